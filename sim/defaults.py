@@ -172,7 +172,7 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          "加强监控(改为按月检查)", "Closer monitoring (monthly checks)", "monitor"),
         InterventionType("onsite_check", 0.0, 0, 0, 0, ("active",), False,
                          "现场检查", "On-site check", "monitor"),
-        InterventionType("add_collateral", 8.0, 2000, 0, 1, ("active", "not_defaulted", "able_to_give"),
+        InterventionType("add_collateral", 8.0, 2000, 0, 1, ("active", "not_defaulted"),
                          False, "追加抵押或保证人", "Additional collateral or guarantor", "prevent",
                          {"top_up_ltv_share": 0.3, "health_margin": 0.5}),
         InterventionType("freeze_line", 2.0, 0, 0, 0, ("active", "not_defaulted", "has_undrawn"), True,
@@ -207,3 +207,19 @@ INTERVENTIONS: dict[str, InterventionType] = {
 }
 
 CHECK_KINDS = ("first", "routine", "targeted")
+
+ROLL_TO_DEFAULT_AT_HORIZON = {30: 0.35, 60: 0.6}
+"""Share of loans 30 / 60 days past due at the horizon counted as future defaults
+(assumption from domain.md: cure rates fall steeply with depth)."""
+GUARANTEE_RECOVERY_SHARE = 0.3
+"""Recovery from a guarantor that is still sound, as a share of the claim (assumption)."""
+ENFORCEMENT_SUCCESS = 0.6
+"""Chance a judgment finds assets to enforce against (assumption)."""
+SCHEDULED_DRAW_MONTHS = 6
+"""Staged loans draw their undrawn amount over this many months when healthy (assumption)."""
+MISSED_WARNING_MONTHS = 3
+"""A warning counts as missed when it was visible this many months before default (assumption)."""
+COLLECTION_CURE_DEFAULTED = 0.05
+"""Monthly cure chance of a defaulted loan under active collection (assumption)."""
+RELATIONSHIP_HIT = {"aggressive_on_healthy": 0.35, "intrusive": 0.05}
+"""Relationship lost by an aggressive action on a healthy borrower, or by an intrusive one."""

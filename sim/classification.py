@@ -1,0 +1,51 @@
+"""Five-category loan classification (五级分类) by the 2023 rules, and provisions.
+
+Objective triggers (商业银行金融资产风险分类办法, 2023): any amount overdue, an
+unapproved change in the use of funds, or a restructuring puts a loan at least
+in SPECIAL_MENTION (关注); more than 90 days overdue SUBSTANDARD (次级), more
+than 270 DOUBTFUL (可疑), more than 360 LOSS (损失). If more than 10% of a
+borrower's claims are non-performing, all its claims are non-performing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = range(5)
+CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
+CLASS_ZH = ("正常", "关注", "次级", "可疑", "损失")
+CLASS_EN = ("Normal", "Special mention", "Substandard", "Doubtful", "Loss")
+
+DAY_TRIGGERS = ((90, SUBSTANDARD), (270, DOUBTFUL), (360, LOSS))
+"""(days past due that must be exceeded, class) pairs."""
+CONTAGION_SHARE = 0.10
+
+
+def classify(dpd: np.ndarray, flagged: np.ndarray, floor: np.ndarray,
+             balance: np.ndarray | None = None, borrower: np.ndarray | None = None) -> np.ndarray:
+    """Class of each loan.
+
+    dpd: days past due; flagged: a SPECIAL_MENTION trigger other than overdue
+    (known change of use of funds, extension, restructuring observation);
+    floor: a minimum class set by events (for example an accelerated loan);
+    balance/borrower: for the 10% contagion rule across one borrower's loans.
+    """
+    cls = np.zeros(dpd.shape, dtype=np.int8)
+    cls[(dpd > 0) | flagged] = SPECIAL_MENTION
+    for days, c in DAY_TRIGGERS:
+        cls[dpd > days] = c
+    np.maximum(cls, floor.astype(np.int8), out=cls)
+    if borrower is not None and balance is not None and len(borrower):
+        n = int(borrower.max()) + 1
+        total = np.bincount(borrower, weights=balance, minlength=n)
+        npl = np.bincount(borrower, weights=np.where(cls >= SUBSTANDARD, balance, 0.0), minlength=n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(total > 0, npl / total, 0.0)
+        infected = share[borrower] > CONTAGION_SHARE
+        cls[infected & (cls < SUBSTANDARD)] = SUBSTANDARD
+    return cls
+
+
+def provision_rates(rates) -> np.ndarray:
+    """Rate per class, from a scenario's ProvisionRates (or any object with the five keys)."""
+    return np.array([getattr(rates, k) for k in CLASS_KEYS], dtype=float)

@@ -1,0 +1,279 @@
+"""Tests for training.lessons: every shipped lesson loads, zh and en agree, quizzes grade."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from training.lessons import (
+    LANGS,
+    LESSONS_DIR,
+    Lesson,
+    LessonFormatError,
+    grade,
+    lesson_ids,
+    list_lessons,
+    load_lesson,
+    parse_lesson,
+)
+
+KNOWN_CASE_IDS = (
+    "intro",
+    "real_estate",
+    "rising_lpr",
+    "guarantee_chain",
+    "small_loan_company",
+    "disaster",
+    "fund_diversion",
+    "review_meeting",
+)
+
+# Lessons that must exist; others (part B) are checked whenever they are present.
+REQUIRED_IDS = (
+    "bian-que",
+    "why-post-loan",
+    "scope",
+    "five-categories",
+    "early-warning",
+    "real-estate",
+)
+
+ALL_IDS = sorted(set(lesson_ids("zh")) | set(lesson_ids("en")))
+
+
+def _pair(lesson_id: str) -> tuple[Lesson, Lesson]:
+    return load_lesson(lesson_id, "zh"), load_lesson(lesson_id, "en")
+
+
+def test_lessons_dir_is_the_repo_folder() -> None:
+    assert LESSONS_DIR.is_dir()
+    assert LESSONS_DIR.name == "lessons"
+    assert {p.name for p in LESSONS_DIR.iterdir() if p.is_dir()} >= set(LANGS)
+
+
+@pytest.mark.parametrize("lesson_id", REQUIRED_IDS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_required_lessons_present(lesson_id: str, lang: str) -> None:
+    assert lesson_id in lesson_ids(lang)
+
+
+def test_both_languages_have_the_same_lessons() -> None:
+    assert lesson_ids("zh") == lesson_ids("en")
+
+
+@pytest.mark.parametrize("lesson_id", ALL_IDS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_lesson_loads(lesson_id: str, lang: str) -> None:
+    lesson = load_lesson(lesson_id, lang)
+    assert lesson.id == lesson_id
+    assert lesson.lang == lang
+    assert lesson.title.strip()
+    assert 3 <= len(lesson.questions) <= 5
+    assert lesson.body.lstrip().startswith("# ")
+    assert "```quiz" not in lesson.body
+    for q in lesson.questions:
+        assert 2 <= len(q.choices) <= 6
+        assert 0 <= q.answer < len(q.choices)
+        assert q.explanation.strip()
+
+
+@pytest.mark.parametrize("lesson_id", ALL_IDS)
+def test_translations_agree(lesson_id: str) -> None:
+    zh, en = _pair(lesson_id)
+    assert (zh.id, zh.order, zh.minutes, zh.cases) == (en.id, en.order, en.minutes, en.cases)
+    assert [q.id for q in zh.questions] == [q.id for q in en.questions]
+    assert [q.answer for q in zh.questions] == [q.answer for q in en.questions]
+    assert [len(q.choices) for q in zh.questions] == [len(q.choices) for q in en.questions]
+
+
+@pytest.mark.parametrize("lesson_id", ALL_IDS)
+def test_cases_are_known(lesson_id: str) -> None:
+    for lang in LANGS:
+        lesson = load_lesson(lesson_id, lang)
+        unknown = set(lesson.cases) - set(KNOWN_CASE_IDS)
+        assert not unknown, f"{lang}/{lesson_id}.md links unknown cases {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_list_lessons_sorted_and_opens_with_bian_que(lang: str) -> None:
+    lessons = list_lessons(lang)
+    orders = [lesson.order for lesson in lessons]
+    assert orders == sorted(orders)
+    assert len(set(orders)) == len(orders), "two lessons share an order"
+    assert lessons[0].id == "bian-que"
+    assert [lesson.id for lesson in lessons if lesson.id in REQUIRED_IDS] == list(REQUIRED_IDS)
+
+
+@pytest.mark.parametrize("lesson_id", REQUIRED_IDS)
+def test_english_length_within_brief(lesson_id: str) -> None:
+    words = len(re.findall(r"[A-Za-z0-9][\w'.,%-]*", load_lesson(lesson_id, "en").body))
+    assert 500 <= words <= 1000, f"{lesson_id}: {words} words"
+
+
+# --- grading ---------------------------------------------------------------------------------
+
+
+def test_grade_all_right_and_all_wrong() -> None:
+    lesson = load_lesson("five-categories", "en")
+    right = {q.id: q.answer for q in lesson.questions}
+    wrong = {q.id: (q.answer + 1) % len(q.choices) for q in lesson.questions}
+
+    result = grade(lesson, right)
+    assert result.score == result.total == len(lesson.questions)
+    assert result.share == 1.0
+    assert all(r.correct for r in result.results)
+
+    result = grade(lesson, wrong)
+    assert result.score == 0
+    assert result.total == len(lesson.questions)
+    assert not any(r.correct for r in result.results)
+    assert [r.explanation for r in result.results] == [q.explanation for q in lesson.questions]
+
+
+def test_grade_partial_and_unanswered() -> None:
+    lesson = load_lesson("bian-que", "zh")
+    first, second, *_ = lesson.questions
+    answers = {first.id: first.answer, second.id: (second.answer + 1) % len(second.choices)}
+    result = grade(lesson, answers)
+    assert result.score == 1
+    assert result.total == len(lesson.questions)
+    by_id = {r.question_id: r for r in result.results}
+    assert by_id[first.id].correct
+    assert not by_id[second.id].correct
+    assert by_id[second.id].answer == second.answer
+    unanswered = [r for r in result.results if r.chosen is None]
+    assert len(unanswered) == len(lesson.questions) - 2
+    assert not any(r.correct for r in unanswered)
+
+
+def test_grade_rejects_unknown_question_id() -> None:
+    lesson = load_lesson("scope", "en")
+    with pytest.raises(ValueError, match="no-such-question"):
+        grade(lesson, {"no-such-question": 0})
+
+
+# --- malformed lessons -----------------------------------------------------------------------
+
+GOOD_LESSON = """---
+id: sample
+title: Sample lesson
+order: 1
+minutes: 5
+cases: [intro]
+---
+
+# Sample lesson
+
+A body with a code block that is not a quiz:
+
+```text
+not a quiz
+```
+
+## Self-check
+
+```quiz
+- id: q1
+  question: "One?"
+  choices: ["a", "b"]
+  answer: 0
+  explanation: "Because a."
+- id: q2
+  question: "Two?"
+  choices: ["a", "b", "c"]
+  answer: 2
+  explanation: "Because c."
+- id: q3
+  question: "Three?"
+  choices: ["a", "b"]
+  answer: 1
+  explanation: "Because b."
+```
+"""
+
+
+def _write(tmp_path: Path, text: str, lesson_id: str = "sample", lang: str = "en") -> Path:
+    folder = tmp_path / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{lesson_id}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_sample_loads_from_tmp_dir(tmp_path: Path) -> None:
+    _write(tmp_path, GOOD_LESSON)
+    lesson = load_lesson("sample", "en", lessons_dir=tmp_path)
+    assert [q.answer for q in lesson.questions] == [0, 2, 1]
+    assert "```text" in lesson.body
+    assert "```quiz" not in lesson.body
+    assert [item.id for item in list_lessons("en", lessons_dir=tmp_path)] == ["sample"]
+    assert list_lessons("zh", lessons_dir=tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("  answer: 2\n", "  answer: 3\n", "questions[1].answer"),
+        ("  answer: 0\n", "  answer: -1\n", "questions[0].answer"),
+        ("title: Sample lesson\n", "", "title"),
+        ("minutes: 5\n", "minutes: five\n", "minutes"),
+        ("cases: [intro]\n", "cases: intro\n", "cases"),
+        ("order: 1\n", "order: 1\nlevel: hard\n", "level"),
+        (
+            '  choices: ["a", "b"]\n  answer: 0\n',
+            '  choices: ["a"]\n  answer: 0\n',
+            "questions[0].choices",
+        ),
+        ("- id: q2", "- id: q1", "questions"),
+        ('  explanation: "Because b."\n', "", "questions[2].explanation"),
+        ("```quiz\n", "```yaml\n", "quiz"),
+        ("---\nid: sample", "id: sample", "front matter"),
+        ("id: sample\n", "id: other\n", "id"),
+    ],
+)
+def test_malformed_lesson_names_file_and_field(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    assert old in GOOD_LESSON
+    path = _write(tmp_path, GOOD_LESSON.replace(old, new, 1))
+    with pytest.raises(LessonFormatError) as info:
+        load_lesson("sample", "en", lessons_dir=tmp_path)
+    assert info.value.field == field
+    assert f"'{field}'" in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_too_few_questions(tmp_path: Path) -> None:
+    text = GOOD_LESSON.split("- id: q2")[0] + "```\n"
+    _write(tmp_path, text)
+    with pytest.raises(LessonFormatError, match="'questions'"):
+        load_lesson("sample", "en", lessons_dir=tmp_path)
+
+
+def test_quiz_must_be_last(tmp_path: Path) -> None:
+    _write(tmp_path, GOOD_LESSON + "\nMore text after the quiz.\n")
+    with pytest.raises(LessonFormatError, match="'quiz'"):
+        load_lesson("sample", "en", lessons_dir=tmp_path)
+
+
+def test_malformed_lesson_fails_list_lessons(tmp_path: Path) -> None:
+    _write(tmp_path, GOOD_LESSON)
+    _write(
+        tmp_path,
+        GOOD_LESSON.replace("id: sample", "id: broken").replace("title: Sample lesson\n", ""),
+        "broken",
+    )
+    with pytest.raises(LessonFormatError, match="broken.md"):
+        list_lessons("en", lessons_dir=tmp_path)
+
+
+def test_parse_lesson_rejects_unknown_language() -> None:
+    with pytest.raises(ValueError, match="language"):
+        parse_lesson(GOOD_LESSON, "fr")
+
+
+def test_missing_lesson_is_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_lesson("nope", "en", lessons_dir=tmp_path)
