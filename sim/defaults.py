@@ -104,9 +104,9 @@ class SignalType:
     every_months: int = 1  # statements arrive quarterly
 
 
-SIGNAL_LEAD_TO_HEALTH = 0.35
+SIGNAL_LEAD_TO_HEALTH = 0.2
 """Health margin per month of lead time: a signal with lead L fires when health is below
-0.35 * L (assumption; measured lead times are printed by benchmarks/signals.py)."""
+0.2 * L (assumption; measured lead times are printed by benchmarks/signals.py)."""
 
 SIGNALS: dict[str, SignalType] = {
     s.id: s
@@ -181,7 +181,8 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          False, "改为受托支付", "Switch to entrusted payment", "prevent"),
         InterventionType("restructure", 16.0, 5000, 0, 1, ("active", "not_defaulted", "in_difficulty"),
                          False, "展期或重组", "Extension or restructuring", "restructure",
-                         {"health_boost": 0.9, "rate_concession": 0.01, "observation_months": 12}),
+                         {"health_boost": 0.9, "rate_concession": 0.01, "observation_months": 12,
+                          "stage_factor": {0: 1.0, 30: 0.5, 60: 0.25}}),
         InterventionType("emergency_deferral", 4.0, 0, 0, 0, ("active", "not_defaulted", "disaster_hit"),
                          False, "灾害应急延期还款", "Emergency deferral after a disaster", "restructure",
                          {"months": 6}),
@@ -194,14 +195,14 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          "律师函/催收函", "Demand letter", "collect", {"cure_boost": 0.2}),
         InterventionType("collect_visit", 4.0, 500, 0, 0, ("active", "overdue"), False,
                          "上门催收", "Collection visit", "collect", {"cure_boost": 0.35}),
-        InterventionType("lawsuit", 12.0, 0, COURT_FEE_SHARE + LEGAL_COST_SHARE, LAWSUIT_MONTHS,
+        InterventionType("lawsuit", 6.0, 0, COURT_FEE_SHARE + LEGAL_COST_SHARE, LAWSUIT_MONTHS,
                          ("active", "defaulted", "no_lawsuit"), False,
                          "提起诉讼", "File a lawsuit", "workout"),
-        InterventionType("auction", 8.0, 3000, 0.005, 4, ("active", "judgment_or_security", "has_collateral"),
+        InterventionType("auction", 4.0, 3000, 0.005, 4, ("active", "judgment_or_security", "has_collateral"),
                          False, "拍卖抵押物", "Auction the collateral", "workout"),
-        InterventionType("write_off", 4.0, 0, 0, 0, ("active", "defaulted"), False,
+        InterventionType("write_off", 2.0, 0, 0, 0, ("active", "defaulted"), False,
                          "核销(账销案存)", "Write off (claim stays alive)", "workout"),
-        InterventionType("claim_sale", 6.0, 0, 0, 0, ("active", "defaulted"), False,
+        InterventionType("claim_sale", 3.0, 0, 0, 0, ("active", "defaulted"), False,
                          "债权转让", "Sell the claim", "workout"),
     ]
 }

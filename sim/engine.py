@@ -331,7 +331,7 @@ class Simulation:
         """A lawsuit: judgment after `months`; enforcement against free assets."""
         yield self.env.timeout(months)
         m = self.month_now()
-        if self.status[i] in (CLOSED, SOLD):
+        if self.status[i] in (CLOSED, SOLD) or (self.status[i] == ACTIVE and not self.defaulted[i]):
             return
         self.judgment[i] = True
         u = self._u_act[i, 1] if self._u_act is not None else 0.5
@@ -353,8 +353,9 @@ class Simulation:
         for name, price_factor, months in rounds:
             yield self.env.timeout(months)
             m = self.month_now()
-            if self.status[i] in (CLOSED, SOLD) or self.collateral_sold[i]:
-                self.auction_open[i] = False
+            if self.status[i] in (CLOSED, SOLD) or self.collateral_sold[i] or (
+                    self.status[i] == ACTIVE and not self.defaulted[i]):
+                self.auction_open[i] = False  # repaid, sold or cured: the auction stops
                 return
             liq = defaults.COLLATERAL_LIQUIDITY[COLLATERAL_TYPES[self.pf.collateral_type[i]]]
             liq = max(liq, 0.8) if self.extra_collateral[i] > 0 else liq
@@ -539,7 +540,9 @@ class Simulation:
             self.relationship[i] -= defaults.RELATIONSHIP_HIT["intrusive"]
         elif action == "restructure":
             p = it.params
-            self.shift[i] += p["health_boost"]
+            # relief works best before arrears build up (re-default is likelier later)
+            stage = min(int(self.dpd[i]) // 30 * 30, 60)
+            self.shift[i] += p["health_boost"] * p["stage_factor"][stage]
             self.rate[i] = max(0.0, self.rate[i] - p["rate_concession"])
             self.rate0[i] = max(0.0, self.rate0[i] - p["rate_concession"])
             remaining = max(self.term[i] - self.mob[i], 1)
@@ -1000,7 +1003,8 @@ class RunResult:
         roll = np.where(s.dpd >= 60, defaults.ROLL_TO_DEFAULT_AT_HORIZON[60],
                         defaults.ROLL_TO_DEFAULT_AT_HORIZON[30])
         expected = np.where(late, roll * (s.balance - s.recoverable()), 0.0) * disc_T
-        loss_i = ead_pv - rec_pv - cure_pv - mark * disc_T + expected + cost_pv
+        loss_i = ead_pv - rec_pv - cure_pv - mark * disc_T + expected
+        del cost_pv
         ev = pd.DataFrame(s._events, columns=list(EVENT_COLUMNS))
         parts = [ev] if len(ev) else []
         for month, idx, name, amt in s._chunks:

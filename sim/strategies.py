@@ -100,7 +100,7 @@ class EarlyWarning(Strategy):
         normal=6, special_mention=2, substandard=1, doubtful=3, loss=0), first_check_days=30)
 
     def __init__(self, hours: dict | None = None, min_alerts: int = 2,
-                 reserve_share: float = 0.6):
+                 reserve_share: float = 0.4):
         super().__init__(hours)
         self.min_alerts = min_alerts
         self.reserve_share = reserve_share
@@ -109,38 +109,36 @@ class EarlyWarning(Strategy):
         t = obs.month
         budget = Budget(obs.hours_available * (1 - self.reserve_share))
         actions: list = []
-        live = (obs.status == ACTIVE)
-        _workout(obs, budget, actions, self.hours)
+        live = obs.status == ACTIVE
         alerts = obs.recent_alerts(3)
-        overdue = obs.dpd > 0
-        # targeted checks on loans with warnings not checked lately
-        suspect = live & ((alerts >= self.min_alerts) | overdue) & (t - obs.last_check >= 2)
+        # 0. recovery of what has defaulted comes first: free assets shrink every month
+        _workout(obs, budget, actions, self.hours)
+        # 1. a borrower who has started to miss payments: relieve the burden now
+        for i in np.flatnonzero(live & (obs.dpd >= 30) & ~obs.restructured):
+            kind = "emergency_deferral" if obs.disaster_region[i] else "restructure"
+            if budget.take(self.hours[kind]):
+                actions.append((i, kind))
+        # 2. confirmed misuse of funds: stop it
+        for i in np.flatnonzero(live & obs.known_diversion & ~obs.entrusted):
+            if budget.take(self.hours["entrusted_payment"]):
+                actions.append((i, "entrusted_payment"))
+        # 3. warnings confirmed by a recent check: secure the exposure while it can be done
+        confirmed = live & (obs.dpd == 0) & (alerts >= self.min_alerts + 1) & \
+            (t - obs.last_check <= 1) & (obs.acted < t - 6)
+        for i in np.flatnonzero(confirmed):
+            if obs.undrawn[i] > 0 and not obs.frozen[i] and budget.take(self.hours["freeze_line"]):
+                actions.append((i, "freeze_line"))
+            if budget.take(self.hours["add_collateral"]):
+                actions.append((i, "add_collateral"))
+            if not obs.restructured[i] and budget.take(self.hours["restructure"]):
+                actions.append((i, "restructure"))
+        # 5. targeted checks on loans with fresh warnings not checked lately
+        suspect = live & (alerts >= self.min_alerts) & (t - obs.last_check >= 2)
         order = np.flatnonzero(suspect)
         order = order[np.argsort(-(alerts[order] * 1e12 + obs.balance[order]), kind="stable")]
         for i in order:
             if budget.take(obs.check_hours[i]):
                 actions.append((i, "onsite_check"))
-        # confirmed trouble: act while the borrower can still respond
-        confirmed = live & ((alerts >= self.min_alerts) | overdue) & (t - obs.last_check <= 1)
-        for i in np.flatnonzero(live & obs.known_diversion & ~obs.entrusted):
-            if budget.take(self.hours["entrusted_payment"]):
-                actions.append((i, "entrusted_payment"))
-        for i in np.flatnonzero(confirmed & (obs.undrawn > 0) & ~obs.frozen):
-            if budget.take(self.hours["freeze_line"]):
-                actions.append((i, "freeze_line"))
-        fresh = confirmed & (obs.acted < t - 6)
-        for i in np.flatnonzero(fresh & (obs.dpd == 0)):
-            if budget.take(self.hours["add_collateral"]):
-                actions.append((i, "add_collateral"))
-        for i in np.flatnonzero(live & (obs.dpd >= 30) & ~obs.restructured):
-            if obs.disaster_region[i]:
-                if budget.take(self.hours["emergency_deferral"]):
-                    actions.append((i, "emergency_deferral"))
-            elif budget.take(self.hours["restructure"]):
-                actions.append((i, "restructure"))
-        for i in np.flatnonzero(live & (obs.dpd >= 30) & obs.restructured):
-            if budget.take(self.hours["collect_visit"]):
-                actions.append((i, "collect_visit"))
         return Decision(policy=self.policy, actions=actions)
 
 
@@ -164,6 +162,9 @@ class Oracle(Strategy):
         order = np.flatnonzero(weak)
         order = order[np.argsort(health[order], kind="stable")]
         for i in order:
+            if health[i] < 0.5 and not obs.restructured[i] and not obs.disaster_region[i] \
+                    and budget.take(self.hours["restructure"]):
+                actions.append((i, "restructure"))
             if h["diverting"][i] and not obs.entrusted[i]:
                 if budget.take(self.hours["entrusted_payment"]):
                     actions.append((i, "entrusted_payment"))

@@ -1,0 +1,316 @@
+"""Tests for the ``bianque`` command line: validate reports every bad file without a
+traceback, schema matches the committed copy. (Tests of ``run`` against the engine live
+with the engine.)"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim.scenario import MAX_FILE_BYTES, scenario_paths
+from training.cli import fmt_value, main, schema_text
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
+BAD_DIR = ROOT / "tests" / "badinput"
+SCHEMA_FILE = ROOT / "scenarios" / "scenario.schema.json"
+BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
+
+# What the report must point at for each committed bad file: a field path, a line, or the
+# words that name the broken reference.
+EXPECTED = {
+    "alias_bomb.yaml": "objectives[0]",
+    "bad_start_format.yaml": "start:",
+    "borrower_missing_segment.yaml": "segment 'machinery'",
+    "collateral_index_unsorted.yaml": "collateral_index:",
+    "comments_only.yaml": "(file): the file must be a YAML mapping",
+    "deeply_nested.yaml": "nested too deeply",
+    "duplicate_segment_ids.yaml": "segments: segment ids must be unique",
+    "empty.yaml": "(file): the file must be a YAML mapping",
+    "fixed_without_annual.yaml": "segments[0].rate:",
+    "floating_without_spread.yaml": "segments[0].rate:",
+    "guarantor_undefined.yaml": "guarantor 'huadong'",
+    "list_not_mapping.yaml": "(file): the file must be a YAML mapping",
+    "macro_after_horizon.yaml": "macro[0] is at month 18",
+    "missing_staff.yaml": "staff: Field required",
+    "negative_amount.yaml": "segments[0].amount.median_cny:",
+    "pd_above_one.yaml": "segments[0].pd_annual:",
+    "pd_zero.yaml": "segments[0].pd_annual:",
+    "policy_shock_missing_segment.yaml": "segment 'developers'",
+    "rho_two.yaml": "segments[0].rho:",
+    "segment_id_uppercase.yaml": "segments[0].id:",
+    "start_as_date.yaml": "start:",
+    "term_zero.yaml": "segments[0].term_months:",
+    "too_many_named_borrowers.yaml": "3 named borrowers",
+    "unknown_intervention.yaml": "call_the_boss",
+    "unknown_key_horizon_month.yaml": "horizon_month:",
+    "unknown_macro_type.yaml": "macro[0]:",
+    "unknown_product.yaml": "segments[0].product:",
+    "unknown_signal.yaml": "stock_price_drop",
+    "wrong_type_amount_wan.yaml": "segments[0].amount.median_cny:",
+    "wrong_type_count.yaml": "segments[0].count:",
+    "wrong_type_pd_percent.yaml": "segments[0].pd_annual:",
+    "wrong_type_title_string.yaml": "title:",
+    "yaml_bad_indent.yaml": ": line ",
+    "yaml_fullwidth_colon.yaml": ": line ",
+    "yaml_pasted_twice.yaml": ": line ",
+    "yaml_tab_indent.yaml": ": line ",
+    "yaml_unclosed_quote.yaml": ": line ",
+}
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def run_subprocess(*argv: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "training.cli", *argv], cwd=ROOT,
+                          capture_output=True, encoding="utf-8", timeout=timeout)
+
+
+def assert_reported_bad(rc: int, out: str, err: str, name: str) -> None:
+    assert rc == 2, out + err
+    assert "Traceback" not in out + err
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines, "a bad file must be reported"
+    assert all(line.startswith(f"{name}: ") for line in lines), out
+
+
+# --- validate: the bad-input corpus ---------------------------------------------------------
+
+
+def test_bad_input_corpus_is_complete():
+    assert len(BAD_FILES) >= 24
+    assert sorted(p.name for p in BAD_FILES) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("path", BAD_FILES, ids=[p.name for p in BAD_FILES])
+def test_validate_reports_each_bad_file(capsys, path):
+    name = str(path)
+    rc, out, err = run_cli(capsys, "validate", name)
+    assert_reported_bad(rc, out, err, name)
+    assert EXPECTED[path.name] in out, out
+
+
+def _generated_bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
+    """Bad files that cannot be committed as text: each with the words the report must hold."""
+    text = MINIMAL.read_text(encoding="utf-8")
+    files: dict[str, tuple[Path, str]] = {}
+
+    def put(name: str, data: bytes, expect: str) -> None:
+        p = tmp / name
+        p.write_bytes(data)
+        files[name] = (p, expect)
+
+    put("binary.yaml", random.Random(7).randbytes(4096), "not UTF-8")
+    put("png_renamed.yaml", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not UTF-8")
+    put("control_chars.yaml", b"id: x\x00\x01\x02\nhorizon_months: 12\n", "not valid YAML")
+    put("gbk.yaml", text.encode("gbk"), "not UTF-8")
+    put("utf16.yaml", text.encode("utf-16"), "not UTF-8")
+    put("oversized.yaml", text.encode() + b"#" * (MAX_FILE_BYTES + 1), "KB limit")
+    big_list = "objectives:\n" + "  - {zh: 目标, en: goal}\n" * 30_000
+    put("oversized_real.yaml", (text + big_list).encode(), "KB limit")
+    return files
+
+
+def test_validate_reports_generated_bad_files(capsys, tmp_path):
+    for name, (path, expect) in _generated_bad_files(tmp_path).items():
+        rc, out, err = run_cli(capsys, "validate", str(path))
+        assert_reported_bad(rc, out, err, str(path))
+        assert expect in out, (name, out)
+
+
+def test_validate_missing_file_and_empty_directory(capsys, tmp_path):
+    rc, out, err = run_cli(capsys, "validate", str(tmp_path / "nope.yaml"), str(tmp_path))
+    assert rc == 2 and "Traceback" not in out + err
+    assert f"{tmp_path / 'nope.yaml'}: (file): cannot read" in out
+    assert f"{tmp_path}: (file): no scenario files" in out
+
+
+def test_validate_reports_every_file_and_every_problem(capsys, tmp_path):
+    d = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    d["segments"][0].update(pd_annual=0, rho=2)
+    two = tmp_path / "two_problems.yaml"
+    two.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    bad = BAD_DIR / "pd_zero.yaml"
+    rc, out, _ = run_cli(capsys, "validate", str(MINIMAL), str(two), str(bad))
+    assert rc == 2
+    lines = out.splitlines()
+    assert lines[0] == f"OK {MINIMAL}: minimal, 20 loans, 12 months"
+    assert f"{two}: segments[0].pd_annual: " in out and f"{two}: segments[0].rho: " in out
+    assert lines[-1].startswith(f"{bad}: segments[0].pd_annual: ")
+
+
+def test_validate_guards_unexpected_errors(capsys, monkeypatch):
+    def boom(path):
+        raise RuntimeError("engine\nexploded")
+
+    monkeypatch.setattr("training.cli.load_scenario", boom)
+    rc, out, err = run_cli(capsys, "validate", "case.yaml")
+    assert rc == 2
+    assert out == "case.yaml: (file): cannot check this file: RuntimeError: engine exploded\n"
+
+
+# --- validate: good files -------------------------------------------------------------------
+
+
+def test_validate_minimal(capsys):
+    rc, out, err = run_cli(capsys, "validate", str(MINIMAL))
+    assert (rc, out, err) == (0, f"OK {MINIMAL}: minimal, 20 loans, 12 months\n", "")
+
+
+def test_validate_directory(capsys, tmp_path):
+    (tmp_path / "a.yaml").write_bytes(MINIMAL.read_bytes())
+    rc, out, _ = run_cli(capsys, "validate", str(tmp_path))
+    assert rc == 0
+    assert out == f"OK {tmp_path / 'a.yaml'}: minimal, 20 loans, 12 months\n"
+
+
+SHIPPED = scenario_paths()
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no scenarios/*.yaml yet")
+def test_validate_every_shipped_scenario(capsys):
+    rc, out, err = run_cli(capsys, "validate", *map(str, SHIPPED))
+    assert rc == 0, out + err
+    assert out.count("OK ") == len(SHIPPED)
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+def test_schema_matches_committed_file(capsys):
+    rc, out, _ = run_cli(capsys, "schema")
+    assert rc == 0
+    assert out == SCHEMA_FILE.read_text(encoding="utf-8"), (
+        "scenarios/scenario.schema.json is stale: regenerate it with "
+        "`.venv/bin/bianque schema > scenarios/scenario.schema.json`")
+    assert out == schema_text()
+
+
+def test_schema_file_agrees_with_the_validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors(yaml.safe_load(MINIMAL.read_text(encoding="utf-8")))) == []
+    # Field-level mistakes are caught by editors that read the JSON Schema, too.
+    for name in ("pd_zero", "rho_two", "unknown_product", "wrong_type_count",
+                 "unknown_key_horizon_month", "negative_amount", "term_zero", "missing_staff"):
+        data = yaml.safe_load((BAD_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+        assert list(validator.iter_errors(data)), name
+
+
+# --- arguments ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["frobnicate"],
+    ["validate"],
+    ["run", str(MINIMAL), "--seed", "-1"],
+    ["run", str(MINIMAL), "--seed", "abc"],
+    ["run", str(MINIMAL), "--seed", "1.5"],
+    ["run", str(MINIMAL), "--months", "-3"],
+    ["run", str(MINIMAL), "--months", "0"],
+    ["run", str(MINIMAL), "--months", "1.5"],
+    ["run", str(MINIMAL), "--reps", "1"],
+])
+def test_bad_arguments_exit_2_with_a_usage_message(capsys, argv):
+    rc, out, err = run_cli(capsys, *argv)
+    assert rc == 2
+    assert "usage: bianque" in err and "error:" in err
+    assert "Traceback" not in out + err
+
+
+def test_run_reports_a_bad_scenario_before_running(capsys):
+    bad = str(BAD_DIR / "pd_zero.yaml")
+    rc, out, err = run_cli(capsys, "run", bad)
+    assert rc == 2
+    assert f"{bad}: segments[0].pd_annual: " in err
+
+
+def test_run_rejects_months_beyond_the_horizon(capsys):
+    rc, out, err = run_cli(capsys, "run", str(MINIMAL), "--months", "13")
+    assert rc == 2
+    assert "beyond the scenario's horizon (12 months)" in err
+
+
+def test_help_exits_0(capsys):
+    rc, out, _ = run_cli(capsys, "--help")
+    assert rc == 0 and "validate" in out and "schema" in out and "run" in out
+
+
+# --- figures for people ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "value", "text"), [
+    ("loss", 1234567.4, "CNY 1,234,567"),
+    ("default_rate", 0.0523, "5.23%"),
+    ("npl_ratio_peak", 0.1, "10.00%"),
+    ("compliance", 1.0, "100.00%"),
+    ("loss_rate", 0.0264, "2.64%"),
+    ("defaults", 12, "12"),
+    ("loans", 20000, "20,000"),
+    ("hours", 12.5, "12.50"),
+    ("index", None, "n/a"),
+    ("loss_oracle", 83392.4, "CNY 83,392"),
+    ("provisions_end", 2443358.0, "CNY 2,443,358"),
+    ("strategy", "oracle", "oracle"),
+])
+def test_figures_are_formatted_for_people(key, value, text):
+    assert fmt_value(key, value) == text
+
+
+# --- the same, as a real process ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["yaml_tab_indent.yaml", "deeply_nested.yaml",
+                                  "unknown_key_horizon_month.yaml"])
+def test_subprocess_bad_file(name):
+    path = str(BAD_DIR / name)
+    proc = run_subprocess("validate", path)
+    assert_reported_bad(proc.returncode, proc.stdout, proc.stderr, path)
+    assert EXPECTED[name] in proc.stdout
+
+
+def test_subprocess_alias_bomb_is_rejected_quickly():
+    path = str(BAD_DIR / "alias_bomb.yaml")
+    start = time.monotonic()
+    proc = run_subprocess("validate", path, timeout=30)
+    assert time.monotonic() - start < 15
+    assert_reported_bad(proc.returncode, proc.stdout, proc.stderr, path)
+
+
+def test_subprocess_generated_bad_files(tmp_path):
+    files = _generated_bad_files(tmp_path)
+    proc = run_subprocess("validate", *(str(p) for p, _ in files.values()))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stdout + proc.stderr
+    for path, expect in files.values():
+        assert f"{path}: (file): " in proc.stdout or f"{path}: line " in proc.stdout
+        assert any(line.startswith(f"{path}: ") and expect in line
+                   for line in proc.stdout.splitlines()), (path, proc.stdout)
+
+
+def test_subprocess_validate_ok_and_schema():
+    proc = run_subprocess("validate", str(MINIMAL))
+    assert (proc.returncode, proc.stdout) == (0, f"OK {MINIMAL}: minimal, 20 loans, 12 months\n")
+    proc = run_subprocess("schema")
+    assert proc.returncode == 0
+    assert proc.stdout == SCHEMA_FILE.read_text(encoding="utf-8")
+
+
+def test_subprocess_bad_argument():
+    proc = run_subprocess("run", str(MINIMAL), "--months", "-1")
+    assert proc.returncode == 2
+    assert "--months" in proc.stderr and "Traceback" not in proc.stderr

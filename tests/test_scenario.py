@@ -1,0 +1,477 @@
+"""Tests for sim.scenario: the minimal case loads, defaults are filled, each rule is enforced
+and every error names the field an instructor has to fix."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pydantic
+import pytest
+import yaml
+
+from sim.defaults import INTERVENTIONS, SIGNALS
+from sim.scenario import (
+    MAX_FILE_BYTES,
+    Scenario,
+    ScenarioError,
+    json_schema,
+    load_scenario,
+    parse_scenario,
+    scenario_paths,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
+
+
+def minimal_data() -> dict:
+    return yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+
+
+def parse(data: dict) -> Scenario:
+    return parse_scenario(yaml.safe_dump(data, allow_unicode=True), "case.yaml")
+
+
+def problems(data: dict | str) -> list[tuple[str, str]]:
+    text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True)
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "case.yaml")
+    assert info.value.source == "case.yaml"
+    assert info.value.problems, "a ScenarioError must list at least one problem"
+    return info.value.problems
+
+
+def paths(data: dict | str) -> list[str]:
+    return [p for p, _ in problems(data)]
+
+
+def named(i: int, segment: str = "wc", **extra) -> dict:
+    return {
+        "id": f"firm_{i}",
+        "segment": segment,
+        "company": {"zh": f"企业{i}", "en": f"Firm {i}"},
+        "legal_rep": {"zh": "张三", "en": "Zhang San"},
+        **extra,
+    }
+
+
+# --- the minimal case ------------------------------------------------------------------
+
+
+def test_minimal_loads():
+    s = load_scenario(MINIMAL)
+    assert s.id == "minimal"
+    assert s.n_loans == 20
+    assert s.horizon_months == 12
+    assert [seg.id for seg in s.segments] == ["wc"]
+    assert s.title.get("zh") == "最小案例"
+    assert s.title.get("en") == "Minimal case"
+
+
+def test_defaults_are_filled():
+    s = load_scenario(MINIMAL)
+    assert (s.version, s.start, s.seed, s.difficulty, s.published) == (1, "2024-01", 1, 2, True)
+    assert (s.lpr_1y, s.lpr_5y, s.discount_rate_annual) == (0.0345, 0.0395, 0.04)
+    assert s.staff.hours_per_officer_month == 60.0
+    assert s.monitoring.interval_months.normal == 3
+    assert s.monitoring.interval_months.special_mention == 1
+    assert s.monitoring.interval_months.loss == 0
+    assert s.monitoring.first_check_days == 30
+    assert s.macro == [] and s.borrowers == [] and s.collateral_index == []
+    assert s.interventions_available is None
+    assert s.intervention_overrides == {} and s.signal_overrides == {}
+    p = s.provision_rates
+    assert (p.normal, p.special_mention, p.substandard, p.doubtful, p.loss) == (
+        0.01, 0.02, 0.25, 0.50, 1.00)
+    seg = s.segments[0]
+    assert seg.rho == 0.12
+    assert seg.amount.sigma == 0.5 and seg.amount.min_cny is None
+    assert (seg.rate.base, seg.rate.reset_months) == ("lpr_1y", 12)
+    assert (seg.collateral.type, seg.collateral.ltv) == ("none", 0.6)
+    assert seg.guarantee.structure == "none" and seg.guarantee.share == 0.0
+    assert (seg.payment_mode, seg.diversion_share, seg.seasoning_months) == ("self", 0.0, 0)
+
+
+def test_models_are_frozen():
+    s = load_scenario(MINIMAL)
+    with pytest.raises(pydantic.ValidationError):
+        s.horizon_months = 24
+
+
+def test_a_fuller_case_is_accepted():
+    d = minimal_data()
+    d["segments"].append({**copy.deepcopy(d["segments"][0]), "id": "dev", "count": 5,
+                          "product": "real_estate_dev",
+                          "rate": {"kind": "floating", "spread": 0.01, "base": "lpr_5y"},
+                          "collateral": {"type": "land", "ltv": 0.5},
+                          "guarantee": {"structure": "chain", "share": 0.4, "group_size": 4}})
+    d["macro"] = [
+        {"type": "lpr_change", "month": 3, "delta_bp": 25},
+        {"type": "policy_shock", "month": 6, "segments": ["dev"], "severity": 1.5},
+        {"type": "recession", "month": 12, "severity": 1.0},  # at the horizon is allowed
+        {"type": "disaster", "month": 8, "region": "jiangsu", "severity": 2.0},
+    ]
+    d["collateral_index"] = [{"month": 0, "value": 1.0}, {"month": 6, "value": 0.9}]
+    d["borrowers"] = [named(1), named(2, "dev", guarantor="firm_1", diverts=True,
+                                     events=[{"month": 12, "kind": "diversion_start"}])]
+    d["interventions_available"] = list(INTERVENTIONS)[:3]
+    d["intervention_overrides"] = {next(iter(INTERVENTIONS)): {"hours": 2.0}}
+    d["signal_overrides"] = {next(iter(SIGNALS)): {"lag_months": 1}}
+    s = parse(d)
+    assert s.n_loans == 25
+    assert [type(e).__name__ for e in s.macro] == ["LprChange", "PolicyShock", "Recession",
+                                                   "Disaster"]
+    assert s.macro[3].permanent_share == 0.3
+
+
+def test_named_borrowers_may_fill_the_segment():
+    d = minimal_data()
+    d["segments"][0]["count"] = 2
+    d["borrowers"] = [named(1), named(2)]
+    assert parse(d).n_loans == 2
+
+
+# --- field rules: each error names the field -------------------------------------------
+
+
+def _set(d: dict, path: str, value) -> None:
+    keys = path.split(".")
+    for k in keys[:-1]:
+        d = d[int(k)] if isinstance(d, list) else d[k]
+    if value is _DELETE:
+        del d[keys[-1]]
+    else:
+        d[keys[-1]] = value
+
+
+class _Delete:
+    def __repr__(self) -> str:  # a stable test id across pytest-xdist workers
+        return "<deleted>"
+
+
+_DELETE = _Delete()
+
+FIELD_CASES = [
+    # (dotted key to change, new value, field path in the error)
+    ("segments.0.pd_annual", 0, "segments[0].pd_annual"),
+    ("segments.0.pd_annual", 1.2, "segments[0].pd_annual"),
+    ("segments.0.pd_annual", "3%", "segments[0].pd_annual"),
+    ("segments.0.rho", 2, "segments[0].rho"),
+    ("segments.0.term_months", 0, "segments[0].term_months"),
+    ("segments.0.count", "many", "segments[0].count"),
+    ("segments.0.count", 0, "segments[0].count"),
+    ("segments.0.count", 2.5, "segments[0].count"),
+    ("segments.0.amount.median_cny", -2_000_000, "segments[0].amount.median_cny"),
+    ("segments.0.amount.sigma", 3, "segments[0].amount.sigma"),
+    ("segments.0.product", "mortgage", "segments[0].product"),
+    ("segments.0.repayment", "balloon", "segments[0].repayment"),
+    ("segments.0.id", "WC Loans", "segments[0].id"),
+    ("segments.0.industry", "", "segments[0].industry"),
+    ("segments.0.rate.kind", "variable", "segments[0].rate.kind"),
+    ("segments.0.rate.annual", 0.5, "segments[0].rate.annual"),
+    ("segments.0.collateral", {"type": "gold"}, "segments[0].collateral.type"),
+    ("segments.0.guarantee", {"share": 1.5}, "segments[0].guarantee.share"),
+    ("segments.0.colateral", {"type": "property"}, "segments[0].colateral"),
+    ("segments.0.name", "Working capital", "segments[0].name"),
+    ("segments.0.name", {"zh": "流动资金"}, "segments[0].name.en"),
+    ("horizon_months", 0, "horizon_months"),
+    ("horizon_months", 121, "horizon_months"),
+    ("horizon_months", _DELETE, "horizon_months"),
+    ("horizon_month", 12, "horizon_month"),
+    ("staff", _DELETE, "staff"),
+    ("staff.officers", 0, "staff.officers"),
+    ("segments", [], "segments"),
+    ("segments", {"id": "wc"}, "segments"),
+    ("id", "Minimal Case", "id"),
+    ("title", "Minimal case", "title"),
+    ("start", "2024/1", "start"),
+    ("start", "2024-13", "start"),
+    ("seed", -1, "seed"),
+    ("difficulty", 6, "difficulty"),
+    ("monitoring", {"interval_months": {"normal": 30}}, "monitoring.interval_months.normal"),
+    ("provision_rates", {"loss": 1.5}, "provision_rates.loss"),
+    ("macro", [{"type": "recession", "month": 3, "severity": 0}], "macro[0].severity"),
+    ("macro", [{"type": "lpr_change", "month": 3, "delta_bp": 500}], "macro[0].delta_bp"),
+    ("macro", [{"type": "rate_hike", "month": 3}], "macro[0]"),
+    ("macro", [{"month": 3, "severity": 1}], "macro[0]"),
+    ("collateral_index", [{"month": 6, "value": 0.9}, {"month": 3, "value": 0.9}],
+     "collateral_index"),
+    ("collateral_index", [{"month": 3, "value": 0.9}, {"month": 3, "value": 0.8}],
+     "collateral_index"),
+    ("borrowers", [named(1, events=[{"month": 2, "kind": "alien_invasion"}])],
+     "borrowers[0].events[0].kind"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "path"), FIELD_CASES,
+                         ids=[f"{k}={v!r}"[:60] for k, v, _ in FIELD_CASES])
+def test_field_error_names_the_field(key, value, path):
+    d = minimal_data()
+    _set(d, key, value)
+    found = problems(d)
+    assert path in [p for p, _ in found], found
+    assert all(msg.strip() for _, msg in found)
+
+
+def test_amount_bounds_must_be_ordered():
+    d = minimal_data()
+    d["segments"][0]["amount"].update(min_cny=5_000_000, max_cny=1_000_000)
+    found = problems(d)
+    assert found[0][0] == "segments[0].amount"
+    assert "min_cny must not exceed max_cny" in found[0][1]
+
+
+@pytest.mark.parametrize(("rate", "needs"), [({"kind": "fixed"}, "annual"),
+                                             ({"kind": "floating"}, "spread")])
+def test_rate_kind_needs_its_figure(rate, needs):
+    d = minimal_data()
+    d["segments"][0]["rate"] = rate
+    [(path, msg)] = problems(d)
+    assert path == "segments[0].rate"
+    assert f"needs '{needs}'" in msg and "for example" in msg
+
+
+def test_duplicate_segment_ids():
+    d = minimal_data()
+    d["segments"].append(copy.deepcopy(d["segments"][0]))
+    [(path, msg)] = problems(d)
+    assert path == "segments"
+    assert "repeated: wc" in msg
+
+
+def test_every_field_problem_is_reported_at_once():
+    d = minimal_data()
+    d["segments"][0].update(pd_annual=0, rho=2, term_months=0)
+    d["horizon_months"] = 0
+    found = set(paths(d))
+    assert {"segments[0].pd_annual", "segments[0].rho", "segments[0].term_months",
+            "horizon_months"} <= found
+
+
+def test_messages_say_how_to_fix():
+    d = minimal_data()
+    d["horizon_month"] = d.pop("horizon_months")
+    d["segments"][0]["count"] = "many"
+    d["segments"][0]["pd_annual"] = 0
+    msgs = dict(problems(d))
+    assert "add this field" in msgs["horizon_months"]
+    assert "check its spelling" in msgs["horizon_month"]
+    assert "whole number" in msgs["segments[0].count"]
+    assert "larger number" in msgs["segments[0].pd_annual"]
+
+
+# --- cross-references (model validator) ----------------------------------------------
+
+
+def _messages(d: dict) -> str:
+    return "\n".join(f"{p}: {m}" for p, m in problems(d))
+
+
+def test_macro_event_after_horizon():
+    d = minimal_data()
+    d["macro"] = [{"type": "recession", "month": 13, "severity": 1.0}]
+    assert "macro[0] is at month 13, after the horizon (12)" in _messages(d)
+
+
+def test_policy_shock_needs_a_defined_segment():
+    d = minimal_data()
+    d["macro"] = [{"type": "policy_shock", "month": 3, "segments": ["dev"], "severity": 1}]
+    assert "macro[0] names segment 'dev', which is not defined; use one of: wc" in _messages(d)
+
+
+def test_borrower_ids_are_unique():
+    d = minimal_data()
+    d["borrowers"] = [named(1), named(1)]
+    assert "ids must be unique" in _messages(d)
+
+
+def test_borrower_needs_a_defined_segment():
+    d = minimal_data()
+    d["borrowers"] = [named(1, "machinery")]
+    assert "segment 'machinery', which is not defined" in _messages(d)
+
+
+def test_guarantor_must_be_a_named_borrower():
+    d = minimal_data()
+    d["borrowers"] = [named(1, guarantor="huadong")]
+    assert "guarantor 'huadong', which is not a named borrower" in _messages(d)
+
+
+def test_borrower_cannot_guarantee_itself():
+    d = minimal_data()
+    d["borrowers"] = [named(1, guarantor="firm_1")]
+    assert "cannot guarantee itself" in _messages(d)
+
+
+def test_borrower_event_after_horizon():
+    d = minimal_data()
+    d["borrowers"] = [named(1, events=[{"month": 13, "kind": "health_shock"}])]
+    assert "event at month 13, after the horizon" in _messages(d)
+
+
+def test_more_named_borrowers_than_loans():
+    d = minimal_data()
+    d["segments"][0]["count"] = 2
+    d["borrowers"] = [named(i) for i in range(3)]
+    assert "has 2 loans but 3 named borrowers" in _messages(d)
+
+
+@pytest.mark.parametrize("where", ["available", "overrides"])
+def test_unknown_intervention(where):
+    d = minimal_data()
+    if where == "available":
+        d["interventions_available"] = ["onsite_check", "call_the_boss"]
+    else:
+        d["intervention_overrides"] = {"call_the_boss": {"hours": 1}}
+    msg = _messages(d)
+    assert "unknown intervention(s): call_the_boss" in msg
+    assert "onsite_check" in msg  # the known ones are listed
+
+
+def test_unknown_signal():
+    d = minimal_data()
+    d["signal_overrides"] = {"stock_price_drop": {"lag_months": 1}}
+    assert "unknown signal(s): stock_price_drop" in _messages(d)
+
+
+# --- reading files ---------------------------------------------------------------------
+
+
+def test_yaml_syntax_error_gives_line_and_column():
+    text = MINIMAL.read_text(encoding="utf-8").replace("  officers: 1", "\tofficers: 1")
+    [(where, msg)] = problems(text)
+    assert where.startswith("line ") and ", column " in where
+    assert "not valid YAML" in msg
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "- a\n- b\n", "just words\n", "42\n"])
+def test_file_must_be_a_mapping(text):
+    [(where, msg)] = problems(text)
+    assert where == "(file)"
+    assert "must be a YAML mapping" in msg
+
+
+def test_oversized_text_is_rejected():
+    text = MINIMAL.read_text(encoding="utf-8") + "#" * MAX_FILE_BYTES
+    [(where, msg)] = problems(text)
+    assert where == "(file)" and "larger than" in msg
+
+
+def test_oversized_file_is_rejected_before_reading(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("#" * (MAX_FILE_BYTES + 1), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(big)
+    assert info.value.source == str(big)
+    assert "KB limit" in info.value.problems[0][1]
+
+
+def test_non_utf8_file(tmp_path):
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes(MINIMAL.read_text(encoding="utf-8").encode("gbk"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(gbk)
+    assert info.value.problems == [("(file)", "not UTF-8 text; save it as UTF-8")]
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "nope.yaml")
+    assert "cannot read" in info.value.problems[0][1]
+
+
+def test_deep_nesting_is_rejected():
+    text = "id: deep\nobjectives: " + "[" * 5000 + "]" * 5000 + "\n"
+    [(where, msg)] = problems(text)
+    assert "nested too deeply" in msg
+
+
+def test_utf8_bom_and_crlf_are_accepted():
+    text = MINIMAL.read_text(encoding="utf-8")
+    assert parse_scenario("\ufeff" + text.replace("\n", "\r\n")).id == "minimal"
+
+
+def test_scenario_error_text_lists_every_problem():
+    err = ScenarioError("a.yaml", [("id", "bad"), ("segments[0].rho", "too big")])
+    assert str(err) == "a.yaml: 2 problem(s)\n  - id: bad\n  - segments[0].rho: too big"
+
+
+# --- identity, schema, discovery ---------------------------------------------------------
+
+
+def test_content_hash_is_stable_within_a_process():
+    a, b = load_scenario(MINIMAL), load_scenario(MINIMAL)
+    assert a.content_hash() == b.content_hash()
+    assert len(a.content_hash()) == 16
+    int(a.content_hash(), 16)
+
+
+def test_content_hash_ignores_layout_and_explicit_defaults():
+    d = minimal_data()
+    reordered = dict(reversed(list(d.items())))
+    reordered["seed"] = 1  # the default, written out
+    reordered["segments"][0]["rho"] = 0.12
+    text = "# a comment\n" + yaml.safe_dump(reordered, allow_unicode=True, default_flow_style=True)
+    assert parse_scenario(text).content_hash() == load_scenario(MINIMAL).content_hash()
+
+
+def test_content_hash_changes_with_content():
+    d = minimal_data()
+    d["segments"][0]["pd_annual"] = 0.031
+    assert parse(d).content_hash() != load_scenario(MINIMAL).content_hash()
+
+
+def test_content_hash_is_stable_across_processes():
+    code = ("from sim.scenario import load_scenario; "
+            f"print(load_scenario({str(MINIMAL)!r}).content_hash())")
+    hashes = set()
+    for hashseed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                             capture_output=True, text=True, timeout=60)
+        hashes.add(out.stdout.strip())
+    assert hashes == {load_scenario(MINIMAL).content_hash()}
+
+
+def test_json_schema_describes_the_model():
+    schema = json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["title"] == "Bianque scenario"
+    assert set(schema["properties"]) == set(Scenario.model_fields)
+    assert set(schema["required"]) == {"id", "title", "briefing", "horizon_months", "staff",
+                                       "segments"}
+    assert schema["additionalProperties"] is False
+
+
+def test_scenario_paths_lists_only_plain_yaml_names(tmp_path):
+    for name in ("b.yaml", "a-1.yaml", "Draft Copy.yaml", "notes.txt", "c.yml", "x_y.yaml"):
+        (tmp_path / name).write_text("id: x\n", encoding="utf-8")
+    assert [p.name for p in scenario_paths(tmp_path)] == ["a-1.yaml", "b.yaml", "x_y.yaml"]
+
+
+# --- known gaps, reported to the lead (XPASS once sim/scenario.py is fixed) ------------------
+
+
+@pytest.mark.xfail(reason="PyYAML safe_load keeps the last of two equal keys silently")
+def test_duplicate_key_is_an_error():
+    text = MINIMAL.read_text(encoding="utf-8") + "horizon_months: 24\n"
+    assert "horizon_months" in " ".join(p + m for p, m in problems(text))
+
+
+@pytest.mark.xfail(reason="cross-reference errors are reported at '(file)', not at the field")
+def test_reference_error_names_the_field():
+    d = minimal_data()
+    d["macro"] = [{"type": "policy_shock", "month": 3, "segments": ["dev"], "severity": 1}]
+    assert paths(d) == ["macro[0].segments[0]"]
+
+
+@pytest.mark.xfail(reason="the fix for a pattern mismatch on 'start' is the slug hint")
+def test_start_pattern_message_shows_the_format():
+    d = minimal_data()
+    d["start"] = "2024/1"
+    [(_, msg)] = problems(d)
+    assert "2024-01" in msg and "lower-case" not in msg

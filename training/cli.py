@@ -1,0 +1,344 @@
+"""The ``bianque`` command: validate case files, print their schema, run the engine.
+
+It sits beside the Streamlit app on the same layers, so anything the app can run a
+script can run too. Every subcommand returns an exit code from ``main``: 0 for
+success, 2 for bad input (a bad file, a bad option); bad input never shows a
+traceback, only the file, the field and what to do about it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, scenario_paths
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+DEFAULT_STRATEGY = "do-nothing"
+MAX_SEED = 2**63 - 1
+MAX_MONTHS = 600
+
+
+# --- argument types ----------------------------------------------------------------
+
+
+def _int_in(lo: int, hi: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number in [lo, hi], with a message that says so."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip(), 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a whole number, got {text!r}"
+            ) from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{what} must be between {lo} and {hi}, got {value}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse
+
+
+# --- validate ----------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    """Files as given; a directory stands for the scenario files in it."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = [str(f) for f in scenario_paths(path)]
+            out += found or [p]  # an empty directory is reported, not skipped
+        else:
+            out.append(p)
+    return out
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check each file; print OK or every problem as ``file: field: message``."""
+    rc = EXIT_OK
+    for name in _expand(args.files):
+        if Path(name).is_dir():
+            rc = EXIT_BAD_INPUT
+            print(f"{name}: (file): no scenario files (*.yaml) in this directory")
+            continue
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as err:
+            rc = EXIT_BAD_INPUT
+            for field, message in err.problems or [("(file)", "invalid scenario")]:
+                print(f"{name}: {field}: {_one_line(message)}")
+        except Exception as exc:  # bad input must never end in a traceback
+            rc = EXIT_BAD_INPUT
+            print(f"{name}: (file): cannot check this file: {type(exc).__name__}: "
+                  f"{_one_line(exc)}")
+        else:
+            print(f"OK {name}: {scenario.id}, {scenario.n_loans} loans, "
+                  f"{scenario.horizon_months} months")
+    return rc
+
+
+# --- schema ------------------------------------------------------------------------
+
+
+def schema_text() -> str:
+    """The JSON Schema of a scenario file, as committed in scenarios/scenario.schema.json."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+# --- run ---------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python, NaN and infinities to None, so the output is strict JSON."""
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        with contextlib.suppress(TypeError, ValueError):
+            value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _is_ratio(key: str) -> bool:
+    return (key.endswith(("_rate", "_ratio", "_share")) or "_ratio_" in key
+            or key in ("index", "compliance"))
+
+
+def _is_money(key: str) -> bool:
+    return key in ("loss", "cost", "interest", "provisions", "net_value") or key.startswith(
+        ("loss_", "provisions_")) or key.endswith("_cny")
+
+
+def fmt_value(key: str, value: Any) -> str:
+    """A figure for people: CNY with thousands separators, ratios as %, counts as integers."""
+    value = _plain(value)
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if _is_ratio(key):
+        return f"{value:.2%}"
+    if _is_money(key):
+        return f"CNY {value:,.0f}"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    width = max((len(k) for k, _ in rows), default=0)
+    return "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)
+
+
+def _figures(record: dict, skip: tuple[str, ...] = ()) -> str:
+    return _table([(k.replace("_", " "), fmt_value(k, v)) for k, v in record.items()
+                   if k not in skip])
+
+
+def _intervals(stats: dict) -> str:
+    rows = [("", "mean  [95% interval]")]
+    for key, s in stats.items():
+        rows.append((key.replace("_", " "), f"{fmt_value(key, s['mean'])}  "
+                     f"[{fmt_value(key, s['lo'])}, {fmt_value(key, s['hi'])}]"))
+    return _table(rows)
+
+
+def _header(scenario: Scenario, seed: int, months: int, strategy: str) -> str:
+    return (f"Scenario {scenario.id} ({scenario.title.en}): {scenario.n_loans:,} loans, "
+            f"{months} months, seed {seed}, strategy {strategy}")
+
+
+class _BadInput(Exception):
+    """A problem with the command's input, reported as one line and exit code 2."""
+
+
+def _load_rules(path: str | None) -> Any:
+    if path is None:
+        return None
+    from sim.strategies import RulesError, load_rules
+
+    try:
+        return load_rules(path)
+    except RulesError as err:
+        raise _BadInput(str(err)) from None
+    except OSError as err:
+        raise _BadInput(f"{path}: cannot read: {err.strerror}") from None
+
+
+SCORE_TITLE = "Score (against late collection and the oracle on the same seed)"
+
+
+def _run_once(args, scenario: Scenario, seed: int, months: int, rules: Any) -> int:
+    from sim.engine import simulate
+
+    strategy = args.strategy or ("rules" if rules is not None else DEFAULT_STRATEGY)
+    result = simulate(scenario, seed=seed, months=months, strategy=strategy, rules=rules)
+    record: dict[str, Any] = dict(result.summary())
+    if args.strategy is not None or rules is not None:
+        from sim.scoring import score_run
+
+        score = score_run(scenario, seed=seed, months=months, strategy=strategy, rules=rules)
+        record["score"] = dict(score.to_dict())
+    if args.json:
+        out = {"scenario": scenario.id, "content_hash": scenario.content_hash(), "seed": seed,
+               "strategy": strategy, **record}
+        print(json.dumps(_plain(out), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(_header(scenario, seed, months, strategy))
+    print(_figures(record, skip=("scenario", "seed", "score")))
+    if "score" in record:
+        print(SCORE_TITLE)
+        print(_figures(record["score"], skip=("strategy",)))
+    return EXIT_OK
+
+
+def _run_replications(args, scenario: Scenario, seed: int, months: int, rules: Any) -> int:
+    from sim.runner import child_seeds, replicate, summarise
+
+    seeds = child_seeds(seed, args.reps)
+    strategy = args.strategy or ("rules" if rules is not None else DEFAULT_STRATEGY)
+    bar = None
+    if not args.json:
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.reps, unit="run", file=sys.stderr, leave=False)
+    try:
+        # strategy=None: the summary only; a named strategy (or a rule table) is also scored.
+        records = replicate(scenario, seeds=seeds, months=months, strategy=args.strategy,
+                            rules=rules, progress=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    stats = _plain(summarise(list(records)))
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(_header(scenario, seed, months, strategy)
+          + f"; {args.reps} replications on child seeds of {seed}")
+    score = stats.pop("score", None)
+    print(_intervals(stats))
+    if score:
+        print(SCORE_TITLE)
+        print(_intervals(score))
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario (or R replications) and print the summary and, with a strategy, a score."""
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as err:
+        for field, message in err.problems:
+            print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    seed = scenario.seed if args.seed is None else args.seed
+    months = scenario.horizon_months if args.months is None else args.months
+    if months > scenario.horizon_months:
+        print(f"bianque run: error: --months {months} is beyond the scenario's horizon "
+              f"({scenario.horizon_months} months); use at most {scenario.horizon_months}",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        rules = _load_rules(args.rules)
+        if args.reps is not None:
+            return _run_replications(args, scenario, seed, months, rules)
+        return _run_once(args, scenario, seed, months, rules)
+    except _BadInput as err:
+        for line in str(err).splitlines():
+            print(f"bianque run: error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as err:  # the engine's word for bad input (unknown strategy, months)
+        print(f"bianque run: error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+# --- parser ------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bianque",
+        description="Bianque (扁鹊): a post-loan management training simulator.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="check scenario files and report every problem",
+                       description="Check scenario files (or directories of them). "
+                       "Exit code 2 when any file is invalid.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file or directory")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files",
+                       description="Print the JSON Schema of scenario files "
+                       "(the committed copy is scenarios/scenario.schema.json).")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("run", help="run a scenario and print its summary",
+                       description="Run a scenario with a strategy and print the portfolio "
+                       "summary; with --strategy, also the score.")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), default=None,
+                   help="random seed (default: the scenario's seed)")
+    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
+                   help="months to simulate, at most the horizon (default: the scenario's horizon)")
+    p.add_argument("--strategy", metavar="NAME", default=None,
+                   help=f"strategy to run and score (default: {DEFAULT_STRATEGY}, not scored)")
+    p.add_argument("--rules", metavar="FILE", default=None,
+                   help="YAML rule table for the rule-based strategy")
+    p.add_argument("--reps", type=_int_in(2, 100_000, "reps"), default=None, metavar="R",
+                   help="replications on child seeds of --seed; prints means with 95%% intervals")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def _never_fail_on_encoding() -> None:
+    """On a console that is not UTF-8, escape what it cannot show instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors="backslashreplace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (argparse errors give 2)."""
+    _never_fail_on_encoding()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) and usage errors (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `bianque schema | head`: the reader left; not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
