@@ -80,6 +80,7 @@ class Observation:
     disaster_region: np.ndarray
     acted: np.ndarray  # month of the last preventive action, -99 never
     check_hours: np.ndarray  # hours of a targeted check per loan
+    check_demand: Callable[[MonitoringPolicy], float] | None = None  # hours a policy needs now
     hidden: dict | None = None
 
     def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
@@ -169,7 +170,9 @@ class Simulation:
         self.relationship = np.ones(n)
         self.interest = np.zeros(n)
         self.costs = np.zeros(n)
-        self.last_check = np.where(pf.mob0 > 0, 0, -1).astype(np.int32)
+        # seasoned loans were last checked some months ago, spread so checks do not bunch up
+        self.never_checked = pf.mob0 == 0
+        self.last_check = np.where(self.never_checked, -1, -rng_b.integers(0, 6, n)).astype(np.int32)
         self.due_since = np.full(n, -1, dtype=np.int32)
         self.due_kind = np.zeros(n, dtype=np.int8)
         self.closer_until = np.full(n, -1, dtype=np.int32)
@@ -197,6 +200,7 @@ class Simulation:
         self._checks = {"required": np.zeros(3), "on_time": np.zeros(3), "done": np.zeros(3),
                         "slipped": 0, "quality_sum": 0.0, "quality_n": 0}
         self.hours_used = 0.0
+        self.workout_hours = 0.0
         self.hours_log: list[float] = []
         self.money_spent = 0.0
         self.t = 0
@@ -407,6 +411,7 @@ class Simulation:
             auction_open=self.auction_open,
             disaster_region=self.disaster_until[self.pf.region] >= t,
             acted=self.acted, check_hours=self.check_hours[:, 2],
+            check_demand=lambda p: self.policy_hours(p, t),
         )
         if self.oracle:
             obs.hidden = {"health": self.d.copy(), "diverting": self.diverting.copy(),
@@ -436,9 +441,11 @@ class Simulation:
             dec = self.decider(self.observe())
             if dec.policy is not None:
                 self.policy = dec.policy
+        # checks the policy requires come first; targeted work gets the hours left over
+        self._checks_due(t)
+        if self.decider is not None:
             for i, a in dec.actions:
                 self.act(int(i), a)
-        self._checks_due(t)
         self._tick(t, z_idio, z_econ, z_ind, z_reg)
         self._offsite_signals(t)
         used = start_hours - float(self.hours.level)
@@ -495,15 +502,19 @@ class Simulation:
     def act(self, i: int, action: str) -> str | None:
         """Take an action on loan i now; returns a reason code if it could not be taken."""
         why = self.precondition(i, action)
+        it = self.catalogue.get(action)
         hours = self.action_hours(i, action) if why is None else 0.0
-        if why is None and hours > self.hours.level + 1e-9:
+        # legal work goes to the asset-preservation team (资产保全部), not the officers' hours
+        team = it is not None and it.stage == "workout" and action != "accelerate"
+        if why is None and not team and hours > self.hours.level + 1e-9:
             why = "hours"
         if why is not None:
             self.month_report.setdefault("rejected", []).append((i, action, why))
             return why
-        if hours > 0:
+        if team:
+            self.workout_hours += hours
+        elif hours > 0:
             self.hours.get(hours)
-        it = self.catalogue[action]
         t = self.t
         cost = it.cost_cny + it.cost_share * max(self.balance_or_claim(i), 0.0)
         self.costs[i] += cost
@@ -627,7 +638,7 @@ class Simulation:
         interval = np.where(self.closer_until >= t, 1, interval)
         on_books = self.status <= DEFAULTED
         first_month = max(1, int(np.ceil(policy.first_check_days / 30)))
-        never = self.last_check < 0
+        never = self.never_checked
         first_due = on_books & never & (t >= first_month) & (policy.first_check_days > 0)
         routine_due = on_books & ~never & (interval > 0) & (t - self.last_check >= interval)
         return first_due, routine_due
@@ -692,6 +703,7 @@ class Simulation:
             self._checks["quality_sum"] += quality
             self._checks["quality_n"] += 1
         self.last_check[idx] = t
+        self.never_checked[idx] = False
         self.due_since[idx] = -1
         detect = quality ** defaults.QUALITY_EXPONENT
         u = self._u_sig[idx]
@@ -958,6 +970,28 @@ class Simulation:
 
 
 EVENT_COLUMNS = ("month", "loan_id", "event", "amount_cny", "details")
+
+
+def event_frame(single: list[tuple], chunks: list[tuple]) -> pd.DataFrame:
+    """The event log as one frame: single events plus vectorised chunks, by month."""
+    months = [np.array([e[0] for e in single], dtype=np.int64)]
+    loans = [np.array([e[1] for e in single], dtype=np.int64)]
+    names = [np.array([e[2] for e in single], dtype=object)]
+    amounts = [np.array([e[3] for e in single], dtype=float)]
+    details = [np.array([e[4] for e in single], dtype=object)]
+    for month, idx, name, amt in chunks:
+        months.append(np.full(len(idx), month, dtype=np.int64))
+        loans.append(idx)
+        names.append(np.full(len(idx), name, dtype=object))
+        amounts.append(amt)
+        details.append(np.full(len(idx), "", dtype=object))
+    m = np.concatenate(months)
+    order = np.lexsort((np.concatenate(loans), m))
+    return pd.DataFrame({
+        "month": m[order], "loan_id": np.concatenate(loans)[order],
+        "event": np.concatenate(names)[order], "amount_cny": np.concatenate(amounts)[order],
+        "details": np.concatenate(details)[order],
+    })
 METRIC_COLUMNS = ("month", "outstanding_cny", "npl_ratio", "bal_normal", "bal_special_mention",
                   "bal_substandard", "bal_doubtful", "bal_loss", "provisions_cny", "defaults",
                   "cum_defaults", "cum_loss_cny", "interest_cny", "hours_used", "lpr_1y")
@@ -1005,13 +1039,7 @@ class RunResult:
         expected = np.where(late, roll * (s.balance - s.recoverable()), 0.0) * disc_T
         loss_i = ead_pv - rec_pv - cure_pv - mark * disc_T + expected
         del cost_pv
-        ev = pd.DataFrame(s._events, columns=list(EVENT_COLUMNS))
-        parts = [ev] if len(ev) else []
-        for month, idx, name, amt in s._chunks:
-            parts.append(pd.DataFrame({"month": month, "loan_id": idx, "event": name,
-                                       "amount_cny": amt, "details": ""}))
-        events = (pd.concat(parts, ignore_index=True) if parts
-                  else pd.DataFrame(columns=list(EVENT_COLUMNS)))
+        events = event_frame(s._events, s._chunks)
         events = events.sort_values(["month", "loan_id"], kind="stable").reset_index(drop=True)
         if s._signals:
             sm = np.concatenate([np.full(len(x[1]), x[0]) for x in s._signals])

@@ -23,6 +23,7 @@ from sim.engine import (
     Observation,
     RunResult,
     Simulation,
+    event_frame,
 )
 from sim.interventions import reason_text
 from sim.portfolio import COLLATERAL_TYPES
@@ -221,7 +222,7 @@ class Game:
             hours = self.sim.action_hours(loan_id, key)
             if why is None and (loan_id, key) in self._queue:
                 why = "queued"
-            if why is None and hours > left + 1e-9:
+            if why is None and it.stage != "workout" and hours > left + 1e-9:
                 why = "hours"
             out.append(ActionOption(
                 key, it.zh, it.en, hours, it.cost_cny + it.cost_share * float(
@@ -296,7 +297,7 @@ class Game:
         iv = self._policy.interval_months
         interval = np.array([iv.normal, iv.special_mention, iv.substandard, iv.doubtful,
                              iv.loss])[s.cls]
-        nxt = np.where(interval > 0, np.maximum(s.last_check, 0) + interval, -1)
+        nxt = np.where(interval > 0, np.where(s.never_checked, t + 1, s.last_check + interval), -1)
         return pd.DataFrame({
             "loan_id": np.arange(n),
             "label": [pf.label(i) for i in range(n)],
@@ -315,7 +316,7 @@ class Game:
             "cls_key": np.array(CLASS_KEYS)[s.cls],
             "status": np.array(STATUS_KEYS)[s.status],
             "alerts": alerts,
-            "last_check_month": s.last_check.copy(),
+            "last_check_month": np.where(s.never_checked, -1, s.last_check),
             "next_check_month": nxt,
             "known_diversion": s.known_diversion.copy(),
             "collateral_type": np.array(COLLATERAL_TYPES)[pf.collateral_type],
@@ -353,7 +354,7 @@ class Game:
         return df.sort_values(["month", "loan_id"], ascending=[False, True]).reset_index(drop=True)
 
     def events(self, month: int | None = None) -> pd.DataFrame:
-        ev = RunResult.from_sim(self.sim).events if False else self._events_frame()
+        ev = self._events_frame()
         if month is not None:
             ev = ev[ev["month"] == month]
         ev = ev[~ev["event"].isin(HIDDEN_EVENTS) & (ev["event"] != "check")].copy()
@@ -364,14 +365,7 @@ class Game:
         return ev.reset_index(drop=True)
 
     def _events_frame(self) -> pd.DataFrame:
-        s = self.sim
-        parts = [pd.DataFrame(s._events, columns=["month", "loan_id", "event", "amount_cny",
-                                                   "details"])]
-        for month, idx, name, amt in s._chunks:
-            parts.append(pd.DataFrame({"month": month, "loan_id": idx, "event": name,
-                                       "amount_cny": amt, "details": ""}))
-        return pd.concat(parts, ignore_index=True).sort_values(
-            ["month", "loan_id"], kind="stable")
+        return event_frame(self.sim._events, self.sim._chunks)
 
     def metrics(self) -> pd.DataFrame:
         return pd.DataFrame(self.sim._metrics)

@@ -96,8 +96,11 @@ class EarlyWarning(Strategy):
     """A sensible reference policy: risk-based checks, act on confirmed warnings."""
 
     name = "early-warning"
-    policy = MonitoringPolicy(interval_months=ClassIntervals(
-        normal=6, special_mention=2, substandard=1, doubtful=3, loss=0), first_check_days=30)
+    policies = tuple(
+        MonitoringPolicy(interval_months=ClassIntervals(
+            normal=n, special_mention=sm, substandard=0, doubtful=0, loss=0), first_check_days=30)
+        for n, sm in ((3, 1), (6, 2), (6, 3), (12, 3), (12, 6)))
+    """Candidate policies from closest to lightest; the first the staff can afford is used."""
 
     def __init__(self, hours: dict | None = None, min_alerts: int = 2,
                  reserve_share: float = 0.4):
@@ -107,7 +110,14 @@ class EarlyWarning(Strategy):
 
     def decide(self, obs: Observation) -> Decision:
         t = obs.month
-        budget = Budget(obs.hours_available * (1 - self.reserve_share))
+        policy = self.policies[-1]
+        for p in self.policies:
+            if obs.check_demand is None or \
+                    obs.check_demand(p) <= obs.hours_available * self.reserve_share:
+                policy = p
+                break
+        demand = obs.check_demand(policy) if obs.check_demand else 0.0
+        budget = Budget(max(obs.hours_available - demand, 0.0))
         actions: list = []
         live = obs.status == ACTIVE
         alerts = obs.recent_alerts(3)
@@ -118,6 +128,11 @@ class EarlyWarning(Strategy):
             kind = "emergency_deferral" if obs.disaster_region[i] else "restructure"
             if budget.take(self.hours[kind]):
                 actions.append((i, kind))
+        # 1b. a disaster: defer the payments of hit borrowers that show strain, before arrears
+        for i in np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
+                                & (obs.acted < t - 6)):
+            if budget.take(self.hours["emergency_deferral"]):
+                actions.append((i, "emergency_deferral"))
         # 2. confirmed misuse of funds: stop it
         for i in np.flatnonzero(live & obs.known_diversion & ~obs.entrusted):
             if budget.take(self.hours["entrusted_payment"]):
@@ -139,7 +154,7 @@ class EarlyWarning(Strategy):
         for i in order:
             if budget.take(obs.check_hours[i]):
                 actions.append((i, "onsite_check"))
-        return Decision(policy=self.policy, actions=actions)
+        return Decision(policy=policy, actions=actions)
 
 
 class Oracle(Strategy):
