@@ -1,0 +1,43 @@
+"""Case list: the published cases with difficulty, time and objectives; start or continue."""
+
+import streamlit as st
+
+from app_pages import common
+from training.i18n import get_lang, t
+
+lang = get_lang()
+st.title(t("cases.title"))
+st.caption(t("cases.intro"))
+common.show_flash()
+
+cases, broken = common.all_cases()
+published = [c for c in cases if c.published]
+if not published:
+    st.info(t("cases.none"))
+
+store = common.games().store
+for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
+    with st.container(border=True, key=f"case_{case.id}"):
+        st.subheader(case.title.get(lang))
+        st.markdown(
+            t("cases.meta", stars="★" * case.difficulty + "☆" * (5 - case.difficulty),
+              minutes=case.expected_minutes, months=case.horizon_months, loans=case.n_loans)
+        )
+        if case.objectives:
+            st.markdown(f"**{t('cases.objectives')}**")
+            st.markdown("\n".join(f"- {o.get(lang)}" for o in case.objectives))
+        if st.button(t("cases.start"), key=f"start_{case.id}", type="primary"):
+            live = common.games().start(case)
+            common.set_attempt(live.attempt.id)
+            common.go("briefing")
+        for att in store.recent(case.id):
+            label = t("cases.continue", month=att.month + 1, horizon=att.horizon,
+                      updated=att.updated.strftime("%Y-%m-%d %H:%M"), id=att.id)
+            if st.button(label, key=f"continue_{att.id}"):
+                common.set_attempt(att.id)
+                common.go("desk")
+
+if broken:
+    with st.expander(t("cases.broken", n=len(broken)), expanded=True):
+        for err in broken:
+            common.show_scenario_error(err)

@@ -1,0 +1,86 @@
+"""Altair charts of the desk and the debrief; each takes a tidy frame from training.report."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from training.i18n import t
+from training.report import CLASS_COLOURS, STRATEGIES, STRATEGY_COLOURS
+
+HEIGHT = 240
+
+
+def class_mix(long: pd.DataFrame) -> alt.Chart:
+    """Five-category mix over time: stacked area, 正常 at the bottom."""
+    names = list(long.sort_values("order")["cls"].drop_duplicates())
+    return (
+        alt.Chart(long, title=t("chart.class_mix"))
+        .mark_area()
+        .encode(
+            x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("balance_cny:Q", title=t("col.balance_cny"), stack="zero",
+                    axis=alt.Axis(format=",.0f")),
+            color=alt.Color("cls:N", title=t("col.cls"), sort=names,
+                            scale=alt.Scale(domain=names, range=list(CLASS_COLOURS[: len(names)]))),
+            order=alt.Order("order:Q"),
+            tooltip=[alt.Tooltip("month:Q", title=t("col.month")),
+                     alt.Tooltip("cls:N", title=t("col.cls")),
+                     alt.Tooltip("balance_cny:Q", title=t("col.balance_cny"), format=",.0f")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def npl_and_loss(df: pd.DataFrame) -> alt.LayerChart:
+    """NPL ratio (line, left axis) and cumulative credit loss (bars, right axis)."""
+    base = alt.Chart(df).encode(x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)))
+    loss = base.mark_bar(opacity=0.35, color="#7f8c8d").encode(
+        y=alt.Y("cum_loss_cny:Q", title=t("col.cum_loss_cny"), axis=alt.Axis(orient="right", format=",.0f")),
+        tooltip=[alt.Tooltip("cum_loss_cny:Q", title=t("col.cum_loss_cny"), format=",.0f")],
+    )
+    npl = base.mark_line(point=True, color="#c0392b").encode(
+        y=alt.Y("npl_ratio:Q", title=t("col.npl_ratio"), axis=alt.Axis(format=".1%")),
+        tooltip=[alt.Tooltip("month:Q", title=t("col.month")),
+                 alt.Tooltip("npl_ratio:Q", title=t("col.npl_ratio"), format=".2%")],
+    )
+    return (
+        alt.layer(loss, npl, title=t("chart.npl_and_loss"))
+        .resolve_scale(y="independent")
+        .properties(height=HEIGHT)
+    )
+
+
+def line(df: pd.DataFrame, x: str, y: str, title: str, y_title: str, y_format: str = ",.2f") -> alt.Chart:
+    return (
+        alt.Chart(df, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(f"{x}:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip(f"{x}:Q", title=t("col.month")),
+                     alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
+        )
+        .properties(height=200)
+    )
+
+
+def trajectories(df: pd.DataFrame, y: str, title: str, y_title: str, y_format: str) -> alt.Chart:
+    """One line per strategy on the same seed; the trainee's line is the thick one."""
+    present = [s for s in STRATEGIES if s in set(df["strategy"])]
+    names = [t(f"strategy.{s}") for s in present]
+    return (
+        alt.Chart(df, title=title)
+        .mark_line()
+        .encode(
+            x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+            color=alt.Color("strategy_name:N", title=t("col.strategy"), sort=names,
+                            scale=alt.Scale(domain=names, range=[STRATEGY_COLOURS[s] for s in present])),
+            strokeWidth=alt.condition(alt.datum.strategy == "you", alt.value(3.5), alt.value(1.5)),
+            tooltip=[alt.Tooltip("strategy_name:N", title=t("col.strategy")),
+                     alt.Tooltip("month:Q", title=t("col.month")),
+                     alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
+        )
+        .properties(height=HEIGHT)
+    )

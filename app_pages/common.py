@@ -1,0 +1,203 @@
+"""What every page shares: language, the current attempt, cached loaders and services.
+
+Loaders are small cached functions (``st.cache_data`` for files, keyed by path and
+modification time; ``st.cache_resource`` for the attempt store and live games).
+The attempt id lives in the session and in the URL (``?attempt=``), so a browser
+refresh reopens the same attempt.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario, scenario_paths
+from training import i18n
+from training.attempts import AttemptError, AttemptStore, Live, LiveGames, database_url
+from training.i18n import t
+
+PAGES = {
+    "cases": "app_pages/cases.py",
+    "briefing": "app_pages/briefing.py",
+    "desk": "app_pages/desk.py",
+    "debrief": "app_pages/debrief.py",
+    "lessons": "app_pages/lessons.py",
+}
+LANG_NAMES = {"zh": "中文", "en": "English"}
+
+
+# --- language -----------------------------------------------------------------
+def init_lang() -> str:
+    """Set this run's language from the session (first run: ``?lang=`` or zh).
+
+    The choice lives under a plain key, not the widget's: Streamlit drops a widget's
+    state when a page switch interrupts a run, and the language must survive that.
+    """
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
+        st.session_state["lang"] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
+    return i18n.set_lang(st.session_state["lang"])
+
+
+def _lang_changed() -> None:
+    st.session_state["lang"] = st.session_state["lang_switch"]
+    i18n.set_lang(st.session_state["lang"])
+
+
+def language_switch() -> None:
+    st.session_state["lang_switch"] = st.session_state["lang"]
+    st.radio(
+        t("frame.language"), i18n.LANGS, key="lang_switch", horizontal=True,
+        format_func=LANG_NAMES.__getitem__, on_change=_lang_changed,
+    )
+
+
+# --- the current attempt -----------------------------------------------------------
+def sync_attempt_id() -> str | None:
+    """The attempt of this session; the URL wins (a refresh or a shared link)."""
+    from_url = st.query_params.get("attempt")
+    if from_url:
+        st.session_state["attempt_id"] = from_url
+    aid = st.session_state.get("attempt_id")
+    if aid and st.query_params.get("attempt") != aid:
+        st.query_params["attempt"] = aid
+    return aid
+
+
+def set_attempt(aid: str | None) -> None:
+    st.session_state["attempt_id"] = aid
+    if aid:
+        st.query_params["attempt"] = aid
+    elif "attempt" in st.query_params:
+        del st.query_params["attempt"]
+
+
+def go(page: str) -> None:
+    """Switch page, keeping the attempt in the URL."""
+    aid = st.session_state.get("attempt_id")
+    st.switch_page(PAGES[page], query_params={"attempt": aid} if aid else None)
+
+
+# --- scenarios -------------------------------------------------------------------
+def scenario_dir() -> Path:
+    return Path(os.environ.get("BIANQUE_SCENARIO_DIR") or SCENARIO_DIR)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_case(path: str, mtime_ns: int) -> tuple[Scenario | None, list[tuple[str, str]]]:
+    # An exception does not survive the cache's pickling, so problems travel as a list.
+    try:
+        return load_scenario(path), []
+    except ScenarioError as err:
+        return None, list(err.problems)
+
+
+def load_case(path: Path) -> Scenario | ScenarioError:
+    """The scenario in ``path``, or the ScenarioError listing its problems."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = 0
+    scenario, problems = _load_case(str(path), mtime)
+    return scenario if scenario is not None else ScenarioError(str(path), problems)
+
+
+def all_cases() -> tuple[list[Scenario], list[ScenarioError]]:
+    """Every case file in the scenario folder: those that load, and the problems of the others."""
+    ok: list[Scenario] = []
+    bad: list[ScenarioError] = []
+    for p in scenario_paths(scenario_dir()):
+        res = load_case(p)
+        (bad if isinstance(res, ScenarioError) else ok).append(res)
+    return ok, bad
+
+
+def case_by_id(scenario_id: str) -> Scenario:
+    ok, _ = all_cases()
+    for sc in ok:
+        if sc.id == scenario_id:
+            return sc
+    raise LookupError(t("attempt.no_such_case", id=scenario_id))
+
+
+# --- services --------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _services(url: str) -> LiveGames:
+    return LiveGames(AttemptStore(url), case_by_id)
+
+
+def games() -> LiveGames:
+    return _services(database_url())
+
+
+def current_live() -> Live | None:
+    """The live game of this session's attempt, or None after telling the trainee why."""
+    aid = st.session_state.get("attempt_id")
+    if not aid:
+        st.info(t("attempt.none"))
+        st.page_link(PAGES["cases"], label=t("nav.to_cases"), icon=":material/folder_open:")
+        return None
+    try:
+        return games().open(aid)
+    except AttemptError as err:
+        st.error(t(err.key, detail=err.detail))
+        st.page_link(PAGES["cases"], label=t("nav.to_cases"), icon=":material/folder_open:")
+        return None
+
+
+# --- messages across a rerun -------------------------------------------------------------
+def flash(kind: str, text: str) -> None:
+    st.session_state.setdefault("_flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    for kind, text in st.session_state.pop("_flash", []):
+        getattr(st, kind)(text)
+
+
+def show_scenario_error(err: ScenarioError) -> None:
+    lines = "\n".join(f"- `{path}`: {msg}" for path, msg in err.problems)
+    st.error(f"**{t('cases.load_error', source=Path(err.source).name)}**\n\n{lines}")
+
+
+# --- lessons ---------------------------------------------------------------------
+def _lessons_stamp(lang: str) -> int:
+    from training.lessons import LESSONS_DIR
+
+    folder = LESSONS_DIR / lang
+    return max((p.stat().st_mtime_ns for p in folder.glob("*.md")), default=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _lessons(lang: str, stamp: int) -> tuple[list, list[str]]:
+    # Each file loads on its own, so one broken lesson does not hide the others.
+    from training.lessons import LessonFormatError, lesson_ids, load_lesson
+
+    ok, problems = [], []
+    for lesson_id in lesson_ids(lang):
+        try:
+            ok.append(load_lesson(lesson_id, lang))
+        except (LessonFormatError, ValueError, OSError) as err:
+            problems.append(str(err))
+    ok.sort(key=lambda lesson: (lesson.order, lesson.id))
+    return ok, problems
+
+
+def lessons(lang: str) -> tuple[list, list[str]]:
+    """The lessons of one language in reading order, and the problems of broken files."""
+    return _lessons(lang, _lessons_stamp(lang))
+
+
+def lesson_links(lesson_ids: list[str], lang: str, key_prefix: str) -> None:
+    """Buttons that open the named lessons in the reader."""
+    titles = {lesson.id: lesson.title for lesson in lessons(lang)[0]}
+    for lesson_id in lesson_ids:
+        title = titles.get(lesson_id)
+        if title is None:
+            st.caption(t("lessons.missing", id=lesson_id))
+            continue
+        if st.button(title, key=f"{key_prefix}_{lesson_id}", icon=":material/menu_book:"):
+            st.session_state["lesson_id"] = lesson_id
+            st.switch_page(PAGES["lessons"], query_params={"lesson": lesson_id})

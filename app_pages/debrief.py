@@ -1,0 +1,87 @@
+"""Debrief: how much of the avoidable loss you avoided, against three reference
+strategies on the same seed; your saves, the warnings you missed, compliance, the
+case's notes and lessons, and the whole debrief as a downloadable HTML report."""
+
+import streamlit as st
+
+from app_pages import charts, common
+from training import report
+from training.i18n import get_lang, t
+
+lang = get_lang()
+live = common.current_live()
+if live is None:
+    st.stop()
+case, g, aid = live.scenario, live.game, live.attempt.id
+
+st.title(t("debrief.title", case=case.title.get(lang)))
+if not g.finished:
+    st.info(t("debrief.not_finished", month=g.month, horizon=g.horizon))
+    if st.button(t("debrief.back_to_desk"), key="back_to_desk"):
+        common.go("desk")
+    st.stop()
+
+try:
+    d = common.games().debrief(aid)
+except Exception as exc:  # the engine could not score this attempt: say so, no traceback
+    st.error(t("debrief.failed", detail=str(exc)))
+    st.stop()
+
+with st.container(border=True, key="debrief_index"):
+    c1, c2 = st.columns([1, 3], vertical_alignment="center")
+    c1.metric(t("debrief.index"), report.index_text(d.index, lang))
+    c2.markdown(t("debrief.index_help"))
+
+st.subheader(t("debrief.comparison"))
+st.table(report.comparison_table(d, lang))
+
+st.subheader(t("debrief.trajectories"))
+traj = report.trajectories(d, lang)
+c1, c2 = st.columns(2)
+c1.altair_chart(charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"), t("col.npl_ratio"), ".1%"),
+                width="stretch")
+c2.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"), t("col.cum_loss_cny"),
+                                    ",.0f"), width="stretch")
+
+st.subheader(t("debrief.saves"))
+saves = report.saves_table(d, lang)
+if saves.empty:
+    st.caption(t("debrief.no_saves"))
+else:
+    st.dataframe(saves, hide_index=True, key="saves")
+
+st.subheader(t("debrief.missed"))
+missed = report.missed_table(d, lang)
+if missed.empty:
+    st.caption(t("debrief.no_missed"))
+else:
+    st.dataframe(missed, hide_index=True, key="missed")
+
+st.subheader(t("debrief.compliance"))
+compliance = report.compliance_table(d, lang)
+if compliance.empty:
+    st.caption(t("debrief.none"))
+else:
+    st.table(compliance)
+
+with st.expander(t("debrief.score"), icon=":material/calculate:"):
+    st.table(report.score_table(d, lang))
+
+if case.debrief_notes:
+    st.subheader(t("debrief.notes"))
+    for note in case.debrief_notes:
+        st.info(note.get(lang))
+
+if case.lessons:
+    st.subheader(t("debrief.lessons"))
+    common.lesson_links(case.lessons, lang, "debrief_lesson")
+
+st.divider()
+titles = {lesson.id: lesson.title for lesson in common.lessons(lang)[0]}
+st.download_button(
+    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles),
+    file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
+    on_click="ignore",
+)
+if st.button(t("debrief.to_cases"), key="debrief_to_cases"):
+    common.go("cases")

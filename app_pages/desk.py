@@ -1,0 +1,55 @@
+"""The desk: one month per turn. Key figures and End month at the top, then what
+happened last month, the review meeting at each quarter's end, and one of four
+views: loans (table, loan file, actions), alerts inbox, portfolio charts and the
+monitoring policy. Queued actions close the page."""
+
+import streamlit as st
+
+from app_pages import common
+from app_pages import desk_views as views
+from training import report
+from training.i18n import get_lang, t
+
+lang = get_lang()
+live = common.current_live()
+if live is None:
+    st.stop()
+g, case, aid = live.game, live.scenario, live.attempt.id
+
+if g.finished:
+    if st.session_state.pop("just_finished", None) == aid:
+        common.go("debrief")
+    st.success(t("desk.finished"))
+    if st.button(t("desk.to_debrief"), key="to_debrief", type="primary"):
+        common.go("debrief")
+
+st.title(case.title.get(lang))
+if live.hash_changed:
+    st.warning(t("attempt.hash_changed"))
+loans = g.loans()
+labels = report.loan_labels(loans, lang)
+fig = report.key_figures(g, loans)
+views.key_figures(fig)
+common.show_flash()
+
+if not g.finished:
+    views.end_month_box(g, fig, aid)
+if g.last_report is not None and g.month > 0 and int(g.last_report.month) == g.month:
+    views.month_report(g.last_report, lang)
+if g.month > 0 and g.month % 3 == 0:
+    views.review_meeting(live, lang)
+
+VIEWS = ("loans", "alerts", "portfolio", "policy")
+st.session_state.setdefault("desk_view", "loans")
+view = st.segmented_control(t("desk.view"), VIEWS, key="desk_view", label_visibility="collapsed",
+                            format_func=lambda v: t(f"desk.view_{v}")) or "loans"
+if view == "portfolio":
+    views.portfolio_view(g, lang)
+elif view == "alerts":
+    views.alerts_view(g, labels, lang)
+elif view == "policy":
+    views.policy_view(g, fig, aid)
+else:
+    views.loans_view(live, loans, labels, lang)
+
+views.queued_list(g, aid)

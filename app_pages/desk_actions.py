@@ -1,0 +1,89 @@
+"""The desk's callbacks: each trainee move goes to the live game, is saved, and any
+refusal comes back as a message on the next draw. Callbacks run before the page
+script, so the page draws the state after the move in the same run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from sim.scenario import CLASS_KEYS, ClassIntervals, MonitoringPolicy
+from training.i18n import fmt_cny, fmt_hours, get_lang, t
+
+
+def _error_text(exc: Exception) -> str:
+    zh, en = getattr(exc, "zh", None), getattr(exc, "en", None)
+    if zh or en:
+        return (zh if get_lang() == "zh" else en) or str(exc)
+    return str(exc)
+
+
+def end_month(aid: str, expected_month: int) -> None:
+    try:
+        result = common.games().end_month(aid, expected_month)
+    except Exception as exc:  # the engine refused: say why instead of a traceback
+        common.flash("error", t("desk.end_month_failed", detail=_error_text(exc)))
+        return
+    if result is None:
+        common.flash("info", t("desk.already_advanced"))
+        return
+    if common.games().open(aid).game.finished:
+        st.session_state["just_finished"] = aid
+
+
+def queue(aid: str, loan_id: int, action_id: str) -> None:
+    try:
+        common.games().queue(aid, loan_id, action_id)
+    except Exception as exc:
+        common.flash("error", t("actions.refused", detail=_error_text(exc)))
+
+
+def unqueue(aid: str, index: int) -> None:
+    try:
+        common.games().unqueue(aid, index)
+    except Exception as exc:
+        common.flash("error", t("actions.refused", detail=_error_text(exc)))
+
+
+def sync_policy_widgets(policy: MonitoringPolicy) -> None:
+    """Show the game's policy in the inputs (the game is the truth, not the widgets)."""
+    for k in CLASS_KEYS:
+        st.session_state[f"iv_{k}"] = int(getattr(policy.interval_months, k))
+    st.session_state["first_check_days"] = int(policy.first_check_days)
+
+
+def apply_policy(aid: str) -> None:
+    try:
+        intervals = ClassIntervals(**{k: int(st.session_state[f"iv_{k}"]) for k in CLASS_KEYS})
+        policy = MonitoringPolicy(interval_months=intervals,
+                                  first_check_days=int(st.session_state["first_check_days"]))
+        common.games().set_policy(aid, policy)
+    except Exception as exc:
+        common.flash("error", t("desk.policy_refused", detail=_error_text(exc)))
+
+
+def open_loan(loan_id: int | None) -> None:
+    if loan_id is not None:
+        st.session_state["loan_pick"] = int(loan_id)
+        st.session_state["desk_view"] = "loans"
+
+
+def loan_pick_options(shown: pd.DataFrame, loans: pd.DataFrame, current: int | None) -> list[int]:
+    """The filtered loans, plus the one whose file is open so it stays open."""
+    ids = [int(i) for i in shown["loan_id"]]
+    if current is not None and current not in ids and int(current) in set(loans["loan_id"]):
+        ids.insert(0, int(current))
+    return ids
+
+
+def loan_row(loans: pd.DataFrame, loan_id: int) -> pd.Series:
+    return loans.loc[loans["loan_id"] == loan_id].iloc[0]
+
+
+def option_caption(o: Any) -> str:
+    return t("actions.option_line", hours=fmt_hours(o.hours),
+             cost=fmt_cny(o.cost_cny) if o.cost_cny else "—",
+             duration=t("desk.months_n", n=f"{o.duration_months:g}") if o.duration_months else "—")

@@ -1,0 +1,234 @@
+"""The parts of the desk, each drawing one block of the screen.
+
+Kept out of the page file so the page reads like the screen, and because
+Streamlit re-parses a page script for "magic" on every run in tests while
+imported modules are compiled once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import charts
+from app_pages import desk_actions as act
+from sim.scenario import CLASS_KEYS
+from training import report
+from training.attempts import Live
+from training.i18n import cls_name, fmt_cny, fmt_hours, fmt_pct, pick, t
+
+
+def BALANCE_COLUMN() -> dict:  # noqa: N802 - reads as a constant, built per run for the language
+    return {t("col.balance_cny"): st.column_config.NumberColumn(format="localized")}
+
+
+def key_figures(fig: report.KeyFigures) -> None:
+    m1, m2, m3, m4, m5 = st.columns(5)
+    m1.metric(t("fig.month"), t("desk.month_of", month=fig.month, horizon=fig.horizon))
+    m2.metric(t("fig.outstanding"), fmt_cny(fig.outstanding_cny))
+    m3.metric(t("fig.npl_ratio"), fmt_pct(fig.npl_ratio),
+              delta=None if fig.npl_delta is None else fmt_pct(fig.npl_delta), delta_color="inverse")
+    m4.metric(t("fig.provisions"), fmt_cny(fig.provisions_cny))
+    m5.metric(t("fig.hours_left"), fmt_hours(fig.hours_left),
+              help=t("fig.hours_help", available=fmt_hours(fig.hours_available),
+                     planned=fmt_hours(fig.hours_planned)))
+
+
+def end_month_box(g: Any, fig: report.KeyFigures, aid: str) -> None:
+    with st.container(border=True, key="end_month_box"):
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.markdown(t("desk.plan_summary", n=len(g.queued), planned=fmt_hours(fig.hours_planned),
+                        available=fmt_hours(fig.hours_available)))
+        if fig.hours_left < 0:
+            left.warning(t("desk.overloaded"))
+        # The month is in the key: a second click on a button drawn for an earlier month
+        # finds no such widget, and the engine refuses a stale month anyway.
+        right.button(t("desk.end_month", month=fig.month), key=f"end_month_{g.month}", type="primary",
+                     on_click=act.end_month, args=(aid, g.month), width="stretch")
+
+
+def month_report(last: Any, lang: str) -> None:
+    """What happened in the month just ended."""
+    with st.expander(t("desk.report_title", month=int(last.month)), expanded=True,
+                     icon=":material/event_note:"):
+        r1, r2, r3, r4, r5 = st.columns(5)
+        r1.metric(t("fig.new_defaults"), int(last.new_defaults))
+        r2.metric(t("fig.new_alerts"), int(last.new_alerts))
+        r3.metric(t("fig.checks_done"), int(last.checks_done))
+        r4.metric(t("fig.checks_slipped"), int(last.checks_slipped))
+        r5.metric(t("fig.check_quality"), fmt_pct(float(last.check_quality), 0))
+        events = report.events_table(last.events, lang)
+        if events.empty:
+            st.caption(t("desk.no_events"))
+        else:
+            st.dataframe(events, hide_index=True, key="month_events")
+
+
+def review_meeting(live: Live, lang: str) -> None:
+    """The quarterly post-loan review meeting (贷后管理例会)."""
+    g = live.game
+    review = live.month_memo(("review",), lambda: g.review(g.month))
+    with st.expander(t("desk.review_title", quarter=g.month // 3), icon=":material/groups:"):
+        st.caption(t("desk.review_intro"))
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("fig.npl_ratio"), fmt_pct(review.npl_ratio))
+        c2.metric(t("fig.hours_used"), fmt_hours(review.hours_used))
+        c3.metric(t("fig.checks_slipped"), int(review.checks_slipped))
+        st.markdown("\n".join(f"- {note}" for note in getattr(review, f"notes_{lang}")))
+        st.markdown(f"**{t('desk.watch_list')}**")
+        st.dataframe(report.loan_table(review.watch_list, lang), hide_index=True, key="watch_list",
+                     height=250, column_config=BALANCE_COLUMN())
+        st.markdown(f"**{t('desk.class_changes')}**")
+        st.dataframe(report.class_changes_table(review.class_changes, lang), hide_index=True,
+                     key="class_changes")
+
+
+def portfolio_view(g: Any, lang: str) -> None:
+    metrics = g.metrics()
+    if metrics.empty:
+        st.info(t("desk.charts_after_first_month"))
+        return
+    c1, c2 = st.columns(2)
+    c1.altair_chart(charts.class_mix(report.class_mix(metrics, lang)), width="stretch")
+    c2.altair_chart(charts.npl_and_loss(report.npl_and_loss(metrics)), width="stretch")
+
+
+def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:
+    recent = st.toggle(t("desk.alerts_recent"), key="alerts_recent")
+    alerts = g.alerts(since_month=max(0, g.month - 2)) if recent else g.alerts()
+    st.caption(t("desk.alerts_count", n=len(alerts)))
+    if alerts.empty:
+        st.info(t("desk.no_alerts"))
+        return
+    st.dataframe(report.alerts_table(alerts, lang), hide_index=True, key="alerts_table")
+    ids = list(dict.fromkeys(int(i) for i in alerts["loan_id"]))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = c1.selectbox(t("desk.alert_loan"), ids, key="alert_pick", format_func=labels.get)
+    c2.button(t("desk.open_file"), key="open_alert_loan", on_click=act.open_loan, args=(chosen,))
+
+
+def policy_view(g: Any, fig: report.KeyFigures, aid: str) -> None:
+    st.subheader(t("desk.policy_title"))
+    st.caption(t("desk.policy_intro"))
+    act.sync_policy_widgets(g.policy)
+    cols = st.columns(len(CLASS_KEYS) + 1)
+    for col, k in zip(cols, CLASS_KEYS, strict=False):
+        col.number_input(t("desk.interval_for", cls=cls_name(k)), min_value=0, max_value=24, step=1,
+                         key=f"iv_{k}", on_change=act.apply_policy, args=(aid,),
+                         help=t("desk.interval_help"))
+    cols[-1].number_input(t("desk.first_check_days"), min_value=0, max_value=365, step=5,
+                          key="first_check_days", on_change=act.apply_policy, args=(aid,))
+    p1, p2, p3 = st.columns(3)
+    p1.metric(t("fig.policy_hours"), fmt_hours(g.policy_hours(g.policy)))
+    p2.metric(t("fig.hours_planned"), fmt_hours(fig.hours_planned))
+    p3.metric(t("fig.hours_available"), fmt_hours(fig.hours_available))
+    st.caption(t("desk.policy_hint"))
+
+
+def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: str) -> None:
+    """Filters, the loan table, and the file and actions of the loan picked."""
+    f1, f2, f3, f4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+    classes = f1.multiselect(t("desk.filter_cls"), list(range(len(CLASS_KEYS))), key="f_cls",
+                             format_func=cls_name, placeholder=t("desk.filter_any"))
+    products = f2.multiselect(t("desk.filter_product"), sorted(loans["product"].unique()),
+                              key="f_product", format_func=lambda p: t(f"product.{p}"),
+                              placeholder=t("desk.filter_any"))
+    dpd_min = f3.number_input(t("desk.filter_dpd"), min_value=0, max_value=720, step=30, key="f_dpd")
+    alerts_only = f4.checkbox(t("desk.filter_alerts"), key="f_alerts")
+    shown = report.filter_loans(loans, classes, products, int(dpd_min), alerts_only)
+    st.caption(t("desk.loans_shown", n=len(shown), total=int((loans["status"] == "active").sum())))
+    st.dataframe(report.loan_table(shown, lang), hide_index=True, key="loan_table", height=280,
+                 column_config=BALANCE_COLUMN())
+
+    options = act.loan_pick_options(shown, loans, st.session_state.get("loan_pick"))
+    loan_id = st.selectbox(t("desk.pick_loan"), options, key="loan_pick", format_func=labels.get,
+                           placeholder=t("desk.pick_loan_placeholder"), index=None)
+    if loan_id is None:
+        st.info(t("desk.pick_loan_hint"))
+        return
+    file_col, action_col = st.columns([3, 2])
+    with file_col:
+        loan_file(live, loans, int(loan_id), lang)
+    with action_col:
+        action_panel(live, int(loan_id))
+
+
+def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
+    """One borrower's file: what a real officer has on the desk."""
+    g = live.game
+    lf = live.month_memo(("file", loan_id), lambda: g.loan_file(loan_id))
+    row = act.loan_row(loans, loan_id)
+    seg_names = {s.id: s.name.get(lang) for s in live.scenario.segments}
+    st.subheader(t("file.title", label=row["label"], company=row["company"]))
+    st.caption(t("file.status_line", cls=cls_name(int(row["cls"])), dpd=int(row["dpd"]),
+                 status=report.term("status", row["status"], lang), balance=fmt_cny(row["balance_cny"])))
+    tabs = st.tabs([t("file.tab_profile"), t("file.tab_repayment"), t("file.tab_turnover"),
+                    t("file.tab_collateral"), t("file.tab_signals")])
+    with tabs[0]:
+        st.markdown(f"**{t('file.profile')}**")
+        st.table(report.kv_table(lf.profile, lang, seg_names))
+        st.markdown(f"**{t('file.terms')}**")
+        st.table(report.kv_table(lf.terms, lang))
+    with tabs[1]:
+        st.dataframe(report.frame_for_display(lf.payments, lang), hide_index=True, key="file_payments")
+    with tabs[2]:
+        if lf.turnover.empty:
+            st.caption(t("file.no_turnover"))
+        else:
+            st.altair_chart(charts.line(lf.turnover, "month", "turnover_index", t("chart.turnover"),
+                                        t("col.turnover_index")), width="stretch")
+        st.markdown(f"**{t('file.statements')}**")
+        if lf.statements.empty:
+            st.caption(t("file.no_statements"))
+        else:
+            st.dataframe(report.frame_for_display(lf.statements, lang,
+                                                  month_cols=("quarter_month", "received_month")),
+                         hide_index=True, key="file_statements")
+    with tabs[3]:
+        st.markdown(f"**{t('file.collateral')}**")
+        st.table(report.kv_table(lf.collateral, lang))
+        st.markdown(f"**{t('file.guarantors')}**")
+        st.markdown(", ".join(lf.guarantors) or t("file.none"))
+        st.markdown(f"**{t('file.guarantees_given')}**")
+        st.markdown(", ".join(lf.guarantees_given) or t("file.none"))
+    with tabs[4]:
+        st.markdown(f"**{t('file.signals')}**")
+        if lf.signals.empty:
+            st.caption(t("file.no_signals"))
+        else:
+            st.dataframe(report.frame_for_display(lf.signals, lang, drop=("loan_id", "signal", "via"),
+                                                  text_as="signal_text"),
+                         hide_index=True, key="file_signals")
+        st.markdown(f"**{t('file.actions')}**")
+        if lf.actions.empty:
+            st.caption(t("file.no_actions"))
+        else:
+            st.dataframe(report.frame_for_display(lf.actions, lang, drop=("action",), text_as="action"),
+                         hide_index=True, key="file_actions")
+
+
+def action_panel(live: Live, loan_id: int) -> None:
+    """Every intervention with its hours, money, duration, and why it is not possible."""
+    g, aid = live.game, live.attempt.id
+    st.subheader(t("actions.title"))
+    for o in g.options(loan_id):
+        with st.container(border=True, key=f"option_{o.id}"):
+            a, b = st.columns([3, 1], vertical_alignment="center")
+            a.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
+            if not o.available:
+                a.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
+            b.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,
+                     on_click=act.queue, args=(aid, loan_id, o.id), width="stretch")
+
+
+def queued_list(g: Any, aid: str) -> None:
+    if not g.queued:
+        return
+    st.subheader(t("actions.queued_title", n=len(g.queued)))
+    for i, q in enumerate(g.queued):
+        a, b = st.columns([5, 1], vertical_alignment="center")
+        a.markdown(t("actions.queued_line", label=q.label, action=pick(q), hours=fmt_hours(q.hours),
+                     cost=fmt_cny(q.cost_cny) if q.cost_cny else "—"))
+        b.button(t("actions.unqueue"), key=f"unqueue_{i}", on_click=act.unqueue, args=(aid, i))

@@ -1,0 +1,90 @@
+"""The two catalogues have the same keys, and every key the app uses exists in both."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.defaults import CHECK_KINDS, SIGNALS
+from sim.scenario import CLASS_KEYS, PRODUCTS
+from training import i18n
+from training.report import STRATEGIES
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), ROOT / "training" / "report.py"]
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_\-]+(?:\.[a-z0-9_\-]+)+)["']""")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in SOURCES:
+        keys |= set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
+    return keys
+
+
+def dynamic_keys() -> set[str]:
+    """Keys the app builds from engine values (classes, products, strategies, ...)."""
+    keys = {f"cls.{k}" for k in CLASS_KEYS}
+    keys |= {f"product.{p}" for p in PRODUCTS}
+    keys |= {f"strategy.{s}" for s in STRATEGIES}
+    keys |= {f"check.{k}" for k in CHECK_KINDS}
+    keys |= {f"group.{s.group}" for s in SIGNALS.values()}
+    keys |= {f"source.{s.source}" for s in SIGNALS.values()}
+    keys |= {f"desk.view_{v}" for v in ("loans", "alerts", "portfolio", "policy")}
+    keys |= {f"status.{s}" for s in ("active", "repaid", "defaulted", "written_off", "sold", "closed")}
+    keys |= {f"attempt.{k}" for k in ("not_found", "scenario_missing", "replay_failed")}
+    return keys
+
+
+def test_catalogues_have_the_same_keys():
+    zh, en = set(i18n.catalogue("zh")), set(i18n.catalogue("en"))
+    assert zh - en == set(), f"only in zh.yaml: {sorted(zh - en)}"
+    assert en - zh == set(), f"only in en.yaml: {sorted(en - zh)}"
+
+
+def test_placeholders_match():
+    zh, en = i18n.catalogue("zh"), i18n.catalogue("en")
+    diff = {k for k in zh if set(PLACEHOLDER.findall(zh[k])) != set(PLACEHOLDER.findall(en[k]))}
+    assert not diff, f"placeholders differ between languages: {sorted(diff)}"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_every_used_key_exists(lang):
+    cat = i18n.catalogue(lang)
+    keys = used_keys() | dynamic_keys()
+    assert len(keys) > 100
+    missing = sorted(k for k in keys if k not in cat)
+    assert not missing, f"keys used by the app but missing in {lang}.yaml: {missing}"
+
+
+def test_no_empty_texts():
+    for lang in i18n.LANGS:
+        empty = [k for k, v in i18n.catalogue(lang).items() if not v.strip()]
+        assert not empty, f"{lang}: empty texts {empty}"
+
+
+def test_t_formats_and_falls_back():
+    assert i18n.t("desk.end_month", "en", month=3) == "End month 3"
+    assert i18n.t("desk.end_month", "zh", month=3) == "结束第 3 月"
+    assert i18n.t("no.such.key", "en") == "no.such.key"
+
+
+def test_language_is_per_context():
+    import threading
+
+    i18n.set_lang("en")
+    seen = []
+    th = threading.Thread(target=lambda: seen.append(i18n.get_lang()))
+    th.start()
+    th.join()
+    assert seen == ["zh"]  # a new thread (another session's run) starts at the default
+    assert i18n.get_lang() == "en"
+    i18n.set_lang("zh")
+
+
+def test_money_formats():
+    assert i18n.fmt_cny(123_456_789, "zh") == "1.23 亿元"
+    assert i18n.fmt_cny(35_000, "zh") == "3.5 万元"
+    assert i18n.fmt_cny(2_500_000, "en") == "CNY 2.50m"
+    assert i18n.fmt_cny(float("nan"), "en") == "—"

@@ -1,0 +1,347 @@
+"""Every page of the trainee app through streamlit.testing.v1.AppTest.
+
+Each test starts from the entry file as a browser would: the case list, a click on
+"start", the briefing, the desk. The intro case is small (50 loans, 12 months),
+so a whole attempt plays in seconds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+def texts(at: AppTest) -> str:
+    """All the text an AppTest run shows, in one string, for loose assertions."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
+                 "warning", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [b.label for b in at.button]
+    parts += [e.label for e in at.expander]
+    return "\n".join(parts)
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def live_game(at: AppTest):
+    from app_pages import common
+
+    return common.games().open(at.session_state["attempt_id"]).game
+
+
+def start(case: str = "intro", lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    no_exception(at)
+    at.button(key=f"start_{case}").click().run()
+    no_exception(at)
+    return at
+
+
+def to_desk(at: AppTest) -> AppTest:
+    at.button(key="to_desk").click().run()
+    no_exception(at)
+    return at
+
+
+def end_month(at: AppTest) -> AppTest:
+    m = live_game(at).month
+    at.button(key=f"end_month_{m}").click().run()
+    no_exception(at)
+    return at
+
+
+# --- case list ---------------------------------------------------------------------------
+def test_case_list_shows_published_cases_with_meta():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    no_exception(at)
+    shown = texts(at)
+    assert "案例库" in shown
+    assert "难度" in shown and "预计" in shown
+    keys = {b.key for b in at.button}
+    assert "start_intro" in keys
+    assert "start_rising_lpr" in keys
+
+
+def test_a_broken_case_file_shows_its_problems_not_a_traceback(tmp_path, monkeypatch):
+    shutil.copy(ROOT / "scenarios" / "intro.yaml", tmp_path / "intro.yaml")
+    (tmp_path / "broken.yaml").write_text(
+        "id: broken\ntitle: {zh: 坏, en: bad}\nhorizon_months: -3\nstaff: {officers: 1}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "not_yaml.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    monkeypatch.setenv("BIANQUE_SCENARIO_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    no_exception(at)
+    errors = "\n".join(e.value for e in at.error)
+    assert "broken.yaml" in errors and "horizon_months" in errors
+    assert "not_yaml.yaml" in errors and "YAML" in errors
+    assert "start_intro" in {b.key for b in at.button}  # the good case is still there
+
+
+def test_continue_an_unfinished_attempt():
+    at = to_desk(start())
+    aid = at.session_state["attempt_id"]
+    end_month(at)
+    fresh = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    no_exception(fresh)
+    fresh.button(key=f"continue_{aid}").click().run()
+    no_exception(fresh)
+    assert fresh.session_state["attempt_id"] == aid
+    assert live_game(fresh).month == 1
+    assert "end_month_1" in {b.key for b in fresh.button}
+
+
+# --- briefing ----------------------------------------------------------------------------------
+def test_start_opens_the_briefing_with_the_attempt_in_the_url():
+    at = start()
+    aid = at.session_state["attempt_id"]
+    assert at.query_params["attempt"] in (aid, [aid])
+    shown = texts(at)
+    assert "入门" in shown or "贷款组合概览" in shown
+    assert len(at.dataframe) >= 1  # the portfolio at a glance
+    keys = {b.key for b in at.button}
+    assert "to_desk" in keys
+    assert any(k.startswith("brief_lesson_") for k in keys)
+
+
+# --- desk -------------------------------------------------------------------------------------
+def test_desk_shows_figures_end_month_and_loan_table():
+    at = to_desk(start())
+    labels = {m.label for m in at.metric}
+    assert {"月份", "贷款余额", "不良率", "拨备", "本月剩余工时"} <= labels
+    assert "end_month_0" in {b.key for b in at.button}
+    for key in ("f_cls", "f_product"):
+        assert at.multiselect(key=key) is not None
+    assert at.number_input(key="f_dpd") is not None
+    assert at.checkbox(key="f_alerts") is not None
+    assert at.selectbox(key="loan_pick") is not None
+
+
+def test_loan_file_and_action_queue():
+    at = to_desk(start())
+    g = live_game(at)
+    loan_id = int(g.loans()["loan_id"].iloc[0])
+    at.selectbox(key="loan_pick").set_value(loan_id).run()
+    no_exception(at)
+    shown = texts(at)
+    assert "借款人" in shown and "贷款条款" in shown
+    options = g.options(loan_id)
+    available = [o for o in options if o.available]
+    assert available, "some action must be possible on a fresh loan"
+    assert {f"queue_{o.id}" for o in options} <= {b.key for b in at.button}
+    for o in options:
+        assert at.button(key=f"queue_{o.id}").disabled == (not o.available)
+    at.button(key=f"queue_{available[0].id}").click().run()
+    no_exception(at)
+    assert len(g.queued) == 1 and g.queued[0].action_id == available[0].id
+    assert "unqueue_0" in {b.key for b in at.button}
+    from app_pages import common  # the decision is saved as soon as it is queued
+
+    saved = common.games().store.get(at.session_state["attempt_id"])
+    assert saved.version >= 1
+    at.button(key="unqueue_0").click().run()
+    no_exception(at)
+    assert g.queued == []
+
+
+def test_end_month_advances_exactly_one_month_and_stale_clicks_do_nothing():
+    at = to_desk(start())
+    g = live_game(at)
+    assert g.month == 0
+    end_month(at)
+    assert g.month == 1
+    keys = {b.key for b in at.button}
+    assert "end_month_1" in keys and "end_month_0" not in keys
+    at.run()  # a rerun without a click (a refresh) does not advance
+    assert g.month == 1
+    # the stale month, as a second click of a double click would send it
+    from app_pages import common
+
+    assert common.games().end_month(at.session_state["attempt_id"], 0) is None
+    assert g.month == 1
+    assert "第 1 月发生了什么" in texts(at)
+
+
+def test_monitoring_policy_change_is_applied_and_saved():
+    at = to_desk(start())
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    no_exception(at)
+    g = live_game(at)
+    before = g.policy.interval_months.normal
+    new = 1 if before != 1 else 2
+    hours_before = g.policy_hours(g.policy)
+    at.number_input(key="iv_normal").set_value(new).run()
+    no_exception(at)
+    assert g.policy.interval_months.normal == new
+    assert at.number_input(key="iv_normal").value == new
+    if new < before:
+        assert g.policy_hours(g.policy) >= hours_before
+    from app_pages import common
+
+    assert common.games().store.get(at.session_state["attempt_id"]).version >= 1
+
+
+def test_alerts_and_portfolio_views_render():
+    at = to_desk(start())
+    end_month(at)
+    end_month(at)
+    for view in ("alerts", "portfolio", "policy", "loans"):
+        at.segmented_control(key="desk_view").set_value(view).run()
+        no_exception(at)
+    at.segmented_control(key="desk_view").set_value("portfolio").run()
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_a_refresh_after_a_server_restart_reopens_the_attempt():
+    at = to_desk(start())
+    end_month(at)
+    aid = at.session_state["attempt_id"]
+    g = live_game(at)
+    loan_id = int(g.loans()["loan_id"].iloc[0])
+    action = next(o.id for o in g.options(loan_id) if o.available)
+    from app_pages import common
+
+    common.games().queue(aid, loan_id, action)
+    common._services.clear()  # a server restart: no live game in memory
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    again.query_params["attempt"] = aid
+    again.run()
+    again.switch_page("app_pages/desk.py").run()
+    no_exception(again)
+    g2 = live_game(again)
+    assert g2 is not g and g2.month == 1
+    assert [(q.loan_id, q.action_id) for q in g2.queued] == [(loan_id, action)]
+    assert "end_month_1" in {b.key for b in again.button}
+
+
+# --- debrief ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def finished_run():
+    """One attempt of the intro case played to the end through the desk (shared by the debrief tests)."""
+    mp = pytest.MonkeyPatch()
+    import tempfile
+
+    db = str(Path(tempfile.mkdtemp()) / "finished.db")
+    mp.setenv("BIANQUE_DB", db)
+    mp.delenv("DATABASE_URL", raising=False)
+    at = to_desk(start())
+    g = live_game(at)
+    while not g.finished:
+        end_month(at)
+    mp.undo()
+    return at, db
+
+
+@pytest.fixture
+def finished(finished_run, monkeypatch):
+    """The finished attempt, with its database as this test's database."""
+    at, db = finished_run
+    monkeypatch.setenv("BIANQUE_DB", db)
+    return at
+
+
+def test_debrief_appears_at_the_end(finished):
+    at = finished
+    no_exception(at)
+    shown = texts(at)
+    assert "复盘" in shown
+    labels = [m.label for m in at.metric]
+    assert "可避免损失中你避免的比例" in labels
+    table = at.table[0].value
+    assert len(table) == 4  # you, late collection, early warning, oracle
+    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("download_button")) == 1
+
+
+def test_debrief_html_is_self_contained(finished):
+    from app_pages import common
+    from training import report
+
+    aid = finished.session_state["attempt_id"]
+    live = common.games().open(aid)
+    html = report.debrief_html(live.scenario, common.games().debrief(aid), "en", aid)
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "<table>" in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html and "<script" not in html
+    assert "Late collection" in html and "Oracle" in html
+
+
+def test_desk_after_the_end_points_to_the_debrief(finished):
+    at = finished
+    at.switch_page("app_pages/desk.py").run()
+    no_exception(at)
+    assert "to_debrief" in {b.key for b in at.button}
+    assert not any(b.key.startswith("end_month_") for b in at.button)
+
+
+# --- language -----------------------------------------------------------------------------
+def test_language_switch_changes_the_text():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert "案例库" in texts(at)
+    at.radio(key="lang_switch").set_value("en").run()
+    no_exception(at)
+    shown = texts(at)
+    assert "Case library" in shown and "案例库" not in shown
+    at.button(key="start_intro").click().run()
+    to_desk(at)
+    assert {"Month", "Outstanding", "NPL ratio"} <= {m.label for m in at.metric}
+
+
+def test_language_from_the_url():
+    at = start(lang="en")
+    assert "The portfolio at a glance" in texts(at)
+
+
+# --- lessons ------------------------------------------------------------------------------
+def test_lessons_reader_grades_the_self_check():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/lessons.py").run()
+    no_exception(at)
+    assert at.selectbox(key="lesson_pick") is not None
+    from training.lessons import load_lesson
+
+    lesson = load_lesson(at.selectbox(key="lesson_pick").value, "zh")
+    for q in lesson.questions:
+        at.radio(key=f"q_{lesson.id}_{q.id}").set_value(q.answer)
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    assert any(f"{len(lesson.questions)} / {len(lesson.questions)}" in s.value for s in at.success)
+
+
+def test_lesson_link_from_the_briefing_opens_that_lesson():
+    at = start()
+    at.button(key="brief_lesson_five-categories").click().run()
+    no_exception(at)
+    assert at.selectbox(key="lesson_pick").value == "five-categories"
+
+
+def test_an_alert_opens_the_loan_file():
+    at = to_desk(start())
+    g = live_game(at)
+    while g.alerts().empty and not g.finished:
+        end_month(at)
+    at.segmented_control(key="desk_view").set_value("alerts").run()
+    no_exception(at)
+    assert len(at.dataframe) >= 1
+    pick = at.selectbox(key="alert_pick")
+    loan_id = int(g.alerts()["loan_id"].iloc[-1])
+    pick.set_value(loan_id).run()
+    at.button(key="open_alert_loan").click().run()
+    no_exception(at)
+    assert at.segmented_control(key="desk_view").value == "loans"
+    assert at.selectbox(key="loan_pick").value == loan_id
+    assert any(b.key and b.key.startswith("queue_") for b in at.button)

@@ -1,0 +1,143 @@
+"""The shaping below the pages: key figures, filters, tables in both languages, the HTML report,
+and the live-game registry (pending decisions survive a restart, stale months do nothing)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.game import Game
+from sim.scenario import load_scenario
+from training import report
+from training.attempts import AttemptStore, LiveGames
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def intro():
+    return load_scenario(ROOT / "scenarios" / "intro.yaml")
+
+
+@pytest.fixture(scope="module")
+def finished_game(intro):
+    g = Game(intro)
+    while not g.finished:
+        g.end_month(g.month)
+    return g
+
+
+def test_training_layer_does_not_import_streamlit():
+    code = ("import sys, training.attempts, training.report, training.i18n; "
+            "sys.exit(1 if 'streamlit' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_key_figures_at_the_start_and_later(intro):
+    g = Game(intro)
+    fig = report.key_figures(g)
+    assert fig.month == 1 and fig.horizon == intro.horizon_months
+    assert fig.outstanding_cny == pytest.approx(g.loans()["balance_cny"].sum())
+    assert fig.hours_left == pytest.approx(g.hours_available - g.hours_planned)
+    g.end_month(0)
+    g.end_month(1)
+    fig = report.key_figures(g)
+    assert fig.month == 3 and fig.npl_delta is not None
+    assert fig.outstanding_cny == pytest.approx(g.metrics()["outstanding_cny"].iloc[-1])
+
+
+def test_filter_loans(finished_game):
+    loans = finished_game.loans()
+    live = report.filter_loans(loans)
+    assert set(live["status"]) <= {"active"}
+    sm = report.filter_loans(loans, classes=[1])
+    assert (sm["cls"] == 1).all()
+    late = report.filter_loans(loans, dpd_min=30, live_only=False)
+    assert (late["dpd"] >= 30).all()
+    alerted = report.filter_loans(loans, alerts_only=True)
+    assert (alerted["alerts"] > 0).all()
+    wc = report.filter_loans(loans, products=["working_capital"])
+    assert set(wc["product"]) <= {"working_capital"}
+
+
+@pytest.mark.parametrize("lang,header,cls", [("zh", "五级分类", "正常"), ("en", "Class", "Normal")])
+def test_tables_speak_the_language(finished_game, lang, header, cls):
+    table = report.loan_table(finished_game.loans(), lang)
+    assert header in table.columns and cls in set(table[header])
+    lf = finished_game.loan_file(0)
+    for frame in (report.kv_table(lf.profile, lang), report.kv_table(lf.terms, lang),
+                  report.frame_for_display(lf.payments, lang), report.alerts_table(finished_game.alerts(0), lang)):
+        assert not [c for c in frame.columns if "_" in str(c)], frame.columns  # no raw engine names
+
+
+def test_class_mix_is_in_class_order(finished_game):
+    long = report.class_mix(finished_game.metrics(), "en")
+    assert list(long.sort_values("order")["cls"].drop_duplicates()) == [
+        "Normal", "Special mention", "Substandard", "Doubtful", "Loss"]
+    assert long.groupby("month")["balance_cny"].sum().iloc[0] > 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_debrief_report_is_self_contained(intro, finished_game, lang):
+    d = finished_game.debrief()
+    html = report.debrief_html(intro, d, lang, "a1b2c3", {"why-post-loan": "WHY"})
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert html.count("<svg") == 2 and "<table>" in html and "<style>" in html
+    for forbidden in ("<script", "<link", "src=", "https://", "@import"):
+        assert forbidden not in html
+    assert intro.title.get(lang) in html and "WHY" in html
+    table = report.comparison_table(d, lang)
+    assert len(table) == 4
+
+
+def test_live_games_keep_pending_decisions_across_a_restart(intro, fresh_db):
+    store = AttemptStore()
+    games = LiveGames(store, lambda _id: intro)
+    live = games.start(intro)
+    aid = live.attempt.id
+    assert games.end_month(aid, 0) is not None
+    loan_id = int(live.game.loans()["loan_id"].iloc[0])
+    action = next(o.id for o in live.game.options(loan_id) if o.available)
+    games.queue(aid, loan_id, action)
+    policy = live.game.policy.model_copy(
+        update={"interval_months": live.game.policy.interval_months.model_copy(update={"normal": 1})})
+    games.set_policy(aid, policy)
+    restarted = LiveGames(AttemptStore(), lambda _id: intro)  # a new server process
+    g2 = restarted.open(aid).game
+    assert g2.month == 1
+    assert [(q.loan_id, q.action_id) for q in g2.queued] == [(loan_id, action)]
+    assert g2.policy.interval_months.normal == 1
+    assert g2.loans().equals(live.game.loans())
+
+
+def test_live_games_end_month_is_idempotent(intro, fresh_db):
+    games = LiveGames(AttemptStore(), lambda _id: intro)
+    aid = games.start(intro).attempt.id
+    assert games.end_month(aid, 0) is not None
+    assert games.end_month(aid, 0) is None  # the second click of a double click
+    assert games.open(aid).game.month == 1
+    assert AttemptStore().get(aid).month == 1
+
+
+def test_a_missing_case_is_an_attempt_error(intro, fresh_db):
+    from training.attempts import AttemptError
+
+    games = LiveGames(AttemptStore(), lambda _id: intro)
+    aid = games.start(intro).attempt.id
+
+    def gone(_id):
+        raise LookupError("no such case")
+
+    with pytest.raises(AttemptError) as err:
+        LiveGames(AttemptStore(), gone).open(aid)
+    assert err.value.key == "attempt.scenario_missing"
+    with pytest.raises(AttemptError):
+        games.open("nope")
+
+
+def test_month_text():
+    assert report.month_text(-1, "en") == "—"
+    assert report.month_text(0, "en") == "before start"
+    assert report.month_text(3, "zh") == "第 3 月"
+    assert report.month_text(5, "en") == "month 5"

@@ -1,0 +1,224 @@
+"""Tests for sim.game: the step-by-step API a trainee plays (one month per turn), its
+action queue, the recorded decisions and their exact replay, and the debrief."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim.engine import simulate
+from sim.game import ActionError, Debrief, Game, MonthReport
+from sim.interventions import REASONS
+from sim.scenario import ClassIntervals, MonitoringPolicy, parse_scenario
+from sim.scoring import headline_index
+
+CASE = """
+id: game
+title: {{zh: 游戏, en: Game}}
+briefing: {{zh: 游戏, en: Game}}
+horizon_months: {horizon}
+staff: {{officers: 1, hours_per_officer_month: {hours}}}
+{extra}
+segments:
+  - id: wc
+    name: {{zh: 流贷, en: Working capital}}
+    product: working_capital
+    count: 30
+    amount: {{median_cny: 2000000, sigma: 0.4}}
+    term_months: 24
+    repayment: equal_instalment
+    rate: {{kind: fixed, annual: 0.05}}
+    pd_annual: 0.2
+    industry: manufacturing
+    region: zhejiang
+    collateral: {{type: property, ltv: 0.6}}
+    undrawn_share: 0.2
+"""
+
+
+LIGHT = MonitoringPolicy(interval_months=ClassIntervals(
+    normal=0, special_mention=1, substandard=1, doubtful=0, loss=0), first_check_days=0)
+
+
+def case(horizon: int = 6, hours: float = 60.0, extra: str = ""):
+    return parse_scenario(CASE.format(horizon=horizon, hours=hours, extra=extra), "game.yaml")
+
+
+@pytest.fixture(scope="module")
+def played():
+    """A game played to the end with checks, a policy change and preventive actions."""
+    g = Game(case(hours=200.0), seed=9)
+    while not g.finished:
+        m = g.month
+        lo = g.loans()
+        if m == 0:
+            g.set_policy(LIGHT)
+            g.queue(0, "onsite_check")
+            g.queue(1, "closer_monitoring")
+        if m == 1:
+            g.set_policy(MonitoringPolicy(interval_months=ClassIntervals(normal=6),
+                                          first_check_days=0))
+        live = lo[lo["status"] == "active"]
+        for loan in live.sort_values("dpd", ascending=False)["loan_id"].head(3):
+            for action in ("freeze_line", "add_collateral", "collect_call"):
+                opts = {o.id: o for o in g.options(int(loan))}
+                if opts[action].available:
+                    g.queue(int(loan), action)
+        rep = g.end_month(m)
+        assert rep.rejected == [], f"month {m + 1}: queued actions rejected: {rep.rejected}"
+    return g
+
+
+def test_a_new_game_starts_before_month_one():
+    g = Game(case(), seed=9)
+    assert g.month == 0 and g.horizon == 6 and not g.finished
+    assert g.metrics().empty
+    assert g.hours_available == 60.0
+    assert len(g.loans()) == 30
+
+
+def test_end_month_is_idempotent():
+    g = Game(case(), seed=9)
+    rep = g.end_month(0)
+    assert isinstance(rep, MonthReport) and rep.month == 1
+    assert g.month == 1
+    # a double click sends the same expected month again: nothing happens
+    assert g.end_month(0) is None
+    assert g.month == 1
+    assert len(g.metrics()) == 1 and len(g.decision_log) == 1
+    # a stale or future month is ignored too
+    assert g.end_month(5) is None and g.month == 1
+    assert g.end_month(1).month == 2
+    assert g.last_report.month == 2
+
+
+def test_end_month_does_nothing_after_the_horizon():
+    g = Game(case(horizon=2), seed=1)
+    g.end_month(0)
+    g.end_month(1)
+    assert g.finished and g.month == 2
+    assert g.end_month(2) is None
+    assert g.month == 2 and len(g.metrics()) == 2
+
+
+def assert_rejected(g: Game, loan: int, action: str, code: str) -> None:
+    before = list(g._queue)
+    with pytest.raises(ActionError) as info:
+        g.queue(loan, action)
+    err = info.value
+    assert err.code == code
+    assert (err.zh, err.en) == REASONS[code]
+    assert err.zh and err.en and str(err) == err.en
+    assert g._queue == before
+
+
+def test_queue_rejects_unavailable_actions_with_reasons_in_both_languages():
+    g = Game(case(hours=12.0), seed=9)
+    g.set_policy(LIGHT)
+    assert_rejected(g, 0, "lawsuit", "defaulted")  # a performing loan cannot be sued
+    assert_rejected(g, 0, "collect_call", "overdue")
+    assert_rejected(g, 0, "emergency_deferral", "disaster_hit")
+    assert_rejected(g, 0, "write_off", "defaulted")
+    assert_rejected(g, 0, "panic_sell", "available")
+    assert_rejected(g, 30, "onsite_check", "active")
+    assert_rejected(g, -1, "onsite_check", "active")
+    g.queue(0, "onsite_check")  # 10 of the 12 hours
+    assert_rejected(g, 0, "onsite_check", "queued")
+    assert_rejected(g, 1, "onsite_check", "hours")
+    g.queue(1, "freeze_line")  # 2 hours still fit
+    assert [q.action_id for q in g.queued] == ["onsite_check", "freeze_line"]
+    assert g.hours_queued == pytest.approx(12.0)
+    g.unqueue(0)
+    assert [q.action_id for q in g.queued] == ["freeze_line"]
+
+
+def test_options_explain_every_unavailable_action():
+    g = Game(case(), seed=9)
+    opts = g.options(0)
+    assert {o.id for o in opts} == set(g.sim.catalogue)
+    for o in opts:
+        assert o.available == (o.reason_en == "") == (o.reason_zh == "")
+    by_id = {o.id: o for o in opts}
+    assert by_id["onsite_check"].available
+    assert not by_id["lawsuit"].available and by_id["lawsuit"].reason_zh == REASONS["defaulted"][0]
+
+
+def test_a_case_can_withhold_actions():
+    g = Game(case(extra="interventions_available: [lawsuit, auction]"), seed=9)
+    assert "add_collateral" not in g.sim.catalogue
+    assert_rejected(g, 0, "add_collateral", "available")
+    g.queue(0, "onsite_check")  # checks are always possible
+
+
+def test_decisions_are_recorded(played):
+    log = played.decision_log
+    assert [e["month"] for e in log] == list(range(1, 7))
+    assert log[0]["actions"][:2] == [[0, "onsite_check"], [1, "closer_monitoring"]]
+    assert log[0]["policy"]["interval_months"]["normal"] == 0
+    assert log[1]["policy"]["interval_months"]["normal"] == 6
+    assert sum(len(e["actions"]) for e in log) > 2
+
+
+def test_replay_reproduces_the_attempt_exactly(played):
+    again = Game.replay(played.scenario, played.seed, played.decision_log)
+    assert again.finished and again.month == played.month
+    pd.testing.assert_frame_equal(again.metrics(), played.metrics())
+    a, b = again.result(), played.result()
+    pd.testing.assert_frame_equal(a.events, b.events)
+    pd.testing.assert_frame_equal(a.loans, b.loans)
+    pd.testing.assert_frame_equal(a.signals, b.signals)
+    assert a.loss_cny == b.loss_cny and a.hours == b.hours
+    assert again.decision_log == played.decision_log
+    acts = b.events[b.events["event"].str.startswith("action_")]
+    assert len(acts) > 2, "the attempt should contain real actions to replay"
+
+
+def test_replay_differs_from_doing_nothing(played):
+    idle = simulate(played.scenario, seed=played.seed, strategy="do-nothing")
+    assert not idle.events.equals(played.result().events)
+
+
+def test_debrief_only_at_the_end(played):
+    g = Game(case(), seed=9)
+    with pytest.raises(RuntimeError):
+        g.debrief()
+    g.end_month(0)
+    with pytest.raises(RuntimeError):
+        g.debrief()
+
+
+def test_debrief_has_the_four_strategies(played):
+    d = played.debrief()
+    assert isinstance(d, Debrief)
+    assert d.table["strategy"].tolist() == ["you", "late-collection", "early-warning", "oracle"]
+    assert set(d.trajectories["strategy"]) == {"you", "late-collection", "early-warning",
+                                               "oracle"}
+    assert len(d.trajectories) == 4 * played.horizon
+    loss = d.table.set_index("strategy")["loss_cny"]
+    assert loss["you"] == played.result().loss_cny
+    assert loss["late-collection"] == simulate(played.scenario, seed=played.seed,
+                                               strategy="late-collection").loss_cny
+    assert d.index == headline_index(loss["you"], loss["late-collection"], loss["oracle"])
+    assert {"index", "loss", "saves", "missed_warnings", "hours", "compliance",
+            "npl_ratio_peak"} <= set(d.score)
+    assert played.debrief() is d  # computed once
+
+
+QUEUE_HOURS_BUG = (
+    "sim/game.py Game.options/queue count only hours_available - hours_queued, but since the "
+    "engine does required checks before the month's actions (engine.py _month), the policy's "
+    "check hours are taken first; queue() accepts an action that end_month then rejects for "
+    "hours")
+
+
+@pytest.mark.xfail(reason=QUEUE_HOURS_BUG, strict=True)
+def test_an_accepted_action_is_not_rejected_for_hours():
+    g = Game(case(hours=60.0), seed=9)  # the default policy: 30 first checks due in month 1
+    assert g.policy_hours() > g.hours_available
+    try:
+        g.queue(0, "onsite_check")
+    except ActionError as err:  # refusing at queue time is fine too
+        assert err.code == "hours"
+        return
+    rep = g.end_month(0)
+    assert rep.rejected == []
