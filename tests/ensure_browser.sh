@@ -30,7 +30,7 @@ export DEBIAN_FRONTEND=noninteractive
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if ! { "${SUDO[@]}" apt-get update -qq && \
-       "${SUDO[@]}" apt-get install -y -qq chromium; } >"$log" 2>&1; then
+       "${SUDO[@]}" apt-get install -y -qq chromium fonts-noto-cjk; } >"$log" 2>&1; then
   echo "ensure_browser: apt-get failed; its output:" >&2
   cat "$log" >&2
   exit 1

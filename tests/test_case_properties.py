@@ -10,7 +10,7 @@ If a parameter change breaks one of these, this file says which and by how much.
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ def _losses(args: tuple[str, int]) -> list[float]:
     return [simulate(sc, seed=seed, strategy=s).loss_cny for s in STRATEGIES]
 
 
-@lru_cache(maxsize=None)
+@cache
 def mean_losses(path: str) -> dict[str, float]:
     with ProcessPoolExecutor(2) as ex:
         res = np.array(list(ex.map(_losses, [(path, s) for s in range(SEEDS)], chunksize=10)))
