@@ -26,7 +26,7 @@ if g.finished:
 st.title(case.title.get(lang))
 if live.hash_changed:
     st.warning(t("attempt.hash_changed"))
-loans = g.loans()
+loans = report.localise_names(g.loans(), lang)  # borrower names in the UI language
 labels = report.loan_labels(loans, lang)
 fig = report.key_figures(g, loans)
 views.key_figures(fig)
@@ -42,7 +42,7 @@ if g.month > 0 and g.month % 3 == 0:
 VIEWS = ("loans", "alerts", "portfolio", "policy")
 st.session_state.setdefault("desk_view", "loans")
 view = st.segmented_control(t("desk.view"), VIEWS, key="desk_view", label_visibility="collapsed",
-                            format_func=lambda v: t(f"desk.view_{v}")) or "loans"
+                            format_func=lambda v: t(f"desk.view_{v}", lang)) or "loans"
 if view == "portfolio":
     views.portfolio_view(g, lang)
 elif view == "alerts":

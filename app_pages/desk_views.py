@@ -131,9 +131,9 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     """Filters, the loan table, and the file and actions of the loan picked."""
     f1, f2, f3, f4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
     classes = f1.multiselect(t("desk.filter_cls"), list(range(len(CLASS_KEYS))), key="f_cls",
-                             format_func=cls_name, placeholder=t("desk.filter_any"))
+                             format_func=lambda c: cls_name(c, lang), placeholder=t("desk.filter_any"))
     products = f2.multiselect(t("desk.filter_product"), sorted(loans["product"].unique()),
-                              key="f_product", format_func=lambda p: t(f"product.{p}"),
+                              key="f_product", format_func=lambda p: report.term("product", p, lang),
                               placeholder=t("desk.filter_any"))
     dpd_min = f3.number_input(t("desk.filter_dpd"), min_value=0, max_value=720, step=30, key="f_dpd")
     alerts_only = f4.checkbox(t("desk.filter_alerts"), key="f_alerts")
@@ -159,7 +159,7 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
     """One borrower's file: what a real officer has on the desk."""
     g = live.game
     lf = live.month_memo(("file", loan_id), lambda: g.loan_file(loan_id))
-    row = act.loan_row(loans, loan_id)
+    row = report.localise_names(act.loan_row(loans, loan_id), lang)
     seg_names = {s.id: s.name.get(lang) for s in live.scenario.segments}
     st.subheader(t("file.title", label=row["label"], company=row["company"]))
     st.caption(t("file.status_line", cls=cls_name(int(row["cls"])), dpd=int(row["dpd"]),

@@ -21,15 +21,16 @@ from sim import defaults
 def run_statistic_table(phi: float = defaults.IDIO_PHI_MONTHLY,
                         misses: int = defaults.MISSES_TO_DEFAULT,
                         months: int = 12) -> tuple[np.ndarray, np.ndarray]:
-    """Quantiles of M = min over the year of the max of `misses` consecutive healths.
+    """Barrier grid c and the 12-month default probability F(c) of a loan that starts
+    performing (health above c) and defaults at `misses` consecutive months below c.
 
-    A borrower defaults within the year exactly when M < c, so F_M(c) is the
-    12-month default probability for a barrier c held fixed over the year. The
-    table is estimated once by a fixed-seed Monte Carlo, so it is deterministic.
+    With M = min over the year of the max of `misses` consecutive healths, F(c) =
+    P(M < c | e_0 > c). Estimated once by a fixed-seed Monte Carlo, so deterministic.
     """
     rng = np.random.default_rng(defaults.CALIBRATION_SEED)
     n = defaults.CALIBRATION_PATHS
-    e = rng.standard_normal(n)
+    e0 = rng.standard_normal(n)
+    e = e0.copy()
     scale = np.sqrt(1.0 - phi * phi)
     window = np.full((misses, n), -np.inf)
     m = np.full(n, np.inf)
@@ -38,19 +39,26 @@ def run_statistic_table(phi: float = defaults.IDIO_PHI_MONTHLY,
         window[t % misses] = e
         if t >= misses - 1:
             np.minimum(m, window.max(axis=0), out=m)
-    probs = np.linspace(0.0, 1.0, 4097)[1:-1]
-    return probs, np.quantile(m, probs)
+    grid = np.linspace(-4.5, 1.5, 1201)
+    order = np.argsort(e0)
+    e0s, ms = e0[order], m[order]
+    # for each c: among paths with e0 > c, the share with M < c
+    start = np.searchsorted(e0s, grid, side="right")
+    pd_grid = np.array([(ms[k:] < c).mean() if k < n else 1.0 for k, c in zip(start, grid, strict=True)])
+    pd_grid = np.maximum.accumulate(pd_grid)
+    keep = np.concatenate(([True], np.diff(pd_grid) > 0))
+    return grid[keep], pd_grid[keep]
 
 
 def barrier(gp: np.ndarray, sqrt_rho: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Health barrier for each loan given its systematic factor value x.
 
     gp = G(p) (inverse normal of the annual PD); the conditional annual PD is
-    mapped through the inverse of F_M, so the barrier is in health units.
+    mapped through the inverse of F, so the barrier is in health units.
     """
-    probs, table = run_statistic_table()
+    grid, pd_grid = run_statistic_table()
     cond_pd = ndtr((gp - sqrt_rho * x) / np.sqrt(1.0 - sqrt_rho * sqrt_rho))
-    return np.interp(cond_pd, probs, table)
+    return np.interp(cond_pd, pd_grid, grid)
 
 
 def vasicek_quantile(p: float, rho: float, q: float) -> float:

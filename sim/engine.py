@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import simpy
+from scipy.special import ndtr, ndtri
 
 from sim import defaults
 from sim.classification import CLASS_KEYS, SPECIAL_MENTION, SUBSTANDARD, classify, provision_rates
@@ -126,8 +127,13 @@ class Simulation:
         self.f_ind = self.rng_macro.standard_normal(len(pf.industries))
         self.f_reg = self.rng_macro.standard_normal(len(pf.regions))
         # hidden borrower health, stationary at the start and above the barrier
-        e0 = self.rng_idio.standard_normal(n)
-        self.e = e0
+        # loans start performing: health drawn from its stationary law above the barrier
+        u0 = self.rng_idio.random(n)
+        x0 = self.w[0] * self.f_econ + self.w[1] * self.f_ind[pf.industry] + \
+            self.w[2] * self.f_reg[pf.region]
+        c0 = barrier(pf.gp, pf.sqrt_rho, x0)
+        p_below = ndtr(c0)
+        self.e = ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12))
         self.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
         self.boost = np.zeros(n)  # one-month boosts (collection)
         # loan state
@@ -148,6 +154,9 @@ class Simulation:
         self.arrears_interest = np.zeros(n)
         self.defaulted = np.zeros(n, dtype=bool)
         self.default_month = np.full(n, -1, dtype=np.int32)
+        self._chain_hit = np.zeros(n, dtype=bool)  # a guarantor's default hits its chain once
+        self._ead_total = 0.0
+        self._cured_balance = 0.0
         self.ead = np.zeros(n)
         self.distress_months = np.zeros(n)
         self.preserved = np.zeros(n, dtype=bool)  # assets frozen by a lawsuit
@@ -204,6 +213,12 @@ class Simulation:
         self.hours_log: list[float] = []
         self.money_spent = 0.0
         self.t = 0
+        self._n_signals = 0
+        self._hours_left = 0.0
+        self._index_now = 1.0
+        self._targeted = []
+        self._ticked = True
+        self._done_this_month: set[tuple[int, str]] = set()
         self.month_report: dict = {}
         # SimPy
         self.env = simpy.Environment()
@@ -213,6 +228,9 @@ class Simulation:
         self.env.process(self._scripted_events())
         self.env.process(self._months())
         self._rates_reset_due = np.zeros(n, dtype=bool)
+        # health at the first decision point
+        self.d = self.e - c0
+        self.d_hist[:] = self.d
 
     # ---------------------------------------------------------------- helpers
     def _base(self, base_5y: np.ndarray) -> np.ndarray:
@@ -238,11 +256,11 @@ class Simulation:
              [v for _, v in self.index_points]
         return float(np.interp(month, ms, vs))
 
-    def collateral_value(self) -> np.ndarray:
-        """True market value of each loan's security now (hidden)."""
-        base = np.where(self.collateral_sold, 0.0,
-                        self.pf.appraised0 * self.condition * self.index_value(self.t))
-        return base + self.extra_collateral
+    def collateral_value(self, idx=slice(None)) -> np.ndarray:
+        """True market value of each loan's security now (hidden); idx selects loans."""
+        base = np.where(self.collateral_sold[idx], 0.0,
+                        self.pf.appraised0[idx] * self.condition[idx] * self._index_now)
+        return base + self.extra_collateral[idx]
 
     def recoverable(self) -> np.ndarray:
         """What a workout started now would recover per loan, before time and fees (hidden)."""
@@ -365,7 +383,7 @@ class Simulation:
             liq = max(liq, 0.8) if self.extra_collateral[i] > 0 else liq
             p_sell = defaults.AUCTION_SALE_PROBABILITY[name] * (0.5 + 0.5 * liq)
             if self._u_act[i, 0] < p_sell * 2.0:  # two bidders' chances over the round
-                value = self.collateral_value()[i]
+                value = float(self.collateral_value(i))
                 price = value * defaults.AUCTION_START_SHARE * price_factor / 0.7 * \
                     defaults.AUCTION_PRICE_SHARE
                 self.collateral_sold[i] = True
@@ -399,7 +417,7 @@ class Simulation:
     def observe(self) -> Observation:
         t = self.t
         obs = Observation(
-            month=t, horizon=self.T, hours_available=float(self.hours.level), policy=self.policy,
+            month=t, horizon=self.T, hours_available=self._hours_left, policy=self.policy,
             status=self.status, product=self.pf.product, segment=self.pf.segment,
             balance=self.balance, undrawn=np.where(self.frozen, 0.0, self.undrawn),
             dpd=self.dpd, cls=self.cls, last_check=self.last_check, last_seen=self.last_seen,
@@ -428,30 +446,38 @@ class Simulation:
         z_reg = self.rng_macro.standard_normal(len(self.pf.regions))
         self._u_sig = self.rng_signals.random((n, U_COLUMNS))
         self._u_act = self.rng_actions.random((n, 2))
+        self._done_this_month = set()
         self._recovery_pv = getattr(self, "_recovery_pv", np.zeros(n))
-        self.hours.put(self.staff_hours - self.hours.level) if self.hours.level < self.staff_hours \
-            else None
-        start_hours = float(self.hours.level)
+        if self.hours.level < self.staff_hours:
+            self.hours.put(self.staff_hours - self.hours.level)
+        self._hours_left = start_hours = float(self.hours.level)
+        self._index_now = self.index_value(t)
+        self._targeted: list[int] = []
         self.month_report = {"month": t, "checks_done": 0, "checks_slipped": 0,
                              "check_quality": 1.0, "new_defaults": 0, "new_alerts": 0,
                              "rejected": []}
-        n_sig_before = sum(len(x[1]) for x in self._signals)
+        n_sig_before = self._n_signals
         # the decision point
         if self.decider is not None:
             dec = self.decider(self.observe())
             if dec.policy is not None:
                 self.policy = dec.policy
         # checks the policy requires come first; targeted work gets the hours left over
+        self._ticked = False
         self._checks_due(t)
         if self.decider is not None:
             for i, a in dec.actions:
                 self.act(int(i), a)
+            if self._targeted:
+                self._do_checks(t, np.array(self._targeted), CHECK_KIND_CODES["targeted"], 1.0)
+        self._draw_hours(start_hours)
         self._tick(t, z_idio, z_econ, z_ind, z_reg)
+        self._ticked = True
         self._offsite_signals(t)
-        used = start_hours - float(self.hours.level)
+        used = start_hours - self._hours_left
         self.hours_used += used
         self.hours_log.append(used)
-        self.month_report["new_alerts"] = sum(len(x[1]) for x in self._signals) - n_sig_before
+        self.month_report["new_alerts"] = self._n_signals - n_sig_before
         self.month_report["hours_used"] = used
         self._record_metrics(t, used)
         self.reports.append(self.month_report)
@@ -470,29 +496,46 @@ class Simulation:
         it = self.catalogue.get(action)
         if it is None:
             return "available"
-        st = self.status[i]
         for req in it.requires:
-            ok = {
-                "active": st in (ACTIVE, DEFAULTED) or (
-                    action in ("claim_sale",) and st == WRITTEN_OFF),
-                "not_defaulted": not self.defaulted[i] and st == ACTIVE,
-                "has_undrawn": self.undrawn[i] > 0 and not self.frozen[i],
-                "self_payment": not self.entrusted[i],
-                "in_difficulty": bool(self.dpd[i] > 0 or self.cls[i] >= SPECIAL_MENTION
-                                      or (self.last_seen[i] >= self.t - 3).any()),
-                "disaster_hit": bool(self.disaster_until[self.pf.region[i]] >= self.t),
-                "overdue": bool(self.dpd[i] > 0),
-                "defaulted": bool(self.defaulted[i]) or st == WRITTEN_OFF,
-                "no_lawsuit": self.lawsuit_month[i] < 0,
-                "judgment_or_security": bool(self.judgment[i] or (
-                    self.lawsuit_month[i] >= 0 and self.t - self.lawsuit_month[i]
-                    >= defaults.SECURITY_ENFORCEMENT_MONTHS)) and not self.auction_open[i],
-                "has_collateral": (not self.collateral_sold[i]) and (
-                    self.pf.collateral_type[i] > 0 or self.extra_collateral[i] > 0),
-            }[req]
-            if not ok:
+            if not self._holds(req, i, action):
                 return req
         return None
+
+    def _holds(self, req: str, i: int, action: str) -> bool:
+        st = self.status[i]
+        if req == "active":
+            return st in (ACTIVE, DEFAULTED) or (action == "claim_sale" and st == WRITTEN_OFF)
+        if req == "not_defaulted":
+            return not self.defaulted[i] and st == ACTIVE
+        if req == "has_undrawn":
+            return self.undrawn[i] > 0 and not self.frozen[i]
+        if req == "self_payment":
+            return not self.entrusted[i]
+        if req == "in_difficulty":
+            return bool(self.dpd[i] > 0 or self.cls[i] >= SPECIAL_MENTION
+                        or (self.last_seen[i] >= self.t - 3).any())
+        if req == "disaster_hit":
+            return bool(self.disaster_until[self.pf.region[i]] >= self.t)
+        if req == "overdue":
+            return bool(self.dpd[i] > 0)
+        if req == "defaulted":
+            return bool(self.defaulted[i]) or st == WRITTEN_OFF
+        if req == "no_lawsuit":
+            return self.lawsuit_month[i] < 0
+        if req == "judgment_or_security":
+            return bool(self.judgment[i] or (
+                self.lawsuit_month[i] >= 0 and self.t - self.lawsuit_month[i]
+                >= defaults.SECURITY_ENFORCEMENT_MONTHS)) and not self.auction_open[i]
+        if req == "has_collateral":
+            return (not self.collateral_sold[i]) and (
+                self.pf.collateral_type[i] > 0 or self.extra_collateral[i] > 0)
+        raise ValueError(f"unknown precondition {req}")
+
+    def _draw_hours(self, start_hours: float) -> None:
+        """Take the month's hours from the officers' container in one draw."""
+        spent = start_hours - self._hours_left
+        if spent > 0:
+            self.hours.get(min(spent, self.hours.level))
 
     def action_hours(self, i: int, action: str) -> float:
         if action == "onsite_check":
@@ -502,19 +545,22 @@ class Simulation:
     def act(self, i: int, action: str) -> str | None:
         """Take an action on loan i now; returns a reason code if it could not be taken."""
         why = self.precondition(i, action)
+        if why is None and (i, action) in self._done_this_month:
+            why = "queued"
         it = self.catalogue.get(action)
         hours = self.action_hours(i, action) if why is None else 0.0
         # legal work goes to the asset-preservation team (资产保全部), not the officers' hours
         team = it is not None and it.stage == "workout" and action != "accelerate"
-        if why is None and not team and hours > self.hours.level + 1e-9:
+        if why is None and not team and hours > self._hours_left + 1e-9:
             why = "hours"
         if why is not None:
             self.month_report.setdefault("rejected", []).append((i, action, why))
             return why
+        self._done_this_month.add((i, action))
         if team:
             self.workout_hours += hours
         elif hours > 0:
-            self.hours.get(hours)
+            self._hours_left -= hours
         t = self.t
         cost = it.cost_cny + it.cost_share * max(self.balance_or_claim(i), 0.0)
         self.costs[i] += cost
@@ -530,7 +576,7 @@ class Simulation:
         if action == "closer_monitoring":
             self.closer_until[i] = t + int(it.duration_months)
         elif action == "onsite_check":
-            self._do_checks(t, np.array([i]), CHECK_KIND_CODES["targeted"], quality=1.0)
+            self._targeted.append(i)  # done together after the month's actions
         elif action == "add_collateral":
             if self.d[i] > it.params["health_margin"]:
                 top = it.params["top_up_ltv_share"] * self.balance[i]
@@ -567,11 +613,7 @@ class Simulation:
             self.dpd[i] = 0
         elif action == "accelerate":
             if self.d[i] > it.params["repay_health"] and not self.defaulted[i]:
-                amt = self.balance[i]
-                self.repaid[i] += amt
-                self.balance[i] = 0.0
-                self.undrawn[i] = 0.0
-                self.status[i] = CLOSED
+                self._repay_in_full(i)
                 self.relationship[i] = 0.0
                 result = "repaid"
             else:
@@ -616,16 +658,20 @@ class Simulation:
         self.log(t, i, "action_" + action, cost, result)
         return None
 
+    def _repay_in_full(self, i: int) -> float:
+        """The borrower pays off the whole balance now and the line closes."""
+        amt = float(self.balance[i])
+        self.repaid[i] += amt
+        self.balance[i] = 0.0
+        self.undrawn[i] = 0.0
+        self.status[i] = CLOSED
+        return amt
+
     def _damage(self, t: int, i: int) -> str:
         """An aggressive action on a healthy borrower: the relationship suffers, it may leave."""
         self.relationship[i] -= defaults.RELATIONSHIP_HIT["aggressive_on_healthy"]
         if self._u_act[i, 1] < defaults.EARLY_REPAYMENT_ON_DAMAGE:
-            amt = self.balance[i]
-            self.repaid[i] += amt
-            self.balance[i] = 0.0
-            self.undrawn[i] = 0.0
-            self.status[i] = CLOSED
-            self.log(t, i, "customer_left", amt)
+            self.log(t, i, "customer_left", self._repay_in_full(i))
             return "customer_left"
         return "relationship_damaged"
 
@@ -667,7 +713,7 @@ class Simulation:
         hours = self.check_hours[idx, self.due_kind[idx]]
         order = np.lexsort((-self.balance[idx], -self.cls[idx], self.due_since[idx]))
         idx, hours = idx[order], hours[order]
-        avail = float(self.hours.level)
+        avail = self._hours_left
         demand = float(hours.sum())
         if demand <= avail:
             done, quality = idx, 1.0
@@ -678,8 +724,7 @@ class Simulation:
             done = idx[:k]
             spent = avail
             quality = min(1.0, avail / float(cum[k - 1])) if k else 1.0
-        if spent > 0:
-            self.hours.get(min(spent, float(self.hours.level)))
+        self._hours_left -= min(spent, self._hours_left)
         slipped = len(idx) - len(done)
         self._checks["slipped"] += slipped
         self.month_report["checks_slipped"] = slipped
@@ -697,11 +742,11 @@ class Simulation:
     def _do_checks(self, t: int, idx: np.ndarray, kind: int, quality: float) -> None:
         """On-site checks on loans idx: reveal on-site signals, diversion and collateral."""
         if kind == CHECK_KIND_CODES["targeted"]:
-            self._checks["required"][kind] += 1
-            self._checks["on_time"][kind] += 1
-            self._checks["done"][kind] += 1
-            self._checks["quality_sum"] += quality
-            self._checks["quality_n"] += 1
+            self._checks["required"][kind] += len(idx)
+            self._checks["on_time"][kind] += len(idx)
+            self._checks["done"][kind] += len(idx)
+            self._checks["quality_sum"] += quality * len(idx)
+            self._checks["quality_n"] += len(idx)
         self.last_check[idx] = t
         self.never_checked[idx] = False
         self.due_since[idx] = -1
@@ -717,7 +762,7 @@ class Simulation:
             self._see(t, idx[seen], k, 1)
         found = self.diverting[idx] & (u[:, U_DIVERSION] < 0.85 * detect)
         self.known_diversion[idx[found]] = True
-        true_value = self.collateral_value()[idx]
+        true_value = self.collateral_value(idx)
         self.appraised[idx] = true_value * (1.0 + 0.25 * (1.0 - quality))
         self.appraisal_month[idx] = t
         self._log_many(t, idx, "check")
@@ -727,7 +772,7 @@ class Simulation:
         if sig.driver == "diversion":
             return self.diverting[idx]
         if sig.driver == "collateral":
-            v = self.collateral_value()[idx]
+            v = self.collateral_value(idx)
             return v < 0.85 * np.maximum(self.appraised[idx], 1.0)
         if sig.driver == "guarantor":
             g = self.pf.guarantor[idx]
@@ -735,7 +780,9 @@ class Simulation:
             return (g >= 0) & ((self.d[gg] < 0.3) | self.defaulted[gg])
         if sig.driver == "payment":
             return self.dpd[idx] > 0
-        lag_d = self.d_hist[(self.t - sig.lag_months) % 13][idx]
+        # checks run before this month's tick, so they read health up to last month
+        now = self.t - (0 if self._ticked else 1)
+        lag_d = self.d_hist[(now - sig.lag_months) % 13][idx]
         return lag_d < defaults.SIGNAL_LEAD_TO_HEALTH * self._lead(sig)
 
     def _lead(self, sig) -> float:
@@ -752,6 +799,7 @@ class Simulation:
             self.first_warning[fresh] = t
             self.first_warning_signal[fresh] = j
         self._signals.append((t, idx.astype(np.int64), np.full(len(idx), j, dtype=np.int16), via))
+        self._n_signals += len(idx)
 
     def _offsite_signals(self, t: int) -> None:
         live = np.flatnonzero(self.status <= DEFAULTED)
@@ -809,7 +857,7 @@ class Simulation:
                 new = self._base(pf.base_5y) + pf.spread
                 old = self.rate.copy()
                 conc = self.rate0 - (self._base0(pf.base_5y) + pf.spread)
-                self.rate[reset_now] = np.maximum(0.0, new[reset_now] + conc[reset_now] * 0)
+                self.rate[reset_now] = np.maximum(0.0, new[reset_now] + conc[reset_now])
                 self._log_many(t, np.flatnonzero(reset_now & (old != self.rate)), "rate_reset",
                                self.rate[reset_now & (old != self.rate)])
                 self._rates_reset_due &= ~reset_now
@@ -826,9 +874,6 @@ class Simulation:
         self.shift[self.diverting & live] -= defaults.DIVERSION_DRAIN_PER_MONTH
         d = self.e - c + self.shift + shock + burden + self.boost
         self.boost[:] = 0.0
-        if t == 1:
-            d = np.maximum(d, 0.05)  # loans start performing
-            self.e = np.maximum(self.e, c - self.shift - burden + 0.05)
         self.d = d
         self.d_hist[t % 13] = d
         # drawdowns: staged tranches while healthy, the whole line when distressed
@@ -866,7 +911,6 @@ class Simulation:
             miss, interest_due, 0.0))
         self.balance -= paid_principal
         self.repaid += paid_principal
-        self.interest += np.where(deferred & performing, 0.0, 0.0)
         self.arrears_interest += np.where(deferred & performing, interest_due, 0.0)
         self.misses = np.where(pay, 0, np.where(miss, self.misses + 1, self.misses))
         self._log_many(t, np.flatnonzero(cured), "cured")
@@ -896,14 +940,15 @@ class Simulation:
                 self.misses[cure] = 0
                 self.dpd[cure] = 0
                 self._cure_pv[cure] += self.balance[cure] * self.discount(t)
+                self._cured_balance += float(self.balance[cure].sum())
                 self._log_many(t, cure, "default_cured", self.balance[cure])
         # distress wears down free assets and collateral
         distressed = live & (d < 0)
         self.distress_months += (distressed & ~self.preserved)
         self.condition[distressed] *= 1.0 - defaults.COLLATERAL_DECAY_PER_MONTH_DISTRESSED
         # classification and provisions (what the bank can see)
-        flagged = self.known_diversion | (self.restructured_until >= t) | (
-            self.deferral_until >= t) & False
+        # a disaster deferral is relief, not a restructuring: it does not flag the loan
+        flagged = self.known_diversion | (self.restructured_until >= t)
         old = self.cls
         self.cls = classify(self.dpd, flagged & (self.status <= DEFAULTED), self.floor,
                             self.balance, np.arange(self.n))
@@ -924,11 +969,14 @@ class Simulation:
         self.default_month[first] = t
         self.ead[idx] = self.balance[idx]
         self._ead_pv[idx] += self.balance[idx] * self.discount(t)
+        self._ead_total += float(self.balance[idx].sum())
         self.dpd[idx] = np.maximum(self.dpd[idx], 90)
         self.month_report["new_defaults"] = self.month_report.get("new_defaults", 0) + len(idx)
         self._log_many(t, idx, "default", self.balance[idx])
         # the guarantee chain: borrowers this one guaranteed lose its support
-        hit = np.isin(self.pf.guarantor, idx)
+        fresh = idx[~self._chain_hit[idx]]
+        self._chain_hit[fresh] = True
+        hit = np.isin(self.pf.guarantor, fresh)
         self.shift[hit] -= defaults.GUARANTEE_CONTAGION_HEALTH
 
     def _record_metrics(self, t: int, used: float) -> None:
@@ -937,11 +985,8 @@ class Simulation:
         by_cls = np.bincount(self.cls, weights=bal, minlength=5)
         out = float(bal.sum())
         npl = float(by_cls[2:].sum())
-        ead_pv = getattr(self, "_ead_pv", np.zeros(self.n))
-        rec = self.recovered.sum()
-        cum_loss = float(self.ead.sum() * 0 + (np.where(self.default_month >= 0, self.ead, 0).sum())
-                         - rec - getattr(self, "_cured_balance", 0.0) + self.costs.sum())
-        del ead_pv
+        # undiscounted running loss: exposure at each default less recoveries and cures
+        cum_loss = self._ead_total - float(self.recovered.sum()) - self._cured_balance
         row = {"month": t, "outstanding_cny": out, "npl_ratio": npl / out if out > 0 else 0.0}
         for k, v in zip(CLASS_KEYS, by_cls, strict=True):
             row["bal_" + k] = float(v)

@@ -153,6 +153,22 @@ def _event_text(name: str, lang: str) -> str:
 
 HIDDEN_EVENTS = {"diversion_started"}
 
+RESULT_TEXT = {
+    "obtained": ("已落实", "obtained"),
+    "refused": ("借款人无力提供", "the borrower could not provide it"),
+    "frozen": ("已冻结", "frozen"),
+    "customer_left": ("客户提前还款离开", "the customer repaid and left"),
+    "relationship_damaged": ("客户关系受损", "relationship damaged"),
+    "repaid": ("已全额收回", "repaid in full"),
+    "defaulted": ("借款人无力偿还,转入违约", "the borrower could not pay and defaulted"),
+    "no free assets found": ("未发现可执行财产", "no free assets found"),
+}
+
+
+def _result_text(details: str, lang: str) -> str:
+    zh, en = RESULT_TEXT.get(details, (details, details))
+    return zh if lang == "zh" else en
+
 
 class Game:
     """A trainee's attempt at a case, one month per turn."""
@@ -216,7 +232,8 @@ class Game:
     # ---------------------------------------------------------------- actions
     def options(self, loan_id: int) -> list[ActionOption]:
         out = []
-        left = self.hours_available - self.hours_queued
+        # the checks the policy requires are done first; actions get what is left
+        left = self.hours_available - self.policy_hours() - self.hours_queued
         for key, it in self.sim.catalogue.items():
             why = self.sim.precondition(loan_id, key)
             hours = self.sim.action_hours(loan_id, key)
@@ -302,6 +319,7 @@ class Game:
             "loan_id": np.arange(n),
             "label": [pf.label(i) for i in range(n)],
             "company": [pf.identity(i)[0] for i in range(n)],
+            "company_en": [pf.identity(i, "en")[0] for i in range(n)],
             "segment": np.array(pf.segment_ids)[pf.segment],
             "product": np.array(PRODUCTS)[pf.product],
             "industry": np.array(pf.industries)[pf.industry],
@@ -346,6 +364,7 @@ class Game:
         pf = self.sim.pf
         df["label"] = [pf.label(i) for i in df["loan_id"]]
         df["company"] = [pf.identity(int(i))[0] for i in df["loan_id"]]
+        df["company_en"] = [pf.identity(int(i), "en")[0] for i in df["loan_id"]]
         df["zh"] = [defaults.SIGNALS[k].zh for k in df["signal"]]
         df["en"] = [defaults.SIGNALS[k].en for k in df["signal"]]
         df["group"] = [defaults.SIGNALS[k].group for k in df["signal"]]
@@ -362,7 +381,19 @@ class Game:
         ev["label"] = [pf.label(int(i)) if i >= 0 else "" for i in ev["loan_id"]]
         ev["zh"] = [_event_text(e, "zh") for e in ev["event"]]
         ev["en"] = [_event_text(e, "en") for e in ev["event"]]
+        notes = self._scripted_notes()
+        ev["details_en"] = [_result_text(d, "en") for d in ev["details"]]
+        ev["details_zh"] = [
+            notes.get((int(m), int(i), e), _result_text(d, "zh"))
+            for m, i, e, d in zip(ev["month"], ev["loan_id"], ev["event"], ev["details"],
+                                  strict=True)]
         return ev.reset_index(drop=True)
+
+    def _scripted_notes(self) -> dict:
+        """Chinese text of the case's scripted events, by (month, loan, event)."""
+        pf = self.sim.pf
+        return {(max(ev.month, 1), pf.named_index[b.id], "scripted_" + ev.kind): ev.note.zh
+                for b in self.scenario.borrowers for ev in b.events if ev.note is not None}
 
     def _events_frame(self) -> pd.DataFrame:
         return event_frame(self.sim._events, self.sim._chunks)
@@ -375,6 +406,7 @@ class Game:
         pf = s.pf
         i = int(loan_id)
         company, rep = pf.identity(i)
+        company_en, rep_en = pf.identity(i, "en")
         hist = s.history
         months = np.arange(1, len(hist) + 1)
         payments = pd.DataFrame({
@@ -407,7 +439,8 @@ class Game:
         g = pf.guarantor[i]
         given = np.flatnonzero(pf.guarantor == i)
         return LoanFile(
-            profile={"company": company, "legal_rep": rep,
+            profile={"company": company, "legal_rep": rep, "company_en": company_en,
+                     "legal_rep_en": rep_en,
                      "industry": pf.industries[pf.industry[i]], "region": pf.regions[pf.region[i]],
                      "segment": pf.segment_ids[pf.segment[i]], "product": PRODUCTS[pf.product[i]],
                      "label": pf.label(i)},
@@ -484,6 +517,7 @@ class Game:
         saves_df = pd.DataFrame({
             "loan_id": sv, "label": [pf.label(i) for i in sv],
             "company": [pf.identity(int(i))[0] for i in sv],
+            "company_en": [pf.identity(int(i), "en")[0] for i in sv],
             "default_month_late": late.loans["default_month"].to_numpy()[sv]})
         mw = missed_warnings(you)
         ew = base["early-warning"].loans
@@ -500,7 +534,8 @@ class Game:
         sig = mw["first_warning_signal"]
         missed = pd.DataFrame({
             "loan_id": mw["loan_id"], "label": [pf.label(int(i)) for i in mw["loan_id"]],
-            "company": [pf.identity(int(i))[0] for i in mw["loan_id"]], "signal": sig,
+            "company": [pf.identity(int(i))[0] for i in mw["loan_id"]],
+            "company_en": [pf.identity(int(i), "en")[0] for i in mw["loan_id"]], "signal": sig,
             "zh": [defaults.SIGNALS[k].zh if k in defaults.SIGNALS else "" for k in sig],
             "en": [defaults.SIGNALS[k].en if k in defaults.SIGNALS else "" for k in sig],
             "visible_month": mw["first_warning_month"], "default_month": mw["default_month"],

@@ -14,6 +14,7 @@ from faker import Faker
 from scipy.special import ndtri
 
 from sim import defaults
+from sim.names import company_en, person_en
 from sim.scenario import PRODUCTS, Scenario
 
 REPAYMENT_CODES = {"equal_instalment": 0, "equal_principal": 1, "interest_only_bullet": 2}
@@ -57,9 +58,15 @@ class Portfolio:
     named_index: dict[str, int] = field(default_factory=dict)
     name_seed: int = 0
     _identity_cache: dict[int, tuple[str, str]] = field(default_factory=dict, repr=False)
+    _identity_cache_lang: dict[tuple[int, str], tuple[str, str]] = field(
+        default_factory=dict, repr=False)
 
     def identity(self, i: int, lang: str = "zh") -> tuple[str, str]:
-        """(company, legal representative) for loan i; deterministic for the run's seed."""
+        """(company, legal representative) for loan i; deterministic for the run's seed.
+
+        Generated borrowers are Chinese; any other language gets the same borrower
+        romanised (sim.names), e.g. ("Taizhou Mingtai Mould Co., Ltd.", "Chen Guoping").
+        """
         nb = self.named.get(i)
         if nb is not None:
             return nb.company.get(lang), nb.legal_rep.get(lang)
@@ -69,7 +76,13 @@ class Portfolio:
             fk.seed_instance(self.name_seed * 1_000_003 + i)
             hit = (fk.company(), fk.name())
             self._identity_cache[i] = hit
-        return hit
+        if lang == "zh":
+            return hit
+        en = self._identity_cache_lang.get((i, lang))
+        if en is None:
+            en = (company_en(hit[0]), person_en(hit[1]))
+            self._identity_cache_lang[(i, lang)] = en
+        return en
 
     def label(self, i: int) -> str:
         return f"L{i + 1:04d}"
@@ -144,8 +157,8 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
     arr = {k: np.concatenate(v) for k, v in cols.items()}
     for nb in sc.borrowers:
         i = named_index[nb.id]
-        if nb.guarantor is not None:
-            arr["guarantor"][i] = named_index[nb.guarantor]
+        # a named borrower's links are the ones the case gives, nothing drawn at random
+        arr["guarantor"][i] = named_index[nb.guarantor] if nb.guarantor is not None else -1
         if nb.diverts:
             arr["diverter"][i] = True
     perm_draw = rng.random(n)

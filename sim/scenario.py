@@ -7,21 +7,43 @@ errors, so a typo in an instructor's file is reported, not ignored.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import functools
 import hashlib
 import json
 import re
+import types
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 MAX_FILE_BYTES = 512 * 1024
 """Largest scenario file accepted; a case study is a few kilobytes."""
 
+# Whole numbers and flags are strict: YAML reads yes/no/on/off as booleans, and lax pydantic
+# would take `count: yes` as 1. Floats stay lax (PyYAML reads 1.5e6 as text, which pydantic
+# parses), but refuse booleans too: see Strict._no_bool_for_numbers.
+Int = StrictInt
+"""A whole number: no true/false, no 2.0, no text."""
+Bool = StrictBool
+"""true or false only: no 1/0, no text."""
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,63}$")]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Month = Annotated[int, Field(ge=0, le=600)]
+Month = Annotated[Int, Field(ge=0, le=600)]
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 PRODUCTS = ("working_capital", "fixed_asset", "real_estate_dev", "small_business", "consumer")
 Product = Literal["working_capital", "fixed_asset", "real_estate_dev", "small_business", "consumer"]
@@ -32,8 +54,50 @@ CollateralType = Literal[
 CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
 
 
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated[...] and '| None' from a field type."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in get_args(tp) if a is not type(None)]
+            if len(members) != 1:
+                return tp
+            tp = members[0]
+        else:
+            return tp
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Base of every scenario model: unknown keys, NaN and infinity are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, data: Any) -> Any:
+        """YAML reads yes/no/on/off as true/false, which pydantic would take as 1.0 and 0.0.
+
+        A boolean in a float field is swapped for a _YamlBool, which float parsing refuses
+        like any other text; explain() then names the cause. (A field validator cannot do
+        this: pydantic refuses one on the 'type' discriminator of the macro events.)
+        """
+        if isinstance(data, dict):
+            floats = _float_fields(cls)
+            if any(isinstance(data.get(k), bool) for k in floats):
+                data = {k: _YamlBool(str(v).lower()) if k in floats and isinstance(v, bool)
+                        else v for k, v in data.items()}
+        return data
+
+
+class _YamlBool(str):
+    """A true/false found where a number belongs (see Strict._no_bool_for_numbers)."""
+
+
+@functools.cache
+def _float_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(k for k, f in model.model_fields.items() if _unwrap(f.annotation) is float)
 
 
 class Text(Strict):
@@ -68,7 +132,7 @@ class RateSpec(Strict):
     annual: float | None = Field(default=None, ge=0.0, le=0.36)
     spread: float | None = Field(default=None, ge=-0.05, le=0.3)
     base: Literal["lpr_1y", "lpr_5y"] = "lpr_1y"
-    reset_months: int = Field(default=12, ge=1, le=12)
+    reset_months: Int = Field(default=12, ge=1, le=12)
 
     @model_validator(mode="after")
     def _kind_fields(self) -> RateSpec:
@@ -91,7 +155,7 @@ class Guarantee(Strict):
 
     structure: Literal["none", "single", "mutual", "chain"] = "none"
     share: Share = 0.0
-    group_size: int = Field(default=3, ge=2, le=12)
+    group_size: Int = Field(default=3, ge=2, le=12)
 
 
 class Segment(Strict):
@@ -100,9 +164,9 @@ class Segment(Strict):
     id: Slug
     name: Text
     product: Product
-    count: int = Field(ge=1, le=200_000)
+    count: Int = Field(ge=1, le=200_000)
     amount: AmountDist
-    term_months: int = Field(ge=1, le=360)
+    term_months: Int = Field(ge=1, le=360)
     repayment: Repayment
     rate: RateSpec
     pd_annual: float = Field(gt=0.0, lt=1.0)
@@ -114,13 +178,13 @@ class Segment(Strict):
     payment_mode: Literal["self", "entrusted"] = "self"
     diversion_share: Share = 0.0
     undrawn_share: Share = 0.0
-    seasoning_months: int = Field(default=0, ge=0, le=120)
+    seasoning_months: Int = Field(default=0, ge=0, le=120)
 
 
 class LprChange(Strict):
     type: Literal["lpr_change"]
     month: Month
-    delta_bp: int = Field(ge=-300, le=300)
+    delta_bp: Int = Field(ge=-300, le=300)
     base: Literal["lpr_1y", "lpr_5y", "both"] = "both"
     name: Text | None = None
 
@@ -132,7 +196,7 @@ class PolicyShock(Strict):
     month: Month
     segments: list[Slug] = Field(min_length=1)
     severity: float = Field(gt=0.0, le=5.0)
-    duration_months: int = Field(default=12, ge=1, le=240)
+    duration_months: Int = Field(default=12, ge=1, le=240)
     name: Text | None = None
 
 
@@ -140,7 +204,7 @@ class Recession(Strict):
     type: Literal["recession"]
     month: Month
     severity: float = Field(gt=0.0, le=5.0)
-    duration_months: int = Field(default=12, ge=1, le=240)
+    duration_months: Int = Field(default=12, ge=1, le=240)
     name: Text | None = None
 
 
@@ -151,7 +215,7 @@ class Disaster(Strict):
     month: Month
     region: str = Field(min_length=1, max_length=40)
     severity: float = Field(gt=0.0, le=5.0)
-    duration_months: int = Field(default=4, ge=1, le=60)
+    duration_months: Int = Field(default=4, ge=1, le=60)
     permanent_share: Share = 0.3
     name: Text | None = None
 
@@ -190,28 +254,28 @@ class NamedBorrower(Strict):
     legal_rep: Text
     amount_cny: float | None = Field(default=None, gt=0, le=1e11)
     guarantor: Slug | None = None
-    diverts: bool = False
+    diverts: Bool = False
     events: list[ScriptedEvent] = Field(default_factory=list, max_length=50)
 
 
 class Staff(Strict):
-    officers: int = Field(ge=1, le=10_000)
+    officers: Int = Field(ge=1, le=10_000)
     hours_per_officer_month: float = Field(default=60.0, gt=0.0, le=200.0)
 
 
 class ClassIntervals(Strict):
     """Check interval in months for each of the five classes (0 = no routine check)."""
 
-    normal: int = Field(default=3, ge=0, le=24)
-    special_mention: int = Field(default=1, ge=0, le=24)
-    substandard: int = Field(default=1, ge=0, le=24)
-    doubtful: int = Field(default=1, ge=0, le=24)
-    loss: int = Field(default=0, ge=0, le=24)
+    normal: Int = Field(default=3, ge=0, le=24)
+    special_mention: Int = Field(default=1, ge=0, le=24)
+    substandard: Int = Field(default=1, ge=0, le=24)
+    doubtful: Int = Field(default=1, ge=0, le=24)
+    loss: Int = Field(default=0, ge=0, le=24)
 
 
 class MonitoringPolicy(Strict):
     interval_months: ClassIntervals = ClassIntervals()
-    first_check_days: int = Field(default=30, ge=0, le=365)
+    first_check_days: Int = Field(default=30, ge=0, le=365)
 
 
 class InterventionOverride(Strict):
@@ -222,7 +286,7 @@ class InterventionOverride(Strict):
 
 class SignalOverride(Strict):
     lead_months: float | None = Field(default=None, ge=0.0, le=24.0)
-    lag_months: int | None = Field(default=None, ge=0, le=12)
+    lag_months: Int | None = Field(default=None, ge=0, le=12)
     miss_rate: Share | None = None
     false_positive_rate: Share | None = None
 
@@ -241,18 +305,18 @@ class Scenario(Strict):
     """A complete case study."""
 
     id: Slug
-    version: int = Field(default=1, ge=1)
+    version: Int = Field(default=1, ge=1)
     title: Text
     briefing: Text
     objectives: list[Text] = Field(default_factory=list, max_length=20)
     debrief_notes: list[Text] = Field(default_factory=list, max_length=40)
     lessons: list[Slug] = Field(default_factory=list)
-    difficulty: int = Field(default=2, ge=1, le=5)
-    expected_minutes: int = Field(default=20, ge=1, le=600)
-    published: bool = True
-    start: str = Field(default="2024-01", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    horizon_months: int = Field(ge=1, le=120)
-    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    difficulty: Int = Field(default=2, ge=1, le=5)
+    expected_minutes: Int = Field(default=20, ge=1, le=600)
+    published: Bool = True
+    start: str = Field(default="2024-01", pattern=MONTH_PATTERN)
+    horizon_months: Int = Field(ge=1, le=120)
+    seed: Int = Field(default=1, ge=0, le=2**63 - 1)
     lpr_1y: float = Field(default=0.0345, ge=0.0, le=0.2)
     lpr_5y: float = Field(default=0.0395, ge=0.0, le=0.2)
     discount_rate_annual: float = Field(default=0.04, ge=0.0, le=0.3)
@@ -266,6 +330,25 @@ class Scenario(Strict):
     intervention_overrides: dict[Slug, InterventionOverride] = Field(default_factory=dict)
     signal_overrides: dict[Slug, SignalOverride] = Field(default_factory=dict)
     provision_rates: ProvisionRates = ProvisionRates()
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_month(cls, v: Any) -> Any:
+        if isinstance(v, str) and re.fullmatch(MONTH_PATTERN, v):
+            return v
+        guess = None
+        if isinstance(v, dt.date):  # YAML reads start: 2024-01-01 as a date
+            what = f"start is read as the date {v.isoformat()}, but a month is wanted"
+            guess = f"{v.year:04d}-{v.month:02d}"
+        elif isinstance(v, str):
+            what = f"'{v}' is not a month in the form year-month"
+            m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*", v)
+            if m and 1 <= int(m.group(2)) <= 12:
+                guess = f"{m.group(1)}-{int(m.group(2)):02d}"
+        else:
+            what = f"start must be a year and month, not {v!r}"
+        here = f' (here "{guess}")' if guess and guess != "2024-01" else ""
+        raise PydanticCustomError("month_format", f'{what}; write the month as "2024-01"{here}')
 
     @field_validator("segments")
     @classmethod
@@ -286,68 +369,86 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        seg_ids = {s.id for s in self.segments}
+        """Check what refers to what; report every broken reference at its own field."""
+        from sim.defaults import INTERVENTIONS, SIGNALS
+
+        problems: list[InitErrorDetails] = []
+
+        def bad(loc: tuple, value: Any, msg: str) -> None:
+            problems.append(InitErrorDetails(type=PydanticCustomError("reference", msg),
+                                             loc=loc, input=value))
+
+        horizon = self.horizon_months
+        seg_ids = [s.id for s in self.segments]
+        segs = ", ".join(sorted(seg_ids))
         for i, ev in enumerate(self.macro):
-            if ev.month > self.horizon_months:
-                raise ValueError(
-                    f"macro[{i}] is at month {ev.month}, after the horizon "
-                    f"({self.horizon_months}); move it earlier or lengthen horizon_months"
-                )
+            if ev.month > horizon:
+                bad(("macro", i, "month"), ev.month,
+                    f"macro[{i}] is at month {ev.month}, after the horizon ({horizon}); "
+                    "move it earlier or lengthen horizon_months")
             if isinstance(ev, PolicyShock):
-                for s in ev.segments:
+                for j, s in enumerate(ev.segments):
                     if s not in seg_ids:
-                        raise ValueError(
+                        bad(("macro", i, "segments", j), s,
                             f"macro[{i}] names segment '{s}', which is not defined; "
-                            f"use one of: {', '.join(sorted(seg_ids))}"
-                        )
+                            f"use one of: {segs}{_did_you_mean(s, seg_ids)}")
+
         names = [b.id for b in self.borrowers]
-        if len(names) != len(set(names)):
-            raise ValueError("borrowers: ids must be unique")
+        first_at: dict[str, int] = {}
         per_segment: dict[str, int] = {}
-        for b in self.borrowers:
-            if b.segment not in seg_ids:
-                raise ValueError(
+        for i, b in enumerate(self.borrowers):
+            if b.id in first_at:
+                bad(("borrowers", i, "id"), b.id,
+                    f"borrower id '{b.id}' is also used by borrowers[{first_at[b.id]}]; "
+                    "ids must be unique: rename one")
+            else:
+                first_at[b.id] = i
+            if b.segment in seg_ids:
+                per_segment[b.segment] = per_segment.get(b.segment, 0) + 1
+            else:
+                bad(("borrowers", i, "segment"), b.segment,
                     f"borrower '{b.id}' is in segment '{b.segment}', which is not defined; "
-                    f"use one of: {', '.join(sorted(seg_ids))}"
-                )
-            per_segment[b.segment] = per_segment.get(b.segment, 0) + 1
+                    f"use one of: {segs}{_did_you_mean(b.segment, seg_ids)}")
             if b.guarantor is not None and b.guarantor not in names:
-                raise ValueError(
-                    f"borrower '{b.id}' names guarantor '{b.guarantor}', which is not a named borrower"
-                )
-            if b.guarantor == b.id:
-                raise ValueError(f"borrower '{b.id}' cannot guarantee itself")
-            for ev in b.events:
-                if ev.month > self.horizon_months:
-                    raise ValueError(
-                        f"borrower '{b.id}' has an event at month {ev.month}, after the horizon"
-                    )
-        for seg in self.segments:
+                others = [n for n in names if n != b.id]
+                fix = (f"use one of: {', '.join(others)}{_did_you_mean(b.guarantor, others)}"
+                       if others else "add that borrower to borrowers, or remove the guarantor")
+                bad(("borrowers", i, "guarantor"), b.guarantor,
+                    f"borrower '{b.id}' names guarantor '{b.guarantor}', which is not a named "
+                    f"borrower; {fix}")
+            elif b.guarantor == b.id:
+                bad(("borrowers", i, "guarantor"), b.guarantor,
+                    f"borrower '{b.id}' cannot guarantee itself; name another borrower "
+                    "or remove the guarantor")
+            for k, ev in enumerate(b.events):
+                if ev.month > horizon:
+                    bad(("borrowers", i, "events", k, "month"), ev.month,
+                        f"borrower '{b.id}' has an event at month {ev.month}, after the horizon "
+                        f"({horizon}); move it earlier or lengthen horizon_months")
+        for k, seg in enumerate(self.segments):
             if per_segment.get(seg.id, 0) > seg.count:
-                raise ValueError(
+                bad(("segments", k, "count"), seg.count,
                     f"segment '{seg.id}' has {seg.count} loans but {per_segment[seg.id]} named "
-                    "borrowers; raise its count"
-                )
-        if self.interventions_available is not None or self.intervention_overrides:
-            from sim.defaults import INTERVENTIONS
+                    f"borrowers; raise its count to at least {per_segment[seg.id]}")
 
-            unknown = [
-                k for k in [*(self.interventions_available or []), *self.intervention_overrides]
-                if k not in INTERVENTIONS
-            ]
-            if unknown:
-                raise ValueError(
-                    f"unknown intervention(s): {', '.join(unknown)}; "
-                    f"known: {', '.join(INTERVENTIONS)}"
-                )
-        if self.signal_overrides:
-            from sim.defaults import SIGNALS
-
-            unknown = [k for k in self.signal_overrides if k not in SIGNALS]
-            if unknown:
-                raise ValueError(
-                    f"unknown signal(s): {', '.join(unknown)}; known: {', '.join(SIGNALS)}"
-                )
+        known = ", ".join(INTERVENTIONS)
+        for k, key in enumerate(self.interventions_available or []):
+            if key not in INTERVENTIONS:
+                bad(("interventions_available", k), key,
+                    f"unknown intervention(s): {key}; use one of: {known}"
+                    f"{_did_you_mean(key, INTERVENTIONS)}")
+        for key in self.intervention_overrides:
+            if key not in INTERVENTIONS:
+                bad(("intervention_overrides", key), key,
+                    f"unknown intervention(s): {key}; use one of: {known}"
+                    f"{_did_you_mean(key, INTERVENTIONS)}")
+        for key in self.signal_overrides:
+            if key not in SIGNALS:
+                bad(("signal_overrides", key), key,
+                    f"unknown signal(s): {key}; use one of: {', '.join(SIGNALS)}"
+                    f"{_did_you_mean(key, SIGNALS)}")
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
     def content_hash(self) -> str:
@@ -382,9 +483,13 @@ _FIXES = {
     "literal_error": "use one of the allowed values",
     "union_tag_invalid": "set 'type' to one of: lpr_change, policy_shock, recession, disaster",
     "union_tag_not_found": "add a 'type' key: lpr_change, policy_shock, recession or disaster",
+    "int_type": "write a whole number",
     "int_parsing": "write a whole number",
     "int_from_float": "write a whole number",
+    "float_type": "write a number",
     "float_parsing": "write a number",
+    "finite_number": "write an ordinary number: .nan and .inf are not allowed",
+    "bool_type": "write true or false",
     "bool_parsing": "write true or false",
     "list_type": "write a list (YAML '- item' lines)",
     "dict_type": "write a mapping (YAML 'key: value' lines)",
@@ -394,30 +499,190 @@ _FIXES = {
     "too_long": "remove entries",
 }
 
+_YAML_BOOL = "YAML reads yes/no/on/off/true/false as true or false"
+
+
+def _did_you_mean(word: Any, options: Any) -> str:
+    """'; did you mean 'x'?' for the closest option to word, or '' if none is close."""
+    if not isinstance(word, str):
+        return ""
+    best = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
+    return f"; did you mean '{best[0]}'?" if best else ""
+
+
+def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that validated the value at loc (a pydantic error location), if any."""
+    tp: Any = root
+    for part in loc:
+        tp = _unwrap(tp)
+        origin = get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            tp = field.annotation
+        elif origin is list and isinstance(part, int):
+            tp = get_args(tp)[0]
+        elif origin is dict:
+            tp = get_args(tp)[1]
+        elif origin in (Union, types.UnionType):  # a tagged union: the tag is in the loc
+            for member in get_args(tp):
+                tag = getattr(member, "model_fields", {}).get("type")
+                if tag is not None and part in get_args(_unwrap(tag.annotation)):
+                    tp = member
+                    break
+            else:
+                return None
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+_TAGS = ("lpr_change", "policy_shock", "recession", "disaster")
+
 
 def _path(loc: tuple) -> str:
     out = ""
-    for part in loc:
+    for n, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("lpr_change", "policy_shock", "recession", "disaster"):
-            continue
+        elif part in _TAGS and n and isinstance(loc[n - 1], int):
+            continue  # the member of macro[i] pydantic tried; not a key in the file
         else:
             out += ("." if out else "") + str(part)
     return out or "(file)"
 
 
-def explain(err: ValidationError) -> list[tuple[str, str]]:
-    """Turn a pydantic error into (field path, message with a fix) pairs."""
-    problems = []
-    for e in err.errors(include_url=False):
-        path = _path(e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        fix = _FIXES.get(e["type"])
-        if e["type"] == "literal_error" and "expected" in msg:
-            fix = None
-        problems.append((path, f"{msg}" + (f" ({fix})" if fix else "")))
-    return problems
+def _message(e: dict, root: type[BaseModel] | None) -> str:
+    kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
+    fix = _FIXES.get(kind)
+    ctx = e.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = e["loc"][-1] if e["loc"] else None
+        model = _model_at(root, e["loc"][:-1]) if root is not None else None
+        hint = _did_you_mean(key, model.model_fields) if model is not None else ""
+        if hint:
+            return f"unknown key '{key}'{hint} ({fix})"
+    elif kind == "literal_error":
+        hint = _did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        if hint:
+            fix = hint.removeprefix("; ")
+    elif kind == "union_tag_invalid":
+        hint = _did_you_mean(ctx.get("tag"), _TAGS)
+        if hint:
+            fix = f"{fix}{hint}"
+    if isinstance(value, _YamlBool):
+        msg, fix = "Input should be a number, not true/false", f"write a number; {_YAML_BOOL}"
+    elif isinstance(value, bool) and kind in ("int_type", "string_type"):
+        fix = f"{fix}; {_YAML_BOOL}" + ("; put the text in quotes" if kind == "string_type"
+                                        else "")
+    return msg + (f" ({fix})" if fix else "")
+
+
+def explain(err: ValidationError, model: type[BaseModel] | None = None) -> list[tuple[str, str]]:
+    """Turn a pydantic error into (field path, message with a fix) pairs.
+
+    model is the class that was validated (default: the Scenario when err comes from it); it
+    lets an unknown key suggest the nearest field name.
+    """
+    if model is None and err.title == Scenario.__name__:
+        model = Scenario
+    return [(_path(e["loc"]), _message(e, model)) for e in err.errors(include_url=False)]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records keys given twice in one mapping (PyYAML keeps the last)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int, int, int]] = []  # key, line, column, first line
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        # Runs on every mapping before '<<' merges are spliced in, so a key that overrides
+        # a merged one is not a duplicate; each node is checked once.
+        if not getattr(node, "_dup_checked", False):
+            node._dup_checked = True
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if (not isinstance(key_node, yaml.ScalarNode)
+                        or key_node.tag == "tag:yaml.org,2002:merge"):
+                    continue
+                key = self.construct_object(key_node)
+                line = key_node.start_mark.line + 1
+                try:
+                    first = seen.get(key)
+                except TypeError:  # unhashable: reported by PyYAML itself
+                    continue
+                if first is None:
+                    seen[key] = line
+                else:
+                    self.duplicates.append(
+                        (str(key), line, key_node.start_mark.column + 1, first))
+        super().flatten_mapping(node)
+
+
+def _at(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str]:
+    """Where a YAML syntax error is and what to do about it."""
+    mark = getattr(exc, "problem_mark", None)
+    ctx_mark = getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None) or ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: no mark, a position
+        before = text[:exc.position].removeprefix("\ufeff")
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        return f"line {line}, column {column}", (
+            f"not valid YAML: {problem}; delete it (was the file saved as plain text?)")
+    if mark is None:
+        mark, ctx_mark = ctx_mark, None
+    if mark is None:
+        return "(file)", f"not valid YAML: {problem} (check indentation and quotes)"
+    line = mark.line + 1
+    if ctx_mark is not None and "quoted scalar" in context and (
+            "end of stream" in problem or "document separator" in problem):
+        opened = ctx_mark.line + 1
+        return _at(ctx_mark), (
+            f"not valid YAML: the quote opened at line {opened} is never closed (still open "
+            f"at line {line}: {problem}); add the closing quote on line {opened}")
+    if ctx_mark is not None and "simple key" in context:
+        key_line = ctx_mark.line + 1
+        lines = text.splitlines()
+        hint = ("a full-width colon '：' is not a YAML colon: type ':' followed by a space"
+                if key_line <= len(lines) and "：" in lines[key_line - 1]
+                else "write 'key: value' with a space after the colon")
+        return _at(ctx_mark), (
+            f"not valid YAML: {problem} after the key on line {key_line} (found by line "
+            f"{line}); {hint}")
+    where_else = ""
+    if ctx_mark is not None and ctx_mark.line != mark.line:
+        where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
+    return _at(mark), (
+        f"not valid YAML: {problem}{where_else} (check indentation and quotes)")
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    loader = None
+    try:
+        loader = _Loader(text)  # the reader checks for control characters here
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise ScenarioError(source, [_yaml_problem(exc, text)]) from None
+    except RecursionError:
+        raise ScenarioError(source, [("(file)", "YAML is nested too deeply")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if loader.duplicates:
+        raise ScenarioError(source, [
+            (f"line {line}, column {col}",
+             f"duplicate key '{key}' at line {line}: keep one (it is also "
+             + (f"at line {first})" if first != line else "earlier on this line)"))
+            for key, line, col, first in sorted(loader.duplicates, key=lambda d: d[1:3])])
+    return data
 
 
 def parse_scenario(text: str, source: str = "<text>") -> Scenario:
@@ -427,17 +692,7 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
             source, [("(file)", f"file is larger than {MAX_FILE_BYTES // 1024} KB; "
                       "a case study should be a few KB: split or trim it")]
         )
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(
-            source, [(where, f"not valid YAML: {problem} (check indentation and quotes)")]
-        ) from None
-    except RecursionError:
-        raise ScenarioError(source, [("(file)", "YAML is nested too deeply")]) from None
+    data = _load_yaml(text, source)
     if not isinstance(data, dict):
         raise ScenarioError(
             source, [("(file)", "the file must be a YAML mapping of keys such as id, title, "
@@ -446,7 +701,7 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(source, explain(err)) from None
+        raise ScenarioError(source, explain(err, Scenario)) from None
     except RecursionError:
         raise ScenarioError(source, [("(file)", "YAML is nested too deeply")]) from None
 

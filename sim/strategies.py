@@ -107,6 +107,7 @@ class EarlyWarning(Strategy):
         super().__init__(hours)
         self.min_alerts = min_alerts
         self.reserve_share = reserve_share
+        self.topped_up: dict[int, int] = {}
 
     def decide(self, obs: Observation) -> Decision:
         t = obs.month
@@ -128,6 +129,12 @@ class EarlyWarning(Strategy):
             kind = "emergency_deferral" if obs.disaster_region[i] else "restructure"
             if budget.take(self.hours[kind]):
                 actions.append((i, kind))
+        # 1a. weakening credit: stop further drawdowns on the undrawn line (2024 loan measures)
+        weakening = live & ~obs.frozen & (obs.undrawn > 0) & (
+            (obs.dpd > 0) | (alerts >= self.min_alerts))
+        for i in np.flatnonzero(weakening):
+            if budget.take(self.hours["freeze_line"]):
+                actions.append((i, "freeze_line"))
         # 1b. a disaster: defer the payments of hit borrowers that show strain, before arrears
         for i in np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
                                 & (obs.acted < t - 6)):
@@ -139,12 +146,11 @@ class EarlyWarning(Strategy):
                 actions.append((i, "entrusted_payment"))
         # 3. warnings confirmed by a recent check: secure the exposure while it can be done
         confirmed = live & (obs.dpd == 0) & (alerts >= self.min_alerts + 1) & \
-            (t - obs.last_check <= 1) & (obs.acted < t - 6)
+            (t - obs.last_check <= 1)
         for i in np.flatnonzero(confirmed):
-            if obs.undrawn[i] > 0 and not obs.frozen[i] and budget.take(self.hours["freeze_line"]):
-                actions.append((i, "freeze_line"))
-            if budget.take(self.hours["add_collateral"]):
+            if self.topped_up.get(i, -99) < t - 6 and budget.take(self.hours["add_collateral"]):
                 actions.append((i, "add_collateral"))
+                self.topped_up[i] = t
             if not obs.restructured[i] and budget.take(self.hours["restructure"]):
                 actions.append((i, "restructure"))
         # 5. targeted checks on loans with fresh warnings not checked lately
@@ -165,6 +171,12 @@ class Oracle(Strategy):
     policy = MonitoringPolicy(interval_months=ClassIntervals(
         normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
 
+    def __init__(self, hours: dict | None = None, max_restructures: int = 2):
+        super().__init__(hours)
+        self.max_restructures = max_restructures
+        self.restructures: dict[int, int] = {}
+        self.topped_up: dict[int, int] = {}
+
     def decide(self, obs: Observation) -> Decision:
         h = obs.hidden
         t = obs.month
@@ -173,32 +185,38 @@ class Oracle(Strategy):
         _workout(obs, budget, actions, self.hours)
         live = obs.status == ACTIVE
         health = h["health"]
-        weak = live & (health < 1.0)
-        order = np.flatnonzero(weak)
-        order = order[np.argsort(health[order], kind="stable")]
+        order = np.flatnonzero(live & (health < 1.2))
+        order = order[np.argsort(-obs.balance[order], kind="stable")]  # biggest exposure first
         for i in order:
-            if health[i] < 0.5 and not obs.restructured[i] and not obs.disaster_region[i] \
-                    and budget.take(self.hours["restructure"]):
-                actions.append((i, "restructure"))
-            if h["diverting"][i] and not obs.entrusted[i]:
-                if budget.take(self.hours["entrusted_payment"]):
-                    actions.append((i, "entrusted_payment"))
-            if obs.undrawn[i] > 0 and not obs.frozen[i] and health[i] < 0.6 \
+            hi = health[i]
+            if h["diverting"][i] and not obs.entrusted[i] \
+                    and budget.take(self.hours["entrusted_payment"]):
+                actions.append((i, "entrusted_payment"))
+            if obs.undrawn[i] > 0 and not obs.frozen[i] and hi <= 1.0 \
                     and budget.take(self.hours["freeze_line"]):
                 actions.append((i, "freeze_line"))
-            if obs.acted[i] < t - 6 and health[i] > 0.5 and budget.take(
-                    self.hours["add_collateral"]):
+            if hi > 0.5 and self.topped_up.get(i, -99) < t - 6 \
+                    and budget.take(self.hours["add_collateral"]):
                 actions.append((i, "add_collateral"))
-            if health[i] < 0.2 and not obs.restructured[i]:
+                self.topped_up[i] = t
+            if hi < 0.6 and obs.dpd[i] == 0:
+                # relieve the burden before the first missed payment, when it works best
                 if obs.disaster_region[i]:
-                    if budget.take(self.hours["emergency_deferral"]):
+                    if obs.acted[i] < t - 6 and budget.take(self.hours["emergency_deferral"]):
                         actions.append((i, "emergency_deferral"))
-                elif budget.take(self.hours["restructure"]):
+                elif self.restructures.get(i, 0) < self.max_restructures and (
+                        not obs.restructured[i] or hi < 0.0) \
+                        and budget.take(self.hours["restructure"]):
                     actions.append((i, "restructure"))
-            elif health[i] < -0.8 and obs.restructured[i] and obs.dpd[i] >= 30:
+                    self.restructures[i] = self.restructures.get(i, 0) + 1
+            elif obs.dpd[i] >= 30 and not obs.restructured[i]:
+                kind = "emergency_deferral" if obs.disaster_region[i] else "restructure"
+                if budget.take(self.hours[kind]):
+                    actions.append((i, kind))
+            elif hi < -0.8 and obs.restructured[i] and obs.dpd[i] >= 30 \
+                    and budget.take(self.hours["accelerate"]):
                 # beyond saving: recall now, while free assets and collateral still hold value
-                if budget.take(self.hours["accelerate"]):
-                    actions.append((i, "accelerate"))
+                actions.append((i, "accelerate"))
         return Decision(policy=self.policy, actions=actions)
 
 

@@ -23,12 +23,14 @@ BAD_DIR = ROOT / "tests" / "badinput"
 SCHEMA_FILE = ROOT / "scenarios" / "scenario.schema.json"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
 
-# What the report must point at for each committed bad file: a field path, a line, or the
-# words that name the broken reference.
+# What the report must point at for each committed bad file: a field path (broken references
+# included), a line, or the words that say what to do.
 EXPECTED = {
     "alias_bomb.yaml": "objectives[0]",
-    "bad_start_format.yaml": "start:",
-    "borrower_missing_segment.yaml": "segment 'machinery'",
+    "bad_start_format.yaml": "start: '2024/1' is not a month in the form year-month; "
+                             'write the month as "2024-01"',
+    "borrower_missing_segment.yaml": "borrowers[0].segment: borrower 'jiangnan' is in segment "
+                                     "'machinery', which is not defined; use one of: wc",
     "collateral_index_unsorted.yaml": "collateral_index:",
     "comments_only.yaml": "(file): the file must be a YAML mapping",
     "deeply_nested.yaml": "nested too deeply",
@@ -36,33 +38,42 @@ EXPECTED = {
     "empty.yaml": "(file): the file must be a YAML mapping",
     "fixed_without_annual.yaml": "segments[0].rate:",
     "floating_without_spread.yaml": "segments[0].rate:",
-    "guarantor_undefined.yaml": "guarantor 'huadong'",
+    "guarantor_undefined.yaml": "borrowers[0].guarantor: borrower 'jiangnan' names guarantor "
+                                "'huadong'",
     "list_not_mapping.yaml": "(file): the file must be a YAML mapping",
-    "macro_after_horizon.yaml": "macro[0] is at month 18",
+    "macro_after_horizon.yaml": "macro[0].month: macro[0] is at month 18",
     "missing_staff.yaml": "staff: Field required",
     "negative_amount.yaml": "segments[0].amount.median_cny:",
     "pd_above_one.yaml": "segments[0].pd_annual:",
     "pd_zero.yaml": "segments[0].pd_annual:",
-    "policy_shock_missing_segment.yaml": "segment 'developers'",
+    "policy_shock_missing_segment.yaml": "macro[0].segments[0]: macro[0] names segment "
+                                         "'developers'",
     "rho_two.yaml": "segments[0].rho:",
     "segment_id_uppercase.yaml": "segments[0].id:",
-    "start_as_date.yaml": "start:",
+    "start_as_date.yaml": "start: start is read as the date 2024-01-01, but a month is wanted; "
+                          'write the month as "2024-01"',
     "term_zero.yaml": "segments[0].term_months:",
-    "too_many_named_borrowers.yaml": "3 named borrowers",
-    "unknown_intervention.yaml": "call_the_boss",
-    "unknown_key_horizon_month.yaml": "horizon_month:",
+    "too_many_named_borrowers.yaml": "segments[0].count: segment 'wc' has 2 loans but 3 named "
+                                     "borrowers",
+    "unknown_intervention.yaml": "interventions_available[1]: unknown intervention(s): "
+                                 "call_the_boss; use one of: closer_monitoring, onsite_check",
+    "unknown_key_horizon_month.yaml": "horizon_month: unknown key 'horizon_month'; "
+                                      "did you mean 'horizon_months'?",
     "unknown_macro_type.yaml": "macro[0]:",
     "unknown_product.yaml": "segments[0].product:",
-    "unknown_signal.yaml": "stock_price_drop",
+    "unknown_signal.yaml": "signal_overrides.stock_price_drop: unknown signal(s): "
+                           "stock_price_drop; use one of: payment_late",
     "wrong_type_amount_wan.yaml": "segments[0].amount.median_cny:",
     "wrong_type_count.yaml": "segments[0].count:",
     "wrong_type_pd_percent.yaml": "segments[0].pd_annual:",
     "wrong_type_title_string.yaml": "title:",
     "yaml_bad_indent.yaml": ": line ",
-    "yaml_fullwidth_colon.yaml": ": line ",
+    "yaml_fullwidth_colon.yaml": ": line 9, column 1: not valid YAML: could not find expected "
+                                 "':' after the key on line 9",
     "yaml_pasted_twice.yaml": ": line ",
     "yaml_tab_indent.yaml": ": line ",
-    "yaml_unclosed_quote.yaml": ": line ",
+    "yaml_unclosed_quote.yaml": ": line 5, column 7: not valid YAML: the quote opened at line 5 "
+                                "is never closed (still open at line 29",
 }
 
 
@@ -148,6 +159,43 @@ def test_validate_reports_every_file_and_every_problem(capsys, tmp_path):
     assert lines[0] == f"OK {MINIMAL}: minimal, 20 loans, 12 months"
     assert f"{two}: segments[0].pd_annual: " in out and f"{two}: segments[0].rho: " in out
     assert lines[-1].startswith(f"{bad}: segments[0].pd_annual: ")
+
+
+def test_validate_reports_yaml_traps(capsys, tmp_path):
+    """Mistakes YAML itself hides: a key given twice, .nan, yes for a number."""
+    text = MINIMAL.read_text(encoding="utf-8")
+    cases = {
+        "twice.yaml": (text + "horizon_months: 24\n",
+                       ": line 30, column 1: duplicate key 'horizon_months' at line 30: keep one "
+                       "(it is also at line 10)"),
+        "nan.yaml": (text.replace("pd_annual: 0.03", "pd_annual: .nan"),
+                     ": segments[0].pd_annual: Input should be a finite number"),
+        "inf.yaml": (text.replace("median_cny: 2000000", "median_cny: .inf"),
+                     ": segments[0].amount.median_cny: Input should be a finite number"),
+        "count_yes.yaml": (text.replace("count: 20", "count: yes"),
+                           ": segments[0].count: Input should be a valid integer "
+                           "(write a whole number; YAML reads yes/no"),
+    }
+    for name, (body, expect) in cases.items():
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        rc, out, err = run_cli(capsys, "validate", str(path))
+        assert_reported_bad(rc, out, err, str(path))
+        assert f"{path}{expect}" in out, out
+
+
+def test_validate_reports_every_broken_reference(capsys, tmp_path):
+    d = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    d["macro"] = [{"type": "recession", "month": 30, "severity": 1}]
+    d["interventions_available"] = ["onsite_chek"]
+    d["signal_overrides"] = {"nah": {"lag_months": 1}}
+    path = tmp_path / "refs.yaml"
+    path.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    rc, out, err = run_cli(capsys, "validate", str(path))
+    assert_reported_bad(rc, out, err, str(path))
+    assert [line.split(": ")[1] for line in out.splitlines()] == [
+        "macro[0].month", "interventions_available[0]", "signal_overrides.nah"]
+    assert "did you mean 'onsite_check'?" in out
 
 
 def test_validate_guards_unexpected_errors(capsys, monkeypatch):

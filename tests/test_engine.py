@@ -499,7 +499,6 @@ CURED_LOSS_BUG = (
     "never assigned: cum_loss_cny keeps the exposure of loans that defaulted and then cured")
 
 
-@pytest.mark.xfail(reason=CURED_LOSS_BUG, strict=True)
 def test_cumulative_loss_metric_excludes_cured_defaults(workout):
     # under do-nothing nothing is recovered and nothing spent, so the loss so far is the
     # exposure of the loans still in default; a cured loan pays again and is not a loss
@@ -567,7 +566,6 @@ FIRST_MONTH_HEALTH_BUG = (
     "is always refused")
 
 
-@pytest.mark.xfail(reason=FIRST_MONTH_HEALTH_BUG, strict=True)
 def test_accelerating_a_healthy_borrower_at_month_one_gets_repaid():
     sc = parse_scenario(safe_book(), "safe.yaml")
     probe = Simulation(sc, seed=4)
@@ -578,7 +576,6 @@ def test_accelerating_a_healthy_borrower_at_month_one_gets_repaid():
     assert sim.default_month[k] == -1
 
 
-@pytest.mark.xfail(reason=FIRST_MONTH_HEALTH_BUG, strict=True)
 def test_oracle_sees_health_at_the_first_decision():
     sc = parse_scenario(safe_book(), "safe.yaml")
     seen = {}
@@ -619,7 +616,6 @@ RESET_CONCESSION_BUG = (
     "burden as if the LPR had risen by the concession)")
 
 
-@pytest.mark.xfail(reason=RESET_CONCESSION_BUG, strict=True)
 def test_rate_reset_keeps_the_restructuring_concession():
     sc = parse_scenario(safe_book(kind="floating"), "safe.yaml")
     sim = Simulation(sc, seed=1)

@@ -228,7 +228,6 @@ NAMED_LINK_BUG = (
     "the case) is guaranteed by 'small', which it guarantees: a hidden 2-cycle in a chain")
 
 
-@pytest.mark.xfail(reason=NAMED_LINK_BUG, strict=True)
 def test_named_borrower_without_guarantor_has_none(sc):
     pf = build(sc, seed=1)
     big, small = pf.named_index["big"], pf.named_index["small"]

@@ -113,3 +113,13 @@ def test_summarise(case):
     assert s["score"]["saves"]["mean"] == pytest.approx(
         sum(r["score"]["saves"] for r in results) / 3)
     assert set(s["score"]) >= {"index", "loss", "saves", "missed_warnings"}
+
+
+def test_cli_replications_are_the_same_on_a_process_pool(capsys):
+    from training.cli import main
+
+    args = ["run", "scenarios/intro.yaml", "--reps", "3", "--seed", "5", "--json"]
+    assert main(args) == 0
+    serial = capsys.readouterr().out
+    assert main([*args, "--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial

@@ -16,8 +16,10 @@ import yaml
 from sim.defaults import INTERVENTIONS, SIGNALS
 from sim.scenario import (
     MAX_FILE_BYTES,
+    MonitoringPolicy,
     Scenario,
     ScenarioError,
+    explain,
     json_schema,
     load_scenario,
     parse_scenario,
@@ -338,6 +340,88 @@ def test_unknown_signal():
     assert "unknown signal(s): stock_price_drop" in _messages(d)
 
 
+def test_reference_error_names_the_field():
+    d = minimal_data()
+    d["macro"] = [{"type": "policy_shock", "month": 3, "segments": ["dev"], "severity": 1}]
+    assert paths(d) == ["macro[0].segments[0]"]
+
+
+def _two_segments() -> dict:
+    d = minimal_data()
+    d["segments"].append({**copy.deepcopy(d["segments"][0]), "id": "dev", "count": 1})
+    return d
+
+
+REFERENCE_CASES = [
+    # (what to add to two segments wc (20 loans) and dev (1 loan), path, words of the message)
+    ({"macro": [{"type": "lpr_change", "month": 1, "delta_bp": 25},
+                {"type": "recession", "month": 13, "severity": 1}]},
+     "macro[1].month", "lengthen horizon_months"),
+    ({"macro": [{"type": "policy_shock", "month": 3, "segments": ["wc", "wcc"],
+                 "severity": 1}]},
+     "macro[0].segments[1]", "use one of: dev, wc; did you mean 'wc'?"),
+    ({"borrowers": [named(1), named(2), named(1)]}, "borrowers[2].id",
+     "also used by borrowers[0]; ids must be unique"),
+    ({"borrowers": [named(1), named(2, "machinery")]}, "borrowers[1].segment",
+     "use one of: dev, wc"),
+    ({"borrowers": [named(1), named(2, guarantor="firm_3")]}, "borrowers[1].guarantor",
+     "use one of: firm_1; did you mean 'firm_1'?"),
+    ({"borrowers": [named(1, guarantor="firm_1")]}, "borrowers[0].guarantor",
+     "cannot guarantee itself"),
+    ({"borrowers": [named(1, events=[{"month": 2, "kind": "recovery"},
+                                     {"month": 13, "kind": "health_shock"}])]},
+     "borrowers[0].events[1].month", "after the horizon (12)"),
+    ({"borrowers": [named(1, "dev"), named(2, "dev")]}, "segments[1].count",
+     "raise its count to at least 2"),
+    ({"interventions_available": ["onsite_check", "onsite_chek"]},
+     "interventions_available[1]", "did you mean 'onsite_check'?"),
+    ({"intervention_overrides": {"onsite_check": {"hours": 1}, "call_the_boss": {"hours": 1}}},
+     "intervention_overrides.call_the_boss", "use one of: "),
+    ({"signal_overrides": {"stock_price_drop": {"lag_months": 1}}},
+     "signal_overrides.stock_price_drop", "use one of: "),
+]
+
+
+@pytest.mark.parametrize(("extra", "path", "words"), REFERENCE_CASES,
+                         ids=[p for _, p, _ in REFERENCE_CASES])
+def test_each_reference_error_names_its_field(extra, path, words):
+    d = _two_segments()
+    d.update(copy.deepcopy(extra))
+    [(where, msg)] = problems(d)
+    assert where == path
+    assert words in msg, msg
+
+
+def test_every_reference_error_is_reported_at_once():
+    d = _two_segments()
+    d["macro"] = [{"type": "recession", "month": 30, "severity": 1},
+                  {"type": "policy_shock", "month": 40, "segments": ["dev", "x"], "severity": 1}]
+    d["borrowers"] = [named(1, "dev", guarantor="firm_1"),
+                      named(1, "xx", guarantor="zz", events=[{"month": 99, "kind": "recovery"}]),
+                      named(2, "dev")]
+    d["interventions_available"] = ["onsite_check", "nope"]
+    d["intervention_overrides"] = {"nope": {"hours": 1}}
+    d["signal_overrides"] = {"nah": {"lag_months": 1}}
+    assert paths(d) == [
+        "macro[0].month", "macro[1].month", "macro[1].segments[1]",
+        "borrowers[0].guarantor", "borrowers[1].id", "borrowers[1].segment",
+        "borrowers[1].guarantor", "borrowers[1].events[0].month", "segments[1].count",
+        "interventions_available[1]", "intervention_overrides.nope", "signal_overrides.nah",
+    ]
+
+
+def test_explain_gives_reference_paths_for_a_direct_validation():
+    d = minimal_data()
+    d["borrowers"] = [named(1, "machinery")]
+    d["signal_overrides"] = {"recession": {"lag_months": 1}}  # a macro tag as a key is kept
+    with pytest.raises(pydantic.ValidationError) as info:
+        Scenario.model_validate(d)
+    found = explain(info.value)
+    assert [p for p, _ in found] == ["borrowers[0].segment", "signal_overrides.recession"]
+    assert "use one of: wc" in found[0][1]
+    assert {e["type"] for e in info.value.errors()} == {"reference"}
+
+
 # --- reading files ---------------------------------------------------------------------
 
 
@@ -453,25 +537,201 @@ def test_scenario_paths_lists_only_plain_yaml_names(tmp_path):
     assert [p.name for p in scenario_paths(tmp_path)] == ["a-1.yaml", "b.yaml", "x_y.yaml"]
 
 
-# --- known gaps, reported to the lead (XPASS once sim/scenario.py is fixed) ------------------
+# --- YAML traps ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(reason="PyYAML safe_load keeps the last of two equal keys silently")
 def test_duplicate_key_is_an_error():
-    text = MINIMAL.read_text(encoding="utf-8") + "horizon_months: 24\n"
-    assert "horizon_months" in " ".join(p + m for p, m in problems(text))
+    text = MINIMAL.read_text(encoding="utf-8")
+    first = text.splitlines().index("horizon_months: 12") + 1
+    text += "horizon_months: 24\n"
+    last = len(text.splitlines())
+    [(where, msg)] = problems(text)
+    assert where == f"line {last}, column 1"
+    assert msg == (f"duplicate key 'horizon_months' at line {last}: keep one "
+                   f"(it is also at line {first})")
 
 
-@pytest.mark.xfail(reason="cross-reference errors are reported at '(file)', not at the field")
-def test_reference_error_names_the_field():
-    d = minimal_data()
-    d["macro"] = [{"type": "policy_shock", "month": 3, "segments": ["dev"], "severity": 1}]
-    assert paths(d) == ["macro[0].segments[0]"]
+def test_every_duplicate_key_is_reported_at_any_depth():
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "    pd_annual: 0.03\n", "    pd_annual: 0.03\n    pd_annual: 0.3\n")
+    text += "staff: {officers: 2, officers: 3}\n"
+    found = problems(text)
+    assert [m.split(" at line")[0] for _, m in found] == [  # in the order of the file
+        "duplicate key 'pd_annual'", "duplicate key 'staff'", "duplicate key 'officers'"]
+    assert "(it is also earlier on this line)" in found[2][1]
+    assert all(w.startswith("line ") for w, _ in found)
 
 
-@pytest.mark.xfail(reason="the fix for a pattern mismatch on 'start' is the slug hint")
-def test_start_pattern_message_shows_the_format():
+def test_a_key_that_overrides_a_yaml_merge_is_not_a_duplicate():
+    text = MINIMAL.read_text(encoding="utf-8").replace("  - id: wc", "  - &wc\n    id: wc", 1)
+    text += "  - <<: *wc\n    id: dev\n    count: 5\n"
+    s = parse_scenario(text)
+    assert [(seg.id, seg.count) for seg in s.segments] == [("wc", 20), ("dev", 5)]
+    assert s.segments[1].pd_annual == s.segments[0].pd_annual
+
+
+@pytest.mark.parametrize(("value", "extra"), [
+    ("2024/1", ""), ("2024-13", ""), ("24-01", ""), ("2024年3月", ' (here "2024-03")'),
+    ("2024-01-01", ""), ("2024-03-15", ' (here "2024-03")'), ("2024-01-01 09:30:00", ""),
+    ("202401", ""), ("'2024-1'", ""),
+])
+def test_start_message_shows_the_format(value, extra):
+    text = MINIMAL.read_text(encoding="utf-8") + f"start: {value}\n"
+    [(where, msg)] = problems(text)
+    assert where == "start"
+    assert msg.endswith('write the month as "2024-01"' + extra), msg
+    assert "lower-case" not in msg
+
+
+def test_start_as_a_yaml_date_says_so():
     d = minimal_data()
     d["start"] = "2024/1"
     [(_, msg)] = problems(d)
     assert "2024-01" in msg and "lower-case" not in msg
+    [(_, msg)] = problems(MINIMAL.read_text(encoding="utf-8") + "start: 2024-01-01\n")
+    assert msg == ('start is read as the date 2024-01-01, but a month is wanted; '
+                   'write the month as "2024-01"')
+
+
+def test_unclosed_quote_points_where_it_opened():
+    lines = MINIMAL.read_text(encoding="utf-8").splitlines()
+    n = lines.index("  en: Minimal case")
+    lines[n] = '  en: "Minimal case'
+    [(where, msg)] = problems("\n".join(lines) + "\n")
+    assert where == f"line {n + 1}, column 7"
+    assert f"quote opened at line {n + 1} is never closed" in msg
+    assert f"still open at line {len(lines) + 1}" in msg  # both lines are named
+
+
+def test_full_width_colon_points_at_the_key():
+    text = MINIMAL.read_text(encoding="utf-8").replace("horizon_months: 12", "horizon_months：12")
+    line = text.splitlines().index("horizon_months：12") + 1
+    [(where, msg)] = problems(text)
+    assert where == f"line {line}, column 1"
+    assert "full-width colon" in msg
+
+
+def test_other_yaml_errors_name_both_lines():
+    text = "id: x\nsegments:\n  - id: a\n    count: 1\n   bad: 2\n"
+    [(where, msg)] = problems(text)
+    assert where == "line 5, column 4"
+    assert "starts at line 3" in msg and "check indentation" in msg
+
+
+def test_control_character_gives_its_line():
+    [(where, msg)] = problems("id: x\nhorizon_months: 1\x002\n")
+    assert where == "line 2, column 18"
+    assert "unacceptable character #x0000" in msg
+
+
+@pytest.mark.parametrize(("old", "new", "path"), [
+    ("pd_annual: 0.03", "pd_annual: .nan", "segments[0].pd_annual"),
+    ("pd_annual: 0.03", "pd_annual: .NaN", "segments[0].pd_annual"),
+    ("median_cny: 2000000", "median_cny: .inf", "segments[0].amount.median_cny"),
+    ("median_cny: 2000000", "median_cny: 2000000\n      max_cny: .inf",
+     "segments[0].amount.max_cny"),  # no upper bound: only the finiteness check stops it
+    ("annual: 0.045", "annual: -.inf", "segments[0].rate.annual"),
+])
+def test_nan_and_infinity_are_rejected(old, new, path):
+    text = MINIMAL.read_text(encoding="utf-8").replace(old, new)
+    [(where, msg)] = problems(text)
+    assert where == path
+    assert ".nan and .inf are not allowed" in msg
+
+
+@pytest.mark.parametrize(("old", "new", "path", "words"), [
+    ("count: 20", "count: yes", "segments[0].count", "YAML reads yes/no"),
+    ("count: 20", "count: true", "segments[0].count", "whole number"),
+    ("count: 20", "count: 20.0", "segments[0].count", "whole number"),
+    ("count: 20", "count: '20'", "segments[0].count", "whole number"),
+    ("officers: 1", "officers: on", "staff.officers", "YAML reads yes/no"),
+    ("horizon_months: 12", "horizon_months: 12.0", "horizon_months", "whole number"),
+    ("pd_annual: 0.03", "pd_annual: yes", "segments[0].pd_annual", "not true/false"),
+    ("annual: 0.045", "annual: off", "segments[0].rate.annual", "YAML reads yes/no"),
+    ("en: Minimal case", "en: no", "title.en", "put the text in quotes"),
+    ("id: minimal", "id: minimal\npublished: 1", "published", "true or false"),
+    ("id: minimal", "id: minimal\npublished: 'yes'", "published", "true or false"),
+])
+def test_yaml_booleans_and_loose_numbers_are_rejected(old, new, path, words):
+    text = MINIMAL.read_text(encoding="utf-8").replace(old, new, 1)
+    [(where, msg)] = problems(text)
+    assert where == path
+    assert words in msg, msg
+
+
+def test_booleans_in_number_fields_are_all_reported():
+    d = minimal_data()
+    d["segments"][0].update(rho=True, pd_annual=0)
+    d["macro"] = [{"type": "recession", "month": 3, "severity": True}]
+    d["provision_rates"] = {"loss": False}
+    assert paths(d) == ["segments[0].pd_annual", "segments[0].rho", "macro[0].severity",
+                        "provision_rates.loss"]
+
+
+def test_numbers_yaml_reads_as_text_still_work():
+    text = MINIMAL.read_text(encoding="utf-8").replace("median_cny: 2000000", "median_cny: 2e6")
+    assert parse_scenario(text).segments[0].amount.median_cny == 2_000_000.0
+    d = minimal_data()
+    d["segments"][0]["rho"] = 0  # an int where a float belongs is fine
+    d["published"] = False
+    s = parse(d)
+    assert s.segments[0].rho == 0.0 and isinstance(s.segments[0].rho, float)
+    assert s.published is False
+
+
+# --- unknown keys and values: the nearest valid name ---------------------------------------
+
+
+@pytest.mark.parametrize(("key", "value", "path", "meant"), [
+    ("horizon_month", 12, "horizon_month", "horizon_months"),
+    ("segments.0.pd_anual", 0.03, "segments[0].pd_anual", "pd_annual"),
+    ("segments.0.colateral", {"type": "property"}, "segments[0].colateral", "collateral"),
+    ("segments.0.rate.anual", 0.04, "segments[0].rate.anual", "annual"),
+    ("staff.officer", 2, "staff.officer", "officers"),
+    ("monitoring", {"interval_months": {"norml": 3}}, "monitoring.interval_months.norml",
+     "normal"),
+    ("macro", [{"type": "policy_shock", "month": 3, "segmnts": ["wc"], "severity": 1}],
+     "macro[0].segmnts", "segments"),
+    ("borrowers", [named(1, evnts=[])], "borrowers[0].evnts", "events"),
+    ("signal_overrides", {"payment_late": {"lag_month": 1}},
+     "signal_overrides.payment_late.lag_month", "lag_months"),
+])
+def test_unknown_key_suggests_the_nearest_field(key, value, path, meant):
+    d = minimal_data()
+    if key == "signal_overrides":
+        d[key] = value
+    else:
+        _set(d, key, value)
+    msgs = dict(problems(d))
+    assert f"did you mean '{meant}'?" in msgs[path], msgs
+    assert "check its spelling" in msgs[path]
+
+
+def test_unknown_key_without_a_near_name_just_says_remove_it():
+    d = minimal_data()
+    d["zzz_notes"] = "x"
+    msgs = dict(problems(d))
+    assert msgs["zzz_notes"] == ("Extra inputs are not permitted "
+                                 "(remove this key or check its spelling)")
+
+
+@pytest.mark.parametrize(("key", "value", "path", "meant"), [
+    ("segments.0.product", "working-capital", "segments[0].product", "working_capital"),
+    ("segments.0.repayment", "equal_installment", "segments[0].repayment", "equal_instalment"),
+    ("macro", [{"type": "recesion", "month": 3, "severity": 1}], "macro[0]", "recession"),
+])
+def test_misspelt_value_suggests_the_nearest_choice(key, value, path, meant):
+    d = minimal_data()
+    _set(d, key, value)
+    msgs = dict(problems(d))
+    assert f"did you mean '{meant}'?" in msgs[path], msgs
+
+
+def test_explain_works_for_other_models():
+    with pytest.raises(pydantic.ValidationError) as info:
+        MonitoringPolicy.model_validate({"interval_months": {"norml": 3}, "first_check_day": 1})
+    found = dict(explain(info.value))
+    assert "check its spelling" in found["interval_months.norml"]
+    found = dict(explain(info.value, MonitoringPolicy))
+    assert "did you mean 'normal'?" in found["interval_months.norml"]
+    assert "did you mean 'first_check_days'?" in found["first_check_day"]

@@ -187,12 +187,13 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
         return
     from sim.scenario import MonitoringPolicy
 
-    game.set_policy(MonitoringPolicy.model_validate(pending["policy"]))
+    # actions first, as the player queued them, then the policy they chose afterwards
     for loan_id, action_id in pending.get("actions", []):
         try:
             game.queue(int(loan_id), action_id)
-        except Exception:  # no longer possible (e.g. hours changed): drop it, as the desk would
+        except Exception:  # no longer possible (e.g. the case changed): drop it, as the desk would
             continue
+    game.set_policy(MonitoringPolicy.model_validate(pending["policy"]))
 
 
 class AttemptError(Exception):

@@ -215,6 +215,24 @@ def _run_once(args, scenario: Scenario, seed: int, months: int, rules: Any) -> i
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _executor(args):
+    """No executor (in process), a local process pool (--workers N), or a Dask cluster
+    (--scheduler ADDRESS). Results do not depend on which: each replication has its seed."""
+    if args.scheduler:
+        from distributed import Client
+
+        with Client(args.scheduler) as client:
+            yield client.get_executor()
+    elif args.workers and args.workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(args.workers) as pool:
+            yield pool
+    else:
+        yield None
+
+
 def _run_replications(args, scenario: Scenario, seed: int, months: int, rules: Any) -> int:
     from sim.runner import child_seeds, replicate, summarise
 
@@ -226,9 +244,11 @@ def _run_replications(args, scenario: Scenario, seed: int, months: int, rules: A
 
         bar = tqdm(total=args.reps, unit="run", file=sys.stderr, leave=False)
     try:
-        # strategy=None: the summary only; a named strategy (or a rule table) is also scored.
-        records = replicate(scenario, seeds=seeds, months=months, strategy=args.strategy,
-                            rules=rules, progress=bar.update if bar is not None else None)
+        with _executor(args) as executor:
+            # strategy=None: the summary only; a named strategy (or a rule table) is also scored.
+            records = replicate(scenario, seeds=seeds, months=months, strategy=args.strategy,
+                                rules=rules, executor=executor,
+                                progress=bar.update if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
@@ -310,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="YAML rule table for the rule-based strategy")
     p.add_argument("--reps", type=_int_in(2, 100_000, "reps"), default=None, metavar="R",
                    help="replications on child seeds of --seed; prints means with 95%% intervals")
+    p.add_argument("--workers", type=_int_in(1, 256, "workers"), default=1, metavar="N",
+                   help="run replications on N local processes")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run replications on a Dask cluster (e.g. tcp://10.0.0.5:8786)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_run)
     return parser

@@ -66,6 +66,28 @@ def t(key: str, lang: str | None = None, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
+def readable_id(value: object, lang: str | None = None) -> str:
+    """An engine or scenario id for people when no catalogue has a word for it.
+
+    English gets the id as a phrase (``real_estate`` -> ``Real estate``); Chinese keeps
+    the raw id (there is no sensible automatic rendering). Missing values show "—".
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = str(value).strip()
+    if (lang or _current.get()) != "en" or not text:
+        return text or "—"
+    words = " ".join(text.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:]
+
+
+def term(group: str, value: object, lang: str | None = None) -> str:
+    """The catalogue word for an engine value (``industry.real_estate``), else ``readable_id``."""
+    key = f"{group}.{value}"
+    text = catalogue(lang or _current.get()).get(key)
+    return readable_id(value, lang) if text is None else text
+
+
 def pick(row: object, lang: str | None = None) -> str:
     """The zh or en field of an engine record (a dict, a Series or an object with .zh/.en)."""
     lang = lang or _current.get()

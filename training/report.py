@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sim.scenario import CLASS_KEYS
-from training.i18n import cls_name, fmt_cny, fmt_hours, fmt_pct, t
+from training.i18n import cls_name, fmt_cny, fmt_hours, fmt_pct, t, term
 
 STRATEGIES = ("you", "late-collection", "early-warning", "oracle")
 STRATEGY_COLOURS = {
@@ -60,6 +60,33 @@ def _pick_lang(df: pd.DataFrame, lang: str | None, out: str = "text") -> pd.Data
     return df
 
 
+NAME_FIELDS = ("company", "legal_rep")
+
+
+def localise_names(data: Any, lang: str | None) -> Any:
+    """A copy of an engine frame, row or mapping with borrower names in ``lang``.
+
+    The engine gives every name twice: ``company`` (Chinese) and ``company_en``, likewise
+    ``legal_rep``/``legal_rep_en``. In English the ``*_en`` value replaces the plain one;
+    either way the ``*_en`` field is dropped, so calling this twice changes nothing.
+    """
+    if data is None:
+        return data
+    use_en = lang == "en"
+    if isinstance(data, pd.DataFrame | pd.Series):
+        keys = data.columns if isinstance(data, pd.DataFrame) else data.index
+        out = data.copy()
+        for f in NAME_FIELDS:
+            if f"{f}_en" in keys:
+                if use_en:
+                    out[f] = out[f"{f}_en"]
+                out = out.drop(columns=[f"{f}_en"]) if isinstance(out, pd.DataFrame) else out.drop(f"{f}_en")
+        return out
+    en = {f"{f}_en" for f in NAME_FIELDS}
+    return {k: (data.get(f"{k}_en", v) if use_en and k in NAME_FIELDS else v)
+            for k, v in data.items() if k not in en}
+
+
 # --- briefing ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PortfolioGlance:
@@ -78,7 +105,7 @@ def portfolio_glance(loans: pd.DataFrame, scenario: Any, lang: str) -> Portfolio
         .reset_index()
     )
     products = {s.id: s.product for s in scenario.segments}
-    by_seg["product"] = by_seg["segment"].map(lambda s: t(f"product.{products.get(s, '')}", lang))
+    by_seg["product"] = by_seg["segment"].map(lambda s: term("product", products.get(s, ""), lang))
     by_seg["segment"] = by_seg["segment"].map(lambda s: names.get(s, s))
     by_seg["balance_cny"] = by_seg["balance_cny"].map(lambda v: fmt_cny(v, lang))
     by_seg["rate_annual"] = by_seg["rate_annual"].map(lambda v: fmt_pct(v))
@@ -170,6 +197,7 @@ LOAN_COLUMNS = ("label", "company", "product", "industry", "region", "balance_cn
 
 
 def loan_table(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
+    loans = localise_names(loans, lang)
     df = loans[[c for c in LOAN_COLUMNS if c in loans.columns]].copy()
     df["balance_cny"] = df["balance_cny"].round(0)
     df["cls"] = _per_value(df["cls"], lambda c: cls_name(int(c), lang))
@@ -188,6 +216,7 @@ def loan_table(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
 def loan_labels(loans: pd.DataFrame, lang: str) -> dict[int, str]:
     """Loan id -> "L0042 · company · class" for pickers."""
     names = [cls_name(i, lang) for i in range(len(CLASS_KEYS))]
+    loans = localise_names(loans, lang)
     return {
         int(i): f"{lab} · {co} · {names[int(c)]}"
         for i, lab, co, c in zip(loans["loan_id"], loans["label"], loans["company"], loans["cls"], strict=True)
@@ -197,7 +226,7 @@ def loan_labels(loans: pd.DataFrame, lang: str) -> dict[int, str]:
 def kv_table(d: dict, lang: str, segment_names: dict[str, str] | None = None) -> pd.DataFrame:
     """A loan-file mapping (profile, terms, collateral) as a two-column table in ``lang``."""
     rows = []
-    for k, v in (d or {}).items():
+    for k, v in localise_names(d or {}, lang).items():
         if k.endswith(("_zh", "_en")):  # the engine's own zh/en names; "cls" carries the same
             continue
         if k == "segment" and segment_names:
@@ -232,7 +261,7 @@ def alerts_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
     cols = ["label", "company", "signal_text", "group", "source", "month", "age_months"]
     if alerts is None or alerts.empty:
         return _rename(pd.DataFrame(columns=cols), lang)
-    df = _pick_lang(alerts.copy(), lang, out="signal_text")
+    df = _pick_lang(localise_names(alerts, lang), lang, out="signal_text")
     df["source"] = _per_value(df["source"], lambda s: term("source", s, lang))
     df["group"] = _per_value(df["group"], lambda g: term("group", g, lang))
     df["month"] = _per_value(df["month"], lambda m: month_text(m, lang))
@@ -243,6 +272,9 @@ def events_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
     if events is None or events.empty:
         return pd.DataFrame()
     df = _pick_lang(events.copy(), lang, out="event_text")
+    localised = "details_zh" if lang == "zh" else "details_en"
+    if localised in df.columns:
+        df["details"] = df[localised]
     df["month"] = _per_value(df["month"], lambda m: month_text(m, lang))
     keep = [c for c in ("month", "label", "event_text", "details") if c in df.columns]
     return _rename(df[keep], lang)
@@ -270,13 +302,6 @@ def frame_for_display(df: pd.DataFrame, lang: str, month_cols: tuple[str, ...] =
         if c in out.columns:
             out[c] = _per_value(out[c], lambda v, g=group: cls_name(int(v), lang) if g is None else term(g, v, lang))
     return _rename(out, lang)
-
-
-def term(group: str, value: Any, lang: str | None = None) -> str:
-    """A catalogue word for an engine value (``product.consumer``), or the value itself."""
-    key = f"{group}.{value}"
-    text = t(key, lang)
-    return str(value) if text == key else text
 
 
 def class_changes_table(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -340,14 +365,14 @@ def index_text(index: float | None, lang: str) -> str:
 
 
 def saves_table(debrief: Any, lang: str) -> pd.DataFrame:
-    return frame_for_display(debrief.saves, lang, month_cols=("default_month_late",))
+    return frame_for_display(localise_names(debrief.saves, lang), lang, month_cols=("default_month_late",))
 
 
 def missed_table(debrief: Any, lang: str) -> pd.DataFrame:
     df = debrief.missed_warnings
     if df is None or df.empty:
         return pd.DataFrame()
-    df = df.drop(columns=[c for c in ("loan_id", "signal") if c in df.columns])
+    df = localise_names(df, lang).drop(columns=[c for c in ("loan_id", "signal") if c in df.columns])
     df = df.rename(columns={"zh": "signal_zh", "en": "signal_en"})
     return frame_for_display(df, lang, month_cols=("visible_month", "default_month"))
 

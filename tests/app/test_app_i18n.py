@@ -88,3 +88,26 @@ def test_money_formats():
     assert i18n.fmt_cny(35_000, "zh") == "3.5 万元"
     assert i18n.fmt_cny(2_500_000, "en") == "CNY 2.50m"
     assert i18n.fmt_cny(float("nan"), "en") == "—"
+
+
+def test_readable_id_and_term_fall_back_without_showing_a_key():
+    assert i18n.readable_id("real_estate", "en") == "Real estate"
+    assert i18n.readable_id("wholesale-trade_x", "en") == "Wholesale trade x"
+    assert i18n.readable_id("real_estate", "zh") == "real_estate"
+    assert i18n.readable_id(None, "en") == "—" and i18n.readable_id(float("nan"), "zh") == "—"
+    assert i18n.term("industry", "no_such_industry", "en") == "No such industry"
+    assert i18n.term("region", "no_such_region", "zh") == "no_such_region"
+    assert i18n.term("industry", "manufacturing", "zh") == "制造业"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_every_shipped_industry_and_region_has_a_word(lang):
+    import yaml
+
+    cat = i18n.catalogue(lang)
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for seg in data.get("segments") or []:
+            for group in ("industry", "region"):
+                if seg.get(group):
+                    assert f"{group}.{seg[group]}" in cat, (path.name, group, seg[group])

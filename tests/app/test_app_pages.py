@@ -7,9 +7,11 @@ so a whole attempt plays in seconds.
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -345,3 +347,93 @@ def test_an_alert_opens_the_loan_file():
     assert at.segmented_control(key="desk_view").value == "loans"
     assert at.selectbox(key="loan_pick").value == loan_id
     assert any(b.key and b.key.startswith("queue_") for b in at.button)
+
+
+# --- borrower names in the UI language -----------------------------------------------------------
+def table_cells(at: AppTest) -> str:
+    """Every cell and header of every dataframe and table shown, in one string."""
+    parts = []
+    for frame in [e.value for e in at.dataframe] + [e.value for e in at.table]:
+        parts += [str(c) for c in frame.columns]
+        parts += [str(v) for v in frame.to_numpy().ravel()]
+    return "\n".join(parts)
+
+
+def open_first_loan(at: AppTest) -> dict:
+    """Pick the first loan on the desk; its engine row and profile, with both name forms."""
+    g = live_game(at)
+    row = g.loans().iloc[0]
+    at.selectbox(key="loan_pick").set_value(int(row["loan_id"])).run()
+    no_exception(at)
+    return {**row.to_dict(), **g.loan_file(int(row["loan_id"])).profile}
+
+
+def test_desk_and_loan_file_show_chinese_names_in_chinese_and_english_names_in_english():
+    at = to_desk(start())
+    loan = open_first_loan(at)
+    zh_name, en_name = loan["company"], loan["company_en"]
+    assert en_name.isascii() and "Co." in en_name and not zh_name.isascii()
+    assert loan["legal_rep_en"].isascii()
+
+    shown, cells = texts(at), table_cells(at)
+    assert zh_name in cells  # the loan table and the profile
+    assert loan["legal_rep"] in cells
+    assert any(zh_name in s.value for s in at.subheader)  # the file's title
+    assert any(zh_name in o for o in at.selectbox(key="loan_pick").options)
+    assert en_name not in shown + cells
+
+    at.radio(key="lang_switch").set_value("en").run()
+    no_exception(at)
+    shown, cells = texts(at), table_cells(at)
+    assert at.selectbox(key="loan_pick").value == loan["loan_id"]  # the same file stays open
+    assert en_name in cells and loan["legal_rep_en"] in cells
+    assert any(en_name in s.value for s in at.subheader)
+    assert any(en_name in o for o in at.selectbox(key="loan_pick").options)
+    assert zh_name not in shown + cells and loan["legal_rep"] not in cells
+    g = live_game(at)  # every borrower in the loan table is romanised
+    table = next(e.value for e in at.dataframe if "Borrower" in e.value.columns)
+    assert set(table["Borrower"]) <= set(g.loans()["company_en"])
+    assert all(name.isascii() for name in table["Borrower"])
+
+
+def test_english_desk_from_the_url_names_borrowers_in_english_in_alerts_too():
+    at = to_desk(start(lang="en"))
+    g = live_game(at)
+    while g.alerts().empty and not g.finished:
+        end_month(at)
+    at.segmented_control(key="desk_view").set_value("alerts").run()
+    no_exception(at)
+    alerts = g.alerts()
+    table = next(e.value for e in at.dataframe if {"Borrower", "Signal"} <= set(e.value.columns))
+    assert set(table["Borrower"]) == set(alerts["company_en"])
+    assert not set(table["Borrower"]) & set(alerts["company"])
+    picked = {o.split(" · ")[1] for o in at.selectbox(key="alert_pick").options}  # "L0001 · name · class"
+    assert picked == set(alerts["company_en"])
+
+
+def test_english_debrief_and_report_name_borrowers_in_english(finished):
+    from app_pages import common
+    from training import report
+
+    aid = finished.session_state["attempt_id"]
+    d = common.games().debrief(aid)
+    names = pd.concat([d.saves[["company", "company_en"]], d.missed_warnings[["company", "company_en"]]])
+    assert len(names), "the intro case played without actions must leave missed warnings or saves"
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["attempt"] = aid
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("app_pages/debrief.py").run()
+    no_exception(at)
+    cells = table_cells(at)
+    assert all(n in cells for n in names["company_en"])
+    assert not any(n in cells for n in names["company"])
+
+    live = common.games().open(aid)
+    html_en = report.debrief_html(live.scenario, d, "en", aid)
+    html_zh = report.debrief_html(live.scenario, d, "zh", aid)
+    assert all(html.escape(n) in html_en for n in names["company_en"])
+    assert not any(n in html_en for n in names["company"])
+    assert all(n in html_zh for n in names["company"])
+    assert not any(html.escape(n) in html_zh for n in names["company_en"])

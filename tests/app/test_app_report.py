@@ -141,3 +141,49 @@ def test_month_text():
     assert report.month_text(0, "en") == "before start"
     assert report.month_text(3, "zh") == "第 3 月"
     assert report.month_text(5, "en") == "month 5"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_borrower_names_follow_the_language(finished_game, lang):
+    loans = finished_game.loans()
+    want = "company_en" if lang == "en" else "company"
+    names = set(loans[want])
+    assert all(n.isascii() for n in loans["company_en"]) and not any(n.isascii() for n in loans["company"])
+
+    local = report.localise_names(loans, lang)
+    assert "company_en" not in local.columns and set(local["company"]) == names
+    assert "company_en" in loans.columns  # a copy: the engine's frame is untouched
+    assert report.localise_names(local, lang).equals(local)  # twice changes nothing
+
+    header = report._col("company", lang)
+    assert set(report.loan_table(loans, lang)[header]) == names
+    assert {v.split(" · ")[1] for v in report.loan_labels(loans, lang).values()} == names
+    alerts = finished_game.alerts(0)
+    assert set(report.alerts_table(alerts, lang)[header]) == set(alerts[want])
+
+    profile = finished_game.loan_file(0).profile
+    values = set(report.kv_table(profile, lang)[report.t("col.value", lang)])
+    assert profile[want] in values and profile["legal_rep_en" if lang == "en" else "legal_rep"] in values
+    row = report.localise_names(loans.iloc[0], lang)
+    assert row["company"] == loans.iloc[0][want] and "company_en" not in row.index
+
+    d = finished_game.debrief()
+    for frame, table in ((d.saves, report.saves_table(d, lang)), (d.missed_warnings, report.missed_table(d, lang))):
+        if len(frame):
+            assert set(table[header]) == set(frame[want])
+
+
+@pytest.mark.parametrize("lang,expected", [("en", ("Fish farming", "Hainan south")),
+                                           ("zh", ("fish_farming", "hainan-south"))])
+def test_ids_missing_from_the_catalogues_read_well(finished_game, lang, expected):
+    assert report.term("industry", "fish_farming", lang) == expected[0]
+    assert report.term("region", "hainan-south", lang) == expected[1]
+    assert report.term("industry", "real_estate", lang) == ("Real estate" if lang == "en" else "房地产")
+    loans = finished_game.loans().assign(industry="fish_farming", region="hainan-south")
+    table = report.loan_table(loans, lang)
+    assert set(table[report._col("industry", lang)]) == {expected[0]}
+    assert set(table[report._col("region", lang)]) == {expected[1]}
+    profile = {"industry": "fish_farming", "region": "hainan-south"}
+    assert list(report.kv_table(profile, lang)[report.t("col.value", lang)]) == list(expected)
+    shown = report.frame_for_display(loans[["label", "industry", "region"]].head(2), lang)
+    assert set(shown[report._col("region", lang)]) == {expected[1]}

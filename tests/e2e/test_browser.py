@@ -96,6 +96,8 @@ def click(page, key: str) -> None:
 def test_play_intro_to_the_debrief(server):
     from playwright.sync_api import expect, sync_playwright
 
+    # assertions wait as long as page actions: a shared CI machine can be slow to start
+    expect.set_options(timeout=WAIT_MS)
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
