@@ -63,11 +63,11 @@ COURT_FEE_SHARE = 0.008
 LEGAL_COST_SHARE = 0.01
 LAWSUIT_MONTHS = 9
 SECURITY_ENFORCEMENT_MONTHS = 1
-CLAIM_SALE_SHARE = {"corporate": 0.30, "retail": 0.027}
-"""Price of an NPL claim as a share of the claim (domain: 2022 transfer pilot)."""
 CLAIM_SALE_VALUE_FACTOR = 0.6
 """A buyer pays about this share of what it expects to recover (assumption, so that
-secured corporate claims fetch about 30% of the claim as in the pilot)."""
+secured corporate claims fetch about 30% of the claim, as in the 2022 transfer pilot;
+unsecured retail claims, with little to recover, fetch a few per cent, as retail batches
+did at 2.7%)."""
 
 # --- Officers and checks ----------------------------------------------------------
 CHECK_HOURS = {
@@ -84,7 +84,6 @@ each rushed check is a formality with proportionally lower detection (流于形�
 QUALITY_EXPONENT = 1.5
 """Detection probability scales with quality ** this (assumption)."""
 
-DISCOUNT_RATE_ANNUAL = 0.04
 
 
 @dataclass(frozen=True)

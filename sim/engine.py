@@ -179,9 +179,11 @@ class Simulation:
         self.relationship = np.ones(n)
         self.interest = np.zeros(n)
         self.costs = np.zeros(n)
-        # seasoned loans were last checked some months ago, spread so checks do not bunch up
+        # seasoned loans were last checked within one routine interval, spread over it
         self.never_checked = pf.mob0 == 0
-        self.last_check = np.where(self.never_checked, -1, -rng_b.integers(0, 6, n)).astype(np.int32)
+        spread = scenario.monitoring.interval_months.normal or 6
+        self.last_check = np.where(self.never_checked, -1,
+                                   -rng_b.integers(0, spread, n)).astype(np.int32)
         self.due_since = np.full(n, -1, dtype=np.int32)
         self.due_kind = np.zeros(n, dtype=np.int8)
         self.closer_until = np.full(n, -1, dtype=np.int32)
@@ -205,6 +207,7 @@ class Simulation:
         self._events: list[tuple] = []
         self._chunks: list[tuple[int, np.ndarray, str, np.ndarray]] = []
         self._signals: list[tuple[int, np.ndarray, np.ndarray, int]] = []
+        self._latent: list[tuple[int, np.ndarray, int]] = []  # conditions a check would show
         self._metrics: list[dict] = []
         self._checks = {"required": np.zeros(3), "on_time": np.zeros(3), "done": np.zeros(3),
                         "slipped": 0, "quality_sum": 0.0, "quality_n": 0}
@@ -228,6 +231,16 @@ class Simulation:
         self.env.process(self._scripted_events())
         self.env.process(self._months())
         self._rates_reset_due = np.zeros(n, dtype=bool)
+        keys = np.stack([pf.segment, pf.industry, pf.region])
+        groups, self._group_of = np.unique(keys, axis=1, return_inverse=True)
+        self._group_of = self._group_of.ravel()
+        first = np.zeros(groups.shape[1], dtype=np.int64)
+        first[self._group_of[::-1]] = np.arange(n)[::-1]
+        self._groups = (groups[0], groups[1], groups[2])
+        self._group_gp, self._group_sqrt_rho = pf.gp[first], pf.sqrt_rho[first]
+        self._staged = np.isin(pf.product, (1, 2))  # fixed-asset and development loans draw in stages
+        self.borrower_of_loan = np.arange(n)
+        self.multi_loan = False
         # health at the first decision point
         self.d = self.e - c0
         self.d_hist[:] = self.d
@@ -531,6 +544,11 @@ class Simulation:
                 self.pf.collateral_type[i] > 0 or self.extra_collateral[i] > 0)
         raise ValueError(f"unknown precondition {req}")
 
+    def by_legal_team(self, action: str) -> bool:
+        """Legal work goes to the asset-preservation team (资产保全部), not the officers."""
+        it = self.catalogue.get(action)
+        return it is not None and it.stage == "workout" and action != "accelerate"
+
     def _draw_hours(self, start_hours: float) -> None:
         """Take the month's hours from the officers' container in one draw."""
         spent = start_hours - self._hours_left
@@ -549,8 +567,7 @@ class Simulation:
             why = "queued"
         it = self.catalogue.get(action)
         hours = self.action_hours(i, action) if why is None else 0.0
-        # legal work goes to the asset-preservation team (资产保全部), not the officers' hours
-        team = it is not None and it.stage == "workout" and action != "accelerate"
+        team = self.by_legal_team(action)
         if why is None and not team and hours > self._hours_left + 1e-9:
             why = "hours"
         if why is not None:
@@ -722,7 +739,7 @@ class Simulation:
             cum = np.cumsum(hours)
             k = int(np.searchsorted(cum, avail * defaults.RUSH_FACTOR, side="right"))
             done = idx[:k]
-            spent = avail
+            spent = avail if k else 0.0  # nothing fits: the hours stay for other work
             quality = min(1.0, avail / float(cum[k - 1])) if k else 1.0
         self._hours_left -= min(spent, self._hours_left)
         slipped = len(idx) - len(done)
@@ -757,8 +774,9 @@ class Simulation:
                 continue
             j = SIG_INDEX[k]
             cond = self._condition(sig, idx)
-            seen = (cond & (u[:, j] < (1 - sig.miss_rate) * detect)) | \
-                   (~cond & (u[:, j] < sig.false_positive_rate))
+            miss = self._override(sig, "miss_rate")
+            fp = self._override(sig, "false_positive_rate")
+            seen = (cond & (u[:, j] < (1 - miss) * detect)) | (~cond & (u[:, j] < fp))
             self._see(t, idx[seen], k, 1)
         found = self.diverting[idx] & (u[:, U_DIVERSION] < 0.85 * detect)
         self.known_diversion[idx[found]] = True
@@ -782,12 +800,17 @@ class Simulation:
             return self.dpd[idx] > 0
         # checks run before this month's tick, so they read health up to last month
         now = self.t - (0 if self._ticked else 1)
-        lag_d = self.d_hist[(now - sig.lag_months) % 13][idx]
+        lag_d = self.d_hist[(now - self._override(sig, "lag_months")) % 13][idx]
         return lag_d < defaults.SIGNAL_LEAD_TO_HEALTH * self._lead(sig)
 
     def _lead(self, sig) -> float:
+        return self._override(sig, "lead_months")
+
+    def _override(self, sig, name: str):
+        """A signal parameter, from the scenario's overrides when it sets one."""
         ov = self.sc.signal_overrides.get(sig.id)
-        return sig.lead_months if ov is None or ov.lead_months is None else ov.lead_months
+        value = None if ov is None else getattr(ov, name)
+        return getattr(sig, name) if value is None else value
 
     def _see(self, t: int, idx: np.ndarray, signal: str, via: int) -> None:
         if not len(idx):
@@ -810,10 +833,8 @@ class Simulation:
             if sig.every_months > 1 and t % sig.every_months != 0:
                 continue
             j = SIG_INDEX[k]
-            ov = self.sc.signal_overrides.get(k)
-            miss = sig.miss_rate if ov is None or ov.miss_rate is None else ov.miss_rate
-            fp = sig.false_positive_rate if ov is None or ov.false_positive_rate is None \
-                else ov.false_positive_rate
+            miss = self._override(sig, "miss_rate")
+            fp = self._override(sig, "false_positive_rate")
             cond = self._condition(sig, live)
             if k == "collection_bypass":
                 cond = cond | self.diverting[live]
@@ -826,6 +847,9 @@ class Simulation:
                 fresh = live[cond & (self.first_warning[live] < 0)]
                 self.first_warning[fresh] = t
                 self.first_warning_signal[fresh] = SIG_INDEX[k]
+                held = live[cond]
+                if len(held):
+                    self._latent.append((t, held.astype(np.int64), SIG_INDEX[k]))
 
     # -------------------------------------------------------------------- tick
     def _tick(self, t: int, z_idio, z_econ, z_ind, z_reg) -> None:
@@ -835,7 +859,10 @@ class Simulation:
         self.f_ind = factor_step(self.f_ind, z_ind, phi_s)
         self.f_reg = factor_step(self.f_reg, z_reg, phi_s)
         we, wi, wr = self.w
-        x = we * self.f_econ + wi * self.f_ind[pf.industry] + wr * self.f_reg[pf.region]
+        # the barrier depends on the loan only through (segment, industry, region): compute it
+        # once per group and spread it over the group's loans
+        g_seg, g_ind, g_reg = self._groups
+        x = we * self.f_econ + wi * self.f_ind[g_ind] + wr * self.f_reg[g_reg]
         shock = np.zeros(self.n)
         self.active_shocks = [s for s in self.active_shocks if s[1] > t]
         for start, end, ev in self.active_shocks:
@@ -865,7 +892,7 @@ class Simulation:
                           (self.rate - self.rate0) * 100.0, 0.0)
         # hidden health
         self.e = factor_step(self.e, z_idio, defaults.IDIO_PHI_MONTHLY)
-        c = barrier(pf.gp, pf.sqrt_rho, x)
+        c = barrier(self._group_gp, self._group_sqrt_rho, x)[self._group_of]
         live = self.status <= DEFAULTED
         start_diverting = pf.diverter & ~self.entrusted & ~self.diverting & live & \
             (self.d < defaults.DIVERSION_ONSET_HEALTH) & (t > 1)
@@ -878,7 +905,7 @@ class Simulation:
         self.d_hist[t % 13] = d
         # drawdowns: staged tranches while healthy, the whole line when distressed
         can_draw = live & ~self.frozen & (self.undrawn > 0) & ~self.defaulted
-        staged = np.isin(pf.product, (1, 2))
+        staged = self._staged
         tranche = np.where(staged & (d > 0), self.undrawn0 / defaults.SCHEDULED_DRAW_MONTHS, 0.0)
         tranche = np.where(d < defaults.DRAWDOWN_HEALTH, self.undrawn, tranche)
         draw = np.where(can_draw, np.minimum(tranche, self.undrawn), 0.0)
@@ -950,8 +977,10 @@ class Simulation:
         # a disaster deferral is relief, not a restructuring: it does not flag the loan
         flagged = self.known_diversion | (self.restructured_until >= t)
         old = self.cls
+        # one loan per borrower: the 10% rule across a borrower's loans cannot bite here, so
+        # the borrower array is passed only when some borrower has several loans
         self.cls = classify(self.dpd, flagged & (self.status <= DEFAULTED), self.floor,
-                            self.balance, np.arange(self.n))
+                            self.balance, self.borrower_of_loan if self.multi_loan else None)
         changed = np.flatnonzero((self.cls != old) & (self.status <= DEFAULTED))
         self._log_many(t, changed, "class_change", self.cls[changed])
 
@@ -1017,6 +1046,21 @@ class Simulation:
 EVENT_COLUMNS = ("month", "loan_id", "event", "amount_cny", "details")
 
 
+def warning_frame(signals: pd.DataFrame, latent: list[tuple]) -> pd.DataFrame:
+    """Early warnings per loan and month: signals seen (payment status excluded, it is not
+    early) and, as via "latent", on-site conditions that a check that month would have shown."""
+    seen = signals[signals["signal"] != "payment_late"]
+    parts = [seen[["month", "loan_id", "signal", "via"]]]
+    if latent:
+        parts.append(pd.DataFrame({
+            "month": np.concatenate([np.full(len(x[1]), x[0]) for x in latent]).astype(np.int32),
+            "loan_id": np.concatenate([x[1] for x in latent]),
+            "signal": np.concatenate([np.full(len(x[1]), SIGNAL_IDS[x[2]], dtype=object)
+                                      for x in latent]),
+            "via": "latent"}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def event_frame(single: list[tuple], chunks: list[tuple]) -> pd.DataFrame:
     """The event log as one frame: single events plus vectorised chunks, by month."""
     months = [np.array([e[0] for e in single], dtype=np.int64)]
@@ -1056,6 +1100,7 @@ class RunResult:
     metrics: pd.DataFrame
     loans: pd.DataFrame  # per-loan outcome: defaulted, default_month, loss_cny, interest_cny...
     signals: pd.DataFrame  # month, loan_id, signal, via ("offsite"/"onsite")
+    warnings: pd.DataFrame  # month, loan_id, signal, via: seen signals and what a check would show
     loss_cny: float
     interest_cny: float
     hours: float
@@ -1097,6 +1142,7 @@ class RunResult:
                                 "signal": np.array(SIGNAL_IDS, dtype=object)[sj.astype(int)]
                                 if len(sj) else np.zeros(0, dtype=object),
                                 "via": np.where(sv == 1, "onsite", "offsite")})
+        warnings = warning_frame(signals, s._latent)
         loans = pd.DataFrame({
             "loan_id": np.arange(n), "segment": np.array(s.pf.segment_ids)[s.pf.segment],
             "status": np.array(STATUS_KEYS)[s.status], "defaulted": s.default_month >= 0,
@@ -1117,7 +1163,7 @@ class RunResult:
         return cls(
             scenario_id=s.sc.id, seed=s.seed, months=T, n_loans=n,
             disbursed_cny=float(s.disbursed.sum()), events=events, metrics=metrics, loans=loans,
-            signals=signals, loss_cny=float(loss_i.sum()), interest_cny=float(s.interest.sum()),
+            signals=signals, warnings=warnings, loss_cny=float(loss_i.sum()), interest_cny=float(s.interest.sum()),
             hours=float(s.hours_used), cost_cny=float(s.money_spent), compliance=comp,
             check_quality=ck["quality_sum"] / ck["quality_n"] if ck["quality_n"] else 1.0,
             checks_slipped=int(ck["slipped"]), relationship=float(s.relationship.mean()),

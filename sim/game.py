@@ -223,7 +223,8 @@ class Game:
 
     @property
     def hours_queued(self) -> float:
-        return float(sum(self.sim.action_hours(i, a) for i, a in self._queue))
+        return float(sum(self.sim.action_hours(i, a) for i, a in self._queue
+                         if not self.sim.by_legal_team(a)))
 
     @property
     def hours_planned(self) -> float:
@@ -239,7 +240,7 @@ class Game:
             hours = self.sim.action_hours(loan_id, key)
             if why is None and (loan_id, key) in self._queue:
                 why = "queued"
-            if why is None and it.stage != "workout" and hours > left + 1e-9:
+            if why is None and not self.sim.by_legal_team(key) and hours > left + 1e-9:
                 why = "hours"
             out.append(ActionOption(
                 key, it.zh, it.en, hours, it.cost_cny + it.cost_share * float(
@@ -524,13 +525,20 @@ class Game:
         eff_zh, eff_en = [], []
         for _, row in mw.iterrows():
             i = int(row["loan_id"])
+            if row["via"] == "latent":
+                eff_zh.append(f"第{int(row['first_warning_month'])}月若做一次现场检查即可发现。")
+                eff_en.append(f"An on-site check in month {int(row['first_warning_month'])} "
+                              "would have shown it. ")
+            else:
+                eff_zh.append("")
+                eff_en.append("")
             if not ew["defaulted"].iat[i]:
-                eff_zh.append("参考策略在同一情景下避免了这笔违约。")
-                eff_en.append("The reference early-warning policy kept this loan out of default.")
+                eff_zh[-1] += "参考策略在同一情景下避免了这笔违约。"
+                eff_en[-1] += "The reference early-warning policy kept this loan out of default."
             else:
                 diff = row["loss_cny"] - ew["loss_cny"].iat[i]
-                eff_zh.append(f"及早处置可少损失约 {max(diff, 0):,.0f} 元。")
-                eff_en.append(f"Acting early would have cut the loss by about CNY {max(diff, 0):,.0f}.")
+                eff_zh[-1] += f"及早处置可少损失约 {max(diff, 0):,.0f} 元。"
+                eff_en[-1] += f"Acting early would have cut the loss by about CNY {max(diff, 0):,.0f}."
         sig = mw["first_warning_signal"]
         missed = pd.DataFrame({
             "loan_id": mw["loan_id"], "label": [pf.label(int(i)) for i in mw["loan_id"]],
@@ -538,6 +546,7 @@ class Game:
             "company_en": [pf.identity(int(i), "en")[0] for i in mw["loan_id"]], "signal": sig,
             "zh": [defaults.SIGNALS[k].zh if k in defaults.SIGNALS else "" for k in sig],
             "en": [defaults.SIGNALS[k].en if k in defaults.SIGNALS else "" for k in sig],
+            "via": mw["via"],
             "visible_month": mw["first_warning_month"], "default_month": mw["default_month"],
             "months_ahead": mw["months_ahead"], "effect_zh": eff_zh, "effect_en": eff_en})
         comp = you.compliance.rename(columns={"kind": "check_kind"})

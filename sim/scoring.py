@@ -68,17 +68,41 @@ def saves(run: RunResult, late: RunResult) -> np.ndarray:
     return np.flatnonzero(late.loans["defaulted"].to_numpy() & ~run.loans["defaulted"].to_numpy())
 
 
-def missed_warnings(run: RunResult, months: int = defaults.MISSED_WARNING_MONTHS) -> pd.DataFrame:
-    """Defaults whose first warning came `months` or more before default, with no action."""
+PREVENTIVE_EVENTS = frozenset(
+    "action_" + k for k, it in defaults.INTERVENTIONS.items()
+    if it.stage in ("prevent", "restructure") or k == "accelerate")
+"""Actions that change a borrower's course; looking (checks, closer monitoring) is not acting."""
+VIA_ORDER = {"offsite": 0, "onsite": 1, "latent": 2}
+
+
+def missed_warnings(run: RunResult, months: int = defaults.MISSED_WARNING_MONTHS,
+                    window: int = 12) -> pd.DataFrame:
+    """Defaults with a warning `months` to `window` months before default and no action.
+
+    A warning is a signal the bank saw or, via "latent", one a check that month would have
+    shown. The first warning in the window counts; the loan is missed when no preventive
+    action was taken between that month and the default.
+    """
     lo = run.loans
-    dm = lo["default_month"].to_numpy()
-    fw = lo["first_warning_month"].to_numpy()
-    fa = lo["first_action_month"].to_numpy()
-    hit = (dm >= 0) & (fw >= 0) & (fw <= dm - months) & ((fa < 0) | (fa >= dm))
-    out = lo.loc[hit, ["loan_id", "first_warning_signal", "first_warning_month",
-                       "default_month", "loss_cny"]].copy()
+    cols = ["loan_id", "first_warning_signal", "first_warning_month", "default_month",
+            "loss_cny", "months_ahead", "via"]
+    d = lo.loc[lo["default_month"] >= 0, ["loan_id", "default_month", "loss_cny"]]
+    w = run.warnings.merge(d, on="loan_id")
+    w = w[(w["month"] >= w["default_month"] - window) & (w["month"] <= w["default_month"] - months)]
+    if w.empty:
+        return pd.DataFrame(columns=cols)
+    w = w.assign(rank=w["via"].map(VIA_ORDER)).sort_values(["loan_id", "month", "rank"])
+    w = w.drop_duplicates("loan_id")
+    ev = run.events
+    acts = ev.loc[ev["event"].isin(PREVENTIVE_EVENTS), ["loan_id", "month"]]
+    m = w[["loan_id", "month", "default_month"]].merge(
+        acts.rename(columns={"month": "action_month"}), on="loan_id")
+    acted = m.loc[(m["action_month"] >= m["month"]) & (m["action_month"] < m["default_month"]),
+                  "loan_id"].unique()
+    out = w[~w["loan_id"].isin(acted)].rename(
+        columns={"signal": "first_warning_signal", "month": "first_warning_month"})
     out["months_ahead"] = out["default_month"] - out["first_warning_month"]
-    return out.reset_index(drop=True)
+    return out[cols].reset_index(drop=True)
 
 
 def compliance_share(run: RunResult) -> float:

@@ -12,6 +12,7 @@ import pytest
 from sim.engine import simulate
 from sim.scenario import parse_scenario
 from sim.scoring import (
+    PREVENTIVE_EVENTS,
     Score,
     compliance_share,
     headline_index,
@@ -101,22 +102,30 @@ def test_saves_are_late_defaults_that_did_not_happen():
 
 
 def warning_frame() -> SimpleNamespace:
-    rows = [  # default_month, first_warning_month, first_action_month
-        ("a_missed", 10, 6, -1),  # seen 4 months ahead, nobody acted
-        ("b_too_late", 10, 8, -1),  # seen only 2 months ahead
-        ("c_acted", 10, 5, 6),  # seen and acted before default
-        ("d_acted_at_default", 10, 5, 10),  # acting in the default month does not count
-        ("e_no_default", -1, 2, -1),
-        ("f_boundary", 10, 7, -1),  # exactly 3 months ahead: missed
-        ("g_never_seen", 10, -1, -1),
-        ("h_acted_after", 8, 1, 12),
+    rows = [  # default_month, warning months (via), action months
+        ("a_missed", 10, [(6, "offsite")], []),  # seen 4 months ahead, nobody acted
+        ("b_too_late", 10, [(8, "offsite")], []),  # seen only 2 months ahead
+        ("c_acted", 10, [(5, "offsite")], [6]),  # seen and acted before default
+        ("d_acted_at_default", 10, [(5, "onsite")], [10]),  # acting in the default month is late
+        ("e_no_default", -1, [(2, "offsite")], []),
+        ("f_boundary", 10, [(7, "latent")], []),  # a check would have shown it, 3 months ahead
+        ("g_never_seen", 10, [], []),
+        ("h_acted_after", 8, [(1, "offsite")], [12]),
+        ("i_stale", 20, [(2, "offsite")], []),  # 18 months before default: outside the window
+        ("j_acted_in_between", 12, [(3, "offsite"), (8, "offsite")], [5]),
     ]
-    names, dm, fw, fa = zip(*rows, strict=True)
-    run = fake_run([d >= 0 for d in dm], default_month=np.array(dm),
-                   first_warning_month=np.array(fw), first_action_month=np.array(fa),
-                   first_warning_signal=["turnover_drop"] * len(rows),
-                   loss_cny=np.arange(len(rows), dtype=float) * 1000.0)
-    run.names = names
+    names = [r[0] for r in rows]
+    loans = pd.DataFrame({"loan_id": np.arange(len(rows)),
+                          "default_month": [r[1] for r in rows],
+                          "loss_cny": np.arange(len(rows), dtype=float) * 1000.0})
+    loans["defaulted"] = loans["default_month"] >= 0
+    warnings = pd.DataFrame(
+        [(m, i, "turnover_drop", via) for i, r in enumerate(rows) for m, via in r[2]],
+        columns=["month", "loan_id", "signal", "via"])
+    events = pd.DataFrame(
+        [(m, i, "action_add_collateral") for i, r in enumerate(rows) for m in r[3]],
+        columns=["month", "loan_id", "event"])
+    run = SimpleNamespace(loans=loans, warnings=warnings, events=events, names=names)
     return run
 
 
@@ -126,16 +135,22 @@ def test_missed_warnings_logic():
     got = [run.names[i] for i in mw["loan_id"]]
     assert got == ["a_missed", "d_acted_at_default", "f_boundary", "h_acted_after"]
     assert mw["months_ahead"].tolist() == [4, 5, 3, 7]
-    assert list(mw.columns) == ["loan_id", "first_warning_signal", "first_warning_month",
-                                "default_month", "loss_cny", "months_ahead"]
+    assert mw["via"].tolist() == ["offsite", "onsite", "latent", "offsite"]
     assert mw["loss_cny"].tolist() == [0.0, 3000.0, 5000.0, 7000.0]
 
 
 def test_missed_warnings_horizon_parameter():
     run = warning_frame()
-    assert len(missed_warnings(run, months=1)) == 5  # b_too_late joins
+    assert "b_too_late" in [run.names[i] for i in missed_warnings(run, months=1)["loan_id"]]
     assert [run.names[i] for i in missed_warnings(run, months=5)["loan_id"]] == [
         "d_acted_at_default", "h_acted_after"]
+    assert "i_stale" in [run.names[i] for i in missed_warnings(run, window=24)["loan_id"]]
+
+
+def test_checks_and_monitoring_are_not_acting():
+    assert "action_onsite_check" not in PREVENTIVE_EVENTS
+    assert "action_closer_monitoring" not in PREVENTIVE_EVENTS
+    assert {"action_restructure", "action_add_collateral", "action_accelerate"} <= PREVENTIVE_EVENTS
 
 
 def test_compliance_share():
