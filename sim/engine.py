@@ -1103,7 +1103,7 @@ class RunResult:
     warnings: pd.DataFrame  # month, loan_id, signal, via: seen signals and what a check would show
     loss_cny: float
     interest_cny: float
-    hours: float
+    hours: float  # staff hours: officers plus the asset-preservation team
     cost_cny: float
     compliance: pd.DataFrame
     check_quality: float
@@ -1164,7 +1164,8 @@ class RunResult:
             scenario_id=s.sc.id, seed=s.seed, months=T, n_loans=n,
             disbursed_cny=float(s.disbursed.sum()), events=events, metrics=metrics, loans=loans,
             signals=signals, warnings=warnings, loss_cny=float(loss_i.sum()), interest_cny=float(s.interest.sum()),
-            hours=float(s.hours_used), cost_cny=float(s.money_spent), compliance=comp,
+            hours=float(s.hours_used + s.workout_hours), cost_cny=float(s.money_spent),
+            compliance=comp,
             check_quality=ck["quality_sum"] / ck["quality_n"] if ck["quality_n"] else 1.0,
             checks_slipped=int(ck["slipped"]), relationship=float(s.relationship.mean()),
         )
