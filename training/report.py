@@ -374,6 +374,8 @@ def missed_table(debrief: Any, lang: str) -> pd.DataFrame:
         return pd.DataFrame()
     df = localise_names(df, lang).drop(columns=[c for c in ("loan_id", "signal") if c in df.columns])
     df = df.rename(columns={"zh": "signal_zh", "en": "signal_en"})
+    if "via" in df.columns:
+        df["via"] = _per_value(df["via"], lambda v: term("source", v, lang))
     return frame_for_display(df, lang, month_cols=("visible_month", "default_month"))
 
 
