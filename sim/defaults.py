@@ -44,6 +44,9 @@ RESIDUAL_HALF_LIFE_MONTHS = 9.0
 other creditors and the owners strip what is left; why late collection recovers less)."""
 SELF_CURE_DEFAULTED = 0.008
 """Monthly cure chance of a defaulted loan left alone (domain: 0.8% at 90+ days)."""
+DISASTER_PERMANENT_HEALTH = 0.6
+"""Share of a disaster's severity that stays in the health of a borrower whose damage is
+permanent (assumption); the rest fades with the disaster, as for everyone it hit."""
 EARLY_REPAYMENT_ON_DAMAGE = 0.5
 """Chance that a healthy borrower hit by an aggressive action repays and leaves (assumption)."""
 

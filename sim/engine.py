@@ -157,6 +157,10 @@ class Simulation:
         self._chain_hit = np.zeros(n, dtype=bool)  # a guarantor's default hits its chain once
         self._ead_total = 0.0
         self._cured_balance = 0.0
+        # discounted cash flows of the credit loss: exposure at default, recoveries, cures
+        self._ead_pv = np.zeros(n)
+        self._recovery_pv = np.zeros(n)
+        self._cure_pv = np.zeros(n)
         self.ead = np.zeros(n)
         self.distress_months = np.zeros(n)
         self.preserved = np.zeros(n, dtype=bool)  # assets frozen by a lawsuit
@@ -281,12 +285,18 @@ class Simulation:
             self.pf.collateral_type]
         liq = np.where(self.extra_collateral > 0, np.maximum(liq, 0.8), liq)
         coll = self.collateral_value() * defaults.AUCTION_PRICE_SHARE * liq
-        residual = self.balance * defaults.RESIDUAL_RECOVERY_SHARE * 0.5 ** (
-            self.distress_months / defaults.RESIDUAL_HALF_LIFE_MONTHS)
+        residual = self.balance * self._residual_share(self.distress_months)
         g = self.pf.guarantor
         sound = (g >= 0) & (self.d[np.maximum(g, 0)] > 0) & ~self.defaulted[np.maximum(g, 0)]
         guar = np.where(sound, self.balance * defaults.GUARANTEE_RECOVERY_SHARE, 0.0)
         return np.minimum(self.balance, coll + residual + guar)
+
+    @staticmethod
+    def _residual_share(distress_months):
+        """Free assets left to recover, as a share of the claim: they halve every
+        RESIDUAL_HALF_LIFE_MONTHS of distress (why late collection recovers less)."""
+        return defaults.RESIDUAL_RECOVERY_SHARE * 0.5 ** (
+            distress_months / defaults.RESIDUAL_HALF_LIFE_MONTHS)
 
     def discount(self, month: float) -> float:
         return (1.0 + self.sc.discount_rate_annual) ** (-month / 12.0)
@@ -316,7 +326,7 @@ class Simulation:
                     permanent = hit & (self.pf.disaster_u < ev.permanent_share)
                     self.disaster_hit |= hit
                     self.disaster_damage[hit] += ev.severity
-                    self.shift[permanent] -= ev.severity * 0.6
+                    self.shift[permanent] -= ev.severity * defaults.DISASTER_PERMANENT_HEALTH
                     self.active_shocks.append((m, m + ev.duration_months, ev))
                 self.log(m, -1, "disaster", ev.severity, ev.region)
         yield self.env.timeout(0)
@@ -371,8 +381,7 @@ class Simulation:
         self.judgment[i] = True
         u = self._u_act[i, 1] if self._u_act is not None else 0.5
         if u < defaults.ENFORCEMENT_SUCCESS:
-            residual = self.balance_or_claim(i) * defaults.RESIDUAL_RECOVERY_SHARE * 0.5 ** (
-                self.distress_months[i] / defaults.RESIDUAL_HALF_LIFE_MONTHS)
+            residual = self.balance_or_claim(i) * self._residual_share(self.distress_months[i])
             g = self.pf.guarantor[i]
             if g >= 0 and not self.defaulted[g] and self.d[g] > 0:
                 residual += self.balance_or_claim(i) * defaults.GUARANTEE_RECOVERY_SHARE
@@ -460,7 +469,6 @@ class Simulation:
         self._u_sig = self.rng_signals.random((n, U_COLUMNS))
         self._u_act = self.rng_actions.random((n, 2))
         self._done_this_month = set()
-        self._recovery_pv = getattr(self, "_recovery_pv", np.zeros(n))
         if self.hours.level < self.staff_hours:
             self.hours.put(self.staff_hours - self.hours.level)
         self._hours_left = start_hours = float(self.hours.level)
@@ -582,8 +590,6 @@ class Simulation:
         cost = it.cost_cny + it.cost_share * max(self.balance_or_claim(i), 0.0)
         self.costs[i] += cost
         self.money_spent += cost
-        self._cost_pv = getattr(self, "_cost_pv", np.zeros(self.n))
-        self._cost_pv[i] += cost * self.discount(t)
         healthy = self.d[i] > 1.0
         result = ""
         if it.stage in ("monitor", "prevent", "restructure") or action == "accelerate":
@@ -990,8 +996,6 @@ class Simulation:
     def _default(self, t: int, idx: np.ndarray) -> None:
         if not len(idx):
             return
-        self._ead_pv = getattr(self, "_ead_pv", np.zeros(self.n))
-        self._cure_pv = getattr(self, "_cure_pv", np.zeros(self.n))
         self.defaulted[idx] = True
         self.status[idx] = DEFAULTED
         first = idx[self.default_month[idx] < 0]
@@ -1113,13 +1117,9 @@ class RunResult:
     @classmethod
     def from_sim(cls, s: Simulation) -> RunResult:
         n = s.n
-        zeros = np.zeros(n)
         T = s.T
         disc_T = s.discount(T)
-        ead_pv = getattr(s, "_ead_pv", zeros)
-        rec_pv = getattr(s, "_recovery_pv", zeros)
-        cure_pv = getattr(s, "_cure_pv", zeros)
-        cost_pv = getattr(s, "_cost_pv", zeros)
+        ead_pv, rec_pv, cure_pv = s._ead_pv, s._recovery_pv, s._cure_pv
         unresolved = s.status == DEFAULTED
         mark = np.where(unresolved, defaults.CLAIM_SALE_VALUE_FACTOR * s.recoverable(), 0.0)
         # written-off claims still alive keep a small value only if a lawsuit is under way
@@ -1128,7 +1128,6 @@ class RunResult:
                         defaults.ROLL_TO_DEFAULT_AT_HORIZON[30])
         expected = np.where(late, roll * (s.balance - s.recoverable()), 0.0) * disc_T
         loss_i = ead_pv - rec_pv - cure_pv - mark * disc_T + expected
-        del cost_pv
         events = event_frame(s._events, s._chunks)
         events = events.sort_values(["month", "loan_id"], kind="stable").reset_index(drop=True)
         if s._signals:
