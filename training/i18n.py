@@ -1,7 +1,8 @@
 """Translation catalogues (zh, en) for every string the app shows.
 
-The catalogues live in ``training/locales/<lang>.yaml`` as nested mappings; a key
-is the dotted path to a leaf (``desk.end_month``). ``t(key, **kw)`` looks the key
+The catalogues live in ``training/locales/<lang>.yaml`` and, one file per area of
+the app, ``training/locales/<lang>/*.yaml``, as nested mappings; a key is the
+dotted path to a leaf (``desk.end_month``) and is defined in one file only. ``t(key, **kw)`` looks the key
 up in the current language and fills ``{placeholders}`` with ``str.format``.
 
 The current language is a ``ContextVar``: Streamlit runs each session's script in
@@ -42,9 +43,18 @@ def catalogue(lang: str) -> dict[str, str]:
     """The flattened catalogue of one language (loaded once per process)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
-    with open(LOCALES_DIR / f"{lang}.yaml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    return _flatten(data)
+    files = [LOCALES_DIR / f"{lang}.yaml", *sorted((LOCALES_DIR / lang).glob("*.yaml"))]
+    out: dict[str, str] = {}
+    for path in files:
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8") as fh:
+            part = _flatten(yaml.safe_load(fh) or {})
+        clash = sorted(set(part) & set(out))
+        if clash:
+            raise ValueError(f"{path.name}: keys already defined in another catalogue: {clash[:5]}")
+        out.update(part)
+    return out
 
 
 def set_lang(lang: str) -> str:
