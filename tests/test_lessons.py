@@ -10,13 +10,20 @@ import pytest
 from training.lessons import (
     LANGS,
     LESSONS_DIR,
+    MAX_CHOICES,
+    MAX_QUESTIONS,
+    MIN_QUESTIONS,
     Lesson,
     LessonFormatError,
+    QuestionType,
+    choice_order,
     grade,
     lesson_ids,
     list_lessons,
     load_lesson,
     parse_lesson,
+    quiz_balance,
+    quiz_orders,
 )
 
 KNOWN_CASE_IDS = (
@@ -70,12 +77,12 @@ def test_lesson_loads(lesson_id: str, lang: str) -> None:
     assert lesson.id == lesson_id
     assert lesson.lang == lang
     assert lesson.title.strip()
-    assert 3 <= len(lesson.questions) <= 5
+    assert MIN_QUESTIONS <= len(lesson.questions) <= MAX_QUESTIONS
     assert lesson.body.lstrip().startswith("# ")
     assert "```quiz" not in lesson.body
     for q in lesson.questions:
-        assert 2 <= len(q.choices) <= 6
-        assert 0 <= q.answer < len(q.choices)
+        assert 2 <= q.option_count <= MAX_CHOICES
+        assert q.correct and all(0 <= i < q.option_count for i in q.correct)
         assert q.explanation.strip()
 
 
@@ -84,8 +91,10 @@ def test_translations_agree(lesson_id: str) -> None:
     zh, en = _pair(lesson_id)
     assert (zh.id, zh.order, zh.minutes, zh.cases) == (en.id, en.order, en.minutes, en.cases)
     assert [q.id for q in zh.questions] == [q.id for q in en.questions]
+    assert [q.type for q in zh.questions] == [q.type for q in en.questions]
     assert [q.answer for q in zh.questions] == [q.answer for q in en.questions]
     assert [len(q.choices) for q in zh.questions] == [len(q.choices) for q in en.questions]
+    assert [q.case is None for q in zh.questions] == [q.case is None for q in en.questions]
 
 
 @pytest.mark.parametrize("lesson_id", ALL_IDS)
@@ -142,7 +151,7 @@ def test_grade_partial_and_unanswered() -> None:
     by_id = {r.question_id: r for r in result.results}
     assert by_id[first.id].correct
     assert not by_id[second.id].correct
-    assert by_id[second.id].answer == second.answer
+    assert by_id[second.id].answer == tuple(sorted(second.correct))
     unanswered = [r for r in result.results if r.chosen is None]
     assert len(unanswered) == len(lesson.questions) - 2
     assert not any(r.correct for r in unanswered)
@@ -152,6 +161,140 @@ def test_grade_rejects_unknown_question_id() -> None:
     lesson = load_lesson("scope", "en")
     with pytest.raises(ValueError, match="no-such-question"):
         grade(lesson, {"no-such-question": 0})
+
+
+# --- question types, shuffling, balance --------------------------------------------------
+
+TYPED_QUIZ = """- id: single
+  question: "Pick one"
+  choices: ["a", "b", "c"]
+  answer: 1
+  explanation: "b."
+- id: multi
+  type: multi
+  case: "A short case."
+  question: "Pick all that apply"
+  choices: ["a", "b", "c", "d"]
+  answer: [0, 2]
+  explanation: "a and c."
+- id: tf
+  type: truefalse
+  question: "The sky is green."
+  answer: false
+  explanation: "It is not."
+"""
+
+
+def _typed_lesson() -> Lesson:
+    text = GOOD_LESSON.split("```quiz")[0] + "```quiz\n" + TYPED_QUIZ + "```\n"
+    return parse_lesson(text, "en")
+
+
+def test_question_types_parse_and_grade() -> None:
+    lesson = _typed_lesson()
+    single, multi, tf = lesson.questions
+    assert (single.type, multi.type, tf.type) == (
+        QuestionType.SINGLE, QuestionType.MULTI, QuestionType.TRUE_FALSE)
+    assert multi.case == "A short case."
+    assert tf.option_count == 2
+
+    right = grade(lesson, {"single": 1, "multi": [2, 0], "tf": False})
+    assert right.passed_all
+
+    # a multi-select is right only with exactly the correct options
+    for partial in ([0], [0, 2, 3], [1]):
+        result = grade(lesson, {"multi": partial})
+        assert not {r.question_id: r for r in result.results}["multi"].correct
+    result = grade(lesson, {"tf": True, "multi": []})
+    by_id = {r.question_id: r for r in result.results}
+    assert not by_id["tf"].correct
+    assert by_id["multi"].chosen is None  # an empty multi-select counts as unanswered
+
+
+@pytest.mark.parametrize(
+    ("answers", "match"),
+    [({"tf": 1}, "True or False"), ({"single": True}, "not True/False"),
+     ({"single": [0, 1]}, "one option"), ({"multi": [0, 9]}, "no option")],
+)
+def test_grade_rejects_answers_of_the_wrong_shape(answers: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        grade(_typed_lesson(), answers)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("  answer: [0, 2]\n", "  answer: 2\n", "questions[1].answer"),
+        ("  answer: [0, 2]\n", "  answer: [0, 0]\n", "questions[1].answer"),
+        ("  answer: false\n", "  answer: 0\n", "questions[2].answer"),
+        ("  answer: false\n", "  choices: [x, y]\n  answer: false\n", "questions[2].choices"),
+        ('  choices: ["a", "b", "c", "d"]\n', '  choices: ["a", "b"]\n', "questions[1].choices"),
+        ("  type: multi\n", "  type: essay\n", "questions[1].type"),
+        ('  case: "A short case."\n', '  case: " "\n', "questions[1].case"),
+    ],
+)
+def test_malformed_typed_question_names_the_field(old: str, new: str, field: str) -> None:
+    assert old in TYPED_QUIZ
+    text = GOOD_LESSON.split("```quiz")[0] + "```quiz\n" + TYPED_QUIZ.replace(old, new, 1) + "```\n"
+    with pytest.raises(LessonFormatError) as info:
+        parse_lesson(text, "en")
+    assert info.value.field == field
+
+
+def test_choice_order_is_a_deterministic_permutation_per_trainee_and_attempt() -> None:
+    lesson = load_lesson("five-categories", "en")
+    q = next(q for q in lesson.questions if q.type is not QuestionType.TRUE_FALSE)
+    first = choice_order(lesson.id, q, seed=7, trainee="wang", attempt=0)
+    assert sorted(first) == list(range(q.option_count))
+    assert first == choice_order(lesson.id, q, seed=7, trainee="wang", attempt=0)
+    seen = {choice_order(lesson.id, q, seed=7, trainee=name, attempt=n)
+            for name in ("wang", "li", "zhao") for n in range(8)}
+    assert len(seen) > 1, "the order never changes across trainees and attempts"
+    # zh and en show the same shuffle, so a class discussion can use option letters
+    zh_q = next(x for x in load_lesson("five-categories", "zh").questions if x.id == q.id)
+    assert choice_order(lesson.id, zh_q, seed=7, trainee="wang") == first
+
+
+def test_shuffled_answers_grade_by_file_index() -> None:
+    lesson = load_lesson("five-categories", "zh")
+    orders = quiz_orders(lesson, seed=3, trainee="t1", attempt=2)
+    answers = {}
+    for q in lesson.questions:
+        shown = orders[q.id]
+        if q.type is QuestionType.TRUE_FALSE:
+            answers[q.id] = q.answer
+        else:  # the trainee clicks the displayed positions of the right options
+            positions = [shown.index(i) for i in q.correct]
+            picked = [shown[p] for p in positions]
+            answers[q.id] = picked if q.type is QuestionType.MULTI else picked[0]
+    assert grade(lesson, answers).passed_all
+
+
+def test_true_false_options_are_not_shuffled() -> None:
+    lesson = _typed_lesson()
+    tf = lesson.questions[2]
+    assert {choice_order(lesson.id, tf, seed=s) for s in range(20)} == {(0, 1)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_quizzes_cannot_be_gamed_by_length_or_position(lang: str) -> None:
+    balance = quiz_balance(list_lessons(lang))
+    assert balance.longest_correct_share <= 0.35, balance
+    assert max(balance.position_shares.values()) <= 0.40, balance
+    assert balance.true_share is None or 0.3 <= balance.true_share <= 0.7, balance
+
+
+def test_quiz_balance_flags_a_gameable_quiz() -> None:
+    text = GOOD_LESSON.replace('["a", "b", "c"]', '["a", "b", "the long right one"]')
+    balance = quiz_balance([parse_lesson(text, "en")])
+    assert balance.longest_correct_share == pytest.approx(1 / 3)  # ties give nothing away
+    assert balance.position_shares == pytest.approx({"A": 1 / 3, "B": 1 / 3, "C": 1 / 3})
+
+
+def test_every_question_type_is_used() -> None:
+    balance = quiz_balance(list_lessons("zh"))
+    assert all(balance.type_counts[kind.value] >= 3 for kind in QuestionType), balance
+    assert balance.case_based >= 3, balance
 
 
 # --- malformed lessons -----------------------------------------------------------------------
