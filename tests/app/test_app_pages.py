@@ -314,9 +314,7 @@ def test_lessons_reader_grades_the_self_check():
     at.switch_page("app_pages/lessons.py").run()
     no_exception(at)
     assert at.selectbox(key="lesson_pick") is not None
-    from training.lessons import load_lesson
-
-    from training.lessons import QuestionType
+    from training.lessons import QuestionType, load_lesson
 
     lesson = load_lesson(at.selectbox(key="lesson_pick").value, "zh")
     for q in lesson.questions:
