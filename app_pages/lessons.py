@@ -40,7 +40,7 @@ st.subheader(t("lessons.quiz"))
 seed = st.session_state.setdefault("quiz_seed", secrets.randbelow(2**31))
 attempt = st.session_state.setdefault("quiz_attempts", {}).get(lesson.id, 0)
 orders = quiz_orders(lesson, seed=seed, attempt=attempt)
-truth = {0: t("lessons.true"), 1: t("lessons.false")}
+truth = {0: t("lessons.tf_true"), 1: t("lessons.tf_false")}
 
 
 def key(question_id: str) -> str:
@@ -65,7 +65,7 @@ with st.form(key=f"quiz_{lesson.id}_{attempt}"):
                            format_func=lambda i, q=q: q.choices[i], placeholder=t("lessons.pick_placeholder"))
         elif q.type is QuestionType.TRUE_FALSE:
             st.radio(f"{prompt} {t('lessons.true_or_false')}", [True, False], index=None, key=key(q.id),
-                     horizontal=True, format_func=lambda v: t("lessons.true") if v else t("lessons.false"))
+                     horizontal=True, format_func=lambda v: t("lessons.tf_true") if v else t("lessons.tf_false"))
         else:
             st.radio(prompt, orders[q.id], index=None, key=key(q.id), format_func=lambda i, q=q: q.choices[i])
     submitted = st.form_submit_button(t("lessons.check"), type="primary")
