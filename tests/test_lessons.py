@@ -428,3 +428,38 @@ def test_parse_lesson_rejects_unknown_language() -> None:
 def test_missing_lesson_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_lesson("nope", "en", lessons_dir=tmp_path)
+
+
+# --- instructor's guides and the rules table ------------------------------------------------
+
+DOCS = LESSONS_DIR.parent / "docs"
+SHIPPED_CASES = sorted(p.stem for p in (LESSONS_DIR.parent / "scenarios").glob("*.yaml")
+                       if p.stem != "calibration")
+
+
+@pytest.mark.parametrize("case_id", SHIPPED_CASES)
+def test_every_shipped_case_has_an_instructor_guide_in_both_languages(case_id: str) -> None:
+    path = DOCS / "instructor" / f"{case_id}.md"
+    assert path.is_file(), f"no instructor's guide for {case_id}: add docs/instructor/{case_id}.md"
+    text = path.read_text(encoding="utf-8")
+    zh, _, en = text.partition("## English")
+    assert "## 中文" in zh and en.strip(), f"{path}: needs a 中文 and an English section"
+    for heading in ("时间安排", "讨论题", "复盘看什么"):
+        assert heading in zh, f"{path}: Chinese section lacks {heading}"
+    for heading in ("Timing", "Discussion questions", "What to look for in the debrief"):
+        assert heading in en, f"{path}: English section lacks {heading}"
+    assert zh.count("\n1. ") == en.count("\n1. ") and zh.count("\n5. ") == en.count("\n5. ")
+
+
+def test_guides_recommend_only_lessons_that_exist() -> None:
+    index = (DOCS / "instructor" / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in index.splitlines() if line.startswith("| ") and ".md)" in line]
+    assert {row.split("|")[1].strip() for row in rows} == set(SHIPPED_CASES)
+    for row in rows:
+        for lesson_id in row.split("|")[4].split(","):
+            assert lesson_id.strip() in ALL_IDS, f"README names unknown lesson {lesson_id.strip()!r}"
+
+
+def test_lesson_orders_have_no_gap() -> None:
+    orders = sorted(lesson.order for lesson in list_lessons("en"))
+    assert orders == list(range(len(orders))), orders
