@@ -14,18 +14,10 @@ import pandas as pd
 
 from sim import defaults
 from sim.classification import CLASS_EN, CLASS_KEYS, CLASS_ZH
-from sim.engine import (
-    DEFAULTED,
-    SIG_INDEX,
-    SIGNAL_IDS,
-    STATUS_KEYS,
-    Decision,
-    Observation,
-    RunResult,
-    Simulation,
-    event_frame,
-)
+from sim.codes import STATUS_KEYS
+from sim.engine import DEFAULTED, SIG_INDEX, RunResult, Simulation
 from sim.interventions import reason_text
+from sim.observation import Decision, Observation
 from sim.portfolio import COLLATERAL_TYPES
 from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario
 from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
@@ -283,13 +275,13 @@ class Game:
         rep = self.sim.reports[-1]
         ev = self.events(self.month)
         self._last_report = MonthReport(
-            month=self.month, new_defaults=int(rep.get("new_defaults", 0)),
-            new_alerts=int(rep.get("new_alerts", 0)), checks_done=int(rep.get("checks_done", 0)),
-            checks_slipped=int(rep.get("checks_slipped", 0)),
-            check_quality=float(rep.get("check_quality", 1.0)),
-            hours_used=float(rep.get("hours_used", 0.0)), events=ev,
+            month=self.month, new_defaults=int(rep.new_defaults),
+            new_alerts=int(rep.new_alerts), checks_done=int(rep.checks_done),
+            checks_slipped=int(rep.checks_slipped),
+            check_quality=float(rep.check_quality),
+            hours_used=float(rep.hours_used), events=ev,
             rejected=[(self.sim.pf.label(i), a, reason_text(w, "en"))
-                      for i, a, w in rep.get("rejected", [])])
+                      for i, a, w in rep.rejected])
         return self._last_report
 
     @property
@@ -346,17 +338,7 @@ class Game:
         })
 
     def _signals_frame(self) -> pd.DataFrame:
-        s = self.sim
-        if not s._signals:
-            return pd.DataFrame(columns=["month", "loan_id", "signal", "via"])
-        return pd.DataFrame({
-            "month": np.concatenate([np.full(len(x[1]), x[0]) for x in s._signals]),
-            "loan_id": np.concatenate([x[1] for x in s._signals]),
-            "signal": np.array(SIGNAL_IDS, dtype=object)[
-                np.concatenate([x[2] for x in s._signals]).astype(int)],
-            "via": np.concatenate([np.full(len(x[1]), "onsite" if x[3] else "offsite")
-                                   for x in s._signals]),
-        })
+        return self.sim.rec.signal_frame()
 
     def alerts(self, since_month: int | None = None) -> pd.DataFrame:
         df = self._signals_frame()
@@ -397,10 +379,10 @@ class Game:
                 for b in self.scenario.borrowers for ev in b.events if ev.note is not None}
 
     def _events_frame(self) -> pd.DataFrame:
-        return event_frame(self.sim._events, self.sim._chunks)
+        return self.sim.rec.event_frame()
 
     def metrics(self) -> pd.DataFrame:
-        return pd.DataFrame(self.sim._metrics)
+        return self.sim.rec.metric_frame()
 
     def loan_file(self, loan_id: int) -> LoanFile:
         s = self.sim
@@ -477,7 +459,7 @@ class Game:
         changes = ev[(ev["event"] == "class_change") & (ev["month"] > m - 3) & (ev["month"] <= m)]
         met = self.metrics()
         recent = met[(met["month"] > m - 3) & (met["month"] <= m)]
-        slipped = sum(r.get("checks_slipped", 0) for r in self.sim.reports[max(0, m - 3):m])
+        slipped = sum(r.checks_slipped for r in self.sim.reports[max(0, m - 3):m])
         npl = float(recent["npl_ratio"].iloc[-1]) if len(recent) else 0.0
         notes_zh, notes_en = [], []
         if slipped:

@@ -1,0 +1,143 @@
+"""What a strategy sees and what it may do: Observation, Decision, and the one
+rule for whether an action is admissible and what it costs.
+
+The engine, the desk (sim.game) and the pages all call `admissible` and
+`action_cost`, so the cost a button shows, the cost the queue shows and the
+cost the engine charges cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.interventions.catalogue import precondition
+from sim.interventions.workouts import balance_or_claim, collateral_value, recovery_value
+from sim.scenario import MonitoringPolicy
+from sim.signals import recent_alerts
+from sim.staff import by_legal_team
+
+HOURS_TOLERANCE = 1e-9
+"""Rounding slack when comparing an action's hours with the hours left."""
+
+
+class Action(NamedTuple):
+    """One action a strategy or a trainee takes: an intervention id on a loan."""
+
+    loan_id: int
+    action_id: str
+
+
+@dataclass
+class Decision:
+    """What a strategy decides at a month's start: a policy (None keeps it) and actions."""
+
+    policy: MonitoringPolicy | None = None
+    actions: list[Action | tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class HiddenState:
+    """What only the oracle sees: true health, diversion, collateral and recovery values."""
+
+    health: np.ndarray
+    diverting: np.ndarray
+    collateral_value: np.ndarray
+    recoverable: np.ndarray
+
+
+@dataclass
+class Observation:
+    """What an officer can see at a decision point. `hidden` is set only for the oracle."""
+
+    month: int
+    horizon: int
+    hours_available: float
+    policy: MonitoringPolicy
+    status: np.ndarray
+    product: np.ndarray
+    segment: np.ndarray
+    balance: np.ndarray
+    undrawn: np.ndarray
+    dpd: np.ndarray
+    cls: np.ndarray
+    last_check: np.ndarray
+    last_seen: np.ndarray  # (loans, signals): month each signal was last seen, -99 never
+    known_diversion: np.ndarray
+    entrusted: np.ndarray
+    frozen: np.ndarray
+    restructured: np.ndarray
+    has_collateral: np.ndarray
+    lawsuit_month: np.ndarray
+    judgment: np.ndarray
+    auction_open: np.ndarray
+    disaster_region: np.ndarray
+    acted: np.ndarray  # month of the last preventive action, -99 never
+    check_hours: np.ndarray  # hours of a targeted check per loan
+    check_demand: Callable[[MonitoringPolicy], float] | None = None  # hours a policy needs now
+    hidden: HiddenState | None = None
+
+    def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
+        """Number of distinct non-payment signals seen in the last `months` months."""
+        return recent_alerts(self.last_seen, self.month, months, groups)
+
+
+def observe(sim) -> Observation:
+    """The observation at the current decision point."""
+    from sim.checks import policy_hours
+    from sim.codes import CheckKind
+
+    t = sim.t
+    pf = sim.pf
+    obs = Observation(
+        month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
+        status=sim.status, product=pf.product, segment=pf.segment,
+        balance=sim.balance, undrawn=np.where(sim.frozen, 0.0, sim.undrawn),
+        dpd=sim.dpd, cls=sim.cls, last_check=sim.last_check, last_seen=sim.last_seen,
+        known_diversion=sim.known_diversion, entrusted=sim.entrusted, frozen=sim.frozen,
+        restructured=sim.restructured_until >= t,
+        has_collateral=(~sim.collateral_sold) & ((pf.collateral_type > 0)
+                                                 | (sim.extra_collateral > 0)),
+        lawsuit_month=sim.lawsuit_month, judgment=sim.judgment,
+        auction_open=sim.auction_open,
+        disaster_region=sim.disaster_until[pf.region] >= t,
+        acted=sim.acted, check_hours=sim.check_hours[:, CheckKind.TARGETED],
+        check_demand=lambda p: policy_hours(sim, p, t),
+    )
+    if sim.oracle:
+        obs.hidden = HiddenState(health=sim.d.copy(), diverting=sim.diverting.copy(),
+                                 collateral_value=collateral_value(sim),
+                                 recoverable=recovery_value(sim))
+    return obs
+
+
+def action_hours(sim, i: int, action: str) -> float:
+    """Staff hours an action on loan i takes (a check's depend on the loan's product)."""
+    from sim.codes import CheckKind
+
+    if action == "onsite_check":
+        return float(sim.check_hours[i, CheckKind.TARGETED])
+    return float(sim.catalogue[action].hours)
+
+
+def action_cost(sim, i: int, action: str) -> float:
+    """Money an action on loan i costs now: the fixed cost plus its share of the claim."""
+    it = sim.catalogue[action]
+    return it.cost_cny + it.cost_share * max(balance_or_claim(sim, i), 0.0)
+
+
+def admissible(sim, i: int, action: str, taken, hours_left: float) -> str | None:
+    """The reason code an action cannot be taken on loan i now, or None.
+
+    taken: the (loan, action) pairs already queued or done this month;
+    hours_left: officers' hours still free (legal work does not use them)."""
+    why = precondition(sim, i, action)
+    if why is None and (i, action) in taken:
+        why = "queued"
+    if why is None and not by_legal_team(sim.catalogue, action) \
+            and action_hours(sim, i, action) > hours_left + HOURS_TOLERANCE:
+        why = "hours"
+    return why
