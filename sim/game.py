@@ -17,7 +17,7 @@ from sim.classification import CLASS_EN, CLASS_KEYS, CLASS_ZH
 from sim.codes import STATUS_KEYS
 from sim.engine import DEFAULTED, SIG_INDEX, RunResult, Simulation
 from sim.interventions import reason_text
-from sim.observation import Decision, Observation
+from sim.observation import Decision, Observation, action_cost, action_hours, admissible
 from sim.portfolio import COLLATERAL_TYPES
 from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario
 from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
@@ -45,6 +45,8 @@ class ActionOption:
     reason_zh: str = ""
     reason_en: str = ""
     stage: str = ""
+    reason: str = ""
+    """The reason code when not available (sim.interventions.REASONS), else ""."""
 
 
 @dataclass
@@ -210,12 +212,12 @@ class Game:
         for i, a in self._queue:
             it = self.sim.catalogue[a]
             out.append(QueuedAction(i, self.sim.pf.label(i), a, it.zh, it.en,
-                                    self.sim.action_hours(i, a), it.cost_cny))
+                                    action_hours(self.sim, i, a), action_cost(self.sim, i, a)))
         return out
 
     @property
     def hours_queued(self) -> float:
-        return float(sum(self.sim.action_hours(i, a) for i, a in self._queue
+        return float(sum(action_hours(self.sim, i, a) for i, a in self._queue
                          if not self.sim.by_legal_team(a)))
 
     @property
@@ -224,21 +226,21 @@ class Game:
 
     # ---------------------------------------------------------------- actions
     def options(self, loan_id: int) -> list[ActionOption]:
-        out = []
+        """Every action of the case on a loan, with its cost and whether it can be queued:
+        the same rule (sim.observation.admissible) the engine applies at the decision."""
+        s = self.sim
         # the checks the policy requires are done first; actions get what is left
         left = self.hours_available - self.policy_hours() - self.hours_queued
-        for key, it in self.sim.catalogue.items():
-            why = self.sim.precondition(loan_id, key)
-            hours = self.sim.action_hours(loan_id, key)
-            if why is None and (loan_id, key) in self._queue:
-                why = "queued"
-            if why is None and not self.sim.by_legal_team(key) and hours > left + 1e-9:
-                why = "hours"
+        taken = set(self._queue)
+        decision_month = self.month + 1
+        out = []
+        for key, it in s.catalogue.items():
+            why = admissible(s, loan_id, key, taken, left, month=decision_month)
             out.append(ActionOption(
-                key, it.zh, it.en, hours, it.cost_cny + it.cost_share * float(
-                    self.sim.balance[loan_id]), it.duration_months, why is None,
+                key, it.zh, it.en, action_hours(s, loan_id, key), action_cost(s, loan_id, key),
+                it.duration_months, why is None,
                 reason_text(why, "zh") if why else "", reason_text(why, "en") if why else "",
-                it.stage))
+                it.stage, why or ""))
         return out
 
     def queue(self, loan_id: int, action_id: str) -> None:
@@ -248,8 +250,7 @@ class Game:
         if opt is None:
             raise ActionError("available")
         if not opt.available:
-            code = next((c for c, (zh, _) in _reasons().items() if zh == opt.reason_zh), "available")
-            raise ActionError(code)
+            raise ActionError(opt.reason)
         self._queue.append((int(loan_id), action_id))
 
     def unqueue(self, index: int) -> None:
@@ -541,12 +542,6 @@ class Game:
 
     def observation(self) -> Observation:
         return self.sim.observe()
-
-
-def _reasons():
-    from sim.interventions import REASONS
-
-    return REASONS
 
 
 __all__ = ["ActionError", "ActionOption", "Debrief", "Game", "LoanFile", "MonthReport",

@@ -129,12 +129,15 @@ def action_cost(sim, i: int, action: str) -> float:
     return it.cost_cny + it.cost_share * max(balance_or_claim(sim, i), 0.0)
 
 
-def admissible(sim, i: int, action: str, taken, hours_left: float) -> str | None:
-    """The reason code an action cannot be taken on loan i now, or None.
+def admissible(sim, i: int, action: str, taken, hours_left: float,
+               month: int | None = None) -> str | None:
+    """The reason code an action cannot be taken on loan i at a decision point, or None.
 
     taken: the (loan, action) pairs already queued or done this month;
-    hours_left: officers' hours still free (legal work does not use them)."""
-    why = precondition(sim, i, action)
+    hours_left: officers' hours still free (legal work does not use them);
+    month: the decision month (default: the engine's current month). The desk asks
+    between months, about the decision of the month to come."""
+    why = precondition(sim, i, action, month)
     if why is None and (i, action) in taken:
         why = "queued"
     if why is None and not by_legal_team(sim.catalogue, action) \

@@ -1,0 +1,77 @@
+"""Tests for sim.observation: one rule for whether an action is admissible and what it
+costs, shared by the engine and the desk, and a read-only view for strategies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.game import Game
+from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario, scenario_paths
+
+NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
+    normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
+
+
+def _queue_one_of_each(g: Game, used: set[int]) -> dict[tuple[int, str], float]:
+    """Queue every action the case offers on some loan where it is available, one loan per
+    action; returns the cost each option showed."""
+    shown = {}
+    loans = g.loans()
+    order = loans.sort_values(["dpd", "balance_cny"], ascending=False)["loan_id"].tolist()
+    wanted = set(g.sim.catalogue)
+    for i in order:
+        if not wanted:
+            break
+        if i in used:
+            continue
+        for o in g.options(int(i)):
+            if o.id in wanted and o.available:
+                g.queue(int(i), o.id)
+                shown[(int(i), o.id)] = o.cost_cny
+                wanted.discard(o.id)
+                used.add(int(i))
+                break
+    return shown
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(scenario_paths()), ids=lambda p: p.stem)
+def test_option_queue_and_engine_charge_the_same_cost(path):
+    """The cost an option shows = the cost the queued list shows = what the engine
+    charges and logs, for every action, on every shipped case."""
+    sc = load_scenario(path)
+    g = Game(sc, seed=3)
+    g.set_policy(NO_CHECKS)
+    # let trouble build up so that workout actions become available
+    while g.month < min(12, g.horizon - 4):
+        g.end_month(g.month)
+    covered = set()
+    for _ in range(3):
+        shown = _queue_one_of_each(g, set())
+        queued = {(q.loan_id, q.action_id): q.cost_cny for q in g.queued}
+        assert queued == shown
+        month = g.month + 1
+        rep = g.end_month(g.month)
+        assert not rep.rejected, rep.rejected
+        ev = g.sim.rec.event_frame()
+        ev = ev[(ev["month"] == month) & ev["event"].str.startswith("action_")]
+        charged = {(int(i), e[7:]): float(a) for i, e, a in
+                   zip(ev["loan_id"], ev["event"], ev["amount_cny"], strict=True)}
+        assert charged == pytest.approx(shown, rel=1e-12, abs=1e-9)
+        covered |= {a for _, a in shown}
+    assert {"onsite_check", "closer_monitoring"} <= covered
+
+
+def test_lawsuit_cost_is_shown_in_the_queue():
+    """The lawsuit fee is a share of the claim: the queue shows it, not zero."""
+    sc = load_scenario(next(p for p in scenario_paths() if p.stem == "real_estate"))
+    g = Game(sc, seed=3)
+    g.set_policy(NO_CHECKS)
+    while not (g.sim.status == 1).any() and not g.finished:
+        g.end_month(g.month)
+    i = int(np.flatnonzero(g.sim.status == 1)[0])
+    opt = {o.id: o for o in g.options(i)}["lawsuit"]
+    assert opt.available and opt.cost_cny > 0
+    g.queue(i, "lawsuit")
+    assert g.queued[0].cost_cny == opt.cost_cny
