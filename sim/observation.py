@@ -8,12 +8,14 @@ cost the engine charges cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 
+from sim.defaults import InterventionType
 from sim.interventions.catalogue import precondition
 from sim.interventions.workouts import balance_or_claim, collateral_value, recovery_value
 from sim.scenario import MonitoringPolicy
@@ -39,7 +41,7 @@ class Decision:
     actions: list[Action | tuple[int, str]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class HiddenState:
     """What only the oracle sees: true health, diversion, collateral and recovery values."""
 
@@ -49,9 +51,13 @@ class HiddenState:
     recoverable: np.ndarray
 
 
-@dataclass
+@dataclass(frozen=True)
 class Observation:
-    """What an officer can see at a decision point. `hidden` is set only for the oracle."""
+    """What an officer can see at a decision point. `hidden` is set only for the oracle.
+
+    Read-only: the arrays are views the strategy cannot write (numpy raises
+    "assignment destination is read-only"), so a strategy changes nothing but
+    through its Decision. `actions` is the case's own catalogue (hours, costs)."""
 
     month: int
     horizon: int
@@ -79,10 +85,19 @@ class Observation:
     check_hours: np.ndarray  # hours of a targeted check per loan
     check_demand: Callable[[MonitoringPolicy], float] | None = None  # hours a policy needs now
     hidden: HiddenState | None = None
+    actions: Mapping[str, InterventionType] = field(default_factory=dict)
+    staff_hours: float = 0.0  # the officers' hours per month
 
     def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
         """Number of distinct non-payment signals seen in the last `months` months."""
         return recent_alerts(self.last_seen, self.month, months, groups)
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """A view of `a` that cannot be written through."""
+    v = a.view()
+    v.flags.writeable = False
+    return v
 
 
 def observe(sim) -> Observation:
@@ -92,26 +107,29 @@ def observe(sim) -> Observation:
 
     t = sim.t
     pf = sim.pf
-    obs = Observation(
-        month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
-        status=sim.status, product=pf.product, segment=pf.segment,
-        balance=sim.balance, undrawn=np.where(sim.frozen, 0.0, sim.undrawn),
-        dpd=sim.dpd, cls=sim.cls, last_check=sim.last_check, last_seen=sim.last_seen,
-        known_diversion=sim.known_diversion, entrusted=sim.entrusted, frozen=sim.frozen,
-        restructured=sim.restructured_until >= t,
-        has_collateral=(~sim.collateral_sold) & ((pf.collateral_type > 0)
-                                                 | (sim.extra_collateral > 0)),
-        lawsuit_month=sim.lawsuit_month, judgment=sim.judgment,
-        auction_open=sim.auction_open,
-        disaster_region=sim.disaster_until[pf.region] >= t,
-        acted=sim.acted, check_hours=sim.check_hours[:, CheckKind.TARGETED],
-        check_demand=lambda p: policy_hours(sim, p, t),
-    )
+    ro = read_only
+    hidden = None
     if sim.oracle:
-        obs.hidden = HiddenState(health=sim.d.copy(), diverting=sim.diverting.copy(),
-                                 collateral_value=collateral_value(sim),
-                                 recoverable=recovery_value(sim))
-    return obs
+        hidden = HiddenState(health=ro(sim.d.copy()), diverting=ro(sim.diverting.copy()),
+                             collateral_value=ro(collateral_value(sim)),
+                             recoverable=ro(recovery_value(sim)))
+    return Observation(
+        month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
+        status=ro(sim.status), product=ro(pf.product), segment=ro(pf.segment),
+        balance=ro(sim.balance), undrawn=ro(np.where(sim.frozen, 0.0, sim.undrawn)),
+        dpd=ro(sim.dpd), cls=ro(sim.cls), last_check=ro(sim.last_check),
+        last_seen=ro(sim.last_seen), known_diversion=ro(sim.known_diversion),
+        entrusted=ro(sim.entrusted), frozen=ro(sim.frozen),
+        restructured=ro(sim.restructured_until >= t),
+        has_collateral=ro((~sim.collateral_sold) & ((pf.collateral_type > 0)
+                                                    | (sim.extra_collateral > 0))),
+        lawsuit_month=ro(sim.lawsuit_month), judgment=ro(sim.judgment),
+        auction_open=ro(sim.auction_open),
+        disaster_region=ro(sim.disaster_until[pf.region] >= t),
+        acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, CheckKind.TARGETED]),
+        check_demand=lambda p: policy_hours(sim, p, t), hidden=hidden,
+        actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
+    )
 
 
 def action_hours(sim, i: int, action: str) -> float:

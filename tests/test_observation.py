@@ -4,6 +4,7 @@ costs, shared by the engine and the desk, and a read-only view for strategies.""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.game import Game
@@ -75,3 +76,49 @@ def test_lawsuit_cost_is_shown_in_the_queue():
     assert opt.available and opt.cost_cny > 0
     g.queue(i, "lawsuit")
     assert g.queued[0].cost_cny == opt.cost_cny
+
+
+def _small_case():
+    return load_scenario(next(p for p in scenario_paths() if p.stem == "intro"))
+
+
+def test_a_strategy_cannot_write_into_the_engine():
+    """A strategy that tries to mark every loan as diverting, or to rewrite balances,
+    gets an error and the engine's state is untouched."""
+    from sim.engine import Decision, Simulation
+
+    attempts = []
+
+    def vandal(obs):
+        for name in ("known_diversion", "balance", "status", "cls", "last_seen", "dpd"):
+            arr = getattr(obs, name)
+            with pytest.raises(ValueError, match="read-only"):
+                arr[...] = 1
+            attempts.append(name)
+        with pytest.raises(AttributeError):
+            obs.month = 99  # the observation itself is frozen
+        return Decision()
+
+    vandalised = Simulation(_small_case(), seed=2, months=3, decider=vandal).run()
+    assert len(attempts) == 6 * 3
+    plain = Simulation(_small_case(), seed=2, months=3, decider=lambda obs: Decision()).run()
+    pd.testing.assert_frame_equal(vandalised.events, plain.events)
+    pd.testing.assert_frame_equal(vandalised.loans, plain.loans)
+
+
+def test_the_observation_carries_the_case_catalogue_and_hours():
+    from sim.engine import Decision, Simulation
+
+    seen = {}
+
+    def spy(obs):
+        seen["obs"] = obs
+        return Decision()
+
+    sc = _small_case()
+    Simulation(sc, seed=1, months=1, decider=spy).run()
+    obs = seen["obs"]
+    assert set(obs.actions) >= {"onsite_check", "lawsuit"}
+    assert obs.staff_hours == sc.staff.officers * sc.staff.hours_per_officer_month
+    with pytest.raises(TypeError):
+        obs.actions["lawsuit"] = None
