@@ -58,7 +58,7 @@ def label(q, i: int) -> str:
 with st.form(key=f"quiz_{lesson.id}_{attempt}"):
     for n, q in enumerate(lesson.questions, start=1):
         if q.case:
-            st.info(f"**{t('lessons.case')}** {q.case}")
+            st.info(f"**{n}. {t('lessons.case')}** {q.case}")
         prompt = f"{n}. {q.question}"
         if q.type is QuestionType.MULTI:
             st.multiselect(f"{prompt} {t('lessons.pick_all')}", orders[q.id], key=key(q.id),
