@@ -98,6 +98,15 @@ def test_translations_agree(lesson_id: str) -> None:
 
 
 @pytest.mark.parametrize("lesson_id", ALL_IDS)
+def test_translations_have_the_same_structure(lesson_id: str) -> None:
+    """zh and en bodies keep in step: same headings, table rows and list items."""
+    zh, en = _pair(lesson_id)
+    for pattern in (r"^#{1,3} ", r"^\|", r"^(?:\d+\.|-) "):
+        assert len(re.findall(pattern, zh.body, re.M)) == len(re.findall(pattern, en.body, re.M)), (
+            lesson_id, pattern)
+
+
+@pytest.mark.parametrize("lesson_id", ALL_IDS)
 def test_cases_are_known(lesson_id: str) -> None:
     for lang in LANGS:
         lesson = load_lesson(lesson_id, lang)
