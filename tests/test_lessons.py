@@ -472,3 +472,16 @@ def test_guides_recommend_only_lessons_that_exist() -> None:
 def test_lesson_orders_have_no_gap() -> None:
     orders = sorted(lesson.order for lesson in list_lessons("en"))
     assert orders == list(range(len(orders))), orders
+
+
+def test_rules_table_names_only_lessons_and_cases_that_exist() -> None:
+    """docs/rules.md lists where each rule is taught; a renamed lesson must not leave it stale."""
+    text = (DOCS / "rules.md").read_text(encoding="utf-8")
+    named = set()
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0] not in ("rule as taught", "---"):
+            named |= {n.split(" ")[0] for n in cells[4].split(", ") if n and n[0].islower()}
+    known = set(ALL_IDS) | {f"{c}.yaml" for c in SHIPPED_CASES} | set(SHIPPED_CASES)
+    assert named, "no lessons found in docs/rules.md"
+    assert named <= known, sorted(named - known)
