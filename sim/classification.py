@@ -55,13 +55,23 @@ def provision_rates(rates) -> np.ndarray:
 def reclassify(sim, t: int) -> None:
     """Classify the book as the bank can see it at month t, and log the changes.
 
+    The objective class (the floor the rules set) is kept in sim.cls_objective; the
+    class booked is the worse of it and the officer's judgement (sim.judgement).
+
     A disaster deferral is relief, not a restructuring: it does not flag the loan."""
     flagged = sim.known_diversion | (sim.restructured_until >= t)
     old = sim.cls
     on_books = sim.status <= ON_BOOKS
     # with one loan per borrower the 10% rule cannot bite, so the borrower array is
     # passed only when some borrower has several loans
-    sim.cls = classify(sim.dpd, flagged & on_books, sim.floor, sim.balance,
-                       sim.borrower_of_loan if sim.multi_loan else None)
+    borrower = sim.borrower_of_loan if sim.multi_loan else None
+    sim.cls_objective = classify(sim.dpd, flagged & on_books, sim.floor, sim.balance, borrower)
+    sim.cls = sim.cls_objective
+    judged = np.where(on_books, sim.judgement, 0).astype(np.int8)
+    if judged.any():
+        # the officer's judgement (sim.judgement) raises the class above the floor, and
+        # counts for the borrower rule like any other non-performing class
+        sim.cls = classify(sim.dpd, flagged & on_books, np.maximum(sim.floor, judged),
+                           sim.balance, borrower)
     changed = np.flatnonzero((sim.cls != old) & on_books)
     sim.rec.log_many(t, changed, "class_change", sim.cls[changed])

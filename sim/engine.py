@@ -26,9 +26,9 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim import checks, classification, credit, loanbook, macro, scripted, signals, staff
+from sim import checks, classification, credit, judgement, loanbook, macro, scripted, signals, staff
 from sim.classification import provision_rates
-from sim.codes import CheckKind, LoanStatus
+from sim.codes import ON_BOOKS, CheckKind, LoanStatus
 from sim.interventions import workouts
 from sim.interventions.catalogue import catalogue, precondition
 from sim.interventions.effects import act
@@ -95,6 +95,7 @@ class Simulation:
         staff.init(self)
         self.floor = np.zeros(n, dtype=np.int8)  # a minimum class set by events
         self.cls = np.zeros(n, dtype=np.int8)
+        judgement.init_columns(self)
         self.relationship = np.ones(n)
         self.costs = np.zeros(n)
         self.money_spent = 0.0
@@ -163,6 +164,8 @@ class Simulation:
         if dec is not None:
             for i, a in dec.actions:
                 act(self, int(i), a)
+            for i, c, reason in dec.classify:
+                judgement.apply(self, t, int(i), int(c), str(reason))
             if self._targeted:
                 checks.do_checks(self, t, np.array(self._targeted), CheckKind.TARGETED, 1.0)
 
@@ -181,6 +184,9 @@ class Simulation:
         self.history.append({
             "dpd": self.dpd.copy(), "due": self._last_due.copy(), "paid": self._last_paid.copy(),
             "balance": self.balance.copy(), "cls": self.cls.copy(),
+            "cls_objective": self.cls_objective.copy(),
+            "cls_warranted": judgement.warranted(self, self.t),
+            "on_books": self.status <= ON_BOOKS,
             "turnover": signals.turnover_index(self.d, self._u_sig[:, 0]),
             "health": self.d.copy(),
         })

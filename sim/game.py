@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim import defaults
+from sim import defaults, judgement
 from sim.classification import CLASS_EN, CLASS_KEYS, CLASS_ZH
 from sim.codes import STATUS_KEYS
 from sim.engine import DEFAULTED, SIG_INDEX, RunResult, Simulation
@@ -171,6 +171,9 @@ class Game:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
         self._queue: list[tuple[int, str]] = []
+        self._classify: dict[int, tuple[int, str]] = {}  # loan -> (class, reason) this month
+        self.resolutions: list[dict] = []  # the review meeting's ledger (training.ledger)
+        self._new_resolutions: list[dict] = []
         self._policy = scenario.monitoring
         self.decision_log: list[dict] = []
         self._pending: Decision | None = None
@@ -257,6 +260,39 @@ class Game:
         if 0 <= index < len(self._queue):
             self._queue.pop(index)
 
+    # ------------------------------------------------------ judgement (sim.judgement)
+    def classify(self, loan_id: int, cls: int, reason: str) -> None:
+        """Queue a judgement for the month to come; raises ActionError with the refusal code.
+
+        A second judgement on the same loan this month replaces the first."""
+        why = judgement.refusal(self.sim, int(loan_id), int(cls), reason)
+        if why is not None:
+            raise ActionError(why)
+        self._classify[int(loan_id)] = (int(cls), reason)
+
+    def unclassify(self, loan_id: int) -> None:
+        self._classify.pop(int(loan_id), None)
+
+    @property
+    def classify_queued(self) -> list[tuple[int, int, str]]:
+        """(loan id, class, reason) of the judgements queued this month."""
+        return [(i, c, r) for i, (c, r) in self._classify.items()]
+
+    def add_resolution(self, record: dict) -> None:
+        """Keep a review-meeting resolution (a JSON record, see training.ledger) with the
+        decisions: it is logged with the month to come, so a replay restores it."""
+        self._new_resolutions.append(dict(record))
+
+    @property
+    def resolutions_pending(self) -> list[dict]:
+        """Resolutions made since the last month ended (not yet in the decision log)."""
+        return list(self._new_resolutions)
+
+    @property
+    def ledger(self) -> list[dict]:
+        """Every resolution so far, the unlogged ones of this month last."""
+        return [*self.resolutions, *self._new_resolutions]
+
     def _decide(self, obs: Observation) -> Decision:
         return self._pending or Decision()
 
@@ -264,13 +300,22 @@ class Game:
         """Advance one month if the player saw month `expected_month`; otherwise do nothing."""
         if expected_month != self.month or self.finished:
             return None
-        self.decision_log.append({
+        entry = {
             "month": self.month + 1,
             "policy": self._policy.model_dump(mode="json"),
             "actions": [[int(i), a] for i, a in self._queue],
-        })
-        self._pending = Decision(policy=self._policy, actions=list(self._queue))
+        }
+        if self._classify:
+            entry["classify"] = [[i, CLASS_KEYS[c], r] for i, c, r in self.classify_queued]
+        if self._new_resolutions:
+            entry["resolutions"] = list(self._new_resolutions)
+        self.decision_log.append(entry)
+        self._pending = Decision(policy=self._policy, actions=list(self._queue),
+                                 classify=self.classify_queued)
         self._queue = []
+        self._classify = {}
+        self.resolutions.extend(self._new_resolutions)
+        self._new_resolutions = []
         self.sim.advance_to(self.month + 1)
         self._pending = None
         rep = self.sim.reports[-1]
@@ -295,6 +340,8 @@ class Game:
         for entry in log:
             g.set_policy(MonitoringPolicy.model_validate(entry["policy"]))
             g._queue = [(int(i), a) for i, a in entry["actions"]]
+            g._classify = {int(i): (CLASS_KEYS.index(k), r) for i, k, r in entry.get("classify", [])}
+            g._new_resolutions = [dict(r) for r in entry.get("resolutions", [])]
             g.end_month(g.month)
         return g
 

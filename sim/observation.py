@@ -35,10 +35,14 @@ class Action(NamedTuple):
 
 @dataclass
 class Decision:
-    """What a strategy decides at a month's start: a policy (None keeps it) and actions."""
+    """What a strategy decides at a month's start: a policy (None keeps it), actions and
+    judgement classifications."""
 
     policy: MonitoringPolicy | None = None
     actions: list[Action | tuple[int, str]] = field(default_factory=list)
+    classify: list[tuple[int, int, str]] = field(default_factory=list)
+    """Judgements (loan id, LoanClass, reason code from sim.judgement.JUDGEMENT_REASONS):
+    at or below the objective floor's quality; a judgement at the floor lifts it."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class Observation:
     hidden: HiddenState | None = None
     actions: Mapping[str, InterventionType] = field(default_factory=dict)
     staff_hours: float = 0.0  # the officers' hours per month
+    cls_objective: np.ndarray | None = None  # the objective floor (sim.judgement)
+    judgement: np.ndarray | None = None  # the officer's class on judgement, NORMAL = none
 
     def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
         """Number of distinct non-payment signals seen in the last `months` months."""
@@ -129,6 +135,7 @@ def observe(sim) -> Observation:
         acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, CheckKind.TARGETED]),
         check_demand=lambda p: policy_hours(sim, p, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
+        cls_objective=ro(sim.cls_objective), judgement=ro(sim.judgement),
     )
 
 

@@ -178,6 +178,8 @@ def pending_of(game: Any) -> dict:
         "month": int(game.month),
         "policy": game.policy.model_dump(mode="json"),
         "actions": [[int(q.loan_id), q.action_id] for q in game.queued],
+        "classify": [[int(i), int(c), r] for i, c, r in game.classify_queued],
+        "resolutions": game.resolutions_pending,
     }
 
 
@@ -194,6 +196,13 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
         except Exception:  # no longer possible (e.g. the case changed): drop it, as the desk would
             continue
     game.set_policy(MonitoringPolicy.model_validate(pending["policy"]))
+    for loan_id, cls, reason in pending.get("classify", []):
+        try:
+            game.classify(int(loan_id), int(cls), reason)
+        except Exception:  # the floor rose past it since: drop it, as the desk would
+            continue
+    for record in pending.get("resolutions", []):
+        game.add_resolution(record)
 
 
 class AttemptError(Exception):
@@ -306,6 +315,30 @@ class LiveGames:
             if policy == live.game.policy:
                 return
             live.game.set_policy(policy)
+            self._save(live)
+
+    def classify(self, attempt_id: str, loan_id: int, cls: int, reason: str) -> None:
+        """Queue a judgement classification (sim.judgement) for the month to come."""
+        live = self.open(attempt_id)
+        with live.lock:
+            live.game.classify(int(loan_id), int(cls), reason)
+            self._save(live)
+
+    def unclassify(self, attempt_id: str, loan_id: int) -> None:
+        live = self.open(attempt_id)
+        with live.lock:
+            live.game.unclassify(int(loan_id))
+            self._save(live)
+
+    def add_resolution(self, attempt_id: str, what: str, loan_id: int | None, owner: str,
+                       deadline_month: int | None) -> None:
+        """Record a review-meeting resolution (training.ledger); raises LedgerError."""
+        from training.ledger import make_resolution
+
+        live = self.open(attempt_id)
+        with live.lock:
+            res = make_resolution(live.game, what, loan_id, owner, deadline_month)
+            live.game.add_resolution(res.model_dump())
             self._save(live)
 
     def end_month(self, attempt_id: str, expected_month: int) -> Any:
