@@ -4,7 +4,7 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 
 import streamlit as st
 
-from app_pages import charts, common
+from app_pages import charts, common, debrief_judgement
 from training import report
 from training.i18n import get_lang, t
 
@@ -63,6 +63,8 @@ if compliance.empty:
     st.caption(t("debrief.none"))
 else:
     st.table(compliance)
+
+debrief_judgement.sections(g, lang)
 
 with st.expander(t("debrief.score"), icon=":material/calculate:"):
     st.table(report.score_table(d, lang))

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts
+from app_pages import charts, desk_judgement
 from app_pages import desk_actions as act
 from sim.scenario import CLASS_KEYS
 from training import report
@@ -83,6 +83,7 @@ def review_meeting(live: Live, lang: str) -> None:
         st.markdown(f"**{t('desk.class_changes')}**")
         st.dataframe(report.class_changes_table(review.class_changes, lang), hide_index=True,
                      key="class_changes")
+        desk_judgement.ledger_panel(live, lang, [int(i) for i in review.watch_list["loan_id"]])
 
 
 def portfolio_view(g: Any, lang: str) -> None:
@@ -151,6 +152,7 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     file_col, action_col = st.columns([3, 2])
     with file_col:
         loan_file(live, loans, int(loan_id), lang)
+        desk_judgement.classify_control(live, int(loan_id))
     with action_col:
         action_panel(live, int(loan_id))
 

@@ -1,0 +1,48 @@
+"""Debrief sections for judgement: classification deviation (分类偏离度), the judgements
+taken, and the follow-through of the review meeting's resolutions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from training.i18n import fmt_pct, t
+from training.judgement_view import (
+    classification_deviation,
+    deviation_table,
+    follow_through,
+    judgements_table,
+    ledger_table,
+)
+
+
+def sections(g: Any, lang: str) -> None:
+    dev = classification_deviation(g)
+    st.subheader(t("debrief_judgement.deviation_title"))
+    st.caption(t("debrief_judgement.deviation_intro"))
+    with st.container(key="debrief_deviation"):
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("debrief_judgement.better"), fmt_pct(dev.share_better, 1))
+        c2.metric(t("debrief_judgement.worse"), fmt_pct(dev.share_worse, 1))
+        c3.metric(t("debrief_judgement.judged"), fmt_pct(dev.share_judged, 1))
+        if dev.loans.empty:
+            st.caption(t("debrief_judgement.no_deviation"))
+        else:
+            st.dataframe(deviation_table(g, dev.loans, lang), hide_index=True, key="deviation_loans")
+        st.markdown(f"**{t('debrief_judgement.judgements_title')}**")
+        judged = judgements_table(g, lang)
+        if judged.empty:
+            st.caption(t("debrief_judgement.no_judgements"))
+        else:
+            st.dataframe(judged, hide_index=True, key="judgements")
+
+    st.subheader(t("debrief_judgement.followthrough_title"))
+    ft = follow_through(g)
+    with st.container(key="debrief_followthrough"):
+        if not ft.made:
+            st.caption(t("debrief_judgement.none_made"))
+            return
+        st.metric(t("debrief_judgement.followthrough_metric"), fmt_pct(ft.share_done, 0))
+        st.markdown(t("debrief_judgement.followthrough_line", done=ft.done, due=ft.due, made=ft.made))
+        st.dataframe(ledger_table(g, ft.frame, lang), hide_index=True, key="ledger_debrief")

@@ -1,0 +1,108 @@
+"""The desk's classify control and the review meeting's ledger through AppTest, and
+their sections in the debrief."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.codes import LoanClass
+from tests.app.test_app_pages import end_month, live_game, no_exception, start, texts, to_desk
+from training.ledger import ledger_frame
+
+
+def frame_with(at, header: str):
+    """The one dataframe on screen with this column header (AppTest does not expose keys)."""
+    found = [d.value for d in at.dataframe if header in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def normal_loan(g) -> int:
+    return int(np.argmax(np.where(g.sim.cls_objective == LoanClass.NORMAL, g.sim.d, -np.inf)))
+
+
+def test_classify_control_needs_a_reason_and_offers_only_the_floor_and_worse():
+    at = to_desk(start())
+    end_month(at)
+    g = live_game(at)
+    i = normal_loan(g)
+    at.selectbox(key="loan_pick").set_value(i).run()
+    no_exception(at)
+    cls_box = at.selectbox(key=f"classify_cls_{i}")
+    assert cls_box.options[0] == "正常" and len(cls_box.options) == 5
+    cls_box.set_value(int(LoanClass.SPECIAL_MENTION))
+    at.button(key="classify_submit").click().run()  # no reason chosen
+    no_exception(at)
+    assert "请从列表中选择理由" in texts(at)
+    assert g.classify_queued == []
+    assert at.selectbox(key=f"classify_cls_{i}").value == LoanClass.SPECIAL_MENTION  # kept
+    at.selectbox(key=f"classify_reason_{i}").set_value("warning_signals")
+    at.button(key="classify_submit").click().run()
+    no_exception(at)
+    assert g.classify_queued == [(i, LoanClass.SPECIAL_MENTION, "warning_signals")]
+    assert "下月生效" in texts(at)
+    end_month(at)
+    assert g.sim.cls[i] == LoanClass.SPECIAL_MENTION
+    # a loan whose floor is special mention is not offered normal
+    floored = np.flatnonzero((g.sim.cls_objective >= LoanClass.SPECIAL_MENTION)
+                             & (g.sim.status <= 1))
+    if len(floored):
+        j = int(floored[0])
+        at.selectbox(key="loan_pick").set_value(j).run()
+        no_exception(at)
+        assert "正常" not in at.selectbox(key=f"classify_cls_{j}").options
+
+
+def test_ledger_at_the_review_meeting_names_the_missing_field_and_tracks_follow_through():
+    at = to_desk(start())
+    for _ in range(3):
+        end_month(at)
+    g = live_game(at)
+    assert any(b.key == "ledger_add" for b in at.button)
+    i = normal_loan(g)
+    at.selectbox(key="ledger_what").set_value("closer_monitoring")
+    at.selectbox(key="ledger_loan").set_value(i)
+    at.number_input(key="ledger_deadline_3").set_value(5)
+    at.button(key="ledger_add").click().run()  # no owner
+    no_exception(at)
+    assert "责任人：请填写负责人" in texts(at)
+    assert g.ledger == []
+    at.text_input(key="ledger_owner").input("王经理")
+    at.button(key="ledger_add").click().run()
+    no_exception(at)
+    assert [(r["what"], r["loan_id"], r["owner"], r["deadline_month"]) for r in g.ledger] == [
+        ("closer_monitoring", i, "王经理", 5)]
+    ledger = frame_with(at, "责任人")
+    assert len(ledger) == 1 and ledger["状态"].tolist() == ["进行中"]
+    at.selectbox(key="loan_pick").set_value(i).run()
+    at.button(key="queue_closer_monitoring").click().run()
+    end_month(at)
+    assert ledger_frame(g)["status"].tolist() == ["done"]
+
+
+def test_debrief_shows_deviation_and_follow_through():
+    at = to_desk(start())
+    for _ in range(3):
+        end_month(at)
+    g = live_game(at)
+    i = normal_loan(g)
+    at.selectbox(key="ledger_what").set_value("classify")
+    at.selectbox(key="ledger_loan").set_value(i)
+    at.text_input(key="ledger_owner").input("李四")
+    at.button(key="ledger_add").click().run()
+    at.selectbox(key="loan_pick").set_value(i).run()
+    at.selectbox(key=f"classify_cls_{i}").set_value(int(LoanClass.SPECIAL_MENTION))
+    at.selectbox(key=f"classify_reason_{i}").set_value("review_meeting")
+    at.button(key="classify_submit").click().run()
+    no_exception(at)
+    while not g.finished:
+        end_month(at)
+    no_exception(at)
+    shown = texts(at)
+    assert "分类偏离度" in shown and "例会决议落实情况" in shown
+    labels = [m.label for m in at.metric]
+    assert "认定优于应有分类的户月占比" in labels and "决议落实率" in labels
+    rate = next(m.value for m in at.metric if m.label == "决议落实率")
+    assert rate == "100%"
+    judged = frame_with(at, "理由")
+    assert len(judged) == 1 and "贷后管理例会决定" in judged.to_string()

@@ -1,0 +1,69 @@
+"""Tables and labels for judgement classification and the resolution ledger, in the
+trainee's language (the desk and the debrief draw them; no Streamlit here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from training.i18n import cls_name, get_lang, t
+from training.ledger import CLASSIFY, classification_deviation, follow_through, judgements_frame
+
+
+def action_text(game: Any, key: str, lang: str | None = None) -> str:
+    """An action's name: the desk's text for it when it has one, else the catalogue's."""
+    lang = lang or get_lang()
+    if key == CLASSIFY:
+        return t("ledger.what_classify", lang)
+    text = getattr(game, "text", None)
+    if callable(text):
+        zh, en = text("action", key)
+        name = zh if lang == "zh" else en
+        if name and name != key:
+            return name
+    it = game.sim.catalogue.get(key)
+    return str(getattr(it, lang, key)) if it is not None else key
+
+
+def reason_text(code: str, lang: str) -> str:
+    return t(f"judgement.reason.{code}", lang)
+
+
+def refusal_text(code: str, lang: str) -> str:
+    text = t(f"judgement.reject.{code}", lang)
+    return code if text == f"judgement.reject.{code}" else text
+
+
+def ledger_table(game: Any, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The ledger (training.ledger.ledger_frame) with headers and values in ``lang``."""
+    cols = ["what", "label", "owner", "made_month", "deadline_month", "status", "done_month"]
+    df = frame[cols].copy()
+    df["what"] = [action_text(game, w, lang) for w in df["what"]]
+    df["status"] = [t(f"ledger.status.{s}", lang) for s in df["status"]]
+    df["done_month"] = [int(m) if m >= 0 else "—" for m in df["done_month"]]
+    df["done_month"] = df["done_month"].astype(str)
+    return df.rename(columns={c: t(f"ledger.col.{c}", lang) for c in cols})
+
+
+def deviation_table(game: Any, loans: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per-loan deviation rows (sim.deviation LOAN_COLUMNS) in ``lang``."""
+    cols = ["label", "months_on_books", "months_better", "months_worse", "months_judged",
+            "worst_gap", "cls_end", "warranted_end"]
+    df = loans.assign(label=[game.sim.pf.label(int(i)) for i in loans["loan_id"]])[cols].copy()
+    for c in ("cls_end", "warranted_end"):
+        df[c] = [cls_name(k, lang) for k in df[c]]
+    return df.rename(columns={c: t(f"debrief_judgement.col.{c}", lang) for c in cols})
+
+
+def judgements_table(game: Any, lang: str) -> pd.DataFrame:
+    df = judgements_frame(game)
+    cols = ["month", "label", "cls", "reason"]
+    df = df[cols].copy()
+    df["cls"] = [cls_name(k, lang) for k in df["cls"]]
+    df["reason"] = [reason_text(r, lang) for r in df["reason"]]
+    return df.rename(columns={c: t(f"debrief_judgement.col.{c}", lang) for c in cols})
+
+
+__all__ = ["action_text", "classification_deviation", "deviation_table", "follow_through",
+           "judgements_table", "ledger_table", "reason_text", "refusal_text"]
