@@ -55,6 +55,20 @@ AUCTION_START_SHARE = 0.70
 AUCTION_SECOND_ROUND_CUT = 0.20
 AUCTION_SALE_PROBABILITY = {"round1": 0.24, "round2": 0.30, "sale_period": 0.35}
 AUCTION_PRICE_SHARE = 0.77
+"""Average sale price of auctioned property as a share of appraisal (domain: 2024, 77%)."""
+AUCTION_BID_PREMIUM = AUCTION_PRICE_SHARE / AUCTION_START_SHARE
+"""Bidding lifts a sold lot above its round's start price: the 2024 average sale at 77% of
+appraisal over a first-round start at 70% (domain). The sale period (变卖) sells at the
+second round's reserve, with no bidding."""
+AUCTION_ROUND_CHANCES = 2.0
+"""A round gives about two bidders' chances to sell (assumption; with the 2024 sale
+probabilities it sells most liquid lots within the two rounds and the sale period)."""
+AUCTION_ILLIQUID_SALE_FACTOR = 0.5
+"""The sale chance of the least liquid collateral, relative to property (assumption): the
+chance scales from this at liquidity 0 to 1 at liquidity 1."""
+EXTRA_COLLATERAL_LIQUIDITY = 0.8
+"""Liquidity of collateral taken as a top-up (assumption: banks take property, deposits or a
+guarantor's assets, as easy to sell as land)."""
 COLLATERAL_LIQUIDITY = {
     "none": 0.0, "property": 1.0, "land": 0.8, "construction": 0.6,
     "equipment": 0.5, "receivables": 0.6, "deposit": 1.0,
