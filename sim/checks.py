@@ -15,6 +15,8 @@ from sim import defaults
 from sim.codes import ON_BOOKS, CheckKind, Product
 from sim.scenario import MonitoringPolicy
 
+DAYS_PER_MONTH = 30
+"""A first-check deadline in days counts in 30-day months."""
 CHECK_HOURS_BY_PRODUCT = np.array([defaults.CHECK_HOURS[p.name.lower()] for p in Product])
 """(product, CheckKind) -> hours of one check."""
 
@@ -44,11 +46,26 @@ def intervals(sim, policy: MonitoringPolicy, t: int) -> np.ndarray:
     return np.where(sim.closer_until >= t, 1, class_intervals(policy)[sim.cls])
 
 
+def first_check_month(policy: MonitoringPolicy) -> int:
+    """The month a new loan's first check falls due (days rounded up to months)."""
+    return max(1, int(np.ceil(policy.first_check_days / DAYS_PER_MONTH)))
+
+
+def next_check_month(sim, policy: MonitoringPolicy, month: int) -> np.ndarray:
+    """Month of each loan's next required check under a policy, seen from decision month
+    `month` (-1: none required). A check already overdue is due at `month`."""
+    interval = intervals(sim, policy, month)
+    routine = np.where(interval > 0, np.maximum(sim.last_check + interval, month), -1)
+    first = max(first_check_month(policy), month) if policy.first_check_days > 0 else -1
+    nxt = np.where(sim.never_checked, first, routine)
+    return np.where(sim.status <= ON_BOOKS, nxt, -1)
+
+
 def due_masks(sim, policy: MonitoringPolicy, t: int) -> tuple[np.ndarray, np.ndarray]:
     """(first check due, routine check due) under a policy at month t."""
     interval = intervals(sim, policy, t)
     on_books = sim.status <= ON_BOOKS
-    first_month = max(1, int(np.ceil(policy.first_check_days / 30)))
+    first_month = first_check_month(policy)
     never = sim.never_checked
     first_due = on_books & never & (t >= first_month) & (policy.first_check_days > 0)
     routine_due = on_books & ~never & (interval > 0) & (t - sim.last_check >= interval)

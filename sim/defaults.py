@@ -120,6 +120,10 @@ class SignalType:
     every_months: int = 1  # statements arrive quarterly
 
 
+ALERT_WINDOW_MONTHS = 3
+"""Signals seen within this many months count as recent alerts (assumption: a quarter, the
+review cycle of a watch list)."""
+
 SIGNAL_LEAD_TO_HEALTH = 0.2
 """Health margin per month of lead time: a signal with lead L fires when health is below
 0.2 * L (assumption; measured lead times are printed by benchmarks/signals.py)."""

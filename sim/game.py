@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim import defaults
+from sim.checks import next_check_month
 from sim.classification import CLASS_EN, CLASS_KEYS, CLASS_ZH
 from sim.codes import STATUS_KEYS
 from sim.engine import DEFAULTED, SIG_INDEX, RunResult, Simulation
@@ -21,6 +22,7 @@ from sim.observation import Decision, Observation, action_cost, action_hours, ad
 from sim.portfolio import COLLATERAL_TYPES
 from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario
 from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
+from sim.signals import recent_alerts
 
 
 class ActionError(Exception):
@@ -304,11 +306,9 @@ class Game:
         pf = s.pf
         n = s.n
         t = self.month
-        alerts = (s.last_seen[:, 1:] > t - 3).sum(axis=1)
-        iv = self._policy.interval_months
-        interval = np.array([iv.normal, iv.special_mention, iv.substandard, iv.doubtful,
-                             iv.loss])[s.cls]
-        nxt = np.where(interval > 0, np.where(s.never_checked, t + 1, s.last_check + interval), -1)
+        # what the next decision will see: the strategies' alert count and check schedule
+        alerts = recent_alerts(s.last_seen, t + 1)
+        nxt = next_check_month(s, self._policy, t + 1)
         return pd.DataFrame({
             "loan_id": np.arange(n),
             "label": [pf.label(i) for i in range(n)],

@@ -122,10 +122,13 @@ def _latent(sim, t: int, live: np.ndarray) -> None:
                 sim.rec.latent.append((t, held.astype(np.int64), SIG_INDEX[k]))
 
 
-def recent_alerts(last_seen: np.ndarray, month: int, months: int = 3,
-                  groups: tuple[str, ...] | None = None) -> np.ndarray:
-    """Number of distinct non-payment signals seen per loan in the last `months` months."""
-    cols = [j for j, k in enumerate(SIGNAL_IDS) if k != "payment_late"
+def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALERT_WINDOW_MONTHS,
+                  groups: tuple[str, ...] | None = None,
+                  include_payment: bool = False) -> np.ndarray:
+    """Number of distinct signals seen per loan in the `months` months before decision
+    month `month` (payment status left out unless include_payment). The one alert
+    count the strategies, the preconditions and the desk all use."""
+    cols = [j for j, k in enumerate(SIGNAL_IDS) if (include_payment or k != "payment_late")
             and (groups is None or defaults.SIGNALS[k].group in groups)]
     return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
 

@@ -15,6 +15,7 @@ from sim import defaults
 from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, InterventionType
 from sim.scenario import Scenario
+from sim.signals import recent_alerts
 
 REASONS: dict[str, tuple[str, str]] = {
     "active": ("该贷款已结清或已出表", "the loan is closed or off the books"),
@@ -68,7 +69,7 @@ def _on_books(sim, i: int, action: str, t: int) -> bool:
 
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
     return bool(sim.dpd[i] > 0 or sim.cls[i] >= LoanClass.SPECIAL_MENTION
-                or (sim.last_seen[i] >= t - 3).any())
+                or recent_alerts(sim.last_seen[i:i + 1], t, include_payment=True)[0] > 0)
 
 
 def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
