@@ -22,7 +22,7 @@ from sim.observation import Decision, Observation, action_cost, action_hours, ad
 from sim.portfolio import COLLATERAL_TYPES
 from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario
 from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
-from sim.signals import recent_alerts
+from sim.signals import recent_alerts, statement_figures
 
 
 class ActionError(Exception):
@@ -400,14 +400,12 @@ class Game:
         turnover = pd.DataFrame({"month": months,
                                  "turnover_index": [h["turnover"][i] for h in hist]})
         rows = []
-        lag = defaults.SIGNALS["statement_weak"].lag_months
-        for q in range(3, len(hist) + 1, 3):
-            if q + lag <= self.month:
-                h = hist[q - 1]["health"][i]
-                rows.append({"quarter_month": q, "received_month": q + lag,
-                             "sales_index": round(100 * np.exp(0.1 * np.clip(h, -3, 3)), 1),
-                             "receivables_days": round(60 - 12 * np.clip(h, -3, 3), 0),
-                             "debt_ratio": round(0.55 - 0.05 * np.clip(h, -3, 3), 3)})
+        for received, quarter, live, reported in s.statement_log:
+            k = np.searchsorted(live, i)
+            if k < len(live) and live[k] == i and received <= self.month:
+                fig = statement_figures(reported[k:k + 1])
+                rows.append({"quarter_month": quarter, "received_month": received,
+                             **{name: float(v[0]) for name, v in fig.items()}})
         statements = pd.DataFrame(rows, columns=["quarter_month", "received_month",
                                                  "sales_index", "receivables_days", "debt_ratio"])
         sig = self._signals_frame()

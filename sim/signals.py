@@ -25,6 +25,7 @@ NEVER = -99
 
 def init_columns(sim) -> None:
     n = sim.n
+    sim.statement_log = []  # (received month, quarter month, loans, reported health)
     sim.last_seen = np.full((n, len(SIGNAL_IDS)), NEVER, dtype=np.int32)
     sim.first_warning = np.full(n, -1, dtype=np.int32)
     sim.first_warning_signal = np.full(n, -1, dtype=np.int16)
@@ -96,7 +97,8 @@ def offsite_sightings(sim, t: int) -> None:
     for k, sig in defaults.SIGNALS.items():
         if sig.source != "offsite":
             continue
-        if sig.every_months > 1 and t % sig.every_months != 0:
+        lag = override(sim.sc, sig, "lag_months")
+        if sig.every_months > 1 and not is_report_month(t, sig.every_months, lag):
             continue
         j = SIG_INDEX[k]
         miss = override(sim.sc, sig, "miss_rate")
@@ -105,6 +107,8 @@ def offsite_sightings(sim, t: int) -> None:
         if k == "collection_bypass":
             cond = cond | sim.diverting[live]
         seen = (cond & (u[:, j] < 1 - miss)) | (~cond & (u[:, j] < fp))
+        if k == "statement_weak" and sim.keep_history:
+            _keep_statements(sim, t, t - lag, live, cond, seen, sig)
         see(sim, t, live[seen], k, SignalSource.OFFSITE)
     _latent(sim, t, live)
 
@@ -137,3 +141,36 @@ def turnover_index(health: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Account turnover (100 = normal) the loan file shows, from health and a noise draw."""
     noise = 1.0 + 0.06 * (u - 0.5)
     return 100.0 * np.exp(0.12 * np.clip(health, -3, 3)) * noise
+
+
+# --- financial statements ---------------------------------------------------------
+STATEMENT_DRESSING_MARGIN = 0.1
+"""How far past the weak line a misread statement lands, in health units (assumption)."""
+
+
+def is_report_month(t: int, every_months: int, lag_months: int) -> bool:
+    """Whether a periodic report (quarterly statements) arrives in month t: a period
+    ended lag_months ago."""
+    q = t - lag_months
+    return q >= every_months and q % every_months == 0
+
+
+def statement_figures(health: np.ndarray) -> dict[str, np.ndarray]:
+    """The figures a statement shows for a borrower of the given (reported) health h,
+    clipped to +-3: sales index 100 exp(0.1 h), receivables days 60 - 12 h, debt ratio
+    0.55 - 0.05 h (assumption: a sound firm sells more, collects faster, borrows less)."""
+    h = np.clip(health, -3, 3)
+    return {"sales_index": np.round(100 * np.exp(0.1 * h), 1),
+            "receivables_days": np.round(60 - 12 * h, 0),
+            "debt_ratio": np.round(0.55 - 0.05 * h, 3)}
+
+
+def _keep_statements(sim, t: int, quarter: int, live, cond, seen, sig) -> None:
+    """The statements received in month t, as the bank reads them. They agree with the
+    statement_weak alert: a weak statement the alert missed was window-dressed to look
+    just sound; a false alarm came with figures just past the weak line."""
+    weak_line = defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months")
+    h = sim.d_hist[quarter % 13][live]
+    reported = np.where(cond & ~seen, weak_line + STATEMENT_DRESSING_MARGIN,
+                        np.where(~cond & seen, weak_line - STATEMENT_DRESSING_MARGIN, h))
+    sim.statement_log.append((t, quarter, live, reported))
