@@ -114,8 +114,6 @@ class SignalType:
     lag_months: int  # delay before the bank can see it
     miss_rate: float  # chance a true condition is not seen
     false_positive_rate: float  # monthly chance it fires with no real trouble
-    zh: str
-    en: str
     driver: str = "health"  # "health", "diversion", "collateral", "guarantor", "payment"
     every_months: int = 1  # statements arrive quarterly
 
@@ -132,38 +130,25 @@ SIGNALS: dict[str, SignalType] = {
     s.id: s
     for s in [
         SignalType("payment_late", "payment", "offsite", 0.0, 0, 0.0, 0.0,
-                   "还款逾期", "Payment overdue", driver="payment"),
-        SignalType("turnover_drop", "account_flows", "offsite", 4.0, 0, 0.35, 0.02,
-                   "账户流水明显下降", "Account turnover falling"),
-        SignalType("collection_bypass", "account_flows", "offsite", 3.0, 0, 0.5, 0.01,
-                   "销售回款绕开回笼账户", "Receipts bypass the collection account"),
+                   driver="payment"),
+        SignalType("turnover_drop", "account_flows", "offsite", 4.0, 0, 0.35, 0.02),
+        SignalType("collection_bypass", "account_flows", "offsite", 3.0, 0, 0.5, 0.01),
         SignalType("funds_to_affiliates", "account_flows", "onsite", 0.0, 0, 0.2, 0.01,
-                   "贷款资金流向关联方或经营范围外", "Loan money paid to affiliates or outside the business",
                    driver="diversion"),
         SignalType("statement_weak", "financial", "offsite", 6.0, 2, 0.3, 0.03,
-                   "财务报表恶化(应收存货增速高于销售)", "Statements weaken (receivables outpace sales)",
                    every_months=3),
-        SignalType("short_debt_surge", "financial", "onsite", 5.0, 0, 0.3, 0.02,
-                   "短期负债激增", "Short-term debt surges"),
-        SignalType("plant_idle", "operational", "onsite", 3.0, 0, 0.2, 0.01,
-                   "停工停产或项目延期", "Plant idle or project delayed"),
-        SignalType("wage_arrears", "operational", "onsite", 2.0, 0, 0.3, 0.01,
-                   "拖欠工资或工程款", "Wage or contractor arrears"),
-        SignalType("key_person", "management", "offsite", 2.5, 0, 0.6, 0.005,
-                   "实际控制人或高管异常变动", "Key person leaves or cannot be reached"),
-        SignalType("lawsuit", "public_record", "offsite", 2.0, 1, 0.4, 0.01,
-                   "涉诉或账户被冻结", "Lawsuit or frozen account"),
-        SignalType("tax_arrears", "public_record", "offsite", 1.5, 1, 0.5, 0.005,
-                   "欠缴税款", "Tax arrears"),
-        SignalType("enforcement_list", "public_record", "offsite", 0.5, 1, 0.3, 0.002,
-                   "被列入失信被执行人名单", "On the court enforcement list"),
+        SignalType("short_debt_surge", "financial", "onsite", 5.0, 0, 0.3, 0.02),
+        SignalType("plant_idle", "operational", "onsite", 3.0, 0, 0.2, 0.01),
+        SignalType("wage_arrears", "operational", "onsite", 2.0, 0, 0.3, 0.01),
+        SignalType("key_person", "management", "offsite", 2.5, 0, 0.6, 0.005),
+        SignalType("lawsuit", "public_record", "offsite", 2.0, 1, 0.4, 0.01),
+        SignalType("tax_arrears", "public_record", "offsite", 1.5, 1, 0.5, 0.005),
+        SignalType("enforcement_list", "public_record", "offsite", 0.5, 1, 0.3, 0.002),
         SignalType("guarantor_trouble", "guarantee", "offsite", 0.0, 0, 0.3, 0.005,
-                   "担保人或关联企业出现风险", "Guarantor or affiliate in trouble", driver="guarantor"),
+                   driver="guarantor"),
         SignalType("collateral_value_fall", "collateral", "onsite", 0.0, 0, 0.2, 0.01,
-                   "抵押物价值下降或状况异常", "Collateral value or condition down",
                    driver="collateral"),
-        SignalType("avoids_contact", "behaviour", "offsite", 1.0, 0, 0.5, 0.01,
-                   "回避银行联系、迟交报表", "Avoids the bank, files late"),
+        SignalType("avoids_contact", "behaviour", "offsite", 1.0, 0, 0.5, 0.01),
     ]
 }
 
@@ -179,8 +164,6 @@ class InterventionType:
     duration_months: float
     requires: tuple[str, ...]  # preconditions, checked by sim.interventions
     aggressive: bool
-    zh: str
-    en: str
     stage: str  # "monitor", "prevent", "restructure", "collect", "workout"
     params: dict = field(default_factory=dict)
 
@@ -189,41 +172,41 @@ INTERVENTIONS: dict[str, InterventionType] = {
     i.id: i
     for i in [
         InterventionType("closer_monitoring", 1.0, 0, 0, 6, ("active",), False,
-                         "加强监控(改为按月检查)", "Closer monitoring (monthly checks)", "monitor"),
+                         "monitor"),
         InterventionType("onsite_check", 0.0, 0, 0, 0, ("active",), False,
-                         "现场检查", "On-site check", "monitor"),
+                         "monitor"),
         InterventionType("add_collateral", 8.0, 2000, 0, 1, ("active", "not_defaulted"),
-                         False, "追加抵押或保证人", "Additional collateral or guarantor", "prevent",
+                         False, "prevent",
                          {"top_up_ltv_share": 0.3, "health_margin": 0.5}),
         InterventionType("freeze_line", 2.0, 0, 0, 0, ("active", "not_defaulted", "has_undrawn"), True,
-                         "冻结额度/停止放款", "Freeze the undrawn line / stop disbursing", "prevent"),
+                         "prevent"),
         InterventionType("entrusted_payment", 4.0, 0, 0, 0, ("active", "not_defaulted", "self_payment"),
-                         False, "改为受托支付", "Switch to entrusted payment", "prevent"),
+                         False, "prevent"),
         InterventionType("restructure", 16.0, 5000, 0, 1, ("active", "not_defaulted", "in_difficulty"),
-                         False, "展期或重组", "Extension or restructuring", "restructure",
+                         False, "restructure",
                          {"health_boost": 0.9, "rate_concession": 0.01, "observation_months": 12,
                           "stage_factor": {0: 1.0, 30: 0.5, 60: 0.25}}),
         InterventionType("emergency_deferral", 4.0, 0, 0, 0, ("active", "not_defaulted", "disaster_hit"),
-                         False, "灾害应急延期还款", "Emergency deferral after a disaster", "restructure",
+                         False, "restructure",
                          {"months": 6}),
         InterventionType("accelerate", 6.0, 1000, 0, 0, ("active",), True,
-                         "提前收回贷款", "Accelerate (recall the loan early)", "workout",
+                         "workout",
                          {"repay_health": 1.0}),
         InterventionType("collect_call", 0.5, 20, 0, 0, ("active", "overdue"), False,
-                         "电话催收", "Collection call", "collect", {"cure_boost": 0.15}),
+                         "collect", {"cure_boost": 0.15}),
         InterventionType("collect_letter", 1.0, 200, 0, 0, ("active", "overdue"), False,
-                         "律师函/催收函", "Demand letter", "collect", {"cure_boost": 0.2}),
+                         "collect", {"cure_boost": 0.2}),
         InterventionType("collect_visit", 4.0, 500, 0, 0, ("active", "overdue"), False,
-                         "上门催收", "Collection visit", "collect", {"cure_boost": 0.35}),
+                         "collect", {"cure_boost": 0.35}),
         InterventionType("lawsuit", 6.0, 0, COURT_FEE_SHARE + LEGAL_COST_SHARE, LAWSUIT_MONTHS,
                          ("active", "defaulted", "no_lawsuit"), False,
-                         "提起诉讼", "File a lawsuit", "workout"),
+                         "workout"),
         InterventionType("auction", 4.0, 3000, 0.005, 4, ("active", "judgment_or_security", "has_collateral"),
-                         False, "拍卖抵押物", "Auction the collateral", "workout"),
+                         False, "workout"),
         InterventionType("write_off", 2.0, 0, 0, 0, ("active", "defaulted"), False,
-                         "核销(账销案存)", "Write off (claim stays alive)", "workout"),
+                         "workout"),
         InterventionType("claim_sale", 3.0, 0, 0, 0, ("active", "defaulted"), False,
-                         "债权转让", "Sell the claim", "workout"),
+                         "workout"),
     ]
 }
 

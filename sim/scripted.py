@@ -46,4 +46,4 @@ def apply(sim, i: int, ev, m: int) -> None:
         sim.condition[i] *= max(0.0, 1.0 - COLLATERAL_DAMAGE_PER_SEVERITY * s)
     if k in SEEN:
         see(sim, m, np.array([i]), SEEN[k], SignalSource.OFFSITE)
-    sim.rec.log(m, i, "scripted_" + k, s, ev.note.en if ev.note else "")
+    sim.rec.log(m, i, "scripted_" + k, s)

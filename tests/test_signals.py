@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from sim import defaults
-from sim.game import Game
 from sim.scenario import load_scenario, scenario_paths
 from sim.signals import SIG_INDEX, is_report_month, recent_alerts, statement_figures
+from training.desk import Desk as Game
 
 
 @pytest.fixture(scope="module")

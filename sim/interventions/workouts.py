@@ -115,7 +115,7 @@ def lawsuit(sim, i: int, months: float):
             guarantee_value(sim, claim, i))
         recover(sim, m, i, found, "judgment_enforced")
     else:
-        sim.rec.log(m, i, "judgment", 0.0, "no free assets found")
+        sim.rec.log(m, i, "judgment", 0.0, "no_free_assets")
 
 
 AUCTION_ROUNDS = (
