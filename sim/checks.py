@@ -15,8 +15,6 @@ from sim import defaults
 from sim.codes import ON_BOOKS, CheckKind, Product
 from sim.scenario import MonitoringPolicy
 
-DAYS_PER_MONTH = 30
-"""A first-check deadline in days counts in 30-day months."""
 CHECK_HOURS_BY_PRODUCT = np.array([defaults.CHECK_HOURS[p.name.lower()] for p in Product])
 """(product, CheckKind) -> hours of one check."""
 
@@ -25,7 +23,7 @@ def init_columns(sim, rng_b: np.random.Generator) -> None:
     n = sim.n
     # seasoned loans were last checked within one routine interval, spread over it
     sim.never_checked = sim.pf.mob0 == 0
-    spread = sim.sc.monitoring.interval_months.normal or 6
+    spread = sim.sc.monitoring.interval_months.normal or defaults.SEASONED_CHECK_SPREAD_MONTHS
     sim.last_check = np.where(sim.never_checked, -1,
                               -rng_b.integers(0, spread, n)).astype(np.int32)
     sim.due_since = np.full(n, -1, dtype=np.int32)
@@ -48,7 +46,7 @@ def intervals(sim, policy: MonitoringPolicy, t: int) -> np.ndarray:
 
 def first_check_month(policy: MonitoringPolicy) -> int:
     """The month a new loan's first check falls due (days rounded up to months)."""
-    return max(1, int(np.ceil(policy.first_check_days / DAYS_PER_MONTH)))
+    return max(1, int(np.ceil(policy.first_check_days / defaults.DAYS_PER_MONTH)))
 
 
 def next_check_month(sim, policy: MonitoringPolicy, month: int) -> np.ndarray:
@@ -147,6 +145,6 @@ def do_checks(sim, t: int, idx: np.ndarray, kind: CheckKind | None, quality: flo
     sim.due_since[idx] = -1
     onsite_sightings(sim, t, idx, quality ** defaults.QUALITY_EXPONENT)
     true_value = collateral_value(sim, idx)
-    sim.appraised[idx] = true_value * (1.0 + 0.25 * (1.0 - quality))
+    sim.appraised[idx] = true_value * (1.0 + defaults.RUSHED_APPRAISAL_BIAS * (1.0 - quality))
     sim.appraisal_month[idx] = t
     sim.rec.log_many(t, idx, "check")

@@ -227,3 +227,46 @@ COLLECTION_CURE_DEFAULTED = 0.05
 """Monthly cure chance of a defaulted loan under active collection (assumption)."""
 RELATIONSHIP_HIT = {"aggressive_on_healthy": 0.35, "intrusive": 0.05}
 """Relationship lost by an aggressive action on a healthy borrower, or by an intrusive one."""
+
+# --- Calendar and bookkeeping ---------------------------------------------------------
+DAYS_PER_MONTH = 30
+"""Days past due grow by 30 a missed month; day limits in days count in 30-day months
+(domain: the 2023 classification counts days overdue)."""
+DEFAULT_DPD = 90
+"""Days past due of a loan at default (domain: 90+ days past due is a default)."""
+PAID_OFF_TOLERANCE_CNY = 0.5
+"""A balance at or below this is paid off (rounding of a yuan)."""
+HEALTH_HISTORY_MONTHS = 13
+"""Months of health kept for signals with a lag (a year and the current month)."""
+
+# --- What signals and checks read from the hidden state (assumptions) -------------------
+COLLATERAL_SIGNAL_SHARE = 0.85
+"""A check flags collateral worth less than this share of its last appraisal."""
+GUARANTOR_TROUBLE_HEALTH = 0.3
+"""A guarantor below this health (or defaulted) shows as 'guarantor in trouble'."""
+DIVERSION_DETECTION = 0.85
+"""Chance that a full-quality check finds loan money diverted."""
+RUSHED_APPRAISAL_BIAS = 0.25
+"""A rushed check overstates collateral by this share times the quality shortfall."""
+SEASONED_CHECK_SPREAD_MONTHS = 6
+"""Seasoned loans were last checked within this many months when the case's policy has
+no routine interval for normal loans."""
+TURNOVER_NOISE = 0.06
+"""Month-to-month noise of the account turnover index (share, peak to peak)."""
+TURNOVER_HEALTH_ELASTICITY = 0.12
+"""Log-change of account turnover per unit of health."""
+
+# --- Borrower events and actions (assumptions) -----------------------------------------
+SCRIPTED_HEALTH_HIT = {"health_shock": 1.0, "sales_drop": 1.0, "key_person_leaves": 0.5,
+                       "lawsuit_filed": 0.3, "tax_arrears": 0.2, "recovery": -1.0}
+"""Health lost per unit of a scripted event's severity, by kind (a recovery adds health)."""
+SCRIPTED_COLLATERAL_DAMAGE = 0.3
+"""Share of collateral condition lost per unit of a collateral_damage event's severity."""
+HEALTHY_BORROWER = 1.0
+"""Health above which an aggressive action hits a borrower that did not need it."""
+CURE_HEALTH = 0.5
+"""A defaulted borrower can cure only with health above this."""
+RESTRUCTURE_TERM_STRETCH = 1.5
+"""A restructuring stretches the remaining term by this factor..."""
+RESTRUCTURE_TERM_EXTRA_MONTHS = 6
+"""...and adds this many months (domain: extensions of up to the original term)."""

@@ -48,16 +48,16 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
         from sim.interventions.workouts import collateral_value
 
         v = collateral_value(sim, idx)
-        return v < 0.85 * np.maximum(sim.appraised[idx], 1.0)
+        return v < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0)
     if sig.driver == "guarantor":
         g = sim.pf.guarantor[idx]
         gg = np.maximum(g, 0)
-        return (g >= 0) & ((sim.d[gg] < 0.3) | sim.defaulted[gg])
+        return (g >= 0) & ((sim.d[gg] < defaults.GUARANTOR_TROUBLE_HEALTH) | sim.defaulted[gg])
     if sig.driver == "payment":
         return sim.dpd[idx] > 0
     # checks run before this month's tick, so they read health up to last month
     now = sim.t - (0 if sim._ticked else 1)
-    lag_d = sim.d_hist[(now - override(sim.sc, sig, "lag_months")) % 13][idx]
+    lag_d = sim.d_hist[(now - override(sim.sc, sig, "lag_months")) % defaults.HEALTH_HISTORY_MONTHS][idx]
     return lag_d < defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months")
 
 
@@ -86,7 +86,7 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
         fp = override(sim.sc, sig, "false_positive_rate")
         seen = (cond & (u[:, j] < (1 - miss) * detect)) | (~cond & (u[:, j] < fp))
         see(sim, t, idx[seen], k, SignalSource.ONSITE)
-    found = sim.diverting[idx] & (u[:, U_DIVERSION] < 0.85 * detect)
+    found = sim.diverting[idx] & (u[:, U_DIVERSION] < defaults.DIVERSION_DETECTION * detect)
     sim.known_diversion[idx[found]] = True
 
 
@@ -139,8 +139,8 @@ def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALER
 
 def turnover_index(health: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Account turnover (100 = normal) the loan file shows, from health and a noise draw."""
-    noise = 1.0 + 0.06 * (u - 0.5)
-    return 100.0 * np.exp(0.12 * np.clip(health, -3, 3)) * noise
+    noise = 1.0 + defaults.TURNOVER_NOISE * (u - 0.5)
+    return 100.0 * np.exp(defaults.TURNOVER_HEALTH_ELASTICITY * np.clip(health, -3, 3)) * noise
 
 
 # --- financial statements ---------------------------------------------------------
@@ -170,7 +170,7 @@ def _keep_statements(sim, t: int, quarter: int, live, cond, seen, sig) -> None:
     statement_weak alert: a weak statement the alert missed was window-dressed to look
     just sound; a false alarm came with figures just past the weak line."""
     weak_line = defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months")
-    h = sim.d_hist[quarter % 13][live]
+    h = sim.d_hist[quarter % defaults.HEALTH_HISTORY_MONTHS][live]
     reported = np.where(cond & ~seen, weak_line + STATEMENT_DRESSING_MARGIN,
                         np.where(~cond & seen, weak_line - STATEMENT_DRESSING_MARGIN, h))
     sim.statement_log.append((t, quarter, live, reported))

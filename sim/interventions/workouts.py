@@ -89,7 +89,7 @@ def recover(sim, m: int, i: int, cash: float, event: str) -> None:
     sim.recovered[i] += amt
     sim._recovery_pv[i] += amt * sim.discount(m)
     sim.rec.log(m, i, event, amt)
-    if sim.status[i] in ON_BOOKS_STATUSES and sim.balance[i] <= 0.5:
+    if sim.status[i] in ON_BOOKS_STATUSES and sim.balance[i] <= defaults.PAID_OFF_TOLERANCE_CNY:
         sim.balance[i] = 0.0
         sim.status[i] = LoanStatus.CLOSED
 
