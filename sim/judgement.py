@@ -18,7 +18,7 @@ import numpy as np
 
 from sim import defaults
 from sim.classification import classify
-from sim.codes import CLASS_KEYS, ON_BOOKS, LoanClass
+from sim.codes import ON_BOOKS, LoanClass
 
 JUDGEMENT_REASONS = (
     "warning_signals", "financial_weakness", "diversion_suspected", "guarantor_trouble",
@@ -26,7 +26,8 @@ JUDGEMENT_REASONS = (
 )
 """Reason codes an officer gives for a judgement (text in training/locales/*/judgement.yaml)."""
 JUDGEMENT_EVENT = "judgement"
-"""Event-log name of a judgement; details are "<class key>|<reason code>"."""
+"""Event-log name of a judgement: amount_cny holds the class (as class_change does),
+details the reason code."""
 
 
 def init_columns(sim) -> None:
@@ -57,7 +58,8 @@ def apply(sim, t: int, i: int, cls: int, reason: str) -> str | None:
         sim.month_report.rejected.append((i, "classify", why))
         return why
     sim.judgement[i] = cls if cls > sim.cls_objective[i] else LoanClass.NORMAL
-    sim.rec.log(t, i, JUDGEMENT_EVENT, 0.0, f"{CLASS_KEYS[cls]}|{reason}")
+    # like class_change, the class rides in the amount column; details carry the reason
+    sim.rec.log(t, i, JUDGEMENT_EVENT, float(cls), reason)
     return None
 
 

@@ -140,8 +140,9 @@ def test_replay_is_exact_and_the_log_names_the_class(case):
     pd.testing.assert_frame_equal(r.metrics(), g.metrics())
     pd.testing.assert_frame_equal(r.sim.rec.event_frame(), g.sim.rec.event_frame())
     ev = g.sim.rec.event_frame()
-    assert list(ev.loc[ev["event"] == "judgement", "details"]) == [
-        f"special_mention|{JUDGEMENT_REASONS[0]}", "normal|conditions_improved"]
+    ev = ev[ev["event"] == "judgement"]
+    assert [(CLASS_KEYS[int(c)], d) for c, d in zip(ev["amount_cny"], ev["details"], strict=True)] \
+        == [("special_mention", JUDGEMENT_REASONS[0]), ("normal", "conditions_improved")]
 
 
 def test_warranted_class_follows_hidden_health(case):

@@ -154,11 +154,11 @@ def judgements_frame(game: Any) -> pd.DataFrame:
     """The judgements taken so far: month, loan_id, label, cls (key), reason."""
     ev = game.sim.rec.event_frame()
     ev = ev[ev["event"] == JUDGEMENT_EVENT]
-    parts = [str(d).split("|", 1) for d in ev["details"]]
     return pd.DataFrame({
         "month": ev["month"].astype(int).to_numpy(), "loan_id": ev["loan_id"].astype(int).to_numpy(),
         "label": [game.sim.pf.label(int(i)) for i in ev["loan_id"]],
-        "cls": [p[0] for p in parts], "reason": [p[1] if len(p) > 1 else "" for p in parts]})
+        "cls": [CLASS_KEYS[int(c)] for c in ev["amount_cny"]],
+        "reason": [str(d) for d in ev["details"]]})
 
 
 def classification_deviation(game: Any) -> Deviation:
