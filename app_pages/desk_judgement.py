@@ -51,6 +51,7 @@ def _unclassify(aid: str, loan_id: int) -> None:
 def classify_control(live: Live, loan_id: int) -> None:
     """Book the loan at the floor or worse, with a reason; shows what is in force and queued."""
     g, aid = live.game, live.attempt.id
+    lang = get_lang()  # bound into the pickers' labels (they may be formatted elsewhere)
     ch = judgement_choice(g, loan_id)
     with st.container(border=True, key="classify_box"):
         st.markdown(f"**{t('judgement.title')}**", help=t("judgement.help"))
@@ -61,7 +62,7 @@ def classify_control(live: Live, loan_id: int) -> None:
         if ch.queued is not None:
             a, b = st.columns([3, 1], vertical_alignment="center")
             a.info(t("judgement.queued", cls=cls_name(int(ch.queued[0])),
-                     reason=reason_text(ch.queued[1], None)))
+                     reason=reason_text(ch.queued[1], lang)))
             b.button(t("judgement.cancel"), key="classify_cancel", on_click=_unclassify,
                      args=(aid, loan_id))
         if not ch.open:
@@ -69,10 +70,10 @@ def classify_control(live: Live, loan_id: int) -> None:
             return
         with st.form(f"classify_form_{loan_id}", border=False):
             st.selectbox(t("judgement.class_label"), [int(c) for c in ch.classes],
-                         key=f"classify_cls_{loan_id}", format_func=cls_name)
+                         key=f"classify_cls_{loan_id}", format_func=lambda c: cls_name(c, lang))
             st.selectbox(t("judgement.reason_label"), list(ch.reasons), index=None,
                          placeholder=t("judgement.reason_placeholder"),
-                         key=f"classify_reason_{loan_id}", format_func=lambda r: reason_text(r, None))
+                         key=f"classify_reason_{loan_id}", format_func=lambda r: reason_text(r, lang))
             st.form_submit_button(t("judgement.submit"), on_click=_classify, args=(aid, loan_id),
                                  key="classify_submit")
         _show("classify")

@@ -106,3 +106,23 @@ def test_debrief_shows_deviation_and_follow_through():
     assert rate == "100%"
     judged = frame_with(at, "理由")
     assert len(judged) == 1 and "贷后管理例会决定" in judged.to_string()
+
+
+def test_in_english_the_control_the_event_and_the_ledger_read_in_english():
+    at = to_desk(start(lang="en"))
+    end_month(at)
+    g = live_game(at)
+    i = normal_loan(g)
+    at.selectbox(key="loan_pick").set_value(i).run()
+    assert "Objective floor" in texts(at)
+    assert at.selectbox(key=f"classify_cls_{i}").options[:2] == ["Normal", "Special mention"]
+    at.selectbox(key=f"classify_cls_{i}").set_value(int(LoanClass.SUBSTANDARD))
+    at.selectbox(key=f"classify_reason_{i}").set_value("guarantor_trouble")
+    at.button(key="classify_submit").click().run()
+    no_exception(at)
+    assert "Queued for next month: Substandard" in texts(at)
+    end_month(at)
+    events = "\n".join(d.value.to_string() for d in at.dataframe)
+    assert "Classified on judgement" in events and "guarantor or related party" in events
+    end_month(at)
+    assert "Resolutions (ledger)" in texts(at)
