@@ -157,3 +157,19 @@ def test_warranted_class_follows_hidden_health(case):
         assert (w[on & (h["health"] < defaults.WARRANTED_SPECIAL_MENTION_HEALTH)]
                 >= LoanClass.SPECIAL_MENTION).all()
     assert CLASS_KEYS[LoanClass.SPECIAL_MENTION] == "special_mention"
+
+
+def test_the_review_meeting_follows_the_booked_class(case):
+    """A loan judged special mention is on the meeting's watch list with that class, and
+    the routine checks of its class apply to it."""
+    from training.desk import Desk
+
+    d = Desk(case, seed=4)
+    d.end_month(0)
+    i = healthiest(d)
+    d.classify(i, LoanClass.SPECIAL_MENTION, "review_meeting")
+    for m in range(1, 3):
+        d.end_month(m)
+    assert d.sim.cls_objective[i] == LoanClass.NORMAL  # nothing objective put it there
+    watch = d.review(3).watch_list.set_index("loan_id")
+    assert i in watch.index and watch.loc[i, "cls"] == LoanClass.SPECIAL_MENTION
