@@ -124,3 +124,19 @@ def test_ledger_and_queued_judgement_survive_a_reload(tmp_path):
     third = LiveGames(AttemptStore(url), lambda _id: sc).open(aid)
     assert len(third.game.ledger) == 1
     assert third.game.sim.cls[i] >= LoanClass.SPECIAL_MENTION
+
+
+def test_the_downloadable_debrief_carries_deviation_and_the_ledger(case):
+    from training.desk import Desk
+    from training.judgement_view import debrief_html_sections
+
+    g = Desk(case, seed=4)
+    for m in range(3):
+        g.end_month(m)
+    add(g, "closer_monitoring", 1, 5, owner="赵<科长>")
+    html_zh = "".join(debrief_html_sections(g, "zh"))
+    assert "分类偏离度" in html_zh and "例会决议落实情况" in html_zh
+    assert "赵&lt;科长&gt;" in html_zh  # escaped
+    assert "加强监控" in html_zh and "closer_monitoring" not in html_zh  # named, not the code
+    html_en = "".join(debrief_html_sections(g, "en"))
+    assert "Classification deviation" in html_en and "Review-meeting resolutions" in html_en

@@ -65,5 +65,31 @@ def judgements_table(game: Any, lang: str) -> pd.DataFrame:
     return df.rename(columns={c: t(f"debrief_judgement.col.{c}", lang) for c in cols})
 
 
-__all__ = ["action_text", "classification_deviation", "deviation_table", "follow_through",
+def debrief_html_sections(game: Any, lang: str) -> list[str]:
+    """The deviation and follow-through sections of the downloadable debrief (HTML)."""
+    import html
+
+    from training.i18n import fmt_pct
+    from training.report import _html_table
+
+    e = html.escape
+    dev = classification_deviation(game)
+    ft = follow_through(game)
+    out = [f"<h2>{e(t('debrief_judgement.deviation_title', lang))}</h2>",
+           f"<p>{e(t('debrief_judgement.deviation_intro', lang))}</p>",
+           "<ul>" + "".join(
+               f"<li>{e(t(f'debrief_judgement.{k}', lang))}: {e(fmt_pct(v, 1))}</li>"
+               for k, v in (("better", dev.share_better), ("worse", dev.share_worse),
+                            ("judged", dev.share_judged))) + "</ul>",
+           _html_table(deviation_table(game, dev.loans, lang), lang),
+           f"<h3>{e(t('debrief_judgement.judgements_title', lang))}</h3>",
+           _html_table(judgements_table(game, lang), lang),
+           f"<h2>{e(t('debrief_judgement.followthrough_title', lang))}</h2>"]
+    if not ft.made:
+        return [*out, f"<p>{e(t('debrief_judgement.none_made', lang))}</p>"]
+    return [*out, f"<p>{e(t('debrief_judgement.followthrough_line', lang, done=ft.done, due=ft.due, made=ft.made))}</p>",
+            _html_table(ledger_table(game, ft.frame, lang), lang)]
+
+
+__all__ = ["debrief_html_sections", "action_text", "classification_deviation", "deviation_table", "follow_through",
            "judgements_table", "ledger_table", "reason_text", "refusal_text"]

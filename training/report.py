@@ -492,8 +492,9 @@ def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct
 
 def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
                  lesson_titles: dict[str, str] | None = None,
-                 generated: datetime | None = None) -> str:
-    """The whole debrief as one self-contained HTML page."""
+                 generated: datetime | None = None, extra: list[str] | None = None) -> str:
+    """The whole debrief as one self-contained HTML page; `extra` is HTML of further
+    sections (e.g. training.judgement_view.debrief_html_sections), placed after compliance."""
     generated = generated or datetime.now(UTC)
     e = html.escape
     title = scenario.title.get(lang)
@@ -522,6 +523,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f"<h2>{e(t('debrief.compliance', lang))}</h2>",
         _html_table(compliance_table(debrief, lang), lang),
     ]
+    sections += extra or []
     if not score_rows.empty:
         sections += [f"<h2>{e(t('debrief.score', lang))}</h2>", _html_table(score_rows, lang)]
     if notes:
