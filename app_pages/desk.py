@@ -5,7 +5,7 @@ monitoring policy. Queued actions close the page."""
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, desk_judgement
 from app_pages import desk_views as views
 from training import report
 from training.i18n import get_lang, t
@@ -38,6 +38,8 @@ if g.last_report is not None and g.month > 0 and int(g.last_report.month) == g.m
     views.month_report(g.last_report, lang)
 if g.month > 0 and g.month % 3 == 0:
     views.review_meeting(live, lang)
+else:
+    desk_judgement.open_resolutions(live, lang)
 
 VIEWS = ("loans", "alerts", "portfolio", "policy")
 st.session_state.setdefault("desk_view", "loans")

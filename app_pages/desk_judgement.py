@@ -126,3 +126,17 @@ def ledger_panel(live: Live, lang: str, first_ids: list[int] | None = None) -> N
         st.form_submit_button(t("ledger.add"), on_click=_add_resolution, args=(aid, g.month),
                               key="ledger_add")
     _show("ledger")
+
+
+def open_resolutions(live: Live, lang: str) -> None:
+    """Between meetings: the resolutions still open, so the owner can follow them through."""
+    g = live.game
+    frame = ledger_frame(g)
+    frame = frame[frame["status"] == "open"]
+    if frame.empty or g.finished:
+        return
+    lines = [t("ledger.open_line", label=r.label, what=action_text(g, r.what, lang), owner=r.owner,
+               deadline=int(r.deadline_month)) for r in frame.itertuples()]
+    with st.container(border=True, key="open_resolutions"):
+        st.markdown(f"**{t('ledger.open_title', n=len(lines))}**")
+        st.markdown("\n".join(f"- {line}" for line in lines))

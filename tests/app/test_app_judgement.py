@@ -74,10 +74,13 @@ def test_ledger_at_the_review_meeting_names_the_missing_field_and_tracks_follow_
         ("closer_monitoring", i, "王经理", 5)]
     ledger = frame_with(at, "责任人")
     assert len(ledger) == 1 and ledger["状态"].tolist() == ["进行中"]
+    end_month(at)  # month 4: between meetings, the open resolution is on the desk
+    assert "待落实的例会决议（1 项）" in texts(at) and "王经理" in texts(at)
     at.selectbox(key="loan_pick").set_value(i).run()
     at.button(key="queue_closer_monitoring").click().run()
-    end_month(at)
+    end_month(at)  # taken in month 5, by the deadline
     assert ledger_frame(g)["status"].tolist() == ["done"]
+    assert "待落实的例会决议" not in texts(at)
 
 
 def test_debrief_shows_deviation_and_follow_through():
