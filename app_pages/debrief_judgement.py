@@ -26,6 +26,7 @@ def sections(g: Any, lang: str) -> None:
         c1.metric(t("debrief_judgement.better"), fmt_pct(dev.share_better, 1))
         c2.metric(t("debrief_judgement.worse"), fmt_pct(dev.share_worse, 1))
         c3.metric(t("debrief_judgement.judged"), fmt_pct(dev.share_judged, 1))
+        st.caption(t("debrief_judgement.floor_reference", share=fmt_pct(dev.share_floor_better, 1)))
         if dev.loans.empty:
             st.caption(t("debrief_judgement.no_deviation"))
         else:

@@ -1,6 +1,9 @@
 """Classification deviation (分类偏离度): the booked class against the class the hidden
 state warranted (sim.judgement.warranted), loan-month by loan-month.
 
+The same months booked at the objective floor alone (no judgement) give the reference:
+judgement can only close the "better" gap the floor leaves, or add "worse" months.
+
 A loan-month is "better" when the booked class is better than warranted (risk hidden,
 provisions short), "worse" when it is worse (over-classified: provisions and the NPL
 ratio overstated). Only loan-months on the books count. Reads the per-month copies a
@@ -31,6 +34,7 @@ class Deviation:
     share_better: float
     share_worse: float
     share_judged: float
+    share_floor_better: float  # what the objective floor alone would have booked better
     loans: pd.DataFrame  # LOAN_COLUMNS, only loans with a deviation or a judgement
 
     @property
@@ -41,7 +45,7 @@ class Deviation:
 def deviation(history: list[dict]) -> Deviation:
     """The deviation over the months kept in a Simulation's history."""
     if not history:
-        return Deviation(0, 0.0, 0.0, 0.0, pd.DataFrame(columns=list(LOAN_COLUMNS)))
+        return Deviation(0, 0.0, 0.0, 0.0, 0.0, pd.DataFrame(columns=list(LOAN_COLUMNS)))
     booked = np.array([h["cls"] for h in history], dtype=np.int16)
     warranted = np.array([h["cls_warranted"] for h in history], dtype=np.int16)
     floor = np.array([h["cls_objective"] for h in history], dtype=np.int16)
@@ -65,4 +69,4 @@ def deviation(history: list[dict]) -> Deviation:
     frame = frame.sort_values(["months_better", "months_worse"], ascending=False)
     share = (lambda m: float(m.sum()) / total) if total else (lambda m: 0.0)
     return Deviation(total, share(better), share(worse), share(judged),
-                     frame.reset_index(drop=True))
+                     share(live & (floor < warranted)), frame.reset_index(drop=True))

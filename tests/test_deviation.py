@@ -33,6 +33,8 @@ def test_shares_and_per_loan_rows_on_a_constructed_case():
     assert d.share_worse == pytest.approx(1 / 10)
     assert d.share_matched == pytest.approx(7 / 10)
     assert d.share_judged == pytest.approx(2 / 10)  # loan 1 above its floor in months 2 and 3
+    # the floor alone: loan 0 twice and loan 1 twice below warranted
+    assert d.share_floor_better == pytest.approx(4 / 10)
     rows = d.loans.set_index("loan_id")
     assert sorted(rows.index) == [0, 1]
     assert rows.loc[0, "months_better"] == 2 and rows.loc[0, "worst_gap"] == -1

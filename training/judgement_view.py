@@ -81,6 +81,7 @@ def debrief_html_sections(game: Any, lang: str) -> list[str]:
                f"<li>{e(t(f'debrief_judgement.{k}', lang))}: {e(fmt_pct(v, 1))}</li>"
                for k, v in (("better", dev.share_better), ("worse", dev.share_worse),
                             ("judged", dev.share_judged))) + "</ul>",
+           f"<p>{e(t('debrief_judgement.floor_reference', lang, share=fmt_pct(dev.share_floor_better, 1)))}</p>",
            _html_table(deviation_table(game, dev.loans, lang), lang),
            f"<h3>{e(t('debrief_judgement.judgements_title', lang))}</h3>",
            _html_table(judgements_table(game, lang), lang),

@@ -105,6 +105,7 @@ def test_debrief_shows_deviation_and_follow_through():
     assert "分类偏离度" in shown and "例会决议落实情况" in shown
     labels = [m.label for m in at.metric]
     assert "认定优于应有分类的户月占比" in labels and "决议落实率" in labels
+    assert "若只按客观底线分类" in shown
     rate = next(m.value for m in at.metric if m.label == "决议落实率")
     assert rate == "100%"
     judged = frame_with(at, "理由")
