@@ -200,5 +200,5 @@ def repay_in_full(sim, i: int) -> float:
     sim.repaid[i] += amt
     sim.balance[i] = 0.0
     sim.undrawn[i] = 0.0
-    sim.status[i] = LoanStatus.CLOSED
+    sim.status[i] = LoanStatus.CLOSED.value
     return amt

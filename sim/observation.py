@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.codes import CheckKind
 from sim.defaults import InterventionType
 from sim.interventions.catalogue import precondition
 from sim.interventions.workouts import balance_or_claim, collateral_value, recovery_value
@@ -22,6 +23,7 @@ from sim.scenario import MonitoringPolicy
 from sim.signals import recent_alerts
 from sim.staff import by_legal_team
 
+TARGETED = CheckKind.TARGETED.value  # a plain int: indexing with an IntEnum member is slow
 HOURS_TOLERANCE = 1e-9
 """Rounding slack when comparing an action's hours with the hours left."""
 
@@ -103,7 +105,6 @@ def read_only(a: np.ndarray) -> np.ndarray:
 def observe(sim) -> Observation:
     """The observation at the current decision point."""
     from sim.checks import policy_hours
-    from sim.codes import CheckKind
 
     t = sim.t
     pf = sim.pf
@@ -126,7 +127,7 @@ def observe(sim) -> Observation:
         lawsuit_month=ro(sim.lawsuit_month), judgment=ro(sim.judgment),
         auction_open=ro(sim.auction_open),
         disaster_region=ro(sim.disaster_until[pf.region] >= t),
-        acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, CheckKind.TARGETED]),
+        acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, TARGETED]),
         check_demand=lambda p: policy_hours(sim, p, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
     )
@@ -134,10 +135,8 @@ def observe(sim) -> Observation:
 
 def action_hours(sim, i: int, action: str) -> float:
     """Staff hours an action on loan i takes (a check's depend on the loan's product)."""
-    from sim.codes import CheckKind
-
     if action == "onsite_check":
-        return float(sim.check_hours[i, CheckKind.TARGETED])
+        return float(sim.check_hours[i, TARGETED])
     return float(sim.catalogue[action].hours)
 
 

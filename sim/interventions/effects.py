@@ -12,9 +12,10 @@ from collections.abc import Callable
 import numpy as np
 
 from sim import defaults
-from sim.codes import LoanClass, LoanStatus
+from sim.codes import LoanClass
 from sim.interventions import workouts
 from sim.loanbook import default_loans, repay_in_full
+from sim.observation import action_cost, action_hours, admissible
 from sim.staff import charge
 
 PREVENTIVE_STAGES = ("monitor", "prevent", "restructure")
@@ -22,8 +23,6 @@ PREVENTIVE_STAGES = ("monitor", "prevent", "restructure")
 
 def act(sim, i: int, action: str) -> str | None:
     """Take an action on loan i now; returns a reason code if it could not be taken."""
-    from sim.observation import action_cost, action_hours, admissible
-
     why = admissible(sim, i, action, sim._done_this_month, sim._hours_left)
     if why is not None:
         sim.month_report.rejected.append((i, action, why))
@@ -109,7 +108,7 @@ def _accelerate(sim, i, it, t) -> str:
         return "repaid"
     if not sim.defaulted[i]:
         default_loans(sim, t, np.array([i]))
-    sim.floor[i] = max(sim.floor[i], LoanClass.SUBSTANDARD)
+    sim.floor[i] = max(sim.floor[i], LoanClass.SUBSTANDARD.value)
     sim.frozen[i] = True
     return "defaulted"
 
@@ -135,7 +134,7 @@ def _write_off(sim, i, it, t) -> str:
     amt = sim.balance[i]
     sim.written_off[i] += amt
     sim.balance[i] = 0.0
-    sim.status[i] = LoanStatus.WRITTEN_OFF
+    sim.status[i] = workouts.WRITTEN_OFF
     return f"{amt:.0f}"
 
 
@@ -154,7 +153,7 @@ def _claim_sale(sim, i, it, t) -> str:
     if on_books:
         sim.written_off[i] += sim.balance[i]
         sim.balance[i] = 0.0
-    sim.status[i] = LoanStatus.SOLD
+    sim.status[i] = workouts.SOLD
     return ""
 
 

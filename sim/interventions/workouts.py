@@ -16,7 +16,10 @@ from sim.codes import LoanStatus
 from sim.portfolio import COLLATERAL_TYPES
 
 LIQUIDITY_BY_TYPE = np.array([defaults.COLLATERAL_LIQUIDITY[c] for c in COLLATERAL_TYPES])
-ON_BOOKS_STATUSES = (LoanStatus.ACTIVE, LoanStatus.DEFAULTED)
+ON_BOOKS_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
+# plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
+# numpy probe the enum class for array attributes, which is slow in a per-action path
+ACTIVE, DEFAULTED, CLOSED, WRITTEN_OFF, SOLD = (s.value for s in LoanStatus)
 
 
 def init_columns(sim) -> None:
@@ -91,14 +94,13 @@ def recover(sim, m: int, i: int, cash: float, event: str) -> None:
     sim.rec.log(m, i, event, amt)
     if sim.status[i] in ON_BOOKS_STATUSES and sim.balance[i] <= defaults.PAID_OFF_TOLERANCE_CNY:
         sim.balance[i] = 0.0
-        sim.status[i] = LoanStatus.CLOSED
+        sim.status[i] = CLOSED
 
 
 def _resolved(sim, i: int) -> bool:
     """Repaid, sold, or cured: a workout in flight stops."""
     st = sim.status[i]
-    return st in (LoanStatus.CLOSED, LoanStatus.SOLD) or (
-        st == LoanStatus.ACTIVE and not sim.defaulted[i])
+    return st in (CLOSED, SOLD) or (st == ACTIVE and not sim.defaulted[i])
 
 
 def lawsuit(sim, i: int, months: float):

@@ -13,6 +13,8 @@ from sim.codes import LoanClass, LoanStatus
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.scenario import ClassIntervals, MonitoringPolicy
 
+LOSS = LoanClass.LOSS.value  # a plain int for the per-loan loop
+
 NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
     normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
 """A policy with no routine or first checks."""
@@ -48,7 +50,7 @@ def workout(obs: Observation, budget: Budget, actions: list, hours: dict,
               and obs.month - obs.lawsuit_month[i] >= sell_unsecured_after):
             if budget.take(hours["claim_sale"]):
                 actions.append((i, "claim_sale"))
-        elif write_off_loss and obs.cls[i] == LoanClass.LOSS and not obs.has_collateral[i] \
+        elif write_off_loss and obs.cls[i] == LOSS and not obs.has_collateral[i] \
                 and budget.take(hours["write_off"]):
             actions.append((i, "write_off"))
 
