@@ -18,7 +18,12 @@ import numpy as np
 from sim.codes import CheckKind
 from sim.defaults import InterventionType
 from sim.interventions.catalogue import precondition
-from sim.interventions.workouts import balance_or_claim, collateral_value, recovery_value
+from sim.interventions.workouts import (
+    NO_COLLATERAL,
+    balance_or_claim,
+    collateral_value,
+    recovery_value,
+)
 from sim.scenario import MonitoringPolicy
 from sim.signals import recent_alerts
 from sim.staff import by_legal_team
@@ -122,7 +127,7 @@ def observe(sim) -> Observation:
         last_seen=ro(sim.last_seen), known_diversion=ro(sim.known_diversion),
         entrusted=ro(sim.entrusted), frozen=ro(sim.frozen),
         restructured=ro(sim.restructured_until >= t),
-        has_collateral=ro((~sim.collateral_sold) & ((pf.collateral_type > 0)
+        has_collateral=ro((~sim.collateral_sold) & ((pf.collateral_type != NO_COLLATERAL)
                                                     | (sim.extra_collateral > 0))),
         lawsuit_month=ro(sim.lawsuit_month), judgment=ro(sim.judgment),
         auction_open=ro(sim.auction_open),

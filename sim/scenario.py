@@ -331,14 +331,20 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         """Check what refers to what; report every broken reference at its own field."""
-        from sim.defaults import INTERVENTIONS, SIGNALS
-
         problems: list[InitErrorDetails] = []
 
         def bad(loc: tuple, value: Any, msg: str) -> None:
             problems.append(InitErrorDetails(type=PydanticCustomError("reference", msg),
                                              loc=loc, input=value))
 
+        self._check_macro(bad)
+        self._check_borrowers(bad)
+        self._check_catalogue(bad)
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _check_macro(self, bad) -> None:
         horizon = self.horizon_months
         seg_ids = [s.id for s in self.segments]
         segs = ", ".join(sorted(seg_ids))
@@ -354,6 +360,10 @@ class Scenario(Strict):
                             f"macro[{i}] names segment '{s}', which is not defined; "
                             f"use one of: {segs}{did_you_mean(s, seg_ids)}")
 
+    def _check_borrowers(self, bad) -> None:
+        horizon = self.horizon_months
+        seg_ids = [s.id for s in self.segments]
+        segs = ", ".join(sorted(seg_ids))
         names = [b.id for b in self.borrowers]
         first_at: dict[str, int] = {}
         per_segment: dict[str, int] = {}
@@ -392,6 +402,9 @@ class Scenario(Strict):
                     f"segment '{seg.id}' has {seg.count} loans but {per_segment[seg.id]} named "
                     f"borrowers; raise its count to at least {per_segment[seg.id]}")
 
+    def _check_catalogue(self, bad) -> None:
+        from sim.defaults import INTERVENTIONS, SIGNALS
+
         known = ", ".join(INTERVENTIONS)
         for k, key in enumerate(self.interventions_available or []):
             if key not in INTERVENTIONS:
@@ -408,9 +421,6 @@ class Scenario(Strict):
                 bad(("signal_overrides", key), key,
                     f"unknown signal(s): {key}; use one of: {', '.join(SIGNALS)}"
                     f"{did_you_mean(key, SIGNALS)}")
-        if problems:
-            raise ValidationError.from_exception_data(type(self).__name__, problems)
-        return self
 
     def content_hash(self) -> str:
         """A stable hash of the scenario's content, for attempts and golden files."""

@@ -14,6 +14,7 @@ from dataclasses import replace
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, InterventionType
+from sim.interventions.workouts import NO_COLLATERAL
 from sim.scenario import Scenario
 from sim.signals import recent_alerts
 
@@ -80,7 +81,7 @@ PRECONDITIONS: dict[str, Callable[[object, int, str, int], bool]] = {
     "no_lawsuit": lambda sim, i, a, t: sim.lawsuit_month[i] < 0,
     "judgment_or_security": _judgment_or_security,
     "has_collateral": lambda sim, i, a, t: (not sim.collateral_sold[i]) and (
-        sim.pf.collateral_type[i] > 0 or sim.extra_collateral[i] > 0),
+        sim.pf.collateral_type[i] != NO_COLLATERAL or sim.extra_collateral[i] > 0),
 }
 """Precondition code -> whether it holds for loan i (what the bank can see only)."""
 

@@ -15,6 +15,8 @@ from sim import defaults
 from sim.codes import LoanStatus
 from sim.portfolio import COLLATERAL_TYPES
 
+NO_COLLATERAL = COLLATERAL_TYPES.index("none")
+"""The collateral type code of an unsecured loan."""
 LIQUIDITY_BY_TYPE = np.array([defaults.COLLATERAL_LIQUIDITY[c] for c in COLLATERAL_TYPES])
 ON_BOOKS_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
 # plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
