@@ -18,7 +18,38 @@ from sim.interventions.workouts import recovery_value
 from sim.recorder import EVENT_COLUMNS, METRIC_COLUMNS, warning_frame
 from sim.signals import SIGNAL_IDS
 
-__all__ = ["EVENT_COLUMNS", "METRIC_COLUMNS", "RunResult", "loss_per_loan"]
+__all__ = ["EVENT_COLUMNS", "METRIC_COLUMNS", "RunResult", "RunSummary", "loss_per_loan"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A run in a few figures, each with its unit in its name."""
+
+    scenario_id: str
+    seed: int
+    loans: int
+    months: int
+    defaults: int
+    default_rate: float  # share of loans
+    npl_ratio_end: float  # share of outstanding
+    npl_ratio_peak: float
+    loss_cny: float  # discounted credit loss
+    loss_rate: float  # loss as a share of the amount disbursed
+    interest_cny: float
+    hours: float  # officers' and the legal team's
+    cost_cny: float  # money spent on actions
+    provisions_end_cny: float
+
+    def as_dict(self) -> dict:
+        """The legacy summary keys (loss, cost, interest, provisions_end, scenario)."""
+        return {
+            "scenario": self.scenario_id, "seed": self.seed, "loans": self.loans,
+            "months": self.months, "defaults": self.defaults, "default_rate": self.default_rate,
+            "npl_ratio_end": self.npl_ratio_end, "npl_ratio_peak": self.npl_ratio_peak,
+            "loss": self.loss_cny, "loss_rate": self.loss_rate, "interest": self.interest_cny,
+            "hours": self.hours, "cost": self.cost_cny,
+            "provisions_end": self.provisions_end_cny,
+        }
 
 
 def loss_per_loan(s) -> np.ndarray:
@@ -103,16 +134,19 @@ class RunResult:
     def defaults(self) -> int:
         return int(self.loans["defaulted"].sum())
 
-    def summary(self) -> dict:
+    def summary_record(self) -> RunSummary:
         m = self.metrics
-        return {
-            "scenario": self.scenario_id, "seed": self.seed, "loans": self.n_loans,
-            "months": self.months, "defaults": self.defaults,
-            "default_rate": self.defaults / self.n_loans,
-            "npl_ratio_end": float(m["npl_ratio"].iloc[-1]) if len(m) else 0.0,
-            "npl_ratio_peak": float(m["npl_ratio"].max()) if len(m) else 0.0,
-            "loss": self.loss_cny, "loss_rate": self.loss_cny / self.disbursed_cny
-            if self.disbursed_cny else 0.0,
-            "interest": self.interest_cny, "hours": self.hours, "cost": self.cost_cny,
-            "provisions_end": float(m["provisions_cny"].iloc[-1]) if len(m) else 0.0,
-        }
+        return RunSummary(
+            scenario_id=self.scenario_id, seed=self.seed, loans=self.n_loans,
+            months=self.months, defaults=self.defaults,
+            default_rate=self.defaults / self.n_loans,
+            npl_ratio_end=float(m["npl_ratio"].iloc[-1]) if len(m) else 0.0,
+            npl_ratio_peak=float(m["npl_ratio"].max()) if len(m) else 0.0,
+            loss_cny=self.loss_cny,
+            loss_rate=self.loss_cny / self.disbursed_cny if self.disbursed_cny else 0.0,
+            interest_cny=self.interest_cny, hours=self.hours, cost_cny=self.cost_cny,
+            provisions_end_cny=float(m["provisions_cny"].iloc[-1]) if len(m) else 0.0)
+
+    def summary(self) -> dict:
+        """The summary as a dict with the keys the CLI and the runner print."""
+        return self.summary_record().as_dict()
