@@ -28,9 +28,9 @@ except Exception as exc:  # the engine could not score this attempt: say so, no 
     st.stop()
 
 with st.container(border=True, key="debrief_index"):
-    c1, c2 = st.columns([1, 3], vertical_alignment="center")
-    c1.metric(t("debrief.index"), report.index_text(d.index, lang))
-    c2.markdown(t("debrief.index_help"))
+    # the metric as wide as its label, the explanation below it: nothing is cut at 1024 px
+    st.metric(t("debrief.index"), report.index_text(d.index, lang), width="content")
+    st.markdown(t("debrief.index_help"))
 
 st.subheader(t("debrief.comparison"))
 st.table(report.comparison_table(d, lang))
@@ -40,8 +40,8 @@ traj = report.trajectories(d, lang)
 c1, c2 = st.columns(2)
 c1.altair_chart(charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"), t("col.npl_ratio"), ".1%"),
                 width="stretch")
-c2.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"), t("col.cum_loss_cny"),
-                                    ",.0f"), width="stretch")
+c2.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"),
+                                    report.column_title("cum_loss_cny"), ",.1f"), width="stretch")
 
 st.subheader(t("debrief.saves"))
 saves = report.saves_table(d, lang)
@@ -79,7 +79,7 @@ if case.lessons:
 st.divider()
 titles = {lesson.id: lesson.title for lesson in common.lessons(lang)[0]}
 st.download_button(
-    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles),
+    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
 )

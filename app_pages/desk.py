@@ -35,14 +35,16 @@ common.show_flash()
 if not g.finished:
     views.end_month_box(g, fig, aid)
 if g.last_report is not None and g.month > 0 and int(g.last_report.month) == g.month:
-    views.month_report(g.last_report, lang)
+    views.month_report(g.last_report, lang, case)
 if g.month > 0 and g.month % 3 == 0:
     views.review_meeting(live, lang)
 
 VIEWS = ("loans", "alerts", "portfolio", "policy")
-st.session_state.setdefault("desk_view", "loans")
+if st.session_state.get("desk_view") not in VIEWS:
+    st.session_state["desk_view"] = "loans"
+# required: a click on the selected view keeps it (it used to deselect and fall back to loans)
 view = st.segmented_control(t("desk.view"), VIEWS, key="desk_view", label_visibility="collapsed",
-                            format_func=lambda v: t(f"desk.view_{v}", lang)) or "loans"
+                            required=True, format_func=lambda v: t(f"desk.view_{v}", lang)) or "loans"
 if view == "portfolio":
     views.portfolio_view(g, lang)
 elif view == "alerts":

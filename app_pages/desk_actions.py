@@ -11,7 +11,8 @@ import streamlit as st
 
 from app_pages import common
 from sim.scenario import CLASS_KEYS, ClassIntervals, MonitoringPolicy
-from training.i18n import fmt_cny, fmt_hours, get_lang, t
+from training import units
+from training.i18n import get_lang, t
 
 
 def _error_text(exc: Exception) -> str:
@@ -84,6 +85,6 @@ def loan_row(loans: pd.DataFrame, loan_id: int) -> pd.Series:
 
 
 def option_caption(o: Any) -> str:
-    return t("actions.option_line", hours=fmt_hours(o.hours),
-             cost=fmt_cny(o.cost_cny) if o.cost_cny else "—",
-             duration=t("desk.months_n", n=f"{o.duration_months:g}") if o.duration_months else "—")
+    return t("actions.option_line", hours=units.hours(o.hours),
+             cost=units.money(o.cost_cny) if o.cost_cny else "—",
+             duration=units.months(o.duration_months) if o.duration_months else "—")
