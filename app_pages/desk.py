@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import desk_views as views
+from app_pages.desk_policy import plan_prompt
 from training import report
 from training.i18n import get_lang, t
 
@@ -34,6 +35,8 @@ common.show_flash()
 
 if not g.finished:
     views.end_month_box(g, fig, aid)
+# a plan that needs more hours than the staff have blocks every action: say so, with the fix
+prompt_shown = plan_prompt(g, aid)
 if g.last_report is not None and g.month > 0 and int(g.last_report.month) == g.month:
     views.month_report(g.last_report, lang, case)
 if g.month > 0 and g.month % 3 == 0:
@@ -50,7 +53,7 @@ if view == "portfolio":
 elif view == "alerts":
     views.alerts_view(g, labels, lang)
 elif view == "policy":
-    views.policy_view(g, fig, aid)
+    views.policy_view(g, fig, aid, editor_shown=prompt_shown)
 else:
     views.loans_view(live, loans, labels, lang)
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages import charts
 from app_pages import desk_actions as act
+from app_pages.desk_policy import policy_editor
 from app_pages.figures import Figure, row
 from sim.scenario import CLASS_KEYS
 from training import report, units
@@ -114,17 +115,11 @@ def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:
     c2.button(t("desk.open_file"), key="open_alert_loan", on_click=act.open_loan, args=(chosen,))
 
 
-def policy_view(g: Any, fig: report.KeyFigures, aid: str) -> None:
+def policy_view(g: Any, fig: report.KeyFigures, aid: str, editor_shown: bool = False) -> None:
     st.subheader(t("desk.policy_title"))
     st.caption(t("desk.policy_intro"))
-    act.sync_policy_widgets(g.policy)
-    cols = st.columns(len(CLASS_KEYS) + 1)
-    for col, k in zip(cols, CLASS_KEYS, strict=False):
-        col.number_input(t("desk.interval_for", cls=cls_name(k)), min_value=0, max_value=24, step=1,
-                         key=f"iv_{k}", on_change=act.apply_policy, args=(aid,),
-                         help=t("desk.interval_help"))
-    cols[-1].number_input(t("desk.first_check_days"), min_value=0, max_value=365, step=5,
-                          key="first_check_days", on_change=act.apply_policy, args=(aid,))
+    if not editor_shown:  # the plan prompt above already holds the editor
+        policy_editor(g, aid)
     row([
         Figure(t("fig.policy_hours"), units.hours(g.policy_hours(g.policy))),
         Figure(t("fig.hours_planned"), units.hours(fig.hours_planned)),

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from sim.engine import simulate
 from sim.game import Game
 from sim.scenario import load_scenario
-from training import report
+from training import policy_costs, report
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -83,7 +83,7 @@ def test_an_overbooked_plan_says_by_how_much_instead_of_negative_hours_left():
     at = desk()
     at.segmented_control(key="desk_view").set_value("policy").run()
     for key in ("iv_normal", "iv_special_mention", "iv_substandard", "iv_doubtful"):
-        at.number_input(key=key).set_value(1).run()
+        at.selectbox(key=key).set_value(1).run()
     no_exception(at)
     g = live_game(at)
     left = next(m.value for m in at.metric if m.label == "本月剩余工时")
@@ -169,3 +169,24 @@ def test_cumulative_loss_ends_at_the_tables_loss(strategy):
                          "strategy": strategy})
     shown = report.trajectories(SimpleNamespace(trajectories=traj, loans={strategy: run.loans}), "zh")
     assert shown["cum_loss_cny"].iloc[-1] == pytest.approx(run.loss_cny / 1e4, abs=0.051)
+
+
+def test_an_overbooked_case_opens_on_the_plan_prompt_with_the_editor_and_its_fix_works():
+    at = desk("real_estate", lang="en")
+    g = live_game(at)
+    if g.policy_hours() <= g.hours_available:
+        pytest.skip("real_estate's opening plan fits its staff now")
+    prompt = next(w.value for w in at.warning if "monitoring plan needs" in w.value)
+    assert f"{g.policy_hours():,.0f} h" in prompt and f"{g.hours_available:,.0f} h" in prompt
+    for key in ("first_check_days", "iv_normal"):
+        assert all(" h this month" in text for text in at.selectbox(key=key).options)
+    # the trainee takes the cheapest interval for normal loans the editor shows; the prompt goes
+    costs = {c.value: c.hours for c in policy_costs.choices(g, "normal") if c.value}
+    cheapest = min(costs, key=lambda v: (costs[v], v))
+    at.selectbox(key="iv_normal").set_value(cheapest).run()
+    no_exception(at)
+    assert g.policy.interval_months.normal == cheapest
+    assert g.policy_hours() == pytest.approx(costs[cheapest])
+    if g.policy_hours() <= g.hours_available:
+        assert not any("monitoring plan needs" in w.value for w in at.warning)
+    assert any(o.available for i in g.loans()["loan_id"] for o in g.options(int(i)))

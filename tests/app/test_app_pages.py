@@ -186,10 +186,10 @@ def test_monitoring_policy_change_is_applied_and_saved():
     before = g.policy.interval_months.normal
     new = 1 if before != 1 else 2
     hours_before = g.policy_hours(g.policy)
-    at.number_input(key="iv_normal").set_value(new).run()
+    at.selectbox(key="iv_normal").set_value(new).run()
     no_exception(at)
     assert g.policy.interval_months.normal == new
-    assert at.number_input(key="iv_normal").value == new
+    assert at.selectbox(key="iv_normal").value == new
     if new < before:
         assert g.policy_hours(g.policy) >= hours_before
     from app_pages import common
