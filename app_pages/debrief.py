@@ -5,7 +5,7 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 import streamlit as st
 
 from app_pages import charts, common
-from training import report
+from training import debrief_detail, report, units
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -26,6 +26,7 @@ try:
 except Exception as exc:  # the engine could not score this attempt: say so, no traceback
     st.error(t("debrief.failed", detail=str(exc)))
     st.stop()
+detail = live.month_memo(("debrief_detail",), lambda: debrief_detail.detail(g))
 
 with st.container(border=True, key="debrief_index"):
     # the metric as wide as its label, the explanation below it: nothing is cut at 1024 px
@@ -35,8 +36,22 @@ with st.container(border=True, key="debrief_index"):
 st.subheader(t("debrief.comparison"))
 st.table(report.comparison_table(d, lang))
 
+st.subheader(t("loss.title"))
+st.caption(t("loss.intro"))
+if not detail.sources.loans:
+    st.caption(t("loss.none"))
+else:
+    st.dataframe(report.loss_sources_table(detail.sources, detail.names[lang], lang), hide_index=True,
+                 key="loss_sources", column_config={report.column_title("gap_cny"): st.column_config.NumberColumn(
+                     format="localized")})
+    for gap in detail.sources.loans:
+        label, company = detail.names[lang][gap.loan_id]
+        with st.expander(f"{label} · {company} · {units.money(gap.gap_cny)}", key=f"loss_{gap.loan_id}"):
+            st.markdown(report.lesson_text(gap.lesson, lang))
+            st.table(report.loan_timelines(gap, lang))
+
 st.subheader(t("debrief.trajectories"))
-traj = report.trajectories(d, lang)
+traj = report.trajectories(d, lang, detail.loans)
 c1, c2 = st.columns(2)
 c1.altair_chart(charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"), t("col.npl_ratio"), ".1%"),
                 width="stretch")
@@ -79,7 +94,8 @@ if case.lessons:
 st.divider()
 titles = {lesson.id: lesson.title for lesson in common.lessons(lang)[0]}
 st.download_button(
-    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone),
+    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone,
+                                             detail=detail),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
 )

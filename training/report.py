@@ -452,15 +452,15 @@ def cumulative_loss(loans: pd.DataFrame, horizon: int) -> pd.DataFrame:
     return pd.DataFrame({"month": per_month.index.astype(int), "cum_loss_cny": per_month.cumsum().to_numpy()})
 
 
-def trajectories(debrief: Any, lang: str) -> pd.DataFrame:
+def trajectories(debrief: Any, lang: str, loans: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """NPL ratio and cumulative loss (in the money unit) per strategy and month.
 
-    The loss is ``cumulative_loss`` of each run when the debrief carries the runs'
-    per-loan outcomes (``debrief.loans``: strategy -> frame), so it ends at the table.
+    The loss is ``cumulative_loss`` of each run when the runs' per-loan outcomes are
+    given (``loans`` or ``debrief.loans``: strategy -> frame), so it ends at the table.
     """
     df = debrief.trajectories.copy()
     df["month"] = df["month"].astype(int)
-    per_loan = getattr(debrief, "loans", None)
+    per_loan = loans or getattr(debrief, "loans", None)
     if per_loan:
         horizon = int(df["month"].max())
         cum = pd.concat([cumulative_loss(lo, horizon).assign(strategy=name) for name, lo in per_loan.items()])
@@ -554,7 +554,7 @@ def _cell(v: Any) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     if isinstance(v, float):
-        return f"{v:,.2f}"
+        return units.number(v)
     return str(v)
 
 
@@ -607,14 +607,32 @@ def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct
     return f'<figure style="margin:0">{"".join(parts)}<figcaption style="font-size:.8em">{legend}</figcaption></figure>'
 
 
+def _html_loss_sources(detail: Any, lang: str) -> list[str]:
+    """The "where your loss came from" section: the gap table, then each loan's two timelines."""
+    e = html.escape
+    out = [f"<h2>{e(t('loss.title', lang))}</h2>", f"<p>{e(t('loss.intro', lang))}</p>",
+           _html_table(loss_sources_table(detail.sources, detail.names[lang], lang), lang)]
+    for gap in detail.sources.loans:
+        label, company = detail.names[lang][gap.loan_id]
+        out.append(f"<h3>{e(label)} · {e(company)}</h3>")
+        out.append(f"<p>{e(t('loss.gap_line', lang, gap=units.money(gap.gap_cny, lang), lesson=lesson_text(gap.lesson, lang)))}</p>")
+        out.append(_html_table(loan_timelines(gap, lang), lang))
+    return out
+
+
 def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
                  lesson_titles: dict[str, str] | None = None,
-                 generated: datetime | None = None, tz_name: str | None = None) -> str:
-    """The whole debrief as one self-contained HTML page; its date in ``tz_name`` (else UTC), labelled."""
+                 generated: datetime | None = None, tz_name: str | None = None,
+                 detail: Any = None) -> str:
+    """The whole debrief as one self-contained HTML page; its date in ``tz_name`` (else UTC), labelled.
+
+    ``detail`` (training.debrief_detail.DebriefDetail) adds where the loss came from and
+    makes the cumulative-loss chart end at the table's loss.
+    """
     generated = generated or datetime.now(UTC)
     e = html.escape
     title = scenario.title.get(lang)
-    traj = trajectories(debrief, lang)
+    traj = trajectories(debrief, lang, detail.loans if detail is not None else None)
     notes = "".join(f'<div class="note">{e(n.get(lang))}</div>' for n in scenario.debrief_notes)
     lesson_titles = lesson_titles or {}
     lessons = "".join(f"<li>{e(lesson_titles.get(i, i))}</li>" for i in scenario.lessons)
@@ -632,6 +650,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         + svg_lines(traj, "npl_ratio", t("chart.npl_ratio", lang), lang, "pct")
         + svg_lines(traj, "cum_loss_cny", units.money_header(t("chart.cum_loss", lang), lang), lang, "unit")
         + "</div>",
+        *(_html_loss_sources(detail, lang) if detail is not None else []),
         f"<h2>{e(t('debrief.saves', lang))}</h2>",
         _html_table(saves_table(debrief, lang), lang),
         f"<h2>{e(t('debrief.missed', lang))}</h2>",
@@ -652,3 +671,87 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f"<title>{e(title)} — {e(t('report.heading', lang))}</title><style>{_CSS}</style></head>"
         f"<body>{''.join(sections)}</body></html>"
     )
+
+
+# --- where your loss came from --------------------------------------------------------------------
+def action_name(action_id: str, lang: str | None = None) -> str:
+    """An intervention's name: the catalogue's ``action.<id>``, else the engine's own zh/en text."""
+    text = t(f"action.{action_id}", lang)
+    if text != f"action.{action_id}":
+        return text
+    from sim import defaults
+
+    it = defaults.INTERVENTIONS.get(action_id)
+    return str(getattr(it, lang or "zh", action_id)) if it is not None else readable(action_id, lang)
+
+
+def signal_name(signal_id: str, lang: str | None = None) -> str:
+    """A warning signal's name: the catalogue's ``signal.<id>``, else the engine's own zh/en text."""
+    text = t(f"signal.{signal_id}", lang)
+    if text != f"signal.{signal_id}":
+        return text
+    from sim import defaults
+
+    sg = defaults.SIGNALS.get(signal_id)
+    return str(getattr(sg, lang or "zh", signal_id)) if sg is not None else readable(signal_id, lang)
+
+
+def readable(value: str, lang: str | None) -> str:
+    from training.i18n import readable_id
+
+    return readable_id(value, lang)
+
+
+def lesson_text(lesson: Any, lang: str) -> str:
+    """The one-line lesson of a loan in ``lang`` (training.loss_sources.Lesson)."""
+    v = dict(lesson.values)
+    if "action" in v:
+        v["action"] = action_name(v["action"], lang)
+    for k in ("month", "default"):
+        if k in v:
+            v[k] = month_text(v[k], lang)
+    if "months" in v:
+        v["months"] = units.months(v["months"], lang)
+    if "amount_cny" in v:
+        v["amount"] = units.money(v.pop("amount_cny"), lang)
+    return t(f"loss.lesson.{lesson.key}", lang, **v)
+
+
+def loss_sources_table(sources: Any, names: dict[int, tuple[str, str]], lang: str) -> pd.DataFrame:
+    """One row per loan that made a difference, then the other loans and the total.
+
+    ``names`` maps loan id -> (loan number, borrower). The gap column is your loss
+    less late collection's, in the money unit; its rows add up to the total.
+    """
+    rows = [{"label": names[g.loan_id][0], "company": names[g.loan_id][1], "gap_cny": g.gap_cny,
+             "lesson": lesson_text(g.lesson, lang)} for g in sources.loans]
+    rows.append({"label": "", "company": t("loss.other_loans", lang), "gap_cny": sources.other_gap_cny,
+                 "lesson": ""})
+    rows.append({"label": "", "company": t("loss.total", lang), "gap_cny": sources.total_gap_cny,
+                 "lesson": ""})
+    df = pd.DataFrame(rows, columns=["label", "company", "gap_cny", "lesson"])
+    return _rename(_money_columns(df, lang), lang)
+
+
+def _events_text(items: tuple, name: Any, lang: str) -> str:
+    if not items:
+        return "—"
+    return "; ".join(f"{month_text(m, lang)} {name(x, lang)}" for m, x in items)
+
+
+def loan_timelines(gap: Any, lang: str, base: str = "late-collection") -> pd.DataFrame:
+    """Your timeline and the reference's for one loan, side by side (rows: what happened)."""
+    def column(tl: Any) -> list[str]:
+        return [
+            _events_text(tl.signals, signal_name, lang),
+            _events_text(tl.actions, action_name, lang),
+            t("units.checks", lang, n=tl.checks),
+            month_text(tl.default_month, lang) if tl.default_month is not None else t("loss.no_default", lang),
+            month_text(tl.lawsuit_month, lang) if tl.lawsuit_month is not None else "—",
+            units.money(tl.recovered_cny, lang),
+            units.money(tl.loss_cny, lang),
+        ]
+    rows = [t(f"loss.row.{k}", lang) for k in ("signals", "actions", "checks", "default", "lawsuit",
+                                                 "recovered", "loss")]
+    return pd.DataFrame({t("col.item", lang): rows, t("strategy.you", lang): column(gap.you),
+                         t(f"strategy.{base}", lang): column(gap.base)})

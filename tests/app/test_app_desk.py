@@ -132,6 +132,25 @@ def test_finished_attempts_stay_listed_with_their_debrief():
     no_exception(at)
     assert "可避免损失中你避免的比例" in [m.label for m in at.metric]
     assert all("loan_id" not in e.value.columns for e in at.dataframe)  # loans by number and name
+    # where the loss came from: the gaps against late collection add up to the table's difference
+    assert "你的损失从哪里来" in [h.value for h in at.subheader]
+    from app_pages import common
+    from training import debrief_detail
+
+    d = common.games().debrief(aid)
+    detail = debrief_detail.detail(g)
+    losses = d.table.set_index("strategy")["loss_cny"]
+    assert detail.sources.total_gap_cny == pytest.approx(losses["you"] - losses["late-collection"])
+    gaps = frame_with(at, "与逾期后催收的差额(万元)")
+    if detail.sources.loans:
+        assert gaps is not None and len(gaps) == len(detail.sources.loans) + 2
+    # the cumulative loss of every strategy ends at its loss in the comparison table
+    traj = report.trajectories(d, "zh", detail.loans)
+    ends = traj.sort_values("month").groupby("strategy")["cum_loss_cny"].last()
+    for strategy, loss in losses.items():
+        assert ends[strategy] == pytest.approx(loss / 1e4, abs=0.051)
+    html = report.debrief_html(live_game(at).scenario, d, "en", aid, detail=detail)
+    assert "Where your loss came from" in html and "Gap to late collection (CNY k)" in html
 
 
 # --- report level: words instead of ids, and a chart that ends at the table ---------------------
