@@ -41,9 +41,8 @@ st.caption(t("loss.intro"))
 if not detail.sources.loans:
     st.caption(t("loss.none"))
 else:
-    st.dataframe(report.loss_sources_table(detail.sources, detail.names[lang], lang), hide_index=True,
-                 key="loss_sources", column_config={report.column_title("gap_cny"): st.column_config.NumberColumn(
-                     format="localized")})
+    # a static table: the lessons wrap instead of being cut at the column's edge
+    st.table(report.as_text(report.loss_sources_table(detail.sources, detail.names[lang], lang)))
     for gap in detail.sources.loans:
         label, company = detail.names[lang][gap.loan_id]
         with st.expander(f"{label} · {company} · {units.money(gap.gap_cny)}", key=f"loss_{gap.loan_id}"):

@@ -130,7 +130,7 @@ def policy_view(g: Any, fig: report.KeyFigures, aid: str, editor_shown: bool = F
 
 def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: str) -> None:
     """Filters, the loan table, and the file and actions of the loan picked."""
-    f1, f2, f3, f4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+    f1, f2, f3, f4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     classes = f1.multiselect(t("desk.filter_cls"), list(range(len(CLASS_KEYS))), key="f_cls",
                              format_func=lambda c: cls_name(c, lang), placeholder=t("desk.filter_any"))
     products = f2.multiselect(t("desk.filter_product"), sorted(loans["product"].unique()),
@@ -215,13 +215,13 @@ def action_panel(live: Live, loan_id: int) -> None:
     g, aid = live.game, live.attempt.id
     st.subheader(t("actions.title"))
     for o in g.options(loan_id):
+        # text above, button below: side by side, a narrow column (1024 px) squeezed the button
         with st.container(border=True, key=f"option_{o.id}"):
-            a, b = st.columns([3, 1], vertical_alignment="center")
-            a.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
+            st.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
             if not o.available:
-                a.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
-            b.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,
-                     on_click=act.queue, args=(aid, loan_id, o.id), width="stretch")
+                st.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
+            st.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,
+                      on_click=act.queue, args=(aid, loan_id, o.id), width="content")
 
 
 def queued_list(g: Any, aid: str) -> None:

@@ -550,6 +550,11 @@ def _html_table(df: pd.DataFrame, lang: str) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame with every cell as display text (numbers in the unit's format), for static tables."""
+    return df.map(_cell)
+
+
 def _cell(v: Any) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"

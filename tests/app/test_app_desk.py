@@ -50,7 +50,8 @@ def end_month(at: AppTest) -> AppTest:
 
 def frame_with(at: AppTest, column: str) -> pd.DataFrame | None:
     """The first table on the page with ``column`` (AppTest frames carry no widget key)."""
-    return next((e.value for e in at.dataframe if column in e.value.columns), None)
+    frames = [e.value for e in at.dataframe] + [e.value for e in at.table]
+    return next((f for f in frames if column in f.columns), None)
 
 
 @pytest.mark.parametrize(("lang", "header", "scale"), [("zh", "余额(万元)", 1e4), ("en", "Balance (CNY k)", 1e3)])
