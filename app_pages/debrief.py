@@ -36,6 +36,10 @@ with st.container(border=True, key="debrief_index"):
 st.subheader(t("debrief.comparison"))
 st.table(report.comparison_table(d, lang))
 
+order = g.standing_order
+st.caption(t("standing.debrief_on", n=len({i for _, i, _ in g.standing_log}), steps=len(g.standing_log),
+             held=len(order.held)) if order.active else t("standing.debrief_off"))
+
 st.subheader(t("loss.title"))
 st.caption(t("loss.intro"))
 if not detail.sources.loans:

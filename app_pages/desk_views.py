@@ -120,6 +120,7 @@ def policy_view(g: Any, fig: report.KeyFigures, aid: str, editor_shown: bool = F
     st.caption(t("desk.policy_intro"))
     if not editor_shown:  # the plan prompt above already holds the editor
         policy_editor(g, aid)
+    standing_order_switch(g, aid)
     row([
         Figure(t("fig.policy_hours"), units.hours(g.policy_hours(g.policy))),
         Figure(t("fig.hours_planned"), units.hours(fig.hours_planned)),
@@ -153,7 +154,7 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     with file_col:
         loan_file(live, loans, int(loan_id), lang)
     with action_col:
-        action_panel(live, int(loan_id))
+        action_panel(live, int(loan_id), str(act.loan_row(loans, int(loan_id))["status"]))
 
 
 def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
@@ -210,10 +211,33 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
                          hide_index=True, key="file_actions")
 
 
-def action_panel(live: Live, loan_id: int) -> None:
+def standing_order_switch(g: Any, aid: str) -> None:
+    """The standing order: defaulted loans go to the asset-preservation team unless switched off."""
+    st.session_state["standing_active"] = g.standing_order.active
+    st.toggle(t("standing.switch"), key="standing_active", on_change=act.set_standing, args=(aid,),
+              help=t("standing.help"), disabled=g.finished)
+
+
+def standing_order_note(g: Any, aid: str, loan_id: int, status: str) -> None:
+    """On a defaulted loan's file: who works it out, and the trainee's hold."""
+    if status != "defaulted":
+        return
+    order = g.standing_order
+    if not order.active:
+        st.caption(t("standing.off_note"))
+        return
+    held = loan_id in order.held
+    st.info(t("standing.held_note") if held else t("standing.loan_note"), icon=":material/gavel:")
+    st.session_state[f"hold_{loan_id}"] = held
+    st.checkbox(t("standing.hold"), key=f"hold_{loan_id}", on_change=act.set_hold, args=(aid, loan_id),
+                disabled=g.finished)
+
+
+def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
     """Every intervention with its hours, money, duration, and why it is not possible."""
     g, aid = live.game, live.attempt.id
     st.subheader(t("actions.title"))
+    standing_order_note(g, aid, loan_id, status)
     for o in g.options(loan_id):
         # text above, button below: side by side, a narrow column (1024 px) squeezed the button
         with st.container(border=True, key=f"option_{o.id}"):

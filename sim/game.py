@@ -21,6 +21,8 @@ from sim.observation import Decision, Observation, action_cost, action_hours, ad
 from sim.portfolio import COLLATERAL_TYPES
 from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario
 from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
+from sim.standing_order import StandingOrder, standing_actions, team_hours
+from sim.tail import finish_workouts
 
 
 class ActionError(Exception):
@@ -174,6 +176,8 @@ class Game:
         self._policy = scenario.monitoring
         self.decision_log: list[dict] = []
         self._pending: Decision | None = None
+        self._standing = StandingOrder()
+        self.standing_log: list[tuple[int, int, str]] = []  # (month, loan, action) the order took
         self.sim = Simulation(scenario, seed=self.seed, decider=self._decide, keep_history=True)
         self.sim.advance_to(0)
         self._last_report: MonthReport | None = None
@@ -202,6 +206,13 @@ class Game:
 
     def set_policy(self, policy: MonitoringPolicy) -> None:
         self._policy = policy
+
+    @property
+    def standing_order(self) -> StandingOrder:
+        return self._standing
+
+    def set_standing_order(self, order: StandingOrder) -> None:
+        self._standing = order
 
     def policy_hours(self, policy: MonitoringPolicy | None = None) -> float:
         return self.sim.policy_hours(policy or self._policy, self.month + 1)
@@ -258,7 +269,11 @@ class Game:
             self._queue.pop(index)
 
     def _decide(self, obs: Observation) -> Decision:
-        return self._pending or Decision()
+        mine = self._pending or Decision()
+        hours = team_hours(self.sim.catalogue)
+        extra = standing_actions(obs, self._standing, hours, {tuple(a) for a in mine.actions})
+        self.standing_log += [(int(obs.month), i, a) for i, a in extra]
+        return Decision(policy=mine.policy, actions=[*mine.actions, *extra]) if extra else mine
 
     def end_month(self, expected_month: int) -> MonthReport | None:
         """Advance one month if the player saw month `expected_month`; otherwise do nothing."""
@@ -268,6 +283,7 @@ class Game:
             "month": self.month + 1,
             "policy": self._policy.model_dump(mode="json"),
             "actions": [[int(i), a] for i, a in self._queue],
+            "standing_order": self._standing.to_log(),
         })
         self._pending = Decision(policy=self._policy, actions=list(self._queue))
         self._queue = []
@@ -294,6 +310,7 @@ class Game:
         g = cls(scenario, seed)
         for entry in log:
             g.set_policy(MonitoringPolicy.model_validate(entry["policy"]))
+            g.set_standing_order(StandingOrder.from_log(entry.get("standing_order")))
             g._queue = [(int(i), a) for i, a in entry["actions"]]
             g.end_month(g.month)
         return g
@@ -475,6 +492,9 @@ class Game:
 
     # ---------------------------------------------------------------- debrief
     def result(self) -> RunResult:
+        """The run's outcome; once the case is over, with open workouts run to their end (sim.tail)."""
+        if self.finished:
+            finish_workouts(self.sim)
         return RunResult.from_sim(self.sim)
 
     def debrief(self) -> Debrief:

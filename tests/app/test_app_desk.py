@@ -210,3 +210,19 @@ def test_an_overbooked_case_opens_on_the_plan_prompt_with_the_editor_and_its_fix
     if g.policy_hours() <= g.hours_available:
         assert not any("monitoring plan needs" in w.value for w in at.warning)
     assert any(o.available for i in g.loans()["loan_id"] for o in g.options(int(i)))
+
+
+def test_the_standing_order_is_on_can_be_switched_off_and_is_saved():
+    at = desk(lang="en")
+    g = live_game(at)
+    assert g.standing_order.active
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    toggle = at.toggle(key="standing_active")
+    assert toggle.value is True and "asset-preservation team" in toggle.label
+    toggle.set_value(False).run()
+    no_exception(at)
+    assert not g.standing_order.active
+    from app_pages import common
+
+    saved = common.games().store.get(at.session_state["attempt_id"]).pending
+    assert saved["standing_order"] == {"active": False, "held": []}
