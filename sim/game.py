@@ -321,11 +321,9 @@ class Game:
         pf = s.pf
         n = s.n
         t = self.month
-        alerts = (s.last_seen[:, 1:] > t - 3).sum(axis=1)
-        iv = self._policy.interval_months
-        interval = np.array([iv.normal, iv.special_mention, iv.substandard, iv.doubtful,
-                             iv.loss])[s.cls]
-        nxt = np.where(interval > 0, np.where(s.never_checked, t + 1, s.last_check + interval), -1)
+        seen = s.last_seen[:, 1:]
+        alerts = ((seen > t - 3) & (seen <= self.playing_month)).sum(axis=1)
+        nxt = self._next_check_month()
         return pd.DataFrame({
             "loan_id": np.arange(n),
             "label": [pf.label(i) for i in range(n)],
@@ -355,8 +353,35 @@ class Game:
             "named": np.isin(np.arange(n), list(pf.named)),
         })
 
+    def _next_check_month(self) -> np.ndarray:
+        """The month each loan's next check falls due under the policy, as the engine decides it
+        (sim.checks.due_masks): closer monitoring checks monthly, a slipped check is due now,
+        and no date is in the past; -1 when no check is planned."""
+        s, t = self.sim, self.month
+        policy = self._policy
+        iv = policy.interval_months
+        interval = np.array([iv.normal, iv.special_mention, iv.substandard, iv.doubtful,
+                             iv.loss])[s.cls]
+        interval = np.where(s.closer_until >= t + 1, 1, interval)
+        first = max(1, int(np.ceil(policy.first_check_days / 30))) if policy.first_check_days > 0 else -1
+        never = np.full(s.n, max(t + 1, first) if first > 0 else -1)
+        routine = np.where(interval > 0, np.maximum(s.last_check + interval, t + 1), -1)
+        nxt = np.where(s.never_checked, never, routine)
+        return np.where(s.due_since >= 0, t + 1, nxt)
+
+    @property
+    def playing_month(self) -> int:
+        """The month being played (1-based): its decision is the one the player prepares.
+        What the bank learns at that month's start (a scripted event, an LPR change) is
+        known at its decision, to the player as to every strategy; nothing later is."""
+        return min(self.month + 1, self.horizon)
+
+    def _visible(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Nothing dated after the month being played (after the end: everything)."""
+        return frame if self.finished else frame[frame["month"] <= self.playing_month]
+
     def _signals_frame(self) -> pd.DataFrame:
-        return self.sim.rec.signal_frame()
+        return self._visible(self.sim.rec.signal_frame())
 
     def alerts(self, since_month: int | None = None) -> pd.DataFrame:
         df = self._signals_frame()
@@ -370,7 +395,7 @@ class Game:
         df["en"] = [defaults.SIGNALS[k].en for k in df["signal"]]
         df["group"] = [defaults.SIGNALS[k].group for k in df["signal"]]
         df["source"] = df["via"]
-        df["age_months"] = self.month - df["month"]
+        df["age_months"] = self.playing_month - df["month"]  # 0 = news of the month being played
         return df.sort_values(["month", "loan_id"], ascending=[False, True]).reset_index(drop=True)
 
     def events(self, month: int | None = None) -> pd.DataFrame:
@@ -397,7 +422,7 @@ class Game:
                 for b in self.scenario.borrowers for ev in b.events if ev.note is not None}
 
     def _events_frame(self) -> pd.DataFrame:
-        return self.sim.rec.event_frame()
+        return self._visible(self.sim.rec.event_frame())
 
     def metrics(self) -> pd.DataFrame:
         return self.sim.rec.metric_frame()

@@ -420,6 +420,8 @@ def comparison_table(debrief: Any, lang: str) -> pd.DataFrame:
 
 def _fmt_cell(name: str, v: Any, lang: str, unit_in_header: bool = False) -> str:
     """One value as text; money with its unit, or as a bare number when the header names it."""
+    if name == "compliance" and (v is None or (isinstance(v, float) and math.isnan(v))):
+        return t("units.na", lang)  # no check was required: nothing to comply with
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     if name.endswith("_cny"):
