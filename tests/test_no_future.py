@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from sim.engine import simulate
-from sim.game import Game
 from sim.scenario import load_scenario
 from sim.strategies import EarlyWarning
+from training.desk import Desk as Game
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ("intro", "fund_diversion", "rising_lpr")

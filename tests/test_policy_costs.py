@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.game import Game
 from sim.scenario import load_scenario, scenario_paths
 from training import policy_costs
+from training.desk import Desk as Game
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = scenario_paths(ROOT / "scenarios")

@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.engine import simulate
-from sim.game import Game
 from sim.scenario import load_scenario
 from training import policy_costs, report
+from training.desk import Desk as Game
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
