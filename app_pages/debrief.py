@@ -36,9 +36,7 @@ with st.container(border=True, key="debrief_index"):
 st.subheader(t("debrief.comparison"))
 st.table(report.comparison_table(d, lang))
 
-order = g.standing_order
-st.caption(t("standing.debrief_on", n=len({i for _, i, _ in g.standing_log}), steps=len(g.standing_log),
-             held=len(order.held)) if order.active else t("standing.debrief_off"))
+st.caption(report.standing_note_text(g, lang))
 
 st.subheader(t("loss.title"))
 st.caption(t("loss.intro"))
@@ -98,7 +96,7 @@ st.divider()
 titles = {lesson.id: lesson.title for lesson in common.lessons(lang)[0]}
 st.download_button(
     t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone,
-                                             detail=detail),
+                                             detail=detail, standing_note=report.standing_note_text(g, lang)),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
 )

@@ -630,11 +630,12 @@ def _html_loss_sources(detail: Any, lang: str) -> list[str]:
 def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
                  lesson_titles: dict[str, str] | None = None,
                  generated: datetime | None = None, tz_name: str | None = None,
-                 detail: Any = None) -> str:
+                 detail: Any = None, standing_note: str = "") -> str:
     """The whole debrief as one self-contained HTML page; its date in ``tz_name`` (else UTC), labelled.
 
     ``detail`` (training.debrief_detail.DebriefDetail) adds where the loss came from and
-    makes the cumulative-loss chart end at the table's loss.
+    makes the cumulative-loss chart end at the table's loss; ``standing_note`` says what the
+    standing order did (``standing_note_text``).
     """
     generated = generated or datetime.now(UTC)
     e = html.escape
@@ -657,6 +658,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         + svg_lines(traj, "npl_ratio", t("chart.npl_ratio", lang), lang, "pct")
         + svg_lines(traj, "cum_loss_cny", units.money_header(t("chart.cum_loss", lang), lang), lang, "unit")
         + "</div>",
+        *([f"<p>{e(standing_note)}</p>"] if standing_note else []),
         *(_html_loss_sources(detail, lang) if detail is not None else []),
         f"<h2>{e(t('debrief.saves', lang))}</h2>",
         _html_table(saves_table(debrief, lang), lang),
@@ -762,3 +764,13 @@ def loan_timelines(gap: Any, lang: str, base: str = "late-collection") -> pd.Dat
                                                  "recovered", "loss")]
     return pd.DataFrame({t("col.item", lang): rows, t("strategy.you", lang): column(gap.you),
                          t(f"strategy.{base}", lang): column(gap.base)})
+
+
+def standing_note_text(desk: Any, lang: str | None = None) -> str:
+    """What the standing order did in this attempt, for the debrief and the report."""
+    order = desk.standing_order
+    if not order.active:
+        return t("standing.debrief_off", lang)
+    log = desk.standing_log
+    return t("standing.debrief_on", lang, n=len({i for _, i, _ in log}), steps=len(log),
+             held=len(order.held))

@@ -22,7 +22,7 @@ from tests.e2e.test_browser import server as server  # noqa: F401, PLC0414 - the
 
 ROOT = Path(__file__).resolve().parents[2]
 #: What the trainee does for an alerted loan, in order of preference: the first one open is queued.
-ACT_ON_ALERT = ("lawsuit", "onsite_check", "add_collateral", "restructure", "collect_visit", "collect_call")
+ACT_ON_ALERT = ("onsite_check", "add_collateral", "restructure", "collect_visit", "collect_call")
 #: At most this many alerted loans are handled a month (a trainee's attention is limited too).
 ALERTS_PER_MONTH = 4
 
