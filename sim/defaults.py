@@ -80,6 +80,9 @@ COURT_FEE_SHARE = 0.008
 LEGAL_COST_SHARE = 0.01
 LAWSUIT_MONTHS = 9
 SECURITY_ENFORCEMENT_MONTHS = 1
+WORKOUT_TAIL_MONTHS = 36
+"""How long open workouts may run past the horizon (sim.tail): enough for a 9-month
+lawsuit, a 4-month auction and a claim sale 12 months after the suit, with room to spare."""
 CLAIM_SALE_VALUE_FACTOR = 0.6
 """A buyer pays about this share of what it expects to recover (assumption, so that
 secured corporate claims fetch about 30% of the claim, as in the 2022 transfer pilot;

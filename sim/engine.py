@@ -38,6 +38,7 @@ from sim.recorder import METRIC_COLUMNS, MonthRecord, Recorder, event_frame
 from sim.results import RunResult
 from sim.scenario import MonitoringPolicy, Scenario
 from sim.signals import SIG_INDEX, SIGNAL_IDS, U_COLUMNS
+from sim.tail import finish_workouts
 
 ACTIVE, DEFAULTED, CLOSED, WRITTEN_OFF, SOLD = LoanStatus
 STATUS_KEYS = tuple(s.name.lower() for s in LoanStatus)
@@ -225,7 +226,8 @@ class Simulation:
 
     # ---------------------------------------------------------------- results
     def run(self) -> RunResult:
-        self.env.run()
+        """Run to the horizon, then let open workouts finish (sim.tail), and report."""
+        finish_workouts(self)
         return self.result()
 
     def advance_to(self, month: int) -> None:

@@ -1,8 +1,9 @@
 """The portfolio: one numpy column per loan attribute, built from a scenario.
 
 Each loan has its own borrower (one loan per borrower in generated books).
-Borrower identities (company, legal representative) come from Faker zh_CN and
-are made lazily, only for the loans someone looks at, from a per-loan seed.
+Borrower identities (company, legal representative) come from sim.identities:
+made lazily, only for the loans someone looks at, from the run's name seed and
+the loan's index, with a name that fits the loan's industry and region.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from faker import Faker
 from scipy.special import ndtri
 
 from sim import defaults
-from sim.names import company_en, person_en
+from sim.identities import Identity, borrower_identity
 from sim.scenario import PRODUCTS, Scenario
 
 REPAYMENT_CODES = {"equal_instalment": 0, "equal_principal": 1, "interest_only_bullet": 2}
@@ -57,45 +57,30 @@ class Portfolio:
     named: dict[int, object] = field(default_factory=dict)  # loan index -> NamedBorrower
     named_index: dict[str, int] = field(default_factory=dict)
     name_seed: int = 0
-    _identity_cache: dict[int, tuple[str, str]] = field(default_factory=dict, repr=False)
-    _identity_cache_lang: dict[tuple[int, str], tuple[str, str]] = field(
-        default_factory=dict, repr=False)
+    # loan index -> generated identity; filled lazily (a dict store is atomic, and every
+    # thread computes the same value, so sessions may share a portfolio)
+    _identity_cache: dict[int, Identity] = field(default_factory=dict, repr=False)
 
     def identity(self, i: int, lang: str = "zh") -> tuple[str, str]:
-        """(company, legal representative) for loan i; deterministic for the run's seed.
+        """(company, legal representative) for loan i in ``lang``; deterministic for the run's seed.
 
-        Generated borrowers are Chinese; any other language gets the same borrower
-        romanised (sim.names), e.g. ("Taizhou Mingtai Mould Co., Ltd.", "Chen Guoping").
+        e.g. ("台州明泰模具有限公司", "陈国平") or ("Taizhou Mingtai Mould Co., Ltd.", "Chen Guoping").
         """
         nb = self.named.get(i)
         if nb is not None:
             return nb.company.get(lang), nb.legal_rep.get(lang)
         hit = self._identity_cache.get(i)
         if hit is None:
-            fk = _faker()
-            fk.seed_instance(self.name_seed * 1_000_003 + i)
-            hit = (fk.company(), fk.name())
+            hit = borrower_identity(
+                self.name_seed, i, self.n, industry=self.industries[int(self.industry[i])],
+                region=self.regions[int(self.region[i])],
+                small_business=PRODUCTS[int(self.product[i])] == "small_business",
+                taken=frozenset(nb.company.get("zh") for nb in self.named.values()))
             self._identity_cache[i] = hit
-        if lang == "zh":
-            return hit
-        en = self._identity_cache_lang.get((i, lang))
-        if en is None:
-            en = (company_en(hit[0]), person_en(hit[1]))
-            self._identity_cache_lang[(i, lang)] = en
-        return en
+        return hit.company(lang), hit.legal_rep(lang)
 
     def label(self, i: int) -> str:
         return f"L{i + 1:04d}"
-
-
-_FAKER: Faker | None = None
-
-
-def _faker() -> Faker:
-    global _FAKER
-    if _FAKER is None:
-        _FAKER = Faker("zh_CN")
-    return _FAKER
 
 
 def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> Portfolio:
