@@ -64,8 +64,17 @@ GRID = [  # (p, rho, repayment, term_months)
     (0.10, 0.30, "equal_instalment", 36),
 ]
 SEEDS = 4000
-"""Seeds per grid point. The 99% quantile's standard error falls as 1/sqrt(seeds); the test
-prints it beside each figure."""
+"""Seeds per grid point (each point its own block). The 99% quantile's standard error falls
+as 1/sqrt(seeds): with 2,500 seeds it was 8.4% of the quantile at rho 0.3 and 4-6% at rho
+0.05-0.15, so high-correlation points get HIGH_RHO_SEEDS to bring it under 5%."""
+HIGH_RHO_SEEDS = 8000
+HIGH_RHO = 0.2
+
+
+def seeds_for(rho: float) -> int:
+    return HIGH_RHO_SEEDS if rho >= HIGH_RHO else SEEDS
+
+
 ROLL_SEEDS = 100
 """Seeds on which the month-to-month arrears transitions are also counted (slower: the run
 stops at every month)."""
@@ -115,10 +124,11 @@ def book_quantile(p: float, rho: float, q: float, n: int = LOANS) -> float:
 
 
 @cache
-def measure(point: tuple, seeds: int = SEEDS) -> dict:
+def measure(point: tuple, seeds: int | None = None) -> dict:
     """Default-rate statistics of a grid point over `seeds` do-nothing runs, with their
     bootstrap standard errors, the reference quantiles and the arrears transitions."""
     p, rho, repayment, term = point
+    seeds = seeds_for(rho) if seeds is None else seeds
     sc = segment(p, rho, repayment, term)
     # each point its own block of seeds: the economy's paths are then independent across
     # points (with one block for all, every point shares the same luck in the tail)
