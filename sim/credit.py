@@ -51,6 +51,59 @@ def run_statistic_table(phi: float = defaults.IDIO_PHI_MONTHLY,
     return grid[keep], pd_grid[keep]
 
 
+@lru_cache(maxsize=4)
+def default_table(phi: float = defaults.IDIO_PHI_MONTHLY,
+                  misses: int = defaults.MISSES_TO_DEFAULT,
+                  months: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(default within `months` | idiosyncratic health e now, barrier c), on a grid.
+
+    The same law as the barrier's: e follows the AR(1) towards 0 and the loan defaults
+    at `misses` consecutive months below c. Returns (e grid, c grid, table[e, c]).
+    Estimated once by a fixed-seed Monte Carlo, so deterministic.
+    """
+    rng = np.random.default_rng(defaults.CALIBRATION_SEED + 1)
+    n = defaults.AHEAD_TABLE_PATHS
+    scale = np.sqrt(1.0 - phi * phi)
+    noise = np.empty((months, n))
+    x = np.zeros(n)
+    for t in range(months):
+        x = phi * x + scale * rng.standard_normal(n)
+        noise[t] = x
+    pull = phi ** np.arange(1, months + 1)[:, None]
+    e_grid = np.linspace(*defaults.AHEAD_TABLE_E_RANGE)
+    c_grid = np.linspace(*defaults.AHEAD_TABLE_C_RANGE)
+    table = np.empty((len(e_grid), len(c_grid)))
+    for a, e0 in enumerate(e_grid):
+        path = pull * e0 + noise
+        run_max = path[misses - 1:].copy()
+        for k in range(1, misses):
+            np.maximum(run_max, path[misses - 1 - k:months - k], out=run_max)
+        worst = np.sort(run_max.min(axis=0))
+        table[a] = np.searchsorted(worst, c_grid) / n
+    return e_grid, c_grid, table
+
+
+def default_ahead(e: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Chance that a performing loan with health e and barrier c defaults within 12 months,
+    the systematic factors held where they are (bilinear in the table)."""
+    eg, cg, tab = default_table()
+    fe = np.interp(e, eg, np.arange(len(eg)))
+    fc = np.interp(c, cg, np.arange(len(cg)))
+    i0 = np.minimum(fe.astype(int), len(eg) - 2)
+    j0 = np.minimum(fc.astype(int), len(cg) - 2)
+    u, v = fe - i0, fc - j0
+    return ((1 - u) * (1 - v) * tab[i0, j0] + u * (1 - v) * tab[i0 + 1, j0]
+            + (1 - u) * v * tab[i0, j0 + 1] + u * v * tab[i0 + 1, j0 + 1])
+
+
+def default_chance(distance: np.ndarray, barrier_level: float = defaults.REFERENCE_BARRIER
+                   ) -> np.ndarray:
+    """Chance of default within 12 months of a loan `distance` above its barrier (a loan
+    whose barrier sits at the reference level). Ranks borrowers by their hidden health."""
+    d = np.asarray(distance, dtype=float)
+    return default_ahead(barrier_level + d, np.full(d.shape, barrier_level))
+
+
 def barrier(gp: np.ndarray, sqrt_rho: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Health barrier for each loan given its systematic factor value x.
 

@@ -22,6 +22,14 @@ MISSES_TO_DEFAULT = 3
 """Consecutive missed monthly payments that make 90 days past due, the default event (domain)."""
 CALIBRATION_PATHS = 1 << 17
 CALIBRATION_SEED = 20240101
+AHEAD_TABLE_PATHS = 1 << 13
+"""Monte Carlo paths per health level of the 12-month-ahead default table."""
+AHEAD_TABLE_E_RANGE = (-4.0, 4.0, 81)
+AHEAD_TABLE_C_RANGE = (-5.0, 3.0, 161)
+"""Grids (start, stop, points) of health and barrier for the 12-month-ahead table."""
+REFERENCE_BARRIER = -2.0
+"""Barrier level used to rank borrowers by distance to default alone: about the barrier
+of a loan with a 2% annual PD (assumption for ranking; the valuation uses each loan's own)."""
 
 # --- Borrower behaviour --------------------------------------------------------
 RATE_BURDEN_HEALTH_PER_PCT = 0.25
@@ -183,7 +191,9 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          False, "改为受托支付", "Switch to entrusted payment", "prevent"),
         InterventionType("restructure", 16.0, 5000, 0, 1, ("active", "not_defaulted", "in_difficulty"),
                          False, "展期或重组", "Extension or restructuring", "restructure",
-                         {"health_boost": 0.9, "rate_concession": 0.01, "observation_months": 12,
+                         {"health_per_payment_cut": 2.0, "max_health_boost": 1.2,
+                          "rate_concession": 0.01, "term_stretch": 1.5, "term_add_months": 6,
+                          "observation_months": 12,
                           "stage_factor": {0: 1.0, 30: 0.5, 60: 0.25}}),
         InterventionType("emergency_deferral", 4.0, 0, 0, 0, ("active", "not_defaulted", "disaster_hit"),
                          False, "灾害应急延期还款", "Emergency deferral after a disaster", "restructure",
@@ -210,6 +220,10 @@ INTERVENTIONS: dict[str, InterventionType] = {
 }
 
 CHECK_KINDS = ("first", "routine", "targeted")
+
+DIFFICULTY_SIGNAL_MONTHS = 3
+"""A warning signal seen within this many months shows the borrower in difficulty, the
+ground a restructuring needs (assumption)."""
 
 ROLL_TO_DEFAULT_AT_HORIZON = {30: 0.35, 60: 0.6}
 """Share of loans 30 / 60 days past due at the horizon counted as future defaults

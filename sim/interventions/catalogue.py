@@ -66,9 +66,16 @@ def _on_books(sim, i: int, action: str, t: int) -> bool:
         action == "claim_sale" and st == LoanStatus.WRITTEN_OFF)
 
 
+def difficulty_visible(dpd, cls, last_seen, month: int):
+    """Whether the bank can see a borrower in difficulty (the ground for relief): in
+    arrears, on the watch list, or a warning signal seen lately. Works on one loan or
+    on whole columns."""
+    recent = (last_seen >= month - defaults.DIFFICULTY_SIGNAL_MONTHS).any(axis=-1)
+    return (dpd > 0) | (cls >= LoanClass.SPECIAL_MENTION) | recent
+
+
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
-    return bool(sim.dpd[i] > 0 or sim.cls[i] >= LoanClass.SPECIAL_MENTION
-                or (sim.last_seen[i] >= t - 3).any())
+    return bool(difficulty_visible(sim.dpd[i], sim.cls[i], sim.last_seen[i], t))
 
 
 def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:

@@ -51,9 +51,7 @@ def residual_share(distress_months):
 
 def recovery_value(sim) -> np.ndarray:
     """What a workout started now would recover per loan, before time and fees (hidden)."""
-    liq = LIQUIDITY_BY_TYPE[sim.pf.collateral_type]
-    liq = np.where(sim.extra_collateral > 0, np.maximum(liq, 0.8), liq)
-    coll = collateral_value(sim) * defaults.AUCTION_PRICE_SHARE * liq
+    coll = collateral_value(sim) * defaults.AUCTION_PRICE_SHARE * liquidity(sim)
     residual = sim.balance * residual_share(sim.distress_months)
     g = sim.pf.guarantor
     sound = (g >= 0) & (sim.d[np.maximum(g, 0)] > 0) & ~sim.defaulted[np.maximum(g, 0)]
@@ -107,24 +105,39 @@ def lawsuit(sim, i: int, months: float):
         sim.rec.log(m, i, "judgment", 0.0, "no free assets found")
 
 
+AUCTION_ROUNDS = (("round1", 1.0, 1),
+                  ("round2", 1.0 - defaults.AUCTION_SECOND_ROUND_CUT, 1),
+                  ("sale_period", 0.8 * (1.0 - defaults.AUCTION_SECOND_ROUND_CUT), 2))
+"""(round, price factor on the first round's start price, months) of a judicial auction."""
+
+
+def sale_chance(name: str, liquidity):
+    """Chance the collateral sells in an auction round (two bidders' chances over it)."""
+    return np.minimum(1.0, defaults.AUCTION_SALE_PROBABILITY[name] * (0.5 + 0.5 * liquidity) * 2.0)
+
+
+def round_price(value, price_factor: float):
+    """What the collateral fetches when it sells in a round with this price factor."""
+    return value * defaults.AUCTION_START_SHARE * price_factor / 0.7 * defaults.AUCTION_PRICE_SHARE
+
+
+def liquidity(sim, idx=slice(None)) -> np.ndarray:
+    """How easily each loan's security sells (extra collateral is taken in liquid form)."""
+    liq = LIQUIDITY_BY_TYPE[sim.pf.collateral_type[idx]]
+    return np.where(sim.extra_collateral[idx] > 0, np.maximum(liq, 0.8), liq)
+
+
 def auction(sim, i: int):
     """Online judicial auction: two rounds, then a sale period (domain.md)."""
-    rounds = (("round1", 1.0, 1), ("round2", 1.0 - defaults.AUCTION_SECOND_ROUND_CUT, 1),
-              ("sale_period", 0.8 * (1.0 - defaults.AUCTION_SECOND_ROUND_CUT), 2))
     sim.auction_open[i] = True
-    for name, price_factor, months in rounds:
+    for name, price_factor, months in AUCTION_ROUNDS:
         yield sim.env.timeout(months)
         m = sim.month_now()
         if sim.collateral_sold[i] or _resolved(sim, i):
             sim.auction_open[i] = False  # repaid, sold or cured: the auction stops
             return
-        liq = defaults.COLLATERAL_LIQUIDITY[COLLATERAL_TYPES[sim.pf.collateral_type[i]]]
-        liq = max(liq, 0.8) if sim.extra_collateral[i] > 0 else liq
-        p_sell = defaults.AUCTION_SALE_PROBABILITY[name] * (0.5 + 0.5 * liq)
-        if sim._u_act[i, 0] < p_sell * 2.0:  # two bidders' chances over the round
-            value = float(collateral_value(sim, i))
-            price = value * defaults.AUCTION_START_SHARE * price_factor / 0.7 * \
-                defaults.AUCTION_PRICE_SHARE
+        if sim._u_act[i, 0] < sale_chance(name, float(liquidity(sim, i))):
+            price = round_price(float(collateral_value(sim, i)), price_factor)
             sim.collateral_sold[i] = True
             sim.extra_collateral[i] = 0.0
             sim.auction_open[i] = False
@@ -132,3 +145,41 @@ def auction(sim, i: int):
             return
         sim.rec.log(m, i, "auction_unsold_" + name)
     sim.auction_open[i] = False
+
+
+def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray) -> np.ndarray:
+    """What the standing workout is expected to recover on loans idx from the end of the
+    run, discounted to the run's start: an auction of the collateral by the auction law
+    above, and enforcement of the judgment against free assets and a sound guarantor.
+
+    Used to value claims still being worked out when the run ends, the same way for every
+    strategy, so a default near the end is not a total loss for want of calendar."""
+    T = sim.T
+    filed = sim.lawsuit_month[idx] >= 0
+    to_judgment = np.where(filed, np.maximum(defaults.LAWSUIT_MONTHS - (T - sim.lawsuit_month[idx]),
+                                             0), defaults.LAWSUIT_MONTHS + 1)
+    # collateral: security enforcement, then the rounds of the auction
+    start = np.where(filed | sim.auction_open[idx], 0, 1 + defaults.SECURITY_ENFORCEMENT_MONTHS)
+    liq = liquidity(sim, idx)
+    value = collateral_value(sim, idx)
+    unsold = np.ones(len(idx))
+    coll = np.zeros(len(idx))
+    months = start.astype(float)
+    for name, factor, m in AUCTION_ROUNDS:
+        months = months + m
+        p = sale_chance(name, liq) * (liq > 0)
+        coll += unsold * p * round_price(value, factor) * _discount(sim, T + months)
+        unsold = unsold * (1.0 - p)
+    # free assets and a sound guarantor at judgment
+    distress = sim.distress_months[idx] + np.where(sim.preserved[idx], 0, 1)
+    share = residual_share(distress)
+    g = sim.pf.guarantor[idx]
+    gg = np.maximum(g, 0)
+    sound = (g >= 0) & ~sim.defaulted[gg] & (sim.d[gg] > 0)
+    share = share + np.where(sound, defaults.GUARANTEE_RECOVERY_SHARE, 0.0)
+    free = defaults.ENFORCEMENT_SUCCESS * share * claim * _discount(sim, T + to_judgment)
+    return np.minimum(claim * _discount(sim, T), coll + free)
+
+
+def _discount(sim, months):
+    return (1.0 + sim.sc.discount_rate_annual) ** (-np.asarray(months, dtype=float) / 12.0)
