@@ -141,7 +141,7 @@ def init_health(sim) -> None:
         sim.w[2] * sim.f_reg[pf.region]
     c0 = barrier(pf.gp, pf.sqrt_rho, x0)
     p_below = ndtr(c0)
-    sim.e = ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12))
+    sim.e = _shared(pf, ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12)))
     sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
     sim.boost = np.zeros(n)  # one-month boosts (collection)
     sim.d = sim.e - c0  # health at the first decision point
@@ -155,6 +155,12 @@ def init_health(sim) -> None:
     first[sim._group_of[::-1]] = np.arange(n)[::-1]
     sim._groups = (groups[0], groups[1], groups[2])
     sim._group_gp, sim._group_sqrt_rho = pf.gp[first], pf.sqrt_rho[first]
+
+
+def _shared(pf, e: np.ndarray) -> np.ndarray:
+    """A borrower with several loans has one idiosyncratic health: its first loan's."""
+    b = pf.borrower
+    return e if b is None or (b == np.arange(len(b))).all() else e[b]
 
 
 def step_factors(sim, z_econ, z_ind, z_reg) -> np.ndarray:
@@ -173,7 +179,7 @@ def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.nda
     pf = sim.pf
     burden = np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT *
                       (sim.rate - sim.rate0) * 100.0, 0.0)
-    sim.e = factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY)
+    sim.e = _shared(pf, factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY))
     c = barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
     live = sim.status <= ON_BOOKS
     start_diverting = pf.diverter & ~sim.entrusted & ~sim.diverting & live & \
