@@ -50,8 +50,9 @@ def horizon_loss(s) -> np.ndarray:
     if len(live):
         chance = default_ahead(s.e[live], s.e[live] - s.d[live])
         dpd = s.dpd[live]
-        roll = np.where(dpd >= 60, defaults.ROLL_TO_DEFAULT_AT_HORIZON[60],
-                        np.where(dpd >= 30, defaults.ROLL_TO_DEFAULT_AT_HORIZON[30], 0.0))
+        roll_at = defaults.ROLL_TO_DEFAULT_AT_HORIZON
+        roll = np.where(dpd >= max(roll_at), roll_at[max(roll_at)],
+                        np.where(dpd >= min(roll_at), roll_at[min(roll_at)], 0.0))
         chance = np.maximum(chance, roll)
         undrawn = np.where(s.frozen[live], 0.0, s.undrawn[live])
         exposure = s.balance[live] + undrawn

@@ -66,7 +66,7 @@ def _add_collateral(sim, i, it, t) -> str:
 
 
 def _freeze_line(sim, i, it, t) -> str:
-    healthy = sim.d[i] > 1.0
+    healthy = sim.d[i] > defaults.HEALTHY_BORROWER
     sim.frozen[i] = True
     return _damage(sim, t, i) if healthy else "frozen"
 
@@ -93,7 +93,8 @@ def restructure_terms(balance: float, rate: float, remaining: int, repayment: in
 def relief_health(params: dict, cut: float, dpd: int) -> float:
     """Health a restructuring gives: in proportion to the real cut in the payment, less
     once arrears have built up (re-default is likelier when relief comes late)."""
-    stage = min(int(dpd) // 30 * 30, 60)
+    step = defaults.DAYS_PER_MONTH
+    stage = min(int(dpd) // step * step, max(params["stage_factor"]))
     return min(params["health_per_payment_cut"] * cut, params["max_health_boost"]) * \
         params["stage_factor"][stage]
 
