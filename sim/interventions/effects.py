@@ -112,7 +112,7 @@ def _restructure(sim, i, it, t) -> str:
     sim.restructured_until[i] = t + p["observation_months"]
     sim.misses[i] = 0
     sim.dpd[i] = 0
-    return f"{cut:.0%}"
+    return "payment_cut" if cut >= p["meaningful_cut"] else "no_payment_cut"
 
 
 def _emergency_deferral(sim, i, it, t) -> str:
