@@ -192,7 +192,7 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          False, "prevent"),
         InterventionType("restructure", 16.0, 5000, 0, 1, ("active", "not_defaulted", "in_difficulty"),
                          False, "restructure",
-                         {"health_per_payment_cut": 2.0, "max_health_boost": 1.2,
+                         {"health_per_payment_cut": 0.7, "max_health_boost": 1.2,
                           "rate_concession": 0.01, "term_stretch": 1.5, "term_add_months": 6,
                           "observation_months": 12, "meaningful_cut": 0.2,
                           "stage_factor": {0: 1.0, 30: 0.5, 60: 0.25}}),

@@ -46,6 +46,10 @@ def horizon_loss(s) -> np.ndarray:
     unresolved = np.flatnonzero(s.status == LoanStatus.DEFAULTED)
     if len(unresolved):
         out[unresolved] = -expected_workout_recovery(s, unresolved, s.balance[unresolved])
+    # a written-off claim stays alive (账销案存): the workout goes on against it
+    alive = np.flatnonzero((s.status == LoanStatus.WRITTEN_OFF) & (s.written_off > 0))
+    if len(alive):
+        out[alive] = -expected_workout_recovery(s, alive, s.written_off[alive])
     live = np.flatnonzero((s.status == LoanStatus.ACTIVE) & ~s.defaulted)
     if len(live):
         chance = default_ahead(s.e[live], s.e[live] - s.d[live])

@@ -185,10 +185,13 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray) -> np.nda
         p = sale_chance(name, liq) * (value > 0)
         coll += unsold * p * round_price(value, start_share, bidding) * _discount(sim, T + months)
         unsold = unsold * (1.0 - p)
-    # free assets and a sound guarantor, found with some chance at judgment
+    # free assets and a sound guarantor, found with some chance at judgment, on what the
+    # collateral is not expected to cover
+    left = np.maximum(claim - coll / _discount(sim, T + months), 0.0)
     distress = sim.distress_months[idx] + np.where(sim.preserved[idx], 0, 1)
-    found = claim * residual_share(distress) + guarantee_value(sim, claim, idx)
-    free = defaults.ENFORCEMENT_SUCCESS * found * _discount(sim, T + to_judgment)
+    found = left * residual_share(distress) + guarantee_value(sim, left, idx)
+    pending = ~sim.judgment[idx]  # a judgment already given has been enforced
+    free = pending * defaults.ENFORCEMENT_SUCCESS * found * _discount(sim, T + to_judgment)
     return np.minimum(claim * _discount(sim, T), coll + free)
 
 

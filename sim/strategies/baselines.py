@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from sim.credit import default_chance
 from sim.observation import Decision, Observation
-from sim.scenario import MonitoringPolicy
+from sim.staff import by_legal_team
 from sim.strategies.base import NO_CHECKS, Budget, Strategy, in_difficulty, workout
-from sim.strategies.triage import Triage, relief_health
+from sim.strategies.triage import Triage, TriageParams, relief_health
 
 ORACLE_WATCH_HEALTH = 0.8
 """Below this hidden health the oracle treats a borrower as weakening (assumption: the
 health at which the slower signals start to fire)."""
+ORACLE_TRIAGE = TriageParams(early_relief_below_dpd=30)
+"""The oracle knows a first missed payment is trouble and offers relief at once."""
 ORACLE_VISIT_SHARE = 0.8
 """Value of a visit that opens the way to relief, as a share of that relief's value."""
 
@@ -51,6 +55,17 @@ class Oracle(Triage):
     name = "oracle"
     needs_hidden = True
 
+    def __init__(self, params: TriageParams | None = None):
+        super().__init__(params or ORACLE_TRIAGE)
+        self._officer = Triage()
+
+    def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
+        """With hours to spare, whatever the early-warning officer would do too: knowing
+        more never stops the oracle from doing what a competent officer does."""
+        seen = replace(obs, hidden=None)
+        return [tuple(a) for a in self._officer.decide(seen).actions
+                if not by_legal_team(obs.actions, a[1])]
+
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         return default_chance(obs.hidden.health)
 
@@ -62,6 +77,11 @@ class Oracle(Triage):
 
     def diverting(self, obs: Observation) -> np.ndarray:
         return obs.hidden.diverting
+
+    def securable(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
+        """Security can be asked of any borrower the oracle knows is slipping, before the
+        bank could see why: the request needs no visible difficulty."""
+        return (obs.dpd == 0) & self.suspects(obs, alerts)
 
     def can_secure(self, obs: Observation, i: int) -> bool:
         return bool(obs.hidden.health[i] > obs.actions["add_collateral"].params["health_margin"]) \
@@ -81,5 +101,3 @@ class Oracle(Triage):
         return [(int(i), ORACLE_VISIT_SHARE * self.relief_gain(obs, risk, int(i), 1.0)
                  * loss_if_default[i]) for i in np.flatnonzero(quiet)]
 
-    def choose_policy(self, obs: Observation) -> MonitoringPolicy:
-        return NO_CHECKS

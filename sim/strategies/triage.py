@@ -70,6 +70,9 @@ class TriageParams:
     collateral_lgd_cut: float = 0.18
     """Loss-given-default cut from extra collateral (top-up 30% of the balance sold at
     77% of value with 80% liquidity: domain auction figures)."""
+    early_relief_below_dpd: int = 1
+    """Relief on confirmed warnings is offered below this many days past due (before
+    arrears, for an officer who reads signals; the 30+ dpd rule covers the rest)."""
     check_value_share: float = 0.08
     """Value of a targeted check as a share of the suspect loan's expected loss (what a
     check is worth is what it lets the officer do next)."""
@@ -123,6 +126,10 @@ class Triage(Strategy):
         """Suspects whose warnings a recent check stands behind."""
         return self.suspects(obs, alerts) & \
             (obs.month - obs.last_check <= self.params.confirmed_within_months)
+
+    def securable(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
+        """Loans worth asking for extra security: confirmed warnings, before arrears."""
+        return (obs.dpd == 0) & self.confirmed(obs, alerts)
 
     def relief_gain(self, obs: Observation, risk: np.ndarray, i: int, stage: float) -> float:
         """Drop in the chance of default that relief on loan i would bring: more when the
@@ -191,17 +198,21 @@ class Triage(Strategy):
         fresh = obs.acted < t - p.repeat_after_months
         for i in np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0) & fresh):
             add(self.relief_gain(obs, risk, i, 1.0) * loss_if_default[i], i, "emergency_deferral")
-        for i in np.flatnonzero(live & (obs.dpd == 0) & self.confirmed(obs, alerts)):
+        for i in np.flatnonzero(live & self.securable(obs, alerts)):
             if self.topped_up.get(int(i), -99) < t - p.repeat_after_months and self.can_secure(obs, i):
                 add(risk[i] * (1 - risk[i]) * obs.balance[i] * p.collateral_lgd_cut, i,
                     "add_collateral")
+        for i in np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd)
+                                & self.confirmed(obs, alerts)):
             if not obs.restructured[i] and not obs.disaster_region[i]:
-                add(self.relief_gain(obs, risk, i, 1.0) * loss_if_default[i], i, "restructure")
+                stage = 1.0 if obs.dpd[i] == 0 else p.relief_stage[0]
+                add(self.relief_gain(obs, risk, i, stage) * loss_if_default[i], i, "restructure")
         for i, value in self.check_values(obs, live, alerts, risk, loss_if_default):
             add(value, i, "onsite_check")
         cand.sort(key=lambda c: (-c[0], c[1], c[2]))
-        taken = set()
-        for _, i, action in cand:
+        ordered = [(i, action) for _, i, action in cand] + self.afterwards(obs)
+        taken = {tuple(a) for a in actions}
+        for i, action in ordered:
             if (i, action) in taken or not budget.take(action_hours(obs, i, action)):
                 continue
             taken.add((i, action))
@@ -209,3 +220,7 @@ class Triage(Strategy):
             if action == "add_collateral":
                 self.topped_up[i] = t
         return Decision(policy=policy, actions=actions)
+
+    def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
+        """Further actions for hours left over once the ranked ones are taken."""
+        return []
