@@ -94,6 +94,9 @@ class Observation:
     hidden: HiddenState | None = None
     actions: Mapping[str, InterventionType] = field(default_factory=dict)
     staff_hours: float = 0.0  # the officers' hours per month
+    rate: np.ndarray | None = None  # annual interest rate of each loan now
+    remaining_months: np.ndarray | None = None  # months to maturity
+    repayment: np.ndarray | None = None  # Repayment code of each loan
 
     def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
         """Number of distinct non-payment signals seen in the last `months` months."""
@@ -135,6 +138,8 @@ def observe(sim) -> Observation:
         acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, TARGETED]),
         check_demand=lambda p: policy_hours(sim, p, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
+        rate=ro(sim.rate), remaining_months=ro(np.maximum(sim.term - sim.mob, 1)),
+        repayment=ro(pf.repayment),
     )
 
 

@@ -58,9 +58,16 @@ def _on_books(sim, i: int, action: str, t: int) -> bool:
     return st in (ACTIVE, DEFAULTED) or (action == "claim_sale" and st == WRITTEN_OFF)
 
 
+def difficulty_visible(dpd, cls, last_seen, month: int):
+    """Whether the bank can see borrowers in difficulty (the ground for relief): in
+    arrears, on the watch list, or a signal seen lately. Columns in, a mask out."""
+    recent = recent_alerts(last_seen, month, include_payment=True) > 0
+    return (dpd > 0) | (cls >= LoanClass.SPECIAL_MENTION) | recent
+
+
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
-    return bool(sim.dpd[i] > 0 or sim.cls[i] >= SPECIAL_MENTION
-                or recent_alerts(sim.last_seen[i:i + 1], t, include_payment=True)[0] > 0)
+    return bool(difficulty_visible(sim.dpd[i:i + 1], sim.cls[i:i + 1],
+                                   sim.last_seen[i:i + 1], t)[0])
 
 
 def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:

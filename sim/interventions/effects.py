@@ -14,7 +14,7 @@ import numpy as np
 from sim import defaults
 from sim.codes import LoanClass
 from sim.interventions import workouts
-from sim.loanbook import default_loans, repay_in_full
+from sim.loanbook import default_loans, payment_burden, repay_in_full
 from sim.observation import action_cost, action_hours, admissible
 from sim.staff import charge
 
@@ -77,21 +77,41 @@ def _entrusted_payment(sim, i, it, t) -> str:
     return ""
 
 
+def restructure_terms(balance: float, rate: float, remaining: int, repayment: int,
+                      params: dict) -> tuple[float, int, float]:
+    """New rate, new remaining term and the cut in the monthly burden a restructuring
+    gives (one rule, used by the engine and by strategies that weigh relief)."""
+    new_rate = max(0.0, rate - params["rate_concession"])
+    new_remaining = int(np.ceil(remaining * params["term_stretch"])) + params["term_add_months"]
+    before = float(payment_burden(balance, rate, remaining, repayment))
+    after = float(payment_burden(balance, new_rate, new_remaining, repayment))
+    cut = 0.0 if before <= 0 else max(0.0, 1.0 - after / before)
+    return new_rate, new_remaining, cut
+
+
+def relief_health(params: dict, cut: float, dpd: int) -> float:
+    """Health a restructuring gives: in proportion to the real cut in the payment, less
+    once arrears have built up (re-default is likelier when relief comes late)."""
+    step = defaults.DAYS_PER_MONTH
+    stage = min(int(dpd) // step * step, max(params["stage_factor"]))
+    return min(params["health_per_payment_cut"] * cut, params["max_health_boost"]) * \
+        params["stage_factor"][stage]
+
+
 def _restructure(sim, i, it, t) -> str:
     p = it.params
-    # relief works best before arrears build up (re-default is likelier later)
-    step = defaults.DAYS_PER_MONTH
-    stage = min(int(sim.dpd[i]) // step * step, max(p["stage_factor"]))
-    sim.shift[i] += p["health_boost"] * p["stage_factor"][stage]
-    sim.rate[i] = max(0.0, sim.rate[i] - p["rate_concession"])
-    sim.rate0[i] = max(0.0, sim.rate0[i] - p["rate_concession"])
-    remaining = max(sim.term[i] - sim.mob[i], 1)
-    sim.term[i] = sim.mob[i] + int(np.ceil(remaining * defaults.RESTRUCTURE_TERM_STRETCH)) + \
-        defaults.RESTRUCTURE_TERM_EXTRA_MONTHS
+    remaining = max(int(sim.term[i] - sim.mob[i]), 1)
+    new_rate, new_remaining, cut = restructure_terms(
+        float(sim.balance[i]), float(sim.rate[i]), remaining, int(sim.pf.repayment[i]), p)
+    sim.shift[i] += relief_health(p, cut, int(sim.dpd[i]))
+    concession = sim.rate[i] - new_rate
+    sim.rate[i] = new_rate
+    sim.rate0[i] = max(0.0, sim.rate0[i] - concession)
+    sim.term[i] = sim.mob[i] + new_remaining
     sim.restructured_until[i] = t + p["observation_months"]
     sim.misses[i] = 0
     sim.dpd[i] = 0
-    return ""
+    return "payment_cut" if cut >= p["meaningful_cut"] else "no_payment_cut"
 
 
 def _emergency_deferral(sim, i, it, t) -> str:
