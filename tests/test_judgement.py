@@ -173,3 +173,19 @@ def test_the_review_meeting_follows_the_booked_class(case):
     assert d.sim.cls_objective[i] == LoanClass.NORMAL  # nothing objective put it there
     watch = d.review(3).watch_list.set_index("loan_id")
     assert i in watch.index and watch.loc[i, "cls"] == LoanClass.SPECIAL_MENTION
+
+
+def test_a_judgement_holds_in_a_month_the_standing_order_also_acts():
+    """The desk's decider adds the standing order's legal actions to the trainee's; the
+    judgements must ride along (intro, seed 2: the team acts in month 4)."""
+    from sim.scenario import load_scenario
+    from training.desk import Desk
+
+    d = Desk(load_scenario("scenarios/intro.yaml"), seed=2)
+    for m in range(3):
+        d.end_month(m)
+    i = healthiest(d)
+    d.classify(i, LoanClass.SPECIAL_MENTION, "warning_signals")
+    d.end_month(3)
+    assert [m for m, _, _ in d.standing_log if m == 4], "the standing order acted this month"
+    assert d.sim.cls[i] == LoanClass.SPECIAL_MENTION
