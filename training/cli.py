@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.roleplay import is_roleplay_path, load_roleplay
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, scenario_paths
 
 EXIT_OK = 0
@@ -77,6 +78,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{name}: (file): no scenario files (*.yaml) in this directory")
             continue
         try:
+            if is_roleplay_path(name):
+                rp = load_roleplay(name)
+                print(f"OK {name}: conversation {rp.id}, {len(rp.nodes)} nodes")
+                continue
             scenario = load_scenario(name)
         except ScenarioError as err:
             rc = EXIT_BAD_INPUT
@@ -305,8 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", help="check scenario files and report every problem",
-                       description="Check scenario files (or directories of them). "
+    p = sub.add_parser("validate", help="check scenario and conversation files, report every problem",
+                       description="Check scenario files, role-play conversations (files in "
+                       "roleplays/ or with kind: roleplay), or directories of them. "
                        "Exit code 2 when any file is invalid.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file or directory")
     p.set_defaults(func=cmd_validate)

@@ -1,0 +1,384 @@
+"""Role-play conversations (角色扮演) as data: a graph of borrower lines and trainee choices.
+
+A conversation is a YAML file in ``roleplays/`` with ``kind: roleplay``. It is tied to a
+named borrower of a case (``case`` + ``borrower``) or stands alone for practice. Each node
+holds the borrower's lines, the first whose ``when`` matches the loan's hidden state being
+said, so an honest and an evasive borrower play differently from one graph; and the
+trainee's choices, each of which may reveal hidden state into the loan file, change the
+relationship, agree terms that become engine actions, or breach a conduct rule.
+
+This module is pure: the schema, the graph checks, the careful loader (the scenario
+loader's, with its size limit and duplicate-key check) and the reading of a loan's
+hidden state from a simulation. Playing a conversation lives in training/roleplay.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from sim import defaults
+from sim.scenario import (
+    MAX_FILE_BYTES,
+    Bool,
+    Int,
+    Product,
+    ScenarioError,
+    Slug,
+    Strict,
+    Text,
+    _load_yaml,
+    explain,
+    load_scenario,
+)
+
+ROLEPLAY_DIR = Path(__file__).resolve().parent.parent / "roleplays"
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
+
+HealthBand = Literal["strong", "weak", "distressed"]
+HEALTH_BANDS: tuple[str, ...] = ("strong", "weak", "distressed")
+
+HEALTH_STRONG_ABOVE = 1.0
+"""Latent health above which a borrower counts as strong in a conversation (assumption: the
+margin the engine uses for a 'healthy' borrower hurt by an aggressive action)."""
+HEALTH_DISTRESSED_BELOW = 0.3
+"""Latent health below which a borrower is distressed (assumption: the margin at which the
+engine's guarantor-trouble signal holds)."""
+
+RevealKind = Literal[
+    "diversion",  # loan money went elsewhere (related party, another project)
+    "true_turnover",  # the real state of sales and receipts (the health band)
+    "other_creditors",  # debt at other banks or lenders pressing
+    "related_party_transfer",  # money passed to an affiliate (same hidden flag as diversion)
+    "guarantor_trouble",  # the guarantor (or the firm guaranteed) is in trouble
+    "ability_to_pay",  # whether the borrower can in fact pay now
+]
+REVEAL_KINDS: tuple[str, ...] = (
+    "diversion", "true_turnover", "other_creditors", "related_party_transfer",
+    "guarantor_trouble", "ability_to_pay")
+
+TermKind = Literal[
+    "restructure", "additional_collateral", "new_guarantor", "entrusted_payment",
+    "repayment_plan", "emergency_deferral", "freeze_line", "closer_monitoring",
+]
+TERM_ACTIONS: dict[str, str] = {
+    # restructuring in the engine lengthens the term by half the remaining term plus six
+    # months and trims the rate, so the instalment really falls
+    "restructure": "restructure",
+    "additional_collateral": "add_collateral",
+    "new_guarantor": "add_collateral",  # the engine's action covers collateral or guarantor
+    "entrusted_payment": "entrusted_payment",
+    # a written plan for the arrears works as a collection visit's cure boost
+    "repayment_plan": "collect_visit",
+    "emergency_deferral": "emergency_deferral",
+    "freeze_line": "freeze_line",
+    "closer_monitoring": "closer_monitoring",
+}
+"""Which engine action each kind of agreed term becomes (its hours and cost are the engine's)."""
+
+ConductRule = Literal["no_false_promise", "no_threats", "no_third_party_disclosure",
+                      "contact_hours"]
+CONDUCT_RULES: tuple[str, ...] = ("no_false_promise", "no_threats", "no_third_party_disclosure",
+                                  "contact_hours")
+
+PERMITTED_CONTACT_FROM_HOUR = 8
+PERMITTED_CONTACT_UNTIL_HOUR = 22
+"""Collection contact only from 08:00 to 22:00 unless the debtor agreed (China Banking
+Association, guidelines on collecting personal consumer loans, January 2026)."""
+
+MEET_ACTION = "meet_borrower"
+"""The engine action a conversation takes: a visit with its hours (see defaults)."""
+
+MAX_NODES = 200
+MAX_CHOICES = 8
+
+
+def contact_breach(hour: int | None) -> bool:
+    """Whether contact at this hour of the day falls outside the permitted hours."""
+    return hour is not None and not (
+        PERMITTED_CONTACT_FROM_HOUR <= hour < PERMITTED_CONTACT_UNTIL_HOUR)
+
+
+class When(Strict):
+    """A condition on the loan's hidden state; every field given must hold."""
+
+    health: list[HealthBand] | None = Field(default=None, min_length=1, max_length=3)
+    diverting: Bool | None = None
+    other_creditors: Bool | None = None
+    guarantor_trouble: Bool | None = None
+    overdue: Bool | None = None
+    disaster_hit: Bool | None = None
+
+
+class Line(Strict):
+    """What the borrower says, when the hidden state matches; may reveal a fact."""
+
+    when: When | None = None
+    text: Text
+    reveals: list[RevealKind] = Field(default_factory=list, max_length=6)
+
+
+class Term(Strict):
+    """A term agreed in the conversation; becomes an engine action queued for the month."""
+
+    kind: TermKind
+    note: Text | None = None
+
+
+class Choice(Strict):
+    """What the trainee may say, and what saying it does."""
+
+    id: Slug
+    text: Text
+    next: Slug | None = None  # None ends the conversation
+    reveals: list[RevealKind] = Field(default_factory=list, max_length=6)
+    relationship: float = Field(default=0.0, ge=-1.0, le=1.0)
+    terms: list[Term] = Field(default_factory=list, max_length=4)
+    breach: ConductRule | None = None
+    contact_hour: Int | None = Field(default=None, ge=0, le=23)
+    feedback: Text | None = None  # shown in the debrief when this choice was made
+
+
+class Node(Strict):
+    """One turn: the borrower speaks, the trainee chooses (no choices: the talk ends)."""
+
+    lines: list[Line] = Field(min_length=1, max_length=10)
+    choices: list[Choice] = Field(default_factory=list, max_length=MAX_CHOICES)
+
+
+class Roleplay(Strict):
+    """A conversation file (kind: roleplay)."""
+
+    kind: Literal["roleplay"]
+    id: Slug
+    title: Text
+    summary: Text
+    setting: Text  # the brief the trainee reads before the meeting
+    borrower_brief: Text  # the hidden brief card for a trainee who plays the borrower
+    case: Slug | None = None
+    borrower: Slug | None = None
+    product: Product | None = None
+    lesson: Slug | None = None
+    start: Slug
+    nodes: dict[Slug, Node] = Field(min_length=1, max_length=MAX_NODES)
+    strong_questions: list[Text] = Field(default_factory=list, max_length=10)
+
+    def choice(self, node_id: str, choice_id: str) -> Choice | None:
+        node = self.nodes.get(node_id)
+        return next((c for c in node.choices if c.id == choice_id), None) if node else None
+
+
+class RoleplayError(ScenarioError):
+    """A conversation file could not be loaded; `problems` lists (field path, message)."""
+
+
+@dataclass(frozen=True)
+class BorrowerState:
+    """The hidden state of one loan a conversation reads; never shown to the trainee."""
+
+    health: str = "strong"
+    diverting: bool = False
+    other_creditors: bool = False
+    guarantor_trouble: bool = False
+    overdue: bool = False
+    disaster_hit: bool = False
+
+    def matches(self, when: When | None) -> bool:
+        if when is None:
+            return True
+        if when.health is not None and self.health not in when.health:
+            return False
+        for key in ("diverting", "other_creditors", "guarantor_trouble", "overdue",
+                    "disaster_hit"):
+            want = getattr(when, key)
+            if want is not None and want != getattr(self, key):
+                return False
+        return True
+
+    def fact(self, kind: str) -> bool:
+        """Whether the adverse fact behind a reveal kind is true for this borrower."""
+        return {
+            "diversion": self.diverting,
+            "related_party_transfer": self.diverting,
+            "true_turnover": self.health != "strong",
+            "other_creditors": self.other_creditors,
+            "guarantor_trouble": self.guarantor_trouble,
+            "ability_to_pay": self.health == "strong",
+        }[kind]
+
+
+def health_band(health: float) -> str:
+    if health > HEALTH_STRONG_ABOVE:
+        return "strong"
+    if health < HEALTH_DISTRESSED_BELOW:
+        return "distressed"
+    return "weak"
+
+
+def state_of(sim: Any, loan_id: int) -> BorrowerState:
+    """Read loan `loan_id`'s hidden state from a running simulation (for the conversation)."""
+    i = int(loan_id)
+    d = float(sim.d[i])
+    g = int(sim.pf.guarantor[i])
+    guarantor_bad = g >= 0 and (float(sim.d[g]) < HEALTH_DISTRESSED_BELOW or bool(sim.defaulted[g]))
+    # a firm whose own guarantee for another is being called is in guarantor trouble too
+    guaranteed = [int(j) for j in (sim.pf.guarantor == i).nonzero()[0]]
+    called = any(bool(sim.defaulted[j]) for j in guaranteed)
+    sig = defaults.SIGNALS["short_debt_surge"]
+    return BorrowerState(
+        health=health_band(d),
+        diverting=bool(sim.diverting[i]),
+        # the same hidden condition that drives the short-term-debt signal
+        other_creditors=d < defaults.SIGNAL_LEAD_TO_HEALTH * sig.lead_months,
+        guarantor_trouble=bool(guarantor_bad or called),
+        overdue=bool(sim.dpd[i] > 0),
+        disaster_hit=bool(sim.disaster_until[sim.pf.region[i]] >= sim.t),
+    )
+
+
+# ------------------------------------------------------------------------ graph checks
+def graph_problems(rp: Roleplay, scenario_dir: Path | None = SCENARIO_DIR) -> list[tuple[str, str]]:
+    """What is wrong with the conversation as a graph, as (field path, message with a fix)."""
+    out: list[tuple[str, str]] = []
+    ids = list(rp.nodes)
+    if rp.start not in rp.nodes:
+        out.append(("start", f"no node '{rp.start}' (nodes are: {', '.join(ids[:8])}); "
+                    "name one of the nodes"))
+    for nid, node in rp.nodes.items():
+        if node.lines[-1].when is not None:
+            out.append((f"nodes.{nid}.lines[{len(node.lines) - 1}].when",
+                        "the last line of a node must have no 'when', so every borrower has "
+                        "something to say; remove 'when' from it or add a plain line after it"))
+        seen: set[str] = set()
+        for k, ch in enumerate(node.choices):
+            where = f"nodes.{nid}.choices[{k}]"
+            if ch.id in seen:
+                out.append((f"{where}.id", f"choice id '{ch.id}' is used twice in this node; "
+                            "give each choice its own id"))
+            seen.add(ch.id)
+            if ch.next is not None and ch.next not in rp.nodes:
+                out.append((f"{where}.next", f"no node '{ch.next}'; name one of the nodes "
+                            "or remove 'next' to end the conversation"))
+    reach = _reachable(rp)
+    for nid in ids:
+        if rp.start in rp.nodes and nid not in reach:
+            out.append((f"nodes.{nid}", "no choice leads to this node (unreachable); point a "
+                        "choice's 'next' at it or delete it"))
+    if rp.start in rp.nodes and not any(not rp.nodes[n].choices or any(
+            c.next is None for c in rp.nodes[n].choices) for n in reach):
+        out.append(("nodes", "the conversation never ends: give one node no choices or one "
+                    "choice no 'next'"))
+    if rp.borrower is not None and rp.case is None:
+        out.append(("borrower", "a borrower belongs to a case: add 'case' or remove 'borrower'"))
+    if rp.lesson is not None and scenario_dir is not None and LESSON_DIR.is_dir() and not (
+            LESSON_DIR / "en" / f"{rp.lesson}.md").exists():
+        out.append(("lesson", f"no lesson '{rp.lesson}' in lessons/en/; use a lesson's id or "
+                    "remove 'lesson'"))
+    if rp.case is not None and scenario_dir is not None:
+        path = scenario_dir / f"{rp.case}.yaml"
+        if not path.exists():
+            out.append(("case", f"no case '{rp.case}' in scenarios/; use the file name of a "
+                        "case without .yaml"))
+        elif rp.borrower is not None:
+            try:
+                sc = load_scenario(path)
+            except ScenarioError:
+                out.append(("case", f"the case '{rp.case}' does not load; fix it first"))
+            else:
+                named = [b.id for b in sc.borrowers]
+                if rp.borrower not in named:
+                    out.append(("borrower", f"case '{rp.case}' has no named borrower "
+                                f"'{rp.borrower}'; use one of: {', '.join(named)}"))
+    return out
+
+
+def _reachable(rp: Roleplay) -> set[str]:
+    if rp.start not in rp.nodes:
+        return set()
+    seen, todo = {rp.start}, deque([rp.start])
+    while todo:
+        for ch in rp.nodes[todo.popleft()].choices:
+            if ch.next is not None and ch.next in rp.nodes and ch.next not in seen:
+                seen.add(ch.next)
+                todo.append(ch.next)
+    return seen
+
+
+# ---------------------------------------------------------------------------- loading
+def is_roleplay_text(text: str) -> bool:
+    """Whether a YAML text declares itself a conversation (a top-level 'kind: roleplay')."""
+    return re.search(r"^kind:\s*['\"]?roleplay['\"]?\s*(#.*)?$", text, re.MULTILINE) is not None
+
+
+def is_roleplay_path(path: str | Path) -> bool:
+    """A file in a roleplays/ folder, or one that says kind: roleplay, is a conversation."""
+    p = Path(path)
+    if p.parent.name == "roleplays":
+        return True
+    try:
+        with open(p, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return is_roleplay_text(head)
+
+
+def parse_roleplay(text: str, source: str = "<text>",
+                   scenario_dir: Path | None = SCENARIO_DIR) -> Roleplay:
+    """Parse and validate a conversation; raise RoleplayError with every problem found."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise RoleplayError(source, [("(file)", f"file is larger than {MAX_FILE_BYTES // 1024} "
+                                      "KB; a conversation should be a few KB: split it")])
+    try:
+        data = _load_yaml(text, source)
+    except ScenarioError as err:
+        raise RoleplayError(source, err.problems) from None
+    if not isinstance(data, dict):
+        raise RoleplayError(source, [("(file)", "the file must be a YAML mapping with kind: "
+                                      "roleplay, id, title, start, nodes; see roleplays/")])
+    try:
+        rp = Roleplay.model_validate(data)
+    except ValidationError as err:
+        raise RoleplayError(source, explain(err, Roleplay)) from None
+    except RecursionError:
+        raise RoleplayError(source, [("(file)", "YAML is nested too deeply")]) from None
+    problems = graph_problems(rp, scenario_dir)
+    if problems:
+        raise RoleplayError(source, problems)
+    return rp
+
+
+def load_roleplay(path: str | Path, scenario_dir: Path | None = SCENARIO_DIR) -> Roleplay:
+    """Read a conversation file; every failure is a RoleplayError naming the file."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise RoleplayError(str(p), [("(file)", f"file is {size // 1024} KB, larger than "
+                                          f"the {MAX_FILE_BYTES // 1024} KB limit; trim it")])
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise RoleplayError(str(p), [("(file)", "not UTF-8 text; save it as UTF-8")]) from None
+    except OSError as exc:
+        raise RoleplayError(str(p), [("(file)", f"cannot read: {exc.strerror}")]) from None
+    return parse_roleplay(text, str(p), scenario_dir)
+
+
+def roleplay_paths(directory: Path = ROLEPLAY_DIR) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if re.match(r"^[a-z0-9_\-]+\.yaml$", p.name))
+
+
+def load_all(directory: Path = ROLEPLAY_DIR) -> dict[str, Roleplay]:
+    """Every shipped conversation by id."""
+    out: dict[str, Roleplay] = {}
+    for p in roleplay_paths(directory):
+        rp = load_roleplay(p)
+        out[rp.id] = rp
+    return out
+
