@@ -174,6 +174,10 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          "加强监控(改为按月检查)", "Closer monitoring (monthly checks)", "monitor"),
         InterventionType("onsite_check", 0.0, 0, 0, 0, ("active",), False,
                          "现场检查", "On-site check", "monitor"),
+        # a meeting with the borrower (约见借款人面谈): half a day with the preparation and
+        # the minutes (assumption); what it achieves comes from the role-play conversation
+        InterventionType("meet_borrower", 4.0, 100, 0, 0, ("active",), False,
+                         "约见借款人面谈", "Meet the borrower", "monitor"),
         InterventionType("add_collateral", 8.0, 2000, 0, 1, ("active", "not_defaulted"),
                          False, "追加抵押或保证人", "Additional collateral or guarantor", "prevent",
                          {"top_up_ltv_share": 0.3, "health_margin": 0.5}),

@@ -27,6 +27,7 @@ from sim.classification import CLASS_KEYS, SPECIAL_MENTION, SUBSTANDARD, classif
 from sim.credit import barrier, factor_step
 from sim.interventions import catalogue
 from sim.portfolio import COLLATERAL_TYPES, build_portfolio
+from sim.roleplay import apply_talk
 from sim.scenario import (
     Disaster,
     LprChange,
@@ -51,6 +52,7 @@ class Decision:
 
     policy: MonitoringPolicy | None = None
     actions: list[tuple[int, str]] = field(default_factory=list)
+    talks: list = field(default_factory=list)  # sim.roleplay.Talk: what meetings established
 
 
 @dataclass
@@ -489,6 +491,8 @@ class Simulation:
         if self.decider is not None:
             for i, a in dec.actions:
                 self.act(int(i), a)
+            for talk in dec.talks:
+                apply_talk(self, talk)
             if self._targeted:
                 self._do_checks(t, np.array(self._targeted), CHECK_KIND_CODES["targeted"], 1.0)
         self._draw_hours(start_hours)

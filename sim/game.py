@@ -27,6 +27,16 @@ from sim.engine import (
 )
 from sim.interventions import reason_text
 from sim.portfolio import COLLATERAL_TYPES
+from sim.roleplay import (
+    MEET_ACTION,
+    BorrowerState,
+    Conversation,
+    PathError,
+    Roleplay,
+    Talk,
+    load_all,
+    state_of,
+)
 from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario
 from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
 
@@ -91,6 +101,7 @@ class LoanFile:
     guarantees_given: list[str]
     signals: pd.DataFrame
     actions: pd.DataFrame
+    talks: list = field(default_factory=list)  # meetings held: month, conversation, facts
 
 
 @dataclass
@@ -173,10 +184,14 @@ def _result_text(details: str, lang: str) -> str:
 class Game:
     """A trainee's attempt at a case, one month per turn."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None):
+    def __init__(self, scenario: Scenario, seed: int | None = None,
+                 roleplays: dict[str, Roleplay] | None = None):
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
         self._queue: list[tuple[int, str]] = []
+        self._roleplays = roleplays
+        self._talks: list[dict] = []  # meetings this month: loan_id, roleplay, path, actions
+        self.talk_history: list[dict] = []  # meetings held, with what they established
         self._policy = scenario.monitoring
         self.decision_log: list[dict] = []
         self._pending: Decision | None = None
@@ -212,10 +227,14 @@ class Game:
     def policy_hours(self, policy: MonitoringPolicy | None = None) -> float:
         return self.sim.policy_hours(policy or self._policy, self.month + 1)
 
+    def _all_queued(self) -> list[tuple[int, str]]:
+        """The month's actions in the order the engine takes them: meetings first."""
+        return [(t["loan_id"], a) for t in self._talks for a in t["actions"]] + self._queue
+
     @property
     def queued(self) -> list[QueuedAction]:
         out = []
-        for i, a in self._queue:
+        for i, a in self._all_queued():
             it = self.sim.catalogue[a]
             out.append(QueuedAction(i, self.sim.pf.label(i), a, it.zh, it.en,
                                     self.sim.action_hours(i, a), it.cost_cny))
@@ -223,7 +242,7 @@ class Game:
 
     @property
     def hours_queued(self) -> float:
-        return float(sum(self.sim.action_hours(i, a) for i, a in self._queue
+        return float(sum(self.sim.action_hours(i, a) for i, a in self._all_queued()
                          if not self.sim.by_legal_team(a)))
 
     @property
@@ -238,7 +257,7 @@ class Game:
         for key, it in self.sim.catalogue.items():
             why = self.sim.precondition(loan_id, key)
             hours = self.sim.action_hours(loan_id, key)
-            if why is None and (loan_id, key) in self._queue:
+            if why is None and (loan_id, key) in self._all_queued():
                 why = "queued"
             if why is None and not self.sim.by_legal_team(key) and hours > left + 1e-9:
                 why = "hours"
@@ -261,8 +280,85 @@ class Game:
         self._queue.append((int(loan_id), action_id))
 
     def unqueue(self, index: int) -> None:
+        """Drop the index-th of `queued`; dropping a meeting drops what it agreed too."""
+        for n, talk in enumerate(self._talks):
+            if index < len(talk["actions"]):
+                if talk["actions"][index] == MEET_ACTION:
+                    self._talks.pop(n)
+                else:
+                    talk["actions"].pop(index)
+                return
+            index -= len(talk["actions"])
         if 0 <= index < len(self._queue):
             self._queue.pop(index)
+
+    # ------------------------------------------------------------ conversations
+    @property
+    def roleplays(self) -> dict[str, Roleplay]:
+        if self._roleplays is None:
+            self._roleplays = load_all()
+        return self._roleplays
+
+    def conversations(self, loan_id: int) -> list[Roleplay]:
+        """The conversations written for this loan's named borrower in this case."""
+        names = {v: k for k, v in self.sim.pf.named_index.items()}
+        bid = names.get(int(loan_id))
+        if bid is None:
+            return []
+        return [rp for rp in self.roleplays.values()
+                if rp.case == self.scenario.id and rp.borrower == bid]
+
+    def talk_state(self, loan_id: int) -> BorrowerState:
+        """The borrower's hidden state, for the conversation walker only: never display it."""
+        return state_of(self.sim, int(loan_id))
+
+    def action_cost(self, loan_id: int, action_id: str) -> tuple[float, float]:
+        """Hours and money an action on this loan takes now (the engine's figures)."""
+        it = self.sim.catalogue[action_id]
+        return (self.sim.action_hours(int(loan_id), action_id),
+                it.cost_cny + it.cost_share * float(self.sim.balance[int(loan_id)]))
+
+    def meet(self, loan_id: int, roleplay_id: str, path: list[str],
+             actions: list[str] | None = None) -> list[tuple[str, str]]:
+        """Hold a conversation this month: the meeting and the terms agreed are queued.
+
+        The path is replayed against the borrower's hidden state now. Terms the engine
+        cannot take (not available, no hours left) are left out and returned as
+        (action id, reason code). `actions` is for replay: the actions the log recorded.
+        """
+        i = int(loan_id)
+        rp = self.roleplays.get(roleplay_id)
+        if rp is None or rp not in self.conversations(i):
+            raise ActionError("available")
+        if any(t["loan_id"] == i for t in self._talks):
+            raise ActionError("queued")
+        try:
+            conv = Conversation.replay(rp, self.talk_state(i), list(path))
+        except PathError:
+            raise ActionError("available") from None
+        if not conv.done:
+            raise ActionError("available")
+        wanted = [MEET_ACTION, *conv.effects().actions]
+        if actions is not None:
+            if not set(actions) <= set(wanted) or MEET_ACTION not in actions:
+                raise ActionError("available")
+            wanted = [a for a in wanted if a in actions]
+        talk = {"loan_id": i, "roleplay": rp.id, "path": list(path), "actions": []}
+        refused: list[tuple[str, str]] = []
+        for a in wanted:
+            why = next((o for o in self.options(i) if o.id == a), None)
+            code = "available" if why is None else (
+                None if why.available else next(
+                    (c for c, (zh, _) in _reasons().items() if zh == why.reason_zh), "available"))
+            if a == MEET_ACTION and code is not None:
+                raise ActionError(code)
+            if code is None:
+                talk["actions"].append(a)
+                if a == MEET_ACTION:
+                    self._talks.append(talk)
+            else:
+                refused.append((a, code))
+        return refused
 
     def _decide(self, obs: Observation) -> Decision:
         return self._pending or Decision()
@@ -271,15 +367,25 @@ class Game:
         """Advance one month if the player saw month `expected_month`; otherwise do nothing."""
         if expected_month != self.month or self.finished:
             return None
-        self.decision_log.append({
+        entry = {
             "month": self.month + 1,
             "policy": self._policy.model_dump(mode="json"),
             "actions": [[int(i), a] for i, a in self._queue],
-        })
-        self._pending = Decision(policy=self._policy, actions=list(self._queue))
+        }
+        if self._talks:
+            entry["talks"] = [dict(t, path=list(t["path"]), actions=list(t["actions"]))
+                              for t in self._talks]
+        self.decision_log.append(entry)
+        talks = [self._talk_record(t) for t in self._talks]
+        self._pending = Decision(policy=self._policy, actions=self._all_queued(),
+                                 talks=[Talk(t["loan_id"], tuple(t["facts"]),
+                                             t["relationship_delta"]) for t in talks])
         self._queue = []
+        self._talks = []
         self.sim.advance_to(self.month + 1)
         self._pending = None
+        rejected = {(int(i), a) for i, a, _ in self.sim.reports[-1].get("rejected", [])}
+        self.talk_history += [t for t in talks if (t["loan_id"], MEET_ACTION) not in rejected]
         rep = self.sim.reports[-1]
         ev = self.events(self.month)
         self._last_report = MonthReport(
@@ -292,16 +398,27 @@ class Game:
                       for i, a, w in rep.get("rejected", [])])
         return self._last_report
 
+    def _talk_record(self, talk: dict) -> dict:
+        rp = self.roleplays[talk["roleplay"]]
+        conv = Conversation.replay(rp, self.talk_state(talk["loan_id"]), talk["path"])
+        eff = conv.effects()
+        return {"month": self.month + 1, "loan_id": talk["loan_id"], "roleplay": rp.id,
+                "path": list(talk["path"]), "actions": list(talk["actions"]),
+                "facts": list(eff.facts), "relationship_delta": eff.relationship_delta}
+
     @property
     def last_report(self) -> MonthReport | None:
         return self._last_report
 
     @classmethod
-    def replay(cls, scenario: Scenario, seed: int | None, log: list[dict]) -> Game:
-        g = cls(scenario, seed)
+    def replay(cls, scenario: Scenario, seed: int | None, log: list[dict],
+               roleplays: dict[str, Roleplay] | None = None) -> Game:
+        g = cls(scenario, seed, roleplays)
         for entry in log:
             g.set_policy(MonitoringPolicy.model_validate(entry["policy"]))
             g._queue = [(int(i), a) for i, a in entry["actions"]]
+            for talk in entry.get("talks", []):
+                g.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"])
             g.end_month(g.month)
         return g
 
@@ -465,6 +582,7 @@ class Game:
             guarantees_given=[pf.label(j) for j in given],
             signals=sig.reset_index(drop=True),
             actions=acts[["month", "action", "zh", "en", "result"]].reset_index(drop=True),
+            talks=[t for t in self.talk_history if t["loan_id"] == i],
         )
 
     def review(self, quarter_end_month: int | None = None) -> ReviewSummary:

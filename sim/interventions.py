@@ -38,7 +38,7 @@ def catalogue(sc: Scenario) -> dict[str, InterventionType]:
     out = {}
     for key, it in INTERVENTIONS.items():
         if sc.interventions_available is not None and key not in sc.interventions_available \
-                and key not in ("onsite_check", "closer_monitoring"):
+                and key not in ("onsite_check", "closer_monitoring", "meet_borrower"):
             continue
         ov = sc.intervention_overrides.get(key)
         if ov is not None:

@@ -242,6 +242,128 @@ def state_of(sim: Any, loan_id: int) -> BorrowerState:
     )
 
 
+# ------------------------------------------------------------------------ walking
+class PathError(ValueError):
+    """A choice that is not open at this point of the conversation."""
+
+    def __init__(self, node: str, choice: str):
+        self.node, self.choice = node, choice
+        super().__init__(f"no choice '{choice}' at node '{node}'")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One turn as played: the node, the line the borrower said, the choice taken."""
+
+    node: str
+    line: Line
+    choice: Choice | None
+
+
+@dataclass(frozen=True)
+class TalkEffects:
+    """What a talk does to the loan in the engine: facts, agreed actions, relationship."""
+
+    facts: tuple[tuple[str, bool], ...]  # (reveal kind, whether the adverse fact is true)
+    actions: tuple[str, ...]  # engine action ids of the agreed terms, each once, in order
+    relationship_delta: float
+
+
+class Conversation:
+    """A conversation walked with a borrower in a given hidden state; the path is the record."""
+
+    def __init__(self, rp: Roleplay, state: BorrowerState):
+        self.rp = rp
+        self.state = state
+        self.node_id: str | None = rp.start
+        self.path: list[str] = []
+        self.steps: list[Step] = []
+
+    @property
+    def done(self) -> bool:
+        return self.node_id is None
+
+    def line(self, node_id: str | None = None) -> Line:
+        """The borrower's line at a node: the first whose condition the hidden state meets."""
+        node = self.rp.nodes[node_id or self.node_id]
+        return next(ln for ln in node.lines if self.state.matches(ln.when))
+
+    def choices(self) -> list[Choice]:
+        return [] if self.done else list(self.rp.nodes[self.node_id].choices)
+
+    def choose(self, choice_id: str) -> None:
+        if self.done:
+            raise PathError("(end)", choice_id)
+        ch = self.rp.choice(self.node_id, choice_id)
+        if ch is None:
+            raise PathError(self.node_id, choice_id)
+        self.steps.append(Step(self.node_id, self.line(), ch))
+        self.path.append(choice_id)
+        self.node_id = ch.next
+        if self.node_id is not None and not self.rp.nodes[self.node_id].choices:
+            self.steps.append(Step(self.node_id, self.line(), None))
+            self.node_id = None
+
+    @classmethod
+    def replay(cls, rp: Roleplay, state: BorrowerState, path: list[str]):
+        """The same talk again from its path; raises PathError if the path does not fit."""
+        conv = cls(rp, state)
+        for cid in path:
+            conv.choose(cid)
+        return conv
+
+    def effects(self) -> TalkEffects:
+        facts: dict[str, bool] = {}
+        actions: list[str] = []
+        rel = 0.0
+        for st in self.steps:
+            kinds = list(st.line.reveals) + (list(st.choice.reveals) if st.choice else [])
+            for kind in kinds:
+                facts.setdefault(kind, self.state.fact(kind))
+            if st.choice is None:
+                continue
+            rel += st.choice.relationship
+            for term in st.choice.terms:
+                if TERM_ACTIONS[term.kind] not in actions:  # the engine takes each once a month
+                    actions.append(TERM_ACTIONS[term.kind])
+        return TalkEffects(tuple(facts.items()), tuple(actions), max(-1.0, min(1.0, rel)))
+
+    def discoverable(self) -> list[str]:
+        """Adverse facts about this borrower that some path through the talk would uncover."""
+        kinds: list[str] = []
+        for nid, node in self.rp.nodes.items():
+            found = list(self.line(nid).reveals)
+            for ch in node.choices:
+                found += ch.reveals
+            kinds += [k for k in found if self.state.fact(k) and k not in kinds]
+        return kinds
+
+
+@dataclass(frozen=True)
+class Talk:
+    """A talk as the engine applies it at the month's decision point (after the meeting)."""
+
+    loan_id: int
+    facts: tuple[tuple[str, bool], ...]
+    relationship_delta: float
+
+
+def apply_talk(sim: Any, talk: Talk) -> bool:
+    """Put what a held meeting established into the engine; False if the meeting did not happen.
+
+    A diversion the borrower admitted becomes known to the bank (as if a check had found
+    it); the relationship moves by what was said.
+    """
+    i = int(talk.loan_id)
+    if (i, MEET_ACTION) not in sim._done_this_month:
+        return False
+    for kind, adverse in talk.facts:
+        if adverse and kind in ("diversion", "related_party_transfer"):
+            sim.known_diversion[i] = True
+    sim.relationship[i] = min(1.0, max(0.0, float(sim.relationship[i]) + talk.relationship_delta))
+    return True
+
+
 # ------------------------------------------------------------------------ graph checks
 def graph_problems(rp: Roleplay, scenario_dir: Path | None = SCENARIO_DIR) -> list[tuple[str, str]]:
     """What is wrong with the conversation as a graph, as (field path, message with a fix)."""

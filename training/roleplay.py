@@ -19,12 +19,15 @@ from sim.defaults import INTERVENTIONS
 from sim.roleplay import (
     TERM_ACTIONS,
     BorrowerState,
-    Choice,
-    Line,
-    Roleplay,
+    Conversation,
+    PathError,
+    Step,
     contact_breach,
 )
 from sim.scenario import Text
+
+__all__ = ["AgreedTerm", "Breach", "Fact", "Outcome", "PathError", "Session", "Step",
+           "practice_state", "PRACTICE_PROFILES"]
 
 PRACTICE_PROFILES: dict[str, BorrowerState] = {
     # an honest borrower in good shape
@@ -39,14 +42,6 @@ PRACTICE_PROFILES: dict[str, BorrowerState] = {
                                 guarantor_trouble=True, overdue=True, disaster_hit=True),
 }
 """Hidden states for practice without a case; the page draws one unless the trainee picks."""
-
-
-class PathError(ValueError):
-    """A choice that is not open at this point of the conversation."""
-
-    def __init__(self, node: str, choice: str):
-        self.node, self.choice = node, choice
-        super().__init__(f"no choice '{choice}' at node '{node}'")
 
 
 @dataclass(frozen=True)
@@ -72,15 +67,6 @@ class Breach:
     rule: str
     node: str
     choice_id: str
-
-
-@dataclass(frozen=True)
-class Step:
-    """One turn as played: the node, the line the borrower said, the choice taken."""
-
-    node: str
-    line: Line
-    choice: Choice | None
 
 
 @dataclass
@@ -117,49 +103,8 @@ def catalogue_cost(action_id: str) -> tuple[float, float]:
     return float(it.hours), float(it.cost_cny)
 
 
-class Session:
-    """One conversation being played with a borrower in a given hidden state."""
-
-    def __init__(self, rp: Roleplay, state: BorrowerState):
-        self.rp = rp
-        self.state = state
-        self.node_id: str | None = rp.start
-        self.path: list[str] = []
-        self.steps: list[Step] = []
-
-    # ---------------------------------------------------------------- playing
-    @property
-    def done(self) -> bool:
-        return self.node_id is None
-
-    def line(self, node_id: str | None = None) -> Line:
-        """The borrower's line at a node: the first whose condition the hidden state meets."""
-        node = self.rp.nodes[node_id or self.node_id]
-        return next(ln for ln in node.lines if self.state.matches(ln.when))
-
-    def choices(self) -> list[Choice]:
-        return [] if self.done else list(self.rp.nodes[self.node_id].choices)
-
-    def choose(self, choice_id: str) -> None:
-        if self.done:
-            raise PathError("(end)", choice_id)
-        ch = self.rp.choice(self.node_id, choice_id)
-        if ch is None:
-            raise PathError(self.node_id, choice_id)
-        self.steps.append(Step(self.node_id, self.line(), ch))
-        self.path.append(choice_id)
-        self.node_id = ch.next
-        if self.node_id is not None and not self.rp.nodes[self.node_id].choices:
-            self.steps.append(Step(self.node_id, self.line(), None))
-            self.node_id = None
-
-    @classmethod
-    def replay(cls, rp: Roleplay, state: BorrowerState, path: list[str]) -> Session:
-        """The same talk again from its path; raises PathError if the path does not fit."""
-        s = cls(rp, state)
-        for cid in path:
-            s.choose(cid)
-        return s
+class Session(Conversation):
+    """One conversation being played (sim.roleplay.Conversation), judged for the debrief."""
 
     # ---------------------------------------------------------------- judging
     def outcome(self, cost_of: CostOf = catalogue_cost) -> Outcome:
@@ -167,7 +112,6 @@ class Session:
         terms: list[AgreedTerm] = []
         breaches: list[Breach] = []
         notes: list[Text] = []
-        rel = 0.0
         for st in self.steps:
             for kind in st.line.reveals:
                 facts.setdefault(kind, Fact(kind, self.state.fact(kind), st.node))
@@ -176,7 +120,6 @@ class Session:
                 continue
             for kind in ch.reveals:
                 facts.setdefault(kind, Fact(kind, self.state.fact(kind), st.node))
-            rel += ch.relationship
             for term in ch.terms:
                 action = TERM_ACTIONS[term.kind]
                 if action not in (t.action_id for t in terms):  # the engine takes each once
@@ -190,18 +133,8 @@ class Session:
                 notes.append(ch.feedback)
         learned = [k for k, f in facts.items() if f.adverse]
         missed = [k for k in self.discoverable() if k not in facts]
-        return Outcome(list(facts.values()), terms, breaches, float(np.clip(rel, -1.0, 1.0)),
+        return Outcome(list(facts.values()), terms, breaches, self.effects().relationship_delta,
                        learned, missed, notes, list(self.rp.strong_questions))
-
-    def discoverable(self) -> list[str]:
-        """Adverse facts about this borrower that some path through the talk would uncover."""
-        kinds: list[str] = []
-        for nid, node in self.rp.nodes.items():
-            found = list(self.line(nid).reveals)
-            for ch in node.choices:
-                found += ch.reveals
-            kinds += [k for k in found if self.state.fact(k) and k not in kinds]
-        return kinds
 
 
 def practice_state(profile: str | None, seed: int) -> tuple[str, BorrowerState]:
