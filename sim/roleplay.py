@@ -441,7 +441,7 @@ def is_roleplay_text(text: str) -> bool:
 def is_roleplay_path(path: str | Path) -> bool:
     """A file in a roleplays/ folder, or one that says kind: roleplay, is a conversation."""
     p = Path(path)
-    if p.parent.name == "roleplays":
+    if p.parent.name in ("roleplays", "roleplay"):
         return True
     try:
         with open(p, encoding="utf-8", errors="replace") as fh:
