@@ -250,20 +250,29 @@ class Game:
         return self.hours_queued + self.policy_hours()
 
     # ---------------------------------------------------------------- actions
-    def options(self, loan_id: int) -> list[ActionOption]:
-        out = []
+    def _why_not(self, loan_id: int, key: str) -> str | None:
+        """The reason code an action cannot be queued on this loan now, or None."""
         # the checks the policy requires are done first; actions get what is left
         left = self.hours_available - self.policy_hours() - self.hours_queued
+        why = self.sim.precondition(loan_id, key)
+        if why is None and (loan_id, key) in self._all_queued():
+            why = "queued"
+        if why is None and not self.sim.by_legal_team(key) \
+                and self.sim.action_hours(loan_id, key) > left + 1e-9:
+            why = "hours"
+        return why
+
+    def options(self, loan_id: int) -> list[ActionOption]:
+        """The actions the desk offers on a loan (a meeting is offered with its conversation)."""
+        out = []
         for key, it in self.sim.catalogue.items():
-            why = self.sim.precondition(loan_id, key)
-            hours = self.sim.action_hours(loan_id, key)
-            if why is None and (loan_id, key) in self._all_queued():
-                why = "queued"
-            if why is None and not self.sim.by_legal_team(key) and hours > left + 1e-9:
-                why = "hours"
+            why = self._why_not(loan_id, key)
+            if key == MEET_ACTION:  # held through its conversation, not queued bare
+                why = "conversation" if self.conversations(loan_id) else "no_conversation"
             out.append(ActionOption(
-                key, it.zh, it.en, hours, it.cost_cny + it.cost_share * float(
-                    self.sim.balance[loan_id]), it.duration_months, why is None,
+                key, it.zh, it.en, self.sim.action_hours(loan_id, key),
+                it.cost_cny + it.cost_share * float(self.sim.balance[loan_id]),
+                it.duration_months, why is None,
                 reason_text(why, "zh") if why else "", reason_text(why, "en") if why else "",
                 it.stage))
         return out
@@ -294,9 +303,14 @@ class Game:
 
     # ------------------------------------------------------------ conversations
     @property
+    def pending_talks(self) -> list[dict]:
+        """Meetings held this month and not yet taken: loan_id, roleplay, path, actions."""
+        return [dict(t, path=list(t["path"]), actions=list(t["actions"])) for t in self._talks]
+
+    @property
     def roleplays(self) -> dict[str, Roleplay]:
         if self._roleplays is None:
-            self._roleplays = load_all()
+            self._roleplays = load_all(skip_broken=True)
         return self._roleplays
 
     def conversations(self, loan_id: int) -> list[Roleplay]:
@@ -311,6 +325,17 @@ class Game:
     def talk_state(self, loan_id: int) -> BorrowerState:
         """The borrower's hidden state, for the conversation walker only: never display it."""
         return state_of(self.sim, int(loan_id))
+
+    def meeting_option(self, loan_id: int) -> ActionOption:
+        """'Meet the borrower' on this loan: its hours, cost, and why it cannot be held now."""
+        it = self.sim.catalogue[MEET_ACTION]
+        hours, cost = self.action_cost(loan_id, MEET_ACTION)
+        why = self._why_not(int(loan_id), MEET_ACTION)
+        if why is None and any(t["loan_id"] == int(loan_id) for t in self._talks):
+            why = "queued"
+        return ActionOption(MEET_ACTION, it.zh, it.en, hours, cost, it.duration_months,
+                            why is None, reason_text(why, "zh") if why else "",
+                            reason_text(why, "en") if why else "", it.stage)
 
     def action_cost(self, loan_id: int, action_id: str) -> tuple[float, float]:
         """Hours and money an action on this loan takes now (the engine's figures)."""
@@ -346,10 +371,7 @@ class Game:
         talk = {"loan_id": i, "roleplay": rp.id, "path": list(path), "actions": []}
         refused: list[tuple[str, str]] = []
         for a in wanted:
-            why = next((o for o in self.options(i) if o.id == a), None)
-            code = "available" if why is None else (
-                None if why.available else next(
-                    (c for c, (zh, _) in _reasons().items() if zh == why.reason_zh), "available"))
+            code = self._why_not(i, a) if a in self.sim.catalogue else "available"
             if a == MEET_ACTION and code is not None:
                 raise ActionError(code)
             if code is None:

@@ -30,6 +30,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "available": ("本案例未提供此措施", "this case does not offer this action"),
     "hours": ("本月剩余工时不足", "not enough staff hours left this month"),
     "queued": ("本月已安排此措施", "this action is already queued this month"),
+    "conversation": ("请在贷款档案中点“约见借款人”进行面谈", "hold it from the loan file: Meet the borrower"),
+    "no_conversation": ("本案例没有为该借款人编写面谈对话", "no conversation is written for this borrower in this case"),
 }
 
 

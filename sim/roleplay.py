@@ -496,11 +496,17 @@ def roleplay_paths(directory: Path = ROLEPLAY_DIR) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if re.match(r"^[a-z0-9_\-]+\.yaml$", p.name))
 
 
-def load_all(directory: Path = ROLEPLAY_DIR) -> dict[str, Roleplay]:
-    """Every shipped conversation by id."""
+def load_all(directory: Path = ROLEPLAY_DIR, skip_broken: bool = False) -> dict[str, Roleplay]:
+    """Every conversation in a folder by id; a broken file raises, or is left out if asked
+    (a case in play must not stop because someone is editing a conversation)."""
     out: dict[str, Roleplay] = {}
     for p in roleplay_paths(directory):
-        rp = load_roleplay(p)
+        try:
+            rp = load_roleplay(p)
+        except RoleplayError:
+            if skip_broken:
+                continue
+            raise
         out[rp.id] = rp
     return out
 

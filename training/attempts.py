@@ -173,12 +173,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def pending_of(game: Any) -> dict:
-    """The decisions of the month being played: its policy and queued actions."""
-    return {
+    """The decisions of the month being played: its policy, queued actions and meetings."""
+    talks = [dict(t, path=list(t["path"]), actions=list(t["actions"]))
+             for t in getattr(game, "pending_talks", [])]
+    skip = sum(len(t["actions"]) for t in talks)  # a meeting's actions come first in the queue
+    out = {
         "month": int(game.month),
         "policy": game.policy.model_dump(mode="json"),
-        "actions": [[int(q.loan_id), q.action_id] for q in game.queued],
+        "actions": [[int(q.loan_id), q.action_id] for q in game.queued[skip:]],
     }
+    if talks:
+        out["talks"] = talks
+    return out
 
 
 def _restore_pending(game: Any, pending: dict | None) -> None:
@@ -187,7 +193,12 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
         return
     from sim.scenario import MonitoringPolicy
 
-    # actions first, as the player queued them, then the policy they chose afterwards
+    # meetings and actions first, as the player queued them, then the policy chosen afterwards
+    for talk in pending.get("talks", []):
+        try:
+            game.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"])
+        except Exception:  # no longer possible: drop it, as the desk would
+            continue
     for loan_id, action_id in pending.get("actions", []):
         try:
             game.queue(int(loan_id), action_id)
@@ -293,6 +304,14 @@ class LiveGames:
         with live.lock:
             live.game.queue(int(loan_id), action_id)
             self._save(live)
+
+    def meet(self, attempt_id: str, loan_id: int, roleplay_id: str, path: list[str]) -> list:
+        """Hold a conversation: the meeting and its agreed terms are queued and saved."""
+        live = self.open(attempt_id)
+        with live.lock:
+            refused = live.game.meet(int(loan_id), roleplay_id, list(path))
+            self._save(live)
+            return refused
 
     def unqueue(self, attempt_id: str, index: int) -> None:
         live = self.open(attempt_id)
