@@ -23,6 +23,8 @@ pages = [
             url_path="debrief"),
     st.Page(common.PAGES["lessons"], title=t("nav.lessons"), icon=":material/school:",
             url_path="lessons"),
+    st.Page(common.PAGES["roleplay"], title=t("nav.roleplay"), icon=":material/forum:",
+            url_path="roleplay"),
 ]
 page = st.navigation(pages)
 

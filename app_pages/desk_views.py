@@ -212,6 +212,9 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
 def action_panel(live: Live, loan_id: int) -> None:
     """Every intervention with its hours, money, duration, and why it is not possible."""
     g, aid = live.game, live.attempt.id
+    from app_pages import roleplay_views
+
+    roleplay_views.desk_panel(live, loan_id)  # a named borrower with a conversation
     st.subheader(t("actions.title"))
     for o in g.options(loan_id):
         with st.container(border=True, key=f"option_{o.id}"):
