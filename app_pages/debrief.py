@@ -4,7 +4,7 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 
 import streamlit as st
 
-from app_pages import charts, common
+from app_pages import charts, common, roleplay_views
 from training import report
 from training.i18n import get_lang, t
 
@@ -63,6 +63,8 @@ if compliance.empty:
     st.caption(t("debrief.none"))
 else:
     st.table(compliance)
+
+roleplay_views.debrief_talks(g)  # the meetings held with borrowers, with feedback
 
 with st.expander(t("debrief.score"), icon=":material/calculate:"):
     st.table(report.score_table(d, lang))

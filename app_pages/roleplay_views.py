@@ -175,3 +175,20 @@ def desk_panel(live, loan_id: int) -> None:
                 for kind, adverse in h["facts"]:
                     key = "fact" if adverse else "fact_clear"
                     st.markdown(f"- {t(f'roleplay.{key}.{kind}')}")
+
+
+def debrief_talks(g) -> None:
+    """Each meeting held in the case, with the full feedback (the hidden state is out now)."""
+    if not g.talk_history:
+        return
+    lang = get_lang()
+    st.subheader(t("roleplay.debrief.title"))
+    for n, h in enumerate(g.talk_history):
+        rp = g.roleplays.get(h["roleplay"])
+        if rp is None:
+            continue
+        label = g.sim.pf.label(h["loan_id"])
+        with st.expander(t("roleplay.debrief.line", month=h["month"], label=label,
+                           title=rp.title.get(lang)), expanded=n == 0):
+            session = Session.replay(rp, h["state"], h["path"])
+            feedback(session, session.outcome(lambda a, i=h["loan_id"]: g.action_cost(i, a)))

@@ -422,11 +422,12 @@ class Game:
 
     def _talk_record(self, talk: dict) -> dict:
         rp = self.roleplays[talk["roleplay"]]
-        conv = Conversation.replay(rp, self.talk_state(talk["loan_id"]), talk["path"])
-        eff = conv.effects()
+        state = self.talk_state(talk["loan_id"])
+        eff = Conversation.replay(rp, state, talk["path"]).effects()
         return {"month": self.month + 1, "loan_id": talk["loan_id"], "roleplay": rp.id,
                 "path": list(talk["path"]), "actions": list(talk["actions"]),
-                "facts": list(eff.facts), "relationship_delta": eff.relationship_delta}
+                "facts": list(eff.facts), "relationship_delta": eff.relationship_delta,
+                "state": state}  # hidden at the time; the debrief may show it
 
     @property
     def last_report(self) -> MonthReport | None:

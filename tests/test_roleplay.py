@@ -399,3 +399,20 @@ def test_replay_refuses_a_log_whose_terms_were_not_agreed() -> None:
 def test_state_defaults_are_harmless() -> None:
     st = BorrowerState()
     assert st.health == "strong" and not st.fact("diversion") and st.fact("ability_to_pay")
+
+
+def test_a_meeting_queued_this_month_survives_a_restart(tmp_path) -> None:
+    from training.attempts import AttemptStore, LiveGames
+
+    sc = load_scenario(ROOT / "scenarios" / "real_estate.yaml")
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    games = LiveGames(AttemptStore(url), lambda _id: sc)
+    live = games.start(sc)
+    games.set_policy(live.attempt.id, LIGHT)
+    i = live.game.sim.pf.named_index["jinlan"]
+    games.meet(live.attempt.id, i, "jinlan_diversion", ["ask_onward_flows", "agree_entrusted"])
+    games.queue(live.attempt.id, i, "closer_monitoring")
+    before = [(q.loan_id, q.action_id) for q in live.game.queued]
+    again = LiveGames(AttemptStore(url), lambda _id: sc).open(live.attempt.id)  # a new server
+    assert [(q.loan_id, q.action_id) for q in again.game.queued] == before
+    assert again.game.pending_talks == live.game.pending_talks

@@ -193,7 +193,23 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
         return
     from sim.scenario import MonitoringPolicy
 
-    # meetings and actions first, as the player queued them, then the policy chosen afterwards
+    policy = MonitoringPolicy.model_validate(pending["policy"])
+    wanted = sum(len(t["actions"]) for t in pending.get("talks", [])) + len(
+        pending.get("actions", []))
+    # the queue as the player left it, then the policy chosen afterwards; if the policy was
+    # chosen first (a lighter one that freed the hours), the other order restores more
+    for policy_first in (False, True):
+        while game.queued:
+            game.unqueue(0)
+        if policy_first:
+            game.set_policy(policy)
+        _requeue(game, pending)
+        if len(game.queued) == wanted:
+            break
+    game.set_policy(policy)
+
+
+def _requeue(game: Any, pending: dict) -> None:
     for talk in pending.get("talks", []):
         try:
             game.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"])
@@ -204,7 +220,6 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
             game.queue(int(loan_id), action_id)
         except Exception:  # no longer possible (e.g. the case changed): drop it, as the desk would
             continue
-    game.set_policy(MonitoringPolicy.model_validate(pending["policy"]))
 
 
 class AttemptError(Exception):

@@ -139,3 +139,27 @@ def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> 
     assert g.loans()["known_diversion"].iat[i]
     assert "贷款资金被挪作他用" in texts(at)  # the loan file lists what the meeting found
     assert any("talks" in e for e in g.decision_log)
+
+
+def test_the_debrief_shows_each_meeting_with_its_feedback(fresh_db) -> None:
+    from app_pages import common
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.button(key="start_real_estate").click().run()
+    aid = at.session_state["attempt_id"]
+    games = common.games()
+    games.set_policy(aid, LIGHT)
+    g = games.open(aid).game
+    i = g.sim.pf.named_index["jinlan"]
+    while not g.sim.diverting[i]:
+        games.end_month(aid, g.month)
+    games.meet(aid, i, "jinlan_diversion", ["accept_report"])
+    while not g.finished:
+        games.end_month(aid, g.month)
+    at.switch_page("app_pages/debrief.py").run()
+    no_exception(at)
+    shown = texts(at)
+    assert "与借款人的面谈" in shown
+    assert "贷款资金被挪作他用" in shown  # what was missed, now that the case is over
+    assert "只看进度报告和发票,检查就流于形式" in shown
