@@ -406,7 +406,9 @@ class Game:
         self._talks = []
         self.sim.advance_to(self.month + 1)
         self._pending = None
-        rejected = {(int(i), a) for i, a, _ in self.sim.reports[-1].get("rejected", [])}
+        last = self.sim.reports[-1]
+        last = last.get("rejected", []) if isinstance(last, dict) else last.rejected
+        rejected = {(int(i), a) for i, a, _ in last}
         self.talk_history += [t for t in talks if (t["loan_id"], MEET_ACTION) not in rejected]
         rep = self.sim.reports[-1]
         ev = self.events(self.month)
