@@ -416,3 +416,41 @@ def test_a_meeting_queued_this_month_survives_a_restart(tmp_path) -> None:
     again = LiveGames(AttemptStore(url), lambda _id: sc).open(live.attempt.id)  # a new server
     assert [(q.loan_id, q.action_id) for q in again.game.queued] == before
     assert again.game.pending_talks == live.game.pending_talks
+
+
+def _all_paths(rp: Roleplay) -> list[list[str]]:
+    out, todo = [], [(rp.start, [])]
+    while todo:
+        node, path = todo.pop()
+        chs = rp.nodes[node].choices
+        if not chs:
+            out.append(path)
+        for ch in chs:
+            if ch.next is None:
+                out.append([*path, ch.id])
+            elif len(path) < 10:
+                todo.append((ch.next, [*path, ch.id]))
+    return out
+
+
+def test_every_path_of_every_conversation_plays_with_every_borrower(shipped) -> None:
+    for rp in shipped.values():
+        for path in _all_paths(rp):
+            for state in PRACTICE_PROFILES.values():
+                s = Session.replay(rp, state, path)
+                assert s.done, (rp.id, path)
+                out = s.outcome()
+                assert set(out.missed).isdisjoint(out.learned)
+
+
+@pytest.mark.parametrize("rp_id", ["jinlan_diversion", "jinlun_guarantor_default",
+                                   "huimin_flood", "jiahe_extension"])
+def test_every_case_conversation_can_be_held_in_its_case(shipped, rp_id) -> None:
+    rp = shipped[rp_id]
+    g = _game(rp.case)
+    i = g.sim.pf.named_index[rp.borrower]
+    _until(g, lambda g: g.meeting_option(i).available)
+    path = _all_paths(rp)[0]
+    g.meet(i, rp.id, path)
+    g.end_month(g.month)
+    assert [t["roleplay"] for t in g.loan_file(i).talks] == [rp.id]
