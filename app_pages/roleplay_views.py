@@ -146,6 +146,10 @@ def desk_panel(live, loan_id: int) -> None:
         st.caption(t("roleplay.desk.caption", borrower=rep, hours=fmt_hours(opt.hours),
                      cost=fmt_cny(opt.cost_cny) if opt.cost_cny else "—"))
         talk = st.session_state.get("meet")
+        if talk is not None and talk["held"] and not any(
+                p["loan_id"] == loan_id for p in g.pending_talks) and talk["month"] == g.month:
+            st.session_state.pop("meet")  # the meeting was taken off the queue
+            talk = None
         if talk is None or talk["loan_id"] != loan_id or talk["month"] != g.month:
             if not opt.available:
                 st.caption(f"✗ {opt.reason_zh if lang == 'zh' else opt.reason_en}")

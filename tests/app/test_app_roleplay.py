@@ -104,7 +104,8 @@ def test_the_lesson_links_every_conversation() -> None:
         assert {i for i in ids if f"roleplay?conversation={i}" in body} == ids
 
 
-def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> None:
+def desk_at_jinlan(diverting: bool = True) -> tuple[AppTest, str, int]:
+    """The real-estate desk with Jinlan Property's file open, hours freed for a meeting."""
     from app_pages import common
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -116,11 +117,32 @@ def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> 
     common.games().set_policy(aid, LIGHT)  # this case's staff cannot meet anyone otherwise
     g = common.games().open(aid).game
     i = g.sim.pf.named_index["jinlan"]
-    while not g.sim.diverting[i]:
+    while diverting and not g.sim.diverting[i]:
         common.games().end_month(aid, g.month)
     at.run()
     at.selectbox(key="loan_pick").set_value(i).run()
     no_exception(at)
+    return at, aid, i
+
+
+def test_taking_the_meeting_off_the_queue_allows_another(fresh_db) -> None:
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan(diverting=False)
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_accept_report").click().run()
+    no_exception(at)
+    assert [q.action_id for q in common.games().open(aid).game.queued] == ["meet_borrower"]
+    at.button(key="unqueue_0").click().run()
+    no_exception(at)
+    assert common.games().open(aid).game.queued == []
+    assert at.button(key="meet_open") is not None
+
+
+def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> None:
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan()
     at.button(key="meet_open").click().run()
     no_exception(at)
     assert "一部分是集团临时调用" not in texts(at)
@@ -128,6 +150,7 @@ def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> 
     assert "一部分是集团临时调用" in texts(at)  # the evasive borrower admits it when asked
     at.button(key="meet_choice_1_agree_entrusted").click().run()
     no_exception(at)
+    assert "本月的面谈已安排" in "\n".join(s.value for s in at.success)
     g = common.games().open(aid).game
     assert [q.action_id for q in g.queued] == ["meet_borrower", "entrusted_payment"]
     month = g.month
