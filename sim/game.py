@@ -34,7 +34,7 @@ from sim.roleplay import (
     PathError,
     Roleplay,
     Talk,
-    load_all,
+    shipped,
     state_of,
 )
 from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario
@@ -310,7 +310,7 @@ class Game:
     @property
     def roleplays(self) -> dict[str, Roleplay]:
         if self._roleplays is None:
-            self._roleplays = load_all(skip_broken=True)
+            self._roleplays = shipped()
         return self._roleplays
 
     def conversations(self, loan_id: int) -> list[Roleplay]:

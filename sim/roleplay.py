@@ -14,6 +14,7 @@ hidden state from a simulation. Playing a conversation lives in training/rolepla
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -494,6 +495,18 @@ def load_roleplay(path: str | Path, scenario_dir: Path | None = SCENARIO_DIR) ->
 
 def roleplay_paths(directory: Path = ROLEPLAY_DIR) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if re.match(r"^[a-z0-9_\-]+\.yaml$", p.name))
+
+
+def shipped(directory: Path = ROLEPLAY_DIR) -> dict[str, Roleplay]:
+    """The loadable conversations of a folder, read again only when a file changes."""
+    paths = roleplay_paths(directory)
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in paths)
+    return dict(_shipped(str(directory), stamp))
+
+
+@functools.lru_cache(maxsize=4)
+def _shipped(directory: str, stamp: tuple) -> dict[str, Roleplay]:
+    return load_all(Path(directory), skip_broken=True)
 
 
 def load_all(directory: Path = ROLEPLAY_DIR, skip_broken: bool = False) -> dict[str, Roleplay]:
