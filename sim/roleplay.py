@@ -493,6 +493,14 @@ def load_roleplay(path: str | Path, scenario_dir: Path | None = SCENARIO_DIR) ->
     return parse_roleplay(text, str(p), scenario_dir)
 
 
+def json_schema() -> dict:
+    """The JSON Schema of a conversation file (committed as roleplays/roleplay.schema.json)."""
+    schema = Roleplay.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Bianque role-play conversation"
+    return schema
+
+
 def roleplay_paths(directory: Path = ROLEPLAY_DIR) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if re.match(r"^[a-z0-9_\-]+\.yaml$", p.name))
 

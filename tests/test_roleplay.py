@@ -454,3 +454,15 @@ def test_every_case_conversation_can_be_held_in_its_case(shipped, rp_id) -> None
     g.meet(i, rp.id, path)
     g.end_month(g.month)
     assert [t["roleplay"] for t in g.loan_file(i).talks] == [rp.id]
+
+
+def test_committed_json_schema_is_current() -> None:
+    import json
+
+    from sim.roleplay import json_schema
+
+    committed = json.loads((ROOT / "roleplays" / "roleplay.schema.json").read_text("utf-8"))
+    assert committed == json_schema(), (
+        "roleplays/roleplay.schema.json is stale: regenerate it with python -c \"import json; "
+        "from sim.roleplay import json_schema; print(json.dumps(json_schema(), indent=2, "
+        "ensure_ascii=False))\" > roleplays/roleplay.schema.json")
