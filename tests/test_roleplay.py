@@ -316,11 +316,14 @@ def test_restructure_really_cuts_the_payment() -> None:
     i = g.sim.pf.named_index["mingtai"]
     _until(g, lambda g: g.sim.precondition(i, "restructure") is None)
     term0 = g.loan_file(i).terms["term_months"]
+    due0 = g.loan_file(i).payments["due_cny"].iloc[-1]
     g.meet(i, rp.id, ["agree"])
+    g.end_month(g.month)
     g.end_month(g.month)
     lf = g.loan_file(i)
     assert lf.terms["term_months"] > term0
     assert g.loans()["restructured"].iat[i]
+    assert 0 < lf.payments["due_cny"].iloc[-1] < due0  # the instalment really falls
 
 
 def test_terms_the_engine_cannot_take_are_returned_with_the_reason() -> None:
