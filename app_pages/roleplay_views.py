@@ -13,7 +13,7 @@ import streamlit as st
 
 from sim.roleplay import ROLEPLAY_DIR, Roleplay, RoleplayError, load_roleplay, roleplay_paths
 from training.i18n import fmt_cny, fmt_hours, get_lang, t
-from training.roleplay import Outcome, Session
+from training.roleplay import Outcome, PathError, Session
 
 
 def _stamp(folder: Path) -> int:
@@ -194,5 +194,9 @@ def debrief_talks(g) -> None:
         label = g.sim.pf.label(h["loan_id"])
         with st.expander(t("roleplay.debrief.line", month=h["month"], label=label,
                            title=rp.title.get(lang)), expanded=n == 0):
-            session = Session.replay(rp, h["state"], h["path"])
+            try:
+                session = Session.replay(rp, h["state"], h["path"])
+            except PathError:  # the conversation was edited since: the path no longer fits
+                st.caption(t("roleplay.debrief.changed"))
+                continue
             feedback(session, session.outcome(lambda a, i=h["loan_id"]: g.action_cost(i, a)))

@@ -295,7 +295,8 @@ class Game:
     @property
     def pending_talks(self) -> list[dict]:
         """Meetings held this month and not yet taken: loan_id, roleplay, path, actions."""
-        return [dict(t, path=list(t["path"]), actions=list(t["actions"])) for t in self._talks]
+        return [dict(t, path=list(t["path"]), actions=list(t["actions"]),
+                     facts=[list(f) for f in t["facts"]]) for t in self._talks]
 
     @property
     def roleplays(self) -> dict[str, Roleplay]:
@@ -333,31 +334,44 @@ class Game:
                 action_cost(self.sim, int(loan_id), action_id))
 
     def meet(self, loan_id: int, roleplay_id: str, path: list[str],
-             actions: list[str] | None = None) -> list[tuple[str, str]]:
+             actions: list[str] | None = None,
+             logged: dict | None = None) -> list[tuple[str, str]]:
         """Hold a conversation this month: the meeting and the terms agreed are queued.
 
         The path is replayed against the borrower's hidden state now. Terms the engine
         cannot take (not available, no hours left) are left out and returned as
-        (action id, reason code). `actions` is for replay: the actions the log recorded.
+        (action id, reason code). For a replay, `actions` are the actions the log recorded
+        and `logged` the logged talk: its facts are used as they were, and if the
+        conversation file has changed since so that the path no longer fits, the logged
+        talk is taken as it was, so an attempt still opens.
         """
         i = int(loan_id)
-        rp = self.roleplays.get(roleplay_id)
-        if rp is None or rp not in self.conversations(i):
-            raise ActionError("available")
         if any(t["loan_id"] == i for t in self._talks):
             raise ActionError("queued")
-        try:
-            conv = Conversation.replay(rp, self.talk_state(i), list(path))
-        except PathError:
-            raise ActionError("available") from None
-        if not conv.done:
-            raise ActionError("available")
-        wanted = [MEET_ACTION, *conv.effects().actions]
-        if actions is not None:
-            if not set(actions) <= set(wanted) or MEET_ACTION not in actions:
+        rp = self.roleplays.get(roleplay_id)
+        conv = None
+        if rp is not None and rp in self.conversations(i):
+            try:
+                conv = Conversation.replay(rp, self.talk_state(i), list(path))
+            except PathError:
+                conv = None
+        if conv is None or not conv.done:
+            if logged is None or "facts" not in logged or actions is None:
                 raise ActionError("available")
-            wanted = [a for a in wanted if a in actions]
-        talk = {"loan_id": i, "roleplay": rp.id, "path": list(path), "actions": []}
+            wanted = [a for a in actions if a in self.sim.catalogue]
+            facts, delta = logged["facts"], float(logged["relationship_delta"])
+        else:
+            eff = conv.effects()
+            wanted = [MEET_ACTION, *eff.actions]
+            if actions is not None:
+                if not set(actions) <= set(wanted) or MEET_ACTION not in actions:
+                    raise ActionError("available")
+                wanted = [a for a in wanted if a in actions]
+            facts, delta = eff.facts, eff.relationship_delta
+            if logged is not None and "facts" in logged:
+                facts, delta = logged["facts"], float(logged["relationship_delta"])
+        talk = {"loan_id": i, "roleplay": roleplay_id, "path": list(path), "actions": [],
+                "facts": [[str(k), bool(v)] for k, v in facts], "relationship_delta": delta}
         refused: list[tuple[str, str]] = []
         for a in wanted:
             code = self._why_not(i, a) if a in self.sim.catalogue else "available"
@@ -384,8 +398,7 @@ class Game:
             "actions": [[int(i), a] for i, a in self._queue],
         }
         if self._talks:
-            entry["talks"] = [dict(t, path=list(t["path"]), actions=list(t["actions"]))
-                              for t in self._talks]
+            entry["talks"] = self.pending_talks
         self.decision_log.append(entry)
         talks = [self._talk_record(t) for t in self._talks]
         self._pending = Decision(policy=self._policy, actions=self._all_queued(),
@@ -412,13 +425,12 @@ class Game:
         return self._last_report
 
     def _talk_record(self, talk: dict) -> dict:
-        rp = self.roleplays[talk["roleplay"]]
-        state = self.talk_state(talk["loan_id"])
-        eff = Conversation.replay(rp, state, talk["path"]).effects()
-        return {"month": self.month + 1, "loan_id": talk["loan_id"], "roleplay": rp.id,
+        return {"month": self.month + 1, "loan_id": talk["loan_id"], "roleplay": talk["roleplay"],
                 "path": list(talk["path"]), "actions": list(talk["actions"]),
-                "facts": list(eff.facts), "relationship_delta": eff.relationship_delta,
-                "state": state}  # hidden at the time; the debrief may show it
+                "facts": [(k, v) for k, v in talk["facts"]],
+                "relationship_delta": talk["relationship_delta"],
+                # hidden at the time; the debrief may show it
+                "state": self.talk_state(talk["loan_id"])}
 
     @property
     def last_report(self) -> MonthReport | None:
@@ -432,7 +444,8 @@ class Game:
             g.set_policy(MonitoringPolicy.model_validate(entry["policy"]))
             g._queue = [(int(i), a) for i, a in entry["actions"]]
             for talk in entry.get("talks", []):
-                g.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"])
+                g.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"],
+                       logged=talk)
             g.end_month(g.month)
         return g
 

@@ -469,3 +469,19 @@ def test_committed_json_schema_is_current() -> None:
         "roleplays/roleplay.schema.json is stale: regenerate it with python -c \"import json; "
         "from sim.roleplay import json_schema; print(json.dumps(json_schema(), indent=2, "
         "ensure_ascii=False))\" > roleplays/roleplay.schema.json")
+
+
+def test_an_attempt_still_replays_after_its_conversation_is_edited(shipped) -> None:
+    g = _play_with_talk()
+    edited = dict(shipped)
+    rp = shipped["jinlan_diversion"]
+    data = rp.model_dump(mode="json")
+    data["nodes"]["opening"]["choices"] = [
+        c for c in data["nodes"]["opening"]["choices"] if c["id"] != "ask_onward_flows"]
+    data["nodes"].pop("flows")
+    data["nodes"].pop("debts")
+    data["nodes"]["opening"]["choices"][0]["next"] = "close"
+    edited["jinlan_diversion"] = Roleplay.model_validate(data)
+    again = Game.replay(g.scenario, g.seed, g.decision_log, roleplays=edited)
+    assert again.metrics().equals(g.metrics())
+    assert [t["facts"] for t in again.talk_history] == [t["facts"] for t in g.talk_history]

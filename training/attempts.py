@@ -174,8 +174,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def pending_of(game: Any) -> dict:
     """The decisions of the month being played: its policy, queued actions and meetings."""
-    talks = [dict(t, path=list(t["path"]), actions=list(t["actions"]))
-             for t in getattr(game, "pending_talks", [])]
+    talks = list(getattr(game, "pending_talks", []))
     skip = sum(len(t["actions"]) for t in talks)  # a meeting's actions come first in the queue
     out = {
         "month": int(game.month),
@@ -212,7 +211,8 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
 def _requeue(game: Any, pending: dict) -> None:
     for talk in pending.get("talks", []):
         try:
-            game.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"])
+            game.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"],
+                      logged=talk)
         except Exception:  # no longer possible: drop it, as the desk would
             continue
     for loan_id, action_id in pending.get("actions", []):
