@@ -5,7 +5,7 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 import streamlit as st
 
 from app_pages import charts, common, roleplay_views
-from training import report
+from training import report, roleplay
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -81,7 +81,8 @@ if case.lessons:
 st.divider()
 titles = {lesson.id: lesson.title for lesson in common.lessons(lang)[0]}
 st.download_button(
-    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles),
+    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles,
+                                               talks=roleplay.talk_summaries(g, lang)),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
 )

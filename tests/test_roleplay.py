@@ -485,3 +485,20 @@ def test_an_attempt_still_replays_after_its_conversation_is_edited(shipped) -> N
     again = Game.replay(g.scenario, g.seed, g.decision_log, roleplays=edited)
     assert again.metrics().equals(g.metrics())
     assert [t["facts"] for t in again.talk_history] == [t["facts"] for t in g.talk_history]
+
+
+def test_the_debrief_report_lists_the_meetings() -> None:
+    from training.report import debrief_html
+    from training.roleplay import talk_summaries
+
+    g = _play_with_talk()
+    while not g.finished:
+        g.end_month(g.month)
+    talks = talk_summaries(g, "en")
+    assert [(x.label, x.learned, x.breaches) for x in talks] == [
+        ("L0001", ["Loan money was diverted to another use"], [])]
+    assert talks[0].terms == ["Additional collateral", "Entrusted payment"]
+    page = debrief_html(g.scenario, g.debrief(), "en", talks=talks)
+    assert "Meetings with borrowers" in page
+    assert "Jinlan Property: where did the construction money go?" in page
+    assert "Loan money was diverted to another use" in page

@@ -422,6 +422,18 @@ tr:nth-child(even) td{background:#fbfbfb}.charts{display:flex;flex-wrap:wrap;gap
 """
 
 
+def _talk_html(talk: Any, lang: str) -> str:
+    e = html.escape
+    parts = [f"<h3>{e(t('roleplay.debrief.line', lang, month=talk.month, label=talk.label, title=talk.title))}</h3>"]
+    for key, items in (("learned", talk.learned), ("missed", talk.missed),
+                       ("broken_rules", talk.breaches), ("terms", talk.terms),
+                       ("strong", talk.strong_questions)):
+        if items:
+            parts.append(f"<p>{e(t(f'roleplay.{key}', lang))}</p><ul>"
+                         + "".join(f"<li>{e(x)}</li>" for x in items) + "</ul>")
+    return "".join(parts)
+
+
 def _html_table(df: pd.DataFrame, lang: str) -> str:
     if df is None or df.empty:
         return f'<p class="empty">{html.escape(t("debrief.none", lang))}</p>'
@@ -492,7 +504,7 @@ def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct
 
 def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
                  lesson_titles: dict[str, str] | None = None,
-                 generated: datetime | None = None) -> str:
+                 generated: datetime | None = None, talks: list | None = None) -> str:
     """The whole debrief as one self-contained HTML page."""
     generated = generated or datetime.now(UTC)
     e = html.escape
@@ -524,6 +536,9 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
     ]
     if not score_rows.empty:
         sections += [f"<h2>{e(t('debrief.score', lang))}</h2>", _html_table(score_rows, lang)]
+    if talks:  # training.roleplay.TalkSummary: the meetings held with borrowers
+        sections += [f"<h2>{e(t('roleplay.debrief.title', lang))}</h2>"] + [_talk_html(x, lang)
+                                                                           for x in talks]
     if notes:
         sections += [f"<h2>{e(t('debrief.notes', lang))}</h2>", notes]
     if lessons:

@@ -144,3 +144,43 @@ def practice_state(profile: str | None, seed: int) -> tuple[str, BorrowerState]:
     names = sorted(PRACTICE_PROFILES)
     name = names[int(np.random.default_rng(seed).integers(len(names)))]
     return name, PRACTICE_PROFILES[name]
+
+
+@dataclass(frozen=True)
+class TalkSummary:
+    """One meeting held in a case, as text in one language (for the debrief report)."""
+
+    month: int
+    label: str
+    title: str
+    learned: list[str]
+    missed: list[str]
+    breaches: list[str]  # "rule: source"
+    terms: list[str]
+    strong_questions: list[str]
+
+
+def talk_summaries(game, lang: str) -> list[TalkSummary]:
+    """The meetings of a played case with what they found, missed, broke and agreed."""
+    from training.i18n import t
+
+    out = []
+    for h in game.talk_history:
+        rp = game.roleplays.get(h["roleplay"])
+        if rp is None:
+            continue
+        try:
+            s = Session.replay(rp, h["state"], h["path"])
+        except PathError:  # the file was edited since; the logged facts still stand
+            continue
+        o = s.outcome(lambda a, i=h["loan_id"]: game.action_cost(i, a))
+        out.append(TalkSummary(
+            month=int(h["month"]), label=game.sim.pf.label(h["loan_id"]),
+            title=rp.title.get(lang),
+            learned=[t(f"roleplay.fact.{k}", lang) for k in o.learned],
+            missed=[t(f"roleplay.fact.{k}", lang) for k in o.missed],
+            breaches=[f"{t(f'roleplay.rule.{b.rule}.title', lang)}: "
+                      f"{t(f'roleplay.rule.{b.rule}.source', lang)}" for b in o.breaches],
+            terms=[t(f"roleplay.term.{x.kind}", lang) for x in o.terms],
+            strong_questions=[q.get(lang) for q in o.strong_questions]))
+    return out
