@@ -65,7 +65,7 @@ if play is None or play["id"] != rp_id:
 with st.expander(t("roleplay.setting"), expanded=not play["path"]):
     st.markdown(rp.setting.get(lang))
 try:
-    session = Session.replay(rp, PRACTICE_PROFILES[play["profile"]], play["path"])
+    session = Session.replay(rp, practice_state(play["profile"], 0, rp)[1], play["path"])
 except PathError:  # the conversation file changed under the talk: start it again
     st.session_state.pop("rp_play", None)
     st.rerun()

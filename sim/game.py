@@ -26,6 +26,7 @@ from sim.roleplay import (
     PathError,
     Roleplay,
     Talk,
+    premise_missing,
     shipped,
     state_of,
 )
@@ -324,6 +325,9 @@ class Game:
         why = self._why_not(int(loan_id), MEET_ACTION)
         if why is None and any(t["loan_id"] == int(loan_id) for t in self._talks):
             why = "queued"
+        convs = self.conversations(loan_id)
+        if why is None and convs:
+            why = premise_missing(self.sim, loan_id, convs[0])
         return ActionOption(MEET_ACTION, it.zh, it.en, hours, cost, it.duration_months,
                             why is None, reason_text(why, "zh") if why else "",
                             reason_text(why, "en") if why else "", it.stage, why or "")
@@ -351,6 +355,9 @@ class Game:
         rp = self.roleplays.get(roleplay_id)
         conv = None
         if rp is not None and rp in self.conversations(i):
+            premise = premise_missing(self.sim, i, rp)
+            if premise is not None and logged is None:
+                raise ActionError(premise)
             try:
                 conv = Conversation.replay(rp, self.talk_state(i), list(path))
             except PathError:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -82,6 +82,9 @@ TERM_ACTIONS: dict[str, str] = {
     "closer_monitoring": "closer_monitoring",
 }
 """Which engine action each kind of agreed term becomes (its hours and cost are the engine's)."""
+
+Premise = Literal["overdue", "disaster_hit"]
+"""A public fact a conversation's setting takes as known (the desk can see it too)."""
 
 ConductRule = Literal["no_false_promise", "no_threats", "no_third_party_disclosure",
                       "contact_hours"]
@@ -166,6 +169,9 @@ class Roleplay(Strict):
     borrower: Slug | None = None
     product: Product | None = None
     lesson: Slug | None = None
+    # what the setting takes as known: in a case the meeting is offered only when it holds,
+    # and practice assumes it
+    premise: list[Premise] = Field(default_factory=list, max_length=2)
     start: Slug
     nodes: dict[Slug, Node] = Field(min_length=1, max_length=MAX_NODES)
     strong_questions: list[Text] = Field(default_factory=list, max_length=10)
@@ -212,6 +218,23 @@ class BorrowerState:
             "guarantor_trouble": self.guarantor_trouble,
             "ability_to_pay": self.health == "strong",
         }[kind]
+
+
+def with_premise(state: BorrowerState, rp: Roleplay) -> BorrowerState:
+    """A practice borrower made consistent with what the conversation's setting says."""
+    return replace(state, **{p: True for p in rp.premise})
+
+
+def premise_missing(sim: Any, loan_id: int, rp: Roleplay) -> str | None:
+    """The first premise of the conversation that does not hold for this loan now (a reason
+    code the desk can show), or None. Premises are public: overdue, a disaster under way."""
+    i = int(loan_id)
+    for p in rp.premise:
+        if p == "overdue" and not sim.dpd[i] > 0:
+            return "overdue"
+        if p == "disaster_hit" and not sim.disaster_until[sim.pf.region[i]] >= sim.t:
+            return "disaster_hit"
+    return None
 
 
 def health_band(health: float) -> str:

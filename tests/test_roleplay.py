@@ -98,6 +98,7 @@ BAD_CASES = {
     "list_not_mapping.yaml": "(file)",
     "yaml_unclosed_quote.yaml": "line 3",
     "only_kind.yaml": "nodes",
+    "unknown_premise.yaml": "premise[0]",
 }
 
 
@@ -502,3 +503,23 @@ def test_the_debrief_report_lists_the_meetings() -> None:
     assert "Meetings with borrowers" in page
     assert "Jinlan Property: where did the construction money go?" in page
     assert "Loan money was diverted to another use" in page
+
+
+def test_practice_borrowers_fit_the_setting(shipped) -> None:
+    rp = shipped["consumer_hardship"]
+    for name in PRACTICE_PROFILES:
+        _, state = practice_state(name, 0, rp)
+        assert state.overdue
+        assert Session(rp, state).line().text.en.startswith("I know I'm late")
+
+
+def test_a_meeting_is_offered_only_when_its_setting_holds(shipped) -> None:
+    g = _game("disaster")
+    i = g.sim.pf.named_index["huimin"]
+    opt = g.meeting_option(i)
+    assert not opt.available and opt.reason == "disaster_hit"
+    with pytest.raises(ActionError) as err:
+        g.meet(i, "huimin_flood", ["offer_deferral", "deferral_in_writing"])
+    assert err.value.code == "disaster_hit"
+    _until(g, lambda g: g.meeting_option(i).available)
+    assert g.sim.disaster_until[g.sim.pf.region[i]] >= g.sim.t

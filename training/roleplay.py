@@ -21,8 +21,10 @@ from sim.roleplay import (
     BorrowerState,
     Conversation,
     PathError,
+    Roleplay,
     Step,
     contact_breach,
+    with_premise,
 )
 from sim.scenario import Text
 
@@ -137,13 +139,15 @@ class Session(Conversation):
                        learned, missed, notes, list(self.rp.strong_questions))
 
 
-def practice_state(profile: str | None, seed: int) -> tuple[str, BorrowerState]:
-    """A practice borrower: the named profile, or one drawn from the seed."""
-    if profile in PRACTICE_PROFILES:
-        return profile, PRACTICE_PROFILES[profile]
-    names = sorted(PRACTICE_PROFILES)
-    name = names[int(np.random.default_rng(seed).integers(len(names)))]
-    return name, PRACTICE_PROFILES[name]
+def practice_state(profile: str | None, seed: int,
+                   rp: Roleplay | None = None) -> tuple[str, BorrowerState]:
+    """A practice borrower: the named profile, or one drawn from the seed; made consistent
+    with what the conversation's setting takes as known (its premise)."""
+    if profile not in PRACTICE_PROFILES:
+        names = sorted(PRACTICE_PROFILES)
+        profile = names[int(np.random.default_rng(seed).integers(len(names)))]
+    state = PRACTICE_PROFILES[profile]
+    return profile, (with_premise(state, rp) if rp is not None else state)
 
 
 @dataclass(frozen=True)
