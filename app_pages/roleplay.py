@@ -27,7 +27,12 @@ if not rps:
 def _tag(rp) -> str:
     if rp.case is None:
         return t("roleplay.standalone")
-    return t("roleplay.case_tag", case=rp.case, borrower=rp.borrower)
+    try:
+        case = common.case_by_id(rp.case)
+    except LookupError:
+        return t("roleplay.case_tag", case=rp.case, borrower=rp.borrower)
+    who = next((b.company.get(lang) for b in case.borrowers if b.id == rp.borrower), rp.borrower)
+    return t("roleplay.case_tag", case=case.title.get(lang), borrower=who)
 
 
 def _start() -> None:

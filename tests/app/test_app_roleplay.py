@@ -95,6 +95,7 @@ def test_try_again_starts_a_new_talk() -> None:
 def test_a_link_opens_the_conversation() -> None:
     at = practice("huimin_flood")
     assert at.selectbox(key="rp_pick").value == "huimin_flood"
+    assert "新乡惠民生鲜超市" in texts(at)  # the case's borrower, by name
 
 
 def test_the_lesson_links_every_conversation() -> None:
