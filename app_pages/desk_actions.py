@@ -126,8 +126,7 @@ def meet_choose(aid: str, choice_id: str) -> None:
 
 class _Refusal(Exception):
     def __init__(self, code: str):
-        from sim.game import ActionError
+        from training.desk import engine_text
 
-        err = ActionError(code)
-        self.zh, self.en = err.zh, err.en
-        super().__init__(err.en)
+        self.zh, self.en = engine_text("reason", code)
+        super().__init__(self.en)

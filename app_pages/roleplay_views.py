@@ -80,13 +80,13 @@ def terms(outcome: Outcome) -> None:
     st.markdown(f"**{t('roleplay.terms')}**")
     if not outcome.terms:
         st.caption(t("roleplay.terms_none"))
-    from sim.defaults import INTERVENTIONS
+    from training.desk import engine_text
 
     lang = get_lang()
     for term in outcome.terms:
-        it = INTERVENTIONS[term.action_id]
+        zh, en = engine_text("action", term.action_id)
         st.markdown("- " + t("roleplay.term_line", term=t(f"roleplay.term.{term.kind}"),
-                             action=it.zh if lang == "zh" else it.en,
+                             action=zh if lang == "zh" else en,
                              hours=fmt_hours(term.hours),
                              cost=fmt_cny(term.cost_cny) if term.cost_cny else "—"))
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from sim import defaults
+from sim.inputs import MAX_FILE_BYTES, load_yaml, read_text, validate
 from sim.scenario import (
-    MAX_FILE_BYTES,
     Bool,
     Int,
     Product,
@@ -33,8 +33,6 @@ from sim.scenario import (
     Slug,
     Strict,
     Text,
-    _load_yaml,
-    explain,
     load_scenario,
 )
 
@@ -477,23 +475,16 @@ def is_roleplay_path(path: str | Path) -> bool:
 
 def parse_roleplay(text: str, source: str = "<text>",
                    scenario_dir: Path | None = SCENARIO_DIR) -> Roleplay:
-    """Parse and validate a conversation; raise RoleplayError with every problem found."""
+    """Parse and validate a conversation; raise RoleplayError with every problem found.
+
+    The careful input path of sim.inputs (YAML errors and duplicate keys at their line,
+    field errors at their path with a fix), then the checks of the graph."""
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise RoleplayError(source, [("(file)", f"file is larger than {MAX_FILE_BYTES // 1024} "
                                       "KB; a conversation should be a few KB: split it")])
-    try:
-        data = _load_yaml(text, source)
-    except ScenarioError as err:
-        raise RoleplayError(source, err.problems) from None
-    if not isinstance(data, dict):
-        raise RoleplayError(source, [("(file)", "the file must be a YAML mapping with kind: "
-                                      "roleplay, id, title, start, nodes; see roleplays/")])
-    try:
-        rp = Roleplay.model_validate(data)
-    except ValidationError as err:
-        raise RoleplayError(source, explain(err, Roleplay)) from None
-    except RecursionError:
-        raise RoleplayError(source, [("(file)", "YAML is nested too deeply")]) from None
+    data = load_yaml(text, source, RoleplayError)
+    rp = validate(Roleplay, data, source, RoleplayError,
+                  what="kind: roleplay, id, title, start, nodes; see roleplays/")
     problems = graph_problems(rp, scenario_dir)
     if problems:
         raise RoleplayError(source, problems)
@@ -502,18 +493,7 @@ def parse_roleplay(text: str, source: str = "<text>",
 
 def load_roleplay(path: str | Path, scenario_dir: Path | None = SCENARIO_DIR) -> Roleplay:
     """Read a conversation file; every failure is a RoleplayError naming the file."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise RoleplayError(str(p), [("(file)", f"file is {size // 1024} KB, larger than "
-                                          f"the {MAX_FILE_BYTES // 1024} KB limit; trim it")])
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise RoleplayError(str(p), [("(file)", "not UTF-8 text; save it as UTF-8")]) from None
-    except OSError as exc:
-        raise RoleplayError(str(p), [("(file)", f"cannot read: {exc.strerror}")]) from None
-    return parse_roleplay(text, str(p), scenario_dir)
+    return parse_roleplay(read_text(path, RoleplayError), str(path), scenario_dir)
 
 
 def json_schema() -> dict:

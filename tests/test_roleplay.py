@@ -1,6 +1,7 @@
 """Role-play conversations: the file format, playing a talk, and what a talk does to a case.
 
-The engine tests go through the step API (sim.game.Game): a trainee meets a named
+The engine tests go through the step API (sim.game.Game, with the desk's views from
+training.desk.Desk): a trainee meets a named
 borrower, the agreed terms are taken as the month's actions, and replaying the
 decision log (which holds the conversation path) reproduces the attempt exactly.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.game import ActionError, Game
+from sim.game import ActionError
 from sim.roleplay import (
     MEET_ACTION,
     TERM_ACTIONS,
@@ -29,6 +30,7 @@ from sim.roleplay import (
     roleplay_paths,
 )
 from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario
+from training.desk import Desk as Game  # sim.game.Game with the loan file and the book
 from training.roleplay import PRACTICE_PROFILES, Session, practice_state
 
 ROOT = Path(__file__).resolve().parents[1]
