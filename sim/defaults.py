@@ -273,3 +273,10 @@ RESTRUCTURE_TERM_STRETCH = 1.5
 """A restructuring stretches the remaining term by this factor..."""
 RESTRUCTURE_TERM_EXTRA_MONTHS = 6
 """...and adds this many months (domain: extensions of up to the original term)."""
+
+# --- Conduct with borrowers (domain) ----------------------------------------------------
+PERMITTED_CONTACT_FROM_HOUR = 8
+PERMITTED_CONTACT_UNTIL_HOUR = 22
+"""Collection contact only from 08:00 to 22:00 unless the debtor agreed (China Banking
+Association, guidelines on collecting personal consumer loans, January 2026; see
+docs/rules.md). The role-play conversations flag contact outside these hours."""

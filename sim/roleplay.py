@@ -43,12 +43,10 @@ LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 HealthBand = Literal["strong", "weak", "distressed"]
 HEALTH_BANDS: tuple[str, ...] = ("strong", "weak", "distressed")
 
-HEALTH_STRONG_ABOVE = 1.0
-"""Latent health above which a borrower counts as strong in a conversation (assumption: the
-margin the engine uses for a 'healthy' borrower hurt by an aggressive action)."""
-HEALTH_DISTRESSED_BELOW = 0.3
-"""Latent health below which a borrower is distressed (assumption: the margin at which the
-engine's guarantor-trouble signal holds)."""
+HEALTH_STRONG_ABOVE = defaults.HEALTHY_BORROWER
+"""A borrower is strong in a conversation above the health the engine calls healthy."""
+HEALTH_DISTRESSED_BELOW = defaults.GUARANTOR_TROUBLE_HEALTH
+"""A borrower is distressed below the health at which the engine shows guarantor trouble."""
 
 RevealKind = Literal[
     "diversion",  # loan money went elsewhere (related party, another project)
@@ -89,10 +87,8 @@ ConductRule = Literal["no_false_promise", "no_threats", "no_third_party_disclosu
 CONDUCT_RULES: tuple[str, ...] = ("no_false_promise", "no_threats", "no_third_party_disclosure",
                                   "contact_hours")
 
-PERMITTED_CONTACT_FROM_HOUR = 8
-PERMITTED_CONTACT_UNTIL_HOUR = 22
-"""Collection contact only from 08:00 to 22:00 unless the debtor agreed (China Banking
-Association, guidelines on collecting personal consumer loans, January 2026)."""
+PERMITTED_CONTACT_FROM_HOUR = defaults.PERMITTED_CONTACT_FROM_HOUR
+PERMITTED_CONTACT_UNTIL_HOUR = defaults.PERMITTED_CONTACT_UNTIL_HOUR
 
 MEET_ACTION = "meet_borrower"
 """The engine action a conversation takes: a visit with its hours (see defaults)."""
