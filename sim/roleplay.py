@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field
 
 from sim import defaults
@@ -240,21 +241,23 @@ def health_band(health: float) -> str:
 
 
 def state_of(sim: Any, loan_id: int) -> BorrowerState:
-    """Read loan `loan_id`'s hidden state from a running simulation (for the conversation)."""
+    """Read loan `loan_id`'s hidden state from a running simulation (for the conversation).
+
+    Other creditors and guarantor trouble are the hidden conditions behind the engine's
+    short-term-debt and guarantor signals (sim.signals.condition), so a talk and a check
+    read the same truth; a firm whose guarantee for another borrower is being called is
+    in guarantor trouble too."""
+    from sim.signals import condition  # sim.signals is imported by the engine, as is this
+
     i = int(loan_id)
-    d = float(sim.d[i])
-    g = int(sim.pf.guarantor[i])
-    guarantor_bad = g >= 0 and (float(sim.d[g]) < HEALTH_DISTRESSED_BELOW or bool(sim.defaulted[g]))
-    # a firm whose own guarantee for another is being called is in guarantor trouble too
-    guaranteed = [int(j) for j in (sim.pf.guarantor == i).nonzero()[0]]
-    called = any(bool(sim.defaulted[j]) for j in guaranteed)
-    sig = defaults.SIGNALS["short_debt_surge"]
+    idx = np.array([i])
+    guaranteed = np.flatnonzero(sim.pf.guarantor == i)
     return BorrowerState(
-        health=health_band(d),
+        health=health_band(float(sim.d[i])),
         diverting=bool(sim.diverting[i]),
-        # the same hidden condition that drives the short-term-debt signal
-        other_creditors=d < defaults.SIGNAL_LEAD_TO_HEALTH * sig.lead_months,
-        guarantor_trouble=bool(guarantor_bad or called),
+        other_creditors=bool(condition(sim, defaults.SIGNALS["short_debt_surge"], idx)[0]),
+        guarantor_trouble=bool(condition(sim, defaults.SIGNALS["guarantor_trouble"], idx)[0]
+                               or sim.defaulted[guaranteed].any()),
         overdue=bool(sim.dpd[i] > 0),
         disaster_hit=bool(sim.disaster_until[sim.pf.region[i]] >= sim.t),
     )
