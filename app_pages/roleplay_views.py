@@ -12,7 +12,8 @@ from pathlib import Path
 import streamlit as st
 
 from sim.roleplay import ROLEPLAY_DIR, Roleplay, RoleplayError, load_roleplay, roleplay_paths
-from training.i18n import fmt_cny, fmt_hours, get_lang, t
+from training import units
+from training.i18n import get_lang, t
 from training.roleplay import Outcome, PathError, Session
 
 
@@ -87,8 +88,8 @@ def terms(outcome: Outcome) -> None:
         zh, en = engine_text("action", term.action_id)
         st.markdown("- " + t("roleplay.term_line", term=t(f"roleplay.term.{term.kind}"),
                              action=zh if lang == "zh" else en,
-                             hours=fmt_hours(term.hours),
-                             cost=fmt_cny(term.cost_cny) if term.cost_cny else "—"))
+                             hours=units.hours(term.hours),
+                             cost=units.money(term.cost_cny) if term.cost_cny else "—"))
 
 
 def breaches(session: Session, outcome: Outcome) -> None:
@@ -143,8 +144,8 @@ def desk_panel(live, loan_id: int) -> None:
     with st.container(border=True, key="meet_borrower"):
         st.subheader(t("roleplay.desk.title"))
         rep = g.sim.pf.identity(int(loan_id), lang)[1]
-        st.caption(t("roleplay.desk.caption", borrower=rep, hours=fmt_hours(opt.hours),
-                     cost=fmt_cny(opt.cost_cny) if opt.cost_cny else "—"))
+        st.caption(t("roleplay.desk.caption", borrower=rep, hours=units.hours(opt.hours),
+                     cost=units.money(opt.cost_cny) if opt.cost_cny else "—"))
         talk = st.session_state.get("meet")
         if talk is not None and talk["held"] and not any(
                 p["loan_id"] == loan_id for p in g.pending_talks) and talk["month"] == g.month:
