@@ -525,3 +525,16 @@ def test_a_meeting_is_offered_only_when_its_setting_holds(shipped) -> None:
     assert err.value.code == "disaster_hit"
     _until(g, lambda g: g.meeting_option(i).available)
     assert g.sim.disaster_until[g.sim.pf.region[i]] >= g.sim.t
+
+
+def test_a_talk_survives_the_standing_order_adding_actions(monkeypatch) -> None:
+    import sim.game as game_module
+    from sim.observation import Decision
+    from sim.roleplay import Talk
+
+    g = _game("real_estate")
+    talk = Talk(0, (("diversion", True),), -0.05)
+    g._pending = Decision(policy=g.policy, actions=[(0, MEET_ACTION)], talks=[talk])
+    monkeypatch.setattr(game_module, "standing_actions", lambda *a, **k: [(1, "lawsuit")])
+    dec = g._decide(g.observation())
+    assert dec.talks == [talk] and (1, "lawsuit") in dec.actions
