@@ -9,6 +9,8 @@ Uses the server fixture and helpers of test_browser.py. Screenshots go to test-o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_browser import ARGS, CHROMIUM, OUT, WAIT_MS, click, idle, server  # noqa: F401
 
@@ -24,14 +26,19 @@ def end_month(page, month: int) -> None:
 
 
 def set_interval(page, key: str, value: str) -> None:
-    from playwright.sync_api import expect
+    """Pick a routine-check interval; each choice reads "<n> months · <h> h this month".
 
+    While the plan is overbooked its editor sits at the top of the desk; once it fits,
+    the editor is in the monitoring-policy view."""
     idle(page)
-    box = page.locator(f".st-key-iv_{key} input")
-    box.fill(value)
-    box.press("Enter")
+    live = f".st-key-iv_{key}[data-stale='false'] [role='combobox']"
+    if page.locator(live).count() == 0:
+        page.locator(".st-key-desk_view button").nth(3).click()
+        idle(page)
+    page.locator(live).first.click()
+    page.keyboard.type(f"{value} month")
+    page.get_by_role("option").filter(has_text=re.compile(rf"^{value} months?\b")).first.click()
     idle(page)
-    expect(page.locator(f".st-key-iv_{key} input")).to_have_value(value)
 
 
 def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):  # noqa: F811
@@ -51,9 +58,8 @@ def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):  # n
             for month in range(3):  # Jinlan starts diverting in the third month
                 end_month(page, month)
 
-            # free hours: routine checks yearly for normal loans, quarterly for the rest
-            idle(page)
-            page.locator(".st-key-desk_view button").nth(3).click()
+            # free hours: routine checks yearly for normal loans, quarterly for the rest (the
+            # plan is overbooked, so its editor sits at the top of the desk)
             for key, value in (("normal", "12"), ("special_mention", "3"), ("substandard", "3"),
                                ("doubtful", "3")):
                 set_interval(page, key, value)
