@@ -23,6 +23,8 @@ pages = [
             url_path="debrief"),
     st.Page(common.PAGES["lessons"], title=t("nav.lessons"), icon=":material/school:",
             url_path="lessons"),
+    st.Page(common.PAGES["author"], title=t("author.nav"), icon=":material/edit_note:",
+            url_path="author"),
 ]
 page = st.navigation(pages)
 

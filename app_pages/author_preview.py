@@ -1,0 +1,134 @@
+"""The authoring page's teaching preview: run it with a progress bar, then draw the result.
+
+Every figure comes from training.preview.PreviewResult; the loss chart and the
+table beside it read the same frame, so they always agree.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from sim.scenario import Scenario
+from training import preview
+from training.i18n import fmt_cny, fmt_pct, t
+
+RESULT_KEY = "author_preview"
+
+
+def baseline_name(strategy: str) -> str:
+    return t(f"author.baseline.{strategy}")
+
+
+def run_box(scenario: Scenario) -> None:
+    """Replications and months, the expected wait, and the run button with its progress bar."""
+    h = scenario.horizon_months
+    c1, c2, c3 = st.columns([1, 1, 2])
+    reps = int(c1.number_input(t("author.preview_reps"), min_value=1,
+                               max_value=preview.MAX_REPS, value=preview.DEFAULT_REPS,
+                               step=1, key="pv_reps"))
+    suggested = preview.suggested_months(scenario, reps)
+    months = int(c2.number_input(t("author.preview_months", horizon=h), min_value=1,
+                                 max_value=h, value=suggested, step=1,
+                                 key=f"pv_months_{scenario.id}_{h}"))
+    c3.caption(t("author.preview_estimate",
+                 seconds=f"{preview.estimated_seconds(scenario, reps, months):.0f}",
+                 loans=scenario.n_loans))
+    if st.button(t("author.preview_run"), key="pv_run", type="primary",
+                 icon=":material/play_arrow:"):
+        bar = st.progress(0.0, text=t("author.preview_progress", done=0, total=reps))
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=t("author.preview_progress", done=done, total=total))
+
+        try:
+            st.session_state[RESULT_KEY] = preview.run_preview(
+                scenario, reps=reps, months=months, progress=progress)
+        except Exception as exc:  # a case the engine cannot run: say so, keep the text
+            st.error(t("author.preview_failed", detail=f"{type(exc).__name__}: {exc}"))
+        bar.empty()
+
+
+def loss_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Mean loss per baseline with its 95% interval."""
+    order = [baseline_name(s) for s in preview.BASELINES]
+    data = frame.assign(name=frame["strategy"].map(baseline_name))
+    base = alt.Chart(data).encode(
+        y=alt.Y("name:N", title=None, sort=order))
+    bars = base.mark_bar(color="#5b8db8").encode(
+        x=alt.X("loss_cny:Q", title=t("author.col.loss_cny"), axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("name:N", title=t("author.col.baseline")),
+                 alt.Tooltip("loss_cny:Q", title=t("author.col.loss_cny"), format=",.0f"),
+                 alt.Tooltip("loss_lo_cny:Q", title=t("author.col.lo"), format=",.0f"),
+                 alt.Tooltip("loss_hi_cny:Q", title=t("author.col.hi"), format=",.0f")])
+    rules = base.mark_rule(color="#222").encode(x="loss_lo_cny:Q", x2="loss_hi_cny:Q")
+    return (bars + rules).properties(title=t("author.chart_loss"), height=180)
+
+
+def staff_chart(result: preview.PreviewResult) -> alt.Chart:
+    """Hours the case's policy asks per month against the hours the officers have."""
+    s = result.staff
+    data = pd.DataFrame({
+        "what": [t("author.staff_demand"), t("author.staff_available")],
+        "hours": [s.demanded_hours_month.mean, s.available_hours_month]})
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("what:N", title=None, sort=None),
+        x=alt.X("hours:Q", title=t("author.col.hours_month"), axis=alt.Axis(format=",.0f")),
+        color=alt.Color("what:N", legend=None,
+                        scale=alt.Scale(range=["#c0392b", "#27ae60"])),
+        tooltip=[alt.Tooltip("hours:Q", title=t("author.col.hours_month"), format=",.0f")],
+    ).properties(title=t("author.chart_staff"), height=110)
+
+
+def _interval(lo: float | None, hi: float | None, fmt) -> str:
+    if lo is None or hi is None:
+        return "—"
+    return f"{fmt(lo)} – {fmt(hi)}"
+
+
+def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> None:
+    if current_hash != result.content_hash:
+        st.info(t("author.preview_stale"))
+    st.caption(t("author.preview_done", reps=result.reps, months=result.months,
+                 seconds=f"{result.seconds:.1f}"))
+    for w in result.warnings:
+        st.warning(w.text(lang), icon=":material/warning:")
+    if not result.warnings:
+        st.success(t("author.teaches"), icon=":material/check_circle:")
+    for n in result.notes:
+        st.info(n.text(lang), icon=":material/info:")
+
+    d = result.difficulty
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("author.m.index"), "—" if result.ew_index is None else f"{result.ew_index:.2f}",
+              help=t("author.m.index_help"))
+    c1.caption(t("author.interval", range=_interval(result.ew_index_lo, result.ew_index_hi,
+                                                      lambda x: f"{x:.2f}")))
+    c2.metric(t("author.m.headroom"), fmt_cny(result.headroom_cny.mean, lang),
+              help=t("author.m.headroom_help"))
+    c2.caption(t("author.headroom_share", share=fmt_pct(result.headroom_share, 0)))
+    c3.metric(t("author.m.staff_load"), fmt_pct(result.staff.load_share, 0),
+              help=t("author.m.staff_load_help"))
+    c3.caption(t("author.compliance", ew=fmt_pct(
+        result.baselines["early-warning"].compliance.mean, 0),
+        policy=fmt_pct(result.staff.policy_compliance.mean, 0)))
+    c4.metric(t("author.m.difficulty"), "★" * d.level + "☆" * (5 - d.level),
+              help=t("author.m.difficulty_help"))
+    c4.caption(t("author.difficulty_declared", declared=d.declared))
+
+    frame = result.loss_frame()
+    left, right = st.columns([3, 2])
+    left.altair_chart(loss_chart(frame), width="stretch")
+    table = pd.DataFrame({
+        t("author.col.baseline"): frame["strategy"].map(baseline_name),
+        t("author.col.loss_cny"): frame["loss_cny"].map(lambda v: fmt_cny(v, lang)),
+        t("author.col.interval"): [f"{fmt_cny(lo, lang)} – {fmt_cny(hi, lang)}"
+                                   for lo, hi in zip(frame["loss_lo_cny"], frame["loss_hi_cny"],
+                                                     strict=True)],
+        t("author.col.defaults"): frame["defaults"].map(lambda v: f"{v:.1f}"),
+        t("author.col.hours"): frame["hours"].map(lambda v: f"{v:,.0f}"),
+        t("author.col.compliance"): frame["compliance"].map(lambda v: fmt_pct(v, 0)),
+    })
+    right.dataframe(table, hide_index=True, width="stretch")
+    st.altair_chart(staff_chart(result), width="stretch")
