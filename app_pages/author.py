@@ -36,7 +36,7 @@ with st.expander(t("author.start_title"), expanded=False):
     generator = authoring.generator_available()
     sources = [Start.SHIPPED, Start.BLANK] + ([Start.GENERATED] if generator else [])
     source = st.radio(t("author.start_from"), sources, key="author_start", horizontal=True,
-                      format_func=lambda s: t(f"author.start.{s}"))
+                      format_func=lambda s: t(f"author.start.{s}", lang))
     if not generator:
         st.caption(t("author.no_generator"))
     if source == Start.SHIPPED:
@@ -48,11 +48,11 @@ with st.expander(t("author.start_title"), expanded=False):
                         step=1, key="author_gen_seed")
         if options.get("products"):
             st.multiselect(t("author.gen_products"), options["products"],
-                           key="author_gen_products", format_func=lambda p: t(f"product.{p}"))
-        if options.get("shocks"):
+                           key="author_gen_products", format_func=lambda p: t(f"product.{p}", lang))
+        if options.get("shocks", lang):
             st.multiselect(t("author.gen_shocks"), options["shocks"], key="author_gen_shocks",
-                           format_func=lambda k: t(f"author.macro_type.{k}"))
-    st.caption(t("author.start_replaces"))
+                           format_func=lambda k: t(f"author.macro_type.{k}", lang))
+    st.caption(t("author.start_replaces", lang))
     st.button(t("author.start_load"), key="author_load", on_click=forms.load_start)
 
     st.divider()
@@ -62,8 +62,8 @@ with st.expander(t("author.start_title"), expanded=False):
 
 msg = st.session_state.pop(forms.MSG_KEY, None)
 if msg:
-    kind, text, rows = msg
-    getattr(st, kind)(text)
+    kind, key, kw, rows = msg
+    getattr(st, kind)(t(key, **kw))
     if rows:
         st.dataframe(pd.DataFrame(rows, columns=[t("author.col.field"), t("author.col.problem")]),
                      hide_index=True, width="stretch")

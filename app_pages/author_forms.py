@@ -46,9 +46,11 @@ NEW = -1  # the segment picker's "new segment" entry
 
 
 # --- the text and its messages ------------------------------------------------------------
-def message(kind: str, text: str, rows: list[tuple[str, str]] | None = None) -> None:
-    """A message for the next draw: kind is success/error/info; rows are (field, problem)."""
-    st.session_state[MSG_KEY] = (kind, text, rows or [])
+def message(kind: str, key: str, rows: list[tuple[str, str]] | None = None, **kw: Any) -> None:
+    """A message for the page to draw: kind is success/error/info, key a catalogue key
+    (translated when drawn: callbacks run before the page sets this run's language), rows
+    are (field, problem) pairs."""
+    st.session_state[MSG_KEY] = (kind, key, kw, rows or [])
 
 
 def replace_text(new: str) -> None:
@@ -64,7 +66,7 @@ def undo() -> None:
     if old is not None:
         st.session_state[UNDO_KEY] = st.session_state.get(TEXT_KEY, "")
         st.session_state[TEXT_KEY] = old
-        message("info", t("author.undone"))
+        message("info", "author.undone")
 
 
 def _apply(edit: Callable[[str], str], done_key: str) -> None:
@@ -72,10 +74,10 @@ def _apply(edit: Callable[[str], str], done_key: str) -> None:
     try:
         new = edit(st.session_state.get(TEXT_KEY, ""))
     except AuthoringError as err:
-        message("error", t(f"author.error.{err.key}", detail=err.detail))
+        message("error", f"author.error.{err.key}", detail=err.detail)
         return
     replace_text(new)
-    message("success", t(done_key))
+    message("success", done_key)
 
 
 def _build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
@@ -83,7 +85,7 @@ def _build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        message("error", t("author.form_invalid"), explain(err, model))
+        message("error", "author.form_invalid", explain(err, model))
         return None
 
 
@@ -108,32 +110,31 @@ def load_start() -> None:
         else:
             new = authoring.blank_text()
     except AuthoringError as err:
-        message("error", t(f"author.error.{err.key}", detail=err.detail))
+        message("error", f"author.error.{err.key}", detail=err.detail)
         return
     except Exception as exc:  # the generator is another team's code: report, never crash
-        message("error", t("author.error.generator_failed", detail=f"{type(exc).__name__}: {exc}"))
+        message("error", "author.error.generator_failed", detail=f"{type(exc).__name__}: {exc}")
         return
     replace_text(new)
-    message("success", t("author.loaded"))
+    message("success", "author.loaded")
 
 
 def load_upload() -> None:
     uploaded = _v("author_upload")
     if uploaded is None:
-        message("error", t("author.error.no_upload"))
+        message("error", "author.error.no_upload")
         return
     if uploaded.size > authoring.MAX_UPLOAD_BYTES:  # refuse before reading it all
-        message("error", t("author.error.upload_too_large",
-                           detail=f"{uploaded.size // 1024} KB > "
-                                  f"{authoring.MAX_UPLOAD_BYTES // 1024} KB"))
+        message("error", "author.error.upload_too_large",
+                detail=f"{uploaded.size // 1024} KB > {authoring.MAX_UPLOAD_BYTES // 1024} KB")
         return
     try:
         new = authoring.read_upload(uploaded.getvalue())
     except AuthoringError as err:
-        message("error", t(f"author.error.{err.key}", detail=err.detail))
+        message("error", f"author.error.{err.key}", detail=err.detail)
         return
     replace_text(new)
-    message("success", t("author.imported", name=uploaded.name))
+    message("success", "author.imported", name=uploaded.name)
 
 
 # --- segments ----------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def segment_form(text: str, lang: str) -> None:
         st.session_state["seg_pick"] = NEW
         fill_segment_form()
     st.selectbox(t("author.segment_pick"), options, key="seg_pick", on_change=fill_segment_form,
-                 format_func=lambda i: t("author.segment_new") if i == NEW else
+                 format_func=lambda i: t("author.segment_new", lang) if i == NEW else
                  authoring.item_label(Section.SEGMENTS, segs[i], lang))
     for k, v in SEGMENT_DEFAULTS.items():
         st.session_state.setdefault(k, v)
@@ -210,18 +211,18 @@ def segment_form(text: str, lang: str) -> None:
         c2.text_input(t("author.f.name_zh"), key="seg_name_zh")
         c3.text_input(t("author.f.name_en"), key="seg_name_en")
         c1.selectbox(t("author.f.product"), PRODUCTS, key="seg_product",
-                     format_func=lambda p: t(f"product.{p}"))
-        c2.number_input(t("author.f.count"), min_value=1, max_value=200_000, step=1,
+                     format_func=lambda p: t(f"product.{p}", lang))
+        c2.number_input(t("author.f.count", lang), min_value=1, max_value=200_000, step=1,
                         key="seg_count")
         c3.number_input(t("author.f.median_cny"), min_value=1.0, step=100_000.0,
                         format="%.0f", key="seg_median")
         c1.number_input(t("author.f.term_months"), min_value=1, max_value=360, step=1,
                         key="seg_term")
         c2.selectbox(t("author.f.repayment"), REPAYMENTS, key="seg_repayment",
-                     format_func=lambda r: t(f"repayment.{r}"))
-        c3.selectbox(t("author.f.rate_kind"), ("fixed", "floating"), key="seg_rate_kind",
-                     format_func=lambda k: t(f"author.rate_kind.{k}"))
-        c1.number_input(t("author.f.rate"), min_value=-0.05, max_value=0.36, step=0.001,
+                     format_func=lambda r: t(f"repayment.{r}", lang))
+        c3.selectbox(t("author.f.rate_kind", lang), ("fixed", "floating"), key="seg_rate_kind",
+                     format_func=lambda k: t(f"author.rate_kind.{k}", lang))
+        c1.number_input(t("author.f.rate", lang), min_value=-0.05, max_value=0.36, step=0.001,
                         format="%.4f", key="seg_rate", help=t("author.f.rate_help"))
         c2.number_input(t("author.f.pd_annual"), min_value=0.0001, max_value=0.9999,
                         step=0.005, format="%.4f", key="seg_pd")
@@ -230,12 +231,12 @@ def segment_form(text: str, lang: str) -> None:
         c1.text_input(t("author.f.industry"), key="seg_industry")
         c2.text_input(t("author.f.region"), key="seg_region")
         c3.selectbox(t("author.f.collateral"), COLLATERALS, key="seg_collateral",
-                     format_func=lambda c: t(f"collateral.{c}"))
-        c1.number_input(t("author.f.ltv"), min_value=0.01, max_value=1.5, step=0.05,
+                     format_func=lambda c: t(f"collateral.{c}", lang))
+        c1.number_input(t("author.f.ltv", lang), min_value=0.01, max_value=1.5, step=0.05,
                         format="%.2f", key="seg_ltv")
         c2.selectbox(t("author.f.guarantee"), GUARANTEES, key="seg_guarantee",
-                     format_func=lambda g: t(f"author.guarantee.{g}"))
-        c3.number_input(t("author.f.guarantee_share"), min_value=0.0, max_value=1.0, step=0.05,
+                     format_func=lambda g: t(f"author.guarantee.{g}", lang))
+        c3.number_input(t("author.f.guarantee_share", lang), min_value=0.0, max_value=1.0, step=0.05,
                         format="%.2f", key="seg_guarantee_share")
         label = t("author.segment_add") if _v("seg_pick") == NEW else t("author.segment_save")
         st.form_submit_button(label, on_click=save_segment, type="primary")
@@ -268,12 +269,13 @@ def add_macro() -> None:
 
 
 def macro_form(text: str) -> None:
+    lang = get_lang()
     seg_ids = [str(s.get("id", "")) for s in authoring.items(text, Section.SEGMENTS)]
     with st.form("macro_form", border=False):
         c1, c2, c3 = st.columns(3)
         c1.selectbox(t("author.f.macro_type"), MACRO_TYPES, key="macro_type",
-                     format_func=lambda k: t(f"author.macro_type.{k}"))
-        c2.number_input(t("author.f.month"), min_value=0, max_value=600, value=3, step=1,
+                     format_func=lambda k: t(f"author.macro_type.{k}", lang))
+        c2.number_input(t("author.f.month", lang), min_value=0, max_value=600, value=3, step=1,
                         key="macro_month")
         c3.number_input(t("author.f.delta_bp"), min_value=-300, max_value=300, value=25,
                         step=5, key="macro_delta_bp", help=t("author.f.only_lpr"))
@@ -315,10 +317,11 @@ def add_scripted_event() -> None:
     if event is not None and who:
         _apply(lambda text: authoring.add_borrower_event(text, who, event), "author.event_added")
     elif event is not None:
-        message("error", t("author.error.no_borrower"))
+        message("error", "author.error.no_borrower")
 
 
 def borrower_forms(text: str) -> None:
+    lang = get_lang()
     seg_ids = [str(s.get("id", "")) for s in authoring.items(text, Section.SEGMENTS)]
     bor_ids = [str(b.get("id", "")) for b in authoring.items(text, Section.BORROWERS)]
     st.markdown(f"**{t('author.borrower_new')}**")
@@ -331,8 +334,8 @@ def borrower_forms(text: str) -> None:
         c1.text_input(t("author.f.company_zh"), key="bor_company_zh")
         c2.text_input(t("author.f.company_en"), key="bor_company_en")
         c3.selectbox(t("author.f.guarantor"), ["", *bor_ids], key="bor_guarantor",
-                     format_func=lambda b: b or t("author.none"))
-        c1.text_input(t("author.f.rep_zh"), key="bor_rep_zh")
+                     format_func=lambda b: b or t("author.none", lang))
+        c1.text_input(t("author.f.rep_zh", lang), key="bor_rep_zh")
         c2.text_input(t("author.f.rep_en"), key="bor_rep_en")
         c3.checkbox(t("author.f.diverts"), key="bor_diverts")
         st.form_submit_button(t("author.borrower_add"), on_click=add_named_borrower,
@@ -347,8 +350,8 @@ def borrower_forms(text: str) -> None:
         c2.number_input(t("author.f.month"), min_value=0, max_value=600, value=3, step=1,
                         key="ev_month")
         c3.selectbox(t("author.f.event_kind"), SCRIPTED_KINDS, key="ev_kind",
-                     format_func=lambda k: t(f"author.event_kind.{k}"))
-        c1.number_input(t("author.f.severity"), min_value=0.0, max_value=5.0, value=1.0,
+                     format_func=lambda k: t(f"author.event_kind.{k}", lang))
+        c1.number_input(t("author.f.severity", lang), min_value=0.0, max_value=5.0, value=1.0,
                         step=0.1, key="ev_severity")
         c2.text_input(t("author.f.note_zh"), key="ev_note_zh")
         c3.text_input(t("author.f.note_en"), key="ev_note_en")
@@ -408,7 +411,7 @@ def remove_form(text: str) -> None:
     lang = get_lang()
     c1, c2 = st.columns(2)
     section = c1.selectbox(t("author.f.section"), list(Section), key="rm_section",
-                           format_func=lambda s: t(f"author.section.{s}"))
+                           format_func=lambda s: t(f"author.section.{s}", lang))
     entries = authoring.items(text, Section(section))
     c2.selectbox(t("author.f.entry"), list(range(len(entries))), key="rm_item",
                  format_func=lambda i: f"{i + 1}. "

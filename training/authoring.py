@@ -336,6 +336,7 @@ def _edit(text: str, key: str, change) -> str:
 
 def _section(doc: CommentedMap, key: str) -> CommentedSeq:
     """The list under key, created (in block style) when it is missing, empty or null."""
+    key = str(key)  # a Section is a str subclass the YAML writer does not know
     seq = doc.get(key)
     if seq is None or (isinstance(seq, list) and not seq):
         seq = CommentedSeq()

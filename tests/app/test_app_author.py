@@ -1,0 +1,159 @@
+"""The case-authoring page through AppTest: edit the YAML, see an error with its field
+and line, fix it, fill a form, start from a shipped case, run a small preview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from training import authoring
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGE = "app_pages/author.py"
+TIMEOUT = 120
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def open_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(PAGE).run()
+    no_exception(at)
+    return at
+
+
+def editor(at: AppTest):
+    return at.text_area(key="author_yaml")
+
+
+def problems(at: AppTest):
+    """The problem table under the check (line, field, problem)."""
+    frames = [d.value for d in at.dataframe]
+    return next(f for f in frames if "Line" in f.columns)
+
+
+def test_edit_see_the_error_at_its_line_fix_it():
+    at = open_page()
+    assert any("Valid" in s.value for s in at.success)
+    good = editor(at).value
+    bad = good.replace("pd_annual: 0.03", "pd_annual: 1.5")
+    editor(at).set_value(bad).run()
+    no_exception(at)
+    assert any("1 problem" in e.value for e in at.error)
+    table = problems(at)
+    row = table.iloc[0]
+    assert row["Field"] == "segments[0].pd_annual"
+    bad_line = next(n for n, line in enumerate(bad.splitlines(), 1) if "pd_annual: 1.5" in line)
+    assert int(row["Line"]) == bad_line
+    # what the author typed is kept while it is wrong
+    assert editor(at).value == bad
+    editor(at).set_value(good).run()
+    no_exception(at)
+    assert any("Valid" in s.value for s in at.success)
+    assert not at.error
+
+
+def test_a_form_adds_an_objective_and_the_case_stays_valid():
+    at = open_page()
+    at.text_area(key="txt_objectives_zh").set_value("按还款能力分类")
+    at.text_area(key="txt_objectives_en").set_value("Classify by ability to repay")
+    at.button(key="FormSubmitter:txt_objectives_form-Add objective").click().run()
+    no_exception(at)
+    text = editor(at).value
+    assert "Classify by ability to repay" in text
+    sc = authoring.validate_text(text).scenario
+    assert sc is not None and sc.objectives[-1].zh == "按还款能力分类"
+    assert any("Objective added" in s.value for s in at.success)
+
+
+def test_a_form_with_a_bad_field_names_it_and_leaves_the_text_alone():
+    at = open_page()
+    before = editor(at).value
+    at.text_input(key="seg_id").set_value("Bad Id")
+    at.button(key="FormSubmitter:segment_form-Add segment").click().run()
+    no_exception(at)
+    assert editor(at).value == before
+    fields = [d.value for d in at.dataframe if "Field" in d.value.columns and
+              "Line" not in d.value.columns]
+    assert fields and "id" in list(fields[0]["Field"])
+
+
+def test_start_from_a_shipped_case_and_undo():
+    at = open_page()
+    before = editor(at).value
+    at.radio(key="author_start").set_value("shipped").run()
+    at.selectbox(key="author_start_case").set_value("intro")
+    at.button(key="author_load").click().run()
+    no_exception(at)
+    assert editor(at).value == authoring.shipped_text("intro")
+    at.button(key="author_undo_button").click().run()
+    assert editor(at).value == before
+
+
+def test_case_text_is_shown_as_text_not_html():
+    at = open_page()
+    text = editor(at).value.replace("en: New case", 'en: "<b>bold</b><script>x()</script>"')
+    editor(at).set_value(text).run()
+    no_exception(at)
+    assert any("<script>x()</script>" in e.value for e in at.text)
+    assert not any("<script>" in m.value for m in at.markdown)
+
+
+def test_run_a_small_preview_and_publish_waits_for_the_classroom():
+    at = open_page()
+    at.number_input(key="pv_reps").set_value(2)
+    months = next(n for n in at.number_input if n.key.startswith("pv_months_"))
+    months.set_value(3)
+    at.button(key="pv_run").click().run()
+    no_exception(at)
+    assert any("2 replications, 3 months" in c.value for c in at.caption)
+    labels = [m.label for m in at.metric]
+    assert "Early-warning index" in labels and "Estimated difficulty" in labels
+    assert at.warning or any("teaches" in s.value for s in at.success)
+    table = next(d.value for d in at.dataframe if "Baseline" in d.value.columns)
+    assert list(table["Baseline"]) == ["Do nothing", "Late collection", "Early warning",
+                                       "Oracle (upper bound)"]
+    publish = at.button(key="author_publish")
+    if authoring.publisher() is None:
+        assert publish.disabled
+
+
+def test_the_page_speaks_chinese():
+    at = open_page("zh")
+    assert any(t.value == "编写案例" for t in at.title)
+    assert any("有效" in s.value for s in at.success)
+
+
+def test_every_key_the_authoring_page_builds_exists_in_both_languages():
+    import re
+
+    from app_pages import author_forms as forms
+    from sim.scenario import PRODUCTS
+    from training import i18n, preview
+    from training.authoring import Section, Start
+
+    source = (ROOT / "training" / "authoring.py").read_text(encoding="utf-8")
+    page = (ROOT / "app_pages" / "author_forms.py").read_text(encoding="utf-8")
+    keys = {f"author.error.{k}" for k in re.findall(r'AuthoringError\(\s*"([a-z_]+)"', source)}
+    keys |= set(re.findall(r'message\("[a-z]+", "([a-z_.]+)"', page))
+    keys |= {f"author.{s}_{x}" for s in (Section.OBJECTIVES, Section.DEBRIEF_NOTES)
+             for x in ("add", "added")}
+    keys |= {f"author.warning.{c}" for c in preview.WarningCode}
+    keys |= {f"author.baseline.{b}" for b in preview.BASELINES}
+    keys |= {f"author.section.{s}" for s in Section} | {f"author.start.{s}" for s in Start}
+    keys |= {f"author.macro_type.{k}" for k in forms.MACRO_TYPES}
+    keys |= {f"author.event_kind.{k}" for k in forms.SCRIPTED_KINDS}
+    keys |= {f"author.guarantee.{g}" for g in forms.GUARANTEES}
+    keys |= {f"author.rate_kind.{k}" for k in ("fixed", "floating")}
+    keys |= {f"collateral.{c}" for c in forms.COLLATERALS}
+    keys |= {f"repayment.{r}" for r in forms.REPAYMENTS} | {f"product.{p}" for p in PRODUCTS}
+    assert len(keys) > 60
+    for lang in i18n.LANGS:
+        missing = sorted(k for k in keys if k not in i18n.catalogue(lang))
+        assert not missing, (lang, missing)
