@@ -55,7 +55,7 @@ def loss_chart(frame: pd.DataFrame) -> alt.LayerChart:
     order = [baseline_name(s) for s in preview.BASELINES]
     data = frame.assign(name=frame["strategy"].map(baseline_name))
     base = alt.Chart(data).encode(
-        y=alt.Y("name:N", title=None, sort=order))
+        y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)))
     bars = base.mark_bar(color="#5b8db8").encode(
         x=alt.X("loss_cny:Q", title=t("author.col.loss_cny"), axis=alt.Axis(format=",.0f")),
         tooltip=[alt.Tooltip("name:N", title=t("author.col.baseline")),
@@ -63,22 +63,23 @@ def loss_chart(frame: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("loss_lo_cny:Q", title=t("author.col.lo"), format=",.0f"),
                  alt.Tooltip("loss_hi_cny:Q", title=t("author.col.hi"), format=",.0f")])
     rules = base.mark_rule(color="#222").encode(x="loss_lo_cny:Q", x2="loss_hi_cny:Q")
-    return (bars + rules).properties(title=t("author.chart_loss"), height=180)
+    return (bars + rules).properties(title=t("author.chart_loss"), height=200)
 
 
-def staff_chart(result: preview.PreviewResult) -> alt.Chart:
-    """Hours the case's policy asks per month against the hours the officers have."""
-    s = result.staff
-    data = pd.DataFrame({
-        "what": [t("author.staff_demand"), t("author.staff_available")],
-        "hours": [s.demanded_hours_month.mean, s.available_hours_month]})
-    return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("what:N", title=None, sort=None),
-        x=alt.X("hours:Q", title=t("author.col.hours_month"), axis=alt.Axis(format=",.0f")),
-        color=alt.Color("what:N", legend=None,
-                        scale=alt.Scale(range=["#c0392b", "#27ae60"])),
-        tooltip=[alt.Tooltip("hours:Q", title=t("author.col.hours_month"), format=",.0f")],
-    ).properties(title=t("author.chart_staff"), height=110)
+def staff_chart(result: preview.PreviewResult) -> alt.LayerChart:
+    """Hours the case's policy asks each month (bars) against the officers' hours (rule)."""
+    frame = result.staff.frame()
+    month = alt.X("month:O", title=t("author.col.month"))
+    bars = alt.Chart(frame).mark_bar(color="#5b8db8").encode(
+        x=month, y=alt.Y("demanded_hours:Q", title=t("author.col.hours_month"),
+                         axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("month:O", title=t("author.col.month")),
+                 alt.Tooltip("demanded_hours:Q", title=t("author.staff_demand"), format=",.0f"),
+                 alt.Tooltip("available_hours:Q", title=t("author.staff_available"),
+                             format=",.0f")])
+    available = alt.Chart(frame).mark_rule(color="#c0392b", strokeWidth=2).encode(
+        y="mean(available_hours):Q")
+    return (bars + available).properties(title=t("author.chart_staff"), height=200)
 
 
 def _interval(lo: float | None, hi: float | None, fmt) -> str:
@@ -118,8 +119,7 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
     c4.caption(t("author.difficulty_declared", declared=d.declared))
 
     frame = result.loss_frame()
-    left, right = st.columns([3, 2])
-    left.altair_chart(loss_chart(frame), width="stretch")
+    st.altair_chart(loss_chart(frame), width="stretch")
     table = pd.DataFrame({
         t("author.col.baseline"): frame["strategy"].map(baseline_name),
         t("author.col.loss_cny"): frame["loss_cny"].map(lambda v: fmt_cny(v, lang)),
@@ -130,5 +130,5 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
         t("author.col.hours"): frame["hours"].map(lambda v: f"{v:,.0f}"),
         t("author.col.compliance"): frame["compliance"].map(lambda v: fmt_pct(v, 0)),
     })
-    right.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
     st.altair_chart(staff_chart(result), width="stretch")

@@ -263,6 +263,9 @@ def test_preview_reports_every_baseline_with_intervals_and_progress():
     assert list(frame["strategy"]) == list(preview.BASELINES)
     assert frame["loss_cny"].tolist() == [b.loss_cny.mean for b in r.baselines.values()]
     assert r.staff.available_hours_month == sc.staff.officers * sc.staff.hours_per_officer_month
+    staff = r.staff.frame()  # the staff chart: one row a month, agreeing with the figure
+    assert staff["month"].tolist() == list(range(1, 7))
+    assert staff["demanded_hours"].mean() == pytest.approx(r.staff.demanded_hours_month.mean)
     assert 1 <= r.difficulty.level <= 5 and r.difficulty.declared == sc.difficulty
 
 

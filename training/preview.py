@@ -49,8 +49,9 @@ MIN_TEACHING_INDEX = 0.1
 SWAMPED_LOAD = 2.0
 """The case's monitoring policy asks over twice the hours the officers have: past what
 triage can absorb (review_meeting teaches triage at about 1.5 times)."""
-SWAMPED_COMPLIANCE = 0.9
-"""Or even the early-warning officer, who triages, keeps fewer than 90% of checks on time."""
+SWAMPED_COMPLIANCE = 0.8
+"""Or even the early-warning officer, who triages, keeps fewer than 80% of checks on time
+(issue 9 asks that baseline for 90% whatever the staffing; below 80% triage has failed)."""
 TIGHT_LOAD = 1.0
 """Above this the policy cannot be followed as written: a note, since triage may be the lesson."""
 
@@ -94,10 +95,13 @@ class Interval:
 
     @classmethod
     def of(cls, values) -> Interval:
+        """Mean and interval; a quantity never negative keeps its interval at or above 0."""
+        values = list(values)
         m = mean_interval(values)
         if m["mean"] is None:
             return cls(math.nan, math.nan, math.nan, 0)
-        return cls(m["mean"], m["lo"], m["hi"], m["n"])
+        lo = max(m["lo"], 0.0) if min(values) >= 0 else m["lo"]
+        return cls(m["mean"], lo, m["hi"], m["n"])
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,14 @@ class StaffLoad:
     demanded_hours_month: Interval  # checks falling due under the case's policy, per month
     available_hours_month: float  # officers x hours per officer and month
     policy_compliance: Interval  # on-time share when the officers follow only that policy
+    demand_by_month: tuple[float, ...] = ()  # mean over replications, months 1, 2, ...
+
+    def frame(self) -> pd.DataFrame:
+        """month, demanded_hours, available_hours: one row per month (for the chart)."""
+        return pd.DataFrame({
+            "month": range(1, len(self.demand_by_month) + 1),
+            "demanded_hours": list(self.demand_by_month),
+            "available_hours": self.available_hours_month})
 
     @property
     def load_share(self) -> float:
@@ -386,7 +398,9 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
             [float(np.mean(r.policy_demand_hours)) if r.policy_demand_hours else 0.0
              for r in reps]),
         available_hours_month=scenario.staff.officers * scenario.staff.hours_per_officer_month,
-        policy_compliance=Interval.of([r.policy_compliance for r in reps]))
+        policy_compliance=Interval.of([r.policy_compliance for r in reps]),
+        demand_by_month=tuple(float(x) for x in np.mean(
+            [r.policy_demand_hours for r in reps], axis=0)) if reps else ())
     disbursed = float(np.mean([r.disbursed_cny for r in reps]))
     return PreviewResult(
         scenario_id=scenario.id, content_hash=scenario.content_hash(), reps=len(reps),
