@@ -106,7 +106,8 @@ def load_start() -> None:
         elif source == authoring.Start.GENERATED:
             new = authoring.generated_text(int(_v("author_gen_seed") or 0),
                                            _v("author_gen_products") or None,
-                                           _v("author_gen_shocks") or None)
+                                           _v("author_gen_shocks") or None,
+                                           _v("author_gen_staffing") or None)
         else:
             new = authoring.blank_text()
     except AuthoringError as err:

@@ -214,34 +214,38 @@ def generator_available() -> bool:
 
 
 def generator_options() -> dict[str, tuple[str, ...]]:
-    """The products and shocks the generator can be asked for (empty if it cannot be asked)."""
+    """What the generator can be asked for: products, shocks (kinds of macro event) and
+    staffing bands; empty when the generator is not installed."""
     if not generator_available():
         return {}
     mod = importlib.import_module(GENERATOR_MODULE)
     out = {}
-    for name, attr in (("products", "PRODUCTS"), ("shocks", "SHOCKS")):
-        values = getattr(mod, attr, None)
+    for name, attrs in (("products", ("PRODUCTS",)), ("shocks", ("SHOCK_KINDS", "SHOCKS")),
+                        ("staffing", ("STAFFING_BANDS",))):
+        values = next((getattr(mod, a) for a in attrs if getattr(mod, a, None)), None)
         if values:
             out[name] = tuple(values)
     return out
 
 
 def generated_text(seed: int, products: list[str] | None = None,
-                   shocks: list[str] | None = None) -> str:
-    """A case drawn by the generator, as YAML text; the generator is imported lazily."""
+                   shocks: list[str] | None = None, staffing: str | None = None) -> str:
+    """A case drawn by the generator (``sim.generate.generate``), as YAML text.
+
+    The generator is imported only here; options it does not take are not passed. Empty
+    products or shocks mean the generator's own random choice.
+    """
     if not generator_available():
         raise AuthoringError("no_generator")
     mod = importlib.import_module(GENERATOR_MODULE)
-    fn = getattr(mod, "generate", None) or getattr(mod, "generate_case", None)
+    fn = getattr(mod, "generate", None)
     if fn is None:
         raise AuthoringError("no_generator")
-    wanted = {"products": products, "shocks": shocks}
+    wanted = {"products": products or None, "shocks": shocks or None,
+              "staffing": staffing or None}
     params = inspect.signature(fn).parameters
-    kwargs = {k: v for k, v in wanted.items() if v and k in params}
-    scenario = fn(seed, **kwargs)
-    if isinstance(scenario, str):
-        return scenario
-    return scenario_text(scenario)
+    kwargs = {k: v for k, v in wanted.items() if v is not None and k in params}
+    return scenario_text(fn(seed, **kwargs))
 
 
 def scenario_text(scenario: Scenario) -> str:
