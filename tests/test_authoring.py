@@ -376,3 +376,32 @@ def test_preview_refuses_bad_settings():
         preview.run_preview(sc, reps=0)
     with pytest.raises(ValueError):
         preview.run_preview(sc, reps=2, months=0)
+
+
+# --- the same preview from the command line -----------------------------------------------------
+def test_cli_preview_prints_json_and_refuses_bad_input(capsys, tmp_path):
+    import json
+
+    from training.cli import EXIT_BAD_INPUT, EXIT_OK, main
+
+    case = tmp_path / "case.yaml"
+    case.write_text(blank(), encoding="utf-8")
+    assert main(["preview", str(case), "--reps", "2", "--months", "3", "--json"]) == EXIT_OK
+    out = json.loads(capsys.readouterr().out)
+    assert list(out["baselines"]) == list(preview.BASELINES)
+    assert out["reps"] == 2 and out["months"] == 3 and "load_share" in out["staff"]
+    assert main(["preview", str(case), "--months", "13"]) == EXIT_BAD_INPUT
+    case.write_text(edit(blank(), "count: 30", "count: 0"), encoding="utf-8")
+    assert main(["preview", str(case), "--reps", "2"]) == EXIT_BAD_INPUT
+    assert "segments[0].count" in capsys.readouterr().err
+
+
+def test_cli_preview_report_names_the_warnings(capsys, tmp_path):
+    from training.cli import EXIT_OK, main
+
+    case = tmp_path / "swamped.yaml"
+    text = edit(blank(), "hours_per_officer_month: 60", "hours_per_officer_month: 5")
+    case.write_text(edit(text, "count: 30", "count: 200"), encoding="utf-8")
+    assert main(["preview", str(case), "--reps", "2", "--months", "3", "--lang", "zh"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "WARNING staff_swamped" in out and "人手" in out

@@ -19,7 +19,7 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -445,3 +445,50 @@ def run_preview(scenario: Scenario, reps: int = DEFAULT_REPS, months: int | None
             if progress:
                 progress(len(out), reps)
     return summarise(scenario, out, horizon, time.perf_counter() - start)
+
+
+def as_dict(result: PreviewResult) -> dict:
+    """The preview as plain data (for JSON): every field, the derived shares, the warnings'
+    codes and figures."""
+    out = asdict(result)
+    out["headroom_share"] = result.headroom_share
+    out["staff"]["load_share"] = result.staff.load_share
+    out["teaches"] = result.teaches
+    return out
+
+
+def report_text(result: PreviewResult, lang: str = "en") -> str:
+    """A plain-text report of the preview (the CLI's output); warnings in ``lang``."""
+    def money(x: float) -> str:
+        return f"CNY {x:,.0f}"
+
+    def rng(lo: float | None, hi: float | None, fmt) -> str:
+        return "n/a" if lo is None or hi is None else f"[{fmt(lo)}, {fmt(hi)}]"
+
+    lines = [f"Teaching preview of {result.scenario_id}: {result.reps} replications, "
+             f"{result.months} months, {result.seconds:.1f} s"]
+    width = max(len(b) for b in BASELINES)
+    for b in result.baselines.values():
+        lines.append(f"  {b.strategy:<{width}}  loss {money(b.loss_cny.mean):>16}  "
+                     f"{rng(b.loss_cny.lo, b.loss_cny.hi, money):<34}  checks on time "
+                     f"{b.compliance.mean:.0%}")
+    idx = "n/a" if result.ew_index is None else f"{result.ew_index:.2f}"
+    lines += [
+        f"  early-warning index {idx} "
+        f"{rng(result.ew_index_lo, result.ew_index_hi, lambda x: f'{x:.2f}')}",
+        f"  oracle headroom {money(result.headroom_cny.mean)} "
+        f"({result.headroom_share:.0%} of late collection's loss)",
+        f"  staff: the policy asks {result.staff.demanded_hours_month.mean:,.0f} h a month, "
+        f"officers have {result.staff.available_hours_month:,.0f} h "
+        f"(load {result.staff.load_share:.0%}; checks on time following only the policy "
+        f"{result.staff.policy_compliance.mean:.0%})",
+        f"  difficulty about {result.difficulty.level} of 5 (the file says "
+        f"{result.difficulty.declared})",
+    ]
+    for w in result.warnings:
+        lines.append(f"  WARNING {w.code}: {w.text(lang)}")
+    for n in result.notes:
+        lines.append(f"  note {n.code}: {n.text(lang)}")
+    if result.teaches:
+        lines.append("  the case teaches")
+    return "\n".join(lines)
