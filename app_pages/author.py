@@ -91,9 +91,13 @@ with checks:
         st.text(f"{scenario.id} · {scenario.title.get(lang)}")
     else:
         st.error(t("author.invalid", n=len(result.problems)))
+        lines = text.splitlines()
         st.dataframe(pd.DataFrame(
-            [("—" if p.line is None else p.line, p.path, p.message) for p in result.problems],
-            columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem")]),
+            [("—" if p.line is None else p.line, p.path, p.message,
+              lines[p.line - 1].strip() if p.line and p.line <= len(lines) else "")
+             for p in result.problems],
+            columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem"),
+                     t("author.col.text")]),
             hide_index=True, width="stretch")
 
 # --- form helpers ----------------------------------------------------------------------

@@ -51,6 +51,7 @@ def test_edit_see_the_error_at_its_line_fix_it():
     assert row["Field"] == "segments[0].pd_annual"
     bad_line = next(n for n, line in enumerate(bad.splitlines(), 1) if "pd_annual: 1.5" in line)
     assert int(row["Line"]) == bad_line
+    assert row["The line"] == "pd_annual: 1.5"  # the line itself, to find it in the editor
     # what the author typed is kept while it is wrong
     assert editor(at).value == bad
     editor(at).set_value(good).run()
