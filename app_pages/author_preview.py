@@ -112,8 +112,7 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
     c3.metric(t("author.m.staff_load"), fmt_pct(result.staff.load_share, 0),
               help=t("author.m.staff_load_help"))
     c3.caption(t("author.compliance", ew=fmt_pct(
-        result.baselines["early-warning"].compliance.mean, 0),
-        policy=fmt_pct(result.staff.policy_compliance.mean, 0)))
+        result.baselines["early-warning"].compliance.mean, 0)))
     c4.metric(t("author.m.difficulty"), "★" * d.level + "☆" * (5 - d.level),
               help=t("author.m.difficulty_help"))
     c4.caption(t("author.difficulty_declared", declared=d.declared))
