@@ -71,8 +71,9 @@ if msg:
 # --- the editor and its validation -------------------------------------------------------
 editor, checks = st.columns([3, 2])
 with editor:
-    st.text_area(t("author.editor"), key=forms.TEXT_KEY, height=560,
-                 help=t("author.editor_help"))
+    st.session_state[forms.EDITOR_KEY] = st.session_state[forms.TEXT_KEY]
+    st.text_area(t("author.editor"), key=forms.EDITOR_KEY, height=560,
+                 help=t("author.editor_help"), on_change=forms.editor_changed)
     text = st.session_state[forms.TEXT_KEY]
     b1, b2 = st.columns(2)
     b1.download_button(t("author.export"), data=text.encode("utf-8"),

@@ -32,7 +32,10 @@ from training import authoring
 from training.authoring import AuthoringError, Section
 from training.i18n import get_lang, t
 
-TEXT_KEY = "author_yaml"
+TEXT_KEY = "author_text"
+"""The case text: a plain key, so it survives a visit to another page (Streamlit drops a
+widget's state when the widget is not drawn); the editor widget mirrors it."""
+EDITOR_KEY = "author_yaml"
 UNDO_KEY = "author_undo"
 MSG_KEY = "author_msg"
 
@@ -51,6 +54,11 @@ def message(kind: str, key: str, rows: list[tuple[str, str]] | None = None, **kw
     (translated when drawn: callbacks run before the page sets this run's language), rows
     are (field, problem) pairs."""
     st.session_state[MSG_KEY] = (kind, key, kw, rows or [])
+
+
+def editor_changed() -> None:
+    """The author typed: the editor's text becomes the case text."""
+    st.session_state[TEXT_KEY] = st.session_state.get(EDITOR_KEY, "")
 
 
 def replace_text(new: str) -> None:

@@ -125,6 +125,17 @@ def test_run_a_small_preview_and_publish_waits_for_the_classroom():
         assert publish.disabled
 
 
+def test_the_draft_survives_a_visit_to_another_page():
+    at = open_page()
+    text = editor(at).value.replace("my_case", "kept_case")
+    editor(at).set_value(text).run()
+    at.switch_page("app_pages/cases.py").run()
+    no_exception(at)
+    at.switch_page(PAGE).run()
+    no_exception(at)
+    assert editor(at).value == text
+
+
 def test_the_page_speaks_chinese():
     at = open_page("zh")
     assert any(t.value == "编写案例" for t in at.title)
