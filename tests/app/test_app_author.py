@@ -169,3 +169,53 @@ def test_every_key_the_authoring_page_builds_exists_in_both_languages():
     for lang in i18n.LANGS:
         missing = sorted(k for k in keys if k not in i18n.catalogue(lang))
         assert not missing, (lang, missing)
+
+
+def submit(at: AppTest, form: str, label: str) -> AppTest:
+    at.button(key=f"FormSubmitter:{form}-{label}").click().run()
+    no_exception(at)
+    return at
+
+
+def test_forms_build_segments_events_borrowers_and_staff():
+    at = open_page()
+    at.text_input(key="seg_id").set_value("retail")
+    at.text_input(key="seg_name_zh").set_value("消费贷")
+    at.text_input(key="seg_name_en").set_value("Consumer loans")
+    at.selectbox(key="seg_product").set_value("consumer")
+    at.number_input(key="seg_count").set_value(40)
+    submit(at, "segment_form", "Add segment")
+    sc = authoring.validate_text(editor(at).value).scenario
+    assert [s.id for s in sc.segments] == ["sme", "retail"]
+
+    at.selectbox(key="seg_pick").set_value(1).run()  # edit it: the form is filled from the file
+    assert at.text_input(key="seg_id").value == "retail"
+    at.number_input(key="seg_count").set_value(55)
+    submit(at, "segment_form", "Save segment")
+    assert authoring.validate_text(editor(at).value).scenario.segments[1].count == 55
+
+    at.selectbox(key="macro_type").set_value("policy_shock")
+    at.multiselect(key="macro_segments").set_value(["retail"])
+    submit(at, "macro_form", "Add macro event")
+    at.text_input(key="bor_id").set_value("acme")
+    at.selectbox(key="bor_segment").set_value("retail")
+    for key, value in (("bor_company_zh", "甲公司"), ("bor_company_en", "Acme"),
+                       ("bor_rep_zh", "张三"), ("bor_rep_en", "Zhang San")):
+        at.text_input(key=key).set_value(value)
+    submit(at, "borrower_form", "Add borrower")
+    at.selectbox(key="ev_kind").set_value("tax_arrears")
+    submit(at, "event_form", "Add event")
+    at.number_input(key="staff_officers").set_value(2)
+    submit(at, "staff_form", "Save staff")
+
+    sc = authoring.validate_text(editor(at).value).scenario
+    assert sc is not None
+    assert sc.macro[0].type == "policy_shock" and sc.macro[0].segments == ["retail"]
+    assert sc.borrowers[0].company.en == "Acme"
+    assert sc.borrowers[0].events[0].kind == "tax_arrears"
+    assert sc.staff.officers == 2
+
+    at.selectbox(key="rm_section").set_value("macro").run()
+    at.button(key="rm_button").click().run()
+    no_exception(at)
+    assert authoring.validate_text(editor(at).value).scenario.macro == []
