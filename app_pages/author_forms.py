@@ -377,14 +377,18 @@ def save_staff() -> None:
 
 
 def staff_form(scenario) -> None:
-    officers = scenario.staff.officers if scenario is not None else 1
-    hours = float(scenario.staff.hours_per_officer_month) if scenario is not None else 60.0
+    """Officers and hours, filled from the case whenever the case's staff changes."""
+    current = ((scenario.staff.officers, float(scenario.staff.hours_per_officer_month))
+               if scenario is not None else (1, 60.0))
+    if st.session_state.get("staff_synced") != current:
+        st.session_state["staff_officers"], st.session_state["staff_hours"] = current
+        st.session_state["staff_synced"] = current
     with st.form("staff_form", border=False):
         c1, c2 = st.columns(2)
-        c1.number_input(t("author.f.officers"), min_value=1, max_value=10_000, value=officers,
-                        step=1, key="staff_officers")
+        c1.number_input(t("author.f.officers"), min_value=1, max_value=10_000, step=1,
+                        key="staff_officers")
         c2.number_input(t("author.f.hours_per_officer"), min_value=1.0, max_value=200.0,
-                        value=hours, step=5.0, key="staff_hours")
+                        step=5.0, key="staff_hours")
         st.form_submit_button(t("author.staff_save"), on_click=save_staff, type="primary")
 
 

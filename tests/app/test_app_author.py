@@ -93,6 +93,8 @@ def test_start_from_a_shipped_case_and_undo():
     at.button(key="author_load").click().run()
     no_exception(at)
     assert editor(at).value == authoring.shipped_text("intro")
+    intro = authoring.validate_text(editor(at).value).scenario
+    assert at.number_input(key="staff_hours").value == intro.staff.hours_per_officer_month
     at.button(key="author_undo_button").click().run()
     assert editor(at).value == before
 
