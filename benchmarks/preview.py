@@ -2,7 +2,8 @@
 
 Times the preview (four baselines plus the policy run, per replication) on the intro
 case and on 2,000-loan cases: calibration (one segment, 12 months) and the review
-meeting scaled up to 2,000 loans (five segments, named borrowers, events, 24 months),
+meeting scaled up to 2,000 loans with its officers (five segments, named borrowers,
+events, 24 months),
 run in this process and on a process pool. Prints seconds, the engine runs per
 second, the page's estimate and the months the page suggests by default.
 
@@ -26,11 +27,14 @@ from training import preview  # noqa: E402
 
 
 def scaled(case: Scenario, loans: int) -> Scenario:
-    """The case with its segment counts scaled so the book has about `loans` loans."""
+    """The case with its segment counts, and its officers, scaled to about `loans` loans."""
     factor = loans / case.n_loans
     segs = [s.model_copy(update={"count": max(1, round(s.count * factor))})
             for s in case.segments]
-    return case.model_copy(update={"segments": segs, "id": f"{case.id}_x{loans}"})
+    staff = case.staff.model_copy(update={"officers": max(1, round(case.staff.officers
+                                                                   * factor))})
+    return case.model_copy(update={"segments": segs, "staff": staff,
+                                   "id": f"{case.id}_x{loans}"})
 
 
 def cases(names: list[str]) -> list[Scenario]:
