@@ -405,3 +405,29 @@ def test_cli_preview_report_names_the_warnings(capsys, tmp_path):
     assert main(["preview", str(case), "--reps", "2", "--months", "3", "--lang", "zh"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "WARNING staff_swamped" in out and "人手" in out
+
+
+def test_the_generator_gets_the_chosen_options(monkeypatch):
+    """A stand-in generator: the options reach it, and what it draws becomes YAML text."""
+    import importlib.machinery
+    import sys
+    import types
+
+    calls = []
+    base = load_scenario(authoring.shipped_cases()["intro"])
+
+    def generate(seed, products=None, shocks=None, staffing=None):
+        calls.append((seed, products, shocks, staffing))
+        return base.model_copy(update={"id": f"generated-{seed}"})
+
+    fake = types.ModuleType("sim.generate")
+    fake.__spec__ = importlib.machinery.ModuleSpec("sim.generate", None)
+    fake.generate, fake.SHOCK_KINDS = generate, ("lpr_rise", "recession")
+    fake.PRODUCTS, fake.STAFFING_BANDS = ("consumer",), {"short": (0.5, 0.9)}
+    monkeypatch.setitem(sys.modules, "sim.generate", fake)
+    assert authoring.generator_available()
+    assert authoring.generator_options() == {
+        "products": ("consumer",), "shocks": ("lpr_rise", "recession"), "staffing": ("short",)}
+    text = authoring.generated_text(5, ["consumer"], [], "short")
+    assert calls == [(5, ["consumer"], None, "short")]  # no shocks chosen: the generator's pick
+    assert authoring.validate_text(text).scenario.id == "generated-5"
