@@ -90,16 +90,24 @@ with checks:
         st.success(t("author.valid", loans=scenario.n_loans, months=scenario.horizon_months,
                      segments=len(scenario.segments)))
         st.text(f"{scenario.id} · {scenario.title.get(lang)}")
+        st.text("\n".join(f"- {s.id}: {s.name.get(lang)} ({s.count})" for s in scenario.segments))
+        st.caption(t("author.summary", macro=len(scenario.macro),
+                     borrowers=len(scenario.borrowers), objectives=len(scenario.objectives),
+                     notes=len(scenario.debrief_notes), officers=scenario.staff.officers,
+                     hours=f"{scenario.staff.hours_per_officer_month:g}"))
     else:
         st.error(t("author.invalid", n=len(result.problems)))
-        lines = text.splitlines()
-        st.dataframe(pd.DataFrame(
-            [("—" if p.line is None else p.line, p.path, p.message,
-              lines[p.line - 1].strip() if p.line and p.line <= len(lines) else "")
-             for p in result.problems],
-            columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem"),
-                     t("author.col.text")]),
-            hide_index=True, width="stretch")
+if scenario is None:  # the problems, full width so each message reads whole
+    lines = text.splitlines()
+    st.dataframe(pd.DataFrame(
+        [("—" if p.line is None else p.line, p.path, p.message,
+          lines[p.line - 1].strip() if p.line and p.line <= len(lines) else "")
+         for p in result.problems],
+        columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem"),
+                 t("author.col.text")]),
+        hide_index=True, width="stretch",
+        column_config={t("author.col.line"): st.column_config.NumberColumn(width="small"),
+                       t("author.col.problem"): st.column_config.TextColumn(width="large")})
 
 # --- form helpers ----------------------------------------------------------------------
 st.subheader(t("author.forms_title"))
