@@ -143,7 +143,7 @@ def load_upload() -> None:
         message("error", f"author.error.{err.key}", detail=err.detail)
         return
     replace_text(new)
-    message("success", "author.imported", name=uploaded.name)
+    message("success", "author.imported")  # the file's name is not echoed: it is user text
 
 
 # --- segments ----------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """Teaching preview: does a case teach? The four baselines over common random numbers.
 
 Each replication runs do-nothing, late collection, early warning and the oracle on
-one seed (the same borrowers and economy for all four), plus one run that only
-follows the case's own monitoring policy, to measure the hours that policy asks
-of the officers. Across replications the preview reports each baseline's loss
-with a 95% interval, the early-warning index and the oracle's headroom, staff
-load and compliance, a difficulty estimate, and warnings in words when the case
+one seed (the same borrowers and economy for all four), plus one run with
+unlimited staff that does only the checks the case's monitoring policy requires,
+to measure the hours that policy asks of the officers. Across replications the
+preview reports each baseline's loss with a 95% interval, the early-warning index
+and the oracle's headroom, staff load (policy hours against the officers' hours)
+and each baseline's compliance, a difficulty estimate, and warnings in words when the case
 cannot teach: late collection does as well as early warning, nothing is
 avoidable, or the officers are swamped.
 
