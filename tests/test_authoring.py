@@ -174,6 +174,16 @@ def test_helpers_keep_the_authors_comments_and_untouched_text():
     assert new[new.index("segments:"):new.index("segments:") + 10] == old[seg_start:seg_start + 10]
 
 
+@pytest.mark.parametrize("case", sorted(authoring.shipped_cases()))
+def test_an_edit_undone_gives_back_the_file_byte_for_byte(case):
+    """The round trip keeps an author's file as written: add an objective, remove it."""
+    text = authoring.shipped_text(case)
+    added = authoring.add_objective(text, Text(zh="临时", en="Temporary"))
+    assert added != text
+    n = len(authoring.items(added, Section.OBJECTIVES))
+    assert authoring.remove_item(added, Section.OBJECTIVES, n - 1) == text
+
+
 @pytest.mark.parametrize("word", ["no", "on", "yes", "2024-01-01", "1.5", "null", "~"])
 def test_words_yaml_would_read_as_something_else_stay_text(word):
     text = authoring.add_objective(blank(), Text(zh=word, en=word))
