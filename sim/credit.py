@@ -92,7 +92,7 @@ def init_health(sim) -> None:
     sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
     sim.boost = np.zeros(n)  # one-month boosts (collection)
     sim.d = sim.e - c0  # health at the first decision point
-    sim.d_hist = np.zeros((13, n))
+    sim.d_hist = np.zeros((defaults.HEALTH_HISTORY_MONTHS, n))
     sim.d_hist[:] = sim.d
     # the barrier depends on a loan only through (segment, industry, region)
     keys = np.stack([pf.segment, pf.industry, pf.region])
@@ -131,5 +131,5 @@ def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.nda
     d = sim.e - c + sim.shift + shock + burden + sim.boost
     sim.boost[:] = 0.0
     sim.d = d
-    sim.d_hist[t % 13] = d
+    sim.d_hist[t % defaults.HEALTH_HISTORY_MONTHS] = d
     return d

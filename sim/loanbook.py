@@ -136,8 +136,9 @@ def _pay(sim, t: int, d: np.ndarray) -> None:
     sim.rec.log_many(t, np.flatnonzero(cured), "cured")
     sim.rec.log_many(t, np.flatnonzero(miss & (sim.misses == 1)), "payment_missed")
     sim.mob += performing.astype(np.int32)
-    matured = performing & (sim.balance <= 0.5) & (sim.undrawn <= 0.5)
-    matured |= performing & (sim.balance <= 0.5) & (sim.mob >= sim.term)
+    paid_off = defaults.PAID_OFF_TOLERANCE_CNY
+    matured = performing & (sim.balance <= paid_off) & (sim.undrawn <= paid_off)
+    matured |= performing & (sim.balance <= paid_off) & (sim.mob >= sim.term)
     sim.balance[matured] = 0.0
     sim.undrawn[matured] = 0.0
     sim.status[matured] = LoanStatus.CLOSED
@@ -146,8 +147,8 @@ def _pay(sim, t: int, d: np.ndarray) -> None:
 
 def _arrears(sim, t: int) -> None:
     """Days past due, and default at MISSES_TO_DEFAULT consecutive misses (90+ days)."""
-    sim.dpd = np.where(sim.defaulted & (sim.status == LoanStatus.DEFAULTED), sim.dpd + 30,
-                       sim.misses * 30).astype(np.int32)
+    sim.dpd = np.where(sim.defaulted & (sim.status == LoanStatus.DEFAULTED), sim.dpd + defaults.DAYS_PER_MONTH,
+                       sim.misses * defaults.DAYS_PER_MONTH).astype(np.int32)
     new_default = ~sim.defaulted & (sim.status == LoanStatus.ACTIVE) & \
         (sim.misses >= defaults.MISSES_TO_DEFAULT)
     default_loans(sim, t, np.flatnonzero(new_default))
@@ -160,7 +161,8 @@ def _cure_defaulted(sim, t: int, d: np.ndarray) -> None:
         return
     chance = np.where(sim.lawsuit_month[dl] >= 0, defaults.COLLECTION_CURE_DEFAULTED,
                       defaults.SELF_CURE_DEFAULTED)
-    cure = dl[(sim._u_act[dl, 0] < chance) & (d[dl] > 0.5) & (sim.floor[dl] < LoanClass.SUBSTANDARD)]
+    cure = dl[(sim._u_act[dl, 0] < chance) & (d[dl] > defaults.CURE_HEALTH)
+              & (sim.floor[dl] < LoanClass.SUBSTANDARD)]
     if len(cure):
         sim.status[cure] = LoanStatus.ACTIVE
         sim.defaulted[cure] = False
@@ -182,7 +184,7 @@ def default_loans(sim, t: int, idx: np.ndarray) -> None:
     sim.ead[idx] = sim.balance[idx]
     sim._ead_pv[idx] += sim.balance[idx] * sim.discount(t)
     sim._ead_total += float(sim.balance[idx].sum())
-    sim.dpd[idx] = np.maximum(sim.dpd[idx], 90)
+    sim.dpd[idx] = np.maximum(sim.dpd[idx], defaults.DEFAULT_DPD)
     sim.month_report.new_defaults += len(idx)
     sim.rec.log_many(t, idx, "default", sim.balance[idx])
     # the guarantee chain: borrowers this one guaranteed lose its support

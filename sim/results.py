@@ -28,9 +28,9 @@ def loss_per_loan(s) -> np.ndarray:
     recoverable = recovery_value(s)
     mark = np.where(unresolved, defaults.CLAIM_SALE_VALUE_FACTOR * recoverable, 0.0)
     # loans in arrears at the horizon: the share expected to roll into default
-    late = (s.status == LoanStatus.ACTIVE) & ~s.defaulted & (s.dpd >= 30)
-    roll = np.where(s.dpd >= 60, defaults.ROLL_TO_DEFAULT_AT_HORIZON[60],
-                    defaults.ROLL_TO_DEFAULT_AT_HORIZON[30])
+    roll_at = defaults.ROLL_TO_DEFAULT_AT_HORIZON
+    late = (s.status == LoanStatus.ACTIVE) & ~s.defaulted & (s.dpd >= min(roll_at))
+    roll = np.where(s.dpd >= max(roll_at), roll_at[max(roll_at)], roll_at[min(roll_at)])
     expected = np.where(late, roll * (s.balance - recoverable), 0.0) * disc_T
     return s._ead_pv - s._recovery_pv - s._cure_pv - mark * disc_T + expected
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.game import Game
 from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario, scenario_paths
+from training.desk import Desk as Game
 
 NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
     normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)

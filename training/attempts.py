@@ -242,7 +242,7 @@ class LiveGames:
         self._lock = threading.Lock()
 
     def start(self, scenario: Any, seed: int | None = None) -> Live:
-        from sim.game import Game
+        from training.desk import Desk as Game
 
         attempt = self.store.create(scenario, seed)
         live = Live(attempt, scenario, Game(scenario, seed=attempt.seed), attempt.version)
@@ -262,7 +262,7 @@ class LiveGames:
         return self._rebuild(attempt_id)
 
     def _rebuild(self, attempt_id: str) -> Live:
-        from sim.game import Game
+        from training.desk import Desk as Game
 
         attempt = self.store.get(attempt_id)
         if attempt is None:

@@ -15,25 +15,16 @@ from sim import defaults
 from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, InterventionType
 from sim.scenario import Scenario
+from sim.signals import recent_alerts
 
-REASONS: dict[str, tuple[str, str]] = {
-    "active": ("该贷款已结清或已出表", "the loan is closed or off the books"),
-    "not_defaulted": ("贷款已违约,此措施只能在违约前采取", "the loan has defaulted; this works only before default"),
-    "has_undrawn": ("没有可冻结的未用额度", "there is no undrawn amount to freeze"),
-    "self_payment": ("已经是受托支付", "payments are already entrusted"),
-    "in_difficulty": ("借款人尚未出现困难迹象(逾期、预警或关注类)",
-                      "the borrower shows no sign of difficulty yet (overdue, alerts or special mention)"),
-    "disaster_hit": ("借款人所在地区没有正在发生的灾害", "no disaster is under way in the borrower's region"),
-    "overdue": ("贷款没有逾期", "the loan is not overdue"),
-    "defaulted": ("贷款尚未违约(逾期未满90天)", "the loan has not defaulted (under 90 days past due)"),
-    "no_lawsuit": ("已经起诉", "a lawsuit is already under way"),
-    "judgment_or_security": ("需要先取得判决或启动实现担保物权程序(起诉后一个月)",
-                             "needs a judgment, or the security-enforcement procedure (a month after filing)"),
-    "has_collateral": ("没有可处置的抵押物", "there is no collateral left to sell"),
-    "available": ("本案例未提供此措施", "this case does not offer this action"),
-    "hours": ("本月剩余工时不足", "not enough staff hours left this month"),
-    "queued": ("本月已安排此措施", "this action is already queued this month"),
-}
+REASONS: tuple[str, ...] = (
+    "active", "not_defaulted", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
+    "overdue", "defaulted", "no_lawsuit", "judgment_or_security", "has_collateral",
+    "available", "hours", "queued",
+)
+"""Why an action cannot be taken: each precondition code, plus "available" (the case does
+not offer it), "hours" (not enough officers' hours) and "queued" (already this month).
+Their text is in training/locales/<lang>/engine.yaml under engine.reason."""
 
 
 def catalogue(sc: Scenario) -> dict[str, InterventionType]:
@@ -55,11 +46,6 @@ def catalogue(sc: Scenario) -> dict[str, InterventionType]:
     return out
 
 
-def reason_text(code: str, lang: str) -> str:
-    zh, en = REASONS.get(code, (code, code))
-    return zh if lang == "zh" else en
-
-
 def _on_books(sim, i: int, action: str, t: int) -> bool:
     st = sim.status[i]
     return st in (LoanStatus.ACTIVE, LoanStatus.DEFAULTED) or (
@@ -68,7 +54,7 @@ def _on_books(sim, i: int, action: str, t: int) -> bool:
 
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
     return bool(sim.dpd[i] > 0 or sim.cls[i] >= LoanClass.SPECIAL_MENTION
-                or (sim.last_seen[i] >= t - 3).any())
+                or recent_alerts(sim.last_seen[i:i + 1], t, include_payment=True)[0] > 0)
 
 
 def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:

@@ -66,7 +66,7 @@ def _add_collateral(sim, i, it, t) -> str:
 
 
 def _freeze_line(sim, i, it, t) -> str:
-    healthy = sim.d[i] > 1.0
+    healthy = sim.d[i] > defaults.HEALTHY_BORROWER
     sim.frozen[i] = True
     return _damage(sim, t, i) if healthy else "frozen"
 
@@ -81,12 +81,14 @@ def _entrusted_payment(sim, i, it, t) -> str:
 def _restructure(sim, i, it, t) -> str:
     p = it.params
     # relief works best before arrears build up (re-default is likelier later)
-    stage = min(int(sim.dpd[i]) // 30 * 30, 60)
+    step = defaults.DAYS_PER_MONTH
+    stage = min(int(sim.dpd[i]) // step * step, max(p["stage_factor"]))
     sim.shift[i] += p["health_boost"] * p["stage_factor"][stage]
     sim.rate[i] = max(0.0, sim.rate[i] - p["rate_concession"])
     sim.rate0[i] = max(0.0, sim.rate0[i] - p["rate_concession"])
     remaining = max(sim.term[i] - sim.mob[i], 1)
-    sim.term[i] = sim.mob[i] + int(np.ceil(remaining * 1.5)) + 6
+    sim.term[i] = sim.mob[i] + int(np.ceil(remaining * defaults.RESTRUCTURE_TERM_STRETCH)) + \
+        defaults.RESTRUCTURE_TERM_EXTRA_MONTHS
     sim.restructured_until[i] = t + p["observation_months"]
     sim.misses[i] = 0
     sim.dpd[i] = 0
