@@ -7,19 +7,22 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import author_forms as forms
-from app_pages import author_preview
+from app_pages import author_preview, common
+from sim.scenario import ScenarioError
 from training import authoring
 from training.authoring import Section, Start
 from training.i18n import get_lang, t
 
 
 def instructor_guard() -> bool:
-    """The one place this page checks who may author: instructors and admins.
-
-    Until the classroom layer's role check lands (issue 12, accounts and roles), a local
-    install has no accounts and anyone running it may author; wire the check here.
-    """
-    return True
+    """The one place this page checks who may author: instructors and admins
+    (training.authz, Action.AUTHOR_CASE). A version without accounts has no roles: there
+    anyone running the app locally may author."""
+    try:
+        from training.authz import Action
+    except ImportError:
+        return True
+    return common.allowed(Action.AUTHOR_CASE)
 
 
 lang = get_lang()
@@ -149,11 +152,16 @@ if publish_case is None:
     st.caption(t("author.publish_unavailable"))
 elif scenario is None:
     st.caption(t("author.publish_needs_valid"))
+else:
+    st.caption(t("author.publish_help"))
 if st.button(t("author.publish"), key="author_publish", type="primary",
              disabled=publish_case is None or scenario is None, icon=":material/publish:"):
-    try:
-        version = publish_case(text)
-    except Exception as exc:  # the classroom layer refused: say why, keep the text
-        st.error(t("author.publish_failed", detail=f"{type(exc).__name__}: {exc}"))
+    try:  # the classroom checks the role again and validates with the same loader
+        published = publish_case(common.db(), common.current_user(), text)
+    except ScenarioError as err:
+        st.error(t("author.publish_failed", detail=len(err.problems)))
+    except PermissionError as err:  # training.authz.Forbidden
+        common.forbidden(err)
     else:
-        st.success(t("author.published", version=version))
+        st.success(t("author.published", case=published.scenario_id,
+                     version=published.version, hash=published.content_hash))

@@ -463,13 +463,15 @@ def item_label(section: Section, entry: dict, lang: str) -> str:
 
 
 # --- publishing (the classroom's service) ------------------------------------------------------
-PUBLISH_MODULES = ("training.classroom", "training.cases", "training.publishing")
-"""Where the classroom layer (issue 12, storage and roles) may define ``publish_case``."""
+PUBLISH_MODULES = ("training.publishing",)
+"""Where the classroom layer (issue 12: storage, roles, published versions) defines
+``publish_case(session_or_db, user, yaml_text) -> CaseVersion``."""
 
 
 def publisher():
     """The classroom's ``publish_case`` when it is installed, else None (the page then
-    keeps its Publish button disabled and says why)."""
+    keeps its Publish button disabled and says why). Imported lazily: this module stays
+    usable without the storage layer."""
     for name in PUBLISH_MODULES:
         try:
             if importlib.util.find_spec(name) is None:

@@ -19,9 +19,40 @@ def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def open_page(lang: str = "en") -> AppTest:
+PW = "a-long-password-1"
+
+
+def classroom_installed() -> bool:
+    """Accounts and roles (issue 12's classroom layer) are in this version."""
+    import importlib.util
+
+    return importlib.util.find_spec("training.accounts") is not None
+
+
+def session_user(role: str):
+    """A new user with ``role`` (accounts must be installed)."""
+    from training import accounts, db, models
+
+    name = f"user_{role}"
+    return accounts.user_by_name(db.get_database(), name) or accounts.create_user(
+        db.get_database(), name, PW, models.Role(role))
+
+
+def session_token(role: str) -> str | None:
+    """A signed-in session of a new user with ``role``; None without accounts."""
+    if not classroom_installed():
+        return None
+    from training import accounts, db
+
+    return accounts.open_session(db.get_database(), session_user(role))
+
+
+def open_page(lang: str = "en", role: str = "instructor") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
+    token = session_token(role)
+    if token is not None:
+        at.session_state["auth_token"] = token
     at.run()
     at.switch_page(PAGE).run()
     no_exception(at)
@@ -108,6 +139,25 @@ def test_case_text_is_shown_as_text_not_html():
     assert not any("<script>" in m.value for m in at.markdown)
 
 
+def test_only_instructors_and_admins_author():
+    """A trainee, a manager and an anonymous visitor get a plain refusal, not the editor."""
+    if not classroom_installed():
+        import pytest
+
+        pytest.skip("no accounts in this version: a local install lets anyone author")
+    for role in ("trainee", "manager", None):
+        at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+        token = session_token(role) if role else None
+        if token is not None:
+            at.session_state["auth_token"] = token
+        at.run()
+        no_exception(at)
+        assert at.error, role
+        assert not at.text_area, role  # no editor
+    at = open_page(role="admin")
+    assert editor(at).value
+
+
 def test_run_a_small_preview_and_publish_waits_for_the_classroom():
     at = open_page()
     at.number_input(key="pv_reps").set_value(2)
@@ -125,6 +175,16 @@ def test_run_a_small_preview_and_publish_waits_for_the_classroom():
     publish = at.button(key="author_publish")
     if authoring.publisher() is None:
         assert publish.disabled
+        return
+    publish.click().run()  # the classroom freezes the text as version 1 with its hash
+    no_exception(at)
+    assert any("as version 1" in s.value for s in at.success)
+    from training import db, publishing
+
+    admin = session_user("admin")
+    [version] = publishing.list_case_versions(db.get_database(), admin, "my_case")
+    assert version.content == editor(at).value
+    assert version.content_hash == authoring.validate_text(version.content).scenario.content_hash()
 
 
 def test_the_draft_survives_a_visit_to_another_page():
