@@ -97,9 +97,9 @@ class Interval:
     @classmethod
     def of(cls, values) -> Interval:
         """Mean and interval; a quantity never negative keeps its interval at or above 0."""
-        values = list(values)
+        values = [float(v) for v in values if v is not None and math.isfinite(v)]
         m = mean_interval(values)
-        if m["mean"] is None:
+        if m["mean"] is None:  # nothing to measure (no check was required, say)
             return cls(math.nan, math.nan, math.nan, 0)
         lo = max(m["lo"], 0.0) if min(values) >= 0 else m["lo"]
         return cls(m["mean"], lo, m["hi"], m["n"])
@@ -113,7 +113,7 @@ class BaselineResult:
     loss_cny: Interval
     defaults: Interval
     hours: Interval  # officers plus the asset-preservation team, whole run
-    compliance: Interval  # share of required checks done on time
+    compliance: Interval  # share of required checks done on time; n == 0 if none required
 
 
 @dataclass(frozen=True)
@@ -376,7 +376,8 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
               seconds: float) -> PreviewResult:
     """Turn the replications into the preview's figures, difficulty and warnings."""
     def col(attr: str, name: str) -> np.ndarray:
-        return np.array([getattr(r, attr)[name] for r in reps], dtype=float)
+        return np.array([np.nan if (v := getattr(r, attr)[name]) is None else v for r in reps],
+                        dtype=float)
 
     baselines = {name: BaselineResult(
         strategy=name, loss_cny=Interval.of(col("loss_cny", name)),
@@ -462,7 +463,7 @@ def report_text(result: PreviewResult, lang: str = "en") -> str:
     for b in result.baselines.values():
         lines.append(f"  {b.strategy:<{width}}  loss {money(b.loss_cny.mean):>16}  "
                      f"{rng(b.loss_cny.lo, b.loss_cny.hi, money):<34}  checks on time "
-                     f"{b.compliance.mean:.0%}")
+                     + (f"{b.compliance.mean:.0%}" if b.compliance.n else "n/a (none required)"))
     idx = "n/a" if result.ew_index is None else f"{result.ew_index:.2f}"
     lines += [
         f"  early-warning index {idx} "
