@@ -73,7 +73,7 @@ def test_an_unknown_key_points_at_the_key_and_a_missing_one_at_its_parent():
 
 
 def test_problems_come_sorted_by_line():
-    text = edit(blank(), "pd_annual: 0.03", "pd_annual: 2")
+    text = edit(blank(), "pd_annual: 0.06", "pd_annual: 2")
     text = edit(text, "horizon_months: 12", "horizon_months: 0")
     lines = [p.line for p in authoring.validate_text(text).problems]
     assert len(lines) == 2 and lines == sorted(lines)
@@ -89,8 +89,8 @@ def test_yaml_syntax_errors_and_duplicate_keys_have_lines():
 
 
 def test_a_reference_error_in_a_macro_event_points_at_the_event():
-    text = blank().replace("macro: []", "macro:\n  - type: policy_shock\n    month: 2\n"
-                           "    severity: 1.0\n    segments: [nosuch]")
+    text = edit(blank(), "macro:\n", "macro:\n  - type: policy_shock\n    month: 2\n"
+                "    severity: 1.0\n    segments: [nosuch]\n")
     [p] = authoring.validate_text(text).problems
     assert p.path == "macro[0].segments[0]"
     assert p.line == line_of(text, "segments: [nosuch]")
@@ -159,7 +159,7 @@ def test_form_helpers_build_a_valid_case_piece_by_piece():
     sc = v.scenario
     assert [s.id for s in sc.segments] == ["sme", "retail"]
     assert sc.segments[1] == SEGMENT
-    assert [e.type for e in sc.macro] == ["lpr_change", "policy_shock"]
+    assert [e.type for e in sc.macro] == ["recession", "lpr_change", "policy_shock"]
     assert sc.borrowers[0].events[0].note.zh == "订单\n减少"
     assert sc.staff == Staff(officers=3, hours_per_officer_month=70)
     assert sc.objectives[-1].en == "Classify" and sc.debrief_notes[-1].zh == "第5个月"
@@ -200,7 +200,7 @@ def test_replace_and_remove():
     sc = authoring.validate_text(text).scenario
     assert [s.id for s in sc.segments] == ["retail"]
     with pytest.raises(AuthoringError) as err:
-        authoring.remove_item(text, Section.MACRO, 0)
+        authoring.remove_item(text, Section.BORROWERS, 0)
     assert err.value.key == "no_such_item"
 
 
@@ -296,7 +296,7 @@ def test_policy_demand_is_the_hours_of_the_checks_falling_due():
     change what the policy asks."""
     text = edit(blank(), "staff:\n", "monitoring:\n  interval_months:\n    normal: 1\n"
                 "  first_check_days: 30\nstaff:\n")
-    text = edit(text, "pd_annual: 0.03", "pd_annual: 0.001")
+    text = edit(text, "pd_annual: 0.06", "pd_annual: 0.001")
     sc = authoring.validate_text(text).scenario
     assert sc is not None
     r = preview.run_preview(sc, reps=2, months=6)
@@ -323,7 +323,7 @@ def test_a_swamped_case_is_flagged_in_both_languages():
 
 
 def test_a_case_where_nothing_is_avoidable_is_flagged():
-    text = edit(blank(), "pd_annual: 0.03", "pd_annual: 0.0001")
+    text = edit(blank(), "pd_annual: 0.06", "pd_annual: 0.0001")
     sc = authoring.validate_text(text).scenario
     r = preview.run_preview(sc, reps=3, months=3)
     codes = [w.code for w in r.warnings]

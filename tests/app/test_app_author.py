@@ -73,7 +73,7 @@ def test_edit_see_the_error_at_its_line_fix_it():
     at = open_page()
     assert any("Valid" in s.value for s in at.success)
     good = editor(at).value
-    bad = good.replace("pd_annual: 0.03", "pd_annual: 1.5")
+    bad = good.replace("pd_annual: 0.06", "pd_annual: 1.5")
     editor(at).set_value(bad).run()
     no_exception(at)
     assert any("1 problem" in e.value for e in at.error)
@@ -272,12 +272,14 @@ def test_forms_build_segments_events_borrowers_and_staff():
 
     sc = authoring.validate_text(editor(at).value).scenario
     assert sc is not None
-    assert sc.macro[0].type == "policy_shock" and sc.macro[0].segments == ["retail"]
+    assert sc.macro[-1].type == "policy_shock" and sc.macro[-1].segments == ["retail"]
     assert sc.borrowers[0].company.en == "Acme"
     assert sc.borrowers[0].events[0].kind == "tax_arrears"
     assert sc.staff.officers == 2
 
     at.selectbox(key="rm_section").set_value("macro").run()
+    at.selectbox(key="rm_item").set_value(1).run()
     at.button(key="rm_button").click().run()
     no_exception(at)
-    assert authoring.validate_text(editor(at).value).scenario.macro == []
+    assert [e.type for e in authoring.validate_text(editor(at).value).scenario.macro] == [
+        "recession"]
