@@ -283,3 +283,22 @@ def test_forms_build_segments_events_borrowers_and_staff():
     no_exception(at)
     assert [e.type for e in authoring.validate_text(editor(at).value).scenario.macro] == [
         "recession"]
+
+
+def test_start_from_the_generator_with_chosen_products():
+    if not authoring.generator_available():
+        import pytest
+
+        pytest.skip("the case generator is not in this version")
+    at = open_page()
+    at.radio(key="author_start").set_value("generated").run()
+    at.number_input(key="author_gen_seed").set_value(3)
+    at.multiselect(key="author_gen_products").set_value(["consumer", "small_business"])
+    at.multiselect(key="author_gen_shocks").set_value(["recession"])
+    at.button(key="author_load").click().run()
+    no_exception(at)
+    sc = authoring.validate_text(editor(at).value).scenario
+    assert sc is not None
+    assert {s.product for s in sc.segments} <= {"consumer", "small_business"}
+    assert [e.type for e in sc.macro] == ["recession"]
+    assert any("Valid" in s.value for s in at.success)
