@@ -170,7 +170,7 @@ def describe(row: dict) -> str:
     return "  ".join(parts)
 
 
-@pytest.mark.slow
+@pytest.mark.study
 @pytest.mark.parametrize("point", GRID, ids=lambda g: f"p{g[0]}-rho{g[1]}-{g[2]}-{g[3]}m")
 def test_one_year_default_rate_follows_vasicek(point):
     row = measure(point)

@@ -30,7 +30,7 @@ def family(cases: tuple[int, ...], reps: int):
         return run_family(cases, reps, executor=ex)
 
 
-@pytest.mark.slow
+@pytest.mark.study
 def test_the_lesson_holds_over_the_generated_family():
     results = family(tuple(range(CASES)), REPS)
     print()
