@@ -51,11 +51,17 @@ with st.expander(t("author.start_title"), expanded=False):
                         step=1, key="author_gen_seed")
         if options.get("products"):
             st.multiselect(t("author.gen_products"), options["products"],
-                           key="author_gen_products", format_func=lambda p: t(f"product.{p}", lang))
-        if options.get("shocks", lang):
+                           key="author_gen_products",
+                           format_func=lambda p: t(f"product.{p}", lang))
+        if options.get("shocks"):
             st.multiselect(t("author.gen_shocks"), options["shocks"], key="author_gen_shocks",
-                           format_func=lambda k: t(f"author.macro_type.{k}", lang))
-    st.caption(t("author.start_replaces", lang))
+                           format_func=lambda k: t(f"author.shock.{k}", lang),
+                           help=t("author.gen_shocks_help"))
+        if options.get("staffing"):
+            st.selectbox(t("author.gen_staffing"), ["", *options["staffing"]],
+                         key="author_gen_staffing",
+                         format_func=lambda b: t(f"author.staffing.{b or 'any'}", lang))
+    st.caption(t("author.start_replaces"))
     st.button(t("author.start_load"), key="author_load", on_click=forms.load_start)
 
     st.divider()

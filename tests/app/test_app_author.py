@@ -294,7 +294,12 @@ def test_start_from_the_generator_with_chosen_products():
     at.radio(key="author_start").set_value("generated").run()
     at.number_input(key="author_gen_seed").set_value(3)
     at.multiselect(key="author_gen_products").set_value(["consumer", "small_business"])
-    at.multiselect(key="author_gen_shocks").set_value(["recession"])
+    shocks = at.multiselect(key="author_gen_shocks")
+    assert "LPR rise" in shocks.options and not any(o.startswith("author.") for o in
+                                                     shocks.options)  # words, not keys
+    assert at.selectbox(key="author_gen_staffing").options[0] == "Any (random)"
+    shocks.set_value(["recession"])
+    at.selectbox(key="author_gen_staffing").set_value("ample")
     at.button(key="author_load").click().run()
     no_exception(at)
     sc = authoring.validate_text(editor(at).value).scenario
