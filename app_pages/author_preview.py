@@ -6,6 +6,10 @@ table beside it read the same frame, so they always agree.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -32,8 +36,11 @@ def run_box(scenario: Scenario) -> None:
     months = int(c2.number_input(t("author.preview_months", horizon=h), min_value=1,
                                  max_value=h, value=suggested, step=1,
                                  key=f"pv_months_{scenario.id}_{h}"))
+    both = c3.checkbox(t("author.preview_two_cores"), key="pv_two_cores",
+                       help=t("author.preview_two_cores_help"))
+    workers = POOL_WORKERS if both else 1
     c3.caption(t("author.preview_estimate",
-                 seconds=f"{preview.estimated_seconds(scenario, reps, months):.0f}",
+                 seconds=f"{preview.estimated_seconds(scenario, reps, months, workers):.0f}",
                  loans=scenario.n_loans))
     if st.button(t("author.preview_run"), key="pv_run", type="primary",
                  icon=":material/play_arrow:"):
@@ -43,11 +50,26 @@ def run_box(scenario: Scenario) -> None:
             bar.progress(done / total, text=t("author.preview_progress", done=done, total=total))
 
         try:
-            st.session_state[RESULT_KEY] = preview.run_preview(
-                scenario, reps=reps, months=months, progress=progress)
+            with _executor(workers) as executor:
+                st.session_state[RESULT_KEY] = preview.run_preview(
+                    scenario, reps=reps, months=months, executor=executor, progress=progress)
         except Exception as exc:  # a case the engine cannot run: say so, keep the text
             st.error(t("author.preview_failed", detail=f"{type(exc).__name__}: {exc}"))
         bar.empty()
+
+
+POOL_WORKERS = 2
+
+
+@contextlib.contextmanager
+def _executor(workers: int):
+    """None (this process) or a pool of fresh processes: spawned, not forked, since the
+    server process runs threads that a fork would copy mid-flight."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
 
 
 def loss_chart(frame: pd.DataFrame) -> alt.LayerChart:

@@ -307,3 +307,18 @@ def test_start_from_the_generator_with_chosen_products():
     assert {s.product for s in sc.segments} <= {"consumer", "small_business"}
     assert [e.type for e in sc.macro] == ["recession"]
     assert any("Valid" in s.value for s in at.success)
+
+
+def test_the_preview_can_use_both_cores():
+    """Worker processes are spawned from the server and give the same figures."""
+    at = open_page()
+    at.number_input(key="pv_reps").set_value(2)
+    next(n for n in at.number_input if n.key.startswith("pv_months_")).set_value(2)
+    at.button(key="pv_run").click().run()
+    alone = at.session_state["author_preview"]
+    at.checkbox(key="pv_two_cores").check()
+    at.button(key="pv_run").click().run()
+    no_exception(at)
+    pooled = at.session_state["author_preview"]
+    assert pooled.loss_frame().equals(alone.loss_frame())
+    assert pooled.staff == alone.staff
