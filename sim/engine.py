@@ -101,8 +101,8 @@ class Simulation:
         self.money_spent = 0.0
         self.first_action = np.full(n, -1, dtype=np.int32)
         self.acted = np.full(n, -99, dtype=np.int32)
-        self.borrower_of_loan = np.arange(n)
-        self.multi_loan = False
+        self.borrower_of_loan = self.pf.borrower if self.pf.borrower is not None else np.arange(n)
+        self.multi_loan = bool((self.borrower_of_loan != np.arange(n)).any())
         self.t = 0
         self._u_sig = self._u_act = None
         self._ticked = True

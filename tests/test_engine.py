@@ -601,7 +601,7 @@ def test_restructured_loan_stays_special_mention_through_observation():
         sim.advance_to(m)
         classes[m] = int(sim.cls[weak])
     r = sim.result()
-    assert action_result(r, weak, "restructure") == [""]
+    assert action_result(r, weak, "restructure") in (["payment_cut"], ["no_payment_cut"])
     assert classes[1] == 0
     obs_months = defaults.INTERVENTIONS["restructure"].params["observation_months"]
     for m in range(2, 2 + obs_months + 1):
