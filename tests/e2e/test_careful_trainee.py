@@ -108,6 +108,9 @@ def handle_alerts(page) -> None:
     page.keyboard.press("Escape")
     for k in range(min(n, ALERTS_PER_MONTH)):
         view(page, 1)
+        idle(page)
+        if not page.locator(".st-key-alert_pick [role='combobox']").count():
+            break  # the inbox emptied meanwhile
         options_of(page, "alert_pick").nth(k).click()
         click(page, "open_alert_loan")
         idle(page)
