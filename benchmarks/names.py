@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from training.desk import Desk
 from sim.portfolio import build_portfolio
 from sim.scenario import load_scenario
+from training.desk import Desk
 
 ROOT = Path(__file__).resolve().parents[1]
 
