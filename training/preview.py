@@ -56,12 +56,12 @@ SWAMPED_COMPLIANCE = 0.8
 TIGHT_LOAD = 1.0
 """Above this the policy cannot be followed as written: a note, since triage may be the lesson."""
 
-# What the preview costs on one core (CPU seconds measured by benchmarks/preview.py,
-# December 2026, after the triage early-warning and oracle landed; the oracle is the
-# dearest run). A rough guide for the wait shown and the default months, not a promise.
-RUN_OVERHEAD_S = 0.03
+# What the preview costs on one core (CPU seconds measured as in benchmarks/preview.py,
+# December 2026, with the vectorised triage; the oracle is the dearest run). A rough
+# guide for the wait shown and the default months, not a promise.
+RUN_OVERHEAD_S = 0.025
 """Seconds per engine run before the first loan-month (set-up, SimPy, result frames)."""
-LOAN_MONTHS_PER_S = 2.0e5
+LOAN_MONTHS_PER_S = 5.0e5
 """Loan-months one engine run advances per second on one core, averaged over the five."""
 RUNS_PER_REPLICATION = len(BASELINES) + 1  # the baselines and the policy run
 PREVIEW_BUDGET_S = 20.0
