@@ -336,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run replications on a Dask cluster (e.g. tcp://10.0.0.5:8786)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_run)
+
+    from training.cli_admin import add_commands
+
+    add_commands(sub)
     return parser
 
 
