@@ -38,6 +38,18 @@ def _pg_database(base_url: str):
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Cheaper argon2 parameters: the same algorithm and format, a fraction of the time.
+    (The default costs about half a second a hash on these machines; tests make dozens.)"""
+    from argon2 import PasswordHasher
+
+    from training import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                            parallelism=1))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path, monkeypatch):
     """An empty database URL, set as DATABASE_URL so every layer uses it."""
