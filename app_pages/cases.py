@@ -3,12 +3,20 @@
 import streamlit as st
 
 from app_pages import common
+from training import classroom
+from training.authz import Forbidden
 from training.i18n import get_lang, t
 
 lang = get_lang()
 st.title(t("cases.title"))
 st.caption(t("cases.intro"))
 common.show_flash()
+user = common.current_user()
+if user is None and not common.allowed("self_study"):
+    common.forbidden(Forbidden("authz.sign_in_first"))
+    st.stop()
+if user is None:
+    st.caption(t("cases.self_study"))
 
 cases, broken = common.all_cases()
 published = [c for c in cases if c.published]
@@ -27,10 +35,10 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
             st.markdown(f"**{t('cases.objectives')}**")
             st.markdown("\n".join(f"- {o.get(lang)}" for o in case.objectives))
         if st.button(t("cases.start"), key=f"start_{case.id}", type="primary"):
-            live = common.games().start(case)
+            live = classroom.start_practice(common.db(), user, common.games(), case)
             common.set_attempt(live.attempt.id)
             common.go("briefing")
-        for att in store.recent(case.id):
+        for att in store.recent(case.id, user_id=user.id if user else None):
             label = t("cases.continue", month=att.month + 1, horizon=att.horizon,
                       updated=att.updated.strftime("%Y-%m-%d %H:%M"), id=att.id)
             if st.button(label, key=f"continue_{att.id}"):

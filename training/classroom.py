@@ -22,7 +22,7 @@ from training.accounts import AccountError, User, check_username, create_user
 from training.attempts import Attempt, AttemptError, LiveGames, to_attempt
 from training.authz import Action, Forbidden, cohort_role, require
 from training.db import Database, aware, now, session_scope
-from training.models import (
+from training.models import (  # noqa: F401 - QuizPhase is part of this module's API
     AssignmentKind,
     AssignmentRow,
     AttemptRow,
@@ -545,3 +545,20 @@ def quiz_done(db: DB, user: User, assignment_id: int, phase: QuizPhase) -> bool:
         return s.scalar(select(QuizAnswerRow.id).where(
             QuizAnswerRow.user_id == user.id, QuizAnswerRow.assignment_id == assignment_id,
             QuizAnswerRow.phase == QuizPhase(phase).value).limit(1)) is not None
+
+
+def test_questions(assignment: Assignment, phase: QuizPhase, lang: str) -> list[tuple[Any, list]]:
+    """The lessons and questions of an assignment's pre- or post-test, in the given language
+    (English when a lesson has no such language)."""
+    from training.lessons import load_lesson
+
+    wanted = assignment.pre_test if QuizPhase(phase) is QuizPhase.PRE else assignment.post_test
+    out: list[tuple[Any, list]] = []
+    for lesson_id in dict.fromkeys(q.lesson_id for q in wanted):
+        try:
+            lesson = load_lesson(lesson_id, lang)
+        except Exception:
+            lesson = load_lesson(lesson_id, "en")
+        ids = [q.question_id for q in wanted if q.lesson_id == lesson_id]
+        out.append((lesson, [q for q in lesson.questions if q.id in ids]))
+    return out
