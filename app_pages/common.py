@@ -154,9 +154,12 @@ TOKEN_KEY = "auth_token"
 
 
 def sso_configured() -> bool:
-    """Single sign-on is offered when the operator put an [auth] section in secrets.toml."""
+    """Single sign-on is offered when the operator put an [auth] section in secrets.toml
+    (and Authlib, which st.login needs, is installed)."""
+    import importlib.util
+
     try:
-        return "auth" in st.secrets
+        return "auth" in st.secrets and importlib.util.find_spec("authlib") is not None
     except Exception:  # no secrets file at all
         return False
 

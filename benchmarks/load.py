@@ -21,6 +21,7 @@ Bounded: at most ``--sessions`` trainees (default 30, max 60) and ``--max-second
 of wall time (default 900), loopback only.
 
     .venv/bin/python benchmarks/load.py [--sessions 30] [--servers 1|2] [--start-pg]
+                                        [--think-seconds S] [--max-seconds S]
 """
 
 from __future__ import annotations
@@ -194,7 +195,8 @@ class Trainee:
         return await self.rerun([self.text(user, self.name), self.text(pw, PASSWORD),
                                  self.trigger(submit)])
 
-    async def play(self, ports: list[int], months: int, switch_at: int | None) -> None:
+    async def play(self, ports: list[int], months: int, switch_at: int | None,
+                   think_s: float = 0.0) -> None:
         await self.sign_in(ports[0])
         run = await self.rerun(page=self.pages.get("cases") or self.pages["(default)"])
         run = await self.rerun([self.trigger(run.widgets[f"start_{CASE}"][1])])
@@ -214,6 +216,8 @@ class Trainee:
                     run = await self.rerun([self.trigger(option[1])])
                     self.actions_sent += 1
                 self.action_times.append(time.perf_counter() - t0)
+            if think_s:
+                await asyncio.sleep(think_s)  # reading the desk before ending the month
             end = run.widgets.get(f"end_month_{m}")
             if end is None:
                 self.problems.append(f"{self.name}: no End month button for month {m + 1}")
@@ -327,11 +331,11 @@ def check(db_url: str, trainees: list[Trainee], months: int) -> list[tuple[str, 
 
 
 async def drive(trainees: list[Trainee], ports: list[int], months: int, switch: bool,
-                max_seconds: float) -> None:
+                max_seconds: float, think_s: float) -> None:
     async def one(i: int, tr: Trainee) -> None:
         order = ports[i % len(ports):] + ports[:i % len(ports)]
         try:
-            await tr.play(order, months, months // 2 if switch else None)
+            await tr.play(order, months, months // 2 if switch else None, think_s)
         except Exception as exc:  # a failed session is reported, not hidden
             tr.problems.append(f"{tr.name}: {type(exc).__name__}: {exc}")
 
@@ -349,6 +353,9 @@ def main() -> int:
     ap.add_argument("--start-pg", action="store_true",
                     help="start a throwaway cluster with .ci/pg.sh for this run")
     ap.add_argument("--max-seconds", type=float, default=900)
+    ap.add_argument("--think-seconds", type=float, default=0.0,
+                    help="pause before each End month, as a trainee reads the desk "
+                    "(default 0: every trainee clicks at once, the worst case)")
     args = ap.parse_args()
     if not 1 <= args.sessions <= MAX_SESSIONS:
         print(f"--sessions must be between 1 and {MAX_SESSIONS}", file=sys.stderr)
@@ -396,7 +403,8 @@ def main() -> int:
             procs.append(proc)
             ports.append(port)
         t0 = time.perf_counter()
-        asyncio.run(drive(trainees, ports, args.months, args.servers == 2, args.max_seconds))
+        asyncio.run(drive(trainees, ports, args.months, args.servers == 2, args.max_seconds,
+                          args.think_seconds))
         wall = time.perf_counter() - t0
 
         turns = [x for tr in trainees for x in tr.turns]
@@ -404,7 +412,7 @@ def main() -> int:
         lasts = [tr.last_turn for tr in trainees if tr.last_turn is not None]
         print(f"{args.sessions} trainees x {args.months} months of {CASE} on "
               f"{args.servers} server(s), {'PostgreSQL' if args.pg_url else 'SQLite'}, "
-              f"{os.cpu_count()} cores")
+              f"{os.cpu_count()} cores, think time {args.think_seconds:g} s")
         print(f"turn (End month -> desk drawn): n={len(turns)} "
               f"p50 {pct(turns, .5) * 1000:.0f} ms, p95 {pct(turns, .95) * 1000:.0f} ms, "
               f"max {max(turns, default=float('nan')) * 1000:.0f} ms")

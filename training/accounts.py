@@ -28,6 +28,7 @@ MAX_FAILURES = 5  # failed sign-ins per name within the window before sign-in is
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_IDLE = timedelta(hours=2)  # a session unused this long ends
 SESSION_MAX = timedelta(hours=12)  # and none outlives a working day
+SEEN_RESOLUTION = timedelta(minutes=1)  # last-seen is written at most this often
 MIN_PASSWORD_CHARS = 10
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,63}$")
 SELF_STUDY_ENV = "BIANQUE_SELF_STUDY"  # on | off | auto (on while no account exists)
@@ -265,7 +266,8 @@ def user_for_session(session_or_db: Session | Database | None, token: str | None
         user = s.get(UserRow, row.user_id)
         if user is None or not user.active:
             return None
-        row.last_seen_at = ts
+        if ts - aware(row.last_seen_at) >= SEEN_RESOLUTION:
+            row.last_seen_at = ts  # not on every click: one write a minute is enough
         return _user(user)
 
 

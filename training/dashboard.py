@@ -2,13 +2,15 @@
 quiz answers, and their CSV and Excel export. For the cohort's instructors and admins.
 
 Frames (one row per ...):
-- ``completion``: assignment × trainee; ``status`` is not_started | in_progress | finished.
+- ``completion``: assignment × trainee; ``status`` is not_started | in_progress | finished
+  (a lesson is finished when its quiz was answered inside the assignment's window).
 - ``attempts``: attempt of an assigned case; ``attempt_no`` counts a trainee's attempts
   at that assignment from 1; ``index_share`` is the headline index (share of the
   avoidable loss avoided), ``loss_cny`` the attempt's credit loss.
 - ``baselines``: assignment × baseline strategy, with its index and loss on the case's seed.
 - ``missed``: assignment × loan whose warning trainees missed: how many and which warning.
-- ``quiz``: assignment × phase × question: answers, share correct.
+- ``quiz``: assignment × phase × question: answers, share correct (pre/post tests, and the
+  lesson reader's quiz for an assigned lesson).
 - ``gain``: assignment × trainee with a pre- and/or post-test: shares correct and the gain.
 """
 
@@ -25,7 +27,7 @@ from training.attempts import STATUS_FINISHED
 from training.authz import Action, require
 from training.classroom import DB, Assignment, assignment_of, assignments_query, cohort_members
 from training.db import aware, session_scope
-from training.models import AssignmentKind, AttemptRow, CohortRole, QuizAnswerRow
+from training.models import AssignmentKind, AttemptRow, CohortRole, QuizAnswerRow, QuizPhase
 
 STATUS_NOT_STARTED = "not_started"
 STATUS_IN_PROGRESS = "in_progress"
@@ -61,19 +63,44 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
         ids = [a.id for a in assignments]
         rows = list(s.scalars(select(AttemptRow).where(AttemptRow.assignment_id.in_(ids))
                               .order_by(AttemptRow.created))) if ids else []
-        answers = list(s.scalars(select(QuizAnswerRow).where(
-            QuizAnswerRow.assignment_id.in_(ids)))) if ids else []
+        answers = [_answer(a, a.assignment_id) for a in s.scalars(select(QuizAnswerRow).where(
+            QuizAnswerRow.assignment_id.in_(ids)))] if ids else []
+        # a lesson assignment counts the reader's quiz answers given inside its window
+        for a in assignments:
+            if a.kind is AssignmentKind.LESSON and names:
+                answers += [_answer(r, a.id) for r in s.scalars(select(QuizAnswerRow).where(
+                    QuizAnswerRow.lesson_id == a.lesson_id,
+                    QuizAnswerRow.phase == QuizPhase.LESSON.value,
+                    QuizAnswerRow.user_id.in_(list(names)),
+                    QuizAnswerRow.answered_at >= a.opens_at,
+                    QuizAnswerRow.answered_at <= a.closes_at))]
         attempt_records = [_attempt_record(r) for r in rows if r.user_id in names]
     by_id = {a.id: a for a in assignments}
     attempts = _attempts(attempt_records, by_id, names)
     return CohortResults(
-        completion=_completion(assignments, trainees, attempts),
+        completion=_completion(assignments, trainees, attempts, answers),
         attempts=attempts,
         baselines=_baselines(attempt_records, by_id),
         missed=_missed(attempt_records, by_id),
         quiz=_quiz(answers, by_id, names),
         gain=_gain(answers, by_id, names),
     )
+
+
+@dataclass(frozen=True)
+class _Answer:
+    assignment_id: int
+    user_id: int
+    phase: str
+    lesson_id: str
+    question_id: str
+    correct: bool
+    answered_at: object
+
+
+def _answer(row: QuizAnswerRow, assignment_id: int) -> _Answer:
+    return _Answer(assignment_id, row.user_id, row.phase, row.lesson_id, row.question_id,
+                   bool(row.correct), aware(row.answered_at))
 
 
 def _attempt_record(r: AttemptRow) -> dict:
@@ -104,16 +131,18 @@ def _attempts(records: list[dict], by_id: dict[int, Assignment], names: dict[int
     return pd.DataFrame(out, columns=ATTEMPT_COLUMNS)
 
 
-def _completion(assignments: list[Assignment], trainees: list, attempts: pd.DataFrame
-                ) -> pd.DataFrame:
+def _completion(assignments: list[Assignment], trainees: list, attempts: pd.DataFrame,
+                answers: list[_Answer]) -> pd.DataFrame:
+    """A case is finished with a finished attempt; a lesson, with its quiz answered."""
     out = []
     for a in assignments:
-        if a.kind is not AssignmentKind.CASE:
-            continue
         mine = attempts[attempts["assignment_id"] == a.id]
+        read = {x.user_id for x in answers if x.assignment_id == a.id and x.phase == "lesson"}
         for m in trainees:
             theirs = mine[mine["user_id"] == m.user_id]
-            if (theirs["status"] == STATUS_FINISHED).any():
+            if a.kind is AssignmentKind.LESSON:
+                status = STATUS_DONE if m.user_id in read else STATUS_NOT_STARTED
+            elif (theirs["status"] == STATUS_FINISHED).any():
                 status = STATUS_DONE
             elif len(theirs):
                 status = STATUS_IN_PROGRESS
@@ -170,7 +199,7 @@ def _missed(records: list[dict], by_id: dict[int, Assignment]) -> pd.DataFrame:
                              ignore_index=True)
 
 
-def _quiz(answers: list[QuizAnswerRow], by_id: dict[int, Assignment], names: dict[int, str]
+def _quiz(answers: list[_Answer], by_id: dict[int, Assignment], names: dict[int, str]
           ) -> pd.DataFrame:
     rows = [{"assignment_id": a.assignment_id, "phase": a.phase, "lesson_id": a.lesson_id,
              "question_id": a.question_id, "correct": bool(a.correct)}
@@ -186,12 +215,12 @@ def _quiz(answers: list[QuizAnswerRow], by_id: dict[int, Assignment], names: dic
     return frame[cols].sort_values("share_correct", ignore_index=True)
 
 
-def _gain(answers: list[QuizAnswerRow], by_id: dict[int, Assignment], names: dict[int, str]
+def _gain(answers: list[_Answer], by_id: dict[int, Assignment], names: dict[int, str]
           ) -> pd.DataFrame:
     """Share correct before and after, per trainee; the latest answer to each question counts."""
     cols = ["assignment_id", "subject", "user_id", "trainee", "pre_share", "post_share", "gain"]
     latest: dict[tuple, QuizAnswerRow] = {}
-    for a in sorted(answers, key=lambda a: aware(a.answered_at)):
+    for a in sorted(answers, key=lambda a: a.answered_at):
         if a.user_id in names and a.phase in ("pre", "post"):
             latest[(a.assignment_id, a.user_id, a.phase, a.lesson_id, a.question_id)] = a
     shares: dict[tuple, dict] = {}

@@ -295,3 +295,21 @@ def test_instructor_enrolment_needs_an_instructor_account(klass):
     # now the other instructor teaches Ann too, and may read her attempts
     live = cr.start_assignment(klass.db, klass.ann, klass.games, klass.assignment.id)
     assert cr.open_attempt(klass.db, klass.other_teacher, live.attempt.id).id == live.attempt.id
+
+
+def test_an_assigned_lesson_counts_the_quiz_answered_in_its_window(klass):
+    db = klass.db
+    lesson = load_lesson("early-warning", "en")
+    before = cr.record_quiz(db, klass.ben, lesson, {lesson.questions[0].id: 0})  # too early
+    assert before.total == len(lesson.questions)
+    assigned = cr.assign_lesson(db, klass.teacher, klass.cohort.id, "early-warning",
+                                now(), now() + timedelta(days=1))
+    right = {q.id: q.answer for q in lesson.questions}
+    cr.record_quiz(db, klass.ann, lesson, right)  # in the reader, inside the window
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+    done = res.completion[res.completion["assignment_id"] == assigned.id]
+    assert dict(zip(done["trainee"], done["status"], strict=True)) == {
+        "Ann": dash.STATUS_DONE, "Ben": dash.STATUS_NOT_STARTED}
+    quiz = res.quiz[res.quiz["assignment_id"] == assigned.id]
+    assert set(quiz["phase"]) == {"lesson"} and (quiz["share_correct"] == 1).all()
+    assert (quiz["answers"] == 1).all()  # Ben's answer before the window does not count
