@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import io
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -378,6 +379,7 @@ def main() -> int:
         return 2
     procs = []
     scratch = None
+    failed_run = True
     if args.pg_url:  # a database of its own on the cluster, dropped afterwards
         scratch = scratch_database(args.pg_url)
         db_url = next(scratch)
@@ -431,6 +433,7 @@ def main() -> int:
         for name, ok, detail in check(db_url, trainees, args.months):
             print(("OK   " if ok else "FAIL ") + name + (f": {detail}" if detail else ""))
             failed |= not ok
+        failed_run = failed
         return 1 if failed else 0
     finally:
         for proc in procs:
@@ -441,6 +444,10 @@ def main() -> int:
                 proc.kill()
         if scratch is not None:
             next(scratch, None)
+        if failed_run is False:
+            shutil.rmtree(tmp, ignore_errors=True)  # the server logs are kept when a run fails
+        else:
+            print(f"server logs: {tmp}")
         if pg_proc_env:
             subprocess.run(["bash", "-c", f"source {ROOT}/.ci/pg.sh && pg_stop"],
                            env={**os.environ, **pg_proc_env}, check=False)
