@@ -278,12 +278,12 @@ def pct(values: list[float], q: float) -> float:
 
 
 def check(db_url: str, trainees: list[Trainee], months: int) -> list[tuple[str, bool, str]]:
-    from sim.game import Game
     from sim.scenario import load_scenario
     from training import report
     from training.accounts import user_by_name
     from training.classroom import my_attempts
     from training.db import Database
+    from training.desk import Desk as Game
 
     db = Database(db_url)
     out = []

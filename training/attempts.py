@@ -257,7 +257,7 @@ class LiveGames:
 
     def start(self, scenario: Any, seed: int | None = None, *, user_id: int | None = None,
               assignment_id: int | None = None, case_version_id: int | None = None) -> Live:
-        from sim.game import Game
+        from training.desk import Desk as Game
 
         attempt = self.store.create(scenario, seed, user_id=user_id,
                                     assignment_id=assignment_id,
@@ -279,7 +279,7 @@ class LiveGames:
         return self._rebuild(attempt_id)
 
     def _rebuild(self, attempt_id: str) -> Live:
-        from sim.game import Game
+        from training.desk import Desk as Game
 
         attempt = self.store.get(attempt_id)
         if attempt is None:

@@ -38,7 +38,7 @@ def scenario_for(db: DB, attempt: Attempt, load_shipped: Callable[[str], Any]) -
 def month_view(db: DB, user: User | None, attempt_id: str, month: int,
                load_shipped: Callable[[str], Any]) -> MonthView:
     """Replay ``attempt_id`` up to ``month`` (clamped to the months played), if allowed."""
-    from sim.game import Game
+    from training.desk import Desk as Game
 
     attempt = open_attempt(db, user, attempt_id, Action.OPEN_ATTEMPT)
     month = max(0, min(int(month), attempt.month))

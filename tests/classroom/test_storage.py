@@ -96,7 +96,7 @@ def test_todays_schema_with_a_saved_attempt_upgrades_and_the_attempt_still_plays
 
 
 def games_log_of_two_months() -> list[dict]:
-    from sim.game import Game
+    from training.desk import Desk as Game
 
     g = Game(intro())
     g.queue(0, "closer_monitoring")

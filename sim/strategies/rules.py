@@ -1,0 +1,119 @@
+"""Rule tables: a post-loan policy written as data (YAML or the app's editor).
+
+A table gives the monitoring policy, the share of hours kept in reserve, whether
+the late-stage workout runs, and rules from what the officer sees (alerts, days
+past due, class, diversion, recent checks) to actions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.codes import ON_BOOKS, LoanStatus
+from sim.defaults import INTERVENTIONS
+from sim.inputs import InputError, did_you_mean, load_yaml, read_text, validate
+from sim.observation import Decision, Observation
+from sim.scenario import MonitoringPolicy
+from sim.strategies.base import Budget, Strategy, workout
+
+
+class RulesError(InputError):
+    """A rule table could not be read; `problems` lists (field path, message) pairs.
+    RulesError("text") with a message alone is accepted too."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]] | None = None):
+        if problems is None:
+            self.source, self.problems = "<rules>", [("(file)", source)]
+            Exception.__init__(self, source)
+        else:
+            super().__init__(source, problems)
+
+
+class RuleWhen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_alerts: int = Field(default=0, ge=0, le=20)
+    alert_months: int = Field(default=3, ge=1, le=24)
+    min_dpd: int = Field(default=0, ge=0, le=3650)
+    max_dpd: int = Field(default=3650, ge=0, le=3650)
+    min_class: int = Field(default=0, ge=0, le=4)
+    max_class: int = Field(default=4, ge=0, le=4)
+    known_diversion: bool | None = None
+    defaulted: bool | None = None
+    checked_within_months: int | None = Field(default=None, ge=0, le=60)
+    not_acted_within_months: int | None = Field(default=None, ge=0, le=60)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    when: RuleWhen = RuleWhen()
+    do: list[str] = Field(min_length=1)
+
+
+class RuleTable(BaseModel):
+    """A post-loan policy as data: check intervals, then rules from signals to actions."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "rules"
+    monitoring: MonitoringPolicy = MonitoringPolicy()
+    reserve_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    workout: Literal["late", "none"] = "late"
+    rules: list[Rule] = Field(default_factory=list, max_length=50)
+
+
+def load_rules(path: str | Path) -> RuleTable:
+    """Read a rule table file through the same careful path as scenarios (sim.inputs)."""
+    text = read_text(path, RulesError)
+    return parse_rules(load_yaml(text, str(path), RulesError), str(path))
+
+
+def parse_rules(data, source: str = "<rules>") -> RuleTable:
+    """Validate a parsed rule table; every problem is reported at its field path."""
+    table = validate(RuleTable, data, source, RulesError, "monitoring and rules")
+    unknown = [(f"rules[{k}].do", f"unknown action '{a}'; use one of: "
+                f"{', '.join(INTERVENTIONS)}{did_you_mean(a, INTERVENTIONS)}")
+               for k, r in enumerate(table.rules) for a in r.do if a not in INTERVENTIONS]
+    if unknown:
+        raise RulesError(source, unknown)
+    return table
+
+
+class Rules(Strategy):
+    """A strategy from a rule table: each rule's actions on the loans its condition selects."""
+
+    name = "rules"
+
+    def __init__(self, table: RuleTable, hours: dict | None = None):
+        super().__init__(hours)
+        self.table = table
+        self.name = table.name
+
+    def decide(self, obs: Observation) -> Decision:
+        t = obs.month
+        tb = self.table
+        budget = Budget(obs.hours_available * (1 - tb.reserve_share))
+        actions: list = []
+        if tb.workout == "late":
+            workout(obs, budget, actions, self.hours)
+        for rule in tb.rules:
+            w = rule.when
+            alerts = obs.recent_alerts(w.alert_months)
+            sel = (obs.status <= ON_BOOKS) & (alerts >= w.min_alerts) & (obs.dpd >= w.min_dpd) \
+                & (obs.dpd <= w.max_dpd) & (obs.cls >= w.min_class) & (obs.cls <= w.max_class)
+            if w.known_diversion is not None:
+                sel &= obs.known_diversion == w.known_diversion
+            if w.defaulted is not None:
+                sel &= (obs.status == LoanStatus.DEFAULTED) == w.defaulted
+            if w.checked_within_months is not None:
+                sel &= t - obs.last_check <= w.checked_within_months
+            if w.not_acted_within_months is not None:
+                sel &= obs.acted < t - w.not_acted_within_months
+            for i in np.flatnonzero(sel):
+                for a in rule.do:
+                    h = obs.check_hours[i] if a == "onsite_check" else self.hours[a]
+                    if budget.take(h):
+                        actions.append((i, a))
+        return Decision(policy=tb.monitoring, actions=actions)
