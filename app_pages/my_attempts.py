@@ -8,6 +8,7 @@ from app_pages import common
 from training import classroom as cr
 from training.authz import Forbidden
 from training.i18n import get_lang, t
+from training.lessons import QuestionType
 from training.models import QuizPhase
 
 lang = get_lang()
@@ -24,15 +25,26 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
         for lesson, questions in parts:
             st.markdown(f"**{lesson.title}**")
             for q in questions:
-                st.radio(q.question, range(len(q.choices)), index=None,
-                         key=f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}",
-                         format_func=lambda i, q=q: q.choices[i])
+                key = f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}"
+                if q.type is QuestionType.MULTI:
+                    st.multiselect(f"{q.question} {t('lessons.pick_all')}",
+                                   range(len(q.choices)), key=key,
+                                   format_func=lambda i, q=q: q.choices[i],
+                                   placeholder=t("lessons.pick_placeholder"))
+                elif q.type is QuestionType.TRUE_FALSE:
+                    st.radio(f"{q.question} {t('lessons.true_or_false')}", [True, False],
+                             index=None, key=key, horizontal=True,
+                             format_func=lambda v: t("lessons.tf_true" if v else "lessons.tf_false"))
+                else:
+                    st.radio(q.question, range(len(q.choices)), index=None, key=key,
+                             format_func=lambda i, q=q: q.choices[i])
         sent = st.form_submit_button(t(f"mine.submit_{phase.value}"), type="primary")
     if sent:
         right = total = 0
         for lesson, questions in parts:
             answers = {q.id: st.session_state.get(
                 f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}") for q in questions}
+            answers = {k: (None if v in ([], ()) else v) for k, v in answers.items()}
             result = common.keep_quiz(lesson, answers, phase.value, assignment.id)
             right += sum(r.correct for r in result.results if r.question_id in answers)
             total += len(questions)

@@ -518,7 +518,7 @@ def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
 
 
 # --- quiz answers ----------------------------------------------------------------------
-def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, int | None],
+def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
                 phase: QuizPhase = QuizPhase.LESSON, assignment_id: int | None = None) -> Any:
     """Grade and keep a trainee's answers to a lesson's questions (only those asked)."""
     from training.lessons import grade
@@ -535,7 +535,8 @@ def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, int |
                 continue
             s.add(QuizAnswerRow(user_id=user.id, assignment_id=assignment_id,
                                 lesson_id=lesson.id, question_id=r.question_id,
-                                phase=QuizPhase(phase).value, chosen=r.chosen,
+                                phase=QuizPhase(phase).value,
+                                chosen=None if r.chosen is None else [int(i) for i in r.chosen],
                                 correct=bool(r.correct), answered_at=now()))
     return result
 

@@ -200,6 +200,6 @@ class QuizAnswerRow(Base):
     lesson_id: Mapped[str] = mapped_column(String(64))
     question_id: Mapped[str] = mapped_column(String(64))
     phase: Mapped[str] = mapped_column(String(8), default=QuizPhase.LESSON.value)
-    chosen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chosen: Mapped[list | None] = mapped_column(JSON, nullable=True)  # option indices chosen
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -112,7 +112,7 @@ def upgrade() -> None:
         sa.Column("lesson_id", sa.String(64), nullable=False),
         sa.Column("question_id", sa.String(64), nullable=False),
         sa.Column("phase", sa.String(8), nullable=False),
-        sa.Column("chosen", sa.Integer, nullable=True),
+        sa.Column("chosen", sa.JSON, nullable=True),
         sa.Column("correct", sa.Boolean, nullable=False),
         sa.Column("answered_at", TS, nullable=False),
     )
