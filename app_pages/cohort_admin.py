@@ -54,8 +54,10 @@ if st.session_state.get("cohort_pick") not in cohorts:
 cid = st.selectbox(t("cohort.pick"), list(cohorts), key="cohort_pick",
                    format_func=lambda i: cohorts[i].name)
 
+# keyed, so the open tab survives the reruns its own widgets cause
 members_tab, assign_tab, publish_tab = st.tabs(
-    [t("cohort.tab_members"), t("cohort.tab_assign"), t("cohort.tab_publish")])
+    [t("cohort.tab_members"), t("cohort.tab_assign"), t("cohort.tab_publish")],
+    key="cohort_tab", on_change="rerun")
 
 with members_tab:
     people = cr.members(db, user, cid)

@@ -1,4 +1,7 @@
-"""Altair charts of the cohort dashboard; each takes one frame of training.dashboard."""
+"""Altair charts of the cohort dashboard; each takes one frame of training.dashboard.
+
+No fixed heights: Streamlit fits a chart into the height its spec names, axes and
+legend included, so the default sizing (a band per row, a plain default) reads best."""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ import altair as alt
 import pandas as pd
 
 from training.i18n import t
+from training.report import STRATEGIES, STRATEGY_COLOURS
 
-HEIGHT = 220
 STATUS_ORDER = ["finished", "in_progress", "not_started"]
 STATUS_COLOURS = ["#2e7d32", "#f9a825", "#bdbdbd"]
 
@@ -23,11 +26,11 @@ def completion(frame: pd.DataFrame) -> alt.Chart:
                     x=alt.X("size:Q", title=t("dash.col_trainees"), stack="zero",
                             axis=alt.Axis(tickMinStep=1)),
                     color=alt.Color("label:N", title=t("dash.col_status"), sort=labels,
-                                    scale=alt.Scale(domain=labels, range=STATUS_COLOURS)),
+                                    scale=alt.Scale(domain=labels, range=STATUS_COLOURS),
+                                    legend=alt.Legend(orient="bottom")),
                     tooltip=[alt.Tooltip("subject:N", title=t("dash.col_assignment")),
                              alt.Tooltip("label:N", title=t("dash.col_status")),
-                             alt.Tooltip("size:Q", title=t("dash.col_trainees"))])
-            .properties(height=max(HEIGHT // 2, 40 * counts["subject"].nunique())))
+                             alt.Tooltip("size:Q", title=t("dash.col_trainees"))]))
 
 
 def index_by_trainee(attempts: pd.DataFrame, baselines: pd.DataFrame) -> alt.LayerChart:
@@ -36,7 +39,7 @@ def index_by_trainee(attempts: pd.DataFrame, baselines: pd.DataFrame) -> alt.Lay
     best = (attempts.dropna(subset=["index_share"])
             .groupby("trainee", as_index=False)["index_share"].max())
     bars = (alt.Chart(best, title=t("dash.index_title"))
-            .mark_bar(color="#1565c0")
+            .mark_bar(color=STRATEGY_COLOURS["you"])
             .encode(x=alt.X("trainee:N", title=t("dash.col_trainee"), sort="-y"),
                     y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format="%")),
                     tooltip=[alt.Tooltip("trainee:N", title=t("dash.col_trainee")),
@@ -44,13 +47,16 @@ def index_by_trainee(attempts: pd.DataFrame, baselines: pd.DataFrame) -> alt.Lay
                                          format=".0%")]))
     base = baselines.drop_duplicates("strategy").copy()
     base["label"] = base["strategy"].map(lambda s: t(f"strategy.{s}"))
-    rules = (alt.Chart(base).mark_rule(strokeDash=[4, 3])
+    names = [s for s in STRATEGIES if s in set(base["strategy"])]
+    rules = (alt.Chart(base).mark_rule(strokeDash=[4, 3], strokeWidth=2)
              .encode(y="index_share:Q",
-                     color=alt.Color("label:N", title=t("dash.col_baseline")),
+                     color=alt.Color("label:N", title=t("dash.col_baseline"),
+                                     scale=alt.Scale(domain=[t(f"strategy.{s}") for s in names],
+                                                     range=[STRATEGY_COLOURS[s] for s in names])),
                      tooltip=[alt.Tooltip("label:N", title=t("dash.col_baseline")),
                               alt.Tooltip("index_share:Q", title=t("dash.col_index"),
                                           format=".0%")]))
-    return (bars + rules).properties(height=HEIGHT)
+    return bars + rules
 
 
 def score_distribution(attempts: pd.DataFrame) -> alt.Chart:
@@ -60,8 +66,7 @@ def score_distribution(attempts: pd.DataFrame) -> alt.Chart:
             .mark_boxplot(extent="min-max", size=28)
             .encode(y=alt.Y("subject:N", title=t("dash.col_assignment")),
                     x=alt.X("index_share:Q", title=t("dash.col_index"),
-                            axis=alt.Axis(format="%")))
-            .properties(height=max(HEIGHT // 2, 60 * done["subject"].nunique())))
+                            axis=alt.Axis(format="%"))))
 
 
 def repeated(attempts: pd.DataFrame) -> alt.Chart:
@@ -74,8 +79,7 @@ def repeated(attempts: pd.DataFrame) -> alt.Chart:
                     color=alt.Color("trainee:N", title=t("dash.col_trainee")),
                     strokeDash=alt.StrokeDash("subject:N", title=t("dash.col_assignment")),
                     tooltip=["trainee:N", "subject:N", "attempt_no:O",
-                             alt.Tooltip("index_share:Q", format=".0%")])
-            .properties(height=HEIGHT))
+                             alt.Tooltip("index_share:Q", format=".0%")]))
 
 
 def quiz(frame: pd.DataFrame) -> alt.Chart:
@@ -90,8 +94,7 @@ def quiz(frame: pd.DataFrame) -> alt.Chart:
                             scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
                     color=alt.condition("datum.weak", alt.value("#c62828"), alt.value("#2e7d32")),
                     tooltip=["question:N", alt.Tooltip("share_correct:Q", format=".0%"),
-                             "answers:Q"])
-            .properties(height=max(HEIGHT // 2, 22 * len(data))))
+                             "answers:Q"]))
 
 
 def gain(frame: pd.DataFrame) -> alt.Chart:
@@ -105,5 +108,4 @@ def gain(frame: pd.DataFrame) -> alt.Chart:
                     y=alt.Y("share:Q", title=t("dash.col_correct"), scale=alt.Scale(domain=[0, 1]),
                             axis=alt.Axis(format="%")),
                     color=alt.Color("trainee:N", title=t("dash.col_trainee")),
-                    tooltip=["trainee:N", "test:N", alt.Tooltip("share:Q", format=".0%")])
-            .properties(height=HEIGHT))
+                    tooltip=["trainee:N", "test:N", alt.Tooltip("share:Q", format=".0%")]))

@@ -11,7 +11,7 @@ from app_pages import common
 from training import classroom as cr
 from training import dashboard as dash
 from training.authz import Action, Forbidden
-from training.i18n import get_lang, t
+from training.i18n import fmt_cny, get_lang, t
 
 lang = get_lang()
 st.title(t("dash.title"))
@@ -50,16 +50,25 @@ c2.download_button(t("dash.export_xlsx"), dash.results_excel(res),
                    icon=":material/table_view:")
 
 
-def pct(frame: pd.DataFrame, cols: list[str]) -> dict:
-    return {c: st.column_config.NumberColumn(format="percent") for c in cols if c in frame}
+def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple = (),
+         money: tuple = (), into=st) -> None:
+    """A frame with its columns named for people: shares as percentages, money in the
+    language's unit (the chart beside it draws the same numbers)."""
+    view = frame[list(columns)].copy()
+    for col in money:
+        view[col] = view[col].map(fmt_cny)
+    config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+    into.dataframe(view.rename(columns=columns), hide_index=True, key=key, column_config=config)
+
+
+COL = {"subject": t("dash.col_assignment"), "trainee": t("dash.col_trainee")}
 
 
 st.header(t("dash.completion"))
 left, right = st.columns([3, 2])
 left.altair_chart(charts.completion(res.completion), width="stretch")
-table = res.completion.assign(status=res.completion["status"].map(
-    lambda s: t(f"dash.status_{s}")))[["subject", "trainee", "status"]]
-right.dataframe(table, hide_index=True, key="completion_table")
+show(res.completion.assign(status=res.completion["status"].map(lambda s: t(f"dash.status_{s}"))),
+     {**COL, "status": t("dash.col_status")}, "completion_table", into=right)
 
 done = res.attempts.dropna(subset=["index_share"])
 if not done.empty:
@@ -69,10 +78,12 @@ if not done.empty:
     right.altair_chart(charts.index_by_trainee(done, res.baselines), width="stretch")
     best = done.groupby(["subject", "trainee"], as_index=False).agg(
         best=("index_share", "max"), attempts=("attempt_no", "max"))
-    st.dataframe(best, hide_index=True, key="best_table", column_config=pct(best, ["best"]))
-    st.dataframe(res.baselines.assign(strategy=res.baselines["strategy"].map(
-        lambda s: t(f"strategy.{s}")))[["subject", "strategy", "index_share", "loss_cny"]],
-        hide_index=True, key="baselines_table", column_config=pct(res.baselines, ["index_share"]))
+    show(best, {**COL, "best": t("dash.col_best"), "attempts": t("dash.col_attempts")},
+         "best_table", shares=("best",))
+    show(res.baselines.assign(strategy=res.baselines["strategy"].map(lambda s: t(f"strategy.{s}"))),
+         {"subject": COL["subject"], "strategy": t("dash.col_baseline"),
+          "index_share": t("dash.col_index"), "loss_cny": t("dash.col_loss")},
+         "baselines_table", shares=("index_share",), money=("loss_cny",))
     if done["attempt_no"].max() > 1:
         st.altair_chart(charts.repeated(done), width="stretch")
 
@@ -102,9 +113,11 @@ if res.quiz.empty:
 else:
     left, right = st.columns([3, 2])
     left.altair_chart(charts.quiz(res.quiz), width="stretch")
-    right.dataframe(res.quiz[["phase", "lesson_id", "question_id", "answers", "share_correct"]],
-                    hide_index=True, key="quiz_table",
-                    column_config=pct(res.quiz, ["share_correct"]))
+    show(res.quiz.assign(phase=res.quiz["phase"].map(lambda p: t(f"dash.phase_{p}"))),
+         {"phase": t("dash.col_phase"), "lesson_id": t("dash.col_lesson"),
+          "question_id": t("dash.col_question"), "answers": t("dash.col_answers"),
+          "share_correct": t("dash.col_correct")}, "quiz_table", shares=("share_correct",),
+         into=right)
 
 st.header(t("dash.gain"))
 if res.gain.empty:
@@ -112,12 +125,11 @@ if res.gain.empty:
 else:
     left, right = st.columns([3, 2])
     left.altair_chart(charts.gain(res.gain), width="stretch")
-    right.dataframe(res.gain[["subject", "trainee", "pre_share", "post_share", "gain"]],
-                    hide_index=True, key="gain_table",
-                    column_config=pct(res.gain, ["pre_share", "post_share", "gain"]))
-    overall = dash.cohort_gain(res.gain)
-    st.dataframe(overall, hide_index=True, key="cohort_gain_table",
-                 column_config=pct(overall, ["pre_share", "post_share", "gain"]))
+    tests = {"pre_share": t("dash.pre"), "post_share": t("dash.post"), "gain": t("dash.col_gain")}
+    show(res.gain, {**COL, **tests}, "gain_table", shares=tuple(tests), into=right)
+    show(dash.cohort_gain(res.gain), {"subject": COL["subject"],
+                                      "trainees": t("dash.col_trainees"), **tests},
+         "cohort_gain_table", shares=tuple(tests))
 
 st.header(t("dash.open_attempt"))
 if res.attempts.empty:

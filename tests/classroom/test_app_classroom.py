@@ -295,11 +295,15 @@ def test_the_dashboard_shows_what_the_class_did(school):
     for key in ("dash.completion", "dash.scores", "dash.missed", "dash.quiz", "dash.gain"):
         assert t(key, "en") in headers
     assert len(at.get("arrow_vega_lite_chart")) >= 4 or len(at.get("vega_lite_chart")) >= 4
-    completion = frame_with(at, "status")
-    assert completion["status"].tolist() == ["finished"]
+    completion = frame_with(at, "Status")
+    assert completion["Status"].tolist() == ["finished"]
     missed = frame_with(at, "Warning that was visible")
     assert missed["Loan"].tolist() == expected.missed["label"].tolist()
-    gain = frame_with(at, "pre_share")
-    assert gain["gain"].tolist() == pytest.approx(expected.gain["gain"].tolist())
+    gain = frame_with(at, "Gain")
+    assert gain["Gain"].tolist() == pytest.approx(expected.gain["gain"].tolist())
+    best = frame_with(at, "Best index")
+    assert best["Best index"].tolist() == pytest.approx(
+        expected.attempts["index_share"].tolist())
+    assert "late-collection" not in frame_with(at, "Baseline")["Baseline"].tolist()
     assert len(at.get("download_button")) == 2
     assert at.selectbox(key="dash_attempt").value == live.attempt.id
