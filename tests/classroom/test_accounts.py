@@ -167,3 +167,16 @@ def test_admin_create_with_a_short_password_exits_2(db_url, monkeypatch, capsys)
 def test_db_upgrade_reports_head(db_url, capsys):
     assert main(["db", "upgrade"]) == 0
     assert "at revision 0002 (head 0002)" in capsys.readouterr().out
+
+
+def test_user_add_and_role_change_from_the_command_line(db_url, monkeypatch, capsys):
+    monkeypatch.setenv("TEACHER_PW", PASSWORD)
+    assert main(["user", "add", "wang", "--role", "instructor", "--password-env",
+                 "TEACHER_PW"]) == 0
+    assert authenticate(None, "wang", PASSWORD).role is Role.INSTRUCTOR
+    assert main(["user", "role", "wang", "manager"]) == 0
+    assert "wang is now manager" in capsys.readouterr().out
+    assert main(["user", "role", "wang", "emperor"]) == 2
+    assert main(["user", "role", "nobody", "admin"]) == 2
+    err = capsys.readouterr().err
+    assert "Unknown role" in err and "no account named" in err
