@@ -3,7 +3,8 @@
 import streamlit as st
 
 from app_pages import common
-from training import classroom
+from training import classroom, units
+from training.attempts import STATUS_ACTIVE, STATUS_FINISHED
 from training.authz import Forbidden
 from training.i18n import get_lang, t
 
@@ -24,6 +25,8 @@ if not published:
     st.info(t("cases.none"))
 
 store = common.games().store
+owner = user.id if user else None  # only this user's attempts (None: anonymous self-study)
+tz = st.context.timezone  # the browser's zone: saved times are shown in local time, labelled
 for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
     with st.container(border=True, key=f"case_{case.id}"):
         st.subheader(case.title.get(lang))
@@ -38,12 +41,20 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
             live = classroom.start_practice(common.db(), user, common.games(), case)
             common.set_attempt(live.attempt.id)
             common.go("briefing")
-        for att in store.recent(case.id, user_id=user.id if user else None):
+        for att in store.recent(case.id, status=STATUS_ACTIVE, user_id=owner):
             label = t("cases.continue", month=att.month + 1, horizon=att.horizon,
-                      updated=att.updated.strftime("%Y-%m-%d %H:%M"), id=att.id)
+                      updated=units.local_time(att.updated, tz), id=att.id)
             if st.button(label, key=f"continue_{att.id}"):
                 common.set_attempt(att.id)
                 common.go("desk")
+        # finished attempts stay here with their debrief: a closed tab loses nothing
+        for att in store.recent(case.id, status=STATUS_FINISHED, user_id=owner):
+            line, button = st.columns([3, 1], vertical_alignment="center")
+            line.caption(t("cases2.finished_line", horizon=att.horizon,
+                           updated=units.local_time(att.updated, tz)) + f" · {att.id}")
+            if button.button(t("cases2.open_debrief"), key=f"debrief_{att.id}", width="stretch"):
+                common.set_attempt(att.id)
+                common.go("debrief")
 
 if broken:
     with st.expander(t("cases.broken", n=len(broken)), expanded=True):

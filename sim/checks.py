@@ -140,6 +140,7 @@ def do_checks(sim, t: int, idx: np.ndarray, kind: CheckKind | None, quality: flo
         tally.done[kind] += len(idx)
         tally.quality_sum += quality * len(idx)
         tally.quality_n += len(idx)
+        sim.month_report.checks_done += len(idx)  # the month's report counts them too
     sim.last_check[idx] = t
     sim.never_checked[idx] = False
     sim.due_since[idx] = -1

@@ -22,6 +22,14 @@ MISSES_TO_DEFAULT = 3
 """Consecutive missed monthly payments that make 90 days past due, the default event (domain)."""
 CALIBRATION_PATHS = 1 << 17
 CALIBRATION_SEED = 20240101
+AHEAD_TABLE_PATHS = 1 << 13
+"""Monte Carlo paths per health level of the 12-month-ahead default table."""
+AHEAD_TABLE_E_RANGE = (-4.0, 4.0, 81)
+AHEAD_TABLE_C_RANGE = (-5.0, 3.0, 161)
+"""Grids (start, stop, points) of health and barrier for the 12-month-ahead table."""
+REFERENCE_BARRIER = -2.0
+"""Barrier level used to rank borrowers by distance to default alone: about the barrier
+of a loan with a 2% annual PD (assumption for ranking; the valuation uses each loan's own)."""
 
 # --- Borrower behaviour --------------------------------------------------------
 RATE_BURDEN_HEALTH_PER_PCT = 0.25
@@ -80,6 +88,9 @@ COURT_FEE_SHARE = 0.008
 LEGAL_COST_SHARE = 0.01
 LAWSUIT_MONTHS = 9
 SECURITY_ENFORCEMENT_MONTHS = 1
+WORKOUT_TAIL_MONTHS = 36
+"""How long open workouts may run past the horizon (sim.tail): enough for a 9-month
+lawsuit, a 4-month auction and a claim sale 12 months after the suit, with room to spare."""
 CLAIM_SALE_VALUE_FACTOR = 0.6
 """A buyer pays about this share of what it expects to recover (assumption, so that
 secured corporate claims fetch about 30% of the claim, as in the 2022 transfer pilot;
@@ -184,7 +195,9 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          False, "prevent"),
         InterventionType("restructure", 16.0, 5000, 0, 1, ("active", "not_defaulted", "in_difficulty"),
                          False, "restructure",
-                         {"health_boost": 0.9, "rate_concession": 0.01, "observation_months": 12,
+                         {"health_per_payment_cut": 0.7, "max_health_boost": 1.2,
+                          "rate_concession": 0.01, "term_stretch": 1.5, "term_add_months": 6,
+                          "observation_months": 12, "meaningful_cut": 0.2,
                           "stage_factor": {0: 1.0, 30: 0.5, 60: 0.25}}),
         InterventionType("emergency_deferral", 4.0, 0, 0, 0, ("active", "not_defaulted", "disaster_hit"),
                          False, "restructure",
@@ -209,6 +222,15 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          "workout"),
     ]
 }
+"""The catalogue (hours, money, duration, preconditions, stage, effect parameters).
+
+restructure: the remaining term is stretched by term_stretch and term_add_months added
+(domain: an extension up to the original term) and the rate cut by rate_concession; the
+borrower's health rises by health_per_payment_cut times the real cut in the payment due
+over the next year (at most max_health_boost), scaled by stage_factor at 0/30/60+ days
+past due. Assumption anchored on the domain's foreign evidence that re-default falls
+when the payment really drops (24% at 6 months with a cut of 20% or more, 54% with
+none); a cut under meaningful_cut is logged as giving little relief."""
 
 CHECK_KINDS = ("first", "routine", "targeted")
 
@@ -266,7 +288,3 @@ HEALTHY_BORROWER = 1.0
 """Health above which an aggressive action hits a borrower that did not need it."""
 CURE_HEALTH = 0.5
 """A defaulted borrower can cure only with health above this."""
-RESTRUCTURE_TERM_STRETCH = 1.5
-"""A restructuring stretches the remaining term by this factor..."""
-RESTRUCTURE_TERM_EXTRA_MONTHS = 6
-"""...and adds this many months (domain: extensions of up to the original term)."""

@@ -19,6 +19,8 @@ import pandas as pd
 from sim.engine import RunResult, Simulation
 from sim.observation import Decision, Observation, action_cost, action_hours, admissible
 from sim.scenario import MonitoringPolicy, Scenario
+from sim.standing_order import StandingOrder, standing_actions, team_hours
+from sim.tail import finish_workouts
 
 
 class ActionError(Exception):
@@ -83,6 +85,8 @@ class Game:
         self._policy = scenario.monitoring
         self.decision_log: list[dict] = []
         self._pending: Decision | None = None
+        self._standing = StandingOrder()
+        self.standing_log: list[tuple[int, int, str]] = []  # (month, loan, action) the order took
         self.sim = Simulation(scenario, seed=self.seed, decider=self._decide, keep_history=True)
         self.sim.advance_to(0)
         self._last_report: MonthReport | None = None
@@ -106,6 +110,13 @@ class Game:
         return self.sim.t >= self.sim.T
 
     @property
+    def playing_month(self) -> int:
+        """The month being played (1-based): its decision is the one the player prepares.
+        What the bank learns at that month's start (a scripted event, an LPR change) is
+        known at its decision, to the player as to every strategy; nothing later is."""
+        return min(self.month + 1, self.horizon)
+
+    @property
     def hours_available(self) -> float:
         return float(self.sim.staff_hours)
 
@@ -115,6 +126,13 @@ class Game:
 
     def set_policy(self, policy: MonitoringPolicy) -> None:
         self._policy = policy
+
+    @property
+    def standing_order(self) -> StandingOrder:
+        return self._standing
+
+    def set_standing_order(self, order: StandingOrder) -> None:
+        self._standing = order
 
     def policy_hours(self, policy: MonitoringPolicy | None = None) -> float:
         return self.sim.policy_hours(policy or self._policy, self.month + 1)
@@ -171,7 +189,11 @@ class Game:
             self._queue.pop(index)
 
     def _decide(self, obs: Observation) -> Decision:
-        return self._pending or Decision()
+        mine = self._pending or Decision()
+        extra = standing_actions(obs, self._standing, team_hours(self.sim.catalogue),
+                                 {tuple(a) for a in mine.actions})
+        self.standing_log += [(int(obs.month), i, a) for i, a in extra]
+        return Decision(policy=mine.policy, actions=[*mine.actions, *extra]) if extra else mine
 
     def end_month(self, expected_month: int) -> MonthReport | None:
         """Advance one month if the player saw month `expected_month`; otherwise do nothing."""
@@ -181,6 +203,7 @@ class Game:
             "month": self.month + 1,
             "policy": self._policy.model_dump(mode="json"),
             "actions": [[int(i), a] for i, a in self._queue],
+            "standing_order": self._standing.to_log(),
         })
         self._pending = Decision(policy=self._policy, actions=list(self._queue))
         self._queue = []
@@ -206,6 +229,7 @@ class Game:
         g = cls(scenario, seed)
         for entry in log:
             g.set_policy(MonitoringPolicy.model_validate(entry["policy"]))
+            g.set_standing_order(StandingOrder.from_log(entry.get("standing_order")))
             g._queue = [(int(i), a) for i, a in entry["actions"]]
             g.end_month(g.month)
         return g
@@ -220,6 +244,9 @@ class Game:
         return self.sim.rec.metric_frame()
 
     def result(self) -> RunResult:
+        """The run's outcome; once the case is over, with open workouts run to their end (sim.tail)."""
+        if self.finished:
+            finish_workouts(self.sim)
         return RunResult.from_sim(self.sim)
 
     def observation(self) -> Observation:

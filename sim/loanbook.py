@@ -15,6 +15,23 @@ from sim import defaults
 from sim.codes import ON_BOOKS, STAGED_PRODUCTS, LoanClass, LoanStatus, Repayment
 
 
+def payment_burden(balance, rate_annual, remaining_months, repayment, horizon_months: int = 12):
+    """Average monthly payment due over the next `horizon_months` (principal and interest).
+
+    The burden a borrower feels: an amortising loan's instalment, or an interest-only
+    loan's interest plus its bullet when the bullet falls within the window. Works on
+    one loan or on whole columns."""
+    r = np.asarray(rate_annual, dtype=float) / 12.0
+    n = np.maximum(np.asarray(remaining_months, dtype=float), 1.0)
+    b = np.asarray(balance, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        annuity = np.where(r > 0, b * r / (1 - (1 + r) ** (-n)), b / n)
+    bullet_share = np.where(n <= horizon_months, 1.0 / np.minimum(n, horizon_months), 0.0)
+    return np.select(
+        [repayment == Repayment.EQUAL_INSTALMENT, repayment == Repayment.EQUAL_PRINCIPAL],
+        [annuity, b / n + b * r],
+        b * r + b * bullet_share)
+
 def init_columns(sim) -> None:
     pf = sim.pf
     n = sim.n
@@ -200,5 +217,5 @@ def repay_in_full(sim, i: int) -> float:
     sim.repaid[i] += amt
     sim.balance[i] = 0.0
     sim.undrawn[i] = 0.0
-    sim.status[i] = LoanStatus.CLOSED
+    sim.status[i] = LoanStatus.CLOSED.value
     return amt

@@ -119,6 +119,19 @@ class Guarantee(Strict):
     group_size: Int = Field(default=3, ge=2, le=12)
 
 
+class SharedBorrowers(Strict):
+    """Borrowers who also hold a loan in another segment (one borrower, several loans).
+
+    A share of this segment's loans go to borrowers who also hold one loan of segment
+    `with_segment`: for example fixed-asset loans to firms that also draw a working-capital
+    line. The 10% rule of the classification and guarantee contagion then act on the
+    borrower, not on each loan alone.
+    """
+
+    with_segment: Slug
+    share: Share
+
+
 class Segment(Strict):
     """A homogeneous group of loans in the portfolio."""
 
@@ -140,6 +153,7 @@ class Segment(Strict):
     diversion_share: Share = 0.0
     undrawn_share: Share = 0.0
     seasoning_months: Int = Field(default=0, ge=0, le=120)
+    shared_borrowers: SharedBorrowers | None = None
 
 
 class LprChange(Strict):
@@ -206,8 +220,20 @@ class ScriptedEvent(Strict):
     note: Text | None = None
 
 
+class BorrowerLoan(Strict):
+    """A further loan of a named borrower, in any segment of the case."""
+
+    segment: Slug
+    amount_cny: float | None = Field(default=None, gt=0, le=1e11)
+
+
 class NamedBorrower(Strict):
-    """A borrower the story needs by name; takes the place of one generated borrower."""
+    """A borrower the story needs by name; takes the place of one generated borrower.
+
+    `segment` and `amount_cny` describe its first loan; `other_loans` lists any further
+    loans it holds (a working-capital line and a fixed-asset loan, say), each taking the
+    place of one generated loan of its segment.
+    """
 
     id: Slug
     segment: Slug
@@ -217,6 +243,7 @@ class NamedBorrower(Strict):
     guarantor: Slug | None = None
     diverts: Bool = False
     events: list[ScriptedEvent] = Field(default_factory=list, max_length=50)
+    other_loans: list[BorrowerLoan] = Field(default_factory=list, max_length=20)
 
 
 class Staff(Strict):
@@ -331,14 +358,20 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         """Check what refers to what; report every broken reference at its own field."""
-        from sim.defaults import INTERVENTIONS, SIGNALS
-
         problems: list[InitErrorDetails] = []
 
         def bad(loc: tuple, value: Any, msg: str) -> None:
             problems.append(InitErrorDetails(type=PydanticCustomError("reference", msg),
                                              loc=loc, input=value))
 
+        self._check_macro(bad)
+        self._check_borrowers(bad)
+        self._check_catalogue(bad)
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _check_macro(self, bad) -> None:
         horizon = self.horizon_months
         seg_ids = [s.id for s in self.segments]
         segs = ", ".join(sorted(seg_ids))
@@ -354,6 +387,10 @@ class Scenario(Strict):
                             f"macro[{i}] names segment '{s}', which is not defined; "
                             f"use one of: {segs}{did_you_mean(s, seg_ids)}")
 
+    def _check_borrowers(self, bad) -> None:
+        horizon = self.horizon_months
+        seg_ids = [s.id for s in self.segments]
+        segs = ", ".join(sorted(seg_ids))
         names = [b.id for b in self.borrowers]
         first_at: dict[str, int] = {}
         per_segment: dict[str, int] = {}
@@ -370,6 +407,13 @@ class Scenario(Strict):
                 bad(("borrowers", i, "segment"), b.segment,
                     f"borrower '{b.id}' is in segment '{b.segment}', which is not defined; "
                     f"use one of: {segs}{did_you_mean(b.segment, seg_ids)}")
+            for k, loan in enumerate(b.other_loans):
+                if loan.segment in seg_ids:
+                    per_segment[loan.segment] = per_segment.get(loan.segment, 0) + 1
+                else:
+                    bad(("borrowers", i, "other_loans", k, "segment"), loan.segment,
+                        f"borrower '{b.id}' has a loan in segment '{loan.segment}', which is "
+                        f"not defined; use one of: {segs}{did_you_mean(loan.segment, seg_ids)}")
             if b.guarantor is not None and b.guarantor not in names:
                 others = [n for n in names if n != b.id]
                 fix = (f"use one of: {', '.join(others)}{did_you_mean(b.guarantor, others)}"
@@ -386,11 +430,33 @@ class Scenario(Strict):
                     bad(("borrowers", i, "events", k, "month"), ev.month,
                         f"borrower '{b.id}' has an event at month {ev.month}, after the horizon "
                         f"({horizon}); move it earlier or lengthen horizon_months")
+        by_id = {s.id: s for s in self.segments}
         for k, seg in enumerate(self.segments):
             if per_segment.get(seg.id, 0) > seg.count:
                 bad(("segments", k, "count"), seg.count,
                     f"segment '{seg.id}' has {seg.count} loans but {per_segment[seg.id]} named "
-                    f"borrowers; raise its count to at least {per_segment[seg.id]}")
+                    f"borrowers' loans in it; raise its count to at least {per_segment[seg.id]}")
+            sh = seg.shared_borrowers
+            if sh is None:
+                continue
+            loc = ("segments", k, "shared_borrowers", "with_segment")
+            other = by_id.get(sh.with_segment)
+            if sh.with_segment == seg.id:
+                bad(loc, sh.with_segment,
+                    f"segment '{seg.id}' cannot share borrowers with itself; name another "
+                    "segment or remove shared_borrowers")
+            elif other is None:
+                bad(loc, sh.with_segment,
+                    f"segment '{seg.id}' shares borrowers with '{sh.with_segment}', which is "
+                    f"not defined; use one of: {segs}{did_you_mean(sh.with_segment, seg_ids)}")
+            elif shared_loans(seg) > other.count:
+                bad(("segments", k, "shared_borrowers", "share"), sh.share,
+                    f"segment '{seg.id}' puts {shared_loans(seg)} of its loans with borrowers of "
+                    f"'{other.id}', which has only {other.count} loans; lower the share to at "
+                    f"most {other.count / seg.count:.2f} or raise that segment's count")
+
+    def _check_catalogue(self, bad) -> None:
+        from sim.defaults import INTERVENTIONS, SIGNALS
 
         known = ", ".join(INTERVENTIONS)
         for k, key in enumerate(self.interventions_available or []):
@@ -408,9 +474,6 @@ class Scenario(Strict):
                 bad(("signal_overrides", key), key,
                     f"unknown signal(s): {key}; use one of: {', '.join(SIGNALS)}"
                     f"{did_you_mean(key, SIGNALS)}")
-        if problems:
-            raise ValidationError.from_exception_data(type(self).__name__, problems)
-        return self
 
     def content_hash(self) -> str:
         """A stable hash of the scenario's content, for attempts and golden files."""
@@ -420,6 +483,12 @@ class Scenario(Strict):
     @property
     def n_loans(self) -> int:
         return sum(s.count for s in self.segments)
+
+
+def shared_loans(seg: Segment) -> int:
+    """How many of a segment's loans go to borrowers shared with another segment."""
+    sh = seg.shared_borrowers
+    return 0 if sh is None else int(round(sh.share * seg.count))
 
 
 def explain(err: ValidationError, model: type[BaseModel] | None = None) -> list[tuple[str, str]]:

@@ -10,6 +10,8 @@ lagged health that drives the signals.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim import defaults
@@ -132,9 +134,14 @@ def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALER
     """Number of distinct signals seen per loan in the `months` months before decision
     month `month` (payment status left out unless include_payment). The one alert
     count the strategies, the preconditions and the desk all use."""
-    cols = [j for j, k in enumerate(SIGNAL_IDS) if (include_payment or k != "payment_late")
-            and (groups is None or defaults.SIGNALS[k].group in groups)]
+    cols = _alert_columns(None if groups is None else tuple(groups), include_payment)
     return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
+
+
+@functools.cache
+def _alert_columns(groups: tuple[str, ...] | None, include_payment: bool) -> list[int]:
+    return [j for j, k in enumerate(SIGNAL_IDS) if (include_payment or k != "payment_late")
+            and (groups is None or defaults.SIGNALS[k].group in groups)]
 
 
 def turnover_index(health: np.ndarray, u: np.ndarray) -> np.ndarray:

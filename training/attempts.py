@@ -192,6 +192,7 @@ def pending_of(game: Any) -> dict:
         "month": int(game.month),
         "policy": game.policy.model_dump(mode="json"),
         "actions": [[int(q.loan_id), q.action_id] for q in game.queued],
+        "standing_order": game.standing_order.to_log(),
     }
 
 
@@ -208,6 +209,10 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
         except Exception:  # no longer possible (e.g. the case changed): drop it, as the desk would
             continue
     game.set_policy(MonitoringPolicy.model_validate(pending["policy"]))
+    if "standing_order" in pending:
+        from sim.standing_order import StandingOrder
+
+        game.set_standing_order(StandingOrder.from_log(pending["standing_order"]))
 
 
 class AttemptError(Exception):
@@ -328,6 +333,14 @@ class LiveGames:
             if policy == live.game.policy:
                 return
             live.game.set_policy(policy)
+            self._save(live)
+
+    def set_standing_order(self, attempt_id: str, order: Any) -> None:
+        live = self.open(attempt_id)
+        with live.lock:
+            if order == live.game.standing_order:
+                return
+            live.game.set_standing_order(order)
             self._save(live)
 
     def end_month(self, attempt_id: str, expected_month: int) -> Any:

@@ -8,12 +8,14 @@ warnings with what acting on each would have changed, in both languages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
 from training.i18n import catalogue
+from training.loss_sources import LossSources, loss_sources
+from training.units import money
 
 
 @dataclass
@@ -25,10 +27,17 @@ class Debrief:
     missed_warnings: pd.DataFrame
     compliance: pd.DataFrame
     score: dict
+    loans: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Strategy -> per-loan outcome (loan_id, default_month, loss_cny ...): the cumulative
+    loss is built from these, so the chart ends at the table's loss."""
+    sources: LossSources | None = None
+    """Where your loss came from, loan by loan, against late collection."""
 
 
 def _note(key: str, **kw) -> tuple[str, str]:
-    return tuple(catalogue(lang)[f"engine.note.{key}"].format(**kw) for lang in ("zh", "en"))
+    return tuple(catalogue(lang)[f"engine.note.{key}"].format(
+        **{k: money(v, lang) if k == "amount_cny" else v for k, v in kw.items()})
+        for lang in ("zh", "en"))
 
 
 def _identities(pf, ids) -> dict:
@@ -50,7 +59,7 @@ def _effects(mw: pd.DataFrame, ew: pd.DataFrame) -> tuple[list[str], list[str]]:
             z2, e2 = _note("kept")
         else:
             diff = max(row["loss_cny"] - ew["loss_cny"].iat[i], 0)
-            z2, e2 = _note("cut", amount=f"{diff:,.0f}")
+            z2, e2 = _note("cut", amount_cny=diff)
         eff_zh.append(zh + z2)
         eff_en.append(en + e2)
     return eff_zh, eff_en
@@ -90,4 +99,5 @@ def build_debrief(desk) -> Debrief:
         index=headline_index(you.loss_cny, late.loss_cny, oracle.loss_cny),
         table=pd.DataFrame(rows), trajectories=traj, saves=saves_df, missed_warnings=missed,
         compliance=you.compliance.rename(columns={"kind": "check_kind"}),
-        score=score(you, late, oracle, "you").to_dict())
+        score=score(you, late, oracle, "you").to_dict(),
+        loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late))

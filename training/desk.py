@@ -123,18 +123,22 @@ class Desk(Game):
         df["source"] = df["via"]
         return df
 
+    def _visible(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Nothing dated after the month being played (after the end: everything)."""
+        return frame if self.finished else frame[frame["month"] <= self.playing_month]
+
     def alerts(self, since_month: int | None = None) -> pd.DataFrame:
-        df = self.sim.rec.signal_frame()
+        df = self._visible(self.sim.rec.signal_frame())
         since = self.month if since_month is None else since_month
         df = df[df["month"] >= since].copy()
         for k, v in self._identities(df["loan_id"]).items():
             df[k] = v
         df = self._with_signal_text(df)
-        df["age_months"] = self.month - df["month"]
+        df["age_months"] = self.playing_month - df["month"]  # 0: news of the month being played
         return df.sort_values(["month", "loan_id"], ascending=[False, True]).reset_index(drop=True)
 
     def events(self, month: int | None = None) -> pd.DataFrame:
-        ev = super().events(month)
+        ev = self._visible(super().events(month))
         ev = ev[~ev["event"].isin(HIDDEN_EVENTS) & (ev["event"] != "check")].copy()
         pf = self.sim.pf
         ev["label"] = [pf.label(int(i)) if i >= 0 else "" for i in ev["loan_id"]]
@@ -162,7 +166,7 @@ class Desk(Game):
         pf = s.pf
         i = int(loan_id)
         sig = self._with_signal_text(
-            s.rec.signal_frame().query("loan_id == @i").copy())
+            self._visible(s.rec.signal_frame()).query("loan_id == @i").copy())
         ev = self.events()
         acts = ev[(ev["loan_id"] == i) & ev["event"].str.startswith("action_")].copy()
         acts["action"] = acts["event"].str[7:]

@@ -14,8 +14,15 @@ from dataclasses import replace
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, InterventionType
+from sim.interventions.workouts import NO_COLLATERAL
 from sim.scenario import Scenario
 from sim.signals import recent_alerts
+
+# plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
+# numpy probe the enum class for array attributes, which is slow in a per-action path
+ACTIVE, DEFAULTED, WRITTEN_OFF = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value,
+                                  LoanStatus.WRITTEN_OFF.value)
+SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
 
 REASONS: tuple[str, ...] = (
     "active", "not_defaulted", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
@@ -48,13 +55,19 @@ def catalogue(sc: Scenario) -> dict[str, InterventionType]:
 
 def _on_books(sim, i: int, action: str, t: int) -> bool:
     st = sim.status[i]
-    return st in (LoanStatus.ACTIVE, LoanStatus.DEFAULTED) or (
-        action == "claim_sale" and st == LoanStatus.WRITTEN_OFF)
+    return st in (ACTIVE, DEFAULTED) or (action == "claim_sale" and st == WRITTEN_OFF)
+
+
+def difficulty_visible(dpd, cls, last_seen, month: int):
+    """Whether the bank can see borrowers in difficulty (the ground for relief): in
+    arrears, on the watch list, or a signal seen lately. Columns in, a mask out."""
+    recent = recent_alerts(last_seen, month, include_payment=True) > 0
+    return (dpd > 0) | (cls >= LoanClass.SPECIAL_MENTION) | recent
 
 
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
-    return bool(sim.dpd[i] > 0 or sim.cls[i] >= LoanClass.SPECIAL_MENTION
-                or recent_alerts(sim.last_seen[i:i + 1], t, include_payment=True)[0] > 0)
+    return bool(difficulty_visible(sim.dpd[i:i + 1], sim.cls[i:i + 1],
+                                   sim.last_seen[i:i + 1], t)[0])
 
 
 def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
@@ -65,17 +78,17 @@ def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
 
 PRECONDITIONS: dict[str, Callable[[object, int, str, int], bool]] = {
     "active": _on_books,
-    "not_defaulted": lambda sim, i, a, t: not sim.defaulted[i] and sim.status[i] == LoanStatus.ACTIVE,
+    "not_defaulted": lambda sim, i, a, t: not sim.defaulted[i] and sim.status[i] == ACTIVE,
     "has_undrawn": lambda sim, i, a, t: sim.undrawn[i] > 0 and not sim.frozen[i],
     "self_payment": lambda sim, i, a, t: not sim.entrusted[i],
     "in_difficulty": _in_difficulty,
     "disaster_hit": lambda sim, i, a, t: bool(sim.disaster_until[sim.pf.region[i]] >= t),
     "overdue": lambda sim, i, a, t: bool(sim.dpd[i] > 0),
-    "defaulted": lambda sim, i, a, t: bool(sim.defaulted[i]) or sim.status[i] == LoanStatus.WRITTEN_OFF,
+    "defaulted": lambda sim, i, a, t: bool(sim.defaulted[i]) or sim.status[i] == WRITTEN_OFF,
     "no_lawsuit": lambda sim, i, a, t: sim.lawsuit_month[i] < 0,
     "judgment_or_security": _judgment_or_security,
     "has_collateral": lambda sim, i, a, t: (not sim.collateral_sold[i]) and (
-        sim.pf.collateral_type[i] > 0 or sim.extra_collateral[i] > 0),
+        sim.pf.collateral_type[i] != NO_COLLATERAL or sim.extra_collateral[i] > 0),
 }
 """Precondition code -> whether it holds for loan i (what the bank can see only)."""
 

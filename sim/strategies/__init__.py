@@ -10,7 +10,7 @@ and rules, a YAML rule table (sim.strategies.rules).
 from __future__ import annotations
 
 from sim.strategies.base import NO_CHECKS, Budget, Strategy, workout
-from sim.strategies.baselines import DoNothing, LateCollection, Oracle, OracleParams
+from sim.strategies.baselines import DoNothing, LateCollection, Oracle
 from sim.strategies.early_warning import EarlyWarning, EarlyWarningParams
 from sim.strategies.rules import (
     Rule,
@@ -21,6 +21,7 @@ from sim.strategies.rules import (
     load_rules,
     parse_rules,
 )
+from sim.strategies.triage import Triage, TriageParams
 
 BUILT_IN = {"do-nothing": DoNothing, "late-collection": LateCollection,
             "early-warning": EarlyWarning, "oracle": Oracle}
@@ -42,6 +43,6 @@ def make_strategy(name, rules: RuleTable | None = None) -> Strategy:
 
 
 __all__ = ["BUILT_IN", "NO_CHECKS", "Budget", "DoNothing", "EarlyWarning",
-           "EarlyWarningParams", "LateCollection", "Oracle", "OracleParams", "Rule", "RuleTable", "RuleWhen",
+           "EarlyWarningParams", "LateCollection", "Oracle", "Rule", "RuleTable", "RuleWhen", "Triage", "TriageParams",
            "Rules", "RulesError", "Strategy", "load_rules", "make_strategy", "parse_rules",
            "workout"]
