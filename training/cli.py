@@ -456,6 +456,10 @@ def build_parser() -> argparse.ArgumentParser:
                    f"{', '.join(f'{k} ({lo}-{hi}x)' for k, (lo, hi) in STAFFING_BANDS.items())}"
                    ", or a multiple such as 1.2 (default: anywhere from 0.5x to 3x)")
     p.set_defaults(func=cmd_generate)
+
+    from training.cli_admin import add_commands
+
+    add_commands(sub)
     return parser
 
 
