@@ -104,10 +104,14 @@ def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
 
 POLICIES = tuple(
     MonitoringPolicy(interval_months=ClassIntervals(
-        normal=n, special_mention=sm, substandard=0, doubtful=0, loss=0), first_check_days=30)
-    for n, sm in ((3, 1), (6, 2), (6, 3), (12, 3), (12, 6), (0, 3), (0, 6), (0, 12)))
-"""Candidate routine policies from closest to lightest. The last ones rely on off-site
-monitoring for performing loans and visit only the watch list."""
+        normal=n, special_mention=sm, substandard=0, doubtful=0, loss=0),
+        first_check_days=first)
+    for n, sm, first in ((3, 1, 30), (6, 2, 30), (6, 3, 30), (12, 3, 30), (12, 6, 30),
+                         (0, 3, 30), (0, 6, 30), (0, 12, 30), (0, 0, 0)))
+"""Candidate routine policies from closest to lightest. The later ones rely on off-site
+monitoring for performing loans and visit only the watch list; the last books no routine
+visit at all, so a very short team spends every hour on targeted work instead of
+rushing checks into formalities."""
 
 
 class Triage(Strategy):
