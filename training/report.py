@@ -701,9 +701,10 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
 # --- where your loss came from --------------------------------------------------------------------
 def action_name(action_id: str, lang: str | None = None) -> str:
     """An intervention's name: the catalogue's ``action.<id>``, else the engine's own zh/en text."""
-    text = t(f"action.{action_id}", lang)
-    if text != f"action.{action_id}":
-        return text
+    for key in (f"engine.action.{action_id}", f"action.{action_id}"):
+        text = t(key, lang)
+        if text != key:
+            return text
     from sim import defaults
 
     it = defaults.INTERVENTIONS.get(action_id)
@@ -712,9 +713,10 @@ def action_name(action_id: str, lang: str | None = None) -> str:
 
 def signal_name(signal_id: str, lang: str | None = None) -> str:
     """A warning signal's name: the catalogue's ``signal.<id>``, else the engine's own zh/en text."""
-    text = t(f"signal.{signal_id}", lang)
-    if text != f"signal.{signal_id}":
-        return text
+    for key in (f"engine.signal.{signal_id}", f"signal.{signal_id}"):
+        text = t(key, lang)
+        if text != key:
+            return text
     from sim import defaults
 
     sg = defaults.SIGNALS.get(signal_id)
