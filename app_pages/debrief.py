@@ -4,8 +4,8 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 
 import streamlit as st
 
-from app_pages import charts, common, debrief_judgement
-from training import debrief_detail, judgement_view, report, units
+from app_pages import charts, common, debrief_judgement, roleplay_views
+from training import debrief_detail, judgement_view, report, roleplay, units
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -81,6 +81,7 @@ else:
     st.table(compliance)
 
 debrief_judgement.sections(g, lang)
+roleplay_views.debrief_talks(g)  # the meetings held with borrowers, with feedback
 
 with st.expander(t("debrief.score"), icon=":material/calculate:"):
     st.table(report.score_table(d, lang))
@@ -99,6 +100,7 @@ titles = {lesson.id: lesson.title for lesson in common.lessons(lang)[0]}
 st.download_button(
     t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone,
                                              detail=detail, standing_note=report.standing_note_text(g, lang),
+                                             talks=roleplay.talk_summaries(g, lang),
                                              extra=judgement_view.debrief_html_sections(g, lang)),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
