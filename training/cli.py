@@ -225,34 +225,25 @@ def _executor(args):
         with Client(args.scheduler) as client:
             yield client.get_executor()
     elif args.workers and args.workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from sim.study import process_pool
 
-        with ProcessPoolExecutor(args.workers) as pool:
+        with process_pool(args.workers) as pool:
             yield pool
     else:
         yield None
 
 
 def _run_replications(args, scenario: Scenario, seed: int, months: int, rules: Any) -> int:
-    from sim.runner import child_seeds, replicate, summarise
+    from sim.runner import replicate, run_summary_stats
+    from sim.study import builtin, from_rules
 
-    seeds = child_seeds(seed, args.reps)
     strategy = args.strategy or ("rules" if rules is not None else DEFAULT_STRATEGY)
-    bar = None
-    if not args.json:
-        from tqdm import tqdm
-
-        bar = tqdm(total=args.reps, unit="run", file=sys.stderr, leave=False)
-    try:
-        with _executor(args) as executor:
-            # strategy=None: the summary only; a named strategy (or a rule table) is also scored.
-            records = replicate(scenario, seeds=seeds, months=months, strategy=args.strategy,
-                                rules=rules, executor=executor,
-                                progress=bar.update if bar is not None else None)
-    finally:
-        if bar is not None:
-            bar.close()
-    stats = _plain(summarise(list(records)))
+    spec = from_rules(rules) if rules is not None else builtin(strategy)
+    scored = args.strategy is not None or rules is not None
+    with _progress_bar(args.reps, args.json) as tick, _executor(args) as executor:
+        result = replicate(scenario, spec, args.reps, seed, months, scored=scored,
+                           executor=executor, progress=tick)
+    stats = _plain(run_summary_stats(result))
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -264,6 +255,25 @@ def _run_replications(args, scenario: Scenario, seed: int, months: int, rules: A
         print(SCORE_TITLE)
         print(_intervals(score))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, quiet: bool):
+    """A tqdm bar on stderr (none with --json); yields a study progress callback."""
+    if quiet:
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="rep", file=sys.stderr, leave=False)
+
+    def tick(done: int, _total: int) -> None:
+        bar.update(done - bar.n)
+
+    try:
+        yield tick
+    finally:
+        bar.close()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
