@@ -305,6 +305,85 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
 
+# --- compare -----------------------------------------------------------------------
+
+
+def _compare_text(outcome, lang: str) -> str:
+    from training import lab, lab_report
+
+    lines = [lab.headline(outcome.study, lang), ""]
+    lines += [text for _, text in lab_report.verdict_lines(outcome, lang)]
+    lines += ["", lab_report.strategies_display(outcome, lang).to_string(index=False)]
+    if outcome.sweep:
+        lines += ["", lab_report.stop_paying_text(outcome, lang),
+                  lab_report.staffing_display(outcome, lang).to_string(index=False)]
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare strategies (and a staffing range) over many common-random-number futures."""
+    from training import lab
+
+    def bad(message: str) -> int:
+        for line in str(message).splitlines():
+            print(f"bianque compare: error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as err:
+        for field, message in err.problems:
+            print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.workers and args.workers > 1 and args.scheduler:
+        return bad("use --workers or --scheduler, not both")
+    try:
+        strategies = lab.parse_strategies(args.strategies.split(","))
+        staff = lab.parse_staff_range(args.staff) if args.staff else []
+        request = lab.LabRequest(
+            scenario=scenario, strategies=tuple(strategies), reps=args.reps,
+            seed=scenario.seed if args.seed is None else args.seed, months=args.months,
+            staff=tuple(staff), sweep_strategy=args.staff_strategy,
+            **({"officer_cost_cny_per_month": args.officer_cost}
+               if args.officer_cost is not None else {}))
+    except lab.LabInputError as err:
+        return bad(str(err))
+    if args.out:
+        out_dir = Path(args.out).resolve().parent
+        if not out_dir.is_dir():
+            return bad(f"--out: the folder {out_dir} does not exist; create it or choose another")
+    total = sum(s.reps for s in request.specs())
+    try:
+        with _progress_bar(total, args.json) as tick, _executor(args) as executor:
+            outcome = lab.run_lab(request, executor=executor, progress=tick)
+    except OSError as err:  # a scheduler that cannot be reached
+        return bad(f"--scheduler {args.scheduler}: cannot connect: {err}")
+    if args.out:
+        from training.lab_report import report_html
+
+        command = "bianque " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["compare"] else None
+        Path(args.out).write_text(report_html(outcome, args.lang, command or _command(args)),
+                                  encoding="utf-8")
+    if args.json:
+        print(json.dumps(_plain(lab.figures_json(outcome)), indent=2, ensure_ascii=False))
+    else:
+        print(_compare_text(outcome, args.lang))
+        if args.out:
+            print(f"report: {args.out}")
+    return EXIT_OK
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The compare command that reproduces a study (the executor never changes figures)."""
+    parts = ["bianque", "compare", args.scenario, "--strategies", args.strategies,
+             "--reps", str(args.reps)]
+    for opt in ("seed", "months", "staff", "staff_strategy", "officer_cost"):
+        v = getattr(args, opt)
+        if v is not None:
+            parts += ["--" + opt.replace("_", "-"), str(v)]
+    return " ".join(parts)
+
+
 # --- parser ------------------------------------------------------------------------
 
 
@@ -346,6 +425,39 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run replications on a Dask cluster (e.g. tcp://10.0.0.5:8786)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="compare strategies and staffing over many futures",
+                       description="Run every strategy on the same futures (child seeds of "
+                       "--seed), with late collection and the oracle as references; print "
+                       "means with 95%% intervals and paired differences against the first "
+                       "strategy; optionally sweep the number of officers and write an HTML "
+                       "report.")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("--strategies", required=True, metavar="A,B[,RULES.yaml]",
+                   help="comma-separated built-in names or rule-table files; the first is "
+                   "the champion")
+    p.add_argument("--reps", type=_int_in(2, 100_000, "reps"), default=100, metavar="N",
+                   help="replications (futures) per strategy (default 100)")
+    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), default=None,
+                   help="root seed of the futures (default: the scenario's seed)")
+    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
+                   help="months to simulate, at most the horizon")
+    p.add_argument("--staff", metavar="LO..HI", default=None,
+                   help="staffing sweep: officer counts, e.g. 2..8 or 2,4,6")
+    p.add_argument("--staff-strategy", metavar="NAME", default=None,
+                   help="strategy of the staffing sweep (default: the first)")
+    p.add_argument("--officer-cost", type=float, default=None, metavar="CNY",
+                   help="monthly cost of one officer for the sweep (default 20000)")
+    p.add_argument("--workers", type=_int_in(1, 256, "workers"), default=1, metavar="K",
+                   help="run replications on K local processes")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run replications on a Dask cluster (e.g. tcp://10.0.0.5:8786)")
+    p.add_argument("--out", metavar="FILE", default=None, help="write an HTML report")
+    p.add_argument("--lang", choices=("zh", "en"), default="en",
+                   help="language of the text and the report (default en)")
+    p.add_argument("--json", action="store_true",
+                   help="print means, intervals and paired differences as JSON")
+    p.set_defaults(func=cmd_compare)
     return parser
 
 

@@ -158,6 +158,8 @@ class LabRequest:
         if not 2 <= self.reps <= MAX_REPS:
             raise LabInputError(f"reps: use between 2 and {MAX_REPS} replications "
                                 "(an interval needs at least two)")
+        if not 0 <= self.officer_cost_cny_per_month <= 1e9:
+            raise LabInputError("officer cost: a monthly cost in CNY between 0 and 1e9")
         if self.months is not None and not 1 <= self.months <= self.scenario.horizon_months:
             raise LabInputError(f"months: at most the case's horizon "
                                 f"({self.scenario.horizon_months})")
