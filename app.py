@@ -23,6 +23,7 @@ pages = [
             url_path="debrief"),
     st.Page(common.PAGES["lessons"], title=t("nav.lessons"), icon=":material/school:",
             url_path="lessons"),
+    st.Page(common.PAGES["lab"], title=t("nav.lab"), icon=":material/science:", url_path="lab"),
 ]
 page = st.navigation(pages)
 

@@ -24,6 +24,7 @@ PAGES = {
     "desk": "app_pages/desk.py",
     "debrief": "app_pages/debrief.py",
     "lessons": "app_pages/lessons.py",
+    "lab": "app_pages/lab.py",
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
