@@ -142,7 +142,8 @@ if not lab_access_allowed():
 st.caption(t("lab.page.intro"))
 
 cases, _ = common.all_cases()
-by_id = {c.id: c for c in sorted(cases, key=lambda c: (c.difficulty, c.id))}
+# trainee cases first, easiest first; model checks (unpublished) at the end
+by_id = {c.id: c for c in sorted(cases, key=lambda c: (not c.published, c.difficulty, c.id))}
 case_id = st.selectbox(t("lab.page.case"), list(by_id), key="lab_case",
                        format_func=lambda k: f"{by_id[k].title.get(lang)} "
                        f"({by_id[k].n_loans:,} · {by_id[k].horizon_months} m)")
@@ -177,7 +178,7 @@ if sweep:
                                   key="lab_sweep_strategy")
     officer_cost = s3.number_input(t("lab.page.officer_cost"), 0.0, 1e7,
                                    lab.defaults.OFFICER_COST_CNY_PER_MONTH, 1000.0,
-                                   key="lab_officer_cost")
+                                   format="%.0f", key="lab_officer_cost")
 
 where = st.radio(t("lab.page.where"), list(Where), key="lab_where", horizontal=True,
                  format_func=lambda w: t(f"lab.page.where_{w}", lang, n=os.cpu_count() or 1))

@@ -43,7 +43,7 @@ def replicate(scenario: Scenario, strategy: StrategySpec, reps: int, seed: int,
               progress: Progress | None = None, cancel: CancelFlag | None = None) -> StudyResult:
     """``reps`` replications of one strategy; scored runs also run the references."""
     spec = StudySpec(scenario=scenario, strategies=(strategy,), reps=reps, seed=seed,
-                     months=months, references=scored)
+                     months=months, references=scored, missed_warnings=scored)
     return run_study(spec, executor=executor, progress=progress, cancel=cancel)
 
 

@@ -128,7 +128,7 @@ def test_each_seed_and_strategy_is_simulated_once(case, monkeypatch):
 
 
 def test_figures_agree_with_scoring_each_run_on_its_own(case):
-    spec = spec_of(case, ("early-warning", "late-collection"), reps=2)
+    spec = spec_of(case, ("early-warning", "late-collection"), reps=2, missed_warnings=True)
     res = run_study(spec)
     assert res.spec.labels == ("early-warning", "late-collection")
     assert [s.label for s in spec.runs] == ["early-warning", LATE, ORACLE]
@@ -138,6 +138,7 @@ def test_figures_agree_with_scoring_each_run_on_its_own(case):
         assert f["loss_cny"][rep] == alone.loss
         assert f["saves"][rep] == alone.saves
         assert f["compliance"][rep] == alone.compliance
+        assert f["missed_warnings"][rep] == alone.missed_warnings
         assert f["net_value_cny"][rep] == pytest.approx(alone.net_value)
         if alone.index is None:
             assert math.isnan(f["index"][rep])
@@ -147,6 +148,8 @@ def test_figures_agree_with_scoring_each_run_on_its_own(case):
         oracle = res.figures[ORACLE]["index"][rep]
         assert math.isnan(late) or (late == 0.0 and oracle == pytest.approx(1.0))
     assert res.series["early-warning"]["npl_ratio"].shape == (2, case.horizon_months)
+    # by default a study leaves the (costly) missed-warning count out, as NaN, never 0
+    assert np.isnan(run_study(spec_of(case, reps=1)).figures[LATE]["missed_warnings"]).all()
 
 
 def test_a_longer_study_extends_a_shorter_one(case):

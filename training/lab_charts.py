@@ -109,7 +109,8 @@ def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
                      alt.Tooltip(f"{col}:Q", title=t(key, lang),
                                  format=".1%" if fmt == ".0%" else ",.0f")])]
         if lo:
-            layers.insert(0, base.mark_errorbar().encode(y=f"{lo}:Q", y2=f"{hi}:Q"))
+            layers.insert(0, base.mark_errorbar().encode(
+                y=alt.Y(f"{lo}:Q", title=t(key, lang)), y2=f"{hi}:Q"))
         if stop_after is not None:
             rule = pd.DataFrame({"officers": [stop_after],
                                  "label": [t("lab.chart.stop_paying", lang, n=stop_after)]})

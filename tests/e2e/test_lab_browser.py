@@ -1,0 +1,57 @@
+"""End to end in a real browser: a manager runs a small comparison with a staffing sweep
+in the strategy lab and sees the verdict, the charts and the report download.
+
+Reuses the server fixture of test_browser.py (streamlit on a free port, a temporary
+database). Screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_browser import ARGS, CHROMIUM, OUT, WAIT_MS, idle, server  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+
+
+def test_compare_three_policies_and_a_staffing_range(server):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(WAIT_MS)
+        try:
+            page.goto(server + "/lab?lang=en")
+            expect(page.get_by_role("heading", name="Strategy lab")).to_be_visible()
+            idle(page)
+            reps = page.locator(".st-key-lab_reps input")
+            reps.fill("4")
+            reps.press("Enter")
+            idle(page)
+            page.locator(".st-key-lab_sweep label").click()
+            expect(page.locator(".st-key-lab_staff")).to_be_visible()
+            idle(page)
+            page.screenshot(path=str(OUT / "e2e_lab_form.png"), full_page=True)
+            page.locator(".st-key-lab_run button").click()
+            # the verdict, five charts (loss, frontier, two fans, staffing) and the report
+            expect(page.locator("[data-testid='stAlertContentSuccess']")).to_be_visible()
+            expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(5)
+            expect(page.locator(".st-key-lab_download button")).to_be_visible()
+            text = page.locator("[data-testid='stAlertContentSuccess']").inner_text()
+            assert "loses" in text
+            expect(page.get_by_text("against early-warning").first).to_be_visible()
+            expect(page.get_by_text("another officer stops paying").first).to_be_visible()
+            page.wait_for_timeout(1500)  # let vega draw before the picture
+            page.set_viewport_size({"width": 1400, "height": 4200})
+            page.screenshot(path=str(OUT / "e2e_lab_results.png"), full_page=True)
+            with page.expect_download() as dl:
+                page.locator(".st-key-lab_download button").click()
+            report = dl.value.path().read_text(encoding="utf-8")
+            assert "bianque-inputs" in report and "vegaEmbed" in report
+        except Exception:
+            page.screenshot(path=str(OUT / "e2e_lab_failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
