@@ -54,6 +54,19 @@ def test_staffing_sweep_and_report(capsys, tmp_path):
     assert figures == compare_json(capsys, "--staff", "1..3")
 
 
+def test_a_dask_scheduler_gives_the_same_figures(capsys):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        remote = compare_json(capsys, "--scheduler", cluster.scheduler_address)
+    assert remote == compare_json(capsys)
+
+
+def test_an_unreachable_scheduler_exits_2(capsys):
+    assert main([*BASE, "--scheduler", "tcp://127.0.0.1:9", "--json"]) == 2
+    assert "cannot connect" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("args, words", [
     (["--strategies", "wishful-thinking"], "unknown strategy 'wishful-thinking'"),
     (["--strategies", "early-warning,early-warning"], "named twice"),

@@ -22,6 +22,7 @@ from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, sc
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_CANCELLED = 130  # as a shell reports a command stopped by Ctrl-C
 DEFAULT_STRATEGY = "do-nothing"
 MAX_SEED = 2**63 - 1
 MAX_MONTHS = 600
@@ -222,7 +223,7 @@ def _executor(args):
     if args.scheduler:
         from distributed import Client
 
-        with Client(args.scheduler) as client:
+        with Client(args.scheduler, timeout="10s") as client:
             yield client.get_executor()
     elif args.workers and args.workers > 1:
         from sim.study import process_pool
@@ -358,6 +359,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             outcome = lab.run_lab(request, executor=executor, progress=tick)
     except OSError as err:  # a scheduler that cannot be reached
         return bad(f"--scheduler {args.scheduler}: cannot connect: {err}")
+    except KeyboardInterrupt:  # Ctrl-C: pending replications were cancelled on the way out
+        print("bianque compare: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
     if args.out:
         from training.lab_report import report_html
 
