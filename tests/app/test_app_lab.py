@@ -79,3 +79,20 @@ def test_a_running_study_can_be_cancelled():
     assert job.state.value == "cancelled" and job.outcome is None
     assert job.progress.done < job.progress.total
     assert "cancelled" in at.warning[0].value
+
+
+def test_a_rule_table_edited_in_the_app_is_a_strategy_of_the_study():
+    at = open_lab("en")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"])
+    at.number_input(key="lab_reps").set_value(2)
+    at.text_input(key="lab_rule_name").set_value("monthly-normal")
+    at.number_input(key="lab_iv_normal").set_value(1).run()
+    assert "Rule table valid" in " ".join(c.value for c in at.caption)
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    edited = job.outcome.request.strategies[1]
+    assert edited.label == "monthly-normal"
+    assert edited.rules.monitoring.interval_months.normal == 1
+    assert "monthly-normal" in lab.figures_json(job.outcome)["strategies"]
+    assert any("monthly-normal against early-warning" in m.value for m in at.markdown)
