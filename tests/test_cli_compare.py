@@ -52,6 +52,11 @@ def test_staffing_sweep_and_report(capsys, tmp_path):
     assert [r["officers"] for r in figures["staffing"]["rows"]] == [1, 2, 3]
     assert figures["staffing"]["stop_paying_after_officers"] in (1, 2, 3)
     assert figures == compare_json(capsys, "--staff", "1..3")
+    # the report carries its inputs: compare runs them again to the same figures
+    assert main(["compare", str(report), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == figures
+    assert main(["compare", str(report), "--reps", "5"]) == 2
+    assert "carries its own inputs" in capsys.readouterr().err
 
 
 def test_a_dask_scheduler_gives_the_same_figures(capsys):
@@ -81,12 +86,22 @@ def test_an_unreachable_scheduler_exits_2(capsys):
     (["--strategies", "early-warning", "--staff", "1..2", "--staff-strategy", "oracle"],
      "staffing sweep"),
     (["--strategies", str(ROOT / "tests" / "badinput" / "empty.yaml")], "YAML mapping"),
+    ([], "--strategies is required"),
 ])
 def test_bad_options_exit_2_with_a_message(capsys, args, words):
     assert main(["compare", INTRO, *args]) == 2
     err = capsys.readouterr()
     assert words in err.err
     assert "Traceback" not in err.err + err.out
+
+
+def test_a_file_that_is_not_a_report_exits_2(capsys, tmp_path):
+    page = tmp_path / "other.html"
+    page.write_text("<html><body>hello</body></html>", encoding="utf-8")
+    assert main(["compare", str(page)]) == 2
+    assert "not a strategy-lab report" in capsys.readouterr().err
+    assert main(["compare", str(tmp_path / "missing.html")]) == 2
+    assert "cannot read" in capsys.readouterr().err
 
 
 def test_a_bad_case_file_exits_2(capsys):

@@ -330,25 +330,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print(f"bianque compare: error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    try:
-        scenario = load_scenario(args.scenario)
-    except ScenarioError as err:
-        for field, message in err.problems:
-            print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     if args.workers and args.workers > 1 and args.scheduler:
         return bad("use --workers or --scheduler, not both")
-    try:
-        strategies = lab.parse_strategies(args.strategies.split(","))
-        staff = lab.parse_staff_range(args.staff) if args.staff else []
-        request = lab.LabRequest(
-            scenario=scenario, strategies=tuple(strategies), reps=args.reps,
-            seed=scenario.seed if args.seed is None else args.seed, months=args.months,
-            staff=tuple(staff), sweep_strategy=args.staff_strategy,
-            **({"officer_cost_cny_per_month": args.officer_cost}
-               if args.officer_cost is not None else {}))
-    except lab.LabInputError as err:
-        return bad(str(err))
+    if args.scenario.lower().endswith((".html", ".htm")):
+        try:
+            request = _replay_request(args)
+        except _BadInput as err:
+            return bad(str(err))
+    else:
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioError as err:
+            for field, message in err.problems:
+                print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if not args.strategies:
+            return bad("--strategies is required: e.g. --strategies early-warning,late-collection")
+        try:
+            strategies = lab.parse_strategies(args.strategies.split(","))
+            staff = lab.parse_staff_range(args.staff) if args.staff else []
+            request = lab.LabRequest(
+                scenario=scenario, strategies=tuple(strategies),
+                reps=100 if args.reps is None else args.reps,
+                seed=scenario.seed if args.seed is None else args.seed, months=args.months,
+                staff=tuple(staff), sweep_strategy=args.staff_strategy,
+                **({"officer_cost_cny_per_month": args.officer_cost}
+                   if args.officer_cost is not None else {}))
+        except lab.LabInputError as err:
+            return bad(str(err))
     if args.out:
         out_dir = Path(args.out).resolve().parent
         if not out_dir.is_dir():
@@ -365,8 +374,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         from training.lab_report import report_html
 
-        command = "bianque " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["compare"] else None
-        Path(args.out).write_text(report_html(outcome, args.lang, command or _command(args)),
+        Path(args.out).write_text(report_html(outcome, args.lang, _command(args)),
                                   encoding="utf-8")
     if args.json:
         print(json.dumps(_plain(lab.figures_json(outcome)), indent=2, ensure_ascii=False))
@@ -377,11 +385,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+STUDY_OPTIONS = ("strategies", "reps", "seed", "months", "staff", "staff_strategy",
+                 "officer_cost")
+
+
+def _replay_request(args: argparse.Namespace):
+    """The study a report was made from, to run it again (its inputs are inside it)."""
+    from training import lab
+    from training.lab_report import INPUTS_ID, read_block, request_from_inputs
+
+    given = [o for o in STUDY_OPTIONS if getattr(args, o) is not None]
+    if given:
+        raise _BadInput(f"a report carries its own inputs; drop --{given[0].replace('_', '-')} "
+                        "(only --workers, --scheduler, --out, --lang and --json apply)")
+    try:
+        text = Path(args.scenario).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise _BadInput(f"{args.scenario}: cannot read: {err}") from None
+    try:
+        return request_from_inputs(read_block(text, INPUTS_ID))
+    except (ValueError, KeyError, TypeError, lab.LabInputError) as err:
+        raise _BadInput(f"{args.scenario}: not a strategy-lab report with its inputs "
+                        f"({type(err).__name__}: {_one_line(err)[:200]})") from None
+
+
 def _command(args: argparse.Namespace) -> str:
     """The compare command that reproduces a study (the executor never changes figures)."""
-    parts = ["bianque", "compare", args.scenario, "--strategies", args.strategies,
-             "--reps", str(args.reps)]
-    for opt in ("seed", "months", "staff", "staff_strategy", "officer_cost"):
+    if not args.strategies:  # a replayed report
+        return f"bianque compare {args.scenario}"
+    parts = ["bianque", "compare", args.scenario, "--strategies", args.strategies]
+    for opt in ("reps", "seed", "months", "staff", "staff_strategy", "officer_cost"):
         v = getattr(args, opt)
         if v is not None:
             parts += ["--" + opt.replace("_", "-"), str(v)]
@@ -436,11 +469,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "means with 95%% intervals and paired differences against the first "
                        "strategy; optionally sweep the number of officers and write an HTML "
                        "report.")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
-    p.add_argument("--strategies", required=True, metavar="A,B[,RULES.yaml]",
+    p.add_argument("scenario", metavar="SCENARIO",
+                   help="scenario YAML file, or a report (.html) written by compare: runs its "
+                   "exact inputs again")
+    p.add_argument("--strategies", metavar="A,B[,RULES.yaml]",
                    help="comma-separated built-in names or rule-table files; the first is "
-                   "the champion")
-    p.add_argument("--reps", type=_int_in(2, 100_000, "reps"), default=100, metavar="N",
+                   "the champion (required with a scenario)")
+    p.add_argument("--reps", type=_int_in(2, 100_000, "reps"), default=None, metavar="N",
                    help="replications (futures) per strategy (default 100)")
     p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), default=None,
                    help="root seed of the futures (default: the scenario's seed)")

@@ -239,7 +239,10 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
     parts.append("<script>" + embeds.replace("</", "<\\/") + "</script>")
     parts += [
         f"<h2>{e(t('lab.report.inputs', lang))}</h2>",
-        f"<h3>{e(t('lab.report.command', lang))}</h3><pre>{e(command or '')}</pre>",
+        f"<h3>{e(t('lab.report.command', lang))}</h3>",
+        f"<pre>{e(command)}</pre>" if command else "",
+        f"<p>{e(t('lab.report.replay', lang))}</p><pre>bianque compare "
+        f"{e(f'bianque-lab-{req.scenario.id}.html')} --json</pre>",
         f"<p>{e(t('lab.report.seeds', lang, seed=req.seed))}</p>",
         f"<h3>{e(t('lab.report.versions', lang))}</h3>",
         _table(pd.DataFrame(list(inputs["versions"].items()), columns=["package", "version"])),
