@@ -66,26 +66,38 @@ def digest(result) -> str:
 
 
 class TreePeak:
-    """Peak resident memory of this process and all its descendants, sampled every 50 ms."""
+    """Peak resident memory and CPU time of this process and all its descendants,
+    sampled every 50 ms (CPU time is kept per process, so workers that have exited
+    still count with their last sample)."""
 
     def __init__(self):
         import psutil
 
         self.proc = psutil.Process()
         self.peak = 0
+        self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
-    def _loop(self):
+    def _sample(self):
         import psutil
 
+        total = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                total += p.memory_info().rss
+                t = p.cpu_times()
+                self.cpu[p.pid] = t.user + t.system
+        self.peak = max(self.peak, total)
+
+    def _loop(self):
         while not self.stop.is_set():
-            total = 0
-            for p in [self.proc, *self.proc.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    total += p.memory_info().rss
-            self.peak = max(self.peak, total)
+            self._sample()
             time.sleep(0.05)
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self.cpu.values())
 
     def __enter__(self):
         self.thread.start()
@@ -111,9 +123,12 @@ def measure(kind: str, workers: int, reps: int) -> dict:
                 # start every worker (fork server, imports) before the clock, as for the cluster
                 list(pool.map(time.sleep, [0.0] * (4 * workers)))
                 out["startup_s"] = time.perf_counter() - t0
-                t1 = time.perf_counter()
+                mem._sample()
+                cpu0, t1 = mem.cpu_s, time.perf_counter()
                 result = run_study(spec, executor=pool)
                 out["wall_s"] = time.perf_counter() - t1
+                mem._sample()
+                out["cpu_s"] = mem.cpu_s - cpu0
         elif kind == "cluster":
             from distributed import Client, LocalCluster
 
@@ -121,19 +136,27 @@ def measure(kind: str, workers: int, reps: int) -> dict:
             with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                               dashboard_address=None) as cluster, Client(cluster) as client:
                 out["startup_s"] = time.perf_counter() - t0
-                t1 = time.perf_counter()
+                mem._sample()
+                cpu0, t1 = mem.cpu_s, time.perf_counter()
                 result = run_study(spec, executor=client.get_executor())
                 out["wall_s"] = time.perf_counter() - t1
+                mem._sample()
+                out["cpu_s"] = mem.cpu_s - cpu0
         else:
-            t0 = time.perf_counter()
+            mem._sample()
+            cpu0, t0 = mem.cpu_s, time.perf_counter()
             result = run_study(spec)
             out["wall_s"] = time.perf_counter() - t0
+            mem._sample()
+            out["cpu_s"] = mem.cpu_s - cpu0
     out["peak_rss_mb"] = mem.peak / 2**20
     out["digest"] = digest(result)
     runs = reps * len(spec.runs)
     out["runs"] = runs
     out["s_per_replication"] = out["wall_s"] / reps
     out["loan_months_per_s"] = runs * LOANS * MONTHS / out["wall_s"]
+    out["cpu_s_per_replication"] = out["cpu_s"] / reps
+    out["load_average_1m"] = os.getloadavg()[0]
     return out
 
 
@@ -208,6 +231,7 @@ def row(r: dict) -> str:
     return (f"  {r['kind']:<8} workers {r['workers']}  reps {r['reps']:>5}  wall {r['wall_s']:8.1f} s"
             f"  {r['s_per_replication'] * 1000:7.0f} ms/rep  "
             f"{r['loan_months_per_s'] / 1e6:5.2f} M loan-months/s  peak {r['peak_rss_mb']:6.0f} MB"
+            f"  cpu {r['cpu_s']:7.1f} s ({r['cpu_s_per_replication'] * 1000:.0f} ms/rep)"
             f"  digest {r['digest']}{extra}")
 
 
@@ -264,8 +288,10 @@ def main(argv=None) -> int:
         for r in rows:
             print(row(r))
         big = rows[-1]
+        cores = min(2, os.cpu_count() or 1)
         print(f"  {big['reps']} replications x {len(STRATEGIES)} strategies: {big['wall_s']:.0f} s "
-              f"(target 60 s)  ({load()})")
+              f"wall (target 60 s); {big['cpu_s']:.0f} CPU-s, so about "
+              f"{big['cpu_s'] / cores:.0f} s on {cores} idle cores  ({load()})")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
     return 0
