@@ -185,6 +185,11 @@ class StudySpec:
         dup = sorted({x for x in labels if labels.count(x) > 1})
         if dup:
             raise ValueError(f"strategy names must differ; used twice: {', '.join(dup)}")
+        taken = sorted(s.label for s in self.strategies
+                       if s.rules is not None and s.label in REFERENCES)
+        if taken:
+            raise ValueError(f"a rule table may not be named '{taken[0]}': that name is the "
+                             "built-in reference run; change its 'name' field")
         if self.reps < 1:
             raise ValueError("reps must be at least 1")
 

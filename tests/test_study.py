@@ -274,3 +274,9 @@ def test_a_study_refuses_duplicate_names(case):
         spec_of(case, ("oracle", "oracle"))
     with pytest.raises(ValueError, match="unknown strategy"):
         builtin("wishful-thinking")
+    from sim.strategies import RuleTable
+    from sim.study import from_rules
+
+    with pytest.raises(ValueError, match="may not be named 'oracle'"):
+        StudySpec(scenario=case, strategies=(from_rules(RuleTable(name="oracle")),), reps=2,
+                  seed=1)
