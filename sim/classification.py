@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = range(5)
-CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
+from sim.codes import CLASS_KEYS, ON_BOOKS, LoanClass
+
+NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = LoanClass
 CLASS_ZH = ("正常", "关注", "次级", "可疑", "损失")
 CLASS_EN = ("Normal", "Special mention", "Substandard", "Doubtful", "Loss")
 
@@ -49,3 +50,18 @@ def classify(dpd: np.ndarray, flagged: np.ndarray, floor: np.ndarray,
 def provision_rates(rates) -> np.ndarray:
     """Rate per class, from a scenario's ProvisionRates (or any object with the five keys)."""
     return np.array([getattr(rates, k) for k in CLASS_KEYS], dtype=float)
+
+
+def reclassify(sim, t: int) -> None:
+    """Classify the book as the bank can see it at month t, and log the changes.
+
+    A disaster deferral is relief, not a restructuring: it does not flag the loan."""
+    flagged = sim.known_diversion | (sim.restructured_until >= t)
+    old = sim.cls
+    on_books = sim.status <= ON_BOOKS
+    # with one loan per borrower the 10% rule cannot bite, so the borrower array is
+    # passed only when some borrower has several loans
+    sim.cls = classify(sim.dpd, flagged & on_books, sim.floor, sim.balance,
+                       sim.borrower_of_loan if sim.multi_loan else None)
+    changed = np.flatnonzero((sim.cls != old) & on_books)
+    sim.rec.log_many(t, changed, "class_change", sim.cls[changed])

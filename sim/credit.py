@@ -15,6 +15,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from sim import defaults
+from sim.codes import ON_BOOKS
 
 
 @lru_cache(maxsize=8)
@@ -69,3 +70,66 @@ def vasicek_quantile(p: float, rho: float, q: float) -> float:
 def factor_step(x: np.ndarray, z: np.ndarray, phi: float) -> np.ndarray:
     """One month of a stationary AR(1) with unit variance."""
     return phi * x + np.sqrt(1.0 - phi * phi) * z
+
+
+# --- the credit model's columns and monthly step ---------------------------------
+def init_health(sim) -> None:
+    """Systematic factors from their stationary law, and each borrower's health drawn
+    from its stationary law above the barrier (loans start performing)."""
+    pf = sim.pf
+    n = sim.n
+    w = defaults.FACTOR_WEIGHTS
+    sim.w = (np.sqrt(w["economy"]), np.sqrt(w["industry"]), np.sqrt(w["region"]))
+    sim.f_econ = sim.rng_macro.standard_normal()
+    sim.f_ind = sim.rng_macro.standard_normal(len(pf.industries))
+    sim.f_reg = sim.rng_macro.standard_normal(len(pf.regions))
+    u0 = sim.rng_idio.random(n)
+    x0 = sim.w[0] * sim.f_econ + sim.w[1] * sim.f_ind[pf.industry] + \
+        sim.w[2] * sim.f_reg[pf.region]
+    c0 = barrier(pf.gp, pf.sqrt_rho, x0)
+    p_below = ndtr(c0)
+    sim.e = ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12))
+    sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
+    sim.boost = np.zeros(n)  # one-month boosts (collection)
+    sim.d = sim.e - c0  # health at the first decision point
+    sim.d_hist = np.zeros((13, n))
+    sim.d_hist[:] = sim.d
+    # the barrier depends on a loan only through (segment, industry, region)
+    keys = np.stack([pf.segment, pf.industry, pf.region])
+    groups, group_of = np.unique(keys, axis=1, return_inverse=True)
+    sim._group_of = group_of.ravel()
+    first = np.zeros(groups.shape[1], dtype=np.int64)
+    first[sim._group_of[::-1]] = np.arange(n)[::-1]
+    sim._groups = (groups[0], groups[1], groups[2])
+    sim._group_gp, sim._group_sqrt_rho = pf.gp[first], pf.sqrt_rho[first]
+
+
+def step_factors(sim, z_econ, z_ind, z_reg) -> np.ndarray:
+    """Move the systematic factors one month; returns each group's factor value."""
+    phi_s = defaults.SYSTEMATIC_PHI_MONTHLY
+    sim.f_econ = factor_step(sim.f_econ, z_econ, phi_s)
+    sim.f_ind = factor_step(sim.f_ind, z_ind, phi_s)
+    sim.f_reg = factor_step(sim.f_reg, z_reg, phi_s)
+    we, wi, wr = sim.w
+    _, g_ind, g_reg = sim._groups
+    return we * sim.f_econ + wi * sim.f_ind[g_ind] + wr * sim.f_reg[g_reg]
+
+
+def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.ndarray:
+    """Hidden health for month t from group factors x and the shock vector; returns it."""
+    pf = sim.pf
+    burden = np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT *
+                      (sim.rate - sim.rate0) * 100.0, 0.0)
+    sim.e = factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY)
+    c = barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
+    live = sim.status <= ON_BOOKS
+    start_diverting = pf.diverter & ~sim.entrusted & ~sim.diverting & live & \
+        (sim.d < defaults.DIVERSION_ONSET_HEALTH) & (t > 1)
+    sim.diverting |= start_diverting
+    sim.rec.log_many(t, np.flatnonzero(start_diverting), "diversion_started")
+    sim.shift[sim.diverting & live] -= defaults.DIVERSION_DRAIN_PER_MONTH
+    d = sim.e - c + sim.shift + shock + burden + sim.boost
+    sim.boost[:] = 0.0
+    sim.d = d
+    sim.d_hist[t % 13] = d
+    return d

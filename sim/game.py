@@ -14,18 +14,10 @@ import pandas as pd
 
 from sim import defaults
 from sim.classification import CLASS_EN, CLASS_KEYS, CLASS_ZH
-from sim.engine import (
-    DEFAULTED,
-    SIG_INDEX,
-    SIGNAL_IDS,
-    STATUS_KEYS,
-    Decision,
-    Observation,
-    RunResult,
-    Simulation,
-    event_frame,
-)
+from sim.codes import STATUS_KEYS
+from sim.engine import DEFAULTED, SIG_INDEX, RunResult, Simulation
 from sim.interventions import reason_text
+from sim.observation import Decision, Observation, action_cost, action_hours, admissible
 from sim.portfolio import COLLATERAL_TYPES
 from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario
 from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
@@ -53,6 +45,8 @@ class ActionOption:
     reason_zh: str = ""
     reason_en: str = ""
     stage: str = ""
+    reason: str = ""
+    """The reason code when not available (sim.interventions.REASONS), else ""."""
 
 
 @dataclass
@@ -218,12 +212,12 @@ class Game:
         for i, a in self._queue:
             it = self.sim.catalogue[a]
             out.append(QueuedAction(i, self.sim.pf.label(i), a, it.zh, it.en,
-                                    self.sim.action_hours(i, a), it.cost_cny))
+                                    action_hours(self.sim, i, a), action_cost(self.sim, i, a)))
         return out
 
     @property
     def hours_queued(self) -> float:
-        return float(sum(self.sim.action_hours(i, a) for i, a in self._queue
+        return float(sum(action_hours(self.sim, i, a) for i, a in self._queue
                          if not self.sim.by_legal_team(a)))
 
     @property
@@ -232,21 +226,21 @@ class Game:
 
     # ---------------------------------------------------------------- actions
     def options(self, loan_id: int) -> list[ActionOption]:
-        out = []
+        """Every action of the case on a loan, with its cost and whether it can be queued:
+        the same rule (sim.observation.admissible) the engine applies at the decision."""
+        s = self.sim
         # the checks the policy requires are done first; actions get what is left
         left = self.hours_available - self.policy_hours() - self.hours_queued
-        for key, it in self.sim.catalogue.items():
-            why = self.sim.precondition(loan_id, key)
-            hours = self.sim.action_hours(loan_id, key)
-            if why is None and (loan_id, key) in self._queue:
-                why = "queued"
-            if why is None and not self.sim.by_legal_team(key) and hours > left + 1e-9:
-                why = "hours"
+        taken = set(self._queue)
+        decision_month = self.month + 1
+        out = []
+        for key, it in s.catalogue.items():
+            why = admissible(s, loan_id, key, taken, left, month=decision_month)
             out.append(ActionOption(
-                key, it.zh, it.en, hours, it.cost_cny + it.cost_share * float(
-                    self.sim.balance[loan_id]), it.duration_months, why is None,
+                key, it.zh, it.en, action_hours(s, loan_id, key), action_cost(s, loan_id, key),
+                it.duration_months, why is None,
                 reason_text(why, "zh") if why else "", reason_text(why, "en") if why else "",
-                it.stage))
+                it.stage, why or ""))
         return out
 
     def queue(self, loan_id: int, action_id: str) -> None:
@@ -256,8 +250,7 @@ class Game:
         if opt is None:
             raise ActionError("available")
         if not opt.available:
-            code = next((c for c, (zh, _) in _reasons().items() if zh == opt.reason_zh), "available")
-            raise ActionError(code)
+            raise ActionError(opt.reason)
         self._queue.append((int(loan_id), action_id))
 
     def unqueue(self, index: int) -> None:
@@ -283,13 +276,13 @@ class Game:
         rep = self.sim.reports[-1]
         ev = self.events(self.month)
         self._last_report = MonthReport(
-            month=self.month, new_defaults=int(rep.get("new_defaults", 0)),
-            new_alerts=int(rep.get("new_alerts", 0)), checks_done=int(rep.get("checks_done", 0)),
-            checks_slipped=int(rep.get("checks_slipped", 0)),
-            check_quality=float(rep.get("check_quality", 1.0)),
-            hours_used=float(rep.get("hours_used", 0.0)), events=ev,
+            month=self.month, new_defaults=int(rep.new_defaults),
+            new_alerts=int(rep.new_alerts), checks_done=int(rep.checks_done),
+            checks_slipped=int(rep.checks_slipped),
+            check_quality=float(rep.check_quality),
+            hours_used=float(rep.hours_used), events=ev,
             rejected=[(self.sim.pf.label(i), a, reason_text(w, "en"))
-                      for i, a, w in rep.get("rejected", [])])
+                      for i, a, w in rep.rejected])
         return self._last_report
 
     @property
@@ -346,17 +339,7 @@ class Game:
         })
 
     def _signals_frame(self) -> pd.DataFrame:
-        s = self.sim
-        if not s._signals:
-            return pd.DataFrame(columns=["month", "loan_id", "signal", "via"])
-        return pd.DataFrame({
-            "month": np.concatenate([np.full(len(x[1]), x[0]) for x in s._signals]),
-            "loan_id": np.concatenate([x[1] for x in s._signals]),
-            "signal": np.array(SIGNAL_IDS, dtype=object)[
-                np.concatenate([x[2] for x in s._signals]).astype(int)],
-            "via": np.concatenate([np.full(len(x[1]), "onsite" if x[3] else "offsite")
-                                   for x in s._signals]),
-        })
+        return self.sim.rec.signal_frame()
 
     def alerts(self, since_month: int | None = None) -> pd.DataFrame:
         df = self._signals_frame()
@@ -397,10 +380,10 @@ class Game:
                 for b in self.scenario.borrowers for ev in b.events if ev.note is not None}
 
     def _events_frame(self) -> pd.DataFrame:
-        return event_frame(self.sim._events, self.sim._chunks)
+        return self.sim.rec.event_frame()
 
     def metrics(self) -> pd.DataFrame:
-        return pd.DataFrame(self.sim._metrics)
+        return self.sim.rec.metric_frame()
 
     def loan_file(self, loan_id: int) -> LoanFile:
         s = self.sim
@@ -477,7 +460,7 @@ class Game:
         changes = ev[(ev["event"] == "class_change") & (ev["month"] > m - 3) & (ev["month"] <= m)]
         met = self.metrics()
         recent = met[(met["month"] > m - 3) & (met["month"] <= m)]
-        slipped = sum(r.get("checks_slipped", 0) for r in self.sim.reports[max(0, m - 3):m])
+        slipped = sum(r.checks_slipped for r in self.sim.reports[max(0, m - 3):m])
         npl = float(recent["npl_ratio"].iloc[-1]) if len(recent) else 0.0
         notes_zh, notes_en = [], []
         if slipped:
@@ -559,12 +542,6 @@ class Game:
 
     def observation(self) -> Observation:
         return self.sim.observe()
-
-
-def _reasons():
-    from sim.interventions import REASONS
-
-    return REASONS
 
 
 __all__ = ["ActionError", "ActionOption", "Debrief", "Game", "LoanFile", "MonthReport",

@@ -581,7 +581,7 @@ def test_oracle_sees_health_at_the_first_decision():
     seen = {}
 
     def decide(obs):
-        seen[obs.month] = obs.hidden["health"].copy()
+        seen[obs.month] = obs.hidden.health.copy()
         return Decision(policy=NO_CHECKS)
 
     Simulation(sc, seed=4, decider=decide, oracle=True).run()

@@ -1,15 +1,18 @@
-"""Interventions: the catalogue merged with a scenario's overrides, and preconditions.
+"""The intervention catalogue merged with a scenario's overrides, and the precondition table.
 
-Preconditions here use only what the bank can see, so the desk can say why an
+Preconditions use only what the bank can see, so the desk can say why an
 action is not available. Whether an action works (a borrower still able to give
 extra collateral, a weak borrower pushed into default by an acceleration) is
-decided in the engine from hidden state.
+decided in sim.interventions.effects from hidden state.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
+from sim import defaults
+from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, InterventionType
 from sim.scenario import Scenario
 
@@ -55,3 +58,50 @@ def catalogue(sc: Scenario) -> dict[str, InterventionType]:
 def reason_text(code: str, lang: str) -> str:
     zh, en = REASONS.get(code, (code, code))
     return zh if lang == "zh" else en
+
+
+def _on_books(sim, i: int, action: str, t: int) -> bool:
+    st = sim.status[i]
+    return st in (LoanStatus.ACTIVE, LoanStatus.DEFAULTED) or (
+        action == "claim_sale" and st == LoanStatus.WRITTEN_OFF)
+
+
+def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
+    return bool(sim.dpd[i] > 0 or sim.cls[i] >= LoanClass.SPECIAL_MENTION
+                or (sim.last_seen[i] >= t - 3).any())
+
+
+def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
+    return bool(sim.judgment[i] or (
+        sim.lawsuit_month[i] >= 0 and t - sim.lawsuit_month[i]
+        >= defaults.SECURITY_ENFORCEMENT_MONTHS)) and not sim.auction_open[i]
+
+
+PRECONDITIONS: dict[str, Callable[[object, int, str, int], bool]] = {
+    "active": _on_books,
+    "not_defaulted": lambda sim, i, a, t: not sim.defaulted[i] and sim.status[i] == LoanStatus.ACTIVE,
+    "has_undrawn": lambda sim, i, a, t: sim.undrawn[i] > 0 and not sim.frozen[i],
+    "self_payment": lambda sim, i, a, t: not sim.entrusted[i],
+    "in_difficulty": _in_difficulty,
+    "disaster_hit": lambda sim, i, a, t: bool(sim.disaster_until[sim.pf.region[i]] >= t),
+    "overdue": lambda sim, i, a, t: bool(sim.dpd[i] > 0),
+    "defaulted": lambda sim, i, a, t: bool(sim.defaulted[i]) or sim.status[i] == LoanStatus.WRITTEN_OFF,
+    "no_lawsuit": lambda sim, i, a, t: sim.lawsuit_month[i] < 0,
+    "judgment_or_security": _judgment_or_security,
+    "has_collateral": lambda sim, i, a, t: (not sim.collateral_sold[i]) and (
+        sim.pf.collateral_type[i] > 0 or sim.extra_collateral[i] > 0),
+}
+"""Precondition code -> whether it holds for loan i (what the bank can see only)."""
+
+
+def precondition(sim, i: int, action: str, month: int | None = None) -> str | None:
+    """The reason code an action cannot be taken on loan i at decision month `month`
+    (default: the engine's current month), or None."""
+    it = sim.catalogue.get(action)
+    if it is None:
+        return "available"
+    t = sim.t if month is None else month
+    for req in it.requires:
+        if not PRECONDITIONS[req](sim, i, action, t):
+            return req
+    return None

@@ -1,0 +1,185 @@
+"""What each intervention does to a loan: one small function per action.
+
+`act` checks admissibility (sim.observation.admissible, the same rule the desk
+shows), charges hours and money (sim.observation.action_cost), then looks the
+action up in EFFECTS. An effect returns the result text key the event log keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from sim import defaults
+from sim.codes import LoanClass, LoanStatus
+from sim.interventions import workouts
+from sim.loanbook import default_loans, repay_in_full
+from sim.staff import charge
+
+PREVENTIVE_STAGES = ("monitor", "prevent", "restructure")
+
+
+def act(sim, i: int, action: str) -> str | None:
+    """Take an action on loan i now; returns a reason code if it could not be taken."""
+    from sim.observation import action_cost, action_hours, admissible
+
+    why = admissible(sim, i, action, sim._done_this_month, sim._hours_left)
+    if why is not None:
+        sim.month_report.rejected.append((i, action, why))
+        return why
+    it = sim.catalogue[action]
+    sim._done_this_month.add((i, action))
+    charge(sim, action, action_hours(sim, i, action))
+    t = sim.t
+    cost = action_cost(sim, i, action)
+    sim.costs[i] += cost
+    sim.money_spent += cost
+    if it.stage in PREVENTIVE_STAGES or action == "accelerate":
+        if sim.first_action[i] < 0:
+            sim.first_action[i] = t
+        sim.acted[i] = t
+    result = EFFECTS[action](sim, i, it, t)
+    sim.rec.log(t, i, "action_" + action, cost, result)
+    return None
+
+
+def _closer_monitoring(sim, i, it, t) -> str:
+    sim.closer_until[i] = t + int(it.duration_months)
+    return ""
+
+
+def _onsite_check(sim, i, it, t) -> str:
+    sim._targeted.append(i)  # done together after the month's actions
+    return ""
+
+
+def _add_collateral(sim, i, it, t) -> str:
+    result = "refused"
+    if sim.d[i] > it.params["health_margin"]:
+        top = it.params["top_up_ltv_share"] * sim.balance[i]
+        sim.extra_collateral[i] += top
+        sim.appraised[i] += top
+        result = "obtained"
+    sim.relationship[i] -= defaults.RELATIONSHIP_HIT["intrusive"]
+    return result
+
+
+def _freeze_line(sim, i, it, t) -> str:
+    healthy = sim.d[i] > 1.0
+    sim.frozen[i] = True
+    return _damage(sim, t, i) if healthy else "frozen"
+
+
+def _entrusted_payment(sim, i, it, t) -> str:
+    sim.entrusted[i] = True
+    sim.diverting[i] = False
+    sim.relationship[i] -= defaults.RELATIONSHIP_HIT["intrusive"]
+    return ""
+
+
+def _restructure(sim, i, it, t) -> str:
+    p = it.params
+    # relief works best before arrears build up (re-default is likelier later)
+    stage = min(int(sim.dpd[i]) // 30 * 30, 60)
+    sim.shift[i] += p["health_boost"] * p["stage_factor"][stage]
+    sim.rate[i] = max(0.0, sim.rate[i] - p["rate_concession"])
+    sim.rate0[i] = max(0.0, sim.rate0[i] - p["rate_concession"])
+    remaining = max(sim.term[i] - sim.mob[i], 1)
+    sim.term[i] = sim.mob[i] + int(np.ceil(remaining * 1.5)) + 6
+    sim.restructured_until[i] = t + p["observation_months"]
+    sim.misses[i] = 0
+    sim.dpd[i] = 0
+    return ""
+
+
+def _emergency_deferral(sim, i, it, t) -> str:
+    sim.deferral_until[i] = t + it.params["months"] - 1
+    sim.misses[i] = 0
+    sim.dpd[i] = 0
+    return ""
+
+
+def _accelerate(sim, i, it, t) -> str:
+    if sim.d[i] > it.params["repay_health"] and not sim.defaulted[i]:
+        repay_in_full(sim, i)
+        sim.relationship[i] = 0.0
+        return "repaid"
+    if not sim.defaulted[i]:
+        default_loans(sim, t, np.array([i]))
+    sim.floor[i] = max(sim.floor[i], LoanClass.SUBSTANDARD)
+    sim.frozen[i] = True
+    return "defaulted"
+
+
+def _collect(sim, i, it, t) -> str:
+    sim.boost[i] += it.params["cure_boost"]
+    return ""
+
+
+def _lawsuit(sim, i, it, t) -> str:
+    sim.lawsuit_month[i] = t
+    sim.preserved[i] = True
+    sim.env.process(workouts.lawsuit(sim, i, it.duration_months))
+    return ""
+
+
+def _auction(sim, i, it, t) -> str:
+    sim.env.process(workouts.auction(sim, i))
+    return ""
+
+
+def _write_off(sim, i, it, t) -> str:
+    amt = sim.balance[i]
+    sim.written_off[i] += amt
+    sim.balance[i] = 0.0
+    sim.status[i] = LoanStatus.WRITTEN_OFF
+    return f"{amt:.0f}"
+
+
+def _claim_sale(sim, i, it, t) -> str:
+    claim = workouts.balance_or_claim(sim, i)
+    on_books = sim.status[i] in workouts.ON_BOOKS_STATUSES
+    if on_books:
+        value = workouts.recovery_value(sim)[i]
+    else:
+        bal = sim.balance[i]
+        sim.balance[i] = claim
+        value = workouts.recovery_value(sim)[i]
+        sim.balance[i] = bal
+    price = min(claim, defaults.CLAIM_SALE_VALUE_FACTOR * value)
+    workouts.recover(sim, t, i, price, "claim_sold")
+    if on_books:
+        sim.written_off[i] += sim.balance[i]
+        sim.balance[i] = 0.0
+    sim.status[i] = LoanStatus.SOLD
+    return ""
+
+
+def _damage(sim, t: int, i: int) -> str:
+    """An aggressive action on a healthy borrower: the relationship suffers, it may leave."""
+    sim.relationship[i] -= defaults.RELATIONSHIP_HIT["aggressive_on_healthy"]
+    if sim._u_act[i, 1] < defaults.EARLY_REPAYMENT_ON_DAMAGE:
+        sim.rec.log(t, i, "customer_left", repay_in_full(sim, i))
+        return "customer_left"
+    return "relationship_damaged"
+
+
+EFFECTS: dict[str, Callable] = {
+    "closer_monitoring": _closer_monitoring,
+    "onsite_check": _onsite_check,
+    "add_collateral": _add_collateral,
+    "freeze_line": _freeze_line,
+    "entrusted_payment": _entrusted_payment,
+    "restructure": _restructure,
+    "emergency_deferral": _emergency_deferral,
+    "accelerate": _accelerate,
+    "collect_call": _collect,
+    "collect_letter": _collect,
+    "collect_visit": _collect,
+    "lawsuit": _lawsuit,
+    "auction": _auction,
+    "write_off": _write_off,
+    "claim_sale": _claim_sale,
+}
+"""Action id -> effect(sim, loan, intervention type, month) -> result key."""

@@ -1,0 +1,164 @@
+"""What a strategy sees and what it may do: Observation, Decision, and the one
+rule for whether an action is admissible and what it costs.
+
+The engine, the desk (sim.game) and the pages all call `admissible` and
+`action_cost`, so the cost a button shows, the cost the queue shows and the
+cost the engine charges cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.defaults import InterventionType
+from sim.interventions.catalogue import precondition
+from sim.interventions.workouts import balance_or_claim, collateral_value, recovery_value
+from sim.scenario import MonitoringPolicy
+from sim.signals import recent_alerts
+from sim.staff import by_legal_team
+
+HOURS_TOLERANCE = 1e-9
+"""Rounding slack when comparing an action's hours with the hours left."""
+
+
+class Action(NamedTuple):
+    """One action a strategy or a trainee takes: an intervention id on a loan."""
+
+    loan_id: int
+    action_id: str
+
+
+@dataclass
+class Decision:
+    """What a strategy decides at a month's start: a policy (None keeps it) and actions."""
+
+    policy: MonitoringPolicy | None = None
+    actions: list[Action | tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HiddenState:
+    """What only the oracle sees: true health, diversion, collateral and recovery values."""
+
+    health: np.ndarray
+    diverting: np.ndarray
+    collateral_value: np.ndarray
+    recoverable: np.ndarray
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What an officer can see at a decision point. `hidden` is set only for the oracle.
+
+    Read-only: the arrays are views the strategy cannot write (numpy raises
+    "assignment destination is read-only"), so a strategy changes nothing but
+    through its Decision. `actions` is the case's own catalogue (hours, costs)."""
+
+    month: int
+    horizon: int
+    hours_available: float
+    policy: MonitoringPolicy
+    status: np.ndarray
+    product: np.ndarray
+    segment: np.ndarray
+    balance: np.ndarray
+    undrawn: np.ndarray
+    dpd: np.ndarray
+    cls: np.ndarray
+    last_check: np.ndarray
+    last_seen: np.ndarray  # (loans, signals): month each signal was last seen, -99 never
+    known_diversion: np.ndarray
+    entrusted: np.ndarray
+    frozen: np.ndarray
+    restructured: np.ndarray
+    has_collateral: np.ndarray
+    lawsuit_month: np.ndarray
+    judgment: np.ndarray
+    auction_open: np.ndarray
+    disaster_region: np.ndarray
+    acted: np.ndarray  # month of the last preventive action, -99 never
+    check_hours: np.ndarray  # hours of a targeted check per loan
+    check_demand: Callable[[MonitoringPolicy], float] | None = None  # hours a policy needs now
+    hidden: HiddenState | None = None
+    actions: Mapping[str, InterventionType] = field(default_factory=dict)
+    staff_hours: float = 0.0  # the officers' hours per month
+
+    def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
+        """Number of distinct non-payment signals seen in the last `months` months."""
+        return recent_alerts(self.last_seen, self.month, months, groups)
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """A view of `a` that cannot be written through."""
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
+def observe(sim) -> Observation:
+    """The observation at the current decision point."""
+    from sim.checks import policy_hours
+    from sim.codes import CheckKind
+
+    t = sim.t
+    pf = sim.pf
+    ro = read_only
+    hidden = None
+    if sim.oracle:
+        hidden = HiddenState(health=ro(sim.d.copy()), diverting=ro(sim.diverting.copy()),
+                             collateral_value=ro(collateral_value(sim)),
+                             recoverable=ro(recovery_value(sim)))
+    return Observation(
+        month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
+        status=ro(sim.status), product=ro(pf.product), segment=ro(pf.segment),
+        balance=ro(sim.balance), undrawn=ro(np.where(sim.frozen, 0.0, sim.undrawn)),
+        dpd=ro(sim.dpd), cls=ro(sim.cls), last_check=ro(sim.last_check),
+        last_seen=ro(sim.last_seen), known_diversion=ro(sim.known_diversion),
+        entrusted=ro(sim.entrusted), frozen=ro(sim.frozen),
+        restructured=ro(sim.restructured_until >= t),
+        has_collateral=ro((~sim.collateral_sold) & ((pf.collateral_type > 0)
+                                                    | (sim.extra_collateral > 0))),
+        lawsuit_month=ro(sim.lawsuit_month), judgment=ro(sim.judgment),
+        auction_open=ro(sim.auction_open),
+        disaster_region=ro(sim.disaster_until[pf.region] >= t),
+        acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, CheckKind.TARGETED]),
+        check_demand=lambda p: policy_hours(sim, p, t), hidden=hidden,
+        actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
+    )
+
+
+def action_hours(sim, i: int, action: str) -> float:
+    """Staff hours an action on loan i takes (a check's depend on the loan's product)."""
+    from sim.codes import CheckKind
+
+    if action == "onsite_check":
+        return float(sim.check_hours[i, CheckKind.TARGETED])
+    return float(sim.catalogue[action].hours)
+
+
+def action_cost(sim, i: int, action: str) -> float:
+    """Money an action on loan i costs now: the fixed cost plus its share of the claim."""
+    it = sim.catalogue[action]
+    return it.cost_cny + it.cost_share * max(balance_or_claim(sim, i), 0.0)
+
+
+def admissible(sim, i: int, action: str, taken, hours_left: float,
+               month: int | None = None) -> str | None:
+    """The reason code an action cannot be taken on loan i at a decision point, or None.
+
+    taken: the (loan, action) pairs already queued or done this month;
+    hours_left: officers' hours still free (legal work does not use them);
+    month: the decision month (default: the engine's current month). The desk asks
+    between months, about the decision of the month to come."""
+    why = precondition(sim, i, action, month)
+    if why is None and (i, action) in taken:
+        why = "queued"
+    if why is None and not by_legal_team(sim.catalogue, action) \
+            and action_hours(sim, i, action) > hours_left + HOURS_TOLERANCE:
+        why = "hours"
+    return why

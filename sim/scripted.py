@@ -1,0 +1,49 @@
+"""Scripted borrower events: what a case's author makes happen to named borrowers.
+
+Each event hits the borrower's health (or its collateral, or starts a diversion
+of loan money) at its month; some leave an off-site trace the bank sees at once
+(a lawsuit on the public record, a key person gone, a sales drop in turnover).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.codes import SignalSource
+from sim.signals import see
+
+HEALTH_HIT = {"health_shock": 1.0, "sales_drop": 1.0, "key_person_leaves": 0.5,
+              "lawsuit_filed": 0.3, "tax_arrears": 0.2, "recovery": -1.0}
+"""Health lost per unit of severity, by event kind (a recovery adds health)."""
+SEEN = {"key_person_leaves": "key_person", "lawsuit_filed": "lawsuit",
+        "tax_arrears": "tax_arrears", "sales_drop": "turnover_drop"}
+"""The off-site signal an event shows at once."""
+COLLATERAL_DAMAGE_PER_SEVERITY = 0.3
+"""Share of collateral condition lost per unit of severity."""
+
+
+def timeline(sim):
+    """Authored events of named borrowers, at the months the case gives."""
+    items = [(ev.month, sim.pf.named_index[b.id], ev)
+             for b in sim.sc.borrowers for ev in b.events]
+    for month, i, ev in sorted(items, key=lambda x: (x[0], x[1])):
+        wait = max(month - 1, 0) - sim.env.now
+        if wait > 0:
+            yield sim.env.timeout(wait)
+        apply(sim, i, ev, max(month, 1))
+    yield sim.env.timeout(0)
+
+
+def apply(sim, i: int, ev, m: int) -> None:
+    s = ev.severity
+    k = ev.kind
+    if k in HEALTH_HIT:
+        sim.shift[i] -= HEALTH_HIT[k] * s
+    elif k == "diversion_start":
+        if not sim.entrusted[i]:
+            sim.diverting[i] = True
+    elif k == "collateral_damage":
+        sim.condition[i] *= max(0.0, 1.0 - COLLATERAL_DAMAGE_PER_SEVERITY * s)
+    if k in SEEN:
+        see(sim, m, np.array([i]), SEEN[k], SignalSource.OFFSITE)
+    sim.rec.log(m, i, "scripted_" + k, s, ev.note.en if ev.note else "")

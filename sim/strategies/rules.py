@@ -1,0 +1,121 @@
+"""Rule tables: a post-loan policy written as data (YAML or the app's editor).
+
+A table gives the monitoring policy, the share of hours kept in reserve, whether
+the late-stage workout runs, and rules from what the officer sees (alerts, days
+past due, class, diversion, recent checks) to actions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.codes import ON_BOOKS, LoanStatus
+from sim.observation import Decision, Observation
+from sim.scenario import MonitoringPolicy, explain
+from sim.strategies.base import Budget, Strategy, workout
+
+
+class RulesError(Exception):
+    """A rule table could not be read; the message names the field and the fix."""
+
+
+class RuleWhen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_alerts: int = Field(default=0, ge=0, le=20)
+    alert_months: int = Field(default=3, ge=1, le=24)
+    min_dpd: int = Field(default=0, ge=0, le=3650)
+    max_dpd: int = Field(default=3650, ge=0, le=3650)
+    min_class: int = Field(default=0, ge=0, le=4)
+    max_class: int = Field(default=4, ge=0, le=4)
+    known_diversion: bool | None = None
+    defaulted: bool | None = None
+    checked_within_months: int | None = Field(default=None, ge=0, le=60)
+    not_acted_within_months: int | None = Field(default=None, ge=0, le=60)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    when: RuleWhen = RuleWhen()
+    do: list[str] = Field(min_length=1)
+
+
+class RuleTable(BaseModel):
+    """A post-loan policy as data: check intervals, then rules from signals to actions."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "rules"
+    monitoring: MonitoringPolicy = MonitoringPolicy()
+    reserve_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    workout: Literal["late", "none"] = "late"
+    rules: list[Rule] = Field(default_factory=list, max_length=50)
+
+
+def load_rules(path: str | Path) -> RuleTable:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RulesError(f"{p}: cannot read: {exc.strerror}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{p}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    return parse_rules(data, str(p))
+
+
+def parse_rules(data, source: str = "<rules>") -> RuleTable:
+    from sim.defaults import INTERVENTIONS
+
+    if not isinstance(data, dict):
+        raise RulesError(f"{source}: a rule table is a YAML mapping with monitoring and rules")
+    try:
+        table = RuleTable.model_validate(data)
+    except ValidationError as err:
+        raise RulesError("\n".join(f"{source}: {p}: {m}" for p, m in explain(err))) from None
+    for k, r in enumerate(table.rules):
+        for a in r.do:
+            if a not in INTERVENTIONS:
+                raise RulesError(f"{source}: rules[{k}].do: unknown action '{a}'; "
+                                 f"use one of: {', '.join(INTERVENTIONS)}")
+    return table
+
+
+class Rules(Strategy):
+    """A strategy from a rule table: each rule's actions on the loans its condition selects."""
+
+    name = "rules"
+
+    def __init__(self, table: RuleTable, hours: dict | None = None):
+        super().__init__(hours)
+        self.table = table
+        self.name = table.name
+
+    def decide(self, obs: Observation) -> Decision:
+        t = obs.month
+        tb = self.table
+        budget = Budget(obs.hours_available * (1 - tb.reserve_share))
+        actions: list = []
+        if tb.workout == "late":
+            workout(obs, budget, actions, self.hours)
+        for rule in tb.rules:
+            w = rule.when
+            alerts = obs.recent_alerts(w.alert_months)
+            sel = (obs.status <= ON_BOOKS) & (alerts >= w.min_alerts) & (obs.dpd >= w.min_dpd) \
+                & (obs.dpd <= w.max_dpd) & (obs.cls >= w.min_class) & (obs.cls <= w.max_class)
+            if w.known_diversion is not None:
+                sel &= obs.known_diversion == w.known_diversion
+            if w.defaulted is not None:
+                sel &= (obs.status == LoanStatus.DEFAULTED) == w.defaulted
+            if w.checked_within_months is not None:
+                sel &= t - obs.last_check <= w.checked_within_months
+            if w.not_acted_within_months is not None:
+                sel &= obs.acted < t - w.not_acted_within_months
+            for i in np.flatnonzero(sel):
+                for a in rule.do:
+                    h = obs.check_hours[i] if a == "onsite_check" else self.hours[a]
+                    if budget.take(h):
+                        actions.append((i, a))
+        return Decision(policy=tb.monitoring, actions=actions)

@@ -1,0 +1,124 @@
+"""Tests for sim.observation: one rule for whether an action is admissible and what it
+costs, shared by the engine and the desk, and a read-only view for strategies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.game import Game
+from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario, scenario_paths
+
+NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
+    normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
+
+
+def _queue_one_of_each(g: Game, used: set[int]) -> dict[tuple[int, str], float]:
+    """Queue every action the case offers on some loan where it is available, one loan per
+    action; returns the cost each option showed."""
+    shown = {}
+    loans = g.loans()
+    order = loans.sort_values(["dpd", "balance_cny"], ascending=False)["loan_id"].tolist()
+    wanted = set(g.sim.catalogue)
+    for i in order:
+        if not wanted:
+            break
+        if i in used:
+            continue
+        for o in g.options(int(i)):
+            if o.id in wanted and o.available:
+                g.queue(int(i), o.id)
+                shown[(int(i), o.id)] = o.cost_cny
+                wanted.discard(o.id)
+                used.add(int(i))
+                break
+    return shown
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(scenario_paths()), ids=lambda p: p.stem)
+def test_option_queue_and_engine_charge_the_same_cost(path):
+    """The cost an option shows = the cost the queued list shows = what the engine
+    charges and logs, for every action, on every shipped case."""
+    sc = load_scenario(path)
+    g = Game(sc, seed=3)
+    g.set_policy(NO_CHECKS)
+    # let trouble build up so that workout actions become available
+    while g.month < min(12, g.horizon - 4):
+        g.end_month(g.month)
+    covered = set()
+    for _ in range(3):
+        shown = _queue_one_of_each(g, set())
+        queued = {(q.loan_id, q.action_id): q.cost_cny for q in g.queued}
+        assert queued == shown
+        month = g.month + 1
+        rep = g.end_month(g.month)
+        assert not rep.rejected, rep.rejected
+        ev = g.sim.rec.event_frame()
+        ev = ev[(ev["month"] == month) & ev["event"].str.startswith("action_")]
+        charged = {(int(i), e[7:]): float(a) for i, e, a in
+                   zip(ev["loan_id"], ev["event"], ev["amount_cny"], strict=True)}
+        assert charged == pytest.approx(shown, rel=1e-12, abs=1e-9)
+        covered |= {a for _, a in shown}
+    assert {"onsite_check", "closer_monitoring"} <= covered
+
+
+def test_lawsuit_cost_is_shown_in_the_queue():
+    """The lawsuit fee is a share of the claim: the queue shows it, not zero."""
+    sc = load_scenario(next(p for p in scenario_paths() if p.stem == "real_estate"))
+    g = Game(sc, seed=3)
+    g.set_policy(NO_CHECKS)
+    while not (g.sim.status == 1).any() and not g.finished:
+        g.end_month(g.month)
+    i = int(np.flatnonzero(g.sim.status == 1)[0])
+    opt = {o.id: o for o in g.options(i)}["lawsuit"]
+    assert opt.available and opt.cost_cny > 0
+    g.queue(i, "lawsuit")
+    assert g.queued[0].cost_cny == opt.cost_cny
+
+
+def _small_case():
+    return load_scenario(next(p for p in scenario_paths() if p.stem == "intro"))
+
+
+def test_a_strategy_cannot_write_into_the_engine():
+    """A strategy that tries to mark every loan as diverting, or to rewrite balances,
+    gets an error and the engine's state is untouched."""
+    from sim.engine import Decision, Simulation
+
+    attempts = []
+
+    def vandal(obs):
+        for name in ("known_diversion", "balance", "status", "cls", "last_seen", "dpd"):
+            arr = getattr(obs, name)
+            with pytest.raises(ValueError, match="read-only"):
+                arr[...] = 1
+            attempts.append(name)
+        with pytest.raises(AttributeError):
+            obs.month = 99  # the observation itself is frozen
+        return Decision()
+
+    vandalised = Simulation(_small_case(), seed=2, months=3, decider=vandal).run()
+    assert len(attempts) == 6 * 3
+    plain = Simulation(_small_case(), seed=2, months=3, decider=lambda obs: Decision()).run()
+    pd.testing.assert_frame_equal(vandalised.events, plain.events)
+    pd.testing.assert_frame_equal(vandalised.loans, plain.loans)
+
+
+def test_the_observation_carries_the_case_catalogue_and_hours():
+    from sim.engine import Decision, Simulation
+
+    seen = {}
+
+    def spy(obs):
+        seen["obs"] = obs
+        return Decision()
+
+    sc = _small_case()
+    Simulation(sc, seed=1, months=1, decider=spy).run()
+    obs = seen["obs"]
+    assert set(obs.actions) >= {"onsite_check", "lawsuit"}
+    assert obs.staff_hours == sc.staff.officers * sc.staff.hours_per_officer_month
+    with pytest.raises(TypeError):
+        obs.actions["lawsuit"] = None
