@@ -175,17 +175,37 @@ def in_subprocess(kind: str, workers: int, reps: int) -> dict:
 
 
 CATEGORIES = {
-    "build (Simulation.__init__)": ("engine.py", "__init__"),
-    "run (env.run: ticks, decisions, checks, signals)": ("core.py", "run"),
-    "  strategies' decide()": ("strategies.py", "decide"),
-    "  engine act() per action": ("engine.py", "act"),
-    "  monthly tick": ("engine.py", "_tick"),
-    "  checks due": ("engine.py", "_checks_due"),
-    "  off-site signals": ("engine.py", "_offsite_signals"),
-    "frames (RunResult.from_sim)": ("engine.py", "from_sim"),
-    "summaries (study.summarise_run)": ("study.py", "summarise_run"),
-    "  missed warnings (scoring)": ("scoring.py", "missed_warnings"),
+    # name: (file suffix, function) pairs whose cumulative time is the category's
+    "build (Simulation.__init__)": (("sim/engine.py", "__init__"),),
+    "run (env.run: ticks, decisions, checks, signals)": (("simpy/core.py", "run"),),
+    "  strategies' decide()": (("sim/strategies/early_warning.py", "decide"),
+                               ("sim/strategies/baselines.py", "decide"),
+                               ("sim/strategies/rules.py", "decide"),
+                               ("sim/strategies.py", "decide")),
+    "  observe() for the strategy": (("sim/observation.py", "observe"),
+                                     ("sim/engine.py", "observe")),
+    "  act() once per action": (("sim/interventions/effects.py", "act"),
+                                ("sim/engine.py", "act")),
+    "  monthly tick (health, payments, defaults)": (("sim/engine.py", "_tick"),),
+    "  checks due": (("sim/checks.py", "run_due"), ("sim/engine.py", "_checks_due")),
+    "  off-site signals": (("sim/signals.py", "offsite_sightings"),
+                           ("sim/engine.py", "_offsite_signals")),
+    "frames (RunResult.from_sim)": (("sim/results.py", "from_sim"), ("sim/engine.py", "from_sim")),
+    "summaries (study.summarise_run)": (("sim/study.py", "summarise_run"),),
 }
+
+
+def _group(file: str) -> str:
+    """Own time by place: a module of sim/, or the library it is spent in."""
+    f = file.replace("\\", "/")
+    if "/sim/" in f:
+        return "sim/" + f.split("/sim/", 1)[1]
+    for lib in ("pandas", "numpy", "simpy", "scipy", "pyarrow", "pydantic"):
+        if f"/{lib}/" in f:
+            return lib
+    if f.startswith("~") or f.startswith("<"):
+        return "builtins (numpy ufuncs, list and dict methods)"
+    return "other"
 
 
 def profile(reps: int) -> dict:
@@ -202,11 +222,13 @@ def profile(reps: int) -> dict:
     prof.disable()
     wall = time.perf_counter() - t0
     st = pstats.Stats(prof)
-    cum = {}
-    for (file, _line, func), (_cc, _nc, _tt, ct, _callers) in st.stats.items():
-        for name, (fname, fn) in CATEGORIES.items():
-            if file.endswith(fname) and func == fn:
+    cum: dict[str, float] = {}
+    own: dict[str, float] = {}
+    for (file, _line, func), (_cc, _nc, tt, ct, _callers) in st.stats.items():
+        for name, places in CATEGORIES.items():
+            if any(file.endswith(f) and func == fn for f, fn in places):
                 cum[name] = cum.get(name, 0.0) + ct
+        own[_group(file)] = own.get(_group(file), 0.0) + tt
     calls = sum(nc for (_cc, nc, *_rest) in st.stats.values())
     top = sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:15]
     total = st.total_tt
@@ -214,6 +236,8 @@ def profile(reps: int) -> dict:
             "per_run_s": wall / (reps * len(spec.runs)),
             "function_calls_per_run": calls / (reps * len(spec.runs)),
             "categories": {k: cum.get(k, 0.0) / total for k in CATEGORIES},
+            "own_time_by_place": dict(sorted(((k, v / total) for k, v in own.items()),
+                                             key=lambda kv: -kv[1])[:14]),
             "top_tottime": [(f"{Path(f).name}:{ln} {fn}", tt / total)
                             for (f, ln, fn), (_cc, _nc, tt, _ct, _c) in top]}
 
@@ -258,7 +282,10 @@ def main(argv=None) -> int:
               f"{p['per_run_s'] * 1000:.0f} ms per run, {p['function_calls_per_run']:,.0f} "
               "Python function calls per run")
         for k, share in p["categories"].items():
-            print(f"  {k:<52} {share:6.1%}")
+            print(f"  {k:<56} {share:6.1%}")
+        print("  own time by place:")
+        for name, share in p["own_time_by_place"].items():
+            print(f"    {share:6.1%}  {name}")
         print("  top functions by own time:")
         for name, share in p["top_tottime"]:
             print(f"    {share:6.1%}  {name}")
