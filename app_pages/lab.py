@@ -126,12 +126,13 @@ def show_results(job: StudyJob, lang: str) -> None:
         icon=":material/download:", on_click="ignore", key="lab_download")
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=1.0)
 def watch(job: StudyJob) -> None:
     """Progress while the study runs; the whole page redraws when it ends."""
+    # a fragment's rerun skips the entry file, so the language is passed, not looked up
     p = job.progress
-    st.progress(p.share, text=t("lab.page.progress", done=p.done, total=p.total))
-    if st.button(t("lab.page.cancel"), key="lab_cancel", icon=":material/stop_circle:"):
+    st.progress(p.share, text=t("lab.page.progress", lang, done=p.done, total=p.total))
+    if st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:"):
         job.cancel()
     if not job.running:
         st.rerun()
@@ -184,7 +185,10 @@ if sweep:
                                    lab.defaults.OFFICER_COST_CNY_PER_MONTH, 1000.0,
                                    format="%.0f", key="lab_officer_cost")
 
-where = st.radio(t("lab.page.where"), list(Where), key="lab_where", horizontal=True,
+# local processes by default: a study in the server's own process competes with the
+# server for the interpreter lock, which on a busy machine slows both badly
+where = st.radio(t("lab.page.where"), list(Where), index=list(Where).index(Where.LOCAL),
+                 key="lab_where", horizontal=True,
                  format_func=lambda w: t(f"lab.page.where_{w}", lang, n=os.cpu_count() or 1))
 address = None
 if where is Where.DASK or where == Where.DASK.value:

@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit
 
 from sim.scenario import Scenario, Staff
 
@@ -388,7 +388,7 @@ def mean_interval(values: Iterable[float | None]) -> Interval:
     m = float(v.mean())
     if n == 1:
         return Interval(m, m, m, 1)
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * float(v.std(ddof=1)) / math.sqrt(n)
+    half = float(stdtrit(n - 1, 0.5 + CONFIDENCE / 2)) * float(v.std(ddof=1)) / math.sqrt(n)
     return Interval(m, m - half, m + half, n)
 
 

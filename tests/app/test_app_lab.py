@@ -16,12 +16,15 @@ APP = str(ROOT / "app.py")
 TIMEOUT = 120
 
 
-def open_lab(lang: str = "en") -> AppTest:
+def open_lab(lang: str = "en", where: str = "here") -> AppTest:
+    """The lab page; studies run in the test's process unless ``where`` says otherwise."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
     at.run()
     at.switch_page("app_pages/lab.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="lab_where").value == "local"  # the default: worker processes
+    at.radio(key="lab_where").set_value(where).run()
     return at
 
 
