@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test study lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,7 +18,11 @@ run: $(STAMP)
 test: $(STAMP)
 	bash tests/ensure_browser.sh
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not study"
+
+# The statistical studies behind issue 9's claims (tens of minutes on 2 cores)
+study: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m study -s
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

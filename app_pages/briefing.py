@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from app_pages import common
-from training import report
-from training.i18n import fmt_cny, fmt_hours, get_lang, t
+from app_pages import common, figures
+from training import report, units
+from training.i18n import get_lang, t
 
 lang = get_lang()
 live = common.current_live()
@@ -22,11 +22,12 @@ st.markdown(case.briefing.get(lang))
 
 st.subheader(t("briefing.portfolio"))
 glance = report.portfolio_glance(game.loans(), case, lang)
-cols = st.columns(4)
-cols[0].metric(t("fig.loans"), f"{glance.loans:,}")
-cols[1].metric(t("fig.outstanding"), fmt_cny(glance.outstanding_cny))
-cols[2].metric(t("fig.officers"), f"{case.staff.officers}")
-cols[3].metric(t("fig.hours_month"), fmt_hours(game.hours_available))
+figures.row([
+    figures.Figure(t("fig.loans"), f"{glance.loans:,}"),
+    figures.Figure(t("fig.outstanding"), units.money(glance.outstanding_cny)),
+    figures.Figure(t("fig.officers"), f"{case.staff.officers}"),
+    figures.Figure(t("fig.hours_month"), units.hours(game.hours_available)),
+], key="briefing_figures")
 st.dataframe(glance.segments, hide_index=True, key="briefing_segments")
 
 if case.objectives:

@@ -3,6 +3,8 @@
 import streamlit as st
 
 from app_pages import common
+from training import units
+from training.attempts import STATUS_ACTIVE, STATUS_FINISHED
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -16,6 +18,7 @@ if not published:
     st.info(t("cases.none"))
 
 store = common.games().store
+tz = st.context.timezone  # the browser's zone: saved times are shown in local time, labelled
 for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
     with st.container(border=True, key=f"case_{case.id}"):
         st.subheader(case.title.get(lang))
@@ -30,12 +33,20 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
             live = common.games().start(case)
             common.set_attempt(live.attempt.id)
             common.go("briefing")
-        for att in store.recent(case.id):
+        for att in store.recent(case.id, status=STATUS_ACTIVE):
             label = t("cases.continue", month=att.month + 1, horizon=att.horizon,
-                      updated=att.updated.strftime("%Y-%m-%d %H:%M"), id=att.id)
+                      updated=units.local_time(att.updated, tz), id=att.id)
             if st.button(label, key=f"continue_{att.id}"):
                 common.set_attempt(att.id)
                 common.go("desk")
+        # finished attempts stay here with their debrief: a closed tab loses nothing
+        for att in store.recent(case.id, status=STATUS_FINISHED):
+            line, button = st.columns([3, 1], vertical_alignment="center")
+            line.caption(t("cases2.finished_line", horizon=att.horizon,
+                           updated=units.local_time(att.updated, tz)) + f" · {att.id}")
+            if button.button(t("cases2.open_debrief"), key=f"debrief_{att.id}", width="stretch"):
+                common.set_attempt(att.id)
+                common.go("debrief")
 
 if broken:
     with st.expander(t("cases.broken", n=len(broken)), expanded=True):

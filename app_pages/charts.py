@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from training.i18n import t
-from training.report import CLASS_COLOURS, STRATEGIES, STRATEGY_COLOURS
+from training.report import CLASS_COLOURS, STRATEGIES, STRATEGY_COLOURS, column_title
 
 HEIGHT = 240
 
@@ -19,25 +19,27 @@ def class_mix(long: pd.DataFrame) -> alt.Chart:
         .mark_area()
         .encode(
             x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("balance_cny:Q", title=t("col.balance_cny"), stack="zero",
+            y=alt.Y("balance_cny:Q", title=column_title("balance_cny"), stack="zero",
                     axis=alt.Axis(format=",.0f")),
             color=alt.Color("cls:N", title=t("col.cls"), sort=names,
                             scale=alt.Scale(domain=names, range=list(CLASS_COLOURS[: len(names)]))),
             order=alt.Order("order:Q"),
             tooltip=[alt.Tooltip("month:Q", title=t("col.month")),
                      alt.Tooltip("cls:N", title=t("col.cls")),
-                     alt.Tooltip("balance_cny:Q", title=t("col.balance_cny"), format=",.0f")],
+                     alt.Tooltip("balance_cny:Q", title=column_title("balance_cny"), format=",.1f")],
         )
         .properties(height=HEIGHT)
     )
 
 
 def npl_and_loss(df: pd.DataFrame) -> alt.LayerChart:
-    """NPL ratio (line, left axis) and cumulative credit loss (bars, right axis)."""
+    """NPL ratio (line, left axis) and the defaulted balance not yet recovered (bars, right axis)."""
     base = alt.Chart(df).encode(x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)))
+    title = column_title("in_default_cny")
     loss = base.mark_bar(opacity=0.35, color="#7f8c8d").encode(
-        y=alt.Y("cum_loss_cny:Q", title=t("col.cum_loss_cny"), axis=alt.Axis(orient="right", format=",.0f")),
-        tooltip=[alt.Tooltip("cum_loss_cny:Q", title=t("col.cum_loss_cny"), format=",.0f")],
+        y=alt.Y("in_default_cny:Q", title=title, axis=alt.Axis(orient="right", format=",.0f")),
+        tooltip=[alt.Tooltip("month:Q", title=t("col.month")),
+                 alt.Tooltip("in_default_cny:Q", title=title, format=",.1f")],
     )
     npl = base.mark_line(point=True, color="#c0392b").encode(
         y=alt.Y("npl_ratio:Q", title=t("col.npl_ratio"), axis=alt.Axis(format=".1%")),

@@ -5,7 +5,7 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 import streamlit as st
 
 from app_pages import charts, common
-from training import report
+from training import debrief_detail, report, units
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -26,22 +26,38 @@ try:
 except Exception as exc:  # the engine could not score this attempt: say so, no traceback
     st.error(t("debrief.failed", detail=str(exc)))
     st.stop()
+detail = live.month_memo(("debrief_detail",), lambda: debrief_detail.detail(g))
 
 with st.container(border=True, key="debrief_index"):
-    c1, c2 = st.columns([1, 3], vertical_alignment="center")
-    c1.metric(t("debrief.index"), report.index_text(d.index, lang))
-    c2.markdown(t("debrief.index_help"))
+    # the metric as wide as its label, the explanation below it: nothing is cut at 1024 px
+    st.metric(t("debrief.index"), report.index_text(d.index, lang), width="content")
+    st.markdown(t("debrief.index_help"))
 
 st.subheader(t("debrief.comparison"))
 st.table(report.comparison_table(d, lang))
 
+st.caption(report.standing_note_text(g, lang))
+
+st.subheader(t("loss.title"))
+st.caption(t("loss.intro"))
+if not detail.sources.loans:
+    st.caption(t("loss.none"))
+else:
+    # a static table: the lessons wrap instead of being cut at the column's edge
+    st.table(report.as_text(report.loss_sources_table(detail.sources, detail.names[lang], lang)))
+    for gap in detail.sources.loans:
+        label, company = detail.names[lang][gap.loan_id]
+        with st.expander(f"{label} · {company} · {units.money(gap.gap_cny)}", key=f"loss_{gap.loan_id}"):
+            st.markdown(report.lesson_text(gap.lesson, lang))
+            st.table(report.loan_timelines(gap, lang))
+
 st.subheader(t("debrief.trajectories"))
-traj = report.trajectories(d, lang)
+traj = report.trajectories(d, lang, detail.loans)
 c1, c2 = st.columns(2)
 c1.altair_chart(charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"), t("col.npl_ratio"), ".1%"),
                 width="stretch")
-c2.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"), t("col.cum_loss_cny"),
-                                    ",.0f"), width="stretch")
+c2.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"),
+                                    report.column_title("cum_loss_cny"), ",.1f"), width="stretch")
 
 st.subheader(t("debrief.saves"))
 saves = report.saves_table(d, lang)
@@ -79,7 +95,8 @@ if case.lessons:
 st.divider()
 titles = {lesson.id: lesson.title for lesson in common.lessons(lang)[0]}
 st.download_button(
-    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles),
+    t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone,
+                                             detail=detail, standing_note=report.standing_note_text(g, lang)),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
 )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import desk_views as views
+from app_pages.desk_policy import plan_prompt
 from training import report
 from training.i18n import get_lang, t
 
@@ -34,21 +35,25 @@ common.show_flash()
 
 if not g.finished:
     views.end_month_box(g, fig, aid)
+# a plan that needs more hours than the staff have blocks every action: say so, with the fix
+prompt_shown = plan_prompt(g, aid)
 if g.last_report is not None and g.month > 0 and int(g.last_report.month) == g.month:
-    views.month_report(g.last_report, lang)
+    views.month_report(g.last_report, lang, case)
 if g.month > 0 and g.month % 3 == 0:
     views.review_meeting(live, lang)
 
 VIEWS = ("loans", "alerts", "portfolio", "policy")
-st.session_state.setdefault("desk_view", "loans")
+if st.session_state.get("desk_view") not in VIEWS:
+    st.session_state["desk_view"] = "loans"
+# required: a click on the selected view keeps it (it used to deselect and fall back to loans)
 view = st.segmented_control(t("desk.view"), VIEWS, key="desk_view", label_visibility="collapsed",
-                            format_func=lambda v: t(f"desk.view_{v}", lang)) or "loans"
+                            required=True, format_func=lambda v: t(f"desk.view_{v}", lang)) or "loans"
 if view == "portfolio":
     views.portfolio_view(g, lang)
 elif view == "alerts":
     views.alerts_view(g, labels, lang)
 elif view == "policy":
-    views.policy_view(g, fig, aid)
+    views.policy_view(g, fig, aid, editor_shown=prompt_shown)
 else:
     views.loans_view(live, loans, labels, lang)
 

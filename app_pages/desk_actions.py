@@ -11,7 +11,8 @@ import streamlit as st
 
 from app_pages import common
 from sim.scenario import CLASS_KEYS, ClassIntervals, MonitoringPolicy
-from training.i18n import fmt_cny, fmt_hours, get_lang, t
+from training import units
+from training.i18n import get_lang, t
 
 
 def _error_text(exc: Exception) -> str:
@@ -84,6 +85,31 @@ def loan_row(loans: pd.DataFrame, loan_id: int) -> pd.Series:
 
 
 def option_caption(o: Any) -> str:
-    return t("actions.option_line", hours=fmt_hours(o.hours),
-             cost=fmt_cny(o.cost_cny) if o.cost_cny else "—",
-             duration=t("desk.months_n", n=f"{o.duration_months:g}") if o.duration_months else "—")
+    return t("actions.option_line", hours=units.hours(o.hours),
+             cost=units.money(o.cost_cny) if o.cost_cny else "—",
+             duration=units.months(o.duration_months) if o.duration_months else "—")
+
+
+def set_standing(aid: str) -> None:
+    """The standing-order switch: on, defaulted loans go to the asset-preservation team."""
+    from sim.standing_order import StandingOrder
+
+    try:
+        order = common.games().open(aid).game.standing_order
+        common.games().set_standing_order(
+            aid, StandingOrder(active=bool(st.session_state["standing_active"]), held=order.held))
+    except Exception as exc:
+        common.flash("error", t("standing.refused", detail=_error_text(exc)))
+
+
+def set_hold(aid: str, loan_id: int) -> None:
+    """Hold one defaulted loan back from the standing order, or hand it over again."""
+    from sim.standing_order import StandingOrder
+
+    try:
+        order = common.games().open(aid).game.standing_order
+        hold = bool(st.session_state[f"hold_{loan_id}"])
+        held = order.held | {int(loan_id)} if hold else order.held - {int(loan_id)}
+        common.games().set_standing_order(aid, StandingOrder(active=order.active, held=frozenset(held)))
+    except Exception as exc:
+        common.flash("error", t("standing.refused", detail=_error_text(exc)))

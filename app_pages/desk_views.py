@@ -14,33 +14,37 @@ import streamlit as st
 
 from app_pages import charts
 from app_pages import desk_actions as act
+from app_pages.desk_policy import policy_editor
+from app_pages.figures import Figure, row
 from sim.scenario import CLASS_KEYS
-from training import report
+from training import report, units
 from training.attempts import Live
-from training.i18n import cls_name, fmt_cny, fmt_hours, fmt_pct, pick, t
+from training.i18n import cls_name, pick, t
 
 
 def BALANCE_COLUMN() -> dict:  # noqa: N802 - reads as a constant, built per run for the language
-    return {t("col.balance_cny"): st.column_config.NumberColumn(format="localized")}
+    return {report.column_title("balance_cny"): st.column_config.NumberColumn(format="localized")}
 
 
 def key_figures(fig: report.KeyFigures) -> None:
-    m1, m2, m3, m4, m5 = st.columns(5)
-    m1.metric(t("fig.month"), t("desk.month_of", month=fig.month, horizon=fig.horizon))
-    m2.metric(t("fig.outstanding"), fmt_cny(fig.outstanding_cny))
-    m3.metric(t("fig.npl_ratio"), fmt_pct(fig.npl_ratio),
-              delta=None if fig.npl_delta is None else fmt_pct(fig.npl_delta), delta_color="inverse")
-    m4.metric(t("fig.provisions"), fmt_cny(fig.provisions_cny))
-    m5.metric(t("fig.hours_left"), fmt_hours(fig.hours_left),
-              help=t("fig.hours_help", available=fmt_hours(fig.hours_available),
-                     planned=fmt_hours(fig.hours_planned)))
+    delta = units.pct_delta(fig.npl_delta)  # None when nothing changed: no red "↑ 0.00%"
+    row([
+        Figure(t("fig.month"), t("desk.month_of", month=fig.month, horizon=fig.horizon)),
+        Figure(t("fig.outstanding"), units.money(fig.outstanding_cny)),
+        Figure(t("fig.npl_ratio"), units.pct(fig.npl_ratio),
+               {"delta": delta, "delta_color": "inverse"} if delta else {}),
+        Figure(t("fig.provisions"), units.money(fig.provisions_cny)),
+        Figure(t("fig.hours_left"), units.hours_left(fig.hours_left),
+               {"help": t("fig.hours_help", available=units.hours(fig.hours_available),
+                          planned=units.hours(fig.hours_planned))}),
+    ], key="key_figures")
 
 
 def end_month_box(g: Any, fig: report.KeyFigures, aid: str) -> None:
     with st.container(border=True, key="end_month_box"):
         left, right = st.columns([3, 1], vertical_alignment="center")
-        left.markdown(t("desk.plan_summary", n=len(g.queued), planned=fmt_hours(fig.hours_planned),
-                        available=fmt_hours(fig.hours_available)))
+        left.markdown(t("desk.plan_summary", n=len(g.queued), planned=units.hours(fig.hours_planned),
+                        available=units.hours(fig.hours_available)))
         if fig.hours_left < 0:
             left.warning(t("desk.overloaded"))
         # The month is in the key: a second click on a button drawn for an earlier month
@@ -49,17 +53,18 @@ def end_month_box(g: Any, fig: report.KeyFigures, aid: str) -> None:
                      on_click=act.end_month, args=(aid, g.month), width="stretch")
 
 
-def month_report(last: Any, lang: str) -> None:
+def month_report(last: Any, lang: str, scenario: Any = None) -> None:
     """What happened in the month just ended."""
     with st.expander(t("desk.report_title", month=int(last.month)), expanded=True,
                      icon=":material/event_note:"):
-        r1, r2, r3, r4, r5 = st.columns(5)
-        r1.metric(t("fig.new_defaults"), int(last.new_defaults))
-        r2.metric(t("fig.new_alerts"), int(last.new_alerts))
-        r3.metric(t("fig.checks_done"), int(last.checks_done))
-        r4.metric(t("fig.checks_slipped"), int(last.checks_slipped))
-        r5.metric(t("fig.check_quality"), fmt_pct(float(last.check_quality), 0))
-        events = report.events_table(last.events, lang)
+        row([
+            Figure(t("fig.new_defaults"), int(last.new_defaults)),
+            Figure(t("fig.new_alerts"), int(last.new_alerts)),
+            Figure(t("fig.checks_done"), int(last.checks_done)),
+            Figure(t("fig.checks_slipped"), int(last.checks_slipped)),
+            Figure(t("fig.check_quality"), units.pct(float(last.check_quality), 0)),
+        ], key="month_figures")
+        events = report.events_table(last.events, lang, scenario)
         if events.empty:
             st.caption(t("desk.no_events"))
         else:
@@ -72,10 +77,11 @@ def review_meeting(live: Live, lang: str) -> None:
     review = live.month_memo(("review",), lambda: g.review(g.month))
     with st.expander(t("desk.review_title", quarter=g.month // 3), icon=":material/groups:"):
         st.caption(t("desk.review_intro"))
-        c1, c2, c3 = st.columns(3)
-        c1.metric(t("fig.npl_ratio"), fmt_pct(review.npl_ratio))
-        c2.metric(t("fig.hours_used"), fmt_hours(review.hours_used))
-        c3.metric(t("fig.checks_slipped"), int(review.checks_slipped))
+        row([
+            Figure(t("fig.npl_ratio"), units.pct(review.npl_ratio)),
+            Figure(t("fig.hours_used"), units.hours(review.hours_used)),
+            Figure(t("fig.checks_slipped"), int(review.checks_slipped)),
+        ], key="review_figures")
         st.markdown("\n".join(f"- {note}" for note in getattr(review, f"notes_{lang}")))
         st.markdown(f"**{t('desk.watch_list')}**")
         st.dataframe(report.loan_table(review.watch_list, lang), hide_index=True, key="watch_list",
@@ -92,12 +98,12 @@ def portfolio_view(g: Any, lang: str) -> None:
         return
     c1, c2 = st.columns(2)
     c1.altair_chart(charts.class_mix(report.class_mix(metrics, lang)), width="stretch")
-    c2.altair_chart(charts.npl_and_loss(report.npl_and_loss(metrics)), width="stretch")
+    c2.altair_chart(charts.npl_and_loss(report.npl_and_loss(metrics, lang)), width="stretch")
 
 
 def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:
     recent = st.toggle(t("desk.alerts_recent"), key="alerts_recent")
-    alerts = g.alerts(since_month=max(0, g.month - 2)) if recent else g.alerts()
+    alerts = report.visible_alerts(g.alerts(since_month=max(0, g.month - 2)) if recent else g.alerts())
     st.caption(t("desk.alerts_count", n=len(alerts)))
     if alerts.empty:
         st.info(t("desk.no_alerts"))
@@ -109,27 +115,23 @@ def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:
     c2.button(t("desk.open_file"), key="open_alert_loan", on_click=act.open_loan, args=(chosen,))
 
 
-def policy_view(g: Any, fig: report.KeyFigures, aid: str) -> None:
+def policy_view(g: Any, fig: report.KeyFigures, aid: str, editor_shown: bool = False) -> None:
     st.subheader(t("desk.policy_title"))
     st.caption(t("desk.policy_intro"))
-    act.sync_policy_widgets(g.policy)
-    cols = st.columns(len(CLASS_KEYS) + 1)
-    for col, k in zip(cols, CLASS_KEYS, strict=False):
-        col.number_input(t("desk.interval_for", cls=cls_name(k)), min_value=0, max_value=24, step=1,
-                         key=f"iv_{k}", on_change=act.apply_policy, args=(aid,),
-                         help=t("desk.interval_help"))
-    cols[-1].number_input(t("desk.first_check_days"), min_value=0, max_value=365, step=5,
-                          key="first_check_days", on_change=act.apply_policy, args=(aid,))
-    p1, p2, p3 = st.columns(3)
-    p1.metric(t("fig.policy_hours"), fmt_hours(g.policy_hours(g.policy)))
-    p2.metric(t("fig.hours_planned"), fmt_hours(fig.hours_planned))
-    p3.metric(t("fig.hours_available"), fmt_hours(fig.hours_available))
+    if not editor_shown:  # the plan prompt above already holds the editor
+        policy_editor(g, aid)
+    standing_order_switch(g, aid)
+    row([
+        Figure(t("fig.policy_hours"), units.hours(g.policy_hours(g.policy))),
+        Figure(t("fig.hours_planned"), units.hours(fig.hours_planned)),
+        Figure(t("fig.hours_available"), units.hours(fig.hours_available)),
+    ], key="policy_figures")
     st.caption(t("desk.policy_hint"))
 
 
 def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: str) -> None:
     """Filters, the loan table, and the file and actions of the loan picked."""
-    f1, f2, f3, f4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+    f1, f2, f3, f4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     classes = f1.multiselect(t("desk.filter_cls"), list(range(len(CLASS_KEYS))), key="f_cls",
                              format_func=lambda c: cls_name(c, lang), placeholder=t("desk.filter_any"))
     products = f2.multiselect(t("desk.filter_product"), sorted(loans["product"].unique()),
@@ -152,7 +154,7 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     with file_col:
         loan_file(live, loans, int(loan_id), lang)
     with action_col:
-        action_panel(live, int(loan_id))
+        action_panel(live, int(loan_id), str(act.loan_row(loans, int(loan_id))["status"]))
 
 
 def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
@@ -163,7 +165,7 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
     seg_names = {s.id: s.name.get(lang) for s in live.scenario.segments}
     st.subheader(t("file.title", label=row["label"], company=row["company"]))
     st.caption(t("file.status_line", cls=cls_name(int(row["cls"])), dpd=int(row["dpd"]),
-                 status=report.term("status", row["status"], lang), balance=fmt_cny(row["balance_cny"])))
+                 status=report.term("status", row["status"], lang), balance=units.money(row["balance_cny"])))
     tabs = st.tabs([t("file.tab_profile"), t("file.tab_repayment"), t("file.tab_turnover"),
                     t("file.tab_collateral"), t("file.tab_signals")])
     with tabs[0]:
@@ -209,18 +211,41 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
                          hide_index=True, key="file_actions")
 
 
-def action_panel(live: Live, loan_id: int) -> None:
+def standing_order_switch(g: Any, aid: str) -> None:
+    """The standing order: defaulted loans go to the asset-preservation team unless switched off."""
+    st.session_state["standing_active"] = g.standing_order.active
+    st.toggle(t("standing.switch"), key="standing_active", on_change=act.set_standing, args=(aid,),
+              help=t("standing.help"), disabled=g.finished)
+
+
+def standing_order_note(g: Any, aid: str, loan_id: int, status: str) -> None:
+    """On a defaulted loan's file: who works it out, and the trainee's hold."""
+    if status != "defaulted":
+        return
+    order = g.standing_order
+    if not order.active:
+        st.caption(t("standing.off_note"))
+        return
+    held = loan_id in order.held
+    st.info(t("standing.held_note") if held else t("standing.loan_note"), icon=":material/gavel:")
+    st.session_state[f"hold_{loan_id}"] = held
+    st.checkbox(t("standing.hold"), key=f"hold_{loan_id}", on_change=act.set_hold, args=(aid, loan_id),
+                disabled=g.finished)
+
+
+def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
     """Every intervention with its hours, money, duration, and why it is not possible."""
     g, aid = live.game, live.attempt.id
     st.subheader(t("actions.title"))
+    standing_order_note(g, aid, loan_id, status)
     for o in g.options(loan_id):
+        # text above, button below: side by side, a narrow column (1024 px) squeezed the button
         with st.container(border=True, key=f"option_{o.id}"):
-            a, b = st.columns([3, 1], vertical_alignment="center")
-            a.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
+            st.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
             if not o.available:
-                a.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
-            b.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,
-                     on_click=act.queue, args=(aid, loan_id, o.id), width="stretch")
+                st.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
+            st.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,
+                      on_click=act.queue, args=(aid, loan_id, o.id), width="content")
 
 
 def queued_list(g: Any, aid: str) -> None:
@@ -229,6 +254,6 @@ def queued_list(g: Any, aid: str) -> None:
     st.subheader(t("actions.queued_title", n=len(g.queued)))
     for i, q in enumerate(g.queued):
         a, b = st.columns([5, 1], vertical_alignment="center")
-        a.markdown(t("actions.queued_line", label=q.label, action=pick(q), hours=fmt_hours(q.hours),
-                     cost=fmt_cny(q.cost_cny) if q.cost_cny else "—"))
+        a.markdown(t("actions.queued_line", label=q.label, action=pick(q), hours=units.hours(q.hours),
+                     cost=units.money(q.cost_cny) if q.cost_cny else "—"))
         b.button(t("actions.unqueue"), key=f"unqueue_{i}", on_click=act.unqueue, args=(aid, i))

@@ -1,10 +1,16 @@
-"""Lessons: a reader for the Markdown lessons, with the self-check questions graded here."""
+"""Lessons: a reader for the Markdown lessons, with the self-check questions graded here.
+
+Options are shown in an order shuffled per session and attempt (``quiz_orders``);
+widgets hold the options' file indices, so grading never depends on what was shown.
+"""
+
+import secrets
 
 import streamlit as st
 
 from app_pages import common
 from training.i18n import get_lang, t
-from training.lessons import grade
+from training.lessons import QuestionType, grade, quiz_orders
 
 lang = get_lang()
 st.title(t("lessons.title"))
@@ -31,19 +37,49 @@ st.markdown(lesson.body)
 
 st.divider()
 st.subheader(t("lessons.quiz"))
-with st.form(key=f"quiz_{lesson.id}"):
+seed = st.session_state.setdefault("quiz_seed", secrets.randbelow(2**31))
+attempt = st.session_state.setdefault("quiz_attempts", {}).get(lesson.id, 0)
+orders = quiz_orders(lesson, seed=seed, attempt=attempt)
+truth = {0: t("lessons.tf_true"), 1: t("lessons.tf_false")}
+
+
+def key(question_id: str) -> str:
+    return f"q_{lesson.id}_{question_id}_{attempt}" if attempt else f"q_{lesson.id}_{question_id}"
+
+
+def next_attempt() -> None:
+    st.session_state["quiz_attempts"][lesson.id] = attempt + 1
+
+
+def label(q, i: int) -> str:
+    return truth[i] if q.type is QuestionType.TRUE_FALSE else q.choices[i]
+
+
+with st.form(key=f"quiz_{lesson.id}_{attempt}"):
     for n, q in enumerate(lesson.questions, start=1):
-        st.radio(f"{n}. {q.question}", range(len(q.choices)), index=None, key=f"q_{lesson.id}_{q.id}",
-                 format_func=lambda i, q=q: q.choices[i])
+        if q.case:
+            st.info(f"**{n}. {t('lessons.case')}** {q.case}")
+        prompt = f"{n}. {q.question}"
+        if q.type is QuestionType.MULTI:
+            st.multiselect(f"{prompt} {t('lessons.pick_all')}", orders[q.id], key=key(q.id),
+                           format_func=lambda i, q=q: q.choices[i], placeholder=t("lessons.pick_placeholder"))
+        elif q.type is QuestionType.TRUE_FALSE:
+            st.radio(f"{prompt} {t('lessons.true_or_false')}", [True, False], index=None, key=key(q.id),
+                     horizontal=True, format_func=lambda v: t("lessons.tf_true") if v else t("lessons.tf_false"))
+        else:
+            st.radio(prompt, orders[q.id], index=None, key=key(q.id), format_func=lambda i, q=q: q.choices[i])
     submitted = st.form_submit_button(t("lessons.check"), type="primary")
 
 if submitted:
-    answers = {q.id: st.session_state[f"q_{lesson.id}_{q.id}"] for q in lesson.questions
-               if st.session_state.get(f"q_{lesson.id}_{q.id}") is not None}
+    answers = {q.id: st.session_state[key(q.id)] for q in lesson.questions
+               if st.session_state.get(key(q.id)) not in (None, [])}
     result = grade(lesson, answers)
     (st.success if result.passed_all else st.warning)(t("lessons.score", score=result.score, total=result.total))
     with st.container(key="quiz_results"):
         for n, (q, r) in enumerate(zip(lesson.questions, result.results, strict=True), start=1):
             mark = "✅" if r.correct else "❌"
-            answer = q.choices[r.answer]
+            answer = "；".join(label(q, i) for i in r.answer) if lang == "zh" else "; ".join(
+                label(q, i) for i in r.answer)
             st.markdown(f"{mark} **{n}.** {t('lessons.answer', answer=answer)}  \n{r.explanation}")
+
+st.button(t("lessons.retry"), key=f"retry_{lesson.id}", on_click=next_attempt)

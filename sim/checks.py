@@ -23,7 +23,7 @@ def init_columns(sim, rng_b: np.random.Generator) -> None:
     n = sim.n
     # seasoned loans were last checked within one routine interval, spread over it
     sim.never_checked = sim.pf.mob0 == 0
-    spread = sim.sc.monitoring.interval_months.normal or 6
+    spread = sim.sc.monitoring.interval_months.normal or defaults.SEASONED_CHECK_SPREAD_MONTHS
     sim.last_check = np.where(sim.never_checked, -1,
                               -rng_b.integers(0, spread, n)).astype(np.int32)
     sim.due_since = np.full(n, -1, dtype=np.int32)
@@ -44,11 +44,26 @@ def intervals(sim, policy: MonitoringPolicy, t: int) -> np.ndarray:
     return np.where(sim.closer_until >= t, 1, class_intervals(policy)[sim.cls])
 
 
+def first_check_month(policy: MonitoringPolicy) -> int:
+    """The month a new loan's first check falls due (days rounded up to months)."""
+    return max(1, int(np.ceil(policy.first_check_days / defaults.DAYS_PER_MONTH)))
+
+
+def next_check_month(sim, policy: MonitoringPolicy, month: int) -> np.ndarray:
+    """Month of each loan's next required check under a policy, seen from decision month
+    `month` (-1: none required). A check already overdue is due at `month`."""
+    interval = intervals(sim, policy, month)
+    routine = np.where(interval > 0, np.maximum(sim.last_check + interval, month), -1)
+    first = max(first_check_month(policy), month) if policy.first_check_days > 0 else -1
+    nxt = np.where(sim.never_checked, first, routine)
+    return np.where(sim.status <= ON_BOOKS, nxt, -1)
+
+
 def due_masks(sim, policy: MonitoringPolicy, t: int) -> tuple[np.ndarray, np.ndarray]:
     """(first check due, routine check due) under a policy at month t."""
     interval = intervals(sim, policy, t)
     on_books = sim.status <= ON_BOOKS
-    first_month = max(1, int(np.ceil(policy.first_check_days / 30)))
+    first_month = first_check_month(policy)
     never = sim.never_checked
     first_due = on_books & never & (t >= first_month) & (policy.first_check_days > 0)
     routine_due = on_books & ~never & (interval > 0) & (t - sim.last_check >= interval)
@@ -125,11 +140,12 @@ def do_checks(sim, t: int, idx: np.ndarray, kind: CheckKind | None, quality: flo
         tally.done[kind] += len(idx)
         tally.quality_sum += quality * len(idx)
         tally.quality_n += len(idx)
+        sim.month_report.checks_done += len(idx)  # the month's report counts them too
     sim.last_check[idx] = t
     sim.never_checked[idx] = False
     sim.due_since[idx] = -1
     onsite_sightings(sim, t, idx, quality ** defaults.QUALITY_EXPONENT)
     true_value = collateral_value(sim, idx)
-    sim.appraised[idx] = true_value * (1.0 + 0.25 * (1.0 - quality))
+    sim.appraised[idx] = true_value * (1.0 + defaults.RUSHED_APPRAISAL_BIAS * (1.0 - quality))
     sim.appraisal_month[idx] = t
     sim.rec.log_many(t, idx, "check")

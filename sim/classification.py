@@ -14,8 +14,6 @@ import numpy as np
 from sim.codes import CLASS_KEYS, ON_BOOKS, LoanClass
 
 NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = LoanClass
-CLASS_ZH = ("正常", "关注", "次级", "可疑", "损失")
-CLASS_EN = ("Normal", "Special mention", "Substandard", "Doubtful", "Loss")
 
 DAY_TRIGGERS = ((90, SUBSTANDARD), (270, DOUBTFUL), (360, LOSS))
 """(days past due that must be exceeded, class) pairs."""

@@ -51,6 +51,59 @@ def run_statistic_table(phi: float = defaults.IDIO_PHI_MONTHLY,
     return grid[keep], pd_grid[keep]
 
 
+@lru_cache(maxsize=4)
+def default_table(phi: float = defaults.IDIO_PHI_MONTHLY,
+                  misses: int = defaults.MISSES_TO_DEFAULT,
+                  months: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(default within `months` | idiosyncratic health e now, barrier c), on a grid.
+
+    The same law as the barrier's: e follows the AR(1) towards 0 and the loan defaults
+    at `misses` consecutive months below c. Returns (e grid, c grid, table[e, c]).
+    Estimated once by a fixed-seed Monte Carlo, so deterministic.
+    """
+    rng = np.random.default_rng(defaults.CALIBRATION_SEED + 1)
+    n = defaults.AHEAD_TABLE_PATHS
+    scale = np.sqrt(1.0 - phi * phi)
+    noise = np.empty((months, n))
+    x = np.zeros(n)
+    for t in range(months):
+        x = phi * x + scale * rng.standard_normal(n)
+        noise[t] = x
+    pull = phi ** np.arange(1, months + 1)[:, None]
+    e_grid = np.linspace(*defaults.AHEAD_TABLE_E_RANGE)
+    c_grid = np.linspace(*defaults.AHEAD_TABLE_C_RANGE)
+    table = np.empty((len(e_grid), len(c_grid)))
+    for a, e0 in enumerate(e_grid):
+        path = pull * e0 + noise
+        run_max = path[misses - 1:].copy()
+        for k in range(1, misses):
+            np.maximum(run_max, path[misses - 1 - k:months - k], out=run_max)
+        worst = np.sort(run_max.min(axis=0))
+        table[a] = np.searchsorted(worst, c_grid) / n
+    return e_grid, c_grid, table
+
+
+def default_ahead(e: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Chance that a performing loan with health e and barrier c defaults within 12 months,
+    the systematic factors held where they are (bilinear in the table)."""
+    eg, cg, tab = default_table()
+    fe = np.interp(e, eg, np.arange(len(eg)))
+    fc = np.interp(c, cg, np.arange(len(cg)))
+    i0 = np.minimum(fe.astype(int), len(eg) - 2)
+    j0 = np.minimum(fc.astype(int), len(cg) - 2)
+    u, v = fe - i0, fc - j0
+    return ((1 - u) * (1 - v) * tab[i0, j0] + u * (1 - v) * tab[i0 + 1, j0]
+            + (1 - u) * v * tab[i0, j0 + 1] + u * v * tab[i0 + 1, j0 + 1])
+
+
+def default_chance(distance: np.ndarray, barrier_level: float = defaults.REFERENCE_BARRIER
+                   ) -> np.ndarray:
+    """Chance of default within 12 months of a loan `distance` above its barrier (a loan
+    whose barrier sits at the reference level). Ranks borrowers by their hidden health."""
+    d = np.asarray(distance, dtype=float)
+    return default_ahead(barrier_level + d, np.full(d.shape, barrier_level))
+
+
 def barrier(gp: np.ndarray, sqrt_rho: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Health barrier for each loan given its systematic factor value x.
 
@@ -88,11 +141,11 @@ def init_health(sim) -> None:
         sim.w[2] * sim.f_reg[pf.region]
     c0 = barrier(pf.gp, pf.sqrt_rho, x0)
     p_below = ndtr(c0)
-    sim.e = ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12))
+    sim.e = _shared(pf, ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12)))
     sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
     sim.boost = np.zeros(n)  # one-month boosts (collection)
     sim.d = sim.e - c0  # health at the first decision point
-    sim.d_hist = np.zeros((13, n))
+    sim.d_hist = np.zeros((defaults.HEALTH_HISTORY_MONTHS, n))
     sim.d_hist[:] = sim.d
     # the barrier depends on a loan only through (segment, industry, region)
     keys = np.stack([pf.segment, pf.industry, pf.region])
@@ -102,6 +155,12 @@ def init_health(sim) -> None:
     first[sim._group_of[::-1]] = np.arange(n)[::-1]
     sim._groups = (groups[0], groups[1], groups[2])
     sim._group_gp, sim._group_sqrt_rho = pf.gp[first], pf.sqrt_rho[first]
+
+
+def _shared(pf, e: np.ndarray) -> np.ndarray:
+    """A borrower with several loans has one idiosyncratic health: its first loan's."""
+    b = pf.borrower
+    return e if b is None or (b == np.arange(len(b))).all() else e[b]
 
 
 def step_factors(sim, z_econ, z_ind, z_reg) -> np.ndarray:
@@ -120,7 +179,7 @@ def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.nda
     pf = sim.pf
     burden = np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT *
                       (sim.rate - sim.rate0) * 100.0, 0.0)
-    sim.e = factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY)
+    sim.e = _shared(pf, factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY))
     c = barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
     live = sim.status <= ON_BOOKS
     start_diverting = pf.diverter & ~sim.entrusted & ~sim.diverting & live & \
@@ -131,5 +190,5 @@ def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.nda
     d = sim.e - c + sim.shift + shock + burden + sim.boost
     sim.boost[:] = 0.0
     sim.d = d
-    sim.d_hist[t % 13] = d
+    sim.d_hist[t % defaults.HEALTH_HISTORY_MONTHS] = d
     return d

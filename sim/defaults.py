@@ -22,6 +22,14 @@ MISSES_TO_DEFAULT = 3
 """Consecutive missed monthly payments that make 90 days past due, the default event (domain)."""
 CALIBRATION_PATHS = 1 << 17
 CALIBRATION_SEED = 20240101
+AHEAD_TABLE_PATHS = 1 << 13
+"""Monte Carlo paths per health level of the 12-month-ahead default table."""
+AHEAD_TABLE_E_RANGE = (-4.0, 4.0, 81)
+AHEAD_TABLE_C_RANGE = (-5.0, 3.0, 161)
+"""Grids (start, stop, points) of health and barrier for the 12-month-ahead table."""
+REFERENCE_BARRIER = -2.0
+"""Barrier level used to rank borrowers by distance to default alone: about the barrier
+of a loan with a 2% annual PD (assumption for ranking; the valuation uses each loan's own)."""
 
 # --- Borrower behaviour --------------------------------------------------------
 RATE_BURDEN_HEALTH_PER_PCT = 0.25
@@ -55,6 +63,20 @@ AUCTION_START_SHARE = 0.70
 AUCTION_SECOND_ROUND_CUT = 0.20
 AUCTION_SALE_PROBABILITY = {"round1": 0.24, "round2": 0.30, "sale_period": 0.35}
 AUCTION_PRICE_SHARE = 0.77
+"""Average sale price of auctioned property as a share of appraisal (domain: 2024, 77%)."""
+AUCTION_BID_PREMIUM = AUCTION_PRICE_SHARE / AUCTION_START_SHARE
+"""Bidding lifts a sold lot above its round's start price: the 2024 average sale at 77% of
+appraisal over a first-round start at 70% (domain). The sale period (变卖) sells at the
+second round's reserve, with no bidding."""
+AUCTION_ROUND_CHANCES = 2.0
+"""A round gives about two bidders' chances to sell (assumption; with the 2024 sale
+probabilities it sells most liquid lots within the two rounds and the sale period)."""
+AUCTION_ILLIQUID_SALE_FACTOR = 0.5
+"""The sale chance of the least liquid collateral, relative to property (assumption): the
+chance scales from this at liquidity 0 to 1 at liquidity 1."""
+EXTRA_COLLATERAL_LIQUIDITY = 0.8
+"""Liquidity of collateral taken as a top-up (assumption: banks take property, deposits or a
+guarantor's assets, as easy to sell as land)."""
 COLLATERAL_LIQUIDITY = {
     "none": 0.0, "property": 1.0, "land": 0.8, "construction": 0.6,
     "equipment": 0.5, "receivables": 0.6, "deposit": 1.0,
@@ -66,6 +88,9 @@ COURT_FEE_SHARE = 0.008
 LEGAL_COST_SHARE = 0.01
 LAWSUIT_MONTHS = 9
 SECURITY_ENFORCEMENT_MONTHS = 1
+WORKOUT_TAIL_MONTHS = 36
+"""How long open workouts may run past the horizon (sim.tail): enough for a 9-month
+lawsuit, a 4-month auction and a claim sale 12 months after the suit, with room to spare."""
 CLAIM_SALE_VALUE_FACTOR = 0.6
 """A buyer pays about this share of what it expects to recover (assumption, so that
 secured corporate claims fetch about 30% of the claim, as in the 2022 transfer pilot;
@@ -100,11 +125,13 @@ class SignalType:
     lag_months: int  # delay before the bank can see it
     miss_rate: float  # chance a true condition is not seen
     false_positive_rate: float  # monthly chance it fires with no real trouble
-    zh: str
-    en: str
     driver: str = "health"  # "health", "diversion", "collateral", "guarantor", "payment"
     every_months: int = 1  # statements arrive quarterly
 
+
+ALERT_WINDOW_MONTHS = 3
+"""Signals seen within this many months count as recent alerts (assumption: a quarter, the
+review cycle of a watch list)."""
 
 SIGNAL_LEAD_TO_HEALTH = 0.2
 """Health margin per month of lead time: a signal with lead L fires when health is below
@@ -114,38 +141,25 @@ SIGNALS: dict[str, SignalType] = {
     s.id: s
     for s in [
         SignalType("payment_late", "payment", "offsite", 0.0, 0, 0.0, 0.0,
-                   "还款逾期", "Payment overdue", driver="payment"),
-        SignalType("turnover_drop", "account_flows", "offsite", 4.0, 0, 0.35, 0.02,
-                   "账户流水明显下降", "Account turnover falling"),
-        SignalType("collection_bypass", "account_flows", "offsite", 3.0, 0, 0.5, 0.01,
-                   "销售回款绕开回笼账户", "Receipts bypass the collection account"),
+                   driver="payment"),
+        SignalType("turnover_drop", "account_flows", "offsite", 4.0, 0, 0.35, 0.02),
+        SignalType("collection_bypass", "account_flows", "offsite", 3.0, 0, 0.5, 0.01),
         SignalType("funds_to_affiliates", "account_flows", "onsite", 0.0, 0, 0.2, 0.01,
-                   "贷款资金流向关联方或经营范围外", "Loan money paid to affiliates or outside the business",
                    driver="diversion"),
         SignalType("statement_weak", "financial", "offsite", 6.0, 2, 0.3, 0.03,
-                   "财务报表恶化(应收存货增速高于销售)", "Statements weaken (receivables outpace sales)",
                    every_months=3),
-        SignalType("short_debt_surge", "financial", "onsite", 5.0, 0, 0.3, 0.02,
-                   "短期负债激增", "Short-term debt surges"),
-        SignalType("plant_idle", "operational", "onsite", 3.0, 0, 0.2, 0.01,
-                   "停工停产或项目延期", "Plant idle or project delayed"),
-        SignalType("wage_arrears", "operational", "onsite", 2.0, 0, 0.3, 0.01,
-                   "拖欠工资或工程款", "Wage or contractor arrears"),
-        SignalType("key_person", "management", "offsite", 2.5, 0, 0.6, 0.005,
-                   "实际控制人或高管异常变动", "Key person leaves or cannot be reached"),
-        SignalType("lawsuit", "public_record", "offsite", 2.0, 1, 0.4, 0.01,
-                   "涉诉或账户被冻结", "Lawsuit or frozen account"),
-        SignalType("tax_arrears", "public_record", "offsite", 1.5, 1, 0.5, 0.005,
-                   "欠缴税款", "Tax arrears"),
-        SignalType("enforcement_list", "public_record", "offsite", 0.5, 1, 0.3, 0.002,
-                   "被列入失信被执行人名单", "On the court enforcement list"),
+        SignalType("short_debt_surge", "financial", "onsite", 5.0, 0, 0.3, 0.02),
+        SignalType("plant_idle", "operational", "onsite", 3.0, 0, 0.2, 0.01),
+        SignalType("wage_arrears", "operational", "onsite", 2.0, 0, 0.3, 0.01),
+        SignalType("key_person", "management", "offsite", 2.5, 0, 0.6, 0.005),
+        SignalType("lawsuit", "public_record", "offsite", 2.0, 1, 0.4, 0.01),
+        SignalType("tax_arrears", "public_record", "offsite", 1.5, 1, 0.5, 0.005),
+        SignalType("enforcement_list", "public_record", "offsite", 0.5, 1, 0.3, 0.002),
         SignalType("guarantor_trouble", "guarantee", "offsite", 0.0, 0, 0.3, 0.005,
-                   "担保人或关联企业出现风险", "Guarantor or affiliate in trouble", driver="guarantor"),
+                   driver="guarantor"),
         SignalType("collateral_value_fall", "collateral", "onsite", 0.0, 0, 0.2, 0.01,
-                   "抵押物价值下降或状况异常", "Collateral value or condition down",
                    driver="collateral"),
-        SignalType("avoids_contact", "behaviour", "offsite", 1.0, 0, 0.5, 0.01,
-                   "回避银行联系、迟交报表", "Avoids the bank, files late"),
+        SignalType("avoids_contact", "behaviour", "offsite", 1.0, 0, 0.5, 0.01),
     ]
 }
 
@@ -161,8 +175,6 @@ class InterventionType:
     duration_months: float
     requires: tuple[str, ...]  # preconditions, checked by sim.interventions
     aggressive: bool
-    zh: str
-    en: str
     stage: str  # "monitor", "prevent", "restructure", "collect", "workout"
     params: dict = field(default_factory=dict)
 
@@ -171,43 +183,54 @@ INTERVENTIONS: dict[str, InterventionType] = {
     i.id: i
     for i in [
         InterventionType("closer_monitoring", 1.0, 0, 0, 6, ("active",), False,
-                         "加强监控(改为按月检查)", "Closer monitoring (monthly checks)", "monitor"),
+                         "monitor"),
         InterventionType("onsite_check", 0.0, 0, 0, 0, ("active",), False,
-                         "现场检查", "On-site check", "monitor"),
+                         "monitor"),
         InterventionType("add_collateral", 8.0, 2000, 0, 1, ("active", "not_defaulted"),
-                         False, "追加抵押或保证人", "Additional collateral or guarantor", "prevent",
+                         False, "prevent",
                          {"top_up_ltv_share": 0.3, "health_margin": 0.5}),
         InterventionType("freeze_line", 2.0, 0, 0, 0, ("active", "not_defaulted", "has_undrawn"), True,
-                         "冻结额度/停止放款", "Freeze the undrawn line / stop disbursing", "prevent"),
+                         "prevent"),
         InterventionType("entrusted_payment", 4.0, 0, 0, 0, ("active", "not_defaulted", "self_payment"),
-                         False, "改为受托支付", "Switch to entrusted payment", "prevent"),
+                         False, "prevent"),
         InterventionType("restructure", 16.0, 5000, 0, 1, ("active", "not_defaulted", "in_difficulty"),
-                         False, "展期或重组", "Extension or restructuring", "restructure",
-                         {"health_boost": 0.9, "rate_concession": 0.01, "observation_months": 12,
+                         False, "restructure",
+                         {"health_per_payment_cut": 0.7, "max_health_boost": 1.2,
+                          "rate_concession": 0.01, "term_stretch": 1.5, "term_add_months": 6,
+                          "observation_months": 12, "meaningful_cut": 0.2,
                           "stage_factor": {0: 1.0, 30: 0.5, 60: 0.25}}),
         InterventionType("emergency_deferral", 4.0, 0, 0, 0, ("active", "not_defaulted", "disaster_hit"),
-                         False, "灾害应急延期还款", "Emergency deferral after a disaster", "restructure",
+                         False, "restructure",
                          {"months": 6}),
         InterventionType("accelerate", 6.0, 1000, 0, 0, ("active",), True,
-                         "提前收回贷款", "Accelerate (recall the loan early)", "workout",
+                         "workout",
                          {"repay_health": 1.0}),
         InterventionType("collect_call", 0.5, 20, 0, 0, ("active", "overdue"), False,
-                         "电话催收", "Collection call", "collect", {"cure_boost": 0.15}),
+                         "collect", {"cure_boost": 0.15}),
         InterventionType("collect_letter", 1.0, 200, 0, 0, ("active", "overdue"), False,
-                         "律师函/催收函", "Demand letter", "collect", {"cure_boost": 0.2}),
+                         "collect", {"cure_boost": 0.2}),
         InterventionType("collect_visit", 4.0, 500, 0, 0, ("active", "overdue"), False,
-                         "上门催收", "Collection visit", "collect", {"cure_boost": 0.35}),
+                         "collect", {"cure_boost": 0.35}),
         InterventionType("lawsuit", 6.0, 0, COURT_FEE_SHARE + LEGAL_COST_SHARE, LAWSUIT_MONTHS,
                          ("active", "defaulted", "no_lawsuit"), False,
-                         "提起诉讼", "File a lawsuit", "workout"),
+                         "workout"),
         InterventionType("auction", 4.0, 3000, 0.005, 4, ("active", "judgment_or_security", "has_collateral"),
-                         False, "拍卖抵押物", "Auction the collateral", "workout"),
+                         False, "workout"),
         InterventionType("write_off", 2.0, 0, 0, 0, ("active", "defaulted"), False,
-                         "核销(账销案存)", "Write off (claim stays alive)", "workout"),
+                         "workout"),
         InterventionType("claim_sale", 3.0, 0, 0, 0, ("active", "defaulted"), False,
-                         "债权转让", "Sell the claim", "workout"),
+                         "workout"),
     ]
 }
+"""The catalogue (hours, money, duration, preconditions, stage, effect parameters).
+
+restructure: the remaining term is stretched by term_stretch and term_add_months added
+(domain: an extension up to the original term) and the rate cut by rate_concession; the
+borrower's health rises by health_per_payment_cut times the real cut in the payment due
+over the next year (at most max_health_boost), scaled by stage_factor at 0/30/60+ days
+past due. Assumption anchored on the domain's foreign evidence that re-default falls
+when the payment really drops (24% at 6 months with a cut of 20% or more, 54% with
+none); a cut under meaningful_cut is logged as giving little relief."""
 
 CHECK_KINDS = ("first", "routine", "targeted")
 
@@ -231,3 +254,42 @@ OFFICER_COST_CNY_PER_MONTH = 20_000.0
 fund, overhead), CNY. Assumption in the range of staff cost per employee that Chinese city
 and rural commercial banks disclose in their 2023 annual reports (about CNY 200-300k a
 year); the strategy lab's staffing sweep weighs each extra officer against it."""
+
+# --- Calendar and bookkeeping ---------------------------------------------------------
+DAYS_PER_MONTH = 30
+"""Days past due grow by 30 a missed month; day limits in days count in 30-day months
+(domain: the 2023 classification counts days overdue)."""
+DEFAULT_DPD = 90
+"""Days past due of a loan at default (domain: 90+ days past due is a default)."""
+PAID_OFF_TOLERANCE_CNY = 0.5
+"""A balance at or below this is paid off (rounding of a yuan)."""
+HEALTH_HISTORY_MONTHS = 13
+"""Months of health kept for signals with a lag (a year and the current month)."""
+
+# --- What signals and checks read from the hidden state (assumptions) -------------------
+COLLATERAL_SIGNAL_SHARE = 0.85
+"""A check flags collateral worth less than this share of its last appraisal."""
+GUARANTOR_TROUBLE_HEALTH = 0.3
+"""A guarantor below this health (or defaulted) shows as 'guarantor in trouble'."""
+DIVERSION_DETECTION = 0.85
+"""Chance that a full-quality check finds loan money diverted."""
+RUSHED_APPRAISAL_BIAS = 0.25
+"""A rushed check overstates collateral by this share times the quality shortfall."""
+SEASONED_CHECK_SPREAD_MONTHS = 6
+"""Seasoned loans were last checked within this many months when the case's policy has
+no routine interval for normal loans."""
+TURNOVER_NOISE = 0.06
+"""Month-to-month noise of the account turnover index (share, peak to peak)."""
+TURNOVER_HEALTH_ELASTICITY = 0.12
+"""Log-change of account turnover per unit of health."""
+
+# --- Borrower events and actions (assumptions) -----------------------------------------
+SCRIPTED_HEALTH_HIT = {"health_shock": 1.0, "sales_drop": 1.0, "key_person_leaves": 0.5,
+                       "lawsuit_filed": 0.3, "tax_arrears": 0.2, "recovery": -1.0}
+"""Health lost per unit of a scripted event's severity, by kind (a recovery adds health)."""
+SCRIPTED_COLLATERAL_DAMAGE = 0.3
+"""Share of collateral condition lost per unit of a collateral_damage event's severity."""
+HEALTHY_BORROWER = 1.0
+"""Health above which an aggressive action hits a borrower that did not need it."""
+CURE_HEALTH = 0.5
+"""A defaulted borrower can cure only with health above this."""

@@ -38,6 +38,7 @@ from sim.recorder import METRIC_COLUMNS, MonthRecord, Recorder, event_frame
 from sim.results import RunResult
 from sim.scenario import MonitoringPolicy, Scenario
 from sim.signals import SIG_INDEX, SIGNAL_IDS, U_COLUMNS
+from sim.tail import finish_workouts
 
 ACTIVE, DEFAULTED, CLOSED, WRITTEN_OFF, SOLD = LoanStatus
 STATUS_KEYS = tuple(s.name.lower() for s in LoanStatus)
@@ -100,8 +101,8 @@ class Simulation:
         self.money_spent = 0.0
         self.first_action = np.full(n, -1, dtype=np.int32)
         self.acted = np.full(n, -99, dtype=np.int32)
-        self.borrower_of_loan = np.arange(n)
-        self.multi_loan = False
+        self.borrower_of_loan = self.pf.borrower if self.pf.borrower is not None else np.arange(n)
+        self.multi_loan = bool((self.borrower_of_loan != np.arange(n)).any())
         self.t = 0
         self._u_sig = self._u_act = None
         self._ticked = True
@@ -225,7 +226,8 @@ class Simulation:
 
     # ---------------------------------------------------------------- results
     def run(self) -> RunResult:
-        self.env.run()
+        """Run to the horizon, then let open workouts finish (sim.tail), and report."""
+        finish_workouts(self)
         return self.result()
 
     def advance_to(self, month: int) -> None:

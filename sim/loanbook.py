@@ -15,6 +15,23 @@ from sim import defaults
 from sim.codes import ON_BOOKS, STAGED_PRODUCTS, LoanClass, LoanStatus, Repayment
 
 
+def payment_burden(balance, rate_annual, remaining_months, repayment, horizon_months: int = 12):
+    """Average monthly payment due over the next `horizon_months` (principal and interest).
+
+    The burden a borrower feels: an amortising loan's instalment, or an interest-only
+    loan's interest plus its bullet when the bullet falls within the window. Works on
+    one loan or on whole columns."""
+    r = np.asarray(rate_annual, dtype=float) / 12.0
+    n = np.maximum(np.asarray(remaining_months, dtype=float), 1.0)
+    b = np.asarray(balance, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        annuity = np.where(r > 0, b * r / (1 - (1 + r) ** (-n)), b / n)
+    bullet_share = np.where(n <= horizon_months, 1.0 / np.minimum(n, horizon_months), 0.0)
+    return np.select(
+        [repayment == Repayment.EQUAL_INSTALMENT, repayment == Repayment.EQUAL_PRINCIPAL],
+        [annuity, b / n + b * r],
+        b * r + b * bullet_share)
+
 def init_columns(sim) -> None:
     pf = sim.pf
     n = sim.n
@@ -136,8 +153,9 @@ def _pay(sim, t: int, d: np.ndarray) -> None:
     sim.rec.log_many(t, np.flatnonzero(cured), "cured")
     sim.rec.log_many(t, np.flatnonzero(miss & (sim.misses == 1)), "payment_missed")
     sim.mob += performing.astype(np.int32)
-    matured = performing & (sim.balance <= 0.5) & (sim.undrawn <= 0.5)
-    matured |= performing & (sim.balance <= 0.5) & (sim.mob >= sim.term)
+    paid_off = defaults.PAID_OFF_TOLERANCE_CNY
+    matured = performing & (sim.balance <= paid_off) & (sim.undrawn <= paid_off)
+    matured |= performing & (sim.balance <= paid_off) & (sim.mob >= sim.term)
     sim.balance[matured] = 0.0
     sim.undrawn[matured] = 0.0
     sim.status[matured] = LoanStatus.CLOSED
@@ -146,8 +164,8 @@ def _pay(sim, t: int, d: np.ndarray) -> None:
 
 def _arrears(sim, t: int) -> None:
     """Days past due, and default at MISSES_TO_DEFAULT consecutive misses (90+ days)."""
-    sim.dpd = np.where(sim.defaulted & (sim.status == LoanStatus.DEFAULTED), sim.dpd + 30,
-                       sim.misses * 30).astype(np.int32)
+    sim.dpd = np.where(sim.defaulted & (sim.status == LoanStatus.DEFAULTED), sim.dpd + defaults.DAYS_PER_MONTH,
+                       sim.misses * defaults.DAYS_PER_MONTH).astype(np.int32)
     new_default = ~sim.defaulted & (sim.status == LoanStatus.ACTIVE) & \
         (sim.misses >= defaults.MISSES_TO_DEFAULT)
     default_loans(sim, t, np.flatnonzero(new_default))
@@ -160,7 +178,8 @@ def _cure_defaulted(sim, t: int, d: np.ndarray) -> None:
         return
     chance = np.where(sim.lawsuit_month[dl] >= 0, defaults.COLLECTION_CURE_DEFAULTED,
                       defaults.SELF_CURE_DEFAULTED)
-    cure = dl[(sim._u_act[dl, 0] < chance) & (d[dl] > 0.5) & (sim.floor[dl] < LoanClass.SUBSTANDARD)]
+    cure = dl[(sim._u_act[dl, 0] < chance) & (d[dl] > defaults.CURE_HEALTH)
+              & (sim.floor[dl] < LoanClass.SUBSTANDARD)]
     if len(cure):
         sim.status[cure] = LoanStatus.ACTIVE
         sim.defaulted[cure] = False
@@ -182,7 +201,7 @@ def default_loans(sim, t: int, idx: np.ndarray) -> None:
     sim.ead[idx] = sim.balance[idx]
     sim._ead_pv[idx] += sim.balance[idx] * sim.discount(t)
     sim._ead_total += float(sim.balance[idx].sum())
-    sim.dpd[idx] = np.maximum(sim.dpd[idx], 90)
+    sim.dpd[idx] = np.maximum(sim.dpd[idx], defaults.DEFAULT_DPD)
     sim.month_report.new_defaults += len(idx)
     sim.rec.log_many(t, idx, "default", sim.balance[idx])
     # the guarantee chain: borrowers this one guaranteed lose its support
@@ -198,5 +217,5 @@ def repay_in_full(sim, i: int) -> float:
     sim.repaid[i] += amt
     sim.balance[i] = 0.0
     sim.undrawn[i] = 0.0
-    sim.status[i] = LoanStatus.CLOSED
+    sim.status[i] = LoanStatus.CLOSED.value
     return amt

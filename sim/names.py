@@ -1,6 +1,6 @@
 """English renderings of Chinese company and person names, for the English UI.
 
-Generated borrowers get their names from Faker zh_CN; these pure functions give the
+Chinese company and person names (a case's named borrowers, or any other); these pure functions give the
 same borrower a consistent English form, deterministically and offline (pypinyin's
 bundled dictionaries, no network):
 

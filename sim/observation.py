@@ -15,13 +15,20 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.codes import CheckKind
 from sim.defaults import InterventionType
 from sim.interventions.catalogue import precondition
-from sim.interventions.workouts import balance_or_claim, collateral_value, recovery_value
+from sim.interventions.workouts import (
+    NO_COLLATERAL,
+    balance_or_claim,
+    collateral_value,
+    recovery_value,
+)
 from sim.scenario import MonitoringPolicy
 from sim.signals import recent_alerts
 from sim.staff import by_legal_team
 
+TARGETED = CheckKind.TARGETED.value  # a plain int: indexing with an IntEnum member is slow
 HOURS_TOLERANCE = 1e-9
 """Rounding slack when comparing an action's hours with the hours left."""
 
@@ -87,6 +94,9 @@ class Observation:
     hidden: HiddenState | None = None
     actions: Mapping[str, InterventionType] = field(default_factory=dict)
     staff_hours: float = 0.0  # the officers' hours per month
+    rate: np.ndarray | None = None  # annual interest rate of each loan now
+    remaining_months: np.ndarray | None = None  # months to maturity
+    repayment: np.ndarray | None = None  # Repayment code of each loan
 
     def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
         """Number of distinct non-payment signals seen in the last `months` months."""
@@ -103,7 +113,6 @@ def read_only(a: np.ndarray) -> np.ndarray:
 def observe(sim) -> Observation:
     """The observation at the current decision point."""
     from sim.checks import policy_hours
-    from sim.codes import CheckKind
 
     t = sim.t
     pf = sim.pf
@@ -121,23 +130,23 @@ def observe(sim) -> Observation:
         last_seen=ro(sim.last_seen), known_diversion=ro(sim.known_diversion),
         entrusted=ro(sim.entrusted), frozen=ro(sim.frozen),
         restructured=ro(sim.restructured_until >= t),
-        has_collateral=ro((~sim.collateral_sold) & ((pf.collateral_type > 0)
+        has_collateral=ro((~sim.collateral_sold) & ((pf.collateral_type != NO_COLLATERAL)
                                                     | (sim.extra_collateral > 0))),
         lawsuit_month=ro(sim.lawsuit_month), judgment=ro(sim.judgment),
         auction_open=ro(sim.auction_open),
         disaster_region=ro(sim.disaster_until[pf.region] >= t),
-        acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, CheckKind.TARGETED]),
+        acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, TARGETED]),
         check_demand=lambda p: policy_hours(sim, p, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
+        rate=ro(sim.rate), remaining_months=ro(np.maximum(sim.term - sim.mob, 1)),
+        repayment=ro(pf.repayment),
     )
 
 
 def action_hours(sim, i: int, action: str) -> float:
     """Staff hours an action on loan i takes (a check's depend on the loan's product)."""
-    from sim.codes import CheckKind
-
     if action == "onsite_check":
-        return float(sim.check_hours[i, CheckKind.TARGETED])
+        return float(sim.check_hours[i, TARGETED])
     return float(sim.catalogue[action].hours)
 
 

@@ -1,8 +1,9 @@
 """The portfolio: one numpy column per loan attribute, built from a scenario.
 
 Each loan has its own borrower (one loan per borrower in generated books).
-Borrower identities (company, legal representative) come from Faker zh_CN and
-are made lazily, only for the loans someone looks at, from a per-loan seed.
+Borrower identities (company, legal representative) come from sim.identities:
+made lazily, only for the loans someone looks at, from the run's name seed and
+the loan's index, with a name that fits the loan's industry and region.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from faker import Faker
 from scipy.special import ndtri
 
 from sim import defaults
-from sim.names import company_en, person_en
-from sim.scenario import PRODUCTS, Scenario
+from sim.identities import Identity, borrower_identity
+from sim.scenario import PRODUCTS, Scenario, shared_loans
 
 REPAYMENT_CODES = {"equal_instalment": 0, "equal_principal": 1, "interest_only_bullet": 2}
 COLLATERAL_TYPES = tuple(defaults.COLLATERAL_LIQUIDITY)
@@ -57,45 +57,31 @@ class Portfolio:
     named: dict[int, object] = field(default_factory=dict)  # loan index -> NamedBorrower
     named_index: dict[str, int] = field(default_factory=dict)
     name_seed: int = 0
-    _identity_cache: dict[int, tuple[str, str]] = field(default_factory=dict, repr=False)
-    _identity_cache_lang: dict[tuple[int, str], tuple[str, str]] = field(
-        default_factory=dict, repr=False)
+    borrower: np.ndarray | None = None  # index of each loan's borrower's first loan
+    # loan index -> generated identity; filled lazily (a dict store is atomic, and every
+    # thread computes the same value, so sessions may share a portfolio)
+    _identity_cache: dict[int, Identity] = field(default_factory=dict, repr=False)
 
     def identity(self, i: int, lang: str = "zh") -> tuple[str, str]:
-        """(company, legal representative) for loan i; deterministic for the run's seed.
+        """(company, legal representative) for loan i in ``lang``; deterministic for the run's seed.
 
-        Generated borrowers are Chinese; any other language gets the same borrower
-        romanised (sim.names), e.g. ("Taizhou Mingtai Mould Co., Ltd.", "Chen Guoping").
+        e.g. ("台州明泰模具有限公司", "陈国平") or ("Taizhou Mingtai Mould Co., Ltd.", "Chen Guoping").
         """
         nb = self.named.get(i)
         if nb is not None:
             return nb.company.get(lang), nb.legal_rep.get(lang)
         hit = self._identity_cache.get(i)
         if hit is None:
-            fk = _faker()
-            fk.seed_instance(self.name_seed * 1_000_003 + i)
-            hit = (fk.company(), fk.name())
+            hit = borrower_identity(
+                self.name_seed, i, self.n, industry=self.industries[int(self.industry[i])],
+                region=self.regions[int(self.region[i])],
+                small_business=PRODUCTS[int(self.product[i])] == "small_business",
+                taken=frozenset(nb.company.get("zh") for nb in self.named.values()))
             self._identity_cache[i] = hit
-        if lang == "zh":
-            return hit
-        en = self._identity_cache_lang.get((i, lang))
-        if en is None:
-            en = (company_en(hit[0]), person_en(hit[1]))
-            self._identity_cache_lang[(i, lang)] = en
-        return en
+        return hit.company(lang), hit.legal_rep(lang)
 
     def label(self, i: int) -> str:
         return f"L{i + 1:04d}"
-
-
-_FAKER: Faker | None = None
-
-
-def _faker() -> Faker:
-    global _FAKER
-    if _FAKER is None:
-        _FAKER = Faker("zh_CN")
-    return _FAKER
 
 
 def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> Portfolio:
@@ -121,6 +107,9 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
             named_index[nb.id] = start + j
             if nb.amount_cny is not None:
                 amt[j] = nb.amount_cny
+        for j, (_, loan) in enumerate(_other_loans(sc, s.id), start=_named_count(sc, s.id)):
+            if loan.amount_cny is not None:
+                amt[j] = loan.amount_cny
         amt = np.round(amt, -2)
         drawn = np.round(amt * (1.0 - s.undrawn_share), -2)
         mob = (rng.integers(0, s.seasoning_months + 1, k) if s.seasoning_months
@@ -162,7 +151,9 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
         if nb.diverts:
             arr["diverter"][i] = True
     perm_draw = rng.random(n)
+    starts = dict(zip(seg_ids, np.cumsum([0] + [s.count for s in sc.segments[:-1]]), strict=True))
     return Portfolio(
+        borrower=_borrowers(sc, starts, named_index),
         n=n,
         segment=arr["segment"].astype(np.int32), product=arr["product"].astype(np.int8),
         industry=arr["industry"].astype(np.int32), region=arr["region"].astype(np.int32),
@@ -178,6 +169,41 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
         retail=arr["retail"].astype(bool), segment_ids=seg_ids, industries=industries,
         regions=regions, named=named, named_index=named_index, name_seed=name_seed,
     )
+
+
+def _named_count(sc: Scenario, segment: str) -> int:
+    return sum(1 for b in sc.borrowers if b.segment == segment)
+
+
+def _other_loans(sc: Scenario, segment: str) -> list:
+    """(named borrower, loan) for the further loans named borrowers hold in a segment."""
+    return [(b, loan) for b in sc.borrowers for loan in b.other_loans if loan.segment == segment]
+
+
+def _borrowers(sc: Scenario, starts: dict[str, int], named_index: dict[str, int]) -> np.ndarray:
+    """Each loan's borrower, as the index of that borrower's first loan.
+
+    A named borrower's further loans take the slots after the named ones of their
+    segment. A segment that shares borrowers with another gives its next loans to the
+    borrowers of that segment's next free loans (a working-capital line and a
+    fixed-asset loan to one firm, say). Everyone else has one loan."""
+    borrower = np.arange(sc.n_loans)
+    used = {s.id: _named_count(sc, s.id) for s in sc.segments}
+    for s in sc.segments:
+        for b, _ in _other_loans(sc, s.id):
+            borrower[starts[s.id] + used[s.id]] = named_index[b.id]
+            used[s.id] += 1
+    for s in sc.segments:
+        k = shared_loans(s)
+        if not k:
+            continue
+        other = s.shared_borrowers.with_segment
+        own = starts[s.id] + used[s.id] + np.arange(k)
+        theirs = starts[other] + used[other] + np.arange(k)
+        borrower[own] = borrower[theirs]
+        used[s.id] += k
+        used[other] += k
+    return borrower
 
 
 def _guarantee_links(s, start: int, k: int, rng: np.random.Generator) -> np.ndarray:

@@ -14,25 +14,86 @@ import pandas as pd
 
 from sim import defaults
 from sim.codes import CHECK_KINDS, STATUS_KEYS, LoanStatus
-from sim.interventions.workouts import recovery_value
+from sim.credit import default_ahead
+from sim.interventions.workouts import expected_workout_recovery
 from sim.recorder import EVENT_COLUMNS, METRIC_COLUMNS, warning_frame
 from sim.signals import SIGNAL_IDS
 
-__all__ = ["EVENT_COLUMNS", "METRIC_COLUMNS", "RunResult", "loss_per_loan"]
+__all__ = ["EVENT_COLUMNS", "METRIC_COLUMNS", "RunResult", "RunSummary", "loss_per_loan"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A run in a few figures, each with its unit in its name."""
+
+    scenario_id: str
+    seed: int
+    loans: int
+    months: int
+    defaults: int
+    default_rate: float  # share of loans
+    npl_ratio_end: float  # share of outstanding
+    npl_ratio_peak: float
+    loss_cny: float  # discounted credit loss
+    loss_rate: float  # loss as a share of the amount disbursed
+    interest_cny: float
+    hours: float  # officers' and the legal team's
+    cost_cny: float  # money spent on actions
+    provisions_end_cny: float
+
+    def as_dict(self) -> dict:
+        """The legacy summary keys (loss, cost, interest, provisions_end, scenario)."""
+        return {
+            "scenario": self.scenario_id, "seed": self.seed, "loans": self.loans,
+            "months": self.months, "defaults": self.defaults, "default_rate": self.default_rate,
+            "npl_ratio_end": self.npl_ratio_end, "npl_ratio_peak": self.npl_ratio_peak,
+            "loss": self.loss_cny, "loss_rate": self.loss_rate, "interest": self.interest_cny,
+            "hours": self.hours, "cost": self.cost_cny,
+            "provisions_end": self.provisions_end_cny,
+        }
 
 
 def loss_per_loan(s) -> np.ndarray:
-    """Discounted credit loss of each loan at the end of run s (CNY)."""
-    disc_T = s.discount(s.T)
-    unresolved = s.status == LoanStatus.DEFAULTED
-    recoverable = recovery_value(s)
-    mark = np.where(unresolved, defaults.CLAIM_SALE_VALUE_FACTOR * recoverable, 0.0)
-    # loans in arrears at the horizon: the share expected to roll into default
-    late = (s.status == LoanStatus.ACTIVE) & ~s.defaulted & (s.dpd >= 30)
-    roll = np.where(s.dpd >= 60, defaults.ROLL_TO_DEFAULT_AT_HORIZON[60],
-                    defaults.ROLL_TO_DEFAULT_AT_HORIZON[30])
-    expected = np.where(late, roll * (s.balance - recoverable), 0.0) * disc_T
-    return s._ead_pv - s._recovery_pv - s._cure_pv - mark * disc_T + expected
+    """Discounted credit loss of each loan, final rather than cut off by the calendar (CNY).
+
+    Realised: exposure at default, less recoveries and cures. Then, the same way for
+    every strategy: claims still being worked out at the end are valued at what the
+    standing workout is expected to recover (sim.interventions.workouts), and loans
+    still performing carry the model's own chance of defaulting within a year
+    (sim.credit.default_ahead; for loans already in arrears, at least the roll rate)
+    times what such a default would lose. Delaying a default past the end therefore
+    neither hides it nor turns a secured claim into a total loss."""
+    return realised_loss(s) + horizon_loss(s)
+
+
+def realised_loss(s) -> np.ndarray:
+    """Discounted exposure at default, less recoveries and cures, so far (CNY)."""
+    return s._ead_pv - s._recovery_pv - s._cure_pv
+
+
+def horizon_loss(s) -> np.ndarray:
+    """Expected loss still to come at the end of the run, discounted to its start (CNY)."""
+    out = np.zeros(s.n)
+    unresolved = np.flatnonzero(s.status == LoanStatus.DEFAULTED)
+    if len(unresolved):
+        out[unresolved] = -expected_workout_recovery(s, unresolved, s.balance[unresolved])
+    # a written-off claim stays alive (账销案存): the workout goes on against it
+    alive = np.flatnonzero((s.status == LoanStatus.WRITTEN_OFF) & (s.written_off > 0))
+    if len(alive):
+        out[alive] = -expected_workout_recovery(s, alive, s.written_off[alive])
+    live = np.flatnonzero((s.status == LoanStatus.ACTIVE) & ~s.defaulted)
+    if len(live):
+        chance = default_ahead(s.e[live], s.e[live] - s.d[live])
+        dpd = s.dpd[live]
+        roll_at = defaults.ROLL_TO_DEFAULT_AT_HORIZON
+        roll = np.where(dpd >= max(roll_at), roll_at[max(roll_at)],
+                        np.where(dpd >= min(roll_at), roll_at[min(roll_at)], 0.0))
+        chance = np.maximum(chance, roll)
+        undrawn = np.where(s.frozen[live], 0.0, s.undrawn[live])
+        exposure = s.balance[live] + undrawn
+        at_default = exposure * s.discount(s.T) - expected_workout_recovery(s, live, exposure)
+        out[live] = chance * np.maximum(at_default, 0.0)
+    return out
 
 
 def _loan_frame(s, loss_i: np.ndarray) -> pd.DataFrame:
@@ -103,16 +164,19 @@ class RunResult:
     def defaults(self) -> int:
         return int(self.loans["defaulted"].sum())
 
-    def summary(self) -> dict:
+    def summary_record(self) -> RunSummary:
         m = self.metrics
-        return {
-            "scenario": self.scenario_id, "seed": self.seed, "loans": self.n_loans,
-            "months": self.months, "defaults": self.defaults,
-            "default_rate": self.defaults / self.n_loans,
-            "npl_ratio_end": float(m["npl_ratio"].iloc[-1]) if len(m) else 0.0,
-            "npl_ratio_peak": float(m["npl_ratio"].max()) if len(m) else 0.0,
-            "loss": self.loss_cny, "loss_rate": self.loss_cny / self.disbursed_cny
-            if self.disbursed_cny else 0.0,
-            "interest": self.interest_cny, "hours": self.hours, "cost": self.cost_cny,
-            "provisions_end": float(m["provisions_cny"].iloc[-1]) if len(m) else 0.0,
-        }
+        return RunSummary(
+            scenario_id=self.scenario_id, seed=self.seed, loans=self.n_loans,
+            months=self.months, defaults=self.defaults,
+            default_rate=self.defaults / self.n_loans,
+            npl_ratio_end=float(m["npl_ratio"].iloc[-1]) if len(m) else 0.0,
+            npl_ratio_peak=float(m["npl_ratio"].max()) if len(m) else 0.0,
+            loss_cny=self.loss_cny,
+            loss_rate=self.loss_cny / self.disbursed_cny if self.disbursed_cny else 0.0,
+            interest_cny=self.interest_cny, hours=self.hours, cost_cny=self.cost_cny,
+            provisions_end_cny=float(m["provisions_cny"].iloc[-1]) if len(m) else 0.0)
+
+    def summary(self) -> dict:
+        """The summary as a dict with the keys the CLI and the runner print."""
+        return self.summary_record().as_dict()

@@ -8,19 +8,14 @@ errors, so a typo in an instructor's file is reported, not ignored.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import functools
 import hashlib
 import json
 import re
-import types
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StrictInt,
@@ -30,8 +25,20 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-MAX_FILE_BYTES = 512 * 1024
-"""Largest scenario file accepted; a case study is a few kilobytes."""
+from sim import inputs
+from sim.inputs import (  # noqa: F401  (MAX_FILE_BYTES: part of this module's API)
+    MAX_FILE_BYTES,
+    InputError,
+    Strict,
+    did_you_mean,
+    load_yaml,
+    read_text,
+    validate,
+)
+
+
+class ScenarioError(InputError):
+    """A scenario could not be loaded; `problems` lists (field path, message) pairs."""
 
 # Whole numbers and flags are strict: YAML reads yes/no/on/off as booleans, and lax pydantic
 # would take `count: yes` as 1. Floats stay lax (PyYAML reads 1.5e6 as text, which pydantic
@@ -52,52 +59,6 @@ CollateralType = Literal[
     "none", "property", "land", "construction", "equipment", "receivables", "deposit"
 ]
 CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
-
-
-def _unwrap(tp: Any) -> Any:
-    """Strip Annotated[...] and '| None' from a field type."""
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            tp = get_args(tp)[0]
-        elif origin in (Union, types.UnionType):
-            members = [a for a in get_args(tp) if a is not type(None)]
-            if len(members) != 1:
-                return tp
-            tp = members[0]
-        else:
-            return tp
-
-
-class Strict(BaseModel):
-    """Base of every scenario model: unknown keys, NaN and infinity are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_bool_for_numbers(cls, data: Any) -> Any:
-        """YAML reads yes/no/on/off as true/false, which pydantic would take as 1.0 and 0.0.
-
-        A boolean in a float field is swapped for a _YamlBool, which float parsing refuses
-        like any other text; explain() then names the cause. (A field validator cannot do
-        this: pydantic refuses one on the 'type' discriminator of the macro events.)
-        """
-        if isinstance(data, dict):
-            floats = _float_fields(cls)
-            if any(isinstance(data.get(k), bool) for k in floats):
-                data = {k: _YamlBool(str(v).lower()) if k in floats and isinstance(v, bool)
-                        else v for k, v in data.items()}
-        return data
-
-
-class _YamlBool(str):
-    """A true/false found where a number belongs (see Strict._no_bool_for_numbers)."""
-
-
-@functools.cache
-def _float_fields(model: type[BaseModel]) -> frozenset[str]:
-    return frozenset(k for k, f in model.model_fields.items() if _unwrap(f.annotation) is float)
 
 
 class Text(Strict):
@@ -158,6 +119,19 @@ class Guarantee(Strict):
     group_size: Int = Field(default=3, ge=2, le=12)
 
 
+class SharedBorrowers(Strict):
+    """Borrowers who also hold a loan in another segment (one borrower, several loans).
+
+    A share of this segment's loans go to borrowers who also hold one loan of segment
+    `with_segment`: for example fixed-asset loans to firms that also draw a working-capital
+    line. The 10% rule of the classification and guarantee contagion then act on the
+    borrower, not on each loan alone.
+    """
+
+    with_segment: Slug
+    share: Share
+
+
 class Segment(Strict):
     """A homogeneous group of loans in the portfolio."""
 
@@ -179,6 +153,7 @@ class Segment(Strict):
     diversion_share: Share = 0.0
     undrawn_share: Share = 0.0
     seasoning_months: Int = Field(default=0, ge=0, le=120)
+    shared_borrowers: SharedBorrowers | None = None
 
 
 class LprChange(Strict):
@@ -245,8 +220,20 @@ class ScriptedEvent(Strict):
     note: Text | None = None
 
 
+class BorrowerLoan(Strict):
+    """A further loan of a named borrower, in any segment of the case."""
+
+    segment: Slug
+    amount_cny: float | None = Field(default=None, gt=0, le=1e11)
+
+
 class NamedBorrower(Strict):
-    """A borrower the story needs by name; takes the place of one generated borrower."""
+    """A borrower the story needs by name; takes the place of one generated borrower.
+
+    `segment` and `amount_cny` describe its first loan; `other_loans` lists any further
+    loans it holds (a working-capital line and a fixed-asset loan, say), each taking the
+    place of one generated loan of its segment.
+    """
 
     id: Slug
     segment: Slug
@@ -256,6 +243,7 @@ class NamedBorrower(Strict):
     guarantor: Slug | None = None
     diverts: Bool = False
     events: list[ScriptedEvent] = Field(default_factory=list, max_length=50)
+    other_loans: list[BorrowerLoan] = Field(default_factory=list, max_length=20)
 
 
 class Staff(Strict):
@@ -370,14 +358,20 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         """Check what refers to what; report every broken reference at its own field."""
-        from sim.defaults import INTERVENTIONS, SIGNALS
-
         problems: list[InitErrorDetails] = []
 
         def bad(loc: tuple, value: Any, msg: str) -> None:
             problems.append(InitErrorDetails(type=PydanticCustomError("reference", msg),
                                              loc=loc, input=value))
 
+        self._check_macro(bad)
+        self._check_borrowers(bad)
+        self._check_catalogue(bad)
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _check_macro(self, bad) -> None:
         horizon = self.horizon_months
         seg_ids = [s.id for s in self.segments]
         segs = ", ".join(sorted(seg_ids))
@@ -391,8 +385,12 @@ class Scenario(Strict):
                     if s not in seg_ids:
                         bad(("macro", i, "segments", j), s,
                             f"macro[{i}] names segment '{s}', which is not defined; "
-                            f"use one of: {segs}{_did_you_mean(s, seg_ids)}")
+                            f"use one of: {segs}{did_you_mean(s, seg_ids)}")
 
+    def _check_borrowers(self, bad) -> None:
+        horizon = self.horizon_months
+        seg_ids = [s.id for s in self.segments]
+        segs = ", ".join(sorted(seg_ids))
         names = [b.id for b in self.borrowers]
         first_at: dict[str, int] = {}
         per_segment: dict[str, int] = {}
@@ -408,10 +406,17 @@ class Scenario(Strict):
             else:
                 bad(("borrowers", i, "segment"), b.segment,
                     f"borrower '{b.id}' is in segment '{b.segment}', which is not defined; "
-                    f"use one of: {segs}{_did_you_mean(b.segment, seg_ids)}")
+                    f"use one of: {segs}{did_you_mean(b.segment, seg_ids)}")
+            for k, loan in enumerate(b.other_loans):
+                if loan.segment in seg_ids:
+                    per_segment[loan.segment] = per_segment.get(loan.segment, 0) + 1
+                else:
+                    bad(("borrowers", i, "other_loans", k, "segment"), loan.segment,
+                        f"borrower '{b.id}' has a loan in segment '{loan.segment}', which is "
+                        f"not defined; use one of: {segs}{did_you_mean(loan.segment, seg_ids)}")
             if b.guarantor is not None and b.guarantor not in names:
                 others = [n for n in names if n != b.id]
-                fix = (f"use one of: {', '.join(others)}{_did_you_mean(b.guarantor, others)}"
+                fix = (f"use one of: {', '.join(others)}{did_you_mean(b.guarantor, others)}"
                        if others else "add that borrower to borrowers, or remove the guarantor")
                 bad(("borrowers", i, "guarantor"), b.guarantor,
                     f"borrower '{b.id}' names guarantor '{b.guarantor}', which is not a named "
@@ -425,31 +430,50 @@ class Scenario(Strict):
                     bad(("borrowers", i, "events", k, "month"), ev.month,
                         f"borrower '{b.id}' has an event at month {ev.month}, after the horizon "
                         f"({horizon}); move it earlier or lengthen horizon_months")
+        by_id = {s.id: s for s in self.segments}
         for k, seg in enumerate(self.segments):
             if per_segment.get(seg.id, 0) > seg.count:
                 bad(("segments", k, "count"), seg.count,
                     f"segment '{seg.id}' has {seg.count} loans but {per_segment[seg.id]} named "
-                    f"borrowers; raise its count to at least {per_segment[seg.id]}")
+                    f"borrowers' loans in it; raise its count to at least {per_segment[seg.id]}")
+            sh = seg.shared_borrowers
+            if sh is None:
+                continue
+            loc = ("segments", k, "shared_borrowers", "with_segment")
+            other = by_id.get(sh.with_segment)
+            if sh.with_segment == seg.id:
+                bad(loc, sh.with_segment,
+                    f"segment '{seg.id}' cannot share borrowers with itself; name another "
+                    "segment or remove shared_borrowers")
+            elif other is None:
+                bad(loc, sh.with_segment,
+                    f"segment '{seg.id}' shares borrowers with '{sh.with_segment}', which is "
+                    f"not defined; use one of: {segs}{did_you_mean(sh.with_segment, seg_ids)}")
+            elif shared_loans(seg) > other.count:
+                bad(("segments", k, "shared_borrowers", "share"), sh.share,
+                    f"segment '{seg.id}' puts {shared_loans(seg)} of its loans with borrowers of "
+                    f"'{other.id}', which has only {other.count} loans; lower the share to at "
+                    f"most {other.count / seg.count:.2f} or raise that segment's count")
+
+    def _check_catalogue(self, bad) -> None:
+        from sim.defaults import INTERVENTIONS, SIGNALS
 
         known = ", ".join(INTERVENTIONS)
         for k, key in enumerate(self.interventions_available or []):
             if key not in INTERVENTIONS:
                 bad(("interventions_available", k), key,
                     f"unknown intervention(s): {key}; use one of: {known}"
-                    f"{_did_you_mean(key, INTERVENTIONS)}")
+                    f"{did_you_mean(key, INTERVENTIONS)}")
         for key in self.intervention_overrides:
             if key not in INTERVENTIONS:
                 bad(("intervention_overrides", key), key,
                     f"unknown intervention(s): {key}; use one of: {known}"
-                    f"{_did_you_mean(key, INTERVENTIONS)}")
+                    f"{did_you_mean(key, INTERVENTIONS)}")
         for key in self.signal_overrides:
             if key not in SIGNALS:
                 bad(("signal_overrides", key), key,
                     f"unknown signal(s): {key}; use one of: {', '.join(SIGNALS)}"
-                    f"{_did_you_mean(key, SIGNALS)}")
-        if problems:
-            raise ValidationError.from_exception_data(type(self).__name__, problems)
-        return self
+                    f"{did_you_mean(key, SIGNALS)}")
 
     def content_hash(self) -> str:
         """A stable hash of the scenario's content, for attempts and golden files."""
@@ -461,228 +485,18 @@ class Scenario(Strict):
         return sum(s.count for s in self.segments)
 
 
-class ScenarioError(Exception):
-    """A scenario could not be loaded; `problems` lists (field path, message) pairs."""
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: {len(problems)} problem(s)"]
-        lines += [f"  - {path}: {msg}" for path, msg in problems]
-        super().__init__("\n".join(lines))
-
-
-_FIXES = {
-    "missing": "add this field",
-    "extra_forbidden": "remove this key or check its spelling",
-    "greater_than": "use a larger number",
-    "greater_than_equal": "use a larger number",
-    "less_than": "use a smaller number",
-    "less_than_equal": "use a smaller number",
-    "string_pattern_mismatch": "use lower-case letters, digits, '_' or '-' (e.g. 'wc_loans')",
-    "literal_error": "use one of the allowed values",
-    "union_tag_invalid": "set 'type' to one of: lpr_change, policy_shock, recession, disaster",
-    "union_tag_not_found": "add a 'type' key: lpr_change, policy_shock, recession or disaster",
-    "int_type": "write a whole number",
-    "int_parsing": "write a whole number",
-    "int_from_float": "write a whole number",
-    "float_type": "write a number",
-    "float_parsing": "write a number",
-    "finite_number": "write an ordinary number: .nan and .inf are not allowed",
-    "bool_type": "write true or false",
-    "bool_parsing": "write true or false",
-    "list_type": "write a list (YAML '- item' lines)",
-    "dict_type": "write a mapping (YAML 'key: value' lines)",
-    "model_type": "write a mapping (YAML 'key: value' lines)",
-    "string_type": "write text",
-    "too_short": "add at least one entry",
-    "too_long": "remove entries",
-}
-
-_YAML_BOOL = "YAML reads yes/no/on/off/true/false as true or false"
-
-
-def _did_you_mean(word: Any, options: Any) -> str:
-    """'; did you mean 'x'?' for the closest option to word, or '' if none is close."""
-    if not isinstance(word, str):
-        return ""
-    best = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
-    return f"; did you mean '{best[0]}'?" if best else ""
-
-
-def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The model class that validated the value at loc (a pydantic error location), if any."""
-    tp: Any = root
-    for part in loc:
-        tp = _unwrap(tp)
-        origin = get_origin(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(part) if isinstance(part, str) else None
-            if field is None:
-                return None
-            tp = field.annotation
-        elif origin is list and isinstance(part, int):
-            tp = get_args(tp)[0]
-        elif origin is dict:
-            tp = get_args(tp)[1]
-        elif origin in (Union, types.UnionType):  # a tagged union: the tag is in the loc
-            for member in get_args(tp):
-                tag = getattr(member, "model_fields", {}).get("type")
-                if tag is not None and part in get_args(_unwrap(tag.annotation)):
-                    tp = member
-                    break
-            else:
-                return None
-        else:
-            return None
-    tp = _unwrap(tp)
-    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
-
-
-_TAGS = ("lpr_change", "policy_shock", "recession", "disaster")
-
-
-def _path(loc: tuple) -> str:
-    out = ""
-    for n, part in enumerate(loc):
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in _TAGS and n and isinstance(loc[n - 1], int):
-            continue  # the member of macro[i] pydantic tried; not a key in the file
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(file)"
-
-
-def _message(e: dict, root: type[BaseModel] | None) -> str:
-    kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
-    fix = _FIXES.get(kind)
-    ctx = e.get("ctx") or {}
-    if kind == "extra_forbidden":
-        key = e["loc"][-1] if e["loc"] else None
-        model = _model_at(root, e["loc"][:-1]) if root is not None else None
-        hint = _did_you_mean(key, model.model_fields) if model is not None else ""
-        if hint:
-            return f"unknown key '{key}'{hint} ({fix})"
-    elif kind == "literal_error":
-        hint = _did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
-        if hint:
-            fix = hint.removeprefix("; ")
-    elif kind == "union_tag_invalid":
-        hint = _did_you_mean(ctx.get("tag"), _TAGS)
-        if hint:
-            fix = f"{fix}{hint}"
-    if isinstance(value, _YamlBool):
-        msg, fix = "Input should be a number, not true/false", f"write a number; {_YAML_BOOL}"
-    elif isinstance(value, bool) and kind in ("int_type", "string_type"):
-        fix = f"{fix}; {_YAML_BOOL}" + ("; put the text in quotes" if kind == "string_type"
-                                        else "")
-    return msg + (f" ({fix})" if fix else "")
+def shared_loans(seg: Segment) -> int:
+    """How many of a segment's loans go to borrowers shared with another segment."""
+    sh = seg.shared_borrowers
+    return 0 if sh is None else int(round(sh.share * seg.count))
 
 
 def explain(err: ValidationError, model: type[BaseModel] | None = None) -> list[tuple[str, str]]:
-    """Turn a pydantic error into (field path, message with a fix) pairs.
-
-    model is the class that was validated (default: the Scenario when err comes from it); it
-    lets an unknown key suggest the nearest field name.
-    """
+    """(field path, message with a fix) pairs of a validation error (sim.inputs.explain);
+    the model defaults to the Scenario when the error comes from it."""
     if model is None and err.title == Scenario.__name__:
         model = Scenario
-    return [(_path(e["loc"]), _message(e, model)) for e in err.errors(include_url=False)]
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that records keys given twice in one mapping (PyYAML keeps the last)."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, int, int, int]] = []  # key, line, column, first line
-
-    def flatten_mapping(self, node: yaml.MappingNode) -> None:
-        # Runs on every mapping before '<<' merges are spliced in, so a key that overrides
-        # a merged one is not a duplicate; each node is checked once.
-        if not getattr(node, "_dup_checked", False):
-            node._dup_checked = True
-            seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
-                if (not isinstance(key_node, yaml.ScalarNode)
-                        or key_node.tag == "tag:yaml.org,2002:merge"):
-                    continue
-                key = self.construct_object(key_node)
-                line = key_node.start_mark.line + 1
-                try:
-                    first = seen.get(key)
-                except TypeError:  # unhashable: reported by PyYAML itself
-                    continue
-                if first is None:
-                    seen[key] = line
-                else:
-                    self.duplicates.append(
-                        (str(key), line, key_node.start_mark.column + 1, first))
-        super().flatten_mapping(node)
-
-
-def _at(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}"
-
-
-def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str]:
-    """Where a YAML syntax error is and what to do about it."""
-    mark = getattr(exc, "problem_mark", None)
-    ctx_mark = getattr(exc, "context_mark", None)
-    context = getattr(exc, "context", None) or ""
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if isinstance(exc, yaml.reader.ReaderError):  # a control character: no mark, a position
-        before = text[:exc.position].removeprefix("\ufeff")
-        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
-        return f"line {line}, column {column}", (
-            f"not valid YAML: {problem}; delete it (was the file saved as plain text?)")
-    if mark is None:
-        mark, ctx_mark = ctx_mark, None
-    if mark is None:
-        return "(file)", f"not valid YAML: {problem} (check indentation and quotes)"
-    line = mark.line + 1
-    if ctx_mark is not None and "quoted scalar" in context and (
-            "end of stream" in problem or "document separator" in problem):
-        opened = ctx_mark.line + 1
-        return _at(ctx_mark), (
-            f"not valid YAML: the quote opened at line {opened} is never closed (still open "
-            f"at line {line}: {problem}); add the closing quote on line {opened}")
-    if ctx_mark is not None and "simple key" in context:
-        key_line = ctx_mark.line + 1
-        lines = text.splitlines()
-        hint = ("a full-width colon '：' is not a YAML colon: type ':' followed by a space"
-                if key_line <= len(lines) and "：" in lines[key_line - 1]
-                else "write 'key: value' with a space after the colon")
-        return _at(ctx_mark), (
-            f"not valid YAML: {problem} after the key on line {key_line} (found by line "
-            f"{line}); {hint}")
-    where_else = ""
-    if ctx_mark is not None and ctx_mark.line != mark.line:
-        where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
-    return _at(mark), (
-        f"not valid YAML: {problem}{where_else} (check indentation and quotes)")
-
-
-def _load_yaml(text: str, source: str) -> Any:
-    loader = None
-    try:
-        loader = _Loader(text)  # the reader checks for control characters here
-        data = loader.get_single_data()
-    except yaml.YAMLError as exc:
-        raise ScenarioError(source, [_yaml_problem(exc, text)]) from None
-    except RecursionError:
-        raise ScenarioError(source, [("(file)", "YAML is nested too deeply")]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    if loader.duplicates:
-        raise ScenarioError(source, [
-            (f"line {line}, column {col}",
-             f"duplicate key '{key}' at line {line}: keep one (it is also "
-             + (f"at line {first})" if first != line else "earlier on this line)"))
-            for key, line, col, first in sorted(loader.duplicates, key=lambda d: d[1:3])])
-    return data
+    return inputs.explain(err, model)
 
 
 def parse_scenario(text: str, source: str = "<text>") -> Scenario:
@@ -692,39 +506,13 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
             source, [("(file)", f"file is larger than {MAX_FILE_BYTES // 1024} KB; "
                       "a case study should be a few KB: split or trim it")]
         )
-    data = _load_yaml(text, source)
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            source, [("(file)", "the file must be a YAML mapping of keys such as id, title, "
-                      "segments; see scenarios/intro.yaml")]
-        )
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as err:
-        raise ScenarioError(source, explain(err, Scenario)) from None
-    except RecursionError:
-        raise ScenarioError(source, [("(file)", "YAML is nested too deeply")]) from None
+    return validate(Scenario, load_yaml(text, source, ScenarioError), source, ScenarioError,
+                    "keys such as id, title, segments; see scenarios/intro.yaml")
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file; every failure is a ScenarioError naming the file."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise ScenarioError(str(p), [("(file)", f"cannot read: {exc.strerror}")]) from None
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError(
-            str(p), [("(file)", f"file is {size // 1024} KB, larger than the "
-                      f"{MAX_FILE_BYTES // 1024} KB limit; trim it")]
-        )
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(str(p), [("(file)", "not UTF-8 text; save it as UTF-8")]) from None
-    except OSError as exc:
-        raise ScenarioError(str(p), [("(file)", f"cannot read: {exc.strerror}")]) from None
-    return parse_scenario(text, str(p))
+    return parse_scenario(read_text(path, ScenarioError), str(path))
 
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"

@@ -33,7 +33,7 @@ class Score:
     cost: float  # money spent on actions, CNY
     npl_ratio_peak: float
     provisions_end: float
-    compliance: float  # share of required checks done on time
+    compliance: float | None  # share of required checks done on time; None: none required
     relationship: float  # mean relationship, 1 = untouched
     saves: int
     missed_warnings: int
@@ -105,10 +105,11 @@ def missed_warnings(run: RunResult, months: int = defaults.MISSED_WARNING_MONTHS
     return out[cols].reset_index(drop=True)
 
 
-def compliance_share(run: RunResult) -> float:
+def compliance_share(run: RunResult) -> float | None:
+    """Share of the required checks done on time; None when none was required (not "100%")."""
     c = run.compliance
     req = float(c["required"].sum())
-    return float(c["on_time"].sum()) / req if req else 1.0
+    return float(c["on_time"].sum()) / req if req else None
 
 
 def score(run: RunResult, late: RunResult, oracle: RunResult, name: str) -> Score:

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import defaults
 from sim.codes import SignalSource
 from sim.signals import see
 
-HEALTH_HIT = {"health_shock": 1.0, "sales_drop": 1.0, "key_person_leaves": 0.5,
-              "lawsuit_filed": 0.3, "tax_arrears": 0.2, "recovery": -1.0}
-"""Health lost per unit of severity, by event kind (a recovery adds health)."""
+HEALTH_HIT = defaults.SCRIPTED_HEALTH_HIT
 SEEN = {"key_person_leaves": "key_person", "lawsuit_filed": "lawsuit",
         "tax_arrears": "tax_arrears", "sales_drop": "turnover_drop"}
 """The off-site signal an event shows at once."""
-COLLATERAL_DAMAGE_PER_SEVERITY = 0.3
-"""Share of collateral condition lost per unit of severity."""
+COLLATERAL_DAMAGE_PER_SEVERITY = defaults.SCRIPTED_COLLATERAL_DAMAGE
 
 
 def timeline(sim):
@@ -46,4 +44,4 @@ def apply(sim, i: int, ev, m: int) -> None:
         sim.condition[i] *= max(0.0, 1.0 - COLLATERAL_DAMAGE_PER_SEVERITY * s)
     if k in SEEN:
         see(sim, m, np.array([i]), SEEN[k], SignalSource.OFFSITE)
-    sim.rec.log(m, i, "scripted_" + k, s, ev.note.en if ev.note else "")
+    sim.rec.log(m, i, "scripted_" + k, s)

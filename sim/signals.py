@@ -10,6 +10,8 @@ lagged health that drives the signals.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim import defaults
@@ -25,6 +27,7 @@ NEVER = -99
 
 def init_columns(sim) -> None:
     n = sim.n
+    sim.statement_log = []  # (received month, quarter month, loans, reported health)
     sim.last_seen = np.full((n, len(SIGNAL_IDS)), NEVER, dtype=np.int32)
     sim.first_warning = np.full(n, -1, dtype=np.int32)
     sim.first_warning_signal = np.full(n, -1, dtype=np.int16)
@@ -47,16 +50,16 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
         from sim.interventions.workouts import collateral_value
 
         v = collateral_value(sim, idx)
-        return v < 0.85 * np.maximum(sim.appraised[idx], 1.0)
+        return v < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0)
     if sig.driver == "guarantor":
         g = sim.pf.guarantor[idx]
         gg = np.maximum(g, 0)
-        return (g >= 0) & ((sim.d[gg] < 0.3) | sim.defaulted[gg])
+        return (g >= 0) & ((sim.d[gg] < defaults.GUARANTOR_TROUBLE_HEALTH) | sim.defaulted[gg])
     if sig.driver == "payment":
         return sim.dpd[idx] > 0
     # checks run before this month's tick, so they read health up to last month
     now = sim.t - (0 if sim._ticked else 1)
-    lag_d = sim.d_hist[(now - override(sim.sc, sig, "lag_months")) % 13][idx]
+    lag_d = sim.d_hist[(now - override(sim.sc, sig, "lag_months")) % defaults.HEALTH_HISTORY_MONTHS][idx]
     return lag_d < defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months")
 
 
@@ -85,7 +88,7 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
         fp = override(sim.sc, sig, "false_positive_rate")
         seen = (cond & (u[:, j] < (1 - miss) * detect)) | (~cond & (u[:, j] < fp))
         see(sim, t, idx[seen], k, SignalSource.ONSITE)
-    found = sim.diverting[idx] & (u[:, U_DIVERSION] < 0.85 * detect)
+    found = sim.diverting[idx] & (u[:, U_DIVERSION] < defaults.DIVERSION_DETECTION * detect)
     sim.known_diversion[idx[found]] = True
 
 
@@ -96,7 +99,8 @@ def offsite_sightings(sim, t: int) -> None:
     for k, sig in defaults.SIGNALS.items():
         if sig.source != "offsite":
             continue
-        if sig.every_months > 1 and t % sig.every_months != 0:
+        lag = override(sim.sc, sig, "lag_months")
+        if sig.every_months > 1 and not is_report_month(t, sig.every_months, lag):
             continue
         j = SIG_INDEX[k]
         miss = override(sim.sc, sig, "miss_rate")
@@ -105,6 +109,8 @@ def offsite_sightings(sim, t: int) -> None:
         if k == "collection_bypass":
             cond = cond | sim.diverting[live]
         seen = (cond & (u[:, j] < 1 - miss)) | (~cond & (u[:, j] < fp))
+        if k == "statement_weak" and sim.keep_history:
+            _keep_statements(sim, t, t - lag, live, cond, seen, sig)
         see(sim, t, live[seen], k, SignalSource.OFFSITE)
     _latent(sim, t, live)
 
@@ -122,15 +128,56 @@ def _latent(sim, t: int, live: np.ndarray) -> None:
                 sim.rec.latent.append((t, held.astype(np.int64), SIG_INDEX[k]))
 
 
-def recent_alerts(last_seen: np.ndarray, month: int, months: int = 3,
-                  groups: tuple[str, ...] | None = None) -> np.ndarray:
-    """Number of distinct non-payment signals seen per loan in the last `months` months."""
-    cols = [j for j, k in enumerate(SIGNAL_IDS) if k != "payment_late"
-            and (groups is None or defaults.SIGNALS[k].group in groups)]
+def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALERT_WINDOW_MONTHS,
+                  groups: tuple[str, ...] | None = None,
+                  include_payment: bool = False) -> np.ndarray:
+    """Number of distinct signals seen per loan in the `months` months before decision
+    month `month` (payment status left out unless include_payment). The one alert
+    count the strategies, the preconditions and the desk all use."""
+    cols = _alert_columns(None if groups is None else tuple(groups), include_payment)
     return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
+
+
+@functools.cache
+def _alert_columns(groups: tuple[str, ...] | None, include_payment: bool) -> list[int]:
+    return [j for j, k in enumerate(SIGNAL_IDS) if (include_payment or k != "payment_late")
+            and (groups is None or defaults.SIGNALS[k].group in groups)]
 
 
 def turnover_index(health: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Account turnover (100 = normal) the loan file shows, from health and a noise draw."""
-    noise = 1.0 + 0.06 * (u - 0.5)
-    return 100.0 * np.exp(0.12 * np.clip(health, -3, 3)) * noise
+    noise = 1.0 + defaults.TURNOVER_NOISE * (u - 0.5)
+    return 100.0 * np.exp(defaults.TURNOVER_HEALTH_ELASTICITY * np.clip(health, -3, 3)) * noise
+
+
+# --- financial statements ---------------------------------------------------------
+STATEMENT_DRESSING_MARGIN = 0.1
+"""How far past the weak line a misread statement lands, in health units (assumption)."""
+
+
+def is_report_month(t: int, every_months: int, lag_months: int) -> bool:
+    """Whether a periodic report (quarterly statements) arrives in month t: a period
+    ended lag_months ago."""
+    q = t - lag_months
+    return q >= every_months and q % every_months == 0
+
+
+def statement_figures(health: np.ndarray) -> dict[str, np.ndarray]:
+    """The figures a statement shows for a borrower of the given (reported) health h,
+    clipped to +-3: sales index 100 exp(0.1 h), receivables days 60 - 12 h, debt ratio
+    0.55 - 0.05 h (assumption: a sound firm sells more, collects faster, borrows less)."""
+    h = np.clip(health, -3, 3)
+    return {"sales_index": np.round(100 * np.exp(0.1 * h), 1),
+            "receivables_days": np.round(60 - 12 * h, 0),
+            "debt_ratio": np.round(0.55 - 0.05 * h, 3)}
+
+
+def _keep_statements(sim, t: int, quarter: int, live, cond, seen, sig) -> None:
+    """The statements received in month t, as the bank reads them. They agree with the
+    statement_weak alert: a weak statement the alert missed was window-dressed to look
+    just sound; a false alarm came with figures just past the weak line."""
+    weak_line = defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months")
+    h = sim.d_hist[quarter % defaults.HEALTH_HISTORY_MONTHS][live]
+    reported = np.where(cond & ~seen, weak_line + STATEMENT_DRESSING_MARGIN,
+                        np.where(~cond & seen, weak_line - STATEMENT_DRESSING_MARGIN, h))
+    sim.statement_log.append((t, quarter, live, reported))

@@ -85,7 +85,7 @@ class RunSummary:
     hours: float
     cost_cny: float
     net_value_cny: float  # interest kept - loss - money spent on actions
-    compliance: float  # share of required checks done on time
+    compliance: float  # share of required checks done on time; NaN when none was required
     saves: float  # loans late collection lost and this run kept (NaN without references)
     missed_warnings: float
     defaults: float
@@ -101,6 +101,10 @@ class RunSummary:
 FIGURES = tuple(f.name for f in fields(RunSummary) if f.name not in ("npl_ratio",
                                                                        "provisions_cny"))
 SERIES = ("npl_ratio", "provisions_cny")
+
+
+def _nan_if_none(x) -> float:
+    return math.nan if x is None else float(x)
 
 
 def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummary:
@@ -125,7 +129,7 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
         loss_cny=float(run.loss_cny), interest_cny=float(run.interest_cny),
         hours=float(run.hours), cost_cny=float(run.cost_cny),
         net_value_cny=float(run.interest_cny - run.loss_cny - run.cost_cny),
-        compliance=float(compliance_share(run)), saves=n_saves,
+        compliance=_nan_if_none(compliance_share(run)), saves=n_saves,
         missed_warnings=float(len(missed_warnings(run))) if missed else math.nan,
         defaults=float(run.defaults),
         npl_ratio_peak=float(npl.max()) if len(npl) else 0.0,

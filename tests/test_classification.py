@@ -7,9 +7,7 @@ import numpy as np
 import pytest
 
 from sim.classification import (
-    CLASS_EN,
     CLASS_KEYS,
-    CLASS_ZH,
     DOUBTFUL,
     LOSS,
     NORMAL,
@@ -20,6 +18,10 @@ from sim.classification import (
 )
 from sim.engine import simulate
 from sim.scenario import ProvisionRates, parse_scenario
+from training.i18n import catalogue
+
+CLASS_ZH = tuple(catalogue("zh")[f"cls.{k}"] for k in CLASS_KEYS)
+CLASS_EN = tuple(catalogue("en")[f"cls.{k}"] for k in CLASS_KEYS)
 
 
 def cls_of(dpd, flagged=None, floor=None, balance=None, borrower=None) -> list[int]:

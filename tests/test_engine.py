@@ -503,7 +503,8 @@ def test_cumulative_loss_metric_excludes_cured_defaults(workout):
     # under do-nothing nothing is recovered and nothing spent, so the loss so far is the
     # exposure of the loans still in default; a cured loan pays again and is not a loss
     sim = Simulation(workout, seed=2, decider=scripted({}))
-    r = sim.run()
+    sim.advance_to(sim.T)  # the horizon only: after it the standing order works the defaults out
+    r = sim.result()
     assert (r.events["event"] == "default_cured").any()
     assert sim.recovered.sum() == 0 and sim.costs.sum() == 0
     still = sim.status == DEFAULTED
@@ -600,7 +601,7 @@ def test_restructured_loan_stays_special_mention_through_observation():
         sim.advance_to(m)
         classes[m] = int(sim.cls[weak])
     r = sim.result()
-    assert action_result(r, weak, "restructure") == [""]
+    assert action_result(r, weak, "restructure") in (["payment_cut"], ["no_payment_cut"])
     assert classes[1] == 0
     obs_months = defaults.INTERVENTIONS["restructure"].params["observation_months"]
     for m in range(2, 2 + obs_months + 1):

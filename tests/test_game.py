@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 
 from sim.engine import simulate
-from sim.game import ActionError, Debrief, Game, MonthReport
-from sim.interventions import REASONS
+from sim.game import ActionError, MonthReport
 from sim.scenario import ClassIntervals, MonitoringPolicy, parse_scenario
 from sim.scoring import headline_index
+from training.desk import Debrief, engine_text
+from training.desk import Desk as Game
 
 CASE = """
 id: game
@@ -109,7 +110,7 @@ def assert_rejected(g: Game, loan: int, action: str, code: str) -> None:
         g.queue(loan, action)
     err = info.value
     assert err.code == code
-    assert (err.zh, err.en) == REASONS[code]
+    assert (err.zh, err.en) == engine_text("reason", code)
     assert err.zh and err.en and str(err) == err.en
     assert g._queue == before
 
@@ -146,7 +147,7 @@ def test_options_explain_every_unavailable_action():
         assert o.available == (o.reason_en == "") == (o.reason_zh == "")
     by_id = {o.id: o for o in opts}
     assert by_id["onsite_check"].available
-    assert not by_id["lawsuit"].available and by_id["lawsuit"].reason_zh == REASONS["defaulted"][0]
+    assert not by_id["lawsuit"].available and by_id["lawsuit"].reason_zh == engine_text("reason", "defaulted")[0]
 
 
 def test_a_case_can_withhold_actions():

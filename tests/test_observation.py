@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.game import Game
 from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario, scenario_paths
+from sim.standing_order import StandingOrder
+from training.desk import Desk as Game
 
 NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
     normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
@@ -44,6 +45,7 @@ def test_option_queue_and_engine_charge_the_same_cost(path):
     sc = load_scenario(path)
     g = Game(sc, seed=3)
     g.set_policy(NO_CHECKS)
+    g.set_standing_order(StandingOrder(active=False))  # only the actions queued here are charged
     # let trouble build up so that workout actions become available
     while g.month < min(12, g.horizon - 4):
         g.end_month(g.month)
@@ -69,6 +71,7 @@ def test_lawsuit_cost_is_shown_in_the_queue():
     sc = load_scenario(next(p for p in scenario_paths() if p.stem == "real_estate"))
     g = Game(sc, seed=3)
     g.set_policy(NO_CHECKS)
+    g.set_standing_order(StandingOrder(active=False))  # only the actions queued here are charged
     while not (g.sim.status == 1).any() and not g.finished:
         g.end_month(g.month)
     i = int(np.flatnonzero(g.sim.status == 1)[0])

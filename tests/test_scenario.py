@@ -322,6 +322,56 @@ def test_more_named_borrowers_than_loans():
     assert "has 2 loans but 3 named borrowers" in _messages(d)
 
 
+def _with_fixed_asset() -> dict:
+    d = minimal_data()
+    d["segments"].append({**copy.deepcopy(d["segments"][0]), "id": "fa", "count": 10,
+                          "product": "fixed_asset"})
+    return d
+
+
+def test_a_named_borrower_may_hold_loans_in_several_segments():
+    d = _with_fixed_asset()
+    d["borrowers"] = [{**named(1), "other_loans": [{"segment": "fa", "amount_cny": 5e6},
+                                                    {"segment": "wc"}]}]
+    s = parse(d)
+    assert [loan.segment for loan in s.borrowers[0].other_loans] == ["fa", "wc"]
+    assert parse(minimal_data()).borrowers == []  # files without the key are unchanged
+
+
+def test_a_named_borrowers_other_loan_needs_a_defined_segment():
+    d = _with_fixed_asset()
+    d["borrowers"] = [{**named(1), "other_loans": [{"segment": "fixed"}]}]
+    assert tuple(
+        p for p, _ in problems(d) if "other_loans" in p) == ("borrowers[0].other_loans[0].segment", )
+    assert "loan in segment 'fixed', which is not defined" in _messages(d)
+
+
+def test_other_loans_count_against_the_segment():
+    d = _with_fixed_asset()
+    d["segments"][-1]["count"] = 1
+    d["borrowers"] = [{**named(1), "other_loans": [{"segment": "fa"}]},
+                      {**named(2), "other_loans": [{"segment": "fa"}]}]
+    assert "segment 'fa' has 1 loans but 2 named borrowers' loans" in _messages(d)
+
+
+def test_a_segment_may_share_borrowers_with_another():
+    d = _with_fixed_asset()
+    d["segments"][-1]["shared_borrowers"] = {"with_segment": "wc", "share": 0.5}
+    assert parse(d).segments[-1].shared_borrowers.share == 0.5
+
+
+@pytest.mark.parametrize("shared,message", [
+    ({"with_segment": "fa", "share": 0.5}, "cannot share borrowers with itself"),
+    ({"with_segment": "w", "share": 0.5}, "shares borrowers with 'w', which is not defined"),
+    ({"with_segment": "wc", "share": 1.0}, "lower the share to at most"),
+])
+def test_shared_borrowers_errors(shared, message):
+    d = _with_fixed_asset()
+    d["segments"][0]["count"] = 5
+    d["segments"][-1]["shared_borrowers"] = shared
+    assert message in _messages(d)
+
+
 @pytest.mark.parametrize("where", ["available", "overrides"])
 def test_unknown_intervention(where):
     d = minimal_data()

@@ -159,7 +159,7 @@ def test_compliance_share():
             "kind": ["first", "routine", "targeted"], "required": required, "on_time": on_time}))
 
     assert compliance_share(comp([4.0, 6.0, 0.0], [4.0, 3.0, 0.0])) == pytest.approx(0.7)
-    assert compliance_share(comp([0.0, 0.0, 0.0], [0.0, 0.0, 0.0])) == 1.0
+    assert compliance_share(comp([0.0, 0.0, 0.0], [0.0, 0.0, 0.0])) is None  # nothing asked: n/a
 
 
 # ------------------------------------------------------------------------ score_run

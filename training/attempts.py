@@ -178,6 +178,7 @@ def pending_of(game: Any) -> dict:
         "month": int(game.month),
         "policy": game.policy.model_dump(mode="json"),
         "actions": [[int(q.loan_id), q.action_id] for q in game.queued],
+        "standing_order": game.standing_order.to_log(),
     }
 
 
@@ -194,6 +195,10 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
         except Exception:  # no longer possible (e.g. the case changed): drop it, as the desk would
             continue
     game.set_policy(MonitoringPolicy.model_validate(pending["policy"]))
+    if "standing_order" in pending:
+        from sim.standing_order import StandingOrder
+
+        game.set_standing_order(StandingOrder.from_log(pending["standing_order"]))
 
 
 class AttemptError(Exception):
@@ -242,7 +247,7 @@ class LiveGames:
         self._lock = threading.Lock()
 
     def start(self, scenario: Any, seed: int | None = None) -> Live:
-        from sim.game import Game
+        from training.desk import Desk as Game
 
         attempt = self.store.create(scenario, seed)
         live = Live(attempt, scenario, Game(scenario, seed=attempt.seed), attempt.version)
@@ -262,7 +267,7 @@ class LiveGames:
         return self._rebuild(attempt_id)
 
     def _rebuild(self, attempt_id: str) -> Live:
-        from sim.game import Game
+        from training.desk import Desk as Game
 
         attempt = self.store.get(attempt_id)
         if attempt is None:
@@ -306,6 +311,14 @@ class LiveGames:
             if policy == live.game.policy:
                 return
             live.game.set_policy(policy)
+            self._save(live)
+
+    def set_standing_order(self, attempt_id: str, order: Any) -> None:
+        live = self.open(attempt_id)
+        with live.lock:
+            if order == live.game.standing_order:
+                return
+            live.game.set_standing_order(order)
             self._save(live)
 
     def end_month(self, attempt_id: str, expected_month: int) -> Any:

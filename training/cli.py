@@ -421,6 +421,49 @@ def _command(args: argparse.Namespace) -> str:
     return " ".join(parts)
 
 
+# --- generate ----------------------------------------------------------------------
+
+
+def _words(values: Sequence[str] | None) -> list[str] | None:
+    """Option values given as separate words or comma lists ('a b' or 'a,b')."""
+    if values is None:
+        return None
+    return [w for v in values for w in v.replace(",", " ").split()]
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Draw a case from the generator and write it as YAML (stdout or --out FILE)."""
+    from sim.generate import GenerateError, draw, to_yaml
+
+    shocks = _words(args.shocks)
+    if shocks is not None:
+        shocks = [s for s in shocks if s != "none"]
+    try:
+        case = draw(args.seed, products=_words(args.products), shocks=shocks,
+                    staffing=args.staffing)
+    except GenerateError as err:
+        print(f"bianque generate: error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    text = to_yaml(case.scenario)
+    sc = case.scenario
+    note = (f"{sc.id}: {sc.n_loans:,} loans in {len(sc.segments)} segment(s), "
+            f"{len(sc.macro)} macro event(s), {sc.horizon_months} months; staff "
+            f"{case.staffing_ratio:.2f}x the {case.needed_hours_month:,.0f} hours a month the "
+            f"monitoring policy needs ({case.band})")
+    if args.out is None:
+        sys.stdout.write(text)
+        print(note, file=sys.stderr)
+        return EXIT_OK
+    out = Path(args.out)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"bianque generate: error: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {out}: {note}")
+    return EXIT_OK
+
+
 # --- parser ------------------------------------------------------------------------
 
 
@@ -497,6 +540,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true",
                    help="print means, intervals and paired differences as JSON")
     p.set_defaults(func=cmd_compare)
+
+    from sim.generate import SHOCK_KINDS, STAFFING_BANDS
+
+    p = sub.add_parser("generate", help="draw a plausible case from the generator",
+                       description="Draw a valid case study for a seed and print it as YAML "
+                       "(the same seed gives the same case). Exit code 2 on a bad option.")
+    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), required=True,
+                   help="the generator's seed")
+    p.add_argument("--out", metavar="FILE", default=None,
+                   help="write the case to FILE instead of printing it")
+    p.add_argument("--products", nargs="+", metavar="PRODUCT", default=None,
+                   help="products to lend (default: a random mix); any of: "
+                   "working_capital fixed_asset real_estate_dev small_business consumer")
+    p.add_argument("--shocks", nargs="+", metavar="KIND", default=None,
+                   help=f"macro events, in order (default: 0-4 at random); any of: "
+                   f"{' '.join(SHOCK_KINDS)}, or none")
+    p.add_argument("--staffing", metavar="BAND", default=None,
+                   help=f"staff hours against what the monitoring policy needs: "
+                   f"{', '.join(f'{k} ({lo}-{hi}x)' for k, (lo, hi) in STAFFING_BANDS.items())}"
+                   ", or a multiple such as 1.2 (default: anywhere from 0.5x to 3x)")
+    p.set_defaults(func=cmd_generate)
     return parser
 
 

@@ -115,37 +115,19 @@ def cls_name(cls: int | str, lang: str | None = None) -> str:
 
 
 def fmt_cny(amount: float | None, lang: str | None = None) -> str:
-    """Money for people: 万/亿 in Chinese, k/m/bn in English."""
-    lang = lang or _current.get()
-    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
-        return "—"
-    a = float(amount)
-    sign = "-" if a < 0 else ""
-    a = abs(a)
-    if lang == "zh":
-        if a >= 1e8:
-            return f"{sign}{a / 1e8:,.2f} 亿元"
-        if a >= 1e7:
-            return f"{sign}{a / 1e4:,.0f} 万元"
-        if a >= 1e4:
-            return f"{sign}{a / 1e4:,.1f} 万元"
-        return f"{sign}{a:,.0f} 元"
-    if a >= 1e9:
-        return f"{sign}CNY {a / 1e9:,.2f}bn"
-    if a >= 1e6:
-        return f"{sign}CNY {a / 1e6:,.2f}m"
-    if a >= 1e3:
-        return f"{sign}CNY {a / 1e3:,.1f}k"
-    return f"{sign}CNY {a:,.0f}"
+    """Money for people, with its unit (万元 in Chinese, CNY thousands in English); see training.units."""
+    from training.units import money
+
+    return money(amount, lang)
 
 
 def fmt_pct(share: float | None, digits: int = 2) -> str:
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "—"
-    return f"{share * 100:.{digits}f}%"
+    from training.units import pct
+
+    return pct(share, digits)
 
 
 def fmt_hours(hours: float | None) -> str:
-    if hours is None:
-        return "—"
-    return f"{hours:,.1f} h" if hours % 1 else f"{hours:,.0f} h"
+    from training.units import hours as fmt
+
+    return fmt(hours)

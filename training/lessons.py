@@ -8,7 +8,11 @@ the file and the field, so an instructor can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import hashlib
+import random
 import re
+from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     ValidationError,
     ValidationInfo,
@@ -27,8 +32,9 @@ LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 LANGS = ("zh", "en")
 
 MIN_QUESTIONS = 3
-MAX_QUESTIONS = 5
+MAX_QUESTIONS = 6
 MIN_CHOICES = 2
+MIN_MULTI_CHOICES = 3
 MAX_CHOICES = 6
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -47,20 +53,55 @@ class LessonFormatError(ValueError):
         super().__init__(f"{self.path}: field '{field}': {message}")
 
 
+class QuestionType(StrEnum):
+    """How a self-check question is answered."""
+
+    SINGLE = "single"  # one correct option (单选)
+    MULTI = "multi"  # every correct option must be chosen, no wrong one (多选)
+    TRUE_FALSE = "truefalse"  # a statement judged true or false (判断)
+
+
+TRUE_INDEX = 0
+"""A true/false question offers two options: index 0 is "true", index 1 is "false"."""
+FALSE_INDEX = 1
+
+
 class Question(BaseModel):
-    """One multiple-choice self-check question; ``answer`` is a 0-based index."""
+    """One self-check question.
+
+    ``answer`` is a 0-based option index (single), a list of indices (multi) or a
+    boolean (true/false, which has no ``choices`` in the file). ``case`` is an
+    optional short case the question is about, shown before it.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=_ID_PATTERN)
+    type: QuestionType = QuestionType.SINGLE
+    case: str | None = None
     question: str = Field(min_length=1)
-    choices: list[str] = Field(min_length=MIN_CHOICES, max_length=MAX_CHOICES)
-    answer: StrictInt = Field(ge=0)
+    choices: list[str] = Field(default_factory=list)
+    answer: StrictBool | StrictInt | list[StrictInt]
     explanation: str = Field(min_length=1)
+
+    @field_validator("case")
+    @classmethod
+    def _case_not_blank(cls, case: str | None) -> str | None:
+        if case is not None and not case.strip():
+            raise ValueError("case must not be blank; leave it out instead")
+        return case
 
     @field_validator("choices")
     @classmethod
-    def _choices_not_blank(cls, choices: list[str]) -> list[str]:
+    def _choices_fit_type(cls, choices: list[str], info: ValidationInfo) -> list[str]:
+        kind = info.data.get("type", QuestionType.SINGLE)
+        if kind is QuestionType.TRUE_FALSE:
+            if choices:
+                raise ValueError("a truefalse question takes no choices; its answer is true or false")
+            return choices
+        low = MIN_MULTI_CHOICES if kind is QuestionType.MULTI else MIN_CHOICES
+        if not low <= len(choices) <= MAX_CHOICES:
+            raise ValueError(f"a {kind.value} question needs {low} to {MAX_CHOICES} choices, not {len(choices)}")
         if any(not c.strip() for c in choices):
             raise ValueError("choices must not be blank")
         if len(set(choices)) != len(choices):
@@ -69,13 +110,43 @@ class Question(BaseModel):
 
     @field_validator("answer")
     @classmethod
-    def _answer_in_range(cls, answer: int, info: ValidationInfo) -> int:
+    def _answer_fits_type(cls, answer: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("type", QuestionType.SINGLE)
         choices = info.data.get("choices")
-        if choices is not None and answer >= len(choices):
-            raise ValueError(
-                f"answer {answer} is out of range for {len(choices)} choices (0-based index)"
-            )
+        if kind is QuestionType.TRUE_FALSE:
+            if not isinstance(answer, bool):
+                raise ValueError("a truefalse answer is true or false")
+            return answer
+        if kind is QuestionType.SINGLE and not (isinstance(answer, int) and not isinstance(answer, bool)):
+            raise ValueError("a single-choice answer is one 0-based option index")
+        if kind is QuestionType.MULTI:
+            if not isinstance(answer, list) or not answer:
+                raise ValueError("a multi answer is a non-empty list of 0-based option indices")
+            if len(set(answer)) != len(answer):
+                raise ValueError("a multi answer lists each option once")
+        indices = answer if isinstance(answer, list) else [answer]
+        for index in indices:
+            if index < 0:
+                raise ValueError(f"answer {index} is negative; options are counted from 0")
+            if choices is not None and index >= len(choices):
+                raise ValueError(
+                    f"answer {index} is out of range for {len(choices)} choices (0-based index)"
+                )
         return answer
+
+    @property
+    def option_count(self) -> int:
+        """How many options the trainee sees (two for true/false)."""
+        return 2 if self.type is QuestionType.TRUE_FALSE else len(self.choices)
+
+    @property
+    def correct(self) -> frozenset[int]:
+        """The option indices that make a right answer."""
+        if self.type is QuestionType.TRUE_FALSE:
+            return frozenset({TRUE_INDEX if self.answer else FALSE_INDEX})
+        if isinstance(self.answer, list):
+            return frozenset(self.answer)
+        return frozenset({self.answer})
 
 
 class Lesson(BaseModel):
@@ -115,8 +186,8 @@ class QuestionResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     question_id: str
-    chosen: int | None
-    answer: int
+    chosen: tuple[int, ...] | None
+    answer: tuple[int, ...]
     correct: bool
     explanation: str
 
@@ -250,21 +321,50 @@ def list_lessons(lang: str, lessons_dir: Path | str | None = None) -> list[Lesso
     return sorted(lessons, key=lambda lesson: (lesson.order, lesson.id))
 
 
-def grade(lesson: Lesson, answers: dict[str, int]) -> GradeResult:
-    """Grade answers keyed by question id; an unanswered question counts as wrong."""
+Answer = int | bool | Iterable[int]
+"""What a trainee chose: an option index (single), indices (multi) or a boolean (true/false)."""
+
+
+def _chosen(question: Question, value: Answer) -> frozenset[int]:
+    """A trainee's answer as a set of option indices, checked against the question."""
+    if question.type is QuestionType.TRUE_FALSE:
+        if not isinstance(value, bool):
+            raise ValueError(f"question {question.id!r} is true/false: answer True or False")
+        return frozenset({TRUE_INDEX if value else FALSE_INDEX})
+    if isinstance(value, bool):
+        raise ValueError(f"question {question.id!r} takes option indices, not True/False")
+    picked = frozenset({value}) if isinstance(value, int) else frozenset(value)
+    if question.type is QuestionType.SINGLE and len(picked) > 1:
+        raise ValueError(f"question {question.id!r} takes one option, got {sorted(picked)}")
+    bad = sorted(i for i in picked if not 0 <= i < question.option_count)
+    if bad:
+        raise ValueError(f"question {question.id!r} has no option {bad} (0-based, {question.option_count} options)")
+    return picked
+
+
+def grade(lesson: Lesson, answers: dict[str, Answer]) -> GradeResult:
+    """Grade answers keyed by question id; an unanswered question counts as wrong.
+
+    Indices refer to the options as written in the lesson file, whatever order the
+    trainee saw them in (see ``choice_order``). A multi-select question is right only
+    when exactly the correct options are chosen.
+    """
     known = {q.id for q in lesson.questions}
     unknown = sorted(set(answers) - known)
     if unknown:
         raise ValueError(f"answers for unknown question ids in lesson {lesson.id!r}: {unknown}")
     results = []
     for q in lesson.questions:
-        chosen = answers.get(q.id)
+        value = answers.get(q.id)
+        chosen = None if value is None else _chosen(q, value)
+        if chosen is not None and not chosen and q.type is QuestionType.MULTI:
+            chosen = None  # an empty multi-select is an unanswered question
         results.append(
             QuestionResult(
                 question_id=q.id,
-                chosen=chosen,
-                answer=q.answer,
-                correct=chosen == q.answer,
+                chosen=None if chosen is None else tuple(sorted(chosen)),
+                answer=tuple(sorted(q.correct)),
+                correct=chosen == q.correct,
                 explanation=q.explanation,
             )
         )
@@ -274,3 +374,81 @@ def grade(lesson: Lesson, answers: dict[str, int]) -> GradeResult:
         score=sum(r.correct for r in results),
         total=len(results),
     )
+
+
+def choice_order(
+    lesson_id: str, question: Question, *, seed: int, trainee: str = "", attempt: int = 0
+) -> tuple[int, ...]:
+    """The order in which one trainee sees a question's options on one attempt.
+
+    Returns file option indices in display order. The order is a pure function of
+    (seed, trainee, attempt, lesson, question), so a saved answer can be replayed
+    and checked later; answers are always stored as file indices. True/false
+    options are never shuffled.
+    """
+    count = question.option_count
+    if question.type is QuestionType.TRUE_FALSE:
+        return tuple(range(count))
+    key = f"{seed}|{trainee}|{attempt}|{lesson_id}|{question.id}".encode()
+    rng = random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+    order = list(range(count))
+    rng.shuffle(order)
+    return tuple(order)
+
+
+def quiz_orders(
+    lesson: Lesson, *, seed: int, trainee: str = "", attempt: int = 0
+) -> dict[str, tuple[int, ...]]:
+    """``choice_order`` for every question of a lesson, keyed by question id."""
+    return {
+        q.id: choice_order(lesson.id, q, seed=seed, trainee=trainee, attempt=attempt)
+        for q in lesson.questions
+    }
+
+
+class QuizBalance(BaseModel):
+    """How guessable a set of quizzes is by test-taking tricks rather than knowledge.
+
+    ``longest_correct_share``: among option questions, the share where a correct
+    option is longer than every wrong one (a tie gives nothing away). ``position_shares``: of all correct options,
+    the share at each file position (0 = A). ``true_share``: of true/false questions,
+    the share whose answer is "true".
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    questions: int
+    type_counts: dict[str, int]
+    case_based: int
+    longest_correct_share: float
+    position_shares: dict[str, float]
+    true_share: float | None
+
+
+def quiz_balance(lessons: Iterable[Lesson]) -> QuizBalance:
+    """Balance figures over every question of the given lessons."""
+    questions = [q for lesson in lessons for q in lesson.questions]
+    option_qs = [q for q in questions if q.type is not QuestionType.TRUE_FALSE]
+    longest = 0
+    positions: dict[str, int] = {}
+    for q in option_qs:
+        longest_wrong = max(len(c) for i, c in enumerate(q.choices) if i not in q.correct)
+        longest += any(len(q.choices[i]) > longest_wrong for i in q.correct)
+        for i in q.correct:
+            letter = "ABCDEF"[i]
+            positions[letter] = positions.get(letter, 0) + 1
+    placed = sum(positions.values())
+    tf = [q for q in questions if q.type is QuestionType.TRUE_FALSE]
+    return QuizBalance(
+        questions=len(questions),
+        type_counts={kind.value: sum(q.type is kind for q in questions) for kind in QuestionType},
+        case_based=sum(q.case is not None for q in questions),
+        longest_correct_share=longest / len(option_qs) if option_qs else 0.0,
+        position_shares={k: positions[k] / placed for k in sorted(positions)},
+        true_share=sum(q.answer is True for q in tf) / len(tf) if tf else None,
+    )
+
+
+if __name__ == "__main__":  # python -m training.lessons: print the quiz balance per language
+    for _lang in LANGS:
+        print(_lang, quiz_balance(list_lessons(_lang)).model_dump_json())

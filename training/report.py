@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 
 from sim.scenario import CLASS_KEYS
-from training.i18n import cls_name, fmt_cny, fmt_hours, fmt_pct, t, term
+from training import units
+from training.i18n import cls_name, t, term
 
 STRATEGIES = ("you", "late-collection", "early-warning", "oracle")
 STRATEGY_COLOURS = {
@@ -29,10 +30,22 @@ LIVE_STATUSES = ("active",)
 
 
 def _col(name: str, lang: str | None) -> str:
-    """A column header: the catalogue entry ``col.<name>``, or the name when there is none."""
+    """A column header: the catalogue entry ``col.<name>``, or the name when there is none.
+
+    Money columns (``*_cny``) carry the display unit in the header: "余额(万元)".
+    """
     key = f"col.{name}"
     text = t(key, lang)
-    return name if text == key else text
+    text = name if text == key else text
+    return units.money_header(text, lang) if name.endswith("_cny") else text
+
+
+def _money_columns(df: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """Numeric ``*_cny`` columns in the display unit (the header says which, see ``_col``)."""
+    cols = [c for c in df.columns if str(c).endswith("_cny") and pd.api.types.is_numeric_dtype(df[c])]
+    if not cols:
+        return df
+    return df.assign(**{c: df[c].map(lambda v: units.in_unit(v, lang)) for c in cols})
 
 
 def _per_value(series: pd.Series, fn: Any) -> pd.Series:
@@ -107,8 +120,8 @@ def portfolio_glance(loans: pd.DataFrame, scenario: Any, lang: str) -> Portfolio
     products = {s.id: s.product for s in scenario.segments}
     by_seg["product"] = by_seg["segment"].map(lambda s: term("product", products.get(s, ""), lang))
     by_seg["segment"] = by_seg["segment"].map(lambda s: names.get(s, s))
-    by_seg["balance_cny"] = by_seg["balance_cny"].map(lambda v: fmt_cny(v, lang))
-    by_seg["rate_annual"] = by_seg["rate_annual"].map(lambda v: fmt_pct(v))
+    by_seg["balance_cny"] = by_seg["balance_cny"].map(lambda v: units.in_unit(v, lang))
+    by_seg["rate_annual"] = by_seg["rate_annual"].map(lambda v: units.pct(v))
     by_seg = by_seg[["segment", "product", "loans", "balance_cny", "rate_annual", "term_months"]]
     return PortfolioGlance(int(len(loans)), float(loans["balance_cny"].sum()), _rename(by_seg, lang))
 
@@ -164,12 +177,27 @@ def class_mix(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:
     order = {f"bal_{k}": i for i, k in enumerate(CLASS_KEYS)}
     long["order"] = long["key"].map(order)
     long["cls"] = long["order"].map(lambda i: cls_name(int(i), lang))
+    long["balance_cny"] = long["balance_cny"].map(lambda v: units.in_unit(v, lang))
     return long[["month", "cls", "order", "balance_cny"]]
 
 
-def npl_and_loss(metrics: pd.DataFrame) -> pd.DataFrame:
+def npl_and_loss(metrics: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """NPL ratio and the defaulted balance not yet recovered (in the money unit), per month.
+
+    During play the final loss of a defaulted loan is not known yet (its workout is
+    still running), so the desk shows what is in default and not yet recovered; it
+    falls as collateral is sold. The debrief shows the final loss (``cumulative_loss``).
+    """
     keep = [c for c in ("month", "npl_ratio", "cum_loss_cny", "defaults") if c in metrics.columns]
-    return metrics[keep].copy()
+    out = metrics[keep].copy()
+    if "cum_loss_cny" in out.columns:
+        out["cum_loss_cny"] = out["cum_loss_cny"].map(lambda v: units.in_unit(v, lang))
+    return out.rename(columns={"cum_loss_cny": "in_default_cny"})
+
+
+def column_title(name: str, lang: str | None = None) -> str:
+    """The header or axis title of an engine column in ``lang``, money columns with their unit."""
+    return _col(name, lang)
 
 
 # --- desk: tables ----------------------------------------------------------------------------
@@ -199,7 +227,7 @@ LOAN_COLUMNS = ("label", "company", "product", "industry", "region", "balance_cn
 def loan_table(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
     loans = localise_names(loans, lang)
     df = loans[[c for c in LOAN_COLUMNS if c in loans.columns]].copy()
-    df["balance_cny"] = df["balance_cny"].round(0)
+    df = _money_columns(df, lang)
     df["cls"] = _per_value(df["cls"], lambda c: cls_name(int(c), lang))
     for c, group in (("product", "product"), ("status", "status"), ("industry", "industry"),
                      ("region", "region")):
@@ -209,7 +237,7 @@ def loan_table(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
         if c in df.columns:
             df[c] = _per_value(df[c], lambda m: month_text(m, lang))
     if "ltv" in df.columns:
-        df["ltv"] = df["ltv"].map(lambda v: fmt_pct(v, 0) if v and v == v else "—")
+        df["ltv"] = df["ltv"].map(lambda v: units.pct(v, 0) if v and v == v else "—")
     return _rename(df, lang)
 
 
@@ -250,15 +278,27 @@ def _kv_value(name: str, v: Any, lang: str) -> str:
     if isinstance(v, bool):
         return t("common.yes", lang) if v else t("common.no", lang)
     if name in ("ltv", "rate_annual"):
-        return fmt_pct(float(v), 2)
+        return units.pct(float(v), 2)
     if name.endswith("_month"):
         return month_text(v, lang)
     return _fmt_cell(name, v, lang)
 
 
+def visible_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Alerts an officer can have seen by now: none dated after the month being played.
+
+    ``age_months`` is months played minus the alert's month; a negative age is a
+    signal of a month not played yet, which the desk must not show.
+    """
+    if alerts is None or alerts.empty or "age_months" not in alerts.columns:
+        return alerts
+    return alerts[alerts["age_months"] >= 0]
+
+
 def alerts_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The alerts inbox: which borrower, which signal, where it came from, how old."""
     cols = ["label", "company", "signal_text", "group", "source", "month", "age_months"]
+    alerts = visible_alerts(alerts)
     if alerts is None or alerts.empty:
         return _rename(pd.DataFrame(columns=cols), lang)
     df = _pick_lang(localise_names(alerts, lang), lang, out="signal_text")
@@ -268,13 +308,55 @@ def alerts_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
     return _rename(df[[c for c in cols if c in df.columns]], lang)
 
 
-def events_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
+def lpr_path(scenario: Any) -> dict[int, dict[str, float]]:
+    """The LPRs in force after each month with an LPR change, replayed from the case.
+
+    Same rule as the engine's macro timeline: changes in month order, a change in
+    month 0 takes effect in month 1, and a rate never goes below zero.
+    """
+    rates = {"lpr_1y": float(scenario.lpr_1y), "lpr_5y": float(scenario.lpr_5y)}
+    out: dict[int, dict[str, float]] = {}
+    for ev in sorted((e for e in scenario.macro if e.type == "lpr_change"), key=lambda e: e.month):
+        for k in (("lpr_1y", "lpr_5y") if ev.base == "both" else (ev.base,)):
+            rates[k] = max(0.0, rates[k] + ev.delta_bp / 10_000)
+        out[max(int(ev.month), 1)] = dict(rates)
+    return out
+
+
+def _macro_details(row: pd.Series, lang: str, scenario: Any) -> str | None:
+    """Readable details of a book-wide event: the new LPRs, the segments a shock hits."""
+    event, details = row.get("event"), str(row.get("details") or "")
+    if event == "lpr_change":
+        rates = lpr_path(scenario).get(int(row["month"]), {}) if scenario is not None else {}
+        parts = []
+        for k in [k for k in details.split(",") if k]:
+            rate = units.pct(rates[k], 2) if k in rates else "—"
+            parts.append(t("lpr.change", lang, base=t(f"lpr.{k}", lang),
+                           delta=int(round(float(row.get("amount_cny") or 0))), rate=rate))
+        return "; ".join(parts) or None
+    if event in ("policy_shock", "recession") and details and scenario is not None:
+        names = {sg.id: sg.name.get(lang) for sg in scenario.segments}
+        return t("shock.segments", lang, segments=", ".join(names.get(k, k) for k in details.split(",")))
+    return None
+
+
+def events_table(events: pd.DataFrame, lang: str, scenario: Any = None) -> pd.DataFrame:
+    """A month's events: when, which loan, what happened and its result, in ``lang``.
+
+    With the case given, LPR changes show the rates now in force and shocks the
+    segments they hit, instead of the engine's ids.
+    """
     if events is None or events.empty:
         return pd.DataFrame()
     df = _pick_lang(events.copy(), lang, out="event_text")
     localised = "details_zh" if lang == "zh" else "details_en"
     if localised in df.columns:
         df["details"] = df[localised]
+    if "event" in df.columns:
+        macro = df["event"].isin(("lpr_change", "policy_shock", "recession"))
+        if macro.any():
+            df.loc[macro, "details"] = [_macro_details(r, lang, scenario) or ""
+                                        for _, r in events.loc[macro].iterrows()]
     df["month"] = _per_value(df["month"], lambda m: month_text(m, lang))
     keep = [c for c in ("month", "label", "event_text", "details") if c in df.columns]
     return _rename(df[keep], lang)
@@ -293,6 +375,7 @@ def frame_for_display(df: pd.DataFrame, lang: str, month_cols: tuple[str, ...] =
     if df is None or df.empty:
         return pd.DataFrame()
     out = _pick_lang(df.drop(columns=[c for c in drop if c in df.columns]), lang, out=text_as)
+    out = _money_columns(out, lang)
     for c in month_cols:
         if c in out.columns:
             out[c] = _per_value(out[c], lambda m: month_text(m, lang))
@@ -330,33 +413,62 @@ def comparison_table(debrief: Any, lang: str) -> pd.DataFrame:
     for strategy, r in table.iterrows():
         row = {"strategy": t(f"strategy.{strategy}", lang)}
         for c, v in r.items():
-            row[c] = _fmt_cell(str(c), v, lang)
+            row[c] = _fmt_cell(str(c), v, lang, unit_in_header=True)
         rows.append(row)
     return _rename(pd.DataFrame(rows), lang)
 
 
-def _fmt_cell(name: str, v: Any, lang: str) -> str:
+def _fmt_cell(name: str, v: Any, lang: str, unit_in_header: bool = False) -> str:
+    """One value as text; money with its unit, or as a bare number when the header names it."""
+    if name == "compliance" and (v is None or (isinstance(v, float) and math.isnan(v))):
+        return t("units.na", lang)  # no check was required: nothing to comply with
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     if name.endswith("_cny"):
-        return fmt_cny(float(v), lang)
+        return units.number(units.in_unit(float(v), lang)) if unit_in_header else units.money(float(v), lang)
     if name == "index":
         return index_text(float(v), lang)
     if name in ("saves", "defaults", "missed_warnings"):
         return f"{int(v):d}"
     if name in ("npl_ratio_peak", "compliance", "npl_ratio", "relationship") or name.endswith("share"):
-        return fmt_pct(float(v), 1)
+        return units.pct(float(v), 1)
     if name == "hours" or name.endswith("_hours"):
-        return fmt_hours(float(v))
+        return units.hours(float(v))
     if isinstance(v, float):
         return f"{v:,.2f}"
     return str(v)
 
 
-def trajectories(debrief: Any, lang: str) -> pd.DataFrame:
+def cumulative_loss(loans: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """Credit loss booked by month: each loan's final loss in the month it defaulted.
+
+    ``loans`` is a run's per-loan outcome (``default_month``, ``loss_cny``: final,
+    discounted, net of recoveries). A loan that did not default but carries an
+    expected loss at the horizon (late at the end) books it in the last month. So
+    the series only rises where losses do not turn into gains, and its last value is
+    exactly the run's loss in the comparison table.
+    """
+    month = loans["default_month"].where(loans["default_month"] >= 0, horizon).clip(1, horizon)
+    per_month = loans["loss_cny"].groupby(month.astype(int)).sum()
+    per_month = per_month.reindex(range(1, horizon + 1), fill_value=0.0)
+    return pd.DataFrame({"month": per_month.index.astype(int), "cum_loss_cny": per_month.cumsum().to_numpy()})
+
+
+def trajectories(debrief: Any, lang: str, loans: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """NPL ratio and cumulative loss (in the money unit) per strategy and month.
+
+    The loss is ``cumulative_loss`` of each run when the runs' per-loan outcomes are
+    given (``loans`` or ``debrief.loans``: strategy -> frame), so it ends at the table.
+    """
     df = debrief.trajectories.copy()
-    df["strategy_name"] = df["strategy"].map(lambda s: t(f"strategy.{s}", lang))
     df["month"] = df["month"].astype(int)
+    per_loan = loans or getattr(debrief, "loans", None)
+    if per_loan:
+        horizon = int(df["month"].max())
+        cum = pd.concat([cumulative_loss(lo, horizon).assign(strategy=name) for name, lo in per_loan.items()])
+        df = df.drop(columns=["cum_loss_cny"]).merge(cum, on=["strategy", "month"], how="left")
+    df["cum_loss_cny"] = df["cum_loss_cny"].map(lambda v: units.in_unit(v, lang))
+    df["strategy_name"] = df["strategy"].map(lambda s: t(f"strategy.{s}", lang))
     return df
 
 
@@ -365,7 +477,11 @@ def index_text(index: float | None, lang: str) -> str:
 
 
 def saves_table(debrief: Any, lang: str) -> pd.DataFrame:
-    return frame_for_display(localise_names(debrief.saves, lang), lang, month_cols=("default_month_late",))
+    """Loans you kept that late collection lost: the loan number (L0001 ...) and borrower, not an index."""
+    df = localise_names(debrief.saves, lang)
+    if df is not None and "loan_id" in df.columns:
+        df = df.drop(columns=["loan_id"])
+    return frame_for_display(df, lang, month_cols=("default_month_late",))
 
 
 def missed_table(debrief: Any, lang: str) -> pd.DataFrame:
@@ -388,7 +504,10 @@ def compliance_table(debrief: Any, lang: str) -> pd.DataFrame:
         if c in df.columns:
             df[c] = df[c].fillna(0).round().astype(int)
     if "share" in df.columns:
-        df["share"] = df["share"].map(lambda v: fmt_pct(v, 0) if v == v else "—")
+        # 0 of 0 required is not "100%": nothing was asked, so there is nothing to comply with
+        required = df["required"] if "required" in df.columns else pd.Series(1, index=df.index)
+        df["share"] = [t("units.na", lang) if r == 0 else units.pct(v, 0) if v == v else "—"
+                       for v, r in zip(df["share"], required, strict=True)]
     return frame_for_display(df, lang, month_cols=())
 
 
@@ -401,7 +520,7 @@ def score_table(debrief: Any, lang: str) -> pd.DataFrame:
     for k, v in (getattr(debrief, "score", None) or {}).items():
         if k == "strategy" or isinstance(v, dict | list):
             continue
-        text = fmt_cny(float(v), lang) if k in _MONEY_SCORES else _fmt_cell(str(k), v, lang)
+        text = units.money(float(v), lang) if k in _MONEY_SCORES else _fmt_cell(str(k), v, lang)
         label = _col(f"score_{k}", lang)
         rows.append({t("col.item", lang): _col(k, lang) if label == f"score_{k}" else label,
                      t("col.value", lang): text})
@@ -433,11 +552,16 @@ def _html_table(df: pd.DataFrame, lang: str) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame with every cell as display text (numbers in the unit's format), for static tables."""
+    return df.map(_cell)
+
+
 def _cell(v: Any) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     if isinstance(v, float):
-        return f"{v:,.2f}"
+        return units.number(v)
     return str(v)
 
 
@@ -459,7 +583,7 @@ def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct
         return top + (1 - v / y1) * (height - top - bottom)
 
     def fmt(v: float) -> str:
-        return fmt_pct(v, 1) if y_fmt == "pct" else fmt_cny(v, lang)
+        return units.pct(v, 1) if y_fmt == "pct" else units.number(v)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}">',
@@ -490,21 +614,40 @@ def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct
     return f'<figure style="margin:0">{"".join(parts)}<figcaption style="font-size:.8em">{legend}</figcaption></figure>'
 
 
+def _html_loss_sources(detail: Any, lang: str) -> list[str]:
+    """The "where your loss came from" section: the gap table, then each loan's two timelines."""
+    e = html.escape
+    out = [f"<h2>{e(t('loss.title', lang))}</h2>", f"<p>{e(t('loss.intro', lang))}</p>",
+           _html_table(loss_sources_table(detail.sources, detail.names[lang], lang), lang)]
+    for gap in detail.sources.loans:
+        label, company = detail.names[lang][gap.loan_id]
+        out.append(f"<h3>{e(label)} · {e(company)}</h3>")
+        out.append(f"<p>{e(t('loss.gap_line', lang, gap=units.money(gap.gap_cny, lang), lesson=lesson_text(gap.lesson, lang)))}</p>")
+        out.append(_html_table(loan_timelines(gap, lang), lang))
+    return out
+
+
 def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
                  lesson_titles: dict[str, str] | None = None,
-                 generated: datetime | None = None) -> str:
-    """The whole debrief as one self-contained HTML page."""
+                 generated: datetime | None = None, tz_name: str | None = None,
+                 detail: Any = None, standing_note: str = "") -> str:
+    """The whole debrief as one self-contained HTML page; its date in ``tz_name`` (else UTC), labelled.
+
+    ``detail`` (training.debrief_detail.DebriefDetail) adds where the loss came from and
+    makes the cumulative-loss chart end at the table's loss; ``standing_note`` says what the
+    standing order did (``standing_note_text``).
+    """
     generated = generated or datetime.now(UTC)
     e = html.escape
     title = scenario.title.get(lang)
-    traj = trajectories(debrief, lang)
+    traj = trajectories(debrief, lang, detail.loans if detail is not None else None)
     notes = "".join(f'<div class="note">{e(n.get(lang))}</div>' for n in scenario.debrief_notes)
     lesson_titles = lesson_titles or {}
     lessons = "".join(f"<li>{e(lesson_titles.get(i, i))}</li>" for i in scenario.lessons)
     score_rows = score_table(debrief, lang)
     sections = [
         f"<h1>{e(t('report.heading', lang))}: {e(title)}</h1>",
-        f'<p class="meta">{e(t("report.meta", lang, attempt=attempt_id, date=generated.strftime("%Y-%m-%d %H:%M UTC"), months=scenario.horizon_months))}</p>',
+        f'<p class="meta">{e(t("report.meta", lang, attempt=attempt_id, date=units.local_time(generated, tz_name, lang), months=scenario.horizon_months))}</p>',
         f"<h2>{e(t('debrief.index', lang))}</h2>",
         f'<div class="index">{e(index_text(debrief.index, lang))}</div>',
         f"<p>{e(t('debrief.index_help', lang))}</p>",
@@ -513,8 +656,10 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f"<h2>{e(t('debrief.trajectories', lang))}</h2>",
         '<div class="charts">'
         + svg_lines(traj, "npl_ratio", t("chart.npl_ratio", lang), lang, "pct")
-        + svg_lines(traj, "cum_loss_cny", t("chart.cum_loss", lang), lang, "cny")
+        + svg_lines(traj, "cum_loss_cny", units.money_header(t("chart.cum_loss", lang), lang), lang, "unit")
         + "</div>",
+        *([f"<p>{e(standing_note)}</p>"] if standing_note else []),
+        *(_html_loss_sources(detail, lang) if detail is not None else []),
         f"<h2>{e(t('debrief.saves', lang))}</h2>",
         _html_table(saves_table(debrief, lang), lang),
         f"<h2>{e(t('debrief.missed', lang))}</h2>",
@@ -535,3 +680,97 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f"<title>{e(title)} — {e(t('report.heading', lang))}</title><style>{_CSS}</style></head>"
         f"<body>{''.join(sections)}</body></html>"
     )
+
+
+# --- where your loss came from --------------------------------------------------------------------
+def action_name(action_id: str, lang: str | None = None) -> str:
+    """An intervention's name: the catalogue's ``action.<id>``, else the engine's own zh/en text."""
+    text = t(f"action.{action_id}", lang)
+    if text != f"action.{action_id}":
+        return text
+    from sim import defaults
+
+    it = defaults.INTERVENTIONS.get(action_id)
+    return str(getattr(it, lang or "zh", action_id)) if it is not None else readable(action_id, lang)
+
+
+def signal_name(signal_id: str, lang: str | None = None) -> str:
+    """A warning signal's name: the catalogue's ``signal.<id>``, else the engine's own zh/en text."""
+    text = t(f"signal.{signal_id}", lang)
+    if text != f"signal.{signal_id}":
+        return text
+    from sim import defaults
+
+    sg = defaults.SIGNALS.get(signal_id)
+    return str(getattr(sg, lang or "zh", signal_id)) if sg is not None else readable(signal_id, lang)
+
+
+def readable(value: str, lang: str | None) -> str:
+    from training.i18n import readable_id
+
+    return readable_id(value, lang)
+
+
+def lesson_text(lesson: Any, lang: str) -> str:
+    """The one-line lesson of a loan in ``lang`` (training.loss_sources.Lesson)."""
+    v = dict(lesson.values)
+    if "action" in v:
+        v["action"] = action_name(v["action"], lang)
+    for k in ("month", "default"):
+        if k in v:
+            v[k] = month_text(v[k], lang)
+    if "months" in v:
+        v["months"] = units.months(v["months"], lang)
+    if "amount_cny" in v:
+        v["amount"] = units.money(v.pop("amount_cny"), lang)
+    return t(f"loss.lesson.{lesson.key}", lang, **v)
+
+
+def loss_sources_table(sources: Any, names: dict[int, tuple[str, str]], lang: str) -> pd.DataFrame:
+    """One row per loan that made a difference, then the other loans and the total.
+
+    ``names`` maps loan id -> (loan number, borrower). The gap column is your loss
+    less late collection's, in the money unit; its rows add up to the total.
+    """
+    rows = [{"label": names[g.loan_id][0], "company": names[g.loan_id][1], "gap_cny": g.gap_cny,
+             "lesson": lesson_text(g.lesson, lang)} for g in sources.loans]
+    rows.append({"label": "", "company": t("loss.other_loans", lang), "gap_cny": sources.other_gap_cny,
+                 "lesson": ""})
+    rows.append({"label": "", "company": t("loss.total", lang), "gap_cny": sources.total_gap_cny,
+                 "lesson": ""})
+    df = pd.DataFrame(rows, columns=["label", "company", "gap_cny", "lesson"])
+    return _rename(_money_columns(df, lang), lang)
+
+
+def _events_text(items: tuple, name: Any, lang: str) -> str:
+    if not items:
+        return "—"
+    return "; ".join(f"{month_text(m, lang)} {name(x, lang)}" for m, x in items)
+
+
+def loan_timelines(gap: Any, lang: str, base: str = "late-collection") -> pd.DataFrame:
+    """Your timeline and the reference's for one loan, side by side (rows: what happened)."""
+    def column(tl: Any) -> list[str]:
+        return [
+            _events_text(tl.signals, signal_name, lang),
+            _events_text(tl.actions, action_name, lang),
+            t("units.checks", lang, n=tl.checks),
+            month_text(tl.default_month, lang) if tl.default_month is not None else t("loss.no_default", lang),
+            month_text(tl.lawsuit_month, lang) if tl.lawsuit_month is not None else "—",
+            units.money(tl.recovered_cny, lang),
+            units.money(tl.loss_cny, lang),
+        ]
+    rows = [t(f"loss.row.{k}", lang) for k in ("signals", "actions", "checks", "default", "lawsuit",
+                                                 "recovered", "loss")]
+    return pd.DataFrame({t("col.item", lang): rows, t("strategy.you", lang): column(gap.you),
+                         t(f"strategy.{base}", lang): column(gap.base)})
+
+
+def standing_note_text(desk: Any, lang: str | None = None) -> str:
+    """What the standing order did in this attempt, for the debrief and the report."""
+    order = desk.standing_order
+    if not order.active:
+        return t("standing.debrief_off", lang)
+    log = desk.standing_log
+    return t("standing.debrief_on", lang, n=len({i for _, i, _ in log}), steps=len(log),
+             held=len(order.held))

@@ -14,26 +14,24 @@ from dataclasses import replace
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, InterventionType
+from sim.interventions.workouts import NO_COLLATERAL
 from sim.scenario import Scenario
+from sim.signals import recent_alerts
 
-REASONS: dict[str, tuple[str, str]] = {
-    "active": ("该贷款已结清或已出表", "the loan is closed or off the books"),
-    "not_defaulted": ("贷款已违约,此措施只能在违约前采取", "the loan has defaulted; this works only before default"),
-    "has_undrawn": ("没有可冻结的未用额度", "there is no undrawn amount to freeze"),
-    "self_payment": ("已经是受托支付", "payments are already entrusted"),
-    "in_difficulty": ("借款人尚未出现困难迹象(逾期、预警或关注类)",
-                      "the borrower shows no sign of difficulty yet (overdue, alerts or special mention)"),
-    "disaster_hit": ("借款人所在地区没有正在发生的灾害", "no disaster is under way in the borrower's region"),
-    "overdue": ("贷款没有逾期", "the loan is not overdue"),
-    "defaulted": ("贷款尚未违约(逾期未满90天)", "the loan has not defaulted (under 90 days past due)"),
-    "no_lawsuit": ("已经起诉", "a lawsuit is already under way"),
-    "judgment_or_security": ("需要先取得判决或启动实现担保物权程序(起诉后一个月)",
-                             "needs a judgment, or the security-enforcement procedure (a month after filing)"),
-    "has_collateral": ("没有可处置的抵押物", "there is no collateral left to sell"),
-    "available": ("本案例未提供此措施", "this case does not offer this action"),
-    "hours": ("本月剩余工时不足", "not enough staff hours left this month"),
-    "queued": ("本月已安排此措施", "this action is already queued this month"),
-}
+# plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
+# numpy probe the enum class for array attributes, which is slow in a per-action path
+ACTIVE, DEFAULTED, WRITTEN_OFF = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value,
+                                  LoanStatus.WRITTEN_OFF.value)
+SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
+
+REASONS: tuple[str, ...] = (
+    "active", "not_defaulted", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
+    "overdue", "defaulted", "no_lawsuit", "judgment_or_security", "has_collateral",
+    "available", "hours", "queued",
+)
+"""Why an action cannot be taken: each precondition code, plus "available" (the case does
+not offer it), "hours" (not enough officers' hours) and "queued" (already this month).
+Their text is in training/locales/<lang>/engine.yaml under engine.reason."""
 
 
 def catalogue(sc: Scenario) -> dict[str, InterventionType]:
@@ -55,20 +53,21 @@ def catalogue(sc: Scenario) -> dict[str, InterventionType]:
     return out
 
 
-def reason_text(code: str, lang: str) -> str:
-    zh, en = REASONS.get(code, (code, code))
-    return zh if lang == "zh" else en
-
-
 def _on_books(sim, i: int, action: str, t: int) -> bool:
     st = sim.status[i]
-    return st in (LoanStatus.ACTIVE, LoanStatus.DEFAULTED) or (
-        action == "claim_sale" and st == LoanStatus.WRITTEN_OFF)
+    return st in (ACTIVE, DEFAULTED) or (action == "claim_sale" and st == WRITTEN_OFF)
+
+
+def difficulty_visible(dpd, cls, last_seen, month: int):
+    """Whether the bank can see borrowers in difficulty (the ground for relief): in
+    arrears, on the watch list, or a signal seen lately. Columns in, a mask out."""
+    recent = recent_alerts(last_seen, month, include_payment=True) > 0
+    return (dpd > 0) | (cls >= LoanClass.SPECIAL_MENTION) | recent
 
 
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
-    return bool(sim.dpd[i] > 0 or sim.cls[i] >= LoanClass.SPECIAL_MENTION
-                or (sim.last_seen[i] >= t - 3).any())
+    return bool(difficulty_visible(sim.dpd[i:i + 1], sim.cls[i:i + 1],
+                                   sim.last_seen[i:i + 1], t)[0])
 
 
 def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
@@ -79,17 +78,17 @@ def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
 
 PRECONDITIONS: dict[str, Callable[[object, int, str, int], bool]] = {
     "active": _on_books,
-    "not_defaulted": lambda sim, i, a, t: not sim.defaulted[i] and sim.status[i] == LoanStatus.ACTIVE,
+    "not_defaulted": lambda sim, i, a, t: not sim.defaulted[i] and sim.status[i] == ACTIVE,
     "has_undrawn": lambda sim, i, a, t: sim.undrawn[i] > 0 and not sim.frozen[i],
     "self_payment": lambda sim, i, a, t: not sim.entrusted[i],
     "in_difficulty": _in_difficulty,
     "disaster_hit": lambda sim, i, a, t: bool(sim.disaster_until[sim.pf.region[i]] >= t),
     "overdue": lambda sim, i, a, t: bool(sim.dpd[i] > 0),
-    "defaulted": lambda sim, i, a, t: bool(sim.defaulted[i]) or sim.status[i] == LoanStatus.WRITTEN_OFF,
+    "defaulted": lambda sim, i, a, t: bool(sim.defaulted[i]) or sim.status[i] == WRITTEN_OFF,
     "no_lawsuit": lambda sim, i, a, t: sim.lawsuit_month[i] < 0,
     "judgment_or_security": _judgment_or_security,
     "has_collateral": lambda sim, i, a, t: (not sim.collateral_sold[i]) and (
-        sim.pf.collateral_type[i] > 0 or sim.extra_collateral[i] > 0),
+        sim.pf.collateral_type[i] != NO_COLLATERAL or sim.extra_collateral[i] > 0),
 }
 """Precondition code -> whether it holds for loan i (what the bank can see only)."""
 

@@ -12,9 +12,10 @@ from collections.abc import Callable
 import numpy as np
 
 from sim import defaults
-from sim.codes import LoanClass, LoanStatus
+from sim.codes import LoanClass
 from sim.interventions import workouts
-from sim.loanbook import default_loans, repay_in_full
+from sim.loanbook import default_loans, payment_burden, repay_in_full
+from sim.observation import action_cost, action_hours, admissible
 from sim.staff import charge
 
 PREVENTIVE_STAGES = ("monitor", "prevent", "restructure")
@@ -22,8 +23,6 @@ PREVENTIVE_STAGES = ("monitor", "prevent", "restructure")
 
 def act(sim, i: int, action: str) -> str | None:
     """Take an action on loan i now; returns a reason code if it could not be taken."""
-    from sim.observation import action_cost, action_hours, admissible
-
     why = admissible(sim, i, action, sim._done_this_month, sim._hours_left)
     if why is not None:
         sim.month_report.rejected.append((i, action, why))
@@ -66,7 +65,7 @@ def _add_collateral(sim, i, it, t) -> str:
 
 
 def _freeze_line(sim, i, it, t) -> str:
-    healthy = sim.d[i] > 1.0
+    healthy = sim.d[i] > defaults.HEALTHY_BORROWER
     sim.frozen[i] = True
     return _damage(sim, t, i) if healthy else "frozen"
 
@@ -78,19 +77,41 @@ def _entrusted_payment(sim, i, it, t) -> str:
     return ""
 
 
+def restructure_terms(balance: float, rate: float, remaining: int, repayment: int,
+                      params: dict) -> tuple[float, int, float]:
+    """New rate, new remaining term and the cut in the monthly burden a restructuring
+    gives (one rule, used by the engine and by strategies that weigh relief)."""
+    new_rate = max(0.0, rate - params["rate_concession"])
+    new_remaining = int(np.ceil(remaining * params["term_stretch"])) + params["term_add_months"]
+    before = float(payment_burden(balance, rate, remaining, repayment))
+    after = float(payment_burden(balance, new_rate, new_remaining, repayment))
+    cut = 0.0 if before <= 0 else max(0.0, 1.0 - after / before)
+    return new_rate, new_remaining, cut
+
+
+def relief_health(params: dict, cut: float, dpd: int) -> float:
+    """Health a restructuring gives: in proportion to the real cut in the payment, less
+    once arrears have built up (re-default is likelier when relief comes late)."""
+    step = defaults.DAYS_PER_MONTH
+    stage = min(int(dpd) // step * step, max(params["stage_factor"]))
+    return min(params["health_per_payment_cut"] * cut, params["max_health_boost"]) * \
+        params["stage_factor"][stage]
+
+
 def _restructure(sim, i, it, t) -> str:
     p = it.params
-    # relief works best before arrears build up (re-default is likelier later)
-    stage = min(int(sim.dpd[i]) // 30 * 30, 60)
-    sim.shift[i] += p["health_boost"] * p["stage_factor"][stage]
-    sim.rate[i] = max(0.0, sim.rate[i] - p["rate_concession"])
-    sim.rate0[i] = max(0.0, sim.rate0[i] - p["rate_concession"])
-    remaining = max(sim.term[i] - sim.mob[i], 1)
-    sim.term[i] = sim.mob[i] + int(np.ceil(remaining * 1.5)) + 6
+    remaining = max(int(sim.term[i] - sim.mob[i]), 1)
+    new_rate, new_remaining, cut = restructure_terms(
+        float(sim.balance[i]), float(sim.rate[i]), remaining, int(sim.pf.repayment[i]), p)
+    sim.shift[i] += relief_health(p, cut, int(sim.dpd[i]))
+    concession = sim.rate[i] - new_rate
+    sim.rate[i] = new_rate
+    sim.rate0[i] = max(0.0, sim.rate0[i] - concession)
+    sim.term[i] = sim.mob[i] + new_remaining
     sim.restructured_until[i] = t + p["observation_months"]
     sim.misses[i] = 0
     sim.dpd[i] = 0
-    return ""
+    return "payment_cut" if cut >= p["meaningful_cut"] else "no_payment_cut"
 
 
 def _emergency_deferral(sim, i, it, t) -> str:
@@ -107,7 +128,7 @@ def _accelerate(sim, i, it, t) -> str:
         return "repaid"
     if not sim.defaulted[i]:
         default_loans(sim, t, np.array([i]))
-    sim.floor[i] = max(sim.floor[i], LoanClass.SUBSTANDARD)
+    sim.floor[i] = max(sim.floor[i], LoanClass.SUBSTANDARD.value)
     sim.frozen[i] = True
     return "defaulted"
 
@@ -133,7 +154,7 @@ def _write_off(sim, i, it, t) -> str:
     amt = sim.balance[i]
     sim.written_off[i] += amt
     sim.balance[i] = 0.0
-    sim.status[i] = LoanStatus.WRITTEN_OFF
+    sim.status[i] = workouts.WRITTEN_OFF
     return f"{amt:.0f}"
 
 
@@ -152,7 +173,7 @@ def _claim_sale(sim, i, it, t) -> str:
     if on_books:
         sim.written_off[i] += sim.balance[i]
         sim.balance[i] = 0.0
-    sim.status[i] = LoanStatus.SOLD
+    sim.status[i] = workouts.SOLD
     return ""
 
 

@@ -15,8 +15,13 @@ from sim import defaults
 from sim.codes import LoanStatus
 from sim.portfolio import COLLATERAL_TYPES
 
+NO_COLLATERAL = COLLATERAL_TYPES.index("none")
+"""The collateral type code of an unsecured loan."""
 LIQUIDITY_BY_TYPE = np.array([defaults.COLLATERAL_LIQUIDITY[c] for c in COLLATERAL_TYPES])
-ON_BOOKS_STATUSES = (LoanStatus.ACTIVE, LoanStatus.DEFAULTED)
+ON_BOOKS_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
+# plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
+# numpy probe the enum class for array attributes, which is slow in a per-action path
+ACTIVE, DEFAULTED, CLOSED, WRITTEN_OFF, SOLD = (s.value for s in LoanStatus)
 
 
 def init_columns(sim) -> None:
@@ -49,16 +54,28 @@ def residual_share(distress_months):
         distress_months / defaults.RESIDUAL_HALF_LIFE_MONTHS)
 
 
+def liquidity(sim, idx=slice(None)):
+    """Ease of selling each loan's security (property = 1); a top-up sells at least as
+    easily as EXTRA_COLLATERAL_LIQUIDITY."""
+    liq = LIQUIDITY_BY_TYPE[sim.pf.collateral_type[idx]]
+    return np.where(sim.extra_collateral[idx] > 0,
+                    np.maximum(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY), liq)
+
+
+def guarantee_value(sim, claim, idx=slice(None)):
+    """What a guarantor that is still sound pays on a claim (nothing if it is not)."""
+    g = sim.pf.guarantor[idx]
+    gg = np.maximum(g, 0)
+    sound = (g >= 0) & (sim.d[gg] > 0) & ~sim.defaulted[gg]
+    return np.where(sound, claim * defaults.GUARANTEE_RECOVERY_SHARE, 0.0)
+
+
 def recovery_value(sim) -> np.ndarray:
-    """What a workout started now would recover per loan, before time and fees (hidden)."""
-    liq = LIQUIDITY_BY_TYPE[sim.pf.collateral_type]
-    liq = np.where(sim.extra_collateral > 0, np.maximum(liq, 0.8), liq)
-    coll = collateral_value(sim) * defaults.AUCTION_PRICE_SHARE * liq
+    """What a workout started now would recover per loan, before time and fees (hidden):
+    the collateral at auction prices, free assets left, and a sound guarantor."""
+    coll = collateral_value(sim) * defaults.AUCTION_PRICE_SHARE * liquidity(sim)
     residual = sim.balance * residual_share(sim.distress_months)
-    g = sim.pf.guarantor
-    sound = (g >= 0) & (sim.d[np.maximum(g, 0)] > 0) & ~sim.defaulted[np.maximum(g, 0)]
-    guar = np.where(sound, sim.balance * defaults.GUARANTEE_RECOVERY_SHARE, 0.0)
-    return np.minimum(sim.balance, coll + residual + guar)
+    return np.minimum(sim.balance, coll + residual + guarantee_value(sim, sim.balance))
 
 
 def balance_or_claim(sim, i: int) -> float:
@@ -77,16 +94,15 @@ def recover(sim, m: int, i: int, cash: float, event: str) -> None:
     sim.recovered[i] += amt
     sim._recovery_pv[i] += amt * sim.discount(m)
     sim.rec.log(m, i, event, amt)
-    if sim.status[i] in ON_BOOKS_STATUSES and sim.balance[i] <= 0.5:
+    if sim.status[i] in ON_BOOKS_STATUSES and sim.balance[i] <= defaults.PAID_OFF_TOLERANCE_CNY:
         sim.balance[i] = 0.0
-        sim.status[i] = LoanStatus.CLOSED
+        sim.status[i] = CLOSED
 
 
 def _resolved(sim, i: int) -> bool:
     """Repaid, sold, or cured: a workout in flight stops."""
     st = sim.status[i]
-    return st in (LoanStatus.CLOSED, LoanStatus.SOLD) or (
-        st == LoanStatus.ACTIVE and not sim.defaulted[i])
+    return st in (CLOSED, SOLD) or (st == ACTIVE and not sim.defaulted[i])
 
 
 def lawsuit(sim, i: int, months: float):
@@ -98,33 +114,48 @@ def lawsuit(sim, i: int, months: float):
     sim.judgment[i] = True
     u = sim._u_act[i, 1] if sim._u_act is not None else 0.5
     if u < defaults.ENFORCEMENT_SUCCESS:
-        residual = balance_or_claim(sim, i) * residual_share(sim.distress_months[i])
-        g = sim.pf.guarantor[i]
-        if g >= 0 and not sim.defaulted[g] and sim.d[g] > 0:
-            residual += balance_or_claim(sim, i) * defaults.GUARANTEE_RECOVERY_SHARE
-        recover(sim, m, i, residual, "judgment_enforced")
+        claim = balance_or_claim(sim, i)
+        found = claim * residual_share(sim.distress_months[i]) + float(
+            guarantee_value(sim, claim, i))
+        recover(sim, m, i, found, "judgment_enforced")
     else:
-        sim.rec.log(m, i, "judgment", 0.0, "no free assets found")
+        sim.rec.log(m, i, "judgment", 0.0, "no_free_assets")
+
+
+AUCTION_ROUNDS = (
+    # (round, start price as a share of appraisal, bidding lifts it, months)
+    ("round1", defaults.AUCTION_START_SHARE, True, 1),
+    ("round2", defaults.AUCTION_START_SHARE * (1.0 - defaults.AUCTION_SECOND_ROUND_CUT), True, 1),
+    ("sale_period", defaults.AUCTION_START_SHARE * (1.0 - defaults.AUCTION_SECOND_ROUND_CUT),
+     False, 2),
+)
+"""Online judicial auction (domain): two rounds, the second up to 20% lower, then a
+sale period at the second round's reserve."""
+
+
+def sale_chance(name: str, liquidity):
+    """Chance the collateral sells in an auction round, by its liquidity."""
+    f = defaults.AUCTION_ILLIQUID_SALE_FACTOR
+    return np.minimum(1.0, defaults.AUCTION_SALE_PROBABILITY[name] * (f + (1 - f) * liquidity)
+                      * defaults.AUCTION_ROUND_CHANCES)
+
+
+def round_price(value, start_share: float, bidding: bool):
+    """What the collateral fetches when it sells in a round."""
+    return value * start_share * (defaults.AUCTION_BID_PREMIUM if bidding else 1.0)
 
 
 def auction(sim, i: int):
     """Online judicial auction: two rounds, then a sale period (domain.md)."""
-    rounds = (("round1", 1.0, 1), ("round2", 1.0 - defaults.AUCTION_SECOND_ROUND_CUT, 1),
-              ("sale_period", 0.8 * (1.0 - defaults.AUCTION_SECOND_ROUND_CUT), 2))
     sim.auction_open[i] = True
-    for name, price_factor, months in rounds:
+    for name, start_share, bidding, months in AUCTION_ROUNDS:
         yield sim.env.timeout(months)
         m = sim.month_now()
         if sim.collateral_sold[i] or _resolved(sim, i):
             sim.auction_open[i] = False  # repaid, sold or cured: the auction stops
             return
-        liq = defaults.COLLATERAL_LIQUIDITY[COLLATERAL_TYPES[sim.pf.collateral_type[i]]]
-        liq = max(liq, 0.8) if sim.extra_collateral[i] > 0 else liq
-        p_sell = defaults.AUCTION_SALE_PROBABILITY[name] * (0.5 + 0.5 * liq)
-        if sim._u_act[i, 0] < p_sell * 2.0:  # two bidders' chances over the round
-            value = float(collateral_value(sim, i))
-            price = value * defaults.AUCTION_START_SHARE * price_factor / 0.7 * \
-                defaults.AUCTION_PRICE_SHARE
+        if sim._u_act[i, 0] < sale_chance(name, float(liquidity(sim, i))):
+            price = round_price(float(collateral_value(sim, i)), start_share, bidding)
             sim.collateral_sold[i] = True
             sim.extra_collateral[i] = 0.0
             sim.auction_open[i] = False
@@ -132,3 +163,41 @@ def auction(sim, i: int):
             return
         sim.rec.log(m, i, "auction_unsold_" + name)
     sim.auction_open[i] = False
+
+
+def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray) -> np.ndarray:
+    """What the standing workout is expected to recover on loans idx from the end of the
+    run, discounted to the run's start: an auction of the collateral by the auction law
+    above, round by round, and enforcement of a judgment against free assets and a sound
+    guarantor when the lawsuit ends.
+
+    Values claims still open when the run ends, the same way for every strategy, so a
+    default near the end is not a total loss for want of calendar."""
+    T = sim.T
+    filed = sim.lawsuit_month[idx] >= 0
+    to_judgment = np.where(filed, np.maximum(defaults.LAWSUIT_MONTHS - (T - sim.lawsuit_month[idx]),
+                                             0), defaults.LAWSUIT_MONTHS + 1)
+    # collateral: security enforcement (after filing), then the rounds of the auction
+    months = np.where(filed | sim.auction_open[idx], 0.0,
+                      1.0 + defaults.SECURITY_ENFORCEMENT_MONTHS)
+    liq = liquidity(sim, idx)
+    value = collateral_value(sim, idx)
+    unsold = np.ones(len(idx))
+    coll = np.zeros(len(idx))
+    for name, start_share, bidding, m in AUCTION_ROUNDS:
+        months = months + m
+        p = sale_chance(name, liq) * (value > 0)
+        coll += unsold * p * round_price(value, start_share, bidding) * _discount(sim, T + months)
+        unsold = unsold * (1.0 - p)
+    # free assets and a sound guarantor, found with some chance at judgment, on what the
+    # collateral is not expected to cover
+    left = np.maximum(claim - coll / _discount(sim, T + months), 0.0)
+    distress = sim.distress_months[idx] + np.where(sim.preserved[idx], 0, 1)
+    found = left * residual_share(distress) + guarantee_value(sim, left, idx)
+    pending = ~sim.judgment[idx]  # a judgment already given has been enforced
+    free = pending * defaults.ENFORCEMENT_SUCCESS * found * _discount(sim, T + to_judgment)
+    return np.minimum(claim * _discount(sim, T), coll + free)
+
+
+def _discount(sim, months):
+    return (1.0 + sim.sc.discount_rate_annual) ** (-np.asarray(months, dtype=float) / 12.0)

@@ -21,6 +21,7 @@ from sim.strategies.rules import (
     load_rules,
     parse_rules,
 )
+from sim.strategies.triage import Triage, TriageParams
 
 BUILT_IN = {"do-nothing": DoNothing, "late-collection": LateCollection,
             "early-warning": EarlyWarning, "oracle": Oracle}
@@ -42,6 +43,6 @@ def make_strategy(name, rules: RuleTable | None = None) -> Strategy:
 
 
 __all__ = ["BUILT_IN", "NO_CHECKS", "Budget", "DoNothing", "EarlyWarning",
-           "EarlyWarningParams", "LateCollection", "Oracle", "Rule", "RuleTable", "RuleWhen",
+           "EarlyWarningParams", "LateCollection", "Oracle", "Rule", "RuleTable", "RuleWhen", "Triage", "TriageParams",
            "Rules", "RulesError", "Strategy", "load_rules", "make_strategy", "parse_rules",
            "workout"]

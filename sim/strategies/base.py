@@ -10,8 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.codes import LoanClass, LoanStatus
+from sim.interventions.catalogue import difficulty_visible
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.scenario import ClassIntervals, MonitoringPolicy
+from sim.staff import by_legal_team
+
+LOSS = LoanClass.LOSS.value  # a plain int for the per-loan loop
 
 NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
     normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
@@ -31,26 +35,54 @@ class Budget:
         return False
 
 
-def workout(obs: Observation, budget: Budget, actions: list, hours: dict,
+def in_difficulty(obs: Observation) -> np.ndarray:
+    """Loans whose difficulty the bank can see (the ground for relief), as the engine judges it."""
+    return difficulty_visible(obs.dpd, obs.cls, obs.last_seen, obs.month)
+
+
+def offered(obs: Observation, action: str) -> bool:
+    """Whether the case offers this action (its own catalogue, carried by the observation)."""
+    return not obs.actions or action in obs.actions
+
+
+def action_hours(obs: Observation, i: int, action: str) -> float:
+    """Staff hours of an action on loan i, from the case's own catalogue."""
+    if action == "onsite_check":
+        return float(obs.check_hours[i])
+    it = obs.actions.get(action) if obs.actions else None
+    if it is None:
+        from sim.defaults import INTERVENTIONS
+
+        it = INTERVENTIONS[action]
+    return float(it.hours)
+
+
+def _book(obs: Observation, budget: Budget, actions: list, i: int, action: str) -> None:
+    """Queue a workout step: legal work is the asset-preservation team's, not the officers'."""
+    if not offered(obs, action):
+        return
+    if by_legal_team(obs.actions, action) or budget.take(action_hours(obs, i, action)):
+        actions.append((i, action))
+
+
+def workout(obs: Observation, budget: Budget, actions: list, hours: dict | None = None,
             sell_unsecured_after: int = 12, write_off_loss: bool = True) -> None:
-    """Late-stage recovery: sue, auction the collateral, then sell or write off."""
+    """The standing order for defaulted loans (资产保全): sue, auction the collateral,
+    then sell or write off. Done by the asset-preservation team, so it never waits for
+    the officers' hours and every strategy gets it the same way."""
     dl = np.flatnonzero(obs.status == LoanStatus.DEFAULTED)
     dl = dl[np.argsort(-obs.balance[dl], kind="stable")]
     for i in dl:
         if obs.lawsuit_month[i] < 0:
-            if budget.take(hours["lawsuit"]):
-                actions.append((i, "lawsuit"))
+            _book(obs, budget, actions, i, "lawsuit")
         elif obs.has_collateral[i] and not obs.auction_open[i] and (
                 obs.judgment[i] or obs.month - obs.lawsuit_month[i] >= 1):
-            if budget.take(hours["auction"]):
-                actions.append((i, "auction"))
+            _book(obs, budget, actions, i, "auction")
         elif (not obs.has_collateral[i] and obs.judgment[i]
               and obs.month - obs.lawsuit_month[i] >= sell_unsecured_after):
-            if budget.take(hours["claim_sale"]):
-                actions.append((i, "claim_sale"))
-        elif write_off_loss and obs.cls[i] == LoanClass.LOSS and not obs.has_collateral[i] \
-                and budget.take(hours["write_off"]):
-            actions.append((i, "write_off"))
+            _book(obs, budget, actions, i, "claim_sale")
+        elif write_off_loss and obs.cls[i] == LOSS and not obs.has_collateral[i]:
+            _book(obs, budget, actions, i, "write_off")
 
 
 class Strategy:

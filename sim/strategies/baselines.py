@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from sim.codes import LoanStatus
+from sim.credit import default_chance
 from sim.observation import Decision, Observation
-from sim.strategies.base import NO_CHECKS, Budget, Strategy, workout
+from sim.staff import by_legal_team
+from sim.strategies.base import NO_CHECKS, Budget, Strategy, in_difficulty, workout
+from sim.strategies.triage import Triage, TriageParams, relief_health
+
+ORACLE_WATCH_HEALTH = 0.8
+"""Below this hidden health the oracle treats a borrower as weakening (assumption: the
+health at which the slower signals start to fire)."""
+ORACLE_TRIAGE = TriageParams(early_relief_below_dpd=30)
+"""The oracle knows a first missed payment is trouble and offers relief at once."""
+ORACLE_VISIT_SHARE = 0.8
+"""Value of a visit that opens the way to relief, as a share of that relief's value."""
 
 
 class DoNothing(Strategy):
@@ -30,56 +42,62 @@ class LateCollection(Strategy):
         return Decision(policy=NO_CHECKS, actions=actions)
 
 
-class Oracle(Strategy):
-    """Sees hidden health: acts on every borrower heading for trouble, at the best time."""
+class Oracle(Triage):
+    """Sees hidden health: the early-warning officer's triage with perfect information.
+
+    It believes each loan's true chance of default (from its hidden health, through the
+    same barrier-crossing law the model uses), needs no routine checks to know it, and
+    visits only to make a weakening borrower's difficulty visible so relief can be
+    granted. It values relief by how much it really lowers the chance of default. It
+    is the upper bound the headline index is measured against.
+    """
 
     name = "oracle"
     needs_hidden = True
-    policy = NO_CHECKS
-    watch_health = 1.2
-    """Borrowers below this health are worth the oracle's attention."""
 
-    def __init__(self, hours: dict | None = None, max_restructures: int = 2):
-        super().__init__(hours)
-        self.max_restructures = max_restructures
-        self.restructures: dict[int, int] = {}
-        self.topped_up: dict[int, int] = {}
+    def __init__(self, params: TriageParams | None = None):
+        super().__init__(params or ORACLE_TRIAGE)
+        self._officer = Triage()
 
-    def decide(self, obs: Observation) -> Decision:
-        budget = Budget(obs.hours_available)
-        actions: list = []
-        workout(obs, budget, actions, self.hours)
-        health = obs.hidden.health
-        order = np.flatnonzero((obs.status == LoanStatus.ACTIVE) & (health < self.watch_health))
-        order = order[np.argsort(-obs.balance[order], kind="stable")]  # biggest exposure first
-        for i in order:
-            self._act_on(obs, int(i), float(health[i]), budget, actions)
-        return Decision(policy=self.policy, actions=actions)
+    def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
+        """With hours to spare, whatever the early-warning officer would do too: knowing
+        more never stops the oracle from doing what a competent officer does."""
+        seen = replace(obs, hidden=None)
+        return [tuple(a) for a in self._officer.decide(seen).actions
+                if not by_legal_team(obs.actions, a[1])]
 
-    def _act_on(self, obs: Observation, i: int, hi: float, budget: Budget, actions: list) -> None:
-        t = obs.month
-        take = budget.take
-        h = self.hours
-        if obs.hidden.diverting[i] and not obs.entrusted[i] and take(h["entrusted_payment"]):
-            actions.append((i, "entrusted_payment"))
-        if obs.undrawn[i] > 0 and not obs.frozen[i] and hi <= 1.0 and take(h["freeze_line"]):
-            actions.append((i, "freeze_line"))
-        if hi > 0.5 and self.topped_up.get(i, -99) < t - 6 and take(h["add_collateral"]):
-            actions.append((i, "add_collateral"))
-            self.topped_up[i] = t
-        if hi < 0.6 and obs.dpd[i] == 0:
-            # relieve the burden before the first missed payment, when it works best
-            if obs.disaster_region[i]:
-                if obs.acted[i] < t - 6 and take(h["emergency_deferral"]):
-                    actions.append((i, "emergency_deferral"))
-            elif self.restructures.get(i, 0) < self.max_restructures and (
-                    not obs.restructured[i] or hi < 0.0) and take(h["restructure"]):
-                actions.append((i, "restructure"))
-                self.restructures[i] = self.restructures.get(i, 0) + 1
-        elif obs.dpd[i] >= 30 and not obs.restructured[i]:
-            kind = "emergency_deferral" if obs.disaster_region[i] else "restructure"
-            if take(h[kind]):
-                actions.append((i, kind))
-        elif hi < -0.8 and obs.restructured[i] and obs.dpd[i] >= 30 and take(h["accelerate"]):
-            # beyond saving: recall now, while free assets and collateral still hold value
-            actions.append((i, "accelerate"))
+    def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
+        return default_chance(obs.hidden.health)
+
+    def suspects(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
+        return obs.hidden.health < ORACLE_WATCH_HEALTH
+
+    def confirmed(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
+        return self.suspects(obs, alerts) & in_difficulty(obs)
+
+    def diverting(self, obs: Observation) -> np.ndarray:
+        return obs.hidden.diverting
+
+    def securable(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
+        """Security can be asked of any borrower the oracle knows is slipping, before the
+        bank could see why: the request needs no visible difficulty."""
+        return (obs.dpd == 0) & self.suspects(obs, alerts)
+
+    def can_secure(self, obs: Observation, i: int) -> bool:
+        return bool(obs.hidden.health[i] > obs.actions["add_collateral"].params["health_margin"]) \
+            if "add_collateral" in obs.actions else False
+
+    def relief_gain(self, obs: Observation, risk: np.ndarray, i: int, stage: float) -> float:
+        h = float(obs.hidden.health[i])
+        before, after = default_chance(np.array([h, h + relief_health(obs, i) * stage]))
+        return float(before - after)
+
+    def check_values(self, obs: Observation, live, alerts, risk, loss_if_default) -> list:
+        """A visit to a borrower the oracle knows is slipping but whose difficulty the
+        bank cannot yet see: it makes relief possible next month."""
+        quiet = live & ~in_difficulty(obs) & ~obs.restructured & \
+            (obs.hidden.health < ORACLE_WATCH_HEALTH) & \
+            (obs.month - obs.last_check >= self.params.recheck_months)
+        return [(int(i), ORACLE_VISIT_SHARE * self.relief_gain(obs, risk, int(i), 1.0)
+                 * loss_if_default[i]) for i in np.flatnonzero(quiet)]
+

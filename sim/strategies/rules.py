@@ -11,17 +11,26 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from sim.codes import ON_BOOKS, LoanStatus
+from sim.defaults import INTERVENTIONS
+from sim.inputs import InputError, did_you_mean, load_yaml, read_text, validate
 from sim.observation import Decision, Observation
-from sim.scenario import MonitoringPolicy, explain
+from sim.scenario import MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, workout
 
 
-class RulesError(Exception):
-    """A rule table could not be read; the message names the field and the fix."""
+class RulesError(InputError):
+    """A rule table could not be read; `problems` lists (field path, message) pairs.
+    RulesError("text") with a message alone is accepted too."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]] | None = None):
+        if problems is None:
+            self.source, self.problems = "<rules>", [("(file)", source)]
+            Exception.__init__(self, source)
+        else:
+            super().__init__(source, problems)
 
 
 class RuleWhen(BaseModel):
@@ -56,30 +65,19 @@ class RuleTable(BaseModel):
 
 
 def load_rules(path: str | Path) -> RuleTable:
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesError(f"{p}: cannot read: {exc.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RulesError(f"{p}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    return parse_rules(data, str(p))
+    """Read a rule table file through the same careful path as scenarios (sim.inputs)."""
+    text = read_text(path, RulesError)
+    return parse_rules(load_yaml(text, str(path), RulesError), str(path))
 
 
 def parse_rules(data, source: str = "<rules>") -> RuleTable:
-    from sim.defaults import INTERVENTIONS
-
-    if not isinstance(data, dict):
-        raise RulesError(f"{source}: a rule table is a YAML mapping with monitoring and rules")
-    try:
-        table = RuleTable.model_validate(data)
-    except ValidationError as err:
-        raise RulesError("\n".join(f"{source}: {p}: {m}" for p, m in explain(err))) from None
-    for k, r in enumerate(table.rules):
-        for a in r.do:
-            if a not in INTERVENTIONS:
-                raise RulesError(f"{source}: rules[{k}].do: unknown action '{a}'; "
-                                 f"use one of: {', '.join(INTERVENTIONS)}")
+    """Validate a parsed rule table; every problem is reported at its field path."""
+    table = validate(RuleTable, data, source, RulesError, "monitoring and rules")
+    unknown = [(f"rules[{k}].do", f"unknown action '{a}'; use one of: "
+                f"{', '.join(INTERVENTIONS)}{did_you_mean(a, INTERVENTIONS)}")
+               for k, r in enumerate(table.rules) for a in r.do if a not in INTERVENTIONS]
+    if unknown:
+        raise RulesError(source, unknown)
     return table
 
 

@@ -83,10 +83,11 @@ def test_language_is_per_context():
     i18n.set_lang("zh")
 
 
-def test_money_formats():
-    assert i18n.fmt_cny(123_456_789, "zh") == "1.23 亿元"
+def test_money_formats_use_one_unit_per_language():
+    # 万元 in Chinese and CNY thousands in English, whatever the size (training.units)
+    assert i18n.fmt_cny(123_456_789, "zh") == "12,346 万元"
     assert i18n.fmt_cny(35_000, "zh") == "3.5 万元"
-    assert i18n.fmt_cny(2_500_000, "en") == "CNY 2.50m"
+    assert i18n.fmt_cny(2_500_000, "en") == "CNY 2,500k"
     assert i18n.fmt_cny(float("nan"), "en") == "—"
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.game import Game
 from sim.scenario import load_scenario
 from training import report
 from training.attempts import AttemptStore, LiveGames
+from training.desk import Desk as Game
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 
 Starts ``streamlit run app.py`` on a free port with a temporary attempt database,
 waits for ``/_stcore/health``, then opens a loan file, queues an action, changes a
-monitoring interval, double-clicks End month (it must advance one month only),
+monitoring interval (a picker whose choices show their hours), double-clicks End month (it must advance one month only),
 ends months until the debrief and checks that the debrief shows the index and
 the comparison table. Screenshots go to test-output/.
 """
@@ -127,13 +127,16 @@ def test_play_intro_to_the_debrief(server):
             # change the routine-check interval of normal loans
             idle(page)
             page.locator(".st-key-desk_view button").nth(3).click()
-            box = page.locator(".st-key-iv_normal input")
-            expect(box).to_be_visible()
-            new = "1" if box.input_value() != "1" else "2"
-            box.fill(new)
-            box.press("Enter")
+            picker = page.locator(".st-key-iv_normal [role='combobox']")
+            expect(picker).to_be_visible()
+            new = "1" if not picker.input_value().startswith("1 ") else "2"
+            # each choice shows its hours this month ("1 个月 · 本月 120 h")
+            picker.click()
+            page.get_by_role("option", name=re.compile(rf"^{new} 个月")).click()
             idle(page)
-            expect(page.locator(".st-key-iv_normal input")).to_have_value(new)
+            # an overbooked plan moves the editor into the prompt at the top: one live picker
+            expect(page.locator(".st-key-iv_normal[data-stale='false'] [role='combobox']")).to_have_value(
+                re.compile(rf"^{new} 个月 · 本月 [\d,.]+ h$"))
             page.screenshot(path=str(OUT / "e2e_desk_policy.png"), full_page=True)
 
             # a double click on End month advances exactly one month

@@ -1,0 +1,174 @@
+"""The lesson over a family of generated cases (issue 9).
+
+For each generated case: R common-random-number replications of the four baselines
+(do-nothing, late-collection, early-warning, oracle) on the same child seeds, then the
+lesson's property on the means: oracle <= early-warning <= late-collection <= do-nothing,
+an early-warning index of at least MIN_INDEX wherever the oracle's headroom exceeds
+HEADROOM_SHARE of late collection's loss, and no index above MAX_INDEX. Also what
+early-warning did (hours, check compliance, saves, missed warnings), to say why a case
+fails. Pure: takes any concurrent.futures Executor and returns records; format_* give text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from sim.generate import STAFFING_BANDS, draw
+from sim.scenario import Scenario
+
+STRATEGIES = ("do-nothing", "late-collection", "early-warning", "oracle")
+MIN_INDEX = 0.2
+MAX_INDEX = 0.95
+HEADROOM_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """Mean outcomes of one generated case over its replications."""
+
+    seed: int
+    loans: int
+    products: str
+    months: int
+    band: str
+    staffing_ratio: float
+    loss: dict[str, float]  # mean loss per strategy, CNY
+    loss_se: dict[str, float]  # standard error of the mean loss, CNY
+    ew_hours_month: float
+    ew_compliance: float
+    ew_saves: float
+    ew_missed: float
+    late_missed: float
+    reps: int
+
+    @property
+    def headroom(self) -> float:
+        return self.loss["late-collection"] - self.loss["oracle"]
+
+    @property
+    def index(self) -> float | None:
+        if self.headroom <= max(1.0, 1e-6 * abs(self.loss["late-collection"])):
+            return None
+        return (self.loss["late-collection"] - self.loss["early-warning"]) / self.headroom
+
+    def failures(self) -> list[str]:
+        """Which parts of the property this case breaks (empty when it holds)."""
+        m = self.loss
+        out = []
+        if m["oracle"] > m["early-warning"]:
+            out.append("oracle>EW")
+        if m["early-warning"] > m["late-collection"]:
+            out.append("EW>late")
+        if m["late-collection"] > m["do-nothing"]:
+            out.append("late>nothing")
+        idx = self.index
+        if idx is not None and self.headroom > HEADROOM_SHARE * m["late-collection"] \
+                and idx < MIN_INDEX:
+            out.append(f"index<{MIN_INDEX}")
+        if idx is not None and idx > MAX_INDEX:
+            out.append(f"index>{MAX_INDEX}")
+        return out
+
+
+def _replication(args: tuple[Scenario, int]) -> dict:
+    """The four baselines on one seed, with early-warning's score against the other two."""
+    from sim.engine import simulate
+    from sim.scoring import score
+
+    sc, seed = args
+    runs = {s: simulate(sc, seed=seed, strategy=s) for s in STRATEGIES}
+    ew = score(runs["early-warning"], runs["late-collection"], runs["oracle"], "early-warning")
+    late = score(runs["late-collection"], runs["late-collection"], runs["oracle"], "late")
+    return {"loss": {s: r.loss_cny for s, r in runs.items()},
+            "ew_hours": runs["early-warning"].hours / sc.horizon_months,
+            "ew_compliance": ew.compliance, "ew_saves": ew.saves,
+            "ew_missed": ew.missed_warnings, "late_missed": late.missed_warnings}
+
+
+def run_family(case_seeds: Iterable[int], reps: int, executor: Executor | None = None,
+               **generate_options) -> list[CaseResult]:
+    """Generate each case and run its replications (on the executor when given)."""
+    from sim.runner import child_seeds
+
+    cases = [draw(int(s), **generate_options) for s in case_seeds]
+    jobs = [(c.scenario, rs) for c in cases for rs in child_seeds(c.scenario.seed, reps)]
+    mapper = executor.map if executor is not None else map
+    results = list(mapper(_replication, jobs))
+    out = []
+    for k, (seed, case) in enumerate(zip(case_seeds, cases, strict=True)):
+        rows = results[k * reps:(k + 1) * reps]
+        losses = np.array([[r["loss"][s] for s in STRATEGIES] for r in rows])
+        sc = case.scenario
+        out.append(CaseResult(
+            seed=int(seed), loans=sc.n_loans, months=sc.horizon_months,
+            products="+".join(sorted({s.product[:4] for s in sc.segments})),
+            band=case.band, staffing_ratio=case.staffing_ratio,
+            loss=dict(zip(STRATEGIES, losses.mean(axis=0).tolist(), strict=True)),
+            loss_se=dict(zip(STRATEGIES, (losses.std(axis=0, ddof=1) / np.sqrt(reps)).tolist(),
+                             strict=True)),
+            ew_hours_month=float(np.mean([r["ew_hours"] for r in rows])),
+            ew_compliance=float(np.mean([r["ew_compliance"] for r in rows])),
+            ew_saves=float(np.mean([r["ew_saves"] for r in rows])),
+            ew_missed=float(np.mean([r["ew_missed"] for r in rows])),
+            late_missed=float(np.mean([r["late_missed"] for r in rows])), reps=reps))
+    return out
+
+
+def _quantiles(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    q = np.quantile(values, [0.0, 0.25, 0.5, 0.75, 1.0])
+    return "min {:.2f}  q1 {:.2f}  median {:.2f}  q3 {:.2f}  max {:.2f}".format(*q)
+
+
+def format_cases(results: list[CaseResult]) -> str:
+    """One line per case: size, staffing, mean losses, index and what early-warning did."""
+    head = (f"{'seed':>4} {'loans':>5} {'products':<24} {'band':<7} {'staff':>5} "
+            f"{'nothing':>9} {'late':>9} {'EW':>9} {'oracle':>9} {'index':>6} "
+            f"{'EW h/mo':>8} {'compl':>5} {'saves':>5} {'missEW':>6} {'missLC':>6}  fails")
+    lines = [head]
+    for r in results:
+        m = r.loss
+        idx = "n/a" if r.index is None else f"{r.index:.2f}"
+        lines.append(
+            f"{r.seed:>4} {r.loans:>5} {r.products:<24} {r.band:<7} {r.staffing_ratio:>5.2f} "
+            f"{m['do-nothing'] / 1e6:>9.2f} {m['late-collection'] / 1e6:>9.2f} "
+            f"{m['early-warning'] / 1e6:>9.2f} {m['oracle'] / 1e6:>9.2f} {idx:>6} "
+            f"{r.ew_hours_month:>8.0f} {r.ew_compliance:>5.2f} {r.ew_saves:>5.1f} "
+            f"{r.ew_missed:>6.1f} {r.late_missed:>6.1f}  {','.join(r.failures()) or '-'}")
+    lines.append("(losses: mean over replications, CNY million; staff: hours / hours the "
+                 "monitoring policy needs)")
+    return "\n".join(lines)
+
+
+def format_summary(results: list[CaseResult]) -> str:
+    """The index distribution over the family and by staffing band, and the failures."""
+    idx = [r.index for r in results if r.index is not None]
+    lines = [f"early-warning index over {len(results)} cases ({len(idx)} with headroom): "
+             + _quantiles(idx)]
+    for band in STAFFING_BANDS:
+        sub = [r for r in results if r.band == band]
+        bi = [r.index for r in sub if r.index is not None]
+        fails = sum(bool(r.failures()) for r in sub)
+        neg = sum(i < 0 for i in bi)
+        lines.append(f"  {band:<8} n={len(sub):>2}  {_quantiles(bi)}  negative {neg}  "
+                     f"failing {fails}")
+    failing = [r for r in results if r.failures()]
+    lines.append(f"cases failing the property: {len(failing)} of {len(results)}")
+    kinds: dict[str, int] = {}
+    for r in failing:
+        for f in r.failures():
+            kinds[f] = kinds.get(f, 0) + 1
+    if kinds:
+        lines.append("  " + ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items())))
+    return "\n".join(lines)
+
+
+def as_records(results: list[CaseResult]) -> list[dict]:
+    """Flat records (pandas reads them directly)."""
+    return [{**asdict(r), "index": r.index, "headroom": r.headroom,
+             "failures": ",".join(r.failures())} for r in results]

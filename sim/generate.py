@@ -1,0 +1,473 @@
+"""Case generator: plausible, valid case studies drawn from the scenario schema.
+
+The lesson (early action beats late collection) must hold on books an instructor might
+write, not only on the shipped files. `generate(seed)` draws such a book: a product mix
+over the five products, 100 to 3,000 loans, PD 0.5%-8% and rho 0.03-0.3, every repayment
+type, fixed and floating rates, collateral within domain.md's loan-to-value caps, no,
+mutual or chain guarantees, borrowers with several loans, 0-4 macro events (LPR rises and
+cuts, policy shocks, recessions, disasters), a collateral price index from flat to -25%,
+named borrowers with scripted events, and staff from 0.5x to 3x the hours the case's own
+monitoring policy needs (measured by running the engine's checks, not estimated here).
+
+Pure and deterministic: one numpy SeedSequence per call and a local Faker, no global
+state, so a seed gives the same case bit for bit in any thread.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from faker import Faker
+
+from sim.generate_tables import (  # noqa: F401  (LTV_CAP, TEMPLATES: part of this API)
+    INDUSTRY_NAMES,
+    LTV_CAP,
+    LTV_FLOOR,
+    REGIONS,
+    SCRIPTED,
+    TEMPLATES,
+)
+from sim.names import company_en, person_en
+from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario, shared_loans
+
+# --- ranges of the family (issue 9) ---------------------------------------------------
+LOANS_RANGE = (100, 3000)
+PD_RANGE = (0.005, 0.08)
+RHO_RANGE = (0.03, 0.30)
+MACRO_EVENTS_MAX = 4
+INDEX_FALL_MAX = 0.25
+"""Deepest fall of the collateral price index over a case (a 2021-2024 style slump)."""
+HORIZONS_MONTHS = (12, 18, 24, 36)
+SHOCK_KINDS = ("lpr_rise", "lpr_cut", "policy_shock", "recession", "disaster")
+STAFFING_BANDS: dict[str, tuple[float, float]] = {
+    "short": (0.5, 0.9), "matched": (0.9, 1.5), "ample": (1.5, 3.0)}
+"""Staff hours as a multiple of the hours the case's monitoring policy needs."""
+STAFFING_RANGE = (0.5, 3.0)
+HOURS_PER_OFFICER = (40.0, 80.0)
+"""Monthly post-loan hours of one officer (assumption: the rest goes to sales and admin;
+the shipped cases use 45-80)."""
+
+POLICIES = (
+    MonitoringPolicy(),
+    MonitoringPolicy.model_validate({"interval_months": {"normal": 6}, "first_check_days": 15}),
+    MonitoringPolicy.model_validate({"interval_months": {"normal": 3, "special_mention": 1},
+                                     "first_check_days": 15}),
+)
+"""Monitoring policies a case may set: quarterly by default, half-yearly for a light book."""
+
+@dataclass(frozen=True)
+class GeneratedCase:
+    """A generated case and how it was staffed against its monitoring policy."""
+
+    scenario: Scenario
+    staffing_ratio: float  # staff hours / hours the monitoring policy needs
+    needed_hours_month: float
+    band: str
+
+
+class GenerateError(ValueError):
+    """An option of the generator is not valid; the message names it and the fix."""
+
+
+def generate(seed: int, products: Sequence[str] | None = None,
+             shocks: Sequence[str] | None = None,
+             staffing: str | float | tuple[float, float] | None = None) -> Scenario:
+    """A valid case for a seed. products: which products to lend (default: a random mix);
+    shocks: the macro events, by kind in SHOCK_KINDS ([] for none; default: 0-4 at random);
+    staffing: a band in STAFFING_BANDS, a multiple in [0.5, 3], or a (low, high) range."""
+    return draw(seed, products, shocks, staffing).scenario
+
+
+def draw(seed: int, products: Sequence[str] | None = None,
+         shocks: Sequence[str] | None = None,
+         staffing: str | float | tuple[float, float] | None = None) -> GeneratedCase:
+    """As generate(), with the staffing ratio and the hours the policy needs."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise GenerateError(f"seed must be a whole number of at least 0, got {seed!r}")
+    prods = _check_products(products)
+    kinds = _check_shocks(shocks)
+    lo, hi = _check_staffing(staffing)
+    ss = np.random.SeedSequence(int(seed))
+    s_book, s_macro, s_names, s_staff = ss.spawn(4)
+    rng = np.random.default_rng(s_book)
+    horizon = int(rng.choice(HORIZONS_MONTHS))
+    regions = list(rng.choice(sorted(REGIONS), size=int(rng.integers(1, 3)), replace=False))
+    if prods is None:
+        k = int(rng.integers(1, len(PRODUCTS) + 1))
+        prods = [PRODUCTS[i] for i in sorted(rng.choice(len(PRODUCTS), k, replace=False))]
+    counts = _counts(rng, prods)
+    segments = [_segment(rng, p, n, regions, j) for j, (p, n) in enumerate(
+        zip(prods, counts, strict=True))]
+    _share_borrowers(rng, segments)
+    policy = POLICIES[int(rng.integers(len(POLICIES)))]
+    rng_m = np.random.default_rng(s_macro)
+    macro = _macro(rng_m, kinds, horizon, segments, regions)
+    index = _collateral_index(rng_m, horizon)
+    borrowers = _named_borrowers(np.random.default_rng(s_names), segments, horizon, regions)
+    data = {
+        "id": f"generated-{seed}", "version": 1,
+        "seed": int(ss.generate_state(1, dtype=np.uint64)[0] >> 1),
+        "horizon_months": horizon, "published": False,
+        "start": f"{2023 + int(rng.integers(0, 4))}-{int(rng.integers(1, 13)):02d}",
+        "difficulty": 3, "expected_minutes": 30,
+        "title": {"zh": f"生成案例 {seed}", "en": f"Generated case {seed}"},
+        "briefing": {"zh": "待定", "en": "to follow"},
+        "staff": {"officers": 1, "hours_per_officer_month": 200.0},
+        "monitoring": policy.model_dump(),
+        "segments": segments, "macro": macro, "collateral_index": index,
+        "borrowers": borrowers,
+        "objectives": [
+            {"zh": "在逾期之前发现走弱的借款人，并在其仍有能力时采取措施。",
+             "en": "Spot weakening borrowers before they fall overdue and act while they can "
+                   "still respond."},
+            {"zh": "把有限的工时用在风险最高、能挽回最多损失的贷款上。",
+             "en": "Spend the limited hours where risk is highest and most loss can be saved."},
+        ],
+    }
+    draft = Scenario.model_validate(data)
+    needed = monitoring_hours_needed(draft)
+    ratio = float(np.random.default_rng(s_staff).uniform(lo, hi))
+    staff, ratio = _staff(np.random.default_rng(s_staff.spawn(1)[0]), needed, ratio)
+    data["staff"] = staff
+    data["briefing"] = _briefing(draft, staff, needed, regions)
+    sc = Scenario.model_validate(data)
+    return GeneratedCase(sc, ratio, needed, band_of(ratio))
+
+
+def band_of(ratio: float) -> str:
+    """The staffing band a ratio falls in (the top band includes its upper end)."""
+    for name, (lo, hi) in STAFFING_BANDS.items():
+        if lo <= ratio < hi:
+            return name
+    return "short" if ratio < STAFFING_RANGE[0] else "ample"
+
+
+def monitoring_hours_needed(sc: Scenario) -> float:
+    """Mean monthly hours the case's own monitoring policy needs, measured by the engine:
+    the book runs its horizon with no post-loan actions and unlimited staff, so every check
+    the policy requires is done; the figure is the officers' hours used per month."""
+    from sim.engine import Simulation
+
+    unlimited = sc.model_copy(update={"staff": sc.staff.model_copy(
+        update={"officers": 10_000, "hours_per_officer_month": 200.0})})
+    sim = Simulation(unlimited, seed=sc.seed)
+    sim.env.run()
+    return float(np.mean(sim.hours_log)) if sim.hours_log else 0.0
+
+
+# --- options ------------------------------------------------------------------------
+def _check_products(products: Sequence[str] | None) -> list[str] | None:
+    if products is None:
+        return None
+    if isinstance(products, str):
+        products = [p for p in re.split(r"[,\s]+", products) if p]
+    prods = list(products)
+    bad = [p for p in prods if p not in PRODUCTS]
+    if bad or not prods:
+        raise GenerateError(
+            f"products: {', '.join(map(str, bad)) or 'none given'} - use one or more of: "
+            f"{', '.join(PRODUCTS)}")
+    if len(set(prods)) != len(prods):
+        raise GenerateError("products: each product may be named once")
+    return [p for p in PRODUCTS if p in prods]
+
+
+def _check_shocks(shocks: Sequence[str] | None) -> list[str] | None:
+    if shocks is None:
+        return None
+    if isinstance(shocks, str):
+        shocks = [s for s in re.split(r"[,\s]+", shocks) if s and s != "none"]
+    kinds = list(shocks)
+    bad = [k for k in kinds if k not in SHOCK_KINDS]
+    if bad:
+        raise GenerateError(f"shocks: {', '.join(map(str, bad))} - use any of: "
+                            f"{', '.join(SHOCK_KINDS)} (or none)")
+    if len(kinds) > MACRO_EVENTS_MAX:
+        raise GenerateError(f"shocks: at most {MACRO_EVENTS_MAX} events, got {len(kinds)}")
+    return kinds
+
+
+def _check_staffing(staffing) -> tuple[float, float]:
+    lo_all, hi_all = STAFFING_RANGE
+    if staffing is None:
+        return STAFFING_RANGE
+    if isinstance(staffing, str):
+        if staffing in STAFFING_BANDS:
+            return STAFFING_BANDS[staffing]
+        try:
+            staffing = float(staffing)
+        except ValueError:
+            raise GenerateError(
+                f"staffing: '{staffing}' - use a band ({', '.join(STAFFING_BANDS)}) or a "
+                f"multiple of the needed hours between {lo_all} and {hi_all}") from None
+    if isinstance(staffing, tuple | list) and len(staffing) == 2:
+        lo, hi = (float(x) for x in staffing)
+    elif isinstance(staffing, int | float) and not isinstance(staffing, bool):
+        lo = hi = float(staffing)
+    else:
+        raise GenerateError(f"staffing: {staffing!r} - use a band name, a number or (low, high)")
+    if not (lo_all <= lo <= hi <= hi_all) or math.isnan(lo) or math.isnan(hi):
+        raise GenerateError(f"staffing: {staffing!r} - the multiple must be between {lo_all} "
+                            f"and {hi_all} (low before high)")
+    return lo, hi
+
+
+# --- the book -----------------------------------------------------------------------
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+def _counts(rng: np.random.Generator, prods: list[str]) -> list[int]:
+    """Loans per product: a book of 100-3,000 loans split by the products' usual weights,
+    development loans capped (a branch holds a few dozen)."""
+    total = int(round(_log_uniform(rng, *LOANS_RANGE)))
+    weights = np.array([TEMPLATES[p].weight for p in prods]) * rng.dirichlet(
+        np.full(len(prods), 2.0))
+    caps = np.array([TEMPLATES[p].max_count for p in prods])
+    floor = 5
+    counts = np.maximum(floor, np.floor(total * weights / weights.sum())).astype(int)
+    counts = np.minimum(counts, caps)
+    room = caps - counts
+    short = total - int(counts.sum())
+    while short > 0 and room.sum() > 0:  # spread what the caps left over
+        share = room / room.sum()
+        add = np.minimum(room, np.ceil(short * share).astype(int))
+        add = np.minimum(add, short - np.concatenate(([0], np.cumsum(add)[:-1])).clip(0))
+        add = add.clip(0)
+        if add.sum() == 0:
+            break
+        counts += add
+        room -= add
+        short = total - int(counts.sum())
+    while counts.sum() > LOANS_RANGE[1]:
+        counts[int(np.argmax(counts))] -= counts.sum() - LOANS_RANGE[1]
+    while counts.sum() < LOANS_RANGE[0]:
+        counts[int(np.argmax(room))] += LOANS_RANGE[0] - counts.sum()
+    return [int(c) for c in counts]
+
+
+def _segment(rng: np.random.Generator, product: str, count: int, regions: list[str],
+             j: int) -> dict:
+    tp = TEMPLATES[product]
+    industry = str(rng.choice(tp.industries))
+    region = str(rng.choice(regions))
+    ind_zh, ind_en, _ = INDUSTRY_NAMES[industry]
+    reg_zh, reg_en, _ = REGIONS[region]
+    median = float(np.round(_log_uniform(rng, *tp.median_cny), -3))
+    term = int(rng.choice(tp.terms_months))
+    repayment = str(rng.choice(tp.repayments))
+    if rng.random() < tp.floating_chance:
+        rate = {"kind": "floating", "base": tp.lpr_base,
+                "spread": round(float(rng.uniform(*tp.spread)), 4),
+                "reset_months": int(rng.choice((1, 3, 12)))}
+    else:
+        rate = {"kind": "fixed", "annual": round(float(rng.uniform(*tp.fixed_annual)), 4)}
+    ctype = str(rng.choice(tp.collateral))
+    collateral = {"type": ctype}
+    if ctype != "none":
+        collateral["ltv"] = round(float(rng.uniform(LTV_FLOOR, LTV_CAP[ctype])), 2)
+    structure = str(rng.choice(tp.guarantees))
+    guarantee = {"structure": structure}
+    if structure != "none":
+        guarantee["share"] = round(float(rng.uniform(0.3, 0.9)), 2)
+        guarantee["group_size"] = int(rng.integers(2, 6))
+    entrusted = rng.random() < tp.entrusted_chance
+    pd_lo, pd_hi = max(tp.pd[0], PD_RANGE[0]), min(tp.pd[1], PD_RANGE[1])
+    generic = industry in ("real_estate", "households")  # the product already says it
+    return {
+        "id": f"{product}_{j + 1}",
+        "name": {"zh": f"{reg_zh}{'' if generic else ind_zh}{tp.zh}",
+                 "en": f"{reg_en} {'' if generic else ind_en + ' '}{tp.en}"},
+        "product": product, "count": count,
+        "amount": {"median_cny": median, "sigma": round(float(rng.uniform(*tp.sigma)), 2),
+                   "min_cny": float(np.round(median / 5, -2)),
+                   "max_cny": float(np.round(median * 5, -2))},
+        "term_months": term, "repayment": repayment, "rate": rate,
+        "pd_annual": round(_log_uniform(rng, pd_lo, pd_hi), 4),
+        "rho": round(float(rng.uniform(max(tp.rho[0], RHO_RANGE[0]),
+                                       min(tp.rho[1], RHO_RANGE[1]))), 3),
+        "industry": industry, "region": region, "collateral": collateral,
+        "guarantee": guarantee, "payment_mode": "entrusted" if entrusted else "self",
+        "diversion_share": 0.0 if entrusted else round(float(rng.uniform(*tp.diversion)), 3),
+        "undrawn_share": round(float(rng.uniform(*tp.undrawn)), 2),
+        "seasoning_months": int(rng.integers(0, min(term - 1, 24) + 1)),
+    }
+
+
+def _share_borrowers(rng: np.random.Generator, segments: list[dict]) -> None:
+    """Corporate books: some fixed-asset, development or small-business borrowers also hold
+    a working-capital line (or another segment's loan); a share of 10-50% of the loans."""
+    corporate = [s for s in segments if s["product"] != "consumer"]
+    for seg in corporate[1:]:
+        other = corporate[0]
+        if rng.random() < 0.7:
+            share = float(rng.uniform(0.1, 0.5))
+            share = min(share, other["count"] / seg["count"])
+            seg["shared_borrowers"] = {"with_segment": other["id"],
+                                       "share": math.floor(share * 100) / 100}
+
+
+# --- macro events and the collateral index ---------------------------------------------
+def _macro(rng: np.random.Generator, kinds: list[str] | None, horizon: int,
+           segments: list[dict], regions: list[str]) -> list[dict]:
+    if kinds is None:
+        n = int(rng.integers(0, MACRO_EVENTS_MAX + 1))
+        kinds = [str(k) for k in rng.choice(SHOCK_KINDS, size=n)]
+    out = []
+    for kind in kinds:
+        month = int(rng.integers(1, max(2, horizon - 2)))
+        if kind in ("lpr_rise", "lpr_cut"):
+            bp = int(rng.integers(2, 16)) * 5 if kind == "lpr_rise" else \
+                -int(rng.integers(1, 11)) * 5
+            base = str(rng.choice(("both", "lpr_1y", "lpr_5y")))
+            word = ("上调", "up") if bp > 0 else ("下调", "down")
+            out.append({"type": "lpr_change", "month": month, "delta_bp": bp, "base": base,
+                        "name": {"zh": f"LPR{word[0]}{abs(bp)}个基点",
+                                 "en": f"LPR {word[1]} {abs(bp)} bp"}})
+        elif kind == "policy_shock":
+            ids = [s["id"] for s in segments]
+            prefer = [s["id"] for s in segments if s["product"] == "real_estate_dev"]
+            k = int(rng.integers(1, min(2, len(ids)) + 1))
+            drawn = [str(i) for i in rng.choice(ids, size=len(ids), replace=False)]
+            hit = list(dict.fromkeys(prefer + drawn))[:k]
+            out.append({"type": "policy_shock", "month": month, "segments": hit,
+                        "severity": round(float(rng.uniform(0.3, 1.2)), 2),
+                        "duration_months": int(rng.integers(6, 19)),
+                        "name": {"zh": "行业政策收紧", "en": "Sector policy tightens"}})
+        elif kind == "recession":
+            out.append({"type": "recession", "month": month,
+                        "severity": round(float(rng.uniform(0.2, 0.8)), 2),
+                        "duration_months": int(rng.integers(6, 19)),
+                        "name": {"zh": "经济下行", "en": "Economic downturn"}})
+        else:
+            region = str(rng.choice(regions))
+            reg_zh, reg_en, _ = REGIONS[region]
+            out.append({"type": "disaster", "month": month, "region": region,
+                        "severity": round(float(rng.uniform(0.6, 2.0)), 2),
+                        "duration_months": int(rng.integers(2, 7)),
+                        "permanent_share": round(float(rng.uniform(0.1, 0.5)), 2),
+                        "name": {"zh": f"{reg_zh}洪涝灾害", "en": f"Floods in {reg_en}"}})
+    return sorted(out, key=lambda e: e["month"])
+
+
+def _collateral_index(rng: np.random.Generator, horizon: int) -> list[dict]:
+    """Flat (about a third of cases) or a fall of up to 25% over part of the horizon, with
+    sometimes a partial rebound at the end."""
+    if rng.random() < 1 / 3:
+        return []
+    fall = float(rng.uniform(0.0, INDEX_FALL_MAX))
+    start = int(rng.integers(0, horizon // 2 + 1))
+    bottom = int(rng.integers(start + 1, horizon + 1))
+    points = [{"month": start, "value": 1.0},
+              {"month": bottom, "value": round(1.0 - fall, 3)}]
+    if bottom < horizon and rng.random() < 0.5:
+        points.append({"month": horizon, "value": round(1.0 - fall * rng.uniform(0.5, 1.0), 3)})
+    return points
+
+
+# --- named borrowers ----------------------------------------------------------------
+def _named_borrowers(rng: np.random.Generator, segments: list[dict], horizon: int,
+                     regions: list[str]) -> list[dict]:
+    """1-4 named borrowers with scripted events; the first holds two loans."""
+    fk = Faker("zh_CN")
+    fk.seed_instance(int(rng.integers(0, 2**31)))
+    room = {s["id"]: s["count"] for s in segments}
+    corporate = [s for s in segments if s["product"] != "consumer"] or segments
+    out: list[dict] = []
+    used: set[str] = set()
+    for k in range(int(rng.integers(1, 5))):
+        seg = corporate[int(rng.integers(len(corporate)))]
+        if room[seg["id"]] < 1:
+            continue
+        room[seg["id"]] -= 1
+        _, _, cities = REGIONS[seg["region"]]
+        trade = INDUSTRY_NAMES[seg["industry"]][2]
+        if seg["product"] == "consumer":
+            company = f"{fk.name()}(个体经营)"
+        else:
+            company = f"{rng.choice(cities)}{fk.company_prefix()}{trade}有限公司"
+        rep = fk.name()
+        company_e = company_en(company)
+        slug = re.sub(r"[^a-z0-9]+", "_", company_e.lower()).strip("_")
+        slug = (slug.split("_")[1] if "_" in slug else slug)[:40] or "borrower"
+        if slug in used:
+            slug = f"{slug}_{k + 1}"
+        used.add(slug)
+        b = {"id": slug, "segment": seg["id"],
+             "company": {"zh": company, "en": company_e},
+             "legal_rep": {"zh": rep, "en": person_en(rep)},
+             "amount_cny": float(np.round(seg["amount"]["median_cny"]
+                                          * rng.uniform(1.0, 3.0), -3)),
+             "diverts": bool(rng.random() < 0.3 and seg["payment_mode"] == "self"),
+             "events": _scripted(rng, horizon)}
+        if k == 0:  # a borrower with several loans: a second loan elsewhere in the book
+            other = segments[int(rng.integers(len(segments)))]
+            if room[other["id"]] >= 1:
+                room[other["id"]] -= 1
+                b["other_loans"] = [{"segment": other["id"], "amount_cny": float(np.round(
+                    other["amount"]["median_cny"] * rng.uniform(0.5, 2.0), -3))}]
+        if out and rng.random() < 0.4:
+            b["guarantor"] = out[int(rng.integers(len(out)))]["id"]
+        out.append(b)
+    return out
+
+
+def _scripted(rng: np.random.Generator, horizon: int) -> list[dict]:
+    kinds = list(SCRIPTED)
+    n = int(rng.integers(1, 5))
+    months = sorted(int(m) for m in rng.integers(1, horizon + 1, size=n))
+    events = []
+    for m in months:
+        kind = str(rng.choice(kinds))
+        zh, en = SCRIPTED[kind]
+        events.append({"month": m, "kind": kind,
+                       "severity": round(float(rng.uniform(0.2, 1.2)), 2),
+                       "note": {"zh": zh, "en": en}})
+    return events
+
+
+# --- staff and text -----------------------------------------------------------------
+def _staff(rng: np.random.Generator, needed: float, ratio: float) -> tuple[dict, float]:
+    """Officers and hours each giving `ratio` times the needed hours (as near as whole
+    officers and half-hours allow); returns the staff and the ratio achieved."""
+    target = max(ratio * needed, 1.0)
+    per = float(rng.uniform(*HOURS_PER_OFFICER))
+    officers = max(1, int(round(target / per)))
+    per = min(200.0, max(0.5, round(target / officers * 2) / 2))
+    achieved = officers * per / needed if needed > 0 else STAFFING_RANGE[1]
+    return {"officers": officers, "hours_per_officer_month": per}, float(achieved)
+
+
+def _briefing(sc: Scenario, staff: dict, needed: float, regions: list[str]) -> dict:
+    reg_zh = "、".join(REGIONS[r][0] for r in regions)
+    reg_en = " and ".join(REGIONS[r][1] for r in regions)
+    seg_zh = "；".join(f"{s.name.zh}{s.count}笔" for s in sc.segments)
+    seg_en = "; ".join(f"{s.count} {s.name.en}" for s in sc.segments)
+    hours = staff["officers"] * staff["hours_per_officer_month"]
+    multi = sum(shared_loans(s) for s in sc.segments) + sum(
+        len(b.other_loans) for b in sc.borrowers)
+    zh = (f"你在一家城市商业银行负责{reg_zh}的贷后管理，管理{sc.n_loans}笔贷款："
+          f"{seg_zh}。其中{multi}笔贷款的借款人在本行还有其他贷款。"
+          f"\n\n你们共{staff['officers']}人，每月可用于贷后工作约{hours:.0f}小时；"
+          f"按现行检查制度，例行检查每月约需{needed:.0f}小时。"
+          f"模拟期{sc.horizon_months}个月，期间可能有利率、政策或灾害等外部冲击。")
+    en = (f"You run post-loan management for a city commercial bank in {reg_en}, "
+          f"with {sc.n_loans} loans: {seg_en}. {multi} of them are to borrowers who also "
+          f"hold another loan with the bank.\n\nThere are {staff['officers']} of you, with "
+          f"about {hours:.0f} hours a month for post-loan work; the current check policy "
+          f"needs about {needed:.0f} hours a month of routine checks. The case runs "
+          f"{sc.horizon_months} months; rate, policy or disaster shocks may come.")
+    return {"zh": zh, "en": en}
+
+
+def to_yaml(sc: Scenario) -> str:
+    """The case as YAML text that the scenario loader reads back to the same case."""
+    import yaml
+
+    header = f"# Generated by bianque generate ({sc.id}); edit freely.\n"
+    return header + yaml.safe_dump(sc.model_dump(mode="json", exclude_none=True),
+                                   allow_unicode=True, sort_keys=False, width=100)

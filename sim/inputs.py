@@ -1,0 +1,324 @@
+"""One careful input path for every file a person writes: scenarios, rule tables, lessons.
+
+As in Ciw: raw text, then YAML (syntax errors, duplicate keys and stray characters
+reported at their line and column, with the fix), then pydantic fills defaults and
+validates, every problem reported at its field path with a fix. Files are read
+with a size limit and as UTF-8. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import types
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+MAX_FILE_BYTES = 512 * 1024
+"""Largest input file accepted; a case study or a rule table is a few kilobytes."""
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated[...] and '| None' from a field type."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in get_args(tp) if a is not type(None)]
+            if len(members) != 1:
+                return tp
+            tp = members[0]
+        else:
+            return tp
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys, NaN and infinity are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, data: Any) -> Any:
+        """YAML reads yes/no/on/off as true/false, which pydantic would take as 1.0 and 0.0.
+
+        A boolean in a float field is swapped for a _YamlBool, which float parsing refuses
+        like any other text; explain() then names the cause. (A field validator cannot do
+        this: pydantic refuses one on the 'type' discriminator of the macro events.)
+        """
+        if isinstance(data, dict):
+            floats = _float_fields(cls)
+            if any(isinstance(data.get(k), bool) for k in floats):
+                data = {k: _YamlBool(str(v).lower()) if k in floats and isinstance(v, bool)
+                        else v for k, v in data.items()}
+        return data
+
+
+class _YamlBool(str):
+    """A true/false found where a number belongs (see Strict._no_bool_for_numbers)."""
+
+
+@functools.cache
+def _float_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(k for k, f in model.model_fields.items() if _unwrap(f.annotation) is float)
+
+
+class InputError(Exception):
+    """A file could not be loaded; `problems` lists (field path, message) pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {len(problems)} problem(s)"]
+        lines += [f"  - {path}: {msg}" for path, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+_FIXES = {
+    "missing": "add this field",
+    "extra_forbidden": "remove this key or check its spelling",
+    "greater_than": "use a larger number",
+    "greater_than_equal": "use a larger number",
+    "less_than": "use a smaller number",
+    "less_than_equal": "use a smaller number",
+    "string_pattern_mismatch": "use lower-case letters, digits, '_' or '-' (e.g. 'wc_loans')",
+    "literal_error": "use one of the allowed values",
+    "union_tag_invalid": "set 'type' to one of: lpr_change, policy_shock, recession, disaster",
+    "union_tag_not_found": "add a 'type' key: lpr_change, policy_shock, recession or disaster",
+    "int_type": "write a whole number",
+    "int_parsing": "write a whole number",
+    "int_from_float": "write a whole number",
+    "float_type": "write a number",
+    "float_parsing": "write a number",
+    "finite_number": "write an ordinary number: .nan and .inf are not allowed",
+    "bool_type": "write true or false",
+    "bool_parsing": "write true or false",
+    "list_type": "write a list (YAML '- item' lines)",
+    "dict_type": "write a mapping (YAML 'key: value' lines)",
+    "model_type": "write a mapping (YAML 'key: value' lines)",
+    "string_type": "write text",
+    "too_short": "add at least one entry",
+    "too_long": "remove entries",
+}
+
+_YAML_BOOL = "YAML reads yes/no/on/off/true/false as true or false"
+
+
+def did_you_mean(word: Any, options: Any) -> str:
+    """'; did you mean 'x'?' for the closest option to word, or '' if none is close."""
+    if not isinstance(word, str):
+        return ""
+    best = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
+    return f"; did you mean '{best[0]}'?" if best else ""
+
+
+def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that validated the value at loc (a pydantic error location), if any."""
+    tp: Any = root
+    for part in loc:
+        tp = _unwrap(tp)
+        origin = get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            tp = field.annotation
+        elif origin is list and isinstance(part, int):
+            tp = get_args(tp)[0]
+        elif origin is dict:
+            tp = get_args(tp)[1]
+        elif origin in (Union, types.UnionType):  # a tagged union: the tag is in the loc
+            for member in get_args(tp):
+                tag = getattr(member, "model_fields", {}).get("type")
+                if tag is not None and part in get_args(_unwrap(tag.annotation)):
+                    tp = member
+                    break
+            else:
+                return None
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+_TAGS = ("lpr_change", "policy_shock", "recession", "disaster")
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for n, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in _TAGS and n and isinstance(loc[n - 1], int):
+            continue  # the member of macro[i] pydantic tried; not a key in the file
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(file)"
+
+
+def _message(e: dict, root: type[BaseModel] | None) -> str:
+    kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
+    fix = _FIXES.get(kind)
+    ctx = e.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = e["loc"][-1] if e["loc"] else None
+        model = _model_at(root, e["loc"][:-1]) if root is not None else None
+        hint = did_you_mean(key, model.model_fields) if model is not None else ""
+        if hint:
+            return f"unknown key '{key}'{hint} ({fix})"
+    elif kind == "literal_error":
+        hint = did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        if hint:
+            fix = hint.removeprefix("; ")
+    elif kind == "union_tag_invalid":
+        hint = did_you_mean(ctx.get("tag"), _TAGS)
+        if hint:
+            fix = f"{fix}{hint}"
+    if isinstance(value, _YamlBool):
+        msg, fix = "Input should be a number, not true/false", f"write a number; {_YAML_BOOL}"
+    elif isinstance(value, bool) and kind in ("int_type", "string_type"):
+        fix = f"{fix}; {_YAML_BOOL}" + ("; put the text in quotes" if kind == "string_type"
+                                        else "")
+    return msg + (f" ({fix})" if fix else "")
+
+
+def explain(err: ValidationError, model: type[BaseModel] | None = None) -> list[tuple[str, str]]:
+    """Turn a pydantic error into (field path, message with a fix) pairs.
+
+    model is the class that was validated; it lets an unknown key suggest the nearest
+    field name.
+    """
+    return [(_path(e["loc"]), _message(e, model)) for e in err.errors(include_url=False)]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records keys given twice in one mapping (PyYAML keeps the last)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int, int, int]] = []  # key, line, column, first line
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        # Runs on every mapping before '<<' merges are spliced in, so a key that overrides
+        # a merged one is not a duplicate; each node is checked once.
+        if not getattr(node, "_dup_checked", False):
+            node._dup_checked = True
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if (not isinstance(key_node, yaml.ScalarNode)
+                        or key_node.tag == "tag:yaml.org,2002:merge"):
+                    continue
+                key = self.construct_object(key_node)
+                line = key_node.start_mark.line + 1
+                try:
+                    first = seen.get(key)
+                except TypeError:  # unhashable: reported by PyYAML itself
+                    continue
+                if first is None:
+                    seen[key] = line
+                else:
+                    self.duplicates.append(
+                        (str(key), line, key_node.start_mark.column + 1, first))
+        super().flatten_mapping(node)
+
+
+def _at(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str]:
+    """Where a YAML syntax error is and what to do about it."""
+    mark = getattr(exc, "problem_mark", None)
+    ctx_mark = getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None) or ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: no mark, a position
+        before = text[:exc.position].removeprefix("\ufeff")
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        return f"line {line}, column {column}", (
+            f"not valid YAML: {problem}; delete it (was the file saved as plain text?)")
+    if mark is None:
+        mark, ctx_mark = ctx_mark, None
+    if mark is None:
+        return "(file)", f"not valid YAML: {problem} (check indentation and quotes)"
+    line = mark.line + 1
+    if ctx_mark is not None and "quoted scalar" in context and (
+            "end of stream" in problem or "document separator" in problem):
+        opened = ctx_mark.line + 1
+        return _at(ctx_mark), (
+            f"not valid YAML: the quote opened at line {opened} is never closed (still open "
+            f"at line {line}: {problem}); add the closing quote on line {opened}")
+    if ctx_mark is not None and "simple key" in context:
+        key_line = ctx_mark.line + 1
+        lines = text.splitlines()
+        hint = ("a full-width colon '：' is not a YAML colon: type ':' followed by a space"
+                if key_line <= len(lines) and "：" in lines[key_line - 1]
+                else "write 'key: value' with a space after the colon")
+        return _at(ctx_mark), (
+            f"not valid YAML: {problem} after the key on line {key_line} (found by line "
+            f"{line}); {hint}")
+    where_else = ""
+    if ctx_mark is not None and ctx_mark.line != mark.line:
+        where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
+    return _at(mark), (
+        f"not valid YAML: {problem}{where_else} (check indentation and quotes)")
+
+
+def load_yaml(text: str, source: str, error: type[InputError] = InputError) -> Any:
+    """Parse YAML text; syntax errors, nesting too deep and duplicate keys raise `error`
+    with the line and column and what to do."""
+    loader = None
+    try:
+        loader = _Loader(text)  # the reader checks for control characters here
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise error(source, [_yaml_problem(exc, text)]) from None
+    except RecursionError:
+        raise error(source, [("(file)", "YAML is nested too deeply")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if loader.duplicates:
+        raise error(source, [
+            (f"line {line}, column {col}",
+             f"duplicate key '{key}' at line {line}: keep one (it is also "
+             + (f"at line {first})" if first != line else "earlier on this line)"))
+            for key, line, col, first in sorted(loader.duplicates, key=lambda d: d[1:3])])
+    return data
+
+
+def read_text(path: str | Path, error: type[InputError] = InputError,
+              max_bytes: int = MAX_FILE_BYTES) -> str:
+    """A file's text; a missing, unreadable, oversized or non-UTF-8 file raises `error`."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise error(str(p), [("(file)", f"cannot read: {exc.strerror}")]) from None
+    if size > max_bytes:
+        raise error(str(p), [("(file)", f"file is {size // 1024} KB, larger than the "
+                                        f"{max_bytes // 1024} KB limit; trim it")])
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise error(str(p), [("(file)", "not UTF-8 text; save it as UTF-8")]) from None
+    except OSError as exc:
+        raise error(str(p), [("(file)", f"cannot read: {exc.strerror}")]) from None
+
+
+def validate(model: type[BaseModel], data: Any, source: str,
+             error: type[InputError] = InputError, what: str = "keys") -> Any:
+    """Validate parsed YAML against a model; every problem raises `error` at its field."""
+    if not isinstance(data, dict):
+        raise error(source, [("(file)", f"the file must be a YAML mapping of {what}")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise error(source, explain(err, model)) from None
+    except RecursionError:
+        raise error(source, [("(file)", "YAML is nested too deeply")]) from None

@@ -1,0 +1,228 @@
+"""The trainee's desk as a trainee reads it (issue 10): one money unit, figures that
+make sense, a view that stays selected, finished attempts that stay listed, events
+and tables in words instead of ids, and charts that agree with the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.engine import simulate
+from sim.scenario import load_scenario
+from training import policy_costs, report
+from training.desk import Desk as Game
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def live_game(at: AppTest):
+    from app_pages import common
+
+    return common.games().open(at.session_state["attempt_id"]).game
+
+
+def desk(case: str = "intro", lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    at.button(key=f"start_{case}").click().run()
+    at.button(key="to_desk").click().run()
+    no_exception(at)
+    return at
+
+
+def end_month(at: AppTest) -> AppTest:
+    at.button(key=f"end_month_{live_game(at).month}").click().run()
+    no_exception(at)
+    return at
+
+
+def frame_with(at: AppTest, column: str) -> pd.DataFrame | None:
+    """The first table on the page with ``column`` (AppTest frames carry no widget key)."""
+    frames = [e.value for e in at.dataframe] + [e.value for e in at.table]
+    return next((f for f in frames if column in f.columns), None)
+
+
+@pytest.mark.parametrize(("lang", "header", "scale"), [("zh", "余额(万元)", 1e4), ("en", "Balance (CNY k)", 1e3)])
+def test_the_loan_table_shows_balances_in_the_languages_money_unit(lang, header, scale):
+    at = desk(lang=lang)
+    table = frame_with(at, header)
+    assert table is not None
+    g = live_game(at)
+    loans = g.loans().set_index("label")
+    for label, shown in zip(table.iloc[:, 0], table[header], strict=True):
+        assert shown == pytest.approx(loans.loc[label, "balance_cny"] / scale, abs=0.051)
+    # the key figure carries the same unit with the number
+    outstanding = next(m.value for m in at.metric if m.label in ("贷款余额", "Outstanding"))
+    assert ("万元" in outstanding) if lang == "zh" else outstanding.startswith("CNY ")
+
+
+def test_no_delta_is_shown_when_the_npl_ratio_did_not_change():
+    at = end_month(end_month(desk()))
+    g = live_game(at)
+    npl = g.metrics()["npl_ratio"].to_numpy()
+    metric = next(m for m in at.metric if m.label == "不良率")
+    delta = metric.proto.delta
+    if round((npl[-1] - npl[-2]) * 100, 2) == 0:
+        assert delta == ""
+    else:
+        assert delta not in ("", "+0.00%", "-0.00%")
+
+
+def test_an_overbooked_plan_says_by_how_much_instead_of_negative_hours_left():
+    at = desk()
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    for key in ("iv_normal", "iv_special_mention", "iv_substandard", "iv_doubtful"):
+        at.selectbox(key=key).set_value(1).run()
+    no_exception(at)
+    g = live_game(at)
+    left = next(m.value for m in at.metric if m.label == "本月剩余工时")
+    if g.hours_planned > g.hours_available:
+        assert left.startswith("超出") and "-" not in left
+    else:
+        assert not left.startswith("-")
+
+
+def test_the_selected_view_stays_selected_and_a_missing_choice_shows_the_loans():
+    at = desk()
+    at.segmented_control(key="desk_view").set_value("alerts").run()
+    at.run()  # any rerun (a click elsewhere) keeps the view
+    no_exception(at)
+    assert at.segmented_control(key="desk_view").value == "alerts"
+    assert at.segmented_control(key="desk_view").proto.required  # a click on it cannot deselect it
+    at.segmented_control(key="desk_view").set_value(None).run()
+    no_exception(at)
+    assert frame_with(at, "余额(万元)") is not None  # the loan table
+
+
+def test_alerts_never_show_a_month_not_played_yet():
+    at = desk()
+    g = live_game(at)
+    for _ in range(4):
+        at.segmented_control(key="desk_view").set_value("alerts").run()
+        no_exception(at)
+        frame = frame_with(at, "已过月数")
+        if frame is not None:
+            assert (frame["已过月数"] >= 0).all()
+        end_month(at)
+    assert g.month == 4
+
+
+def test_finished_attempts_stay_listed_with_their_debrief():
+    at = desk()
+    g = live_game(at)
+    aid = at.session_state["attempt_id"]
+    while not g.finished:
+        end_month(at)
+    at.switch_page("app_pages/cases.py").run()
+    no_exception(at)
+    assert f"debrief_{aid}" in {b.key for b in at.button}
+    assert any("(UTC)" in c.value for c in at.caption if aid in c.value)  # no browser zone in tests
+    at.button(key=f"debrief_{aid}").click().run()
+    no_exception(at)
+    assert "可避免损失中你避免的比例" in [m.label for m in at.metric]
+    assert all("loan_id" not in e.value.columns for e in at.dataframe)  # loans by number and name
+    # where the loss came from: the gaps against late collection add up to the table's difference
+    assert "你的损失从哪里来" in [h.value for h in at.subheader]
+    from app_pages import common
+    from training import debrief_detail
+
+    d = common.games().debrief(aid)
+    detail = debrief_detail.detail(g)
+    losses = d.table.set_index("strategy")["loss_cny"]
+    assert detail.sources.total_gap_cny == pytest.approx(losses["you"] - losses["late-collection"])
+    gaps = frame_with(at, "与逾期后催收的差额(万元)")
+    if detail.sources.loans:
+        assert gaps is not None and len(gaps) == len(detail.sources.loans) + 2
+    # the cumulative loss of every strategy ends at its loss in the comparison table
+    traj = report.trajectories(d, "zh", detail.loans)
+    ends = traj.sort_values("month").groupby("strategy")["cum_loss_cny"].last()
+    for strategy, loss in losses.items():
+        assert ends[strategy] == pytest.approx(loss / 1e4, abs=0.051)
+    html = report.debrief_html(live_game(at).scenario, d, "en", aid, detail=detail)
+    assert "Where your loss came from" in html and "Gap to late collection (CNY k)" in html
+
+
+# --- report level: words instead of ids, and a chart that ends at the table ---------------------
+def test_lpr_changes_show_the_new_rates_not_ids():
+    sc = load_scenario(ROOT / "scenarios" / "rising_lpr.yaml")
+    change = next(e for e in sc.macro if e.type == "lpr_change")
+    g = Game(sc)
+    while g.month < change.month:
+        g.end_month(expected_month=g.month)
+    for lang, word in (("en", "1-year LPR"), ("zh", "1年期LPR")):
+        table = report.events_table(g.events(change.month), lang, sc)
+        details = " ".join(table.iloc[:, -1].astype(str))
+        assert word in details and "lpr_1y" not in details
+        new_rate = sc.lpr_1y + change.delta_bp / 10_000
+        assert f"{new_rate * 100:.2f}%" in details
+
+
+def test_compliance_with_nothing_required_is_not_applicable():
+    debrief = SimpleNamespace(compliance=pd.DataFrame({
+        "check_kind": ["first", "routine"], "required": [0, 4], "on_time": [0, 3], "done": [0, 3],
+        "share": [1.0, 0.75]}))
+    table = report.compliance_table(debrief, "en")
+    assert list(table.iloc[:, -1]) == ["n/a", "75%"]
+
+
+@pytest.mark.parametrize("strategy", ["late-collection", "early-warning"])
+def test_cumulative_loss_ends_at_the_tables_loss(strategy):
+    sc = load_scenario(ROOT / "scenarios" / "intro.yaml")
+    run = simulate(sc, seed=2, strategy=strategy)
+    cum = report.cumulative_loss(run.loans, run.months)
+    assert list(cum["month"]) == list(range(1, run.months + 1))
+    assert cum["cum_loss_cny"].iloc[-1] == pytest.approx(run.loss_cny)
+    # and the debrief's series is that one, in the money unit, when the runs' loans are given
+    traj = pd.DataFrame({"month": range(1, run.months + 1), "npl_ratio": 0.0, "cum_loss_cny": 0.0,
+                         "strategy": strategy})
+    shown = report.trajectories(SimpleNamespace(trajectories=traj, loans={strategy: run.loans}), "zh")
+    assert shown["cum_loss_cny"].iloc[-1] == pytest.approx(run.loss_cny / 1e4, abs=0.051)
+
+
+def test_an_overbooked_case_opens_on_the_plan_prompt_with_the_editor_and_its_fix_works():
+    at = desk("real_estate", lang="en")
+    g = live_game(at)
+    if g.policy_hours() <= g.hours_available:
+        pytest.skip("real_estate's opening plan fits its staff now")
+    prompt = next(w.value for w in at.warning if "monitoring plan needs" in w.value)
+    assert f"{g.policy_hours():,.0f} h" in prompt and f"{g.hours_available:,.0f} h" in prompt
+    for key in ("first_check_days", "iv_normal"):
+        assert all(" h this month" in text for text in at.selectbox(key=key).options)
+    # the trainee takes the cheapest interval for normal loans the editor shows; the prompt goes
+    costs = {c.value: c.hours for c in policy_costs.choices(g, "normal") if c.value}
+    cheapest = min(costs, key=lambda v: (costs[v], v))
+    at.selectbox(key="iv_normal").set_value(cheapest).run()
+    no_exception(at)
+    assert g.policy.interval_months.normal == cheapest
+    assert g.policy_hours() == pytest.approx(costs[cheapest])
+    if g.policy_hours() <= g.hours_available:
+        assert not any("monitoring plan needs" in w.value for w in at.warning)
+    assert any(o.available for i in g.loans()["loan_id"] for o in g.options(int(i)))
+
+
+def test_the_standing_order_is_on_can_be_switched_off_and_is_saved():
+    at = desk(lang="en")
+    g = live_game(at)
+    assert g.standing_order.active
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    toggle = at.toggle(key="standing_active")
+    assert toggle.value is True and "asset-preservation team" in toggle.label
+    toggle.set_value(False).run()
+    no_exception(at)
+    assert not g.standing_order.active
+    from app_pages import common
+
+    saved = common.games().store.get(at.session_state["attempt_id"]).pending
+    assert saved["standing_order"] == {"active": False, "held": []}

@@ -1,0 +1,55 @@
+"""Tests for sim.checks: which checks fall due, the schedule the desk shows, overload."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.checks import due_masks, next_check_month
+from sim.engine import Decision, Simulation
+from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario, scenario_paths
+from training.desk import Desk as Game
+
+NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
+    normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
+LIGHT = MonitoringPolicy(interval_months=ClassIntervals(
+    normal=0, special_mention=1, substandard=0, doubtful=0, loss=0), first_check_days=0)
+QUARTERLY = MonitoringPolicy(interval_months=ClassIntervals(
+    normal=3, special_mention=1, substandard=1, doubtful=0, loss=0), first_check_days=30)
+
+
+@pytest.fixture(scope="module")
+def intro():
+    return load_scenario(next(p for p in scenario_paths() if p.stem == "intro"))
+
+
+def test_the_next_check_shown_is_when_the_engine_requires_it(intro):
+    """For every loan, the month the desk shows as the next check is the first month at
+    which the engine finds that check due (closer monitoring included)."""
+    g = Game(intro, seed=4)
+    g.set_policy(LIGHT)
+    g.queue(0, "closer_monitoring")
+    rep = g.end_month(0)
+    assert not rep.rejected
+    s = g.sim
+    t = g.month
+    shown = next_check_month(s, QUARTERLY, t + 1)
+    for m in range(t + 1, t + 8):
+        first, routine = due_masks(s, QUARTERLY, m)
+        due = first | routine
+        hit = due & (shown >= m)
+        assert (shown[hit] == m).all(), np.flatnonzero(hit & (shown != m))[:5]
+        shown = np.where(due, -2, shown)  # found due: done with these loans
+    # closer monitoring: loan 0 is checked monthly even where the policy checks no one
+    assert next_check_month(s, LIGHT, t + 1)[0] == t + 1
+    assert next_check_month(s, NO_CHECKS, t + 1)[0] == t + 1
+
+
+def test_an_overdue_check_is_shown_as_due_now_never_in_the_past(intro):
+    sim = Simulation(intro, seed=2, decider=lambda obs: Decision(policy=QUARTERLY))
+    sim.advance_to(3)
+    sim.last_check[:] = -10
+    sim.never_checked[:] = False
+    nxt = next_check_month(sim, QUARTERLY, 4)
+    live = sim.status <= 1
+    assert (nxt[live] == 4).all()

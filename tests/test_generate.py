@@ -1,0 +1,170 @@
+"""Tests for sim.generate: every generated case loads like a file, a seed gives the same
+case bit for bit, and over 50 seeds the family covers the ranges issue 9 asks for."""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+
+import pytest
+
+from sim.generate import (
+    LTV_CAP,
+    SHOCK_KINDS,
+    STAFFING_BANDS,
+    GenerateError,
+    draw,
+    generate,
+    monitoring_hours_needed,
+    to_yaml,
+)
+from sim.scenario import PRODUCTS, parse_scenario, shared_loans
+from training.cli import main
+
+SEEDS = range(50)
+
+
+@cache
+def family() -> list:
+    return [draw(s) for s in SEEDS]
+
+
+def test_every_case_loads_back_through_the_file_loader_unchanged():
+    for case in family():
+        sc = case.scenario
+        assert parse_scenario(to_yaml(sc), f"{sc.id}.yaml") == sc
+
+
+def test_the_same_seed_gives_the_same_case_bit_for_bit():
+    assert to_yaml(generate(7)) == to_yaml(generate(7))
+    assert to_yaml(generate(7)) != to_yaml(generate(8))
+
+
+def test_the_same_seed_gives_the_same_case_from_several_threads():
+    want = to_yaml(generate(11))
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(to_yaml(generate(11))))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [want] * 4
+
+
+def test_the_family_covers_the_products_sizes_and_credit_ranges():
+    cases = [c.scenario for c in family()]
+    segs = [s for sc in cases for s in sc.segments]
+    assert {s.product for s in segs} == set(PRODUCTS)
+    sizes = [sc.n_loans for sc in cases]
+    assert all(100 <= n <= 3000 for n in sizes)
+    assert min(sizes) < 200 and max(sizes) > 1500
+    pds = [s.pd_annual for s in segs]
+    assert all(0.005 <= p <= 0.08 for p in pds)
+    assert min(pds) < 0.01 and max(pds) > 0.06
+    rhos = [s.rho for s in segs]
+    assert all(0.03 <= r <= 0.3 for r in rhos)
+    assert min(rhos) < 0.06 and max(rhos) > 0.25
+    assert {s.repayment for s in segs} == {"equal_instalment", "equal_principal",
+                                           "interest_only_bullet"}
+    assert {s.rate.kind for s in segs} == {"fixed", "floating"}
+
+
+def test_collateral_stays_within_the_domain_caps_and_every_type_appears():
+    segs = [s for c in family() for s in c.scenario.segments]
+    assert {s.collateral.type for s in segs} == {"none", *LTV_CAP}
+    for s in segs:
+        if s.collateral.type != "none":
+            assert s.collateral.ltv <= LTV_CAP[s.collateral.type], s.id
+    assert {s.guarantee.structure for s in segs} >= {"none", "mutual", "chain"}
+
+
+def test_macro_events_and_the_collateral_index_cover_their_ranges():
+    cases = [c.scenario for c in family()]
+    assert {len(sc.macro) for sc in cases} == {0, 1, 2, 3, 4}
+    kinds = {ev.type for sc in cases for ev in sc.macro}
+    assert kinds == {"lpr_change", "policy_shock", "recession", "disaster"}
+    bps = [ev.delta_bp for sc in cases for ev in sc.macro if ev.type == "lpr_change"]
+    assert min(bps) < 0 < max(bps)
+    lows = [min((p.value for p in sc.collateral_index), default=1.0) for sc in cases]
+    assert max(lows) == 1.0 and min(lows) < 0.8
+    assert all(v >= 0.75 for v in lows)
+
+
+def test_named_borrowers_have_scripted_events_and_some_hold_several_loans():
+    cases = [c.scenario for c in family()]
+    for sc in cases:
+        assert sc.borrowers and all(b.events for b in sc.borrowers)
+        for b in sc.borrowers:
+            assert b.company.zh != b.company.en and b.company.en.isascii()
+    assert sum(bool(b.other_loans) for sc in cases for b in sc.borrowers) >= 25
+    assert sum(shared_loans(s) > 0 for sc in cases for s in sc.segments) >= 10
+
+
+def test_staffing_spans_half_to_three_times_what_the_policy_needs():
+    ratios = [c.staffing_ratio for c in family()]
+    assert all(0.45 <= r <= 3.1 for r in ratios)
+    assert {c.band for c in family()} == set(STAFFING_BANDS)
+    assert min(ratios) < 0.7 and max(ratios) > 2.5
+
+
+def test_the_staffing_ratio_is_the_staff_hours_over_the_engine_measured_need():
+    case = draw(3, staffing="short")
+    sc = case.scenario
+    hours = sc.staff.officers * sc.staff.hours_per_officer_month
+    assert monitoring_hours_needed(sc) == pytest.approx(case.needed_hours_month)
+    assert hours / case.needed_hours_month == pytest.approx(case.staffing_ratio)
+    assert 0.45 <= case.staffing_ratio <= 0.95
+
+
+def test_options_fix_the_products_shocks_and_staffing_band():
+    for seed in range(5):
+        case = draw(seed, products=["consumer", "real_estate_dev"],
+                    shocks=["lpr_cut", "disaster"], staffing="ample")
+        sc = case.scenario
+        assert {s.product for s in sc.segments} == {"consumer", "real_estate_dev"}
+        assert sorted(ev.type for ev in sc.macro) == ["disaster", "lpr_change"]
+        assert [ev.delta_bp < 0 for ev in sc.macro if ev.type == "lpr_change"] == [True]
+        assert 1.4 <= case.staffing_ratio <= 3.1
+    assert generate(4, shocks=[]).macro == []
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"products": ["cars"]}, "products"),
+    ({"products": []}, "products"),
+    ({"shocks": ["meteor"]}, "shocks"),
+    ({"shocks": list(SHOCK_KINDS) * 2}, "shocks"),
+    ({"staffing": "lots"}, "staffing"),
+    ({"staffing": 5.0}, "staffing"),
+    ({"staffing": (2.0, 1.0)}, "staffing"),
+])
+def test_bad_options_name_the_field(kwargs, field):
+    with pytest.raises(GenerateError, match=f"^{field}:"):
+        generate(1, **kwargs)
+
+
+def test_cli_generate_writes_a_case_that_validates(tmp_path, capsys):
+    out = tmp_path / "g.yaml"
+    assert main(["generate", "--seed", "12", "--out", str(out), "--products", "consumer",
+                 "small_business", "--staffing", "matched", "--shocks", "none"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert main(["validate", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("OK ")
+    sc = parse_scenario(out.read_text(encoding="utf-8"))
+    assert {s.product for s in sc.segments} == {"consumer", "small_business"}
+    assert sc.macro == []
+    assert main(["generate", "--seed", "12"]) == 0
+    printed = capsys.readouterr()
+    assert parse_scenario(printed.out) == generate(12)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--seed", "1", "--staffing", "lots"], "staffing"),
+    (["--seed", "1", "--products", "cars"], "products"),
+    (["--seed", "1", "--shocks", "meteor"], "shocks"),
+    (["--seed", "x"], "seed"),
+    ([], "--seed"),
+])
+def test_cli_generate_bad_options_exit_2_with_a_message(argv, message, capsys):
+    assert main(["generate", *argv]) == 2
+    assert message in capsys.readouterr().err

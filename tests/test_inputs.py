@@ -1,0 +1,54 @@
+"""Tests for sim.inputs: one careful path for every file a person writes. Scenarios and
+rule tables get the same messages: line and column for YAML, field path and fix for values."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.inputs import InputError, load_yaml, read_text
+from sim.scenario import ScenarioError, parse_scenario
+from sim.strategies import RulesError, load_rules
+
+
+@pytest.mark.parametrize("error", [ScenarioError, RulesError])
+def test_duplicate_keys_are_reported_at_their_line(error):
+    with pytest.raises(error) as info:
+        load_yaml("name: a\nreserve_share: 0.2\nreserve_share: 0.3\n", "x.yaml", error)
+    assert info.value.problems[0][0] == "line 3, column 1"
+    assert "duplicate key 'reserve_share'" in info.value.problems[0][1]
+
+
+def test_a_rule_table_gets_the_scenarios_yaml_messages(tmp_path):
+    bad = tmp_path / "rules.yaml"
+    bad.write_text('name: "watchful\nrules: []\n', encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_rules(bad)
+    assert "the quote opened at line 1 is never closed" in str(info.value)
+
+
+def test_unknown_actions_suggest_the_nearest(tmp_path):
+    f = tmp_path / "rules.yaml"
+    f.write_text("rules:\n  - do: [lawsiut]\n", encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_rules(f)
+    assert info.value.problems == [
+        ("rules[0].do", info.value.problems[0][1])]
+    assert "did you mean 'lawsuit'" in info.value.problems[0][1]
+
+
+def test_files_too_large_or_not_utf8_are_refused(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("x: 1\n" * 10, encoding="utf-8")
+    with pytest.raises(InputError, match="larger than"):
+        read_text(big, max_bytes=10)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("名称: 案例".encode("gbk"))
+    with pytest.raises(InputError, match="UTF-8"):
+        read_text(latin)
+
+
+def test_scenarios_still_report_every_problem_at_its_field():
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario("id: x\nhorizon_months: yes\n", "x.yaml")
+    paths = [p for p, _ in info.value.problems]
+    assert "horizon_months" in paths and "title" in paths

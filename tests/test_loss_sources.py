@@ -1,0 +1,86 @@
+"""training.loss_sources: the loans that made the difference, their gaps adding up to the total."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from sim.engine import simulate
+from sim.scenario import load_scenario
+from training import report
+from training.loss_sources import Timeline, lesson, loss_sources, timeline
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(loss: dict[int, float], default: dict[int, int], events: list[tuple] = (), signals: list[tuple] = ()):
+    """A tiny run result with the engine's documented frames."""
+    ids = sorted(loss)
+    return SimpleNamespace(
+        loans=pd.DataFrame({"loan_id": ids, "loss_cny": [loss[i] for i in ids],
+                            "default_month": [default.get(i, -1) for i in ids]}),
+        events=pd.DataFrame(list(events), columns=["month", "loan_id", "event", "amount_cny"]),
+        signals=pd.DataFrame(list(signals), columns=["month", "loan_id", "signal"]),
+        loss_cny=sum(loss.values()))
+
+
+def tl(**kw) -> Timeline:
+    base = {"signals": (), "actions": (), "checks": 0, "default_month": None, "lawsuit_month": None,
+            "recovered_cny": 0.0, "loss_cny": 0.0}
+    return Timeline(**{**base, **kw})
+
+
+@pytest.mark.parametrize(("strategy", "seed"), [("early-warning", 2), ("do-nothing", 5), ("oracle", 3)])
+def test_per_loan_gaps_add_up_to_the_total_gap_and_are_sorted(strategy, seed):
+    sc = load_scenario(ROOT / "scenarios" / "intro.yaml")
+    you, late = simulate(sc, seed=seed, strategy=strategy), simulate(sc, seed=seed, strategy="late-collection")
+    src = loss_sources(you, late, max_loans=5)
+    assert src.total_gap_cny == pytest.approx(you.loss_cny - late.loss_cny)
+    assert sum(g.gap_cny for g in src.loans) + src.other_gap_cny == pytest.approx(src.total_gap_cny)
+    gaps = [g.gap_cny for g in src.loans]
+    assert gaps == sorted(gaps, reverse=True) and len(gaps) <= 5
+    # the table shows the same figures (in 万元) and ends with the total
+    table = report.loss_sources_table(src, {g.loan_id: (f"L{g.loan_id + 1:04d}", "") for g in src.loans}, "zh")
+    column = table["与逾期后催收的差额(万元)"]
+    assert column.iloc[-1] == pytest.approx(src.total_gap_cny / 1e4, abs=0.051)
+    assert column.iloc[:-1].sum() == pytest.approx(src.total_gap_cny / 1e4, abs=0.06 * len(column))
+
+
+def test_a_timeline_reads_signals_once_actions_lawsuit_and_recoveries_from_the_run():
+    r = run({0: 100.0}, {0: 5}, events=[
+        (3, 0, "action_restructure", 5000.0), (3, 0, "check", 0.0), (6, 0, "action_lawsuit", 900.0),
+        (9, 0, "auction_sold_round1", 40_000.0), (10, 0, "judgment_enforced", 2_000.0)],
+        signals=[(2, 0, "turnover_drop"), (4, 0, "turnover_drop"), (4, 0, "tax_arrears")])
+    t = timeline(r, 0)
+    assert t.signals == ((2, "turnover_drop"), (4, "tax_arrears"))
+    assert t.actions == ((3, "restructure"), (6, "lawsuit"))
+    assert (t.checks, t.default_month, t.lawsuit_month) == (1, 5, 6)
+    assert t.recovered_cny == pytest.approx(42_000.0)
+
+
+@pytest.mark.parametrize(("you", "base", "key"), [
+    (tl(default_month=10, lawsuit_month=12, loss_cny=9.0), tl(default_month=10, lawsuit_month=11, loss_cny=1.0),
+     "sued_later"),
+    (tl(default_month=10, loss_cny=9.0), tl(default_month=10, lawsuit_month=11, loss_cny=1.0), "never_sued"),
+    (tl(default_month=8, signals=((2, "a"), (4, "b"), (6, "c")), loss_cny=9.0), tl(loss_cny=0.0),
+     "never_checked"),
+    (tl(default_month=8, checks=2, actions=((5, "restructure"),), loss_cny=9.0), tl(loss_cny=0.0),
+     "restructured_then_defaulted"),
+    (tl(actions=((3, "add_collateral"),)), tl(default_month=7, loss_cny=5.0), "saved_by"),
+])
+def test_each_loan_gets_the_lesson_that_explains_its_gap(you, base, key):
+    found = lesson(you, base)
+    assert found.key == key
+    for lang in ("zh", "en"):
+        text = report.lesson_text(found, lang)
+        assert text and "{" not in text and "loss.lesson" not in text
+
+
+def test_never_checked_counts_the_alerts_and_sued_later_the_months():
+    found = lesson(tl(default_month=8, signals=((2, "a"), (4, "b"), (6, "c")), loss_cny=9.0), tl())
+    assert report.lesson_text(found, "en") == "Never checked despite 3 alerts."
+    later = lesson(tl(default_month=10, lawsuit_month=12, loss_cny=9.0), tl(default_month=10, lawsuit_month=10))
+    assert report.lesson_text(later, "en").startswith("Sued 2 months after late collection")

@@ -1,0 +1,85 @@
+"""No information from the future: nothing the desk or a strategy sees is dated after the
+month being decided, and the next check is never in the past."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.engine import simulate
+from sim.scenario import load_scenario
+from sim.strategies import EarlyWarning
+from training.desk import Desk as Game
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ("intro", "fund_diversion", "rising_lpr")
+MONTH_COLUMNS = ("month", "received_month", "quarter_month", "last_appraisal_month")
+
+
+def months_in(frame: pd.DataFrame) -> list[int]:
+    return [int(m) for c in MONTH_COLUMNS if c in frame.columns for m in frame[c] if m == m]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_desk_shows_nothing_dated_after_the_month_being_played(case):
+    sc = load_scenario(ROOT / "scenarios" / f"{case}.yaml")
+    g = Game(sc, seed=4)
+    looked = 0
+    while g.month < min(9, g.horizon - 1):
+        now = g.playing_month
+        alerts = g.alerts(since_month=0)
+        assert (alerts["month"] <= now).all() and (alerts["age_months"] >= 0).all()
+        assert (g.events()["month"] <= now).all()
+        loans = g.loans()
+        assert (loans["last_check_month"] <= g.month).all()
+        nxt = loans["next_check_month"]
+        assert ((nxt == -1) | (nxt >= now)).all(), "a next check in the past"
+        for i in [*alerts["loan_id"].head(3), 0]:
+            lf = g.loan_file(int(i))
+            for frame in (lf.signals, lf.actions, lf.payments, lf.turnover, lf.statements):
+                assert all(m <= now for m in months_in(frame)), (case, g.month, i)
+            looked += 1
+        # the trainee checks an alerted loan now and then, so checks and actions are dated too
+        for i in alerts["loan_id"].head(1):
+            if any(o.id == "onsite_check" and o.available for o in g.options(int(i))):
+                g.queue(int(i), "onsite_check")
+        g.end_month(g.month)
+    assert looked
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_strategys_observation_carries_no_later_month(case):
+    sc = load_scenario(ROOT / "scenarios" / f"{case}.yaml")
+    seen: list[tuple[int, int]] = []
+
+    class Watching(EarlyWarning):
+        def decide(self, obs):
+            seen.append((obs.month, int(np.max(obs.last_seen))))
+            return super().decide(obs)
+
+    simulate(sc, seed=4, strategy=Watching())
+    assert seen and all(latest <= month for month, latest in seen)
+
+
+def test_closer_monitoring_brings_the_next_check_to_next_month():
+    sc = load_scenario(ROOT / "scenarios" / "intro.yaml")
+    g = Game(sc, seed=4)
+    for _ in range(3):
+        g.end_month(g.month)
+    loans = g.loans()
+    later = loans[(loans["next_check_month"] > g.playing_month + 1) & (loans["status"] == "active")]
+    i = int(later["loan_id"].iloc[0])
+    g.queue(i, "closer_monitoring")
+    g.end_month(g.month)
+    assert int(g.loans().loc[i, "next_check_month"]) == g.playing_month, "monthly checks from now on"
+
+
+def test_a_check_the_trainee_ordered_counts_in_the_months_report():
+    sc = load_scenario(ROOT / "scenarios" / "intro.yaml")
+    g = Game(sc, seed=4)
+    g.queue(7, "onsite_check")
+    rep = g.end_month(0)
+    assert rep.checks_done >= 1

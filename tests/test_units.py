@@ -1,0 +1,59 @@
+"""training.units: one money unit per language, hours, shares, months and local times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from training import units
+
+
+@pytest.mark.parametrize(("cny", "zh", "en"), [
+    (2_438_000, "243.8 万元", "CNY 2,438k"),
+    (35_000, "3.5 万元", "CNY 35.0k"),
+    (123_456_789, "12,346 万元", "CNY 123,457k"),
+    (-22_000, "-2.2 万元", "-CNY 22.0k"),
+    (float("nan"), "—", "—"),
+    (None, "—", "—"),
+])
+def test_money_has_one_unit_per_language(cny, zh, en):
+    assert units.money(cny, "zh") == zh
+    assert units.money(cny, "en") == en
+
+
+def test_tables_carry_numbers_in_the_unit_named_in_the_header():
+    assert units.in_unit(2_438_000, "zh") == pytest.approx(243.8)
+    assert units.in_unit(2_438_000, "en") == pytest.approx(2438.0)
+    assert units.money_header("余额", "zh") == "余额(万元)"
+    assert units.money_header("Balance", "en") == "Balance (CNY k)"
+
+
+def test_no_delta_when_nothing_changed():
+    assert units.pct_delta(0.0) is None
+    assert units.pct_delta(0.00001) is None  # rounds to 0.00%
+    assert units.pct_delta(None) is None
+    assert units.pct_delta(0.0012) == "+0.12%"
+    assert units.pct_delta(-0.0012) == "-0.12%"
+
+
+def test_hours_left_never_shows_a_negative_number():
+    assert units.hours_left(12, "en") == "12 h"
+    assert units.hours_left(-22, "en") == "over by 22 h"
+    assert units.hours_left(-22, "zh") == "超出 22 h"
+    assert "-" not in units.hours_left(-0.5, "en")
+
+
+def test_months_agree_in_number():
+    assert units.months(1, "en") == "1 month"
+    assert units.months(2, "en") == "2 months"
+    assert units.months(1.5, "en") == "1.5 months"
+    assert units.months(1, "zh") == "1 个月"
+
+
+def test_times_are_local_and_labelled():
+    utc = datetime(2026, 12, 1, 21, 5, tzinfo=UTC)
+    assert units.local_time(utc, "Asia/Shanghai", "en") == "2026-12-02 05:05 (Asia/Shanghai)"
+    # a stored naive time is UTC; without a known zone it says UTC
+    assert units.local_time(datetime(2026, 12, 1, 21, 5), None, "en") == "2026-12-01 21:05 (UTC)"
+    assert units.local_time(utc, "Not/AZone", "zh") == "2026-12-01 21:05(UTC)"

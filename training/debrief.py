@@ -1,0 +1,103 @@
+"""The debrief: a finished attempt against the baselines on the same seed.
+
+Late collection, early warning and the oracle are run on the trainee's seed
+(common random numbers), so every difference is caused by decisions. The
+debrief holds the score table, the trajectories, the saves and the missed
+warnings with what acting on each would have changed, in both languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
+from training.i18n import catalogue
+from training.loss_sources import LossSources, loss_sources
+from training.units import money
+
+
+@dataclass
+class Debrief:
+    index: float | None
+    table: pd.DataFrame
+    trajectories: pd.DataFrame
+    saves: pd.DataFrame
+    missed_warnings: pd.DataFrame
+    compliance: pd.DataFrame
+    score: dict
+    loans: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Strategy -> per-loan outcome (loan_id, default_month, loss_cny ...): the cumulative
+    loss is built from these, so the chart ends at the table's loss."""
+    sources: LossSources | None = None
+    """Where your loss came from, loan by loan, against late collection."""
+
+
+def _note(key: str, **kw) -> tuple[str, str]:
+    return tuple(catalogue(lang)[f"engine.note.{key}"].format(
+        **{k: money(v, lang) if k == "amount_cny" else v for k, v in kw.items()})
+        for lang in ("zh", "en"))
+
+
+def _identities(pf, ids) -> dict:
+    ids = [int(i) for i in ids]
+    return {"label": [pf.label(i) for i in ids],
+            "company": [pf.identity(i)[0] for i in ids],
+            "company_en": [pf.identity(i, "en")[0] for i in ids]}
+
+
+def _effects(mw: pd.DataFrame, ew: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """For each missed warning: how it was visible, and what the reference policy did."""
+    eff_zh, eff_en = [], []
+    for _, row in mw.iterrows():
+        i = int(row["loan_id"])
+        zh, en = ("", "")
+        if row["via"] == "latent":
+            zh, en = _note("latent", month=int(row["first_warning_month"]))
+        if not ew["defaulted"].iat[i]:
+            z2, e2 = _note("kept")
+        else:
+            diff = max(row["loss_cny"] - ew["loss_cny"].iat[i], 0)
+            z2, e2 = _note("cut", amount_cny=diff)
+        eff_zh.append(zh + z2)
+        eff_en.append(en + e2)
+    return eff_zh, eff_en
+
+
+def _missed_frame(desk, mw: pd.DataFrame, ew: pd.DataFrame) -> pd.DataFrame:
+    eff_zh, eff_en = _effects(mw, ew)
+    sig = mw["first_warning_signal"]
+    names = [desk.text("signal", k) if k else ("", "") for k in sig]
+    return pd.DataFrame({
+        "loan_id": mw["loan_id"], **_identities(desk.sim.pf, mw["loan_id"]), "signal": sig,
+        "zh": [z for z, _ in names], "en": [e for _, e in names], "via": mw["via"],
+        "visible_month": mw["first_warning_month"], "default_month": mw["default_month"],
+        "months_ahead": mw["months_ahead"], "effect_zh": eff_zh, "effect_en": eff_en})
+
+
+def build_debrief(desk) -> Debrief:
+    """The debrief of a finished desk (training.desk.Desk)."""
+    you = desk.result()
+    base = run_baselines(desk.scenario, desk.seed, desk.horizon)
+    runs = {"you": you, **base}
+    late, oracle = base["late-collection"], base["oracle"]
+    rows = []
+    for name, r in runs.items():
+        sc = score(r, late, oracle, name)
+        rows.append({"strategy": name, "loss_cny": r.loss_cny,
+                     "npl_ratio_peak": sc.npl_ratio_peak, "hours": r.hours,
+                     "saves": sc.saves, "interest_cny": r.interest_cny,
+                     "compliance": sc.compliance, "index": sc.index})
+    traj = pd.concat([r.metrics[["month", "npl_ratio", "cum_loss_cny"]].assign(strategy=n)
+                      for n, r in runs.items()], ignore_index=True)
+    sv = saves(you, late)
+    saves_df = pd.DataFrame({"loan_id": sv, **_identities(desk.sim.pf, sv),
+                             "default_month_late": late.loans["default_month"].to_numpy()[sv]})
+    missed = _missed_frame(desk, missed_warnings(you), base["early-warning"].loans)
+    return Debrief(
+        index=headline_index(you.loss_cny, late.loss_cny, oracle.loss_cny),
+        table=pd.DataFrame(rows), trajectories=traj, saves=saves_df, missed_warnings=missed,
+        compliance=you.compliance.rename(columns={"kind": "check_kind"}),
+        score=score(you, late, oracle, "you").to_dict(),
+        loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late))

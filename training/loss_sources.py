@@ -1,0 +1,137 @@
+"""Where your loss came from: your run against a reference run, loan by loan.
+
+Both runs share the seed, so they face the same borrowers and the same economy
+(common random numbers) and every difference in a loan's loss was caused by the
+decisions. For each loan whose loss differs, the debrief shows the two timelines
+side by side (signals seen, actions taken, default month, recovered, loss), the
+gap in CNY and a one-line lesson; the loans are sorted by gap (the largest extra
+loss first), and what the listed loans leave over is one "other loans" line, so
+the gaps add up exactly to the difference in total loss.
+
+Inputs are two run results with the engine's documented frames: ``loans``
+(loan_id, default_month, loss_cny), ``events`` (month, loan_id, event,
+amount_cny) and ``signals`` (month, loan_id, signal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Events whose amount is money recovered on a defaulted loan.
+RECOVERY_EVENTS = ("auction_sold", "judgment_enforced", "claim_sold")
+#: A loan is listed when its gap is at least this many CNY (smaller gaps join "other loans").
+MIN_GAP_CNY = 1_000.0
+#: At most this many loans are listed; the rest join "other loans".
+MAX_LOANS = 12
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One strategy's story of one loan."""
+
+    signals: tuple[tuple[int, str], ...]  # (month first seen, signal id), each signal once
+    actions: tuple[tuple[int, str], ...]  # (month, action id) taken
+    checks: int  # checks done on the loan (routine, first or targeted)
+    default_month: int | None
+    lawsuit_month: int | None
+    recovered_cny: float
+    loss_cny: float
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A catalogue key under ``loss.lesson.`` and its values."""
+
+    key: str
+    values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoanGap:
+    loan_id: int
+    you: Timeline
+    base: Timeline
+    lesson: Lesson
+
+    @property
+    def gap_cny(self) -> float:
+        """Your loss less the reference's: above 0 you lost more on this loan."""
+        return self.you.loss_cny - self.base.loss_cny
+
+
+@dataclass(frozen=True)
+class LossSources:
+    loans: list[LoanGap]  # sorted by gap, largest extra loss first
+    other_gap_cny: float  # every loan not listed, together
+    total_gap_cny: float  # your total loss less the reference's
+
+
+def timeline(run: Any, loan_id: int) -> Timeline:
+    lo = run.loans.set_index("loan_id").loc[loan_id]
+    ev = run.events[run.events["loan_id"] == loan_id]
+    sig = run.signals[run.signals["loan_id"] == loan_id]
+    # each signal once, in the month it was first seen
+    first_seen = sig.sort_values("month", kind="stable").groupby("signal", sort=False)["month"].first()
+    first_seen = first_seen.sort_values(kind="stable")
+    acts = ev[ev["event"].str.startswith("action_")]
+    lawsuits = acts.loc[acts["event"] == "action_lawsuit", "month"]
+    recovered = ev.loc[ev["event"].str.startswith(RECOVERY_EVENTS), "amount_cny"].sum()
+    return Timeline(
+        signals=tuple((int(m), str(s)) for s, m in first_seen.items()),
+        actions=tuple((int(m), str(e)[len("action_"):]) for m, e in zip(acts["month"], acts["event"], strict=True)),
+        checks=int((ev["event"] == "check").sum()),
+        default_month=int(lo["default_month"]) if lo["default_month"] >= 0 else None,
+        lawsuit_month=int(lawsuits.min()) if len(lawsuits) else None,
+        recovered_cny=float(recovered),
+        loss_cny=float(lo["loss_cny"]),
+    )
+
+
+def lesson(you: Timeline, base: Timeline) -> Lesson:
+    """The one line a trainee should take from this loan, the most telling rule first."""
+    gap = you.loss_cny - base.loss_cny
+    first_action = next(((m, a) for m, a in you.actions if a not in ("onsite_check",)), None)
+    if gap <= 0:
+        if base.default_month is not None and you.default_month is None:
+            if first_action:
+                return Lesson("saved_by", {"action": first_action[1], "month": first_action[0]})
+            return Lesson("saved", {})
+        if you.lawsuit_month is not None and base.lawsuit_month is not None \
+                and you.lawsuit_month < base.lawsuit_month:
+            return Lesson("sued_earlier", {"months": base.lawsuit_month - you.lawsuit_month})
+        return Lesson("lost_less", {})
+    if you.default_month is not None and base.default_month is not None:
+        if you.lawsuit_month is None and base.lawsuit_month is not None:
+            return Lesson("never_sued", {"month": base.lawsuit_month})
+        if you.lawsuit_month is not None and base.lawsuit_month is not None \
+                and you.lawsuit_month > base.lawsuit_month:
+            return Lesson("sued_later", {"months": you.lawsuit_month - base.lawsuit_month})
+    seen = [m for m, _ in you.signals if you.default_month is None or m <= you.default_month]
+    if you.default_month is not None and seen and you.checks == 0:
+        return Lesson("never_checked", {"n": len(seen)})
+    restructured = [m for m, a in you.actions if a == "restructure"]
+    if restructured and you.default_month is not None and you.default_month > restructured[0]:
+        return Lesson("restructured_then_defaulted", {"month": restructured[0], "default": you.default_month})
+    if you.default_month is not None and base.default_month is None:
+        return Lesson("defaulted_only_you", {"month": you.default_month})
+    if you.recovered_cny < base.recovered_cny:
+        return Lesson("recovered_less", {"amount_cny": base.recovered_cny - you.recovered_cny})
+    return Lesson("lost_more", {})
+
+
+def loss_sources(you: Any, base: Any, min_gap_cny: float = MIN_GAP_CNY,
+                 max_loans: int = MAX_LOANS) -> LossSources:
+    """Per-loan gaps between ``you`` and ``base`` (run results on the same seed)."""
+    a = you.loans.set_index("loan_id")["loss_cny"]
+    b = base.loans.set_index("loan_id")["loss_cny"].reindex(a.index, fill_value=0.0)
+    gaps = (a - b).sort_values(ascending=False, kind="stable")
+    listed = gaps[gaps.abs() >= min_gap_cny]
+    listed = listed.reindex(listed.abs().sort_values(ascending=False, kind="stable").index[:max_loans])
+    listed = listed.sort_values(ascending=False, kind="stable")
+    rows = []
+    for loan_id in listed.index:
+        y, r = timeline(you, int(loan_id)), timeline(base, int(loan_id))
+        rows.append(LoanGap(int(loan_id), y, r, lesson(y, r)))
+    total = float(gaps.sum())
+    return LossSources(rows, total - float(listed.sum()), total)

@@ -1,0 +1,146 @@
+"""How the app writes money, hours, shares, months and times: one module, one unit.
+
+Money has one unit per language, everywhere (tables, charts, key figures, the
+HTML report): 万元 (CNY 10,000) in Chinese, CNY thousands in English. A table or a
+chart carries plain numbers in that unit and names the unit in its header or
+axis (``money_header``); a key figure or a sentence carries the unit with the
+number (``money``).
+
+    money(2_438_000, "zh") == "243.8 万元"      money(2_438_000, "en") == "CNY 2,438k"
+    money_header("Balance", "en") == "Balance (CNY k)"
+
+Hours never show a negative "left": ``hours_left`` says by how much the plan is
+over. A change that rounds to nothing has no delta (``pct_delta`` gives None), so
+the UI shows no red arrow for "↑ 0.00%". Counts of months agree in number
+("1 month", "2 months"). Times are shown in the viewer's time zone, with its
+name, or in UTC labelled as such.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from training.i18n import get_lang, t
+
+
+@dataclass(frozen=True)
+class MoneyUnit:
+    """A display unit for amounts in CNY: ``label`` for headers, ``scale`` CNY per unit."""
+
+    label: str
+    scale_cny: float
+    suffix: str  # after the number in running text ("万元", "k")
+    prefix: str = ""  # before it ("CNY ")
+
+
+MONEY_UNITS = {
+    "zh": MoneyUnit(label="万元", scale_cny=1e4, suffix=" 万元"),
+    "en": MoneyUnit(label="CNY k", scale_cny=1e3, suffix="k", prefix="CNY "),
+}
+#: Decimals shown in the unit: one below this many units, none above (243.8 万元, 2,438 万元).
+WHOLE_UNITS_FROM = 1_000.0
+
+
+def _lang(lang: str | None) -> str:
+    lang = lang or get_lang()
+    return lang if lang in MONEY_UNITS else "zh"
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def money_unit(lang: str | None = None) -> MoneyUnit:
+    return MONEY_UNITS[_lang(lang)]
+
+
+def in_unit(amount_cny: float | None, lang: str | None = None) -> float:
+    """An amount in CNY expressed in the display unit, rounded to one decimal (NaN stays)."""
+    if _missing(amount_cny):
+        return float("nan")
+    return round(float(amount_cny) / money_unit(lang).scale_cny, 1)
+
+
+def number(v: float | None, digits: int | None = None) -> str:
+    """A number in the display unit: thousands separators, one decimal for small values."""
+    if _missing(v):
+        return "—"
+    v = float(v)
+    if digits is None:
+        digits = 0 if abs(v) >= WHOLE_UNITS_FROM else 1
+    text = f"{v:,.{digits}f}"
+    return "0" if text.strip("-0.,") == "" else text
+
+
+def money(amount_cny: float | None, lang: str | None = None) -> str:
+    """An amount with its unit, for key figures and sentences: "243.8 万元", "CNY 2,438k"."""
+    if _missing(amount_cny):
+        return "—"
+    u = money_unit(lang)
+    v = float(amount_cny) / u.scale_cny
+    text = number(v)
+    sign = "-" if text != "0" and v < 0 else ""
+    return f"{sign}{u.prefix}{text.lstrip('-')}{u.suffix}"
+
+
+def money_header(title: str, lang: str | None = None) -> str:
+    """A header or axis title with the money unit: "余额(万元)", "Balance (CNY k)"."""
+    u = money_unit(lang)
+    return f"{title}({u.label})" if _lang(lang) == "zh" else f"{title} ({u.label})"
+
+
+def pct(share: float | None, digits: int = 2) -> str:
+    if _missing(share):
+        return "—"
+    text = f"{float(share) * 100:.{digits}f}%"
+    return text[1:] if text.startswith("-") and text.strip("-0.%") == "" else text
+
+
+def pct_delta(delta: float | None, digits: int = 2) -> str | None:
+    """A change in a share as shown next to a key figure; None when it rounds to nothing."""
+    if _missing(delta) or round(float(delta) * 100, digits) == 0:
+        return None
+    return f"{float(delta) * 100:+.{digits}f}%"
+
+
+def hours(h: float | None) -> str:
+    if _missing(h):
+        return "—"
+    h = float(h)
+    return f"{h:,.1f} h" if round(h, 1) % 1 else f"{h:,.0f} h"
+
+
+def hours_left(left: float, lang: str | None = None) -> str:
+    """Hours still free this month; when the plan is over the hours available, by how much."""
+    if left < 0:
+        return t("units.hours_over", _lang(lang), hours=hours(-left))
+    return hours(left)
+
+
+def months(n: float | int, lang: str | None = None) -> str:
+    """A duration in months with the right number: "1 month", "2 months", "1.5 months", "3 个月"."""
+    v = float(n)
+    text = f"{v:g}"
+    key = "units.month_one" if v == 1 else "units.month_other"
+    return t(key, _lang(lang), n=text)
+
+
+def local_time(when: datetime, tz_name: str | None = None, lang: str | None = None) -> str:
+    """A stored (UTC) time in the viewer's zone, with the zone named: "2026-12-01 22:05 (Europe/Berlin)".
+
+    Without a known zone the time is shown in UTC and says so.
+    """
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    zone = None
+    if tz_name:
+        try:
+            zone = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+    shown = when.astimezone(zone or UTC)
+    label = tz_name if zone is not None else "UTC"
+    return t("units.time", _lang(lang), time=shown.strftime("%Y-%m-%d %H:%M"), zone=label)
