@@ -179,6 +179,7 @@ CATEGORIES = {
     "build (Simulation.__init__)": (("sim/engine.py", "__init__"),),
     "run (env.run: ticks, decisions, checks, signals)": (("simpy/core.py", "run"),),
     "  strategies' decide()": (("sim/strategies/early_warning.py", "decide"),
+                               ("sim/strategies/triage.py", "decide"),
                                ("sim/strategies/baselines.py", "decide"),
                                ("sim/strategies/rules.py", "decide"),
                                ("sim/strategies.py", "decide")),
