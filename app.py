@@ -1,35 +1,68 @@
-"""Bianque (扁鹊) trainee app: the router and the frame around every page.
+"""Bianque (扁鹊) app: the router and the frame around every page.
 
 Run with ``streamlit run app.py``. Pages live in app_pages/; this file sets the
-language, keeps the attempt id in the URL and draws the sidebar.
+language, finds who is signed in, offers each role its pages, keeps the attempt id
+in the URL and draws the sidebar. The navigation only offers; every page and every
+service checks the role and the owner again (training.authz).
 """
 
 import streamlit as st
 
 from app_pages import common
+from training.authz import Action, can
 from training.i18n import t
 
 st.set_page_config(page_title="扁鹊 Bianque", page_icon="🩺", layout="wide")
 common.init_lang()
 common.sync_attempt_id()
+user = common.current_user()
+db = common.db()
+plays = user is not None or can(None, Action.SELF_STUDY, db=db)
 
-pages = [
-    st.Page(common.PAGES["cases"], title=t("nav.cases"), icon=":material/folder_open:",
-            url_path="cases", default=True),
-    st.Page(common.PAGES["briefing"], title=t("nav.briefing"), icon=":material/description:",
-            url_path="briefing"),
-    st.Page(common.PAGES["desk"], title=t("nav.desk"), icon=":material/desk:", url_path="desk"),
-    st.Page(common.PAGES["debrief"], title=t("nav.debrief"), icon=":material/insights:",
-            url_path="debrief"),
-    st.Page(common.PAGES["lessons"], title=t("nav.lessons"), icon=":material/school:",
-            url_path="lessons"),
-    st.Page(common.PAGES["lab"], title=t("nav.lab"), icon=":material/science:", url_path="lab"),
-]
-page = st.navigation(pages)
+
+def page(key: str, title: str, icon: str, default: bool = False) -> st.Page:
+    return st.Page(common.PAGES[key], title=t(title), icon=icon, url_path=key, default=default)
+
+
+sections: dict[str, list] = {}
+if plays:
+    sections[t("nav.section_play")] = [
+        page("cases", "nav.cases", ":material/folder_open:", default=True),
+        page("briefing", "nav.briefing", ":material/description:"),
+        page("desk", "nav.desk", ":material/desk:"),
+        page("debrief", "nav.debrief", ":material/insights:"),
+        page("my_attempts", "nav.my_attempts", ":material/assignment:"),
+        page("lessons", "nav.lessons", ":material/school:"),
+    ]
+else:
+    sections[t("nav.section_play")] = [page("lessons", "nav.lessons", ":material/school:")]
+# practising a conversation needs no case and no account, like reading a lesson
+sections[t("nav.section_play")].append(page("roleplay", "nav.roleplay", ":material/forum:"))
+if can(user, Action.CREATE_COHORT, db=db):
+    sections[t("nav.section_teach")] = [
+        page("cohort_admin", "nav.cohort_admin", ":material/groups:"),
+        page("cohort_dashboard", "nav.cohort_dashboard", ":material/monitoring:"),
+        page("review", "nav.review", ":material/history:"),
+    ]
+if can(user, Action.AUTHOR_CASE, db=db):
+    sections.setdefault(t("nav.section_teach"), []).append(
+        page("author", "author.nav", ":material/edit_note:"))
+elif user is not None:
+    sections[t("nav.section_play")].append(page("review", "nav.review", ":material/history:"))
+if can(user, Action.STRATEGY_LAB, db=db):
+    sections[t("nav.section_manage")] = [page("lab", "nav.lab", ":material/science:")]
+if can(user, Action.MANAGE_USERS, db=db):
+    sections[t("nav.section_admin")] = [page("users", "nav.users", ":material/manage_accounts:")]
+sections[t("nav.section_account")] = [
+    page("signin", "nav.account" if user else "nav.signin",
+         ":material/account_circle:" if user else ":material/login:", default=not plays)]
+current = st.navigation(sections)
 
 with st.sidebar:
     st.markdown(f"### {t('app.title')}")
     st.caption(t("app.tagline"))
+    if user is not None:
+        st.caption(t("signin.as", name=user.label, role=t(f"role.{user.role.value}")))
     common.language_switch()
 
-page.run()
+current.run()

@@ -3,14 +3,21 @@
 import streamlit as st
 
 from app_pages import common
-from training import units
+from training import classroom, units
 from training.attempts import STATUS_ACTIVE, STATUS_FINISHED
+from training.authz import Forbidden
 from training.i18n import get_lang, t
 
 lang = get_lang()
 st.title(t("cases.title"))
 st.caption(t("cases.intro"))
 common.show_flash()
+user = common.current_user()
+if user is None and not common.allowed("self_study"):
+    common.forbidden(Forbidden("authz.sign_in_first"))
+    st.stop()
+if user is None:
+    st.caption(t("cases.self_study"))
 
 cases, broken = common.all_cases()
 published = [c for c in cases if c.published]
@@ -18,6 +25,7 @@ if not published:
     st.info(t("cases.none"))
 
 store = common.games().store
+owner = user.id if user else None  # only this user's attempts (None: anonymous self-study)
 tz = st.context.timezone  # the browser's zone: saved times are shown in local time, labelled
 for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
     with st.container(border=True, key=f"case_{case.id}"):
@@ -30,17 +38,17 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
             st.markdown(f"**{t('cases.objectives')}**")
             st.markdown("\n".join(f"- {o.get(lang)}" for o in case.objectives))
         if st.button(t("cases.start"), key=f"start_{case.id}", type="primary"):
-            live = common.games().start(case)
+            live = classroom.start_practice(common.db(), user, common.games(), case)
             common.set_attempt(live.attempt.id)
             common.go("briefing")
-        for att in store.recent(case.id, status=STATUS_ACTIVE):
+        for att in store.recent(case.id, status=STATUS_ACTIVE, user_id=owner):
             label = t("cases.continue", month=att.month + 1, horizon=att.horizon,
                       updated=units.local_time(att.updated, tz), id=att.id)
             if st.button(label, key=f"continue_{att.id}"):
                 common.set_attempt(att.id)
                 common.go("desk")
         # finished attempts stay here with their debrief: a closed tab loses nothing
-        for att in store.recent(case.id, status=STATUS_FINISHED):
+        for att in store.recent(case.id, status=STATUS_FINISHED, user_id=owner):
             line, button = st.columns([3, 1], vertical_alignment="center")
             line.caption(t("cases2.finished_line", horizon=att.horizon,
                            updated=units.local_time(att.updated, tz)) + f" · {att.id}")

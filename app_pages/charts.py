@@ -21,7 +21,8 @@ def class_mix(long: pd.DataFrame) -> alt.Chart:
             x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("balance_cny:Q", title=column_title("balance_cny"), stack="zero",
                     axis=alt.Axis(format=",.0f")),
-            color=alt.Color("cls:N", title=t("col.cls"), sort=names,
+            # the legend below the plot: at 1024 px a legend on the side squeezed the plot away
+            color=alt.Color("cls:N", title=t("col.cls"), sort=names, legend=alt.Legend(orient="bottom"),
                             scale=alt.Scale(domain=names, range=list(CLASS_COLOURS[: len(names)]))),
             order=alt.Order("order:Q"),
             tooltip=[alt.Tooltip("month:Q", title=t("col.month")),
@@ -78,6 +79,7 @@ def trajectories(df: pd.DataFrame, y: str, title: str, y_title: str, y_format: s
             x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
             y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
             color=alt.Color("strategy_name:N", title=t("col.strategy"), sort=names,
+                            legend=alt.Legend(orient="bottom", columns=2),
                             scale=alt.Scale(domain=names, range=[STRATEGY_COLOURS[s] for s in present])),
             strokeWidth=alt.condition(alt.datum.strategy == "you", alt.value(3.5), alt.value(1.5)),
             tooltip=[alt.Tooltip("strategy_name:N", title=t("col.strategy")),

@@ -1,9 +1,12 @@
-"""What every page shares: language, the current attempt, cached loaders and services.
+"""What every page shares: language, the signed-in user, the current attempt, cached
+loaders and services.
 
 Loaders are small cached functions (``st.cache_data`` for files, keyed by path and
 modification time; ``st.cache_resource`` for the attempt store and live games).
 The attempt id lives in the session and in the URL (``?attempt=``), so a browser
-refresh reopens the same attempt.
+refresh reopens the same attempt; it is not a key: the attempt opens only for a user
+``training.authz`` allows (its owner, or anonymous self-study for its own attempts).
+The sign-in token lives only in the session state, never in the URL.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from pathlib import Path
 import streamlit as st
 
 from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario, scenario_paths
-from training import i18n
+from training import accounts, classroom, i18n
+from training.accounts import User
 from training.attempts import AttemptError, AttemptStore, Live, LiveGames, database_url
+from training.authz import Action, Forbidden, can
+from training.db import Database, get_database
 from training.i18n import t
 
 PAGES = {
@@ -25,6 +31,14 @@ PAGES = {
     "debrief": "app_pages/debrief.py",
     "lessons": "app_pages/lessons.py",
     "lab": "app_pages/lab.py",
+    "roleplay": "app_pages/roleplay.py",
+    "author": "app_pages/author.py",
+    "signin": "app_pages/signin.py",
+    "my_attempts": "app_pages/my_attempts.py",
+    "cohort_admin": "app_pages/cohort_admin.py",
+    "cohort_dashboard": "app_pages/cohort_dashboard.py",
+    "review": "app_pages/attempt_review.py",
+    "users": "app_pages/users_admin.py",
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
@@ -133,19 +147,138 @@ def games() -> LiveGames:
     return _services(database_url())
 
 
+def db() -> Database:
+    """The training database (migrated to head the first time this process opens it)."""
+    return get_database(database_url())
+
+
+# --- who is signed in ----------------------------------------------------------------
+TOKEN_KEY = "auth_token"
+
+
+def sso_configured() -> bool:
+    """Single sign-on is offered when the operator put an [auth] section in secrets.toml
+    (and Authlib, which st.login needs, is installed)."""
+    import importlib.util
+
+    try:
+        return "auth" in st.secrets and importlib.util.find_spec("authlib") is not None
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _sso_user() -> User | None:
+    if not sso_configured():
+        return None
+    try:
+        info = st.user
+        if not info.get("is_logged_in"):
+            return None
+        subject = str(info.get("sub") or "")
+        return accounts.user_for_oidc(db(), subject, info.get("email"), info.get("name"))
+    except accounts.AccountError:
+        return None
+
+
+def current_user() -> User | None:
+    """The signed-in user of this session (None: anonymous); an expired session signs out."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        user = accounts.user_for_session(db(), token)
+        if user is None:
+            st.session_state.pop(TOKEN_KEY, None)
+            flash("warning", t("signin.expired"))
+        return user
+    return _sso_user()
+
+
+def sign_in(user: User) -> None:
+    st.session_state[TOKEN_KEY] = accounts.open_session(db(), user)
+
+
+def sign_out() -> None:
+    accounts.close_session(db(), st.session_state.pop(TOKEN_KEY, None))
+    set_attempt(None)
+    if sso_configured() and st.user.get("is_logged_in"):
+        st.logout()
+
+
+def allowed(action: Action, obj: object = None) -> bool:
+    return can(current_user(), action, obj, db())
+
+
+def forbidden(err: Forbidden) -> None:
+    """Say plainly why, with no detail of what is behind it."""
+    st.error(t(err.key, **{k: str(v) for k, v in err.detail.items()}))
+
+
 def current_live() -> Live | None:
-    """The live game of this session's attempt, or None after telling the trainee why."""
+    """The live game of this session's attempt, or None after telling the trainee why.
+
+    Only the attempt's player may play it: its owner, or anonymous self-study for an
+    anonymous attempt. An instructor or admin who may read it gets a link to the
+    read-only replay instead.
+    """
     aid = st.session_state.get("attempt_id")
     if not aid:
         st.info(t("attempt.none"))
         st.page_link(PAGES["cases"], label=t("nav.to_cases"), icon=":material/folder_open:")
         return None
+    user = current_user()
     try:
+        classroom.open_attempt(db(), user, aid, Action.PLAY_ATTEMPT)
         return games().open(aid)
+    except Forbidden as err:
+        if can(user, Action.OPEN_ATTEMPT, _attempt_or_none(aid), db()):
+            st.info(t("review.read_only_instead"))
+            st.page_link(PAGES["review"], label=t("review.open"), icon=":material/history:",
+                         query_params={"review": aid})
+        else:
+            forbidden(err)
+        return None
     except AttemptError as err:
         st.error(t(err.key, detail=err.detail))
         st.page_link(PAGES["cases"], label=t("nav.to_cases"), icon=":material/folder_open:")
         return None
+
+
+def keep_quiz(lesson, answers: dict, phase: str = "lesson", assignment_id: int | None = None):
+    """Keep a signed-in trainee's answers (anonymous self-study keeps none)."""
+    user = current_user()
+    if user is None:
+        return None
+    return classroom.record_quiz(db(), user, lesson, answers, classroom.QuizPhase(phase),
+                                 assignment_id)
+
+
+def _attempt_or_none(aid: str):
+    return games().store.get(aid)
+
+
+# --- formatting ------------------------------------------------------------------------
+def browser_zone():
+    """The browser's time zone (UTC when the browser did not say)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        name = st.context.timezone
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except Exception:
+        return ZoneInfo("UTC")
+
+
+def local_time(value) -> str:
+    """A stored (UTC) time in the browser's zone, with the zone named."""
+    if value is None:
+        return "—"
+    zone = browser_zone()
+    return f"{value.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
+def index_text(value: float | None) -> str:
+    from training.report import index_text as text
+
+    return text(value, i18n.get_lang())
 
 
 # --- messages across a rerun -------------------------------------------------------------

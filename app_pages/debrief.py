@@ -4,8 +4,8 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 
 import streamlit as st
 
-from app_pages import charts, common
-from training import debrief_detail, report, units
+from app_pages import charts, common, roleplay_views
+from training import debrief_detail, report, roleplay, units
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -80,6 +80,8 @@ if compliance.empty:
 else:
     st.table(compliance)
 
+roleplay_views.debrief_talks(g)  # the meetings held with borrowers, with feedback
+
 with st.expander(t("debrief.score"), icon=":material/calculate:"):
     st.table(report.score_table(d, lang))
 
@@ -96,7 +98,8 @@ st.divider()
 titles = {lesson.id: lesson.title for lesson in common.lessons(lang)[0]}
 st.download_button(
     t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone,
-                                             detail=detail, standing_note=report.standing_note_text(g, lang)),
+                                             detail=detail, standing_note=report.standing_note_text(g, lang),
+                                             talks=roleplay.talk_summaries(g, lang)),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
 )

@@ -113,3 +113,46 @@ def set_hold(aid: str, loan_id: int) -> None:
         common.games().set_standing_order(aid, StandingOrder(active=order.active, held=frozenset(held)))
     except Exception as exc:
         common.flash("error", t("standing.refused", detail=_error_text(exc)))
+
+
+# --- meeting a borrower (role play) ---------------------------------------------------
+def meet_open(loan_id: int, roleplay_id: str, month: int) -> None:
+    st.session_state["meet"] = {"loan_id": int(loan_id), "roleplay": roleplay_id,
+                                "month": int(month), "path": [], "held": False}
+
+
+def meet_leave() -> None:
+    st.session_state.pop("meet", None)
+
+
+def meet_choose(aid: str, choice_id: str) -> None:
+    """Add a choice to the talk; when the talk ends, hold the meeting (queue it and save)."""
+    from app_pages import roleplay_views
+    from training.roleplay import Session
+
+    talk = st.session_state.get("meet")
+    if talk is None or talk["held"]:
+        return
+    talk["path"].append(choice_id)
+    live = common.games().open(aid)
+    rp = roleplay_views.roleplays()[0].get(talk["roleplay"])
+    try:
+        done = Session.replay(rp, live.game.talk_state(talk["loan_id"]), talk["path"]).done
+        if done:
+            refused = common.games().meet(aid, talk["loan_id"], talk["roleplay"], talk["path"])
+            talk["held"] = True
+            common.flash("success", t("roleplay.desk.held"))
+            if refused:
+                common.flash("warning", t("roleplay.desk.refused_terms", items="; ".join(
+                    f"{a}: {_error_text(_Refusal(code))}" for a, code in refused)))
+    except Exception as exc:  # the engine refused the meeting: say why, keep the desk
+        talk["path"].pop()
+        common.flash("error", t("actions.refused", detail=_error_text(exc)))
+
+
+class _Refusal(Exception):
+    def __init__(self, code: str):
+        from training.desk import engine_text
+
+        self.zh, self.en = engine_text("reason", code)
+        super().__init__(self.en)

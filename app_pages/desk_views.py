@@ -236,6 +236,9 @@ def standing_order_note(g: Any, aid: str, loan_id: int, status: str) -> None:
 def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
     """Every intervention with its hours, money, duration, and why it is not possible."""
     g, aid = live.game, live.attempt.id
+    from app_pages import roleplay_views
+
+    roleplay_views.desk_panel(live, loan_id)  # a named borrower with a conversation
     st.subheader(t("actions.title"))
     standing_order_note(g, aid, loan_id, status)
     for o in g.options(loan_id):

@@ -74,6 +74,7 @@ if submitted:
     answers = {q.id: st.session_state[key(q.id)] for q in lesson.questions
                if st.session_state.get(key(q.id)) not in (None, [])}
     result = grade(lesson, answers)
+    common.keep_quiz(lesson, answers)
     (st.success if result.passed_all else st.warning)(t("lessons.score", score=result.score, total=result.total))
     with st.container(key="quiz_results"):
         for n, (q, r) in enumerate(zip(lesson.questions, result.results, strict=True), start=1):

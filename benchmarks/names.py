@@ -1,7 +1,7 @@
 """How long the desk's first view of a large case takes to name its borrowers.
 
 The first view of the desk lists every loan with its borrower, so every
-identity is made at once (``Game.loans()``). Target: under 0.3 s for the
+identity is made at once (``Desk.loans()``). Target: under 0.3 s for the
 2,000-loan calibration case. Prints the figures; it asserts nothing.
 
     .venv/bin/python benchmarks/names.py                   # calibration case, 5 repeats
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.game import Game
 from sim.portfolio import build_portfolio
 from sim.scenario import load_scenario
+from training.desk import Desk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def main() -> None:
 
     first_view, naming = [], []
     for r in range(args.repeat):
-        game = Game(sc, seed=sc.seed + r)  # a fresh game: no names made yet
+        game = Desk(sc, seed=sc.seed + r)  # a fresh game: no names made yet
         t0 = time.perf_counter()
         game.loans()
         first_view.append(time.perf_counter() - t0)
@@ -46,7 +46,7 @@ def main() -> None:
         naming.append(time.perf_counter() - t0)
 
     print(f"case {sc.id}: {sc.n_loans:,} loans, {args.repeat} repeats")
-    print(f"first view (Game.loans, names every loan): median {statistics.median(first_view):.3f} s, "
+    print(f"first view (Desk.loans, names every loan): median {statistics.median(first_view):.3f} s, "
           f"max {max(first_view):.3f} s (target < 0.3 s)")
     per_loan_us = statistics.median(naming) / sc.n_loans * 1e6
     print(f"naming alone, zh and en: median {statistics.median(naming):.3f} s ({per_loan_us:.0f} µs per loan)")

@@ -186,6 +186,9 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          "monitor"),
         InterventionType("onsite_check", 0.0, 0, 0, 0, ("active",), False,
                          "monitor"),
+        # a meeting with the borrower (约见借款人面谈): half a day with the preparation and
+        # the minutes (assumption); what it achieves comes from the role-play conversation
+        InterventionType("meet_borrower", 4.0, 100, 0, 0, ("active",), False, "monitor"),
         InterventionType("add_collateral", 8.0, 2000, 0, 1, ("active", "not_defaulted"),
                          False, "prevent",
                          {"top_up_ltv_share": 0.3, "health_margin": 0.5}),
@@ -293,3 +296,10 @@ HEALTHY_BORROWER = 1.0
 """Health above which an aggressive action hits a borrower that did not need it."""
 CURE_HEALTH = 0.5
 """A defaulted borrower can cure only with health above this."""
+
+# --- Conduct with borrowers (domain) ----------------------------------------------------
+PERMITTED_CONTACT_FROM_HOUR = 8
+PERMITTED_CONTACT_UNTIL_HOUR = 22
+"""Collection contact only from 08:00 to 22:00 unless the debtor agreed (China Banking
+Association, guidelines on collecting personal consumer loans, January 2026; see
+docs/rules.md). The role-play conversations flag contact outside these hours."""

@@ -36,6 +36,7 @@ from sim.observation import Decision, Observation, action_hours, observe
 from sim.portfolio import build_portfolio
 from sim.recorder import METRIC_COLUMNS, MonthRecord, Recorder, event_frame
 from sim.results import RunResult
+from sim.roleplay import apply_talk
 from sim.scenario import MonitoringPolicy, Scenario
 from sim.signals import SIG_INDEX, SIGNAL_IDS, U_COLUMNS
 from sim.tail import finish_workouts
@@ -164,6 +165,8 @@ class Simulation:
         if dec is not None:
             for i, a in dec.actions:
                 act(self, int(i), a)
+            for talk in dec.talks:  # what the month's meetings established
+                apply_talk(self, talk)
             if self._targeted:
                 checks.do_checks(self, t, np.array(self._targeted), CheckKind.TARGETED, 1.0)
 

@@ -18,6 +18,17 @@ import pandas as pd
 
 from sim.engine import RunResult, Simulation
 from sim.observation import Decision, Observation, action_cost, action_hours, admissible
+from sim.roleplay import (
+    MEET_ACTION,
+    BorrowerState,
+    Conversation,
+    PathError,
+    Roleplay,
+    Talk,
+    premise_missing,
+    shipped,
+    state_of,
+)
 from sim.scenario import MonitoringPolicy, Scenario
 from sim.standing_order import StandingOrder, standing_actions, team_hours
 from sim.tail import finish_workouts
@@ -78,10 +89,14 @@ class MonthReport:
 class Game:
     """A trainee's attempt at a case, one month per turn."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None):
+    def __init__(self, scenario: Scenario, seed: int | None = None,
+                 roleplays: dict[str, Roleplay] | None = None):
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
         self._queue: list[tuple[int, str]] = []
+        self._roleplays = roleplays
+        self._talks: list[dict] = []  # meetings this month: loan_id, roleplay, path, actions
+        self.talk_history: list[dict] = []  # meetings held, with what they established
         self._policy = scenario.monitoring
         self.decision_log: list[dict] = []
         self._pending: Decision | None = None
@@ -137,10 +152,14 @@ class Game:
     def policy_hours(self, policy: MonitoringPolicy | None = None) -> float:
         return self.sim.policy_hours(policy or self._policy, self.month + 1)
 
+    def _all_queued(self) -> list[tuple[int, str]]:
+        """The month's actions in the order the engine takes them: meetings first."""
+        return [(t["loan_id"], a) for t in self._talks for a in t["actions"]] + self._queue
+
     @property
     def queued(self) -> list[QueuedAction]:
         out = []
-        for i, a in self._queue:
+        for i, a in self._all_queued():
             zh, en = self.text("action", a)
             out.append(QueuedAction(i, self.sim.pf.label(i), a, zh, en,
                                     action_hours(self.sim, i, a), action_cost(self.sim, i, a)))
@@ -148,7 +167,7 @@ class Game:
 
     @property
     def hours_queued(self) -> float:
-        return float(sum(action_hours(self.sim, i, a) for i, a in self._queue
+        return float(sum(action_hours(self.sim, i, a) for i, a in self._all_queued()
                          if not self.sim.by_legal_team(a)))
 
     @property
@@ -156,17 +175,23 @@ class Game:
         return self.hours_queued + self.policy_hours()
 
     # ---------------------------------------------------------------- actions
-    def options(self, loan_id: int) -> list[ActionOption]:
-        """Every action of the case on a loan, with its cost and whether it can be queued:
-        the same rule (sim.observation.admissible) the engine applies at the decision."""
-        s = self.sim
+    def _why_not(self, loan_id: int, key: str) -> str | None:
+        """The reason code an action cannot be queued on this loan now, or None: the same
+        rule (sim.observation.admissible) the engine applies at the decision."""
         # the checks the policy requires are done first; actions get what is left
         left = self.hours_available - self.policy_hours() - self.hours_queued
-        taken = set(self._queue)
-        decision_month = self.month + 1
+        return admissible(self.sim, loan_id, key, set(self._all_queued()), left,
+                          month=self.month + 1)
+
+    def options(self, loan_id: int) -> list[ActionOption]:
+        """Every action of the case on a loan, with its cost and whether it can be queued
+        (a meeting is held through its conversation, not queued bare)."""
+        s = self.sim
         out = []
         for key, it in s.catalogue.items():
-            why = admissible(s, loan_id, key, taken, left, month=decision_month)
+            why = self._why_not(loan_id, key)
+            if key == MEET_ACTION:
+                why = "conversation" if self.conversations(loan_id) else "no_conversation"
             zh, en = self.text("action", key)
             why_zh, why_en = self.text("reason", why) if why else ("", "")
             out.append(ActionOption(
@@ -185,31 +210,154 @@ class Game:
         self._queue.append((int(loan_id), action_id))
 
     def unqueue(self, index: int) -> None:
+        """Drop the index-th of `queued`; dropping a meeting drops what it agreed too."""
+        for n, talk in enumerate(self._talks):
+            if index < len(talk["actions"]):
+                if talk["actions"][index] == MEET_ACTION:
+                    self._talks.pop(n)
+                else:
+                    talk["actions"].pop(index)
+                return
+            index -= len(talk["actions"])
         if 0 <= index < len(self._queue):
             self._queue.pop(index)
+
+    # ------------------------------------------------------------ conversations
+    @property
+    def pending_talks(self) -> list[dict]:
+        """Meetings held this month and not yet taken: loan_id, roleplay, path, actions."""
+        return [dict(t, path=list(t["path"]), actions=list(t["actions"]),
+                     facts=[list(f) for f in t["facts"]]) for t in self._talks]
+
+    @property
+    def roleplays(self) -> dict[str, Roleplay]:
+        if self._roleplays is None:
+            self._roleplays = shipped()
+        return self._roleplays
+
+    def conversations(self, loan_id: int) -> list[Roleplay]:
+        """The conversations written for this loan's named borrower in this case."""
+        names = {v: k for k, v in self.sim.pf.named_index.items()}
+        bid = names.get(int(loan_id))
+        if bid is None:
+            return []
+        return [rp for rp in self.roleplays.values()
+                if rp.case == self.scenario.id and rp.borrower == bid]
+
+    def talk_state(self, loan_id: int) -> BorrowerState:
+        """The borrower's hidden state, for the conversation walker only: never display it."""
+        return state_of(self.sim, int(loan_id))
+
+    def meeting_option(self, loan_id: int) -> ActionOption:
+        """'Meet the borrower' on this loan: its hours, cost, and why it cannot be held now."""
+        it = self.sim.catalogue[MEET_ACTION]
+        hours, cost = self.action_cost(loan_id, MEET_ACTION)
+        why = self._why_not(int(loan_id), MEET_ACTION)
+        if why is None and any(t["loan_id"] == int(loan_id) for t in self._talks):
+            why = "queued"
+        convs = self.conversations(loan_id)
+        if why is None and convs:
+            why = premise_missing(self.sim, loan_id, convs[0])
+        zh, en = self.text("action", MEET_ACTION)
+        why_zh, why_en = self.text("reason", why) if why else ("", "")
+        return ActionOption(MEET_ACTION, zh, en, hours, cost, it.duration_months, why is None,
+                            why_zh, why_en, it.stage, why or "")
+
+    def action_cost(self, loan_id: int, action_id: str) -> tuple[float, float]:
+        """Hours and money an action on this loan takes now (the engine's one cost rule)."""
+        return (action_hours(self.sim, int(loan_id), action_id),
+                action_cost(self.sim, int(loan_id), action_id))
+
+    def _refuse(self, code: str) -> ActionError:
+        return ActionError(code, *self.text("reason", code))
+
+    def meet(self, loan_id: int, roleplay_id: str, path: list[str],
+             actions: list[str] | None = None,
+             logged: dict | None = None) -> list[tuple[str, str]]:
+        """Hold a conversation this month: the meeting and the terms agreed are queued.
+
+        The path is replayed against the borrower's hidden state now. Terms the engine
+        cannot take (not available, no hours left) are left out and returned as
+        (action id, reason code). For a replay, `actions` are the actions the log recorded
+        and `logged` the logged talk: its facts are used as they were, and if the
+        conversation file has changed since so that the path no longer fits, the logged
+        talk is taken as it was, so an attempt still opens.
+        """
+        i = int(loan_id)
+        if any(t["loan_id"] == i for t in self._talks):
+            raise self._refuse("queued")
+        rp = self.roleplays.get(roleplay_id)
+        conv = None
+        if rp is not None and rp in self.conversations(i):
+            premise = premise_missing(self.sim, i, rp)
+            if premise is not None and logged is None:
+                raise self._refuse(premise)
+            try:
+                conv = Conversation.replay(rp, self.talk_state(i), list(path))
+            except PathError:
+                conv = None
+        if conv is None or not conv.done:
+            if logged is None or "facts" not in logged or actions is None:
+                raise self._refuse("available")
+            wanted = [a for a in actions if a in self.sim.catalogue]
+            facts, delta = logged["facts"], float(logged["relationship_delta"])
+        else:
+            eff = conv.effects()
+            wanted = [MEET_ACTION, *eff.actions]
+            if actions is not None:
+                if not set(actions) <= set(wanted) or MEET_ACTION not in actions:
+                    raise self._refuse("available")
+                wanted = [a for a in wanted if a in actions]
+            facts, delta = eff.facts, eff.relationship_delta
+            if logged is not None and "facts" in logged:
+                facts, delta = logged["facts"], float(logged["relationship_delta"])
+        talk = {"loan_id": i, "roleplay": roleplay_id, "path": list(path), "actions": [],
+                "facts": [[str(k), bool(v)] for k, v in facts], "relationship_delta": delta}
+        refused: list[tuple[str, str]] = []
+        for a in wanted:
+            code = self._why_not(i, a) if a in self.sim.catalogue else "available"
+            if a == MEET_ACTION and code is not None:
+                raise self._refuse(code)
+            if code is None:
+                talk["actions"].append(a)
+                if a == MEET_ACTION:
+                    self._talks.append(talk)
+            else:
+                refused.append((a, code))
+        return refused
 
     def _decide(self, obs: Observation) -> Decision:
         mine = self._pending or Decision()
         extra = standing_actions(obs, self._standing, team_hours(self.sim.catalogue),
                                  {tuple(a) for a in mine.actions})
         self.standing_log += [(int(obs.month), i, a) for i, a in extra]
-        return Decision(policy=mine.policy, actions=[*mine.actions, *extra]) if extra else mine
+        return Decision(policy=mine.policy, actions=[*mine.actions, *extra],
+                        talks=mine.talks) if extra else mine
 
     def end_month(self, expected_month: int) -> MonthReport | None:
         """Advance one month if the player saw month `expected_month`; otherwise do nothing."""
         if expected_month != self.month or self.finished:
             return None
-        self.decision_log.append({
+        entry = {
             "month": self.month + 1,
             "policy": self._policy.model_dump(mode="json"),
             "actions": [[int(i), a] for i, a in self._queue],
             "standing_order": self._standing.to_log(),
-        })
-        self._pending = Decision(policy=self._policy, actions=list(self._queue))
+        }
+        if self._talks:
+            entry["talks"] = self.pending_talks
+        self.decision_log.append(entry)
+        talks = [self._talk_record(t) for t in self._talks]
+        self._pending = Decision(policy=self._policy, actions=self._all_queued(),
+                                 talks=[Talk(t["loan_id"], tuple(t["facts"]),
+                                             t["relationship_delta"]) for t in talks])
         self._queue = []
+        self._talks = []
         self.sim.advance_to(self.month + 1)
         self._pending = None
         rep = self.sim.reports[-1]
+        refused = {(int(i), a) for i, a, _ in rep.rejected}
+        self.talk_history += [t for t in talks if (t["loan_id"], MEET_ACTION) not in refused]
         self._last_report = MonthReport(
             month=self.month, new_defaults=int(rep.new_defaults),
             new_alerts=int(rep.new_alerts), checks_done=int(rep.checks_done),
@@ -220,17 +368,29 @@ class Game:
                       for i, a, w in rep.rejected])
         return self._last_report
 
+    def _talk_record(self, talk: dict) -> dict:
+        return {"month": self.month + 1, "loan_id": talk["loan_id"], "roleplay": talk["roleplay"],
+                "path": list(talk["path"]), "actions": list(talk["actions"]),
+                "facts": [(k, v) for k, v in talk["facts"]],
+                "relationship_delta": talk["relationship_delta"],
+                # hidden at the time; the debrief may show it
+                "state": self.talk_state(talk["loan_id"])}
+
     @property
     def last_report(self) -> MonthReport | None:
         return self._last_report
 
     @classmethod
-    def replay(cls, scenario: Scenario, seed: int | None, log: list[dict]) -> Game:
-        g = cls(scenario, seed)
+    def replay(cls, scenario: Scenario, seed: int | None, log: list[dict],
+               roleplays: dict[str, Roleplay] | None = None) -> Game:
+        g = cls(scenario, seed, roleplays=roleplays)
         for entry in log:
             g.set_policy(MonitoringPolicy.model_validate(entry["policy"]))
             g.set_standing_order(StandingOrder.from_log(entry.get("standing_order")))
             g._queue = [(int(i), a) for i, a in entry["actions"]]
+            for talk in entry.get("talks", []):
+                g.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"],
+                       logged=talk)
             g.end_month(g.month)
         return g
 

@@ -46,6 +46,7 @@ class Decision:
 
     policy: MonitoringPolicy | None = None
     actions: list[Action | tuple[int, str]] = field(default_factory=list)
+    talks: list = field(default_factory=list)  # sim.roleplay.Talk: what meetings established
 
 
 @dataclass(frozen=True)

@@ -50,5 +50,6 @@ def standing_actions(obs: Observation, order: StandingOrder, hours: dict[str, fl
         return []
     steps: list = []
     workout(obs, Budget(float("inf")), steps, hours)  # the legal team's own hours
-    busy = {i for i, _ in taken}
-    return [(int(i), a) for i, a in steps if int(i) not in order.held and int(i) not in busy]
+    # the player's own calls or visits on a defaulted loan do not stop the team's legal steps;
+    # only the same step queued by the player replaces the team's
+    return [(int(i), a) for i, a in steps if int(i) not in order.held and (int(i), a) not in taken]

@@ -77,6 +77,7 @@ def test_each_loan_gets_the_lesson_that_explains_its_gap(you, base, key):
     for lang in ("zh", "en"):
         text = report.lesson_text(found, lang)
         assert text and "{" not in text and "loss.lesson" not in text
+        assert "add_collateral" not in text and "restructure" not in text  # names, not ids
 
 
 def test_never_checked_counts_the_alerts_and_sued_later_the_months():

@@ -5,8 +5,9 @@ decision log of the months played and the pending decisions of the month being
 played (its policy and queued actions, which the engine logs only when the month
 ends); ``Game.replay`` rebuilds the exact game from them, so a browser
 refresh, a lost connection or a server restart loses nothing. Storage goes
-through SQLAlchemy 2: a SQLite file by default (``bianque.db`` in the repository,
-or ``BIANQUE_DB``), PostgreSQL through ``DATABASE_URL``.
+through ``training.db`` (SQLite in the user data directory or ``BIANQUE_DB``,
+PostgreSQL through ``DATABASE_URL``). An attempt played on a published case
+version replays on that version's frozen text, so later edits never change it.
 
 ``LiveGames`` keeps one live ``Game`` per attempt in memory so a turn does not
 replay the whole log; every change goes through it, under a per-attempt lock,
@@ -16,57 +17,34 @@ a double click cannot advance two months.
 
 from __future__ import annotations
 
-import os
+import json
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, create_engine, event, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import select
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+from training.db import Database, aware, database_url, get_database, now
+from training.models import AttemptRow
+
+__all__ = ["ANY_OWNER", "Attempt", "AttemptError", "AttemptStore", "Live", "LiveGames",
+           "STATUS_ACTIVE", "STATUS_FINISHED", "database_url"]
+
 STATUS_ACTIVE = "active"
 STATUS_FINISHED = "finished"
-
-
-def database_url() -> str:
-    """DATABASE_URL if set, else a SQLite file: BIANQUE_DB or bianque.db in the repository."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    path = os.environ.get("BIANQUE_DB") or str(REPO_DIR / "bianque.db")
-    return f"sqlite:///{path}"
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class AttemptRow(Base):
-    __tablename__ = "attempts"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    scenario_id: Mapped[str] = mapped_column(String(64), index=True)
-    scenario_hash: Mapped[str] = mapped_column(String(64))
-    seed: Mapped[int] = mapped_column(Integer)
-    decision_log: Mapped[list] = mapped_column(JSON, default=list)
-    pending: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=None)
-    status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE, index=True)
-    month: Mapped[int] = mapped_column(Integer, default=0)
-    horizon: Mapped[int] = mapped_column(Integer, default=0)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+ANY_OWNER = object()  # ``recent(user_id=ANY_OWNER)``: attempts of every owner (tools, tests)
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """A stored attempt, detached from the database session."""
+    """A stored attempt, detached from the database session.
+
+    ``user_id`` None is anonymous self-study; ``assignment_id`` None is practice outside
+    a class; ``case_version_id`` names the published version played, if any.
+    """
 
     id: str
     scenario_id: str
@@ -80,106 +58,147 @@ class Attempt:
     version: int
     created: datetime
     updated: datetime
+    user_id: int | None = None
+    assignment_id: int | None = None
+    case_version_id: int | None = None
+    index_share: float | None = None
+    result: dict | None = None
+    finished_at: datetime | None = None
 
     @property
     def finished(self) -> bool:
         return self.status == STATUS_FINISHED
 
+    @property
+    def anonymous(self) -> bool:
+        return self.user_id is None
 
-def _to_attempt(row: AttemptRow) -> Attempt:
+
+def to_attempt(row: AttemptRow) -> Attempt:
     return Attempt(
         id=row.id, scenario_id=row.scenario_id, scenario_hash=row.scenario_hash,
         seed=int(row.seed), decision_log=list(row.decision_log or []),
         pending=dict(row.pending) if row.pending else None, status=row.status,
         month=int(row.month), horizon=int(row.horizon), version=int(row.version),
-        created=row.created, updated=row.updated,
+        created=aware(row.created), updated=aware(row.updated), user_id=row.user_id,
+        assignment_id=row.assignment_id, case_version_id=row.case_version_id,
+        index_share=row.index_share, result=dict(row.result) if row.result else None,
+        finished_at=aware(row.finished_at),
     )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class AttemptStore:
-    """Attempts in a SQL database (one table, created when missing)."""
+    """Attempts in the training database (migrated to head when first opened).
 
-    def __init__(self, url: str | None = None):
-        self.url = url or database_url()
-        kwargs: dict[str, Any] = {}
-        if self.url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        self.engine: Engine = create_engine(self.url, **kwargs)
-        if self.url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+    This is storage only: it checks nobody's rights. Pages and services reach attempts
+    through ``training.classroom``, which does.
+    """
 
-    def create(self, scenario: Any, seed: int | None = None) -> Attempt:
-        now = _now()
+    def __init__(self, url: str | None = None, db: Database | None = None):
+        self.db = db or get_database(url)
+        self.url = self.db.url
+        self.engine = self.db.engine
+
+    def create(self, scenario: Any, seed: int | None = None, *, user_id: int | None = None,
+               assignment_id: int | None = None, case_version_id: int | None = None) -> Attempt:
+        ts = now()
         row = AttemptRow(
             id=uuid.uuid4().hex[:12], scenario_id=scenario.id,
             scenario_hash=scenario.content_hash(),
             seed=int(scenario.seed if seed is None else seed), decision_log=[], pending=None,
             status=STATUS_ACTIVE, month=0, horizon=int(scenario.horizon_months), version=0,
-            created=now, updated=now,
+            created=ts, updated=ts, user_id=user_id, assignment_id=assignment_id,
+            case_version_id=case_version_id,
         )
-        with Session(self.engine) as s, s.begin():
+        with self.db.session() as s:
             s.add(row)
             s.flush()
-            return _to_attempt(row)
+            return to_attempt(row)
 
     def get(self, attempt_id: str) -> Attempt | None:
         if not attempt_id or len(attempt_id) > 32:
             return None
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             row = s.get(AttemptRow, attempt_id)
-            return _to_attempt(row) if row is not None else None
+            return to_attempt(row) if row is not None else None
 
     def version(self, attempt_id: str) -> int | None:
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return s.scalar(select(AttemptRow.version).where(AttemptRow.id == attempt_id))
 
     def save(self, attempt_id: str, decision_log: list[dict], month: int, finished: bool,
              pending: dict | None = None) -> int:
         """Store the decision log and the pending decisions; returns the new version number."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.session() as s:
             row = s.get(AttemptRow, attempt_id)
             if row is None:
                 raise KeyError(attempt_id)
             row.decision_log = list(decision_log)
             row.pending = pending
             row.month = int(month)
+            if finished and row.status != STATUS_FINISHED:
+                row.finished_at = now()
             row.status = STATUS_FINISHED if finished else STATUS_ACTIVE
             row.version = int(row.version) + 1
-            row.updated = _now()
+            row.updated = now()
             return row.version
 
+    def save_result(self, attempt_id: str, index_share: float | None, result: dict) -> None:
+        """Keep a finished attempt's score, for the debrief list and the cohort dashboard."""
+        with self.db.session() as s:
+            row = s.get(AttemptRow, attempt_id)
+            if row is None:
+                raise KeyError(attempt_id)
+            row.index_share = None if index_share is None else float(index_share)
+            row.result = result
+
     def recent(self, scenario_id: str | None = None, status: str | None = STATUS_ACTIVE,
-               limit: int = 5) -> list[Attempt]:
-        """Most recently updated attempts, optionally of one scenario and status."""
+               limit: int = 5, user_id: Any = None) -> list[Attempt]:
+        """Most recently updated attempts of one owner (None: anonymous self-study),
+        optionally of one scenario and status."""
         q = select(AttemptRow).order_by(AttemptRow.updated.desc()).limit(limit)
+        if user_id is not ANY_OWNER:
+            q = q.where(AttemptRow.user_id.is_(None) if user_id is None
+                        else AttemptRow.user_id == user_id)
         if scenario_id is not None:
             q = q.where(AttemptRow.scenario_id == scenario_id)
         if status is not None:
             q = q.where(AttemptRow.status == status)
-        with Session(self.engine) as s:
-            return [_to_attempt(r) for r in s.scalars(q)]
+        with self.db.session() as s:
+            return [to_attempt(r) for r in s.scalars(q)]
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def result_of(debrief: Any) -> dict:
+    """What the classroom keeps of a debrief: the index, the comparison table, missed warnings."""
+
+    def records(frame: Any) -> list[dict]:
+        return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+    missed_cols = ["loan_id", "label", "company", "company_en", "signal", "zh", "en", "via",
+                   "visible_month", "default_month"]
+    missed = debrief.missed_warnings
+    return {
+        "index": None if debrief.index is None else float(debrief.index),
+        "table": records(debrief.table),
+        "missed": records(missed[[c for c in missed_cols if c in missed.columns]]),
+        "saves": int(len(debrief.saves)),
+        "score": json.loads(json.dumps(debrief.score, default=float)),
+    }
 
 
 def pending_of(game: Any) -> dict:
-    """The decisions of the month being played: its policy and queued actions."""
-    return {
+    """The decisions of the month being played: its policy, queued actions and meetings."""
+    talks = list(getattr(game, "pending_talks", []))
+    skip = sum(len(t["actions"]) for t in talks)  # a meeting's actions come first in the queue
+    out = {
         "month": int(game.month),
         "policy": game.policy.model_dump(mode="json"),
-        "actions": [[int(q.loan_id), q.action_id] for q in game.queued],
+        "actions": [[int(q.loan_id), q.action_id] for q in game.queued[skip:]],
         "standing_order": game.standing_order.to_log(),
     }
+    if talks:
+        out["talks"] = talks
+    return out
 
 
 def _restore_pending(game: Any, pending: dict | None) -> None:
@@ -188,17 +207,38 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
         return
     from sim.scenario import MonitoringPolicy
 
-    # actions first, as the player queued them, then the policy they chose afterwards
+    policy = MonitoringPolicy.model_validate(pending["policy"])
+    wanted = sum(len(t["actions"]) for t in pending.get("talks", [])) + len(
+        pending.get("actions", []))
+    # the queue as the player left it, then the policy chosen afterwards; if the policy was
+    # chosen first (a lighter one that freed the hours), the other order restores more
+    for policy_first in (False, True):
+        while game.queued:
+            game.unqueue(0)
+        if policy_first:
+            game.set_policy(policy)
+        _requeue(game, pending)
+        if len(game.queued) == wanted:
+            break
+    game.set_policy(policy)
+    if "standing_order" in pending:
+        from sim.standing_order import StandingOrder
+
+        game.set_standing_order(StandingOrder.from_log(pending["standing_order"]))
+
+
+def _requeue(game: Any, pending: dict) -> None:
+    for talk in pending.get("talks", []):
+        try:
+            game.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"],
+                      logged=talk)
+        except Exception:  # no longer possible: drop it, as the desk would
+            continue
     for loan_id, action_id in pending.get("actions", []):
         try:
             game.queue(int(loan_id), action_id)
         except Exception:  # no longer possible (e.g. the case changed): drop it, as the desk would
             continue
-    game.set_policy(MonitoringPolicy.model_validate(pending["policy"]))
-    if "standing_order" in pending:
-        from sim.standing_order import StandingOrder
-
-        game.set_standing_order(StandingOrder.from_log(pending["standing_order"]))
 
 
 class AttemptError(Exception):
@@ -246,10 +286,13 @@ class LiveGames:
         self._live: dict[str, Live] = {}
         self._lock = threading.Lock()
 
-    def start(self, scenario: Any, seed: int | None = None) -> Live:
+    def start(self, scenario: Any, seed: int | None = None, *, user_id: int | None = None,
+              assignment_id: int | None = None, case_version_id: int | None = None) -> Live:
         from training.desk import Desk as Game
 
-        attempt = self.store.create(scenario, seed)
+        attempt = self.store.create(scenario, seed, user_id=user_id,
+                                    assignment_id=assignment_id,
+                                    case_version_id=case_version_id)
         live = Live(attempt, scenario, Game(scenario, seed=attempt.seed), attempt.version)
         with self._lock:
             self._live[attempt.id] = live
@@ -273,7 +316,12 @@ class LiveGames:
         if attempt is None:
             raise AttemptError("attempt.not_found", attempt_id)
         try:
-            scenario = self.load_scenario(attempt.scenario_id)
+            if attempt.case_version_id is not None:
+                from training.publishing import scenario_of_version
+
+                scenario = scenario_of_version(self.store.db, attempt.case_version_id)
+            else:
+                scenario = self.load_scenario(attempt.scenario_id)
         except Exception as exc:  # the scenario file is gone or broken
             raise AttemptError("attempt.scenario_missing", f"{attempt.scenario_id}: {exc}") from exc
         try:
@@ -298,6 +346,14 @@ class LiveGames:
         with live.lock:
             live.game.queue(int(loan_id), action_id)
             self._save(live)
+
+    def meet(self, attempt_id: str, loan_id: int, roleplay_id: str, path: list[str]) -> list:
+        """Hold a conversation: the meeting and its agreed terms are queued and saved."""
+        live = self.open(attempt_id)
+        with live.lock:
+            refused = live.game.meet(int(loan_id), roleplay_id, list(path))
+            self._save(live)
+            return refused
 
     def unqueue(self, attempt_id: str, index: int) -> None:
         live = self.open(attempt_id)
@@ -330,7 +386,15 @@ class LiveGames:
             report = live.game.end_month(expected_month=int(expected_month))
             if report is not None:
                 self._save(live)
+                if live.game.finished:
+                    self._keep_result(live)
             return report
+
+    def _keep_result(self, live: Live) -> None:
+        # The score is kept with the attempt, so lists and the cohort dashboard need no replay.
+        if live.debrief is None:
+            live.debrief = live.game.debrief()
+        self.store.save_result(live.attempt.id, live.debrief.index, result_of(live.debrief))
 
     def debrief(self, attempt_id: str) -> Any:
         """The debrief of a finished attempt, computed once per live game."""
@@ -338,4 +402,7 @@ class LiveGames:
         with live.lock:
             if live.debrief is None:
                 live.debrief = live.game.debrief()
+                if self.store.get(attempt_id).result is None:
+                    self.store.save_result(attempt_id, live.debrief.index,
+                                           result_of(live.debrief))
             return live.debrief

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.roleplay import is_roleplay_path, load_roleplay
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, scenario_paths
 
 EXIT_OK = 0
@@ -78,6 +79,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{name}: (file): no scenario files (*.yaml) in this directory")
             continue
         try:
+            if is_roleplay_path(name):
+                rp = load_roleplay(name)
+                print(f"OK {name}: conversation {rp.id}, {len(rp.nodes)} nodes")
+                continue
             scenario = load_scenario(name)
         except ScenarioError as err:
             rc = EXIT_BAD_INPUT
@@ -421,6 +426,44 @@ def _command(args: argparse.Namespace) -> str:
     return " ".join(parts)
 
 
+# --- preview -----------------------------------------------------------------------
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    """The teaching preview of a case: the four baselines over common random numbers."""
+    from training import preview
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as err:
+        for field, message in err.problems:
+            print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.months is not None and args.months > scenario.horizon_months:
+        print(f"bianque preview: error: --months {args.months} is beyond the scenario's "
+              f"horizon ({scenario.horizon_months} months)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    months = args.months or preview.suggested_months(scenario, args.reps)
+    bar = None
+    if not args.json:
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.reps, unit="rep", file=sys.stderr, leave=False)
+    try:
+        with _executor(args) as executor:
+            result = preview.run_preview(
+                scenario, reps=args.reps, months=months, executor=executor,
+                progress=(lambda done, total: bar.update(1)) if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        print(json.dumps(_plain(preview.as_dict(result)), indent=2, ensure_ascii=False))
+    else:
+        print(preview.report_text(result, args.lang))
+    return EXIT_OK
+
+
 # --- generate ----------------------------------------------------------------------
 
 
@@ -474,8 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", help="check scenario files and report every problem",
-                       description="Check scenario files (or directories of them). "
+    p = sub.add_parser("validate", help="check scenario and conversation files, report every problem",
+                       description="Check scenario files, role-play conversations (files in "
+                       "roleplays/ or with kind: roleplay), or directories of them. "
                        "Exit code 2 when any file is invalid.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file or directory")
     p.set_defaults(func=cmd_validate)
@@ -541,6 +585,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print means, intervals and paired differences as JSON")
     p.set_defaults(func=cmd_compare)
 
+    p = sub.add_parser("preview", help="does a case teach? the four baselines over replications",
+                       description="Run do-nothing, late collection, early warning and the "
+                       "oracle on common random numbers; print each loss with its 95%% "
+                       "interval, the early-warning index, the oracle headroom, staff load, "
+                       "a difficulty estimate and warnings when the case does not teach.")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("--reps", type=_int_in(1, 200, "reps"), default=30, metavar="R",
+                   help="replications (default 30)")
+    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
+                   help="months to run (default: the whole horizon when it fits about 20 s)")
+    p.add_argument("--workers", type=_int_in(1, 256, "workers"), default=1, metavar="N",
+                   help="run replications on N local processes")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run replications on a Dask cluster")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of warnings")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    p.set_defaults(func=cmd_preview)
+
     from sim.generate import SHOCK_KINDS, STAFFING_BANDS
 
     p = sub.add_parser("generate", help="draw a plausible case from the generator",
@@ -561,6 +623,10 @@ def build_parser() -> argparse.ArgumentParser:
                    f"{', '.join(f'{k} ({lo}-{hi}x)' for k, (lo, hi) in STAFFING_BANDS.items())}"
                    ", or a multiple such as 1.2 (default: anywhere from 0.5x to 3x)")
     p.set_defaults(func=cmd_generate)
+
+    from training.cli_admin import add_commands
+
+    add_commands(sub)
     return parser
 
 

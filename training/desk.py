@@ -8,7 +8,7 @@ with its text in both languages from the locale catalogues
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ class LoanFile:
     guarantees_given: list[str]
     signals: pd.DataFrame
     actions: pd.DataFrame
+    talks: list = field(default_factory=list)  # meetings held: month, conversation, facts
 
 
 @dataclass
@@ -74,8 +75,8 @@ def event_text(name: str) -> tuple[str, str]:
 class Desk(Game):
     """A trainee's attempt with its views (see sim.game.Game for the turns)."""
 
-    def __init__(self, scenario, seed: int | None = None):
-        super().__init__(scenario, seed)
+    def __init__(self, scenario, seed: int | None = None, roleplays=None):
+        super().__init__(scenario, seed, roleplays=roleplays)
         self._debrief: Debrief | None = None
 
     def text(self, kind: str, code: str) -> tuple[str, str]:
@@ -183,6 +184,7 @@ class Desk(Game):
             guarantees_given=[pf.label(j) for j in np.flatnonzero(pf.guarantor == i)],
             signals=sig.reset_index(drop=True),
             actions=acts[["month", "action", "zh", "en", "result"]].reset_index(drop=True),
+            talks=[t for t in self.talk_history if t["loan_id"] == i],
         )
 
     def _profile(self, i: int) -> dict:

@@ -541,6 +541,18 @@ tr:nth-child(even) td{background:#fbfbfb}.charts{display:flex;flex-wrap:wrap;gap
 """
 
 
+def _talk_html(talk: Any, lang: str) -> str:
+    e = html.escape
+    parts = [f"<h3>{e(t('roleplay.debrief.line', lang, month=talk.month, label=talk.label, title=talk.title))}</h3>"]
+    for key, items in (("learned", talk.learned), ("missed", talk.missed),
+                       ("broken_rules", talk.breaches), ("terms", talk.terms),
+                       ("strong", talk.strong_questions)):
+        if items:
+            parts.append(f"<p>{e(t(f'roleplay.{key}', lang))}</p><ul>"
+                         + "".join(f"<li>{e(x)}</li>" for x in items) + "</ul>")
+    return "".join(parts)
+
+
 def _html_table(df: pd.DataFrame, lang: str) -> str:
     if df is None or df.empty:
         return f'<p class="empty">{html.escape(t("debrief.none", lang))}</p>'
@@ -630,12 +642,13 @@ def _html_loss_sources(detail: Any, lang: str) -> list[str]:
 def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
                  lesson_titles: dict[str, str] | None = None,
                  generated: datetime | None = None, tz_name: str | None = None,
-                 detail: Any = None, standing_note: str = "") -> str:
+                 detail: Any = None, standing_note: str = "", talks: list | None = None) -> str:
     """The whole debrief as one self-contained HTML page; its date in ``tz_name`` (else UTC), labelled.
 
     ``detail`` (training.debrief_detail.DebriefDetail) adds where the loss came from and
     makes the cumulative-loss chart end at the table's loss; ``standing_note`` says what the
-    standing order did (``standing_note_text``).
+    standing order did (``standing_note_text``); ``talks`` (training.roleplay.TalkSummary)
+    the meetings held with borrowers.
     """
     generated = generated or datetime.now(UTC)
     e = html.escape
@@ -669,6 +682,9 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
     ]
     if not score_rows.empty:
         sections += [f"<h2>{e(t('debrief.score', lang))}</h2>", _html_table(score_rows, lang)]
+    if talks:  # training.roleplay.TalkSummary: the meetings held with borrowers
+        sections += [f"<h2>{e(t('roleplay.debrief.title', lang))}</h2>"] + [_talk_html(x, lang)
+                                                                           for x in talks]
     if notes:
         sections += [f"<h2>{e(t('debrief.notes', lang))}</h2>", notes]
     if lessons:
@@ -685,9 +701,10 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
 # --- where your loss came from --------------------------------------------------------------------
 def action_name(action_id: str, lang: str | None = None) -> str:
     """An intervention's name: the catalogue's ``action.<id>``, else the engine's own zh/en text."""
-    text = t(f"action.{action_id}", lang)
-    if text != f"action.{action_id}":
-        return text
+    for key in (f"engine.action.{action_id}", f"action.{action_id}"):
+        text = t(key, lang)
+        if text != key:
+            return text
     from sim import defaults
 
     it = defaults.INTERVENTIONS.get(action_id)
@@ -696,9 +713,10 @@ def action_name(action_id: str, lang: str | None = None) -> str:
 
 def signal_name(signal_id: str, lang: str | None = None) -> str:
     """A warning signal's name: the catalogue's ``signal.<id>``, else the engine's own zh/en text."""
-    text = t(f"signal.{signal_id}", lang)
-    if text != f"signal.{signal_id}":
-        return text
+    for key in (f"engine.signal.{signal_id}", f"signal.{signal_id}"):
+        text = t(key, lang)
+        if text != key:
+            return text
     from sim import defaults
 
     sg = defaults.SIGNALS.get(signal_id)

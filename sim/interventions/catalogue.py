@@ -27,10 +27,11 @@ SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
 REASONS: tuple[str, ...] = (
     "active", "not_defaulted", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
     "overdue", "defaulted", "no_lawsuit", "judgment_or_security", "has_collateral",
-    "available", "hours", "queued",
+    "available", "hours", "queued", "conversation", "no_conversation",
 )
 """Why an action cannot be taken: each precondition code, plus "available" (the case does
-not offer it), "hours" (not enough officers' hours) and "queued" (already this month).
+not offer it), "hours" (not enough officers' hours), "queued" (already this month), and for
+a meeting "conversation" (held through its conversation) or "no_conversation".
 Their text is in training/locales/<lang>/engine.yaml under engine.reason."""
 
 
@@ -39,7 +40,7 @@ def catalogue(sc: Scenario) -> dict[str, InterventionType]:
     out = {}
     for key, it in INTERVENTIONS.items():
         if sc.interventions_available is not None and key not in sc.interventions_available \
-                and key not in ("onsite_check", "closer_monitoring"):
+                and key not in ("onsite_check", "closer_monitoring", "meet_borrower"):
             continue
         ov = sc.intervention_overrides.get(key)
         if ov is not None:

@@ -77,16 +77,25 @@ def _entrusted_payment(sim, i, it, t) -> str:
     return ""
 
 
+def payment_cut(balance, rate, remaining, repayment, params: dict):
+    """The cut in the average payment due over the next year that a restructuring brings
+    (columns in, columns out): the term stretched, the rate lowered."""
+    new_rate = np.maximum(0.0, np.asarray(rate, dtype=float) - params["rate_concession"])
+    new_remaining = np.ceil(np.asarray(remaining) * params["term_stretch"]) + \
+        params["term_add_months"]
+    before = payment_burden(balance, rate, remaining, repayment)
+    after = payment_burden(balance, new_rate, new_remaining, repayment)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cut = np.where(before > 0, 1.0 - after / before, 0.0)
+    return new_rate, new_remaining, np.maximum(cut, 0.0)
+
+
 def restructure_terms(balance: float, rate: float, remaining: int, repayment: int,
                       params: dict) -> tuple[float, int, float]:
     """New rate, new remaining term and the cut in the monthly burden a restructuring
     gives (one rule, used by the engine and by strategies that weigh relief)."""
-    new_rate = max(0.0, rate - params["rate_concession"])
-    new_remaining = int(np.ceil(remaining * params["term_stretch"])) + params["term_add_months"]
-    before = float(payment_burden(balance, rate, remaining, repayment))
-    after = float(payment_burden(balance, new_rate, new_remaining, repayment))
-    cut = 0.0 if before <= 0 else max(0.0, 1.0 - after / before)
-    return new_rate, new_remaining, cut
+    new_rate, new_remaining, cut = payment_cut(balance, rate, remaining, repayment, params)
+    return float(new_rate), int(new_remaining), float(cut)
 
 
 def relief_health(params: dict, cut: float, dpd: int) -> float:
@@ -186,8 +195,13 @@ def _damage(sim, t: int, i: int) -> str:
     return "relationship_damaged"
 
 
+def _meet_borrower(sim, i, it, t) -> str:
+    return ""  # what a meeting achieves comes from its conversation (sim.roleplay.apply_talk)
+
+
 EFFECTS: dict[str, Callable] = {
     "closer_monitoring": _closer_monitoring,
+    "meet_borrower": _meet_borrower,
     "onsite_check": _onsite_check,
     "add_collateral": _add_collateral,
     "freeze_line": _freeze_line,

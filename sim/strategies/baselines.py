@@ -83,21 +83,24 @@ class Oracle(Triage):
         bank could see why: the request needs no visible difficulty."""
         return (obs.dpd == 0) & self.suspects(obs, alerts)
 
-    def can_secure(self, obs: Observation, i: int) -> bool:
-        return bool(obs.hidden.health[i] > obs.actions["add_collateral"].params["health_margin"]) \
-            if "add_collateral" in obs.actions else False
+    def can_secure(self, obs: Observation) -> np.ndarray:
+        """Only a borrower still able to give security is asked for it."""
+        it = obs.actions.get("add_collateral") if obs.actions else None
+        if it is None:
+            return np.zeros(len(obs.status), dtype=bool)
+        return obs.hidden.health > it.params["health_margin"]
 
-    def relief_gain(self, obs: Observation, risk: np.ndarray, i: int, stage: float) -> float:
-        h = float(obs.hidden.health[i])
-        before, after = default_chance(np.array([h, h + relief_health(obs, i) * stage]))
-        return float(before - after)
+    def relief_gain(self, obs: Observation, risk: np.ndarray, idx: np.ndarray,
+                    stage: np.ndarray | float) -> np.ndarray:
+        """How much relief really lowers the chance of default, from the hidden health."""
+        h = obs.hidden.health[idx]
+        return default_chance(h) - default_chance(h + relief_health(obs, idx) * stage)
 
-    def check_values(self, obs: Observation, live, alerts, risk, loss_if_default) -> list:
+    def check_values(self, obs: Observation, live, alerts, risk, loss_if_default):
         """A visit to a borrower the oracle knows is slipping but whose difficulty the
         bank cannot yet see: it makes relief possible next month."""
         quiet = live & ~in_difficulty(obs) & ~obs.restructured & \
             (obs.hidden.health < ORACLE_WATCH_HEALTH) & \
             (obs.month - obs.last_check >= self.params.recheck_months)
-        return [(int(i), ORACLE_VISIT_SHARE * self.relief_gain(obs, risk, int(i), 1.0)
-                 * loss_if_default[i]) for i in np.flatnonzero(quiet)]
-
+        idx = np.flatnonzero(quiet)
+        return idx, ORACLE_VISIT_SHARE * self.relief_gain(obs, risk, idx, 1.0) * loss_if_default[idx]

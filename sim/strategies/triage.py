@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.codes import LoanStatus
-from sim.interventions.effects import relief_health as relief_health_for_cut
-from sim.interventions.effects import restructure_terms
-from sim.observation import Decision, Observation
+from sim.defaults import INTERVENTIONS
+from sim.interventions.effects import payment_cut
+from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.scenario import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
 
@@ -77,27 +77,41 @@ class TriageParams:
     """Value of a targeted check as a share of the suspect loan's expected loss (what a
     check is worth is what it lets the officer do next)."""
     max_risk: float = 0.95
+    min_relief_weight: float = 0.25
+    """Even a restructuring that barely cuts the payment resets the arrears: the officer
+    gives it at least this share of the value of a full one."""
 
 
 DEFAULT_TRIAGE = TriageParams()
 
+ACTIONS = tuple(INTERVENTIONS)
+ACTION_CODES = {a: k for k, a in enumerate(ACTIONS)}
+MIN_HOURS_FOR_RANKING = 0.25
+"""Actions cheaper than this are ranked as if they took this long (no free lunch)."""
 
-def relief_health(obs: Observation, i: int) -> float:
-    """Health a restructuring of loan i would give now, by the engine's own rule (the cut
-    in the payment it brings), before any discount for arrears."""
+
+def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
+    """Health a restructuring of loans idx would give now, by the engine's own rule (the
+    cut in the payment it brings), before any discount for arrears."""
     it = obs.actions.get("restructure") if obs.actions else None
     if it is None or obs.rate is None:
-        return 0.0
-    _, _, cut = restructure_terms(float(obs.balance[i]), float(obs.rate[i]),
-                                  int(obs.remaining_months[i]), int(obs.repayment[i]), it.params)
-    return relief_health_for_cut(it.params, cut, 0)
+        return np.zeros(len(idx))
+    prm = it.params
+    _, _, cut = payment_cut(obs.balance[idx], obs.rate[idx], obs.remaining_months[idx],
+                            obs.repayment[idx], prm)
+    return np.minimum(prm["health_per_payment_cut"] * cut, prm["max_health_boost"])
+
 
 POLICIES = tuple(
     MonitoringPolicy(interval_months=ClassIntervals(
-        normal=n, special_mention=sm, substandard=0, doubtful=0, loss=0), first_check_days=30)
-    for n, sm in ((3, 1), (6, 2), (6, 3), (12, 3), (12, 6), (0, 3), (0, 6), (0, 12)))
-"""Candidate routine policies from closest to lightest. The last ones rely on off-site
-monitoring for performing loans and visit only the watch list."""
+        normal=n, special_mention=sm, substandard=0, doubtful=0, loss=0),
+        first_check_days=first)
+    for n, sm, first in ((3, 1, 30), (6, 2, 30), (6, 3, 30), (12, 3, 30), (12, 6, 30),
+                         (0, 3, 30), (0, 6, 30), (0, 12, 30), (0, 0, 0)))
+"""Candidate routine policies from closest to lightest. The later ones rely on off-site
+monitoring for performing loans and visit only the watch list; the last books no routine
+visit at all, so a very short team spends every hour on targeted work instead of
+rushing checks into formalities."""
 
 
 class Triage(Strategy):
@@ -106,7 +120,7 @@ class Triage(Strategy):
     def __init__(self, params: TriageParams | None = None):
         super().__init__()
         self.params = params or DEFAULT_TRIAGE
-        self.topped_up: dict[int, int] = {}
+        self._topped_month: np.ndarray | None = None
 
     # --- what differs between the officer and the oracle --------------------------
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
@@ -131,27 +145,28 @@ class Triage(Strategy):
         """Loans worth asking for extra security: confirmed warnings, before arrears."""
         return (obs.dpd == 0) & self.confirmed(obs, alerts)
 
-    def relief_gain(self, obs: Observation, risk: np.ndarray, i: int, stage: float) -> float:
-        """Drop in the chance of default that relief on loan i would bring: more when the
-        restructuring really cuts the payment (the officer knows the loan's terms)."""
+    def relief_gain(self, obs: Observation, risk: np.ndarray, idx: np.ndarray,
+                    stage: np.ndarray | float) -> np.ndarray:
+        """Drop in the chance of default that relief on loans idx would bring: more when
+        the restructuring really cuts the payment (the officer knows the loans' terms)."""
         full = obs.actions["restructure"].params["max_health_boost"] \
             if obs.actions and "restructure" in obs.actions else 1.0
-        weight = min(1.0, relief_health(obs, i) / full) if full > 0 else 0.0
-        return float(risk[i] * self.params.relief_effect * stage * max(weight, 0.25))
+        weight = np.clip(relief_health(obs, idx) / full, self.params.min_relief_weight, 1.0)
+        return risk[idx] * self.params.relief_effect * stage * weight
 
     def diverting(self, obs: Observation) -> np.ndarray:
         return obs.known_diversion
 
-    def can_secure(self, obs: Observation, i: int) -> bool:
-        """Whether asking for extra collateral is worth trying on loan i."""
-        return True
+    def can_secure(self, obs: Observation) -> np.ndarray:
+        """Loans on which asking for extra collateral is worth trying."""
+        return np.ones(len(obs.status), dtype=bool)
 
-    def check_values(self, obs: Observation, live, alerts, risk, loss_if_default) -> list:
-        """(loan, value) of targeted checks: suspects not checked lately."""
+    def check_values(self, obs: Observation, live, alerts, risk, loss_if_default):
+        """(loans, values) of targeted checks: suspects not checked lately."""
         p = self.params
         due = live & self.suspects(obs, alerts) & (obs.month - obs.last_check >= p.recheck_months)
         idx = np.flatnonzero(due)
-        return [(int(i), risk[i] * loss_if_default[i] * p.check_value_share) for i in idx]
+        return idx, risk[idx] * loss_if_default[idx] * p.check_value_share
 
     def choose_policy(self, obs: Observation) -> MonitoringPolicy:
         """The closest candidate whose checks fit the routine share of the hours."""
@@ -163,64 +178,114 @@ class Triage(Strategy):
 
     # --- the month ------------------------------------------------------------------
     def decide(self, obs: Observation) -> Decision:
-        p = self.params
-        t = obs.month
         actions: list = []
         workout(obs, Budget(obs.hours_available), actions)
         policy = self.choose_policy(obs)
         demand = obs.check_demand(policy) if obs.check_demand else 0.0
-        budget = Budget(max(obs.hours_available - demand, 0.0))
+        loans, codes, value = self.candidates(obs)
+        order = np.lexsort((codes, loans, -value))
+        loans, codes = loans[order], codes[order]
+        extra = self.afterwards(obs)
+        if extra:
+            loans = np.concatenate([loans, [i for i, _ in extra]]).astype(np.int64)
+            codes = np.concatenate([codes, [ACTION_CODES[a] for _, a in extra]]).astype(np.int64)
+        taken = self._take(obs, loans, codes, max(obs.hours_available - demand, 0.0))
+        for i, c in zip(loans[taken].tolist(), codes[taken].tolist(), strict=True):
+            actions.append((i, ACTIONS[c]))
+        secured = loans[taken][codes[taken] == ACTION_CODES["add_collateral"]]
+        self._topped(obs)[secured] = obs.month
+        return Decision(policy=policy, actions=actions)
+
+    def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (loan, action) worth doing now with its value per hour (CNY of expected
+        loss avoided per staff hour)."""
+        p = self.params
+        t = obs.month
         alerts = obs.recent_alerts(p.alert_months)
         risk = self.risk(obs, alerts)
         live = obs.status == LoanStatus.ACTIVE
         exposure = obs.balance + obs.undrawn
         lgd = np.where(obs.has_collateral, p.lgd_secured, p.lgd_unsecured)
-        loss_if_default = exposure * lgd
-        cand: list[tuple[float, int, str]] = []
+        lid = exposure * lgd  # loss if the loan defaulted now
+        parts: list[tuple[np.ndarray, str | np.ndarray, np.ndarray]] = []
 
-        def add(value: float, i: int, action: str) -> None:
-            if value > 0 and offered(obs, action):
-                cand.append((value / max(action_hours(obs, int(i), action), 0.25), int(i), action))
+        idx = np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted)
+        parts.append((idx, "entrusted_payment", (p.diversion_effect + risk[idx]) * lid[idx]))
+        idx = np.flatnonzero(live & (obs.dpd >= 30) & ~obs.restructured)
+        stage = np.where(obs.dpd[idx] < 60, p.relief_stage[0], p.relief_stage[1])
+        kind = np.where(obs.disaster_region[idx], ACTION_CODES["emergency_deferral"],
+                        ACTION_CODES["restructure"])
+        parts.append((idx, kind, self.relief_gain(obs, risk, idx, stage) * lid[idx]))
+        idx = np.flatnonzero(live & (obs.dpd > 0))
+        parts.append((idx, "collect_call", risk[idx] * p.call_effect * lid[idx]))
+        idx = np.flatnonzero(live & ~obs.frozen & (obs.undrawn > 0)
+                             & ((obs.dpd > 0) | self.suspects(obs, alerts)))
+        parts.append((idx, "freeze_line", risk[idx] * obs.undrawn[idx] * lgd[idx]))
+        idx = np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
+                             & (obs.acted < t - p.repeat_after_months))
+        parts.append((idx, "emergency_deferral", self.relief_gain(obs, risk, idx, 1.0) * lid[idx]))
+        idx = np.flatnonzero(live & self.securable(obs, alerts) & self.can_secure(obs)
+                             & (self._topped(obs) < t - p.repeat_after_months))
+        parts.append((idx, "add_collateral",
+                      risk[idx] * (1 - risk[idx]) * obs.balance[idx] * p.collateral_lgd_cut))
+        idx = np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd) & ~obs.restructured
+                             & ~obs.disaster_region & self.confirmed(obs, alerts))
+        stage = np.where(obs.dpd[idx] == 0, 1.0, p.relief_stage[0])
+        parts.append((idx, "restructure", self.relief_gain(obs, risk, idx, stage) * lid[idx]))
+        idx, value = self.check_values(obs, live, alerts, risk, lid)
+        parts.append((idx, "onsite_check", value))
 
-        for i in np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted):
-            add(p.diversion_effect * loss_if_default[i] + risk[i] * loss_if_default[i], i,
-                "entrusted_payment")
-        for i in np.flatnonzero(live & (obs.dpd >= 30) & ~obs.restructured):
-            kind = "emergency_deferral" if obs.disaster_region[i] else "restructure"
-            stage = p.relief_stage[0] if obs.dpd[i] < 60 else p.relief_stage[1]
-            add(self.relief_gain(obs, risk, i, stage) * loss_if_default[i], i, kind)
-        for i in np.flatnonzero(live & (obs.dpd > 0)):
-            add(risk[i] * p.call_effect * loss_if_default[i], i, "collect_call")
-        weakening = live & ~obs.frozen & (obs.undrawn > 0) & \
-            ((obs.dpd > 0) | self.suspects(obs, alerts))
-        for i in np.flatnonzero(weakening):
-            add(risk[i] * obs.undrawn[i] * lgd[i], i, "freeze_line")
-        fresh = obs.acted < t - p.repeat_after_months
-        for i in np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0) & fresh):
-            add(self.relief_gain(obs, risk, i, 1.0) * loss_if_default[i], i, "emergency_deferral")
-        for i in np.flatnonzero(live & self.securable(obs, alerts)):
-            if self.topped_up.get(int(i), -99) < t - p.repeat_after_months and self.can_secure(obs, i):
-                add(risk[i] * (1 - risk[i]) * obs.balance[i] * p.collateral_lgd_cut, i,
-                    "add_collateral")
-        for i in np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd)
-                                & self.confirmed(obs, alerts)):
-            if not obs.restructured[i] and not obs.disaster_region[i]:
-                stage = 1.0 if obs.dpd[i] == 0 else p.relief_stage[0]
-                add(self.relief_gain(obs, risk, i, stage) * loss_if_default[i], i, "restructure")
-        for i, value in self.check_values(obs, live, alerts, risk, loss_if_default):
-            add(value, i, "onsite_check")
-        cand.sort(key=lambda c: (-c[0], c[1], c[2]))
-        ordered = [(i, action) for _, i, action in cand] + self.afterwards(obs)
-        taken = {tuple(a) for a in actions}
-        for i, action in ordered:
-            if (i, action) in taken or not budget.take(action_hours(obs, i, action)):
-                continue
-            taken.add((i, action))
-            actions.append((i, action))
-            if action == "add_collateral":
-                self.topped_up[i] = t
-        return Decision(policy=policy, actions=actions)
+        loans = np.concatenate([i for i, _, _ in parts]).astype(np.int64)
+        codes = np.concatenate([np.broadcast_to(ACTION_CODES[c] if isinstance(c, str) else c,
+                                                (len(i),)) for i, c, _ in parts]).astype(np.int64)
+        value = np.concatenate([v for _, _, v in parts]).astype(float)
+        keep = (value > 0) & np.isin(codes, [ACTION_CODES[a] for a in ACTIONS if offered(obs, a)])
+        loans, codes, value = loans[keep], codes[keep], value[keep]
+        hours = self._hours(obs, loans, codes)
+        return loans, codes, value / np.maximum(hours, MIN_HOURS_FOR_RANKING)
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """Further actions for hours left over once the ranked ones are taken."""
         return []
+
+    # --- helpers ----------------------------------------------------------------------
+    def _topped(self, obs: Observation) -> np.ndarray:
+        """Month extra collateral was last asked of each loan (-99 never)."""
+        if getattr(self, "_topped_month", None) is None or len(self._topped_month) != len(obs.status):
+            self._topped_month = np.full(len(obs.status), -99, dtype=np.int64)
+        return self._topped_month
+
+    @staticmethod
+    def _hours(obs: Observation, loans: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        per_action = np.array([action_hours(obs, 0, a) if a != "onsite_check" else 0.0
+                               for a in ACTIONS])
+        return np.where(codes == ACTION_CODES["onsite_check"], obs.check_hours[loans],
+                        per_action[codes])
+
+    def _take(self, obs: Observation, loans, codes, hours_left: float) -> np.ndarray:
+        """Which of the ordered candidates to take: each (loan, action) once, in order,
+        every one that still fits in the hours (a greedy pass, done in blocks)."""
+        n = len(loans)
+        take = np.zeros(n, dtype=bool)
+        if not n:
+            return take
+        pair = loans * len(ACTIONS) + codes
+        _, first = np.unique(pair, return_index=True)
+        fresh = np.zeros(n, dtype=bool)
+        fresh[first] = True
+        hours = self._hours(obs, loans, codes)
+        open_ = fresh.copy()
+        left = hours_left
+        while left > 0 and open_.any():
+            pos = np.flatnonzero(open_)
+            cum = np.cumsum(hours[pos])
+            fits = cum <= left + HOURS_TOLERANCE
+            if fits.all():
+                take[pos] = True
+                break
+            k = int(np.argmin(fits))  # the first one that does not fit
+            take[pos[:k]] = True
+            left -= float(cum[k - 1]) if k else 0.0
+            open_[pos[:k + 1]] = False
+            open_ &= hours <= left + HOURS_TOLERANCE
+        return take

@@ -34,11 +34,23 @@ pytestmark = [
 ]
 
 
+VIEW_MARKERS = {0: ".st-key-loan_pick", 1: ".st-key-alerts_recent", 3: ".st-key-standing_active"}
+"""An element each view draws, to know the switch took."""
+
+
 def view(page, n: int) -> None:
     """Switch the desk to view n (0 loans, 1 alerts, 2 portfolio, 3 policy)."""
-    idle(page)
-    page.locator(".st-key-desk_view button").nth(n).click()
-    idle(page)
+    for _ in range(3):  # a click that lands during a rerun can be lost: try again
+        idle(page)
+        page.locator(".st-key-desk_view button").nth(n).click()
+        idle(page)
+        marker = page.locator(VIEW_MARKERS.get(n, ".st-key-desk_view"))
+        try:
+            marker.first.wait_for(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError
+            continue
+    raise AssertionError(f"the desk did not switch to view {n}")
 
 
 def queue_first_open(page, actions: tuple[str, ...]) -> str | None:
@@ -91,11 +103,14 @@ def options_of(page, key: str):
 def handle_alerts(page) -> None:
     view(page, 1)
     if not page.locator(".st-key-alert_pick").count():
-        return
+        return  # no alert this month
     n = options_of(page, "alert_pick").count()
     page.keyboard.press("Escape")
     for k in range(min(n, ALERTS_PER_MONTH)):
         view(page, 1)
+        idle(page)
+        if not page.locator(".st-key-alert_pick [role='combobox']").count():
+            break  # the inbox emptied meanwhile
         options_of(page, "alert_pick").nth(k).click()
         click(page, "open_alert_loan")
         idle(page)

@@ -1,0 +1,66 @@
+"""An attempt, read-only, month by month: what the portfolio looked like, what the
+trainee decided and what happened. Opens only for the attempt's owner, their
+instructors and admins (``?review=`` names the attempt; it is not a key)."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from app_pages import desk_views as views
+from training import report
+from training.attempts import AttemptError
+from training.authz import Forbidden
+from training.i18n import get_lang, t
+from training.review import month_view
+
+lang = get_lang()
+st.title(t("review.title"))
+aid = st.query_params.get("review") or st.session_state.get("review_id")
+if not aid:
+    st.info(t("review.none"))
+    st.stop()
+st.session_state["review_id"] = aid
+user = common.current_user()
+try:
+    first = month_view(common.db(), user, aid, 0, common.case_by_id)
+except Forbidden as err:
+    common.forbidden(err)
+    st.stop()
+except (AttemptError, LookupError) as err:
+    st.error(t("attempt.not_found", detail=str(getattr(err, "detail", err))))
+    st.stop()
+
+att = first.attempt
+st.caption(t("review.meta", case=first.scenario.title.get(lang), month=att.month,
+             horizon=att.horizon, updated=common.local_time(att.updated)))
+if att.finished and att.result:
+    st.metric(t("debrief.index"), common.index_text(att.index_share))
+
+if att.month == 0:
+    st.info(t("review.not_started"))
+    st.stop()
+month = st.slider(t("review.month"), 1, att.month, att.month, key=f"review_month_{aid}")
+view = month_view(common.db(), user, aid, month, common.case_by_id)
+g = view.game
+loans = report.localise_names(g.loans(), lang)
+labels = report.loan_labels(loans, lang)
+views.key_figures(report.key_figures(g, loans))
+
+st.subheader(t("review.decisions", month=month))
+if view.actions:
+    from sim.interventions import catalogue
+
+    names = {k: getattr(v, lang) for k, v in catalogue(view.scenario).items()}
+    st.dataframe(pd.DataFrame({  # case text is shown as text, never as Markdown or HTML
+        t("review.col_loan"): [labels.get(i, str(i)) for i, _ in view.actions],
+        t("review.col_action"): [names.get(a, a) for _, a in view.actions],
+    }), hide_index=True, key="review_actions")
+else:
+    st.caption(t("review.no_actions"))
+
+st.subheader(t("review.events", month=month))
+events = report.events_table(g.events(month), lang)
+if events.empty:
+    st.caption(t("review.no_events"))
+else:
+    st.dataframe(events, hide_index=True, key="review_events")

@@ -1,0 +1,169 @@
+"""Case authoring (instructors): start a case, edit its YAML with validation on every
+change, fill the common parts through forms, import and export the file, run the
+teaching preview, and publish. Case text is shown as text (a text area, tables,
+code), never as Markdown or HTML."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import author_forms as forms
+from app_pages import author_preview, common
+from sim.scenario import ScenarioError
+from training import authoring
+from training.authoring import Section, Start
+from training.authz import Action
+from training.i18n import get_lang, t
+
+
+def instructor_guard() -> bool:
+    """The one place this page checks who may author: instructors and admins
+    (training.authz, Action.AUTHOR_CASE). Publishing checks again in the service."""
+    return common.allowed(Action.AUTHOR_CASE)
+
+
+lang = get_lang()
+st.title(t("author.title"))
+if not instructor_guard():
+    st.error(t("author.forbidden"))
+    st.stop()
+st.caption(t("author.intro"))
+
+st.session_state.setdefault(forms.TEXT_KEY, authoring.blank_text())
+
+# --- start, import, export ------------------------------------------------------------
+with st.expander(t("author.start_title"), expanded=False):
+    generator = authoring.generator_available()
+    sources = [Start.SHIPPED, Start.BLANK] + ([Start.GENERATED] if generator else [])
+    source = st.radio(t("author.start_from"), sources, key="author_start", horizontal=True,
+                      format_func=lambda s: t(f"author.start.{s}", lang))
+    if not generator:
+        st.caption(t("author.no_generator"))
+    if source == Start.SHIPPED:
+        st.selectbox(t("author.start_case"), list(authoring.shipped_cases()),
+                     key="author_start_case")
+    elif source == Start.GENERATED:
+        options = authoring.generator_options()
+        st.number_input(t("author.gen_seed"), min_value=0, max_value=2**31 - 1, value=1,
+                        step=1, key="author_gen_seed")
+        if options.get("products"):
+            st.multiselect(t("author.gen_products"), options["products"],
+                           key="author_gen_products",
+                           format_func=lambda p: t(f"product.{p}", lang))
+        if options.get("shocks"):
+            st.multiselect(t("author.gen_shocks"), options["shocks"], key="author_gen_shocks",
+                           format_func=lambda k: t(f"author.shock.{k}", lang),
+                           help=t("author.gen_shocks_help"))
+        if options.get("staffing"):
+            st.selectbox(t("author.gen_staffing"), ["", *options["staffing"]],
+                         key="author_gen_staffing",
+                         format_func=lambda b: t(f"author.staffing.{b or 'any'}", lang))
+    st.caption(t("author.start_replaces"))
+    st.button(t("author.start_load"), key="author_load", on_click=forms.load_start)
+
+    st.divider()
+    st.file_uploader(t("author.upload", kb=authoring.MAX_UPLOAD_BYTES // 1024),
+                     type=["yaml", "yml"], key="author_upload",
+                     max_upload_size=-(-authoring.MAX_UPLOAD_BYTES // 2**20))  # whole MB: the
+    # browser refuses larger files before sending them; the exact limit is checked on load
+    st.button(t("author.upload_load"), key="author_upload_load", on_click=forms.load_upload)
+
+msg = st.session_state.pop(forms.MSG_KEY, None)
+if msg:
+    kind, key, kw, rows = msg
+    getattr(st, kind)(t(key, **kw))
+    if rows:
+        st.dataframe(pd.DataFrame(rows, columns=[t("author.col.field"), t("author.col.problem")]),
+                     hide_index=True, width="stretch")
+
+# --- the editor and its validation -------------------------------------------------------
+editor, checks = st.columns([3, 2])
+with editor:
+    st.session_state[forms.EDITOR_KEY] = st.session_state[forms.TEXT_KEY]
+    st.text_area(t("author.editor"), key=forms.EDITOR_KEY, height=560,
+                 help=t("author.editor_help"), on_change=forms.editor_changed)
+    text = st.session_state[forms.TEXT_KEY]
+    b1, b2 = st.columns(2)
+    b1.download_button(t("author.export"), data=text.encode("utf-8"),
+                       file_name=authoring.export_name(text), mime="application/x-yaml",
+                       key="author_export", icon=":material/download:")
+    b2.button(t("author.undo"), key="author_undo_button", on_click=forms.undo,
+              disabled=forms.UNDO_KEY not in st.session_state, icon=":material/undo:")
+
+result = authoring.validate_text(text)
+scenario = result.scenario
+with checks:
+    st.subheader(t("author.check_title"))
+    if scenario is not None:
+        st.success(t("author.valid", loans=scenario.n_loans, months=scenario.horizon_months,
+                     segments=len(scenario.segments)))
+        st.text(f"{scenario.id} · {scenario.title.get(lang)}")
+        st.text("\n".join(f"- {s.id}: {s.name.get(lang)} ({s.count})" for s in scenario.segments))
+        st.caption(t("author.summary", macro=len(scenario.macro),
+                     borrowers=len(scenario.borrowers), objectives=len(scenario.objectives),
+                     notes=len(scenario.debrief_notes), officers=scenario.staff.officers,
+                     hours=f"{scenario.staff.hours_per_officer_month:g}"))
+    else:
+        st.error(t("author.invalid", n=len(result.problems)))
+if scenario is None:  # the problems, full width so each message reads whole
+    lines = text.splitlines()
+    st.dataframe(pd.DataFrame(
+        [("—" if p.line is None else p.line, p.path, p.message,
+          lines[p.line - 1].strip() if p.line and p.line <= len(lines) else "")
+         for p in result.problems],
+        columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem"),
+                 t("author.col.text")]),
+        hide_index=True, width="stretch",
+        column_config={t("author.col.line"): st.column_config.NumberColumn(width="small"),
+                       t("author.col.problem"): st.column_config.TextColumn(width="large")})
+
+# --- form helpers ----------------------------------------------------------------------
+st.subheader(t("author.forms_title"))
+tabs = st.tabs([t("author.tab.segments"), t("author.tab.macro"), t("author.tab.borrowers"),
+                t("author.tab.staff"), t("author.tab.objectives"), t("author.tab.debrief"),
+                t("author.tab.remove")])
+with tabs[0]:
+    forms.segment_form(text, lang)
+with tabs[1]:
+    forms.macro_form(text)
+with tabs[2]:
+    forms.borrower_forms(text)
+with tabs[3]:
+    forms.staff_form(scenario)
+with tabs[4]:
+    forms.text_item_form(Section.OBJECTIVES)
+with tabs[5]:
+    forms.text_item_form(Section.DEBRIEF_NOTES)
+with tabs[6]:
+    forms.remove_form(text)
+
+# --- teaching preview --------------------------------------------------------------------
+st.subheader(t("author.preview_title"))
+st.caption(t("author.preview_intro"))
+if scenario is None:
+    st.info(t("author.preview_needs_valid"))
+else:
+    author_preview.run_box(scenario)
+shown = st.session_state.get(author_preview.RESULT_KEY)
+if shown is not None:
+    author_preview.show(shown, scenario.content_hash() if scenario else None, lang)
+
+# --- publish -----------------------------------------------------------------------------
+st.subheader(t("author.publish_title"))
+publish_case = authoring.publisher()
+if publish_case is None:
+    st.caption(t("author.publish_unavailable"))
+elif scenario is None:
+    st.caption(t("author.publish_needs_valid"))
+else:
+    st.caption(t("author.publish_help"))
+if st.button(t("author.publish"), key="author_publish", type="primary",
+             disabled=publish_case is None or scenario is None, icon=":material/publish:"):
+    try:  # the classroom checks the role again and validates with the same loader
+        published = publish_case(common.db(), common.current_user(), text)
+    except ScenarioError as err:
+        st.error(t("author.publish_failed", detail=len(err.problems)))
+    except PermissionError as err:  # training.authz.Forbidden
+        common.forbidden(err)
+    else:
+        st.success(t("author.published", case=published.scenario_id,
+                     version=published.version, hash=published.content_hash))

@@ -1,0 +1,155 @@
+"""The authoring page's teaching preview: run it with a progress bar, then draw the result.
+
+Every figure comes from training.preview.PreviewResult; the loss chart and the
+table beside it read the same frame, so they always agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from sim.scenario import Scenario
+from training import preview
+from training.i18n import fmt_cny, fmt_pct, t
+
+RESULT_KEY = "author_preview"
+
+
+def baseline_name(strategy: str) -> str:
+    return t(f"author.baseline.{strategy}")
+
+
+def run_box(scenario: Scenario) -> None:
+    """Replications and months, the expected wait, and the run button with its progress bar."""
+    h = scenario.horizon_months
+    c1, c2, c3 = st.columns([1, 1, 2])
+    reps = int(c1.number_input(t("author.preview_reps"), min_value=1,
+                               max_value=preview.MAX_REPS, value=preview.DEFAULT_REPS,
+                               step=1, key="pv_reps"))
+    suggested = preview.suggested_months(scenario, reps)
+    months = int(c2.number_input(t("author.preview_months", horizon=h), min_value=1,
+                                 max_value=h, value=suggested, step=1,
+                                 key=f"pv_months_{scenario.id}_{h}"))
+    both = c3.checkbox(t("author.preview_two_cores"), key="pv_two_cores",
+                       help=t("author.preview_two_cores_help"))
+    workers = POOL_WORKERS if both else 1
+    c3.caption(t("author.preview_estimate",
+                 seconds=f"{preview.estimated_seconds(scenario, reps, months, workers):.0f}",
+                 loans=scenario.n_loans))
+    if st.button(t("author.preview_run"), key="pv_run", type="primary",
+                 icon=":material/play_arrow:"):
+        bar = st.progress(0.0, text=t("author.preview_progress", done=0, total=reps))
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=t("author.preview_progress", done=done, total=total))
+
+        try:
+            with _executor(workers) as executor:
+                st.session_state[RESULT_KEY] = preview.run_preview(
+                    scenario, reps=reps, months=months, executor=executor, progress=progress)
+        except Exception as exc:  # a case the engine cannot run: say so, keep the text
+            st.error(t("author.preview_failed", detail=f"{type(exc).__name__}: {exc}"))
+        bar.empty()
+
+
+POOL_WORKERS = 2
+
+
+@contextlib.contextmanager
+def _executor(workers: int):
+    """None (this process) or a pool of fresh processes: spawned, not forked, since the
+    server process runs threads that a fork would copy mid-flight."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
+def loss_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Mean loss per baseline with its 95% interval."""
+    order = [baseline_name(s) for s in preview.BASELINES]
+    data = frame.assign(name=frame["strategy"].map(baseline_name))
+    base = alt.Chart(data).encode(
+        y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)))
+    bars = base.mark_bar(color="#5b8db8").encode(
+        x=alt.X("loss_cny:Q", title=t("author.col.loss_cny"), axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("name:N", title=t("author.col.baseline")),
+                 alt.Tooltip("loss_cny:Q", title=t("author.col.loss_cny"), format=",.0f"),
+                 alt.Tooltip("loss_lo_cny:Q", title=t("author.col.lo"), format=",.0f"),
+                 alt.Tooltip("loss_hi_cny:Q", title=t("author.col.hi"), format=",.0f")])
+    rules = base.mark_rule(color="#222").encode(x="loss_lo_cny:Q", x2="loss_hi_cny:Q")
+    return (bars + rules).properties(title=t("author.chart_loss"), height=200)
+
+
+def staff_chart(result: preview.PreviewResult) -> alt.LayerChart:
+    """Hours the case's policy asks each month (bars) against the officers' hours (rule)."""
+    frame = result.staff.frame()
+    month = alt.X("month:O", title=t("author.col.month"))
+    bars = alt.Chart(frame).mark_bar(color="#5b8db8").encode(
+        x=month, y=alt.Y("demanded_hours:Q", title=t("author.col.hours_month"),
+                         axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("month:O", title=t("author.col.month")),
+                 alt.Tooltip("demanded_hours:Q", title=t("author.staff_demand"), format=",.0f"),
+                 alt.Tooltip("available_hours:Q", title=t("author.staff_available"),
+                             format=",.0f")])
+    available = alt.Chart(frame).mark_rule(color="#c0392b", strokeWidth=2).encode(
+        y="mean(available_hours):Q")
+    return (bars + available).properties(title=t("author.chart_staff"), height=200)
+
+
+def _interval(lo: float | None, hi: float | None, fmt) -> str:
+    if lo is None or hi is None:
+        return "—"
+    return f"{fmt(lo)} – {fmt(hi)}"
+
+
+def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> None:
+    if current_hash != result.content_hash:
+        st.info(t("author.preview_stale"))
+    st.caption(t("author.preview_done", reps=result.reps, months=result.months,
+                 seconds=f"{result.seconds:.1f}"))
+    for w in result.warnings:
+        st.warning(w.text(lang), icon=":material/warning:")
+    if not result.warnings:
+        st.success(t("author.teaches"), icon=":material/check_circle:")
+    for n in result.notes:
+        st.info(n.text(lang), icon=":material/info:")
+
+    d = result.difficulty
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("author.m.index"), "—" if result.ew_index is None else f"{result.ew_index:.2f}",
+              help=t("author.m.index_help"))
+    c1.caption(t("author.interval", range=_interval(result.ew_index_lo, result.ew_index_hi,
+                                                      lambda x: f"{x:.2f}")))
+    c2.metric(t("author.m.headroom"), fmt_cny(result.headroom_cny.mean, lang),
+              help=t("author.m.headroom_help"))
+    c2.caption(t("author.headroom_share", share=fmt_pct(result.headroom_share, 0)))
+    c3.metric(t("author.m.staff_load"), fmt_pct(result.staff.load_share, 0),
+              help=t("author.m.staff_load_help"))
+    c3.caption(t("author.compliance", ew=fmt_pct(
+        result.baselines["early-warning"].compliance.mean, 0)))
+    c4.metric(t("author.m.difficulty"), "★" * d.level + "☆" * (5 - d.level),
+              help=t("author.m.difficulty_help"))
+    c4.caption(t("author.difficulty_declared", declared=d.declared))
+
+    frame = result.loss_frame()
+    st.altair_chart(loss_chart(frame), width="stretch")
+    table = pd.DataFrame({
+        t("author.col.baseline"): frame["strategy"].map(baseline_name),
+        t("author.col.loss_cny"): frame["loss_cny"].map(lambda v: fmt_cny(v, lang)),
+        t("author.col.interval"): [f"{fmt_cny(lo, lang)} – {fmt_cny(hi, lang)}"
+                                   for lo, hi in zip(frame["loss_lo_cny"], frame["loss_hi_cny"],
+                                                     strict=True)],
+        t("author.col.defaults"): frame["defaults"].map(lambda v: f"{v:.1f}"),
+        t("author.col.hours"): frame["hours"].map(lambda v: f"{v:,.0f}"),
+        t("author.col.compliance"): frame["compliance"].map(lambda v: fmt_pct(v, 0)),
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.altair_chart(staff_chart(result), width="stretch")

@@ -1,0 +1,179 @@
+"""Cohorts (班级管理), for instructors and admins: create a cohort, enrol trainees one by
+one or from a CSV class list (bad rows are listed by line), and assign a published case
+or a lesson with a window and optional pre- and post-tests."""
+
+from datetime import datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from sim.scenario import scenario_paths
+from training import classroom as cr
+from training.authz import Action, Forbidden
+from training.i18n import get_lang, t
+from training.models import CohortRole
+from training.publishing import latest_versions, publish_case
+
+lang = get_lang()
+st.title(t("cohort.admin_title"))
+common.show_flash()
+user = common.current_user()
+db = common.db()
+if not common.allowed(Action.CREATE_COHORT):
+    common.forbidden(Forbidden("authz.role_needed", roles="instructor, admin"))
+    st.stop()
+
+
+def errors(fn, *args, **kwargs):
+    """Run a service call; show its refusal or bad-input message instead of a traceback."""
+    try:
+        return fn(*args, **kwargs)
+    except (Forbidden, cr.ClassroomError) as err:
+        st.error(t(err.key, **{k: str(v) for k, v in err.detail.items()}))
+    return None
+
+
+with st.expander(t("cohort.new"), expanded=not cr.teaching_cohorts(db, user),
+                 icon=":material/group_add:"), st.form("new_cohort"):
+    name = st.text_input(t("cohort.name"), max_chars=128, key="new_cohort_name")
+    about = st.text_area(t("cohort.description"), max_chars=2000, key="new_cohort_about")
+    if st.form_submit_button(t("cohort.create"), type="primary"):
+        made = errors(cr.create_cohort, db, user, name, about)
+        if made is not None:
+            st.session_state["cohort_pick"] = made.id
+            common.flash("success", t("cohort.created", name=made.name))
+            st.rerun()
+
+cohorts = {c.id: c for c in cr.teaching_cohorts(db, user)}
+if not cohorts:
+    st.info(t("cohort.none"))
+    st.stop()
+if st.session_state.get("cohort_pick") not in cohorts:
+    st.session_state["cohort_pick"] = next(iter(cohorts))
+cid = st.selectbox(t("cohort.pick"), list(cohorts), key="cohort_pick",
+                   format_func=lambda i: cohorts[i].name)
+
+# keyed, so the open tab survives the reruns its own widgets cause
+members_tab, assign_tab, publish_tab = st.tabs(
+    [t("cohort.tab_members"), t("cohort.tab_assign"), t("cohort.tab_publish")],
+    key="cohort_tab", on_change="rerun")
+
+with members_tab:
+    people = cr.members(db, user, cid)
+    st.dataframe(pd.DataFrame({
+        t("cohort.col_user"): [m.username for m in people],
+        t("cohort.col_name"): [m.display_name for m in people],
+        t("cohort.col_role"): [t(f"role.{m.cohort_role.value}") for m in people],
+    }), hide_index=True, key="members_table")
+    with st.form("enrol_one"):
+        who = st.text_input(t("cohort.enrol_username"), max_chars=64, key="enrol_username")
+        as_instructor = st.checkbox(t("cohort.as_instructor"), key="enrol_instructor")
+        if st.form_submit_button(t("cohort.enrol")):
+            role = CohortRole.INSTRUCTOR if as_instructor else CohortRole.TRAINEE
+            member = errors(cr.enrol, db, user, cid, who, role)
+            if member is not None:
+                common.flash("success", t("cohort.enrolled", name=member.label))
+                st.rerun()
+    st.markdown(f"**{t('cohort.csv_title')}**")
+    st.caption(t("cohort.csv_help", columns=", ".join(cr.ROSTER_COLUMNS)))
+    upload = st.file_uploader(t("cohort.csv_file"), type=["csv"], key="roster_csv",
+                              max_upload_size=1)
+    if upload is not None and st.button(t("cohort.csv_import"), key="roster_import",
+                                        type="primary"):
+        report = errors(cr.import_roster, db, user, cid, upload.getvalue())
+        if report is not None:
+            st.session_state["roster_report"] = report
+    report = st.session_state.get("roster_report")
+    if report is not None:
+        st.success(t("cohort.csv_done", enrolled=len(report.enrolled), created=len(report.created),
+                     already=len(report.already), bad=len(report.problems)))
+        if report.problems:
+            st.error(t("cohort.csv_bad_rows"))
+            st.dataframe(pd.DataFrame({
+                t("cohort.col_line"): [p.line for p in report.problems],
+                t("cohort.col_reason"): [t(p.key, **{k: str(v) for k, v in p.detail.items()})
+                                         for p in report.problems],
+            }), hide_index=True, key="roster_problems")
+        if report.created:
+            st.warning(t("cohort.csv_passwords"))
+            creds = pd.DataFrame({"username": list(report.created),
+                                  "password": list(report.created.values())})
+            st.download_button(t("cohort.csv_passwords_download"),
+                               creds.to_csv(index=False).encode("utf-8-sig"),
+                               file_name="new-accounts.csv", mime="text/csv", key="creds")
+
+with assign_tab:
+    current = cr.list_assignments(db, user, cid)
+    if current:
+        st.dataframe(pd.DataFrame({
+            t("cohort.col_what"): [a.subject for a in current],
+            t("cohort.col_opens"): [common.local_time(a.opens_at) for a in current],
+            t("cohort.col_closes"): [common.local_time(a.closes_at) for a in current],
+            t("cohort.col_tests"): [f"{len(a.pre_test)} / {len(a.post_test)}" for a in current],
+        }), hide_index=True, key="assignments_table")
+    else:
+        st.caption(t("cohort.no_assignments"))
+    zone = common.browser_zone()
+    today = datetime.now(zone).date()
+    versions = {v.id: v for v in latest_versions(db, user)}
+    lessons, _ = common.lessons(lang)
+    question_options = {f"{lesson.id}/{q.id}": f"{lesson.title} · {q.question[:60]}"
+                        for lesson in lessons for q in lesson.questions}
+    kind = st.segmented_control(t("cohort.assign_kind"), ["case", "lesson"], default="case",
+                                key="assign_kind", format_func=lambda k: t(f"cohort.kind_{k}"))
+    with st.form("assign_form"):
+        if kind == "lesson":
+            lesson_pick = st.selectbox(t("cohort.lesson"), [x.id for x in lessons],
+                                       key="assign_lesson",
+                                       format_func=lambda i: next(x.title for x in lessons
+                                                                  if x.id == i))
+        elif versions:
+            version_pick = st.selectbox(t("cohort.case_version"), list(versions),
+                                        key="assign_version",
+                                        format_func=lambda i: f"{versions[i].scenario_id} "
+                                        f"v{versions[i].version}")
+            pre = st.multiselect(t("cohort.pre_test"), list(question_options), key="assign_pre",
+                                 format_func=question_options.__getitem__)
+            post = st.multiselect(t("cohort.post_test"), list(question_options),
+                                  key="assign_post", format_func=question_options.__getitem__)
+        else:
+            st.info(t("cohort.publish_first"))
+        c1, c2 = st.columns(2)
+        opens = c1.date_input(t("cohort.opens"), value=today, key="assign_opens")
+        closes = c2.date_input(t("cohort.closes"), value=today + timedelta(days=7),
+                               key="assign_closes")
+        go = st.form_submit_button(t("cohort.assign"), type="primary")
+    if go:
+        start = datetime.combine(opens, time.min, zone)
+        end = datetime.combine(closes, time.max, zone)
+        if kind == "lesson":
+            made = errors(cr.assign_lesson, db, user, cid, lesson_pick, start, end)
+        elif versions:
+            def questions(keys):
+                return [cr.TestQuestion(*k.split("/", 1)) for k in keys]
+            made = errors(cr.assign_case, db, user, cid, version_pick, start, end,
+                          questions(pre), questions(post))
+        else:
+            made = None
+        if made is not None:
+            common.flash("success", t("cohort.assigned", what=made.subject))
+            st.rerun()
+
+with publish_tab:
+    st.caption(t("cohort.publish_help"))
+    shipped = {p.stem: p for p in scenario_paths(common.scenario_dir())}
+    pick = st.selectbox(t("cohort.shipped_case"), list(shipped), key="publish_pick")
+    if st.button(t("cohort.publish"), key="publish_shipped", disabled=pick is None):
+        from sim.scenario import ScenarioError
+
+        try:
+            version = publish_case(db, user, shipped[pick].read_text(encoding="utf-8"))
+        except ScenarioError as err:
+            common.show_scenario_error(err)
+        except Forbidden as err:
+            common.forbidden(err)
+        else:
+            common.flash("success", t("cohort.published", case=version.scenario_id,
+                                      version=version.version))
+            st.rerun()

@@ -1,0 +1,111 @@
+"""Altair charts of the cohort dashboard; each takes one frame of training.dashboard.
+
+No fixed heights: Streamlit fits a chart into the height its spec names, axes and
+legend included, so the default sizing (a band per row, a plain default) reads best."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from training.i18n import t
+from training.report import STRATEGIES, STRATEGY_COLOURS
+
+STATUS_ORDER = ["finished", "in_progress", "not_started"]
+STATUS_COLOURS = ["#2e7d32", "#f9a825", "#bdbdbd"]
+
+
+def completion(frame: pd.DataFrame) -> alt.Chart:
+    """Trainees per assignment by status: finished, in progress, not started."""
+    counts = frame.groupby(["subject", "status"], as_index=False).size()
+    counts["label"] = counts["status"].map(lambda s: t(f"dash.status_{s}"))
+    labels = [t(f"dash.status_{s}") for s in STATUS_ORDER]
+    return (alt.Chart(counts, title=t("dash.completion"))
+            .mark_bar()
+            .encode(y=alt.Y("subject:N", title=t("dash.col_assignment")),
+                    x=alt.X("size:Q", title=t("dash.col_trainees"), stack="zero",
+                            axis=alt.Axis(tickMinStep=1)),
+                    color=alt.Color("label:N", title=t("dash.col_status"), sort=labels,
+                                    scale=alt.Scale(domain=labels, range=STATUS_COLOURS),
+                                    legend=alt.Legend(orient="bottom")),
+                    tooltip=[alt.Tooltip("subject:N", title=t("dash.col_assignment")),
+                             alt.Tooltip("label:N", title=t("dash.col_status")),
+                             alt.Tooltip("size:Q", title=t("dash.col_trainees"))]))
+
+
+def index_by_trainee(attempts: pd.DataFrame, baselines: pd.DataFrame) -> alt.LayerChart:
+    """Each trainee's best index (bars) with the baselines' indices (rules): late
+    collection is 0, the oracle 1, early warning in between."""
+    best = (attempts.dropna(subset=["index_share"])
+            .groupby("trainee", as_index=False)["index_share"].max())
+    bars = (alt.Chart(best, title=t("dash.index_title"))
+            .mark_bar(color=STRATEGY_COLOURS["you"])
+            .encode(x=alt.X("trainee:N", title=t("dash.col_trainee"), sort="-y"),
+                    y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format="%")),
+                    tooltip=[alt.Tooltip("trainee:N", title=t("dash.col_trainee")),
+                             alt.Tooltip("index_share:Q", title=t("dash.col_index"),
+                                         format=".0%")]))
+    base = baselines.drop_duplicates("strategy").copy()
+    base["label"] = base["strategy"].map(lambda s: t(f"strategy.{s}"))
+    names = [s for s in STRATEGIES if s in set(base["strategy"])]
+    rules = (alt.Chart(base).mark_rule(strokeDash=[4, 3], strokeWidth=2)
+             .encode(y="index_share:Q",
+                     color=alt.Color("label:N", title=t("dash.col_baseline"),
+                                     scale=alt.Scale(domain=[t(f"strategy.{s}") for s in names],
+                                                     range=[STRATEGY_COLOURS[s] for s in names])),
+                     tooltip=[alt.Tooltip("label:N", title=t("dash.col_baseline")),
+                              alt.Tooltip("index_share:Q", title=t("dash.col_index"),
+                                          format=".0%")]))
+    return bars + rules
+
+
+def score_distribution(attempts: pd.DataFrame) -> alt.Chart:
+    """The index of every finished attempt, per case: a strip of points with a box."""
+    done = attempts.dropna(subset=["index_share"])
+    return (alt.Chart(done, title=t("dash.distribution"))
+            .mark_boxplot(extent="min-max", size=28)
+            .encode(y=alt.Y("subject:N", title=t("dash.col_assignment")),
+                    x=alt.X("index_share:Q", title=t("dash.col_index"),
+                            axis=alt.Axis(format="%"))))
+
+
+def repeated(attempts: pd.DataFrame) -> alt.Chart:
+    """Index over a trainee's repeated attempts of a case."""
+    done = attempts.dropna(subset=["index_share"])
+    return (alt.Chart(done, title=t("dash.repeated"))
+            .mark_line(point=True)
+            .encode(x=alt.X("attempt_no:O", title=t("dash.col_attempt_no")),
+                    y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format="%")),
+                    color=alt.Color("trainee:N", title=t("dash.col_trainee")),
+                    strokeDash=alt.StrokeDash("subject:N", title=t("dash.col_assignment")),
+                    tooltip=["trainee:N", "subject:N", "attempt_no:O",
+                             alt.Tooltip("index_share:Q", format=".0%")]))
+
+
+def quiz(frame: pd.DataFrame) -> alt.Chart:
+    """Share correct per question; questions most of the class got wrong stand out in red."""
+    data = frame.assign(question=frame["lesson_id"] + "/" + frame["question_id"] + " ("
+                        + frame["phase"] + ")",
+                        weak=frame["share_correct"] < 0.5)
+    return (alt.Chart(data, title=t("dash.quiz"))
+            .mark_bar()
+            .encode(y=alt.Y("question:N", title=t("dash.col_question"), sort="x"),
+                    x=alt.X("share_correct:Q", title=t("dash.col_correct"),
+                            scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+                    color=alt.condition("datum.weak", alt.value("#c62828"), alt.value("#2e7d32")),
+                    tooltip=["question:N", alt.Tooltip("share_correct:Q", format=".0%"),
+                             "answers:Q"]))
+
+
+def gain(frame: pd.DataFrame) -> alt.Chart:
+    """Each trainee's pre- and post-test share correct, joined by a line (the gain)."""
+    long = frame.melt(id_vars=["trainee", "subject"], value_vars=["pre_share", "post_share"],
+                      var_name="test", value_name="share").dropna(subset=["share"])
+    long["test"] = long["test"].map({"pre_share": t("dash.pre"), "post_share": t("dash.post")})
+    return (alt.Chart(long, title=t("dash.gain"))
+            .mark_line(point=True)
+            .encode(x=alt.X("test:N", title=None, sort=[t("dash.pre"), t("dash.post")]),
+                    y=alt.Y("share:Q", title=t("dash.col_correct"), scale=alt.Scale(domain=[0, 1]),
+                            axis=alt.Axis(format="%")),
+                    color=alt.Color("trainee:N", title=t("dash.col_trainee")),
+                    tooltip=["trainee:N", "test:N", alt.Tooltip("share:Q", format=".0%")]))

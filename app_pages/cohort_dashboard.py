@@ -1,0 +1,145 @@
+"""The cohort dashboard (班级看板), for the cohort's instructors and admins: completion,
+scores per case against the baselines, the loans the class missed, quiz results,
+learning gain and progress over repeated attempts; any attempt opens read-only; CSV
+and Excel export. Each chart has its table beside it."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import cohort_charts as charts
+from app_pages import common
+from training import classroom as cr
+from training import dashboard as dash
+from training.authz import Action, Forbidden
+from training.i18n import fmt_cny, get_lang, t
+
+lang = get_lang()
+st.title(t("dash.title"))
+user = common.current_user()
+db = common.db()
+if not common.allowed(Action.CREATE_COHORT):
+    common.forbidden(Forbidden("authz.role_needed", roles="instructor, admin"))
+    st.stop()
+
+cohorts = {c.id: c for c in cr.teaching_cohorts(db, user)}
+if not cohorts:
+    st.info(t("cohort.none"))
+    st.page_link(common.PAGES["cohort_admin"], label=t("nav.cohort_admin"),
+                 icon=":material/groups:")
+    st.stop()
+if st.session_state.get("dash_cohort") not in cohorts:
+    st.session_state["dash_cohort"] = next(iter(cohorts))
+cid = st.selectbox(t("cohort.pick"), list(cohorts), key="dash_cohort",
+                   format_func=lambda i: cohorts[i].name)
+try:
+    res = dash.cohort_results(db, user, cid)
+except Forbidden as err:
+    common.forbidden(err)
+    st.stop()
+
+if res.completion.empty:
+    st.info(t("dash.nothing_yet"))
+    st.stop()
+
+c1, c2 = st.columns(2)
+c1.download_button(t("dash.export_csv"), dash.results_csv(res), file_name=f"cohort-{cid}.csv",
+                   mime="text/csv", key="export_csv", icon=":material/download:")
+c2.download_button(t("dash.export_xlsx"), dash.results_excel(res),
+                   file_name=f"cohort-{cid}.xlsx", key="export_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   icon=":material/table_view:")
+
+
+def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple = (),
+         money: tuple = (), into=st) -> None:
+    """A frame with its columns named for people: shares as percentages, money in the
+    language's unit (the chart beside it draws the same numbers)."""
+    view = frame[list(columns)].copy()
+    for col in money:
+        view[col] = view[col].map(fmt_cny)
+    config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+    into.dataframe(view.rename(columns=columns), hide_index=True, key=key, column_config=config)
+
+
+COL = {"subject": t("dash.col_assignment"), "trainee": t("dash.col_trainee")}
+
+
+st.header(t("dash.completion"))
+left, right = st.columns([3, 2])
+left.altair_chart(charts.completion(res.completion), width="stretch")
+show(res.completion.assign(status=res.completion["status"].map(lambda s: t(f"dash.status_{s}"))),
+     {**COL, "status": t("dash.col_status")}, "completion_table", into=right)
+
+done = res.attempts.dropna(subset=["index_share"])
+if not done.empty:
+    st.header(t("dash.scores"))
+    left, right = st.columns(2)
+    left.altair_chart(charts.score_distribution(done), width="stretch")
+    right.altair_chart(charts.index_by_trainee(done, res.baselines), width="stretch")
+    best = done.groupby(["subject", "trainee"], as_index=False).agg(
+        best=("index_share", "max"), attempts=("attempt_no", "max"))
+    show(best, {**COL, "best": t("dash.col_best"), "attempts": t("dash.col_attempts")},
+         "best_table", shares=("best",))
+    show(res.baselines.assign(strategy=res.baselines["strategy"].map(lambda s: t(f"strategy.{s}"))),
+         {"subject": COL["subject"], "strategy": t("dash.col_baseline"),
+          "index_share": t("dash.col_index"), "loss_cny": t("dash.col_loss")},
+         "baselines_table", shares=("index_share",), money=("loss_cny",))
+    if done["attempt_no"].max() > 1:
+        st.altair_chart(charts.repeated(done), width="stretch")
+
+st.header(t("dash.missed"))
+if res.missed.empty:
+    st.caption(t("dash.no_missed"))
+else:
+    missed = pd.DataFrame({
+        t("dash.col_assignment"): res.missed["subject"],
+        t("dash.col_loan"): res.missed["label"],
+        t("dash.col_company"): [zh if lang == "zh" else en for zh, en in
+                                zip(res.missed["company"], res.missed["company_en"], strict=True)],
+        t("dash.col_warning"): [zh if lang == "zh" else en for zh, en in
+                                zip(res.missed["warning_zh"], res.missed["warning_en"],
+                                    strict=True)],
+        t("dash.col_visible"): res.missed["visible_month"],
+        t("dash.col_missed_by"): res.missed["trainees_missed"],
+        t("dash.col_share"): res.missed["share_missed"],
+    })
+    st.dataframe(missed, hide_index=True, key="missed_table",
+                 column_config={t("dash.col_share"):
+                                st.column_config.NumberColumn(format="percent")})
+
+st.header(t("dash.quiz"))
+if res.quiz.empty:
+    st.caption(t("dash.no_quiz"))
+else:
+    left, right = st.columns([3, 2])
+    left.altair_chart(charts.quiz(res.quiz), width="stretch")
+    show(res.quiz.assign(phase=res.quiz["phase"].map(lambda p: t(f"dash.phase_{p}"))),
+         {"phase": t("dash.col_phase"), "lesson_id": t("dash.col_lesson"),
+          "question_id": t("dash.col_question"), "answers": t("dash.col_answers"),
+          "share_correct": t("dash.col_correct")}, "quiz_table", shares=("share_correct",),
+         into=right)
+
+st.header(t("dash.gain"))
+if res.gain.empty:
+    st.caption(t("dash.no_gain"))
+else:
+    left, right = st.columns([3, 2])
+    left.altair_chart(charts.gain(res.gain), width="stretch")
+    tests = {"pre_share": t("dash.pre"), "post_share": t("dash.post"), "gain": t("dash.col_gain")}
+    show(res.gain, {**COL, **tests}, "gain_table", shares=tuple(tests), into=right)
+    show(dash.cohort_gain(res.gain), {"subject": COL["subject"],
+                                      "trainees": t("dash.col_trainees"), **tests},
+         "cohort_gain_table", shares=tuple(tests))
+
+st.header(t("dash.open_attempt"))
+if res.attempts.empty:
+    st.caption(t("dash.no_attempts"))
+else:
+    rows = res.attempts.sort_values(["trainee", "subject", "attempt_no"])
+    labels = {r.attempt_id: t("dash.attempt_label", trainee=r.trainee, case=r.subject,
+                              n=r.attempt_no, month=r.month, horizon=r.horizon)
+              for r in rows.itertuples()}
+    chosen = st.selectbox(t("dash.pick_attempt"), list(labels), key="dash_attempt",
+                          format_func=labels.__getitem__)
+    st.page_link(common.PAGES["review"], label=t("review.open"), icon=":material/history:",
+                 query_params={"review": chosen})

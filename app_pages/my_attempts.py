@@ -1,0 +1,129 @@
+"""My work: the cases my cohorts assigned me (with their pre- and post-tests and the
+class's anonymised ranking) and every attempt of mine, to continue or to read the debrief."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from training import classroom as cr
+from training.authz import Forbidden
+from training.i18n import get_lang, t
+from training.lessons import QuestionType
+from training.models import QuizPhase
+
+lang = get_lang()
+st.title(t("mine.title"))
+common.show_flash()
+user = common.current_user()
+db = common.db()
+
+
+def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
+    """One form for the test; answers are kept and graded when submitted."""
+    parts = cr.test_questions(assignment, phase, lang)
+    with st.form(f"{phase.value}_{assignment.id}"):
+        for lesson, questions in parts:
+            st.markdown(f"**{lesson.title}**")
+            for q in questions:
+                key = f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}"
+                if q.type is QuestionType.MULTI:
+                    st.multiselect(f"{q.question} {t('lessons.pick_all')}",
+                                   range(len(q.choices)), key=key,
+                                   format_func=lambda i, q=q: q.choices[i],
+                                   placeholder=t("lessons.pick_placeholder"))
+                elif q.type is QuestionType.TRUE_FALSE:
+                    st.radio(f"{q.question} {t('lessons.true_or_false')}", [True, False],
+                             index=None, key=key, horizontal=True,
+                             format_func=lambda v: t("lessons.tf_true" if v else "lessons.tf_false"))
+                else:
+                    st.radio(q.question, range(len(q.choices)), index=None, key=key,
+                             format_func=lambda i, q=q: q.choices[i])
+        sent = st.form_submit_button(t(f"mine.submit_{phase.value}"), type="primary")
+    if sent:
+        right = total = 0
+        for lesson, questions in parts:
+            answers = {q.id: st.session_state.get(
+                f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}") for q in questions}
+            answers = {k: (None if v in ([], ()) else v) for k, v in answers.items()}
+            result = common.keep_quiz(lesson, answers, phase.value, assignment.id)
+            right += sum(r.correct for r in result.results if r.question_id in answers)
+            total += len(questions)
+        common.flash("success", t("mine.test_kept", right=right, total=total))
+        st.rerun()
+
+
+def start(assignment_id: int) -> None:
+    try:
+        live = cr.start_assignment(db, user, common.games(), assignment_id)
+    except (Forbidden, cr.ClassroomError) as err:
+        common.flash("error", t(err.key, **err.detail))
+        return
+    common.set_attempt(live.attempt.id)
+    st.session_state["go_briefing"] = True
+
+
+if user is None and not common.allowed("self_study"):
+    st.info(t("authz.sign_in_first"))
+    st.page_link(common.PAGES["signin"], label=t("nav.signin"), icon=":material/login:")
+    st.stop()
+
+attempts = cr.my_attempts(db, user)
+if st.session_state.pop("go_briefing", False):
+    common.go("briefing")
+
+# --- assigned work ---------------------------------------------------------------------
+assigned = cr.my_assignments(db, user) if user is not None else []
+if assigned:
+    st.header(t("mine.assigned"))
+for cohort, a in assigned:
+    if a.kind.value != "case":
+        with st.container(border=True, key=f"assignment_{a.id}"):
+            st.markdown(t("mine.lesson_assigned", cohort=cohort.name, lesson=a.lesson_id,
+                          closes=common.local_time(a.closes_at)))
+            common.lesson_links([a.lesson_id], lang, f"al_{a.id}")
+        continue
+    mine = [x for x in attempts if x.assignment_id == a.id]
+    finished = [x for x in mine if x.finished]
+    with st.container(border=True, key=f"assignment_{a.id}"):
+        st.subheader(t("mine.case_assigned", cohort=cohort.name, case=a.subject))
+        st.caption(t("mine.window", opens=common.local_time(a.opens_at),
+                     closes=common.local_time(a.closes_at)))
+        pre_needed = bool(a.pre_test) and not cr.quiz_done(db, user, a.id, QuizPhase.PRE)
+        if pre_needed:
+            st.markdown(t("mine.pre_first"))
+            quiz_form(a, QuizPhase.PRE)
+        elif a.is_open():
+            st.button(t("mine.start" if not mine else "mine.start_again"), key=f"start_a{a.id}",
+                      type="primary", on_click=start, args=(a.id,))
+        else:
+            st.info(t("mine.closed"))
+        if finished and a.post_test and not cr.quiz_done(db, user, a.id, QuizPhase.POST):
+            st.markdown(t("mine.post_now"))
+            quiz_form(a, QuizPhase.POST)
+        rank = cr.ranking(db, user, a.id)
+        if rank:
+            st.markdown(f"**{t('mine.ranking')}**")
+            st.dataframe(pd.DataFrame({
+                t("mine.col_rank"): [r.rank for r in rank],
+                t("mine.col_who"): [t("mine.you") if r.is_you else t("mine.classmate", n=r.rank)
+                                    for r in rank],
+                t("mine.col_index"): [common.index_text(r.index_share) for r in rank],
+                t("mine.col_attempts"): [r.attempts for r in rank],
+            }), hide_index=True, key=f"ranking_{a.id}")
+
+# --- every attempt ---------------------------------------------------------------------
+st.header(t("mine.attempts"))
+if not attempts:
+    st.info(t("mine.none"))
+for att in attempts:
+    with st.container(border=True, key=f"mine_{att.id}"):
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        kind = t("mine.kind_class") if att.assignment_id else t("mine.kind_practice")
+        left.markdown(t("mine.line", case=att.scenario_id, kind=kind,
+                        month=att.month, horizon=att.horizon,
+                        updated=common.local_time(att.updated),
+                        index=common.index_text(att.index_share) if att.finished else "—"))
+        label = t("mine.debrief") if att.finished else t("mine.continue")
+        if right.button(label, key=f"open_{att.id}"):
+            common.set_attempt(att.id)
+            common.go("debrief" if att.finished else "desk")

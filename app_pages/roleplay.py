@@ -1,0 +1,81 @@
+"""Role play: practise a conversation with a borrower, without a case, with feedback after it.
+
+The borrower's hidden situation is drawn (or picked) when the talk starts and shown
+only in the feedback. ``?conversation=<id>`` opens a conversation (lesson links).
+"""
+
+import streamlit as st
+
+from app_pages import common
+from app_pages import roleplay_views as views
+from training.i18n import get_lang, t
+from training.roleplay import PRACTICE_PROFILES, PathError, Session, practice_state
+
+PROFILES = ["surprise", *PRACTICE_PROFILES]
+
+lang = get_lang()
+st.title(t("roleplay.title"))
+st.caption(t("roleplay.intro"))
+rps, problems = views.roleplays()
+for problem in problems:
+    st.error(t("roleplay.broken", detail=problem))
+if not rps:
+    st.info(t("roleplay.none"))
+    st.stop()
+
+
+def _tag(rp) -> str:
+    if rp.case is None:
+        return t("roleplay.standalone")
+    try:
+        case = common.case_by_id(rp.case)
+    except LookupError:
+        return t("roleplay.case_tag", case=rp.case, borrower=rp.borrower)
+    who = next((b.company.get(lang) for b in case.borrowers if b.id == rp.borrower), rp.borrower)
+    return t("roleplay.case_tag", case=case.title.get(lang), borrower=who)
+
+
+def _start() -> None:
+    rp_id, profile = st.session_state["rp_pick"], st.session_state["rp_profile"]
+    st.session_state["rp_round"] = st.session_state.get("rp_round", 0) + 1
+    name, _ = practice_state(None if profile == "surprise" else profile,
+                             seed=st.session_state["rp_round"])
+    st.session_state["rp_play"] = {"id": rp_id, "profile": name, "path": []}
+
+
+def _choose(choice_id: str) -> None:
+    play = st.session_state.get("rp_play")
+    if play is not None:
+        play["path"].append(choice_id)
+
+
+from_url = st.query_params.get("conversation")
+if st.session_state.get("rp_pick") not in rps:
+    st.session_state["rp_pick"] = from_url if from_url in rps else next(iter(rps))
+c1, c2 = st.columns([3, 2])
+rp_id = c1.selectbox(t("roleplay.pick"), list(rps), key="rp_pick",
+                     format_func=lambda i: rps[i].title.get(lang))
+c2.selectbox(t("roleplay.profile"), PROFILES, key="rp_profile",
+             format_func=lambda p: t(f"roleplay.profile_{p}"))
+rp = rps[rp_id]
+st.caption(_tag(rp) + " · " + rp.summary.get(lang))
+if rp.lesson:
+    common.lesson_links([rp.lesson], lang, key_prefix="rp_lesson")
+
+play = st.session_state.get("rp_play")
+if play is None or play["id"] != rp_id:
+    st.button(t("roleplay.start"), key="rp_start", type="primary", on_click=_start)
+    st.stop()
+
+with st.expander(t("roleplay.setting"), expanded=not play["path"]):
+    st.markdown(rp.setting.get(lang))
+try:
+    session = Session.replay(rp, practice_state(play["profile"], 0, rp)[1], play["path"])
+except PathError:  # the conversation file changed under the talk: start it again
+    st.session_state.pop("rp_play", None)
+    st.rerun()
+views.transcript(session)
+views.choices(session, "rp_choice", _choose)
+if session.done:
+    views.feedback(session, session.outcome(), profile=play["profile"])
+    st.button(t("roleplay.restart"), key="rp_restart", on_click=_start)

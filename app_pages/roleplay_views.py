@@ -1,0 +1,203 @@
+"""Drawing a role-play conversation and its feedback, for the practice page and the desk.
+
+A conversation on screen is (conversation id, path): the session is replayed from
+them on every run, so a rerun or a refresh shows exactly the talk so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from sim.roleplay import ROLEPLAY_DIR, Roleplay, RoleplayError, load_roleplay, roleplay_paths
+from training import units
+from training.i18n import get_lang, t
+from training.roleplay import Outcome, PathError, Session
+
+
+def _stamp(folder: Path) -> int:
+    return max((p.stat().st_mtime_ns for p in folder.glob("*.yaml")), default=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _load(folder: str, stamp: int) -> tuple[dict[str, Roleplay], list[str]]:
+    ok, problems = {}, []
+    for p in roleplay_paths(Path(folder)):
+        try:
+            rp = load_roleplay(p)
+            ok[rp.id] = rp
+        except RoleplayError as err:  # one broken file does not hide the others
+            problems.append(str(err))
+    return ok, problems
+
+
+def roleplays(folder: Path = ROLEPLAY_DIR) -> tuple[dict[str, Roleplay], list[str]]:
+    """Every conversation by id, and the problems of files that do not load."""
+    return _load(str(folder), _stamp(folder))
+
+
+def transcript(session: Session) -> None:
+    """The talk so far: the borrower's lines and the trainee's choices, then the current line."""
+    lang = get_lang()
+    for st_ in session.steps:
+        with st.chat_message("assistant", avatar=":material/person:"):
+            st.markdown(st_.line.text.get(lang))
+        if st_.choice is not None:
+            with st.chat_message("user", avatar=":material/badge:"):
+                st.markdown(st_.choice.text.get(lang))
+    if not session.done:
+        with st.chat_message("assistant", avatar=":material/person:"):
+            st.markdown(session.line().text.get(lang))
+
+
+def choices(session: Session, key: str, on_choose: Callable[..., None], args: tuple = ()) -> None:
+    """One button per choice; on_choose(*args, choice_id) runs before the next draw."""
+    if session.done:
+        st.caption(t("roleplay.ended"))
+        return
+    st.markdown(f"**{t('roleplay.your_move')}**")
+    lang = get_lang()
+    for ch in session.choices():
+        st.button(ch.text.get(lang), key=f"{key}_{len(session.path)}_{ch.id}",
+                  on_click=on_choose, args=(*args, ch.id), width="stretch")
+
+
+def _rule(rule: str) -> str:
+    return t(f"roleplay.rule.{rule}.title")
+
+
+def facts(outcome: Outcome) -> None:
+    st.markdown(f"**{t('roleplay.learned')}**")
+    if not outcome.facts:
+        st.caption(t("roleplay.learned_none"))
+    for f in outcome.facts:
+        key = "fact" if f.adverse else "fact_clear"
+        st.markdown(f"- {t(f'roleplay.{key}.{f.kind}')}")
+
+
+def terms(outcome: Outcome) -> None:
+    st.markdown(f"**{t('roleplay.terms')}**")
+    if not outcome.terms:
+        st.caption(t("roleplay.terms_none"))
+    from training.desk import engine_text
+
+    lang = get_lang()
+    for term in outcome.terms:
+        zh, en = engine_text("action", term.action_id)
+        st.markdown("- " + t("roleplay.term_line", term=t(f"roleplay.term.{term.kind}"),
+                             action=zh if lang == "zh" else en,
+                             hours=units.hours(term.hours),
+                             cost=units.money(term.cost_cny) if term.cost_cny else "—"))
+
+
+def breaches(session: Session, outcome: Outcome) -> None:
+    st.markdown(f"**{t('roleplay.broken_rules')}**")
+    if not outcome.breaches:
+        st.success(t("roleplay.broken_none"))
+    lang = get_lang()
+    for b in outcome.breaches:
+        ch = session.rp.choice(b.node, b.choice_id)
+        st.error(t("roleplay.breach_at", rule=_rule(b.rule), choice=ch.text.get(lang) if ch else "")
+                 + "\n\n" + t(f"roleplay.rule.{b.rule}.text") + "\n\n"
+                 + t("roleplay.source", source=t(f"roleplay.rule.{b.rule}.source")))
+
+
+def feedback(session: Session, outcome: Outcome, profile: str | None = None) -> None:
+    """The full debrief of one conversation: learned, missed, rules, terms, strong questions."""
+    lang = get_lang()
+    st.subheader(t("roleplay.feedback"))
+    if profile:
+        st.info(t("roleplay.profile_was", profile=t(f"roleplay.profile_{profile}")))
+    left, right = st.columns(2)
+    with left:
+        facts(outcome)
+        st.markdown(f"**{t('roleplay.missed')}**")
+        if not outcome.missed:
+            st.caption(t("roleplay.missed_none"))
+        for kind in outcome.missed:
+            st.markdown(f"- {t(f'roleplay.fact.{kind}')}")
+        terms(outcome)
+        st.caption(t("roleplay.relationship", delta=f"{outcome.relationship_delta:+.2f}"))
+    with right:
+        breaches(session, outcome)
+        if outcome.notes:
+            st.markdown(f"**{t('roleplay.notes')}**")
+            for note in outcome.notes:
+                st.markdown(f"- {note.get(lang)}")
+        st.markdown(f"**{t('roleplay.strong')}**")
+        for q in outcome.strong_questions:
+            st.markdown(f"- {q.get(lang)}")
+
+
+def desk_panel(live, loan_id: int) -> None:
+    """'Meet the borrower' for a named borrower with a conversation, and the meetings held."""
+    from app_pages import desk_actions as act
+
+    g, aid = live.game, live.attempt.id
+    convs = g.conversations(loan_id)
+    if not convs:
+        return
+    rp, lang = convs[0], get_lang()
+    opt = g.meeting_option(loan_id)
+    with st.container(border=True, key="meet_borrower"):
+        st.subheader(t("roleplay.desk.title"))
+        rep = g.sim.pf.identity(int(loan_id), lang)[1]
+        st.caption(t("roleplay.desk.caption", borrower=rep, hours=units.hours(opt.hours),
+                     cost=units.money(opt.cost_cny) if opt.cost_cny else "—"))
+        talk = st.session_state.get("meet")
+        if talk is not None and talk["held"] and not any(
+                p["loan_id"] == loan_id for p in g.pending_talks) and talk["month"] == g.month:
+            st.session_state.pop("meet")  # the meeting was taken off the queue
+            talk = None
+        if talk is None or talk["loan_id"] != loan_id or talk["month"] != g.month:
+            if not opt.available:
+                st.caption(f"✗ {opt.reason_zh if lang == 'zh' else opt.reason_en}")
+            st.button(t("roleplay.desk.open"), key="meet_open", type="primary",
+                      disabled=not opt.available or g.finished, on_click=act.meet_open,
+                      args=(loan_id, rp.id, g.month))
+        else:
+            with st.expander(t("roleplay.setting"), expanded=not talk["path"]):
+                st.markdown(rp.setting.get(lang))
+            session = Session.replay(rp, g.talk_state(loan_id), talk["path"])
+            transcript(session)
+            if not talk["held"]:
+                choices(session, "meet_choice", act.meet_choose, (aid,))
+                st.button(t("roleplay.desk.close"), key="meet_close", on_click=act.meet_leave)
+            else:
+                out = session.outcome(lambda a: g.action_cost(loan_id, a))
+                facts(out)
+                terms(out)
+                breaches(session, out)
+        held = g.talk_history
+        mine = [h for h in held if h["loan_id"] == int(loan_id)]
+        if mine:
+            st.markdown(f"**{t('roleplay.desk.talks')}**")
+            for h in mine:
+                title = g.roleplays[h["roleplay"]].title.get(lang)
+                st.markdown(t("roleplay.desk.talk_line", month=h["month"], title=title))
+                for kind, adverse in h["facts"]:
+                    key = "fact" if adverse else "fact_clear"
+                    st.markdown(f"- {t(f'roleplay.{key}.{kind}')}")
+
+
+def debrief_talks(g) -> None:
+    """Each meeting held in the case, with the full feedback (the hidden state is out now)."""
+    if not g.talk_history:
+        return
+    lang = get_lang()
+    st.subheader(t("roleplay.debrief.title"))
+    for n, h in enumerate(g.talk_history):
+        rp = g.roleplays.get(h["roleplay"])
+        if rp is None:
+            continue
+        label = g.sim.pf.label(h["loan_id"])
+        with st.expander(t("roleplay.debrief.line", month=h["month"], label=label,
+                           title=rp.title.get(lang)), expanded=n == 0):
+            try:
+                session = Session.replay(rp, h["state"], h["path"])
+            except PathError:  # the conversation was edited since: the path no longer fits
+                st.caption(t("roleplay.debrief.changed"))
+                continue
+            feedback(session, session.outcome(lambda a, i=h["loan_id"]: g.action_cost(i, a)))

@@ -1,0 +1,52 @@
+"""Accounts (账户管理), for admins: add an account with a role, change a role."""
+
+import streamlit as st
+
+from app_pages import common
+from training import accounts
+from training.authz import Action, Forbidden, require
+from training.i18n import t
+from training.models import Role
+
+st.title(t("users.title"))
+common.show_flash()
+user = common.current_user()
+try:
+    require(user, Action.MANAGE_USERS, db=common.db())
+except Forbidden as err:
+    common.forbidden(err)
+    st.stop()
+
+ROLES = [r.value for r in Role]
+with st.form("add_user"):
+    st.subheader(t("users.add"))
+    name = st.text_input(t("signin.username"), max_chars=64, key="new_username")
+    display = st.text_input(t("users.display_name"), max_chars=128, key="new_display")
+    role = st.selectbox(t("users.role"), ROLES, key="new_role",
+                        format_func=lambda r: t(f"role.{r}"))
+    password = st.text_input(t("signin.password"), type="password", key="new_password",
+                             help=t("accounts.short_password", min=accounts.MIN_PASSWORD_CHARS))
+    if st.form_submit_button(t("users.create"), type="primary"):
+        try:
+            made = accounts.create_user(common.db(), name, password, role, display_name=display)
+        except accounts.AccountError as err:
+            st.error(t(err.key, **err.detail))
+        else:
+            common.flash("success", t("users.created", name=made.username,
+                                      role=t(f"role.{made.role.value}")))
+            st.rerun()
+
+with st.form("change_role"):
+    st.subheader(t("users.change_role"))
+    who = st.text_input(t("signin.username"), max_chars=64, key="role_username")
+    new_role = st.selectbox(t("users.role"), ROLES, key="role_value",
+                            format_func=lambda r: t(f"role.{r}"))
+    if st.form_submit_button(t("users.apply")):
+        try:
+            changed = accounts.set_role(common.db(), who, new_role)
+        except accounts.AccountError as err:
+            st.error(t(err.key, **err.detail))
+        else:
+            common.flash("success", t("users.role_changed", name=changed.username,
+                                      role=t(f"role.{changed.role.value}")))
+            st.rerun()

@@ -1,0 +1,189 @@
+"""The role-play page and 'Meet the borrower' on the desk, through AppTest.
+
+The practice page plays a conversation with a chosen hidden borrower and shows the
+feedback; on the desk, a meeting with a named borrower queues the agreed terms and
+they change the loan when the month ends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from sim.roleplay import load_all
+from sim.scenario import ClassIntervals, MonitoringPolicy
+from training.lessons import load_lesson
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+LIGHT = MonitoringPolicy(interval_months=ClassIntervals(
+    normal=12, special_mention=3, substandard=3, doubtful=3))
+
+
+def texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
+                 "warning", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def practice(conversation: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if conversation:
+        at.query_params["conversation"] = conversation
+    at.run()
+    at.switch_page("app_pages/roleplay.py").run()
+    no_exception(at)
+    return at
+
+
+def play(at: AppTest, conversation: str, profile: str, path: list[str]) -> AppTest:
+    at.session_state["rp_pick"] = conversation
+    at.session_state["rp_profile"] = profile
+    at.run()
+    at.button(key="rp_start").click().run()
+    no_exception(at)
+    for n, cid in enumerate(path):
+        at.button(key=f"rp_choice_{n}_{cid}").click().run()
+        no_exception(at)
+    return at
+
+
+def test_practice_uncovers_diversion_and_gives_feedback() -> None:
+    at = play(practice(), "jinlan_diversion", "evasive", ["ask_onward_flows", "agree_entrusted"])
+    shown = texts(at)
+    assert "贷款资金被挪作他用" in shown  # learned: the diversion
+    assert "其他银行或债权人正在催收" in shown  # missed: the other creditors
+    assert "受托支付" in shown  # the term agreed, with its hours
+    assert [s.value for s in at.success] == ["没有违反行为规范。"]
+    assert "闪烁其词,挪用资金" in shown  # the hidden borrower, told after the talk
+    assert "溧阳新地块的出让金是用什么钱交的?" in shown  # a strong officer's question
+
+
+def test_the_same_path_with_an_honest_borrower_learns_nothing_hidden() -> None:
+    at = play(practice(), "jinlan_diversion", "honest_sound",
+              ["ask_onward_flows", "agree_entrusted"])
+    shown = texts(at)
+    assert "贷款资金被挪作他用" not in shown
+    assert "这次面谈没有揭示出隐藏的问题。" in shown
+    assert "没有:这位借款人能告诉你的,你都问到了。" in shown
+
+
+def test_practice_shows_the_rules_broken_with_their_source() -> None:
+    at = play(practice(), "consumer_hardship", "struggling", ["call_every_night", "repayment_plan"])
+    errors = "\n".join(e.value for e in at.error)
+    assert "不威胁、不骚扰" in errors and "只在允许的时间联系" in errors
+    assert "中国银行业协会" in errors
+
+
+def test_try_again_starts_a_new_talk() -> None:
+    at = play(practice(), "guarantor_wants_out", "surprise", ["release_now"])
+    assert "不作银行无法兑现的承诺" in "\n".join(e.value for e in at.error)
+    at.button(key="rp_restart").click().run()
+    no_exception(at)
+    assert at.button(key="rp_choice_0_ask_why") is not None
+    assert at.session_state["rp_play"]["path"] == []
+
+
+def test_a_link_opens_the_conversation() -> None:
+    at = practice("huimin_flood")
+    assert at.selectbox(key="rp_pick").value == "huimin_flood"
+    assert "新乡惠民生鲜超市" in texts(at)  # the case's borrower, by name
+
+
+def test_the_lesson_links_every_conversation() -> None:
+    ids = set(load_all())
+    for lang in ("zh", "en"):
+        body = load_lesson("negotiation", lang).body
+        assert {i for i in ids if f"roleplay?conversation={i}" in body} == ids
+
+
+def desk_at_jinlan(diverting: bool = True) -> tuple[AppTest, str, int]:
+    """The real-estate desk with Jinlan Property's file open, hours freed for a meeting."""
+    from app_pages import common
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.button(key="start_real_estate").click().run()
+    at.button(key="to_desk").click().run()
+    no_exception(at)
+    aid = at.session_state["attempt_id"]
+    common.games().set_policy(aid, LIGHT)  # this case's staff cannot meet anyone otherwise
+    g = common.games().open(aid).game
+    i = g.sim.pf.named_index["jinlan"]
+    while diverting and not g.sim.diverting[i]:
+        common.games().end_month(aid, g.month)
+    at.run()
+    at.selectbox(key="loan_pick").set_value(i).run()
+    no_exception(at)
+    return at, aid, i
+
+
+def test_taking_the_meeting_off_the_queue_allows_another(fresh_db) -> None:
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan(diverting=False)
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_accept_report").click().run()
+    no_exception(at)
+    assert [q.action_id for q in common.games().open(aid).game.queued] == ["meet_borrower"]
+    at.button(key="unqueue_0").click().run()
+    no_exception(at)
+    assert common.games().open(aid).game.queued == []
+    assert at.button(key="meet_open") is not None
+
+
+def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> None:
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan()
+    at.button(key="meet_open").click().run()
+    no_exception(at)
+    assert "一部分是集团临时调用" not in texts(at)
+    at.button(key="meet_choice_0_ask_onward_flows").click().run()
+    assert "一部分是集团临时调用" in texts(at)  # the evasive borrower admits it when asked
+    at.button(key="meet_choice_1_agree_entrusted").click().run()
+    no_exception(at)
+    assert "本月的面谈已安排" in "\n".join(s.value for s in at.success)
+    g = common.games().open(aid).game
+    assert [q.action_id for q in g.queued] == ["meet_borrower", "entrusted_payment"]
+    month = g.month
+    at.button(key=f"end_month_{month}").click().run()
+    no_exception(at)
+    g = common.games().open(aid).game
+    assert g.month == month + 1
+    assert g.loan_file(i).terms["payment_mode"] == "entrusted"
+    assert g.loans()["known_diversion"].iat[i]
+    assert "贷款资金被挪作他用" in texts(at)  # the loan file lists what the meeting found
+    assert any("talks" in e for e in g.decision_log)
+
+
+def test_the_debrief_shows_each_meeting_with_its_feedback(fresh_db) -> None:
+    from app_pages import common
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.button(key="start_real_estate").click().run()
+    aid = at.session_state["attempt_id"]
+    games = common.games()
+    games.set_policy(aid, LIGHT)
+    g = games.open(aid).game
+    i = g.sim.pf.named_index["jinlan"]
+    while not g.sim.diverting[i]:
+        games.end_month(aid, g.month)
+    games.meet(aid, i, "jinlan_diversion", ["accept_report"])
+    while not g.finished:
+        games.end_month(aid, g.month)
+    at.switch_page("app_pages/debrief.py").run()
+    no_exception(at)
+    shown = texts(at)
+    assert "与借款人的面谈" in shown
+    assert "贷款资金被挪作他用" in shown  # what was missed, now that the case is over
+    assert "只看进度报告和发票,检查就流于形式" in shown

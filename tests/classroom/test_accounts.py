@@ -1,0 +1,182 @@
+"""Accounts: hashed passwords, no default account, rate-limited sign-in, expiring sessions,
+single sign-on users; and the operator's ``bianque admin create``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from training import accounts
+from training.accounts import AccountError, authenticate, create_user
+from training.cli import main
+from training.models import Role, UserRow
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "a-long-password-1"
+
+
+def test_a_new_database_has_no_account_and_so_no_default_password(database):
+    assert accounts.count_users(database) == 0
+    with pytest.raises(AccountError):
+        authenticate(database, "admin", "admin")
+
+
+def test_passwords_are_stored_as_argon2_hashes(database):
+    create_user(database, "Alice", PASSWORD, Role.INSTRUCTOR, display_name="Alice Wang")
+    with database.session() as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == "alice"))
+    assert row.password_hash.startswith("$argon2id$") and PASSWORD not in row.password_hash
+    user = authenticate(database, " ALICE ", PASSWORD)
+    assert user.username == "alice" and user.role is Role.INSTRUCTOR
+
+
+@pytest.mark.parametrize("name, password, key", [
+    ("a", PASSWORD, "accounts.bad_username"),
+    ("bob smith", PASSWORD, "accounts.bad_username"),
+    ("bob", "short", "accounts.short_password"),
+    ("bob", " padded-password ", "accounts.password_spaces"),
+])
+def test_bad_account_input_names_the_problem(database, name, password, key):
+    with pytest.raises(AccountError) as err:
+        create_user(database, name, password)
+    assert err.value.key == key
+
+
+def test_duplicate_names_and_unknown_roles_are_refused(database):
+    create_user(database, "bob", PASSWORD)
+    with pytest.raises(AccountError, match="accounts.exists"):
+        create_user(database, "BOB", PASSWORD)
+    with pytest.raises(AccountError, match="accounts.bad_role"):
+        create_user(database, "carol", PASSWORD, role="superuser")
+
+
+def test_sign_in_is_refused_after_repeated_failures_even_with_the_right_password(database):
+    create_user(database, "dave", PASSWORD)
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(AccountError, match="accounts.bad_credentials"):
+            authenticate(database, "dave", "wrong-password")
+    with pytest.raises(AccountError) as err:
+        authenticate(database, "dave", PASSWORD)
+    assert err.value.key == "accounts.rate_limited" and err.value.detail["minutes"] >= 1
+    # unknown names are limited the same way, so guessing names gains nothing
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(AccountError, match="accounts.bad_credentials"):
+            authenticate(database, "nobody-here", "x")
+    with pytest.raises(AccountError, match="accounts.rate_limited"):
+        authenticate(database, "nobody-here", "x")
+
+
+def test_the_limit_lifts_when_the_failures_leave_the_window(database, monkeypatch):
+    create_user(database, "erin", PASSWORD)
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(AccountError):
+            authenticate(database, "erin", "wrong-password")
+    later = accounts.now() + accounts.FAILURE_WINDOW + timedelta(minutes=1)
+    monkeypatch.setattr(accounts, "now", lambda: later)
+    assert authenticate(database, "erin", PASSWORD).username == "erin"
+
+
+def test_sessions_open_close_and_expire(database, monkeypatch):
+    user = create_user(database, "fay", PASSWORD)
+    token = accounts.open_session(database, user)
+    assert accounts.user_for_session(database, token).id == user.id
+    assert accounts.user_for_session(database, "forged-token") is None
+    start = accounts.now()
+    monkeypatch.setattr(accounts, "now", lambda: start + accounts.SESSION_IDLE
+                        + timedelta(minutes=1))
+    assert accounts.user_for_session(database, token) is None  # idle too long
+
+    monkeypatch.setattr(accounts, "now", lambda: start)
+    token = accounts.open_session(database, user)
+    # kept busy, it still ends at the maximum age
+    t = start
+    while t < start + accounts.SESSION_MAX - accounts.SESSION_IDLE:
+        t += accounts.SESSION_IDLE / 2
+        monkeypatch.setattr(accounts, "now", lambda t=t: t)
+        assert accounts.user_for_session(database, token) is not None
+    monkeypatch.setattr(accounts, "now", lambda: start + accounts.SESSION_MAX)
+    assert accounts.user_for_session(database, token) is None
+
+    monkeypatch.setattr(accounts, "now", lambda: start)
+    token = accounts.open_session(database, user)
+    accounts.close_session(database, token)
+    assert accounts.user_for_session(database, token) is None
+
+
+def test_a_changed_password_ends_every_session(database):
+    user = create_user(database, "gus", PASSWORD)
+    token = accounts.open_session(database, user)
+    accounts.set_password(database, "gus", "another-password-2")
+    assert accounts.user_for_session(database, token) is None
+
+
+def test_single_sign_on_links_by_email_or_makes_a_trainee(database):
+    create_user(database, "hana", PASSWORD, Role.INSTRUCTOR, email="hana@bank.example")
+    linked = accounts.user_for_oidc(database, "sub-1", "hana@bank.example", "Hana")
+    assert linked.username == "hana" and linked.role is Role.INSTRUCTOR
+    again = accounts.user_for_oidc(database, "sub-1", "other@bank.example", "Hana")
+    assert again.id == linked.id
+    new = accounts.user_for_oidc(database, "sub-2", "ivan@bank.example", "Ivan")
+    assert new.role is Role.TRAINEE and new.username == "ivan"
+    with pytest.raises(AccountError):
+        authenticate(database, "ivan", "")
+
+
+def test_self_study_is_on_until_the_first_account_unless_the_operator_says(database,
+                                                                          monkeypatch):
+    assert accounts.self_study_enabled(database)
+    create_user(database, "jo", PASSWORD)
+    assert not accounts.self_study_enabled(database)
+    monkeypatch.setenv("BIANQUE_SELF_STUDY", "on")
+    assert accounts.self_study_enabled(database)
+    monkeypatch.setenv("BIANQUE_SELF_STUDY", "off")
+    assert not accounts.self_study_enabled(database)
+
+
+def test_admin_create_reads_the_password_from_the_environment(db_url, monkeypatch, capsys):
+    monkeypatch.setenv("BIANQUE_ADMIN_PASSWORD", PASSWORD)
+    assert main(["admin", "create", "root-admin", "--name", "Operator"]) == 0
+    assert "created admin root-admin" in capsys.readouterr().out
+    assert authenticate(None, "root-admin", PASSWORD).role is Role.ADMIN
+    assert main(["admin", "create", "root-admin"]) == 2  # exists: said, not a traceback
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_admin_create_without_a_password_source_exits_2(db_url):
+    env = {k: v for k, v in os.environ.items() if k != "BIANQUE_ADMIN_PASSWORD"}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run([sys.executable, "-m", "training.cli", "admin", "create", "boss"],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert out.returncode == 2
+    assert "BIANQUE_ADMIN_PASSWORD" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_admin_create_with_a_short_password_exits_2(db_url, monkeypatch, capsys):
+    monkeypatch.setenv("BIANQUE_ADMIN_PASSWORD", "short")
+    assert main(["admin", "create", "boss"]) == 2
+    assert "too short" in capsys.readouterr().err
+
+
+def test_db_upgrade_reports_head(db_url, capsys):
+    assert main(["db", "upgrade"]) == 0
+    assert "at revision 0002 (head 0002)" in capsys.readouterr().out
+
+
+def test_user_add_and_role_change_from_the_command_line(db_url, monkeypatch, capsys):
+    monkeypatch.setenv("TEACHER_PW", PASSWORD)
+    assert main(["user", "add", "wang", "--role", "instructor", "--password-env",
+                 "TEACHER_PW"]) == 0
+    assert authenticate(None, "wang", PASSWORD).role is Role.INSTRUCTOR
+    assert main(["user", "role", "wang", "manager"]) == 0
+    assert "wang is now manager" in capsys.readouterr().out
+    assert main(["user", "role", "wang", "emperor"]) == 2
+    assert main(["user", "role", "nobody", "admin"]) == 2
+    err = capsys.readouterr().err
+    assert "Unknown role" in err and "no account named" in err

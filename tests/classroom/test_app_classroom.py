@@ -1,0 +1,309 @@
+"""The classroom in the app, through streamlit.testing.v1.AppTest: sign-in, navigation by
+role, attempts in the URL that open only for their player, the cohort pages, the
+trainee's work page and the read-only replay. Forbidden paths are tried twice: the
+navigation must not offer the page, and the page file run on its own must refuse."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.scenario import load_scenario
+from training import accounts
+from training import classroom as cr
+from training import dashboard as dash
+from training.attempts import AttemptStore, LiveGames
+from training.db import get_database, now
+from training.i18n import t
+from training.lessons import load_lesson
+from training.models import QuizPhase, Role
+from training.publishing import publish_case
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGES = ROOT / "app_pages"
+TIMEOUT = 90
+PW = "a-long-password-1"
+INTRO = ROOT / "scenarios" / "intro.yaml"
+
+
+def texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
+                 "warning", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [b.label for b in at.button]
+    return "\n".join(parts)
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def app_as(user=None, lang="en", **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    for k, v in query.items():
+        at.query_params[k] = v
+    if user is not None:
+        at.session_state["auth_token"] = accounts.open_session(get_database(), user)
+    return ok(at.run())
+
+
+def page_as(name: str, user=None, **query) -> AppTest:
+    """One page file run on its own, as a hand-typed URL would reach it (zh, the default)."""
+    at = AppTest.from_file(str(PAGES / name), default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    if user is not None:
+        at.session_state["auth_token"] = accounts.open_session(get_database(), user)
+    return ok(at.run())
+
+
+def frame_with(at: AppTest, column: str):
+    """The first dataframe shown that has ``column`` (AppTest does not keep a frame's key)."""
+    return next(e.value for e in at.dataframe if column in e.value.columns)
+
+
+def known_pages(at: AppTest, back: str) -> set[str]:
+    """The page files the navigation offers after the last run (then back to ``back``)."""
+    offered = set()
+    for path in sorted(PAGES.glob("*.py")):
+        try:
+            at.switch_page(f"app_pages/{path.name}")
+        except ValueError:
+            continue
+        offered.add(path.name)
+    at.switch_page(f"app_pages/{back}")
+    return offered
+
+
+class School:
+    def __init__(self):
+        db = get_database()
+        self.db = db
+        self.admin = accounts.create_user(db, "admin", PW, Role.ADMIN)
+        self.teacher = accounts.create_user(db, "teacher", PW, Role.INSTRUCTOR, "Ms Teacher")
+        self.manager = accounts.create_user(db, "manager", PW, Role.MANAGER)
+        self.ann = accounts.create_user(db, "ann", PW, display_name="Ann")
+        self.ben = accounts.create_user(db, "ben", PW, display_name="Ben")
+        self.cohort = cr.create_cohort(db, self.teacher, "Class A")
+        cr.enrol(db, self.teacher, self.cohort.id, "ann")
+        self.version = publish_case(db, self.teacher, INTRO.read_text(encoding="utf-8"))
+        qs = [q.id for q in load_lesson("early-warning", "en").questions][:2]
+        self.assignment = cr.assign_case(
+            db, self.teacher, self.cohort.id, self.version.id, now() - timedelta(hours=1),
+            now() + timedelta(days=3),
+            pre_test=[cr.TestQuestion("early-warning", q) for q in qs],
+            post_test=[cr.TestQuestion("early-warning", q) for q in qs])
+        intro = load_scenario(INTRO)
+        self.games = LiveGames(AttemptStore(db=db), lambda _id: intro)
+
+    def ann_attempt(self, months: int) -> str:
+        live = cr.start_assignment(self.db, self.ann, self.games, self.assignment.id)
+        for m in range(months):
+            self.games.end_month(live.attempt.id, m)
+        return live.attempt.id
+
+
+@pytest.fixture
+def school(db_url):
+    return School()
+
+
+# --- signing in ------------------------------------------------------------------------
+def test_sign_in_with_a_wrong_then_the_right_password(school):
+    at = app_as()
+    assert at.title[0].value == "Sign in"
+    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py"}  # no account, no more
+    at.text_input(key="signin_username").input("ann")
+    at.text_input(key="signin_password").input("not-the-password")
+    ok(at.button[0].click().run())
+    assert "Wrong username or password." in [e.value for e in at.error]
+    at.text_input(key="signin_password").input(PW)
+    ok(at.button[0].click().run())
+    assert at.session_state["auth_token"]
+    assert "Signed in as Ann (trainee)" in texts(at)
+    assert {"cases.py", "desk.py", "my_attempts.py"} <= known_pages(at, "signin.py")
+    ok(at.run())
+    ok(at.button(key="sign_out").click().run())
+    assert "auth_token" not in at.session_state
+    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py"}
+
+
+def test_an_expired_session_signs_out_and_says_so(school, monkeypatch):
+    at = app_as(school.ann)
+    later = accounts.now() + accounts.SESSION_MAX + timedelta(minutes=1)
+    monkeypatch.setattr(accounts, "now", lambda: later)
+    ok(at.run())
+    assert "auth_token" not in at.session_state
+    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py"}
+    assert t("signin.expired", "en") in texts(at)
+
+
+@pytest.mark.parametrize("who, pages", [
+    ("ann", {"cases.py", "my_attempts.py", "attempt_review.py"}),
+    ("manager", {"cases.py", "my_attempts.py"}),
+    ("teacher", {"cohort_admin.py", "cohort_dashboard.py", "attempt_review.py"}),
+    ("admin", {"cohort_admin.py", "cohort_dashboard.py", "users_admin.py"}),
+])
+def test_navigation_offers_each_role_its_pages(school, who, pages):
+    at = app_as(getattr(school, who))
+    shown = known_pages(at, "signin.py")
+    assert pages <= shown
+    if who in ("ann", "manager"):
+        assert not {"cohort_admin.py", "cohort_dashboard.py", "users_admin.py"} & shown
+    if who == "teacher":
+        assert "users_admin.py" not in shown
+
+
+@pytest.mark.parametrize("page", ["cohort_admin.py", "cohort_dashboard.py", "users_admin.py"])
+def test_teaching_and_admin_pages_refuse_trainees_and_anonymous_visitors(school, page):
+    for user in (school.ann, school.manager, None):
+        at = page_as(page, user)
+        assert at.error, f"{page} opened for {user}"
+        assert not at.dataframe and not at.get("download_button")
+
+
+# --- attempts in the URL are not keys ----------------------------------------------------
+def test_an_attempt_link_opens_only_for_its_player(school):
+    aid = school.ann_attempt(2)
+    at = app_as(school.ann, attempt=aid)
+    at.switch_page("app_pages/desk.py")
+    ok(at.run())
+    assert any(b.key == "end_month_2" for b in at.button)  # Ann plays on at month 3
+
+    for intruder in (school.ben, school.manager):
+        at = app_as(intruder, attempt=aid)
+        at.switch_page("app_pages/desk.py")
+        ok(at.run())
+        assert t("authz.not_your_attempt", "en") in [e.value for e in at.error]
+        assert not any(b.key and b.key.startswith("end_month") for b in at.button)
+
+    at = app_as(None, attempt=aid)  # anonymous, self-study off: no desk to go to
+    assert "desk.py" not in known_pages(at, "signin.py")
+    at = AppTest.from_file(str(PAGES / "desk.py"), default_timeout=TIMEOUT)
+    at.session_state["attempt_id"] = aid  # and the page itself refuses
+    ok(at.run())
+    assert t("authz.not_your_attempt", "zh") in [e.value for e in at.error]
+    assert not any(b.key and b.key.startswith("end_month") for b in at.button)
+
+    at = app_as(school.teacher, attempt=aid)  # her instructor: a read-only replay instead
+    at.switch_page("app_pages/desk.py")
+    ok(at.run())
+    assert t("review.read_only_instead", "en") in [e.value for e in at.info]
+    assert not any(b.key and b.key.startswith("end_month") for b in at.button)
+
+
+def test_the_replay_goes_month_by_month_and_only_for_those_allowed(school):
+    aid = school.ann_attempt(3)
+    at = app_as(school.teacher, review=aid)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    slider = at.slider(key=f"review_month_{aid}")
+    assert slider.value == 3 and slider.max == 3
+    assert any(m.label for m in at.metric)
+    ok(slider.set_value(1).run())
+    assert "Decisions in month 1" in texts(at)
+    assert not any(b.key and b.key.startswith("end_month") for b in at.button)
+    assert school.games.store.get(aid).month == 3  # reading changed nothing
+
+    for intruder in (school.ben, None):
+        at = page_as("attempt_review.py", intruder, review=aid)
+        assert t("authz.not_your_attempt", "zh") in [e.value for e in at.error]
+        assert not at.slider
+
+
+# --- the trainee's work page ------------------------------------------------------------
+def test_a_trainee_takes_the_pre_test_then_starts_the_assigned_case(school):
+    at = app_as(school.ann)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    a = school.assignment
+    assert not any(b.key == f"start_a{a.id}" for b in at.button)  # pre-test first
+    lesson = load_lesson("early-warning", "en")
+    for q in lesson.questions[:2]:
+        at.radio(key=f"t_pre_{a.id}_early-warning_{q.id}").set_value(q.answer)
+    form_button = next(b for b in at.button if b.label == "Submit the pre-test")
+    ok(form_button.click().run())
+    assert cr.quiz_done(school.db, school.ann, a.id, QuizPhase.PRE)
+    ok(at.button(key=f"start_a{a.id}").click().run())
+    ok(at.run())
+    mine = cr.my_attempts(school.db, school.ann)
+    assert len(mine) == 1 and mine[0].assignment_id == a.id
+    assert mine[0].case_version_id == school.version.id
+
+
+def test_the_ranking_names_only_the_trainee_themself(school):
+    cr.enrol(school.db, school.teacher, school.cohort.id, "ben")
+    for who in (school.ann, school.ben):
+        live = cr.start_assignment(school.db, who, school.games, school.assignment.id)
+        for m in range(live.game.horizon):
+            school.games.end_month(live.attempt.id, m)
+    at = app_as(school.ben)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    table = frame_with(at, "Rank")
+    who = table.iloc[:, 1].tolist()
+    assert who.count("You") == 1 and len(who) == 2
+    assert not {"Ann", "ann"} & set(who)
+
+
+# --- the cohort pages ----------------------------------------------------------------------
+def test_an_instructor_creates_a_cohort_enrols_and_assigns(school):
+    at = app_as(school.teacher)
+    at.switch_page("app_pages/cohort_admin.py")
+    ok(at.run())
+    at.text_input(key="new_cohort_name").input("Class B")
+    ok(next(b for b in at.button if b.label == "Create cohort").click().run())
+    made = [c for c in cr.teaching_cohorts(school.db, school.teacher) if c.name == "Class B"]
+    assert len(made) == 1 and at.selectbox(key="cohort_pick").value == made[0].id
+    at.text_input(key="enrol_username").input("ben")
+    ok(next(b for b in at.button if b.label == "Enrol").click().run())
+    at.text_input(key="enrol_username").input("nobody-at-all")
+    ok(next(b for b in at.button if b.label == "Enrol").click().run())
+    assert t("accounts.no_such_user", "en", username="nobody-at-all") in [e.value for e in at.error]
+    ok(next(b for b in at.button if b.label == "Assign").click().run())
+    assigned = cr.list_assignments(school.db, school.teacher, made[0].id)
+    assert [a.case_version_id for a in assigned] == [school.version.id]
+    assert {m.username for m in cr.members(school.db, school.teacher, made[0].id)} == {
+        "teacher", "ben"}
+
+
+def test_the_dashboard_shows_what_the_class_did(school):
+    a = school.assignment
+    live = cr.start_assignment(school.db, school.ann, school.games, a.id)
+    for m in range(live.game.horizon):
+        school.games.end_month(live.attempt.id, m)
+    lesson = load_lesson("early-warning", "en")
+    qs = {q.id: q for q in lesson.questions}
+    ids = [q.question_id for q in a.pre_test]
+    cr.record_quiz(school.db, school.ann, lesson, {i: (qs[i].answer + 1) % len(qs[i].choices)
+                                                   for i in ids}, QuizPhase.PRE, a.id)
+    cr.record_quiz(school.db, school.ann, lesson, {i: qs[i].answer for i in ids},
+                   QuizPhase.POST, a.id)
+    expected = dash.cohort_results(school.db, school.teacher, school.cohort.id)
+
+    at = app_as(school.teacher)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    headers = [h.value for h in at.header]
+    for key in ("dash.completion", "dash.scores", "dash.missed", "dash.quiz", "dash.gain"):
+        assert t(key, "en") in headers
+    assert len(at.get("arrow_vega_lite_chart")) >= 4 or len(at.get("vega_lite_chart")) >= 4
+    completion = frame_with(at, "Status")
+    assert completion["Status"].tolist() == ["finished"]
+    missed = frame_with(at, "Warning that was visible")
+    assert missed["Loan"].tolist() == expected.missed["label"].tolist()
+    gain = frame_with(at, "Gain")
+    assert gain["Gain"].tolist() == pytest.approx(expected.gain["gain"].tolist())
+    best = frame_with(at, "Best index")
+    assert best["Best index"].tolist() == pytest.approx(
+        expected.attempts["index_share"].tolist())
+    assert "late-collection" not in frame_with(at, "Baseline")["Baseline"].tolist()
+    assert len(at.get("download_button")) == 2
+    assert at.selectbox(key="dash_attempt").value == live.attempt.id

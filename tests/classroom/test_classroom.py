@@ -1,0 +1,315 @@
+"""The classroom services on SQLite and PostgreSQL: every forbidden path is refused, cases
+publish as frozen versions, rosters import with their bad rows reported, assignments
+keep their window, and the dashboard's frames agree with what the trainees did."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from sim.scenario import ScenarioError, load_scenario
+from training import classroom as cr
+from training import dashboard as dash
+from training.accounts import create_user
+from training.attempts import AttemptError, AttemptStore, LiveGames
+from training.authz import Action, Forbidden, can, require_role
+from training.db import now
+from training.lessons import load_lesson
+from training.models import CohortRole, QuizPhase, Role
+from training.publishing import list_case_versions, publish_case
+
+ROOT = Path(__file__).resolve().parents[2]
+INTRO_TEXT = (ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8")
+PW = "a-long-password-1"
+
+
+class Class:
+    """A small training centre: admin, two instructors, a manager, three trainees, a cohort
+    taught by the first instructor with two of the trainees, and intro assigned to it."""
+
+    def __init__(self, db):
+        self.db = db
+        self.admin = create_user(db, "admin", PW, Role.ADMIN)
+        self.teacher = create_user(db, "teacher", PW, Role.INSTRUCTOR)
+        self.other_teacher = create_user(db, "other-teacher", PW, Role.INSTRUCTOR)
+        self.manager = create_user(db, "manager", PW, Role.MANAGER)
+        self.ann = create_user(db, "ann", PW, display_name="Ann")
+        self.ben = create_user(db, "ben", PW, display_name="Ben")
+        self.outsider = create_user(db, "outsider", PW)
+        self.cohort = cr.create_cohort(db, self.teacher, "Post-loan class 1")
+        cr.enrol(db, self.teacher, self.cohort.id, "ann")
+        cr.enrol(db, self.teacher, self.cohort.id, "ben")
+        self.other_cohort = cr.create_cohort(db, self.other_teacher, "Another class")
+        cr.enrol(db, self.other_teacher, self.other_cohort.id, "outsider")
+        self.version = publish_case(db, self.teacher, INTRO_TEXT)
+        self.assignment = cr.assign_case(
+            db, self.teacher, self.cohort.id, self.version.id, now() - timedelta(hours=1),
+            now() + timedelta(days=7),
+            pre_test=[cr.TestQuestion("early-warning", q) for q in self.question_ids()[:2]],
+            post_test=[cr.TestQuestion("early-warning", q) for q in self.question_ids()[:2]])
+        intro = load_scenario(ROOT / "scenarios" / "intro.yaml")
+        self.games = LiveGames(AttemptStore(db=db), lambda _id: intro)
+        self.intro = intro
+
+    @staticmethod
+    def question_ids() -> list[str]:
+        return [q.id for q in load_lesson("early-warning", "en").questions]
+
+
+@pytest.fixture
+def klass(database):
+    return Class(database)
+
+
+def test_only_instructors_and_admins_publish_and_see_versions(klass):
+    db = klass.db
+    for user in (klass.ann, klass.manager, None):
+        with pytest.raises(Forbidden):
+            publish_case(db, user, INTRO_TEXT)
+        with pytest.raises(Forbidden):
+            list_case_versions(db, user)
+    assert publish_case(db, klass.admin, INTRO_TEXT).id == klass.version.id  # same content
+
+
+def test_publishing_changed_text_makes_a_new_version_and_old_attempts_keep_theirs(klass):
+    db = klass.db
+    live = cr.start_assignment(db, klass.ann, klass.games, klass.assignment.id)
+    assert live.attempt.case_version_id == klass.version.id
+    klass.games.end_month(live.attempt.id, 0)
+    changed = INTRO_TEXT.replace("horizon_months: 12", "horizon_months: 11")
+    assert changed != INTRO_TEXT
+    v2 = publish_case(db, klass.teacher, changed)
+    assert (v2.scenario_id, v2.version) == ("intro", 2) and v2.content_hash != klass.version.content_hash
+    assert [v.version for v in list_case_versions(db, klass.teacher, "intro")] == [2, 1]
+    fresh = LiveGames(AttemptStore(db=db), lambda _id: v2.scenario())  # a restarted server
+    assert fresh.open(live.attempt.id).game.horizon == 12  # replays on version 1
+
+
+def test_a_broken_case_is_not_published(klass):
+    with pytest.raises(ScenarioError):
+        publish_case(klass.db, klass.teacher, "id: x\nsegments: nope\n")
+
+
+def test_attempts_open_for_owner_their_instructors_and_admins_only(klass):
+    db = klass.db
+    live = cr.start_assignment(db, klass.ann, klass.games, klass.assignment.id)
+    aid = live.attempt.id
+    assert cr.open_attempt(db, klass.ann, aid, Action.PLAY_ATTEMPT).id == aid
+    assert cr.open_attempt(db, klass.teacher, aid).id == aid  # her instructor: read-only
+    assert cr.open_attempt(db, klass.admin, aid).id == aid
+    for intruder in (klass.ben, klass.outsider, klass.other_teacher, klass.manager, None):
+        with pytest.raises(Forbidden) as err:
+            cr.open_attempt(db, intruder, aid)
+        assert err.value.key == "authz.not_your_attempt"
+    for not_owner in (klass.teacher, klass.admin):  # reading is not playing
+        with pytest.raises(Forbidden):
+            cr.open_attempt(db, not_owner, aid, Action.PLAY_ATTEMPT)
+    with pytest.raises(AttemptError):
+        cr.open_attempt(db, klass.ann, "doesnotexist")
+
+
+def test_anonymous_self_study_is_kept_apart_from_accounts(klass, monkeypatch):
+    db = klass.db
+    # accounts exist, so self-study is off unless the operator turns it on
+    with pytest.raises(Forbidden):
+        cr.start_practice(db, None, klass.games, klass.intro)
+    monkeypatch.setenv("BIANQUE_SELF_STUDY", "on")
+    anon = cr.start_practice(db, None, klass.games, klass.intro).attempt
+    assert anon.user_id is None and anon.assignment_id is None
+    assert cr.open_attempt(db, None, anon.id, Action.PLAY_ATTEMPT).id == anon.id
+    for user in (klass.ann, klass.teacher):
+        with pytest.raises(Forbidden):
+            cr.open_attempt(db, user, anon.id)
+    assert [a.id for a in cr.my_attempts(db, None)] == [anon.id]
+    assert cr.my_attempts(db, klass.ann) == []
+    own = cr.start_practice(db, klass.ann, klass.games, klass.intro).attempt
+    with pytest.raises(Forbidden):
+        cr.open_attempt(db, None, own.id)
+    assert [a.id for a in cr.my_attempts(db, klass.ann)] == [own.id]
+
+
+def test_cohorts_are_run_only_by_their_instructors_and_admins(klass):
+    db, cid = klass.db, klass.cohort.id
+    for user in (klass.ann, klass.manager, None):
+        with pytest.raises(Forbidden):
+            cr.create_cohort(db, user, "mine")
+    for user in (klass.ann, klass.other_teacher, klass.manager, klass.outsider, None):
+        with pytest.raises(Forbidden):
+            cr.enrol(db, user, cid, "outsider")
+        with pytest.raises(Forbidden):
+            cr.import_roster(db, user, cid, "username\nzed\n")
+        with pytest.raises(Forbidden):
+            cr.assign_lesson(db, user, cid, "early-warning", now(), now() + timedelta(days=1))
+        with pytest.raises(Forbidden):
+            dash.cohort_results(db, user, cid)
+        with pytest.raises(Forbidden):
+            cr.members(db, user, cid)
+    assert {m.username for m in cr.members(db, klass.admin, cid)} == {"teacher", "ann", "ben"}
+    assert [c.id for c in cr.teaching_cohorts(db, klass.teacher)] == [cid]
+    assert cr.teaching_cohorts(db, klass.ann) == []
+
+
+def test_strategy_lab_and_roles(klass):
+    assert can(klass.manager, Action.STRATEGY_LAB) and can(klass.admin, Action.STRATEGY_LAB)
+    for user in (klass.ann, klass.teacher, None):
+        assert not can(user, Action.STRATEGY_LAB)
+    with pytest.raises(Forbidden):
+        require_role(klass.ann, Role.MANAGER, Role.ADMIN)
+    with pytest.raises(Forbidden):
+        require_role(None, Role.TRAINEE)
+    assert require_role(klass.manager, Role.MANAGER) == klass.manager
+
+
+def test_assignments_start_only_inside_their_window_and_for_the_cohorts_trainees(klass):
+    db = klass.db
+    with pytest.raises(Forbidden):
+        cr.start_assignment(db, klass.outsider, klass.games, klass.assignment.id)
+    with pytest.raises(Forbidden):
+        cr.start_assignment(db, klass.teacher, klass.games, klass.assignment.id)
+    later = cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id,
+                           now() + timedelta(days=1), now() + timedelta(days=2))
+    with pytest.raises(cr.ClassroomError, match="window_closed"):
+        cr.start_assignment(db, klass.ann, klass.games, later.id)
+    with pytest.raises(cr.ClassroomError, match="bad_window"):
+        cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id, now(),
+                       now() - timedelta(days=1))
+    with pytest.raises(cr.ClassroomError, match="no_such_question"):
+        cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id, now(),
+                       now() + timedelta(days=1),
+                       pre_test=[cr.TestQuestion("early-warning", "no-such-question")])
+    assert [a.id for _, a in cr.my_assignments(db, klass.ann)] == [klass.assignment.id, later.id]
+    assert cr.my_assignments(db, klass.outsider) == []
+
+
+def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
+    db = klass.db
+    create_user(db, "boss2", PW, Role.INSTRUCTOR)
+    csv_text = ("username,name,email\n"
+                "carl,Carl Li,carl@bank.example\n"   # line 2: new account
+                "ann,,\n"                          # line 3: already enrolled
+                ",No Name,\n"                      # line 4: no username
+                "bad name,Bad,\n"                  # line 5: invalid username
+                "carl,Carl again,\n"               # line 6: duplicate in the file
+                "dora,Dora,not-an-email\n"         # line 7: bad e-mail
+                "boss2,,\n"                        # line 8: not a trainee account
+                "eve,Eve,,extra\n"                 # line 9: too many fields
+                "\n"
+                "outsider,,\n")                    # line 11: existing trainee, enrolled
+    report = cr.import_roster(db, klass.teacher, klass.cohort.id, csv_text.encode("utf-8-sig"))
+    assert report.enrolled == ["carl", "outsider"]
+    assert set(report.created) == {"carl"} and len(report.created["carl"]) >= 12
+    assert report.already == ["ann"]
+    assert [(p.line, p.key) for p in report.problems] == [
+        (4, "classroom.csv_no_username"), (5, "accounts.bad_username"),
+        (6, "classroom.csv_duplicate"), (7, "classroom.csv_bad_email"),
+        (8, "classroom.csv_not_trainee"), (9, "classroom.csv_extra_fields")]
+    names = {m.username for m in cr.members(db, klass.teacher, klass.cohort.id)}
+    assert {"carl", "outsider"} <= names and "dora" not in names and "boss2" not in names
+
+
+@pytest.mark.parametrize("data, key", [
+    (b"name,email\nx,y\n", "classroom.csv_bad_header"),
+    (b"", "classroom.csv_no_header"),
+    ("username\nann\n".encode("utf-16"), "classroom.csv_not_utf8"),
+    (b"username\n" + b"a" * (cr.MAX_ROSTER_BYTES + 1), "classroom.csv_too_big"),
+])
+def test_a_roster_file_that_cannot_be_read_says_why(klass, data, key):
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data)
+    assert [p.key for p in report.problems] == [key] and not report.enrolled
+
+
+def _play_to_end(games, aid, act_first_month=False):
+    g = games.open(aid).game
+    if act_first_month:
+        games.queue(aid, 0, "closer_monitoring")
+    for m in range(g.horizon):
+        games.end_month(aid, m)
+
+
+def test_ranking_is_anonymised_and_dashboard_matches_the_attempts(klass):
+    db, a = klass.db, klass.assignment
+    ann_live = cr.start_assignment(db, klass.ann, klass.games, a.id)
+    _play_to_end(klass.games, ann_live.attempt.id)
+    second = cr.start_assignment(db, klass.ann, klass.games, a.id)
+    _play_to_end(klass.games, second.attempt.id, act_first_month=True)
+    ben_live = cr.start_assignment(db, klass.ben, klass.games, a.id)
+    klass.games.end_month(ben_live.attempt.id, 0)  # Ben is still playing
+
+    # quizzes: Ann gets the pre-test wrong and the post-test right
+    lesson = load_lesson("early-warning", "en")
+    qs = {q.id: q for q in lesson.questions}
+    ids = [q.question_id for q in a.pre_test]
+    wrong = {i: (qs[i].answer + 1) % len(qs[i].choices) for i in ids}
+    right = {i: qs[i].answer for i in ids}
+    cr.record_quiz(db, klass.ann, lesson, wrong, QuizPhase.PRE, a.id)
+    cr.record_quiz(db, klass.ann, lesson, right, QuizPhase.POST, a.id)
+    with pytest.raises(Forbidden):
+        cr.record_quiz(db, klass.outsider, lesson, right, QuizPhase.POST, a.id)
+
+    rank = cr.ranking(db, klass.ben, a.id)
+    assert len(rank) == 1 and not rank[0].is_you and rank[0].attempts == 2
+    assert cr.ranking(db, klass.ann, a.id)[0].is_you
+    with pytest.raises(Forbidden):
+        cr.ranking(db, klass.outsider, a.id)
+
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+    status = dict(zip(res.completion["trainee"], res.completion["status"], strict=True))
+    assert status == {"Ann": dash.STATUS_DONE, "Ben": dash.STATUS_IN_PROGRESS}
+    anns = res.attempts[res.attempts["trainee"] == "Ann"].sort_values("attempt_no")
+    stored = [klass.games.store.get(x).index_share for x in
+              (ann_live.attempt.id, second.attempt.id)]
+    assert anns["attempt_no"].tolist() == [1, 2]
+    assert anns["index_share"].tolist() == pytest.approx(stored)
+    assert max(stored) == pytest.approx(rank[0].index_share)
+    assert set(res.baselines["strategy"]) >= {"late-collection", "oracle", "early-warning"}
+    late = res.baselines.set_index("strategy").loc["late-collection", "index_share"]
+    assert late == pytest.approx(0.0)
+    # each missed loan is counted once per trainee who finished, from their latest attempt
+    latest = klass.games.store.get(second.attempt.id).result["missed"]
+    assert sorted(res.missed["label"]) == sorted(m["label"] for m in latest)
+    assert (res.missed["trainees_missed"] == 1).all()
+    gain = res.gain.set_index("trainee")
+    assert gain.loc["Ann", "pre_share"] == 0 and gain.loc["Ann", "post_share"] == 1
+    assert gain.loc["Ann", "gain"] == 1
+    assert dash.cohort_gain(res.gain)["gain"].tolist() == [1]
+    quiz = res.quiz
+    assert set(quiz["phase"]) == {"pre", "post"} and (quiz["answers"] == 1).all()
+
+    book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res)))
+    assert {"completion", "attempts", "baselines", "missed", "quiz", "gain",
+            "cohort_gain"} <= set(book.sheetnames)
+    assert book["attempts"].max_row == len(res.attempts) + 1
+    csv_back = pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig")
+    assert csv_back["attempt_id"].tolist() == res.attempts["attempt_id"].tolist()
+
+
+def test_instructor_enrolment_needs_an_instructor_account(klass):
+    with pytest.raises(cr.ClassroomError, match="not_an_instructor"):
+        cr.enrol(klass.db, klass.teacher, klass.cohort.id, "ben", CohortRole.INSTRUCTOR)
+    cr.enrol(klass.db, klass.teacher, klass.cohort.id, "other-teacher", CohortRole.INSTRUCTOR)
+    # now the other instructor teaches Ann too, and may read her attempts
+    live = cr.start_assignment(klass.db, klass.ann, klass.games, klass.assignment.id)
+    assert cr.open_attempt(klass.db, klass.other_teacher, live.attempt.id).id == live.attempt.id
+
+
+def test_an_assigned_lesson_counts_the_quiz_answered_in_its_window(klass):
+    db = klass.db
+    lesson = load_lesson("early-warning", "en")
+    before = cr.record_quiz(db, klass.ben, lesson, {lesson.questions[0].id: 0})  # too early
+    assert before.total == len(lesson.questions)
+    assigned = cr.assign_lesson(db, klass.teacher, klass.cohort.id, "early-warning",
+                                now(), now() + timedelta(days=1))
+    right = {q.id: q.answer for q in lesson.questions}
+    cr.record_quiz(db, klass.ann, lesson, right)  # in the reader, inside the window
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+    done = res.completion[res.completion["assignment_id"] == assigned.id]
+    assert dict(zip(done["trainee"], done["status"], strict=True)) == {
+        "Ann": dash.STATUS_DONE, "Ben": dash.STATUS_NOT_STARTED}
+    quiz = res.quiz[res.quiz["assignment_id"] == assigned.id]
+    assert set(quiz["phase"]) == {"lesson"} and (quiz["share_correct"] == 1).all()
+    assert (quiz["answers"] == 1).all()  # Ben's answer before the window does not count

@@ -1,0 +1,202 @@
+"""Storage on SQLite and PostgreSQL: migrations to head, the schema the models describe,
+an attempt saved before migrations existed, and a restart in the middle of an attempt."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, inspect
+
+from sim.scenario import load_scenario
+from training import db as dbmod
+from training.attempts import STATUS_FINISHED, AttemptStore, LiveGames
+from training.models import Base
+
+ROOT = Path(__file__).resolve().parents[2]
+
+OLD_DB = ROOT / "tests" / "data" / "attempts_before_migrations.db"
+TABLES = {"users", "sign_in_failures", "sessions", "cohorts", "enrolments", "case_versions",
+          "assignments", "attempts", "quiz_answers", "alembic_version"}
+
+
+def intro():
+    return load_scenario(ROOT / "scenarios" / "intro.yaml")
+
+
+def games(url: str | None = None) -> LiveGames:
+    sc = intro()
+    return LiveGames(AttemptStore(url), lambda _id: sc)
+
+
+def test_empty_database_upgrades_to_head_with_every_table(db_url):
+    db = dbmod.Database(db_url)
+    assert dbmod.current_revision(db.engine) == dbmod.head_revision()
+    assert set(inspect(db.engine).get_table_names()) >= TABLES
+    dbmod.upgrade(db.engine)  # a second upgrade is a no-op, not an error
+    assert dbmod.current_revision(db.engine) == dbmod.head_revision()
+
+
+def test_models_and_migrations_describe_the_same_schema(database):
+    with database.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(ctx, Base.metadata) == []
+
+
+def _todays_attempts_table(metadata: MetaData) -> Table:
+    """The attempts table exactly as the app created it before migrations (create_all)."""
+    return Table(
+        "attempts", metadata,
+        Column("id", String(32), primary_key=True),
+        Column("scenario_id", String(64), nullable=False, index=True),
+        Column("scenario_hash", String(64), nullable=False),
+        Column("seed", Integer, nullable=False),
+        Column("decision_log", JSON, nullable=False),
+        Column("pending", JSON, nullable=True),
+        Column("status", String(16), nullable=False, index=True),
+        Column("month", Integer, nullable=False),
+        Column("horizon", Integer, nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("updated", DateTime(timezone=True), nullable=False),
+    )
+
+
+def test_todays_schema_with_a_saved_attempt_upgrades_and_the_attempt_still_plays(db_url):
+    """A database from before migrations keeps its attempt: same log, same month, playable."""
+    sc = intro()
+    legacy = dbmod.make_engine(db_url)
+    table = _todays_attempts_table(MetaData())
+    table.metadata.create_all(legacy)
+    game_log = games_log_of_two_months()
+    ts = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    with legacy.begin() as c:
+        c.execute(table.insert().values(
+            id="abc123def456", scenario_id="intro", scenario_hash=sc.content_hash(),
+            seed=sc.seed, decision_log=game_log, pending=None, status="active", month=2,
+            horizon=sc.horizon_months, version=3, created=ts, updated=ts))
+    legacy.dispose()
+
+    lg = games(db_url)
+    att = lg.store.get("abc123def456")
+    assert att is not None and att.month == 2 and att.decision_log == game_log
+    assert att.user_id is None  # old attempts are anonymous self-study
+    live = lg.open("abc123def456")
+    assert live.game.month == 2
+    lg.end_month("abc123def456", 2)
+    assert lg.store.get("abc123def456").month == 3
+
+
+def games_log_of_two_months() -> list[dict]:
+    from training.desk import Desk as Game
+
+    g = Game(intro())
+    g.queue(0, "closer_monitoring")
+    g.end_month(expected_month=0)
+    g.end_month(expected_month=1)
+    return json.loads(json.dumps(g.decision_log))
+
+
+def test_sqlite_file_written_by_the_app_before_migrations_upgrades(tmp_path, monkeypatch):
+    """The real file the previous app version wrote (two months played, one action pending)."""
+    path = tmp_path / "old.db"
+    shutil.copy(OLD_DB, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    lg = games(url)
+    att = lg.store.get("f517715ca96f")
+    assert att.month == 2 and len(att.decision_log) == 2
+    live = lg.open(att.id)
+    assert live.game.month == 2
+    assert [(q.loan_id, q.action_id) for q in live.game.queued] == [(3, "closer_monitoring")]
+    assert dbmod.current_revision(lg.store.engine) == dbmod.head_revision()
+    dbmod.forget_databases()
+
+
+def _play(lg: LiveGames, aid: str, months: range) -> None:
+    for m in months:
+        g = lg.open(aid).game
+        loan = next(i for i in range(len(g.loans())) if any(
+            o.id == "closer_monitoring" and o.available for o in g.options(i)))
+        lg.queue(aid, loan, "closer_monitoring")
+        lg.end_month(aid, m)
+
+
+RESUME = """
+import json, sys
+from sim.scenario import load_scenario
+from training.attempts import AttemptStore, LiveGames
+sc = load_scenario(sys.argv[1])
+lg = LiveGames(AttemptStore(), lambda _id: sc)
+live = lg.open(sys.argv[2])
+print(json.dumps({"month": live.game.month, "log": live.game.decision_log,
+                  "queued": [[q.loan_id, q.action_id] for q in live.game.queued]}))
+"""
+
+
+def test_restart_mid_attempt_continues_at_month_three_with_the_same_decisions(db_url):
+    lg = games(db_url)
+    live = lg.start(intro())
+    aid = live.attempt.id
+    _play(lg, aid, range(3))
+    lg.queue(aid, 1, "closer_monitoring")  # queued in month 3, not yet ended
+    log_before = json.loads(json.dumps(lg.open(aid).game.decision_log))
+    dbmod.forget_databases()  # the server goes away
+
+    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", RESUME, str(ROOT / "scenarios" / "intro.yaml"),
+                          aid], capture_output=True, text=True, env=env, timeout=120, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["month"] == 3
+    assert seen["log"] == log_before
+    assert seen["queued"] == [[1, "closer_monitoring"]]
+
+    # and a new engine in this process plays on from there, to the end
+    lg2 = games(db_url)
+    assert lg2.open(aid).game.month == 3
+    for m in range(3, lg2.open(aid).game.horizon):
+        lg2.end_month(aid, m)
+    att = lg2.store.get(aid)
+    assert att.status == STATUS_FINISHED and att.finished_at is not None
+    assert att.result is not None and "index" in att.result
+    assert att.decision_log[:3] == log_before
+
+
+def test_attempts_are_listed_by_owner_only(database):
+    from training.accounts import create_user
+
+    alice = create_user(database, "alice", "alice-password-1")
+    store = AttemptStore(db=database)
+    sc = intro()
+    mine = store.create(sc, user_id=alice.id)
+    anon = store.create(sc)
+    assert [a.id for a in store.recent("intro", user_id=alice.id)] == [mine.id]
+    assert [a.id for a in store.recent("intro", user_id=None)] == [anon.id]
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+])
+def test_postgresql_urls_use_psycopg_3(given, expected, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert dbmod.database_url() == expected
+
+
+def test_default_sqlite_file_is_in_the_user_data_directory(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("BIANQUE_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    url = dbmod.database_url()
+    assert url.startswith("sqlite:///") and url.endswith("bianque.db")
+    assert str(ROOT) not in url

@@ -1,0 +1,445 @@
+"""Case authoring: validation with field paths and lines, uploads, form helpers, starts,
+and the teaching preview with its warnings."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim import defaults
+from sim.scenario import (
+    LprChange,
+    NamedBorrower,
+    PolicyShock,
+    ScriptedEvent,
+    Segment,
+    Staff,
+    Text,
+    load_scenario,
+    parse_scenario,
+)
+from training import authoring, preview
+from training.authoring import AuthoringError, Section
+
+BADINPUT = Path(__file__).parent / "badinput"
+
+
+def line_of(text: str, needle: str, after: int = 0) -> int:
+    """1-based number of the first line at or after `after` that contains needle."""
+    for n, line in enumerate(text.splitlines(), start=1):
+        if n >= after and needle in line:
+            return n
+    raise AssertionError(f"{needle!r} not in text")
+
+
+def blank() -> str:
+    return authoring.blank_text()
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+# --- validation ------------------------------------------------------------------------
+def test_blank_template_and_shipped_cases_are_valid():
+    v = authoring.validate_text(blank())
+    assert v.ok and v.problems == ()
+    assert v.scenario.title.zh and v.scenario.title.en
+    for case in authoring.shipped_cases():
+        assert authoring.validate_text(authoring.shipped_text(case)).ok, case
+
+
+def test_a_bad_value_is_reported_at_its_field_and_line():
+    text = edit(blank(), "annual: 0.045", "annual: 0.9")
+    v = authoring.validate_text(text)
+    assert not v.ok
+    [p] = v.problems
+    assert p.path == "segments[0].rate.annual"
+    assert p.line == line_of(text, "annual: 0.9")
+    assert "0.36" in p.message
+
+
+def test_an_unknown_key_points_at_the_key_and_a_missing_one_at_its_parent():
+    text = edit(blank(), "    count: 30\n", "    count: 30\n    colour: red\n")
+    text = edit(text, "  officers: 1\n", "")
+    problems = {p.path: p for p in authoring.validate_text(text).problems}
+    assert problems["segments[0].colour"].line == line_of(text, "colour: red")
+    assert problems["staff.officers"].line == line_of(text, "staff:")
+    assert "add this field" in problems["staff.officers"].message
+
+
+def test_problems_come_sorted_by_line():
+    text = edit(blank(), "pd_annual: 0.06", "pd_annual: 2")
+    text = edit(text, "horizon_months: 12", "horizon_months: 0")
+    lines = [p.line for p in authoring.validate_text(text).problems]
+    assert len(lines) == 2 and lines == sorted(lines)
+
+
+def test_yaml_syntax_errors_and_duplicate_keys_have_lines():
+    text = edit(blank(), "horizon_months: 12", "horizon_months: 12: 3")
+    [p] = authoring.validate_text(text).problems
+    assert p.path == authoring.FILE_PATH and p.line == line_of(text, "12: 3")
+    dup = blank() + "id: again\n"
+    [p] = authoring.validate_text(dup).problems
+    assert p.line == line_of(dup, "id: again") and "duplicate" in p.message
+
+
+def test_a_reference_error_in_a_macro_event_points_at_the_event():
+    text = edit(blank(), "macro:\n", "macro:\n  - type: policy_shock\n    month: 2\n"
+                "    severity: 1.0\n    segments: [nosuch]\n")
+    [p] = authoring.validate_text(text).problems
+    assert p.path == "macro[0].segments[0]"
+    assert p.line == line_of(text, "segments: [nosuch]")
+
+
+def test_every_bad_input_file_gets_a_place():
+    """The CLI's bad-input corpus: each problem with a field has a line to go to."""
+    for path in sorted(BADINPUT.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        v = authoring.validate_text(text)
+        assert not v.ok, path.name
+        for p in v.problems:
+            assert p.message
+            if p.path != authoring.FILE_PATH:
+                assert p.line is not None and p.line >= 1, (path.name, p)
+
+
+def test_validation_matches_the_cli_loader():
+    text = edit(blank(), "count: 30", "count: yes")
+    v = authoring.validate_text(text)
+    with pytest.raises(Exception) as exc:
+        parse_scenario(text)
+    assert [(p.path, p.message) for p in v.problems] == exc.value.problems
+
+
+# --- uploads and export ---------------------------------------------------------------------
+def test_uploads_are_limited_in_size_and_must_be_utf8():
+    with pytest.raises(AuthoringError) as too_big:
+        authoring.read_upload(b"#" * (authoring.MAX_UPLOAD_BYTES + 1))
+    assert too_big.value.key == "upload_too_large"
+    with pytest.raises(AuthoringError) as latin:
+        authoring.read_upload("id: caf\xe9".encode("latin-1"))
+    assert latin.value.key == "upload_not_utf8"
+    assert authoring.read_upload(b"\xef\xbb\xbfid: x\n") == "id: x\n"  # a BOM is dropped
+
+
+def test_export_name_uses_the_case_id():
+    assert authoring.export_name(blank()) == "my_case.yaml"
+    assert authoring.export_name("not yaml at all") == "case.yaml"
+
+
+# --- form helpers ------------------------------------------------------------------------
+SEGMENT = Segment.model_validate({
+    "id": "retail", "name": {"zh": "个人消费贷", "en": "Consumer loans"},
+    "product": "consumer", "count": 40, "amount": {"median_cny": 80000},
+    "term_months": 36, "repayment": "equal_instalment",
+    "rate": {"kind": "floating", "spread": 0.02}, "pd_annual": 0.04,
+    "industry": "household", "region": "zhejiang"})
+
+
+def test_form_helpers_build_a_valid_case_piece_by_piece():
+    text = authoring.add_segment(blank(), SEGMENT)
+    text = authoring.add_macro_event(text, LprChange(type="lpr_change", month=3, delta_bp=25))
+    text = authoring.add_macro_event(text, PolicyShock(
+        type="policy_shock", month=4, segments=["retail"], severity=1.5))
+    text = authoring.add_borrower(text, NamedBorrower(
+        id="acme", segment="sme", company=Text(zh="甲公司", en="Acme"),
+        legal_rep=Text(zh="张三", en="Zhang San"), diverts=True))
+    text = authoring.add_borrower_event(text, "acme", ScriptedEvent(
+        month=5, kind="sales_drop", severity=0.8, note=Text(zh="订单\n减少", en="Orders fall")))
+    text = authoring.set_staff(text, Staff(officers=3, hours_per_officer_month=70))
+    text = authoring.add_objective(text, Text(zh="学会分类", en="Classify"))
+    text = authoring.add_debrief_note(text, Text(zh="第5个月", en="Month 5"))
+    v = authoring.validate_text(text)
+    assert v.ok, v.problems
+    sc = v.scenario
+    assert [s.id for s in sc.segments] == ["sme", "retail"]
+    assert sc.segments[1] == SEGMENT
+    assert [e.type for e in sc.macro] == ["recession", "lpr_change", "policy_shock"]
+    assert sc.borrowers[0].events[0].note.zh == "订单\n减少"
+    assert sc.staff == Staff(officers=3, hours_per_officer_month=70)
+    assert sc.objectives[-1].en == "Classify" and sc.debrief_notes[-1].zh == "第5个月"
+
+
+def test_helpers_keep_the_authors_comments_and_untouched_text():
+    text = authoring.add_objective(blank(), Text(zh="新目标", en="New objective"))
+    assert text.startswith(blank().split("id:")[0])  # the header comment block
+    old = blank().splitlines()
+    seg_start = old.index("segments:")
+    new = text.splitlines()
+    assert new[new.index("segments:"):new.index("segments:") + 10] == old[seg_start:seg_start + 10]
+
+
+@pytest.mark.parametrize("case", sorted(authoring.shipped_cases()))
+def test_an_edit_undone_gives_back_the_file_byte_for_byte(case):
+    """The round trip keeps an author's file as written: add an objective, remove it."""
+    text = authoring.shipped_text(case)
+    added = authoring.add_objective(text, Text(zh="临时", en="Temporary"))
+    assert added != text
+    n = len(authoring.items(added, Section.OBJECTIVES))
+    assert authoring.remove_item(added, Section.OBJECTIVES, n - 1) == text
+
+
+@pytest.mark.parametrize("word", ["no", "on", "yes", "2024-01-01", "1.5", "null", "~"])
+def test_words_yaml_would_read_as_something_else_stay_text(word):
+    text = authoring.add_objective(blank(), Text(zh=word, en=word))
+    sc = authoring.validate_text(text).scenario
+    assert sc is not None and sc.objectives[-1] == Text(zh=word, en=word)
+
+
+def test_replace_and_remove():
+    text = authoring.add_segment(blank(), SEGMENT)
+    bigger = SEGMENT.model_copy(update={"count": 99})
+    text = authoring.replace_segment(text, 1, bigger)
+    assert authoring.segment_at(text, 1).count == 99
+    text = authoring.remove_item(text, Section.SEGMENTS, 0)
+    sc = authoring.validate_text(text).scenario
+    assert [s.id for s in sc.segments] == ["retail"]
+    with pytest.raises(AuthoringError) as err:
+        authoring.remove_item(text, Section.BORROWERS, 0)
+    assert err.value.key == "no_such_item"
+
+
+def test_helpers_refuse_text_that_does_not_parse_and_name_the_line():
+    broken = blank() + "oops: [\n"
+    with pytest.raises(AuthoringError) as err:
+        authoring.add_objective(broken, Text(zh="甲", en="a"))
+    assert err.value.key == "fix_yaml_first" and "line" in err.value.detail
+    with pytest.raises(AuthoringError) as err:
+        authoring.add_objective("- a list\n", Text(zh="甲", en="a"))
+    assert err.value.key == "not_a_mapping"
+    with pytest.raises(AuthoringError) as err:
+        authoring.add_borrower_event(blank(), "nobody", ScriptedEvent(month=1, kind="recovery"))
+    assert err.value.key == "no_such_item"
+
+
+def test_helpers_start_an_empty_file():
+    text = authoring.add_segment("", SEGMENT)
+    assert yaml.safe_load(text)["segments"][0]["id"] == "retail"
+
+
+def test_items_and_labels_for_the_forms():
+    text = authoring.shipped_text("intro")
+    borrowers = authoring.items(text, Section.BORROWERS)
+    assert borrowers and all("id" in b for b in borrowers)
+    label = authoring.item_label(Section.BORROWERS, borrowers[0], "zh")
+    assert borrowers[0]["id"] in label and borrowers[0]["company"]["zh"] in label
+    assert authoring.items("not: [valid", Section.SEGMENTS) == []
+
+
+# --- where a case starts -------------------------------------------------------------------
+def test_scenario_text_round_trips():
+    sc = load_scenario(authoring.shipped_cases()["intro"])
+    again = parse_scenario(authoring.scenario_text(sc))
+    assert again.content_hash() == sc.content_hash()
+
+
+def test_the_generator_is_offered_only_when_installed():
+    if authoring.generator_available():
+        text = authoring.generated_text(7)
+        assert authoring.validate_text(text).ok
+        assert authoring.generated_text(7) == text  # a seed gives the same case
+    else:
+        with pytest.raises(AuthoringError) as err:
+            authoring.generated_text(7)
+        assert err.value.key == "no_generator"
+        assert authoring.generator_options() == {}
+
+
+def test_unknown_shipped_case():
+    with pytest.raises(AuthoringError) as err:
+        authoring.shipped_text("no_such_case")
+    assert err.value.key == "no_such_case"
+
+
+# --- teaching preview -------------------------------------------------------------------------
+def test_preview_reports_every_baseline_with_intervals_and_progress():
+    sc = authoring.validate_text(blank()).scenario
+    calls = []
+    r = preview.run_preview(sc, reps=4, months=6, progress=lambda d, n: calls.append((d, n)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert r.reps == 4 and r.months == 6 and r.seconds > 0
+    assert list(r.baselines) == list(preview.BASELINES)
+    for b in r.baselines.values():
+        assert b.loss_cny.lo <= b.loss_cny.mean <= b.loss_cny.hi and b.loss_cny.n == 4
+        if b.compliance.n:
+            assert 0.0 <= b.compliance.mean <= 1.0
+    assert r.baselines["do-nothing"].compliance.n == 0  # it is required to check nothing
+    late, oracle = (r.baselines[k].loss_cny.mean for k in ("late-collection", "oracle"))
+    assert r.headroom_cny.mean == pytest.approx(late - oracle, rel=1e-9, abs=1e-6)
+    frame = r.loss_frame()
+    assert list(frame["strategy"]) == list(preview.BASELINES)
+    assert frame["loss_cny"].tolist() == [b.loss_cny.mean for b in r.baselines.values()]
+    assert r.staff.available_hours_month == sc.staff.officers * sc.staff.hours_per_officer_month
+    staff = r.staff.frame()  # the staff chart: one row a month, agreeing with the figure
+    assert staff["month"].tolist() == list(range(1, 7))
+    assert staff["demanded_hours"].mean() == pytest.approx(r.staff.demanded_hours_month.mean)
+    assert 1 <= r.difficulty.level <= 5 and r.difficulty.declared == sc.difficulty
+
+
+def test_preview_repeats_and_does_not_depend_on_the_executor():
+    sc = authoring.validate_text(blank()).scenario
+    a = preview.run_preview(sc, reps=3, months=4)
+    with ThreadPoolExecutor(2) as pool:
+        b = preview.run_preview(sc, reps=3, months=4, executor=pool)
+    assert a.loss_frame().equals(b.loss_frame())
+    assert a.staff == b.staff and a.ew_index == b.ew_index
+
+
+def test_policy_demand_is_the_hours_of_the_checks_falling_due():
+    """Monthly checks of every loan: one first check each, then one routine check a month,
+    at the product's hours from sim.defaults; one officer cannot do them, which does not
+    change what the policy asks."""
+    text = edit(blank(), "staff:\n", "monitoring:\n  interval_months:\n    normal: 1\n"
+                "  first_check_days: 30\nstaff:\n")
+    text = edit(text, "pd_annual: 0.06", "pd_annual: 0.001")
+    sc = authoring.validate_text(text).scenario
+    assert sc is not None
+    r = preview.run_preview(sc, reps=2, months=6)
+    first, routine, _ = defaults.CHECK_HOURS["small_business"]
+    n, months = sc.n_loans, 6
+    expected = n * (first + (months - 1) * routine) / months
+    assert r.staff.demanded_hours_month.mean == pytest.approx(expected, rel=0.05)
+
+
+def test_a_swamped_case_is_flagged_in_both_languages():
+    text = edit(blank(), "hours_per_officer_month: 60", "hours_per_officer_month: 5")
+    text = edit(text, "count: 30", "count: 200")
+    sc = authoring.validate_text(text).scenario
+    r = preview.run_preview(sc, reps=3, months=4)
+    assert r.staff.load_share > preview.SWAMPED_LOAD
+    codes = [w.code for w in r.warnings]
+    assert preview.WarningCode.STAFF_SWAMPED in codes
+    w = r.warnings[codes.index(preview.WarningCode.STAFF_SWAMPED)]
+    zh, en = w.text("zh"), w.text("en")
+    assert "人手" in zh and "swamped" in en
+    assert f"{sc.staff.hours_per_officer_month:,.0f}" in en  # the hours available, in words
+    assert not r.teaches
+    assert r.difficulty.staff == 1.0
+
+
+def test_a_case_where_nothing_is_avoidable_is_flagged():
+    text = edit(blank(), "pd_annual: 0.06", "pd_annual: 0.0001")
+    sc = authoring.validate_text(text).scenario
+    r = preview.run_preview(sc, reps=3, months=3)
+    codes = [w.code for w in r.warnings]
+    assert preview.WarningCode.NOTHING_AVOIDABLE in codes
+    assert preview.WarningCode.LATE_AS_GOOD not in codes  # one reason, not two
+    assert "oracle" in r.warnings[codes.index(preview.WarningCode.NOTHING_AVOIDABLE)].text("en")
+
+
+def interval(mean: float, half: float = 0.0) -> preview.Interval:
+    return preview.Interval(mean, mean - half, mean + half, 30)
+
+
+def staff_load(demand: float, available: float = 100.0) -> preview.StaffLoad:
+    return preview.StaffLoad(interval(demand), available)
+
+
+def test_late_as_good_when_early_warning_saves_nothing():
+    ws = preview.teaching_warnings(late=interval(1e6), saving=interval(-1e4, 5e3),
+                                   headroom=interval(5e5), ew_index=-0.02,
+                                   staff=staff_load(50), ew_compliance=1.0, disbursed_cny=1e8)
+    assert [w.code for w in ws] == [preview.WarningCode.LATE_AS_GOOD]
+    assert "-0.02" in ws[0].text("en")
+    teaches = preview.teaching_warnings(late=interval(1e6), saving=interval(3e5, 1e5),
+                                        headroom=interval(5e5), ew_index=0.6,
+                                        staff=staff_load(50), ew_compliance=1.0,
+                                        disbursed_cny=1e8)
+    assert teaches == ()
+
+
+def test_a_tight_policy_is_a_note_and_an_impossible_one_a_warning():
+    assert [n.code for n in preview.teaching_notes(staff_load(150))] == [
+        preview.WarningCode.TIGHT_POLICY]
+    assert preview.teaching_notes(staff_load(80)) == ()
+    ws = preview.teaching_warnings(late=interval(1e6), saving=interval(3e5, 1e5),
+                                   headroom=interval(5e5), ew_index=0.6,
+                                   staff=staff_load(150), ew_compliance=0.5, disbursed_cny=1e8)
+    assert [w.code for w in ws] == [preview.WarningCode.STAFF_SWAMPED]
+
+
+def test_difficulty_rises_with_staff_load_and_with_what_early_warning_misses():
+    sc = authoring.validate_text(blank()).scenario
+    easy = preview.difficulty(sc, load_share=0.3, ew_index=0.9)
+    tight = preview.difficulty(sc, load_share=1.4, ew_index=0.9)
+    hard = preview.difficulty(sc, load_share=1.4, ew_index=0.1)
+    assert easy.level <= tight.level <= hard.level and easy.level < hard.level
+
+
+def test_suggested_months_keep_the_wait_in_budget():
+    sc = authoring.validate_text(blank()).scenario
+    assert preview.suggested_months(sc) == sc.horizon_months  # a small book: all of it
+    big = authoring.validate_text(edit(edit(blank(), "count: 30", "count: 100000"),
+                                       "horizon_months: 12", "horizon_months: 60")).scenario
+    months = preview.suggested_months(big)
+    assert 12 <= months < 60
+    assert preview.estimated_seconds(big, preview.DEFAULT_REPS, months) <= \
+        preview.estimated_seconds(big, preview.DEFAULT_REPS, 60)
+
+
+def test_preview_refuses_bad_settings():
+    sc = authoring.validate_text(blank()).scenario
+    with pytest.raises(ValueError):
+        preview.run_preview(sc, reps=0)
+    with pytest.raises(ValueError):
+        preview.run_preview(sc, reps=2, months=0)
+
+
+# --- the same preview from the command line -----------------------------------------------------
+def test_cli_preview_prints_json_and_refuses_bad_input(capsys, tmp_path):
+    import json
+
+    from training.cli import EXIT_BAD_INPUT, EXIT_OK, main
+
+    case = tmp_path / "case.yaml"
+    case.write_text(blank(), encoding="utf-8")
+    assert main(["preview", str(case), "--reps", "2", "--months", "3", "--json"]) == EXIT_OK
+    out = json.loads(capsys.readouterr().out)
+    assert list(out["baselines"]) == list(preview.BASELINES)
+    assert out["reps"] == 2 and out["months"] == 3 and "load_share" in out["staff"]
+    assert main(["preview", str(case), "--months", "13"]) == EXIT_BAD_INPUT
+    case.write_text(edit(blank(), "count: 30", "count: 0"), encoding="utf-8")
+    assert main(["preview", str(case), "--reps", "2"]) == EXIT_BAD_INPUT
+    assert "segments[0].count" in capsys.readouterr().err
+
+
+def test_cli_preview_report_names_the_warnings(capsys, tmp_path):
+    from training.cli import EXIT_OK, main
+
+    case = tmp_path / "swamped.yaml"
+    text = edit(blank(), "hours_per_officer_month: 60", "hours_per_officer_month: 5")
+    case.write_text(edit(text, "count: 30", "count: 200"), encoding="utf-8")
+    assert main(["preview", str(case), "--reps", "2", "--months", "3", "--lang", "zh"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "WARNING staff_swamped" in out and "人手" in out
+
+
+def test_the_generator_gets_the_chosen_options(monkeypatch):
+    """A stand-in generator: the options reach it, and what it draws becomes YAML text."""
+    import importlib.machinery
+    import sys
+    import types
+
+    calls = []
+    base = load_scenario(authoring.shipped_cases()["intro"])
+
+    def generate(seed, products=None, shocks=None, staffing=None):
+        calls.append((seed, products, shocks, staffing))
+        return base.model_copy(update={"id": f"generated-{seed}"})
+
+    fake = types.ModuleType("sim.generate")
+    fake.__spec__ = importlib.machinery.ModuleSpec("sim.generate", None)
+    fake.generate, fake.SHOCK_KINDS = generate, ("lpr_rise", "recession")
+    fake.PRODUCTS, fake.STAFFING_BANDS = ("consumer",), {"short": (0.5, 0.9)}
+    monkeypatch.setitem(sys.modules, "sim.generate", fake)
+    assert authoring.generator_available()
+    assert authoring.generator_options() == {
+        "products": ("consumer",), "shocks": ("lpr_rise", "recession"), "staffing": ("short",)}
+    text = authoring.generated_text(5, ["consumer"], [], "short")
+    assert calls == [(5, ["consumer"], None, "short")]  # no shocks chosen: the generator's pick
+    assert authoring.validate_text(text).scenario.id == "generated-5"

@@ -1,0 +1,278 @@
+"""Accounts (账户): local users with argon2 password hashes, rate-limited sign-in, sessions
+that expire, and users from single sign-on (OIDC).
+
+There is no default account and no default password: the first administrator is made
+by ``bianque admin create``. Only a SHA-256 of a session token is stored, so a copy of
+the database opens no session. Sign-in failures are counted by the name typed, known
+or not, in the database, so every app server sees the same count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from training.db import Database, aware, now, session_scope
+from training.models import Role, SessionRow, SignInFailureRow, UserRow
+
+MAX_FAILURES = 5  # failed sign-ins per name within the window before sign-in is refused
+FAILURE_WINDOW = timedelta(minutes=15)
+SESSION_IDLE = timedelta(hours=2)  # a session unused this long ends
+SESSION_MAX = timedelta(hours=12)  # and none outlives a working day
+SEEN_RESOLUTION = timedelta(minutes=1)  # last-seen is written at most this often
+MIN_PASSWORD_CHARS = 10
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,63}$")
+SELF_STUDY_ENV = "BIANQUE_SELF_STUDY"  # on | off | auto (on while no account exists)
+
+_hasher = PasswordHasher()
+# verified against when the name is unknown, so a wrong name costs as long as a wrong password
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person, detached from the database."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    email: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+class AccountError(ValueError):
+    """Bad account input or a refused sign-in; ``key`` names the catalogue message."""
+
+    def __init__(self, key: str, **detail: object):
+        self.key = key
+        self.detail = detail
+        super().__init__(f"{key} {detail}" if detail else key)
+
+
+def _user(row: UserRow) -> User:
+    return User(id=row.id, username=row.username, display_name=row.display_name,
+                role=Role(row.role), email=row.email)
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def check_username(username: str) -> str:
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.match(name):
+        raise AccountError("accounts.bad_username", username=username)
+    return name
+
+
+def check_password(password: str) -> str:
+    if password is None or len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError("accounts.short_password", min=MIN_PASSWORD_CHARS)
+    if password.strip() != password or not password.strip():
+        raise AccountError("accounts.password_spaces")
+    return password
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(str(value).strip().lower())
+    except ValueError:
+        raise AccountError("accounts.bad_role", role=value,
+                           roles=", ".join(r.value for r in Role)) from None
+
+
+def create_user(session_or_db: Session | Database | None, username: str, password: str | None,
+                role: Role | str = Role.TRAINEE, display_name: str = "",
+                email: str | None = None) -> User:
+    """A new local account. ``password`` None makes an account that signs in only by SSO."""
+    name = check_username(username)
+    role = parse_role(role)
+    hashed = _hasher.hash(check_password(password)) if password is not None else None
+    with session_scope(session_or_db) as s:
+        if s.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
+            raise AccountError("accounts.exists", username=name)
+        row = UserRow(username=name, display_name=(display_name or "").strip()[:128],
+                      email=(email or None), role=role.value, password_hash=hashed,
+                      active=True, created_at=now())
+        s.add(row)
+        s.flush()
+        return _user(row)
+
+
+def set_password(session_or_db: Session | Database | None, username: str, password: str) -> None:
+    hashed = _hasher.hash(check_password(password))
+    with session_scope(session_or_db) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == normalise_username(username)))
+        if row is None:
+            raise AccountError("accounts.no_such_user", username=username)
+        row.password_hash = hashed
+        s.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+
+
+def set_role(session_or_db: Session | Database | None, username: str, role: Role | str) -> User:
+    role = parse_role(role)
+    with session_scope(session_or_db) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == normalise_username(username)))
+        if row is None:
+            raise AccountError("accounts.no_such_user", username=username)
+        row.role = role.value
+        return _user(row)
+
+
+def get_user(session_or_db: Session | Database | None, user_id: int) -> User | None:
+    with session_scope(session_or_db) as s:
+        row = s.get(UserRow, user_id)
+        return _user(row) if row is not None and row.active else None
+
+
+def user_by_name(session_or_db: Session | Database | None, username: str) -> User | None:
+    with session_scope(session_or_db) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == normalise_username(username)))
+        return _user(row) if row is not None and row.active else None
+
+
+def count_users(session_or_db: Session | Database | None) -> int:
+    with session_scope(session_or_db) as s:
+        return int(s.scalar(select(func.count()).select_from(UserRow)) or 0)
+
+
+def self_study_enabled(session_or_db: Session | Database | None) -> bool:
+    """Anonymous single-player play: on a local install with no accounts, or when the
+    operator sets BIANQUE_SELF_STUDY=on; never when it is off."""
+    setting = os.environ.get(SELF_STUDY_ENV, "auto").strip().lower()
+    if setting in ("on", "1", "true", "yes"):
+        return True
+    if setting in ("off", "0", "false", "no"):
+        return False
+    return count_users(session_or_db) == 0
+
+
+# --- signing in ------------------------------------------------------------------------
+def _recent_failures(s: Session, name: str) -> list:
+    since = now() - FAILURE_WINDOW
+    return [aware(t) for t in s.scalars(
+        select(SignInFailureRow.at).where(SignInFailureRow.username == name,
+                                          SignInFailureRow.at >= since))]
+
+
+def authenticate(session_or_db: Session | Database | None, username: str, password: str) -> User:
+    """The user whose name and password these are; AccountError otherwise.
+
+    After MAX_FAILURES wrong tries for one name within FAILURE_WINDOW, sign-in for that
+    name is refused, right password or not, until the oldest failure leaves the window.
+    """
+    name = normalise_username(username)[:64]
+    # The failure is committed before the error is raised (an error rolls a scope back), so
+    # the failure count outlives the refusal even inside a caller's session.
+    with session_scope(session_or_db) as s:
+        failures = _recent_failures(s, name)
+        if len(failures) >= MAX_FAILURES:
+            wait = min(failures) + FAILURE_WINDOW - now()
+            refused = AccountError("accounts.rate_limited",
+                                   minutes=max(1, int(wait.total_seconds() // 60) + 1))
+        else:
+            refused = None
+            row = s.scalar(select(UserRow).where(UserRow.username == name))
+            try:
+                ok = _hasher.verify(row.password_hash if row is not None and row.password_hash
+                                    else _DUMMY_HASH, password or "")
+            except (VerificationError, InvalidHashError):
+                ok = False
+            if not ok or row is None or not row.active or not row.password_hash:
+                s.add(SignInFailureRow(username=name, at=now()))
+                refused = AccountError("accounts.bad_credentials")
+            else:
+                if _hasher.check_needs_rehash(row.password_hash):
+                    row.password_hash = _hasher.hash(password)
+                s.execute(delete(SignInFailureRow).where(SignInFailureRow.username == name))
+                row.last_login_at = now()
+                user = _user(row)
+    if refused is not None:
+        raise refused
+    return user
+
+
+def user_for_oidc(session_or_db: Session | Database | None, subject: str, email: str | None,
+                  name: str | None) -> User:
+    """The account of a single-sign-on identity: linked by subject, else by e-mail to an
+    existing account, else a new trainee account (an admin raises the role)."""
+    if not subject:
+        raise AccountError("accounts.sso_no_subject")
+    with session_scope(session_or_db) as s:
+        row = s.scalar(select(UserRow).where(UserRow.oidc_subject == subject))
+        if row is None and email:
+            row = s.scalar(select(UserRow).where(UserRow.email == email,
+                                                 UserRow.oidc_subject.is_(None)))
+            if row is not None:
+                row.oidc_subject = subject
+        if row is None:
+            base = re.sub(r"[^a-z0-9_.\-]", "", (email or subject).split("@")[0].lower())[:48]
+            base = base if len(base) >= 2 else "user"
+            candidate, n = base, 1
+            while s.scalar(select(UserRow.id).where(UserRow.username == candidate)) is not None:
+                n += 1
+                candidate = f"{base}{n}"
+            row = UserRow(username=candidate, display_name=(name or "")[:128], email=email,
+                          role=Role.TRAINEE.value, password_hash=None, oidc_subject=subject,
+                          active=True, created_at=now())
+            s.add(row)
+            s.flush()
+        if not row.active:
+            raise AccountError("accounts.bad_credentials")
+        row.last_login_at = now()
+        return _user(row)
+
+
+# --- sessions --------------------------------------------------------------------------
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(session_or_db: Session | Database | None, user: User) -> str:
+    """A new session token for ``user`` (kept by the app in the browser session only)."""
+    token = secrets.token_urlsafe(32)
+    ts = now()
+    with session_scope(session_or_db) as s:
+        s.add(SessionRow(token_hash=_token_hash(token), user_id=user.id, created_at=ts,
+                         last_seen_at=ts, expires_at=ts + SESSION_MAX))
+    return token
+
+
+def user_for_session(session_or_db: Session | Database | None, token: str | None) -> User | None:
+    """The user of a live session, or None when it is unknown, idle too long or expired."""
+    if not token:
+        return None
+    with session_scope(session_or_db) as s:
+        row = s.get(SessionRow, _token_hash(token))
+        if row is None:
+            return None
+        ts = now()
+        if aware(row.expires_at) <= ts or aware(row.last_seen_at) + SESSION_IDLE <= ts:
+            s.delete(row)
+            return None
+        user = s.get(UserRow, row.user_id)
+        if user is None or not user.active:
+            return None
+        if ts - aware(row.last_seen_at) >= SEEN_RESOLUTION:
+            row.last_seen_at = ts  # not on every click: one write a minute is enough
+        return _user(user)
+
+
+def close_session(session_or_db: Session | Database | None, token: str | None) -> None:
+    if not token:
+        return
+    with session_scope(session_or_db) as s:
+        s.execute(delete(SessionRow).where(SessionRow.token_hash == _token_hash(token)))

@@ -1,0 +1,484 @@
+"""Case authoring for instructors: validate YAML text, edit a case through form helpers.
+
+Validation goes through the same careful loader as ``bianque validate``
+(``sim.scenario.parse_scenario``) and adds the line of each problem, found by
+walking the YAML node tree along the problem's field path. The form helpers edit
+the text as a ruamel.yaml round trip, so an instructor's comments, key order and
+quoting survive; each piece they insert is first validated as its pydantic model
+(a ``Segment``, a ``NamedBorrower``...), and parts of the file a helper did not
+touch must read the same afterwards under the loader, or the edit is refused.
+No Streamlit here: the page in ``app_pages/author.py`` draws, this module decides.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import io
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from sim.scenario import (
+    MAX_FILE_BYTES,
+    SCENARIO_DIR,
+    Disaster,
+    LprChange,
+    NamedBorrower,
+    PolicyShock,
+    Recession,
+    Scenario,
+    ScenarioError,
+    ScriptedEvent,
+    Segment,
+    Staff,
+    Text,
+    parse_scenario,
+    scenario_paths,
+)
+
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+"""Largest case file accepted from an upload: the loader's own limit, checked before decoding."""
+TEMPLATE_DIR = SCENARIO_DIR / "templates"
+BLANK_TEMPLATE = TEMPLATE_DIR / "blank.yaml"
+FILE_PATH = "(file)"
+"""The field path of a problem that belongs to the whole file (syntax, size, encoding)."""
+
+MacroEvent = LprChange | PolicyShock | Recession | Disaster
+
+
+class AuthoringError(Exception):
+    """An edit or an upload that cannot be done; ``key`` names the catalogue message
+    (author.error.*), ``detail`` carries the specifics (a line, a field, a size)."""
+
+    def __init__(self, key: str, detail: str = ""):
+        self.key = key
+        self.detail = detail
+        super().__init__(f"{key}: {detail}" if detail else key)
+
+
+# --- validation with lines ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a case: where (field path, line, column) and what to do."""
+
+    path: str  # e.g. "segments[0].rate.annual", or FILE_PATH
+    line: int | None  # 1-based; None when the problem has no place (file too large)
+    column: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of validating a text: the scenario when it is valid, else the problems."""
+
+    scenario: Scenario | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None
+
+
+_AT = re.compile(r"^line (\d+), column (\d+)$")
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _tokens(path: str) -> list[str | int]:
+    """'segments[0].rate.annual' -> ['segments', 0, 'rate', 'annual']."""
+    return [int(idx) if idx else key for key, idx in _TOKEN.findall(path)]
+
+
+def _line_of(root: yaml.Node | None, path: str) -> tuple[int | None, int | None]:
+    """The line and column of the field at ``path`` in the composed YAML, 1-based.
+
+    A key that exists points at the key; a missing one at the mapping that lacks it,
+    the nearest place the author can go to add it.
+    """
+    node = root
+    mark = root.start_mark if root is not None else None
+    for tok in _tokens(path):
+        if isinstance(node, yaml.MappingNode) and isinstance(tok, str):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == tok:
+                    node, mark = value_node, key_node.start_mark
+                    break
+            else:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(tok, int) \
+                and 0 <= tok < len(node.value):
+            node = node.value[tok]
+            mark = node.start_mark
+        else:
+            break
+    if mark is None:
+        return None, None
+    return mark.line + 1, mark.column + 1
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of text (no objects built, aliases not expanded), or None."""
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+
+
+def validate_text(text: str, source: str = "<editor>") -> Validation:
+    """Validate case text as ``bianque validate`` does; each problem gets its line."""
+    try:
+        scenario = parse_scenario(text, source)
+    except ScenarioError as err:
+        root = None
+        problems: list[Problem] = []
+        for path, message in err.problems:
+            at = _AT.match(path)
+            if at:  # YAML syntax or duplicate keys: the loader gives the place itself
+                problems.append(Problem(FILE_PATH, int(at[1]), int(at[2]), message))
+            elif path == FILE_PATH:
+                problems.append(Problem(FILE_PATH, None, None, message))
+            else:
+                if root is None:
+                    root = _compose(text)
+                line, column = _line_of(root, path)
+                problems.append(Problem(path, line, column, message))
+        problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0))
+        return Validation(None, tuple(problems))
+    return Validation(scenario, ())
+
+
+# --- uploads --------------------------------------------------------------------------------
+def read_upload(data: bytes) -> str:
+    """The text of an uploaded case file, checked for size and encoding before parsing."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise AuthoringError("upload_too_large",
+                             f"{len(data) // 1024} KB > {MAX_UPLOAD_BYTES // 1024} KB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AuthoringError("upload_not_utf8", f"byte {exc.start}") from None
+
+
+def export_name(text: str) -> str:
+    """A file name for downloading the case: its id when it has a usable one."""
+    m = re.search(r"(?m)^id:\s*['\"]?([a-z0-9][a-z0-9_\-]{0,63})['\"]?\s*(#.*)?$", text)
+    return f"{m[1] if m else 'case'}.yaml"
+
+
+# --- where a case starts --------------------------------------------------------------------
+class Start(StrEnum):
+    SHIPPED = "shipped"
+    BLANK = "blank"
+    GENERATED = "generated"
+
+
+def shipped_cases(directory: Path = SCENARIO_DIR) -> dict[str, Path]:
+    """The shipped case files by file stem (the templates folder is not a case)."""
+    return {p.stem: p for p in scenario_paths(directory)}
+
+
+def shipped_text(case: str, directory: Path = SCENARIO_DIR) -> str:
+    """The text of a shipped case as written, comments included."""
+    path = shipped_cases(directory).get(case)
+    if path is None:
+        raise AuthoringError("no_such_case", case)
+    return path.read_text(encoding="utf-8")
+
+
+def blank_text() -> str:
+    return BLANK_TEMPLATE.read_text(encoding="utf-8")
+
+
+GENERATOR_MODULE = "sim.generate"
+
+
+def generator_available() -> bool:
+    """Whether the case generator (issue 9) is installed; imported only when used."""
+    try:
+        return importlib.util.find_spec(GENERATOR_MODULE) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def generator_options() -> dict[str, tuple[str, ...]]:
+    """What the generator can be asked for: products, shocks (kinds of macro event) and
+    staffing bands; empty when the generator is not installed."""
+    if not generator_available():
+        return {}
+    mod = importlib.import_module(GENERATOR_MODULE)
+    out = {}
+    for name, attrs in (("products", ("PRODUCTS",)), ("shocks", ("SHOCK_KINDS", "SHOCKS")),
+                        ("staffing", ("STAFFING_BANDS",))):
+        values = next((getattr(mod, a) for a in attrs if getattr(mod, a, None)), None)
+        if values:
+            out[name] = tuple(values)
+    return out
+
+
+def generated_text(seed: int, products: list[str] | None = None,
+                   shocks: list[str] | None = None, staffing: str | None = None) -> str:
+    """A case drawn by the generator (``sim.generate.generate``), as YAML text.
+
+    The generator is imported only here; options it does not take are not passed. Empty
+    products or shocks mean the generator's own random choice.
+    """
+    if not generator_available():
+        raise AuthoringError("no_generator")
+    mod = importlib.import_module(GENERATOR_MODULE)
+    fn = getattr(mod, "generate", None)
+    if fn is None:
+        raise AuthoringError("no_generator")
+    wanted = {"products": products or None, "shocks": shocks or None,
+              "staffing": staffing or None}
+    params = inspect.signature(fn).parameters
+    kwargs = {k: v for k, v in wanted.items() if v is not None and k in params}
+    return scenario_text(fn(seed, **kwargs))
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """A scenario as YAML text in the shipped files' style (defaults left out)."""
+    return _dump(_block(scenario.model_dump(mode="json", exclude_defaults=True)))
+
+
+# --- the round trip ---------------------------------------------------------------------------
+def _rt() -> YAML:
+    y = YAML()  # round trip: comments, key order and quoting are kept
+    y.width = 4096  # never fold an instructor's long line
+    y.preserve_quotes = True
+    y.indent(mapping=2, sequence=4, offset=2)  # the shipped files' style
+    return y
+
+
+def _dump(doc: Any) -> str:
+    out = io.StringIO()
+    _rt().dump(doc, out)
+    return out.getvalue()
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _scalar(value: str) -> Any:
+    """A string as it must be written so the loader (YAML 1.1) reads it back as the same text.
+
+    ruamel writes YAML 1.2, where 'no', 'on' or '2024-01-01' are plain text; the loader
+    would read them as a boolean or a date, so such strings are quoted.
+    """
+    if "\n" in value:
+        return LiteralScalarString(value)
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    return DoubleQuotedScalarString(value) if tag != "tag:yaml.org,2002:str" else value
+
+
+def _block(value: Any) -> Any:
+    """Plain data as ruamel nodes in block style, strings made safe for the loader."""
+    if isinstance(value, dict):
+        out = CommentedMap()
+        for k, v in value.items():
+            out[k] = _block(v)
+        return out
+    if isinstance(value, list | tuple):
+        seq = CommentedSeq(_block(v) for v in value)
+        return seq
+    if isinstance(value, str):
+        return _scalar(value)
+    return value
+
+
+def _piece(model: BaseModel) -> Any:
+    """A validated model as the YAML a person would write: defaults left out."""
+    return _block(model.model_dump(mode="json", exclude_defaults=True))
+
+
+def _load_doc(text: str) -> CommentedMap:
+    """The round-trip document of text; a file that does not parse is refused with its line."""
+    try:
+        plain = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - the safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise AuthoringError("fix_yaml_first",
+                             f"line {mark.line + 1}" if mark else "") from None
+    if plain is None:
+        return CommentedMap()
+    if not isinstance(plain, dict):
+        raise AuthoringError("not_a_mapping")
+    try:
+        doc = _rt().load(text)
+    except RuamelError as exc:
+        raise AuthoringError("fix_yaml_first", str(exc).splitlines()[0]) from None
+    return doc if doc is not None else CommentedMap()
+
+
+def _plain(text: str) -> dict:
+    return yaml.load(text, Loader=yaml.SafeLoader) or {}  # noqa: S506 - the safe loader
+
+
+def _edit(text: str, key: str, change) -> str:
+    """Apply ``change(doc)`` to the round trip of text; everything but ``key`` must be kept."""
+    doc = _load_doc(text)
+    change(doc)
+    out = _dump(doc)
+    before, after = _plain(text), _plain(out)
+    for k in set(before) | set(after):
+        if k != key and before.get(k) != after.get(k):
+            raise AuthoringError("round_trip_changed", str(k))
+    return out
+
+
+def _section(doc: CommentedMap, key: str) -> CommentedSeq:
+    """The list under key, created (in block style) when it is missing, empty or null."""
+    key = str(key)  # a Section is a str subclass the YAML writer does not know
+    seq = doc.get(key)
+    if seq is None or (isinstance(seq, list) and not seq):
+        seq = CommentedSeq()
+        doc[key] = seq
+    elif not isinstance(seq, list):
+        raise AuthoringError("not_a_list", key)
+    seq.fa.set_block_style()
+    return seq
+
+
+class Section(StrEnum):
+    """The lists of a case the form helpers add to and remove from."""
+
+    SEGMENTS = "segments"
+    MACRO = "macro"
+    BORROWERS = "borrowers"
+    OBJECTIVES = "objectives"
+    DEBRIEF_NOTES = "debrief_notes"
+
+
+# --- form helpers ----------------------------------------------------------------------------
+def add_segment(text: str, segment: Segment) -> str:
+    return _edit(text, Section.SEGMENTS, lambda d: _section(d, Section.SEGMENTS).append(
+        _piece(segment)))
+
+
+def replace_segment(text: str, index: int, segment: Segment) -> str:
+    """Put ``segment`` in place of segments[index] (an edit of an existing segment)."""
+    def change(doc):
+        seq = _section(doc, Section.SEGMENTS)
+        if not 0 <= index < len(seq):
+            raise AuthoringError("no_such_item", f"segments[{index}]")
+        seq[index] = _piece(segment)
+    return _edit(text, Section.SEGMENTS, change)
+
+
+def add_macro_event(text: str, event: MacroEvent) -> str:
+    return _edit(text, Section.MACRO, lambda d: _section(d, Section.MACRO).append(_piece(event)))
+
+
+def add_borrower(text: str, borrower: NamedBorrower) -> str:
+    return _edit(text, Section.BORROWERS, lambda d: _section(d, Section.BORROWERS).append(
+        _piece(borrower)))
+
+
+def add_borrower_event(text: str, borrower_id: str, event: ScriptedEvent) -> str:
+    """Add a scripted event to the named borrower ``borrower_id``."""
+    def change(doc):
+        for b in _section(doc, Section.BORROWERS):
+            if isinstance(b, dict) and b.get("id") == borrower_id:
+                events = _section(b, "events")
+                events.append(_piece(event))
+                return
+        raise AuthoringError("no_such_item", f"borrowers: {borrower_id}")
+    return _edit(text, Section.BORROWERS, change)
+
+
+def set_staff(text: str, staff: Staff) -> str:
+    def change(doc):
+        doc["staff"] = _block(staff.model_dump(mode="json"))
+    return _edit(text, "staff", change)
+
+
+def add_objective(text: str, objective: Text) -> str:
+    return _edit(text, Section.OBJECTIVES, lambda d: _section(d, Section.OBJECTIVES).append(
+        _piece(objective)))
+
+
+def add_debrief_note(text: str, note: Text) -> str:
+    return _edit(text, Section.DEBRIEF_NOTES, lambda d: _section(
+        d, Section.DEBRIEF_NOTES).append(_piece(note)))
+
+
+def remove_item(text: str, section: Section, index: int) -> str:
+    """Delete entry ``index`` of a list section."""
+    def change(doc):
+        seq = _section(doc, section)
+        if not 0 <= index < len(seq):
+            raise AuthoringError("no_such_item", f"{section}[{index}]")
+        del seq[index]
+    return _edit(text, section, change)
+
+
+def items(text: str, section: Section) -> list[dict]:
+    """The entries of a list section as plain data (for listing and pre-filling forms);
+    empty when the text does not parse."""
+    try:
+        data = _plain(text)
+    except yaml.YAMLError:
+        return []
+    seq = data.get(section) if isinstance(data, dict) else None
+    return [x if isinstance(x, dict) else {} for x in seq] if isinstance(seq, list) else []
+
+
+def segment_at(text: str, index: int) -> Segment | None:
+    """segments[index] as a Segment, for editing; None when it is missing or not valid."""
+    segs = items(text, Section.SEGMENTS)
+    if not 0 <= index < len(segs):
+        return None
+    try:
+        return Segment.model_validate(segs[index])
+    except ValueError:
+        return None
+
+
+def item_label(section: Section, entry: dict, lang: str) -> str:
+    """A short label of a list entry, as plain text."""
+    if section in (Section.OBJECTIVES, Section.DEBRIEF_NOTES):
+        text = str(entry.get(lang) or entry.get("en") or "")
+        return text if len(text) <= 60 else text[:59] + "…"
+    if section is Section.MACRO:
+        return f"{entry.get('type', '?')} @ {entry.get('month', '?')}"
+    if section is Section.BORROWERS:
+        company = entry.get("company")
+        name = company.get(lang, "") if isinstance(company, dict) else ""
+        return f"{entry.get('id', '?')} {name}".strip()
+    name = entry.get("name")
+    label = name.get(lang, "") if isinstance(name, dict) else ""
+    return f"{entry.get('id', '?')} {label}".strip()
+
+
+# --- publishing (the classroom's service) ------------------------------------------------------
+PUBLISH_MODULES = ("training.publishing",)
+"""Where the classroom layer (issue 12: storage, roles, published versions) defines
+``publish_case(session_or_db, user, yaml_text) -> CaseVersion``."""
+
+
+def publisher():
+    """The classroom's ``publish_case`` when it is installed, else None (the page then
+    keeps its Publish button disabled and says why). Imported lazily: this module stays
+    usable without the storage layer."""
+    for name in PUBLISH_MODULES:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+        except (ImportError, ValueError):
+            continue
+        fn = getattr(importlib.import_module(name), "publish_case", None)
+        if callable(fn):
+            return fn
+    return None

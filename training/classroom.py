@@ -1,0 +1,565 @@
+"""The classroom services (课堂): cohorts, enrolment, assignments, attempts and quiz answers.
+
+Every function takes the caller (``user``, None for an anonymous visitor) and checks
+the role and the owner through ``training.authz`` before it reads or writes; pages call
+these, never the tables. Functions take a ``Session`` or a ``Database`` (None: the
+process's default database).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from training.accounts import AccountError, User, check_username, create_user
+from training.attempts import Attempt, AttemptError, LiveGames, to_attempt
+from training.authz import Action, Forbidden, cohort_role, require
+from training.db import Database, aware, now, session_scope
+from training.models import (  # noqa: F401 - QuizPhase is part of this module's API
+    AssignmentKind,
+    AssignmentRow,
+    AttemptRow,
+    CaseVersionRow,
+    CohortRole,
+    CohortRow,
+    EnrolmentRow,
+    QuizAnswerRow,
+    QuizPhase,
+    Role,
+    UserRow,
+)
+
+DB = Session | Database | None
+MAX_ROSTER_BYTES = 512 * 1024  # a class list of a few thousand rows at most
+MAX_ROSTER_ROWS = 2000
+ROSTER_COLUMNS = ("username", "name", "email")
+TEMP_PASSWORD_BYTES = 9  # token_urlsafe(9): 12 characters
+
+
+class ClassroomError(ValueError):
+    """Bad input to a classroom service; ``key`` names the catalogue message."""
+
+    def __init__(self, key: str, **detail: object):
+        self.key = key
+        self.detail = detail
+        super().__init__(f"{key} {detail}" if detail else key)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    name: str
+    description: str
+    created_by: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    username: str
+    display_name: str
+    cohort_role: CohortRole
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass(frozen=True)
+class TestQuestion:
+    """A lesson question used in a pre- or post-test."""
+
+    lesson_id: str
+    question_id: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: int
+    cohort_id: int
+    kind: AssignmentKind
+    case_version_id: int | None
+    scenario_id: str | None
+    case_version: int | None
+    lesson_id: str | None
+    opens_at: datetime
+    closes_at: datetime
+    pre_test: tuple[TestQuestion, ...] = ()
+    post_test: tuple[TestQuestion, ...] = ()
+
+    def is_open(self, at: datetime | None = None) -> bool:
+        at = at or now()
+        return self.opens_at <= at <= self.closes_at
+
+    @property
+    def subject(self) -> str:
+        """What is assigned, for tables: the case and its version, or the lesson."""
+        if self.kind is AssignmentKind.CASE:
+            return f"{self.scenario_id} v{self.case_version}"
+        return str(self.lesson_id)
+
+
+@dataclass(frozen=True)
+class RosterProblem:
+    """A CSV row that was not imported: its line in the file and why."""
+
+    line: int
+    key: str
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class RosterReport:
+    enrolled: list[str] = field(default_factory=list)
+    created: dict[str, str] = field(default_factory=dict)  # new username -> one-time password
+    already: list[str] = field(default_factory=list)
+    problems: list[RosterProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """One line of a cohort's anonymised ranking: only the caller's own line is named."""
+
+    rank: int
+    index_share: float | None
+    attempts: int
+    is_you: bool
+
+
+def _cohort(row: CohortRow) -> Cohort:
+    return Cohort(id=row.id, name=row.name, description=row.description,
+                  created_by=row.created_by, created_at=aware(row.created_at))
+
+
+def _questions(value: Any) -> tuple[TestQuestion, ...]:
+    return tuple(TestQuestion(str(q["lesson_id"]), str(q["question_id"])) for q in value or [])
+
+
+def assignment_of(row: AssignmentRow, version: CaseVersionRow | None) -> Assignment:
+    return Assignment(
+        id=row.id, cohort_id=row.cohort_id, kind=AssignmentKind(row.kind),
+        case_version_id=row.case_version_id,
+        scenario_id=version.scenario_id if version is not None else None,
+        case_version=version.version if version is not None else None,
+        lesson_id=row.lesson_id, opens_at=aware(row.opens_at), closes_at=aware(row.closes_at),
+        pre_test=_questions(row.pre_test), post_test=_questions(row.post_test))
+
+
+# --- cohorts ---------------------------------------------------------------------------
+def create_cohort(db: DB, user: User | None, name: str, description: str = "") -> Cohort:
+    """A new cohort; its creator is enrolled as its instructor."""
+    require(user, Action.CREATE_COHORT, db=db)
+    name = (name or "").strip()
+    if not name or len(name) > 128:
+        raise ClassroomError("classroom.bad_cohort_name")
+    with session_scope(db) as s:
+        row = CohortRow(name=name, description=(description or "").strip(),
+                        created_by=user.id, created_at=now(), archived=False)
+        s.add(row)
+        s.flush()
+        s.add(EnrolmentRow(cohort_id=row.id, user_id=user.id,
+                           cohort_role=CohortRole.INSTRUCTOR.value, enrolled_at=now()))
+        return _cohort(row)
+
+
+def list_cohorts(db: DB, user: User | None) -> list[Cohort]:
+    """The cohorts the user belongs to (every cohort for an admin)."""
+    if user is None:
+        return []
+    q = select(CohortRow).where(CohortRow.archived.is_(False)).order_by(CohortRow.created_at)
+    if user.role is not Role.ADMIN:
+        q = q.join(EnrolmentRow, EnrolmentRow.cohort_id == CohortRow.id).where(
+            EnrolmentRow.user_id == user.id)
+    with session_scope(db) as s:
+        return [_cohort(r) for r in s.scalars(q)]
+
+
+def teaching_cohorts(db: DB, user: User | None) -> list[Cohort]:
+    """The cohorts the user may manage."""
+    return [c for c in list_cohorts(db, user)
+            if _can(user, Action.MANAGE_COHORT, c.id, db)]
+
+
+def _can(user: User | None, action: Action, obj: Any, db: DB) -> bool:
+    try:
+        require(user, action, obj, db)
+        return True
+    except Forbidden:
+        return False
+
+
+def get_cohort(db: DB, user: User | None, cohort_id: int) -> Cohort:
+    require(user, Action.VIEW_RANKING, cohort_id, db)
+    with session_scope(db) as s:
+        row = s.get(CohortRow, int(cohort_id))
+        if row is None:
+            raise ClassroomError("classroom.no_such_cohort", id=cohort_id)
+        return _cohort(row)
+
+
+def members(db: DB, user: User | None, cohort_id: int) -> list[Member]:
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    return cohort_members(db, cohort_id)
+
+
+def cohort_members(db: DB, cohort_id: int) -> list[Member]:
+    q = (select(UserRow, EnrolmentRow.cohort_role)
+         .join(EnrolmentRow, EnrolmentRow.user_id == UserRow.id)
+         .where(EnrolmentRow.cohort_id == int(cohort_id))
+         .order_by(EnrolmentRow.cohort_role, UserRow.username))
+    with session_scope(db) as s:
+        return [Member(u.id, u.username, u.display_name, CohortRole(r))
+                for u, r in s.execute(q)]
+
+
+def enrol(db: DB, user: User | None, cohort_id: int, username: str,
+          as_role: CohortRole = CohortRole.TRAINEE) -> Member:
+    """Enrol an existing account; an instructor place needs an instructor or admin account."""
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    with session_scope(db) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == username.strip().lower()))
+        if row is None:
+            raise ClassroomError("accounts.no_such_user", username=username)
+        if as_role is CohortRole.INSTRUCTOR and row.role not in (Role.INSTRUCTOR, Role.ADMIN):
+            raise ClassroomError("classroom.not_an_instructor", username=row.username)
+        existing = s.scalar(select(EnrolmentRow).where(EnrolmentRow.cohort_id == int(cohort_id),
+                                                       EnrolmentRow.user_id == row.id))
+        if existing is None:
+            s.add(EnrolmentRow(cohort_id=int(cohort_id), user_id=row.id,
+                               cohort_role=as_role.value, enrolled_at=now()))
+        return Member(row.id, row.username, row.display_name,
+                      CohortRole(existing.cohort_role) if existing else as_role)
+
+
+def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) -> RosterReport:
+    """Enrol the trainees listed in a CSV file (columns: username, name, email).
+
+    Good rows are enrolled; a name without an account gets a new trainee account with a
+    one-time password (in the report, shown once). Bad rows are reported with their line
+    in the file and the reason, and change nothing.
+    """
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    report = RosterReport()
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if len(raw) > MAX_ROSTER_BYTES:
+        report.problems.append(RosterProblem(0, "classroom.csv_too_big",
+                                             {"kb": MAX_ROSTER_BYTES // 1024}))
+        return report
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.problems.append(RosterProblem(0, "classroom.csv_not_utf8"))
+        return report
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except (StopIteration, csv.Error):
+        report.problems.append(RosterProblem(1, "classroom.csv_no_header",
+                                             {"columns": ", ".join(ROSTER_COLUMNS)}))
+        return report
+    if "username" not in header or any(h and h not in ROSTER_COLUMNS for h in header):
+        report.problems.append(RosterProblem(1, "classroom.csv_bad_header",
+                                             {"columns": ", ".join(ROSTER_COLUMNS),
+                                              "found": ", ".join(header)}))
+        return report
+    seen: set[str] = set()
+    rows = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            report.problems.append(RosterProblem(reader.line_num, "classroom.csv_broken",
+                                                 {"error": str(err)}))
+            break
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        rows += 1
+        if rows > MAX_ROSTER_ROWS:
+            report.problems.append(RosterProblem(line, "classroom.csv_too_many",
+                                                 {"max": MAX_ROSTER_ROWS}))
+            break
+        if len(values) > len(header):
+            report.problems.append(RosterProblem(line, "classroom.csv_extra_fields",
+                                                 {"n": len(values), "expected": len(header)}))
+            continue
+        rec = dict(zip(header, [v.strip() for v in values], strict=False))
+        problem = _roster_row(db, user, cohort_id, rec, seen, report)
+        if problem is not None:
+            report.problems.append(RosterProblem(line, problem[0], problem[1]))
+    return report
+
+
+def _roster_row(db: DB, user: User, cohort_id: int, rec: dict, seen: set[str],
+                report: RosterReport) -> tuple[str, dict] | None:
+    name = rec.get("username", "")
+    if not name:
+        return "classroom.csv_no_username", {}
+    try:
+        name = check_username(name)
+    except AccountError as err:
+        return err.key, err.detail
+    if name in seen:
+        return "classroom.csv_duplicate", {"username": name}
+    seen.add(name)
+    email = rec.get("email") or None
+    if email and ("@" not in email or len(email) > 254):
+        return "classroom.csv_bad_email", {"email": email}
+    with session_scope(db) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == name))
+        if row is not None and row.role != Role.TRAINEE.value:
+            return "classroom.csv_not_trainee", {"username": name, "role": row.role}
+        if row is not None and s.scalar(select(EnrolmentRow.id).where(
+                EnrolmentRow.cohort_id == int(cohort_id), EnrolmentRow.user_id == row.id)):
+            report.already.append(name)
+            return None
+        if row is None:
+            password = secrets.token_urlsafe(TEMP_PASSWORD_BYTES)
+            create_user(s, name, password, Role.TRAINEE, display_name=rec.get("name", ""),
+                        email=email)
+            report.created[name] = password
+    enrol(db, user, cohort_id, name)
+    report.enrolled.append(name)
+    return None
+
+
+# --- assignments -----------------------------------------------------------------------
+def _check_window(opens_at: datetime, closes_at: datetime) -> tuple[datetime, datetime]:
+    opens_at, closes_at = aware(opens_at), aware(closes_at)
+    if closes_at <= opens_at:
+        raise ClassroomError("classroom.bad_window")
+    return opens_at, closes_at
+
+
+def _check_questions(questions: list[TestQuestion] | None) -> list[dict] | None:
+    if not questions:
+        return None
+    from training.lessons import LESSONS_DIR, load_lesson
+
+    out = []
+    for q in questions:
+        try:
+            lesson = load_lesson(q.lesson_id, "en", LESSONS_DIR)
+        except Exception:
+            raise ClassroomError("classroom.no_such_lesson", id=q.lesson_id) from None
+        if q.question_id not in {x.id for x in lesson.questions}:
+            raise ClassroomError("classroom.no_such_question", lesson=q.lesson_id,
+                                 question=q.question_id)
+        out.append({"lesson_id": q.lesson_id, "question_id": q.question_id})
+    return out
+
+
+def assign_case(db: DB, user: User | None, cohort_id: int, case_version_id: int,
+                opens_at: datetime, closes_at: datetime,
+                pre_test: list[TestQuestion] | None = None,
+                post_test: list[TestQuestion] | None = None) -> Assignment:
+    """Give a published case version to a cohort within a window, with optional tests."""
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    opens_at, closes_at = _check_window(opens_at, closes_at)
+    pre, post = _check_questions(pre_test), _check_questions(post_test)
+    with session_scope(db) as s:
+        version = s.get(CaseVersionRow, int(case_version_id))
+        if version is None:
+            raise ClassroomError("classroom.no_such_version", id=case_version_id)
+        row = AssignmentRow(cohort_id=int(cohort_id), kind=AssignmentKind.CASE.value,
+                            case_version_id=version.id, opens_at=opens_at, closes_at=closes_at,
+                            pre_test=pre, post_test=post, created_by=user.id, created_at=now())
+        s.add(row)
+        s.flush()
+        return assignment_of(row, version)
+
+
+def assign_lesson(db: DB, user: User | None, cohort_id: int, lesson_id: str,
+                  opens_at: datetime, closes_at: datetime) -> Assignment:
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    opens_at, closes_at = _check_window(opens_at, closes_at)
+    from training.lessons import lesson_ids
+
+    if lesson_id not in lesson_ids("en"):
+        raise ClassroomError("classroom.no_such_lesson", id=lesson_id)
+    with session_scope(db) as s:
+        row = AssignmentRow(cohort_id=int(cohort_id), kind=AssignmentKind.LESSON.value,
+                            lesson_id=lesson_id, opens_at=opens_at, closes_at=closes_at,
+                            created_by=user.id, created_at=now())
+        s.add(row)
+        s.flush()
+        return assignment_of(row, None)
+
+
+def assignments_query(cohort_ids: list[int]):
+    return (select(AssignmentRow, CaseVersionRow)
+            .outerjoin(CaseVersionRow, CaseVersionRow.id == AssignmentRow.case_version_id)
+            .where(AssignmentRow.cohort_id.in_(cohort_ids))
+            .order_by(AssignmentRow.opens_at, AssignmentRow.id))
+
+
+def list_assignments(db: DB, user: User | None, cohort_id: int) -> list[Assignment]:
+    require(user, Action.VIEW_RANKING, cohort_id, db)
+    with session_scope(db) as s:
+        return [assignment_of(a, v) for a, v in s.execute(assignments_query([int(cohort_id)]))]
+
+
+def my_assignments(db: DB, user: User | None) -> list[tuple[Cohort, Assignment]]:
+    """The assignments of every cohort the user is a trainee in."""
+    if user is None:
+        return []
+    with session_scope(db) as s:
+        cohorts = {c.id: _cohort(c) for c in s.scalars(
+            select(CohortRow).join(EnrolmentRow, EnrolmentRow.cohort_id == CohortRow.id)
+            .where(EnrolmentRow.user_id == user.id,
+                   EnrolmentRow.cohort_role == CohortRole.TRAINEE.value,
+                   CohortRow.archived.is_(False)))}
+        if not cohorts:
+            return []
+        return [(cohorts[a.cohort_id], assignment_of(a, v))
+                for a, v in s.execute(assignments_query(list(cohorts)))]
+
+
+def get_assignment(db: DB, user: User | None, assignment_id: int) -> Assignment:
+    with session_scope(db) as s:
+        pair = s.execute(select(AssignmentRow, CaseVersionRow)
+                         .outerjoin(CaseVersionRow,
+                                    CaseVersionRow.id == AssignmentRow.case_version_id)
+                         .where(AssignmentRow.id == int(assignment_id))).first()
+        if pair is None:
+            raise ClassroomError("classroom.no_such_assignment", id=assignment_id)
+        assignment = assignment_of(*pair)
+    require(user, Action.VIEW_RANKING, assignment.cohort_id, db)
+    return assignment
+
+
+# --- attempts --------------------------------------------------------------------------
+def open_attempt(db: DB, user: User | None, attempt_id: str,
+                 action: Action = Action.OPEN_ATTEMPT) -> Attempt:
+    """The attempt, if the user may open it (or play it, with ``Action.PLAY_ATTEMPT``).
+
+    Raises AttemptError when there is no such attempt and Forbidden when it is not theirs.
+    """
+    with session_scope(db) as s:
+        row = s.get(AttemptRow, attempt_id) if attempt_id and len(attempt_id) <= 32 else None
+        attempt = to_attempt(row) if row is not None else None
+    if attempt is None:
+        raise AttemptError("attempt.not_found", attempt_id)
+    require(user, action, attempt, db)
+    return attempt
+
+
+def start_practice(db: DB, user: User | None, games: LiveGames, scenario: Any) -> Any:
+    """A practice attempt on a shipped case: the user's own, or anonymous self-study."""
+    if user is None:
+        require(None, Action.SELF_STUDY, db=db)
+    return games.start(scenario, user_id=user.id if user is not None else None)
+
+
+def start_assignment(db: DB, user: User | None, games: LiveGames, assignment_id: int) -> Any:
+    """A trainee's attempt at an assigned case, on the frozen version, inside its window."""
+    assignment = get_assignment(db, user, assignment_id)
+    with session_scope(db) as s:
+        if cohort_role(s, user.id, assignment.cohort_id) is not CohortRole.TRAINEE:
+            raise Forbidden("classroom.not_a_trainee_here")
+    if assignment.kind is not AssignmentKind.CASE:
+        raise ClassroomError("classroom.not_a_case")
+    if not assignment.is_open():
+        raise ClassroomError("classroom.window_closed",
+                             opens=assignment.opens_at.isoformat(timespec="minutes"),
+                             closes=assignment.closes_at.isoformat(timespec="minutes"))
+    from training.publishing import scenario_of_version
+
+    scenario = scenario_of_version(db, assignment.case_version_id)
+    return games.start(scenario, user_id=user.id, assignment_id=assignment.id,
+                       case_version_id=assignment.case_version_id)
+
+
+def my_attempts(db: DB, user: User | None, limit: int = 200) -> list[Attempt]:
+    """The user's own attempts, newest first (anonymous self-study: the anonymous ones)."""
+    q = select(AttemptRow).order_by(AttemptRow.updated.desc()).limit(limit)
+    if user is None:
+        require(None, Action.SELF_STUDY, db=db)
+        q = q.where(AttemptRow.user_id.is_(None))
+    else:
+        q = q.where(AttemptRow.user_id == user.id)
+    with session_scope(db) as s:
+        return [to_attempt(r) for r in s.scalars(q)]
+
+
+def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
+    """The cohort's anonymised ranking on one assigned case: best finished index per
+    trainee; only the caller's own row is marked."""
+    assignment = get_assignment(db, user, assignment_id)
+    best: dict[int, tuple[float | None, int]] = {}
+    with session_scope(db) as s:
+        trainees = set(s.scalars(select(EnrolmentRow.user_id).where(
+            EnrolmentRow.cohort_id == assignment.cohort_id,
+            EnrolmentRow.cohort_role == CohortRole.TRAINEE.value)))
+        for uid, index in s.execute(select(AttemptRow.user_id, AttemptRow.index_share).where(
+                AttemptRow.assignment_id == assignment.id,
+                AttemptRow.status == "finished")):
+            if uid not in trainees:
+                continue
+            old, n = best.get(uid, (None, 0))
+            if index is not None and (old is None or index > old):
+                old = float(index)
+            best[uid] = (old, n + 1)
+    ordered = sorted(best.items(), key=lambda kv: -(kv[1][0] if kv[1][0] is not None
+                                                     else float("-inf")))
+    return [RankingRow(rank=i + 1, index_share=v[0], attempts=v[1],
+                       is_you=user is not None and uid == user.id)
+            for i, (uid, v) in enumerate(ordered)]
+
+
+# --- quiz answers ----------------------------------------------------------------------
+def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
+                phase: QuizPhase = QuizPhase.LESSON, assignment_id: int | None = None) -> Any:
+    """Grade and keep a trainee's answers to a lesson's questions (only those asked)."""
+    from training.lessons import grade
+
+    if user is None:
+        raise Forbidden("authz.sign_in_first")
+    if assignment_id is not None:
+        get_assignment(db, user, assignment_id)
+    result = grade(lesson, {k: v for k, v in answers.items() if v is not None})
+    asked = set(answers)
+    with session_scope(db) as s:
+        for r in result.results:
+            if r.question_id not in asked:
+                continue
+            s.add(QuizAnswerRow(user_id=user.id, assignment_id=assignment_id,
+                                lesson_id=lesson.id, question_id=r.question_id,
+                                phase=QuizPhase(phase).value,
+                                chosen=None if r.chosen is None else [int(i) for i in r.chosen],
+                                correct=bool(r.correct), answered_at=now()))
+    return result
+
+
+def quiz_done(db: DB, user: User, assignment_id: int, phase: QuizPhase) -> bool:
+    with session_scope(db) as s:
+        return s.scalar(select(QuizAnswerRow.id).where(
+            QuizAnswerRow.user_id == user.id, QuizAnswerRow.assignment_id == assignment_id,
+            QuizAnswerRow.phase == QuizPhase(phase).value).limit(1)) is not None
+
+
+def test_questions(assignment: Assignment, phase: QuizPhase, lang: str) -> list[tuple[Any, list]]:
+    """The lessons and questions of an assignment's pre- or post-test, in the given language
+    (English when a lesson has no such language)."""
+    from training.lessons import load_lesson
+
+    wanted = assignment.pre_test if QuizPhase(phase) is QuizPhase.PRE else assignment.post_test
+    out: list[tuple[Any, list]] = []
+    for lesson_id in dict.fromkeys(q.lesson_id for q in wanted):
+        try:
+            lesson = load_lesson(lesson_id, lang)
+        except Exception:
+            lesson = load_lesson(lesson_id, "en")
+        ids = [q.question_id for q in wanted if q.lesson_id == lesson_id]
+        out.append((lesson, [q for q in lesson.questions if q.id in ids]))
+    return out

@@ -1,0 +1,149 @@
+"""``bianque db ...``, ``bianque admin create`` and ``bianque user ...``: the operator's commands.
+
+The first administrator is made here; there is no default account. The password is
+prompted for twice (not echoed), or read from an environment variable
+(BIANQUE_ADMIN_PASSWORD by default) for automated set-up; it is never an argument,
+where it would be left in the shell history and the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from training import accounts
+from training.db import Database, current_revision, database_url, head_revision
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+PASSWORD_ENV = "BIANQUE_ADMIN_PASSWORD"
+
+
+def _db(args: argparse.Namespace, migrate: bool = True) -> Database:
+    return Database(args.url or database_url(), migrate=migrate)
+
+
+def _where(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    db = _db(args)
+    print(f"{_where(db.url)}: at revision {current_revision(db.engine)} (head {head_revision()})")
+    return EXIT_OK
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    db = _db(args, migrate=False)
+    rev = current_revision(db.engine)
+    print(f"{_where(db.url)}: revision {rev or '(none: run `bianque db upgrade`)'}"
+          f" (head {head_revision()})")
+    return EXIT_OK
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    env = args.password_env or PASSWORD_ENV
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        print(f"no password: set {env} or run this in a terminal to be asked for one",
+              file=sys.stderr)
+        return None
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        print("the two passwords differ; nothing was created", file=sys.stderr)
+        return None
+    return first
+
+
+def _create(args: argparse.Namespace, role: str) -> int:
+    try:
+        accounts.check_username(args.username)
+        accounts.parse_role(role)
+    except accounts.AccountError as err:
+        print(_message(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    password = _password(args)
+    if password is None:
+        return EXIT_BAD_INPUT
+    try:
+        user = accounts.create_user(_db(args), args.username, password, role,
+                                    display_name=args.name or "", email=args.email)
+    except accounts.AccountError as err:
+        print(_message(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"created {user.role.value} {user.username}")
+    return EXIT_OK
+
+
+def _message(err: accounts.AccountError) -> str:
+    from training.i18n import t
+
+    return t(err.key, "en", **err.detail)
+
+
+def cmd_admin_create(args: argparse.Namespace) -> int:
+    return _create(args, "admin")
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    return _create(args, args.role)
+
+
+def cmd_user_role(args: argparse.Namespace) -> int:
+    try:
+        user = accounts.set_role(_db(args), args.username, args.role)
+    except accounts.AccountError as err:
+        print(_message(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{user.username} is now {user.role.value}")
+    return EXIT_OK
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    def url_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--url", default=None, metavar="URL",
+                       help="database URL (default: DATABASE_URL, BIANQUE_DB or the user data "
+                       "directory)")
+
+    def user_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("username", metavar="USERNAME")
+        p.add_argument("--name", default=None, help="display name")
+        p.add_argument("--email", default=None)
+        p.add_argument("--password-env", default=None, metavar="VAR",
+                       help=f"read the password from this environment variable "
+                       f"(default {PASSWORD_ENV}); without it, you are asked")
+        url_option(p)
+
+    db = sub.add_parser("db", help="the training database: upgrade to the current schema")
+    dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    p = dbsub.add_parser("upgrade", help="bring the database to the newest schema (migrations)")
+    url_option(p)
+    p.set_defaults(func=cmd_db_upgrade)
+    p = dbsub.add_parser("current", help="print the database's schema revision")
+    url_option(p)
+    p.set_defaults(func=cmd_db_current)
+
+    admin = sub.add_parser("admin", help="administrator accounts")
+    asub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    p = asub.add_parser("create", help="create an administrator (asks for the password)")
+    user_options(p)
+    p.set_defaults(func=cmd_admin_create)
+
+    user = sub.add_parser("user", help="accounts: add one, change a role")
+    usub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    p = usub.add_parser("add", help="create an account (asks for the password)")
+    user_options(p)
+    p.add_argument("--role", default="trainee",
+                   help="trainee, instructor, manager or admin (default trainee)")
+    p.set_defaults(func=cmd_user_add)
+    p = usub.add_parser("role", help="change an account's role")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("role", metavar="ROLE")
+    url_option(p)
+    p.set_defaults(func=cmd_user_role)

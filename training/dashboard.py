@@ -1,0 +1,283 @@
+"""The cohort dashboard's data (班级看板): documented frames built from stored attempts and
+quiz answers, and their CSV and Excel export. For the cohort's instructors and admins.
+
+Frames (one row per ...):
+- ``completion``: assignment × trainee; ``status`` is not_started | in_progress | finished
+  (a lesson is finished when its quiz was answered inside the assignment's window).
+- ``attempts``: attempt of an assigned case; ``attempt_no`` counts a trainee's attempts
+  at that assignment from 1; ``index_share`` is the headline index (share of the
+  avoidable loss avoided), ``loss_cny`` the attempt's credit loss.
+- ``baselines``: assignment × baseline strategy, with its index and loss on the case's seed.
+- ``missed``: assignment × loan whose warning trainees missed: how many and which warning.
+- ``quiz``: assignment × phase × question: answers, share correct (pre/post tests, and the
+  lesson reader's quiz for an assigned lesson).
+- ``gain``: assignment × trainee with a pre- and/or post-test: shares correct and the gain.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, fields
+
+import pandas as pd
+from sqlalchemy import select
+
+from training.accounts import User
+from training.attempts import STATUS_FINISHED
+from training.authz import Action, require
+from training.classroom import DB, Assignment, assignment_of, assignments_query, cohort_members
+from training.db import aware, session_scope
+from training.models import AssignmentKind, AttemptRow, CohortRole, QuizAnswerRow, QuizPhase
+
+STATUS_NOT_STARTED = "not_started"
+STATUS_IN_PROGRESS = "in_progress"
+STATUS_DONE = "finished"
+YOU = "you"
+
+
+@dataclass
+class CohortResults:
+    completion: pd.DataFrame
+    attempts: pd.DataFrame
+    baselines: pd.DataFrame
+    missed: pd.DataFrame
+    quiz: pd.DataFrame
+    gain: pd.DataFrame
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+ATTEMPT_COLUMNS = ["assignment_id", "subject", "user_id", "trainee", "attempt_id", "attempt_no",
+                   "status", "month", "horizon", "index_share", "loss_cny", "started_at",
+                   "finished_at"]
+
+
+def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
+    """Every frame of one cohort's dashboard (Forbidden unless the user runs the cohort)."""
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    trainees = [m for m in cohort_members(db, cohort_id) if m.cohort_role is CohortRole.TRAINEE]
+    names = {m.user_id: m.label for m in trainees}
+    with session_scope(db) as s:
+        assignments = [assignment_of(a, v) for a, v in s.execute(assignments_query([cohort_id]))]
+        ids = [a.id for a in assignments]
+        rows = list(s.scalars(select(AttemptRow).where(AttemptRow.assignment_id.in_(ids))
+                              .order_by(AttemptRow.created))) if ids else []
+        answers = [_answer(a, a.assignment_id) for a in s.scalars(select(QuizAnswerRow).where(
+            QuizAnswerRow.assignment_id.in_(ids)))] if ids else []
+        # a lesson assignment counts the reader's quiz answers given inside its window
+        for a in assignments:
+            if a.kind is AssignmentKind.LESSON and names:
+                answers += [_answer(r, a.id) for r in s.scalars(select(QuizAnswerRow).where(
+                    QuizAnswerRow.lesson_id == a.lesson_id,
+                    QuizAnswerRow.phase == QuizPhase.LESSON.value,
+                    QuizAnswerRow.user_id.in_(list(names)),
+                    QuizAnswerRow.answered_at >= a.opens_at,
+                    QuizAnswerRow.answered_at <= a.closes_at))]
+        attempt_records = [_attempt_record(r) for r in rows if r.user_id in names]
+    by_id = {a.id: a for a in assignments}
+    attempts = _attempts(attempt_records, by_id, names)
+    return CohortResults(
+        completion=_completion(assignments, trainees, attempts, answers),
+        attempts=attempts,
+        baselines=_baselines(attempt_records, by_id),
+        missed=_missed(attempt_records, by_id),
+        quiz=_quiz(answers, by_id, names),
+        gain=_gain(answers, by_id, names),
+    )
+
+
+@dataclass(frozen=True)
+class _Answer:
+    assignment_id: int
+    user_id: int
+    phase: str
+    lesson_id: str
+    question_id: str
+    correct: bool
+    answered_at: object
+
+
+def _answer(row: QuizAnswerRow, assignment_id: int) -> _Answer:
+    return _Answer(assignment_id, row.user_id, row.phase, row.lesson_id, row.question_id,
+                   bool(row.correct), aware(row.answered_at))
+
+
+def _attempt_record(r: AttemptRow) -> dict:
+    return {"assignment_id": r.assignment_id, "user_id": r.user_id, "attempt_id": r.id,
+            "status": r.status, "month": r.month, "horizon": r.horizon,
+            "index_share": r.index_share, "result": r.result or {},
+            "started_at": aware(r.created), "finished_at": aware(r.finished_at)}
+
+
+def _you_loss(result: dict) -> float | None:
+    for row in result.get("table", []):
+        if row.get("strategy") == YOU:
+            return row.get("loss_cny")
+    return None
+
+
+def _attempts(records: list[dict], by_id: dict[int, Assignment], names: dict[int, str]
+              ) -> pd.DataFrame:
+    out, counter = [], {}
+    for r in records:
+        key = (r["assignment_id"], r["user_id"])
+        counter[key] = counter.get(key, 0) + 1
+        out.append({**{k: r[k] for k in ("assignment_id", "user_id", "attempt_id", "status",
+                                         "month", "horizon", "index_share", "started_at",
+                                         "finished_at")},
+                    "subject": by_id[r["assignment_id"]].subject, "trainee": names[r["user_id"]],
+                    "attempt_no": counter[key], "loss_cny": _you_loss(r["result"])})
+    return pd.DataFrame(out, columns=ATTEMPT_COLUMNS)
+
+
+def _completion(assignments: list[Assignment], trainees: list, attempts: pd.DataFrame,
+                answers: list[_Answer]) -> pd.DataFrame:
+    """A case is finished with a finished attempt; a lesson, with its quiz answered."""
+    out = []
+    for a in assignments:
+        mine = attempts[attempts["assignment_id"] == a.id]
+        read = {x.user_id for x in answers if x.assignment_id == a.id and x.phase == "lesson"}
+        for m in trainees:
+            theirs = mine[mine["user_id"] == m.user_id]
+            if a.kind is AssignmentKind.LESSON:
+                status = STATUS_DONE if m.user_id in read else STATUS_NOT_STARTED
+            elif (theirs["status"] == STATUS_FINISHED).any():
+                status = STATUS_DONE
+            elif len(theirs):
+                status = STATUS_IN_PROGRESS
+            else:
+                status = STATUS_NOT_STARTED
+            out.append({"assignment_id": a.id, "subject": a.subject, "user_id": m.user_id,
+                        "trainee": m.label, "status": status})
+    return pd.DataFrame(out, columns=["assignment_id", "subject", "user_id", "trainee",
+                                      "status"])
+
+
+def _baselines(records: list[dict], by_id: dict[int, Assignment]) -> pd.DataFrame:
+    out, done = [], set()
+    for r in records:
+        aid = r["assignment_id"]
+        if aid in done or not r["result"].get("table"):
+            continue
+        done.add(aid)
+        for row in r["result"]["table"]:
+            if row.get("strategy") == YOU:
+                continue
+            out.append({"assignment_id": aid, "subject": by_id[aid].subject,
+                        "strategy": row.get("strategy"), "index_share": row.get("index"),
+                        "loss_cny": row.get("loss_cny")})
+    return pd.DataFrame(out, columns=["assignment_id", "subject", "strategy", "index_share",
+                                      "loss_cny"])
+
+
+def _missed(records: list[dict], by_id: dict[int, Assignment]) -> pd.DataFrame:
+    """Loans whose warning went unheeded, counted once per trainee (their latest finished try)."""
+    latest: dict[tuple[int, int], dict] = {}
+    for r in records:
+        if r["status"] == STATUS_FINISHED and r["result"]:
+            latest[(r["assignment_id"], r["user_id"])] = r
+    counts: dict[tuple, dict] = {}
+    finishers: dict[int, int] = {}
+    for (aid, _uid), r in latest.items():
+        finishers[aid] = finishers.get(aid, 0) + 1
+        for m in r["result"].get("missed", []):
+            key = (aid, m.get("loan_id"))
+            entry = counts.setdefault(key, {
+                "assignment_id": aid, "subject": by_id[aid].subject, "loan_id": m.get("loan_id"),
+                "label": m.get("label"), "company": m.get("company"),
+                "company_en": m.get("company_en"), "signal": m.get("signal"),
+                "warning_zh": m.get("zh"), "warning_en": m.get("en"), "via": m.get("via"),
+                "visible_month": m.get("visible_month"), "trainees_missed": 0})
+            entry["trainees_missed"] += 1
+    out = [{**e, "share_missed": e["trainees_missed"] / finishers[e["assignment_id"]]}
+           for e in counts.values()]
+    frame = pd.DataFrame(out, columns=[
+        "assignment_id", "subject", "loan_id", "label", "company", "company_en", "signal",
+        "warning_zh", "warning_en", "via", "visible_month", "trainees_missed", "share_missed"])
+    return frame.sort_values(["trainees_missed", "assignment_id"], ascending=[False, True],
+                             ignore_index=True)
+
+
+def _quiz(answers: list[_Answer], by_id: dict[int, Assignment], names: dict[int, str]
+          ) -> pd.DataFrame:
+    rows = [{"assignment_id": a.assignment_id, "phase": a.phase, "lesson_id": a.lesson_id,
+             "question_id": a.question_id, "correct": bool(a.correct)}
+            for a in answers if a.user_id in names]
+    cols = ["assignment_id", "subject", "phase", "lesson_id", "question_id", "answers",
+            "share_correct"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    frame = (pd.DataFrame(rows)
+             .groupby(["assignment_id", "phase", "lesson_id", "question_id"], as_index=False)
+             .agg(answers=("correct", "size"), share_correct=("correct", "mean")))
+    frame["subject"] = frame["assignment_id"].map(lambda i: by_id[i].subject)
+    return frame[cols].sort_values("share_correct", ignore_index=True)
+
+
+def _gain(answers: list[_Answer], by_id: dict[int, Assignment], names: dict[int, str]
+          ) -> pd.DataFrame:
+    """Share correct before and after, per trainee; the latest answer to each question counts."""
+    cols = ["assignment_id", "subject", "user_id", "trainee", "pre_share", "post_share", "gain"]
+    latest: dict[tuple, QuizAnswerRow] = {}
+    for a in sorted(answers, key=lambda a: a.answered_at):
+        if a.user_id in names and a.phase in ("pre", "post"):
+            latest[(a.assignment_id, a.user_id, a.phase, a.lesson_id, a.question_id)] = a
+    shares: dict[tuple, dict] = {}
+    for (aid, uid, phase, _lid, _qid), a in latest.items():
+        shares.setdefault((aid, uid), {}).setdefault(phase, []).append(bool(a.correct))
+    out = []
+    for (aid, uid), by_phase in sorted(shares.items()):
+        assignment = by_id[aid]
+        pre = _share(by_phase.get("pre"), len(assignment.pre_test))
+        post = _share(by_phase.get("post"), len(assignment.post_test))
+        out.append({"assignment_id": aid, "subject": assignment.subject, "user_id": uid,
+                    "trainee": names[uid], "pre_share": pre, "post_share": post,
+                    "gain": None if pre is None or post is None else post - pre})
+    return pd.DataFrame(out, columns=cols)
+
+
+def _share(correct: list[bool] | None, asked: int) -> float | None:
+    """Share right of the questions the test asked (unanswered ones count as wrong)."""
+    if not correct:
+        return None
+    return sum(correct) / max(asked, len(correct))
+
+
+def cohort_gain(gain: pd.DataFrame) -> pd.DataFrame:
+    """The cohort's mean pre, post and gain per assignment (trainees with both tests)."""
+    both = gain.dropna(subset=["pre_share", "post_share"])
+    if both.empty:
+        return pd.DataFrame(columns=["assignment_id", "subject", "trainees", "pre_share",
+                                     "post_share", "gain"])
+    return (both.groupby(["assignment_id", "subject"], as_index=False)
+            .agg(trainees=("user_id", "nunique"), pre_share=("pre_share", "mean"),
+                 post_share=("post_share", "mean"), gain=("gain", "mean")))
+
+
+# --- export ----------------------------------------------------------------------------
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Times as naive UTC (Excel keeps no time zone), everything else as is."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
+        elif out[col].dtype == object and len(out[col]) and hasattr(
+                out[col].dropna().iloc[0] if out[col].notna().any() else None, "tzinfo"):
+            out[col] = pd.to_datetime(out[col], utc=True).dt.tz_localize(None)
+    return out
+
+
+def results_csv(results: CohortResults) -> bytes:
+    """The per-attempt results as CSV (UTF-8 with a BOM, so Excel reads Chinese names)."""
+    return _plain(results.attempts).to_csv(index=False).encode("utf-8-sig")
+
+
+def results_excel(results: CohortResults) -> bytes:
+    """Every frame of the dashboard as one sheet of an .xlsx workbook (openpyxl)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, frame in results.frames().items():
+            _plain(frame).to_excel(xl, sheet_name=name, index=False)
+        cohort_gain(results.gain).to_excel(xl, sheet_name="cohort_gain", index=False)
+    return buf.getvalue()

@@ -1,0 +1,174 @@
+"""Where the training data lives and how a database is brought to the current schema.
+
+The URL: ``DATABASE_URL`` (PostgreSQL through psycopg 3; ``postgresql://`` is read as
+``postgresql+psycopg://``), else a SQLite file at ``BIANQUE_DB``, else ``bianque.db``
+in the user's data directory (platformdirs), outside the source tree.
+
+``Database`` holds one engine and its session factory; ``get_database(url)`` gives
+the process's one ``Database`` per URL, upgraded to head by the Alembic migrations in
+``training/migrations`` the first time it is asked for. Two app servers starting on
+one PostgreSQL take an advisory lock, so only one of them migrates at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+APP_NAME = "bianque"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# an arbitrary 64-bit key naming Bianque's migration lock among PostgreSQL advisory locks
+PG_MIGRATION_LOCK_KEY = 0x6269616E717565
+
+
+def default_sqlite_path() -> Path:
+    """``bianque.db`` in the user's data directory (created when missing)."""
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir(APP_NAME, appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "bianque.db"
+
+
+def normalise_url(url: str) -> str:
+    """Make PostgreSQL URLs use psycopg 3 (SQLAlchemy's plain ``postgresql://`` means psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def database_url() -> str:
+    """DATABASE_URL if set, else a SQLite file: BIANQUE_DB or the user data directory."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_url(url)
+    path = os.environ.get("BIANQUE_DB") or str(default_sqlite_path())
+    return f"sqlite:///{path}"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes; every time we store is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(connection: Connection | None = None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (head by default)."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK_KEY})
+        command.upgrade(alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class Database:
+    """One engine and its sessions. ``session()`` commits on success, rolls back on error."""
+
+    def __init__(self, url: str | None = None, migrate: bool = True):
+        self.url = normalise_url(url or database_url())
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            upgrade(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as s, s.begin():
+            yield s
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+_databases: dict[str, Database] = {}
+_lock = threading.Lock()
+
+
+def get_database(url: str | None = None) -> Database:
+    """The process's Database for ``url`` (default: ``database_url()``), migrated to head."""
+    url = normalise_url(url or database_url())
+    with _lock:
+        db = _databases.get(url)
+        if db is None:
+            db = _databases[url] = Database(url)
+        return db
+
+
+def forget_databases() -> None:
+    """Drop the cached engines (tests that delete their files; a simulated restart)."""
+    with _lock:
+        for db in _databases.values():
+            db.engine.dispose()
+        _databases.clear()
+
+
+@contextmanager
+def session_scope(session_or_db: Session | Database | None) -> Iterator[Session]:
+    """A session: the one given (the caller commits), or a new one of the Database given."""
+    if isinstance(session_or_db, Session):
+        yield session_or_db
+        return
+    db = session_or_db if isinstance(session_or_db, Database) else get_database()
+    with db.session() as s:
+        yield s

@@ -1,0 +1,205 @@
+"""The database schema of the training layer (SQLAlchemy 2 declarative models).
+
+Tables: users (用户), sign-in failures and sessions (for rate limiting and expiry),
+cohorts (班级), enrolments, published case versions (案例版本), assignments (作业, a
+case or a lesson with a window and optional pre/post tests), attempts (练习记录: the
+decision log, the score and the case version played) and quiz answers.
+
+The schema is changed only through the Alembic migrations in
+``training/migrations/versions``; ``training.db.upgrade`` brings a database to head.
+A test checks that these models and the migrations agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Role(enum.StrEnum):
+    """An account's role: trainee 学员, instructor 讲师, manager 管理者, admin 管理员."""
+
+    TRAINEE = "trainee"
+    INSTRUCTOR = "instructor"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class CohortRole(enum.StrEnum):
+    """What a member does in one cohort."""
+
+    TRAINEE = "trainee"
+    INSTRUCTOR = "instructor"
+
+
+class AssignmentKind(enum.StrEnum):
+    CASE = "case"
+    LESSON = "lesson"
+
+
+class QuizPhase(enum.StrEnum):
+    """When a question was answered: before the case (pre), after it (post), or in the reader."""
+
+    PRE = "pre"
+    POST = "post"
+    LESSON = "lesson"
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.TRAINEE.value)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SignInFailureRow(Base):
+    """One failed sign-in, by the name typed (known or not), for rate limiting."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SessionRow(Base):
+    """A signed-in session; only the SHA-256 of its token is stored."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CohortRow(Base):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EnrolmentRow(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id", name="uq_enrolment"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
+                                           index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    cohort_role: Mapped[str] = mapped_column(String(16), default=CohortRole.TRAINEE.value)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseVersionRow(Base):
+    """A published, frozen case: its YAML text and the scenario's content hash."""
+
+    __tablename__ = "case_versions"
+    __table_args__ = (UniqueConstraint("scenario_id", "version", name="uq_case_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AssignmentRow(Base):
+    """A case version or a lesson given to a cohort, open from ``opens_at`` to ``closes_at``.
+
+    ``pre_test`` and ``post_test`` are lists of ``{"lesson_id", "question_id"}``.
+    """
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
+                                           index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    case_version_id: Mapped[int | None] = mapped_column(ForeignKey("case_versions.id"),
+                                                        nullable=True)
+    lesson_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    pre_test: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    post_test: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AttemptRow(Base):
+    """An attempt. ``user_id`` is empty for anonymous self-study on a local install;
+    ``assignment_id`` is empty for practice outside a class."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(64), index=True)
+    scenario_hash: Mapped[str] = mapped_column(String(64))
+    seed: Mapped[int] = mapped_column(Integer)
+    decision_log: Mapped[list] = mapped_column(JSON, default=list)
+    pending: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    month: Mapped[int] = mapped_column(Integer, default=0)
+    horizon: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # added by migration 0002 (the classroom)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True,
+                                                index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"),
+                                                      nullable=True, index=True)
+    case_version_id: Mapped[int | None] = mapped_column(ForeignKey("case_versions.id"),
+                                                        nullable=True)
+    index_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class QuizAnswerRow(Base):
+    __tablename__ = "quiz_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), nullable=True, index=True)
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    phase: Mapped[str] = mapped_column(String(8), default=QuizPhase.LESSON.value)
+    chosen: Mapped[list | None] = mapped_column(JSON, nullable=True)  # option indices chosen
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,487 @@
+"""Teaching preview: does a case teach? The four baselines over common random numbers.
+
+Each replication runs do-nothing, late collection, early warning and the oracle on
+one seed (the same borrowers and economy for all four), plus one run with
+unlimited staff that does only the checks the case's monitoring policy requires,
+to measure the hours that policy asks of the officers. Across replications the
+preview reports each baseline's loss with a 95% interval, the early-warning index
+and the oracle's headroom, staff load (policy hours against the officers' hours)
+and each baseline's compliance, a difficulty estimate, and warnings in words when the case
+cannot teach: late collection does as well as early warning, nothing is
+avoidable, or the officers are swamped.
+
+No Streamlit here; the page draws ``PreviewResult``. Replications may run on any
+``concurrent.futures.Executor`` (each carries its own seed, as in sim.runner).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import Simulation, simulate
+from sim.runner import child_seeds, mean_interval
+from sim.scenario import Scenario, Staff
+from sim.scoring import compliance_share
+from training.i18n import fmt_cny, fmt_pct, t
+
+BASELINES = ("do-nothing", "late-collection", "early-warning", "oracle")
+DEFAULT_REPS = 30
+"""Replications the issue asks for; small enough for a sub-branch case on 2 cores."""
+MAX_REPS = 200
+BOOTSTRAP_DRAWS = 2000
+"""Paired bootstrap resamples for the interval of the early-warning index (a ratio)."""
+BOOTSTRAP_SEED = 20261201
+
+# When a case does not teach (the thresholds a reviewer of a case would apply).
+NOTHING_AVOIDABLE_SHARE = 0.05
+"""Oracle headroom under 5% of late collection's loss: no decision could change much."""
+NOTHING_AVOIDABLE_BOOK_SHARE = 0.001
+"""...or under 0.1% of the amount lent: the stakes are too small to read in a debrief."""
+MIN_TEACHING_INDEX = 0.1
+"""Early warning must avoid at least a tenth of the avoidable loss to show the lesson."""
+SWAMPED_LOAD = 2.0
+"""The case's monitoring policy asks over twice the hours the officers have: past what
+triage can absorb (review_meeting teaches triage at about 1.5 times)."""
+SWAMPED_COMPLIANCE = 0.8
+"""Or even the early-warning officer, who triages, keeps fewer than 80% of checks on time
+(issue 9 asks that baseline for 90% whatever the staffing; below 80% triage has failed)."""
+TIGHT_LOAD = 1.0
+"""Above this the policy cannot be followed as written: a note, since triage may be the lesson."""
+
+# What the preview costs on one core (CPU seconds measured as in benchmarks/preview.py,
+# December 2026, with the vectorised triage; the oracle is the dearest run). A rough
+# guide for the wait shown and the default months, not a promise.
+RUN_OVERHEAD_S = 0.025
+"""Seconds per engine run before the first loan-month (set-up, SimPy, result frames)."""
+LOAN_MONTHS_PER_S = 5.0e5
+"""Loan-months one engine run advances per second on one core, averaged over the five."""
+RUNS_PER_REPLICATION = len(BASELINES) + 1  # the baselines and the policy run
+PREVIEW_BUDGET_S = 20.0
+"""Longest a default preview should keep an instructor waiting."""
+
+# Difficulty estimate, 1 (easy) to 5 (hard): a weighted mean of three pressures in [0, 1].
+DIFFICULTY_WEIGHTS = {"staff": 0.4, "capture": 0.4, "size": 0.2}
+STAFF_EASY_LOAD, STAFF_HARD_LOAD = 0.5, 1.5
+"""Policy demand at half the hours available is easy; at 1.5 times it every check is a choice."""
+SIZE_EASY_LOANS, SIZE_HARD_LOANS = 50, 2000
+"""A 50-loan book can be read loan by loan; at 2,000 the trainee must work by segment and rule."""
+
+Progress = Callable[[int, int], None]
+"""progress(done, total): called after each replication."""
+
+
+class WarningCode(StrEnum):
+    """Why a case may not teach (catalogue keys author.warning.<code>)."""
+
+    LATE_AS_GOOD = "late_as_good"
+    NOTHING_AVOIDABLE = "nothing_avoidable"
+    STAFF_SWAMPED = "staff_swamped"
+    TIGHT_POLICY = "tight_policy"  # a note, not a reason the case fails to teach
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean with its 95% interval over replications (normal approximation unless noted)."""
+
+    mean: float
+    lo: float
+    hi: float
+    n: int
+
+    @classmethod
+    def of(cls, values) -> Interval:
+        """Mean and interval; a quantity never negative keeps its interval at or above 0."""
+        values = [float(v) for v in values if v is not None and math.isfinite(v)]
+        m = mean_interval(values)
+        if m["mean"] is None:  # nothing to measure (no check was required, say)
+            return cls(math.nan, math.nan, math.nan, 0)
+        lo = max(m["lo"], 0.0) if min(values) >= 0 else m["lo"]
+        return cls(m["mean"], lo, m["hi"], m["n"])
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """One baseline over the replications."""
+
+    strategy: str
+    loss_cny: Interval
+    defaults: Interval
+    hours: Interval  # officers plus the asset-preservation team, whole run
+    compliance: Interval  # share of required checks done on time; n == 0 if none required
+
+
+@dataclass(frozen=True)
+class StaffLoad:
+    """Hours the case's monitoring policy asks of the officers against the hours they have."""
+
+    demanded_hours_month: Interval  # hours the case's policy asks per month (checks due)
+    available_hours_month: float  # officers x hours per officer and month
+    demand_by_month: tuple[float, ...] = ()  # mean over replications, months 1, 2, ...
+
+    def frame(self) -> pd.DataFrame:
+        """month, demanded_hours, available_hours: one row per month (for the chart)."""
+        return pd.DataFrame({
+            "month": range(1, len(self.demand_by_month) + 1),
+            "demanded_hours": list(self.demand_by_month),
+            "available_hours": self.available_hours_month})
+
+    @property
+    def load_share(self) -> float:
+        """Demand over availability: above 1 the policy cannot be followed."""
+        if self.available_hours_month <= 0:
+            return math.inf
+        return self.demanded_hours_month.mean / self.available_hours_month
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """An estimated difficulty on the case file's 1-5 scale, with the pressures behind it."""
+
+    level: int
+    declared: int  # what the case file says
+    staff: float  # each pressure in [0, 1]
+    capture: float
+    size: float
+
+
+@dataclass(frozen=True)
+class TeachingWarning:
+    """A reason the case may not teach, with the figures that show it."""
+
+    code: WarningCode
+    values: dict[str, float | None] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        """The warning in words, its figures formatted for the language."""
+        return t(f"author.warning.{self.code}", lang=lang,
+                 **{k: _fmt(k, v, lang) for k, v in self.values.items()})
+
+
+_MONEY = ("headroom", "late", "saving", "lo", "hi")
+_SHARES = ("share", "compliance")
+
+
+def _fmt(key: str, value: float | None, lang: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    if key in _MONEY:
+        return fmt_cny(value, lang)
+    if key in _SHARES:
+        return fmt_pct(value, 0)
+    if key == "index":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"  # hours
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    """What the teaching preview found (see the module docstring)."""
+
+    scenario_id: str
+    content_hash: str
+    reps: int
+    months: int
+    seconds: float
+    disbursed_cny: float
+    baselines: dict[str, BaselineResult]
+    ew_saving_cny: Interval  # late collection's loss minus early warning's, paired by seed
+    headroom_cny: Interval  # late collection's loss minus the oracle's, paired by seed
+    ew_index: float | None  # (late - early warning) / (late - oracle), on the mean losses
+    ew_index_lo: float | None  # paired bootstrap 95% interval of that ratio
+    ew_index_hi: float | None
+    staff: StaffLoad
+    difficulty: Difficulty
+    warnings: tuple[TeachingWarning, ...]  # reasons the case may not teach
+    notes: tuple[TeachingWarning, ...] = ()  # worth knowing, not a failure
+
+    @property
+    def headroom_share(self) -> float:
+        """Oracle headroom as a share of late collection's loss (0 when late loses nothing)."""
+        late = self.baselines["late-collection"].loss_cny.mean
+        return self.headroom_cny.mean / late if late > 0 else 0.0
+
+    @property
+    def teaches(self) -> bool:
+        return not self.warnings
+
+    def loss_frame(self) -> pd.DataFrame:
+        """One row per baseline: strategy, loss_cny, loss_lo_cny, loss_hi_cny, defaults,
+        hours, compliance (share). The chart and the table on the page both read this."""
+        return pd.DataFrame([{
+            "strategy": b.strategy, "loss_cny": b.loss_cny.mean, "loss_lo_cny": b.loss_cny.lo,
+            "loss_hi_cny": b.loss_cny.hi, "defaults": b.defaults.mean, "hours": b.hours.mean,
+            "compliance": b.compliance.mean} for b in self.baselines.values()])
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One seed's figures (picklable, for process pools)."""
+
+    seed: int
+    loss_cny: dict[str, float]
+    defaults: dict[str, int]
+    hours: dict[str, float]
+    compliance: dict[str, float]
+    policy_demand_hours: list[float]  # per month: hours the case's policy asks (unlimited staff)
+    disbursed_cny: float
+
+
+UNLIMITED_STAFF = Staff(officers=10_000, hours_per_officer_month=200.0)
+"""The schema's largest staff: enough that every check the policy requires is done on time."""
+
+
+def _policy_demand(scenario: Scenario, seed: int, months: int | None) -> list[float]:
+    """Hours the case's own monitoring policy asks each month, measured by the engine.
+
+    The book runs with no post-loan actions and unlimited staff, so every required check
+    is done when due and the officers' hours used are the policy's demand (the method of
+    sim.generate.monitoring_hours_needed, per month and per seed).
+    """
+    unlimited = scenario.model_copy(update={"staff": UNLIMITED_STAFF})
+    sim = Simulation(unlimited, seed=seed, months=months)
+    sim.run()
+    return [float(h) for h in sim.hours_log]
+
+
+def replication(scenario: Scenario, seed: int, months: int | None) -> Replication:
+    """The four baselines and the policy run on one seed (common random numbers)."""
+    runs = {name: simulate(scenario, seed=seed, months=months, strategy=name)
+            for name in BASELINES}
+    demand = _policy_demand(scenario, seed, months)
+    any_run = runs[BASELINES[0]]
+    return Replication(
+        seed=seed,
+        loss_cny={k: r.loss_cny for k, r in runs.items()},
+        defaults={k: r.defaults for k, r in runs.items()},
+        hours={k: r.hours for k, r in runs.items()},
+        compliance={k: compliance_share(r) for k, r in runs.items()},
+        policy_demand_hours=demand,
+        disbursed_cny=any_run.disbursed_cny,
+    )
+
+
+def _index_interval(late: np.ndarray, ew: np.ndarray, oracle: np.ndarray
+                    ) -> tuple[float | None, float | None, float | None]:
+    """The index on mean losses and its paired bootstrap 95% interval."""
+    def ratio(la, e, o):
+        gap = la.mean() - o.mean()
+        if gap <= max(1.0, 1e-6 * abs(la.mean())):
+            return None
+        return float((la.mean() - e.mean()) / gap)
+
+    point = ratio(late, ew, oracle)
+    if point is None:
+        return None, None, None
+    n = len(late)
+    if n < 2:
+        return point, point, point
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    idx = rng.integers(0, n, size=(BOOTSTRAP_DRAWS, n))
+    la, e, o = late[idx].mean(axis=1), ew[idx].mean(axis=1), oracle[idx].mean(axis=1)
+    gap = la - o
+    ok = gap > np.maximum(1.0, 1e-6 * np.abs(la))
+    draws = (la[ok] - e[ok]) / gap[ok]
+    if not len(draws):
+        return point, None, None
+    lo, hi = np.quantile(draws, [0.025, 0.975])
+    return point, float(lo), float(hi)
+
+
+def _scale(x: float, easy: float, hard: float) -> float:
+    if not math.isfinite(x):
+        return 1.0
+    return float(min(1.0, max(0.0, (x - easy) / (hard - easy))))
+
+
+def difficulty(scenario: Scenario, load_share: float, ew_index: float | None) -> Difficulty:
+    """How hard the case is for a trainee, from what the preview measured.
+
+    staff: how far the policy's demand exceeds comfort; capture: how much of the avoidable
+    loss even the competent early-warning officer misses; size: how many loans to read.
+    """
+    staff = _scale(load_share, STAFF_EASY_LOAD, STAFF_HARD_LOAD)
+    capture = 0.0 if ew_index is None else 1.0 - min(1.0, max(0.0, ew_index))
+    size = _scale(math.log(max(scenario.n_loans, 1)), math.log(SIZE_EASY_LOANS),
+                  math.log(SIZE_HARD_LOANS))
+    w = DIFFICULTY_WEIGHTS
+    score = w["staff"] * staff + w["capture"] * capture + w["size"] * size
+    return Difficulty(level=1 + int(round(4 * score)), declared=scenario.difficulty,
+                      staff=staff, capture=capture, size=size)
+
+
+def teaching_warnings(late: Interval, saving: Interval, headroom: Interval,
+                      ew_index: float | None, staff: StaffLoad, ew_compliance: float,
+                      disbursed_cny: float) -> tuple[TeachingWarning, ...]:
+    """The reasons a case does not teach, each with the figures that show it.
+
+    Late collection is "as good" when early warning's paired saving is not above zero or
+    it avoids under MIN_TEACHING_INDEX of the avoidable loss; the saving's interval may
+    cross zero on a small book (the intro's 50 loans) without the lesson being absent.
+    """
+    out: list[TeachingWarning] = []
+    stakes = max(NOTHING_AVOIDABLE_SHARE * max(late.mean, 0.0),
+                 NOTHING_AVOIDABLE_BOOK_SHARE * disbursed_cny)
+    nothing = headroom.mean < stakes
+    if nothing:
+        out.append(TeachingWarning(WarningCode.NOTHING_AVOIDABLE, {
+            "headroom": headroom.mean, "late": late.mean,
+            "share": headroom.mean / late.mean if late.mean > 0 else 0.0}))
+    elif saving.hi <= 0 or ew_index is None or ew_index < MIN_TEACHING_INDEX:
+        out.append(TeachingWarning(WarningCode.LATE_AS_GOOD, {
+            "saving": saving.mean, "lo": saving.lo, "hi": saving.hi, "index": ew_index}))
+    figures = {"demand": staff.demanded_hours_month.mean,
+               "available": staff.available_hours_month, "compliance": ew_compliance}
+    if staff.load_share > SWAMPED_LOAD or ew_compliance < SWAMPED_COMPLIANCE:
+        out.append(TeachingWarning(WarningCode.STAFF_SWAMPED, figures))
+    return tuple(out)
+
+
+def teaching_notes(staff: StaffLoad) -> tuple[TeachingWarning, ...]:
+    """What an author should know that does not stop the case teaching."""
+    if TIGHT_LOAD < staff.load_share <= SWAMPED_LOAD:
+        return (TeachingWarning(WarningCode.TIGHT_POLICY, {
+            "demand": staff.demanded_hours_month.mean,
+            "available": staff.available_hours_month}),)
+    return ()
+
+
+def estimated_seconds(scenario: Scenario, reps: int, months: int | None = None,
+                      workers: int = 1) -> float:
+    """A rough wait for a preview, from the throughput measured on these machines."""
+    m = scenario.horizon_months if months is None else min(months, scenario.horizon_months)
+    per_run = RUN_OVERHEAD_S + scenario.n_loans * m / LOAN_MONTHS_PER_S
+    return reps * RUNS_PER_REPLICATION * per_run / max(1, workers)
+
+
+def suggested_months(scenario: Scenario, reps: int = DEFAULT_REPS,
+                     budget_s: float = PREVIEW_BUDGET_S) -> int:
+    """The whole horizon when it fits the budget, else the longest start that does
+    (at least the first 12 months, or the horizon if shorter)."""
+    h = scenario.horizon_months
+    if estimated_seconds(scenario, reps, h) <= budget_s:
+        return h
+    per_month = reps * RUNS_PER_REPLICATION * scenario.n_loans / LOAN_MONTHS_PER_S
+    fixed = reps * RUNS_PER_REPLICATION * RUN_OVERHEAD_S
+    fit = int((budget_s - fixed) / per_month) if per_month > 0 else h
+    return max(min(12, h), min(h, fit))
+
+
+def summarise(scenario: Scenario, reps: list[Replication], months: int,
+              seconds: float) -> PreviewResult:
+    """Turn the replications into the preview's figures, difficulty and warnings."""
+    def col(attr: str, name: str) -> np.ndarray:
+        return np.array([np.nan if (v := getattr(r, attr)[name]) is None else v for r in reps],
+                        dtype=float)
+
+    baselines = {name: BaselineResult(
+        strategy=name, loss_cny=Interval.of(col("loss_cny", name)),
+        defaults=Interval.of(col("defaults", name)), hours=Interval.of(col("hours", name)),
+        compliance=Interval.of(col("compliance", name))) for name in BASELINES}
+    late, ew, oracle = (col("loss_cny", n) for n in ("late-collection", "early-warning", "oracle"))
+    saving, headroom = Interval.of(late - ew), Interval.of(late - oracle)
+    index, index_lo, index_hi = _index_interval(late, ew, oracle)
+    staff = StaffLoad(
+        demanded_hours_month=Interval.of(
+            [float(np.mean(r.policy_demand_hours)) if r.policy_demand_hours else 0.0
+             for r in reps]),
+        available_hours_month=scenario.staff.officers * scenario.staff.hours_per_officer_month,
+        demand_by_month=tuple(float(x) for x in np.mean(
+            [r.policy_demand_hours for r in reps], axis=0)) if reps else ())
+    disbursed = float(np.mean([r.disbursed_cny for r in reps]))
+    return PreviewResult(
+        scenario_id=scenario.id, content_hash=scenario.content_hash(), reps=len(reps),
+        months=months, seconds=seconds, disbursed_cny=disbursed, baselines=baselines,
+        ew_saving_cny=saving, headroom_cny=headroom, ew_index=index, ew_index_lo=index_lo,
+        ew_index_hi=index_hi, staff=staff,
+        difficulty=difficulty(scenario, staff.load_share if staff.available_hours_month
+                              else math.inf, index),
+        warnings=teaching_warnings(baselines["late-collection"].loss_cny, saving, headroom,
+                                   index, staff, baselines["early-warning"].compliance.mean,
+                                   disbursed),
+        notes=teaching_notes(staff),
+    )
+
+
+def run_preview(scenario: Scenario, reps: int = DEFAULT_REPS, months: int | None = None,
+                base_seed: int | None = None, executor: Executor | None = None,
+                progress: Progress | None = None) -> PreviewResult:
+    """Run the preview: ``reps`` common-random-number replications of the baselines.
+
+    months limits each run to the first months of the case (None: the whole horizon);
+    seeds derive from base_seed (default: the case's own seed), so a preview repeats.
+    """
+    if not 1 <= reps <= MAX_REPS:
+        raise ValueError(f"reps must be between 1 and {MAX_REPS}, got {reps}")
+    horizon = scenario.horizon_months if months is None else min(int(months),
+                                                                 scenario.horizon_months)
+    if horizon < 1:
+        raise ValueError("months must be at least 1")
+    seeds = child_seeds(scenario.seed if base_seed is None else base_seed, reps)
+    start = time.perf_counter()
+    out: list[Replication] = []
+    if executor is None:
+        for s in seeds:
+            out.append(replication(scenario, s, horizon))
+            if progress:
+                progress(len(out), reps)
+    else:
+        futures = [executor.submit(replication, scenario, s, horizon) for s in seeds]
+        for f in futures:  # in seed order, whatever finishes first
+            out.append(f.result())
+            if progress:
+                progress(len(out), reps)
+    return summarise(scenario, out, horizon, time.perf_counter() - start)
+
+
+def as_dict(result: PreviewResult) -> dict:
+    """The preview as plain data (for JSON): every field, the derived shares, the warnings'
+    codes and figures."""
+    out = asdict(result)
+    out["headroom_share"] = result.headroom_share
+    out["staff"]["load_share"] = result.staff.load_share
+    out["teaches"] = result.teaches
+    return out
+
+
+def report_text(result: PreviewResult, lang: str = "en") -> str:
+    """A plain-text report of the preview (the CLI's output); warnings in ``lang``."""
+    def money(x: float) -> str:
+        return f"CNY {x:,.0f}"
+
+    def rng(lo: float | None, hi: float | None, fmt) -> str:
+        return "n/a" if lo is None or hi is None else f"[{fmt(lo)}, {fmt(hi)}]"
+
+    lines = [f"Teaching preview of {result.scenario_id}: {result.reps} replications, "
+             f"{result.months} months, {result.seconds:.1f} s"]
+    width = max(len(b) for b in BASELINES)
+    for b in result.baselines.values():
+        lines.append(f"  {b.strategy:<{width}}  loss {money(b.loss_cny.mean):>16}  "
+                     f"{rng(b.loss_cny.lo, b.loss_cny.hi, money):<34}  checks on time "
+                     + (f"{b.compliance.mean:.0%}" if b.compliance.n else "n/a (none required)"))
+    idx = "n/a" if result.ew_index is None else f"{result.ew_index:.2f}"
+    lines += [
+        f"  early-warning index {idx} "
+        f"{rng(result.ew_index_lo, result.ew_index_hi, lambda x: f'{x:.2f}')}",
+        f"  oracle headroom {money(result.headroom_cny.mean)} "
+        f"({result.headroom_share:.0%} of late collection's loss)",
+        f"  staff: the policy asks {result.staff.demanded_hours_month.mean:,.0f} h a month, "
+        f"officers have {result.staff.available_hours_month:,.0f} h "
+        f"(load {result.staff.load_share:.0%})",
+        f"  difficulty about {result.difficulty.level} of 5 (the file says "
+        f"{result.difficulty.declared})",
+    ]
+    for w in result.warnings:
+        lines.append(f"  WARNING {w.code}: {w.text(lang)}")
+    for n in result.notes:
+        lines.append(f"  note {n.code}: {n.text(lang)}")
+    if result.teaches:
+        lines.append("  the case teaches")
+    return "\n".join(lines)

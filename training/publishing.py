@@ -1,0 +1,114 @@
+"""Publishing a case (发布案例): freeze a version of its YAML text with its content hash.
+
+Attempts on an assigned case refer to the version they were played on and replay on
+its frozen text, so an edit never changes a finished attempt. Only instructors and
+admins publish. Publishing text whose content is unchanged returns the latest version
+instead of making a copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sim.scenario import Scenario, parse_scenario
+from training.accounts import User
+from training.authz import Action, require
+from training.db import Database, aware, now, session_scope
+from training.models import CaseVersionRow
+
+
+@dataclass(frozen=True)
+class CaseVersion:
+    """One published version of a case; ``content`` is the YAML text as published."""
+
+    id: int
+    scenario_id: str
+    version: int
+    content_hash: str
+    content: str
+    published_by: int | None
+    published_at: datetime
+
+    def scenario(self) -> Scenario:
+        return _parse(self.content)
+
+
+def _version(row: CaseVersionRow) -> CaseVersion:
+    return CaseVersion(id=row.id, scenario_id=row.scenario_id, version=row.version,
+                       content_hash=row.content_hash, content=row.content,
+                       published_by=row.published_by, published_at=aware(row.published_at))
+
+
+@lru_cache(maxsize=64)
+def _parse(content: str) -> Scenario:
+    return parse_scenario(content, "<published case>")
+
+
+def publish_case(session_or_db: Session | Database | None, user: User | None,
+                 yaml_text: str) -> CaseVersion:
+    """Validate ``yaml_text`` and freeze it as the case's next version.
+
+    Raises ``Forbidden`` unless the user may publish, and ``ScenarioError`` (every
+    problem with its field path) when the text is not a valid case.
+    """
+    require(user, Action.PUBLISH_CASE, db=session_or_db)
+    scenario = parse_scenario(yaml_text, "<published case>")
+    digest = scenario.content_hash()
+    with session_scope(session_or_db) as s:
+        latest = s.scalar(select(CaseVersionRow).where(CaseVersionRow.scenario_id == scenario.id)
+                          .order_by(CaseVersionRow.version.desc()).limit(1))
+        if latest is not None and latest.content_hash == digest:
+            return _version(latest)
+        number = (latest.version if latest is not None else 0) + 1
+        row = CaseVersionRow(scenario_id=scenario.id, version=number, content_hash=digest,
+                             content=yaml_text, published_by=user.id, published_at=now())
+        s.add(row)
+        s.flush()
+        return _version(row)
+
+
+def list_case_versions(session_or_db: Session | Database | None, user: User | None,
+                       scenario_id: str | None = None) -> list[CaseVersion]:
+    """Published versions, newest first (of one case, or of all); for instructors and admins."""
+    require(user, Action.AUTHOR_CASE, db=session_or_db)
+    q = select(CaseVersionRow).order_by(CaseVersionRow.scenario_id,
+                                        CaseVersionRow.version.desc())
+    if scenario_id is not None:
+        q = q.where(CaseVersionRow.scenario_id == scenario_id)
+    with session_scope(session_or_db) as s:
+        return [_version(r) for r in s.scalars(q)]
+
+
+def latest_versions(session_or_db: Session | Database | None, user: User | None
+                    ) -> list[CaseVersion]:
+    """The newest version of each published case (for assigning)."""
+    require(user, Action.AUTHOR_CASE, db=session_or_db)
+    with session_scope(session_or_db) as s:
+        newest = (select(CaseVersionRow.scenario_id, func.max(CaseVersionRow.version).label("v"))
+                  .group_by(CaseVersionRow.scenario_id).subquery())
+        q = (select(CaseVersionRow)
+             .join(newest, (newest.c.scenario_id == CaseVersionRow.scenario_id)
+                   & (newest.c.v == CaseVersionRow.version))
+             .order_by(CaseVersionRow.scenario_id))
+        return [_version(r) for r in s.scalars(q)]
+
+
+def get_case_version(session_or_db: Session | Database | None, version_id: int
+                     ) -> CaseVersion | None:
+    """A version by id, for the layers that already checked the caller's right to it."""
+    with session_scope(session_or_db) as s:
+        row = s.get(CaseVersionRow, int(version_id))
+        return _version(row) if row is not None else None
+
+
+def scenario_of_version(session_or_db: Session | Database | None, version_id: int) -> Scenario:
+    """The frozen scenario of a version (what its attempts replay on)."""
+    version = get_case_version(session_or_db, version_id)
+    if version is None:
+        raise LookupError(f"case version {version_id} does not exist")
+    return version.scenario()
