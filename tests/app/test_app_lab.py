@@ -16,10 +16,25 @@ APP = str(ROOT / "app.py")
 TIMEOUT = 120
 
 
-def open_lab(lang: str = "en", where: str = "here") -> AppTest:
-    """The lab page; studies run in the test's process unless ``where`` says otherwise."""
+PW = "a-long-password-1"
+
+
+def session_token(role: str) -> str:
+    """A signed-in session of a new user with ``role``."""
+    from training import accounts, db, models
+
+    name = f"lab_{role}"
+    user = accounts.user_by_name(db.get_database(), name) or accounts.create_user(
+        db.get_database(), name, PW, models.Role(role))
+    return accounts.open_session(db.get_database(), user)
+
+
+def open_lab(lang: str = "en", where: str = "here", role: str = "manager") -> AppTest:
+    """The lab page signed in as a manager; studies run in the test's process unless
+    ``where`` says otherwise."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
+    at.session_state["auth_token"] = session_token(role)
     at.run()
     at.switch_page("app_pages/lab.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -34,6 +49,23 @@ def finish(at: AppTest):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return job
+
+
+@pytest.mark.parametrize("role", ["trainee", "instructor"])
+def test_only_managers_and_admins_reach_the_lab(role):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.session_state["auth_token"] = session_token(role)
+    at.run()
+    assert not at.exception
+    # the navigation does not offer the lab, so no URL reaches it
+    with pytest.raises(ValueError, match="navigation page"):
+        at.switch_page("app_pages/lab.py")
+
+
+def test_an_admin_reaches_the_lab():
+    at = open_lab(role="admin")
+    assert at.button(key="lab_run")
 
 
 @pytest.mark.parametrize("lang, title", [("en", "Strategy lab"), ("zh", "策略实验室")])
