@@ -49,6 +49,8 @@ if can(user, Action.AUTHOR_CASE, db=db):
         page("author", "author.nav", ":material/edit_note:"))
 elif user is not None:
     sections[t("nav.section_play")].append(page("review", "nav.review", ":material/history:"))
+if can(user, Action.STRATEGY_LAB, db=db):
+    sections[t("nav.section_manage")] = [page("lab", "nav.lab", ":material/science:")]
 if can(user, Action.MANAGE_USERS, db=db):
     sections[t("nav.section_admin")] = [page("users", "nav.users", ":material/manage_accounts:")]
 sections[t("nav.section_account")] = [

@@ -30,6 +30,7 @@ PAGES = {
     "desk": "app_pages/desk.py",
     "debrief": "app_pages/debrief.py",
     "lessons": "app_pages/lessons.py",
+    "lab": "app_pages/lab.py",
     "roleplay": "app_pages/roleplay.py",
     "author": "app_pages/author.py",
     "signin": "app_pages/signin.py",

@@ -252,6 +252,11 @@ COLLECTION_CURE_DEFAULTED = 0.05
 """Monthly cure chance of a defaulted loan under active collection (assumption)."""
 RELATIONSHIP_HIT = {"aggressive_on_healthy": 0.35, "intrusive": 0.05}
 """Relationship lost by an aggressive action on a healthy borrower, or by an intrusive one."""
+OFFICER_COST_CNY_PER_MONTH = 20_000.0
+"""Fully loaded monthly cost of one post-loan officer (salary, social insurance, housing
+fund, overhead), CNY. Assumption in the range of staff cost per employee that Chinese city
+and rural commercial banks disclose in their 2023 annual reports (about CNY 200-300k a
+year); the strategy lab's staffing sweep weighs each extra officer against it."""
 
 # --- Calendar and bookkeeping ---------------------------------------------------------
 DAYS_PER_MONTH = 30

@@ -1,76 +1,72 @@
-"""Replications: many seeds of one strategy, on any concurrent.futures Executor.
+"""Replications of one strategy for ``bianque run --reps``, on the study runner.
 
-Each replication is independent and carries its own seed, so results do not
-depend on the executor (a local process pool, or a Dask cluster through
-`distributed.Client(address).get_executor()`) or on the order of completion.
+A thin view of :mod:`sim.study`: one strategy over child seeds of one root seed, each
+seed simulated once per strategy (the strategy, plus late collection and the oracle
+when it is scored), on any ``concurrent.futures.Executor``. The figures come back as
+means with 95% intervals under the keys ``bianque run`` has always printed.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 
 import numpy as np
 
 from sim.scenario import Scenario
+from sim.study import (
+    LATE,
+    ORACLE,
+    CancelFlag,
+    Progress,
+    StrategySpec,
+    StudyResult,
+    StudySpec,
+    child_seeds,
+    mean_interval,
+    run_study,
+)
+
+__all__ = ["child_seeds", "replicate", "run_summary_stats"]
+
+SUMMARY_FIGURES = {"defaults": "defaults", "npl_ratio_peak": "npl_ratio_peak", "loss": "loss_cny",
+                   "interest": "interest_cny", "hours": "hours", "cost": "cost_cny",
+                   "provisions_end": "provisions_end_cny"}
+SCORE_FIGURES = {"index": "index", "loss": "loss_cny", "interest": "interest_cny",
+                 "hours": "hours", "cost": "cost_cny", "npl_ratio_peak": "npl_ratio_peak",
+                 "provisions": "provisions_end_cny", "compliance": "compliance",
+                 "relationship": "relationship", "saves": "saves",
+                 "missed_warnings": "missed_warnings", "net_value": "net_value_cny"}
 
 
-def replication(scenario: Scenario, seed: int, months: int | None, strategy, rules) -> dict:
-    """One seed: the run's summary, plus its score when a strategy is named."""
-    from sim.engine import simulate
-    from sim.scoring import score_run
-
-    out = simulate(scenario, seed=seed, months=months, strategy=strategy, rules=rules).summary()
-    if strategy is not None or rules is not None:
-        out["score"] = score_run(scenario, seed=seed, months=months,
-                                 strategy=strategy or "rules", rules=rules).to_dict()
-    return out
+def replicate(scenario: Scenario, strategy: StrategySpec, reps: int, seed: int,
+              months: int | None = None, scored: bool = True, executor: Executor | None = None,
+              progress: Progress | None = None, cancel: CancelFlag | None = None) -> StudyResult:
+    """``reps`` replications of one strategy; scored runs also run the references."""
+    spec = StudySpec(scenario=scenario, strategies=(strategy,), reps=reps, seed=seed,
+                     months=months, references=scored, missed_warnings=scored)
+    return run_study(spec, executor=executor, progress=progress, cancel=cancel)
 
 
-def child_seeds(base_seed: int, reps: int) -> list[int]:
-    """Independent seeds for replications, derived from one base seed."""
-    ss = np.random.SeedSequence(base_seed)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> 1) for c in ss.spawn(reps)]
-
-
-def replicate(scenario: Scenario, seeds: Iterable[int], months: int | None = None,
-              strategy=None, rules=None, executor: Executor | None = None,
-              progress: Callable[[int], None] | None = None) -> list[dict]:
-    """Run each seed; results come back in seed order whatever the executor."""
-    seeds = list(seeds)
-    if executor is None:
-        out = []
-        for s in seeds:
-            out.append(replication(scenario, s, months, strategy, rules))
-            if progress:
-                progress(1)
-        return out
-    futures = [executor.submit(replication, scenario, s, months, strategy, rules) for s in seeds]
-    out = []
-    for f in futures:
-        out.append(f.result())
-        if progress:
-            progress(1)
-    return out
-
-
-def mean_interval(values: Iterable[float]) -> dict:
-    """Mean with a normal-approximation 95% interval."""
-    v = np.array([x for x in values if x is not None and not math.isnan(x)], dtype=float)
-    if not len(v):
-        return {"mean": None, "lo": None, "hi": None, "n": 0}
-    m = float(v.mean())
-    half = 1.96 * float(v.std(ddof=1)) / math.sqrt(len(v)) if len(v) > 1 else 0.0
-    return {"mean": m, "lo": m - half, "hi": m + half, "n": int(len(v))}
-
-
-def summarise(results: list[dict]) -> dict:
-    """Per key: mean and 95% interval across replications (score keys under 'score')."""
-    keys = [k for k, v in results[0].items() if isinstance(v, int | float) and k != "seed"]
-    out = {k: mean_interval(r[k] for r in results) for k in keys}
-    if "score" in results[0]:
-        sk = [k for k, v in results[0]["score"].items() if isinstance(v, int | float)
-              or v is None]
-        out["score"] = {k: mean_interval(r["score"][k] for r in results) for k in sk}
+def run_summary_stats(result: StudyResult) -> dict:
+    """Per key: mean and 95% interval across replications; the score under 'score'."""
+    spec = result.spec
+    label = spec.labels[0]
+    f = result.figures[label]
+    s = result.series[label]
+    n_loans = spec.scenario.n_loans
+    out = {
+        "loans": mean_interval(np.full(spec.reps, n_loans)).as_dict(),
+        "months": mean_interval(np.full(spec.reps, spec.horizon)).as_dict(),
+        "defaults": mean_interval(f["defaults"]).as_dict(),
+        "default_rate": mean_interval(f["defaults"] / n_loans).as_dict(),
+        "npl_ratio_end": mean_interval(s["npl_ratio"][:, -1]).as_dict(),
+    }
+    for key, name in SUMMARY_FIGURES.items():
+        out[key] = mean_interval(f[name]).as_dict()
+    out["loss_rate"] = mean_interval(f["loss_cny"] / f["disbursed_cny"]).as_dict()
+    if spec.references:
+        score = {k: mean_interval(f[name]).as_dict() for k, name in SCORE_FIGURES.items()}
+        score["loss_late"] = mean_interval(result.figures[LATE]["loss_cny"]).as_dict()
+        score["loss_oracle"] = mean_interval(result.figures[ORACLE]["loss_cny"]).as_dict()
+        out["score"] = score
     return out

@@ -23,6 +23,7 @@ from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, sc
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_CANCELLED = 130  # as a shell reports a command stopped by Ctrl-C
 DEFAULT_STRATEGY = "do-nothing"
 MAX_SEED = 2**63 - 1
 MAX_MONTHS = 600
@@ -227,37 +228,28 @@ def _executor(args):
     if args.scheduler:
         from distributed import Client
 
-        with Client(args.scheduler) as client:
+        with Client(args.scheduler, timeout="10s") as client:
             yield client.get_executor()
     elif args.workers and args.workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from sim.study import process_pool
 
-        with ProcessPoolExecutor(args.workers) as pool:
+        with process_pool(args.workers) as pool:
             yield pool
     else:
         yield None
 
 
 def _run_replications(args, scenario: Scenario, seed: int, months: int, rules: Any) -> int:
-    from sim.runner import child_seeds, replicate, summarise
+    from sim.runner import replicate, run_summary_stats
+    from sim.study import builtin, from_rules
 
-    seeds = child_seeds(seed, args.reps)
     strategy = args.strategy or ("rules" if rules is not None else DEFAULT_STRATEGY)
-    bar = None
-    if not args.json:
-        from tqdm import tqdm
-
-        bar = tqdm(total=args.reps, unit="run", file=sys.stderr, leave=False)
-    try:
-        with _executor(args) as executor:
-            # strategy=None: the summary only; a named strategy (or a rule table) is also scored.
-            records = replicate(scenario, seeds=seeds, months=months, strategy=args.strategy,
-                                rules=rules, executor=executor,
-                                progress=bar.update if bar is not None else None)
-    finally:
-        if bar is not None:
-            bar.close()
-    stats = _plain(summarise(list(records)))
+    spec = from_rules(rules) if rules is not None else builtin(strategy)
+    scored = args.strategy is not None or rules is not None
+    with _progress_bar(args.reps, args.json) as tick, _executor(args) as executor:
+        result = replicate(scenario, spec, args.reps, seed, months, scored=scored,
+                           executor=executor, progress=tick)
+    stats = _plain(run_summary_stats(result))
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -269,6 +261,25 @@ def _run_replications(args, scenario: Scenario, seed: int, months: int, rules: A
         print(SCORE_TITLE)
         print(_intervals(score))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, quiet: bool):
+    """A tqdm bar on stderr (none with --json); yields a study progress callback."""
+    if quiet:
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="rep", file=sys.stderr, leave=False)
+
+    def tick(done: int, _total: int) -> None:
+        bar.update(done - bar.n)
+
+    try:
+        yield tick
+    finally:
+        bar.close()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -298,6 +309,121 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ValueError as err:  # the engine's word for bad input (unknown strategy, months)
         print(f"bianque run: error: {_one_line(err)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+# --- compare -----------------------------------------------------------------------
+
+
+def _compare_text(outcome, lang: str) -> str:
+    from training import lab, lab_report
+
+    lines = [lab.headline(outcome.study, lang), ""]
+    lines += [text for _, text in lab_report.verdict_lines(outcome, lang)]
+    lines += ["", lab_report.strategies_display(outcome, lang).to_string(index=False)]
+    if outcome.sweep:
+        lines += ["", lab_report.stop_paying_text(outcome, lang),
+                  lab_report.staffing_display(outcome, lang).to_string(index=False)]
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare strategies (and a staffing range) over many common-random-number futures."""
+    from training import lab
+
+    def bad(message: str) -> int:
+        for line in str(message).splitlines():
+            print(f"bianque compare: error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    if args.workers and args.workers > 1 and args.scheduler:
+        return bad("use --workers or --scheduler, not both")
+    if args.scenario.lower().endswith((".html", ".htm")):
+        try:
+            request = _replay_request(args)
+        except _BadInput as err:
+            return bad(str(err))
+    else:
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioError as err:
+            for field, message in err.problems:
+                print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if not args.strategies:
+            return bad("--strategies is required: e.g. --strategies early-warning,late-collection")
+        try:
+            strategies = lab.parse_strategies(args.strategies.split(","))
+            staff = lab.parse_staff_range(args.staff) if args.staff else []
+            request = lab.LabRequest(
+                scenario=scenario, strategies=tuple(strategies),
+                reps=100 if args.reps is None else args.reps,
+                seed=scenario.seed if args.seed is None else args.seed, months=args.months,
+                staff=tuple(staff), sweep_strategy=args.staff_strategy,
+                **({"officer_cost_cny_per_month": args.officer_cost}
+                   if args.officer_cost is not None else {}))
+        except lab.LabInputError as err:
+            return bad(str(err))
+    if args.out:
+        out_dir = Path(args.out).resolve().parent
+        if not out_dir.is_dir():
+            return bad(f"--out: the folder {out_dir} does not exist; create it or choose another")
+    total = sum(s.reps for s in request.specs())
+    try:
+        with _progress_bar(total, args.json) as tick, _executor(args) as executor:
+            outcome = lab.run_lab(request, executor=executor, progress=tick)
+    except OSError as err:  # a scheduler that cannot be reached
+        return bad(f"--scheduler {args.scheduler}: cannot connect: {err}")
+    except KeyboardInterrupt:  # Ctrl-C: pending replications were cancelled on the way out
+        print("bianque compare: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+    if args.out:
+        from training.lab_report import report_html
+
+        Path(args.out).write_text(report_html(outcome, args.lang, _command(args)),
+                                  encoding="utf-8")
+    if args.json:
+        print(json.dumps(_plain(lab.figures_json(outcome)), indent=2, ensure_ascii=False))
+    else:
+        print(_compare_text(outcome, args.lang))
+        if args.out:
+            print(f"report: {args.out}")
+    return EXIT_OK
+
+
+STUDY_OPTIONS = ("strategies", "reps", "seed", "months", "staff", "staff_strategy",
+                 "officer_cost")
+
+
+def _replay_request(args: argparse.Namespace):
+    """The study a report was made from, to run it again (its inputs are inside it)."""
+    from training import lab
+    from training.lab_report import INPUTS_ID, read_block, request_from_inputs
+
+    given = [o for o in STUDY_OPTIONS if getattr(args, o) is not None]
+    if given:
+        raise _BadInput(f"a report carries its own inputs; drop --{given[0].replace('_', '-')} "
+                        "(only --workers, --scheduler, --out, --lang and --json apply)")
+    try:
+        text = Path(args.scenario).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise _BadInput(f"{args.scenario}: cannot read: {err}") from None
+    try:
+        return request_from_inputs(read_block(text, INPUTS_ID))
+    except (ValueError, KeyError, TypeError, lab.LabInputError) as err:
+        raise _BadInput(f"{args.scenario}: not a strategy-lab report with its inputs "
+                        f"({type(err).__name__}: {_one_line(err)[:200]})") from None
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The compare command that reproduces a study (the executor never changes figures)."""
+    if not args.strategies:  # a replayed report
+        return f"bianque compare {args.scenario}"
+    parts = ["bianque", "compare", args.scenario, "--strategies", args.strategies]
+    for opt in ("reps", "seed", "months", "staff", "staff_strategy", "officer_cost"):
+        v = getattr(args, opt)
+        if v is not None:
+            parts += ["--" + opt.replace("_", "-"), str(v)]
+    return " ".join(parts)
 
 
 # --- preview -----------------------------------------------------------------------
@@ -423,6 +549,41 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run replications on a Dask cluster (e.g. tcp://10.0.0.5:8786)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="compare strategies and staffing over many futures",
+                       description="Run every strategy on the same futures (child seeds of "
+                       "--seed), with late collection and the oracle as references; print "
+                       "means with 95%% intervals and paired differences against the first "
+                       "strategy; optionally sweep the number of officers and write an HTML "
+                       "report.")
+    p.add_argument("scenario", metavar="SCENARIO",
+                   help="scenario YAML file, or a report (.html) written by compare: runs its "
+                   "exact inputs again")
+    p.add_argument("--strategies", metavar="A,B[,RULES.yaml]",
+                   help="comma-separated built-in names or rule-table files; the first is "
+                   "the champion (required with a scenario)")
+    p.add_argument("--reps", type=_int_in(2, 100_000, "reps"), default=None, metavar="N",
+                   help="replications (futures) per strategy (default 100)")
+    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), default=None,
+                   help="root seed of the futures (default: the scenario's seed)")
+    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
+                   help="months to simulate, at most the horizon")
+    p.add_argument("--staff", metavar="LO..HI", default=None,
+                   help="staffing sweep: officer counts, e.g. 2..8 or 2,4,6")
+    p.add_argument("--staff-strategy", metavar="NAME", default=None,
+                   help="strategy of the staffing sweep (default: the first)")
+    p.add_argument("--officer-cost", type=float, default=None, metavar="CNY",
+                   help="monthly cost of one officer for the sweep (default 20000)")
+    p.add_argument("--workers", type=_int_in(1, 256, "workers"), default=1, metavar="K",
+                   help="run replications on K local processes")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run replications on a Dask cluster (e.g. tcp://10.0.0.5:8786)")
+    p.add_argument("--out", metavar="FILE", default=None, help="write an HTML report")
+    p.add_argument("--lang", choices=("zh", "en"), default="en",
+                   help="language of the text and the report (default en)")
+    p.add_argument("--json", action="store_true",
+                   help="print means, intervals and paired differences as JSON")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("preview", help="does a case teach? the four baselines over replications",
                        description="Run do-nothing, late collection, early warning and the "

@@ -1,0 +1,233 @@
+"""Strategy lab (managers): which post-loan policy and staffing, and how sure are we.
+
+Pick a case, strategies (the first is the champion), replications and a staffing range,
+and where to run; the study runs in the background with a progress bar and a cancel
+button; then the verdicts, the tables, the charts and the report to download.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import streamlit as st
+
+from app_pages import common
+from sim.scenario import SCENARIO_DIR
+from sim.strategies import BUILT_IN, RulesError, load_rules
+from sim.study import builtin, from_rules
+from training import lab, lab_charts, lab_report
+from training.i18n import get_lang, t
+from training.lab_jobs import JobState, StudyJob, Where
+
+CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
+EDITED = "__edited__"
+
+
+def lab_access_allowed() -> bool:
+    """The guard of this page: only managers and admins may use the strategy lab.
+
+    It asks the classroom's role check (``training.authz``, Action.STRATEGY_LAB). Until
+    accounts and roles are on main (there is no such module yet), everyone passes.
+    """
+    try:
+        from training.authz import Action
+    except ImportError:
+        return True
+    return common.allowed(Action.STRATEGY_LAB)
+
+
+def rule_files() -> dict[str, str]:
+    """Shipped rule tables by their name, path as value (broken files are left out)."""
+    out = {}
+    for path in sorted((SCENARIO_DIR / "rules").glob("*.y*ml")):
+        try:
+            out[load_rules(path).name] = str(path)
+        except RulesError:
+            continue
+    return out
+
+
+def strategy_name(key: str) -> str:
+    # the language is passed, not read: widgets may format options outside this session's run
+    if key == EDITED:
+        return t("lab.page.edited_table", lang)
+    return key
+
+
+def rule_editor():
+    """The rule table edited here: intervals per class, then threshold-to-action rules."""
+    from sim.defaults import INTERVENTIONS
+
+    tuned = load_rules(SCENARIO_DIR / "rules" / "tuned.yaml")
+    name = st.text_input(t("lab.page.table_name"), value="my-rules", key="lab_rule_name")
+    cols = st.columns(5)
+    intervals = {k: cols[i].number_input(t(f"cls.{k}"), 0, 24, key=f"lab_iv_{k}",
+                                         value=getattr(tuned.monitoring.interval_months, k))
+                 for i, k in enumerate(CLASS_KEYS)}
+    c1, c2 = st.columns(2)
+    first = c1.number_input(t("lab.page.first_check_days"), 0, 365, 30, key="lab_first_days")
+    reserve = c2.slider(t("lab.page.reserve_share"), 0.0, 1.0, tuned.reserve_share, 0.05,
+                        key="lab_reserve")
+    rows = [{"min_alerts": r.when.min_alerts or None, "min_dpd": r.when.min_dpd or None,
+             "max_dpd": None if r.when.max_dpd == 3650 else r.when.max_dpd,
+             "known_diversion": r.when.known_diversion, "defaulted": r.when.defaulted,
+             "actions": ", ".join(r.do)} for r in tuned.rules]
+    cc = st.column_config
+    edited = st.data_editor(
+        rows, num_rows="dynamic", key="lab_rules", width="stretch",
+        column_config={
+            "min_alerts": cc.NumberColumn(t("lab.page.min_alerts"), min_value=0, max_value=20),
+            "min_dpd": cc.NumberColumn(t("lab.page.min_dpd"), min_value=0, max_value=3650),
+            "max_dpd": cc.NumberColumn(t("lab.page.max_dpd"), min_value=0, max_value=3650),
+            "known_diversion": cc.CheckboxColumn(t("lab.page.known_diversion")),
+            "defaulted": cc.CheckboxColumn(t("lab.page.defaulted")),
+            "actions": cc.TextColumn(t("lab.page.actions"),
+                                     help=t("lab.page.actions_help",
+                                            actions=", ".join(INTERVENTIONS))),
+        })
+    try:
+        table = lab.rule_table_from_form(name, intervals, first, reserve, list(edited))
+    except lab.LabInputError as err:
+        st.error(t("lab.page.table_invalid", detail=str(err)))
+        return None
+    st.caption(t("lab.page.table_ok", n=len(table.rules)))
+    return table
+
+
+def show_results(job: StudyJob, lang: str) -> None:
+    outcome = job.outcome
+    res = outcome.study
+    st.success(lab.headline(res, lang))
+    st.caption(t("lab.page.ran", reps=outcome.request.reps, seconds=f"{job.elapsed_s:.1f}",
+                 seed=outcome.request.seed))
+    st.subheader(t("lab.page.verdicts"))
+    for verdict, text in lab_report.verdict_lines(outcome, lang):
+        icon = {"better": ":material/check_circle:", "worse": ":material/cancel:"}.get(
+            verdict, ":material/help:")
+        st.markdown(f"{icon} {text}")
+    st.dataframe(lab_report.paired_display(outcome, lang), hide_index=True, key="lab_paired")
+    st.subheader(t("lab.report.strategies"))
+    st.dataframe(lab_report.strategies_display(outcome, lang), hide_index=True,
+                 key="lab_strategies")
+    st.caption(t("lab.report.reference_note"))
+    charts = lab_charts.all_charts(outcome, lang)
+    for name in ("loss", "frontier", "npl_fan", "provisions_fan"):
+        st.altair_chart(charts[name], key=f"lab_chart_{name}")
+    if outcome.sweep:
+        st.subheader(t("lab.report.staffing"))
+        st.info(lab_report.stop_paying_text(outcome, lang))
+        st.altair_chart(charts["staffing"], key="lab_chart_staffing")
+        st.dataframe(lab_report.staffing_display(outcome, lang), hide_index=True,
+                     key="lab_staffing")
+    st.download_button(
+        t("lab.page.download"), data=lambda: lab_report.report_html(outcome, lang),
+        file_name=f"bianque-lab-{outcome.request.scenario.id}.html", mime="text/html",
+        icon=":material/download:", on_click="ignore", key="lab_download")
+
+
+@st.fragment(run_every=1.0)
+def watch(job: StudyJob) -> None:
+    """Progress while the study runs; the whole page redraws when it ends."""
+    # a fragment's rerun skips the entry file, so the language is passed, not looked up
+    p = job.progress
+    st.progress(p.share, text=t("lab.page.progress", lang, done=p.done, total=p.total))
+    if st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:"):
+        job.cancel()
+    if not job.running:
+        st.rerun()
+
+
+# --- the page ---------------------------------------------------------------------------
+lang = get_lang()
+st.title(t("lab.page.title"))
+if not lab_access_allowed():
+    st.error(t("lab.page.forbidden"))
+    st.stop()
+st.caption(t("lab.page.intro"))
+
+cases, _ = common.all_cases()
+# trainee cases first, easiest first; model checks (unpublished) at the end
+by_id = {c.id: c for c in sorted(cases, key=lambda c: (not c.published, c.difficulty, c.id))}
+case_id = st.selectbox(t("lab.page.case"), list(by_id), key="lab_case",
+                       format_func=lambda k: f"{by_id[k].title.get(lang)} "
+                       f"({by_id[k].n_loans:,} · {by_id[k].horizon_months} m)")
+case = by_id[case_id]
+
+files = rule_files()
+options = [*BUILT_IN, *files, EDITED]
+chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_pick",
+                        default=[x for x in ("early-warning", "late-collection", "tuned")
+                                 if x in options],
+                        format_func=strategy_name, help=t("lab.page.strategies_help"))
+table = None
+with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
+    table = rule_editor()
+
+c1, c2 = st.columns(2)
+reps = c1.number_input(t("lab.page.reps"), 2, lab.MAX_REPS, 30, key="lab_reps",
+                       help=t("lab.page.reps_help"))
+seed = c2.number_input(t("lab.page.seed"), 0, 2**31 - 1, case.seed, key="lab_seed")
+
+sweep = st.toggle(t("lab.page.sweep"), key="lab_sweep")
+staff: tuple[int, ...] = ()
+sweep_strategy = None
+officer_cost = lab.defaults.OFFICER_COST_CNY_PER_MONTH
+if sweep:
+    s1, s2, s3 = st.columns(3)
+    top = max(12, 2 * case.staff.officers)
+    lo, hi = s1.slider(t("lab.page.staff_range"), 1, top, (2, min(8, top)), key="lab_staff")
+    staff = tuple(range(lo, hi + 1))
+    named = [strategy_name(k) for k in chosen]
+    sweep_strategy = s2.selectbox(t("lab.page.sweep_strategy"), named or [""],
+                                  key="lab_sweep_strategy")
+    officer_cost = s3.number_input(t("lab.page.officer_cost"), 0.0, 1e7,
+                                   lab.defaults.OFFICER_COST_CNY_PER_MONTH, 1000.0,
+                                   format="%.0f", key="lab_officer_cost")
+
+# local processes by default: a study in the server's own process competes with the
+# server for the interpreter lock, which on a busy machine slows both badly
+where = st.radio(t("lab.page.where"), list(Where), index=list(Where).index(Where.LOCAL),
+                 key="lab_where", horizontal=True,
+                 format_func=lambda w: t(f"lab.page.where_{w}", lang, n=os.cpu_count() or 1))
+address = None
+if where is Where.DASK or where == Where.DASK.value:
+    address = st.text_input(t("lab.page.address"), placeholder="tcp://10.0.0.5:8786",
+                            key="lab_address")
+
+job: StudyJob | None = st.session_state.get("lab_job")
+busy = job is not None and job.running
+if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
+             icon=":material/play_arrow:"):
+    try:
+        specs = []
+        for key in chosen:
+            if key == EDITED:
+                if table is None:
+                    raise lab.LabInputError(t("lab.page.fix_table"))
+                specs.append(from_rules(table))
+            elif key in files:
+                specs.append(from_rules(load_rules(files[key])))
+            else:
+                specs.append(builtin(key))
+        if not specs:
+            raise lab.LabInputError(t("lab.page.none_chosen"))
+        request = lab.LabRequest(
+            scenario=case, strategies=tuple(specs), reps=int(reps), seed=int(seed),
+            staff=staff, sweep_strategy=sweep_strategy or None,
+            officer_cost_cny_per_month=float(officer_cost))
+    except (lab.LabInputError, RulesError, ValueError) as err:
+        st.error(str(err))
+    else:
+        job = st.session_state["lab_job"] = StudyJob(request, Where(where), address).start()
+        busy = True
+
+if job is not None:
+    if job.running:
+        watch(job)
+    elif job.state is JobState.CANCELLED:
+        st.warning(t("lab.page.cancelled", done=job.progress.done, total=job.progress.total))
+    elif job.state is JobState.FAILED:
+        st.error(t("lab.page.failed", detail=job.error))
+    elif job.outcome is not None and not math.isnan(job.elapsed_s):
+        show_results(job, lang)

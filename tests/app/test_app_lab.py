@@ -1,0 +1,133 @@
+"""The strategy lab page through AppTest: a small comparison with a staffing sweep shows
+the verdicts, the tables and the charts, agreeing with the study's figures; a study can
+be cancelled; the page reads in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from training import lab
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 120
+
+
+PW = "a-long-password-1"
+
+
+def session_token(role: str) -> str:
+    """A signed-in session of a new user with ``role``."""
+    from training import accounts, db, models
+
+    name = f"lab_{role}"
+    user = accounts.user_by_name(db.get_database(), name) or accounts.create_user(
+        db.get_database(), name, PW, models.Role(role))
+    return accounts.open_session(db.get_database(), user)
+
+
+def open_lab(lang: str = "en", where: str = "here", role: str = "manager") -> AppTest:
+    """The lab page signed in as a manager; studies run in the test's process unless
+    ``where`` says otherwise."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.session_state["auth_token"] = session_token(role)
+    at.run()
+    at.switch_page("app_pages/lab.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="lab_where").value == "local"  # the default: worker processes
+    at.radio(key="lab_where").set_value(where).run()
+    return at
+
+
+def finish(at: AppTest):
+    job = at.session_state["lab_job"]
+    job.wait(TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return job
+
+
+@pytest.mark.parametrize("role", ["trainee", "instructor"])
+def test_only_managers_and_admins_reach_the_lab(role):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.session_state["auth_token"] = session_token(role)
+    at.run()
+    assert not at.exception
+    # the navigation does not offer the lab, so no URL reaches it
+    with pytest.raises(ValueError, match="navigation page"):
+        at.switch_page("app_pages/lab.py")
+
+
+def test_an_admin_reaches_the_lab():
+    at = open_lab(role="admin")
+    assert at.button(key="lab_run")
+
+
+@pytest.mark.parametrize("lang, title", [("en", "Strategy lab"), ("zh", "策略实验室")])
+def test_the_page_reads_in_both_languages(lang, title):
+    at = open_lab(lang)
+    assert at.title[0].value == title
+    assert at.multiselect(key="lab_strategies_pick").value == [
+        "early-warning", "late-collection", "tuned"]
+    assert at.button(key="lab_run").label
+
+
+def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
+    at = open_lab("en")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(3)
+    at.toggle(key="lab_sweep").set_value(True).run()
+    at.slider(key="lab_staff").set_value((1, 2))
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    assert job.outcome is not None and job.outcome.request.staff == (1, 2)
+    figures = lab.figures_json(job.outcome)
+    # the headline and a verdict per asked-for challenger and key figure
+    assert at.success[0].value == lab.headline(job.outcome.study, "en")
+    verdicts = [m.value for m in at.markdown if "against early-warning" in m.value]
+    assert len(verdicts) == 2 * len(lab.KEY_FIGURES)
+    # five charts: loss, frontier, two fans, staffing
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+    assert len(charts) == 5
+    # the staffing table and its sentence agree with the figures
+    assert str(figures["staffing"]["stop_paying_after_officers"]) in at.info[0].value
+    # the rule editor is a data frame too; the three result tables come after it
+    paired, _strategies, staffing = (d.value for d in list(at.dataframe)[-3:])
+    assert list(staffing["Officers"]) == [1, 2]
+    tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
+    assert lab.fmt_figure("loss_cny", tuned_loss, "en") in set(paired.iloc[:, 2])
+    assert at.get("download_button")
+
+
+def test_a_running_study_can_be_cancelled():
+    at = open_lab("en")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(5000)
+    at.button(key="lab_run").click().run()
+    at.button(key="lab_cancel").click().run()
+    job = finish(at)
+    assert job.state.value == "cancelled" and job.outcome is None
+    assert job.progress.done < job.progress.total
+    assert "cancelled" in at.warning[0].value
+
+
+def test_a_rule_table_edited_in_the_app_is_a_strategy_of_the_study():
+    at = open_lab("en")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"])
+    at.number_input(key="lab_reps").set_value(2)
+    at.text_input(key="lab_rule_name").set_value("monthly-normal")
+    at.number_input(key="lab_iv_normal").set_value(1).run()
+    assert "Rule table valid" in " ".join(c.value for c in at.caption)
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    edited = job.outcome.request.strategies[1]
+    assert edited.label == "monthly-normal"
+    assert edited.rules.monitoring.interval_months.normal == 1
+    assert "monthly-normal" in lab.figures_json(job.outcome)["strategies"]
+    assert any("monthly-normal against early-warning" in m.value for m in at.markdown)

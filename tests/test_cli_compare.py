@@ -1,0 +1,110 @@
+"""`bianque compare`: what a manager's script relies on: JSON figures, the report, the
+same figures on a process pool, and bad options and files exiting 2 with a message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from training.cli import main
+from training.lab_report import FIGURES_ID, read_block
+
+ROOT = Path(__file__).resolve().parent.parent
+INTRO = str(ROOT / "scenarios" / "intro.yaml")
+TUNED = str(ROOT / "scenarios" / "rules" / "tuned.yaml")
+BASE = ["compare", INTRO, "--strategies", f"early-warning,late-collection,{TUNED}",
+        "--reps", "3", "--seed", "5", "--months", "6"]
+
+
+def compare_json(capsys, *extra) -> dict:
+    assert main([*BASE, *extra, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_json_has_means_intervals_and_paired_differences(capsys):
+    out = compare_json(capsys)
+    assert out["champion"] == "early-warning"
+    assert list(out["strategies"]) == ["early-warning", "late-collection", "tuned", "oracle"]
+    for name in ("early-warning", "tuned"):
+        for fig in ("loss_cny", "index", "hours", "net_value_cny"):
+            assert set(out["strategies"][name][fig]) == {"mean", "lo", "hi", "n"}
+    assert set(out["paired"]) == {"late-collection", "tuned", "oracle"}
+    assert out["paired"]["tuned"]["loss_cny"]["verdict"] in {"better", "worse", "within_noise",
+                                                            "same"}
+    # the oracle's index is 1 by definition, late collection's 0, on the same futures
+    assert out["strategies"]["oracle"]["index"]["mean"] == pytest.approx(1.0)
+    assert out["strategies"]["late-collection"]["index"]["mean"] == pytest.approx(0.0)
+
+
+def test_workers_do_not_change_the_figures(capsys):
+    assert compare_json(capsys, "--workers", "2") == compare_json(capsys)
+
+
+def test_staffing_sweep_and_report(capsys, tmp_path):
+    report = tmp_path / "lab.html"
+    assert main([*BASE, "--staff", "1..3", "--out", str(report)]) == 0
+    text = capsys.readouterr().out
+    assert "early-warning" in text and str(report) in text
+    page = report.read_text(encoding="utf-8")
+    figures = read_block(page, FIGURES_ID)
+    assert [r["officers"] for r in figures["staffing"]["rows"]] == [1, 2, 3]
+    assert figures["staffing"]["stop_paying_after_officers"] in (1, 2, 3)
+    assert figures == compare_json(capsys, "--staff", "1..3")
+    # the report carries its inputs: compare runs them again to the same figures
+    assert main(["compare", str(report), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == figures
+    assert main(["compare", str(report), "--reps", "5"]) == 2
+    assert "carries its own inputs" in capsys.readouterr().err
+
+
+def test_a_dask_scheduler_gives_the_same_figures(capsys):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        remote = compare_json(capsys, "--scheduler", cluster.scheduler_address)
+    assert remote == compare_json(capsys)
+
+
+def test_an_unreachable_scheduler_exits_2(capsys):
+    assert main([*BASE, "--scheduler", "tcp://127.0.0.1:9", "--json"]) == 2
+    assert "cannot connect" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--strategies", "wishful-thinking"], "unknown strategy 'wishful-thinking'"),
+    (["--strategies", "early-warning,early-warning"], "named twice"),
+    (["--strategies", "missing.yaml"], "no such rule table"),
+    (["--strategies", "early-warning", "--staff", "8..2"], "runs backwards"),
+    (["--strategies", "early-warning", "--staff", "lots"], "--staff"),
+    (["--strategies", "early-warning", "--reps", "1"], "reps must be between"),
+    (["--strategies", "early-warning", "--months", "99"], "horizon"),
+    (["--strategies", "early-warning", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+     "not both"),
+    (["--strategies", "early-warning", "--out", "/no/such/folder/r.html"], "does not exist"),
+    (["--strategies", "early-warning", "--staff", "1..2", "--staff-strategy", "oracle"],
+     "staffing sweep"),
+    (["--strategies", str(ROOT / "tests" / "badinput" / "empty.yaml")], "YAML mapping"),
+    ([], "--strategies is required"),
+])
+def test_bad_options_exit_2_with_a_message(capsys, args, words):
+    assert main(["compare", INTRO, *args]) == 2
+    err = capsys.readouterr()
+    assert words in err.err
+    assert "Traceback" not in err.err + err.out
+
+
+def test_a_file_that_is_not_a_report_exits_2(capsys, tmp_path):
+    page = tmp_path / "other.html"
+    page.write_text("<html><body>hello</body></html>", encoding="utf-8")
+    assert main(["compare", str(page)]) == 2
+    assert "not a strategy-lab report" in capsys.readouterr().err
+    assert main(["compare", str(tmp_path / "missing.html")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_a_bad_case_file_exits_2(capsys):
+    bad = str(ROOT / "tests" / "badinput" / "pd_zero.yaml")
+    assert main(["compare", bad, "--strategies", "early-warning"]) == 2
+    assert "pd" in capsys.readouterr().err

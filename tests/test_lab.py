@@ -1,0 +1,223 @@
+"""Tests for training.lab and training.lab_report: inputs checked like the CLI, paired
+comparisons and the staffing sweep on hand-made results, the frontier, and a report
+whose embedded inputs reproduce its figures and which needs no network."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from sim.scenario import parse_scenario
+from sim.strategies import load_rules
+from sim.study import FIGURES, SERIES, StudyResult, StudySpec, builtin
+from training import lab
+from training.lab_report import (
+    FIGURES_ID,
+    INPUTS_ID,
+    read_block,
+    report_html,
+    request_from_inputs,
+)
+
+CASE = """
+id: lab
+title: {zh: 实验室, en: Lab}
+briefing: {zh: 实验室, en: Lab}
+horizon_months: 6
+staff: {officers: 1}
+segments:
+  - id: sb
+    name: {zh: 小微, en: Small business}
+    product: small_business
+    count: 30
+    amount: {median_cny: 800000, sigma: 0.5}
+    term_months: 24
+    repayment: equal_instalment
+    rate: {kind: fixed, annual: 0.05}
+    pd_annual: 0.25
+    industry: retail
+    region: zhejiang
+    collateral: {type: property, ltv: 0.6}
+"""
+
+
+@pytest.fixture(scope="module")
+def case():
+    return parse_scenario(CASE, "lab.yaml")
+
+
+def made_up(case, losses: dict[str, list[float]], **figures) -> StudyResult:
+    """A StudyResult with given losses per strategy (other figures zero)."""
+    labels = tuple(k for k in losses if k not in ("late-collection", "oracle"))
+    spec = StudySpec(scenario=case, strategies=tuple(builtin(k) for k in labels),
+                     reps=len(next(iter(losses.values()))), seed=1)
+    n = spec.reps
+    figs = {}
+    for lab_, vals in losses.items():
+        figs[lab_] = {k: np.zeros(n) for k in FIGURES}
+        figs[lab_]["loss_cny"] = np.array(vals, dtype=float)
+        for k, per in figures.items():
+            figs[lab_][k] = np.array(per[lab_], dtype=float)
+    series = {k: {s: np.zeros((n, 6)) for s in SERIES} for k in losses}
+    return StudyResult(spec=spec, seeds=spec.seeds(), figures=figs, series=series)
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+def test_strategies_parse_names_and_rule_files():
+    out = lab.parse_strategies(["early-warning", "scenarios/rules/tuned.yaml"])
+    assert [s.label for s in out] == ["early-warning", "tuned"]
+    assert out[1].rules == load_rules("scenarios/rules/tuned.yaml")
+    for bad, word in ((["nothing-at-all"], "unknown strategy"), (["missing.yaml"], "no such"),
+                      (["oracle", "oracle"], "named twice"), ([""], "empty name")):
+        with pytest.raises(lab.LabInputError, match=word):
+            lab.parse_strategies(bad)
+
+
+def test_staff_ranges():
+    assert lab.parse_staff_range("2..8") == [2, 3, 4, 5, 6, 7, 8]
+    assert lab.parse_staff_range("3-4") == [3, 4]
+    assert lab.parse_staff_range("6, 2,4") == [2, 4, 6]
+    for bad in ("8..2", "two", "0..3", "5"):
+        with pytest.raises(lab.LabInputError, match="--staff"):
+            lab.parse_staff_range(bad)
+
+
+def test_rule_table_from_the_form_is_checked_like_a_file():
+    intervals = {"normal": 6, "special_mention": 2, "substandard": 1, "doubtful": 3, "loss": 0}
+    rows = [{"min_dpd": 30, "max_dpd": 60, "actions": "restructure"},
+            {"known_diversion": True, "defaulted": False, "actions": "entrusted_payment"},
+            {"min_alerts": 3, "max_dpd": 0, "actions": "freeze_line, add_collateral, "
+             "restructure"},
+            {"min_alerts": 2, "max_dpd": 0, "actions": "onsite_check"},
+            {"min_alerts": None, "actions": ""}]  # the editor's empty last row
+    table = lab.rule_table_from_form("mine", intervals, 30, 0.4, rows)
+    tuned = load_rules("scenarios/rules/tuned.yaml")
+    assert table.monitoring == tuned.monitoring and table.reserve_share == tuned.reserve_share
+    assert [r.do for r in table.rules][:2] == [r.do for r in tuned.rules][:2]
+    with pytest.raises(lab.LabInputError, match=r"rules\[0\]\.do: unknown action 'phone_call'"):
+        lab.rule_table_from_form("x", intervals, 30, 0.4, [{"actions": "phone_call"}])
+    with pytest.raises(lab.LabInputError, match="interval_months.normal"):
+        lab.rule_table_from_form("x", {**intervals, "normal": 99}, 30, 0.4, [])
+    with pytest.raises(lab.LabInputError, match=r"rules\[0\]\.do: .*at least 1"):
+        lab.rule_table_from_form("x", intervals, 30, 0.4, [{"min_alerts": 2}])
+
+
+def test_a_request_checks_reps_months_and_the_sweep_strategy(case):
+    ok = dict(scenario=case, strategies=(builtin("early-warning"),), seed=1)
+    with pytest.raises(lab.LabInputError, match="reps"):
+        lab.LabRequest(reps=1, **ok)
+    with pytest.raises(lab.LabInputError, match="horizon"):
+        lab.LabRequest(reps=2, months=7, **ok)
+    with pytest.raises(lab.LabInputError, match="staffing sweep"):
+        lab.LabRequest(reps=2, staff=(1, 2), sweep_strategy="oracle", **ok)
+    req = lab.LabRequest(reps=3, staff=(1, 2, 3), **ok)
+    assert [s.officers for s in req.specs()] == [None, 1, 2, 3]
+
+
+# --- comparisons on hand-made results ----------------------------------------------------
+
+
+def test_paired_table_by_hand(case):
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
+                         "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
+    df = lab.paired_table(res, ("loss_cny",)).set_index("strategy")
+    assert df.loc["do-nothing", "mean"] == pytest.approx(1.75)  # 2, 1, 0, 4
+    assert df.loc["do-nothing", "verdict"] == "within_noise"
+    assert df.loc["late-collection", "mean"] == pytest.approx(1.0)  # 1, 1, 1, 1
+    assert df.loc["late-collection", "lo"] == df.loc["late-collection", "hi"] == 1.0
+    assert df.loc["late-collection", "verdict"] == "worse"
+    assert df.loc["oracle", "verdict"] == "better" and df.loc["oracle", "reference"]
+    text = lab.verdict_text(df.reset_index().iloc[1], "en")
+    assert "late-collection against early-warning" in text and "clearly worse" in text
+    assert "明显更差" in lab.verdict_text(df.reset_index().iloc[1], "zh")
+    means = lab.strategy_table(res, ("loss_cny",)).set_index("strategy")["mean"]
+    assert means["do-nothing"] == pytest.approx(11.25)
+
+
+def test_headline_names_the_clear_winner(case):
+    res = made_up(case, {"early-warning": [1, 2, 1, 2], "do-nothing": [10, 12, 9, 14],
+                         "late-collection": [9, 12, 10, 11], "oracle": [0, 1, 0, 1]})
+    assert lab.headline(res, "en").startswith("early-warning loses least")
+    assert "clearly less" in lab.headline(res, "en")
+
+
+def test_frontier_by_hand():
+    hours = np.array([0, 100, 200, 150, 300])
+    avoided = np.array([0, 50, 80, 40, 80])
+    assert lab.efficient(hours, avoided).tolist() == [True, True, True, False, False]
+
+
+def test_staffing_sweep_and_where_another_officer_stops_paying(case):
+    # net value by officers 1..4 on three futures; an officer over 6 months costs 120k
+    nets = {1: [1e6, 1.1e6, 0.9e6], 2: [1.3e6, 1.4e6, 1.2e6], 3: [1.45e6, 1.55e6, 1.35e6],
+            4: [1.5e6, 1.6e6, 1.4e6]}
+    spec = StudySpec(scenario=case, strategies=(builtin("early-warning"),), reps=3, seed=1)
+    req = lab.LabRequest(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                         staff=(1, 2, 3, 4), officer_cost_cny_per_month=20_000)
+    sweep = []
+    for k, nv in nets.items():
+        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
+                    net_value_cny={"early-warning": nv}, compliance={"early-warning": [1] * 3})
+        r.spec = StudySpec(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                           officers=k, references=False)
+        sweep.append(r)
+    out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+    table = lab.staffing_table(out)
+    assert table["gain_cny"].iloc[1:].tolist() == pytest.approx([300_000, 150_000, 50_000])
+    assert table["step_cost_cny"].iloc[1] == 120_000
+    assert table["pays"].iloc[1:].tolist() == [True, True, False]
+    assert lab.stop_paying_point(table) == 3
+    assert table["net_after_staff_cny"].iloc[0] == pytest.approx(1e6 - 120_000)
+
+
+# --- a real study and its report ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def outcome(case):
+    req = lab.LabRequest(scenario=case, strategies=(
+        builtin("early-warning"), lab.parse_strategies(["scenarios/rules/tuned.yaml"])[0]),
+        reps=3, seed=7, staff=(1, 2))
+    return lab.run_lab(req)
+
+
+def test_figures_json_has_means_intervals_and_paired_differences(outcome):
+    out = lab.figures_json(outcome)
+    assert out["champion"] == "early-warning"
+    assert set(out["strategies"]) == {"early-warning", "tuned", "late-collection", "oracle"}
+    for fig in lab.KEY_FIGURES:
+        s = out["strategies"]["tuned"][fig]
+        assert s["lo"] <= s["mean"] <= s["hi"]
+        # the index is left out on futures where nothing was avoidable, never counted as 0
+        assert s["n"] == 3 or (fig == "index" and 0 < s["n"] <= 3)
+        assert out["paired"]["tuned"][fig]["verdict"] in {
+            "better", "worse", "within_noise", "same", "unknown"}
+    assert out["strategies"]["oracle"]["reference"] is True
+    assert [r["officers"] for r in out["staffing"]["rows"]] == [1, 2]
+
+
+def test_the_report_reproduces_its_figures_and_works_offline(outcome):
+    page = report_html(outcome, "en", "bianque compare lab.yaml --strategies ...")
+    inputs = read_block(page, INPUTS_ID)
+    again = lab.run_lab(request_from_inputs(inputs))
+    assert lab.figures_json(again) == read_block(page, FIGURES_ID)
+    assert inputs["versions"]["numpy"] == np.__version__
+    assert inputs["content_hash"] == outcome.request.scenario.content_hash()
+    # no script, style or image is fetched from anywhere: the libraries are inline
+    markup = re.sub(r"<script[^>]*>.*?</script>", "<script></script>", page, flags=re.S)
+    assert markup.count("<script></script>") >= 3  # the libraries, the charts, the inputs
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", markup)
+    assert "vegaEmbed('#chart-staffing'" in page and "vegaEmbed('#chart-frontier'" in page
+    # the table beside the chart says the same mean loss as the figures
+    tuned_loss = lab.figures_json(outcome)["strategies"]["tuned"]["loss_cny"]["mean"]
+    assert lab.fmt_figure("loss_cny", tuned_loss, "en") in page
+
+
+def test_the_report_in_chinese(outcome):
+    page = report_html(outcome, "zh")
+    assert "策略实验室报告" in page and "配对差异" in page
+    assert "<th>客户经理人数</th>" in page and "明显" in page or "波动" in page

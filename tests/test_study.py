@@ -1,0 +1,285 @@
+"""Tests for sim.study: one simulation per (seed, strategy), the index from the same seed's
+runs, identical figures on every executor (a real Dask LocalCluster included) and in any
+completion order, progress and cancellation, and intervals against hand-computed values."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from concurrent.futures import Executor, Future
+
+import numpy as np
+import pytest
+
+import sim.engine
+from sim.scenario import parse_scenario
+from sim.scoring import score_run
+from sim.study import (
+    LATE,
+    ORACLE,
+    Cancelled,
+    StudySpec,
+    Verdict,
+    builtin,
+    child_seeds,
+    mean_interval,
+    paired_difference,
+    process_pool,
+    run_studies,
+    run_study,
+    sweep_specs,
+    verdict,
+    with_officers,
+)
+
+CASE = """
+id: study
+title: {zh: 研究, en: Study}
+briefing: {zh: 研究, en: Study}
+horizon_months: 8
+staff: {officers: 1}
+segments:
+  - id: sb
+    name: {zh: 小微, en: Small business}
+    product: small_business
+    count: 40
+    amount: {median_cny: 800000, sigma: 0.5}
+    term_months: 24
+    repayment: equal_instalment
+    rate: {kind: fixed, annual: 0.05}
+    pd_annual: 0.2
+    industry: retail
+    region: zhejiang
+    collateral: {type: property, ltv: 0.6}
+"""
+
+
+@pytest.fixture(scope="module")
+def case():
+    return parse_scenario(CASE, "study.yaml")
+
+
+def spec_of(case, names=("early-warning", "late-collection"), reps=4, seed=11, **kw):
+    return StudySpec(scenario=case, strategies=tuple(builtin(n) for n in names), reps=reps,
+                     seed=seed, **kw)
+
+
+# --- intervals against hand-computed values ---------------------------------------------
+
+
+def test_mean_interval_by_hand():
+    # mean 2.5, sd sqrt(5/3), t(0.975, 3) = 3.182 (any t table)
+    iv = mean_interval([1.0, 2.0, 3.0, 4.0])
+    half = 3.182 * math.sqrt(5 / 3) / 2
+    assert iv.mean == pytest.approx(2.5) and iv.n == 4
+    assert iv.lo == pytest.approx(2.5 - half, rel=1e-3)
+    assert iv.hi == pytest.approx(2.5 + half, rel=1e-3)
+    # None and NaN (an index where nothing was avoidable) are left out, not counted as zero
+    assert mean_interval([None, math.nan, 2.0, 4.0]).mean == pytest.approx(3.0)
+    assert mean_interval([7.0]).as_dict() == {"mean": 7.0, "lo": 7.0, "hi": 7.0, "n": 1}
+    assert mean_interval([None]).as_dict() == {"mean": None, "lo": None, "hi": None, "n": 0}
+
+
+def test_paired_difference_by_hand():
+    # losses on four common futures; differences 2, 1, 0, 4: mean 1.75, sd sqrt(8.75/3)
+    challenger = np.array([10.0, 12.0, 9.0, 14.0])
+    champion = np.array([8.0, 11.0, 9.0, 10.0])
+    iv = paired_difference(challenger, champion)
+    half = 3.182 * math.sqrt(8.75 / 3) / 2  # 2.718
+    assert iv.mean == pytest.approx(1.75)
+    assert (iv.lo, iv.hi) == (pytest.approx(1.75 - half, rel=1e-3),
+                              pytest.approx(1.75 + half, rel=1e-3))
+    assert verdict(iv, "loss_cny") is Verdict.WITHIN_NOISE  # the interval spans zero
+    # the same means unpaired would be noisier: pairing is what makes a difference clear
+    clear = paired_difference(champion + np.array([1.0, 1.2, 0.9, 1.1]), champion)
+    # differences 1, 1.2, 0.9, 1.1: mean 1.05, sd sqrt(0.05/3), half 3.182 * 0.1291 / 2
+    assert clear.lo == pytest.approx(1.05 - 3.182 * math.sqrt(0.05 / 3) / 2, rel=1e-3)
+    assert verdict(clear, "loss_cny") is Verdict.WORSE  # more loss is worse
+    assert verdict(clear, "net_value_cny") is Verdict.BETTER  # more net value is better
+    assert verdict(paired_difference(champion, champion), "loss_cny") is Verdict.SAME
+
+
+def test_paired_difference_skips_futures_where_either_is_undefined():
+    a = np.array([1.0, np.nan, 3.0, 5.0])
+    b = np.array([0.0, 2.0, np.nan, 1.0])
+    iv = paired_difference(a, b)
+    assert iv.n == 2 and iv.mean == pytest.approx(2.5)
+
+
+# --- one simulation per (seed, strategy) ------------------------------------------------
+
+
+def test_each_seed_and_strategy_is_simulated_once(case, monkeypatch):
+    calls = []
+    real = sim.engine.simulate
+
+    def counting(scenario, seed=None, months=None, strategy=None, rules=None):
+        calls.append((seed, getattr(strategy, "name", strategy)))
+        return real(scenario, seed=seed, months=months, strategy=strategy, rules=rules)
+
+    monkeypatch.setattr(sim.engine, "simulate", counting)
+    spec = spec_of(case, ("early-warning", "late-collection", "oracle"), reps=3)
+    run_study(spec)
+    assert len(calls) == 9 and len(set(calls)) == 9  # 3 seeds x 3 strategies, none twice
+    calls.clear()
+    run_study(spec_of(case, ("early-warning",), reps=2))
+    assert sorted(n for _, n in calls) == sorted(["early-warning", LATE, ORACLE] * 2)
+
+
+def test_figures_agree_with_scoring_each_run_on_its_own(case):
+    spec = spec_of(case, ("early-warning", "late-collection"), reps=2, missed_warnings=True)
+    res = run_study(spec)
+    assert res.spec.labels == ("early-warning", "late-collection")
+    assert [s.label for s in spec.runs] == ["early-warning", LATE, ORACLE]
+    for rep, seed in enumerate(res.seeds):
+        alone = score_run(case, seed=seed, strategy="early-warning")
+        f = res.figures["early-warning"]
+        assert f["loss_cny"][rep] == alone.loss
+        assert f["saves"][rep] == alone.saves
+        if alone.compliance is None:  # no check was required: left out, not 100%
+            assert math.isnan(f["compliance"][rep])
+        else:
+            assert f["compliance"][rep] == alone.compliance
+        assert f["missed_warnings"][rep] == alone.missed_warnings
+        assert f["net_value_cny"][rep] == pytest.approx(alone.net_value)
+        if alone.index is None:
+            assert math.isnan(f["index"][rep])
+        else:
+            assert f["index"][rep] == pytest.approx(alone.index)
+        late = res.figures[LATE]["index"][rep]
+        oracle = res.figures[ORACLE]["index"][rep]
+        assert math.isnan(late) or (late == 0.0 and oracle == pytest.approx(1.0))
+    assert res.series["early-warning"]["npl_ratio"].shape == (2, case.horizon_months)
+    # by default a study leaves the (costly) missed-warning count out, as NaN, never 0
+    assert np.isnan(run_study(spec_of(case, reps=1)).figures[LATE]["missed_warnings"]).all()
+
+
+def test_a_longer_study_extends_a_shorter_one(case):
+    short = run_study(spec_of(case, reps=2))
+    long = run_study(spec_of(case, reps=3))
+    assert long.seeds[:2] == short.seeds == child_seeds(11, 2)
+    for lab in short.figures:
+        assert np.array_equal(long.figures[lab]["loss_cny"][:2], short.figures[lab]["loss_cny"])
+
+
+# --- executors, order, progress, cancellation --------------------------------------------
+
+
+class LastInFirstOut(Executor):
+    """Runs submitted tasks on one thread, newest first: completion order is reversed."""
+
+    def __init__(self):
+        self.jobs: list = []
+        self.finished: list = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def submit(self, fn, *args, **kwargs):
+        fut: Future = Future()
+        with self.lock:
+            self.jobs.append((fut, fn, args))
+        return fut
+
+    def _loop(self):
+        time.sleep(0.2)  # let every task be submitted first
+        while not self.stop.is_set():
+            with self.lock:
+                job = self.jobs.pop() if self.jobs else None
+            if job is None:
+                time.sleep(0.01)
+                continue
+            fut, fn, args = job
+            if fut.set_running_or_notify_cancel():
+                fut.set_result(fn(*args))
+                self.finished.append(args[1])
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        self.stop.set()
+
+
+def test_completion_order_does_not_change_the_figures(case):
+    spec = spec_of(case, reps=4)
+    serial = run_study(spec)
+    ex = LastInFirstOut()
+    try:
+        reversed_order = run_studies([spec], executor=ex, max_in_flight=10)[0]
+    finally:
+        ex.shutdown()
+    assert ex.finished == serial.seeds[::-1]
+    assert reversed_order.same_figures(serial)
+
+
+def test_process_pool_gives_identical_figures_with_progress(case):
+    spec = spec_of(case, reps=4)
+    serial = run_study(spec)
+    ticks = []
+    with process_pool(2) as pool:
+        pooled = run_study(spec, executor=pool, progress=lambda d, n: ticks.append((d, n)))
+    assert pooled.same_figures(serial)
+    assert ticks == [(k, 4) for k in range(1, 5)]
+
+
+def test_dask_local_cluster_gives_identical_figures(case):
+    distributed = pytest.importorskip("distributed")
+    spec = spec_of(case, reps=4)
+    serial = run_study(spec)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = run_study(spec, executor=client.get_executor())
+    assert remote.same_figures(serial)
+
+
+def test_cancel_stops_between_replications(case):
+    stop = threading.Event()
+
+    def progress(done, total):
+        if done == 2:
+            stop.set()
+
+    with pytest.raises(Cancelled) as err:
+        run_study(spec_of(case, reps=6), progress=progress, cancel=stop)
+    assert (err.value.done, err.value.total) == (2, 6)
+
+
+def test_cancel_on_a_pool_returns_without_finishing(case):
+    stop = threading.Event()
+    stop.set()
+    with process_pool(2) as pool, pytest.raises(Cancelled) as err:
+        run_study(spec_of(case, reps=20), executor=pool, cancel=stop)
+    assert err.value.done == 0
+
+
+# --- staffing ---------------------------------------------------------------------------
+
+
+def test_sweep_runs_one_strategy_per_officer_count_on_the_same_seeds(case):
+    base = spec_of(case, ("early-warning", "late-collection"), reps=2)
+    sweep = sweep_specs(base, [1, 3], "late-collection")
+    assert [s.officers for s in sweep] == [1, 3]
+    assert all(s.labels == ("late-collection",) and not s.references for s in sweep)
+    assert all(s.seeds() == base.seeds() for s in sweep)
+    assert sweep[1].case().staff.officers == 3 and case.staff.officers == 1
+    assert with_officers(case, 5).staff.hours_per_officer_month == \
+        case.staff.hours_per_officer_month
+    res = run_studies(sweep)
+    assert list(res[0].figures) == ["late-collection"]  # no reference runs in a sweep
+    assert np.isnan(res[0].figures["late-collection"]["index"]).all()
+    with pytest.raises(ValueError, match="unknown strategy 'oracle'"):
+        sweep_specs(base, [1, 2], "oracle")
+
+
+def test_a_study_refuses_duplicate_names(case):
+    with pytest.raises(ValueError, match="used twice: oracle"):
+        spec_of(case, ("oracle", "oracle"))
+    with pytest.raises(ValueError, match="unknown strategy"):
+        builtin("wishful-thinking")
+    from sim.strategies import RuleTable
+    from sim.study import from_rules
+
+    with pytest.raises(ValueError, match="may not be named 'oracle'"):
+        StudySpec(scenario=case, strategies=(from_rules(RuleTable(name="oracle")),), reps=2,
+                  seed=1)

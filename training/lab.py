@@ -1,0 +1,419 @@
+"""The managers' strategy lab: which post-loan policy and staffing, and how sure are we.
+
+Inputs are read and checked here (strategy lists, rule tables from files or from the
+app's form, staffing ranges) with the same messages for the CLI and the app. A
+:class:`LabRequest` becomes studies (:mod:`sim.study`); their results become plain
+frames: per-strategy means with 95% intervals, paired differences against the champion
+(the first strategy) with a verdict, the staffing sweep with the point where another
+officer stops paying, and hours against loss avoided with the efficient frontier.
+No Streamlit here; charts are in :mod:`training.lab_charts`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import defaults
+from sim.scenario import Scenario
+from sim.study import (
+    LATE,
+    ORACLE,
+    Interval,
+    StrategySpec,
+    StudyResult,
+    StudySpec,
+    Verdict,
+    builtin,
+    from_rules,
+    mean_interval,
+    paired_difference,
+    sweep_specs,
+    verdict,
+)
+from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
+
+KEY_FIGURES = ("loss_cny", "index", "hours", "net_value_cny")
+"""What the lab compares strategies on (means, intervals and paired differences)."""
+TABLE_FIGURES = (*KEY_FIGURES, "cost_cny", "compliance", "saves", "npl_ratio_peak")
+MAX_REPS = 100_000
+MAX_OFFICERS = 10_000
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+class LabInputError(ValueError):
+    """Bad lab input; the message names the option or field and what to do."""
+
+
+# --- inputs ---------------------------------------------------------------------------
+
+
+def parse_strategies(items: list[str]) -> list[StrategySpec]:
+    """Built-in names and rule-table files (``.yaml``/``.yml``), in the order given."""
+    from sim.strategies import RulesError, load_rules
+
+    out: list[StrategySpec] = []
+    for raw in items:
+        item = raw.strip()
+        if not item:
+            raise LabInputError("--strategies: an empty name; separate names with commas, "
+                                "e.g. early-warning,late-collection")
+        if item.lower().endswith((".yaml", ".yml")) or Path(item).exists():
+            if not Path(item).is_file():
+                raise LabInputError(f"--strategies: {item}: no such rule table file")
+            try:
+                out.append(from_rules(load_rules(item)))
+            except RulesError as err:
+                raise LabInputError(str(err)) from None
+        else:
+            try:
+                out.append(builtin(item))
+            except ValueError as err:
+                raise LabInputError(f"--strategies: {err}") from None
+    labels = [s.label for s in out]
+    dup = sorted({x for x in labels if labels.count(x) > 1})
+    if dup:
+        raise LabInputError(f"--strategies: each strategy once; named twice: {', '.join(dup)} "
+                            "(a rule table is named by its 'name' field)")
+    if not out:
+        raise LabInputError("--strategies: name at least one strategy")
+    return out
+
+
+def parse_staff_range(text: str) -> list[int]:
+    """``2..8`` (inclusive), ``2-8`` or a list ``2,3,5`` of officer counts."""
+    s = text.strip()
+    m = re.fullmatch(r"(\d+)\s*(?:\.\.|-)\s*(\d+)", s)
+    if m:
+        lo, hi = int(m[1]), int(m[2])
+        if lo > hi:
+            raise LabInputError(f"--staff: {text!r} runs backwards; write the smaller count "
+                                f"first, e.g. {hi}..{lo}")
+        counts = list(range(lo, hi + 1))
+    elif re.fullmatch(r"\d+(\s*,\s*\d+)*", s):
+        counts = sorted({int(x) for x in s.split(",")})
+    else:
+        raise LabInputError(f"--staff: {text!r} is not a range; write e.g. 2..8 or 2,4,6")
+    if counts[0] < 1 or counts[-1] > MAX_OFFICERS:
+        raise LabInputError(f"--staff: officer counts must be between 1 and {MAX_OFFICERS}")
+    if len(counts) < 2:
+        raise LabInputError("--staff: a sweep needs at least two officer counts, e.g. 2..8")
+    return counts
+
+
+RULE_CONDITIONS = ("min_alerts", "min_dpd", "max_dpd", "min_class", "max_class",
+                   "known_diversion", "defaulted")
+
+
+def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days: int,
+                         reserve_share: float, rows: list[dict]):
+    """A rule table from the app's form, checked exactly like a YAML file on the CLI.
+
+    ``rows``: one per rule, with any of RULE_CONDITIONS (blank cells left out) and
+    ``actions`` (comma-separated). Raises LabInputError naming the field.
+    """
+    from sim.strategies import RulesError, parse_rules
+
+    rules = []
+    for row in rows:
+        actions = [a.strip() for a in str(row.get("actions") or "").split(",") if a.strip()]
+        when = {}
+        for k in RULE_CONDITIONS:
+            v = row.get(k)
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+                continue
+            when[k] = bool(v) if k in ("known_diversion", "defaulted") else int(v)
+        if not actions and not when:
+            continue  # an empty row of the editor
+        rules.append({"when": when, "do": actions})
+    data = {"name": (name or "").strip() or "rules",
+            "monitoring": {"interval_months": dict(intervals),
+                           "first_check_days": first_check_days},
+            "reserve_share": reserve_share, "rules": rules}
+    try:
+        return parse_rules(data, source=data["name"])
+    except RulesError as err:
+        raise LabInputError(str(err)) from None
+
+
+@dataclass(frozen=True)
+class LabRequest:
+    """One study of strategies, and optionally a staffing sweep of one of them."""
+
+    scenario: Scenario
+    strategies: tuple[StrategySpec, ...]
+    reps: int
+    seed: int
+    months: int | None = None
+    staff: tuple[int, ...] = ()
+    sweep_strategy: str | None = None  # default: the champion
+    officer_cost_cny_per_month: float = defaults.OFFICER_COST_CNY_PER_MONTH
+
+    def __post_init__(self):
+        if not 2 <= self.reps <= MAX_REPS:
+            raise LabInputError(f"reps: use between 2 and {MAX_REPS} replications "
+                                "(an interval needs at least two)")
+        if not 0 <= self.officer_cost_cny_per_month <= 1e9:
+            raise LabInputError("officer cost: a monthly cost in CNY between 0 and 1e9")
+        if self.months is not None and not 1 <= self.months <= self.scenario.horizon_months:
+            raise LabInputError(f"months: at most the case's horizon "
+                                f"({self.scenario.horizon_months})")
+        try:
+            self.study_spec()
+            self.sweep()
+        except ValueError as err:
+            raise LabInputError(str(err)) from None
+
+    def study_spec(self) -> StudySpec:
+        return StudySpec(scenario=self.scenario, strategies=self.strategies, reps=self.reps,
+                         seed=self.seed, months=self.months)
+
+    def sweep(self) -> list[StudySpec]:
+        if not self.staff:
+            return []
+        return sweep_specs(self.study_spec(), self.staff, self.sweep_strategy)
+
+    def specs(self) -> list[StudySpec]:
+        return [self.study_spec(), *self.sweep()]
+
+    @property
+    def horizon(self) -> int:
+        return self.months or self.scenario.horizon_months
+
+
+@dataclass
+class LabOutcome:
+    """The results of a LabRequest: the comparison, then one study per officer count."""
+
+    request: LabRequest
+    study: StudyResult
+    sweep: list[StudyResult] = field(default_factory=list)
+
+
+def run_lab(request: LabRequest, executor=None, progress=None, cancel=None) -> LabOutcome:
+    from sim.study import run_studies
+
+    results = run_studies(request.specs(), executor=executor, progress=progress, cancel=cancel)
+    return LabOutcome(request=request, study=results[0], sweep=results[1:])
+
+
+# --- comparisons ----------------------------------------------------------------------
+
+
+def _order(result: StudyResult) -> list[str]:
+    """The study's strategies, then the reference runs it added."""
+    return [s.label for s in result.spec.runs]
+
+
+def is_reference(result: StudyResult, label: str) -> bool:
+    return label not in result.spec.labels
+
+
+def strategy_table(result: StudyResult, figures=TABLE_FIGURES) -> pd.DataFrame:
+    """Per strategy and figure: mean, lo, hi (95% interval), n. Columns: strategy,
+    reference (added for the index, not asked for), figure, mean, lo, hi, n."""
+    rows = []
+    for lab in _order(result):
+        for fig in figures:
+            iv = mean_interval(result.figures[lab][fig])
+            rows.append({"strategy": lab, "reference": is_reference(result, lab), "figure": fig,
+                         "mean": iv.mean, "lo": iv.lo, "hi": iv.hi, "n": iv.n})
+    return pd.DataFrame(rows)
+
+
+def paired_table(result: StudyResult, figures=KEY_FIGURES) -> pd.DataFrame:
+    """Each strategy minus the champion, seed by seed: mean, 95% interval, n, verdict."""
+    champion = result.spec.labels[0]
+    rows = []
+    for lab in _order(result):
+        if lab == champion:
+            continue
+        for fig in figures:
+            iv = paired_difference(result.figures[lab][fig], result.figures[champion][fig])
+            rows.append({"strategy": lab, "champion": champion,
+                         "reference": is_reference(result, lab), "figure": fig,
+                         "mean": iv.mean, "lo": iv.lo, "hi": iv.hi, "n": iv.n,
+                         "verdict": verdict(iv, fig).value})
+    return pd.DataFrame(rows, columns=["strategy", "champion", "reference", "figure", "mean",
+                                       "lo", "hi", "n", "verdict"])
+
+
+def fmt_figure(fig: str, value: float | None, lang: str | None = None) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if fig.endswith("_cny"):
+        return fmt_cny(value, lang)
+    if fig == "hours":
+        return fmt_hours(round(float(value), 1))
+    if fig in ("compliance", "npl_ratio_peak", "index"):
+        return fmt_pct(value, 1)
+    return f"{value:,.1f}"
+
+
+def verdict_text(row: dict | pd.Series, lang: str | None = None) -> str:
+    """A paired difference in words: what, by how much, with its interval, clear or not."""
+    fig = row["figure"]
+    return t(f"lab.verdict.{row['verdict']}", lang, strategy=row["strategy"],
+             champion=row["champion"], figure=t(f"lab.figure.{fig}", lang),
+             diff=fmt_figure(fig, row["mean"], lang), lo=fmt_figure(fig, row["lo"], lang),
+             hi=fmt_figure(fig, row["hi"], lang))
+
+
+def headline(result: StudyResult, lang: str | None = None) -> str:
+    """Which asked-for strategy loses least, and whether that is clear against the champion."""
+    means = {lab: float(np.nanmean(result.figures[lab]["loss_cny"]))
+             for lab in result.spec.labels}
+    best = min(means, key=means.__getitem__)
+    champion = result.spec.labels[0]
+    if len(means) == 1:
+        return t("lab.headline.single", lang, strategy=best,
+                 loss=fmt_figure("loss_cny", means[best], lang))
+    if best == champion:
+        rows = paired_table(result, ("loss_cny",))
+        rows = rows[~rows["reference"]]
+        clear = bool((rows["verdict"] == Verdict.WORSE.value).all())
+        return t("lab.headline.champion_" + ("clear" if clear else "noise"), lang,
+                 strategy=best, loss=fmt_figure("loss_cny", means[best], lang))
+    row = paired_table(result, ("loss_cny",)).set_index("strategy").loc[best]
+    return t("lab.headline.challenger", lang, strategy=best, champion=champion,
+             text=verdict_text({**row.to_dict(), "strategy": best}, lang))
+
+
+# --- charts' data -----------------------------------------------------------------------
+
+
+def loss_frame(result: StudyResult) -> pd.DataFrame:
+    """One row per (strategy, replication): strategy, rep, loss_cny."""
+    return pd.concat([pd.DataFrame({"strategy": lab, "rep": np.arange(result.spec.reps),
+                                    "loss_cny": result.figures[lab]["loss_cny"]})
+                      for lab in _order(result)], ignore_index=True)
+
+
+def fan_frame(result: StudyResult, series: str) -> pd.DataFrame:
+    """Per strategy and month: the 5, 25, 50, 75 and 95% quantiles over replications."""
+    parts = []
+    for lab in _order(result):
+        a = result.series[lab][series]
+        q = np.nanquantile(a, FAN_QUANTILES, axis=0)
+        parts.append(pd.DataFrame({"strategy": lab, "month": np.arange(1, a.shape[1] + 1),
+                                   "q05": q[0], "q25": q[1], "q50": q[2], "q75": q[3],
+                                   "q95": q[4]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def efficient(hours: np.ndarray, avoided: np.ndarray) -> np.ndarray:
+    """True where no other point has no more hours and no less loss avoided, and is
+    strictly better in one of them (the efficient frontier)."""
+    h = np.asarray(hours, dtype=float)
+    a = np.asarray(avoided, dtype=float)
+    out = np.ones(len(h), dtype=bool)
+    for i in range(len(h)):
+        dominated = (h <= h[i]) & (a >= a[i]) & ((h < h[i]) | (a > a[i]))
+        out[i] = not dominated.any()
+    return out
+
+
+def frontier_frame(result: StudyResult) -> pd.DataFrame:
+    """Per strategy: mean hours, loss avoided against late collection on the same seeds (with
+    its interval), and whether it is on the efficient frontier. The oracle, which sees what
+    no officer can, is shown but never on the frontier."""
+    late = result.figures[LATE]["loss_cny"]
+    rows = []
+    for lab in _order(result):
+        iv = paired_difference(late, result.figures[lab]["loss_cny"])
+        rows.append({"strategy": lab, "reference": is_reference(result, lab),
+                     "hours": float(np.nanmean(result.figures[lab]["hours"])),
+                     "loss_avoided_cny": iv.mean, "lo": iv.lo, "hi": iv.hi})
+    df = pd.DataFrame(rows)
+    real = (df["strategy"] != ORACLE).to_numpy()
+    on = np.zeros(len(df), dtype=bool)
+    on[real] = efficient(df["hours"].to_numpy()[real], df["loss_avoided_cny"].to_numpy()[real])
+    df["efficient"] = on
+    return df
+
+
+# --- staffing ---------------------------------------------------------------------------
+
+
+def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
+    """Per officer count: loss, compliance, net value (before and after staff cost) with
+    intervals, and the paired gain in net value from one more officer against its cost.
+
+    ``pays`` is whether the step from the previous count paid for itself (its mean paired
+    gain in net value exceeds the added officers' cost over the horizon).
+    """
+    req = outcome.request
+    cost_per_officer = req.officer_cost_cny_per_month * req.horizon
+    rows = []
+    prev = None
+    for res in outcome.sweep:
+        k = res.spec.officers
+        f = res.figures[res.spec.labels[0]]
+        loss, comp, nv = (mean_interval(f[x]) for x in ("loss_cny", "compliance",
+                                                         "net_value_cny"))
+        row = {"officers": k, "strategy": res.spec.labels[0],
+               "loss_cny": loss.mean, "loss_lo": loss.lo, "loss_hi": loss.hi,
+               "compliance": comp.mean, "compliance_lo": comp.lo, "compliance_hi": comp.hi,
+               "net_value_cny": nv.mean, "net_value_lo": nv.lo, "net_value_hi": nv.hi,
+               "staff_cost_cny": k * cost_per_officer,
+               "net_after_staff_cny": nv.mean - k * cost_per_officer,
+               "gain_cny": math.nan, "gain_lo": math.nan, "gain_hi": math.nan,
+               "step_cost_cny": math.nan, "pays": None}
+        if prev is not None:
+            g: Interval = paired_difference(f["net_value_cny"],
+                                            prev.figures[prev.spec.labels[0]]["net_value_cny"])
+            step = (k - prev.spec.officers) * cost_per_officer
+            row.update(gain_cny=g.mean, gain_lo=g.lo, gain_hi=g.hi, step_cost_cny=step,
+                       pays=bool(g.mean > step))
+        rows.append(row)
+        prev = res
+    return pd.DataFrame(rows)
+
+
+def stop_paying_point(table: pd.DataFrame) -> int | None:
+    """The officer count after which another officer stops paying: the last count reached
+    by a step that paid, before the first step that does not. None without a sweep."""
+    if table.empty:
+        return None
+    best = int(table["officers"].iloc[0])
+    for _, row in table.iloc[1:].iterrows():
+        if not row["pays"]:
+            break
+        best = int(row["officers"])
+    return best
+
+
+# --- machine-readable -------------------------------------------------------------------
+
+
+def _plain(x):
+    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
+
+
+def figures_json(outcome: LabOutcome) -> dict:
+    """Means and intervals per strategy, paired differences against the champion, and the
+    staffing sweep, as plain JSON values (NaN as null)."""
+    res = outcome.study
+    per = {}
+    for rec in strategy_table(res, KEY_FIGURES).to_dict("records"):
+        d = per.setdefault(rec["strategy"], {"reference": rec["reference"]})
+        d[rec["figure"]] = {k: _plain(rec[k]) for k in ("mean", "lo", "hi", "n")}
+    paired = {}
+    for rec in paired_table(res).to_dict("records"):
+        d = paired.setdefault(rec["strategy"], {"reference": rec["reference"]})
+        d[rec["figure"]] = {k: _plain(rec[k]) for k in ("mean", "lo", "hi", "n", "verdict")}
+    out = {"champion": res.spec.labels[0], "strategies": per, "paired": paired}
+    if outcome.sweep:
+        table = staffing_table(outcome)
+        out["staffing"] = {
+            "strategy": table["strategy"].iloc[0],
+            "officer_cost_cny_per_month": outcome.request.officer_cost_cny_per_month,
+            "stop_paying_after_officers": stop_paying_point(table),
+            "rows": [{k: _plain(v) for k, v in r.items()} for r in table.to_dict("records")],
+        }
+    return out

@@ -1,0 +1,136 @@
+"""Altair charts of the strategy lab; each takes a frame from :mod:`training.lab`.
+
+The app draws them with ``st.altair_chart`` and the HTML report embeds their specs, so
+the page and the report show the same pictures from the same frames.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from training.i18n import t
+
+WIDTH = 520
+HEIGHT = 220
+PALETTE = ("#2980b9", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7f8c8d",
+           "#27ae60")
+
+
+def _colour(strategies: list[str], lang: str | None) -> alt.Color:
+    return alt.Color("strategy:N", title=t("lab.col.strategy", lang), sort=strategies,
+                     scale=alt.Scale(domain=strategies,
+                                     range=[PALETTE[i % len(PALETTE)]
+                                            for i in range(len(strategies))]))
+
+
+def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
+    """Loss per future: a box per strategy (whiskers at min and max) and the mean as a dot."""
+    order = list(dict.fromkeys(df["strategy"]))
+    y = alt.Y("strategy:N", title=t("lab.col.strategy", lang), sort=order)
+    x_title = t("lab.col.loss", lang) + " (CNY)"
+    box = alt.Chart(df).mark_boxplot(extent="min-max", size=18).encode(
+        x=alt.X("loss_cny:Q", title=x_title, axis=alt.Axis(format="~s")), y=y,
+        color=alt.Color("strategy:N", legend=None, sort=order,
+                        scale=alt.Scale(domain=order, range=list(PALETTE[: len(order)]))))
+    mean = alt.Chart(df).mark_point(shape="diamond", filled=True, color="black", size=50).encode(
+        x=alt.X("mean(loss_cny):Q"), y=y,
+        tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
+                 alt.Tooltip("mean(loss_cny):Q", title=t("lab.col.mean", lang), format=",.0f"),
+                 alt.Tooltip("count():Q", title=t("lab.col.n", lang))])
+    return alt.layer(box, mean, title=t("lab.chart.loss", lang)).properties(
+        width=WIDTH, height=max(120, 40 * len(order)))
+
+
+def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChart:
+    """Quantile bands over time per strategy: 90% and 50% bands and the median."""
+    is_ratio = series == "npl_ratio"
+    fmt = ".1%" if is_ratio else "~s"
+    name = t("lab.col.npl_ratio" if is_ratio else "lab.col.provisions", lang)
+    x = alt.X("month:Q", title=t("lab.col.month", lang), axis=alt.Axis(tickMinStep=1))
+    base = alt.Chart().encode(x=x)
+    outer = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("q05:Q", title=name, axis=alt.Axis(format=fmt)), y2="q95:Q",
+        color=alt.Color("strategy:N", legend=None))
+    inner = base.mark_area(opacity=0.35).encode(y="q25:Q", y2="q75:Q",
+                                                color=alt.Color("strategy:N", legend=None))
+    median = base.mark_line().encode(
+        y="q50:Q", color=alt.Color("strategy:N", legend=None),
+        tooltip=[alt.Tooltip("month:Q", title=t("lab.col.month", lang)),
+                 alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else ",.0f")])
+    title = t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang)
+    order = list(dict.fromkeys(df["strategy"]))
+    return alt.layer(outer, inner, median, data=df).properties(width=240, height=160).facet(
+        facet=alt.Facet("strategy:N", title=None, sort=order), columns=3, title=title)
+
+
+def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
+    """Mean staff hours against mean loss avoided (with its interval); the efficient
+    frontier joined by a bold line."""
+    order = list(df["strategy"])
+    x = alt.X("hours:Q", title=t("lab.col.hours", lang), axis=alt.Axis(format=",.0f"))
+    avoided = t("lab.col.loss_avoided", lang) + " (CNY)"
+    base = alt.Chart(df).encode(x=x)
+    bars = base.mark_rule(opacity=0.6).encode(y=alt.Y("lo:Q", title=avoided,
+                                                      axis=alt.Axis(format="~s")),
+                                              y2="hi:Q", color=_colour(order, lang))
+    pts = base.mark_point(filled=True, size=90).encode(
+        y="loss_avoided_cny:Q", color=_colour(order, lang),
+        shape=alt.Shape("efficient:N", title=t("lab.col.efficient", lang)),
+        tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
+                 alt.Tooltip("hours:Q", title=t("lab.col.hours", lang), format=",.0f"),
+                 alt.Tooltip("loss_avoided_cny:Q", title=avoided, format=",.0f"),
+                 alt.Tooltip("efficient:N", title=t("lab.col.efficient", lang))])
+    labels = base.mark_text(align="left", dx=8, dy=-8).encode(y="loss_avoided_cny:Q",
+                                                              text="strategy:N")
+    line = alt.Chart(df[df["efficient"]].sort_values("hours")).mark_line(
+        strokeWidth=3, color="black").encode(x="hours:Q", y="loss_avoided_cny:Q")
+    return alt.layer(bars, line, pts, labels, title=t("lab.chart.frontier", lang)).properties(
+        width=WIDTH, height=HEIGHT + 60)
+
+
+STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", "~s"),
+                ("compliance", "compliance_lo", "compliance_hi", "lab.col.compliance", ".0%"),
+                ("net_after_staff_cny", None, None, "lab.col.net_after_staff", "~s"))
+
+
+def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
+             ) -> alt.HConcatChart:
+    """Officers against loss, compliance and net value after staff cost; a dashed rule
+    where another officer stops paying."""
+    panels = []
+    x = alt.X("officers:O", title=t("lab.col.officers", lang), axis=alt.Axis(labelAngle=0))
+    for col, lo, hi, key, fmt in STAFF_PANELS:
+        base = alt.Chart(df).encode(x=x)
+        layers = [base.mark_line(point=True).encode(
+            y=alt.Y(f"{col}:Q", title=t(key, lang), axis=alt.Axis(format=fmt),
+                    scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("officers:O", title=t("lab.col.officers", lang)),
+                     alt.Tooltip(f"{col}:Q", title=t(key, lang),
+                                 format=".1%" if fmt == ".0%" else ",.0f")])]
+        if lo:
+            layers.insert(0, base.mark_errorbar().encode(
+                y=alt.Y(f"{lo}:Q", title=t(key, lang)), y2=f"{hi}:Q"))
+        if stop_after is not None:
+            rule = pd.DataFrame({"officers": [stop_after],
+                                 "label": [t("lab.chart.stop_paying", lang, n=stop_after)]})
+            layers.append(alt.Chart(rule).mark_rule(strokeDash=[6, 4], color="#c0392b")
+                          .encode(x="officers:O", tooltip=["label:N"]))
+        panels.append(alt.layer(*layers).properties(width=200, height=HEIGHT))
+    strategy = df["strategy"].iloc[0] if len(df) else ""
+    return alt.hconcat(*panels, title=t("lab.chart.staffing", lang, strategy=strategy))
+
+
+def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]:
+    """Every chart of a lab outcome by name, in the order the page and the report show them."""
+    from training import lab
+
+    res = outcome.study
+    out = {"loss": loss_distribution(lab.loss_frame(res), lang),
+           "npl_fan": fan(lab.fan_frame(res, "npl_ratio"), "npl_ratio", lang),
+           "provisions_fan": fan(lab.fan_frame(res, "provisions_cny"), "provisions_cny", lang),
+           "frontier": frontier(lab.frontier_frame(res), lang)}
+    if outcome.sweep:
+        table = lab.staffing_table(outcome)
+        out["staffing"] = staffing(table, lab.stop_paying_point(table), lang)
+    return out

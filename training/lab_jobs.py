@@ -1,0 +1,116 @@
+"""A lab study running in the background, so a page can show progress and cancel it.
+
+The app starts a :class:`StudyJob` and keeps it in the session; the job runs the study
+on a thread (in this process, on a local process pool sized to the machine, or on a
+Dask cluster by its scheduler address), counts replications as they finish and stops
+between replications when cancelled. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sim.study import Cancelled
+from training.lab import LabOutcome, LabRequest, run_lab
+
+
+class Where(StrEnum):
+    """Where a study's replications run."""
+
+    HERE = "here"  # in the app's process, one after another
+    LOCAL = "local"  # a process pool with one worker per core
+    DASK = "dask"  # a Dask cluster, by its scheduler address
+
+
+class JobState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+@contextlib.contextmanager
+def executor_for(where: Where, address: str | None = None, workers: int | None = None):
+    """The executor of ``where``; closed (and its workers stopped) on exit."""
+    if where is Where.DASK:
+        if not address or not address.strip():
+            raise ValueError("a Dask scheduler address is needed, e.g. tcp://10.0.0.5:8786")
+        from distributed import Client
+
+        with Client(address.strip(), timeout="10s", set_as_default=False) as client:
+            yield client.get_executor()
+    elif where is Where.LOCAL:
+        from sim.study import process_pool
+
+        pool = process_pool(workers or os.cpu_count())
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        yield None
+
+
+@dataclass
+class Progress:
+    done: int = 0
+    total: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+class StudyJob:
+    """One lab request running on a background thread."""
+
+    def __init__(self, request: LabRequest, where: Where = Where.HERE,
+                 address: str | None = None):
+        self.request = request
+        self.where = where
+        self.address = address
+        self.progress = Progress(total=sum(s.reps for s in request.specs()))
+        self.state = JobState.RUNNING
+        self.outcome: LabOutcome | None = None
+        self.error: str | None = None
+        self.started = time.monotonic()
+        self.elapsed_s = 0.0
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bianque-lab", daemon=True)
+
+    def start(self) -> StudyJob:
+        self._thread.start()
+        return self
+
+    def _tick(self, done: int, total: int) -> None:
+        self.progress = Progress(done, total)
+
+    def _run(self) -> None:
+        try:
+            with executor_for(self.where, self.address) as ex:
+                self.outcome = run_lab(self.request, executor=ex, progress=self._tick,
+                                       cancel=self._cancel)
+            self.state = JobState.DONE
+        except Cancelled:
+            self.state = JobState.CANCELLED
+        except Exception as exc:  # shown to the manager as a message, never a traceback
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.state = JobState.FAILED
+        finally:
+            self.elapsed_s = time.monotonic() - self.started
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def running(self) -> bool:
+        return self.state is JobState.RUNNING
+
+    def wait(self, timeout_s: float | None = None) -> JobState:
+        self._thread.join(timeout_s)
+        return self.state

@@ -1,0 +1,264 @@
+"""The strategy lab's report: one self-contained HTML file that works offline.
+
+It holds the verdicts, the tables, the charts (Vega-Lite specs drawn by the Vega,
+Vega-Lite and vega-embed libraries, inlined from the vl-convert-python package, so no
+network is needed), and the exact inputs that reproduce it: the case as run, the rule
+tables, replications, the root seed, the staffing range and the versions of the code.
+Two JSON blocks make it machine-readable: ``bianque-inputs`` (read back by
+:func:`request_from_inputs`) and ``bianque-figures`` (:func:`training.lab.figures_json`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import platform
+import re
+from datetime import UTC, datetime
+from functools import cache
+from importlib import metadata
+
+import altair as alt
+import pandas as pd
+import yaml
+
+from sim.scenario import Scenario
+from sim.study import StrategySpec
+from training import lab
+from training.i18n import t
+from training.lab_charts import all_charts
+
+PACKAGES = ("bianque", "numpy", "pandas", "scipy", "simpy", "pydantic", "altair",
+            "vl-convert-python", "distributed")
+INPUTS_ID = "bianque-inputs"
+FIGURES_ID = "bianque-figures"
+
+_CSS = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;
+max-width:1100px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;
+margin-top:2rem}table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
+th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}th{background:#f4f6f8}
+td:first-child,th:first-child{text-align:left}.better{color:#1e7b34}.worse{color:#b03a2e}
+.within_noise{color:#666}pre{background:#f7f7f7;padding:.6rem;overflow:auto;font-size:.8rem;
+max-height:30rem}.chart{margin:1rem 0}.headline{font-size:1.1rem;font-weight:600}
+"""
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _vl_version() -> str:
+    m = re.match(r"v?(\d+)\.(\d+)", alt.SCHEMA_VERSION)
+    return f"{m[1]}.{m[2]}" if m else "6.4"
+
+
+@cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script, from the vl-convert-python package."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle(vl_version=_vl_version())
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+def _strategy_json(s: StrategySpec) -> dict:
+    out: dict = {"label": s.label}
+    if s.builtin:
+        out["builtin"] = s.builtin
+    if s.rules is not None:
+        out["rules"] = s.rules.model_dump(mode="json")
+    return out
+
+
+def inputs_json(request: lab.LabRequest, command: str | None = None) -> dict:
+    """Everything the figures depend on, as JSON."""
+    return {
+        "scenario": request.scenario.model_dump(mode="json"),
+        "content_hash": request.scenario.content_hash(),
+        "strategies": [_strategy_json(s) for s in request.strategies],
+        "reps": request.reps, "seed": request.seed, "months": request.months,
+        "staff": list(request.staff), "sweep_strategy": request.sweep_strategy,
+        "officer_cost_cny_per_month": request.officer_cost_cny_per_month,
+        "versions": versions(), "command": command,
+    }
+
+
+def request_from_inputs(inputs: dict) -> lab.LabRequest:
+    """The LabRequest a report was made from (its ``bianque-inputs`` block)."""
+    from sim.strategies import parse_rules
+    from sim.study import builtin
+
+    scenario = Scenario.model_validate(inputs["scenario"])
+    strategies = tuple(builtin(s["builtin"]) if "builtin" in s
+                       else StrategySpec(label=s["label"],
+                                         rules=parse_rules(s["rules"], s["label"]))
+                       for s in inputs["strategies"])
+    return lab.LabRequest(scenario=scenario, strategies=strategies, reps=inputs["reps"],
+                          seed=inputs["seed"], months=inputs["months"],
+                          staff=tuple(inputs["staff"]), sweep_strategy=inputs["sweep_strategy"],
+                          officer_cost_cny_per_month=inputs["officer_cost_cny_per_month"])
+
+
+def read_block(report: str, block_id: str) -> dict:
+    """A JSON block of a report, by id."""
+    m = re.search(rf'<script type="application/json" id="{block_id}">(.*?)</script>', report,
+                  re.S)
+    if not m:
+        raise ValueError(f"no {block_id} block in this report")
+    return json.loads(m[1].replace("<\\/", "</"))
+
+
+# --- html -------------------------------------------------------------------------------
+
+
+def _json_script(block_id: str, data) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    return f'<script type="application/json" id="{block_id}">{text}</script>'
+
+
+def _table(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, escape=True, border=0, na_rep="—")
+
+
+def _interval(fig: str, row, lang: str) -> str:
+    return f"{lab.fmt_figure(fig, row['lo'], lang)} – {lab.fmt_figure(fig, row['hi'], lang)}"
+
+
+def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
+    """One row per strategy; per figure the mean and, below it, the 95% interval, in ``lang``."""
+    df = lab.strategy_table(outcome.study)
+    rows = []
+    for label, part in df.groupby("strategy", sort=False):
+        row = {t("lab.col.strategy", lang): label + (" *" if part["reference"].iloc[0] else "")}
+        for r in part.to_dict("records"):
+            fig = r["figure"]
+            row[t(f"lab.figure.{fig}", lang)] = (f"{lab.fmt_figure(fig, r['mean'], lang)} "
+                                                 f"[{_interval(fig, r, lang)}]")
+        row[t("lab.col.n", lang)] = int(part["n"].max())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def paired_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
+    df = lab.paired_table(outcome.study)
+    return pd.DataFrame({
+        t("lab.col.strategy", lang): df["strategy"],
+        t("lab.col.figure", lang): [t(f"lab.figure.{f}", lang) for f in df["figure"]],
+        t("lab.col.diff", lang): [lab.fmt_figure(f, m, lang)
+                                  for f, m in zip(df["figure"], df["mean"], strict=True)],
+        t("lab.col.interval", lang): [_interval(r["figure"], r, lang)
+                                      for r in df.to_dict("records")],
+        t("lab.col.verdict", lang): [t(f"lab.verdict_word.{v}", lang) for v in df["verdict"]],
+        t("lab.col.n", lang): df["n"],
+    })
+
+
+def staffing_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
+    df = lab.staffing_table(outcome)
+    yes, no = t("common.yes", lang), t("common.no", lang)
+    return pd.DataFrame({
+        t("lab.col.officers", lang): df["officers"],
+        t("lab.col.loss", lang): [lab.fmt_figure("loss_cny", v, lang) for v in df["loss_cny"]],
+        t("lab.col.compliance", lang): [lab.fmt_figure("compliance", v, lang)
+                                        for v in df["compliance"]],
+        t("lab.col.net_value", lang): [lab.fmt_figure("net_value_cny", v, lang)
+                                       for v in df["net_value_cny"]],
+        t("lab.col.staff_cost", lang): [lab.fmt_figure("staff_cost_cny", v, lang)
+                                        for v in df["staff_cost_cny"]],
+        t("lab.col.net_after_staff", lang): [lab.fmt_figure("net_after_staff_cny", v, lang)
+                                             for v in df["net_after_staff_cny"]],
+        t("lab.col.gain", lang): [lab.fmt_figure("gain_cny", v, lang) for v in df["gain_cny"]],
+        t("lab.col.pays", lang): ["" if p is None else (yes if p else no) for p in df["pays"]],
+    })
+
+
+def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
+    table = lab.staffing_table(outcome)
+    if table.empty:
+        return t("lab.report.staffing_none", lang)
+    n = lab.stop_paying_point(table)
+    cost = lab.fmt_figure("cost_cny", outcome.request.officer_cost_cny_per_month, lang)
+    strategy = table["strategy"].iloc[0]
+    if n == int(table["officers"].iloc[-1]):
+        return t("lab.report.stop_paying_never", lang, strategy=strategy, cost=cost)
+    return t("lab.report.stop_paying", lang, strategy=strategy, n=n, cost=cost)
+
+
+def verdict_lines(outcome: lab.LabOutcome, lang: str) -> list[tuple[str, str]]:
+    """(verdict, sentence) for each asked-for strategy and key figure against the champion."""
+    df = lab.paired_table(outcome.study)
+    df = df[~df["reference"]]
+    return [(r["verdict"], lab.verdict_text(r, lang)) for r in df.to_dict("records")]
+
+
+def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None = None) -> str:
+    """The whole report as one HTML string (about 1 MB, most of it the chart libraries)."""
+    req = outcome.request
+    e = html.escape
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    inputs = inputs_json(req, command)
+    with alt.data_transformers.disable_max_rows():
+        specs = {k: c.to_dict() for k, c in all_charts(outcome, lang).items()}
+    parts = [
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
+        f"<title>{e(t('lab.report.title', lang, case=req.scenario.title.get(lang)))}</title>",
+        f"<style>{_CSS}</style><script>{vega_bundle()}</script></head><body>",
+        f"<h1>{e(t('lab.report.title', lang, case=req.scenario.title.get(lang)))}</h1>",
+        f"<p>{e(t('lab.report.generated', lang, when=when, version=inputs['versions']['bianque']))}</p>",
+        f"<h2>{e(t('lab.report.summary', lang))}</h2>",
+        f"<p class='headline'>{e(lab.headline(outcome.study, lang))}</p><ul>",
+        *[f"<li class='{e(v)}'>{e(text)}</li>" for v, text in verdict_lines(outcome, lang)],
+        "</ul>",
+        f"<h2>{e(t('lab.report.strategies', lang))}</h2>",
+        _table(strategies_display(outcome, lang)),
+        f"<p>{e(t('lab.report.reference_note', lang))}</p>",
+        f"<h2>{e(t('lab.report.paired', lang, champion=req.strategies[0].label))}</h2>",
+        f"<p>{e(t('lab.report.paired_note', lang))}</p>",
+        _table(paired_display(outcome, lang)),
+        f"<h2>{e(t('lab.report.staffing', lang))}</h2>",
+        f"<p>{e(stop_paying_text(outcome, lang))}</p>",
+    ]
+    if outcome.sweep:
+        parts.append(_table(staffing_display(outcome, lang)))
+    parts.append(f"<h2>{e(t('lab.report.charts', lang))}</h2>")
+    for name in specs:
+        parts.append(f"<div class='chart' id='chart-{name}'></div>")
+    embeds = "".join(
+        f"vegaEmbed('#chart-{name}', {json.dumps(spec, ensure_ascii=False)}, "
+        "{actions:false, renderer:'svg'});" for name, spec in specs.items())
+    parts.append("<script>" + embeds.replace("</", "<\\/") + "</script>")
+    parts += [
+        f"<h2>{e(t('lab.report.inputs', lang))}</h2>",
+        f"<h3>{e(t('lab.report.command', lang))}</h3>",
+        f"<pre>{e(command)}</pre>" if command else "",
+        f"<p>{e(t('lab.report.replay', lang))}</p><pre>bianque compare "
+        f"{e(f'bianque-lab-{req.scenario.id}.html')} --json</pre>",
+        f"<p>{e(t('lab.report.seeds', lang, seed=req.seed))}</p>",
+        f"<h3>{e(t('lab.report.versions', lang))}</h3>",
+        _table(pd.DataFrame(list(inputs["versions"].items()), columns=["package", "version"])),
+    ]
+    for s in req.strategies:
+        if s.rules is not None:
+            text = yaml.safe_dump(s.rules.model_dump(mode="json"), allow_unicode=True,
+                                  sort_keys=False)
+            parts.append(f"<details><summary>{e(t('lab.report.rule_table', lang, name=s.label))}"
+                         f"</summary><pre>{e(text)}</pre></details>")
+    case_yaml = yaml.safe_dump(inputs["scenario"], allow_unicode=True, sort_keys=False)
+    parts += [
+        f"<details><summary>{e(t('lab.report.case_file', lang, hash=inputs['content_hash']))}"
+        f"</summary><pre>{e(case_yaml)}</pre></details>",
+        _json_script(INPUTS_ID, inputs),
+        _json_script(FIGURES_ID, lab.figures_json(outcome)),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
