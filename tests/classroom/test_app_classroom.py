@@ -119,7 +119,7 @@ def school(db_url):
 def test_sign_in_with_a_wrong_then_the_right_password(school):
     at = app_as()
     assert at.title[0].value == "Sign in"
-    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py"}  # no account, no more
+    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py", "roleplay.py"}  # public practice only
     at.text_input(key="signin_username").input("ann")
     at.text_input(key="signin_password").input("not-the-password")
     ok(at.button[0].click().run())
@@ -132,7 +132,7 @@ def test_sign_in_with_a_wrong_then_the_right_password(school):
     ok(at.run())
     ok(at.button(key="sign_out").click().run())
     assert "auth_token" not in at.session_state
-    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py"}
+    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py", "roleplay.py"}
 
 
 def test_an_expired_session_signs_out_and_says_so(school, monkeypatch):
@@ -141,7 +141,7 @@ def test_an_expired_session_signs_out_and_says_so(school, monkeypatch):
     monkeypatch.setattr(accounts, "now", lambda: later)
     ok(at.run())
     assert "auth_token" not in at.session_state
-    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py"}
+    assert known_pages(at, "signin.py") == {"signin.py", "lessons.py", "roleplay.py"}
     assert t("signin.expired", "en") in texts(at)
 
 
