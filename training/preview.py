@@ -101,10 +101,10 @@ class Interval:
         """Mean and interval; a quantity never negative keeps its interval at or above 0."""
         values = [float(v) for v in values if v is not None and math.isfinite(v)]
         m = mean_interval(values)
-        if m["mean"] is None:  # nothing to measure (no check was required, say)
+        if m.n == 0:  # nothing to measure (no check was required, say)
             return cls(math.nan, math.nan, math.nan, 0)
-        lo = max(m["lo"], 0.0) if min(values) >= 0 else m["lo"]
-        return cls(m["mean"], lo, m["hi"], m["n"])
+        lo = max(m.lo, 0.0) if min(values) >= 0 else m.lo
+        return cls(m.mean, lo, m.hi, m.n)
 
 
 @dataclass(frozen=True)
