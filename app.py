@@ -12,57 +12,65 @@ from app_pages import common
 from training.authz import Action, can
 from training.i18n import t
 
-st.set_page_config(page_title="扁鹊 Bianque", page_icon="🩺", layout="wide")
-common.init_lang()
-common.sync_attempt_id()
-user = common.current_user()
-db = common.db()
-plays = user is not None or can(None, Action.SELF_STUDY, db=db)
-
 
 def page(key: str, title: str, icon: str, default: bool = False) -> st.Page:
     return st.Page(common.PAGES[key], title=t(title), icon=icon, url_path=key, default=default)
 
 
-sections: dict[str, list] = {}
-if plays:
-    sections[t("nav.section_play")] = [
-        page("cases", "nav.cases", ":material/folder_open:", default=True),
-        page("briefing", "nav.briefing", ":material/description:"),
-        page("desk", "nav.desk", ":material/desk:"),
-        page("debrief", "nav.debrief", ":material/insights:"),
-        page("my_attempts", "nav.my_attempts", ":material/assignment:"),
-        page("lessons", "nav.lessons", ":material/school:"),
-    ]
-else:
-    sections[t("nav.section_play")] = [page("lessons", "nav.lessons", ":material/school:")]
-# practising a conversation needs no case and no account, like reading a lesson
-sections[t("nav.section_play")].append(page("roleplay", "nav.roleplay", ":material/forum:"))
-if can(user, Action.CREATE_COHORT, db=db):
-    sections[t("nav.section_teach")] = [
-        page("cohort_admin", "nav.cohort_admin", ":material/groups:"),
-        page("cohort_dashboard", "nav.cohort_dashboard", ":material/monitoring:"),
-        page("review", "nav.review", ":material/history:"),
-    ]
-if can(user, Action.AUTHOR_CASE, db=db):
-    sections.setdefault(t("nav.section_teach"), []).append(
-        page("author", "author.nav", ":material/edit_note:"))
-elif user is not None:
-    sections[t("nav.section_play")].append(page("review", "nav.review", ":material/history:"))
-if can(user, Action.STRATEGY_LAB, db=db):
-    sections[t("nav.section_manage")] = [page("lab", "nav.lab", ":material/science:")]
-if can(user, Action.MANAGE_USERS, db=db):
-    sections[t("nav.section_admin")] = [page("users", "nav.users", ":material/manage_accounts:")]
-sections[t("nav.section_account")] = [
-    page("signin", "nav.account" if user else "nav.signin",
-         ":material/account_circle:" if user else ":material/login:", default=not plays)]
-current = st.navigation(sections)
+def main() -> None:
+    st.set_page_config(page_title="扁鹊 Bianque", page_icon="🩺", layout="wide")
+    common.init_lang()
+    common.sync_attempt_id()
+    user = common.current_user()
+    db = common.db()
+    plays = user is not None or can(None, Action.SELF_STUDY, db=db)
 
-with st.sidebar:
-    st.markdown(f"### {t('app.title')}")
-    st.caption(t("app.tagline"))
-    if user is not None:
-        st.caption(t("signin.as", name=user.label, role=t(f"role.{user.role.value}")))
-    common.language_switch()
+    sections: dict[str, list] = {}
+    if plays:
+        sections[t("nav.section_play")] = [
+            page("cases", "nav.cases", ":material/folder_open:", default=True),
+            page("briefing", "nav.briefing", ":material/description:"),
+            page("desk", "nav.desk", ":material/desk:"),
+            page("debrief", "nav.debrief", ":material/insights:"),
+            page("my_attempts", "nav.my_attempts", ":material/assignment:"),
+            page("lessons", "nav.lessons", ":material/school:"),
+        ]
+    else:
+        sections[t("nav.section_play")] = [page("lessons", "nav.lessons", ":material/school:")]
+    # practising a conversation needs no case and no account, like reading a lesson
+    sections[t("nav.section_play")].append(page("roleplay", "nav.roleplay", ":material/forum:"))
+    if can(user, Action.CREATE_COHORT, db=db):
+        sections[t("nav.section_teach")] = [
+            page("cohort_admin", "nav.cohort_admin", ":material/groups:"),
+            page("cohort_dashboard", "nav.cohort_dashboard", ":material/monitoring:"),
+            page("review", "nav.review", ":material/history:"),
+        ]
+    if can(user, Action.AUTHOR_CASE, db=db):
+        sections.setdefault(t("nav.section_teach"), []).append(
+            page("author", "author.nav", ":material/edit_note:"))
+    elif user is not None:
+        sections[t("nav.section_play")].append(page("review", "nav.review", ":material/history:"))
+    if can(user, Action.STRATEGY_LAB, db=db):
+        sections[t("nav.section_manage")] = [page("lab", "nav.lab", ":material/science:")]
+    if can(user, Action.MANAGE_USERS, db=db):
+        sections[t("nav.section_admin")] = [page("users", "nav.users", ":material/manage_accounts:")]
+    sections[t("nav.section_account")] = [
+        page("signin", "nav.account" if user else "nav.signin",
+             ":material/account_circle:" if user else ":material/login:", default=not plays)]
+    current = st.navigation(sections)
 
-current.run()
+    with st.sidebar:
+        st.markdown(f"### {t('app.title')}")
+        st.caption(t("app.tagline"))
+        if user is not None:
+            st.caption(t("signin.as", name=user.label, role=t(f"role.{user.role.value}")))
+        common.language_switch()
+
+    current.run()
+
+
+# Streamlit runs this file as __main__. A worker process that the app starts (the
+# strategy lab, the case preview) re-imports the main script as __mp_main__; there it
+# must not open the database or draw pages.
+if __name__ != "__mp_main__":
+    main()

@@ -6,8 +6,10 @@ in the user's data directory (platformdirs), outside the source tree.
 
 ``Database`` holds one engine and its session factory; ``get_database(url)`` gives
 the process's one ``Database`` per URL, upgraded to head by the Alembic migrations in
-``training/migrations`` the first time it is asked for. Two app servers starting on
-one PostgreSQL take an advisory lock, so only one of them migrates at a time.
+``training/migrations`` the first time it is asked for. Two processes starting on one
+database migrate one at a time: PostgreSQL through an advisory lock, SQLite through an
+exclusive transaction around the whole upgrade (pysqlite would otherwise commit each
+CREATE TABLE on its own, and a second process would see half a schema).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 APP_NAME = "bianque"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -98,10 +101,34 @@ def alembic_config(connection: Connection | None = None):
     return cfg
 
 
+def _sqlite_migration_engine(url: str) -> Engine:
+    """An engine whose transactions are real and exclusive: the driver's own transaction
+    handling is switched off and each begin takes SQLite's write lock at once, so the
+    whole upgrade is one transaction and a second process waits for it (SQLAlchemy's
+    documented pysqlite recipe)."""
+    engine = create_engine(url, poolclass=NullPool, connect_args={
+        "check_same_thread": False, "timeout": 120, "isolation_level": None})
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    @event.listens_for(engine, "begin")
+    def _exclusive(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")
+
+    return engine
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (head by default)."""
+    """Bring the database to ``revision`` (head by default), one process at a time."""
     from alembic import command
 
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        migrator = _sqlite_migration_engine(engine.url.render_as_string(hide_password=False))
+        try:
+            with migrator.begin() as conn:
+                command.upgrade(alembic_config(conn), revision)
+        finally:
+            migrator.dispose()
+        return
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK_KEY})

@@ -476,3 +476,21 @@ def test_english_debrief_and_report_name_borrowers_in_english(finished):
     assert not any(n in html_en for n in names["company"])
     assert all(n in html_zh for n in names["company"])
     assert not any(html.escape(n) in html_zh for n in names["company_en"])
+
+
+def test_worker_processes_the_app_starts_do_not_run_the_app(fresh_db, monkeypatch):
+    """The strategy lab and the case preview start worker processes from inside the app.
+    Python re-imports the app's main script in each worker; there it must not open the
+    database or draw pages (two workers migrating one new file at once used to fail)."""
+    import multiprocessing
+    import os
+    import sys
+    import types
+    from concurrent.futures import ProcessPoolExecutor
+
+    main = types.ModuleType("__main__")
+    main.__file__ = APP  # what Streamlit leaves as __main__ while the app runs
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(os.getpid).result(timeout=120) != os.getpid()
+    assert not fresh_db.exists()

@@ -200,3 +200,27 @@ def test_default_sqlite_file_is_in_the_user_data_directory(monkeypatch, tmp_path
     url = dbmod.database_url()
     assert url.startswith("sqlite:///") and url.endswith("bianque.db")
     assert str(ROOT) not in url
+
+
+MIGRATE = """
+import sys
+from training import db
+db.upgrade(db.make_engine(sys.argv[1]))
+print(db.current_revision(db.make_engine(sys.argv[1])))
+"""
+
+
+def test_processes_starting_together_on_a_new_sqlite_file_all_migrate_it(tmp_path):
+    """Two app servers (or a server and its lab workers) opening a fresh SQLite file at
+    the same moment: one migrates, the others wait and find the schema at head."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, url], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for p, (out, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err[-2000:]
+        assert out.strip() == dbmod.head_revision()
+    engine = dbmod.make_engine(url)
+    assert TABLES <= set(inspect(engine).get_table_names())
+    engine.dispose()
