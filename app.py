@@ -39,11 +39,14 @@ def main() -> None:
         sections[t("nav.section_play")] = [page("lessons", "nav.lessons", ":material/school:")]
     # practising a conversation needs no case and no account, like reading a lesson
     sections[t("nav.section_play")].append(page("roleplay", "nav.roleplay", ":material/forum:"))
+    if user is not None:  # a paired role play is held by two signed-in classmates
+        sections[t("nav.section_play")].append(page("pairs", "nav.pairs", ":material/group:"))
     if can(user, Action.CREATE_COHORT, db=db):
         sections[t("nav.section_teach")] = [
             page("cohort_admin", "nav.cohort_admin", ":material/groups:"),
             page("cohort_dashboard", "nav.cohort_dashboard", ":material/monitoring:"),
             page("review", "nav.review", ":material/history:"),
+            page("cohort_pairs", "nav.cohort_pairs", ":material/diversity_3:"),
         ]
     if can(user, Action.AUTHOR_CASE, db=db):
         sections.setdefault(t("nav.section_teach"), []).append(

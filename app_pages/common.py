@@ -39,6 +39,8 @@ PAGES = {
     "cohort_dashboard": "app_pages/cohort_dashboard.py",
     "review": "app_pages/attempt_review.py",
     "users": "app_pages/users_admin.py",
+    "pairs": "app_pages/pairs.py",
+    "cohort_pairs": "app_pages/cohort_pairs.py",
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
