@@ -48,6 +48,7 @@ def _say(err: Exception) -> None:
 
 
 def _create(assignment_id: int, rp_id: str) -> None:
+    common.init_lang()  # a callback runs before the page sets the language
     officer, borrower = st.session_state.get("cp_officer"), st.session_state.get("cp_borrower")
     try:
         p = pairs.create_pair(db, user, assignment_id, rp_id, officer, borrower)
@@ -58,6 +59,7 @@ def _create(assignment_id: int, rp_id: str) -> None:
 
 
 def _pair_all(assignment_id: int, rp_id: str) -> None:
+    common.init_lang()
     try:
         made, left = pairs.pair_class(db, user, assignment_id, rp_id)
     except (pairs.PairError, Forbidden) as err:
@@ -112,8 +114,8 @@ st.dataframe(pd.DataFrame({  # names and titles are shown as text, never as Mark
 ids = [p.id for p in class_pairs]
 if st.session_state.get("cp_open") not in ids:
     st.session_state["cp_open"] = ids[0]
-open_id = st.selectbox(t("pairs.cohort.open"), ids, key="cp_open",
-                       format_func=lambda i: views.label(
-                           views_by_id[i].pair, titles.get(views_by_id[i].pair.roleplay_id, "")))
+labels = {i: f"{i} · " + views.label(v.pair, titles.get(v.pair.roleplay_id, v.pair.roleplay_id))
+          for i, v in views_by_id.items()}
+open_id = st.selectbox(t("pairs.cohort.open"), ids, key="cp_open", format_func=labels.__getitem__)
 with st.container(border=True, key="cp_transcript"):
     views.panel(views_by_id[open_id], None, None, None)

@@ -28,6 +28,7 @@ common.show_flash()
 
 
 def _say(err: Exception) -> None:
+    common.init_lang()  # a callback runs before the page sets the language
     key = getattr(err, "key", "authz.forbidden")
     detail = {k: str(v) for k, v in getattr(err, "detail", {}).items()}
     if key == "pairs.cannot_meet":
@@ -81,8 +82,8 @@ if wanted in ids:
     if st.session_state.get("pair_pick") not in ids or (
             from_url and str(st.session_state.get("pair_id")) != from_url):
         st.session_state["pair_pick"] = wanted  # a link or a refresh names the pair
-    wanted = st.selectbox(t("pairs.pick"), ids, key="pair_pick", format_func=lambda i: views.label(
-        by_id[i], titles.get(by_id[i].roleplay_id, by_id[i].roleplay_id)))
+    labels = {i: views.label(p, titles.get(p.roleplay_id, p.roleplay_id)) for i, p in by_id.items()}
+    wanted = st.selectbox(t("pairs.pick"), ids, key="pair_pick", format_func=labels.__getitem__)
 st.session_state["pair_id"] = wanted
 if st.query_params.get("pair") != str(wanted):
     st.query_params["pair"] = str(wanted)

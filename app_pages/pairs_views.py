@@ -27,8 +27,9 @@ def side_name(side: PairSide) -> str:
 
 
 def label(pair: Pair, title: str) -> str:
-    return t("pairs.row", title=title, officer=pair.officer_name, borrower=pair.borrower_name,
-             status=t(f"pairs.status.{pair.status.value}"))
+    """A pair in a list: its conversation and players (its status changes, so it is not here:
+    a select box keeps its choice by this text)."""
+    return t("pairs.row", title=title, officer=pair.officer_name, borrower=pair.borrower_name)
 
 
 def header(v: PairView) -> None:
