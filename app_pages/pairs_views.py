@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from app_pages import common
 from app_pages import roleplay_views as rv
 from training import units
 from training.i18n import get_lang, t
@@ -162,19 +163,30 @@ def result(v: PairView) -> None:
     st.markdown("\n".join(lines))
 
 
+def breaches(v: PairView) -> None:
+    """The conduct rules broken, each with the choice, the rule and its source (as the
+    practice page explains them); drawn from the conversation, not the judged session."""
+    lang = get_lang()
+    st.markdown(f"**{t('pairs.breaches_so_far' if not v.turn.over else 'roleplay.broken_rules')}**")
+    if not v.outcome.breaches:
+        st.success(t("roleplay.broken_none"))
+    for b in v.outcome.breaches:
+        ch = v.roleplay.choice(b.node, b.choice_id)
+        st.error(t("roleplay.breach_at", rule=t(f"roleplay.rule.{b.rule}.title"),
+                   choice=ch.text.get(lang) if ch else "")
+                 + "\n\n" + t(f"roleplay.rule.{b.rule}.text") + "\n\n"
+                 + t("roleplay.source", source=t(f"roleplay.rule.{b.rule}.source")))
+
+
 def feedback(v: PairView) -> None:
     """Conduct rules as they are broken (to both sides and the instructors); when the
     talk is over, what it found and agreed, and the full feedback to those allowed."""
-    if v.session is None or v.outcome is None:
+    if v.outcome is None:
         return
     if not v.turn.over:
-        st.markdown(f"**{t('pairs.breaches_so_far')}**")
-        if v.outcome.breaches:
-            rv.breaches(v.session, v.outcome)
-        else:
-            st.caption(t("roleplay.broken_none"))
+        breaches(v)
         return
-    if v.full_feedback:
+    if v.full_feedback and v.session is not None:
         rv.feedback(v.session, v.outcome)
         return
     st.subheader(t("roleplay.feedback"))
@@ -183,8 +195,16 @@ def feedback(v: PairView) -> None:
         rv.facts(v.outcome)
         rv.terms(v.outcome)
     with right:
-        rv.breaches(v.session, v.outcome)
+        breaches(v)
     st.caption(t("pairs.full_later"))
+
+
+def desk_notice(meetings: list[Pair]) -> None:
+    """On the officer's desk: a meeting under way this month, with a link to it."""
+    for p in meetings:
+        st.warning(t("pairs.desk_notice", borrower=p.borrower_name))
+        st.page_link(common.PAGES["pairs"], label=t("pairs.desk_open"), icon=":material/group:",
+                     query_params={"pair": str(p.id)})
 
 
 def panel(v: PairView, on_begin: Callable, on_line: Callable, on_choice: Callable,

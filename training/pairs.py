@@ -23,7 +23,7 @@ for the two players, the instructors and admins; each side's moves only for its 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -49,13 +49,13 @@ from training.models import (
     PairTalkRow,
     UserRow,
 )
-from training.roleplay import Outcome, Session
+from training.roleplay import Outcome, PathError, Session
 
 DB = DBSession | Database | None
 
 __all__ = ["Entry", "Move", "Pair", "PairError", "PairSide", "PairStatus", "PairView",
            "Turn", "begin", "case_roleplays", "cohort_pairs", "create_pair", "get_pair",
-           "move", "my_pairs", "pair_class", "view"]
+           "move", "my_pairs", "pair_class", "talking_on", "view"]
 
 
 class PairError(ValueError):
@@ -152,9 +152,10 @@ class PairView:
     hidden_state: BorrowerState | None = None  # with the borrower card only
     line_options: list[tuple[int, Line]] = field(default_factory=list)  # borrower's move
     choice_options: list[Choice] = field(default_factory=list)  # officer's move
-    session: Session | None = None  # the talk so far, judged (breaches as they happen)
+    session: Session | None = None  # the talk judged; holds the hidden state, so only for
+    # those who may see it
     outcome: Outcome | None = None
-    full_feedback: bool = False  # missed facts and strong questions (they tell the state)
+    full_feedback: bool = False  # missed facts (they tell the hidden state)
 
     @property
     def can_move(self) -> bool:
@@ -198,12 +199,33 @@ def _get(s: DBSession, pair_id: int) -> Pair:
     return _load(s, [row])[0]
 
 
+def _for(user: User | None, pair: Pair, db: DB) -> Pair:
+    """The pair as ``user`` may hold it: the borrower's hidden state only for those who may
+    see the borrower's card."""
+    if pair.state is None or can(user, Action.BORROWER_BRIEF, pair, db):
+        return pair
+    return replace(pair, state=None)
+
+
 def get_pair(db: DB, user: User | None, pair_id: int) -> Pair:
     """The pair, if the user may read it (its players, its instructors, admins)."""
     with session_scope(db) as s:
         pair = _get(s, pair_id)
     require(user, Action.VIEW_PAIR, pair, db)
-    return pair
+    return _for(user, pair, db)
+
+
+def talking_on(db: DB, user: User | None, attempt_id: str, month: int) -> list[Pair]:
+    """The user's meetings under way from this attempt in this month (the desk warns the
+    officer not to end the month before they end)."""
+    if user is None:
+        return []
+    with session_scope(db) as s:
+        rows = list(s.scalars(select(PairTalkRow).where(
+            PairTalkRow.officer_id == user.id, PairTalkRow.attempt_id == attempt_id,
+            PairTalkRow.month == int(month),
+            PairTalkRow.status == PairStatus.TALKING.value)))
+        return [_for(user, p, db) for p in _load(s, rows)]
 
 
 def my_pairs(db: DB, user: User | None) -> list[Pair]:
@@ -214,7 +236,7 @@ def my_pairs(db: DB, user: User | None) -> list[Pair]:
         rows = list(s.scalars(select(PairTalkRow).where(or_(
             PairTalkRow.officer_id == user.id, PairTalkRow.borrower_id == user.id))
             .order_by(PairTalkRow.id.desc())))
-        return _load(s, rows)
+        return [_for(user, p, db) for p in _load(s, rows)]
 
 
 def cohort_pairs(db: DB, user: User | None, cohort_id: int) -> list[Pair]:
@@ -350,13 +372,15 @@ def view(db: DB, user: User | None, pair_id: int,
          roleplays: dict[str, Roleplay] | None = None) -> PairView:
     """The pair as this user may see it; Forbidden for anyone outside the pair, its
     instructors and admins."""
-    pair = get_pair(db, user, pair_id)
+    with session_scope(db) as s:
+        pair = _get(s, pair_id)
+    require(user, Action.VIEW_PAIR, pair, db)
     rp = _roleplays(roleplays).get(pair.roleplay_id)
     if rp is None:
         raise PairError("pairs.roleplay_gone", roleplay=pair.roleplay_id)
     side = pair.side_of(user)
     turn = turn_of(rp, pair)
-    v = PairView(pair, rp, side, turn, transcript(rp, pair))
+    v = PairView(_for(user, pair, db), rp, side, turn, transcript(rp, pair))
     if can(user, Action.OFFICER_BRIEF, pair, db):
         v.officer_card = rp.setting
     if can(user, Action.BORROWER_BRIEF, pair, db):
@@ -366,12 +390,18 @@ def view(db: DB, user: User | None, pair_id: int,
         try:
             v.session = Session.replay(rp, pair.state, pair.path, pair.lines)
             v.outcome = v.session.outcome()
-        except Exception:  # the conversation file changed under the talk: show the moves only
+        except PathError:  # the conversation file changed under the talk: the moves only
             v.session = v.outcome = None
-    # missed facts and strong questions tell the hidden state: the borrower knows it, the
-    # instructors may see it; the officer sees them once their attempt at the case is over
-    v.full_feedback = turn.over and (v.borrower_card is not None
-                                     or _attempt_finished(db, pair.attempt_id))
+    # what was missed tells the hidden state (so does the judged session, which holds it):
+    # the borrower knows it and the instructors may see it; the officer gets them once
+    # their attempt at the case is over, as the case's debrief shows them
+    secret_ok = v.borrower_card is not None or (
+        turn.over and _attempt_finished(db, pair.attempt_id))
+    v.full_feedback = turn.over and secret_ok and v.session is not None
+    if not secret_ok:
+        v.session = None
+        if v.outcome is not None:
+            v.outcome.missed = []
     if side is PairSide.BORROWER and turn.whose is PairSide.BORROWER:
         from sim.roleplay import Conversation
 
@@ -429,7 +459,7 @@ def begin(db: DB, user: User | None, games: LiveGames, pair_id: int,
             raise PairError("pairs.cannot_meet", code=opt.reason)
         state, month = g.talk_state(loan_id), int(g.month)
     with session_scope(db) as s:
-        row = s.get(PairTalkRow, pair.id)
+        row = s.get(PairTalkRow, pair.id, with_for_update=True)
         if row.status != PairStatus.PAIRED.value:
             raise PairError("pairs.already_begun")
         row.status = PairStatus.TALKING.value

@@ -121,6 +121,8 @@ def test_two_sessions_take_turns_on_one_conversation(room):
     assert keys(officer, "pair_choice") == []  # the borrower speaks first
 
     _click(borrower, f"pair_line_{p.id}_0_0")
+    desk = on_page(room.ann, "desk.py", attempt=aid)  # her desk warns her not to end the month
+    assert t("pairs.desk_notice", "en", borrower="Ben") in [w.value for w in desk.warning]
     ok(officer.run())  # a rerun reads the new turn from the database
     assert RP.nodes["opening"].lines[0].text.en in texts(officer)
     _click(officer, f"pair_choice_{p.id}_1_ask_flows")

@@ -237,8 +237,15 @@ def test_a_breach_shows_to_both_sides_and_the_instructor(klass):
         assert [b.rule for b in v.outcome.breaches] == ["no_false_promise"]
     _say(k, k.ben, p.id, 0)
     v = pairs.view(k.db, k.ann, p.id)
-    assert v.turn.over and not v.full_feedback  # her case runs on: no missed facts yet
-    assert pairs.view(k.db, k.ben, p.id).full_feedback
+    # her case runs on: nothing that tells the hidden state (what she missed, the judged
+    # session, the state itself) reaches the officer through the service
+    assert v.turn.over and not v.full_feedback
+    assert v.session is None and v.outcome.missed == [] and v.pair.state is None
+    assert pairs.get_pair(k.db, k.ann, p.id).state is None
+    assert all(x.state is None for x in pairs.my_pairs(k.db, k.ann))
+    ben = pairs.view(k.db, k.ben, p.id)
+    assert ben.full_feedback and ben.outcome.missed == ["ability_to_pay"]
+    assert pairs.get_pair(k.db, k.ben, p.id).state.health == "strong"
     # the agreed restructuring goes to the engine's own rule: a performing loan is refused it
     assert [a for a, *_ in v.pair.result["queued"]] == [MEET_ACTION]
     assert [a for a, _ in v.pair.result["refused"]] == ["restructure"]
@@ -249,6 +256,10 @@ def test_a_breach_shows_to_both_sides_and_the_instructor(klass):
     k.games.end_month(aid, 0)
     summaries = talk_summaries(k.games.open(aid).game, "en")
     assert len(summaries) == 1 and summaries[0].breaches[0].startswith("No promises")
+    for m in range(1, k.scenario.horizon_months):  # once her case is over, she sees it all
+        k.games.end_month(aid, m)
+    v = pairs.view(k.db, k.ann, p.id)
+    assert v.full_feedback and v.outcome.missed == ["ability_to_pay"]
 
 
 def test_the_talk_lapses_if_the_officer_ends_the_month_first(klass):
@@ -257,6 +268,8 @@ def test_the_talk_lapses_if_the_officer_ends_the_month_first(klass):
     aid = k.start(k.ann)
     pairs.begin(k.db, k.ann, k.games, p.id)
     _say(k, k.ben, p.id, 0)
+    assert [x.id for x in pairs.talking_on(k.db, k.ann, aid, 0)] == [p.id]  # the desk warns
+    assert pairs.talking_on(k.db, k.ben, aid, 0) == []
     k.games.end_month(aid, 0)
     _say(k, k.ann, p.id, "grant_now")
     done = _say(k, k.ben, p.id, 0)
