@@ -97,7 +97,12 @@ if not class_pairs:
     st.caption(t("pairs.cohort.no_pairs"))
     st.stop()
 titles = {rp.id: rp.title.get(lang) for _, rps_ in options.values() for rp in rps_}
-views_by_id = {p.id: pairs.view(db, user, p.id) for p in class_pairs}
+views_by_id = {}
+for p in class_pairs:
+    try:
+        views_by_id[p.id] = pairs.view(db, user, p.id)
+    except pairs.PairError as err:  # its conversation file no longer loads
+        st.warning(f"{p.id}: " + t(err.key, **{k: str(v) for k, v in err.detail.items()}))
 st.dataframe(pd.DataFrame({  # names and titles are shown as text, never as Markdown
     t("pairs.cohort.col_id"): [p.id for p in class_pairs],
     t("pairs.cohort.col_conversation"): [titles.get(p.roleplay_id, p.roleplay_id)
@@ -107,11 +112,13 @@ st.dataframe(pd.DataFrame({  # names and titles are shown as text, never as Mark
     t("pairs.cohort.col_status"): [t(f"pairs.status.{p.status.value}") for p in class_pairs],
     t("pairs.cohort.col_turns"): [len(p.moves) for p in class_pairs],
     t("pairs.cohort.col_breaches"): [
-        len(views_by_id[p.id].outcome.breaches) if views_by_id[p.id].outcome else 0
-        for p in class_pairs],
+        len(views_by_id[p.id].outcome.breaches)
+        if p.id in views_by_id and views_by_id[p.id].outcome else 0 for p in class_pairs],
 }), hide_index=True, key="cp_table")
 
-ids = [p.id for p in class_pairs]
+ids = list(views_by_id)
+if not ids:
+    st.stop()
 if st.session_state.get("cp_open") not in ids:
     st.session_state["cp_open"] = ids[0]
 labels = {i: f"{i} · " + views.label(v.pair, titles.get(v.pair.roleplay_id, v.pair.roleplay_id))

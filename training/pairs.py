@@ -448,7 +448,10 @@ def begin(db: DB, user: User | None, games: LiveGames, pair_id: int,
         attempt_id = _officer_attempt(s, pair)
     if attempt_id is None:
         raise PairError("pairs.no_attempt")
-    live = games.open(attempt_id)
+    try:
+        live = games.open(attempt_id)
+    except AttemptError as err:  # the case file is gone or does not replay
+        raise PairError("pairs.case_unavailable", detail=err.detail or err.key) from None
     with live.lock:
         g = live.game
         loan_id = g.sim.pf.named_index.get(rp.borrower)
