@@ -165,8 +165,11 @@ def test_admin_create_with_a_short_password_exits_2(db_url, monkeypatch, capsys)
 
 
 def test_db_upgrade_reports_head(db_url, capsys):
+    from training.db import head_revision
+
     assert main(["db", "upgrade"]) == 0
-    assert "at revision 0002 (head 0002)" in capsys.readouterr().out
+    head = head_revision()  # the newest migration, whichever that is
+    assert f"at revision {head} (head {head})" in capsys.readouterr().out
 
 
 def test_user_add_and_role_change_from_the_command_line(db_url, monkeypatch, capsys):
