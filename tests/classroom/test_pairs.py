@@ -316,3 +316,22 @@ def test_lines_outside_the_permitted_set_do_not_replay() -> None:
         Conversation.replay(rp, strong, ["ask_flows"], [0, 1])
     weak = Conversation.replay(rp, BorrowerState(health="weak"), ["ask_flows"], [0, 1])
     assert weak.line().reveals == ["true_turnover"]  # the truth, said by a struggling Jiahe
+
+
+def test_two_sessions_racing_for_one_turn_store_one_move(klass, monkeypatch):
+    """Two servers read the pair at the same moment and both take turn 0: the database's
+    unique (talk, seq) keeps the first; the second is told the other moved."""
+    k = klass
+    p = k.pair("jiahe_extension", k.ann, k.ben)
+    k.start(k.ann)
+    pairs.begin(k.db, k.ann, k.games, p.id)
+    with k.db.session() as s:
+        before = pairs._get(s, p.id)  # what the slower server read
+    pairs.move(k.db, k.ben, k.games, p.id, 0, 0)
+    real = pairs._get
+    monkeypatch.setattr(pairs, "_get", lambda s, pid: before if pid == p.id else real(s, pid))
+    with pytest.raises(pairs.PairError) as err:
+        pairs.move(k.db, k.ben, k.games, p.id, 0, 0)
+    assert err.value.key == "pairs.stale"
+    monkeypatch.setattr(pairs, "_get", real)
+    assert [m.seq for m in pairs.get_pair(k.db, k.teacher, p.id).moves] == [0]
