@@ -44,6 +44,9 @@ def header(v: PairView) -> None:
     if p.month is not None:
         st.caption(t("pairs.meeting", month=p.month + 1, officer=p.officer_name) + " · "
                    + t(f"pairs.status.{p.status.value}"))
+    if v.side is None and p.attempt_id is not None:  # the instructor: the officer's case
+        st.page_link(common.PAGES["review"], label=t("pairs.open_attempt", officer=p.officer_name),
+                     icon=":material/history:", query_params={"review": p.attempt_id})
 
 
 def cards(v: PairView) -> None:
@@ -61,9 +64,10 @@ def cards(v: PairView) -> None:
             if s is not None:
                 st.markdown(f"**{t('pairs.hidden_state')}**")
                 yes, no = t("pairs.state.yes"), t("pairs.state.no")
-                items = [f"- {t('pairs.state.health')}: {t(f'pairs.state.health_{s.health}')}"]
-                items += [f"- {t(f'pairs.state.{k}')}: {yes if getattr(s, k) else no}"
-                          for k in STATE_FLAGS]
+                items = ["- " + t("pairs.state.item", label=t("pairs.state.health"),
+                                  value=t(f"pairs.state.health_{s.health}"))]
+                items += ["- " + t("pairs.state.item", label=t(f"pairs.state.{k}"),
+                                   value=yes if getattr(s, k) else no) for k in STATE_FLAGS]
                 st.markdown("\n".join(items))
 
 

@@ -155,6 +155,9 @@ def test_a_stale_page_does_not_move_twice(room):
     _click(tab2, f"pair_line_{p.id}_0_0")  # the same turn, from an older page
     assert t("pairs.stale", "en") in [w.value for w in tab2.warning]
     assert len(pairs.get_pair(room.db, room.teacher, p.id).moves) == 1
+    zh = on_page(room.ben, "pairs.py", lang="zh", pair=p.id)  # and in Chinese
+    assert "你的经营状况：良好" in texts(zh) and RP.borrower_brief.zh in texts(zh)
+    assert t("pairs.waiting_for", "zh", side="贷后经理", name="Ann") in texts(zh)
 
 
 def test_the_pair_opens_for_no_one_else(room):
@@ -203,6 +206,8 @@ def test_the_instructor_pairs_two_trainees_and_reads_the_transcript(room):
     assert RP.borrower_brief.en in shown and RP.setting.en in shown  # both cards, read only
     assert t("roleplay.rule.no_false_promise.title", "en") in shown
     assert not keys(at, "pair_line") and not keys(at, "pair_choice")
+    assert any(link.label == t("pairs.open_attempt", "en", officer="Ann")
+               for link in at.get("page_link"))
 
     _click(at, "cp_pair_all")  # Cat is left over
     assert t("pairs.cohort.left_over", "en", names="Cat") in texts(at)
