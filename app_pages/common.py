@@ -155,7 +155,8 @@ def db() -> Database:
 
 # --- who is signed in ----------------------------------------------------------------
 TOKEN_KEY = "auth_token"
-_SSO_REFUSED_KEY = "_sso_refused"
+_SSO_REFUSED_KEY = "_sso_refused"  # the reason an SSO identity cannot sign in was said
+_SSO_LEAVING_KEY = "_sso_leaving"  # signed out; the single sign-on logout is under way
 
 
 def sso_configured() -> bool:
@@ -191,7 +192,10 @@ def _sso_user() -> User | None:
     """The local account of the single-sign-on identity of this browser, if any; the
     reason is said once when the account cannot be used (deactivated, no subject)."""
     if not sso_logged_in():
+        st.session_state.pop(_SSO_LEAVING_KEY, None)
         return None
+    if st.session_state.get(_SSO_LEAVING_KEY):
+        return None  # not straight back in while the sign-out reaches the provider
     info = st.user
     try:
         return accounts.user_for_oidc(db(), str(info.get("sub") or ""), info.get("email"),
@@ -254,7 +258,7 @@ def sign_out() -> None:
     sso = sso_logged_in()
     browser_session.forget(then_sso_logout=sso)
     if sso:
-        st.session_state[_SSO_REFUSED_KEY] = True  # no silent sign-in before the logout
+        st.session_state[_SSO_LEAVING_KEY] = True
 
 
 def allowed(action: Action, obj: object = None) -> bool:

@@ -5,6 +5,7 @@ sign-in; and the /api/session route that sets and clears the HttpOnly cookie."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
@@ -13,7 +14,9 @@ from starlette.testclient import TestClient
 from app_pages import browser_session
 from training import accounts
 from training.accounts import create_user
+from training.i18n import t
 
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-password-1"
 HEADERS = {browser_session.HEADER: "1", "Sec-Fetch-Site": "same-origin"}
 
@@ -136,3 +139,38 @@ def test_the_route_refuses_other_sites_and_used_grants(client, database, fay):
     r = client.post(browser_session.ROUTE_PATH, content="x" * 1000, headers=HEADERS)
     assert r.status_code == 400
     assert client.get(browser_session.ROUTE_PATH).status_code == 405
+
+
+# --- the app reading the cookie (AppTest cannot send cookies: the reader is replaced) -----
+def app_with_cookie(monkeypatch, token: str | None):
+    from streamlit.testing.v1 import AppTest
+
+    from app_pages.common import TOKEN_KEY
+
+    monkeypatch.setattr(browser_session, "cookie_token", lambda: token)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, TOKEN_KEY
+
+
+def test_a_new_tab_with_the_cookie_is_signed_in(monkeypatch, database, fay):
+    tab = accounts.open_session(database, fay)
+    cookie = accounts.redeem_grant(database, accounts.issue_grant(database, tab)).token
+    at, key = app_with_cookie(monkeypatch, cookie)
+    assert at.session_state[key] == cookie
+    assert "Signed in as fay (trainee)" in [c.value for c in at.caption]
+
+
+def test_a_cookie_whose_sign_in_ended_signs_nobody_in_says_so_and_is_cleared(monkeypatch,
+                                                                           database, fay):
+    tab = accounts.open_session(database, fay)
+    cookie = accounts.redeem_grant(database, accounts.issue_grant(database, tab)).token
+    accounts.close_session(database, tab)  # signed out in another tab
+    at, key = app_with_cookie(monkeypatch, cookie)
+    assert key not in at.session_state
+    assert t("signin.expired", "en") in [w.value for w in at.warning]
+    assert at.session_state[browser_session._JOB_KEY]["method"] == "DELETE"
+    at.run()  # said once: the tab does not judge the same cookie again
+    assert t("signin.expired", "en") not in [w.value for w in at.warning]
