@@ -35,28 +35,31 @@ from training import accounts
 from training.accounts import User
 
 COOKIE_NAME = "bianque_session"
-ROUTE_PATH = "/api/session"
+ROUTE_PATH = "/api/session"  # under server.baseUrlPath when the operator sets one
 HEADER = "X-Bianque-Session"
 MAX_GRANT_CHARS = 128
 _JOB_KEY = "_session_cookie_job"  # the cookie work this tab still owes the browser
 _SEEN_KEY = "_session_cookie_seen"  # the cookie value this tab's connection already judged
 
 _JS = """
-const started = new Set();
+const requests = new Map();  // one request per job, whichever mount reports it
 export default function (component) {
   const { data, setTriggerValue } = component;
-  if (!data || !data.id || started.has(data.id)) return;
-  started.add(data.id);
-  const request = {
-    method: data.method,
-    credentials: "same-origin",
-    cache: "no-store",
-    headers: { [data.header]: "1", "Content-Type": "text/plain" },
-  };
-  if (data.method === "POST") request.body = data.grant;
-  fetch(new URL(data.path, window.location.origin), request)
-    .then((r) => setTriggerValue("done", { id: data.id, status: r.status }))
-    .catch(() => setTriggerValue("done", { id: data.id, status: 0 }));
+  if (!data || !data.id) return;
+  let status = requests.get(data.id);
+  if (status === undefined) {
+    const request = {
+      method: data.method,
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { [data.header]: "1", "Content-Type": "text/plain" },
+    };
+    if (data.method === "POST") request.body = data.grant;
+    status = fetch(new URL(data.path, window.location.origin), request)
+      .then((r) => r.status, () => 0);
+    requests.set(data.id, status);
+  }
+  status.then((code) => setTriggerValue("done", { id: data.id, status: code }));
 }
 """
 
@@ -116,8 +119,14 @@ def forget(then_sso_logout: bool = False) -> None:
         st.session_state[_SEEN_KEY] = seen
 
 
+def route_path() -> str:
+    """Where the route is served: ``/api/session``, below the app's base path if any."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{ROUTE_PATH}" if base else ROUTE_PATH
+
+
 def _queue(job: dict[str, Any]) -> None:
-    st.session_state[_JOB_KEY] = {"id": secrets.token_hex(8), "path": ROUTE_PATH,
+    st.session_state[_JOB_KEY] = {"id": secrets.token_hex(8), "path": route_path(),
                                    "header": HEADER, **job}
 
 
@@ -140,7 +149,7 @@ def routes() -> list:
     """The ``/api/session`` route for ``st.App(routes=...)``."""
     from starlette.routing import Route
 
-    return [Route(ROUTE_PATH, _endpoint, methods=["POST", "DELETE"])]
+    return [Route(route_path(), _endpoint, methods=["POST", "DELETE"])]
 
 
 async def _endpoint(request):

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from training.db import Database, aware, now, session_scope
@@ -290,7 +290,13 @@ def user_for_session(session_or_db: Session | Database | None, token: str | None
         row, user = live
         ts = now()
         if ts - aware(row.last_seen_at) >= SEEN_RESOLUTION:
-            row.last_seen_at = ts  # not on every click: one write a minute is enough
+            # not on every click: one write a minute is enough. The whole sign-in is in
+            # use, so a tab kept busy keeps the browser's cookie alive too.
+            if row.family_hash:
+                s.execute(update(SessionRow).where(SessionRow.family_hash == row.family_hash)
+                          .values(last_seen_at=ts))
+            else:
+                row.last_seen_at = ts
         return _user(user)
 
 

@@ -69,6 +69,19 @@ def test_the_cookie_session_ends_when_its_sign_in_would_have(database, fay, monk
     assert accounts.user_for_session(database, cookie.token) is None
 
 
+def test_a_tab_kept_busy_keeps_the_cookie_of_its_sign_in_alive(database, fay, monkeypatch):
+    start = accounts.now()
+    monkeypatch.setattr(accounts, "now", lambda: start)
+    tab = accounts.open_session(database, fay)
+    cookie = accounts.redeem_grant(database, accounts.issue_grant(database, tab)).token
+    t = start
+    while t < start + 2 * accounts.SESSION_IDLE:  # only the tab is used...
+        t += accounts.SEEN_RESOLUTION * 10
+        monkeypatch.setattr(accounts, "now", lambda t=t: t)
+        assert accounts.user_for_session(database, tab) is not None
+    assert accounts.user_for_session(database, cookie).id == fay.id  # ...the reload works
+
+
 @pytest.mark.parametrize("sign_out_from", ["tab", "cookie"])
 def test_signing_out_anywhere_ends_every_session_of_that_sign_in(database, fay,
                                                                  sign_out_from):
