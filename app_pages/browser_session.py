@@ -168,6 +168,9 @@ async def _endpoint(request):
     secure = request.url.scheme == "https"
     db = await run_in_threadpool(get_database, database_url())
     if request.method == "POST":
+        if not (request.headers.get("content-length") or "0").isdigit() or int(
+                request.headers.get("content-length") or 0) > MAX_GRANT_CHARS:
+            return reply(400)  # a grant is short: nothing longer is read
         body = await request.body()
         if not body or len(body) > MAX_GRANT_CHARS:
             return reply(400)
