@@ -88,7 +88,11 @@ class SignInFailureRow(Base):
 
 
 class SessionRow(Base):
-    """A signed-in session; only the SHA-256 of its token is stored."""
+    """A signed-in session; only the SHA-256 of its token is stored.
+
+    The sessions of one sign-in (the browser tab's own and the one kept in the browser's
+    cookie) share a ``family_hash``: signing out ends them together.
+    """
 
     __tablename__ = "sessions"
 
@@ -97,6 +101,20 @@ class SessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    family_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+
+
+class SessionGrantRow(Base):
+    """A one-time, short-lived grant that the browser exchanges for a session of the same
+    sign-in in its cookie; only the SHA-256 of the grant is stored."""
+
+    __tablename__ = "session_grants"
+
+    grant_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    family_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    session_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CohortRow(Base):

@@ -1,7 +1,7 @@
 """Paired role play (对练): a conversation held by two trainees of a cohort, and its turns.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01
 """
 
