@@ -242,13 +242,14 @@ def loan_table(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def loan_labels(loans: pd.DataFrame, lang: str) -> dict[int, str]:
-    """Loan id -> "L0042 · company · class" for pickers."""
-    names = [cls_name(i, lang) for i in range(len(CLASS_KEYS))]
+    """Loan id -> "L0042 · company" for pickers.
+
+    Nothing in the label changes from month to month: the browser matches a picker's
+    choice by its label, so a label that changed (a class in it, say) closed the loan
+    file the trainee had open when the month ended. The file's header shows the class."""
     loans = localise_names(loans, lang)
-    return {
-        int(i): f"{lab} · {co} · {names[int(c)]}"
-        for i, lab, co, c in zip(loans["loan_id"], loans["label"], loans["company"], loans["cls"], strict=True)
-    }
+    return {int(i): f"{lab} · {co}"
+            for i, lab, co in zip(loans["loan_id"], loans["label"], loans["company"], strict=True)}
 
 
 def kv_table(d: dict, lang: str, segment_names: dict[str, str] | None = None) -> pd.DataFrame:

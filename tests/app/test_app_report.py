@@ -187,3 +187,12 @@ def test_ids_missing_from_the_catalogues_read_well(finished_game, lang, expected
     assert list(report.kv_table(profile, lang)[report.t("col.value", lang)]) == list(expected)
     shown = report.frame_for_display(loans[["label", "industry", "region"]].head(2), lang)
     assert set(shown[report._col("region", lang)]) == {expected[1]}
+
+
+def test_a_loan_keeps_its_picker_label_when_its_class_changes(finished_game):
+    """The browser matches the loan-file picker's choice by its label: a label that
+    changed at a month's end closed the file the trainee had open."""
+    loans = finished_game.loans()
+    moved = loans.assign(cls=(loans["cls"] + 1) % 5)
+    for lang in ("zh", "en"):
+        assert report.loan_labels(moved, lang) == report.loan_labels(loans, lang)

@@ -30,12 +30,20 @@ def set_interval(page, key: str, value: str) -> None:
 
     While the plan is overbooked its editor sits at the top of the desk; once it fits,
     the editor is in the monitoring-policy view."""
-    idle(page)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     live = f".st-key-iv_{key}[data-stale='false'] [role='combobox']"
-    if page.locator(live).count() == 0:
-        page.locator(".st-key-desk_view button").nth(3).click()
+    for attempt in range(3):  # the editor moves to the policy view once the plan fits
         idle(page)
-    page.locator(live).first.click()
+        if page.locator(live).count() == 0:
+            page.locator(".st-key-desk_view button").nth(3).click()
+            idle(page)
+        try:
+            page.locator(live).first.click(timeout=WAIT_MS // 4)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     page.keyboard.type(f"{value} month")
     page.get_by_role("option").filter(has_text=re.compile(rf"^{value} months?\b")).first.click()
     idle(page)
