@@ -12,9 +12,12 @@ from sim.staff import by_legal_team
 from sim.strategies.base import NO_CHECKS, Budget, Strategy, in_difficulty, workout
 from sim.strategies.triage import Triage, TriageParams, relief_health
 
-ORACLE_WATCH_HEALTH = 0.8
-"""Below this hidden health the oracle treats a borrower as weakening (assumption: the
-health at which the slower signals start to fire)."""
+ORACLE_WATCH_HEALTH = 1.2
+"""Below this hidden health the oracle treats a borrower as weakening: a 12-month chance
+of default of about 4% (sim.credit.default_chance), where the signals fire only at 0.6
+to 1.2 (SIGNAL_LEAD_TO_HEALTH x leads of 3 to 6 months). Perfect information lets it act
+before any signal can; at 0.8, the signals' own level, an early-warning officer with
+ample staff matched it on small books (index above 0.95 on 5 of 40 generated cases)."""
 ORACLE_TRIAGE = TriageParams(early_relief_below_dpd=30)
 """The oracle knows a first missed payment is trouble and offers relief at once."""
 ORACLE_VISIT_SHARE = 0.8
