@@ -66,10 +66,29 @@ def apply_policy(aid: str) -> None:
         common.flash("error", t("desk.policy_refused", detail=_error_text(exc)))
 
 
+OPEN_LOAN = "open_loan"
+"""The loan whose file is open, kept apart from the picker's own state: Streamlit drops a
+widget's value when a run that would draw it is cut short (a quick click during a
+rerun), and the file must not close under the trainee."""
+
+
 def open_loan(loan_id: int | None) -> None:
     if loan_id is not None:
-        st.session_state["loan_pick"] = int(loan_id)
+        st.session_state["loan_pick"] = st.session_state[OPEN_LOAN] = int(loan_id)
         st.session_state["desk_view"] = "loans"
+
+
+def remember_pick() -> None:
+    """The picker changed: the trainee opened another file or closed it."""
+    st.session_state[OPEN_LOAN] = st.session_state.get("loan_pick")
+
+
+def restore_pick(loans: pd.DataFrame) -> None:
+    """Put the open file back in the picker if the picker lost it."""
+    kept = st.session_state.get(OPEN_LOAN)
+    if st.session_state.get("loan_pick") is None and kept is not None \
+            and int(kept) in set(loans["loan_id"]):
+        st.session_state["loan_pick"] = int(kept)
 
 
 def loan_pick_options(shown: pd.DataFrame, loans: pd.DataFrame, current: int | None) -> list[int]:

@@ -17,15 +17,28 @@ from tests.e2e.test_browser import (  # noqa: F401
 
 
 def choose(page, key_part: str, text: str | None = None) -> None:
-    """Open the selectbox whose key contains key_part and pick the option with text (or the first)."""
-    idle(page)
-    page.locator(f"[class*='st-key-{key_part}'] [role='combobox']").first.click()
-    if text:
-        page.keyboard.type(text)  # the selectbox filters its options as one types
-        page.get_by_role("option").filter(has_text=text).first.wait_for()
-        page.keyboard.press("Enter")  # the first match is highlighted; Enter picks it
-    else:
-        page.keyboard.press("Enter")
+    """Open the selectbox whose key contains key_part and pick the option with text (or
+    the first). A click can land while another list is still open, and a rerun can close
+    the list: then open it again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(f"[class*='st-key-{key_part}'] [role='combobox']").first
+    option = page.get_by_role("option")
+    for attempt in range(4):
+        idle(page)
+        box.click()
+        if text:
+            box.fill("")
+            page.keyboard.type(text)  # the selectbox filters its options as one types
+            option = page.get_by_role("option").filter(has_text=text)
+        try:
+            option.first.wait_for(timeout=WAIT_MS // 6)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            if attempt == 3:
+                raise
+    option.first.click()
     idle(page)
 
 
@@ -54,8 +67,11 @@ def test_classify_and_a_resolution_reach_the_debrief(server):  # noqa: F811 - th
             expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
             end_month(page, 0)
 
-            # a loan still normal: book it special mention on judgement, with a reason
-            choose(page, "loan_pick", "正常")
+            # a loan still normal (the book filtered to normal loans, the first one opened):
+            # book it special mention on judgement, with a reason
+            choose(page, "f_cls", "正常")
+            page.keyboard.press("Escape")  # close the class filter's list
+            choose(page, "loan_pick")
             box = page.locator(".st-key-classify_box")
             expect(box).to_be_visible()
             expect(box).to_contain_text("客观底线：正常")
