@@ -37,7 +37,6 @@ from sim.scenario import MonitoringPolicy, Scenario
 from sim.standing_order import StandingOrder, standing_actions, team_hours
 from sim.tail import finish_workouts
 
-
 RESTRUCTURE = "restructure"
 
 
