@@ -32,6 +32,24 @@ def payment_burden(balance, rate_annual, remaining_months, repayment, horizon_mo
         [annuity, b / n + b * r],
         b * r + b * bullet_share)
 
+_EQUAL_INSTALMENT = int(Repayment.EQUAL_INSTALMENT)
+_EQUAL_PRINCIPAL = int(Repayment.EQUAL_PRINCIPAL)
+
+
+def payment_burden_one(balance: float, rate_annual: float, remaining_months: float,
+                       repayment: int, horizon_months: int = 12) -> float:
+    """`payment_burden` for one loan in plain floats: the same formula, without the
+    cost of numpy's array machinery on a single value (an action on one loan)."""
+    r = rate_annual / 12.0
+    n = max(float(remaining_months), 1.0)
+    if repayment == _EQUAL_INSTALMENT:
+        return balance * r / (1 - (1 + r) ** (-n)) if r > 0 else balance / n
+    if repayment == _EQUAL_PRINCIPAL:
+        return balance / n + balance * r
+    bullet_share = 1.0 / min(n, horizon_months) if n <= horizon_months else 0.0
+    return balance * r + balance * bullet_share
+
+
 def init_columns(sim) -> None:
     pf = sim.pf
     n = sim.n

@@ -14,7 +14,7 @@ import pytest
 from sim import defaults
 from sim.codes import Repayment
 from sim.engine import Decision, Observation, Simulation
-from sim.interventions.effects import relief_health, restructure_terms
+from sim.interventions.effects import payment_cut, relief_health, restructure_terms
 from sim.interventions.workouts import expected_workout_recovery, residual_share
 from sim.scenario import parse_scenario
 from sim.strategies import NO_CHECKS, Strategy
@@ -105,6 +105,24 @@ def test_a_bullet_due_soon_is_the_burden_a_restructuring_lifts():
     _, _, later = restructure_terms(1e6, 0.05, 30, Repayment.INTEREST_ONLY_BULLET, RESTRUCTURE)
     assert soon > 0.5  # the principal due within the year moves out
     assert later < 0.3  # only the rate concession is felt
+
+
+def test_one_loan_and_the_whole_book_get_the_same_restructuring_terms():
+    """The engine restructures one loan in plain floats; strategies weigh relief over
+    columns. Both must offer the borrower the same terms (numpy's vectorised power may
+    round the last bit differently from the C library's)."""
+    rng = np.random.default_rng(7)
+    n = 400
+    balance = rng.uniform(1e4, 5e7, n)
+    rate = rng.choice([0.0, 0.0345, 0.049, 0.12], n)
+    remaining = rng.integers(1, 120, n)
+    repayment = rng.integers(0, len(Repayment), n)
+    new_rate, new_remaining, cut = payment_cut(balance, rate, remaining, repayment, RESTRUCTURE)
+    for i in range(n):
+        one = restructure_terms(float(balance[i]), float(rate[i]), int(remaining[i]),
+                                int(repayment[i]), RESTRUCTURE)
+        assert one[:2] == (new_rate[i], int(new_remaining[i]))
+        assert one[2] == pytest.approx(cut[i], rel=1e-12, abs=1e-15)
 
 
 def test_relief_without_a_payment_cut_barely_helps():

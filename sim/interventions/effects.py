@@ -7,6 +7,7 @@ action up in EFFECTS. An effect returns the result text key the event log keeps.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from sim import defaults
 from sim.codes import LoanClass
 from sim.interventions import workouts
-from sim.loanbook import default_loans, payment_burden, repay_in_full
+from sim.loanbook import default_loans, payment_burden, payment_burden_one, repay_in_full
 from sim.observation import action_cost, action_hours, admissible
 from sim.staff import charge
 
@@ -93,9 +94,14 @@ def payment_cut(balance, rate, remaining, repayment, params: dict):
 def restructure_terms(balance: float, rate: float, remaining: int, repayment: int,
                       params: dict) -> tuple[float, int, float]:
     """New rate, new remaining term and the cut in the monthly burden a restructuring
-    gives (one rule, used by the engine and by strategies that weigh relief)."""
-    new_rate, new_remaining, cut = payment_cut(balance, rate, remaining, repayment, params)
-    return float(new_rate), int(new_remaining), float(cut)
+    gives: `payment_cut` for one loan, in plain floats (the engine restructures one loan
+    at a time)."""
+    new_rate = max(0.0, rate - params["rate_concession"])
+    new_remaining = math.ceil(remaining * params["term_stretch"]) + params["term_add_months"]
+    before = payment_burden_one(balance, rate, remaining, repayment)
+    after = payment_burden_one(balance, new_rate, new_remaining, repayment)
+    cut = 1.0 - after / before if before > 0 else 0.0
+    return new_rate, int(new_remaining), max(cut, 0.0)
 
 
 def relief_health(params: dict, cut: float, dpd: int) -> float:
