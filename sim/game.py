@@ -20,7 +20,7 @@ from sim import judgement
 from sim.codes import CLASS_KEYS
 from sim.engine import RunResult, Simulation
 from sim.interventions.effects import restructure_inputs, restructure_terms
-from sim.loanbook import payment_burden
+from sim.loanbook import payment_burden_one
 from sim.observation import Decision, Observation, action_cost, action_hours, admissible
 from sim.roleplay import (
     MEET_ACTION,
@@ -74,7 +74,7 @@ class ReliefTerms:
     """What a restructuring of one loan would change, as the engine would apply it now.
 
     The payments are the average due a month over the next year (an instalment, or the
-    interest plus a bullet that falls within the year: sim.loanbook.payment_burden);
+    interest plus a bullet that falls within the year: sim.loanbook.payment_burden_one);
     the relief a restructuring gives the borrower grows with `cut_share` only."""
 
     payment_before_cny: float
@@ -240,8 +240,8 @@ class Game:
         new_rate, new_remaining, cut = restructure_terms(balance, rate, remaining, repayment,
                                                          it.params)
         return ReliefTerms(
-            float(payment_burden(balance, rate, remaining, repayment)),
-            float(payment_burden(balance, new_rate, new_remaining, repayment)),
+            payment_burden_one(balance, rate, remaining, repayment),
+            payment_burden_one(balance, new_rate, new_remaining, repayment),
             cut, new_rate, new_remaining, cut >= it.params["meaningful_cut"])
 
     def queue(self, loan_id: int, action_id: str) -> None:
