@@ -4,11 +4,16 @@ Run with ``streamlit run app.py``. Pages live in app_pages/; this file sets the
 language, finds who is signed in, offers each role its pages, keeps the attempt id
 in the URL and draws the sidebar. The navigation only offers; every page and every
 service checks the role and the owner again (training.authz).
+
+The same file is also the server: ``streamlit run`` finds the ``st.App`` below,
+imports this file once as the module ``app`` and serves it with the sign-in cookie's
+route (``/api/session``, app_pages.browser_session) beside the pages; each browser
+session then runs this file as ``__main__``.
 """
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import browser_session, common
 from training.authz import Action, can
 from training.i18n import t
 
@@ -39,11 +44,14 @@ def main() -> None:
         sections[t("nav.section_play")] = [page("lessons", "nav.lessons", ":material/school:")]
     # practising a conversation needs no case and no account, like reading a lesson
     sections[t("nav.section_play")].append(page("roleplay", "nav.roleplay", ":material/forum:"))
+    if user is not None:  # a paired role play is held by two signed-in classmates
+        sections[t("nav.section_play")].append(page("pairs", "nav.pairs", ":material/group:"))
     if can(user, Action.CREATE_COHORT, db=db):
         sections[t("nav.section_teach")] = [
             page("cohort_admin", "nav.cohort_admin", ":material/groups:"),
             page("cohort_dashboard", "nav.cohort_dashboard", ":material/monitoring:"),
             page("review", "nav.review", ":material/history:"),
+            page("cohort_pairs", "nav.cohort_pairs", ":material/diversity_3:"),
         ]
     if can(user, Action.AUTHOR_CASE, db=db):
         sections.setdefault(t("nav.section_teach"), []).append(
@@ -66,11 +74,15 @@ def main() -> None:
             st.caption(t("signin.as", name=user.label, role=t(f"role.{user.role.value}")))
         common.language_switch()
 
+    browser_session.sync()
     current.run()
 
 
-# Streamlit runs this file as __main__. A worker process that the app starts (the
-# strategy lab, the case preview) re-imports the main script as __mp_main__; there it
-# must not open the database or draw pages.
-if __name__ != "__mp_main__":
+# Streamlit runs this file as __main__ for every browser session (AppTest does too).
+# `streamlit run app.py` first imports it as the module `app` to build the server. A
+# worker process that the app starts (the strategy lab, the case preview) re-imports
+# the main script as __mp_main__; there it must neither open the database nor draw.
+if __name__ == "__main__":
     main()
+elif __name__ == "app":
+    app = st.App(__file__, routes=browser_session.routes())

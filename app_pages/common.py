@@ -6,7 +6,8 @@ modification time; ``st.cache_resource`` for the attempt store and live games).
 The attempt id lives in the session and in the URL (``?attempt=``), so a browser
 refresh reopens the same attempt; it is not a key: the attempt opens only for a user
 ``training.authz`` allows (its owner, or anonymous self-study for its own attempts).
-The sign-in token lives only in the session state, never in the URL.
+The sign-in token lives in the session state and in an HttpOnly cookie
+(``app_pages.browser_session``), never in the URL.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ PAGES = {
     "cohort_dashboard": "app_pages/cohort_dashboard.py",
     "review": "app_pages/attempt_review.py",
     "users": "app_pages/users_admin.py",
+    "pairs": "app_pages/pairs.py",
+    "cohort_pairs": "app_pages/cohort_pairs.py",
 }
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
@@ -154,6 +157,8 @@ def db() -> Database:
 
 # --- who is signed in ----------------------------------------------------------------
 TOKEN_KEY = "auth_token"
+_SSO_REFUSED_KEY = "_sso_refused"  # the reason an SSO identity cannot sign in was said
+_SSO_LEAVING_KEY = "_sso_leaving"  # signed out; the single sign-on logout is under way
 
 
 def sso_configured() -> bool:
@@ -167,40 +172,95 @@ def sso_configured() -> bool:
         return False
 
 
-def _sso_user() -> User | None:
+def sso_providers() -> list[str | None]:
+    """The sign-on providers in secrets.toml: None for the one set in [auth] itself, and
+    the name of each [auth.NAME] section that has a client_id (st.login(NAME))."""
     if not sso_configured():
-        return None
+        return []
+    auth = st.secrets["auth"]
+    named = [name for name, value in auth.items()
+             if hasattr(value, "get") and value.get("client_id")]
+    return ([None] if auth.get("client_id") else []) + sorted(named)
+
+
+def sso_logged_in() -> bool:
     try:
-        info = st.user
-        if not info.get("is_logged_in"):
-            return None
-        subject = str(info.get("sub") or "")
-        return accounts.user_for_oidc(db(), subject, info.get("email"), info.get("name"))
-    except accounts.AccountError:
+        return sso_configured() and bool(st.user.get("is_logged_in"))
+    except Exception:
+        return False
+
+
+def _sso_user() -> User | None:
+    """The local account of the single-sign-on identity of this browser, if any; the
+    reason is said once when the account cannot be used (deactivated, no subject)."""
+    if not sso_logged_in():
+        st.session_state.pop(_SSO_LEAVING_KEY, None)
+        return None
+    if st.session_state.get(_SSO_LEAVING_KEY):
+        return None  # not straight back in while the sign-out reaches the provider
+    info = st.user
+    try:
+        return accounts.user_for_oidc(db(), str(info.get("sub") or ""), info.get("email"),
+                                      info.get("name"),
+                                      email_verified=info.get("email_verified") is True)
+    except accounts.AccountError as err:
+        if not st.session_state.get(_SSO_REFUSED_KEY):
+            st.session_state[_SSO_REFUSED_KEY] = True
+            flash("error", t(err.key, **err.detail))
         return None
 
 
 def current_user() -> User | None:
-    """The signed-in user of this session (None: anonymous); an expired session signs out."""
+    """The signed-in user of this session (None: anonymous).
+
+    Looked for in this tab's session state, then in the browser's sign-in cookie (a
+    reload or a new tab), then in the single sign-on; an ended session signs out and
+    says so (unless the single sign-on signs the user straight back in).
+    """
+    from app_pages import browser_session
+
+    ended = False
     token = st.session_state.get(TOKEN_KEY)
     if token:
         user = accounts.user_for_session(db(), token)
-        if user is None:
-            st.session_state.pop(TOKEN_KEY, None)
-            flash("warning", t("signin.expired"))
+        if user is not None:
+            return user
+        st.session_state.pop(TOKEN_KEY, None)
+        browser_session.forget()
+        ended = True
+    token, user, cookie_ended = browser_session.user_from_cookie(db())
+    if user is not None:
+        st.session_state[TOKEN_KEY] = token
         return user
-    return _sso_user()
+    user = _sso_user()
+    if user is not None:
+        sign_in(user)
+    elif ended or cookie_ended:
+        flash("warning", t("signin.expired"))
+    return user
 
 
 def sign_in(user: User) -> None:
-    st.session_state[TOKEN_KEY] = accounts.open_session(db(), user)
+    """Open a sign-in for ``user`` in this tab and have the browser keep it (cookie)."""
+    from app_pages import browser_session
+
+    token = accounts.open_session(db(), user)
+    st.session_state[TOKEN_KEY] = token
+    browser_session.remember(db(), token)
 
 
 def sign_out() -> None:
+    """End the sign-in everywhere it lives: every session of it on the server (this tab,
+    the cookie, other tabs), then the browser's cookie, then the single sign-on."""
+    from app_pages import browser_session
+
     accounts.close_session(db(), st.session_state.pop(TOKEN_KEY, None))
+    accounts.close_session(db(), browser_session.cookie_token())
     set_attempt(None)
-    if sso_configured() and st.user.get("is_logged_in"):
-        st.logout()
+    sso = sso_logged_in()
+    browser_session.forget(then_sso_logout=sso)
+    if sso:
+        st.session_state[_SSO_LEAVING_KEY] = True
 
 
 def allowed(action: Action, obj: object = None) -> bool:

@@ -5,11 +5,12 @@ monitoring policy. Queued actions close the page."""
 
 import streamlit as st
 
-from app_pages import common, desk_judgement
+from app_pages import common, desk_judgement, pairs_views
 from app_pages import desk_views as views
 from app_pages.desk_policy import plan_prompt
 from training import report
 from training.i18n import get_lang, t
+from training.pairs import talking_on
 
 lang = get_lang()
 live = common.current_live()
@@ -35,6 +36,7 @@ common.show_flash()
 
 if not g.finished:
     views.end_month_box(g, fig, aid)
+    pairs_views.desk_notice(talking_on(common.db(), common.current_user(), aid, g.month))
 # a plan that needs more hours than the staff have blocks every action: say so, with the fix
 prompt_shown = plan_prompt(g, aid)
 if g.last_report is not None and g.month > 0 and int(g.last_report.month) == g.month:

@@ -196,7 +196,7 @@ def debrief_talks(g) -> None:
         with st.expander(t("roleplay.debrief.line", month=h["month"], label=label,
                            title=rp.title.get(lang)), expanded=n == 0):
             try:
-                session = Session.replay(rp, h["state"], h["path"])
+                session = Session.replay(rp, h["state"], h["path"], h.get("lines"))
             except PathError:  # the conversation was edited since: the path no longer fits
                 st.caption(t("roleplay.debrief.changed"))
                 continue

@@ -36,9 +36,13 @@ if submitted:
         common.flash("success", t("signin.welcome", name=user.label))
         st.rerun()
 
-if common.sso_configured():
+providers = common.sso_providers()
+if providers:
     st.divider()
-    if st.button(t("signin.sso"), key="sso", icon=":material/key:"):
-        st.login()
+    for provider in providers:
+        label = t("signin.sso") if provider is None else t("signin.sso_with", provider=provider)
+        if st.button(label, key=f"sso_{provider or 'default'}", icon=":material/key:"):
+            st.login() if provider is None else st.login(provider)
+    st.caption(t("signin.sso_caption"))
 elif accounts.count_users(common.db()) == 0:
     st.caption(t("signin.first_admin"))

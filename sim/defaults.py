@@ -189,7 +189,8 @@ INTERVENTIONS: dict[str, InterventionType] = {
         # a meeting with the borrower (约见借款人面谈): half a day with the preparation and
         # the minutes (assumption); what it achieves comes from the role-play conversation
         InterventionType("meet_borrower", 4.0, 100, 0, 0, ("active",), False, "monitor"),
-        InterventionType("add_collateral", 8.0, 2000, 0, 1, ("active", "not_defaulted"),
+        InterventionType("add_collateral", 8.0, 2000, 0, 1,
+                         ("active", "not_defaulted", "unpledged_assets"),
                          False, "prevent",
                          {"top_up_ltv_share": 0.3, "health_margin": 0.5}),
         InterventionType("freeze_line", 2.0, 0, 0, 0, ("active", "not_defaulted", "has_undrawn"), True,

@@ -304,7 +304,9 @@ class Game:
     def pending_talks(self) -> list[dict]:
         """Meetings held this month and not yet taken: loan_id, roleplay, path, actions."""
         return [dict(t, path=list(t["path"]), actions=list(t["actions"]),
-                     facts=[list(f) for f in t["facts"]]) for t in self._talks]
+                     facts=[list(f) for f in t["facts"]],
+                     **({"lines": list(t["lines"])} if "lines" in t else {}))
+                for t in self._talks]
 
     @property
     def roleplays(self) -> dict[str, Roleplay]:
@@ -350,7 +352,8 @@ class Game:
 
     def meet(self, loan_id: int, roleplay_id: str, path: list[str],
              actions: list[str] | None = None,
-             logged: dict | None = None) -> list[tuple[str, str]]:
+             logged: dict | None = None,
+             lines: list[int] | None = None) -> list[tuple[str, str]]:
         """Hold a conversation this month: the meeting and the terms agreed are queued.
 
         The path is replayed against the borrower's hidden state now. Terms the engine
@@ -358,7 +361,9 @@ class Game:
         (action id, reason code). For a replay, `actions` are the actions the log recorded
         and `logged` the logged talk: its facts are used as they were, and if the
         conversation file has changed since so that the path no longer fits, the logged
-        talk is taken as it was, so an attempt still opens.
+        talk is taken as it was, so an attempt still opens. `lines` are the borrower's
+        lines when a trainee played the borrower (paired role play; see
+        sim.roleplay.Conversation); they are logged with the path.
         """
         i = int(loan_id)
         if any(t["loan_id"] == i for t in self._talks):
@@ -370,7 +375,7 @@ class Game:
             if premise is not None and logged is None:
                 raise self._refuse(premise)
             try:
-                conv = Conversation.replay(rp, self.talk_state(i), list(path))
+                conv = Conversation.replay(rp, self.talk_state(i), list(path), lines)
             except PathError:
                 conv = None
         if conv is None or not conv.done:
@@ -390,6 +395,8 @@ class Game:
                 facts, delta = logged["facts"], float(logged["relationship_delta"])
         talk = {"loan_id": i, "roleplay": roleplay_id, "path": list(path), "actions": [],
                 "facts": [[str(k), bool(v)] for k, v in facts], "relationship_delta": delta}
+        if lines is not None:
+            talk["lines"] = [int(k) for k in lines]
         refused: list[tuple[str, str]] = []
         for a in wanted:
             code = self._why_not(i, a) if a in self.sim.catalogue else "available"
@@ -458,6 +465,7 @@ class Game:
                 "path": list(talk["path"]), "actions": list(talk["actions"]),
                 "facts": [(k, v) for k, v in talk["facts"]],
                 "relationship_delta": talk["relationship_delta"],
+                **({"lines": list(talk["lines"])} if "lines" in talk else {}),
                 # hidden at the time; the debrief may show it
                 "state": self.talk_state(talk["loan_id"])}
 
@@ -477,7 +485,7 @@ class Game:
             g._new_resolutions = [dict(r) for r in entry.get("resolutions", [])]
             for talk in entry.get("talks", []):
                 g.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"],
-                       logged=talk)
+                       logged=talk, lines=talk.get("lines"))
             g.end_month(g.month)
         return g
 

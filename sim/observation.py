@@ -89,6 +89,7 @@ class Observation:
     frozen: np.ndarray
     restructured: np.ndarray
     has_collateral: np.ndarray
+    pledged: np.ndarray  # extra collateral already taken (a borrower tops up once)
     lawsuit_month: np.ndarray
     judgment: np.ndarray
     auction_open: np.ndarray
@@ -139,6 +140,7 @@ def observe(sim) -> Observation:
         restructured=ro(sim.restructured_until >= t),
         has_collateral=ro((~sim.collateral_sold) & ((pf.collateral_type != NO_COLLATERAL)
                                                     | (sim.extra_collateral > 0))),
+        pledged=ro(sim.extra_collateral > 0),
         lawsuit_month=ro(sim.lawsuit_month), judgment=ro(sim.judgment),
         auction_open=ro(sim.auction_open),
         disaster_region=ro(sim.disaster_until[pf.region] >= t),

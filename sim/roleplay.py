@@ -272,6 +272,15 @@ class PathError(ValueError):
         super().__init__(f"no choice '{choice}' at node '{node}'")
 
 
+class LineError(PathError):
+    """A borrower's line that this borrower may not say at this point (paired role play)."""
+
+    def __init__(self, node: str, line: int):
+        self.line_index = line
+        ValueError.__init__(self, f"line {line} at node '{node}' is not open to this borrower")
+        self.node, self.choice = node, f"line:{line}"
+
+
 @dataclass(frozen=True)
 class Step:
     """One turn as played: the node, the line the borrower said, the choice taken."""
@@ -291,23 +300,56 @@ class TalkEffects:
 
 
 class Conversation:
-    """A conversation walked with a borrower in a given hidden state; the path is the record."""
+    """A conversation walked with a borrower in a given hidden state; the path is the record.
 
-    def __init__(self, rp: Roleplay, state: BorrowerState):
+    By default the borrower says the first line whose condition the hidden state meets
+    (the candid answer). In paired role play a trainee plays the borrower and picks the
+    line at each node visited (``lines``, indices into the node's lines, one per node in
+    the order visited), among ``permitted_lines``: so honesty is a person's choice, and
+    the hidden state bounds it (a borrower can evade, never reveal what is not so)."""
+
+    def __init__(self, rp: Roleplay, state: BorrowerState, lines: list[int] | None = None):
         self.rp = rp
         self.state = state
         self.node_id: str | None = rp.start
         self.path: list[str] = []
         self.steps: list[Step] = []
+        self.lines: list[int] | None = None if lines is None else [int(k) for k in lines]
 
     @property
     def done(self) -> bool:
         return self.node_id is None
 
-    def line(self, node_id: str | None = None) -> Line:
-        """The borrower's line at a node: the first whose condition the hidden state meets."""
+    def candid_index(self, node_id: str | None = None) -> int:
+        """The index of the candid line at a node: the first the hidden state meets."""
         node = self.rp.nodes[node_id or self.node_id]
-        return next(ln for ln in node.lines if self.state.matches(ln.when))
+        return next(k for k, ln in enumerate(node.lines) if self.state.matches(ln.when))
+
+    def permitted_lines(self, node_id: str | None = None) -> list[int]:
+        """The lines a borrower in this hidden state may say at a node: the candid one, and
+        any other line whose condition the state meets that reveals nothing (an evasion).
+        A line that reveals is said only when it is the candid one, so what the loan file
+        learns is always true."""
+        nid = node_id or self.node_id
+        node = self.rp.nodes[nid]
+        candid = self.candid_index(nid)
+        return [k for k, ln in enumerate(node.lines) if k == candid or (
+            self.state.matches(ln.when) and not ln.reveals)]
+
+    def line_index(self, node_id: str | None = None) -> int:
+        """The index of the line said at the current node (or the candid one elsewhere)."""
+        nid = node_id or self.node_id
+        if node_id is None and self.lines is not None and len(self.steps) < len(self.lines):
+            k = self.lines[len(self.steps)]
+            if k not in self.permitted_lines(nid):
+                raise LineError(nid, k)
+            return k
+        return self.candid_index(nid)
+
+    def line(self, node_id: str | None = None) -> Line:
+        """The borrower's line at a node: the one the borrower player picked, else the first
+        whose condition the hidden state meets."""
+        return self.rp.nodes[node_id or self.node_id].lines[self.line_index(node_id)]
 
     def choices(self) -> list[Choice]:
         return [] if self.done else list(self.rp.nodes[self.node_id].choices)
@@ -326,11 +368,15 @@ class Conversation:
             self.node_id = None
 
     @classmethod
-    def replay(cls, rp: Roleplay, state: BorrowerState, path: list[str]):
-        """The same talk again from its path; raises PathError if the path does not fit."""
-        conv = cls(rp, state)
+    def replay(cls, rp: Roleplay, state: BorrowerState, path: list[str],
+               lines: list[int] | None = None):
+        """The same talk again from its path (and the borrower player's lines, if a person
+        played the borrower); raises PathError (LineError) if they do not fit."""
+        conv = cls(rp, state, lines)
         for cid in path:
             conv.choose(cid)
+        if conv.lines is not None and not conv.done and len(conv.lines) > len(conv.steps):
+            conv.line()  # the line already said at the current node must be open too
         return conv
 
     def effects(self) -> TalkEffects:

@@ -138,6 +138,13 @@ def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALER
     return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
 
 
+def alerted(last_seen_row: np.ndarray, month: int,
+            months: int = defaults.ALERT_WINDOW_MONTHS, include_payment: bool = False) -> bool:
+    """Whether one loan (its row of last_seen) has any signal in `recent_alerts`'s window."""
+    cols = _alert_columns(None, include_payment)
+    return bool((last_seen_row[cols] > month - 1 - months).any())
+
+
 @functools.cache
 def _alert_columns(groups: tuple[str, ...] | None, include_payment: bool) -> list[int]:
     return [j for j, k in enumerate(SIGNAL_IDS) if (include_payment or k != "payment_late")

@@ -3,7 +3,9 @@ that expire, and users from single sign-on (OIDC).
 
 There is no default account and no default password: the first administrator is made
 by ``bianque admin create``. Only a SHA-256 of a session token is stored, so a copy of
-the database opens no session. Sign-in failures are counted by the name typed, known
+the database opens no session. A sign-in opens a family of sessions: the browser tab's
+own, and the one the browser keeps in its cookie (fetched with a one-time grant, so the
+token itself never passes through page scripts or the URL); signing out ends the family. Sign-in failures are counted by the name typed, known
 or not, in the database, so every app server sees the same count.
 """
 
@@ -14,21 +16,22 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from training.db import Database, aware, now, session_scope
-from training.models import Role, SessionRow, SignInFailureRow, UserRow
+from training.models import Role, SessionGrantRow, SessionRow, SignInFailureRow, UserRow
 
 MAX_FAILURES = 5  # failed sign-ins per name within the window before sign-in is refused
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_IDLE = timedelta(hours=2)  # a session unused this long ends
 SESSION_MAX = timedelta(hours=12)  # and none outlives a working day
 SEEN_RESOLUTION = timedelta(minutes=1)  # last-seen is written at most this often
+GRANT_TTL = timedelta(seconds=60)  # a cookie grant is fetched by the page within seconds
 MIN_PASSWORD_CHARS = 10
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,63}$")
 SELF_STUDY_ENV = "BIANQUE_SELF_STUDY"  # on | off | auto (on while no account exists)
@@ -206,28 +209,36 @@ def authenticate(session_or_db: Session | Database | None, username: str, passwo
 
 
 def user_for_oidc(session_or_db: Session | Database | None, subject: str, email: str | None,
-                  name: str | None) -> User:
-    """The account of a single-sign-on identity: linked by subject, else by e-mail to an
-    existing account, else a new trainee account (an admin raises the role)."""
+                  name: str | None, email_verified: bool = False) -> User:
+    """The account of a single-sign-on identity (OIDC ``sub``).
+
+    Linked by subject; else, when the provider says the e-mail is verified, to the
+    local account with that e-mail and no identity yet; else a new trainee account (an
+    admin raises the role). An unverified e-mail never links: anyone can type an
+    address into some providers' profiles, and a link would hand them that account.
+    """
+    subject = (subject or "").strip()
     if not subject:
         raise AccountError("accounts.sso_no_subject")
+    email = (email or "").strip()[:254] or None
     with session_scope(session_or_db) as s:
         row = s.scalar(select(UserRow).where(UserRow.oidc_subject == subject))
-        if row is None and email:
-            row = s.scalar(select(UserRow).where(UserRow.email == email,
-                                                 UserRow.oidc_subject.is_(None)))
+        if row is None and email and email_verified:
+            row = s.scalar(select(UserRow).where(func.lower(UserRow.email) == email.lower(),
+                                                 UserRow.oidc_subject.is_(None))
+                           .order_by(UserRow.id).limit(1))
             if row is not None:
                 row.oidc_subject = subject
         if row is None:
             base = re.sub(r"[^a-z0-9_.\-]", "", (email or subject).split("@")[0].lower())[:48]
-            base = base if len(base) >= 2 else "user"
+            base = base if USERNAME_PATTERN.match(base) else "user"
             candidate, n = base, 1
             while s.scalar(select(UserRow.id).where(UserRow.username == candidate)) is not None:
                 n += 1
                 candidate = f"{base}{n}"
-            row = UserRow(username=candidate, display_name=(name or "")[:128], email=email,
-                          role=Role.TRAINEE.value, password_hash=None, oidc_subject=subject,
-                          active=True, created_at=now())
+            row = UserRow(username=candidate, display_name=(name or "").strip()[:128],
+                          email=email, role=Role.TRAINEE.value, password_hash=None,
+                          oidc_subject=subject, active=True, created_at=now())
             s.add(row)
             s.flush()
         if not row.active:
@@ -242,37 +253,115 @@ def _token_hash(token: str) -> str:
 
 
 def open_session(session_or_db: Session | Database | None, user: User) -> str:
-    """A new session token for ``user`` (kept by the app in the browser session only)."""
+    """A new sign-in for ``user``: the token of its first session (kept by the app in the
+    browser tab's session)."""
     token = secrets.token_urlsafe(32)
     ts = now()
     with session_scope(session_or_db) as s:
         s.add(SessionRow(token_hash=_token_hash(token), user_id=user.id, created_at=ts,
-                         last_seen_at=ts, expires_at=ts + SESSION_MAX))
+                         last_seen_at=ts, expires_at=ts + SESSION_MAX,
+                         family_hash=_token_hash(token)))
     return token
+
+
+def _live_session(s: Session, token: str | None) -> tuple[SessionRow, UserRow] | None:
+    """The session row of ``token`` and its user, when both are live (a dead one is removed)."""
+    if not token:
+        return None
+    row = s.get(SessionRow, _token_hash(token))
+    if row is None:
+        return None
+    ts = now()
+    if aware(row.expires_at) <= ts or aware(row.last_seen_at) + SESSION_IDLE <= ts:
+        s.delete(row)
+        return None
+    user = s.get(UserRow, row.user_id)
+    if user is None or not user.active:
+        return None
+    return row, user
 
 
 def user_for_session(session_or_db: Session | Database | None, token: str | None) -> User | None:
     """The user of a live session, or None when it is unknown, idle too long or expired."""
-    if not token:
-        return None
     with session_scope(session_or_db) as s:
-        row = s.get(SessionRow, _token_hash(token))
-        if row is None:
+        live = _live_session(s, token)
+        if live is None:
             return None
+        row, user = live
         ts = now()
-        if aware(row.expires_at) <= ts or aware(row.last_seen_at) + SESSION_IDLE <= ts:
-            s.delete(row)
-            return None
-        user = s.get(UserRow, row.user_id)
-        if user is None or not user.active:
-            return None
         if ts - aware(row.last_seen_at) >= SEEN_RESOLUTION:
-            row.last_seen_at = ts  # not on every click: one write a minute is enough
+            # not on every click: one write a minute is enough. The whole sign-in is in
+            # use, so a tab kept busy keeps the browser's cookie alive too.
+            if row.family_hash:
+                s.execute(update(SessionRow).where(SessionRow.family_hash == row.family_hash)
+                          .values(last_seen_at=ts))
+            else:
+                row.last_seen_at = ts
         return _user(user)
 
 
+def issue_grant(session_or_db: Session | Database | None, token: str | None) -> str | None:
+    """A one-time grant, good for GRANT_TTL, that the browser exchanges (``redeem_grant``)
+    for a session of the same sign-in as ``token``; None when that session is not live."""
+    grant = secrets.token_urlsafe(32)
+    ts = now()
+    with session_scope(session_or_db) as s:
+        live = _live_session(s, token)
+        if live is None:
+            return None
+        row, user = live
+        s.execute(delete(SessionGrantRow).where(SessionGrantRow.expires_at <= ts))
+        s.add(SessionGrantRow(grant_hash=_token_hash(grant), user_id=user.id,
+                              family_hash=row.family_hash or row.token_hash,
+                              expires_at=ts + GRANT_TTL,
+                              session_expires_at=aware(row.expires_at)))
+    return grant
+
+
+@dataclass(frozen=True)
+class GrantedSession:
+    """The session a grant was exchanged for: its token and when it ends at the latest."""
+
+    token: str
+    expires_at: datetime
+
+
+def redeem_grant(session_or_db: Session | Database | None,
+                 grant: str | None) -> GrantedSession | None:
+    """Exchange a grant, once, for a new session of its sign-in. None when the grant is
+    unknown, used, expired, or its sign-in has ended meanwhile. The new session ends
+    when its sign-in would have: a grant never lengthens a sign-in."""
+    if not grant:
+        return None
+    ts = now()
+    with session_scope(session_or_db) as s:
+        row = s.get(SessionGrantRow, _token_hash(grant))
+        if row is None:
+            return None
+        s.delete(row)
+        family_live = s.scalar(select(func.count()).select_from(SessionRow).where(
+            SessionRow.family_hash == row.family_hash, SessionRow.expires_at > ts))
+        user = s.get(UserRow, row.user_id)
+        if (aware(row.expires_at) <= ts or not family_live or user is None
+                or not user.active):
+            return None
+        token = secrets.token_urlsafe(32)
+        expires_at = aware(row.session_expires_at)
+        s.add(SessionRow(token_hash=_token_hash(token), user_id=user.id, created_at=ts,
+                         last_seen_at=ts, expires_at=expires_at, family_hash=row.family_hash))
+    return GrantedSession(token, expires_at)
+
+
 def close_session(session_or_db: Session | Database | None, token: str | None) -> None:
+    """Sign out: end the session of ``token`` and every other session of its sign-in
+    (the browser's cookie, other tabs), with any grant not yet fetched."""
     if not token:
         return
     with session_scope(session_or_db) as s:
-        s.execute(delete(SessionRow).where(SessionRow.token_hash == _token_hash(token)))
+        row = s.get(SessionRow, _token_hash(token))
+        if row is None:
+            return
+        if row.family_hash:
+            s.execute(delete(SessionGrantRow).where(SessionGrantRow.family_hash == row.family_hash))
+            s.execute(delete(SessionRow).where(SessionRow.family_hash == row.family_hash))
+        s.execute(delete(SessionRow).where(SessionRow.token_hash == row.token_hash))

@@ -240,7 +240,7 @@ def _requeue(game: Any, pending: dict) -> None:
     for talk in pending.get("talks", []):
         try:
             game.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"],
-                      logged=talk)
+                      logged=talk, lines=talk.get("lines"))
         except Exception:  # no longer possible: drop it, as the desk would
             continue
     for loan_id, action_id in pending.get("actions", []):
@@ -356,11 +356,18 @@ class LiveGames:
             live.game.queue(int(loan_id), action_id)
             self._save(live)
 
-    def meet(self, attempt_id: str, loan_id: int, roleplay_id: str, path: list[str]) -> list:
-        """Hold a conversation: the meeting and its agreed terms are queued and saved."""
+    def meet(self, attempt_id: str, loan_id: int, roleplay_id: str, path: list[str],
+             lines: list[int] | None = None, expected_month: int | None = None) -> list:
+        """Hold a conversation: the meeting and its agreed terms are queued and saved.
+
+        ``lines`` are the borrower player's lines (paired role play); with
+        ``expected_month`` the meeting is held only if the game is still at that month
+        (else AttemptError ``attempt.month_moved``)."""
         live = self.open(attempt_id)
         with live.lock:
-            refused = live.game.meet(int(loan_id), roleplay_id, list(path))
+            if expected_month is not None and live.game.month != int(expected_month):
+                raise AttemptError("attempt.month_moved", str(live.game.month))
+            refused = live.game.meet(int(loan_id), roleplay_id, list(path), lines=lines)
             self._save(live)
             return refused
 

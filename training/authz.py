@@ -9,7 +9,10 @@ catalogue key the page shows as it is. ``user`` None is an anonymous visitor.
 - only instructors and admins author or publish cases and run cohorts;
 - a cohort's dashboard is for its instructors and admins; its anonymised ranking also
   for its trainees;
-- only managers and admins see the strategy lab; only admins manage accounts.
+- only managers and admins see the strategy lab; only admins manage accounts;
+- a paired role play (training.pairs) opens for its two players, the instructors of its
+  cohort and admins; each side's moves only for that side's player; each side's hidden
+  brief card only for that side's player, the cohort's instructors and admins.
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ class Action(enum.StrEnum):
     VIEW_RANKING = "view_ranking"
     STRATEGY_LAB = "strategy_lab"
     MANAGE_USERS = "manage_users"
+    VIEW_PAIR = "view_pair"  # read a paired role play's transcript
+    PLAY_PAIR_OFFICER = "play_pair_officer"
+    PLAY_PAIR_BORROWER = "play_pair_borrower"
+    OFFICER_BRIEF = "officer_brief"  # the officer's card (the setting)
+    BORROWER_BRIEF = "borrower_brief"  # the borrower's hidden card and hidden state
 
 
 ROLES_FOR = {
@@ -98,6 +106,8 @@ def can(user: User | None, action: Action, obj: Any = None,
         return user is None and self_study_enabled(db)
     if action in (Action.OPEN_ATTEMPT, Action.PLAY_ATTEMPT):
         return _attempt_allowed(user, action, obj, db)
+    if action in PAIR_ACTIONS:
+        return _pair_allowed(user, action, obj, db)
     if action in (Action.MANAGE_COHORT, Action.VIEW_RANKING):
         if user is None or obj is None:
             return False
@@ -134,6 +144,29 @@ def _attempt_allowed(user: User | None, action: Action, attempt: Any,
     return False
 
 
+PAIR_ACTIONS = (Action.VIEW_PAIR, Action.PLAY_PAIR_OFFICER, Action.PLAY_PAIR_BORROWER,
+                Action.OFFICER_BRIEF, Action.BORROWER_BRIEF)
+
+
+def _pair_allowed(user: User | None, action: Action, pair: Any,
+                  db: Session | Database | None) -> bool:
+    """``pair``: anything with ``cohort_id``, ``officer_id`` and ``borrower_id``."""
+    if pair is None or user is None:
+        return False
+    if action is Action.PLAY_PAIR_OFFICER:
+        return user.id == pair.officer_id
+    if action is Action.PLAY_PAIR_BORROWER:
+        return user.id == pair.borrower_id
+    side = {Action.OFFICER_BRIEF: pair.officer_id, Action.BORROWER_BRIEF: pair.borrower_id}
+    if action in side and user.id == side[action]:
+        return True
+    if action is Action.VIEW_PAIR and user.id in (pair.officer_id, pair.borrower_id):
+        return True
+    if user.role is Role.ADMIN:
+        return True
+    return can(user, Action.MANAGE_COHORT, pair.cohort_id, db)
+
+
 def require(user: User | None, action: Action, obj: Any = None,
             db: Session | Database | None = None) -> None:
     """Raise Forbidden, with the plain reason, unless ``can(user, action, obj)``."""
@@ -142,6 +175,8 @@ def require(user: User | None, action: Action, obj: Any = None,
     action = Action(action)
     if action in (Action.OPEN_ATTEMPT, Action.PLAY_ATTEMPT):
         raise Forbidden("authz.not_your_attempt")
+    if action in PAIR_ACTIONS:
+        raise Forbidden("pairs.not_yours")
     if user is None:
         raise Forbidden("authz.sign_in_first")
     if action in ROLES_FOR:

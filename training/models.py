@@ -88,7 +88,11 @@ class SignInFailureRow(Base):
 
 
 class SessionRow(Base):
-    """A signed-in session; only the SHA-256 of its token is stored."""
+    """A signed-in session; only the SHA-256 of its token is stored.
+
+    The sessions of one sign-in (the browser tab's own and the one kept in the browser's
+    cookie) share a ``family_hash``: signing out ends them together.
+    """
 
     __tablename__ = "sessions"
 
@@ -97,6 +101,20 @@ class SessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    family_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+
+
+class SessionGrantRow(Base):
+    """A one-time, short-lived grant that the browser exchanges for a session of the same
+    sign-in in its cookie; only the SHA-256 of the grant is stored."""
+
+    __tablename__ = "session_grants"
+
+    grant_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    family_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    session_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CohortRow(Base):
@@ -203,3 +221,70 @@ class QuizAnswerRow(Base):
     chosen: Mapped[list | None] = mapped_column(JSON, nullable=True)  # option indices chosen
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PairStatus(enum.StrEnum):
+    """Where a paired role play (对练) stands: paired, talking, over (terms kept), or lapsed
+    (the officer's month moved on before the talk ended, so nothing was queued)."""
+
+    PAIRED = "paired"
+    TALKING = "talking"
+    DONE = "done"
+    LAPSED = "lapsed"
+
+
+class PairSide(enum.StrEnum):
+    """Which part a trainee plays in a paired role play."""
+
+    OFFICER = "officer"
+    BORROWER = "borrower"
+
+
+class PairTalkRow(Base):
+    """A paired role play: two trainees of a cohort hold one conversation of an assigned
+    case, one as the officer (whose attempt the agreed terms go into), one as the borrower.
+
+    ``attempt_id``, ``month``, ``loan_id`` and ``state`` (the borrower's hidden state, as
+    the engine held it) are set when the officer opens the meeting; ``result`` keeps what
+    the officer's attempt took (queued actions, refusals) when the talk ends."""
+
+    __tablename__ = "pair_talks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
+                                           index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"),
+                                               index=True)
+    roleplay_id: Mapped[str] = mapped_column(String(64))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                            index=True)
+    borrower_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                             index=True)
+    status: Mapped[str] = mapped_column(String(16), default=PairStatus.PAIRED.value)
+    attempt_id: Mapped[str | None] = mapped_column(ForeignKey("attempts.id"), nullable=True)
+    month: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    loan_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    state: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PairMoveRow(Base):
+    """One turn of a paired role play: the borrower's line (its index in the node) or the
+    officer's choice (its id). ``seq`` numbers the turns; the unique (talk, seq) pair means
+    two sessions cannot both take the same turn."""
+
+    __tablename__ = "pair_moves"
+    __table_args__ = (UniqueConstraint("talk_id", "seq", name="uq_pair_move"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("pair_talks.id", ondelete="CASCADE"),
+                                         index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    side: Mapped[str] = mapped_column(String(16))
+    node: Mapped[str] = mapped_column(String(64))
+    pick: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -16,7 +16,7 @@ from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, InterventionType
 from sim.interventions.workouts import NO_COLLATERAL
 from sim.scenario import Scenario
-from sim.signals import recent_alerts
+from sim.signals import alerted, recent_alerts
 
 # plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
 # numpy probe the enum class for array attributes, which is slow in a per-action path
@@ -27,7 +27,7 @@ SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
 REASONS: tuple[str, ...] = (
     "active", "not_defaulted", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
     "overdue", "defaulted", "no_lawsuit", "judgment_or_security", "has_collateral",
-    "available", "hours", "queued", "conversation", "no_conversation",
+    "unpledged_assets", "available", "hours", "queued", "conversation", "no_conversation",
 )
 """Why an action cannot be taken: each precondition code, plus "available" (the case does
 not offer it), "hours" (not enough officers' hours), "queued" (already this month), and for
@@ -67,8 +67,10 @@ def difficulty_visible(dpd, cls, last_seen, month: int):
 
 
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
-    return bool(difficulty_visible(sim.dpd[i:i + 1], sim.cls[i:i + 1],
-                                   sim.last_seen[i:i + 1], t)[0])
+    """`difficulty_visible` for one loan, without building one-element columns."""
+    if sim.dpd[i] > 0 or sim.cls[i] >= SPECIAL_MENTION:
+        return True
+    return alerted(sim.last_seen[i], t, include_payment=True)
 
 
 def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
@@ -90,6 +92,8 @@ PRECONDITIONS: dict[str, Callable[[object, int, str, int], bool]] = {
     "judgment_or_security": _judgment_or_security,
     "has_collateral": lambda sim, i, a, t: (not sim.collateral_sold[i]) and (
         sim.pf.collateral_type[i] != NO_COLLATERAL or sim.extra_collateral[i] > 0),
+    # a borrower tops up its security once: what it had free is then pledged
+    "unpledged_assets": lambda sim, i, a, t: not sim.extra_collateral[i] > 0,
 }
 """Precondition code -> whether it holds for loan i (what the bank can see only)."""
 

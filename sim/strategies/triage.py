@@ -225,6 +225,7 @@ class Triage(Strategy):
                              & (obs.acted < t - p.repeat_after_months))
         parts.append((idx, "emergency_deferral", self.relief_gain(obs, risk, idx, 1.0) * lid[idx]))
         idx = np.flatnonzero(live & self.securable(obs, alerts) & self.can_secure(obs)
+                             & ~obs.pledged
                              & (self._topped(obs) < t - p.repeat_after_months))
         parts.append((idx, "add_collateral",
                       risk[idx] * (1 - risk[idx]) * obs.balance[idx] * p.collateral_lgd_cut))

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 OLD_DB = ROOT / "tests" / "data" / "attempts_before_migrations.db"
 TABLES = {"users", "sign_in_failures", "sessions", "cohorts", "enrolments", "case_versions",
-          "assignments", "attempts", "quiz_answers", "alembic_version"}
+          "assignments", "attempts", "quiz_answers", "session_grants", "pair_talks", "pair_moves",
+          "alembic_version"}
 
 
 def intro():

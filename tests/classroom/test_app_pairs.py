@@ -1,0 +1,213 @@
+"""Paired role play in the app, through streamlit.testing.v1.AppTest: two sessions (the
+officer's and the borrower's) take turns on one conversation kept in the database; each
+sees only its own brief card; the instructor pairs the class and reads the transcript;
+anyone else is refused, by the navigation and by the page file run on its own."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.roleplay import load_all
+from sim.scenario import load_scenario
+from training import accounts, pairs
+from training import classroom as cr
+from training.attempts import AttemptStore, LiveGames
+from training.db import get_database, now
+from training.i18n import t
+from training.models import Role
+from training.publishing import publish_case
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGES = ROOT / "app_pages"
+TIMEOUT = 90
+PW = "a-long-password-1"
+INTRO = ROOT / "scenarios" / "intro.yaml"
+RP = load_all()["jiahe_extension"]
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning",
+                 "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [b.label for b in at.button]
+    return "\n".join(parts)
+
+
+def on_page(user, page: str, lang: str = "en", **query) -> AppTest:
+    """The app as ``user`` sees it, switched to one page (query parameters kept)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    for k, v in query.items():
+        at.query_params[k] = str(v)
+    if user is not None:
+        at.session_state["auth_token"] = accounts.open_session(get_database(), user)
+    ok(at.run())
+    at.switch_page(f"app_pages/{page}")
+    return ok(at.run())
+
+
+def page_alone(page: str, user=None, **query) -> AppTest:
+    """One page file run on its own, as a hand-typed URL would reach it (zh, the default)."""
+    at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = str(v)
+    if user is not None:
+        at.session_state["auth_token"] = accounts.open_session(get_database(), user)
+    return ok(at.run())
+
+
+def keys(at: AppTest, prefix: str) -> list[str]:
+    return [b.key for b in at.button if b.key and b.key.startswith(prefix)]
+
+
+class Room:
+    def __init__(self):
+        db = get_database()
+        self.db = db
+        self.teacher = accounts.create_user(db, "teacher", PW, Role.INSTRUCTOR, "Ms Teacher")
+        self.ann = accounts.create_user(db, "ann", PW, display_name="Ann")
+        self.ben = accounts.create_user(db, "ben", PW, display_name="Ben")
+        self.cat = accounts.create_user(db, "cat", PW, display_name="Cat")
+        self.cohort = cr.create_cohort(db, self.teacher, "Class A")
+        for name in ("ann", "ben", "cat"):
+            cr.enrol(db, self.teacher, self.cohort.id, name)
+        version = publish_case(db, self.teacher, INTRO.read_text(encoding="utf-8"))
+        self.assignment = cr.assign_case(db, self.teacher, self.cohort.id, version.id,
+                                         now() - timedelta(hours=1), now() + timedelta(days=3))
+        sc = load_scenario(INTRO)
+        self.games = LiveGames(AttemptStore(db=db), lambda _id: sc)
+
+    def pair(self) -> pairs.Pair:
+        return pairs.create_pair(self.db, self.teacher, self.assignment.id, RP.id, self.ann.id,
+                                 self.ben.id)
+
+
+@pytest.fixture
+def room(db_url):
+    return Room()
+
+
+def _click(at: AppTest, key: str) -> AppTest:
+    return ok(at.button(key=key).click().run())
+
+
+def test_two_sessions_take_turns_on_one_conversation(room):
+    p = room.pair()
+    aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id
+    officer = on_page(room.ann, "pairs.py", pair=p.id)
+    borrower = on_page(room.ben, "pairs.py", pair=p.id)
+    # each side sees its own card only
+    assert RP.setting.en in texts(officer) and RP.borrower_brief.en not in texts(officer)
+    assert RP.borrower_brief.en in texts(borrower) and RP.setting.en not in texts(borrower)
+    assert t("pairs.waiting_begin", "en", officer="Ann") in texts(borrower)
+    assert "Your business" not in texts(borrower)  # the state is read when the meeting opens
+
+    _click(officer, f"pair_begin_{p.id}")
+    ok(borrower.button(key=f"pair_refresh_{p.id}").click().run())  # Ben refreshes
+    assert "Your business: sound" in texts(borrower)  # his hidden situation, shown to him
+    assert "Your business" not in texts(officer)
+    assert RP.borrower_brief.en not in texts(officer)
+    assert keys(officer, "pair_choice") == []  # the borrower speaks first
+
+    _click(borrower, f"pair_line_{p.id}_0_0")
+    desk = on_page(room.ann, "desk.py", attempt=aid)  # her desk warns her not to end the month
+    assert t("pairs.desk_notice", "en", borrower="Ben") in [w.value for w in desk.warning]
+    ok(officer.run())  # a rerun reads the new turn from the database
+    assert RP.nodes["opening"].lines[0].text.en in texts(officer)
+    _click(officer, f"pair_choice_{p.id}_1_ask_flows")
+    ok(borrower.run())
+    assert keys(borrower, "pair_line") == [f"pair_line_{p.id}_2_0"]  # only the truth here
+    _click(borrower, f"pair_line_{p.id}_2_0")
+    ok(officer.run())
+    _click(officer, f"pair_choice_{p.id}_3_monitor")
+    ok(borrower.run())
+    _click(borrower, f"pair_line_{p.id}_4_1")  # a polite evasion to close
+    ok(officer.run())
+
+    for at in (officer, borrower):
+        assert t("pairs.over", "en") in texts(at)
+        assert t("pairs.queued", "en", officer="Ann", month=1) in texts(at)
+    g = room.games.open(aid).game
+    assert [q.action_id for q in g.queued] == ["meet_borrower", "closer_monitoring"]
+    # missed facts and strong questions wait until Ann's case is over; Ben sees them now
+    assert t("pairs.full_later", "en") in texts(officer)
+    assert t("roleplay.strong", "en") in texts(borrower)
+
+
+def test_a_stale_page_does_not_move_twice(room):
+    p = room.pair()
+    cr.start_assignment(room.db, room.ann, room.games, room.assignment.id)
+    pairs.begin(room.db, room.ann, room.games, p.id)
+    tab1 = on_page(room.ben, "pairs.py", pair=p.id)
+    tab2 = on_page(room.ben, "pairs.py", pair=p.id)
+    _click(tab1, f"pair_line_{p.id}_0_0")
+    _click(tab2, f"pair_line_{p.id}_0_0")  # the same turn, from an older page
+    assert t("pairs.stale", "en") in [w.value for w in tab2.warning]
+    assert len(pairs.get_pair(room.db, room.teacher, p.id).moves) == 1
+    zh = on_page(room.ben, "pairs.py", lang="zh", pair=p.id)  # and in Chinese
+    assert "你的经营状况：良好" in texts(zh) and RP.borrower_brief.zh in texts(zh)
+    assert t("pairs.waiting_for", "zh", side="贷后经理", name="Ann") in texts(zh)
+
+
+def test_the_pair_opens_for_no_one_else(room):
+    p = room.pair()
+    for intruder in (room.cat, None):
+        at = page_alone("pairs.py", intruder, pair=p.id)
+        assert at.error, f"opened for {intruder}"
+        assert not keys(at, "pair_")
+        assert RP.setting.zh not in texts(at) and RP.borrower_brief.zh not in texts(at)
+    at = page_alone("pairs.py", room.cat, pair=p.id)
+    assert t("pairs.not_yours", "zh") in [e.value for e in at.error]
+    # the class page is for instructors
+    for who in (room.ann, room.cat, None):
+        at = page_alone("cohort_pairs.py", who)
+        assert at.error and not at.dataframe
+
+
+def test_the_navigation_offers_the_pages_by_role(room):
+    at = on_page(room.ann, "pairs.py")
+    assert t("pairs.none", "en") in texts(at)
+    with pytest.raises(ValueError):  # not offered to a trainee
+        at.switch_page("app_pages/cohort_pairs.py")
+    at = on_page(room.teacher, "cohort_pairs.py")
+    assert t("pairs.cohort.title", "en") in texts(at)
+
+
+def test_the_instructor_pairs_two_trainees_and_reads_the_transcript(room):
+    at = on_page(room.teacher, "cohort_pairs.py")
+    at.selectbox(key="cp_officer").set_value(room.ann.id)
+    at.selectbox(key="cp_borrower").set_value(room.ben.id)
+    _click(at, "cp_create")
+    assert t("pairs.cohort.created", "en", officer="Ann", borrower="Ben") in texts(at)
+    (p,) = pairs.cohort_pairs(room.db, room.teacher, room.cohort.id)
+    assert (p.officer_id, p.borrower_id) == (room.ann.id, room.ben.id)
+
+    cr.start_assignment(room.db, room.ann, room.games, room.assignment.id)
+    pairs.begin(room.db, room.ann, room.games, p.id)
+    pairs.move(room.db, room.ben, room.games, p.id, 0, 0)
+    pairs.move(room.db, room.ann, room.games, p.id, "grant_now", 1)  # a promise not hers
+    ok(at.run())
+    table = next(e.value for e in at.dataframe if "Officer" in e.value.columns)
+    assert table[["Officer", "Borrower", "Turns", "Rules broken"]].values.tolist() == [
+        ["Ann", "Ben", 2, 1]]
+    shown = texts(at)
+    assert RP.nodes["opening"].choices[1].text.en in shown  # the transcript of choices
+    assert RP.borrower_brief.en in shown and RP.setting.en in shown  # both cards, read only
+    assert t("roleplay.rule.no_false_promise.title", "en") in shown
+    assert not keys(at, "pair_line") and not keys(at, "pair_choice")
+    assert any(link.label == t("pairs.open_attempt", "en", officer="Ann")
+               for link in at.get("page_link"))
+
+    _click(at, "cp_pair_all")  # Cat is left over
+    assert t("pairs.cohort.left_over", "en", names="Cat") in texts(at)
