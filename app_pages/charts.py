@@ -9,6 +9,9 @@ from training.i18n import t
 from training.report import CLASS_COLOURS, STRATEGIES, STRATEGY_COLOURS, column_title
 
 HEIGHT = 240
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+"""Fit the container's width only: Streamlit's default for a stretched chart ("fit") squeezes
+title, axes and legend into HEIGHT, which left a plot a few pixels tall and cut the legend."""
 
 
 def class_mix(long: pd.DataFrame) -> alt.Chart:
@@ -29,7 +32,7 @@ def class_mix(long: pd.DataFrame) -> alt.Chart:
                      alt.Tooltip("cls:N", title=t("col.cls")),
                      alt.Tooltip("balance_cny:Q", title=column_title("balance_cny"), format=",.1f")],
         )
-        .properties(height=HEIGHT)
+        .properties(height=HEIGHT, autosize=FIT_WIDTH)
     )
 
 
@@ -50,7 +53,7 @@ def npl_and_loss(df: pd.DataFrame) -> alt.LayerChart:
     return (
         alt.layer(loss, npl, title=t("chart.npl_and_loss"))
         .resolve_scale(y="independent")
-        .properties(height=HEIGHT)
+        .properties(height=HEIGHT, autosize=FIT_WIDTH)
     )
 
 
@@ -64,7 +67,7 @@ def line(df: pd.DataFrame, x: str, y: str, title: str, y_title: str, y_format: s
             tooltip=[alt.Tooltip(f"{x}:Q", title=t("col.month")),
                      alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
         )
-        .properties(height=200)
+        .properties(height=200, autosize=FIT_WIDTH)
     )
 
 
@@ -86,5 +89,5 @@ def trajectories(df: pd.DataFrame, y: str, title: str, y_title: str, y_format: s
                      alt.Tooltip("month:Q", title=t("col.month")),
                      alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
         )
-        .properties(height=HEIGHT)
+        .properties(height=HEIGHT, autosize=FIT_WIDTH)
     )

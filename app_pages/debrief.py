@@ -53,10 +53,10 @@ else:
 
 st.subheader(t("debrief.trajectories"))
 traj = report.trajectories(d, lang, detail.loans)
-c1, c2 = st.columns(2)
-c1.altair_chart(charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"), t("col.npl_ratio"), ".1%"),
+# one above the other, each the page's width: side by side at 1024 px each plot was too narrow to read
+st.altair_chart(charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"), t("col.npl_ratio"), ".1%"),
                 width="stretch")
-c2.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"),
+st.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"),
                                     report.column_title("cum_loss_cny"), ",.1f"), width="stretch")
 
 st.subheader(t("debrief.saves"))
@@ -71,7 +71,8 @@ missed = report.missed_table(d, lang)
 if missed.empty:
     st.caption(t("debrief.no_missed"))
 else:
-    st.dataframe(missed, hide_index=True, key="missed")
+    # a static table: the advice column wraps instead of running off the right edge
+    st.table(report.as_text(missed))
 
 st.subheader(t("debrief.compliance"))
 compliance = report.compliance_table(d, lang)

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages.figures import Figure, row
 from training.i18n import fmt_pct, t
 from training.judgement_view import (
     classification_deviation,
@@ -15,6 +16,7 @@ from training.judgement_view import (
     judgements_table,
     ledger_table,
 )
+from training.report import as_text
 
 
 def sections(g: Any, lang: str) -> None:
@@ -22,15 +24,18 @@ def sections(g: Any, lang: str) -> None:
     st.subheader(t("debrief_judgement.deviation_title"))
     st.caption(t("debrief_judgement.deviation_intro"))
     with st.container(key="debrief_deviation"):
-        c1, c2, c3 = st.columns(3)
-        c1.metric(t("debrief_judgement.better"), fmt_pct(dev.share_better, 1))
-        c2.metric(t("debrief_judgement.worse"), fmt_pct(dev.share_worse, 1))
-        c3.metric(t("debrief_judgement.judged"), fmt_pct(dev.share_judged, 1))
+        # cards that wrap: in three equal columns the labels were cut at 1024 px
+        row([Figure(t("debrief_judgement.better"), fmt_pct(dev.share_better, 1)),
+             Figure(t("debrief_judgement.worse"), fmt_pct(dev.share_worse, 1)),
+             Figure(t("debrief_judgement.judged"), fmt_pct(dev.share_judged, 1))],
+            key="deviation_figures")
         st.caption(t("debrief_judgement.floor_reference", share=fmt_pct(dev.share_floor_better, 1)))
         if dev.loans.empty:
             st.caption(t("debrief_judgement.no_deviation"))
         else:
-            st.dataframe(deviation_table(g, dev.loans, lang), hide_index=True, key="deviation_loans")
+            # a static table: its headers wrap, where the grid ran its last columns off the edge
+            with st.container(key="deviation_loans"):
+                st.table(as_text(deviation_table(g, dev.loans, lang)))
         st.markdown(f"**{t('debrief_judgement.judgements_title')}**")
         judged = judgements_table(g, lang)
         if judged.empty:

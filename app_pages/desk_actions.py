@@ -91,6 +91,11 @@ def restore_pick(loans: pd.DataFrame) -> None:
         st.session_state["loan_pick"] = int(kept)
 
 
+def open_picked_alert() -> None:
+    """Open the file of the loan the alerts inbox's picker shows now."""
+    open_loan(st.session_state.get("alert_pick"))
+
+
 def loan_pick_options(shown: pd.DataFrame, loans: pd.DataFrame, current: int | None) -> list[int]:
     """The filtered loans, plus the one whose file is open so it stays open."""
     ids = [int(i) for i in shown["loan_id"]]
@@ -107,6 +112,14 @@ def option_caption(o: Any) -> str:
     return t("actions.option_line", hours=units.hours(o.hours),
              cost=units.money(o.cost_cny) if o.cost_cny else "—",
              duration=units.months(o.duration_months) if o.duration_months else "—")
+
+
+def relief_caption(relief: Any) -> str:
+    """A restructuring's terms: the payment before and after, the cut, and whether it is real."""
+    line = t("relief.line", before=units.money(relief.payment_before_cny),
+             after=units.money(relief.payment_after_cny), cut=units.pct(relief.cut_share, 0),
+             rate=units.pct(relief.rate_annual), months=units.months(relief.remaining_months))
+    return f"{line} · {t('relief.real' if relief.meaningful else 'relief.weak')}"
 
 
 def set_standing(aid: str) -> None:

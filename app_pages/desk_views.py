@@ -112,8 +112,10 @@ def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:
     st.dataframe(report.alerts_table(alerts, lang), hide_index=True, key="alerts_table")
     ids = list(dict.fromkeys(int(i) for i in alerts["loan_id"]))
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox(t("desk.alert_loan"), ids, key="alert_pick", format_func=labels.get)
-    c2.button(t("desk.open_file"), key="open_alert_loan", on_click=act.open_loan, args=(chosen,))
+    c1.selectbox(t("desk.alert_loan"), ids, key="alert_pick", format_func=labels.get)
+    # the callback reads the picker when clicked: a loan picked and opened before the page
+    # redrew used to open the loan picked before (args are bound when the button is drawn)
+    c2.button(t("desk.open_file"), key="open_alert_loan", on_click=act.open_picked_alert)
 
 
 def policy_view(g: Any, fig: report.KeyFigures, aid: str, editor_shown: bool = False) -> None:
@@ -249,6 +251,8 @@ def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
         # text above, button below: side by side, a narrow column (1024 px) squeezed the button
         with st.container(border=True, key=f"option_{o.id}"):
             st.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
+            if o.relief is not None:  # what it would do to the payment: the ground for choosing it
+                st.caption(act.relief_caption(o.relief))
             if not o.available:
                 st.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
             st.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,

@@ -19,6 +19,8 @@ import pandas as pd
 from sim import judgement
 from sim.codes import CLASS_KEYS
 from sim.engine import RunResult, Simulation
+from sim.interventions.effects import restructure_inputs, restructure_terms
+from sim.loanbook import payment_burden_one
 from sim.observation import Decision, Observation, action_cost, action_hours, admissible
 from sim.roleplay import (
     MEET_ACTION,
@@ -34,6 +36,8 @@ from sim.roleplay import (
 from sim.scenario import MonitoringPolicy, Scenario
 from sim.standing_order import StandingOrder, standing_actions, team_hours
 from sim.tail import finish_workouts
+
+RESTRUCTURE = "restructure"
 
 
 class ActionError(Exception):
@@ -61,6 +65,25 @@ class ActionOption:
     stage: str = ""
     reason: str = ""
     """The reason code when not available (sim.interventions.REASONS), else ""."""
+    relief: ReliefTerms | None = None
+    """For a restructuring: what it would do to the payment (the ground for choosing it)."""
+
+
+@dataclass(frozen=True)
+class ReliefTerms:
+    """What a restructuring of one loan would change, as the engine would apply it now.
+
+    The payments are the average due a month over the next year (an instalment, or the
+    interest plus a bullet that falls within the year: sim.loanbook.payment_burden_one);
+    the relief a restructuring gives the borrower grows with `cut_share` only."""
+
+    payment_before_cny: float
+    payment_after_cny: float
+    cut_share: float
+    rate_annual: float
+    remaining_months: int
+    meaningful: bool
+    """Whether the cut reaches the catalogue's `meaningful_cut` (the re-default evidence)."""
 
 
 @dataclass
@@ -201,8 +224,25 @@ class Game:
             why_zh, why_en = self.text("reason", why) if why else ("", "")
             out.append(ActionOption(
                 key, zh, en, action_hours(s, loan_id, key), action_cost(s, loan_id, key),
-                it.duration_months, why is None, why_zh, why_en, it.stage, why or ""))
+                it.duration_months, why is None, why_zh, why_en, it.stage, why or "",
+                self.relief_terms(loan_id) if key == RESTRUCTURE else None))
         return out
+
+    def relief_terms(self, loan_id: int) -> ReliefTerms | None:
+        """What a restructuring of this loan would do to its payment now (None when the
+        case has no restructuring); the same rule the engine applies
+        (sim.interventions.effects.payment_cut)."""
+        s = self.sim
+        it = s.catalogue.get(RESTRUCTURE)
+        if it is None:
+            return None
+        balance, rate, remaining, repayment = restructure_inputs(s, int(loan_id))
+        new_rate, new_remaining, cut = restructure_terms(balance, rate, remaining, repayment,
+                                                         it.params)
+        return ReliefTerms(
+            payment_burden_one(balance, rate, remaining, repayment),
+            payment_burden_one(balance, new_rate, new_remaining, repayment),
+            cut, new_rate, new_remaining, cut >= it.params["meaningful_cut"])
 
     def queue(self, loan_id: int, action_id: str) -> None:
         if not 0 <= loan_id < self.sim.n:
@@ -468,4 +508,4 @@ class Game:
         return self.sim.observe()
 
 
-__all__ = ["ActionError", "ActionOption", "Game", "MonthReport", "QueuedAction"]
+__all__ = ["ActionError", "ActionOption", "Game", "MonthReport", "QueuedAction", "ReliefTerms"]

@@ -113,11 +113,16 @@ def relief_health(params: dict, cut: float, dpd: int) -> float:
         params["stage_factor"][stage]
 
 
+def restructure_inputs(sim, i: int) -> tuple[float, float, int, int]:
+    """Balance, rate, remaining months and repayment code of loan i, as a restructuring
+    now reads them (the engine when it acts, the desk when it shows the terms)."""
+    return (float(sim.balance[i]), float(sim.rate[i]), max(int(sim.term[i] - sim.mob[i]), 1),
+            int(sim.pf.repayment[i]))
+
+
 def _restructure(sim, i, it, t) -> str:
     p = it.params
-    remaining = max(int(sim.term[i] - sim.mob[i]), 1)
-    new_rate, new_remaining, cut = restructure_terms(
-        float(sim.balance[i]), float(sim.rate[i]), remaining, int(sim.pf.repayment[i]), p)
+    new_rate, new_remaining, cut = restructure_terms(*restructure_inputs(sim, i), p)
     sim.shift[i] += relief_health(p, cut, int(sim.dpd[i]))
     concession = sim.rate[i] - new_rate
     sim.rate[i] = new_rate
