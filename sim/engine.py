@@ -35,7 +35,7 @@ from sim.interventions.effects import act
 from sim.observation import Decision, Observation, action_hours, observe
 from sim.portfolio import build_portfolio
 from sim.recorder import METRIC_COLUMNS, MonthRecord, Recorder, event_frame
-from sim.results import RunResult
+from sim.results import RunBrief, RunResult
 from sim.roleplay import apply_talk
 from sim.scenario import MonitoringPolicy, Scenario
 from sim.signals import SIG_INDEX, SIGNAL_IDS, U_COLUMNS
@@ -239,6 +239,11 @@ class Simulation:
         finish_workouts(self)
         return self.result()
 
+    def run_brief(self) -> RunBrief:
+        """`run`, reported as figures only (what a study's replication keeps)."""
+        finish_workouts(self)
+        return RunBrief.from_sim(self)
+
     def advance_to(self, month: int) -> None:
         """Run until just before the decision point of `month` + 1."""
         self.env.run(until=month + 0.5)
@@ -247,12 +252,22 @@ class Simulation:
         return RunResult.from_sim(self)
 
 
-def simulate(scenario: Scenario, seed: int | None = None, months: int | None = None,
-             strategy: str | object | None = None, rules=None) -> RunResult:
-    """Run a scenario to its horizon under a strategy (default: no post-loan actions)."""
+def _simulation(scenario: Scenario, seed: int | None, months: int | None,
+                strategy: str | object | None, rules) -> Simulation:
     from sim.strategies import make_strategy
 
     strat = make_strategy(strategy or "do-nothing", rules=rules)
-    sim = Simulation(scenario, seed=seed, months=months, decider=strat.decide,
-                     oracle=getattr(strat, "needs_hidden", False))
-    return sim.run()
+    return Simulation(scenario, seed=seed, months=months, decider=strat.decide,
+                      oracle=getattr(strat, "needs_hidden", False))
+
+
+def simulate(scenario: Scenario, seed: int | None = None, months: int | None = None,
+             strategy: str | object | None = None, rules=None) -> RunResult:
+    """Run a scenario to its horizon under a strategy (default: no post-loan actions)."""
+    return _simulation(scenario, seed, months, strategy, rules).run()
+
+
+def simulate_brief(scenario: Scenario, seed: int | None = None, months: int | None = None,
+                   strategy: str | object | None = None, rules=None) -> RunBrief:
+    """`simulate`, keeping the figures only: the same run, without its frames."""
+    return _simulation(scenario, seed, months, strategy, rules).run_brief()

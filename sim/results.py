@@ -19,7 +19,8 @@ from sim.interventions.workouts import expected_workout_recovery
 from sim.recorder import EVENT_COLUMNS, METRIC_COLUMNS, warning_frame
 from sim.signals import SIGNAL_IDS
 
-__all__ = ["EVENT_COLUMNS", "METRIC_COLUMNS", "RunResult", "RunSummary", "loss_per_loan"]
+__all__ = ["EVENT_COLUMNS", "METRIC_COLUMNS", "RunBrief", "RunResult", "RunSummary",
+           "loss_per_loan"]
 
 
 @dataclass(frozen=True)
@@ -180,3 +181,57 @@ class RunResult:
     def summary(self) -> dict:
         """The summary as a dict with the keys the CLI and the runner print."""
         return self.summary_record().as_dict()
+
+
+@dataclass(frozen=True)
+class RunBrief:
+    """What a study keeps of a run: its figures and two monthly series, without the
+    event, signal, warning and loan frames (a replication only summarises a run, and
+    building those frames cost more than a tenth of it). The same numbers a RunResult
+    of the same run gives; `from_result` makes one from a RunResult."""
+
+    loss_cny: float
+    interest_cny: float
+    hours: float
+    cost_cny: float
+    checks_required: float
+    checks_on_time: float
+    defaulted: np.ndarray  # per loan
+    npl_ratio: np.ndarray  # per month
+    provisions_cny: np.ndarray  # per month
+    relationship: float
+    disbursed_cny: float
+
+    @property
+    def defaults(self) -> int:
+        return int(self.defaulted.sum())
+
+    @property
+    def compliance(self) -> float | None:
+        """Share of the required checks done on time; None when none was required."""
+        return self.checks_on_time / self.checks_required if self.checks_required else None
+
+    @classmethod
+    def from_sim(cls, s) -> RunBrief:
+        rows = s.rec.metrics
+        return cls(
+            loss_cny=float(loss_per_loan(s).sum()), interest_cny=float(s.interest.sum()),
+            hours=float(s.hours_used + s.workout_hours), cost_cny=float(s.money_spent),
+            checks_required=float(s.rec.checks.required.sum()),
+            checks_on_time=float(s.rec.checks.on_time.sum()),
+            defaulted=s.default_month >= 0,
+            npl_ratio=np.array([r["npl_ratio"] for r in rows], dtype=float),
+            provisions_cny=np.array([r["provisions_cny"] for r in rows], dtype=float),
+            relationship=float(s.relationship.mean()), disbursed_cny=float(s.disbursed.sum()))
+
+    @classmethod
+    def from_result(cls, r: RunResult) -> RunBrief:
+        c = r.compliance
+        return cls(
+            loss_cny=r.loss_cny, interest_cny=r.interest_cny, hours=r.hours,
+            cost_cny=r.cost_cny, checks_required=float(c["required"].sum()),
+            checks_on_time=float(c["on_time"].sum()),
+            defaulted=r.loans["defaulted"].to_numpy(dtype=bool),
+            npl_ratio=r.metrics["npl_ratio"].to_numpy(dtype=float, copy=True),
+            provisions_cny=r.metrics["provisions_cny"].to_numpy(dtype=float, copy=True),
+            relationship=r.relationship, disbursed_cny=r.disbursed_cny)

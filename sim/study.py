@@ -108,20 +108,26 @@ def _nan_if_none(x) -> float:
 
 
 def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummary:
-    """A RunResult's figures; saves and index need the late-collection and oracle runs.
+    """A run's figures, from a RunResult or a RunBrief; saves and index need the
+    late-collection and oracle runs.
 
     Counting missed warnings joins the run's warnings with its events (about a tenth of
-    a 2,000-loan run's cost), so a study may leave it out (``missed=False``: NaN).
+    a 2,000-loan run's cost) and needs a RunResult's frames: a study may leave it out
+    (``missed=False``, or a RunBrief: NaN).
     """
-    from sim.scoring import compliance_share, headline_index, missed_warnings, saves
+    from sim.results import RunBrief
+    from sim.scoring import headline_index, missed_warnings
 
-    m = run.metrics
-    npl = m["npl_ratio"].to_numpy(dtype=float, copy=True)
-    prov = m["provisions_cny"].to_numpy(dtype=float, copy=True)
+    n_missed = math.nan
+    if missed and not isinstance(run, RunBrief):
+        n_missed = float(len(missed_warnings(run)))
+    run, late, oracle = (None if r is None else r if isinstance(r, RunBrief)
+                         else RunBrief.from_result(r) for r in (run, late, oracle))
+    npl, prov = run.npl_ratio, run.provisions_cny
     index = math.nan
     n_saves = math.nan
-    if late is not None:
-        n_saves = float(len(saves(run, late)))
+    if late is not None:  # loans late collection lost to default and this run kept
+        n_saves = float(np.count_nonzero(late.defaulted & ~run.defaulted))
         if oracle is not None:
             ix = headline_index(run.loss_cny, late.loss_cny, oracle.loss_cny)
             index = math.nan if ix is None else float(ix)
@@ -129,8 +135,7 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
         loss_cny=float(run.loss_cny), interest_cny=float(run.interest_cny),
         hours=float(run.hours), cost_cny=float(run.cost_cny),
         net_value_cny=float(run.interest_cny - run.loss_cny - run.cost_cny),
-        compliance=_nan_if_none(compliance_share(run)), saves=n_saves,
-        missed_warnings=float(len(missed_warnings(run))) if missed else math.nan,
+        compliance=_nan_if_none(run.compliance), saves=n_saves, missed_warnings=n_missed,
         defaults=float(run.defaults),
         npl_ratio_peak=float(npl.max()) if len(npl) else 0.0,
         provisions_end_cny=float(prov[-1]) if len(prov) else 0.0,
@@ -142,10 +147,12 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
 def run_replication(scenario: Scenario, seed: int, months: int | None,
                     runs: Sequence[StrategySpec], missed: bool = False) -> list[RunSummary]:
     """One seed: each strategy simulated once; late collection and the oracle (when among
-    ``runs``) are the references of all. Runs in a worker; returns summaries only."""
-    from sim.engine import simulate
+    ``runs``) are the references of all. Runs in a worker; returns summaries only, and
+    builds no frames unless missed warnings are counted."""
+    from sim.engine import simulate, simulate_brief
 
-    results = [simulate(scenario, seed=seed, months=months, strategy=s.make()) for s in runs]
+    sim_run = simulate if missed else simulate_brief
+    results = [sim_run(scenario, seed=seed, months=months, strategy=s.make()) for s in runs]
     by_label = {s.label: r for s, r in zip(runs, results, strict=True)}
     late, oracle = by_label.get(LATE), by_label.get(ORACLE)
     return [summarise_run(r, late, oracle, missed) for r in results]

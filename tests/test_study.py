@@ -112,13 +112,15 @@ def test_paired_difference_skips_futures_where_either_is_undefined():
 
 def test_each_seed_and_strategy_is_simulated_once(case, monkeypatch):
     calls = []
-    real = sim.engine.simulate
 
-    def counting(scenario, seed=None, months=None, strategy=None, rules=None):
-        calls.append((seed, getattr(strategy, "name", strategy)))
-        return real(scenario, seed=seed, months=months, strategy=strategy, rules=rules)
+    def counting(real):
+        def run(scenario, seed=None, months=None, strategy=None, rules=None):
+            calls.append((seed, getattr(strategy, "name", strategy)))
+            return real(scenario, seed=seed, months=months, strategy=strategy, rules=rules)
+        return run
 
-    monkeypatch.setattr(sim.engine, "simulate", counting)
+    for name in ("simulate", "simulate_brief"):  # with frames or figures only
+        monkeypatch.setattr(sim.engine, name, counting(getattr(sim.engine, name)))
     spec = spec_of(case, ("early-warning", "late-collection", "oracle"), reps=3)
     run_study(spec)
     assert len(calls) == 9 and len(set(calls)) == 9  # 3 seeds x 3 strategies, none twice
@@ -283,3 +285,26 @@ def test_a_study_refuses_duplicate_names(case):
     with pytest.raises(ValueError, match="may not be named 'oracle'"):
         StudySpec(scenario=case, strategies=(from_rules(RuleTable(name="oracle")),), reps=2,
                   seed=1)
+
+
+def test_a_replication_without_frames_gives_the_same_figures(case):
+    """Studies run without the event, signal and loan frames: every figure and series a
+    study reports is the same as from the full result of the same run."""
+    from dataclasses import fields
+
+    from sim.engine import simulate, simulate_brief
+    from sim.study import RunSummary, summarise_run
+
+    names = ("early-warning", "late-collection", "oracle", "do-nothing")
+    full = {n: simulate(case, seed=5, strategy=n) for n in names}
+    brief = {n: simulate_brief(case, seed=5, strategy=n) for n in names}
+    for n in names:
+        a = summarise_run(full[n], full["late-collection"], full["oracle"], missed=False)
+        b = summarise_run(brief[n], brief["late-collection"], brief["oracle"], missed=False)
+        for f in fields(RunSummary):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            if isinstance(x, np.ndarray):
+                np.testing.assert_array_equal(x, y)
+            elif not (math.isnan(x) and math.isnan(y)):
+                assert x == y, (n, f.name)
+    assert any(summarise_run(brief[n]).defaults for n in names)  # not an empty book
