@@ -31,6 +31,7 @@ APP_NAME = "bianque"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # an arbitrary 64-bit key naming Bianque's migration lock among PostgreSQL advisory locks
 PG_MIGRATION_LOCK_KEY = 0x6269616E717565
+WAL_SWITCH_ATTEMPTS = 40  # about 40 s of retries in all
 
 
 def default_sqlite_path() -> Path:
@@ -71,8 +72,20 @@ def aware(value: datetime | None) -> datetime | None:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    import sqlite3
+    import time
+
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # switching a new file to WAL needs it to itself and does not wait on the busy
+    # timeout: processes opening one new file together retry for a while
+    for attempt in range(WAL_SWITCH_ATTEMPTS):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_SWITCH_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
