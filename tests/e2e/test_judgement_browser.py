@@ -23,22 +23,22 @@ def choose(page, key_part: str, text: str | None = None) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     box = page.locator(f"[class*='st-key-{key_part}'] [role='combobox']").first
-    option = page.get_by_role("option")
     for attempt in range(4):
         idle(page)
         box.click()
+        option = page.get_by_role("option")
         if text:
             box.fill("")
             page.keyboard.type(text)  # the selectbox filters its options as one types
-            option = page.get_by_role("option").filter(has_text=text)
+            option = option.filter(has_text=text)
         try:
-            option.first.wait_for(timeout=WAIT_MS // 6)
+            # wait and click in one step: a rerun between the two would close the list
+            option.first.click(timeout=WAIT_MS // 6)
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             if attempt == 3:
                 raise
-    option.first.click()
     idle(page)
 
 
