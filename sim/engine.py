@@ -30,6 +30,7 @@ from sim import checks, classification, credit, judgement, loanbook, macro, scri
 from sim.classification import provision_rates
 from sim.codes import ON_BOOKS, CheckKind, LoanStatus
 from sim.interventions import workouts
+from sim.interventions.batch import act_many
 from sim.interventions.catalogue import catalogue, precondition
 from sim.interventions.effects import act
 from sim.observation import Decision, Observation, action_hours, observe
@@ -164,8 +165,7 @@ class Simulation:
         self._ticked = False
         checks.run_due(self, t)
         if dec is not None:
-            for i, a in dec.actions:
-                act(self, int(i), a)
+            act_many(self, dec.actions)
             for i, c, reason in dec.classify:
                 judgement.apply(self, t, int(i), int(c), str(reason))
             for talk in dec.talks:  # what the month's meetings established

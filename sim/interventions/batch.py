@@ -1,0 +1,303 @@
+"""A month's actions applied column-wise, exactly as `act` would apply them one by one.
+
+A strategy decides hundreds of actions a month on a large book; `act` costs a few
+microseconds of Python each. `act_many` takes the month's list in order and applies
+runs of routine actions (checks, collateral, relief, collection calls...) together:
+preconditions, hours, costs and effects computed on columns. Everything else (legal
+work, acceleration, a freeze that may drive a customer away, a meeting, an action the
+case does not offer) goes through `act` at its place in the list.
+
+The result is the same state, the same event log in the same order, the same
+refusals and the same floating-point sums as calling `act` in order:
+
+- an action's preconditions read its own loan only, and a routine action changes only
+  its own loan, so a loan's second action of the month is checked after its first one
+  is applied ("waves": the k-th action on each loan);
+- hours are checked against the worst case (every earlier action charged): when that
+  fits, no action can be refused for hours; from the first action where it may not,
+  the rest of the run goes one by one through `act`;
+- a (loan, action) pair twice in a run, or already taken this month, sends the run
+  through `act` (the second is refused as "queued");
+- sums (hours left, money spent, each loan's costs) are accumulated in list order.
+
+`tests/test_batch_act.py` holds the two paths to this on random action lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from sim import defaults
+from sim.codes import LoanClass, LoanStatus
+from sim.interventions.effects import (
+    EFFECTS,
+    PREVENTIVE_STAGES,
+    act,
+    relief_health,
+    restructure_terms,
+)
+from sim.interventions.workouts import NO_COLLATERAL
+from sim.observation import HOURS_TOLERANCE, TARGETED
+from sim.signals import recent_alerts
+
+ACTIVE, DEFAULTED, WRITTEN_OFF = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value,
+                                  LoanStatus.WRITTEN_OFF.value)
+SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
+
+
+# --- preconditions on columns: sim.interventions.catalogue.PRECONDITIONS for loans idx ---
+def _col_on_books(sim, idx, t):
+    st = sim.status[idx]
+    return (st == ACTIVE) | (st == DEFAULTED)
+
+
+def _col_in_difficulty(sim, idx, t):
+    return (sim.dpd[idx] > 0) | (sim.cls[idx] >= SPECIAL_MENTION) | (
+        recent_alerts(sim.last_seen[idx], t, include_payment=True) > 0)
+
+
+PRECONDITION_COLUMNS: dict[str, Callable] = {
+    "active": _col_on_books,
+    "not_defaulted": lambda sim, idx, t: ~sim.defaulted[idx] & (sim.status[idx] == ACTIVE),
+    "has_undrawn": lambda sim, idx, t: (sim.undrawn[idx] > 0) & ~sim.frozen[idx],
+    "self_payment": lambda sim, idx, t: ~sim.entrusted[idx],
+    "in_difficulty": _col_in_difficulty,
+    "disaster_hit": lambda sim, idx, t: sim.disaster_until[sim.pf.region[idx]] >= t,
+    "overdue": lambda sim, idx, t: sim.dpd[idx] > 0,
+    "defaulted": lambda sim, idx, t: sim.defaulted[idx] | (sim.status[idx] == WRITTEN_OFF),
+    "no_lawsuit": lambda sim, idx, t: sim.lawsuit_month[idx] < 0,
+    "has_collateral": lambda sim, idx, t: ~sim.collateral_sold[idx] & (
+        (sim.pf.collateral_type[idx] != NO_COLLATERAL) | (sim.extra_collateral[idx] > 0)),
+    "unpledged_assets": lambda sim, idx, t: ~(sim.extra_collateral[idx] > 0),
+}
+"""Precondition code -> mask over loans idx at month t; the same tests as the scalar
+table (sim.interventions.catalogue.PRECONDITIONS), which stays the reference. A code
+missing here keeps the actions that require it on the one-by-one path."""
+
+
+# --- effects on columns: each one the scalar effect of sim.interventions.effects -------
+# Each takes distinct loans idx and returns the result keys (a str for all, or a list).
+def _closer_monitoring(sim, idx, it, t):
+    sim.closer_until[idx] = t + int(it.duration_months)
+    return ""
+
+
+def _onsite_check(sim, idx, it, t):
+    return ""  # the loans join the month's targeted checks (in list order, by act_many)
+
+
+def _add_collateral(sim, idx, it, t):
+    ok = sim.d[idx] > it.params["health_margin"]
+    got = idx[ok]
+    top = it.params["top_up_ltv_share"] * sim.balance[got]
+    sim.extra_collateral[got] += top
+    sim.appraised[got] += top
+    sim.relationship[idx] -= defaults.RELATIONSHIP_HIT["intrusive"]
+    return np.where(ok, "obtained", "refused").tolist()
+
+
+def _entrusted_payment(sim, idx, it, t):
+    sim.entrusted[idx] = True
+    sim.diverting[idx] = False
+    sim.relationship[idx] -= defaults.RELATIONSHIP_HIT["intrusive"]
+    return ""
+
+
+def _restructure(sim, idx, it, t):
+    p = it.params
+    rate = sim.rate[idx]
+    remaining = np.maximum(sim.term[idx] - sim.mob[idx], 1)
+    new_rate = np.empty(len(idx))
+    new_remaining = np.empty(len(idx), dtype=np.int64)
+    relief = np.empty(len(idx))
+    results = []
+    # the terms in plain floats, one loan at a time, as the scalar effect computes them
+    for k, (b, r, m, rep, dpd) in enumerate(zip(
+            sim.balance[idx].tolist(), rate.tolist(), remaining.tolist(),
+            sim.pf.repayment[idx].tolist(), sim.dpd[idx].tolist(), strict=True)):
+        nr, nm, cut = restructure_terms(b, r, m, rep, p)
+        new_rate[k], new_remaining[k] = nr, nm
+        relief[k] = relief_health(p, cut, dpd)
+        results.append("payment_cut" if cut >= p["meaningful_cut"] else "no_payment_cut")
+    sim.shift[idx] += relief
+    concession = rate - new_rate
+    sim.rate[idx] = new_rate
+    sim.rate0[idx] = np.maximum(0.0, sim.rate0[idx] - concession)
+    sim.term[idx] = sim.mob[idx] + new_remaining
+    sim.restructured_until[idx] = t + p["observation_months"]
+    sim.misses[idx] = 0
+    sim.dpd[idx] = 0
+    return results
+
+
+def _emergency_deferral(sim, idx, it, t):
+    sim.deferral_until[idx] = t + it.params["months"] - 1
+    sim.misses[idx] = 0
+    sim.dpd[idx] = 0
+    return ""
+
+
+def _collect(sim, idx, it, t):
+    sim.boost[idx] += it.params["cure_boost"]
+    return ""
+
+
+EFFECT_COLUMNS: dict[str, tuple[Callable, Callable]] = {
+    "closer_monitoring": (EFFECTS["closer_monitoring"], _closer_monitoring),
+    "onsite_check": (EFFECTS["onsite_check"], _onsite_check),
+    "add_collateral": (EFFECTS["add_collateral"], _add_collateral),
+    "entrusted_payment": (EFFECTS["entrusted_payment"], _entrusted_payment),
+    "restructure": (EFFECTS["restructure"], _restructure),
+    "emergency_deferral": (EFFECTS["emergency_deferral"], _emergency_deferral),
+    "collect_call": (EFFECTS["collect_call"], _collect),
+    "collect_letter": (EFFECTS["collect_letter"], _collect),
+    "collect_visit": (EFFECTS["collect_visit"], _collect),
+}
+"""Action id -> (the scalar effect it stands for, its column version). Only actions whose
+effect touches its own loan and logs nothing itself are here; an action is batched only
+while EFFECTS still maps it to that scalar effect."""
+
+
+def _batchable(sim) -> dict[str, int]:
+    """The case's actions that can go column-wise, with a code each (cached per run)."""
+    got = getattr(sim, "_batchable", None)
+    if got is None:
+        got = {}
+        for a, (scalar, _) in EFFECT_COLUMNS.items():
+            it = sim.catalogue.get(a)
+            if it is None or EFFECTS.get(a) is not scalar or it.stage == "workout":
+                continue
+            if all(r in PRECONDITION_COLUMNS for r in it.requires):
+                got[a] = len(got)
+        sim._batchable = got
+    return got
+
+
+def act_many(sim, actions: Sequence) -> None:
+    """Take `actions` ((loan, action id) pairs) in order, as `act` on each would."""
+    if not actions:
+        return
+    codes = _batchable(sim)
+    loans = [int(i) for i, _ in actions]
+    kinds = [a for _, a in actions]
+    start = 0
+    for p, a in enumerate(kinds):
+        if a not in codes:
+            if p > start:
+                _run(sim, loans[start:p], kinds[start:p], codes)
+            act(sim, loans[p], a)
+            start = p + 1
+    if start < len(kinds):
+        _run(sim, loans[start:], kinds[start:], codes)
+
+
+def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int]) -> None:
+    """A run of batchable actions: column-wise as far as that is exact, then one by one."""
+    m = len(loans)
+    if m == 1:
+        act(sim, loans[0], kinds[0])
+        return
+    li = np.array(loans, dtype=np.int64)
+    ci = np.array([codes[a] for a in kinds], dtype=np.int64)
+    pair = li * len(codes) + ci
+    done = sim._done_this_month
+    if len(np.unique(pair)) < m or (
+            done and any(x in done for x in zip(loans, kinds, strict=True))):
+        for i, a in zip(loans, kinds, strict=True):
+            act(sim, i, a)
+        return
+    cat = sim.catalogue
+    hours_by_code = np.array([cat[a].hours for a in codes])
+    hours = np.where(ci == codes.get("onsite_check", -1), sim.check_hours[li, TARGETED],
+                     hours_by_code[ci])
+    # the worst case: every earlier action charged; where that may not fit, go one by one
+    left = np.subtract.accumulate(np.concatenate(([sim._hours_left], hours)))[:-1]
+    short = np.flatnonzero(hours > left + HOURS_TOLERANCE)
+    k = int(short[0]) if len(short) else m
+    if k > 1:
+        _columns(sim, li[:k], ci[:k], hours[:k], loans[:k], kinds[:k], codes)
+    elif k == 1:
+        act(sim, loans[0], kinds[0])
+    for i, a in zip(loans[k:], kinds[k:], strict=True):
+        act(sim, i, a)
+
+
+def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
+    """Apply actions known to be free of hour refusals and repeated pairs, column-wise."""
+    t = sim.t
+    m = len(li)
+    names = list(codes)
+    cat = sim.catalogue
+    # the k-th action on each loan sees the effects of its (k-1)-th
+    order = np.argsort(li, kind="stable")
+    sl = li[order]
+    new_group = np.empty(m, dtype=bool)
+    new_group[0] = True
+    np.not_equal(sl[1:], sl[:-1], out=new_group[1:])
+    starts = np.flatnonzero(new_group)
+    rank = np.empty(m, dtype=np.int64)
+    rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
+    why: list[str | None] = [None] * m
+    result: list[str] = [""] * m
+    for wave in range(int(rank.max()) + 1):
+        in_wave = rank == wave
+        for c in np.unique(ci[in_wave]).tolist():
+            pos = np.flatnonzero(in_wave & (ci == c))
+            a = names[c]
+            it = cat[a]
+            idx = li[pos]
+            ok = np.ones(len(pos), dtype=bool)
+            for req in it.requires:
+                fail = ok & ~PRECONDITION_COLUMNS[req](sim, idx, t)
+                for p in pos[fail].tolist():
+                    why[p] = req
+                ok &= ~fail
+            if not ok.any():
+                continue
+            pos = pos[ok]
+            got = EFFECT_COLUMNS[a][1](sim, li[pos], it, t)
+            if isinstance(got, str):
+                if got:
+                    for p in pos.tolist():
+                        result[p] = got
+            else:
+                for p, r in zip(pos.tolist(), got, strict=True):
+                    result[p] = r
+    taken = np.array([w is None for w in why], dtype=bool)
+    rejected = sim.month_report.rejected
+    for p in np.flatnonzero(~taken).tolist():
+        rejected.append((loans[p], kinds[p], why[p]))
+    if not taken.any():
+        return
+    pos = np.flatnonzero(taken)
+    tl, tc = li[pos], ci[pos]
+    # hours, in list order (no action here is the legal team's)
+    charged = hours[pos]
+    charged = charged[charged > 0]
+    if len(charged):
+        sim._hours_left = float(np.subtract.accumulate(
+            np.concatenate(([sim._hours_left], charged)))[-1])
+    # money: the fixed cost plus a share of the balance (routine actions do not move it)
+    fixed = np.array([cat[a].cost_cny for a in names], dtype=float)[tc]
+    share = np.array([cat[a].cost_share for a in names], dtype=float)[tc]
+    st = sim.status[tl]
+    owed = np.where((st == ACTIVE) | (st == DEFAULTED), sim.balance[tl], sim.written_off[tl])
+    cost = fixed + share * np.maximum(owed, 0.0)
+    np.add.at(sim.costs, tl, cost)
+    sim.money_spent = float(np.add.accumulate(np.concatenate(([sim.money_spent], cost)))[-1])
+    preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in names])[tc]
+    if preventive.any():
+        pl = tl[preventive]
+        sim.first_action[pl[sim.first_action[pl] < 0]] = t
+        sim.acted[pl] = t
+    tk = [kinds[p] for p in pos.tolist()]
+    tloans = [loans[p] for p in pos.tolist()]
+    sim._done_this_month.update(zip(tloans, tk, strict=True))
+    events = sim.rec.events
+    for i, a, c, p in zip(tloans, tk, cost.tolist(), pos.tolist(), strict=True):
+        events.append((t, i, "action_" + a, c, result[p]))
+    if "onsite_check" in codes:
+        check = codes["onsite_check"]
+        sim._targeted.extend(li[pos[tc == check]].tolist())
