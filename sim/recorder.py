@@ -20,6 +20,8 @@ METRIC_COLUMNS = ("month", "outstanding_cny", "npl_ratio", "bal_normal", "bal_sp
                   "bal_substandard", "bal_doubtful", "bal_loss", "provisions_cny", "defaults",
                   "cum_defaults", "cum_loss_cny", "interest_cny", "hours_used", "lpr_1y")
 SIGNAL_COLUMNS = ("month", "loan_id", "signal", "via")
+VIA = ("offsite", "onsite", "latent")
+"""How a warning was seen: off-site monitoring, a check, or hidden (what a check would show)."""
 
 
 @dataclass
@@ -108,21 +110,57 @@ class Recorder:
     def event_frame(self) -> pd.DataFrame:
         return event_frame(self.events, self.chunks)
 
+    def _signal_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sightings as columns: month, loan, signal index, SignalSource."""
+        s = self.signals
+        lens = np.array([len(x[1]) for x in s], dtype=np.int64)
+        return (np.repeat(np.array([x[0] for x in s], dtype=np.int64), lens),
+                np.concatenate([x[1] for x in s]), np.concatenate([x[2] for x in s]),
+                np.repeat(np.array([x[3] for x in s], dtype=np.int64), lens))
+
     def signal_frame(self) -> pd.DataFrame:
         """Sightings: month, loan_id, signal, via ("offsite"/"onsite")."""
-        s = self.signals
-        if s:
-            sm = np.concatenate([np.full(len(x[1]), x[0]) for x in s])
-            si = np.concatenate([x[1] for x in s])
-            sj = np.concatenate([x[2] for x in s])
-            sv = np.concatenate([np.full(len(x[1]), x[3]) for x in s])
-        else:
-            sm = si = sj = sv = np.zeros(0, dtype=np.int64)
+        if not self.signals:
+            return pd.DataFrame({
+                "month": np.zeros(0, dtype=np.int32), "loan_id": np.zeros(0, dtype=np.int64),
+                "signal": np.zeros(0, dtype=object),
+                "via": np.where(np.zeros(0, dtype=bool), "onsite", "offsite")})
+        sm, si, sj, sv = self._signal_columns()
         return pd.DataFrame({
             "month": sm.astype(np.int32), "loan_id": si.astype(np.int64),
-            "signal": np.array(self.signal_ids, dtype=object)[sj.astype(int)]
-            if len(sj) else np.zeros(0, dtype=object),
-            "via": np.where(sv == SignalSource.ONSITE, "onsite", "offsite")})
+            "signal": str_column(self.signal_ids, sj.astype(np.intp)),
+            "via": str_column(VIA, (sv == SignalSource.ONSITE).astype(np.intp))})
+
+    def warning_frame(self, signals: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Early warnings per loan and month: signals seen (payment status excluded, it is
+        not early) and, as via "latent", on-site conditions that a check that month would
+        have shown. Columns month, loan_id, signal, via, in that order of rows.
+
+        `signals`: this run's `signal_frame()`, when the caller has it already."""
+        late = self.signal_ids.index("payment_late") if "payment_late" in self.signal_ids else -1
+        lat = self.latent
+        n_seen = sum(int(np.count_nonzero(x[2] != late)) for x in self.signals)
+        if not n_seen and not lat:  # an empty frame, typed as the signals' frame
+            signals = self.signal_frame() if signals is None else signals
+            return warning_frame(signals, lat, self.signal_ids)
+        month, loan, sig, via = [], [], [], []
+        if self.signals:
+            sm, si, sj, sv = self._signal_columns()
+            keep = sj != late
+            month.append(sm[keep].astype(np.int32))
+            loan.append(si[keep].astype(np.int64))
+            sig.append(sj[keep].astype(np.intp))
+            via.append((sv[keep] == SignalSource.ONSITE).astype(np.intp))
+        if lat:
+            lens = np.array([len(x[1]) for x in lat], dtype=np.int64)
+            month.append(np.repeat(np.array([x[0] for x in lat], dtype=np.int32), lens))
+            loan.append(np.concatenate([x[1] for x in lat]))
+            sig.append(np.repeat(np.array([x[2] for x in lat], dtype=np.intp), lens))
+            via.append(np.full(int(lens.sum()), VIA.index("latent"), dtype=np.intp))
+        return pd.DataFrame({
+            "month": np.concatenate(month), "loan_id": np.concatenate(loan),
+            "signal": str_column(self.signal_ids, np.concatenate(sig)),
+            "via": str_column(VIA, np.concatenate(via))})
 
     def metric_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.metrics, columns=list(METRIC_COLUMNS))
@@ -135,32 +173,49 @@ def warning_frame(signals: pd.DataFrame, latent: list[tuple],
     seen = signals[signals["signal"] != "payment_late"]
     parts = [seen[["month", "loan_id", "signal", "via"]]]
     if latent:
+        lens = np.array([len(x[1]) for x in latent], dtype=np.int64)
         parts.append(pd.DataFrame({
-            "month": np.concatenate([np.full(len(x[1]), x[0]) for x in latent]).astype(np.int32),
+            "month": np.repeat(np.array([x[0] for x in latent], dtype=np.int32), lens),
             "loan_id": np.concatenate([x[1] for x in latent]),
-            "signal": np.concatenate([np.full(len(x[1]), signal_ids[x[2]], dtype=object)
-                                      for x in latent]),
+            "signal": str_column(signal_ids, np.repeat(
+                np.array([x[2] for x in latent], dtype=np.intp), lens)),
             "via": "latent"}))
     return pd.concat(parts, ignore_index=True)
 
 
 def event_frame(single: list[tuple], chunks: list[tuple]) -> pd.DataFrame:
     """The event log as one frame: single events plus vectorised chunks, by month."""
-    months = [np.array([e[0] for e in single], dtype=np.int64)]
-    loans = [np.array([e[1] for e in single], dtype=np.int64)]
-    names = [np.array([e[2] for e in single], dtype=object)]
-    amounts = [np.array([e[3] for e in single], dtype=float)]
-    details = [np.array([e[4] for e in single], dtype=object)]
-    for month, idx, name, amt in chunks:
-        months.append(np.full(len(idx), month, dtype=np.int64))
-        loans.append(idx)
-        names.append(np.full(len(idx), name, dtype=object))
-        amounts.append(amt)
-        details.append(np.full(len(idx), "", dtype=object))
-    m = np.concatenate(months)
-    order = np.lexsort((np.concatenate(loans), m))
+    m_s, l_s, n_s, a_s, d_s = zip(*single, strict=True) if single else ((), (), (), (), ())
+    names: dict[str, int] = {}
+    details: dict[str, int] = {"": 0}
+    name_codes = [names.setdefault(x, len(names)) for x in n_s]
+    detail_codes = [details.setdefault(x, len(details)) for x in d_s]
+    lens = np.array([len(c[1]) for c in chunks], dtype=np.int64)
+    chunk_names = np.array([names.setdefault(c[2], len(names)) for c in chunks], dtype=np.intp)
+    m = np.concatenate([np.array(m_s, dtype=np.int64),
+                        np.repeat(np.array([c[0] for c in chunks], dtype=np.int64), lens)])
+    loans = np.concatenate([np.array(l_s, dtype=np.int64), *(c[1] for c in chunks)])
+    amounts = np.concatenate([np.array(a_s, dtype=float), *(c[3] for c in chunks)])
+    event = np.concatenate([np.array(name_codes, dtype=np.intp), np.repeat(chunk_names, lens)])
+    detail = np.concatenate([np.array(detail_codes, dtype=np.intp),
+                             np.zeros(int(lens.sum()), dtype=np.intp)])
+    order = np.lexsort((loans, m))
     return pd.DataFrame({
-        "month": m[order], "loan_id": np.concatenate(loans)[order],
-        "event": np.concatenate(names)[order], "amount_cny": np.concatenate(amounts)[order],
-        "details": np.concatenate(details)[order],
+        "month": m[order], "loan_id": loans[order],
+        "event": str_column(list(names), event[order]), "amount_cny": amounts[order],
+        "details": str_column(list(details), detail[order]),
     })
+
+
+def str_column(values, codes: np.ndarray):
+    """The text column `values[codes]`, in the dtype pandas gives an object column of those
+    strings. With pandas' Arrow strings the column is built by Arrow from the distinct
+    values (several times faster than pandas converting the Python strings one by one)."""
+    obj = np.array(list(values), dtype=object)
+    dtype = pd.Series(obj[:1]).dtype if len(obj) else None
+    if not len(codes) or not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return obj[codes] if len(obj) else np.zeros(0, dtype=object)
+    import pyarrow as pa
+
+    arrow = pa.array(obj, type=pa.large_string()).take(pa.array(codes))
+    return pd.arrays.ArrowStringArray(arrow, dtype=dtype)

@@ -16,7 +16,7 @@ from sim import defaults
 from sim.codes import CHECK_KINDS, STATUS_KEYS, LoanStatus
 from sim.credit import default_ahead
 from sim.interventions.workouts import expected_workout_recovery
-from sim.recorder import EVENT_COLUMNS, METRIC_COLUMNS, warning_frame
+from sim.recorder import EVENT_COLUMNS, METRIC_COLUMNS, str_column
 from sim.signals import SIGNAL_IDS
 
 __all__ = ["EVENT_COLUMNS", "METRIC_COLUMNS", "RunBrief", "RunResult", "RunSummary",
@@ -99,13 +99,12 @@ def horizon_loss(s) -> np.ndarray:
 
 def _loan_frame(s, loss_i: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
-        "loan_id": np.arange(s.n), "segment": np.array(s.pf.segment_ids)[s.pf.segment],
-        "status": np.array(STATUS_KEYS)[s.status], "defaulted": s.default_month >= 0,
+        "loan_id": np.arange(s.n), "segment": str_column(s.pf.segment_ids, s.pf.segment),
+        "status": str_column(STATUS_KEYS, s.status), "defaulted": s.default_month >= 0,
         "default_month": s.default_month, "ead_cny": s.ead, "loss_cny": loss_i,
         "interest_cny": s.interest, "first_warning_month": s.first_warning,
-        "first_warning_signal": np.where(
-            s.first_warning_signal >= 0,
-            np.array(SIGNAL_IDS, dtype=object)[np.maximum(s.first_warning_signal, 0)], ""),
+        "first_warning_signal": str_column((*SIGNAL_IDS, ""), np.where(
+            s.first_warning_signal >= 0, s.first_warning_signal, len(SIGNAL_IDS))),
         "first_action_month": s.first_action, "relationship": s.relationship,
         "disbursed_cny": s.disbursed, "balance_cny": s.balance,
     })
@@ -147,14 +146,13 @@ class RunResult:
     def from_sim(cls, s) -> RunResult:
         rec = s.rec
         loss_i = loss_per_loan(s)
-        events = rec.event_frame()
-        events = events.sort_values(["month", "loan_id"], kind="stable").reset_index(drop=True)
+        events = rec.event_frame()  # already in (month, loan_id) order, stably sorted
         signals = rec.signal_frame()
         return cls(
             scenario_id=s.sc.id, seed=s.seed, months=s.T, n_loans=s.n,
             disbursed_cny=float(s.disbursed.sum()), events=events, metrics=rec.metric_frame(),
             loans=_loan_frame(s, loss_i), signals=signals,
-            warnings=warning_frame(signals, rec.latent, SIGNAL_IDS),
+            warnings=rec.warning_frame(signals),
             loss_cny=float(loss_i.sum()), interest_cny=float(s.interest.sum()),
             hours=float(s.hours_used + s.workout_hours), cost_cny=float(s.money_spent),
             compliance=_compliance_frame(rec.checks), check_quality=rec.checks.quality(),
