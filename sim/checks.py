@@ -9,6 +9,8 @@ on time against those required.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim import defaults
@@ -59,23 +61,68 @@ def next_check_month(sim, policy: MonitoringPolicy, month: int) -> np.ndarray:
     return np.where(sim.status <= ON_BOOKS, nxt, -1)
 
 
+class DueParts(NamedTuple):
+    """What the checks due at month t depend on, apart from the policy: computed once when
+    several candidate policies are costed at the same decision point."""
+
+    first: np.ndarray  # on the books and never checked
+    routine_closer: np.ndarray  # checked before, under closer monitoring, a month or more ago
+    routine_other: np.ndarray  # checked before, not under closer monitoring
+    since: np.ndarray  # months since the last check
+    cls: np.ndarray
+    pending: np.ndarray  # fell due earlier and slipped
+
+
+_NEVER_DUE = np.iinfo(np.int64).max
+"""An interval of 0 (no routine checks) as a threshold no loan reaches."""
+
+
+def due_parts(sim, t: int) -> DueParts:
+    on_books = sim.status <= ON_BOOKS
+    never = sim.never_checked
+    checked = on_books & ~never
+    closer = sim.closer_until >= t
+    since = (t - sim.last_check).astype(np.int64)
+    return DueParts(first=on_books & never, routine_closer=checked & closer & (since >= 1),
+                    routine_other=checked & ~closer, since=since, cls=sim.cls,
+                    pending=sim.due_since >= 0)
+
+
+def _due(parts: DueParts, policy: MonitoringPolicy, t: int) -> tuple[np.ndarray, np.ndarray]:
+    threshold = class_intervals(policy).astype(np.int64)
+    threshold[threshold <= 0] = _NEVER_DUE
+    routine_due = parts.routine_other & (parts.since >= threshold[parts.cls])
+    routine_due |= parts.routine_closer
+    if t >= first_check_month(policy) and policy.first_check_days > 0:
+        return parts.first, routine_due
+    return np.zeros_like(parts.first), routine_due
+
+
 def due_masks(sim, policy: MonitoringPolicy, t: int) -> tuple[np.ndarray, np.ndarray]:
     """(first check due, routine check due) under a policy at month t."""
-    interval = intervals(sim, policy, t)
-    on_books = sim.status <= ON_BOOKS
-    first_month = first_check_month(policy)
-    never = sim.never_checked
-    first_due = on_books & never & (t >= first_month) & (policy.first_check_days > 0)
-    routine_due = on_books & ~never & (interval > 0) & (t - sim.last_check >= interval)
-    return first_due, routine_due
+    return _due(due_parts(sim, t), policy, t)
 
 
-def policy_hours(sim, policy: MonitoringPolicy, t: int) -> float:
-    """Hours the checks due at month t under a policy would take, slipped ones included."""
-    first_due, routine_due = due_masks(sim, policy, t)
-    due = first_due | routine_due | (sim.due_since >= 0)
+def policy_hours(sim, policy: MonitoringPolicy, t: int, parts: DueParts | None = None) -> float:
+    """Hours the checks due at month t under a policy would take, slipped ones included.
+    `parts`: `due_parts(sim, t)` when the caller costs several policies on the same state."""
+    first_due, routine_due = _due(parts or due_parts(sim, t), policy, t)
+    due = first_due | routine_due | (parts.pending if parts else sim.due_since >= 0)
     kind = np.where(first_due, CheckKind.FIRST, CheckKind.ROUTINE)
     return float(sim.check_hours[np.flatnonzero(due), kind[due]].sum())
+
+
+def policy_demand(sim, t: int):
+    """`policy_hours` at month t as a function of the policy, for one decision point: the
+    parts that do not depend on the policy are computed once, at the first call."""
+    parts: list[DueParts] = []
+
+    def demand(policy: MonitoringPolicy) -> float:
+        if not parts:
+            parts.append(due_parts(sim, t))
+        return policy_hours(sim, policy, t, parts[0])
+
+    return demand
 
 
 def run_due(sim, t: int) -> None:

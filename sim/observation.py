@@ -120,7 +120,7 @@ def read_only(a: np.ndarray) -> np.ndarray:
 
 def observe(sim) -> Observation:
     """The observation at the current decision point."""
-    from sim.checks import policy_hours
+    from sim.checks import policy_demand
 
     t = sim.t
     pf = sim.pf
@@ -145,7 +145,7 @@ def observe(sim) -> Observation:
         auction_open=ro(sim.auction_open),
         disaster_region=ro(sim.disaster_until[pf.region] >= t),
         acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, TARGETED]),
-        check_demand=lambda p: policy_hours(sim, p, t), hidden=hidden,
+        check_demand=policy_demand(sim, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
         rate=ro(sim.rate), remaining_months=ro(np.maximum(sim.term - sim.mob, 1)),
         repayment=ro(pf.repayment),

@@ -26,6 +26,7 @@ refusals and the same floating-point sums as calling `act` in order:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -239,8 +240,8 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
     starts = np.flatnonzero(new_group)
     rank = np.empty(m, dtype=np.int64)
     rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
-    why: list[str | None] = [None] * m
-    result: list[str] = [""] * m
+    why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
+    result = np.full(m, "", dtype=object)
     for wave in range(int(rank.max()) + 1):
         in_wave = rank == wave
         for c in np.unique(ci[in_wave]).tolist():
@@ -249,29 +250,23 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
             it = cat[a]
             idx = li[pos]
             ok = np.ones(len(pos), dtype=bool)
-            for req in it.requires:
+            for r, req in enumerate(it.requires):
                 fail = ok & ~PRECONDITION_COLUMNS[req](sim, idx, t)
-                for p in pos[fail].tolist():
-                    why[p] = req
+                why[pos[fail]] = r
                 ok &= ~fail
             if not ok.any():
                 continue
             pos = pos[ok]
             got = EFFECT_COLUMNS[a][1](sim, li[pos], it, t)
-            if isinstance(got, str):
-                if got:
-                    for p in pos.tolist():
-                        result[p] = got
-            else:
-                for p, r in zip(pos.tolist(), got, strict=True):
-                    result[p] = r
-    taken = np.array([w is None for w in why], dtype=bool)
-    rejected = sim.month_report.rejected
-    for p in np.flatnonzero(~taken).tolist():
-        rejected.append((loans[p], kinds[p], why[p]))
-    if not taken.any():
+            if not isinstance(got, str) or got:
+                result[pos] = got
+    refused = np.flatnonzero(why >= 0)
+    if len(refused):
+        sim.month_report.rejected.extend(
+            (loans[p], kinds[p], cat[kinds[p]].requires[why[p]]) for p in refused.tolist())
+    pos = np.flatnonzero(why < 0)
+    if not len(pos):
         return
-    pos = np.flatnonzero(taken)
     tl, tc = li[pos], ci[pos]
     # hours, in list order (no action here is the legal team's)
     charged = hours[pos]
@@ -292,12 +287,12 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
         pl = tl[preventive]
         sim.first_action[pl[sim.first_action[pl] < 0]] = t
         sim.acted[pl] = t
-    tk = [kinds[p] for p in pos.tolist()]
-    tloans = [loans[p] for p in pos.tolist()]
-    sim._done_this_month.update(zip(tloans, tk, strict=True))
-    events = sim.rec.events
-    for i, a, c, p in zip(tloans, tk, cost.tolist(), pos.tolist(), strict=True):
-        events.append((t, i, "action_" + a, c, result[p]))
+    tloans = tl.tolist()
+    sim._done_this_month.update(zip(tloans, np.array(names, dtype=object)[tc].tolist(),
+                                    strict=True))
+    event_names = np.array(["action_" + a for a in names], dtype=object)[tc].tolist()
+    sim.rec.events.extend(zip(repeat(t), tloans, event_names, cost.tolist(),
+                              result[pos].tolist()))
     if "onsite_check" in codes:
         check = codes["onsite_check"]
         sim._targeted.extend(li[pos[tc == check]].tolist())
