@@ -17,6 +17,7 @@ from sim import defaults
 from sim.codes import ON_BOOKS, CheckKind, Product
 from sim.scenario import MonitoringPolicy
 
+FIRST, ROUTINE = CheckKind.FIRST.value, CheckKind.ROUTINE.value  # plain ints for numpy
 CHECK_HOURS_BY_PRODUCT = np.array([defaults.CHECK_HOURS[p.name.lower()] for p in Product])
 """(product, CheckKind) -> hours of one check."""
 
@@ -108,7 +109,7 @@ def policy_hours(sim, policy: MonitoringPolicy, t: int, parts: DueParts | None =
     `parts`: `due_parts(sim, t)` when the caller costs several policies on the same state."""
     first_due, routine_due = _due(parts or due_parts(sim, t), policy, t)
     due = first_due | routine_due | (parts.pending if parts else sim.due_since >= 0)
-    kind = np.where(first_due, CheckKind.FIRST, CheckKind.ROUTINE)
+    kind = np.where(first_due, FIRST, ROUTINE)
     return float(sim.check_hours[np.flatnonzero(due), kind[due]].sum())
 
 
@@ -133,8 +134,8 @@ def run_due(sim, t: int) -> None:
     newly = due & (sim.due_since < 0)
     tally = sim.rec.checks
     sim.due_since[newly] = t
-    sim.due_kind[newly & first_due] = CheckKind.FIRST
-    sim.due_kind[newly & ~first_due] = CheckKind.ROUTINE
+    sim.due_kind[newly & first_due] = FIRST
+    sim.due_kind[newly & ~first_due] = ROUTINE
     np.add.at(tally.required, sim.due_kind[newly], 1)
     sim.due_since[~due & (sim.due_since >= 0) & ~on_books] = -1
     idx = np.flatnonzero(sim.due_since >= 0)

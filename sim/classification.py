@@ -29,6 +29,7 @@ def classify(dpd: np.ndarray, flagged: np.ndarray, floor: np.ndarray,
     floor: a minimum class set by events (for example an accelerated loan);
     balance/borrower: for the 10% contagion rule across one borrower's loans.
     """
+    sub = int(SUBSTANDARD)  # plain ints for numpy (an IntEnum member is slow to compare with)
     cls = np.zeros(dpd.shape, dtype=np.int8)
     cls[(dpd > 0) | flagged] = SPECIAL_MENTION
     for days, c in DAY_TRIGGERS:
@@ -37,11 +38,11 @@ def classify(dpd: np.ndarray, flagged: np.ndarray, floor: np.ndarray,
     if borrower is not None and balance is not None and len(borrower):
         n = int(borrower.max()) + 1
         total = np.bincount(borrower, weights=balance, minlength=n)
-        npl = np.bincount(borrower, weights=np.where(cls >= SUBSTANDARD, balance, 0.0), minlength=n)
+        npl = np.bincount(borrower, weights=np.where(cls >= sub, balance, 0.0), minlength=n)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(total > 0, npl / total, 0.0)
         infected = share[borrower] > CONTAGION_SHARE
-        cls[infected & (cls < SUBSTANDARD)] = SUBSTANDARD
+        cls[infected & (cls < sub)] = sub
     return cls
 
 

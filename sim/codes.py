@@ -97,7 +97,8 @@ PRODUCTS = keys(Product)
 REPAYMENT_KEYS = keys(Repayment)
 CHECK_KINDS = keys(CheckKind)
 SOURCE_KEYS = keys(SignalSource)
-ON_BOOKS = LoanStatus.DEFAULTED
-"""Statuses up to this one are on the books (`status <= ON_BOOKS`)."""
+ON_BOOKS = LoanStatus.DEFAULTED.value
+"""Statuses up to this one are on the books (`status <= ON_BOOKS`). A plain int: numpy
+compares a column with an IntEnum member several times slower than with an int."""
 STAGED_PRODUCTS = (Product.FIXED_ASSET, Product.REAL_ESTATE_DEV)
 """Products drawn in stages rather than at once."""

@@ -24,16 +24,20 @@ def payment_burden(balance, rate_annual, remaining_months, repayment, horizon_mo
     r = np.asarray(rate_annual, dtype=float) / 12.0
     n = np.maximum(np.asarray(remaining_months, dtype=float), 1.0)
     b = np.asarray(balance, dtype=float)
+    br, bn = b * r, b / n
     with np.errstate(divide="ignore", invalid="ignore"):
-        annuity = np.where(r > 0, b * r / (1 - (1 + r) ** (-n)), b / n)
+        annuity = np.where(r > 0, br / (1 - (1 + r) ** (-n)), bn)
     bullet_share = np.where(n <= horizon_months, 1.0 / np.minimum(n, horizon_months), 0.0)
-    return np.select(
-        [repayment == Repayment.EQUAL_INSTALMENT, repayment == Repayment.EQUAL_PRINCIPAL],
-        [annuity, b / n + b * r],
-        b * r + b * bullet_share)
+    return np.where(repayment == _EQUAL_INSTALMENT, annuity, np.where(
+        repayment == _EQUAL_PRINCIPAL, bn + br, br + b * bullet_share))
 
+
+# plain ints for numpy: comparing a column with an IntEnum member is several times slower
 _EQUAL_INSTALMENT = int(Repayment.EQUAL_INSTALMENT)
 _EQUAL_PRINCIPAL = int(Repayment.EQUAL_PRINCIPAL)
+ACTIVE, DEFAULTED, CLOSED = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value,
+                             LoanStatus.CLOSED.value)
+SUBSTANDARD = LoanClass.SUBSTANDARD.value
 
 
 def payment_burden_one(balance: float, rate_annual: float, remaining_months: float,
@@ -139,19 +143,18 @@ def scheduled_principal(sim) -> tuple[np.ndarray, np.ndarray]:
     r = sim.rate / 12.0
     remaining = np.maximum(sim.term - sim.mob, 1)
     interest_due = sim.balance * r
+    level = sim.balance / remaining
     with np.errstate(divide="ignore", invalid="ignore"):
-        annuity = np.where(r > 0, sim.balance * r / (1 - (1 + r) ** (-remaining)),
-                           sim.balance / remaining)
-    principal = np.select(
-        [pf.repayment == Repayment.EQUAL_INSTALMENT, pf.repayment == Repayment.EQUAL_PRINCIPAL],
-        [annuity - interest_due, sim.balance / remaining],
-        np.where(remaining <= 1, sim.balance, 0.0))
+        annuity = np.where(r > 0, interest_due / (1 - (1 + r) ** (-remaining)), level)
+    principal = np.where(pf.repayment == _EQUAL_INSTALMENT, annuity - interest_due, np.where(
+        pf.repayment == _EQUAL_PRINCIPAL, level,
+        np.where(remaining <= 1, sim.balance, 0.0)))
     return np.clip(principal, 0.0, sim.balance), interest_due
 
 
 def _pay(sim, t: int, d: np.ndarray) -> None:
     """Payments: a borrower with health below zero misses; the rest pay, with arrears."""
-    performing = (sim.status == LoanStatus.ACTIVE) & ~sim.defaulted
+    performing = (sim.status == ACTIVE) & ~sim.defaulted
     deferred = sim.deferral_until >= t
     due = performing & ~deferred & (sim.balance > 0)
     miss = due & (d < 0)
@@ -176,30 +179,30 @@ def _pay(sim, t: int, d: np.ndarray) -> None:
     matured |= performing & (sim.balance <= paid_off) & (sim.mob >= sim.term)
     sim.balance[matured] = 0.0
     sim.undrawn[matured] = 0.0
-    sim.status[matured] = LoanStatus.CLOSED
+    sim.status[matured] = CLOSED
     sim.rec.log_many(t, np.flatnonzero(matured), "repaid")
 
 
 def _arrears(sim, t: int) -> None:
     """Days past due, and default at MISSES_TO_DEFAULT consecutive misses (90+ days)."""
-    sim.dpd = np.where(sim.defaulted & (sim.status == LoanStatus.DEFAULTED), sim.dpd + defaults.DAYS_PER_MONTH,
+    sim.dpd = np.where(sim.defaulted & (sim.status == DEFAULTED), sim.dpd + defaults.DAYS_PER_MONTH,
                        sim.misses * defaults.DAYS_PER_MONTH).astype(np.int32)
-    new_default = ~sim.defaulted & (sim.status == LoanStatus.ACTIVE) & \
+    new_default = ~sim.defaulted & (sim.status == ACTIVE) & \
         (sim.misses >= defaults.MISSES_TO_DEFAULT)
     default_loans(sim, t, np.flatnonzero(new_default))
 
 
 def _cure_defaulted(sim, t: int, d: np.ndarray) -> None:
     """Defaulted loans: self-cure is rare, collection helps."""
-    dl = np.flatnonzero(sim.status == LoanStatus.DEFAULTED)
+    dl = np.flatnonzero(sim.status == DEFAULTED)
     if not len(dl):
         return
     chance = np.where(sim.lawsuit_month[dl] >= 0, defaults.COLLECTION_CURE_DEFAULTED,
                       defaults.SELF_CURE_DEFAULTED)
     cure = dl[(sim._u_act[dl, 0] < chance) & (d[dl] > defaults.CURE_HEALTH)
-              & (sim.floor[dl] < LoanClass.SUBSTANDARD)]
+              & (sim.floor[dl] < SUBSTANDARD)]
     if len(cure):
-        sim.status[cure] = LoanStatus.ACTIVE
+        sim.status[cure] = ACTIVE
         sim.defaulted[cure] = False
         sim.misses[cure] = 0
         sim.dpd[cure] = 0
@@ -213,7 +216,7 @@ def default_loans(sim, t: int, idx: np.ndarray) -> None:
     if not len(idx):
         return
     sim.defaulted[idx] = True
-    sim.status[idx] = LoanStatus.DEFAULTED
+    sim.status[idx] = DEFAULTED
     first = idx[sim.default_month[idx] < 0]
     sim.default_month[first] = t
     sim.ead[idx] = sim.balance[idx]

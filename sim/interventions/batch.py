@@ -176,6 +176,21 @@ def _batchable(sim) -> dict[str, int]:
     return got
 
 
+def _requirements(sim, names: list[str]) -> tuple[list[str], np.ndarray]:
+    """The preconditions of the batchable actions, and table[k, code]: the index of action
+    code's k-th precondition in that list (-1: it has fewer)."""
+    got = getattr(sim, "_batch_requirements", None)
+    if got is None:
+        reqs = sorted({r for a in names for r in sim.catalogue[a].requires})
+        depth = max((len(sim.catalogue[a].requires) for a in names), default=0)
+        table = np.full((depth, len(names)), -1, dtype=np.int64)
+        for c, a in enumerate(names):
+            for k, r in enumerate(sim.catalogue[a].requires):
+                table[k, c] = reqs.index(r)
+        got = sim._batch_requirements = (reqs, table)
+    return got
+
+
 def act_many(sim, actions: Sequence) -> None:
     """Take `actions` ((loan, action id) pairs) in order, as `act` on each would."""
     if not actions:
@@ -242,22 +257,27 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
     rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
     why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
     result = np.full(m, "", dtype=object)
+    reqs, table = _requirements(sim, names)
     for wave in range(int(rank.max()) + 1):
-        in_wave = rank == wave
-        for c in np.unique(ci[in_wave]).tolist():
-            pos = np.flatnonzero(in_wave & (ci == c))
-            a = names[c]
-            it = cat[a]
-            idx = li[pos]
-            ok = np.ones(len(pos), dtype=bool)
-            for r, req in enumerate(it.requires):
-                fail = ok & ~PRECONDITION_COLUMNS[req](sim, idx, t)
-                why[pos[fail]] = r
-                ok &= ~fail
-            if not ok.any():
+        wpos = np.flatnonzero(rank == wave)
+        widx, wci = li[wpos], ci[wpos]
+        present = np.flatnonzero(np.bincount(wci, minlength=len(names)))
+        # each precondition once over the wave; row -1 (all True) stands for "none"
+        holds = np.ones((len(reqs) + 1, len(wpos)), dtype=bool)
+        for r in sorted({r for c in present.tolist() for r in table[:, c].tolist() if r >= 0}):
+            holds[r] = PRECONDITION_COLUMNS[reqs[r]](sim, widx, t)
+        ok = np.ones(len(wpos), dtype=bool)
+        cols = np.arange(len(wpos))
+        for k in range(table.shape[0]):
+            fail = ok & ~holds[table[k, wci], cols]
+            why[wpos[fail]] = k
+            ok &= ~fail
+        for c in present.tolist():
+            pos = wpos[ok & (wci == c)]
+            if not len(pos):
                 continue
-            pos = pos[ok]
-            got = EFFECT_COLUMNS[a][1](sim, li[pos], it, t)
+            a = names[c]
+            got = EFFECT_COLUMNS[a][1](sim, li[pos], cat[a], t)
             if not isinstance(got, str) or got:
                 result[pos] = got
     refused = np.flatnonzero(why >= 0)
