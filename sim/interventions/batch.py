@@ -161,6 +161,18 @@ effect touches its own loan and logs nothing itself are here; an action is batch
 while EFFECTS still maps it to that scalar effect."""
 
 
+CHAIN_NAMES = ("arrears", "relationship")
+CHAINS = {
+    "restructure": 0, "emergency_deferral": 0, "collect_call": 0, "collect_letter": 0,
+    "collect_visit": 0, "add_collateral": 1, "entrusted_payment": 1,
+}
+"""Which actions on one loan must see each other in list order: relief resets the arrears
+that collection and relief require and read (chain 0); a request for collateral and one for
+entrusted payment both strain the relationship (chain 1). The two chains read and write
+different columns, and a check or closer monitoring neither reads nor writes what the
+others do, so only the order within a chain matters."""
+
+
 def _batchable(sim) -> dict[str, int]:
     """The case's actions that can go column-wise, with a code each (cached per run)."""
     got = getattr(sim, "_batchable", None)
@@ -246,9 +258,11 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
     m = len(li)
     names = list(codes)
     cat = sim.catalogue
-    # the k-th action on each loan sees the effects of its (k-1)-th
-    order = np.argsort(li, kind="stable")
-    sl = li[order]
+    # the k-th action of a chain on a loan sees the effects of its (k-1)-th
+    chain = np.array([CHAINS.get(a, -1) for a in names], dtype=np.int64)[ci]
+    key = np.where(chain >= 0, li * len(CHAIN_NAMES) + chain, -1 - np.arange(m))
+    order = np.argsort(key, kind="stable")
+    sl = key[order]
     new_group = np.empty(m, dtype=bool)
     new_group[0] = True
     np.not_equal(sl[1:], sl[:-1], out=new_group[1:])
