@@ -79,8 +79,12 @@ class Recorder:
                                 np.zeros(len(idx)) if amount is None else amount.astype(float)))
 
     def sighting(self, month: int, idx: np.ndarray, signal: int, via: SignalSource) -> None:
-        self.signals.append((month, idx.astype(np.int64), np.full(len(idx), signal,
-                                                                  dtype=np.int16), int(via)))
+        self.sightings(month, idx, np.full(len(idx), signal, dtype=np.int16), via)
+
+    def sightings(self, month: int, idx: np.ndarray, signals: np.ndarray,
+                  via: SignalSource) -> None:
+        """Loans idx saw signals (indices into signal_ids, one per loan) in `month`."""
+        self.signals.append((month, idx.astype(np.int64), signals.astype(np.int16), int(via)))
         self.n_signals += len(idx)
 
     def record_metrics(self, sim, t: int, used: float, new_defaults: int) -> None:

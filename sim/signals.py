@@ -11,6 +11,7 @@ lagged health that drives the signals.
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
 
@@ -92,40 +93,100 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
     sim.known_diversion[idx[found]] = True
 
 
+class _Sighting(NamedTuple):
+    """One signal's parameters in a case (its overrides applied), for the monthly pass."""
+
+    key: str
+    sig: object  # defaults.SignalType
+    j: int  # column in last_seen and in the month's uniforms
+    lag: int
+    keep: float  # 1 - miss rate: a true condition is seen when the draw is below this
+    fp: float  # false-positive rate
+    line: float  # health below which the condition holds (health-driven signals)
+
+
+def _plan(sim, source: str) -> list[_Sighting]:
+    """The case's signals from one source, in catalogue order (cached per run)."""
+    cache = sim.__dict__.setdefault("_signal_plan", {})
+    if source not in cache:
+        cache[source] = [
+            _Sighting(k, sig, SIG_INDEX[k], override(sim.sc, sig, "lag_months"),
+                      1 - override(sim.sc, sig, "miss_rate"),
+                      override(sim.sc, sig, "false_positive_rate"),
+                      defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months"))
+            for k, sig in defaults.SIGNALS.items() if sig.source == source]
+    return cache[source]
+
+
+def _conditions(sim, plan: list[_Sighting], live: np.ndarray) -> np.ndarray:
+    """(loans, signals) matrix of `condition` for the live loans, health read once per lag."""
+    cond = np.empty((len(live), len(plan)), dtype=bool)
+    now = sim.t - (0 if sim._ticked else 1)
+    lagged: dict[int, np.ndarray] = {}
+    for col, p in enumerate(plan):
+        if p.sig.driver == "health":
+            if p.lag not in lagged:
+                lagged[p.lag] = sim.d_hist[(now - p.lag) % defaults.HEALTH_HISTORY_MONTHS][live]
+            np.less(lagged[p.lag], p.line, out=cond[:, col])
+        else:
+            cond[:, col] = condition(sim, p.sig, live)
+    return cond
+
+
+def _first_warnings(sim, t: int, live: np.ndarray, hit: np.ndarray, js: np.ndarray) -> None:
+    """Loans seeing their first warning: the first signal in catalogue order that holds."""
+    if not hit.shape[1]:
+        return
+    fresh = hit.any(axis=1) & (sim.first_warning[live] < 0)
+    if fresh.any():
+        loans = live[fresh]
+        sim.first_warning[loans] = t
+        sim.first_warning_signal[loans] = js[hit[fresh].argmax(axis=1)]
+
+
 def offsite_sightings(sim, t: int) -> None:
-    """The month's off-site monitoring over the book, and the latent on-site conditions."""
+    """The month's off-site monitoring over the book, and the latent on-site conditions.
+
+    All signals at once on a (loans, signals) matrix, with the same draws, tests and
+    order of effects as seeing them one by one (`see`)."""
     live = np.flatnonzero(sim.status <= ON_BOOKS)
-    u = sim._u_sig[live]
-    for k, sig in defaults.SIGNALS.items():
-        if sig.source != "offsite":
-            continue
-        lag = override(sim.sc, sig, "lag_months")
-        if sig.every_months > 1 and not is_report_month(t, sig.every_months, lag):
-            continue
-        j = SIG_INDEX[k]
-        miss = override(sim.sc, sig, "miss_rate")
-        fp = override(sim.sc, sig, "false_positive_rate")
-        cond = condition(sim, sig, live)
-        if k == "collection_bypass":
-            cond = cond | sim.diverting[live]
-        seen = (cond & (u[:, j] < 1 - miss)) | (~cond & (u[:, j] < fp))
-        if k == "statement_weak" and sim.keep_history:
-            _keep_statements(sim, t, t - lag, live, cond, seen, sig)
-        see(sim, t, live[seen], k, SignalSource.OFFSITE)
+    plan = [p for p in _plan(sim, "offsite")
+            if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag)]
+    if plan:
+        u = sim._u_sig[live]
+        js = np.array([p.j for p in plan], dtype=np.int64)
+        cond = _conditions(sim, plan, live)
+        for col, p in enumerate(plan):
+            if p.key == "collection_bypass":
+                cond[:, col] |= sim.diverting[live]
+        draws = u[:, js]
+        seen = (cond & (draws < np.array([p.keep for p in plan]))) | \
+            (~cond & (draws < np.array([p.fp for p in plan])))
+        for col, p in enumerate(plan):
+            if p.key == "statement_weak" and sim.keep_history:
+                _keep_statements(sim, t, t - p.lag, live, cond[:, col], seen[:, col], p.sig)
+        cols, rows = np.nonzero(seen.T)  # by signal, then by loan: the order `see` logs in
+        if len(rows):
+            loans = live[rows]
+            sim.last_seen[loans, js[cols]] = t
+            warn = np.array([p.key != "payment_late" for p in plan])
+            _first_warnings(sim, t, live, seen[:, warn], js[warn])
+            sim.rec.sightings(t, loans, js[cols], SignalSource.OFFSITE)
     _latent(sim, t, live)
 
 
 def _latent(sim, t: int, live: np.ndarray) -> None:
     """Hidden conditions that a check would have shown, for the missed-warning score."""
-    for k, sig in defaults.SIGNALS.items():
-        if sig.source == "onsite" and sig.driver in ("health", "diversion"):
-            cond = condition(sim, sig, live)
-            fresh = live[cond & (sim.first_warning[live] < 0)]
-            sim.first_warning[fresh] = t
-            sim.first_warning_signal[fresh] = SIG_INDEX[k]
-            held = live[cond]
-            if len(held):
-                sim.rec.latent.append((t, held.astype(np.int64), SIG_INDEX[k]))
+    plan = [p for p in _plan(sim, "onsite") if p.sig.driver in ("health", "diversion")]
+    if not plan:
+        return
+    js = np.array([p.j for p in plan], dtype=np.int64)
+    cond = _conditions(sim, plan, live)
+    _first_warnings(sim, t, live, cond, js)
+    for col, p in enumerate(plan):
+        held = live[cond[:, col]]
+        if len(held):
+            sim.rec.latent.append((t, held.astype(np.int64), p.j))
 
 
 def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALERT_WINDOW_MONTHS,
