@@ -115,13 +115,20 @@ def policy_hours(sim, policy: MonitoringPolicy, t: int, parts: DueParts | None =
 
 def policy_demand(sim, t: int):
     """`policy_hours` at month t as a function of the policy, for one decision point: the
-    parts that do not depend on the policy are computed once, at the first call."""
+    parts that do not depend on the policy are computed once, at the first call, and each
+    policy's hours once (the state does not move while a strategy decides)."""
     parts: list[DueParts] = []
+    known: dict[int, tuple[MonitoringPolicy, float]] = {}  # holding the policy keeps its id
 
     def demand(policy: MonitoringPolicy) -> float:
+        got = known.get(id(policy))
+        if got is not None and got[0] is policy:
+            return got[1]
         if not parts:
             parts.append(due_parts(sim, t))
-        return policy_hours(sim, policy, t, parts[0])
+        hours = policy_hours(sim, policy, t, parts[0])
+        known[id(policy)] = (policy, hours)
+        return hours
 
     return demand
 
