@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -55,12 +56,23 @@ class Decision:
 
 @dataclass(frozen=True)
 class HiddenState:
-    """What only the oracle sees: true health, diversion, collateral and recovery values."""
+    """What only the oracle sees: true health, diversion, collateral and recovery values.
+
+    The collateral and recovery values are worked out when first read (the engine's state
+    does not move while a strategy decides), so an oracle that does not read them does not
+    pay for them every month."""
 
     health: np.ndarray
     diverting: np.ndarray
-    collateral_value: np.ndarray
-    recoverable: np.ndarray
+    sim: object = field(repr=False, compare=False)
+
+    @cached_property
+    def collateral_value(self) -> np.ndarray:
+        return read_only(collateral_value(self.sim))
+
+    @cached_property
+    def recoverable(self) -> np.ndarray:
+        return read_only(recovery_value(self.sim))
 
 
 @dataclass(frozen=True)
@@ -128,8 +140,7 @@ def observe(sim) -> Observation:
     hidden = None
     if sim.oracle:
         hidden = HiddenState(health=ro(sim.d.copy()), diverting=ro(sim.diverting.copy()),
-                             collateral_value=ro(collateral_value(sim)),
-                             recoverable=ro(recovery_value(sim)))
+                             sim=sim)
     return Observation(
         month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
         status=ro(sim.status), product=ro(pf.product), segment=ro(pf.segment),
