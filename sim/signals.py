@@ -118,75 +118,78 @@ def _plan(sim, source: str) -> list[_Sighting]:
     return cache[source]
 
 
-def _conditions(sim, plan: list[_Sighting], live: np.ndarray) -> np.ndarray:
-    """(loans, signals) matrix of `condition` for the live loans, health read once per lag."""
-    cond = np.empty((len(live), len(plan)), dtype=bool)
+def _conditions(sim, plan: list[_Sighting], on: np.ndarray) -> np.ndarray:
+    """(signals, loans) matrix of `condition` over the whole book, False off the books
+    (`on`: the loans on the books); health is read once per lag."""
+    cond = np.empty((len(plan), sim.n), dtype=bool)
     now = sim.t - (0 if sim._ticked else 1)
-    lagged: dict[int, np.ndarray] = {}
-    for col, p in enumerate(plan):
+    for row, p in enumerate(plan):
         if p.sig.driver == "health":
-            if p.lag not in lagged:
-                lagged[p.lag] = sim.d_hist[(now - p.lag) % defaults.HEALTH_HISTORY_MONTHS][live]
-            np.less(lagged[p.lag], p.line, out=cond[:, col])
+            lag_d = sim.d_hist[(now - p.lag) % defaults.HEALTH_HISTORY_MONTHS]
+            np.less(lag_d, p.line, out=cond[row])
         else:
-            cond[:, col] = condition(sim, p.sig, live)
+            cond[row] = condition(sim, p.sig, slice(None))
+    cond &= on
     return cond
 
 
-def _first_warnings(sim, t: int, live: np.ndarray, hit: np.ndarray, js: np.ndarray) -> None:
-    """Loans seeing their first warning: the first signal in catalogue order that holds."""
-    if not hit.shape[1]:
+def _first_warnings(sim, t: int, hit: np.ndarray, js: np.ndarray) -> None:
+    """Loans seeing their first warning: the first signal in catalogue order that holds
+    (`hit`: signals x loans)."""
+    if not len(hit):
         return
-    fresh = hit.any(axis=1) & (sim.first_warning[live] < 0)
+    fresh = np.logical_or.reduce(hit, axis=0) & (sim.first_warning < 0)
     if fresh.any():
-        loans = live[fresh]
+        loans = np.flatnonzero(fresh)
         sim.first_warning[loans] = t
-        sim.first_warning_signal[loans] = js[hit[fresh].argmax(axis=1)]
+        sim.first_warning_signal[loans] = js[hit[:, loans].argmax(axis=0)]
 
 
 def offsite_sightings(sim, t: int) -> None:
     """The month's off-site monitoring over the book, and the latent on-site conditions.
 
-    All signals at once on a (loans, signals) matrix, with the same draws, tests and
+    All signals at once on a (signals, loans) matrix, with the same draws, tests and
     order of effects as seeing them one by one (`see`)."""
-    live = np.flatnonzero(sim.status <= ON_BOOKS)
+    on = sim.status <= ON_BOOKS
     plan = [p for p in _plan(sim, "offsite")
             if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag)]
     if plan:
-        u = sim._u_sig[live]
         js = np.array([p.j for p in plan], dtype=np.int64)
-        cond = _conditions(sim, plan, live)
-        for col, p in enumerate(plan):
+        draws = sim._u_sig.T[js]
+        cond = _conditions(sim, plan, on)
+        for row, p in enumerate(plan):
             if p.key == "collection_bypass":
-                cond[:, col] |= sim.diverting[live]
-        draws = u[:, js]
-        seen = (cond & (draws < np.array([p.keep for p in plan]))) | \
-            (~cond & (draws < np.array([p.fp for p in plan])))
-        for col, p in enumerate(plan):
+                cond[row] |= sim.diverting & on
+        seen = (cond & (draws < np.array([p.keep for p in plan])[:, None])) | \
+            (~cond & (draws < np.array([p.fp for p in plan])[:, None]))
+        seen &= on
+        for row, p in enumerate(plan):
             if p.key == "statement_weak" and sim.keep_history:
-                _keep_statements(sim, t, t - p.lag, live, cond[:, col], seen[:, col], p.sig)
-        cols, rows = np.nonzero(seen.T)  # by signal, then by loan: the order `see` logs in
+                live = np.flatnonzero(on)
+                _keep_statements(sim, t, t - p.lag, live, cond[row][live], seen[row][live],
+                                 p.sig)
+        # by signal, then by loan: the order `see` logs in
+        rows, loans = np.divmod(np.flatnonzero(seen), sim.n)
         if len(rows):
-            loans = live[rows]
-            sim.last_seen[loans, js[cols]] = t
+            sim.last_seen[loans, js[rows]] = t
             warn = np.array([p.key != "payment_late" for p in plan])
-            _first_warnings(sim, t, live, seen[:, warn], js[warn])
-            sim.rec.sightings(t, loans, js[cols], SignalSource.OFFSITE)
-    _latent(sim, t, live)
+            _first_warnings(sim, t, seen[warn], js[warn])
+            sim.rec.sightings(t, loans, js[rows], SignalSource.OFFSITE)
+    _latent(sim, t, on)
 
 
-def _latent(sim, t: int, live: np.ndarray) -> None:
+def _latent(sim, t: int, on: np.ndarray) -> None:
     """Hidden conditions that a check would have shown, for the missed-warning score."""
     plan = [p for p in _plan(sim, "onsite") if p.sig.driver in ("health", "diversion")]
     if not plan:
         return
     js = np.array([p.j for p in plan], dtype=np.int64)
-    cond = _conditions(sim, plan, live)
-    _first_warnings(sim, t, live, cond, js)
-    for col, p in enumerate(plan):
-        held = live[cond[:, col]]
+    cond = _conditions(sim, plan, on)
+    _first_warnings(sim, t, cond, js)
+    for row, p in enumerate(plan):
+        held = np.flatnonzero(cond[row])
         if len(held):
-            sim.rec.latent.append((t, held.astype(np.int64), p.j))
+            sim.rec.latent.append((t, held, p.j))
 
 
 def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALERT_WINDOW_MONTHS,
