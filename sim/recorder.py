@@ -60,6 +60,7 @@ class Recorder:
     def __init__(self, signal_ids: tuple[str, ...]):
         self.signal_ids = signal_ids
         self.events: list[tuple] = []
+        self.blocks: list[tuple] = []  # several loans' events logged at once (log_block)
         self.chunks: list[tuple[int, np.ndarray, str, np.ndarray]] = []
         self.signals: list[tuple[int, np.ndarray, np.ndarray, int]] = []
         self.latent: list[tuple[int, np.ndarray, int]] = []  # conditions a check would show
@@ -71,6 +72,28 @@ class Recorder:
     def log(self, month: int, loan: int, event: str, amount: float = 0.0,
             details: str = "") -> None:
         self.events.append((month, loan, event, float(amount), details))
+
+    def log_block(self, month: int, idx: np.ndarray, events: list[str], event_codes: np.ndarray,
+                  amounts: np.ndarray, details: list[str], detail_codes: np.ndarray) -> None:
+        """Events of loans idx logged at once, as `log` on each in turn would log them here:
+        loan idx[k] had event events[event_codes[k]] with amounts[k] and
+        details[detail_codes[k]]."""
+        if len(idx):
+            self.blocks.append((len(self.events), month, idx.astype(np.int64), list(events),
+                                np.asarray(event_codes, dtype=np.intp), amounts.astype(float),
+                                list(details), np.asarray(detail_codes, dtype=np.intp)))
+
+    def event_rows(self) -> list[tuple]:
+        """The events logged one by one and in blocks, as (month, loan, event, amount,
+        details) in the order they were logged (the chunks of `log_many` apart)."""
+        rows: list[tuple] = []
+        at = 0
+        for pos, month, idx, events, ev, amounts, details, dt in self.blocks:
+            rows += self.events[at:pos]
+            at = pos
+            rows += [(month, i, events[e], a, details[d]) for i, e, a, d in zip(
+                idx.tolist(), ev.tolist(), amounts.tolist(), dt.tolist(), strict=True)]
+        return rows + self.events[at:]
 
     def log_many(self, month: int, idx: np.ndarray, event: str,
                  amount: np.ndarray | None = None) -> None:
@@ -112,7 +135,7 @@ class Recorder:
 
     # ------------------------------------------------------------------ frames
     def event_frame(self) -> pd.DataFrame:
-        return event_frame(self.events, self.chunks)
+        return event_frame(self.events, self.chunks, self.blocks)
 
     def _signal_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Sightings as columns: month, loan, signal index, SignalSource."""
@@ -187,28 +210,56 @@ def warning_frame(signals: pd.DataFrame, latent: list[tuple],
     return pd.concat(parts, ignore_index=True)
 
 
-def event_frame(single: list[tuple], chunks: list[tuple]) -> pd.DataFrame:
-    """The event log as one frame: single events plus vectorised chunks, by month."""
+def event_frame(single: list[tuple], chunks: list[tuple], blocks: list[tuple] = ()
+                ) -> pd.DataFrame:
+    """The event log as one frame: single events (with the blocks logged among them, at
+    their place) and vectorised chunks, by month and loan, ties in the order logged."""
     m_s, l_s, n_s, a_s, d_s = zip(*single, strict=True) if single else ((), (), (), (), ())
     names: dict[str, int] = {}
     details: dict[str, int] = {"": 0}
-    name_codes = [names.setdefault(x, len(names)) for x in n_s]
-    detail_codes = [details.setdefault(x, len(details)) for x in d_s]
+    parts_m = [np.array(m_s, dtype=np.int64)]
+    parts_l = [np.array(l_s, dtype=np.int64)]
+    parts_a = [np.array(a_s, dtype=float)]
+    parts_e = [np.array([names.setdefault(x, len(names)) for x in n_s], dtype=np.intp)]
+    parts_d = [np.array([details.setdefault(x, len(details)) for x in d_s], dtype=np.intp)]
+    if blocks:
+        place = [2 * np.arange(len(single), dtype=np.int64) + 1]  # a block logged at
+        for pos, month, idx, events, ev, amounts, dets, dt in blocks:  # pos: before single pos
+            place.append(np.full(len(idx), 2 * pos, dtype=np.int64))
+            parts_m.append(np.full(len(idx), month, dtype=np.int64))
+            parts_l.append(idx)
+            parts_a.append(amounts)
+            parts_e.append(np.array([names.setdefault(x, len(names)) for x in events],
+                                    dtype=np.intp)[ev])
+            parts_d.append(np.array([details.setdefault(x, len(details)) for x in dets],
+                                    dtype=np.intp)[dt])
+        logged = np.argsort(np.concatenate(place), kind="stable")
+        parts_m, parts_l, parts_a, parts_e, parts_d = (
+            [np.concatenate(p)[logged]] for p in (parts_m, parts_l, parts_a, parts_e, parts_d))
     lens = np.array([len(c[1]) for c in chunks], dtype=np.int64)
     chunk_names = np.array([names.setdefault(c[2], len(names)) for c in chunks], dtype=np.intp)
-    m = np.concatenate([np.array(m_s, dtype=np.int64),
-                        np.repeat(np.array([c[0] for c in chunks], dtype=np.int64), lens)])
-    loans = np.concatenate([np.array(l_s, dtype=np.int64), *(c[1] for c in chunks)])
-    amounts = np.concatenate([np.array(a_s, dtype=float), *(c[3] for c in chunks)])
-    event = np.concatenate([np.array(name_codes, dtype=np.intp), np.repeat(chunk_names, lens)])
-    detail = np.concatenate([np.array(detail_codes, dtype=np.intp),
-                             np.zeros(int(lens.sum()), dtype=np.intp)])
-    order = np.lexsort((loans, m))
+    m = np.concatenate([*parts_m, np.repeat(np.array([c[0] for c in chunks], dtype=np.int64),
+                                            lens)])
+    loans = np.concatenate([*parts_l, *(c[1] for c in chunks)])
+    amounts = np.concatenate([*parts_a, *(c[3] for c in chunks)])
+    event = np.concatenate([*parts_e, np.repeat(chunk_names, lens)])
+    detail = np.concatenate([*parts_d, np.zeros(int(lens.sum()), dtype=np.intp)])
+    order = _by_month_and_loan(m, loans)
     return pd.DataFrame({
         "month": m[order], "loan_id": loans[order],
         "event": str_column(list(names), event[order]), "amount_cny": amounts[order],
         "details": str_column(list(details), detail[order]),
     })
+
+
+def _by_month_and_loan(month: np.ndarray, loan: np.ndarray) -> np.ndarray:
+    """`np.lexsort((loan, month))`: rows by month, then loan, ties in their order. One
+    stable sort of a combined key when the ids allow it (loan -1 is the whole book),
+    several times faster than lexsort on a long, mostly sorted log."""
+    if not len(month) or month.min() < 0 or loan.min() < -1:
+        return np.lexsort((loan, month))
+    span = int(loan.max()) + 2
+    return np.argsort(month * span + (loan + 1), kind="stable")
 
 
 def str_column(values, codes: np.ndarray):

@@ -63,7 +63,7 @@ def _same(a, b) -> None:
     assert a.money_spent == b.money_spent
     assert a.hours_log == b.hours_log
     assert a.workout_hours == b.workout_hours
-    assert a.rec.events == b.rec.events
+    assert a.rec.event_rows() == b.rec.event_rows()
     assert [r.rejected for r in a.reports] == [r.rejected for r in b.reports]
     assert [r.checks_done for r in a.reports] == [r.checks_done for r in b.reports]
     assert len(a.rec.signals) == len(b.rec.signals)

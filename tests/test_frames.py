@@ -51,7 +51,7 @@ def test_frames_equal_their_plain_construction(case, strategy, months):
     sim = Simulation(sc, seed=3, months=months, decider=strat.decide, oracle=strat.needs_hidden)
     run = sim.run()
     rec = sim.rec
-    pd.testing.assert_frame_equal(run.events, plain_event_frame(rec.events, rec.chunks))
+    pd.testing.assert_frame_equal(run.events, plain_event_frame(rec.event_rows(), rec.chunks))
     pd.testing.assert_frame_equal(run.signals, plain_signal_frame(rec))
     pd.testing.assert_frame_equal(run.warnings,
                                   warning_frame(run.signals, rec.latent, SIGNAL_IDS))

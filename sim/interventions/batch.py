@@ -26,7 +26,6 @@ refusals and the same floating-point sums as calling `act` in order:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import repeat
 
 import numpy as np
 
@@ -324,9 +323,8 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
     tloans = tl.tolist()
     sim._done_this_month.update(zip(tloans, np.array(names, dtype=object)[tc].tolist(),
                                     strict=True))
-    event_names = np.array(["action_" + a for a in names], dtype=object)[tc].tolist()
-    sim.rec.events.extend(zip(repeat(t), tloans, event_names, cost.tolist(),
-                              result[pos].tolist()))
+    kept, detail = np.unique(result[pos], return_inverse=True)
+    sim.rec.log_block(t, tl, ["action_" + a for a in names], tc, cost, kept.tolist(), detail)
     if "onsite_check" in codes:
         check = codes["onsite_check"]
         sim._targeted.extend(li[pos[tc == check]].tolist())
