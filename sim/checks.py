@@ -113,11 +113,39 @@ def policy_hours(sim, policy: MonitoringPolicy, t: int, parts: DueParts | None =
     return float(sim.check_hours[np.flatnonzero(due), kind[due]].sum())
 
 
+class _Demand(NamedTuple):
+    """`policy_hours` reduced to what a policy changes: which checked loans' routine checks
+    fall due. The rest is due under every policy (slipped checks, closer monitoring) or
+    under every policy that books first checks."""
+
+    parts: DueParts
+    always: tuple[np.ndarray, np.ndarray]  # without, with first checks
+    hours: tuple[np.ndarray, np.ndarray]  # hours of each loan's check: without, with first
+
+
+def _demand_parts(sim, t: int) -> _Demand:
+    parts = due_parts(sim, t)
+    base = parts.routine_closer | parts.pending
+    routine = sim.check_hours[:, ROUTINE]
+    return _Demand(parts, (base, base | parts.first),
+                   (routine, np.where(parts.first, sim.check_hours[:, FIRST], routine)))
+
+
+def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:
+    """`policy_hours` on parts: the same loans' hours, in the same order, summed alike."""
+    threshold = class_intervals(policy).astype(np.int64)
+    threshold[threshold <= 0] = _NEVER_DUE
+    first = int(t >= first_check_month(policy) and policy.first_check_days > 0)
+    due = d.parts.routine_other & (d.parts.since >= threshold[d.parts.cls])
+    due |= d.always[first]
+    return float(d.hours[first][due].sum())
+
+
 def policy_demand(sim, t: int):
     """`policy_hours` at month t as a function of the policy, for one decision point: the
     parts that do not depend on the policy are computed once, at the first call, and each
     policy's hours once (the state does not move while a strategy decides)."""
-    parts: list[DueParts] = []
+    parts: list[_Demand] = []
     known: dict[int, tuple[MonitoringPolicy, float]] = {}  # holding the policy keeps its id
 
     def demand(policy: MonitoringPolicy) -> float:
@@ -125,8 +153,8 @@ def policy_demand(sim, t: int):
         if got is not None and got[0] is policy:
             return got[1]
         if not parts:
-            parts.append(due_parts(sim, t))
-        hours = policy_hours(sim, policy, t, parts[0])
+            parts.append(_demand_parts(sim, t))
+        hours = _demand_hours(parts[0], policy, t)
         known[id(policy)] = (policy, hours)
         return hours
 

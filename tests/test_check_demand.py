@@ -1,0 +1,32 @@
+"""A strategy's check demand (sim.checks.policy_demand, what Observation.check_demand
+gives) equals `policy_hours` to the last bit, for every candidate policy, at every month,
+first checks booked or not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim import checks
+from sim.engine import Simulation
+from sim.scenario import MonitoringPolicy, load_scenario
+from sim.strategies import make_strategy
+from sim.strategies.triage import POLICIES
+
+ROOT = Path(__file__).resolve().parent.parent
+OTHERS = (MonitoringPolicy(),
+          MonitoringPolicy.model_validate({"interval_months": {"normal": 6, "loss": 1},
+                                           "first_check_days": 15}))
+
+
+def test_check_demand_equals_policy_hours():
+    sc = load_scenario(ROOT / "scenarios" / "small_loan_company.yaml")
+    strat = make_strategy("early-warning")
+    sim = Simulation(sc, seed=2, decider=strat.decide)
+    for month in range(0, sc.horizon_months, 4):
+        sim.advance_to(month)
+        for t in (month + 1, 1):
+            demand = checks.policy_demand(sim, t)
+            for policy in (*POLICIES, *OTHERS):
+                want = checks.policy_hours(sim, policy, t)
+                assert demand(policy) == want
+                assert demand(policy) == want  # asked again: the same figure
