@@ -229,9 +229,8 @@ def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int]) -> None
     li = np.array(loans, dtype=np.int64)
     ci = np.array([codes[a] for a in kinds], dtype=np.int64)
     pair = li * len(codes) + ci
-    done = sim._done_this_month
-    if len(np.unique(pair)) < m or (
-            done and any(x in done for x in zip(loans, kinds, strict=True))):
+    done = [i * len(codes) + codes[a] for i, a in sim._done_this_month if a in codes]
+    if len(np.unique(pair)) < m or (done and np.isin(pair, done).any()):
         for i, a in zip(loans, kinds, strict=True):
             act(sim, i, a)
         return
@@ -269,7 +268,8 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
     rank = np.empty(m, dtype=np.int64)
     rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
     why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
-    result = np.full(m, "", dtype=object)
+    detail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
+    results: dict[str, int] = {"": 0}
     reqs, table = _requirements(sim, names)
     for wave in range(int(rank.max()) + 1):
         wpos = np.flatnonzero(rank == wave)
@@ -291,8 +291,11 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
                 continue
             a = names[c]
             got = EFFECT_COLUMNS[a][1](sim, li[pos], cat[a], t)
-            if not isinstance(got, str) or got:
-                result[pos] = got
+            if isinstance(got, str):
+                if got:
+                    detail[pos] = results.setdefault(got, len(results))
+            else:
+                detail[pos] = [results.setdefault(x, len(results)) for x in got]
     refused = np.flatnonzero(why >= 0)
     if len(refused):
         sim.month_report.rejected.extend(
@@ -323,8 +326,8 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
     tloans = tl.tolist()
     sim._done_this_month.update(zip(tloans, np.array(names, dtype=object)[tc].tolist(),
                                     strict=True))
-    kept, detail = np.unique(result[pos], return_inverse=True)
-    sim.rec.log_block(t, tl, ["action_" + a for a in names], tc, cost, kept.tolist(), detail)
+    sim.rec.log_block(t, tl, ["action_" + a for a in names], tc, cost, list(results),
+                      detail[pos])
     if "onsite_check" in codes:
         check = codes["onsite_check"]
         sim._targeted.extend(li[pos[tc == check]].tolist())
