@@ -22,6 +22,7 @@ from sim.engine import RunResult, Simulation
 from sim.interventions.effects import restructure_inputs, restructure_terms
 from sim.loanbook import payment_burden_one
 from sim.observation import Decision, Observation, action_cost, action_hours, admissible
+from sim.policy import MonitoringPolicy
 from sim.roleplay import (
     MEET_ACTION,
     BorrowerState,
@@ -33,7 +34,7 @@ from sim.roleplay import (
     shipped,
     state_of,
 )
-from sim.scenario import MonitoringPolicy, Scenario
+from sim.scenario import Scenario
 from sim.standing_order import StandingOrder, standing_actions, team_hours
 from sim.tail import finish_workouts
 

@@ -25,17 +25,10 @@ import numpy as np
 from pydantic import Field
 
 from sim import defaults
-from sim.inputs import MAX_FILE_BYTES, load_yaml, read_text, validate
-from sim.scenario import (
-    Bool,
-    Int,
-    Product,
-    ScenarioError,
-    Slug,
-    Strict,
-    Text,
-    load_scenario,
-)
+from sim.field_types import Bool, Int, Slug, Text
+from sim.inputs import MAX_FILE_BYTES, Strict, load_yaml, read_text, validate
+from sim.scenario import ScenarioError, load_scenario
+from sim.segments import Product
 
 ROLEPLAY_DIR = Path(__file__).resolve().parent.parent / "roleplays"
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"

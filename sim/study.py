@@ -29,7 +29,8 @@ from typing import Protocol
 import numpy as np
 from scipy.special import stdtrit
 
-from sim.scenario import Scenario, Staff
+from sim.policy import Staff
+from sim.scenario import Scenario
 
 LATE = "late-collection"
 ORACLE = "oracle"

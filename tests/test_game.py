@@ -8,7 +8,8 @@ import pytest
 
 from sim.engine import simulate
 from sim.game import ActionError, MonthReport
-from sim.scenario import ClassIntervals, MonitoringPolicy, parse_scenario
+from sim.policy import ClassIntervals, MonitoringPolicy
+from sim.scenario import parse_scenario
 from sim.scoring import headline_index
 from training.desk import Debrief, engine_text
 from training.desk import Desk as Game

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from sim.game import ActionError
+from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.roleplay import (
     MEET_ACTION,
     TERM_ACTIONS,
@@ -29,7 +30,7 @@ from sim.roleplay import (
     parse_roleplay,
     roleplay_paths,
 )
-from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario
+from sim.scenario import load_scenario
 from training.desk import Desk as Game  # sim.game.Game with the loan file and the book
 from training.roleplay import PRACTICE_PROFILES, Session, practice_state
 

@@ -133,7 +133,7 @@ class Entry:
 
     side: PairSide
     node: str
-    text: Any  # sim.scenario.Text (zh, en)
+    text: Any  # sim.field_types.Text (zh, en)
     line: Line | None = None
     choice: Choice | None = None
 

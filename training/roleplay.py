@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.defaults import INTERVENTIONS
+from sim.field_types import Text
 from sim.roleplay import (
     TERM_ACTIONS,
     BorrowerState,
@@ -26,7 +27,6 @@ from sim.roleplay import (
     contact_breach,
     with_premise,
 )
-from sim.scenario import Text
 
 __all__ = ["AgreedTerm", "Breach", "Fact", "Outcome", "PathError", "Session", "Step",
            "practice_state", "PRACTICE_PROFILES"]

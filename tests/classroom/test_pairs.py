@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.roleplay import MEET_ACTION, Conversation, LineError, load_all
-from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario
+from sim.scenario import load_scenario
 from training import accounts, pairs
 from training import classroom as cr
 from training.attempts import AttemptStore, LiveGames
