@@ -526,7 +526,7 @@ def move(db: DB, user: User | None, games: LiveGames, pair_id: int, pick: str | 
 def _settle(db: DB, games: LiveGames, pair: Pair) -> Pair:
     """Put the finished talk into the officer's attempt (the desk's own meet) and record
     what it took: the actions queued with their hours, and those the engine refused."""
-    from sim.game import ActionError
+    from sim.game_actions import ActionError
 
     result: dict[str, Any]
     status = PairStatus.DONE
