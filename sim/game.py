@@ -22,12 +22,13 @@ import pandas as pd
 
 from sim import judgement
 from sim.codes import CLASS_KEYS
+from sim.conversation import Talk
 from sim.engine import RunResult, Simulation
 from sim.game_actions import ActionError, ActionQueue
 from sim.game_meetings import Meetings
 from sim.observation import Decision, Observation
 from sim.policy import MonitoringPolicy
-from sim.roleplay import MEET_ACTION, Roleplay, Talk
+from sim.roleplay import MEET_ACTION, Roleplay
 from sim.scenario import Scenario
 from sim.standing_order import StandingOrder, standing_actions, team_hours
 from sim.tail import finish_workouts

@@ -3,23 +3,18 @@ during a month, and the terms it agreed joining the month's queue.
 
 `Meetings` is a part of `sim.game.Game` (which supplies `sim`, `scenario`, `text`, the
 month's meetings `_talks` and, from `sim.game_actions.ActionQueue`, `_why_not`,
-`action_cost` and `_refuse`). The conversation itself (its graph, the borrower's hidden
-state as it reads it, its effects) is sim.roleplay.
+`action_cost` and `_refuse`). The conversation itself is sim.roleplay (its graph),
+sim.borrower_state (the hidden state it reads) and sim.conversation (walking it, its
+effects).
 """
 
 from __future__ import annotations
 
+from sim.borrower_state import BorrowerState, premise_missing, state_of
+from sim.conversation import Conversation, PathError
 from sim.game_actions import ActionOption
-from sim.roleplay import (
-    MEET_ACTION,
-    BorrowerState,
-    Conversation,
-    PathError,
-    Roleplay,
-    premise_missing,
-    shipped,
-    state_of,
-)
+from sim.roleplay import MEET_ACTION, Roleplay
+from sim.roleplay_files import shipped
 
 
 class Meetings:
@@ -80,7 +75,7 @@ class Meetings:
         conversation file has changed since so that the path no longer fits, the logged
         talk is taken as it was, so an attempt still opens. `lines` are the borrower's
         lines when a trainee played the borrower (paired role play; see
-        sim.roleplay.Conversation); they are logged with the path.
+        sim.conversation.Conversation); they are logged with the path.
         """
         i = int(loan_id)
         if any(t["loan_id"] == i for t in self._talks):

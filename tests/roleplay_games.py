@@ -40,3 +40,19 @@ def single_term_roleplay(kind: str, case: str, borrower: str) -> Roleplay:
                                      "relationship": -0.2, "terms": [{"kind": kind}]}]}},
     }
     return Roleplay.model_validate(data)
+
+
+def all_paths(rp: Roleplay) -> list[list[str]]:
+    """Every path through a conversation's graph (at most ten choices long)."""
+    out, todo = [], [(rp.start, [])]
+    while todo:
+        node, path = todo.pop()
+        chs = rp.nodes[node].choices
+        if not chs:
+            out.append(path)
+        for ch in chs:
+            if ch.next is None:
+                out.append([*path, ch.id])
+            elif len(path) < 10:
+                todo.append((ch.next, [*path, ch.id]))
+    return out

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from sim.game_actions import ActionError
-from sim.roleplay import MEET_ACTION, Roleplay, load_all
+from sim.roleplay import MEET_ACTION, Roleplay
+from sim.roleplay_files import load_all
 from sim.scenario import load_scenario
-from tests.roleplay_games import LIGHT, game, single_term_roleplay, until
+from tests.roleplay_games import LIGHT, all_paths, game, single_term_roleplay, until
 from training.desk import Desk as Game  # sim.game.Game with the loan file and the book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,8 +160,8 @@ def test_a_meeting_is_offered_only_when_its_setting_holds(shipped) -> None:
 
 def test_a_talk_survives_the_standing_order_adding_actions(monkeypatch) -> None:
     import sim.game as game_module
+    from sim.conversation import Talk
     from sim.observation import Decision
-    from sim.roleplay import Talk
 
     g = game("real_estate")
     talk = Talk(0, (("diversion", True),), -0.05)
@@ -168,3 +169,16 @@ def test_a_talk_survives_the_standing_order_adding_actions(monkeypatch) -> None:
     monkeypatch.setattr(game_module, "standing_actions", lambda *a, **k: [(1, "lawsuit")])
     dec = g._decide(g.observation())
     assert dec.talks == [talk] and (1, "lawsuit") in dec.actions
+
+
+@pytest.mark.parametrize("rp_id", ["jinlan_diversion", "jinlun_guarantor_default",
+                                   "huimin_flood", "jiahe_extension"])
+def test_every_case_conversation_can_be_held_in_its_case(shipped, rp_id) -> None:
+    rp = shipped[rp_id]
+    g = game(rp.case)
+    i = g.sim.pf.named_index[rp.borrower]
+    until(g, lambda g: g.meeting_option(i).available)
+    path = all_paths(rp)[0]
+    g.meet(i, rp.id, path)
+    g.end_month(g.month)
+    assert [t["roleplay"] for t in g.loan_file(i).talks] == [rp.id]
