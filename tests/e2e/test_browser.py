@@ -9,88 +9,11 @@ the comparison table. Screenshots go to test-output/.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
-import pytest
+from tests.e2e.harness import ARGS, CHROMIUM, MARKS, OUT, WAIT_MS, choose, click, idle, pick
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-OUT = ROOT / "test-output"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WAIT_MS = 60_000
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: run tests/ensure_browser.sh (make test does)"),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200 and r.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} not healthy after {timeout_s}s:\n{log.read_text()}")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    port = free_port()
-    log = tmp / "streamlit.log"
-    env = {**os.environ, "BIANQUE_DB": str(tmp / "e2e.db")}
-    env.pop("DATABASE_URL", None)
-    env.pop("BIANQUE_SCENARIO_DIR", None)
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def idle(page) -> None:
-    """Wait until the script run that the last interaction started has finished."""
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
-
-
-def click(page, key: str) -> None:
-    idle(page)
-    page.locator(f".st-key-{key} button").first.click()
+pytestmark = MARKS
 
 
 def test_play_intro_to_the_debrief(server):
@@ -113,9 +36,7 @@ def test_play_intro_to_the_debrief(server):
             expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
 
             # open a loan file
-            idle(page)
-            page.locator(".st-key-loan_pick [role='combobox']").click()
-            page.get_by_role("option").first.click()
+            choose(page, "loan_pick")
             expect(page.get_by_role("tab").first).to_be_visible()
             page.screenshot(path=str(OUT / "e2e_desk_loan_file.png"), full_page=True)
 
@@ -131,9 +52,7 @@ def test_play_intro_to_the_debrief(server):
             expect(picker).to_be_visible()
             new = "1" if not picker.input_value().startswith("1 ") else "2"
             # each choice shows its hours this month ("1 个月 · 本月 120 h")
-            picker.click()
-            page.get_by_role("option", name=re.compile(rf"^{new} 个月")).click()
-            idle(page)
+            pick(page, picker, option_text=re.compile(rf"^{new} 个月"))
             # an overbooked plan moves the editor into the prompt at the top: one live picker
             expect(page.locator(".st-key-iv_normal[data-stale='false'] [role='combobox']")).to_have_value(
                 re.compile(rf"^{new} 个月 · 本月 [\d,.]+ h$"))

@@ -24,8 +24,7 @@ import pytest
 from sim.scenario import load_scenario
 from sim.scoring import headline_index, run_baselines
 from tests import careful_player as rules
-from tests.e2e.test_browser import ARGS, CHROMIUM, OUT, WAIT_MS, click, idle
-from tests.e2e.test_browser import server as server  # noqa: F401, PLC0414 - the shared fixture
+from tests.e2e.harness import ARGS, CHROMIUM, MARKS, OUT, WAIT_MS, click, idle, pick
 from training.i18n import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +33,7 @@ ACTIONS = ("closer_monitoring", "onsite_check", "add_collateral", "restructure",
 """The actions the rules choose from (whose Queue buttons the trainee reads)."""
 LABEL = re.compile(r"L\d{4}")
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing"),
-]
+pytestmark = [*MARKS, pytest.mark.slow]
 
 
 VIEW_MARKERS = {0: ".st-key-loan_pick", 1: ".st-key-alerts_recent", 3: ".st-key-standing_active"}
@@ -93,9 +87,7 @@ def open_named(page, company: str) -> str:
     """Open a borrower's file from the loans view by typing its name in the picker; its label."""
     view(page, 0)
     box = page.locator(".st-key-loan_pick [role='combobox']")
-    box.click()
-    box.fill(company)
-    page.get_by_role("option", name=re.compile(re.escape(company))).first.click()
+    pick(page, box, company, option_text=re.compile(re.escape(company)))
     settle(page, file_heading(page, company))
     settle(page, page.locator(".st-key-option_onsite_check"))
     return LABEL.search(box.input_value()).group(0)
@@ -106,8 +98,8 @@ def open_from_inbox(page, label: str) -> None:
     from playwright.sync_api import expect
 
     view(page, 1)
-    options_of(page, "alert_pick")
-    page.get_by_role("option", name=re.compile("^" + label)).first.click()
+    pick(page, page.locator(".st-key-alert_pick [role='combobox']"),
+         option_text=re.compile("^" + label))
     click(page, "open_alert_loan")
     settle(page, file_heading(page, label + " · "))
     settle(page, page.locator(".st-key-option_onsite_check"))
@@ -156,7 +148,7 @@ def step_api_index(case) -> float:
                           base["oracle"].loss_cny)
 
 
-def test_a_careful_trainee_beats_late_collection_on_intro(server):  # noqa: F811
+def test_a_careful_trainee_beats_late_collection_on_intro(server):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=WAIT_MS)

@@ -4,53 +4,12 @@ test-output/ (judgement_*.png)."""
 
 from __future__ import annotations
 
-from tests.e2e.test_browser import (  # noqa: F401
-    ARGS,
-    CHROMIUM,
-    OUT,
-    WAIT_MS,
-    click,
-    idle,
-    pytestmark,
-    server,  # noqa: F401 - the streamlit server fixture
-)
+from tests.e2e.harness import ARGS, CHROMIUM, MARKS, OUT, WAIT_MS, choose, click, end_month, idle
+
+pytestmark = MARKS
 
 
-def choose(page, key_part: str, text: str | None = None) -> None:
-    """Open the selectbox whose key contains key_part and pick the option with text (or
-    the first). A click can land while another list is still open, and a rerun can close
-    the list: then open it again."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    box = page.locator(f"[class*='st-key-{key_part}'] [role='combobox']").first
-    for attempt in range(4):
-        idle(page)
-        box.click()
-        option = page.get_by_role("option")
-        if text:
-            box.fill("")
-            page.keyboard.type(text)  # the selectbox filters its options as one types
-            option = option.filter(has_text=text)
-        try:
-            # wait and click in one step: a rerun between the two would close the list
-            option.first.click(timeout=WAIT_MS // 6)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            if attempt == 3:
-                raise
-    idle(page)
-
-
-def end_month(page, month: int) -> None:
-    from playwright.sync_api import expect
-
-    idle(page)
-    page.locator(f".st-key-end_month_{month} button").click()
-    expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
-
-
-def test_classify_and_a_resolution_reach_the_debrief(server):  # noqa: F811 - the fixture
+def test_classify_and_a_resolution_reach_the_debrief(server):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=WAIT_MS)

@@ -4,25 +4,16 @@ In the real-estate case the trainee lightens the routine checks to free hours, o
 Jinlan Property's file once it has started diverting, meets the chairman, asks where
 the drawdowns went after the affiliated contractor, agrees entrusted payment, and
 ends the month: the loan file then shows entrusted payment and the meeting's finding.
-Uses the server fixture and helpers of test_browser.py. Screenshots go to test-output/.
+Uses the server fixture of conftest.py and the moves of harness.py. Screenshots go to test-output/.
 """
 
 from __future__ import annotations
 
 import re
 
-import pytest
-from test_browser import ARGS, CHROMIUM, OUT, WAIT_MS, click, idle, server  # noqa: F401
+from tests.e2e.harness import ARGS, CHROMIUM, MARKS, OUT, WAIT_MS, click, end_month, idle, pick
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
-
-
-def end_month(page, month: int) -> None:
-    from playwright.sync_api import expect
-
-    idle(page)
-    page.locator(f".st-key-end_month_{month} button").click()
-    expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
+pytestmark = MARKS
 
 
 def set_interval(page, key: str, value: str) -> None:
@@ -30,26 +21,16 @@ def set_interval(page, key: str, value: str) -> None:
 
     While the plan is overbooked its editor sits at the top of the desk; once it fits,
     the editor is in the monitoring-policy view."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     live = f".st-key-iv_{key}[data-stale='false'] [role='combobox']"
-    for attempt in range(3):  # the editor moves to the policy view once the plan fits
-        idle(page)
-        if page.locator(live).count() == 0:
-            page.locator(".st-key-desk_view button").nth(3).click()
-            idle(page)
-        try:
-            page.locator(live).first.click(timeout=WAIT_MS // 4)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    page.keyboard.type(f"{value} month")
-    page.get_by_role("option").filter(has_text=re.compile(rf"^{value} months?\b")).first.click()
     idle(page)
+    if page.locator(live).count() == 0:
+        page.locator(".st-key-desk_view button").nth(3).click()
+        idle(page)
+    pick(page, page.locator(live).first, f"{value} month",
+         option_text=re.compile(rf"^{value} months?\b"))
 
 
-def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):  # noqa: F811
+def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=WAIT_MS)
@@ -76,9 +57,7 @@ def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):  # n
             idle(page)
             page.locator(".st-key-desk_view button").nth(0).click()
             idle(page)
-            page.locator(".st-key-loan_pick [role='combobox']").click()
-            page.keyboard.type("Jinlan Property")
-            page.get_by_role("option").filter(has_text="Jinlan Property").first.click()
+            pick(page, page.locator(".st-key-loan_pick [role='combobox']"), "Jinlan Property")
             expect(page.locator(".st-key-meet_open button")).to_be_enabled()
             click(page, "meet_open")
             expect(page.locator(".st-key-meet_choice_0_ask_onward_flows button")).to_be_visible()

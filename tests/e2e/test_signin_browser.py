@@ -4,60 +4,30 @@ that page scripts cannot read and that never appears in the URL."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM, OUT, WAIT_MS, free_port, wait_healthy
 
-ROOT = Path(__file__).resolve().parents[2]
-PW = "browser-password-1"
+from tests.e2e.harness import (
+    ARGS,
+    CHROMIUM,
+    MARKS,
+    OUT,
+    PW,
+    WAIT_MS,
+    accounts_setup,
+    app_server,
+    idle,
+)
+
 COOKIE = "bianque_session"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: run tests/ensure_browser.sh (make test does)"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e_signin")
-    env = {**os.environ, "BIANQUE_DB": str(tmp / "signin.db"), "PYTHONPATH": str(ROOT)}
-    for name in ("DATABASE_URL", "BIANQUE_SCENARIO_DIR", "BIANQUE_SELF_STUDY"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "-c", (
-        "from training.accounts import create_user\n"
-        "from training.db import get_database\n"
-        f"create_user(get_database(), 'ann', {PW!r}, 'trainee', display_name='Ann')\n")],
-        env=env, check=True, cwd=ROOT, timeout=120)
-    port = free_port()
-    log = tmp / "streamlit.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def idle(page) -> None:
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+    with app_server(tmp_path_factory.mktemp("e2e_signin"), accounts_setup(("ann", "trainee", "Ann"))) as url:
+        yield url
 
 
 def session_cookie(context) -> dict | None:
