@@ -129,7 +129,7 @@ class Scenario(Strict):
                                              loc=loc, input=value))
 
         self._check_macro(bad)
-        self._check_borrowers(bad)
+        self._check_segments(bad, self._check_borrowers(bad))
         self._check_catalogue(bad)
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
@@ -151,7 +151,8 @@ class Scenario(Strict):
                             f"macro[{i}] names segment '{s}', which is not defined; "
                             f"use one of: {segs}{did_you_mean(s, seg_ids)}")
 
-    def _check_borrowers(self, bad) -> None:
+    def _check_borrowers(self, bad) -> dict[str, int]:
+        """Check the named borrowers; return how many named loans each segment holds."""
         horizon = self.horizon_months
         seg_ids = [s.id for s in self.segments]
         segs = ", ".join(sorted(seg_ids))
@@ -194,6 +195,12 @@ class Scenario(Strict):
                     bad(("borrowers", i, "events", k, "month"), ev.month,
                         f"borrower '{b.id}' has an event at month {ev.month}, after the horizon "
                         f"({horizon}); move it earlier or lengthen horizon_months")
+        return per_segment
+
+    def _check_segments(self, bad, per_segment: dict[str, int]) -> None:
+        """Each segment holds its named loans, and shares borrowers with another one."""
+        seg_ids = [s.id for s in self.segments]
+        segs = ", ".join(sorted(seg_ids))
         by_id = {s.id: s for s in self.segments}
         for k, seg in enumerate(self.segments):
             if per_segment.get(seg.id, 0) > seg.count:
