@@ -15,7 +15,7 @@ import numpy as np
 
 from sim import defaults
 from sim.codes import ON_BOOKS, CheckKind, Product
-from sim.scenario import MonitoringPolicy
+from sim.policy import MonitoringPolicy
 
 FIRST, ROUTINE = CheckKind.FIRST.value, CheckKind.ROUTINE.value  # plain ints for numpy
 CHECK_HOURS_BY_PRODUCT = np.array([defaults.CHECK_HOURS[p.name.lower()] for p in Product])

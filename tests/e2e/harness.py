@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -174,3 +174,32 @@ def end_month(page, month: int) -> None:
     idle(page)
     page.locator(f".st-key-end_month_{month} button").click()
     expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
+
+
+@contextmanager
+def chromium(name: str) -> Iterator:
+    """Debian's chromium, headless, with the suite's waits. If the body fails, every open
+    page is photographed to test-output/<name>_failure_<n>.png before the error goes on."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)  # assertions wait as long as page actions
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        except Exception:
+            pages = [page for context in browser.contexts for page in context.pages]
+            for n, page in enumerate(pages):
+                with suppress(Exception):  # a picture must not hide the failure
+                    page.screenshot(path=str(OUT / f"{name}_failure_{n}.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def new_page(browser, width: int = 1400, height: int = 1000):
+    """A page in a context of its own (its own cookies: another user), with the waits."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(WAIT_MS)
+    return page

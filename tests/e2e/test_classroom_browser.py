@@ -9,17 +9,17 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.harness import (
-    ARGS,
-    CHROMIUM,
     MARKS,
     OUT,
     WAIT_MS,
     accounts_setup,
     app_server,
+    chromium,
     click,
     click_text,
     idle,
     nav,
+    new_page,
     sign_in,
 )
 
@@ -34,59 +34,50 @@ def server(tmp_path_factory):
 
 
 def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        teacher = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        trainee = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        for page in (teacher, trainee):
-            page.set_default_timeout(WAIT_MS)
-        try:
-            # the instructor: a cohort, a trainee, a published case, an assignment
-            sign_in(teacher, server, "teacher")
-            nav(teacher, "Cohorts")
-            teacher.locator(".st-key-new_cohort_name input").fill("Monday class")
-            click_text(teacher, "Create cohort")
-            expect(teacher.get_by_text("Cohort “Monday class” created")).to_be_visible()
-            teacher.locator(".st-key-enrol_username input").fill("ann")
-            click_text(teacher, "Enrol")
-            expect(teacher.get_by_text("Ann is enrolled.")).to_be_visible()
-            idle(teacher)
-            teacher.get_by_role("tab", name="Publish a case").click()
-            idle(teacher)
-            teacher.locator(".st-key-publish_pick [role='combobox']").click()
-            teacher.get_by_role("option", name="intro", exact=True).click()
-            click(teacher, "publish_shipped")
-            expect(teacher.get_by_text("Published intro version 1.")).to_be_visible()
-            idle(teacher)
-            teacher.get_by_role("tab", name="Assignments").click()
-            click_text(teacher, "Assign")
-            expect(teacher.get_by_text("Assigned: intro v1.")).to_be_visible()
-            teacher.screenshot(path=str(OUT / "e2e_cohort_admin.png"), full_page=True)
+    with chromium("e2e_classroom") as browser:
+        teacher, trainee = new_page(browser), new_page(browser)
+        # the instructor: a cohort, a trainee, a published case, an assignment
+        sign_in(teacher, server, "teacher")
+        nav(teacher, "Cohorts")
+        teacher.locator(".st-key-new_cohort_name input").fill("Monday class")
+        click_text(teacher, "Create cohort")
+        expect(teacher.get_by_text("Cohort “Monday class” created")).to_be_visible()
+        teacher.locator(".st-key-enrol_username input").fill("ann")
+        click_text(teacher, "Enrol")
+        expect(teacher.get_by_text("Ann is enrolled.")).to_be_visible()
+        idle(teacher)
+        teacher.get_by_role("tab", name="Publish a case").click()
+        idle(teacher)
+        teacher.locator(".st-key-publish_pick [role='combobox']").click()
+        teacher.get_by_role("option", name="intro", exact=True).click()
+        click(teacher, "publish_shipped")
+        expect(teacher.get_by_text("Published intro version 1.")).to_be_visible()
+        idle(teacher)
+        teacher.get_by_role("tab", name="Assignments").click()
+        click_text(teacher, "Assign")
+        expect(teacher.get_by_text("Assigned: intro v1.")).to_be_visible()
+        teacher.screenshot(path=str(OUT / "e2e_cohort_admin.png"), full_page=True)
 
-            # the trainee: My work, start, play to the debrief
-            sign_in(trainee, server, "ann")
-            nav(trainee, "My work")
-            expect(trainee.get_by_text("Monday class: case intro v1")).to_be_visible()
-            click(trainee, "start_a1")
-            expect(trainee.locator(".st-key-to_desk button")).to_be_visible()
-            click(trainee, "to_desk")
-            for month in range(12):
-                expect(trainee.locator(f".st-key-end_month_{month} button")).to_be_visible()
-                click(trainee, f"end_month_{month}")
-            expect(trainee.locator(".st-key-debrief_index")).to_be_visible(timeout=3 * WAIT_MS)
+        # the trainee: My work, start, play to the debrief
+        sign_in(trainee, server, "ann")
+        nav(trainee, "My work")
+        expect(trainee.get_by_text("Monday class: case intro v1")).to_be_visible()
+        click(trainee, "start_a1")
+        expect(trainee.locator(".st-key-to_desk button")).to_be_visible()
+        click(trainee, "to_desk")
+        for month in range(12):
+            expect(trainee.locator(f".st-key-end_month_{month} button")).to_be_visible()
+            click(trainee, f"end_month_{month}")
+        expect(trainee.locator(".st-key-debrief_index")).to_be_visible(timeout=3 * WAIT_MS)
 
-            # the instructor reads the class's results
-            nav(teacher, "Cohort dashboard")
-            expect(teacher.get_by_role("heading", name="Scores")).to_be_visible()
-            expect(teacher.get_by_role("heading", name="Loans the class missed most often")
-                   ).to_be_visible()
-            expect(teacher.get_by_role("button", name="Results (CSV)")).to_be_visible()
-            charts = teacher.locator("[data-testid='stVegaLiteChart'] svg")
-            expect(charts.nth(2)).to_be_visible()  # completion, distribution, index
-            teacher.screenshot(path=str(OUT / "e2e_cohort_dashboard.png"), full_page=True)
-        finally:
-            browser.close()
+        # the instructor reads the class's results
+        nav(teacher, "Cohort dashboard")
+        expect(teacher.get_by_role("heading", name="Scores")).to_be_visible()
+        expect(teacher.get_by_role("heading", name="Loans the class missed most often")
+               ).to_be_visible()
+        expect(teacher.get_by_role("button", name="Results (CSV)")).to_be_visible()
+        charts = teacher.locator("[data-testid='stVegaLiteChart'] svg")
+        expect(charts.nth(2)).to_be_visible()  # completion, distribution, index
+        teacher.screenshot(path=str(OUT / "e2e_cohort_dashboard.png"), full_page=True)

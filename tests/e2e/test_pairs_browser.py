@@ -10,16 +10,15 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.harness import (
-    ARGS,
-    CHROMIUM,
     MARKS,
     OUT,
     PW,
-    WAIT_MS,
     app_server,
+    chromium,
     click,
     idle,
     nav,
+    new_page,
     sign_in,
 )
 
@@ -52,64 +51,55 @@ def server(tmp_path_factory):
 
 
 def test_two_trainees_hold_a_meeting_and_the_terms_reach_the_officers_desk(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        ann = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        ben = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        for page in (ann, ben):
-            page.set_default_timeout(WAIT_MS)
-        try:
-            sign_in(ann, server, "ann")  # Ann starts the assigned case first
-            nav(ann, "My work")
-            click(ann, "start_a1")
-            expect(ann.locator(".st-key-to_desk button")).to_be_visible()
-            nav(ann, "Paired role play")
-            expect(ann.get_by_text("You play the officer. Your partner: Ben.")).to_be_visible()
-            expect(ann.get_by_text("You are Wang Lijuan")).to_have_count(0)
+    with chromium("e2e_pairs") as browser:
+        ann, ben = new_page(browser), new_page(browser)
+        sign_in(ann, server, "ann")  # Ann starts the assigned case first
+        nav(ann, "My work")
+        click(ann, "start_a1")
+        expect(ann.locator(".st-key-to_desk button")).to_be_visible()
+        nav(ann, "Paired role play")
+        expect(ann.get_by_text("You play the officer. Your partner: Ben.")).to_be_visible()
+        expect(ann.get_by_text("You are Wang Lijuan")).to_have_count(0)
 
-            sign_in(ben, server, "ben")
-            nav(ben, "Paired role play")
-            expect(ben.get_by_text("You play the borrower. Your partner: Ann.")).to_be_visible()
-            expect(ben.get_by_text("You are Wang Lijuan", exact=False)).to_be_visible()
-            idle(ben)
-            ben.locator(".st-key-pair_auto_1 label").click()  # wait with the automatic refresh
+        sign_in(ben, server, "ben")
+        nav(ben, "Paired role play")
+        expect(ben.get_by_text("You play the borrower. Your partner: Ann.")).to_be_visible()
+        expect(ben.get_by_text("You are Wang Lijuan", exact=False)).to_be_visible()
+        idle(ben)
+        ben.locator(".st-key-pair_auto_1 label").click()  # wait with the automatic refresh
 
-            click(ann, "pair_begin_1")
-            # Ben's page picks up the open meeting by itself
-            expect(ben.get_by_text("Your business: sound")).to_be_visible()
-            expect(ben.locator(".st-key-pair_line_1_0_0 button")).to_be_visible()
-            click(ben, "pair_line_1_0_0")
+        click(ann, "pair_begin_1")
+        # Ben's page picks up the open meeting by itself
+        expect(ben.get_by_text("Your business: sound")).to_be_visible()
+        expect(ben.locator(".st-key-pair_line_1_0_0 button")).to_be_visible()
+        click(ben, "pair_line_1_0_0")
 
-            expect(ann.locator(".st-key-pair_refresh_1 button")).to_be_visible()
-            click(ann, "pair_refresh_1")
-            expect(ann.locator(".st-key-pair_choice_1_1_ask_flows button")).to_be_visible()
-            click(ann, "pair_choice_1_1_ask_flows")
+        expect(ann.locator(".st-key-pair_refresh_1 button")).to_be_visible()
+        click(ann, "pair_refresh_1")
+        expect(ann.locator(".st-key-pair_choice_1_1_ask_flows button")).to_be_visible()
+        click(ann, "pair_choice_1_1_ask_flows")
 
-            click(ben, "pair_refresh_1")
-            expect(ben.locator(".st-key-pair_line_1_2_0 button")).to_be_visible()
-            expect(ben.locator(".st-key-pair_line_1_2_1")).to_have_count(0)  # no lie open
-            click(ben, "pair_line_1_2_0")
+        click(ben, "pair_refresh_1")
+        expect(ben.locator(".st-key-pair_line_1_2_0 button")).to_be_visible()
+        expect(ben.locator(".st-key-pair_line_1_2_1")).to_have_count(0)  # no lie open
+        click(ben, "pair_line_1_2_0")
 
-            click(ann, "pair_refresh_1")
-            expect(ann.get_by_text("takings have been steady", exact=False)).to_be_visible()
-            click(ann, "pair_choice_1_3_monitor")
+        click(ann, "pair_refresh_1")
+        expect(ann.get_by_text("takings have been steady", exact=False)).to_be_visible()
+        click(ann, "pair_choice_1_3_monitor")
 
-            click(ben, "pair_refresh_1")
-            click(ben, "pair_line_1_4_1")
-            expect(ben.get_by_text("The conversation is over.")).to_be_visible()
-            ben.screenshot(path=str(OUT / "e2e_pairs_borrower.png"), full_page=True)
+        click(ben, "pair_refresh_1")
+        click(ben, "pair_line_1_4_1")
+        expect(ben.get_by_text("The conversation is over.")).to_be_visible()
+        ben.screenshot(path=str(OUT / "e2e_pairs_borrower.png"), full_page=True)
 
-            click(ann, "pair_refresh_1")
-            expect(ann.get_by_text("The conversation is over.")).to_be_visible()
-            expect(ann.get_by_text("Queued in Ann's case for month 1", exact=False)
-                   ).to_be_visible()
-            ann.screenshot(path=str(OUT / "e2e_pairs_officer.png"), full_page=True)
-            nav(ann, "Desk")
-            expect(ann.get_by_text("Meet the borrower", exact=False).first).to_be_visible()
-            expect(ann.get_by_text("Closer monitoring", exact=False).first).to_be_visible()
-        finally:
-            browser.close()
+        click(ann, "pair_refresh_1")
+        expect(ann.get_by_text("The conversation is over.")).to_be_visible()
+        expect(ann.get_by_text("Queued in Ann's case for month 1", exact=False)
+               ).to_be_visible()
+        ann.screenshot(path=str(OUT / "e2e_pairs_officer.png"), full_page=True)
+        nav(ann, "Desk")
+        expect(ann.get_by_text("Meet the borrower", exact=False).first).to_be_visible()
+        expect(ann.get_by_text("Closer monitoring", exact=False).first).to_be_visible()

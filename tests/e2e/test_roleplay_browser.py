@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.harness import ARGS, CHROMIUM, MARKS, OUT, WAIT_MS, click, end_month, idle, pick
+from tests.e2e.harness import (
+    MARKS,
+    OUT,
+    chromium,
+    click,
+    end_month,
+    idle,
+    new_page,
+    pick,
+)
 
 pytestmark = MARKS
 
@@ -31,51 +40,41 @@ def set_interval(page, key: str, value: str) -> None:
 
 
 def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1200})
-        page.set_default_timeout(WAIT_MS)
-        try:
-            page.goto(server + "/?lang=en")
-            click(page, "start_real_estate")
-            click(page, "to_desk")
-            expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
-            for month in range(3):  # Jinlan starts diverting in the third month
-                end_month(page, month)
+    with chromium("e2e_roleplay") as browser:
+        page = new_page(browser, height=1200)
+        page.goto(server + "/?lang=en")
+        click(page, "start_real_estate")
+        click(page, "to_desk")
+        expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
+        for month in range(3):  # Jinlan starts diverting in the third month
+            end_month(page, month)
 
-            # free hours: routine checks yearly for normal loans, quarterly for the rest (the
-            # plan is overbooked, so its editor sits at the top of the desk)
-            for key, value in (("normal", "12"), ("special_mention", "3"), ("substandard", "3"),
-                               ("doubtful", "3")):
-                set_interval(page, key, value)
+        # free hours: routine checks yearly for normal loans, quarterly for the rest (the
+        # plan is overbooked, so its editor sits at the top of the desk)
+        for key, value in (("normal", "12"), ("special_mention", "3"), ("substandard", "3"),
+                           ("doubtful", "3")):
+            set_interval(page, key, value)
 
-            # open Jinlan Property's file and meet the chairman
-            idle(page)
-            page.locator(".st-key-desk_view button").nth(0).click()
-            idle(page)
-            pick(page, page.locator(".st-key-loan_pick [role='combobox']"), "Jinlan Property")
-            expect(page.locator(".st-key-meet_open button")).to_be_enabled()
-            click(page, "meet_open")
-            expect(page.locator(".st-key-meet_choice_0_ask_onward_flows button")).to_be_visible()
-            click(page, "meet_choice_0_ask_onward_flows")
-            expect(page.get_by_text("Part of it was borrowed by the group")).to_be_visible()
-            click(page, "meet_choice_1_agree_entrusted")
-            expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
-            expect(page.locator(".st-key-unqueue_1 button")).to_be_visible()
-            page.screenshot(path=str(OUT / "e2e_roleplay_meeting.png"), full_page=True)
+        # open Jinlan Property's file and meet the chairman
+        idle(page)
+        page.locator(".st-key-desk_view button").nth(0).click()
+        idle(page)
+        pick(page, page.locator(".st-key-loan_pick [role='combobox']"), "Jinlan Property")
+        expect(page.locator(".st-key-meet_open button")).to_be_enabled()
+        click(page, "meet_open")
+        expect(page.locator(".st-key-meet_choice_0_ask_onward_flows button")).to_be_visible()
+        click(page, "meet_choice_0_ask_onward_flows")
+        expect(page.get_by_text("Part of it was borrowed by the group")).to_be_visible()
+        click(page, "meet_choice_1_agree_entrusted")
+        expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
+        expect(page.locator(".st-key-unqueue_1 button")).to_be_visible()
+        page.screenshot(path=str(OUT / "e2e_roleplay_meeting.png"), full_page=True)
 
-            # the next month: entrusted payment in the file, the finding among the meetings
-            end_month(page, 3)
-            idle(page)
-            expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
-            expect(page.get_by_text("entrusted", exact=False).first).to_be_visible()
-            page.screenshot(path=str(OUT / "e2e_roleplay_next_month.png"), full_page=True)
-        except Exception:
-            page.screenshot(path=str(OUT / "e2e_roleplay_failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+        # the next month: entrusted payment in the file, the finding among the meetings
+        end_month(page, 3)
+        idle(page)
+        expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
+        expect(page.get_by_text("entrusted", exact=False).first).to_be_visible()
+        page.screenshot(path=str(OUT / "e2e_roleplay_next_month.png"), full_page=True)

@@ -9,15 +9,15 @@ import time
 import pytest
 
 from tests.e2e.harness import (
-    ARGS,
-    CHROMIUM,
     MARKS,
     OUT,
     PW,
     WAIT_MS,
     accounts_setup,
     app_server,
+    chromium,
     idle,
+    new_page,
 )
 
 COOKIE = "bianque_session"
@@ -46,54 +46,47 @@ def wait_cookie(context, present: bool) -> dict | None:
 
 
 def test_a_sign_in_survives_a_reload_and_a_new_tab_and_a_sign_out_ends_it(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
     signed_in = "Signed in as Ann (trainee)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
-        try:
-            page.goto(server + "/?lang=en")
-            page.locator(".st-key-signin_username input").fill("ann")
-            page.locator(".st-key-signin_password input").fill(PW)
-            idle(page)
-            page.get_by_role("button", name="Sign in", exact=True).click()
-            expect(page.get_by_text(signed_in).first).to_be_visible()
+    with chromium("e2e_signin") as browser:
+        page = new_page(browser)
+        context = page.context
+        page.goto(server + "/?lang=en")
+        page.locator(".st-key-signin_username input").fill("ann")
+        page.locator(".st-key-signin_password input").fill(PW)
+        idle(page)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_text(signed_in).first).to_be_visible()
 
-            cookie = wait_cookie(context, present=True)
-            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-            assert COOKIE not in page.evaluate("document.cookie")  # no page script reads it
-            assert cookie["value"] not in page.url
+        cookie = wait_cookie(context, present=True)
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert COOKIE not in page.evaluate("document.cookie")  # no page script reads it
+        assert cookie["value"] not in page.url
 
-            page.reload()
-            expect(page.get_by_text(signed_in).first).to_be_visible()
-            expect(page.locator(".st-key-signin_username input")).to_have_count(0)
+        page.reload()
+        expect(page.get_by_text(signed_in).first).to_be_visible()
+        expect(page.locator(".st-key-signin_username input")).to_have_count(0)
 
-            other = context.new_page()
-            other.set_default_timeout(WAIT_MS)
-            other.goto(server + "/?lang=en")
-            expect(other.get_by_text(signed_in).first).to_be_visible()
-            assert cookie["value"] not in other.url
-            page.screenshot(path=str(OUT / "e2e_signin_after_reload.png"), full_page=True)
+        other = context.new_page()
+        other.set_default_timeout(WAIT_MS)
+        other.goto(server + "/?lang=en")
+        expect(other.get_by_text(signed_in).first).to_be_visible()
+        assert cookie["value"] not in other.url
+        page.screenshot(path=str(OUT / "e2e_signin_after_reload.png"), full_page=True)
 
-            # sign out from the account page: the cookie goes, a reload stays signed out
-            idle(page)
-            page.locator("[data-testid='stSidebarNav'] a", has_text="My account").first.click()
-            idle(page)
-            page.locator(".st-key-sign_out button").click()
-            expect(page.locator(".st-key-signin_username input")).to_be_visible()
-            wait_cookie(context, present=False)
-            page.reload()
-            expect(page.locator(".st-key-signin_username input")).to_be_visible()
-            expect(page.get_by_text(signed_in)).to_have_count(0)
+        # sign out from the account page: the cookie goes, a reload stays signed out
+        idle(page)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="My account").first.click()
+        idle(page)
+        page.locator(".st-key-sign_out button").click()
+        expect(page.locator(".st-key-signin_username input")).to_be_visible()
+        wait_cookie(context, present=False)
+        page.reload()
+        expect(page.locator(".st-key-signin_username input")).to_be_visible()
+        expect(page.get_by_text(signed_in)).to_have_count(0)
 
-            # the other tab was signed in by the same sign-in: it ends there too
-            other.reload()
-            expect(other.locator(".st-key-signin_username input")).to_be_visible()
-            expect(other.get_by_text(signed_in)).to_have_count(0)
-        finally:
-            browser.close()
+        # the other tab was signed in by the same sign-in: it ends there too
+        other.reload()
+        expect(other.locator(".st-key-signin_username input")).to_be_visible()
+        expect(other.get_by_text(signed_in)).to_have_count(0)
