@@ -78,17 +78,29 @@ def see(sim, t: int, idx: np.ndarray, signal: str, via: SignalSource) -> None:
 
 
 def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
-    """What a check on loans idx finds: on-site signals and fund diversion."""
+    """What a check on loans idx finds: on-site signals and fund diversion.
+
+    All on-site signals at once on a (signals, loans) matrix, with the same draws, tests
+    and order of effects as seeing them one by one (`see`)."""
     u = sim._u_sig[idx]
-    for k, sig in defaults.SIGNALS.items():
-        if sig.source != "onsite":
-            continue
-        j = SIG_INDEX[k]
-        cond = condition(sim, sig, idx)
-        miss = override(sim.sc, sig, "miss_rate")
-        fp = override(sim.sc, sig, "false_positive_rate")
-        seen = (cond & (u[:, j] < (1 - miss) * detect)) | (~cond & (u[:, j] < fp))
-        see(sim, t, idx[seen], k, SignalSource.ONSITE)
+    plan = _plan(sim, "onsite")
+    if plan and len(idx):
+        js = np.array([p.j for p in plan], dtype=np.int64)
+        cond = np.empty((len(plan), len(idx)), dtype=bool)
+        for row, p in enumerate(plan):
+            cond[row] = condition(sim, p.sig, idx)
+        draws = u[:, js].T
+        seen = (cond & (draws < np.array([p.keep * detect for p in plan])[:, None])) | \
+            (~cond & (draws < np.array([p.fp for p in plan])[:, None]))
+        rows, cols = np.divmod(np.flatnonzero(seen), len(idx))  # by signal, then as idx
+        if len(rows):
+            loans = idx[cols]
+            sim.last_seen[loans, js[rows]] = t
+            fresh = np.logical_or.reduce(seen, axis=0) & (sim.first_warning[idx] < 0)
+            if fresh.any():
+                sim.first_warning[idx[fresh]] = t
+                sim.first_warning_signal[idx[fresh]] = js[seen[:, fresh].argmax(axis=0)]
+            sim.rec.sightings(t, loans, js[rows], SignalSource.ONSITE)
     found = sim.diverting[idx] & (u[:, U_DIVERSION] < defaults.DIVERSION_DETECTION * detect)
     sim.known_diversion[idx[found]] = True
 
