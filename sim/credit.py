@@ -87,8 +87,8 @@ def default_ahead(e: np.ndarray, c: np.ndarray) -> np.ndarray:
     """Chance that a performing loan with health e and barrier c defaults within 12 months,
     the systematic factors held where they are (bilinear in the table)."""
     eg, cg, tab = default_table()
-    fe = np.interp(e, eg, np.arange(len(eg)))
-    fc = np.interp(c, cg, np.arange(len(cg)))
+    fe = np.interp(e, eg, _positions(len(eg)))
+    fc = np.interp(c, cg, _positions(len(cg)))
     i0 = np.minimum(fe.astype(int), len(eg) - 2)
     j0 = np.minimum(fc.astype(int), len(cg) - 2)
     u, v = fe - i0, fc - j0
@@ -101,7 +101,16 @@ def default_chance(distance: np.ndarray, barrier_level: float = defaults.REFEREN
     """Chance of default within 12 months of a loan `distance` above its barrier (a loan
     whose barrier sits at the reference level). Ranks borrowers by their hidden health."""
     d = np.asarray(distance, dtype=float)
-    return default_ahead(barrier_level + d, np.full(d.shape, barrier_level))
+    # one barrier for all: its grid position is worked out once and broadcast
+    return default_ahead(barrier_level + d, np.full(d.shape if d.ndim == 0 else 1, barrier_level))
+
+
+@lru_cache(maxsize=8)
+def _positions(n: int) -> np.ndarray:
+    """0, 1, ..., n - 1: grid positions for np.interp (read-only, shared)."""
+    out = np.arange(n)
+    out.flags.writeable = False
+    return out
 
 
 def barrier(gp: np.ndarray, sqrt_rho: np.ndarray, x: np.ndarray) -> np.ndarray:
