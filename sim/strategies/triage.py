@@ -94,7 +94,7 @@ def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
     """Health a restructuring of loans idx would give now, by the engine's own rule (the
     cut in the payment it brings), before any discount for arrears."""
     it = obs.actions.get("restructure") if obs.actions else None
-    if it is None or obs.rate is None:
+    if it is None or obs.rate is None or not len(idx):
         return np.zeros(len(idx))
     prm = it.params
     _, _, cut = payment_cut(obs.balance[idx], obs.rate[idx], obs.remaining_months[idx],
@@ -237,10 +237,10 @@ class Triage(Strategy):
         parts.append((idx, "onsite_check", value))
 
         loans = np.concatenate([i for i, _, _ in parts]).astype(np.int64)
-        codes = np.concatenate([np.broadcast_to(ACTION_CODES[c] if isinstance(c, str) else c,
-                                                (len(i),)) for i, c, _ in parts]).astype(np.int64)
+        codes = np.concatenate([np.full(len(i), ACTION_CODES[c]) if isinstance(c, str) else c
+                                for i, c, _ in parts]).astype(np.int64)
         value = np.concatenate([v for _, _, v in parts]).astype(float)
-        keep = (value > 0) & np.isin(codes, [ACTION_CODES[a] for a in ACTIONS if offered(obs, a)])
+        keep = (value > 0) & np.array([offered(obs, a) for a in ACTIONS])[codes]
         loans, codes, value = loans[keep], codes[keep], value[keep]
         hours = self._hours(obs, loans, codes)
         return loans, codes, value / np.maximum(hours, MIN_HOURS_FOR_RANKING)
