@@ -92,8 +92,13 @@ def default_ahead(e: np.ndarray, c: np.ndarray) -> np.ndarray:
     i0 = np.minimum(fe.astype(int), len(eg) - 2)
     j0 = np.minimum(fc.astype(int), len(cg) - 2)
     u, v = fe - i0, fc - j0
-    return ((1 - u) * (1 - v) * tab[i0, j0] + u * (1 - v) * tab[i0 + 1, j0]
-            + (1 - u) * v * tab[i0, j0 + 1] + u * v * tab[i0 + 1, j0 + 1])
+    if j0.size == 1:  # one barrier for all (default_chance): gather from its two columns
+        col0, col1 = tab[:, int(j0.flat[0])], tab[:, int(j0.flat[0]) + 1]
+        t00, t10, t01, t11 = col0[i0], col0[i0 + 1], col1[i0], col1[i0 + 1]
+    else:
+        t00, t10, t01, t11 = tab[i0, j0], tab[i0 + 1, j0], tab[i0, j0 + 1], tab[i0 + 1, j0 + 1]
+    ou, ov = 1 - u, 1 - v
+    return ou * ov * t00 + u * ov * t10 + ou * v * t01 + u * v * t11
 
 
 def default_chance(distance: np.ndarray, barrier_level: float = defaults.REFERENCE_BARRIER
