@@ -86,6 +86,7 @@ def init_columns(sim) -> None:
     sim.restructured_until = np.full(n, -1, dtype=np.int32)
     sim.deferral_until = np.full(n, -1, dtype=np.int32)
     sim._staged = np.isin(pf.product, STAGED_PRODUCTS)
+    sim._equal_instalment = np.flatnonzero(pf.repayment == _EQUAL_INSTALMENT)
     sim._rates_reset_due = np.zeros(n, dtype=bool)
     sim._last_due = np.zeros(n)
     sim._last_paid = np.zeros(n)
@@ -144,11 +145,15 @@ def scheduled_principal(sim) -> tuple[np.ndarray, np.ndarray]:
     remaining = np.maximum(sim.term - sim.mob, 1)
     interest_due = sim.balance * r
     level = sim.balance / remaining
-    with np.errstate(divide="ignore", invalid="ignore"):
-        annuity = np.where(r > 0, interest_due / (1 - (1 + r) ** (-remaining)), level)
-    principal = np.where(pf.repayment == _EQUAL_INSTALMENT, annuity - interest_due, np.where(
-        pf.repayment == _EQUAL_PRINCIPAL, level,
-        np.where(remaining <= 1, sim.balance, 0.0)))
+    principal = np.where(pf.repayment == _EQUAL_PRINCIPAL, level,
+                         np.where(remaining <= 1, sim.balance, 0.0))
+    # the annuity only where it is used: the same elementwise formula on fewer loans
+    ei = sim._equal_instalment
+    if len(ei):
+        r_ei, due_ei = r[ei], interest_due[ei]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            annuity = np.where(r_ei > 0, due_ei / (1 - (1 + r_ei) ** (-remaining[ei])), level[ei])
+        principal[ei] = annuity - due_ei
     return np.clip(principal, 0.0, sim.balance), interest_due
 
 
@@ -161,8 +166,9 @@ def _pay(sim, t: int, d: np.ndarray) -> None:
     pay = due & ~miss
     principal, interest_due = scheduled_principal(sim)
     paid_principal = np.where(pay, principal, 0.0)
-    sim._last_due = np.where(due, principal + interest_due, 0.0)
-    sim._last_paid = np.where(pay, principal + interest_due + sim.arrears_interest, 0.0)
+    scheduled = principal + interest_due
+    sim._last_due = np.where(due, scheduled, 0.0)
+    sim._last_paid = np.where(pay, scheduled + sim.arrears_interest, 0.0)
     cured = pay & (sim.misses > 0)
     sim.interest += np.where(pay, interest_due + sim.arrears_interest, 0.0)
     sim.arrears_interest = np.where(pay, 0.0, sim.arrears_interest + np.where(
