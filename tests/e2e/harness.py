@@ -126,8 +126,14 @@ def nav(page, label: str) -> None:
 
 
 def sign_in(page, server: str, name: str, password: str = PW) -> None:
-    """Sign in on the English sign-in form."""
+    """Sign in on the English sign-in page."""
     page.goto(server + "/?lang=en")
+    fill_sign_in(page, name, password)
+
+
+def fill_sign_in(page, name: str, password: str = PW) -> None:
+    """Sign in with the form the page shows (the sign-in page, or a page's sign-in gate)."""
+    idle(page)
     page.locator(".st-key-signin_username input").fill(name)
     page.locator(".st-key-signin_password input").fill(password)
     click_text(page, "Sign in")

@@ -16,6 +16,7 @@ from tests.e2e.harness import (
     accounts_setup,
     app_server,
     chromium,
+    fill_sign_in,
     idle,
     new_page,
 )
@@ -90,3 +91,23 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_and_a_sign_out_ends_it(server
         other.reload()
         expect(other.locator(".st-key-signin_username input")).to_be_visible()
         expect(other.get_by_text(signed_in)).to_have_count(0)
+
+
+def test_a_link_to_a_page_asks_for_a_sign_in_then_opens_or_says_the_role_does_not(server):
+    from playwright.sync_api import expect
+
+    with chromium("e2e_signin_link") as browser:
+        page = new_page(browser)
+        page.goto(server + "/my_attempts?lang=en")  # a trainee's page, followed from a link
+        expect(page.get_by_text("“My work” needs a sign-in")).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        fill_sign_in(page, "ann")
+        expect(page.get_by_role("heading", name="My work")).to_be_visible()
+        assert page.url.split("?")[0].endswith("/my_attempts")  # the same address opened
+
+        page.goto(server + "/cohort_admin?lang=en")  # an instructor's page
+        expect(page.get_by_text("is not open to your account (trainee)")).to_be_visible()
+        expect(page.locator(".st-key-signin_username input")).to_have_count(0)
+        expect(page.get_by_role("link", name="Your account")).to_be_visible()  # a way back
+        idle(page)
+        page.screenshot(path=str(OUT / "e2e_signin_role_gate.png"), full_page=True)
