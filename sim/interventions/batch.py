@@ -20,7 +20,10 @@ refusals and the same floating-point sums as calling `act` in order:
   through `act` (the second is refused as "queued");
 - sums (hours left, money spent, each loan's costs) are accumulated in list order.
 
-`tests/test_batch_act.py` holds the two paths to this on random action lists.
+`tests/test_batch_act.py` holds the two paths to this on random action lists. The scalar
+precondition table and effects stay the reference: a change to one of them needs the same
+change to its column version here (the tests fail until the two agree), or its removal
+from PRECONDITION_COLUMNS / EFFECT_COLUMNS, which sends that action back through `act`.
 """
 
 from __future__ import annotations
