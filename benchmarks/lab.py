@@ -185,8 +185,8 @@ CATEGORIES = {
                                ("sim/strategies.py", "decide")),
     "  observe() for the strategy": (("sim/observation.py", "observe"),
                                      ("sim/engine.py", "observe")),
-    "  act() once per action": (("sim/interventions/effects.py", "act"),
-                                ("sim/engine.py", "act")),
+    "  the month's actions (act_many; act inside it)": (
+        ("sim/interventions/batch.py", "act_many"),),
     "  monthly tick (health, payments, defaults)": (("sim/engine.py", "_tick"),),
     "  checks due": (("sim/checks.py", "run_due"), ("sim/engine.py", "_checks_due")),
     "  off-site signals": (("sim/signals.py", "offsite_sightings"),
