@@ -85,14 +85,15 @@ def due_parts(sim, t: int) -> DueParts:
     closer = sim.closer_until >= t
     since = (t - sim.last_check).astype(np.int64)
     return DueParts(first=on_books & never, routine_closer=checked & closer & (since >= 1),
-                    routine_other=checked & ~closer, since=since, cls=sim.cls,
+                    routine_other=checked & ~closer, since=since,
+                    cls=sim.cls.astype(np.intp),  # take() with intp indices is the fast path
                     pending=sim.due_since >= 0)
 
 
 def _due(parts: DueParts, policy: MonitoringPolicy, t: int) -> tuple[np.ndarray, np.ndarray]:
     threshold = class_intervals(policy).astype(np.int64)
     threshold[threshold <= 0] = _NEVER_DUE
-    routine_due = parts.routine_other & (parts.since >= threshold[parts.cls])
+    routine_due = parts.routine_other & (parts.since >= threshold.take(parts.cls))
     routine_due |= parts.routine_closer
     if t >= first_check_month(policy) and policy.first_check_days > 0:
         return parts.first, routine_due
@@ -136,7 +137,7 @@ def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:
     threshold = class_intervals(policy).astype(np.int64)
     threshold[threshold <= 0] = _NEVER_DUE
     first = int(t >= first_check_month(policy) and policy.first_check_days > 0)
-    due = d.parts.routine_other & (d.parts.since >= threshold[d.parts.cls])
+    due = d.parts.routine_other & (d.parts.since >= threshold.take(d.parts.cls))
     due |= d.always[first]
     return float(d.hours[first][due].sum())
 

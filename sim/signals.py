@@ -210,8 +210,14 @@ def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALER
     """Number of distinct signals seen per loan in the `months` months before decision
     month `month` (payment status left out unless include_payment). The one alert
     count the strategies, the preconditions and the desk all use."""
-    cols = _alert_columns(None if groups is None else tuple(groups), include_payment)
-    return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
+    weights = _alert_weights(None if groups is None else tuple(groups), include_payment)
+    if last_seen.ndim != 2 or last_seen.shape[1] != len(weights):
+        cols = _alert_columns(None if groups is None else tuple(groups), include_payment)
+        return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
+    # counted as a product with 0/1 weights (exact in uint8: at most one per signal),
+    # about twice as fast as gathering the columns and summing along the rows
+    recent = (last_seen > month - 1 - months).view(np.uint8)
+    return (recent @ weights).astype(np.int64)
 
 
 def alerted(last_seen_row: np.ndarray, month: int,
@@ -219,6 +225,15 @@ def alerted(last_seen_row: np.ndarray, month: int,
     """Whether one loan (its row of last_seen) has any signal in `recent_alerts`'s window."""
     cols = _alert_columns(None, include_payment)
     return bool((last_seen_row[cols] > month - 1 - months).any())
+
+
+@functools.cache
+def _alert_weights(groups: tuple[str, ...] | None, include_payment: bool) -> np.ndarray:
+    """1 for each signal `recent_alerts` counts, 0 for the others (read-only)."""
+    w = np.zeros(len(SIGNAL_IDS), dtype=np.uint8)
+    w[_alert_columns(groups, include_payment)] = 1
+    w.flags.writeable = False
+    return w
 
 
 @functools.cache

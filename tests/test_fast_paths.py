@@ -29,3 +29,16 @@ def test_payment_burden_columns_match_the_formula_per_repayment_type():
             zip(balance.tolist(), rate.tolist(), months.tolist(), repayment.tolist(), strict=True)]
     # numpy's and Python's power may differ in the last bit; everything else is the same
     assert np.allclose(got, want, rtol=1e-12, atol=0.0)
+
+
+def test_recent_alerts_count_the_chosen_signals_seen_in_the_window():
+    from sim.signals import _alert_columns, recent_alerts
+
+    last_seen = np.random.default_rng(2).integers(-99, 60, (500, 15)).astype(np.int32)
+    for groups in (None, ("financial",), ("account_flows", "public_record")):
+        for include_payment in (False, True):
+            for month in (4, 30, 61):
+                cols = _alert_columns(groups, include_payment)
+                want = (last_seen[:, cols] > month - 4).sum(axis=1)
+                got = recent_alerts(last_seen, month, 3, groups, include_payment)
+                assert got.dtype == want.dtype and np.array_equal(got, want)
