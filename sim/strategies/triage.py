@@ -211,7 +211,9 @@ class Triage(Strategy):
 
         idx = np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted)
         parts.append((idx, "entrusted_payment", (p.diversion_effect + risk[idx]) * lid[idx]))
-        idx = np.flatnonzero(live & (obs.dpd >= 30) & ~obs.restructured)
+        # a restructured loan can still be granted a disaster's deferral: the two are
+        # different reliefs (a disaster-relief deferral covers every borrower it hit)
+        idx = np.flatnonzero(live & (obs.dpd >= 30) & (~obs.restructured | obs.disaster_region))
         stage = np.where(obs.dpd[idx] < 60, p.relief_stage[0], p.relief_stage[1])
         kind = np.where(obs.disaster_region[idx], ACTION_CODES["emergency_deferral"],
                         ACTION_CODES["restructure"])
