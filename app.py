@@ -13,13 +13,37 @@ session then runs this file as ``__main__``.
 
 import streamlit as st
 
-from app_pages import browser_session, common
+from app_pages import browser_session, common, gate
 from training.authz import Action, can
 from training.i18n import t
 
+# Each page's title key in the catalogue. (No docstring here: Streamlit's magic would
+# write a bare string in the main script onto every page.)
+TITLES = {
+    "cases": "nav.cases", "briefing": "nav.briefing", "desk": "nav.desk",
+    "debrief": "nav.debrief", "my_attempts": "nav.my_attempts", "lessons": "nav.lessons",
+    "roleplay": "nav.roleplay", "pairs": "nav.pairs", "cohort_admin": "nav.cohort_admin",
+    "cohort_dashboard": "nav.cohort_dashboard", "review": "nav.review",
+    "cohort_pairs": "nav.cohort_pairs", "author": "author.nav", "lab": "nav.lab",
+    "users": "nav.users", "signin": "nav.signin",
+}
 
-def page(key: str, title: str, icon: str, default: bool = False) -> st.Page:
-    return st.Page(common.PAGES[key], title=t(title), icon=icon, url_path=key, default=default)
+
+def page(key: str, icon: str, default: bool = False, title: str | None = None) -> st.Page:
+    """Page ``key`` in the menu, titled by TITLES (or the catalogue key ``title``)."""
+    return st.Page(common.PAGES[key], title=t(title or TITLES[key]), icon=icon, url_path=key,
+                   default=default)
+
+
+def locked_pages(sections: dict[str, list], default: str) -> list[st.Page]:
+    """The pages this user is not offered, kept at their addresses but out of the menu:
+    following a link to one asks for a sign-in (or says the role does not open it)
+    instead of "Page not found" (app_pages.gate). ``default`` is the key of the default
+    page, whose address is the app's root."""
+    offered = {p.url_path or default for pages in sections.values() for p in pages}
+    return [st.Page(gate.locked(key, t(TITLES[key])), title=t(TITLES[key]), url_path=key,
+                    visibility="hidden")
+            for key in common.PAGES if key not in offered]
 
 
 def main() -> None:
@@ -33,38 +57,39 @@ def main() -> None:
     sections: dict[str, list] = {}
     if plays:
         sections[t("nav.section_play")] = [
-            page("cases", "nav.cases", ":material/folder_open:", default=True),
-            page("briefing", "nav.briefing", ":material/description:"),
-            page("desk", "nav.desk", ":material/desk:"),
-            page("debrief", "nav.debrief", ":material/insights:"),
-            page("my_attempts", "nav.my_attempts", ":material/assignment:"),
-            page("lessons", "nav.lessons", ":material/school:"),
+            page("cases", ":material/folder_open:", default=True),
+            page("briefing", ":material/description:"),
+            page("desk", ":material/desk:"),
+            page("debrief", ":material/insights:"),
+            page("my_attempts", ":material/assignment:"),
+            page("lessons", ":material/school:"),
         ]
     else:
-        sections[t("nav.section_play")] = [page("lessons", "nav.lessons", ":material/school:")]
+        sections[t("nav.section_play")] = [page("lessons", ":material/school:")]
     # practising a conversation needs no case and no account, like reading a lesson
-    sections[t("nav.section_play")].append(page("roleplay", "nav.roleplay", ":material/forum:"))
+    sections[t("nav.section_play")].append(page("roleplay", ":material/forum:"))
     if user is not None:  # a paired role play is held by two signed-in classmates
-        sections[t("nav.section_play")].append(page("pairs", "nav.pairs", ":material/group:"))
+        sections[t("nav.section_play")].append(page("pairs", ":material/group:"))
     if can(user, Action.CREATE_COHORT, db=db):
         sections[t("nav.section_teach")] = [
-            page("cohort_admin", "nav.cohort_admin", ":material/groups:"),
-            page("cohort_dashboard", "nav.cohort_dashboard", ":material/monitoring:"),
-            page("review", "nav.review", ":material/history:"),
-            page("cohort_pairs", "nav.cohort_pairs", ":material/diversity_3:"),
+            page("cohort_admin", ":material/groups:"),
+            page("cohort_dashboard", ":material/monitoring:"),
+            page("review", ":material/history:"),
+            page("cohort_pairs", ":material/diversity_3:"),
         ]
     if can(user, Action.AUTHOR_CASE, db=db):
         sections.setdefault(t("nav.section_teach"), []).append(
-            page("author", "author.nav", ":material/edit_note:"))
+            page("author", ":material/edit_note:"))
     elif user is not None:
-        sections[t("nav.section_play")].append(page("review", "nav.review", ":material/history:"))
+        sections[t("nav.section_play")].append(page("review", ":material/history:"))
     if can(user, Action.STRATEGY_LAB, db=db):
-        sections[t("nav.section_manage")] = [page("lab", "nav.lab", ":material/science:")]
+        sections[t("nav.section_manage")] = [page("lab", ":material/science:")]
     if can(user, Action.MANAGE_USERS, db=db):
-        sections[t("nav.section_admin")] = [page("users", "nav.users", ":material/manage_accounts:")]
+        sections[t("nav.section_admin")] = [page("users", ":material/manage_accounts:")]
     sections[t("nav.section_account")] = [
-        page("signin", "nav.account" if user else "nav.signin",
-             ":material/account_circle:" if user else ":material/login:", default=not plays)]
+        page("signin", ":material/account_circle:" if user else ":material/login:",
+             default=not plays, title="nav.account" if user else "nav.signin")]
+    sections[t("nav.section_account")] += locked_pages(sections, "cases" if plays else "signin")
     current = st.navigation(sections)
 
     with st.sidebar:

@@ -15,19 +15,12 @@ from typing import Any
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
-from sim.scenario import (
-    PRODUCTS,
-    Disaster,
-    LprChange,
-    NamedBorrower,
-    PolicyShock,
-    Recession,
-    ScriptedEvent,
-    Segment,
-    Staff,
-    Text,
-    explain,
-)
+from sim.codes import PRODUCTS
+from sim.field_types import Text
+from sim.policy import Staff
+from sim.scenario import explain
+from sim.segments import Segment
+from sim.storyline import Disaster, LprChange, NamedBorrower, PolicyShock, Recession, ScriptedEvent
 from training import authoring
 from training.authoring import AuthoringError, Section
 from training.i18n import get_lang, t

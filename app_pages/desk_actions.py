@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from sim.scenario import CLASS_KEYS, ClassIntervals, MonitoringPolicy
+from sim.codes import CLASS_KEYS
+from sim.policy import ClassIntervals, MonitoringPolicy
 from training import units
 from training.i18n import get_lang, t
 

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages import desk_actions as act
-from sim.scenario import CLASS_KEYS
+from sim.codes import CLASS_KEYS
 from training import policy_costs, units
 from training.i18n import cls_name, t
 

@@ -16,7 +16,7 @@ from app_pages import charts, desk_judgement
 from app_pages import desk_actions as act
 from app_pages.desk_policy import policy_editor
 from app_pages.figures import Figure, row
-from sim.scenario import CLASS_KEYS
+from sim.codes import CLASS_KEYS
 from training import report, units
 from training.attempts import Live
 from training.i18n import cls_name, pick, t

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import pairs_views as views
-from sim.roleplay import shipped
+from sim.roleplay_files import shipped
 from training import pairs
 from training.authz import Forbidden
 from training.i18n import get_lang, t

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.roleplay import ROLEPLAY_DIR, Roleplay, RoleplayError, load_roleplay, roleplay_paths
+from sim.roleplay import Roleplay
+from sim.roleplay_files import ROLEPLAY_DIR, RoleplayError, load_roleplay, roleplay_paths
 from training import units
 from training.i18n import get_lang, t
 from training.roleplay import Outcome, PathError, Session

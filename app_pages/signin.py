@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from app_pages import common
-from training import accounts
+from app_pages import common, signin_form
 from training.i18n import t
 
 st.title(t("signin.title"))
@@ -20,29 +19,4 @@ if user is not None:
 if common.allowed("self_study"):
     st.info(t("signin.self_study_on"))
 
-with st.form("signin_form"):
-    username = st.text_input(t("signin.username"), key="signin_username", max_chars=64)
-    password = st.text_input(t("signin.password"), type="password", key="signin_password",
-                             max_chars=256)
-    submitted = st.form_submit_button(t("signin.submit"), type="primary")
-
-if submitted:
-    try:
-        user = accounts.authenticate(common.db(), username, password)
-    except accounts.AccountError as err:
-        st.error(t(err.key, **err.detail))
-    else:
-        common.sign_in(user)
-        common.flash("success", t("signin.welcome", name=user.label))
-        st.rerun()
-
-providers = common.sso_providers()
-if providers:
-    st.divider()
-    for provider in providers:
-        label = t("signin.sso") if provider is None else t("signin.sso_with", provider=provider)
-        if st.button(label, key=f"sso_{provider or 'default'}", icon=":material/key:"):
-            st.login() if provider is None else st.login(provider)
-    st.caption(t("signin.sso_caption"))
-elif accounts.count_users(common.db()) == 0:
-    st.caption(t("signin.first_admin"))
+signin_form.draw()

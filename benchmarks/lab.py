@@ -192,7 +192,7 @@ CATEGORIES = {
     "  off-site signals": (("sim/signals.py", "offsite_sightings"),
                            ("sim/engine.py", "_offsite_signals")),
     "frames (RunResult.from_sim)": (("sim/results.py", "from_sim"), ("sim/engine.py", "from_sim")),
-    "summaries (study.summarise_run)": (("sim/study.py", "summarise_run"),),
+    "summaries (run_summary.summarise_run)": (("sim/run_summary.py", "summarise_run"),),
 }
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim import defaults
 from sim.codes import ON_BOOKS, CheckKind, Product
-from sim.scenario import MonitoringPolicy
+from sim.policy import MonitoringPolicy
 
 CHECK_HOURS_BY_PRODUCT = np.array([defaults.CHECK_HOURS[p.name.lower()] for p in Product])
 """(product, CheckKind) -> hours of one check."""

@@ -29,15 +29,16 @@ import simpy
 from sim import checks, classification, credit, judgement, loanbook, macro, scripted, signals, staff
 from sim.classification import provision_rates
 from sim.codes import ON_BOOKS, CheckKind, LoanStatus
+from sim.conversation import apply_talk
 from sim.interventions import workouts
 from sim.interventions.catalogue import catalogue, precondition
 from sim.interventions.effects import act
 from sim.observation import Decision, Observation, action_hours, observe
+from sim.policy import MonitoringPolicy
 from sim.portfolio import build_portfolio
 from sim.recorder import METRIC_COLUMNS, MonthRecord, Recorder, event_frame
 from sim.results import RunBrief, RunResult
-from sim.roleplay import apply_talk
-from sim.scenario import MonitoringPolicy, Scenario
+from sim.scenario import Scenario
 from sim.signals import SIG_INDEX, SIGNAL_IDS, U_COLUMNS
 from sim.tail import finish_workouts
 

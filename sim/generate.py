@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from faker import Faker
 
+from sim.codes import PRODUCTS
 from sim.generate_tables import (  # noqa: F401  (LTV_CAP, TEMPLATES: part of this API)
     INDUSTRY_NAMES,
     LTV_CAP,
@@ -32,7 +33,9 @@ from sim.generate_tables import (  # noqa: F401  (LTV_CAP, TEMPLATES: part of th
     TEMPLATES,
 )
 from sim.names import company_en, person_en
-from sim.scenario import PRODUCTS, MonitoringPolicy, Scenario, shared_loans
+from sim.policy import MonitoringPolicy
+from sim.scenario import Scenario
+from sim.segments import shared_loans
 
 # --- ranges of the family (issue 9) ---------------------------------------------------
 LOANS_RANGE = (100, 3000)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import defaults
-from sim.scenario import Disaster, LprChange, PolicyShock, Recession
+from sim.storyline import Disaster, LprChange, PolicyShock, Recession
 
 
 def init(sim) -> None:

@@ -24,7 +24,7 @@ from sim.interventions.workouts import (
     collateral_value,
     recovery_value,
 )
-from sim.scenario import MonitoringPolicy
+from sim.policy import MonitoringPolicy
 from sim.signals import recent_alerts
 from sim.staff import by_legal_team
 

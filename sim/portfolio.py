@@ -14,8 +14,10 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim import defaults
+from sim.codes import PRODUCTS
 from sim.identities import Identity, borrower_identity
-from sim.scenario import PRODUCTS, Scenario, shared_loans
+from sim.scenario import Scenario
+from sim.segments import shared_loans
 
 REPAYMENT_CODES = {"equal_instalment": 0, "equal_principal": 1, "interest_only_bullet": 2}
 COLLATERAL_TYPES = tuple(defaults.COLLATERAL_LIQUIDITY)

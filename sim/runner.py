@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 
 import numpy as np
 
+from sim.intervals import mean_interval
 from sim.scenario import Scenario
 from sim.study import (
     LATE,
@@ -22,7 +23,6 @@ from sim.study import (
     StudyResult,
     StudySpec,
     child_seeds,
-    mean_interval,
     run_study,
 )
 

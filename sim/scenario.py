@@ -3,6 +3,11 @@
 One path for input, as in Ciw: raw YAML, then pydantic fills defaults and
 validates, then the engine runs. Every field has a range; unknown keys are
 errors, so a typo in an instructor's file is reported, not ignored.
+
+This module holds the whole case (`Scenario`), the checks of what refers to what, and
+reading a case file. Its parts live by concept: the loan segments in `sim.segments`,
+macro events and named borrowers in `sim.storyline`, staff and the monitoring policy in
+`sim.policy`, the shared field types in `sim.field_types`.
 """
 
 from __future__ import annotations
@@ -12,13 +17,11 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from pydantic import (
     BaseModel,
     Field,
-    StrictBool,
-    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -26,7 +29,8 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from sim import inputs
-from sim.inputs import (  # noqa: F401  (MAX_FILE_BYTES: part of this module's API)
+from sim.field_types import MONTH_PATTERN, Bool, Int, Slug, Text
+from sim.inputs import (
     MAX_FILE_BYTES,
     InputError,
     Strict,
@@ -35,259 +39,19 @@ from sim.inputs import (  # noqa: F401  (MAX_FILE_BYTES: part of this module's A
     read_text,
     validate,
 )
+from sim.policy import (
+    InterventionOverride,
+    MonitoringPolicy,
+    ProvisionRates,
+    SignalOverride,
+    Staff,
+)
+from sim.segments import Segment, shared_loans
+from sim.storyline import IndexPoint, MacroEvent, NamedBorrower, PolicyShock
 
 
 class ScenarioError(InputError):
     """A scenario could not be loaded; `problems` lists (field path, message) pairs."""
-
-# Whole numbers and flags are strict: YAML reads yes/no/on/off as booleans, and lax pydantic
-# would take `count: yes` as 1. Floats stay lax (PyYAML reads 1.5e6 as text, which pydantic
-# parses), but refuse booleans too: see Strict._no_bool_for_numbers.
-Int = StrictInt
-"""A whole number: no true/false, no 2.0, no text."""
-Bool = StrictBool
-"""true or false only: no 1/0, no text."""
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,63}$")]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Month = Annotated[Int, Field(ge=0, le=600)]
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-PRODUCTS = ("working_capital", "fixed_asset", "real_estate_dev", "small_business", "consumer")
-Product = Literal["working_capital", "fixed_asset", "real_estate_dev", "small_business", "consumer"]
-Repayment = Literal["equal_instalment", "equal_principal", "interest_only_bullet"]
-CollateralType = Literal[
-    "none", "property", "land", "construction", "equipment", "receivables", "deposit"
-]
-CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
-
-
-class Text(Strict):
-    """A text shown to users, in Simplified Chinese and English."""
-
-    zh: str = Field(min_length=1, max_length=20000)
-    en: str = Field(min_length=1, max_length=20000)
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-
-class AmountDist(Strict):
-    """Loan amount at disbursement: log-normal around a median, clipped to [min, max]."""
-
-    median_cny: float = Field(gt=0, le=1e11)
-    sigma: float = Field(default=0.5, ge=0.0, le=2.5)
-    min_cny: float | None = Field(default=None, gt=0)
-    max_cny: float | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _bounds(self) -> AmountDist:
-        if self.min_cny is not None and self.max_cny is not None and self.min_cny > self.max_cny:
-            raise ValueError("min_cny must not exceed max_cny")
-        return self
-
-
-class RateSpec(Strict):
-    """Fixed rate, or floating at LPR plus a spread, repriced every reset_months."""
-
-    kind: Literal["fixed", "floating"]
-    annual: float | None = Field(default=None, ge=0.0, le=0.36)
-    spread: float | None = Field(default=None, ge=-0.05, le=0.3)
-    base: Literal["lpr_1y", "lpr_5y"] = "lpr_1y"
-    reset_months: Int = Field(default=12, ge=1, le=12)
-
-    @model_validator(mode="after")
-    def _kind_fields(self) -> RateSpec:
-        if self.kind == "fixed" and self.annual is None:
-            raise ValueError("a fixed rate needs 'annual' (for example annual: 0.045)")
-        if self.kind == "floating" and self.spread is None:
-            raise ValueError("a floating rate needs 'spread' over the LPR (for example spread: 0.01)")
-        return self
-
-
-class Collateral(Strict):
-    """Security: type and loan-to-value at disbursement."""
-
-    type: CollateralType = "none"
-    ltv: float = Field(default=0.6, gt=0.0, le=1.5)
-
-
-class Guarantee(Strict):
-    """Guarantee links between borrowers of the segment (担保链 when they form a chain)."""
-
-    structure: Literal["none", "single", "mutual", "chain"] = "none"
-    share: Share = 0.0
-    group_size: Int = Field(default=3, ge=2, le=12)
-
-
-class SharedBorrowers(Strict):
-    """Borrowers who also hold a loan in another segment (one borrower, several loans).
-
-    A share of this segment's loans go to borrowers who also hold one loan of segment
-    `with_segment`: for example fixed-asset loans to firms that also draw a working-capital
-    line. The 10% rule of the classification and guarantee contagion then act on the
-    borrower, not on each loan alone.
-    """
-
-    with_segment: Slug
-    share: Share
-
-
-class Segment(Strict):
-    """A homogeneous group of loans in the portfolio."""
-
-    id: Slug
-    name: Text
-    product: Product
-    count: Int = Field(ge=1, le=200_000)
-    amount: AmountDist
-    term_months: Int = Field(ge=1, le=360)
-    repayment: Repayment
-    rate: RateSpec
-    pd_annual: float = Field(gt=0.0, lt=1.0)
-    rho: float = Field(default=0.12, ge=0.0, le=0.9)
-    industry: str = Field(min_length=1, max_length=40)
-    region: str = Field(min_length=1, max_length=40)
-    collateral: Collateral = Collateral()
-    guarantee: Guarantee = Guarantee()
-    payment_mode: Literal["self", "entrusted"] = "self"
-    diversion_share: Share = 0.0
-    undrawn_share: Share = 0.0
-    seasoning_months: Int = Field(default=0, ge=0, le=120)
-    shared_borrowers: SharedBorrowers | None = None
-
-
-class LprChange(Strict):
-    type: Literal["lpr_change"]
-    month: Month
-    delta_bp: Int = Field(ge=-300, le=300)
-    base: Literal["lpr_1y", "lpr_5y", "both"] = "both"
-    name: Text | None = None
-
-
-class PolicyShock(Strict):
-    """A policy change that hits named segments (for example property tightening)."""
-
-    type: Literal["policy_shock"]
-    month: Month
-    segments: list[Slug] = Field(min_length=1)
-    severity: float = Field(gt=0.0, le=5.0)
-    duration_months: Int = Field(default=12, ge=1, le=240)
-    name: Text | None = None
-
-
-class Recession(Strict):
-    type: Literal["recession"]
-    month: Month
-    severity: float = Field(gt=0.0, le=5.0)
-    duration_months: Int = Field(default=12, ge=1, le=240)
-    name: Text | None = None
-
-
-class Disaster(Strict):
-    """A regional disaster; permanent_share of the damage does not heal."""
-
-    type: Literal["disaster"]
-    month: Month
-    region: str = Field(min_length=1, max_length=40)
-    severity: float = Field(gt=0.0, le=5.0)
-    duration_months: Int = Field(default=4, ge=1, le=60)
-    permanent_share: Share = 0.3
-    name: Text | None = None
-
-
-MacroEvent = Annotated[
-    LprChange | PolicyShock | Recession | Disaster, Field(discriminator="type")
-]
-
-
-class IndexPoint(Strict):
-    month: Month
-    value: float = Field(gt=0.0, le=5.0)
-
-
-ScriptedKind = Literal[
-    "health_shock", "diversion_start", "key_person_leaves", "lawsuit_filed",
-    "collateral_damage", "sales_drop", "tax_arrears", "recovery",
-]
-
-
-class ScriptedEvent(Strict):
-    """An authored event for a named borrower, fired at the given month."""
-
-    month: Month
-    kind: ScriptedKind
-    severity: float = Field(default=1.0, ge=0.0, le=5.0)
-    note: Text | None = None
-
-
-class BorrowerLoan(Strict):
-    """A further loan of a named borrower, in any segment of the case."""
-
-    segment: Slug
-    amount_cny: float | None = Field(default=None, gt=0, le=1e11)
-
-
-class NamedBorrower(Strict):
-    """A borrower the story needs by name; takes the place of one generated borrower.
-
-    `segment` and `amount_cny` describe its first loan; `other_loans` lists any further
-    loans it holds (a working-capital line and a fixed-asset loan, say), each taking the
-    place of one generated loan of its segment.
-    """
-
-    id: Slug
-    segment: Slug
-    company: Text
-    legal_rep: Text
-    amount_cny: float | None = Field(default=None, gt=0, le=1e11)
-    guarantor: Slug | None = None
-    diverts: Bool = False
-    events: list[ScriptedEvent] = Field(default_factory=list, max_length=50)
-    other_loans: list[BorrowerLoan] = Field(default_factory=list, max_length=20)
-
-
-class Staff(Strict):
-    officers: Int = Field(ge=1, le=10_000)
-    hours_per_officer_month: float = Field(default=60.0, gt=0.0, le=200.0)
-
-
-class ClassIntervals(Strict):
-    """Check interval in months for each of the five classes (0 = no routine check)."""
-
-    normal: Int = Field(default=3, ge=0, le=24)
-    special_mention: Int = Field(default=1, ge=0, le=24)
-    substandard: Int = Field(default=1, ge=0, le=24)
-    doubtful: Int = Field(default=1, ge=0, le=24)
-    loss: Int = Field(default=0, ge=0, le=24)
-
-
-class MonitoringPolicy(Strict):
-    interval_months: ClassIntervals = ClassIntervals()
-    first_check_days: Int = Field(default=30, ge=0, le=365)
-
-
-class InterventionOverride(Strict):
-    hours: float | None = Field(default=None, ge=0.0, le=500.0)
-    cost_cny: float | None = Field(default=None, ge=0.0, le=1e9)
-    duration_months: float | None = Field(default=None, ge=0.0, le=60.0)
-
-
-class SignalOverride(Strict):
-    lead_months: float | None = Field(default=None, ge=0.0, le=24.0)
-    lag_months: Int | None = Field(default=None, ge=0, le=12)
-    miss_rate: Share | None = None
-    false_positive_rate: Share | None = None
-
-
-class ProvisionRates(Strict):
-    """Provision rate per class; default is the 2002 guidance (1/2/25/50/100%)."""
-
-    normal: Share = 0.01
-    special_mention: Share = 0.02
-    substandard: Share = 0.25
-    doubtful: Share = 0.50
-    loss: Share = 1.00
-
 
 class Scenario(Strict):
     """A complete case study."""
@@ -365,7 +129,7 @@ class Scenario(Strict):
                                              loc=loc, input=value))
 
         self._check_macro(bad)
-        self._check_borrowers(bad)
+        self._check_segments(bad, self._check_borrowers(bad))
         self._check_catalogue(bad)
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
@@ -387,7 +151,8 @@ class Scenario(Strict):
                             f"macro[{i}] names segment '{s}', which is not defined; "
                             f"use one of: {segs}{did_you_mean(s, seg_ids)}")
 
-    def _check_borrowers(self, bad) -> None:
+    def _check_borrowers(self, bad) -> dict[str, int]:
+        """Check the named borrowers; return how many named loans each segment holds."""
         horizon = self.horizon_months
         seg_ids = [s.id for s in self.segments]
         segs = ", ".join(sorted(seg_ids))
@@ -430,6 +195,12 @@ class Scenario(Strict):
                     bad(("borrowers", i, "events", k, "month"), ev.month,
                         f"borrower '{b.id}' has an event at month {ev.month}, after the horizon "
                         f"({horizon}); move it earlier or lengthen horizon_months")
+        return per_segment
+
+    def _check_segments(self, bad, per_segment: dict[str, int]) -> None:
+        """Each segment holds its named loans, and shares borrowers with another one."""
+        seg_ids = [s.id for s in self.segments]
+        segs = ", ".join(sorted(seg_ids))
         by_id = {s.id: s for s in self.segments}
         for k, seg in enumerate(self.segments):
             if per_segment.get(seg.id, 0) > seg.count:
@@ -483,13 +254,6 @@ class Scenario(Strict):
     @property
     def n_loans(self) -> int:
         return sum(s.count for s in self.segments)
-
-
-def shared_loans(seg: Segment) -> int:
-    """How many of a segment's loans go to borrowers shared with another segment."""
-    sh = seg.shared_borrowers
-    return 0 if sh is None else int(round(sh.share * seg.count))
-
 
 def explain(err: ValidationError, model: type[BaseModel] | None = None) -> list[tuple[str, str]]:
     """(field path, message with a fix) pairs of a validation error (sim.inputs.explain);

@@ -32,16 +32,26 @@ def timeline(sim):
     yield sim.env.timeout(0)
 
 
+def borrower_loans(sim, i: int) -> np.ndarray:
+    """Every loan of loan i's borrower (loan i alone when no borrower holds two)."""
+    if not sim.multi_loan:
+        return np.array([i])
+    return np.flatnonzero(sim.borrower_of_loan == sim.borrower_of_loan[i])
+
+
 def apply(sim, i: int, ev, m: int) -> None:
+    """An event hits the borrower: its health and what the bank sees on the public record
+    move for every loan it holds. Diversion and collateral damage concern the loan the
+    event names (its drawdowns, its pledge)."""
     s = ev.severity
     k = ev.kind
     if k in HEALTH_HIT:
-        sim.shift[i] -= HEALTH_HIT[k] * s
+        sim.shift[borrower_loans(sim, i)] -= HEALTH_HIT[k] * s
     elif k == "diversion_start":
         if not sim.entrusted[i]:
             sim.diverting[i] = True
     elif k == "collateral_damage":
         sim.condition[i] *= max(0.0, 1.0 - COLLATERAL_DAMAGE_PER_SEVERITY * s)
     if k in SEEN:
-        see(sim, m, np.array([i]), SEEN[k], SignalSource.OFFSITE)
+        see(sim, m, borrower_loans(sim, i), SEEN[k], SignalSource.OFFSITE)
     sim.rec.log(m, i, "scripted_" + k, s)

@@ -13,30 +13,30 @@ files each by its replication number. Results therefore do not depend on the exe
 ``distributed.Client(address).get_executor()``), the number of workers or the order in
 which replications finish. Progress is reported after each replication, and a
 ``threading.Event`` (or anything with ``is_set()``) cancels between replications.
+
+A run's summary is sim.run_summary; the intervals and verdicts over the replications are
+sim.intervals.
 """
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field, fields, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
-from scipy.special import stdtrit
 
-from sim.scenario import Scenario, Staff
+from sim.policy import Staff
+from sim.run_summary import FIGURES, SERIES, RunSummary, summarise_run
+from sim.scenario import Scenario
 
 LATE = "late-collection"
 ORACLE = "oracle"
 REFERENCES = (LATE, ORACLE)
 """The runs every strategy's index is measured against on the same seed."""
-CONFIDENCE = 0.95
-"""Two-sided level of every interval a study reports."""
 
 
 # --- what a strategy is ------------------------------------------------------------
@@ -71,77 +71,6 @@ def builtin(name: str) -> StrategySpec:
 
 def from_rules(table) -> StrategySpec:
     return StrategySpec(label=table.name, rules=table)
-
-
-# --- what one run gives back ---------------------------------------------------------
-
-
-@dataclass
-class RunSummary:
-    """One (seed, strategy) run, reduced to what a study compares. Money in CNY."""
-
-    loss_cny: float
-    interest_cny: float
-    hours: float
-    cost_cny: float
-    net_value_cny: float  # interest kept - loss - money spent on actions
-    compliance: float  # share of required checks done on time; NaN when none was required
-    saves: float  # loans late collection lost and this run kept (NaN without references)
-    missed_warnings: float
-    defaults: float
-    npl_ratio_peak: float
-    provisions_end_cny: float
-    relationship: float
-    disbursed_cny: float
-    index: float  # (loss_late - loss) / (loss_late - loss_oracle); NaN when nothing avoidable
-    npl_ratio: np.ndarray = field(repr=False)  # per month
-    provisions_cny: np.ndarray = field(repr=False)  # per month
-
-
-FIGURES = tuple(f.name for f in fields(RunSummary) if f.name not in ("npl_ratio",
-                                                                       "provisions_cny"))
-SERIES = ("npl_ratio", "provisions_cny")
-
-
-def _nan_if_none(x) -> float:
-    return math.nan if x is None else float(x)
-
-
-def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummary:
-    """A run's figures, from a RunResult or a RunBrief; saves and index need the
-    late-collection and oracle runs.
-
-    Counting missed warnings joins the run's warnings with its events (about a tenth of
-    a 2,000-loan run's cost) and needs a RunResult's frames: a study may leave it out
-    (``missed=False``, or a RunBrief: NaN).
-    """
-    from sim.results import RunBrief
-    from sim.scoring import headline_index, missed_warnings
-
-    n_missed = math.nan
-    if missed and not isinstance(run, RunBrief):
-        n_missed = float(len(missed_warnings(run)))
-    run, late, oracle = (None if r is None else r if isinstance(r, RunBrief)
-                         else RunBrief.from_result(r) for r in (run, late, oracle))
-    npl, prov = run.npl_ratio, run.provisions_cny
-    index = math.nan
-    n_saves = math.nan
-    if late is not None:  # loans late collection lost to default and this run kept
-        n_saves = float(np.count_nonzero(late.defaulted & ~run.defaulted))
-        if oracle is not None:
-            ix = headline_index(run.loss_cny, late.loss_cny, oracle.loss_cny)
-            index = math.nan if ix is None else float(ix)
-    return RunSummary(
-        loss_cny=float(run.loss_cny), interest_cny=float(run.interest_cny),
-        hours=float(run.hours), cost_cny=float(run.cost_cny),
-        net_value_cny=float(run.interest_cny - run.loss_cny - run.cost_cny),
-        compliance=_nan_if_none(run.compliance), saves=n_saves, missed_warnings=n_missed,
-        defaults=float(run.defaults),
-        npl_ratio_peak=float(npl.max()) if len(npl) else 0.0,
-        provisions_end_cny=float(prov[-1]) if len(prov) else 0.0,
-        relationship=float(run.relationship), disbursed_cny=float(run.disbursed_cny),
-        index=index, npl_ratio=npl, provisions_cny=prov,
-    )
 
 
 def run_replication(scenario: Scenario, seed: int, months: int | None,
@@ -367,85 +296,3 @@ def sweep_specs(spec: StudySpec, officers: Iterable[int], label: str | None = No
                          f"{', '.join(spec.labels)}")
     return [replace(spec, strategies=(chosen,), officers=int(k), references=False)
             for k in officers]
-
-
-# --- statistics ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A mean with its two-sided CONFIDENCE interval (Student t) over n values."""
-
-    mean: float
-    lo: float
-    hi: float
-    n: int
-
-    def as_dict(self) -> dict:
-        def plain(x):
-            return None if x is None or not math.isfinite(x) else float(x)
-
-        return {"mean": plain(self.mean), "lo": plain(self.lo), "hi": plain(self.hi),
-                "n": self.n}
-
-
-def mean_interval(values: Iterable[float | None]) -> Interval:
-    """Mean and t interval of the finite values (None and NaN are left out, not zero)."""
-    v = np.array([x for x in values if x is not None], dtype=float)
-    v = v[np.isfinite(v)]
-    n = len(v)
-    if n == 0:
-        return Interval(math.nan, math.nan, math.nan, 0)
-    m = float(v.mean())
-    if n == 1:
-        return Interval(m, m, m, 1)
-    half = float(stdtrit(n - 1, 0.5 + CONFIDENCE / 2)) * float(v.std(ddof=1)) / math.sqrt(n)
-    return Interval(m, m - half, m + half, n)
-
-
-def paired_difference(a: np.ndarray, b: np.ndarray) -> Interval:
-    """Mean of a - b over the seeds where both are finite, with its interval."""
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    return mean_interval(a - b)
-
-
-class Better(StrEnum):
-    """Which way a figure is better."""
-
-    LOWER = "lower"
-    HIGHER = "higher"
-
-
-DIRECTION = {"loss_cny": Better.LOWER, "hours": Better.LOWER, "cost_cny": Better.LOWER,
-             "missed_warnings": Better.LOWER, "npl_ratio_peak": Better.LOWER,
-             "provisions_end_cny": Better.LOWER, "defaults": Better.LOWER,
-             "index": Better.HIGHER, "net_value_cny": Better.HIGHER,
-             "interest_cny": Better.HIGHER, "compliance": Better.HIGHER,
-             "saves": Better.HIGHER, "relationship": Better.HIGHER}
-
-
-class Verdict(StrEnum):
-    """A paired difference against the champion, in words a manager reads."""
-
-    BETTER = "better"  # clearly better: the interval excludes zero on the good side
-    WORSE = "worse"
-    WITHIN_NOISE = "within_noise"
-    SAME = "same"  # identical on every seed
-    UNKNOWN = "unknown"  # fewer than two comparable seeds
-
-
-def verdict(diff: Interval, figure: str) -> Verdict:
-    """Clear when the interval of (strategy - champion) excludes zero, else within noise."""
-    if diff.n == 0 or not math.isfinite(diff.mean):
-        return Verdict.UNKNOWN
-    if diff.lo == 0 == diff.hi:
-        return Verdict.SAME
-    if diff.n < 2:
-        return Verdict.UNKNOWN
-    higher_better = DIRECTION.get(figure, Better.LOWER) is Better.HIGHER
-    if diff.lo > 0:
-        return Verdict.BETTER if higher_better else Verdict.WORSE
-    if diff.hi < 0:
-        return Verdict.WORSE if higher_better else Verdict.BETTER
-    return Verdict.WITHIN_NOISE

@@ -10,17 +10,11 @@ import pytest
 import yaml
 
 from sim import defaults
-from sim.scenario import (
-    LprChange,
-    NamedBorrower,
-    PolicyShock,
-    ScriptedEvent,
-    Segment,
-    Staff,
-    Text,
-    load_scenario,
-    parse_scenario,
-)
+from sim.field_types import Text
+from sim.policy import Staff
+from sim.scenario import load_scenario, parse_scenario
+from sim.segments import Segment
+from sim.storyline import LprChange, NamedBorrower, PolicyShock, ScriptedEvent
 from training import authoring, preview
 from training.authoring import AuthoringError, Section
 

@@ -7,7 +7,8 @@ import pytest
 
 from sim.checks import due_masks, next_check_month
 from sim.engine import Decision, Simulation
-from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario, scenario_paths
+from sim.policy import ClassIntervals, MonitoringPolicy
+from sim.scenario import load_scenario, scenario_paths
 from training.desk import Desk as Game
 
 NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(

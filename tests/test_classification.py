@@ -17,7 +17,8 @@ from sim.classification import (
     provision_rates,
 )
 from sim.engine import simulate
-from sim.scenario import ProvisionRates, parse_scenario
+from sim.policy import ProvisionRates
+from sim.scenario import parse_scenario
 from training.i18n import catalogue
 
 CLASS_ZH = tuple(catalogue("zh")[f"cls.{k}"] for k in CLASS_KEYS)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.scenario import MAX_FILE_BYTES, scenario_paths
+from sim.inputs import MAX_FILE_BYTES
+from sim.scenario import scenario_paths
 from training.cli import fmt_value, main, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent

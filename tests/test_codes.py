@@ -1,18 +1,24 @@
-"""Tests for sim.codes: the named codes match the scenario vocabulary and the catalogues."""
+"""Tests for sim.codes: the named codes match the case-file vocabulary and the catalogues."""
 
 from __future__ import annotations
+
+from typing import get_args
 
 import pytest
 
 from sim import codes
+from sim.policy import ClassIntervals, ProvisionRates
 from sim.portfolio import REPAYMENT_CODES
-from sim.scenario import CLASS_KEYS, PRODUCTS
+from sim.segments import Product, Repayment
 from training.i18n import catalogue
 
 
 def test_codes_follow_the_scenario_vocabulary():
-    assert codes.PRODUCTS == PRODUCTS
-    assert codes.CLASS_KEYS == CLASS_KEYS
+    """A case file's product and class words are exactly the engine's codes, in code order."""
+    assert get_args(Product) == codes.PRODUCTS
+    assert get_args(Repayment) == codes.REPAYMENT_KEYS
+    assert tuple(ClassIntervals.model_fields) == codes.CLASS_KEYS
+    assert tuple(ProvisionRates.model_fields) == codes.CLASS_KEYS
     assert {k: i for i, k in enumerate(codes.REPAYMENT_KEYS)} == REPAYMENT_CODES
 
 

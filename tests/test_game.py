@@ -1,5 +1,6 @@
-"""Tests for sim.game: the step-by-step API a trainee plays (one month per turn), its
-action queue, the recorded decisions and their exact replay, and the debrief."""
+"""Tests for sim.game: the step-by-step API a trainee plays (one month per turn), the
+recorded decisions and their exact replay, and the debrief. The action queue is
+tests/test_game_actions.py, meetings tests/test_game_meetings.py."""
 
 from __future__ import annotations
 
@@ -7,42 +8,12 @@ import pandas as pd
 import pytest
 
 from sim.engine import simulate
-from sim.game import ActionError, MonthReport
-from sim.scenario import ClassIntervals, MonitoringPolicy, parse_scenario
+from sim.game import MonthReport
+from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.scoring import headline_index
-from training.desk import Debrief, engine_text
+from tests.step_cases import LIGHT, case
+from training.desk import Debrief
 from training.desk import Desk as Game
-
-CASE = """
-id: game
-title: {{zh: 游戏, en: Game}}
-briefing: {{zh: 游戏, en: Game}}
-horizon_months: {horizon}
-staff: {{officers: 1, hours_per_officer_month: {hours}}}
-{extra}
-segments:
-  - id: wc
-    name: {{zh: 流贷, en: Working capital}}
-    product: working_capital
-    count: 30
-    amount: {{median_cny: 2000000, sigma: 0.4}}
-    term_months: 24
-    repayment: equal_instalment
-    rate: {{kind: fixed, annual: 0.05}}
-    pd_annual: 0.2
-    industry: manufacturing
-    region: zhejiang
-    collateral: {{type: property, ltv: 0.6}}
-    undrawn_share: 0.2
-"""
-
-
-LIGHT = MonitoringPolicy(interval_months=ClassIntervals(
-    normal=0, special_mention=1, substandard=1, doubtful=0, loss=0), first_check_days=0)
-
-
-def case(horizon: int = 6, hours: float = 60.0, extra: str = ""):
-    return parse_scenario(CASE.format(horizon=horizon, hours=hours, extra=extra), "game.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -102,60 +73,6 @@ def test_end_month_does_nothing_after_the_horizon():
     assert g.finished and g.month == 2
     assert g.end_month(2) is None
     assert g.month == 2 and len(g.metrics()) == 2
-
-
-def assert_rejected(g: Game, loan: int, action: str, code: str) -> None:
-    before = list(g._queue)
-    with pytest.raises(ActionError) as info:
-        g.queue(loan, action)
-    err = info.value
-    assert err.code == code
-    assert (err.zh, err.en) == engine_text("reason", code)
-    assert err.zh and err.en and str(err) == err.en
-    assert g._queue == before
-
-
-def test_queue_rejects_unavailable_actions_with_reasons_in_both_languages():
-    g = Game(case(hours=12.0), seed=9)
-    g.set_policy(LIGHT)
-    assert_rejected(g, 0, "lawsuit", "defaulted")  # a performing loan cannot be sued
-    assert_rejected(g, 0, "collect_call", "overdue")
-    assert_rejected(g, 0, "emergency_deferral", "disaster_hit")
-    assert_rejected(g, 0, "write_off", "defaulted")
-    assert_rejected(g, 0, "panic_sell", "available")
-    assert_rejected(g, 30, "onsite_check", "active")
-    assert_rejected(g, -1, "onsite_check", "active")
-    g.queue(0, "onsite_check")  # 10 of the 12 hours
-    assert_rejected(g, 0, "onsite_check", "queued")
-    assert_rejected(g, 1, "onsite_check", "hours")
-    g.queue(1, "freeze_line")  # 2 hours still fit
-    assert [q.action_id for q in g.queued] == ["onsite_check", "freeze_line"]
-    assert g.hours_queued == pytest.approx(12.0)
-    g.unqueue(0)
-    assert [q.action_id for q in g.queued] == ["freeze_line"]
-
-
-def test_options_explain_every_unavailable_action():
-    g = Game(case(), seed=9)
-    # this book's first checks take every staff hour; a lighter policy leaves room to act
-    assert not {o.id: o for o in g.options(0)}["onsite_check"].available
-    g.set_policy(MonitoringPolicy(interval_months=ClassIntervals(
-        normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0))
-    opts = g.options(0)
-    assert {o.id for o in opts} == set(g.sim.catalogue)
-    for o in opts:
-        assert o.available == (o.reason_en == "") == (o.reason_zh == "")
-    by_id = {o.id: o for o in opts}
-    assert by_id["onsite_check"].available
-    assert not by_id["lawsuit"].available and by_id["lawsuit"].reason_zh == engine_text("reason", "defaulted")[0]
-
-
-def test_a_case_can_withhold_actions():
-    g = Game(case(extra="interventions_available: [lawsuit, auction]"), seed=9)
-    assert "add_collateral" not in g.sim.catalogue
-    assert_rejected(g, 0, "add_collateral", "available")
-    g.set_policy(LIGHT)
-    g.queue(0, "onsite_check")  # checks are always offered
 
 
 def test_decisions_are_recorded(played):
@@ -218,14 +135,3 @@ QUEUE_HOURS_BUG = (
     "check hours are taken first; queue() accepts an action that end_month then rejects for "
     "hours")
 
-
-def test_an_accepted_action_is_not_rejected_for_hours():
-    g = Game(case(hours=60.0), seed=9)  # the default policy: 30 first checks due in month 1
-    assert g.policy_hours() > g.hours_available
-    try:
-        g.queue(0, "onsite_check")
-    except ActionError as err:  # refusing at queue time is fine too
-        assert err.code == "hours"
-        return
-    rep = g.end_month(0)
-    assert rep.rejected == []

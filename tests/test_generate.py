@@ -8,6 +8,7 @@ from functools import cache
 
 import pytest
 
+from sim.codes import PRODUCTS
 from sim.generate import (
     LTV_CAP,
     SHOCK_KINDS,
@@ -18,7 +19,8 @@ from sim.generate import (
     monitoring_hours_needed,
     to_yaml,
 )
-from sim.scenario import PRODUCTS, parse_scenario, shared_loans
+from sim.scenario import parse_scenario
+from sim.segments import shared_loans
 from training.cli import main
 
 SEEDS = range(50)

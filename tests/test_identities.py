@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.codes import PRODUCTS
 from sim.identities import PLACES, TRADES, borrower_identity
 from sim.portfolio import build_portfolio
-from sim.scenario import PRODUCTS, load_scenario, scenario_paths
+from sim.scenario import load_scenario, scenario_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = scenario_paths(ROOT / "scenarios")

@@ -11,7 +11,8 @@ import pytest
 from sim import defaults
 from sim.codes import CLASS_KEYS, LoanClass
 from sim.engine import Simulation
-from sim.game import ActionError, Game
+from sim.game import Game
+from sim.game_actions import ActionError
 from sim.judgement import JUDGEMENT_REASONS
 from sim.observation import Decision
 from sim.scenario import parse_scenario

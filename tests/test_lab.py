@@ -9,9 +9,10 @@ import re
 import numpy as np
 import pytest
 
+from sim.run_summary import FIGURES, SERIES
 from sim.scenario import parse_scenario
 from sim.strategies import load_rules
-from sim.study import FIGURES, SERIES, StudyResult, StudySpec, builtin
+from sim.study import StudyResult, StudySpec, builtin
 from training import lab
 from training.lab_report import (
     FIGURES_ID,

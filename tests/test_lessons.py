@@ -485,3 +485,42 @@ def test_rules_table_names_only_lessons_and_cases_that_exist() -> None:
     known = set(ALL_IDS) | {f"{c}.yaml" for c in SHIPPED_CASES} | set(SHIPPED_CASES)
     assert named, "no lessons found in docs/rules.md"
     assert named <= known, sorted(named - known)
+
+
+def test_a_key_given_twice_in_the_quiz_is_refused_at_its_line_in_the_file(tmp_path: Path) -> None:
+    # YAML would silently keep the second answer: the instructor would not know which counts
+    text = GOOD_LESSON.replace('  answer: 2\n', '  answer: 2\n  answer: 1\n', 1)
+    path = _write(tmp_path, text)
+    line = text.splitlines().index("  answer: 1") + 1
+    with pytest.raises(LessonFormatError) as info:
+        load_lesson("sample", "en", lessons_dir=tmp_path)
+    assert f"line {line}" in info.value.field
+    assert "duplicate key 'answer'" in info.value.message
+    assert str(path) in str(info.value)
+
+
+def test_a_yaml_error_in_the_front_matter_is_reported_at_its_line_in_the_file(tmp_path: Path) -> None:
+    text = GOOD_LESSON.replace("minutes: 5\n", "minutes: [5\n", 1)
+    _write(tmp_path, text)
+    with pytest.raises(LessonFormatError) as info:
+        load_lesson("sample", "en", lessons_dir=tmp_path)
+    reported = [int(n) for n in re.findall(r"line (\d+)", info.value.field)]
+    assert reported and 5 <= reported[0] <= 7  # the broken line is line 5 of the file
+
+
+def test_every_problem_of_a_lesson_is_listed_with_a_fix(tmp_path: Path) -> None:
+    text = GOOD_LESSON.replace("minutes: 5\n", "minutes: five\nlevle: hard\n", 1)
+    _write(tmp_path, text)
+    with pytest.raises(LessonFormatError) as info:
+        load_lesson("sample", "en", lessons_dir=tmp_path)
+    fields = [f for f, _ in info.value.problems]
+    assert "minutes" in fields and "levle" in fields
+    assert "write a whole number" in dict(info.value.problems)["minutes"]
+    assert "'minutes'" in str(info.value) and "'levle'" in str(info.value)
+
+
+def test_a_lesson_file_not_saved_as_utf8_is_refused_with_the_fix(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD_LESSON)
+    path.write_bytes(GOOD_LESSON.encode("gb18030") + "中文".encode("gb18030"))
+    with pytest.raises(LessonFormatError, match="UTF-8"):
+        load_lesson("sample", "en", lessons_dir=tmp_path)

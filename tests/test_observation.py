@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario, scenario_paths
+from sim.policy import ClassIntervals, MonitoringPolicy
+from sim.scenario import load_scenario, scenario_paths
 from sim.standing_order import StandingOrder
 from training.desk import Desk as Game
 

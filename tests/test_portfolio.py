@@ -8,8 +8,9 @@ import re
 import numpy as np
 import pytest
 
+from sim.codes import PRODUCTS
 from sim.portfolio import COLLATERAL_TYPES, REPAYMENT_CODES, build_portfolio
-from sim.scenario import PRODUCTS, parse_scenario
+from sim.scenario import parse_scenario
 
 CASE = """
 id: book

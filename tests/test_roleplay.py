@@ -1,44 +1,21 @@
-"""Role-play conversations: the file format, playing a talk, and what a talk does to a case.
+"""Role-play conversations: the schema's vocabulary as the shipped files use it, and
+playing a talk at the desk (training.roleplay.Session: facts learned and missed, agreed
+terms, conduct breaches, practice borrowers).
 
-The engine tests go through the step API (sim.game.Game, with the desk's views from
-training.desk.Desk): a trainee meets a named
-borrower, the agreed terms are taken as the month's actions, and replaying the
-decision log (which holds the conversation path) reproduces the attempt exactly.
+The rest of the concept has its own tests: reading files tests/test_roleplay_files.py, the
+hidden state a talk reads tests/test_borrower_state.py, walking a talk and its effect in
+the engine tests/test_conversation.py, meetings on the step API tests/test_game_meetings.py.
 """
 
 from __future__ import annotations
 
-import copy
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from sim.game import ActionError
-from sim.roleplay import (
-    MEET_ACTION,
-    TERM_ACTIONS,
-    BorrowerState,
-    Conversation,
-    PathError,
-    Roleplay,
-    RoleplayError,
-    load_all,
-    load_roleplay,
-    parse_roleplay,
-    roleplay_paths,
-)
-from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario
-from training.desk import Desk as Game  # sim.game.Game with the loan file and the book
+from sim.conversation import PathError
+from sim.roleplay import TERM_ACTIONS, Roleplay
+from sim.roleplay_files import load_all
+from tests.roleplay_games import all_paths
 from training.roleplay import PRACTICE_PROFILES, Session, practice_state
-
-ROOT = Path(__file__).resolve().parents[1]
-BAD = ROOT / "tests" / "badinput" / "roleplay"
-SAMPLE = ROOT / "tests" / "data" / "roleplay_sample.yaml"
-LIGHT = MonitoringPolicy(interval_months=ClassIntervals(
-    normal=12, special_mention=3, substandard=3, doubtful=3))
-"""A light routine-check policy, so the short-staffed cases leave hours for a meeting."""
 
 
 @pytest.fixture(scope="module")
@@ -47,25 +24,6 @@ def shipped() -> dict[str, Roleplay]:
 
 
 # ------------------------------------------------------------------ the file format
-def test_six_bilingual_conversations_ship(shipped) -> None:
-    assert {"jinlan_diversion", "jinlun_guarantor_default", "huimin_flood", "jiahe_extension",
-            "consumer_hardship", "guarantor_wants_out"} <= set(shipped)
-    for rp in shipped.values():
-        for node in rp.nodes.values():
-            for ln in node.lines:
-                assert ln.text.zh.strip() and ln.text.en.strip()
-            for ch in node.choices:
-                assert ch.text.zh.strip() and ch.text.en.strip()
-
-
-def test_case_conversations_name_a_borrower_of_their_case(shipped) -> None:
-    for rp in shipped.values():
-        if rp.case is None:
-            continue
-        sc = load_scenario(ROOT / "scenarios" / f"{rp.case}.yaml")
-        assert rp.borrower in {b.id for b in sc.borrowers}
-
-
 def test_every_term_kind_and_conduct_rule_is_used_somewhere(shipped) -> None:
     kinds, rules = set(), set()
     for rp in shipped.values():
@@ -78,78 +36,6 @@ def test_every_term_kind_and_conduct_rule_is_used_somewhere(shipped) -> None:
             "repayment_plan"} <= kinds
     assert rules == {"no_false_promise", "no_threats", "no_third_party_disclosure",
                      "contact_hours"}
-
-
-BAD_CASES = {
-    "dangling_next.yaml": "nodes.open.choices[0].next",
-    "unknown_start.yaml": "start",
-    "missing_english.yaml": "nodes.open.choices[0].text.en",
-    "last_line_conditional.yaml": "nodes.open.lines[1].when",
-    "unknown_term.yaml": "nodes.open.choices[0].terms[0].kind",
-    "unknown_reveal.yaml": "nodes.open.choices[0].reveals[0]",
-    "unknown_breach.yaml": "nodes.open.choices[0].breach",
-    "contact_hour_out_of_range.yaml": "nodes.open.choices[0].contact_hour",
-    "unknown_borrower.yaml": "borrower",
-    "borrower_without_case.yaml": "borrower",
-    "unknown_case.yaml": "case",
-    "duplicate_key.yaml": "line 3",
-    "unknown_key.yaml": "mood",
-    "misspelt_choices.yaml": "nodes.open.choises",
-    "unreachable_node.yaml": "nodes.orphan",
-    "never_ends.yaml": "nodes",
-    "list_not_mapping.yaml": "(file)",
-    "yaml_unclosed_quote.yaml": "line 3",
-    "only_kind.yaml": "nodes",
-    "unknown_premise.yaml": "premise[0]",
-}
-
-
-def test_every_bad_file_is_listed() -> None:
-    assert sorted(p.name for p in BAD.glob("*.yaml")) == sorted(BAD_CASES)
-
-
-@pytest.mark.parametrize("name", sorted(BAD_CASES))
-def test_bad_file_names_the_field(name: str) -> None:
-    with pytest.raises(RoleplayError) as err:
-        load_roleplay(BAD / name)
-    paths = [p for p, _ in err.value.problems]
-    assert any(p == BAD_CASES[name] or p.startswith(BAD_CASES[name] + ",")
-               for p in paths), err.value.problems
-    assert all(msg.strip() for _, msg in err.value.problems)
-
-
-def test_suggestions_for_misspellings() -> None:
-    with pytest.raises(RoleplayError) as err:
-        load_roleplay(BAD / "unknown_term.yaml")
-    assert "did you mean 'entrusted_payment'" in str(err.value)
-    with pytest.raises(RoleplayError) as err:
-        load_roleplay(BAD / "misspelt_choices.yaml")
-    assert "did you mean 'choices'" in str(err.value)
-
-
-def test_oversized_text_is_refused_before_parsing() -> None:
-    with pytest.raises(RoleplayError, match="larger than"):
-        parse_roleplay("kind: roleplay\n" + "#" * (600 * 1024))
-
-
-def test_sample_loads() -> None:
-    rp = load_roleplay(SAMPLE)
-    assert rp.start == "open" and set(rp.nodes) == {"open", "answer"}
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "training.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, env={"PYTHONPATH": str(ROOT)})
-
-
-def test_cli_validates_conversations() -> None:
-    ok = _cli("validate", "roleplays/", "scenarios/intro.yaml")
-    assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert ok.stdout.count("conversation") == len(roleplay_paths())
-    bad = _cli("validate", str(BAD / "dangling_next.yaml"))
-    assert bad.returncode == 2
-    assert "nodes.open.choices[0].next: no node 'answr'" in bad.stdout
-    assert "Traceback" not in bad.stdout + bad.stderr
 
 
 # ------------------------------------------------------------------ playing a talk
@@ -233,278 +119,14 @@ def test_practice_state_is_drawn_from_the_seed() -> None:
 
 
 # ------------------------------------------------------------------ in the engine
-def _game(case: str, roleplays=None) -> Game:
-    g = Game(load_scenario(ROOT / "scenarios" / f"{case}.yaml"), roleplays=roleplays)
-    g.set_policy(LIGHT)
-    return g
-
-
-def _until(g: Game, cond, limit: int | None = None) -> None:
-    while not cond(g):
-        assert not g.finished and g.month < (limit or g.horizon), "condition never held"
-        g.end_month(g.month)
-
-
-def _single_term_roleplay(kind: str, case: str, borrower: str) -> Roleplay:
-    data = {
-        "kind": "roleplay", "id": f"t_{kind}", "title": {"zh": "测", "en": "t"},
-        "summary": {"zh": "测", "en": "t"}, "setting": {"zh": "测", "en": "t"},
-        "borrower_brief": {"zh": "测", "en": "t"}, "case": case, "borrower": borrower,
-        "start": "a",
-        "nodes": {"a": {"lines": [{"text": {"zh": "好", "en": "ok"}}],
-                        "choices": [{"id": "agree", "text": {"zh": "同意", "en": "agree"},
-                                     "relationship": -0.2, "terms": [{"kind": kind}]}]}},
-    }
-    return Roleplay.model_validate(data)
-
-
-def test_the_talk_reads_the_engine_hidden_state(shipped) -> None:
-    """Jinlan starts diverting in month 4: the same graph plays honest, then evasive."""
-    g = _game("real_estate")
-    i = g.sim.pf.named_index["jinlan"]
-    rp = shipped["jinlan_diversion"]
-    before = Conversation(rp, g.talk_state(i)).line().text.en
-    _until(g, lambda g: g.sim.diverting[i])
-    after = Conversation(rp, g.talk_state(i)).line().text.en
-    assert before != after
-    assert [r.id for r in g.conversations(i)] == ["jinlan_diversion"]
-    assert g.conversations(g.sim.pf.named_index["anhe"]) == []
-
-
-def test_uncovering_diversion_and_entrusted_payment_change_the_loan(shipped) -> None:
-    g = _game("real_estate")
-    i = g.sim.pf.named_index["jinlan"]
-    _until(g, lambda g: g.sim.diverting[i])
-    assert not g.loans()["known_diversion"].iat[i]
-    refused = g.meet(i, "jinlan_diversion", ["ask_onward_flows", "agree_entrusted"])
-    assert refused == []
-    hours = {q.action_id: q.hours for q in g.queued}
-    assert hours == {MEET_ACTION: g.sim.action_hours(i, MEET_ACTION),
-                     "entrusted_payment": g.sim.action_hours(i, "entrusted_payment")}
-    g.end_month(g.month)
-    lo = g.loans().iloc[i]
-    assert lo["known_diversion"] and lo["cls"] >= 1  # an unapproved use of funds is 关注
-    assert g.loan_file(i).terms["payment_mode"] == "entrusted"
-    assert not g.sim.diverting[i]
-    talks = g.loan_file(i).talks
-    assert talks and talks[0]["facts"] == [("diversion", True)]
-    assert set(g.events(g.month)["event"]) >= {"action_meet_borrower", "action_entrusted_payment"}
-
-
-@pytest.mark.parametrize("kind", sorted(TERM_ACTIONS))
-def test_each_kind_of_term_becomes_its_engine_action(kind: str) -> None:
-    case, borrower = {"emergency_deferral": ("disaster", "huimin"),
-                      "entrusted_payment": ("real_estate", "jinlan"),
-                      "freeze_line": ("real_estate", "jinlan")}.get(kind, ("intro", "mingtai"))
-    rp = _single_term_roleplay(kind, case, borrower)
-    g = _game(case, roleplays={rp.id: rp})
-    i = g.sim.pf.named_index[borrower]
-    action = TERM_ACTIONS[kind]
-    _until(g, lambda g: g.sim.precondition(i, action) is None
-           and g.sim.precondition(i, MEET_ACTION) is None
-           and g.hours_available - g.hours_planned
-           >= g.sim.action_hours(i, action) + g.sim.action_hours(i, MEET_ACTION))
-    rel0 = float(g.sim.relationship[i])
-    assert g.meet(i, rp.id, ["agree"]) == []
-    g.end_month(g.month)
-    ev = g.events(g.month)
-    assert f"action_{action}" in set(ev[ev["loan_id"] == i]["event"])
-    # the talk moved the relationship by what was said (and the action's own effect)
-    assert float(g.sim.relationship[i]) < rel0
-
-
-def test_restructure_really_cuts_the_payment() -> None:
-    rp = _single_term_roleplay("restructure", "intro", "mingtai")
-    g = _game("intro", roleplays={rp.id: rp})
-    i = g.sim.pf.named_index["mingtai"]
-    _until(g, lambda g: g.sim.precondition(i, "restructure") is None)
-    term0 = g.loan_file(i).terms["term_months"]
-    due0 = g.loan_file(i).payments["due_cny"].iloc[-1]
-    g.meet(i, rp.id, ["agree"])
-    g.end_month(g.month)
-    g.end_month(g.month)
-    lf = g.loan_file(i)
-    assert lf.terms["term_months"] > term0
-    assert g.loans()["restructured"].iat[i]
-    assert 0 < lf.payments["due_cny"].iloc[-1] < due0  # the instalment really falls
-
-
-def test_terms_the_engine_cannot_take_are_returned_with_the_reason() -> None:
-    rp = _single_term_roleplay("repayment_plan", "intro", "mingtai")
-    g = _game("intro", roleplays={rp.id: rp})
-    i = g.sim.pf.named_index["mingtai"]
-    refused = g.meet(i, rp.id, ["agree"])  # month 0: not overdue
-    assert refused == [("collect_visit", "overdue")]
-    assert [q.action_id for q in g.queued] == [MEET_ACTION]
-
-
-def test_meetings_need_hours_and_a_conversation(shipped) -> None:
-    g = Game(load_scenario(ROOT / "scenarios" / "real_estate.yaml"))  # its own heavy policy
-    i = g.sim.pf.named_index["jinlan"]
-    with pytest.raises(ActionError) as err:
-        g.meet(i, "jinlan_diversion", ["accept_report"])
-    assert err.value.code == "hours"
-    g.set_policy(LIGHT)
-    with pytest.raises(ActionError):
-        g.meet(i, "consumer_hardship", ["ask_situation", "repayment_plan"])  # not this loan's
-    with pytest.raises(ActionError):
-        g.meet(i, "jinlan_diversion", ["ask_onward_flows"])  # the talk is not finished
-    g.meet(i, "jinlan_diversion", ["accept_report"])
-    with pytest.raises(ActionError):
-        g.meet(i, "jinlan_diversion", ["accept_report"])  # one meeting a month
-
-
-def test_unqueueing_the_meeting_drops_its_terms(shipped) -> None:
-    g = _game("real_estate")
-    i = g.sim.pf.named_index["jinlan"]
-    g.meet(i, "jinlan_diversion", ["ask_onward_flows", "agree_entrusted"])
-    g.unqueue(1)
-    assert [q.action_id for q in g.queued] == [MEET_ACTION]
-    g.unqueue(0)
-    assert g.queued == []
-    g.end_month(g.month)
-    assert "talks" not in g.decision_log[-1]
-
-
-def _play_with_talk() -> Game:
-    g = _game("real_estate")
-    i = g.sim.pf.named_index["jinlan"]
-    _until(g, lambda g: g.sim.diverting[i])
-    g.meet(i, "jinlan_diversion", ["ask_onward_flows", "ask_other_debt",
-                                   "agree_entrusted_and_collateral"])
-    for _ in range(4):
-        g.end_month(g.month)
-    return g
-
-
-def test_replay_with_conversations_is_exact() -> None:
-    g = _play_with_talk()
-    assert any("talks" in e for e in g.decision_log)
-    again = Game.replay(g.scenario, g.seed, g.decision_log)
-    assert again.metrics().equals(g.metrics())
-    assert again.events().equals(g.events())
-    assert again.talk_history == g.talk_history
-    # without the conversation the loan takes another path
-    bare = copy.deepcopy(g.decision_log)
-    for e in bare:
-        e.pop("talks", None)
-    other = Game.replay(g.scenario, g.seed, bare)
-    i = g.sim.pf.named_index["jinlan"]
-    assert other.loan_file(i).terms["payment_mode"] != g.loan_file(i).terms["payment_mode"]
-
-
-def test_replay_refuses_a_log_whose_terms_were_not_agreed() -> None:
-    g = _play_with_talk()
-    log = copy.deepcopy(g.decision_log)
-    talk = next(e for e in log if "talks" in e)["talks"][0]
-    talk["actions"].append("restructure")
-    with pytest.raises(ActionError):
-        Game.replay(g.scenario, g.seed, log)
-
-
-def test_state_defaults_are_harmless() -> None:
-    st = BorrowerState()
-    assert st.health == "strong" and not st.fact("diversion") and st.fact("ability_to_pay")
-
-
-def test_a_meeting_queued_this_month_survives_a_restart(tmp_path) -> None:
-    from training.attempts import AttemptStore, LiveGames
-
-    sc = load_scenario(ROOT / "scenarios" / "real_estate.yaml")
-    url = f"sqlite:///{tmp_path / 'a.db'}"
-    games = LiveGames(AttemptStore(url), lambda _id: sc)
-    live = games.start(sc)
-    games.set_policy(live.attempt.id, LIGHT)
-    i = live.game.sim.pf.named_index["jinlan"]
-    games.meet(live.attempt.id, i, "jinlan_diversion", ["ask_onward_flows", "agree_entrusted"])
-    games.queue(live.attempt.id, i, "closer_monitoring")
-    before = [(q.loan_id, q.action_id) for q in live.game.queued]
-    again = LiveGames(AttemptStore(url), lambda _id: sc).open(live.attempt.id)  # a new server
-    assert [(q.loan_id, q.action_id) for q in again.game.queued] == before
-    assert again.game.pending_talks == live.game.pending_talks
-
-
-def _all_paths(rp: Roleplay) -> list[list[str]]:
-    out, todo = [], [(rp.start, [])]
-    while todo:
-        node, path = todo.pop()
-        chs = rp.nodes[node].choices
-        if not chs:
-            out.append(path)
-        for ch in chs:
-            if ch.next is None:
-                out.append([*path, ch.id])
-            elif len(path) < 10:
-                todo.append((ch.next, [*path, ch.id]))
-    return out
-
-
 def test_every_path_of_every_conversation_plays_with_every_borrower(shipped) -> None:
     for rp in shipped.values():
-        for path in _all_paths(rp):
+        for path in all_paths(rp):
             for state in PRACTICE_PROFILES.values():
                 s = Session.replay(rp, state, path)
                 assert s.done, (rp.id, path)
                 out = s.outcome()
                 assert set(out.missed).isdisjoint(out.learned)
-
-
-@pytest.mark.parametrize("rp_id", ["jinlan_diversion", "jinlun_guarantor_default",
-                                   "huimin_flood", "jiahe_extension"])
-def test_every_case_conversation_can_be_held_in_its_case(shipped, rp_id) -> None:
-    rp = shipped[rp_id]
-    g = _game(rp.case)
-    i = g.sim.pf.named_index[rp.borrower]
-    _until(g, lambda g: g.meeting_option(i).available)
-    path = _all_paths(rp)[0]
-    g.meet(i, rp.id, path)
-    g.end_month(g.month)
-    assert [t["roleplay"] for t in g.loan_file(i).talks] == [rp.id]
-
-
-def test_committed_json_schema_is_current() -> None:
-    import json
-
-    from sim.roleplay import json_schema
-
-    committed = json.loads((ROOT / "roleplays" / "roleplay.schema.json").read_text("utf-8"))
-    assert committed == json_schema(), (
-        "roleplays/roleplay.schema.json is stale: regenerate it with python -c \"import json; "
-        "from sim.roleplay import json_schema; print(json.dumps(json_schema(), indent=2, "
-        "ensure_ascii=False))\" > roleplays/roleplay.schema.json")
-
-
-def test_an_attempt_still_replays_after_its_conversation_is_edited(shipped) -> None:
-    g = _play_with_talk()
-    edited = dict(shipped)
-    rp = shipped["jinlan_diversion"]
-    data = rp.model_dump(mode="json")
-    data["nodes"]["opening"]["choices"] = [
-        c for c in data["nodes"]["opening"]["choices"] if c["id"] != "ask_onward_flows"]
-    data["nodes"].pop("flows")
-    data["nodes"].pop("debts")
-    data["nodes"]["opening"]["choices"][0]["next"] = "close"
-    edited["jinlan_diversion"] = Roleplay.model_validate(data)
-    again = Game.replay(g.scenario, g.seed, g.decision_log, roleplays=edited)
-    assert again.metrics().equals(g.metrics())
-    assert [t["facts"] for t in again.talk_history] == [t["facts"] for t in g.talk_history]
-
-
-def test_the_debrief_report_lists_the_meetings() -> None:
-    from training.report import debrief_html
-    from training.roleplay import talk_summaries
-
-    g = _play_with_talk()
-    while not g.finished:
-        g.end_month(g.month)
-    talks = talk_summaries(g, "en")
-    assert [(x.label, x.learned, x.breaches) for x in talks] == [
-        ("L0001", ["Loan money was diverted to another use"], [])]
-    assert talks[0].terms == ["Additional collateral", "Entrusted payment"]
-    page = debrief_html(g.scenario, g.debrief(), "en", talks=talks)
-    assert "Meetings with borrowers" in page
-    assert "Jinlan Property: where did the construction money go?" in page
-    assert "Loan money was diverted to another use" in page
 
 
 def test_practice_borrowers_fit_the_setting(shipped) -> None:
@@ -514,27 +136,3 @@ def test_practice_borrowers_fit_the_setting(shipped) -> None:
         assert state.overdue
         assert Session(rp, state).line().text.en.startswith("I know I'm late")
 
-
-def test_a_meeting_is_offered_only_when_its_setting_holds(shipped) -> None:
-    g = _game("disaster")
-    i = g.sim.pf.named_index["huimin"]
-    opt = g.meeting_option(i)
-    assert not opt.available and opt.reason == "disaster_hit"
-    with pytest.raises(ActionError) as err:
-        g.meet(i, "huimin_flood", ["offer_deferral", "deferral_in_writing"])
-    assert err.value.code == "disaster_hit"
-    _until(g, lambda g: g.meeting_option(i).available)
-    assert g.sim.disaster_until[g.sim.pf.region[i]] >= g.sim.t
-
-
-def test_a_talk_survives_the_standing_order_adding_actions(monkeypatch) -> None:
-    import sim.game as game_module
-    from sim.observation import Decision
-    from sim.roleplay import Talk
-
-    g = _game("real_estate")
-    talk = Talk(0, (("diversion", True),), -0.05)
-    g._pending = Decision(policy=g.policy, actions=[(0, MEET_ACTION)], talks=[talk])
-    monkeypatch.setattr(game_module, "standing_actions", lambda *a, **k: [(1, "lawsuit")])
-    dec = g._decide(g.observation())
-    assert dec.talks == [talk] and (1, "lawsuit") in dec.actions

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from sim.defaults import INTERVENTIONS, SIGNALS
+from sim.inputs import MAX_FILE_BYTES
+from sim.policy import MonitoringPolicy
 from sim.scenario import (
-    MAX_FILE_BYTES,
-    MonitoringPolicy,
     Scenario,
     ScenarioError,
     explain,
@@ -217,24 +217,6 @@ def test_field_error_names_the_field(key, value, path):
     found = problems(d)
     assert path in [p for p, _ in found], found
     assert all(msg.strip() for _, msg in found)
-
-
-def test_amount_bounds_must_be_ordered():
-    d = minimal_data()
-    d["segments"][0]["amount"].update(min_cny=5_000_000, max_cny=1_000_000)
-    found = problems(d)
-    assert found[0][0] == "segments[0].amount"
-    assert "min_cny must not exceed max_cny" in found[0][1]
-
-
-@pytest.mark.parametrize(("rate", "needs"), [({"kind": "fixed"}, "annual"),
-                                             ({"kind": "floating"}, "spread")])
-def test_rate_kind_needs_its_figure(rate, needs):
-    d = minimal_data()
-    d["segments"][0]["rate"] = rate
-    [(path, msg)] = problems(d)
-    assert path == "segments[0].rate"
-    assert f"needs '{needs}'" in msg and "for example" in msg
 
 
 def test_duplicate_segment_ids():

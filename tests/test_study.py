@@ -1,6 +1,7 @@
 """Tests for sim.study: one simulation per (seed, strategy), the index from the same seed's
 runs, identical figures on every executor (a real Dask LocalCluster included) and in any
-completion order, progress and cancellation, and intervals against hand-computed values."""
+completion order, progress and cancellation. The intervals are tests/test_intervals.py,
+a run's summary tests/test_run_summary.py."""
 
 from __future__ import annotations
 
@@ -20,16 +21,12 @@ from sim.study import (
     ORACLE,
     Cancelled,
     StudySpec,
-    Verdict,
     builtin,
     child_seeds,
-    mean_interval,
-    paired_difference,
     process_pool,
     run_studies,
     run_study,
     sweep_specs,
-    verdict,
     with_officers,
 )
 
@@ -63,48 +60,6 @@ def case():
 def spec_of(case, names=("early-warning", "late-collection"), reps=4, seed=11, **kw):
     return StudySpec(scenario=case, strategies=tuple(builtin(n) for n in names), reps=reps,
                      seed=seed, **kw)
-
-
-# --- intervals against hand-computed values ---------------------------------------------
-
-
-def test_mean_interval_by_hand():
-    # mean 2.5, sd sqrt(5/3), t(0.975, 3) = 3.182 (any t table)
-    iv = mean_interval([1.0, 2.0, 3.0, 4.0])
-    half = 3.182 * math.sqrt(5 / 3) / 2
-    assert iv.mean == pytest.approx(2.5) and iv.n == 4
-    assert iv.lo == pytest.approx(2.5 - half, rel=1e-3)
-    assert iv.hi == pytest.approx(2.5 + half, rel=1e-3)
-    # None and NaN (an index where nothing was avoidable) are left out, not counted as zero
-    assert mean_interval([None, math.nan, 2.0, 4.0]).mean == pytest.approx(3.0)
-    assert mean_interval([7.0]).as_dict() == {"mean": 7.0, "lo": 7.0, "hi": 7.0, "n": 1}
-    assert mean_interval([None]).as_dict() == {"mean": None, "lo": None, "hi": None, "n": 0}
-
-
-def test_paired_difference_by_hand():
-    # losses on four common futures; differences 2, 1, 0, 4: mean 1.75, sd sqrt(8.75/3)
-    challenger = np.array([10.0, 12.0, 9.0, 14.0])
-    champion = np.array([8.0, 11.0, 9.0, 10.0])
-    iv = paired_difference(challenger, champion)
-    half = 3.182 * math.sqrt(8.75 / 3) / 2  # 2.718
-    assert iv.mean == pytest.approx(1.75)
-    assert (iv.lo, iv.hi) == (pytest.approx(1.75 - half, rel=1e-3),
-                              pytest.approx(1.75 + half, rel=1e-3))
-    assert verdict(iv, "loss_cny") is Verdict.WITHIN_NOISE  # the interval spans zero
-    # the same means unpaired would be noisier: pairing is what makes a difference clear
-    clear = paired_difference(champion + np.array([1.0, 1.2, 0.9, 1.1]), champion)
-    # differences 1, 1.2, 0.9, 1.1: mean 1.05, sd sqrt(0.05/3), half 3.182 * 0.1291 / 2
-    assert clear.lo == pytest.approx(1.05 - 3.182 * math.sqrt(0.05 / 3) / 2, rel=1e-3)
-    assert verdict(clear, "loss_cny") is Verdict.WORSE  # more loss is worse
-    assert verdict(clear, "net_value_cny") is Verdict.BETTER  # more net value is better
-    assert verdict(paired_difference(champion, champion), "loss_cny") is Verdict.SAME
-
-
-def test_paired_difference_skips_futures_where_either_is_undefined():
-    a = np.array([1.0, np.nan, 3.0, 5.0])
-    b = np.array([0.0, 2.0, np.nan, 1.0])
-    iv = paired_difference(a, b)
-    assert iv.n == 2 and iv.mean == pytest.approx(2.5)
 
 
 # --- one simulation per (seed, strategy) ------------------------------------------------
@@ -286,25 +241,3 @@ def test_a_study_refuses_duplicate_names(case):
         StudySpec(scenario=case, strategies=(from_rules(RuleTable(name="oracle")),), reps=2,
                   seed=1)
 
-
-def test_a_replication_without_frames_gives_the_same_figures(case):
-    """Studies run without the event, signal and loan frames: every figure and series a
-    study reports is the same as from the full result of the same run."""
-    from dataclasses import fields
-
-    from sim.engine import simulate, simulate_brief
-    from sim.study import RunSummary, summarise_run
-
-    names = ("early-warning", "late-collection", "oracle", "do-nothing")
-    full = {n: simulate(case, seed=5, strategy=n) for n in names}
-    brief = {n: simulate_brief(case, seed=5, strategy=n) for n in names}
-    for n in names:
-        a = summarise_run(full[n], full["late-collection"], full["oracle"], missed=False)
-        b = summarise_run(brief[n], brief["late-collection"], brief["oracle"], missed=False)
-        for f in fields(RunSummary):
-            x, y = getattr(a, f.name), getattr(b, f.name)
-            if isinstance(x, np.ndarray):
-                np.testing.assert_array_equal(x, y)
-            elif not (math.isnan(x) and math.isnan(y)):
-                assert x == y, (n, f.name)
-    assert any(summarise_run(brief[n]).defaults for n in names)  # not an empty book

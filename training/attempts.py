@@ -207,7 +207,7 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
     """Put back the policy and queue of an unfinished month (only if it is the same month)."""
     if not pending or int(pending.get("month", -1)) != game.month or game.finished:
         return
-    from sim.scenario import MonitoringPolicy
+    from sim.policy import MonitoringPolicy
 
     policy = MonitoringPolicy.model_validate(pending["policy"])
     wanted = sum(len(t["actions"]) for t in pending.get("talks", [])) + len(

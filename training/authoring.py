@@ -29,23 +29,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from sim.scenario import (
-    MAX_FILE_BYTES,
-    SCENARIO_DIR,
-    Disaster,
-    LprChange,
-    NamedBorrower,
-    PolicyShock,
-    Recession,
-    Scenario,
-    ScenarioError,
-    ScriptedEvent,
-    Segment,
-    Staff,
-    Text,
-    parse_scenario,
-    scenario_paths,
-)
+from sim.field_types import Text
+from sim.inputs import MAX_FILE_BYTES
+from sim.policy import Staff
+from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, parse_scenario, scenario_paths
+from sim.segments import Segment
+from sim.storyline import Disaster, LprChange, NamedBorrower, PolicyShock, Recession, ScriptedEvent
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 """Largest case file accepted from an upload: the loader's own limit, checked before decoding."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.roleplay import is_roleplay_path, load_roleplay
+from sim.roleplay_files import is_roleplay_path, load_roleplay
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, scenario_paths
 
 EXIT_OK = 0

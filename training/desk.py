@@ -16,7 +16,8 @@ import pandas as pd
 from sim import defaults
 from sim.checks import next_check_month
 from sim.codes import CLASS_KEYS, PRODUCTS, REPAYMENT_KEYS, STATUS_KEYS, LoanClass
-from sim.game import ActionError, ActionOption, Game, MonthReport, QueuedAction
+from sim.game import Game, MonthReport
+from sim.game_actions import ActionError, ActionOption, QueuedAction
 from sim.portfolio import COLLATERAL_TYPES
 from sim.signals import recent_alerts, statement_figures
 from training.debrief import Debrief, build_debrief

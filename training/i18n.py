@@ -108,7 +108,7 @@ def pick(row: object, lang: str | None = None) -> str:
 
 def cls_name(cls: int | str, lang: str | None = None) -> str:
     """Name of a five-category class given its index (0-4) or key ("normal", ...)."""
-    from sim.scenario import CLASS_KEYS
+    from sim.codes import CLASS_KEYS
 
     key = CLASS_KEYS[int(cls)] if not isinstance(cls, str) else cls
     return t(f"cls.{key}", lang)

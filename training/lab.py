@@ -20,21 +20,17 @@ import numpy as np
 import pandas as pd
 
 from sim import defaults
+from sim.intervals import Interval, Verdict, mean_interval, paired_difference, verdict
 from sim.scenario import Scenario
 from sim.study import (
     LATE,
     ORACLE,
-    Interval,
     StrategySpec,
     StudyResult,
     StudySpec,
-    Verdict,
     builtin,
     from_rules,
-    mean_interval,
-    paired_difference,
     sweep_specs,
-    verdict,
 )
 from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
 

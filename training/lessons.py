@@ -16,7 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,6 +26,8 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from sim.inputs import InputError, explain, load_yaml, read_text
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 LANGS = ("zh", "en")
@@ -43,14 +44,23 @@ _QUIZ_OPEN = re.compile(r"^```quiz[ \t]*$", re.MULTILINE)
 _QUIZ_BLOCK = re.compile(r"^```quiz[ \t]*\r?\n(.*?)^```[ \t]*\s*\Z", re.DOTALL | re.MULTILINE)
 
 
-class LessonFormatError(ValueError):
-    """A lesson file that cannot be read: says which file and which field."""
+class LessonFormatError(InputError, ValueError):
+    """A lesson file that cannot be read: says which file, which field and the fix.
 
-    def __init__(self, path: Path | str, field: str, message: str) -> None:
+    Raised by the careful input path every hand-written file goes through
+    (sim.inputs: size limit, UTF-8, YAML errors and duplicate keys at their line).
+    ``problems`` lists every (field, message) pair; ``field`` and ``message`` are the
+    first."""
+
+    def __init__(self, path: Path | str, field: str | list[tuple[str, str]],
+                 message: str | None = None) -> None:
+        problems = field if message is None else [(field, message)]
+        super().__init__(str(path), list(problems))
         self.path = Path(path)
-        self.field = field
-        self.message = message
-        super().__init__(f"{self.path}: field '{field}': {message}")
+        self.field, self.message = self.problems[0]
+
+    def __str__(self) -> str:
+        return "\n".join(f"{self.path}: field '{f}': {m}" for f, m in self.problems)
 
 
 class QuestionType(StrEnum):
@@ -221,15 +231,11 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    """Turn a pydantic error location such as ('questions', 1, 'answer') into 'questions[1].answer'."""
-    name = ""
-    for part in loc:
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else str(part)
-    return name or "(lesson)"
+def _yaml_block(text: str, start: int, block: str, path: Path | str) -> Any:
+    """Parse a YAML block found at offset ``start`` of the file's text. Errors and
+    duplicate keys are reported at the file's line: the block is parsed after as many
+    empty lines as precede it."""
+    return load_yaml("\n" * text.count("\n", 0, start) + block, str(path), LessonFormatError)
 
 
 def parse_lesson(text: str, lang: str, path: Path | str = "<string>") -> Lesson:
@@ -242,10 +248,7 @@ def parse_lesson(text: str, lang: str, path: Path | str = "<string>") -> Lesson:
         raise LessonFormatError(
             path, "front matter", "the file must start with a '---' line and close it with '---'"
         )
-    try:
-        front = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        raise LessonFormatError(path, "front matter", f"invalid YAML: {exc}") from exc
+    front = _yaml_block(text, match.start(1), match.group(1), path)
     if not isinstance(front, dict):
         raise LessonFormatError(path, "front matter", "must be a YAML mapping of fields")
     for reserved in ("lang", "body", "questions"):
@@ -265,10 +268,7 @@ def parse_lesson(text: str, lang: str, path: Path | str = "<string>") -> Lesson:
         raise LessonFormatError(
             path, "quiz", "the quiz block must be closed with ``` and be the last thing in the file"
         )
-    try:
-        questions = yaml.safe_load(quiz.group(1))
-    except yaml.YAMLError as exc:
-        raise LessonFormatError(path, "quiz", f"invalid YAML: {exc}") from exc
+    questions = _yaml_block(text, len(text) - len(rest) + quiz.start(1), quiz.group(1), path)
     if not isinstance(questions, list):
         raise LessonFormatError(path, "quiz", "must be a YAML list of questions")
 
@@ -277,15 +277,11 @@ def parse_lesson(text: str, lang: str, path: Path | str = "<string>") -> Lesson:
     try:
         return Lesson.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise LessonFormatError(path, _field_name(first["loc"]), first["msg"]) from exc
+        raise LessonFormatError(path, explain(exc, Lesson)) from None
 
 
 def _read(path: Path, lesson_id: str, lang: str) -> Lesson:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LessonFormatError(path, "(file)", f"not valid UTF-8: {exc}") from exc
+    text = read_text(path, error=LessonFormatError)
     lesson = parse_lesson(text, lang, path)
     if lesson.id != lesson_id:
         raise LessonFormatError(

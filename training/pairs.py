@@ -6,7 +6,7 @@ the officer, the other the borrower. The officer opens the meeting from their at
 the case (``begin``): the borrower's hidden state is read from that attempt's engine at
 that month and kept with the pair. Then the two take turns (``move``): the borrower
 player says one of the lines the hidden state permits (the candid one, or an evasion
-that reveals nothing: ``sim.roleplay.Conversation.permitted_lines``), the officer picks
+that reveals nothing: ``sim.conversation.Conversation.permitted_lines``), the officer picks
 one of the trainee's choices. Every turn is a row in ``pair_moves``, so two browser
 sessions, or two app servers, see the same conversation.
 
@@ -31,7 +31,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DBSession
 
-from sim.roleplay import BorrowerState, Choice, Line, Roleplay, shipped
+from sim.borrower_state import BorrowerState
+from sim.roleplay import Choice, Line, Roleplay
+from sim.roleplay_files import shipped
 from training.accounts import User
 from training.attempts import AttemptError, LiveGames
 from training.authz import Action, Forbidden, can, cohort_role, require
@@ -133,7 +135,7 @@ class Entry:
 
     side: PairSide
     node: str
-    text: Any  # sim.scenario.Text (zh, en)
+    text: Any  # sim.field_types.Text (zh, en)
     line: Line | None = None
     choice: Choice | None = None
 
@@ -403,7 +405,7 @@ def view(db: DB, user: User | None, pair_id: int,
         if v.outcome is not None:
             v.outcome.missed = []
     if side is PairSide.BORROWER and turn.whose is PairSide.BORROWER:
-        from sim.roleplay import Conversation
+        from sim.conversation import Conversation
 
         conv = Conversation(rp, pair.state)
         v.line_options = [(k, rp.nodes[turn.node].lines[k])
@@ -497,7 +499,7 @@ def move(db: DB, user: User | None, games: LiveGames, pair_id: int, pick: str | 
             raise PairError("pairs.not_your_turn")
         raise Forbidden("pairs.not_yours")
     if turn.whose is PairSide.BORROWER:
-        from sim.roleplay import Conversation
+        from sim.conversation import Conversation
 
         try:
             k = int(pick)
@@ -526,7 +528,7 @@ def move(db: DB, user: User | None, games: LiveGames, pair_id: int, pick: str | 
 def _settle(db: DB, games: LiveGames, pair: Pair) -> Pair:
     """Put the finished talk into the officer's attempt (the desk's own meet) and record
     what it took: the actions queued with their hours, and those the engine refused."""
-    from sim.game import ActionError
+    from sim.game_actions import ActionError
 
     result: dict[str, Any]
     status = PairStatus.DONE

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sim.scenario import CLASS_KEYS, MonitoringPolicy
+from sim.codes import CLASS_KEYS
+from sim.policy import MonitoringPolicy
 
 #: Intervals offered per class, in months (0 = no routine check).
 INTERVAL_CHOICES_MONTHS = (0, 1, 2, 3, 4, 6, 12)

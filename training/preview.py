@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import Simulation, simulate
+from sim.policy import Staff
 from sim.runner import child_seeds, mean_interval
-from sim.scenario import Scenario, Staff
+from sim.scenario import Scenario
 from sim.scoring import compliance_share
 from training.i18n import fmt_cny, fmt_pct, t
 

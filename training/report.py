@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.scenario import CLASS_KEYS
+from sim.codes import CLASS_KEYS
 from training import units
 from training.i18n import cls_name, t, term
 

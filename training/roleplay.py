@@ -1,7 +1,7 @@
 """Playing a role-play conversation: walk the graph, record the path, judge the talk.
 
 A ``Session`` walks a conversation given the loan's hidden state (read from the engine
-by ``sim.roleplay.state_of``, or a practice profile; the trainee never sees it). It
+by ``sim.borrower_state.state_of``, or a practice profile; the trainee never sees it). It
 records the path (the choice ids), so ``Session.replay`` reproduces the talk exactly,
 and its ``outcome`` says what the talk produced: facts for the loan file, terms agreed
 as engine actions with the engine's hours and costs, conduct rules broken, and feedback
@@ -15,18 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.borrower_state import BorrowerState, with_premise
+from sim.conversation import Conversation, PathError, Step
 from sim.defaults import INTERVENTIONS
-from sim.roleplay import (
-    TERM_ACTIONS,
-    BorrowerState,
-    Conversation,
-    PathError,
-    Roleplay,
-    Step,
-    contact_breach,
-    with_premise,
-)
-from sim.scenario import Text
+from sim.field_types import Text
+from sim.roleplay import TERM_ACTIONS, Roleplay, contact_breach
 
 __all__ = ["AgreedTerm", "Breach", "Fact", "Outcome", "PathError", "Session", "Step",
            "practice_state", "PRACTICE_PROFILES"]
@@ -106,7 +99,7 @@ def catalogue_cost(action_id: str) -> tuple[float, float]:
 
 
 class Session(Conversation):
-    """One conversation being played (sim.roleplay.Conversation), judged for the debrief."""
+    """One conversation being played (sim.conversation.Conversation), judged for the debrief."""
 
     # ---------------------------------------------------------------- judging
     def outcome(self, cost_of: CostOf = catalogue_cost) -> Outcome:

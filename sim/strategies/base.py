@@ -12,7 +12,7 @@ import numpy as np
 from sim.codes import LoanClass, LoanStatus
 from sim.interventions.catalogue import difficulty_visible
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
-from sim.scenario import ClassIntervals, MonitoringPolicy
+from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.staff import by_legal_team
 
 LOSS = LoanClass.LOSS.value  # a plain int for the per-loan loop

@@ -17,7 +17,7 @@ from sim.codes import ON_BOOKS, LoanStatus
 from sim.defaults import INTERVENTIONS
 from sim.inputs import InputError, did_you_mean, load_yaml, read_text, validate
 from sim.observation import Decision, Observation
-from sim.scenario import MonitoringPolicy
+from sim.policy import MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, workout
 
 

@@ -23,7 +23,7 @@ from sim.codes import LoanStatus
 from sim.defaults import INTERVENTIONS
 from sim.interventions.effects import payment_cut
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
-from sim.scenario import ClassIntervals, MonitoringPolicy
+from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
 
 

@@ -208,7 +208,7 @@ def test_every_key_the_authoring_page_builds_exists_in_both_languages():
     import re
 
     from app_pages import author_forms as forms
-    from sim.scenario import PRODUCTS
+    from sim.codes import PRODUCTS
     from training import i18n, preview
     from training.authoring import Section, Start
 

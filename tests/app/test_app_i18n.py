@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.codes import CLASS_KEYS, PRODUCTS
 from sim.defaults import CHECK_KINDS, SIGNALS
-from sim.scenario import CLASS_KEYS, PRODUCTS
 from training import i18n
 from training.report import STRATEGIES
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from sim.roleplay import load_all
-from sim.scenario import ClassIntervals, MonitoringPolicy
+from sim.policy import ClassIntervals, MonitoringPolicy
+from sim.roleplay_files import load_all
 from training.lessons import load_lesson
 
 ROOT = Path(__file__).resolve().parents[2]

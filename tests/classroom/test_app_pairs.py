@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.roleplay import load_all
+from sim.roleplay_files import load_all
 from sim.scenario import load_scenario
 from training import accounts, pairs
 from training import classroom as cr

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sim.roleplay import MEET_ACTION, Conversation, LineError, load_all
-from sim.scenario import ClassIntervals, MonitoringPolicy, load_scenario
+from sim.conversation import Conversation, LineError
+from sim.policy import ClassIntervals, MonitoringPolicy
+from sim.roleplay import MEET_ACTION
+from sim.roleplay_files import load_all
+from sim.scenario import load_scenario
 from training import accounts, pairs
 from training import classroom as cr
 from training.attempts import AttemptStore, LiveGames
@@ -309,7 +312,7 @@ def test_an_evasive_borrower_keeps_the_diversion_from_the_loan_file(db_url):
 
 def test_lines_outside_the_permitted_set_do_not_replay() -> None:
     rp = load_all()["jiahe_extension"]
-    from sim.roleplay import BorrowerState
+    from sim.borrower_state import BorrowerState
 
     strong = BorrowerState(health="strong")
     with pytest.raises(LineError):

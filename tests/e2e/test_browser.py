@@ -9,167 +9,84 @@ the comparison table. Screenshots go to test-output/.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
-import pytest
+from tests.e2e.harness import (
+    MARKS,
+    OUT,
+    choose,
+    chromium,
+    click,
+    idle,
+    new_page,
+    pick,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-OUT = ROOT / "test-output"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WAIT_MS = 60_000
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: run tests/ensure_browser.sh (make test does)"),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200 and r.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} not healthy after {timeout_s}s:\n{log.read_text()}")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    port = free_port()
-    log = tmp / "streamlit.log"
-    env = {**os.environ, "BIANQUE_DB": str(tmp / "e2e.db")}
-    env.pop("DATABASE_URL", None)
-    env.pop("BIANQUE_SCENARIO_DIR", None)
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def idle(page) -> None:
-    """Wait until the script run that the last interaction started has finished."""
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
-
-
-def click(page, key: str) -> None:
-    idle(page)
-    page.locator(f".st-key-{key} button").first.click()
+pytestmark = MARKS
 
 
 def test_play_intro_to_the_debrief(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    # assertions wait as long as page actions: a shared CI machine can be slow to start
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(WAIT_MS)
-        try:
-            page.goto(server + "/")
-            expect(page.locator(".st-key-start_intro button")).to_be_visible()
-            click(page, "start_intro")
-            expect(page.locator(".st-key-to_desk button")).to_be_visible()
-            assert "attempt=" in page.url
-            click(page, "to_desk")
-            expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
+    with chromium("e2e") as browser:
+        page = new_page(browser)
+        page.goto(server + "/")
+        expect(page.locator(".st-key-start_intro button")).to_be_visible()
+        click(page, "start_intro")
+        expect(page.locator(".st-key-to_desk button")).to_be_visible()
+        assert "attempt=" in page.url
+        click(page, "to_desk")
+        expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
 
-            # open a loan file
-            idle(page)
-            page.locator(".st-key-loan_pick [role='combobox']").click()
-            page.get_by_role("option").first.click()
-            expect(page.get_by_role("tab").first).to_be_visible()
-            page.screenshot(path=str(OUT / "e2e_desk_loan_file.png"), full_page=True)
+        # open a loan file
+        choose(page, "loan_pick")
+        expect(page.get_by_role("tab").first).to_be_visible()
+        page.screenshot(path=str(OUT / "e2e_desk_loan_file.png"), full_page=True)
 
-            # queue the first action that is available
-            idle(page)
-            page.locator("[class*='st-key-queue_'] button:not([disabled])").first.click()
-            expect(page.locator(".st-key-unqueue_0 button")).to_be_visible()
+        # queue the first action that is available
+        idle(page)
+        page.locator("[class*='st-key-queue_'] button:not([disabled])").first.click()
+        expect(page.locator(".st-key-unqueue_0 button")).to_be_visible()
 
-            # change the routine-check interval of normal loans
-            idle(page)
-            page.locator(".st-key-desk_view button").nth(3).click()
-            picker = page.locator(".st-key-iv_normal [role='combobox']")
-            expect(picker).to_be_visible()
-            new = "1" if not picker.input_value().startswith("1 ") else "2"
-            # each choice shows its hours this month ("1 个月 · 本月 120 h")
-            picker.click()
-            page.get_by_role("option", name=re.compile(rf"^{new} 个月")).click()
-            idle(page)
-            # an overbooked plan moves the editor into the prompt at the top: one live picker
-            expect(page.locator(".st-key-iv_normal[data-stale='false'] [role='combobox']")).to_have_value(
-                re.compile(rf"^{new} 个月 · 本月 [\d,.]+ h$"))
-            page.screenshot(path=str(OUT / "e2e_desk_policy.png"), full_page=True)
+        # change the routine-check interval of normal loans
+        idle(page)
+        page.locator(".st-key-desk_view button").nth(3).click()
+        picker = page.locator(".st-key-iv_normal [role='combobox']")
+        expect(picker).to_be_visible()
+        new = "1" if not picker.input_value().startswith("1 ") else "2"
+        # each choice shows its hours this month ("1 个月 · 本月 120 h")
+        pick(page, picker, option_text=re.compile(rf"^{new} 个月"))
+        # an overbooked plan moves the editor into the prompt at the top: one live picker
+        expect(page.locator(".st-key-iv_normal[data-stale='false'] [role='combobox']")).to_have_value(
+            re.compile(rf"^{new} 个月 · 本月 [\d,.]+ h$"))
+        page.screenshot(path=str(OUT / "e2e_desk_policy.png"), full_page=True)
 
-            # a double click on End month advances exactly one month
-            idle(page)
-            page.locator(".st-key-end_month_0 button").dblclick()
-            expect(page.locator(".st-key-end_month_1 button")).to_be_visible()
-            idle(page)
-            page.wait_for_timeout(500)
-            idle(page)
-            expect(page.locator(".st-key-end_month_1 button")).to_be_visible()
-            assert page.locator("[class*='st-key-end_month_2']").count() == 0
+        # a double click on End month advances exactly one month
+        idle(page)
+        page.locator(".st-key-end_month_0 button").dblclick()
+        expect(page.locator(".st-key-end_month_1 button")).to_be_visible()
+        idle(page)
+        page.wait_for_timeout(500)
+        idle(page)
+        expect(page.locator(".st-key-end_month_1 button")).to_be_visible()
+        assert page.locator("[class*='st-key-end_month_2']").count() == 0
 
-            # end months until the debrief
-            for month in range(1, 12):
-                button = page.locator(f".st-key-end_month_{month} button")
-                expect(button).to_be_enabled()
-                idle(page)
-                button.click()
-                if month < 11:
-                    expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
-            expect(page.locator(".st-key-debrief_index")).to_be_visible()
-            index = page.locator(".st-key-debrief_index [data-testid='stMetricValue']").inner_text()
-            assert re.search(r"(-?\d+%|—)", index), index
-            rows = page.locator("[data-testid='stTable'] tbody tr")
-            expect(rows.first).to_be_visible()
-            assert rows.count() >= 4
-            assert "debrief" in page.url
-            expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2)
-            page.wait_for_timeout(1000)  # let vega draw before the picture
-            page.set_viewport_size({"width": 1400, "height": 2600})
-            page.screenshot(path=str(OUT / "e2e_debrief.png"), full_page=True)
-        except Exception:
-            page.screenshot(path=str(OUT / "e2e_failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+        # end months until the debrief
+        for month in range(1, 12):
+            button = page.locator(f".st-key-end_month_{month} button")
+            expect(button).to_be_enabled()
+            idle(page)
+            button.click()
+            if month < 11:
+                expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
+        expect(page.locator(".st-key-debrief_index")).to_be_visible()
+        index = page.locator(".st-key-debrief_index [data-testid='stMetricValue']").inner_text()
+        assert re.search(r"(-?\d+%|—)", index), index
+        rows = page.locator("[data-testid='stTable'] tbody tr")
+        expect(rows.first).to_be_visible()
+        assert rows.count() >= 4
+        assert "debrief" in page.url
+        expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2)
+        page.wait_for_timeout(1000)  # let vega draw before the picture
+        page.set_viewport_size({"width": 1400, "height": 2600})
+        page.screenshot(path=str(OUT / "e2e_debrief.png"), full_page=True)

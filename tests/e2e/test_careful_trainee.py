@@ -24,8 +24,15 @@ import pytest
 from sim.scenario import load_scenario
 from sim.scoring import headline_index, run_baselines
 from tests import careful_player as rules
-from tests.e2e.test_browser import ARGS, CHROMIUM, OUT, WAIT_MS, click, idle
-from tests.e2e.test_browser import server as server  # noqa: F401, PLC0414 - the shared fixture
+from tests.e2e.harness import (
+    MARKS,
+    OUT,
+    chromium,
+    click,
+    idle,
+    new_page,
+    pick,
+)
 from training.i18n import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +41,7 @@ ACTIONS = ("closer_monitoring", "onsite_check", "add_collateral", "restructure",
 """The actions the rules choose from (whose Queue buttons the trainee reads)."""
 LABEL = re.compile(r"L\d{4}")
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing"),
-]
+pytestmark = [*MARKS, pytest.mark.slow]
 
 
 VIEW_MARKERS = {0: ".st-key-loan_pick", 1: ".st-key-alerts_recent", 3: ".st-key-standing_active"}
@@ -93,9 +95,7 @@ def open_named(page, company: str) -> str:
     """Open a borrower's file from the loans view by typing its name in the picker; its label."""
     view(page, 0)
     box = page.locator(".st-key-loan_pick [role='combobox']")
-    box.click()
-    box.fill(company)
-    page.get_by_role("option", name=re.compile(re.escape(company))).first.click()
+    pick(page, box, company, option_text=re.compile(re.escape(company)))
     settle(page, file_heading(page, company))
     settle(page, page.locator(".st-key-option_onsite_check"))
     return LABEL.search(box.input_value()).group(0)
@@ -106,8 +106,8 @@ def open_from_inbox(page, label: str) -> None:
     from playwright.sync_api import expect
 
     view(page, 1)
-    options_of(page, "alert_pick")
-    page.get_by_role("option", name=re.compile("^" + label)).first.click()
+    pick(page, page.locator(".st-key-alert_pick [role='combobox']"),
+         option_text=re.compile("^" + label))
     click(page, "open_alert_loan")
     settle(page, file_heading(page, label + " · "))
     settle(page, page.locator(".st-key-option_onsite_check"))
@@ -156,64 +156,54 @@ def step_api_index(case) -> float:
                           base["oracle"].loss_cny)
 
 
-def test_a_careful_trainee_beats_late_collection_on_intro(server):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+def test_a_careful_trainee_beats_late_collection_on_intro(server):
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
     case = load_scenario(ROOT / "scenarios" / "intro.yaml")
     named = [b.company.get("en") for b in case.borrowers]
     notes = rules.Notes()
     labels: dict[str, str] = {}  # named borrower -> its loan label, learnt on opening the file
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(WAIT_MS)
-        try:
-            page.goto(server + "/?lang=en")
-            click(page, "start_intro")
-            click(page, "to_desk")
-            expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
-            idle(page)
-            assert not page.locator(".st-key-plan_prompt").count(), "intro's opening plan should fit"
-            view(page, 3)  # the standing order is on, and the trainee keeps it
-            expect(page.locator(".st-key-standing_active input")).to_be_checked()
+    with chromium("careful") as browser:
+        page = new_page(browser)
+        page.goto(server + "/?lang=en")
+        click(page, "start_intro")
+        click(page, "to_desk")
+        expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
+        idle(page)
+        assert not page.locator(".st-key-plan_prompt").count(), "intro's opening plan should fit"
+        view(page, 3)  # the standing order is on, and the trainee keeps it
+        expect(page.locator(".st-key-standing_active input")).to_be_checked()
 
-            for month in range(case.horizon_months):
-                playing = month + 1
-                for company in named:  # watch the named borrowers (renewed when it runs out)
-                    if company not in labels or rules.watch_due(notes, labels[company], playing):
-                        labels[company] = open_named(page, company)
-                        work_file(page, labels[company], notes, playing, alerted=False)
-                if month == 0:
-                    page.set_viewport_size({"width": 1024, "height": 900})
-                    page.screenshot(path=str(OUT / "careful_desk_1024.png"), full_page=True)
-                    page.set_viewport_size({"width": 1400, "height": 1000})
-                else:
-                    for label in inbox(page):
-                        notes.seen.setdefault(label, set()).add(playing)
-                        open_from_inbox(page, label)
-                        work_file(page, label, notes, playing)
-                click(page, f"end_month_{month}")
-                if month + 1 < case.horizon_months:
-                    expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
+        for month in range(case.horizon_months):
+            playing = month + 1
+            for company in named:  # watch the named borrowers (renewed when it runs out)
+                if company not in labels or rules.watch_due(notes, labels[company], playing):
+                    labels[company] = open_named(page, company)
+                    work_file(page, labels[company], notes, playing, alerted=False)
+            if month == 0:
+                page.set_viewport_size({"width": 1024, "height": 900})
+                page.screenshot(path=str(OUT / "careful_desk_1024.png"), full_page=True)
+                page.set_viewport_size({"width": 1400, "height": 1000})
+            else:
+                for label in inbox(page):
+                    notes.seen.setdefault(label, set()).add(playing)
+                    open_from_inbox(page, label)
+                    work_file(page, label, notes, playing)
+            click(page, f"end_month_{month}")
+            if month + 1 < case.horizon_months:
+                expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
 
-            expect(page.locator(".st-key-debrief_index")).to_be_visible()
-            expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2)
-            page.wait_for_timeout(1000)  # let vega draw before the pictures
-            for width in (1024, 1400):
-                page.set_viewport_size({"width": width, "height": 3600})  # the whole debrief
-                page.wait_for_timeout(500)
-                page.screenshot(path=str(OUT / f"careful_debrief_{width}.png"), full_page=True)
-            index = page.locator(".st-key-debrief_index [data-testid='stMetricValue']").inner_text()
-            value = re.search(r"(-?\d+)%", index)
-            assert value, index
-            assert int(value.group(1)) > 0, f"a careful play scored {index} against late collection"
-            expected = step_api_index(case)
-            assert int(value.group(1)) == round(expected * 100), (
-                f"the browser play scored {index}, the same rules through the step API {expected:.0%}")
-        except Exception:
-            page.screenshot(path=str(OUT / "careful_failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+        expect(page.locator(".st-key-debrief_index")).to_be_visible()
+        expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2)
+        page.wait_for_timeout(1000)  # let vega draw before the pictures
+        for width in (1024, 1400):
+            page.set_viewport_size({"width": width, "height": 3600})  # the whole debrief
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(OUT / f"careful_debrief_{width}.png"), full_page=True)
+        index = page.locator(".st-key-debrief_index [data-testid='stMetricValue']").inner_text()
+        value = re.search(r"(-?\d+)%", index)
+        assert value, index
+        assert int(value.group(1)) > 0, f"a careful play scored {index} against late collection"
+        expected = step_api_index(case)
+        assert int(value.group(1)) == round(expected * 100), (
+            f"the browser play scored {index}, the same rules through the step API {expected:.0%}")

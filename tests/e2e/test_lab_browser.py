@@ -8,96 +8,64 @@ helpers of test_browser.py). Screenshots go to test-output/.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from test_browser import ARGS, CHROMIUM, OUT, ROOT, WAIT_MS, free_port, idle, wait_healthy
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
-PW = "a-long-password-1"
+from tests.e2e.harness import (
+    MARKS,
+    OUT,
+    WAIT_MS,
+    accounts_setup,
+    app_server,
+    chromium,
+    idle,
+    nav,
+    new_page,
+    sign_in,
+)
+
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e_lab")
-    env = {**os.environ, "BIANQUE_DB": str(tmp / "lab.db"), "PYTHONPATH": str(ROOT)}
-    for name in ("DATABASE_URL", "BIANQUE_SCENARIO_DIR", "BIANQUE_SELF_STUDY"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "-c", (
-        "from training.accounts import create_user\n"
-        "from training.db import get_database\n"
-        f"create_user(get_database(), 'boss', {PW!r}, 'manager', display_name='The manager')\n")],
-        env=env, check=True, cwd=ROOT, timeout=120)
-    port = free_port()
-    log = tmp / "streamlit.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    setup = accounts_setup(("boss", "manager", "The manager"))
+    with app_server(tmp_path_factory.mktemp("e2e_lab"), setup) as url:
+        yield url
 
 
 def test_compare_three_policies_and_a_staffing_range(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(WAIT_MS)
-        try:
-            page.goto(server + "/?lang=en")
-            page.locator(".st-key-signin_username input").fill("boss")
-            page.locator(".st-key-signin_password input").fill(PW)
-            idle(page)
-            page.get_by_role("button", name="Sign in", exact=True).first.click()
-            idle(page)
-            page.locator("[data-testid='stSidebarNav'] a", has_text="Strategy lab").first.click()
-            expect(page.get_by_role("heading", name="Strategy lab")).to_be_visible()
-            idle(page)
-            reps = page.locator(".st-key-lab_reps input")
-            reps.fill("2")
-            reps.press("Enter")
-            idle(page)
-            page.locator(".st-key-lab_sweep label").click()
-            expect(page.locator(".st-key-lab_staff")).to_be_visible()
-            idle(page)
-            page.screenshot(path=str(OUT / "e2e_lab_form.png"), full_page=True)
-            page.locator(".st-key-lab_run button").click()
-            expect(page.locator("[data-testid='stProgress']")).to_be_visible()
-            # the verdict, five charts (loss, frontier, two fans, staffing) and the report;
-            # a study takes longer than a page turn on a loaded machine
-            expect(page.locator("[data-testid='stAlertContentSuccess']")).to_be_visible(
-                timeout=3 * WAIT_MS)
-            expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(5)
-            expect(page.locator(".st-key-lab_download button")).to_be_visible()
-            text = page.locator("[data-testid='stAlertContentSuccess']").inner_text()
-            assert "loses" in text
-            expect(page.get_by_text("against early-warning").first).to_be_visible()
-            expect(page.get_by_text("another officer stops paying").first).to_be_visible()
-            page.wait_for_timeout(1500)  # let vega draw before the picture
-            page.set_viewport_size({"width": 1400, "height": 4200})
-            page.screenshot(path=str(OUT / "e2e_lab_results.png"), full_page=True)
-            with page.expect_download() as dl:
-                page.locator(".st-key-lab_download button").click()
-            report = dl.value.path().read_text(encoding="utf-8")
-            assert "bianque-inputs" in report and "vegaEmbed" in report
-        except Exception:
-            page.screenshot(path=str(OUT / "e2e_lab_failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with chromium("e2e_lab") as browser:
+        page = new_page(browser)
+        sign_in(page, server, "boss")
+        nav(page, "Strategy lab")
+        expect(page.get_by_role("heading", name="Strategy lab")).to_be_visible()
+        idle(page)
+        reps = page.locator(".st-key-lab_reps input")
+        reps.fill("2")
+        reps.press("Enter")
+        idle(page)
+        page.locator(".st-key-lab_sweep label").click()
+        expect(page.locator(".st-key-lab_staff")).to_be_visible()
+        idle(page)
+        page.screenshot(path=str(OUT / "e2e_lab_form.png"), full_page=True)
+        page.locator(".st-key-lab_run button").click()
+        expect(page.locator("[data-testid='stProgress']")).to_be_visible()
+        # the verdict, five charts (loss, frontier, two fans, staffing) and the report;
+        # a study takes longer than a page turn on a loaded machine
+        expect(page.locator("[data-testid='stAlertContentSuccess']")).to_be_visible(
+            timeout=3 * WAIT_MS)
+        expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(5)
+        expect(page.locator(".st-key-lab_download button")).to_be_visible()
+        text = page.locator("[data-testid='stAlertContentSuccess']").inner_text()
+        assert "loses" in text
+        expect(page.get_by_text("against early-warning").first).to_be_visible()
+        expect(page.get_by_text("another officer stops paying").first).to_be_visible()
+        page.wait_for_timeout(1500)  # let vega draw before the picture
+        page.set_viewport_size({"width": 1400, "height": 4200})
+        page.screenshot(path=str(OUT / "e2e_lab_results.png"), full_page=True)
+        with page.expect_download() as dl:
+            page.locator(".st-key-lab_download button").click()
+        report = dl.value.path().read_text(encoding="utf-8")
+        assert "bianque-inputs" in report and "vegaEmbed" in report

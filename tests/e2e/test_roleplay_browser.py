@@ -4,25 +4,25 @@ In the real-estate case the trainee lightens the routine checks to free hours, o
 Jinlan Property's file once it has started diverting, meets the chairman, asks where
 the drawdowns went after the affiliated contractor, agrees entrusted payment, and
 ends the month: the loan file then shows entrusted payment and the meeting's finding.
-Uses the server fixture and helpers of test_browser.py. Screenshots go to test-output/.
+Uses the server fixture of conftest.py and the moves of harness.py. Screenshots go to test-output/.
 """
 
 from __future__ import annotations
 
 import re
 
-import pytest
-from test_browser import ARGS, CHROMIUM, OUT, WAIT_MS, click, idle, server  # noqa: F401
+from tests.e2e.harness import (
+    MARKS,
+    OUT,
+    chromium,
+    click,
+    end_month,
+    idle,
+    new_page,
+    pick,
+)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
-
-
-def end_month(page, month: int) -> None:
-    from playwright.sync_api import expect
-
-    idle(page)
-    page.locator(f".st-key-end_month_{month} button").click()
-    expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
+pytestmark = MARKS
 
 
 def set_interval(page, key: str, value: str) -> None:
@@ -30,73 +30,51 @@ def set_interval(page, key: str, value: str) -> None:
 
     While the plan is overbooked its editor sits at the top of the desk; once it fits,
     the editor is in the monitoring-policy view."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     live = f".st-key-iv_{key}[data-stale='false'] [role='combobox']"
-    for attempt in range(3):  # the editor moves to the policy view once the plan fits
-        idle(page)
-        if page.locator(live).count() == 0:
-            page.locator(".st-key-desk_view button").nth(3).click()
-            idle(page)
-        try:
-            page.locator(live).first.click(timeout=WAIT_MS // 4)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    page.keyboard.type(f"{value} month")
-    page.get_by_role("option").filter(has_text=re.compile(rf"^{value} months?\b")).first.click()
     idle(page)
+    if page.locator(live).count() == 0:
+        page.locator(".st-key-desk_view button").nth(3).click()
+        idle(page)
+    pick(page, page.locator(live).first, f"{value} month",
+         option_text=re.compile(rf"^{value} months?\b"))
 
 
-def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1200})
-        page.set_default_timeout(WAIT_MS)
-        try:
-            page.goto(server + "/?lang=en")
-            click(page, "start_real_estate")
-            click(page, "to_desk")
-            expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
-            for month in range(3):  # Jinlan starts diverting in the third month
-                end_month(page, month)
+    with chromium("e2e_roleplay") as browser:
+        page = new_page(browser, height=1200)
+        page.goto(server + "/?lang=en")
+        click(page, "start_real_estate")
+        click(page, "to_desk")
+        expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
+        for month in range(3):  # Jinlan starts diverting in the third month
+            end_month(page, month)
 
-            # free hours: routine checks yearly for normal loans, quarterly for the rest (the
-            # plan is overbooked, so its editor sits at the top of the desk)
-            for key, value in (("normal", "12"), ("special_mention", "3"), ("substandard", "3"),
-                               ("doubtful", "3")):
-                set_interval(page, key, value)
+        # free hours: routine checks yearly for normal loans, quarterly for the rest (the
+        # plan is overbooked, so its editor sits at the top of the desk)
+        for key, value in (("normal", "12"), ("special_mention", "3"), ("substandard", "3"),
+                           ("doubtful", "3")):
+            set_interval(page, key, value)
 
-            # open Jinlan Property's file and meet the chairman
-            idle(page)
-            page.locator(".st-key-desk_view button").nth(0).click()
-            idle(page)
-            page.locator(".st-key-loan_pick [role='combobox']").click()
-            page.keyboard.type("Jinlan Property")
-            page.get_by_role("option").filter(has_text="Jinlan Property").first.click()
-            expect(page.locator(".st-key-meet_open button")).to_be_enabled()
-            click(page, "meet_open")
-            expect(page.locator(".st-key-meet_choice_0_ask_onward_flows button")).to_be_visible()
-            click(page, "meet_choice_0_ask_onward_flows")
-            expect(page.get_by_text("Part of it was borrowed by the group")).to_be_visible()
-            click(page, "meet_choice_1_agree_entrusted")
-            expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
-            expect(page.locator(".st-key-unqueue_1 button")).to_be_visible()
-            page.screenshot(path=str(OUT / "e2e_roleplay_meeting.png"), full_page=True)
+        # open Jinlan Property's file and meet the chairman
+        idle(page)
+        page.locator(".st-key-desk_view button").nth(0).click()
+        idle(page)
+        pick(page, page.locator(".st-key-loan_pick [role='combobox']"), "Jinlan Property")
+        expect(page.locator(".st-key-meet_open button")).to_be_enabled()
+        click(page, "meet_open")
+        expect(page.locator(".st-key-meet_choice_0_ask_onward_flows button")).to_be_visible()
+        click(page, "meet_choice_0_ask_onward_flows")
+        expect(page.get_by_text("Part of it was borrowed by the group")).to_be_visible()
+        click(page, "meet_choice_1_agree_entrusted")
+        expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
+        expect(page.locator(".st-key-unqueue_1 button")).to_be_visible()
+        page.screenshot(path=str(OUT / "e2e_roleplay_meeting.png"), full_page=True)
 
-            # the next month: entrusted payment in the file, the finding among the meetings
-            end_month(page, 3)
-            idle(page)
-            expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
-            expect(page.get_by_text("entrusted", exact=False).first).to_be_visible()
-            page.screenshot(path=str(OUT / "e2e_roleplay_next_month.png"), full_page=True)
-        except Exception:
-            page.screenshot(path=str(OUT / "e2e_roleplay_failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+        # the next month: entrusted payment in the file, the finding among the meetings
+        end_month(page, 3)
+        idle(page)
+        expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
+        expect(page.get_by_text("entrusted", exact=False).first).to_be_visible()
+        page.screenshot(path=str(OUT / "e2e_roleplay_next_month.png"), full_page=True)

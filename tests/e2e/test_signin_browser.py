@@ -4,60 +4,31 @@ that page scripts cannot read and that never appears in the URL."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM, OUT, WAIT_MS, free_port, wait_healthy
 
-ROOT = Path(__file__).resolve().parents[2]
-PW = "browser-password-1"
+from tests.e2e.harness import (
+    MARKS,
+    OUT,
+    PW,
+    WAIT_MS,
+    accounts_setup,
+    app_server,
+    chromium,
+    fill_sign_in,
+    idle,
+    new_page,
+)
+
 COOKIE = "bianque_session"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: run tests/ensure_browser.sh (make test does)"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e_signin")
-    env = {**os.environ, "BIANQUE_DB": str(tmp / "signin.db"), "PYTHONPATH": str(ROOT)}
-    for name in ("DATABASE_URL", "BIANQUE_SCENARIO_DIR", "BIANQUE_SELF_STUDY"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "-c", (
-        "from training.accounts import create_user\n"
-        "from training.db import get_database\n"
-        f"create_user(get_database(), 'ann', {PW!r}, 'trainee', display_name='Ann')\n")],
-        env=env, check=True, cwd=ROOT, timeout=120)
-    port = free_port()
-    log = tmp / "streamlit.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def idle(page) -> None:
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+    with app_server(tmp_path_factory.mktemp("e2e_signin"), accounts_setup(("ann", "trainee", "Ann"))) as url:
+        yield url
 
 
 def session_cookie(context) -> dict | None:
@@ -76,54 +47,67 @@ def wait_cookie(context, present: bool) -> dict | None:
 
 
 def test_a_sign_in_survives_a_reload_and_a_new_tab_and_a_sign_out_ends_it(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=WAIT_MS)
-    OUT.mkdir(exist_ok=True)
     signed_in = "Signed in as Ann (trainee)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
-        try:
-            page.goto(server + "/?lang=en")
-            page.locator(".st-key-signin_username input").fill("ann")
-            page.locator(".st-key-signin_password input").fill(PW)
-            idle(page)
-            page.get_by_role("button", name="Sign in", exact=True).click()
-            expect(page.get_by_text(signed_in).first).to_be_visible()
+    with chromium("e2e_signin") as browser:
+        page = new_page(browser)
+        context = page.context
+        page.goto(server + "/?lang=en")
+        page.locator(".st-key-signin_username input").fill("ann")
+        page.locator(".st-key-signin_password input").fill(PW)
+        idle(page)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_text(signed_in).first).to_be_visible()
 
-            cookie = wait_cookie(context, present=True)
-            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-            assert COOKIE not in page.evaluate("document.cookie")  # no page script reads it
-            assert cookie["value"] not in page.url
+        cookie = wait_cookie(context, present=True)
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert COOKIE not in page.evaluate("document.cookie")  # no page script reads it
+        assert cookie["value"] not in page.url
 
-            page.reload()
-            expect(page.get_by_text(signed_in).first).to_be_visible()
-            expect(page.locator(".st-key-signin_username input")).to_have_count(0)
+        page.reload()
+        expect(page.get_by_text(signed_in).first).to_be_visible()
+        expect(page.locator(".st-key-signin_username input")).to_have_count(0)
 
-            other = context.new_page()
-            other.set_default_timeout(WAIT_MS)
-            other.goto(server + "/?lang=en")
-            expect(other.get_by_text(signed_in).first).to_be_visible()
-            assert cookie["value"] not in other.url
-            page.screenshot(path=str(OUT / "e2e_signin_after_reload.png"), full_page=True)
+        other = context.new_page()
+        other.set_default_timeout(WAIT_MS)
+        other.goto(server + "/?lang=en")
+        expect(other.get_by_text(signed_in).first).to_be_visible()
+        assert cookie["value"] not in other.url
+        page.screenshot(path=str(OUT / "e2e_signin_after_reload.png"), full_page=True)
 
-            # sign out from the account page: the cookie goes, a reload stays signed out
-            idle(page)
-            page.locator("[data-testid='stSidebarNav'] a", has_text="My account").first.click()
-            idle(page)
-            page.locator(".st-key-sign_out button").click()
-            expect(page.locator(".st-key-signin_username input")).to_be_visible()
-            wait_cookie(context, present=False)
-            page.reload()
-            expect(page.locator(".st-key-signin_username input")).to_be_visible()
-            expect(page.get_by_text(signed_in)).to_have_count(0)
+        # sign out from the account page: the cookie goes, a reload stays signed out
+        idle(page)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="My account").first.click()
+        idle(page)
+        page.locator(".st-key-sign_out button").click()
+        expect(page.locator(".st-key-signin_username input")).to_be_visible()
+        wait_cookie(context, present=False)
+        page.reload()
+        expect(page.locator(".st-key-signin_username input")).to_be_visible()
+        expect(page.get_by_text(signed_in)).to_have_count(0)
 
-            # the other tab was signed in by the same sign-in: it ends there too
-            other.reload()
-            expect(other.locator(".st-key-signin_username input")).to_be_visible()
-            expect(other.get_by_text(signed_in)).to_have_count(0)
-        finally:
-            browser.close()
+        # the other tab was signed in by the same sign-in: it ends there too
+        other.reload()
+        expect(other.locator(".st-key-signin_username input")).to_be_visible()
+        expect(other.get_by_text(signed_in)).to_have_count(0)
+
+
+def test_a_link_to_a_page_asks_for_a_sign_in_then_opens_or_says_the_role_does_not(server):
+    from playwright.sync_api import expect
+
+    with chromium("e2e_signin_link") as browser:
+        page = new_page(browser)
+        page.goto(server + "/my_attempts?lang=en")  # a trainee's page, followed from a link
+        expect(page.get_by_text("“My work” needs a sign-in")).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        fill_sign_in(page, "ann")
+        expect(page.get_by_role("heading", name="My work")).to_be_visible()
+        assert page.url.split("?")[0].endswith("/my_attempts")  # the same address opened
+
+        page.goto(server + "/cohort_admin?lang=en")  # an instructor's page
+        expect(page.get_by_text("is not open to your account (trainee)")).to_be_visible()
+        expect(page.locator(".st-key-signin_username input")).to_have_count(0)
+        expect(page.get_by_role("link", name="Your account")).to_be_visible()  # a way back
+        idle(page)
+        page.screenshot(path=str(OUT / "e2e_signin_role_gate.png"), full_page=True)

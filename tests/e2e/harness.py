@@ -1,0 +1,211 @@
+"""What every browser test shares: the app started on a free port with its own database,
+Debian's chromium and its flags, and the few moves a user makes on any page (wait for the
+script run to finish, click a keyed button, pick from a selectbox, sign in, end a month).
+
+A Streamlit page reruns after every interaction, and a click that lands during a rerun
+can be lost or close an open list. The moves below therefore wait for the run to finish
+first, and the pickers retry the whole open-type-click sequence.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+OUT = ROOT / "test-output"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WAIT_MS = 60_000
+"""How long a page action or an assertion waits: a shared CI machine can be slow."""
+PW = "browser-password-1"
+"""The password of every account a browser test creates."""
+
+MARKS = [
+    pytest.mark.e2e,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"{CHROMIUM} is missing: run tests/ensure_browser.sh (make test does)"),
+]
+"""Every browser test module sets ``pytestmark = MARKS``."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200 and r.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} not healthy after {timeout_s}s:\n{log.read_text()}")
+
+
+@contextmanager
+def app_server(tmp: Path, setup: str | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port with a new SQLite database in tmp, after
+    running the Python code ``setup`` (accounts, cohorts) against that database. Yields
+    the base URL once ``/_stcore/health`` answers; stops the server afterwards."""
+    env = {**os.environ, "BIANQUE_DB": str(tmp / "app.db"), "PYTHONPATH": str(ROOT)}
+    for name in ("DATABASE_URL", "BIANQUE_SCENARIO_DIR", "BIANQUE_SELF_STUDY"):
+        env.pop(name, None)
+    if setup:
+        subprocess.run([sys.executable, "-c", setup], env=env, check=True, cwd=ROOT, timeout=120)
+    port = free_port()
+    log = tmp / "streamlit.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def accounts_setup(*users: tuple[str, str, str]) -> str:
+    """Setup code that creates accounts (username, role, display name), password PW."""
+    lines = ["from training.accounts import create_user",
+             "from training.db import get_database",
+             "db = get_database()"]
+    lines += [f"create_user(db, {u!r}, {PW!r}, {role!r}, display_name={name!r})"
+              for u, role, name in users]
+    return "\n".join(lines) + "\n"
+
+
+def idle(page) -> None:
+    """Wait until the script run that the last interaction started has finished."""
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+
+
+def click(page, key: str) -> None:
+    """Click the button of the widget with this key."""
+    idle(page)
+    page.locator(f".st-key-{key} button").first.click()
+
+
+def click_text(page, text: str) -> None:
+    """Click the button labelled exactly text."""
+    idle(page)
+    page.get_by_role("button", name=text, exact=True).first.click()
+
+
+def nav(page, label: str) -> None:
+    """Open a page from the sidebar's navigation."""
+    idle(page)
+    page.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
+    idle(page)
+
+
+def sign_in(page, server: str, name: str, password: str = PW) -> None:
+    """Sign in on the English sign-in page."""
+    page.goto(server + "/?lang=en")
+    fill_sign_in(page, name, password)
+
+
+def fill_sign_in(page, name: str, password: str = PW) -> None:
+    """Sign in with the form the page shows (the sign-in page, or a page's sign-in gate)."""
+    idle(page)
+    page.locator(".st-key-signin_username input").fill(name)
+    page.locator(".st-key-signin_password input").fill(password)
+    click_text(page, "Sign in")
+    idle(page)
+
+
+def pick(page, box, typed: str | None = None, option_text=None, attempts: int = 4) -> None:
+    """Open the selectbox ``box`` (a locator of its combobox), type ``typed`` to filter
+    it, and click the first option whose text matches ``option_text`` (a string or a
+    compiled pattern; default: typed, or the first option). Waiting for the option and
+    clicking it is one step, retried from the start: a rerun can close the list."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wanted = option_text if option_text is not None else typed
+    for attempt in range(attempts):
+        idle(page)
+        try:
+            box.click(timeout=WAIT_MS // 4)
+            option = page.get_by_role("option")
+            if typed:
+                box.fill("")
+                page.keyboard.type(typed)  # the selectbox filters its options as one types
+            if wanted is not None:
+                option = option.filter(has_text=wanted)
+            option.first.click(timeout=WAIT_MS // 6)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            if attempt == attempts - 1:
+                raise
+    idle(page)
+
+
+def choose(page, key_part: str, text: str | None = None) -> None:
+    """Pick the option with text (or the first) in the selectbox whose key contains
+    key_part."""
+    pick(page, page.locator(f"[class*='st-key-{key_part}'] [role='combobox']").first, text)
+
+
+def end_month(page, month: int) -> None:
+    """Press End month on month ``month`` and wait for the next month's button."""
+    from playwright.sync_api import expect
+
+    idle(page)
+    page.locator(f".st-key-end_month_{month} button").click()
+    expect(page.locator(f".st-key-end_month_{month + 1} button")).to_be_visible()
+
+
+@contextmanager
+def chromium(name: str) -> Iterator:
+    """Debian's chromium, headless, with the suite's waits. If the body fails, every open
+    page is photographed to test-output/<name>_failure_<n>.png before the error goes on."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)  # assertions wait as long as page actions
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        except Exception:
+            pages = [page for context in browser.contexts for page in context.pages]
+            for n, page in enumerate(pages):
+                with suppress(Exception):  # a picture must not hide the failure
+                    page.screenshot(path=str(OUT / f"{name}_failure_{n}.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def new_page(browser, width: int = 1400, height: int = 1000):
+    """A page in a context of its own (its own cookies: another user), with the waits."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(WAIT_MS)
+    return page

@@ -1,0 +1,122 @@
+"""Tests for sim.game_actions: the month's action queue on the step API. Every action is
+offered with its cost and, when it cannot be queued, the reason in both languages; an
+accepted action is not refused by the engine later; a restructuring shows the terms the
+engine then books."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.game_actions import ActionError
+from sim.policy import ClassIntervals, MonitoringPolicy
+from tests.step_cases import LIGHT, case
+from training.desk import Desk as Game
+from training.desk import engine_text
+
+
+def assert_rejected(g: Game, loan: int, action: str, code: str) -> None:
+    before = list(g._queue)
+    with pytest.raises(ActionError) as info:
+        g.queue(loan, action)
+    err = info.value
+    assert err.code == code
+    assert (err.zh, err.en) == engine_text("reason", code)
+    assert err.zh and err.en and str(err) == err.en
+    assert g._queue == before
+
+
+def test_queue_rejects_unavailable_actions_with_reasons_in_both_languages():
+    g = Game(case(hours=12.0), seed=9)
+    g.set_policy(LIGHT)
+    assert_rejected(g, 0, "lawsuit", "defaulted")  # a performing loan cannot be sued
+    assert_rejected(g, 0, "collect_call", "overdue")
+    assert_rejected(g, 0, "emergency_deferral", "disaster_hit")
+    assert_rejected(g, 0, "write_off", "defaulted")
+    assert_rejected(g, 0, "panic_sell", "available")
+    assert_rejected(g, 30, "onsite_check", "active")
+    assert_rejected(g, -1, "onsite_check", "active")
+    g.queue(0, "onsite_check")  # 10 of the 12 hours
+    assert_rejected(g, 0, "onsite_check", "queued")
+    assert_rejected(g, 1, "onsite_check", "hours")
+    g.queue(1, "freeze_line")  # 2 hours still fit
+    assert [q.action_id for q in g.queued] == ["onsite_check", "freeze_line"]
+    assert g.hours_queued == pytest.approx(12.0)
+    g.unqueue(0)
+    assert [q.action_id for q in g.queued] == ["freeze_line"]
+
+
+def test_options_explain_every_unavailable_action():
+    g = Game(case(), seed=9)
+    # this book's first checks take every staff hour; a lighter policy leaves room to act
+    assert not {o.id: o for o in g.options(0)}["onsite_check"].available
+    g.set_policy(MonitoringPolicy(interval_months=ClassIntervals(
+        normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0))
+    opts = g.options(0)
+    assert {o.id for o in opts} == set(g.sim.catalogue)
+    for o in opts:
+        assert o.available == (o.reason_en == "") == (o.reason_zh == "")
+    by_id = {o.id: o for o in opts}
+    assert by_id["onsite_check"].available
+    assert not by_id["lawsuit"].available and by_id["lawsuit"].reason_zh == engine_text("reason", "defaulted")[0]
+
+
+def test_a_case_can_withhold_actions():
+    g = Game(case(extra="interventions_available: [lawsuit, auction]"), seed=9)
+    assert "add_collateral" not in g.sim.catalogue
+    assert_rejected(g, 0, "add_collateral", "available")
+    g.set_policy(LIGHT)
+    g.queue(0, "onsite_check")  # checks are always offered
+
+
+def test_an_accepted_action_is_not_rejected_for_hours():
+    g = Game(case(hours=60.0), seed=9)  # the default policy: 30 first checks due in month 1
+    assert g.policy_hours() > g.hours_available
+    try:
+        g.queue(0, "onsite_check")
+    except ActionError as err:  # refusing at queue time is fine too
+        assert err.code == "hours"
+        return
+    rep = g.end_month(0)
+    assert rep.rejected == []
+
+
+def test_the_queued_list_shows_what_the_option_showed():
+    g = Game(case(hours=200.0), seed=9)
+    g.set_policy(LIGHT)
+    shown = {o.id: o for o in g.options(2)}
+    g.queue(2, "onsite_check")
+    g.queue(3, "freeze_line")
+    [q] = [q for q in g.queued if q.loan_id == 2]
+    assert (q.label, q.hours, q.cost_cny) == (g.sim.pf.label(2), shown["onsite_check"].hours,
+                                              shown["onsite_check"].cost_cny)
+    assert (q.zh, q.en) == engine_text("action", "onsite_check")
+    assert g.hours_queued == pytest.approx(sum(x.hours for x in g.queued))
+    assert g.hours_planned == pytest.approx(g.hours_queued + g.policy_hours())
+
+
+def test_a_restructuring_shows_the_terms_the_engine_books():
+    g = Game(case(hours=200.0, horizon=12), seed=9)
+    g.set_policy(LIGHT)
+    while True:
+        ready = [i for i in range(g.sim.n)
+                 if {o.id: o for o in g.options(i)}["restructure"].available]
+        if ready:
+            break
+        assert not g.finished, "no loan ever became eligible for a restructuring"
+        g.end_month(g.month)
+    i = ready[0]
+    relief = {o.id: o for o in g.options(i)}["restructure"].relief
+    assert relief == g.relief_terms(i)
+    assert relief.payment_after_cny < relief.payment_before_cny
+    assert relief.meaningful == (
+        relief.cut_share >= g.sim.catalogue["restructure"].params["meaningful_cut"])
+    months_on_book = int(g.sim.mob[i])
+    g.queue(i, "restructure")
+    g.end_month(g.month)
+    assert float(g.sim.rate[i]) == relief.rate_annual
+    assert int(g.sim.term[i]) - months_on_book == relief.remaining_months
+
+
+def test_other_actions_carry_no_relief_terms():
+    g = Game(case(), seed=9)
+    assert all(o.relief is None for o in g.options(0) if o.id != "restructure")

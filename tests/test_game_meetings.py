@@ -1,0 +1,184 @@
+"""Tests for sim.game_meetings: holding a conversation with a named borrower on the step API,
+the terms it agreed joining the month's queue, and meetings in the replay and the debrief."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from sim.game_actions import ActionError
+from sim.roleplay import MEET_ACTION, Roleplay
+from sim.roleplay_files import load_all
+from sim.scenario import load_scenario
+from tests.roleplay_games import LIGHT, all_paths, game, single_term_roleplay, until
+from training.desk import Desk as Game  # sim.game.Game with the loan file and the book
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, Roleplay]:
+    return load_all()
+
+
+def test_terms_the_engine_cannot_take_are_returned_with_the_reason() -> None:
+    rp = single_term_roleplay("repayment_plan", "intro", "mingtai")
+    g = game("intro", roleplays={rp.id: rp})
+    i = g.sim.pf.named_index["mingtai"]
+    refused = g.meet(i, rp.id, ["agree"])  # month 0: not overdue
+    assert refused == [("collect_visit", "overdue")]
+    assert [q.action_id for q in g.queued] == [MEET_ACTION]
+
+
+def test_meetings_need_hours_and_a_conversation(shipped) -> None:
+    g = Game(load_scenario(ROOT / "scenarios" / "real_estate.yaml"))  # its own heavy policy
+    i = g.sim.pf.named_index["jinlan"]
+    with pytest.raises(ActionError) as err:
+        g.meet(i, "jinlan_diversion", ["accept_report"])
+    assert err.value.code == "hours"
+    g.set_policy(LIGHT)
+    with pytest.raises(ActionError):
+        g.meet(i, "consumer_hardship", ["ask_situation", "repayment_plan"])  # not this loan's
+    with pytest.raises(ActionError):
+        g.meet(i, "jinlan_diversion", ["ask_onward_flows"])  # the talk is not finished
+    g.meet(i, "jinlan_diversion", ["accept_report"])
+    with pytest.raises(ActionError):
+        g.meet(i, "jinlan_diversion", ["accept_report"])  # one meeting a month
+
+
+def test_unqueueing_the_meeting_drops_its_terms(shipped) -> None:
+    g = game("real_estate")
+    i = g.sim.pf.named_index["jinlan"]
+    g.meet(i, "jinlan_diversion", ["ask_onward_flows", "agree_entrusted"])
+    g.unqueue(1)
+    assert [q.action_id for q in g.queued] == [MEET_ACTION]
+    g.unqueue(0)
+    assert g.queued == []
+    g.end_month(g.month)
+    assert "talks" not in g.decision_log[-1]
+
+
+def _play_with_talk() -> Game:
+    g = game("real_estate")
+    i = g.sim.pf.named_index["jinlan"]
+    until(g, lambda g: g.sim.diverting[i])
+    g.meet(i, "jinlan_diversion", ["ask_onward_flows", "ask_other_debt",
+                                   "agree_entrusted_and_collateral"])
+    for _ in range(4):
+        g.end_month(g.month)
+    return g
+
+
+def test_replay_with_conversations_is_exact() -> None:
+    g = _play_with_talk()
+    assert any("talks" in e for e in g.decision_log)
+    again = Game.replay(g.scenario, g.seed, g.decision_log)
+    assert again.metrics().equals(g.metrics())
+    assert again.events().equals(g.events())
+    assert again.talk_history == g.talk_history
+    # without the conversation the loan takes another path
+    bare = copy.deepcopy(g.decision_log)
+    for e in bare:
+        e.pop("talks", None)
+    other = Game.replay(g.scenario, g.seed, bare)
+    i = g.sim.pf.named_index["jinlan"]
+    assert other.loan_file(i).terms["payment_mode"] != g.loan_file(i).terms["payment_mode"]
+
+
+def test_replay_refuses_a_log_whose_terms_were_not_agreed() -> None:
+    g = _play_with_talk()
+    log = copy.deepcopy(g.decision_log)
+    talk = next(e for e in log if "talks" in e)["talks"][0]
+    talk["actions"].append("restructure")
+    with pytest.raises(ActionError):
+        Game.replay(g.scenario, g.seed, log)
+
+
+def test_a_meeting_queued_this_month_survives_a_restart(tmp_path) -> None:
+    from training.attempts import AttemptStore, LiveGames
+
+    sc = load_scenario(ROOT / "scenarios" / "real_estate.yaml")
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    games = LiveGames(AttemptStore(url), lambda _id: sc)
+    live = games.start(sc)
+    games.set_policy(live.attempt.id, LIGHT)
+    i = live.game.sim.pf.named_index["jinlan"]
+    games.meet(live.attempt.id, i, "jinlan_diversion", ["ask_onward_flows", "agree_entrusted"])
+    games.queue(live.attempt.id, i, "closer_monitoring")
+    before = [(q.loan_id, q.action_id) for q in live.game.queued]
+    again = LiveGames(AttemptStore(url), lambda _id: sc).open(live.attempt.id)  # a new server
+    assert [(q.loan_id, q.action_id) for q in again.game.queued] == before
+    assert again.game.pending_talks == live.game.pending_talks
+
+
+def test_an_attempt_still_replays_after_its_conversation_is_edited(shipped) -> None:
+    g = _play_with_talk()
+    edited = dict(shipped)
+    rp = shipped["jinlan_diversion"]
+    data = rp.model_dump(mode="json")
+    data["nodes"]["opening"]["choices"] = [
+        c for c in data["nodes"]["opening"]["choices"] if c["id"] != "ask_onward_flows"]
+    data["nodes"].pop("flows")
+    data["nodes"].pop("debts")
+    data["nodes"]["opening"]["choices"][0]["next"] = "close"
+    edited["jinlan_diversion"] = Roleplay.model_validate(data)
+    again = Game.replay(g.scenario, g.seed, g.decision_log, roleplays=edited)
+    assert again.metrics().equals(g.metrics())
+    assert [t["facts"] for t in again.talk_history] == [t["facts"] for t in g.talk_history]
+
+
+def test_the_debrief_report_lists_the_meetings() -> None:
+    from training.report import debrief_html
+    from training.roleplay import talk_summaries
+
+    g = _play_with_talk()
+    while not g.finished:
+        g.end_month(g.month)
+    talks = talk_summaries(g, "en")
+    assert [(x.label, x.learned, x.breaches) for x in talks] == [
+        ("L0001", ["Loan money was diverted to another use"], [])]
+    assert talks[0].terms == ["Additional collateral", "Entrusted payment"]
+    page = debrief_html(g.scenario, g.debrief(), "en", talks=talks)
+    assert "Meetings with borrowers" in page
+    assert "Jinlan Property: where did the construction money go?" in page
+    assert "Loan money was diverted to another use" in page
+
+
+def test_a_meeting_is_offered_only_when_its_setting_holds(shipped) -> None:
+    g = game("disaster")
+    i = g.sim.pf.named_index["huimin"]
+    opt = g.meeting_option(i)
+    assert not opt.available and opt.reason == "disaster_hit"
+    with pytest.raises(ActionError) as err:
+        g.meet(i, "huimin_flood", ["offer_deferral", "deferral_in_writing"])
+    assert err.value.code == "disaster_hit"
+    until(g, lambda g: g.meeting_option(i).available)
+    assert g.sim.disaster_until[g.sim.pf.region[i]] >= g.sim.t
+
+
+def test_a_talk_survives_the_standing_order_adding_actions(monkeypatch) -> None:
+    import sim.game as game_module
+    from sim.conversation import Talk
+    from sim.observation import Decision
+
+    g = game("real_estate")
+    talk = Talk(0, (("diversion", True),), -0.05)
+    g._pending = Decision(policy=g.policy, actions=[(0, MEET_ACTION)], talks=[talk])
+    monkeypatch.setattr(game_module, "standing_actions", lambda *a, **k: [(1, "lawsuit")])
+    dec = g._decide(g.observation())
+    assert dec.talks == [talk] and (1, "lawsuit") in dec.actions
+
+
+@pytest.mark.parametrize("rp_id", ["jinlan_diversion", "jinlun_guarantor_default",
+                                   "huimin_flood", "jiahe_extension"])
+def test_every_case_conversation_can_be_held_in_its_case(shipped, rp_id) -> None:
+    rp = shipped[rp_id]
+    g = game(rp.case)
+    i = g.sim.pf.named_index[rp.borrower]
+    until(g, lambda g: g.meeting_option(i).available)
+    path = all_paths(rp)[0]
+    g.meet(i, rp.id, path)
+    g.end_month(g.month)
+    assert [t["roleplay"] for t in g.loan_file(i).talks] == [rp.id]

@@ -1,0 +1,80 @@
+"""Tests for sim.intervals: means and paired differences with their t intervals against
+hand-computed values, and the verdicts a manager reads (better, worse, within noise)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.intervals import (
+    DIRECTION,
+    Better,
+    Interval,
+    Verdict,
+    mean_interval,
+    paired_difference,
+    verdict,
+)
+from sim.run_summary import FIGURES
+
+
+def test_mean_interval_by_hand():
+    # mean 2.5, sd sqrt(5/3), t(0.975, 3) = 3.182 (any t table)
+    iv = mean_interval([1.0, 2.0, 3.0, 4.0])
+    half = 3.182 * math.sqrt(5 / 3) / 2
+    assert iv.mean == pytest.approx(2.5) and iv.n == 4
+    assert iv.lo == pytest.approx(2.5 - half, rel=1e-3)
+    assert iv.hi == pytest.approx(2.5 + half, rel=1e-3)
+    # None and NaN (an index where nothing was avoidable) are left out, not counted as zero
+    assert mean_interval([None, math.nan, 2.0, 4.0]).mean == pytest.approx(3.0)
+    assert mean_interval([7.0]).as_dict() == {"mean": 7.0, "lo": 7.0, "hi": 7.0, "n": 1}
+    assert mean_interval([None]).as_dict() == {"mean": None, "lo": None, "hi": None, "n": 0}
+
+
+def test_paired_difference_by_hand():
+    # losses on four common futures; differences 2, 1, 0, 4: mean 1.75, sd sqrt(8.75/3)
+    challenger = np.array([10.0, 12.0, 9.0, 14.0])
+    champion = np.array([8.0, 11.0, 9.0, 10.0])
+    iv = paired_difference(challenger, champion)
+    half = 3.182 * math.sqrt(8.75 / 3) / 2  # 2.718
+    assert iv.mean == pytest.approx(1.75)
+    assert (iv.lo, iv.hi) == (pytest.approx(1.75 - half, rel=1e-3),
+                              pytest.approx(1.75 + half, rel=1e-3))
+    assert verdict(iv, "loss_cny") is Verdict.WITHIN_NOISE  # the interval spans zero
+    # the same means unpaired would be noisier: pairing is what makes a difference clear
+    clear = paired_difference(champion + np.array([1.0, 1.2, 0.9, 1.1]), champion)
+    # differences 1, 1.2, 0.9, 1.1: mean 1.05, sd sqrt(0.05/3), half 3.182 * 0.1291 / 2
+    assert clear.lo == pytest.approx(1.05 - 3.182 * math.sqrt(0.05 / 3) / 2, rel=1e-3)
+    assert verdict(clear, "loss_cny") is Verdict.WORSE  # more loss is worse
+    assert verdict(clear, "net_value_cny") is Verdict.BETTER  # more net value is better
+    assert verdict(paired_difference(champion, champion), "loss_cny") is Verdict.SAME
+
+
+def test_paired_difference_skips_futures_where_either_is_undefined():
+    a = np.array([1.0, np.nan, 3.0, 5.0])
+    b = np.array([0.0, 2.0, np.nan, 1.0])
+    iv = paired_difference(a, b)
+    assert iv.n == 2 and iv.mean == pytest.approx(2.5)
+
+
+def test_a_verdict_needs_two_comparable_seeds():
+    assert verdict(mean_interval([]), "loss_cny") is Verdict.UNKNOWN
+    assert verdict(mean_interval([1.0]), "loss_cny") is Verdict.UNKNOWN
+    assert verdict(paired_difference(np.array([1.0, np.nan]), np.array([0.0, 1.0])),
+                   "loss_cny") is Verdict.UNKNOWN
+
+
+@pytest.mark.parametrize("figure", sorted(DIRECTION))
+def test_a_clear_difference_reads_the_figures_direction(figure):
+    up = Interval(mean=1.0, lo=0.5, hi=1.5, n=4)
+    down = Interval(mean=-1.0, lo=-1.5, hi=-0.5, n=4)
+    good, bad = ((Verdict.BETTER, Verdict.WORSE) if DIRECTION[figure] is Better.HIGHER
+                 else (Verdict.WORSE, Verdict.BETTER))
+    assert (verdict(up, figure), verdict(down, figure)) == (good, bad)
+
+
+def test_directions_are_for_figures_a_study_reports():
+    assert set(DIRECTION) <= set(FIGURES)
+    assert DIRECTION["loss_cny"] is Better.LOWER and DIRECTION["index"] is Better.HIGHER

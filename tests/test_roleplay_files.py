@@ -1,0 +1,173 @@
+"""Tests for sim.roleplay_files: reading conversation files. Every bad file is refused with
+the field to fix (YAML, schema and graph problems alike), the shipped set loads, the CLI
+validates conversations, and the committed JSON Schema is current."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.roleplay import Roleplay
+from sim.roleplay_files import (
+    RoleplayError,
+    is_roleplay_path,
+    is_roleplay_text,
+    load_all,
+    load_roleplay,
+    parse_roleplay,
+    roleplay_paths,
+    shipped,
+)
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = ROOT / "tests" / "badinput" / "roleplay"
+SAMPLE = ROOT / "tests" / "data" / "roleplay_sample.yaml"
+
+
+@pytest.fixture(scope="module", name="shipped")
+def shipped_set() -> dict[str, Roleplay]:
+    return load_all()
+
+
+BAD_CASES = {
+    "dangling_next.yaml": "nodes.open.choices[0].next",
+    "unknown_start.yaml": "start",
+    "missing_english.yaml": "nodes.open.choices[0].text.en",
+    "last_line_conditional.yaml": "nodes.open.lines[1].when",
+    "unknown_term.yaml": "nodes.open.choices[0].terms[0].kind",
+    "unknown_reveal.yaml": "nodes.open.choices[0].reveals[0]",
+    "unknown_breach.yaml": "nodes.open.choices[0].breach",
+    "contact_hour_out_of_range.yaml": "nodes.open.choices[0].contact_hour",
+    "unknown_borrower.yaml": "borrower",
+    "borrower_without_case.yaml": "borrower",
+    "unknown_case.yaml": "case",
+    "duplicate_key.yaml": "line 3",
+    "unknown_key.yaml": "mood",
+    "misspelt_choices.yaml": "nodes.open.choises",
+    "unreachable_node.yaml": "nodes.orphan",
+    "never_ends.yaml": "nodes",
+    "list_not_mapping.yaml": "(file)",
+    "yaml_unclosed_quote.yaml": "line 3",
+    "only_kind.yaml": "nodes",
+    "unknown_premise.yaml": "premise[0]",
+}
+
+
+def test_six_bilingual_conversations_ship(shipped) -> None:
+    assert {"jinlan_diversion", "jinlun_guarantor_default", "huimin_flood", "jiahe_extension",
+            "consumer_hardship", "guarantor_wants_out"} <= set(shipped)
+    for rp in shipped.values():
+        for node in rp.nodes.values():
+            for ln in node.lines:
+                assert ln.text.zh.strip() and ln.text.en.strip()
+            for ch in node.choices:
+                assert ch.text.zh.strip() and ch.text.en.strip()
+
+
+def test_case_conversations_name_a_borrower_of_their_case(shipped) -> None:
+    for rp in shipped.values():
+        if rp.case is None:
+            continue
+        sc = load_scenario(ROOT / "scenarios" / f"{rp.case}.yaml")
+        assert rp.borrower in {b.id for b in sc.borrowers}
+
+
+def test_every_bad_file_is_listed() -> None:
+    assert sorted(p.name for p in BAD.glob("*.yaml")) == sorted(BAD_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CASES))
+def test_bad_file_names_the_field(name: str) -> None:
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / name)
+    paths = [p for p, _ in err.value.problems]
+    assert any(p == BAD_CASES[name] or p.startswith(BAD_CASES[name] + ",")
+               for p in paths), err.value.problems
+    assert all(msg.strip() for _, msg in err.value.problems)
+
+
+def test_suggestions_for_misspellings() -> None:
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "unknown_term.yaml")
+    assert "did you mean 'entrusted_payment'" in str(err.value)
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "misspelt_choices.yaml")
+    assert "did you mean 'choices'" in str(err.value)
+
+
+def test_oversized_text_is_refused_before_parsing() -> None:
+    with pytest.raises(RoleplayError, match="larger than"):
+        parse_roleplay("kind: roleplay\n" + "#" * (600 * 1024))
+
+
+def test_sample_loads() -> None:
+    rp = load_roleplay(SAMPLE)
+    assert rp.start == "open" and set(rp.nodes) == {"open", "answer"}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "training.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, env={"PYTHONPATH": str(ROOT)})
+
+
+def test_cli_validates_conversations() -> None:
+    ok = _cli("validate", "roleplays/", "scenarios/intro.yaml")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.count("conversation") == len(roleplay_paths())
+    bad = _cli("validate", str(BAD / "dangling_next.yaml"))
+    assert bad.returncode == 2
+    assert "nodes.open.choices[0].next: no node 'answr'" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_committed_json_schema_is_current() -> None:
+    import json
+
+    from sim.roleplay_files import json_schema
+
+    committed = json.loads((ROOT / "roleplays" / "roleplay.schema.json").read_text("utf-8"))
+    assert committed == json_schema(), (
+        "roleplays/roleplay.schema.json is stale: regenerate it with python -c \"import json; "
+        "from sim.roleplay_files import json_schema; print(json.dumps(json_schema(), indent=2, "
+        "ensure_ascii=False))\" > roleplays/roleplay.schema.json")
+
+
+@pytest.mark.parametrize(("text", "is_talk"), [
+    ("kind: roleplay\nid: x\n", True), ("id: x\nkind: 'roleplay'  # a talk\n", True),
+    ("id: intro\nsegments: []\n", False), ("  kind: roleplay\n", False),
+    ("notes:\n  kind: roleplay\n", False)])
+def test_a_conversation_says_so_at_the_top_level(text, is_talk):
+    assert is_roleplay_text(text) is is_talk
+
+
+def test_files_in_a_roleplays_folder_or_saying_so_are_conversations(tmp_path):
+    assert is_roleplay_path(SAMPLE)
+    (tmp_path / "roleplays").mkdir()
+    assert is_roleplay_path(tmp_path / "roleplays" / "not_yet_written.yaml")
+    case = tmp_path / "case.yaml"
+    case.write_text("id: intro\n", encoding="utf-8")
+    assert not is_roleplay_path(case)
+    assert not is_roleplay_path(tmp_path / "missing.yaml")
+
+
+def test_a_broken_file_is_left_out_of_play_but_not_out_of_a_check(tmp_path):
+    (tmp_path / "sample.yaml").write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("kind: roleplay\nid: broken\n", encoding="utf-8")
+    assert set(shipped(tmp_path)) == {"sample"}
+    with pytest.raises(RoleplayError):
+        load_all(tmp_path)
+
+
+def test_the_shipped_set_is_read_again_when_a_file_changes(tmp_path):
+    path = tmp_path / "sample.yaml"
+    path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert shipped(tmp_path)["sample"].title.en == "Sample"
+    changed = SAMPLE.read_text(encoding="utf-8").replace("en: Sample}", "en: Changed}", 1)
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert shipped(tmp_path)["sample"].title.en == "Changed"
