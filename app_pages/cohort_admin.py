@@ -45,14 +45,7 @@ with st.expander(t("cohort.new"), expanded=not cr.teaching_cohorts(db, user),
             common.flash("success", t("cohort.created", name=made.name))
             st.rerun()
 
-cohorts = {c.id: c for c in cr.teaching_cohorts(db, user)}
-if not cohorts:
-    st.info(t("cohort.none"))
-    st.stop()
-if st.session_state.get("cohort_pick") not in cohorts:
-    st.session_state["cohort_pick"] = next(iter(cohorts))
-cid = st.selectbox(t("cohort.pick"), list(cohorts), key="cohort_pick",
-                   format_func=lambda i: cohorts[i].name)
+cid = common.teaching_cohort("cohort_pick", t("cohort.none"))
 
 # keyed, so the open tab survives the reruns its own widgets cause
 members_tab, assign_tab, publish_tab = st.tabs(

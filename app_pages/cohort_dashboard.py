@@ -8,7 +8,6 @@ import streamlit as st
 
 from app_pages import cohort_charts as charts
 from app_pages import common
-from training import classroom as cr
 from training import dashboard as dash
 from training.authz import Action, Forbidden
 from training.i18n import fmt_cny, get_lang, t
@@ -21,16 +20,7 @@ if not common.allowed(Action.CREATE_COHORT):
     common.forbidden(Forbidden("authz.role_needed", roles="instructor, admin"))
     st.stop()
 
-cohorts = {c.id: c for c in cr.teaching_cohorts(db, user)}
-if not cohorts:
-    st.info(t("cohort.none"))
-    st.page_link(common.PAGES["cohort_admin"], label=t("nav.cohort_admin"),
-                 icon=":material/groups:")
-    st.stop()
-if st.session_state.get("dash_cohort") not in cohorts:
-    st.session_state["dash_cohort"] = next(iter(cohorts))
-cid = st.selectbox(t("cohort.pick"), list(cohorts), key="dash_cohort",
-                   format_func=lambda i: cohorts[i].name)
+cid = common.teaching_cohort("dash_cohort", t("cohort.none"), link_admin=True)
 try:
     res = dash.cohort_results(db, user, cid)
 except Forbidden as err:

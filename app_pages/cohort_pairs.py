@@ -23,14 +23,7 @@ if not common.allowed(Action.CREATE_COHORT):
     st.stop()
 common.show_flash()
 
-cohorts = {c.id: c for c in cr.teaching_cohorts(db, user)}
-if not cohorts:
-    st.info(t("pairs.cohort.none"))
-    st.stop()
-if st.session_state.get("cp_cohort") not in cohorts:
-    st.session_state["cp_cohort"] = next(iter(cohorts))
-cid = st.selectbox(t("cohort.pick"), list(cohorts), key="cp_cohort",
-                   format_func=lambda i: cohorts[i].name)
+cid = common.teaching_cohort("cp_cohort", t("pairs.cohort.none"))
 try:
     cases = [a for a in cr.list_assignments(db, user, cid) if a.kind is AssignmentKind.CASE]
     trainees = {m.user_id: m for m in cr.members(db, user, cid)

@@ -272,6 +272,22 @@ def forbidden(err: Forbidden) -> None:
     st.error(t(err.key, **{k: str(v) for k, v in err.detail.items()}))
 
 
+def teaching_cohort(key: str, none_text: str, link_admin: bool = False) -> int:
+    """The instructor's cohort picker, its choice kept under ``key`` across reruns. If
+    the user teaches no cohort yet, says ``none_text`` (with a link to the cohorts page
+    when ``link_admin``) and stops the page."""
+    cohorts = {c.id: c for c in classroom.teaching_cohorts(db(), current_user())}
+    if not cohorts:
+        st.info(none_text)
+        if link_admin:
+            st.page_link(PAGES["cohort_admin"], label=t("nav.cohort_admin"), icon=":material/groups:")
+        st.stop()
+    if st.session_state.get(key) not in cohorts:
+        st.session_state[key] = next(iter(cohorts))
+    return st.selectbox(t("cohort.pick"), list(cohorts), key=key,
+                        format_func=lambda i: cohorts[i].name)
+
+
 def current_live() -> Live | None:
     """The live game of this session's attempt, or None after telling the trainee why.
 
