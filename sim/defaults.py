@@ -259,6 +259,11 @@ fund, overhead), CNY. Assumption in the range of staff cost per employee that Ch
 and rural commercial banks disclose in their 2023 annual reports (about CNY 200-300k a
 year); the strategy lab's staffing sweep weighs each extra officer against it."""
 
+NET_INTEREST_MARGIN_ANNUAL = 0.0169
+"""What a bank earns on a performing loan a year, net of its funding, as a share of the
+balance: Chinese commercial banks' net interest margin at the end of 2023 (NFRA, February
+2024). What a recall gives up; the oracle recalls only where the loss it avoids is larger."""
+
 # --- Calendar and bookkeeping ---------------------------------------------------------
 DAYS_PER_MONTH = 30
 """Days past due grow by 30 a missed month; day limits in days count in 30-day months
@@ -269,6 +274,8 @@ PAID_OFF_TOLERANCE_CNY = 0.5
 """A balance at or below this is paid off (rounding of a yuan)."""
 HEALTH_HISTORY_MONTHS = 13
 """Months of health kept for signals with a lag (a year and the current month)."""
+MONTHS_PER_YEAR = 12
+"""Months in a year (for annual rates over months)."""
 
 # --- What signals and checks read from the hidden state (assumptions) -------------------
 COLLATERAL_SIGNAL_SHARE = 0.85

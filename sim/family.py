@@ -44,6 +44,9 @@ class CaseResult:
     ew_missed: float
     late_missed: float
     reps: int
+    index_se: float | None = None
+    """Standard error of the index over the replications (delta method on the paired
+    differences): on a small book the index is the ratio of two noisy means."""
 
     @property
     def headroom(self) -> float:
@@ -54,6 +57,13 @@ class CaseResult:
         if self.headroom <= max(1.0, 1e-6 * abs(self.loss["late-collection"])):
             return None
         return (self.loss["late-collection"] - self.loss["early-warning"]) / self.headroom
+
+    def index_near_bounds(self) -> bool:
+        """Whether the index is within two standard errors of MIN_INDEX or MAX_INDEX, so
+        that more replications could put it on either side."""
+        if self.index is None or self.index_se is None:
+            return False
+        return min(abs(self.index - MIN_INDEX), abs(self.index - MAX_INDEX)) < 2 * self.index_se
 
     def failures(self) -> list[str]:
         """Which parts of the property this case breaks (empty when it holds)."""
@@ -116,8 +126,24 @@ def run_family(case_seeds: Iterable[int], reps: int, executor: Executor | None =
             ew_compliance=float(np.mean([r["ew_compliance"] for r in rows])),
             ew_saves=float(np.mean([r["ew_saves"] for r in rows])),
             ew_missed=float(np.mean([r["ew_missed"] for r in rows])),
-            late_missed=float(np.mean([r["late_missed"] for r in rows])), reps=reps))
+            late_missed=float(np.mean([r["late_missed"] for r in rows])), reps=reps,
+            index_se=index_standard_error(losses)))
     return out
+
+
+def index_standard_error(losses: np.ndarray) -> float | None:
+    """Standard error of the early-warning index (late - EW) / (late - oracle) from the
+    per-replication losses (columns in STRATEGIES order), by the delta method on the
+    paired differences; None without headroom or with one replication."""
+    col = {s: k for k, s in enumerate(STRATEGIES)}
+    late = losses[:, col["late-collection"]]
+    gain = late - losses[:, col["early-warning"]]
+    room = late - losses[:, col["oracle"]]
+    n = len(losses)
+    if n < 2 or room.mean() <= 0:
+        return None
+    ratio = gain.mean() / room.mean()
+    return float(np.std(gain - ratio * room, ddof=1) / np.sqrt(n) / room.mean())
 
 
 def _quantiles(values: list[float]) -> str:
@@ -130,20 +156,21 @@ def _quantiles(values: list[float]) -> str:
 def format_cases(results: list[CaseResult]) -> str:
     """One line per case: size, staffing, mean losses, index and what early-warning did."""
     head = (f"{'seed':>4} {'loans':>5} {'products':<24} {'band':<7} {'staff':>5} "
-            f"{'nothing':>9} {'late':>9} {'EW':>9} {'oracle':>9} {'index':>6} "
+            f"{'nothing':>9} {'late':>9} {'EW':>9} {'oracle':>9} {'index':>6} {'se':>5} "
             f"{'EW h/mo':>8} {'compl':>5} {'saves':>5} {'missEW':>6} {'missLC':>6}  fails")
     lines = [head]
     for r in results:
         m = r.loss
         idx = "n/a" if r.index is None else f"{r.index:.2f}"
+        se = "" if r.index_se is None else f"{r.index_se:.2f}"
         lines.append(
             f"{r.seed:>4} {r.loans:>5} {r.products:<24} {r.band:<7} {r.staffing_ratio:>5.2f} "
             f"{m['do-nothing'] / 1e6:>9.2f} {m['late-collection'] / 1e6:>9.2f} "
-            f"{m['early-warning'] / 1e6:>9.2f} {m['oracle'] / 1e6:>9.2f} {idx:>6} "
+            f"{m['early-warning'] / 1e6:>9.2f} {m['oracle'] / 1e6:>9.2f} {idx:>6} {se:>5} "
             f"{r.ew_hours_month:>8.0f} {r.ew_compliance:>5.2f} {r.ew_saves:>5.1f} "
             f"{r.ew_missed:>6.1f} {r.late_missed:>6.1f}  {','.join(r.failures()) or '-'}")
     lines.append("(losses: mean over replications, CNY million; staff: hours / hours the "
-                 "monitoring policy needs)")
+                 "monitoring policy needs; se: standard error of the index)")
     return "\n".join(lines)
 
 
@@ -161,6 +188,9 @@ def format_summary(results: list[CaseResult]) -> str:
                      f"failing {fails}")
     failing = [r for r in results if r.failures()]
     lines.append(f"cases failing the property: {len(failing)} of {len(results)}")
+    noisy = [r.seed for r in failing if r.index_near_bounds()]
+    if noisy:
+        lines.append(f"  index within two standard errors of a bound on cases {noisy}")
     kinds: dict[str, int] = {}
     for r in failing:
         for f in r.failures():

@@ -16,9 +16,10 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
+import numpy as np
 import pytest
 
-from sim.family import format_cases, format_summary, run_family
+from sim.family import format_cases, format_summary, index_standard_error, run_family
 
 CASES, REPS = 40, 30
 FAST_CASES, FAST_REPS = (0, 1, 2), 3
@@ -50,3 +51,17 @@ def test_collection_and_early_warning_do_not_lose_more_than_doing_nothing():
         assert m["late-collection"] <= m["do-nothing"], format_cases([r])
         assert m["early-warning"] <= m["late-collection"], format_cases([r])
         assert r.index is None or r.index >= 0.0, format_cases([r])
+
+
+def test_the_index_standard_error_measures_the_noise_of_the_replications():
+    """The index is a ratio of two means; its standard error comes from the paired
+    replications. Replications that all give the same index leave no doubt about it;
+    replications that disagree do."""
+    # columns: do-nothing, late-collection, early-warning, oracle
+    steady = np.array([[10.0, 8.0, 5.0, 2.0], [20.0, 16.0, 10.0, 4.0], [5.0, 4.0, 2.5, 1.0]])
+    assert index_standard_error(steady) == pytest.approx(0.0, abs=1e-12)
+    noisy = np.array([[10.0, 8.0, 2.0, 2.0], [20.0, 16.0, 16.0, 4.0], [5.0, 4.0, 1.0, 1.0]])
+    assert index_standard_error(noisy) > 0.1
+    assert index_standard_error(noisy[:1]) is None
+    no_room = np.array([[10.0, 8.0, 8.0, 8.0], [10.0, 8.0, 8.0, 8.0]])
+    assert index_standard_error(no_room) is None

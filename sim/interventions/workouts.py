@@ -22,6 +22,10 @@ ON_BOOKS_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
 # plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
 # numpy probe the enum class for array attributes, which is slow in a per-action path
 ACTIVE, DEFAULTED, CLOSED, WRITTEN_OFF, SOLD = (s.value for s in LoanStatus)
+LUCK_STREAM_KEY = 6
+"""Spawn key of the workout-luck stream: the child of the run's SeedSequence after the
+engine's six (borrowers, macro, idiosyncratic, signals, actions, names), so drawing it
+moves no other stream."""
 
 
 def init_columns(sim) -> None:
@@ -38,6 +42,15 @@ def init_columns(sim) -> None:
     sim.lawsuit_month = np.full(n, -1, dtype=np.int32)
     sim.judgment = np.zeros(n, dtype=bool)
     sim.auction_open = np.zeros(n, dtype=bool)
+    sim.auctions_held = np.zeros(n, dtype=np.int32)
+    # Workout luck belongs to the lot and the debtor, not to the month the bank gets to
+    # them: how keen bidders are on this lot in each round of its first auction, and
+    # whether this debtor has assets a court can find. Drawn once per loan, so two
+    # strategies that take the same loan to auction in different months meet the same
+    # bidders and the same debtor (common random numbers for the workout, sim/engine.py).
+    luck = np.random.default_rng(np.random.SeedSequence(sim.seed, spawn_key=(LUCK_STREAM_KEY,)))
+    sim.lot_luck = luck.random((n, len(AUCTION_ROUNDS)))
+    sim.assets_luck = luck.random(n)
 
 
 def collateral_value(sim, idx=slice(None)) -> np.ndarray:
@@ -112,8 +125,7 @@ def lawsuit(sim, i: int, months: float):
     if _resolved(sim, i):
         return
     sim.judgment[i] = True
-    u = sim._u_act[i, 1] if sim._u_act is not None else 0.5
-    if u < defaults.ENFORCEMENT_SUCCESS:
+    if sim.assets_luck[i] < defaults.ENFORCEMENT_SUCCESS:
         claim = balance_or_claim(sim, i)
         found = claim * residual_share(sim.distress_months[i]) + float(
             guarantee_value(sim, claim, i))
@@ -148,13 +160,17 @@ def round_price(value, start_share: float, bidding: bool):
 def auction(sim, i: int):
     """Online judicial auction: two rounds, then a sale period (domain.md)."""
     sim.auction_open[i] = True
-    for name, start_share, bidding, months in AUCTION_ROUNDS:
+    first = sim.auctions_held[i] == 0
+    sim.auctions_held[i] += 1
+    for r, (name, start_share, bidding, months) in enumerate(AUCTION_ROUNDS):
         yield sim.env.timeout(months)
         m = sim.month_now()
         if sim.collateral_sold[i] or _resolved(sim, i):
             sim.auction_open[i] = False  # repaid, sold or cured: the auction stops
             return
-        if sim._u_act[i, 0] < sale_chance(name, float(liquidity(sim, i))):
+        # the lot's own bidders at its first auction; a lot offered again meets the month's
+        u = sim.lot_luck[i, r] if first else sim._u_act[i, 0]
+        if u < sale_chance(name, float(liquidity(sim, i))):
             price = round_price(float(collateral_value(sim, i)), start_share, bidding)
             sim.collateral_sold[i] = True
             sim.extra_collateral[i] = 0.0

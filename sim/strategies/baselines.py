@@ -6,11 +6,27 @@ from dataclasses import replace
 
 import numpy as np
 
+from sim import defaults
+from sim.codes import LoanStatus
 from sim.credit import default_chance
 from sim.observation import Decision, Observation
 from sim.staff import by_legal_team
-from sim.strategies.base import NO_CHECKS, Budget, Strategy, in_difficulty, workout
-from sim.strategies.triage import Triage, TriageParams, relief_health
+from sim.strategies.base import (
+    NO_CHECKS,
+    Budget,
+    Strategy,
+    action_hours,
+    in_difficulty,
+    offered,
+    workout,
+)
+from sim.strategies.triage import (
+    ACTION_CODES,
+    MIN_HOURS_FOR_RANKING,
+    Triage,
+    TriageParams,
+    relief_health,
+)
 
 ORACLE_WATCH_HEALTH = 1.2
 """Below this hidden health the oracle treats a borrower as weakening: a 12-month chance
@@ -61,6 +77,35 @@ class Oracle(Triage):
     def __init__(self, params: TriageParams | None = None):
         super().__init__(params or ORACLE_TRIAGE)
         self._officer = Triage()
+
+    def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The officer's candidates, and a recall (提前收回) of a borrower the oracle knows
+        is slipping while it can still repay: worth it when the loss a default would bring,
+        at its true chance, exceeds the margin the bank gives up by ending the loan."""
+        loans, codes, value = super().candidates(obs)
+        if not offered(obs, "accelerate"):
+            return loans, codes, value
+        idx, gain = self.recall_values(obs)
+        keep = gain > 0
+        hours = action_hours(obs, 0, "accelerate")
+        return (np.concatenate([loans, idx[keep]]),
+                np.concatenate([codes, np.full(int(keep.sum()), ACTION_CODES["accelerate"])]),
+                np.concatenate([value, gain[keep] / max(hours, MIN_HOURS_FOR_RANKING)]))
+
+    def recall_values(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
+        """(loans, expected loss avoided less margin forgone) of recalling slipping borrowers
+        still able to repay in full."""
+        it = obs.actions.get("accelerate") if obs.actions else None
+        repay = it.params["repay_health"] if it is not None else defaults.HEALTHY_BORROWER
+        h = obs.hidden.health
+        live = (obs.status == LoanStatus.ACTIVE) & (obs.dpd == 0)
+        idx = np.flatnonzero(live & (h > repay) & (h < ORACLE_WATCH_HEALTH))
+        exposure = obs.balance[idx] + np.where(obs.frozen[idx], 0.0, obs.undrawn[idx])
+        shortfall = np.maximum(exposure - obs.hidden.recoverable[idx], 0.0)
+        months = np.minimum(obs.remaining_months[idx], defaults.MONTHS_PER_YEAR)
+        margin = obs.balance[idx] * defaults.NET_INTEREST_MARGIN_ANNUAL * months / \
+            defaults.MONTHS_PER_YEAR
+        return idx, default_chance(h[idx]) * shortfall - margin
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """With hours to spare, whatever the early-warning officer would do too: knowing

@@ -73,6 +73,11 @@ class TriageParams:
     early_relief_below_dpd: int = 1
     """Relief on confirmed warnings is offered below this many days past due (before
     arrears, for an officer who reads signals; the 30+ dpd rule covers the rest)."""
+    visit_after_months: int = 3
+    """Any loan not visited for this many months is worth a visit in proportion to what it
+    could lose: with hours to spare, the officer sees its largest exposures on site at
+    least quarterly (domain: routine checks quarterly) whatever the routine policy could
+    afford for the whole book, and small retail loans stay with off-site monitoring."""
     check_value_share: float = 0.08
     """Value of a targeted check as a share of the suspect loan's expected loss (what a
     check is worth is what it lets the officer do next)."""
@@ -164,7 +169,9 @@ class Triage(Strategy):
     def check_values(self, obs: Observation, live, alerts, risk, loss_if_default):
         """(loans, values) of targeted checks: suspects not checked lately."""
         p = self.params
-        due = live & self.suspects(obs, alerts) & (obs.month - obs.last_check >= p.recheck_months)
+        since = obs.month - obs.last_check
+        due = live & ((self.suspects(obs, alerts) & (since >= p.recheck_months))
+                      | (since >= p.visit_after_months))
         idx = np.flatnonzero(due)
         return idx, risk[idx] * loss_if_default[idx] * p.check_value_share
 
@@ -211,7 +218,9 @@ class Triage(Strategy):
 
         idx = np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted)
         parts.append((idx, "entrusted_payment", (p.diversion_effect + risk[idx]) * lid[idx]))
-        idx = np.flatnonzero(live & (obs.dpd >= 30) & ~obs.restructured)
+        # a restructured loan can still be granted a disaster's deferral: the two are
+        # different reliefs (a disaster-relief deferral covers every borrower it hit)
+        idx = np.flatnonzero(live & (obs.dpd >= 30) & (~obs.restructured | obs.disaster_region))
         stage = np.where(obs.dpd[idx] < 60, p.relief_stage[0], p.relief_stage[1])
         kind = np.where(obs.disaster_region[idx], ACTION_CODES["emergency_deferral"],
                         ACTION_CODES["restructure"])
