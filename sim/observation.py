@@ -51,7 +51,7 @@ class Decision:
     classify: list[tuple[int, int, str]] = field(default_factory=list)
     """Judgements (loan id, LoanClass, reason code from sim.judgement.JUDGEMENT_REASONS):
     at or below the objective floor's quality; a judgement at the floor lifts it."""
-    talks: list = field(default_factory=list)  # sim.roleplay.Talk: what meetings established
+    talks: list = field(default_factory=list)  # sim.conversation.Talk: what meetings established
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,7 @@ def _damage(sim, t: int, i: int) -> str:
 
 
 def _meet_borrower(sim, i, it, t) -> str:
-    return ""  # what a meeting achieves comes from its conversation (sim.roleplay.apply_talk)
+    return ""  # what a meeting achieves comes from its conversation (sim.conversation.apply_talk)
 
 
 EFFECTS: dict[str, Callable] = {
