@@ -119,10 +119,39 @@ def click_text(page, text: str) -> None:
 
 
 def nav(page, label: str) -> None:
-    """Open a page from the sidebar's navigation."""
+    """Open a page from the sidebar's navigation and wait until the address is the
+    page's. A click that lands during a rerun (one a sign-in or its cookie started) can
+    be lost: then click again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    link = page.locator("[data-testid='stSidebarNav'] a", has_text=label).first
+    for attempt in range(3):
+        idle(page)
+        target = (link.get_attribute("href") or "").split("?")[0]
+        link.click()
+        try:
+            page.wait_for_url(lambda url, t=target: url.split("?")[0] == t, timeout=WAIT_MS // 4)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     idle(page)
-    page.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
-    idle(page)
+
+
+COOKIE = "bianque_session"
+"""The sign-in cookie (app_pages/browser_session.py)."""
+
+
+def wait_cookie(context, present: bool) -> dict | None:
+    """Wait (up to the suite's browser wait) until the sign-in cookie is there or gone;
+    the cookie, or None. The browser stores it a moment after the sign-in's page run."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        cookie = next((c for c in context.cookies() if c["name"] == COOKIE), None)
+        if (cookie is not None) == present:
+            return cookie
+        time.sleep(0.2)
+    raise AssertionError(f"the {COOKIE} cookie is {'missing' if present else 'still there'}")
 
 
 def sign_in(page, server: str, name: str, password: str = PW) -> None:
@@ -132,11 +161,13 @@ def sign_in(page, server: str, name: str, password: str = PW) -> None:
 
 
 def fill_sign_in(page, name: str, password: str = PW) -> None:
-    """Sign in with the form the page shows (the sign-in page, or a page's sign-in gate)."""
+    """Sign in with the form the page shows (the sign-in page, or a page's sign-in gate),
+    and wait until the browser keeps the sign-in (its cookie) and the page has settled."""
     idle(page)
     page.locator(".st-key-signin_username input").fill(name)
     page.locator(".st-key-signin_password input").fill(password)
     click_text(page, "Sign in")
+    wait_cookie(page.context, present=True)
     idle(page)
 
 

@@ -4,11 +4,10 @@ that page scripts cannot read and that never appears in the URL."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.e2e.harness import (
+    COOKIE,
     MARKS,
     OUT,
     PW,
@@ -19,9 +18,9 @@ from tests.e2e.harness import (
     fill_sign_in,
     idle,
     new_page,
+    wait_cookie,
 )
 
-COOKIE = "bianque_session"
 pytestmark = MARKS
 
 
@@ -29,21 +28,6 @@ pytestmark = MARKS
 def server(tmp_path_factory):
     with app_server(tmp_path_factory.mktemp("e2e_signin"), accounts_setup(("ann", "trainee", "Ann"))) as url:
         yield url
-
-
-def session_cookie(context) -> dict | None:
-    return next((c for c in context.cookies() if c["name"] == COOKIE), None)
-
-
-def wait_cookie(context, present: bool) -> dict | None:
-    """Wait (up to the suite's browser wait) until the sign-in cookie is there or gone."""
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while time.monotonic() < deadline:
-        cookie = session_cookie(context)
-        if (cookie is not None) == present:
-            return cookie
-        time.sleep(0.2)
-    raise AssertionError(f"the {COOKIE} cookie is {'missing' if present else 'still there'}")
 
 
 def test_a_sign_in_survives_a_reload_and_a_new_tab_and_a_sign_out_ends_it(server):
@@ -104,6 +88,7 @@ def test_a_link_to_a_page_asks_for_a_sign_in_then_opens_or_says_the_role_does_no
         fill_sign_in(page, "ann")
         expect(page.get_by_role("heading", name="My work")).to_be_visible()
         assert page.url.split("?")[0].endswith("/my_attempts")  # the same address opened
+        wait_cookie(page.context, present=True)  # the next load signs in from the cookie
 
         page.goto(server + "/cohort_admin?lang=en")  # an instructor's page
         expect(page.get_by_text("is not open to your account (trainee)")).to_be_visible()
