@@ -50,6 +50,16 @@ def mean_interval(values: Iterable[float | None]) -> Interval:
     return Interval(m, m - half, m + half, n)
 
 
+def floored_interval(values: Iterable[float | None]) -> Interval:
+    """mean_interval, except that a quantity never negative in the values (a loss, hours,
+    a share) keeps its interval at or above 0."""
+    finite = [float(x) for x in values if x is not None and math.isfinite(x)]
+    m = mean_interval(finite)
+    if m.n and min(finite) >= 0 and m.lo < 0:
+        return Interval(m.mean, 0.0, m.hi, m.n)
+    return m
+
+
 def paired_difference(a: np.ndarray, b: np.ndarray) -> Interval:
     """Mean of a - b over the seeds where both are finite, with its interval."""
     a = np.asarray(a, dtype=float)

@@ -78,3 +78,16 @@ def test_a_clear_difference_reads_the_figures_direction(figure):
 def test_directions_are_for_figures_a_study_reports():
     assert set(DIRECTION) <= set(FIGURES)
     assert DIRECTION["loss_cny"] is Better.LOWER and DIRECTION["index"] is Better.HIGHER
+
+
+def test_a_quantity_never_negative_keeps_its_interval_at_or_above_zero():
+    from sim.intervals import floored_interval, mean_interval
+
+    losses = [0.0, 0.0, 0.0, 9.0]  # mostly nothing lost: the t interval dips below 0
+    assert mean_interval(losses).lo < 0
+    floored = floored_interval(losses)
+    assert floored.lo == 0.0 and floored.mean == 2.25 and floored.n == 4
+    assert floored.hi == mean_interval(losses).hi
+    savings = [-3.0, 1.0, 2.0]  # a difference can be negative: left as it is
+    assert floored_interval(savings) == mean_interval(savings)
+    assert floored_interval([None, float("nan")]).n == 0

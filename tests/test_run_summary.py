@@ -12,34 +12,13 @@ import pytest
 
 from sim.engine import simulate, simulate_brief
 from sim.run_summary import FIGURES, SERIES, RunSummary, summarise_run
-from sim.scenario import parse_scenario
 from sim.scoring import headline_index
-
-CASE = """
-id: study
-title: {zh: 研究, en: Study}
-briefing: {zh: 研究, en: Study}
-horizon_months: 8
-staff: {officers: 1}
-segments:
-  - id: sb
-    name: {zh: 小微, en: Small business}
-    product: small_business
-    count: 40
-    amount: {median_cny: 800000, sigma: 0.5}
-    term_months: 24
-    repayment: equal_instalment
-    rate: {kind: fixed, annual: 0.05}
-    pd_annual: 0.2
-    industry: retail
-    region: zhejiang
-    collateral: {type: property, ltv: 0.6}
-"""
+from tests.small_book import small_book
 
 
 @pytest.fixture(scope="module")
 def case():
-    return parse_scenario(CASE, "study.yaml")
+    return small_book("study")
 
 
 def test_a_replication_without_frames_gives_the_same_figures(case):

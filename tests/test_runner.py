@@ -8,34 +8,13 @@ import pytest
 
 from sim.engine import simulate
 from sim.runner import child_seeds, replicate, run_summary_stats
-from sim.scenario import parse_scenario
 from sim.study import builtin
-
-CASE = """
-id: runner
-title: {zh: 重复, en: Replications}
-briefing: {zh: 重复, en: Replications}
-horizon_months: 8
-staff: {officers: 1}
-segments:
-  - id: sb
-    name: {zh: 小微, en: Small business}
-    product: small_business
-    count: 40
-    amount: {median_cny: 800000, sigma: 0.5}
-    term_months: 24
-    repayment: equal_instalment
-    rate: {kind: fixed, annual: 0.05}
-    pd_annual: 0.2
-    industry: retail
-    region: zhejiang
-    collateral: {type: property, ltv: 0.6}
-"""
+from tests.small_book import small_book
 
 
 @pytest.fixture(scope="module")
 def case():
-    return parse_scenario(CASE, "runner.yaml")
+    return small_book("runner")
 
 
 def test_child_seeds_are_deterministic_and_distinct():

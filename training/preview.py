@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import Simulation, simulate
+from sim.intervals import Interval, floored_interval
 from sim.policy import Staff
-from sim.runner import child_seeds, mean_interval
+from sim.runner import child_seeds
 from sim.scenario import Scenario
 from sim.scoring import compliance_share
 from training.i18n import fmt_cny, fmt_pct, t
@@ -86,26 +87,6 @@ class WarningCode(StrEnum):
     NOTHING_AVOIDABLE = "nothing_avoidable"
     STAFF_SWAMPED = "staff_swamped"
     TIGHT_POLICY = "tight_policy"  # a note, not a reason the case fails to teach
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A mean with its 95% interval over replications (normal approximation unless noted)."""
-
-    mean: float
-    lo: float
-    hi: float
-    n: int
-
-    @classmethod
-    def of(cls, values) -> Interval:
-        """Mean and interval; a quantity never negative keeps its interval at or above 0."""
-        values = [float(v) for v in values if v is not None and math.isfinite(v)]
-        m = mean_interval(values)
-        if m.n == 0:  # nothing to measure (no check was required, say)
-            return cls(math.nan, math.nan, math.nan, 0)
-        lo = max(m.lo, 0.0) if min(values) >= 0 else m.lo
-        return cls(m.mean, lo, m.hi, m.n)
 
 
 @dataclass(frozen=True)
@@ -383,14 +364,14 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
                         dtype=float)
 
     baselines = {name: BaselineResult(
-        strategy=name, loss_cny=Interval.of(col("loss_cny", name)),
-        defaults=Interval.of(col("defaults", name)), hours=Interval.of(col("hours", name)),
-        compliance=Interval.of(col("compliance", name))) for name in BASELINES}
+        strategy=name, loss_cny=floored_interval(col("loss_cny", name)),
+        defaults=floored_interval(col("defaults", name)), hours=floored_interval(col("hours", name)),
+        compliance=floored_interval(col("compliance", name))) for name in BASELINES}
     late, ew, oracle = (col("loss_cny", n) for n in ("late-collection", "early-warning", "oracle"))
-    saving, headroom = Interval.of(late - ew), Interval.of(late - oracle)
+    saving, headroom = floored_interval(late - ew), floored_interval(late - oracle)
     index, index_lo, index_hi = _index_interval(late, ew, oracle)
     staff = StaffLoad(
-        demanded_hours_month=Interval.of(
+        demanded_hours_month=floored_interval(
             [float(np.mean(r.policy_demand_hours)) if r.policy_demand_hours else 0.0
              for r in reps]),
         available_hours_month=scenario.staff.officers * scenario.staff.hours_per_officer_month,
