@@ -106,8 +106,12 @@ def open_from_inbox(page, label: str) -> None:
     from playwright.sync_api import expect
 
     view(page, 1)
-    pick(page, page.locator(".st-key-alert_pick [role='combobox']"),
-         option_text=re.compile("^" + label))
+    box = page.locator(".st-key-alert_pick [role='combobox']")
+    pick(page, box, option_text=re.compile("^" + label))
+    # the pick's rerun may not have begun when pick returns: wait until the inbox holds the
+    # loan, or the button would open the loan picked before
+    expect(box).to_have_value(re.compile("^" + re.escape(label)))
+    idle(page)
     click(page, "open_alert_loan")
     settle(page, file_heading(page, label + " · "))
     settle(page, page.locator(".st-key-option_onsite_check"))
