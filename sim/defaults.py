@@ -30,6 +30,10 @@ AHEAD_TABLE_C_RANGE = (-5.0, 3.0, 161)
 REFERENCE_BARRIER = -2.0
 """Barrier level used to rank borrowers by distance to default alone: about the barrier
 of a loan with a 2% annual PD (assumption for ranking; the valuation uses each loan's own)."""
+FORESIGHT_MONTHS = 12
+"""Months ahead the oracle foresees each borrower's untreated health (sim.foresight): the
+12 months of the default definition's horizon and of every chance of default the model
+quotes (assumption; the oracle is the upper bound, not a policy a bank could run)."""
 
 # --- Borrower behaviour --------------------------------------------------------
 RATE_BURDEN_HEALTH_PER_PCT = 0.25

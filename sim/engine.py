@@ -30,6 +30,7 @@ from sim import checks, classification, credit, judgement, loanbook, macro, scri
 from sim.classification import provision_rates
 from sim.codes import ON_BOOKS, CheckKind, LoanStatus
 from sim.conversation import apply_talk
+from sim.foresight import draw_ahead
 from sim.interventions import workouts
 from sim.interventions.batch import act_many
 from sim.interventions.catalogue import catalogue, precondition
@@ -83,6 +84,8 @@ class Simulation:
         self.rec = Recorder(SIGNAL_IDS)
         self.env = simpy.Environment()
         self._init_state(rng_b)
+        # the oracle's foresight: the draws of every month ahead, from copies of the streams
+        self._ahead = draw_ahead(self) if oracle else None
         self.env.process(macro.timeline(self))
         self.env.process(scripted.timeline(self))
         self.env.process(self._months())

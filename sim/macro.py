@@ -71,11 +71,17 @@ def _fire(sim, ev, m: int) -> None:
 
 def shocks(sim, t: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(group factor values after recessions, per-loan health shock) for month t."""
+    sim.active_shocks = [s for s in sim.active_shocks if s[1] > t]
+    return shocks_from(sim, t, x, sim.active_shocks)
+
+
+def shocks_from(sim, t: int, x: np.ndarray, active) -> tuple[np.ndarray, np.ndarray]:
+    """`shocks` for month t from a list of (start, end, event): reads nothing it changes,
+    so the oracle's foresight (sim.foresight) can ask about months ahead."""
     pf = sim.pf
     shock = np.zeros(sim.n)
-    sim.active_shocks = [s for s in sim.active_shocks if s[1] > t]
-    for start, end, ev in sim.active_shocks:
-        if start > t:
+    for start, end, ev in active:
+        if start > t or end <= t:
             continue
         if isinstance(ev, Recession):
             x = x - ev.severity
@@ -87,3 +93,18 @@ def shocks(sim, t: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             fade = 1.0 - (t - start) / max(end - start, 1)
             shock[pf.region == r] -= ev.severity * max(fade, 0.0)
     return x, shock
+
+
+def scheduled_shocks(sim, after_month: int) -> list[tuple[int, int, object]]:
+    """(start, end, event) of the case's policy shocks, recessions and disasters that fire
+    after `after_month`, as `_fire` will list them (a disaster in a region the book does
+    not lend in does nothing)."""
+    out = []
+    for ev in sim.sc.macro:
+        m = max(ev.month, 1)
+        if m <= after_month or isinstance(ev, LprChange):
+            continue
+        if isinstance(ev, Disaster) and ev.region not in sim.pf.regions:
+            continue
+        out.append((m, m + ev.duration_months, ev))
+    return out

@@ -56,7 +56,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class HiddenState:
-    """What only the oracle sees: true health, diversion, collateral and recovery values.
+    """What only the oracle sees: true health, diversion, collateral and recovery values,
+    and the untreated health of the months ahead (`foresight`, sim.foresight).
 
     The collateral and recovery values are worked out when first read (the engine's state
     does not move while a strategy decides), so an oracle that does not read them does not
@@ -73,6 +74,16 @@ class HiddenState:
     @cached_property
     def recoverable(self) -> np.ndarray:
         return read_only(recovery_value(self.sim))
+
+    @cached_property
+    def foresight(self):
+        """Each loan's untreated health over the months ahead (sim.foresight.Foresight)."""
+        from sim.foresight import look_ahead
+
+        f = look_ahead(self.sim)
+        for a in (f.health, f.margin, f.margin_fresh):
+            a.flags.writeable = False
+        return f
 
 
 @dataclass(frozen=True)

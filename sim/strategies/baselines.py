@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from scipy.special import ndtr
 
 from sim import defaults
 from sim.codes import LoanStatus
-from sim.credit import default_chance
+from sim.foresight import default_margins
 from sim.observation import Decision, Observation
 from sim.staff import by_legal_team
 from sim.strategies.base import (
@@ -28,12 +29,13 @@ from sim.strategies.triage import (
     relief_health,
 )
 
-ORACLE_WATCH_HEALTH = 1.2
-"""Below this hidden health the oracle treats a borrower as weakening: a 12-month chance
-of default of about 4% (sim.credit.default_chance), where the signals fire only at 0.6
-to 1.2 (SIGNAL_LEAD_TO_HEALTH x leads of 3 to 6 months). Perfect information lets it act
-before any signal can; at 0.8, the signals' own level, an early-warning officer with
-ample staff matched it on small books (index above 0.95 on 5 of 40 generated cases)."""
+ORACLE_MARGIN_SPREAD = 0.1
+"""How sure the oracle is of its foresight, in health units: its chance that a loan
+defaults in the window is N(-margin / spread), margin being the largest shift of health
+that would still not save it (sim.foresight). The projection is exact for a loan left
+alone; what it cannot foresee is what the bank's own actions do to others (a saved
+guarantor spares its chain) and an officer's work in months to come (assumption: a tenth
+of a unit, against a month's idiosyncratic shock of about half a unit)."""
 ORACLE_TRIAGE = TriageParams(early_relief_below_dpd=30)
 """The oracle knows a first missed payment is trouble and offers relief at once."""
 ORACLE_VISIT_SHARE = 0.8
@@ -62,13 +64,24 @@ class LateCollection(Strategy):
 
 
 class Oracle(Triage):
-    """Sees hidden health: the early-warning officer's triage with perfect information.
+    """Sees hidden health and the months ahead: the early-warning officer's triage with
+    perfect information, the upper bound the headline index is measured against.
 
-    It believes each loan's true chance of default (from its hidden health, through the
-    same barrier-crossing law the model uses), needs no routine checks to know it, and
-    visits only to make a weakening borrower's difficulty visible so relief can be
-    granted. It values relief by how much it really lowers the chance of default. It
-    is the upper bound the headline index is measured against.
+    Foresight (sim.foresight, docs/model.md §14): the engine's shocks are common random
+    numbers, so each borrower's untreated health over the next FORESIGHT_MONTHS months is
+    known to the oracle, and from it the margin by which the loan will or will not default
+    (it defaults, left alone, exactly when the margin is below zero). The oracle believes
+    a loan's chance of default is N(-margin / ORACLE_MARGIN_SPREAD): about one for the
+    loans that will default, about nothing for those that will recover, so it spends no
+    hours on the second. It values each action by what it really does to that margin: a
+    restructuring's relief shifts health for good and clears the arrears (margin with
+    arrears cleared, plus the relief); a disaster's deferral holds the count of misses over
+    its months; a recall (提前收回) takes a loan that will default out while the borrower
+    can still repay in full; extra collateral, asked while the borrower can still give it,
+    covers part of the shortfall its default would leave. It visits a borrower that will
+    default but whose difficulty the bank cannot yet see, so relief becomes possible, and
+    needs no routine checks. With hours to spare it does what the early-warning officer
+    would do too, so knowing more never leaves it doing less than a competent officer.
     """
 
     name = "oracle"
@@ -78,11 +91,25 @@ class Oracle(Triage):
         super().__init__(params or ORACLE_TRIAGE)
         self._officer = Triage()
 
+    # --- what the foresight says ---------------------------------------------------
+    @staticmethod
+    def chance(margin: np.ndarray) -> np.ndarray:
+        """Chance of default in the window of a loan with this margin."""
+        with np.errstate(invalid="ignore"):
+            return ndtr(-np.asarray(margin, dtype=float) / ORACLE_MARGIN_SPREAD)
+
     def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The officer's candidates, and a recall (提前收回) of a borrower the oracle knows
-        is slipping while it can still repay: worth it when the loss a default would bring,
-        at its true chance, exceeds the margin the bank gives up by ending the loan."""
+        """The officer's candidates valued by the foresight, extra collateral by the
+        shortfall it covers, and a recall of each loan that will default while its
+        borrower can still repay."""
         loans, codes, value = super().candidates(obs)
+        sec = codes == ACTION_CODES["add_collateral"]
+        if sec.any():
+            value = value.copy()
+            value[sec] = self.collateral_values(obs, loans[sec]) / \
+                max(action_hours(obs, 0, "add_collateral"), MIN_HOURS_FOR_RANKING)
+            keep = ~sec | (value > 0)
+            loans, codes, value = loans[keep], codes[keep], value[keep]
         if not offered(obs, "accelerate"):
             return loans, codes, value
         idx, gain = self.recall_values(obs)
@@ -92,20 +119,30 @@ class Oracle(Triage):
                 np.concatenate([codes, np.full(int(keep.sum()), ACTION_CODES["accelerate"])]),
                 np.concatenate([value, gain[keep] / max(hours, MIN_HOURS_FOR_RANKING)]))
 
+    def shortfall(self, obs: Observation, idx: np.ndarray) -> np.ndarray:
+        """What a default of loans idx now would leave unrecovered."""
+        exposure = obs.balance[idx] + np.where(obs.frozen[idx], 0.0, obs.undrawn[idx])
+        return np.maximum(exposure - obs.hidden.recoverable[idx], 0.0)
+
     def recall_values(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
-        """(loans, expected loss avoided less margin forgone) of recalling slipping borrowers
-        still able to repay in full."""
+        """(loans, expected loss avoided less margin forgone) of recalling loans that will
+        default while their borrowers can still repay in full."""
         it = obs.actions.get("accelerate") if obs.actions else None
         repay = it.params["repay_health"] if it is not None else defaults.HEALTHY_BORROWER
-        h = obs.hidden.health
         live = (obs.status == LoanStatus.ACTIVE) & (obs.dpd == 0)
-        idx = np.flatnonzero(live & (h > repay) & (h < ORACLE_WATCH_HEALTH))
-        exposure = obs.balance[idx] + np.where(obs.frozen[idx], 0.0, obs.undrawn[idx])
-        shortfall = np.maximum(exposure - obs.hidden.recoverable[idx], 0.0)
+        idx = np.flatnonzero(live & (obs.hidden.health > repay) & self._will_default(obs))
         months = np.minimum(obs.remaining_months[idx], defaults.MONTHS_PER_YEAR)
         margin = obs.balance[idx] * defaults.NET_INTEREST_MARGIN_ANNUAL * months / \
             defaults.MONTHS_PER_YEAR
-        return idx, default_chance(h[idx]) * shortfall - margin
+        risk = self.chance(obs.hidden.foresight.margin[idx])
+        return idx, risk * self.shortfall(obs, idx) - margin
+
+    def collateral_values(self, obs: Observation, idx: np.ndarray) -> np.ndarray:
+        """Expected loss avoided by a top-up of collateral on loans idx: the part of the
+        shortfall it covers (the officer's LGD cut on the balance), if the loan defaults."""
+        risk = self.chance(obs.hidden.foresight.margin[idx])
+        cover = obs.balance[idx] * self.params.collateral_lgd_cut
+        return risk * np.minimum(cover, self.shortfall(obs, idx))
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """With hours to spare, whatever the early-warning officer would do too: knowing
@@ -114,11 +151,14 @@ class Oracle(Triage):
         return [tuple(a) for a in self._officer.decide(seen).actions
                 if not by_legal_team(obs.actions, a[1])]
 
+    def _will_default(self, obs: Observation) -> np.ndarray:
+        return obs.hidden.foresight.defaults()
+
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
-        return default_chance(obs.hidden.health)
+        return self.chance(obs.hidden.foresight.margin)
 
     def suspects(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
-        return obs.hidden.health < ORACLE_WATCH_HEALTH
+        return self._will_default(obs)
 
     def confirmed(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         return self.suspects(obs, alerts) & in_difficulty(obs)
@@ -127,7 +167,7 @@ class Oracle(Triage):
         return obs.hidden.diverting
 
     def securable(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
-        """Security can be asked of any borrower the oracle knows is slipping, before the
+        """Security can be asked of any borrower the oracle knows will default, before the
         bank could see why: the request needs no visible difficulty."""
         return (obs.dpd == 0) & self.suspects(obs, alerts)
 
@@ -140,15 +180,27 @@ class Oracle(Triage):
 
     def relief_gain(self, obs: Observation, risk: np.ndarray, idx: np.ndarray,
                     stage: np.ndarray | float) -> np.ndarray:
-        """How much relief really lowers the chance of default, from the hidden health."""
-        h = obs.hidden.health[idx]
-        return default_chance(h) - default_chance(h + relief_health(obs, idx) * stage)
+        """How much relief really lowers the chance of default in the window: a
+        restructuring clears the arrears and shifts health by its relief for good; a
+        disaster's deferral (a loan in a disaster's region) holds the count of misses while
+        no payment is due."""
+        f = obs.hidden.foresight
+        after = f.margin_fresh[idx] + relief_health(obs, idx) * stage
+        deferral = obs.disaster_region[idx]
+        it = obs.actions.get("emergency_deferral") if obs.actions else None
+        if deferral.any() and it is not None:
+            d_idx = idx[deferral]
+            due = np.where(obs.status[d_idx] == LoanStatus.ACTIVE, obs.remaining_months[d_idx], 0)
+            months = np.full(len(d_idx), int(it.params["months"]))
+            after = after.copy()
+            after[deferral], _ = default_margins(f.health[:, d_idx], np.zeros(len(d_idx)),
+                                                 months, due)
+        return self.chance(f.margin[idx]) - self.chance(after)
 
     def check_values(self, obs: Observation, live, alerts, risk, loss_if_default):
-        """A visit to a borrower the oracle knows is slipping but whose difficulty the
+        """A visit to a borrower the oracle knows will default but whose difficulty the
         bank cannot yet see: it makes relief possible next month."""
-        quiet = live & ~in_difficulty(obs) & ~obs.restructured & \
-            (obs.hidden.health < ORACLE_WATCH_HEALTH) & \
+        quiet = live & ~in_difficulty(obs) & ~obs.restructured & self.suspects(obs, alerts) & \
             (obs.month - obs.last_check >= self.params.recheck_months)
         idx = np.flatnonzero(quiet)
         return idx, ORACLE_VISIT_SHARE * self.relief_gain(obs, risk, idx, 1.0) * loss_if_default[idx]
