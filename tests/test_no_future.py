@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.engine import simulate
+from sim.engine import Simulation, simulate
 from sim.scenario import load_scenario
-from sim.strategies import EarlyWarning
+from sim.strategies import BUILT_IN, EarlyWarning, make_strategy
 from training.desk import Desk as Game
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,3 +83,23 @@ def test_a_check_the_trainee_ordered_counts_in_the_months_report():
     g.queue(7, "onsite_check")
     rep = g.end_month(0)
     assert rep.checks_done >= 1
+
+
+@pytest.mark.parametrize("name", [s for s in BUILT_IN if s != "oracle"])
+def test_only_the_oracle_is_given_the_months_ahead(name):
+    """The engine draws the months ahead (the oracle's foresight, sim.foresight) only for a
+    strategy that needs the hidden state; every other one sees no hidden state at all."""
+    sc = load_scenario(ROOT / "scenarios" / "intro.yaml")
+    strategy = make_strategy(name)
+    seen = []
+
+    def decide(obs):
+        seen.append(obs.hidden)
+        return strategy.decide(obs)
+
+    sim = Simulation(sc, seed=4, months=3, decider=decide, oracle=strategy.needs_hidden)
+    sim.run()
+    assert sim._ahead is None
+    assert len(seen) == 3 and all(h is None for h in seen)
+    oracle = make_strategy("oracle")
+    assert oracle.needs_hidden and Simulation(sc, seed=4, oracle=True)._ahead is not None

@@ -1,23 +1,34 @@
 """The oracle uses what only it knows, and a disaster's relief reaches every borrower it hit.
 
 The oracle is the upper bound of the early-warning index: with perfect information it
-must do what no officer can, not merely what a good officer does. Recalling a loan
-(提前收回) is the strongest of those: a borrower still able to repay leaves whole, one that
-cannot is pushed into default (sim.interventions.effects). Only the oracle knows which, so
-only it recalls, and only where the loss a default would bring, at its true chance, is
-larger than the margin the bank gives up (docs/model.md §14).
+must do what no officer can, not merely what a good officer does. It foresees each
+borrower's untreated health over the months ahead (sim.foresight: the engine's shocks are
+common random numbers, drawn for the oracle from copies of the run's streams), so it knows
+which loans will default and acts on those alone. Recalling a loan (提前收回) is the
+strongest of its actions: a borrower still able to repay leaves whole, one that cannot is
+pushed into default (sim.interventions.effects). Only the oracle knows which, so only it
+recalls, and only where the loss a default would bring exceeds the margin the bank gives
+up (docs/model.md §14).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import defaults
 from sim.codes import LoanStatus
-from sim.engine import Simulation
-from sim.scenario import parse_scenario
+from sim.engine import Simulation, simulate
+from sim.foresight import default_margins
+from sim.observation import Decision
+from sim.scenario import load_scenario, parse_scenario
 from sim.strategies import EarlyWarning, Oracle
+from sim.strategies.base import NO_CHECKS
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BOOK = """
 id: oracle
@@ -65,6 +76,19 @@ class Watching:
         return decision
 
 
+class Valuing(Oracle):
+    """The oracle, keeping which loans its ranked candidates of month 3 concern."""
+
+    valued: np.ndarray | None = None
+
+    def candidates(self, obs):
+        loans, codes, value = super().candidates(obs)
+        if obs.month == 3:
+            self.valued = np.zeros(len(obs.status), dtype=bool)
+            self.valued[loans] = True
+        return loans, codes, value
+
+
 def _decide_at_month_3(text: str, strategy, set_up) -> tuple[Simulation, Watching]:
     watch = Watching(strategy, 3)
     sim = Simulation(parse_scenario(text, "oracle.yaml"), seed=3, decider=watch.decide,
@@ -79,25 +103,45 @@ def _performing(sim) -> np.ndarray:
     return np.flatnonzero((sim.status == LoanStatus.ACTIVE) & ~sim.defaulted & (sim.dpd == 0))
 
 
+def _future(sim, i: int, shock: float) -> None:
+    """Loan i's borrower meets the same idiosyncratic shock every month from now on."""
+    sim._ahead.idio[sim.t:, i] = shock
+
+
+COLLAPSE, RECOVERY = -2.0, 2.0
+"""Monthly shocks of a borrower whose health collapses or recovers whatever it is now."""
+
+
 @pytest.fixture(scope="module")
 def recall_run():
     chosen = {}
 
     def set_up(sim):
         live = _performing(sim)
-        chosen.update(slipping=int(live[0]), sinking=int(live[1]), sound=int(live[2]))
+        chosen.update(slipping=int(live[0]), sinking=int(live[1]), sound=int(live[2]),
+                      recovering=int(live[3]))
         repay = defaults.INTERVENTIONS["accelerate"].params["repay_health"]
-        sim.d[chosen["slipping"]] = repay + 0.1  # slipping, still able to repay in full
-        sim.d[chosen["sinking"]] = repay - 0.3  # a recall would push it into default
+        # able to repay in full now, and will default within the year
+        sim.d[chosen["slipping"]] = repay + 0.1
+        _future(sim, chosen["slipping"], COLLAPSE)
+        # will default, but a recall now would push it into default
+        sim.d[chosen["sinking"]] = repay - 0.3
+        _future(sim, chosen["sinking"], COLLAPSE)
+        # sound, and stays so
         sim.d[chosen["sound"]] = repay + 1.5
+        _future(sim, chosen["sound"], RECOVERY)
+        # weak today, but will recover: the old oracle, which saw today only, recalled it
+        sim.d[chosen["recovering"]] = repay + 0.1
+        _future(sim, chosen["recovering"], RECOVERY)
 
-    sim, watch = _decide_at_month_3(UNSECURED, Oracle(), set_up)
+    sim, watch = _decide_at_month_3(UNSECURED, Valuing(), set_up)
     return sim, watch, chosen
 
 
-def test_the_oracle_recalls_a_slipping_borrower_that_can_still_repay(recall_run):
+def test_the_oracle_recalls_a_borrower_that_will_default_while_it_can_still_repay(recall_run):
     sim, watch, chosen = recall_run
     recalled = {i for i, a in watch.decision.actions if a == "accelerate"}
+    assert watch.obs.hidden.foresight.defaults()[chosen["slipping"]]
     assert chosen["slipping"] in recalled
     assert chosen["sinking"] not in recalled and chosen["sound"] not in recalled
     # it repaid in full and left: nothing of it can default any more
@@ -105,11 +149,22 @@ def test_the_oracle_recalls_a_slipping_borrower_that_can_still_repay(recall_run)
     assert not sim.defaulted[chosen["slipping"]]
 
 
+def test_the_oracle_spends_nothing_on_a_weak_borrower_that_will_recover(recall_run):
+    _, watch, chosen = recall_run
+    i = chosen["recovering"]
+    assert not watch.obs.hidden.foresight.defaults()[i]
+    assert not watch.inner.valued[i], "the oracle valued an action on a loan that recovers"
+    assert chosen["slipping"] in np.flatnonzero(watch.inner.valued)
+
+
 def test_a_recall_is_weighed_against_the_margin_given_up():
     """Where a default would cost little (the collateral covers the claim), the margin the
     bank would give up is larger than the loss avoided: no recall."""
     def set_up(sim):
-        sim.d[_performing(sim)] = defaults.INTERVENTIONS["accelerate"].params["repay_health"] + 0.1
+        live = _performing(sim)
+        sim.d[live] = defaults.INTERVENTIONS["accelerate"].params["repay_health"] + 0.1
+        for i in live:
+            _future(sim, int(i), COLLAPSE)
 
     _, watch = _decide_at_month_3(SECURED, Oracle(), set_up)
     idx, gain = Oracle().recall_values(watch.obs)
@@ -143,3 +198,91 @@ def test_a_restructured_borrower_hit_by_a_disaster_gets_its_deferral(strategy):
     _, watch = _decide_at_month_3(DISASTER, strategy, set_up)
     assert watch.obs.restructured[chosen["loan"]] and watch.obs.disaster_region[chosen["loan"]]
     assert (chosen["loan"], "emergency_deferral") in watch.decision.actions
+
+
+# --- foresight ------------------------------------------------------------------------
+FORESEEN_CASES = ("intro", "rising_lpr", "guarantee_chain", "fund_diversion", "disaster")
+"""Shipped cases between them hold scripted borrowers, LPR changes with floating rates,
+guarantee chains, diversion and a disaster: every way the untreated path can move."""
+
+
+class Foreseeing:
+    """Does nothing, and keeps the foresight of the months it is asked about."""
+
+    needs_hidden = True
+
+    def __init__(self, months: tuple[int, ...]):
+        self.months, self.seen = months, {}
+
+    def decide(self, obs):
+        if obs.month in self.months:
+            self.seen[obs.month] = obs.hidden.foresight
+        return Decision(policy=NO_CHECKS)
+
+
+@pytest.mark.parametrize("case", FORESEEN_CASES)
+def test_the_foresight_is_the_runs_own_future_for_loans_left_alone(case):
+    """Month by month, the health the oracle foresaw is the health the run then had, and
+    the loans it saw defaulting within the window are those that did."""
+    sc = load_scenario(ROOT / "scenarios" / f"{case}.yaml")
+    watch = Foreseeing((1, 4))
+    sim = Simulation(sc, seed=5, decider=watch.decide, oracle=True, keep_history=True)
+    sim.run()
+    for month, f in watch.seen.items():
+        window = f.health.shape[0]
+        assert window == min(defaults.FORESIGHT_MONTHS, sc.horizon_months - month + 1)
+        real = np.array([h["health"] for h in sim.history[month - 1:month - 1 + window]])
+        np.testing.assert_array_equal(f.health, real)
+        performing_then = f.margin < np.inf
+        defaulted = (sim.default_month >= month) & (sim.default_month < month + window)
+        np.testing.assert_array_equal(f.defaults(), defaulted & performing_then)
+
+
+def test_foresight_does_not_move_the_runs_own_random_streams():
+    """The months ahead are drawn from copies: the oracle's run draws the very numbers a
+    run without foresight draws, and a run that has foresight but does nothing ends
+    exactly as one without it."""
+    sc = parse_scenario(UNSECURED, "oracle.yaml")
+    plain = Simulation(sc, seed=9)
+    seer = Simulation(sc, seed=9, oracle=True)
+    assert plain._ahead is None and seer._ahead is not None
+    for m in range(sc.horizon_months):
+        z = seer.rng_idio.standard_normal(seer.n)
+        np.testing.assert_array_equal(z, plain.rng_idio.standard_normal(plain.n))
+        np.testing.assert_array_equal(z, seer._ahead.idio[m])
+        assert seer.rng_macro.standard_normal() == plain.rng_macro.standard_normal() \
+            == seer._ahead.econ[m]
+        for rows, width in ((seer._ahead.industry, len(seer.pf.industries)),
+                            (seer._ahead.region, len(seer.pf.regions))):
+            z = seer.rng_macro.standard_normal(width)
+            np.testing.assert_array_equal(z, plain.rng_macro.standard_normal(width))
+            np.testing.assert_array_equal(z, rows[m])
+    nothing = simulate(sc, seed=9)
+    blind = Simulation(sc, seed=9, decider=Foreseeing((2,)).decide, oracle=True).run()
+    assert blind.loss_cny == nothing.loss_cny
+    pd.testing.assert_frame_equal(blind.loans, nothing.loans)
+
+
+def test_an_oracle_run_is_reproducible():
+    sc = parse_scenario(UNSECURED, "oracle.yaml")
+    a, b = (simulate(sc, seed=11, strategy=Oracle()) for _ in range(2))
+    assert a.loss_cny == b.loss_cny
+    pd.testing.assert_frame_equal(a.events, b.events)
+
+
+def test_a_margin_counts_the_misses_a_loan_already_has_and_its_deferral():
+    """Three misses in a row are a default; a deferral holds the count while no payment
+    is due; nothing is due after maturity."""
+    dip = np.array([0.5, -0.2, -0.1, -0.3, 0.4, 0.6])[:, None]
+    path = np.repeat(dip, 4, axis=1)
+    margin, fresh = default_margins(path, misses=np.array([0, 1, 0, 0]),
+                                    deferred_months=np.array([0, 0, 2, 0]),
+                                    due_months=np.array([6, 6, 6, 3]))
+    # loan 0: months 2-4 run below zero, the highest of them -0.1
+    assert fresh[0] == margin[0] == pytest.approx(-0.1)
+    # loan 1 has one miss already: 0.5, then -0.2 would only be its second
+    assert margin[1] == pytest.approx(-0.1)
+    # loan 2: the first two months deferred, then -0.1, -0.3, 0.4: no three misses in a row
+    assert margin[2] == pytest.approx(0.4)
+    # loan 3 matures after month 3: 0.5, -0.2, -0.1 is the only run
+    assert margin[3] == pytest.approx(0.5)
