@@ -172,6 +172,25 @@ def test_a_recall_is_weighed_against_the_margin_given_up():
     assert not [a for _, a in watch.decision.actions if a == "accelerate"]
 
 
+def test_the_oracle_takes_security_from_a_borrower_that_will_default_while_it_still_can():
+    """A borrower too weak to repay a recall but still able to give security, and certain
+    to default: the oracle asks for collateral at once (the officer's value of it would
+    discount a refusal the oracle knows will not come)."""
+    chosen = {}
+
+    def set_up(sim):
+        i = int(_performing(sim)[0])
+        chosen["loan"] = i
+        margin = defaults.INTERVENTIONS["add_collateral"].params["health_margin"]
+        sim.d[i] = (margin + defaults.INTERVENTIONS["accelerate"].params["repay_health"]) / 2
+        _future(sim, i, COLLAPSE)
+
+    sim, watch = _decide_at_month_3(UNSECURED, Oracle(), set_up)
+    assert watch.obs.hidden.foresight.defaults()[chosen["loan"]]
+    assert (chosen["loan"], "add_collateral") in watch.decision.actions
+    assert sim.extra_collateral[chosen["loan"]] > 0
+
+
 def test_the_early_warning_officer_never_recalls():
     """An officer cannot tell a borrower that can still repay from one that cannot."""
     def set_up(sim):

@@ -103,21 +103,32 @@ class Oracle(Triage):
         shortfall it covers, and a recall of each loan that will default while its
         borrower can still repay."""
         loans, codes, value = super().candidates(obs)
-        sec = codes == ACTION_CODES["add_collateral"]
-        if sec.any():
-            value = value.copy()
-            value[sec] = self.collateral_values(obs, loans[sec]) / \
-                max(action_hours(obs, 0, "add_collateral"), MIN_HOURS_FOR_RANKING)
-            keep = ~sec | (value > 0)
-            loans, codes, value = loans[keep], codes[keep], value[keep]
-        if not offered(obs, "accelerate"):
-            return loans, codes, value
-        idx, gain = self.recall_values(obs)
-        keep = gain > 0
-        hours = action_hours(obs, 0, "accelerate")
-        return (np.concatenate([loans, idx[keep]]),
-                np.concatenate([codes, np.full(int(keep.sum()), ACTION_CODES["accelerate"])]),
-                np.concatenate([value, gain[keep] / max(hours, MIN_HOURS_FOR_RANKING)]))
+        # the officer's value of extra collateral discounts a likely refusal; the oracle's
+        # does not (it asks only a borrower able to give it): its own list replaces it
+        keep = codes != ACTION_CODES["add_collateral"]
+        loans, codes, value = loans[keep], codes[keep], value[keep]
+        extra = [(self.securing(obs), "add_collateral", self.collateral_values)]
+        if offered(obs, "accelerate"):
+            idx, gain = self.recall_values(obs)
+            extra.append((idx, "accelerate", lambda obs, i, g=gain: g))
+        for idx, action, worth in extra:
+            if not offered(obs, action) or not len(idx):
+                continue
+            gain = worth(obs, idx)
+            ok = gain > 0
+            hours = max(action_hours(obs, 0, action), MIN_HOURS_FOR_RANKING)
+            loans = np.concatenate([loans, idx[ok]])
+            codes = np.concatenate([codes, np.full(int(ok.sum()), ACTION_CODES[action])])
+            value = np.concatenate([value, gain[ok] / hours])
+        return loans, codes, value
+
+    def securing(self, obs: Observation) -> np.ndarray:
+        """Loans to ask for extra collateral: those the triage would consider (sim.
+        strategies.triage: securable, able to give it, not pledged, not asked lately)."""
+        alerts = obs.recent_alerts(self.params.alert_months)
+        return np.flatnonzero((obs.status == LoanStatus.ACTIVE) & self.securable(obs, alerts)
+                              & self.can_secure(obs) & ~obs.pledged
+                              & (self._topped(obs) < obs.month - self.params.repeat_after_months))
 
     def shortfall(self, obs: Observation, idx: np.ndarray) -> np.ndarray:
         """What a default of loans idx now would leave unrecovered."""
@@ -138,11 +149,13 @@ class Oracle(Triage):
         return idx, risk * self.shortfall(obs, idx) - margin
 
     def collateral_values(self, obs: Observation, idx: np.ndarray) -> np.ndarray:
-        """Expected loss avoided by a top-up of collateral on loans idx: the part of the
-        shortfall it covers (the officer's LGD cut on the balance), if the loan defaults."""
+        """Expected loss avoided by a top-up of collateral on loans idx: the officer's cut
+        in the loss given default, if the loan defaults. The oracle asks only a borrower
+        still able to give it (`can_secure`), so unlike the officer it needs no discount
+        for a refusal. (Not the shortfall over today's recoverable value: that is before
+        the time, fees and wear of a workout, and a loan it covers today still loses.)"""
         risk = self.chance(obs.hidden.foresight.margin[idx])
-        cover = obs.balance[idx] * self.params.collateral_lgd_cut
-        return risk * np.minimum(cover, self.shortfall(obs, idx))
+        return risk * obs.balance[idx] * self.params.collateral_lgd_cut
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """With hours to spare, whatever the early-warning officer would do too: knowing
