@@ -179,7 +179,8 @@ def test_the_oracle_takes_security_from_a_borrower_that_will_default_while_it_st
     chosen = {}
 
     def set_up(sim):
-        i = int(_performing(sim)[0])
+        live = _performing(sim)
+        i = int(live[sim.extra_collateral[live] == 0][0])  # not yet asked for security
         chosen["loan"] = i
         margin = defaults.INTERVENTIONS["add_collateral"].params["health_margin"]
         sim.d[i] = (margin + defaults.INTERVENTIONS["accelerate"].params["repay_health"]) / 2
