@@ -99,22 +99,22 @@ class Oracle(Triage):
             return ndtr(-np.asarray(margin, dtype=float) / ORACLE_MARGIN_SPREAD)
 
     def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The officer's candidates valued by the foresight, extra collateral by the
-        shortfall it covers, and a recall of each loan that will default while its
-        borrower can still repay."""
+        """The officer's candidates valued by the foresight, extra collateral by the cut in
+        the loss given default it brings, and a recall of each loan that will default while
+        its borrower can still repay."""
         loans, codes, value = super().candidates(obs)
         # the officer's value of extra collateral discounts a likely refusal; the oracle's
         # does not (it asks only a borrower able to give it): its own list replaces it
         keep = codes != ACTION_CODES["add_collateral"]
         loans, codes, value = loans[keep], codes[keep], value[keep]
-        extra = [(self.securing(obs), "add_collateral", self.collateral_values)]
+        secure = self.securing(obs)
+        extra = [(secure, "add_collateral", self.collateral_values(obs, secure))]
         if offered(obs, "accelerate"):
-            idx, gain = self.recall_values(obs)
-            extra.append((idx, "accelerate", lambda obs, i, g=gain: g))
-        for idx, action, worth in extra:
+            recall, gain = self.recall_values(obs)
+            extra.append((recall, "accelerate", gain))
+        for idx, action, gain in extra:
             if not offered(obs, action) or not len(idx):
                 continue
-            gain = worth(obs, idx)
             ok = gain > 0
             hours = max(action_hours(obs, 0, action), MIN_HOURS_FOR_RANKING)
             loans = np.concatenate([loans, idx[ok]])
