@@ -193,6 +193,8 @@ def default_margins(path: np.ndarray, misses: np.ndarray, deferred_months: np.nd
     the margin is the least over those runs of the run's highest health."""
     K, n = path.shape
     need = defaults.MISSES_TO_DEFAULT
+    if K == 0:  # past the horizon: nothing left to foresee
+        return np.full(n, np.inf), np.full(n, np.inf)
     # the due months of each loan, shifted to the front; +inf once none is due
     j = np.arange(K)[:, None]
     src = j + deferred_months[None, :]

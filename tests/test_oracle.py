@@ -306,3 +306,11 @@ def test_a_margin_counts_the_misses_a_loan_already_has_and_its_deferral():
     assert margin[2] == pytest.approx(0.4)
     # loan 3 matures after month 3: 0.5, -0.2, -0.1 is the only run
     assert margin[3] == pytest.approx(0.5)
+    # two months left before the horizon: only a loan already behind can still default
+    margin, _ = default_margins(-np.ones((2, 3)), misses=np.array([0, 1, 2]),
+                                deferred_months=np.zeros(3, dtype=int), due_months=np.full(3, 5))
+    assert margin[0] == np.inf and margin[1] == margin[2] == -1
+    # past the horizon nothing is foreseen
+    margin, fresh = default_margins(np.empty((0, 2)), np.zeros(2), np.zeros(2, dtype=int),
+                                    np.ones(2, dtype=int))
+    assert np.isinf(margin).all() and np.isinf(fresh).all()
