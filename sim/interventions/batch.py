@@ -210,16 +210,17 @@ def act_many(sim, actions: Sequence) -> None:
     if not actions:
         return
     codes = _batchable(sim)
-    loans = [int(i) for i, _ in actions]
-    kinds = [a for _, a in actions]
+    m = len(actions)
+    ids, names = zip(*actions, strict=True)
+    loans, kinds = list(map(int, ids)), list(names)
+    single = np.flatnonzero(~np.fromiter(map(codes.__contains__, kinds), dtype=bool, count=m))
     start = 0
-    for p, a in enumerate(kinds):
-        if a not in codes:
-            if p > start:
-                _run(sim, loans[start:p], kinds[start:p], codes)
-            act(sim, loans[p], a)
-            start = p + 1
-    if start < len(kinds):
+    for p in single.tolist():
+        if p > start:
+            _run(sim, loans[start:p], kinds[start:p], codes)
+        act(sim, loans[p], kinds[p])
+        start = p + 1
+    if start < m:
         _run(sim, loans[start:], kinds[start:], codes)
 
 
@@ -230,10 +231,10 @@ def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int]) -> None
         act(sim, loans[0], kinds[0])
         return
     li = np.array(loans, dtype=np.int64)
-    ci = np.array([codes[a] for a in kinds], dtype=np.int64)
+    ci = np.fromiter(map(codes.__getitem__, kinds), dtype=np.int64, count=m)
     pair = li * len(codes) + ci
     done = [i * len(codes) + codes[a] for i, a in sim._done_this_month if a in codes]
-    if len(np.unique(pair)) < m or (done and np.isin(pair, done).any()):
+    if _repeats(pair, sim.n * len(codes)) or (done and np.isin(pair, done).any()):
         for i, a in zip(loans, kinds, strict=True):
             act(sim, i, a)
         return
@@ -251,6 +252,13 @@ def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int]) -> None
         act(sim, loans[0], kinds[0])
     for i, a in zip(loans[k:], kinds[k:], strict=True):
         act(sim, i, a)
+
+
+def _repeats(pair: np.ndarray, size: int) -> bool:
+    """Whether any code in `pair` (codes in [0, size)) occurs twice."""
+    seen = np.zeros(size, dtype=bool)
+    seen[pair] = True
+    return int(np.count_nonzero(seen)) < len(pair)
 
 
 def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:

@@ -119,6 +119,29 @@ visit at all, so a very short team spends every hour on targeted work instead of
 rushing checks into formalities."""
 
 
+def _by_value(loans: np.ndarray, codes: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """The order of candidates by value, highest first; equal values by loan, then action:
+    `np.lexsort((codes, loans, -value))`. When no two values are equal, sorting the values
+    alone gives that order (any sort does), at a third of the cost."""
+    order = np.argsort(-value)
+    ranked = value[order]
+    if len(ranked) > 1 and (ranked[1:] == ranked[:-1]).any():
+        return np.lexsort((codes, loans, -value))
+    return order
+
+
+def _first_of_pairs(pair: np.ndarray, size: int) -> np.ndarray:
+    """Whether each entry of `pair` (codes in [0, size)) is its code's first occurrence."""
+    seen = np.zeros(size, dtype=bool)
+    seen[pair] = True
+    if np.count_nonzero(seen) == len(pair):  # no code twice: every entry is the first
+        return np.ones(len(pair), dtype=bool)
+    _, first = np.unique(pair, return_index=True)
+    fresh = np.zeros(len(pair), dtype=bool)
+    fresh[first] = True
+    return fresh
+
+
 class Triage(Strategy):
     """Routine checks within a share of the hours, then actions by value per hour."""
 
@@ -190,16 +213,16 @@ class Triage(Strategy):
         policy = self.choose_policy(obs)
         demand = obs.check_demand(policy) if obs.check_demand else 0.0
         loans, codes, value = self.candidates(obs)
-        order = np.lexsort((codes, loans, -value))
+        order = _by_value(loans, codes, value)
         loans, codes = loans[order], codes[order]
         extra = self.afterwards(obs)
         if extra:
             loans = np.concatenate([loans, [i for i, _ in extra]]).astype(np.int64)
             codes = np.concatenate([codes, [ACTION_CODES[a] for _, a in extra]]).astype(np.int64)
         taken = self._take(obs, loans, codes, max(obs.hours_available - demand, 0.0))
-        for i, c in zip(loans[taken].tolist(), codes[taken].tolist(), strict=True):
-            actions.append((i, ACTIONS[c]))
-        secured = loans[taken][codes[taken] == ACTION_CODES["add_collateral"]]
+        loans, codes = loans[taken], codes[taken]
+        actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
+        secured = loans[codes == ACTION_CODES["add_collateral"]]
         self._topped(obs)[secured] = obs.month
         return Decision(policy=policy, actions=actions)
 
@@ -279,10 +302,7 @@ class Triage(Strategy):
         take = np.zeros(n, dtype=bool)
         if not n:
             return take
-        pair = loans * len(ACTIONS) + codes
-        _, first = np.unique(pair, return_index=True)
-        fresh = np.zeros(n, dtype=bool)
-        fresh[first] = True
+        fresh = _first_of_pairs(loans * len(ACTIONS) + codes, len(obs.status) * len(ACTIONS))
         hours = self._hours(obs, loans, codes)
         open_ = fresh.copy()
         left = hours_left
