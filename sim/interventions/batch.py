@@ -190,6 +190,30 @@ def _batchable(sim) -> dict[str, int]:
     return got
 
 
+class _Tables:
+    """What `_run` and `_columns` read of the case's batchable actions, by action code
+    (worked out once per run: the catalogue does not change)."""
+
+    def __init__(self, sim, codes: dict[str, int]):
+        cat = sim.catalogue
+        self.names = list(codes)
+        self.name_objects = np.array(self.names, dtype=object)
+        self.events = ["action_" + a for a in self.names]
+        self.chain = np.array([CHAINS.get(a, -1) for a in self.names], dtype=np.int64)
+        self.hours = np.array([cat[a].hours for a in self.names])
+        self.fixed = np.array([cat[a].cost_cny for a in self.names], dtype=float)
+        self.share = np.array([cat[a].cost_share for a in self.names], dtype=float)
+        self.preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in self.names])
+        self.check = codes.get("onsite_check", -1)
+
+
+def _tables(sim, codes: dict[str, int]) -> _Tables:
+    got = getattr(sim, "_batch_tables", None)
+    if got is None:
+        got = sim._batch_tables = _Tables(sim, codes)
+    return got
+
+
 def _requirements(sim, names: list[str]) -> tuple[list[str], np.ndarray]:
     """The preconditions of the batchable actions, and table[k, code]: the index of action
     code's k-th precondition in that list (-1: it has fewer)."""
@@ -238,10 +262,8 @@ def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int]) -> None
         for i, a in zip(loans, kinds, strict=True):
             act(sim, i, a)
         return
-    cat = sim.catalogue
-    hours_by_code = np.array([cat[a].hours for a in codes])
-    hours = np.where(ci == codes.get("onsite_check", -1), sim.check_hours[li, TARGETED],
-                     hours_by_code[ci])
+    tab = _tables(sim, codes)
+    hours = np.where(ci == tab.check, sim.check_hours[li, TARGETED], tab.hours[ci])
     # the worst case: every earlier action charged; where that may not fit, go one by one
     left = np.subtract.accumulate(np.concatenate(([sim._hours_left], hours)))[:-1]
     short = np.flatnonzero(hours > left + HOURS_TOLERANCE)
@@ -265,19 +287,25 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
     """Apply actions known to be free of hour refusals and repeated pairs, column-wise."""
     t = sim.t
     m = len(li)
-    names = list(codes)
+    tab = _tables(sim, codes)
+    names = tab.names
     cat = sim.catalogue
     # the k-th action of a chain on a loan sees the effects of its (k-1)-th
-    chain = np.array([CHAINS.get(a, -1) for a in names], dtype=np.int64)[ci]
-    key = np.where(chain >= 0, li * len(CHAIN_NAMES) + chain, -1 - np.arange(m))
-    order = np.argsort(key, kind="stable")
-    sl = key[order]
-    new_group = np.empty(m, dtype=bool)
-    new_group[0] = True
-    np.not_equal(sl[1:], sl[:-1], out=new_group[1:])
-    starts = np.flatnonzero(new_group)
-    rank = np.empty(m, dtype=np.int64)
-    rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
+    chain = tab.chain[ci]
+    in_chain = chain >= 0
+    key = li * len(CHAIN_NAMES) + chain
+    if not _repeats(key[in_chain], sim.n * len(CHAIN_NAMES)):
+        rank = np.zeros(m, dtype=np.int64)  # one action per chain and loan: one wave
+    else:
+        key = np.where(in_chain, key, -1 - np.arange(m))
+        order = np.argsort(key, kind="stable")
+        sl = key[order]
+        new_group = np.empty(m, dtype=bool)
+        new_group[0] = True
+        np.not_equal(sl[1:], sl[:-1], out=new_group[1:])
+        starts = np.flatnonzero(new_group)
+        rank = np.empty(m, dtype=np.int64)
+        rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
     why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
     detail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
     results: dict[str, int] = {"": 0}
@@ -322,23 +350,20 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
         sim._hours_left = float(np.subtract.accumulate(
             np.concatenate(([sim._hours_left], charged)))[-1])
     # money: the fixed cost plus a share of the balance (routine actions do not move it)
-    fixed = np.array([cat[a].cost_cny for a in names], dtype=float)[tc]
-    share = np.array([cat[a].cost_share for a in names], dtype=float)[tc]
+    fixed = tab.fixed[tc]
+    share = tab.share[tc]
     st = sim.status[tl]
     owed = np.where((st == ACTIVE) | (st == DEFAULTED), sim.balance[tl], sim.written_off[tl])
     cost = fixed + share * np.maximum(owed, 0.0)
     np.add.at(sim.costs, tl, cost)
     sim.money_spent = float(np.add.accumulate(np.concatenate(([sim.money_spent], cost)))[-1])
-    preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in names])[tc]
+    preventive = tab.preventive[tc]
     if preventive.any():
         pl = tl[preventive]
         sim.first_action[pl[sim.first_action[pl] < 0]] = t
         sim.acted[pl] = t
     tloans = tl.tolist()
-    sim._done_this_month.update(zip(tloans, np.array(names, dtype=object)[tc].tolist(),
-                                    strict=True))
-    sim.rec.log_block(t, tl, ["action_" + a for a in names], tc, cost, list(results),
-                      detail[pos])
-    if "onsite_check" in codes:
-        check = codes["onsite_check"]
-        sim._targeted.extend(li[pos[tc == check]].tolist())
+    sim._done_this_month.update(zip(tloans, tab.name_objects[tc].tolist(), strict=True))
+    sim.rec.log_block(t, tl, tab.events, tc, cost, list(results), detail[pos])
+    if tab.check >= 0:
+        sim._targeted.extend(li[pos[tc == tab.check]].tolist())

@@ -84,8 +84,15 @@ def payment_cut(balance, rate, remaining, repayment, params: dict):
     new_rate = np.maximum(0.0, np.asarray(rate, dtype=float) - params["rate_concession"])
     new_remaining = np.ceil(np.asarray(remaining) * params["term_stretch"]) + \
         params["term_add_months"]
-    before = payment_burden(balance, rate, remaining, repayment)
-    after = payment_burden(balance, new_rate, new_remaining, repayment)
+    if new_rate.ndim == 1:  # before and after in one pass (the formula is loan by loan)
+        k = len(new_rate)
+        both = payment_burden(np.concatenate([balance, balance]), np.concatenate([rate, new_rate]),
+                              np.concatenate([remaining, new_remaining]),
+                              np.concatenate([repayment, repayment]))
+        before, after = both[:k], both[k:]
+    else:
+        before = payment_burden(balance, rate, remaining, repayment)
+        after = payment_burden(balance, new_rate, new_remaining, repayment)
     with np.errstate(divide="ignore", invalid="ignore"):
         cut = np.where(before > 0, 1.0 - after / before, 0.0)
     return new_rate, new_remaining, np.maximum(cut, 0.0)

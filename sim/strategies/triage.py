@@ -241,30 +241,36 @@ class Triage(Strategy):
 
         idx = np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted)
         parts.append((idx, "entrusted_payment", (p.diversion_effect + risk[idx]) * lid[idx]))
+        # relief in three places, valued together below (relief_gain is loan by loan)
         # a restructured loan can still be granted a disaster's deferral: the two are
         # different reliefs (a disaster-relief deferral covers every borrower it hit)
-        idx = np.flatnonzero(live & (obs.dpd >= 30) & (~obs.restructured | obs.disaster_region))
-        stage = np.where(obs.dpd[idx] < 60, p.relief_stage[0], p.relief_stage[1])
-        kind = np.where(obs.disaster_region[idx], ACTION_CODES["emergency_deferral"],
+        late = np.flatnonzero(live & (obs.dpd >= 30) & (~obs.restructured | obs.disaster_region))
+        late_stage = np.where(obs.dpd[late] < 60, p.relief_stage[0], p.relief_stage[1])
+        deferral = np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
+                                  & (obs.acted < t - p.repeat_after_months))
+        early = np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd) & ~obs.restructured
+                               & ~obs.disaster_region & self.confirmed(obs, alerts))
+        early_stage = np.where(obs.dpd[early] == 0, 1.0, p.relief_stage[0])
+        relief = np.concatenate([late, deferral, early])
+        gain = self.relief_gain(obs, risk, relief, np.concatenate(
+            [late_stage, np.ones(len(deferral)), early_stage])) * lid[relief]
+        gain_late, gain_deferral, gain_early = np.split(gain, [len(late), len(late) + len(deferral)])
+
+        kind = np.where(obs.disaster_region[late], ACTION_CODES["emergency_deferral"],
                         ACTION_CODES["restructure"])
-        parts.append((idx, kind, self.relief_gain(obs, risk, idx, stage) * lid[idx]))
+        parts.append((late, kind, gain_late))
         idx = np.flatnonzero(live & (obs.dpd > 0))
         parts.append((idx, "collect_call", risk[idx] * p.call_effect * lid[idx]))
         idx = np.flatnonzero(live & ~obs.frozen & (obs.undrawn > 0)
                              & ((obs.dpd > 0) | self.suspects(obs, alerts)))
         parts.append((idx, "freeze_line", risk[idx] * obs.undrawn[idx] * lgd[idx]))
-        idx = np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
-                             & (obs.acted < t - p.repeat_after_months))
-        parts.append((idx, "emergency_deferral", self.relief_gain(obs, risk, idx, 1.0) * lid[idx]))
+        parts.append((deferral, "emergency_deferral", gain_deferral))
         idx = np.flatnonzero(live & self.securable(obs, alerts) & self.can_secure(obs)
                              & ~obs.pledged
                              & (self._topped(obs) < t - p.repeat_after_months))
         parts.append((idx, "add_collateral",
                       risk[idx] * (1 - risk[idx]) * obs.balance[idx] * p.collateral_lgd_cut))
-        idx = np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd) & ~obs.restructured
-                             & ~obs.disaster_region & self.confirmed(obs, alerts))
-        stage = np.where(obs.dpd[idx] == 0, 1.0, p.relief_stage[0])
-        parts.append((idx, "restructure", self.relief_gain(obs, risk, idx, stage) * lid[idx]))
+        parts.append((early, "restructure", gain_early))
         idx, value = self.check_values(obs, live, alerts, risk, lid)
         parts.append((idx, "onsite_check", value))
 
@@ -272,7 +278,8 @@ class Triage(Strategy):
         codes = np.concatenate([np.full(len(i), ACTION_CODES[c]) if isinstance(c, str) else c
                                 for i, c, _ in parts]).astype(np.int64)
         value = np.concatenate([v for _, _, v in parts]).astype(float)
-        keep = (value > 0) & np.array([offered(obs, a) for a in ACTIONS])[codes]
+        offered_now, _ = self._actions_now(obs)
+        keep = (value > 0) & offered_now[codes]
         loans, codes, value = loans[keep], codes[keep], value[keep]
         hours = self._hours(obs, loans, codes)
         return loans, codes, value / np.maximum(hours, MIN_HOURS_FOR_RANKING)
@@ -288,10 +295,19 @@ class Triage(Strategy):
             self._topped_month = np.full(len(obs.status), -99, dtype=np.int64)
         return self._topped_month
 
-    @staticmethod
-    def _hours(obs: Observation, loans: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        per_action = np.array([action_hours(obs, 0, a) if a != "onsite_check" else 0.0
-                               for a in ACTIONS])
+    def _actions_now(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
+        """(whether the case offers each of ACTIONS, its hours; 0 for a check, whose hours
+        depend on the loan), worked out once per observation."""
+        got = getattr(self, "_actions_seen", None)
+        if got is None or got[0] is not obs:
+            table = (np.array([offered(obs, a) for a in ACTIONS]),
+                     np.array([action_hours(obs, 0, a) if a != "onsite_check" else 0.0
+                               for a in ACTIONS]))
+            self._actions_seen = got = (obs, table)
+        return got[1]
+
+    def _hours(self, obs: Observation, loans: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        _, per_action = self._actions_now(obs)
         return np.where(codes == ACTION_CODES["onsite_check"], obs.check_hours[loans],
                         per_action[codes])
 
