@@ -238,29 +238,42 @@ def act_many(sim, actions: Sequence) -> None:
     ids, names = zip(*actions, strict=True)
     loans, kinds = list(map(int, ids)), list(names)
     single = np.flatnonzero(~np.fromiter(map(codes.__contains__, kinds), dtype=bool, count=m))
+    # the (loan, batchable action) pairs taken this month, as marks by loan * width + code
+    width = len(codes)
+    taken = np.zeros(sim.n * width, dtype=bool)
+    for i, a in sim._done_this_month:
+        c = codes.get(a)
+        if c is not None:
+            taken[i * width + c] = True
     start = 0
     for p in single.tolist():
         if p > start:
-            _run(sim, loans[start:p], kinds[start:p], codes)
+            _run(sim, loans[start:p], kinds[start:p], codes, taken)
         act(sim, loans[p], kinds[p])
         start = p + 1
     if start < m:
-        _run(sim, loans[start:], kinds[start:], codes)
+        _run(sim, loans[start:], kinds[start:], codes, taken)
 
 
-def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int]) -> None:
+def _act(sim, i: int, a: str, codes: dict[str, int], taken: np.ndarray) -> None:
+    """`act`, marking a batchable action in `taken` when it is taken."""
+    if act(sim, i, a) is None:
+        taken[i * len(codes) + codes[a]] = True
+
+
+def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int],
+         taken: np.ndarray) -> None:
     """A run of batchable actions: column-wise as far as that is exact, then one by one."""
     m = len(loans)
     if m == 1:
-        act(sim, loans[0], kinds[0])
+        _act(sim, loans[0], kinds[0], codes, taken)
         return
     li = np.array(loans, dtype=np.int64)
     ci = np.fromiter(map(codes.__getitem__, kinds), dtype=np.int64, count=m)
     pair = li * len(codes) + ci
-    done = [i * len(codes) + codes[a] for i, a in sim._done_this_month if a in codes]
-    if _repeats(pair, sim.n * len(codes)) or (done and np.isin(pair, done).any()):
+    if taken[pair].any() or _repeats(pair, len(taken)):
         for i, a in zip(loans, kinds, strict=True):
-            act(sim, i, a)
+            _act(sim, i, a, codes, taken)
         return
     tab = _tables(sim, codes)
     hours = np.where(ci == tab.check, sim.check_hours[li, TARGETED], tab.hours[ci])
@@ -269,11 +282,11 @@ def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int]) -> None
     short = np.flatnonzero(hours > left + HOURS_TOLERANCE)
     k = int(short[0]) if len(short) else m
     if k > 1:
-        _columns(sim, li[:k], ci[:k], hours[:k], loans[:k], kinds[:k], codes)
+        _columns(sim, li[:k], ci[:k], hours[:k], loans[:k], kinds[:k], codes, taken)
     elif k == 1:
-        act(sim, loans[0], kinds[0])
+        _act(sim, loans[0], kinds[0], codes, taken)
     for i, a in zip(loans[k:], kinds[k:], strict=True):
-        act(sim, i, a)
+        _act(sim, i, a, codes, taken)
 
 
 def _repeats(pair: np.ndarray, size: int) -> bool:
@@ -283,7 +296,7 @@ def _repeats(pair: np.ndarray, size: int) -> bool:
     return int(np.count_nonzero(seen)) < len(pair)
 
 
-def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
+def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     """Apply actions known to be free of hour refusals and repeated pairs, column-wise."""
     t = sim.t
     m = len(li)
@@ -364,6 +377,7 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
         sim.acted[pl] = t
     tloans = tl.tolist()
     sim._done_this_month.update(zip(tloans, tab.name_objects[tc].tolist(), strict=True))
+    taken[tl * len(codes) + tc] = True
     sim.rec.log_block(t, tl, tab.events, tc, cost, list(results), detail[pos])
     if tab.check >= 0:
         sim._targeted.extend(li[pos[tc == tab.check]].tolist())
