@@ -106,8 +106,30 @@ def default_chance(distance: np.ndarray, barrier_level: float = defaults.REFEREN
     """Chance of default within 12 months of a loan `distance` above its barrier (a loan
     whose barrier sits at the reference level). Ranks borrowers by their hidden health."""
     d = np.asarray(distance, dtype=float)
-    # one barrier for all: its grid position is worked out once and broadcast
-    return default_ahead(barrier_level + d, np.full(d.shape if d.ndim == 0 else 1, barrier_level))
+    if d.ndim == 0:
+        return default_ahead(barrier_level + d, np.full(d.shape, barrier_level))
+    # one barrier for all: its place in the table is worked out once per barrier level,
+    # and the health's is interpolated as default_ahead does (the same operations)
+    eg, _, _ = default_table()
+    v, ov, col0, col1 = _barrier_columns(float(barrier_level))
+    fe = np.interp(barrier_level + d, eg, _positions(len(eg)))
+    i0 = np.minimum(fe.astype(int), len(eg) - 2)
+    i1 = i0 + 1
+    u = fe - i0
+    ou = 1 - u
+    return ou * ov * col0[i0] + u * ov * col0[i1] + ou * v * col1[i0] + u * v * col1[i1]
+
+
+@lru_cache(maxsize=8)
+def _barrier_columns(level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(v, 1 - v, column j0, column j0 + 1) of the default table for a barrier `level`, as
+    default_ahead works them out for a one-element barrier array."""
+    _, cg, tab = default_table()
+    fc = np.interp(np.full(1, level), cg, _positions(len(cg)))
+    j0 = np.minimum(fc.astype(int), len(cg) - 2)
+    v = fc - j0
+    k = int(j0[0])
+    return v, 1 - v, tab[:, k], tab[:, k + 1]
 
 
 @lru_cache(maxsize=8)

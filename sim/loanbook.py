@@ -234,7 +234,9 @@ def default_loans(sim, t: int, idx: np.ndarray) -> None:
     # the guarantee chain: borrowers this one guaranteed lose its support
     fresh = idx[~sim._chain_hit[idx]]
     sim._chain_hit[fresh] = True
-    hit = np.isin(sim.pf.guarantor, fresh)
+    gone = np.zeros(sim.n + 1, dtype=bool)  # the last place stands for "no guarantor" (-1)
+    gone[fresh] = True
+    hit = gone[sim.pf.guarantor]  # borrowers whose guarantor is among `fresh`
     sim.shift[hit] -= defaults.GUARANTEE_CONTAGION_HEALTH
 
 

@@ -87,8 +87,13 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
     if plan and len(idx):
         js = np.array([p.j for p in plan], dtype=np.int64)
         cond = np.empty((len(plan), len(idx)), dtype=bool)
+        now = sim.t - (0 if sim._ticked else 1)
         for row, p in enumerate(plan):
-            cond[row] = condition(sim, p.sig, idx)
+            if p.sig.driver == "health":  # `condition`, with the plan's lag and line
+                lag_d = sim.d_hist[(now - p.lag) % defaults.HEALTH_HISTORY_MONTHS]
+                np.less(lag_d[idx], p.line, out=cond[row])
+            else:
+                cond[row] = condition(sim, p.sig, idx)
         draws = u[:, js].T
         seen = (cond & (draws < np.array([p.keep * detect for p in plan])[:, None])) | \
             (~cond & (draws < np.array([p.fp for p in plan])[:, None]))
