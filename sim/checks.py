@@ -217,7 +217,7 @@ def run_due(sim, t: int) -> None:
     sim.due_since[newly] = t
     sim.due_kind[newly & first_due] = FIRST
     sim.due_kind[newly & ~first_due] = ROUTINE
-    np.add.at(tally.required, sim.due_kind[newly], 1)
+    tally.required += np.bincount(sim.due_kind[newly], minlength=len(tally.required))
     sim.due_since[~due & (sim.due_since >= 0) & ~on_books] = -1
     idx = np.flatnonzero(sim.due_since >= 0)
     if not len(idx):
@@ -232,8 +232,9 @@ def run_due(sim, t: int) -> None:
     sim.month_report.checks_slipped = slipped
     if len(done):
         on_time = sim.due_since[done] == t
-        np.add.at(tally.on_time, sim.due_kind[done][on_time], 1)
-        np.add.at(tally.done, sim.due_kind[done], 1)
+        kinds = sim.due_kind[done]
+        tally.on_time += np.bincount(kinds[on_time], minlength=len(tally.on_time))
+        tally.done += np.bincount(kinds, minlength=len(tally.done))
         tally.quality_sum += quality * len(done)
         tally.quality_n += len(done)
         sim.month_report.checks_done = len(done)

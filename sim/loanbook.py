@@ -181,8 +181,8 @@ def _pay(sim, t: int, d: np.ndarray) -> None:
     sim.rec.log_many(t, np.flatnonzero(miss & (sim.misses == 1)), "payment_missed")
     sim.mob += performing.astype(np.int32)
     paid_off = defaults.PAID_OFF_TOLERANCE_CNY
-    matured = performing & (sim.balance <= paid_off) & (sim.undrawn <= paid_off)
-    matured |= performing & (sim.balance <= paid_off) & (sim.mob >= sim.term)
+    matured = performing & (sim.balance <= paid_off) & ((sim.undrawn <= paid_off)
+                                                         | (sim.mob >= sim.term))
     sim.balance[matured] = 0.0
     sim.undrawn[matured] = 0.0
     sim.status[matured] = CLOSED

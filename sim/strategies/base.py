@@ -16,6 +16,7 @@ from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.staff import by_legal_team
 
 LOSS = LoanClass.LOSS.value  # a plain int for the per-loan loop
+DEFAULTED = LoanStatus.DEFAULTED.value  # plain ints compare with columns faster
 
 NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
     normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
@@ -70,7 +71,7 @@ def workout(obs: Observation, budget: Budget, actions: list, hours: dict | None 
     """The standing order for defaulted loans (资产保全): sue, auction the collateral,
     then sell or write off. Done by the asset-preservation team, so it never waits for
     the officers' hours and every strategy gets it the same way."""
-    dl = np.flatnonzero(obs.status == LoanStatus.DEFAULTED)
+    dl = np.flatnonzero(obs.status == DEFAULTED)
     dl = dl[np.argsort(-obs.balance[dl], kind="stable")]
     for i in dl:
         if obs.lawsuit_month[i] < 0:

@@ -90,6 +90,7 @@ class TriageParams:
 DEFAULT_TRIAGE = TriageParams()
 
 ACTIONS = tuple(INTERVENTIONS)
+ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum member is slow
 ACTION_CODES = {a: k for k, a in enumerate(ACTIONS)}
 MIN_HOURS_FOR_RANKING = 0.25
 """Actions cheaper than this are ranked as if they took this long (no free lunch)."""
@@ -233,7 +234,7 @@ class Triage(Strategy):
         t = obs.month
         alerts = obs.recent_alerts(p.alert_months)
         risk = self.risk(obs, alerts)
-        live = obs.status == LoanStatus.ACTIVE
+        live = obs.status == ACTIVE
         exposure = obs.balance + obs.undrawn
         lgd = np.where(obs.has_collateral, p.lgd_secured, p.lgd_unsecured)
         lid = exposure * lgd  # loss if the loan defaulted now
