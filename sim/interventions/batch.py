@@ -38,8 +38,8 @@ from sim.interventions.effects import (
     EFFECTS,
     PREVENTIVE_STAGES,
     act,
-    relief_health,
-    restructure_terms,
+    relief_health_columns,
+    restructure_terms_columns,
 )
 from sim.interventions.workouts import NO_COLLATERAL
 from sim.observation import HOURS_TOLERANCE, TARGETED
@@ -112,18 +112,11 @@ def _restructure(sim, idx, it, t):
     p = it.params
     rate = sim.rate[idx]
     remaining = np.maximum(sim.term[idx] - sim.mob[idx], 1)
-    new_rate = np.empty(len(idx))
-    new_remaining = np.empty(len(idx), dtype=np.int64)
-    relief = np.empty(len(idx))
-    results = []
-    # the terms in plain floats, one loan at a time, as the scalar effect computes them
-    for k, (b, r, m, rep, dpd) in enumerate(zip(
-            sim.balance[idx].tolist(), rate.tolist(), remaining.tolist(),
-            sim.pf.repayment[idx].tolist(), sim.dpd[idx].tolist(), strict=True)):
-        nr, nm, cut = restructure_terms(b, r, m, rep, p)
-        new_rate[k], new_remaining[k] = nr, nm
-        relief[k] = relief_health(p, cut, dpd)
-        results.append("payment_cut" if cut >= p["meaningful_cut"] else "no_payment_cut")
+    # the terms the scalar effect computes, loan by loan to the last bit
+    new_rate, new_remaining, cut = restructure_terms_columns(
+        sim.balance[idx], rate, remaining, sim.pf.repayment[idx], p)
+    relief = relief_health_columns(p, cut, sim.dpd[idx])
+    results = np.where(cut >= p["meaningful_cut"], "payment_cut", "no_payment_cut").tolist()
     sim.shift[idx] += relief
     concession = rate - new_rate
     sim.rate[idx] = new_rate
