@@ -17,21 +17,10 @@ from app_pages import browser_session, common, gate
 from training.authz import Action, can
 from training.i18n import t
 
-# Each page's title key in the catalogue. (No docstring here: Streamlit's magic would
-# write a bare string in the main script onto every page.)
-TITLES = {
-    "cases": "nav.cases", "briefing": "nav.briefing", "desk": "nav.desk",
-    "debrief": "nav.debrief", "my_attempts": "nav.my_attempts", "lessons": "nav.lessons",
-    "roleplay": "nav.roleplay", "pairs": "nav.pairs", "cohort_admin": "nav.cohort_admin",
-    "cohort_dashboard": "nav.cohort_dashboard", "review": "nav.review",
-    "cohort_pairs": "nav.cohort_pairs", "author": "author.nav", "lab": "nav.lab",
-    "users": "nav.users", "signin": "nav.signin",
-}
-
 
 def page(key: str, icon: str, default: bool = False, title: str | None = None) -> st.Page:
-    """Page ``key`` in the menu, titled by TITLES (or the catalogue key ``title``)."""
-    return st.Page(common.PAGES[key], title=t(title or TITLES[key]), icon=icon, url_path=key,
+    """Page ``key`` in the menu, titled ``nav.<key>`` in the catalogue (or ``title``)."""
+    return st.Page(common.PAGES[key], title=t(title or f"nav.{key}"), icon=icon, url_path=key,
                    default=default)
 
 
@@ -41,7 +30,7 @@ def locked_pages(sections: dict[str, list], default: str) -> list[st.Page]:
     instead of "Page not found" (app_pages.gate). ``default`` is the key of the default
     page, whose address is the app's root."""
     offered = {p.url_path or default for pages in sections.values() for p in pages}
-    return [st.Page(gate.locked(key, t(TITLES[key])), title=t(TITLES[key]), url_path=key,
+    return [st.Page(gate.locked(key, t(f"nav.{key}")), title=t(f"nav.{key}"), url_path=key,
                     visibility="hidden")
             for key in common.PAGES if key not in offered]
 

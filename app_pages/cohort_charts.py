@@ -41,7 +41,7 @@ def index_by_trainee(attempts: pd.DataFrame, baselines: pd.DataFrame) -> alt.Lay
     bars = (alt.Chart(best, title=t("dash.index_title"))
             .mark_bar(color=STRATEGY_COLOURS["you"])
             .encode(x=alt.X("trainee:N", title=t("dash.col_trainee"), sort="-y"),
-                    y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format="%")),
+                    y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format=".0%")),
                     tooltip=[alt.Tooltip("trainee:N", title=t("dash.col_trainee")),
                              alt.Tooltip("index_share:Q", title=t("dash.col_index"),
                                          format=".0%")]))
@@ -66,7 +66,7 @@ def score_distribution(attempts: pd.DataFrame) -> alt.Chart:
             .mark_boxplot(extent="min-max", size=28)
             .encode(y=alt.Y("subject:N", title=t("dash.col_assignment")),
                     x=alt.X("index_share:Q", title=t("dash.col_index"),
-                            axis=alt.Axis(format="%"))))
+                            axis=alt.Axis(format=".0%"))))
 
 
 def repeated(attempts: pd.DataFrame) -> alt.Chart:
@@ -75,7 +75,7 @@ def repeated(attempts: pd.DataFrame) -> alt.Chart:
     return (alt.Chart(done, title=t("dash.repeated"))
             .mark_line(point=True)
             .encode(x=alt.X("attempt_no:O", title=t("dash.col_attempt_no")),
-                    y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format="%")),
+                    y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format=".0%")),
                     color=alt.Color("trainee:N", title=t("dash.col_trainee")),
                     strokeDash=alt.StrokeDash("subject:N", title=t("dash.col_assignment")),
                     tooltip=["trainee:N", "subject:N", "attempt_no:O",
@@ -91,7 +91,7 @@ def quiz(frame: pd.DataFrame) -> alt.Chart:
             .mark_bar()
             .encode(y=alt.Y("question:N", title=t("dash.col_question"), sort="x"),
                     x=alt.X("share_correct:Q", title=t("dash.col_correct"),
-                            scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+                            scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
                     color=alt.condition("datum.weak", alt.value("#c62828"), alt.value("#2e7d32")),
                     tooltip=["question:N", alt.Tooltip("share_correct:Q", format=".0%"),
                              "answers:Q"]))
@@ -106,6 +106,6 @@ def gain(frame: pd.DataFrame) -> alt.Chart:
             .mark_line(point=True)
             .encode(x=alt.X("test:N", title=None, sort=[t("dash.pre"), t("dash.post")]),
                     y=alt.Y("share:Q", title=t("dash.col_correct"), scale=alt.Scale(domain=[0, 1]),
-                            axis=alt.Axis(format="%")),
+                            axis=alt.Axis(format=".0%")),
                     color=alt.Color("trainee:N", title=t("dash.col_trainee")),
                     tooltip=["trainee:N", "test:N", alt.Tooltip("share:Q", format=".0%")]))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from app_pages.common import PAGES
 from sim.codes import CLASS_KEYS, PRODUCTS
 from sim.defaults import CHECK_KINDS, SIGNALS
 from training import i18n
@@ -34,6 +35,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"desk.view_{v}" for v in ("loans", "alerts", "portfolio", "policy")}
     keys |= {f"status.{s}" for s in ("active", "repaid", "defaulted", "written_off", "sold", "closed")}
     keys |= {f"attempt.{k}" for k in ("not_found", "scenario_missing", "replay_failed")}
+    keys |= {f"nav.{page}" for page in PAGES}  # each page's menu title (app.py)
     return keys
 
 
