@@ -255,7 +255,8 @@ class Triage(Strategy):
         relief = np.concatenate([late, deferral, early])
         gain = self.relief_gain(obs, risk, relief, np.concatenate(
             [late_stage, np.ones(len(deferral)), early_stage])) * lid[relief]
-        gain_late, gain_deferral, gain_early = np.split(gain, [len(late), len(late) + len(deferral)])
+        cut1, cut2 = len(late), len(late) + len(deferral)
+        gain_late, gain_deferral, gain_early = gain[:cut1], gain[cut1:cut2], gain[cut2:]
 
         kind = np.where(obs.disaster_region[late], ACTION_CODES["emergency_deferral"],
                         ACTION_CODES["restructure"])
@@ -275,10 +276,16 @@ class Triage(Strategy):
         idx, value = self.check_values(obs, live, alerts, risk, lid)
         parts.append((idx, "onsite_check", value))
 
-        loans = np.concatenate([i for i, _, _ in parts]).astype(np.int64)
-        codes = np.concatenate([np.full(len(i), ACTION_CODES[c]) if isinstance(c, str) else c
-                                for i, c, _ in parts]).astype(np.int64)
-        value = np.concatenate([v for _, _, v in parts]).astype(float)
+        loans = np.concatenate([i for i, _, _ in parts]).astype(np.int64, copy=False)
+        sizes = [len(i) for i, _, _ in parts]
+        codes = np.repeat(np.array([ACTION_CODES[c] if isinstance(c, str) else -1
+                                    for _, c, _ in parts], dtype=np.int64), sizes)
+        at = 0
+        for size, (_, c, _) in zip(sizes, parts, strict=True):
+            if not isinstance(c, str):  # codes loan by loan
+                codes[at:at + size] = c
+            at += size
+        value = np.concatenate([v for _, _, v in parts]).astype(float, copy=False)
         offered_now, _ = self._actions_now(obs)
         keep = (value > 0) & offered_now[codes]
         loans, codes, value = loans[keep], codes[keep], value[keep]
@@ -298,13 +305,14 @@ class Triage(Strategy):
 
     def _actions_now(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
         """(whether the case offers each of ACTIONS, its hours; 0 for a check, whose hours
-        depend on the loan), worked out once per observation."""
+        depend on the loan), worked out again only when the case's catalogue changes."""
+        key = tuple(obs.actions.items()) if obs.actions else ()
         got = getattr(self, "_actions_seen", None)
-        if got is None or got[0] is not obs:
+        if got is None or got[0] != key:  # the same catalogue entries: compared by identity
             table = (np.array([offered(obs, a) for a in ACTIONS]),
                      np.array([action_hours(obs, 0, a) if a != "onsite_check" else 0.0
                                for a in ACTIONS]))
-            self._actions_seen = got = (obs, table)
+            self._actions_seen = got = (key, table)
         return got[1]
 
     def _hours(self, obs: Observation, loans: np.ndarray, codes: np.ndarray) -> np.ndarray:
