@@ -70,3 +70,18 @@ def test_restructuring_terms_on_columns_are_the_one_loan_terms_to_the_last_bit()
                                 int(repayment[k]), params)
         assert (new_rate[k], int(new_remaining[k]), cut[k]) == one
         assert relief[k] == relief_health(params, one[2], int(dpd[k]))
+
+
+def test_candidates_ranked_as_lexsort_ranks_them():
+    """Triage ranks candidates by value, then loan, then action, then place (np.lexsort);
+    its faster sort must give that order, ties and repeated pairs included."""
+    from sim.strategies.triage import _by_value
+
+    rng = np.random.default_rng(4)
+    for size in (0, 1, 2, 50, 3000):
+        for distinct in (2, 40, 10**9):
+            value = rng.integers(1, distinct, size) * 0.37
+            loans = rng.integers(0, 30, size)
+            codes = rng.integers(0, 4, size)
+            want = np.lexsort((codes, loans, -value))
+            assert np.array_equal(_by_value(loans, codes, value), want)
