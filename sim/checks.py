@@ -207,8 +207,19 @@ def policy_demand(sim, t: int):
     return demand
 
 
+def _books_no_checks(policy: MonitoringPolicy) -> bool:
+    """Whether a policy asks for no routine and no first checks (closer monitoring and
+    slipped checks still fall due under it)."""
+    iv = policy.interval_months
+    return policy.first_check_days <= 0 and max(
+        iv.normal, iv.special_mention, iv.substandard, iv.doubtful, iv.loss) <= 0
+
+
 def run_due(sim, t: int) -> None:
     """Routine and first checks the policy requires; overload makes them slip or rush."""
+    if _books_no_checks(sim.policy) and not (sim.due_since >= 0).any() \
+            and not (sim.closer_until >= t).any():
+        return  # nothing falls due, nothing slipped: no check this month
     first_due, routine_due = due_masks(sim, sim.policy, t)
     on_books = sim.status <= ON_BOOKS
     due = first_due | routine_due
