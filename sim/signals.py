@@ -95,7 +95,7 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
             else:
                 cond[row] = condition(sim, p.sig, idx)
         draws = u[:, js].T
-        seen = draws < np.where(cond, keep * detect, fp)
+        seen = (cond & (draws < keep * detect)) | (~cond & (draws < fp))
         rows, cols = np.nonzero(seen)  # by signal, then as idx
         if len(rows):
             loans = idx[cols]
@@ -185,8 +185,9 @@ def offsite_sightings(sim, t: int) -> None:
         for row, p in enumerate(plan):
             if p.key == "collection_bypass":
                 cond[row] |= sim.diverting & on
-        # a true condition is seen below its keep rate, a false one below its false-positive rate
-        seen = draws < np.where(cond, keep, fp)
+        # a true condition is seen below its keep rate, a false one below its false-positive
+        # rate (on booleans: a float matrix of thresholds costs more on a large book)
+        seen = (cond & (draws < keep)) | (~cond & (draws < fp))
         seen &= on
         for row, p in enumerate(plan):
             if p.key == "statement_weak" and sim.keep_history:
