@@ -109,7 +109,6 @@ class Simulation:
         self.multi_loan = bool((self.borrower_of_loan != np.arange(n)).any())
         self.t = 0
         self._u_sig = self._u_act = None
-        self._draws: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._ticked = True
         self._targeted: list[int] = []
         self._done_this_month: set[tuple[int, str]] = set()
@@ -132,16 +131,12 @@ class Simulation:
     def _month(self, t: int) -> None:
         n = self.n
         # fixed draws every month: the same numbers whatever is decided (common random numbers)
-        # drawn into the same arrays each month (nothing keeps a month's draws)
-        if self._draws is None:
-            self._draws = (np.empty(n), np.empty((n, U_COLUMNS)), np.empty((n, ACTION_UNIFORMS)))
-        z_idio, self._u_sig, self._u_act = self._draws
-        self.rng_idio.standard_normal(out=z_idio)
+        z_idio = self.rng_idio.standard_normal(n)
         z_econ = self.rng_macro.standard_normal()
         z_ind = self.rng_macro.standard_normal(len(self.pf.industries))
         z_reg = self.rng_macro.standard_normal(len(self.pf.regions))
-        self.rng_signals.random(out=self._u_sig)
-        self.rng_actions.random(out=self._u_act)
+        self._u_sig = self.rng_signals.random((n, U_COLUMNS))
+        self._u_act = self.rng_actions.random((n, ACTION_UNIFORMS))
         self._done_this_month = set()
         start_hours = staff.refill(self)
         self._index_now = macro.index_value(self.index_points, t)
