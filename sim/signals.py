@@ -96,7 +96,7 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
                 cond[row] = condition(sim, p.sig, idx)
         draws = u[:, js].T
         seen = (cond & (draws < keep * detect)) | (~cond & (draws < fp))
-        rows, cols = np.nonzero(seen)  # by signal, then as idx
+        rows, cols = np.divmod(np.flatnonzero(seen), len(idx))  # by signal, then as idx
         if len(rows):
             loans = idx[cols]
             sim.last_seen[loans, js[rows]] = t
@@ -195,7 +195,7 @@ def offsite_sightings(sim, t: int) -> None:
                 _keep_statements(sim, t, t - p.lag, live, cond[row][live], seen[row][live],
                                  p.sig)
         # by signal, then by loan: the order `see` logs in
-        rows, loans = np.nonzero(seen)
+        rows, loans = np.divmod(np.flatnonzero(seen), sim.n)  # 2-D np.nonzero is slower
         if len(rows):
             sim.last_seen[loans, js[rows]] = t
             _first_warnings(sim, t, seen[warn], js[warn])
