@@ -112,7 +112,7 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
 def _onsite_rates(sim, plan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Columns, keep rates and false-positive rates ((signals, 1) columns) of the on-site
     signals (cached per run)."""
-    cache = sim.__dict__.setdefault("_signal_plan", {})
+    cache = sim.__dict__.setdefault("_signal_tables", {})
     if "onsite_rates" not in cache:
         cache["onsite_rates"] = (np.array([p.j for p in plan], dtype=np.int64),
                                  np.array([p.keep for p in plan], dtype=float)[:, None],
@@ -209,12 +209,12 @@ def _month_plan(sim, t: int):
     are warnings (all but payment status); cached per run by the set of signals."""
     plan = tuple(p for p in _plan(sim, "offsite")
                  if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag))
-    cache = sim.__dict__.setdefault("_month_plans", {})
-    key = tuple(p.j for p in plan)
+    cache = sim.__dict__.setdefault("_signal_tables", {})
+    key = ("offsite", *(p.j for p in plan))
     got = cache.get(key)
     if got is None:
         got = cache[key] = (
-            list(plan), np.array(key, dtype=np.int64),
+            list(plan), np.array(key[1:], dtype=np.int64),
             np.array([p.keep for p in plan], dtype=float)[:, None],
             np.array([p.fp for p in plan], dtype=float)[:, None],
             np.array([p.key != "payment_late" for p in plan], dtype=bool))
@@ -223,7 +223,7 @@ def _month_plan(sim, t: int):
 
 def _latent(sim, t: int, on: np.ndarray) -> None:
     """Hidden conditions that a check would have shown, for the missed-warning score."""
-    cache = sim.__dict__.setdefault("_signal_plan", {})
+    cache = sim.__dict__.setdefault("_signal_tables", {})
     if "latent" not in cache:
         plan = [p for p in _plan(sim, "onsite") if p.sig.driver in ("health", "diversion")]
         cache["latent"] = (plan, np.array([p.j for p in plan], dtype=np.int64))
