@@ -178,6 +178,8 @@ def init_health(sim) -> None:
     c0 = barrier(pf.gp, pf.sqrt_rho, x0)
     p_below = ndtr(c0)
     sim.e = _shared(pf, ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12)))
+    b = pf.borrower
+    sim._health_shared = not (b is None or (b == np.arange(len(b))).all())
     sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
     sim.boost = np.zeros(n)  # one-month boosts (collection)
     sim.d = sim.e - c0  # health at the first decision point
@@ -215,7 +217,8 @@ def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.nda
     pf = sim.pf
     burden = np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT *
                       (sim.rate - sim.rate0) * 100.0, 0.0)
-    sim.e = _shared(pf, factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY))
+    e = factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY)
+    sim.e = e[pf.borrower] if sim._health_shared else e  # `_shared`, decided once per run
     c = barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
     live = sim.status <= ON_BOOKS
     start_diverting = pf.diverter & ~sim.entrusted & ~sim.diverting & live & \
