@@ -186,12 +186,16 @@ def init_health(sim) -> None:
     sim.d_hist = np.zeros((defaults.HEALTH_HISTORY_MONTHS, n))
     sim.d_hist[:] = sim.d
     # the barrier depends on a loan only through (segment, industry, region)
-    keys = np.stack([pf.segment, pf.industry, pf.region])
-    groups, group_of = np.unique(keys, axis=1, return_inverse=True)
+    # (one key per triple, in the triples' order: a 1-D unique sorts far faster than columns)
+    keys = np.stack([pf.segment, pf.industry, pf.region]).astype(np.int64)
+    radix = keys.max(axis=1) + 1 if n else np.ones(3, dtype=np.int64)
+    key = (keys[0] * radix[1] + keys[1]) * radix[2] + keys[2]
+    group_key, group_of = np.unique(key, return_inverse=True)
     sim._group_of = group_of.ravel()
-    first = np.zeros(groups.shape[1], dtype=np.int64)
+    first = np.zeros(len(group_key), dtype=np.int64)
     first[sim._group_of[::-1]] = np.arange(n)[::-1]
-    sim._groups = (groups[0], groups[1], groups[2])
+    sim._groups = (group_key // (radix[1] * radix[2]), group_key // radix[2] % radix[1],
+                   group_key % radix[2])
     sim._group_gp, sim._group_sqrt_rho = pf.gp[first], pf.sqrt_rho[first]
 
 

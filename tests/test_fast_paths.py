@@ -85,3 +85,22 @@ def test_candidates_ranked_as_lexsort_ranks_them():
             codes = rng.integers(0, 4, size)
             want = np.lexsort((codes, loans, -value))
             assert np.array_equal(_by_value(loans, codes, value), want)
+
+
+def test_barrier_groups_are_the_unique_segment_industry_region_triples():
+    """The credit model groups loans by (segment, industry, region) through one integer key;
+    the groups and each loan's group are those of np.unique over the triples."""
+    from pathlib import Path
+
+    from sim.engine import Simulation
+    from sim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    for path in sorted(root.glob("*.yaml")):
+        sim = Simulation(load_scenario(path), seed=5)
+        pf = sim.pf
+        groups, group_of = np.unique(np.stack([pf.segment, pf.industry, pf.region]), axis=1,
+                                     return_inverse=True)
+        assert np.array_equal(group_of.ravel(), sim._group_of)
+        for want, got in zip(groups, sim._groups, strict=True):
+            assert np.array_equal(want, got)
