@@ -148,8 +148,11 @@ def restructure_terms_columns(balance: np.ndarray, rate: np.ndarray, remaining: 
     new_rate = np.maximum(0.0, rate - params["rate_concession"])
     new_remaining = (np.ceil(remaining * params["term_stretch"])
                      + params["term_add_months"]).astype(np.int64)
-    before = _burden_as_one(balance, rate, remaining, repayment)
-    after = _burden_as_one(balance, new_rate, new_remaining, repayment)
+    k = len(new_rate)  # before and after in one pass (the formula is loan by loan)
+    both = _burden_as_one(np.concatenate([balance, balance]), np.concatenate([rate, new_rate]),
+                          np.concatenate([remaining, new_remaining]),
+                          np.concatenate([repayment, repayment]))
+    before, after = both[:k], both[k:]
     with np.errstate(divide="ignore", invalid="ignore"):
         cut = np.where(before > 0, 1.0 - after / before, 0.0)
     return new_rate, new_remaining, np.maximum(cut, 0.0)
