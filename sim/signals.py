@@ -100,10 +100,11 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
         if len(rows):
             loans = idx[cols]
             sim.last_seen[loans, js[rows]] = t
-            fresh = np.logical_or.reduce(seen, axis=0) & (sim.first_warning[idx] < 0)
-            if fresh.any():
-                sim.first_warning[idx[fresh]] = t
-                sim.first_warning_signal[idx[fresh]] = js[seen[:, fresh].argmax(axis=0)]
+            if sim.warnings:  # each loan's first warning, for the frames
+                fresh = np.logical_or.reduce(seen, axis=0) & (sim.first_warning[idx] < 0)
+                if fresh.any():
+                    sim.first_warning[idx[fresh]] = t
+                    sim.first_warning_signal[idx[fresh]] = js[seen[:, fresh].argmax(axis=0)]
             sim.rec.sightings(t, loans, js[rows], SignalSource.ONSITE)
     found = sim.diverting[idx] & (u[:, U_DIVERSION] < defaults.DIVERSION_DETECTION * detect)
     sim.known_diversion[idx[found]] = True
@@ -198,9 +199,11 @@ def offsite_sightings(sim, t: int) -> None:
         rows, loans = np.divmod(np.flatnonzero(seen), sim.n)  # 2-D np.nonzero is slower
         if len(rows):
             sim.last_seen[loans, js[rows]] = t
-            _first_warnings(sim, t, seen[warn], js[warn])
+            if sim.warnings:
+                _first_warnings(sim, t, seen[warn], js[warn])
             sim.rec.sightings(t, loans, js[rows], SignalSource.OFFSITE)
-    _latent(sim, t, on)
+    if sim.warnings:
+        _latent(sim, t, on)
 
 
 def _month_plan(sim, t: int):
