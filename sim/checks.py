@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim import defaults
-from sim.codes import ON_BOOKS, CheckKind, Product
+from sim.codes import ON_BOOKS, CheckKind, LoanClass, Product
 from sim.policy import MonitoringPolicy
 
 FIRST, ROUTINE = CheckKind.FIRST.value, CheckKind.ROUTINE.value  # plain ints for numpy
@@ -122,21 +122,66 @@ class _Demand(NamedTuple):
     parts: DueParts
     always: tuple[np.ndarray, np.ndarray]  # without, with first checks
     hours: tuple[np.ndarray, np.ndarray]  # hours of each loan's check: without, with first
+    table: tuple[tuple[float, float], np.ndarray] | None
+    """Exact sums, when every check's hours are a multiple of EXACT_HOURS_UNIT: the hours
+    always due (without, with first checks), and table[class, m]: the routine hours of the
+    other checked loans last checked m or more months ago (sim.checks._demand_table)."""
+
+
+EXACT_HOURS_UNIT = 2.0 ** -10
+"""Hours that are whole multiples of this (and sum to well under 2**53 of it) add up
+exactly in floating point, in any order: a policy's demand can then be summed from a
+table of partial sums and equal the loan-by-loan sum to the last bit."""
+_EXACT_HOURS_LIMIT = 2.0 ** 40
+
+
+def _exact_hours(hours: np.ndarray) -> bool:
+    """Whether sums of `hours` are exact whatever the order of the additions."""
+    scaled = hours / EXACT_HOURS_UNIT
+    return bool(np.all(scaled == np.floor(scaled))
+                and float(np.abs(hours).sum()) < _EXACT_HOURS_LIMIT * EXACT_HOURS_UNIT)
+
+
+def _demand_table(parts: DueParts, always, hours) -> tuple[tuple[float, float], np.ndarray]:
+    """Sums for `_demand_hours`, exact because every check's hours are (`_exact_hours`)."""
+    other = parts.routine_other & ~always[0]  # the first-check loans are never checked
+    idx = np.flatnonzero(other)
+    since = np.maximum(parts.since[idx], 0)  # checked after t: not due under any interval
+    width = int(since.max()) + 1 if len(idx) else 1
+    n_cls = len(LoanClass)
+    flat = np.bincount(parts.cls[idx] * width + since, weights=hours[0][idx],
+                       minlength=n_cls * width).reshape(n_cls, width)
+    at_least = np.cumsum(flat[:, ::-1], axis=1)[:, ::-1]  # [c, m]: since >= m
+    return (float(hours[0][always[0]].sum()), float(hours[1][always[1]].sum())), at_least
 
 
 def _demand_parts(sim, t: int) -> _Demand:
     parts = due_parts(sim, t)
     base = parts.routine_closer | parts.pending
     routine = sim.check_hours[:, ROUTINE]
-    return _Demand(parts, (base, base | parts.first),
-                   (routine, np.where(parts.first, sim.check_hours[:, FIRST], routine)))
+    always = (base, base | parts.first)
+    hours = (routine, np.where(parts.first, sim.check_hours[:, FIRST], routine))
+    exact = getattr(sim, "_check_hours_exact", None)
+    if exact is None:
+        exact = sim._check_hours_exact = _exact_hours(sim.check_hours)
+    table = _demand_table(parts, always, hours) if exact else None
+    return _Demand(parts, always, hours, table)
 
 
 def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:
-    """`policy_hours` on parts: the same loans' hours, in the same order, summed alike."""
+    """`policy_hours` on parts: the same loans' hours, summed alike (or, when the hours
+    add up exactly, from the table of partial sums: the same figure)."""
+    first = int(t >= first_check_month(policy) and policy.first_check_days > 0)
+    if d.table is not None:
+        always, at_least = d.table
+        total = always[first]
+        width = at_least.shape[1]
+        for c, interval in enumerate(class_intervals(policy).tolist()):
+            if 0 < interval < width:  # 0: no routine checks; wider: no loan is that late
+                total += float(at_least[c, interval])
+        return total
     threshold = class_intervals(policy).astype(np.int64)
     threshold[threshold <= 0] = _NEVER_DUE
-    first = int(t >= first_check_month(policy) and policy.first_check_days > 0)
     due = d.parts.routine_other & (d.parts.since >= threshold.take(d.parts.cls))
     due |= d.always[first]
     return float(d.hours[first][due].sum())
@@ -162,8 +207,19 @@ def policy_demand(sim, t: int):
     return demand
 
 
+def _books_no_checks(policy: MonitoringPolicy) -> bool:
+    """Whether a policy asks for no routine and no first checks (closer monitoring and
+    slipped checks still fall due under it)."""
+    iv = policy.interval_months
+    return policy.first_check_days <= 0 and max(
+        iv.normal, iv.special_mention, iv.substandard, iv.doubtful, iv.loss) <= 0
+
+
 def run_due(sim, t: int) -> None:
     """Routine and first checks the policy requires; overload makes them slip or rush."""
+    if _books_no_checks(sim.policy) and not (sim.due_since >= 0).any() \
+            and not (sim.closer_until >= t).any():
+        return  # nothing falls due, nothing slipped: no check this month
     first_due, routine_due = due_masks(sim, sim.policy, t)
     on_books = sim.status <= ON_BOOKS
     due = first_due | routine_due
@@ -172,7 +228,7 @@ def run_due(sim, t: int) -> None:
     sim.due_since[newly] = t
     sim.due_kind[newly & first_due] = FIRST
     sim.due_kind[newly & ~first_due] = ROUTINE
-    np.add.at(tally.required, sim.due_kind[newly], 1)
+    tally.required += np.bincount(sim.due_kind[newly], minlength=len(tally.required))
     sim.due_since[~due & (sim.due_since >= 0) & ~on_books] = -1
     idx = np.flatnonzero(sim.due_since >= 0)
     if not len(idx):
@@ -187,8 +243,9 @@ def run_due(sim, t: int) -> None:
     sim.month_report.checks_slipped = slipped
     if len(done):
         on_time = sim.due_since[done] == t
-        np.add.at(tally.on_time, sim.due_kind[done][on_time], 1)
-        np.add.at(tally.done, sim.due_kind[done], 1)
+        kinds = sim.due_kind[done]
+        tally.on_time += np.bincount(kinds[on_time], minlength=len(tally.on_time))
+        tally.done += np.bincount(kinds, minlength=len(tally.done))
         tally.quality_sum += quality * len(done)
         tally.quality_n += len(done)
         sim.month_report.checks_done = len(done)

@@ -106,8 +106,30 @@ def default_chance(distance: np.ndarray, barrier_level: float = defaults.REFEREN
     """Chance of default within 12 months of a loan `distance` above its barrier (a loan
     whose barrier sits at the reference level). Ranks borrowers by their hidden health."""
     d = np.asarray(distance, dtype=float)
-    # one barrier for all: its grid position is worked out once and broadcast
-    return default_ahead(barrier_level + d, np.full(d.shape if d.ndim == 0 else 1, barrier_level))
+    if d.ndim == 0:
+        return default_ahead(barrier_level + d, np.full(d.shape, barrier_level))
+    # one barrier for all: its place in the table is worked out once per barrier level,
+    # and the health's is interpolated as default_ahead does (the same operations)
+    eg, _, _ = default_table()
+    v, ov, col0, col1 = _barrier_columns(float(barrier_level))
+    fe = np.interp(barrier_level + d, eg, _positions(len(eg)))
+    i0 = np.minimum(fe.astype(int), len(eg) - 2)
+    i1 = i0 + 1
+    u = fe - i0
+    ou = 1 - u
+    return ou * ov * col0[i0] + u * ov * col0[i1] + ou * v * col1[i0] + u * v * col1[i1]
+
+
+@lru_cache(maxsize=8)
+def _barrier_columns(level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(v, 1 - v, column j0, column j0 + 1) of the default table for a barrier `level`, as
+    default_ahead works them out for a one-element barrier array."""
+    _, cg, tab = default_table()
+    fc = np.interp(np.full(1, level), cg, _positions(len(cg)))
+    j0 = np.minimum(fc.astype(int), len(cg) - 2)
+    v = fc - j0
+    k = int(j0[0])
+    return v, 1 - v, tab[:, k], tab[:, k + 1]
 
 
 @lru_cache(maxsize=8)
@@ -156,18 +178,24 @@ def init_health(sim) -> None:
     c0 = barrier(pf.gp, pf.sqrt_rho, x0)
     p_below = ndtr(c0)
     sim.e = _shared(pf, ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12)))
+    b = pf.borrower
+    sim._health_shared = not (b is None or (b == np.arange(len(b))).all())
     sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
     sim.boost = np.zeros(n)  # one-month boosts (collection)
     sim.d = sim.e - c0  # health at the first decision point
     sim.d_hist = np.zeros((defaults.HEALTH_HISTORY_MONTHS, n))
     sim.d_hist[:] = sim.d
     # the barrier depends on a loan only through (segment, industry, region)
-    keys = np.stack([pf.segment, pf.industry, pf.region])
-    groups, group_of = np.unique(keys, axis=1, return_inverse=True)
+    # (one key per triple, in the triples' order: a 1-D unique sorts far faster than columns)
+    keys = np.stack([pf.segment, pf.industry, pf.region]).astype(np.int64)
+    radix = keys.max(axis=1) + 1 if n else np.ones(3, dtype=np.int64)
+    key = (keys[0] * radix[1] + keys[1]) * radix[2] + keys[2]
+    group_key, group_of = np.unique(key, return_inverse=True)
     sim._group_of = group_of.ravel()
-    first = np.zeros(groups.shape[1], dtype=np.int64)
+    first = np.zeros(len(group_key), dtype=np.int64)
     first[sim._group_of[::-1]] = np.arange(n)[::-1]
-    sim._groups = (groups[0], groups[1], groups[2])
+    sim._groups = (group_key // (radix[1] * radix[2]), group_key // radix[2] % radix[1],
+                   group_key % radix[2])
     sim._group_gp, sim._group_sqrt_rho = pf.gp[first], pf.sqrt_rho[first]
 
 
@@ -193,7 +221,8 @@ def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.nda
     pf = sim.pf
     burden = np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT *
                       (sim.rate - sim.rate0) * 100.0, 0.0)
-    sim.e = _shared(pf, factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY))
+    e = factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY)
+    sim.e = e[pf.borrower] if sim._health_shared else e  # `_shared`, decided once per run
     c = barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
     live = sim.status <= ON_BOOKS
     start_diverting = pf.diverter & ~sim.entrusted & ~sim.diverting & live & \

@@ -59,9 +59,13 @@ class Simulation:
 
     def __init__(self, scenario: Scenario, seed: int | None = None, months: int | None = None,
                  decider: Callable[[Observation], Decision] | None = None,
-                 oracle: bool = False, keep_history: bool = False):
+                 oracle: bool = False, keep_history: bool = False, warnings: bool = True):
         self.sc = scenario
         self.keep_history = keep_history
+        # whether the run keeps its warnings (each loan's first warning, the conditions a
+        # check would have shown) for the frames: a run only summarised (`run_brief`) need
+        # not, nothing in the model reads them
+        self.warnings = warnings
         self.history: list[dict] = []
         self.seed = scenario.seed if seed is None else int(seed)
         self.T = scenario.horizon_months if months is None else int(months)
@@ -253,16 +257,19 @@ class Simulation:
         self.env.run(until=month + 0.5)
 
     def result(self) -> RunResult:
+        if not self.warnings:
+            raise ValueError("this run kept its figures only (warnings=False): "
+                             "build it with warnings=True for its frames")
         return RunResult.from_sim(self)
 
 
 def _simulation(scenario: Scenario, seed: int | None, months: int | None,
-                strategy: str | object | None, rules) -> Simulation:
+                strategy: str | object | None, rules, warnings: bool = True) -> Simulation:
     from sim.strategies import make_strategy
 
     strat = make_strategy(strategy or "do-nothing", rules=rules)
     return Simulation(scenario, seed=seed, months=months, decider=strat.decide,
-                      oracle=getattr(strat, "needs_hidden", False))
+                      oracle=getattr(strat, "needs_hidden", False), warnings=warnings)
 
 
 def simulate(scenario: Scenario, seed: int | None = None, months: int | None = None,
@@ -273,5 +280,6 @@ def simulate(scenario: Scenario, seed: int | None = None, months: int | None = N
 
 def simulate_brief(scenario: Scenario, seed: int | None = None, months: int | None = None,
                    strategy: str | object | None = None, rules=None) -> RunBrief:
-    """`simulate`, keeping the figures only: the same run, without its frames."""
-    return _simulation(scenario, seed, months, strategy, rules).run_brief()
+    """`simulate`, keeping the figures only: the same run, without its frames (and without
+    the warning bookkeeping only the frames read)."""
+    return _simulation(scenario, seed, months, strategy, rules, warnings=False).run_brief()

@@ -87,6 +87,7 @@ def init_columns(sim) -> None:
     sim.deferral_until = np.full(n, -1, dtype=np.int32)
     sim._staged = np.isin(pf.product, STAGED_PRODUCTS)
     sim._equal_instalment = np.flatnonzero(pf.repayment == _EQUAL_INSTALMENT)
+    sim._equal_principal = pf.repayment == _EQUAL_PRINCIPAL
     sim._rates_reset_due = np.zeros(n, dtype=bool)
     sim._last_due = np.zeros(n)
     sim._last_paid = np.zeros(n)
@@ -140,21 +141,23 @@ def _draw(sim, live: np.ndarray, d: np.ndarray) -> None:
 
 def scheduled_principal(sim) -> tuple[np.ndarray, np.ndarray]:
     """(principal, interest) due this month on each loan's schedule."""
-    pf = sim.pf
     r = sim.rate / 12.0
     remaining = np.maximum(sim.term - sim.mob, 1)
     interest_due = sim.balance * r
     level = sim.balance / remaining
-    principal = np.where(pf.repayment == _EQUAL_PRINCIPAL, level,
-                         np.where(remaining <= 1, sim.balance, 0.0))
+    principal = np.where(sim._equal_principal, level, np.where(remaining <= 1, sim.balance, 0.0))
     # the annuity only where it is used: the same elementwise formula on fewer loans
     ei = sim._equal_instalment
     if len(ei):
         r_ei, due_ei = r[ei], interest_due[ei]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            annuity = np.where(r_ei > 0, due_ei / (1 - (1 + r_ei) ** (-remaining[ei])), level[ei])
+        if r_ei.min() > 0:  # no zero rate: every annuity is the formula's (no 0/0 to mask)
+            annuity = due_ei / (1 - (1 + r_ei) ** (-remaining[ei]))
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                annuity = np.where(r_ei > 0, due_ei / (1 - (1 + r_ei) ** (-remaining[ei])),
+                                   level[ei])
         principal[ei] = annuity - due_ei
-    return np.clip(principal, 0.0, sim.balance), interest_due
+    return np.minimum(np.maximum(principal, 0.0), sim.balance), interest_due  # clipped
 
 
 def _pay(sim, t: int, d: np.ndarray) -> None:
@@ -176,13 +179,14 @@ def _pay(sim, t: int, d: np.ndarray) -> None:
     sim.balance -= paid_principal
     sim.repaid += paid_principal
     sim.arrears_interest += np.where(deferred & performing, interest_due, 0.0)
-    sim.misses = np.where(pay, 0, np.where(miss, sim.misses + 1, sim.misses))
+    sim.misses += miss  # a miss counts; a payment resets the count
+    sim.misses[pay] = 0
     sim.rec.log_many(t, np.flatnonzero(cured), "cured")
     sim.rec.log_many(t, np.flatnonzero(miss & (sim.misses == 1)), "payment_missed")
     sim.mob += performing.astype(np.int32)
     paid_off = defaults.PAID_OFF_TOLERANCE_CNY
-    matured = performing & (sim.balance <= paid_off) & (sim.undrawn <= paid_off)
-    matured |= performing & (sim.balance <= paid_off) & (sim.mob >= sim.term)
+    matured = performing & (sim.balance <= paid_off) & ((sim.undrawn <= paid_off)
+                                                         | (sim.mob >= sim.term))
     sim.balance[matured] = 0.0
     sim.undrawn[matured] = 0.0
     sim.status[matured] = CLOSED
@@ -234,7 +238,9 @@ def default_loans(sim, t: int, idx: np.ndarray) -> None:
     # the guarantee chain: borrowers this one guaranteed lose its support
     fresh = idx[~sim._chain_hit[idx]]
     sim._chain_hit[fresh] = True
-    hit = np.isin(sim.pf.guarantor, fresh)
+    gone = np.zeros(sim.n + 1, dtype=bool)  # the last place stands for "no guarantor" (-1)
+    gone[fresh] = True
+    hit = gone[sim.pf.guarantor]  # borrowers whose guarantor is among `fresh`
     sim.shift[hit] -= defaults.GUARANTEE_CONTAGION_HEALTH
 
 

@@ -120,12 +120,12 @@ class Recorder:
         # undiscounted running loss: exposure at each default less recoveries and cures
         cum_loss = sim._ead_total - float(sim.recovered.sum()) - sim._cured_balance
         row = {"month": t, "outstanding_cny": out, "npl_ratio": npl / out if out > 0 else 0.0}
-        for k, v in zip(CLASS_KEYS, by_cls, strict=True):
-            row["bal_" + k] = float(v)
+        for k, v in zip(CLASS_KEYS, by_cls.tolist(), strict=True):
+            row["bal_" + k] = v
         row.update({
             "provisions_cny": float((by_cls * sim.prov_rates).sum()),
             "defaults": int(new_defaults),
-            "cum_defaults": int((sim.default_month >= 0).sum()),
+            "cum_defaults": int(np.count_nonzero(sim.default_month >= 0)),
             "cum_loss_cny": cum_loss,
             "interest_cny": float(sim.interest.sum()),
             "hours_used": used,

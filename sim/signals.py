@@ -85,24 +85,40 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
     u = sim._u_sig[idx]
     plan = _plan(sim, "onsite")
     if plan and len(idx):
-        js = np.array([p.j for p in plan], dtype=np.int64)
+        js, keep, fp = _onsite_rates(sim, plan)
         cond = np.empty((len(plan), len(idx)), dtype=bool)
+        now = sim.t - (0 if sim._ticked else 1)
         for row, p in enumerate(plan):
-            cond[row] = condition(sim, p.sig, idx)
+            if p.sig.driver == "health":  # `condition`, with the plan's lag and line
+                lag_d = sim.d_hist[(now - p.lag) % defaults.HEALTH_HISTORY_MONTHS]
+                np.less(lag_d[idx], p.line, out=cond[row])
+            else:
+                cond[row] = condition(sim, p.sig, idx)
         draws = u[:, js].T
-        seen = (cond & (draws < np.array([p.keep * detect for p in plan])[:, None])) | \
-            (~cond & (draws < np.array([p.fp for p in plan])[:, None]))
+        seen = (cond & (draws < keep * detect)) | (~cond & (draws < fp))
         rows, cols = np.divmod(np.flatnonzero(seen), len(idx))  # by signal, then as idx
         if len(rows):
             loans = idx[cols]
             sim.last_seen[loans, js[rows]] = t
-            fresh = np.logical_or.reduce(seen, axis=0) & (sim.first_warning[idx] < 0)
-            if fresh.any():
-                sim.first_warning[idx[fresh]] = t
-                sim.first_warning_signal[idx[fresh]] = js[seen[:, fresh].argmax(axis=0)]
+            if sim.warnings:  # each loan's first warning, for the frames
+                fresh = np.logical_or.reduce(seen, axis=0) & (sim.first_warning[idx] < 0)
+                if fresh.any():
+                    sim.first_warning[idx[fresh]] = t
+                    sim.first_warning_signal[idx[fresh]] = js[seen[:, fresh].argmax(axis=0)]
             sim.rec.sightings(t, loans, js[rows], SignalSource.ONSITE)
     found = sim.diverting[idx] & (u[:, U_DIVERSION] < defaults.DIVERSION_DETECTION * detect)
     sim.known_diversion[idx[found]] = True
+
+
+def _onsite_rates(sim, plan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns, keep rates and false-positive rates ((signals, 1) columns) of the on-site
+    signals (cached per run)."""
+    cache = sim.__dict__.setdefault("_signal_tables", {})
+    if "onsite_rates" not in cache:
+        cache["onsite_rates"] = (np.array([p.j for p in plan], dtype=np.int64),
+                                 np.array([p.keep for p in plan], dtype=float)[:, None],
+                                 np.array([p.fp for p in plan], dtype=float)[:, None])
+    return cache["onsite_rates"]
 
 
 class _Sighting(NamedTuple):
@@ -163,17 +179,16 @@ def offsite_sightings(sim, t: int) -> None:
     All signals at once on a (signals, loans) matrix, with the same draws, tests and
     order of effects as seeing them one by one (`see`)."""
     on = sim.status <= ON_BOOKS
-    plan = [p for p in _plan(sim, "offsite")
-            if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag)]
+    plan, js, keep, fp, warn = _month_plan(sim, t)
     if plan:
-        js = np.array([p.j for p in plan], dtype=np.int64)
         draws = sim._u_sig.T[js]
         cond = _conditions(sim, plan, on)
         for row, p in enumerate(plan):
             if p.key == "collection_bypass":
                 cond[row] |= sim.diverting & on
-        seen = (cond & (draws < np.array([p.keep for p in plan])[:, None])) | \
-            (~cond & (draws < np.array([p.fp for p in plan])[:, None]))
+        # a true condition is seen below its keep rate, a false one below its false-positive
+        # rate (on booleans: a float matrix of thresholds costs more on a large book)
+        seen = (cond & (draws < keep)) | (~cond & (draws < fp))
         seen &= on
         for row, p in enumerate(plan):
             if p.key == "statement_weak" and sim.keep_history:
@@ -181,21 +196,43 @@ def offsite_sightings(sim, t: int) -> None:
                 _keep_statements(sim, t, t - p.lag, live, cond[row][live], seen[row][live],
                                  p.sig)
         # by signal, then by loan: the order `see` logs in
-        rows, loans = np.divmod(np.flatnonzero(seen), sim.n)
+        rows, loans = np.divmod(np.flatnonzero(seen), sim.n)  # 2-D np.nonzero is slower
         if len(rows):
             sim.last_seen[loans, js[rows]] = t
-            warn = np.array([p.key != "payment_late" for p in plan])
-            _first_warnings(sim, t, seen[warn], js[warn])
+            if sim.warnings:
+                _first_warnings(sim, t, seen[warn], js[warn])
             sim.rec.sightings(t, loans, js[rows], SignalSource.OFFSITE)
-    _latent(sim, t, on)
+    if sim.warnings:
+        _latent(sim, t, on)
+
+
+def _month_plan(sim, t: int):
+    """The off-site signals looked for in month t (periodic reports only in their months),
+    with their columns, keep and false-positive rates as (signals, 1) columns, and which
+    are warnings (all but payment status); cached per run by the set of signals."""
+    plan = tuple(p for p in _plan(sim, "offsite")
+                 if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag))
+    cache = sim.__dict__.setdefault("_signal_tables", {})
+    key = ("offsite", *(p.j for p in plan))
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = (
+            list(plan), np.array(key[1:], dtype=np.int64),
+            np.array([p.keep for p in plan], dtype=float)[:, None],
+            np.array([p.fp for p in plan], dtype=float)[:, None],
+            np.array([p.key != "payment_late" for p in plan], dtype=bool))
+    return got
 
 
 def _latent(sim, t: int, on: np.ndarray) -> None:
     """Hidden conditions that a check would have shown, for the missed-warning score."""
-    plan = [p for p in _plan(sim, "onsite") if p.sig.driver in ("health", "diversion")]
+    cache = sim.__dict__.setdefault("_signal_tables", {})
+    if "latent" not in cache:
+        plan = [p for p in _plan(sim, "onsite") if p.sig.driver in ("health", "diversion")]
+        cache["latent"] = (plan, np.array([p.j for p in plan], dtype=np.int64))
+    plan, js = cache["latent"]
     if not plan:
         return
-    js = np.array([p.j for p in plan], dtype=np.int64)
     cond = _conditions(sim, plan, on)
     _first_warnings(sim, t, cond, js)
     for row, p in enumerate(plan):

@@ -30,3 +30,19 @@ def test_check_demand_equals_policy_hours():
                 want = checks.policy_hours(sim, policy, t)
                 assert demand(policy) == want
                 assert demand(policy) == want  # asked again: the same figure
+
+
+def test_check_demand_sums_alike_when_hours_do_not_add_up_exactly():
+    """Hours that are no multiple of a power of two (0.3 h) cannot be summed from a table
+    of partial sums to the same bit; the demand then sums the loans' hours as
+    `policy_hours` does, and still equals it."""
+    sc = load_scenario(ROOT / "scenarios" / "small_loan_company.yaml")
+    sim = Simulation(sc, seed=3, decider=make_strategy("early-warning").decide)
+    sim.advance_to(12)
+    assert sim._check_hours_exact
+    sim.check_hours = sim.check_hours * 0.3
+    sim._check_hours_exact = None
+    demand = checks.policy_demand(sim, 13)
+    for policy in (*POLICIES, *OTHERS):
+        assert demand(policy) == checks.policy_hours(sim, policy, 13)
+    assert sim._check_hours_exact is False

@@ -42,3 +42,65 @@ def test_recent_alerts_count_the_chosen_signals_seen_in_the_window():
                 want = (last_seen[:, cols] > month - 4).sum(axis=1)
                 got = recent_alerts(last_seen, month, 3, groups, include_payment)
                 assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_restructuring_terms_on_columns_are_the_one_loan_terms_to_the_last_bit():
+    """The batch path restructures many loans at once; each must get exactly the terms,
+    relief and result the one-loan effect gives it."""
+    from sim.interventions.effects import (
+        relief_health,
+        relief_health_columns,
+        restructure_terms,
+        restructure_terms_columns,
+    )
+
+    params = defaults.INTERVENTIONS["restructure"].params
+    rng = np.random.default_rng(3)
+    n = 3000
+    balance = np.where(rng.random(n) < 0.05, 0.0, rng.uniform(1e3, 5e7, n))
+    rate = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.0, 0.15, n))
+    remaining = rng.integers(1, 120, n)
+    repayment = rng.integers(0, 3, n)
+    dpd = rng.choice([0, 30, 60, 90, 120], n).astype(np.int32)
+    new_rate, new_remaining, cut = restructure_terms_columns(balance, rate, remaining, repayment,
+                                                             params)
+    relief = relief_health_columns(params, cut, dpd)
+    for k in range(n):
+        one = restructure_terms(float(balance[k]), float(rate[k]), int(remaining[k]),
+                                int(repayment[k]), params)
+        assert (new_rate[k], int(new_remaining[k]), cut[k]) == one
+        assert relief[k] == relief_health(params, one[2], int(dpd[k]))
+
+
+def test_candidates_ranked_as_lexsort_ranks_them():
+    """Triage ranks candidates by value, then loan, then action, then place (np.lexsort);
+    its faster sort must give that order, ties and repeated pairs included."""
+    from sim.strategies.triage import _by_value
+
+    rng = np.random.default_rng(4)
+    for size in (0, 1, 2, 50, 3000):
+        for distinct in (2, 40, 10**9):
+            value = rng.integers(1, distinct, size) * 0.37
+            loans = rng.integers(0, 30, size)
+            codes = rng.integers(0, 4, size)
+            want = np.lexsort((codes, loans, -value))
+            assert np.array_equal(_by_value(loans, codes, value), want)
+
+
+def test_barrier_groups_are_the_unique_segment_industry_region_triples():
+    """The credit model groups loans by (segment, industry, region) through one integer key;
+    the groups and each loan's group are those of np.unique over the triples."""
+    from pathlib import Path
+
+    from sim.engine import Simulation
+    from sim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    for path in sorted(root.glob("*.yaml")):
+        sim = Simulation(load_scenario(path), seed=5)
+        pf = sim.pf
+        groups, group_of = np.unique(np.stack([pf.segment, pf.industry, pf.region]), axis=1,
+                                     return_inverse=True)
+        assert np.array_equal(group_of.ravel(), sim._group_of)
+        for want, got in zip(groups, sim._groups, strict=True):
+            assert np.array_equal(want, got)

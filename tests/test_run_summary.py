@@ -10,7 +10,7 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from sim.engine import simulate, simulate_brief
+from sim.engine import Simulation, simulate, simulate_brief
 from sim.run_summary import FIGURES, SERIES, RunSummary, summarise_run
 from sim.scoring import headline_index
 from tests.small_book import small_book
@@ -78,3 +78,12 @@ def test_figures_and_series_split_the_summary():
     names = [f.name for f in fields(RunSummary)]
     assert set(FIGURES) | set(SERIES) == set(names)
     assert not set(FIGURES) & set(SERIES)
+
+
+def test_a_run_kept_as_figures_only_refuses_to_build_frames(case):
+    """A run without its warning bookkeeping (what simulate_brief runs) would give frames
+    without first warnings; it says so instead."""
+    run = Simulation(case, seed=5, warnings=False)
+    assert run.run_brief().npl_ratio.shape == (case.horizon_months,)
+    with pytest.raises(ValueError, match="warnings=True"):
+        run.result()

@@ -38,8 +38,8 @@ from sim.interventions.effects import (
     EFFECTS,
     PREVENTIVE_STAGES,
     act,
-    relief_health,
-    restructure_terms,
+    relief_health_columns,
+    restructure_terms_columns,
 )
 from sim.interventions.workouts import NO_COLLATERAL
 from sim.observation import HOURS_TOLERANCE, TARGETED
@@ -112,18 +112,11 @@ def _restructure(sim, idx, it, t):
     p = it.params
     rate = sim.rate[idx]
     remaining = np.maximum(sim.term[idx] - sim.mob[idx], 1)
-    new_rate = np.empty(len(idx))
-    new_remaining = np.empty(len(idx), dtype=np.int64)
-    relief = np.empty(len(idx))
-    results = []
-    # the terms in plain floats, one loan at a time, as the scalar effect computes them
-    for k, (b, r, m, rep, dpd) in enumerate(zip(
-            sim.balance[idx].tolist(), rate.tolist(), remaining.tolist(),
-            sim.pf.repayment[idx].tolist(), sim.dpd[idx].tolist(), strict=True)):
-        nr, nm, cut = restructure_terms(b, r, m, rep, p)
-        new_rate[k], new_remaining[k] = nr, nm
-        relief[k] = relief_health(p, cut, dpd)
-        results.append("payment_cut" if cut >= p["meaningful_cut"] else "no_payment_cut")
+    # the terms the scalar effect computes, loan by loan to the last bit
+    new_rate, new_remaining, cut = restructure_terms_columns(
+        sim.balance[idx], rate, remaining, sim.pf.repayment[idx], p)
+    relief = relief_health_columns(p, cut, sim.dpd[idx])
+    results = np.where(cut >= p["meaningful_cut"], "payment_cut", "no_payment_cut").tolist()
     sim.shift[idx] += relief
     concession = rate - new_rate
     sim.rate[idx] = new_rate
@@ -190,6 +183,30 @@ def _batchable(sim) -> dict[str, int]:
     return got
 
 
+class _Tables:
+    """What `_run` and `_columns` read of the case's batchable actions, by action code
+    (worked out once per run: the catalogue does not change)."""
+
+    def __init__(self, sim, codes: dict[str, int]):
+        cat = sim.catalogue
+        self.names = list(codes)
+        self.name_objects = np.array(self.names, dtype=object)
+        self.events = ["action_" + a for a in self.names]
+        self.chain = np.array([CHAINS.get(a, -1) for a in self.names], dtype=np.int64)
+        self.hours = np.array([cat[a].hours for a in self.names])
+        self.fixed = np.array([cat[a].cost_cny for a in self.names], dtype=float)
+        self.share = np.array([cat[a].cost_share for a in self.names], dtype=float)
+        self.preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in self.names])
+        self.check = codes.get("onsite_check", -1)
+
+
+def _tables(sim, codes: dict[str, int]) -> _Tables:
+    got = getattr(sim, "_batch_tables", None)
+    if got is None:
+        got = sim._batch_tables = _Tables(sim, codes)
+    return got
+
+
 def _requirements(sim, names: list[str]) -> tuple[list[str], np.ndarray]:
     """The preconditions of the batchable actions, and table[k, code]: the index of action
     code's k-th precondition in that list (-1: it has fewer)."""
@@ -210,66 +227,91 @@ def act_many(sim, actions: Sequence) -> None:
     if not actions:
         return
     codes = _batchable(sim)
-    loans = [int(i) for i, _ in actions]
-    kinds = [a for _, a in actions]
+    m = len(actions)
+    ids, names = zip(*actions, strict=True)
+    loans, kinds = list(map(int, ids)), list(names)
+    single = np.flatnonzero(~np.fromiter(map(codes.__contains__, kinds), dtype=bool, count=m))
+    # the (loan, batchable action) pairs taken this month, as marks by loan * width + code
+    width = len(codes)
+    taken = np.zeros(sim.n * width, dtype=bool)
+    for i, a in sim._done_this_month:
+        c = codes.get(a)
+        if c is not None:
+            taken[i * width + c] = True
     start = 0
-    for p, a in enumerate(kinds):
-        if a not in codes:
-            if p > start:
-                _run(sim, loans[start:p], kinds[start:p], codes)
-            act(sim, loans[p], a)
-            start = p + 1
-    if start < len(kinds):
-        _run(sim, loans[start:], kinds[start:], codes)
+    for p in single.tolist():
+        if p > start:
+            _run(sim, loans[start:p], kinds[start:p], codes, taken)
+        act(sim, loans[p], kinds[p])
+        start = p + 1
+    if start < m:
+        _run(sim, loans[start:], kinds[start:], codes, taken)
 
 
-def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int]) -> None:
+def _act(sim, i: int, a: str, codes: dict[str, int], taken: np.ndarray) -> None:
+    """`act`, marking a batchable action in `taken` when it is taken."""
+    if act(sim, i, a) is None:
+        taken[i * len(codes) + codes[a]] = True
+
+
+def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int],
+         taken: np.ndarray) -> None:
     """A run of batchable actions: column-wise as far as that is exact, then one by one."""
     m = len(loans)
     if m == 1:
-        act(sim, loans[0], kinds[0])
+        _act(sim, loans[0], kinds[0], codes, taken)
         return
     li = np.array(loans, dtype=np.int64)
-    ci = np.array([codes[a] for a in kinds], dtype=np.int64)
+    ci = np.fromiter(map(codes.__getitem__, kinds), dtype=np.int64, count=m)
     pair = li * len(codes) + ci
-    done = [i * len(codes) + codes[a] for i, a in sim._done_this_month if a in codes]
-    if len(np.unique(pair)) < m or (done and np.isin(pair, done).any()):
+    if taken[pair].any() or _repeats(pair, len(taken)):
         for i, a in zip(loans, kinds, strict=True):
-            act(sim, i, a)
+            _act(sim, i, a, codes, taken)
         return
-    cat = sim.catalogue
-    hours_by_code = np.array([cat[a].hours for a in codes])
-    hours = np.where(ci == codes.get("onsite_check", -1), sim.check_hours[li, TARGETED],
-                     hours_by_code[ci])
+    tab = _tables(sim, codes)
+    hours = np.where(ci == tab.check, sim.check_hours[li, TARGETED], tab.hours[ci])
     # the worst case: every earlier action charged; where that may not fit, go one by one
     left = np.subtract.accumulate(np.concatenate(([sim._hours_left], hours)))[:-1]
     short = np.flatnonzero(hours > left + HOURS_TOLERANCE)
     k = int(short[0]) if len(short) else m
     if k > 1:
-        _columns(sim, li[:k], ci[:k], hours[:k], loans[:k], kinds[:k], codes)
+        _columns(sim, li[:k], ci[:k], hours[:k], loans[:k], kinds[:k], codes, taken)
     elif k == 1:
-        act(sim, loans[0], kinds[0])
+        _act(sim, loans[0], kinds[0], codes, taken)
     for i, a in zip(loans[k:], kinds[k:], strict=True):
-        act(sim, i, a)
+        _act(sim, i, a, codes, taken)
 
 
-def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
+def _repeats(pair: np.ndarray, size: int) -> bool:
+    """Whether any code in `pair` (codes in [0, size)) occurs twice."""
+    seen = np.zeros(size, dtype=bool)
+    seen[pair] = True
+    return int(np.count_nonzero(seen)) < len(pair)
+
+
+def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     """Apply actions known to be free of hour refusals and repeated pairs, column-wise."""
     t = sim.t
     m = len(li)
-    names = list(codes)
+    tab = _tables(sim, codes)
+    names = tab.names
     cat = sim.catalogue
     # the k-th action of a chain on a loan sees the effects of its (k-1)-th
-    chain = np.array([CHAINS.get(a, -1) for a in names], dtype=np.int64)[ci]
-    key = np.where(chain >= 0, li * len(CHAIN_NAMES) + chain, -1 - np.arange(m))
-    order = np.argsort(key, kind="stable")
-    sl = key[order]
-    new_group = np.empty(m, dtype=bool)
-    new_group[0] = True
-    np.not_equal(sl[1:], sl[:-1], out=new_group[1:])
-    starts = np.flatnonzero(new_group)
-    rank = np.empty(m, dtype=np.int64)
-    rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
+    chain = tab.chain[ci]
+    in_chain = chain >= 0
+    key = li * len(CHAIN_NAMES) + chain
+    if not _repeats(key[in_chain], sim.n * len(CHAIN_NAMES)):
+        rank = np.zeros(m, dtype=np.int64)  # one action per chain and loan: one wave
+    else:
+        key = np.where(in_chain, key, -1 - np.arange(m))
+        order = np.argsort(key, kind="stable")
+        sl = key[order]
+        new_group = np.empty(m, dtype=bool)
+        new_group[0] = True
+        np.not_equal(sl[1:], sl[:-1], out=new_group[1:])
+        starts = np.flatnonzero(new_group)
+        rank = np.empty(m, dtype=np.int64)
+        rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
     why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
     detail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
     results: dict[str, int] = {"": 0}
@@ -314,23 +356,21 @@ def _columns(sim, li, ci, hours, loans, kinds, codes) -> None:
         sim._hours_left = float(np.subtract.accumulate(
             np.concatenate(([sim._hours_left], charged)))[-1])
     # money: the fixed cost plus a share of the balance (routine actions do not move it)
-    fixed = np.array([cat[a].cost_cny for a in names], dtype=float)[tc]
-    share = np.array([cat[a].cost_share for a in names], dtype=float)[tc]
+    fixed = tab.fixed[tc]
+    share = tab.share[tc]
     st = sim.status[tl]
     owed = np.where((st == ACTIVE) | (st == DEFAULTED), sim.balance[tl], sim.written_off[tl])
     cost = fixed + share * np.maximum(owed, 0.0)
     np.add.at(sim.costs, tl, cost)
     sim.money_spent = float(np.add.accumulate(np.concatenate(([sim.money_spent], cost)))[-1])
-    preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in names])[tc]
+    preventive = tab.preventive[tc]
     if preventive.any():
         pl = tl[preventive]
         sim.first_action[pl[sim.first_action[pl] < 0]] = t
         sim.acted[pl] = t
     tloans = tl.tolist()
-    sim._done_this_month.update(zip(tloans, np.array(names, dtype=object)[tc].tolist(),
-                                    strict=True))
-    sim.rec.log_block(t, tl, ["action_" + a for a in names], tc, cost, list(results),
-                      detail[pos])
-    if "onsite_check" in codes:
-        check = codes["onsite_check"]
-        sim._targeted.extend(li[pos[tc == check]].tolist())
+    sim._done_this_month.update(zip(tloans, tab.name_objects[tc].tolist(), strict=True))
+    taken[tl * len(codes) + tc] = True
+    sim.rec.log_block(t, tl, tab.events, tc, cost, list(results), detail[pos])
+    if tab.check >= 0:
+        sim._targeted.extend(li[pos[tc == tab.check]].tolist())

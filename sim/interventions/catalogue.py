@@ -63,7 +63,7 @@ def difficulty_visible(dpd, cls, last_seen, month: int):
     """Whether the bank can see borrowers in difficulty (the ground for relief): in
     arrears, on the watch list, or a signal seen lately. Columns in, a mask out."""
     recent = recent_alerts(last_seen, month, include_payment=True) > 0
-    return (dpd > 0) | (cls >= LoanClass.SPECIAL_MENTION) | recent
+    return (dpd > 0) | (cls >= SPECIAL_MENTION) | recent
 
 
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:

@@ -16,6 +16,7 @@ from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.staff import by_legal_team
 
 LOSS = LoanClass.LOSS.value  # a plain int for the per-loan loop
+DEFAULTED = LoanStatus.DEFAULTED.value  # plain ints compare with columns faster
 
 NO_CHECKS = MonitoringPolicy(interval_months=ClassIntervals(
     normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0)
@@ -57,6 +58,10 @@ def action_hours(obs: Observation, i: int, action: str) -> float:
     return float(it.hours)
 
 
+WORKOUT_STEPS = ("lawsuit", "auction", "claim_sale", "write_off")
+"""The standing order's steps, in the order its rules are tried."""
+
+
 def _book(obs: Observation, budget: Budget, actions: list, i: int, action: str) -> None:
     """Queue a workout step: legal work is the asset-preservation team's, not the officers'."""
     if not offered(obs, action):
@@ -70,19 +75,21 @@ def workout(obs: Observation, budget: Budget, actions: list, hours: dict | None 
     """The standing order for defaulted loans (资产保全): sue, auction the collateral,
     then sell or write off. Done by the asset-preservation team, so it never waits for
     the officers' hours and every strategy gets it the same way."""
-    dl = np.flatnonzero(obs.status == LoanStatus.DEFAULTED)
+    dl = np.flatnonzero(obs.status == DEFAULTED)
     dl = dl[np.argsort(-obs.balance[dl], kind="stable")]
-    for i in dl:
-        if obs.lawsuit_month[i] < 0:
-            _book(obs, budget, actions, i, "lawsuit")
-        elif obs.has_collateral[i] and not obs.auction_open[i] and (
-                obs.judgment[i] or obs.month - obs.lawsuit_month[i] >= 1):
-            _book(obs, budget, actions, i, "auction")
-        elif (not obs.has_collateral[i] and obs.judgment[i]
-              and obs.month - obs.lawsuit_month[i] >= sell_unsecured_after):
-            _book(obs, budget, actions, i, "claim_sale")
-        elif write_off_loss and obs.cls[i] == LOSS and not obs.has_collateral[i]:
-            _book(obs, budget, actions, i, "write_off")
+    # each loan's next step, the first rule that holds, worked out on columns
+    sued = obs.lawsuit_month[dl]
+    secured, judged = obs.has_collateral[dl], obs.judgment[dl]
+    since = obs.month - sued
+    step = np.full(len(dl), -1)
+    rules = (sued < 0,
+             secured & ~obs.auction_open[dl] & (judged | (since >= 1)),
+             ~secured & judged & (since >= sell_unsecured_after),
+             (obs.cls[dl] == LOSS) & ~secured & write_off_loss)
+    for k in range(len(WORKOUT_STEPS) - 1, -1, -1):  # the first rule wins
+        step[rules[k]] = k
+    for i, k in zip(dl[step >= 0].tolist(), step[step >= 0].tolist(), strict=True):
+        _book(obs, budget, actions, i, WORKOUT_STEPS[k])
 
 
 class Strategy:

@@ -90,6 +90,7 @@ class TriageParams:
 DEFAULT_TRIAGE = TriageParams()
 
 ACTIONS = tuple(INTERVENTIONS)
+ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum member is slow
 ACTION_CODES = {a: k for k, a in enumerate(ACTIONS)}
 MIN_HOURS_FOR_RANKING = 0.25
 """Actions cheaper than this are ranked as if they took this long (no free lunch)."""
@@ -117,6 +118,38 @@ POLICIES = tuple(
 monitoring for performing loans and visit only the watch list; the last books no routine
 visit at all, so a very short team spends every hour on targeted work instead of
 rushing checks into formalities."""
+
+
+def _by_value(loans: np.ndarray, codes: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """The order of candidates by value, highest first; equal values by loan, then action,
+    then place: `np.lexsort((codes, loans, -value))`, which sorts three times. Here the
+    values are sorted once (any sort: distinct values have one order) and only the runs of
+    equal values are put in order by (loan, action, place)."""
+    order = np.argsort(-value)
+    ranked = value[order]
+    tie = ranked[1:] == ranked[:-1]  # tie[k]: the (k+1)-th ranked equals the k-th
+    if not tie.any():
+        return order
+    in_run = np.zeros(len(order), dtype=bool)
+    in_run[1:] |= tie
+    in_run[:-1] |= tie
+    pos = np.flatnonzero(in_run)
+    run = np.cumsum(np.concatenate(([True], ~tie[pos[1:] - 1])))
+    sub = order[pos]
+    order[pos] = sub[np.lexsort((sub, codes[sub], loans[sub], run))]
+    return order
+
+
+def _first_of_pairs(pair: np.ndarray, size: int) -> np.ndarray:
+    """Whether each entry of `pair` (codes in [0, size)) is its code's first occurrence."""
+    seen = np.zeros(size, dtype=bool)
+    seen[pair] = True
+    if np.count_nonzero(seen) == len(pair):  # no code twice: every entry is the first
+        return np.ones(len(pair), dtype=bool)
+    _, first = np.unique(pair, return_index=True)
+    fresh = np.zeros(len(pair), dtype=bool)
+    fresh[first] = True
+    return fresh
 
 
 class Triage(Strategy):
@@ -190,16 +223,16 @@ class Triage(Strategy):
         policy = self.choose_policy(obs)
         demand = obs.check_demand(policy) if obs.check_demand else 0.0
         loans, codes, value = self.candidates(obs)
-        order = np.lexsort((codes, loans, -value))
+        order = _by_value(loans, codes, value)
         loans, codes = loans[order], codes[order]
         extra = self.afterwards(obs)
         if extra:
             loans = np.concatenate([loans, [i for i, _ in extra]]).astype(np.int64)
             codes = np.concatenate([codes, [ACTION_CODES[a] for _, a in extra]]).astype(np.int64)
         taken = self._take(obs, loans, codes, max(obs.hours_available - demand, 0.0))
-        for i, c in zip(loans[taken].tolist(), codes[taken].tolist(), strict=True):
-            actions.append((i, ACTIONS[c]))
-        secured = loans[taken][codes[taken] == ACTION_CODES["add_collateral"]]
+        loans, codes = loans[taken], codes[taken]
+        actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
+        secured = loans[codes == ACTION_CODES["add_collateral"]]
         self._topped(obs)[secured] = obs.month
         return Decision(policy=policy, actions=actions)
 
@@ -210,7 +243,7 @@ class Triage(Strategy):
         t = obs.month
         alerts = obs.recent_alerts(p.alert_months)
         risk = self.risk(obs, alerts)
-        live = obs.status == LoanStatus.ACTIVE
+        live = obs.status == ACTIVE
         exposure = obs.balance + obs.undrawn
         lgd = np.where(obs.has_collateral, p.lgd_secured, p.lgd_unsecured)
         lid = exposure * lgd  # loss if the loan defaulted now
@@ -218,38 +251,52 @@ class Triage(Strategy):
 
         idx = np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted)
         parts.append((idx, "entrusted_payment", (p.diversion_effect + risk[idx]) * lid[idx]))
+        # relief in three places, valued together below (relief_gain is loan by loan)
         # a restructured loan can still be granted a disaster's deferral: the two are
         # different reliefs (a disaster-relief deferral covers every borrower it hit)
-        idx = np.flatnonzero(live & (obs.dpd >= 30) & (~obs.restructured | obs.disaster_region))
-        stage = np.where(obs.dpd[idx] < 60, p.relief_stage[0], p.relief_stage[1])
-        kind = np.where(obs.disaster_region[idx], ACTION_CODES["emergency_deferral"],
+        late = np.flatnonzero(live & (obs.dpd >= 30) & (~obs.restructured | obs.disaster_region))
+        late_stage = np.where(obs.dpd[late] < 60, p.relief_stage[0], p.relief_stage[1])
+        deferral = np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
+                                  & (obs.acted < t - p.repeat_after_months))
+        early = np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd) & ~obs.restructured
+                               & ~obs.disaster_region & self.confirmed(obs, alerts))
+        early_stage = np.where(obs.dpd[early] == 0, 1.0, p.relief_stage[0])
+        relief = np.concatenate([late, deferral, early])
+        gain = self.relief_gain(obs, risk, relief, np.concatenate(
+            [late_stage, np.ones(len(deferral)), early_stage])) * lid[relief]
+        cut1, cut2 = len(late), len(late) + len(deferral)
+        gain_late, gain_deferral, gain_early = gain[:cut1], gain[cut1:cut2], gain[cut2:]
+
+        kind = np.where(obs.disaster_region[late], ACTION_CODES["emergency_deferral"],
                         ACTION_CODES["restructure"])
-        parts.append((idx, kind, self.relief_gain(obs, risk, idx, stage) * lid[idx]))
+        parts.append((late, kind, gain_late))
         idx = np.flatnonzero(live & (obs.dpd > 0))
         parts.append((idx, "collect_call", risk[idx] * p.call_effect * lid[idx]))
         idx = np.flatnonzero(live & ~obs.frozen & (obs.undrawn > 0)
                              & ((obs.dpd > 0) | self.suspects(obs, alerts)))
         parts.append((idx, "freeze_line", risk[idx] * obs.undrawn[idx] * lgd[idx]))
-        idx = np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
-                             & (obs.acted < t - p.repeat_after_months))
-        parts.append((idx, "emergency_deferral", self.relief_gain(obs, risk, idx, 1.0) * lid[idx]))
+        parts.append((deferral, "emergency_deferral", gain_deferral))
         idx = np.flatnonzero(live & self.securable(obs, alerts) & self.can_secure(obs)
                              & ~obs.pledged
                              & (self._topped(obs) < t - p.repeat_after_months))
         parts.append((idx, "add_collateral",
                       risk[idx] * (1 - risk[idx]) * obs.balance[idx] * p.collateral_lgd_cut))
-        idx = np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd) & ~obs.restructured
-                             & ~obs.disaster_region & self.confirmed(obs, alerts))
-        stage = np.where(obs.dpd[idx] == 0, 1.0, p.relief_stage[0])
-        parts.append((idx, "restructure", self.relief_gain(obs, risk, idx, stage) * lid[idx]))
+        parts.append((early, "restructure", gain_early))
         idx, value = self.check_values(obs, live, alerts, risk, lid)
         parts.append((idx, "onsite_check", value))
 
-        loans = np.concatenate([i for i, _, _ in parts]).astype(np.int64)
-        codes = np.concatenate([np.full(len(i), ACTION_CODES[c]) if isinstance(c, str) else c
-                                for i, c, _ in parts]).astype(np.int64)
-        value = np.concatenate([v for _, _, v in parts]).astype(float)
-        keep = (value > 0) & np.array([offered(obs, a) for a in ACTIONS])[codes]
+        loans = np.concatenate([i for i, _, _ in parts]).astype(np.int64, copy=False)
+        sizes = [len(i) for i, _, _ in parts]
+        codes = np.repeat(np.array([ACTION_CODES[c] if isinstance(c, str) else -1
+                                    for _, c, _ in parts], dtype=np.int64), sizes)
+        at = 0
+        for size, (_, c, _) in zip(sizes, parts, strict=True):
+            if not isinstance(c, str):  # codes loan by loan
+                codes[at:at + size] = c
+            at += size
+        value = np.concatenate([v for _, _, v in parts]).astype(float, copy=False)
+        offered_now, _ = self._actions_now(obs)
+        keep = (value > 0) & offered_now[codes]
         loans, codes, value = loans[keep], codes[keep], value[keep]
         hours = self._hours(obs, loans, codes)
         return loans, codes, value / np.maximum(hours, MIN_HOURS_FOR_RANKING)
@@ -265,10 +312,20 @@ class Triage(Strategy):
             self._topped_month = np.full(len(obs.status), -99, dtype=np.int64)
         return self._topped_month
 
-    @staticmethod
-    def _hours(obs: Observation, loans: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        per_action = np.array([action_hours(obs, 0, a) if a != "onsite_check" else 0.0
-                               for a in ACTIONS])
+    def _actions_now(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
+        """(whether the case offers each of ACTIONS, its hours; 0 for a check, whose hours
+        depend on the loan), worked out again only when the case's catalogue changes."""
+        key = tuple(obs.actions.items()) if obs.actions else ()
+        got = getattr(self, "_actions_seen", None)
+        if got is None or got[0] != key:  # the same catalogue entries: compared by identity
+            table = (np.array([offered(obs, a) for a in ACTIONS]),
+                     np.array([action_hours(obs, 0, a) if a != "onsite_check" else 0.0
+                               for a in ACTIONS]))
+            self._actions_seen = got = (key, table)
+        return got[1]
+
+    def _hours(self, obs: Observation, loans: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        _, per_action = self._actions_now(obs)
         return np.where(codes == ACTION_CODES["onsite_check"], obs.check_hours[loans],
                         per_action[codes])
 
@@ -279,10 +336,7 @@ class Triage(Strategy):
         take = np.zeros(n, dtype=bool)
         if not n:
             return take
-        pair = loans * len(ACTIONS) + codes
-        _, first = np.unique(pair, return_index=True)
-        fresh = np.zeros(n, dtype=bool)
-        fresh[first] = True
+        fresh = _first_of_pairs(loans * len(ACTIONS) + codes, len(obs.status) * len(ACTIONS))
         hours = self._hours(obs, loans, codes)
         open_ = fresh.copy()
         left = hours_left
