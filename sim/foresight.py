@@ -94,6 +94,8 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     we, wi, wr = sim.w
     _, g_ind, g_reg = sim._groups
     e = sim.e
+    owner = pf.borrower
+    shared = owner is not None and not (owner == np.arange(len(owner))).all()  # credit._shared
     shift = sim.shift.copy()
     rate, lpr, reset_due, mob = sim.rate.copy(), dict(sim.lpr), sim._rates_reset_due.copy(), \
         sim.mob.copy()
@@ -114,8 +116,15 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     going = performing.copy()  # still paying in the projection
     misses = sim.misses.copy()
     chain_hit = sim._chain_hit.copy()
-    guarantor = pf.guarantor
     need = defaults.MISSES_TO_DEFAULT
+    guaranteed = pf.guarantor >= 0 if pf.guarantor is not None else np.zeros(n, dtype=bool)
+    guarantor_of = np.where(guaranteed, pf.guarantor, 0) if guaranteed.any() else None
+    # what only some books need: the arrears (for the chain and the resets' months) and
+    # diversion's onset; a book without them skips the work
+    track_payments = guarantor_of is not None or reset_due.any() or bool(lpr_changes)
+    may_divert = bool((can_divert & live).any() or diverting.any() or any(
+        ev.kind == "diversion_start" for _, _, ev in scripted))
+    burden = _burden(pf, rate, sim.rate0)
     d_prev = sim.d
     for k in range(K):
         m = t + k
@@ -143,21 +152,26 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
                 reset_due |= pf.floating
         if reset_due.any():
             reset_now = reset_due & (mob % pf.reset_months == 0)
-            new_rate = base_rate(lpr, pf.base_5y) + pf.spread
-            rate[reset_now] = np.maximum(0.0, new_rate[reset_now] + concession[reset_now])
-            reset_due &= ~reset_now
-        burden = np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT *
-                          (rate - sim.rate0) * 100.0, 0.0)
+            if reset_now.any():
+                new_rate = base_rate(lpr, pf.base_5y) + pf.spread
+                rate[reset_now] = np.maximum(0.0, new_rate[reset_now] + concession[reset_now])
+                reset_due &= ~reset_now
+                burden = _burden(pf, rate, sim.rate0)
         x, shock = macro.shocks_from(sim, m, x, events)
-        e = credit._shared(pf, credit.factor_step(e, ahead.idio[m - 1], defaults.IDIO_PHI_MONTHLY))
+        e = credit.factor_step(e, ahead.idio[m - 1], defaults.IDIO_PHI_MONTHLY)
+        if shared:
+            e = e[pf.borrower]
         c = credit.barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
-        start_div = can_divert & ~diverting & live & \
-            (d_prev < defaults.DIVERSION_ONSET_HEALTH) & (m > 1)
-        diverting = diverting | start_div
-        shift[diverting & live] -= defaults.DIVERSION_DRAIN_PER_MONTH
+        if may_divert:
+            start_div = can_divert & ~diverting & live & \
+                (d_prev < defaults.DIVERSION_ONSET_HEALTH) & (m > 1)
+            diverting = diverting | start_div
+            shift[diverting & live] -= defaults.DIVERSION_DRAIN_PER_MONTH
         d = e - c + shift + shock + burden
         path[k] = d
         d_prev = d
+        if not track_payments:
+            continue
         # payments, and the guarantee chain when a guarantor defaults (sim.loanbook)
         due = going & (sim.deferral_until < m) & (k < remaining)
         miss = due & (d < 0)
@@ -165,13 +179,19 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
         mob += going
         fall = going & (misses >= need)
         going &= ~fall
-        fresh = np.flatnonzero(fall & ~chain_hit)
-        if len(fresh) and guarantor is not None:
-            chain_hit[fresh] = True
-            shift[np.isin(guarantor, fresh)] -= defaults.GUARANTEE_CONTAGION_HEALTH
+        fresh = fall & ~chain_hit
+        if guarantor_of is not None and fresh.any():
+            chain_hit |= fresh
+            shift[guaranteed & fresh[guarantor_of]] -= defaults.GUARANTEE_CONTAGION_HEALTH
     deferred = np.clip(sim.deferral_until - t + 1, 0, K)
     margin, fresh = default_margins(path, sim.misses, deferred, remaining)
     return Foresight(path, margin, fresh)
+
+
+def _burden(pf, rate: np.ndarray, rate0: np.ndarray) -> np.ndarray:
+    """Health a floating borrower loses to a rate above its start (sim.credit.step_health)."""
+    return np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT * (rate - rate0) * 100.0,
+                    0.0)
 
 
 def scripted_loans(sim, i: int) -> np.ndarray:
@@ -199,10 +219,16 @@ def default_margins(path: np.ndarray, misses: np.ndarray, deferred_months: np.nd
     j = np.arange(K)[:, None]
     src = j + deferred_months[None, :]
     due = src < np.minimum(K, due_months)[None, :]
-    eff = np.where(due, np.take_along_axis(path, np.minimum(src, K - 1), axis=0), np.inf)
-    fresh = np.full(n, np.inf)
-    for s in range(K - need + 1):
-        np.minimum(fresh, eff[s:s + need].max(axis=0), out=fresh)
+    ahead = path if not deferred_months.any() else \
+        np.take_along_axis(path, np.minimum(src, K - 1), axis=0)
+    eff = np.where(due, ahead, np.inf)
+    if need <= K:  # the highest health of every run of `need` months, then the least
+        runs = eff[:K - need + 1].copy()
+        for lag in range(1, need):
+            np.maximum(runs, eff[lag:K - need + 1 + lag], out=runs)
+        fresh = runs.min(axis=0)
+    else:
+        fresh = np.full(n, np.inf)
     margin = fresh.copy()
     for had in range(1, need):  # a loan `had` misses in already needs need - had more
         rows = need - had
