@@ -65,9 +65,9 @@ class Foresight:
 
     health: (months, loans) projected health after each of the next months' ticks (row 0
     is the month being decided);
-    margin: the largest health shift that would still not save the loan: it defaults
-    within the window, untreated, exactly when margin < 0, and a persistent shift s
-    (a restructuring's relief) saves it when margin + s > 0;
+    margin: how far above the line of default the untreated path keeps: the loan
+    defaults within the window, left alone, exactly when margin < 0, and a persistent
+    shift of health s (a restructuring's relief) saves it when margin + s > 0;
     margin_fresh: the same with the arrears cleared (what relief does to them);
     +inf where the loan cannot default in the window (matured, closed, defaulted).
     """
