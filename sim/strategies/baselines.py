@@ -31,8 +31,8 @@ from sim.strategies.triage import (
 
 ORACLE_MARGIN_SPREAD = 0.1
 """How sure the oracle is of its foresight, in health units: its chance that a loan
-defaults in the window is N(-margin / spread), margin being the largest shift of health
-that would still not save it (sim.foresight). The projection is exact for a loan left
+defaults in the window is N(-margin / spread), the margin being how far above the line of
+default its untreated path keeps (below zero: it defaults; sim.foresight). The projection is exact for a loan left
 alone; what it cannot foresee is what the bank's own actions do to others (a saved
 guarantor spares its chain) and an officer's work in months to come (assumption: a tenth
 of a unit, against a month's idiosyncratic shock of about half a unit)."""
