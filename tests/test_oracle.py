@@ -27,6 +27,7 @@ from sim.observation import Decision
 from sim.scenario import load_scenario, parse_scenario
 from sim.strategies import EarlyWarning, Oracle
 from sim.strategies.base import NO_CHECKS
+from sim.strategies.baselines import ORACLE_RECALL_GROUND_HEALTH
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,7 +120,7 @@ def recall_run():
     def set_up(sim):
         live = _performing(sim)
         chosen.update(slipping=int(live[0]), sinking=int(live[1]), sound=int(live[2]),
-                      recovering=int(live[3]))
+                      recovering=int(live[3]), doomed_sound=int(live[4]))
         repay = defaults.INTERVENTIONS["accelerate"].params["repay_health"]
         # able to repay in full now, and will default within the year
         sim.d[chosen["slipping"]] = repay + 0.1
@@ -133,6 +134,9 @@ def recall_run():
         # weak today, but will recover: the old oracle, which saw today only, recalled it
         sim.d[chosen["recovering"]] = repay + 0.1
         _future(sim, chosen["recovering"], RECOVERY)
+        # sound today, so the bank has no ground to call it, though it will default
+        sim.d[chosen["doomed_sound"]] = ORACLE_RECALL_GROUND_HEALTH + 0.3
+        _future(sim, chosen["doomed_sound"], COLLAPSE)
 
     sim, watch = _decide_at_month_3(UNSECURED, Valuing(), set_up)
     return sim, watch, chosen
@@ -147,6 +151,16 @@ def test_the_oracle_recalls_a_borrower_that_will_default_while_it_can_still_repa
     # it repaid in full and left: nothing of it can default any more
     assert sim.status[chosen["slipping"]] == LoanStatus.CLOSED
     assert not sim.defaulted[chosen["slipping"]]
+
+
+def test_the_oracle_recalls_only_on_a_ground_the_contract_gives(recall_run):
+    """Foreseeing a default is no ground to call a loan whose borrower is still sound: the
+    oracle, like any bank, recalls only once the borrower's condition has turned."""
+    _, watch, chosen = recall_run
+    i = chosen["doomed_sound"]
+    assert watch.obs.hidden.foresight.defaults()[i]
+    assert watch.obs.hidden.health[i] > ORACLE_RECALL_GROUND_HEALTH
+    assert (i, "accelerate") not in {tuple(a) for a in watch.decision.actions}
 
 
 def test_the_oracle_spends_nothing_on_a_weak_borrower_that_will_recover(recall_run):

@@ -36,6 +36,16 @@ default its untreated path keeps (below zero: it defaults; sim.foresight). The p
 alone; what it cannot foresee is what the bank's own actions do to others (a saved
 guarantor spares its chain) and an officer's work in months to come (assumption: a tenth
 of a unit, against a month's idiosyncratic shock of about half a unit)."""
+ORACLE_RECALL_GROUND_HEALTH = defaults.SIGNAL_LEAD_TO_HEALTH * max(
+    s.lead_months for s in defaults.SIGNALS.values())
+"""Health below which a bank has a ground to call a performing loan early: the level where
+the signal with the longest lead, weak financial statements (6 months), fires, i.e. where
+the borrower's accounts breach the loan's financial covenants or show a material adverse
+change. A loan is recalled before its term only on a contractual ground (a breach, misuse
+of the funds or such a change: Civil Code Art. 673 and the loan contract's acceleration
+clause); a borrower whose business is still sound gives none, whatever the future holds.
+So the oracle, which knows the future, may still recall only a borrower already weakening
+(1.2 health units, with 0.2 per month of lead: sim.defaults.SIGNAL_LEAD_TO_HEALTH)."""
 ORACLE_TRIAGE = TriageParams(early_relief_below_dpd=30)
 """The oracle knows a first missed payment is trouble and offers relief at once."""
 ORACLE_VISIT_SHARE = 0.8
@@ -137,11 +147,14 @@ class Oracle(Triage):
 
     def recall_values(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
         """(loans, expected loss avoided less margin forgone) of recalling loans that will
-        default while their borrowers can still repay in full."""
+        default while their borrowers can still repay in full and the bank has a ground to
+        call them (ORACLE_RECALL_GROUND_HEALTH)."""
         it = obs.actions.get("accelerate") if obs.actions else None
         repay = it.params["repay_health"] if it is not None else defaults.HEALTHY_BORROWER
         live = (obs.status == LoanStatus.ACTIVE) & (obs.dpd == 0)
-        idx = np.flatnonzero(live & (obs.hidden.health > repay) & self._will_default(obs))
+        h = obs.hidden.health
+        grounds = (h > repay) & (h < ORACLE_RECALL_GROUND_HEALTH)
+        idx = np.flatnonzero(live & grounds & self._will_default(obs))
         months = np.minimum(obs.remaining_months[idx], defaults.MONTHS_PER_YEAR)
         margin = obs.balance[idx] * defaults.NET_INTEREST_MARGIN_ANNUAL * months / \
             defaults.MONTHS_PER_YEAR
