@@ -1,7 +1,7 @@
 """The lesson over generated cases: mean losses of the four baselines, the early-warning
 index by case and by staffing band, and what early-warning did where the lesson fails.
 
-    python benchmarks/lesson_family.py                     # 40 cases x 30 replications
+    python benchmarks/lesson_family.py                     # 40 cases x 100 replications
     python benchmarks/lesson_family.py --cases 10 --reps 5 --csv family.csv
 
 Cases are `sim.generate.draw(seed)` for seeds 0..cases-1; each case's replications run on
@@ -29,7 +29,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=40)
     ap.add_argument("--first", type=int, default=0, help="first case seed")
-    ap.add_argument("--reps", type=int, default=30)
+    ap.add_argument("--reps", type=int, default=100)
     ap.add_argument("--workers", type=int, default=2, choices=(1, 2))
     ap.add_argument("--staffing", default=None, help="fix the staffing band (short, ...)")
     ap.add_argument("--csv", default=None, help="also write one row per case to this file")

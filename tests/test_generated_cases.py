@@ -1,7 +1,9 @@
 """The lesson over the generated family (issue 9), not only over the shipped cases.
 
-Study (make study): 40 generated cases x 30 common-random-number replications x the four
-baselines. On every case: mean loss oracle <= early-warning <= late-collection <=
+Study (make study): 40 generated cases x 100 common-random-number replications x the four
+baselines (the issue asks for at least 30; at 30 a small, well-secured book whose whole loss
+is a few borrowers' reads within noise of the cap: generated case 37, index 1.04, se 0.09,
+is 0.78 at 100 and 0.72 at 300). On every case: mean loss oracle <= early-warning <= late-collection <=
 do-nothing; where the oracle's headroom exceeds 10% of late collection's loss, an
 early-warning index between 0.2 and 0.95. The table (per case, and the index distribution
 by staffing band) is printed; run with -s to see it, or use benchmarks/lesson_family.py.
@@ -21,7 +23,7 @@ import pytest
 
 from sim.family import format_cases, format_summary, index_standard_error, run_family
 
-CASES, REPS = 40, 30
+CASES, REPS = 40, 100
 FAST_CASES, FAST_REPS = (0, 1, 2), 3
 
 
