@@ -31,6 +31,7 @@ import numpy as np
 from sim import credit, defaults, macro
 from sim.codes import ON_BOOKS, LoanStatus
 from sim.loanbook import base_rate
+from sim.scripted import borrower_loans
 from sim.storyline import Disaster, LprChange
 
 
@@ -131,7 +132,7 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
         for when, i, ev in scripted:
             if when == m:
                 if ev.kind in defaults.SCRIPTED_HEALTH_HIT:
-                    shift[scripted_loans(sim, i)] -= defaults.SCRIPTED_HEALTH_HIT[ev.kind] * \
+                    shift[borrower_loans(sim, i)] -= defaults.SCRIPTED_HEALTH_HIT[ev.kind] * \
                         ev.severity
                 elif ev.kind == "diversion_start" and not sim.entrusted[i]:
                     diverting[i] = True
@@ -192,13 +193,6 @@ def _burden(pf, rate: np.ndarray, rate0: np.ndarray) -> np.ndarray:
     """Health a floating borrower loses to a rate above its start (sim.credit.step_health)."""
     return np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT * (rate - rate0) * 100.0,
                     0.0)
-
-
-def scripted_loans(sim, i: int) -> np.ndarray:
-    """Every loan of loan i's borrower, as a scripted event reaches them (sim.scripted)."""
-    from sim.scripted import borrower_loans
-
-    return borrower_loans(sim, i)
 
 
 def default_margins(path: np.ndarray, misses: np.ndarray, deferred_months: np.ndarray,
