@@ -38,7 +38,8 @@ class Budget:
 
 def in_difficulty(obs: Observation) -> np.ndarray:
     """Loans whose difficulty the bank can see (the ground for relief), as the engine judges it."""
-    return difficulty_visible(obs.dpd, obs.cls, obs.last_seen, obs.month)
+    return obs.derived(("in_difficulty",), lambda: difficulty_visible(
+        obs.dpd, obs.cls, obs.last_seen, obs.month))
 
 
 def offered(obs: Observation, action: str) -> bool:
@@ -75,9 +76,18 @@ def workout(obs: Observation, budget: Budget, actions: list, hours: dict | None 
     """The standing order for defaulted loans (资产保全): sue, auction the collateral,
     then sell or write off. Done by the asset-preservation team, so it never waits for
     the officers' hours and every strategy gets it the same way."""
+    dl, step = obs.derived(("workout", sell_unsecured_after, write_off_loss),
+                           lambda: _next_steps(obs, sell_unsecured_after, write_off_loss))
+    for i, k in zip(dl, step, strict=True):
+        _book(obs, budget, actions, i, WORKOUT_STEPS[k])
+
+
+def _next_steps(obs: Observation, sell_unsecured_after: int,
+                write_off_loss: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The defaulted loans that have a next workout step, largest balance first, and the
+    step of each (an index in WORKOUT_STEPS): the first of its rules that holds."""
     dl = np.flatnonzero(obs.status == DEFAULTED)
     dl = dl[np.argsort(-obs.balance[dl], kind="stable")]
-    # each loan's next step, the first rule that holds, worked out on columns
     sued = obs.lawsuit_month[dl]
     secured, judged = obs.has_collateral[dl], obs.judgment[dl]
     since = obs.month - sued
@@ -88,8 +98,7 @@ def workout(obs: Observation, budget: Budget, actions: list, hours: dict | None 
              (obs.cls[dl] == LOSS) & ~secured & write_off_loss)
     for k in range(len(WORKOUT_STEPS) - 1, -1, -1):  # the first rule wins
         step[rules[k]] = k
-    for i, k in zip(dl[step >= 0].tolist(), step[step >= 0].tolist(), strict=True):
-        _book(obs, budget, actions, i, WORKOUT_STEPS[k])
+    return tuple(dl[step >= 0].tolist()), tuple(step[step >= 0].tolist())
 
 
 class Strategy:

@@ -100,6 +100,25 @@ class Oracle(Triage):
     def __init__(self, params: TriageParams | None = None):
         super().__init__(params or ORACLE_TRIAGE)
         self._officer = Triage()
+        self._foreseen: tuple[object, dict] = (None, {})
+
+    def _hidden_figure(self, obs: Observation, key: str, make):
+        """`make()` once per decision point: figures read off the hidden state, kept by the
+        oracle itself (the observation it shares with its officer holds only what is seen)."""
+        hidden, memo = self._foreseen
+        if hidden is not obs.hidden:
+            self._foreseen = (obs.hidden, memo := {})
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = make()
+            got.flags.writeable = False
+        return got
+
+    def _chance_all(self, obs: Observation) -> np.ndarray:
+        """`chance` of every loan's margin (loan by loan: a loan's figure does not depend on
+        which others it is worked out with)."""
+        return self._hidden_figure(obs, "chance",
+                                   lambda: self.chance(obs.hidden.foresight.margin))
 
     # --- what the foresight says ---------------------------------------------------
     @staticmethod
@@ -158,7 +177,7 @@ class Oracle(Triage):
         months = np.minimum(obs.remaining_months[idx], defaults.MONTHS_PER_YEAR)
         margin = obs.balance[idx] * defaults.NET_INTEREST_MARGIN_ANNUAL * months / \
             defaults.MONTHS_PER_YEAR
-        risk = self.chance(obs.hidden.foresight.margin[idx])
+        risk = self._chance_all(obs)[idx]
         return idx, risk * self.shortfall(obs, idx) - margin
 
     def collateral_values(self, obs: Observation, idx: np.ndarray) -> np.ndarray:
@@ -167,21 +186,21 @@ class Oracle(Triage):
         still able to give it (`can_secure`), so unlike the officer it needs no discount
         for a refusal. (Not the shortfall over today's recoverable value: that is before
         the time, fees and wear of a workout, and a loan it covers today still loses.)"""
-        risk = self.chance(obs.hidden.foresight.margin[idx])
+        risk = self._chance_all(obs)[idx]
         return risk * obs.balance[idx] * self.params.collateral_lgd_cut
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """With hours to spare, whatever the early-warning officer would do too: knowing
         more never stops the oracle from doing what a competent officer does."""
         seen = replace(obs, hidden=None)
-        return [tuple(a) for a in self._officer.decide(seen).actions
-                if not by_legal_team(obs.actions, a[1])]
+        legal = {a for a in obs.actions if by_legal_team(obs.actions, a)} if obs.actions else ()
+        return [tuple(a) for a in self._officer.decide(seen).actions if a[1] not in legal]
 
     def _will_default(self, obs: Observation) -> np.ndarray:
-        return obs.hidden.foresight.defaults()
+        return self._hidden_figure(obs, "defaults", lambda: obs.hidden.foresight.defaults())
 
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
-        return self.chance(obs.hidden.foresight.margin)
+        return self._chance_all(obs)
 
     def suspects(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         return self._will_default(obs)
@@ -221,7 +240,7 @@ class Oracle(Triage):
             after = after.copy()
             after[deferral], _ = default_margins(f.health[:, d_idx], np.zeros(len(d_idx)),
                                                  months, due)
-        return self.chance(f.margin[idx]) - self.chance(after)
+        return self._chance_all(obs)[idx] - self.chance(after)
 
     def check_values(self, obs: Observation, live, alerts, risk, loss_if_default):
         """A visit to a borrower the oracle knows will default but whose difficulty the

@@ -152,6 +152,18 @@ def _first_of_pairs(pair: np.ndarray, size: int) -> np.ndarray:
     return fresh
 
 
+def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(live loans, the loss given default assumed for each, the loss if each defaulted
+    now): what the officer and the oracle both read off the book at a decision point."""
+    live = obs.status == ACTIVE
+    exposure = obs.balance + obs.undrawn
+    lgd = np.where(obs.has_collateral, p.lgd_secured, p.lgd_unsecured)
+    lid = exposure * lgd
+    for a in (live, lgd, lid):
+        a.flags.writeable = False
+    return live, lgd, lid
+
+
 class Triage(Strategy):
     """Routine checks within a share of the hours, then actions by value per hour."""
 
@@ -243,10 +255,8 @@ class Triage(Strategy):
         t = obs.month
         alerts = obs.recent_alerts(p.alert_months)
         risk = self.risk(obs, alerts)
-        live = obs.status == ACTIVE
-        exposure = obs.balance + obs.undrawn
-        lgd = np.where(obs.has_collateral, p.lgd_secured, p.lgd_unsecured)
-        lid = exposure * lgd  # loss if the loan defaulted now
+        live, lgd, lid = obs.derived(("triage_exposure", p.lgd_secured, p.lgd_unsecured),
+                                     lambda: _exposure(obs, p))
         parts: list[tuple[np.ndarray, str | np.ndarray, np.ndarray]] = []
 
         idx = np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted)
