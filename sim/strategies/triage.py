@@ -25,6 +25,7 @@ from sim.interventions.effects import payment_cut
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
+from sim.strategies.kernels_decide import take_in_order
 
 
 @dataclass(frozen=True)
@@ -138,18 +139,6 @@ def _by_value(loans: np.ndarray, codes: np.ndarray, value: np.ndarray) -> np.nda
     sub = order[pos]
     order[pos] = sub[np.lexsort((sub, codes[sub], loans[sub], run))]
     return order
-
-
-def _first_of_pairs(pair: np.ndarray, size: int) -> np.ndarray:
-    """Whether each entry of `pair` (codes in [0, size)) is its code's first occurrence."""
-    seen = np.zeros(size, dtype=bool)
-    seen[pair] = True
-    if np.count_nonzero(seen) == len(pair):  # no code twice: every entry is the first
-        return np.ones(len(pair), dtype=bool)
-    _, first = np.unique(pair, return_index=True)
-    fresh = np.zeros(len(pair), dtype=bool)
-    fresh[first] = True
-    return fresh
 
 
 def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -341,25 +330,11 @@ class Triage(Strategy):
 
     def _take(self, obs: Observation, loans, codes, hours_left: float) -> np.ndarray:
         """Which of the ordered candidates to take: each (loan, action) once, in order,
-        every one that still fits in the hours (a greedy pass, done in blocks)."""
-        n = len(loans)
-        take = np.zeros(n, dtype=bool)
-        if not n:
-            return take
-        fresh = _first_of_pairs(loans * len(ACTIONS) + codes, len(obs.status) * len(ACTIONS))
+        every one that still fits in the hours (a greedy pass, done in blocks: compiled,
+        sim.strategies.kernels_decide.take_in_order)."""
+        if not len(loans):
+            return np.zeros(0, dtype=bool)
         hours = self._hours(obs, loans, codes)
-        open_ = fresh.copy()
-        left = hours_left
-        while left > 0 and open_.any():
-            pos = np.flatnonzero(open_)
-            cum = np.cumsum(hours[pos])
-            fits = cum <= left + HOURS_TOLERANCE
-            if fits.all():
-                take[pos] = True
-                break
-            k = int(np.argmin(fits))  # the first one that does not fit
-            take[pos[:k]] = True
-            left -= float(cum[k - 1]) if k else 0.0
-            open_[pos[:k + 1]] = False
-            open_ &= hours <= left + HOURS_TOLERANCE
-        return take
+        return take_in_order(loans * len(ACTIONS) + codes, len(obs.status) * len(ACTIONS),
+                             hours.astype(float, copy=False), float(hours_left),
+                             HOURS_TOLERANCE)
