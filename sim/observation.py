@@ -75,6 +75,13 @@ class HiddenState:
     def recoverable(self) -> np.ndarray:
         return read_only(recovery_value(self.sim))
 
+    def recoverable_of(self, idx: np.ndarray) -> np.ndarray:
+        """`recoverable` of loans idx only (the same figures; a reader of a few loans does
+        not pay for the whole book)."""
+        if "recoverable" in self.__dict__:
+            return self.recoverable[idx]
+        return recovery_value(self.sim, np.asarray(idx, dtype=np.int64))
+
     @cached_property
     def foresight(self):
         """Each loan's untreated health over the months ahead (sim.foresight.Foresight)."""

@@ -57,3 +57,65 @@ def restructure_terms_loans(balance, rate, remaining, repayment, rate_concession
         new_remaining[j] = nm
         cut[j] = max(c, 0.0)
     return new_rate, new_remaining, cut
+
+
+@njit(cache=True)
+def _stretched(rate: float, remaining: float, rate_concession: float, term_stretch: float,
+               term_add_months: float) -> tuple[float, float]:
+    """A restructuring's new rate and remaining term, as sim.interventions.effects.payment_cut
+    works them out (the term as a float)."""
+    return max(0.0, rate - rate_concession), np.ceil(remaining * term_stretch) + term_add_months
+
+
+@njit(cache=True)
+def cut_power_inputs(rate, remaining, rate_concession: float, term_stretch: float,
+                     term_add_months: float):
+    """(1 + monthly rate, minus the months) before (first half) and after a restructuring
+    (second half): what sim.loanbook.payment_burden raises to a power. The power itself is
+    left to numpy, as there (its vectorised power may round the last bit unlike `pow`)."""
+    k = len(rate)
+    base = np.empty(2 * k)
+    expo = np.empty(2 * k)
+    for j in range(k):
+        new_rate, new_remaining = _stretched(rate[j], remaining[j], rate_concession,
+                                             term_stretch, term_add_months)
+        base[j] = 1 + rate[j] / 12.0
+        expo[j] = -max(float(remaining[j]), 1.0)
+        base[k + j] = 1 + new_rate / 12.0
+        expo[k + j] = -max(new_remaining, 1.0)
+    return base, expo
+
+
+@njit(cache=True)
+def _burden_columns(balance: float, rate: float, remaining: float, repayment: int,
+                    power: float, horizon_months: int) -> float:
+    """sim.loanbook.payment_burden for one element, given its power."""
+    r = rate / 12.0
+    n = max(remaining, 1.0)
+    br = balance * r
+    bn = balance / n
+    if repayment == EQUAL_INSTALMENT:
+        return br / (1 - power) if r > 0 else bn
+    if repayment == EQUAL_PRINCIPAL:
+        return bn + br
+    share = 1.0 / min(n, float(horizon_months)) if n <= horizon_months else 0.0
+    return br + balance * share
+
+
+@njit(cache=True)
+def cut_from_power(balance, rate, remaining, repayment, rate_concession: float,
+                   term_stretch: float, term_add_months: float, power, horizon_months: int):
+    """The cut in the burden a restructuring brings, given the powers of `cut_power_inputs`:
+    sim.interventions.effects.payment_cut, element by element."""
+    k = len(balance)
+    cut = np.empty(k)
+    for j in range(k):
+        new_rate, new_remaining = _stretched(rate[j], remaining[j], rate_concession,
+                                             term_stretch, term_add_months)
+        before = _burden_columns(balance[j], rate[j], float(remaining[j]), repayment[j],
+                                 power[j], horizon_months)
+        after = _burden_columns(balance[j], new_rate, new_remaining, repayment[j],
+                                power[k + j], horizon_months)
+        c = 1.0 - after / before if before > 0 else 0.0
+        cut[j] = max(c, 0.0)
+    return cut

@@ -162,7 +162,7 @@ class Oracle(Triage):
     def shortfall(self, obs: Observation, idx: np.ndarray) -> np.ndarray:
         """What a default of loans idx now would leave unrecovered."""
         exposure = obs.balance[idx] + np.where(obs.frozen[idx], 0.0, obs.undrawn[idx])
-        return np.maximum(exposure - obs.hidden.recoverable[idx], 0.0)
+        return np.maximum(exposure - obs.hidden.recoverable_of(idx), 0.0)
 
     def recall_values(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
         """(loans, expected loss avoided less margin forgone) of recalling loans that will
