@@ -27,10 +27,10 @@ import copy
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 
 from sim import credit, defaults, macro
 from sim.codes import ON_BOOKS, LoanStatus
+from sim.compiled import compiled
 from sim.loanbook import base_rate
 from sim.scripted import borrower_loans
 from sim.storyline import Disaster, LprChange
@@ -212,7 +212,7 @@ def _lasting_hits(sim, t: int, events: list) -> LastingHits:
         else np.zeros(0, np.int64))
 
 
-@njit(cache=True)
+@compiled
 def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
              op_month, op_kind, op_amount, op_start, op_loans,
              track_rates, rate, rate0, floating, concession, reset_months, reset_due,
@@ -341,7 +341,7 @@ def default_margins(path: np.ndarray, misses: np.ndarray, deferred_months: np.nd
                     np.asarray(due_months, dtype=np.int64))
 
 
-@njit(cache=True)
+@compiled
 def _margins(path, misses, deferred, due_months):
     """`default_margins`, loan by loan (compiled: it runs at every decision of the oracle,
     and as array operations it was a dozen passes over months x loans)."""
