@@ -11,8 +11,8 @@ formulas on random loans.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from sim.compiled import compiled
 from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
 
 EQUAL_INSTALMENT = _EQUAL_INSTALMENT  # module globals numba takes as constants
@@ -21,7 +21,7 @@ BURDEN_HORIZON_MONTHS = 12
 """The window the burden averages over: sim.loanbook.payment_burden_one's default."""
 
 
-@njit(cache=True)
+@compiled
 def burden_one(balance: float, rate_annual: float, remaining: float, repayment: int,
                horizon_months: int) -> float:
     """sim.loanbook.payment_burden_one, compiled: the same branches and operations."""
@@ -37,7 +37,7 @@ def burden_one(balance: float, rate_annual: float, remaining: float, repayment: 
     return balance * r + balance * bullet_share
 
 
-@njit(cache=True)
+@compiled
 def restructure_terms_loans(balance, rate, remaining, repayment, rate_concession: float,
                             term_stretch: float, term_add_months: float,
                             horizon_months: int):
@@ -59,7 +59,7 @@ def restructure_terms_loans(balance, rate, remaining, repayment, rate_concession
     return new_rate, new_remaining, cut
 
 
-@njit(cache=True)
+@compiled
 def _stretched(rate: float, remaining: float, rate_concession: float, term_stretch: float,
                term_add_months: float) -> tuple[float, float]:
     """A restructuring's new rate and remaining term, as sim.interventions.effects.payment_cut
@@ -67,7 +67,7 @@ def _stretched(rate: float, remaining: float, rate_concession: float, term_stret
     return max(0.0, rate - rate_concession), np.ceil(remaining * term_stretch) + term_add_months
 
 
-@njit(cache=True)
+@compiled
 def cut_power_inputs(rate, remaining, rate_concession: float, term_stretch: float,
                      term_add_months: float):
     """(1 + monthly rate, minus the months) before (first half) and after a restructuring
@@ -86,7 +86,7 @@ def cut_power_inputs(rate, remaining, rate_concession: float, term_stretch: floa
     return base, expo
 
 
-@njit(cache=True)
+@compiled
 def _burden_columns(balance: float, rate: float, remaining: float, repayment: int,
                     power: float, horizon_months: int) -> float:
     """sim.loanbook.payment_burden for one element, given its power."""
@@ -102,7 +102,7 @@ def _burden_columns(balance: float, rate: float, remaining: float, repayment: in
     return br + balance * share
 
 
-@njit(cache=True)
+@compiled
 def cut_from_power(balance, rate, remaining, repayment, rate_concession: float,
                    term_stretch: float, term_add_months: float, power, horizon_months: int):
     """The cut in the burden a restructuring brings, given the powers of `cut_power_inputs`:

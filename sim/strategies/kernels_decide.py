@@ -9,10 +9,11 @@ step costs more in calling than in work. These loops run the chain in one call.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from sim.compiled import compiled
 
 
-@njit(cache=True)
+@compiled
 def take_in_order(pair: np.ndarray, size: int, hours: np.ndarray, hours_left: float,
                   tolerance: float) -> np.ndarray:
     """Which of the ordered candidates to take: each pair code (a (loan, action) in
