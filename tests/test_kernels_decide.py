@@ -58,3 +58,82 @@ def test_what_is_taken_fits_the_hours_and_takes_each_pair_once():
     take = take_in_order(pair, 40, hours, 1e9, HOURS_TOLERANCE)
     _, first = np.unique(pair, return_index=True)
     assert np.array_equal(np.flatnonzero(take), np.sort(first))
+
+
+def _book(n, seed):
+    rng = np.random.default_rng(seed)
+    return dict(
+        alerts=rng.integers(0, 4, n), dpd=rng.choice([0, 0, 0, 15, 30, 45, 60, 90], n),
+        known_diversion=rng.random(n) < 0.1, cls=rng.integers(0, 5, n),
+        live=rng.random(n) < 0.9, restructured=rng.random(n) < 0.2,
+        disaster=rng.random(n) < 0.15, acted=rng.choice([-99, 1, 5, 9], n),
+        entrusted=rng.random(n) < 0.3, frozen=rng.random(n) < 0.2,
+        undrawn=np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0, 1e6, n)),
+        pledged=rng.random(n) < 0.2, topped=rng.choice([-99, 2, 8], n),
+        diverting=rng.random(n) < 0.1, suspects=rng.random(n) < 0.3,
+        confirmed=rng.random(n) < 0.2, securable=rng.random(n) < 0.2,
+        can_secure=rng.random(n) < 0.7)
+
+
+def test_the_officers_risk_is_its_sum_of_beliefs_to_the_bit():
+    from sim.strategies.kernels_decide import triage_risk
+    from sim.strategies.triage import DEFAULT_TRIAGE as p
+
+    b = _book(5000, 13)
+    dpd, alerts = b["dpd"], b["alerts"]
+    want = np.clip(p.risk_base + p.risk_per_alert * alerts + p.risk_overdue[0] * (dpd > 0)
+                   + p.risk_overdue[1] * (dpd >= 30) + p.risk_overdue[2] * (dpd >= 60)
+                   + p.risk_diversion * b["known_diversion"] + p.risk_watch * (b["cls"] >= 1),
+                   0.0, p.max_risk)
+    got = triage_risk(alerts, dpd, b["known_diversion"], b["cls"], p.risk_base,
+                      p.risk_per_alert, *p.risk_overdue, p.risk_diversion, p.risk_watch,
+                      p.max_risk)
+    assert np.array_equal(got, want)
+    # a belief past the cap is held at it
+    capped = triage_risk(np.array([30]), np.array([90]), np.array([True]), np.array([3]),
+                         p.risk_base, p.risk_per_alert, *p.risk_overdue, p.risk_diversion,
+                         p.risk_watch, p.max_risk)
+    assert capped[0] == p.max_risk
+
+
+def test_candidate_sets_are_the_triages_masks_in_loan_order():
+    from sim.strategies.kernels_decide import N_SETS, candidate_sets
+
+    month, early_below, late_dpd, repeat = 12, 30, 30, 6
+    b = _book(4000, 14)
+    live, dpd = b["live"], b["dpd"]
+    want = [
+        live & b["diverting"] & ~b["entrusted"],
+        live & (dpd >= late_dpd) & (~b["restructured"] | b["disaster"]),
+        live & b["disaster"] & (b["alerts"] >= 1) & (dpd == 0) & (b["acted"] < month - repeat),
+        live & (dpd < early_below) & ~b["restructured"] & ~b["disaster"] & b["confirmed"],
+        live & (dpd > 0),
+        live & ~b["frozen"] & (b["undrawn"] > 0) & ((dpd > 0) | b["suspects"]),
+        live & b["securable"] & b["can_secure"] & ~b["pledged"] & (b["topped"] < month - repeat),
+    ]
+    table, counts = candidate_sets(
+        month, live, dpd, b["restructured"], b["disaster"], b["acted"], b["entrusted"],
+        b["frozen"], b["undrawn"], b["pledged"], b["topped"], b["alerts"], b["diverting"],
+        b["suspects"], b["confirmed"], b["securable"], b["can_secure"], early_below, late_dpd,
+        repeat)
+    assert len(counts) == N_SETS == len(want)
+    for k, mask in enumerate(want):
+        assert np.array_equal(table[k, :counts[k]], np.flatnonzero(mask))
+
+
+def test_ready_to_rank_keeps_offered_positive_values_per_hour():
+    from sim.strategies.kernels_decide import ready_to_rank
+
+    rng = np.random.default_rng(15)
+    n, actions, check = 3000, 16, 3
+    loans = rng.integers(0, 500, n)
+    codes = rng.integers(0, actions, n)
+    value = rng.normal(0, 1e5, n)
+    offered = rng.random(actions) < 0.8
+    per_action = rng.choice([0.0, 0.1, 0.5, 2.0, 8.0], actions)
+    check_hours = np.repeat(rng.uniform(0.1, 6.0, (500, 1)), 3, axis=1)[:, 1]  # a strided column
+    keep = (value > 0) & offered[codes]
+    hours = np.where(codes[keep] == check, check_hours[loans[keep]], per_action[codes[keep]])
+    got = ready_to_rank(loans, codes, value, offered, per_action, check, check_hours, 0.25)
+    assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
+    assert np.array_equal(got[2], value[keep] / np.maximum(hours, 0.25))

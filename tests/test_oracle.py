@@ -328,3 +328,22 @@ def test_a_margin_counts_the_misses_a_loan_already_has_and_its_deferral():
     margin, fresh = default_margins(np.empty((0, 2)), np.zeros(2), np.zeros(2, dtype=int),
                                     np.ones(2, dtype=int))
     assert np.isinf(margin).all() and np.isinf(fresh).all()
+
+
+def test_the_oracles_beliefs_are_each_months_own_foresight():
+    """The oracle works its chance of default out once per decision point for all its
+    readers; each month it is that month's foresight, never the month before's."""
+
+    class Believing(Oracle):
+        def decide(self, obs):
+            risk = self.risk(obs, obs.recent_alerts())
+            assert np.array_equal(risk, self.chance(obs.hidden.foresight.margin))
+            assert np.array_equal(self._will_default(obs), obs.hidden.foresight.margin < 0)
+            self.seen.append(risk)
+            return super().decide(obs)
+
+    oracle = Believing()
+    oracle.seen = []
+    simulate(parse_scenario(DISASTER, "oracle.yaml"), seed=4, strategy=oracle)
+    assert len(oracle.seen) == 12
+    assert any(not np.array_equal(a, b) for a, b in zip(oracle.seen[:-1], oracle.seen[1:], strict=True))

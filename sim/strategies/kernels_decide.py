@@ -61,3 +61,88 @@ def take_in_order(pair: np.ndarray, size: int, hours: np.ndarray, hours_left: fl
             if open_[k] and not hours[k] <= left + tolerance:
                 open_[k] = False
     return take
+
+
+@compiled
+def triage_risk(alerts, dpd, known_diversion, cls, base: float, per_alert: float,
+                overdue_1: float, overdue_30: float, overdue_60: float, diversion: float,
+                watch: float, max_risk: float) -> np.ndarray:
+    """The officer's belief (sim.strategies.triage.Triage.risk): the same sum, term by term
+    in the same order, clipped to [0, max_risk]."""
+    n = len(alerts)
+    out = np.empty(n)
+    for i in range(n):
+        d = dpd[i]
+        r = base + per_alert * float(alerts[i])
+        r = r + overdue_1 * (1.0 if d > 0 else 0.0)
+        r = r + overdue_30 * (1.0 if d >= 30 else 0.0)
+        r = r + overdue_60 * (1.0 if d >= 60 else 0.0)
+        r = r + diversion * (1.0 if known_diversion[i] else 0.0)
+        r = r + watch * (1.0 if cls[i] >= 1 else 0.0)
+        out[i] = min(max(r, 0.0), max_risk)
+    return out
+
+
+# the sets `candidate_sets` returns, rows of its index table
+ENTRUSTED, LATE, DEFERRAL, EARLY, CALL, FREEZE, COLLATERAL = range(7)
+N_SETS = 7
+
+
+@compiled
+def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrusted, frozen,
+                   undrawn, pledged, topped, alerts, diverting, suspects, confirmed,
+                   securable, can_secure, early_below_dpd: int, late_dpd: int,
+                   repeat_after_months: int):
+    """The loans each of the triage's actions is weighed for, in loan order (the masks of
+    sim.strategies.triage.Triage.candidates, loan by loan): a table whose row k holds
+    set k's loans in its first counts[k] places."""
+    n = len(live)
+    table = np.empty((N_SETS, n), dtype=np.int64)
+    counts = np.zeros(N_SETS, dtype=np.int64)
+    not_since = month - repeat_after_months
+    for i in range(n):
+        if not live[i]:
+            continue
+        d = dpd[i]
+        put = (
+            diverting[i] and not entrusted[i],
+            d >= late_dpd and (not restructured[i] or disaster[i]),
+            disaster[i] and alerts[i] >= 1 and d == 0 and acted[i] < not_since,
+            d < early_below_dpd and not restructured[i] and not disaster[i] and confirmed[i],
+            d > 0,
+            not frozen[i] and undrawn[i] > 0 and (d > 0 or suspects[i]),
+            securable[i] and can_secure[i] and not pledged[i] and topped[i] < not_since,
+        )
+        for k in range(N_SETS):
+            if put[k]:
+                table[k, counts[k]] = i
+                counts[k] += 1
+    return table, counts
+
+
+@compiled
+def ready_to_rank(loans, codes, value, offered, action_hours, check_code: int, check_hours,
+                  min_hours: float):
+    """The candidates worth ranking (a positive value, an action the case offers) and their
+    value per hour: each action's hours from the catalogue, a check's from its loan, never
+    counted below min_hours."""
+    n = len(loans)
+    keep = np.empty(n, dtype=np.bool_)
+    k = 0
+    for j in range(n):
+        keep[j] = value[j] > 0 and offered[codes[j]]
+        if keep[j]:
+            k += 1
+    out_loans = np.empty(k, dtype=np.int64)
+    out_codes = np.empty(k, dtype=np.int64)
+    out_value = np.empty(k)
+    at = 0
+    for j in range(n):
+        if keep[j]:
+            c = codes[j]
+            h = check_hours[loans[j]] if c == check_code else action_hours[c]
+            out_loans[at] = loans[j]
+            out_codes[at] = c
+            out_value[at] = value[j] / max(h, min_hours)
+            at += 1
+    return out_loans, out_codes, out_value

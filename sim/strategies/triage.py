@@ -25,7 +25,13 @@ from sim.interventions.effects import payment_cut
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
-from sim.strategies.kernels_decide import take_in_order
+from sim.strategies.kernels_decide import (
+    N_SETS,
+    candidate_sets,
+    ready_to_rank,
+    take_in_order,
+    triage_risk,
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,12 @@ ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum membe
 ACTION_CODES = {a: k for k, a in enumerate(ACTIONS)}
 MIN_HOURS_FOR_RANKING = 0.25
 """Actions cheaper than this are ranked as if they took this long (no free lunch)."""
+PART_CODES = np.array([ACTION_CODES[a] for a in (
+    "entrusted_payment", "restructure", "collect_call", "freeze_line", "emergency_deferral",
+    "add_collateral", "restructure", "onsite_check")], dtype=np.int64)
+"""The action of each part of `Triage.candidates`, in order (the late part's by loan)."""
+RELIEF_LATE_DPD = 30
+"""Days past due from which relief is weighed for any loan (not only on confirmed warnings)."""
 
 
 def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
@@ -165,11 +177,11 @@ class Triage(Strategy):
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         """Believed chance of default of each loan, from what the officer has seen."""
         p = self.params
-        r = p.risk_base + p.risk_per_alert * alerts \
-            + p.risk_overdue[0] * (obs.dpd > 0) + p.risk_overdue[1] * (obs.dpd >= 30) \
-            + p.risk_overdue[2] * (obs.dpd >= 60) + p.risk_diversion * obs.known_diversion \
-            + p.risk_watch * (obs.cls >= 1)
-        return np.clip(r, 0.0, p.max_risk)
+        # base + per alert + at 1+, 30+ and 60+ days past due + found misuse + on the watch
+        # list (special mention or worse), clipped to [0, max_risk]: compiled, term by term
+        return triage_risk(alerts, obs.dpd, obs.known_diversion, obs.cls, p.risk_base,
+                           p.risk_per_alert, *p.risk_overdue, p.risk_diversion, p.risk_watch,
+                           p.max_risk)
 
     def suspects(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         """Loans the officer believes are weakening."""
@@ -246,59 +258,47 @@ class Triage(Strategy):
         risk = self.risk(obs, alerts)
         live, lgd, lid = obs.derived(("triage_exposure", p.lgd_secured, p.lgd_unsecured),
                                      lambda: _exposure(obs, p))
-        parts: list[tuple[np.ndarray, str | np.ndarray, np.ndarray]] = []
-
-        idx = np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted)
-        parts.append((idx, "entrusted_payment", (p.diversion_effect + risk[idx]) * lid[idx]))
-        # relief in three places, valued together below (relief_gain is loan by loan)
-        # a restructured loan can still be granted a disaster's deferral: the two are
-        # different reliefs (a disaster-relief deferral covers every borrower it hit)
-        late = np.flatnonzero(live & (obs.dpd >= 30) & (~obs.restructured | obs.disaster_region))
+        # the loans each action is weighed for, in one pass over the book (kernels_decide)
+        table, counts = candidate_sets(
+            t, live, obs.dpd, obs.restructured, obs.disaster_region, obs.acted, obs.entrusted,
+            obs.frozen, obs.undrawn, obs.pledged, self._topped(obs), alerts,
+            self.diverting(obs), self.suspects(obs, alerts), self.confirmed(obs, alerts),
+            self.securable(obs, alerts), self.can_secure(obs), p.early_relief_below_dpd,
+            RELIEF_LATE_DPD, p.repeat_after_months)
+        entrusted, late, deferral, early, call, freeze, secure = (
+            table[k, :counts[k]] for k in range(N_SETS))
+        # relief in three places, valued together (relief_gain is loan by loan): late (a
+        # restructured loan can still be granted a disaster's deferral: the two are
+        # different reliefs, and a disaster-relief deferral covers every borrower it hit),
+        # a disaster's deferral, and early relief on confirmed warnings
         late_stage = np.where(obs.dpd[late] < 60, p.relief_stage[0], p.relief_stage[1])
-        deferral = np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
-                                  & (obs.acted < t - p.repeat_after_months))
-        early = np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd) & ~obs.restructured
-                               & ~obs.disaster_region & self.confirmed(obs, alerts))
         early_stage = np.where(obs.dpd[early] == 0, 1.0, p.relief_stage[0])
         relief = np.concatenate([late, deferral, early])
         gain = self.relief_gain(obs, risk, relief, np.concatenate(
             [late_stage, np.ones(len(deferral)), early_stage])) * lid[relief]
         cut1, cut2 = len(late), len(late) + len(deferral)
-        gain_late, gain_deferral, gain_early = gain[:cut1], gain[cut1:cut2], gain[cut2:]
-
         kind = np.where(obs.disaster_region[late], ACTION_CODES["emergency_deferral"],
                         ACTION_CODES["restructure"])
-        parts.append((late, kind, gain_late))
-        idx = np.flatnonzero(live & (obs.dpd > 0))
-        parts.append((idx, "collect_call", risk[idx] * p.call_effect * lid[idx]))
-        idx = np.flatnonzero(live & ~obs.frozen & (obs.undrawn > 0)
-                             & ((obs.dpd > 0) | self.suspects(obs, alerts)))
-        parts.append((idx, "freeze_line", risk[idx] * obs.undrawn[idx] * lgd[idx]))
-        parts.append((deferral, "emergency_deferral", gain_deferral))
-        idx = np.flatnonzero(live & self.securable(obs, alerts) & self.can_secure(obs)
-                             & ~obs.pledged
-                             & (self._topped(obs) < t - p.repeat_after_months))
-        parts.append((idx, "add_collateral",
-                      risk[idx] * (1 - risk[idx]) * obs.balance[idx] * p.collateral_lgd_cut))
-        parts.append((early, "restructure", gain_early))
-        idx, value = self.check_values(obs, live, alerts, risk, lid)
-        parts.append((idx, "onsite_check", value))
-
-        loans = np.concatenate([i for i, _, _ in parts]).astype(np.int64, copy=False)
-        sizes = [len(i) for i, _, _ in parts]
-        codes = np.repeat(np.array([ACTION_CODES[c] if isinstance(c, str) else -1
-                                    for _, c, _ in parts], dtype=np.int64), sizes)
-        at = 0
-        for size, (_, c, _) in zip(sizes, parts, strict=True):
-            if not isinstance(c, str):  # codes loan by loan
-                codes[at:at + size] = c
-            at += size
-        value = np.concatenate([v for _, _, v in parts]).astype(float, copy=False)
-        offered_now, _ = self._actions_now(obs)
-        keep = (value > 0) & offered_now[codes]
-        loans, codes, value = loans[keep], codes[keep], value[keep]
-        hours = self._hours(obs, loans, codes)
-        return loans, codes, value / np.maximum(hours, MIN_HOURS_FOR_RANKING)
+        check, check_value = self.check_values(obs, live, alerts, risk, lid)
+        r = risk[secure]
+        parts = (  # (loans, values), in the order of PART_CODES
+            (entrusted, (p.diversion_effect + risk[entrusted]) * lid[entrusted]),
+            (late, gain[:cut1]),
+            (call, risk[call] * p.call_effect * lid[call]),
+            (freeze, risk[freeze] * obs.undrawn[freeze] * lgd[freeze]),
+            (deferral, gain[cut1:cut2]),
+            (secure, r * (1 - r) * obs.balance[secure] * p.collateral_lgd_cut),
+            (early, gain[cut2:]),
+            (check, check_value),
+        )
+        loans = np.concatenate([i for i, _ in parts]).astype(np.int64, copy=False)
+        codes = np.repeat(PART_CODES, [len(i) for i, _ in parts])
+        codes[len(entrusted):len(entrusted) + len(late)] = kind  # relief or deferral, by loan
+        value = np.concatenate([v for _, v in parts]).astype(float, copy=False)
+        offered_now, per_action = self._actions_now(obs)
+        return ready_to_rank(loans, codes, value, offered_now, per_action,
+                             ACTION_CODES["onsite_check"], obs.check_hours,
+                             MIN_HOURS_FOR_RANKING)
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """Further actions for hours left over once the ranked ones are taken."""
