@@ -41,6 +41,7 @@ from sim.interventions.effects import (
     relief_health_columns,
     restructure_terms_columns,
 )
+from sim.interventions.kernels_act import first_failed, wave_ranks
 from sim.interventions.workouts import NO_COLLATERAL
 from sim.observation import HOURS_TOLERANCE, TARGETED
 from sim.signals import recent_alerts
@@ -296,22 +297,9 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     tab = _tables(sim, codes)
     names = tab.names
     cat = sim.catalogue
-    # the k-th action of a chain on a loan sees the effects of its (k-1)-th
-    chain = tab.chain[ci]
-    in_chain = chain >= 0
-    key = li * len(CHAIN_NAMES) + chain
-    if not _repeats(key[in_chain], sim.n * len(CHAIN_NAMES)):
-        rank = np.zeros(m, dtype=np.int64)  # one action per chain and loan: one wave
-    else:
-        key = np.where(in_chain, key, -1 - np.arange(m))
-        order = np.argsort(key, kind="stable")
-        sl = key[order]
-        new_group = np.empty(m, dtype=bool)
-        new_group[0] = True
-        np.not_equal(sl[1:], sl[:-1], out=new_group[1:])
-        starts = np.flatnonzero(new_group)
-        rank = np.empty(m, dtype=np.int64)
-        rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
+    # the k-th action of a chain on a loan sees the effects of its (k-1)-th: it goes in
+    # wave k (kernels_act.wave_ranks)
+    rank = wave_ranks(li, tab.chain[ci], sim.n, len(CHAIN_NAMES))
     why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
     detail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
     results: dict[str, int] = {"": 0}
@@ -320,16 +308,13 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
         wpos = np.flatnonzero(rank == wave)
         widx, wci = li[wpos], ci[wpos]
         present = np.flatnonzero(np.bincount(wci, minlength=len(names)))
-        # each precondition once over the wave; row -1 (all True) stands for "none"
-        holds = np.ones((len(reqs) + 1, len(wpos)), dtype=bool)
+        # each precondition once over the wave
+        holds = np.ones((len(reqs), len(wpos)), dtype=bool)
         for r in sorted({r for c in present.tolist() for r in table[:, c].tolist() if r >= 0}):
             holds[r] = PRECONDITION_COLUMNS[reqs[r]](sim, widx, t)
-        ok = np.ones(len(wpos), dtype=bool)
-        cols = np.arange(len(wpos))
-        for k in range(table.shape[0]):
-            fail = ok & ~holds[table[k, wci], cols]
-            why[wpos[fail]] = k
-            ok &= ~fail
+        wwhy = first_failed(holds, table, wci)
+        why[wpos] = wwhy
+        ok = wwhy < 0
         for c in present.tolist():
             pos = wpos[ok & (wci == c)]
             if not len(pos):

@@ -119,3 +119,35 @@ def cut_from_power(balance, rate, remaining, repayment, rate_concession: float,
         c = 1.0 - after / before if before > 0 else 0.0
         cut[j] = max(c, 0.0)
     return cut
+
+
+@compiled
+def wave_ranks(loans, chain, n_loans: int, n_chains: int) -> np.ndarray:
+    """Each action's place among the earlier actions of its chain on its loan (0: the
+    first; an action in no chain, chain -1, is always 0): the wave it is applied in."""
+    m = len(loans)
+    rank = np.zeros(m, dtype=np.int64)
+    seen = np.zeros(n_loans * n_chains, dtype=np.int64)
+    for j in range(m):
+        if chain[j] >= 0:
+            key = loans[j] * n_chains + chain[j]
+            rank[j] = seen[key]
+            seen[key] += 1
+    return rank
+
+
+@compiled
+def first_failed(holds, table, codes) -> np.ndarray:
+    """For each action of a wave (its code), the index in its `requires` of the first
+    precondition that does not hold (-1: all hold). holds[r, j]: precondition r holds for
+    the wave's j-th action; table[k, code]: the row of the code's k-th precondition (-1:
+    it has fewer)."""
+    m = len(codes)
+    why = np.full(m, -1, dtype=np.int64)
+    for j in range(m):
+        for k in range(table.shape[0]):
+            r = table[k, codes[j]]
+            if r >= 0 and not holds[r, j]:
+                why[j] = k
+                break
+    return why
