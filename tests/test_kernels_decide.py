@@ -138,14 +138,3 @@ def test_ready_to_rank_keeps_offered_positive_values_per_hour():
     assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
     assert np.array_equal(got[2], value[keep] / np.maximum(hours, 0.25))
 
-
-def test_by_value_is_the_lexsort_order_with_long_runs_of_ties():
-    from sim.strategies.kernels_decide import by_value
-
-    rng = np.random.default_rng(16)
-    for n in (0, 1, 3, 200, 5000):
-        value = rng.integers(1, 4, n) * 0.1  # few distinct values: long runs of ties
-        loans = rng.integers(0, 50, n)
-        codes = rng.integers(0, 16, n)
-        assert np.array_equal(by_value(loans, codes, value, 16),
-                              np.lexsort((codes, loans, -value)))

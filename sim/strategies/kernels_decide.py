@@ -147,23 +147,3 @@ def ready_to_rank(loans, codes, value, offered, action_hours, check_code: int, c
             at += 1
     return out_loans, out_codes, out_value
 
-
-@compiled
-def by_value(loans, codes, value, n_codes: int) -> np.ndarray:
-    """The order of candidates by value, highest first; equal values by loan, then action
-    (codes in [0, n_codes)), then place: `np.lexsort((codes, loans, -value))`. A stable
-    sort by value keeps equal values in place order; each run of them is then sorted
-    stably by (loan, action)."""
-    order = np.argsort(-value, kind="mergesort")
-    n = len(order)
-    start = 0
-    while start < n:
-        end = start + 1
-        while end < n and value[order[end]] == value[order[start]]:
-            end += 1
-        if end - start > 1:
-            run = order[start:end].copy()
-            key = loans[run] * n_codes + codes[run]
-            order[start:end] = run[np.argsort(key, kind="mergesort")]
-        start = end
-    return order

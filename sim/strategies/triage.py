@@ -27,7 +27,6 @@ from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
 from sim.strategies.kernels_decide import (
     N_SETS,
-    by_value,
     candidate_sets,
     ready_to_rank,
     take_in_order,
@@ -136,9 +135,22 @@ rushing checks into formalities."""
 
 def _by_value(loans: np.ndarray, codes: np.ndarray, value: np.ndarray) -> np.ndarray:
     """The order of candidates by value, highest first; equal values by loan, then action,
-    then place: `np.lexsort((codes, loans, -value))` (compiled: kernels_decide.by_value)."""
-    return by_value(np.asarray(loans, dtype=np.int64), np.asarray(codes, dtype=np.int64),
-                    np.asarray(value, dtype=float), len(ACTIONS))
+    then place: `np.lexsort((codes, loans, -value))`, which sorts three times. Here the
+    values are sorted once (any sort: distinct values have one order) and only the runs of
+    equal values are put in order by (loan, action, place)."""
+    order = np.argsort(-value)
+    ranked = value[order]
+    tie = ranked[1:] == ranked[:-1]  # tie[k]: the (k+1)-th ranked equals the k-th
+    if not tie.any():
+        return order
+    in_run = np.zeros(len(order), dtype=bool)
+    in_run[1:] |= tie
+    in_run[:-1] |= tie
+    pos = np.flatnonzero(in_run)
+    run = np.cumsum(np.concatenate(([True], ~tie[pos[1:] - 1])))
+    sub = order[pos]
+    order[pos] = sub[np.lexsort((sub, codes[sub], loans[sub], run))]
+    return order
 
 
 def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
