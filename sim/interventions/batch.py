@@ -82,7 +82,8 @@ missing here keeps the actions that require it on the one-by-one path."""
 
 
 # --- effects on columns: each one the scalar effect of sim.interventions.effects -------
-# Each takes distinct loans idx and returns the result keys (a str for all, or a list).
+# Each takes distinct loans idx and returns the result keys: a str for all, or (keys, which):
+# loan k's key is keys[which[k]].
 def _closer_monitoring(sim, idx, it, t):
     sim.closer_until[idx] = t + int(it.duration_months)
     return ""
@@ -99,7 +100,7 @@ def _add_collateral(sim, idx, it, t):
     sim.extra_collateral[got] += top
     sim.appraised[got] += top
     sim.relationship[idx] -= defaults.RELATIONSHIP_HIT["intrusive"]
-    return np.where(ok, "obtained", "refused").tolist()
+    return ("refused", "obtained"), ok.astype(np.intp)
 
 
 def _entrusted_payment(sim, idx, it, t):
@@ -117,7 +118,7 @@ def _restructure(sim, idx, it, t):
     new_rate, new_remaining, cut = restructure_terms_columns(
         sim.balance[idx], rate, remaining, sim.pf.repayment[idx], p)
     relief = relief_health_columns(p, cut, sim.dpd[idx])
-    results = np.where(cut >= p["meaningful_cut"], "payment_cut", "no_payment_cut").tolist()
+    results = ("no_payment_cut", "payment_cut"), (cut >= p["meaningful_cut"]).astype(np.intp)
     sim.shift[idx] += relief
     concession = rate - new_rate
     sim.rate[idx] = new_rate
@@ -325,7 +326,9 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
                 if got:
                     detail[pos] = results.setdefault(got, len(results))
             else:
-                detail[pos] = [results.setdefault(x, len(results)) for x in got]
+                keys, which = got
+                detail[pos] = np.array([results.setdefault(x, len(results)) for x in keys],
+                                       dtype=np.intp)[which]
     refused = np.flatnonzero(why >= 0)
     if len(refused):
         sim.month_report.rejected.extend(
