@@ -74,3 +74,48 @@ def test_first_failed_is_the_first_precondition_in_order_that_does_not_hold():
         failed = [k for k in range(depth) if table[k, c] >= 0 and not holds[table[k, c], j]]
         want.append(failed[0] if failed else -1)
     assert first_failed(holds, table, codes).tolist() == want
+
+
+def test_charge_block_books_hours_money_and_months_as_act_does_in_order():
+    from sim.codes import LoanStatus
+    from sim.interventions.kernels_act import charge_block
+
+    rng = np.random.default_rng(25)
+    n, m, width = 300, 500, 7
+    loans = rng.integers(0, n, m)
+    codes = rng.integers(0, width, m)
+    hours = rng.choice([0.0, 0.5, 1.5, 4.0], m) * rng.uniform(0.9, 1.1, m)
+    fixed = rng.uniform(0, 500, width)
+    share = rng.choice([0.0, 0.001], width)
+    preventive = rng.random(width) < 0.5
+    status = rng.choice([s.value for s in LoanStatus], n).astype(np.int8)
+    balance = rng.uniform(-1.0, 1e6, n)
+    written_off = rng.uniform(0, 1e6, n)
+    costs = rng.uniform(0, 100, n)
+    first = np.where(rng.random(n) < 0.5, -1, 3).astype(np.int32)
+    acted = np.full(n, -99, dtype=np.int32)
+    taken = np.zeros(n * width, dtype=bool)
+    # the reference: `act`'s booking, one action after another
+    left, money = 4000.0, 123.0
+    want_costs, want_first, want_acted = costs.copy(), first.copy(), acted.copy()
+    want_cost = []
+    for i, c, h in zip(loans.tolist(), codes.tolist(), hours.tolist(), strict=True):
+        if h > 0:
+            left -= h
+        on_books = status[i] in (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
+        cost = fixed[c] + share[c] * max(float(balance[i] if on_books else written_off[i]), 0.0)
+        want_costs[i] += cost
+        money += cost
+        want_cost.append(cost)
+        if preventive[c]:
+            if want_first[i] < 0:
+                want_first[i] = 9
+            want_acted[i] = 9
+    got_left, got_money, got_cost = charge_block(
+        4000.0, 123.0, loans, codes, hours, fixed, share, preventive, status, balance,
+        written_off, costs, first, acted, 9, taken, width)
+    assert (got_left, got_money) == (left, money)
+    assert got_cost.tolist() == want_cost
+    assert np.array_equal(costs, want_costs)
+    assert np.array_equal(first, want_first) and np.array_equal(acted, want_acted)
+    assert np.array_equal(np.flatnonzero(taken), np.unique(loans * width + codes))

@@ -41,7 +41,7 @@ from sim.interventions.effects import (
     relief_health_columns,
     restructure_terms_columns,
 )
-from sim.interventions.kernels_act import first_failed, wave_ranks
+from sim.interventions.kernels_act import charge_block, first_failed, wave_ranks
 from sim.interventions.workouts import NO_COLLATERAL
 from sim.observation import HOURS_TOLERANCE, TARGETED
 from sim.signals import recent_alerts
@@ -337,28 +337,15 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     if not len(pos):
         return
     tl, tc = li[pos], ci[pos]
-    # hours, in list order (no action here is the legal team's)
-    charged = hours[pos]
-    charged = charged[charged > 0]
-    if len(charged):
-        sim._hours_left = float(np.subtract.accumulate(
-            np.concatenate(([sim._hours_left], charged)))[-1])
-    # money: the fixed cost plus a share of the balance (routine actions do not move it)
-    fixed = tab.fixed[tc]
-    share = tab.share[tc]
-    st = sim.status[tl]
-    owed = np.where((st == ACTIVE) | (st == DEFAULTED), sim.balance[tl], sim.written_off[tl])
-    cost = fixed + share * np.maximum(owed, 0.0)
-    np.add.at(sim.costs, tl, cost)
-    sim.money_spent = float(np.add.accumulate(np.concatenate(([sim.money_spent], cost)))[-1])
-    preventive = tab.preventive[tc]
-    if preventive.any():
-        pl = tl[preventive]
-        sim.first_action[pl[sim.first_action[pl] < 0]] = t
-        sim.acted[pl] = t
+    # hours (no action here is the legal team's), money (the fixed cost plus a share of
+    # the balance: routine actions do not move it) and the months of preventive action,
+    # booked in list order (kernels_act.charge_block)
+    sim._hours_left, sim.money_spent, cost = charge_block(
+        float(sim._hours_left), float(sim.money_spent), tl, tc, hours[pos], tab.fixed,
+        tab.share, tab.preventive, sim.status, sim.balance, sim.written_off, sim.costs,
+        sim.first_action, sim.acted, t, taken, len(codes))
     tloans = tl.tolist()
     sim._done_this_month.update(zip(tloans, tab.name_objects[tc].tolist(), strict=True))
-    taken[tl * len(codes) + tc] = True
     sim.rec.log_block(t, tl, tab.events, tc, cost, list(results), detail[pos])
     if tab.check >= 0:
         sim._targeted.extend(li[pos[tc == tab.check]].tolist())

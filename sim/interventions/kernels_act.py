@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.codes import LoanStatus
 from sim.compiled import compiled
 from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
 
 EQUAL_INSTALMENT = _EQUAL_INSTALMENT  # module globals numba takes as constants
 EQUAL_PRINCIPAL = _EQUAL_PRINCIPAL
+ACTIVE, DEFAULTED = LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value
 BURDEN_HORIZON_MONTHS = 12
 """The window the burden averages over: sim.loanbook.payment_burden_one's default."""
 
@@ -151,3 +153,32 @@ def first_failed(holds, table, codes) -> np.ndarray:
                 why[j] = k
                 break
     return why
+
+
+@compiled
+def charge_block(hours_left: float, money_spent: float, loans, codes, hours, fixed, share,
+                 preventive, status, balance, written_off, costs, first_action, acted,
+                 month: int, taken, width: int):
+    """Book a run of routine actions taken on `loans` (action `codes`), in list order as
+    `act` books each: the officers' hours they take, their cost (the fixed cost plus a
+    share of what is owed) on each loan and in all, the month of a preventive action, and
+    the (loan, action) marks in `taken` (loan * width + code). Returns (hours left, money
+    spent, each action's cost)."""
+    m = len(loans)
+    cost = np.empty(m)
+    for j in range(m):
+        i = loans[j]
+        c = codes[j]
+        if hours[j] > 0:
+            hours_left = hours_left - hours[j]
+        st = status[i]
+        owed = balance[i] if st in (ACTIVE, DEFAULTED) else written_off[i]
+        cost[j] = fixed[c] + share[c] * max(owed, 0.0)
+        costs[i] += cost[j]
+        money_spent = money_spent + cost[j]
+        if preventive[c]:
+            if first_action[i] < 0:
+                first_action[i] = month
+            acted[i] = month
+        taken[i * width + c] = True
+    return hours_left, money_spent, cost
