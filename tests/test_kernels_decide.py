@@ -138,3 +138,57 @@ def test_ready_to_rank_keeps_offered_positive_values_per_hour():
     assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
     assert np.array_equal(got[2], value[keep] / np.maximum(hours, 0.25))
 
+
+
+def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
+    """The triage's candidates as numpy built them: relief stages and kinds, then each
+    part's values, concatenated in order and filtered to what is worth ranking."""
+    from sim.strategies.kernels_decide import assemble, candidate_sets, relief_sets
+    from sim.strategies.triage import ACTION_CODES, DEFAULT_TRIAGE, PART_CODES
+
+    p = DEFAULT_TRIAGE
+    rng = np.random.default_rng(17)
+    n = 3000
+    b = _book(n, 18)
+    table, counts = candidate_sets(
+        7, b["live"], b["dpd"], b["restructured"], b["disaster"], b["acted"], b["entrusted"],
+        b["frozen"], b["undrawn"], b["pledged"], b["topped"], b["alerts"], b["diverting"],
+        b["suspects"], b["confirmed"], b["securable"], b["can_secure"], 1, 30, 6)
+    entrusted, late, deferral, early, call, freeze, secure = (
+        table[k, :counts[k]] for k in range(7))
+    rs, ed = ACTION_CODES["restructure"], ACTION_CODES["emergency_deferral"]
+    dpd, disaster = b["dpd"], b["disaster"]
+    relief, stage, kind = relief_sets(table, counts, dpd, disaster, *p.relief_stage, 60, rs, ed)
+    assert np.array_equal(relief, np.concatenate([late, deferral, early]))
+    assert np.array_equal(stage, np.concatenate([
+        np.where(dpd[late] < 60, p.relief_stage[0], p.relief_stage[1]), np.ones(len(deferral)),
+        np.where(dpd[early] == 0, 1.0, p.relief_stage[0])]))
+    assert np.array_equal(kind, np.where(disaster[late], ed, rs))
+
+    risk, lid, lgd = rng.random(n), rng.uniform(0, 1e6, n), rng.choice([0.35, 0.75], n)
+    balance = rng.uniform(0, 1e7, n)
+    gain = rng.normal(0, 1e4, len(relief))
+    check = np.sort(rng.choice(n, 400, replace=False))
+    check_value = rng.normal(0, 1e3, 400)
+    offered = rng.random(16) < 0.9
+    per_action = rng.choice([0.0, 0.5, 2.0, 8.0], 16)
+    check_hours = rng.uniform(0.5, 6.0, n)
+    cut1, cut2 = len(late), len(late) + len(deferral)
+    r = risk[secure]
+    parts = ((entrusted, (p.diversion_effect + risk[entrusted]) * lid[entrusted]),
+             (late, gain[:cut1]), (call, risk[call] * p.call_effect * lid[call]),
+             (freeze, risk[freeze] * b["undrawn"][freeze] * lgd[freeze]),
+             (deferral, gain[cut1:cut2]),
+             (secure, r * (1 - r) * balance[secure] * p.collateral_lgd_cut),
+             (early, gain[cut2:]), (check, check_value))
+    loans = np.concatenate([i for i, _ in parts])
+    codes = np.repeat(PART_CODES, [len(i) for i, _ in parts])
+    codes[len(entrusted):cut1 + len(entrusted)] = kind
+    value = np.concatenate([v for _, v in parts])
+    keep = (value > 0) & offered[codes]
+    hours = np.where(codes == ACTION_CODES["onsite_check"], check_hours[loans], per_action[codes])
+    got = assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, b["undrawn"],
+                   balance, p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
+                   offered, per_action, ACTION_CODES["onsite_check"], check_hours, 0.25)
+    assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
+    assert np.array_equal(got[2], value[keep] / np.maximum(hours[keep], 0.25))

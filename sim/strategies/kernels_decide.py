@@ -147,3 +147,82 @@ def ready_to_rank(loans, codes, value, offered, action_hours, check_code: int, c
             at += 1
     return out_loans, out_codes, out_value
 
+
+
+@compiled
+def relief_sets(table, counts, dpd, disaster, stage_30: float, stage_60: float,
+                deep_dpd: int, restructure: int, deferral_code: int):
+    """Relief weighed in three places, together (relief is valued loan by loan): the late
+    loans, the disaster's deferrals and the early reliefs of `candidate_sets`, in that order,
+    with the share of relief each would still get (late: stage_30, or stage_60 from deep_dpd
+    days; a deferral in full; early: in full before arrears, else stage_30), and the action
+    of each late loan (a disaster's deferral in a disaster's region, else a restructuring)."""
+    n_late, n_def, n_early = counts[LATE], counts[DEFERRAL], counts[EARLY]
+    size = n_late + n_def + n_early
+    loans = np.empty(size, dtype=np.int64)
+    stage = np.empty(size)
+    kind = np.empty(n_late, dtype=np.int64)
+    for j in range(n_late):
+        i = table[LATE, j]
+        loans[j] = i
+        stage[j] = stage_30 if dpd[i] < deep_dpd else stage_60
+        kind[j] = deferral_code if disaster[i] else restructure
+    for j in range(n_def):
+        loans[n_late + j] = table[DEFERRAL, j]
+        stage[n_late + j] = 1.0
+    for j in range(n_early):
+        i = table[EARLY, j]
+        loans[n_late + n_def + j] = i
+        stage[n_late + n_def + j] = 1.0 if dpd[i] == 0 else stage_30
+    return loans, stage, kind
+
+
+@compiled
+def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undrawn, balance,
+             diversion_effect: float, call_effect: float, collateral_cut: float, part_codes,
+             offered, action_hours, check_code: int, check_hours, min_hours: float):
+    """The triage's candidates in order (entrusted payment, late relief, collection calls,
+    freezes, deferrals, extra collateral, early relief, checks), each valued as
+    sim.strategies.triage.Triage.candidates values it, then `ready_to_rank`'s filter and
+    value per hour."""
+    n_late, n_def = counts[LATE], counts[DEFERRAL]
+    size = 0
+    for k in range(N_SETS):
+        size += counts[k]
+    size += len(check)
+    loans = np.empty(size, dtype=np.int64)
+    codes = np.empty(size, dtype=np.int64)
+    value = np.empty(size)
+    at = 0
+    # (set, part) in the order of the parts; relief values come from `gain`
+    order = (ENTRUSTED, LATE, CALL, FREEZE, DEFERRAL, COLLATERAL, EARLY)
+    for part in range(7):
+        k = order[part]
+        for j in range(counts[k]):
+            i = table[k, j]
+            loans[at] = i
+            codes[at] = part_codes[part]
+            if k == ENTRUSTED:
+                value[at] = (diversion_effect + risk[i]) * lid[i]
+            elif k == LATE:
+                codes[at] = kind[j]
+                value[at] = gain[j]
+            elif k == CALL:
+                value[at] = risk[i] * call_effect * lid[i]
+            elif k == FREEZE:
+                value[at] = risk[i] * undrawn[i] * lgd[i]
+            elif k == DEFERRAL:
+                value[at] = gain[n_late + j]
+            elif k == COLLATERAL:
+                r = risk[i]
+                value[at] = r * (1 - r) * balance[i] * collateral_cut
+            else:
+                value[at] = gain[n_late + n_def + j]
+            at += 1
+    for j in range(len(check)):
+        loans[at] = check[j]
+        codes[at] = part_codes[7]
+        value[at] = check_value[j]
+        at += 1
+    return ready_to_rank(loans, codes, value, offered, action_hours, check_code, check_hours,
+                         min_hours)

@@ -26,9 +26,9 @@ from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
 from sim.strategies.kernels_decide import (
-    N_SETS,
+    assemble,
     candidate_sets,
-    ready_to_rank,
+    relief_sets,
     take_in_order,
     triage_risk,
 )
@@ -104,9 +104,12 @@ MIN_HOURS_FOR_RANKING = 0.25
 PART_CODES = np.array([ACTION_CODES[a] for a in (
     "entrusted_payment", "restructure", "collect_call", "freeze_line", "emergency_deferral",
     "add_collateral", "restructure", "onsite_check")], dtype=np.int64)
-"""The action of each part of `Triage.candidates`, in order (the late part's by loan)."""
+"""The action of each part of `Triage.candidates`, in order (the late part's by loan:
+a restructuring, or a disaster's deferral in a disaster's region)."""
 RELIEF_LATE_DPD = 30
 """Days past due from which relief is weighed for any loan (not only on confirmed warnings)."""
+RELIEF_DEEP_DPD = 60
+"""Days past due from which late relief works at the second of relief_stage's shares."""
 
 
 def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
@@ -265,40 +268,22 @@ class Triage(Strategy):
             self.diverting(obs), self.suspects(obs, alerts), self.confirmed(obs, alerts),
             self.securable(obs, alerts), self.can_secure(obs), p.early_relief_below_dpd,
             RELIEF_LATE_DPD, p.repeat_after_months)
-        entrusted, late, deferral, early, call, freeze, secure = (
-            table[k, :counts[k]] for k in range(N_SETS))
         # relief in three places, valued together (relief_gain is loan by loan): late (a
         # restructured loan can still be granted a disaster's deferral: the two are
         # different reliefs, and a disaster-relief deferral covers every borrower it hit),
         # a disaster's deferral, and early relief on confirmed warnings
-        late_stage = np.where(obs.dpd[late] < 60, p.relief_stage[0], p.relief_stage[1])
-        early_stage = np.where(obs.dpd[early] == 0, 1.0, p.relief_stage[0])
-        relief = np.concatenate([late, deferral, early])
-        gain = self.relief_gain(obs, risk, relief, np.concatenate(
-            [late_stage, np.ones(len(deferral)), early_stage])) * lid[relief]
-        cut1, cut2 = len(late), len(late) + len(deferral)
-        kind = np.where(obs.disaster_region[late], ACTION_CODES["emergency_deferral"],
-                        ACTION_CODES["restructure"])
+        relief, stage, kind = relief_sets(
+            table, counts, obs.dpd, obs.disaster_region, *p.relief_stage, RELIEF_DEEP_DPD,
+            ACTION_CODES["restructure"], ACTION_CODES["emergency_deferral"])
+        gain = self.relief_gain(obs, risk, relief, stage) * lid[relief]
         check, check_value = self.check_values(obs, live, alerts, risk, lid)
-        r = risk[secure]
-        parts = (  # (loans, values), in the order of PART_CODES
-            (entrusted, (p.diversion_effect + risk[entrusted]) * lid[entrusted]),
-            (late, gain[:cut1]),
-            (call, risk[call] * p.call_effect * lid[call]),
-            (freeze, risk[freeze] * obs.undrawn[freeze] * lgd[freeze]),
-            (deferral, gain[cut1:cut2]),
-            (secure, r * (1 - r) * obs.balance[secure] * p.collateral_lgd_cut),
-            (early, gain[cut2:]),
-            (check, check_value),
-        )
-        loans = np.concatenate([i for i, _ in parts]).astype(np.int64, copy=False)
-        codes = np.repeat(PART_CODES, [len(i) for i, _ in parts])
-        codes[len(entrusted):len(entrusted) + len(late)] = kind  # relief or deferral, by loan
-        value = np.concatenate([v for _, v in parts]).astype(float, copy=False)
         offered_now, per_action = self._actions_now(obs)
-        return ready_to_rank(loans, codes, value, offered_now, per_action,
-                             ACTION_CODES["onsite_check"], obs.check_hours,
-                             MIN_HOURS_FOR_RANKING)
+        return assemble(table, counts, kind, np.asarray(gain, dtype=float),
+                        np.asarray(check, dtype=np.int64), np.asarray(check_value, dtype=float),
+                        np.asarray(risk, dtype=float), lid, lgd, obs.undrawn, obs.balance,
+                        p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
+                        offered_now, per_action, ACTION_CODES["onsite_check"], obs.check_hours,
+                        MIN_HOURS_FOR_RANKING)
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """Further actions for hours left over once the ranked ones are taken."""
