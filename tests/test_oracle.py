@@ -347,3 +347,20 @@ def test_the_oracles_beliefs_are_each_months_own_foresight():
     simulate(parse_scenario(DISASTER, "oracle.yaml"), seed=4, strategy=oracle)
     assert len(oracle.seen) == 12
     assert any(not np.array_equal(a, b) for a, b in zip(oracle.seen[:-1], oracle.seen[1:], strict=True))
+
+
+def test_with_hours_to_spare_the_oracle_offers_what_the_officer_would_do():
+    """The oracle's further actions are the early-warning officer's decision on what it
+    can see, less the legal work the asset-preservation team books anyway."""
+    from dataclasses import replace
+
+    from sim.staff import by_legal_team
+    from sim.strategies import Triage
+
+    watch = Watching(Oracle(), 5)
+    Simulation(parse_scenario(DISASTER, "oracle.yaml"), seed=6, decider=watch.decide,
+               oracle=True).run()
+    obs = watch.obs
+    officer = Triage().decide(replace(obs, hidden=None)).actions
+    want = [(int(i), a) for i, a in officer if not by_legal_team(obs.actions, a)]
+    assert want and Oracle().afterwards(obs) == want

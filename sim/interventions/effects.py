@@ -141,14 +141,9 @@ def restructure_terms_columns(balance: np.ndarray, rate: np.ndarray, remaining: 
 def relief_health_columns(params: dict, cut: np.ndarray, dpd: np.ndarray) -> np.ndarray:
     """`relief_health` for several loans at once, to the last bit."""
     step = defaults.DAYS_PER_MONTH
-    stages = params["stage_factor"]
-    keys = np.array(sorted(stages))
-    stage = np.minimum(np.asarray(dpd) // step * step, keys[-1])
-    at = np.minimum(np.searchsorted(keys, stage), len(keys) - 1)
-    missing = keys[at] != stage
-    if missing.any():  # as the one-loan rule: a stage the table does not name is an error
-        raise KeyError(int(stage[missing][0]))
-    factor = np.array([stages[k] for k in keys.tolist()], dtype=float)[at]
+    top = max(params["stage_factor"])
+    factor = np.array([params["stage_factor"][min(d // step * step, top)] for d in dpd.tolist()],
+                      dtype=float)
     return np.minimum(params["health_per_payment_cut"] * cut, params["max_health_boost"]) * factor
 
 

@@ -21,8 +21,10 @@ from sim.strategies.base import (
     offered,
     workout,
 )
+from sim.strategies.kernels_decide import COLLATERAL
 from sim.strategies.triage import (
     ACTION_CODES,
+    ACTIONS,
     MIN_HOURS_FOR_RANKING,
     Triage,
     TriageParams,
@@ -154,6 +156,9 @@ class Oracle(Triage):
     def securing(self, obs: Observation) -> np.ndarray:
         """Loans to ask for extra collateral: those the triage would consider (sim.
         strategies.triage: securable, able to give it, not pledged, not asked lately)."""
+        if self._sets is not None and self._sets[0] is obs:  # the set its candidates weighed
+            _, table, counts = self._sets
+            return table[COLLATERAL, :counts[COLLATERAL]]
         alerts = obs.recent_alerts(self.params.alert_months)
         return np.flatnonzero((obs.status == LoanStatus.ACTIVE) & self.securable(obs, alerts)
                               & self.can_secure(obs) & ~obs.pledged
@@ -192,9 +197,24 @@ class Oracle(Triage):
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """With hours to spare, whatever the early-warning officer would do too: knowing
         more never stops the oracle from doing what a competent officer does."""
+        loans, codes = self._afterwards_columns(obs)
+        return list(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
+
+    def _afterwards_columns(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
+        """`afterwards` as columns (loans, action codes): the officer's decision on what it
+        can see, less the legal work the standing order leaves to the asset-preservation
+        team (the oracle books its own)."""
         seen = replace(obs, hidden=None)
-        legal = {a for a in obs.actions if by_legal_team(obs.actions, a)} if obs.actions else ()
-        return [tuple(a) for a in self._officer.decide(seen).actions if a[1] not in legal]
+        actions = self._officer.decide(seen).actions
+        loans, codes = self._officer.taken_columns
+        head = actions[:len(actions) - len(loans)]  # the standing workout's steps come first
+        legal = np.array([by_legal_team(obs.actions, a) for a in ACTIONS]) if obs.actions \
+            else np.zeros(len(ACTIONS), dtype=bool)
+        keep = ~legal[codes]
+        head_loans = [i for i, a in head if not legal[ACTION_CODES[a]]]
+        head_codes = [ACTION_CODES[a] for _, a in head if not legal[ACTION_CODES[a]]]
+        return (np.concatenate([np.array(head_loans, dtype=np.int64), loans[keep]]),
+                np.concatenate([np.array(head_codes, dtype=np.int64), codes[keep]]))
 
     def _will_default(self, obs: Observation) -> np.ndarray:
         return self._hidden_figure(obs, "defaults", lambda: obs.hidden.foresight.defaults())

@@ -175,6 +175,10 @@ class Triage(Strategy):
         super().__init__()
         self.params = params or DEFAULT_TRIAGE
         self._topped_month: np.ndarray | None = None
+        self.taken_columns: tuple[np.ndarray, np.ndarray] | None = None
+        """The ranked actions of the last decision, as columns (loans, action codes): the
+        decision's actions after the standing workout's."""
+        self._sets: tuple[Observation, np.ndarray, np.ndarray] | None = None
 
     # --- what differs between the officer and the oracle --------------------------
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
@@ -241,12 +245,13 @@ class Triage(Strategy):
         loans, codes, value = self.candidates(obs)
         order = _by_value(loans, codes, value)
         loans, codes = loans[order], codes[order]
-        extra = self.afterwards(obs)
-        if extra:
-            loans = np.concatenate([loans, [i for i, _ in extra]]).astype(np.int64)
-            codes = np.concatenate([codes, [ACTION_CODES[a] for _, a in extra]]).astype(np.int64)
+        extra_loans, extra_codes = self._afterwards_columns(obs)
+        if len(extra_loans):
+            loans = np.concatenate([loans, extra_loans])
+            codes = np.concatenate([codes, extra_codes])
         taken = self._take(obs, loans, codes, max(obs.hours_available - demand, 0.0))
         loans, codes = loans[taken], codes[taken]
+        self.taken_columns = (loans, codes)
         actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
         secured = loans[codes == ACTION_CODES["add_collateral"]]
         self._topped(obs)[secured] = obs.month
@@ -268,6 +273,7 @@ class Triage(Strategy):
             self.diverting(obs), self.suspects(obs, alerts), self.confirmed(obs, alerts),
             self.securable(obs, alerts), self.can_secure(obs), p.early_relief_below_dpd,
             RELIEF_LATE_DPD, p.repeat_after_months)
+        self._sets = (obs, table, counts)
         # relief in three places, valued together (relief_gain is loan by loan): late (a
         # restructured loan can still be granted a disaster's deferral: the two are
         # different reliefs, and a disaster-relief deferral covers every borrower it hit),
@@ -288,6 +294,12 @@ class Triage(Strategy):
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """Further actions for hours left over once the ranked ones are taken."""
         return []
+
+    def _afterwards_columns(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
+        """`afterwards` as columns: (loans, action codes)."""
+        extra = self.afterwards(obs)
+        return (np.array([i for i, _ in extra], dtype=np.int64),
+                np.array([ACTION_CODES[a] for _, a in extra], dtype=np.int64))
 
     # --- helpers ----------------------------------------------------------------------
     def _topped(self, obs: Observation) -> np.ndarray:
