@@ -192,3 +192,32 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
                    offered, per_action, ACTION_CODES["onsite_check"], check_hours, 0.25)
     assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
     assert np.array_equal(got[2], value[keep] / np.maximum(hours[keep], 0.25))
+
+
+def test_workout_steps_are_the_first_rule_that_holds_largest_balance_first():
+    from sim.codes import LoanClass, LoanStatus
+    from sim.strategies.kernels_decide import workout_steps
+
+    rng = np.random.default_rng(19)
+    n, month, sell_after = 2000, 30, 12
+    status = rng.choice([s.value for s in LoanStatus], n).astype(np.int8)
+    balance = rng.choice([0.0, 1e5, 2e5, 5e5], n) * rng.choice([1.0, 1.0, 1.5], n)  # ties
+    sued = rng.choice([-1, 5, 17, 29, 30], n).astype(np.int32)
+    secured, judged, auction = rng.random(n) < 0.5, rng.random(n) < 0.4, rng.random(n) < 0.2
+    cls = rng.integers(0, 5, n).astype(np.int8)
+    defaulted, loss = LoanStatus.DEFAULTED.value, LoanClass.LOSS.value
+    for write_off in (True, False):
+        # the numpy rules: the first that holds wins
+        dl = np.flatnonzero(status == defaulted)
+        dl = dl[np.argsort(-balance[dl], kind="stable")]
+        since = month - sued[dl]
+        rules = (sued[dl] < 0,
+                 secured[dl] & ~auction[dl] & (judged[dl] | (since >= 1)),
+                 ~secured[dl] & judged[dl] & (since >= sell_after),
+                 (cls[dl] == loss) & ~secured[dl] & write_off)
+        step = np.full(len(dl), -1)
+        for k in range(3, -1, -1):
+            step[rules[k]] = k
+        loans, steps = workout_steps(status, balance, sued, secured, judged, auction, cls,
+                                     month, sell_after, write_off, defaulted, loss)
+        assert np.array_equal(loans, dl[step >= 0]) and np.array_equal(steps, step[step >= 0])

@@ -226,3 +226,44 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
         at += 1
     return ready_to_rank(loans, codes, value, offered, action_hours, check_code, check_hours,
                          min_hours)
+
+
+@compiled
+def workout_steps(status, balance, lawsuit_month, secured, judgment, auction_open, cls,
+                  month: int, sell_unsecured_after: int, write_off_loss: bool,
+                  defaulted: int, loss: int):
+    """The defaulted loans with a next step in the standing workout, largest balance first
+    (ties in loan order), and that step (an index in sim.strategies.base.WORKOUT_STEPS): the
+    first rule that holds of sue; auction the security once judged or a month after
+    filing; sell an unsecured claim a while after judgment; write off a loss."""
+    count = 0
+    for i in range(len(status)):
+        if status[i] == defaulted:
+            count += 1
+    dl = np.empty(count, dtype=np.int64)
+    at = 0
+    for i in range(len(status)):
+        if status[i] == defaulted:
+            dl[at] = i
+            at += 1
+    dl = dl[np.argsort(-balance[dl], kind="mergesort")]
+    loans = np.empty(count, dtype=np.int64)
+    steps = np.empty(count, dtype=np.int64)
+    k = 0
+    for i in dl:
+        sued = lawsuit_month[i]
+        since = month - sued
+        if sued < 0:
+            step = 0
+        elif secured[i] and not auction_open[i] and (judgment[i] or since >= 1):
+            step = 1
+        elif not secured[i] and judgment[i] and since >= sell_unsecured_after:
+            step = 2
+        elif cls[i] == loss and not secured[i] and write_off_loss:
+            step = 3
+        else:
+            continue
+        loans[k] = i
+        steps[k] = step
+        k += 1
+    return loans[:k], steps[:k]
