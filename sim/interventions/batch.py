@@ -29,6 +29,7 @@ from PRECONDITION_COLUMNS / EFFECT_COLUMNS, which sends that action back through
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -232,7 +233,9 @@ def act_many(sim, actions: Sequence) -> None:
     m = len(actions)
     ids, names = zip(*actions, strict=True)
     loans, kinds = list(map(int, ids)), list(names)
-    single = np.flatnonzero(~np.fromiter(map(codes.__contains__, kinds), dtype=bool, count=m))
+    li = np.array(loans, dtype=np.int64)
+    ci = np.fromiter(map(codes.get, kinds, repeat(-1, m)), dtype=np.int64, count=m)
+    single = np.flatnonzero(ci < 0)  # not batchable: through `act` at its place
     # the (loan, batchable action) pairs taken this month, as marks by loan * width + code
     width = len(codes)
     taken = np.zeros(sim.n * width, dtype=bool)
@@ -243,11 +246,11 @@ def act_many(sim, actions: Sequence) -> None:
     start = 0
     for p in single.tolist():
         if p > start:
-            _run(sim, loans[start:p], kinds[start:p], codes, taken)
+            _run(sim, li[start:p], ci[start:p], loans[start:p], kinds[start:p], codes, taken)
         act(sim, loans[p], kinds[p])
         start = p + 1
     if start < m:
-        _run(sim, loans[start:], kinds[start:], codes, taken)
+        _run(sim, li[start:], ci[start:], loans[start:], kinds[start:], codes, taken)
 
 
 def _act(sim, i: int, a: str, codes: dict[str, int], taken: np.ndarray) -> None:
@@ -256,15 +259,14 @@ def _act(sim, i: int, a: str, codes: dict[str, int], taken: np.ndarray) -> None:
         taken[i * len(codes) + codes[a]] = True
 
 
-def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int],
-         taken: np.ndarray) -> None:
-    """A run of batchable actions: column-wise as far as that is exact, then one by one."""
+def _run(sim, li: np.ndarray, ci: np.ndarray, loans: list[int], kinds: list[str],
+         codes: dict[str, int], taken: np.ndarray) -> None:
+    """A run of batchable actions (loans li, codes ci; the same as lists): column-wise as
+    far as that is exact, then one by one."""
     m = len(loans)
     if m == 1:
         _act(sim, loans[0], kinds[0], codes, taken)
         return
-    li = np.array(loans, dtype=np.int64)
-    ci = np.fromiter(map(codes.__getitem__, kinds), dtype=np.int64, count=m)
     pair = li * len(codes) + ci
     if taken[pair].any() or _repeats(pair, len(taken)):
         for i, a in zip(loans, kinds, strict=True):
