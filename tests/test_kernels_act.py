@@ -119,3 +119,48 @@ def test_charge_block_books_hours_money_and_months_as_act_does_in_order():
     assert np.array_equal(costs, want_costs)
     assert np.array_equal(first, want_first) and np.array_equal(acted, want_acted)
     assert np.array_equal(np.flatnonzero(taken), np.unique(loans * width + codes))
+
+
+def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_last_bit():
+    """The batch path restructures many loans at once; each must get exactly the terms,
+    relief and result the one-loan effect gives it, and the others nothing."""
+    from sim import defaults
+    from sim.interventions.effects import relief_health, restructure_terms
+    from sim.interventions.kernels_act import restructure_loans
+
+    p = defaults.INTERVENTIONS["restructure"].params
+    rng = np.random.default_rng(26)
+    n = 3000
+    balance = np.where(rng.random(n) < 0.05, 0.0, rng.uniform(1e3, 5e7, n))
+    rate = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.0, 0.15, n))
+    rate0 = rate + rng.choice([0.0, 0.005], n)
+    mob = rng.integers(0, 60, n).astype(np.int32)
+    term = (mob + rng.integers(-3, 120, n)).astype(np.int32)  # some past maturity
+    repayment = rng.integers(0, 3, n).astype(np.int8)
+    dpd = rng.choice([0, 30, 60, 90, 120], n).astype(np.int32)
+    shift = rng.normal(0, 0.1, n)
+    until = np.full(n, -1, dtype=np.int32)
+    misses = (dpd // 30).astype(np.int32)
+    idx = np.sort(rng.choice(n, 1200, replace=False))
+    before = {k: v.copy() for k, v in dict(rate=rate, rate0=rate0, term=term, shift=shift,
+                                          dpd=dpd, misses=misses, until=until).items()}
+    stages = sorted(p["stage_factor"])
+    meaningful = restructure_loans(
+        idx, balance, rate, rate0, term, mob, repayment, dpd, shift, until, misses,
+        p["rate_concession"], p["term_stretch"], float(p["term_add_months"]),
+        p["health_per_payment_cut"], p["max_health_boost"], np.array(stages),
+        np.array([p["stage_factor"][s] for s in stages]), 30, 17, p["meaningful_cut"])
+    for j, i in enumerate(idx.tolist()):
+        b = before
+        new_rate, new_remaining, cut = restructure_terms(
+            float(balance[i]), float(b["rate"][i]), max(int(b["term"][i] - mob[i]), 1),
+            int(repayment[i]), p)
+        assert rate[i] == new_rate and term[i] == mob[i] + new_remaining
+        assert rate0[i] == max(0.0, b["rate0"][i] - (b["rate"][i] - new_rate))
+        assert shift[i] == b["shift"][i] + relief_health(p, cut, int(b["dpd"][i]))
+        assert (dpd[i], misses[i], until[i]) == (0, 0, 17)
+        assert meaningful[j] == (cut >= p["meaningful_cut"])
+    rest = np.setdiff1d(np.arange(n), idx)
+    for name, now in dict(rate=rate, rate0=rate0, term=term, shift=shift, dpd=dpd,
+                          misses=misses, until=until).items():
+        assert np.array_equal(now[rest], before[name][rest])

@@ -39,10 +39,13 @@ from sim.interventions.effects import (
     EFFECTS,
     PREVENTIVE_STAGES,
     act,
-    relief_health_columns,
-    restructure_terms_columns,
 )
-from sim.interventions.kernels_act import charge_block, first_failed, wave_ranks
+from sim.interventions.kernels_act import (
+    charge_block,
+    first_failed,
+    restructure_loans,
+    wave_ranks,
+)
 from sim.interventions.workouts import NO_COLLATERAL
 from sim.observation import HOURS_TOLERANCE, TARGETED
 from sim.signals import recent_alerts
@@ -112,23 +115,19 @@ def _entrusted_payment(sim, idx, it, t):
 
 
 def _restructure(sim, idx, it, t):
+    # the terms, relief and result the scalar effect gives each loan, to the last bit,
+    # applied loan by loan in one compiled pass (kernels_act.restructure_loans)
     p = it.params
-    rate = sim.rate[idx]
-    remaining = np.maximum(sim.term[idx] - sim.mob[idx], 1)
-    # the terms the scalar effect computes, loan by loan to the last bit
-    new_rate, new_remaining, cut = restructure_terms_columns(
-        sim.balance[idx], rate, remaining, sim.pf.repayment[idx], p)
-    relief = relief_health_columns(p, cut, sim.dpd[idx])
-    results = ("no_payment_cut", "payment_cut"), (cut >= p["meaningful_cut"]).astype(np.intp)
-    sim.shift[idx] += relief
-    concession = rate - new_rate
-    sim.rate[idx] = new_rate
-    sim.rate0[idx] = np.maximum(0.0, sim.rate0[idx] - concession)
-    sim.term[idx] = sim.mob[idx] + new_remaining
-    sim.restructured_until[idx] = t + p["observation_months"]
-    sim.misses[idx] = 0
-    sim.dpd[idx] = 0
-    return results
+    stages = sorted(p["stage_factor"])
+    meaningful = restructure_loans(
+        idx, sim.balance, sim.rate, sim.rate0, sim.term, sim.mob, sim.pf.repayment, sim.dpd,
+        sim.shift, sim.restructured_until, sim.misses, float(p["rate_concession"]),
+        float(p["term_stretch"]), float(p["term_add_months"]),
+        float(p["health_per_payment_cut"]), float(p["max_health_boost"]),
+        np.array(stages, dtype=np.int64),
+        np.array([p["stage_factor"][s] for s in stages], dtype=float),
+        defaults.DAYS_PER_MONTH, t + p["observation_months"], float(p["meaningful_cut"]))
+    return ("no_payment_cut", "payment_cut"), meaningful
 
 
 def _emergency_deferral(sim, idx, it, t):

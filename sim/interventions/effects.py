@@ -15,12 +15,7 @@ import numpy as np
 from sim import defaults
 from sim.codes import LoanClass
 from sim.interventions import workouts
-from sim.interventions.kernels_act import (
-    BURDEN_HORIZON_MONTHS,
-    cut_from_power,
-    cut_power_inputs,
-    restructure_terms_loans,
-)
+from sim.interventions.kernels_act import BURDEN_HORIZON_MONTHS, cut_from_power, cut_power_inputs
 from sim.loanbook import (
     default_loans,
     payment_burden,
@@ -124,27 +119,6 @@ def restructure_terms(balance: float, rate: float, remaining: int, repayment: in
     after = payment_burden_one(balance, new_rate, new_remaining, repayment)
     cut = 1.0 - after / before if before > 0 else 0.0
     return new_rate, int(new_remaining), max(cut, 0.0)
-
-
-def restructure_terms_columns(balance: np.ndarray, rate: np.ndarray, remaining: np.ndarray,
-                              repayment: np.ndarray, params: dict
-                              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`restructure_terms` for several loans at once, to the last bit (compiled, loan by
-    loan: sim.interventions.kernels_act)."""
-    return restructure_terms_loans(
-        np.asarray(balance, dtype=float), np.asarray(rate, dtype=float),
-        np.asarray(remaining, dtype=np.int64), np.asarray(repayment, dtype=np.int64),
-        float(params["rate_concession"]), float(params["term_stretch"]),
-        float(params["term_add_months"]), BURDEN_HORIZON_MONTHS)
-
-
-def relief_health_columns(params: dict, cut: np.ndarray, dpd: np.ndarray) -> np.ndarray:
-    """`relief_health` for several loans at once, to the last bit."""
-    step = defaults.DAYS_PER_MONTH
-    top = max(params["stage_factor"])
-    factor = np.array([params["stage_factor"][min(d // step * step, top)] for d in dpd.tolist()],
-                      dtype=float)
-    return np.minimum(params["health_per_payment_cut"] * cut, params["max_health_boost"]) * factor
 
 
 def relief_health(params: dict, cut: float, dpd: int) -> float:

@@ -40,28 +40,6 @@ def burden_one(balance: float, rate_annual: float, remaining: float, repayment: 
 
 
 @compiled
-def restructure_terms_loans(balance, rate, remaining, repayment, rate_concession: float,
-                            term_stretch: float, term_add_months: float,
-                            horizon_months: int):
-    """sim.interventions.effects.restructure_terms for each loan: (new rates, new remaining
-    terms, cuts in the burden)."""
-    k = len(balance)
-    new_rate = np.empty(k)
-    new_remaining = np.empty(k, dtype=np.int64)
-    cut = np.empty(k)
-    for j in range(k):
-        nr = max(0.0, rate[j] - rate_concession)
-        nm = int(np.ceil(remaining[j] * term_stretch) + term_add_months)
-        before = burden_one(balance[j], rate[j], remaining[j], repayment[j], horizon_months)
-        after = burden_one(balance[j], nr, nm, repayment[j], horizon_months)
-        c = 1.0 - after / before if before > 0 else 0.0
-        new_rate[j] = nr
-        new_remaining[j] = nm
-        cut[j] = max(c, 0.0)
-    return new_rate, new_remaining, cut
-
-
-@compiled
 def _stretched(rate: float, remaining: float, rate_concession: float, term_stretch: float,
                term_add_months: float) -> tuple[float, float]:
     """A restructuring's new rate and remaining term, as sim.interventions.effects.payment_cut
@@ -182,3 +160,45 @@ def charge_block(hours_left: float, money_spent: float, loans, codes, hours, fix
             acted[i] = month
         taken[i * width + c] = True
     return hours_left, money_spent, cost
+
+
+@compiled
+def restructure_loans(idx, balance, rate, rate0, term, mob, repayment, dpd, shift,
+                      restructured_until, misses, rate_concession: float, term_stretch: float,
+                      term_add_months: float, health_per_payment_cut: float,
+                      max_health_boost: float, stage_days, stage_factors, days_per_month: int,
+                      until: int, meaningful_cut: float) -> np.ndarray:
+    """Restructure loans idx (distinct) in place, loan by loan as the one-loan effect
+    (sim.interventions.effects._restructure) does: the new terms, the relief in health
+    (less once arrears have built up: stage_factors by stage_days), the rate concession
+    carried into the reference rate, the observation period, arrears cleared. Returns for
+    each loan whether the payment was cut meaningfully (1) or not (0)."""
+    k = len(idx)
+    meaningful = np.empty(k, dtype=np.intp)
+    top = stage_days[-1]
+    for j in range(k):
+        i = idx[j]
+        r = rate[i]
+        remaining = max(term[i] - mob[i], 1)
+        new_rate = max(0.0, r - rate_concession)
+        new_remaining = int(np.ceil(remaining * term_stretch) + term_add_months)
+        before = burden_one(balance[i], r, remaining, repayment[i], BURDEN_HORIZON_MONTHS)
+        after = burden_one(balance[i], new_rate, new_remaining, repayment[i],
+                           BURDEN_HORIZON_MONTHS)
+        cut = max(1.0 - after / before if before > 0 else 0.0, 0.0)
+        stage = min(dpd[i] // days_per_month * days_per_month, top)
+        at = -1
+        for s in range(len(stage_days)):
+            if stage_days[s] == stage:
+                at = s
+        if at < 0:
+            raise KeyError("restructure: no stage factor for these days past due")
+        shift[i] += min(health_per_payment_cut * cut, max_health_boost) * stage_factors[at]
+        rate[i] = new_rate
+        rate0[i] = max(0.0, rate0[i] - (r - new_rate))
+        term[i] = mob[i] + new_remaining
+        restructured_until[i] = until
+        misses[i] = 0
+        dpd[i] = 0
+        meaningful[j] = 1 if cut >= meaningful_cut else 0
+    return meaningful
