@@ -179,6 +179,8 @@ class Oracle(Triage):
         h = obs.hidden.health
         grounds = (h > repay) & (h < ORACLE_RECALL_GROUND_HEALTH)
         idx = np.flatnonzero(live & grounds & self._will_default(obs))
+        if not len(idx):  # most months: nothing to weigh
+            return idx, np.zeros(0)
         months = np.minimum(obs.remaining_months[idx], defaults.MONTHS_PER_YEAR)
         margin = obs.balance[idx] * defaults.NET_INTEREST_MARGIN_ANNUAL * months / \
             defaults.MONTHS_PER_YEAR
