@@ -148,3 +148,20 @@ def _run_rounds_month_draws(gen, sim, i, u: float):
         while True:
             sim._u_act[i, :] = u
             next(gen)
+
+
+def test_one_loans_collateral_liquidity_and_sale_chance_are_its_column_figures(sim):
+    """An auction round reads one loan on scalars; it must get the very figures the
+    columns give that loan (sold, topped up or neither)."""
+    sim.collateral_sold[1] = True
+    sim.extra_collateral[2] = 1e5
+    sim.extra_collateral[3] = 2e5
+    sim.collateral_sold[3] = True
+    value, liq = workouts.collateral_value(sim), workouts.liquidity(sim)
+    for i in range(sim.n):
+        assert workouts.collateral_value(sim, i) == value[i]
+        assert workouts.collateral_value(sim, np.int64(i)) == value[i]
+        assert workouts.liquidity(sim, i) == liq[i]
+        for name, _, _, _ in workouts.AUCTION_ROUNDS:
+            assert workouts.sale_chance(name, float(liq[i])) == \
+                workouts.sale_chance(name, liq)[i]

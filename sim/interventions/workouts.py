@@ -54,7 +54,12 @@ def init_columns(sim) -> None:
 
 
 def collateral_value(sim, idx=slice(None)) -> np.ndarray:
-    """True market value of each loan's security now (hidden); idx selects loans."""
+    """True market value of each loan's security now (hidden); idx selects loans (one
+    loan, an int, is worked out on scalars: the same figure without building columns)."""
+    if isinstance(idx, int | np.integer):
+        base = 0.0 if sim.collateral_sold[idx] else \
+            sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now
+        return base + sim.extra_collateral[idx]
     base = np.where(sim.collateral_sold[idx], 0.0,
                     sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now)
     return base + sim.extra_collateral[idx]
@@ -71,6 +76,9 @@ def liquidity(sim, idx=slice(None)):
     """Ease of selling each loan's security (property = 1); a top-up sells at least as
     easily as EXTRA_COLLATERAL_LIQUIDITY."""
     liq = LIQUIDITY_BY_TYPE[sim.pf.collateral_type[idx]]
+    if isinstance(idx, int | np.integer):  # one loan: on scalars
+        return max(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY) if sim.extra_collateral[idx] > 0 \
+            else liq
     return np.where(sim.extra_collateral[idx] > 0,
                     np.maximum(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY), liq)
 
@@ -150,8 +158,9 @@ sale period at the second round's reserve."""
 def sale_chance(name: str, liquidity):
     """Chance the collateral sells in an auction round, by its liquidity."""
     f = defaults.AUCTION_ILLIQUID_SALE_FACTOR
-    return np.minimum(1.0, defaults.AUCTION_SALE_PROBABILITY[name] * (f + (1 - f) * liquidity)
-                      * defaults.AUCTION_ROUND_CHANCES)
+    chance = defaults.AUCTION_SALE_PROBABILITY[name] * (f + (1 - f) * liquidity) \
+        * defaults.AUCTION_ROUND_CHANCES
+    return min(1.0, chance) if isinstance(chance, float) else np.minimum(1.0, chance)
 
 
 def round_price(value, start_share: float, bidding: bool):
