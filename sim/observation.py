@@ -138,7 +138,8 @@ class Observation:
     memo: dict = field(default_factory=dict, repr=False, compare=False)
     """Figures read off the visible columns at this decision point, kept for their next
     reader (`derived`): the state does not move while strategies decide, and the oracle's
-    officer reads the same columns (`dataclasses.replace` shares this dict)."""
+    officer reads the same columns (`dataclasses.replace` shares this dict). They are the
+    decision point's: after the engine moves, take a new observation (`observe`)."""
 
     def derived(self, key: tuple, make: Callable[[], object]):
         """`make()` worked out once per decision point under `key`; arrays come back
