@@ -164,3 +164,21 @@ def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_la
     for name, now in dict(rate=rate, rate0=rate0, term=term, shift=shift, dpd=dpd,
                           misses=misses, until=until).items():
         assert np.array_equal(now[rest], before[name][rest])
+
+
+def test_the_cut_of_some_loans_is_their_cut_among_the_whole_book():
+    from sim.defaults import INTERVENTIONS
+    from sim.interventions.effects import cut_of, payment_cut
+
+    params = INTERVENTIONS["restructure"].params
+    rng = np.random.default_rng(27)
+    n = 2000
+    balance = rng.uniform(1e3, 5e7, n)
+    rate = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.0, 0.15, n))
+    remaining = rng.integers(1, 400, n).astype(np.int32)
+    repayment = rng.integers(0, 3, n).astype(np.int8)
+    whole = payment_cut(balance, rate, remaining, repayment, params)[2]
+    for size in (0, 1, 37, 900):
+        idx = np.sort(rng.choice(n, size, replace=False))
+        assert np.array_equal(cut_of(idx, balance, rate, remaining, repayment, params),
+                              whole[idx])

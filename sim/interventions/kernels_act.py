@@ -48,19 +48,21 @@ def _stretched(rate: float, remaining: float, rate_concession: float, term_stret
 
 
 @compiled
-def cut_power_inputs(rate, remaining, rate_concession: float, term_stretch: float,
+def cut_power_inputs(idx, rate, remaining, rate_concession: float, term_stretch: float,
                      term_add_months: float):
-    """(1 + monthly rate, minus the months) before (first half) and after a restructuring
-    (second half): what sim.loanbook.payment_burden raises to a power. The power itself is
-    left to numpy, as there (its vectorised power may round the last bit unlike `pow`)."""
-    k = len(rate)
+    """(1 + monthly rate, minus the months) of loans idx before (first half) and after a
+    restructuring (second half): what sim.loanbook.payment_burden raises to a power. The
+    power itself is left to numpy, as there (its vectorised power may round the last bit
+    unlike `pow`)."""
+    k = len(idx)
     base = np.empty(2 * k)
     expo = np.empty(2 * k)
     for j in range(k):
-        new_rate, new_remaining = _stretched(rate[j], remaining[j], rate_concession,
+        i = idx[j]
+        new_rate, new_remaining = _stretched(rate[i], remaining[i], rate_concession,
                                              term_stretch, term_add_months)
-        base[j] = 1 + rate[j] / 12.0
-        expo[j] = -max(float(remaining[j]), 1.0)
+        base[j] = 1 + rate[i] / 12.0
+        expo[j] = -max(float(remaining[i]), 1.0)
         base[k + j] = 1 + new_rate / 12.0
         expo[k + j] = -max(new_remaining, 1.0)
     return base, expo
@@ -83,18 +85,19 @@ def _burden_columns(balance: float, rate: float, remaining: float, repayment: in
 
 
 @compiled
-def cut_from_power(balance, rate, remaining, repayment, rate_concession: float,
+def cut_from_power(idx, balance, rate, remaining, repayment, rate_concession: float,
                    term_stretch: float, term_add_months: float, power, horizon_months: int):
-    """The cut in the burden a restructuring brings, given the powers of `cut_power_inputs`:
-    sim.interventions.effects.payment_cut, element by element."""
-    k = len(balance)
+    """The cut in the burden a restructuring of loans idx brings, given the powers of
+    `cut_power_inputs`: sim.interventions.effects.payment_cut, element by element."""
+    k = len(idx)
     cut = np.empty(k)
     for j in range(k):
-        new_rate, new_remaining = _stretched(rate[j], remaining[j], rate_concession,
+        i = idx[j]
+        new_rate, new_remaining = _stretched(rate[i], remaining[i], rate_concession,
                                              term_stretch, term_add_months)
-        before = _burden_columns(balance[j], rate[j], float(remaining[j]), repayment[j],
+        before = _burden_columns(balance[i], rate[i], float(remaining[i]), repayment[i],
                                  power[j], horizon_months)
-        after = _burden_columns(balance[j], new_rate, new_remaining, repayment[j],
+        after = _burden_columns(balance[i], new_rate, new_remaining, repayment[i],
                                 power[k + j], horizon_months)
         c = 1.0 - after / before if before > 0 else 0.0
         cut[j] = max(c, 0.0)

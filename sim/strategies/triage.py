@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.codes import LoanStatus
 from sim.defaults import INTERVENTIONS
-from sim.interventions.effects import payment_cut
+from sim.interventions.effects import cut_of
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
@@ -119,8 +119,7 @@ def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
     if it is None or obs.rate is None or not len(idx):
         return np.zeros(len(idx))
     prm = it.params
-    _, _, cut = payment_cut(obs.balance[idx], obs.rate[idx], obs.remaining_months[idx],
-                            obs.repayment[idx], prm)
+    cut = cut_of(idx, obs.balance, obs.rate, obs.remaining_months, obs.repayment, prm)
     return np.minimum(prm["health_per_payment_cut"] * cut, prm["max_health_boost"])
 
 
