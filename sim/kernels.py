@@ -1,0 +1,446 @@
+"""The compiled monthly core: the tick's and the signals' loops over the book, in numba.
+
+At 2,000 loans a month of numpy is mostly per-call overhead: a few hundred small calls
+on 2,000-element arrays, each costing more to dispatch than its arithmetic (issue 13,
+"Speed"). Each kernel here does one Python step of the engine in one pass over the
+loans. The Python steps (sim.credit.step_health, sim.loanbook.step,
+sim.classification.classify, sim.signals, sim.checks.run_due) gather the arrays,
+call one kernel and keep what must stay in Python: the event log (sim.recorder), sums,
+the random draws and the barrier.
+
+Every kernel gives numpy's result to the last bit, so a run is the same run:
+- elementwise arithmetic in numpy's order of operations, without fastmath (no
+  reassociation, no fused multiply-add);
+- no float reductions: numpy sums pairwise, a loop sums in order, so sums stay in numpy
+  (np.bincount with weights adds in index order, as a loop does);
+- no transcendental functions (exp, pow, ndtr): numpy's SIMD versions differ from the
+  C library's in the last bit, so those are computed in numpy and passed in.
+tests/test_kernels.py checks each kernel against the numpy it replaces.
+
+Kernels are pure functions on arrays: model parameters come in as arguments (the
+NamedTuples below, filled from sim.defaults by the callers), never from a module here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+
+class HealthRules(NamedTuple):
+    """Parameters of sim.credit.step_health."""
+
+    phi: float  # idiosyncratic AR(1) coefficient per month
+    scale: float  # sqrt(1 - phi^2), as sim.credit.factor_step works it out
+    burden_per_rate: float  # health change per unit of rate rise (negative: a burden)
+    divert_onset_health: float  # a diverter starts below this health
+    divert_drain: float  # health a diverting borrower loses each month
+
+
+class BookRules(NamedTuple):
+    """Parameters of sim.loanbook.step, and the status codes it moves loans between."""
+
+    active: int
+    defaulted: int
+    closed: int
+    on_books: int  # statuses up to this one are on the books
+    substandard: int  # the class from which a defaulted loan cannot cure on its own
+    draw_months: float  # a staged loan draws its line over this many months
+    drawdown_health: float  # a borrower below this health draws its whole line
+    paid_off_cny: float  # a balance up to this counts as repaid
+    days_per_month: int
+    misses_to_default: int
+    collection_cure: float  # monthly chance a defaulted loan under collection cures
+    self_cure: float  # the same without collection
+    cure_health: float  # a defaulted borrower cures only above this health
+    condition_kept: float  # share of collateral condition a month of distress leaves
+
+
+class ClassRules(NamedTuple):
+    """Parameters of sim.classification.classify."""
+
+    special_mention: int
+    substandard: int
+    trigger_days: np.ndarray  # days past due that must be exceeded, ascending
+    trigger_classes: np.ndarray  # the class each of trigger_days gives
+    contagion_share: float  # a borrower's non-performing share above this infects it
+
+
+@njit(cache=True)
+def _maximum(a, b):
+    """np.maximum on two numbers (NaN propagates)."""
+    if a != a or a >= b:
+        return a
+    return b
+
+
+@njit(cache=True)
+def _minimum(a, b):
+    """np.minimum on two numbers (NaN propagates)."""
+    if a != a or a <= b:
+        return a
+    return b
+
+
+# --- sim.credit.step_health -----------------------------------------------------------
+@njit(cache=True)
+def health_step(rules, t, e_prev, z_idio, borrower, shared, c_group, group_of, floating,
+                rate, rate0, pct_per_unit, status, on_books, diverter, entrusted, diverting,
+                d_prev, shift, shock, boost, d_hist, hist_row):
+    """sim.credit.step_health after the barrier: the idiosyncratic AR(1) (one health per
+    borrower when `shared`), the rate burden, the onset and drain of fund diversion,
+    and the month's health d (written into d_hist[hist_row]). Updates diverting, shift
+    and boost (cleared) in place; returns (e, d, loans that start diverting).
+
+    Compiled because the numpy version is a dozen passes over the book for one formula."""
+    n = len(e_prev)
+    e_all = np.empty(n)
+    for i in range(n):
+        e_all[i] = rules.phi * e_prev[i] + rules.scale * z_idio[i]
+    e = np.empty(n)
+    if shared:
+        for i in range(n):
+            e[i] = e_all[borrower[i]]
+    else:
+        e[:] = e_all
+    d = np.empty(n)
+    started = np.zeros(n, dtype=np.bool_)
+    n_started = 0
+    for i in range(n):
+        live = status[i] <= on_books
+        if (diverter[i] and not entrusted[i] and not diverting[i] and live
+                and d_prev[i] < rules.divert_onset_health and t > 1):
+            started[i] = True
+            diverting[i] = True
+            n_started += 1
+        if diverting[i] and live:
+            shift[i] -= rules.divert_drain
+        burden = rules.burden_per_rate * (rate[i] - rate0[i]) * pct_per_unit if floating[i] \
+            else 0.0
+        d[i] = e[i] - c_group[group_of[i]] + shift[i] + shock[i] + burden + boost[i]
+        boost[i] = 0.0
+        d_hist[hist_row, i] = d[i]
+    return e, d, np.flatnonzero(started) if n_started else np.empty(0, dtype=np.int64)
+
+
+# --- sim.loanbook.step ----------------------------------------------------------------
+@njit(cache=True)
+def annuity_inputs(rate, term, mob, equal_instalment):
+    """(1 + r, -remaining months) of the equal-instalment loans, for the annuity factor
+    (1 + r) ** -remaining that sim.loanbook.step works out in numpy (a power)."""
+    m = len(equal_instalment)
+    base = np.empty(m)
+    power = np.empty(m)
+    for k in range(m):
+        i = equal_instalment[k]
+        base[k] = 1 + rate[i] / 12.0
+        power[k] = -max(term[i] - mob[i], 1)
+    return base, power
+
+
+@njit(cache=True)
+def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0, balance,
+              disbursed, rate, term, mob, equal_principal, equal_instalment, annuity_factor,
+              deferral_until, arrears_interest, interest, repaid, misses, dpd,
+              lawsuit_month, u_cure, floor, preserved, distress_months, condition):
+    """sim.loanbook.step for health d, all but the Python bookkeeping: drawdowns,
+    scheduled payments (annuity_factor: (1 + r) ** -remaining of each equal-instalment
+    loan), misses and arrears, repayment at maturity, days past due, and the distress
+    lines; and which loans default this month and which defaulted loans cure.
+
+    Updates undrawn, balance, disbursed, interest, repaid, misses, mob, status,
+    distress_months and condition in place. Returns (arrears_interest, dpd, last_due,
+    last_paid) as new columns (numpy made new ones) and the loans that (cured of
+    arrears, missed a first payment, were repaid, default, cure of default), in
+    ascending order. default_loans and the cures are left to the caller, in that order.
+
+    Compiled because the numpy version is about a hundred calls a month on the book."""
+    n = len(d)
+    live = np.empty(n, dtype=np.bool_)
+    for i in range(n):  # _draw: staged tranches while healthy, the whole line when distressed
+        live[i] = status[i] <= rules.on_books
+        can_draw = live[i] and not frozen[i] and undrawn[i] > 0 and not defaulted[i]
+        tranche = undrawn0[i] / rules.draw_months if staged[i] and d[i] > 0 else 0.0
+        if d[i] < rules.drawdown_health:
+            tranche = undrawn[i]
+        draw = _minimum(tranche, undrawn[i]) if can_draw else 0.0
+        undrawn[i] -= draw
+        balance[i] += draw
+        disbursed[i] += draw
+    # the schedule: interest and level principal for all, the annuity where it is used
+    principal = np.empty(n)
+    interest_due = np.empty(n)
+    r = np.empty(n)
+    level = np.empty(n)
+    for i in range(n):
+        r[i] = rate[i] / 12.0
+        remaining = max(term[i] - mob[i], 1)
+        interest_due[i] = balance[i] * r[i]
+        level[i] = balance[i] / remaining
+        if equal_principal[i]:
+            principal[i] = level[i]
+        else:
+            principal[i] = balance[i] if remaining <= 1 else 0.0
+    for k in range(len(equal_instalment)):
+        i = equal_instalment[k]
+        annuity = interest_due[i] / (1 - annuity_factor[k]) if r[i] > 0 else level[i]
+        principal[i] = annuity - interest_due[i]
+    arrears_new = np.empty(n)
+    dpd_new = np.empty(n, dtype=dpd.dtype)
+    last_due = np.empty(n)
+    last_paid = np.empty(n)
+    cured = np.zeros(n, dtype=np.bool_)
+    missed = np.zeros(n, dtype=np.bool_)
+    matured = np.zeros(n, dtype=np.bool_)
+    new_default = np.zeros(n, dtype=np.bool_)
+    cure = np.zeros(n, dtype=np.bool_)
+    for i in range(n):  # _pay: a borrower with health below zero misses; the rest pay
+        p = _minimum(_maximum(principal[i], 0.0), balance[i])
+        performing = status[i] == rules.active and not defaulted[i]
+        deferred = deferral_until[i] >= t
+        due = performing and not deferred and balance[i] > 0
+        miss = due and d[i] < 0
+        pay = due and not miss
+        paid_principal = p if pay else 0.0
+        scheduled = p + interest_due[i]
+        last_due[i] = scheduled if due else 0.0
+        last_paid[i] = scheduled + arrears_interest[i] if pay else 0.0
+        cured[i] = pay and misses[i] > 0
+        interest[i] += interest_due[i] + arrears_interest[i] if pay else 0.0
+        arrears_new[i] = 0.0 if pay else arrears_interest[i] + (interest_due[i] if miss else 0.0)
+        balance[i] -= paid_principal
+        repaid[i] += paid_principal
+        arrears_new[i] += interest_due[i] if deferred and performing else 0.0
+        misses[i] += miss
+        if pay:
+            misses[i] = 0
+        missed[i] = miss and misses[i] == 1
+        mob[i] += performing
+        if performing and balance[i] <= rules.paid_off_cny and (
+                undrawn[i] <= rules.paid_off_cny or mob[i] >= term[i]):
+            matured[i] = True
+            balance[i] = 0.0
+            undrawn[i] = 0.0
+            status[i] = rules.closed
+        # _arrears: days past due, and default at misses_to_default consecutive misses
+        if defaulted[i] and status[i] == rules.defaulted:
+            dpd_new[i] = dpd[i] + rules.days_per_month
+        else:
+            dpd_new[i] = misses[i] * rules.days_per_month
+        new_default[i] = (not defaulted[i] and status[i] == rules.active
+                          and misses[i] >= rules.misses_to_default)
+        # _cure_defaulted, on the status after this month's defaults
+        if status[i] == rules.defaulted or new_default[i]:
+            chance = rules.collection_cure if lawsuit_month[i] >= 0 else rules.self_cure
+            cure[i] = (u_cure[i] < chance and d[i] > rules.cure_health
+                       and floor[i] < rules.substandard)
+        # distress wears down free assets and collateral
+        distressed = live[i] and d[i] < 0
+        distress_months[i] += 1.0 if distressed and not preserved[i] else 0.0
+        if distressed:
+            condition[i] *= rules.condition_kept
+    return (arrears_new, dpd_new, last_due, last_paid, np.flatnonzero(cured),
+            np.flatnonzero(missed), np.flatnonzero(matured), np.flatnonzero(new_default),
+            np.flatnonzero(cure))
+
+
+# --- sim.classification.classify ------------------------------------------------------
+@njit(cache=True)
+def classify(rules, dpd, flagged, floor, balance, borrower, n_borrowers):
+    """sim.classification.classify: the day triggers, the floor, and (when borrower has
+    loans, n_borrowers borrowers) the 10% rule across one borrower's loans. The balances
+    are added per borrower in loan order, as np.bincount adds them.
+
+    Compiled because numpy makes several passes over the book per trigger."""
+    n = len(dpd)
+    cls = np.empty(n, dtype=np.int8)
+    for i in range(n):
+        c = rules.special_mention if dpd[i] > 0 or flagged[i] else 0
+        for k in range(len(rules.trigger_days)):
+            if dpd[i] > rules.trigger_days[k]:
+                c = rules.trigger_classes[k]
+        cls[i] = max(c, floor[i])
+    if len(borrower):
+        total = np.zeros(n_borrowers)
+        npl = np.zeros(n_borrowers)
+        for i in range(n):
+            total[borrower[i]] += balance[i]
+            npl[borrower[i]] += balance[i] if cls[i] >= rules.substandard else 0.0
+        for i in range(n):
+            b = borrower[i]
+            share = npl[b] / total[b] if total[b] > 0 else 0.0
+            if share > rules.contagion_share and cls[i] < rules.substandard:
+                cls[i] = rules.substandard
+    return cls
+
+
+@njit(cache=True)
+def reclassify(rules, t, on_books_status, status, dpd, known_diversion, restructured_until,
+               floor, judgement, balance, borrower, n_borrowers, old):
+    """sim.classification.reclassify: the objective class, the booked class (the worse of
+    it and the officer's judgement, counted for the borrower rule) and the loans on the
+    books whose booked class changed from `old`. Returns (objective, whether a judgement
+    stands, booked, changed); without a judgement the booked class is the objective one
+    (the same array, as numpy's version gives)."""
+    n = len(dpd)
+    flagged = np.empty(n, dtype=np.bool_)
+    on = np.empty(n, dtype=np.bool_)
+    raised = np.empty(n, dtype=np.int8)
+    judged = False
+    for i in range(n):
+        on[i] = status[i] <= on_books_status
+        flagged[i] = (known_diversion[i] or restructured_until[i] >= t) and on[i]
+        j = judgement[i] if on[i] else 0
+        judged = judged or j != 0
+        raised[i] = max(floor[i], j)
+    objective = classify(rules, dpd, flagged, floor, balance, borrower, n_borrowers)
+    booked = classify(rules, dpd, flagged, raised, balance, borrower, n_borrowers) \
+        if judged else objective
+    changed = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        changed[i] = booked[i] != old[i] and on[i]
+    return objective, judged, booked, np.flatnonzero(changed)
+
+
+# --- sim.signals ----------------------------------------------------------------------
+@njit(cache=True)
+def _health_conditions(cond, is_health, hist_rows, lines, d_hist, loans):
+    """Rows of cond for health-driven signals: the lagged health (d_hist[hist_rows[r]])
+    below the signal's line, for loans `loans` (one column each)."""
+    for r in range(cond.shape[0]):
+        if is_health[r]:
+            h = hist_rows[r]
+            for k in range(len(loans)):
+                cond[r, k] = d_hist[h, loans[k]] < lines[r]
+
+
+@njit(cache=True)
+def month_sightings(t, cond, is_health, hist_rows, lines, d_hist, on, bypass_row, diverting,
+                    u, js, keep, fp, warn, last_seen, first_warning, first_warning_signal,
+                    warnings):
+    """sim.signals.offsite_sightings over the book: fills the health rows of cond (the
+    other rows come filled by sim.signals.condition), keeps conditions to loans on the
+    books (collection_bypass, row bypass_row, also holds for a diverting borrower), and
+    sees each signal below its keep rate when the condition holds, below its
+    false-positive rate when not (draw u[loan, js[row]]). Writes last_seen, and with
+    `warnings` each loan's first warning (the first `warn` row seen). Returns (seen,
+    loans, signals) in the order sim.recorder logs them: by signal, then by loan.
+
+    Compiled because numpy makes a dozen passes over a (signals, loans) matrix."""
+    k, n = cond.shape
+    _health_conditions(cond, is_health, hist_rows, lines, d_hist, np.arange(n))
+    seen = np.empty((k, n), dtype=np.bool_)
+    count = 0
+    for r in range(k):
+        for i in range(n):
+            c = cond[r, i] and on[i]
+            if r == bypass_row:
+                c = c or (diverting[i] and on[i])
+            cond[r, i] = c
+            draw = u[i, js[r]]
+            seen[r, i] = ((draw < keep[r]) if c else (draw < fp[r])) and on[i]
+            count += seen[r, i]
+    loans = np.empty(count, dtype=np.int64)
+    signals = np.empty(count, dtype=np.int64)
+    at = 0
+    for r in range(k):
+        for i in range(n):
+            if seen[r, i]:
+                loans[at] = i
+                signals[at] = js[r]
+                last_seen[i, js[r]] = t
+                at += 1
+    if warnings and count:
+        _first_warnings(t, seen, js, warn, np.arange(n), first_warning, first_warning_signal)
+    return seen, loans, signals
+
+
+@njit(cache=True)
+def _first_warnings(t, hit, js, rows, loans, first_warning, first_warning_signal):
+    """Each loan in `loans` (column k of hit) without a warning yet takes its first:
+    the first row r (with rows[r]) that holds. All loans are judged before any is
+    written, as numpy's fancy indexing does (the last of a repeated loan wins)."""
+    m = len(loans)
+    first = np.full(m, -1, dtype=np.int64)
+    for k in range(m):
+        if first_warning[loans[k]] < 0:
+            for r in range(hit.shape[0]):
+                if rows[r] and hit[r, k]:
+                    first[k] = r
+                    break
+    for k in range(m):
+        if first[k] >= 0:
+            first_warning[loans[k]] = t
+            first_warning_signal[loans[k]] = js[first[k]]
+
+
+@njit(cache=True)
+def latent_conditions(t, cond, is_health, hist_rows, lines, d_hist, on, js, first_warning,
+                      first_warning_signal):
+    """sim.signals._latent: the hidden conditions a check would show (cond's health rows
+    filled here, the others by sim.signals.condition), kept to loans on the books; the
+    first warnings they make. Returns (row_ends, loans): the loans of row r, ascending,
+    are loans[row_ends[r - 1]:row_ends[r]]."""
+    k, n = cond.shape
+    _health_conditions(cond, is_health, hist_rows, lines, d_hist, np.arange(n))
+    count = 0
+    for r in range(k):
+        for i in range(n):
+            cond[r, i] = cond[r, i] and on[i]
+            count += cond[r, i]
+    loans = np.empty(count, dtype=np.int64)
+    row_ends = np.empty(k, dtype=np.int64)
+    at = 0
+    for r in range(k):
+        for i in range(n):
+            if cond[r, i]:
+                loans[at] = i
+                at += 1
+        row_ends[r] = at
+    if count:
+        _first_warnings(t, cond, js, np.ones(k, dtype=np.bool_), np.arange(n), first_warning,
+                        first_warning_signal)
+    return row_ends, loans
+
+
+@njit(cache=True)
+def check_sightings(t, idx, cond, is_health, hist_rows, lines, d_hist, u, js, keep, fp,
+                    detect, last_seen, first_warning, first_warning_signal, warnings,
+                    diverting, known_diversion, u_diversion, diversion_line):
+    """sim.signals.onsite_sightings on the loans a check visits (idx): fills the health
+    rows of cond (one column per visited loan; the other rows come filled), sees each
+    signal as the off-site pass does with the keep rate scaled by `detect`, writes
+    last_seen and first warnings, and finds diversion below diversion_line in column
+    u_diversion of the draws. Returns (loans, signals): by signal, then in idx's order.
+
+    Compiled because a check's numpy pass costs a dozen calls for a few loans."""
+    k, m = cond.shape
+    _health_conditions(cond, is_health, hist_rows, lines, d_hist, idx)
+    seen = np.empty((k, m), dtype=np.bool_)
+    count = 0
+    for r in range(k):
+        line = keep[r] * detect
+        for c in range(m):
+            draw = u[idx[c], js[r]]
+            seen[r, c] = (draw < line) if cond[r, c] else (draw < fp[r])
+            count += seen[r, c]
+    loans = np.empty(count, dtype=np.int64)
+    signals = np.empty(count, dtype=np.int64)
+    at = 0
+    for r in range(k):
+        for c in range(m):
+            if seen[r, c]:
+                loans[at] = idx[c]
+                signals[at] = js[r]
+                last_seen[idx[c], js[r]] = t
+                at += 1
+    if warnings and count:
+        _first_warnings(t, seen, js, np.ones(k, dtype=np.bool_), idx, first_warning,
+                        first_warning_signal)
+    for c in range(m):
+        i = idx[c]
+        if diverting[i] and u[i, u_diversion] < diversion_line:
+            known_diversion[i] = True
+    return loans, signals
