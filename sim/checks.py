@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim import defaults
+from sim import defaults, kernels
 from sim.codes import ON_BOOKS, CheckKind, LoanClass, Product
 from sim.policy import MonitoringPolicy
 
@@ -207,34 +207,25 @@ def policy_demand(sim, t: int):
     return demand
 
 
-def _books_no_checks(policy: MonitoringPolicy) -> bool:
-    """Whether a policy asks for no routine and no first checks (closer monitoring and
-    slipped checks still fall due under it)."""
-    iv = policy.interval_months
-    return policy.first_check_days <= 0 and max(
-        iv.normal, iv.special_mention, iv.substandard, iv.doubtful, iv.loss) <= 0
-
-
 def run_due(sim, t: int) -> None:
-    """Routine and first checks the policy requires; overload makes them slip or rush."""
-    if _books_no_checks(sim.policy) and not (sim.due_since >= 0).any() \
-            and not (sim.closer_until >= t).any():
-        return  # nothing falls due, nothing slipped: no check this month
-    first_due, routine_due = due_masks(sim, sim.policy, t)
-    on_books = sim.status <= ON_BOOKS
-    due = first_due | routine_due
-    newly = due & (sim.due_since < 0)
+    """Routine and first checks the policy requires; overload makes them slip or rush.
+
+    The due checks and the queue come from sim.kernels.checks_due (the rule of
+    `due_masks`); the queue is sorted (oldest first, then worse class, then larger
+    balance) and fitted to the hours here."""
+    policy = sim.policy
     tally = sim.rec.checks
-    sim.due_since[newly] = t
-    sim.due_kind[newly & first_due] = FIRST
-    sim.due_kind[newly & ~first_due] = ROUTINE
-    tally.required += np.bincount(sim.due_kind[newly], minlength=len(tally.required))
-    sim.due_since[~due & (sim.due_since >= 0) & ~on_books] = -1
-    idx = np.flatnonzero(sim.due_since >= 0)
+    rules = kernels.DueRules(
+        on_books=ON_BOOKS, intervals=class_intervals(policy),
+        first_on=bool(t >= first_check_month(policy) and policy.first_check_days > 0),
+        first=FIRST, routine=ROUTINE, n_kinds=len(tally.required))
+    required, idx, hours, neg_balance, neg_cls, since = kernels.checks_due(
+        rules, t, sim.status, sim.never_checked, sim.closer_until, sim.last_check, sim.cls,
+        sim.due_since, sim.due_kind, sim.check_hours, sim.balance)
+    tally.required += required
     if not len(idx):
         return
-    hours = sim.check_hours[idx, sim.due_kind[idx]]
-    order = np.lexsort((-sim.balance[idx], -sim.cls[idx], sim.due_since[idx]))
+    order = np.lexsort((neg_balance, neg_cls, since))
     idx, hours = idx[order], hours[order]
     done, quality, spent = _fit(hours, idx, sim._hours_left)
     sim._hours_left -= min(spent, sim._hours_left)
@@ -242,15 +233,14 @@ def run_due(sim, t: int) -> None:
     tally.slipped += slipped
     sim.month_report.checks_slipped = slipped
     if len(done):
-        on_time = sim.due_since[done] == t
-        kinds = sim.due_kind[done]
-        tally.on_time += np.bincount(kinds[on_time], minlength=len(tally.on_time))
-        tally.done += np.bincount(kinds, minlength=len(tally.done))
+        on_time, count = kernels.checks_done(t, done, sim.due_since, sim.due_kind,
+                                             len(tally.done))
+        tally.on_time += on_time
+        tally.done += count
         tally.quality_sum += quality * len(done)
         tally.quality_n += len(done)
         sim.month_report.checks_done = len(done)
         sim.month_report.check_quality = quality
-        sim.due_since[done] = -1
         do_checks(sim, t, done, None, quality)
 
 

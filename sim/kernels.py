@@ -330,31 +330,35 @@ def month_sightings(t, cond, is_health, hist_rows, lines, d_hist, on, bypass_row
 
     Compiled because numpy makes a dozen passes over a (signals, loans) matrix."""
     k, n = cond.shape
-    _health_conditions(cond, is_health, hist_rows, lines, d_hist, np.arange(n))
     seen = np.empty((k, n), dtype=np.bool_)
     count = 0
     for r in range(k):
+        j, keep_r, fp_r, line, health = js[r], keep[r], fp[r], lines[r], is_health[r]
+        lagged, cond_r, seen_r = d_hist[hist_rows[r]], cond[r], seen[r]
         for i in range(n):
-            c = cond[r, i] and on[i]
+            c = (lagged[i] < line) if health else cond_r[i]
+            c = c & on[i]
             if r == bypass_row:
-                c = c or (diverting[i] and on[i])
-            cond[r, i] = c
-            draw = u[i, js[r]]
-            seen[r, i] = ((draw < keep[r]) if c else (draw < fp[r])) and on[i]
-            count += seen[r, i]
-    loans = np.empty(count, dtype=np.int64)
-    signals = np.empty(count, dtype=np.int64)
+                c = c | (diverting[i] & on[i])
+            cond_r[i] = c
+            draw = u[i, j]
+            s = ((c & (draw < keep_r)) | ((not c) & (draw < fp_r))) & on[i]
+            seen_r[i] = s
+            count += s
+    loans = np.empty(count + 1, dtype=np.int64)  # one spare: the last write of the loop
+    signals = np.empty(count + 1, dtype=np.int64)
     at = 0
-    for r in range(k):
+    for r in range(k):  # by signal, then by loan
+        seen_r = seen[r]
         for i in range(n):
-            if seen[r, i]:
-                loans[at] = i
-                signals[at] = js[r]
-                last_seen[i, js[r]] = t
-                at += 1
+            loans[at] = i  # kept when seen: no branch to mispredict
+            signals[at] = js[r]
+            at += seen_r[i]
+    for q in range(count):
+        last_seen[loans[q], signals[q]] = t
     if warnings and count:
         _first_warnings(t, seen, js, warn, np.arange(n), first_warning, first_warning_signal)
-    return seen, loans, signals
+    return seen, loans[:count], signals[:count]
 
 
 @njit(cache=True)
@@ -444,3 +448,80 @@ def check_sightings(t, idx, cond, is_health, hist_rows, lines, d_hist, u, js, ke
         if diverting[i] and u[i, u_diversion] < diversion_line:
             known_diversion[i] = True
     return loans, signals
+
+
+# --- sim.checks.run_due ---------------------------------------------------------------
+class DueRules(NamedTuple):
+    """What sim.checks.run_due asks of a monitoring policy in a month, and the codes."""
+
+    on_books: int  # statuses up to this one are on the books
+    intervals: np.ndarray  # routine interval in months per class (0: no routine checks)
+    first_on: bool  # first checks fall due this month (the policy books them, and it is time)
+    first: int  # CheckKind.FIRST
+    routine: int  # CheckKind.ROUTINE
+    n_kinds: int  # number of CheckKinds
+
+
+@njit(cache=True)
+def checks_due(rules, t, status, never_checked, closer_until, last_check, cls, due_since,
+               due_kind, check_hours, balance):
+    """sim.checks.run_due up to the queue: which first and routine checks fall due in
+    month t (sim.checks.due_masks), marking the new ones in due_since and due_kind (in
+    place) and dropping slipped checks of loans gone from the books. Returns (checks
+    newly required per kind, the queue: loans with a check pending, ascending, and each
+    one's hours, -balance, -class and month due, the keys the queue is sorted on).
+
+    Compiled because the numpy version is some thirty calls a month on the book."""
+    n = len(status)
+    required = np.zeros(rules.n_kinds, dtype=np.int64)
+    pending = 0
+    for i in range(n):
+        on = status[i] <= rules.on_books
+        routine_due = False
+        if on and not never_checked[i]:
+            since = t - np.int64(last_check[i])
+            if closer_until[i] >= t:  # closer monitoring: monthly
+                routine_due = since >= 1
+            else:
+                interval = rules.intervals[cls[i]]
+                routine_due = interval > 0 and since >= interval
+        first_due = rules.first_on and on and never_checked[i]
+        due = first_due or routine_due
+        if due and due_since[i] < 0:
+            due_since[i] = t
+            due_kind[i] = rules.first if first_due else rules.routine
+            required[due_kind[i]] += 1
+        elif not due and due_since[i] >= 0 and not on:
+            due_since[i] = -1
+        pending += due_since[i] >= 0
+    idx = np.empty(pending, dtype=np.int64)
+    hours = np.empty(pending)
+    neg_balance = np.empty(pending)
+    neg_cls = np.empty(pending, dtype=np.int64)
+    since_month = np.empty(pending, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if due_since[i] >= 0:
+            idx[k] = i
+            hours[k] = check_hours[i, due_kind[i]]
+            neg_balance[k] = -balance[i]
+            neg_cls[k] = -cls[i]
+            since_month[k] = due_since[i]
+            k += 1
+    return required, idx, hours, neg_balance, neg_cls, since_month
+
+
+@njit(cache=True)
+def checks_done(t, done, due_since, due_kind, n_kinds):
+    """sim.checks.run_due after the hours are shared out: the checks done (loans `done`)
+    counted per kind, and those done on time (due this month); clears their due_since.
+    Returns (on time per kind, done per kind)."""
+    on_time = np.zeros(n_kinds, dtype=np.int64)
+    count = np.zeros(n_kinds, dtype=np.int64)
+    for k in range(len(done)):
+        i = done[k]
+        on_time[due_kind[i]] += due_since[i] == t
+        count[due_kind[i]] += 1
+    for k in range(len(done)):
+        due_since[done[k]] = -1
+    return on_time, count
