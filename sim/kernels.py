@@ -29,6 +29,20 @@ import numpy as np
 from numba import njit
 
 
+def kernel(fn):
+    """numba's njit, cached on disk and with numpy's error model (a division by zero gives
+    inf or nan, as in numpy, rather than raising).
+
+    numba keeps the compiled code in sim/__pycache__, or, when the package directory is
+    read-only, in NUMBA_CACHE_DIR or the user's cache directory; the first run on a
+    machine compiles (seconds), later processes load it. When there is nowhere to keep
+    it, each process compiles once."""
+    try:
+        return njit(cache=True, error_model="numpy")(fn)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+        return njit(error_model="numpy")(fn)
+
+
 class HealthRules(NamedTuple):
     """Parameters of sim.credit.step_health."""
 
@@ -68,7 +82,7 @@ class ClassRules(NamedTuple):
     contagion_share: float  # a borrower's non-performing share above this infects it
 
 
-@njit(cache=True)
+@kernel
 def _maximum(a, b):
     """np.maximum on two numbers (NaN propagates)."""
     if a != a or a >= b:
@@ -76,7 +90,7 @@ def _maximum(a, b):
     return b
 
 
-@njit(cache=True)
+@kernel
 def _minimum(a, b):
     """np.minimum on two numbers (NaN propagates)."""
     if a != a or a <= b:
@@ -84,8 +98,23 @@ def _minimum(a, b):
     return b
 
 
+@kernel
+def _indices(mask):
+    """np.flatnonzero(mask) (a loop: numba compiles np.flatnonzero slowly)."""
+    count = 0
+    for i in range(len(mask)):
+        count += mask[i]
+    out = np.empty(count, dtype=np.int64)
+    k = 0
+    for i in range(len(mask)):
+        if mask[i]:
+            out[k] = i
+            k += 1
+    return out
+
+
 # --- sim.credit.step_health -----------------------------------------------------------
-@njit(cache=True)
+@kernel
 def health_step(rules, t, e_prev, z_idio, borrower, shared, c_group, group_of, floating,
                 rate, rate0, pct_per_unit, status, on_books, diverter, entrusted, diverting,
                 d_prev, shift, shock, boost, d_hist, hist_row):
@@ -99,22 +128,19 @@ def health_step(rules, t, e_prev, z_idio, borrower, shared, c_group, group_of, f
     e_all = np.empty(n)
     for i in range(n):
         e_all[i] = rules.phi * e_prev[i] + rules.scale * z_idio[i]
-    e = np.empty(n)
+    e = e_all
     if shared:
+        e = np.empty(n)
         for i in range(n):
             e[i] = e_all[borrower[i]]
-    else:
-        e[:] = e_all
     d = np.empty(n)
     started = np.zeros(n, dtype=np.bool_)
-    n_started = 0
     for i in range(n):
         live = status[i] <= on_books
         if (diverter[i] and not entrusted[i] and not diverting[i] and live
                 and d_prev[i] < rules.divert_onset_health and t > 1):
             started[i] = True
             diverting[i] = True
-            n_started += 1
         if diverting[i] and live:
             shift[i] -= rules.divert_drain
         burden = rules.burden_per_rate * (rate[i] - rate0[i]) * pct_per_unit if floating[i] \
@@ -122,11 +148,11 @@ def health_step(rules, t, e_prev, z_idio, borrower, shared, c_group, group_of, f
         d[i] = e[i] - c_group[group_of[i]] + shift[i] + shock[i] + burden + boost[i]
         boost[i] = 0.0
         d_hist[hist_row, i] = d[i]
-    return e, d, np.flatnonzero(started) if n_started else np.empty(0, dtype=np.int64)
+    return e, d, _indices(started)
 
 
 # --- sim.loanbook.step ----------------------------------------------------------------
-@njit(cache=True)
+@kernel
 def annuity_inputs(rate, term, mob, equal_instalment):
     """(1 + r, -remaining months) of the equal-instalment loans, for the annuity factor
     (1 + r) ** -remaining that sim.loanbook.step works out in numpy (a power)."""
@@ -140,7 +166,7 @@ def annuity_inputs(rate, term, mob, equal_instalment):
     return base, power
 
 
-@njit(cache=True)
+@kernel
 def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0, balance,
               disbursed, rate, term, mob, equal_principal, equal_instalment, annuity_factor,
               deferral_until, arrears_interest, interest, repaid, misses, dpd,
@@ -241,13 +267,12 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         distress_months[i] += 1.0 if distressed and not preserved[i] else 0.0
         if distressed:
             condition[i] *= rules.condition_kept
-    return (arrears_new, dpd_new, last_due, last_paid, np.flatnonzero(cured),
-            np.flatnonzero(missed), np.flatnonzero(matured), np.flatnonzero(new_default),
-            np.flatnonzero(cure))
+    return (arrears_new, dpd_new, last_due, last_paid, _indices(cured), _indices(missed),
+            _indices(matured), _indices(new_default), _indices(cure))
 
 
 # --- sim.classification.classify ------------------------------------------------------
-@njit(cache=True)
+@kernel
 def classify(rules, dpd, flagged, floor, balance, borrower, n_borrowers):
     """sim.classification.classify: the day triggers, the floor, and (when borrower has
     loans, n_borrowers borrowers) the 10% rule across one borrower's loans. The balances
@@ -276,7 +301,7 @@ def classify(rules, dpd, flagged, floor, balance, borrower, n_borrowers):
     return cls
 
 
-@njit(cache=True)
+@kernel
 def reclassify(rules, t, on_books_status, status, dpd, known_diversion, restructured_until,
                floor, judgement, balance, borrower, n_borrowers, old):
     """sim.classification.reclassify: the objective class, the booked class (the worse of
@@ -301,11 +326,11 @@ def reclassify(rules, t, on_books_status, status, dpd, known_diversion, restruct
     changed = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         changed[i] = booked[i] != old[i] and on[i]
-    return objective, judged, booked, np.flatnonzero(changed)
+    return objective, judged, booked, _indices(changed)
 
 
 # --- sim.signals ----------------------------------------------------------------------
-@njit(cache=True)
+@kernel
 def _health_conditions(cond, is_health, hist_rows, lines, d_hist, loans):
     """Rows of cond for health-driven signals: the lagged health (d_hist[hist_rows[r]])
     below the signal's line, for loans `loans` (one column each)."""
@@ -316,7 +341,7 @@ def _health_conditions(cond, is_health, hist_rows, lines, d_hist, loans):
                 cond[r, k] = d_hist[h, loans[k]] < lines[r]
 
 
-@njit(cache=True)
+@kernel
 def month_sightings(t, cond, is_health, hist_rows, lines, d_hist, on, bypass_row, diverting,
                     u, js, keep, fp, warn, last_seen, first_warning, first_warning_signal,
                     warnings):
@@ -361,7 +386,7 @@ def month_sightings(t, cond, is_health, hist_rows, lines, d_hist, on, bypass_row
     return seen, loans[:count], signals[:count]
 
 
-@njit(cache=True)
+@kernel
 def _first_warnings(t, hit, js, rows, loans, first_warning, first_warning_signal):
     """Each loan in `loans` (column k of hit) without a warning yet takes its first:
     the first row r (with rows[r]) that holds. All loans are judged before any is
@@ -380,7 +405,7 @@ def _first_warnings(t, hit, js, rows, loans, first_warning, first_warning_signal
             first_warning_signal[loans[k]] = js[first[k]]
 
 
-@njit(cache=True)
+@kernel
 def latent_conditions(t, cond, is_health, hist_rows, lines, d_hist, on, js, first_warning,
                       first_warning_signal):
     """sim.signals._latent: the hidden conditions a check would show (cond's health rows
@@ -409,7 +434,7 @@ def latent_conditions(t, cond, is_health, hist_rows, lines, d_hist, on, js, firs
     return row_ends, loans
 
 
-@njit(cache=True)
+@kernel
 def check_sightings(t, idx, cond, is_health, hist_rows, lines, d_hist, u, js, keep, fp,
                     detect, last_seen, first_warning, first_warning_signal, warnings,
                     diverting, known_diversion, u_diversion, diversion_line):
@@ -462,7 +487,7 @@ class DueRules(NamedTuple):
     n_kinds: int  # number of CheckKinds
 
 
-@njit(cache=True)
+@kernel
 def checks_due(rules, t, status, never_checked, closer_until, last_check, cls, due_since,
                due_kind, check_hours, balance):
     """sim.checks.run_due up to the queue: which first and routine checks fall due in
@@ -511,7 +536,7 @@ def checks_due(rules, t, status, never_checked, closer_until, last_check, cls, d
     return required, idx, hours, neg_balance, neg_cls, since_month
 
 
-@njit(cache=True)
+@kernel
 def checks_done(t, done, due_since, due_kind, n_kinds):
     """sim.checks.run_due after the hours are shared out: the checks done (loans `done`)
     counted per kind, and those done on time (due this month); clears their due_since.
