@@ -271,6 +271,41 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
             _indices(matured), _indices(new_default), _indices(cure))
 
 
+@kernel
+def default_loans(t, idx, discount, defaulted_code, default_dpd, contagion, defaulted, status,
+                  default_month, ead, ead_pv, balance, dpd, chain_hit, guarantor, shift):
+    """sim.loanbook.default_loans without its sum and log: loans idx default in month t
+    (status, first default month, exposure at default and its value discounted by
+    `discount`, days past due at least default_dpd), and the borrowers they guaranteed
+    lose `contagion` of health, once per guarantor. Every loan is judged before any is
+    written, as numpy's fancy indexing does."""
+    m = len(idx)
+    first = np.empty(m, dtype=np.bool_)
+    fresh = np.empty(m, dtype=np.bool_)
+    pv = np.empty(m)
+    for k in range(m):
+        i = idx[k]
+        first[k] = default_month[i] < 0
+        fresh[k] = not chain_hit[i]
+        pv[k] = ead_pv[i] + balance[i] * discount
+    gone = np.zeros(len(balance) + 1, dtype=np.bool_)  # the last place: no guarantor (-1)
+    for k in range(m):
+        i = idx[k]
+        defaulted[i] = True
+        status[i] = defaulted_code
+        if first[k]:
+            default_month[i] = t
+        ead[i] = balance[i]
+        ead_pv[i] = pv[k]
+        dpd[i] = max(dpd[i], default_dpd)
+        if fresh[k]:
+            chain_hit[i] = True
+            gone[i] = True
+    for j in range(len(guarantor)):
+        if gone[guarantor[j]]:  # its guarantor is among the fresh defaults
+            shift[j] -= contagion
+
+
 # --- sim.classification.classify ------------------------------------------------------
 @kernel
 def classify(rules, dpd, flagged, floor, balance, borrower, n_borrowers):
@@ -473,6 +508,21 @@ def check_sightings(t, idx, cond, is_health, hist_rows, lines, d_hist, u, js, ke
         if diverting[i] and u[i, u_diversion] < diversion_line:
             known_diversion[i] = True
     return loans, signals
+
+
+@kernel
+def recent_alerts(last_seen, after, weights):
+    """sim.signals.recent_alerts: per loan (row of last_seen), the number of signals with
+    weight 1 seen after month `after`. Compiled because the strategies ask for it several
+    times a month and numpy's version is a matrix product on a temporary."""
+    n, k = last_seen.shape
+    out = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        count = 0
+        for j in range(k):
+            count += (weights[j] != 0) & (last_seen[i, j] > after)
+        out[i] = count
+    return out
 
 
 # --- sim.checks.run_due ---------------------------------------------------------------

@@ -161,26 +161,18 @@ def _book_rules() -> kernels.BookRules:
 
 
 def default_loans(sim, t: int, idx: np.ndarray) -> None:
-    """Loans idx default in month t; the guarantee chain feels it."""
+    """Loans idx default in month t; the guarantee chain feels it (sim.kernels.default_loans;
+    the exposure's sum and the log here)."""
     if not len(idx):
         return
-    sim.defaulted[idx] = True
-    sim.status[idx] = DEFAULTED
-    first = idx[sim.default_month[idx] < 0]
-    sim.default_month[first] = t
-    sim.ead[idx] = sim.balance[idx]
-    sim._ead_pv[idx] += sim.balance[idx] * sim.discount(t)
+    idx = np.asarray(idx, dtype=np.int64)
+    kernels.default_loans(
+        t, idx, sim.discount(t), DEFAULTED, defaults.DEFAULT_DPD,
+        defaults.GUARANTEE_CONTAGION_HEALTH, sim.defaulted, sim.status, sim.default_month,
+        sim.ead, sim._ead_pv, sim.balance, sim.dpd, sim._chain_hit, sim.pf.guarantor, sim.shift)
     sim._ead_total += float(sim.balance[idx].sum())
-    sim.dpd[idx] = np.maximum(sim.dpd[idx], defaults.DEFAULT_DPD)
     sim.month_report.new_defaults += len(idx)
     sim.rec.log_many(t, idx, "default", sim.balance[idx])
-    # the guarantee chain: borrowers this one guaranteed lose its support
-    fresh = idx[~sim._chain_hit[idx]]
-    sim._chain_hit[fresh] = True
-    gone = np.zeros(sim.n + 1, dtype=bool)  # the last place stands for "no guarantor" (-1)
-    gone[fresh] = True
-    hit = gone[sim.pf.guarantor]  # borrowers whose guarantor is among `fresh`
-    sim.shift[hit] -= defaults.GUARANTEE_CONTAGION_HEALTH
 
 
 def repay_in_full(sim, i: int) -> float:

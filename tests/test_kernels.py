@@ -89,7 +89,7 @@ def ref_book_step(sim, t, d):
                        sim.misses * defaults.DAYS_PER_MONTH).astype(np.int32)
     new_default = ~sim.defaulted & (sim.status == ACTIVE) & \
         (sim.misses >= defaults.MISSES_TO_DEFAULT)
-    loanbook.default_loans(sim, t, np.flatnonzero(new_default))
+    ref_default_loans(sim, t, np.flatnonzero(new_default))
     # _cure_defaulted
     dl = np.flatnonzero(sim.status == DEFAULTED)
     if len(dl):
@@ -108,6 +108,27 @@ def ref_book_step(sim, t, d):
     distressed = live & (d < 0)
     sim.distress_months += (distressed & ~sim.preserved)
     sim.condition[distressed] *= 1.0 - defaults.COLLATERAL_DECAY_PER_MONTH_DISTRESSED
+
+
+def ref_default_loans(sim, t, idx):
+    if not len(idx):
+        return
+    sim.defaulted[idx] = True
+    sim.status[idx] = DEFAULTED
+    first = idx[sim.default_month[idx] < 0]
+    sim.default_month[first] = t
+    sim.ead[idx] = sim.balance[idx]
+    sim._ead_pv[idx] += sim.balance[idx] * sim.discount(t)
+    sim._ead_total += float(sim.balance[idx].sum())
+    sim.dpd[idx] = np.maximum(sim.dpd[idx], defaults.DEFAULT_DPD)
+    sim.month_report.new_defaults += len(idx)
+    sim.rec.log_many(t, idx, "default", sim.balance[idx])
+    fresh = idx[~sim._chain_hit[idx]]
+    sim._chain_hit[fresh] = True
+    gone = np.zeros(sim.n + 1, dtype=bool)
+    gone[fresh] = True
+    hit = gone[sim.pf.guarantor]
+    sim.shift[hit] -= defaults.GUARANTEE_CONTAGION_HEALTH
 
 
 def ref_scheduled_principal(sim):
@@ -475,6 +496,20 @@ def test_the_checks_due_match_numpy(case, policy):
         sim._ticked = False
         sim._hours_left = hours
         _both_ways(sim, ref_run_due, checks.run_due, t)
+
+
+@pytest.mark.parametrize("case", ("guarantee_chain", "disaster"))
+def test_defaults_match_numpy_and_reach_the_guarantee_chain(case):
+    sim = _book(case)
+    rng = np.random.default_rng(13)
+    _scramble(sim, rng, 9)
+    sim.default_month = np.where(rng.random(sim.n) < 0.2, 3, -1).astype(np.int32)
+    sim._chain_hit = rng.random(sim.n) < 0.2
+    guarantors = np.unique(sim.pf.guarantor[sim.pf.guarantor >= 0])
+    assert len(guarantors)
+    for idx in (guarantors[::2], np.concatenate([guarantors[:3], guarantors[:2]]),
+                np.flatnonzero(rng.random(sim.n) < 0.3)):  # the second with repeats
+        _both_ways(sim, ref_default_loans, loanbook.default_loans, 9, idx)
 
 
 def test_classify_matches_numpy_with_and_without_borrowers():
