@@ -21,6 +21,7 @@ one seed face the same borrowers, economy and idiosyncratic draws.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import numpy as np
@@ -30,6 +31,7 @@ from sim import checks, classification, credit, judgement, loanbook, macro, scri
 from sim.classification import provision_rates
 from sim.codes import ON_BOOKS, CheckKind, LoanStatus
 from sim.conversation import apply_talk
+from sim.draws import DrawTape, draw_month
 from sim.foresight import draw_ahead
 from sim.interventions import workouts
 from sim.interventions.batch import act_many
@@ -59,7 +61,8 @@ class Simulation:
 
     def __init__(self, scenario: Scenario, seed: int | None = None, months: int | None = None,
                  decider: Callable[[Observation], Decision] | None = None,
-                 oracle: bool = False, keep_history: bool = False, warnings: bool = True):
+                 oracle: bool = False, keep_history: bool = False, warnings: bool = True,
+                 tape: DrawTape | None = None):
         self.sc = scenario
         self.keep_history = keep_history
         # whether the run keeps its warnings (each loan's first warning, the conditions a
@@ -88,6 +91,10 @@ class Simulation:
         self.rec = Recorder(SIGNAL_IDS)
         self.env = simpy.Environment()
         self._init_state(rng_b)
+        # the months' draws: the run's own, or shared by the runs of a seed (sim.draws)
+        self._tape = tape
+        self._tape_role = None if tape is None else tape.role(
+            self, 8 * self.n * (1 + U_COLUMNS + ACTION_UNIFORMS))
         # the oracle's foresight: the draws of every month ahead, from copies of the streams
         self._ahead = draw_ahead(self) if oracle else None
         self.env.process(macro.timeline(self))
@@ -136,14 +143,14 @@ class Simulation:
             yield self.env.timeout(1)
 
     def _month(self, t: int) -> None:
-        n = self.n
         # fixed draws every month: the same numbers whatever is decided (common random numbers)
-        z_idio = self.rng_idio.standard_normal(n)
-        z_econ = self.rng_macro.standard_normal()
-        z_ind = self.rng_macro.standard_normal(len(self.pf.industries))
-        z_reg = self.rng_macro.standard_normal(len(self.pf.regions))
-        self._u_sig = self.rng_signals.random((n, U_COLUMNS))
-        self._u_act = self.rng_actions.random((n, ACTION_UNIFORMS))
+        if self._tape_role == "replay":
+            z = self._tape.months[t - 1]
+        elif self._tape_role == "record":
+            z = self._tape.record(self, t, U_COLUMNS, ACTION_UNIFORMS)
+        else:
+            z = draw_month(self, U_COLUMNS, ACTION_UNIFORMS)
+        self._u_sig, self._u_act = z.u_sig, z.u_act
         self._done_this_month = set()
         start_hours = staff.refill(self)
         self._index_now = macro.index_value(self.index_points, t)
@@ -152,7 +159,7 @@ class Simulation:
         n_sig_before = self.rec.n_signals
         self._decide_and_act(t)
         staff.close_month(self, start_hours)
-        self._tick(t, z_idio, z_econ, z_ind, z_reg)
+        self._tick(t, z.z_idio, z.z_econ, z.z_ind, z.z_reg)
         signals.offsite_sightings(self, t)
         rep = self.month_report
         rep.new_alerts = self.rec.n_signals - n_sig_before
@@ -252,6 +259,12 @@ class Simulation:
         finish_workouts(self)
         return RunBrief.from_sim(self)
 
+    def streams_at_horizon(self) -> None:
+        """Past the horizon only the action stream draws (sim.tail); a run that replayed its
+        months from a tape takes it as the recording run had it at the horizon."""
+        if self._tape_role == "replay":
+            self.rng_actions = copy.deepcopy(self._tape.actions_at_horizon)
+
     def advance_to(self, month: int) -> None:
         """Run until just before the decision point of `month` + 1."""
         self.env.run(until=month + 0.5)
@@ -264,22 +277,28 @@ class Simulation:
 
 
 def _simulation(scenario: Scenario, seed: int | None, months: int | None,
-                strategy: str | object | None, rules, warnings: bool = True) -> Simulation:
+                strategy: str | object | None, rules, warnings: bool = True,
+                tape: DrawTape | None = None) -> Simulation:
     from sim.strategies import make_strategy
 
     strat = make_strategy(strategy or "do-nothing", rules=rules)
     return Simulation(scenario, seed=seed, months=months, decider=strat.decide,
-                      oracle=getattr(strat, "needs_hidden", False), warnings=warnings)
+                      oracle=getattr(strat, "needs_hidden", False), warnings=warnings,
+                      tape=tape)
 
 
 def simulate(scenario: Scenario, seed: int | None = None, months: int | None = None,
-             strategy: str | object | None = None, rules=None) -> RunResult:
+             strategy: str | object | None = None, rules=None,
+             tape: DrawTape | None = None) -> RunResult:
     """Run a scenario to its horizon under a strategy (default: no post-loan actions)."""
-    return _simulation(scenario, seed, months, strategy, rules).run()
+    return _simulation(scenario, seed, months, strategy, rules, tape=tape).run()
 
 
 def simulate_brief(scenario: Scenario, seed: int | None = None, months: int | None = None,
-                   strategy: str | object | None = None, rules=None) -> RunBrief:
+                   strategy: str | object | None = None, rules=None,
+                   tape: DrawTape | None = None) -> RunBrief:
     """`simulate`, keeping the figures only: the same run, without its frames (and without
-    the warning bookkeeping only the frames read)."""
-    return _simulation(scenario, seed, months, strategy, rules, warnings=False).run_brief()
+    the warning bookkeeping only the frames read). Runs of one seed given one `tape`
+    draw their months once (sim.draws)."""
+    return _simulation(scenario, seed, months, strategy, rules, warnings=False,
+                       tape=tape).run_brief()

@@ -24,15 +24,23 @@ exogenous, so the untreated path tells the oracle what a shift of a given size w
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim import credit, defaults, macro
 from sim.codes import ON_BOOKS, LoanStatus
+from sim.compiled import compiled
 from sim.loanbook import base_rate
 from sim.scripted import borrower_loans
 from sim.storyline import Disaster, LprChange
+
+# the parameters the compiled month reads (numba takes module globals as constants)
+DIVERSION_ONSET_HEALTH = defaults.DIVERSION_ONSET_HEALTH
+DIVERSION_DRAIN_PER_MONTH = defaults.DIVERSION_DRAIN_PER_MONTH
+MISSES_TO_DEFAULT = defaults.MISSES_TO_DEFAULT
+GUARANTEE_CONTAGION_HEALTH = defaults.GUARANTEE_CONTAGION_HEALTH
+RATE_BURDEN_HEALTH_PER_PCT = defaults.RATE_BURDEN_HEALTH_PER_PCT
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,10 @@ class ShocksAhead:
     econ: np.ndarray  # (months,)
     industry: np.ndarray  # (months, industries)
     region: np.ndarray  # (months, regions)
+    # month -> (events in force, barrier, shock): what the macro draws and the case's
+    # schedule make of a month does not change from one decision to the next, so each
+    # month's is worked out once per run (`_month_ahead`), not at all twelve look-aheads
+    macro_months: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def draw_ahead(sim) -> ShocksAhead:
@@ -89,104 +101,220 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     ahead: ShocksAhead = sim._ahead
     K = max(min(months, sim.T - t + 1), 0)
     n = sim.n
-    path = np.empty((K, n))
-    phi_s = defaults.SYSTEMATIC_PHI_MONTHLY
-    f_econ, f_ind, f_reg = sim.f_econ, sim.f_ind, sim.f_reg
-    we, wi, wr = sim.w
-    _, g_ind, g_reg = sim._groups
-    e = sim.e
-    owner = pf.borrower
-    shared = owner is not None and not (owner == np.arange(len(owner))).all()  # credit._shared
-    shift = sim.shift.copy()
-    rate, lpr, reset_due, mob = sim.rate.copy(), dict(sim.lpr), sim._rates_reset_due.copy(), \
-        sim.mob.copy()
+    for past in [m for m in ahead.macro_months if m < t]:  # never asked again
+        del ahead.macro_months[past]
+    # the months' macro side: systematic factors, the barrier, the shocks
+    events = list(sim.active_shocks) + macro.scheduled_shocks(sim, t)
+    factors = (sim.f_econ, sim.f_ind, sim.f_reg)
+    barriers, shocks = np.empty((K, n)), np.empty((K, n))
+    for k in range(K):
+        factors, barriers[k], shocks[k] = _month_ahead(sim, ahead, t + k, factors, events)
+    ops = _lasting_hits(sim, t, events)
+    # LPR changes, and the rate each floating loan would reset to (sim.loanbook.reprice)
+    lpr = dict(sim.lpr)
     lpr_changes = [(max(ev.month, 1), ev) for ev in sim.sc.macro
                    if isinstance(ev, LprChange) and max(ev.month, 1) > t]
+    reset_due = sim._rates_reset_due.copy()
+    track_rates = bool(reset_due.any()) or bool(lpr_changes)
+    lpr_month = np.zeros(K, dtype=bool)
+    new_rates = np.empty((K if track_rates else 0, n))
+    if track_rates:
+        new_rate = base_rate(lpr, pf.base_5y) + pf.spread
+        for k in range(K):
+            for when, ev in lpr_changes:
+                if when == t + k:
+                    for key in (("lpr_1y", "lpr_5y") if ev.base == "both" else (ev.base,)):
+                        lpr[key] = max(0.0, lpr[key] + ev.delta_bp / 10_000)
+                    lpr_month[k] = True
+                    new_rate = base_rate(lpr, pf.base_5y) + pf.spread
+            new_rates[k] = new_rate
     start_lpr = {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}
     concession = sim.rate0 - (base_rate(start_lpr, pf.base_5y) + pf.spread)
+    # the borrower's side
+    owner = pf.borrower
+    shared = owner is not None and not (owner == np.arange(len(owner))).all()  # credit._shared
     live = sim.status <= ON_BOOKS
     diverting = sim.diverting.copy()
     can_divert = pf.diverter & ~sim.entrusted
-    events = list(sim.active_shocks) + macro.scheduled_shocks(sim, t)
-    permanent = [(s, ev) for s, _, ev in events
-                 if s > t and isinstance(ev, Disaster)]
-    scripted = [(max(ev.month, 1), sim.pf.named_index[b.id], ev)
-                for b in sim.sc.borrowers for ev in b.events if max(ev.month, 1) > t]
+    may_divert = bool((can_divert & live).any() or diverting.any()
+                      or any(kind == _DIVERT for kind in ops.kind.tolist()))
     performing = (sim.status == LoanStatus.ACTIVE) & ~sim.defaulted
-    remaining = np.where(performing, np.maximum(sim.term - sim.mob, 0), 0)
-    going = performing.copy()  # still paying in the projection
-    misses = sim.misses.copy()
-    chain_hit = sim._chain_hit.copy()
-    need = defaults.MISSES_TO_DEFAULT
+    remaining = np.where(performing, np.maximum(sim.term - sim.mob, 0), 0).astype(np.int64)
     guaranteed = pf.guarantor >= 0 if pf.guarantor is not None else np.zeros(n, dtype=bool)
-    guarantor_of = np.where(guaranteed, pf.guarantor, 0) if guaranteed.any() else None
+    chained = bool(guaranteed.any())
+    guarantor_of = np.where(guaranteed, pf.guarantor, 0) if chained else np.zeros(0, np.int64)
     # what only some books need: the arrears (for the chain and the resets' months) and
     # diversion's onset; a book without them skips the work
-    track_payments = guarantor_of is not None or reset_due.any() or bool(lpr_changes)
-    may_divert = bool((can_divert & live).any() or diverting.any() or any(
-        ev.kind == "diversion_start" for _, _, ev in scripted))
-    burden = _burden(pf, rate, sim.rate0)
-    d_prev = sim.d
-    for k in range(K):
-        m = t + k
-        for when, i, ev in scripted:
-            if when == m:
-                if ev.kind in defaults.SCRIPTED_HEALTH_HIT:
-                    shift[borrower_loans(sim, i)] -= defaults.SCRIPTED_HEALTH_HIT[ev.kind] * \
-                        ev.severity
-                elif ev.kind == "diversion_start" and not sim.entrusted[i]:
-                    diverting[i] = True
-        f_econ = credit.factor_step(f_econ, ahead.econ[m - 1], phi_s)
-        f_ind = credit.factor_step(f_ind, ahead.industry[m - 1], phi_s)
-        f_reg = credit.factor_step(f_reg, ahead.region[m - 1], phi_s)
-        x = we * f_econ + wi * f_ind[g_ind] + wr * f_reg[g_reg]
-        for start, ev in permanent:
-            if start == m:  # a disaster fires before its month's decision
-                hit = (pf.region == pf.regions.index(ev.region)) & \
-                    (pf.disaster_u < ev.permanent_share)
-                shift[hit] -= ev.severity * defaults.DISASTER_PERMANENT_HEALTH
-        # LPR changes, and floating rates repriced at their resets (sim.loanbook.reprice)
-        for when, ev in lpr_changes:
-            if when == m:
-                for key in (("lpr_1y", "lpr_5y") if ev.base == "both" else (ev.base,)):
-                    lpr[key] = max(0.0, lpr[key] + ev.delta_bp / 10_000)
-                reset_due |= pf.floating
-        if reset_due.any():
-            reset_now = reset_due & (mob % pf.reset_months == 0)
-            if reset_now.any():
-                new_rate = base_rate(lpr, pf.base_5y) + pf.spread
-                rate[reset_now] = np.maximum(0.0, new_rate[reset_now] + concession[reset_now])
-                reset_due &= ~reset_now
-                burden = _burden(pf, rate, sim.rate0)
-        x, shock = macro.shocks_from(sim, m, x, events)
-        e = credit.factor_step(e, ahead.idio[m - 1], defaults.IDIO_PHI_MONTHLY)
-        if shared:
-            e = e[pf.borrower]
-        c = credit.barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
-        if may_divert:
-            start_div = can_divert & ~diverting & live & \
-                (d_prev < defaults.DIVERSION_ONSET_HEALTH) & (m > 1)
-            diverting = diverting | start_div
-            shift[diverting & live] -= defaults.DIVERSION_DRAIN_PER_MONTH
-        d = e - c + shift + shock + burden
-        path[k] = d
-        d_prev = d
-        if not track_payments:
-            continue
-        # payments, and the guarantee chain when a guarantor defaults (sim.loanbook)
-        due = going & (sim.deferral_until < m) & (k < remaining)
-        miss = due & (d < 0)
-        misses = np.where(due & ~miss, 0, np.where(miss, misses + 1, misses))
-        mob += going
-        fall = going & (misses >= need)
-        going &= ~fall
-        fresh = fall & ~chain_hit
-        if guarantor_of is not None and fresh.any():
-            chain_hit |= fresh
-            shift[guaranteed & fresh[guarantor_of]] -= defaults.GUARANTEE_CONTAGION_HEALTH
+    track_payments = chained or track_rates
+    phi = defaults.IDIO_PHI_MONTHLY
+    path = np.empty((K, n))
+    _project(
+        t, sim.e, ahead.idio[t - 1:t - 1 + K], phi,
+        float(np.sqrt(1.0 - phi * phi)),  # as credit.factor_step has it
+        shared, owner if shared else np.zeros(0, np.int64), barriers, shocks,
+        sim.shift.copy(), ops.month, ops.kind, ops.amount, ops.start, ops.loans,
+        track_rates, sim.rate.copy(), sim.rate0, pf.floating, concession, pf.reset_months,
+        reset_due, lpr_month, new_rates, _burden(pf, sim.rate, sim.rate0),
+        may_divert, diverting, can_divert, live, sim.d,
+        track_payments, performing.copy(), sim.deferral_until, remaining,
+        sim.misses.astype(np.int64), sim.mob.astype(np.int64), sim._chain_hit.copy(),
+        guaranteed, guarantor_of, path)
     deferred = np.clip(sim.deferral_until - t + 1, 0, K)
     margin, fresh = default_margins(path, sim.misses, deferred, remaining)
     return Foresight(path, margin, fresh)
+
+
+_SHIFT, _DIVERT = 0, 1  # what a lasting hit does: lowers health, or starts a diversion
+
+
+@dataclass(frozen=True)
+class LastingHits:
+    """What moves borrowers' health for good before the ticks of the months ahead, in the
+    order the engine meets it: each hit's month, kind, health lost and loans
+    (loans[start[j]:start[j + 1]] for hit j)."""
+
+    month: np.ndarray
+    kind: np.ndarray
+    amount: np.ndarray
+    start: np.ndarray
+    loans: np.ndarray
+
+
+def _lasting_hits(sim, t: int, events: list) -> LastingHits:
+    """The scripted events of named borrowers (sim.scripted), then the permanent damage of
+    disasters (sim.macro), after month t."""
+    pf = sim.pf
+    hits: list[tuple[int, int, float, np.ndarray]] = []
+    for b in sim.sc.borrowers:
+        i = pf.named_index[b.id]
+        for ev in b.events:
+            m = max(ev.month, 1)
+            if m <= t:
+                continue
+            if ev.kind in defaults.SCRIPTED_HEALTH_HIT:
+                hits.append((m, _SHIFT, defaults.SCRIPTED_HEALTH_HIT[ev.kind] * ev.severity,
+                             borrower_loans(sim, i)))
+            elif ev.kind == "diversion_start" and not sim.entrusted[i]:
+                hits.append((m, _DIVERT, 0.0, np.array([i])))
+    for start, _, ev in events:
+        if start > t and isinstance(ev, Disaster):  # it fires before its month's decision
+            hit = (pf.region == pf.regions.index(ev.region)) & \
+                (pf.disaster_u < ev.permanent_share)
+            hits.append((start, _SHIFT, ev.severity * defaults.DISASTER_PERMANENT_HEALTH,
+                         np.flatnonzero(hit)))
+    hits.sort(key=lambda h: h[0])  # stable: within a month, the order above
+    return LastingHits(
+        month=np.array([h[0] for h in hits], dtype=np.int64),
+        kind=np.array([h[1] for h in hits], dtype=np.int64),
+        amount=np.array([h[2] for h in hits], dtype=float),
+        start=np.cumsum([0] + [len(h[3]) for h in hits]).astype(np.int64),
+        loans=np.concatenate([h[3] for h in hits]).astype(np.int64) if hits
+        else np.zeros(0, np.int64))
+
+
+@compiled
+def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
+             op_month, op_kind, op_amount, op_start, op_loans,
+             track_rates, rate, rate0, floating, concession, reset_months, reset_due,
+             lpr_month, new_rates, burden,
+             may_divert, diverting, can_divert, live, d_prev,
+             track_payments, going, deferral_until, remaining, misses, mob, chain_hit,
+             guaranteed, guarantor_of, path):
+    """The months ahead, one by one and loan by loan, as the engine's tick would make
+    them with nothing done: the lasting hits (`LastingHits`), floating rates reset after
+    an LPR change (sim.loanbook.reprice) and their burden, the idiosyncratic health's
+    AR(1) step (credit.factor_step, shared by a borrower's loans), diversion's onset and
+    drain and the health (credit.step_health), then the payments, misses and defaults and
+    the guarantee chain's contagion (sim.loanbook). Writes the health into `path`
+    (months, loans) and moves its state arrays in place.
+
+    Compiled: at a few thousand loans the same thirty array operations a month, twelve
+    months at every decision, cost far more to call than to do. These are the engine's
+    operations in its order, element by element, so the numbers are the engine's to the
+    last bit (tests/test_oracle.py)."""
+    K, n = path.shape
+    stepped = np.empty(n)
+    fresh = np.zeros(n, np.bool_)
+    next_op = 0
+    for k in range(K):
+        m = t + k
+        while next_op < len(op_month) and op_month[next_op] <= m:
+            for j in range(op_start[next_op], op_start[next_op + 1]):
+                i = op_loans[j]
+                if op_kind[next_op] == _SHIFT:
+                    shift[i] -= op_amount[next_op]
+                else:
+                    diverting[i] = True
+            next_op += 1
+        if track_rates:
+            if lpr_month[k]:
+                for i in range(n):
+                    reset_due[i] |= floating[i]
+            for i in range(n):
+                if reset_due[i] and mob[i] % reset_months[i] == 0:
+                    rate[i] = max(0.0, new_rates[k, i] + concession[i])
+                    reset_due[i] = False
+                    burden[i] = -RATE_BURDEN_HEALTH_PER_PCT * (rate[i] - rate0[i]) * 100.0 \
+                        if floating[i] else 0.0
+        for i in range(n):
+            stepped[i] = phi * e[i] + coef * Z[k, i]
+        e = stepped[owner_of] if shared else stepped.copy()
+        d = path[k]
+        for i in range(n):
+            if may_divert:
+                if can_divert[i] and not diverting[i] and live[i] and \
+                        d_prev[i] < DIVERSION_ONSET_HEALTH and m > 1:
+                    diverting[i] = True
+                if diverting[i] and live[i]:
+                    shift[i] -= DIVERSION_DRAIN_PER_MONTH
+            d[i] = e[i] - barriers[k, i] + shift[i] + shocks[k, i] + burden[i]
+        d_prev = d
+        if not track_payments:
+            continue
+        fell = False
+        for i in range(n):
+            if going[i] and deferral_until[i] < m and k < remaining[i]:  # a payment due
+                if d[i] < 0:
+                    misses[i] += 1
+                else:
+                    misses[i] = 0
+            if going[i]:
+                mob[i] += 1
+                if misses[i] >= MISSES_TO_DEFAULT:
+                    going[i] = False
+                    fresh[i] = not chain_hit[i]
+                    fell |= fresh[i]
+        if fell and len(guarantor_of):
+            for i in range(n):
+                if guaranteed[i] and fresh[guarantor_of[i]]:
+                    shift[i] -= GUARANTEE_CONTAGION_HEALTH
+            for i in range(n):
+                chain_hit[i] |= fresh[i]
+        fresh[:] = False
+
+
+def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) -> tuple:
+    """(systematic factors, each loan's barrier, each loan's shock) of month m, from the
+    factors of month m - 1: the operations of `Simulation._tick` (credit.step_factors,
+    macro.shocks, credit.step_health), so the very numbers it will use. Kept per run
+    by month and the events in force then; the factors are a chain of the macro draws
+    alone, so a kept month also gives the factors the next month starts from."""
+    in_force = tuple((start, end, id(ev)) for start, end, ev in events if start <= m < end)
+    kept = ahead.macro_months.get(m)
+    if kept is not None and kept[0] == in_force:
+        return kept[1:]
+    phi_s = defaults.SYSTEMATIC_PHI_MONTHLY
+    f_econ = credit.factor_step(factors[0], ahead.econ[m - 1], phi_s)
+    f_ind = credit.factor_step(factors[1], ahead.industry[m - 1], phi_s)
+    f_reg = credit.factor_step(factors[2], ahead.region[m - 1], phi_s)
+    we, wi, wr = sim.w
+    _, g_ind, g_reg = sim._groups
+    x = we * f_econ + wi * f_ind[g_ind] + wr * f_reg[g_reg]
+    x, shock = macro.shocks_from(sim, m, x, events)
+    c = credit.barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
+    got = ((f_econ, f_ind, f_reg), c, shock)
+    ahead.macro_months[m] = (in_force, *got)
+    return got
 
 
 def _burden(pf, rate: np.ndarray, rate0: np.ndarray) -> np.ndarray:
@@ -206,27 +334,38 @@ def default_margins(path: np.ndarray, misses: np.ndarray, deferred_months: np.nd
     months all lie below zero (or, counting its misses, the first few due months do), and
     the margin is the least over those runs of the run's highest health."""
     K, n = path.shape
-    need = defaults.MISSES_TO_DEFAULT
     if K == 0:  # past the horizon: nothing left to foresee
         return np.full(n, np.inf), np.full(n, np.inf)
-    # the due months of each loan, shifted to the front; +inf once none is due
-    j = np.arange(K)[:, None]
-    src = j + deferred_months[None, :]
-    due = src < np.minimum(K, due_months)[None, :]
-    ahead = path if not deferred_months.any() else \
-        np.take_along_axis(path, np.minimum(src, K - 1), axis=0)
-    eff = np.where(due, ahead, np.inf)
-    if need <= K:  # the highest health of every run of `need` months, then the least
-        runs = eff[:K - need + 1].copy()
-        for lag in range(1, need):
-            np.maximum(runs, eff[lag:K - need + 1 + lag], out=runs)
-        fresh = runs.min(axis=0)
-    else:
-        fresh = np.full(n, np.inf)
-    margin = fresh.copy()
-    for had in range(1, need):  # a loan `had` misses in already needs need - had more
-        rows = need - had
-        sel = misses == had
-        if rows <= K and sel.any():
-            margin[sel] = np.minimum(margin[sel], eff[:rows, sel].max(axis=0))
+    return _margins(path, np.asarray(misses, dtype=np.int64),
+                    np.asarray(deferred_months, dtype=np.int64),
+                    np.asarray(due_months, dtype=np.int64))
+
+
+@compiled
+def _margins(path, misses, deferred, due_months):
+    """`default_margins`, loan by loan (compiled: it runs at every decision of the oracle,
+    and as array operations it was a dozen passes over months x loans)."""
+    K, n = path.shape
+    need = MISSES_TO_DEFAULT
+    margin, fresh = np.empty(n), np.empty(n)
+    eff = np.empty(K)  # the loan's health in its due months, moved to the front
+    for i in range(n):
+        last = min(K, due_months[i])
+        for j in range(K):
+            src = j + deferred[i]
+            eff[j] = path[min(src, K - 1), i] if src < last else np.inf
+        least = np.inf  # the least over runs of `need` due months of the run's highest
+        for start in range(K - need + 1):
+            top = eff[start]
+            for lag in range(1, need):
+                top = max(top, eff[start + lag])
+            least = min(least, top)
+        fresh[i] = least
+        had = misses[i]  # a loan `had` misses in already needs need - had more
+        if 1 <= had < need and need - had <= K:
+            top = eff[0]
+            for j in range(1, need - had):
+                top = max(top, eff[j])
+            least = min(least, top)
+        margin[i] = least
     return margin, fresh

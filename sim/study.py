@@ -78,10 +78,13 @@ def run_replication(scenario: Scenario, seed: int, months: int | None,
     """One seed: each strategy simulated once; late collection and the oracle (when among
     ``runs``) are the references of all. Runs in a worker; returns summaries only, and
     builds no frames unless missed warnings are counted."""
+    from sim.draws import DrawTape
     from sim.engine import simulate, simulate_brief
 
     sim_run = simulate if missed else simulate_brief
-    results = [sim_run(scenario, seed=seed, months=months, strategy=s.make()) for s in runs]
+    tape = DrawTape()  # the seed's months drawn once, for every strategy (sim.draws)
+    results = [sim_run(scenario, seed=seed, months=months, strategy=s.make(), tape=tape)
+               for s in runs]
     by_label = {s.label: r for s, r in zip(runs, results, strict=True)}
     late, oracle = by_label.get(LATE), by_label.get(ORACLE)
     return [summarise_run(r, late, oracle, missed) for r in results]

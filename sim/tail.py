@@ -37,6 +37,7 @@ def finish_workouts(sim) -> None:
     sim._workouts_finished = True
     if sim.env.now < sim.T + 0.5:
         sim.env.run(until=sim.T + 0.5)  # the horizon's month is complete
+    sim.streams_at_horizon()
     horizon, last_report = sim.t, sim.month_report
     hours = team_hours(sim.catalogue)
     order = StandingOrder()

@@ -48,9 +48,10 @@ def test_each_seed_and_strategy_is_simulated_once(case, monkeypatch):
     calls = []
 
     def counting(real):
-        def run(scenario, seed=None, months=None, strategy=None, rules=None):
+        def run(scenario, seed=None, months=None, strategy=None, rules=None, tape=None):
             calls.append((seed, getattr(strategy, "name", strategy)))
-            return real(scenario, seed=seed, months=months, strategy=strategy, rules=rules)
+            return real(scenario, seed=seed, months=months, strategy=strategy, rules=rules,
+                        tape=tape)
         return run
 
     for name in ("simulate", "simulate_brief"):  # with frames or figures only

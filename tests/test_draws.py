@@ -1,0 +1,72 @@
+"""sim.draws: the runs of one seed share their months' draws, and no figure moves."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim.draws
+from sim.draws import DrawTape
+from sim.engine import Simulation, simulate_brief
+from sim.scenario import load_scenario
+
+CASES = Path(__file__).resolve().parent.parent / "scenarios"
+STRATEGIES = ("late-collection", "early-warning", "oracle", "do-nothing")
+
+
+def _same(a, b) -> bool:
+    return all(np.array_equal(getattr(a, f.name), getattr(b, f.name))
+               for f in fields(a))
+
+
+@pytest.mark.parametrize("case, months", [("guarantee_chain", 24), ("disaster", None),
+                                          ("fund_diversion", 18)])
+def test_runs_sharing_a_tape_end_exactly_as_runs_drawing_their_own(case, months):
+    """Every figure, including the workout tail past the horizon (where only the action
+    stream draws), whichever strategy records the tape and whichever replay it."""
+    sc = load_scenario(CASES / f"{case}.yaml")
+    tape = DrawTape()
+    for name in STRATEGIES:
+        own = simulate_brief(sc, seed=5, months=months, strategy=name)
+        shared = simulate_brief(sc, seed=5, months=months, strategy=name, tape=tape)
+        assert _same(own, shared), name
+    assert len(tape.months) == (months or sc.horizon_months)
+
+
+def test_a_tape_is_for_one_seed_book_and_horizon():
+    sc = load_scenario(CASES / "intro.yaml")
+    tape = DrawTape()
+    simulate_brief(sc, seed=1, months=6, tape=tape)
+    with pytest.raises(ValueError, match="seed, loans, months"):
+        Simulation(sc, seed=2, months=6, tape=tape)
+    with pytest.raises(ValueError, match="seed, loans, months"):
+        Simulation(sc, seed=1, months=7, tape=tape)
+
+
+def test_a_tape_still_being_recorded_is_not_replayed():
+    sc = load_scenario(CASES / "intro.yaml")
+    tape = DrawTape()
+    first = Simulation(sc, seed=1, months=6, tape=tape)
+    first.advance_to(3)
+    with pytest.raises(ValueError, match="still being recorded"):
+        Simulation(sc, seed=1, months=6, tape=tape)
+
+
+def test_the_shared_draws_cannot_be_written_by_a_run():
+    sc = load_scenario(CASES / "intro.yaml")
+    tape = DrawTape()
+    simulate_brief(sc, seed=1, months=3, tape=tape)
+    with pytest.raises(ValueError, match="read-only"):
+        tape.months[0].u_sig[0, 0] = 0.5
+
+
+def test_a_book_too_large_for_a_tape_draws_its_own(monkeypatch):
+    sc = load_scenario(CASES / "intro.yaml")
+    monkeypatch.setattr(sim.draws, "TAPE_MAX_BYTES", 1)
+    tape = DrawTape()
+    own = simulate_brief(sc, seed=3, months=12, strategy="early-warning")
+    taped = simulate_brief(sc, seed=3, months=12, strategy="early-warning", tape=tape)
+    assert tape.months == [] and _same(own, taped)
