@@ -26,21 +26,16 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+
+from sim.compiled import compiled
 
 
 def kernel(fn):
-    """numba's njit, cached on disk and with numpy's error model (a division by zero gives
-    inf or nan, as in numpy, rather than raising).
-
-    numba keeps the compiled code in sim/__pycache__, or, when the package directory is
-    read-only, in NUMBA_CACHE_DIR or the user's cache directory; the first run on a
-    machine compiles (seconds), later processes load it. When there is nowhere to keep
-    it, each process compiles once."""
-    try:
-        return njit(cache=True, error_model="numpy")(fn)
-    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
-        return njit(error_model="numpy")(fn)
+    """sim.compiled.compiled (cached on disk where a cache can be written) with numpy's
+    error model: a division by zero gives inf or nan, as numpy's does, rather than
+    raising. The first run on a machine compiles (seconds); later processes load the
+    cache."""
+    return compiled(fn, error_model="numpy")
 
 
 class HealthRules(NamedTuple):
