@@ -119,13 +119,13 @@ class _Demand(NamedTuple):
     fall due. The rest is due under every policy (slipped checks, closer monitoring) or
     under every policy that books first checks."""
 
-    parts: DueParts
-    always: tuple[np.ndarray, np.ndarray]  # without, with first checks
-    hours: tuple[np.ndarray, np.ndarray]  # hours of each loan's check: without, with first
+    parts: DueParts | None  # None where the table stands in for them
+    always: tuple[np.ndarray, np.ndarray] | None  # without, with first checks
+    hours: tuple[np.ndarray, np.ndarray] | None  # each loan's check hours: without, with first
     table: tuple[tuple[float, float], np.ndarray] | None
     """Exact sums, when every check's hours are a multiple of EXACT_HOURS_UNIT: the hours
     always due (without, with first checks), and table[class, m]: the routine hours of the
-    other checked loans last checked m or more months ago (sim.checks._demand_table)."""
+    other checked loans last checked m or more months ago (sim.kernels.demand_table)."""
 
 
 EXACT_HOURS_UNIT = 2.0 ** -10
@@ -142,30 +142,21 @@ def _exact_hours(hours: np.ndarray) -> bool:
                 and float(np.abs(hours).sum()) < _EXACT_HOURS_LIMIT * EXACT_HOURS_UNIT)
 
 
-def _demand_table(parts: DueParts, always, hours) -> tuple[tuple[float, float], np.ndarray]:
-    """Sums for `_demand_hours`, exact because every check's hours are (`_exact_hours`)."""
-    other = parts.routine_other & ~always[0]  # the first-check loans are never checked
-    idx = np.flatnonzero(other)
-    since = np.maximum(parts.since[idx], 0)  # checked after t: not due under any interval
-    width = int(since.max()) + 1 if len(idx) else 1
-    n_cls = len(LoanClass)
-    flat = np.bincount(parts.cls[idx] * width + since, weights=hours[0][idx],
-                       minlength=n_cls * width).reshape(n_cls, width)
-    at_least = np.cumsum(flat[:, ::-1], axis=1)[:, ::-1]  # [c, m]: since >= m
-    return (float(hours[0][always[0]].sum()), float(hours[1][always[1]].sum())), at_least
-
-
 def _demand_parts(sim, t: int) -> _Demand:
+    exact = getattr(sim, "_check_hours_exact", None)
+    if exact is None:
+        exact = sim._check_hours_exact = _exact_hours(sim.check_hours)
+    if exact:  # the table in one pass (sim.kernels.demand_table): the same sums
+        without, with_first, at_least = kernels.demand_table(
+            t, ON_BOOKS, sim.status, sim.never_checked, sim.closer_until, sim.last_check,
+            sim.cls, sim.due_since, sim.check_hours, FIRST, ROUTINE, len(LoanClass))
+        return _Demand(None, None, None, ((without, with_first), at_least))
     parts = due_parts(sim, t)
     base = parts.routine_closer | parts.pending
     routine = sim.check_hours[:, ROUTINE]
     always = (base, base | parts.first)
     hours = (routine, np.where(parts.first, sim.check_hours[:, FIRST], routine))
-    exact = getattr(sim, "_check_hours_exact", None)
-    if exact is None:
-        exact = sim._check_hours_exact = _exact_hours(sim.check_hours)
-    table = _demand_table(parts, always, hours) if exact else None
-    return _Demand(parts, always, hours, table)
+    return _Demand(parts, always, hours, None)
 
 
 def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:

@@ -595,3 +595,47 @@ def checks_done(t, done, due_since, due_kind, n_kinds):
     for k in range(len(done)):
         due_since[done[k]] = -1
     return on_time, count
+
+
+@kernel
+def demand_table(t, on_books, status, never_checked, closer_until, last_check, cls, due_since,
+                 check_hours, first, routine, n_classes):
+    """sim.checks._demand_table with the due parts it reads (sim.checks.due_parts): the
+    check hours due at month t under every policy (slipped checks and closer monitoring;
+    without and with first checks), and table[class, m], the routine hours of the other
+    checked loans last checked m or more months ago. Summed in loan order: valid where
+    every check's hours add up exactly in any order (sim.checks._exact_hours), so the
+    figures equal numpy's pairwise sums. Returns (always without first checks, always
+    with them, table).
+
+    Compiled because the strategies cost monitoring policies every month."""
+    n = len(status)
+    width = 1
+    for i in range(n):  # the widest gap since a check among the other checked loans
+        if (status[i] <= on_books and not never_checked[i] and closer_until[i] < t
+                and due_since[i] < 0):
+            width = max(width, t - np.int64(last_check[i]) + 1)
+    flat = np.zeros((n_classes, width))
+    always_without = 0.0
+    always_with = 0.0
+    for i in range(n):
+        on = status[i] <= on_books
+        pending = due_since[i] >= 0
+        checked = on and not never_checked[i]
+        closer = closer_until[i] >= t
+        since = t - np.int64(last_check[i])
+        base = (checked and closer and since >= 1) or pending
+        hours = check_hours[i, routine]
+        if base:
+            always_without += hours
+        if base or (on and never_checked[i]):
+            always_with += check_hours[i, first] if on and never_checked[i] else hours
+        if checked and not closer and not base:
+            flat[cls[i], max(since, 0)] += hours
+    table = np.empty((n_classes, width))
+    for c in range(n_classes):
+        acc = 0.0
+        for m in range(width - 1, -1, -1):  # [c, m]: since >= m
+            acc += flat[c, m]
+            table[c, m] = acc
+    return always_without, always_with, table

@@ -314,6 +314,23 @@ def ref_run_due(sim, t):
         checks.do_checks(sim, t, done, None, quality)
 
 
+def ref_demand_table(sim, t):
+    parts = checks.due_parts(sim, t)
+    base = parts.routine_closer | parts.pending
+    routine = sim.check_hours[:, checks.ROUTINE]
+    always = (base, base | parts.first)
+    hours = (routine, np.where(parts.first, sim.check_hours[:, checks.FIRST], routine))
+    other = parts.routine_other & ~always[0]
+    idx = np.flatnonzero(other)
+    since = np.maximum(parts.since[idx], 0)
+    width = int(since.max()) + 1 if len(idx) else 1
+    n_cls = len(LoanClass)
+    flat = np.bincount(parts.cls[idx] * width + since, weights=hours[0][idx],
+                       minlength=n_cls * width).reshape(n_cls, width)
+    at_least = np.cumsum(flat[:, ::-1], axis=1)[:, ::-1]
+    return (float(hours[0][always[0]].sum()), float(hours[1][always[1]].sum())), at_least
+
+
 # --- running a step both ways -----------------------------------------------------------
 def _book(case: str, months: int = 6) -> Simulation:
     sim = Simulation(load_scenario(ROOT / "scenarios" / f"{case}.yaml"), seed=3)
@@ -496,6 +513,19 @@ def test_the_checks_due_match_numpy(case, policy):
         sim._ticked = False
         sim._hours_left = hours
         _both_ways(sim, ref_run_due, checks.run_due, t)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_check_demand_table_matches_numpy(case):
+    sim = _book(case)
+    rng = np.random.default_rng(17)
+    assert checks._exact_hours(sim.check_hours)  # the shipped hours add up exactly
+    for t in (2, 9, 30):
+        _scramble(sim, rng, t)
+        got = checks._demand_parts(sim, t).table
+        want = ref_demand_table(sim, t)
+        _same(got[0], want[0], "always")
+        _same(got[1], np.ascontiguousarray(want[1]), "table")
 
 
 @pytest.mark.parametrize("case", ("guarantee_chain", "disaster"))
