@@ -198,6 +198,14 @@ def policy_demand(sim, t: int):
     return demand
 
 
+def _books_no_checks(policy: MonitoringPolicy) -> bool:
+    """Whether a policy asks for no routine and no first checks (closer monitoring and
+    slipped checks still fall due under it)."""
+    iv = policy.interval_months
+    return policy.first_check_days <= 0 and max(
+        iv.normal, iv.special_mention, iv.substandard, iv.doubtful, iv.loss) <= 0
+
+
 def run_due(sim, t: int) -> None:
     """Routine and first checks the policy requires; overload makes them slip or rush.
 
@@ -205,6 +213,9 @@ def run_due(sim, t: int) -> None:
     `due_masks`); the queue is sorted (oldest first, then worse class, then larger
     balance) and fitted to the hours here."""
     policy = sim.policy
+    if _books_no_checks(policy) and not (sim.due_since >= 0).any() \
+            and not (sim.closer_until >= t).any():
+        return  # nothing falls due, nothing slipped: no check this month
     tally = sim.rec.checks
     rules = kernels.DueRules(
         on_books=ON_BOOKS, intervals=class_intervals(policy),

@@ -385,35 +385,41 @@ def month_sightings(t, cond, is_health, hist_rows, lines, d_hist, on, bypass_row
 
     Compiled because numpy makes a dozen passes over a (signals, loans) matrix."""
     k, n = cond.shape
+    draws = np.empty((k, n))  # the signals' columns of u, one row each: read once
+    for i in range(n):
+        for r in range(k):
+            draws[r, i] = u[i, js[r]]
     seen = np.empty((k, n), dtype=np.bool_)
     count = 0
-    for r in range(k):
-        j, keep_r, fp_r, line, health = js[r], keep[r], fp[r], lines[r], is_health[r]
-        lagged, cond_r, seen_r = d_hist[hist_rows[r]], cond[r], seen[r]
+    for r in range(k):  # row by row, without branches: the loops vectorise
+        keep_r, fp_r, line = keep[r], fp[r], lines[r]
+        lagged, cond_r, seen_r, draws_r = d_hist[hist_rows[r]], cond[r], seen[r], draws[r]
+        if is_health[r]:
+            for i in range(n):
+                cond_r[i] = lagged[i] < line
+        if r == bypass_row:
+            for i in range(n):
+                cond_r[i] = cond_r[i] | diverting[i]
         for i in range(n):
-            c = (lagged[i] < line) if health else cond_r[i]
-            c = c & on[i]
-            if r == bypass_row:
-                c = c | (diverting[i] & on[i])
+            c = cond_r[i] & on[i]
             cond_r[i] = c
-            draw = u[i, j]
-            s = ((c & (draw < keep_r)) | ((not c) & (draw < fp_r))) & on[i]
+            s = ((c & (draws_r[i] < keep_r)) | ((not c) & (draws_r[i] < fp_r))) & on[i]
             seen_r[i] = s
             count += s
-    loans = np.empty(count + 1, dtype=np.int64)  # one spare: the last write of the loop
-    signals = np.empty(count + 1, dtype=np.int64)
+    loans = np.empty(count, dtype=np.int64)
+    signals = np.empty(count, dtype=np.int64)
     at = 0
     for r in range(k):  # by signal, then by loan
-        seen_r = seen[r]
+        seen_r, j = seen[r], js[r]
         for i in range(n):
-            loans[at] = i  # kept when seen: no branch to mispredict
-            signals[at] = js[r]
-            at += seen_r[i]
-    for q in range(count):
-        last_seen[loans[q], signals[q]] = t
+            if seen_r[i]:
+                loans[at] = i
+                signals[at] = j
+                last_seen[i, j] = t
+                at += 1
     if warnings and count:
         _first_warnings(t, seen, js, warn, np.arange(n), first_warning, first_warning_signal)
-    return seen, loans[:count], signals[:count]
+    return seen, loans, signals
 
 
 @kernel

@@ -499,6 +499,9 @@ POLICIES = (
     MonitoringPolicy(first_check_days=200,
                      interval_months={"normal": 0, "special_mention": 1, "substandard": 2,
                                       "doubtful": 0, "loss": 0}),
+    MonitoringPolicy(first_check_days=0,  # no checks: only slipped ones and closer monitoring
+                     interval_months={"normal": 0, "special_mention": 0, "substandard": 0,
+                                      "doubtful": 0, "loss": 0}),
 )
 
 
