@@ -179,10 +179,21 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
 
     Compiled because the numpy version is about a hundred calls a month on the book."""
     n = len(d)
-    live = np.empty(n, dtype=np.bool_)
-    for i in range(n):  # _draw: staged tranches while healthy, the whole line when distressed
-        live[i] = status[i] <= rules.on_books
-        can_draw = live[i] and not frozen[i] and undrawn[i] > 0 and not defaulted[i]
+    annuity_at = np.full(n, -1, dtype=np.int64)  # each loan's place in equal_instalment
+    for k in range(len(equal_instalment)):
+        annuity_at[equal_instalment[k]] = k
+    arrears_new = np.empty(n)
+    dpd_new = np.empty(n, dtype=dpd.dtype)
+    last_due = np.empty(n)
+    last_paid = np.empty(n)
+    # the loans of each list, in ascending order, and how many there are
+    found = np.empty((5, n), dtype=np.int64)
+    counts = np.zeros(5, dtype=np.int64)
+    cured, missed, matured, new_default, cure = 0, 1, 2, 3, 4
+    for i in range(n):
+        # _draw: staged tranches while healthy, the whole line when distressed
+        live = status[i] <= rules.on_books
+        can_draw = live and not frozen[i] and undrawn[i] > 0 and not defaulted[i]
         tranche = undrawn0[i] / rules.draw_months if staged[i] and d[i] > 0 else 0.0
         if d[i] < rules.drawdown_health:
             tranche = undrawn[i]
@@ -190,58 +201,48 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         undrawn[i] -= draw
         balance[i] += draw
         disbursed[i] += draw
-    # the schedule: interest and level principal for all, the annuity where it is used
-    principal = np.empty(n)
-    interest_due = np.empty(n)
-    r = np.empty(n)
-    level = np.empty(n)
-    for i in range(n):
-        r[i] = rate[i] / 12.0
+        # the schedule (scheduled_principal): interest, and the principal by repayment
+        r = rate[i] / 12.0
         remaining = max(term[i] - mob[i], 1)
-        interest_due[i] = balance[i] * r[i]
-        level[i] = balance[i] / remaining
-        if equal_principal[i]:
-            principal[i] = level[i]
+        interest_due = balance[i] * r
+        level = balance[i] / remaining
+        if annuity_at[i] >= 0:
+            annuity = interest_due / (1 - annuity_factor[annuity_at[i]]) if r > 0 else level
+            principal = annuity - interest_due
+        elif equal_principal[i]:
+            principal = level
         else:
-            principal[i] = balance[i] if remaining <= 1 else 0.0
-    for k in range(len(equal_instalment)):
-        i = equal_instalment[k]
-        annuity = interest_due[i] / (1 - annuity_factor[k]) if r[i] > 0 else level[i]
-        principal[i] = annuity - interest_due[i]
-    arrears_new = np.empty(n)
-    dpd_new = np.empty(n, dtype=dpd.dtype)
-    last_due = np.empty(n)
-    last_paid = np.empty(n)
-    cured = np.zeros(n, dtype=np.bool_)
-    missed = np.zeros(n, dtype=np.bool_)
-    matured = np.zeros(n, dtype=np.bool_)
-    new_default = np.zeros(n, dtype=np.bool_)
-    cure = np.zeros(n, dtype=np.bool_)
-    for i in range(n):  # _pay: a borrower with health below zero misses; the rest pay
-        p = _minimum(_maximum(principal[i], 0.0), balance[i])
+            principal = balance[i] if remaining <= 1 else 0.0
+        principal = _minimum(_maximum(principal, 0.0), balance[i])
+        # _pay: a borrower with health below zero misses; the rest pay, with arrears
         performing = status[i] == rules.active and not defaulted[i]
         deferred = deferral_until[i] >= t
         due = performing and not deferred and balance[i] > 0
         miss = due and d[i] < 0
         pay = due and not miss
-        paid_principal = p if pay else 0.0
-        scheduled = p + interest_due[i]
+        paid_principal = principal if pay else 0.0
+        scheduled = principal + interest_due
         last_due[i] = scheduled if due else 0.0
         last_paid[i] = scheduled + arrears_interest[i] if pay else 0.0
-        cured[i] = pay and misses[i] > 0
-        interest[i] += interest_due[i] + arrears_interest[i] if pay else 0.0
-        arrears_new[i] = 0.0 if pay else arrears_interest[i] + (interest_due[i] if miss else 0.0)
+        if pay and misses[i] > 0:
+            found[cured, counts[cured]] = i
+            counts[cured] += 1
+        interest[i] += interest_due + arrears_interest[i] if pay else 0.0
+        arrears_new[i] = 0.0 if pay else arrears_interest[i] + (interest_due if miss else 0.0)
         balance[i] -= paid_principal
         repaid[i] += paid_principal
-        arrears_new[i] += interest_due[i] if deferred and performing else 0.0
+        arrears_new[i] += interest_due if deferred and performing else 0.0
         misses[i] += miss
         if pay:
             misses[i] = 0
-        missed[i] = miss and misses[i] == 1
+        if miss and misses[i] == 1:
+            found[missed, counts[missed]] = i
+            counts[missed] += 1
         mob[i] += performing
         if performing and balance[i] <= rules.paid_off_cny and (
                 undrawn[i] <= rules.paid_off_cny or mob[i] >= term[i]):
-            matured[i] = True
+            found[matured, counts[matured]] = i
+            counts[matured] += 1
             balance[i] = 0.0
             undrawn[i] = 0.0
             status[i] = rules.closed
@@ -250,20 +251,26 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
             dpd_new[i] = dpd[i] + rules.days_per_month
         else:
             dpd_new[i] = misses[i] * rules.days_per_month
-        new_default[i] = (not defaulted[i] and status[i] == rules.active
-                          and misses[i] >= rules.misses_to_default)
+        defaults_now = (not defaulted[i] and status[i] == rules.active
+                        and misses[i] >= rules.misses_to_default)
+        if defaults_now:
+            found[new_default, counts[new_default]] = i
+            counts[new_default] += 1
         # _cure_defaulted, on the status after this month's defaults
-        if status[i] == rules.defaulted or new_default[i]:
+        if status[i] == rules.defaulted or defaults_now:
             chance = rules.collection_cure if lawsuit_month[i] >= 0 else rules.self_cure
-            cure[i] = (u_cure[i] < chance and d[i] > rules.cure_health
-                       and floor[i] < rules.substandard)
+            if (u_cure[i] < chance and d[i] > rules.cure_health
+                    and floor[i] < rules.substandard):
+                found[cure, counts[cure]] = i
+                counts[cure] += 1
         # distress wears down free assets and collateral
-        distressed = live[i] and d[i] < 0
+        distressed = live and d[i] < 0
         distress_months[i] += 1.0 if distressed and not preserved[i] else 0.0
         if distressed:
             condition[i] *= rules.condition_kept
-    return (arrears_new, dpd_new, last_due, last_paid, _indices(cured), _indices(missed),
-            _indices(matured), _indices(new_default), _indices(cure))
+    return (arrears_new, dpd_new, last_due, last_paid, found[cured, :counts[cured]].copy(),
+            found[missed, :counts[missed]].copy(), found[matured, :counts[matured]].copy(),
+            found[new_default, :counts[new_default]].copy(), found[cure, :counts[cure]].copy())
 
 
 @kernel
