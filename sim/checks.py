@@ -274,11 +274,10 @@ def do_checks(sim, t: int, idx: np.ndarray, kind: CheckKind | None, quality: flo
         tally.quality_sum += quality * len(idx)
         tally.quality_n += len(idx)
         sim.month_report.checks_done += len(idx)  # the month's report counts them too
-    sim.last_check[idx] = t
-    sim.never_checked[idx] = False
-    sim.due_since[idx] = -1
-    onsite_sightings(sim, t, idx, quality ** defaults.QUALITY_EXPONENT)
-    true_value = collateral_value(sim, idx)
-    sim.appraised[idx] = true_value * (1.0 + defaults.RUSHED_APPRAISAL_BIAS * (1.0 - quality))
-    sim.appraisal_month[idx] = t
+    idx = np.asarray(idx, dtype=np.int64)
+    true_value = collateral_value(sim, idx)  # the findings below do not move it
+    onsite_sightings(sim, t, idx, quality ** defaults.QUALITY_EXPONENT, true_value)
+    kernels.record_checks(
+        t, idx, true_value, 1.0 + defaults.RUSHED_APPRAISAL_BIAS * (1.0 - quality),
+        sim.last_check, sim.never_checked, sim.due_since, sim.appraised, sim.appraisal_month)
     sim.rec.log_many(t, idx, "check")

@@ -652,3 +652,18 @@ def demand_table(t, on_books, status, never_checked, closer_until, last_check, c
             acc += flat[c, m]
             table[c, m] = acc
     return always_without, always_with, table
+
+
+@kernel
+def record_checks(t, idx, value_cny, appraisal_factor, last_check, never_checked, due_since,
+                  appraised, appraisal_month):
+    """sim.checks.do_checks's bookkeeping for the loans checked (idx) in month t: checked
+    now, nothing due, and the security appraised at its true value times
+    appraisal_factor (a rushed check overvalues it)."""
+    for k in range(len(idx)):
+        i = idx[k]
+        last_check[i] = t
+        never_checked[i] = False
+        due_since[i] = -1
+        appraised[i] = value_cny[k] * appraisal_factor
+        appraisal_month[i] = t

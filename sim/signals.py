@@ -48,10 +48,7 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
     if sig.driver == "diversion":
         return sim.diverting[idx]
     if sig.driver == "collateral":
-        from sim.interventions.workouts import collateral_value
-
-        v = collateral_value(sim, idx)
-        return v < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0)
+        return collateral_fell(sim, idx)
     if sig.driver == "guarantor":
         g = sim.pf.guarantor[idx]
         gg = np.maximum(g, 0)
@@ -62,6 +59,18 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
     now = sim.t - (0 if sim._ticked else 1)
     lag_d = sim.d_hist[(now - override(sim.sc, sig, "lag_months")) % defaults.HEALTH_HISTORY_MONTHS][idx]
     return lag_d < defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months")
+
+
+def collateral_fell(sim, idx: np.ndarray | slice, value_cny: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """Whether the security of loans idx is worth less than COLLATERAL_SIGNAL_SHARE of its
+    last appraisal; value_cny: its true value now (collateral_value), when the caller has
+    worked it out."""
+    if value_cny is None:
+        from sim.interventions.workouts import collateral_value
+
+        value_cny = collateral_value(sim, idx)
+    return value_cny < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0)
 
 
 def see(sim, t: int, idx: np.ndarray, signal: str, via: SignalSource) -> None:
@@ -77,14 +86,16 @@ def see(sim, t: int, idx: np.ndarray, signal: str, via: SignalSource) -> None:
     sim.rec.sighting(t, idx, j, via)
 
 
-def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
-    """What a check on loans idx finds: on-site signals and fund diversion.
+def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float,
+                     collateral_cny: np.ndarray | None = None) -> None:
+    """What a check on loans idx finds: on-site signals and fund diversion
+    (collateral_cny: the true value of their security, when the caller has it).
 
     All on-site signals at once (sim.kernels.check_sightings), with the same draws, tests
     and order of effects as seeing them one by one (`see`)."""
     idx = np.asarray(idx, dtype=np.int64)
     tab = _tables(sim, "onsite", _plan(sim, "onsite"))
-    cond = _driver_conditions(sim, tab, idx)
+    cond = _driver_conditions(sim, tab, idx, collateral_cny)
     loans, sigs = kernels.check_sightings(
         t, idx, cond, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, sim._u_sig,
         tab.js, tab.keep, tab.fp, detect, sim.last_seen, sim.first_warning,
@@ -157,13 +168,18 @@ def _hist_rows(sim, tab: _Tables) -> np.ndarray:
     return (now - tab.lags) % defaults.HEALTH_HISTORY_MONTHS
 
 
-def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None) -> np.ndarray:
+def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
+                       collateral_cny: np.ndarray | None = None) -> np.ndarray:
     """(signals, loans) matrix with the rows of signals not driven by health filled by
-    `condition` (for loans idx, or the whole book); the kernels fill the health rows."""
+    `condition` (for loans idx, or the whole book; collateral_cny: the security's value
+    there, when known); the kernels fill the health rows."""
     cond = np.empty((len(tab.plan), sim.n if idx is None else len(idx)), dtype=bool)
+    at = slice(None) if idx is None else idx
     for row, p in enumerate(tab.plan):
-        if p.sig.driver != "health":
-            cond[row] = condition(sim, p.sig, slice(None) if idx is None else idx)
+        if p.sig.driver == "collateral" and collateral_cny is not None:
+            cond[row] = collateral_fell(sim, at, collateral_cny)
+        elif p.sig.driver != "health":
+            cond[row] = condition(sim, p.sig, at)
     return cond
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from sim import checks, classification, credit, defaults, kernels, loanbook, signals
-from sim.codes import ON_BOOKS, LoanClass, SignalSource
+from sim.codes import ON_BOOKS, CheckKind, LoanClass, SignalSource
 from sim.engine import Simulation
 from sim.policy import MonitoringPolicy
 from sim.scenario import load_scenario
@@ -311,7 +311,28 @@ def ref_run_due(sim, t):
         sim.month_report.checks_done = len(done)
         sim.month_report.check_quality = quality
         sim.due_since[done] = -1
-        checks.do_checks(sim, t, done, None, quality)
+        ref_do_checks(sim, t, done, None, quality)
+
+
+def ref_do_checks(sim, t, idx, kind, quality):
+    from sim.interventions.workouts import collateral_value
+
+    if kind == CheckKind.TARGETED:
+        tally = sim.rec.checks
+        tally.required[kind] += len(idx)
+        tally.on_time[kind] += len(idx)
+        tally.done[kind] += len(idx)
+        tally.quality_sum += quality * len(idx)
+        tally.quality_n += len(idx)
+        sim.month_report.checks_done += len(idx)
+    sim.last_check[idx] = t
+    sim.never_checked[idx] = False
+    sim.due_since[idx] = -1
+    ref_onsite_sightings(sim, t, idx, quality ** defaults.QUALITY_EXPONENT)
+    true_value = collateral_value(sim, idx)
+    sim.appraised[idx] = true_value * (1.0 + defaults.RUSHED_APPRAISAL_BIAS * (1.0 - quality))
+    sim.appraisal_month[idx] = t
+    sim.rec.log_many(t, idx, "check")
 
 
 def ref_demand_table(sim, t):
@@ -491,6 +512,19 @@ def test_the_signals_match_numpy_on_scrambled_books(case, warnings, history):
                     np.array([3, 1, 3, 0])):  # a loan visited twice
             for detect in (1.0, 0.6):
                 _both_ways(sim, ref_onsite_sightings, signals.onsite_sightings, t, idx, detect)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_targeted_checks_match_numpy(case):
+    sim = _book(case)
+    rng = np.random.default_rng(19)
+    for t in (4, 10):
+        _scramble(sim, rng, t)
+        sim._ticked = False
+        for idx, quality in ((np.flatnonzero(rng.random(sim.n) < 0.2), 1.0),
+                             (np.array([5, 2, 5]), 0.7)):  # a loan checked twice, rushed
+            _both_ways(sim, ref_do_checks, checks.do_checks, t, idx, CheckKind.TARGETED,
+                       quality)
 
 
 POLICIES = (
