@@ -148,6 +148,26 @@ def health_step(rules, t, e_prev, z_idio, borrower, shared, c_group, group_of, f
 
 # --- sim.loanbook.step ----------------------------------------------------------------
 @kernel
+def reprice(reset_due, mob, reset_months, base_5y, spread, rate0, lpr_1y, lpr_5y,
+            start_1y, start_5y, rate):
+    """sim.loanbook.reprice after an LPR change: each loan due a reset that is at one of
+    its reset months takes the new LPR plus its spread and keeps the concession it had
+    from the starting LPR (never below 0). Updates rate and reset_due in place; returns
+    the loans whose rate moved."""
+    n = len(rate)
+    moved = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if reset_due[i] and mob[i] % reset_months[i] == 0:
+            new = (lpr_5y if base_5y[i] else lpr_1y) + spread[i]
+            concession = rate0[i] - ((start_5y if base_5y[i] else start_1y) + spread[i])
+            old = rate[i]
+            rate[i] = _maximum(0.0, new + concession)
+            moved[i] = old != rate[i]
+            reset_due[i] = False
+    return _indices(moved)
+
+
+@kernel
 def annuity_inputs(rate, term, mob, equal_instalment):
     """(1 + r, -remaining months) of the equal-instalment loans, for the annuity factor
     (1 + r) ** -remaining that sim.loanbook.step works out in numpy (a power)."""

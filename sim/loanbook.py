@@ -99,20 +99,14 @@ def base_rate(lpr: dict, base_5y: np.ndarray) -> np.ndarray:
 
 
 def reprice(sim, t: int) -> None:
-    """Floating rates reprice at their next reset after an LPR change."""
+    """Floating rates reprice at their next reset after an LPR change (sim.kernels.reprice)."""
     pf = sim.pf
     if not sim._rates_reset_due.any():
         return
-    reset_now = sim._rates_reset_due & (sim.mob % pf.reset_months == 0)
-    if reset_now.any():
-        new = base_rate(sim.lpr, pf.base_5y) + pf.spread
-        old = sim.rate.copy()
-        start = {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}
-        conc = sim.rate0 - (base_rate(start, pf.base_5y) + pf.spread)
-        sim.rate[reset_now] = np.maximum(0.0, new[reset_now] + conc[reset_now])
-        moved = reset_now & (old != sim.rate)
-        sim.rec.log_many(t, np.flatnonzero(moved), "rate_reset", sim.rate[moved])
-        sim._rates_reset_due &= ~reset_now
+    moved = kernels.reprice(sim._rates_reset_due, sim.mob, pf.reset_months, pf.base_5y,
+                            pf.spread, sim.rate0, sim.lpr["lpr_1y"], sim.lpr["lpr_5y"],
+                            sim.sc.lpr_1y, sim.sc.lpr_5y, sim.rate)
+    sim.rec.log_many(t, moved, "rate_reset", sim.rate[moved])
 
 
 def step(sim, t: int, d: np.ndarray) -> None:

@@ -25,6 +25,22 @@ ACTIVE, DEFAULTED, CLOSED = loanbook.ACTIVE, loanbook.DEFAULTED, loanbook.CLOSED
 
 
 # --- the numpy references ---------------------------------------------------------------
+def ref_reprice(sim, t):
+    pf = sim.pf
+    if not sim._rates_reset_due.any():
+        return
+    reset_now = sim._rates_reset_due & (sim.mob % pf.reset_months == 0)
+    if reset_now.any():
+        new = loanbook.base_rate(sim.lpr, pf.base_5y) + pf.spread
+        old = sim.rate.copy()
+        start = {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}
+        conc = sim.rate0 - (loanbook.base_rate(start, pf.base_5y) + pf.spread)
+        sim.rate[reset_now] = np.maximum(0.0, new[reset_now] + conc[reset_now])
+        moved = reset_now & (old != sim.rate)
+        sim.rec.log_many(t, np.flatnonzero(moved), "rate_reset", sim.rate[moved])
+        sim._rates_reset_due &= ~reset_now
+
+
 def ref_step_health(sim, t, x, shock, z_idio):
     pf = sim.pf
     burden = np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT *
@@ -492,6 +508,10 @@ def test_the_tick_matches_numpy_on_scrambled_books(case):
         _scramble(sim, rng, t, zero_rates)
         n, groups = sim.n, len(sim._group_gp)
         x, shock, z = rng.normal(0, 1, groups), rng.normal(0, 0.1, n), rng.normal(0, 1, n)
+        sim._rates_reset_due = rng.random(n) < 0.5
+        sim.lpr = {"lpr_1y": sim.sc.lpr_1y + rng.choice([-0.04, 0.0025, 0.01]),
+                   "lpr_5y": sim.sc.lpr_5y + rng.choice([-0.05, -0.0025, 0.01])}
+        _both_ways(sim, ref_reprice, loanbook.reprice, t)
         d = _both_ways(sim, ref_step_health, credit.step_health, t, x, shock, z)
         _both_ways(sim, ref_book_step, loanbook.step, t, d)
         _both_ways(sim, ref_reclassify, classification.reclassify, t)
