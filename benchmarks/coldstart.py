@@ -67,14 +67,17 @@ def main(argv: list[str] | None = None) -> int:
           f"{', '.join(args.strategies)}; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="bianque-numba-") as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache,
-               "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        path = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": os.pathsep.join(path)}
         cmd = [sys.executable, __file__, "--worker", "--loans", str(args.loans), "--months",
                str(args.months), "--strategies", *args.strategies]
         print(f"  {'process':8s} {'import s':>9s} " + " ".join(
             f"{s + ' first/second/overhead s':>40s}" for s in args.strategies))
         for label in ("cold", "warm", "warm 2"):
-            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            if proc.returncode:
+                print(proc.stderr[-3000:], file=sys.stderr)
+                return 1
             got = json.loads(proc.stdout.strip().splitlines()[-1])
             cols = [f"{got[s][0]:8.2f} {got[s][1]:8.2f} {got[s][0] - got[s][1]:8.2f}"
                     for s in args.strategies]
