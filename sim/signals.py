@@ -241,6 +241,9 @@ def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALER
     if last_seen.ndim != 2 or last_seen.shape[1] != len(weights):
         cols = _alert_columns(None if groups is None else tuple(groups), include_payment)
         return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
+    if last_seen.flags.writeable:  # one compiled version: strategies pass read-only views
+        last_seen = last_seen.view()
+        last_seen.flags.writeable = False
     return kernels.recent_alerts(last_seen, month - 1 - months, weights)
 
 
