@@ -3,10 +3,12 @@
 At 2,000 loans a month of numpy is mostly per-call overhead: a few hundred small calls
 on 2,000-element arrays, each costing more to dispatch than its arithmetic (issue 13,
 "Speed"). Each kernel here does one Python step of the engine in one pass over the
-loans. The Python steps (sim.credit.step_health, sim.loanbook.step,
-sim.classification.classify, sim.signals, sim.checks.run_due) gather the arrays,
-call one kernel and keep what must stay in Python: the event log (sim.recorder), sums,
-the random draws and the barrier.
+loans: sim.credit.step_health; sim.loanbook.reprice, step and default_loans;
+sim.classification.classify and reclassify; sim.signals.offsite_sightings (with the
+latent warnings), onsite_sightings and recent_alerts; sim.checks.run_due, do_checks and
+a policy's check demand. Those steps gather the arrays, call one kernel and keep what
+must stay in Python: the event log (sim.recorder), sums, the random draws, the barrier
+and the annuity factor.
 
 Every kernel gives numpy's result to the last bit, so a run is the same run:
 - elementwise arithmetic in numpy's order of operations, without fastmath (no
@@ -17,7 +19,8 @@ Every kernel gives numpy's result to the last bit, so a run is the same run:
   C library's in the last bit, so those are computed in numpy and passed in.
 tests/test_kernels.py checks each kernel against the numpy it replaces.
 
-Kernels are pure functions on arrays: model parameters come in as arguments (the
+Kernels are functions of arrays alone (no Simulation inside; they update the columns
+they are given in place, as the numpy did): model parameters come in as arguments (the
 NamedTuples below, filled from sim.defaults by the callers), never from a module here.
 """
 
@@ -211,7 +214,7 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
     counts = np.zeros(5, dtype=np.int64)
     cured, missed, matured, new_default, cure = 0, 1, 2, 3, 4
     for i in range(n):
-        # _draw: staged tranches while healthy, the whole line when distressed
+        # drawdowns: staged tranches while healthy, the whole line when distressed
         live = status[i] <= rules.on_books
         can_draw = live and not frozen[i] and undrawn[i] > 0 and not defaulted[i]
         tranche = undrawn0[i] / rules.draw_months if staged[i] and d[i] > 0 else 0.0
@@ -221,7 +224,7 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         undrawn[i] -= draw
         balance[i] += draw
         disbursed[i] += draw
-        # the schedule (scheduled_principal): interest, and the principal by repayment
+        # the schedule: interest, and the principal by repayment type
         r = rate[i] / 12.0
         remaining = max(term[i] - mob[i], 1)
         interest_due = balance[i] * r
@@ -234,7 +237,7 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         else:
             principal = balance[i] if remaining <= 1 else 0.0
         principal = _minimum(_maximum(principal, 0.0), balance[i])
-        # _pay: a borrower with health below zero misses; the rest pay, with arrears
+        # payments: a borrower with health below zero misses; the rest pay, with arrears
         performing = status[i] == rules.active and not defaulted[i]
         deferred = deferral_until[i] >= t
         due = performing and not deferred and balance[i] > 0
@@ -266,7 +269,7 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
             balance[i] = 0.0
             undrawn[i] = 0.0
             status[i] = rules.closed
-        # _arrears: days past due, and default at misses_to_default consecutive misses
+        # days past due, and default at misses_to_default consecutive misses
         if defaulted[i] and status[i] == rules.defaulted:
             dpd_new[i] = dpd[i] + rules.days_per_month
         else:
@@ -276,7 +279,8 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         if defaults_now:
             found[new_default, counts[new_default]] = i
             counts[new_default] += 1
-        # _cure_defaulted, on the status after this month's defaults
+        # a defaulted loan's rare cure (collection helps), on the status after this
+        # month's defaults
         if status[i] == rules.defaulted or defaults_now:
             chance = rules.collection_cure if lawsuit_month[i] >= 0 else rules.self_cure
             if (u_cure[i] < chance and d[i] > rules.cure_health
@@ -364,8 +368,8 @@ def reclassify(rules, t, on_books_status, status, dpd, known_diversion, restruct
     """sim.classification.reclassify: the objective class, the booked class (the worse of
     it and the officer's judgement, counted for the borrower rule) and the loans on the
     books whose booked class changed from `old`. Returns (objective, whether a judgement
-    stands, booked, changed); without a judgement the booked class is the objective one
-    (the same array, as numpy's version gives)."""
+    stands, booked, changed); without a judgement the caller books the objective array
+    itself, as the numpy version did."""
     n = len(dpd)
     flagged = np.empty(n, dtype=np.bool_)
     on = np.empty(n, dtype=np.bool_)
