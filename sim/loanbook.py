@@ -120,7 +120,8 @@ def step(sim, t: int, d: np.ndarray) -> None:
     One pass of sim.kernels.book_step; the annuity factor (a power) is worked out in
     numpy, and the event log, default_loans and the cures' sums stay here."""
     ei = sim._equal_instalment
-    annuity_factor = np.power(*kernels.annuity_inputs(sim.rate, sim.term, sim.mob, ei))
+    annuity_factor = np.power(*kernels.annuity_inputs(
+        sim.rate, sim.term, sim.mob, ei, float(defaults.MONTHS_PER_YEAR)))
     (sim.arrears_interest, sim.dpd, sim._last_due, sim._last_paid, cured, missed, repaid,
      new_default, cure) = kernels.book_step(
         _book_rules(), t, d, sim.status, sim.frozen, sim.defaulted, sim._staged, sim.undrawn,
@@ -146,7 +147,8 @@ def _book_rules() -> kernels.BookRules:
     """step's parameters from sim.defaults (read at each call)."""
     return kernels.BookRules(
         active=ACTIVE, defaulted=DEFAULTED, closed=CLOSED, on_books=ON_BOOKS,
-        substandard=SUBSTANDARD, draw_months=float(defaults.SCHEDULED_DRAW_MONTHS),
+        substandard=SUBSTANDARD, months_per_year=float(defaults.MONTHS_PER_YEAR),
+        draw_months=float(defaults.SCHEDULED_DRAW_MONTHS),
         drawdown_health=defaults.DRAWDOWN_HEALTH, paid_off_cny=defaults.PAID_OFF_TOLERANCE_CNY,
         days_per_month=defaults.DAYS_PER_MONTH, misses_to_default=defaults.MISSES_TO_DEFAULT,
         collection_cure=defaults.COLLECTION_CURE_DEFAULTED,

@@ -617,8 +617,8 @@ def test_the_kernels_take_an_empty_book():
     """A book with no loans (every loan repaid and written off): nothing to do, no error."""
     none_f, none_i, none_b = np.zeros(0), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=bool)
     none_8, none_64 = np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int64)
-    rules = kernels.BookRules(0, 1, 2, 1, 2, 6.0, 0.6, 0.5, 30, 3, 0.05, 0.008, 0.5, 0.985)
-    base, power = kernels.annuity_inputs(none_f, none_i, none_i, none_64)
+    rules = loanbook._book_rules()
+    base, power = kernels.annuity_inputs(none_f, none_i, none_i, none_64, 12.0)
     out = kernels.book_step(rules, 4, none_f, none_8, none_b, none_b, none_b, none_f, none_f,
                             none_f, none_f, none_f, none_i, none_i, none_b, none_64,
                             np.power(base, power), none_i, none_f, none_f, none_f, none_i,
