@@ -630,3 +630,23 @@ def test_the_kernels_take_an_empty_book():
         none_f, np.zeros((13, 0)), 4)
     assert len(e) == len(d) == len(started) == 0
     assert len(classification.classify(none_i, none_b, none_8, none_f, none_64)) == 0
+    k = 3
+    cond = np.zeros((k, 0), dtype=bool)
+    rows = np.zeros(k, dtype=bool)
+    js, lines, hist = np.arange(k, dtype=np.int64), np.zeros(k), np.zeros(k, dtype=np.int64)
+    last_seen, fw, fws = np.zeros((0, 16), np.int32), none_i, np.zeros(0, np.int16)
+    seen, loans, sigs = kernels.month_sightings(
+        4, cond, rows, hist, lines, np.zeros((13, 0)), none_b, -1, none_b, np.zeros((0, 17)),
+        js, lines, lines, rows, last_seen, fw, fws, True)
+    assert seen.shape == (k, 0) and len(loans) == len(sigs) == 0
+    row_ends, held = kernels.latent_conditions(4, cond, rows, hist, lines, np.zeros((13, 0)),
+                                               none_b, js, fw, fws)
+    assert list(row_ends) == [0] * k and len(held) == 0
+    due = kernels.DueRules(on_books=1, intervals=np.array([12, 3, 1, 1, 1]), first_on=True,
+                           first=0, routine=1, n_kinds=3)
+    required, idx, *_ = kernels.checks_due(due, 4, none_8, none_b, none_i, none_i, none_8,
+                                           none_i, none_8, np.zeros((0, 3)), none_f)
+    assert required.sum() == 0 and len(idx) == 0
+    without, with_first, table = kernels.demand_table(4, 1, none_8, none_b, none_i, none_i,
+                                                      none_8, none_i, np.zeros((0, 3)), 0, 1, 5)
+    assert without == with_first == 0.0 and table.shape == (5, 1)
