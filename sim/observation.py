@@ -75,6 +75,13 @@ class HiddenState:
     def recoverable(self) -> np.ndarray:
         return read_only(recovery_value(self.sim))
 
+    def recoverable_of(self, idx: np.ndarray) -> np.ndarray:
+        """`recoverable` of loans idx only (the same figures; a reader of a few loans does
+        not pay for the whole book)."""
+        if "recoverable" in self.__dict__:
+            return self.recoverable[idx]
+        return recovery_value(self.sim, np.asarray(idx, dtype=np.int64))
+
     @cached_property
     def foresight(self):
         """Each loan's untreated health over the months ahead (sim.foresight.Foresight)."""
@@ -128,10 +135,27 @@ class Observation:
     repayment: np.ndarray | None = None  # Repayment code of each loan
     cls_objective: np.ndarray | None = None  # the objective floor (sim.judgement)
     judgement: np.ndarray | None = None  # the officer's class on judgement, NORMAL = none
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+    """Figures read off the visible columns at this decision point, kept for their next
+    reader (`derived`): the state does not move while strategies decide, and the oracle's
+    officer reads the same columns (`dataclasses.replace` shares this dict)."""
+
+    def derived(self, key: tuple, make: Callable[[], object]):
+        """`make()` worked out once per decision point under `key`; arrays come back
+        read-only, so no reader can change what the next one gets."""
+        got = self.memo.get(key)
+        if got is None:
+            got = make()
+            if isinstance(got, np.ndarray):
+                got.flags.writeable = False
+            self.memo[key] = got
+        return got
 
     def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
         """Number of distinct non-payment signals seen in the last `months` months."""
-        return recent_alerts(self.last_seen, self.month, months, groups)
+        groups = None if groups is None else tuple(groups)
+        return self.derived(("recent_alerts", months, groups), lambda: recent_alerts(
+            self.last_seen, self.month, months, groups))
 
 
 def read_only(a: np.ndarray) -> np.ndarray:

@@ -44,34 +44,6 @@ def test_recent_alerts_count_the_chosen_signals_seen_in_the_window():
                 assert got.dtype == want.dtype and np.array_equal(got, want)
 
 
-def test_restructuring_terms_on_columns_are_the_one_loan_terms_to_the_last_bit():
-    """The batch path restructures many loans at once; each must get exactly the terms,
-    relief and result the one-loan effect gives it."""
-    from sim.interventions.effects import (
-        relief_health,
-        relief_health_columns,
-        restructure_terms,
-        restructure_terms_columns,
-    )
-
-    params = defaults.INTERVENTIONS["restructure"].params
-    rng = np.random.default_rng(3)
-    n = 3000
-    balance = np.where(rng.random(n) < 0.05, 0.0, rng.uniform(1e3, 5e7, n))
-    rate = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.0, 0.15, n))
-    remaining = rng.integers(1, 120, n)
-    repayment = rng.integers(0, 3, n)
-    dpd = rng.choice([0, 30, 60, 90, 120], n).astype(np.int32)
-    new_rate, new_remaining, cut = restructure_terms_columns(balance, rate, remaining, repayment,
-                                                             params)
-    relief = relief_health_columns(params, cut, dpd)
-    for k in range(n):
-        one = restructure_terms(float(balance[k]), float(rate[k]), int(remaining[k]),
-                                int(repayment[k]), params)
-        assert (new_rate[k], int(new_remaining[k]), cut[k]) == one
-        assert relief[k] == relief_health(params, one[2], int(dpd[k]))
-
-
 def test_candidates_ranked_as_lexsort_ranks_them():
     """Triage ranks candidates by value, then loan, then action, then place (np.lexsort);
     its faster sort must give that order, ties and repeated pairs included."""

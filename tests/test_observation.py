@@ -126,3 +126,28 @@ def test_the_observation_carries_the_case_catalogue_and_hours():
     assert obs.staff_hours == sc.staff.officers * sc.staff.hours_per_officer_month
     with pytest.raises(TypeError):
         obs.actions["lawsuit"] = None
+
+
+def test_figures_kept_for_a_decision_point_are_that_months_and_read_only():
+    """What the observation keeps for its next reader (recent alerts) is what the columns
+    give at that month, cannot be changed by a reader, is shared with a copy of the same
+    observation (the oracle's officer) and is worked out afresh the next month."""
+    from dataclasses import replace
+
+    from sim.engine import Decision, Simulation
+    from sim.signals import recent_alerts
+
+    seen = []
+
+    def spy(obs):
+        alerts = obs.recent_alerts(3)
+        assert np.array_equal(alerts, recent_alerts(obs.last_seen, obs.month, 3))
+        assert obs.recent_alerts(3) is alerts
+        assert replace(obs, hidden=None).recent_alerts(3) is alerts
+        with pytest.raises(ValueError, match="read-only"):
+            alerts[...] = 0
+        seen.append(alerts)
+        return Decision()
+
+    Simulation(_small_case(), seed=3, months=4, decider=spy).run()
+    assert len(seen) == 4 and len({id(a) for a in seen}) == 4

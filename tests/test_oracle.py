@@ -328,3 +328,39 @@ def test_a_margin_counts_the_misses_a_loan_already_has_and_its_deferral():
     margin, fresh = default_margins(np.empty((0, 2)), np.zeros(2), np.zeros(2, dtype=int),
                                     np.ones(2, dtype=int))
     assert np.isinf(margin).all() and np.isinf(fresh).all()
+
+
+def test_the_oracles_beliefs_are_each_months_own_foresight():
+    """The oracle works its chance of default out once per decision point for all its
+    readers; each month it is that month's foresight, never the month before's."""
+
+    class Believing(Oracle):
+        def decide(self, obs):
+            risk = self.risk(obs, obs.recent_alerts())
+            assert np.array_equal(risk, self.chance(obs.hidden.foresight.margin))
+            assert np.array_equal(self._will_default(obs), obs.hidden.foresight.margin < 0)
+            self.seen.append(risk)
+            return super().decide(obs)
+
+    oracle = Believing()
+    oracle.seen = []
+    simulate(parse_scenario(DISASTER, "oracle.yaml"), seed=4, strategy=oracle)
+    assert len(oracle.seen) == 12
+    assert any(not np.array_equal(a, b) for a, b in zip(oracle.seen[:-1], oracle.seen[1:], strict=True))
+
+
+def test_with_hours_to_spare_the_oracle_offers_what_the_officer_would_do():
+    """The oracle's further actions are the early-warning officer's decision on what it
+    can see, less the legal work the asset-preservation team books anyway."""
+    from dataclasses import replace
+
+    from sim.staff import by_legal_team
+    from sim.strategies import Triage
+
+    watch = Watching(Oracle(), 5)
+    Simulation(parse_scenario(DISASTER, "oracle.yaml"), seed=6, decider=watch.decide,
+               oracle=True).run()
+    obs = watch.obs
+    officer = Triage().decide(replace(obs, hidden=None)).actions
+    want = [(int(i), a) for i, a in officer if not by_legal_team(obs.actions, a)]
+    assert want and Oracle().afterwards(obs) == want

@@ -29,6 +29,7 @@ from PRECONDITION_COLUMNS / EFFECT_COLUMNS, which sends that action back through
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -38,8 +39,12 @@ from sim.interventions.effects import (
     EFFECTS,
     PREVENTIVE_STAGES,
     act,
-    relief_health_columns,
-    restructure_terms_columns,
+)
+from sim.interventions.kernels_act import (
+    charge_block,
+    first_failed,
+    restructure_loans,
+    wave_ranks,
 )
 from sim.interventions.workouts import NO_COLLATERAL
 from sim.observation import HOURS_TOLERANCE, TARGETED
@@ -81,7 +86,8 @@ missing here keeps the actions that require it on the one-by-one path."""
 
 
 # --- effects on columns: each one the scalar effect of sim.interventions.effects -------
-# Each takes distinct loans idx and returns the result keys (a str for all, or a list).
+# Each takes distinct loans idx and returns the result keys: a str for all, or (keys, which):
+# loan k's key is keys[which[k]].
 def _closer_monitoring(sim, idx, it, t):
     sim.closer_until[idx] = t + int(it.duration_months)
     return ""
@@ -98,7 +104,7 @@ def _add_collateral(sim, idx, it, t):
     sim.extra_collateral[got] += top
     sim.appraised[got] += top
     sim.relationship[idx] -= defaults.RELATIONSHIP_HIT["intrusive"]
-    return np.where(ok, "obtained", "refused").tolist()
+    return ("refused", "obtained"), ok.astype(np.intp)
 
 
 def _entrusted_payment(sim, idx, it, t):
@@ -109,23 +115,19 @@ def _entrusted_payment(sim, idx, it, t):
 
 
 def _restructure(sim, idx, it, t):
+    # the terms, relief and result the scalar effect gives each loan, to the last bit,
+    # applied loan by loan in one compiled pass (kernels_act.restructure_loans)
     p = it.params
-    rate = sim.rate[idx]
-    remaining = np.maximum(sim.term[idx] - sim.mob[idx], 1)
-    # the terms the scalar effect computes, loan by loan to the last bit
-    new_rate, new_remaining, cut = restructure_terms_columns(
-        sim.balance[idx], rate, remaining, sim.pf.repayment[idx], p)
-    relief = relief_health_columns(p, cut, sim.dpd[idx])
-    results = np.where(cut >= p["meaningful_cut"], "payment_cut", "no_payment_cut").tolist()
-    sim.shift[idx] += relief
-    concession = rate - new_rate
-    sim.rate[idx] = new_rate
-    sim.rate0[idx] = np.maximum(0.0, sim.rate0[idx] - concession)
-    sim.term[idx] = sim.mob[idx] + new_remaining
-    sim.restructured_until[idx] = t + p["observation_months"]
-    sim.misses[idx] = 0
-    sim.dpd[idx] = 0
-    return results
+    stages = sorted(p["stage_factor"])
+    meaningful = restructure_loans(
+        idx, sim.balance, sim.rate, sim.rate0, sim.term, sim.mob, sim.pf.repayment, sim.dpd,
+        sim.shift, sim.restructured_until, sim.misses, float(p["rate_concession"]),
+        float(p["term_stretch"]), float(p["term_add_months"]),
+        float(p["health_per_payment_cut"]), float(p["max_health_boost"]),
+        np.array(stages, dtype=np.int64),
+        np.array([p["stage_factor"][s] for s in stages], dtype=float),
+        defaults.DAYS_PER_MONTH, t + p["observation_months"], float(p["meaningful_cut"]))
+    return ("no_payment_cut", "payment_cut"), meaningful
 
 
 def _emergency_deferral(sim, idx, it, t):
@@ -230,7 +232,9 @@ def act_many(sim, actions: Sequence) -> None:
     m = len(actions)
     ids, names = zip(*actions, strict=True)
     loans, kinds = list(map(int, ids)), list(names)
-    single = np.flatnonzero(~np.fromiter(map(codes.__contains__, kinds), dtype=bool, count=m))
+    li = np.array(loans, dtype=np.int64)
+    ci = np.fromiter(map(codes.get, kinds, repeat(-1, m)), dtype=np.int64, count=m)
+    single = np.flatnonzero(ci < 0)  # not batchable: through `act` at its place
     # the (loan, batchable action) pairs taken this month, as marks by loan * width + code
     width = len(codes)
     taken = np.zeros(sim.n * width, dtype=bool)
@@ -241,11 +245,11 @@ def act_many(sim, actions: Sequence) -> None:
     start = 0
     for p in single.tolist():
         if p > start:
-            _run(sim, loans[start:p], kinds[start:p], codes, taken)
+            _run(sim, li[start:p], ci[start:p], loans[start:p], kinds[start:p], codes, taken)
         act(sim, loans[p], kinds[p])
         start = p + 1
     if start < m:
-        _run(sim, loans[start:], kinds[start:], codes, taken)
+        _run(sim, li[start:], ci[start:], loans[start:], kinds[start:], codes, taken)
 
 
 def _act(sim, i: int, a: str, codes: dict[str, int], taken: np.ndarray) -> None:
@@ -254,15 +258,14 @@ def _act(sim, i: int, a: str, codes: dict[str, int], taken: np.ndarray) -> None:
         taken[i * len(codes) + codes[a]] = True
 
 
-def _run(sim, loans: list[int], kinds: list[str], codes: dict[str, int],
-         taken: np.ndarray) -> None:
-    """A run of batchable actions: column-wise as far as that is exact, then one by one."""
+def _run(sim, li: np.ndarray, ci: np.ndarray, loans: list[int], kinds: list[str],
+         codes: dict[str, int], taken: np.ndarray) -> None:
+    """A run of batchable actions (loans li, codes ci; the same as lists): column-wise as
+    far as that is exact, then one by one."""
     m = len(loans)
     if m == 1:
         _act(sim, loans[0], kinds[0], codes, taken)
         return
-    li = np.array(loans, dtype=np.int64)
-    ci = np.fromiter(map(codes.__getitem__, kinds), dtype=np.int64, count=m)
     pair = li * len(codes) + ci
     if taken[pair].any() or _repeats(pair, len(taken)):
         for i, a in zip(loans, kinds, strict=True):
@@ -296,22 +299,9 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     tab = _tables(sim, codes)
     names = tab.names
     cat = sim.catalogue
-    # the k-th action of a chain on a loan sees the effects of its (k-1)-th
-    chain = tab.chain[ci]
-    in_chain = chain >= 0
-    key = li * len(CHAIN_NAMES) + chain
-    if not _repeats(key[in_chain], sim.n * len(CHAIN_NAMES)):
-        rank = np.zeros(m, dtype=np.int64)  # one action per chain and loan: one wave
-    else:
-        key = np.where(in_chain, key, -1 - np.arange(m))
-        order = np.argsort(key, kind="stable")
-        sl = key[order]
-        new_group = np.empty(m, dtype=bool)
-        new_group[0] = True
-        np.not_equal(sl[1:], sl[:-1], out=new_group[1:])
-        starts = np.flatnonzero(new_group)
-        rank = np.empty(m, dtype=np.int64)
-        rank[order] = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
+    # the k-th action of a chain on a loan sees the effects of its (k-1)-th: it goes in
+    # wave k (kernels_act.wave_ranks)
+    rank = wave_ranks(li, tab.chain[ci], sim.n, len(CHAIN_NAMES))
     why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
     detail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
     results: dict[str, int] = {"": 0}
@@ -320,16 +310,13 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
         wpos = np.flatnonzero(rank == wave)
         widx, wci = li[wpos], ci[wpos]
         present = np.flatnonzero(np.bincount(wci, minlength=len(names)))
-        # each precondition once over the wave; row -1 (all True) stands for "none"
-        holds = np.ones((len(reqs) + 1, len(wpos)), dtype=bool)
+        # each precondition once over the wave
+        holds = np.ones((len(reqs), len(wpos)), dtype=bool)
         for r in sorted({r for c in present.tolist() for r in table[:, c].tolist() if r >= 0}):
             holds[r] = PRECONDITION_COLUMNS[reqs[r]](sim, widx, t)
-        ok = np.ones(len(wpos), dtype=bool)
-        cols = np.arange(len(wpos))
-        for k in range(table.shape[0]):
-            fail = ok & ~holds[table[k, wci], cols]
-            why[wpos[fail]] = k
-            ok &= ~fail
+        wwhy = first_failed(holds, table, wci)
+        why[wpos] = wwhy
+        ok = wwhy < 0
         for c in present.tolist():
             pos = wpos[ok & (wci == c)]
             if not len(pos):
@@ -340,7 +327,9 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
                 if got:
                     detail[pos] = results.setdefault(got, len(results))
             else:
-                detail[pos] = [results.setdefault(x, len(results)) for x in got]
+                keys, which = got
+                detail[pos] = np.array([results.setdefault(x, len(results)) for x in keys],
+                                       dtype=np.intp)[which]
     refused = np.flatnonzero(why >= 0)
     if len(refused):
         sim.month_report.rejected.extend(
@@ -349,28 +338,15 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     if not len(pos):
         return
     tl, tc = li[pos], ci[pos]
-    # hours, in list order (no action here is the legal team's)
-    charged = hours[pos]
-    charged = charged[charged > 0]
-    if len(charged):
-        sim._hours_left = float(np.subtract.accumulate(
-            np.concatenate(([sim._hours_left], charged)))[-1])
-    # money: the fixed cost plus a share of the balance (routine actions do not move it)
-    fixed = tab.fixed[tc]
-    share = tab.share[tc]
-    st = sim.status[tl]
-    owed = np.where((st == ACTIVE) | (st == DEFAULTED), sim.balance[tl], sim.written_off[tl])
-    cost = fixed + share * np.maximum(owed, 0.0)
-    np.add.at(sim.costs, tl, cost)
-    sim.money_spent = float(np.add.accumulate(np.concatenate(([sim.money_spent], cost)))[-1])
-    preventive = tab.preventive[tc]
-    if preventive.any():
-        pl = tl[preventive]
-        sim.first_action[pl[sim.first_action[pl] < 0]] = t
-        sim.acted[pl] = t
+    # hours (no action here is the legal team's), money (the fixed cost plus a share of
+    # the balance: routine actions do not move it) and the months of preventive action,
+    # booked in list order (kernels_act.charge_block)
+    sim._hours_left, sim.money_spent, cost = charge_block(
+        float(sim._hours_left), float(sim.money_spent), tl, tc, hours[pos], tab.fixed,
+        tab.share, tab.preventive, sim.status, sim.balance, sim.written_off, sim.costs,
+        sim.first_action, sim.acted, t, taken, len(codes))
     tloans = tl.tolist()
     sim._done_this_month.update(zip(tloans, tab.name_objects[tc].tolist(), strict=True))
-    taken[tl * len(codes) + tc] = True
     sim.rec.log_block(t, tl, tab.events, tc, cost, list(results), detail[pos])
     if tab.check >= 0:
         sim._targeted.extend(li[pos[tc == tab.check]].tolist())

@@ -15,9 +15,8 @@ import numpy as np
 from sim import defaults
 from sim.codes import LoanClass
 from sim.interventions import workouts
+from sim.interventions.kernels_act import BURDEN_HORIZON_MONTHS, cut_from_power, cut_power_inputs
 from sim.loanbook import (
-    _EQUAL_INSTALMENT,
-    _EQUAL_PRINCIPAL,
     default_loans,
     payment_burden,
     payment_burden_one,
@@ -91,15 +90,19 @@ def payment_cut(balance, rate, remaining, repayment, params: dict):
     new_rate = np.maximum(0.0, np.asarray(rate, dtype=float) - params["rate_concession"])
     new_remaining = np.ceil(np.asarray(remaining) * params["term_stretch"]) + \
         params["term_add_months"]
-    if new_rate.ndim == 1:  # before and after in one pass (the formula is loan by loan)
-        k = len(new_rate)
-        both = payment_burden(np.concatenate([balance, balance]), np.concatenate([rate, new_rate]),
-                              np.concatenate([remaining, new_remaining]),
-                              np.concatenate([repayment, repayment]))
-        before, after = both[:k], both[k:]
-    else:
-        before = payment_burden(balance, rate, remaining, repayment)
-        after = payment_burden(balance, new_rate, new_remaining, repayment)
+    if new_rate.ndim == 1:  # sim.loanbook.payment_burden before and after, compiled around
+        # numpy's power (kernels_act): the same figures, in three calls instead of forty
+        args = (float(params["rate_concession"]), float(params["term_stretch"]),
+                float(params["term_add_months"]))
+        rate = np.asarray(rate, dtype=float)
+        remaining = np.asarray(remaining, dtype=float)
+        base, expo = cut_power_inputs(rate, remaining, *args)
+        cut = cut_from_power(np.asarray(balance, dtype=float), rate, remaining,
+                             np.asarray(repayment, dtype=np.int64), *args, base ** expo,
+                             BURDEN_HORIZON_MONTHS)
+        return new_rate, new_remaining, cut
+    before = payment_burden(balance, rate, remaining, repayment)
+    after = payment_burden(balance, new_rate, new_remaining, repayment)
     with np.errstate(divide="ignore", invalid="ignore"):
         cut = np.where(before > 0, 1.0 - after / before, 0.0)
     return new_rate, new_remaining, np.maximum(cut, 0.0)
@@ -116,55 +119,6 @@ def restructure_terms(balance: float, rate: float, remaining: int, repayment: in
     after = payment_burden_one(balance, new_rate, new_remaining, repayment)
     cut = 1.0 - after / before if before > 0 else 0.0
     return new_rate, int(new_remaining), max(cut, 0.0)
-
-
-def _burden_as_one(balance: np.ndarray, rate_annual: np.ndarray, remaining: np.ndarray,
-                   repayment: np.ndarray, horizon_months: int = 12) -> np.ndarray:
-    """`payment_burden_one` on columns, to the last bit: the same operations in the same
-    order on each loan, with the annuity's power taken in Python floats as there (numpy's
-    vectorised power may round the last bit differently)."""
-    r = rate_annual / 12.0
-    n = np.maximum(remaining.astype(float), 1.0)
-    br = balance * r
-    out = balance / n  # an equal instalment at a zero rate
-    principal = repayment == _EQUAL_PRINCIPAL
-    out[principal] += br[principal]
-    bullet = (repayment != _EQUAL_INSTALMENT) & ~principal
-    nb = n[bullet]
-    share = np.where(nb <= horizon_months, 1.0 / np.minimum(nb, horizon_months), 0.0)
-    out[bullet] = br[bullet] + balance[bullet] * share
-    annuity = np.flatnonzero((repayment == _EQUAL_INSTALMENT) & (r > 0))
-    if len(annuity):
-        factor = np.array([(1 + x) ** (-y) for x, y in zip(r[annuity].tolist(),
-                                                            n[annuity].tolist(), strict=True)])
-        out[annuity] = br[annuity] / (1 - factor)
-    return out
-
-
-def restructure_terms_columns(balance: np.ndarray, rate: np.ndarray, remaining: np.ndarray,
-                              repayment: np.ndarray, params: dict
-                              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`restructure_terms` for several loans at once, to the last bit."""
-    new_rate = np.maximum(0.0, rate - params["rate_concession"])
-    new_remaining = (np.ceil(remaining * params["term_stretch"])
-                     + params["term_add_months"]).astype(np.int64)
-    k = len(new_rate)  # before and after in one pass (the formula is loan by loan)
-    both = _burden_as_one(np.concatenate([balance, balance]), np.concatenate([rate, new_rate]),
-                          np.concatenate([remaining, new_remaining]),
-                          np.concatenate([repayment, repayment]))
-    before, after = both[:k], both[k:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cut = np.where(before > 0, 1.0 - after / before, 0.0)
-    return new_rate, new_remaining, np.maximum(cut, 0.0)
-
-
-def relief_health_columns(params: dict, cut: np.ndarray, dpd: np.ndarray) -> np.ndarray:
-    """`relief_health` for several loans at once, to the last bit."""
-    step = defaults.DAYS_PER_MONTH
-    top = max(params["stage_factor"])
-    factor = np.array([params["stage_factor"][min(d // step * step, top)] for d in dpd.tolist()],
-                      dtype=float)
-    return np.minimum(params["health_per_payment_cut"] * cut, params["max_health_boost"]) * factor
 
 
 def relief_health(params: dict, cut: float, dpd: int) -> float:

@@ -83,12 +83,14 @@ def guarantee_value(sim, claim, idx=slice(None)):
     return np.where(sound, claim * defaults.GUARANTEE_RECOVERY_SHARE, 0.0)
 
 
-def recovery_value(sim) -> np.ndarray:
+def recovery_value(sim, idx=slice(None)) -> np.ndarray:
     """What a workout started now would recover per loan, before time and fees (hidden):
-    the collateral at auction prices, free assets left, and a sound guarantor."""
-    coll = collateral_value(sim) * defaults.AUCTION_PRICE_SHARE * liquidity(sim)
-    residual = sim.balance * residual_share(sim.distress_months)
-    return np.minimum(sim.balance, coll + residual + guarantee_value(sim, sim.balance))
+    the collateral at auction prices, free assets left, and a sound guarantor; idx selects
+    loans (each loan's figure is its own, whichever others are worked out with it)."""
+    coll = collateral_value(sim, idx) * defaults.AUCTION_PRICE_SHARE * liquidity(sim, idx)
+    balance = sim.balance[idx]
+    residual = balance * residual_share(sim.distress_months[idx])
+    return np.minimum(balance, coll + residual + guarantee_value(sim, balance, idx))
 
 
 def balance_or_claim(sim, i: int) -> float:

@@ -14,6 +14,7 @@ from sim.interventions.catalogue import difficulty_visible
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.staff import by_legal_team
+from sim.strategies.kernels_decide import workout_steps
 
 LOSS = LoanClass.LOSS.value  # a plain int for the per-loan loop
 DEFAULTED = LoanStatus.DEFAULTED.value  # plain ints compare with columns faster
@@ -38,7 +39,8 @@ class Budget:
 
 def in_difficulty(obs: Observation) -> np.ndarray:
     """Loans whose difficulty the bank can see (the ground for relief), as the engine judges it."""
-    return difficulty_visible(obs.dpd, obs.cls, obs.last_seen, obs.month)
+    return obs.derived(("in_difficulty",), lambda: difficulty_visible(
+        obs.dpd, obs.cls, obs.last_seen, obs.month))
 
 
 def offered(obs: Observation, action: str) -> bool:
@@ -75,21 +77,22 @@ def workout(obs: Observation, budget: Budget, actions: list, hours: dict | None 
     """The standing order for defaulted loans (资产保全): sue, auction the collateral,
     then sell or write off. Done by the asset-preservation team, so it never waits for
     the officers' hours and every strategy gets it the same way."""
-    dl = np.flatnonzero(obs.status == DEFAULTED)
-    dl = dl[np.argsort(-obs.balance[dl], kind="stable")]
-    # each loan's next step, the first rule that holds, worked out on columns
-    sued = obs.lawsuit_month[dl]
-    secured, judged = obs.has_collateral[dl], obs.judgment[dl]
-    since = obs.month - sued
-    step = np.full(len(dl), -1)
-    rules = (sued < 0,
-             secured & ~obs.auction_open[dl] & (judged | (since >= 1)),
-             ~secured & judged & (since >= sell_unsecured_after),
-             (obs.cls[dl] == LOSS) & ~secured & write_off_loss)
-    for k in range(len(WORKOUT_STEPS) - 1, -1, -1):  # the first rule wins
-        step[rules[k]] = k
-    for i, k in zip(dl[step >= 0].tolist(), step[step >= 0].tolist(), strict=True):
+    dl, step = obs.derived(("workout", sell_unsecured_after, write_off_loss),
+                           lambda: _next_steps(obs, sell_unsecured_after, write_off_loss))
+    for i, k in zip(dl, step, strict=True):
         _book(obs, budget, actions, i, WORKOUT_STEPS[k])
+
+
+def _next_steps(obs: Observation, sell_unsecured_after: int,
+                write_off_loss: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The defaulted loans that have a next workout step, largest balance first, and the
+    step of each (an index in WORKOUT_STEPS): the first of its rules that holds (compiled:
+    sim.strategies.kernels_decide.workout_steps)."""
+    loans, steps = workout_steps(
+        obs.status, obs.balance, obs.lawsuit_month, obs.has_collateral, obs.judgment,
+        obs.auction_open, obs.cls, obs.month, sell_unsecured_after, bool(write_off_loss),
+        DEFAULTED, LOSS)
+    return tuple(loans.tolist()), tuple(steps.tolist())
 
 
 class Strategy:

@@ -21,8 +21,10 @@ from sim.strategies.base import (
     offered,
     workout,
 )
+from sim.strategies.kernels_decide import COLLATERAL
 from sim.strategies.triage import (
     ACTION_CODES,
+    ACTIONS,
     MIN_HOURS_FOR_RANKING,
     Triage,
     TriageParams,
@@ -100,6 +102,25 @@ class Oracle(Triage):
     def __init__(self, params: TriageParams | None = None):
         super().__init__(params or ORACLE_TRIAGE)
         self._officer = Triage()
+        self._foreseen: tuple[object, dict] = (None, {})
+
+    def _hidden_figure(self, obs: Observation, key: str, make):
+        """`make()` once per decision point: figures read off the hidden state, kept by the
+        oracle itself (the observation it shares with its officer holds only what is seen)."""
+        hidden, memo = self._foreseen
+        if hidden is not obs.hidden:
+            self._foreseen = (obs.hidden, memo := {})
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = make()
+            got.flags.writeable = False
+        return got
+
+    def _chance_all(self, obs: Observation) -> np.ndarray:
+        """`chance` of every loan's margin (loan by loan: a loan's figure does not depend on
+        which others it is worked out with)."""
+        return self._hidden_figure(obs, "chance",
+                                   lambda: self.chance(obs.hidden.foresight.margin))
 
     # --- what the foresight says ---------------------------------------------------
     @staticmethod
@@ -135,6 +156,9 @@ class Oracle(Triage):
     def securing(self, obs: Observation) -> np.ndarray:
         """Loans to ask for extra collateral: those the triage would consider (sim.
         strategies.triage: securable, able to give it, not pledged, not asked lately)."""
+        if self._sets is not None and self._sets[0] is obs:  # the set its candidates weighed
+            _, table, counts = self._sets
+            return table[COLLATERAL, :counts[COLLATERAL]]
         alerts = obs.recent_alerts(self.params.alert_months)
         return np.flatnonzero((obs.status == LoanStatus.ACTIVE) & self.securable(obs, alerts)
                               & self.can_secure(obs) & ~obs.pledged
@@ -143,7 +167,7 @@ class Oracle(Triage):
     def shortfall(self, obs: Observation, idx: np.ndarray) -> np.ndarray:
         """What a default of loans idx now would leave unrecovered."""
         exposure = obs.balance[idx] + np.where(obs.frozen[idx], 0.0, obs.undrawn[idx])
-        return np.maximum(exposure - obs.hidden.recoverable[idx], 0.0)
+        return np.maximum(exposure - obs.hidden.recoverable_of(idx), 0.0)
 
     def recall_values(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
         """(loans, expected loss avoided less margin forgone) of recalling loans that will
@@ -158,7 +182,7 @@ class Oracle(Triage):
         months = np.minimum(obs.remaining_months[idx], defaults.MONTHS_PER_YEAR)
         margin = obs.balance[idx] * defaults.NET_INTEREST_MARGIN_ANNUAL * months / \
             defaults.MONTHS_PER_YEAR
-        risk = self.chance(obs.hidden.foresight.margin[idx])
+        risk = self._chance_all(obs)[idx]
         return idx, risk * self.shortfall(obs, idx) - margin
 
     def collateral_values(self, obs: Observation, idx: np.ndarray) -> np.ndarray:
@@ -167,21 +191,36 @@ class Oracle(Triage):
         still able to give it (`can_secure`), so unlike the officer it needs no discount
         for a refusal. (Not the shortfall over today's recoverable value: that is before
         the time, fees and wear of a workout, and a loan it covers today still loses.)"""
-        risk = self.chance(obs.hidden.foresight.margin[idx])
+        risk = self._chance_all(obs)[idx]
         return risk * obs.balance[idx] * self.params.collateral_lgd_cut
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """With hours to spare, whatever the early-warning officer would do too: knowing
         more never stops the oracle from doing what a competent officer does."""
+        loans, codes = self._afterwards_columns(obs)
+        return list(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
+
+    def _afterwards_columns(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
+        """`afterwards` as columns (loans, action codes): the officer's decision on what it
+        can see, less the legal work the standing order leaves to the asset-preservation
+        team (the oracle books its own)."""
         seen = replace(obs, hidden=None)
-        return [tuple(a) for a in self._officer.decide(seen).actions
-                if not by_legal_team(obs.actions, a[1])]
+        actions = self._officer.decide(seen).actions
+        loans, codes = self._officer.taken_columns
+        head = actions[:len(actions) - len(loans)]  # the standing workout's steps come first
+        legal = np.array([by_legal_team(obs.actions, a) for a in ACTIONS]) if obs.actions \
+            else np.zeros(len(ACTIONS), dtype=bool)
+        keep = ~legal[codes]
+        head_loans = [i for i, a in head if not legal[ACTION_CODES[a]]]
+        head_codes = [ACTION_CODES[a] for _, a in head if not legal[ACTION_CODES[a]]]
+        return (np.concatenate([np.array(head_loans, dtype=np.int64), loans[keep]]),
+                np.concatenate([np.array(head_codes, dtype=np.int64), codes[keep]]))
 
     def _will_default(self, obs: Observation) -> np.ndarray:
-        return obs.hidden.foresight.defaults()
+        return self._hidden_figure(obs, "defaults", lambda: obs.hidden.foresight.defaults())
 
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
-        return self.chance(obs.hidden.foresight.margin)
+        return self._chance_all(obs)
 
     def suspects(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         return self._will_default(obs)
@@ -221,7 +260,7 @@ class Oracle(Triage):
             after = after.copy()
             after[deferral], _ = default_margins(f.health[:, d_idx], np.zeros(len(d_idx)),
                                                  months, due)
-        return self.chance(f.margin[idx]) - self.chance(after)
+        return self._chance_all(obs)[idx] - self.chance(after)
 
     def check_values(self, obs: Observation, live, alerts, risk, loss_if_default):
         """A visit to a borrower the oracle knows will default but whose difficulty the

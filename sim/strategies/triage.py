@@ -25,6 +25,13 @@ from sim.interventions.effects import payment_cut
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
+from sim.strategies.kernels_decide import (
+    assemble,
+    candidate_sets,
+    relief_sets,
+    take_in_order,
+    triage_risk,
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,15 @@ ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum membe
 ACTION_CODES = {a: k for k, a in enumerate(ACTIONS)}
 MIN_HOURS_FOR_RANKING = 0.25
 """Actions cheaper than this are ranked as if they took this long (no free lunch)."""
+PART_CODES = np.array([ACTION_CODES[a] for a in (
+    "entrusted_payment", "restructure", "collect_call", "freeze_line", "emergency_deferral",
+    "add_collateral", "restructure", "onsite_check")], dtype=np.int64)
+"""The action of each part of `Triage.candidates`, in order (the late part's by loan:
+a restructuring, or a disaster's deferral in a disaster's region)."""
+RELIEF_LATE_DPD = 30
+"""Days past due from which relief is weighed for any loan (not only on confirmed warnings)."""
+RELIEF_DEEP_DPD = 60
+"""Days past due from which late relief works at the second of relief_stage's shares."""
 
 
 def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
@@ -140,16 +156,16 @@ def _by_value(loans: np.ndarray, codes: np.ndarray, value: np.ndarray) -> np.nda
     return order
 
 
-def _first_of_pairs(pair: np.ndarray, size: int) -> np.ndarray:
-    """Whether each entry of `pair` (codes in [0, size)) is its code's first occurrence."""
-    seen = np.zeros(size, dtype=bool)
-    seen[pair] = True
-    if np.count_nonzero(seen) == len(pair):  # no code twice: every entry is the first
-        return np.ones(len(pair), dtype=bool)
-    _, first = np.unique(pair, return_index=True)
-    fresh = np.zeros(len(pair), dtype=bool)
-    fresh[first] = True
-    return fresh
+def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(live loans, the loss given default assumed for each, the loss if each defaulted
+    now): what the officer and the oracle both read off the book at a decision point."""
+    live = obs.status == ACTIVE
+    exposure = obs.balance + obs.undrawn
+    lgd = np.where(obs.has_collateral, p.lgd_secured, p.lgd_unsecured)
+    lid = exposure * lgd
+    for a in (live, lgd, lid):
+        a.flags.writeable = False
+    return live, lgd, lid
 
 
 class Triage(Strategy):
@@ -159,16 +175,20 @@ class Triage(Strategy):
         super().__init__()
         self.params = params or DEFAULT_TRIAGE
         self._topped_month: np.ndarray | None = None
+        self.taken_columns: tuple[np.ndarray, np.ndarray] | None = None
+        """The ranked actions of the last decision, as columns (loans, action codes): the
+        decision's actions after the standing workout's."""
+        self._sets: tuple[Observation, np.ndarray, np.ndarray] | None = None
 
     # --- what differs between the officer and the oracle --------------------------
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         """Believed chance of default of each loan, from what the officer has seen."""
         p = self.params
-        r = p.risk_base + p.risk_per_alert * alerts \
-            + p.risk_overdue[0] * (obs.dpd > 0) + p.risk_overdue[1] * (obs.dpd >= 30) \
-            + p.risk_overdue[2] * (obs.dpd >= 60) + p.risk_diversion * obs.known_diversion \
-            + p.risk_watch * (obs.cls >= 1)
-        return np.clip(r, 0.0, p.max_risk)
+        # base + per alert + at 1+, 30+ and 60+ days past due + found misuse + on the watch
+        # list (special mention or worse), clipped to [0, max_risk]: compiled, term by term
+        return triage_risk(alerts, obs.dpd, obs.known_diversion, obs.cls, p.risk_base,
+                           p.risk_per_alert, *p.risk_overdue, p.risk_diversion, p.risk_watch,
+                           p.max_risk)
 
     def suspects(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         """Loans the officer believes are weakening."""
@@ -225,12 +245,13 @@ class Triage(Strategy):
         loans, codes, value = self.candidates(obs)
         order = _by_value(loans, codes, value)
         loans, codes = loans[order], codes[order]
-        extra = self.afterwards(obs)
-        if extra:
-            loans = np.concatenate([loans, [i for i, _ in extra]]).astype(np.int64)
-            codes = np.concatenate([codes, [ACTION_CODES[a] for _, a in extra]]).astype(np.int64)
+        extra_loans, extra_codes = self._afterwards_columns(obs)
+        if len(extra_loans):
+            loans = np.concatenate([loans, extra_loans])
+            codes = np.concatenate([codes, extra_codes])
         taken = self._take(obs, loans, codes, max(obs.hours_available - demand, 0.0))
         loans, codes = loans[taken], codes[taken]
+        self.taken_columns = (loans, codes)
         actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
         secured = loans[codes == ACTION_CODES["add_collateral"]]
         self._topped(obs)[secured] = obs.month
@@ -243,67 +264,42 @@ class Triage(Strategy):
         t = obs.month
         alerts = obs.recent_alerts(p.alert_months)
         risk = self.risk(obs, alerts)
-        live = obs.status == ACTIVE
-        exposure = obs.balance + obs.undrawn
-        lgd = np.where(obs.has_collateral, p.lgd_secured, p.lgd_unsecured)
-        lid = exposure * lgd  # loss if the loan defaulted now
-        parts: list[tuple[np.ndarray, str | np.ndarray, np.ndarray]] = []
-
-        idx = np.flatnonzero(live & self.diverting(obs) & ~obs.entrusted)
-        parts.append((idx, "entrusted_payment", (p.diversion_effect + risk[idx]) * lid[idx]))
-        # relief in three places, valued together below (relief_gain is loan by loan)
-        # a restructured loan can still be granted a disaster's deferral: the two are
-        # different reliefs (a disaster-relief deferral covers every borrower it hit)
-        late = np.flatnonzero(live & (obs.dpd >= 30) & (~obs.restructured | obs.disaster_region))
-        late_stage = np.where(obs.dpd[late] < 60, p.relief_stage[0], p.relief_stage[1])
-        deferral = np.flatnonzero(live & obs.disaster_region & (alerts >= 1) & (obs.dpd == 0)
-                                  & (obs.acted < t - p.repeat_after_months))
-        early = np.flatnonzero(live & (obs.dpd < p.early_relief_below_dpd) & ~obs.restructured
-                               & ~obs.disaster_region & self.confirmed(obs, alerts))
-        early_stage = np.where(obs.dpd[early] == 0, 1.0, p.relief_stage[0])
-        relief = np.concatenate([late, deferral, early])
-        gain = self.relief_gain(obs, risk, relief, np.concatenate(
-            [late_stage, np.ones(len(deferral)), early_stage])) * lid[relief]
-        cut1, cut2 = len(late), len(late) + len(deferral)
-        gain_late, gain_deferral, gain_early = gain[:cut1], gain[cut1:cut2], gain[cut2:]
-
-        kind = np.where(obs.disaster_region[late], ACTION_CODES["emergency_deferral"],
-                        ACTION_CODES["restructure"])
-        parts.append((late, kind, gain_late))
-        idx = np.flatnonzero(live & (obs.dpd > 0))
-        parts.append((idx, "collect_call", risk[idx] * p.call_effect * lid[idx]))
-        idx = np.flatnonzero(live & ~obs.frozen & (obs.undrawn > 0)
-                             & ((obs.dpd > 0) | self.suspects(obs, alerts)))
-        parts.append((idx, "freeze_line", risk[idx] * obs.undrawn[idx] * lgd[idx]))
-        parts.append((deferral, "emergency_deferral", gain_deferral))
-        idx = np.flatnonzero(live & self.securable(obs, alerts) & self.can_secure(obs)
-                             & ~obs.pledged
-                             & (self._topped(obs) < t - p.repeat_after_months))
-        parts.append((idx, "add_collateral",
-                      risk[idx] * (1 - risk[idx]) * obs.balance[idx] * p.collateral_lgd_cut))
-        parts.append((early, "restructure", gain_early))
-        idx, value = self.check_values(obs, live, alerts, risk, lid)
-        parts.append((idx, "onsite_check", value))
-
-        loans = np.concatenate([i for i, _, _ in parts]).astype(np.int64, copy=False)
-        sizes = [len(i) for i, _, _ in parts]
-        codes = np.repeat(np.array([ACTION_CODES[c] if isinstance(c, str) else -1
-                                    for _, c, _ in parts], dtype=np.int64), sizes)
-        at = 0
-        for size, (_, c, _) in zip(sizes, parts, strict=True):
-            if not isinstance(c, str):  # codes loan by loan
-                codes[at:at + size] = c
-            at += size
-        value = np.concatenate([v for _, _, v in parts]).astype(float, copy=False)
-        offered_now, _ = self._actions_now(obs)
-        keep = (value > 0) & offered_now[codes]
-        loans, codes, value = loans[keep], codes[keep], value[keep]
-        hours = self._hours(obs, loans, codes)
-        return loans, codes, value / np.maximum(hours, MIN_HOURS_FOR_RANKING)
+        live, lgd, lid = obs.derived(("triage_exposure", p.lgd_secured, p.lgd_unsecured),
+                                     lambda: _exposure(obs, p))
+        # the loans each action is weighed for, in one pass over the book (kernels_decide)
+        table, counts = candidate_sets(
+            t, live, obs.dpd, obs.restructured, obs.disaster_region, obs.acted, obs.entrusted,
+            obs.frozen, obs.undrawn, obs.pledged, self._topped(obs), alerts,
+            self.diverting(obs), self.suspects(obs, alerts), self.confirmed(obs, alerts),
+            self.securable(obs, alerts), self.can_secure(obs), p.early_relief_below_dpd,
+            RELIEF_LATE_DPD, p.repeat_after_months)
+        self._sets = (obs, table, counts)
+        # relief in three places, valued together (relief_gain is loan by loan): late (a
+        # restructured loan can still be granted a disaster's deferral: the two are
+        # different reliefs, and a disaster-relief deferral covers every borrower it hit),
+        # a disaster's deferral, and early relief on confirmed warnings
+        relief, stage, kind = relief_sets(
+            table, counts, obs.dpd, obs.disaster_region, *p.relief_stage, RELIEF_DEEP_DPD,
+            ACTION_CODES["restructure"], ACTION_CODES["emergency_deferral"])
+        gain = self.relief_gain(obs, risk, relief, stage) * lid[relief]
+        check, check_value = self.check_values(obs, live, alerts, risk, lid)
+        offered_now, per_action = self._actions_now(obs)
+        return assemble(table, counts, kind, np.asarray(gain, dtype=float),
+                        np.asarray(check, dtype=np.int64), np.asarray(check_value, dtype=float),
+                        np.asarray(risk, dtype=float), lid, lgd, obs.undrawn, obs.balance,
+                        p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
+                        offered_now, per_action, ACTION_CODES["onsite_check"], obs.check_hours,
+                        MIN_HOURS_FOR_RANKING)
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """Further actions for hours left over once the ranked ones are taken."""
         return []
+
+    def _afterwards_columns(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
+        """`afterwards` as columns: (loans, action codes)."""
+        extra = self.afterwards(obs)
+        return (np.array([i for i, _ in extra], dtype=np.int64),
+                np.array([ACTION_CODES[a] for _, a in extra], dtype=np.int64))
 
     # --- helpers ----------------------------------------------------------------------
     def _topped(self, obs: Observation) -> np.ndarray:
@@ -331,25 +327,11 @@ class Triage(Strategy):
 
     def _take(self, obs: Observation, loans, codes, hours_left: float) -> np.ndarray:
         """Which of the ordered candidates to take: each (loan, action) once, in order,
-        every one that still fits in the hours (a greedy pass, done in blocks)."""
-        n = len(loans)
-        take = np.zeros(n, dtype=bool)
-        if not n:
-            return take
-        fresh = _first_of_pairs(loans * len(ACTIONS) + codes, len(obs.status) * len(ACTIONS))
+        every one that still fits in the hours (a greedy pass, done in blocks: compiled,
+        sim.strategies.kernels_decide.take_in_order)."""
+        if not len(loans):
+            return np.zeros(0, dtype=bool)
         hours = self._hours(obs, loans, codes)
-        open_ = fresh.copy()
-        left = hours_left
-        while left > 0 and open_.any():
-            pos = np.flatnonzero(open_)
-            cum = np.cumsum(hours[pos])
-            fits = cum <= left + HOURS_TOLERANCE
-            if fits.all():
-                take[pos] = True
-                break
-            k = int(np.argmin(fits))  # the first one that does not fit
-            take[pos[:k]] = True
-            left -= float(cum[k - 1]) if k else 0.0
-            open_[pos[:k + 1]] = False
-            open_ &= hours <= left + HOURS_TOLERANCE
-        return take
+        return take_in_order(loans * len(ACTIONS) + codes, len(obs.status) * len(ACTIONS),
+                             hours.astype(float, copy=False), float(hours_left),
+                             HOURS_TOLERANCE)

@@ -1,0 +1,204 @@
+"""Compiled loops for the month's actions (numba): the one-loan formulas of
+sim.interventions.effects run loan by loan over columns, in the same operations and the
+same order, so each loan gets exactly the figures the one-loan effect gives it.
+
+The power in an annuity is taken as Python takes it (the C library's `pow`, which numba
+calls too); numpy's vectorised power may round the last bit differently, which is why the
+column path does not use it. `tests/test_kernels_act.py` holds these to the one-loan
+formulas on random loans.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.codes import LoanStatus
+from sim.compiled import compiled
+from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
+
+EQUAL_INSTALMENT = _EQUAL_INSTALMENT  # module globals numba takes as constants
+EQUAL_PRINCIPAL = _EQUAL_PRINCIPAL
+ACTIVE, DEFAULTED = LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value
+BURDEN_HORIZON_MONTHS = 12
+"""The window the burden averages over: sim.loanbook.payment_burden_one's default."""
+
+
+@compiled
+def burden_one(balance: float, rate_annual: float, remaining: float, repayment: int,
+               horizon_months: int) -> float:
+    """sim.loanbook.payment_burden_one, compiled: the same branches and operations."""
+    r = rate_annual / 12.0
+    n = max(float(remaining), 1.0)
+    if repayment == EQUAL_INSTALMENT:
+        if r > 0:
+            return balance * r / (1 - (1 + r) ** (-n))
+        return balance / n
+    if repayment == EQUAL_PRINCIPAL:
+        return balance / n + balance * r
+    bullet_share = 1.0 / min(n, float(horizon_months)) if n <= horizon_months else 0.0
+    return balance * r + balance * bullet_share
+
+
+@compiled
+def _stretched(rate: float, remaining: float, rate_concession: float, term_stretch: float,
+               term_add_months: float) -> tuple[float, float]:
+    """A restructuring's new rate and remaining term, as sim.interventions.effects.payment_cut
+    works them out (the term as a float)."""
+    return max(0.0, rate - rate_concession), np.ceil(remaining * term_stretch) + term_add_months
+
+
+@compiled
+def cut_power_inputs(rate, remaining, rate_concession: float, term_stretch: float,
+                     term_add_months: float):
+    """(1 + monthly rate, minus the months) before (first half) and after a restructuring
+    (second half): what sim.loanbook.payment_burden raises to a power. The power itself is
+    left to numpy, as there (its vectorised power may round the last bit unlike `pow`)."""
+    k = len(rate)
+    base = np.empty(2 * k)
+    expo = np.empty(2 * k)
+    for j in range(k):
+        new_rate, new_remaining = _stretched(rate[j], remaining[j], rate_concession,
+                                             term_stretch, term_add_months)
+        base[j] = 1 + rate[j] / 12.0
+        expo[j] = -max(float(remaining[j]), 1.0)
+        base[k + j] = 1 + new_rate / 12.0
+        expo[k + j] = -max(new_remaining, 1.0)
+    return base, expo
+
+
+@compiled
+def _burden_columns(balance: float, rate: float, remaining: float, repayment: int,
+                    power: float, horizon_months: int) -> float:
+    """sim.loanbook.payment_burden for one element, given its power."""
+    r = rate / 12.0
+    n = max(remaining, 1.0)
+    br = balance * r
+    bn = balance / n
+    if repayment == EQUAL_INSTALMENT:
+        return br / (1 - power) if r > 0 else bn
+    if repayment == EQUAL_PRINCIPAL:
+        return bn + br
+    share = 1.0 / min(n, float(horizon_months)) if n <= horizon_months else 0.0
+    return br + balance * share
+
+
+@compiled
+def cut_from_power(balance, rate, remaining, repayment, rate_concession: float,
+                   term_stretch: float, term_add_months: float, power, horizon_months: int):
+    """The cut in the burden a restructuring brings, given the powers of `cut_power_inputs`:
+    sim.interventions.effects.payment_cut, element by element."""
+    k = len(balance)
+    cut = np.empty(k)
+    for j in range(k):
+        new_rate, new_remaining = _stretched(rate[j], remaining[j], rate_concession,
+                                             term_stretch, term_add_months)
+        before = _burden_columns(balance[j], rate[j], float(remaining[j]), repayment[j],
+                                 power[j], horizon_months)
+        after = _burden_columns(balance[j], new_rate, new_remaining, repayment[j],
+                                power[k + j], horizon_months)
+        c = 1.0 - after / before if before > 0 else 0.0
+        cut[j] = max(c, 0.0)
+    return cut
+
+
+@compiled
+def wave_ranks(loans, chain, n_loans: int, n_chains: int) -> np.ndarray:
+    """Each action's place among the earlier actions of its chain on its loan (0: the
+    first; an action in no chain, chain -1, is always 0): the wave it is applied in."""
+    m = len(loans)
+    rank = np.zeros(m, dtype=np.int64)
+    seen = np.zeros(n_loans * n_chains, dtype=np.int64)
+    for j in range(m):
+        if chain[j] >= 0:
+            key = loans[j] * n_chains + chain[j]
+            rank[j] = seen[key]
+            seen[key] += 1
+    return rank
+
+
+@compiled
+def first_failed(holds, table, codes) -> np.ndarray:
+    """For each action of a wave (its code), the index in its `requires` of the first
+    precondition that does not hold (-1: all hold). holds[r, j]: precondition r holds for
+    the wave's j-th action; table[k, code]: the row of the code's k-th precondition (-1:
+    it has fewer)."""
+    m = len(codes)
+    why = np.full(m, -1, dtype=np.int64)
+    for j in range(m):
+        for k in range(table.shape[0]):
+            r = table[k, codes[j]]
+            if r >= 0 and not holds[r, j]:
+                why[j] = k
+                break
+    return why
+
+
+@compiled
+def charge_block(hours_left: float, money_spent: float, loans, codes, hours, fixed, share,
+                 preventive, status, balance, written_off, costs, first_action, acted,
+                 month: int, taken, width: int):
+    """Book a run of routine actions taken on `loans` (action `codes`), in list order as
+    `act` books each: the officers' hours they take, their cost (the fixed cost plus a
+    share of what is owed) on each loan and in all, the month of a preventive action, and
+    the (loan, action) marks in `taken` (loan * width + code). Returns (hours left, money
+    spent, each action's cost)."""
+    m = len(loans)
+    cost = np.empty(m)
+    for j in range(m):
+        i = loans[j]
+        c = codes[j]
+        if hours[j] > 0:
+            hours_left = hours_left - hours[j]
+        st = status[i]
+        owed = balance[i] if st in (ACTIVE, DEFAULTED) else written_off[i]
+        cost[j] = fixed[c] + share[c] * max(owed, 0.0)
+        costs[i] += cost[j]
+        money_spent = money_spent + cost[j]
+        if preventive[c]:
+            if first_action[i] < 0:
+                first_action[i] = month
+            acted[i] = month
+        taken[i * width + c] = True
+    return hours_left, money_spent, cost
+
+
+@compiled
+def restructure_loans(idx, balance, rate, rate0, term, mob, repayment, dpd, shift,
+                      restructured_until, misses, rate_concession: float, term_stretch: float,
+                      term_add_months: float, health_per_payment_cut: float,
+                      max_health_boost: float, stage_days, stage_factors, days_per_month: int,
+                      until: int, meaningful_cut: float) -> np.ndarray:
+    """Restructure loans idx (distinct) in place, loan by loan as the one-loan effect
+    (sim.interventions.effects._restructure) does: the new terms, the relief in health
+    (less once arrears have built up: stage_factors by stage_days), the rate concession
+    carried into the reference rate, the observation period, arrears cleared. Returns for
+    each loan whether the payment was cut meaningfully (1) or not (0)."""
+    k = len(idx)
+    meaningful = np.empty(k, dtype=np.intp)
+    top = stage_days[-1]
+    for j in range(k):
+        i = idx[j]
+        r = rate[i]
+        remaining = max(term[i] - mob[i], 1)
+        new_rate = max(0.0, r - rate_concession)
+        new_remaining = int(np.ceil(remaining * term_stretch) + term_add_months)
+        before = burden_one(balance[i], r, remaining, repayment[i], BURDEN_HORIZON_MONTHS)
+        after = burden_one(balance[i], new_rate, new_remaining, repayment[i],
+                           BURDEN_HORIZON_MONTHS)
+        cut = max(1.0 - after / before if before > 0 else 0.0, 0.0)
+        stage = min(dpd[i] // days_per_month * days_per_month, top)
+        at = -1
+        for s in range(len(stage_days)):
+            if stage_days[s] == stage:
+                at = s
+        if at < 0:
+            raise KeyError("restructure: no stage factor for these days past due")
+        shift[i] += min(health_per_payment_cut * cut, max_health_boost) * stage_factors[at]
+        rate[i] = new_rate
+        rate0[i] = max(0.0, rate0[i] - (r - new_rate))
+        term[i] = mob[i] + new_remaining
+        restructured_until[i] = until
+        misses[i] = 0
+        dpd[i] = 0
+        meaningful[j] = 1 if cut >= meaningful_cut else 0
+    return meaningful

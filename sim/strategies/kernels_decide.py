@@ -1,0 +1,269 @@
+"""Compiled loops for the strategies' decisions (numba): each does what the numpy code it
+replaced did, in the same operations and the same order, so every figure is the same to
+the last bit (`tests/test_kernels_decide.py` holds them to plain-numpy references).
+
+A month's decision is a few hundred small steps on 2,000-element columns; in numpy each
+step costs more in calling than in work. These loops run the chain in one call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.compiled import compiled
+
+
+@compiled
+def take_in_order(pair: np.ndarray, size: int, hours: np.ndarray, hours_left: float,
+                  tolerance: float) -> np.ndarray:
+    """Which of the ordered candidates to take: each pair code (a (loan, action) in
+    [0, size)) at its first place only, every one that still fits in the hours.
+
+    The greedy pass in blocks of sim.strategies.triage: the open candidates' hours summed
+    in order; all that fit up to the first that does not are taken and their sum charged
+    at once; the one that did not fit, and every one longer than the hours now left, are
+    closed; again while hours and open candidates remain."""
+    n = len(pair)
+    take = np.zeros(n, dtype=np.bool_)
+    open_ = np.empty(n, dtype=np.bool_)
+    seen = np.zeros(size, dtype=np.bool_)
+    for k in range(n):
+        open_[k] = not seen[pair[k]]
+        seen[pair[k]] = True
+    left = hours_left
+    while left > 0:
+        cum = 0.0
+        before = 0.0  # the sum up to the first that does not fit
+        stop = -1
+        any_open = False
+        for k in range(n):
+            if open_[k]:
+                any_open = True
+                before = cum
+                cum += hours[k]
+                if not cum <= left + tolerance:
+                    stop = k
+                    break
+        if not any_open:
+            break
+        if stop < 0:  # every open one fits
+            for k in range(n):
+                if open_[k]:
+                    take[k] = True
+            break
+        for k in range(stop):
+            if open_[k]:
+                take[k] = True
+                open_[k] = False
+        open_[stop] = False
+        left -= before
+        for k in range(n):
+            if open_[k] and not hours[k] <= left + tolerance:
+                open_[k] = False
+    return take
+
+
+@compiled
+def triage_risk(alerts, dpd, known_diversion, cls, base: float, per_alert: float,
+                overdue_1: float, overdue_30: float, overdue_60: float, diversion: float,
+                watch: float, max_risk: float) -> np.ndarray:
+    """The officer's belief (sim.strategies.triage.Triage.risk): the same sum, term by term
+    in the same order, clipped to [0, max_risk]."""
+    n = len(alerts)
+    out = np.empty(n)
+    for i in range(n):
+        d = dpd[i]
+        r = base + per_alert * float(alerts[i])
+        r = r + overdue_1 * (1.0 if d > 0 else 0.0)
+        r = r + overdue_30 * (1.0 if d >= 30 else 0.0)
+        r = r + overdue_60 * (1.0 if d >= 60 else 0.0)
+        r = r + diversion * (1.0 if known_diversion[i] else 0.0)
+        r = r + watch * (1.0 if cls[i] >= 1 else 0.0)
+        out[i] = min(max(r, 0.0), max_risk)
+    return out
+
+
+# the sets `candidate_sets` returns, rows of its index table
+ENTRUSTED, LATE, DEFERRAL, EARLY, CALL, FREEZE, COLLATERAL = range(7)
+N_SETS = 7
+
+
+@compiled
+def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrusted, frozen,
+                   undrawn, pledged, topped, alerts, diverting, suspects, confirmed,
+                   securable, can_secure, early_below_dpd: int, late_dpd: int,
+                   repeat_after_months: int):
+    """The loans each of the triage's actions is weighed for, in loan order (the masks of
+    sim.strategies.triage.Triage.candidates, loan by loan): a table whose row k holds
+    set k's loans in its first counts[k] places."""
+    n = len(live)
+    table = np.empty((N_SETS, n), dtype=np.int64)
+    counts = np.zeros(N_SETS, dtype=np.int64)
+    not_since = month - repeat_after_months
+    for i in range(n):
+        if not live[i]:
+            continue
+        d = dpd[i]
+        put = (
+            diverting[i] and not entrusted[i],
+            d >= late_dpd and (not restructured[i] or disaster[i]),
+            disaster[i] and alerts[i] >= 1 and d == 0 and acted[i] < not_since,
+            d < early_below_dpd and not restructured[i] and not disaster[i] and confirmed[i],
+            d > 0,
+            not frozen[i] and undrawn[i] > 0 and (d > 0 or suspects[i]),
+            securable[i] and can_secure[i] and not pledged[i] and topped[i] < not_since,
+        )
+        for k in range(N_SETS):
+            if put[k]:
+                table[k, counts[k]] = i
+                counts[k] += 1
+    return table, counts
+
+
+@compiled
+def ready_to_rank(loans, codes, value, offered, action_hours, check_code: int, check_hours,
+                  min_hours: float):
+    """The candidates worth ranking (a positive value, an action the case offers) and their
+    value per hour: each action's hours from the catalogue, a check's from its loan, never
+    counted below min_hours."""
+    n = len(loans)
+    keep = np.empty(n, dtype=np.bool_)
+    k = 0
+    for j in range(n):
+        keep[j] = value[j] > 0 and offered[codes[j]]
+        if keep[j]:
+            k += 1
+    out_loans = np.empty(k, dtype=np.int64)
+    out_codes = np.empty(k, dtype=np.int64)
+    out_value = np.empty(k)
+    at = 0
+    for j in range(n):
+        if keep[j]:
+            c = codes[j]
+            h = check_hours[loans[j]] if c == check_code else action_hours[c]
+            out_loans[at] = loans[j]
+            out_codes[at] = c
+            out_value[at] = value[j] / max(h, min_hours)
+            at += 1
+    return out_loans, out_codes, out_value
+
+
+
+@compiled
+def relief_sets(table, counts, dpd, disaster, stage_30: float, stage_60: float,
+                deep_dpd: int, restructure: int, deferral_code: int):
+    """Relief weighed in three places, together (relief is valued loan by loan): the late
+    loans, the disaster's deferrals and the early reliefs of `candidate_sets`, in that order,
+    with the share of relief each would still get (late: stage_30, or stage_60 from deep_dpd
+    days; a deferral in full; early: in full before arrears, else stage_30), and the action
+    of each late loan (a disaster's deferral in a disaster's region, else a restructuring)."""
+    n_late, n_def, n_early = counts[LATE], counts[DEFERRAL], counts[EARLY]
+    size = n_late + n_def + n_early
+    loans = np.empty(size, dtype=np.int64)
+    stage = np.empty(size)
+    kind = np.empty(n_late, dtype=np.int64)
+    for j in range(n_late):
+        i = table[LATE, j]
+        loans[j] = i
+        stage[j] = stage_30 if dpd[i] < deep_dpd else stage_60
+        kind[j] = deferral_code if disaster[i] else restructure
+    for j in range(n_def):
+        loans[n_late + j] = table[DEFERRAL, j]
+        stage[n_late + j] = 1.0
+    for j in range(n_early):
+        i = table[EARLY, j]
+        loans[n_late + n_def + j] = i
+        stage[n_late + n_def + j] = 1.0 if dpd[i] == 0 else stage_30
+    return loans, stage, kind
+
+
+@compiled
+def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undrawn, balance,
+             diversion_effect: float, call_effect: float, collateral_cut: float, part_codes,
+             offered, action_hours, check_code: int, check_hours, min_hours: float):
+    """The triage's candidates in order (entrusted payment, late relief, collection calls,
+    freezes, deferrals, extra collateral, early relief, checks), each valued as
+    sim.strategies.triage.Triage.candidates values it, then `ready_to_rank`'s filter and
+    value per hour."""
+    n_late, n_def = counts[LATE], counts[DEFERRAL]
+    size = 0
+    for k in range(N_SETS):
+        size += counts[k]
+    size += len(check)
+    loans = np.empty(size, dtype=np.int64)
+    codes = np.empty(size, dtype=np.int64)
+    value = np.empty(size)
+    at = 0
+    # (set, part) in the order of the parts; relief values come from `gain`
+    order = (ENTRUSTED, LATE, CALL, FREEZE, DEFERRAL, COLLATERAL, EARLY)
+    for part in range(7):
+        k = order[part]
+        for j in range(counts[k]):
+            i = table[k, j]
+            loans[at] = i
+            codes[at] = part_codes[part]
+            if k == ENTRUSTED:
+                value[at] = (diversion_effect + risk[i]) * lid[i]
+            elif k == LATE:
+                codes[at] = kind[j]
+                value[at] = gain[j]
+            elif k == CALL:
+                value[at] = risk[i] * call_effect * lid[i]
+            elif k == FREEZE:
+                value[at] = risk[i] * undrawn[i] * lgd[i]
+            elif k == DEFERRAL:
+                value[at] = gain[n_late + j]
+            elif k == COLLATERAL:
+                r = risk[i]
+                value[at] = r * (1 - r) * balance[i] * collateral_cut
+            else:
+                value[at] = gain[n_late + n_def + j]
+            at += 1
+    for j in range(len(check)):
+        loans[at] = check[j]
+        codes[at] = part_codes[7]
+        value[at] = check_value[j]
+        at += 1
+    return ready_to_rank(loans, codes, value, offered, action_hours, check_code, check_hours,
+                         min_hours)
+
+
+@compiled
+def workout_steps(status, balance, lawsuit_month, secured, judgment, auction_open, cls,
+                  month: int, sell_unsecured_after: int, write_off_loss: bool,
+                  defaulted: int, loss: int):
+    """The defaulted loans with a next step in the standing workout, largest balance first
+    (ties in loan order), and that step (an index in sim.strategies.base.WORKOUT_STEPS): the
+    first rule that holds of sue; auction the security once judged or a month after
+    filing; sell an unsecured claim a while after judgment; write off a loss."""
+    count = 0
+    for i in range(len(status)):
+        if status[i] == defaulted:
+            count += 1
+    dl = np.empty(count, dtype=np.int64)
+    at = 0
+    for i in range(len(status)):
+        if status[i] == defaulted:
+            dl[at] = i
+            at += 1
+    dl = dl[np.argsort(-balance[dl], kind="mergesort")]
+    loans = np.empty(count, dtype=np.int64)
+    steps = np.empty(count, dtype=np.int64)
+    k = 0
+    for i in dl:
+        sued = lawsuit_month[i]
+        since = month - sued
+        if sued < 0:
+            step = 0
+        elif secured[i] and not auction_open[i] and (judgment[i] or since >= 1):
+            step = 1
+        elif not secured[i] and judgment[i] and since >= sell_unsecured_after:
+            step = 2
+        elif cls[i] == loss and not secured[i] and write_off_loss:
+            step = 3
+        else:
+            continue
+        loans[k] = i
+        steps[k] = step
+        k += 1
+    return loans[:k], steps[:k]

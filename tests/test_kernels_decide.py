@@ -1,0 +1,223 @@
+"""The strategies' compiled loops give what the numpy code they replaced gave, to the bit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.observation import HOURS_TOLERANCE
+from sim.strategies.kernels_decide import take_in_order
+
+
+def _take_in_blocks(pair, size, hours, hours_left, tolerance):
+    """The greedy pass in blocks as sim.strategies.triage ran it in numpy."""
+    n = len(pair)
+    take = np.zeros(n, dtype=bool)
+    if not n:
+        return take
+    _, first = np.unique(pair, return_index=True)
+    open_ = np.zeros(n, dtype=bool)
+    open_[first] = True
+    left = hours_left
+    while left > 0 and open_.any():
+        pos = np.flatnonzero(open_)
+        cum = np.cumsum(hours[pos])
+        fits = cum <= left + tolerance
+        if fits.all():
+            take[pos] = True
+            break
+        k = int(np.argmin(fits))
+        take[pos[:k]] = True
+        left -= float(cum[k - 1]) if k else 0.0
+        open_[pos[:k + 1]] = False
+        open_ &= hours <= left + tolerance
+    return take
+
+
+def test_take_in_order_is_the_greedy_pass_in_blocks():
+    rng = np.random.default_rng(11)
+    for n in (0, 1, 2, 7, 60, 400):
+        for repeats in (3, 50, 10**6):
+            for left in (0.0, 0.5, 3.0, 40.0, 1e4):
+                pair = rng.integers(0, repeats, n)
+                hours = rng.choice([0.0, 0.1, 0.25, 0.5, 1.0, 2.5, 4.0, 8.0], n) \
+                    * rng.uniform(0.9, 1.1, n)
+                got = take_in_order(pair, repeats, hours, left, HOURS_TOLERANCE)
+                want = _take_in_blocks(pair, repeats, hours, left, HOURS_TOLERANCE)
+                assert np.array_equal(got, want)
+
+
+def test_what_is_taken_fits_the_hours_and_takes_each_pair_once():
+    rng = np.random.default_rng(12)
+    pair = rng.integers(0, 40, 300)
+    hours = rng.uniform(0.1, 6.0, 300)
+    for left in (1.0, 25.0, 300.0):
+        take = take_in_order(pair, 40, hours, left, HOURS_TOLERANCE)
+        assert hours[take].sum() <= left + 1e-6
+        assert len(np.unique(pair[take])) == int(take.sum())
+    # with hours for everything, every pair's first place is taken and no later one
+    take = take_in_order(pair, 40, hours, 1e9, HOURS_TOLERANCE)
+    _, first = np.unique(pair, return_index=True)
+    assert np.array_equal(np.flatnonzero(take), np.sort(first))
+
+
+def _book(n, seed):
+    rng = np.random.default_rng(seed)
+    return dict(
+        alerts=rng.integers(0, 4, n), dpd=rng.choice([0, 0, 0, 15, 30, 45, 60, 90], n),
+        known_diversion=rng.random(n) < 0.1, cls=rng.integers(0, 5, n),
+        live=rng.random(n) < 0.9, restructured=rng.random(n) < 0.2,
+        disaster=rng.random(n) < 0.15, acted=rng.choice([-99, 1, 5, 9], n),
+        entrusted=rng.random(n) < 0.3, frozen=rng.random(n) < 0.2,
+        undrawn=np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0, 1e6, n)),
+        pledged=rng.random(n) < 0.2, topped=rng.choice([-99, 2, 8], n),
+        diverting=rng.random(n) < 0.1, suspects=rng.random(n) < 0.3,
+        confirmed=rng.random(n) < 0.2, securable=rng.random(n) < 0.2,
+        can_secure=rng.random(n) < 0.7)
+
+
+def test_the_officers_risk_is_its_sum_of_beliefs_to_the_bit():
+    from sim.strategies.kernels_decide import triage_risk
+    from sim.strategies.triage import DEFAULT_TRIAGE as p
+
+    b = _book(5000, 13)
+    dpd, alerts = b["dpd"], b["alerts"]
+    want = np.clip(p.risk_base + p.risk_per_alert * alerts + p.risk_overdue[0] * (dpd > 0)
+                   + p.risk_overdue[1] * (dpd >= 30) + p.risk_overdue[2] * (dpd >= 60)
+                   + p.risk_diversion * b["known_diversion"] + p.risk_watch * (b["cls"] >= 1),
+                   0.0, p.max_risk)
+    got = triage_risk(alerts, dpd, b["known_diversion"], b["cls"], p.risk_base,
+                      p.risk_per_alert, *p.risk_overdue, p.risk_diversion, p.risk_watch,
+                      p.max_risk)
+    assert np.array_equal(got, want)
+    # a belief past the cap is held at it
+    capped = triage_risk(np.array([30]), np.array([90]), np.array([True]), np.array([3]),
+                         p.risk_base, p.risk_per_alert, *p.risk_overdue, p.risk_diversion,
+                         p.risk_watch, p.max_risk)
+    assert capped[0] == p.max_risk
+
+
+def test_candidate_sets_are_the_triages_masks_in_loan_order():
+    from sim.strategies.kernels_decide import N_SETS, candidate_sets
+
+    month, early_below, late_dpd, repeat = 12, 30, 30, 6
+    b = _book(4000, 14)
+    live, dpd = b["live"], b["dpd"]
+    want = [
+        live & b["diverting"] & ~b["entrusted"],
+        live & (dpd >= late_dpd) & (~b["restructured"] | b["disaster"]),
+        live & b["disaster"] & (b["alerts"] >= 1) & (dpd == 0) & (b["acted"] < month - repeat),
+        live & (dpd < early_below) & ~b["restructured"] & ~b["disaster"] & b["confirmed"],
+        live & (dpd > 0),
+        live & ~b["frozen"] & (b["undrawn"] > 0) & ((dpd > 0) | b["suspects"]),
+        live & b["securable"] & b["can_secure"] & ~b["pledged"] & (b["topped"] < month - repeat),
+    ]
+    table, counts = candidate_sets(
+        month, live, dpd, b["restructured"], b["disaster"], b["acted"], b["entrusted"],
+        b["frozen"], b["undrawn"], b["pledged"], b["topped"], b["alerts"], b["diverting"],
+        b["suspects"], b["confirmed"], b["securable"], b["can_secure"], early_below, late_dpd,
+        repeat)
+    assert len(counts) == N_SETS == len(want)
+    for k, mask in enumerate(want):
+        assert np.array_equal(table[k, :counts[k]], np.flatnonzero(mask))
+
+
+def test_ready_to_rank_keeps_offered_positive_values_per_hour():
+    from sim.strategies.kernels_decide import ready_to_rank
+
+    rng = np.random.default_rng(15)
+    n, actions, check = 3000, 16, 3
+    loans = rng.integers(0, 500, n)
+    codes = rng.integers(0, actions, n)
+    value = rng.normal(0, 1e5, n)
+    offered = rng.random(actions) < 0.8
+    per_action = rng.choice([0.0, 0.1, 0.5, 2.0, 8.0], actions)
+    check_hours = np.repeat(rng.uniform(0.1, 6.0, (500, 1)), 3, axis=1)[:, 1]  # a strided column
+    keep = (value > 0) & offered[codes]
+    hours = np.where(codes[keep] == check, check_hours[loans[keep]], per_action[codes[keep]])
+    got = ready_to_rank(loans, codes, value, offered, per_action, check, check_hours, 0.25)
+    assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
+    assert np.array_equal(got[2], value[keep] / np.maximum(hours, 0.25))
+
+
+
+def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
+    """The triage's candidates as numpy built them: relief stages and kinds, then each
+    part's values, concatenated in order and filtered to what is worth ranking."""
+    from sim.strategies.kernels_decide import assemble, candidate_sets, relief_sets
+    from sim.strategies.triage import ACTION_CODES, DEFAULT_TRIAGE, PART_CODES
+
+    p = DEFAULT_TRIAGE
+    rng = np.random.default_rng(17)
+    n = 3000
+    b = _book(n, 18)
+    table, counts = candidate_sets(
+        7, b["live"], b["dpd"], b["restructured"], b["disaster"], b["acted"], b["entrusted"],
+        b["frozen"], b["undrawn"], b["pledged"], b["topped"], b["alerts"], b["diverting"],
+        b["suspects"], b["confirmed"], b["securable"], b["can_secure"], 1, 30, 6)
+    entrusted, late, deferral, early, call, freeze, secure = (
+        table[k, :counts[k]] for k in range(7))
+    rs, ed = ACTION_CODES["restructure"], ACTION_CODES["emergency_deferral"]
+    dpd, disaster = b["dpd"], b["disaster"]
+    relief, stage, kind = relief_sets(table, counts, dpd, disaster, *p.relief_stage, 60, rs, ed)
+    assert np.array_equal(relief, np.concatenate([late, deferral, early]))
+    assert np.array_equal(stage, np.concatenate([
+        np.where(dpd[late] < 60, p.relief_stage[0], p.relief_stage[1]), np.ones(len(deferral)),
+        np.where(dpd[early] == 0, 1.0, p.relief_stage[0])]))
+    assert np.array_equal(kind, np.where(disaster[late], ed, rs))
+
+    risk, lid, lgd = rng.random(n), rng.uniform(0, 1e6, n), rng.choice([0.35, 0.75], n)
+    balance = rng.uniform(0, 1e7, n)
+    gain = rng.normal(0, 1e4, len(relief))
+    check = np.sort(rng.choice(n, 400, replace=False))
+    check_value = rng.normal(0, 1e3, 400)
+    offered = rng.random(16) < 0.9
+    per_action = rng.choice([0.0, 0.5, 2.0, 8.0], 16)
+    check_hours = rng.uniform(0.5, 6.0, n)
+    cut1, cut2 = len(late), len(late) + len(deferral)
+    r = risk[secure]
+    parts = ((entrusted, (p.diversion_effect + risk[entrusted]) * lid[entrusted]),
+             (late, gain[:cut1]), (call, risk[call] * p.call_effect * lid[call]),
+             (freeze, risk[freeze] * b["undrawn"][freeze] * lgd[freeze]),
+             (deferral, gain[cut1:cut2]),
+             (secure, r * (1 - r) * balance[secure] * p.collateral_lgd_cut),
+             (early, gain[cut2:]), (check, check_value))
+    loans = np.concatenate([i for i, _ in parts])
+    codes = np.repeat(PART_CODES, [len(i) for i, _ in parts])
+    codes[len(entrusted):cut1 + len(entrusted)] = kind
+    value = np.concatenate([v for _, v in parts])
+    keep = (value > 0) & offered[codes]
+    hours = np.where(codes == ACTION_CODES["onsite_check"], check_hours[loans], per_action[codes])
+    got = assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, b["undrawn"],
+                   balance, p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
+                   offered, per_action, ACTION_CODES["onsite_check"], check_hours, 0.25)
+    assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
+    assert np.array_equal(got[2], value[keep] / np.maximum(hours[keep], 0.25))
+
+
+def test_workout_steps_are_the_first_rule_that_holds_largest_balance_first():
+    from sim.codes import LoanClass, LoanStatus
+    from sim.strategies.kernels_decide import workout_steps
+
+    rng = np.random.default_rng(19)
+    n, month, sell_after = 2000, 30, 12
+    status = rng.choice([s.value for s in LoanStatus], n).astype(np.int8)
+    balance = rng.choice([0.0, 1e5, 2e5, 5e5], n) * rng.choice([1.0, 1.0, 1.5], n)  # ties
+    sued = rng.choice([-1, 5, 17, 29, 30], n).astype(np.int32)
+    secured, judged, auction = rng.random(n) < 0.5, rng.random(n) < 0.4, rng.random(n) < 0.2
+    cls = rng.integers(0, 5, n).astype(np.int8)
+    defaulted, loss = LoanStatus.DEFAULTED.value, LoanClass.LOSS.value
+    for write_off in (True, False):
+        # the numpy rules: the first that holds wins
+        dl = np.flatnonzero(status == defaulted)
+        dl = dl[np.argsort(-balance[dl], kind="stable")]
+        since = month - sued[dl]
+        rules = (sued[dl] < 0,
+                 secured[dl] & ~auction[dl] & (judged[dl] | (since >= 1)),
+                 ~secured[dl] & judged[dl] & (since >= sell_after),
+                 (cls[dl] == loss) & ~secured[dl] & write_off)
+        step = np.full(len(dl), -1)
+        for k in range(3, -1, -1):
+            step[rules[k]] = k
+        loans, steps = workout_steps(status, balance, sued, secured, judged, auction, cls,
+                                     month, sell_after, write_off, defaulted, loss)
+        assert np.array_equal(loans, dl[step >= 0]) and np.array_equal(steps, step[step >= 0])
