@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim import defaults
+from sim import defaults, kernels
 from sim.codes import ON_BOOKS, CheckKind, LoanClass, Product
 from sim.policy import MonitoringPolicy
 
@@ -119,13 +119,13 @@ class _Demand(NamedTuple):
     fall due. The rest is due under every policy (slipped checks, closer monitoring) or
     under every policy that books first checks."""
 
-    parts: DueParts
-    always: tuple[np.ndarray, np.ndarray]  # without, with first checks
-    hours: tuple[np.ndarray, np.ndarray]  # hours of each loan's check: without, with first
+    parts: DueParts | None  # None where the table stands in for them
+    always: tuple[np.ndarray, np.ndarray] | None  # without, with first checks
+    hours: tuple[np.ndarray, np.ndarray] | None  # each loan's check hours: without, with first
     table: tuple[tuple[float, float], np.ndarray] | None
     """Exact sums, when every check's hours are a multiple of EXACT_HOURS_UNIT: the hours
     always due (without, with first checks), and table[class, m]: the routine hours of the
-    other checked loans last checked m or more months ago (sim.checks._demand_table)."""
+    other checked loans last checked m or more months ago (sim.kernels.demand_table)."""
 
 
 EXACT_HOURS_UNIT = 2.0 ** -10
@@ -142,30 +142,21 @@ def _exact_hours(hours: np.ndarray) -> bool:
                 and float(np.abs(hours).sum()) < _EXACT_HOURS_LIMIT * EXACT_HOURS_UNIT)
 
 
-def _demand_table(parts: DueParts, always, hours) -> tuple[tuple[float, float], np.ndarray]:
-    """Sums for `_demand_hours`, exact because every check's hours are (`_exact_hours`)."""
-    other = parts.routine_other & ~always[0]  # the first-check loans are never checked
-    idx = np.flatnonzero(other)
-    since = np.maximum(parts.since[idx], 0)  # checked after t: not due under any interval
-    width = int(since.max()) + 1 if len(idx) else 1
-    n_cls = len(LoanClass)
-    flat = np.bincount(parts.cls[idx] * width + since, weights=hours[0][idx],
-                       minlength=n_cls * width).reshape(n_cls, width)
-    at_least = np.cumsum(flat[:, ::-1], axis=1)[:, ::-1]  # [c, m]: since >= m
-    return (float(hours[0][always[0]].sum()), float(hours[1][always[1]].sum())), at_least
-
-
 def _demand_parts(sim, t: int) -> _Demand:
+    exact = getattr(sim, "_check_hours_exact", None)
+    if exact is None:
+        exact = sim._check_hours_exact = _exact_hours(sim.check_hours)
+    if exact:  # the table in one pass (sim.kernels.demand_table): the same sums
+        without, with_first, at_least = kernels.demand_table(
+            t, ON_BOOKS, sim.status, sim.never_checked, sim.closer_until, sim.last_check,
+            sim.cls, sim.due_since, sim.check_hours, FIRST, ROUTINE, len(LoanClass))
+        return _Demand(None, None, None, ((without, with_first), at_least))
     parts = due_parts(sim, t)
     base = parts.routine_closer | parts.pending
     routine = sim.check_hours[:, ROUTINE]
     always = (base, base | parts.first)
     hours = (routine, np.where(parts.first, sim.check_hours[:, FIRST], routine))
-    exact = getattr(sim, "_check_hours_exact", None)
-    if exact is None:
-        exact = sim._check_hours_exact = _exact_hours(sim.check_hours)
-    table = _demand_table(parts, always, hours) if exact else None
-    return _Demand(parts, always, hours, table)
+    return _Demand(parts, always, hours, None)
 
 
 def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:
@@ -216,25 +207,27 @@ def _books_no_checks(policy: MonitoringPolicy) -> bool:
 
 
 def run_due(sim, t: int) -> None:
-    """Routine and first checks the policy requires; overload makes them slip or rush."""
-    if _books_no_checks(sim.policy) and not (sim.due_since >= 0).any() \
+    """Routine and first checks the policy requires; overload makes them slip or rush.
+
+    The due checks and the queue come from sim.kernels.checks_due (the rule of
+    `due_masks`); the queue is sorted (oldest first, then worse class, then larger
+    balance) and fitted to the hours here."""
+    policy = sim.policy
+    if _books_no_checks(policy) and not (sim.due_since >= 0).any() \
             and not (sim.closer_until >= t).any():
         return  # nothing falls due, nothing slipped: no check this month
-    first_due, routine_due = due_masks(sim, sim.policy, t)
-    on_books = sim.status <= ON_BOOKS
-    due = first_due | routine_due
-    newly = due & (sim.due_since < 0)
     tally = sim.rec.checks
-    sim.due_since[newly] = t
-    sim.due_kind[newly & first_due] = FIRST
-    sim.due_kind[newly & ~first_due] = ROUTINE
-    tally.required += np.bincount(sim.due_kind[newly], minlength=len(tally.required))
-    sim.due_since[~due & (sim.due_since >= 0) & ~on_books] = -1
-    idx = np.flatnonzero(sim.due_since >= 0)
+    rules = kernels.DueRules(
+        on_books=ON_BOOKS, intervals=class_intervals(policy),
+        first_on=bool(t >= first_check_month(policy) and policy.first_check_days > 0),
+        first=FIRST, routine=ROUTINE, n_kinds=len(tally.required))
+    required, idx, hours, neg_balance, neg_cls, since = kernels.checks_due(
+        rules, t, sim.status, sim.never_checked, sim.closer_until, sim.last_check, sim.cls,
+        sim.due_since, sim.due_kind, sim.check_hours, sim.balance)
+    tally.required += required
     if not len(idx):
         return
-    hours = sim.check_hours[idx, sim.due_kind[idx]]
-    order = np.lexsort((-sim.balance[idx], -sim.cls[idx], sim.due_since[idx]))
+    order = np.lexsort((neg_balance, neg_cls, since))
     idx, hours = idx[order], hours[order]
     done, quality, spent = _fit(hours, idx, sim._hours_left)
     sim._hours_left -= min(spent, sim._hours_left)
@@ -242,15 +235,14 @@ def run_due(sim, t: int) -> None:
     tally.slipped += slipped
     sim.month_report.checks_slipped = slipped
     if len(done):
-        on_time = sim.due_since[done] == t
-        kinds = sim.due_kind[done]
-        tally.on_time += np.bincount(kinds[on_time], minlength=len(tally.on_time))
-        tally.done += np.bincount(kinds, minlength=len(tally.done))
+        on_time, count = kernels.checks_done(t, done, sim.due_since, sim.due_kind,
+                                             len(tally.done))
+        tally.on_time += on_time
+        tally.done += count
         tally.quality_sum += quality * len(done)
         tally.quality_n += len(done)
         sim.month_report.checks_done = len(done)
         sim.month_report.check_quality = quality
-        sim.due_since[done] = -1
         do_checks(sim, t, done, None, quality)
 
 
@@ -282,11 +274,10 @@ def do_checks(sim, t: int, idx: np.ndarray, kind: CheckKind | None, quality: flo
         tally.quality_sum += quality * len(idx)
         tally.quality_n += len(idx)
         sim.month_report.checks_done += len(idx)  # the month's report counts them too
-    sim.last_check[idx] = t
-    sim.never_checked[idx] = False
-    sim.due_since[idx] = -1
-    onsite_sightings(sim, t, idx, quality ** defaults.QUALITY_EXPONENT)
-    true_value = collateral_value(sim, idx)
-    sim.appraised[idx] = true_value * (1.0 + defaults.RUSHED_APPRAISAL_BIAS * (1.0 - quality))
-    sim.appraisal_month[idx] = t
+    idx = np.asarray(idx, dtype=np.int64)
+    true_value = collateral_value(sim, idx)  # the findings below do not move it
+    onsite_sightings(sim, t, idx, quality ** defaults.QUALITY_EXPONENT, true_value)
+    kernels.record_checks(
+        t, idx, true_value, 1.0 + defaults.RUSHED_APPRAISAL_BIAS * (1.0 - quality),
+        sim.last_check, sim.never_checked, sim.due_since, sim.appraised, sim.appraisal_month)
     sim.rec.log_many(t, idx, "check")

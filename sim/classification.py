@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.codes import CLASS_KEYS, ON_BOOKS, LoanClass
 
 NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = LoanClass
@@ -28,22 +29,32 @@ def classify(dpd: np.ndarray, flagged: np.ndarray, floor: np.ndarray,
     (known change of use of funds, extension, restructuring observation);
     floor: a minimum class set by events (for example an accelerated loan);
     balance/borrower: for the 10% contagion rule across one borrower's loans.
+    (sim.kernels.classify does the work.)
     """
-    sub = int(SUBSTANDARD)  # plain ints for numpy (an IntEnum member is slow to compare with)
-    cls = np.zeros(dpd.shape, dtype=np.int8)
-    cls[(dpd > 0) | flagged] = SPECIAL_MENTION
-    for days, c in DAY_TRIGGERS:
-        cls[dpd > days] = c
-    np.maximum(cls, floor.astype(np.int8), out=cls)
-    if borrower is not None and balance is not None and len(borrower):
-        n = int(borrower.max()) + 1
-        total = np.bincount(borrower, weights=balance, minlength=n)
-        npl = np.bincount(borrower, weights=np.where(cls >= sub, balance, 0.0), minlength=n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(total > 0, npl / total, 0.0)
-        infected = share[borrower] > CONTAGION_SHARE
-        cls[infected & (cls < sub)] = sub
-    return cls
+    dpd = np.asarray(dpd)
+    if borrower is None or balance is None or not len(borrower):
+        borrower, balance, n_borrowers = _NO_BORROWERS, np.zeros(0), 0
+    else:
+        n_borrowers = int(borrower.max()) + 1
+    return kernels.classify(_class_rules(), dpd, np.asarray(flagged, dtype=bool),
+                            np.asarray(floor).astype(np.int8, copy=False),
+                            np.asarray(balance, dtype=float), borrower, n_borrowers)
+
+
+_NO_BORROWERS = np.zeros(0, dtype=np.int64)
+"""The borrower column when the 10% rule does not apply."""
+
+
+def _class_rules() -> kernels.ClassRules:
+    """classify's rules: the day triggers and the borrower rule's share."""
+    return kernels.ClassRules(
+        special_mention=int(SPECIAL_MENTION), substandard=int(SUBSTANDARD),
+        trigger_days=_TRIGGER_DAYS, trigger_classes=_TRIGGER_CLASSES,
+        contagion_share=CONTAGION_SHARE)
+
+
+_TRIGGER_DAYS = np.array([days for days, _ in DAY_TRIGGERS], dtype=np.int64)
+_TRIGGER_CLASSES = np.array([int(c) for _, c in DAY_TRIGGERS], dtype=np.int8)
 
 
 def provision_rates(rates) -> np.ndarray:
@@ -58,19 +69,15 @@ def reclassify(sim, t: int) -> None:
     class booked is the worse of it and the officer's judgement (sim.judgement).
 
     A disaster deferral is relief, not a restructuring: it does not flag the loan."""
-    flagged = sim.known_diversion | (sim.restructured_until >= t)
-    old = sim.cls
-    on_books = sim.status <= ON_BOOKS
-    # with one loan per borrower the 10% rule cannot bite, so the borrower array is
-    # passed only when some borrower has several loans
-    borrower = sim.borrower_of_loan if sim.multi_loan else None
-    sim.cls_objective = classify(sim.dpd, flagged & on_books, sim.floor, sim.balance, borrower)
-    sim.cls = sim.cls_objective
-    judged = np.where(on_books, sim.judgement, 0).astype(np.int8)
-    if judged.any():
-        # the officer's judgement (sim.judgement) raises the class above the floor, and
-        # counts for the borrower rule like any other non-performing class
-        sim.cls = classify(sim.dpd, flagged & on_books, np.maximum(sim.floor, judged),
-                           sim.balance, borrower)
-    changed = np.flatnonzero((sim.cls != old) & on_books)
+    borrower = sim.borrower_of_loan if sim.multi_loan else _NO_BORROWERS
+    n_borrowers = int(borrower.max()) + 1 if len(borrower) else 0
+    sim.cls_objective, judged, booked, changed = kernels.reclassify(
+        _class_rules(), t, ON_BOOKS, sim.status, sim.dpd, sim.known_diversion,
+        sim.restructured_until, sim.floor, sim.judgement, sim.balance, borrower, n_borrowers,
+        sim.cls)
+    # the officer's judgement (sim.judgement) raises the class above the floor, and counts
+    # for the borrower rule like any other non-performing class; with one loan per
+    # borrower the 10% rule cannot bite, so the borrower column is passed only when some
+    # borrower has several loans
+    sim.cls = booked if judged else sim.cls_objective
     sim.rec.log_many(t, changed, "class_change", sim.cls[changed])

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from numba import njit
 
 
-def compiled(fn: Callable) -> Callable:
-    """`fn` compiled in nopython mode, cached on disk when a cache can be written."""
+def compiled(fn: Callable, **options) -> Callable:
+    """`fn` compiled in nopython mode, cached on disk when a cache can be written;
+    `options` go to numba's njit (sim.kernels asks for numpy's error model)."""
     try:
-        return njit(cache=True)(fn)
+        return njit(cache=True, **options)(fn)
     except RuntimeError:  # "cannot cache function ...: no locator available"
-        return njit(cache=False)(fn)
+        return njit(cache=False, **options)(fn)

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from sim import defaults
+from sim import defaults, kernels
 from sim.codes import ON_BOOKS
 
 
@@ -217,21 +217,32 @@ def step_factors(sim, z_econ, z_ind, z_reg) -> np.ndarray:
 
 
 def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.ndarray:
-    """Hidden health for month t from group factors x and the shock vector; returns it."""
+    """Hidden health for month t from group factors x and the shock vector; returns it.
+
+    The barrier is worked out per group here (ndtr stays in numpy); the rest of the
+    month's health is one pass of sim.kernels.health_step."""
     pf = sim.pf
-    burden = np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT *
-                      (sim.rate - sim.rate0) * 100.0, 0.0)
-    e = factor_step(sim.e, z_idio, defaults.IDIO_PHI_MONTHLY)
-    sim.e = e[pf.borrower] if sim._health_shared else e  # `_shared`, decided once per run
-    c = barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
-    live = sim.status <= ON_BOOKS
-    start_diverting = pf.diverter & ~sim.entrusted & ~sim.diverting & live & \
-        (sim.d < defaults.DIVERSION_ONSET_HEALTH) & (t > 1)
-    sim.diverting |= start_diverting
-    sim.rec.log_many(t, np.flatnonzero(start_diverting), "diversion_started")
-    sim.shift[sim.diverting & live] -= defaults.DIVERSION_DRAIN_PER_MONTH
-    d = sim.e - c + sim.shift + shock + burden + sim.boost
-    sim.boost[:] = 0.0
+    c_group = barrier(sim._group_gp, sim._group_sqrt_rho, x)
+    # `_shared` (one health per borrower), decided once per run
+    sim.e, d, started = kernels.health_step(
+        _health_rules(), t, sim.e, z_idio, sim.borrower_of_loan, sim._health_shared, c_group,
+        sim._group_of, pf.floating, sim.rate, sim.rate0, PCT_PER_UNIT, sim.status, ON_BOOKS,
+        pf.diverter, sim.entrusted, sim.diverting, sim.d, sim.shift, shock, sim.boost,
+        sim.d_hist, t % defaults.HEALTH_HISTORY_MONTHS)
+    sim.rec.log_many(t, started, "diversion_started")
     sim.d = d
-    sim.d_hist[t % defaults.HEALTH_HISTORY_MONTHS] = d
     return d
+
+
+PCT_PER_UNIT = 100.0
+"""Percentage points in a rate of 1 (RATE_BURDEN_HEALTH_PER_PCT is per point)."""
+
+
+def _health_rules() -> kernels.HealthRules:
+    """step_health's parameters from sim.defaults (read at each call)."""
+    phi = defaults.IDIO_PHI_MONTHLY
+    return kernels.HealthRules(
+        phi=phi, scale=float(np.sqrt(1.0 - phi * phi)),  # as factor_step works it out
+        burden_per_rate=-defaults.RATE_BURDEN_HEALTH_PER_PCT,
+        divert_onset_health=defaults.DIVERSION_ONSET_HEALTH,
+        divert_drain=defaults.DIVERSION_DRAIN_PER_MONTH)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import defaults
+from sim import defaults, kernels
 from sim.codes import ON_BOOKS, STAGED_PRODUCTS, LoanClass, LoanStatus, Repayment
 
 
@@ -99,118 +99,40 @@ def base_rate(lpr: dict, base_5y: np.ndarray) -> np.ndarray:
 
 
 def reprice(sim, t: int) -> None:
-    """Floating rates reprice at their next reset after an LPR change."""
+    """Floating rates reprice at their next reset after an LPR change (sim.kernels.reprice)."""
     pf = sim.pf
     if not sim._rates_reset_due.any():
         return
-    reset_now = sim._rates_reset_due & (sim.mob % pf.reset_months == 0)
-    if reset_now.any():
-        new = base_rate(sim.lpr, pf.base_5y) + pf.spread
-        old = sim.rate.copy()
-        start = {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}
-        conc = sim.rate0 - (base_rate(start, pf.base_5y) + pf.spread)
-        sim.rate[reset_now] = np.maximum(0.0, new[reset_now] + conc[reset_now])
-        moved = reset_now & (old != sim.rate)
-        sim.rec.log_many(t, np.flatnonzero(moved), "rate_reset", sim.rate[moved])
-        sim._rates_reset_due &= ~reset_now
+    moved = kernels.reprice(sim._rates_reset_due, sim.mob, pf.reset_months, pf.base_5y,
+                            pf.spread, sim.rate0, sim.lpr["lpr_1y"], sim.lpr["lpr_5y"],
+                            sim.sc.lpr_1y, sim.sc.lpr_5y, sim.rate)
+    sim.rec.log_many(t, moved, "rate_reset", sim.rate[moved])
 
 
 def step(sim, t: int, d: np.ndarray) -> None:
-    """The month's cash flows and arrears for health d."""
-    live = sim.status <= ON_BOOKS
-    _draw(sim, live, d)
-    _pay(sim, t, d)
-    _arrears(sim, t)
-    _cure_defaulted(sim, t, d)
-    # distress wears down free assets and collateral
-    distressed = live & (d < 0)
-    sim.distress_months += (distressed & ~sim.preserved)
-    sim.condition[distressed] *= 1.0 - defaults.COLLATERAL_DECAY_PER_MONTH_DISTRESSED
+    """The month's cash flows and arrears for health d: drawdowns (staged tranches while
+    healthy, the whole line when distressed), scheduled payments (a borrower with health
+    below zero misses; the rest pay, with arrears), repayment at maturity, days past due,
+    default at MISSES_TO_DEFAULT consecutive misses (90+ days), the rare cure of a
+    defaulted loan (collection helps), and distress wearing down free assets and
+    collateral.
 
-
-def _draw(sim, live: np.ndarray, d: np.ndarray) -> None:
-    """Drawdowns: staged tranches while healthy, the whole line when distressed."""
-    can_draw = live & ~sim.frozen & (sim.undrawn > 0) & ~sim.defaulted
-    tranche = np.where(sim._staged & (d > 0), sim.undrawn0 / defaults.SCHEDULED_DRAW_MONTHS, 0.0)
-    tranche = np.where(d < defaults.DRAWDOWN_HEALTH, sim.undrawn, tranche)
-    draw = np.where(can_draw, np.minimum(tranche, sim.undrawn), 0.0)
-    sim.undrawn -= draw
-    sim.balance += draw
-    sim.disbursed += draw
-
-
-def scheduled_principal(sim) -> tuple[np.ndarray, np.ndarray]:
-    """(principal, interest) due this month on each loan's schedule."""
-    r = sim.rate / 12.0
-    remaining = np.maximum(sim.term - sim.mob, 1)
-    interest_due = sim.balance * r
-    level = sim.balance / remaining
-    principal = np.where(sim._equal_principal, level, np.where(remaining <= 1, sim.balance, 0.0))
-    # the annuity only where it is used: the same elementwise formula on fewer loans
+    One pass of sim.kernels.book_step; the annuity factor (a power) is worked out in
+    numpy, and the event log, default_loans and the cures' sums stay here."""
     ei = sim._equal_instalment
-    if len(ei):
-        r_ei, due_ei = r[ei], interest_due[ei]
-        if r_ei.min() > 0:  # no zero rate: every annuity is the formula's (no 0/0 to mask)
-            annuity = due_ei / (1 - (1 + r_ei) ** (-remaining[ei]))
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                annuity = np.where(r_ei > 0, due_ei / (1 - (1 + r_ei) ** (-remaining[ei])),
-                                   level[ei])
-        principal[ei] = annuity - due_ei
-    return np.minimum(np.maximum(principal, 0.0), sim.balance), interest_due  # clipped
-
-
-def _pay(sim, t: int, d: np.ndarray) -> None:
-    """Payments: a borrower with health below zero misses; the rest pay, with arrears."""
-    performing = (sim.status == ACTIVE) & ~sim.defaulted
-    deferred = sim.deferral_until >= t
-    due = performing & ~deferred & (sim.balance > 0)
-    miss = due & (d < 0)
-    pay = due & ~miss
-    principal, interest_due = scheduled_principal(sim)
-    paid_principal = np.where(pay, principal, 0.0)
-    scheduled = principal + interest_due
-    sim._last_due = np.where(due, scheduled, 0.0)
-    sim._last_paid = np.where(pay, scheduled + sim.arrears_interest, 0.0)
-    cured = pay & (sim.misses > 0)
-    sim.interest += np.where(pay, interest_due + sim.arrears_interest, 0.0)
-    sim.arrears_interest = np.where(pay, 0.0, sim.arrears_interest + np.where(
-        miss, interest_due, 0.0))
-    sim.balance -= paid_principal
-    sim.repaid += paid_principal
-    sim.arrears_interest += np.where(deferred & performing, interest_due, 0.0)
-    sim.misses += miss  # a miss counts; a payment resets the count
-    sim.misses[pay] = 0
-    sim.rec.log_many(t, np.flatnonzero(cured), "cured")
-    sim.rec.log_many(t, np.flatnonzero(miss & (sim.misses == 1)), "payment_missed")
-    sim.mob += performing.astype(np.int32)
-    paid_off = defaults.PAID_OFF_TOLERANCE_CNY
-    matured = performing & (sim.balance <= paid_off) & ((sim.undrawn <= paid_off)
-                                                         | (sim.mob >= sim.term))
-    sim.balance[matured] = 0.0
-    sim.undrawn[matured] = 0.0
-    sim.status[matured] = CLOSED
-    sim.rec.log_many(t, np.flatnonzero(matured), "repaid")
-
-
-def _arrears(sim, t: int) -> None:
-    """Days past due, and default at MISSES_TO_DEFAULT consecutive misses (90+ days)."""
-    sim.dpd = np.where(sim.defaulted & (sim.status == DEFAULTED), sim.dpd + defaults.DAYS_PER_MONTH,
-                       sim.misses * defaults.DAYS_PER_MONTH).astype(np.int32)
-    new_default = ~sim.defaulted & (sim.status == ACTIVE) & \
-        (sim.misses >= defaults.MISSES_TO_DEFAULT)
-    default_loans(sim, t, np.flatnonzero(new_default))
-
-
-def _cure_defaulted(sim, t: int, d: np.ndarray) -> None:
-    """Defaulted loans: self-cure is rare, collection helps."""
-    dl = np.flatnonzero(sim.status == DEFAULTED)
-    if not len(dl):
-        return
-    chance = np.where(sim.lawsuit_month[dl] >= 0, defaults.COLLECTION_CURE_DEFAULTED,
-                      defaults.SELF_CURE_DEFAULTED)
-    cure = dl[(sim._u_act[dl, 0] < chance) & (d[dl] > defaults.CURE_HEALTH)
-              & (sim.floor[dl] < SUBSTANDARD)]
+    annuity_factor = np.power(*kernels.annuity_inputs(
+        sim.rate, sim.term, sim.mob, ei, float(defaults.MONTHS_PER_YEAR)))
+    (sim.arrears_interest, sim.dpd, sim._last_due, sim._last_paid, cured, missed, repaid,
+     new_default, cure) = kernels.book_step(
+        _book_rules(), t, d, sim.status, sim.frozen, sim.defaulted, sim._staged, sim.undrawn,
+        sim.undrawn0, sim.balance, sim.disbursed, sim.rate, sim.term, sim.mob,
+        sim._equal_principal, ei, annuity_factor, sim.deferral_until, sim.arrears_interest,
+        sim.interest, sim.repaid, sim.misses, sim.dpd, sim.lawsuit_month, sim._u_act[:, 0],
+        sim.floor, sim.preserved, sim.distress_months, sim.condition)
+    sim.rec.log_many(t, cured, "cured")
+    sim.rec.log_many(t, missed, "payment_missed")
+    sim.rec.log_many(t, repaid, "repaid")
+    default_loans(sim, t, new_default)
     if len(cure):
         sim.status[cure] = ACTIVE
         sim.defaulted[cure] = False
@@ -221,27 +143,32 @@ def _cure_defaulted(sim, t: int, d: np.ndarray) -> None:
         sim.rec.log_many(t, cure, "default_cured", sim.balance[cure])
 
 
+def _book_rules() -> kernels.BookRules:
+    """step's parameters from sim.defaults (read at each call)."""
+    return kernels.BookRules(
+        active=ACTIVE, defaulted=DEFAULTED, closed=CLOSED, on_books=ON_BOOKS,
+        substandard=SUBSTANDARD, months_per_year=float(defaults.MONTHS_PER_YEAR),
+        draw_months=float(defaults.SCHEDULED_DRAW_MONTHS),
+        drawdown_health=defaults.DRAWDOWN_HEALTH, paid_off_cny=defaults.PAID_OFF_TOLERANCE_CNY,
+        days_per_month=defaults.DAYS_PER_MONTH, misses_to_default=defaults.MISSES_TO_DEFAULT,
+        collection_cure=defaults.COLLECTION_CURE_DEFAULTED,
+        self_cure=defaults.SELF_CURE_DEFAULTED, cure_health=defaults.CURE_HEALTH,
+        condition_kept=1.0 - defaults.COLLATERAL_DECAY_PER_MONTH_DISTRESSED)
+
+
 def default_loans(sim, t: int, idx: np.ndarray) -> None:
-    """Loans idx default in month t; the guarantee chain feels it."""
+    """Loans idx default in month t; the guarantee chain feels it (sim.kernels.default_loans;
+    the exposure's sum and the log here)."""
     if not len(idx):
         return
-    sim.defaulted[idx] = True
-    sim.status[idx] = DEFAULTED
-    first = idx[sim.default_month[idx] < 0]
-    sim.default_month[first] = t
-    sim.ead[idx] = sim.balance[idx]
-    sim._ead_pv[idx] += sim.balance[idx] * sim.discount(t)
+    idx = np.asarray(idx, dtype=np.int64)
+    kernels.default_loans(
+        t, idx, sim.discount(t), DEFAULTED, defaults.DEFAULT_DPD,
+        defaults.GUARANTEE_CONTAGION_HEALTH, sim.defaulted, sim.status, sim.default_month,
+        sim.ead, sim._ead_pv, sim.balance, sim.dpd, sim._chain_hit, sim.pf.guarantor, sim.shift)
     sim._ead_total += float(sim.balance[idx].sum())
-    sim.dpd[idx] = np.maximum(sim.dpd[idx], defaults.DEFAULT_DPD)
     sim.month_report.new_defaults += len(idx)
     sim.rec.log_many(t, idx, "default", sim.balance[idx])
-    # the guarantee chain: borrowers this one guaranteed lose its support
-    fresh = idx[~sim._chain_hit[idx]]
-    sim._chain_hit[fresh] = True
-    gone = np.zeros(sim.n + 1, dtype=bool)  # the last place stands for "no guarantor" (-1)
-    gone[fresh] = True
-    hit = gone[sim.pf.guarantor]  # borrowers whose guarantor is among `fresh`
-    sim.shift[hit] -= defaults.GUARANTEE_CONTAGION_HEALTH
 
 
 def repay_in_full(sim, i: int) -> float:

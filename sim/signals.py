@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim import defaults
+from sim import defaults, kernels
 from sim.codes import ON_BOOKS, SignalSource
 
 SIGNAL_IDS = tuple(defaults.SIGNALS)
@@ -48,10 +48,7 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
     if sig.driver == "diversion":
         return sim.diverting[idx]
     if sig.driver == "collateral":
-        from sim.interventions.workouts import collateral_value
-
-        v = collateral_value(sim, idx)
-        return v < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0)
+        return collateral_fell(sim, idx)
     if sig.driver == "guarantor":
         g = sim.pf.guarantor[idx]
         gg = np.maximum(g, 0)
@@ -62,6 +59,18 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
     now = sim.t - (0 if sim._ticked else 1)
     lag_d = sim.d_hist[(now - override(sim.sc, sig, "lag_months")) % defaults.HEALTH_HISTORY_MONTHS][idx]
     return lag_d < defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months")
+
+
+def collateral_fell(sim, idx: np.ndarray | slice, value_cny: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """Whether the security of loans idx is worth less than COLLATERAL_SIGNAL_SHARE of its
+    last appraisal; value_cny: its true value now (collateral_value), when the caller has
+    worked it out."""
+    if value_cny is None:
+        from sim.interventions.workouts import collateral_value
+
+        value_cny = collateral_value(sim, idx)
+    return value_cny < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0)
 
 
 def see(sim, t: int, idx: np.ndarray, signal: str, via: SignalSource) -> None:
@@ -77,48 +86,23 @@ def see(sim, t: int, idx: np.ndarray, signal: str, via: SignalSource) -> None:
     sim.rec.sighting(t, idx, j, via)
 
 
-def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float) -> None:
-    """What a check on loans idx finds: on-site signals and fund diversion.
+def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float,
+                     collateral_cny: np.ndarray | None = None) -> None:
+    """What a check on loans idx finds: on-site signals and fund diversion
+    (collateral_cny: the true value of their security, when the caller has it).
 
-    All on-site signals at once on a (signals, loans) matrix, with the same draws, tests
+    All on-site signals at once (sim.kernels.check_sightings), with the same draws, tests
     and order of effects as seeing them one by one (`see`)."""
-    u = sim._u_sig[idx]
-    plan = _plan(sim, "onsite")
-    if plan and len(idx):
-        js, keep, fp = _onsite_rates(sim, plan)
-        cond = np.empty((len(plan), len(idx)), dtype=bool)
-        now = sim.t - (0 if sim._ticked else 1)
-        for row, p in enumerate(plan):
-            if p.sig.driver == "health":  # `condition`, with the plan's lag and line
-                lag_d = sim.d_hist[(now - p.lag) % defaults.HEALTH_HISTORY_MONTHS]
-                np.less(lag_d[idx], p.line, out=cond[row])
-            else:
-                cond[row] = condition(sim, p.sig, idx)
-        draws = u[:, js].T
-        seen = (cond & (draws < keep * detect)) | (~cond & (draws < fp))
-        rows, cols = np.divmod(np.flatnonzero(seen), len(idx))  # by signal, then as idx
-        if len(rows):
-            loans = idx[cols]
-            sim.last_seen[loans, js[rows]] = t
-            if sim.warnings:  # each loan's first warning, for the frames
-                fresh = np.logical_or.reduce(seen, axis=0) & (sim.first_warning[idx] < 0)
-                if fresh.any():
-                    sim.first_warning[idx[fresh]] = t
-                    sim.first_warning_signal[idx[fresh]] = js[seen[:, fresh].argmax(axis=0)]
-            sim.rec.sightings(t, loans, js[rows], SignalSource.ONSITE)
-    found = sim.diverting[idx] & (u[:, U_DIVERSION] < defaults.DIVERSION_DETECTION * detect)
-    sim.known_diversion[idx[found]] = True
-
-
-def _onsite_rates(sim, plan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Columns, keep rates and false-positive rates ((signals, 1) columns) of the on-site
-    signals (cached per run)."""
-    cache = sim.__dict__.setdefault("_signal_tables", {})
-    if "onsite_rates" not in cache:
-        cache["onsite_rates"] = (np.array([p.j for p in plan], dtype=np.int64),
-                                 np.array([p.keep for p in plan], dtype=float)[:, None],
-                                 np.array([p.fp for p in plan], dtype=float)[:, None])
-    return cache["onsite_rates"]
+    idx = np.asarray(idx, dtype=np.int64)
+    tab = _tables(sim, "onsite", _plan(sim, "onsite"))
+    cond = _driver_conditions(sim, tab, idx, collateral_cny)
+    loans, sigs = kernels.check_sightings(
+        t, idx, cond, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, sim._u_sig,
+        tab.js, tab.keep, tab.fp, detect, sim.last_seen, sim.first_warning,
+        sim.first_warning_signal, sim.warnings, sim.diverting, sim.known_diversion,
+        U_DIVERSION, defaults.DIVERSION_DETECTION * detect)
+    if len(loans):
+        sim.rec.sightings(t, loans, sigs, SignalSource.ONSITE)
 
 
 class _Sighting(NamedTuple):
@@ -146,99 +130,105 @@ def _plan(sim, source: str) -> list[_Sighting]:
     return cache[source]
 
 
-def _conditions(sim, plan: list[_Sighting], on: np.ndarray) -> np.ndarray:
-    """(signals, loans) matrix of `condition` over the whole book, False off the books
-    (`on`: the loans on the books); health is read once per lag."""
-    cond = np.empty((len(plan), sim.n), dtype=bool)
+class _Tables(NamedTuple):
+    """A list of signals as the kernels take it (cached per run and list)."""
+
+    plan: list[_Sighting]
+    js: np.ndarray  # column of each signal in last_seen and in the month's uniforms
+    keep: np.ndarray
+    fp: np.ndarray
+    is_health: np.ndarray  # health-driven: the kernel tests the lagged health
+    lags: np.ndarray  # months of lag (health-driven signals)
+    lines: np.ndarray  # health below which the condition holds (health-driven signals)
+    warn: np.ndarray  # counts as a warning (all but payment status)
+    bypass_row: int  # the row of collection_bypass (also held by diversion), or -1
+
+
+def _tables(sim, key, plan) -> _Tables:
+    cache = sim.__dict__.setdefault("_signal_tables", {})
+    got = cache.get(key)
+    if got is None:
+        keys = [p.key for p in plan]
+        got = cache[key] = _Tables(
+            list(plan), np.array([p.j for p in plan], dtype=np.int64),
+            np.array([p.keep for p in plan], dtype=float),
+            np.array([p.fp for p in plan], dtype=float),
+            np.array([p.sig.driver == "health" for p in plan], dtype=bool),
+            np.array([p.lag for p in plan], dtype=np.int64),
+            np.array([p.line for p in plan], dtype=float),
+            np.array([k != "payment_late" for k in keys], dtype=bool),
+            keys.index("collection_bypass") if "collection_bypass" in keys else -1)
+    return got
+
+
+def _hist_rows(sim, tab: _Tables) -> np.ndarray:
+    """Row of sim.d_hist each signal reads: health `lag` months before now (checks run
+    before this month's tick, so they read health up to last month)."""
     now = sim.t - (0 if sim._ticked else 1)
-    for row, p in enumerate(plan):
-        if p.sig.driver == "health":
-            lag_d = sim.d_hist[(now - p.lag) % defaults.HEALTH_HISTORY_MONTHS]
-            np.less(lag_d, p.line, out=cond[row])
-        else:
-            cond[row] = condition(sim, p.sig, slice(None))
-    cond &= on
+    return (now - tab.lags) % defaults.HEALTH_HISTORY_MONTHS
+
+
+def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
+                       collateral_cny: np.ndarray | None = None) -> np.ndarray:
+    """(signals, loans) matrix with the rows of signals not driven by health filled by
+    `condition` (for loans idx, or the whole book; collateral_cny: the security's value
+    there, when known); the kernels fill the health rows."""
+    cond = np.empty((len(tab.plan), sim.n if idx is None else len(idx)), dtype=bool)
+    at = slice(None) if idx is None else idx
+    for row, p in enumerate(tab.plan):
+        if p.sig.driver == "collateral" and collateral_cny is not None:
+            cond[row] = collateral_fell(sim, at, collateral_cny)
+        elif p.sig.driver != "health":
+            cond[row] = condition(sim, p.sig, at)
     return cond
-
-
-def _first_warnings(sim, t: int, hit: np.ndarray, js: np.ndarray) -> None:
-    """Loans seeing their first warning: the first signal in catalogue order that holds
-    (`hit`: signals x loans)."""
-    if not len(hit):
-        return
-    fresh = np.logical_or.reduce(hit, axis=0) & (sim.first_warning < 0)
-    if fresh.any():
-        loans = np.flatnonzero(fresh)
-        sim.first_warning[loans] = t
-        sim.first_warning_signal[loans] = js[hit[:, loans].argmax(axis=0)]
 
 
 def offsite_sightings(sim, t: int) -> None:
     """The month's off-site monitoring over the book, and the latent on-site conditions.
 
-    All signals at once on a (signals, loans) matrix, with the same draws, tests and
+    All signals at once (sim.kernels.month_sightings), with the same draws, tests and
     order of effects as seeing them one by one (`see`)."""
     on = sim.status <= ON_BOOKS
-    plan, js, keep, fp, warn = _month_plan(sim, t)
-    if plan:
-        draws = sim._u_sig.T[js]
-        cond = _conditions(sim, plan, on)
-        for row, p in enumerate(plan):
-            if p.key == "collection_bypass":
-                cond[row] |= sim.diverting & on
-        # a true condition is seen below its keep rate, a false one below its false-positive
-        # rate (on booleans: a float matrix of thresholds costs more on a large book)
-        seen = (cond & (draws < keep)) | (~cond & (draws < fp))
-        seen &= on
-        for row, p in enumerate(plan):
+    tab = _month_plan(sim, t)
+    if tab.plan:
+        cond = _driver_conditions(sim, tab, None)
+        seen, loans, sigs = kernels.month_sightings(
+            t, cond, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, on,
+            tab.bypass_row, sim.diverting, sim._u_sig, tab.js, tab.keep, tab.fp, tab.warn,
+            sim.last_seen, sim.first_warning, sim.first_warning_signal, sim.warnings)
+        for row, p in enumerate(tab.plan):
             if p.key == "statement_weak" and sim.keep_history:
                 live = np.flatnonzero(on)
                 _keep_statements(sim, t, t - p.lag, live, cond[row][live], seen[row][live],
                                  p.sig)
-        # by signal, then by loan: the order `see` logs in
-        rows, loans = np.divmod(np.flatnonzero(seen), sim.n)  # 2-D np.nonzero is slower
-        if len(rows):
-            sim.last_seen[loans, js[rows]] = t
-            if sim.warnings:
-                _first_warnings(sim, t, seen[warn], js[warn])
-            sim.rec.sightings(t, loans, js[rows], SignalSource.OFFSITE)
+        if len(loans):  # by signal, then by loan: the order `see` logs in
+            sim.rec.sightings(t, loans, sigs, SignalSource.OFFSITE)
     if sim.warnings:
         _latent(sim, t, on)
 
 
-def _month_plan(sim, t: int):
-    """The off-site signals looked for in month t (periodic reports only in their months),
-    with their columns, keep and false-positive rates as (signals, 1) columns, and which
-    are warnings (all but payment status); cached per run by the set of signals."""
-    plan = tuple(p for p in _plan(sim, "offsite")
-                 if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag))
-    cache = sim.__dict__.setdefault("_signal_tables", {})
-    key = ("offsite", *(p.j for p in plan))
-    got = cache.get(key)
-    if got is None:
-        got = cache[key] = (
-            list(plan), np.array(key[1:], dtype=np.int64),
-            np.array([p.keep for p in plan], dtype=float)[:, None],
-            np.array([p.fp for p in plan], dtype=float)[:, None],
-            np.array([p.key != "payment_late" for p in plan], dtype=bool))
-    return got
+def _month_plan(sim, t: int) -> _Tables:
+    """The off-site signals looked for in month t (periodic reports only in their
+    months); cached per run by the set of signals."""
+    plan = [p for p in _plan(sim, "offsite")
+            if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag)]
+    return _tables(sim, ("offsite", *(p.j for p in plan)), plan)
 
 
 def _latent(sim, t: int, on: np.ndarray) -> None:
     """Hidden conditions that a check would have shown, for the missed-warning score."""
-    cache = sim.__dict__.setdefault("_signal_tables", {})
-    if "latent" not in cache:
-        plan = [p for p in _plan(sim, "onsite") if p.sig.driver in ("health", "diversion")]
-        cache["latent"] = (plan, np.array([p.j for p in plan], dtype=np.int64))
-    plan, js = cache["latent"]
+    plan = [p for p in _plan(sim, "onsite") if p.sig.driver in ("health", "diversion")]
     if not plan:
         return
-    cond = _conditions(sim, plan, on)
-    _first_warnings(sim, t, cond, js)
-    for row, p in enumerate(plan):
-        held = np.flatnonzero(cond[row])
-        if len(held):
-            sim.rec.latent.append((t, held, p.j))
+    tab = _tables(sim, "latent", plan)
+    row_ends, loans = kernels.latent_conditions(
+        t, _driver_conditions(sim, tab, None), tab.is_health, _hist_rows(sim, tab), tab.lines,
+        sim.d_hist, on, tab.js, sim.first_warning, sim.first_warning_signal)
+    start = 0
+    for p, end in zip(tab.plan, row_ends.tolist(), strict=True):
+        if end > start:
+            sim.rec.latent.append((t, loans[start:end], p.j))
+        start = end
 
 
 def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALERT_WINDOW_MONTHS,
@@ -251,10 +241,10 @@ def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALER
     if last_seen.ndim != 2 or last_seen.shape[1] != len(weights):
         cols = _alert_columns(None if groups is None else tuple(groups), include_payment)
         return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
-    # counted as a product with 0/1 weights (exact in uint8: at most one per signal),
-    # about twice as fast as gathering the columns and summing along the rows
-    recent = (last_seen > month - 1 - months).view(np.uint8)
-    return (recent @ weights).astype(np.int64)
+    if last_seen.flags.writeable:  # one compiled version: strategies pass read-only views
+        last_seen = last_seen.view()
+        last_seen.flags.writeable = False
+    return kernels.recent_alerts(last_seen, month - 1 - months, weights)
 
 
 def alerted(last_seen_row: np.ndarray, month: int,
