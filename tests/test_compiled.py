@@ -70,9 +70,11 @@ for name in BUILT_IN:
 runs = [builtin("early-warning"), builtin("late-collection"), builtin("oracle"),
         from_rules(load_rules(root / "rules" / "tuned.yaml"))]
 run_replication(load_scenario(root / "real_estate.yaml"), 3, 12, runs)
+import pkgutil
+import sim
 misses = {}
-for m in ("sim.kernels", "sim.foresight", "sim.strategies.kernels_decide",
-          "sim.interventions.kernels_act"):
+for info in pkgutil.walk_packages(sim.__path__, "sim."):
+    m = info.name
     for k, v in vars(importlib.import_module(m)).items():
         if isinstance(v, CPUDispatcher) and sum(v.stats.cache_misses.values()):
             misses[m + "." + k] = sum(v.stats.cache_misses.values())
