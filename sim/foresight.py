@@ -159,7 +159,7 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
         track_payments, performing.copy(), sim.deferral_until, remaining,
         sim.misses.astype(np.int64), sim.mob.astype(np.int64), sim._chain_hit.copy(),
         guaranteed, guarantor_of, path)
-    deferred = np.clip(sim.deferral_until - t + 1, 0, K)
+    deferred = np.minimum(np.maximum(sim.deferral_until - t + 1, 0), K)  # np.clip, faster
     margin, fresh = default_margins(path, sim.misses, deferred, remaining)
     return Foresight(path, margin, fresh)
 
@@ -185,6 +185,8 @@ def _lasting_hits(sim, t: int, events: list) -> LastingHits:
     disasters (sim.macro), after month t."""
     pf = sim.pf
     hits: list[tuple[int, int, float, np.ndarray]] = []
+    if not sim.sc.borrowers and not any(isinstance(ev, Disaster) for _, _, ev in events):
+        return _NO_HITS
     for b in sim.sc.borrowers:
         i = pf.named_index[b.id]
         for ev in b.events:
@@ -210,6 +212,10 @@ def _lasting_hits(sim, t: int, events: list) -> LastingHits:
         start=np.cumsum([0] + [len(h[3]) for h in hits]).astype(np.int64),
         loans=np.concatenate([h[3] for h in hits]).astype(np.int64) if hits
         else np.zeros(0, np.int64))
+
+
+_NO_HITS = LastingHits(*(np.zeros(0, np.int64) for _ in range(2)), np.zeros(0),
+                       np.zeros(1, np.int64), np.zeros(0, np.int64))
 
 
 @compiled
