@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.codes import CheckKind
+from sim.compiled import compiled
 from sim.defaults import InterventionType
 from sim.interventions.catalogue import precondition
 from sim.interventions.workouts import (
@@ -177,27 +178,54 @@ def observe(sim) -> Observation:
     if sim.oracle:
         hidden = HiddenState(health=ro(sim.d.copy()), diverting=ro(sim.diverting.copy()),
                              sim=sim)
+    undrawn, restructured, has_collateral, pledged, disaster_region, remaining = _visible(
+        t, sim.frozen, sim.undrawn, sim.restructured_until, sim.collateral_sold,
+        pf.collateral_type, NO_COLLATERAL, sim.extra_collateral, sim.disaster_until,
+        pf.region, sim.term, sim.mob)
     return Observation(
         month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
         status=ro(sim.status), product=ro(pf.product), segment=ro(pf.segment),
-        balance=ro(sim.balance), undrawn=ro(np.where(sim.frozen, 0.0, sim.undrawn)),
+        balance=ro(sim.balance), undrawn=ro(undrawn),
         dpd=ro(sim.dpd), cls=ro(sim.cls), last_check=ro(sim.last_check),
         last_seen=ro(sim.last_seen), known_diversion=ro(sim.known_diversion),
         entrusted=ro(sim.entrusted), frozen=ro(sim.frozen),
-        restructured=ro(sim.restructured_until >= t),
-        has_collateral=ro((~sim.collateral_sold) & ((pf.collateral_type != NO_COLLATERAL)
-                                                    | (sim.extra_collateral > 0))),
-        pledged=ro(sim.extra_collateral > 0),
+        restructured=ro(restructured), has_collateral=ro(has_collateral),
+        pledged=ro(pledged),
         lawsuit_month=ro(sim.lawsuit_month), judgment=ro(sim.judgment),
         auction_open=ro(sim.auction_open),
-        disaster_region=ro(sim.disaster_until[pf.region] >= t),
+        disaster_region=ro(disaster_region),
         acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, TARGETED]),
         check_demand=policy_demand(sim, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
-        rate=ro(sim.rate), remaining_months=ro(np.maximum(sim.term - sim.mob, 1)),
+        rate=ro(sim.rate), remaining_months=ro(remaining),
         repayment=ro(pf.repayment),
         cls_objective=ro(sim.cls_objective), judgement=ro(sim.judgement),
     )
+
+
+@compiled
+def _visible(t: int, frozen, undrawn, restructured_until, collateral_sold, collateral_type,
+             no_collateral: int, extra_collateral, disaster_until, region, term, mob):
+    """The columns an observation works out of the engine's, in one pass over the book:
+    undrawn lines (none once frozen), under a restructuring's observation period, secured
+    (the security not sold: its own, or a top-up), topped up (extra collateral pledged), in
+    a region a disaster still hits, and months to maturity (at least one)."""
+    n = len(frozen)
+    open_line = np.empty(n)
+    restructured = np.empty(n, dtype=np.bool_)
+    secured = np.empty(n, dtype=np.bool_)
+    pledged = np.empty(n, dtype=np.bool_)
+    disaster = np.empty(n, dtype=np.bool_)
+    remaining = np.empty_like(term)
+    for i in range(n):
+        open_line[i] = 0.0 if frozen[i] else undrawn[i]
+        restructured[i] = restructured_until[i] >= t
+        pledged[i] = extra_collateral[i] > 0
+        secured[i] = not collateral_sold[i] and (collateral_type[i] != no_collateral
+                                                  or pledged[i])
+        disaster[i] = disaster_until[region[i]] >= t
+        remaining[i] = max(term[i] - mob[i], 1)
+    return open_line, restructured, secured, pledged, disaster, remaining
 
 
 def action_hours(sim, i: int, action: str) -> float:

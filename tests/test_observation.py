@@ -151,3 +151,34 @@ def test_figures_kept_for_a_decision_point_are_that_months_and_read_only():
 
     Simulation(_small_case(), seed=3, months=4, decider=spy).run()
     assert len(seen) == 4 and len({id(a) for a in seen}) == 4
+
+
+def test_the_columns_an_observation_works_out_are_the_engines_as_an_officer_sees_them():
+    """Undrawn lines (none once frozen), restructured, secured, topped up, hit by a
+    disaster and months to maturity, worked out in one pass, are the engine's columns."""
+    from sim.engine import Simulation
+    from sim.interventions.workouts import NO_COLLATERAL
+    from sim.observation import observe
+
+    sim = Simulation(_small_case(), seed=5, months=6)
+    sim.advance_to(3)
+    rng = np.random.default_rng(5)
+    n, t = sim.n, sim.t
+    sim.frozen[:] = rng.random(n) < 0.3
+    sim.undrawn[:] = rng.choice([0.0, 1e5], n)
+    sim.restructured_until[:] = rng.choice([-1, t - 1, t, t + 5], n)
+    sim.collateral_sold[:] = rng.random(n) < 0.2
+    sim.extra_collateral[:] = rng.choice([0.0, 5e4], n)
+    sim.disaster_until[:] = rng.choice([-1, t, t + 3], len(sim.disaster_until))
+    sim.term[:] = sim.mob + rng.integers(-2, 30, n)
+    obs = observe(sim)
+    pf = sim.pf
+    assert np.array_equal(obs.undrawn, np.where(sim.frozen, 0.0, sim.undrawn))
+    assert np.array_equal(obs.restructured, sim.restructured_until >= t)
+    assert np.array_equal(obs.has_collateral, ~sim.collateral_sold & (
+        (pf.collateral_type != NO_COLLATERAL) | (sim.extra_collateral > 0)))
+    assert np.array_equal(obs.pledged, sim.extra_collateral > 0)
+    assert np.array_equal(obs.disaster_region, sim.disaster_until[pf.region] >= t)
+    remaining = np.maximum(sim.term - sim.mob, 1)
+    assert obs.remaining_months.dtype == remaining.dtype
+    assert np.array_equal(obs.remaining_months, remaining)
