@@ -182,3 +182,29 @@ def test_the_cut_of_some_loans_is_their_cut_among_the_whole_book():
         idx = np.sort(rng.choice(n, size, replace=False))
         assert np.array_equal(cut_of(idx, balance, rate, remaining, repayment, params),
                               whole[idx])
+
+
+def test_run_plan_finds_repeated_or_taken_pairs_hours_and_what_surely_fits():
+    from sim.interventions.kernels_act import run_plan
+    from sim.observation import HOURS_TOLERANCE
+
+    rng = np.random.default_rng(28)
+    n, width, check = 200, 6, 2
+    check_hours = np.repeat(rng.uniform(0.5, 6.0, (n, 1)), 3, axis=1)[:, 1]  # strided
+    action_hours = rng.choice([0.0, 0.5, 2.0], width)
+    for m in (2, 5, 60):
+        for left in (1.0, 20.0, 1e4):
+            loans = rng.integers(0, n, m)
+            codes = rng.integers(0, width, m)
+            taken = np.zeros(n * width, dtype=bool)
+            if left == 20.0:
+                taken[rng.integers(0, n * width, 30)] = True
+            pair = loans * width + codes
+            want_fresh = not taken[pair].any() and len(np.unique(pair)) == m
+            hours = np.where(codes == check, check_hours[loans], action_hours[codes])
+            before = np.subtract.accumulate(np.concatenate(([left], hours)))[:-1]
+            short = np.flatnonzero(hours > before + HOURS_TOLERANCE)
+            fresh, got, fit = run_plan(loans, codes, width, taken, check, check_hours,
+                                       action_hours, left, HOURS_TOLERANCE)
+            assert fresh == want_fresh and np.array_equal(got, hours)
+            assert fit == (int(short[0]) if len(short) else m)

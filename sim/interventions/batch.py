@@ -44,6 +44,7 @@ from sim.interventions.kernels_act import (
     charge_block,
     first_failed,
     restructure_loans,
+    run_plan,
     wave_ranks,
 )
 from sim.interventions.workouts import NO_COLLATERAL
@@ -266,30 +267,22 @@ def _run(sim, li: np.ndarray, ci: np.ndarray, loans: list[int], kinds: list[str]
     if m == 1:
         _act(sim, loans[0], kinds[0], codes, taken)
         return
-    pair = li * len(codes) + ci
-    if taken[pair].any() or _repeats(pair, len(taken)):
+    tab = _tables(sim, codes)
+    # every pair new? each action's hours; and the worst case, every earlier action
+    # charged: from the first that may not fit, the run goes one by one (kernels_act)
+    fresh, hours, k = run_plan(li, ci, len(codes), taken, tab.check,
+                               sim.check_hours[:, TARGETED], tab.hours,
+                               float(sim._hours_left), HOURS_TOLERANCE)
+    if not fresh:
         for i, a in zip(loans, kinds, strict=True):
             _act(sim, i, a, codes, taken)
         return
-    tab = _tables(sim, codes)
-    hours = np.where(ci == tab.check, sim.check_hours[li, TARGETED], tab.hours[ci])
-    # the worst case: every earlier action charged; where that may not fit, go one by one
-    left = np.subtract.accumulate(np.concatenate(([sim._hours_left], hours)))[:-1]
-    short = np.flatnonzero(hours > left + HOURS_TOLERANCE)
-    k = int(short[0]) if len(short) else m
     if k > 1:
         _columns(sim, li[:k], ci[:k], hours[:k], loans[:k], kinds[:k], codes, taken)
     elif k == 1:
         _act(sim, loans[0], kinds[0], codes, taken)
     for i, a in zip(loans[k:], kinds[k:], strict=True):
         _act(sim, i, a, codes, taken)
-
-
-def _repeats(pair: np.ndarray, size: int) -> bool:
-    """Whether any code in `pair` (codes in [0, size)) occurs twice."""
-    seen = np.zeros(size, dtype=bool)
-    seen[pair] = True
-    return int(np.count_nonzero(seen)) < len(pair)
 
 
 def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:

@@ -205,3 +205,30 @@ def restructure_loans(idx, balance, rate, rate0, term, mob, repayment, dpd, shif
         dpd[i] = 0
         meaningful[j] = 1 if cut >= meaningful_cut else 0
     return meaningful
+
+
+@compiled
+def run_plan(loans, codes, width: int, taken, check_code: int, check_hours, action_hours,
+             hours_left: float, tolerance: float):
+    """What a run of routine actions needs before it goes column-wise: whether every
+    (loan, action) in it is new (not taken this month, not twice in the run), each action's
+    hours (a check's by its loan), and how many of them surely fit: the first k whose
+    hours fit even with every earlier one charged."""
+    m = len(loans)
+    hours = np.empty(m)
+    seen = np.zeros(len(taken), dtype=np.bool_)
+    fresh = True
+    for j in range(m):
+        pair = loans[j] * width + codes[j]
+        if taken[pair] or seen[pair]:
+            fresh = False
+        seen[pair] = True
+        hours[j] = check_hours[loans[j]] if codes[j] == check_code else action_hours[codes[j]]
+    fit = m
+    left = hours_left
+    for j in range(m):
+        if hours[j] > left + tolerance:
+            fit = j
+            break
+        left = left - hours[j]
+    return fresh, hours, fit
