@@ -264,6 +264,10 @@ class Simulation:
         months from a tape takes it as the recording run had it at the horizon."""
         if self._tape_role == "replay":
             self.rng_actions = copy.deepcopy(self._tape.actions_at_horizon)
+        # the months are done: let the tape go with the study's replication, not with this
+        # run (a finished run is garbage in reference cycles, freed only at a full
+        # collection: holding the tape, a worker's memory would grow by a tape a run)
+        self._tape = None
 
     def advance_to(self, month: int) -> None:
         """Run until just before the decision point of `month` + 1."""
