@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import defaults
 from sim.codes import LoanStatus
 from sim.compiled import compiled
 from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
@@ -19,6 +20,7 @@ from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
 EQUAL_INSTALMENT = _EQUAL_INSTALMENT  # module globals numba takes as constants
 EQUAL_PRINCIPAL = _EQUAL_PRINCIPAL
 ACTIVE, DEFAULTED = LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value
+MONTHS_PER_YEAR = float(defaults.MONTHS_PER_YEAR)  # a monthly rate: the annual one over this
 BURDEN_HORIZON_MONTHS = 12
 """The window the burden averages over: sim.loanbook.payment_burden_one's default."""
 
@@ -27,7 +29,7 @@ BURDEN_HORIZON_MONTHS = 12
 def burden_one(balance: float, rate_annual: float, remaining: float, repayment: int,
                horizon_months: int) -> float:
     """sim.loanbook.payment_burden_one, compiled: the same branches and operations."""
-    r = rate_annual / 12.0
+    r = rate_annual / MONTHS_PER_YEAR
     n = max(float(remaining), 1.0)
     if repayment == EQUAL_INSTALMENT:
         if r > 0:
@@ -61,9 +63,9 @@ def cut_power_inputs(idx, rate, remaining, rate_concession: float, term_stretch:
         i = idx[j]
         new_rate, new_remaining = _stretched(rate[i], remaining[i], rate_concession,
                                              term_stretch, term_add_months)
-        base[j] = 1 + rate[i] / 12.0
+        base[j] = 1 + rate[i] / MONTHS_PER_YEAR
         expo[j] = -max(float(remaining[i]), 1.0)
-        base[k + j] = 1 + new_rate / 12.0
+        base[k + j] = 1 + new_rate / MONTHS_PER_YEAR
         expo[k + j] = -max(new_remaining, 1.0)
     return base, expo
 
@@ -72,7 +74,7 @@ def cut_power_inputs(idx, rate, remaining, rate_concession: float, term_stretch:
 def _burden_columns(balance: float, rate: float, remaining: float, repayment: int,
                     power: float, horizon_months: int) -> float:
     """sim.loanbook.payment_burden for one element, given its power."""
-    r = rate / 12.0
+    r = rate / MONTHS_PER_YEAR
     n = max(remaining, 1.0)
     br = balance * r
     bn = balance / n

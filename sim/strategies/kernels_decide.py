@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import defaults
+from sim.codes import LoanClass
 from sim.compiled import compiled
+
+ONE_MONTH_DPD = defaults.DAYS_PER_MONTH  # 30+ days past due: a month's payment missed
+TWO_MONTHS_DPD = 2 * defaults.DAYS_PER_MONTH
+SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value  # the watch list starts here (关注)
 
 
 @compiled
@@ -75,10 +81,10 @@ def triage_risk(alerts, dpd, known_diversion, cls, base: float, per_alert: float
         d = dpd[i]
         r = base + per_alert * float(alerts[i])
         r = r + overdue_1 * (1.0 if d > 0 else 0.0)
-        r = r + overdue_30 * (1.0 if d >= 30 else 0.0)
-        r = r + overdue_60 * (1.0 if d >= 60 else 0.0)
+        r = r + overdue_30 * (1.0 if d >= ONE_MONTH_DPD else 0.0)
+        r = r + overdue_60 * (1.0 if d >= TWO_MONTHS_DPD else 0.0)
         r = r + diversion * (1.0 if known_diversion[i] else 0.0)
-        r = r + watch * (1.0 if cls[i] >= 1 else 0.0)
+        r = r + watch * (1.0 if cls[i] >= SPECIAL_MENTION else 0.0)
         out[i] = min(max(r, 0.0), max_risk)
     return out
 
