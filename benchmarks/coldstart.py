@@ -1,4 +1,4 @@
-"""What the engine's compiled parts (numba: sim/kernels.py, sim/foresight.py) cost a fresh
+"""What the engine's compiled parts (numba: sim/kernels/, sim/foresight.py) cost a fresh
 process: the compile on a machine's first run, and loading numba's on-disk cache after.
 
     python benchmarks/coldstart.py                     # 2,000 loans, early-warning and oracle

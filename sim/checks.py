@@ -13,8 +13,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim import defaults, kernels
+from sim import defaults
 from sim.codes import ON_BOOKS, CheckKind, LoanClass, Product
+from sim.kernels import checks as kernels
 from sim.policy import MonitoringPolicy
 
 FIRST, ROUTINE = CheckKind.FIRST.value, CheckKind.ROUTINE.value  # plain ints for numpy
@@ -125,7 +126,7 @@ class _Demand(NamedTuple):
     table: tuple[tuple[float, float], np.ndarray] | None
     """Exact sums, when every check's hours are a multiple of EXACT_HOURS_UNIT: the hours
     always due (without, with first checks), and table[class, m]: the routine hours of the
-    other checked loans last checked m or more months ago (sim.kernels.demand_table)."""
+    other checked loans last checked m or more months ago (sim.kernels.checks.demand_table)."""
 
 
 EXACT_HOURS_UNIT = 2.0 ** -10
@@ -146,7 +147,7 @@ def _demand_parts(sim, t: int) -> _Demand:
     exact = getattr(sim, "_check_hours_exact", None)
     if exact is None:
         exact = sim._check_hours_exact = _exact_hours(sim.check_hours)
-    if exact:  # the table in one pass (sim.kernels.demand_table): the same sums
+    if exact:  # the table in one pass (sim.kernels.checks.demand_table): the same sums
         without, with_first, at_least = kernels.demand_table(
             t, ON_BOOKS, sim.status, sim.never_checked, sim.closer_until, sim.last_check,
             sim.cls, sim.due_since, sim.check_hours, FIRST, ROUTINE, len(LoanClass))
@@ -209,7 +210,7 @@ def _books_no_checks(policy: MonitoringPolicy) -> bool:
 def run_due(sim, t: int) -> None:
     """Routine and first checks the policy requires; overload makes them slip or rush.
 
-    The due checks and the queue come from sim.kernels.checks_due (the rule of
+    The due checks and the queue come from sim.kernels.checks.checks_due (the rule of
     `due_masks`); the queue is sorted (oldest first, then worse class, then larger
     balance) and fitted to the hours here."""
     policy = sim.policy

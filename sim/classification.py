@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import kernels
 from sim.codes import CLASS_KEYS, ON_BOOKS, LoanClass
+from sim.kernels import classes as kernels
 
 NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL, LOSS = LoanClass
 
@@ -29,7 +29,7 @@ def classify(dpd: np.ndarray, flagged: np.ndarray, floor: np.ndarray,
     (known change of use of funds, extension, restructuring observation);
     floor: a minimum class set by events (for example an accelerated loan);
     balance/borrower: for the 10% contagion rule across one borrower's loans.
-    (sim.kernels.classify does the work.)
+    (sim.kernels.classes.classify does the work.)
     """
     dpd = np.asarray(dpd)
     if borrower is None or balance is None or not len(borrower):

@@ -20,7 +20,7 @@ from numba import njit
 
 def compiled(fn: Callable, **options) -> Callable:
     """`fn` compiled in nopython mode, cached on disk when a cache can be written;
-    `options` go to numba's njit (sim.kernels asks for numpy's error model)."""
+    `options` go to numba's njit (sim.kernels.common asks for numpy's error model)."""
     try:
         return njit(cache=True, **options)(fn)
     except RuntimeError:  # "cannot cache function ...: no locator available"

@@ -14,8 +14,9 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from sim import defaults, kernels
+from sim import defaults
 from sim.codes import ON_BOOKS
+from sim.kernels import health as kernels
 
 
 @lru_cache(maxsize=8)
@@ -220,7 +221,7 @@ def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.nda
     """Hidden health for month t from group factors x and the shock vector; returns it.
 
     The barrier is worked out per group here (ndtr stays in numpy); the rest of the
-    month's health is one pass of sim.kernels.health_step."""
+    month's health is one pass of sim.kernels.health.health_step."""
     pf = sim.pf
     c_group = barrier(sim._group_gp, sim._group_sqrt_rho, x)
     # `_shared` (one health per borrower), decided once per run

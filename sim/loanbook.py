@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import defaults, kernels
+from sim import defaults
 from sim.codes import ON_BOOKS, STAGED_PRODUCTS, LoanClass, LoanStatus, Repayment
+from sim.kernels import book as kernels
 
 
 def payment_burden(balance, rate_annual, remaining_months, repayment, horizon_months: int = 12):
@@ -99,7 +100,7 @@ def base_rate(lpr: dict, base_5y: np.ndarray) -> np.ndarray:
 
 
 def reprice(sim, t: int) -> None:
-    """Floating rates reprice at their next reset after an LPR change (sim.kernels.reprice)."""
+    """Floating rates reprice at their next reset after an LPR change (sim.kernels.book.reprice)."""
     pf = sim.pf
     if not sim._rates_reset_due.any():
         return
@@ -117,7 +118,7 @@ def step(sim, t: int, d: np.ndarray) -> None:
     defaulted loan (collection helps), and distress wearing down free assets and
     collateral.
 
-    One pass of sim.kernels.book_step; the annuity factor (a power) is worked out in
+    One pass of sim.kernels.book.book_step; the annuity factor (a power) is worked out in
     numpy, and the event log, default_loans and the cures' sums stay here."""
     ei = sim._equal_instalment
     annuity_factor = np.power(*kernels.annuity_inputs(
@@ -157,7 +158,7 @@ def _book_rules() -> kernels.BookRules:
 
 
 def default_loans(sim, t: int, idx: np.ndarray) -> None:
-    """Loans idx default in month t; the guarantee chain feels it (sim.kernels.default_loans;
+    """Loans idx default in month t; the guarantee chain feels it (sim.kernels.book.default_loans;
     the exposure's sum and the log here)."""
     if not len(idx):
         return

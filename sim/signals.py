@@ -15,8 +15,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim import defaults, kernels
+from sim import defaults
 from sim.codes import ON_BOOKS, SignalSource
+from sim.kernels import signals as kernels
 
 SIGNAL_IDS = tuple(defaults.SIGNALS)
 SIG_INDEX = {k: j for j, k in enumerate(SIGNAL_IDS)}
@@ -91,7 +92,7 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float,
     """What a check on loans idx finds: on-site signals and fund diversion
     (collateral_cny: the true value of their security, when the caller has it).
 
-    All on-site signals at once (sim.kernels.check_sightings), with the same draws, tests
+    All on-site signals at once (sim.kernels.signals.check_sightings), with the same draws, tests
     and order of effects as seeing them one by one (`see`)."""
     idx = np.asarray(idx, dtype=np.int64)
     tab = _tables(sim, "onsite", _plan(sim, "onsite"))
@@ -186,7 +187,7 @@ def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
 def offsite_sightings(sim, t: int) -> None:
     """The month's off-site monitoring over the book, and the latent on-site conditions.
 
-    All signals at once (sim.kernels.month_sightings), with the same draws, tests and
+    All signals at once (sim.kernels.signals.month_sightings), with the same draws, tests and
     order of effects as seeing them one by one (`see`)."""
     on = sim.status <= ON_BOOKS
     tab = _month_plan(sim, t)

@@ -14,9 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import checks, classification, credit, defaults, kernels, loanbook, signals
+from sim import checks, classification, credit, defaults, loanbook, signals
 from sim.codes import ON_BOOKS, CheckKind, LoanClass, SignalSource
 from sim.engine import Simulation
+from sim.kernels import book as book_kernels
+from sim.kernels import checks as check_kernels
+from sim.kernels import health as health_kernels
+from sim.kernels import signals as signal_kernels
 from sim.policy import MonitoringPolicy
 from sim.scenario import load_scenario
 
@@ -618,13 +622,13 @@ def test_the_kernels_take_an_empty_book():
     none_f, none_i, none_b = np.zeros(0), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=bool)
     none_8, none_64 = np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int64)
     rules = loanbook._book_rules()
-    base, power = kernels.annuity_inputs(none_f, none_i, none_i, none_64, 12.0)
-    out = kernels.book_step(rules, 4, none_f, none_8, none_b, none_b, none_b, none_f, none_f,
+    base, power = book_kernels.annuity_inputs(none_f, none_i, none_i, none_64, 12.0)
+    out = book_kernels.book_step(rules, 4, none_f, none_8, none_b, none_b, none_b, none_f, none_f,
                             none_f, none_f, none_f, none_i, none_i, none_b, none_64,
                             np.power(base, power), none_i, none_f, none_f, none_f, none_i,
                             none_i, none_i, none_f, none_8, none_b, none_f, none_f)
     assert all(len(a) == 0 for a in out)
-    e, d, started = kernels.health_step(
+    e, d, started = health_kernels.health_step(
         credit._health_rules(), 4, none_f, none_f, none_64, False, np.zeros(1), none_64, none_b,
         none_f, none_f, 100.0, none_8, 1, none_b, none_b, none_b, none_f, none_f, none_f,
         none_f, np.zeros((13, 0)), 4)
@@ -635,18 +639,18 @@ def test_the_kernels_take_an_empty_book():
     rows = np.zeros(k, dtype=bool)
     js, lines, hist = np.arange(k, dtype=np.int64), np.zeros(k), np.zeros(k, dtype=np.int64)
     last_seen, fw, fws = np.zeros((0, 16), np.int32), none_i, np.zeros(0, np.int16)
-    seen, loans, sigs = kernels.month_sightings(
+    seen, loans, sigs = signal_kernels.month_sightings(
         4, cond, rows, hist, lines, np.zeros((13, 0)), none_b, -1, none_b, np.zeros((0, 17)),
         js, lines, lines, rows, last_seen, fw, fws, True)
     assert seen.shape == (k, 0) and len(loans) == len(sigs) == 0
-    row_ends, held = kernels.latent_conditions(4, cond, rows, hist, lines, np.zeros((13, 0)),
+    row_ends, held = signal_kernels.latent_conditions(4, cond, rows, hist, lines, np.zeros((13, 0)),
                                                none_b, js, fw, fws)
     assert list(row_ends) == [0] * k and len(held) == 0
-    due = kernels.DueRules(on_books=1, intervals=np.array([12, 3, 1, 1, 1]), first_on=True,
+    due = check_kernels.DueRules(on_books=1, intervals=np.array([12, 3, 1, 1, 1]), first_on=True,
                            first=0, routine=1, n_kinds=3)
-    required, idx, *_ = kernels.checks_due(due, 4, none_8, none_b, none_i, none_i, none_8,
+    required, idx, *_ = check_kernels.checks_due(due, 4, none_8, none_b, none_i, none_i, none_8,
                                            none_i, none_8, np.zeros((0, 3)), none_f)
     assert required.sum() == 0 and len(idx) == 0
-    without, with_first, table = kernels.demand_table(4, 1, none_8, none_b, none_i, none_i,
+    without, with_first, table = check_kernels.demand_table(4, 1, none_8, none_b, none_i, none_i,
                                                       none_8, none_i, np.zeros((0, 3)), 0, 1, 5)
     assert without == with_first == 0.0 and table.shape == (5, 1)
