@@ -167,6 +167,40 @@ def read_only(a: np.ndarray) -> np.ndarray:
     return v
 
 
+_ENGINE_COLUMNS = ("status", "balance", "dpd", "cls", "last_check", "last_seen",
+                   "known_diversion", "entrusted", "frozen", "lawsuit_month", "judgment",
+                   "auction_open", "acted", "rate", "cls_objective", "judgement")
+"""The engine's columns an observation shows as they are (read-only views)."""
+_PORTFOLIO_COLUMNS = ("product", "segment", "repayment")
+"""The portfolio's columns an observation shows as they are."""
+
+
+def _views(sim) -> dict[str, np.ndarray]:
+    """Read-only views of the columns an observation shows as they are, kept on the run
+    between decision points: a view shows its array's values as they stand, so one view
+    serves every month while the column is the same array (a column replaced by a new
+    array, or a copied run, gets a new view: a view is kept only while its base is the
+    column itself and it is still read-only)."""
+    kept = sim.__dict__.get("_observed_views")
+    if kept is None:
+        kept = sim._observed_views = {}
+    out: dict[str, np.ndarray] = {}
+    pf = sim.pf
+    for owner, names in ((sim, _ENGINE_COLUMNS), (pf, _PORTFOLIO_COLUMNS)):
+        for name in names:
+            a = getattr(owner, name)
+            view = kept.get(name)
+            if view is None or view.base is not a or view.flags.writeable:
+                view = kept[name] = read_only(a)
+            out[name] = view
+    hours = sim.check_hours
+    view = kept.get("check_hours")
+    if view is None or view.base is not hours or view.flags.writeable:
+        view = kept["check_hours"] = read_only(hours[:, TARGETED])
+    out["check_hours"] = view
+    return out
+
+
 def observe(sim) -> Observation:
     """The observation at the current decision point."""
     from sim.checks import policy_demand
@@ -182,24 +216,25 @@ def observe(sim) -> Observation:
         t, sim.frozen, sim.undrawn, sim.restructured_until, sim.collateral_sold,
         pf.collateral_type, NO_COLLATERAL, sim.extra_collateral, sim.disaster_until,
         pf.region, sim.term, sim.mob)
+    v = _views(sim)
     return Observation(
         month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
-        status=ro(sim.status), product=ro(pf.product), segment=ro(pf.segment),
-        balance=ro(sim.balance), undrawn=ro(undrawn),
-        dpd=ro(sim.dpd), cls=ro(sim.cls), last_check=ro(sim.last_check),
-        last_seen=ro(sim.last_seen), known_diversion=ro(sim.known_diversion),
-        entrusted=ro(sim.entrusted), frozen=ro(sim.frozen),
+        status=v["status"], product=v["product"], segment=v["segment"],
+        balance=v["balance"], undrawn=ro(undrawn),
+        dpd=v["dpd"], cls=v["cls"], last_check=v["last_check"],
+        last_seen=v["last_seen"], known_diversion=v["known_diversion"],
+        entrusted=v["entrusted"], frozen=v["frozen"],
         restructured=ro(restructured), has_collateral=ro(has_collateral),
         pledged=ro(pledged),
-        lawsuit_month=ro(sim.lawsuit_month), judgment=ro(sim.judgment),
-        auction_open=ro(sim.auction_open),
+        lawsuit_month=v["lawsuit_month"], judgment=v["judgment"],
+        auction_open=v["auction_open"],
         disaster_region=ro(disaster_region),
-        acted=ro(sim.acted), check_hours=ro(sim.check_hours[:, TARGETED]),
+        acted=v["acted"], check_hours=v["check_hours"],
         check_demand=policy_demand(sim, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
-        rate=ro(sim.rate), remaining_months=ro(remaining),
-        repayment=ro(pf.repayment),
-        cls_objective=ro(sim.cls_objective), judgement=ro(sim.judgement),
+        rate=v["rate"], remaining_months=ro(remaining),
+        repayment=v["repayment"],
+        cls_objective=v["cls_objective"], judgement=v["judgement"],
     )
 
 
@@ -249,10 +284,21 @@ def admissible(sim, i: int, action: str, taken, hours_left: float,
     hours_left: officers' hours still free (legal work does not use them);
     month: the decision month (default: the engine's current month). The desk asks
     between months, about the decision of the month to come."""
+    return why_not(sim, i, action, taken, hours_left, month)[0]
+
+
+def why_not(sim, i: int, action: str, taken, hours_left: float,
+            month: int | None = None) -> tuple[str | None, bool, float]:
+    """`admissible`'s reason code, with what it read on the way for an engine about to take
+    the action: whether the legal team does it and its hours (0.0 when refused before the
+    hours are read)."""
     why = precondition(sim, i, action, month)
     if why is None and (i, action) in taken:
         why = "queued"
-    if why is None and not by_legal_team(sim.catalogue, action) \
-            and action_hours(sim, i, action) > hours_left + HOURS_TOLERANCE:
-        why = "hours"
-    return why
+    if why is not None:
+        return why, False, 0.0
+    legal = by_legal_team(sim.catalogue, action)
+    hours = action_hours(sim, i, action)
+    if not legal and hours > hours_left + HOURS_TOLERANCE:
+        return "hours", legal, hours
+    return None, legal, hours

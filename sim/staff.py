@@ -37,7 +37,12 @@ def by_legal_team(catalogue: dict, action: str) -> bool:
 
 def charge(sim, action: str, hours: float) -> None:
     """Book an action's hours to whoever does it."""
-    if by_legal_team(sim.catalogue, action):
+    charge_to(sim, by_legal_team(sim.catalogue, action), hours)
+
+
+def charge_to(sim, legal: bool, hours: float) -> None:
+    """Book hours to the legal team (legal) or the officers (`charge`, the team known)."""
+    if legal:
         sim.workout_hours += hours
     elif hours > 0:
         sim._hours_left -= hours

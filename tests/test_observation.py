@@ -182,3 +182,35 @@ def test_the_columns_an_observation_works_out_are_the_engines_as_an_officer_sees
     remaining = np.maximum(sim.term - sim.mob, 1)
     assert obs.remaining_months.dtype == remaining.dtype
     assert np.array_equal(obs.remaining_months, remaining)
+
+
+def test_each_months_observation_shows_the_engines_columns_as_they_stand_read_only():
+    """The views an observation shows are kept between decision points: every month they
+    show the engine's values as they stand, a column the engine replaces is shown anew,
+    and a strategy that makes a view writeable gets a read-only one the next month."""
+    from sim.engine import Decision, Simulation
+    from sim.observation import TARGETED
+
+    names = ("status", "balance", "dpd", "cls", "last_seen", "lawsuit_month", "acted")
+    seen = []
+
+    def spy(obs):
+        sim = run[0]
+        for name in names:
+            assert np.array_equal(getattr(obs, name), getattr(sim, name))
+            assert not getattr(obs, name).flags.writeable
+        assert np.array_equal(obs.product, sim.pf.product)
+        assert np.array_equal(obs.check_hours, sim.check_hours[:, TARGETED])
+        seen.append(obs)
+        if obs.month == 2:
+            sim.balance = sim.balance.copy()  # the engine replaces a column
+        if obs.month == 3:
+            obs.dpd.flags.writeable = True  # a strategy that takes the lock off
+        return Decision()
+
+    sim = Simulation(_small_case(), seed=4, months=5, decider=spy)
+    run = [sim]
+    sim.run()
+    assert len(seen) == 5
+    assert not seen[-1].dpd.flags.writeable
+    assert seen[-1].balance.base is sim.balance

@@ -22,21 +22,22 @@ from sim.loanbook import (
     payment_burden_one,
     repay_in_full,
 )
-from sim.observation import action_cost, action_hours, admissible
-from sim.staff import charge
+from sim.observation import action_cost, why_not
+from sim.staff import charge_to
 
 PREVENTIVE_STAGES = ("monitor", "prevent", "restructure")
 
 
 def act(sim, i: int, action: str) -> str | None:
     """Take an action on loan i now; returns a reason code if it could not be taken."""
-    why = admissible(sim, i, action, sim._done_this_month, sim._hours_left)
+    taken = sim._done_this_month
+    why, legal, hours = why_not(sim, i, action, taken, sim._hours_left)  # `admissible`'s rule
     if why is not None:
         sim.month_report.rejected.append((i, action, why))
         return why
     it = sim.catalogue[action]
-    sim._done_this_month.add((i, action))
-    charge(sim, action, action_hours(sim, i, action))
+    taken.add((i, action))
+    charge_to(sim, legal, hours)
     t = sim.t
     cost = action_cost(sim, i, action)
     sim.costs[i] += cost
