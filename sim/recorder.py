@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import CHECK_KINDS, CLASS_KEYS, ON_BOOKS, LoanClass, SignalSource
+from sim.kernels.classes import balance_by_class
 
 EVENT_COLUMNS = ("month", "loan_id", "event", "amount_cny", "details")
 METRIC_COLUMNS = ("month", "outstanding_cny", "npl_ratio", "bal_normal", "bal_special_mention",
@@ -112,9 +113,8 @@ class Recorder:
 
     def record_metrics(self, sim, t: int, used: float, new_defaults: int) -> None:
         """One row of METRIC_COLUMNS for month t, from the loan book as it stands."""
-        on_books = sim.status <= ON_BOOKS
-        bal = np.where(on_books, sim.balance, 0.0)
-        by_cls = np.bincount(sim.cls, weights=bal, minlength=len(LoanClass))
+        bal, by_cls = balance_by_class(sim.status, sim.balance, sim.cls, ON_BOOKS,
+                                       len(LoanClass))  # np.where and np.bincount in one pass
         out = float(bal.sum())
         npl = float(by_cls[LoanClass.SUBSTANDARD:].sum())
         # undiscounted running loss: exposure at each default less recoveries and cures

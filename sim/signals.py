@@ -51,9 +51,8 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
     if sig.driver == "collateral":
         return collateral_fell(sim, idx)
     if sig.driver == "guarantor":
-        g = sim.pf.guarantor[idx]
-        gg = np.maximum(g, 0)
-        return (g >= 0) & ((sim.d[gg] < defaults.GUARANTOR_TROUBLE_HEALTH) | sim.defaulted[gg])
+        return kernels.guarantor_trouble(np.asarray(sim.pf.guarantor[idx]), sim.d, sim.defaulted,
+                                         defaults.GUARANTOR_TROUBLE_HEALTH)
     if sig.driver == "payment":
         return sim.dpd[idx] > 0
     # checks run before this month's tick, so they read health up to last month

@@ -654,3 +654,41 @@ def test_the_kernels_take_an_empty_book():
     without, with_first, table = check_kernels.demand_table(4, 1, none_8, none_b, none_i, none_i,
                                                       none_8, none_i, np.zeros((0, 3)), 0, 1, 5)
     assert without == with_first == 0.0 and table.shape == (5, 1)
+
+
+@pytest.mark.parametrize("case", ("guarantee_chain", "review_meeting"))
+def test_the_guarantor_condition_matches_numpy(case):
+    """A guarantor below the trouble line or in default shows 'guarantor in trouble', loan
+    by loan as the seven array operations gave it (the whole book, a selection with a loan
+    twice, none)."""
+    sim = _book(case)
+    rng = np.random.default_rng(11)
+    sig = defaults.SIGNALS["guarantor_trouble"]
+    for t in (3, 9):
+        _scramble(sim, rng, t)
+        sim.d[rng.random(sim.n) < 0.05] = defaults.GUARANTOR_TROUBLE_HEALTH  # on the line
+        for idx in (slice(None), np.array([4, 0, 4, 2]), np.zeros(0, dtype=np.int64)):
+            g = sim.pf.guarantor[idx]
+            gg = np.maximum(g, 0)
+            want = (g >= 0) & ((sim.d[gg] < defaults.GUARANTOR_TROUBLE_HEALTH)
+                               | sim.defaulted[gg])
+            got = signals.condition(sim, sig, idx)
+            assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_the_balance_by_class_matches_numpy_to_the_last_bit():
+    """The month's metrics read the balance on the books and its sum by class as np.where
+    and np.bincount with weights gave them, bit for bit (an empty book and a class above
+    the usual five included)."""
+    from sim.kernels.classes import balance_by_class
+
+    rng = np.random.default_rng(8)
+    for n, top in ((3000, 5), (17, 7), (0, 5)):
+        status = rng.choice(np.array([ACTIVE, DEFAULTED, CLOSED, 3, 4], dtype=np.int8), n)
+        balance = np.where(rng.random(n) < 0.1, -0.0, rng.lognormal(12, 3, n))
+        cls = rng.integers(0, top, n).astype(np.int8)
+        bal, by_cls = balance_by_class(status, balance, cls, ON_BOOKS, len(LoanClass))
+        want_bal = np.where(status <= ON_BOOKS, balance, 0.0)
+        want = np.bincount(cls, weights=want_bal, minlength=len(LoanClass))
+        assert bal.tobytes() == want_bal.tobytes()
+        assert by_cls.shape == want.shape and by_cls.tobytes() == want.tobytes()

@@ -76,3 +76,18 @@ def reclassify(rules, t, on_books_status, status, dpd, known_diversion, restruct
     for i in range(n):
         changed[i] = booked[i] != old[i] and on[i]
     return objective, judged, booked, _indices(changed)
+
+
+@kernel
+def balance_by_class(status, balance, cls, on_books: int, n_classes: int):
+    """The balance on the books (0.0 off them) and its sum by loan class, as np.where and
+    np.bincount with weights give them (bincount adds in index order, as this loop does);
+    sim.recorder.record_metrics sums the balance itself in numpy (pairwise)."""
+    n = len(status)
+    bal = np.empty(n)
+    by_cls = np.zeros(max(n_classes, cls.max() + 1 if n else 0))
+    for i in range(n):
+        b = balance[i] if status[i] <= on_books else 0.0
+        bal[i] = b
+        by_cls[cls[i]] += b
+    return bal, by_cls

@@ -172,3 +172,16 @@ def recent_alerts(last_seen, after, weights):
             count += (weights[j] != 0) & (last_seen[i, j] > after)
         out[i] = count
     return out
+
+
+@kernel
+def guarantor_trouble(guarantor, d, defaulted, trouble_health):
+    """sim.signals.condition for the guarantor driver, for the loans whose guarantor column
+    this is: a guarantor (-1 none) below `trouble_health` or in default; one pass instead
+    of seven array operations."""
+    n = len(guarantor)
+    out = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        g = guarantor[k]
+        out[k] = g >= 0 and (d[g] < trouble_health or defaulted[g])
+    return out
