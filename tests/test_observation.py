@@ -214,3 +214,28 @@ def test_each_months_observation_shows_the_engines_columns_as_they_stand_read_on
     assert len(seen) == 5
     assert not seen[-1].dpd.flags.writeable
     assert seen[-1].balance.base is sim.balance
+
+
+def test_what_act_reads_on_the_way_is_the_one_rule_and_the_actions_own_hours():
+    """The engine's act reads the reason code `admissible` gives, and for an action it may
+    take, who does it (the legal team or the officers) and its hours, on every action of
+    the case, with and without hours left and after the action is queued."""
+    from sim.engine import Simulation
+    from sim.observation import action_hours, admissible, why_not
+    from sim.staff import by_legal_team
+
+    sim = Simulation(_small_case(), seed=6, months=12)
+    sim.advance_to(8)
+    loans = np.concatenate([np.flatnonzero(sim.defaulted)[:3], np.arange(4)])
+    actions = [*sim.catalogue, "no_such_action"]
+    outcomes = set()
+    for i in loans.tolist():
+        for a in actions:
+            for taken, hours_left in ((set(), 1e6), (set(), 0.0), ({(i, a)}, 1e6)):
+                why, legal, hours = why_not(sim, i, a, taken, hours_left)
+                assert why == admissible(sim, i, a, taken, hours_left)
+                outcomes.add(why)
+                if why is None or why == "hours":
+                    assert legal == by_legal_team(sim.catalogue, a)
+                    assert hours == action_hours(sim, i, a)
+    assert {None, "hours", "queued", "available"} <= outcomes
