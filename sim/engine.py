@@ -22,6 +22,7 @@ one seed face the same borrowers, economy and idiosyncratic draws.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -130,7 +131,7 @@ class Simulation:
 
     # ------------------------------------------------------------------ time
     def month_now(self) -> int:
-        return int(np.floor(self.env.now)) + 1
+        return math.floor(self.env.now) + 1  # np.floor's integer, without a numpy call
 
     def discount(self, month: float) -> float:
         return (1.0 + self.sc.discount_rate_annual) ** (-month / 12.0)

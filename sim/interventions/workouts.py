@@ -108,7 +108,8 @@ def balance_or_claim(sim, i: int) -> float:
 
 def recover(sim, m: int, i: int, cash: float, event: str) -> None:
     """Apply recovered cash to the claim; after write-off it writes back (账销案存)."""
-    if sim.status[i] in ON_BOOKS_STATUSES:
+    on_books = sim.status[i] in ON_BOOKS_STATUSES  # the status does not move until the end
+    if on_books:
         amt = min(cash, sim.balance[i])
         sim.balance[i] -= amt
     else:
@@ -117,7 +118,7 @@ def recover(sim, m: int, i: int, cash: float, event: str) -> None:
     sim.recovered[i] += amt
     sim._recovery_pv[i] += amt * sim.discount(m)
     sim.rec.log(m, i, event, amt)
-    if sim.status[i] in ON_BOOKS_STATUSES and sim.balance[i] <= defaults.PAID_OFF_TOLERANCE_CNY:
+    if on_books and sim.balance[i] <= defaults.PAID_OFF_TOLERANCE_CNY:
         sim.balance[i] = 0.0
         sim.status[i] = CLOSED
 
