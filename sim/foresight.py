@@ -214,8 +214,10 @@ def _lasting_hits(sim, t: int, events: list) -> LastingHits:
         else np.zeros(0, np.int64))
 
 
-_NO_HITS = LastingHits(*(np.zeros(0, np.int64) for _ in range(2)), np.zeros(0),
-                       np.zeros(1, np.int64), np.zeros(0, np.int64))
+_NO_HITS = LastingHits(month=np.zeros(0, np.int64), kind=np.zeros(0, np.int64),
+                       amount=np.zeros(0), start=np.zeros(1, np.int64),
+                       loans=np.zeros(0, np.int64))
+"""What `_lasting_hits` gives a book with no named borrowers and no disaster ahead."""
 
 
 @compiled
