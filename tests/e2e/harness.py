@@ -106,6 +106,17 @@ def idle(page) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
 
 
+SETTLE_MS = 400
+"""How long a choice in a selectbox may take to start its rerun: the box sends its value
+a moment after the click, so the page can still read "not running" just after it."""
+
+
+def settle(page) -> None:
+    """Wait until the rerun a choice just started (if any) has begun and finished."""
+    page.wait_for_timeout(SETTLE_MS)
+    idle(page)
+
+
 def click(page, key: str) -> None:
     """Click the button of the widget with this key."""
     idle(page)
@@ -171,12 +182,17 @@ def fill_sign_in(page, name: str, password: str = PW) -> None:
     idle(page)
 
 
-def pick(page, box, typed: str | None = None, option_text=None, attempts: int = 4) -> None:
+def pick(page, box, typed: str | None = None, option_text=None, attempts: int = 4,
+         shown: bool = False) -> None:
     """Open the selectbox ``box`` (a locator of its combobox), type ``typed`` to filter
     it, and click the first option whose text matches ``option_text`` (a string or a
     compiled pattern; default: typed, or the first option). Waiting for the option and
-    clicking it is one step, retried from the start: a rerun can close the list."""
+    clicking it is one step, retried from the start: a rerun can close the list. With
+    ``shown``, the step also waits until the box shows a choice: a choice made while an
+    earlier interaction's rerun had not yet started can be dropped (use it for a single
+    selectbox that stays where it is)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
 
     wanted = option_text if option_text is not None else typed
     for attempt in range(attempts):
@@ -190,18 +206,23 @@ def pick(page, box, typed: str | None = None, option_text=None, attempts: int = 
             if wanted is not None:
                 option = option.filter(has_text=wanted)
             option.first.click(timeout=WAIT_MS // 6)
+            settle(page)
+            if shown:
+                idle(page)
+                expect(box).not_to_have_value("", timeout=WAIT_MS // 6)
             break
-        except PlaywrightTimeout:
+        except (PlaywrightTimeout, AssertionError):
             page.keyboard.press("Escape")
             if attempt == attempts - 1:
                 raise
     idle(page)
 
 
-def choose(page, key_part: str, text: str | None = None) -> None:
+def choose(page, key_part: str, text: str | None = None, shown: bool = False) -> None:
     """Pick the option with text (or the first) in the selectbox whose key contains
-    key_part."""
-    pick(page, page.locator(f"[class*='st-key-{key_part}'] [role='combobox']").first, text)
+    key_part (``shown``: see pick)."""
+    pick(page, page.locator(f"[class*='st-key-{key_part}'] [role='combobox']").first, text,
+         shown=shown)
 
 
 def end_month(page, month: int) -> None:

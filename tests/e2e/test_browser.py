@@ -39,7 +39,7 @@ def test_play_intro_to_the_debrief(server):
         expect(page.locator(".st-key-end_month_0 button")).to_be_visible()
 
         # open a loan file
-        choose(page, "loan_pick")
+        choose(page, "loan_pick", shown=True)
         expect(page.get_by_role("tab").first).to_be_visible()
         page.screenshot(path=str(OUT / "e2e_desk_loan_file.png"), full_page=True)
 

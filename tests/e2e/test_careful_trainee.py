@@ -145,11 +145,22 @@ def inbox(page) -> list[str]:
     view(page, 1)
     if not page.locator(".st-key-alert_pick").count():
         return []  # no alert this month
-    options = options_of(page, "alert_pick")
-    n = min(options.count(), rules.ALERTS_PER_MONTH)
-    labels = [LABEL.search(options.nth(k).inner_text()).group(0) for k in range(n)]
-    page.keyboard.press("Escape")
-    return labels
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):  # a late rerun can close the list while it is read: read again
+        options = options_of(page, "alert_pick")
+        n = min(options.count(), rules.ALERTS_PER_MONTH)
+        try:
+            labels = [LABEL.search(options.nth(k).inner_text(timeout=5_000)).group(0)
+                      for k in range(n)]
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
+            continue
+        page.keyboard.press("Escape")
+        return labels
+    raise AssertionError("unreachable")
 
 
 def step_api_index(case) -> float:

@@ -34,7 +34,7 @@ def test_classify_and_a_resolution_reach_the_debrief(server):
         # book it special mention on judgement, with a reason
         choose(page, "f_cls", "正常")
         page.keyboard.press("Escape")  # close the class filter's list
-        choose(page, "loan_pick")
+        choose(page, "loan_pick", shown=True)
         box = page.locator(".st-key-classify_box")
         expect(box).to_be_visible()
         expect(box).to_contain_text("客观底线：正常")
