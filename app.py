@@ -79,7 +79,9 @@ def main() -> None:
         page("signin", ":material/account_circle:" if user else ":material/login:",
              default=not plays, title="nav.account" if user else "nav.signin")]
     sections[t("nav.section_account")] += locked_pages(sections, "cases" if plays else "signin")
-    current = st.navigation(sections)
+    # every page in view: an instructor's or an administrator's own pages come last, and
+    # Streamlit would otherwise fold them under "View n more" past twelve pages
+    current = st.navigation(sections, expanded=True)
 
     with st.sidebar:
         st.markdown(f"### {t('app.title')}")

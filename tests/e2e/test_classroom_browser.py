@@ -40,6 +40,11 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
         teacher, trainee = new_page(browser), new_page(browser)
         # the instructor: a cohort, a trainee, a published case, an assignment
         sign_in(teacher, server, "teacher")
+        # every teaching page is in the sidebar at once, none folded under "View n more"
+        links = teacher.locator("[data-testid='stSidebarNav'] a")
+        for label in ("Cohorts", "Cohort dashboard", "Attempt replay", "Class pairs",
+                      "Author a case", "My account"):
+            expect(links.filter(has_text=label).first).to_be_visible()
         nav(teacher, "Cohorts")
         teacher.locator(".st-key-new_cohort_name input").fill("Monday class")
         click_text(teacher, "Create cohort")
