@@ -52,7 +52,7 @@ def strategy_name(key: str) -> str:
     # the language is passed, not read: widgets may format options outside this session's run
     if key == EDITED:
         return t("lab.page.edited_table", lang)
-    return key
+    return lab.strategy_label(key, lang)
 
 
 def rule_editor():
@@ -178,9 +178,9 @@ if sweep:
     top = max(12, 2 * case.staff.officers)
     lo, hi = s1.slider(t("lab.page.staff_range"), 1, top, (2, min(8, top)), key="lab_staff")
     staff = tuple(range(lo, hi + 1))
-    named = [strategy_name(k) for k in chosen]
-    sweep_strategy = s2.selectbox(t("lab.page.sweep_strategy"), named or [""],
-                                  key="lab_sweep_strategy")
+    sweep_strategy = s2.selectbox(t("lab.page.sweep_strategy"), chosen or [""],
+                                  key="lab_sweep_strategy",
+                                  format_func=lambda k: strategy_name(k) if k else "")
     officer_cost = s3.number_input(t("lab.page.officer_cost"), 0.0, 1e7,
                                    lab.defaults.OFFICER_COST_CNY_PER_MONTH, 1000.0,
                                    format="%.0f", key="lab_officer_cost")
@@ -212,9 +212,11 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
                 specs.append(builtin(key))
         if not specs:
             raise lab.LabInputError(t("lab.page.none_chosen"))
+        # the sweep's strategy by its label in the study (the edited table's is its name)
+        swept = specs[chosen.index(sweep_strategy)].label if sweep_strategy in chosen else None
         request = lab.LabRequest(
             scenario=case, strategies=tuple(specs), reps=int(reps), seed=int(seed),
-            staff=staff, sweep_strategy=sweep_strategy or None,
+            staff=staff, sweep_strategy=swept,
             officer_cost_cny_per_month=float(officer_cost))
     except (lab.LabInputError, RulesError, ValueError) as err:
         st.error(str(err))

@@ -46,7 +46,8 @@ def test_staffing_sweep_and_report(capsys, tmp_path):
     report = tmp_path / "lab.html"
     assert main([*BASE, "--staff", "1..3", "--out", str(report)]) == 0
     text = capsys.readouterr().out
-    assert "early-warning" in text and str(report) in text
+    # the text names a built-in strategy in the language asked (English by default)
+    assert "Early warning" in text and str(report) in text
     page = report.read_text(encoding="utf-8")
     figures = read_block(page, FIGURES_ID)
     assert [r["officers"] for r in figures["staffing"]["rows"]] == [1, 2, 3]

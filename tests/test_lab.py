@@ -133,7 +133,7 @@ def test_paired_table_by_hand(case):
     assert df.loc["late-collection", "verdict"] == "worse"
     assert df.loc["oracle", "verdict"] == "better" and df.loc["oracle", "reference"]
     text = lab.verdict_text(df.reset_index().iloc[1], "en")
-    assert "late-collection against early-warning" in text and "clearly worse" in text
+    assert "Late collection against Early warning" in text and "clearly worse" in text
     assert "明显更差" in lab.verdict_text(df.reset_index().iloc[1], "zh")
     means = lab.strategy_table(res, ("loss_cny",)).set_index("strategy")["mean"]
     assert means["do-nothing"] == pytest.approx(11.25)
@@ -142,7 +142,7 @@ def test_paired_table_by_hand(case):
 def test_headline_names_the_clear_winner(case):
     res = made_up(case, {"early-warning": [1, 2, 1, 2], "do-nothing": [10, 12, 9, 14],
                          "late-collection": [9, 12, 10, 11], "oracle": [0, 1, 0, 1]})
-    assert lab.headline(res, "en").startswith("early-warning loses least")
+    assert lab.headline(res, "en").startswith("Early warning loses least")
     assert "clearly less" in lab.headline(res, "en")
 
 

@@ -251,11 +251,20 @@ def fmt_figure(fig: str, value: float | None, lang: str | None = None) -> str:
     return f"{value:,.1f}"
 
 
+def strategy_label(label: str, lang: str | None = None) -> str:
+    """A strategy's name as the page, the report and the charts show it: a built-in's in
+    the language (its identifier stays what the command line and the JSON use), a rule
+    table's own name."""
+    from sim.strategies import BUILT_IN
+
+    return t(f"strategy.{label}", lang) if label in BUILT_IN else label
+
+
 def verdict_text(row: dict | pd.Series, lang: str | None = None) -> str:
     """A paired difference in words: what, by how much, with its interval, clear or not."""
     fig = row["figure"]
-    return t(f"lab.verdict.{row['verdict']}", lang, strategy=row["strategy"],
-             champion=row["champion"], figure=t(f"lab.figure.{fig}", lang),
+    return t(f"lab.verdict.{row['verdict']}", lang, strategy=strategy_label(row["strategy"], lang),
+             champion=strategy_label(row["champion"], lang), figure=t(f"lab.figure.{fig}", lang),
              diff=fmt_figure(fig, row["mean"], lang), lo=fmt_figure(fig, row["lo"], lang),
              hi=fmt_figure(fig, row["hi"], lang))
 
@@ -267,16 +276,18 @@ def headline(result: StudyResult, lang: str | None = None) -> str:
     best = min(means, key=means.__getitem__)
     champion = result.spec.labels[0]
     if len(means) == 1:
-        return t("lab.headline.single", lang, strategy=best,
+        return t("lab.headline.single", lang, strategy=strategy_label(best, lang),
                  loss=fmt_figure("loss_cny", means[best], lang))
     if best == champion:
         rows = paired_table(result, ("loss_cny",))
         rows = rows[~rows["reference"]]
         clear = bool((rows["verdict"] == Verdict.WORSE.value).all())
         return t("lab.headline.champion_" + ("clear" if clear else "noise"), lang,
-                 strategy=best, loss=fmt_figure("loss_cny", means[best], lang))
+                 strategy=strategy_label(best, lang),
+                 loss=fmt_figure("loss_cny", means[best], lang))
     row = paired_table(result, ("loss_cny",)).set_index("strategy").loc[best]
-    return t("lab.headline.challenger", lang, strategy=best, champion=champion,
+    return t("lab.headline.challenger", lang, strategy=strategy_label(best, lang),
+             champion=strategy_label(champion, lang),
              text=verdict_text({**row.to_dict(), "strategy": best}, lang))
 
 

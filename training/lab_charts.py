@@ -125,12 +125,16 @@ def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]
     """Every chart of a lab outcome by name, in the order the page and the report show them."""
     from training import lab
 
+    def named(df: pd.DataFrame) -> pd.DataFrame:
+        return df.assign(strategy=[lab.strategy_label(s, lang) for s in df["strategy"]])
+
     res = outcome.study
-    out = {"loss": loss_distribution(lab.loss_frame(res), lang),
-           "npl_fan": fan(lab.fan_frame(res, "npl_ratio"), "npl_ratio", lang),
-           "provisions_fan": fan(lab.fan_frame(res, "provisions_cny"), "provisions_cny", lang),
-           "frontier": frontier(lab.frontier_frame(res), lang)}
+    out = {"loss": loss_distribution(named(lab.loss_frame(res)), lang),
+           "npl_fan": fan(named(lab.fan_frame(res, "npl_ratio")), "npl_ratio", lang),
+           "provisions_fan": fan(named(lab.fan_frame(res, "provisions_cny")), "provisions_cny",
+                                 lang),
+           "frontier": frontier(named(lab.frontier_frame(res)), lang)}
     if outcome.sweep:
         table = lab.staffing_table(outcome)
-        out["staffing"] = staffing(table, lab.stop_paying_point(table), lang)
+        out["staffing"] = staffing(named(table), lab.stop_paying_point(table), lang)
     return out

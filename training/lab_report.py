@@ -139,7 +139,8 @@ def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     df = lab.strategy_table(outcome.study)
     rows = []
     for label, part in df.groupby("strategy", sort=False):
-        row = {t("lab.col.strategy", lang): label + (" *" if part["reference"].iloc[0] else "")}
+        row = {t("lab.col.strategy", lang): lab.strategy_label(label, lang)
+               + (" *" if part["reference"].iloc[0] else "")}
         for r in part.to_dict("records"):
             fig = r["figure"]
             row[t(f"lab.figure.{fig}", lang)] = (f"{lab.fmt_figure(fig, r['mean'], lang)} "
@@ -152,7 +153,7 @@ def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
 def paired_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     df = lab.paired_table(outcome.study)
     return pd.DataFrame({
-        t("lab.col.strategy", lang): df["strategy"],
+        t("lab.col.strategy", lang): [lab.strategy_label(s, lang) for s in df["strategy"]],
         t("lab.col.figure", lang): [t(f"lab.figure.{f}", lang) for f in df["figure"]],
         t("lab.col.diff", lang): [lab.fmt_figure(f, m, lang)
                                   for f, m in zip(df["figure"], df["mean"], strict=True)],
@@ -188,7 +189,7 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
         return t("lab.report.staffing_none", lang)
     n = lab.stop_paying_point(table)
     cost = lab.fmt_figure("cost_cny", outcome.request.officer_cost_cny_per_month, lang)
-    strategy = table["strategy"].iloc[0]
+    strategy = lab.strategy_label(table["strategy"].iloc[0], lang)
     if n == int(table["officers"].iloc[-1]):
         return t("lab.report.stop_paying_never", lang, strategy=strategy, cost=cost)
     return t("lab.report.stop_paying", lang, strategy=strategy, n=n, cost=cost)

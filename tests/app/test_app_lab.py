@@ -89,7 +89,7 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     figures = lab.figures_json(job.outcome)
     # the headline and a verdict per asked-for challenger and key figure
     assert at.success[0].value == lab.headline(job.outcome.study, "en")
-    verdicts = [m.value for m in at.markdown if "against early-warning" in m.value]
+    verdicts = [m.value for m in at.markdown if "against Early warning" in m.value]
     assert len(verdicts) == 2 * len(lab.KEY_FIGURES)
     # five charts: loss, frontier, two fans, staffing
     charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
@@ -130,4 +130,21 @@ def test_a_rule_table_edited_in_the_app_is_a_strategy_of_the_study():
     assert edited.label == "monthly-normal"
     assert edited.rules.monitoring.interval_months.normal == 1
     assert "monthly-normal" in lab.figures_json(job.outcome)["strategies"]
-    assert any("monthly-normal against early-warning" in m.value for m in at.markdown)
+    assert any("monthly-normal against Early warning" in m.value for m in at.markdown)
+
+
+def test_the_staffing_sweep_can_run_the_table_edited_in_the_app():
+    at = open_lab("en")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"])
+    at.number_input(key="lab_reps").set_value(2)
+    at.text_input(key="lab_rule_name").set_value("quarterly-all")
+    at.toggle(key="lab_sweep").set_value(True).run()
+    at.slider(key="lab_staff").set_value((1, 2))
+    at.selectbox(key="lab_sweep_strategy").set_value("__edited__")
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    # the sweep runs the edited table, by the name it was given, not the editor's caption
+    assert not at.error, [e.value for e in at.error]
+    assert job.outcome is not None and job.outcome.request.sweep_strategy == "quarterly-all"
+    assert "quarterly-all" in at.info[0].value
