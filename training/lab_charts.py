@@ -38,8 +38,12 @@ def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerCha
         tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
                  alt.Tooltip("mean(loss_cny):Q", title=t("lab.col.mean", lang), format=",.0f"),
                  alt.Tooltip("count():Q", title=t("lab.col.n", lang))])
+    # the height is the plot's own (fit-x): Streamlit fits a chart without an autosize of
+    # its own into its height with the axes and title, which left a band of a few pixels per
+    # strategy and hid their names
     return alt.layer(box, mean, title=t("lab.chart.loss", lang)).properties(
-        width=WIDTH, height=max(120, 40 * len(order)))
+        width=WIDTH, height=max(120, 40 * len(order)),
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChart:
