@@ -228,13 +228,11 @@ def test_the_loss_chart_keeps_a_band_per_strategy_with_its_name(case):
     """Streamlit fits a chart without its own autosize into its height, axes and title
     included; the loss chart sizes its plot itself, a band of 40 px per strategy, named
     in the page's language."""
-    from training.lab_charts import loss_distribution
+    from training.lab_charts import loss_distribution, with_names
 
     res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
                          "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
-    frame = lab.loss_frame(res).assign(
-        strategy=lambda d: [lab.strategy_label(s, "zh") for s in d["strategy"]])
-    spec = loss_distribution(frame, "zh").to_dict()
+    spec = loss_distribution(with_names(lab.loss_frame(res), "zh"), "zh").to_dict()
     assert spec["autosize"]["type"] == "fit-x"
     assert spec["height"] >= 40 * 4
     assert "早期预警" in str(spec["datasets"]) and "全知（上限）" in str(spec["datasets"])

@@ -22,6 +22,7 @@ import pandas as pd
 from sim import defaults
 from sim.intervals import Interval, Verdict, mean_interval, paired_difference, verdict
 from sim.scenario import Scenario
+from sim.strategies import BUILT_IN
 from sim.study import (
     LATE,
     ORACLE,
@@ -255,8 +256,6 @@ def strategy_label(label: str, lang: str | None = None) -> str:
     """A strategy's name as the page, the report and the charts show it: a built-in's in
     the language (its identifier stays what the command line and the JSON use), a rule
     table's own name."""
-    from sim.strategies import BUILT_IN
-
     return t(f"strategy.{label}", lang) if label in BUILT_IN else label
 
 

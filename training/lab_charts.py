@@ -125,20 +125,24 @@ def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
     return alt.hconcat(*panels, title=t("lab.chart.staffing", lang, strategy=strategy))
 
 
+def with_names(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """A frame of :mod:`training.lab` with its strategies by their shown names."""
+    from training.lab import strategy_label
+
+    return df.assign(strategy=[strategy_label(s, lang) for s in df["strategy"]])
+
+
 def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]:
     """Every chart of a lab outcome by name, in the order the page and the report show them."""
     from training import lab
 
-    def named(df: pd.DataFrame) -> pd.DataFrame:
-        return df.assign(strategy=[lab.strategy_label(s, lang) for s in df["strategy"]])
-
     res = outcome.study
-    out = {"loss": loss_distribution(named(lab.loss_frame(res)), lang),
-           "npl_fan": fan(named(lab.fan_frame(res, "npl_ratio")), "npl_ratio", lang),
-           "provisions_fan": fan(named(lab.fan_frame(res, "provisions_cny")), "provisions_cny",
-                                 lang),
-           "frontier": frontier(named(lab.frontier_frame(res)), lang)}
+    fans = {k: with_names(lab.fan_frame(res, k), lang) for k in ("npl_ratio", "provisions_cny")}
+    out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang), lang),
+           "npl_fan": fan(fans["npl_ratio"], "npl_ratio", lang),
+           "provisions_fan": fan(fans["provisions_cny"], "provisions_cny", lang),
+           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang)}
     if outcome.sweep:
         table = lab.staffing_table(outcome)
-        out["staffing"] = staffing(named(table), lab.stop_paying_point(table), lang)
+        out["staffing"] = staffing(with_names(table, lang), lab.stop_paying_point(table), lang)
     return out

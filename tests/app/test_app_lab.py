@@ -116,12 +116,18 @@ def test_a_running_study_can_be_cancelled():
     assert "cancelled" in at.warning[0].value
 
 
-def test_a_rule_table_edited_in_the_app_is_a_strategy_of_the_study():
+def with_edited_table(name: str):
+    """The lab on intro, 2 futures, early-warning against a table edited in the app."""
     at = open_lab("en")
     at.selectbox(key="lab_case").set_value("intro")
     at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"])
     at.number_input(key="lab_reps").set_value(2)
-    at.text_input(key="lab_rule_name").set_value("monthly-normal")
+    at.text_input(key="lab_rule_name").set_value(name)
+    return at
+
+
+def test_a_rule_table_edited_in_the_app_is_a_strategy_of_the_study():
+    at = with_edited_table("monthly-normal")
     at.number_input(key="lab_iv_normal").set_value(1).run()
     assert "Rule table valid" in " ".join(c.value for c in at.caption)
     at.button(key="lab_run").click().run()
@@ -134,11 +140,7 @@ def test_a_rule_table_edited_in_the_app_is_a_strategy_of_the_study():
 
 
 def test_the_staffing_sweep_can_run_the_table_edited_in_the_app():
-    at = open_lab("en")
-    at.selectbox(key="lab_case").set_value("intro")
-    at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"])
-    at.number_input(key="lab_reps").set_value(2)
-    at.text_input(key="lab_rule_name").set_value("quarterly-all")
+    at = with_edited_table("quarterly-all")
     at.toggle(key="lab_sweep").set_value(True).run()
     at.slider(key="lab_staff").set_value((1, 2))
     at.selectbox(key="lab_sweep_strategy").set_value("__edited__")
