@@ -129,6 +129,12 @@ def click_text(page, text: str) -> None:
     page.get_by_role("button", name=text, exact=True).first.click()
 
 
+def shown_text(scope, text: str, exact: bool = False):
+    """The first visible element with this text. A data grid keeps its cells in the DOM
+    behind its canvas, hidden, so a plain first match can be a cell nobody sees."""
+    return scope.get_by_text(text, exact=exact).filter(visible=True).first
+
+
 def nav(page, label: str) -> None:
     """Open a page from the sidebar's navigation and wait until the address is the
     page's. A click that lands during a rerun (one a sign-in or its cookie started) can

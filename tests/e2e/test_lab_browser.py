@@ -20,6 +20,7 @@ from tests.e2e.harness import (
     idle,
     nav,
     new_page,
+    shown_text,
     sign_in,
 )
 
@@ -60,8 +61,8 @@ def test_compare_three_policies_and_a_staffing_range(server):
         expect(page.locator(".st-key-lab_download button")).to_be_visible()
         text = page.locator("[data-testid='stAlertContentSuccess']").inner_text()
         assert "loses" in text
-        expect(page.get_by_text("against Early warning").first).to_be_visible()
-        expect(page.get_by_text("another officer stops paying").first).to_be_visible()
+        expect(shown_text(page, "against Early warning")).to_be_visible()
+        expect(shown_text(page, "another officer stops paying")).to_be_visible()
         page.wait_for_timeout(1500)  # let vega draw before the picture
         page.set_viewport_size({"width": 1400, "height": 4200})
         page.screenshot(path=str(OUT / "e2e_lab_results.png"), full_page=True)

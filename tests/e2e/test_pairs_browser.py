@@ -19,6 +19,7 @@ from tests.e2e.harness import (
     idle,
     nav,
     new_page,
+    shown_text,
     sign_in,
 )
 
@@ -101,5 +102,5 @@ def test_two_trainees_hold_a_meeting_and_the_terms_reach_the_officers_desk(serve
                ).to_be_visible()
         ann.screenshot(path=str(OUT / "e2e_pairs_officer.png"), full_page=True)
         nav(ann, "Desk")
-        expect(ann.get_by_text("Meet the borrower", exact=False).first).to_be_visible()
-        expect(ann.get_by_text("Closer monitoring", exact=False).first).to_be_visible()
+        expect(shown_text(ann, "Meet the borrower")).to_be_visible()
+        expect(shown_text(ann, "Closer monitoring")).to_be_visible()

@@ -20,6 +20,7 @@ from tests.e2e.harness import (
     idle,
     new_page,
     pick,
+    shown_text,
 )
 
 pytestmark = MARKS
@@ -68,14 +69,14 @@ def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):
         click(page, "meet_choice_0_ask_onward_flows")
         expect(page.get_by_text("Part of it was borrowed by the group")).to_be_visible()
         click(page, "meet_choice_1_agree_entrusted")
-        expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
+        expect(shown_text(page, "Loan money was diverted to another use")).to_be_visible()
         expect(page.locator(".st-key-unqueue_1 button")).to_be_visible()
         page.screenshot(path=str(OUT / "e2e_roleplay_meeting.png"), full_page=True)
 
         # the next month: entrusted payment in the file, the finding among the meetings
         end_month(page, 3)
         idle(page)
-        expect(page.get_by_text("Loan money was diverted to another use").first).to_be_visible()
+        expect(shown_text(page, "Loan money was diverted to another use")).to_be_visible()
         # the terms table (an HTML table) says so; the action log's grid cells are in the DOM
         # too but hidden behind the grid's canvas, so they cannot be the first match
         expect(page.locator("[data-testid='stTable']").get_by_text("entrusted payment").first

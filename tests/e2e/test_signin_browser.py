@@ -18,6 +18,7 @@ from tests.e2e.harness import (
     fill_sign_in,
     idle,
     new_page,
+    shown_text,
     wait_cookie,
 )
 
@@ -42,7 +43,7 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_and_a_sign_out_ends_it(server
         page.locator(".st-key-signin_password input").fill(PW)
         idle(page)
         page.get_by_role("button", name="Sign in", exact=True).click()
-        expect(page.get_by_text(signed_in).first).to_be_visible()
+        expect(shown_text(page, signed_in)).to_be_visible()
 
         cookie = wait_cookie(context, present=True)
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
@@ -50,13 +51,13 @@ def test_a_sign_in_survives_a_reload_and_a_new_tab_and_a_sign_out_ends_it(server
         assert cookie["value"] not in page.url
 
         page.reload()
-        expect(page.get_by_text(signed_in).first).to_be_visible()
+        expect(shown_text(page, signed_in)).to_be_visible()
         expect(page.locator(".st-key-signin_username input")).to_have_count(0)
 
         other = context.new_page()
         other.set_default_timeout(WAIT_MS)
         other.goto(server + "/?lang=en")
-        expect(other.get_by_text(signed_in).first).to_be_visible()
+        expect(shown_text(other, signed_in)).to_be_visible()
         assert cookie["value"] not in other.url
         page.screenshot(path=str(OUT / "e2e_signin_after_reload.png"), full_page=True)
 
