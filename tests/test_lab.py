@@ -236,3 +236,28 @@ def test_the_loss_chart_keeps_a_band_per_strategy_with_its_name(case):
     assert spec["autosize"]["type"] == "fit-x"
     assert spec["height"] >= 40 * 4
     assert "早期预警" in str(spec["datasets"]) and "全知（上限）" in str(spec["datasets"])
+
+
+@pytest.mark.parametrize("lang, on, off", [("en", "on the frontier", "inside the frontier"),
+                                           ("zh", "位于有效前沿", "在前沿之内")])
+def test_the_frontier_chart_says_in_words_which_strategies_are_efficient(case, lang, on, off):
+    """The legend of the frontier reads in the page's language (not true/false), and
+    strategies with nearly the same hours are named above and below in turn, not on top
+    of each other."""
+    from training.lab_charts import frontier, with_names
+
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
+                         "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
+    frame = lab.frontier_frame(res)
+    spec = frontier(with_names(frame, lang), lang).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert {r["frontier"] for r in rows} <= {on, off}
+    assert {r["frontier"] for r in rows if r["strategy"] == lab.strategy_label("oracle", lang)} \
+        == {off}  # the oracle is never on the frontier
+    shape = next(layer["encoding"]["shape"] for layer in spec["layer"]
+                 if "shape" in layer.get("encoding", {}))
+    assert shape["scale"]["domain"] == [on, off]
+    by_hours = sorted(rows, key=lambda r: r["hours"])
+    assert [r["below"] for r in by_hours] == [k % 2 == 1 for k in range(len(rows))]
+    texts = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "text"]
+    assert sorted(layer["mark"]["dy"] for layer in texts) == [-8, 14]

@@ -70,26 +70,35 @@ def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChar
 
 def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     """Mean staff hours against mean loss avoided (with its interval); the efficient
-    frontier joined by a bold line."""
+    frontier joined by a bold line. Each point is named beside it, above and below in
+    turn along the hours, so strategies with close figures do not print over each other."""
     order = list(df["strategy"])
+    on, off = t("lab.chart.on_frontier", lang), t("lab.chart.off_frontier", lang)
+    ranked = df.sort_values("hours", kind="stable")
+    df = df.assign(frontier=[on if e else off for e in df["efficient"]],
+                   below=pd.Series(range(len(ranked)), index=ranked.index) % 2 == 1)
     x = alt.X("hours:Q", title=t("lab.col.hours", lang), axis=alt.Axis(format=",.0f"))
     avoided = t("lab.col.loss_avoided", lang) + " (CNY)"
+    efficient = t("lab.col.efficient", lang)
     base = alt.Chart(df).encode(x=x)
-    bars = base.mark_rule(opacity=0.6).encode(y=alt.Y("lo:Q", title=avoided,
-                                                      axis=alt.Axis(format="~s")),
-                                              y2="hi:Q", color=_colour(order, lang))
+    bars = base.mark_rule(opacity=0.6).encode(
+        y=alt.Y("lo:Q", title=avoided, axis=alt.Axis(format="~s")), y2="hi:Q",
+        color=_colour(order, lang))  # the same encoding as the points': one legend
     pts = base.mark_point(filled=True, size=90).encode(
         y="loss_avoided_cny:Q", color=_colour(order, lang),
-        shape=alt.Shape("efficient:N", title=t("lab.col.efficient", lang)),
+        shape=alt.Shape("frontier:N", title=efficient, sort=[on, off],
+                        scale=alt.Scale(domain=[on, off], range=["square", "circle"])),
         tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
                  alt.Tooltip("hours:Q", title=t("lab.col.hours", lang), format=",.0f"),
                  alt.Tooltip("loss_avoided_cny:Q", title=avoided, format=",.0f"),
-                 alt.Tooltip("efficient:N", title=t("lab.col.efficient", lang))])
-    labels = base.mark_text(align="left", dx=8, dy=-8).encode(y="loss_avoided_cny:Q",
-                                                              text="strategy:N")
+                 alt.Tooltip("frontier:N", title=efficient)])
+    labels = [base.transform_filter(alt.datum.below == below).mark_text(
+        align="left", dx=8, dy=14 if below else -8).encode(y="loss_avoided_cny:Q",
+                                                           text="strategy:N")
+        for below in (False, True)]
     line = alt.Chart(df[df["efficient"]].sort_values("hours")).mark_line(
         strokeWidth=3, color="black").encode(x="hours:Q", y="loss_avoided_cny:Q")
-    return alt.layer(bars, line, pts, labels, title=t("lab.chart.frontier", lang)).properties(
+    return alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
         width=WIDTH, height=HEIGHT + 60)
 
 
