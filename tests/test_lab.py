@@ -261,3 +261,45 @@ def test_the_frontier_chart_says_in_words_which_strategies_are_efficient(case, l
     assert [r["below"] for r in by_hours] == [k % 2 == 1 for k in range(len(rows))]
     texts = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "text"]
     assert sorted(layer["mark"]["dy"] for layer in texts) == [-8, 14]
+
+
+def test_every_chart_gives_a_strategy_the_same_colour_in_both_languages(case):
+    """The fans were coloured by the sort order of the strategies' names, which differs
+    between Chinese and English: early warning was blue in one and red in the other."""
+    from training.lab_charts import fan, frontier, loss_distribution, with_names
+
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
+                         "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
+
+    def scales(spec):
+        found = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                colour = node.get("color")
+                if isinstance(colour, dict) and "scale" in colour:
+                    found.append(colour["scale"])
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+        walk(spec)
+        return found
+
+    colour_of = {}
+    for lang in ("en", "zh"):
+        charts = [loss_distribution(with_names(lab.loss_frame(res), lang), lang),
+                  fan(with_names(lab.fan_frame(res, "npl_ratio"), lang), "npl_ratio", lang),
+                  frontier(with_names(lab.frontier_frame(res), lang), lang)]
+        for chart in charts:
+            found = scales(chart.to_dict())
+            assert found, "every chart colours its strategies through one scale"
+            for scale in found:
+                ids = [next(k for k in ("early-warning", "do-nothing", "late-collection",
+                                        "oracle") if lab.strategy_label(k, lang) == name)
+                       for name in scale["domain"]]
+                colour_of.setdefault(lang, []).append(dict(zip(ids, scale["range"],
+                                                               strict=True)))
+    first = colour_of["en"][0]
+    assert all(c == first for lang in colour_of for c in colour_of[lang])

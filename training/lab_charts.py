@@ -17,11 +17,13 @@ PALETTE = ("#2980b9", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7
            "#27ae60")
 
 
-def _colour(strategies: list[str], lang: str | None) -> alt.Color:
+def _colour(strategies: list[str], lang: str | None, legend: bool = True) -> alt.Color:
+    """Strategy k in PALETTE[k] (the study's order), in every chart of the lab."""
     return alt.Color("strategy:N", title=t("lab.col.strategy", lang), sort=strategies,
                      scale=alt.Scale(domain=strategies,
                                      range=[PALETTE[i % len(PALETTE)]
-                                            for i in range(len(strategies))]))
+                                            for i in range(len(strategies))]),
+                     **({} if legend else {"legend": None}))
 
 
 def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
@@ -31,8 +33,7 @@ def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerCha
     x_title = t("lab.col.loss", lang) + " (CNY)"
     box = alt.Chart(df).mark_boxplot(extent="min-max", size=18).encode(
         x=alt.X("loss_cny:Q", title=x_title, axis=alt.Axis(format="~s")), y=y,
-        color=alt.Color("strategy:N", legend=None, sort=order,
-                        scale=alt.Scale(domain=order, range=list(PALETTE[: len(order)]))))
+        color=_colour(order, lang, legend=False))
     mean = alt.Chart(df).mark_point(shape="diamond", filled=True, color="black", size=50).encode(
         x=alt.X("mean(loss_cny):Q"), y=y,
         tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
@@ -52,18 +53,20 @@ def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChar
     fmt = ".1%" if is_ratio else "~s"
     name = t("lab.col.npl_ratio" if is_ratio else "lab.col.provisions", lang)
     x = alt.X("month:Q", title=t("lab.col.month", lang), axis=alt.Axis(tickMinStep=1))
+    order = list(dict.fromkeys(df["strategy"]))
+    # each strategy in the colour the other charts give it (not by its name's sort order,
+    # which differs between the languages)
+    colour = _colour(order, lang, legend=False)
     base = alt.Chart().encode(x=x)
     outer = base.mark_area(opacity=0.18).encode(
         y=alt.Y("q05:Q", title=name, axis=alt.Axis(format=fmt)), y2="q95:Q",
-        color=alt.Color("strategy:N", legend=None))
-    inner = base.mark_area(opacity=0.35).encode(y="q25:Q", y2="q75:Q",
-                                                color=alt.Color("strategy:N", legend=None))
+        color=colour)
+    inner = base.mark_area(opacity=0.35).encode(y="q25:Q", y2="q75:Q", color=colour)
     median = base.mark_line().encode(
-        y="q50:Q", color=alt.Color("strategy:N", legend=None),
+        y="q50:Q", color=colour,
         tooltip=[alt.Tooltip("month:Q", title=t("lab.col.month", lang)),
                  alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else ",.0f")])
     title = t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang)
-    order = list(dict.fromkeys(df["strategy"]))
     return alt.layer(outer, inner, median, data=df).properties(width=240, height=160).facet(
         facet=alt.Facet("strategy:N", title=None, sort=order), columns=3, title=title)
 
@@ -115,14 +118,14 @@ def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
     x = alt.X("officers:O", title=t("lab.col.officers", lang), axis=alt.Axis(labelAngle=0))
     for col, lo, hi, key, fmt in STAFF_PANELS:
         base = alt.Chart(df).encode(x=x)
-        layers = [base.mark_line(point=True).encode(
+        layers = [base.mark_line(point=True, color=PALETTE[0]).encode(
             y=alt.Y(f"{col}:Q", title=t(key, lang), axis=alt.Axis(format=fmt),
                     scale=alt.Scale(zero=False)),
             tooltip=[alt.Tooltip("officers:O", title=t("lab.col.officers", lang)),
                      alt.Tooltip(f"{col}:Q", title=t(key, lang),
                                  format=".1%" if fmt == ".0%" else ",.0f")])]
         if lo:
-            layers.insert(0, base.mark_errorbar().encode(
+            layers.insert(0, base.mark_errorbar(ticks=True, color=PALETTE[0], opacity=0.45).encode(
                 y=alt.Y(f"{lo}:Q", title=t(key, lang)), y2=f"{hi}:Q"))
         if stop_after is not None:
             rule = pd.DataFrame({"officers": [stop_after],
