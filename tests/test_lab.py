@@ -303,3 +303,27 @@ def test_every_chart_gives_a_strategy_the_same_colour_in_both_languages(case):
                                                                strict=True)))
     first = colour_of["en"][0]
     assert all(c == first for lang in colour_of for c in colour_of[lang])
+
+
+@pytest.mark.parametrize("lang, words", [("en", "even the first added officer"),
+                                         ("zh", "再增加一人已不划算")])
+def test_a_sweep_whose_first_step_does_not_pay_says_to_try_fewer_officers(case, lang, words):
+    """When the smallest count of the range is already the best, the manager is told that
+    fewer officers may do and how to sweep for it, not only that another stops paying."""
+    from training.lab_report import stop_paying_text
+
+    spec = StudySpec(scenario=case, strategies=(builtin("early-warning"),), reps=3, seed=1)
+    req = lab.LabRequest(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                         staff=(3, 4, 5), officer_cost_cny_per_month=20_000)
+    sweep = []
+    for k in (3, 4, 5):  # each officer adds 10k of net value and costs 120k over the case
+        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
+                    net_value_cny={"early-warning": [1e6 + 1e4 * k] * 3},
+                    compliance={"early-warning": [1] * 3})
+        r.spec = StudySpec(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                           officers=k, references=False)
+        sweep.append(r)
+    out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+    assert lab.stop_paying_point(lab.staffing_table(out)) == 3
+    text = stop_paying_text(out, lang)
+    assert words in text and "1..3" in text

@@ -192,6 +192,8 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
     strategy = lab.strategy_label(table["strategy"].iloc[0], lang)
     if n == int(table["officers"].iloc[-1]):
         return t("lab.report.stop_paying_never", lang, strategy=strategy, cost=cost)
+    if n == int(table["officers"].iloc[0]) and n > 1:  # the range may start too high
+        return t("lab.report.stop_paying_first", lang, strategy=strategy, n=n, cost=cost)
     return t("lab.report.stop_paying", lang, strategy=strategy, n=n, cost=cost)
 
 
