@@ -212,6 +212,8 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
                 specs.append(builtin(key))
         if not specs:
             raise lab.LabInputError(t("lab.page.none_chosen"))
+        if Where(where) is Where.DASK and not (address or "").strip():
+            raise lab.LabInputError(t("lab.page.address_missing"))
         # the sweep's strategy by its label in the study (the edited table's is its name)
         swept = specs[chosen.index(sweep_strategy)].label if sweep_strategy in chosen else None
         request = lab.LabRequest(
@@ -229,6 +231,8 @@ if job is not None:
         watch(job)
     elif job.state is JobState.CANCELLED:
         st.warning(t("lab.page.cancelled", done=job.progress.done, total=job.progress.total))
+    elif job.state is JobState.FAILED and job.failure is not None:
+        st.error(t(job.failure.key, **job.failure.params))
     elif job.state is JobState.FAILED:
         st.error(t("lab.page.failed", detail=job.error))
     elif job.outcome is not None and not math.isnan(job.elapsed_s):

@@ -27,6 +27,16 @@ class Where(StrEnum):
     DASK = "dask"  # a Dask cluster, by its scheduler address
 
 
+class SchedulerError(Exception):
+    """The Dask scheduler's address is missing or nothing answers there. ``key`` and
+    ``params`` are the message in the page's language (training/locales: lab.page.*)."""
+
+    def __init__(self, key: str, **params: str):
+        super().__init__(f"{key}: {params}")
+        self.key = key
+        self.params = params
+
+
 class JobState(StrEnum):
     RUNNING = "running"
     DONE = "done"
@@ -39,10 +49,15 @@ def executor_for(where: Where, address: str | None = None, workers: int | None =
     """The executor of ``where``; closed (and its workers stopped) on exit."""
     if where is Where.DASK:
         if not address or not address.strip():
-            raise ValueError("a Dask scheduler address is needed, e.g. tcp://10.0.0.5:8786")
+            raise SchedulerError("lab.page.address_missing")
         from distributed import Client
 
-        with Client(address.strip(), timeout="10s", set_as_default=False) as client:
+        try:
+            client = Client(address.strip(), timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise SchedulerError("lab.page.address_unreachable", address=address.strip(),
+                                 detail=str(exc)) from exc
+        with client:
             yield client.get_executor()
     elif where is Where.LOCAL:
         from sim.study import process_pool
@@ -78,6 +93,8 @@ class StudyJob:
         self.state = JobState.RUNNING
         self.outcome: LabOutcome | None = None
         self.error: str | None = None
+        self.failure: SchedulerError | None = None
+        """Why the study could not start, as a message in the page's language."""
         self.started = time.monotonic()
         self.elapsed_s = 0.0
         self._cancel = threading.Event()
@@ -98,6 +115,9 @@ class StudyJob:
             self.state = JobState.DONE
         except Cancelled:
             self.state = JobState.CANCELLED
+        except SchedulerError as exc:
+            self.failure = exc
+            self.state = JobState.FAILED
         except Exception as exc:  # shown to the manager as a message, never a traceback
             self.error = f"{type(exc).__name__}: {exc}"
             self.state = JobState.FAILED

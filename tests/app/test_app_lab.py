@@ -150,3 +150,29 @@ def test_the_staffing_sweep_can_run_the_table_edited_in_the_app():
     assert not at.error, [e.value for e in at.error]
     assert job.outcome is not None and job.outcome.request.sweep_strategy == "quarterly-all"
     assert "quarterly-all" in at.info[0].value
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Scheduler address is empty"),
+                                         ("zh", "调度器地址为空")])
+def test_a_dask_run_without_an_address_names_the_field_and_keeps_the_form(lang, words):
+    at = open_lab(lang, where="dask")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(3)
+    at.button(key="lab_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert words in at.error[0].value and "tcp://" in at.error[0].value
+    assert "lab_job" not in at.session_state  # nothing started
+    assert at.number_input(key="lab_reps").value == 3  # what the manager set is kept
+
+
+def test_an_unreachable_scheduler_says_so_in_the_pages_language():
+    at = open_lab("zh", where="dask")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(2)
+    at.text_input(key="lab_address").set_value("tcp://127.0.0.1:9")  # nothing listens there
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    assert job.state.value == "failed" and job.failure is not None
+    message = at.error[0].value
+    assert "tcp://127.0.0.1:9" in message and "没有 Dask 调度器响应" in message
+    assert "Traceback" not in message
