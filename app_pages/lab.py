@@ -176,7 +176,10 @@ officer_cost = lab.defaults.OFFICER_COST_CNY_PER_MONTH
 if sweep:
     s1, s2, s3 = st.columns(3)
     top = max(12, 2 * case.staff.officers)
-    lo, hi = s1.slider(t("lab.page.staff_range"), 1, top, (2, min(8, top)), key="lab_staff")
+    # by default around the case's own team: from half of it to twice it (at least +3)
+    own = case.staff.officers
+    lo, hi = s1.slider(t("lab.page.staff_range"), 1, top,
+                       (max(1, own // 2), min(top, max(2 * own, own + 3))), key="lab_staff")
     staff = tuple(range(lo, hi + 1))
     sweep_strategy = s2.selectbox(t("lab.page.sweep_strategy"), chosen or [""],
                                   key="lab_sweep_strategy",
