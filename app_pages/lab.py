@@ -111,6 +111,7 @@ def show_results(job: StudyJob, lang: str) -> None:
     st.dataframe(lab_report.strategies_display(outcome, lang), hide_index=True,
                  key="lab_strategies")
     st.caption(t("lab.report.reference_note"))
+    st.caption(t("lab.report.hours_note"))
     charts = lab_charts.all_charts(outcome, lang)
     for name in ("loss", "frontier", "npl_fan", "provisions_fan"):
         st.altair_chart(charts[name], key=f"lab_chart_{name}")

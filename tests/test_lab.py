@@ -222,6 +222,14 @@ def test_the_report_in_chinese(outcome):
     page = report_html(outcome, "zh")
     assert "策略实验室报告" in page and "配对差异" in page
     assert "<th>客户经理人数</th>" in page and "明显" in page or "波动" in page
+    assert "与基准策略(早期预警)的配对差异" in page  # the champion by its name, not its id
+    assert "资产保全团队" in page  # what the staff hours count
+
+
+def test_the_report_says_what_staff_hours_count(outcome):
+    page = report_html(outcome, "en")
+    assert "Paired differences against the champion (Early warning)" in page
+    assert "asset-preservation team" in page
 
 
 def test_the_loss_chart_keeps_a_band_per_strategy_with_its_name(case):

@@ -210,6 +210,7 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
     e = html.escape
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     inputs = inputs_json(req, command)
+    champion = lab.strategy_label(req.strategies[0].label, lang)
     with alt.data_transformers.disable_max_rows():
         specs = {k: c.to_dict() for k, c in all_charts(outcome, lang).items()}
     parts = [
@@ -225,7 +226,8 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
         f"<h2>{e(t('lab.report.strategies', lang))}</h2>",
         _table(strategies_display(outcome, lang)),
         f"<p>{e(t('lab.report.reference_note', lang))}</p>",
-        f"<h2>{e(t('lab.report.paired', lang, champion=req.strategies[0].label))}</h2>",
+        f"<p>{e(t('lab.report.hours_note', lang))}</p>",
+        f"<h2>{e(t('lab.report.paired', lang, champion=champion))}</h2>",
         f"<p>{e(t('lab.report.paired_note', lang))}</p>",
         _table(paired_display(outcome, lang)),
         f"<h2>{e(t('lab.report.staffing', lang))}</h2>",
