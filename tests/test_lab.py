@@ -224,6 +224,7 @@ def test_the_report_in_chinese(outcome):
     assert "<th>客户经理人数</th>" in page and "明显" in page or "波动" in page
     assert "与基准策略(早期预警)的配对差异" in page  # the champion by its name, not its id
     assert "资产保全团队" in page  # what the staff hours count
+    assert "<th>软件包</th>" in page and "<th>package</th>" not in page
 
 
 def test_the_report_says_what_staff_hours_count(outcome):

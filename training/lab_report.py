@@ -250,7 +250,8 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
         f"{e(f'bianque-lab-{req.scenario.id}.html')} --json</pre>",
         f"<p>{e(t('lab.report.seeds', lang, seed=req.seed))}</p>",
         f"<h3>{e(t('lab.report.versions', lang))}</h3>",
-        _table(pd.DataFrame(list(inputs["versions"].items()), columns=["package", "version"])),
+        _table(pd.DataFrame(list(inputs["versions"].items()),
+                            columns=[t("lab.report.package", lang), t("lab.report.version", lang)])),
     ]
     for s in req.strategies:
         if s.rules is not None:
