@@ -269,7 +269,10 @@ def test_the_frontier_chart_says_in_words_which_strategies_are_efficient(case, l
     by_hours = sorted(rows, key=lambda r: r["hours"])
     assert [r["below"] for r in by_hours] == [k % 2 == 1 for k in range(len(rows))]
     texts = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "text"]
-    assert sorted(layer["mark"]["dy"] for layer in texts) == [-8, 14]
+    assert sorted(layer["mark"]["dy"] for layer in texts) == [-8, -8, 14, 14]
+    assert {layer["mark"]["align"] for layer in texts} == {"left", "right"}
+    most = max(r["hours"] for r in rows)
+    assert all(r["right"] == (r["hours"] > 0.6 * most) for r in rows)
 
 
 def test_every_chart_gives_a_strategy_the_same_colour_in_both_languages(case):

@@ -74,12 +74,15 @@ def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChar
 def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     """Mean staff hours against mean loss avoided (with its interval); the efficient
     frontier joined by a bold line. Each point is named beside it, above and below in
-    turn along the hours, so strategies with close figures do not print over each other."""
+    turn along the hours, so strategies with close figures do not print over each other,
+    and on its left in the right part of the plot, so no name runs into the legend."""
     order = list(df["strategy"])
     on, off = t("lab.chart.on_frontier", lang), t("lab.chart.off_frontier", lang)
     ranked = df.sort_values("hours", kind="stable")
+    most = float(df["hours"].max()) if len(df) else 0.0
     df = df.assign(frontier=[on if e else off for e in df["efficient"]],
-                   below=pd.Series(range(len(ranked)), index=ranked.index) % 2 == 1)
+                   below=pd.Series(range(len(ranked)), index=ranked.index) % 2 == 1,
+                   right=df["hours"] > 0.6 * most)  # named on the left, inside the plot
     x = alt.X("hours:Q", title=t("lab.col.hours", lang), axis=alt.Axis(format=",.0f"))
     avoided = t("lab.col.loss_avoided", lang) + " (CNY)"
     efficient = t("lab.col.efficient", lang)
@@ -95,10 +98,11 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
                  alt.Tooltip("hours:Q", title=t("lab.col.hours", lang), format=",.0f"),
                  alt.Tooltip("loss_avoided_cny:Q", title=avoided, format=",.0f"),
                  alt.Tooltip("frontier:N", title=efficient)])
-    labels = [base.transform_filter(alt.datum.below == below).mark_text(
-        align="left", dx=8, dy=14 if below else -8).encode(y="loss_avoided_cny:Q",
-                                                           text="strategy:N")
-        for below in (False, True)]
+    labels = [base.transform_filter((alt.datum.below == below) & (alt.datum.right == right))
+              .mark_text(align="right" if right else "left", dx=-8 if right else 8,
+                         dy=14 if below else -8)
+              .encode(y="loss_avoided_cny:Q", text="strategy:N")
+              for below in (False, True) for right in (False, True)]
     line = alt.Chart(df[df["efficient"]].sort_values("hours")).mark_line(
         strokeWidth=3, color="black").encode(x="hours:Q", y="loss_avoided_cny:Q")
     return alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
