@@ -301,6 +301,8 @@ def test_every_chart_gives_a_strategy_the_same_colour_in_both_languages(case):
 
     colour_of = {}
     for lang in ("en", "zh"):
+        id_of = {lab.strategy_label(k, lang): k
+                 for k in ("early-warning", "do-nothing", "late-collection", "oracle")}
         charts = [loss_distribution(with_names(lab.loss_frame(res), lang), lang),
                   fan(with_names(lab.fan_frame(res, "npl_ratio"), lang), "npl_ratio", lang),
                   frontier(with_names(lab.frontier_frame(res), lang), lang)]
@@ -308,9 +310,7 @@ def test_every_chart_gives_a_strategy_the_same_colour_in_both_languages(case):
             found = scales(chart.to_dict())
             assert found, "every chart colours its strategies through one scale"
             for scale in found:
-                ids = [next(k for k in ("early-warning", "do-nothing", "late-collection",
-                                        "oracle") if lab.strategy_label(k, lang) == name)
-                       for name in scale["domain"]]
+                ids = [id_of[name] for name in scale["domain"]]
                 colour_of.setdefault(lang, []).append(dict(zip(ids, scale["range"],
                                                                strict=True)))
     first = colour_of["en"][0]
