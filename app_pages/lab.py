@@ -151,8 +151,10 @@ cases, _ = common.all_cases()
 # trainee cases first, easiest first; model checks (unpublished) at the end
 by_id = {c.id: c for c in sorted(cases, key=lambda c: (not c.published, c.difficulty, c.id))}
 case_id = st.selectbox(t("lab.page.case"), list(by_id), key="lab_case",
-                       format_func=lambda k: f"{by_id[k].title.get(lang)} "
-                       f"({by_id[k].n_loans:,} · {by_id[k].horizon_months} m)")
+                       format_func=lambda k: t("lab.page.case_option", lang,
+                                               title=by_id[k].title.get(lang),
+                                               loans=f"{by_id[k].n_loans:,}",
+                                               months=by_id[k].horizon_months))
 case = by_id[case_id]
 
 files = rule_files()

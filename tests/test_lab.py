@@ -139,6 +139,17 @@ def test_paired_table_by_hand(case):
     assert means["do-nothing"] == pytest.approx(11.25)
 
 
+
+def test_a_difference_reads_as_a_difference_not_a_level(case):
+    # late collection loses 1 more on every future than the champion: "+", not "1 loss"
+    res = made_up(case, {"early-warning": [8e4, 11e4, 9e4, 10e4],
+                         "late-collection": [9e4, 12e4, 10e4, 11e4], "oracle": [0, 1, 0, 1]})
+    row = lab.paired_table(res, ("loss_cny",)).iloc[0]
+    assert "+1.0 万元(95% 区间 1.0 万元 至 1.0 万元)" in lab.verdict_text(row, "zh")
+    assert ": loss +CNY 10.0k (95% interval CNY 10.0k to CNY 10.0k)" in lab.verdict_text(row, "en")
+    assert lab.fmt_figure("loss_cny", -1e4, "zh", signed=True) == "-1.0 万元"
+    assert lab.fmt_figure("loss_cny", 1.0, "en", signed=True) == "CNY 0k"  # nothing to sign
+
 def test_headline_names_the_clear_winner(case):
     res = made_up(case, {"early-warning": [1, 2, 1, 2], "do-nothing": [10, 12, 9, 14],
                          "late-collection": [9, 12, 10, 11], "oracle": [0, 1, 0, 1]})
@@ -246,6 +257,36 @@ def test_the_loss_chart_keeps_a_band_per_strategy_with_its_name(case):
     assert spec["height"] >= 40 * 4
     assert "早期预警" in str(spec["datasets"]) and "全知（上限）" in str(spec["datasets"])
 
+
+
+@pytest.mark.parametrize("lang, unit, scale", [("zh", "(万元)", 1e4), ("en", "(CNY k)", 1e3)])
+def test_the_charts_show_money_in_the_unit_of_the_tables(case, lang, unit, scale):
+    """Money has one unit per language across the app (万元, CNY thousands): the lab's charts
+    drew raw yuan as "4M", beside tables in 万元."""
+    import pandas as pd
+
+    from training.lab_charts import fan, frontier, loss_distribution, staffing, with_names
+
+    losses = {"early-warning": [8e6, 11e6, 9e6, 10e6], "late-collection": [9e6, 12e6, 10e6, 11e6],
+              "oracle": [1e6, 2e6, 1e6, 2e6]}
+    res = made_up(case, losses)
+    charts = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang), lang),
+              "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang),
+              "provisions": fan(with_names(lab.fan_frame(res, "provisions_cny"), lang),
+                                "provisions_cny", lang),
+              "staffing": staffing(pd.DataFrame({
+                  "officers": [1, 2], "strategy": ["x", "x"], "loss_cny": [9e6, 8e6],
+                  "loss_lo": [8e6, 7e6], "loss_hi": [1e7, 9e6], "compliance": [0.5, 0.9],
+                  "compliance_lo": [0.4, 0.8], "compliance_hi": [0.6, 1.0],
+                  "net_after_staff_cny": [1e6, 2e6]}), 2, lang)}
+    for name, chart in charts.items():
+        spec = str(chart.to_dict())
+        assert unit in spec, name
+        assert "~s" not in spec and "(CNY)" not in spec, name
+    rows = next(iter(charts["loss"].to_dict()["datasets"].values()))
+    ew = sorted(r["loss_cny"] for r in rows if r["strategy"] == lab.strategy_label(
+        "early-warning", lang))
+    assert ew == pytest.approx([v / scale for v in sorted(losses["early-warning"])])
 
 @pytest.mark.parametrize("lang, on, off", [("en", "on the frontier", "inside the frontier"),
                                            ("zh", "位于有效前沿", "在前沿之内")])

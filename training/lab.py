@@ -240,16 +240,23 @@ def paired_table(result: StudyResult, figures=KEY_FIGURES) -> pd.DataFrame:
                                        "lo", "hi", "n", "verdict"])
 
 
-def fmt_figure(fig: str, value: float | None, lang: str | None = None) -> str:
+def fmt_figure(fig: str, value: float | None, lang: str | None = None,
+               signed: bool = False) -> str:
+    """A figure for people, with its unit; ``signed`` writes a positive difference with its
+    "+" ("+189.6 万元"), so a difference never reads as a level."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if fig.endswith("_cny"):
-        return fmt_cny(value, lang)
-    if fig == "hours":
-        return fmt_hours(round(float(value), 1))
-    if fig in ("compliance", "npl_ratio_peak", "index"):
-        return fmt_pct(value, 1)
-    return f"{value:,.1f}"
+        text = fmt_cny(value, lang)
+    elif fig == "hours":
+        text = fmt_hours(round(float(value), 1))
+    elif fig in ("compliance", "npl_ratio_peak", "index"):
+        text = fmt_pct(value, 1)
+    else:
+        text = f"{value:,.1f}"
+    if signed and value > 0 and any(c in "123456789" for c in text):
+        text = "+" + text
+    return text
 
 
 def strategy_label(label: str, lang: str | None = None) -> str:
@@ -264,7 +271,7 @@ def verdict_text(row: dict | pd.Series, lang: str | None = None) -> str:
     fig = row["figure"]
     return t(f"lab.verdict.{row['verdict']}", lang, strategy=strategy_label(row["strategy"], lang),
              champion=strategy_label(row["champion"], lang), figure=t(f"lab.figure.{fig}", lang),
-             diff=fmt_figure(fig, row["mean"], lang), lo=fmt_figure(fig, row["lo"], lang),
+             diff=fmt_figure(fig, row["mean"], lang, signed=True), lo=fmt_figure(fig, row["lo"], lang),
              hi=fmt_figure(fig, row["hi"], lang))
 
 

@@ -10,11 +10,24 @@ import altair as alt
 import pandas as pd
 
 from training.i18n import t
+from training.units import money_header, money_unit
 
 WIDTH = 520
 HEIGHT = 220
 PALETTE = ("#2980b9", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7f8c8d",
            "#27ae60")
+
+
+MONEY_AXIS = ",.0f"
+"""Money on an axis: whole display units (万元 in Chinese, CNY thousands in English)."""
+MONEY_TIP = ",.1f"
+
+
+def _in_unit(df: pd.DataFrame, columns: tuple[str, ...], lang: str | None) -> pd.DataFrame:
+    """The frame with its money columns (CNY) in the language's display unit, as every
+    table and chart of the app shows money (training.units)."""
+    scale = money_unit(lang).scale_cny
+    return df.assign(**{c: df[c] / scale for c in columns if c in df})
 
 
 def _colour(strategies: list[str], lang: str | None, legend: bool = True) -> alt.Color:
@@ -30,14 +43,15 @@ def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerCha
     """Loss per future: a box per strategy (whiskers at min and max) and the mean as a dot."""
     order = list(dict.fromkeys(df["strategy"]))
     y = alt.Y("strategy:N", title=t("lab.col.strategy", lang), sort=order)
-    x_title = t("lab.col.loss", lang) + " (CNY)"
+    x_title = money_header(t("lab.col.loss", lang), lang)
+    df = _in_unit(df, ("loss_cny",), lang)
     box = alt.Chart(df).mark_boxplot(extent="min-max", size=18).encode(
-        x=alt.X("loss_cny:Q", title=x_title, axis=alt.Axis(format="~s")), y=y,
+        x=alt.X("loss_cny:Q", title=x_title, axis=alt.Axis(format=MONEY_AXIS)), y=y,
         color=_colour(order, lang, legend=False))
     mean = alt.Chart(df).mark_point(shape="diamond", filled=True, color="black", size=50).encode(
         x=alt.X("mean(loss_cny):Q"), y=y,
         tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
-                 alt.Tooltip("mean(loss_cny):Q", title=t("lab.col.mean", lang), format=",.0f"),
+                 alt.Tooltip("mean(loss_cny):Q", title=t("lab.col.mean", lang), format=MONEY_TIP),
                  alt.Tooltip("count():Q", title=t("lab.col.n", lang))])
     # the height is the plot's own (fit-x): Streamlit fits a chart without an autosize of
     # its own into its height with the axes and title, which left a band of a few pixels per
@@ -50,8 +64,11 @@ def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerCha
 def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChart:
     """Quantile bands over time per strategy: 90% and 50% bands and the median."""
     is_ratio = series == "npl_ratio"
-    fmt = ".1%" if is_ratio else "~s"
-    name = t("lab.col.npl_ratio" if is_ratio else "lab.col.provisions", lang)
+    fmt = ".1%" if is_ratio else MONEY_AXIS
+    name = t("lab.col.npl_ratio", lang) if is_ratio else \
+        money_header(t("lab.col.provisions", lang), lang)
+    if not is_ratio:
+        df = _in_unit(df, ("q05", "q25", "q50", "q75", "q95"), lang)
     x = alt.X("month:Q", title=t("lab.col.month", lang), axis=alt.Axis(tickMinStep=1))
     order = list(dict.fromkeys(df["strategy"]))
     # each strategy in the colour the other charts give it (not by its name's sort order,
@@ -65,7 +82,7 @@ def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChar
     median = base.mark_line().encode(
         y="q50:Q", color=colour,
         tooltip=[alt.Tooltip("month:Q", title=t("lab.col.month", lang)),
-                 alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else ",.0f")])
+                 alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else MONEY_TIP)])
     title = t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang)
     return alt.layer(outer, inner, median, data=df).properties(width=240, height=160).facet(
         facet=alt.Facet("strategy:N", title=None, sort=order), columns=3, title=title)
@@ -84,11 +101,12 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
                    below=pd.Series(range(len(ranked)), index=ranked.index) % 2 == 1,
                    right=df["hours"] > 0.6 * most)  # named on the left, inside the plot
     x = alt.X("hours:Q", title=t("lab.col.hours", lang), axis=alt.Axis(format=",.0f"))
-    avoided = t("lab.col.loss_avoided", lang) + " (CNY)"
+    avoided = money_header(t("lab.col.loss_avoided", lang), lang)
+    df = _in_unit(df, ("lo", "hi", "loss_avoided_cny"), lang)
     efficient = t("lab.col.efficient", lang)
     base = alt.Chart(df).encode(x=x)
     bars = base.mark_rule(opacity=0.6).encode(
-        y=alt.Y("lo:Q", title=avoided, axis=alt.Axis(format="~s")), y2="hi:Q",
+        y=alt.Y("lo:Q", title=avoided, axis=alt.Axis(format=MONEY_AXIS)), y2="hi:Q",
         color=_colour(order, lang))  # the same encoding as the points': one legend
     pts = base.mark_point(filled=True, size=90).encode(
         y="loss_avoided_cny:Q", color=_colour(order, lang),
@@ -96,7 +114,7 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
                         scale=alt.Scale(domain=[on, off], range=["square", "circle"])),
         tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
                  alt.Tooltip("hours:Q", title=t("lab.col.hours", lang), format=",.0f"),
-                 alt.Tooltip("loss_avoided_cny:Q", title=avoided, format=",.0f"),
+                 alt.Tooltip("loss_avoided_cny:Q", title=avoided, format=MONEY_TIP),
                  alt.Tooltip("frontier:N", title=efficient)])
     labels = [base.transform_filter((alt.datum.below == below) & (alt.datum.right == right))
               .mark_text(align="right" if right else "left", dx=-8 if right else 8,
@@ -109,9 +127,10 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
         width=WIDTH, height=HEIGHT + 60)
 
 
-STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", "~s"),
+STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),
                 ("compliance", "compliance_lo", "compliance_hi", "lab.col.compliance", ".0%"),
-                ("net_after_staff_cny", None, None, "lab.col.net_after_staff", "~s"))
+                ("net_after_staff_cny", None, None, "lab.col.net_after_staff", MONEY_AXIS))
+STAFF_MONEY = ("loss_cny", "loss_lo", "loss_hi", "net_after_staff_cny")
 
 
 def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
@@ -120,17 +139,19 @@ def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
     where another officer stops paying."""
     panels = []
     x = alt.X("officers:O", title=t("lab.col.officers", lang), axis=alt.Axis(labelAngle=0))
+    df = _in_unit(df, STAFF_MONEY, lang)
     for col, lo, hi, key, fmt in STAFF_PANELS:
+        title = money_header(t(key, lang), lang) if col in STAFF_MONEY else t(key, lang)
         base = alt.Chart(df).encode(x=x)
         layers = [base.mark_line(point=True, color=PALETTE[0]).encode(
-            y=alt.Y(f"{col}:Q", title=t(key, lang), axis=alt.Axis(format=fmt),
+            y=alt.Y(f"{col}:Q", title=title, axis=alt.Axis(format=fmt),
                     scale=alt.Scale(zero=False)),
             tooltip=[alt.Tooltip("officers:O", title=t("lab.col.officers", lang)),
-                     alt.Tooltip(f"{col}:Q", title=t(key, lang),
-                                 format=".1%" if fmt == ".0%" else ",.0f")])]
+                     alt.Tooltip(f"{col}:Q", title=title,
+                                 format=".1%" if fmt == ".0%" else MONEY_TIP)])]
         if lo:
             layers.insert(0, base.mark_errorbar(ticks=True, color=PALETTE[0], opacity=0.45).encode(
-                y=alt.Y(f"{lo}:Q", title=t(key, lang)), y2=f"{hi}:Q"))
+                y=alt.Y(f"{lo}:Q", title=title), y2=f"{hi}:Q"))
         if stop_after is not None:
             rule = pd.DataFrame({"officers": [stop_after],
                                  "label": [t("lab.chart.stop_paying", lang, n=stop_after)]})

@@ -155,7 +155,7 @@ def paired_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("lab.col.strategy", lang): [lab.strategy_label(s, lang) for s in df["strategy"]],
         t("lab.col.figure", lang): [t(f"lab.figure.{f}", lang) for f in df["figure"]],
-        t("lab.col.diff", lang): [lab.fmt_figure(f, m, lang)
+        t("lab.col.diff", lang): [lab.fmt_figure(f, m, lang, signed=True)
                                   for f, m in zip(df["figure"], df["mean"], strict=True)],
         t("lab.col.interval", lang): [_interval(r["figure"], r, lang)
                                       for r in df.to_dict("records")],

@@ -100,7 +100,7 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     paired, _strategies, staffing = (d.value for d in list(at.dataframe)[-3:])
     assert list(staffing["Officers"]) == [1, 2]
     tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
-    assert lab.fmt_figure("loss_cny", tuned_loss, "en") in set(paired.iloc[:, 2])
+    assert lab.fmt_figure("loss_cny", tuned_loss, "en", signed=True) in set(paired.iloc[:, 2])
     assert at.get("download_button")
 
 
