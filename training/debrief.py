@@ -34,6 +34,11 @@ class Debrief:
     """Where your loss came from, loan by loan, against late collection."""
 
 
+SHOWN_CUT_CNY = 500.0
+"""The least loss cut a missed warning's note names: 0.1 万元 rounds from 500 yuan (less
+shows as "0 万元")."""
+
+
 def _note(key: str, **kw) -> tuple[str, str]:
     return tuple(catalogue(lang)[f"engine.note.{key}"].format(
         **{k: money(v, lang) if k == "amount_cny" else v for k, v in kw.items()})
@@ -58,8 +63,9 @@ def _effects(mw: pd.DataFrame, ew: pd.DataFrame) -> tuple[list[str], list[str]]:
         if not ew["defaulted"].iat[i]:
             z2, e2 = _note("kept")
         else:
-            diff = max(row["loss_cny"] - ew["loss_cny"].iat[i], 0)
-            z2, e2 = _note("cut", amount_cny=diff)
+            diff = row["loss_cny"] - ew["loss_cny"].iat[i]
+            # "cut the loss by about 0" says nothing: below what either language shows
+            z2, e2 = _note("cut", amount_cny=diff) if diff >= SHOWN_CUT_CNY else _note("not_cut")
         eff_zh.append(zh + z2)
         eff_en.append(en + e2)
     return eff_zh, eff_en
