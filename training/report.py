@@ -143,6 +143,16 @@ class KeyFigures:
         return self.hours_available - self.hours_planned
 
 
+def opening_provisions(scenario: Any, live: pd.DataFrame) -> float:
+    """Provisions on the book before the first month: each live loan's balance times its
+    class's rate, as each month's figure is worked out (sim.recorder)."""
+    from sim.classification import provision_rates
+
+    rates = provision_rates(scenario.provision_rates)
+    by_cls = live.groupby("cls")["balance_cny"].sum()
+    return float(sum(rates[int(c)] * b for c, b in by_cls.items()))
+
+
 def key_figures(game: Any, loans: pd.DataFrame | None = None) -> KeyFigures:
     """The figures at the top of the desk: from the last month's metrics, or the start."""
     metrics = game.metrics()
@@ -158,7 +168,7 @@ def key_figures(game: Any, loans: pd.DataFrame | None = None) -> KeyFigures:
         outstanding = float(live["balance_cny"].sum())
         npl_bal = float(live.loc[live["cls"] >= 2, "balance_cny"].sum())
         npl = npl_bal / outstanding if outstanding else 0.0
-        provisions = float("nan")
+        provisions = opening_provisions(game.scenario, live)
         delta = None
     return KeyFigures(
         month=min(int(game.month) + 1, int(game.horizon)), horizon=int(game.horizon),

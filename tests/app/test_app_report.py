@@ -40,7 +40,12 @@ def test_key_figures_at_the_start_and_later(intro):
     assert fig.month == 1 and fig.horizon == intro.horizon_months
     assert fig.outstanding_cny == pytest.approx(g.loans()["balance_cny"].sum())
     assert fig.hours_left == pytest.approx(g.hours_available - g.hours_planned)
+    # provisions are shown from the start (they were "—" until a month had ended), worked
+    # out as every month's are: month 1's figure, with nothing defaulted yet, is close
+    assert fig.provisions_cny > 0
+    opening = fig.provisions_cny
     g.end_month(0)
+    assert report.key_figures(g).provisions_cny == pytest.approx(opening, rel=0.1)
     g.end_month(1)
     fig = report.key_figures(g)
     assert fig.month == 3 and fig.npl_delta is not None
