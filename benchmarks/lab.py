@@ -19,7 +19,10 @@ falling collateral index, 20 officers). Parts:
 Each measured configuration runs in its own subprocess, so one does not warm or bloat
 the next. The target (issue 13): 1,000 replications x 3 strategies in under 60 s with
 the local pool on a 2-core machine. The machine is shared: the load average is printed
-before and after each part, and figures under load are slower than the code.
+before and after each part, and figures under load are slower than the code. So is a
+yardstick (`yardstick`: a fixed Python and numpy workload): the same code runs up to 1.7
+times slower on some days with the machine idle, so compare days by study time over
+yardstick.
 """
 
 from __future__ import annotations
@@ -248,7 +251,31 @@ def profile(reps: int) -> dict:
 
 def load() -> str:
     a, b, c = os.getloadavg()
-    return f"load average {a:.1f} {b:.1f} {c:.1f} on {os.cpu_count()} cores"
+    return f"load average {a:.1f} {b:.1f} {c:.1f} on {os.cpu_count()} cores" \
+        f"; yardstick {yardstick():.1f} ms"
+
+
+def yardstick(repeat: int = 5) -> float:
+    """ms (best of `repeat`) of a fixed workload that does not depend on the project: a pure
+    Python loop and small numpy calls on 2,000-element arrays, the mix a run of the engine is
+    made of. The same code measures slower on some days than on others while the load
+    average says the machine is idle; a figure is comparable to another day's in proportion
+    to this yardstick (study time / yardstick), not as it stands."""
+    import timeit
+
+    import numpy as np
+
+    a = np.arange(2000.0)
+    b = a[::-1].copy()
+
+    def work():
+        total = 0
+        for i in range(100_000):
+            total += i
+        for _ in range(1_000):
+            np.where(a > b, a, b).sum()
+
+    return 1000 * min(timeit.repeat(work, number=1, repeat=repeat))
 
 
 def row(r: dict) -> str:
@@ -275,7 +302,8 @@ def main(argv=None) -> int:
         print(json.dumps(measure(kind, workers, reps)))
         return 0
 
-    out: dict = {"loans": LOANS, "months": MONTHS, "strategies": STRATEGIES}
+    out: dict = {"loans": LOANS, "months": MONTHS, "strategies": STRATEGIES,
+                 "yardstick_ms": yardstick()}
     print(f"Study: {len(STRATEGIES)} strategies x {LOANS:,} loans x {MONTHS} months; {load()}")
     if "profile" in args.only:
         p = out["profile"] = profile(args.profile_reps)
