@@ -270,7 +270,13 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
             source, [("(file)", f"file is larger than {MAX_FILE_BYTES // 1024} KB; "
                       "a case study should be a few KB: split or trim it")]
         )
-    return validate(Scenario, load_yaml(text, source, ScenarioError), source, ScenarioError,
+    data = load_yaml(text, source, ScenarioError)
+    if isinstance(data, dict) and "rules" in data and "segments" not in data:
+        raise ScenarioError(source, [("(file)", "this is a rule table (it has 'rules'), not a "
+                                      "case study: a case has keys such as id, title, "
+                                      "segments (see scenarios/intro.yaml); a rule table "
+                                      "goes to --strategies or the strategy lab")])
+    return validate(Scenario, data, source, ScenarioError,
                     "keys such as id, title, segments; see scenarios/intro.yaml")
 
 

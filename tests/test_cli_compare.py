@@ -109,3 +109,16 @@ def test_a_bad_case_file_exits_2(capsys):
     bad = str(ROOT / "tests" / "badinput" / "pd_zero.yaml")
     assert main(["compare", bad, "--strategies", "early-warning"]) == 2
     assert "pd" in capsys.readouterr().err
+
+
+def test_a_case_file_and_a_rule_table_swapped_say_so_in_one_line(capsys):
+    """A manager who passes the case as a strategy (or a rule table as the case) is told
+    which file is which, not shown a score of 'Extra inputs are not permitted'."""
+    assert main(["compare", INTRO, "--strategies", INTRO]) == 2
+    err = capsys.readouterr().err
+    assert "this is a case file (it has 'segments'), not a rule table" in err
+    assert "1 problem(s)" in err and "Extra inputs" not in err
+    assert main(["compare", TUNED, "--strategies", "early-warning"]) == 2
+    err = capsys.readouterr().err
+    assert "this is a rule table (it has 'rules'), not a case study" in err
+    assert "Extra inputs" not in err

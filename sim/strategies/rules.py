@@ -71,7 +71,12 @@ def load_rules(path: str | Path) -> RuleTable:
 
 
 def parse_rules(data, source: str = "<rules>") -> RuleTable:
-    """Validate a parsed rule table; every problem is reported at its field path."""
+    """Validate a parsed rule table; every problem is reported at its field path. A case
+    file given in its place is said to be one, not listed as a score of unknown keys."""
+    if isinstance(data, dict) and "segments" in data and "rules" not in data:
+        raise RulesError(source, [("(file)", "this is a case file (it has 'segments'), not a "
+                                   "rule table: a rule table has 'name', 'monitoring' and "
+                                   "'rules' (see scenarios/rules/tuned.yaml)")])
     table = validate(RuleTable, data, source, RulesError, "monitoring and rules")
     unknown = [(f"rules[{k}].do", f"unknown action '{a}'; use one of: "
                 f"{', '.join(INTERVENTIONS)}{did_you_mean(a, INTERVENTIONS)}")
