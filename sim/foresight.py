@@ -41,6 +41,7 @@ DIVERSION_DRAIN_PER_MONTH = defaults.DIVERSION_DRAIN_PER_MONTH
 MISSES_TO_DEFAULT = defaults.MISSES_TO_DEFAULT
 GUARANTEE_CONTAGION_HEALTH = defaults.GUARANTEE_CONTAGION_HEALTH
 RATE_BURDEN_HEALTH_PER_PCT = defaults.RATE_BURDEN_HEALTH_PER_PCT
+ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum member is slow
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,14 @@ class ShocksAhead:
     econ: np.ndarray  # (months,)
     industry: np.ndarray  # (months, industries)
     region: np.ndarray  # (months, regions)
-    # month -> (events in force, barrier, shock): what the macro draws and the case's
-    # schedule make of a month does not change from one decision to the next, so each
-    # month's is worked out once per run (`_month_ahead`), not at all twelve look-aheads
+    # month -> (events in force, the systematic factors after it): what the macro draws
+    # and the case's schedule make of a month does not change from one decision to the
+    # next, so each month's is worked out once per run (`_month_ahead`), not at all
+    # twelve look-aheads; its barrier and shock are kept in row m - 1 of these two
+    # (months, loans) arrays, which a look-ahead passes on as views, without a copy
     macro_months: dict = field(default_factory=dict, compare=False, repr=False)
+    barrier_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
+    shock_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def draw_ahead(sim) -> ShocksAhead:
@@ -69,7 +74,8 @@ def draw_ahead(sim) -> ShocksAhead:
         z_econ[m] = mac.standard_normal()
         z_ind[m] = mac.standard_normal(k)
         z_reg[m] = mac.standard_normal(r)
-    return ShocksAhead(z_idio, z_econ, z_ind, z_reg)
+    return ShocksAhead(z_idio, z_econ, z_ind, z_reg, barrier_rows=np.empty((T, n)),
+                       shock_rows=np.empty((T, n)))
 
 
 @dataclass(frozen=True)
@@ -105,10 +111,18 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
         del ahead.macro_months[past]
     # the months' macro side: systematic factors, the barrier, the shocks
     events = list(sim.active_shocks) + macro.scheduled_shocks(sim, t)
+    spans = [(start, end, id(ev)) for start, end, ev in events]
     factors = (sim.f_econ, sim.f_ind, sim.f_reg)
-    barriers, shocks = np.empty((K, n)), np.empty((K, n))
-    for k in range(K):
-        factors, barriers[k], shocks[k] = _month_ahead(sim, ahead, t + k, factors, events)
+    for m in range(t, t + K):
+        in_force = tuple(span for span in spans if span[0] <= m < span[1])
+        kept = ahead.macro_months.get(m)
+        if kept is not None and kept[0] == in_force:
+            factors = kept[1]
+        else:
+            factors = _month_ahead(sim, ahead, m, factors, events)
+            ahead.macro_months[m] = (in_force, factors)
+    barriers = ahead.barrier_rows[t - 1:t - 1 + K]
+    shocks = ahead.shock_rows[t - 1:t - 1 + K]
     ops = _lasting_hits(sim, t, events)
     # LPR changes, and the rate each floating loan would reset to (sim.loanbook.reprice)
     lpr = dict(sim.lpr)
@@ -117,32 +131,34 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     reset_due = sim._rates_reset_due.copy()
     track_rates = bool(reset_due.any()) or bool(lpr_changes)
     lpr_month = np.zeros(K, dtype=bool)
-    new_rates = np.empty((K if track_rates else 0, n))
+    # the rate a reset would give in month t + k: row rate_row[k] of new_rates (a new row
+    # from each LPR change on)
+    rate_row = np.zeros(K, dtype=np.int64)
+    new_rates = np.empty((0, n))
     if track_rates:
-        new_rate = base_rate(lpr, pf.base_5y) + pf.spread
+        rows = [base_rate(lpr, pf.base_5y) + pf.spread]
         for k in range(K):
             for when, ev in lpr_changes:
                 if when == t + k:
                     for key in (("lpr_1y", "lpr_5y") if ev.base == "both" else (ev.base,)):
                         lpr[key] = max(0.0, lpr[key] + ev.delta_bp / 10_000)
                     lpr_month[k] = True
-                    new_rate = base_rate(lpr, pf.base_5y) + pf.spread
-            new_rates[k] = new_rate
+                    rows.append(base_rate(lpr, pf.base_5y) + pf.spread)
+            rate_row[k] = len(rows) - 1
+        new_rates = np.stack(rows)
     start_lpr = {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}
     concession = sim.rate0 - (base_rate(start_lpr, pf.base_5y) + pf.spread)
     # the borrower's side
     owner = pf.borrower
-    shared = owner is not None and not (owner == np.arange(len(owner))).all()  # credit._shared
+    shared = sim._health_shared  # one health per borrower (credit._shared)
     live = sim.status <= ON_BOOKS
     diverting = sim.diverting.copy()
     can_divert = pf.diverter & ~sim.entrusted
     may_divert = bool((can_divert & live).any() or diverting.any()
                       or any(kind == _DIVERT for kind in ops.kind.tolist()))
-    performing = (sim.status == LoanStatus.ACTIVE) & ~sim.defaulted
+    performing = (sim.status == ACTIVE) & ~sim.defaulted
     remaining = np.where(performing, np.maximum(sim.term - sim.mob, 0), 0).astype(np.int64)
-    guaranteed = pf.guarantor >= 0 if pf.guarantor is not None else np.zeros(n, dtype=bool)
-    chained = bool(guaranteed.any())
-    guarantor_of = np.where(guaranteed, pf.guarantor, 0) if chained else np.zeros(0, np.int64)
+    guaranteed, chained, guarantor_of = _chain(sim)
     # what only some books need: the arrears (for the chain and the resets' months) and
     # diversion's onset; a book without them skips the work
     track_payments = chained or track_rates
@@ -154,7 +170,7 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
         shared, owner if shared else np.zeros(0, np.int64), barriers, shocks,
         sim.shift.copy(), ops.month, ops.kind, ops.amount, ops.start, ops.loans,
         track_rates, sim.rate.copy(), sim.rate0, pf.floating, concession, pf.reset_months,
-        reset_due, lpr_month, new_rates, _burden(pf, sim.rate, sim.rate0),
+        reset_due, lpr_month, rate_row, new_rates, _burden(pf, sim.rate, sim.rate0),
         may_divert, diverting, can_divert, live, sim.d,
         track_payments, performing.copy(), sim.deferral_until, remaining,
         sim.misses.astype(np.int64), sim.mob.astype(np.int64), sim._chain_hit.copy(),
@@ -162,6 +178,21 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     deferred = np.minimum(np.maximum(sim.deferral_until - t + 1, 0), K)  # np.clip, faster
     margin, fresh = default_margins(path, sim.misses, deferred, remaining)
     return Foresight(path, margin, fresh)
+
+
+def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray]:
+    """(guaranteed loans, whether any is, each one's guarantor: 0 for the others, empty
+    when none is) of the book: the portfolio's, worked out once per run."""
+    got = sim.__dict__.get("_foresight_chain")
+    if got is None:
+        pf = sim.pf
+        guaranteed = pf.guarantor >= 0 if pf.guarantor is not None else \
+            np.zeros(sim.n, dtype=bool)
+        chained = bool(guaranteed.any())
+        guarantor_of = np.where(guaranteed, pf.guarantor, 0) if chained else \
+            np.zeros(0, np.int64)
+        got = sim._foresight_chain = (guaranteed, chained, guarantor_of)
+    return got
 
 
 _SHIFT, _DIVERT = 0, 1  # what a lasting hit does: lowers health, or starts a diversion
@@ -224,7 +255,7 @@ _NO_HITS = LastingHits(month=np.zeros(0, np.int64), kind=np.zeros(0, np.int64),
 def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
              op_month, op_kind, op_amount, op_start, op_loans,
              track_rates, rate, rate0, floating, concession, reset_months, reset_due,
-             lpr_month, new_rates, burden,
+             lpr_month, rate_row, new_rates, burden,
              may_divert, diverting, can_divert, live, d_prev,
              track_payments, going, deferral_until, remaining, misses, mob, chain_hit,
              guaranteed, guarantor_of, path):
@@ -260,7 +291,7 @@ def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
                     reset_due[i] |= floating[i]
             for i in range(n):
                 if reset_due[i] and mob[i] % reset_months[i] == 0:
-                    rate[i] = max(0.0, new_rates[k, i] + concession[i])
+                    rate[i] = max(0.0, new_rates[rate_row[k], i] + concession[i])
                     reset_due[i] = False
                     burden[i] = -RATE_BURDEN_HEALTH_PER_PCT * (rate[i] - rate0[i]) * 100.0 \
                         if floating[i] else 0.0
@@ -302,15 +333,12 @@ def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
 
 
 def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) -> tuple:
-    """(systematic factors, each loan's barrier, each loan's shock) of month m, from the
-    factors of month m - 1: the operations of `Simulation._tick` (credit.step_factors,
-    macro.shocks, credit.step_health), so the very numbers it will use. Kept per run
-    by month and the events in force then; the factors are a chain of the macro draws
-    alone, so a kept month also gives the factors the next month starts from."""
-    in_force = tuple((start, end, id(ev)) for start, end, ev in events if start <= m < end)
-    kept = ahead.macro_months.get(m)
-    if kept is not None and kept[0] == in_force:
-        return kept[1:]
+    """The systematic factors of month m, from those of month m - 1, with each loan's
+    barrier and shock of month m written into row m - 1 of `ahead`'s rows: the operations
+    of `Simulation._tick` (credit.step_factors, macro.shocks, credit.step_health), so the
+    very numbers it will use. `look_ahead` keeps them per run by month and the events in
+    force then; the factors are a chain of the macro draws alone, so a kept month also
+    gives the factors the next month starts from."""
     phi_s = defaults.SYSTEMATIC_PHI_MONTHLY
     f_econ = credit.factor_step(factors[0], ahead.econ[m - 1], phi_s)
     f_ind = credit.factor_step(factors[1], ahead.industry[m - 1], phi_s)
@@ -319,10 +347,10 @@ def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) 
     _, g_ind, g_reg = sim._groups
     x = we * f_econ + wi * f_ind[g_ind] + wr * f_reg[g_reg]
     x, shock = macro.shocks_from(sim, m, x, events)
-    c = credit.barrier(sim._group_gp, sim._group_sqrt_rho, x)[sim._group_of]
-    got = ((f_econ, f_ind, f_reg), c, shock)
-    ahead.macro_months[m] = (in_force, *got)
-    return got
+    ahead.barrier_rows[m - 1] = credit.barrier(sim._group_gp, sim._group_sqrt_rho,
+                                               x)[sim._group_of]
+    ahead.shock_rows[m - 1] = shock
+    return f_econ, f_ind, f_reg
 
 
 def _burden(pf, rate: np.ndarray, rate0: np.ndarray) -> np.ndarray:
