@@ -9,6 +9,7 @@ on time against those required.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -50,7 +51,7 @@ def intervals(sim, policy: MonitoringPolicy, t: int) -> np.ndarray:
 
 def first_check_month(policy: MonitoringPolicy) -> int:
     """The month a new loan's first check falls due (days rounded up to months)."""
-    return max(1, int(np.ceil(policy.first_check_days / defaults.DAYS_PER_MONTH)))
+    return max(1, math.ceil(policy.first_check_days / defaults.DAYS_PER_MONTH))
 
 
 def next_check_month(sim, policy: MonitoringPolicy, month: int) -> np.ndarray:
@@ -168,7 +169,9 @@ def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:
         always, at_least = d.table
         total = always[first]
         width = at_least.shape[1]
-        for c, interval in enumerate(class_intervals(policy).tolist()):
+        iv = policy.interval_months
+        for c, interval in enumerate((iv.normal, iv.special_mention, iv.substandard,
+                                      iv.doubtful, iv.loss)):  # class_intervals, unboxed
             if 0 < interval < width:  # 0: no routine checks; wider: no loan is that late
                 total += float(at_least[c, interval])
         return total
