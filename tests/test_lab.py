@@ -17,9 +17,11 @@ from training import lab
 from training.lab_report import (
     FIGURES_ID,
     INPUTS_ID,
+    paired_display,
     read_block,
     report_html,
     request_from_inputs,
+    strategies_display,
 )
 
 CASE = """
@@ -236,6 +238,14 @@ def test_the_report_in_chinese(outcome):
     assert "与基准策略(早期预警)的配对差异" in page  # the champion by its name, not its id
     assert "资产保全团队" in page  # what the staff hours count
     assert "<th>软件包</th>" in page and "<th>package</th>" not in page
+
+
+def test_intervals_in_the_tables_read_as_words_not_a_dash(outcome):
+    # "-CNY 2,455k – -CNY 1,231k" read as a subtraction: the tables say "to" / "至"
+    for lang, word in (("en", " to "), ("zh", " 至 ")):
+        paired = paired_display(outcome, lang)
+        intervals = paired.iloc[:, 3].tolist() + strategies_display(outcome, lang).iloc[:, 1].tolist()
+        assert intervals and all(word in x and " – " not in x for x in intervals)
 
 
 def test_the_report_says_what_staff_hours_count(outcome):

@@ -131,7 +131,10 @@ def _table(df: pd.DataFrame) -> str:
 
 
 def _interval(fig: str, row, lang: str) -> str:
-    return f"{lab.fmt_figure(fig, row['lo'], lang)} – {lab.fmt_figure(fig, row['hi'], lang)}"
+    """A 95% interval as words ("CNY 1,440k to CNY 2,352k"): a dash between two figures
+    that may carry a minus sign read as a subtraction."""
+    return t("lab.range", lang, lo=lab.fmt_figure(fig, row["lo"], lang),
+             hi=lab.fmt_figure(fig, row["hi"], lang))
 
 
 def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
