@@ -288,6 +288,25 @@ def test_run_reports_a_bad_scenario_before_running(capsys):
     assert f"{bad}: segments[0].pd_annual: " in err
 
 
+def test_a_shipped_case_can_be_named_instead_of_its_file(capsys, tmp_path, monkeypatch):
+    # "bianque run intro" from any directory, as the case is called in the app
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run_cli(capsys, "run", "intro", "--months", "2")
+    assert rc == 0, err
+    rc, named, _ = run_cli(capsys, "run", "intro", "--months", "2", "--json")
+    rc, filed, _ = run_cli(capsys, "run", str(ROOT / "scenarios" / "intro.yaml"), "--months", "2",
+                           "--json")
+    assert json.loads(named) == json.loads(filed)
+    # a name that is no file and no shipped case lists the shipped ones
+    rc, out, err = run_cli(capsys, "run", "intr")
+    assert rc == 2 and "Traceback" not in out + err
+    assert "no shipped case of that name" in err and "intro, " in err
+    # a file of that name here is the file, not the shipped case
+    (tmp_path / "intro").write_text("id: [", encoding="utf-8")
+    rc, out, err = run_cli(capsys, "run", "intro")
+    assert rc == 2 and "intro: " in err and "shipped" not in err
+
+
 def test_run_rejects_months_beyond_the_horizon(capsys):
     rc, out, err = run_cli(capsys, "run", str(MINIMAL), "--months", "13")
     assert rc == 2

@@ -282,10 +282,26 @@ def _progress_bar(total: int, quiet: bool):
         bar.close()
 
 
+CASE_HELP = "scenario YAML file, or a shipped case by name (intro, rising_lpr, ...)"
+
+
+def load_case(name: str) -> Scenario:
+    """A case file, or a shipped case by its name (``intro`` for scenarios/intro.yaml) when
+    there is no file of that name here; a bare name that is neither lists the shipped ones."""
+    path = Path(name)
+    if path.exists() or path.suffix or path.parent != Path("."):
+        return load_scenario(name)
+    shipped = {p.stem: p for p in scenario_paths()}
+    if name in shipped:
+        return load_scenario(shipped[name])
+    raise ScenarioError(name, [("(file)", "no such file, and no shipped case of that name; "
+                                          f"shipped cases: {', '.join(shipped)}")])
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario (or R replications) and print the summary and, with a strategy, a score."""
     try:
-        scenario = load_scenario(args.scenario)
+        scenario = load_case(args.scenario)
     except ScenarioError as err:
         for field, message in err.problems:
             print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
@@ -344,7 +360,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             return bad(str(err))
     else:
         try:
-            scenario = load_scenario(args.scenario)
+            scenario = load_case(args.scenario)
         except ScenarioError as err:
             for field, message in err.problems:
                 print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
@@ -434,7 +450,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from training import preview
 
     try:
-        scenario = load_scenario(args.scenario)
+        scenario = load_case(args.scenario)
     except ScenarioError as err:
         for field, message in err.problems:
             print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
@@ -532,7 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario and print its summary",
                        description="Run a scenario with a strategy and print the portfolio "
                        "summary; with --strategy, also the score.")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("scenario", metavar="SCENARIO", help=CASE_HELP)
     p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), default=None,
                    help="random seed (default: the scenario's seed)")
     p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
@@ -557,8 +573,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "strategy; optionally sweep the number of officers and write an HTML "
                        "report.")
     p.add_argument("scenario", metavar="SCENARIO",
-                   help="scenario YAML file, or a report (.html) written by compare: runs its "
-                   "exact inputs again")
+                   help=CASE_HELP + ", or a report (.html) written by compare: runs its exact "
+                   "inputs again")
     p.add_argument("--strategies", metavar="A,B[,RULES.yaml]",
                    help="comma-separated built-in names or rule-table files; the first is "
                    "the champion (required with a scenario)")
@@ -590,7 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "oracle on common random numbers; print each loss with its 95%% "
                        "interval, the early-warning index, the oracle headroom, staff load, "
                        "a difficulty estimate and warnings when the case does not teach.")
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument("scenario", metavar="SCENARIO", help=CASE_HELP)
     p.add_argument("--reps", type=_int_in(1, 200, "reps"), default=30, metavar="R",
                    help="replications (default 30)")
     p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
