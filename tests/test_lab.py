@@ -152,6 +152,19 @@ def test_a_difference_reads_as_a_difference_not_a_level(case):
     assert lab.fmt_figure("loss_cny", -1e4, "zh", signed=True) == "-1.0 万元"
     assert lab.fmt_figure("loss_cny", 1.0, "en", signed=True) == "CNY 0k"  # nothing to sign
 
+def test_a_loss_interval_stops_at_zero_but_a_net_value_may_go_below(case):
+    # four futures, one big loss: the t interval of the mean reaches below 0
+    res = made_up(case, {"early-warning": [0, 0, 0, 8e5], "late-collection": [1, 2, 3, 4],
+                         "oracle": [0, 0, 0, 0]},
+                  net_value_cny={"early-warning": [-9e5, 1e5, 1e5, 1e5],
+                                 "late-collection": [0, 0, 0, 0], "oracle": [0, 0, 0, 0]})
+    table = lab.strategy_table(res).set_index(["strategy", "figure"])
+    loss = table.loc[("early-warning", "loss_cny")]
+    assert loss["lo"] == 0.0 and loss["hi"] > loss["mean"] == 2e5
+    net = table.loc[("early-warning", "net_value_cny")]
+    assert net["lo"] < 0  # a net value can be negative: its interval is the t interval
+
+
 def test_headline_names_the_clear_winner(case):
     res = made_up(case, {"early-warning": [1, 2, 1, 2], "do-nothing": [10, 12, 9, 14],
                          "late-collection": [9, 12, 10, 11], "oracle": [0, 1, 0, 1]})
@@ -246,6 +259,9 @@ def test_intervals_in_the_tables_read_as_words_not_a_dash(outcome):
         paired = paired_display(outcome, lang)
         intervals = paired.iloc[:, 3].tolist() + strategies_display(outcome, lang).iloc[:, 1].tolist()
         assert intervals and all(word in x and " – " not in x for x in intervals)
+    # a figure no future defines (late collection's check compliance) is a dash, alone
+    zh = strategies_display(outcome, "zh").set_index("策略")
+    assert zh.loc["逾期后催收 *", "检查合规率"] == "—"  # a reference run the study added
 
 
 def test_the_report_says_what_staff_hours_count(outcome):

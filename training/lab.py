@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from sim import defaults
-from sim.intervals import Interval, Verdict, mean_interval, paired_difference, verdict
+from sim.intervals import (
+    Interval,
+    Verdict,
+    floored_interval,
+    mean_interval,
+    paired_difference,
+    verdict,
+)
 from sim.scenario import Scenario
 from sim.strategies import BUILT_IN
 from sim.study import (
@@ -38,6 +45,10 @@ from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
 KEY_FIGURES = ("loss_cny", "index", "hours", "net_value_cny")
 """What the lab compares strategies on (means, intervals and paired differences)."""
 TABLE_FIGURES = (*KEY_FIGURES, "cost_cny", "compliance", "saves", "npl_ratio_peak")
+NEVER_NEGATIVE = frozenset({"loss_cny", "hours", "cost_cny", "compliance", "saves",
+                            "npl_ratio_peak"})
+"""Figures that cannot be below zero: their mean's interval stops at 0 (a t interval on a
+few futures can reach below it, and "loss -CNY 31k" reads as a gain)."""
 MAX_REPS = 100_000
 MAX_OFFICERS = 10_000
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -211,13 +222,19 @@ def is_reference(result: StudyResult, label: str) -> bool:
     return label not in result.spec.labels
 
 
+def figure_interval(fig: str, values) -> Interval:
+    """The mean of a figure over futures and its 95% interval (kept at or above 0 for a
+    figure that cannot be negative)."""
+    return floored_interval(values) if fig in NEVER_NEGATIVE else mean_interval(values)
+
+
 def strategy_table(result: StudyResult, figures=TABLE_FIGURES) -> pd.DataFrame:
     """Per strategy and figure: mean, lo, hi (95% interval), n. Columns: strategy,
     reference (added for the index, not asked for), figure, mean, lo, hi, n."""
     rows = []
     for lab in _order(result):
         for fig in figures:
-            iv = mean_interval(result.figures[lab][fig])
+            iv = figure_interval(fig, result.figures[lab][fig])
             rows.append({"strategy": lab, "reference": is_reference(result, lab), "figure": fig,
                          "mean": iv.mean, "lo": iv.lo, "hi": iv.hi, "n": iv.n})
     return pd.DataFrame(rows)
@@ -367,8 +384,8 @@ def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
     for res in outcome.sweep:
         k = res.spec.officers
         f = res.figures[res.spec.labels[0]]
-        loss, comp, nv = (mean_interval(f[x]) for x in ("loss_cny", "compliance",
-                                                         "net_value_cny"))
+        loss, comp, nv = (figure_interval(x, f[x]) for x in ("loss_cny", "compliance",
+                                                              "net_value_cny"))
         row = {"officers": k, "strategy": res.spec.labels[0],
                "loss_cny": loss.mean, "loss_lo": loss.lo, "loss_hi": loss.hi,
                "compliance": comp.mean, "compliance_lo": comp.lo, "compliance_hi": comp.hi,

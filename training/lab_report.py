@@ -146,8 +146,9 @@ def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
                + (" *" if part["reference"].iloc[0] else "")}
         for r in part.to_dict("records"):
             fig = r["figure"]
-            row[t(f"lab.figure.{fig}", lang)] = (f"{lab.fmt_figure(fig, r['mean'], lang)} "
-                                                 f"[{_interval(fig, r, lang)}]")
+            row[t(f"lab.figure.{fig}", lang)] = (
+                lab.fmt_figure(fig, r["mean"], lang) if r["mean"] != r["mean"]  # NaN: "—"
+                else f"{lab.fmt_figure(fig, r['mean'], lang)} [{_interval(fig, r, lang)}]")
         row[t("lab.col.n", lang)] = int(part["n"].max())
         rows.append(row)
     return pd.DataFrame(rows)
