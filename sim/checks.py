@@ -38,10 +38,15 @@ def init_columns(sim, rng_b: np.random.Generator) -> None:
     sim.appraisal_month = np.zeros(n, dtype=np.int32)
 
 
-def class_intervals(policy: MonitoringPolicy) -> np.ndarray:
-    """Routine interval in months per LoanClass (0 = no routine checks)."""
+def interval_list(policy: MonitoringPolicy) -> tuple[int, ...]:
+    """Routine interval in months per LoanClass, in class order (0 = no routine checks)."""
     iv = policy.interval_months
-    return np.array([iv.normal, iv.special_mention, iv.substandard, iv.doubtful, iv.loss])
+    return iv.normal, iv.special_mention, iv.substandard, iv.doubtful, iv.loss
+
+
+def class_intervals(policy: MonitoringPolicy) -> np.ndarray:
+    """`interval_list` as an array, to index by a column of classes."""
+    return np.array(interval_list(policy))
 
 
 def intervals(sim, policy: MonitoringPolicy, t: int) -> np.ndarray:
@@ -169,9 +174,7 @@ def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:
         always, at_least = d.table
         total = always[first]
         width = at_least.shape[1]
-        iv = policy.interval_months
-        for c, interval in enumerate((iv.normal, iv.special_mention, iv.substandard,
-                                      iv.doubtful, iv.loss)):  # class_intervals, unboxed
+        for c, interval in enumerate(interval_list(policy)):  # no array: 5 policies a month
             if 0 < interval < width:  # 0: no routine checks; wider: no loan is that late
                 total += float(at_least[c, interval])
         return total

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import platform
 import re
 from datetime import UTC, datetime
@@ -147,7 +148,7 @@ def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
         for r in part.to_dict("records"):
             fig = r["figure"]
             row[t(f"lab.figure.{fig}", lang)] = (
-                lab.fmt_figure(fig, r["mean"], lang) if r["mean"] != r["mean"]  # NaN: "—"
+                lab.fmt_figure(fig, r["mean"], lang) if math.isnan(r["mean"])  # "—"
                 else f"{lab.fmt_figure(fig, r['mean'], lang)} [{_interval(fig, r, lang)}]")
         row[t("lab.col.n", lang)] = int(part["n"].max())
         rows.append(row)
