@@ -265,6 +265,20 @@ def _fit(hours: np.ndarray, idx: np.ndarray, avail: float):
     return idx[:k], quality, spent
 
 
+def against_bank_policy(sim, t: int) -> None:
+    """After month t's checks, hold the book to the case's own monitoring policy (the
+    bank's rules), whatever policy the officer runs: loans it holds to a check, and those
+    up to date, added to the run's tally (CheckTally.policy_share). An officer who runs a
+    lighter policy, or whose checks slip, falls behind the bank's rules although every
+    check its own policy asked was done on time."""
+    bank = sim.sc.monitoring
+    held, current = kernels.up_to_policy(
+        t, ON_BOOKS, sim.status, sim.never_checked, sim.last_check, sim.cls,
+        class_intervals(bank), bool(t >= first_check_month(bank) and bank.first_check_days > 0))
+    sim.rec.checks.policy_held += held
+    sim.rec.checks.policy_current += current
+
+
 def do_checks(sim, t: int, idx: np.ndarray, kind: CheckKind | None, quality: float) -> None:
     """On-site checks on loans idx: reveal on-site signals, diversion and collateral.
 

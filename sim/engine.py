@@ -188,6 +188,7 @@ class Simulation:
                 apply_talk(self, talk)
             if self._targeted:
                 checks.do_checks(self, t, np.array(self._targeted), CheckKind.TARGETED, 1.0)
+        checks.against_bank_policy(self, t)
 
     def _tick(self, t: int, z_idio, z_econ, z_ind, z_reg) -> None:
         """The whole book moves one month at once."""

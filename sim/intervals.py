@@ -79,6 +79,7 @@ DIRECTION = {"loss_cny": Better.LOWER, "hours": Better.LOWER, "cost_cny": Better
              "provisions_end_cny": Better.LOWER, "defaults": Better.LOWER,
              "index": Better.HIGHER, "net_value_cny": Better.HIGHER,
              "interest_cny": Better.HIGHER, "compliance": Better.HIGHER,
+             "policy_compliance": Better.HIGHER,
              "saves": Better.HIGHER, "relationship": Better.HIGHER}
 
 

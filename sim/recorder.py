@@ -50,9 +50,16 @@ class CheckTally:
     slipped: int = 0
     quality_sum: float = 0.0
     quality_n: int = 0
+    policy_held: int = 0  # loan-months the case's own policy held to a check (sim.checks)
+    policy_current: int = 0  # of those, loan-months whose check was up to date
 
     def quality(self) -> float:
         return self.quality_sum / self.quality_n if self.quality_n else 1.0
+
+    def policy_share(self) -> float | None:
+        """Share of the loan-months the bank's policy held to a check that were up to date
+        (None: it held none)."""
+        return self.policy_current / self.policy_held if self.policy_held else None
 
 
 class Recorder:

@@ -141,6 +141,7 @@ class RunResult:
     check_quality: float
     checks_slipped: int
     relationship: float
+    policy_compliance: float | None = None  # sim.checks.against_bank_policy; None: none held
 
     @classmethod
     def from_sim(cls, s) -> RunResult:
@@ -157,6 +158,7 @@ class RunResult:
             hours=float(s.hours_used + s.workout_hours), cost_cny=float(s.money_spent),
             compliance=_compliance_frame(rec.checks), check_quality=rec.checks.quality(),
             checks_slipped=int(rec.checks.slipped), relationship=float(s.relationship.mean()),
+            policy_compliance=rec.checks.policy_share(),
         )
 
     @property
@@ -199,6 +201,7 @@ class RunBrief:
     provisions_cny: np.ndarray  # per month
     relationship: float
     disbursed_cny: float
+    policy_compliance: float | None = None  # sim.checks.against_bank_policy; None: none held
 
     @property
     def defaults(self) -> int:
@@ -220,7 +223,8 @@ class RunBrief:
             defaulted=s.default_month >= 0,
             npl_ratio=np.array([r["npl_ratio"] for r in rows], dtype=float),
             provisions_cny=np.array([r["provisions_cny"] for r in rows], dtype=float),
-            relationship=float(s.relationship.mean()), disbursed_cny=float(s.disbursed.sum()))
+            relationship=float(s.relationship.mean()), disbursed_cny=float(s.disbursed.sum()),
+            policy_compliance=s.rec.checks.policy_share())
 
     @classmethod
     def from_result(cls, r: RunResult) -> RunBrief:
@@ -232,4 +236,5 @@ class RunBrief:
             defaulted=r.loans["defaulted"].to_numpy(dtype=bool),
             npl_ratio=r.metrics["npl_ratio"].to_numpy(dtype=float, copy=True),
             provisions_cny=r.metrics["provisions_cny"].to_numpy(dtype=float, copy=True),
-            relationship=r.relationship, disbursed_cny=r.disbursed_cny)
+            relationship=r.relationship, disbursed_cny=r.disbursed_cny,
+            policy_compliance=r.policy_compliance)

@@ -23,6 +23,7 @@ class RunSummary:
     cost_cny: float
     net_value_cny: float  # interest kept - loss - money spent on actions
     compliance: float  # share of required checks done on time; NaN when none was required
+    policy_compliance: float  # loan-months up to the case's own check policy; NaN: none held
     saves: float  # loans late collection lost and this run kept (NaN without references)
     missed_warnings: float
     defaults: float
@@ -72,7 +73,8 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
         loss_cny=float(run.loss_cny), interest_cny=float(run.interest_cny),
         hours=float(run.hours), cost_cny=float(run.cost_cny),
         net_value_cny=float(run.interest_cny - run.loss_cny - run.cost_cny),
-        compliance=_nan_if_none(run.compliance), saves=n_saves, missed_warnings=n_missed,
+        compliance=_nan_if_none(run.compliance),
+        policy_compliance=_nan_if_none(run.policy_compliance), saves=n_saves, missed_warnings=n_missed,
         defaults=float(run.defaults),
         npl_ratio_peak=float(npl.max()) if len(npl) else 0.0,
         provisions_end_cny=float(prov[-1]) if len(prov) else 0.0,

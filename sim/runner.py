@@ -34,6 +34,7 @@ SUMMARY_FIGURES = {"defaults": "defaults", "npl_ratio_peak": "npl_ratio_peak", "
 SCORE_FIGURES = {"index": "index", "loss": "loss_cny", "interest": "interest_cny",
                  "hours": "hours", "cost": "cost_cny", "npl_ratio_peak": "npl_ratio_peak",
                  "provisions": "provisions_end_cny", "compliance": "compliance",
+                 "policy_compliance": "policy_compliance",
                  "relationship": "relationship", "saves": "saves",
                  "missed_warnings": "missed_warnings", "net_value": "net_value_cny"}
 

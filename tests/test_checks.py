@@ -54,3 +54,31 @@ def test_an_overdue_check_is_shown_as_due_now_never_in_the_past(intro):
     nxt = next_check_month(sim, QUARTERLY, 4)
     live = sim.status <= 1
     assert (nxt[live] == 4).all()
+
+
+def test_the_bank_policy_holds_each_loan_to_its_class_interval_or_its_first_check():
+    """up_to_policy after month 10's checks: off the books, an interval of 0 and a first
+    check not yet due hold no loan; a check within the interval is up to date, one due
+    this month and not done is late, and so is a first check past due."""
+    from sim.kernels.checks import up_to_policy
+
+    intervals = np.array([3, 1, 1, 1, 0])
+    status = np.array([0, 0, 0, 1, 2, 0, 0])  # 4: off the books
+    never = np.array([False, False, False, False, False, True, False])
+    last = np.array([8, 7, 10, 9, 0, -1, 2], dtype=np.int32)
+    cls = np.array([0, 0, 1, 2, 0, 0, 4], dtype=np.int8)  # 6: loss class, no routine check
+    # 0 checked 2 months ago (3 allowed): current; 1: due this month, not done: late;
+    # 2 checked this month; 3 defaulted, substandard, checked last month: late
+    assert up_to_policy(10, 1, status, never, last, cls, intervals, False) == (4, 2)
+    assert up_to_policy(10, 1, status, never, last, cls, intervals, True) == (5, 2)
+
+
+def test_an_officer_who_books_no_checks_falls_behind_the_bank_policy(intro):
+    """Against its own empty policy nothing was required of it; against the case's own
+    policy it is far behind the officer who runs that policy."""
+    own = Simulation(intro, seed=3, decider=lambda obs: Decision(policy=intro.monitoring))
+    none = Simulation(intro, seed=3, decider=lambda obs: Decision(policy=NO_CHECKS))
+    kept, skipped = own.run(), none.run()
+    assert skipped.compliance["required"].sum() == 0
+    assert skipped.policy_compliance is not None and kept.policy_compliance is not None
+    assert skipped.policy_compliance < 0.5 < kept.policy_compliance

@@ -5,6 +5,7 @@ whose embedded inputs reproduce its figures and which needs no network."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -259,9 +260,28 @@ def test_intervals_in_the_tables_read_as_words_not_a_dash(outcome):
         paired = paired_display(outcome, lang)
         intervals = paired.iloc[:, 3].tolist() + strategies_display(outcome, lang).iloc[:, 1].tolist()
         assert intervals and all(word in x and " – " not in x for x in intervals)
-    # a figure no future defines (late collection's check compliance) is a dash, alone
-    zh = strategies_display(outcome, "zh").set_index("策略")
-    assert zh.loc["逾期后催收 *", "检查合规率"] == "—"  # a reference run the study added
+    # a figure no future defines (here: a book the case's policy never held to a check)
+    # is a dash, alone
+    figures = {k: dict(v) for k, v in outcome.study.figures.items()}
+    figures["late-collection"]["policy_compliance"] = np.full(3, np.nan)
+    blank = replace(outcome, study=replace(outcome.study, figures=figures))
+    zh = strategies_display(blank, "zh").set_index("策略")
+    assert zh.loc["逾期后催收 *", "贷后检查制度执行率"] == "—"  # a reference run the study added
+
+
+def test_compliance_is_held_to_the_case_policy_not_the_officer_own(outcome):
+    """Late collection books no routine check, so against its own (empty) policy it has
+    no compliance at all; against the bank's rules it falls far behind the officer who
+    checks, and one officer keeps fewer checks up to the rules than two."""
+    f = outcome.study.figures
+    late, ew = f["late-collection"]["policy_compliance"], f["early-warning"]["policy_compliance"]
+    assert np.isnan(f["late-collection"]["compliance"]).all()
+    assert np.isfinite(late).all() and (late < ew).all()
+    sweep = lab.staffing_table(outcome)
+    assert list(sweep["officers"]) == [1, 2]
+    assert sweep["compliance"].iloc[0] < sweep["compliance"].iloc[1] <= 1.0
+    en = strategies_display(outcome, "en")
+    assert "checks up to the case's policy" in en.columns
 
 
 def test_the_report_says_what_staff_hours_count(outcome):

@@ -130,7 +130,7 @@ def _plain(value: Any) -> Any:
 
 def _is_ratio(key: str) -> bool:
     return (key.endswith(("_rate", "_ratio", "_share")) or "_ratio_" in key
-            or key in ("index", "compliance"))
+            or key in ("index", "compliance", "policy_compliance"))
 
 
 def _is_money(key: str) -> bool:

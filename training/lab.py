@@ -44,9 +44,12 @@ from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
 
 KEY_FIGURES = ("loss_cny", "index", "hours", "net_value_cny")
 """What the lab compares strategies on (means, intervals and paired differences)."""
-TABLE_FIGURES = (*KEY_FIGURES, "cost_cny", "compliance", "saves", "npl_ratio_peak")
-NEVER_NEGATIVE = frozenset({"loss_cny", "hours", "cost_cny", "compliance", "saves",
-                            "npl_ratio_peak"})
+TABLE_FIGURES = (*KEY_FIGURES, "cost_cny", "policy_compliance", "saves", "npl_ratio_peak")
+"""The strategies table. Compliance is held to the case's own check policy (the bank's
+rules), not to the lighter policy a short-staffed officer may run: against its own
+policy every strategy that keeps up reads 100% (sim.checks.against_bank_policy)."""
+NEVER_NEGATIVE = frozenset({"loss_cny", "hours", "cost_cny", "compliance", "policy_compliance",
+                            "saves", "npl_ratio_peak"})
 """Figures that cannot be below zero: their mean's interval stops at 0 (a t interval on a
 few futures can reach below it, and "loss -CNY 31k" reads as a gain)."""
 MAX_REPS = 100_000
@@ -267,7 +270,7 @@ def fmt_figure(fig: str, value: float | None, lang: str | None = None,
         text = fmt_cny(value, lang)
     elif fig == "hours":
         text = fmt_hours(round(float(value), 1))
-    elif fig in ("compliance", "npl_ratio_peak", "index"):
+    elif fig in ("compliance", "policy_compliance", "npl_ratio_peak", "index"):
         text = fmt_pct(value, 1)
     else:
         text = f"{value:,.1f}"
@@ -371,7 +374,7 @@ def frontier_frame(result: StudyResult) -> pd.DataFrame:
 
 
 def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
-    """Per officer count: loss, compliance, net value (before and after staff cost) with
+    """Per officer count: loss, compliance with the case's check policy, net value (before and after staff cost) with
     intervals, and the paired gain in net value from one more officer against its cost.
 
     ``pays`` is whether the step from the previous count paid for itself (its mean paired
@@ -384,7 +387,7 @@ def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
     for res in outcome.sweep:
         k = res.spec.officers
         f = res.figures[res.spec.labels[0]]
-        loss, comp, nv = (figure_interval(x, f[x]) for x in ("loss_cny", "compliance",
+        loss, comp, nv = (figure_interval(x, f[x]) for x in ("loss_cny", "policy_compliance",
                                                               "net_value_cny"))
         row = {"officers": k, "strategy": res.spec.labels[0],
                "loss_cny": loss.mean, "loss_lo": loss.lo, "loss_hi": loss.hi,

@@ -175,7 +175,7 @@ def staffing_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("lab.col.officers", lang): df["officers"],
         t("lab.col.loss", lang): [lab.fmt_figure("loss_cny", v, lang) for v in df["loss_cny"]],
-        t("lab.col.compliance", lang): [lab.fmt_figure("compliance", v, lang)
+        t("lab.col.compliance", lang): [lab.fmt_figure("policy_compliance", v, lang)
                                         for v in df["compliance"]],
         t("lab.col.net_value", lang): [lab.fmt_figure("net_value_cny", v, lang)
                                        for v in df["net_value_cny"]],

@@ -144,3 +144,29 @@ def record_checks(t, idx, value_cny, appraisal_factor, last_check, never_checked
         due_since[i] = -1
         appraised[i] = value_cny[k] * appraisal_factor
         appraisal_month[i] = t
+
+
+@kernel
+def up_to_policy(t, on_books, status, never_checked, last_check, cls, intervals, first_on):
+    """The bank's monitoring policy against the book after month t's checks: (loans it
+    holds to a check, those whose check is up to date). A loan on the books is held to
+    its class's routine interval once checked (0: no routine check), or to its first
+    check once that is due (first_on); it is up to date when checked within the interval
+    (a check due this month and not done is late). Closer monitoring asks more than the
+    policy, so it does not enter."""
+    held = 0
+    current = 0
+    for i in range(len(status)):
+        if status[i] > on_books:
+            continue
+        if never_checked[i]:
+            if first_on:
+                held += 1  # its first check is due or past due, and not done
+            continue
+        interval = intervals[cls[i]]
+        if interval <= 0:
+            continue
+        held += 1
+        if t - np.int64(last_check[i]) < interval:
+            current += 1
+    return held, current
