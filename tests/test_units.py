@@ -40,7 +40,8 @@ def test_no_delta_when_nothing_changed():
 def test_hours_left_never_shows_a_negative_number():
     assert units.hours_left(12, "en") == "12 h"
     assert units.hours_left(-22, "en") == "over by 22 h"
-    assert units.hours_left(-22, "zh") == "超出 22 h"
+    assert units.hours_left(-22, "zh") == "超出 22 小时"
+    assert units.hours(7.25, "zh") == "7.2 小时" and units.hours(945.1, "en") == "945.1 h"
     assert "-" not in units.hours_left(-0.5, "en")
 
 

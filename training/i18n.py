@@ -127,7 +127,7 @@ def fmt_pct(share: float | None, digits: int = 2) -> str:
     return pct(share, digits)
 
 
-def fmt_hours(hours: float | None) -> str:
+def fmt_hours(hours: float | None, lang: str | None = None) -> str:
     from training.units import hours as fmt
 
-    return fmt(hours)
+    return fmt(hours, lang)

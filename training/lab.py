@@ -269,7 +269,7 @@ def fmt_figure(fig: str, value: float | None, lang: str | None = None,
     if fig.endswith("_cny"):
         text = fmt_cny(value, lang)
     elif fig == "hours":
-        text = fmt_hours(round(float(value), 1))
+        text = fmt_hours(round(float(value), 1), lang)
     elif fig in ("compliance", "policy_compliance", "npl_ratio_peak", "index"):
         text = fmt_pct(value, 1)
     else:

@@ -444,7 +444,7 @@ def _fmt_cell(name: str, v: Any, lang: str, unit_in_header: bool = False) -> str
     if name in ("npl_ratio_peak", "compliance", "npl_ratio", "relationship") or name.endswith("share"):
         return units.pct(float(v), 1)
     if name == "hours" or name.endswith("_hours"):
-        return units.hours(float(v))
+        return units.hours(float(v), lang)
     if isinstance(v, float):
         return f"{v:,.2f}"
     return str(v)

@@ -106,18 +106,23 @@ def pct_delta(delta: float | None, digits: int = 2) -> str | None:
     return f"{float(delta) * 100:+.{digits}f}%"
 
 
-def hours(h: float | None) -> str:
+HOUR_SUFFIX = {"zh": " 小时", "en": " h"}
+
+
+def hours(h: float | None, lang: str | None = None) -> str:
+    """Staff hours with their unit: "12.5 小时", "12.5 h" (whole hours without a decimal)."""
     if _missing(h):
         return "—"
     h = float(h)
-    return f"{h:,.1f} h" if round(h, 1) % 1 else f"{h:,.0f} h"
+    text = f"{h:,.1f}" if round(h, 1) % 1 else f"{h:,.0f}"
+    return text + HOUR_SUFFIX[_lang(lang)]
 
 
 def hours_left(left: float, lang: str | None = None) -> str:
     """Hours still free this month; when the plan is over the hours available, by how much."""
     if left < 0:
-        return t("units.hours_over", _lang(lang), hours=hours(-left))
-    return hours(left)
+        return t("units.hours_over", _lang(lang), hours=hours(-left, lang))
+    return hours(left, lang)
 
 
 def months(n: float | int, lang: str | None = None) -> str:

@@ -54,11 +54,11 @@ def test_play_intro_to_the_debrief(server):
         picker = page.locator(".st-key-iv_normal [role='combobox']")
         expect(picker).to_be_visible()
         new = "1" if not picker.input_value().startswith("1 ") else "2"
-        # each choice shows its hours this month ("1 个月 · 本月 120 h")
+        # each choice shows its hours this month ("1 个月 · 本月 120 小时")
         pick(page, picker, option_text=re.compile(rf"^{new} 个月"))
         # an overbooked plan moves the editor into the prompt at the top: one live picker
         expect(page.locator(".st-key-iv_normal[data-stale='false'] [role='combobox']")).to_have_value(
-            re.compile(rf"^{new} 个月 · 本月 [\d,.]+ h$"))
+            re.compile(rf"^{new} 个月 · 本月 [\d,.]+ 小时$"))
         page.screenshot(path=str(OUT / "e2e_desk_policy.png"), full_page=True)
 
         # a double click on End month advances exactly one month
