@@ -410,7 +410,12 @@ def test_cli_preview_report_names_the_warnings(capsys, tmp_path):
     case.write_text(edit(text, "count: 30", "count: 200"), encoding="utf-8")
     assert main(["preview", str(case), "--reps", "2", "--months", "3", "--lang", "zh"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "WARNING staff_swamped" in out and "人手" in out
+    # the whole report in the language asked, warnings included, the hours in 小时
+    assert "警告 staff_swamped" in out and "人手" in out and "小时" in out
+    assert not any(w in out for w in ("WARNING", "loss", "headroom", "replications", " h "))
+    assert main(["preview", str(case), "--reps", "2", "--months", "3"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "WARNING staff_swamped" in out and "Oracle headroom" in out and "人手" not in out
 
 
 def test_the_generator_gets_the_chosen_options(monkeypatch):

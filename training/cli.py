@@ -603,7 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preview", help="does a case teach? the four baselines over replications",
                        description="Run do-nothing, late collection, early warning and the "
-                       "oracle on common random numbers; print each loss with its 95%% "
+                       "oracle on common random numbers; print each loss with its 95% "
                        "interval, the early-warning index, the oracle headroom, staff load, "
                        "a difficulty estimate and warnings when the case does not teach.")
     p.add_argument("scenario", metavar="SCENARIO", help=CASE_HELP)
@@ -615,7 +615,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run replications on N local processes")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run replications on a Dask cluster")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of warnings")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the report (default en)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a report")
     p.set_defaults(func=cmd_preview)
 

@@ -434,36 +434,39 @@ def as_dict(result: PreviewResult) -> dict:
 
 
 def report_text(result: PreviewResult, lang: str = "en") -> str:
-    """A plain-text report of the preview (the CLI's output); warnings in ``lang``."""
-    def money(x: float) -> str:
-        return f"CNY {x:,.0f}"
+    """A plain-text report of the preview (the CLI's output), in ``lang``."""
+    from training.i18n import t
+    from training.units import hours, money, pct
+
+    na = t("author.cli.na", lang)
 
     def rng(lo: float | None, hi: float | None, fmt) -> str:
-        return "n/a" if lo is None or hi is None else f"[{fmt(lo)}, {fmt(hi)}]"
+        return na if lo is None or hi is None else t("lab.range", lang, lo=fmt(lo), hi=fmt(hi))
 
-    lines = [f"Teaching preview of {result.scenario_id}: {result.reps} replications, "
-             f"{result.months} months, {result.seconds:.1f} s"]
-    width = max(len(b) for b in BASELINES)
+    def cny(x: float) -> str:
+        return money(x, lang)
+
+    lines = [t("author.cli.title", lang, case=result.scenario_id, reps=result.reps,
+               months=result.months, seconds=f"{result.seconds:.1f}")]
     for b in result.baselines.values():
-        lines.append(f"  {b.strategy:<{width}}  loss {money(b.loss_cny.mean):>16}  "
-                     f"{rng(b.loss_cny.lo, b.loss_cny.hi, money):<34}  checks on time "
-                     + (f"{b.compliance.mean:.0%}" if b.compliance.n else "n/a (none required)"))
-    idx = "n/a" if result.ew_index is None else f"{result.ew_index:.2f}"
-    lines += [
-        f"  early-warning index {idx} "
-        f"{rng(result.ew_index_lo, result.ew_index_hi, lambda x: f'{x:.2f}')}",
-        f"  oracle headroom {money(result.headroom_cny.mean)} "
-        f"({result.headroom_share:.0%} of late collection's loss)",
-        f"  staff: the policy asks {result.staff.demanded_hours_month.mean:,.0f} h a month, "
-        f"officers have {result.staff.available_hours_month:,.0f} h "
-        f"(load {result.staff.load_share:.0%})",
-        f"  difficulty about {result.difficulty.level} of 5 (the file says "
-        f"{result.difficulty.declared})",
-    ]
-    for w in result.warnings:
-        lines.append(f"  WARNING {w.code}: {w.text(lang)}")
-    for n in result.notes:
-        lines.append(f"  note {n.code}: {n.text(lang)}")
+        checks = pct(b.compliance.mean, 0) if b.compliance.n else t("author.cli.none_required", lang)
+        lines.append("  " + t("author.cli.baseline", lang, name=t(f"author.baseline.{b.strategy}", lang),
+                              loss=cny(b.loss_cny.mean), range=rng(b.loss_cny.lo, b.loss_cny.hi, cny),
+                              checks=checks))
+    idx = na if result.ew_index is None else f"{result.ew_index:.2f}"
+    staff = result.staff
+    lines += ["  " + t("author.cli.index", lang, index=idx, range=rng(
+                  result.ew_index_lo, result.ew_index_hi, lambda x: f"{x:.2f}")),
+              "  " + t("author.cli.headroom", lang, headroom=cny(result.headroom_cny.mean),
+                       share=pct(result.headroom_share, 0)),
+              "  " + t("author.cli.staff", lang, demand=hours(round(staff.demanded_hours_month.mean), lang),
+                       available=hours(round(staff.available_hours_month), lang),
+                       load=pct(staff.load_share, 0)),
+              "  " + t("author.cli.difficulty", lang, level=result.difficulty.level,
+                       declared=result.difficulty.declared)]
+    lines += ["  " + t("author.cli.warning", lang, code=w.code, text=w.text(lang))
+              for w in result.warnings]
+    lines += ["  " + t("author.cli.note", lang, code=n.code, text=n.text(lang)) for n in result.notes]
     if result.teaches:
-        lines.append("  the case teaches")
+        lines.append("  " + t("author.cli.teaches", lang))
     return "\n".join(lines)
