@@ -60,6 +60,15 @@ def floored_interval(values: Iterable[float | None]) -> Interval:
     return m
 
 
+def share_interval(values: Iterable[float | None]) -> Interval:
+    """floored_interval of a share (a compliance, a ratio): its interval also stops at 1,
+    as a t interval on a few futures can reach past it ("98% [77% to 120%]")."""
+    m = floored_interval(values)
+    if m.n and m.hi > 1.0 >= m.mean:
+        return Interval(m.mean, m.lo, 1.0, m.n)
+    return m
+
+
 def paired_difference(a: np.ndarray, b: np.ndarray) -> Interval:
     """Mean of a - b over the seeds where both are finite, with its interval."""
     a = np.asarray(a, dtype=float)

@@ -166,6 +166,16 @@ def test_a_loss_interval_stops_at_zero_but_a_net_value_may_go_below(case):
     assert net["lo"] < 0  # a net value can be negative: its interval is the t interval
 
 
+def test_a_compliance_interval_stops_at_100_percent(case):
+    # two futures far apart: the t interval of the mean reaches past 100% (and below 0)
+    res = made_up(case, {"early-warning": [1, 2], "late-collection": [1, 2], "oracle": [0, 0]},
+                  policy_compliance={"early-warning": [0.6, 1.0], "late-collection": [0.2, 0.2],
+                                     "oracle": [1.0, 1.0]})
+    comp = lab.strategy_table(res).set_index(["strategy", "figure"]).loc[
+        ("early-warning", "policy_compliance")]
+    assert comp["lo"] == 0.0 and comp["hi"] == 1.0 and comp["mean"] == pytest.approx(0.8)
+
+
 def test_headline_names_the_clear_winner(case):
     res = made_up(case, {"early-warning": [1, 2, 1, 2], "do-nothing": [10, 12, 9, 14],
                          "late-collection": [9, 12, 10, 11], "oracle": [0, 1, 0, 1]})

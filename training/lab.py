@@ -26,6 +26,7 @@ from sim.intervals import (
     floored_interval,
     mean_interval,
     paired_difference,
+    share_interval,
     verdict,
 )
 from sim.scenario import Scenario
@@ -52,6 +53,8 @@ NEVER_NEGATIVE = frozenset({"loss_cny", "hours", "cost_cny", "compliance", "poli
                             "saves", "npl_ratio_peak"})
 """Figures that cannot be below zero: their mean's interval stops at 0 (a t interval on a
 few futures can reach below it, and "loss -CNY 31k" reads as a gain)."""
+SHARES = frozenset({"compliance", "policy_compliance", "npl_ratio_peak"})
+"""Figures that are shares: their interval also stops at 100%."""
 MAX_REPS = 100_000
 MAX_OFFICERS = 10_000
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -228,6 +231,8 @@ def is_reference(result: StudyResult, label: str) -> bool:
 def figure_interval(fig: str, values) -> Interval:
     """The mean of a figure over futures and its 95% interval (kept at or above 0 for a
     figure that cannot be negative)."""
+    if fig in SHARES:
+        return share_interval(values)
     return floored_interval(values) if fig in NEVER_NEGATIVE else mean_interval(values)
 
 
