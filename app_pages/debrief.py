@@ -80,6 +80,8 @@ if compliance.empty:
     st.caption(t("debrief.none"))
 else:
     st.table(compliance)
+if policy_note := report.policy_compliance_note(d, lang):
+    st.caption(policy_note)
 
 debrief_judgement.sections(g, lang)
 roleplay_views.debrief_talks(g)  # the meetings held with borrowers, with feedback

@@ -129,6 +129,21 @@ def test_debrief_has_the_four_strategies(played):
     assert played.debrief() is d  # computed once
 
 
+def test_the_debrief_holds_your_checks_to_the_case_policy(played):
+    """The trainee ran a lighter policy than the case's: every check it asked may be on
+    time, yet against the bank's own rules the loans fell behind, and the debrief says so
+    beside early warning's figure."""
+    from training import report
+
+    d = played.debrief()
+    held = d.table.set_index("strategy")["policy_compliance"]
+    assert held.notna().all() and ((held >= 0) & (held <= 1)).all()
+    assert held["late-collection"] < held["early-warning"]  # no routine check at all
+    note = report.policy_compliance_note(d, "en")
+    assert f"{held['you'] * 100:.0f}%" in note and "case's own policy" in note
+    assert "本行制度" in report.policy_compliance_note(d, "zh")
+
+
 QUEUE_HOURS_BUG = (
     "sim/game.py Game.options/queue count only hours_available - hours_queued, but since the "
     "engine does required checks before the month's actions (engine.py _month), the policy's "

@@ -94,7 +94,8 @@ def build_debrief(desk) -> Debrief:
         rows.append({"strategy": name, "loss_cny": r.loss_cny,
                      "npl_ratio_peak": sc.npl_ratio_peak, "hours": r.hours,
                      "saves": sc.saves, "interest_cny": r.interest_cny,
-                     "compliance": sc.compliance, "index": sc.index})
+                     "compliance": sc.compliance, "policy_compliance": r.policy_compliance,
+                     "index": sc.index})
     traj = pd.concat([r.metrics[["month", "npl_ratio", "cum_loss_cny"]].assign(strategy=n)
                       for n, r in runs.items()], ignore_index=True)
     sv = saves(you, late)

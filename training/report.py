@@ -441,7 +441,8 @@ def _fmt_cell(name: str, v: Any, lang: str, unit_in_header: bool = False) -> str
         return index_text(float(v), lang)
     if name in ("saves", "defaults", "missed_warnings"):
         return f"{int(v):d}"
-    if name in ("npl_ratio_peak", "compliance", "npl_ratio", "relationship") or name.endswith("share"):
+    if name in ("npl_ratio_peak", "compliance", "policy_compliance", "npl_ratio", "relationship") \
+            or name.endswith("share"):
         return units.pct(float(v), 1)
     if name == "hours" or name.endswith("_hours"):
         return units.hours(float(v), lang)
@@ -504,6 +505,21 @@ def missed_table(debrief: Any, lang: str) -> pd.DataFrame:
     if "via" in df.columns:
         df["via"] = _per_value(df["via"], lambda v: term("source", v, lang))
     return frame_for_display(df, lang, month_cols=("visible_month", "default_month"))
+
+
+def policy_compliance_note(debrief: Any, lang: str) -> str | None:
+    """Your checks held to the case's own policy (the bank's rules) beside early warning's:
+    the compliance table counts only what the policy you ran asked. None for a debrief
+    stored before the figure existed."""
+    table = _table_by_strategy(debrief.table)
+    if "policy_compliance" not in table.columns or "you" not in table.index:
+        return None
+    you = table.loc["you", "policy_compliance"]
+    if you is None or you != you:
+        return None
+    ew = table["policy_compliance"].get("early-warning")
+    return t("debrief.policy_compliance", lang, share=units.pct(float(you), 0),
+             ew=units.pct(float(ew), 0) if ew is not None and ew == ew else "—")
 
 
 def compliance_table(debrief: Any, lang: str) -> pd.DataFrame:
@@ -692,6 +708,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         _html_table(missed_table(debrief, lang), lang),
         f"<h2>{e(t('debrief.compliance', lang))}</h2>",
         _html_table(compliance_table(debrief, lang), lang),
+        *([f"<p>{e(note)}</p>"] if (note := policy_compliance_note(debrief, lang)) else []),
     ]
     sections += extra or []
     if not score_rows.empty:
