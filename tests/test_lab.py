@@ -148,7 +148,7 @@ def test_a_difference_reads_as_a_difference_not_a_level(case):
     res = made_up(case, {"early-warning": [8e4, 11e4, 9e4, 10e4],
                          "late-collection": [9e4, 12e4, 10e4, 11e4], "oracle": [0, 1, 0, 1]})
     row = lab.paired_table(res, ("loss_cny",)).iloc[0]
-    assert "+1.0 万元(95% 区间 1.0 万元 至 1.0 万元)" in lab.verdict_text(row, "zh")
+    assert "+1.0 万元（95% 区间 1.0 万元 至 1.0 万元）" in lab.verdict_text(row, "zh")
     assert ": loss +CNY 10.0k (95% interval CNY 10.0k to CNY 10.0k)" in lab.verdict_text(row, "en")
     assert lab.fmt_figure("loss_cny", -1e4, "zh", signed=True) == "-1.0 万元"
     assert lab.fmt_figure("loss_cny", 1.0, "en", signed=True) == "CNY 0k"  # nothing to sign
@@ -259,7 +259,7 @@ def test_the_report_in_chinese(outcome):
     page = report_html(outcome, "zh")
     assert "策略实验室报告" in page and "配对差异" in page
     assert "<th>客户经理人数</th>" in page and "明显" in page or "波动" in page
-    assert "与基准策略(早期预警)的配对差异" in page  # the champion by its name, not its id
+    assert "与基准策略（早期预警）的配对差异" in page  # the champion by its name, not its id
     assert "资产保全团队" in page  # what the staff hours count
     assert "<th>软件包</th>" in page and "<th>package</th>" not in page
 

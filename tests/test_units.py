@@ -57,4 +57,4 @@ def test_times_are_local_and_labelled():
     assert units.local_time(utc, "Asia/Shanghai", "en") == "2026-12-02 05:05 (Asia/Shanghai)"
     # a stored naive time is UTC; without a known zone it says UTC
     assert units.local_time(datetime(2026, 12, 1, 21, 5), None, "en") == "2026-12-01 21:05 (UTC)"
-    assert units.local_time(utc, "Not/AZone", "zh") == "2026-12-01 21:05(UTC)"
+    assert units.local_time(utc, "Not/AZone", "zh") == "2026-12-01 21:05（UTC）"

@@ -128,7 +128,7 @@ def test_finished_attempts_stay_listed_with_their_debrief():
     at.switch_page("app_pages/cases.py").run()
     no_exception(at)
     assert f"debrief_{aid}" in {b.key for b in at.button}
-    assert any("(UTC)" in c.value for c in at.caption if aid in c.value)  # no browser zone in tests
+    assert any("（UTC）" in c.value for c in at.caption if aid in c.value)  # no browser zone in tests
     at.button(key=f"debrief_{aid}").click().run()
     no_exception(at)
     assert "可避免损失中你避免的比例" in [m.label for m in at.metric]
