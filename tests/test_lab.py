@@ -436,3 +436,22 @@ def test_a_sweep_whose_first_step_does_not_pay_says_to_try_fewer_officers(case, 
     assert lab.stop_paying_point(lab.staffing_table(out)) == 3
     text = stop_paying_text(out, lang)
     assert words in text and "1..3" in text
+
+
+def test_the_sweep_says_from_how_many_officers_checks_keep_up_with_the_case_policy():
+    """The money says when another officer stops paying; the sentence after it says from
+    which count the checks keep up with the bank's rules, counting only a count beyond
+    which no larger one falls back below the bar."""
+    import pandas as pd
+
+    from training.lab_report import keeps_up_text
+
+    def table(shares):
+        return pd.DataFrame({"officers": range(1, len(shares) + 1), "compliance": shares})
+
+    assert lab.keeps_up_from(table([0.6, 0.96, 0.93, 0.97, 0.99])) == 4
+    assert lab.keeps_up_from(table([0.6, 0.8])) is None
+    assert "from 2 officers" in keeps_up_text(table([0.7, 0.95]), "en")
+    never = keeps_up_text(table([0.5, 0.8]), "zh")
+    assert "2 人时只有 80.0%" in never and "95%" in never
+    assert keeps_up_text(table([np.nan, np.nan]), "en") == ""  # the policy asks no check

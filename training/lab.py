@@ -413,6 +413,27 @@ def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+KEEPS_UP_SHARE = 0.95
+"""The sweep says the checks keep up with the case's policy from the officer count whose
+mean compliance with it (loan-months up to date) reaches this share, and every larger
+count tried too: a few checks a year run late in any real book, a fifth of them does not."""
+
+
+def keeps_up_from(table: pd.DataFrame) -> int | None:
+    """The fewest officers from which every count tried keeps the checks up to the case's
+    policy (KEEPS_UP_SHARE of loan-months on average); None when the largest does not, or
+    the policy holds no loan to a check."""
+    if table.empty:
+        return None
+    best = None
+    for _, row in table.iloc[::-1].iterrows():
+        share = row["compliance"]
+        if share is None or share != share or share < KEEPS_UP_SHARE:
+            break
+        best = int(row["officers"])
+    return best
+
+
 def stop_paying_point(table: pd.DataFrame) -> int | None:
     """The officer count after which another officer stops paying: the last count reached
     by a step that paid, before the first step that does not. None without a sweep."""

@@ -196,10 +196,27 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
     cost = lab.fmt_figure("cost_cny", outcome.request.officer_cost_cny_per_month, lang)
     strategy = lab.strategy_label(table["strategy"].iloc[0], lang)
     if n == int(table["officers"].iloc[-1]):
-        return t("lab.report.stop_paying_never", lang, strategy=strategy, cost=cost)
-    if n == int(table["officers"].iloc[0]) and n > 1:  # the range may start too high
-        return t("lab.report.stop_paying_first", lang, strategy=strategy, n=n, cost=cost)
-    return t("lab.report.stop_paying", lang, strategy=strategy, n=n, cost=cost)
+        money = t("lab.report.stop_paying_never", lang, strategy=strategy, cost=cost)
+    elif n == int(table["officers"].iloc[0]) and n > 1:  # the range may start too high
+        money = t("lab.report.stop_paying_first", lang, strategy=strategy, n=n, cost=cost)
+    else:
+        money = t("lab.report.stop_paying", lang, strategy=strategy, n=n, cost=cost)
+    more = keeps_up_text(table, lang)
+    return money + ("" if not more else more if lang == "zh" else " " + more)
+
+
+def keeps_up_text(table, lang: str) -> str:
+    """From how many officers the checks keep up with the case's own policy (the bank's
+    rules), which the money alone does not say; empty when that policy asks no check."""
+    last = table.iloc[-1]
+    if last["compliance"] != last["compliance"]:  # NaN: the policy held no loan to a check
+        return ""
+    share = lab.fmt_figure("policy_compliance", lab.KEEPS_UP_SHARE, lang).replace(".0%", "%")
+    k = lab.keeps_up_from(table)
+    if k is None:
+        return t("lab.report.keeps_up_never", lang, share=share, n=int(last["officers"]),
+                 reached=lab.fmt_figure("policy_compliance", last["compliance"], lang))
+    return t("lab.report.keeps_up", lang, share=share, n=k)
 
 
 def verdict_lines(outcome: lab.LabOutcome, lang: str) -> list[tuple[str, str]]:
