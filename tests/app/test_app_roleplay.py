@@ -64,7 +64,7 @@ def test_practice_uncovers_diversion_and_gives_feedback() -> None:
     assert "受托支付" in shown  # the term agreed, with its hours
     assert [s.value for s in at.success] == ["没有违反行为规范。"]
     assert "闪烁其词，挪用资金" in shown  # the hidden borrower, told after the talk
-    assert "溧阳新地块的出让金是用什么钱交的?" in shown  # a strong officer's question
+    assert "溧阳新地块的出让金是用什么钱交的？" in shown  # a strong officer's question
 
 
 def test_the_same_path_with_an_honest_borrower_learns_nothing_hidden() -> None:
@@ -186,4 +186,4 @@ def test_the_debrief_shows_each_meeting_with_its_feedback(fresh_db) -> None:
     shown = texts(at)
     assert "与借款人的面谈" in shown
     assert "贷款资金被挪作他用" in shown  # what was missed, now that the case is over
-    assert "只看进度报告和发票,检查就流于形式" in shown
+    assert "只看进度报告和发票，检查就流于形式" in shown
