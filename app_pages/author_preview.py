@@ -15,8 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from sim.scenario import Scenario
-from training import preview
-from training.i18n import fmt_cny, fmt_pct, t
+from training import preview, units
+from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
 
 RESULT_KEY = "author_preview"
 
@@ -75,15 +75,19 @@ def _executor(workers: int):
 def loss_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """Mean loss per baseline with its 95% interval."""
     order = [baseline_name(s) for s in preview.BASELINES]
-    data = frame.assign(name=frame["strategy"].map(baseline_name))
+    money = ("loss_cny", "loss_lo_cny", "loss_hi_cny")
+    # in the money unit of the page (万元, CNY k), as every other money chart and table
+    data = frame.assign(name=frame["strategy"].map(baseline_name),
+                        **{c: [units.in_unit(v) for v in frame[c]] for c in money})
+    title = units.money_header(t("author.col.loss_cny"))
     base = alt.Chart(data).encode(
         y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)))
     bars = base.mark_bar(color="#5b8db8").encode(
-        x=alt.X("loss_cny:Q", title=t("author.col.loss_cny"), axis=alt.Axis(format=",.0f")),
+        x=alt.X("loss_cny:Q", title=title, axis=alt.Axis(format=",.0f")),
         tooltip=[alt.Tooltip("name:N", title=t("author.col.baseline")),
-                 alt.Tooltip("loss_cny:Q", title=t("author.col.loss_cny"), format=",.0f"),
-                 alt.Tooltip("loss_lo_cny:Q", title=t("author.col.lo"), format=",.0f"),
-                 alt.Tooltip("loss_hi_cny:Q", title=t("author.col.hi"), format=",.0f")])
+                 alt.Tooltip("loss_cny:Q", title=title, format=",.1f"),
+                 alt.Tooltip("loss_lo_cny:Q", title=t("author.col.lo"), format=",.1f"),
+                 alt.Tooltip("loss_hi_cny:Q", title=t("author.col.hi"), format=",.1f")])
     rules = base.mark_rule(color="#222").encode(x="loss_lo_cny:Q", x2="loss_hi_cny:Q")
     return (bars + rules).properties(title=t("author.chart_loss"), height=200)
 
@@ -107,7 +111,8 @@ def staff_chart(result: preview.PreviewResult) -> alt.LayerChart:
 def _interval(lo: float | None, hi: float | None, fmt) -> str:
     if lo is None or hi is None:
         return "—"
-    return f"{fmt(lo)} – {fmt(hi)}"
+    return t("lab.range", lo=fmt(lo), hi=fmt(hi))  # "a to b": a dash between two
+    # amounts reads as a subtraction when the lower one is negative
 
 
 def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> None:
@@ -144,11 +149,11 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
     table = pd.DataFrame({
         t("author.col.baseline"): frame["strategy"].map(baseline_name),
         t("author.col.loss_cny"): frame["loss_cny"].map(lambda v: fmt_cny(v, lang)),
-        t("author.col.interval"): [f"{fmt_cny(lo, lang)} – {fmt_cny(hi, lang)}"
+        t("author.col.interval"): [_interval(lo, hi, lambda v: fmt_cny(v, lang))
                                    for lo, hi in zip(frame["loss_lo_cny"], frame["loss_hi_cny"],
                                                      strict=True)],
         t("author.col.defaults"): frame["defaults"].map(lambda v: f"{v:.1f}"),
-        t("author.col.hours"): frame["hours"].map(lambda v: f"{v:,.0f}"),
+        t("author.col.hours"): frame["hours"].map(lambda v: fmt_hours(round(v), lang)),
         t("author.col.compliance"): frame["compliance"].map(lambda v: fmt_pct(v, 0)),
     })
     st.dataframe(table, hide_index=True, width="stretch")

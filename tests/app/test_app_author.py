@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from training import authoring
+from training import authoring, preview
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -322,3 +322,23 @@ def test_the_preview_can_use_both_cores():
     pooled = at.session_state["author_preview"]
     assert pooled.loss_frame().equals(alone.loss_frame())
     assert pooled.staff == alone.staff
+
+
+def test_the_preview_shows_money_in_the_page_unit_and_intervals_in_words():
+    """The preview's loss chart is in 万元 / CNY k like every other money chart (it drew
+    raw yuan, 0 to 700,000), and its interval reads "a 至 b", not "a – b"."""
+    import pandas as pd
+
+    from app_pages.author_preview import _interval, loss_chart
+    from training.i18n import set_lang
+
+    frame = pd.DataFrame({"strategy": list(preview.BASELINES), "loss_cny": [3e5, 2e5, 1e5, 5e4],
+                          "loss_lo_cny": [0.0] * 4, "loss_hi_cny": [6e5, 4e5, 2e5, 1e5]})
+    for lang, unit, scale in (("zh", "万元", 1e4), ("en", "CNY k", 1e3)):
+        set_lang(lang)
+        spec = loss_chart(frame).to_dict()
+        assert unit in str(spec["layer"][0]["encoding"]["x"]["title"])
+        values = next(iter(spec["datasets"].values()))
+        assert max(v["loss_cny"] for v in values) == 3e5 / scale
+    set_lang("zh")
+    assert _interval(-1.0, 2.0, str) == "-1.0 至 2.0"
