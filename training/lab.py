@@ -379,7 +379,8 @@ def frontier_frame(result: StudyResult) -> pd.DataFrame:
 
 
 def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
-    """Per officer count: loss, compliance with the case's check policy, net value (before and after staff cost) with
+    """Per officer count: loss, compliance with the case's check policy, net value (before
+    and after staff cost) with
     intervals, and the paired gain in net value from one more officer against its cost.
 
     ``pays`` is whether the step from the previous count paid for itself (its mean paired
@@ -416,7 +417,8 @@ def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
 KEEPS_UP_SHARE = 0.95
 """The sweep says the checks keep up with the case's policy from the officer count whose
 mean compliance with it (loan-months up to date) reaches this share, and every larger
-count tried too: a few checks a year run late in any real book, a fifth of them does not."""
+count tried too. A few late checks a year happen in any book; one in five late is a book
+the officers no longer keep up with."""
 
 
 def keeps_up_from(table: pd.DataFrame) -> int | None:

@@ -26,7 +26,7 @@ import yaml
 from sim.scenario import Scenario
 from sim.study import StrategySpec
 from training import lab
-from training.i18n import t
+from training.i18n import fmt_pct, t
 from training.lab_charts import all_charts
 
 PACKAGES = ("bianque", "numpy", "pandas", "scipy", "simpy", "pydantic", "altair",
@@ -211,7 +211,7 @@ def keeps_up_text(table, lang: str) -> str:
     last = table.iloc[-1]
     if last["compliance"] != last["compliance"]:  # NaN: the policy held no loan to a check
         return ""
-    share = lab.fmt_figure("policy_compliance", lab.KEEPS_UP_SHARE, lang).replace(".0%", "%")
+    share = fmt_pct(lab.KEEPS_UP_SHARE, 0)
     k = lab.keeps_up_from(table)
     if k is None:
         return t("lab.report.keeps_up_never", lang, share=share, n=int(last["officers"]),
