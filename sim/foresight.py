@@ -136,18 +136,18 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     rate_row = np.zeros(K, dtype=np.int64)
     new_rates = np.empty((0, n))
     if track_rates:
-        rows = [base_rate(lpr, pf.base_5y) + pf.spread]
+        rows = [_reset_rates(sim, lpr)]
         for k in range(K):
             for when, ev in lpr_changes:
                 if when == t + k:
                     for key in (("lpr_1y", "lpr_5y") if ev.base == "both" else (ev.base,)):
                         lpr[key] = max(0.0, lpr[key] + ev.delta_bp / 10_000)
                     lpr_month[k] = True
-                    rows.append(base_rate(lpr, pf.base_5y) + pf.spread)
+                    rows.append(_reset_rates(sim, lpr))
             rate_row[k] = len(rows) - 1
         new_rates = np.stack(rows)
     start_lpr = {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}
-    concession = sim.rate0 - (base_rate(start_lpr, pf.base_5y) + pf.spread)
+    concession = sim.rate0 - _reset_rates(sim, start_lpr)  # rate0 moves with restructurings
     # the borrower's side
     owner = pf.borrower
     shared = sim._health_shared  # one health per borrower (credit._shared)
@@ -178,6 +178,20 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     deferred = np.minimum(np.maximum(sim.deferral_until - t + 1, 0), K)  # np.clip, faster
     margin, fresh = default_margins(path, sim.misses, deferred, remaining)
     return Foresight(path, margin, fresh)
+
+
+def _reset_rates(sim, lpr: dict) -> np.ndarray:
+    """The rate each loan would reset to on the LPRs `lpr`, before the loan's concession
+    (sim.loanbook.reprice). Kept per run by the LPRs (a run sees a handful), read-only."""
+    memo = sim.__dict__.get("_foresight_rates")
+    if memo is None:
+        memo = sim._foresight_rates = {}
+    key = (lpr["lpr_1y"], lpr["lpr_5y"])
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = base_rate(lpr, sim.pf.base_5y) + sim.pf.spread
+        got.flags.writeable = False
+    return got
 
 
 def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray]:

@@ -8,6 +8,7 @@ cost the engine charges cannot drift apart.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -141,6 +142,14 @@ class Observation:
     reader (`derived`): the state does not move while strategies decide, and the oracle's
     officer reads the same columns (`dataclasses.replace` shares this dict). They are the
     decision point's: after the engine moves, take a new observation (`observe`)."""
+
+    def seen_only(self) -> Observation:
+        """This observation without the hidden state: what an officer at the same decision
+        point sees (`dataclasses.replace(self, hidden=None)`, which rebuilt all forty
+        fields through __init__; this is a shallow copy, sharing `memo` the same way)."""
+        seen = copy.copy(self)
+        object.__setattr__(seen, "hidden", None)
+        return seen
 
     def derived(self, key: tuple, make: Callable[[], object]):
         """`make()` worked out once per decision point under `key`; arrays come back

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from scipy.special import ndtr
 
@@ -206,17 +204,26 @@ class Oracle(Triage):
         """`afterwards` as columns (loans, action codes): the officer's decision on what it
         can see, less the legal work the standing order leaves to the asset-preservation
         team (the oracle books its own)."""
-        seen = replace(obs, hidden=None)
-        actions = self._officer.decide(seen).actions
+        actions = self._officer.decide(obs.seen_only()).actions
         loans, codes = self._officer.taken_columns
         head = actions[:len(actions) - len(loans)]  # the standing workout's steps come first
-        legal = np.array([by_legal_team(obs.actions, a) for a in ACTIONS]) if obs.actions \
-            else np.zeros(len(ACTIONS), dtype=bool)
+        legal = self._legal_work(obs)
         keep = ~legal[codes]
         head_loans = [i for i, a in head if not legal[ACTION_CODES[a]]]
         head_codes = [ACTION_CODES[a] for _, a in head if not legal[ACTION_CODES[a]]]
         return (np.concatenate([np.array(head_loans, dtype=np.int64), loans[keep]]),
                 np.concatenate([np.array(head_codes, dtype=np.int64), codes[keep]]))
+
+    def _legal_work(self, obs: Observation) -> np.ndarray:
+        """Whether each of ACTIONS is the legal team's in the case's catalogue, worked out
+        again only when the catalogue changes (as `_actions_now`)."""
+        key = tuple(obs.actions.items()) if obs.actions else ()
+        got = getattr(self, "_legal_seen", None)
+        if got is None or got[0] != key:
+            legal = np.array([by_legal_team(obs.actions, a) for a in ACTIONS]) if key \
+                else np.zeros(len(ACTIONS), dtype=bool)
+            self._legal_seen = got = (key, legal)
+        return got[1]
 
     def _will_default(self, obs: Observation) -> np.ndarray:
         return self._hidden_figure(obs, "defaults", lambda: obs.hidden.foresight.defaults())
