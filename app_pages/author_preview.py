@@ -138,8 +138,9 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
     c2.caption(t("author.headroom_share", share=fmt_pct(result.headroom_share, 0)))
     c3.metric(t("author.m.staff_load"), fmt_pct(result.staff.load_share, 0),
               help=t("author.m.staff_load_help"))
-    c3.caption(t("author.compliance", ew=fmt_pct(
-        result.baselines["early-warning"].compliance.mean, 0)))
+    ew = result.baselines["early-warning"]
+    c3.caption(t("author.compliance", ew=fmt_pct(ew.compliance.mean, 0),
+                 policy=fmt_pct(ew.policy_compliance.mean, 0) if ew.policy_compliance else "—"))
     c4.metric(t("author.m.difficulty"), "★" * d.level + "☆" * (5 - d.level),
               help=t("author.m.difficulty_help"))
     c4.caption(t("author.difficulty_declared", declared=d.declared))
@@ -155,6 +156,7 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
         t("author.col.defaults"): frame["defaults"].map(lambda v: f"{v:.1f}"),
         t("author.col.hours"): frame["hours"].map(lambda v: fmt_hours(round(v), lang)),
         t("author.col.compliance"): frame["compliance"].map(lambda v: fmt_pct(v, 0)),
+        t("author.col.policy_compliance"): frame["policy_compliance"].map(lambda v: fmt_pct(v, 0)),
     })
     st.dataframe(table, hide_index=True, width="stretch")
     st.altair_chart(staff_chart(result), width="stretch")

@@ -17,6 +17,7 @@ from sim.segments import Segment
 from sim.storyline import LprChange, NamedBorrower, PolicyShock, ScriptedEvent
 from training import authoring, preview
 from training.authoring import AuthoringError, Section
+from training.i18n import fmt_pct
 
 BADINPUT = Path(__file__).parent / "badinput"
 
@@ -312,6 +313,17 @@ def test_a_swamped_case_is_flagged_in_both_languages():
     zh, en = w.text("zh"), w.text("en")
     assert "人手" in zh and "swamped" in en
     assert f"{sc.staff.hours_per_officer_month:,.0f}" in en  # the hours available, in words
+    # early warning keeps the checks it books, not the case's policy: the warning says both,
+    # and does not call 100% "only"
+    ew = r.baselines["early-warning"]
+    assert ew.policy_compliance.mean < 0.5
+    assert w.values["policy_compliance"] == ew.policy_compliance.mean
+    assert fmt_pct(ew.policy_compliance.mean, 0) in en and "only 100%" not in en
+    assert fmt_pct(ew.policy_compliance.mean, 0) in zh and "贷款月份" in zh
+    if ew.compliance.n:  # the checks it booked, as a share
+        assert fmt_pct(ew.compliance.mean, 0) in en
+    else:  # with 5 hours it books none: said in words, not as "—"
+        assert "no routine check" in en and "—" not in en and "排不出" in zh
     assert not r.teaches
     assert r.difficulty.staff == 1.0
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import Simulation, simulate
-from sim.intervals import Interval, floored_interval
+from sim.intervals import Interval, floored_interval, share_interval
 from sim.policy import Staff
 from sim.runner import child_seeds
 from sim.scenario import Scenario
@@ -98,6 +98,9 @@ class BaselineResult:
     defaults: Interval
     hours: Interval  # officers plus the asset-preservation team, whole run
     compliance: Interval  # share of required checks done on time; n == 0 if none required
+    policy_compliance: Interval | None = None
+    """Share of the loan-months the case's own monitoring policy held to a check that were
+    up to date (whatever policy the baseline ran); n == 0 if the policy holds none."""
 
 
 @dataclass(frozen=True)
@@ -143,12 +146,15 @@ class TeachingWarning:
 
     def text(self, lang: str) -> str:
         """The warning in words, its figures formatted for the language."""
-        return t(f"author.warning.{self.code}", lang=lang,
-                 **{k: _fmt(k, v, lang) for k, v in self.values.items()})
+        key = f"author.warning.{self.code}"
+        booked = self.values.get("compliance", 0.0)
+        if self.code == WarningCode.STAFF_SWAMPED and (booked is None or not math.isfinite(booked)):
+            key += "_no_checks"  # early warning booked no check at all: no share to give
+        return t(key, lang=lang, **{k: _fmt(k, v, lang) for k, v in self.values.items()})
 
 
 _MONEY = ("headroom", "late", "saving", "lo", "hi")
-_SHARES = ("share", "compliance")
+_SHARES = ("share", "compliance", "policy_compliance")
 
 
 def _fmt(key: str, value: float | None, lang: str) -> str:
@@ -196,11 +202,13 @@ class PreviewResult:
 
     def loss_frame(self) -> pd.DataFrame:
         """One row per baseline: strategy, loss_cny, loss_lo_cny, loss_hi_cny, defaults,
-        hours, compliance (share). The chart and the table on the page both read this."""
+        hours, compliance and policy_compliance (shares). The chart and the table on the page both read this."""
         return pd.DataFrame([{
             "strategy": b.strategy, "loss_cny": b.loss_cny.mean, "loss_lo_cny": b.loss_cny.lo,
             "loss_hi_cny": b.loss_cny.hi, "defaults": b.defaults.mean, "hours": b.hours.mean,
-            "compliance": b.compliance.mean} for b in self.baselines.values()])
+            "compliance": b.compliance.mean,
+            "policy_compliance": b.policy_compliance.mean if b.policy_compliance else math.nan}
+            for b in self.baselines.values()])
 
 
 @dataclass(frozen=True)
@@ -212,6 +220,7 @@ class Replication:
     defaults: dict[str, int]
     hours: dict[str, float]
     compliance: dict[str, float]
+    policy_compliance: dict[str, float | None]
     policy_demand_hours: list[float]  # per month: hours the case's policy asks (unlimited staff)
     disbursed_cny: float
 
@@ -245,6 +254,7 @@ def replication(scenario: Scenario, seed: int, months: int | None) -> Replicatio
         defaults={k: r.defaults for k, r in runs.items()},
         hours={k: r.hours for k, r in runs.items()},
         compliance={k: compliance_share(r) for k, r in runs.items()},
+        policy_compliance={k: r.policy_compliance for k, r in runs.items()},
         policy_demand_hours=demand,
         disbursed_cny=any_run.disbursed_cny,
     )
@@ -301,12 +311,19 @@ def difficulty(scenario: Scenario, load_share: float, ew_index: float | None) ->
 
 def teaching_warnings(late: Interval, saving: Interval, headroom: Interval,
                       ew_index: float | None, staff: StaffLoad, ew_compliance: float,
-                      disbursed_cny: float) -> tuple[TeachingWarning, ...]:
+                      disbursed_cny: float, ew_policy_compliance: float | None = None
+                      ) -> tuple[TeachingWarning, ...]:
     """The reasons a case does not teach, each with the figures that show it.
 
     Late collection is "as good" when early warning's paired saving is not above zero or
     it avoids under MIN_TEACHING_INDEX of the avoidable loss; the saving's interval may
     cross zero on a small book (the intro's 50 loans) without the lesson being absent.
+
+    The officers are swamped when the case's policy asks over SWAMPED_LOAD times their
+    hours, or when early warning keeps under SWAMPED_COMPLIANCE of the checks it books on
+    time (its triage has failed). The warning says both of early warning's figures: the
+    checks it booked, and the loan-months up to the case's own policy, which a triaging
+    officer keeps far lower (it books a lighter policy when the hours are short).
     """
     out: list[TeachingWarning] = []
     stakes = max(NOTHING_AVOIDABLE_SHARE * max(late.mean, 0.0),
@@ -320,7 +337,8 @@ def teaching_warnings(late: Interval, saving: Interval, headroom: Interval,
         out.append(TeachingWarning(WarningCode.LATE_AS_GOOD, {
             "saving": saving.mean, "lo": saving.lo, "hi": saving.hi, "index": ew_index}))
     figures = {"demand": staff.demanded_hours_month.mean,
-               "available": staff.available_hours_month, "compliance": ew_compliance}
+               "available": staff.available_hours_month, "compliance": ew_compliance,
+               "policy_compliance": ew_policy_compliance}
     if staff.load_share > SWAMPED_LOAD or ew_compliance < SWAMPED_COMPLIANCE:
         out.append(TeachingWarning(WarningCode.STAFF_SWAMPED, figures))
     return tuple(out)
@@ -366,7 +384,8 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
     baselines = {name: BaselineResult(
         strategy=name, loss_cny=floored_interval(col("loss_cny", name)),
         defaults=floored_interval(col("defaults", name)), hours=floored_interval(col("hours", name)),
-        compliance=floored_interval(col("compliance", name))) for name in BASELINES}
+        compliance=floored_interval(col("compliance", name)),
+        policy_compliance=share_interval(col("policy_compliance", name))) for name in BASELINES}
     late, ew, oracle = (col("loss_cny", n) for n in ("late-collection", "early-warning", "oracle"))
     saving, headroom = floored_interval(late - ew), floored_interval(late - oracle)
     index, index_lo, index_hi = _index_interval(late, ew, oracle)
@@ -387,7 +406,7 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
                               else math.inf, index),
         warnings=teaching_warnings(baselines["late-collection"].loss_cny, saving, headroom,
                                    index, staff, baselines["early-warning"].compliance.mean,
-                                   disbursed),
+                                   disbursed, baselines["early-warning"].policy_compliance.mean),
         notes=teaching_notes(staff),
     )
 
@@ -449,10 +468,13 @@ def report_text(result: PreviewResult, lang: str = "en") -> str:
     lines = [t("author.cli.title", lang, case=result.scenario_id, reps=result.reps,
                months=result.months, seconds=f"{result.seconds:.1f}")]
     for b in result.baselines.values():
-        checks = pct(b.compliance.mean, 0) if b.compliance.n else t("author.cli.none_required", lang)
+        none = t("author.cli.none_required", lang)
+        checks = pct(b.compliance.mean, 0) if b.compliance.n else none
+        held = b.policy_compliance
+        policy = pct(held.mean, 0) if held is not None and held.n else none
         lines.append("  " + t("author.cli.baseline", lang, name=t(f"author.baseline.{b.strategy}", lang),
                               loss=cny(b.loss_cny.mean), range=rng(b.loss_cny.lo, b.loss_cny.hi, cny),
-                              checks=checks))
+                              checks=checks, policy=policy))
     idx = na if result.ew_index is None else f"{result.ew_index:.2f}"
     staff = result.staff
     lines += ["  " + t("author.cli.index", lang, index=idx, range=rng(
