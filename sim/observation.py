@@ -137,6 +137,9 @@ class Observation:
     repayment: np.ndarray | None = None  # Repayment code of each loan
     cls_objective: np.ndarray | None = None  # the objective floor (sim.judgement)
     judgement: np.ndarray | None = None  # the officer's class on judgement, NORMAL = none
+    case_policy: MonitoringPolicy | None = None
+    """The case's own monitoring policy (the bank's rules), whatever policy the officer runs
+    now (`policy`): what the run's compliance is held to (sim.checks.against_bank_policy)."""
     memo: dict = field(default_factory=dict, repr=False, compare=False)
     """Figures read off the visible columns at this decision point, kept for their next
     reader (`derived`): the state does not move while strategies decide, and the oracle's
@@ -243,7 +246,7 @@ def observe(sim) -> Observation:
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
         rate=v["rate"], remaining_months=ro(remaining),
         repayment=v["repayment"],
-        cls_objective=v["cls_objective"], judgement=v["judgement"],
+        cls_objective=v["cls_objective"], judgement=v["judgement"], case_policy=sim.sc.monitoring,
     )
 
 

@@ -1,8 +1,9 @@
 """Triage within the hours: the competent officer's way of choosing what to do.
 
 Every month the officer (1) leaves defaulted loans to the asset-preservation team's
-standing workout, (2) books the closest routine-check policy that fits a share of the
-hours, so checks are never rushed into formalities, and (3) spends what is left on
+standing workout, (2) books the case's own routine-check policy (the bank's rules) when
+its checks fit the month's hours, else the closest lighter policy that fits a share of
+them, so checks are never rushed into formalities, and (3) spends what is left on
 the actions with the highest expected avoided loss per hour, across all loans and all
 actions at once. What the officer believes about each loan (its chance of default)
 is the one thing the early-warning officer and the oracle do differently: one reads
@@ -39,7 +40,8 @@ class TriageParams:
     """How the officer values actions (assumptions; none is tuned on a case)."""
 
     policy_share: float = 0.6
-    """Routine checks may book at most this share of the month's hours."""
+    """When the case's own policy does not fit the month's hours, the lighter routine policy
+    the officer books instead may take at most this share of them."""
     alert_months: int = 3
     """Signals seen within this many months count as recent."""
     min_alerts: int = 2
@@ -228,7 +230,12 @@ class Triage(Strategy):
         return idx, risk[idx] * loss_if_default[idx] * p.check_value_share
 
     def choose_policy(self, obs: Observation) -> MonitoringPolicy:
-        """The closest candidate whose checks fit the routine share of the hours."""
+        """The case's own policy (the bank's rules) whenever its checks fit the month's hours
+        without rushing; else the closest candidate of POLICIES whose checks fit the routine
+        share of the hours (the bank's rules cannot be kept this month: triage)."""
+        if obs.case_policy is not None and (
+                obs.check_demand is None or obs.check_demand(obs.case_policy) <= obs.hours_available):
+            return obs.case_policy
         cap = obs.hours_available * self.params.policy_share
         for pol in POLICIES:
             if obs.check_demand is None or obs.check_demand(pol) <= cap:
