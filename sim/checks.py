@@ -3,8 +3,10 @@
 A monitoring policy sets a routine interval per class and a first check after
 disbursement. Checks due take the officers' hours first; when the hours run
 short some slip to next month and the rest are rushed, with lower quality
-(checks that become a formality, 流于形式). Compliance counts the checks done
-on time against those required.
+(checks that become a formality, 流于形式), unless the officer gives them a set
+number of hours (Decision.routine_hours): then the oldest that fit are done in
+full and the rest slip. Compliance counts the checks done on time against those
+required, and the loan-months up to the case's own policy (`against_bank_policy`).
 """
 
 from __future__ import annotations
@@ -185,6 +187,18 @@ def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:
     return float(d.hours[first][due].sum())
 
 
+def policy_load(sim, policy: MonitoringPolicy, t: int) -> float:
+    """Hours a month the policy's routine checks take on average on the book as it stands:
+    each on-book loan's routine check over its class's interval (monthly under closer
+    monitoring), whatever is overdue now. What keeping the policy costs once any backlog
+    is cleared (`policy_hours` is this month's demand, backlog included)."""
+    per_class = class_intervals(policy).astype(float)
+    rate = np.divide(1.0, per_class, out=np.zeros_like(per_class), where=per_class > 0)
+    per_loan = np.where(sim.closer_until >= t, 1.0, rate[sim.cls])
+    on_books = sim.status <= ON_BOOKS
+    return float((sim.check_hours[:, ROUTINE] * per_loan)[on_books].sum())
+
+
 def policy_demand(sim, t: int):
     """`policy_hours` at month t as a function of the policy, for one decision point: the
     parts that do not depend on the policy are computed once, at the first call, and each
@@ -213,8 +227,12 @@ def _books_no_checks(policy: MonitoringPolicy) -> bool:
         iv.normal, iv.special_mention, iv.substandard, iv.doubtful, iv.loss) <= 0
 
 
-def run_due(sim, t: int) -> None:
+def run_due(sim, t: int, routine_hours: float | None = None) -> None:
     """Routine and first checks the policy requires; overload makes them slip or rush.
+
+    routine_hours: the hours the officer gives the checks due this month (Decision.
+    routine_hours). Checks beyond them are not rushed: the oldest that fit are done in
+    full, the rest slip to next month, first in its queue.
 
     The due checks and the queue come from sim.kernels.checks.checks_due (the rule of
     `due_masks`); the queue is sorted (oldest first, then worse class, then larger
@@ -236,7 +254,7 @@ def run_due(sim, t: int) -> None:
         return
     order = np.lexsort((neg_balance, neg_cls, since))
     idx, hours = idx[order], hours[order]
-    done, quality, spent = _fit(hours, idx, sim._hours_left)
+    done, quality, spent = _fit(hours, idx, sim._hours_left, routine_hours)
     sim._hours_left -= min(spent, sim._hours_left)
     slipped = len(idx) - len(done)
     tally.slipped += slipped
@@ -253,11 +271,16 @@ def run_due(sim, t: int) -> None:
         do_checks(sim, t, done, None, quality)
 
 
-def _fit(hours: np.ndarray, idx: np.ndarray, avail: float):
-    """(checks done, their quality, hours spent) when checks needing `hours` meet `avail`."""
+def _fit(hours: np.ndarray, idx: np.ndarray, avail: float, cap: float | None = None):
+    """(checks done, their quality, hours spent) when checks needing `hours` meet `avail`,
+    or, with a cap on the hours they may take, as many in order as fit it unrushed."""
     demand = float(hours.sum())
-    if demand <= avail:
+    if demand <= avail and (cap is None or demand <= cap):
         return idx, 1.0, demand
+    if cap is not None:
+        cum = np.cumsum(hours)
+        k = int(np.searchsorted(cum, min(cap, avail), side="right"))
+        return idx[:k], 1.0, float(cum[k - 1]) if k else 0.0
     cum = np.cumsum(hours)
     k = int(np.searchsorted(cum, avail * defaults.RUSH_FACTOR, side="right"))
     spent = avail if k else 0.0  # nothing fits: the hours stay for other work

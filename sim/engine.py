@@ -179,7 +179,7 @@ class Simulation:
                 self.policy = dec.policy
         # checks the policy requires come first; targeted work gets the hours left over
         self._ticked = False
-        checks.run_due(self, t)
+        checks.run_due(self, t, None if dec is None else dec.routine_hours)
         if dec is not None:
             act_many(self, dec.actions)
             for i, c, reason in dec.classify:

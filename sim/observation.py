@@ -54,6 +54,10 @@ class Decision:
     """Judgements (loan id, LoanClass, reason code from sim.judgement.JUDGEMENT_REASONS):
     at or below the objective floor's quality; a judgement at the floor lifts it."""
     talks: list = field(default_factory=list)  # sim.conversation.Talk: what meetings established
+    routine_hours: float | None = None
+    """Hours given to the policy's checks due this month (None: all they need, rushed when
+    the hours run short). Checks beyond them slip to next month, oldest done first, and
+    are not rushed: an officer catching up on a backlog."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,9 @@ class Observation:
     repayment: np.ndarray | None = None  # Repayment code of each loan
     cls_objective: np.ndarray | None = None  # the objective floor (sim.judgement)
     judgement: np.ndarray | None = None  # the officer's class on judgement, NORMAL = none
+    check_load: Callable[[MonitoringPolicy], float] | None = None
+    """Hours a month a policy's routine checks take on average once any backlog is cleared
+    (sim.checks.policy_load): whether the team can keep it at all."""
     case_policy: MonitoringPolicy | None = None
     """The case's own monitoring policy (the bank's rules), whatever policy the officer runs
     now (`policy`): what the run's compliance is held to (sim.checks.against_bank_policy)."""
@@ -215,7 +222,7 @@ def _views(sim) -> dict[str, np.ndarray]:
 
 def observe(sim) -> Observation:
     """The observation at the current decision point."""
-    from sim.checks import policy_demand
+    from sim.checks import policy_demand, policy_load
 
     t = sim.t
     pf = sim.pf
@@ -247,6 +254,7 @@ def observe(sim) -> Observation:
         rate=v["rate"], remaining_months=ro(remaining),
         repayment=v["repayment"],
         cls_objective=v["cls_objective"], judgement=v["judgement"], case_policy=sim.sc.monitoring,
+        check_load=lambda policy: policy_load(sim, policy, t),
     )
 
 

@@ -82,3 +82,31 @@ def test_an_officer_who_books_no_checks_falls_behind_the_bank_policy(intro):
     assert skipped.compliance["required"].sum() == 0
     assert skipped.policy_compliance is not None and kept.policy_compliance is not None
     assert skipped.policy_compliance < 0.5 < kept.policy_compliance
+
+
+def test_checks_given_fewer_hours_than_they_need_are_done_oldest_first_unrushed():
+    """Decision.routine_hours: checks beyond the hours given slip, first in next month's
+    queue; those done are done in full (quality 1), and the hours left stay for other
+    work. Without it the same overload rushes every check it can into a formality."""
+    from sim.checks import _fit
+
+    hours = np.array([4.0, 4.0, 4.0, 4.0])
+    idx = np.array([7, 3, 9, 1])
+    done, quality, spent = _fit(hours, idx, avail=40.0, cap=10.0)
+    assert done.tolist() == [7, 3] and quality == 1.0 and spent == 8.0
+    done, quality, spent = _fit(hours, idx, avail=10.0)
+    assert len(done) > 2 and quality < 1.0 and spent == 10.0  # rushed
+    assert _fit(hours, idx, avail=40.0, cap=16.0)[0].tolist() == idx.tolist()
+
+
+def test_policy_load_is_each_loans_routine_check_over_its_interval():
+    from sim.checks import ROUTINE, policy_load
+
+    sim = Simulation(load_scenario(next(p for p in scenario_paths() if p.stem == "intro")), seed=1)
+    sim.cls[:] = 0
+    sim.cls[:5] = 1  # five on the watch list: monthly under QUARTERLY
+    on = sim.status <= 1
+    h = sim.check_hours[:, ROUTINE]
+    want = h[on][5:].sum() / 3 + h[on][:5].sum()
+    assert policy_load(sim, QUARTERLY, 1) == pytest.approx(want)
+    assert policy_load(sim, NO_CHECKS, 1) == 0.0

@@ -82,3 +82,22 @@ def test_a_large_exposure_not_seen_for_a_quarter_gets_a_visit():
 def test_loans_seen_lately_and_without_signals_are_not_visited():
     _, seen = _observe_month_3(unvisited=[])
     assert not [a for _, a in seen["decision"].actions if a == "onsite_check"]
+
+
+def test_early_warning_keeps_the_case_policy_when_the_team_can_and_triages_when_it_cannot():
+    """The bank's rules first: with the hours to keep the case's policy on average, early
+    warning books it, catching up a first month's backlog unrushed, and keeps nearly every
+    loan-month up to it. A case whose policy needs twice the team's hours (review_meeting)
+    makes it triage to a lighter policy instead of rushing checks into formalities."""
+    from sim.engine import simulate
+    from sim.scenario import load_scenario, scenario_paths
+
+    paths = {p.stem: p for p in scenario_paths()}
+    intro = load_scenario(paths["intro"])
+    kept = [simulate(intro, seed=s, strategy="early-warning") for s in (101, 102, 103)]
+    assert min(r.policy_compliance for r in kept) > 0.95
+    review = load_scenario(paths["review_meeting"])
+    sim = Simulation(review, seed=101, decider=EarlyWarning().decide)
+    sim.advance_to(3)
+    assert sim.policy != review.monitoring
+    assert sim.rec.checks.policy_share() < 0.5

@@ -46,8 +46,13 @@ of the funds or such a change: Civil Code Art. 673 and the loan contract's accel
 clause); a borrower whose business is still sound gives none, whatever the future holds.
 So the oracle, which knows the future, may still recall only a borrower already weakening
 (1.2 health units, with 0.2 per month of lead: sim.defaults.SIGNAL_LEAD_TO_HEALTH)."""
-ORACLE_TRIAGE = TriageParams(early_relief_below_dpd=30)
-"""The oracle knows a first missed payment is trouble and offers relief at once."""
+ORACLE_TRIAGE = TriageParams(early_relief_below_dpd=30, keeps_case_policy=False)
+"""The oracle knows a first missed payment is trouble and offers relief at once; it books
+routine checks only as hours allow (the lighter policies of sim.strategies.triage), never
+the case's own policy at the cost of the work that avoids loss."""
+ORACLE_OFFICER = TriageParams(keeps_case_policy=False)
+"""The officer whose decision the oracle takes with hours to spare: early warning's,
+without the case's policy (which the oracle does not answer to)."""
 ORACLE_VISIT_SHARE = 0.8
 """Value of a visit that opens the way to relief, as a share of that relief's value."""
 
@@ -99,7 +104,7 @@ class Oracle(Triage):
 
     def __init__(self, params: TriageParams | None = None):
         super().__init__(params or ORACLE_TRIAGE)
-        self._officer = Triage()
+        self._officer = Triage(ORACLE_OFFICER)
         self._foreseen: tuple[object, dict] = (None, {})
 
     def _hidden_figure(self, obs: Observation, key: str, make):

@@ -1,8 +1,8 @@
 """The early-warning reference policy: the competent officer with the hours the case gives.
 
 It reads each loan's risk from what it has seen (signals, arrears, class, found
-misuse), books the case's own routine-check policy when its hours allow (else the
-closest lighter one that fits a share of them), and
+misuse), keeps the case's own routine-check policy when the team can (else books the
+closest lighter one that fits a share of its hours), and
 spends the rest on the actions that avoid the most expected loss per hour (see
 sim.strategies.triage). Defaulted loans go to the asset-preservation team's standing
 workout, exactly as under late collection, so it never does less than late collection.

@@ -1,9 +1,10 @@
 """Triage within the hours: the competent officer's way of choosing what to do.
 
 Every month the officer (1) leaves defaulted loans to the asset-preservation team's
-standing workout, (2) books the case's own routine-check policy (the bank's rules) when
-its checks fit the month's hours, else the closest lighter policy that fits a share of
-them, so checks are never rushed into formalities, and (3) spends what is left on
+standing workout, (2) keeps the case's own routine-check policy (the bank's rules) when
+the team can, catching up a backlog oldest first, else books the closest lighter policy
+that fits a share of the hours, so checks are never rushed into formalities, and (3)
+spends what is left on
 the actions with the highest expected avoided loss per hour, across all loans and all
 actions at once. What the officer believes about each loan (its chance of default)
 is the one thing the early-warning officer and the oracle do differently: one reads
@@ -16,6 +17,7 @@ loss it removes. It only ranks actions; the engine decides what they really do.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,8 +42,19 @@ class TriageParams:
     """How the officer values actions (assumptions; none is tuned on a case)."""
 
     policy_share: float = 0.6
-    """When the case's own policy does not fit the month's hours, the lighter routine policy
-    the officer books instead may take at most this share of them."""
+    """When the case's own policy is beyond the team, the lighter routine policy the officer
+    books instead may take at most this share of the month's hours."""
+    sustainable_share: float = 0.8
+    """The case's own policy is within the team's reach when its routine checks need at most
+    this share of the month's hours on average (sim.checks.policy_load); a backlog is then
+    caught up, oldest first, rather than dropped for a lighter policy."""
+    keeps_case_policy: bool = True
+    """Whether the officer answers to the case's own policy at all (the oracle does not:
+    an upper bound on what can be avoided spends its hours where they avoid the most)."""
+    catch_up_months: int = 3
+    """...if the hours the policy leaves spare clear the backlog within this many months
+    (a quarter); a longer one (a whole large book's first checks on a few officers) is
+    not caught up: the officer triages."""
     alert_months: int = 3
     """Signals seen within this many months count as recent."""
     min_alerts: int = 2
@@ -229,25 +242,46 @@ class Triage(Strategy):
         idx = np.flatnonzero(due)
         return idx, risk[idx] * loss_if_default[idx] * p.check_value_share
 
-    def choose_policy(self, obs: Observation) -> MonitoringPolicy:
-        """The case's own policy (the bank's rules) whenever its checks fit the month's hours
-        without rushing; else the closest candidate of POLICIES whose checks fit the routine
-        share of the hours (the bank's rules cannot be kept this month: triage)."""
-        if obs.case_policy is not None and (
-                obs.check_demand is None or obs.check_demand(obs.case_policy) <= obs.hours_available):
-            return obs.case_policy
-        cap = obs.hours_available * self.params.policy_share
+    def choose_policy(self, obs: Observation) -> tuple[MonitoringPolicy, float | None]:
+        """(policy, hours for its checks due now; None: all they need) for this month.
+
+        The case's own policy (the bank's rules) whenever its checks due fit the month's
+        hours without rushing; or, when the team can keep it on average (its routine
+        checks need at most `sustainable_share` of the hours once the backlog is cleared),
+        the bank's policy still, its checks done oldest first within the hours and the rest
+        slipping to next month, unrushed (a first month's checks of a whole new book, a
+        quarter's checks falling together). Only a policy beyond the team's hours makes the
+        officer triage: the closest lighter policy whose checks fit the routine share; so
+        does a backlog the hours the policy leaves spare would not clear within
+        `catch_up_months`."""
+        hours = obs.hours_available
+        case = obs.case_policy
+        if not self.params.keeps_case_policy:
+            case = None
+        if case is not None and obs.check_demand is not None:
+            if obs.check_demand(case) <= hours:
+                return case, None
+            spare = hours - (obs.check_load(case) if obs.check_load is not None else math.inf)
+            backlog = obs.check_demand(case) - hours
+            if spare >= hours * (1.0 - self.params.sustainable_share) and \
+                    backlog <= spare * self.params.catch_up_months:
+                return case, hours
+        elif case is not None:
+            return case, None
+        cap = hours * self.params.policy_share
         for pol in POLICIES:
             if obs.check_demand is None or obs.check_demand(pol) <= cap:
-                return pol
-        return POLICIES[-1]
+                return pol, None
+        return POLICIES[-1], None
 
     # --- the month ------------------------------------------------------------------
     def decide(self, obs: Observation) -> Decision:
         actions: list = []
         workout(obs, Budget(obs.hours_available), actions)
-        policy = self.choose_policy(obs)
+        policy, routine_hours = self.choose_policy(obs)
         demand = obs.check_demand(policy) if obs.check_demand else 0.0
+        if routine_hours is not None:
+            demand = min(demand, routine_hours)
         loans, codes, value = self.candidates(obs)
         order = _by_value(loans, codes, value)
         loans, codes = loans[order], codes[order]
@@ -261,7 +295,7 @@ class Triage(Strategy):
         actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
         secured = loans[codes == ACTION_CODES["add_collateral"]]
         self._topped(obs)[secured] = obs.month
-        return Decision(policy=policy, actions=actions)
+        return Decision(policy=policy, actions=actions, routine_hours=routine_hours)
 
     def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every (loan, action) worth doing now with its value per hour (CNY of expected
