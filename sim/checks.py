@@ -277,11 +277,10 @@ def _fit(hours: np.ndarray, idx: np.ndarray, avail: float, cap: float | None = N
     demand = float(hours.sum())
     if demand <= avail and (cap is None or demand <= cap):
         return idx, 1.0, demand
-    if cap is not None:
-        cum = np.cumsum(hours)
+    cum = np.cumsum(hours)
+    if cap is not None:  # the officer's hours for them: the rest slip, none is rushed
         k = int(np.searchsorted(cum, min(cap, avail), side="right"))
         return idx[:k], 1.0, float(cum[k - 1]) if k else 0.0
-    cum = np.cumsum(hours)
     k = int(np.searchsorted(cum, avail * defaults.RUSH_FACTOR, side="right"))
     spent = avail if k else 0.0  # nothing fits: the hours stay for other work
     quality = min(1.0, avail / float(cum[k - 1])) if k else 1.0

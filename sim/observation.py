@@ -150,7 +150,7 @@ class Observation:
     memo: dict = field(default_factory=dict, repr=False, compare=False)
     """Figures read off the visible columns at this decision point, kept for their next
     reader (`derived`): the state does not move while strategies decide, and the oracle's
-    officer reads the same columns (`dataclasses.replace` shares this dict). They are the
+    officer reads the same columns (`seen_only` shares this dict). They are the
     decision point's: after the engine moves, take a new observation (`observe`)."""
 
     def seen_only(self) -> Observation:

@@ -254,21 +254,19 @@ class Triage(Strategy):
         officer triage: the closest lighter policy whose checks fit the routine share; so
         does a backlog the hours the policy leaves spare would not clear within
         `catch_up_months`."""
-        hours = obs.hours_available
-        case = obs.case_policy
-        if not self.params.keeps_case_policy:
-            case = None
-        if case is not None and obs.check_demand is not None:
-            if obs.check_demand(case) <= hours:
+        p, hours = self.params, obs.hours_available
+        case = obs.case_policy if p.keeps_case_policy else None
+        if case is not None:
+            if obs.check_demand is None:
+                return case, None
+            demand = obs.check_demand(case)
+            if demand <= hours:
                 return case, None
             spare = hours - (obs.check_load(case) if obs.check_load is not None else math.inf)
-            backlog = obs.check_demand(case) - hours
-            if spare >= hours * (1.0 - self.params.sustainable_share) and \
-                    backlog <= spare * self.params.catch_up_months:
+            if spare >= hours * (1.0 - p.sustainable_share) and \
+                    demand - hours <= spare * p.catch_up_months:
                 return case, hours
-        elif case is not None:
-            return case, None
-        cap = hours * self.params.policy_share
+        cap = hours * p.policy_share
         for pol in POLICIES:
             if obs.check_demand is None or obs.check_demand(pol) <= cap:
                 return pol, None
