@@ -50,11 +50,12 @@ def unqueue(aid: str, index: int) -> None:
         common.flash("error", t("actions.refused", detail=_error_text(exc)))
 
 
-def sync_policy_widgets(policy: MonitoringPolicy) -> None:
+def sync_policy_widgets(policy: MonitoringPolicy, routine_hours: float | None = None) -> None:
     """Show the game's policy in the inputs (the game is the truth, not the widgets)."""
     for k in CLASS_KEYS:
         st.session_state[f"iv_{k}"] = int(getattr(policy.interval_months, k))
     st.session_state["first_check_days"] = int(policy.first_check_days)
+    st.session_state["routine_hours"] = routine_hours
 
 
 def apply_policy(aid: str) -> None:
@@ -63,6 +64,15 @@ def apply_policy(aid: str) -> None:
         policy = MonitoringPolicy(interval_months=intervals,
                                   first_check_days=int(st.session_state["first_check_days"]))
         common.games().set_policy(aid, policy)
+    except Exception as exc:
+        common.flash("error", t("desk.policy_refused", detail=_error_text(exc)))
+
+
+def apply_routine_hours(aid: str) -> None:
+    """The hours the trainee gives the checks due (an empty box: all they need)."""
+    try:
+        hours = st.session_state.get("routine_hours")
+        common.games().set_routine_hours(aid, None if hours is None else float(hours))
     except Exception as exc:
         common.flash("error", t("desk.policy_refused", detail=_error_text(exc)))
 

@@ -29,12 +29,28 @@ def _select(g: Any, aid: str, field: str, key: str, label: str, container: Any) 
 
 
 def policy_editor(g: Any, aid: str) -> None:
-    """One picker per class and one for the first check; each option shows this month's hours."""
-    act.sync_policy_widgets(g.policy)
+    """One picker per class and one for the first check; each option shows this month's
+    hours. Then the hours the trainee gives the checks due."""
+    act.sync_policy_widgets(g.policy, g.routine_hours)
     cols = st.columns(3)
     for i, k in enumerate(CLASS_KEYS):
         _select(g, aid, k, f"iv_{k}", t("desk.interval_for", cls=cls_name(k)), cols[i % 3])
     _select(g, aid, "first_check_days", "first_check_days", t("desk.first_check_days"), cols[len(CLASS_KEYS) % 3])
+    routine_hours_input(g, aid)
+
+
+def routine_hours_input(g: Any, aid: str) -> None:
+    """The hours for this month's checks due: empty for all they need (rushed when the
+    month is short), or a number, beyond which the oldest checks are done in full and the
+    rest wait for next month."""
+    st.columns(3)[0].number_input(t("policy.routine_hours"), min_value=0.0, value=None, step=10.0, format="%.0f",
+                    key="routine_hours", placeholder=t("policy.routine_hours_all"),
+                    help=t("policy.routine_hours_help"), on_change=act.apply_routine_hours,
+                    args=(aid,))
+    load = policy_costs.plan_load(g)
+    if load.slipping_hours > 0:
+        st.caption(t("policy.routine_hours_slip", given=units.hours(load.check_hours),
+                     needed=units.hours(load.policy_hours)))
 
 
 def plan_prompt(g: Any, aid: str) -> bool:
@@ -49,5 +65,6 @@ def plan_prompt(g: Any, aid: str) -> bool:
         st.warning(t("policy.prompt", needed=units.hours(load.policy_hours),
                      available=units.hours(load.available_hours)), icon=":material/schedule:")
         st.caption(t("policy.prompt_help"))
+        st.caption(t("policy.prompt_or_hours"))
         policy_editor(g, aid)
     return True

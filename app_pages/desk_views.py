@@ -17,7 +17,7 @@ from app_pages import desk_actions as act
 from app_pages.desk_policy import policy_editor
 from app_pages.figures import Figure, row
 from sim.codes import CLASS_KEYS
-from training import report, units
+from training import policy_costs, report, units
 from training.attempts import Live
 from training.i18n import cls_name, pick, t
 
@@ -47,6 +47,9 @@ def end_month_box(g: Any, fig: report.KeyFigures, aid: str) -> None:
                         available=units.hours(fig.hours_available)))
         if fig.hours_left < 0:
             left.warning(t("desk.overloaded"))
+        slipping = policy_costs.plan_load(g).slipping_hours
+        if slipping > 0:  # the trainee gave the checks set hours: say what waits
+            left.caption(t("desk.checks_wait", hours=units.hours(slipping)))
         # The month is in the key: a second click on a button drawn for an earlier month
         # finds no such widget, and the engine refuses a stale month anyway.
         right.button(t("desk.end_month", month=fig.month), key=f"end_month_{g.month}", type="primary",

@@ -63,6 +63,7 @@ class Game(ActionQueue, Meetings):
         self._talks: list[dict] = []  # meetings this month: loan_id, roleplay, path, actions
         self.talk_history: list[dict] = []  # meetings held, with what they established
         self._policy = scenario.monitoring
+        self._routine_hours: float | None = None
         self.decision_log: list[dict] = []
         self._pending: Decision | None = None
         self._standing = StandingOrder()
@@ -108,6 +109,22 @@ class Game(ActionQueue, Meetings):
         self._policy = policy
 
     @property
+    def routine_hours(self) -> float | None:
+        """The hours the player gives the checks due each month (None: all they need,
+        rushed when the month is short). Checks beyond them are not rushed: the oldest
+        that fit are done in full and the rest slip to next month (sim.checks.run_due), as
+        early warning does to catch up a backlog. It stays until changed, like the policy."""
+        return self._routine_hours
+
+    def set_routine_hours(self, hours: float | None) -> None:
+        """Set or clear (None) the hours for the checks due; raises ValueError below 0."""
+        if hours is not None:
+            hours = float(hours)
+            if not hours >= 0.0:  # NaN too
+                raise ValueError(f"routine_hours: {hours} is not a number of hours at least 0")
+        self._routine_hours = hours
+
+    @property
     def standing_order(self) -> StandingOrder:
         return self._standing
 
@@ -115,7 +132,17 @@ class Game(ActionQueue, Meetings):
         self._standing = order
 
     def policy_hours(self, policy: MonitoringPolicy | None = None) -> float:
+        """The hours the checks due this month need under a policy (default: the player's)."""
         return self.sim.policy_hours(policy or self._policy, self.month + 1)
+
+    def check_hours(self) -> float:
+        """The hours the checks due this month will take: what they need; with the
+        player's `routine_hours`, at most those and at most the month's hours (checks
+        given a set number of hours are never rushed: the rest slip)."""
+        need = self.policy_hours()
+        if self._routine_hours is None:
+            return need
+        return min(need, self._routine_hours, self.hours_available)
     # ------------------------------------------------------ judgement (sim.judgement)
     def classify(self, loan_id: int, cls: int, reason: str) -> None:
         """Queue a judgement for the month to come; raises ActionError with the refusal code.
@@ -167,6 +194,8 @@ class Game(ActionQueue, Meetings):
             "actions": [[int(i), a] for i, a in self._queue],
             "standing_order": self._standing.to_log(),
         }
+        if self._routine_hours is not None:
+            entry["routine_hours"] = self._routine_hours
         if self._talks:
             entry["talks"] = self.pending_talks
         if self._classify:
@@ -178,7 +207,8 @@ class Game(ActionQueue, Meetings):
         self._pending = Decision(policy=self._policy, actions=self._all_queued(),
                                  talks=[Talk(t["loan_id"], tuple(t["facts"]),
                                              t["relationship_delta"]) for t in talks],
-                                 classify=self.classify_queued)
+                                 classify=self.classify_queued,
+                                 routine_hours=self._routine_hours)
         self._queue = []
         self._talks = []
         self._classify = {}
@@ -209,6 +239,7 @@ class Game(ActionQueue, Meetings):
         for entry in log:
             g.set_policy(MonitoringPolicy.model_validate(entry["policy"]))
             g.set_standing_order(StandingOrder.from_log(entry.get("standing_order")))
+            g.set_routine_hours(entry.get("routine_hours"))
             g._queue = [(int(i), a) for i, a in entry["actions"]]
             g._classify = {int(i): (CLASS_KEYS.index(k), r) for i, k, r in entry.get("classify", [])}
             g._new_resolutions = [dict(r) for r in entry.get("resolutions", [])]

@@ -100,14 +100,14 @@ class ActionQueue:
 
     @property
     def hours_planned(self) -> float:
-        return self.hours_queued + self.policy_hours()
+        return self.hours_queued + self.check_hours()
 
     # ---------------------------------------------------------------- actions
     def _why_not(self, loan_id: int, key: str) -> str | None:
         """The reason code an action cannot be queued on this loan now, or None: the same
         rule (sim.observation.admissible) the engine applies at the decision."""
         # the checks the policy requires are done first; actions get what is left
-        left = self.hours_available - self.policy_hours() - self.hours_queued
+        left = self.hours_available - self.check_hours() - self.hours_queued
         return admissible(self.sim, loan_id, key, set(self._all_queued()), left,
                           month=self.month + 1)
 

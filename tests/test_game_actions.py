@@ -80,6 +80,39 @@ def test_an_accepted_action_is_not_rejected_for_hours():
     assert rep.rejected == []
 
 
+def test_hours_given_to_the_checks_free_the_rest_for_actions_and_the_rest_slip_unrushed():
+    """A plan too heavy for the month: rushed, it blocks every action; given 30 hours, the
+    oldest checks are done in full, the rest slip, and the other hours can be queued."""
+    rushed = Game(case(hours=60.0), seed=9)
+    assert rushed.policy_hours() > rushed.hours_available
+    assert_rejected(rushed, 0, "onsite_check", "hours")
+    report_rushed = rushed.end_month(0)
+    assert report_rushed.check_quality < 1.0
+
+    g = Game(case(hours=60.0), seed=9)
+    g.set_routine_hours(30.0)
+    assert g.check_hours() == pytest.approx(30.0)
+    assert g.hours_planned == pytest.approx(30.0)
+    g.queue(0, "onsite_check")
+    rep = g.end_month(0)
+    assert rep.rejected == []
+    assert rep.check_quality == 1.0  # done in full
+    assert rep.checks_slipped > 0 and rep.checks_done < report_rushed.checks_done
+    assert rep.hours_used <= g.hours_available + 1e-9
+    assert g.decision_log[0]["routine_hours"] == 30.0
+    assert g.routine_hours == 30.0  # it stays, like the policy
+    again = Game.replay(case(hours=60.0), 9, g.decision_log)
+    assert again.routine_hours == 30.0
+    assert again.metrics().equals(g.metrics())
+    # more hours than the month has: never rushed, at most the month's hours
+    g.set_routine_hours(1e6)
+    assert g.check_hours() == pytest.approx(min(g.policy_hours(), g.hours_available))
+    with pytest.raises(ValueError, match="routine_hours"):
+        g.set_routine_hours(-1.0)
+    g.set_routine_hours(None)
+    assert g.check_hours() == g.policy_hours()
+
+
 def test_the_queued_list_shows_what_the_option_showed():
     g = Game(case(hours=200.0), seed=9)
     g.set_policy(LIGHT)

@@ -195,6 +195,7 @@ def pending_of(game: Any) -> dict:
         "policy": game.policy.model_dump(mode="json"),
         "actions": [[int(q.loan_id), q.action_id] for q in game.queued[skip:]],
         "standing_order": game.standing_order.to_log(),
+        "routine_hours": game.routine_hours,
         "classify": [[int(i), int(c), r] for i, c, r in game.classify_queued],
         "resolutions": game.resolutions_pending,
     }
@@ -212,6 +213,8 @@ def _restore_pending(game: Any, pending: dict | None) -> None:
     policy = MonitoringPolicy.model_validate(pending["policy"])
     wanted = sum(len(t["actions"]) for t in pending.get("talks", [])) + len(
         pending.get("actions", []))
+    # hours capped for the checks only free hours for actions: set them before the queue
+    game.set_routine_hours(pending.get("routine_hours"))
     # the queue as the player left it, then the policy chosen afterwards; if the policy was
     # chosen first (a lighter one that freed the hours), the other order restores more
     for policy_first in (False, True):
@@ -383,6 +386,16 @@ class LiveGames:
             if policy == live.game.policy:
                 return
             live.game.set_policy(policy)
+            self._save(live)
+
+    def set_routine_hours(self, attempt_id: str, hours: float | None) -> None:
+        """The hours the trainee gives the checks due (None: all they need); ValueError
+        below 0."""
+        live = self.open(attempt_id)
+        with live.lock:
+            if hours == live.game.routine_hours:
+                return
+            live.game.set_routine_hours(hours)
             self._save(live)
 
     def set_standing_order(self, attempt_id: str, order: Any) -> None:

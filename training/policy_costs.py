@@ -43,11 +43,26 @@ class PlanLoad:
     policy_hours: float
     queued_hours: float
     available_hours: float
+    routine_hours: float | None = None
+    """The player's hours for the checks due (None: all they need, rushed when short)."""
+
+    @property
+    def check_hours(self) -> float:
+        """The hours the checks will take: what they need; with the player's hours, at
+        most those and the month's (the engine never rushes checks given set hours)."""
+        if self.routine_hours is None:
+            return self.policy_hours
+        return min(self.policy_hours, self.routine_hours, self.available_hours)
+
+    @property
+    def slipping_hours(self) -> float:
+        """Hours of checks due that the player's hours leave to next month (unrushed)."""
+        return self.policy_hours - self.check_hours
 
     @property
     def over_hours(self) -> float:
         """By how much the checks alone exceed the hours available (0 when they fit)."""
-        return max(0.0, self.policy_hours - self.available_hours)
+        return max(0.0, self.check_hours - self.available_hours)
 
     @property
     def fits(self) -> bool:
@@ -55,7 +70,8 @@ class PlanLoad:
 
 
 def plan_load(game: Any) -> PlanLoad:
-    return PlanLoad(float(game.policy_hours()), float(game.hours_queued), float(game.hours_available))
+    return PlanLoad(float(game.policy_hours()), float(game.hours_queued),
+                    float(game.hours_available), game.routine_hours)
 
 
 def with_value(policy: MonitoringPolicy, field: str, value: int) -> MonitoringPolicy:

@@ -212,6 +212,32 @@ def test_an_overbooked_case_opens_on_the_plan_prompt_with_the_editor_and_its_fix
     assert any(o.available for i in g.loans()["loan_id"] for o in g.options(int(i)))
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_overbooked_plan_can_keep_its_policy_by_giving_the_checks_set_hours(lang):
+    at = desk("real_estate", lang=lang)
+    g = live_game(at)
+    if g.policy_hours() <= g.hours_available:
+        pytest.skip("real_estate's opening plan fits its staff now")
+    policy = g.policy
+    box = at.number_input(key="routine_hours")
+    assert box.value is None  # all the checks due need, until the trainee says otherwise
+    given = round(g.hours_available / 2)
+    box.set_value(float(given)).run()
+    no_exception(at)
+    assert g.routine_hours == given and g.policy == policy
+    assert g.hours_planned == pytest.approx(given)
+    assert not at.warning, [w.value for w in at.warning]  # the plan fits: the prompt goes
+    slip = "slip to next month" if lang == "en" else "顺延到下月"
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    assert any(slip in c.value for c in at.caption)
+    assert at.number_input(key="routine_hours").value == given
+    assert any(o.available for i in g.loans()["loan_id"] for o in g.options(int(i)))
+    from app_pages import common
+
+    saved = common.games().store.get(at.session_state["attempt_id"]).pending
+    assert saved["routine_hours"] == given
+
+
 def test_the_standing_order_is_on_can_be_switched_off_and_is_saved():
     at = desk(lang="en")
     g = live_game(at)

@@ -116,6 +116,18 @@ def test_live_games_keep_pending_decisions_across_a_restart(intro, fresh_db):
     assert g2.loans().equals(live.game.loans())
 
 
+def test_the_hours_given_to_checks_survive_a_restart_in_the_month_and_the_log(intro, fresh_db):
+    games = LiveGames(AttemptStore(), lambda _id: intro)
+    aid = games.start(intro).attempt.id
+    games.set_routine_hours(aid, 12.0)
+    assert LiveGames(AttemptStore(), lambda _id: intro).open(aid).game.routine_hours == 12.0
+    assert games.end_month(aid, 0) is not None
+    restarted = LiveGames(AttemptStore(), lambda _id: intro).open(aid).game
+    assert restarted.month == 1 and restarted.routine_hours == 12.0  # from the log
+    games.set_routine_hours(aid, None)
+    assert LiveGames(AttemptStore(), lambda _id: intro).open(aid).game.routine_hours is None
+
+
 def test_live_games_end_month_is_idempotent(intro, fresh_db):
     games = LiveGames(AttemptStore(), lambda _id: intro)
     aid = games.start(intro).attempt.id
