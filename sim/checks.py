@@ -271,6 +271,12 @@ def run_due(sim, t: int, routine_hours: float | None = None) -> None:
         do_checks(sim, t, done, None, quality)
 
 
+def routine_budget(avail: float, cap: float) -> float:
+    """The most the checks due may take when the officer gives them `cap` hours of the
+    `avail` left: never more than the month has, so they are never rushed."""
+    return min(cap, avail)
+
+
 def _fit(hours: np.ndarray, idx: np.ndarray, avail: float, cap: float | None = None):
     """(checks done, their quality, hours spent) when checks needing `hours` meet `avail`,
     or, with a cap on the hours they may take, as many in order as fit it unrushed."""
@@ -279,7 +285,7 @@ def _fit(hours: np.ndarray, idx: np.ndarray, avail: float, cap: float | None = N
         return idx, 1.0, demand
     cum = np.cumsum(hours)
     if cap is not None:  # the officer's hours for them: the rest slip, none is rushed
-        k = int(np.searchsorted(cum, min(cap, avail), side="right"))
+        k = int(np.searchsorted(cum, routine_budget(avail, cap), side="right"))
         return idx[:k], 1.0, float(cum[k - 1]) if k else 0.0
     k = int(np.searchsorted(cum, avail * defaults.RUSH_FACTOR, side="right"))
     spent = avail if k else 0.0  # nothing fits: the hours stay for other work

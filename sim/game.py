@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from sim import judgement
+from sim import checks, judgement
 from sim.codes import CLASS_KEYS
 from sim.conversation import Talk
 from sim.engine import RunResult, Simulation
@@ -142,7 +142,7 @@ class Game(ActionQueue, Meetings):
         need = self.policy_hours()
         if self._routine_hours is None:
             return need
-        return min(need, self._routine_hours, self.hours_available)
+        return min(need, checks.routine_budget(self.hours_available, self._routine_hours))
     # ------------------------------------------------------ judgement (sim.judgement)
     def classify(self, loan_id: int, cls: int, reason: str) -> None:
         """Queue a judgement for the month to come; raises ActionError with the refusal code.

@@ -43,16 +43,9 @@ class PlanLoad:
     policy_hours: float
     queued_hours: float
     available_hours: float
-    routine_hours: float | None = None
-    """The player's hours for the checks due (None: all they need, rushed when short)."""
-
-    @property
-    def check_hours(self) -> float:
-        """The hours the checks will take: what they need; with the player's hours, at
-        most those and the month's (the engine never rushes checks given set hours)."""
-        if self.routine_hours is None:
-            return self.policy_hours
-        return min(self.policy_hours, self.routine_hours, self.available_hours)
+    check_hours: float
+    """The hours the checks will take (game.check_hours): what they need, or the hours the
+    player gave them (never rushed, the rest slipping)."""
 
     @property
     def slipping_hours(self) -> float:
@@ -71,7 +64,7 @@ class PlanLoad:
 
 def plan_load(game: Any) -> PlanLoad:
     return PlanLoad(float(game.policy_hours()), float(game.hours_queued),
-                    float(game.hours_available), game.routine_hours)
+                    float(game.hours_available), float(game.check_hours()))
 
 
 def with_value(policy: MonitoringPolicy, field: str, value: int) -> MonitoringPolicy:
