@@ -18,7 +18,8 @@ from training.desk import Desk as Game
 
 @pytest.fixture(scope="module")
 def played():
-    """A game played to the end with checks, a policy change and preventive actions."""
+    """A game played to the end with checks, a policy change, hours capped for the checks
+    for two months, and preventive actions."""
     g = Game(case(hours=200.0), seed=9)
     while not g.finished:
         m = g.month
@@ -30,6 +31,10 @@ def played():
         if m == 1:
             g.set_policy(MonitoringPolicy(interval_months=ClassIntervals(normal=6),
                                           first_check_days=0))
+        if m == 2:
+            g.set_routine_hours(20.0)  # the checks due get 20 hours; the rest slip
+        if m == 4:
+            g.set_routine_hours(None)
         live = lo[lo["status"] == "active"]
         for loan in live.sort_values("dpd", ascending=False)["loan_id"].head(3):
             # one action per loan: an earlier one can end the relationship (the customer leaves)
@@ -81,6 +86,7 @@ def test_decisions_are_recorded(played):
     assert log[0]["actions"][:2] == [[0, "onsite_check"], [1, "closer_monitoring"]]
     assert log[0]["policy"]["interval_months"]["normal"] == 0
     assert log[1]["policy"]["interval_months"]["normal"] == 6
+    assert [e.get("routine_hours") for e in log] == [None, None, 20.0, 20.0, None, None]
     assert sum(len(e["actions"]) for e in log) > 2
 
 
