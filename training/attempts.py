@@ -380,31 +380,26 @@ class LiveGames:
             live.game.unqueue(int(index))
             self._save(live)
 
-    def set_policy(self, attempt_id: str, policy: Any) -> None:
+    def _set(self, attempt_id: str, setting: str, value: Any) -> None:
+        """Change one of the game's standing settings (``game.<setting>``, set by
+        ``game.set_<setting>``) and save it; nothing is saved when it is unchanged."""
         live = self.open(attempt_id)
         with live.lock:
-            if policy == live.game.policy:
+            if value == getattr(live.game, setting):
                 return
-            live.game.set_policy(policy)
+            getattr(live.game, f"set_{setting}")(value)
             self._save(live)
+
+    def set_policy(self, attempt_id: str, policy: Any) -> None:
+        self._set(attempt_id, "policy", policy)
 
     def set_routine_hours(self, attempt_id: str, hours: float | None) -> None:
         """The hours the trainee gives the checks due (None: all they need); ValueError
         below 0."""
-        live = self.open(attempt_id)
-        with live.lock:
-            if hours == live.game.routine_hours:
-                return
-            live.game.set_routine_hours(hours)
-            self._save(live)
+        self._set(attempt_id, "routine_hours", hours)
 
     def set_standing_order(self, attempt_id: str, order: Any) -> None:
-        live = self.open(attempt_id)
-        with live.lock:
-            if order == live.game.standing_order:
-                return
-            live.game.set_standing_order(order)
-            self._save(live)
+        self._set(attempt_id, "standing_order", order)
 
     def classify(self, attempt_id: str, loan_id: int, cls: int, reason: str) -> None:
         """Queue a judgement classification (sim.judgement) for the month to come."""
