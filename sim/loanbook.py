@@ -26,8 +26,9 @@ def payment_burden(balance, rate_annual, remaining_months, repayment, horizon_mo
     n = np.maximum(np.asarray(remaining_months, dtype=float), 1.0)
     b = np.asarray(balance, dtype=float)
     br, bn = b * r, b / n
+    gone = 1 - (1 + r) ** (-n)  # 0 at a rate too small to discount: a level payment
     with np.errstate(divide="ignore", invalid="ignore"):
-        annuity = np.where(r > 0, br / (1 - (1 + r) ** (-n)), bn)
+        annuity = np.where(gone > 0, br / gone, bn)
     bullet_share = np.where(n <= horizon_months, 1.0 / np.minimum(n, horizon_months), 0.0)
     return np.where(repayment == _EQUAL_INSTALMENT, annuity, np.where(
         repayment == _EQUAL_PRINCIPAL, bn + br, br + b * bullet_share))
@@ -48,7 +49,8 @@ def payment_burden_one(balance: float, rate_annual: float, remaining_months: flo
     r = rate_annual / 12.0
     n = max(float(remaining_months), 1.0)
     if repayment == _EQUAL_INSTALMENT:
-        return balance * r / (1 - (1 + r) ** (-n)) if r > 0 else balance / n
+        gone = 1 - (1 + r) ** (-n)  # 0 at a rate too small to discount: a level payment
+        return balance * r / gone if gone > 0 else balance / n
     if repayment == _EQUAL_PRINCIPAL:
         return balance / n + balance * r
     bullet_share = 1.0 / min(n, horizon_months) if n <= horizon_months else 0.0

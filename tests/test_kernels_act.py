@@ -208,3 +208,51 @@ def test_run_plan_finds_repeated_or_taken_pairs_hours_and_what_surely_fits():
                                        action_hours, left, HOURS_TOLERANCE)
             assert fresh == want_fresh and np.array_equal(got, hours)
             assert fit == (int(short[0]) if len(short) else m)
+
+
+def test_a_rate_too_small_to_discount_pays_level_everywhere_instead_of_dividing_by_zero():
+    """Restructurings lower a rate by a concession; a rate just above it leaves a residue
+    such as 9e-18 a year, at which (1 + r) ** -n rounds to 1. Every burden and the book's
+    schedule then pay level, as at a rate of 0 (a rule table restructuring a loan every
+    six months on rising_lpr, seed 30, stopped a study with ZeroDivisionError)."""
+    from sim.defaults import INTERVENTIONS
+    from sim.interventions.effects import payment_cut, restructure_terms
+    from sim.loanbook import payment_burden
+
+    tiny, balance, months = 9e-18, 2_822_391.58, 443
+    level = balance / months
+    eq = 0  # Repayment.EQUAL_INSTALMENT
+    assert burden_one(balance, tiny, months, eq, BURDEN_HORIZON_MONTHS) == level
+    assert payment_burden_one(balance, tiny, months, eq) == level
+    assert payment_burden(np.array([balance]), np.array([tiny]), np.array([months]),
+                          np.array([eq]))[0] == level
+    params = INTERVENTIONS["restructure"].params
+    rate = params["rate_concession"] + 9e-18 * 2  # what the concession leaves tiny
+    for r in (rate, params["rate_concession"] + 1e-17):
+        _, _, cut = restructure_terms(balance, r, months, eq, params)
+        _, _, cuts = payment_cut(np.array([balance]), np.array([r]), np.array([months]),
+                                 np.array([eq]), params)
+        assert np.isfinite(cut) and np.isfinite(cuts).all()
+
+
+def test_a_loan_at_a_residue_rate_is_restructured_and_paid_without_dividing_by_zero():
+    from pathlib import Path
+
+    from sim.engine import Simulation
+    from sim.interventions.effects import act
+    from sim.scenario import load_scenario
+
+    sim = Simulation(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" /
+                                   "rising_lpr.yaml"), seed=30, warnings=False)
+    sim.advance_to(1)
+    concession = sim.catalogue["restructure"].params["rate_concession"]
+    eq = np.flatnonzero((sim.pf.repayment == 0) & (sim.status == 0))
+    i = int(eq[0])
+    sim.rate[i] = concession + 9e-18  # the residue of earlier concessions
+    sim.dpd[i] = 30
+    sim.misses[i] = 1
+    sim._hours_left = 1e6
+    act(sim, i, "restructure")
+    assert 0.0 <= sim.rate[i] < 1e-16
+    sim.advance_to(3)
+    assert np.isfinite(sim.balance).all() and sim.balance[i] >= 0

@@ -32,8 +32,9 @@ def burden_one(balance: float, rate_annual: float, remaining: float, repayment: 
     r = rate_annual / MONTHS_PER_YEAR
     n = max(float(remaining), 1.0)
     if repayment == EQUAL_INSTALMENT:
-        if r > 0:
-            return balance * r / (1 - (1 + r) ** (-n))
+        gone = 1 - (1 + r) ** (-n)  # 0 at a rate too small to discount: a level payment
+        if gone > 0:
+            return balance * r / gone
         return balance / n
     if repayment == EQUAL_PRINCIPAL:
         return balance / n + balance * r
@@ -79,7 +80,7 @@ def _burden_columns(balance: float, rate: float, remaining: float, repayment: in
     br = balance * r
     bn = balance / n
     if repayment == EQUAL_INSTALMENT:
-        return br / (1 - power) if r > 0 else bn
+        return br / (1 - power) if 1 - power > 0 else bn
     if repayment == EQUAL_PRINCIPAL:
         return bn + br
     share = 1.0 / min(n, float(horizon_months)) if n <= horizon_months else 0.0

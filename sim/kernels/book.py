@@ -112,7 +112,9 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         interest_due = balance[i] * r
         level = balance[i] / remaining
         if annuity_at[i] >= 0:
-            annuity = interest_due / (1 - annuity_factor[annuity_at[i]]) if r > 0 else level
+            # a rate too small to discount ((1 + r) ** -n rounds to 1) pays level, as at 0
+            gone = 1 - annuity_factor[annuity_at[i]]
+            annuity = interest_due / gone if gone > 0 else level
             principal = annuity - interest_due
         elif equal_principal[i]:
             principal = level
