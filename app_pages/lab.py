@@ -65,10 +65,14 @@ def rule_editor():
     intervals = {k: cols[i].number_input(t(f"cls.{k}"), 0, 24, key=f"lab_iv_{k}",
                                          value=getattr(tuned.monitoring.interval_months, k))
                  for i, k in enumerate(CLASS_KEYS)}
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     first = c1.number_input(t("lab.page.first_check_days"), 0, 365, 30, key="lab_first_days")
     reserve = c2.slider(t("lab.page.reserve_share"), 0.0, 1.0, tuned.reserve_share, 0.05,
                         key="lab_reserve")
+    beyond = c3.radio(t("lab.page.checks_beyond_reserve"), ("rush", "slip"), key="lab_beyond",
+                      index=("rush", "slip").index(tuned.checks_beyond_reserve),
+                      format_func=lambda v: t(f"lab.page.beyond_{v}", lang),
+                      help=t("lab.page.beyond_help"))
     rows = [{"min_alerts": r.when.min_alerts or None, "min_dpd": r.when.min_dpd or None,
              "max_dpd": None if r.when.max_dpd == 3650 else r.when.max_dpd,
              "known_diversion": r.when.known_diversion, "defaulted": r.when.defaulted,
@@ -87,7 +91,7 @@ def rule_editor():
                                             actions=", ".join(INTERVENTIONS))),
         })
     try:
-        table = lab.rule_table_from_form(name, intervals, first, reserve, list(edited))
+        table = lab.rule_table_from_form(name, intervals, first, reserve, list(edited), beyond)
     except lab.LabInputError as err:
         st.error(t("lab.page.table_invalid", detail=str(err)))
         return None

@@ -102,6 +102,12 @@ def test_rule_table_from_the_form_is_checked_like_a_file():
     tuned = load_rules("scenarios/rules/tuned.yaml")
     assert table.monitoring == tuned.monitoring and table.reserve_share == tuned.reserve_share
     assert [r.do for r in table.rules][:2] == [r.do for r in tuned.rules][:2]
+    assert table.checks_beyond_reserve == "rush"
+    slip = lab.rule_table_from_form("mine", intervals, 30, 0.4, rows, "slip")
+    assert slip.checks_beyond_reserve == "slip"
+    assert slip.model_copy(update={"checks_beyond_reserve": "rush"}) == table
+    with pytest.raises(lab.LabInputError, match="checks_beyond_reserve"):
+        lab.rule_table_from_form("x", intervals, 30, 0.4, [], "later")
     with pytest.raises(lab.LabInputError, match=r"rules\[0\]\.do: unknown action 'phone_call'"):
         lab.rule_table_from_form("x", intervals, 30, 0.4, [{"actions": "phone_call"}])
     with pytest.raises(lab.LabInputError, match="interval_months.normal"):

@@ -311,6 +311,26 @@ def test_parse_rules_accepts_a_valid_table():
     assert t.rules[1].do == ["onsite_check"]
 
 
+def test_checks_beyond_the_reserve_slip_unrushed_or_are_rushed_as_the_table_says(book):
+    """A table asking more checks than its reserve: "rush" does them all, rushed, and the
+    rules' actions get what is left; "slip" does the oldest in full within the reserve."""
+    heavy = with_rule(monitoring={"interval_months": {"normal": 1, "special_mention": 1,
+                                                      "substandard": 1, "doubtful": 1},
+                                  "first_check_days": 15},
+                      reserve_share=0.1)
+    assert parse_rules(heavy).checks_beyond_reserve == "rush"  # the default: as before
+    quality, slipped = {}, {}
+    for mode in ("rush", "slip"):
+        table = parse_rules({**heavy, "checks_beyond_reserve": mode})
+        sim = Simulation(book, seed=3, months=6, decider=Rules(table).decide)
+        sim.advance_to(6)
+        reports = sim.reports
+        quality[mode] = min(r.check_quality for r in reports if r.checks_done)
+        slipped[mode] = sum(r.checks_slipped for r in reports)
+    assert quality["rush"] < 1.0 and quality["slip"] == 1.0
+    assert slipped["slip"] > slipped["rush"]
+
+
 def test_load_rules_reads_a_file(tmp_path):
     p = tmp_path / "rules.yaml"
     p.write_text(yaml.safe_dump(VALID_RULES, allow_unicode=True), encoding="utf-8")
@@ -337,6 +357,7 @@ def with_rule(**changes) -> dict:
     (with_rule(rules__0__when__min_alert=2), "rules[0].when.min_alert"),
     (with_rule(reserve_share=1.5), "reserve_share"),
     (with_rule(workout="early"), "workout"),
+    (with_rule(checks_beyond_reserve="skip"), "checks_beyond_reserve"),
     (with_rule(monitoring__interval_months__normal=-1), "monitoring.interval_months.normal"),
     (with_rule(rulez=[]), "rulez"),
 ])

@@ -125,7 +125,8 @@ RULE_CONDITIONS = ("min_alerts", "min_dpd", "max_dpd", "min_class", "max_class",
 
 
 def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days: int,
-                         reserve_share: float, rows: list[dict]):
+                         reserve_share: float, rows: list[dict],
+                         checks_beyond_reserve: str = "rush"):
     """A rule table from the app's form, checked exactly like a YAML file on the CLI.
 
     ``rows``: one per rule, with any of RULE_CONDITIONS (blank cells left out) and
@@ -148,7 +149,8 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
     data = {"name": (name or "").strip() or "rules",
             "monitoring": {"interval_months": dict(intervals),
                            "first_check_days": first_check_days},
-            "reserve_share": reserve_share, "rules": rules}
+            "reserve_share": reserve_share, "checks_beyond_reserve": checks_beyond_reserve,
+            "rules": rules}
     try:
         return parse_rules(data, source=data["name"])
     except RulesError as err:

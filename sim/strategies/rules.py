@@ -1,7 +1,8 @@
 """Rule tables: a post-loan policy written as data (YAML or the app's editor).
 
-A table gives the monitoring policy, the share of hours kept in reserve, whether
-the late-stage workout runs, and rules from what the officer sees (alerts, days
+A table gives the monitoring policy, the share of hours kept in reserve for the checks
+(and whether checks beyond it are rushed or slip to next month), whether the late-stage
+workout runs, and rules from what the officer sees (alerts, days
 past due, class, diversion, recent checks) to actions.
 """
 
@@ -60,6 +61,11 @@ class RuleTable(BaseModel):
     name: str = "rules"
     monitoring: MonitoringPolicy = MonitoringPolicy()
     reserve_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    checks_beyond_reserve: Literal["rush", "slip"] = "rush"
+    """When the checks due need more than the reserve: "rush" does them all in whatever
+    hours the month has, rushed when short (流于形式), and the rules' actions get what is
+    left; "slip" does the oldest in full within the reserve and lets the rest wait for
+    next month (Decision.routine_hours), so the rules keep their hours."""
     workout: Literal["late", "none"] = "late"
     rules: list[Rule] = Field(default_factory=list, max_length=50)
 
@@ -121,4 +127,6 @@ class Rules(Strategy):
                     h = obs.check_hours[i] if a == "onsite_check" else self.hours[a]
                     if budget.take(h):
                         actions.append((i, a))
-        return Decision(policy=tb.monitoring, actions=actions)
+        reserve = obs.hours_available * tb.reserve_share \
+            if tb.checks_beyond_reserve == "slip" else None
+        return Decision(policy=tb.monitoring, actions=actions, routine_hours=reserve)

@@ -128,13 +128,15 @@ def with_edited_table(name: str):
 
 def test_a_rule_table_edited_in_the_app_is_a_strategy_of_the_study():
     at = with_edited_table("monthly-normal")
-    at.number_input(key="lab_iv_normal").set_value(1).run()
+    at.number_input(key="lab_iv_normal").set_value(1)
+    at.radio(key="lab_beyond").set_value("slip").run()
     assert "Rule table valid" in " ".join(c.value for c in at.caption)
     at.button(key="lab_run").click().run()
     job = finish(at)
     edited = job.outcome.request.strategies[1]
     assert edited.label == "monthly-normal"
     assert edited.rules.monitoring.interval_months.normal == 1
+    assert edited.rules.checks_beyond_reserve == "slip"
     assert "monthly-normal" in lab.figures_json(job.outcome)["strategies"]
     assert any("monthly-normal against Early warning" in m.value for m in at.markdown)
 
