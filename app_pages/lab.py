@@ -16,7 +16,7 @@ from app_pages import common
 from sim.scenario import SCENARIO_DIR
 from sim.strategies import BUILT_IN, RulesError, load_rules
 from sim.study import builtin, from_rules
-from training import lab, lab_charts, lab_report
+from training import lab, lab_charts, lab_report, report
 from training.i18n import get_lang, t
 from training.lab_jobs import JobState, StudyJob, Where
 
@@ -76,7 +76,7 @@ def rule_editor():
     rows = [{"min_alerts": r.when.min_alerts or None, "min_dpd": r.when.min_dpd or None,
              "max_dpd": None if r.when.max_dpd == 3650 else r.when.max_dpd,
              "known_diversion": r.when.known_diversion, "defaulted": r.when.defaulted,
-             "actions": ", ".join(r.do)} for r in tuned.rules]
+             "actions": list(r.do)} for r in tuned.rules]
     cc = st.column_config
     edited = st.data_editor(
         rows, num_rows="dynamic", key="lab_rules", width="stretch",
@@ -86,9 +86,10 @@ def rule_editor():
             "max_dpd": cc.NumberColumn(t("lab.page.max_dpd"), min_value=0, max_value=3650),
             "known_diversion": cc.CheckboxColumn(t("lab.page.known_diversion")),
             "defaulted": cc.CheckboxColumn(t("lab.page.defaulted")),
-            "actions": cc.TextColumn(t("lab.page.actions"),
-                                     help=t("lab.page.actions_help",
-                                            actions=", ".join(INTERVENTIONS))),
+            # picked by name in the reader's language, kept as the engine's ids
+            "actions": cc.MultiselectColumn(t("lab.page.actions"), options=list(INTERVENTIONS),
+                                            format_func=lambda a: report.action_name(a, lang),
+                                            help=t("lab.page.actions_help"), width="large"),
         })
     try:
         table = lab.rule_table_from_form(name, intervals, first, reserve, list(edited), beyond)

@@ -103,6 +103,10 @@ def test_rule_table_from_the_form_is_checked_like_a_file():
     assert table.monitoring == tuned.monitoring and table.reserve_share == tuned.reserve_share
     assert [r.do for r in table.rules][:2] == [r.do for r in tuned.rules][:2]
     assert table.checks_beyond_reserve == "rush"
+    # the app's editor gives each row's actions as the list its multiselect holds
+    listed = [{**r, "actions": [a.strip() for a in r["actions"].split(",") if a.strip()]}
+              for r in rows]
+    assert lab.rule_table_from_form("mine", intervals, 30, 0.4, listed) == table
     slip = lab.rule_table_from_form("mine", intervals, 30, 0.4, rows, "slip")
     assert slip.checks_beyond_reserve == "slip"
     assert slip.model_copy(update={"checks_beyond_reserve": "rush"}) == table

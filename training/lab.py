@@ -130,13 +130,16 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
     """A rule table from the app's form, checked exactly like a YAML file on the CLI.
 
     ``rows``: one per rule, with any of RULE_CONDITIONS (blank cells left out) and
-    ``actions`` (comma-separated). Raises LabInputError naming the field.
+    ``actions`` (action ids: a list, as the editor's multiselect gives them, or a
+    comma-separated text). Raises LabInputError naming the field.
     """
     from sim.strategies import RulesError, parse_rules
 
     rules = []
     for row in rows:
-        actions = [a.strip() for a in str(row.get("actions") or "").split(",") if a.strip()]
+        raw = row.get("actions")
+        items = str(raw or "").split(",") if raw is None or isinstance(raw, str) else list(raw)
+        actions = [str(a).strip() for a in items if str(a).strip()]
         when = {}
         for k in RULE_CONDITIONS:
             v = row.get(k)
