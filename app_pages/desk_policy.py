@@ -43,10 +43,11 @@ def routine_hours_input(g: Any, aid: str) -> None:
     """The hours for this month's checks due: empty for all they need (rushed when the
     month is short), or a number, beyond which the oldest checks are done in full and the
     rest wait for next month."""
-    st.columns(3)[0].number_input(t("policy.routine_hours"), min_value=0.0, value=None, step=10.0, format="%.0f",
-                    key="routine_hours", placeholder=t("policy.routine_hours_all"),
-                    help=t("policy.routine_hours_help"), on_change=act.apply_routine_hours,
-                    args=(aid,))
+    box = st.columns(3)[0]
+    box.number_input(t("policy.routine_hours"), min_value=0.0, value=None, step=10.0,
+                     format="%.0f", key="routine_hours", placeholder=t("policy.routine_hours_all"),
+                     help=t("policy.routine_hours_help"), on_change=act.apply_routine_hours,
+                     args=(aid,))
     load = policy_costs.plan_load(g)
     if load.slipping_hours > 0:
         st.caption(t("policy.routine_hours_slip", given=units.hours(load.check_hours),
