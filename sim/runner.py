@@ -12,7 +12,7 @@ from concurrent.futures import Executor
 
 import numpy as np
 
-from sim.intervals import mean_interval
+from sim.intervals import index_interval, mean_interval
 from sim.scenario import Scenario
 from sim.study import (
     LATE,
@@ -67,6 +67,9 @@ def run_summary_stats(result: StudyResult) -> dict:
     out["loss_rate"] = mean_interval(f["loss_cny"] / f["disbursed_cny"]).as_dict()
     if spec.references:
         score = {k: mean_interval(f[name]).as_dict() for k, name in SCORE_FIGURES.items()}
+        # the index on mean losses, as the lab and the teaching preview take it
+        score["index"] = index_interval(result.figures[LATE]["loss_cny"], f["loss_cny"],
+                                        result.figures[ORACLE]["loss_cny"]).as_dict()
         score["loss_late"] = mean_interval(result.figures[LATE]["loss_cny"]).as_dict()
         score["loss_oracle"] = mean_interval(result.figures[ORACLE]["loss_cny"]).as_dict()
         out["score"] = score

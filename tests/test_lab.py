@@ -240,8 +240,7 @@ def test_figures_json_has_means_intervals_and_paired_differences(outcome):
     for fig in lab.KEY_FIGURES:
         s = out["strategies"]["tuned"][fig]
         assert s["lo"] <= s["mean"] <= s["hi"]
-        # the index is left out on futures where nothing was avoidable, never counted as 0
-        assert s["n"] == 3 or (fig == "index" and 0 < s["n"] <= 3)
+        assert s["n"] == 3  # the index too: taken on the futures' mean losses
         assert out["paired"]["tuned"][fig]["verdict"] in {
             "better", "worse", "within_noise", "same", "unknown"}
     assert out["strategies"]["oracle"]["reference"] is True

@@ -24,6 +24,7 @@ from sim.intervals import (
     Interval,
     Verdict,
     floored_interval,
+    index_interval,
     mean_interval,
     paired_difference,
     share_interval,
@@ -241,13 +242,24 @@ def figure_interval(fig: str, values) -> Interval:
     return floored_interval(values) if fig in NEVER_NEGATIVE else mean_interval(values)
 
 
+def _index(result: StudyResult, lab: str, champion: str | None = None) -> Interval:
+    """The index of a strategy over the study, or its difference against the champion's,
+    on mean losses (sim.intervals.index_interval); undefined without the references."""
+    fig = result.figures
+    if LATE not in fig or ORACLE not in fig:
+        return Interval(math.nan, math.nan, math.nan, 0)
+    return index_interval(fig[LATE]["loss_cny"], fig[lab]["loss_cny"], fig[ORACLE]["loss_cny"],
+                          None if champion is None else fig[champion]["loss_cny"])
+
+
 def strategy_table(result: StudyResult, figures=TABLE_FIGURES) -> pd.DataFrame:
     """Per strategy and figure: mean, lo, hi (95% interval), n. Columns: strategy,
     reference (added for the index, not asked for), figure, mean, lo, hi, n."""
     rows = []
     for lab in _order(result):
         for fig in figures:
-            iv = figure_interval(fig, result.figures[lab][fig])
+            iv = _index(result, lab) if fig == "index" else \
+                figure_interval(fig, result.figures[lab][fig])
             rows.append({"strategy": lab, "reference": is_reference(result, lab), "figure": fig,
                          "mean": iv.mean, "lo": iv.lo, "hi": iv.hi, "n": iv.n})
     return pd.DataFrame(rows)
@@ -261,7 +273,8 @@ def paired_table(result: StudyResult, figures=KEY_FIGURES) -> pd.DataFrame:
         if lab == champion:
             continue
         for fig in figures:
-            iv = paired_difference(result.figures[lab][fig], result.figures[champion][fig])
+            iv = _index(result, lab, champion) if fig == "index" else \
+                paired_difference(result.figures[lab][fig], result.figures[champion][fig])
             rows.append({"strategy": lab, "champion": champion,
                          "reference": is_reference(result, lab), "figure": fig,
                          "mean": iv.mean, "lo": iv.lo, "hi": iv.hi, "n": iv.n,
