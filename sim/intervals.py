@@ -73,6 +73,8 @@ BOOTSTRAP_DRAWS = 2000
 """Paired bootstrap resamples of the futures for the interval of the index (a ratio)."""
 BOOTSTRAP_SEED = 20261201
 """A fixed generator: the same futures give the same interval, whatever runs them."""
+BOOTSTRAP_BLOCK = 4_000_000
+"""Resampled futures drawn at once (a study of up to 2,000 futures in one block)."""
 BOOTSTRAP_QUANTILES = (0.025, 0.975)
 """The resamples' quantiles that bound the CONFIDENCE interval."""
 
@@ -106,8 +108,13 @@ def index_interval(late, loss, oracle, champion=None) -> Interval:
     point = float((base.mean() - lo_.mean()) / (la.mean() - orc.mean()))
     if n < 2:
         return Interval(point, point, point, n)
-    idx = np.random.default_rng(BOOTSTRAP_SEED).integers(0, n, size=(BOOTSTRAP_DRAWS, n))
-    la_b, lo_b, orc_b, base_b = (c[idx].mean(axis=1) for c in (la, lo_, orc, base))
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    rows = max(1, min(BOOTSTRAP_DRAWS, BOOTSTRAP_BLOCK // n))  # memory stays flat in n
+    parts = []
+    for start in range(0, BOOTSTRAP_DRAWS, rows):
+        idx = rng.integers(0, n, size=(min(rows, BOOTSTRAP_DRAWS - start), n))
+        parts.append([c[idx].mean(axis=1) for c in (la, lo_, orc, base)])
+    la_b, lo_b, orc_b, base_b = (np.concatenate(p) for p in zip(*parts, strict=True))
     ok = _avoidable(la_b, orc_b)
     draws = (base_b[ok] - lo_b[ok]) / (la_b[ok] - orc_b[ok])
     if not len(draws):

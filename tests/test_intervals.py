@@ -131,3 +131,18 @@ def test_the_index_is_undefined_when_nothing_was_avoidable_or_a_future_is_missin
     some = index_interval(np.array([100.0, 300.0, np.nan]), np.array([80.0, 200.0, 5.0]),
                           np.array([50.0, 100.0, 1.0]))
     assert some.n == 2  # the future without a figure is left out
+
+
+def test_a_long_study_bootstraps_its_index_in_blocks_with_the_same_answer_shape():
+    """Over BOOTSTRAP_BLOCK resampled futures the draws come in blocks (memory stays flat);
+    the interval still brackets the index and narrows as futures are added."""
+    from sim.intervals import BOOTSTRAP_BLOCK, BOOTSTRAP_DRAWS
+
+    rng = np.random.default_rng(3)
+    n = BOOTSTRAP_BLOCK // BOOTSTRAP_DRAWS + 1000  # beyond one block
+    late = rng.gamma(2, 1e5, n)
+    loss, oracle = late * rng.uniform(0.2, 1.2, n), late * rng.uniform(0, 1, n)
+    long_ = index_interval(late, loss, oracle)
+    short = index_interval(late[:100], loss[:100], oracle[:100])
+    assert long_.lo < long_.mean < long_.hi and long_.n == n
+    assert long_.hi - long_.lo < (short.hi - short.lo) / 3
