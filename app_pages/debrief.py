@@ -32,6 +32,8 @@ with st.container(border=True, key="debrief_index"):
     # the metric as wide as its label, the explanation below it: nothing is cut at 1024 px
     st.metric(t("debrief.index"), report.index_text(d.index, lang), width="content")
     st.markdown(t("debrief.index_help"))
+    if not d.material:  # the index is not shown: say why, and what to read instead
+        st.info(report.immaterial_text(d, lang), icon=":material/info:")
 
 st.subheader(t("debrief.comparison"))
 st.table(report.comparison_table(d, lang))

@@ -55,6 +55,19 @@ class Score:
         }
 
 
+MATERIAL_AVOIDABLE_SHARE = 0.05
+"""Oracle headroom under 5% of late collection's loss: no decision could change much."""
+MATERIAL_AVOIDABLE_BOOK_SHARE = 0.001
+"""...or under 0.1% of the amount lent: the stakes are too small to read in a debrief."""
+
+
+def avoidable_stakes(loss_late: float, disbursed_cny: float) -> float:
+    """The least loss the oracle must avoid against late collection for a future (or a
+    case, on mean losses) to have something worth scoring: the larger of the two shares."""
+    return max(MATERIAL_AVOIDABLE_SHARE * max(loss_late, 0.0),
+               MATERIAL_AVOIDABLE_BOOK_SHARE * disbursed_cny)
+
+
 def headline_index(loss: float, loss_late: float, loss_oracle: float) -> float | None:
     """Share of the avoidable loss that was avoided; None when nothing was avoidable."""
     gap = loss_late - loss_oracle

@@ -130,9 +130,26 @@ def test_debrief_has_the_four_strategies(played):
     assert loss["late-collection"] == simulate(played.scenario, seed=played.seed,
                                                strategy="late-collection").loss_cny
     assert d.index == headline_index(loss["you"], loss["late-collection"], loss["oracle"])
+    assert d.material and d.avoidable_cny == loss["late-collection"] - loss["oracle"]
     assert {"index", "loss", "saves", "missed_warnings", "hours", "compliance",
             "npl_ratio_peak"} <= set(d.score)
     assert played.debrief() is d  # computed once
+
+
+def test_a_future_with_nothing_material_to_avoid_shows_no_index_and_says_why():
+    """One month: late collection and the oracle lose (nearly) the same. A share of that
+    difference would read thousands of percent; the debrief shows none, and says why."""
+    from training import report
+
+    g = Game(case(horizon=1), seed=9)
+    g.end_month(0)
+    d = g.debrief()
+    assert d.avoidable_cny < d.stakes_cny and not d.material
+    assert d.index is None and d.table["index"].isna().all()
+    assert report.index_text(d.index, "en") == "—"
+    en, zh = report.immaterial_text(d, "en"), report.immaterial_text(d, "zh")
+    assert "No index for this future" in en and "CNY" in en
+    assert "不计算该指数" in zh and "万元" in zh
 
 
 def test_the_debrief_holds_your_checks_to_the_case_policy(played):

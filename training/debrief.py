@@ -8,11 +8,19 @@ warnings with what acting on each would have changed, in both languages.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.scoring import headline_index, missed_warnings, run_baselines, saves, score
+from sim.scoring import (
+    avoidable_stakes,
+    headline_index,
+    missed_warnings,
+    run_baselines,
+    saves,
+    score,
+)
 from training.i18n import catalogue
 from training.loss_sources import LossSources, loss_sources
 from training.units import money
@@ -21,6 +29,9 @@ from training.units import money
 @dataclass
 class Debrief:
     index: float | None
+    """Share of the avoidable loss avoided; None when this future left nothing material to
+    avoid (`avoidable_cny` under sim.scoring.avoidable_stakes): a ratio of two small
+    numbers would read 8,000% or -3,000% and say nothing about the decisions."""
     table: pd.DataFrame
     trajectories: pd.DataFrame
     saves: pd.DataFrame
@@ -32,6 +43,15 @@ class Debrief:
     loss is built from these, so the chart ends at the table's loss."""
     sources: LossSources | None = None
     """Where your loss came from, loan by loan, against late collection."""
+    avoidable_cny: float = math.nan
+    """What the oracle avoided against late collection in this future."""
+    stakes_cny: float = 0.0
+    """The least avoidable loss that makes the index worth reading (sim.scoring)."""
+
+    @property
+    def material(self) -> bool:
+        """Whether this future left enough to avoid for the index to mean something."""
+        return self.avoidable_cny >= self.stakes_cny
 
 
 SHOWN_CUT_CNY = 500.0
@@ -88,6 +108,9 @@ def build_debrief(desk) -> Debrief:
     base = run_baselines(desk.scenario, desk.seed, desk.horizon)
     runs = {"you": you, **base}
     late, oracle = base["late-collection"], base["oracle"]
+    avoidable = late.loss_cny - oracle.loss_cny
+    stakes = avoidable_stakes(late.loss_cny, you.disbursed_cny)
+    material = avoidable >= stakes
     rows = []
     for name, r in runs.items():
         sc = score(r, late, oracle, name)
@@ -95,7 +118,7 @@ def build_debrief(desk) -> Debrief:
                      "npl_ratio_peak": sc.npl_ratio_peak, "hours": r.hours,
                      "saves": sc.saves, "interest_cny": r.interest_cny,
                      "compliance": sc.compliance, "policy_compliance": r.policy_compliance,
-                     "index": sc.index})
+                     "index": sc.index if material else None})
     traj = pd.concat([r.metrics[["month", "npl_ratio", "cum_loss_cny"]].assign(strategy=n)
                       for n, r in runs.items()], ignore_index=True)
     sv = saves(you, late)
@@ -103,8 +126,9 @@ def build_debrief(desk) -> Debrief:
                              "default_month_late": late.loans["default_month"].to_numpy()[sv]})
     missed = _missed_frame(desk, missed_warnings(you), base["early-warning"].loans)
     return Debrief(
-        index=headline_index(you.loss_cny, late.loss_cny, oracle.loss_cny),
+        index=headline_index(you.loss_cny, late.loss_cny, oracle.loss_cny) if material else None,
         table=pd.DataFrame(rows), trajectories=traj, saves=saves_df, missed_warnings=missed,
         compliance=you.compliance.rename(columns={"kind": "check_kind"}),
         score=score(you, late, oracle, "you").to_dict(),
-        loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late))
+        loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late),
+        avoidable_cny=float(avoidable), stakes_cny=float(stakes))

@@ -31,7 +31,7 @@ from sim.intervals import Interval, floored_interval, index_interval, share_inte
 from sim.policy import Staff
 from sim.runner import child_seeds
 from sim.scenario import Scenario
-from sim.scoring import compliance_share
+from sim.scoring import avoidable_stakes, compliance_share
 from training.i18n import fmt_cny, fmt_pct, t
 
 BASELINES = ("do-nothing", "late-collection", "early-warning", "oracle")
@@ -40,10 +40,6 @@ DEFAULT_REPS = 30
 MAX_REPS = 200
 
 # When a case does not teach (the thresholds a reviewer of a case would apply).
-NOTHING_AVOIDABLE_SHARE = 0.05
-"""Oracle headroom under 5% of late collection's loss: no decision could change much."""
-NOTHING_AVOIDABLE_BOOK_SHARE = 0.001
-"""...or under 0.1% of the amount lent: the stakes are too small to read in a debrief."""
 MIN_TEACHING_INDEX = 0.1
 """Early warning must avoid at least a tenth of the avoidable loss to show the lesson."""
 SWAMPED_LOAD = 2.0
@@ -308,9 +304,7 @@ def teaching_warnings(late: Interval, saving: Interval, headroom: Interval,
     officer keeps far lower (it books a lighter policy when the hours are short).
     """
     out: list[TeachingWarning] = []
-    stakes = max(NOTHING_AVOIDABLE_SHARE * max(late.mean, 0.0),
-                 NOTHING_AVOIDABLE_BOOK_SHARE * disbursed_cny)
-    nothing = headroom.mean < stakes
+    nothing = headroom.mean < avoidable_stakes(late.mean, disbursed_cny)  # sim.scoring
     if nothing:
         out.append(TeachingWarning(WarningCode.NOTHING_AVOIDABLE, {
             "headroom": headroom.mean, "late": late.mean,

@@ -488,6 +488,12 @@ def index_text(index: float | None, lang: str) -> str:
     return "—" if index is None or index != index else f"{index * 100:.0f}%"
 
 
+def immaterial_text(debrief: Any, lang: str) -> str:
+    """Why a debrief shows no index: its future left almost nothing to avoid."""
+    return t("debrief.index_immaterial", lang, avoidable=units.money(debrief.avoidable_cny, lang),
+             stakes=units.money(debrief.stakes_cny, lang))
+
+
 def saves_table(debrief: Any, lang: str) -> pd.DataFrame:
     """Loans you kept that late collection lost: the loan number (L0001 ...) and borrower, not an index."""
     df = localise_names(debrief.saves, lang)
