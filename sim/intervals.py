@@ -79,9 +79,10 @@ BOOTSTRAP_QUANTILES = (0.025, 0.975)
 """The resamples' quantiles that bound the CONFIDENCE interval."""
 
 
-def _avoidable(late, oracle) -> np.ndarray:
-    """Whether mean losses leave something to avoid: late collection loses more than
-    the oracle by over 1 CNY (and a millionth of its loss)."""
+def something_avoidable(late, oracle):
+    """Whether losses (a future's, or means over futures) leave something to avoid: late
+    collection loses more than the oracle by over 1 CNY and a millionth of its loss.
+    Where it does not, the headline index is undefined (sim.scoring.headline_index)."""
     return (late - oracle) > np.maximum(1.0, 1e-6 * np.abs(late))
 
 
@@ -98,12 +99,11 @@ def index_interval(late, loss, oracle, champion=None) -> Interval:
     interval resamples whole futures, so the losses of a future stay together."""
     cols = [np.asarray(x, dtype=float) for x in (late, loss, oracle)] + (
         [] if champion is None else [np.asarray(champion, dtype=float)])
-    keep = np.logical_and.reduce([np.isfinite(c) for c in cols]) if cols[0].size else \
-        np.zeros(0, dtype=bool)
+    keep = np.logical_and.reduce([np.isfinite(c) for c in cols])
     la, lo_, orc, *rest = (c[keep] for c in cols)
     base = rest[0] if rest else la
     n = len(la)
-    if n == 0 or not _avoidable(la.mean(), orc.mean()):
+    if n == 0 or not something_avoidable(la.mean(), orc.mean()):
         return Interval(math.nan, math.nan, math.nan, n)
     point = float((base.mean() - lo_.mean()) / (la.mean() - orc.mean()))
     if n < 2:
@@ -115,7 +115,7 @@ def index_interval(late, loss, oracle, champion=None) -> Interval:
         idx = rng.integers(0, n, size=(min(rows, BOOTSTRAP_DRAWS - start), n))
         parts.append([c[idx].mean(axis=1) for c in (la, lo_, orc, base)])
     la_b, lo_b, orc_b, base_b = (np.concatenate(p) for p in zip(*parts, strict=True))
-    ok = _avoidable(la_b, orc_b)
+    ok = something_avoidable(la_b, orc_b)
     draws = (base_b[ok] - lo_b[ok]) / (la_b[ok] - orc_b[ok])
     if not len(draws):
         return Interval(point, math.nan, math.nan, n)

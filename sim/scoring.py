@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim import defaults
 from sim.engine import RunResult, simulate
+from sim.intervals import something_avoidable
 from sim.scenario import Scenario
 
 BASELINES = ("late-collection", "early-warning", "oracle")
@@ -70,10 +71,9 @@ def avoidable_stakes(loss_late: float, disbursed_cny: float) -> float:
 
 def headline_index(loss: float, loss_late: float, loss_oracle: float) -> float | None:
     """Share of the avoidable loss that was avoided; None when nothing was avoidable."""
-    gap = loss_late - loss_oracle
-    if gap <= max(1.0, 1e-6 * abs(loss_late)):
+    if not something_avoidable(loss_late, loss_oracle):
         return None
-    return (loss_late - loss) / gap
+    return (loss_late - loss) / (loss_late - loss_oracle)
 
 
 def saves(run: RunResult, late: RunResult) -> np.ndarray:
