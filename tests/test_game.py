@@ -145,7 +145,7 @@ def test_a_future_with_nothing_material_to_avoid_shows_no_index_and_says_why():
     g.end_month(0)
     d = g.debrief()
     assert d.avoidable_cny < d.stakes_cny and not d.material
-    assert d.index is None and d.table["index"].isna().all()
+    assert d.index is None and d.table["index"].isna().all() and d.score["index"] is None
     assert report.index_text(d.index, "en") == "—"
     en, zh = report.immaterial_text(d, "en"), report.immaterial_text(d, "zh")
     assert "No index for this future" in en and "CNY" in en

@@ -9,13 +9,12 @@ warnings with what acting on each would have changed, in both languages.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from sim.scoring import (
     avoidable_stakes,
-    headline_index,
     missed_warnings,
     run_baselines,
     saves,
@@ -47,11 +46,8 @@ class Debrief:
     """What the oracle avoided against late collection in this future."""
     stakes_cny: float = 0.0
     """The least avoidable loss that makes the index worth reading (sim.scoring)."""
-
-    @property
-    def material(self) -> bool:
-        """Whether this future left enough to avoid for the index to mean something."""
-        return self.avoidable_cny >= self.stakes_cny
+    material: bool = True
+    """Whether this future left that much to avoid (else no index is shown or kept)."""
 
 
 SHOWN_CUT_CNY = 500.0
@@ -111,14 +107,17 @@ def build_debrief(desk) -> Debrief:
     avoidable = late.loss_cny - oracle.loss_cny
     stakes = avoidable_stakes(late.loss_cny, you.disbursed_cny)
     material = avoidable >= stakes
+    scores = {name: score(r, late, oracle, name) for name, r in runs.items()}
+    if not material:  # no index anywhere: not in the table, the score, nor the attempt
+        scores = {name: replace(sc, index=None) for name, sc in scores.items()}
     rows = []
     for name, r in runs.items():
-        sc = score(r, late, oracle, name)
+        sc = scores[name]
         rows.append({"strategy": name, "loss_cny": r.loss_cny,
                      "npl_ratio_peak": sc.npl_ratio_peak, "hours": r.hours,
                      "saves": sc.saves, "interest_cny": r.interest_cny,
                      "compliance": sc.compliance, "policy_compliance": r.policy_compliance,
-                     "index": sc.index if material else None})
+                     "index": sc.index})
     traj = pd.concat([r.metrics[["month", "npl_ratio", "cum_loss_cny"]].assign(strategy=n)
                       for n, r in runs.items()], ignore_index=True)
     sv = saves(you, late)
@@ -126,9 +125,9 @@ def build_debrief(desk) -> Debrief:
                              "default_month_late": late.loans["default_month"].to_numpy()[sv]})
     missed = _missed_frame(desk, missed_warnings(you), base["early-warning"].loans)
     return Debrief(
-        index=headline_index(you.loss_cny, late.loss_cny, oracle.loss_cny) if material else None,
+        index=scores["you"].index,
         table=pd.DataFrame(rows), trajectories=traj, saves=saves_df, missed_warnings=missed,
         compliance=you.compliance.rename(columns={"kind": "check_kind"}),
-        score=score(you, late, oracle, "you").to_dict(),
+        score=scores["you"].to_dict(),
         loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late),
-        avoidable_cny=float(avoidable), stakes_cny=float(stakes))
+        avoidable_cny=float(avoidable), stakes_cny=float(stakes), material=material)
