@@ -130,7 +130,10 @@ def relief_caption(relief: Any) -> str:
     line = t("relief.line", before=units.money(relief.payment_before_cny),
              after=units.money(relief.payment_after_cny), cut=units.pct(relief.cut_share, 0),
              rate=units.pct(relief.rate_annual), months=units.months(relief.remaining_months))
-    return f"{line} · {t('relief.real' if relief.meaningful else 'relief.weak')}"
+    text = f"{line} · {t('relief.real' if relief.meaningful else 'relief.weak')}"
+    if relief.term_capped:
+        text += f" · {t('relief.capped')}"
+    return text
 
 
 def set_standing(aid: str) -> None:

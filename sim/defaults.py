@@ -232,13 +232,24 @@ INTERVENTIONS: dict[str, InterventionType] = {
 }
 """The catalogue (hours, money, duration, preconditions, stage, effect parameters).
 
-restructure: the remaining term is stretched by term_stretch and term_add_months added
-(domain: an extension up to the original term) and the rate cut by rate_concession; the
+restructure: the remaining term is stretched by term_stretch and term_add_months added,
+up to the loan's extension limit (domain: 贷款通则 Art. 12, `SHORT_TERM_MONTHS` below),
+and the rate cut by rate_concession; the
 borrower's health rises by health_per_payment_cut times the real cut in the payment due
 over the next year (at most max_health_boost), scaled by stage_factor at 0/30/60+ days
 past due. Assumption anchored on the domain's foreign evidence that re-default falls
 when the payment really drops (24% at 6 months with a cut of 20% or more, 54% with
 none); a cut under meaningful_cut is logged as giving little relief."""
+
+SHORT_TERM_MONTHS = 12
+MEDIUM_TERM_MONTHS = 60
+LONG_TERM_EXTENSION_MONTHS = 36
+"""The extension limit of 贷款通则 Art. 12, counted over all extensions of a loan: a
+short-term loan (original term up to SHORT_TERM_MONTHS) by at most its original term, a
+medium-term loan (up to MEDIUM_TERM_MONTHS) by at most half of it, a long-term loan by at
+most LONG_TERM_EXTENSION_MONTHS. A restructuring that stretches the term extends it and
+counts against the same limit (sim.loanbook.extension_limit_months): once it is used up,
+a restructuring can only lower the rate."""
 
 CHECK_KINDS = ("first", "routine", "targeted")
 

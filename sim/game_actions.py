@@ -10,6 +10,7 @@ the queued list and the engine's charge agree.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sim.interventions.effects import restructure_inputs, restructure_terms
@@ -64,6 +65,9 @@ class ReliefTerms:
     remaining_months: int
     meaningful: bool
     """Whether the cut reaches the catalogue's `meaningful_cut` (the re-default evidence)."""
+    term_capped: bool = False
+    """Whether the extension limit (贷款通则 Art. 12, sim.loanbook.extension_limit_months)
+    held the term short of the stretch the restructuring would otherwise give."""
 
 
 @dataclass
@@ -136,13 +140,15 @@ class ActionQueue:
         it = s.catalogue.get(RESTRUCTURE)
         if it is None:
             return None
-        balance, rate, remaining, repayment = restructure_inputs(s, int(loan_id))
-        new_rate, new_remaining, cut = restructure_terms(balance, rate, remaining, repayment,
-                                                         it.params)
+        balance, rate, remaining, longest, repayment = restructure_inputs(s, int(loan_id))
+        new_rate, new_remaining, cut = restructure_terms(balance, rate, remaining, longest,
+                                                         repayment, it.params)
         return ReliefTerms(
             payment_burden_one(balance, rate, remaining, repayment),
             payment_burden_one(balance, new_rate, new_remaining, repayment),
-            cut, new_rate, new_remaining, cut >= it.params["meaningful_cut"])
+            cut, new_rate, new_remaining, cut >= it.params["meaningful_cut"],
+            math.ceil(remaining * it.params["term_stretch"]) + it.params["term_add_months"]
+            > longest)
 
     def queue(self, loan_id: int, action_id: str) -> None:
         if not 0 <= loan_id < self.sim.n:

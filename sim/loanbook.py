@@ -13,6 +13,7 @@ import numpy as np
 
 from sim import defaults
 from sim.codes import ON_BOOKS, STAGED_PRODUCTS, LoanClass, LoanStatus, Repayment
+from sim.defaults import LONG_TERM_EXTENSION_MONTHS, MEDIUM_TERM_MONTHS, SHORT_TERM_MONTHS
 from sim.kernels import book as kernels
 
 
@@ -70,6 +71,7 @@ def init_columns(sim) -> None:
     sim.rate = np.where(pf.floating, base_rate(sim.lpr, pf.base_5y) + pf.spread, pf.fixed_rate)
     sim.rate0 = sim.rate.copy()
     sim.term = pf.term.copy()
+    sim.latest_term = pf.term + extension_limit_months(pf.term)
     sim.mob = pf.mob0.copy()
     sim.misses = np.zeros(n, dtype=np.int32)
     sim.dpd = np.zeros(n, dtype=np.int32)
@@ -94,6 +96,25 @@ def init_columns(sim) -> None:
     sim._rates_reset_due = np.zeros(n, dtype=bool)
     sim._last_due = np.zeros(n)
     sim._last_paid = np.zeros(n)
+
+
+def extension_limit_months(term: np.ndarray) -> np.ndarray:
+    """How many months, in all, a loan of original term `term` (months) may be extended
+    (贷款通则 Art. 12): a short-term loan (up to a year) by at most its original term, a
+    medium-term loan (up to five years) by at most half of it, a long-term loan by at most
+    three years. Restructurings that stretch the term count against the same limit, however
+    many there are (sim.interventions.effects.restructure_terms)."""
+    term = np.asarray(term)
+    return np.where(term <= SHORT_TERM_MONTHS, term,
+                    np.where(term <= MEDIUM_TERM_MONTHS, term // 2,
+                             LONG_TERM_EXTENSION_MONTHS)).astype(term.dtype)
+
+
+def longest_remaining(latest_term, term, mob):
+    """Months to the latest maturity an extension may still reach: never fewer than the
+    months to the present maturity (at least one), which a restructuring does not shorten.
+    Columns or one loan's figures alike."""
+    return np.maximum(latest_term - mob, np.maximum(term - mob, 1))
 
 
 def base_rate(lpr: dict, base_5y: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ from sim.interventions.workouts import (
     collateral_value,
     recovery_value,
 )
+from sim.loanbook import longest_remaining
 from sim.policy import MonitoringPolicy
 from sim.signals import recent_alerts
 from sim.staff import by_legal_team
@@ -138,6 +139,10 @@ class Observation:
     staff_hours: float = 0.0  # the officers' hours per month
     rate: np.ndarray | None = None  # annual interest rate of each loan now
     remaining_months: np.ndarray | None = None  # months to maturity
+    longest_remaining: np.ndarray | None = None
+    """Months to the latest maturity an extension may still reach (the loan's contract
+    and 贷款通则 Art. 12: sim.loanbook.longest_remaining): how far a restructuring can
+    stretch the term."""
     repayment: np.ndarray | None = None  # Repayment code of each loan
     cls_objective: np.ndarray | None = None  # the objective floor (sim.judgement)
     judgement: np.ndarray | None = None  # the officer's class on judgement, NORMAL = none
@@ -252,6 +257,7 @@ def observe(sim) -> Observation:
         check_demand=policy_demand(sim, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
         rate=v["rate"], remaining_months=ro(remaining),
+        longest_remaining=ro(longest_remaining(sim.latest_term, sim.term, sim.mob)),
         repayment=v["repayment"],
         cls_objective=v["cls_objective"], judgement=v["judgement"], case_policy=sim.sc.monitoring,
         check_load=lambda policy: policy_load(sim, policy, t),

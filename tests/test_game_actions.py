@@ -150,6 +150,31 @@ def test_a_restructuring_shows_the_terms_the_engine_books():
     assert int(g.sim.term[i]) - months_on_book == relief.remaining_months
 
 
+def test_the_desk_says_when_the_extension_limit_holds_the_term():
+    """A loan whose extensions have used up the limit of 贷款通则 Art. 12 can only get a
+    lower rate: the desk shows the term unchanged and says why, as the engine books it."""
+    from app_pages.desk_actions import relief_caption
+    from training.i18n import get_lang, set_lang
+
+    g = Game(case(hours=200.0, horizon=12), seed=9)
+    g.set_policy(LIGHT)
+    i = 0
+    g.sim.term[i] = g.sim.latest_term[i]  # every month of extension already used
+    relief = g.relief_terms(i)
+    assert relief.term_capped
+    assert relief.remaining_months == max(int(g.sim.term[i] - g.sim.mob[i]), 1)
+    before = get_lang()
+    try:
+        for lang, word in (("en", "Art. 12"), ("zh", "第十二条")):
+            set_lang(lang)
+            assert word in relief_caption(relief)
+    finally:
+        set_lang(before)
+    fresh = g.relief_terms(1)
+    assert not fresh.term_capped or fresh.remaining_months == int(
+        g.sim.latest_term[1] - g.sim.mob[1])
+
+
 def test_other_actions_carry_no_relief_terms():
     g = Game(case(), seed=9)
     assert all(o.relief is None for o in g.options(0) if o.id != "restructure")

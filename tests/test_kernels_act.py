@@ -34,13 +34,16 @@ def test_payment_cut_is_the_numpy_burden_before_and_after_to_the_bit():
         rate = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.0, 0.15, n))
         remaining = rng.integers(1, 400, n)
         repayment = rng.integers(0, 4, n)
+        longest = np.maximum(remaining, rng.integers(1, 500, n))  # the limit binds on some
         new_rate = np.maximum(0.0, rate - params["rate_concession"])
-        new_remaining = np.ceil(remaining * params["term_stretch"]) + params["term_add_months"]
+        new_remaining = np.minimum(
+            np.ceil(remaining * params["term_stretch"]) + params["term_add_months"], longest)
         before = payment_burden(balance, rate, remaining, repayment)
         after = payment_burden(balance, new_rate, new_remaining, repayment)
         with np.errstate(divide="ignore", invalid="ignore"):
             want = np.maximum(np.where(before > 0, 1.0 - after / before, 0.0), 0.0)
-        got_rate, got_remaining, cut = payment_cut(balance, rate, remaining, repayment, params)
+        got_rate, got_remaining, cut = payment_cut(balance, rate, remaining, longest,
+                                                   repayment, params)
         assert np.array_equal(cut, want)
         assert np.array_equal(got_rate, new_rate) and np.array_equal(got_remaining, new_remaining)
 
@@ -136,6 +139,7 @@ def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_la
     rate0 = rate + rng.choice([0.0, 0.005], n)
     mob = rng.integers(0, 60, n).astype(np.int32)
     term = (mob + rng.integers(-3, 120, n)).astype(np.int32)  # some past maturity
+    latest = (term + rng.integers(-20, 80, n)).astype(np.int32)  # some extended already
     repayment = rng.integers(0, 3, n).astype(np.int8)
     dpd = rng.choice([0, 30, 60, 90, 120], n).astype(np.int32)
     shift = rng.normal(0, 0.1, n)
@@ -146,7 +150,7 @@ def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_la
                                           dpd=dpd, misses=misses, until=until).items()}
     stages = sorted(p["stage_factor"])
     meaningful = restructure_loans(
-        idx, balance, rate, rate0, term, mob, repayment, dpd, shift, until, misses,
+        idx, balance, rate, rate0, term, latest, mob, repayment, dpd, shift, until, misses,
         p["rate_concession"], p["term_stretch"], float(p["term_add_months"]),
         p["health_per_payment_cut"], p["max_health_boost"], np.array(stages),
         np.array([p["stage_factor"][s] for s in stages]), 30, 17, p["meaningful_cut"])
@@ -154,6 +158,7 @@ def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_la
         b = before
         new_rate, new_remaining, cut = restructure_terms(
             float(balance[i]), float(b["rate"][i]), max(int(b["term"][i] - mob[i]), 1),
+            max(int(latest[i] - mob[i]), max(int(b["term"][i] - mob[i]), 1)),
             int(repayment[i]), p)
         assert rate[i] == new_rate and term[i] == mob[i] + new_remaining
         assert rate0[i] == max(0.0, b["rate0"][i] - (b["rate"][i] - new_rate))
@@ -177,10 +182,11 @@ def test_the_cut_of_some_loans_is_their_cut_among_the_whole_book():
     rate = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.0, 0.15, n))
     remaining = rng.integers(1, 400, n).astype(np.int32)
     repayment = rng.integers(0, 3, n).astype(np.int8)
-    whole = payment_cut(balance, rate, remaining, repayment, params)[2]
+    longest = np.maximum(remaining, rng.integers(1, 500, n))
+    whole = payment_cut(balance, rate, remaining, longest, repayment, params)[2]
     for size in (0, 1, 37, 900):
         idx = np.sort(rng.choice(n, size, replace=False))
-        assert np.array_equal(cut_of(idx, balance, rate, remaining, repayment, params),
+        assert np.array_equal(cut_of(idx, balance, rate, remaining, longest, repayment, params),
                               whole[idx])
 
 
@@ -229,9 +235,9 @@ def test_a_rate_too_small_to_discount_pays_level_everywhere_instead_of_dividing_
     params = INTERVENTIONS["restructure"].params
     rate = params["rate_concession"] + 9e-18 * 2  # what the concession leaves tiny
     for r in (rate, params["rate_concession"] + 1e-17):
-        _, _, cut = restructure_terms(balance, r, months, eq, params)
+        _, _, cut = restructure_terms(balance, r, months, 10 * months, eq, params)
         _, _, cuts = payment_cut(np.array([balance]), np.array([r]), np.array([months]),
-                                 np.array([eq]), params)
+                                 np.array([10 * months]), np.array([eq]), params)
         assert np.isfinite(cut) and np.isfinite(cuts).all()
 
 

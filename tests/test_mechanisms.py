@@ -14,7 +14,12 @@ import pytest
 from sim import defaults
 from sim.codes import Repayment
 from sim.engine import Decision, Observation, Simulation
-from sim.interventions.effects import payment_cut, relief_health, restructure_terms
+from sim.interventions.effects import (
+    payment_cut,
+    relief_health,
+    restructure_inputs,
+    restructure_terms,
+)
 from sim.interventions.workouts import expected_workout_recovery, residual_share
 from sim.scenario import parse_scenario
 from sim.strategies import NO_CHECKS, Strategy
@@ -95,14 +100,14 @@ def test_a_workout_started_later_recovers_less(book):
 
 # --- 2. relief in proportion to the real cut in the payment ------------------------
 def test_a_longer_term_and_lower_rate_cut_an_amortising_payment():
-    _, n, cut = restructure_terms(1e6, 0.05, 24, Repayment.EQUAL_INSTALMENT, RESTRUCTURE)
+    _, n, cut = restructure_terms(1e6, 0.05, 24, 99, Repayment.EQUAL_INSTALMENT, RESTRUCTURE)
     assert n > 24
     assert 0.3 < cut < 0.6
 
 
 def test_a_bullet_due_soon_is_the_burden_a_restructuring_lifts():
-    _, _, soon = restructure_terms(1e6, 0.05, 4, Repayment.INTEREST_ONLY_BULLET, RESTRUCTURE)
-    _, _, later = restructure_terms(1e6, 0.05, 30, Repayment.INTEREST_ONLY_BULLET, RESTRUCTURE)
+    _, _, soon = restructure_terms(1e6, 0.05, 4, 99, Repayment.INTEREST_ONLY_BULLET, RESTRUCTURE)
+    _, _, later = restructure_terms(1e6, 0.05, 30, 99, Repayment.INTEREST_ONLY_BULLET, RESTRUCTURE)
     assert soon > 0.5  # the principal due within the year moves out
     assert later < 0.3  # only the rate concession is felt
 
@@ -117,17 +122,19 @@ def test_one_loan_and_the_whole_book_get_the_same_restructuring_terms():
     rate = rng.choice([0.0, 0.0345, 0.049, 0.12], n)
     remaining = rng.integers(1, 120, n)
     repayment = rng.integers(0, len(Repayment), n)
-    new_rate, new_remaining, cut = payment_cut(balance, rate, remaining, repayment, RESTRUCTURE)
+    longest = np.maximum(remaining, rng.integers(1, 200, n))
+    new_rate, new_remaining, cut = payment_cut(balance, rate, remaining, longest, repayment,
+                                               RESTRUCTURE)
     for i in range(n):
         one = restructure_terms(float(balance[i]), float(rate[i]), int(remaining[i]),
-                                int(repayment[i]), RESTRUCTURE)
+                                int(longest[i]), int(repayment[i]), RESTRUCTURE)
         assert one[:2] == (new_rate[i], int(new_remaining[i]))
         assert one[2] == pytest.approx(cut[i], rel=1e-12, abs=1e-15)
 
 
 def test_relief_without_a_payment_cut_barely_helps():
     same = dict(RESTRUCTURE, rate_concession=0.0, term_stretch=1.0, term_add_months=0)
-    _, _, cut = restructure_terms(1e6, 0.05, 24, Repayment.EQUAL_INSTALMENT, same)
+    _, _, cut = restructure_terms(1e6, 0.05, 24, 99, Repayment.EQUAL_INSTALMENT, same)
     assert cut == pytest.approx(0.0, abs=1e-9)
     assert relief_health(same, cut, 0) == pytest.approx(0.0, abs=1e-9)
     assert relief_health(RESTRUCTURE, 0.4, 0) > 0.2
@@ -176,6 +183,45 @@ def test_a_restructuring_that_cuts_the_payment_lowers_redefault(book):
     no_cut, _ = defaults_after({"rate_concession": 0.0, "term_stretch": 1.0, "term_add_months": 0})
     assert n >= 10
     assert with_cut < no_cut
+
+
+def test_extension_limits_follow_the_general_lending_rules():
+    """贷款通则 Art. 12: all extensions of a short-term loan together at most its original
+    term, of a medium-term loan half of it, of a long-term loan three years."""
+    from sim.loanbook import extension_limit_months
+
+    terms = np.array([6, 12, 13, 36, 48, 60, 61, 120, 240], dtype=np.int32)
+    assert extension_limit_months(terms).tolist() == [6, 12, 6, 18, 24, 30, 36, 36, 36]
+
+
+def test_serial_restructurings_never_stretch_a_loan_past_its_extension_limit(book):
+    """A restructuring stretches the remaining term; done again and again it once took a
+    36-month loan to 456 months. Both paths (one loan, and a month's batch) stop at the
+    limit, and a restructuring at the limit still lowers the rate, with little relief."""
+    from sim.interventions.batch import act_many
+    from sim.loanbook import extension_limit_months
+
+    sim = _sim(book)
+    limit = extension_limit_months(sim.pf.term)
+    assert (limit == 24).all()  # the book's 48-month loans
+    loans = np.flatnonzero((sim.status == 0) & ~sim.defaulted)[:12].tolist()
+    rates = sim.rate[loans].copy()
+    for month in (2, 8, 14, 20):
+        sim.advance_to(month)
+        alive = [i for i in loans if sim.status[i] == 0 and not sim.defaulted[i]]
+        sim.dpd[alive] = 30  # in difficulty, so a restructuring is admissible
+        sim._hours_left = 1e6
+        act_many(sim, [(i, "restructure") for i in alive[1:]])  # the batch path
+        assert sim.act(alive[0], "restructure") is None  # the one-loan path
+    extended = sim.term[loans] - sim.pf.term[loans]
+    assert (extended <= limit[loans]).all()
+    assert (extended == limit[loans]).any()  # the limit bound
+    assert (sim.rate[loans] < rates).all()  # the rate still came down
+    at_limit = loans[int(np.argmax(extended == limit[loans]))]
+    sim.dpd[at_limit] = 30
+    terms = restructure_terms(*restructure_inputs(sim, at_limit), RESTRUCTURE)
+    assert terms[1] == max(int(sim.term[at_limit] - sim.mob[at_limit]), 1)  # no longer
+    assert terms[2] < RESTRUCTURE["meaningful_cut"]
 
 
 # --- 3. extra security taken while the borrower is sound --------------------------

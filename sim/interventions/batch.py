@@ -121,7 +121,8 @@ def _restructure(sim, idx, it, t):
     p = it.params
     stages = sorted(p["stage_factor"])
     meaningful = restructure_loans(
-        idx, sim.balance, sim.rate, sim.rate0, sim.term, sim.mob, sim.pf.repayment, sim.dpd,
+        idx, sim.balance, sim.rate, sim.rate0, sim.term, sim.latest_term, sim.mob,
+        sim.pf.repayment, sim.dpd,
         sim.shift, sim.restructured_until, sim.misses, float(p["rate_concession"]),
         float(p["term_stretch"]), float(p["term_add_months"]),
         float(p["health_per_payment_cut"]), float(p["max_health_boost"]),

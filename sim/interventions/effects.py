@@ -18,6 +18,7 @@ from sim.interventions import workouts
 from sim.interventions.kernels_act import BURDEN_HORIZON_MONTHS, cut_from_power, cut_power_inputs
 from sim.loanbook import (
     default_loans,
+    longest_remaining,
     payment_burden,
     payment_burden_one,
     repay_in_full,
@@ -85,15 +86,16 @@ def _entrusted_payment(sim, i, it, t) -> str:
     return ""
 
 
-def payment_cut(balance, rate, remaining, repayment, params: dict):
+def payment_cut(balance, rate, remaining, longest, repayment, params: dict):
     """The cut in the average payment due over the next year that a restructuring brings
-    (columns in, columns out): the term stretched, the rate lowered."""
+    (columns in, columns out): the term stretched (up to `longest` months to go, the
+    extension limit: sim.loanbook.longest_remaining), the rate lowered."""
     new_rate = np.maximum(0.0, np.asarray(rate, dtype=float) - params["rate_concession"])
-    new_remaining = np.ceil(np.asarray(remaining) * params["term_stretch"]) + \
-        params["term_add_months"]
+    new_remaining = np.minimum(np.ceil(np.asarray(remaining) * params["term_stretch"]) +
+                               params["term_add_months"], longest)
     if new_rate.ndim == 1:
         return new_rate, new_remaining, cut_of(np.arange(len(new_rate)), balance, rate,
-                                               remaining, repayment, params)
+                                               remaining, longest, repayment, params)
     before = payment_burden(balance, rate, remaining, repayment)
     after = payment_burden(balance, new_rate, new_remaining, repayment)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -101,7 +103,8 @@ def payment_cut(balance, rate, remaining, repayment, params: dict):
     return new_rate, new_remaining, np.maximum(cut, 0.0)
 
 
-def cut_of(idx: np.ndarray, balance, rate, remaining, repayment, params: dict) -> np.ndarray:
+def cut_of(idx: np.ndarray, balance, rate, remaining, longest, repayment,
+           params: dict) -> np.ndarray:
     """`payment_cut`'s cut for loans idx of the columns: sim.loanbook.payment_burden before
     and after, compiled around numpy's own power (kernels_act), so the same figures in
     three calls instead of forty."""
@@ -110,18 +113,20 @@ def cut_of(idx: np.ndarray, balance, rate, remaining, repayment, params: dict) -
     idx = np.asarray(idx, dtype=np.int64)
     rate = np.asarray(rate, dtype=float)
     remaining = np.asarray(remaining)
-    base, expo = cut_power_inputs(idx, rate, remaining, *args)
-    return cut_from_power(idx, np.asarray(balance, dtype=float), rate, remaining,
+    longest = np.asarray(longest, dtype=float)
+    base, expo = cut_power_inputs(idx, rate, remaining, longest, *args)
+    return cut_from_power(idx, np.asarray(balance, dtype=float), rate, remaining, longest,
                           np.asarray(repayment), *args, base ** expo, BURDEN_HORIZON_MONTHS)
 
 
-def restructure_terms(balance: float, rate: float, remaining: int, repayment: int,
-                      params: dict) -> tuple[float, int, float]:
+def restructure_terms(balance: float, rate: float, remaining: int, longest: int,
+                      repayment: int, params: dict) -> tuple[float, int, float]:
     """New rate, new remaining term and the cut in the monthly burden a restructuring
     gives: `payment_cut` for one loan, in plain floats (the engine restructures one loan
-    at a time)."""
+    at a time). The term stretches up to `longest` months to go (the extension limit)."""
     new_rate = max(0.0, rate - params["rate_concession"])
-    new_remaining = math.ceil(remaining * params["term_stretch"]) + params["term_add_months"]
+    new_remaining = min(math.ceil(remaining * params["term_stretch"]) +
+                        params["term_add_months"], longest)
     before = payment_burden_one(balance, rate, remaining, repayment)
     after = payment_burden_one(balance, new_rate, new_remaining, repayment)
     cut = 1.0 - after / before if before > 0 else 0.0
@@ -137,10 +142,13 @@ def relief_health(params: dict, cut: float, dpd: int) -> float:
         params["stage_factor"][stage]
 
 
-def restructure_inputs(sim, i: int) -> tuple[float, float, int, int]:
-    """Balance, rate, remaining months and repayment code of loan i, as a restructuring
-    now reads them (the engine when it acts, the desk when it shows the terms)."""
-    return (float(sim.balance[i]), float(sim.rate[i]), max(int(sim.term[i] - sim.mob[i]), 1),
+def restructure_inputs(sim, i: int) -> tuple[float, float, int, int, int]:
+    """Balance, rate, remaining months, the most months to go the extension limit allows
+    (sim.loanbook.longest_remaining) and repayment code of loan i, as a restructuring now
+    reads them (the engine when it acts, the desk when it shows the terms)."""
+    term, mob = int(sim.term[i]), int(sim.mob[i])
+    return (float(sim.balance[i]), float(sim.rate[i]), max(term - mob, 1),
+            int(longest_remaining(int(sim.latest_term[i]), term, mob)),
             int(sim.pf.repayment[i]))
 
 

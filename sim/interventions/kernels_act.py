@@ -43,16 +43,18 @@ def burden_one(balance: float, rate_annual: float, remaining: float, repayment: 
 
 
 @compiled
-def _stretched(rate: float, remaining: float, rate_concession: float, term_stretch: float,
-               term_add_months: float) -> tuple[float, float]:
+def _stretched(rate: float, remaining: float, longest: float, rate_concession: float,
+               term_stretch: float, term_add_months: float) -> tuple[float, float]:
     """A restructuring's new rate and remaining term, as sim.interventions.effects.payment_cut
-    works them out (the term as a float)."""
-    return max(0.0, rate - rate_concession), np.ceil(remaining * term_stretch) + term_add_months
+    works them out (the term as a float): stretched, but not past `longest`, the months to
+    the latest maturity the extension limit allows (sim.loanbook.longest_remaining)."""
+    return max(0.0, rate - rate_concession), \
+        min(np.ceil(remaining * term_stretch) + term_add_months, longest)
 
 
 @compiled
-def cut_power_inputs(idx, rate, remaining, rate_concession: float, term_stretch: float,
-                     term_add_months: float):
+def cut_power_inputs(idx, rate, remaining, longest, rate_concession: float,
+                     term_stretch: float, term_add_months: float):
     """(1 + monthly rate, minus the months) of loans idx before (first half) and after a
     restructuring (second half): what sim.loanbook.payment_burden raises to a power. The
     power itself is left to numpy, as there (its vectorised power may round the last bit
@@ -62,8 +64,8 @@ def cut_power_inputs(idx, rate, remaining, rate_concession: float, term_stretch:
     expo = np.empty(2 * k)
     for j in range(k):
         i = idx[j]
-        new_rate, new_remaining = _stretched(rate[i], remaining[i], rate_concession,
-                                             term_stretch, term_add_months)
+        new_rate, new_remaining = _stretched(rate[i], remaining[i], longest[i],
+                                             rate_concession, term_stretch, term_add_months)
         base[j] = 1 + rate[i] / MONTHS_PER_YEAR
         expo[j] = -max(float(remaining[i]), 1.0)
         base[k + j] = 1 + new_rate / MONTHS_PER_YEAR
@@ -88,7 +90,7 @@ def _burden_columns(balance: float, rate: float, remaining: float, repayment: in
 
 
 @compiled
-def cut_from_power(idx, balance, rate, remaining, repayment, rate_concession: float,
+def cut_from_power(idx, balance, rate, remaining, longest, repayment, rate_concession: float,
                    term_stretch: float, term_add_months: float, power, horizon_months: int):
     """The cut in the burden a restructuring of loans idx brings, given the powers of
     `cut_power_inputs`: sim.interventions.effects.payment_cut, element by element."""
@@ -96,8 +98,8 @@ def cut_from_power(idx, balance, rate, remaining, repayment, rate_concession: fl
     cut = np.empty(k)
     for j in range(k):
         i = idx[j]
-        new_rate, new_remaining = _stretched(rate[i], remaining[i], rate_concession,
-                                             term_stretch, term_add_months)
+        new_rate, new_remaining = _stretched(rate[i], remaining[i], longest[i],
+                                             rate_concession, term_stretch, term_add_months)
         before = _burden_columns(balance[i], rate[i], float(remaining[i]), repayment[i],
                                  power[j], horizon_months)
         after = _burden_columns(balance[i], new_rate, new_remaining, repayment[i],
@@ -169,13 +171,14 @@ def charge_block(hours_left: float, money_spent: float, loans, codes, hours, fix
 
 
 @compiled
-def restructure_loans(idx, balance, rate, rate0, term, mob, repayment, dpd, shift,
+def restructure_loans(idx, balance, rate, rate0, term, latest_term, mob, repayment, dpd, shift,
                       restructured_until, misses, rate_concession: float, term_stretch: float,
                       term_add_months: float, health_per_payment_cut: float,
                       max_health_boost: float, stage_days, stage_factors, days_per_month: int,
                       until: int, meaningful_cut: float) -> np.ndarray:
     """Restructure loans idx (distinct) in place, loan by loan as the one-loan effect
-    (sim.interventions.effects._restructure) does: the new terms, the relief in health
+    (sim.interventions.effects._restructure) does: the new terms (the term stretched up to
+    the extension limit, `latest_term` months on book), the relief in health
     (less once arrears have built up: stage_factors by stage_days), the rate concession
     carried into the reference rate, the observation period, arrears cleared. Returns for
     each loan whether the payment was cut meaningfully (1) or not (0)."""
@@ -187,7 +190,8 @@ def restructure_loans(idx, balance, rate, rate0, term, mob, repayment, dpd, shif
         r = rate[i]
         remaining = max(term[i] - mob[i], 1)
         new_rate = max(0.0, r - rate_concession)
-        new_remaining = int(np.ceil(remaining * term_stretch) + term_add_months)
+        longest = max(latest_term[i] - mob[i], remaining)
+        new_remaining = int(min(np.ceil(remaining * term_stretch) + term_add_months, longest))
         before = burden_one(balance[i], r, remaining, repayment[i], BURDEN_HORIZON_MONTHS)
         after = burden_one(balance[i], new_rate, new_remaining, repayment[i],
                            BURDEN_HORIZON_MONTHS)

@@ -134,7 +134,8 @@ def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
     if it is None or obs.rate is None or not len(idx):
         return np.zeros(len(idx))
     prm = it.params
-    cut = cut_of(idx, obs.balance, obs.rate, obs.remaining_months, obs.repayment, prm)
+    cut = cut_of(idx, obs.balance, obs.rate, obs.remaining_months, obs.longest_remaining,
+                 obs.repayment, prm)
     return np.minimum(prm["health_per_payment_cut"] * cut, prm["max_health_boost"])
 
 
