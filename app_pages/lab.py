@@ -80,6 +80,7 @@ def rule_editor():
     cc = st.column_config
     edited = st.data_editor(
         rows, num_rows="dynamic", key="lab_rules", width="stretch",
+        placeholder=t("lab.page.no_condition"),  # an empty cell sets no condition
         column_config={
             "min_alerts": cc.NumberColumn(t("lab.page.min_alerts"), min_value=0, max_value=20),
             "min_dpd": cc.NumberColumn(t("lab.page.min_dpd"), min_value=0, max_value=3650),
