@@ -46,7 +46,8 @@ TermKind = Literal[
 ]
 TERM_ACTIONS: dict[str, str] = {
     # restructuring in the engine lengthens the term by half the remaining term plus six
-    # months and trims the rate, so the instalment really falls
+    # months, within the extension limit of 贷款通则 Art. 12, and trims the rate, so the
+    # instalment really falls (little, once the limit is used up)
     "restructure": "restructure",
     "additional_collateral": "add_collateral",
     "new_guarantor": "add_collateral",  # the engine's action covers collateral or guarantor
