@@ -160,7 +160,8 @@ def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_la
             float(balance[i]), float(b["rate"][i]), max(int(b["term"][i] - mob[i]), 1),
             max(int(latest[i] - mob[i]), max(int(b["term"][i] - mob[i]), 1)),
             int(repayment[i]), p)
-        assert rate[i] == new_rate and term[i] == mob[i] + new_remaining
+        assert rate[i] == new_rate
+        assert term[i] == min(mob[i] + new_remaining, max(latest[i], b["term"][i]))
         assert rate0[i] == max(0.0, b["rate0"][i] - (b["rate"][i] - new_rate))
         assert shift[i] == b["shift"][i] + relief_health(p, cut, int(b["dpd"][i]))
         assert (dpd[i], misses[i], until[i]) == (0, 0, 17)

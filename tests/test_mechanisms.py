@@ -222,6 +222,12 @@ def test_serial_restructurings_never_stretch_a_loan_past_its_extension_limit(boo
     terms = restructure_terms(*restructure_inputs(sim, at_limit), RESTRUCTURE)
     assert terms[1] == max(int(sim.term[at_limit] - sim.mob[at_limit]), 1)  # no longer
     assert terms[2] < RESTRUCTURE["meaningful_cut"]
+    # at its latest maturity (the last month counts as one to go) the term stays put
+    sim.mob[at_limit] = sim.term[at_limit]
+    before = int(sim.term[at_limit])
+    sim._done_this_month.discard((at_limit, "restructure"))
+    assert sim.act(at_limit, "restructure") is None
+    assert int(sim.term[at_limit]) == before
 
 
 # --- 3. extra security taken while the borrower is sound --------------------------

@@ -159,7 +159,8 @@ def _restructure(sim, i, it, t) -> str:
     concession = sim.rate[i] - new_rate
     sim.rate[i] = new_rate
     sim.rate0[i] = max(0.0, sim.rate0[i] - concession)
-    sim.term[i] = sim.mob[i] + new_remaining
+    # a loan at or past its maturity counts one month to go; the limit still holds there
+    sim.term[i] = min(sim.mob[i] + new_remaining, max(sim.latest_term[i], sim.term[i]))
     sim.restructured_until[i] = t + p["observation_months"]
     sim.misses[i] = 0
     sim.dpd[i] = 0

@@ -206,7 +206,7 @@ def restructure_loans(idx, balance, rate, rate0, term, latest_term, mob, repayme
         shift[i] += min(health_per_payment_cut * cut, max_health_boost) * stage_factors[at]
         rate[i] = new_rate
         rate0[i] = max(0.0, rate0[i] - (r - new_rate))
-        term[i] = mob[i] + new_remaining
+        term[i] = min(mob[i] + new_remaining, max(latest_term[i], term[i]))
         restructured_until[i] = until
         misses[i] = 0
         dpd[i] = 0
