@@ -118,6 +118,8 @@ def show_results(job: StudyJob, lang: str) -> None:
                  key="lab_strategies")
     st.caption(t("lab.report.reference_note"))
     st.caption(t("lab.report.hours_note"))
+    if (refused := lab_report.refused_text(outcome, lang)) is not None:
+        st.warning(refused, icon=":material/schedule:")
     charts = lab_charts.all_charts(outcome, lang)
     for name in ("loss", "frontier", "npl_fan", "provisions_fan"):
         st.altair_chart(charts[name], key=f"lab_chart_{name}")

@@ -143,7 +143,8 @@ DIRECTION = {"loss_cny": Better.LOWER, "hours": Better.LOWER, "cost_cny": Better
              "index": Better.HIGHER, "net_value_cny": Better.HIGHER,
              "interest_cny": Better.HIGHER, "compliance": Better.HIGHER,
              "policy_compliance": Better.HIGHER,
-             "saves": Better.HIGHER, "relationship": Better.HIGHER}
+             "saves": Better.HIGHER, "relationship": Better.HIGHER,
+             "refused_for_hours": Better.LOWER}
 
 
 class Verdict(StrEnum):

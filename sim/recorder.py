@@ -77,6 +77,11 @@ class Recorder:
         self.months: list[MonthRecord] = []
         self.n_signals = 0
 
+    def refused_for_hours(self) -> int:
+        """Actions the run decided and the engine refused because the month's hours had run
+        out (reason "hours"), over the months to the horizon."""
+        return sum(why == "hours" for rep in self.months for _, _, why in rep.rejected)
+
     def log(self, month: int, loan: int, event: str, amount: float = 0.0,
             details: str = "") -> None:
         self.events.append((month, loan, event, float(amount), details))

@@ -142,6 +142,7 @@ class RunResult:
     checks_slipped: int
     relationship: float
     policy_compliance: float | None = None  # sim.checks.against_bank_policy; None: none held
+    refused_for_hours: int = 0  # actions refused as the hours ran out (Recorder)
 
     @classmethod
     def from_sim(cls, s) -> RunResult:
@@ -159,6 +160,7 @@ class RunResult:
             compliance=_compliance_frame(rec.checks), check_quality=rec.checks.quality(),
             checks_slipped=int(rec.checks.slipped), relationship=float(s.relationship.mean()),
             policy_compliance=rec.checks.policy_share(),
+            refused_for_hours=rec.refused_for_hours(),
         )
 
     @property
@@ -202,6 +204,7 @@ class RunBrief:
     relationship: float
     disbursed_cny: float
     policy_compliance: float | None = None  # sim.checks.against_bank_policy; None: none held
+    refused_for_hours: int = 0  # actions refused as the hours ran out (Recorder)
 
     @property
     def defaults(self) -> int:
@@ -224,7 +227,8 @@ class RunBrief:
             npl_ratio=np.array([r["npl_ratio"] for r in rows], dtype=float),
             provisions_cny=np.array([r["provisions_cny"] for r in rows], dtype=float),
             relationship=float(s.relationship.mean()), disbursed_cny=float(s.disbursed.sum()),
-            policy_compliance=s.rec.checks.policy_share())
+            policy_compliance=s.rec.checks.policy_share(),
+            refused_for_hours=s.rec.refused_for_hours())
 
     @classmethod
     def from_result(cls, r: RunResult) -> RunBrief:
@@ -237,4 +241,4 @@ class RunBrief:
             npl_ratio=r.metrics["npl_ratio"].to_numpy(dtype=float, copy=True),
             provisions_cny=r.metrics["provisions_cny"].to_numpy(dtype=float, copy=True),
             relationship=r.relationship, disbursed_cny=r.disbursed_cny,
-            policy_compliance=r.policy_compliance)
+            policy_compliance=r.policy_compliance, refused_for_hours=r.refused_for_hours)

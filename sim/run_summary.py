@@ -32,6 +32,7 @@ class RunSummary:
     relationship: float
     disbursed_cny: float
     index: float  # (loss_late - loss) / (loss_late - loss_oracle); NaN when nothing avoidable
+    refused_for_hours: float  # actions decided and refused as the month's hours ran out
     npl_ratio: np.ndarray = field(repr=False)  # per month
     provisions_cny: np.ndarray = field(repr=False)  # per month
 
@@ -79,5 +80,6 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
         npl_ratio_peak=float(npl.max()) if len(npl) else 0.0,
         provisions_end_cny=float(prov[-1]) if len(prov) else 0.0,
         relationship=float(run.relationship), disbursed_cny=float(run.disbursed_cny),
-        index=index, npl_ratio=npl, provisions_cny=prov,
+        index=index, refused_for_hours=float(run.refused_for_hours),
+        npl_ratio=npl, provisions_cny=prov,
     )

@@ -36,7 +36,8 @@ SCORE_FIGURES = {"index": "index", "loss": "loss_cny", "interest": "interest_cny
                  "provisions": "provisions_end_cny", "compliance": "compliance",
                  "policy_compliance": "policy_compliance",
                  "relationship": "relationship", "saves": "saves",
-                 "missed_warnings": "missed_warnings", "net_value": "net_value_cny"}
+                 "missed_warnings": "missed_warnings", "net_value": "net_value_cny",
+                 "refused_for_hours": "refused_for_hours"}
 
 
 def replicate(scenario: Scenario, strategy: StrategySpec, reps: int, seed: int,

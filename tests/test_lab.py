@@ -464,3 +464,45 @@ def test_the_sweep_says_from_how_many_officers_checks_keep_up_with_the_case_poli
     never = keeps_up_text(table([0.5, 0.8]), "zh")
     assert "2 人时只有 80.0%" in never and "95%" in never
     assert keeps_up_text(table([np.nan, np.nan]), "en") == ""  # the policy asks no check
+
+
+def test_the_lab_says_which_strategies_had_actions_refused_for_lack_of_hours(case):
+    """A rule table whose checks take the month's hours first decides actions nobody has the
+    hours for: the lab counts them and says so, naming the strategy; none refused, no note."""
+    from training.lab_report import refused_text
+
+    zero = {"early-warning": [0, 0], "do-nothing": [0, 0], "late-collection": [0, 0],
+            "oracle": [0, 0]}
+    res = made_up(case, {k: [1.0, 2.0] for k in zero}, refused_for_hours=zero)
+    out = lab.LabOutcome(request=None, study=res)
+    assert refused_text(out, "en") is None
+    some = dict(zero, **{"do-nothing": [30, 44]})
+    res = made_up(case, {k: [1.0, 2.0] for k in zero}, refused_for_hours=some)
+    out = lab.LabOutcome(request=None, study=res)
+    en, zh = refused_text(out, "en"), refused_text(out, "zh")
+    starved = {lang: lab.strategy_label("do-nothing", lang) for lang in ("en", "zh")}
+    assert f"{starved['en']} 37.0" in en and "slip" in en
+    assert lab.strategy_label("early-warning", "en") not in en
+    assert f"{starved['zh']} 37.0 项" in zh and "顺延" in zh
+
+
+def test_a_rule_table_starved_of_hours_has_its_actions_counted_as_refused():
+    """Checks every month on the intro book overbook the team: the rushed checks take all
+    the hours and every action the table decides is refused; letting the checks slip gives
+    the actions hours. The brief a study keeps counts the same as the full result."""
+    from sim.engine import Simulation
+    from sim.results import RunBrief
+    from sim.scenario import load_scenario
+    from sim.strategies import make_strategy
+
+    intro = load_scenario("scenarios/intro.yaml")
+    counts = {}
+    for name in ("monthly_all", "monthly_all_slip"):
+        rules = load_rules(f"scenarios/rules/{name}.yaml")
+        full = Simulation(intro, seed=3, decider=make_strategy("rules", rules=rules).decide).run()
+        brief = Simulation(intro, seed=3, decider=make_strategy("rules", rules=rules).decide,
+                           warnings=False).run_brief()
+        assert brief.refused_for_hours == full.refused_for_hours == \
+            RunBrief.from_result(full).refused_for_hours
+        counts[name] = full.refused_for_hours
+    assert counts["monthly_all"] > 10 and counts["monthly_all_slip"] < counts["monthly_all"]

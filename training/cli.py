@@ -336,6 +336,8 @@ def _compare_text(outcome, lang: str) -> str:
     lines = [lab.headline(outcome.study, lang), ""]
     lines += [text for _, text in lab_report.verdict_lines(outcome, lang)]
     lines += ["", lab_report.strategies_display(outcome, lang).to_string(index=False)]
+    if (refused := lab_report.refused_text(outcome, lang)) is not None:
+        lines += ["", refused]
     if outcome.sweep:
         lines += ["", lab_report.stop_paying_text(outcome, lang),
                   lab_report.staffing_display(outcome, lang).to_string(index=False)]

@@ -46,12 +46,13 @@ from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
 
 KEY_FIGURES = ("loss_cny", "index", "hours", "net_value_cny")
 """What the lab compares strategies on (means, intervals and paired differences)."""
-TABLE_FIGURES = (*KEY_FIGURES, "cost_cny", "policy_compliance", "saves", "npl_ratio_peak")
+TABLE_FIGURES = (*KEY_FIGURES, "cost_cny", "policy_compliance", "saves", "npl_ratio_peak",
+                 "refused_for_hours")
 """The strategies table. Compliance is held to the case's own check policy (the bank's
 rules), not to the lighter policy a short-staffed officer may run: against its own
 policy every strategy that keeps up reads 100% (sim.checks.against_bank_policy)."""
 NEVER_NEGATIVE = frozenset({"loss_cny", "hours", "cost_cny", "compliance", "policy_compliance",
-                            "saves", "npl_ratio_peak"})
+                            "saves", "npl_ratio_peak", "refused_for_hours"})
 """Figures that cannot be below zero: their mean's interval stops at 0 (a t interval on a
 few futures can reach below it, and "loss -CNY 31k" reads as a gain)."""
 SHARES = frozenset({"compliance", "policy_compliance", "npl_ratio_peak"})

@@ -205,6 +205,24 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
     return money + ("" if not more else more if lang == "zh" else " " + more)
 
 
+REFUSED_NOTE_AT = 1.0
+"""Actions refused for lack of hours, on average a future, from which the lab says so."""
+
+
+def refused_text(outcome: lab.LabOutcome, lang: str) -> str | None:
+    """Which strategies decided actions the hours could not carry (a rule table whose
+    checks take the month's hours first), with how many a future; None when none did."""
+    df = lab.strategy_table(outcome.study, ("refused_for_hours",))
+    hit = df[df["mean"] >= REFUSED_NOTE_AT]
+    if hit.empty:
+        return None
+    sep = "；" if lang == "zh" else "; "
+    items = sep.join(t("lab.report.refused_item", lang, strategy=lab.strategy_label(r["strategy"], lang),
+                       n=lab.fmt_figure("refused_for_hours", r["mean"], lang))
+                     for r in hit.to_dict("records"))
+    return t("lab.report.refused", lang, items=items)
+
+
 def keeps_up_text(table, lang: str) -> str:
     """From how many officers the checks keep up with the case's own policy (the bank's
     rules), which the money alone does not say; empty when that policy asks no check."""
@@ -249,6 +267,7 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
         _table(strategies_display(outcome, lang)),
         f"<p>{e(t('lab.report.reference_note', lang))}</p>",
         f"<p>{e(t('lab.report.hours_note', lang))}</p>",
+        *([f"<p class='worse'>{e(note)}</p>"] if (note := refused_text(outcome, lang)) else []),
         f"<h2>{e(t('lab.report.paired', lang, champion=champion))}</h2>",
         f"<p>{e(t('lab.report.paired_note', lang))}</p>",
         _table(paired_display(outcome, lang)),
