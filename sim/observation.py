@@ -27,7 +27,6 @@ from sim.interventions.workouts import (
     collateral_value,
     recovery_value,
 )
-from sim.loanbook import longest_remaining
 from sim.policy import MonitoringPolicy
 from sim.signals import recent_alerts
 from sim.staff import by_legal_team
@@ -236,10 +235,10 @@ def observe(sim) -> Observation:
     if sim.oracle:
         hidden = HiddenState(health=ro(sim.d.copy()), diverting=ro(sim.diverting.copy()),
                              sim=sim)
-    undrawn, restructured, has_collateral, pledged, disaster_region, remaining = _visible(
-        t, sim.frozen, sim.undrawn, sim.restructured_until, sim.collateral_sold,
-        pf.collateral_type, NO_COLLATERAL, sim.extra_collateral, sim.disaster_until,
-        pf.region, sim.term, sim.mob)
+    undrawn, restructured, has_collateral, pledged, disaster_region, remaining, longest = \
+        _visible(t, sim.frozen, sim.undrawn, sim.restructured_until, sim.collateral_sold,
+                 pf.collateral_type, NO_COLLATERAL, sim.extra_collateral, sim.disaster_until,
+                 pf.region, sim.term, sim.mob, sim.latest_term)
     v = _views(sim)
     return Observation(
         month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
@@ -257,7 +256,7 @@ def observe(sim) -> Observation:
         check_demand=policy_demand(sim, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
         rate=v["rate"], remaining_months=ro(remaining),
-        longest_remaining=ro(longest_remaining(sim.latest_term, sim.term, sim.mob)),
+        longest_remaining=ro(longest),
         repayment=v["repayment"],
         cls_objective=v["cls_objective"], judgement=v["judgement"], case_policy=sim.sc.monitoring,
         check_load=lambda policy: policy_load(sim, policy, t),
@@ -266,11 +265,13 @@ def observe(sim) -> Observation:
 
 @compiled
 def _visible(t: int, frozen, undrawn, restructured_until, collateral_sold, collateral_type,
-             no_collateral: int, extra_collateral, disaster_until, region, term, mob):
+             no_collateral: int, extra_collateral, disaster_until, region, term, mob,
+             latest_term):
     """The columns an observation works out of the engine's, in one pass over the book:
     undrawn lines (none once frozen), under a restructuring's observation period, secured
     (the security not sold: its own, or a top-up), topped up (extra collateral pledged), in
-    a region a disaster still hits, and months to maturity (at least one)."""
+    a region a disaster still hits, months to maturity (at least one), and months to the
+    latest maturity the extension limit allows (sim.loanbook.longest_remaining)."""
     n = len(frozen)
     open_line = np.empty(n)
     restructured = np.empty(n, dtype=np.bool_)
@@ -278,6 +279,7 @@ def _visible(t: int, frozen, undrawn, restructured_until, collateral_sold, colla
     pledged = np.empty(n, dtype=np.bool_)
     disaster = np.empty(n, dtype=np.bool_)
     remaining = np.empty_like(term)
+    longest = np.empty_like(term)
     for i in range(n):
         open_line[i] = 0.0 if frozen[i] else undrawn[i]
         restructured[i] = restructured_until[i] >= t
@@ -286,7 +288,8 @@ def _visible(t: int, frozen, undrawn, restructured_until, collateral_sold, colla
                                                   or pledged[i])
         disaster[i] = disaster_until[region[i]] >= t
         remaining[i] = max(term[i] - mob[i], 1)
-    return open_line, restructured, secured, pledged, disaster, remaining
+        longest[i] = max(latest_term[i] - mob[i], remaining[i])
+    return open_line, restructured, secured, pledged, disaster, remaining, longest
 
 
 def action_hours(sim, i: int, action: str) -> float:

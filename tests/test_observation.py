@@ -239,3 +239,19 @@ def test_what_act_reads_on_the_way_is_the_one_rule_and_the_actions_own_hours():
                     assert legal == by_legal_team(sim.catalogue, a)
                     assert hours == action_hours(sim, i, a)
     assert {None, "hours", "queued", "available"} <= outcomes
+
+
+def test_the_observation_shows_how_far_an_extension_may_still_reach():
+    """The contract's terms are the bank's own: the observation carries the months to the
+    latest maturity the extension limit allows, the rule sim.loanbook applies."""
+    from sim.engine import Simulation
+    from sim.loanbook import longest_remaining
+    from sim.scenario import load_scenario
+
+    sim = Simulation(load_scenario("scenarios/intro.yaml"), seed=4)
+    sim.advance_to(5)
+    sim.term[:3] = sim.mob[:3]  # at maturity: one month to go, the limit beyond
+    obs = sim.observe()
+    assert np.array_equal(obs.longest_remaining,
+                          longest_remaining(sim.latest_term, sim.term, sim.mob))
+    assert (obs.longest_remaining >= obs.remaining_months).all()
