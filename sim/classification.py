@@ -68,13 +68,15 @@ def reclassify(sim, t: int) -> None:
     The objective class (the floor the rules set) is kept in sim.cls_objective; the
     class booked is the worse of it and the officer's judgement (sim.judgement).
 
-    A disaster deferral is relief, not a restructuring: it does not flag the loan."""
+    A disaster deferral is relief, not a restructuring: it does not flag the loan. A cured
+    non-performing loan stays at least SUBSTANDARD until sim.upgrade_from
+    (defaults.NPL_UPGRADE_MONTHS of payments on time)."""
     borrower = sim.borrower_of_loan if sim.multi_loan else _NO_BORROWERS
     n_borrowers = int(borrower.max()) + 1 if len(borrower) else 0
     sim.cls_objective, judged, booked, changed = kernels.reclassify(
         _class_rules(), t, ON_BOOKS, sim.status, sim.dpd, sim.known_diversion,
-        sim.restructured_until, sim.floor, sim.judgement, sim.balance, borrower, n_borrowers,
-        sim.cls)
+        sim.restructured_until, sim.floor, sim.upgrade_from, sim.judgement, sim.balance,
+        borrower, n_borrowers, sim.cls)
     # the officer's judgement (sim.judgement) raises the class above the floor, and counts
     # for the borrower rule like any other non-performing class; with one loan per
     # borrower the 10% rule cannot bite, so the borrower column is passed only when some

@@ -241,6 +241,13 @@ past due. Assumption anchored on the domain's foreign evidence that re-default f
 when the payment really drops (24% at 6 months with a cut of 20% or more, 54% with
 none); a cut under meaningful_cut is logged as giving little relief."""
 
+NPL_UPGRADE_MONTHS = 6
+"""A non-performing loan returns to 正常 or 关注 only after its arrears are paid and it has
+paid on time for the latest two repayment periods or six months, whichever is longer
+(domain: 2023 classification measures). With monthly payments that is six months: a
+defaulted loan that cures stays at least 次级 for NPL_UPGRADE_MONTHS, and a payment missed
+meanwhile starts the count again (sim.loanbook.step)."""
+
 SHORT_TERM_MONTHS = 12
 MEDIUM_TERM_MONTHS = 60
 LONG_TERM_EXTENSION_MONTHS = 36

@@ -113,6 +113,9 @@ class Simulation:
         checks.init_columns(self, rng_b)
         staff.init(self)
         self.floor = np.zeros(n, dtype=np.int8)  # a minimum class set by events
+        # the month from which a cured non-performing loan may be upgraded (sim.loanbook)
+        self.upgrade_from = np.full(n, -1, dtype=np.int32)
+        self._upgrades_pending = False
         self.cls = np.zeros(n, dtype=np.int8)
         judgement.init_columns(self)
         self.relationship = np.ones(n)

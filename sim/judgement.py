@@ -67,12 +67,15 @@ def warranted(sim, t: int) -> np.ndarray:
     """The class each loan's hidden state warrants at month t (after the month's tick).
 
     The objective triggers on the true state (days past due, diversion whether known
-    or not, restructuring observation, event floors, the borrower rule), then health
+    or not, restructuring observation, event floors, a cured NPL not yet upgraded, the
+    borrower rule), then health
     bands: below WARRANTED_SPECIAL_MENTION_HEALTH special mention, below
     WARRANTED_SUBSTANDARD_HEALTH substandard. Defaulted loans keep their day triggers."""
     on_books = sim.status <= ON_BOOKS
     flagged = (sim.diverting | (sim.restructured_until >= t)) & on_books
-    cls = classify(sim.dpd, flagged, sim.floor, sim.balance,
+    floor = np.where((sim.upgrade_from > t) & on_books,
+                     np.maximum(sim.floor, LoanClass.SUBSTANDARD), sim.floor)
+    cls = classify(sim.dpd, flagged, floor, sim.balance,
                    sim.borrower_of_loan if sim.multi_loan else None)
     band = np.where(sim.d < defaults.WARRANTED_SUBSTANDARD_HEALTH, LoanClass.SUBSTANDARD,
                     np.where(sim.d < defaults.WARRANTED_SPECIAL_MENTION_HEALTH,

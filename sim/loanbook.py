@@ -157,11 +157,17 @@ def step(sim, t: int, d: np.ndarray) -> None:
     sim.rec.log_many(t, missed, "payment_missed")
     sim.rec.log_many(t, repaid, "repaid")
     default_loans(sim, t, new_default)
+    if sim._upgrades_pending:  # a cured NPL that misses a payment starts its count again
+        held = sim.upgrade_from > t
+        sim.upgrade_from[held & (sim.misses > 0)] = t + defaults.NPL_UPGRADE_MONTHS
+        sim._upgrades_pending = bool(held.any())
     if len(cure):
         sim.status[cure] = ACTIVE
         sim.defaulted[cure] = False
         sim.misses[cure] = 0
         sim.dpd[cure] = 0
+        sim.upgrade_from[cure] = t + defaults.NPL_UPGRADE_MONTHS  # still 次级 until then
+        sim._upgrades_pending = True
         sim._cure_pv[cure] += sim.balance[cure] * sim.discount(t)
         sim._cured_balance += float(sim.balance[cure].sum())
         sim.rec.log_many(t, cure, "default_cured", sim.balance[cure])

@@ -164,3 +164,29 @@ def test_engine_provisions_use_the_scenario_rate_table():
         expected = frame[cols].to_numpy() @ np.array(rates)
         np.testing.assert_allclose(frame["provisions_cny"].to_numpy(), expected, rtol=1e-12)
     assert (b["provisions_cny"] > a["provisions_cny"]).all()
+
+
+def test_a_cured_npl_returns_to_performing_only_after_six_months_paid_on_time():
+    """2023 classification measures: a non-performing loan is upgraded to 正常 or 关注 only
+    once it has paid on time for the latest two periods or six months, whichever is longer
+    (monthly payments: six months). A payment missed meanwhile starts the count again."""
+    from sim.defaults import NPL_UPGRADE_MONTHS
+    from sim.scenario import load_scenario
+
+    upgrades = 0
+    for case in ("rising_lpr", "guarantee_chain", "small_loan_company"):
+        sc = load_scenario(f"scenarios/{case}.yaml")
+        for seed in (1, 2, 3):
+            ev = simulate(sc, seed=seed, strategy="late-collection").events
+            for cure in ev[ev["event"] == "default_cured"].itertuples():
+                mine = ev[(ev["loan_id"] == cure.loan_id) & (ev["month"] >= cure.month)]
+                changes = mine[mine["event"] == "class_change"]
+                performing = changes[changes["amount_cny"] < 2]  # the new class
+                if performing.empty:
+                    continue
+                first = int(performing["month"].iloc[0])
+                missed = mine[(mine["event"] == "payment_missed") & (mine["month"] < first)]
+                count_from = max([int(cure.month), *missed["month"].astype(int)])
+                assert first >= count_from + NPL_UPGRADE_MONTHS, (case, seed, cure.loan_id)
+                upgrades += 1
+    assert upgrades >= 5  # cured loans do come back, after the wait

@@ -110,6 +110,11 @@ def ref_book_step(sim, t, d):
     new_default = ~sim.defaulted & (sim.status == ACTIVE) & \
         (sim.misses >= defaults.MISSES_TO_DEFAULT)
     ref_default_loans(sim, t, np.flatnonzero(new_default))
+    # a cured NPL that misses a payment starts its count to an upgrade again
+    if sim._upgrades_pending:
+        held = sim.upgrade_from > t
+        sim.upgrade_from[held & (sim.misses > 0)] = t + defaults.NPL_UPGRADE_MONTHS
+        sim._upgrades_pending = bool(held.any())
     # _cure_defaulted
     dl = np.flatnonzero(sim.status == DEFAULTED)
     if len(dl):
@@ -122,6 +127,8 @@ def ref_book_step(sim, t, d):
             sim.defaulted[cure] = False
             sim.misses[cure] = 0
             sim.dpd[cure] = 0
+            sim.upgrade_from[cure] = t + defaults.NPL_UPGRADE_MONTHS
+            sim._upgrades_pending = True
             sim._cure_pv[cure] += sim.balance[cure] * sim.discount(t)
             sim._cured_balance += float(sim.balance[cure].sum())
             sim.rec.log_many(t, cure, "default_cured", sim.balance[cure])
@@ -193,11 +200,14 @@ def ref_reclassify(sim, t):
     old = sim.cls
     on_books = sim.status <= ON_BOOKS
     borrower = sim.borrower_of_loan if sim.multi_loan else None
-    sim.cls_objective = ref_classify(sim.dpd, flagged & on_books, sim.floor, sim.balance, borrower)
+    # a cured NPL before its upgrade month stays at least substandard
+    floor = np.where((sim.upgrade_from > t) & on_books,
+                     np.maximum(sim.floor, LoanClass.SUBSTANDARD), sim.floor).astype(np.int8)
+    sim.cls_objective = ref_classify(sim.dpd, flagged & on_books, floor, sim.balance, borrower)
     sim.cls = sim.cls_objective
     judged = np.where(on_books, sim.judgement, 0).astype(np.int8)
     if judged.any():
-        sim.cls = ref_classify(sim.dpd, flagged & on_books, np.maximum(sim.floor, judged),
+        sim.cls = ref_classify(sim.dpd, flagged & on_books, np.maximum(floor, judged),
                                sim.balance, borrower)
     changed = np.flatnonzero((sim.cls != old) & on_books)
     sim.rec.log_many(t, changed, "class_change", sim.cls[changed])
@@ -472,6 +482,8 @@ def _scramble(sim, rng, t: int, zero_rates: bool = False) -> None:
     sim._u_act = pick((n, 2))
     sim._u_act[:, 0] = np.where(pick(n) < 0.3, pick(n) * 0.1, sim._u_act[:, 0])
     sim.floor = rng.choice(np.array([0, 0, 0, 1, 2, 3, 4], dtype=np.int8), n)
+    sim.upgrade_from = np.where(pick(n) < 0.1, rng.integers(t - 3, t + 7, n), -1).astype(np.int32)
+    sim._upgrades_pending = bool((sim.upgrade_from > t).any())
     sim.judgement = np.where(pick(n) < 0.1, rng.integers(0, 5, n), 0).astype(np.int8)
     sim.preserved = pick(n) < 0.2
     sim.distress_months = rng.integers(0, 10, n).astype(float)
