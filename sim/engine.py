@@ -116,6 +116,7 @@ class Simulation:
         # the month from which a cured non-performing loan may be upgraded (sim.loanbook)
         self.upgrade_from = np.full(n, -1, dtype=np.int32)
         self._upgrades_pending = False
+        self._observations_open = False  # any restructuring under observation (sim.loanbook)
         self.cls = np.zeros(n, dtype=np.int8)
         judgement.init_columns(self)
         self.relationship = np.ones(n)

@@ -157,6 +157,12 @@ def step(sim, t: int, d: np.ndarray) -> None:
     sim.rec.log_many(t, missed, "payment_missed")
     sim.rec.log_many(t, repaid, "repaid")
     default_loans(sim, t, new_default)
+    if sim._observations_open:  # a restructured loan that misses a payment restarts it
+        watched = sim.restructured_until >= t
+        restart = watched & (sim.misses > 0) & (sim.status == ACTIVE)
+        if restart.any():
+            sim.restructured_until[restart] = t + observation_months(sim)
+        sim._observations_open = bool(watched.any())
     if sim._upgrades_pending:  # a cured NPL that misses a payment starts its count again
         held = sim.upgrade_from > t
         sim.upgrade_from[held & (sim.misses > 0)] = t + defaults.NPL_UPGRADE_MONTHS
@@ -171,6 +177,13 @@ def step(sim, t: int, d: np.ndarray) -> None:
         sim._cure_pv[cure] += sim.balance[cure] * sim.discount(t)
         sim._cured_balance += float(sim.balance[cure].sum())
         sim.rec.log_many(t, cure, "default_cured", sim.balance[cure])
+
+
+def observation_months(sim) -> int:
+    """Months a restructuring's observation period lasts in this case (the catalogue's
+    restructuring, else the default one)."""
+    it = sim.catalogue.get("restructure") or defaults.INTERVENTIONS["restructure"]
+    return int(it.params["observation_months"])
 
 
 def _book_rules() -> kernels.BookRules:

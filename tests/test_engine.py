@@ -611,6 +611,24 @@ def test_restructured_loan_stays_special_mention_through_observation():
     assert sim.rate[weak] == pytest.approx(0.05 - concession)
 
 
+def test_a_payment_missed_under_observation_starts_the_observation_again():
+    """The observation period restarts when a payment is missed (2023 classification
+    measures): the loan stays out of 正常 for a full period counted from the miss."""
+    sc = parse_scenario(safe_book(), "safe.yaml")
+    sim = Simulation(sc, seed=1)
+    weak = sim.pf.named_index["weak"]
+    sim.decider = scripted({2: [(weak, "restructure")]})
+    sim.advance_to(2)
+    obs_months = defaults.INTERVENTIONS["restructure"].params["observation_months"]
+    assert sim.restructured_until[weak] == 2 + obs_months
+    sim.advance_to(6)
+    sim.shift[weak] -= 10.0  # from now the borrower cannot pay
+    sim.advance_to(7)
+    assert sim.misses[weak] > 0
+    assert sim.restructured_until[weak] == 7 + obs_months  # counted from the miss
+    assert sim.cls[weak] >= SPECIAL_MENTION
+
+
 RESET_CONCESSION_BUG = (
     "sim/engine.py _tick, rate reset: `new + conc * 0` drops a restructured loan's rate "
     "concession at its next reset (rate0 keeps it, so the loan is also charged a health "

@@ -110,6 +110,14 @@ def ref_book_step(sim, t, d):
     new_default = ~sim.defaulted & (sim.status == ACTIVE) & \
         (sim.misses >= defaults.MISSES_TO_DEFAULT)
     ref_default_loans(sim, t, np.flatnonzero(new_default))
+    # a restructured loan that misses a payment restarts its observation period
+    if sim._observations_open:
+        watched = sim.restructured_until >= t
+        restart = watched & (sim.misses > 0) & (sim.status == ACTIVE)
+        sim.restructured_until[restart] = t + int(
+            (sim.catalogue.get("restructure") or defaults.INTERVENTIONS["restructure"])
+            .params["observation_months"])
+        sim._observations_open = bool(watched.any())
     # a cured NPL that misses a payment starts its count to an upgrade again
     if sim._upgrades_pending:
         held = sim.upgrade_from > t
@@ -494,6 +502,7 @@ def _scramble(sim, rng, t: int, zero_rates: bool = False) -> None:
     sim.known_diversion = sim.diverting & (pick(n) < 0.5)
     sim.restructured_until = np.where(pick(n) < 0.1, t + rng.integers(-2, 6, n), -1).astype(
         np.int32)
+    sim._observations_open = bool((sim.restructured_until >= t).any())
     sim.shift = rng.normal(0, 0.2, n)
     sim.boost = np.where(pick(n) < 0.2, rng.uniform(0, 0.5, n), 0.0)
     sim._u_sig = pick(sim._u_sig.shape)

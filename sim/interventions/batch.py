@@ -129,6 +129,7 @@ def _restructure(sim, idx, it, t):
         np.array(stages, dtype=np.int64),
         np.array([p["stage_factor"][s] for s in stages], dtype=float),
         defaults.DAYS_PER_MONTH, t + p["observation_months"], float(p["meaningful_cut"]))
+    sim._observations_open = True
     return ("no_payment_cut", "payment_cut"), meaningful
 
 

@@ -162,6 +162,7 @@ def _restructure(sim, i, it, t) -> str:
     # a loan at or past its maturity counts one month to go; the limit still holds there
     sim.term[i] = min(sim.mob[i] + new_remaining, max(sim.latest_term[i], sim.term[i]))
     sim.restructured_until[i] = t + p["observation_months"]
+    sim._observations_open = True
     sim.misses[i] = 0
     sim.dpd[i] = 0
     return "payment_cut" if cut >= p["meaningful_cut"] else "no_payment_cut"
