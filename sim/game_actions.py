@@ -10,7 +10,6 @@ the queued list and the engine's charge agree.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sim.interventions.effects import restructure_inputs, restructure_terms
@@ -66,8 +65,8 @@ class ReliefTerms:
     meaningful: bool
     """Whether the cut reaches the catalogue's `meaningful_cut` (the re-default evidence)."""
     term_capped: bool = False
-    """Whether the extension limit (贷款通则 Art. 12, sim.loanbook.extension_limit_months)
-    held the term short of the stretch the restructuring would otherwise give."""
+    """Whether the new term reaches the extension limit (贷款通则 Art. 12,
+    sim.loanbook.extension_limit_months): no later restructuring can stretch it further."""
 
 
 @dataclass
@@ -147,8 +146,7 @@ class ActionQueue:
             payment_burden_one(balance, rate, remaining, repayment),
             payment_burden_one(balance, new_rate, new_remaining, repayment),
             cut, new_rate, new_remaining, cut >= it.params["meaningful_cut"],
-            math.ceil(remaining * it.params["term_stretch"]) + it.params["term_add_months"]
-            > longest)
+            new_remaining >= longest)
 
     def queue(self, loan_id: int, action_id: str) -> None:
         if not 0 <= loan_id < self.sim.n:

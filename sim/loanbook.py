@@ -157,16 +157,14 @@ def step(sim, t: int, d: np.ndarray) -> None:
     sim.rec.log_many(t, missed, "payment_missed")
     sim.rec.log_many(t, repaid, "repaid")
     default_loans(sim, t, new_default)
-    if sim._observations_open:  # a restructured loan that misses a payment restarts it
-        watched = sim.restructured_until >= t
-        restart = watched & (sim.misses > 0) & (sim.status == ACTIVE)
-        if restart.any():
-            sim.restructured_until[restart] = t + observation_months(sim)
-        sim._observations_open = bool(watched.any())
-    if sim._upgrades_pending:  # a cured NPL that misses a payment starts its count again
-        held = sim.upgrade_from > t
-        sim.upgrade_from[held & (sim.misses > 0)] = t + defaults.NPL_UPGRADE_MONTHS
-        sim._upgrades_pending = bool(held.any())
+    # a payment missed starts a count again: a restructuring's observation period, and a
+    # cured NPL's months to its upgrade
+    if sim._observations_open:
+        sim._observations_open = _count_again_on_miss(
+            sim, sim.restructured_until >= t, sim.restructured_until, t + observation_months(sim))
+    if sim._upgrades_pending:
+        sim._upgrades_pending = _count_again_on_miss(
+            sim, sim.upgrade_from > t, sim.upgrade_from, t + defaults.NPL_UPGRADE_MONTHS)
     if len(cure):
         sim.status[cure] = ACTIVE
         sim.defaulted[cure] = False
@@ -177,6 +175,13 @@ def step(sim, t: int, d: np.ndarray) -> None:
         sim._cure_pv[cure] += sim.balance[cure] * sim.discount(t)
         sim._cured_balance += float(sim.balance[cure].sum())
         sim.rec.log_many(t, cure, "default_cured", sim.balance[cure])
+
+
+def _count_again_on_miss(sim, held: np.ndarray, until: np.ndarray, restart: int) -> bool:
+    """Set `until` to `restart` for the held loans that missed this month's payment; whether
+    any loan is still held (else the caller skips the work from now on)."""
+    until[held & (sim.misses > 0) & (sim.status == ACTIVE)] = restart
+    return bool(held.any())
 
 
 def observation_months(sim) -> int:

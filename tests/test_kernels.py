@@ -121,7 +121,8 @@ def ref_book_step(sim, t, d):
     # a cured NPL that misses a payment starts its count to an upgrade again
     if sim._upgrades_pending:
         held = sim.upgrade_from > t
-        sim.upgrade_from[held & (sim.misses > 0)] = t + defaults.NPL_UPGRADE_MONTHS
+        sim.upgrade_from[held & (sim.misses > 0) & (sim.status == ACTIVE)] = \
+            t + defaults.NPL_UPGRADE_MONTHS
         sim._upgrades_pending = bool(held.any())
     # _cure_defaulted
     dl = np.flatnonzero(sim.status == DEFAULTED)
