@@ -69,6 +69,8 @@ class Portfolio:
 
         e.g. ("台州明泰模具有限公司", "陈国平") or ("Taizhou Mingtai Mould Co., Ltd.", "Chen Guoping").
         """
+        if self.borrower is not None:  # a borrower's further loans carry its name
+            i = int(self.borrower[i])
         nb = self.named.get(i)
         if nb is not None:
             return nb.company.get(lang), nb.legal_rep.get(lang)
@@ -154,8 +156,17 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
             arr["diverter"][i] = True
     perm_draw = rng.random(n)
     starts = dict(zip(seg_ids, np.cumsum([0] + [s.count for s in sc.segments[:-1]]), strict=True))
+    borrower = _borrowers(sc, starts, named_index)
+    # a named borrower's further loans are its loans too: the case's guarantor backs them
+    # and a borrower who diverts money diverts it from any of them
+    further = np.flatnonzero(borrower != np.arange(n))
+    for i in further[np.isin(borrower[further], list(named))].tolist():
+        first = int(borrower[i])
+        arr["guarantor"][i] = arr["guarantor"][first]
+        arr["diverter"][i] = named[first].diverts or (
+            arr["diverter"][first] and not arr["entrusted"][i])
     return Portfolio(
-        borrower=_borrowers(sc, starts, named_index),
+        borrower=borrower,
         n=n,
         segment=arr["segment"].astype(np.int32), product=arr["product"].astype(np.int8),
         industry=arr["industry"].astype(np.int32), region=arr["region"].astype(np.int32),

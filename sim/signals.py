@@ -63,14 +63,28 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
 
 def collateral_fell(sim, idx: np.ndarray | slice, value_cny: np.ndarray | None = None
                     ) -> np.ndarray:
-    """Whether the security of loans idx is worth less than COLLATERAL_SIGNAL_SHARE of its
-    last appraisal; value_cny: its true value now (collateral_value), when the caller has
-    worked it out."""
-    if value_cny is None:
-        from sim.interventions.workouts import collateral_value
+    """Whether loans idx hold security (an unsecured loan has none to fall) worth less than
+    COLLATERAL_SIGNAL_SHARE of its last appraisal; value_cny: its true value now
+    (collateral_value), when the caller has worked it out."""
+    from sim.interventions.workouts import collateral_value, has_security
 
+    if value_cny is None:
         value_cny = collateral_value(sim, idx)
-    return value_cny < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0)
+    return has_security(sim, idx) & (
+        value_cny < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0))
+
+
+def applies(sim, sig, idx: np.ndarray | slice) -> np.ndarray | None:
+    """Loans idx the signal can be about at all (None: every loan): a collateral signal
+    needs security, a guarantor signal a guarantor. Elsewhere it is neither seen nor
+    falsely raised: a check finds no fall in a pledge the loan does not have."""
+    if sig.driver == "collateral":
+        from sim.interventions.workouts import has_security
+
+        return has_security(sim, idx)
+    if sig.driver == "guarantor":
+        return np.asarray(sim.pf.guarantor[idx]) >= 0
+    return None
 
 
 def see(sim, t: int, idx: np.ndarray, signal: str, via: SignalSource) -> None:
@@ -95,9 +109,9 @@ def onsite_sightings(sim, t: int, idx: np.ndarray, detect: float,
     and order of effects as seeing them one by one (`see`)."""
     idx = np.asarray(idx, dtype=np.int64)
     tab = _tables(sim, "onsite", _plan(sim, "onsite"))
-    cond = _driver_conditions(sim, tab, idx, collateral_cny)
+    cond, can = _driver_conditions(sim, tab, idx, collateral_cny)
     loans, sigs = kernels.check_sightings(
-        t, idx, cond, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, sim._u_sig,
+        t, idx, cond, can, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, sim._u_sig,
         tab.js, tab.keep, tab.fp, detect, sim.last_seen, sim.first_warning,
         sim.first_warning_signal, sim.warnings, sim.diverting, sim.known_diversion,
         U_DIVERSION, defaults.DIVERSION_DETECTION * detect)
@@ -169,18 +183,25 @@ def _hist_rows(sim, tab: _Tables) -> np.ndarray:
 
 
 def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
-                       collateral_cny: np.ndarray | None = None) -> np.ndarray:
-    """(signals, loans) matrix with the rows of signals not driven by health filled by
-    `condition` (for loans idx, or the whole book; collateral_cny: the security's value
-    there, when known); the kernels fill the health rows."""
-    cond = np.empty((len(tab.plan), sim.n if idx is None else len(idx)), dtype=bool)
+                       collateral_cny: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """(cond, can): (signals, loans) matrices. cond has the rows of signals not driven by
+    health filled by `condition` (for loans idx, or the whole book; collateral_cny: the
+    security's value there, when known); the kernels fill the health rows. can is
+    `applies`: where it is false, the signal can be neither seen nor falsely raised."""
+    shape = (len(tab.plan), sim.n if idx is None else len(idx))
+    cond = np.empty(shape, dtype=bool)
+    can = np.ones(shape, dtype=bool)
     at = slice(None) if idx is None else idx
     for row, p in enumerate(tab.plan):
         if p.sig.driver == "collateral" and collateral_cny is not None:
             cond[row] = collateral_fell(sim, at, collateral_cny)
         elif p.sig.driver != "health":
             cond[row] = condition(sim, p.sig, at)
-    return cond
+        got = applies(sim, p.sig, at)
+        if got is not None:
+            can[row] = got
+    return cond, can
 
 
 def offsite_sightings(sim, t: int) -> None:
@@ -191,9 +212,9 @@ def offsite_sightings(sim, t: int) -> None:
     on = sim.status <= ON_BOOKS
     tab = _month_plan(sim, t)
     if tab.plan:
-        cond = _driver_conditions(sim, tab, None)
+        cond, can = _driver_conditions(sim, tab, None)
         seen, loans, sigs = kernels.month_sightings(
-            t, cond, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, on,
+            t, cond, can, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, on,
             tab.bypass_row, sim.diverting, sim._u_sig, tab.js, tab.keep, tab.fp, tab.warn,
             sim.last_seen, sim.first_warning, sim.first_warning_signal, sim.warnings)
         for row, p in enumerate(tab.plan):
@@ -222,7 +243,7 @@ def _latent(sim, t: int, on: np.ndarray) -> None:
         return
     tab = _tables(sim, "latent", plan)
     row_ends, loans = kernels.latent_conditions(
-        t, _driver_conditions(sim, tab, None), tab.is_health, _hist_rows(sim, tab), tab.lines,
+        t, _driver_conditions(sim, tab, None)[0], tab.is_health, _hist_rows(sim, tab), tab.lines,
         sim.d_hist, on, tab.js, sim.first_warning, sim.first_warning_signal)
     start = 0
     for p, end in zip(tab.plan, row_ends.tolist(), strict=True):

@@ -249,6 +249,21 @@ def _ref_first_warnings(sim, t, hit, js):
         sim.first_warning_signal[loans] = js[hit[:, loans].argmax(axis=0)]
 
 
+def _ref_applies(sim, plan, idx):
+    """Where each signal of the plan can be about the loan: security for the collateral
+    signal, a guarantor for the guarantor signal."""
+    pf = sim.pf
+    n = len(np.arange(sim.n)[idx])
+    can = np.ones((len(plan), n), dtype=bool)
+    for row, p in enumerate(plan):
+        if p.sig.driver == "collateral":
+            can[row] = ~sim.collateral_sold[idx] & ((pf.collateral_type[idx] != 0)
+                                                    | (sim.extra_collateral[idx] > 0))
+        elif p.sig.driver == "guarantor":
+            can[row] = pf.guarantor[idx] >= 0
+    return can
+
+
 def ref_offsite_sightings(sim, t):
     on = sim.status <= ON_BOOKS
     plan = [p for p in _ref_plan(sim, "offsite")
@@ -263,7 +278,8 @@ def ref_offsite_sightings(sim, t):
         for row, p in enumerate(plan):
             if p.key == "collection_bypass":
                 cond[row] |= sim.diverting & on
-        seen = (cond & (draws < keep)) | (~cond & (draws < fp))
+        can = _ref_applies(sim, plan, slice(None))
+        seen = (cond & (draws < keep)) | (~cond & can & (draws < fp))
         seen &= on
         for row, p in enumerate(plan):
             if p.key == "statement_weak" and sim.keep_history:
@@ -303,7 +319,8 @@ def ref_onsite_sightings(sim, t, idx, detect):
             else:
                 cond[row] = signals.condition(sim, p.sig, idx)
         draws = u[:, js].T
-        seen = (cond & (draws < keep * detect)) | (~cond & (draws < fp))
+        can = _ref_applies(sim, plan, idx)
+        seen = (cond & (draws < keep * detect)) | (~cond & can & (draws < fp))
         rows, cols = np.divmod(np.flatnonzero(seen), len(idx))
         if len(rows):
             loans = idx[cols]
@@ -662,7 +679,8 @@ def test_the_kernels_take_an_empty_book():
     js, lines, hist = np.arange(k, dtype=np.int64), np.zeros(k), np.zeros(k, dtype=np.int64)
     last_seen, fw, fws = np.zeros((0, 16), np.int32), none_i, np.zeros(0, np.int16)
     seen, loans, sigs = signal_kernels.month_sightings(
-        4, cond, rows, hist, lines, np.zeros((13, 0)), none_b, -1, none_b, np.zeros((0, 17)),
+        4, cond, cond, rows, hist, lines, np.zeros((13, 0)), none_b, -1, none_b,
+        np.zeros((0, 17)),
         js, lines, lines, rows, last_seen, fw, fws, True)
     assert seen.shape == (k, 0) and len(loans) == len(sigs) == 0
     row_ends, held = signal_kernels.latent_conditions(4, cond, rows, hist, lines, np.zeros((13, 0)),

@@ -234,3 +234,29 @@ def test_named_borrower_without_guarantor_has_none(sc):
     big, small = pf.named_index["big"], pf.named_index["small"]
     assert pf.guarantor[small] == big
     assert pf.guarantor[big] == -1
+
+
+def test_a_named_borrowers_further_loans_are_its_own(sc):
+    """A named borrower with further loans (the case's other_loans) is one firm: the desk
+    names every loan after it, the case's guarantor backs each of them, and a borrower the
+    case says diverts money diverts it from each loan, not only from the first."""
+    case = parse_scenario(CASE.replace(
+        "    amount_cny: 30000000\n    diverts: true\n",
+        "    amount_cny: 30000000\n    diverts: true\n"
+        "    other_loans: [{segment: wc, amount_cny: 800000}]\n").replace(
+        "    guarantor: big\n",
+        "    guarantor: big\n    other_loans: [{segment: sb}, {segment: fa}]\n"), "book.yaml")
+    pf = build(case, seed=3)
+    big, small = pf.named_index["big"], pf.named_index["small"]
+    for first, name in ((big, "大项目公司"), (small, "小项目公司")):
+        loans = np.flatnonzero(pf.borrower == first)
+        assert len(loans) == (2 if first == big else 3)
+        for i in loans.tolist():
+            assert pf.identity(i)[0] == name
+            assert pf.guarantor[i] == pf.guarantor[first]
+        assert pf.identity(int(loans[-1]), "en") == pf.identity(first, "en")
+    assert pf.guarantor[np.flatnonzero(pf.borrower == small)].tolist() == [big] * 3
+    assert pf.diverter[np.flatnonzero(pf.borrower == big)].all()
+    # the generated borrowers around them keep names of their own
+    others = [pf.identity(i)[0] for i in range(pf.n) if pf.borrower[i] not in (big, small)]
+    assert "大项目公司" not in others and "小项目公司" not in others

@@ -68,3 +68,29 @@ def test_recent_alerts_counts_distinct_signals_in_the_window():
     assert recent_alerts(last_seen, 6).tolist() == [1, 1]
     assert recent_alerts(last_seen, 6, include_payment=True).tolist() == [2, 1]
     assert recent_alerts(last_seen, 7).tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("case", ("guarantee_chain", "intro", "rising_lpr"))
+def test_a_signal_about_security_or_a_guarantor_needs_one(case):
+    """An officer's check cannot find 'collateral value falling' on a loan that pledged
+    nothing, nor does monitoring report 'guarantor in trouble' for a loan nobody guarantees:
+    not as a true sighting and not as a false alarm. Loans that do have them still show
+    both signals."""
+    from sim.engine import _simulation
+    from sim.interventions.workouts import NO_COLLATERAL
+
+    sc = load_scenario(next(p for p in scenario_paths() if p.stem == case))
+    seen = {"collateral_value_fall": 0, "guarantor_trouble": 0}
+    for seed in (1, 2):
+        sim = _simulation(sc, seed, None, "early-warning", None)
+        res = sim.run()
+        sig = res.signals
+        unsecured = (sim.pf.collateral_type == NO_COLLATERAL) & (sim.extra_collateral == 0)
+        unguaranteed = sim.pf.guarantor < 0
+        for name, without in (("collateral_value_fall", unsecured),
+                              ("guarantor_trouble", unguaranteed)):
+            loans = sig.loan_id[sig.signal == name].to_numpy()
+            assert not without[loans].any(), (case, seed, name, loans[without[loans]])
+            seen[name] += len(loans)
+    if case == "guarantee_chain":  # a case with both: the signals are still raised
+        assert seen["collateral_value_fall"] > 0 and seen["guarantor_trouble"] > 0, seen

@@ -47,7 +47,7 @@ from sim.interventions.kernels_act import (
     run_plan,
     wave_ranks,
 )
-from sim.interventions.workouts import NO_COLLATERAL
+from sim.interventions.workouts import has_security
 from sim.observation import HOURS_TOLERANCE, TARGETED
 from sim.signals import recent_alerts
 
@@ -77,8 +77,7 @@ PRECONDITION_COLUMNS: dict[str, Callable] = {
     "overdue": lambda sim, idx, t: sim.dpd[idx] > 0,
     "defaulted": lambda sim, idx, t: sim.defaulted[idx] | (sim.status[idx] == WRITTEN_OFF),
     "no_lawsuit": lambda sim, idx, t: sim.lawsuit_month[idx] < 0,
-    "has_collateral": lambda sim, idx, t: ~sim.collateral_sold[idx] & (
-        (sim.pf.collateral_type[idx] != NO_COLLATERAL) | (sim.extra_collateral[idx] > 0)),
+    "has_collateral": lambda sim, idx, t: has_security(sim, idx),
     "unpledged_assets": lambda sim, idx, t: ~(sim.extra_collateral[idx] > 0),
 }
 """Precondition code -> mask over loans idx at month t; the same tests as the scalar

@@ -53,6 +53,13 @@ def init_columns(sim) -> None:
     sim.assets_luck = luck.random(n)
 
 
+def has_security(sim, idx=slice(None)) -> np.ndarray:
+    """Whether loans idx hold security now: their own collateral, not yet sold, or a
+    top-up (the column form of the `has_collateral` precondition)."""
+    return ~sim.collateral_sold[idx] & (
+        (sim.pf.collateral_type[idx] != NO_COLLATERAL) | (sim.extra_collateral[idx] > 0))
+
+
 def collateral_value(sim, idx=slice(None)) -> np.ndarray:
     """True market value of each loan's security now (hidden); idx selects loans (one
     loan, an int, is worked out on scalars: the same figure without building columns)."""

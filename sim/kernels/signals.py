@@ -19,14 +19,15 @@ def _health_conditions(cond, is_health, hist_rows, lines, d_hist, loans):
 
 
 @kernel
-def month_sightings(t, cond, is_health, hist_rows, lines, d_hist, on, bypass_row, diverting,
+def month_sightings(t, cond, can, is_health, hist_rows, lines, d_hist, on, bypass_row, diverting,
                     u, js, keep, fp, warn, last_seen, first_warning, first_warning_signal,
                     warnings):
     """sim.signals.offsite_sightings over the book: fills the health rows of cond (the
     other rows come filled by sim.signals.condition), keeps conditions to loans on the
     books (collection_bypass, row bypass_row, also holds for a diverting borrower), and
     sees each signal below its keep rate when the condition holds, below its
-    false-positive rate when not (draw u[loan, js[row]]). Writes last_seen, and with
+    false-positive rate when not and the signal can be about the loan (`can`; draw
+    u[loan, js[row]]). Writes last_seen, and with
     `warnings` each loan's first warning (the first `warn` row seen). Returns (seen,
     loans, signals) in the order sim.recorder logs them: by signal, then by loan.
 
@@ -40,7 +41,8 @@ def month_sightings(t, cond, is_health, hist_rows, lines, d_hist, on, bypass_row
     count = 0
     for r in range(k):  # row by row, without branches: the loops vectorise
         keep_r, fp_r, line = keep[r], fp[r], lines[r]
-        lagged, cond_r, seen_r, draws_r = d_hist[hist_rows[r]], cond[r], seen[r], draws[r]
+        lagged, cond_r, seen_r, draws_r, can_r = (d_hist[hist_rows[r]], cond[r], seen[r],
+                                                  draws[r], can[r])
         if is_health[r]:
             for i in range(n):
                 cond_r[i] = lagged[i] < line
@@ -50,7 +52,8 @@ def month_sightings(t, cond, is_health, hist_rows, lines, d_hist, on, bypass_row
         for i in range(n):
             c = cond_r[i] & on[i]
             cond_r[i] = c
-            s = ((c & (draws_r[i] < keep_r)) | ((not c) & (draws_r[i] < fp_r))) & on[i]
+            s = ((c & (draws_r[i] < keep_r)) | ((not c) & can_r[i] & (draws_r[i] < fp_r))) \
+                & on[i]
             seen_r[i] = s
             count += s
     loans = np.empty(count, dtype=np.int64)
@@ -119,7 +122,7 @@ def latent_conditions(t, cond, is_health, hist_rows, lines, d_hist, on, js, firs
 
 
 @kernel
-def check_sightings(t, idx, cond, is_health, hist_rows, lines, d_hist, u, js, keep, fp,
+def check_sightings(t, idx, cond, can, is_health, hist_rows, lines, d_hist, u, js, keep, fp,
                     detect, last_seen, first_warning, first_warning_signal, warnings,
                     diverting, known_diversion, u_diversion, diversion_line):
     """sim.signals.onsite_sightings on the loans a check visits (idx): fills the health
@@ -137,7 +140,7 @@ def check_sightings(t, idx, cond, is_health, hist_rows, lines, d_hist, u, js, ke
         line = keep[r] * detect
         for c in range(m):
             draw = u[idx[c], js[r]]
-            seen[r, c] = (draw < line) if cond[r, c] else (draw < fp[r])
+            seen[r, c] = (draw < line) if cond[r, c] else (can[r, c] and draw < fp[r])
             count += seen[r, c]
     loans = np.empty(count, dtype=np.int64)
     signals = np.empty(count, dtype=np.int64)
