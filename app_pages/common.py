@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario, scenario_paths
 from training import accounts, classroom, i18n
@@ -47,6 +48,17 @@ LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
 # --- language -----------------------------------------------------------------
+def _session_lang() -> str | None:
+    """The session's language, for text made where the page has not set it yet (a
+    widget's callback); None outside a session's run (a background thread)."""
+    if get_script_run_ctx() is None:
+        return None
+    return st.session_state.get("lang")
+
+
+i18n.set_fallback(_session_lang)
+
+
 def init_lang() -> str:
     """Set this run's language from the session (first run: ``?lang=`` or zh).
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import math
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -24,7 +25,23 @@ LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
-_current: contextvars.ContextVar[str] = contextvars.ContextVar("bianque_lang", default=DEFAULT_LANG)
+_current: contextvars.ContextVar[str | None] = contextvars.ContextVar("bianque_lang", default=None)
+_fallback: Callable[[], str | None] | None = None
+
+
+def set_fallback(source: Callable[[], str | None] | None) -> None:
+    """Where the language comes from when this thread has not set one: the app gives its
+    session's choice, so a widget's callback (which Streamlit runs before the page, in a
+    fresh context) speaks the trainee's language too. Else zh."""
+    global _fallback
+    _fallback = source
+
+
+def _now() -> str:
+    lang = _current.get()
+    if lang is None and _fallback is not None:
+        lang = _fallback()
+    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
@@ -65,12 +82,12 @@ def set_lang(lang: str) -> str:
 
 
 def get_lang() -> str:
-    return _current.get()
+    return _now()
 
 
 def t(key: str, lang: str | None = None, **kw: object) -> str:
     """The text of ``key`` in the current (or given) language; the key itself when missing."""
-    text = catalogue(lang or _current.get()).get(key)
+    text = catalogue(lang or _now()).get(key)
     if text is None:
         return key
     return text.format(**kw) if kw else text
@@ -85,7 +102,7 @@ def readable_id(value: object, lang: str | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     text = str(value).strip()
-    if (lang or _current.get()) != "en" or not text:
+    if (lang or _now()) != "en" or not text:
         return text or "—"
     words = " ".join(text.replace("_", " ").replace("-", " ").split())
     return words[:1].upper() + words[1:]
@@ -94,13 +111,13 @@ def readable_id(value: object, lang: str | None = None) -> str:
 def term(group: str, value: object, lang: str | None = None) -> str:
     """The catalogue word for an engine value (``industry.real_estate``), else ``readable_id``."""
     key = f"{group}.{value}"
-    text = catalogue(lang or _current.get()).get(key)
+    text = catalogue(lang or _now()).get(key)
     return readable_id(value, lang) if text is None else text
 
 
 def pick(row: object, lang: str | None = None) -> str:
     """The zh or en field of an engine record (a dict, a Series or an object with .zh/.en)."""
-    lang = lang or _current.get()
+    lang = lang or _now()
     if hasattr(row, "get") and not hasattr(row, "zh"):
         return str(row.get(lang, ""))  # type: ignore[union-attr]
     return str(getattr(row, lang, ""))

@@ -130,3 +130,24 @@ def test_in_english_the_control_the_event_and_the_ledger_read_in_english():
     assert "Classified on judgement" in events and "guarantor or related party" in events
     end_month(at)
     assert "Resolutions (ledger)" in texts(at)
+
+
+def test_what_a_button_says_is_in_the_trainees_language():
+    """A desk button's message is made in its callback, before the page sets the language:
+    in English it is English (it was Chinese whatever the trainee chose)."""
+    at = to_desk(start(lang="en"))
+    end_month(at)
+    g = live_game(at)
+    i = normal_loan(g)
+    at.selectbox(key="loan_pick").set_value(i).run()
+    at.selectbox(key=f"classify_cls_{i}").set_value(int(LoanClass.SPECIAL_MENTION))
+    at.button(key="classify_submit").click().run()  # no reason chosen
+    no_exception(at)
+    shown = texts(at)
+    assert "请从列表中选择理由" not in shown and "分类调整未被接受" not in shown
+    assert "reason" in shown.lower()
+    at.selectbox(key=f"classify_reason_{i}").set_value("warning_signals")
+    at.button(key="classify_submit").click().run()
+    no_exception(at)
+    assert "已提交分类调整" not in texts(at)
+    assert g.classify_queued == [(i, LoanClass.SPECIAL_MENTION, "warning_signals")]
