@@ -22,6 +22,8 @@ from training.lab_jobs import JobState, StudyJob, Where
 
 CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
 EDITED = "__edited__"
+CHOICES = ("lab_case", "lab_strategies_pick", "lab_where", "lab_sweep_strategy")
+"""The page's pickers whose options are shown in the reader's language."""
 
 
 def lab_access_allowed() -> bool:
@@ -73,20 +75,35 @@ def rule_editor():
                       index=("rush", "slip").index(tuned.checks_beyond_reserve),
                       format_func=lambda v: t(f"lab.page.beyond_{v}", lang),
                       help=t("lab.page.beyond_help"))
-    rows = [{"min_alerts": r.when.min_alerts or None, "min_dpd": r.when.min_dpd or None,
-             "max_dpd": None if r.when.max_dpd == 3650 else r.when.max_dpd,
-             "known_diversion": r.when.known_diversion, "defaulted": r.when.defaulted,
-             "actions": list(r.do)} for r in tuned.rules]
+    # every condition a rule table can hold has its column, so a table is edited whole:
+    # tuned's 'checked within a month, no action for six' is shown and kept (lab.form_rows)
+    rows = lab.form_rows(tuned)
     cc = st.column_config
+    months = {"min_value": 0, "max_value": 60, "step": 1}
+    classes = list(range(len(CLASS_KEYS)))
     edited = st.data_editor(
         rows, num_rows="dynamic", key="lab_rules", width="stretch",
         placeholder=t("lab.page.no_condition"),  # an empty cell sets no condition
         column_config={
-            "min_alerts": cc.NumberColumn(t("lab.page.min_alerts"), min_value=0, max_value=20),
-            "min_dpd": cc.NumberColumn(t("lab.page.min_dpd"), min_value=0, max_value=3650),
-            "max_dpd": cc.NumberColumn(t("lab.page.max_dpd"), min_value=0, max_value=3650),
+            "min_alerts": cc.NumberColumn(t("lab.page.min_alerts"), min_value=0, max_value=20,
+                                          step=1),
+            "alert_months": cc.NumberColumn(t("lab.page.alert_months"), min_value=1,
+                                            max_value=24, step=1,
+                                            help=t("lab.page.alert_months_help")),
+            "min_dpd": cc.NumberColumn(t("lab.page.min_dpd"), min_value=0, max_value=3650,
+                                       step=1),
+            "max_dpd": cc.NumberColumn(t("lab.page.max_dpd"), min_value=0, max_value=3650,
+                                       step=1),
+            "min_class": cc.SelectboxColumn(t("lab.page.min_class"), options=classes,
+                                            format_func=lambda c: t(f"cls.{CLASS_KEYS[c]}", lang)),
+            "max_class": cc.SelectboxColumn(t("lab.page.max_class"), options=classes,
+                                            format_func=lambda c: t(f"cls.{CLASS_KEYS[c]}", lang)),
             "known_diversion": cc.CheckboxColumn(t("lab.page.known_diversion")),
             "defaulted": cc.CheckboxColumn(t("lab.page.defaulted")),
+            "checked_within_months": cc.NumberColumn(t("lab.page.checked_within"), **months,
+                                                     help=t("lab.page.checked_within_help")),
+            "not_acted_within_months": cc.NumberColumn(t("lab.page.not_acted_within"), **months,
+                                                       help=t("lab.page.not_acted_help")),
             # picked by name in the reader's language, kept as the engine's ids
             "actions": cc.MultiselectColumn(t("lab.page.actions"), options=list(INTERVENTIONS),
                                             format_func=lambda a: report.action_name(a, lang),
@@ -95,18 +112,22 @@ def rule_editor():
     try:
         table = lab.rule_table_from_form(name, intervals, first, reserve, list(edited), beyond)
     except lab.LabInputError as err:
-        st.error(t("lab.page.table_invalid", detail=str(err)))
+        st.error(t("lab.page.table_invalid", detail=lab.form_problems(err, lang)))
         return None
     st.caption(t("lab.page.table_ok", n=len(table.rules)))
     return table
 
 
-def show_results(job: StudyJob, lang: str) -> None:
+def show_results(job: StudyJob, lang: str, case) -> None:
     outcome = job.outcome
     res = outcome.study
+    ran_on = outcome.request.scenario
+    if ran_on.id != case.id:  # the form has moved on: say whose results these are
+        st.info(t("lab.page.other_case", title=ran_on.title.get(lang)),
+                icon=":material/history:")
     st.success(lab.headline(res, lang))
-    st.caption(t("lab.page.ran", reps=outcome.request.reps, seconds=f"{job.elapsed_s:.1f}",
-                 seed=outcome.request.seed))
+    st.caption(t("lab.page.ran_case", title=ran_on.title.get(lang), reps=outcome.request.reps,
+                 seconds=f"{job.elapsed_s:.1f}", seed=outcome.request.seed))
     st.subheader(t("lab.page.verdicts"))
     for verdict, text in lab_report.verdict_lines(outcome, lang):
         icon = {"better": ":material/check_circle:", "worse": ":material/cancel:"}.get(
@@ -158,18 +179,27 @@ st.caption(t("lab.page.intro"))
 cases, _ = common.all_cases()
 # trainee cases first, easiest first; model checks (unpublished) at the end
 by_id = {c.id: c for c in sorted(cases, key=lambda c: (not c.published, c.difficulty, c.id))}
+files = rule_files()
+options = [*BUILT_IN, *files, EDITED]
+# the choices are kept by id, not by their labels: a language switch relabels them
+common.keep_choices("lab", lang)
+st.session_state.setdefault("lab_strategies_pick", [
+    x for x in ("early-warning", "late-collection", "tuned") if x in options])
+st.session_state.setdefault("lab_where", Where.LOCAL)
 case_id = st.selectbox(t("lab.page.case"), list(by_id), key="lab_case",
                        format_func=lambda k: t("lab.page.case_option", lang,
                                                title=by_id[k].title.get(lang),
                                                loans=f"{by_id[k].n_loans:,}",
                                                months=by_id[k].horizon_months))
 case = by_id[case_id]
+if st.session_state.get("lab_case_seen") != case.id:
+    # another case: its own seed (as `bianque compare` takes it) and a staffing range
+    # around its own team
+    st.session_state["lab_case_seen"] = case.id
+    st.session_state["lab_seed"] = case.seed
+    st.session_state["lab_staff"] = lab.default_staff_range(case.staff.officers)
 
-files = rule_files()
-options = [*BUILT_IN, *files, EDITED]
 chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_pick",
-                        default=[x for x in ("early-warning", "late-collection", "tuned")
-                                 if x in options],
                         format_func=strategy_name, help=t("lab.page.strategies_help"))
 table = None
 with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
@@ -178,7 +208,7 @@ with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
 c1, c2 = st.columns(2)
 reps = c1.number_input(t("lab.page.reps"), 2, lab.MAX_REPS, 30, key="lab_reps",
                        help=t("lab.page.reps_help"))
-seed = c2.number_input(t("lab.page.seed"), 0, 2**31 - 1, case.seed, key="lab_seed")
+seed = c2.number_input(t("lab.page.seed"), 0, 2**31 - 1, key="lab_seed")
 
 sweep = st.toggle(t("lab.page.sweep"), key="lab_sweep")
 staff: tuple[int, ...] = ()
@@ -186,11 +216,8 @@ sweep_strategy = None
 officer_cost = lab.defaults.OFFICER_COST_CNY_PER_MONTH
 if sweep:
     s1, s2, s3 = st.columns(3)
-    top = max(12, 2 * case.staff.officers)
-    # by default around the case's own team: from half of it to twice it (at least +3)
-    own = case.staff.officers
-    lo, hi = s1.slider(t("lab.page.staff_range"), 1, top,
-                       (max(1, own // 2), min(top, max(2 * own, own + 3))), key="lab_staff")
+    lo, hi = s1.slider(t("lab.page.staff_range"), 1, lab.staff_slider_top(case.staff.officers),
+                       key="lab_staff", help=t("lab.page.staff_range_help"))
     staff = tuple(range(lo, hi + 1))
     sweep_strategy = s2.selectbox(t("lab.page.sweep_strategy"), chosen or [""],
                                   key="lab_sweep_strategy",
@@ -201,8 +228,7 @@ if sweep:
 
 # local processes by default: a study in the server's own process competes with the
 # server for the interpreter lock, which on a busy machine slows both badly
-where = st.radio(t("lab.page.where"), list(Where), index=list(Where).index(Where.LOCAL),
-                 key="lab_where", horizontal=True,
+where = st.radio(t("lab.page.where"), list(Where), key="lab_where", horizontal=True,
                  format_func=lambda w: t(f"lab.page.where_{w}", lang, n=os.cpu_count() or 1))
 address = None
 if where is Where.DASK or where == Where.DASK.value:
@@ -226,6 +252,8 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
                 specs.append(builtin(key))
         if not specs:
             raise lab.LabInputError(t("lab.page.none_chosen"))
+        if sweep and len(staff) < 2:
+            raise lab.LabInputError(t("lab.page.staff_two"))
         if Where(where) is Where.DASK and not (address or "").strip():
             raise lab.LabInputError(t("lab.page.address_missing"))
         # the sweep's strategy by its label in the study (the edited table's is its name)
@@ -250,4 +278,5 @@ if job is not None:
     elif job.state is JobState.FAILED:
         st.error(t("lab.page.failed", detail=job.error))
     elif job.outcome is not None and not math.isnan(job.elapsed_s):
-        show_results(job, lang)
+        show_results(job, lang, case)
+common.remember_choices("lab", CHOICES)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -118,6 +119,37 @@ def test_rule_table_from_the_form_is_checked_like_a_file():
         lab.rule_table_from_form("x", {**intervals, "normal": 99}, 30, 0.4, [])
     with pytest.raises(lab.LabInputError, match=r"rules\[0\]\.do: .*at least 1"):
         lab.rule_table_from_form("x", intervals, 30, 0.4, [{"min_alerts": 2}])
+
+
+def test_the_editor_holds_every_shipped_rule_table_whole():
+    """Opened in the app's editor and run unchanged, a shipped table is the same table:
+    every condition has its column (tuned's third rule asks for a check within a month and
+    no action for six; the editor used to drop both and ran another policy)."""
+    for path in sorted(Path("scenarios/rules").glob("*.yaml")):
+        table = load_rules(path)
+        mon = table.monitoring
+        rows = lab.form_rows(table)
+        again = lab.rule_table_from_form(
+            table.name, mon.interval_months.model_dump(), mon.first_check_days,
+            table.reserve_share, rows, table.checks_beyond_reserve)
+        assert again.rules == table.rules, path
+    tuned = lab.form_rows(load_rules("scenarios/rules/tuned.yaml"))
+    assert tuned[2]["checked_within_months"] == 1 and tuned[2]["not_acted_within_months"] == 6
+    assert tuned[0]["min_alerts"] is None  # no condition: a blank cell
+
+
+def test_the_editors_problems_name_the_row_and_column_as_shown():
+    intervals = {"normal": 6, "special_mention": 2, "substandard": 1, "doubtful": 3, "loss": 0}
+    rows = [{"min_dpd": 30, "max_dpd": 60, "actions": ["restructure"]},
+            {"min_dpd": 70, "max_dpd": 60, "actions": ["restructure"]},
+            {"min_alerts": 2, "actions": ["onsite_check", "onsite_check"]}]
+    with pytest.raises(lab.LabInputError) as got:
+        lab.rule_table_from_form("x", intervals, 30, 0.4, rows)
+    en = lab.form_problems(got.value, "en")
+    assert "row 2, column 'days past due to'" in en and "swap" in en
+    assert "row 3, column 'then do'" in en and "more than once" in en
+    zh = lab.form_problems(got.value, "zh")
+    assert "第 2 行“逾期天数至”列" in zh and "第 3 行“采取措施”列" in zh
 
 
 def test_a_request_checks_reps_months_and_the_sweep_strategy(case):

@@ -62,8 +62,24 @@ MAX_OFFICERS = 10_000
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
+def default_staff_range(officers: int) -> tuple[int, int]:
+    """The staffing sweep offered for a case: around its own team, from half of it to
+    twice it (at least three more)."""
+    top = staff_slider_top(officers)
+    return max(1, officers // 2), min(top, max(2 * officers, officers + 3))
+
+
+def staff_slider_top(officers: int) -> int:
+    return max(12, 2 * officers)
+
+
 class LabInputError(ValueError):
-    """Bad lab input; the message names the option or field and what to do."""
+    """Bad lab input; the message names the option or field and what to do. `problems`:
+    the (field path, message) pairs of a rule table's check, when it came from one."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
 # --- inputs ---------------------------------------------------------------------------
@@ -122,8 +138,50 @@ def parse_staff_range(text: str) -> list[int]:
     return counts
 
 
-RULE_CONDITIONS = ("min_alerts", "min_dpd", "max_dpd", "min_class", "max_class",
-                   "known_diversion", "defaulted")
+RULE_CONDITIONS = ("min_alerts", "alert_months", "min_dpd", "max_dpd", "min_class",
+                   "max_class", "known_diversion", "defaulted", "checked_within_months",
+                   "not_acted_within_months")
+"""Every condition of a rule (sim.strategies.rules.RuleWhen), as the app's editor shows
+them: a table edited there is the table, not a part of it."""
+FLAG_CONDITIONS = ("known_diversion", "defaulted")
+
+
+def form_rows(table) -> list[dict]:
+    """A rule table's rules as the editor's rows: a condition at its default (no limit)
+    is a blank cell, so the row shows what the rule really asks."""
+    from sim.strategies.rules import RuleWhen
+
+    blank = RuleWhen()
+    rows = []
+    for r in table.rules:
+        row = {k: (None if getattr(r.when, k) == getattr(blank, k) else getattr(r.when, k))
+               for k in RULE_CONDITIONS}
+        row["actions"] = list(r.do)
+        rows.append(row)
+    return rows
+
+
+def form_problems(err: Exception, lang: str) -> str:
+    """A rule-table problem from the editor in the reader's terms: the row as numbered on
+    screen (from 1) and the column's label, then the check's own words."""
+    problems = getattr(err, "problems", None)
+    if not problems:
+        return str(err)
+    out = []
+    for path, msg in problems:
+        m = re.match(r"rules\[(\d+)\](?:\.when)?\.?(\w+)?", str(path))
+        if m is None:
+            out.append(f"{path}: {msg}")
+            continue
+        column = m.group(2) or "do"
+        label = t(f"lab.page.{COLUMN_LABELS.get(column, column)}", lang)
+        out.append(t("lab.page.row_problem", lang, row=int(m.group(1)) + 1, column=label,
+                     detail=msg))
+    return "; ".join(out)
+
+
+COLUMN_LABELS = {"do": "actions", "checked_within_months": "checked_within",
+                 "not_acted_within_months": "not_acted_within"}
 
 
 def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days: int,
@@ -147,7 +205,7 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
             v = row.get(k)
             if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
                 continue
-            when[k] = bool(v) if k in ("known_diversion", "defaulted") else int(v)
+            when[k] = bool(v) if k in FLAG_CONDITIONS else int(v)
         if not actions and not when:
             continue  # an empty row of the editor
         rules.append({"when": when, "do": actions})
@@ -159,7 +217,7 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
     try:
         return parse_rules(data, source=data["name"])
     except RulesError as err:
-        raise LabInputError(str(err)) from None
+        raise LabInputError(str(err), err.problems) from None
 
 
 @dataclass(frozen=True)

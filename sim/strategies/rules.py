@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sim.codes import ON_BOOKS, LoanStatus
 from sim.defaults import INTERVENTIONS
@@ -47,11 +47,32 @@ class RuleWhen(BaseModel):
     checked_within_months: int | None = Field(default=None, ge=0, le=60)
     not_acted_within_months: int | None = Field(default=None, ge=0, le=60)
 
+    @field_validator("max_dpd", "max_class")
+    @classmethod
+    def _a_range_can_hold(cls, top: int, info: ValidationInfo) -> int:
+        """A range whose top is below its bottom selects no loan: a rule that never fires
+        is a mistake, not a policy."""
+        low_key = "min_" + info.field_name.removeprefix("max_")
+        low = info.data.get(low_key)
+        if low is not None and top < low:
+            raise ValueError(f"{info.field_name} ({top}) is below {low_key} ({low}), so the "
+                             f"rule could never select a loan: swap the two or widen the range")
+        return top
+
 
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
     when: RuleWhen = RuleWhen()
     do: list[str] = Field(min_length=1)
+
+    @field_validator("do")
+    @classmethod
+    def _each_action_once(cls, do: list[str]) -> list[str]:
+        twice = sorted({a for a in do if do.count(a) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once: an action is taken "
+                             "once a month per loan, list it once")
+        return do
 
 
 class RuleTable(BaseModel):

@@ -178,3 +178,36 @@ def test_an_unreachable_scheduler_says_so_in_the_pages_language():
     message = at.error[0].value
     assert "tcp://127.0.0.1:9" in message and "没有 Dask 调度器响应" in message
     assert "Traceback" not in message
+
+
+def test_a_language_switch_keeps_the_study_as_chosen():
+    """Switching language relabels every picker; the case, the strategies and where to run
+    stay as chosen (they were dropped: a manager then ran another study unknowingly)."""
+    at = open_lab("en", where="here")
+    at.selectbox(key="lab_case").set_value("guarantee_chain").run()
+    at.multiselect(key="lab_strategies_pick").set_value(["oracle", "early-warning"]).run()
+    for lang in ("zh", "en"):
+        at.radio(key="lang_switch").set_value(lang).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.selectbox(key="lab_case").value == "guarantee_chain"
+        assert at.multiselect(key="lab_strategies_pick").value == ["oracle", "early-warning"]
+        assert at.radio(key="lab_where").value == "here"
+    assert at.title[0].value == "Strategy lab"
+
+
+def test_another_case_brings_its_own_seed_and_staffing_range():
+    """The seed is the case's own, as `bianque compare` takes it, and the sweep's range sits
+    around the case's own team; a sweep of one count is refused with the fix."""
+    from sim.scenario import load_scenario
+
+    at = open_lab("en", where="here")
+    for cid in ("small_loan_company", "intro"):
+        case = load_scenario(ROOT / "scenarios" / f"{cid}.yaml")
+        at.selectbox(key="lab_case").set_value(cid).run()
+        at.toggle(key="lab_sweep").set_value(True).run()
+        assert at.number_input(key="lab_seed").value == case.seed
+        assert at.slider(key="lab_staff").value == lab.default_staff_range(case.staff.officers)
+    at.slider(key="lab_staff").set_value((3, 3))
+    at.button(key="lab_run").click().run()
+    assert "at least two counts" in " ".join(e.value for e in at.error)
+    assert "lab_job" not in at.session_state

@@ -43,6 +43,14 @@ def test_compare_three_policies_and_a_staffing_range(server):
         nav(page, "Strategy lab")
         expect(page.get_by_role("heading", name="Strategy lab")).to_be_visible()
         idle(page)
+        # a language switch relabels the pickers and keeps what they hold
+        chips = page.locator(".st-key-lab_strategies_pick [data-tag]")
+        expect(chips).to_have_count(3)
+        for lang, word in (("中文", "早期预警"), ("English", "Early warning")):
+            page.locator(".st-key-lang_switch label").filter(has_text=lang).click()
+            idle(page)
+            expect(chips.filter(has_text=word)).to_have_count(1)
+            expect(chips).to_have_count(3)
         reps = page.locator(".st-key-lab_reps input")
         reps.fill("2")
         reps.press("Enter")
