@@ -87,6 +87,10 @@ def test_an_unreachable_scheduler_exits_2(capsys):
     (["--strategies", "early-warning", "--staff", "1..2", "--staff-strategy", "oracle"],
      "staffing sweep"),
     (["--strategies", str(ROOT / "tests" / "badinput" / "empty.yaml")], "YAML mapping"),
+    (["--strategies", "early-warning", "--scheduler", "nonsense"], "tcp://HOST:PORT"),
+    (["--strategies", "early-warning", "--scheduler", "tcp://127.0.0.1"], "--scheduler"),
+    (["--strategies", "early-warning", "--out", str(ROOT / "tests")], "is a folder"),
+    (["--strategies", "early-warning", "--staff-strategy", "early-warning"], "add --staff"),
     ([], "--strategies is required"),
 ])
 def test_bad_options_exit_2_with_a_message(capsys, args, words):
@@ -122,3 +126,12 @@ def test_a_case_file_and_a_rule_table_swapped_say_so_in_one_line(capsys):
     err = capsys.readouterr().err
     assert "this is a rule table (it has 'rules'), not a case study" in err
     assert "Extra inputs" not in err
+
+
+@pytest.mark.parametrize("command", ["compare", "preview", "run"])
+def test_help_reads_as_written(capsys, command):
+    """argparse formats help strings but not descriptions: a '95%%' there printed as is."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "%%" not in out and "%(" not in out

@@ -221,6 +221,10 @@ def _run_once(args, scenario: Scenario, seed: int, months: int, rules: Any) -> i
     return EXIT_OK
 
 
+class SchedulerError(_BadInput):
+    """--scheduler names no Dask scheduler that answers; the message says the fix."""
+
+
 @contextlib.contextmanager
 def _executor(args):
     """No executor (in process), a local process pool (--workers N), or a Dask cluster
@@ -228,7 +232,15 @@ def _executor(args):
     if args.scheduler:
         from distributed import Client
 
-        with Client(args.scheduler, timeout="10s") as client:
+        try:
+            client = Client(args.scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError, TypeError) as err:
+            # unreachable, or not an address at all ('nonsense', a host without a port)
+            raise SchedulerError(
+                f"--scheduler {args.scheduler}: cannot connect ({err}); give the Dask "
+                "scheduler's address as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786, and check "
+                "that it is running") from None
+        with client:
             yield client.get_executor()
     elif args.workers and args.workers > 1:
         from sim.study import process_pool
@@ -381,16 +393,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
                    if args.officer_cost is not None else {}))
         except lab.LabInputError as err:
             return bad(str(err))
+    if args.staff_strategy and not request.staff:
+        return bad("--staff-strategy names the strategy of a staffing sweep: add --staff "
+                   "LO..HI (e.g. --staff 2..8), or leave --staff-strategy out")
     if args.out:
-        out_dir = Path(args.out).resolve().parent
-        if not out_dir.is_dir():
-            return bad(f"--out: the folder {out_dir} does not exist; create it or choose another")
+        out = Path(args.out).resolve()
+        if out.is_dir():
+            return bad(f"--out: {out} is a folder; give a file name, e.g. {out / 'report.html'}")
+        if not out.parent.is_dir():
+            return bad(f"--out: the folder {out.parent} does not exist; create it or choose "
+                       "another")
     total = sum(s.reps for s in request.specs())
     try:
-        with _progress_bar(total, args.json) as tick, _executor(args) as executor:
+        with _executor(args) as executor, _progress_bar(total, args.json) as tick:
             outcome = lab.run_lab(request, executor=executor, progress=tick)
-    except OSError as err:  # a scheduler that cannot be reached
-        return bad(f"--scheduler {args.scheduler}: cannot connect: {err}")
+    except SchedulerError as err:
+        return bad(str(err))
     except KeyboardInterrupt:  # Ctrl-C: pending replications were cancelled on the way out
         print("bianque compare: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -472,6 +490,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
             result = preview.run_preview(
                 scenario, reps=args.reps, months=months, executor=executor,
                 progress=(lambda done, total: bar.update(1)) if bar is not None else None)
+    except SchedulerError as err:
+        print(f"bianque preview: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     finally:
         if bar is not None:
             bar.close()
@@ -571,7 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="compare strategies and staffing over many futures",
                        description="Run every strategy on the same futures (child seeds of "
                        "--seed), with late collection and the oracle as references; print "
-                       "means with 95%% intervals and paired differences against the first "
+                       "means with 95% intervals and paired differences against the first "
                        "strategy; optionally sweep the number of officers and write an HTML "
                        "report.")
     p.add_argument("scenario", metavar="SCENARIO",
