@@ -40,7 +40,7 @@ if not g.finished:
 # a plan that needs more hours than the staff have blocks every action: say so, with the fix
 prompt_shown = plan_prompt(g, aid)
 if g.last_report is not None and g.month > 0 and int(g.last_report.month) == g.month:
-    views.month_report(g.last_report, lang, case)
+    views.month_report(g.last_report, lang, case, labels)
 if g.month > 0 and g.month % 3 == 0:
     views.review_meeting(live, lang)
 else:

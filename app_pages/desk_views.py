@@ -56,7 +56,8 @@ def end_month_box(g: Any, fig: report.KeyFigures, aid: str) -> None:
                      on_click=act.end_month, args=(aid, g.month), width="stretch")
 
 
-def month_report(last: Any, lang: str, scenario: Any = None) -> None:
+def month_report(last: Any, lang: str, scenario: Any = None,
+                 labels: dict[int, str] | None = None) -> None:
     """What happened in the month just ended."""
     with st.expander(t("desk.report_title", month=int(last.month)), expanded=True,
                      icon=":material/event_note:"):
@@ -72,6 +73,13 @@ def month_report(last: Any, lang: str, scenario: Any = None) -> None:
             st.caption(t("desk.no_events"))
         else:
             st.dataframe(events, hide_index=True, key="month_events")
+        if last.rejected:  # what was asked and not done: the trainee must not lose it unseen
+            hours = sum(w == "hours" for _, _, w in last.rejected)
+            st.warning(t("desk.refused.title", n=len(last.rejected))
+                       + (" " + t("desk.refused.hours_fix", n=hours) if hours else ""),
+                       icon=":material/block:")
+            st.dataframe(report.refused_table(last.rejected, labels or {}, lang),
+                         hide_index=True, key="month_refused")
 
 
 def review_meeting(live: Live, lang: str) -> None:

@@ -45,7 +45,9 @@ class MonthReport:
     hours_used: float
     events: pd.DataFrame
     rejected: list = field(default_factory=list)
-    """(loan label, action id, reason text) of queued actions the engine refused."""
+    """(loan index, action id, reason code) of what the engine refused this month: queued
+    actions whose conditions failed or whose hours ran out, classifications it did not
+    accept."""
 
 
 class Game(ActionQueue, Meetings):
@@ -225,8 +227,7 @@ class Game(ActionQueue, Meetings):
             checks_slipped=int(rep.checks_slipped),
             check_quality=float(rep.check_quality),
             hours_used=float(rep.hours_used), events=self.events(self.month),
-            rejected=[(self.sim.pf.label(i), a, self.text("reason", w)[1])
-                      for i, a, w in rep.rejected])
+            rejected=[(int(i), a, w) for i, a, w in rep.rejected])
         return self._last_report
     @property
     def last_report(self) -> MonthReport | None:

@@ -736,6 +736,25 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
 
 
 # --- where your loss came from --------------------------------------------------------------------
+def refused_table(rejected: list, labels: dict[int, str], lang: str) -> pd.DataFrame:
+    """What the engine refused this month (sim.game.MonthReport.rejected): the loan, what
+    was asked and why it was not done, in ``lang``."""
+    def why(code: str) -> str:
+        for key in (f"engine.reason.{code}", f"judgement.reject.{code}"):
+            text = t(key, lang)
+            if text != key:
+                return text
+        return readable(code, lang)
+
+    def what(action: str) -> str:
+        return t("judgement.title", lang) if action == "classify" else action_name(action, lang)
+
+    return pd.DataFrame({
+        t("desk.refused.loan", lang): [labels.get(int(i), str(i)) for i, _, _ in rejected],
+        t("desk.refused.action", lang): [what(a) for _, a, _ in rejected],
+        t("desk.refused.why", lang): [why(w) for _, _, w in rejected]})
+
+
 def action_name(action_id: str, lang: str | None = None) -> str:
     """An intervention's name: the catalogue's ``action.<id>``, else the engine's own zh/en text."""
     for key in (f"engine.action.{action_id}", f"action.{action_id}"):

@@ -252,3 +252,36 @@ def test_the_standing_order_is_on_can_be_switched_off_and_is_saved():
 
     saved = common.games().store.get(at.session_state["attempt_id"]).pending
     assert saved["standing_order"] == {"active": False, "held": []}
+
+
+def test_the_month_report_lists_what_was_asked_and_not_done():
+    """Checks queued within the hours, then a heavier monitoring plan whose routine checks
+    take the hours first: the engine refuses the checks, and the month's report says which,
+    and why, with the fix (they vanished without a word)."""
+    from sim.policy import ClassIntervals, MonitoringPolicy
+    from tests.app.test_app_pages import end_month, live_game, no_exception, start, texts, to_desk
+
+    at = to_desk(start(lang="en"))
+    end_month(at)
+    g = live_game(at)
+    queued = []
+    for i in range(g.sim.n):
+        if len(queued) == 4:
+            break
+        try:
+            g.queue(i, "onsite_check")
+            queued.append(i)
+        except Exception:  # noqa: BLE001 - a loan the check is not offered for
+            continue
+    g.set_policy(MonitoringPolicy(interval_months=ClassIntervals(
+        normal=1, special_mention=1, substandard=1, doubtful=1, loss=1)))
+    end_month(at)
+    no_exception(at)
+    refused = [d.value for d in at.dataframe if "Not done because" in d.value.columns]
+    assert len(refused) == 1, texts(at)
+    table = refused[0]
+    assert len(table) >= 1
+    assert set(table["Asked for"]) == {"On-site check"}
+    assert set(table["Not done because"]) == {"not enough staff hours left this month"}
+    shown = texts(at)
+    assert "were not done" in shown and "lighten the monitoring plan" in shown
