@@ -178,3 +178,33 @@ def test_the_desk_says_when_the_extension_limit_holds_the_term():
 def test_other_actions_carry_no_relief_terms():
     g = Game(case(), seed=9)
     assert all(o.relief is None for o in g.options(0) if o.id != "restructure")
+
+
+def test_the_loan_files_actions_say_what_came_of_them_in_words():
+    """The loan file's action record gives each result in the reader's language, not the
+    engine's code ('refused', 'payment_cut')."""
+    import pandas as pd
+
+    from sim.scenario import load_scenario
+    from training import report
+    from training.desk import Desk
+    from training.i18n import t
+
+    g = Desk(load_scenario("scenarios/intro.yaml"))
+    g.end_month(0)
+    for i in range(g.sim.n):
+        try:
+            g.queue(i, "add_collateral")
+        except Exception:  # noqa: BLE001 - not offered for this loan, or no hours left
+            continue
+    g.end_month(1)
+    files = [g.loan_file(i) for i in range(g.sim.n)]
+    acted = [lf for lf in files if not lf.actions.empty]
+    assert acted
+    for lang, words in (("zh", {"已落实", "借款人无力提供"}),
+                        ("en", {t("engine.result.obtained", "en"),
+                                t("engine.result.refused", "en")})):
+        shown = pd.concat([report.frame_for_display(lf.actions, lang, drop=("action",),
+                                                    text_as="action") for lf in acted])
+        result = shown.columns[-1]
+        assert set(shown[result]) and set(shown[result]) <= words

@@ -172,7 +172,8 @@ class Desk(Game):
         ev = self.events()
         acts = ev[(ev["loan_id"] == i) & ev["event"].str.startswith("action_")].copy()
         acts["action"] = acts["event"].str[7:]
-        acts["result"] = acts["details"]
+        # what came of each action, in both languages (the engine's code is no reading)
+        acts["result_zh"], acts["result_en"] = acts["details_zh"], acts["details_en"]
         g = pf.guarantor[i]
         return LoanFile(
             profile=self._profile(i), terms=self._terms(i), **self._series(i),
@@ -184,7 +185,8 @@ class Desk(Game):
             guarantors=[pf.label(g)] if g >= 0 else [],
             guarantees_given=[pf.label(j) for j in np.flatnonzero(pf.guarantor == i)],
             signals=sig.reset_index(drop=True),
-            actions=acts[["month", "action", "zh", "en", "result"]].reset_index(drop=True),
+            actions=acts[["month", "action", "zh", "en", "result_zh", "result_en"]
+                         ].reset_index(drop=True),
             talks=[t for t in self.talk_history if t["loan_id"] == i],
         )
 
