@@ -70,9 +70,14 @@ with st.form(key=f"quiz_{lesson.id}_{attempt}"):
             st.radio(prompt, orders[q.id], index=None, key=key(q.id), format_func=lambda i, q=q: q.choices[i])
     submitted = st.form_submit_button(t("lessons.check"), type="primary")
 
-if submitted:
-    answers = {q.id: st.session_state[key(q.id)] for q in lesson.questions
-               if st.session_state.get(key(q.id)) not in (None, [])}
+answers = {q.id: st.session_state[key(q.id)] for q in lesson.questions
+           if st.session_state.get(key(q.id)) not in (None, [])}
+missing = [n for n, q in enumerate(lesson.questions, start=1) if q.id not in answers]
+if submitted and missing:
+    # graded only when complete: a blank submission would show every answer for nothing
+    st.warning(t("lessons.answer_all", numbers="、".join(map(str, missing)) if lang == "zh"
+                 else ", ".join(map(str, missing))), icon=":material/edit_note:")
+elif submitted:
     result = grade(lesson, answers)
     common.keep_quiz(lesson, answers)
     (st.success if result.passed_all else st.warning)(t("lessons.score", score=result.score, total=result.total))

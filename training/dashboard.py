@@ -10,7 +10,7 @@ Frames (one row per ...):
 - ``baselines``: assignment × baseline strategy, with its index and loss on the case's seed.
 - ``missed``: assignment × loan whose warning trainees missed: how many and which warning.
 - ``quiz``: assignment × phase × question: answers, share correct (pre/post tests, and the
-  lesson reader's quiz for an assigned lesson).
+  lesson reader's quiz for an assigned lesson), each trainee's first answer only.
 - ``gain``: assignment × trainee with a pre- and/or post-test: shares correct and the gain.
 """
 
@@ -201,9 +201,16 @@ def _missed(records: list[dict], by_id: dict[int, Assignment]) -> pd.DataFrame:
 
 def _quiz(answers: list[_Answer], by_id: dict[int, Assignment], names: dict[int, str]
           ) -> pd.DataFrame:
+    # each trainee's first answer to a question counts: a lesson's quiz can be taken
+    # again after its answers are shown, and the second try measures only the reading
+    first: dict[tuple, _Answer] = {}
+    for a in sorted(answers, key=lambda a: a.answered_at):
+        if a.user_id in names:
+            first.setdefault((a.assignment_id, a.user_id, a.phase, a.lesson_id,
+                              a.question_id), a)
     rows = [{"assignment_id": a.assignment_id, "phase": a.phase, "lesson_id": a.lesson_id,
              "question_id": a.question_id, "correct": bool(a.correct)}
-            for a in answers if a.user_id in names]
+            for a in first.values()]
     cols = ["assignment_id", "subject", "phase", "lesson_id", "question_id", "answers",
             "share_correct"]
     if not rows:

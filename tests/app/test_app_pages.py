@@ -327,6 +327,32 @@ def test_lessons_reader_grades_the_self_check():
     assert any(f"{len(lesson.questions)} / {len(lesson.questions)}" in s.value for s in at.success)
 
 
+def test_the_self_check_is_graded_only_when_every_question_is_answered():
+    """A blank or half-filled submission shows no answers (it showed them all, and the
+    reshuffled second try then scored full marks): it names the questions left and keeps
+    what was answered."""
+    from training.lessons import QuestionType, load_lesson
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/lessons.py").run()
+    lesson = load_lesson("five-categories", "zh")
+    at.selectbox(key="lesson_pick").set_value(lesson.id).run()
+    at.form_submit_button[0].click().run()  # nothing answered
+    no_exception(at)
+    numbers = "、".join(str(n) for n in range(1, len(lesson.questions) + 1))
+    assert any(f"第 {numbers} 题尚未作答" in w.value for w in at.warning)
+    assert "正确答案" not in texts(at)
+    first = lesson.questions[0]
+    assert first.type is not QuestionType.MULTI
+    at.radio(key=f"q_{lesson.id}_{first.id}").set_value(first.answer)
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    rest = "、".join(str(n) for n in range(2, len(lesson.questions) + 1))
+    assert any(f"第 {rest} 题尚未作答" in w.value for w in at.warning)
+    assert "正确答案" not in texts(at)
+    assert at.radio(key=f"q_{lesson.id}_{first.id}").value == first.answer  # kept
+
+
 def test_lessons_reader_shuffles_options_and_grades_every_question_type():
     """Options appear in a shuffled order; a wrong pick is marked wrong and the reshuffle button works."""
     from training.lessons import QuestionType, load_lesson

@@ -313,3 +313,20 @@ def test_an_assigned_lesson_counts_the_quiz_answered_in_its_window(klass):
     quiz = res.quiz[res.quiz["assignment_id"] == assigned.id]
     assert set(quiz["phase"]) == {"lesson"} and (quiz["share_correct"] == 1).all()
     assert (quiz["answers"] == 1).all()  # Ben's answer before the window does not count
+
+
+def test_the_quiz_results_count_each_trainees_first_answer(klass):
+    """A trainee who answers wrong, reads the answers and tries again does not show as
+    right in the instructor's quiz table: the first answer to each question counts."""
+    db = klass.db
+    lesson = load_lesson("early-warning", "en")
+    assigned = cr.assign_lesson(db, klass.teacher, klass.cohort.id, "early-warning",
+                                now(), now() + timedelta(days=1))
+    q = next(q for q in lesson.questions if q.type.value == "single")
+    wrong = (q.answer + 1) % len(q.choices)
+    cr.record_quiz(db, klass.ann, lesson, {q.id: wrong})
+    cr.record_quiz(db, klass.ann, lesson, {q.id: q.answer})  # the second try, answers seen
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+    row = res.quiz[(res.quiz["assignment_id"] == assigned.id)
+                   & (res.quiz["question_id"] == q.id)]
+    assert row["answers"].tolist() == [1] and row["share_correct"].tolist() == [0.0]
