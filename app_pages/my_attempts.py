@@ -115,11 +115,12 @@ for cohort, a in assigned:
 st.header(t("mine.attempts"))
 if not attempts:
     st.info(t("mine.none"))
+titles = {c.id: c.title.get(lang) for c in common.all_cases()[0]}
 for att in attempts:
     with st.container(border=True, key=f"mine_{att.id}"):
         left, right = st.columns([4, 1], vertical_alignment="center")
         kind = t("mine.kind_class") if att.assignment_id else t("mine.kind_practice")
-        left.markdown(t("mine.line", case=att.scenario_id, kind=kind,
+        left.markdown(t("mine.line", case=titles.get(att.scenario_id, att.scenario_id), kind=kind,
                         month=att.month, horizon=att.horizon,
                         updated=common.local_time(att.updated),
                         index=common.index_text(att.index_share) if att.finished else "—"))

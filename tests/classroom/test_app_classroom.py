@@ -251,6 +251,9 @@ def test_the_ranking_names_only_the_trainee_themself(school):
     who = table.iloc[:, 1].tolist()
     assert who.count("You") == 1 and len(who) == 2
     assert not {"Ann", "ann"} & set(who)
+    # every attempt is listed under its case's title, not the file's id
+    title = load_scenario(INTRO).title
+    assert title.en in texts(at) and "intro (" not in texts(at)
 
 
 # --- the cohort pages ----------------------------------------------------------------------
