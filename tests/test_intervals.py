@@ -146,3 +146,22 @@ def test_a_long_study_bootstraps_its_index_in_blocks_with_the_same_answer_shape(
     short = index_interval(late[:100], loss[:100], oracle[:100])
     assert long_.lo < long_.mean < long_.hi and long_.n == n
     assert long_.hi - long_.lo < (short.hi - short.lo) / 3
+
+
+def test_on_few_futures_the_index_claims_no_more_than_its_losses():
+    """Five futures where the challenger loses more in each, by amounts that vary widely:
+    the paired loss difference is within noise (Student's t on 4 degrees of freedom), so
+    the index difference built on it is too (the percentile bootstrap alone called it
+    clearly worse: every resample of five negative differences is negative)."""
+    late = np.array([2.0e6, 3.0e6, 9.0e6, 12.0e6, 4.0e6])
+    oracle = late * 0.2
+    champion = late * 0.5
+    loss = champion + np.array([0.05e6, 0.1e6, 2.0e6, 3.5e6, 0.2e6])  # worse in each
+    diff = paired_difference(loss, champion)
+    assert diff.lo < 0 < diff.hi  # within noise
+    idx = index_interval(late, loss, oracle, champion)
+    assert idx.mean < 0 and idx.lo < 0 < idx.hi
+    # with many such futures both are clear, and the index keeps its bootstrap interval
+    many = np.tile(np.arange(5), 40)
+    wide = index_interval(late[many], loss[many], oracle[many], champion[many])
+    assert wide.hi < 0 and paired_difference(loss[many], champion[many]).lo > 0

@@ -128,7 +128,7 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
 
 
 STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),
-                ("compliance", "compliance_lo", "compliance_hi", "lab.col.compliance", ".0%"),
+                ("compliance", "compliance_lo", "compliance_hi", "lab.col.compliance", ".1%"),
                 ("net_after_staff_cny", None, None, "lab.col.net_after_staff", MONEY_AXIS))
 STAFF_MONEY = ("loss_cny", "loss_lo", "loss_hi", "net_after_staff_cny")
 
