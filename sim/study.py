@@ -128,11 +128,15 @@ class StudySpec:
         dup = sorted({x for x in labels if labels.count(x) > 1})
         if dup:
             raise ValueError(f"strategy names must differ; used twice: {', '.join(dup)}")
+        # a table named like a built-in would be read as it (the references) and shown
+        # under its name (any built-in)
+        from sim.strategies import BUILT_IN
+
         taken = sorted(s.label for s in self.strategies
-                       if s.rules is not None and s.label in REFERENCES)
+                       if s.rules is not None and s.label in BUILT_IN)
         if taken:
-            raise ValueError(f"a rule table may not be named '{taken[0]}': that name is the "
-                             "built-in reference run; change its 'name' field")
+            raise ValueError(f"a rule table may not be named '{taken[0]}': that name is a "
+                             "built-in strategy's; change its 'name' field")
         if self.reps < 1:
             raise ValueError("reps must be at least 1")
 
