@@ -77,5 +77,5 @@ except PathError:  # the conversation file changed under the talk: start it agai
 views.transcript(session)
 views.choices(session, "rp_choice", _choose)
 if session.done:
-    views.feedback(session, session.outcome(), profile=play["profile"])
+    views.feedback(session, session.outcome(), profile=play["profile"], practice=True)
     st.button(t("roleplay.restart"), key="rp_restart", on_click=_start)

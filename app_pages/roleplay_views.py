@@ -78,8 +78,9 @@ def facts(outcome: Outcome) -> None:
         st.markdown(f"- {t(f'roleplay.{key}.{f.kind}')}")
 
 
-def terms(outcome: Outcome) -> None:
-    st.markdown(f"**{t('roleplay.terms')}**")
+def terms(outcome: Outcome, practice: bool = False) -> None:
+    # in practice there is no case: the terms are what would be queued in one
+    st.markdown(f"**{t('roleplay.terms_practice' if practice else 'roleplay.terms')}**")
     if not outcome.terms:
         st.caption(t("roleplay.terms_none"))
     from training.desk import engine_text
@@ -105,7 +106,8 @@ def breaches(session: Session, outcome: Outcome) -> None:
                  + t("roleplay.source", source=t(f"roleplay.rule.{b.rule}.source")))
 
 
-def feedback(session: Session, outcome: Outcome, profile: str | None = None) -> None:
+def feedback(session: Session, outcome: Outcome, profile: str | None = None,
+             practice: bool = False) -> None:
     """The full debrief of one conversation: learned, missed, rules, terms, strong questions."""
     lang = get_lang()
     st.subheader(t("roleplay.feedback"))
@@ -119,7 +121,7 @@ def feedback(session: Session, outcome: Outcome, profile: str | None = None) -> 
             st.caption(t("roleplay.missed_none"))
         for kind in outcome.missed:
             st.markdown(f"- {t(f'roleplay.fact.{kind}')}")
-        terms(outcome)
+        terms(outcome, practice)
         st.caption(t("roleplay.relationship", delta=f"{outcome.relationship_delta:+.2f}"))
     with right:
         breaches(session, outcome)

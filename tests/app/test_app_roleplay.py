@@ -62,6 +62,7 @@ def test_practice_uncovers_diversion_and_gives_feedback() -> None:
     assert "贷款资金被挪作他用" in shown  # learned: the diversion
     assert "其他银行或债权人正在催收" in shown  # missed: the other creditors
     assert "受托支付" in shown  # the term agreed, with its hours
+    assert "在案例中会作为措施排队" in shown  # practice has no case to queue them in
     assert [s.value for s in at.success] == ["没有违反行为规范。"]
     assert "闪烁其词，挪用资金" in shown  # the hidden borrower, told after the talk
     assert "溧阳新地块的出让金是用什么钱交的？" in shown  # a strong officer's question
@@ -73,7 +74,7 @@ def test_the_same_path_with_an_honest_borrower_learns_nothing_hidden() -> None:
     shown = texts(at)
     assert "贷款资金被挪作他用" not in shown
     assert "这次面谈没有揭示出隐藏的问题。" in shown
-    assert "没有：这位借款人能告诉你的，你都问到了。" in shown
+    assert "没有：这位借款人身上你没问出的不利情况，一项也没有。" in shown
 
 
 def test_practice_shows_the_rules_broken_with_their_source() -> None:
