@@ -252,6 +252,16 @@ def test_staffing_sweep_and_where_another_officer_stops_paying(case):
     assert table["pays"].iloc[1:].tolist() == [True, True, False]
     assert lab.stop_paying_point(table) == 3
     assert table["net_after_staff_cny"].iloc[0] == pytest.approx(1e6 - 120_000)
+    # how sure: every future gains the same here, so each step's answer is clear
+    from training import lab_report
+
+    shown = lab_report.staffing_display(out, "en")
+    assert shown["Pays?"].tolist() == ["", "yes (clear)", "yes (clear)", "no (clear)"]
+    assert "to" in shown["Gain from the added officer(s)"].iloc[1]
+    # one future where the third officer gains little makes that step within noise
+    sweep[2].figures["early-warning"]["net_value_cny"] = np.array([1.45e6, 1.55e6, 1.21e6])
+    shown = lab_report.staffing_display(out, "zh")
+    assert shown.iloc[2, -1] in ("是（在波动之内）", "否（在波动之内）")
 
 
 # --- a real study and its report ---------------------------------------------------------

@@ -183,9 +183,31 @@ def staffing_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
                                         for v in df["staff_cost_cny"]],
         t("lab.col.net_after_staff", lang): [lab.fmt_figure("net_after_staff_cny", v, lang)
                                              for v in df["net_after_staff_cny"]],
-        t("lab.col.gain", lang): [lab.fmt_figure("gain_cny", v, lang) for v in df["gain_cny"]],
-        t("lab.col.pays", lang): ["" if p is None else (yes if p else no) for p in df["pays"]],
+        t("lab.col.gain", lang): [_gain_text("gain_cny", r, lang) for r in
+                                  df[["gain_cny", "gain_lo", "gain_hi"]].to_dict("records")],
+        t("lab.col.pays", lang): [_pays(r, yes, no, lang) for r in df.to_dict("records")],
     })
+
+
+def _gain_text(fig: str, row: dict, lang: str) -> str:
+    """A mean with its 95% interval: "1.2 万元（0.3 至 2.1 万元）"."""
+    mean, lo, hi = row["gain_cny"], row["gain_lo"], row["gain_hi"]
+    text = lab.fmt_figure(fig, mean, lang)
+    if lo != lo or hi != hi:  # NaN: the first count has no step before it
+        return text
+    rng = t("lab.range", lang, lo=lab.fmt_figure(fig, lo, lang), hi=lab.fmt_figure(fig, hi, lang))
+    return f"{text}（{rng}）" if lang == "zh" else f"{text} ({rng})"
+
+
+def _pays(row: dict, yes: str, no: str, lang: str) -> str:
+    """Whether the added officer paid for itself, and how sure: clear when the gain's whole
+    interval is on one side of the officer's cost, else within noise."""
+    if row["pays"] is None:
+        return ""
+    clear = row["gain_lo"] > row["step_cost_cny"] or row["gain_hi"] < row["step_cost_cny"]
+    how = t("lab.report.pays_clear" if clear else "lab.verdict_word.within_noise", lang)
+    word = yes if row["pays"] else no
+    return f"{word}（{how}）" if lang == "zh" else f"{word} ({how})"
 
 
 def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
