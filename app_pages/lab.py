@@ -22,8 +22,9 @@ from training.lab_jobs import JobState, StudyJob, Where
 
 CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
 EDITED = "__edited__"
+# the page's pickers whose options are shown in the reader's language (a bare string
+# here would be drawn on the page: Streamlit's magic writes it)
 CHOICES = ("lab_case", "lab_strategies_pick", "lab_where", "lab_sweep_strategy")
-"""The page's pickers whose options are shown in the reader's language."""
 
 
 def lab_access_allowed() -> bool:

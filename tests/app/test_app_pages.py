@@ -520,3 +520,18 @@ def test_worker_processes_the_app_starts_do_not_run_the_app(fresh_db, monkeypatc
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         assert pool.submit(os.getpid).result(timeout=120) != os.getpid()
     assert not fresh_db.exists()
+
+
+def test_no_page_draws_a_stray_string():
+    """Streamlit's magic writes any bare expression of a page's script onto the page: a
+    string meant as a constant's docstring appeared at the top of the strategy lab. Only
+    the module's own docstring may stand alone."""
+    import ast
+
+    from app_pages.common import PAGES
+
+    for path in sorted(set(PAGES.values()) | {"app.py"}):
+        tree = ast.parse((Path(APP).parent / path).read_text(encoding="utf-8"))
+        stray = [node.lineno for node in tree.body[1:]
+                 if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)]
+        assert not stray, f"{path}: bare constants on lines {stray}"
