@@ -347,7 +347,8 @@ def _macro(rng: np.random.Generator, kinds: list[str] | None, horizon: int,
                         "duration_months": int(rng.integers(6, 19)),
                         "name": {"zh": "经济下行", "en": "Economic downturn"}})
         else:
-            region = str(rng.choice(regions))
+            # a region the book lends in (segments may all sit in one of the case's regions)
+            region = str(rng.choice(sorted({s["region"] for s in segments})))
             reg_zh, reg_en, _ = REGIONS[region]
             out.append({"type": "disaster", "month": month, "region": region,
                         "severity": round(float(rng.uniform(0.6, 2.0)), 2),

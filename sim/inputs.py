@@ -113,8 +113,9 @@ def did_you_mean(word: Any, options: Any) -> str:
     """'; did you mean 'x'?' for the closest option to word, or '' if none is close."""
     if not isinstance(word, str):
         return ""
-    best = difflib.get_close_matches(word, [str(o) for o in options], n=1, cutoff=0.6)
-    return f"; did you mean '{best[0]}'?" if best else ""
+    by_lower = {str(o).lower(): str(o) for o in options}  # 'Jiangsu' is close to 'jiangsu'
+    best = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"; did you mean '{by_lower[best[0]]}'?" if best else ""
 
 
 def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:

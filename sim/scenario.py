@@ -47,7 +47,7 @@ from sim.policy import (
     Staff,
 )
 from sim.segments import Segment, shared_loans
-from sim.storyline import IndexPoint, MacroEvent, NamedBorrower, PolicyShock
+from sim.storyline import Disaster, IndexPoint, MacroEvent, NamedBorrower, PolicyShock
 
 
 class ScenarioError(InputError):
@@ -150,6 +150,15 @@ class Scenario(Strict):
                         bad(("macro", i, "segments", j), s,
                             f"macro[{i}] names segment '{s}', which is not defined; "
                             f"use one of: {segs}{did_you_mean(s, seg_ids)}")
+            if isinstance(ev, Disaster):
+                # a disaster strikes the borrowers of its region: a region no segment lends
+                # in (a typo, another case's spelling) would strike nobody, silently
+                regions = sorted({s.region for s in self.segments})
+                if ev.region not in regions:
+                    bad(("macro", i, "region"), ev.region,
+                        f"macro[{i}] strikes region '{ev.region}', where no segment lends; "
+                        f"use one of the segments' regions: {', '.join(regions)}"
+                        f"{did_you_mean(ev.region, regions)}")
 
     def _check_borrowers(self, bad) -> dict[str, int]:
         """Check the named borrowers; return how many named loans each segment holds."""

@@ -267,6 +267,20 @@ def test_policy_shock_needs_a_defined_segment():
     assert "macro[0] names segment 'dev', which is not defined; use one of: wc" in _messages(d)
 
 
+def test_a_disaster_strikes_a_region_the_book_lends_in():
+    """A disaster in a region no segment lends in strikes nobody: a typo (or another
+    case's spelling) is refused with the regions there are, not run as no disaster."""
+    d = minimal_data()
+    region = d["segments"][0]["region"]
+    d["macro"] = [{"type": "disaster", "month": 3, "region": region.upper(), "severity": 1}]
+    msg = _messages(d)
+    assert f"macro[0].region: macro[0] strikes region '{region.upper()}', where no segment " \
+           f"lends; use one of the segments' regions: {region}" in msg
+    assert f"did you mean '{region}'" in msg
+    d["macro"][0]["region"] = region
+    assert parse_scenario(yaml.safe_dump(d, allow_unicode=True), "case.yaml").macro
+
+
 def test_borrower_ids_are_unique():
     d = minimal_data()
     d["borrowers"] = [named(1), named(1)]
