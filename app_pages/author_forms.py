@@ -52,6 +52,18 @@ def message(kind: str, key: str, rows: list[tuple[str, str]] | None = None, **kw
 def editor_changed() -> None:
     """The author typed: the editor's text becomes the case text."""
     st.session_state[TEXT_KEY] = st.session_state.get(EDITOR_KEY, "")
+    _repick_segment()
+
+
+def _repick_segment() -> None:
+    """After the text changed under the segment form (typed, undone): the same segment by
+    its place, its form filled from the new text, so the picker's label and the form never
+    show a segment the text no longer has."""
+    index = _seg_index()
+    if index != NEW and authoring.segment_at(_v(TEXT_KEY) or "", index) is None:
+        index = NEW
+    st.session_state["seg_pick"] = index
+    fill_segment_form()
 
 
 def replace_text(new: str) -> None:
@@ -67,18 +79,21 @@ def undo() -> None:
     if old is not None:
         st.session_state[UNDO_KEY] = st.session_state.get(TEXT_KEY, "")
         st.session_state[TEXT_KEY] = old
+        _repick_segment()
         message("info", "author.undone")
 
 
-def _apply(edit: Callable[[str], str], done_key: str) -> None:
-    """Run a helper on the editor text; a refusal becomes a message, the text is kept."""
+def _apply(edit: Callable[[str], str], done_key: str) -> bool:
+    """Run a helper on the editor text; a refusal becomes a message, the text is kept.
+    Whether the edit was made."""
     try:
         new = edit(st.session_state.get(TEXT_KEY, ""))
     except AuthoringError as err:
         message("error", f"author.error.{err.key}", detail=err.detail)
-        return
+        return False
     replace_text(new)
     message("success", done_key)
+    return True
 
 
 def _build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
@@ -149,10 +164,18 @@ SEGMENT_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _seg_index() -> int:
+    """The picked segment's index, or NEW. The picker keeps its choice by the label it
+    showed, and a label names the segment's id: after a rename, an undo or a new text the
+    old label matches nothing and the picker hands back text, which picks nothing."""
+    index = _v("seg_pick")
+    return index if isinstance(index, int) else NEW
+
+
 def fill_segment_form() -> None:
     """Copy the picked segment into the form (or the defaults for a new one)."""
-    index = _v("seg_pick")
-    seg = None if index in (None, NEW) else authoring.segment_at(_v(TEXT_KEY) or "", index)
+    index = _seg_index()
+    seg = None if index == NEW else authoring.segment_at(_v(TEXT_KEY) or "", index)
     values = dict(SEGMENT_DEFAULTS)
     if seg is not None:
         values.update({
@@ -169,8 +192,8 @@ def fill_segment_form() -> None:
 
 
 def save_segment() -> None:
-    index = _v("seg_pick")
-    old = None if index in (None, NEW) else authoring.segment_at(_v(TEXT_KEY) or "", index)
+    index = _seg_index()
+    old = None if index == NEW else authoring.segment_at(_v(TEXT_KEY) or "", index)
     kind = _v("seg_rate_kind")
     rate = {"kind": kind, ("annual" if kind == "fixed" else "spread"): _v("seg_rate")}
     data = old.model_dump(exclude_defaults=True) if old is not None else {}
@@ -191,9 +214,13 @@ def save_segment() -> None:
     if seg is None:
         return
     if old is None:
-        _apply(lambda text: authoring.add_segment(text, seg), "author.segment_added")
-    else:
-        _apply(lambda text: authoring.replace_segment(text, index, seg), "author.segment_saved")
+        if _apply(lambda text: authoring.add_segment(text, seg), "author.segment_added"):
+            # the new segment stays picked, by its index (its label is new)
+            st.session_state["seg_pick"] = len(authoring.items(_v(TEXT_KEY) or "",
+                                                               Section.SEGMENTS)) - 1
+    elif _apply(lambda text: authoring.replace_segment(text, index, seg),
+                "author.segment_saved"):
+        st.session_state["seg_pick"] = index  # a renamed segment stays picked
 
 
 def segment_form(text: str, lang: str) -> None:
@@ -240,7 +267,7 @@ def segment_form(text: str, lang: str) -> None:
                      format_func=lambda g: t(f"author.guarantee.{g}", lang))
         c3.number_input(t("author.f.guarantee_share", lang), min_value=0.0, max_value=1.0, step=0.05,
                         format="%.2f", key="seg_guarantee_share")
-        label = t("author.segment_add") if _v("seg_pick") == NEW else t("author.segment_save")
+        label = t("author.segment_add") if _seg_index() == NEW else t("author.segment_save")
         st.form_submit_button(label, on_click=save_segment, type="primary")
 
 

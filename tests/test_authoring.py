@@ -454,3 +454,20 @@ def test_the_generator_gets_the_chosen_options(monkeypatch):
     text = authoring.generated_text(5, ["consumer"], [], "short")
     assert calls == [(5, ["consumer"], None, "short")]  # no shocks chosen: the generator's pick
     assert authoring.validate_text(text).scenario.id == "generated-5"
+
+
+def test_a_segment_id_is_taken_once_and_a_stale_pick_picks_nothing():
+    """Adding or saving a segment under another segment's id is refused before the case is
+    touched (the case would then fail to validate); a picker that hands back a label
+    instead of an index (after a rename and undo) picks no segment, it does not crash."""
+    text = authoring.add_segment(blank(), SEGMENT)
+    with pytest.raises(AuthoringError) as err:
+        authoring.add_segment(text, SEGMENT)
+    assert err.value.key == "duplicate_id" and SEGMENT.id in err.value.detail
+    first = authoring.items(text, Section.SEGMENTS)[0]["id"]
+    with pytest.raises(AuthoringError, match="duplicate_id"):
+        authoring.replace_segment(text, 1, SEGMENT.model_copy(update={"id": first}))
+    # saving a segment under its own id is an edit, not a clash
+    assert authoring.replace_segment(text, 1, SEGMENT.model_copy(update={"count": 7}))
+    assert authoring.segment_at(text, "sme · SME loans") is None
+    assert authoring.segment_at(text, 1).id == SEGMENT.id

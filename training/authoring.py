@@ -351,9 +351,20 @@ class Section(StrEnum):
 
 
 # --- form helpers ----------------------------------------------------------------------------
+def _unique_segment_id(seq, segment: Segment, index: int | None = None) -> None:
+    """A segment's id names it everywhere (borrowers, shocks): another segment's id is
+    refused before the case is touched."""
+    for k, other in enumerate(seq):
+        if k != index and isinstance(other, dict) and other.get("id") == segment.id:
+            raise AuthoringError("duplicate_id", f"{segment.id} (segments[{k}])")
+
+
 def add_segment(text: str, segment: Segment) -> str:
-    return _edit(text, Section.SEGMENTS, lambda d: _section(d, Section.SEGMENTS).append(
-        _piece(segment)))
+    def change(doc):
+        seq = _section(doc, Section.SEGMENTS)
+        _unique_segment_id(seq, segment)
+        seq.append(_piece(segment))
+    return _edit(text, Section.SEGMENTS, change)
 
 
 def replace_segment(text: str, index: int, segment: Segment) -> str:
@@ -362,6 +373,7 @@ def replace_segment(text: str, index: int, segment: Segment) -> str:
         seq = _section(doc, Section.SEGMENTS)
         if not 0 <= index < len(seq):
             raise AuthoringError("no_such_item", f"segments[{index}]")
+        _unique_segment_id(seq, segment, index)
         seq[index] = _piece(segment)
     return _edit(text, Section.SEGMENTS, change)
 
@@ -427,7 +439,7 @@ def items(text: str, section: Section) -> list[dict]:
 def segment_at(text: str, index: int) -> Segment | None:
     """segments[index] as a Segment, for editing; None when it is missing or not valid."""
     segs = items(text, Section.SEGMENTS)
-    if not 0 <= index < len(segs):
+    if not isinstance(index, int) or not 0 <= index < len(segs):
         return None
     try:
         return Segment.model_validate(segs[index])
