@@ -315,8 +315,11 @@ def teaching_cohort(key: str, none_text: str, link_admin: bool = False) -> int:
         st.stop()
     if st.session_state.get(key) not in cohorts:
         st.session_state[key] = next(iter(cohorts))
+    names = [c.name for c in cohorts.values()]
+    # a name two cohorts share (made before names had to differ) shows its number too
     return st.selectbox(t("cohort.pick"), list(cohorts), key=key,
-                        format_func=lambda i: cohorts[i].name)
+                        format_func=lambda i: cohorts[i].name if names.count(cohorts[i].name) == 1
+                        else f"{cohorts[i].name} · #{i}")
 
 
 def current_live() -> Live | None:

@@ -161,6 +161,10 @@ def create_cohort(db: DB, user: User | None, name: str, description: str = "") -
     if not name or len(name) > 128:
         raise ClassroomError("classroom.bad_cohort_name")
     with session_scope(db) as s:
+        # cohorts are picked by name: two open ones of one name cannot be told apart
+        taken = s.scalars(select(CohortRow.name).where(CohortRow.archived.is_(False))).all()
+        if name.casefold() in {n.casefold() for n in taken}:
+            raise ClassroomError("classroom.cohort_name_taken", name=name)
         row = CohortRow(name=name, description=(description or "").strip(),
                         created_by=user.id, created_at=now(), archived=False)
         s.add(row)

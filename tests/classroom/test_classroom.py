@@ -133,6 +133,16 @@ def test_anonymous_self_study_is_kept_apart_from_accounts(klass, monkeypatch):
     assert [a.id for a in cr.my_attempts(db, klass.ann)] == [own.id]
 
 
+def test_two_open_cohorts_may_not_share_a_name(klass):
+    """Cohorts are picked by name: a second 'Post-loan class 1' (in any letter case) is
+    refused with the fix, so the dashboard never offers two entries it cannot tell apart."""
+    for name in ("Post-loan class 1", "  post-loan CLASS 1 "):
+        with pytest.raises(cr.ClassroomError) as err:
+            cr.create_cohort(klass.db, klass.other_teacher, name)
+        assert err.value.key == "classroom.cohort_name_taken"
+    assert cr.create_cohort(klass.db, klass.other_teacher, "Post-loan class 2").id
+
+
 def test_cohorts_are_run_only_by_their_instructors_and_admins(klass):
     db, cid = klass.db, klass.cohort.id
     for user in (klass.ann, klass.manager, None):
