@@ -398,11 +398,16 @@ def save_staff() -> None:
 
 def staff_form(scenario) -> None:
     """Officers and hours, filled from the case whenever the case's staff changes."""
-    current = ((scenario.staff.officers, float(scenario.staff.hours_per_officer_month))
-               if scenario is not None else (1, 60.0))
-    if st.session_state.get("staff_synced") != current:
+    # the case's staff; when the case has a problem elsewhere, its staff block as written
+    # (a default shown in its place would be saved over the author's figures)
+    staff = scenario.staff if scenario is not None else \
+        authoring.staff_in_text(_v(TEXT_KEY) or "")
+    current = None if staff is None else (staff.officers, float(staff.hours_per_officer_month))
+    if current is not None and st.session_state.get("staff_synced") != current:
         st.session_state["staff_officers"], st.session_state["staff_hours"] = current
         st.session_state["staff_synced"] = current
+    st.session_state.setdefault("staff_officers", 1)
+    st.session_state.setdefault("staff_hours", 60.0)
     with st.form("staff_form", border=False):
         c1, c2 = st.columns(2)
         c1.number_input(t("author.f.officers"), min_value=1, max_value=10_000, step=1,

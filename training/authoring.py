@@ -436,6 +436,15 @@ def items(text: str, section: Section) -> list[dict]:
     return [x if isinstance(x, dict) else {} for x in seq] if isinstance(seq, list) else []
 
 
+def staff_in_text(text: str) -> Staff | None:
+    """The staff block of a case text that may fail elsewhere, when it is itself valid."""
+    try:
+        data = yaml.safe_load(text)
+        return Staff.model_validate(data["staff"]) if isinstance(data, dict) else None
+    except (yaml.YAMLError, KeyError, TypeError, ValueError):
+        return None
+
+
 def segment_at(text: str, index: int) -> Segment | None:
     """segments[index] as a Segment, for editing; None when it is missing or not valid."""
     segs = items(text, Section.SEGMENTS)

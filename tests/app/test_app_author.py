@@ -3,6 +3,7 @@ and line, fix it, fill a form, start from a shipped case, run a small preview.""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -342,3 +343,21 @@ def test_the_preview_shows_money_in_the_page_unit_and_intervals_in_words():
         assert max(v["loss_cny"] for v in values) == 3e5 / scale
     set_lang("zh")
     assert _interval(-1.0, 2.0, str) == "-1.0 至 2.0"
+
+
+def test_the_staff_form_shows_the_cases_staff_while_another_part_is_broken():
+    """A case with a mistake elsewhere (a horizon written in words) keeps its staff in the
+    form: saving staff never writes a default over the author's figures."""
+    at = open_page()
+    text = (ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8")
+    sc = authoring.validate_text(text).scenario
+    broken = re.sub(r"(?m)^horizon_months: \d+", "horizon_months: eighteen", text)
+    editor(at).input(broken).run()
+    no_exception(at)
+    assert authoring.validate_text(editor(at).value).scenario is None
+    assert at.number_input(key="staff_officers").value == sc.staff.officers
+    assert at.number_input(key="staff_hours").value == sc.staff.hours_per_officer_month
+    submit(at, "staff_form", "Save staff")
+    fixed = re.sub(r"(?m)^horizon_months: eighteen", f"horizon_months: {sc.horizon_months}",
+                   editor(at).value)
+    assert authoring.validate_text(fixed).scenario.staff == sc.staff
