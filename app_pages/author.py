@@ -118,9 +118,11 @@ if scenario is None:  # the problems, full width so each message reads whole
 
 # --- form helpers ----------------------------------------------------------------------
 st.subheader(t("author.forms_title"))
+# keyed, so a form's tab stays open with its message after the form is sent (the reruns
+# it causes opened the first tab again)
 tabs = st.tabs([t("author.tab.segments"), t("author.tab.macro"), t("author.tab.borrowers"),
                 t("author.tab.staff"), t("author.tab.objectives"), t("author.tab.debrief"),
-                t("author.tab.remove")])
+                t("author.tab.remove")], key="author_tab", on_change="rerun")
 with tabs[0]:
     forms.segment_form(text, lang)
 with tabs[1]:

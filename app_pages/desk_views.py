@@ -184,7 +184,8 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
     st.caption(t("file.status_line", cls=cls_name(int(row["cls"])), dpd=int(row["dpd"]),
                  status=report.term("status", row["status"], lang), balance=units.money(row["balance_cny"])))
     tabs = st.tabs([t("file.tab_profile"), t("file.tab_repayment"), t("file.tab_turnover"),
-                    t("file.tab_collateral"), t("file.tab_signals")])
+                    t("file.tab_collateral"), t("file.tab_signals")],
+                   key="file_tab", on_change="rerun")  # the open tab outlives a queued action
     with tabs[0]:
         st.markdown(f"**{t('file.profile')}**")
         st.table(report.kv_table(lf.profile, lang, seg_names))
