@@ -29,7 +29,7 @@ def run_box(scenario: Scenario) -> None:
     """Replications and months, the expected wait, and the run button with its progress bar."""
     h = scenario.horizon_months
     c1, c2, c3 = st.columns([1, 1, 2])
-    reps = int(c1.number_input(t("author.preview_reps"), min_value=1,
+    reps = int(c1.number_input(t("author.preview_reps"), min_value=2,
                                max_value=preview.MAX_REPS, value=preview.DEFAULT_REPS,
                                step=1, key="pv_reps"))
     suggested = preview.suggested_months(scenario, reps)
@@ -123,7 +123,9 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
     for w in result.warnings:
         st.warning(w.text(lang), icon=":material/warning:")
     if not result.warnings:
-        st.success(t("author.teaches"), icon=":material/check_circle:")
+        triage = any(n.code == preview.WarningCode.TIGHT_POLICY for n in result.notes)
+        st.success(t("author.teaches_triage" if triage else "author.teaches"),
+                   icon=":material/check_circle:")
     for n in result.notes:
         st.info(n.text(lang), icon=":material/info:")
 

@@ -366,7 +366,19 @@ def test_a_tight_policy_is_a_note_and_an_impossible_one_a_warning():
     ws = preview.teaching_warnings(late=interval(1e6), saving=interval(3e5, 1e5),
                                    headroom=interval(5e5), ew_index=0.6,
                                    staff=staff_load(150), ew_compliance=0.5, disbursed_cny=1e8)
+    # the hours suffice on average (150% of the policy is a note) but the checks come
+    # late: that is said as it is, not as 'swamped' next to figures that say otherwise
+    assert [w.code for w in ws] == [preview.WarningCode.CHECKS_LATE]
+    assert "bunch up" in ws[0].text("en") and "swamped" not in ws[0].text("en")
+    ws = preview.teaching_warnings(late=interval(1e6), saving=interval(3e5, 1e5),
+                                   headroom=interval(5e5), ew_index=0.6,
+                                   staff=staff_load(250), ew_compliance=0.5, disbursed_cny=1e8)
     assert [w.code for w in ws] == [preview.WarningCode.STAFF_SWAMPED]
+    # an index whose interval reaches zero is a note: the lesson may not show in one play
+    notes = preview.teaching_notes(staff_load(80), index_lo=-0.06, index_hi=0.36, index=0.14)
+    assert [n.code for n in notes] == [preview.WarningCode.LESSON_UNCLEAR]
+    assert "-0.06 to 0.36" in notes[0].text("en")
+    assert preview.teaching_notes(staff_load(80), index_lo=0.2, index_hi=0.6, index=0.4) == ()
 
 
 def test_difficulty_rises_with_staff_load_and_with_what_early_warning_misses():
@@ -428,6 +440,10 @@ def test_cli_preview_report_names_the_warnings(capsys, tmp_path):
     assert main(["preview", str(case), "--reps", "2", "--months", "3"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "WARNING staff_swamped" in out and "Oracle headroom" in out and "人手" not in out
+    # a shortened run says so, with the fix; one replication gives no interval: refused
+    assert "Only the first 3 of the case's 12 months were run" in out and "--months 12" in out
+    assert main(["preview", str(case), "--reps", "1"]) == 2
+    assert "reps" in capsys.readouterr().err
 
 
 def test_the_generator_gets_the_chosen_options(monkeypatch):

@@ -362,7 +362,7 @@ def test_the_loss_chart_keeps_a_band_per_strategy_with_its_name(case):
     spec = loss_distribution(with_names(lab.loss_frame(res), "zh"), "zh").to_dict()
     assert spec["autosize"]["type"] == "fit-x"
     assert spec["height"] >= 40 * 4
-    assert "早期预警" in str(spec["datasets"]) and "全知（上限）" in str(spec["datasets"])
+    assert "早期预警" in str(spec["datasets"]) and "全知（完全信息）" in str(spec["datasets"])
 
 
 

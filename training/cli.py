@@ -630,7 +630,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "interval, the early-warning index, the oracle headroom, staff load, "
                        "a difficulty estimate and warnings when the case does not teach.")
     p.add_argument("scenario", metavar="SCENARIO", help=CASE_HELP)
-    p.add_argument("--reps", type=_int_in(1, 200, "reps"), default=30, metavar="R",
+    p.add_argument("--reps", type=_int_in(2, 200, "reps"), default=30, metavar="R",
                    help="replications (default 30)")
     p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
                    help="months to run (default: the whole horizon when it fits about 20 s)")

@@ -79,7 +79,9 @@ class WarningCode(StrEnum):
     LATE_AS_GOOD = "late_as_good"
     NOTHING_AVOIDABLE = "nothing_avoidable"
     STAFF_SWAMPED = "staff_swamped"
+    CHECKS_LATE = "checks_late"
     TIGHT_POLICY = "tight_policy"  # a note, not a reason the case fails to teach
+    LESSON_UNCLEAR = "lesson_unclear"  # a note: the index's interval reaches zero
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def _fmt(key: str, value: float | None, lang: str) -> str:
         return fmt_cny(value, lang)
     if key in _SHARES:
         return fmt_pct(value, 0)
-    if key == "index":
+    if key.startswith("index"):
         return f"{value:.2f}"
     return f"{value:,.0f}"  # hours
 
@@ -182,6 +184,7 @@ class PreviewResult:
     difficulty: Difficulty
     warnings: tuple[TeachingWarning, ...]  # reasons the case may not teach
     notes: tuple[TeachingWarning, ...] = ()  # worth knowing, not a failure
+    horizon: int = 0  # the case's horizon (months may stop short of it to keep the wait)
 
     @property
     def headroom_share(self) -> float:
@@ -315,18 +318,30 @@ def teaching_warnings(late: Interval, saving: Interval, headroom: Interval,
     figures = {"demand": staff.demanded_hours_month.mean,
                "available": staff.available_hours_month, "compliance": ew_compliance,
                "policy_compliance": ew_policy_compliance}
-    if staff.load_share > SWAMPED_LOAD or ew_compliance < SWAMPED_COMPLIANCE:
+    if staff.load_share > SWAMPED_LOAD:
         out.append(TeachingWarning(WarningCode.STAFF_SWAMPED, figures))
+    elif ew_compliance < SWAMPED_COMPLIANCE:
+        # the hours suffice on average, yet the checks it books are late: they bunch up
+        # (a whole book's first checks in month one, quarters falling together)
+        out.append(TeachingWarning(WarningCode.CHECKS_LATE, figures))
     return tuple(out)
 
 
-def teaching_notes(staff: StaffLoad) -> tuple[TeachingWarning, ...]:
-    """What an author should know that does not stop the case teaching."""
+def teaching_notes(staff: StaffLoad, index_lo: float | None = None,
+                   index_hi: float | None = None, index: float | None = None,
+                   warned: bool = False) -> tuple[TeachingWarning, ...]:
+    """What an author should know that does not stop the case teaching: a policy the
+    officers cannot follow to the letter, and an index whose interval reaches zero (the
+    lesson holds on average but may not show in one play)."""
+    out: list[TeachingWarning] = []
     if TIGHT_LOAD < staff.load_share <= SWAMPED_LOAD:
-        return (TeachingWarning(WarningCode.TIGHT_POLICY, {
+        out.append(TeachingWarning(WarningCode.TIGHT_POLICY, {
             "demand": staff.demanded_hours_month.mean,
-            "available": staff.available_hours_month}),)
-    return ()
+            "available": staff.available_hours_month}))
+    if not warned and index is not None and index_lo is not None and index_lo <= 0:
+        out.append(TeachingWarning(WarningCode.LESSON_UNCLEAR, {
+            "index": index, "index_lo": index_lo, "index_hi": index_hi}))
+    return tuple(out)
 
 
 def estimated_seconds(scenario: Scenario, reps: int, months: int | None = None,
@@ -373,6 +388,9 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
         demand_by_month=tuple(float(x) for x in np.mean(
             [r.policy_demand_hours for r in reps], axis=0)) if reps else ())
     disbursed = float(np.mean([r.disbursed_cny for r in reps]))
+    warnings = teaching_warnings(baselines["late-collection"].loss_cny, saving, headroom,
+                                 index, staff, baselines["early-warning"].compliance.mean,
+                                 disbursed, baselines["early-warning"].policy_compliance.mean)
     return PreviewResult(
         scenario_id=scenario.id, content_hash=scenario.content_hash(), reps=len(reps),
         months=months, seconds=seconds, disbursed_cny=disbursed, baselines=baselines,
@@ -380,10 +398,9 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
         ew_index_hi=index_hi, staff=staff,
         difficulty=difficulty(scenario, staff.load_share if staff.available_hours_month
                               else math.inf, index),
-        warnings=teaching_warnings(baselines["late-collection"].loss_cny, saving, headroom,
-                                   index, staff, baselines["early-warning"].compliance.mean,
-                                   disbursed, baselines["early-warning"].policy_compliance.mean),
-        notes=teaching_notes(staff),
+        warnings=warnings,
+        notes=teaching_notes(staff, index_lo, index_hi, index, bool(warnings)),
+        horizon=scenario.horizon_months,
     )
 
 
@@ -395,8 +412,9 @@ def run_preview(scenario: Scenario, reps: int = DEFAULT_REPS, months: int | None
     months limits each run to the first months of the case (None: the whole horizon);
     seeds derive from base_seed (default: the case's own seed), so a preview repeats.
     """
-    if not 1 <= reps <= MAX_REPS:
-        raise ValueError(f"reps must be between 1 and {MAX_REPS}, got {reps}")
+    if not 2 <= reps <= MAX_REPS:
+        raise ValueError(f"reps must be between 2 and {MAX_REPS} (an interval needs two), "
+                         f"got {reps}")
     horizon = scenario.horizon_months if months is None else min(int(months),
                                                                  scenario.horizon_months)
     if horizon < 1:
@@ -443,6 +461,9 @@ def report_text(result: PreviewResult, lang: str = "en") -> str:
 
     lines = [t("author.cli.title", lang, case=result.scenario_id, reps=result.reps,
                months=result.months, seconds=f"{result.seconds:.1f}")]
+    if result.months < result.horizon:  # shortened to keep the wait: say so, with the fix
+        lines.append("  " + t("author.cli.shortened", lang, months=result.months,
+                              horizon=result.horizon))
     for b in result.baselines.values():
         none = t("author.cli.none_required", lang)
         checks = pct(b.compliance.mean, 0) if b.compliance.n else none

@@ -172,7 +172,7 @@ def test_run_a_small_preview_and_publish_waits_for_the_classroom():
     assert at.warning or any("teaches" in s.value for s in at.success)
     table = next(d.value for d in at.dataframe if "Baseline" in d.value.columns)
     assert list(table["Baseline"]) == ["Do nothing", "Late collection", "Early warning",
-                                       "Oracle (upper bound)"]
+                                       "Oracle (perfect information)"]
     publish = at.button(key="author_publish")
     if authoring.publisher() is None:
         assert publish.disabled
