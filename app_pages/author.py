@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages import author_forms as forms
 from app_pages import author_preview, common
 from sim.scenario import ScenarioError
-from training import authoring
+from training import authoring, publishing
 from training.authoring import Section, Start
 from training.authz import Action
 from training.i18n import get_lang, t
@@ -28,7 +28,14 @@ if not instructor_guard():
     st.stop()
 st.caption(t("author.intro"))
 
-st.session_state.setdefault(forms.TEXT_KEY, authoring.blank_text())
+if forms.TEXT_KEY not in st.session_state:
+    # a new session (a reload, a new tab, a sign-in again): the author's draft, if kept
+    draft = publishing.load_draft(common.db(), common.current_user())
+    if draft is not None:
+        st.session_state[forms.TEXT_KEY] = draft[0]
+        forms.message("info", "author.draft_back", when=common.local_time(draft[1]))
+    else:
+        st.session_state[forms.TEXT_KEY] = authoring.blank_text()
 
 # --- start, import, export ------------------------------------------------------------
 with st.expander(t("author.start_title"), expanded=False):
@@ -74,6 +81,9 @@ if msg:
     if rows:
         st.dataframe(pd.DataFrame(rows, columns=[t("author.col.field"), t("author.col.problem")]),
                      hide_index=True, width="stretch")
+
+if st.session_state.pop(forms.DRAFT_FAILED_KEY, False):
+    st.warning(t("author.draft_failed"), icon=":material/cloud_off:")
 
 # --- the editor and its validation -------------------------------------------------------
 editor, checks = st.columns([3, 2])

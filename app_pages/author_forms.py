@@ -49,10 +49,27 @@ def message(kind: str, key: str, rows: list[tuple[str, str]] | None = None, **kw
     st.session_state[MSG_KEY] = (kind, key, kw, rows or [])
 
 
+def keep_draft() -> None:
+    """Keep the case text as the signed-in author's draft (training.publishing), so a
+    reload, a closed tab or an expired session does not lose it. Keeping it must never
+    cost the edit: a database problem leaves the text on the page as it is."""
+    from app_pages import common
+    from training import publishing
+
+    try:
+        publishing.save_draft(common.db(), common.current_user(), _v(TEXT_KEY) or "")
+    except Exception:  # noqa: BLE001 - the edit stands; the draft is a convenience
+        st.session_state[DRAFT_FAILED_KEY] = True
+
+
+DRAFT_FAILED_KEY = "author_draft_failed"
+
+
 def editor_changed() -> None:
     """The author typed: the editor's text becomes the case text."""
     st.session_state[TEXT_KEY] = st.session_state.get(EDITOR_KEY, "")
     _repick_segment()
+    keep_draft()
 
 
 def _repick_segment() -> None:
@@ -72,6 +89,7 @@ def replace_text(new: str) -> None:
     if new != old:
         st.session_state[UNDO_KEY] = old
     st.session_state[TEXT_KEY] = new
+    keep_draft()
 
 
 def undo() -> None:
@@ -80,6 +98,7 @@ def undo() -> None:
         st.session_state[UNDO_KEY] = st.session_state.get(TEXT_KEY, "")
         st.session_state[TEXT_KEY] = old
         _repick_segment()
+        keep_draft()
         message("info", "author.undone")
 
 

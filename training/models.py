@@ -155,6 +155,18 @@ class CaseVersionRow(Base):
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class CaseDraftRow(Base):
+    """An author's case text as last edited in the app, one per user: a reload, a closed
+    tab or an expired session gives it back (publishing freezes a version; this does not)."""
+
+    __tablename__ = "case_drafts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AssignmentRow(Base):
     """A case version or a lesson given to a cohort, open from ``opens_at`` to ``closes_at``.
 

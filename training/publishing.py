@@ -19,7 +19,7 @@ from sim.scenario import Scenario, parse_scenario
 from training.accounts import User
 from training.authz import Action, require
 from training.db import Database, aware, now, session_scope
-from training.models import CaseVersionRow
+from training.models import CaseDraftRow, CaseVersionRow
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,33 @@ def scenario_of_version(session_or_db: Session | Database | None, version_id: in
     if version is None:
         raise LookupError(f"case version {version_id} does not exist")
     return version.scenario()
+
+
+MAX_DRAFT_CHARS = 512 * 1024
+"""A draft larger than an uploaded case may be is not kept (the upload limit)."""
+
+
+def save_draft(session_or_db: Session | Database | None, user: User | None, text: str) -> bool:
+    """Keep ``text`` as the author's draft (one per user, replaced each time); whether it
+    was kept (not for a visitor without the right to author, nor past the size limit)."""
+    if user is None or len(text) > MAX_DRAFT_CHARS:
+        return False
+    require(user, Action.AUTHOR_CASE, db=session_or_db)
+    with session_scope(session_or_db) as s:
+        row = s.get(CaseDraftRow, user.id)
+        if row is None:
+            s.add(CaseDraftRow(user_id=user.id, content=text, updated_at=now()))
+        elif row.content != text:
+            row.content, row.updated_at = text, now()
+    return True
+
+
+def load_draft(session_or_db: Session | Database | None, user: User | None
+               ) -> tuple[str, datetime] | None:
+    """The author's draft and when it was last changed, or None."""
+    if user is None:
+        return None
+    require(user, Action.AUTHOR_CASE, db=session_or_db)
+    with session_scope(session_or_db) as s:
+        row = s.get(CaseDraftRow, user.id)
+        return None if row is None else (row.content, aware(row.updated_at))

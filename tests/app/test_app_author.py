@@ -361,3 +361,32 @@ def test_the_staff_form_shows_the_cases_staff_while_another_part_is_broken():
     fixed = re.sub(r"(?m)^horizon_months: eighteen", f"horizon_months: {sc.horizon_months}",
                    editor(at).value)
     assert authoring.validate_text(fixed).scenario.staff == sc.staff
+
+
+def test_a_reload_gives_the_author_their_draft_back():
+    """Every change is kept as the signed-in author's draft: a new session of the same
+    author (a reload, a new tab) opens on it, and says so; another author does not see it
+    and a trainee keeps none."""
+    import pytest
+
+    from training import accounts, db, publishing
+    from training.authz import Forbidden
+
+    at = open_page()
+    mine = editor(at).value.replace("horizon_months: 12", "horizon_months: 9")
+    assert mine != editor(at).value
+    editor(at).input(mine).run()
+    no_exception(at)
+    again = open_page()  # the same instructor, a new browser session
+    assert editor(again).value == mine
+    assert any("draft is back" in i.value for i in again.info)
+    other = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    other.query_params["lang"] = "en"
+    other.session_state["auth_token"] = accounts.open_session(db.get_database(),
+                                                              session_user("admin"))
+    other.run()
+    other.switch_page(PAGE).run()
+    assert editor(other).value != mine
+    with pytest.raises(Forbidden):
+        publishing.save_draft(db.get_database(), session_user("trainee"), "x")
+    assert publishing.save_draft(db.get_database(), None, "x") is False
