@@ -87,12 +87,19 @@ def init_lang() -> str:
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
         st.session_state["lang"] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
-    return i18n.set_lang(st.session_state["lang"])
+    lang = st.session_state["lang"]
+    if lang != i18n.DEFAULT_LANG and st.query_params.get("lang") != lang:
+        # kept in the address on every page (a page switch drops it), so a reload or a
+        # bookmark opens in the language chosen
+        st.query_params["lang"] = lang
+    return i18n.set_lang(lang)
 
 
 def _lang_changed() -> None:
     st.session_state["lang"] = st.session_state["lang_switch"]
     i18n.set_lang(st.session_state["lang"])
+    # in the address too, so a reload or a bookmark opens in the language chosen
+    st.query_params["lang"] = st.session_state["lang"]
 
 
 def language_switch() -> None:

@@ -535,3 +535,15 @@ def test_no_page_draws_a_stray_string():
         stray = [node.lineno for node in tree.body[1:]
                  if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)]
         assert not stray, f"{path}: bare constants on lines {stray}"
+
+
+def test_the_language_chosen_stays_in_the_address():
+    """A reload opens the page its address names: the language switch writes ?lang=, and
+    every page keeps it (a reload brought Chinese back after English was chosen)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.radio(key="lang_switch").set_value("en").run()
+    no_exception(at)
+    assert at.query_params["lang"] in ("en", ["en"])
+    at.switch_page("app_pages/lessons.py").run()
+    assert at.query_params["lang"] in ("en", ["en"])
+    assert at.title[0].value == "Lessons"
