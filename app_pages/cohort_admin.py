@@ -124,7 +124,7 @@ with assign_tab:
         elif versions:
             version_pick = st.selectbox(t("cohort.case_version"), list(versions),
                                         key="assign_version",
-                                        format_func=lambda i: f"{versions[i].scenario_id} "
+                                        format_func=lambda i: f"{versions[i].scenario().title.get(lang)} "
                                         f"v{versions[i].version}")
             pre = st.multiselect(t("cohort.pre_test"), list(question_options), key="assign_pre",
                                  format_func=question_options.__getitem__)

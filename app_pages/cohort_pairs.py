@@ -69,7 +69,7 @@ if not options:
 elif len(trainees) >= 2:
     with st.container(border=True, key="cp_make"):
         aid = st.selectbox(t("pairs.cohort.assignment"), list(options), key="cp_assignment",
-                           format_func=lambda i: options[i][0].subject)
+                           format_func=lambda i: options[i][0].subject_in(lang))
         rps = {rp.id: rp for rp in options[aid][1]}
         rp_id = st.selectbox(t("pairs.cohort.conversation"), list(rps), key="cp_roleplay",
                              format_func=lambda i: rps[i].title.get(lang))

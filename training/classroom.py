@@ -94,6 +94,8 @@ class Assignment:
     closes_at: datetime
     pre_test: tuple[TestQuestion, ...] = ()
     post_test: tuple[TestQuestion, ...] = ()
+    title_zh: str | None = None  # the case's (or lesson's) title, for people
+    title_en: str | None = None
 
     def is_open(self, at: datetime | None = None) -> bool:
         at = at or now()
@@ -101,10 +103,19 @@ class Assignment:
 
     @property
     def subject(self) -> str:
-        """What is assigned, for tables: the case and its version, or the lesson."""
+        """What is assigned, for tables, in the current language (`subject_in`)."""
+        from training.i18n import get_lang
+
+        return self.subject_in(get_lang())
+
+    def subject_in(self, lang: str) -> str:
+        """What is assigned: the case's title and its version, or the lesson's title (the
+        ids when no title could be read). A picker's labels pass their language: a widget
+        may format its options outside the session's run."""
+        title = self.title_en if lang == "en" else self.title_zh
         if self.kind is AssignmentKind.CASE:
-            return f"{self.scenario_id} v{self.case_version}"
-        return str(self.lesson_id)
+            return f"{title or self.scenario_id} v{self.case_version}"
+        return title or str(self.lesson_id)
 
 
 @dataclass(frozen=True)
@@ -143,8 +154,27 @@ def _questions(value: Any) -> tuple[TestQuestion, ...]:
     return tuple(TestQuestion(str(q["lesson_id"]), str(q["question_id"])) for q in value or [])
 
 
+def _titles(row: AssignmentRow, version: CaseVersionRow | None) -> tuple[str | None, ...]:
+    """(zh, en) title of what is assigned: the published case's, or the lesson's."""
+    try:
+        if version is not None:
+            from training.publishing import published_scenario
+
+            title = published_scenario(version.content).title
+            return title.zh, title.en
+        if row.lesson_id:
+            from training.lessons import load_lesson
+
+            return tuple(load_lesson(row.lesson_id, lang).title for lang in ("zh", "en"))
+    except Exception:  # noqa: BLE001 - a title is for show: the id stands in for it
+        pass
+    return None, None
+
+
 def assignment_of(row: AssignmentRow, version: CaseVersionRow | None) -> Assignment:
+    title_zh, title_en = _titles(row, version)
     return Assignment(
+        title_zh=title_zh, title_en=title_en,
         id=row.id, cohort_id=row.cohort_id, kind=AssignmentKind(row.kind),
         case_version_id=row.case_version_id,
         scenario_id=version.scenario_id if version is not None else None,

@@ -49,6 +49,11 @@ def _parse(content: str) -> Scenario:
     return parse_scenario(content, "<published case>")
 
 
+def published_scenario(content: str) -> Scenario:
+    """The scenario of a published text (parsed once per process)."""
+    return _parse(content)
+
+
 def publish_case(session_or_db: Session | Database | None, user: User | None,
                  yaml_text: str) -> CaseVersion:
     """Validate ``yaml_text`` and freeze it as the case's next version.

@@ -340,3 +340,16 @@ def test_the_quiz_results_count_each_trainees_first_answer(klass):
     row = res.quiz[(res.quiz["assignment_id"] == assigned.id)
                    & (res.quiz["question_id"] == q.id)]
     assert row["answers"].tolist() == [1] and row["share_correct"].tolist() == [0.0]
+
+
+def test_an_assignment_is_named_by_its_title_in_the_readers_language(klass):
+    """Tables, pickers and messages name a case by its title and version, a lesson by its
+    title (they showed the file's id, 'intro v1')."""
+    a = klass.assignment
+    title = a.title_en
+    assert title and title != a.scenario_id
+    assert a.subject_in("en") == f"{title} v{a.case_version}"
+    assert a.subject_in("zh").startswith(a.title_zh) and a.title_zh != title
+    lesson = cr.assign_lesson(klass.db, klass.teacher, klass.cohort.id, "early-warning",
+                              now(), now() + timedelta(days=1))
+    assert lesson.subject_in("en") == load_lesson("early-warning", "en").title
