@@ -162,6 +162,14 @@ def _path(loc: tuple) -> str:
     return out or "(file)"
 
 
+def _percent_written(value: Any, ctx: dict) -> bool:
+    """Whether a number refused for being too large reads as a percentage of a field that
+    takes shares (its limit at most 1): 3 for 3%, 4.5 for 4.5%."""
+    limit = ctx.get("lt", ctx.get("le"))
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and isinstance(limit, int | float) and 0 < limit <= 1 and 1 < value <= 100)
+
+
 def _message(e: dict, root: type[BaseModel] | None) -> str:
     kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
     fix = _FIXES.get(kind)
@@ -180,6 +188,9 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
         hint = did_you_mean(ctx.get("tag"), _TAGS)
         if hint:
             fix = f"{fix}{hint}"
+    elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
+        # a share or a rate written as a percentage: 3 for 3%
+        fix = f"{fix}: it is a share, so write {value:g}% as {value / 100:g}"
     if isinstance(value, _YamlBool):
         msg, fix = "Input should be a number, not true/false", f"write a number; {_YAML_BOOL}"
     elif isinstance(value, bool) and kind in ("int_type", "string_type"):

@@ -781,3 +781,13 @@ def test_explain_works_for_other_models():
     found = dict(explain(info.value, MonitoringPolicy))
     assert "did you mean 'normal'?" in found["interval_months.norml"]
     assert "did you mean 'first_check_days'?" in found["first_check_day"]
+
+
+def test_a_share_written_as_a_percentage_gets_the_fix():
+    """pd_annual: 3 reads as 3%: the message says to write 0.03 (it only said 'use a
+    smaller number')."""
+    d = minimal_data()
+    d["segments"][0]["pd_annual"] = 3
+    assert "write 3% as 0.03" in _messages(d)
+    d["segments"][0]["pd_annual"] = 300  # not a percentage either: no such hint
+    assert "write" not in _messages(d).split("pd_annual", 1)[1]
