@@ -487,3 +487,15 @@ def test_a_segment_id_is_taken_once_and_a_stale_pick_picks_nothing():
     assert authoring.replace_segment(text, 1, SEGMENT.model_copy(update={"count": 7}))
     assert authoring.segment_at(text, "sme · SME loans") is None
     assert authoring.segment_at(text, 1).id == SEGMENT.id
+
+
+def test_a_case_that_links_a_missing_lesson_is_refused_with_the_lessons_there_are():
+    """A briefing's lesson link must open a lesson: an unknown id is a problem at its line,
+    in the editor as on the command line."""
+    text = blank() + "lessons:\n- early-warnings\n"
+    got = authoring.validate_text(text)
+    assert got.scenario is None
+    (problem,) = got.problems
+    assert problem.path == "lessons[0]" and problem.line == text.count("\n")
+    assert "did you mean 'early-warning'" in problem.message
+    assert authoring.validate_text(blank() + "lessons:\n- early-warning\n").scenario is not None

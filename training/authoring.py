@@ -146,6 +146,13 @@ def validate_text(text: str, source: str = "<editor>") -> Validation:
                 problems.append(Problem(path, line, column, message))
         problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0))
         return Validation(None, tuple(problems))
+    from training.lessons import lesson_problems
+
+    linked = lesson_problems(scenario)
+    if linked:  # as `bianque validate` says it: a case that links a missing lesson
+        root = _compose(text)
+        return Validation(None, tuple(Problem(path, *_line_of(root, path), message)
+                                      for path, message in linked))
     return Validation(scenario, ())
 
 

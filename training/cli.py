@@ -93,6 +93,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{name}: (file): cannot check this file: {type(exc).__name__}: "
                   f"{_one_line(exc)}")
         else:
+            from training.lessons import lesson_problems
+
+            linked = lesson_problems(scenario)
+            for field, message in linked:
+                print(f"{name}: {field}: {message}")
+            if linked:
+                rc = EXIT_BAD_INPUT
+                continue
             print(f"OK {name}: {scenario.id}, {scenario.n_loans} loans, "
                   f"{scenario.horizon_months} months")
     return rc

@@ -301,6 +301,17 @@ def load_lesson(lesson_id: str, lang: str, lessons_dir: Path | str | None = None
     return _read(path, lesson_id, lang)
 
 
+def lesson_problems(scenario, lessons_dir: Path | str | None = None) -> list[tuple[str, str]]:
+    """(field path, message) for each lesson a case links that is not there in both
+    languages: the briefing would link a page that does not exist."""
+    from sim.inputs import did_you_mean
+
+    known = sorted(set(lesson_ids("zh", lessons_dir)) & set(lesson_ids("en", lessons_dir)))
+    return [(f"lessons[{k}]", f"no lesson '{lid}' in lessons/zh and lessons/en; use one of: "
+             f"{', '.join(known)}{did_you_mean(lid, known)}")
+            for k, lid in enumerate(scenario.lessons) if lid not in known]
+
+
 def lesson_ids(lang: str, lessons_dir: Path | str | None = None) -> list[str]:
     """Ids of the lesson files present for one language, in file-name order."""
     _check_lang(lang)
