@@ -143,7 +143,7 @@ def show_results(job: StudyJob, lang: str, case) -> None:
     if (refused := lab_report.refused_text(outcome, lang)) is not None:
         st.warning(refused, icon=":material/schedule:")
     charts = lab_charts.all_charts(outcome, lang)
-    for name in ("loss", "frontier", "npl_fan", "provisions_fan"):
+    for name in lab_report.CHART_ORDER[:-1]:  # staffing below, with its table
         st.altair_chart(charts[name], key=f"lab_chart_{name}")
     if outcome.sweep:
         st.subheader(t("lab.report.staffing"))

@@ -16,6 +16,7 @@ from sim.scenario import parse_scenario
 from sim.strategies import load_rules
 from sim.study import StudyResult, StudySpec, builtin
 from training import lab
+from training.i18n import t
 from training.lab_report import (
     FIGURES_ID,
     INPUTS_ID,
@@ -301,6 +302,11 @@ def test_the_report_reproduces_its_figures_and_works_offline(outcome):
     assert markup.count("<script></script>") >= 3  # the libraries, the charts, the inputs
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", markup)
     assert "vegaEmbed('#chart-staffing'" in page and "vegaEmbed('#chart-frontier'" in page
+    # the charts in the page's order; the command that made it, under its heading
+    at = [page.index(f"id='chart-{k}'") for k in ("loss", "frontier", "npl_fan",
+                                                  "provisions_fan", "staffing")]
+    assert at == sorted(at)
+    assert "bianque compare lab.yaml" in page
     # the table beside the chart says the same mean loss as the figures
     tuned_loss = lab.figures_json(outcome)["strategies"]["tuned"]["loss_cny"]["mean"]
     assert lab.fmt_figure("loss_cny", tuned_loss, "en") in page
@@ -308,6 +314,7 @@ def test_the_report_reproduces_its_figures_and_works_offline(outcome):
 
 def test_the_report_in_chinese(outcome):
     page = report_html(outcome, "zh")
+    assert t("lab.report.command", "zh") not in page  # made in the app: no command to show
     assert "策略实验室报告" in page and "配对差异" in page
     assert "<th>客户经理人数</th>" in page and "明显" in page or "波动" in page
     assert "与基准策略（早期预警）的配对差异" in page  # the champion by its name, not its id

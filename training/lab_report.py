@@ -266,6 +266,10 @@ def verdict_lines(outcome: lab.LabOutcome, lang: str) -> list[tuple[str, str]]:
     return [(r["verdict"], lab.verdict_text(r, lang)) for r in df.to_dict("records")]
 
 
+CHART_ORDER = ("loss", "frontier", "npl_fan", "provisions_fan", "staffing")
+"""The charts in the order the lab page draws them."""
+
+
 def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None = None) -> str:
     """The whole report as one HTML string (about 1 MB, most of it the chart libraries)."""
     req = outcome.request
@@ -299,6 +303,9 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
     if outcome.sweep:
         parts.append(_table(staffing_display(outcome, lang)))
     parts.append(f"<h2>{e(t('lab.report.charts', lang))}</h2>")
+    # in the page's order: the loss distribution, the frontier, the two fans, staffing
+    specs = {k: specs[k] for k in sorted(specs, key=lambda k: (
+        CHART_ORDER.index(k) if k in CHART_ORDER else len(CHART_ORDER), k))}
     for name in specs:
         parts.append(f"<div class='chart' id='chart-{name}'></div>")
     embeds = "".join(
@@ -307,8 +314,9 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
     parts.append("<script>" + embeds.replace("</", "<\\/") + "</script>")
     parts += [
         f"<h2>{e(t('lab.report.inputs', lang))}</h2>",
-        f"<h3>{e(t('lab.report.command', lang))}</h3>",
-        f"<pre>{e(command)}</pre>" if command else "",
+        # the command that made it (a study run in the app has none: no empty heading)
+        *([f"<h3>{e(t('lab.report.command', lang))}</h3>", f"<pre>{e(command)}</pre>"]
+          if command else []),
         f"<p>{e(t('lab.report.replay', lang))}</p><pre>bianque compare "
         f"{e(f'bianque-lab-{req.scenario.id}.html')} --json</pre>",
         f"<p>{e(t('lab.report.seeds', lang, seed=req.seed))}</p>",
