@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app_pages import common
 from sim.scenario import Scenario
 from training import preview, units
 from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
@@ -143,7 +144,7 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
     ew = result.baselines["early-warning"]
     c3.caption(t("author.compliance", ew=fmt_pct(ew.compliance.mean, 0),
                  policy=fmt_pct(ew.policy_compliance.mean, 0) if ew.policy_compliance else "—"))
-    c4.metric(t("author.m.difficulty"), "★" * d.level + "☆" * (5 - d.level),
+    c4.metric(t("author.m.difficulty"), common.stars(d.level),
               help=t("author.m.difficulty_help"))
     c4.caption(t("author.difficulty_declared", declared=d.declared))
 

@@ -13,14 +13,12 @@ if live is None:
 case, game = live.scenario, live.game
 
 st.title(case.title.get(lang))
-st.caption(t("briefing.meta", stars="★" * case.difficulty, minutes=case.expected_minutes,
+st.caption(t("briefing.meta", stars=common.stars(case.difficulty), minutes=case.expected_minutes,
              months=case.horizon_months, start=case.start))
 if live.hash_changed:
     st.warning(t("attempt.hash_changed"))
 
-st.markdown(case.briefing.get(lang))
-
-st.subheader(t("briefing.portfolio"))
+# the case at a glance first: the briefings refer to the staff and hours shown above them
 glance = report.portfolio_glance(game.loans(), case, lang)
 figures.row([
     figures.Figure(t("fig.loans"), f"{glance.loans:,}"),
@@ -28,6 +26,10 @@ figures.row([
     figures.Figure(t("fig.officers"), f"{case.staff.officers}"),
     figures.Figure(t("fig.hours_month"), units.hours(game.hours_available)),
 ], key="briefing_figures")
+
+st.markdown(case.briefing.get(lang))
+
+st.subheader(t("briefing.portfolio"))
 st.dataframe(glance.segments, hide_index=True, key="briefing_segments")
 
 if case.objectives:

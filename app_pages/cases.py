@@ -31,7 +31,7 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
     with st.container(border=True, key=f"case_{case.id}"):
         st.subheader(case.title.get(lang))
         st.markdown(
-            t("cases.meta", stars="★" * case.difficulty + "☆" * (5 - case.difficulty),
+            t("cases.meta", stars=common.stars(case.difficulty),
               minutes=case.expected_minutes, months=case.horizon_months, loans=case.n_loans)
         )
         if case.objectives:

@@ -384,6 +384,12 @@ def browser_zone():
         return ZoneInfo("UTC")
 
 
+def stars(level: int, of: int = 5) -> str:
+    """A difficulty as filled and open stars: ★★☆☆☆."""
+    level = max(0, min(int(level), of))
+    return "★" * level + "☆" * (of - level)
+
+
 def local_time(value) -> str:
     """A stored (UTC) time in the browser's zone, with the zone named."""
     if value is None:
