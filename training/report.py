@@ -29,15 +29,16 @@ CLASS_COLOURS = ("#4caf50", "#ffc107", "#ff9800", "#e65100", "#6d1b1b")
 LIVE_STATUSES = ("active",)
 
 
-def _col(name: str, lang: str | None) -> str:
+def _col(name: str, lang: str | None, unit: bool = True) -> str:
     """A column header: the catalogue entry ``col.<name>``, or the name when there is none.
 
-    Money columns (``*_cny``) carry the display unit in the header: "余额(万元)".
+    Money columns (``*_cny``) carry the display unit in the header: "余额(万元)" (not
+    with ``unit=False``: a label whose value is written with its unit).
     """
     key = f"col.{name}"
     text = t(key, lang)
     text = name if text == key else text
-    return units.money_header(text, lang) if name.endswith("_cny") else text
+    return units.money_header(text, lang) if unit and name.endswith("_cny") else text
 
 
 def _money_columns(df: pd.DataFrame, lang: str | None) -> pd.DataFrame:
@@ -270,7 +271,9 @@ def kv_table(d: dict, lang: str, segment_names: dict[str, str] | None = None) ->
             continue
         if k == "segment" and segment_names:
             v = segment_names.get(v, v)
-        rows.append({t("col.item", lang): _col(k, lang), t("col.value", lang): _kv_value(k, v, lang)})
+        # the value is written with its unit ("600.0 万元"): the label does not repeat it
+        rows.append({t("col.item", lang): _col(k, lang, unit=False),
+                     t("col.value", lang): _kv_value(k, v, lang)})
     return pd.DataFrame(rows, columns=[t("col.item", lang), t("col.value", lang)])
 
 

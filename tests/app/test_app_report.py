@@ -74,6 +74,11 @@ def test_tables_speak_the_language(finished_game, lang, header, cls):
     for frame in (report.kv_table(lf.profile, lang), report.kv_table(lf.terms, lang),
                   report.frame_for_display(lf.payments, lang), report.alerts_table(finished_game.alerts(0), lang)):
         assert not [c for c in frame.columns if "_" in str(c)], frame.columns  # no raw engine names
+    # a loan file's money is written with its unit once: in the value, not the label too
+    terms = report.kv_table(lf.terms, lang)
+    unit = "万元" if lang == "zh" else "CNY"
+    labels, values = terms.iloc[:, 0].tolist(), terms.iloc[:, 1].tolist()
+    assert any(unit in v for v in values) and not any(unit in x for x in labels)
 
 
 def test_class_mix_is_in_class_order(finished_game):
