@@ -77,6 +77,7 @@ with members_tab:
         report = errors(cr.import_roster, db, user, cid, upload.getvalue())
         if report is not None:
             st.session_state["roster_report"] = report
+            st.rerun()  # the members table above shows the people just enrolled
     report = st.session_state.get("roster_report")
     if report is not None:
         st.success(t("cohort.csv_done", enrolled=len(report.enrolled), created=len(report.created),
