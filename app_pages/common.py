@@ -88,14 +88,24 @@ def init_lang() -> str:
         wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
         st.session_state["lang"] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
     lang = st.session_state["lang"]
-    if lang != i18n.DEFAULT_LANG and st.query_params.get("lang") != lang:
+    if st.query_params.get("lang") != lang:
         # kept in the address on every page (a page switch drops it), so a reload or a
         # bookmark opens in the language chosen
         st.query_params["lang"] = lang
     return i18n.set_lang(lang)
 
 
+RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classify_reason_")
+"""Pickers (keys, or their prefixes) whose options are labelled in the reader's language."""
+
+
 def _lang_changed() -> None:
+    # a picker shows the label it last sent; set again through the session state, its
+    # value is drawn anew with the new language's label (it kept the old one until the
+    # reader picked again, and a label it can no longer match would be lost)
+    for key in [k for k in st.session_state if str(k).startswith(RELABELLED)]:
+        if st.session_state[key] is not None:
+            st.session_state[key] = st.session_state[key]
     st.session_state["lang"] = st.session_state["lang_switch"]
     i18n.set_lang(st.session_state["lang"])
     # in the address too, so a reload or a bookmark opens in the language chosen

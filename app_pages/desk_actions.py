@@ -95,11 +95,16 @@ def remember_pick() -> None:
 
 
 def restore_pick(loans: pd.DataFrame) -> None:
-    """Put the open file back in the picker if the picker lost it."""
+    """Put the open file back in the picker if the picker lost it: dropped, or holding a
+    label it can no longer match (a language switch relabels every loan)."""
     kept = st.session_state.get(OPEN_LOAN)
-    if st.session_state.get("loan_pick") is None and kept is not None \
-            and int(kept) in set(loans["loan_id"]):
+    ids = set(loans["loan_id"])
+    now = st.session_state.get("loan_pick")
+    lost = now is None or isinstance(now, str) or int(now) not in ids
+    if lost and kept is not None and int(kept) in ids:
         st.session_state["loan_pick"] = int(kept)
+    elif lost and now is not None:
+        st.session_state["loan_pick"] = None  # a label that names no loan picks none
 
 
 def open_picked_alert() -> None:

@@ -26,12 +26,17 @@ link = st.session_state.pop("lesson_id", None)  # set by a lesson link on anothe
 if link in by_id:
     st.session_state["lesson_pick"] = link
 elif st.session_state.get("lesson_pick") not in by_id:
+    # lost (a language switch relabels the lessons): the lesson being read, else the
+    # address's, else the first
     from_url = st.query_params.get("lesson")
-    st.session_state["lesson_pick"] = from_url if from_url in by_id else lessons[0].id
+    reading = st.session_state.get("lesson_reading")
+    st.session_state["lesson_pick"] = reading if reading in by_id else (
+        from_url if from_url in by_id else lessons[0].id)
 
 lesson_id = st.selectbox(t("lessons.pick"), list(by_id), key="lesson_pick",
                          format_func=lambda i: t("lessons.option", order=by_id[i].order, title=by_id[i].title))
 lesson = by_id[lesson_id]
+st.session_state["lesson_reading"] = lesson_id
 st.caption(t("lessons.meta", minutes=lesson.minutes))
 st.markdown(lesson.body)
 

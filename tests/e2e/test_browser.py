@@ -42,6 +42,13 @@ def test_play_intro_to_the_debrief(server):
         choose(page, "loan_pick", shown=True)
         expect(page.get_by_role("tab").first).to_be_visible()
         page.screenshot(path=str(OUT / "e2e_desk_loan_file.png"), full_page=True)
+        # in English and back: the file stays open, its picker relabelled each time
+        picked = page.locator(".st-key-loan_pick [role='combobox']")
+        zh_label = picked.input_value()
+        for lang, label in (("English", re.compile(r"^L\d{4} · [A-Za-z]")), ("中文", zh_label)):
+            page.locator(".st-key-lang_switch label").filter(has_text=lang).click()
+            idle(page)
+            expect(picked).to_have_value(label)
 
         # queue the first action that is available
         idle(page)
