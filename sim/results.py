@@ -16,6 +16,7 @@ from sim import defaults
 from sim.codes import CHECK_KINDS, STATUS_KEYS, LoanStatus
 from sim.credit import default_ahead
 from sim.interventions.workouts import expected_workout_recovery
+from sim.macro import shocks_from
 from sim.recorder import EVENT_COLUMNS, METRIC_COLUMNS, str_column
 from sim.signals import SIGNAL_IDS
 
@@ -72,6 +73,21 @@ def realised_loss(s) -> np.ndarray:
     return s._ead_pv - s._recovery_pv - s._cure_pv
 
 
+def shock_relief_ahead(s, months: int = 12) -> np.ndarray:
+    """Per loan, how much of the health shock in force at the end of the run the schedule
+    lifts over the next `months` on average: today's shock less its scheduled average (a
+    disaster fades to nothing over its duration; a policy shock stops at its end). Zero
+    where no shock is under way. (sim.macro.shocks_from, which changes nothing.)"""
+    active = [a for a in getattr(s, "active_shocks", []) if a[1] > s.T]
+    if not active:
+        return np.zeros(s.n)
+    x0 = np.zeros(0)
+    now = shocks_from(s, s.T, x0, active)[1]
+    ahead = np.mean([shocks_from(s, s.T + k, x0, active)[1] for k in range(1, months + 1)],
+                    axis=0)
+    return ahead - now  # >= 0: the shock that lifts (shocks are negative)
+
+
 def horizon_loss(s) -> np.ndarray:
     """Expected loss still to come at the end of the run, discounted to its start (CNY)."""
     out = np.zeros(s.n)
@@ -84,7 +100,11 @@ def horizon_loss(s) -> np.ndarray:
         out[alive] = -expected_workout_recovery(s, alive, s.written_off[alive])
     live = np.flatnonzero((s.status == LoanStatus.ACTIVE) & ~s.defaulted)
     if len(live):
-        chance = default_ahead(s.e[live], s.e[live] - s.d[live])
+        # the barrier the loan faces over the year ahead: today's, with the shocks still
+        # under way at the end (a disaster fading, a policy shock that ends) at their
+        # scheduled average over that year instead of at today's strength held for a year
+        barrier = s.e[live] - s.d[live] - shock_relief_ahead(s)[live]
+        chance = default_ahead(s.e[live], barrier)
         dpd = s.dpd[live]
         roll_at = defaults.ROLL_TO_DEFAULT_AT_HORIZON
         roll = np.where(dpd >= max(roll_at), roll_at[max(roll_at)],
