@@ -108,7 +108,8 @@ def rule_editor():
             # picked by name in the reader's language, kept as the engine's ids
             "actions": cc.MultiselectColumn(t("lab.page.actions"), options=list(INTERVENTIONS),
                                             format_func=lambda a: report.action_name(a, lang),
-                                            help=t("lab.page.actions_help"), width="large"),
+                                            help=t("lab.page.actions_help"), width="large",
+                                            pinned=True),  # in view: the row's point
         })
     try:
         table = lab.rule_table_from_form(name, intervals, first, reserve, list(edited), beyond)
