@@ -510,6 +510,7 @@ def test_the_sweep_says_from_how_many_officers_checks_keep_up_with_the_case_poli
     assert lab.keeps_up_from(table([0.6, 0.96, 0.93, 0.97, 0.99])) == 4
     assert lab.keeps_up_from(table([0.6, 0.8])) is None
     assert "from 2 officers" in keeps_up_text(table([0.7, 0.95]), "en")
+    assert "from 1 officer." in keeps_up_text(table([0.95, 0.97]), "en")  # not '1 officers'
     never = keeps_up_text(table([0.5, 0.8]), "zh")
     assert "2 人时只有 80.0%" in never and "95%" in never
     assert keeps_up_text(table([np.nan, np.nan]), "en") == ""  # the policy asks no check

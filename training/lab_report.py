@@ -254,9 +254,15 @@ def keeps_up_text(table, lang: str) -> str:
     share = fmt_pct(lab.KEEPS_UP_SHARE, 0)
     k = lab.keeps_up_from(table)
     if k is None:
-        return t("lab.report.keeps_up_never", lang, share=share, n=int(last["officers"]),
+        n = int(last["officers"])
+        return t("lab.report.keeps_up_never", lang, share=share, n=n, officers=_officers(n, lang),
                  reached=lab.fmt_figure("policy_compliance", last["compliance"], lang))
-    return t("lab.report.keeps_up", lang, share=share, n=k)
+    return t("lab.report.keeps_up", lang, share=share, n=k, officers=_officers(k, lang))
+
+
+def _officers(n: int, lang: str) -> str:
+    """'officer' or 'officers' after a count (Chinese has one form)."""
+    return t("lab.report.officer_one" if n == 1 else "lab.report.officer_many", lang)
 
 
 def verdict_lines(outcome: lab.LabOutcome, lang: str) -> list[tuple[str, str]]:
