@@ -59,25 +59,6 @@ def _session_lang() -> str | None:
 i18n.set_fallback(_session_lang)
 
 
-def keep_choices(page: str, lang: str) -> None:
-    """Before a page draws its pickers: after a language switch, give them back the
-    choices they held. A picker keeps its choice by the label it showed, and a switch
-    relabels every option, so Streamlit would drop the choice (`remember_choices` keeps
-    them by value at the end of each run)."""
-    memo = st.session_state.get(f"_choices_{page}")
-    if memo is not None and memo["lang"] != lang:
-        for k, v in memo["values"].items():
-            st.session_state[k] = v
-    st.session_state[f"_choices_{page}_lang"] = lang
-
-
-def remember_choices(page: str, keys: tuple[str, ...]) -> None:
-    """At the end of a page's run: its pickers' choices by value, in this run's language."""
-    st.session_state[f"_choices_{page}"] = {
-        "lang": st.session_state.get(f"_choices_{page}_lang"),
-        "values": {k: st.session_state[k] for k in keys if k in st.session_state}}
-
-
 def init_lang() -> str:
     """Set this run's language from the session (first run: ``?lang=`` or zh).
 
@@ -95,7 +76,8 @@ def init_lang() -> str:
     return i18n.set_lang(lang)
 
 
-RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classify_reason_")
+RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classify_reason_",
+              "lab_case", "lab_strategies_pick", "lab_where", "lab_sweep_strategy")
 """Pickers (keys, or their prefixes) whose options are labelled in the reader's language."""
 
 

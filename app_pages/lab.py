@@ -22,9 +22,6 @@ from training.lab_jobs import JobState, StudyJob, Where
 
 CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
 EDITED = "__edited__"
-# the page's pickers whose options are shown in the reader's language (a bare string
-# here would be drawn on the page: Streamlit's magic writes it)
-CHOICES = ("lab_case", "lab_strategies_pick", "lab_where", "lab_sweep_strategy")
 
 
 def lab_access_allowed() -> bool:
@@ -183,8 +180,6 @@ cases, _ = common.all_cases()
 by_id = {c.id: c for c in sorted(cases, key=lambda c: (not c.published, c.difficulty, c.id))}
 files = rule_files()
 options = [*BUILT_IN, *files, EDITED]
-# the choices are kept by id, not by their labels: a language switch relabels them
-common.keep_choices("lab", lang)
 st.session_state.setdefault("lab_strategies_pick", [
     x for x in ("early-warning", "late-collection", "tuned") if x in options])
 st.session_state.setdefault("lab_where", Where.LOCAL)
@@ -281,4 +276,3 @@ if job is not None:
         st.error(t("lab.page.failed", detail=job.error))
     elif job.outcome is not None and not math.isnan(job.elapsed_s):
         show_results(job, lang, case)
-common.remember_choices("lab", CHOICES)
