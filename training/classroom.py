@@ -13,6 +13,7 @@ import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -154,6 +155,14 @@ def _questions(value: Any) -> tuple[TestQuestion, ...]:
     return tuple(TestQuestion(str(q["lesson_id"]), str(q["question_id"])) for q in value or [])
 
 
+@lru_cache(maxsize=256)
+def _lesson_title(lesson_id: str, lang: str) -> str:
+    """A shipped lesson's title, read once per process (not on every page's rerun)."""
+    from training.lessons import load_lesson
+
+    return load_lesson(lesson_id, lang).title
+
+
 def _titles(row: AssignmentRow, version: CaseVersionRow | None) -> tuple[str | None, ...]:
     """(zh, en) title of what is assigned: the published case's, or the lesson's."""
     try:
@@ -163,9 +172,7 @@ def _titles(row: AssignmentRow, version: CaseVersionRow | None) -> tuple[str | N
             title = published_scenario(version.content).title
             return title.zh, title.en
         if row.lesson_id:
-            from training.lessons import load_lesson
-
-            return tuple(load_lesson(row.lesson_id, lang).title for lang in ("zh", "en"))
+            return tuple(_lesson_title(row.lesson_id, lang) for lang in ("zh", "en"))
     except Exception:  # noqa: BLE001 - a title is for show: the id stands in for it
         pass
     return None, None
