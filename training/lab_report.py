@@ -183,19 +183,18 @@ def staffing_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
                                         for v in df["staff_cost_cny"]],
         t("lab.col.net_after_staff", lang): [lab.fmt_figure("net_after_staff_cny", v, lang)
                                              for v in df["net_after_staff_cny"]],
-        t("lab.col.gain", lang): [_gain_text("gain_cny", r, lang) for r in
+        t("lab.col.gain", lang): [_gain_text(r, lang) for r in
                                   df[["gain_cny", "gain_lo", "gain_hi"]].to_dict("records")],
         t("lab.col.pays", lang): [_pays(r, yes, no, lang) for r in df.to_dict("records")],
     })
 
 
-def _gain_text(fig: str, row: dict, lang: str) -> str:
-    """A mean with its 95% interval: "1.2 万元（0.3 至 2.1 万元）"."""
-    mean, lo, hi = row["gain_cny"], row["gain_lo"], row["gain_hi"]
-    text = lab.fmt_figure(fig, mean, lang)
-    if lo != lo or hi != hi:  # NaN: the first count has no step before it
+def _gain_text(row: dict, lang: str) -> str:
+    """An added officer's gain with its 95% interval: "1.2 万元（0.3 至 2.1 万元）"."""
+    text = lab.fmt_figure("gain_cny", row["gain_cny"], lang)
+    if row["gain_lo"] != row["gain_lo"]:  # NaN: the first count has no step before it
         return text
-    rng = t("lab.range", lang, lo=lab.fmt_figure(fig, lo, lang), hi=lab.fmt_figure(fig, hi, lang))
+    rng = _interval("gain_cny", {"lo": row["gain_lo"], "hi": row["gain_hi"]}, lang)
     return f"{text}（{rng}）" if lang == "zh" else f"{text} ({rng})"
 
 
