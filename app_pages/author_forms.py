@@ -65,11 +65,16 @@ def keep_draft() -> None:
 DRAFT_FAILED_KEY = "author_draft_failed"
 
 
+def _set_text(new: str) -> None:
+    """The case text is now `new`: kept as the author's draft too."""
+    st.session_state[TEXT_KEY] = new
+    keep_draft()
+
+
 def editor_changed() -> None:
     """The author typed: the editor's text becomes the case text."""
-    st.session_state[TEXT_KEY] = st.session_state.get(EDITOR_KEY, "")
+    _set_text(st.session_state.get(EDITOR_KEY, ""))
     _repick_segment()
-    keep_draft()
 
 
 def _repick_segment() -> None:
@@ -88,17 +93,15 @@ def replace_text(new: str) -> None:
     old = st.session_state.get(TEXT_KEY, "")
     if new != old:
         st.session_state[UNDO_KEY] = old
-    st.session_state[TEXT_KEY] = new
-    keep_draft()
+    _set_text(new)
 
 
 def undo() -> None:
     old = st.session_state.pop(UNDO_KEY, None)
     if old is not None:
         st.session_state[UNDO_KEY] = st.session_state.get(TEXT_KEY, "")
-        st.session_state[TEXT_KEY] = old
+        _set_text(old)
         _repick_segment()
-        keep_draft()
         message("info", "author.undone")
 
 
