@@ -326,6 +326,11 @@ HEALTHY_BORROWER = 1.0
 """Health above which an aggressive action hits a borrower that did not need it."""
 CURE_HEALTH = 0.5
 """A defaulted borrower can cure only with health above this."""
+DEFAULT_DEPTH = -0.5
+"""Where a loan's health stands against its barrier in the month it defaults, on average:
+three misses in a row leave it about half a unit below (measured on the AR(1) of the
+credit model: -0.48 to -0.64 for barriers from -2.3 to -0.8). The horizon mark starts a
+future default's chance of cure from here (sim.interventions.workouts.cure_hazard)."""
 
 # --- Conduct with borrowers (domain) ----------------------------------------------------
 PERMITTED_CONTACT_FROM_HOUR = 8

@@ -112,7 +112,9 @@ def horizon_loss(s) -> np.ndarray:
         chance = np.maximum(chance, roll)
         undrawn = np.where(s.frozen[live], 0.0, s.undrawn[live])
         exposure = s.balance[live] + undrawn
-        at_default = exposure * s.discount(s.T) - expected_workout_recovery(s, live, exposure)
+        # such a default is worked out by the standing order, and may cure meanwhile
+        at_default = exposure * s.discount(s.T) - expected_workout_recovery(
+            s, live, exposure, barrier=barrier)
         out[live] = chance * np.maximum(at_default, 0.0)
     return out
 

@@ -10,9 +10,10 @@ assets that decay with months of distress, and a sound guarantor.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtr
 
 from sim import defaults
-from sim.codes import LoanStatus
+from sim.codes import LoanClass, LoanStatus
 from sim.portfolio import COLLATERAL_TYPES
 
 NO_COLLATERAL = COLLATERAL_TYPES.index("none")
@@ -22,6 +23,7 @@ ON_BOOKS_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
 # plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
 # numpy probe the enum class for array attributes, which is slow in a per-action path
 ACTIVE, DEFAULTED, CLOSED, WRITTEN_OFF, SOLD = (s.value for s in LoanStatus)
+SUBSTANDARD = LoanClass.SUBSTANDARD.value  # a loan with this class floor cannot cure
 LUCK_STREAM_KEY = 6
 """Spawn key of the workout-luck stream: the child of the run's SeedSequence after the
 engine's six (borrowers, macro, idiosyncratic, signals, actions, names), so drawing it
@@ -200,38 +202,80 @@ def auction(sim, i: int):
     sim.auction_open[i] = False
 
 
-def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray) -> np.ndarray:
+def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
+                              barrier: np.ndarray | None = None) -> np.ndarray:
     """What the standing workout is expected to recover on loans idx from the end of the
     run, discounted to the run's start: an auction of the collateral by the auction law
     above, round by round, and enforcement of a judgment against free assets and a sound
     guarantor when the lawsuit ends.
 
     Values claims still open when the run ends, the same way for every strategy, so a
-    default near the end is not a total loss for want of calendar."""
+    default near the end is not a total loss for want of calendar.
+
+    `barrier` (each loan's effective health barrier) values a default still to come, of a
+    loan performing at the end: while the bank sues, such a claim may also cure, as the
+    run's own defaults do (sim.loanbook.step), and a cure gives back the whole claim
+    (`cure_hazard`). Month by month, a round's sale comes first and a cure after it; a
+    claim that has cured is not sold and not enforced. Without `barrier` the claims are
+    ones the tail has already worked, where no month passes for a cure."""
     T = sim.T
+    n = len(idx)
     filed = sim.lawsuit_month[idx] >= 0
     to_judgment = np.where(filed, np.maximum(defaults.LAWSUIT_MONTHS - (T - sim.lawsuit_month[idx]),
                                              0), defaults.LAWSUIT_MONTHS + 1)
     # collateral: security enforcement (after filing), then the rounds of the auction
-    months = np.where(filed | sim.auction_open[idx], 0.0,
-                      1.0 + defaults.SECURITY_ENFORCEMENT_MONTHS)
+    first = np.where(filed | sim.auction_open[idx], 0, 1 + defaults.SECURITY_ENFORCEMENT_MONTHS)
     liq = liquidity(sim, idx)
     value = collateral_value(sim, idx)
-    unsold = np.ones(len(idx))
-    coll = np.zeros(len(idx))
-    for name, start_share, bidding, m in AUCTION_ROUNDS:
-        months = months + m
-        p = sale_chance(name, liq) * (value > 0)
-        coll += unsold * p * round_price(value, start_share, bidding) * _discount(sim, T + months)
-        unsold = unsold * (1.0 - p)
+    ends = first[:, None] + np.cumsum([r[3] for r in AUCTION_ROUNDS])[None, :]  # (n, rounds)
+    span = int(max(ends.max(initial=0), to_judgment.max(initial=0)))
+    hazard = np.zeros((n, span))
+    if barrier is not None and span:
+        hazard = cure_hazard(barrier, span) * (sim.floor[idx] < SUBSTANDARD)[:, None]
+    open_ = np.ones(n)  # neither sold nor cured yet
+    cured_by = np.zeros(n)  # chance the claim has cured so far
+    coll = np.zeros(n)
+    cures = np.zeros(n)
+    cured_at_judgment = np.zeros(n)
+    for k in range(1, span + 1):
+        v = _discount(sim, T + k)
+        for r, (name, start_share, bidding, _) in enumerate(AUCTION_ROUNDS):
+            now = ends[:, r] == k
+            if now.any():
+                sold = open_ * now * sale_chance(name, liq) * (value > 0)
+                coll += sold * round_price(value, start_share, bidding) * v
+                open_ = open_ - sold
+        cure = open_ * hazard[:, k - 1]
+        cures += cure * v
+        cured_by += cure
+        open_ = open_ - cure
+        cured_at_judgment = np.where(to_judgment == k, cured_by, cured_at_judgment)
     # free assets and a sound guarantor, found with some chance at judgment, on what the
-    # collateral is not expected to cover
-    left = np.maximum(claim - coll / _discount(sim, T + months), 0.0)
+    # collateral is not expected to cover, unless the claim has cured by then
+    last = ends[:, -1]
+    left = np.maximum(claim - coll / _discount(sim, T + last), 0.0)
     distress = sim.distress_months[idx] + np.where(sim.preserved[idx], 0, 1)
     found = left * residual_share(distress) + guarantee_value(sim, left, idx)
     pending = ~sim.judgment[idx]  # a judgment already given has been enforced
-    free = pending * defaults.ENFORCEMENT_SUCCESS * found * _discount(sim, T + to_judgment)
-    return np.minimum(claim * _discount(sim, T), coll + free)
+    free = (pending * defaults.ENFORCEMENT_SUCCESS * found * (1.0 - cured_at_judgment)
+            * _discount(sim, T + to_judgment))
+    return np.minimum(claim * _discount(sim, T), coll + free + claim * cures)
+
+
+def cure_hazard(barrier: np.ndarray, months: int) -> np.ndarray:
+    """Per loan (rows) and month of a workout (columns 1..months), the chance that a loan
+    defaulting now at effective barrier `barrier` cures in that month, had it not yet.
+
+    The run's law (sim.loanbook.step): a defaulted loan the bank sues cures with chance
+    COLLECTION_CURE_DEFAULTED in a month its health is above CURE_HEALTH. Its
+    idiosyncratic health, at DEFAULT_DEPTH below the barrier when it defaults, returns to
+    its mean as the AR(1) of the credit model (IDIO_PHI_MONTHLY, unit stationary
+    variance) while the barrier stays where it is."""
+    phi_k = defaults.IDIO_PHI_MONTHLY ** np.arange(1, months + 1)
+    e0 = np.asarray(barrier, dtype=float)[:, None] + defaults.DEFAULT_DEPTH
+    above = ndtr((phi_k * e0 - barrier[:, None] - defaults.CURE_HEALTH)
+                 / np.sqrt(1.0 - phi_k * phi_k))
+    return defaults.COLLECTION_CURE_DEFAULTED * above
 
 
 def _discount(sim, months):
