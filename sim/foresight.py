@@ -128,55 +128,34 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     lpr = dict(sim.lpr)
     lpr_changes = [(max(ev.month, 1), ev) for ev in sim.sc.macro
                    if isinstance(ev, LprChange) and max(ev.month, 1) > t]
-    reset_due = sim._rates_reset_due.copy()
-    track_rates = bool(reset_due.any()) or bool(lpr_changes)
     lpr_month = np.zeros(K, dtype=bool)
     # the rate a reset would give in month t + k: row rate_row[k] of new_rates (a new row
     # from each LPR change on)
     rate_row = np.zeros(K, dtype=np.int64)
-    new_rates = np.empty((0, n))
-    if track_rates:
-        rows = [_reset_rates(sim, lpr)]
-        for k in range(K):
-            for when, ev in lpr_changes:
-                if when == t + k:
-                    for key in (("lpr_1y", "lpr_5y") if ev.base == "both" else (ev.base,)):
-                        lpr[key] = max(0.0, lpr[key] + ev.delta_bp / 10_000)
-                    lpr_month[k] = True
-                    rows.append(_reset_rates(sim, lpr))
-            rate_row[k] = len(rows) - 1
-        new_rates = np.stack(rows)
-    start_lpr = {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}
-    concession = sim.rate0 - _reset_rates(sim, start_lpr)  # rate0 moves with restructurings
-    # the borrower's side
-    owner = pf.borrower
-    shared = sim._health_shared  # one health per borrower (credit._shared)
-    live = sim.status <= ON_BOOKS
-    diverting = sim.diverting.copy()
-    can_divert = pf.diverter & ~sim.entrusted
-    may_divert = bool((can_divert & live).any() or diverting.any()
-                      or any(kind == _DIVERT for kind in ops.kind.tolist()))
-    performing = (sim.status == ACTIVE) & ~sim.defaulted
-    remaining = np.where(performing, np.maximum(sim.term - sim.mob, 0), 0).astype(np.int64)
+    rows = [(lpr["lpr_1y"], lpr["lpr_5y"])]
+    for k in range(K):
+        for when, ev in lpr_changes:
+            if when == t + k:
+                for key in (("lpr_1y", "lpr_5y") if ev.base == "both" else (ev.base,)):
+                    lpr[key] = max(0.0, lpr[key] + ev.delta_bp / 10_000)
+                lpr_month[k] = True
+                rows.append((lpr["lpr_1y"], lpr["lpr_5y"]))
+        rate_row[k] = len(rows) - 1
     guaranteed, chained, guarantor_of = _chain(sim)
-    # what only some books need: the arrears (for the chain and the resets' months) and
-    # diversion's onset; a book without them skips the work
-    track_payments = chained or track_rates
+    shared = sim._health_shared  # one health per borrower (credit._shared)
     phi = defaults.IDIO_PHI_MONTHLY
     path = np.empty((K, n))
-    _project(
+    margin, fresh = _look_ahead(
         t, sim.e, ahead.idio[t - 1:t - 1 + K], phi,
         float(np.sqrt(1.0 - phi * phi)),  # as credit.factor_step has it
-        shared, owner if shared else np.zeros(0, np.int64), barriers, shocks,
-        sim.shift.copy(), ops.month, ops.kind, ops.amount, ops.start, ops.loans,
-        track_rates, sim.rate.copy(), sim.rate0, pf.floating, concession, pf.reset_months,
-        reset_due, lpr_month, rate_row, new_rates, _burden(pf, sim.rate, sim.rate0),
-        may_divert, diverting, can_divert, live, sim.d,
-        track_payments, performing.copy(), sim.deferral_until, remaining,
-        sim.misses.astype(np.int64), sim.mob.astype(np.int64), sim._chain_hit.copy(),
+        shared, pf.borrower if shared else np.zeros(0, np.int64), barriers, shocks,
+        sim.shift, ops.month, ops.kind, ops.amount, ops.start, ops.loans,
+        bool(lpr_changes), sim._rates_reset_due, sim.rate, sim.rate0, pf.floating,
+        _reset_rates(sim, {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}),
+        pf.reset_months, lpr_month, rate_row, _stacked_rates(sim, tuple(rows)),
+        sim.status, ON_BOOKS, sim.defaulted, sim.diverting, pf.diverter, sim.entrusted,
+        sim.d, sim.deferral_until, sim.term, sim.mob, sim.misses, sim._chain_hit, chained,
         guaranteed, guarantor_of, path)
-    deferred = np.minimum(np.maximum(sim.deferral_until - t + 1, 0), K)  # np.clip, faster
-    margin, fresh = default_margins(path, sim.misses, deferred, remaining)
     return Foresight(path, margin, fresh)
 
 
@@ -190,6 +169,20 @@ def _reset_rates(sim, lpr: dict) -> np.ndarray:
     got = memo.get(key)
     if got is None:
         got = memo[key] = base_rate(lpr, sim.pf.base_5y) + sim.pf.spread
+        got.flags.writeable = False
+    return got
+
+
+def _stacked_rates(sim, lprs: tuple[tuple[float, float], ...]) -> np.ndarray:
+    """`_reset_rates` on each of the LPRs `lprs` ((1-year, 5-year) pairs), one row each:
+    kept per run by the LPRs in the window (a run sees a handful), read-only."""
+    memo = sim.__dict__.get("_foresight_stacked")
+    if memo is None:
+        memo = sim._foresight_stacked = {}
+    got = memo.get(lprs)
+    if got is None:
+        got = memo[lprs] = np.stack([_reset_rates(sim, {"lpr_1y": one, "lpr_5y": five})
+                                     for one, five in lprs])
         got.flags.writeable = False
     return got
 
@@ -263,6 +256,67 @@ _NO_HITS = LastingHits(month=np.zeros(0, np.int64), kind=np.zeros(0, np.int64),
                        amount=np.zeros(0), start=np.zeros(1, np.int64),
                        loans=np.zeros(0, np.int64))
 """What `_lasting_hits` gives a book with no named borrowers and no disaster ahead."""
+
+
+@compiled
+def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
+                op_month, op_kind, op_amount, op_start, op_loans,
+                lpr_changes, reset_due0, rate_now, rate0, floating, start_rates, reset_months,
+                lpr_month, rate_row, new_rates, status, on_books, defaulted, diverting0,
+                diverter, entrusted, d_prev, deferral_until, term, mob0, misses0, chain_hit0,
+                chained, guaranteed, guarantor_of, path):
+    """`_project` from the engine's columns as they stand, then `default_margins` of the
+    path it writes: (margin, margin_fresh). The state the months ahead move is copied
+    first (the engine's columns are left as they are), and what `_project` reads of the
+    book is worked out here loan by loan (which loans are live, performing, able to
+    divert; each one's months to maturity and of deferral, its rate burden and its
+    concession): as array operations, a dozen calls at every decision of the oracle,
+    each costing more to call than to do. The same operations element by element, so
+    the same numbers."""
+    K, n = path.shape
+    # the state the months ahead move, from the engine's columns
+    e = e0.copy()
+    shift = shift0.copy()
+    rate = rate_now.copy()
+    reset_due = reset_due0.copy()
+    diverting = diverting0.copy()
+    chain_hit = chain_hit0.copy()
+    burden = np.empty(n)
+    concession = np.empty(n)
+    live = np.empty(n, np.bool_)
+    can_divert = np.empty(n, np.bool_)
+    going = np.empty(n, np.bool_)
+    remaining = np.empty(n, np.int64)
+    deferred = np.empty(n, np.int64)
+    misses = misses0.astype(np.int64)
+    mob = mob0.astype(np.int64)
+    # what only some books need: the rates (a reset due, or an LPR change ahead), the
+    # arrears (for the chain and the resets' months) and diversion's onset; a book
+    # without them skips the work
+    track_rates = lpr_changes
+    may_divert = False
+    for i in range(n):
+        burden[i] = -RATE_BURDEN_HEALTH_PER_PCT * (rate[i] - rate0[i]) * 100.0 \
+            if floating[i] else 0.0
+        concession[i] = rate0[i] - start_rates[i]  # rate0 moves with restructurings
+        live[i] = status[i] <= on_books
+        can_divert[i] = diverter[i] and not entrusted[i]
+        may_divert |= (can_divert[i] and live[i]) or diverting[i]
+        going[i] = status[i] == ACTIVE and not defaulted[i]
+        remaining[i] = max(term[i] - mob0[i], 0) if going[i] else 0
+        deferred[i] = min(max(deferral_until[i] - t + 1, 0), K)
+        track_rates |= reset_due[i]
+    for j in range(len(op_kind)):
+        may_divert |= op_kind[j] == _DIVERT
+    track_payments = chained or track_rates
+    _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
+             op_month, op_kind, op_amount, op_start, op_loans,
+             track_rates, rate, rate0, floating, concession, reset_months, reset_due,
+             lpr_month, rate_row, new_rates, burden,
+             may_divert, diverting, can_divert, live, d_prev,
+             track_payments, going, deferral_until, remaining, misses, mob, chain_hit,
+             guaranteed, guarantor_of, path)
+    return _margins(path, misses0.astype(np.int64), deferred, remaining)
 
 
 @compiled
@@ -365,12 +419,6 @@ def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) 
                                                x)[sim._group_of]
     ahead.shock_rows[m - 1] = shock
     return f_econ, f_ind, f_reg
-
-
-def _burden(pf, rate: np.ndarray, rate0: np.ndarray) -> np.ndarray:
-    """Health a floating borrower loses to a rate above its start (sim.credit.step_health)."""
-    return np.where(pf.floating, -defaults.RATE_BURDEN_HEALTH_PER_PCT * (rate - rate0) * 100.0,
-                    0.0)
 
 
 def default_margins(path: np.ndarray, misses: np.ndarray, deferred_months: np.ndarray,
