@@ -191,12 +191,10 @@ def policy_load(sim, policy: MonitoringPolicy, t: int) -> float:
     """Hours a month the policy's routine checks take on average on the book as it stands:
     each on-book loan's routine check over its class's interval (monthly under closer
     monitoring), whatever is overdue now. What keeping the policy costs once any backlog
-    is cleared (`policy_hours` is this month's demand, backlog included)."""
-    per_class = class_intervals(policy).astype(float)
-    rate = np.divide(1.0, per_class, out=np.zeros_like(per_class), where=per_class > 0)
-    per_loan = np.where(sim.closer_until >= t, 1.0, rate[sim.cls])
-    on_books = sim.status <= ON_BOOKS
-    return float((sim.check_hours[:, ROUTINE] * per_loan)[on_books].sum())
+    is cleared (`policy_hours` is this month's demand, backlog included). The terms in one
+    compiled pass (sim.kernels.checks.routine_load), summed by numpy."""
+    return float(kernels.routine_load(t, ON_BOOKS, sim.status, sim.closer_until, sim.cls,
+                                      class_intervals(policy), sim.check_hours, ROUTINE).sum())
 
 
 def policy_demand(sim, t: int):

@@ -170,3 +170,27 @@ def up_to_policy(t, on_books, status, never_checked, last_check, cls, intervals,
         if t - np.int64(last_check[i]) < interval:
             current += 1
     return held, current
+
+
+@kernel
+def routine_load(t, on_books, status, closer_until, cls, intervals, check_hours, routine):
+    """The terms of sim.checks.policy_load: each on-book loan's routine check hours over
+    its class's interval in months (`intervals`, 0: no routine checks; monthly under
+    closer monitoring), in loan order, for numpy to sum (so the sum is numpy's pairwise
+    one, to the last bit). Compiled: one pass for what numpy did in six calls."""
+    count = 0
+    for i in range(len(status)):
+        count += status[i] <= on_books
+    out = np.empty(count)
+    k = 0
+    for i in range(len(status)):
+        if status[i] > on_books:
+            continue
+        if closer_until[i] >= t:
+            per_loan = 1.0
+        else:
+            interval = intervals[cls[i]]
+            per_loan = 1.0 / np.float64(interval) if interval > 0 else 0.0
+        out[k] = check_hours[i, routine] * per_loan
+        k += 1
+    return out
