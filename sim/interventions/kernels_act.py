@@ -239,3 +239,16 @@ def run_plan(loans, codes, width: int, taken, check_code: int, check_hours, acti
             break
         left = left - hours[j]
     return fresh, hours, fit
+
+
+@compiled
+def collateral_of(idx, sold, appraised0, condition, index_now, extra):
+    """sim.interventions.workouts.collateral_value of loans idx (an array of loan
+    numbers), loan by loan in its operations and order: one call for the eight array
+    operations a check's or an auction's loans took."""
+    out = np.empty(len(idx))
+    for k in range(len(idx)):
+        i = idx[k]
+        base = 0.0 if sold[i] else appraised0[i] * condition[i] * index_now
+        out[k] = base + extra[i]
+    return out

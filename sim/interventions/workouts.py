@@ -14,6 +14,7 @@ from scipy.special import ndtr
 
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
+from sim.interventions.kernels_act import collateral_of
 from sim.portfolio import COLLATERAL_TYPES
 
 NO_COLLATERAL = COLLATERAL_TYPES.index("none")
@@ -64,11 +65,15 @@ def has_security(sim, idx=slice(None)) -> np.ndarray:
 
 def collateral_value(sim, idx=slice(None)) -> np.ndarray:
     """True market value of each loan's security now (hidden); idx selects loans (one
-    loan, an int, is worked out on scalars: the same figure without building columns)."""
+    loan, an int, is worked out on scalars, and an array of loan numbers loan by loan in
+    compiled code, kernels_act.collateral_of: the same figures without building columns)."""
     if isinstance(idx, int | np.integer):
         base = 0.0 if sim.collateral_sold[idx] else \
             sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now
         return base + sim.extra_collateral[idx]
+    if isinstance(idx, np.ndarray) and idx.dtype == np.int64:
+        return collateral_of(idx, sim.collateral_sold, sim.pf.appraised0, sim.condition,
+                             float(sim._index_now), sim.extra_collateral)
     base = np.where(sim.collateral_sold[idx], 0.0,
                     sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now)
     return base + sim.extra_collateral[idx]
