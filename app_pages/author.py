@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import author_forms as forms
 from app_pages import author_preview, common
+from sim.plausibility import cautions
 from sim.scenario import ScenarioError
 from training import authoring, publishing
 from training.authoring import Section, Start
@@ -112,6 +113,11 @@ with checks:
                      borrowers=len(scenario.borrowers), objectives=len(scenario.objectives),
                      notes=len(scenario.debrief_notes), officers=scenario.staff.officers,
                      hours=f"{scenario.staff.hours_per_officer_month:g}"))
+        slips = cautions(scenario)  # valid, but most likely not what was meant
+        if slips:
+            st.warning("\n".join([t("author.caution_title")] + [
+                f"- `{c.path}`: {t('author.caution.' + c.code, **c.values)}" for c in slips]),
+                icon=":material/rule:")
     else:
         st.error(t("author.invalid", n=len(result.problems)))
 if scenario is None:  # the problems, full width so each message reads whole

@@ -166,8 +166,10 @@ def _percent_written(value: Any, ctx: dict) -> bool:
     """Whether a number refused for being too large reads as a percentage of a field that
     takes shares (its limit at most 1): 3 for 3%, 4.5 for 4.5%."""
     limit = ctx.get("lt", ctx.get("le"))
+    # a share may be allowed a little above 1 (a loan-to-value ratio up to 1.5): 60 for 60%
     return (isinstance(value, int | float) and not isinstance(value, bool)
-            and isinstance(limit, int | float) and 0 < limit <= 1 and 1 < value <= 100)
+            and isinstance(limit, int | float) and 0 < limit <= 2
+            and max(1, limit) < value <= 100)
 
 
 def _message(e: dict, root: type[BaseModel] | None) -> str:
@@ -180,6 +182,11 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
         hint = did_you_mean(key, model.model_fields) if model is not None else ""
         if hint:
             return f"unknown key '{key}'{hint} ({fix})"
+        if model is not None and set(model.model_fields) == {"zh", "en"}:
+            # {zh: 研发, 生产, en: ...}: a comma inside a flow mapping starts a new key
+            return (f"unknown key '{key}' (a comma inside {{zh: ..., en: ...}} starts a new "
+                    "key: put the text in quotes, e.g. {zh: \"研发, 生产\", en: \"R&D, "
+                    "production\"})")
     elif kind == "literal_error":
         hint = did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
         if hint:

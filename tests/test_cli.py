@@ -42,6 +42,8 @@ EXPECTED = {
     "guarantor_undefined.yaml": "borrowers[0].guarantor: borrower 'jiangnan' names guarantor "
                                 "'huadong'",
     "list_not_mapping.yaml": "(file): the file must be a YAML mapping",
+    "ltv_as_percent.yaml": "segments[0].collateral.ltv: Input should be less than or equal "
+                           "to 1.5 (use a smaller number: it is a share, so write 60% as 0.6)",
     "macro_after_horizon.yaml": "macro[0].month: macro[0] is at month 18",
     "missing_staff.yaml": "staff: Field required",
     "negative_amount.yaml": "segments[0].amount.median_cny:",
@@ -54,6 +56,9 @@ EXPECTED = {
     "start_as_date.yaml": "start: start is read as the date 2024-01-01, but a month is wanted; "
                           'write the month as "2024-01"',
     "term_zero.yaml": "segments[0].term_months:",
+    "text_comma_unquoted.yaml": "segments[0].name.原材料采购: unknown key '原材料采购' (a comma "
+                                "inside {zh: ..., en: ...} starts a new key: put the text in "
+                                "quotes",
     "too_many_named_borrowers.yaml": "segments[0].count: segment 'wc' has 2 loans but 3 named "
                                      "borrowers",
     "unknown_intervention.yaml": "interventions_available[1]: unknown intervention(s): "
@@ -382,3 +387,17 @@ def test_subprocess_bad_argument():
     proc = run_subprocess("run", str(MINIMAL), "--months", "-1")
     assert proc.returncode == 2
     assert "--months" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_validate_names_a_likely_slip_but_the_file_stays_valid(capsys, tmp_path):
+    """pd_annual 0.5 loads (a crisis book is possible) but is most likely 0.5% written as
+    0.5: the file is OK (exit 0) and the caution says what to write, in English or Chinese."""
+    text = MINIMAL.read_text(encoding="utf-8")
+    assert "pd_annual: 0.03" in text
+    path = tmp_path / "slip.yaml"
+    path.write_text(text.replace("pd_annual: 0.03", "pd_annual: 0.5"), encoding="utf-8")
+    rc, out, _ = run_cli(capsys, "validate", str(path))
+    assert rc == 0 and out.startswith("OK ")
+    assert f"{path}: segments[0].pd_annual: check: " in out and "write 0.005" in out
+    rc, out, _ = run_cli(capsys, "validate", "--lang", "zh", str(path))
+    assert rc == 0 and "请核对" in out and "0.005" in out

@@ -18,8 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.plausibility import cautions
 from sim.roleplay_files import is_roleplay_path, load_roleplay
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, scenario_paths
+from training.i18n import t
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -103,7 +105,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 continue
             print(f"OK {name}: {scenario.id}, {scenario.n_loans} loans, "
                   f"{scenario.horizon_months} months")
+            for c in cautions(scenario):  # valid, but most likely not what was meant
+                print(f"{name}: {c.path}: {CAUTION_WORD[args.lang]}: "
+                      f"{t('author.caution.' + c.code, lang=args.lang, **c.values)}")
     return rc
+
+
+CAUTION_WORD = {"en": "check", "zh": "请核对"}
 
 
 # --- schema ------------------------------------------------------------------------
@@ -569,6 +577,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "roleplays/ or with kind: roleplay), or directories of them. "
                        "Exit code 2 when any file is invalid.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file or directory")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the cautions on valid files: likely slips such as a "
+                   "default rate of 0.5 meant as 0.5%% (default en)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files",

@@ -390,3 +390,16 @@ def test_a_reload_gives_the_author_their_draft_back():
     with pytest.raises(Forbidden):
         publishing.save_draft(db.get_database(), session_user("trainee"), "x")
     assert publishing.save_draft(db.get_database(), None, "x") is False
+
+
+def test_a_likely_slip_is_cautioned_under_a_valid_case():
+    """pd_annual 0.5 is valid (a crisis book) but most likely 0.5% written as 0.5: the page
+    says the case is valid and, beside it, what to write instead, naming the field."""
+    at = open_page()
+    text = editor(at).value
+    assert "pd_annual: 0.06" in text
+    editor(at).set_value(text.replace("pd_annual: 0.06", "pd_annual: 0.5", 1)).run()
+    no_exception(at)
+    assert any("Valid" in s.value for s in at.success)
+    (warning,) = [w.value for w in at.warning if "Loads and runs" in w.value]
+    assert "segments[0].pd_annual" in warning and "write 0.005" in warning

@@ -1,0 +1,63 @@
+"""Cautions on a valid case: what loads and runs but is most likely not what the author meant.
+
+Validation (sim.scenario) refuses what cannot run. A case can also run and teach
+nothing because of a slip the schema has no reason to refuse: a default rate of 0.5 meant
+as 0.5% (it reads 50% a year), a one-month case that ends before a missed payment can
+become a default, loans that are repaid in the first months and leave the rest of the case
+with no book, or one region written two ways, which makes two regional factors where the
+author meant one. `cautions` names each with the field it is about; the author's page and
+``bianque validate`` say it in the reader's language (training.locales, ``author.caution``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.scenario import Scenario
+
+PD_HIGH = 0.25
+"""An annual default rate above this is a book in crisis; below 1, 0.5 most often meant 0.5%."""
+HORIZON_SHORT_MONTHS = 6
+"""Shorter than this, a case ends before early action can show: a default takes three
+missed payments, and a workout months more."""
+TERM_SHORT_SHARE = 0.5
+"""A segment whose loans are all repaid within this share of the horizon leaves the rest of
+the case with nothing of it to manage (the book takes no new loans)."""
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A likely slip: the field it is about, what kind (a key under ``author.caution``) and
+    the figures its text quotes."""
+
+    path: str
+    code: str
+    values: dict = field(default_factory=dict)
+
+
+def cautions(scenario: Scenario) -> list[Caution]:
+    """The case's likely slips, in the order of its fields."""
+    out: list[Caution] = []
+    h = scenario.horizon_months
+    if h < HORIZON_SHORT_MONTHS:
+        out.append(Caution("horizon_months", "horizon_short",
+                           {"months": h, "least": HORIZON_SHORT_MONTHS}))
+    for k, seg in enumerate(scenario.segments):
+        if seg.pd_annual > PD_HIGH:
+            out.append(Caution(f"segments[{k}].pd_annual", "pd_high", {
+                "segment": seg.id, "pd": f"{seg.pd_annual:g}", "pct": f"{seg.pd_annual:.0%}",
+                "meant": f"{seg.pd_annual:g}%", "write": f"{seg.pd_annual / 100:g}"}))
+        left = seg.term_months - seg.seasoning_months
+        if h > 1 and left < TERM_SHORT_SHARE * h:
+            out.append(Caution(f"segments[{k}].term_months", "term_short", {
+                "segment": seg.id, "month": max(left, 0), "months": h}))
+    for attr in ("region", "industry"):
+        seen: dict[str, str] = {}
+        for k, seg in enumerate(scenario.segments):
+            name = getattr(seg, attr)
+            folded = "".join(name.split()).casefold()
+            other = seen.setdefault(folded, name)
+            if other != name:
+                out.append(Caution(f"segments[{k}].{attr}", f"{attr}_spelling",
+                                   {"name": name, "other": other, "segment": seg.id}))
+    return out

@@ -1,0 +1,78 @@
+"""Cautions on valid cases (sim.plausibility): the slips an instructor makes that load and
+run but teach nothing, each named with its field, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.plausibility import cautions
+from sim.scenario import load_scenario, parse_scenario, scenario_paths
+from training import i18n
+
+CASE = """
+id: slips
+title: {{zh: 核对, en: Checks}}
+briefing: {{zh: 核对, en: Checks}}
+horizon_months: {horizon}
+staff: {{officers: 1}}
+segments:
+  - id: wc
+    name: {{zh: 流贷, en: Working capital}}
+    product: working_capital
+    count: 20
+    amount: {{median_cny: 2000000}}
+    term_months: {term}
+    repayment: equal_instalment
+    rate: {{kind: fixed, annual: 0.045}}
+    pd_annual: {pd}
+    industry: manufacturing
+    region: {region}
+  - id: sb
+    name: {{zh: 小微, en: Small business}}
+    product: small_business
+    count: 20
+    amount: {{median_cny: 500000}}
+    term_months: 36
+    repayment: equal_instalment
+    rate: {{kind: fixed, annual: 0.05}}
+    pd_annual: 0.04
+    industry: manufacturing
+    region: zhejiang
+"""
+
+
+def case(horizon=24, term=36, pd=0.03, region="zhejiang"):
+    return parse_scenario(CASE.format(horizon=horizon, term=term, pd=pd, region=region),
+                          "slips.yaml")
+
+
+def codes(sc) -> list[tuple[str, str]]:
+    return [(c.path, c.code) for c in cautions(sc)]
+
+
+def test_an_ordinary_case_and_every_shipped_case_have_no_caution():
+    assert codes(case()) == []
+    for path in scenario_paths():
+        assert cautions(load_scenario(path)) == [], path.name
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"pd": 0.5}, ("segments[0].pd_annual", "pd_high")),  # 0.5 meant as 0.5%
+    ({"horizon": 1}, ("horizon_months", "horizon_short")),
+    ({"term": 3}, ("segments[0].term_months", "term_short")),  # repaid in month 3 of 24
+    ({"region": "Zhejiang"}, ("segments[1].region", "region_spelling")),
+])
+def test_each_likely_slip_is_named_with_its_field(change, expected):
+    assert expected in codes(case(**change))
+
+
+def test_the_caution_says_what_to_write_in_both_languages():
+    (c,) = [c for c in cautions(case(pd=0.5)) if c.code == "pd_high"]
+    en = i18n.t(f"author.caution.{c.code}", lang="en", **c.values)
+    zh = i18n.t(f"author.caution.{c.code}", lang="zh", **c.values)
+    assert "50%" in en and "0.005" in en
+    assert "50%" in zh and "0.005" in zh
+    for code in ("horizon_short", "pd_high", "term_short", "region_spelling",
+                 "industry_spelling"):
+        for lang in i18n.LANGS:
+            assert f"author.caution.{code}" in i18n.catalogue(lang)
