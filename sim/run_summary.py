@@ -55,7 +55,7 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
     (``missed=False``, or a RunBrief: NaN).
     """
     from sim.results import RunBrief
-    from sim.scoring import headline_index, missed_warnings
+    from sim.scoring import material_index, missed_warnings
 
     n_missed = math.nan
     if missed and not isinstance(run, RunBrief):
@@ -68,7 +68,9 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
     if late is not None:  # loans late collection lost to default and this run kept
         n_saves = float(np.count_nonzero(late.defaulted & ~run.defaulted))
         if oracle is not None:
-            ix = headline_index(run.loss_cny, late.loss_cny, oracle.loss_cny)
+            # as a single run's score has it (sim.scoring.score): none when immaterial
+            ix = material_index(run.loss_cny, late.loss_cny, oracle.loss_cny,
+                                run.disbursed_cny)
             index = math.nan if ix is None else float(ix)
     return RunSummary(
         loss_cny=float(run.loss_cny), interest_cny=float(run.interest_cny),

@@ -125,13 +125,24 @@ def compliance_share(run: RunResult) -> float | None:
     return float(c["on_time"].sum()) / req if req else None
 
 
+def material_index(loss: float, loss_late: float, loss_oracle: float,
+                   disbursed_cny: float) -> float | None:
+    """`headline_index` of one future, or None when the oracle avoided less than
+    `avoidable_stakes` against late collection: a ratio of two small numbers (a few hundred
+    yuan of headroom on a book of a hundred million) reads as hundreds of per cent either
+    way and says nothing about the decisions. The debrief applies the same rule."""
+    if loss_late - loss_oracle < avoidable_stakes(loss_late, disbursed_cny):
+        return None
+    return headline_index(loss, loss_late, loss_oracle)
+
+
 def score(run: RunResult, late: RunResult, oracle: RunResult, name: str) -> Score:
     s = run.summary()
     sv = saves(run, late)
     mw = missed_warnings(run)
     return Score(
         strategy=name,
-        index=headline_index(run.loss_cny, late.loss_cny, oracle.loss_cny),
+        index=material_index(run.loss_cny, late.loss_cny, oracle.loss_cny, run.disbursed_cny),
         loss=run.loss_cny, interest=run.interest_cny, hours=run.hours, cost=run.cost_cny,
         npl_ratio_peak=s["npl_ratio_peak"], provisions_end=s["provisions_end"],
         compliance=compliance_share(run), relationship=run.relationship,
