@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Events whose amount is money recovered on a defaulted loan.
-RECOVERY_EVENTS = ("auction_sold", "judgment_enforced", "claim_sold")
+RECOVERY_EVENTS = ("auction_sold", "deposit_set_off", "judgment_enforced", "claim_sold")
 #: A loan is listed when its gap is at least this many CNY (smaller gaps join "other loans").
 MIN_GAP_CNY = 1_000.0
 #: At most this many loans are listed; the rest join "other loans".

@@ -242,13 +242,19 @@ def run_plan(loans, codes, width: int, taken, check_code: int, check_hours, acti
 
 
 @compiled
-def collateral_of(idx, sold, appraised0, condition, index_now, extra):
+def collateral_of(idx, sold, appraised0, condition, index_now, extra, deposit):
     """sim.interventions.workouts.collateral_value of loans idx (an array of loan
     numbers), loan by loan in its operations and order: one call for the eight array
-    operations a check's or an auction's loans took."""
+    operations a check's or an auction's loans took. A pledged deposit (deposit[i]) is
+    worth its face value, whatever the price index and the borrower's distress."""
     out = np.empty(len(idx))
     for k in range(len(idx)):
         i = idx[k]
-        base = 0.0 if sold[i] else appraised0[i] * condition[i] * index_now
+        if sold[i]:
+            base = 0.0
+        elif deposit[i]:
+            base = appraised0[i]
+        else:
+            base = appraised0[i] * condition[i] * index_now
         out[k] = base + extra[i]
     return out

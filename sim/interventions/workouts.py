@@ -19,6 +19,10 @@ from sim.portfolio import COLLATERAL_TYPES
 
 NO_COLLATERAL = COLLATERAL_TYPES.index("none")
 """The collateral type code of an unsecured loan."""
+DEPOSIT = COLLATERAL_TYPES.index("deposit")
+"""The collateral type code of a pledged deposit (存单质押): cash the bank holds, worth its
+face value whatever the property market or the borrower's distress, and set off against
+the debt at once on enforcement instead of going to auction."""
 LIQUIDITY_BY_TYPE = np.array([defaults.COLLATERAL_LIQUIDITY[c] for c in COLLATERAL_TYPES])
 ON_BOOKS_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
 # plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
@@ -42,6 +46,7 @@ def init_columns(sim) -> None:
     sim.extra_collateral = np.zeros(n)
     sim.collateral_sold = np.zeros(n, dtype=bool)
     sim.appraised = pf.appraised0.copy()
+    sim.deposit_pledged = pf.collateral_type == DEPOSIT
     sim.lawsuit_month = np.full(n, -1, dtype=np.int32)
     sim.judgment = np.zeros(n, dtype=bool)
     sim.auction_open = np.zeros(n, dtype=bool)
@@ -67,16 +72,26 @@ def collateral_value(sim, idx=slice(None)) -> np.ndarray:
     """True market value of each loan's security now (hidden); idx selects loans (one
     loan, an int, is worked out on scalars, and an array of loan numbers loan by loan in
     compiled code, kernels_act.collateral_of: the same figures without building columns)."""
+    deposit = sim.deposit_pledged  # a deposit keeps its face value
     if isinstance(idx, int | np.integer):
-        base = 0.0 if sim.collateral_sold[idx] else \
-            sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now
+        base = 0.0 if sim.collateral_sold[idx] else sim.pf.appraised0[idx] if deposit[idx] \
+            else sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now
         return base + sim.extra_collateral[idx]
     if isinstance(idx, np.ndarray) and idx.dtype == np.int64:
         return collateral_of(idx, sim.collateral_sold, sim.pf.appraised0, sim.condition,
-                             float(sim._index_now), sim.extra_collateral)
-    base = np.where(sim.collateral_sold[idx], 0.0,
-                    sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now)
+                             float(sim._index_now), sim.extra_collateral, deposit)
+    base = np.where(sim.collateral_sold[idx], 0.0, np.where(
+        deposit[idx], sim.pf.appraised0[idx],
+        sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now))
     return base + sim.extra_collateral[idx]
+
+
+def set_off(sim, idx=slice(None)):
+    """Whether loans idx are secured by a pledged deposit alone (no top-up of another kind),
+    which enforcement sets off against the claim at face value, with certainty, in the
+    first round instead of selling it at auction."""
+    return sim.deposit_pledged[idx] & ~sim.collateral_sold[idx] & \
+        (sim.extra_collateral[idx] == 0)
 
 
 def residual_share(distress_months):
@@ -109,7 +124,8 @@ def recovery_value(sim, idx=slice(None)) -> np.ndarray:
     """What a workout started now would recover per loan, before time and fees (hidden):
     the collateral at auction prices, free assets left, and a sound guarantor; idx selects
     loans (each loan's figure is its own, whichever others are worked out with it)."""
-    coll = collateral_value(sim, idx) * defaults.AUCTION_PRICE_SHARE * liquidity(sim, idx)
+    coll = collateral_value(sim, idx) * np.where(
+        set_off(sim, idx), 1.0, defaults.AUCTION_PRICE_SHARE * liquidity(sim, idx))
     balance = sim.balance[idx]
     residual = balance * residual_share(sim.distress_months[idx])
     return np.minimum(balance, coll + residual + guarantee_value(sim, balance, idx))
@@ -184,7 +200,8 @@ def round_price(value, start_share: float, bidding: bool):
 
 
 def auction(sim, i: int):
-    """Online judicial auction: two rounds, then a sale period (domain.md)."""
+    """Online judicial auction: two rounds, then a sale period (domain.md); a pledged
+    deposit is set off against the claim at face value when the first round falls due."""
     sim.auction_open[i] = True
     first = sim.auctions_held[i] == 0
     sim.auctions_held[i] += 1
@@ -196,6 +213,12 @@ def auction(sim, i: int):
             return
         # the lot's own bidders at its first auction; a lot offered again meets the month's
         u = sim.lot_luck[i, r] if first else sim._u_act[i, 0]
+        if set_off(sim, i):
+            value = float(collateral_value(sim, i))
+            sim.collateral_sold[i] = True
+            sim.auction_open[i] = False
+            recover(sim, m, i, value, "deposit_set_off")
+            return
         if u < sale_chance(name, float(liquidity(sim, i))):
             price = round_price(float(collateral_value(sim, i)), start_share, bidding)
             sim.collateral_sold[i] = True
@@ -232,6 +255,7 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     first = np.where(filed | sim.auction_open[idx], 0, 1 + defaults.SECURITY_ENFORCEMENT_MONTHS)
     liq = liquidity(sim, idx)
     value = collateral_value(sim, idx)
+    cash = set_off(sim, idx)  # set off in the first round, at face value
     ends = first[:, None] + np.cumsum([r[3] for r in AUCTION_ROUNDS])[None, :]  # (n, rounds)
     span = int(max(ends.max(initial=0), to_judgment.max(initial=0)))
     hazard = np.zeros((n, span))
@@ -247,8 +271,9 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
         for r, (name, start_share, bidding, _) in enumerate(AUCTION_ROUNDS):
             now = ends[:, r] == k
             if now.any():
-                sold = open_ * now * sale_chance(name, liq) * (value > 0)
-                coll += sold * round_price(value, start_share, bidding) * v
+                sold = open_ * now * np.where(cash, 1.0, sale_chance(name, liq)) * (value > 0)
+                price = np.where(cash, value, round_price(value, start_share, bidding))
+                coll += sold * np.minimum(price, claim) * v  # the rest goes back to the debtor
                 open_ = open_ - sold
         cure = open_ * hazard[:, k - 1]
         cures += cure * v
