@@ -185,11 +185,17 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     codes = np.repeat(PART_CODES, [len(i) for i, _ in parts])
     codes[len(entrusted):cut1 + len(entrusted)] = kind
     value = np.concatenate([v for _, v in parts])
+    # less each action's fee, and a restructuring's forgone interest
+    money, money_share = rng.choice([0.0, 20.0, 5000.0], 16), rng.choice([0.0, 0.005], 16)
+    forgone = rng.uniform(0, 2e4, n)
+    value = value - (money[codes] + money_share[codes] * balance[loans])
+    value = value - np.where(codes == rs, forgone[loans], 0.0)
     keep = (value > 0) & offered[codes]
     hours = np.where(codes == ACTION_CODES["onsite_check"], check_hours[loans], per_action[codes])
     got = assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, b["undrawn"],
                    balance, p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
-                   offered, per_action, ACTION_CODES["onsite_check"], check_hours, 0.25)
+                   offered, per_action, ACTION_CODES["onsite_check"], check_hours, 0.25,
+                   money, money_share, forgone, rs)
     assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
     assert np.array_equal(got[2], value[keep] / np.maximum(hours[keep], 0.25))
 

@@ -186,11 +186,14 @@ def relief_sets(table, counts, dpd, disaster, stage_30: float, stage_60: float,
 @compiled
 def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undrawn, balance,
              diversion_effect: float, call_effect: float, collateral_cut: float, part_codes,
-             offered, action_hours, check_code: int, check_hours, min_hours: float):
+             offered, action_hours, check_code: int, check_hours, min_hours: float,
+             money, money_share, forgone, restructure: int):
     """The triage's candidates in order (entrusted payment, late relief, collection calls,
     freezes, deferrals, extra collateral, early relief, checks), each valued as
-    sim.strategies.triage.Triage.candidates values it, then `ready_to_rank`'s filter and
-    value per hour."""
+    sim.strategies.triage.Triage.candidates values it, less what it costs the bank (the
+    action's fee, money[code] + money_share[code] x balance, and for a restructuring the
+    interest its rate concession gives up, forgone[loan]), then `ready_to_rank`'s filter
+    and value per hour."""
     n_late, n_def = counts[LATE], counts[DEFERRAL]
     size = 0
     for k in range(N_SETS):
@@ -230,6 +233,11 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
         codes[at] = part_codes[7]
         value[at] = check_value[j]
         at += 1
+    for j in range(size):
+        i, c = loans[j], codes[j]
+        value[j] -= money[c] + money_share[c] * balance[i]
+        if c == restructure:
+            value[j] -= forgone[i]
     return ready_to_rank(loans, codes, value, offered, action_hours, check_code, check_hours,
                          min_hours)
 

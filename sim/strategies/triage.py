@@ -12,7 +12,12 @@ it from the signals it has seen, the other from the hidden health.
 
 The value model is deliberately simple and the same for both: expected loss is
 risk x exposure x loss given default; an action's value is the part of that expected
-loss it removes. It only ranks actions; the engine decides what they really do.
+loss it removes, less what the action costs the bank: its fee, and for a restructuring
+the interest its rate concession gives up over the remaining term on a loan that goes
+on paying. An action worth less than it costs is not taken, hours or no hours: a bank
+does not restructure a borrower whose warnings are most likely false alarms at a price
+above the loss it could prevent. The model only ranks actions; the engine decides what
+they really do.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.codes import LoanStatus
+from sim.codes import LoanStatus, Repayment
 from sim.defaults import INTERVENTIONS
 from sim.interventions.effects import cut_of
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
@@ -149,6 +154,25 @@ POLICIES = tuple(
 monitoring for performing loans and visit only the watch list; the last books no routine
 visit at all, so a very short team spends every hour on targeted work instead of
 rushing checks into formalities."""
+
+
+def catalogue_entry(obs: Observation, action: str):
+    """The case's entry for an action, or the default catalogue's."""
+    return (obs.actions or {}).get(action) or INTERVENTIONS[action]
+
+
+def concession_forgone(obs: Observation, risk: np.ndarray) -> np.ndarray:
+    """Per loan, the interest a restructuring's rate concession gives up: the cut in the
+    rate over the remaining term on the balance still owed on average (all of it for an
+    interest-only loan, about half for one that amortises), on a loan that goes on paying
+    (one that defaults pays no interest either way)."""
+    if obs.remaining_months is None:
+        return np.zeros(len(obs.status))
+    cut = float(catalogue_entry(obs, "restructure").params.get("rate_concession", 0.0))
+    years = np.maximum(obs.remaining_months, 0) / 12.0
+    owed = obs.balance if obs.repayment is None else np.where(
+        obs.repayment == Repayment.INTEREST_ONLY_BULLET, obs.balance, 0.5 * obs.balance)
+    return cut * owed * years * (1.0 - np.asarray(risk, dtype=float))
 
 
 def _by_value(loans: np.ndarray, codes: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -322,13 +346,14 @@ class Triage(Strategy):
             ACTION_CODES["restructure"], ACTION_CODES["emergency_deferral"])
         gain = self.relief_gain(obs, risk, relief, stage) * lid[relief]
         check, check_value = self.check_values(obs, live, alerts, risk, lid)
-        offered_now, per_action = self._actions_now(obs)
+        offered_now, per_action, money, money_share = self._actions_now(obs)
         return assemble(table, counts, kind, np.asarray(gain, dtype=float),
                         np.asarray(check, dtype=np.int64), np.asarray(check_value, dtype=float),
                         np.asarray(risk, dtype=float), lid, lgd, obs.undrawn, obs.balance,
                         p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
                         offered_now, per_action, ACTION_CODES["onsite_check"], obs.check_hours,
-                        MIN_HOURS_FOR_RANKING)
+                        MIN_HOURS_FOR_RANKING, money, money_share,
+                        concession_forgone(obs, risk), ACTION_CODES["restructure"])
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """Further actions for hours left over once the ranked ones are taken."""
@@ -347,20 +372,24 @@ class Triage(Strategy):
             self._topped_month = np.full(len(obs.status), -99, dtype=np.int64)
         return self._topped_month
 
-    def _actions_now(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
-        """(whether the case offers each of ACTIONS, its hours; 0 for a check, whose hours
-        depend on the loan), worked out again only when the case's catalogue changes."""
+    def _actions_now(self, obs: Observation) -> tuple[np.ndarray, ...]:
+        """(whether the case offers each of ACTIONS, its hours (0 for a check, whose hours
+        depend on the loan), its fee in CNY, its fee as a share of the balance), worked out
+        again only when the case's catalogue changes."""
         key = tuple(obs.actions.items()) if obs.actions else ()
         got = getattr(self, "_actions_seen", None)
         if got is None or got[0] != key:  # the same catalogue entries: compared by identity
+            its = [catalogue_entry(obs, a) for a in ACTIONS]
             table = (np.array([offered(obs, a) for a in ACTIONS]),
                      np.array([action_hours(obs, 0, a) if a != "onsite_check" else 0.0
-                               for a in ACTIONS]))
+                               for a in ACTIONS]),
+                     np.array([float(it.cost_cny) for it in its]),
+                     np.array([float(it.cost_share) for it in its]))
             self._actions_seen = got = (key, table)
         return got[1]
 
     def _hours(self, obs: Observation, loans: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        _, per_action = self._actions_now(obs)
+        per_action = self._actions_now(obs)[1]
         return np.where(codes == ACTION_CODES["onsite_check"], obs.check_hours[loans],
                         per_action[codes])
 
