@@ -374,6 +374,18 @@ def test_a_tight_policy_is_a_note_and_an_impossible_one_a_warning():
                                    headroom=interval(5e5), ew_index=0.6,
                                    staff=staff_load(250), ew_compliance=0.5, disbursed_cny=1e8)
     assert [w.code for w in ws] == [preview.WarningCode.STAFF_SWAMPED]
+    assert preview.WarningCode.TIGHT_POLICY not in [
+        n.code for n in preview.teaching_notes(staff_load(250), swamped=True)]
+    # a policy two and a half times the hours whose triage works (early warning keeps the
+    # checks it books, the lesson shows) teaches setting priorities: a note with its scale,
+    # not a failed case (an ordinary 3 officers for 300 loans on quarterly visits)
+    ws = preview.teaching_warnings(late=interval(1e6), saving=interval(3e5, 1e5),
+                                   headroom=interval(5e5), ew_index=0.7,
+                                   staff=staff_load(250), ew_compliance=1.0, disbursed_cny=1e8)
+    assert ws == ()
+    (note,) = preview.teaching_notes(staff_load(250))
+    assert note.code == preview.WarningCode.TIGHT_POLICY and "(2.5 times)" in note.text("en")
+    assert "（2.5 倍）" in note.text("zh")
     # an index whose interval reaches zero is a note: the lesson may not show in one play
     notes = preview.teaching_notes(staff_load(80), index_lo=-0.06, index_hi=0.36, index=0.14)
     assert [n.code for n in notes] == [preview.WarningCode.LESSON_UNCLEAR]
@@ -440,6 +452,7 @@ def test_cli_preview_report_names_the_warnings(capsys, tmp_path):
     assert main(["preview", str(case), "--reps", "2", "--months", "3"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "WARNING staff_swamped" in out and "Oracle headroom" in out and "人手" not in out
+    assert "The case does not teach yet" in out and "The case teaches." not in out
     # a shortened run says so, with the fix; one replication gives no interval: refused
     assert "Only the first 3 of the case's 12 months were run" in out and "--months 12" in out
     assert main(["preview", str(case), "--reps", "1"]) == 2

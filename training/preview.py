@@ -148,7 +148,7 @@ class TeachingWarning:
         return t(key, lang=lang, **{k: _fmt(k, v, lang) for k, v in self.values.items()})
 
 
-_MONEY = ("headroom", "late", "saving", "lo", "hi")
+_MONEY = ("headroom", "late", "saving", "lo", "hi", "stakes")
 _SHARES = ("share", "compliance", "policy_compliance")
 
 
@@ -161,6 +161,8 @@ def _fmt(key: str, value: float | None, lang: str) -> str:
         return fmt_pct(value, 0)
     if key.startswith("index"):
         return f"{value:.2f}"
+    if key == "ratio":
+        return f"{value:.1f}"
     return f"{value:,.0f}"  # hours
 
 
@@ -301,26 +303,31 @@ def teaching_warnings(late: Interval, saving: Interval, headroom: Interval,
     cross zero on a small book (the intro's 50 loans) without the lesson being absent.
 
     The officers are swamped when the case's policy asks over SWAMPED_LOAD times their
-    hours, or when early warning keeps under SWAMPED_COMPLIANCE of the checks it books on
-    time (its triage has failed). The warning says both of early warning's figures: the
-    checks it booked, and the loan-months up to the case's own policy, which a triaging
-    officer keeps far lower (it books a lighter policy when the hours are short).
+    hours and even early warning's triage fails: it keeps under SWAMPED_COMPLIANCE of the
+    checks it books on time, or books none. A policy that heavy whose triage still works
+    does not stop the case teaching (setting priorities is then part of the lesson): it is
+    a note (`teaching_notes`). Checks late with the hours sufficient on average is
+    CHECKS_LATE. The warning says both of early warning's figures: the checks it booked,
+    and the loan-months up to the case's own policy, which a triaging officer keeps far
+    lower (it books a lighter policy when the hours are short).
     """
     out: list[TeachingWarning] = []
-    nothing = headroom.mean < avoidable_stakes(late.mean, disbursed_cny)  # sim.scoring
+    stakes = avoidable_stakes(late.mean, disbursed_cny)  # sim.scoring
+    nothing = headroom.mean < stakes
     if nothing:
         out.append(TeachingWarning(WarningCode.NOTHING_AVOIDABLE, {
-            "headroom": headroom.mean, "late": late.mean,
+            "headroom": headroom.mean, "late": late.mean, "stakes": stakes,
             "share": headroom.mean / late.mean if late.mean > 0 else 0.0}))
     elif saving.hi <= 0 or ew_index is None or ew_index < MIN_TEACHING_INDEX:
         out.append(TeachingWarning(WarningCode.LATE_AS_GOOD, {
             "saving": saving.mean, "lo": saving.lo, "hi": saving.hi, "index": ew_index}))
     figures = {"demand": staff.demanded_hours_month.mean,
-               "available": staff.available_hours_month, "compliance": ew_compliance,
-               "policy_compliance": ew_policy_compliance}
-    if staff.load_share > SWAMPED_LOAD:
+               "available": staff.available_hours_month, "ratio": staff.load_share,
+               "compliance": ew_compliance, "policy_compliance": ew_policy_compliance}
+    triage_fails = not math.isfinite(ew_compliance) or ew_compliance < SWAMPED_COMPLIANCE
+    if staff.load_share > SWAMPED_LOAD and triage_fails:
         out.append(TeachingWarning(WarningCode.STAFF_SWAMPED, figures))
-    elif ew_compliance < SWAMPED_COMPLIANCE:
+    elif staff.load_share <= SWAMPED_LOAD and ew_compliance < SWAMPED_COMPLIANCE:
         # the hours suffice on average, yet the checks it books are late: they bunch up
         # (a whole book's first checks in month one, quarters falling together)
         out.append(TeachingWarning(WarningCode.CHECKS_LATE, figures))
@@ -329,15 +336,17 @@ def teaching_warnings(late: Interval, saving: Interval, headroom: Interval,
 
 def teaching_notes(staff: StaffLoad, index_lo: float | None = None,
                    index_hi: float | None = None, index: float | None = None,
-                   warned: bool = False) -> tuple[TeachingWarning, ...]:
+                   warned: bool = False, swamped: bool = False
+                   ) -> tuple[TeachingWarning, ...]:
     """What an author should know that does not stop the case teaching: a policy the
-    officers cannot follow to the letter, and an index whose interval reaches zero (the
-    lesson holds on average but may not show in one play)."""
+    officers cannot follow to the letter (unless it is already the reason the case fails,
+    `swamped`), and an index whose interval reaches zero (the lesson holds on average but
+    may not show in one play)."""
     out: list[TeachingWarning] = []
-    if TIGHT_LOAD < staff.load_share <= SWAMPED_LOAD:
+    if staff.load_share > TIGHT_LOAD and not swamped:
         out.append(TeachingWarning(WarningCode.TIGHT_POLICY, {
             "demand": staff.demanded_hours_month.mean,
-            "available": staff.available_hours_month}))
+            "available": staff.available_hours_month, "ratio": staff.load_share}))
     if not warned and index is not None and index_lo is not None and index_lo <= 0:
         out.append(TeachingWarning(WarningCode.LESSON_UNCLEAR, {
             "index": index, "index_lo": index_lo, "index_hi": index_hi}))
@@ -399,7 +408,8 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
         difficulty=difficulty(scenario, staff.load_share if staff.available_hours_month
                               else math.inf, index),
         warnings=warnings,
-        notes=teaching_notes(staff, index_lo, index_hi, index, bool(warnings)),
+        notes=teaching_notes(staff, index_lo, index_hi, index, bool(warnings),
+                             any(w.code == WarningCode.STAFF_SWAMPED for w in warnings)),
         horizon=scenario.horizon_months,
     )
 
@@ -486,6 +496,6 @@ def report_text(result: PreviewResult, lang: str = "en") -> str:
     lines += ["  " + t("author.cli.warning", lang, code=w.code, text=w.text(lang))
               for w in result.warnings]
     lines += ["  " + t("author.cli.note", lang, code=n.code, text=n.text(lang)) for n in result.notes]
-    if result.teaches:
-        lines.append("  " + t("author.cli.teaches", lang))
+    lines.append("  " + t("author.cli.teaches" if result.teaches else "author.cli.does_not_teach",
+                          lang, n=len(result.warnings)))
     return "\n".join(lines)
