@@ -106,6 +106,8 @@ def index_interval(late, loss, oracle, champion=None) -> Interval:
     if n == 0 or not something_avoidable(la.mean(), orc.mean()):
         return Interval(math.nan, math.nan, math.nan, n)
     point = float((base.mean() - lo_.mean()) / (la.mean() - orc.mean()))
+    if champion is None and np.array_equal(lo_, orc):
+        return Interval(1.0, 1.0, 1.0, n)  # the oracle's own: 1 in every future, by definition
     if n < 2:
         return Interval(point, point, point, n)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
