@@ -161,13 +161,14 @@ class Simulation:
         self._index_now = macro.index_value(self.index_points, t)
         self._targeted = []
         self.month_report = MonthRecord(month=t)
-        n_sig_before = self.rec.n_signals
         self._decide_and_act(t)
         staff.close_month(self, start_hours)
         self._tick(t, z.z_idio, z.z_econ, z.z_ind, z.z_reg)
         signals.offsite_sightings(self, t)
         rep = self.month_report
-        rep.new_alerts = self.rec.n_signals - n_sig_before
+        # every sighting dated this month, those logged before its decision point too (the
+        # month's alert list shows them; counting from the decision point missed them)
+        rep.new_alerts = self.rec.signals_in.get(t, 0)
         rep.hours_used = start_hours - self._hours_left
         self.rec.record_metrics(self, t, rep.hours_used, rep.new_defaults)
         self.rec.months.append(rep)

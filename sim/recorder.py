@@ -76,6 +76,9 @@ class Recorder:
         self.checks = CheckTally()
         self.months: list[MonthRecord] = []
         self.n_signals = 0
+        self.signals_in: dict[int, int] = {}
+        """Sightings per month they are dated, whenever logged: a workout's or a check's
+        sighting dated month t may be logged before month t's decision point."""
 
     def refused_for_hours(self) -> int:
         """Actions the run decided and the engine refused because the month's hours had run
@@ -122,6 +125,7 @@ class Recorder:
         """Loans idx saw signals (indices into signal_ids, one per loan) in `month`."""
         self.signals.append((month, idx.astype(np.int64), signals.astype(np.int16), int(via)))
         self.n_signals += len(idx)
+        self.signals_in[month] = self.signals_in.get(month, 0) + len(idx)
 
     def record_metrics(self, sim, t: int, used: float, new_defaults: int) -> None:
         """One row of METRIC_COLUMNS for month t, from the loan book as it stands."""
