@@ -18,6 +18,11 @@ from sim.observation import action_cost, action_hours, admissible
 from sim.roleplay import MEET_ACTION
 
 RESTRUCTURE = "restructure"
+RELIEF = frozenset({RESTRUCTURE, "emergency_deferral"})
+CONTRADICTS = {"accelerate": RELIEF, **{a: frozenset({"accelerate"}) for a in RELIEF}}
+"""Actions a trainee may not queue on one loan in one month: relief (a restructuring or a
+deferral) gives the borrower time, an early recall (提前收回) demands the whole balance now.
+The engine would take both, one after the other; a bank would do one or the other."""
 
 
 class ActionError(Exception):
@@ -111,8 +116,11 @@ class ActionQueue:
         rule (sim.observation.admissible) the engine applies at the decision."""
         # the checks the policy requires are done first; actions get what is left
         left = self.hours_available - self.check_hours() - self.hours_queued
-        return admissible(self.sim, loan_id, key, set(self._all_queued()), left,
-                          month=self.month + 1)
+        queued = set(self._all_queued())
+        why = admissible(self.sim, loan_id, key, queued, left, month=self.month + 1)
+        if why is None and any((loan_id, a) in queued for a in CONTRADICTS.get(key, ())):
+            why = "contradicts"
+        return why
 
     def options(self, loan_id: int) -> list[ActionOption]:
         """Every action of the case on a loan, with its cost and whether it can be queued

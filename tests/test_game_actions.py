@@ -208,3 +208,31 @@ def test_the_loan_files_actions_say_what_came_of_them_in_words():
                                                     text_as="action") for lf in acted])
         result = shown.columns[-1]
         assert set(shown[result]) and set(shown[result]) <= words
+
+
+def test_relief_and_an_early_recall_of_one_loan_in_one_month_contradict_each_other():
+    """A trainee could queue a restructuring and an early recall of the same loan in the
+    same month, and the engine took both. Either one now closes the other for that loan,
+    with the reason, until it is unqueued; other loans are not affected."""
+    g = Game(case(hours=200.0, horizon=12), seed=9)
+    g.set_policy(LIGHT)
+    while True:
+        ready = [i for i in range(g.sim.n)
+                 if {o.id: o for o in g.options(i)}["restructure"].available]
+        if ready:
+            break
+        assert not g.finished, "no loan ever became eligible for a restructuring"
+        g.end_month(g.month)
+    i = ready[0]
+    assert {o.id: o for o in g.options(i)}["accelerate"].available
+    g.queue(i, "restructure")
+    recall = {o.id: o for o in g.options(i)}["accelerate"]
+    assert not recall.available and recall.reason == "contradicts"
+    assert (recall.reason_zh, recall.reason_en) == engine_text("reason", "contradicts")
+    assert_rejected(g, i, "accelerate", "contradicts")
+    other = next(j for j in range(g.sim.n) if j != i
+                 and {o.id: o for o in g.options(j)}["accelerate"].available)
+    g.queue(other, "accelerate")  # another loan: no conflict
+    g.unqueue(0)  # the restructuring
+    g.queue(i, "accelerate")
+    assert_rejected(g, i, "restructure", "contradicts")

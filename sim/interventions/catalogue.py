@@ -28,10 +28,12 @@ REASONS: tuple[str, ...] = (
     "active", "not_defaulted", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
     "overdue", "defaulted", "no_lawsuit", "judgment_or_security", "has_collateral",
     "unpledged_assets", "available", "hours", "queued", "conversation", "no_conversation",
+    "contradicts",
 )
 """Why an action cannot be taken: each precondition code, plus "available" (the case does
-not offer it), "hours" (not enough officers' hours), "queued" (already this month), and for
-a meeting "conversation" (held through its conversation) or "no_conversation".
+not offer it), "hours" (not enough officers' hours), "queued" (already this month), for
+a meeting "conversation" (held through its conversation) or "no_conversation", and on the
+desk "contradicts" (relief and an early recall of one loan in one month).
 Their text is in training/locales/<lang>/engine.yaml under engine.reason."""
 
 
