@@ -69,11 +69,15 @@ def _float_fields(model: type[BaseModel]) -> frozenset[str]:
 
 
 class InputError(Exception):
-    """A file could not be loaded; `problems` lists (field path, message) pairs."""
+    """A file could not be loaded; `problems` lists (field path, message) pairs, and
+    `problems_zh` the same messages in Chinese where there is a Chinese text (a schema
+    check's; a case's own cross-checks and YAML syntax are said in English in both)."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
+    def __init__(self, source: str, problems: list[tuple[str, str]],
+                 problems_zh: list[str] | None = None):
         self.source = source
         self.problems = problems
+        self.problems_zh = problems_zh if problems_zh is not None else [m for _, m in problems]
         lines = [f"{source}: {len(problems)} problem(s)"]
         lines += [f"  - {path}: {msg}" for path, msg in problems]
         super().__init__("\n".join(lines))
@@ -107,6 +111,63 @@ _FIXES = {
 }
 
 _YAML_BOOL = "YAML reads yes/no/on/off/true/false as true or false"
+
+# The same in Chinese: what pydantic says by error type (its ctx fills the figures), and the fix.
+_MESSAGES_ZH = {
+    "missing": "缺少此字段",
+    "extra_forbidden": "不认识的键",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应大于或等于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应小于或等于 {le}",
+    "string_pattern_mismatch": "格式不符",
+    "literal_error": "不是允许的取值，应为 {expected} 之一",
+    "union_tag_invalid": "不认识的类型 '{tag}'",
+    "union_tag_not_found": "缺少 'type' 键",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数，不能带小数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为普通数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为映射",
+    "model_type": "应为映射",
+    "string_type": "应为文本",
+    "string_too_short": "不能为空",
+    "string_too_long": "文本太长（最多 {max_length} 个字符）",
+    "too_short": "条目太少（至少 {min_length} 条）",
+    "too_long": "条目太多（最多 {max_length} 条）",
+}
+_FIXES_ZH = {
+    "missing": "请补上这个字段",
+    "extra_forbidden": "请删除这个键，或检查拼写",
+    "greater_than": "请改用更大的数",
+    "greater_than_equal": "请改用更大的数",
+    "less_than": "请改用更小的数",
+    "less_than_equal": "请改用更小的数",
+    "string_pattern_mismatch": "只能用小写字母、数字、'_' 或 '-'，例如 'wc_loans'",
+    "literal_error": "请从允许的取值中选一个",
+    "union_tag_invalid": "请把 'type' 设为 lpr_change、policy_shock、recession 或 disaster",
+    "union_tag_not_found": "请加上 'type' 键：lpr_change、policy_shock、recession 或 disaster",
+    "int_type": "请写整数",
+    "int_parsing": "请写整数",
+    "int_from_float": "请写整数",
+    "float_type": "请写数字",
+    "float_parsing": "请写数字",
+    "finite_number": "请写普通数字，不能用 .nan 或 .inf",
+    "bool_type": "请写 true 或 false",
+    "bool_parsing": "请写 true 或 false",
+    "list_type": "请写成列表，即 YAML 的 '- 条目' 行",
+    "dict_type": "请写成映射，即 YAML 的 '键: 值' 行",
+    "model_type": "请写成映射，即 YAML 的 '键: 值' 行",
+    "string_type": "请写文本",
+    "too_short": "请至少加一条",
+    "too_long": "请删去一些条目",
+}
+_YAML_BOOL_ZH = "YAML 会把 yes/no/on/off/true/false 读成 true 或 false"
 
 
 def did_you_mean(word: Any, options: Any) -> str:
@@ -204,6 +265,53 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}; {_YAML_BOOL}" + ("; put the text in quotes" if kind == "string_type"
                                         else "")
     return msg + (f" ({fix})" if fix else "")
+
+
+def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
+    """`_message` in Chinese. A case's own cross-checks (value errors: unknown segment, an
+    event after the horizon, ...) have no Chinese text: they are said as in English."""
+    kind, value = e["type"], e.get("input")
+    ctx = {k: v for k, v in (e.get("ctx") or {}).items()}
+    if "expected" in ctx:  # "'a', 'b' or 'c'": the list the Chinese way
+        ctx["expected"] = re.sub(r",\s*|\s+or\s+", "、", str(ctx["expected"]))
+    template = _MESSAGES_ZH.get(kind)
+    if template is None:
+        return _message(e, root)
+    try:
+        msg = template.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        msg = template.split("{")[0].rstrip("，（ ")
+    fix = _FIXES_ZH.get(kind, "")
+    if kind == "extra_forbidden":
+        key = e["loc"][-1] if e["loc"] else None
+        model = _model_at(root, e["loc"][:-1]) if root is not None else None
+        if model is not None:
+            near = did_you_mean(key, model.model_fields)
+            if near:
+                return f"不认识的键 '{key}'；是不是 '{near.split(chr(39))[1]}'？（{fix}）"
+            if set(model.model_fields) == {"zh", "en"}:
+                return (f"不认识的键 '{key}'（在 {{zh: ..., en: ...}} 里，逗号会开始一个新键："
+                        "请给文本加引号，例如 {zh: \"研发, 生产\", en: \"R&D, production\"}）")
+    elif kind == "literal_error":
+        near = did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        if near:
+            fix = f"是不是 '{near.split(chr(39))[1]}'？"
+    elif kind == "union_tag_invalid":
+        near = did_you_mean(ctx.get("tag"), _TAGS)
+        if near:
+            fix = f"{fix}；是不是 '{near.split(chr(39))[1]}'？"
+    elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
+        fix = f"{fix}：这是比例，{value:g}% 请写成 {value / 100:g}"
+    if isinstance(value, _YamlBool):
+        msg, fix = "应为数字，不能是 true/false", f"请写数字；{_YAML_BOOL_ZH}"
+    elif isinstance(value, bool) and kind in ("int_type", "string_type"):
+        fix = f"{fix}；{_YAML_BOOL_ZH}" + ("；请给文本加引号" if kind == "string_type" else "")
+    return msg + (f"（{fix}）" if fix else "")
+
+
+def explain_zh(err: ValidationError, model: type[BaseModel] | None = None) -> list[str]:
+    """`explain`'s messages in Chinese, in the same order."""
+    return [_message_zh(e, model) for e in err.errors(include_url=False)]
 
 
 def explain(err: ValidationError, model: type[BaseModel] | None = None) -> list[tuple[str, str]]:
@@ -338,6 +446,6 @@ def validate(model: type[BaseModel], data: Any, source: str,
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise error(source, explain(err, model)) from None
+        raise error(source, explain(err, model), explain_zh(err, model)) from None
     except RecursionError:
         raise error(source, [("(file)", "YAML is nested too deeply")]) from None

@@ -401,3 +401,21 @@ def test_validate_names_a_likely_slip_but_the_file_stays_valid(capsys, tmp_path)
     assert f"{path}: segments[0].pd_annual: check: " in out and "write 0.005" in out
     rc, out, _ = run_cli(capsys, "validate", "--lang", "zh", str(path))
     assert rc == 0 and "请核对" in out and "0.005" in out
+
+
+@pytest.mark.parametrize("name, words", [
+    ("ltv_as_percent.yaml", "segments[0].collateral.ltv: 应小于或等于 1.5（请改用更小的数：这是比例，"
+                            "60% 请写成 0.6）"),
+    ("unknown_key_horizon_month.yaml", "horizon_month: 不认识的键 'horizon_month'；是不是 "
+                                       "'horizon_months'？"),
+    ("wrong_type_count.yaml", "segments[0].count: 应为整数（请写整数）"),
+    ("missing_staff.yaml", "staff: 缺少此字段（请补上这个字段）"),
+    ("text_comma_unquoted.yaml", "逗号会开始一个新键：请给文本加引号"),
+    # a case's own cross-checks have no Chinese text: said as in English, not lost
+    ("macro_after_horizon.yaml", "macro[0].month: macro[0] is at month 18"),
+])
+def test_validate_speaks_chinese_for_the_schema_checks(capsys, name, words):
+    path = str(ROOT / "tests" / "badinput" / name)
+    rc, out, err = run_cli(capsys, "validate", "--lang", "zh", path)
+    assert_reported_bad(rc, out, err, path)
+    assert words in out, out

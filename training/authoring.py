@@ -65,6 +65,10 @@ class Problem:
     line: int | None  # 1-based; None when the problem has no place (file too large)
     column: int | None
     message: str
+    message_zh: str = ""  # the same in Chinese where it has a Chinese text, else as message
+
+    def text(self, lang: str) -> str:
+        return self.message_zh or self.message if lang == "zh" else self.message
 
 
 @dataclass(frozen=True)
@@ -133,17 +137,17 @@ def validate_text(text: str, source: str = "<editor>") -> Validation:
     except ScenarioError as err:
         root = None
         problems: list[Problem] = []
-        for path, message in err.problems:
+        for (path, message), zh in zip(err.problems, err.problems_zh, strict=True):
             at = _AT.match(path)
             if at:  # YAML syntax or duplicate keys: the loader gives the place itself
-                problems.append(Problem(FILE_PATH, int(at[1]), int(at[2]), message))
+                problems.append(Problem(FILE_PATH, int(at[1]), int(at[2]), message, zh))
             elif path == FILE_PATH:
-                problems.append(Problem(FILE_PATH, None, None, message))
+                problems.append(Problem(FILE_PATH, None, None, message, zh))
             else:
                 if root is None:
                     root = _compose(text)
                 line, column = _line_of(root, path)
-                problems.append(Problem(path, line, column, message))
+                problems.append(Problem(path, line, column, message, zh))
         problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0))
         return Validation(None, tuple(problems))
     from training.lessons import lesson_problems

@@ -88,7 +88,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             scenario = load_scenario(name)
         except ScenarioError as err:
             rc = EXIT_BAD_INPUT
-            for field, message in err.problems or [("(file)", "invalid scenario")]:
+            said = err.problems_zh if args.lang == "zh" else [m for _, m in err.problems]
+            for (field, _), message in zip(err.problems, said, strict=True) if err.problems \
+                    else [(("(file)", ""), "invalid scenario")]:
                 print(f"{name}: {field}: {_one_line(message)}")
         except Exception as exc:  # bad input must never end in a traceback
             rc = EXIT_BAD_INPUT
@@ -578,8 +580,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "Exit code 2 when any file is invalid.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file or directory")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="language of the cautions on valid files: likely slips such as a "
-                   "default rate of 0.5 meant as 0.5%% (default en)")
+                   help="language of the problems' messages (a case's own cross-checks are "
+                   "said in English in both) and of the cautions on valid files: likely slips "
+                   "such as a default rate of 0.5 meant as 0.5%% (default en)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files",

@@ -26,12 +26,14 @@ class RulesError(InputError):
     """A rule table could not be read; `problems` lists (field path, message) pairs.
     RulesError("text") with a message alone is accepted too."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]] | None = None):
+    def __init__(self, source: str, problems: list[tuple[str, str]] | None = None,
+                 problems_zh: list[str] | None = None):
         if problems is None:
             self.source, self.problems = "<rules>", [("(file)", source)]
+            self.problems_zh = [source]
             Exception.__init__(self, source)
         else:
-            super().__init__(source, problems)
+            super().__init__(source, problems, problems_zh)
 
 
 class RuleWhen(BaseModel):

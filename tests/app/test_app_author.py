@@ -203,6 +203,11 @@ def test_the_page_speaks_chinese():
     at = open_page("zh")
     assert any(t.value == "编写案例" for t in at.title)
     assert any("有效" in s.value for s in at.success)
+    # a problem is said in Chinese too, with its fix (the messages were English only)
+    editor(at).set_value(editor(at).value.replace("pd_annual: 0.06", "pd_annual: 6")).run()
+    no_exception(at)
+    table = next(d.value for d in at.dataframe if "行" in d.value.columns)
+    assert "应小于 1.0（请改用更小的数：这是比例，6% 请写成 0.06）" in table.iloc[0].tolist()
 
 
 def test_every_key_the_authoring_page_builds_exists_in_both_languages():
