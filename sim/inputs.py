@@ -17,6 +17,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 MAX_FILE_BYTES = 512 * 1024
 """Largest input file accepted; a case study or a rule table is a few kilobytes."""
@@ -179,6 +180,18 @@ def did_you_mean(word: Any, options: Any) -> str:
     return f"; did you mean '{by_lower[best[0]]}'?" if best else ""
 
 
+def refusal(en: str, zh: str) -> PydanticCustomError:
+    """A validator's refusal said in both languages (raise it where a ValueError would go):
+    the English is the message, the Chinese rides in its context (`_message_zh`)."""
+    return PydanticCustomError("value_error", en, {"zh": zh})
+
+
+def near_zh(word: Any, options: Any) -> str:
+    """`did_you_mean` in Chinese: '；是不是 'x'？', or ''."""
+    near = did_you_mean(word, options)
+    return f"；是不是 '{near.split(chr(39))[1]}'？" if near else ""
+
+
 def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     """The model class that validated the value at loc (a pydantic error location), if any."""
     tp: Any = root
@@ -272,6 +285,8 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
     event after the horizon, ...) have no Chinese text: they are said as in English."""
     kind, value = e["type"], e.get("input")
     ctx = {k: v for k, v in (e.get("ctx") or {}).items()}
+    if ctx.get("zh"):  # a cross-check that said itself in Chinese too (sim.scenario)
+        return str(ctx["zh"])
     if "expected" in ctx:  # "'a', 'b' or 'c'": the list the Chinese way
         ctx["expected"] = re.sub(r",\s*|\s+or\s+", "、", str(ctx["expected"]))
     template = _MESSAGES_ZH.get(kind)
@@ -358,8 +373,9 @@ def _at(mark: Any) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}"
 
 
-def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str]:
-    """Where a YAML syntax error is and what to do about it."""
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
+    """Where a YAML syntax error is and what to do about it, in English and in Chinese
+    (the parser's own words stay as it says them)."""
     mark = getattr(exc, "problem_mark", None)
     ctx_mark = getattr(exc, "context_mark", None)
     context = getattr(exc, "context", None) or ""
@@ -368,32 +384,41 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str]:
         before = text[:exc.position].removeprefix("\ufeff")
         line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
         return f"line {line}, column {column}", (
-            f"not valid YAML: {problem}; delete it (was the file saved as plain text?)")
+            f"not valid YAML: {problem}; delete it (was the file saved as plain text?)"), (
+            f"不是有效的 YAML：{problem}；请删去它（文件是否存成了纯文本？）")
     if mark is None:
         mark, ctx_mark = ctx_mark, None
     if mark is None:
-        return "(file)", f"not valid YAML: {problem} (check indentation and quotes)"
+        return ("(file)", f"not valid YAML: {problem} (check indentation and quotes)",
+                f"不是有效的 YAML：{problem}（请检查缩进和引号）")
     line = mark.line + 1
     if ctx_mark is not None and "quoted scalar" in context and (
             "end of stream" in problem or "document separator" in problem):
         opened = ctx_mark.line + 1
         return _at(ctx_mark), (
             f"not valid YAML: the quote opened at line {opened} is never closed (still open "
-            f"at line {line}: {problem}); add the closing quote on line {opened}")
+            f"at line {line}: {problem}); add the closing quote on line {opened}"), (
+            f"不是有效的 YAML：第 {opened} 行开始的引号一直没有闭合（到第 {line} 行仍未闭合）："
+            f"请在第 {opened} 行补上闭合的引号")
     if ctx_mark is not None and "simple key" in context:
         key_line = ctx_mark.line + 1
         lines = text.splitlines()
+        full_width = key_line <= len(lines) and "：" in lines[key_line - 1]
         hint = ("a full-width colon '：' is not a YAML colon: type ':' followed by a space"
-                if key_line <= len(lines) and "：" in lines[key_line - 1]
-                else "write 'key: value' with a space after the colon")
+                if full_width else "write 'key: value' with a space after the colon")
+        hint_zh = ("全角冒号'：'不是 YAML 的冒号：请输入半角 ':' 再加一个空格" if full_width
+                   else "请写成 '键: 值'，冒号后加一个空格")
         return _at(ctx_mark), (
             f"not valid YAML: {problem} after the key on line {key_line} (found by line "
-            f"{line}); {hint}")
-    where_else = ""
+            f"{line}); {hint}"), (
+            f"不是有效的 YAML：第 {key_line} 行的键后面没有找到 ':'（在第 {line} 行发现）；{hint_zh}")
+    where_else = where_else_zh = ""
     if ctx_mark is not None and ctx_mark.line != mark.line:
         where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
+        where_else_zh = f"；相关结构从第 {ctx_mark.line + 1} 行开始"
     return _at(mark), (
-        f"not valid YAML: {problem}{where_else} (check indentation and quotes)")
+        f"not valid YAML: {problem}{where_else} (check indentation and quotes)"), (
+        f"不是有效的 YAML：{problem}{where_else_zh}（请检查缩进和引号）")
 
 
 def load_yaml(text: str, source: str, error: type[InputError] = InputError) -> Any:
@@ -404,18 +429,23 @@ def load_yaml(text: str, source: str, error: type[InputError] = InputError) -> A
         loader = _Loader(text)  # the reader checks for control characters here
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise error(source, [_yaml_problem(exc, text)]) from None
+        where, en, zh = _yaml_problem(exc, text)
+        raise error(source, [(where, en)], [zh]) from None
     except RecursionError:
-        raise error(source, [("(file)", "YAML is nested too deeply")]) from None
+        raise error(source, [("(file)", "YAML is nested too deeply")], ["YAML 嵌套太深"]) from None
     finally:
         if loader is not None:
             loader.dispose()
     if loader.duplicates:
+        dups = sorted(loader.duplicates, key=lambda d: d[1:3])
         raise error(source, [
             (f"line {line}, column {col}",
              f"duplicate key '{key}' at line {line}: keep one (it is also "
              + (f"at line {first})" if first != line else "earlier on this line)"))
-            for key, line, col, first in sorted(loader.duplicates, key=lambda d: d[1:3])])
+            for key, line, col, first in dups], [
+            f"第 {line} 行的键 '{key}' 重复了：只保留一个（"
+            + (f"第 {first} 行也有）" if first != line else "同一行前面也有）")
+            for key, line, col, first in dups])
     return data
 
 
@@ -442,10 +472,11 @@ def validate(model: type[BaseModel], data: Any, source: str,
              error: type[InputError] = InputError, what: str = "keys") -> Any:
     """Validate parsed YAML against a model; every problem raises `error` at its field."""
     if not isinstance(data, dict):
-        raise error(source, [("(file)", f"the file must be a YAML mapping of {what}")])
+        raise error(source, [("(file)", f"the file must be a YAML mapping of {what}")],
+                    [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}"])
     try:
         return model.model_validate(data)
     except ValidationError as err:
         raise error(source, explain(err, model), explain_zh(err, model)) from None
     except RecursionError:
-        raise error(source, [("(file)", "YAML is nested too deeply")]) from None
+        raise error(source, [("(file)", "YAML is nested too deeply")], ["YAML 嵌套太深"]) from None

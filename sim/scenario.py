@@ -36,7 +36,9 @@ from sim.inputs import (
     Strict,
     did_you_mean,
     load_yaml,
+    near_zh,
     read_text,
+    refusal,
     validate,
 )
 from sim.policy import (
@@ -91,16 +93,21 @@ class Scenario(Strict):
         guess = None
         if isinstance(v, dt.date):  # YAML reads start: 2024-01-01 as a date
             what = f"start is read as the date {v.isoformat()}, but a month is wanted"
+            what_zh = f"start 被读成了日期 {v.isoformat()}，这里要的是月份"
             guess = f"{v.year:04d}-{v.month:02d}"
         elif isinstance(v, str):
             what = f"'{v}' is not a month in the form year-month"
+            what_zh = f"'{v}' 不是“年-月”形式的月份"
             m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*", v)
             if m and 1 <= int(m.group(2)) <= 12:
                 guess = f"{m.group(1)}-{int(m.group(2)):02d}"
         else:
             what = f"start must be a year and month, not {v!r}"
+            what_zh = f"start 应为年和月，而不是 {v!r}"
         here = f' (here "{guess}")' if guess and guess != "2024-01" else ""
-        raise PydanticCustomError("month_format", f'{what}; write the month as "2024-01"{here}')
+        here_zh = f'（这里是 "{guess}"）' if guess and guess != "2024-01" else ""
+        raise PydanticCustomError("month_format", f'{what}; write the month as "2024-01"{here}',
+                                  {"zh": f'{what_zh}；请把月份写成 "2024-01"{here_zh}'})
 
     @field_validator("segments")
     @classmethod
@@ -108,7 +115,8 @@ class Scenario(Strict):
         ids = [s.id for s in v]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValueError(f"segment ids must be unique; repeated: {', '.join(dup)}")
+            raise refusal(f"segment ids must be unique; repeated: {', '.join(dup)}",
+                          f"细分标识不能重复；重复的是：{', '.join(dup)}")
         return v
 
     @field_validator("collateral_index")
@@ -116,7 +124,8 @@ class Scenario(Strict):
     def _index_sorted(cls, v: list[IndexPoint]) -> list[IndexPoint]:
         months = [p.month for p in v]
         if months != sorted(set(months)):
-            raise ValueError("collateral_index months must be strictly increasing")
+            raise refusal("collateral_index months must be strictly increasing",
+                          "collateral_index 的月份必须严格递增")
         return v
 
     @model_validator(mode="after")
@@ -124,9 +133,11 @@ class Scenario(Strict):
         """Check what refers to what; report every broken reference at its own field."""
         problems: list[InitErrorDetails] = []
 
-        def bad(loc: tuple, value: Any, msg: str) -> None:
-            problems.append(InitErrorDetails(type=PydanticCustomError("reference", msg),
-                                             loc=loc, input=value))
+        def bad(loc: tuple, value: Any, msg: str, zh: str = "") -> None:
+            # the Chinese text rides in the error's context (sim.inputs._message_zh)
+            problems.append(InitErrorDetails(
+                type=PydanticCustomError("reference", msg, {"zh": zh} if zh else None),
+                loc=loc, input=value))
 
         self._check_macro(bad)
         self._check_segments(bad, self._check_borrowers(bad))
@@ -143,13 +154,17 @@ class Scenario(Strict):
             if ev.month > horizon:
                 bad(("macro", i, "month"), ev.month,
                     f"macro[{i}] is at month {ev.month}, after the horizon ({horizon}); "
-                    "move it earlier or lengthen horizon_months")
+                    "move it earlier or lengthen horizon_months",
+                    f"macro[{i}] 在第 {ev.month} 个月，晚于案例期限（{horizon} 个月）："
+                    "请提前，或延长 horizon_months")
             if isinstance(ev, PolicyShock):
                 for j, s in enumerate(ev.segments):
                     if s not in seg_ids:
                         bad(("macro", i, "segments", j), s,
                             f"macro[{i}] names segment '{s}', which is not defined; "
-                            f"use one of: {segs}{did_you_mean(s, seg_ids)}")
+                            f"use one of: {segs}{did_you_mean(s, seg_ids)}",
+                            f"macro[{i}] 指定的细分 '{s}' 不存在：请用 {segs} 之一"
+                            f"{near_zh(s, seg_ids)}")
             if isinstance(ev, Disaster):
                 # a disaster strikes the borrowers of its region: a region no segment lends
                 # in (a typo, another case's spelling) would strike nobody, silently
@@ -158,7 +173,9 @@ class Scenario(Strict):
                     bad(("macro", i, "region"), ev.region,
                         f"macro[{i}] strikes region '{ev.region}', where no segment lends; "
                         f"use one of the segments' regions: {', '.join(regions)}"
-                        f"{did_you_mean(ev.region, regions)}")
+                        f"{did_you_mean(ev.region, regions)}",
+                        f"macro[{i}] 打击的地区 '{ev.region}' 没有任何细分的贷款：请用各细分的地区之一："
+                        f"{', '.join(regions)}{near_zh(ev.region, regions)}")
 
     def _check_borrowers(self, bad) -> dict[str, int]:
         """Check the named borrowers; return how many named loans each segment holds."""
@@ -172,7 +189,9 @@ class Scenario(Strict):
             if b.id in first_at:
                 bad(("borrowers", i, "id"), b.id,
                     f"borrower id '{b.id}' is also used by borrowers[{first_at[b.id]}]; "
-                    "ids must be unique: rename one")
+                    "ids must be unique: rename one",
+                    f"借款人标识 '{b.id}' 已被 borrowers[{first_at[b.id]}] 使用；标识不能重复："
+                    "请改掉其中一个")
             else:
                 first_at[b.id] = i
             if b.segment in seg_ids:
@@ -180,30 +199,40 @@ class Scenario(Strict):
             else:
                 bad(("borrowers", i, "segment"), b.segment,
                     f"borrower '{b.id}' is in segment '{b.segment}', which is not defined; "
-                    f"use one of: {segs}{did_you_mean(b.segment, seg_ids)}")
+                    f"use one of: {segs}{did_you_mean(b.segment, seg_ids)}",
+                    f"借款人 '{b.id}' 所在的细分 '{b.segment}' 不存在：请用 {segs} 之一"
+                    f"{near_zh(b.segment, seg_ids)}")
             for k, loan in enumerate(b.other_loans):
                 if loan.segment in seg_ids:
                     per_segment[loan.segment] = per_segment.get(loan.segment, 0) + 1
                 else:
                     bad(("borrowers", i, "other_loans", k, "segment"), loan.segment,
                         f"borrower '{b.id}' has a loan in segment '{loan.segment}', which is "
-                        f"not defined; use one of: {segs}{did_you_mean(loan.segment, seg_ids)}")
+                        f"not defined; use one of: {segs}{did_you_mean(loan.segment, seg_ids)}",
+                        f"借款人 '{b.id}' 有一笔贷款在细分 '{loan.segment}'，该细分不存在："
+                        f"请用 {segs} 之一{near_zh(loan.segment, seg_ids)}")
             if b.guarantor is not None and b.guarantor not in names:
                 others = [n for n in names if n != b.id]
                 fix = (f"use one of: {', '.join(others)}{did_you_mean(b.guarantor, others)}"
                        if others else "add that borrower to borrowers, or remove the guarantor")
+                fix_zh = (f"请用 {', '.join(others)} 之一{near_zh(b.guarantor, others)}"
+                          if others else "请把它加入 borrowers，或删去担保人")
                 bad(("borrowers", i, "guarantor"), b.guarantor,
                     f"borrower '{b.id}' names guarantor '{b.guarantor}', which is not a named "
-                    f"borrower; {fix}")
+                    f"borrower; {fix}",
+                    f"借款人 '{b.id}' 的担保人 '{b.guarantor}' 不是已列出的借款人：{fix_zh}")
             elif b.guarantor == b.id:
                 bad(("borrowers", i, "guarantor"), b.guarantor,
                     f"borrower '{b.id}' cannot guarantee itself; name another borrower "
-                    "or remove the guarantor")
+                    "or remove the guarantor",
+                    f"借款人 '{b.id}' 不能为自己担保：请换一个借款人，或删去担保人")
             for k, ev in enumerate(b.events):
                 if ev.month > horizon:
                     bad(("borrowers", i, "events", k, "month"), ev.month,
                         f"borrower '{b.id}' has an event at month {ev.month}, after the horizon "
-                        f"({horizon}); move it earlier or lengthen horizon_months")
+                        f"({horizon}); move it earlier or lengthen horizon_months",
+                        f"借款人 '{b.id}' 的事件在第 {ev.month} 个月，晚于案例期限（{horizon} 个月）："
+                        "请提前，或延长 horizon_months")
         return per_segment
 
     def _check_segments(self, bad, per_segment: dict[str, int]) -> None:
@@ -215,7 +244,9 @@ class Scenario(Strict):
             if per_segment.get(seg.id, 0) > seg.count:
                 bad(("segments", k, "count"), seg.count,
                     f"segment '{seg.id}' has {seg.count} loans but {per_segment[seg.id]} named "
-                    f"borrowers' loans in it; raise its count to at least {per_segment[seg.id]}")
+                    f"borrowers' loans in it; raise its count to at least {per_segment[seg.id]}",
+                    f"细分 '{seg.id}' 只有 {seg.count} 笔贷款，却有 {per_segment[seg.id]} 笔属于重点借款人："
+                    f"请把 count 至少提高到 {per_segment[seg.id]}")
             sh = seg.shared_borrowers
             if sh is None:
                 continue
@@ -224,16 +255,22 @@ class Scenario(Strict):
             if sh.with_segment == seg.id:
                 bad(loc, sh.with_segment,
                     f"segment '{seg.id}' cannot share borrowers with itself; name another "
-                    "segment or remove shared_borrowers")
+                    "segment or remove shared_borrowers",
+                    f"细分 '{seg.id}' 不能与自己共用借款人：请指定另一个细分，或删去 shared_borrowers")
             elif other is None:
                 bad(loc, sh.with_segment,
                     f"segment '{seg.id}' shares borrowers with '{sh.with_segment}', which is "
-                    f"not defined; use one of: {segs}{did_you_mean(sh.with_segment, seg_ids)}")
+                    f"not defined; use one of: {segs}{did_you_mean(sh.with_segment, seg_ids)}",
+                    f"细分 '{seg.id}' 与之共用借款人的 '{sh.with_segment}' 不存在：请用 {segs} 之一"
+                    f"{near_zh(sh.with_segment, seg_ids)}")
             elif shared_loans(seg) > other.count:
                 bad(("segments", k, "shared_borrowers", "share"), sh.share,
                     f"segment '{seg.id}' puts {shared_loans(seg)} of its loans with borrowers of "
                     f"'{other.id}', which has only {other.count} loans; lower the share to at "
-                    f"most {other.count / seg.count:.2f} or raise that segment's count")
+                    f"most {other.count / seg.count:.2f} or raise that segment's count",
+                    f"细分 '{seg.id}' 有 {shared_loans(seg)} 笔贷款要借给 '{other.id}' 的借款人，"
+                    f"而后者只有 {other.count} 笔贷款：请把 share 降到 {other.count / seg.count:.2f} "
+                    "以下，或提高那个细分的 count")
 
     def _check_catalogue(self, bad) -> None:
         from sim.defaults import INTERVENTIONS, SIGNALS
@@ -243,17 +280,20 @@ class Scenario(Strict):
             if key not in INTERVENTIONS:
                 bad(("interventions_available", k), key,
                     f"unknown intervention(s): {key}; use one of: {known}"
-                    f"{did_you_mean(key, INTERVENTIONS)}")
+                    f"{did_you_mean(key, INTERVENTIONS)}",
+                    f"不认识的措施：{key}；请用 {known} 之一{near_zh(key, INTERVENTIONS)}")
         for key in self.intervention_overrides:
             if key not in INTERVENTIONS:
                 bad(("intervention_overrides", key), key,
                     f"unknown intervention(s): {key}; use one of: {known}"
-                    f"{did_you_mean(key, INTERVENTIONS)}")
+                    f"{did_you_mean(key, INTERVENTIONS)}",
+                    f"不认识的措施：{key}；请用 {known} 之一{near_zh(key, INTERVENTIONS)}")
         for key in self.signal_overrides:
             if key not in SIGNALS:
                 bad(("signal_overrides", key), key,
                     f"unknown signal(s): {key}; use one of: {', '.join(SIGNALS)}"
-                    f"{did_you_mean(key, SIGNALS)}")
+                    f"{did_you_mean(key, SIGNALS)}",
+                    f"不认识的信号：{key}；请用 {', '.join(SIGNALS)} 之一{near_zh(key, SIGNALS)}")
 
     def content_hash(self) -> str:
         """A stable hash of the scenario's content, for attempts and golden files."""

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.field_types import Int, Share, Slug, Text
-from sim.inputs import Strict
+from sim.inputs import Strict, refusal
 
 Product = Literal["working_capital", "fixed_asset", "real_estate_dev", "small_business", "consumer"]
 Repayment = Literal["equal_instalment", "equal_principal", "interest_only_bullet"]
@@ -32,7 +32,7 @@ class AmountDist(Strict):
     @model_validator(mode="after")
     def _bounds(self) -> AmountDist:
         if self.min_cny is not None and self.max_cny is not None and self.min_cny > self.max_cny:
-            raise ValueError("min_cny must not exceed max_cny")
+            raise refusal("min_cny must not exceed max_cny", "min_cny 不能大于 max_cny")
         return self
 
 
@@ -48,9 +48,11 @@ class RateSpec(Strict):
     @model_validator(mode="after")
     def _kind_fields(self) -> RateSpec:
         if self.kind == "fixed" and self.annual is None:
-            raise ValueError("a fixed rate needs 'annual' (for example annual: 0.045)")
+            raise refusal("a fixed rate needs 'annual' (for example annual: 0.045)",
+                          "固定利率需要 'annual'（例如 annual: 0.045）")
         if self.kind == "floating" and self.spread is None:
-            raise ValueError("a floating rate needs 'spread' over the LPR (for example spread: 0.01)")
+            raise refusal("a floating rate needs 'spread' over the LPR (for example spread: 0.01)",
+                          "浮动利率需要在 LPR 之上的 'spread'（例如 spread: 0.01）")
         return self
 
 

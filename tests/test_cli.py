@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 import time
@@ -411,11 +412,24 @@ def test_validate_names_a_likely_slip_but_the_file_stays_valid(capsys, tmp_path)
     ("wrong_type_count.yaml", "segments[0].count: 应为整数（请写整数）"),
     ("missing_staff.yaml", "staff: 缺少此字段（请补上这个字段）"),
     ("text_comma_unquoted.yaml", "逗号会开始一个新键：请给文本加引号"),
-    # a case's own cross-checks have no Chinese text: said as in English, not lost
-    ("macro_after_horizon.yaml", "macro[0].month: macro[0] is at month 18"),
+    # a case's own cross-checks too
+    ("macro_after_horizon.yaml", "macro[0].month: macro[0] 在第 18 个月，晚于案例期限（12 个月）"),
+    ("guarantor_undefined.yaml", "借款人 'jiangnan' 的担保人 'huadong' 不是已列出的借款人"),
+    ("too_many_named_borrowers.yaml", "请把 count 至少提高到 3"),
+    ("yaml_fullwidth_colon.yaml", "全角冒号'：'不是 YAML 的冒号：请输入半角 ':' 再加一个空格"),
+    ("start_as_date.yaml", 'start 被读成了日期 2024-01-01，这里要的是月份；请把月份写成 "2024-01"'),
 ])
 def test_validate_speaks_chinese_for_the_schema_checks(capsys, name, words):
+    """Every problem a Chinese instructor meets is said in Chinese (the messages were
+    English only); the whole bad-input corpus is checked below."""
     path = str(ROOT / "tests" / "badinput" / name)
     rc, out, err = run_cli(capsys, "validate", "--lang", "zh", path)
     assert_reported_bad(rc, out, err, path)
     assert words in out, out
+
+
+def test_every_bad_file_is_reported_in_chinese(capsys):
+    for path in BAD_FILES:
+        rc, out, err = run_cli(capsys, "validate", "--lang", "zh", str(path))
+        assert_reported_bad(rc, out, err, str(path))
+        assert re.search(r"[\u4e00-\u9fff]", out.split(": ", 2)[-1]), out

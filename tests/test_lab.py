@@ -151,6 +151,8 @@ def test_the_editors_problems_name_the_row_and_column_as_shown():
     assert "row 3, column 'then do'" in en and "more than once" in en
     zh = lab.form_problems(got.value, "zh")
     assert "第 2 行“逾期天数至”列" in zh and "第 3 行“采取措施”列" in zh
+    # the check's own words in Chinese too (they were English in the Chinese page)
+    assert "请对调两者或放宽范围" in zh and "请只列一次" in zh and "swap" not in zh
 
 
 def test_a_request_checks_reps_months_and_the_sweep_strategy(case):

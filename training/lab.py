@@ -77,9 +77,11 @@ class LabInputError(ValueError):
     """Bad lab input; the message names the option or field and what to do. `problems`:
     the (field path, message) pairs of a rule table's check, when it came from one."""
 
-    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None):
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None,
+                 problems_zh: list[str] | None = None):
         super().__init__(message)
         self.problems = problems or []
+        self.problems_zh = problems_zh or [m for _, m in self.problems]
 
 
 # --- inputs ---------------------------------------------------------------------------
@@ -167,8 +169,11 @@ def form_problems(err: Exception, lang: str) -> str:
     problems = getattr(err, "problems", None)
     if not problems:
         return str(err)
+    said = getattr(err, "problems_zh", None) if lang == "zh" else None
     out = []
-    for path, msg in problems:
+    for k, (path, msg) in enumerate(problems):
+        if said and k < len(said):
+            msg = said[k]  # the check's own words in Chinese
         m = re.match(r"rules\[(\d+)\](?:\.when)?\.?(\w+)?", str(path))
         if m is None:
             out.append(f"{path}: {msg}")
@@ -217,7 +222,7 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
     try:
         return parse_rules(data, source=data["name"])
     except RulesError as err:
-        raise LabInputError(str(err), err.problems) from None
+        raise LabInputError(str(err), err.problems, err.problems_zh) from None
 
 
 @dataclass(frozen=True)

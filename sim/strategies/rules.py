@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sim.codes import ON_BOOKS, LoanStatus
 from sim.defaults import INTERVENTIONS
-from sim.inputs import InputError, did_you_mean, load_yaml, read_text, validate
+from sim.inputs import InputError, did_you_mean, load_yaml, read_text, refusal, validate
 from sim.observation import Decision, Observation
 from sim.policy import MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, workout
@@ -57,8 +57,10 @@ class RuleWhen(BaseModel):
         low_key = "min_" + info.field_name.removeprefix("max_")
         low = info.data.get(low_key)
         if low is not None and top < low:
-            raise ValueError(f"{info.field_name} ({top}) is below {low_key} ({low}), so the "
-                             f"rule could never select a loan: swap the two or widen the range")
+            raise refusal(f"{info.field_name} ({top}) is below {low_key} ({low}), so the "
+                          f"rule could never select a loan: swap the two or widen the range",
+                          f"{info.field_name}（{top}）小于 {low_key}（{low}），这条规则永远选不到"
+                          "贷款：请对调两者或放宽范围")
         return top
 
 
@@ -72,8 +74,10 @@ class Rule(BaseModel):
     def _each_action_once(cls, do: list[str]) -> list[str]:
         twice = sorted({a for a in do if do.count(a) > 1})
         if twice:
-            raise ValueError(f"{', '.join(twice)} listed more than once: an action is taken "
-                             "once a month per loan, list it once")
+            raise refusal(f"{', '.join(twice)} listed more than once: an action is taken "
+                          "once a month per loan, list it once",
+                          f"{', '.join(twice)} 列了不止一次：同一措施每笔贷款每月只做一次，"
+                          "请只列一次")
         return do
 
 
