@@ -71,8 +71,8 @@ def _float_fields(model: type[BaseModel]) -> frozenset[str]:
 
 class InputError(Exception):
     """A file could not be loaded; `problems` lists (field path, message) pairs, and
-    `problems_zh` the same messages in Chinese where there is a Chinese text (a schema
-    check's; a case's own cross-checks and YAML syntax are said in English in both)."""
+    `problems_zh` the same messages in Chinese, in the same order (a message with no
+    Chinese text, such as a file that cannot be read, is repeated as it is)."""
 
     def __init__(self, source: str, problems: list[tuple[str, str]],
                  problems_zh: list[str] | None = None):

@@ -65,7 +65,7 @@ class Problem:
     line: int | None  # 1-based; None when the problem has no place (file too large)
     column: int | None
     message: str
-    message_zh: str = ""  # the same in Chinese where it has a Chinese text, else as message
+    message_zh: str = ""  # the same in Chinese (sim.inputs.InputError.problems_zh)
 
     def text(self, lang: str) -> str:
         return self.message_zh or self.message if lang == "zh" else self.message

@@ -580,9 +580,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "Exit code 2 when any file is invalid.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file or directory")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="language of the problems' messages (a case's own cross-checks are "
-                   "said in English in both) and of the cautions on valid files: likely slips "
-                   "such as a default rate of 0.5 meant as 0.5%% (default en)")
+                   help="language of the problems' messages and of the cautions on valid "
+                   "files: likely slips such as a default rate of 0.5 meant as 0.5%% "
+                   "(default en)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files",
