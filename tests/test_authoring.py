@@ -511,4 +511,5 @@ def test_a_case_that_links_a_missing_lesson_is_refused_with_the_lessons_there_ar
     (problem,) = got.problems
     assert problem.path == "lessons[0]" and problem.line == text.count("\n")
     assert "did you mean 'early-warning'" in problem.message
+    assert "是不是 'early-warning'" in problem.text("zh")
     assert authoring.validate_text(blank() + "lessons:\n- early-warning\n").scenario is not None

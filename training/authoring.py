@@ -155,8 +155,10 @@ def validate_text(text: str, source: str = "<editor>") -> Validation:
     linked = lesson_problems(scenario)
     if linked:  # as `bianque validate` says it: a case that links a missing lesson
         root = _compose(text)
-        return Validation(None, tuple(Problem(path, *_line_of(root, path), message)
-                                      for path, message in linked))
+        return Validation(None, tuple(
+            Problem(path, *_line_of(root, path), message, zh)
+            for (path, message), (_, zh) in zip(linked, lesson_problems(scenario, lang="zh"),
+                                                strict=True)))
     return Validation(scenario, ())
 
 

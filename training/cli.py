@@ -99,7 +99,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             from training.lessons import lesson_problems
 
-            linked = lesson_problems(scenario)
+            linked = lesson_problems(scenario, lang=args.lang)
             for field, message in linked:
                 print(f"{name}: {field}: {message}")
             if linked:

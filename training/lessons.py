@@ -301,12 +301,17 @@ def load_lesson(lesson_id: str, lang: str, lessons_dir: Path | str | None = None
     return _read(path, lesson_id, lang)
 
 
-def lesson_problems(scenario, lessons_dir: Path | str | None = None) -> list[tuple[str, str]]:
-    """(field path, message) for each lesson a case links that is not there in both
-    languages: the briefing would link a page that does not exist."""
-    from sim.inputs import did_you_mean
+def lesson_problems(scenario, lessons_dir: Path | str | None = None,
+                    lang: str = "en") -> list[tuple[str, str]]:
+    """(field path, message in `lang`) for each lesson a case links that is not there in
+    both languages: the briefing would link a page that does not exist."""
+    from sim.inputs import did_you_mean, near_zh
 
     known = sorted(set(lesson_ids("zh", lessons_dir)) & set(lesson_ids("en", lessons_dir)))
+    if lang == "zh":
+        return [(f"lessons[{k}]", f"lessons/zh 与 lessons/en 中没有课程 '{lid}'：请用 "
+                 f"{', '.join(known)} 之一{near_zh(lid, known)}")
+                for k, lid in enumerate(scenario.lessons) if lid not in known]
     return [(f"lessons[{k}]", f"no lesson '{lid}' in lessons/zh and lessons/en; use one of: "
              f"{', '.join(known)}{did_you_mean(lid, known)}")
             for k, lid in enumerate(scenario.lessons) if lid not in known]
