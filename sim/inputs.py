@@ -421,6 +421,15 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
         f"不是有效的 YAML：{problem}{where_else_zh}（请检查缩进和引号）")
 
 
+def _bilingual(error: type[InputError], source: str, problems: list[tuple[str, str]],
+               problems_zh: list[str]) -> InputError:
+    """`error(source, problems)` with the Chinese messages beside (every InputError
+    subclass takes those two arguments; some take no third)."""
+    exc = error(source, problems)
+    exc.problems_zh = problems_zh
+    return exc
+
+
 def load_yaml(text: str, source: str, error: type[InputError] = InputError) -> Any:
     """Parse YAML text; syntax errors, nesting too deep and duplicate keys raise `error`
     with the line and column and what to do."""
@@ -430,15 +439,16 @@ def load_yaml(text: str, source: str, error: type[InputError] = InputError) -> A
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         where, en, zh = _yaml_problem(exc, text)
-        raise error(source, [(where, en)], [zh]) from None
+        raise _bilingual(error, source, [(where, en)], [zh]) from None
     except RecursionError:
-        raise error(source, [("(file)", "YAML is nested too deeply")], ["YAML 嵌套太深"]) from None
+        raise _bilingual(error, source, [("(file)", "YAML is nested too deeply")],
+                         ["YAML 嵌套太深"]) from None
     finally:
         if loader is not None:
             loader.dispose()
     if loader.duplicates:
         dups = sorted(loader.duplicates, key=lambda d: d[1:3])
-        raise error(source, [
+        raise _bilingual(error, source, [
             (f"line {line}, column {col}",
              f"duplicate key '{key}' at line {line}: keep one (it is also "
              + (f"at line {first})" if first != line else "earlier on this line)"))
@@ -453,30 +463,38 @@ def read_text(path: str | Path, error: type[InputError] = InputError,
               max_bytes: int = MAX_FILE_BYTES) -> str:
     """A file's text; a missing, unreadable, oversized or non-UTF-8 file raises `error`."""
     p = Path(path)
+
+    def unreadable(exc: OSError) -> InputError:
+        return _bilingual(error, str(p), [("(file)", f"cannot read: {exc.strerror}")],
+                          [f"无法读取：{exc.strerror}"])
+
     try:
         size = p.stat().st_size
     except OSError as exc:
-        raise error(str(p), [("(file)", f"cannot read: {exc.strerror}")]) from None
+        raise unreadable(exc) from None
     if size > max_bytes:
-        raise error(str(p), [("(file)", f"file is {size // 1024} KB, larger than the "
-                                        f"{max_bytes // 1024} KB limit; trim it")])
+        raise _bilingual(error, str(p), [("(file)", f"file is {size // 1024} KB, larger than the "
+                                                    f"{max_bytes // 1024} KB limit; trim it")],
+                         [f"文件有 {size // 1024} KB，超过 {max_bytes // 1024} KB 的上限：请精简"])
     try:
         return p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise error(str(p), [("(file)", "not UTF-8 text; save it as UTF-8")]) from None
+        raise _bilingual(error, str(p), [("(file)", "not UTF-8 text; save it as UTF-8")],
+                         ["不是 UTF-8 文本：请另存为 UTF-8"]) from None
     except OSError as exc:
-        raise error(str(p), [("(file)", f"cannot read: {exc.strerror}")]) from None
+        raise unreadable(exc) from None
 
 
 def validate(model: type[BaseModel], data: Any, source: str,
              error: type[InputError] = InputError, what: str = "keys") -> Any:
     """Validate parsed YAML against a model; every problem raises `error` at its field."""
     if not isinstance(data, dict):
-        raise error(source, [("(file)", f"the file must be a YAML mapping of {what}")],
-                    [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}"])
+        raise _bilingual(error, source, [("(file)", f"the file must be a YAML mapping of {what}")],
+                         [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}"])
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise error(source, explain(err, model), explain_zh(err, model)) from None
+        raise _bilingual(error, source, explain(err, model), explain_zh(err, model)) from None
     except RecursionError:
-        raise error(source, [("(file)", "YAML is nested too deeply")], ["YAML 嵌套太深"]) from None
+        raise _bilingual(error, source, [("(file)", "YAML is nested too deeply")],
+                         ["YAML 嵌套太深"]) from None
