@@ -22,58 +22,73 @@ class RoleplayError(ScenarioError):
     """A conversation file could not be loaded; `problems` lists (field path, message)."""
 
 
-def graph_problems(rp: Roleplay, scenario_dir: Path | None = SCENARIO_DIR) -> list[tuple[str, str]]:
-    """What is wrong with the conversation as a graph, as (field path, message with a fix)."""
-    out: list[tuple[str, str]] = []
+def graph_problems(rp: Roleplay, scenario_dir: Path | None = SCENARIO_DIR
+                   ) -> list[tuple[str, str, str]]:
+    """What is wrong with the conversation as a graph, as (field path, message with a fix,
+    the same in Chinese)."""
+    out: list[tuple[str, str, str]] = []
     ids = list(rp.nodes)
     if rp.start not in rp.nodes:
         out.append(("start", f"no node '{rp.start}' (nodes are: {', '.join(ids[:8])}); "
-                    "name one of the nodes"))
+                    "name one of the nodes",
+                    f"没有节点 '{rp.start}'（现有节点：{', '.join(ids[:8])}）：请写其中一个节点"))
     for nid, node in rp.nodes.items():
         if node.lines[-1].when is not None:
             out.append((f"nodes.{nid}.lines[{len(node.lines) - 1}].when",
                         "the last line of a node must have no 'when', so every borrower has "
-                        "something to say; remove 'when' from it or add a plain line after it"))
+                        "something to say; remove 'when' from it or add a plain line after it",
+                        "节点的最后一句不能带 'when'，这样每个借款人都有话可说：请删去它的 'when'，"
+                        "或在其后加一句不带条件的话"))
         seen: set[str] = set()
         for k, ch in enumerate(node.choices):
             where = f"nodes.{nid}.choices[{k}]"
             if ch.id in seen:
                 out.append((f"{where}.id", f"choice id '{ch.id}' is used twice in this node; "
-                            "give each choice its own id"))
+                            "give each choice its own id",
+                            f"选项标识 '{ch.id}' 在本节点用了两次：请给每个选项不同的标识"))
             seen.add(ch.id)
             if ch.next is not None and ch.next not in rp.nodes:
                 out.append((f"{where}.next", f"no node '{ch.next}'; name one of the nodes "
-                            "or remove 'next' to end the conversation"))
+                            "or remove 'next' to end the conversation",
+                            f"没有节点 '{ch.next}'：请写其中一个节点，或删去 'next' 让对话在此结束"))
     reach = _reachable(rp)
     for nid in ids:
         if rp.start in rp.nodes and nid not in reach:
             out.append((f"nodes.{nid}", "no choice leads to this node (unreachable); point a "
-                        "choice's 'next' at it or delete it"))
+                        "choice's 'next' at it or delete it",
+                        "没有任何选项通向这个节点（走不到）：请让某个选项的 'next' 指向它，或删去它"))
     if rp.start in rp.nodes and not any(not rp.nodes[n].choices or any(
             c.next is None for c in rp.nodes[n].choices) for n in reach):
         out.append(("nodes", "the conversation never ends: give one node no choices or one "
-                    "choice no 'next'"))
+                    "choice no 'next'",
+                    "对话永远不会结束：请让某个节点没有选项，或让某个选项没有 'next'"))
     if rp.borrower is not None and rp.case is None:
-        out.append(("borrower", "a borrower belongs to a case: add 'case' or remove 'borrower'"))
+        out.append(("borrower", "a borrower belongs to a case: add 'case' or remove 'borrower'",
+                    "借款人属于某个案例：请加上 'case'，或删去 'borrower'"))
     if rp.lesson is not None and scenario_dir is not None and LESSON_DIR.is_dir() and not (
             LESSON_DIR / "en" / f"{rp.lesson}.md").exists():
         out.append(("lesson", f"no lesson '{rp.lesson}' in lessons/en/; use a lesson's id or "
-                    "remove 'lesson'"))
+                    "remove 'lesson'",
+                    f"lessons/en/ 中没有课程 '{rp.lesson}'：请写课程标识，或删去 'lesson'"))
     if rp.case is not None and scenario_dir is not None:
         path = scenario_dir / f"{rp.case}.yaml"
         if not path.exists():
             out.append(("case", f"no case '{rp.case}' in scenarios/; use the file name of a "
-                        "case without .yaml"))
+                        "case without .yaml",
+                        f"scenarios/ 中没有案例 '{rp.case}'：请写案例的文件名（不带 .yaml）"))
         elif rp.borrower is not None:
             try:
                 sc = load_scenario(path)
             except ScenarioError:
-                out.append(("case", f"the case '{rp.case}' does not load; fix it first"))
+                out.append(("case", f"the case '{rp.case}' does not load; fix it first",
+                            f"案例 '{rp.case}' 加载不了：请先修好它"))
             else:
                 named = [b.id for b in sc.borrowers]
                 if rp.borrower not in named:
                     out.append(("borrower", f"case '{rp.case}' has no named borrower "
-                                f"'{rp.borrower}'; use one of: {', '.join(named)}"))
+                                f"'{rp.borrower}'; use one of: {', '.join(named)}",
+                                f"案例 '{rp.case}' 没有重点借款人 '{rp.borrower}'：请用 "
+                                f"{', '.join(named)} 之一"))
     return out
 
 
@@ -115,14 +130,18 @@ def parse_roleplay(text: str, source: str = "<text>",
     The careful input path of sim.inputs (YAML errors and duplicate keys at their line,
     field errors at their path with a fix), then the checks of the graph."""
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise RoleplayError(source, [("(file)", f"file is larger than {MAX_FILE_BYTES // 1024} "
-                                      "KB; a conversation should be a few KB: split it")])
+        err = RoleplayError(source, [("(file)", f"file is larger than {MAX_FILE_BYTES // 1024} "
+                                     "KB; a conversation should be a few KB: split it")])
+        err.problems_zh = [f"文件超过 {MAX_FILE_BYTES // 1024} KB；一段对话应只有几 KB：请拆分"]
+        raise err
     data = load_yaml(text, source, RoleplayError)
     rp = validate(Roleplay, data, source, RoleplayError,
                   what="kind: roleplay, id, title, start, nodes; see roleplays/")
     problems = graph_problems(rp, scenario_dir)
     if problems:
-        raise RoleplayError(source, problems)
+        err = RoleplayError(source, [(path, en) for path, en, _ in problems])
+        err.problems_zh = [zh for _, _, zh in problems]
+        raise err
     return rp
 
 

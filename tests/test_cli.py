@@ -433,3 +433,10 @@ def test_every_bad_file_is_reported_in_chinese(capsys):
         rc, out, err = run_cli(capsys, "validate", "--lang", "zh", str(path))
         assert_reported_bad(rc, out, err, str(path))
         assert re.search(r"[\u4e00-\u9fff]", out.split(": ", 2)[-1]), out
+
+
+def test_every_bad_conversation_is_reported_in_chinese(capsys):
+    for path in sorted((ROOT / "tests" / "badinput" / "roleplay").glob("*.yaml")):
+        rc, out, err = run_cli(capsys, "validate", "--lang", "zh", str(path))
+        assert rc == 2 and "Traceback" not in out + err, out + err
+        assert re.search(r"[\u4e00-\u9fff]", out.split(": ", 2)[-1]), out
