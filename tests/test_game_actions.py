@@ -236,3 +236,21 @@ def test_relief_and_an_early_recall_of_one_loan_in_one_month_contradict_each_oth
     g.unqueue(0)  # the restructuring
     g.queue(i, "accelerate")
     assert_rejected(g, i, "restructure", "contradicts")
+
+
+def test_recoveries_and_write_offs_show_their_money_in_the_pages_unit():
+    """A write-off showed its raw result ('1127363') and a recovery nothing: each now shows
+    the amount as the rest of the page does (万元 / CNY k)."""
+    from sim.scenario import load_scenario
+    from training.desk import Desk
+
+    g = Desk(load_scenario("scenarios/small_loan_company.yaml"), seed=3)
+    for _ in range(16):
+        g.end_month(g.month)
+    ev = g.events()
+    money = ev[ev["event"].isin(["action_write_off", "judgment_enforced"])]
+    assert set(money["event"]) == {"action_write_off", "judgment_enforced"}
+    assert money["details_zh"].str.endswith("万元").all()
+    assert money["details_en"].str.startswith("CNY ").all()
+    first = money[money["event"] == "action_write_off"].iloc[0]
+    assert first["details_en"] == f"CNY {float(first['details']) / 1e3:,.1f}k"

@@ -20,6 +20,7 @@ from sim.game import Game, MonthReport
 from sim.game_actions import ActionError, ActionOption, QueuedAction
 from sim.portfolio import COLLATERAL_TYPES
 from sim.signals import recent_alerts, statement_figures
+from training import units
 from training.debrief import Debrief, build_debrief
 from training.i18n import catalogue
 
@@ -27,6 +28,10 @@ HIDDEN_EVENTS = {"diversion_started"}
 """Events the bank cannot see; they stay out of the desk's views."""
 EVENT_FAMILIES = ("auction_sold", "auction_unsold", "scripted")
 """Events named <family>_<detail> that share one text."""
+RECOVERY_EVENTS = ("auction_sold", "deposit_set_off", "judgment_enforced", "claim_sold")
+"""Events whose amount is money recovered: the desk shows the amount in the page's unit."""
+WRITE_OFF = "action_write_off"
+"""A write-off's result is the amount written off (sim.interventions.effects)."""
 WATCH_ALERTS = 2
 """Recent alerts that put a loan on the review's watch list."""
 REVIEW_MONTHS = 3
@@ -154,6 +159,13 @@ class Desk(Game):
                                          strict=True)]
         ev["details_zh"] = [z for z, _ in details]
         ev["details_en"] = [e for _, e in details]
+        # money in the page's unit: what a recovery brought in, what a write-off wrote off
+        # (a write-off showed its raw result, '1127363'; a sale showed nothing)
+        amount = np.where(ev["event"] == WRITE_OFF,
+                          pd.to_numeric(ev["details"], errors="coerce"), ev["amount_cny"])
+        money = ev["event"].str.startswith(RECOVERY_EVENTS) | (ev["event"] == WRITE_OFF)
+        for lang in ("zh", "en"):
+            ev.loc[money, f"details_{lang}"] = [units.money(a, lang) for a in amount[money]]
         return ev.reset_index(drop=True)
 
     def _scripted_notes(self) -> dict:
