@@ -116,14 +116,14 @@ _YAML_BOOL = "YAML reads yes/no/on/off/true/false as true or false"
 # The same in Chinese: what pydantic says by error type (its ctx fills the figures), and the fix.
 _MESSAGES_ZH = {
     "missing": "缺少此字段",
-    "extra_forbidden": "不认识的键",
+    "extra_forbidden": "无法识别的键",
     "greater_than": "应大于 {gt}",
     "greater_than_equal": "应大于或等于 {ge}",
     "less_than": "应小于 {lt}",
     "less_than_equal": "应小于或等于 {le}",
     "string_pattern_mismatch": "格式不符",
     "literal_error": "不是允许的取值，应为 {expected} 之一",
-    "union_tag_invalid": "不认识的类型 '{tag}'",
+    "union_tag_invalid": "无法识别的类型 '{tag}'",
     "union_tag_not_found": "缺少 'type' 键",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
@@ -303,9 +303,9 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         if model is not None:
             near = did_you_mean(key, model.model_fields)
             if near:
-                return f"不认识的键 '{key}'；是不是 '{near.split(chr(39))[1]}'？（{fix}）"
+                return f"无法识别的键 '{key}'；是不是 '{near.split(chr(39))[1]}'？（{fix}）"
             if set(model.model_fields) == {"zh", "en"}:
-                return (f"不认识的键 '{key}'（在 {{zh: ..., en: ...}} 里，逗号会开始一个新键："
+                return (f"无法识别的键 '{key}'（在 {{zh: ..., en: ...}} 里，逗号会开始一个新键："
                         "请给文本加引号，例如 {zh: \"研发, 生产\", en: \"R&D, production\"}）")
     elif kind == "literal_error":
         near = did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))

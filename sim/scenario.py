@@ -174,7 +174,7 @@ class Scenario(Strict):
                         f"macro[{i}] strikes region '{ev.region}', where no segment lends; "
                         f"use one of the segments' regions: {', '.join(regions)}"
                         f"{did_you_mean(ev.region, regions)}",
-                        f"macro[{i}] 打击的地区 '{ev.region}' 没有任何细分的贷款：请用各细分的地区之一："
+                        f"macro[{i}] 所在的地区 '{ev.region}' 没有任何细分放贷：请用各细分的地区之一："
                         f"{', '.join(regions)}{near_zh(ev.region, regions)}")
 
     def _check_borrowers(self, bad) -> dict[str, int]:
@@ -281,19 +281,19 @@ class Scenario(Strict):
                 bad(("interventions_available", k), key,
                     f"unknown intervention(s): {key}; use one of: {known}"
                     f"{did_you_mean(key, INTERVENTIONS)}",
-                    f"不认识的措施：{key}；请用 {known} 之一{near_zh(key, INTERVENTIONS)}")
+                    f"无法识别的措施：{key}；请用 {known} 之一{near_zh(key, INTERVENTIONS)}")
         for key in self.intervention_overrides:
             if key not in INTERVENTIONS:
                 bad(("intervention_overrides", key), key,
                     f"unknown intervention(s): {key}; use one of: {known}"
                     f"{did_you_mean(key, INTERVENTIONS)}",
-                    f"不认识的措施：{key}；请用 {known} 之一{near_zh(key, INTERVENTIONS)}")
+                    f"无法识别的措施：{key}；请用 {known} 之一{near_zh(key, INTERVENTIONS)}")
         for key in self.signal_overrides:
             if key not in SIGNALS:
                 bad(("signal_overrides", key), key,
                     f"unknown signal(s): {key}; use one of: {', '.join(SIGNALS)}"
                     f"{did_you_mean(key, SIGNALS)}",
-                    f"不认识的信号：{key}；请用 {', '.join(SIGNALS)} 之一{near_zh(key, SIGNALS)}")
+                    f"无法识别的信号：{key}；请用 {', '.join(SIGNALS)} 之一{near_zh(key, SIGNALS)}")
 
     def content_hash(self) -> str:
         """A stable hash of the scenario's content, for attempts and golden files."""

@@ -407,7 +407,7 @@ def test_validate_names_a_likely_slip_but_the_file_stays_valid(capsys, tmp_path)
 @pytest.mark.parametrize("name, words", [
     ("ltv_as_percent.yaml", "segments[0].collateral.ltv: 应小于或等于 1.5（请改用更小的数：这是比例，"
                             "60% 请写成 0.6）"),
-    ("unknown_key_horizon_month.yaml", "horizon_month: 不认识的键 'horizon_month'；是不是 "
+    ("unknown_key_horizon_month.yaml", "horizon_month: 无法识别的键 'horizon_month'；是不是 "
                                        "'horizon_months'？"),
     ("wrong_type_count.yaml", "segments[0].count: 应为整数（请写整数）"),
     ("missing_staff.yaml", "staff: 缺少此字段（请补上这个字段）"),

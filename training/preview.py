@@ -143,9 +143,14 @@ class TeachingWarning:
         """The warning in words, its figures formatted for the language."""
         key = f"author.warning.{self.code}"
         booked = self.values.get("compliance", 0.0)
+        values = dict(self.values)
         if self.code == WarningCode.STAFF_SWAMPED and (booked is None or not math.isfinite(booked)):
             key += "_no_checks"  # early warning booked no check at all: no share to give
-        return t(key, lang=lang, **{k: _fmt(k, v, lang) for k, v in self.values.items()})
+        headroom = values.get("headroom")
+        if self.code == WarningCode.NOTHING_AVOIDABLE and headroom is not None and headroom < 0:
+            key += "_worse"  # the oracle lost more: "loses only -12.7k less" read as nonsense
+            values["headroom"] = -headroom
+        return t(key, lang=lang, **{k: _fmt(k, v, lang) for k, v in values.items()})
 
 
 _MONEY = ("headroom", "late", "saving", "lo", "hi", "stakes")
