@@ -230,12 +230,19 @@ def auction(sim, i: int):
     sim.auction_open[i] = False
 
 
+MARK_AUCTIONS = 3
+"""Auctions of an unsold lot the mark counts (the standing order re-offers it at once): after
+three, under 0.1% of a property lot is still unsold. With one, the mark left 6% of a large,
+well-secured claim unrecovered, and charged a rescued 80 million loan 3.4 million where its
+actual default, sold at the first auction, lost 0.75 million."""
+
+
 def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
                               barrier: np.ndarray | None = None) -> np.ndarray:
     """What the standing workout is expected to recover on loans idx from the end of the
-    run, discounted to the run's start: an auction of the collateral by the auction law
-    above, round by round, and enforcement of a judgment against free assets and a sound
-    guarantor when the lawsuit ends.
+    run, discounted to the run's start: auctions of the collateral by the auction law above,
+    round by round, offered again while unsold (MARK_AUCTIONS), and enforcement of a
+    judgment against free assets and a sound guarantor when the lawsuit ends.
 
     Values claims still open when the run ends, the same way for every strategy, so a
     default near the end is not a total loss for want of calendar.
@@ -256,11 +263,19 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     liq = liquidity(sim, idx)
     value = collateral_value(sim, idx)
     cash = set_off(sim, idx)  # set off in the first round, at face value
-    ends = first[:, None] + np.cumsum([r[3] for r in AUCTION_ROUNDS])[None, :]  # (n, rounds)
+    # the standing order offers an unsold lot again as soon as an auction ends (sim.strategies
+    # .base.workout): MARK_AUCTIONS auctions of the same rounds, one after the other
+    rounds = AUCTION_ROUNDS * MARK_AUCTIONS
+    ends = first[:, None] + np.cumsum([r[3] for r in rounds])[None, :]  # (n, rounds)
     span = int(max(ends.max(initial=0), to_judgment.max(initial=0)))
     hazard = np.zeros((n, span))
     if barrier is not None and span:
-        hazard = cure_hazard(barrier, span) * (sim.floor[idx] < SUBSTANDARD)[:, None]
+        # a claim cures only while it is open: a secured one until its lot sells (the
+        # auctions), one with nothing to sell until the judgment (then it is written off)
+        open_until = np.where(value > 0, ends[:, -1], to_judgment)
+        months = np.arange(1, span + 1)[None, :]
+        hazard = cure_hazard(barrier, span) * (sim.floor[idx] < SUBSTANDARD)[:, None] \
+            * (months <= open_until[:, None])
     open_ = np.ones(n)  # neither sold nor cured yet
     cured_by = np.zeros(n)  # chance the claim has cured so far
     coll = np.zeros(n)
@@ -268,7 +283,7 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     cured_at_judgment = np.zeros(n)
     for k in range(1, span + 1):
         v = _discount(sim, T + k)
-        for r, (name, start_share, bidding, _) in enumerate(AUCTION_ROUNDS):
+        for r, (name, start_share, bidding, _) in enumerate(rounds):
             now = ends[:, r] == k
             if now.any():
                 sold = open_ * now * np.where(cash, 1.0, sale_chance(name, liq)) * (value > 0)
