@@ -2,9 +2,13 @@
 
 For each generated case: R common-random-number replications of the four baselines
 (do-nothing, late-collection, early-warning, oracle) on the same child seeds, then the
-lesson's property on the means: oracle <= early-warning <= late-collection <= do-nothing,
-an early-warning index of at least MIN_INDEX wherever the oracle's headroom exceeds
-HEADROOM_SHARE of late collection's loss, and no index above MAX_INDEX. Also what
+lesson's property on the means, on every case where something material is avoidable (the
+oracle's headroom over late collection exceeds HEADROOM_SHARE of its loss and the stakes
+the preview and the debrief read an index from, sim.scoring.avoidable_stakes): oracle <=
+early-warning <= late-collection <= do-nothing, and an early-warning index between
+MIN_INDEX and MAX_INDEX. A case with nothing material to avoid does not teach, and the
+preview says so ("nothing avoidable"); there the ordering must hold within two standard
+errors of the means (noise on a few thousand yuan). Also what
 early-warning did (hours, check compliance, saves, missed warnings), to say why a case
 fails. Pure: takes any concurrent.futures Executor and returns records; format_* give text.
 """
@@ -45,6 +49,7 @@ class CaseResult:
     late_missed: float
     reps: int
     index_se: float | None = None
+    disbursed_cny: float = 0.0  # mean amount lent, for the stakes of the index
     """Standard error of the index over the replications (delta method on the paired
     differences): on a small book the index is the ratio of two noisy means."""
 
@@ -65,18 +70,33 @@ class CaseResult:
             return False
         return min(abs(self.index - MIN_INDEX), abs(self.index - MAX_INDEX)) < 2 * self.index_se
 
+    @property
+    def material(self) -> bool:
+        """Whether something material is avoidable: the index is worth reading."""
+        from sim.scoring import avoidable_stakes
+
+        late = self.loss["late-collection"]
+        return self.index is not None and self.headroom > HEADROOM_SHARE * late and \
+            self.headroom >= avoidable_stakes(late, self.disbursed_cny)
+
+    def _worse(self, a: str, b: str) -> bool:
+        """Whether strategy a lost more than b: on the means where the case is material,
+        beyond two standard errors of them where it is not."""
+        m, se = self.loss, self.loss_se
+        slack = 0.0 if self.material else 2 * float(np.hypot(se[a], se[b]))
+        return m[a] > m[b] + slack
+
     def failures(self) -> list[str]:
         """Which parts of the property this case breaks (empty when it holds)."""
-        m = self.loss
         out = []
-        if m["oracle"] > m["early-warning"]:
+        if self._worse("oracle", "early-warning"):
             out.append("oracle>EW")
-        if m["early-warning"] > m["late-collection"]:
+        if self._worse("early-warning", "late-collection"):
             out.append("EW>late")
-        if m["late-collection"] > m["do-nothing"]:
+        if self._worse("late-collection", "do-nothing"):
             out.append("late>nothing")
         idx = self.index
-        material = idx is not None and self.headroom > HEADROOM_SHARE * m["late-collection"]
+        material = self.material
         if material and idx < MIN_INDEX:
             out.append(f"index<{MIN_INDEX}")
         # on a book where almost nothing is avoidable the index is the ratio of two tiny
@@ -96,6 +116,7 @@ def _replication(args: tuple[Scenario, int]) -> dict:
     ew = score(runs["early-warning"], runs["late-collection"], runs["oracle"], "early-warning")
     late = score(runs["late-collection"], runs["late-collection"], runs["oracle"], "late")
     return {"loss": {s: r.loss_cny for s, r in runs.items()},
+            "disbursed": runs["late-collection"].disbursed_cny,
             "ew_hours": runs["early-warning"].hours / sc.horizon_months,
             "ew_compliance": ew.compliance, "ew_saves": ew.saves,
             "ew_missed": ew.missed_warnings, "late_missed": late.missed_warnings}
@@ -127,7 +148,8 @@ def run_family(case_seeds: Iterable[int], reps: int, executor: Executor | None =
             ew_saves=float(np.mean([r["ew_saves"] for r in rows])),
             ew_missed=float(np.mean([r["ew_missed"] for r in rows])),
             late_missed=float(np.mean([r["late_missed"] for r in rows])), reps=reps,
-            index_se=index_standard_error(losses)))
+            index_se=index_standard_error(losses),
+            disbursed_cny=float(np.mean([r["disbursed"] for r in rows]))))
     return out
 
 
@@ -188,6 +210,10 @@ def format_summary(results: list[CaseResult]) -> str:
                      f"failing {fails}")
     failing = [r for r in results if r.failures()]
     lines.append(f"cases failing the property: {len(failing)} of {len(results)}")
+    flat = [r.seed for r in results if not r.material]
+    if flat:
+        lines.append(f"  nothing material to avoid (the preview says the case does not teach) "
+                     f"on cases {flat}")
     noisy = [r.seed for r in failing if r.index_near_bounds()]
     if noisy:
         lines.append(f"  index within two standard errors of a bound on cases {noisy}")
