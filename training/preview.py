@@ -166,8 +166,8 @@ def _fmt(key: str, value: float | None, lang: str) -> str:
         return fmt_pct(value, 0)
     if key.startswith("index"):
         return f"{value:.2f}"
-    if key == "ratio":
-        return f"{value:.1f}"
+    if key == "ratio":  # 1.04 times must not read "1.0 times" beside "cannot follow it"
+        return f"{value:.2f}" if value < 2 else f"{value:.1f}"
     return f"{value:,.0f}"  # hours
 
 
