@@ -127,17 +127,21 @@ def test_the_queued_list_shows_what_the_option_showed():
     assert g.hours_planned == pytest.approx(g.hours_queued + g.policy_hours())
 
 
-def test_a_restructuring_shows_the_terms_the_engine_books():
+def first_restructurable() -> tuple[Game, int]:
+    """A game played on until a loan may be restructured, and that loan."""
     g = Game(case(hours=200.0, horizon=12), seed=9)
     g.set_policy(LIGHT)
     while True:
         ready = [i for i in range(g.sim.n)
                  if {o.id: o for o in g.options(i)}["restructure"].available]
         if ready:
-            break
+            return g, ready[0]
         assert not g.finished, "no loan ever became eligible for a restructuring"
         g.end_month(g.month)
-    i = ready[0]
+
+
+def test_a_restructuring_shows_the_terms_the_engine_books():
+    g, i = first_restructurable()
     relief = {o.id: o for o in g.options(i)}["restructure"].relief
     assert relief == g.relief_terms(i)
     assert relief.payment_after_cny < relief.payment_before_cny
@@ -214,16 +218,7 @@ def test_relief_and_an_early_recall_of_one_loan_in_one_month_contradict_each_oth
     """A trainee could queue a restructuring and an early recall of the same loan in the
     same month, and the engine took both. Either one now closes the other for that loan,
     with the reason, until it is unqueued; other loans are not affected."""
-    g = Game(case(hours=200.0, horizon=12), seed=9)
-    g.set_policy(LIGHT)
-    while True:
-        ready = [i for i in range(g.sim.n)
-                 if {o.id: o for o in g.options(i)}["restructure"].available]
-        if ready:
-            break
-        assert not g.finished, "no loan ever became eligible for a restructuring"
-        g.end_month(g.month)
-    i = ready[0]
+    g, i = first_restructurable()
     assert {o.id: o for o in g.options(i)}["accelerate"].available
     g.queue(i, "restructure")
     recall = {o.id: o for o in g.options(i)}["accelerate"]
