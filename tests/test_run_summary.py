@@ -12,7 +12,7 @@ import pytest
 
 from sim.engine import Simulation, simulate, simulate_brief
 from sim.run_summary import FIGURES, SERIES, RunSummary, summarise_run
-from sim.scoring import headline_index
+from sim.scoring import avoidable_stakes, headline_index
 from tests.small_book import small_book
 
 
@@ -52,7 +52,7 @@ def test_a_summary_carries_the_runs_own_figures(case):
 
 
 def test_saves_and_the_index_need_the_reference_runs(case):
-    runs = {n: simulate(case, seed=5, strategy=n)
+    runs = {n: simulate(case, seed=2, strategy=n)
             for n in ("early-warning", "late-collection", "oracle")}
     alone = summarise_run(runs["early-warning"])
     assert math.isnan(alone.saves) and math.isnan(alone.index)
@@ -61,9 +61,21 @@ def test_saves_and_the_index_need_the_reference_runs(case):
     full = summarise_run(runs["early-warning"], runs["late-collection"], runs["oracle"])
     expected = headline_index(runs["early-warning"].loss_cny, runs["late-collection"].loss_cny,
                               runs["oracle"].loss_cny)
-    assert full.index == pytest.approx(math.nan if expected is None else expected, nan_ok=True)
+    assert expected is not None and full.index == pytest.approx(expected)
     late = summarise_run(runs["late-collection"], runs["late-collection"])
     assert late.saves == 0  # a run saves nothing against itself
+
+
+def test_a_futures_index_is_left_out_when_the_oracle_avoided_too_little(case):
+    """As the debrief and a single run's score have it (sim.scoring.material_index): on
+    seed 5 of this book the oracle avoids less than the stakes, and the ratio of two small
+    numbers (0.54 here) is not a figure to keep."""
+    runs = {n: simulate(case, seed=5, strategy=n)
+            for n in ("early-warning", "late-collection", "oracle")}
+    late, oracle = runs["late-collection"].loss_cny, runs["oracle"].loss_cny
+    assert late - oracle < avoidable_stakes(late, runs["early-warning"].disbursed_cny)
+    full = summarise_run(runs["early-warning"], runs["late-collection"], runs["oracle"])
+    assert math.isnan(full.index)
 
 
 def test_missed_warnings_are_counted_only_when_asked(case):
