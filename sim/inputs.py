@@ -301,20 +301,18 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         key = e["loc"][-1] if e["loc"] else None
         model = _model_at(root, e["loc"][:-1]) if root is not None else None
         if model is not None:
-            near = did_you_mean(key, model.model_fields)
+            near = near_zh(key, model.model_fields)
             if near:
-                return f"无法识别的键 '{key}'；是不是 '{near.split(chr(39))[1]}'？（{fix}）"
+                return f"无法识别的键 '{key}'{near}（{fix}）"
             if set(model.model_fields) == {"zh", "en"}:
                 return (f"无法识别的键 '{key}'（在 {{zh: ..., en: ...}} 里，逗号会开始一个新键："
                         "请给文本加引号，例如 {zh: \"研发, 生产\", en: \"R&D, production\"}）")
     elif kind == "literal_error":
-        near = did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        near = near_zh(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
         if near:
-            fix = f"是不是 '{near.split(chr(39))[1]}'？"
+            fix = near.removeprefix("；")
     elif kind == "union_tag_invalid":
-        near = did_you_mean(ctx.get("tag"), _TAGS)
-        if near:
-            fix = f"{fix}；是不是 '{near.split(chr(39))[1]}'？"
+        fix = f"{fix}{near_zh(ctx.get('tag'), _TAGS)}"
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         fix = f"{fix}：这是比例，{value:g}% 请写成 {value / 100:g}"
     if isinstance(value, _YamlBool):
