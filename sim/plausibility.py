@@ -11,6 +11,7 @@ author meant one. `cautions` names each with the field it is about; the author's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sim.scenario import Scenario
@@ -23,6 +24,9 @@ missed payments, and a workout months more."""
 TERM_SHORT_SHARE = 0.5
 """A segment whose loans are all repaid within this share of the horizon leaves the rest of
 the case with nothing of it to manage (the book takes no new loans)."""
+MONTH_ZERO = re.compile(r"\bmonths?\s+0(?![\d.])|第\s*0\s*(?:个月|[-–—至到~])", re.IGNORECASE)
+"""A month 0 named in a case's text ("Months 0-3", "第0个月"): the trainee's first month on
+the desk, and every month a case's events name, is month 1."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,14 @@ def cautions(scenario: Scenario) -> list[Caution]:
         if h > 1 and left < TERM_SHORT_SHARE * h:
             out.append(Caution(f"segments[{k}].term_months", "term_short", {
                 "segment": seg.id, "month": max(left, 0), "months": h}))
+    texts = [("briefing", scenario.briefing)]
+    texts += [(f"objectives[{k}]", t) for k, t in enumerate(scenario.objectives)]
+    texts += [(f"debrief_notes[{k}]", t) for k, t in enumerate(scenario.debrief_notes)]
+    for path, text in texts:
+        for lang in ("zh", "en"):
+            found = MONTH_ZERO.search(text.get(lang))
+            if found:
+                out.append(Caution(f"{path}.{lang}", "month_zero", {"text": found.group(0)}))
     for attr in ("region", "industry"):
         seen: dict[str, str] = {}
         for k, seg in enumerate(scenario.segments):

@@ -73,6 +73,23 @@ def test_the_caution_says_what_to_write_in_both_languages():
     assert "50%" in en and "0.005" in en
     assert "50%" in zh and "0.005" in zh
     for code in ("horizon_short", "pd_high", "term_short", "region_spelling",
-                 "industry_spelling"):
+                 "industry_spelling", "month_zero"):
         for lang in i18n.LANGS:
             assert f"author.caution.{code}" in i18n.catalogue(lang)
+
+
+def test_a_note_that_counts_months_from_zero_is_named_in_its_language():
+    """The desk's first month is month 1: a debrief note or goal about "month 0" points
+    the trainee to a month that never appears on the desk."""
+    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang") + """
+objectives:
+  - {zh: 第1个月就调整检查计划, en: Reset the check plan in month 1}
+debrief_notes:
+  - {zh: "第0-3个月：先核对用途", en: "Months 1-3: check the use of funds first"}
+  - {zh: 第10个月：催收, en: "Month 0: reset the plan"}
+"""
+    found = [(c.path, c.values["text"]) for c in cautions(parse_scenario(text, "notes.yaml"))
+             if c.code == "month_zero"]
+    assert found == [("debrief_notes[0].zh", "第0-"), ("debrief_notes[1].en", "Month 0")]
+    msg = i18n.t("author.caution.month_zero", lang="zh", text="第0-")
+    assert "第 1 个月" in msg
