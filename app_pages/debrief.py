@@ -84,6 +84,8 @@ else:
     st.table(compliance)
 if policy_note := report.policy_compliance_note(d, lang):
     st.caption(policy_note)
+if quality_note := report.check_quality_note(d, lang):
+    st.caption(quality_note)
 
 debrief_judgement.sections(g, lang)
 roleplay_views.debrief_talks(g)  # the meetings held with borrowers, with feedback

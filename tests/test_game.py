@@ -167,6 +167,27 @@ def test_the_debrief_holds_your_checks_to_the_case_policy(played):
     assert "本行制度" in report.policy_compliance_note(d, "zh")
 
 
+def test_the_debrief_says_when_checks_on_time_were_rushed():
+    """A trainee who keeps the review meeting's default policy (about twice the officers'
+    hours) and does nothing else: the checks that are done are rushed. The compliance table
+    counts them on time; the debrief says how rushed they were, beside early warning's."""
+    from sim.scenario import load_scenario, scenario_paths
+    from training import report
+
+    (path,) = [p for p in scenario_paths() if p.stem == "review_meeting"]
+    g = Game(load_scenario(path), seed=1)
+    while not g.finished:
+        g.end_month(g.month)
+    d = g.debrief()
+    quality = d.table.set_index("strategy")["check_quality"]
+    assert quality["you"] < report.RUSHED_BELOW <= quality["early-warning"]
+    assert pd.isna(quality["late-collection"])  # it does no check: no quality to speak of
+    en, zh = report.check_quality_note(d, "en"), report.check_quality_note(d, "zh")
+    assert f"{quality['you'] * 100:.0f}%" in en and "rushes them" in en
+    assert f"{quality['you'] * 100:.0f}%" in zh and "走过场" in zh
+    assert "check_quality" not in report.comparison_table(d, "en").columns
+
+
 QUEUE_HOURS_BUG = (
     "sim/game.py Game.options/queue count only hours_available - hours_queued, but since the "
     "engine does required checks before the month's actions (engine.py _month), the policy's "

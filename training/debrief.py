@@ -98,6 +98,13 @@ def _missed_frame(desk, mw: pd.DataFrame, ew: pd.DataFrame) -> pd.DataFrame:
         "months_ahead": mw["months_ahead"], "effect_zh": eff_zh, "effect_en": eff_en})
 
 
+def _check_quality(run) -> float | None:
+    """The hours a run's checks got as a share of the hours they need, on average over its
+    checks (sim.checks: a plan beyond the hours rushes them); None when it did none."""
+    done = run.compliance["done"].sum() if "done" in run.compliance.columns else 0
+    return float(run.check_quality) if done > 0 else None
+
+
 def build_debrief(desk) -> Debrief:
     """The debrief of a finished desk (training.desk.Desk)."""
     you = desk.result()
@@ -117,7 +124,7 @@ def build_debrief(desk) -> Debrief:
                      "npl_ratio_peak": sc.npl_ratio_peak, "hours": r.hours,
                      "saves": sc.saves, "interest_cny": r.interest_cny,
                      "compliance": sc.compliance, "policy_compliance": r.policy_compliance,
-                     "index": sc.index})
+                     "index": sc.index, "check_quality": _check_quality(r)})
     traj = pd.concat([r.metrics[["month", "npl_ratio", "cum_loss_cny"]].assign(strategy=n)
                       for n, r in runs.items()], ignore_index=True)
     sv = saves(you, late)

@@ -424,6 +424,8 @@ def comparison_table(debrief: Any, lang: str) -> pd.DataFrame:
     """You against late collection, early warning and the oracle, formatted for reading."""
     table = _table_by_strategy(debrief.table)
     rows = []
+    # check quality is said in words under the compliance table (check_quality_note)
+    table = table.drop(columns=["check_quality"], errors="ignore")
     for strategy, r in table.iterrows():
         row = {"strategy": t(f"strategy.{strategy}", lang)}
         for c, v in r.items():
@@ -528,6 +530,27 @@ def policy_compliance_note(debrief: Any, lang: str) -> str | None:
         return None
     ew = table["policy_compliance"].get("early-warning")
     return t("debrief.policy_compliance", lang, share=units.pct(float(you), 0),
+             ew=units.pct(float(ew), 0) if ew is not None and ew == ew else "—")
+
+
+RUSHED_BELOW = 0.95
+"""Average check quality under which the debrief says the trainee's checks were rushed."""
+
+
+def check_quality_note(debrief: Any, lang: str) -> str | None:
+    """How well the trainee's checks were done, beside early warning's: a plan that books
+    more checks than the hours allow keeps them on time and rushes them, which the
+    compliance table cannot show. None when the trainee did no check, or for a debrief
+    stored before the figure existed."""
+    table = _table_by_strategy(debrief.table)
+    if "check_quality" not in table.columns or "you" not in table.index:
+        return None
+    you = table.loc["you", "check_quality"]
+    if you is None or you != you:
+        return None
+    ew = table["check_quality"].get("early-warning")
+    key = "debrief.check_quality_rushed" if you < RUSHED_BELOW else "debrief.check_quality"
+    return t(key, lang, share=units.pct(float(you), 0),
              ew=units.pct(float(ew), 0) if ew is not None and ew == ew else "—")
 
 
@@ -718,6 +741,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f"<h2>{e(t('debrief.compliance', lang))}</h2>",
         _html_table(compliance_table(debrief, lang), lang),
         *([f"<p>{e(note)}</p>"] if (note := policy_compliance_note(debrief, lang)) else []),
+        *([f"<p>{e(note)}</p>"] if (note := check_quality_note(debrief, lang)) else []),
     ]
     sections += extra or []
     if not score_rows.empty:
