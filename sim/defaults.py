@@ -281,6 +281,13 @@ fund, overhead), CNY. Assumption in the range of staff cost per employee that Ch
 and rural commercial banks disclose in their 2023 annual reports (about CNY 200-300k a
 year); the strategy lab's staffing sweep weighs each extra officer against it."""
 
+FUNDING_RATE_ANNUAL = 0.021
+"""What the bank pays a year to fund a loan's balance (assumption: about the average cost of
+the interest-bearing liabilities, deposits first, that large Chinese banks reported for 2023,
+roughly 2-2.2%; a case sets its own with `funding_rate_annual`). Net value counts interest
+net of it: a loan repaid early gives up its margin over funding, not its whole rate, and a
+strategy is not credited with the gross interest of a balance it keeps on the books."""
+
 NET_INTEREST_MARGIN_ANNUAL = 0.0169
 """What a bank earns on a performing loan a year, net of its funding, as a share of the
 balance: Chinese commercial banks' net interest margin at the end of 2023 (NFRA, February

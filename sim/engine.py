@@ -48,6 +48,7 @@ from sim.signals import SIG_INDEX, SIGNAL_IDS, U_COLUMNS
 from sim.tail import finish_workouts
 
 ACTIVE, DEFAULTED, CLOSED, WRITTEN_OFF, SOLD = LoanStatus
+_ACTIVE = ACTIVE.value  # a plain int: comparing a column with an IntEnum member is slower
 STATUS_KEYS = tuple(s.name.lower() for s in LoanStatus)
 ACTION_UNIFORMS = 2
 """Uniform draws per loan per month for intervention outcomes (cure, enforcement...)."""
@@ -122,6 +123,8 @@ class Simulation:
         self.relationship = np.ones(n)
         self.costs = np.zeros(n)
         self.money_spent = 0.0
+        self.funding_cny = 0.0  # cost of funding the performing balance (net value)
+        self._funding_month = self.sc.funding_rate_annual / 12.0  # as the loans accrue interest
         self.first_action = np.full(n, -1, dtype=np.int32)
         self.acted = np.full(n, -99, dtype=np.int32)
         self.borrower_of_loan = self.pf.borrower if self.pf.borrower is not None else np.arange(n)
@@ -198,6 +201,9 @@ class Simulation:
     def _tick(self, t: int, z_idio, z_econ, z_ind, z_reg) -> None:
         """The whole book moves one month at once."""
         loanbook.reprice(self, t)
+        # the month's funding of the balance that earns interest (performing loans)
+        performing = self.status == _ACTIVE
+        self.funding_cny += self._funding_month * float(self.balance @ performing)
         x = credit.step_factors(self, z_econ, z_ind, z_reg)
         x, shock = macro.shocks(self, t, x)
         d = credit.step_health(self, t, x, shock, z_idio)

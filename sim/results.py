@@ -42,6 +42,7 @@ class RunSummary:
     hours: float  # officers' and the legal team's
     cost_cny: float  # money spent on actions
     provisions_end_cny: float
+    funding_cny: float = 0.0  # cost of funding the performing balance
 
     def as_dict(self) -> dict:
         """The legacy summary keys (loss, cost, interest, provisions_end, scenario)."""
@@ -50,9 +51,15 @@ class RunSummary:
             "months": self.months, "defaults": self.defaults, "default_rate": self.default_rate,
             "npl_ratio_end": self.npl_ratio_end, "npl_ratio_peak": self.npl_ratio_peak,
             "loss": self.loss_cny, "loss_rate": self.loss_rate, "interest": self.interest_cny,
-            "hours": self.hours, "cost": self.cost_cny,
+            "funding": self.funding_cny, "hours": self.hours, "cost": self.cost_cny,
             "provisions_end": self.provisions_end_cny,
         }
+
+
+def net_value(run) -> float:
+    """What a run earned the bank, CNY: interest less the cost of funding the performing
+    balance, less the credit loss and the money spent on actions (a RunResult or RunBrief)."""
+    return run.interest_cny - run.funding_cny - run.loss_cny - run.cost_cny
 
 
 def loss_per_loan(s) -> np.ndarray:
@@ -165,6 +172,7 @@ class RunResult:
     relationship: float
     policy_compliance: float | None = None  # sim.checks.against_bank_policy; None: none held
     refused_for_hours: int = 0  # actions refused as the hours ran out (Recorder)
+    funding_cny: float = 0.0  # cost of funding the performing balance to the horizon
 
     @classmethod
     def from_sim(cls, s) -> RunResult:
@@ -182,7 +190,7 @@ class RunResult:
             compliance=_compliance_frame(rec.checks), check_quality=rec.checks.quality(),
             checks_slipped=int(rec.checks.slipped), relationship=float(s.relationship.mean()),
             policy_compliance=rec.checks.policy_share(),
-            refused_for_hours=rec.refused_for_hours(),
+            refused_for_hours=rec.refused_for_hours(), funding_cny=float(s.funding_cny),
         )
 
     @property
@@ -200,7 +208,8 @@ class RunResult:
             loss_cny=self.loss_cny,
             loss_rate=self.loss_cny / self.disbursed_cny if self.disbursed_cny else 0.0,
             interest_cny=self.interest_cny, hours=self.hours, cost_cny=self.cost_cny,
-            provisions_end_cny=float(m["provisions_cny"].iloc[-1]) if len(m) else 0.0)
+            provisions_end_cny=float(m["provisions_cny"].iloc[-1]) if len(m) else 0.0,
+            funding_cny=self.funding_cny)
 
     def summary(self) -> dict:
         """The summary as a dict with the keys the CLI and the runner print."""
@@ -227,6 +236,7 @@ class RunBrief:
     disbursed_cny: float
     policy_compliance: float | None = None  # sim.checks.against_bank_policy; None: none held
     refused_for_hours: int = 0  # actions refused as the hours ran out (Recorder)
+    funding_cny: float = 0.0  # cost of funding the performing balance to the horizon
 
     @property
     def defaults(self) -> int:
@@ -250,7 +260,7 @@ class RunBrief:
             provisions_cny=np.array([r["provisions_cny"] for r in rows], dtype=float),
             relationship=float(s.relationship.mean()), disbursed_cny=float(s.disbursed.sum()),
             policy_compliance=s.rec.checks.policy_share(),
-            refused_for_hours=s.rec.refused_for_hours())
+            refused_for_hours=s.rec.refused_for_hours(), funding_cny=float(s.funding_cny))
 
     @classmethod
     def from_result(cls, r: RunResult) -> RunBrief:
@@ -263,4 +273,5 @@ class RunBrief:
             npl_ratio=r.metrics["npl_ratio"].to_numpy(dtype=float, copy=True),
             provisions_cny=r.metrics["provisions_cny"].to_numpy(dtype=float, copy=True),
             relationship=r.relationship, disbursed_cny=r.disbursed_cny,
-            policy_compliance=r.policy_compliance, refused_for_hours=r.refused_for_hours)
+            policy_compliance=r.policy_compliance, refused_for_hours=r.refused_for_hours,
+            funding_cny=r.funding_cny)

@@ -19,9 +19,10 @@ class RunSummary:
 
     loss_cny: float
     interest_cny: float
+    funding_cny: float  # cost of funding the performing balance
     hours: float
     cost_cny: float
-    net_value_cny: float  # interest kept - loss - money spent on actions
+    net_value_cny: float  # interest - funding - loss - money spent on actions (results.net_value)
     compliance: float  # share of required checks done on time; NaN when none was required
     policy_compliance: float  # loan-months up to the case's own check policy; NaN: none held
     saves: float  # loans late collection lost and this run kept (NaN without references)
@@ -54,7 +55,7 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
     a 2,000-loan run's cost) and needs a RunResult's frames: a study may leave it out
     (``missed=False``, or a RunBrief: NaN).
     """
-    from sim.results import RunBrief
+    from sim.results import RunBrief, net_value
     from sim.scoring import material_index, missed_warnings
 
     n_missed = math.nan
@@ -74,8 +75,9 @@ def summarise_run(run, late=None, oracle=None, missed: bool = True) -> RunSummar
             index = math.nan if ix is None else float(ix)
     return RunSummary(
         loss_cny=float(run.loss_cny), interest_cny=float(run.interest_cny),
+        funding_cny=float(run.funding_cny),
         hours=float(run.hours), cost_cny=float(run.cost_cny),
-        net_value_cny=float(run.interest_cny - run.loss_cny - run.cost_cny),
+        net_value_cny=float(net_value(run)),
         compliance=_nan_if_none(run.compliance),
         policy_compliance=_nan_if_none(run.policy_compliance), saves=n_saves, missed_warnings=n_missed,
         defaults=float(run.defaults),

@@ -29,9 +29,10 @@ from sim.study import (
 __all__ = ["child_seeds", "replicate", "run_summary_stats"]
 
 SUMMARY_FIGURES = {"defaults": "defaults", "npl_ratio_peak": "npl_ratio_peak", "loss": "loss_cny",
-                   "interest": "interest_cny", "hours": "hours", "cost": "cost_cny",
-                   "provisions_end": "provisions_end_cny"}
+                   "interest": "interest_cny", "funding": "funding_cny", "hours": "hours",
+                   "cost": "cost_cny", "provisions_end": "provisions_end_cny"}
 SCORE_FIGURES = {"index": "index", "loss": "loss_cny", "interest": "interest_cny",
+                 "funding": "funding_cny",
                  "hours": "hours", "cost": "cost_cny", "npl_ratio_peak": "npl_ratio_peak",
                  "provisions": "provisions_end_cny", "compliance": "compliance",
                  "policy_compliance": "policy_compliance",

@@ -74,6 +74,7 @@ class Scenario(Strict):
     lpr_1y: float = Field(default=0.0345, ge=0.0, le=0.2)
     lpr_5y: float = Field(default=0.0395, ge=0.0, le=0.2)
     discount_rate_annual: float = Field(default=0.04, ge=0.0, le=0.3)
+    funding_rate_annual: float = Field(default=0.021, ge=0.0, le=0.2)
     staff: Staff
     monitoring: MonitoringPolicy = MonitoringPolicy()
     segments: list[Segment] = Field(min_length=1, max_length=50)

@@ -17,6 +17,7 @@ import pandas as pd
 from sim import defaults
 from sim.engine import RunResult, simulate
 from sim.intervals import something_avoidable
+from sim.results import net_value
 from sim.scenario import Scenario
 
 BASELINES = ("late-collection", "early-warning", "oracle")
@@ -30,6 +31,7 @@ class Score:
     index: float | None  # (loss_late - loss) / (loss_late - loss_oracle)
     loss: float  # credit loss net of recoveries, discounted, CNY
     interest: float  # interest income kept, CNY
+    funding: float  # cost of funding the performing balance, CNY
     hours: float
     cost: float  # money spent on actions, CNY
     npl_ratio_peak: float
@@ -40,14 +42,15 @@ class Score:
     missed_warnings: int
     loss_late: float
     loss_oracle: float
-    net_value: float  # interest kept - loss - money spent, CNY
+    net_value: float  # interest - funding - loss - money spent, CNY (sim.results.net_value)
     save_list: list[int] = field(default_factory=list)
     missed_list: pd.DataFrame | None = None
 
     def to_dict(self) -> dict:
         return {
             "strategy": self.strategy, "index": self.index, "loss": self.loss,
-            "interest": self.interest, "hours": self.hours, "cost": self.cost,
+            "interest": self.interest, "funding": self.funding, "hours": self.hours,
+            "cost": self.cost,
             "npl_ratio_peak": self.npl_ratio_peak, "provisions": self.provisions_end,
             "compliance": self.compliance, "relationship": self.relationship,
             "saves": self.saves, "missed_warnings": self.missed_warnings,
@@ -143,12 +146,13 @@ def score(run: RunResult, late: RunResult, oracle: RunResult, name: str) -> Scor
     return Score(
         strategy=name,
         index=material_index(run.loss_cny, late.loss_cny, oracle.loss_cny, run.disbursed_cny),
-        loss=run.loss_cny, interest=run.interest_cny, hours=run.hours, cost=run.cost_cny,
+        loss=run.loss_cny, interest=run.interest_cny, funding=run.funding_cny, hours=run.hours,
+        cost=run.cost_cny,
         npl_ratio_peak=s["npl_ratio_peak"], provisions_end=s["provisions_end"],
         compliance=compliance_share(run), relationship=run.relationship,
         saves=len(sv), missed_warnings=len(mw), loss_late=late.loss_cny,
         loss_oracle=oracle.loss_cny,
-        net_value=run.interest_cny - run.loss_cny - run.cost_cny,
+        net_value=net_value(run),
         save_list=[int(i) for i in sv], missed_list=mw,
     )
 

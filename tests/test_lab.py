@@ -292,10 +292,11 @@ def test_figures_json_has_means_intervals_and_paired_differences(outcome):
     assert [r["officers"] for r in out["staffing"]["rows"]] == [1, 2]
     # the parts of net value are there too, so a script can tell where it comes from
     tuned = out["strategies"]["tuned"]
-    for fig in ("interest_cny", "cost_cny", "saves", "npl_ratio_peak"):
+    for fig in ("interest_cny", "funding_cny", "cost_cny", "saves", "npl_ratio_peak"):
         assert set(tuned[fig]) == {"mean", "lo", "hi", "n"}
     assert tuned["net_value_cny"]["mean"] == pytest.approx(
-        tuned["interest_cny"]["mean"] - tuned["loss_cny"]["mean"] - tuned["cost_cny"]["mean"])
+        tuned["interest_cny"]["mean"] - tuned["funding_cny"]["mean"]
+        - tuned["loss_cny"]["mean"] - tuned["cost_cny"]["mean"])
 
 
 def test_the_report_reproduces_its_figures_and_works_offline(outcome):

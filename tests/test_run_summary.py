@@ -43,7 +43,9 @@ def test_a_summary_carries_the_runs_own_figures(case):
     run = simulate(case, seed=5, strategy="early-warning")
     s = summarise_run(run)
     assert s.loss_cny == run.loss_cny and s.hours == run.hours
-    assert s.net_value_cny == pytest.approx(run.interest_cny - run.loss_cny - run.cost_cny)
+    assert s.net_value_cny == pytest.approx(
+        run.interest_cny - run.funding_cny - run.loss_cny - run.cost_cny)
+    assert s.funding_cny == run.funding_cny > 0
     metrics = run.metrics
     np.testing.assert_array_equal(s.npl_ratio, metrics["npl_ratio"].to_numpy())
     assert s.npl_ratio_peak == metrics["npl_ratio"].max()

@@ -185,7 +185,9 @@ def test_score_run_keys_and_baselines(case):
     assert d["saves"] == len(saves(run, late)) == len(s.save_list)
     assert d["missed_warnings"] == len(missed_warnings(run))
     assert d["compliance"] == compliance_share(run)
-    assert d["net_value"] == pytest.approx(run.interest_cny - run.loss_cny - run.cost_cny)
+    assert d["net_value"] == pytest.approx(
+        run.interest_cny - run.funding_cny - run.loss_cny - run.cost_cny)
+    assert 0 < d["funding"] == run.funding_cny < d["interest"]  # a margin over funding
     assert 0.0 <= d["compliance"] <= 1.0 and d["hours"] > 0
 
 

@@ -540,12 +540,12 @@ def _plain(x):
 
 def figures_json(outcome: LabOutcome) -> dict:
     """Means and intervals per strategy (every figure of the strategies table, so a script
-    can split net value into interest, loss and money spent), paired differences against
+    can split net value into interest, funding, loss and money spent), paired differences against
     the champion on the key figures, and the staffing sweep, as plain JSON values (NaN as
     null)."""
     res = outcome.study
     per = {}
-    for rec in strategy_table(res, (*TABLE_FIGURES, "interest_cny")).to_dict("records"):
+    for rec in strategy_table(res, (*TABLE_FIGURES, "interest_cny", "funding_cny")).to_dict("records"):
         d = per.setdefault(rec["strategy"], {"reference": rec["reference"]})
         d[rec["figure"]] = {k: _plain(rec[k]) for k in ("mean", "lo", "hi", "n")}
     paired = {}

@@ -570,7 +570,8 @@ def compliance_table(debrief: Any, lang: str) -> pd.DataFrame:
     return frame_for_display(df, lang, month_cols=())
 
 
-_MONEY_SCORES = {"loss", "interest", "cost", "provisions", "loss_late", "loss_oracle", "net_value"}
+_MONEY_SCORES = {"loss", "interest", "funding", "cost", "provisions", "loss_late", "loss_oracle",
+                "net_value"}
 
 
 def score_table(debrief: Any, lang: str) -> pd.DataFrame:
