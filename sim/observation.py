@@ -137,6 +137,7 @@ class Observation:
     actions: Mapping[str, InterventionType] = field(default_factory=dict)
     staff_hours: float = 0.0  # the officers' hours per month
     rate: np.ndarray | None = None  # annual interest rate of each loan now
+    funding_rate: float = 0.0  # what the bank pays a year to fund a balance (the case's)
     remaining_months: np.ndarray | None = None  # months to maturity
     longest_remaining: np.ndarray | None = None
     """Months to the latest maturity an extension may still reach (the loan's contract
@@ -255,7 +256,8 @@ def observe(sim) -> Observation:
         acted=v["acted"], check_hours=v["check_hours"],
         check_demand=policy_demand(sim, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
-        rate=v["rate"], remaining_months=ro(remaining),
+        rate=v["rate"], funding_rate=float(sim.sc.funding_rate_annual),
+        remaining_months=ro(remaining),
         longest_remaining=ro(longest),
         repayment=v["repayment"],
         cls_objective=v["cls_objective"], judgement=v["judgement"], case_policy=sim.sc.monitoring,

@@ -81,19 +81,20 @@ def test_the_officers_risk_is_its_sum_of_beliefs_to_the_bit():
 
     b = _book(5000, 13)
     dpd, alerts = b["dpd"], b["alerts"]
-    want = np.clip(p.risk_base + p.risk_per_alert * alerts + p.risk_overdue[0] * (dpd > 0)
+    want = np.clip(p.risk_base + p.risk_per_alert * np.minimum(alerts, p.max_alerts)
+                   + p.risk_overdue[0] * (dpd > 0)
                    + p.risk_overdue[1] * (dpd >= 30) + p.risk_overdue[2] * (dpd >= 60)
                    + p.risk_diversion * b["known_diversion"] + p.risk_watch * (b["cls"] >= 1),
                    0.0, p.max_risk)
     got = triage_risk(alerts, dpd, b["known_diversion"], b["cls"], p.risk_base,
-                      p.risk_per_alert, *p.risk_overdue, p.risk_diversion, p.risk_watch,
-                      p.max_risk)
+                      p.risk_per_alert, p.max_alerts, *p.risk_overdue, p.risk_diversion,
+                      p.risk_watch, p.max_risk)
     assert np.array_equal(got, want)
     # a belief past the cap is held at it
     capped = triage_risk(np.array([30]), np.array([90]), np.array([True]), np.array([3]),
-                         p.risk_base, p.risk_per_alert, *p.risk_overdue, p.risk_diversion,
-                         p.risk_watch, p.max_risk)
-    assert capped[0] == p.max_risk
+                         p.risk_base, p.risk_per_alert, p.max_alerts, *p.risk_overdue,
+                         p.risk_diversion, p.risk_watch, 0.5)
+    assert capped[0] == 0.5
 
 
 def test_candidate_sets_are_the_triages_masks_in_loan_order():
@@ -185,17 +186,19 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     codes = np.repeat(PART_CODES, [len(i) for i, _ in parts])
     codes[len(entrusted):cut1 + len(entrusted)] = kind
     value = np.concatenate([v for _, v in parts])
-    # less each action's fee, and a restructuring's forgone interest
+    # less each action's fee, a restructuring's forgone interest and a freeze's attrition
     money, money_share = rng.choice([0.0, 20.0, 5000.0], 16), rng.choice([0.0, 0.005], 16)
-    forgone = rng.uniform(0, 2e4, n)
+    forgone = rng.uniform(0, 2e4, (2, n))
+    fz = ACTION_CODES["freeze_line"]
     value = value - (money[codes] + money_share[codes] * balance[loans])
-    value = value - np.where(codes == rs, forgone[loans], 0.0)
+    value = value - np.where(codes == rs, forgone[0, loans], 0.0)
+    value = value - np.where(codes == fz, forgone[1, loans], 0.0)
     keep = (value > 0) & offered[codes]
     hours = np.where(codes == ACTION_CODES["onsite_check"], check_hours[loans], per_action[codes])
     got = assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, b["undrawn"],
                    balance, p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
                    offered, per_action, ACTION_CODES["onsite_check"], check_hours, 0.25,
-                   money, money_share, forgone, rs)
+                   money, money_share, forgone, np.array([rs, fz]))
     assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
     assert np.array_equal(got[2], value[keep] / np.maximum(hours[keep], 0.25))
 

@@ -71,15 +71,15 @@ def take_in_order(pair: np.ndarray, size: int, hours: np.ndarray, hours_left: fl
 
 @compiled
 def triage_risk(alerts, dpd, known_diversion, cls, base: float, per_alert: float,
-                overdue_1: float, overdue_30: float, overdue_60: float, diversion: float,
-                watch: float, max_risk: float) -> np.ndarray:
+                max_alerts: int, overdue_1: float, overdue_30: float, overdue_60: float,
+                diversion: float, watch: float, max_risk: float) -> np.ndarray:
     """The officer's belief (sim.strategies.triage.Triage.risk): the same sum, term by term
-    in the same order, clipped to [0, max_risk]."""
+    in the same order (warnings counted up to max_alerts), clipped to [0, max_risk]."""
     n = len(alerts)
     out = np.empty(n)
     for i in range(n):
         d = dpd[i]
-        r = base + per_alert * float(alerts[i])
+        r = base + per_alert * float(min(alerts[i], max_alerts))
         r = r + overdue_1 * (1.0 if d > 0 else 0.0)
         r = r + overdue_30 * (1.0 if d >= ONE_MONTH_DPD else 0.0)
         r = r + overdue_60 * (1.0 if d >= TWO_MONTHS_DPD else 0.0)
@@ -187,13 +187,14 @@ def relief_sets(table, counts, dpd, disaster, stage_30: float, stage_60: float,
 def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undrawn, balance,
              diversion_effect: float, call_effect: float, collateral_cut: float, part_codes,
              offered, action_hours, check_code: int, check_hours, min_hours: float,
-             money, money_share, forgone, restructure: int):
+             money, money_share, forgone, forgone_codes):
     """The triage's candidates in order (entrusted payment, late relief, collection calls,
     freezes, deferrals, extra collateral, early relief, checks), each valued as
     sim.strategies.triage.Triage.candidates values it, less what it costs the bank (the
-    action's fee, money[code] + money_share[code] x balance, and for a restructuring the
-    interest its rate concession gives up, forgone[loan]), then `ready_to_rank`'s filter
-    and value per hour."""
+    action's fee, money[code] + money_share[code] x balance, and what it gives up of the
+    loan's interest, forgone[k, loan] for the action forgone_codes[k]: a restructuring's
+    rate concession, a freeze's chance of driving a sound customer away), then
+    `ready_to_rank`'s filter and value per hour."""
     n_late, n_def = counts[LATE], counts[DEFERRAL]
     size = 0
     for k in range(N_SETS):
@@ -236,8 +237,9 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
     for j in range(size):
         i, c = loans[j], codes[j]
         value[j] -= money[c] + money_share[c] * balance[i]
-        if c == restructure:
-            value[j] -= forgone[i]
+        for k in range(len(forgone_codes)):
+            if c == forgone_codes[k]:
+                value[j] -= forgone[k, i]
     return ready_to_rank(loans, codes, value, offered, action_hours, check_code, check_hours,
                          min_hours)
 
