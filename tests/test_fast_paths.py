@@ -47,7 +47,7 @@ def test_recent_alerts_count_the_chosen_signals_seen_in_the_window():
 def test_candidates_ranked_as_lexsort_ranks_them():
     """Triage ranks candidates by value, then loan, then action, then place (np.lexsort);
     its faster sort must give that order, ties and repeated pairs included."""
-    from sim.strategies.triage import _by_value
+    from sim.strategies.kernels_decide import settle_ties
 
     rng = np.random.default_rng(4)
     for size in (0, 1, 2, 50, 3000):
@@ -56,7 +56,9 @@ def test_candidates_ranked_as_lexsort_ranks_them():
             loans = rng.integers(0, 30, size)
             codes = rng.integers(0, 4, size)
             want = np.lexsort((codes, loans, -value))
-            assert np.array_equal(_by_value(loans, codes, value), want)
+            order = np.argsort(-value)
+            settle_ties(order, loans, codes, value)
+            assert np.array_equal(order, want)
 
 
 def test_barrier_groups_are_the_unique_segment_industry_region_triples():

@@ -230,3 +230,32 @@ def test_workout_steps_are_the_first_rule_that_holds_largest_balance_first():
         loans, steps = workout_steps(status, balance, sued, secured, judged, auction, cls,
                                      month, sell_after, write_off, defaulted, loss)
         assert np.array_equal(loans, dl[step >= 0]) and np.array_equal(steps, step[step >= 0])
+
+
+def test_ranked_within_hours_takes_the_ranked_candidates_then_the_extra_ones():
+    """The triage's month in one call: the candidates by value (np.lexsort's order), the
+    extra pairs after, and `take_in_order`'s pick of them, with a check's hours read from
+    its loan."""
+    from sim.strategies.kernels_decide import ranked_within_hours
+
+    rng = np.random.default_rng(13)
+    n_loans, n_actions, check = 30, 5, 4
+    per_action = np.array([0.5, 1.0, 2.0, 4.0, 0.0])
+    check_hours = rng.uniform(1.0, 6.0, n_loans)
+    for size, extra, left in ((0, 0, 5.0), (40, 0, 10.0), (40, 12, 30.0), (300, 20, 1e4)):
+        loans = rng.integers(0, n_loans, size)
+        codes = rng.integers(0, n_actions, size)
+        value = rng.integers(1, 20, size) * 0.5
+        extra_loans = rng.integers(0, n_loans, extra)
+        extra_codes = rng.integers(0, n_actions, extra)
+        order = np.lexsort((codes, loans, -value))
+        all_loans = np.concatenate([loans[order], extra_loans])
+        all_codes = np.concatenate([codes[order], extra_codes])
+        hours = np.where(all_codes == check, check_hours[all_loans], per_action[all_codes])
+        take = take_in_order(all_loans * n_actions + all_codes, n_loans * n_actions, hours,
+                             left, HOURS_TOLERANCE)
+        got = ranked_within_hours(np.argsort(-value), loans, codes, value, extra_loans, extra_codes, per_action,
+                                  check, check_hours, n_actions, n_loans, left,
+                                  HOURS_TOLERANCE)
+        assert np.array_equal(got[0], all_loans[take])
+        assert np.array_equal(got[1], all_codes[take])

@@ -70,6 +70,61 @@ def take_in_order(pair: np.ndarray, size: int, hours: np.ndarray, hours_left: fl
 
 
 @compiled
+def settle_ties(order, loans, codes, value) -> None:
+    """Puts `order` (`np.argsort(-value)`: by value, highest first) in the order of
+    `np.lexsort((codes, loans, -value))`: each run of equal values by loan, then action,
+    then place. Values rarely tie, so the sort of all values stays numpy's (faster than a
+    compiled one) and only the runs are sorted here, in place."""
+    n = len(order)
+    width = 0
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and value[order[end]] == value[order[start]]:
+            end += 1
+        if end - start > 1:
+            if width == 0:
+                for j in range(n):
+                    width = max(width, codes[j] + 1)
+            run = order[start:end].copy()
+            key = np.empty(end - start, dtype=np.int64)
+            for j in range(end - start):
+                i = run[j]
+                key[j] = (loans[i] * width + codes[i]) * n + i
+            order[start:end] = run[np.argsort(key)]
+        start = end
+
+
+@compiled
+def ranked_within_hours(order, loans, codes, value, extra_loans, extra_codes, action_hours,
+                        check_code: int, check_hours, n_actions: int, n_loans: int,
+                        hours_left: float, tolerance: float):
+    """The triage's month in one call: the candidates by value, highest first (`order`,
+    `np.argsort(-value)`, its ties settled here: `settle_ties`), then the extra (loan,
+    action) pairs in their order, and of those `take_in_order`'s pick within `hours_left`
+    (each action's hours from the catalogue, a check's from its loan), as columns (loans,
+    action codes)."""
+    settle_ties(order, loans, codes, value)
+    size = len(order) + len(extra_loans)
+    all_loans = np.empty(size, dtype=np.int64)
+    all_codes = np.empty(size, dtype=np.int64)
+    for j in range(len(order)):
+        all_loans[j] = loans[order[j]]
+        all_codes[j] = codes[order[j]]
+    for j in range(len(extra_loans)):
+        all_loans[len(order) + j] = extra_loans[j]
+        all_codes[len(order) + j] = extra_codes[j]
+    pair = np.empty(size, dtype=np.int64)
+    hours = np.empty(size)
+    for j in range(size):
+        c = all_codes[j]
+        pair[j] = all_loans[j] * n_actions + c
+        hours[j] = check_hours[all_loans[j]] if c == check_code else action_hours[c]
+    take = take_in_order(pair, n_loans * n_actions, hours, hours_left, tolerance)
+    return all_loans[take], all_codes[take]
+
+
+@compiled
 def triage_risk(alerts, dpd, known_diversion, cls, base: float, per_alert: float,
                 max_alerts: int, overdue_1: float, overdue_30: float, overdue_60: float,
                 diversion: float, watch: float, max_risk: float) -> np.ndarray:

@@ -36,8 +36,8 @@ from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
 from sim.strategies.kernels_decide import (
     assemble,
     candidate_sets,
+    ranked_within_hours,
     relief_sets,
-    take_in_order,
     triage_risk,
 )
 
@@ -211,26 +211,6 @@ def attrition_forgone(obs: Observation, risk: np.ndarray) -> np.ndarray:
     return EARLY_REPAYMENT_ON_DAMAGE * margin * _owed_years(obs, risk)
 
 
-def _by_value(loans: np.ndarray, codes: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """The order of candidates by value, highest first; equal values by loan, then action,
-    then place: `np.lexsort((codes, loans, -value))`, which sorts three times. Here the
-    values are sorted once (any sort: distinct values have one order) and only the runs of
-    equal values are put in order by (loan, action, place)."""
-    order = np.argsort(-value)
-    ranked = value[order]
-    tie = ranked[1:] == ranked[:-1]  # tie[k]: the (k+1)-th ranked equals the k-th
-    if not tie.any():
-        return order
-    in_run = np.zeros(len(order), dtype=bool)
-    in_run[1:] |= tie
-    in_run[:-1] |= tie
-    pos = np.flatnonzero(in_run)
-    run = np.cumsum(np.concatenate(([True], ~tie[pos[1:] - 1])))
-    sub = order[pos]
-    order[pos] = sub[np.lexsort((sub, codes[sub], loans[sub], run))]
-    return order
-
-
 def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(live loans, the loss given default assumed for each, the loss if each defaulted
     now): what the officer and the oracle both read off the book at a decision point."""
@@ -342,14 +322,14 @@ class Triage(Strategy):
         if routine_hours is not None:
             demand = min(demand, routine_hours)
         loans, codes, value = self.candidates(obs)
-        order = _by_value(loans, codes, value)
-        loans, codes = loans[order], codes[order]
         extra_loans, extra_codes = self._afterwards_columns(obs)
-        if len(extra_loans):
-            loans = np.concatenate([loans, extra_loans])
-            codes = np.concatenate([codes, extra_codes])
-        taken = self._take(obs, loans, codes, max(obs.hours_available - demand, 0.0))
-        loans, codes = loans[taken], codes[taken]
+        # ranked by value (ties by loan, then action, then place), the extra ones after,
+        # and each (loan, action) once, every one that still fits in the hours: a greedy
+        # pass, compiled (sim.strategies.kernels_decide.ranked_within_hours)
+        loans, codes = ranked_within_hours(
+            np.argsort(-value), loans, codes, value, extra_loans, extra_codes, self._actions_now(obs)[1],
+            ACTION_CODES["onsite_check"], obs.check_hours, len(ACTIONS), len(obs.status),
+            max(obs.hours_available - demand, 0.0), HOURS_TOLERANCE)
         self.taken_columns = (loans, codes)
         actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
         secured = loans[codes == ACTION_CODES["add_collateral"]]
@@ -424,19 +404,3 @@ class Triage(Strategy):
                      np.array([float(it.cost_share) for it in its]))
             self._actions_seen = got = (key, table)
         return got[1]
-
-    def _hours(self, obs: Observation, loans: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        per_action = self._actions_now(obs)[1]
-        return np.where(codes == ACTION_CODES["onsite_check"], obs.check_hours[loans],
-                        per_action[codes])
-
-    def _take(self, obs: Observation, loans, codes, hours_left: float) -> np.ndarray:
-        """Which of the ordered candidates to take: each (loan, action) once, in order,
-        every one that still fits in the hours (a greedy pass, done in blocks: compiled,
-        sim.strategies.kernels_decide.take_in_order)."""
-        if not len(loans):
-            return np.zeros(0, dtype=bool)
-        hours = self._hours(obs, loans, codes)
-        return take_in_order(loans * len(ACTIONS) + codes, len(obs.status) * len(ACTIONS),
-                             hours.astype(float, copy=False), float(hours_left),
-                             HOURS_TOLERANCE)
