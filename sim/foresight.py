@@ -3,9 +3,10 @@
 The engine's randomness is common random numbers (sim.engine): every month draws a fixed
 number of idiosyncratic normals (one per loan) and macro normals (economy, industries,
 regions), whatever is decided. So the shocks of the months ahead are fixed when a run
-starts. For the oracle only, the engine draws them once from copies of its generators
-(`draw_ahead`): the run's own streams are not touched, and the copies give the very
-numbers the run will draw.
+starts. For the oracle only, the engine draws them once from copies of its generators,
+or reads them off the draw tape the runs of a study's seed share (`draw_ahead`): the
+run's own streams are not touched, and the copies give the very numbers the run will
+draw.
 
 `look_ahead` projects each loan's hidden health d (sim.credit.step_health) over the next
 months with those shocks: the AR(1) idiosyncratic health, the systematic factors and the
@@ -63,10 +64,18 @@ class ShocksAhead:
 
 
 def draw_ahead(sim) -> ShocksAhead:
-    """The draws `Simulation._month` will make, month by month in the same order, from
-    copies of the run's generators (the run's own streams do not move)."""
-    idio, mac = copy.deepcopy(sim.rng_idio), copy.deepcopy(sim.rng_macro)
+    """The draws `Simulation._month` will make, month by month in the same order: a run
+    that replays a draw tape (sim.draws) reads them off the tape, any other draws them
+    from copies of its generators (the run's own streams do not move)."""
     n, k, r, T = sim.n, len(sim.pf.industries), len(sim.pf.regions), sim.T
+    if sim._tape_role == "replay":
+        months = sim._tape.months
+        return ShocksAhead(np.stack([z.z_idio for z in months]),
+                           np.array([z.z_econ for z in months]),
+                           np.stack([z.z_ind for z in months]).reshape(T, k),
+                           np.stack([z.z_reg for z in months]).reshape(T, r),
+                           barrier_rows=np.empty((T, n)), shock_rows=np.empty((T, n)))
+    idio, mac = copy.deepcopy(sim.rng_idio), copy.deepcopy(sim.rng_macro)
     z_idio, z_econ = np.empty((T, n)), np.empty(T)
     z_ind, z_reg = np.empty((T, k)), np.empty((T, r))
     for m in range(T):
