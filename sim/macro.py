@@ -9,6 +9,8 @@ collateral price index is a piecewise-linear path given by the case.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim import defaults
@@ -28,8 +30,13 @@ def init(sim) -> None:
 
 def index_value(points: list[tuple[int, float]], month: float) -> float:
     """Collateral price index (1.0 at the start), piecewise linear between points."""
-    if not points:
-        return 1.0
+    return _index_value(tuple(points), month) if points else 1.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _index_value(points: tuple[tuple[int, float], ...], month: float) -> float:
+    """`index_value`, kept by points and month: every run of a case asks the same months,
+    and np.interp on short lists costs far more to call than to look up."""
     ms = [0] + [m for m, _ in points]
     vs = [1.0 if points[0][0] != 0 else points[0][1]] + [v for _, v in points]
     return float(np.interp(month, ms, vs))
