@@ -6,7 +6,6 @@ import numpy as np
 from scipy.special import ndtr
 
 from sim import defaults
-from sim.codes import LoanStatus
 from sim.foresight import default_margins
 from sim.observation import Decision, Observation
 from sim.staff import by_legal_team
@@ -23,6 +22,7 @@ from sim.strategies.kernels_decide import COLLATERAL
 from sim.strategies.triage import (
     ACTION_CODES,
     ACTIONS,
+    ACTIVE,
     MIN_HOURS_FOR_RANKING,
     Triage,
     TriageParams,
@@ -163,7 +163,7 @@ class Oracle(Triage):
             _, table, counts = self._sets
             return table[COLLATERAL, :counts[COLLATERAL]]
         alerts = obs.recent_alerts(self.params.alert_months)
-        return np.flatnonzero((obs.status == LoanStatus.ACTIVE) & self.securable(obs, alerts)
+        return np.flatnonzero((obs.status == ACTIVE) & self.securable(obs, alerts)
                               & self.can_secure(obs) & ~obs.pledged
                               & (self._topped(obs) < obs.month - self.params.repeat_after_months))
 
@@ -178,7 +178,7 @@ class Oracle(Triage):
         call them (ORACLE_RECALL_GROUND_HEALTH)."""
         it = obs.actions.get("accelerate") if obs.actions else None
         repay = it.params["repay_health"] if it is not None else defaults.HEALTHY_BORROWER
-        live = (obs.status == LoanStatus.ACTIVE) & (obs.dpd == 0)
+        live = (obs.status == ACTIVE) & (obs.dpd == 0)
         h = obs.hidden.health
         grounds = (h > repay) & (h < ORACLE_RECALL_GROUND_HEALTH)
         idx = np.flatnonzero(live & grounds & self._will_default(obs))
@@ -269,7 +269,7 @@ class Oracle(Triage):
         it = obs.actions.get("emergency_deferral") if obs.actions else None
         if deferral.any() and it is not None:
             d_idx = idx[deferral]
-            due = np.where(obs.status[d_idx] == LoanStatus.ACTIVE, obs.remaining_months[d_idx], 0)
+            due = np.where(obs.status[d_idx] == ACTIVE, obs.remaining_months[d_idx], 0)
             months = np.full(len(d_idx), int(it.params["months"]))
             after = after.copy()
             after[deferral], _ = default_margins(f.health[:, d_idx], np.zeros(len(d_idx)),
