@@ -8,7 +8,9 @@ under different strategies, draw the very same numbers month by month.
 
 A study runs each seed under several strategies (sim.study). A `DrawTape` given to those
 runs lets the first record its months' draws and the others replay them instead of
-drawing again. A replaying run leaves its own streams where they were and, for the
+drawing again; they share its portfolio too (the book the seed draws), and go on from
+the borrower stream as it was after it. A replaying run leaves its own
+streams where they were and, for the
 workout tail past the horizon (sim.tail), takes the action stream as the recording run
 had it at the horizon, so every figure is what it would have been without the tape.
 A book too large to hold all its months' draws (`TAPE_MAX_BYTES`) draws its own.
@@ -20,6 +22,8 @@ import copy
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from sim.portfolio import Portfolio
 
 TAPE_MAX_BYTES = 256 * 2**20
 """The most a tape holds: 2,000 loans x 60 months take about 16 MB."""
@@ -57,6 +61,8 @@ class DrawTape:
     key: tuple | None = None  # (seed, loans, months) of the recording run
     months: list[MonthDraws] = field(default_factory=list)
     actions_at_horizon: np.random.Generator | None = None
+    portfolio: Portfolio | None = None  # the book the seed draws
+    borrowers_after: np.random.Generator | None = None  # the borrower stream after drawing it
 
     def role(self, sim, bytes_per_month: int) -> str | None:
         """How run `sim` uses the tape: "record" (the first run given it), "replay" (a
@@ -76,6 +82,17 @@ class DrawTape:
             raise ValueError("the draw tape is still being recorded: run the recording "
                              "run to its horizon first")
         return "replay"
+
+    def keep_book(self, pf: Portfolio, rng_borrowers: np.random.Generator) -> None:
+        """Keep the recording run's portfolio for the later runs (a run reads its portfolio
+        and never writes into it, so the runs of the seed share one) and the borrower
+        stream as it stands after drawing it (the run goes on drawing from its own)."""
+        self.portfolio, self.borrowers_after = pf, copy.deepcopy(rng_borrowers)
+
+    def book(self) -> tuple[Portfolio, np.random.Generator]:
+        """The seed's portfolio, and the borrower stream after it for a replaying run to
+        draw on from (a copy of its own)."""
+        return self.portfolio, copy.deepcopy(self.borrowers_after)
 
     def record(self, sim, t: int, n_signal_columns: int, n_action_columns: int) -> MonthDraws:
         """Month t's draws from the recording run's streams, kept for the later runs."""

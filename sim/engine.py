@@ -84,19 +84,25 @@ class Simulation:
         self.rng_idio = np.random.default_rng(s_idio)
         self.rng_signals = np.random.default_rng(s_signals)
         self.rng_actions = np.random.default_rng(s_actions)
-        rng_b = np.random.default_rng(s_borrowers)
-        self.pf = build_portfolio(scenario, rng_b, int(s_names.generate_state(1)[0]))
-        self.n = self.pf.n
+        self.n = scenario.n_loans
+        # the months' draws and the book: the run's own, or shared by the runs of a seed
+        # (sim.draws)
+        self._tape = tape
+        self._tape_role = None if tape is None else tape.role(
+            self, 8 * self.n * (1 + U_COLUMNS + ACTION_UNIFORMS))
+        if self._tape_role == "replay":
+            self.pf, rng_b = tape.book()
+        else:
+            rng_b = np.random.default_rng(s_borrowers)
+            self.pf = build_portfolio(scenario, rng_b, int(s_names.generate_state(1)[0]))
+            if self._tape_role == "record":
+                tape.keep_book(self.pf, rng_b)
         self.catalogue = catalogue(scenario)
         self.policy = scenario.monitoring
         self.prov_rates = provision_rates(scenario.provision_rates)
         self.rec = Recorder(SIGNAL_IDS)
         self.env = simpy.Environment()
         self._init_state(rng_b)
-        # the months' draws: the run's own, or shared by the runs of a seed (sim.draws)
-        self._tape = tape
-        self._tape_role = None if tape is None else tape.role(
-            self, 8 * self.n * (1 + U_COLUMNS + ACTION_UNIFORMS))
         # the oracle's foresight: the draws of every month ahead, from copies of the streams
         self._ahead = draw_ahead(self) if oracle else None
         self.env.process(macro.timeline(self))

@@ -12,6 +12,7 @@ import sim.draws
 from sim.draws import DrawTape
 from sim.engine import Simulation, simulate_brief
 from sim.scenario import load_scenario
+from sim.strategies import make_strategy
 
 CASES = Path(__file__).resolve().parent.parent / "scenarios"
 STRATEGIES = ("late-collection", "early-warning", "oracle", "do-nothing")
@@ -61,6 +62,22 @@ def test_the_shared_draws_cannot_be_written_by_a_run():
     simulate_brief(sc, seed=1, months=3, tape=tape)
     with pytest.raises(ValueError, match="read-only"):
         tape.months[0].u_sig[0, 0] = 0.5
+
+
+def test_the_runs_of_a_tape_share_one_book_that_no_run_writes_into():
+    """The seed's portfolio is drawn once: a replaying run takes the recording run's, and
+    after every strategy has run on it, it is still the book the seed draws."""
+    sc = load_scenario(CASES / "guarantee_chain.yaml")
+    tape = DrawTape()
+    runs = [Simulation(sc, seed=1, months=12, decider=make_strategy(name).decide,
+                       oracle=name == "oracle", tape=tape) for name in STRATEGIES[:1]]
+    runs[0].run_brief()
+    for name in STRATEGIES[1:]:
+        runs.append(Simulation(sc, seed=1, months=12, decider=make_strategy(name).decide,
+                               oracle=name == "oracle", tape=tape))
+        runs[-1].run_brief()
+    assert all(r.pf is runs[0].pf for r in runs)
+    assert _same(runs[0].pf, Simulation(sc, seed=1, months=12).pf)
 
 
 def test_a_book_too_large_for_a_tape_draws_its_own(monkeypatch):
