@@ -188,17 +188,25 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     value = np.concatenate([v for _, v in parts])
     # less each action's fee, a restructuring's forgone interest and a freeze's attrition
     money, money_share = rng.choice([0.0, 20.0, 5000.0], 16), rng.choice([0.0, 0.005], 16)
-    forgone = rng.uniform(0, 2e4, (2, n))
-    fz = ACTION_CODES["freeze_line"]
+    fz, io = ACTION_CODES["freeze_line"], 2
+    rate, remaining = rng.uniform(0.0, 0.08, n), rng.integers(-3, 120, n)
+    repayment = rng.integers(0, 4, n)
+    concession, attrition, funding = 0.01, 0.5, 0.021
+    # the column rule: balance owed on average (all of it interest-only, else half) times
+    # the years left, on a loan that goes on paying
+    owed = np.where(repayment == io, balance, 0.5 * balance) * (
+        np.maximum(remaining, 0) / 12.0) * (1.0 - risk)
     value = value - (money[codes] + money_share[codes] * balance[loans])
-    value = value - np.where(codes == rs, forgone[0, loans], 0.0)
-    value = value - np.where(codes == fz, forgone[1, loans], 0.0)
+    value = value - np.where(codes == rs, concession * owed[loans], 0.0)
+    value = value - np.where(codes == fz, attrition * np.maximum(rate - funding, 0.0)[loans]
+                             * owed[loans], 0.0)
     keep = (value > 0) & offered[codes]
     hours = np.where(codes == ACTION_CODES["onsite_check"], check_hours[loans], per_action[codes])
     got = assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, b["undrawn"],
                    balance, p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
                    offered, per_action, ACTION_CODES["onsite_check"], check_hours, 0.25,
-                   money, money_share, forgone, np.array([rs, fz]))
+                   money, money_share, rs, concession, fz, attrition, rate, funding,
+                   remaining, repayment, io)
     assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
     assert np.array_equal(got[2], value[keep] / np.maximum(hours[keep], 0.25))
 

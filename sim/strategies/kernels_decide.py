@@ -239,17 +239,32 @@ def relief_sets(table, counts, dpd, disaster, stage_30: float, stage_60: float,
 
 
 @compiled
+def owed_years(balance: float, remaining: int, risk: float, interest_only: bool) -> float:
+    """The balance still owed on average over the remaining term (all of it for an
+    interest-only loan, about half for one that amortises) times the years left, on a loan
+    that goes on paying (one that defaults pays no interest either way): what a change in
+    the loan's yield is multiplied by (sim.strategies.triage: the interest a restructuring's
+    concession or a freeze's attrition gives up)."""
+    owed = balance if interest_only else 0.5 * balance
+    return owed * (max(remaining, 0) / 12.0) * (1.0 - risk)
+
+
+@compiled
 def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undrawn, balance,
              diversion_effect: float, call_effect: float, collateral_cut: float, part_codes,
              offered, action_hours, check_code: int, check_hours, min_hours: float,
-             money, money_share, forgone, forgone_codes):
+             money, money_share, restructure: int, concession: float, freeze: int,
+             attrition: float, rate, funding: float, remaining, repayment, interest_only: int):
     """The triage's candidates in order (entrusted payment, late relief, collection calls,
     freezes, deferrals, extra collateral, early relief, checks), each valued as
     sim.strategies.triage.Triage.candidates values it, less what it costs the bank (the
     action's fee, money[code] + money_share[code] x balance, and what it gives up of the
-    loan's interest, forgone[k, loan] for the action forgone_codes[k]: a restructuring's
-    rate concession, a freeze's chance of driving a sound customer away), then
-    `ready_to_rank`'s filter and value per hour."""
+    loan's interest over `owed_years`: a restructuring its rate `concession`, a freeze the
+    margin over `funding` of a sound customer it drives away, with chance `attrition`),
+    then `ready_to_rank`'s filter and value per hour. Without terms (no `remaining`) no
+    interest is charged, without rates no attrition; without repayment codes the whole
+    balance counts as owed. Worked out for the candidates only, in this order of
+    operations, so that the values are those of the column-wise rule to the bit."""
     n_late, n_def = counts[LATE], counts[DEFERRAL]
     size = 0
     for k in range(N_SETS):
@@ -292,9 +307,13 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
     for j in range(size):
         i, c = loans[j], codes[j]
         value[j] -= money[c] + money_share[c] * balance[i]
-        for k in range(len(forgone_codes)):
-            if c == forgone_codes[k]:
-                value[j] -= forgone[k, i]
+        if (c == restructure or (c == freeze and len(rate))) and len(remaining):
+            years = owed_years(balance[i], remaining[i], risk[i],
+                               len(repayment) == 0 or repayment[i] == interest_only)
+            if c == restructure:
+                value[j] -= concession * years
+            else:
+                value[j] -= attrition * max(rate[i] - funding, 0.0) * years
     return ready_to_rank(loans, codes, value, offered, action_hours, check_code, check_hours,
                          min_hours)
 

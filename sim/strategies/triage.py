@@ -140,10 +140,6 @@ PART_CODES = np.array([ACTION_CODES[a] for a in (
     "add_collateral", "restructure", "onsite_check")], dtype=np.int64)
 """The action of each part of `Triage.candidates`, in order (the late part's by loan:
 a restructuring, or a disaster's deferral in a disaster's region)."""
-FORGONE_CODES = np.array([ACTION_CODES["restructure"], ACTION_CODES["freeze_line"]],
-                         dtype=np.int64)
-"""The actions whose value is net of interest they give up, in the order of the rows
-`Triage.candidates` passes: a restructuring's concession, a freeze's attrition."""
 RELIEF_LATE_DPD = 30
 """Days past due from which relief is weighed for any loan (not only on confirmed warnings)."""
 RELIEF_DEEP_DPD = 60
@@ -179,36 +175,24 @@ def catalogue_entry(obs: Observation, action: str):
     return (obs.actions or {}).get(action) or INTERVENTIONS[action]
 
 
-def _owed_years(obs: Observation, risk: np.ndarray) -> np.ndarray:
-    """Per loan, the balance still owed on average over the remaining term (all of it for
-    an interest-only loan, about half for one that amortises) times the years left, on a
-    loan that goes on paying (one that defaults pays no interest either way): what a
-    change in the loan's yield is multiplied by."""
-    years = np.maximum(obs.remaining_months, 0) / 12.0
-    owed = obs.balance if obs.repayment is None else np.where(
-        obs.repayment == Repayment.INTEREST_ONLY_BULLET, obs.balance, 0.5 * obs.balance)
-    return owed * years * (1.0 - np.asarray(risk, dtype=float))
-
-
-def concession_forgone(obs: Observation, risk: np.ndarray) -> np.ndarray:
-    """Per loan, the interest a restructuring's rate concession gives up over the remaining
-    term (`_owed_years`)."""
-    if obs.remaining_months is None:
-        return np.zeros(len(obs.status))
+def _interest_terms(obs: Observation) -> tuple:
+    """What `assemble` reads to charge an action the interest it gives up (sim.strategies.
+    kernels_decide.assemble, owed_years): the restructuring code and the rate concession of
+    the case's restructuring; the freeze code, the chance that a sound borrower whose line
+    is frozen repays and leaves (sim.interventions.effects: a freeze on a healthy borrower;
+    the bank's experience, defaults.EARLY_REPAYMENT_ON_DAMAGE), each loan's rate and the
+    case's funding rate (what leaves with the customer is the margin over funding; the
+    officer cannot see health, so it takes a loan to be sound unless it defaults); each
+    loan's months to maturity and repayment code, and the interest-only code. Empty
+    columns where the observation has none."""
+    none = np.zeros(0)
     cut = float(catalogue_entry(obs, "restructure").params.get("rate_concession", 0.0))
-    return cut * _owed_years(obs, risk)
-
-
-def attrition_forgone(obs: Observation, risk: np.ndarray) -> np.ndarray:
-    """Per loan, the margin a freeze of its line is expected to give up: a sound borrower
-    whose line is frozen may repay and leave (sim.interventions.effects: a freeze on a
-    healthy borrower; the chance is the bank's experience, defaults.EARLY_REPAYMENT_ON_
-    DAMAGE), taking the loan's margin over funding for the remaining term (`_owed_years`).
-    The officer cannot see health: it takes the loan to be sound unless it defaults."""
-    if obs.remaining_months is None or obs.rate is None:
-        return np.zeros(len(obs.status))
-    margin = np.maximum(obs.rate - obs.funding_rate, 0.0)
-    return EARLY_REPAYMENT_ON_DAMAGE * margin * _owed_years(obs, risk)
+    return (ACTION_CODES["restructure"], cut, ACTION_CODES["freeze_line"],
+            EARLY_REPAYMENT_ON_DAMAGE, none if obs.rate is None else obs.rate,
+            float(obs.funding_rate),
+            none.astype(np.int64) if obs.remaining_months is None else obs.remaining_months,
+            none.astype(np.int64) if obs.repayment is None else obs.repayment,
+            Repayment.INTEREST_ONLY_BULLET.value)
 
 
 def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -368,9 +352,7 @@ class Triage(Strategy):
                         np.asarray(risk, dtype=float), lid, lgd, obs.undrawn, obs.balance,
                         p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
                         offered_now, per_action, ACTION_CODES["onsite_check"], obs.check_hours,
-                        MIN_HOURS_FOR_RANKING, money, money_share,
-                        np.stack([concession_forgone(obs, risk), attrition_forgone(obs, risk)]),
-                        FORGONE_CODES)
+                        MIN_HOURS_FOR_RANKING, money, money_share, *_interest_terms(obs))
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """Further actions for hours left over once the ranked ones are taken."""
