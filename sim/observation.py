@@ -271,7 +271,7 @@ def _visible(t: int, frozen, undrawn, restructured_until, collateral_sold, colla
              latest_term):
     """The columns an observation works out of the engine's, in one pass over the book:
     undrawn lines (none once frozen), under a restructuring's observation period, secured
-    (the security not sold: its own, or a top-up), topped up (extra collateral pledged), in
+    (its own collateral not sold or set off, or a top-up not sold), topped up (extra collateral pledged), in
     a region a disaster still hits, months to maturity (at least one), and months to the
     latest maturity the extension limit allows (sim.loanbook.longest_remaining)."""
     n = len(frozen)
@@ -286,8 +286,8 @@ def _visible(t: int, frozen, undrawn, restructured_until, collateral_sold, colla
         open_line[i] = 0.0 if frozen[i] else undrawn[i]
         restructured[i] = restructured_until[i] >= t
         pledged[i] = extra_collateral[i] > 0
-        secured[i] = not collateral_sold[i] and (collateral_type[i] != no_collateral
-                                                  or pledged[i])
+        secured[i] = (not collateral_sold[i] and collateral_type[i] != no_collateral) \
+            or pledged[i]
         disaster[i] = disaster_until[region[i]] >= t
         remaining[i] = max(term[i] - mob[i], 1)
         longest[i] = max(latest_term[i] - mob[i], remaining[i])

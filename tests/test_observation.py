@@ -175,8 +175,8 @@ def test_the_columns_an_observation_works_out_are_the_engines_as_an_officer_sees
     pf = sim.pf
     assert np.array_equal(obs.undrawn, np.where(sim.frozen, 0.0, sim.undrawn))
     assert np.array_equal(obs.restructured, sim.restructured_until >= t)
-    assert np.array_equal(obs.has_collateral, ~sim.collateral_sold & (
-        (pf.collateral_type != NO_COLLATERAL) | (sim.extra_collateral > 0)))
+    assert np.array_equal(obs.has_collateral, (
+        ~sim.collateral_sold & (pf.collateral_type != NO_COLLATERAL)) | (sim.extra_collateral > 0))
     assert np.array_equal(obs.pledged, sim.extra_collateral > 0)
     assert np.array_equal(obs.disaster_region, sim.disaster_until[pf.region] >= t)
     remaining = np.maximum(sim.term - sim.mob, 1)

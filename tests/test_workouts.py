@@ -9,6 +9,8 @@ from sim import defaults
 from sim.codes import LoanStatus
 from sim.engine import Simulation
 from sim.interventions import workouts
+from sim.interventions.catalogue import PRECONDITIONS
+from sim.interventions.effects import EFFECTS
 from sim.scenario import parse_scenario
 
 BOOK = """
@@ -208,3 +210,81 @@ def test_the_mark_expects_a_pledged_deposit_to_cover_its_claim():
     got = workouts.expected_workout_recovery(s, idx, claim)
     months = 1 + defaults.SECURITY_ENFORCEMENT_MONTHS + workouts.AUCTION_ROUNDS[0][3]
     assert got == pytest.approx(claim * workouts._discount(s, s.T + months))
+
+
+SHORT_DEPOSIT_BOOK = BOOK.replace("collateral: {type: property, ltv: 1.5}",
+                                  "collateral: {type: deposit, ltv: 1.5}")
+"""Deposits worth two thirds of each line: a default leaves a shortfall a top-up can cover."""
+
+
+def _deposit_and_top_up(seed: int = 1) -> tuple[Simulation, int, float, float]:
+    """Loan 0 of a short-deposit book, topped up with extra collateral while sound, then
+    defaulted; returns the run, the loan, the deposit's face value and the top-up."""
+    s = Simulation(parse_scenario(SHORT_DEPOSIT_BOOK, "wk-short-deposit.yaml"), seed=seed)
+    s.advance_to(3)
+    i = 0
+    s.d[i] = 2.0  # sound: the borrower can still give security
+    it = defaults.INTERVENTIONS["add_collateral"]
+    assert workouts.set_off(s, i)
+    assert EFFECTS["add_collateral"](s, i, it, s.t) == "obtained"
+    s.status[i] = LoanStatus.DEFAULTED
+    s.defaulted[i] = True
+    return s, i, float(s.pf.appraised0[i]), float(s.extra_collateral[i])
+
+
+def test_a_deposit_with_a_top_up_is_set_off_and_only_the_top_up_is_auctioned():
+    """存单质押 plus extra collateral: the bank sets the deposit off at face value and puts
+    only the top-up to auction, so the default recovers the deposit in full and the
+    top-up at auction prices: more than an auction of both would."""
+    s, i, face, extra = _deposit_and_top_up()
+    claim = float(s.balance[i])
+    assert face < claim < face + extra / defaults.AUCTION_PRICE_SHARE
+    # the lot is the top-up alone, sold as easily as any top-up
+    assert float(workouts.lot_value(s, i)) == extra
+    assert float(workouts.liquidity(s, i)) == defaults.EXTRA_COLLATERAL_LIQUIDITY
+    _run_rounds(workouts.auction(s, i), s, i, u=0.0)  # bidders buy in the first round
+    sold = extra * defaults.AUCTION_PRICE_SHARE
+    assert s.recovered[i] == pytest.approx(min(claim, face + sold), rel=1e-12)
+    auction_of_both = (face + extra) * defaults.AUCTION_PRICE_SHARE
+    assert s.recovered[i] > auction_of_both
+    rows = [(m, e, cash) for m, j, e, cash, *_ in s.rec.event_rows() if j == i]
+    events = [e for _, e, _ in rows]
+    assert events.index("deposit_set_off") < events.index("auction_sold_round1")
+    set_off_cash = [cash for _, e, cash in rows if e == "deposit_set_off"]
+    assert set_off_cash == [pytest.approx(face)]
+    assert not workouts.has_security(s, i) and not s.auction_open[i]
+
+
+def test_an_unsold_top_up_stays_to_be_auctioned_again_after_the_set_off():
+    """Nobody bids for the top-up: the deposit is still set off in full, and the top-up is
+    still the bank's security, so the standing order can offer it again (and it sells)."""
+    s, i, face, extra = _deposit_and_top_up()
+    claim = float(s.balance[i])
+    _run_rounds(workouts.auction(s, i), s, i, u=0.99)
+    assert s.recovered[i] == pytest.approx(face)
+    assert workouts.has_security(s, i)
+    assert float(workouts.collateral_value(s, i)) == extra
+    assert PRECONDITIONS["has_collateral"](s, i, None, s.t)  # the auction may run again
+    _run_rounds_month_draws(workouts.auction(s, i), s, i, u=0.0)
+    assert s.recovered[i] == pytest.approx(min(claim, face + extra * defaults.AUCTION_PRICE_SHARE))
+    assert not workouts.has_security(s, i)
+
+
+def test_the_mark_sets_off_the_deposit_then_values_the_top_up_by_the_auction_law():
+    """The horizon mark values a deposit with a top-up as the workout runs it: the deposit
+    at face value when the first round falls due, plus the top-up alone by the auction
+    law on what the deposit left owed, exactly as a claim of that size secured by the
+    top-up alone."""
+    s, i, face, extra = _deposit_and_top_up()
+    s.judgment[i] = True  # enforcement has been tried: the mark is the security alone
+    idx = np.array([i], dtype=np.int64)
+    claim = s.balance[idx].copy()
+    got = workouts.expected_workout_recovery(s, idx, claim)[0]
+    first_round = 1 + defaults.SECURITY_ENFORCEMENT_MONTHS + workouts.AUCTION_ROUNDS[0][3]
+    deposit_part = face * workouts._discount(s, s.T + first_round)
+    s.collateral_sold[i] = True  # the same claim once the deposit is set off: the top-up alone
+    top_up_alone = workouts.expected_workout_recovery(s, idx, claim - face)[0]
+    assert top_up_alone > 0
+    assert got == pytest.approx(deposit_part + top_up_alone, rel=1e-12)
+    # and more than the deposit alone, less than the deposit and the top-up at full value
+    assert deposit_part < got < (face + extra) * workouts._discount(s, s.T + first_round)

@@ -92,8 +92,11 @@ PRECONDITIONS: dict[str, Callable[[object, int, str, int], bool]] = {
     "defaulted": lambda sim, i, a, t: bool(sim.defaulted[i]) or sim.status[i] == WRITTEN_OFF,
     "no_lawsuit": lambda sim, i, a, t: sim.lawsuit_month[i] < 0,
     "judgment_or_security": _judgment_or_security,
-    "has_collateral": lambda sim, i, a, t: (not sim.collateral_sold[i]) and (
-        sim.pf.collateral_type[i] != NO_COLLATERAL or sim.extra_collateral[i] > 0),
+    # its own collateral not yet sold or set off, or a top-up not yet sold (a deposit's
+    # set-off leaves the top-up beside it to be auctioned: workouts.has_security)
+    "has_collateral": lambda sim, i, a, t: (
+        not sim.collateral_sold[i] and sim.pf.collateral_type[i] != NO_COLLATERAL) or (
+        sim.extra_collateral[i] > 0),
     # a borrower tops up its security once: what it had free is then pledged
     "unpledged_assets": lambda sim, i, a, t: not sim.extra_collateral[i] > 0,
 }

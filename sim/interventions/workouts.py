@@ -22,7 +22,8 @@ NO_COLLATERAL = COLLATERAL_TYPES.index("none")
 DEPOSIT = COLLATERAL_TYPES.index("deposit")
 """The collateral type code of a pledged deposit (存单质押): cash the bank holds, worth its
 face value whatever the property market or the borrower's distress, and set off against
-the debt at once on enforcement instead of going to auction."""
+the debt at once on enforcement instead of going to auction; only security taken on top
+of it (a top-up) is auctioned."""
 LIQUIDITY_BY_TYPE = np.array([defaults.COLLATERAL_LIQUIDITY[c] for c in COLLATERAL_TYPES])
 ON_BOOKS_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
 # plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
@@ -62,10 +63,12 @@ def init_columns(sim) -> None:
 
 
 def has_security(sim, idx=slice(None)) -> np.ndarray:
-    """Whether loans idx hold security now: their own collateral, not yet sold, or a
-    top-up (the column form of the `has_collateral` precondition)."""
-    return ~sim.collateral_sold[idx] & (
-        (sim.pf.collateral_type[idx] != NO_COLLATERAL) | (sim.extra_collateral[idx] > 0))
+    """Whether loans idx hold security now: their own collateral, not yet sold or set off,
+    or a top-up not yet sold (the column form of the `has_collateral` precondition).
+    `collateral_sold` is the loan's own collateral gone; a sale also takes the top-up
+    (`extra_collateral` to 0), a deposit's set-off leaves it to be auctioned."""
+    return (~sim.collateral_sold[idx] & (sim.pf.collateral_type[idx] != NO_COLLATERAL)) | (
+        sim.extra_collateral[idx] > 0)
 
 
 def collateral_value(sim, idx=slice(None)) -> np.ndarray:
@@ -87,11 +90,22 @@ def collateral_value(sim, idx=slice(None)) -> np.ndarray:
 
 
 def set_off(sim, idx=slice(None)):
-    """Whether loans idx are secured by a pledged deposit alone (no top-up of another kind),
-    which enforcement sets off against the claim at face value, with certainty, in the
-    first round instead of selling it at auction."""
-    return sim.deposit_pledged[idx] & ~sim.collateral_sold[idx] & \
-        (sim.extra_collateral[idx] == 0)
+    """Whether loans idx hold a pledged deposit not yet set off, which enforcement sets off
+    against the claim at face value, with certainty, when the first round of its auction
+    falls due, instead of selling it; a top-up taken beside it goes to auction alone."""
+    return sim.deposit_pledged[idx] & ~sim.collateral_sold[idx]
+
+
+def deposit_value(sim, idx=slice(None)):
+    """Face value of the pledged deposit of loans idx still to be set off (0 for others)."""
+    return np.where(set_off(sim, idx), sim.pf.appraised0[idx], 0.0)
+
+
+def lot_value(sim, idx=slice(None)):
+    """True value of what an auction of loans idx would sell (hidden): all the security,
+    except a pledged deposit, which is set off rather than sold, so that a deposit-secured
+    loan's lot is its top-up alone."""
+    return np.where(set_off(sim, idx), sim.extra_collateral[idx], collateral_value(sim, idx))
 
 
 def residual_share(distress_months):
@@ -102,14 +116,19 @@ def residual_share(distress_months):
 
 
 def liquidity(sim, idx=slice(None)):
-    """Ease of selling each loan's security (property = 1); a top-up sells at least as
-    easily as EXTRA_COLLATERAL_LIQUIDITY."""
+    """Ease of selling each loan's lot at auction (property = 1); a lot with a top-up sells
+    at least as easily as EXTRA_COLLATERAL_LIQUIDITY, and a top-up sold alone (the loan's
+    own collateral sold, or a pledged deposit, which is set off instead) at exactly that."""
     liq = LIQUIDITY_BY_TYPE[sim.pf.collateral_type[idx]]
+    alone = sim.collateral_sold[idx] | sim.deposit_pledged[idx]
     if isinstance(idx, int | np.integer):  # one loan: on scalars
-        return max(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY) if sim.extra_collateral[idx] > 0 \
-            else liq
-    return np.where(sim.extra_collateral[idx] > 0,
-                    np.maximum(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY), liq)
+        if not sim.extra_collateral[idx] > 0:
+            return liq
+        return defaults.EXTRA_COLLATERAL_LIQUIDITY if alone \
+            else max(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY)
+    return np.where(sim.extra_collateral[idx] > 0, np.where(
+        alone, defaults.EXTRA_COLLATERAL_LIQUIDITY,
+        np.maximum(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY)), liq)
 
 
 def guarantee_value(sim, claim, idx=slice(None)):
@@ -124,8 +143,10 @@ def recovery_value(sim, idx=slice(None)) -> np.ndarray:
     """What a workout started now would recover per loan, before time and fees (hidden):
     the collateral at auction prices, free assets left, and a sound guarantor; idx selects
     loans (each loan's figure is its own, whichever others are worked out with it)."""
-    coll = collateral_value(sim, idx) * np.where(
-        set_off(sim, idx), 1.0, defaults.AUCTION_PRICE_SHARE * liquidity(sim, idx))
+    # a pledged deposit at face value, the rest (its top-up, or all other security) at
+    # auction prices
+    coll = deposit_value(sim, idx) + lot_value(sim, idx) * (
+        defaults.AUCTION_PRICE_SHARE * liquidity(sim, idx))
     balance = sim.balance[idx]
     residual = balance * residual_share(sim.distress_months[idx])
     return np.minimum(balance, coll + residual + guarantee_value(sim, balance, idx))
@@ -200,25 +221,28 @@ def round_price(value, start_share: float, bidding: bool):
 
 
 def auction(sim, i: int):
-    """Online judicial auction: two rounds, then a sale period (domain.md); a pledged
-    deposit is set off against the claim at face value when the first round falls due."""
+    """Online judicial auction: two rounds, then a sale period (domain.md). A pledged
+    deposit is set off against the claim at face value when the first round falls due;
+    a top-up taken beside it is then auctioned alone, by the same law, for what is left."""
     sim.auction_open[i] = True
     first = sim.auctions_held[i] == 0
     sim.auctions_held[i] += 1
     for r, (name, start_share, bidding, months) in enumerate(AUCTION_ROUNDS):
         yield sim.env.timeout(months)
         m = sim.month_now()
-        if sim.collateral_sold[i] or _resolved(sim, i):
+        if not has_security(sim, i) or _resolved(sim, i):
             sim.auction_open[i] = False  # repaid, sold or cured: the auction stops
             return
         # the lot's own bidders at its first auction; a lot offered again meets the month's
         u = sim.lot_luck[i, r] if first else sim._u_act[i, 0]
         if set_off(sim, i):
-            value = float(collateral_value(sim, i))
-            sim.collateral_sold[i] = True
-            sim.auction_open[i] = False
-            recover(sim, m, i, value, "deposit_set_off")
-            return
+            face = float(sim.pf.appraised0[i])
+            sim.collateral_sold[i] = True  # the deposit is gone; a top-up stays to be sold
+            sim.appraised[i] = max(float(sim.appraised[i]) - face, 0.0)
+            recover(sim, m, i, face, "deposit_set_off")
+            if not sim.extra_collateral[i] > 0 or _resolved(sim, i):
+                sim.auction_open[i] = False
+                return
         if u < sale_chance(name, float(liquidity(sim, i))):
             price = round_price(float(collateral_value(sim, i)), start_share, bidding)
             sim.collateral_sold[i] = True
@@ -240,7 +264,8 @@ actual default, sold at the first auction, lost 0.75 million."""
 def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
                               barrier: np.ndarray | None = None) -> np.ndarray:
     """What the standing workout is expected to recover on loans idx from the end of the
-    run, discounted to the run's start: auctions of the collateral by the auction law above,
+    run, discounted to the run's start: a pledged deposit set off at face value when the
+    first round falls due, auctions of the rest of the security by the auction law above,
     round by round, offered again while unsold (MARK_AUCTIONS), and enforcement of a
     judgment against free assets and a sound guarantor when the lawsuit ends.
 
@@ -261,8 +286,10 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     # collateral: security enforcement (after filing), then the rounds of the auction
     first = np.where(filed | sim.auction_open[idx], 0, 1 + defaults.SECURITY_ENFORCEMENT_MONTHS)
     liq = liquidity(sim, idx)
-    value = collateral_value(sim, idx)
-    cash = set_off(sim, idx)  # set off in the first round, at face value
+    deposit = deposit_value(sim, idx)  # set off in the first round, at face value
+    cash = set_off(sim, idx)
+    value = lot_value(sim, idx)  # what the rounds sell: all but the deposit
+    rest = np.maximum(claim - deposit, 0.0)  # what is owed once the deposit is set off
     # the standing order offers an unsold lot again as soon as an auction ends (sim.strategies
     # .base.workout): MARK_AUCTIONS auctions of the same rounds, one after the other
     rounds = AUCTION_ROUNDS * MARK_AUCTIONS
@@ -272,26 +299,37 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     if barrier is not None and span:
         # a claim cures only while it is open: a secured one until its lot sells (the
         # auctions), one with nothing to sell until the judgment (then it is written off)
-        open_until = np.where(value > 0, ends[:, -1], to_judgment)
+        open_until = np.where((value > 0) | cash, ends[:, -1], to_judgment)
         months = np.arange(1, span + 1)[None, :]
         hazard = cure_hazard(barrier, span) * (sim.floor[idx] < SUBSTANDARD)[:, None] \
             * (months <= open_until[:, None])
     open_ = np.ones(n)  # neither sold nor cured yet
+    owed = claim.copy()  # what a sale can still recover: the claim, less a deposit set off
     cured_by = np.zeros(n)  # chance the claim has cured so far
     coll = np.zeros(n)
-    cures = np.zeros(n)
+    cures = np.zeros(n)  # (discounted) chance of a cure of the whole claim
+    cures_rest = np.zeros(n)  # ... of a cure of what the deposit's set-off left owed
     cured_at_judgment = np.zeros(n)
     for k in range(1, span + 1):
         v = _discount(sim, T + k)
         for r, (name, start_share, bidding, _) in enumerate(rounds):
             now = ends[:, r] == k
             if now.any():
-                sold = open_ * now * np.where(cash, 1.0, sale_chance(name, liq)) * (value > 0)
-                price = np.where(cash, value, round_price(value, start_share, bidding))
-                coll += sold * np.minimum(price, claim) * v  # the rest goes back to the debtor
+                if r == 0:
+                    # a deposit is set off when the first round falls due, with certainty;
+                    # the claim stays open only for a top-up still to sell and money owed
+                    off = open_ * now * cash
+                    coll += off * np.minimum(deposit, claim) * v
+                    owed = np.where(now & cash, rest, owed)
+                    open_ = open_ - off * ((value <= 0) | (rest <= 0))
+                sold = open_ * now * sale_chance(name, liq) * (value > 0)
+                price = round_price(value, start_share, bidding)
+                coll += sold * np.minimum(price, owed) * v  # the rest goes back to the debtor
                 open_ = open_ - sold
         cure = open_ * hazard[:, k - 1]
-        cures += cure * v
+        after_set_off = cash & (ends[:, 0] <= k)
+        cures += np.where(after_set_off, 0.0, cure) * v
+        cures_rest += np.where(after_set_off, cure, 0.0) * v
         cured_by += cure
         open_ = open_ - cure
         cured_at_judgment = np.where(to_judgment == k, cured_by, cured_at_judgment)
@@ -304,7 +342,8 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     pending = ~sim.judgment[idx]  # a judgment already given has been enforced
     free = (pending * defaults.ENFORCEMENT_SUCCESS * found * (1.0 - cured_at_judgment)
             * _discount(sim, T + to_judgment))
-    return np.minimum(claim * _discount(sim, T), coll + free + claim * cures)
+    return np.minimum(claim * _discount(sim, T),
+                      coll + free + claim * cures + rest * cures_rest)
 
 
 def cure_hazard(barrier: np.ndarray, months: int) -> np.ndarray:
