@@ -55,6 +55,17 @@ class Product(IntEnum):
     """个人消费贷款"""
 
 
+class BorrowerKind(IntEnum):
+    """Who borrows: a firm or a household; which early-warning signals can describe it."""
+
+    COMPANY = 0
+    """企业: a firm, or a business owner (个体工商户) borrowing for the business; it has
+    operations, accounts, staff and statements."""
+    HOUSEHOLD = 1
+    """个人/家庭: an individual borrowing for the household (个人消费贷款, a home loan); no
+    plant, payroll or financial statements, only income, debts and a public record."""
+
+
 class Repayment(IntEnum):
     """Repayment types (还款方式)."""
 
@@ -102,3 +113,13 @@ ON_BOOKS = LoanStatus.DEFAULTED.value
 compares a column with an IntEnum member several times slower than with an int."""
 STAGED_PRODUCTS = (Product.FIXED_ASSET, Product.REAL_ESTATE_DEV)
 """Products drawn in stages rather than at once."""
+BORROWER_KIND_KEYS = keys(BorrowerKind)
+HOUSEHOLD_PRODUCTS = (Product.CONSUMER,)
+"""Products lent to households (个人贷款); every other product lends to a firm or a business
+owner for the business (small business includes 个体工商户)."""
+
+
+def borrower_kind(product: str) -> BorrowerKind:
+    """The kind of borrower a product lends to (its key, e.g. "consumer")."""
+    household = PRODUCTS.index(product) in HOUSEHOLD_PRODUCTS
+    return BorrowerKind.HOUSEHOLD if household else BorrowerKind.COMPANY

@@ -131,6 +131,16 @@ class SignalType:
     false_positive_rate: float  # monthly chance it fires with no real trouble
     driver: str = "health"  # "health", "diversion", "collateral", "guarantor", "payment"
     every_months: int = 1  # statements arrive quarterly
+    # the borrower kinds (sim.codes.BorrowerKind keys) it can describe: on a loan to any
+    # other kind it is neither seen nor falsely raised
+    kinds: tuple[str, ...] = ("company", "household")
+
+
+COMPANY_ONLY = ("company",)
+"""Signals about a firm's operations, accounts, staff, management or taxes: a household
+has no plant, payroll, collection account, statements or managers (domain.md's catalogue
+of corporate signals; retail practice watches payments, income, debts and the public
+record)."""
 
 
 ALERT_WINDOW_MONTHS = 3
@@ -147,17 +157,22 @@ SIGNALS: dict[str, SignalType] = {
         SignalType("payment_late", "payment", "offsite", 0.0, 0, 0.0, 0.0,
                    driver="payment"),
         SignalType("turnover_drop", "account_flows", "offsite", 4.0, 0, 0.35, 0.02),
-        SignalType("collection_bypass", "account_flows", "offsite", 3.0, 0, 0.5, 0.01),
+        SignalType("collection_bypass", "account_flows", "offsite", 3.0, 0, 0.5, 0.01,
+                   kinds=COMPANY_ONLY),
         SignalType("funds_to_affiliates", "account_flows", "onsite", 0.0, 0, 0.2, 0.01,
-                   driver="diversion"),
+                   driver="diversion", kinds=COMPANY_ONLY),
         SignalType("statement_weak", "financial", "offsite", 6.0, 2, 0.3, 0.03,
-                   every_months=3),
+                   every_months=3, kinds=COMPANY_ONLY),
         SignalType("short_debt_surge", "financial", "onsite", 5.0, 0, 0.3, 0.02),
-        SignalType("plant_idle", "operational", "onsite", 3.0, 0, 0.2, 0.01),
-        SignalType("wage_arrears", "operational", "onsite", 2.0, 0, 0.3, 0.01),
-        SignalType("key_person", "management", "offsite", 2.5, 0, 0.6, 0.005),
+        SignalType("plant_idle", "operational", "onsite", 3.0, 0, 0.2, 0.01,
+                   kinds=COMPANY_ONLY),
+        SignalType("wage_arrears", "operational", "onsite", 2.0, 0, 0.3, 0.01,
+                   kinds=COMPANY_ONLY),
+        SignalType("key_person", "management", "offsite", 2.5, 0, 0.6, 0.005,
+                   kinds=COMPANY_ONLY),
         SignalType("lawsuit", "public_record", "offsite", 2.0, 1, 0.4, 0.01),
-        SignalType("tax_arrears", "public_record", "offsite", 1.5, 1, 0.5, 0.005),
+        SignalType("tax_arrears", "public_record", "offsite", 1.5, 1, 0.5, 0.005,
+                   kinds=COMPANY_ONLY),
         SignalType("enforcement_list", "public_record", "offsite", 0.5, 1, 0.3, 0.002),
         SignalType("guarantor_trouble", "guarantee", "offsite", 0.0, 0, 0.3, 0.005,
                    driver="guarantor"),
@@ -166,6 +181,11 @@ SIGNALS: dict[str, SignalType] = {
         SignalType("avoids_contact", "behaviour", "offsite", 1.0, 0, 0.5, 0.01),
     ]
 }
+"""The signal catalogue (domain.md's groups). A household's loan can show: payment
+overdue; account turnover falling (its income into the account); a surge in short-term
+debt (cards and consumer loans elsewhere, as its credit report or a visit shows); a
+lawsuit, the court enforcement list; a guarantor in trouble; collateral worth less;
+avoiding the bank. The others describe a firm (`COMPANY_ONLY`)."""
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim import defaults
-from sim.codes import PRODUCTS
+from sim.codes import HOUSEHOLD_PRODUCTS, PRODUCTS, borrower_kind
 from sim.identities import Identity, borrower_identity
 from sim.scenario import Scenario
 from sim.segments import shared_loans
 
 REPAYMENT_CODES = {"equal_instalment": 0, "equal_principal": 1, "interest_only_bullet": 2}
 COLLATERAL_TYPES = tuple(defaults.COLLATERAL_LIQUIDITY)
-RETAIL_PRODUCTS = ("consumer",)
+RETAIL_PRODUCTS = tuple(PRODUCTS[p] for p in HOUSEHOLD_PRODUCTS)
 
 
 @dataclass
@@ -53,6 +53,7 @@ class Portfolio:
     entrusted: np.ndarray
     disaster_u: np.ndarray  # hidden: uniform draw; below a disaster's permanent_share the damage lasts
     retail: np.ndarray
+    kind: np.ndarray  # sim.codes.BorrowerKind of the loan's borrower, by its product
     segment_ids: list[str]
     industries: list[str]
     regions: list[str]
@@ -98,7 +99,7 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
         "segment", "product", "industry", "region", "amount", "drawn0", "term", "mob0",
         "repayment", "floating", "fixed_rate", "spread", "base_5y", "reset_months", "gp",
         "sqrt_rho", "collateral_type", "appraised0", "condition0", "guarantor", "diverter",
-        "entrusted", "retail")}
+        "entrusted", "retail", "kind")}
     start = 0
     named: dict[int, object] = {}
     named_index: dict[str, int] = {}
@@ -146,6 +147,7 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
         cols["diverter"].append((rng.random(k) < s.diversion_share) & self_pay)
         cols["entrusted"].append(np.full(k, not self_pay))
         cols["retail"].append(np.full(k, s.product in RETAIL_PRODUCTS))
+        cols["kind"].append(np.full(k, int(borrower_kind(s.product))))
         start += k
     arr = {k: np.concatenate(v) for k, v in cols.items()}
     for nb in sc.borrowers:
@@ -179,7 +181,7 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
         appraised0=arr["appraised0"], condition0=arr["condition0"],
         guarantor=arr["guarantor"].astype(np.int64), diverter=arr["diverter"].astype(bool),
         entrusted=arr["entrusted"].astype(bool), disaster_u=perm_draw,
-        retail=arr["retail"].astype(bool), segment_ids=seg_ids, industries=industries,
+        retail=arr["retail"].astype(bool), kind=arr["kind"].astype(np.int8), segment_ids=seg_ids, industries=industries,
         regions=regions, named=named, named_index=named_index, name_seed=name_seed,
     )
 

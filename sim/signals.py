@@ -4,8 +4,10 @@ Off-site signals are looked for every month over the whole book; on-site ones
 only on the loans a check visits (sim.checks calls `onsite_sightings`). Each
 signal fires when its hidden condition holds, missed with the signal's miss
 rate, and fires falsely with its false-positive rate; a case may override the
-rates. The loan file's turnover and statement series are drawn from the same
-lagged health that drives the signals.
+rates. A signal is about the borrower kinds its table entry names (`kinds`): a
+household shows no plant idle or weak statements, true or false. The loan file's
+turnover and statement series are drawn from the same lagged health that drives
+the signals (statements for firms only).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim import defaults
-from sim.codes import ON_BOOKS, SignalSource
+from sim.codes import BORROWER_KIND_KEYS, ON_BOOKS, SignalSource
 from sim.kernels import signals as kernels
 
 SIGNAL_IDS = tuple(defaults.SIGNALS)
@@ -74,21 +76,49 @@ def collateral_fell(sim, idx: np.ndarray | slice, value_cny: np.ndarray | None =
         value_cny < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0))
 
 
+@functools.cache
+def _kind_fits(kinds: tuple[str, ...]) -> np.ndarray | None:
+    """Per sim.codes.BorrowerKind code, whether a signal about `kinds` can describe that
+    kind of borrower (None: every kind)."""
+    fits = np.array([k in kinds for k in BORROWER_KIND_KEYS], dtype=bool)
+    if fits.all():
+        return None
+    fits.flags.writeable = False
+    return fits
+
+
+def describes(sim, sig, idx: np.ndarray | slice) -> np.ndarray | None:
+    """Loans idx whose borrower is of a kind the signal can describe (None: every loan):
+    a firm's signals (plant idle, weak statements...) say nothing of a household."""
+    fits = _kind_fits(sig.kinds)
+    return None if fits is None else fits[sim.pf.kind[idx]]
+
+
 def applies(sim, sig, idx: np.ndarray | slice) -> np.ndarray | None:
-    """Loans idx the signal can be about at all (None: every loan): a collateral signal
-    needs security, a guarantor signal a guarantor. Elsewhere it is neither seen nor
-    falsely raised: a check finds no fall in a pledge the loan does not have."""
+    """Loans idx the signal can be about at all (None: every loan): its borrower of a kind
+    the signal describes (`describes`); for a collateral signal, security; for a
+    guarantor signal, a guarantor. Elsewhere it is neither seen nor falsely raised, and
+    its condition does not hold: a check finds no fall in a pledge the loan does not
+    have, nor a stopped plant at a household."""
+    can = describes(sim, sig, idx)
     if sig.driver == "collateral":
         from sim.interventions.workouts import has_security
 
-        return has_security(sim, idx)
+        has = has_security(sim, idx)
+        return has if can is None else has & can
     if sig.driver == "guarantor":
-        return np.asarray(sim.pf.guarantor[idx]) >= 0
-    return None
+        has = np.asarray(sim.pf.guarantor[idx]) >= 0
+        return has if can is None else has & can
+    return can
 
 
 def see(sim, t: int, idx: np.ndarray, signal: str, via: SignalSource) -> None:
-    """Loans idx show `signal` to the bank in month t."""
+    """Loans idx show `signal` to the bank in month t (those whose borrower's kind it
+    describes: a scripted key person gone shows on a firm's loans, not on a consumer loan
+    its owner also holds)."""
+    fits = describes(sim, defaults.SIGNALS[signal], idx)
+    if fits is not None:
+        idx = idx[fits]
     if not len(idx):
         return
     j = SIG_INDEX[signal]
@@ -188,7 +218,8 @@ def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
     """(cond, can): (signals, loans) matrices. cond has the rows of signals not driven by
     health filled by `condition` (for loans idx, or the whole book; collateral_cny: the
     security's value there, when known); the kernels fill the health rows. can is
-    `applies`: where it is false, the signal can be neither seen nor falsely raised."""
+    `applies`: where it is false, the kernels hold the condition false and the signal can
+    be neither seen nor falsely raised."""
     shape = (len(tab.plan), sim.n if idx is None else len(idx))
     cond = np.empty(shape, dtype=bool)
     can = np.ones(shape, dtype=bool)
@@ -219,7 +250,7 @@ def offsite_sightings(sim, t: int) -> None:
             sim.last_seen, sim.first_warning, sim.first_warning_signal, sim.warnings)
         for row, p in enumerate(tab.plan):
             if p.key == "statement_weak" and sim.keep_history:
-                live = np.flatnonzero(on)
+                live = np.flatnonzero(on & can[row])  # the firms: households file none
                 _keep_statements(sim, t, t - p.lag, live, cond[row][live], seen[row][live],
                                  p.sig)
         if len(loans):  # by signal, then by loan: the order `see` logs in
@@ -242,9 +273,10 @@ def _latent(sim, t: int, on: np.ndarray) -> None:
     if not plan:
         return
     tab = _tables(sim, "latent", plan)
+    cond, can = _driver_conditions(sim, tab, None)
     row_ends, loans = kernels.latent_conditions(
-        t, _driver_conditions(sim, tab, None)[0], tab.is_health, _hist_rows(sim, tab), tab.lines,
-        sim.d_hist, on, tab.js, sim.first_warning, sim.first_warning_signal)
+        t, cond, can, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, on, tab.js,
+        sim.first_warning, sim.first_warning_signal)
     start = 0
     for p, end in zip(tab.plan, row_ends.tolist(), strict=True):
         if end > start:

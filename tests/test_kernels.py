@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from sim import checks, classification, credit, defaults, loanbook, signals
-from sim.codes import ON_BOOKS, CheckKind, LoanClass, SignalSource
+from sim.codes import BORROWER_KIND_KEYS, ON_BOOKS, CheckKind, LoanClass, SignalSource
 from sim.engine import Simulation
 from sim.kernels import book as book_kernels
 from sim.kernels import checks as check_kernels
@@ -250,17 +250,20 @@ def _ref_first_warnings(sim, t, hit, js):
 
 
 def _ref_applies(sim, plan, idx):
-    """Where each signal of the plan can be about the loan: security for the collateral
-    signal, a guarantor for the guarantor signal."""
+    """Where each signal of the plan can be about the loan: a borrower of a kind it
+    describes, and security for the collateral signal, a guarantor for the guarantor
+    signal."""
     pf = sim.pf
     n = len(np.arange(sim.n)[idx])
     can = np.ones((len(plan), n), dtype=bool)
+    kinds = np.array(BORROWER_KIND_KEYS)[pf.kind[idx]]
     for row, p in enumerate(plan):
         if p.sig.driver == "collateral":
-            can[row] = ~sim.collateral_sold[idx] & ((pf.collateral_type[idx] != 0)
-                                                    | (sim.extra_collateral[idx] > 0))
+            can[row] = (~sim.collateral_sold[idx] & (pf.collateral_type[idx] != 0)) | (
+                sim.extra_collateral[idx] > 0)
         elif p.sig.driver == "guarantor":
             can[row] = pf.guarantor[idx] >= 0
+        can[row] &= np.isin(kinds, p.sig.kinds)
     return can
 
 
@@ -279,11 +282,12 @@ def ref_offsite_sightings(sim, t):
             if p.key == "collection_bypass":
                 cond[row] |= sim.diverting & on
         can = _ref_applies(sim, plan, slice(None))
+        cond &= can
         seen = (cond & (draws < keep)) | (~cond & can & (draws < fp))
         seen &= on
         for row, p in enumerate(plan):
             if p.key == "statement_weak" and sim.keep_history:
-                live = np.flatnonzero(on)
+                live = np.flatnonzero(on & can[row])
                 signals._keep_statements(sim, t, t - p.lag, live, cond[row][live],
                                          seen[row][live], p.sig)
         rows, loans = np.divmod(np.flatnonzero(seen), sim.n)
@@ -295,7 +299,7 @@ def ref_offsite_sightings(sim, t):
     if sim.warnings:
         plan = [p for p in _ref_plan(sim, "onsite") if p.sig.driver in ("health", "diversion")]
         js = np.array([p.j for p in plan], dtype=np.int64)
-        cond = _ref_conditions(sim, plan, on)
+        cond = _ref_conditions(sim, plan, on) & _ref_applies(sim, plan, slice(None))
         _ref_first_warnings(sim, t, cond, js)
         for row, p in enumerate(plan):
             held = np.flatnonzero(cond[row])
@@ -320,6 +324,7 @@ def ref_onsite_sightings(sim, t, idx, detect):
                 cond[row] = signals.condition(sim, p.sig, idx)
         draws = u[:, js].T
         can = _ref_applies(sim, plan, idx)
+        cond &= can
         seen = (cond & (draws < keep * detect)) | (~cond & can & (draws < fp))
         rows, cols = np.divmod(np.flatnonzero(seen), len(idx))
         if len(rows):
@@ -683,7 +688,7 @@ def test_the_kernels_take_an_empty_book():
         np.zeros((0, 17)),
         js, lines, lines, rows, last_seen, fw, fws, True)
     assert seen.shape == (k, 0) and len(loans) == len(sigs) == 0
-    row_ends, held = signal_kernels.latent_conditions(4, cond, rows, hist, lines, np.zeros((13, 0)),
+    row_ends, held = signal_kernels.latent_conditions(4, cond, cond, rows, hist, lines, np.zeros((13, 0)),
                                                none_b, js, fw, fws)
     assert list(row_ends) == [0] * k and len(held) == 0
     due = check_kernels.DueRules(on_books=1, intervals=np.array([12, 3, 1, 1, 1]), first_on=True,

@@ -24,10 +24,10 @@ def month_sightings(t, cond, can, is_health, hist_rows, lines, d_hist, on, bypas
                     warnings):
     """sim.signals.offsite_sightings over the book: fills the health rows of cond (the
     other rows come filled by sim.signals.condition), keeps conditions to loans on the
-    books (collection_bypass, row bypass_row, also holds for a diverting borrower), and
-    sees each signal below its keep rate when the condition holds, below its
-    false-positive rate when not and the signal can be about the loan (`can`; draw
-    u[loan, js[row]]). Writes last_seen, and with
+    books that the signal can be about (`can`; collection_bypass, row bypass_row, also
+    holds for a diverting borrower), and sees each signal below its keep rate when the
+    condition holds, below its false-positive rate when not and the signal can be about
+    the loan (draw u[loan, js[row]], read whatever the outcome: common random numbers). Writes last_seen, and with
     `warnings` each loan's first warning (the first `warn` row seen). Returns (seen,
     loans, signals) in the order sim.recorder logs them: by signal, then by loan.
 
@@ -50,7 +50,7 @@ def month_sightings(t, cond, can, is_health, hist_rows, lines, d_hist, on, bypas
             for i in range(n):
                 cond_r[i] = cond_r[i] | diverting[i]
         for i in range(n):
-            c = cond_r[i] & on[i]
+            c = cond_r[i] & on[i] & can_r[i]
             cond_r[i] = c
             s = ((c & (draws_r[i] < keep_r)) | ((not c) & can_r[i] & (draws_r[i] < fp_r))) \
                 & on[i]
@@ -92,11 +92,11 @@ def _first_warnings(t, hit, js, rows, loans, first_warning, first_warning_signal
 
 
 @kernel
-def latent_conditions(t, cond, is_health, hist_rows, lines, d_hist, on, js, first_warning,
+def latent_conditions(t, cond, can, is_health, hist_rows, lines, d_hist, on, js, first_warning,
                       first_warning_signal):
     """sim.signals._latent: the hidden conditions a check would show (cond's health rows
-    filled here, the others by sim.signals.condition), kept to loans on the books; the
-    first warnings they make. Returns (row_ends, loans): the loans of row r, ascending,
+    filled here, the others by sim.signals.condition), kept to loans on the books that the
+    signal can be about (`can`); the first warnings they make. Returns (row_ends, loans): the loans of row r, ascending,
     are loans[row_ends[r - 1]:row_ends[r]]. Compiled for the same reason as
     month_sightings."""
     k, n = cond.shape
@@ -104,7 +104,7 @@ def latent_conditions(t, cond, is_health, hist_rows, lines, d_hist, on, js, firs
     count = 0
     for r in range(k):
         for i in range(n):
-            cond[r, i] = cond[r, i] and on[i]
+            cond[r, i] = cond[r, i] and on[i] and can[r, i]
             count += cond[r, i]
     loans = np.empty(count, dtype=np.int64)
     row_ends = np.empty(k, dtype=np.int64)
@@ -126,8 +126,9 @@ def check_sightings(t, idx, cond, can, is_health, hist_rows, lines, d_hist, u, j
                     detect, last_seen, first_warning, first_warning_signal, warnings,
                     diverting, known_diversion, u_diversion, diversion_line):
     """sim.signals.onsite_sightings on the loans a check visits (idx): fills the health
-    rows of cond (one column per visited loan; the other rows come filled), sees each
-    signal as the off-site pass does with the keep rate scaled by `detect`, writes
+    rows of cond (one column per visited loan; the other rows come filled) and holds them
+    false where the signal cannot be about the loan (`can`), sees each signal as the
+    off-site pass does with the keep rate scaled by `detect`, writes
     last_seen and first warnings, and finds diversion below diversion_line in column
     u_diversion of the draws. Returns (loans, signals): by signal, then in idx's order.
 
@@ -140,6 +141,7 @@ def check_sightings(t, idx, cond, can, is_health, hist_rows, lines, d_hist, u, j
         line = keep[r] * detect
         for c in range(m):
             draw = u[idx[c], js[r]]
+            cond[r, c] = cond[r, c] and can[r, c]
             seen[r, c] = (draw < line) if cond[r, c] else (can[r, c] and draw < fp[r])
             count += seen[r, c]
     loans = np.empty(count, dtype=np.int64)
