@@ -30,6 +30,7 @@ TRIPLES = [
     ("real_estate", 3, "late-collection"),
     ("guarantee_chain", 11, "oracle"),
     ("disaster", 5, "early-warning"),
+    ("small_loan_company", 2, "early-warning"),  # households beside small firms
 ]
 
 
