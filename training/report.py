@@ -518,19 +518,27 @@ def missed_table(debrief: Any, lang: str) -> pd.DataFrame:
     return frame_for_display(df, lang, month_cols=("visible_month", "default_month"))
 
 
+def _you_beside_early_warning(debrief: Any, column: str) -> tuple[float, str] | None:
+    """(the trainee's figure, early warning's as a percentage or "—") of a debrief table
+    column; None when the trainee has none, or the debrief was stored before it existed."""
+    table = _table_by_strategy(debrief.table)
+    if column not in table.columns or "you" not in table.index:
+        return None
+    you = table.loc["you", column]
+    if you is None or you != you:
+        return None
+    ew = table[column].get("early-warning")
+    return float(you), units.pct(float(ew), 0) if ew is not None and ew == ew else "—"
+
+
 def policy_compliance_note(debrief: Any, lang: str) -> str | None:
     """Your checks held to the case's own policy (the bank's rules) beside early warning's:
     the compliance table counts only what the policy you ran asked. None for a debrief
     stored before the figure existed."""
-    table = _table_by_strategy(debrief.table)
-    if "policy_compliance" not in table.columns or "you" not in table.index:
+    got = _you_beside_early_warning(debrief, "policy_compliance")
+    if got is None:
         return None
-    you = table.loc["you", "policy_compliance"]
-    if you is None or you != you:
-        return None
-    ew = table["policy_compliance"].get("early-warning")
-    return t("debrief.policy_compliance", lang, share=units.pct(float(you), 0),
-             ew=units.pct(float(ew), 0) if ew is not None and ew == ew else "—")
+    return t("debrief.policy_compliance", lang, share=units.pct(got[0], 0), ew=got[1])
 
 
 RUSHED_BELOW = 0.95
@@ -542,16 +550,11 @@ def check_quality_note(debrief: Any, lang: str) -> str | None:
     more checks than the hours allow keeps them on time and rushes them, which the
     compliance table cannot show. None when the trainee did no check, or for a debrief
     stored before the figure existed."""
-    table = _table_by_strategy(debrief.table)
-    if "check_quality" not in table.columns or "you" not in table.index:
+    got = _you_beside_early_warning(debrief, "check_quality")
+    if got is None:
         return None
-    you = table.loc["you", "check_quality"]
-    if you is None or you != you:
-        return None
-    ew = table["check_quality"].get("early-warning")
-    key = "debrief.check_quality_rushed" if you < RUSHED_BELOW else "debrief.check_quality"
-    return t(key, lang, share=units.pct(float(you), 0),
-             ew=units.pct(float(ew), 0) if ew is not None and ew == ew else "—")
+    key = "debrief.check_quality_rushed" if got[0] < RUSHED_BELOW else "debrief.check_quality"
+    return t(key, lang, share=units.pct(got[0], 0), ew=got[1])
 
 
 def compliance_table(debrief: Any, lang: str) -> pd.DataFrame:
