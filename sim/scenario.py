@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from sim import inputs
+from sim import defaults, inputs
 from sim.field_types import MONTH_PATTERN, Bool, Int, Slug, Text
 from sim.inputs import (
     MAX_FILE_BYTES,
@@ -74,7 +74,7 @@ class Scenario(Strict):
     lpr_1y: float = Field(default=0.0345, ge=0.0, le=0.2)
     lpr_5y: float = Field(default=0.0395, ge=0.0, le=0.2)
     discount_rate_annual: float = Field(default=0.04, ge=0.0, le=0.3)
-    funding_rate_annual: float = Field(default=0.021, ge=0.0, le=0.2)
+    funding_rate_annual: float = Field(default=defaults.FUNDING_RATE_ANNUAL, ge=0.0, le=0.2)
     staff: Staff
     monitoring: MonitoringPolicy = MonitoringPolicy()
     segments: list[Segment] = Field(min_length=1, max_length=50)
