@@ -271,9 +271,10 @@ def _visible(t: int, frozen, undrawn, restructured_until, collateral_sold, colla
              latest_term):
     """The columns an observation works out of the engine's, in one pass over the book:
     undrawn lines (none once frozen), under a restructuring's observation period, secured
-    (its own collateral not sold or set off, or a top-up not sold), topped up (extra collateral pledged), in
-    a region a disaster still hits, months to maturity (at least one), and months to the
-    latest maturity the extension limit allows (sim.loanbook.longest_remaining)."""
+    (its own collateral not sold or set off, or a top-up not sold), topped up (extra
+    collateral pledged), in a region a disaster still hits, months to maturity (at least
+    one), and months to the latest maturity the extension limit allows (sim.loanbook.
+    longest_remaining)."""
     n = len(frozen)
     open_line = np.empty(n)
     restructured = np.empty(n, dtype=np.bool_)

@@ -181,7 +181,8 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
         appraised0=arr["appraised0"], condition0=arr["condition0"],
         guarantor=arr["guarantor"].astype(np.int64), diverter=arr["diverter"].astype(bool),
         entrusted=arr["entrusted"].astype(bool), disaster_u=perm_draw,
-        retail=arr["retail"].astype(bool), kind=arr["kind"].astype(np.int8), segment_ids=seg_ids, industries=industries,
+        retail=arr["retail"].astype(bool), kind=arr["kind"].astype(np.int8),
+        segment_ids=seg_ids, industries=industries,
         regions=regions, named=named, named_index=named_index, name_seed=name_seed,
     )
 

@@ -688,8 +688,8 @@ def test_the_kernels_take_an_empty_book():
         np.zeros((0, 17)),
         js, lines, lines, rows, last_seen, fw, fws, True)
     assert seen.shape == (k, 0) and len(loans) == len(sigs) == 0
-    row_ends, held = signal_kernels.latent_conditions(4, cond, cond, rows, hist, lines, np.zeros((13, 0)),
-                                               none_b, js, fw, fws)
+    row_ends, held = signal_kernels.latent_conditions(4, cond, cond, rows, hist, lines,
+                                                      np.zeros((13, 0)), none_b, js, fw, fws)
     assert list(row_ends) == [0] * k and len(held) == 0
     due = check_kernels.DueRules(on_books=1, intervals=np.array([12, 3, 1, 1, 1]), first_on=True,
                            first=0, routine=1, n_kinds=3)

@@ -262,8 +262,8 @@ def test_ranked_within_hours_takes_the_ranked_candidates_then_the_extra_ones():
         hours = np.where(all_codes == check, check_hours[all_loans], per_action[all_codes])
         take = take_in_order(all_loans * n_actions + all_codes, n_loans * n_actions, hours,
                              left, HOURS_TOLERANCE)
-        got = ranked_within_hours(np.argsort(-value), loans, codes, value, extra_loans, extra_codes, per_action,
-                                  check, check_hours, n_actions, n_loans, left,
-                                  HOURS_TOLERANCE)
+        got = ranked_within_hours(np.argsort(-value), loans, codes, value, extra_loans,
+                                  extra_codes, per_action, check, check_hours, n_actions,
+                                  n_loans, left, HOURS_TOLERANCE)
         assert np.array_equal(got[0], all_loans[take])
         assert np.array_equal(got[1], all_codes[take])

@@ -545,7 +545,8 @@ def figures_json(outcome: LabOutcome) -> dict:
     null)."""
     res = outcome.study
     per = {}
-    for rec in strategy_table(res, (*TABLE_FIGURES, "interest_cny", "funding_cny")).to_dict("records"):
+    figures = (*TABLE_FIGURES, "interest_cny", "funding_cny")
+    for rec in strategy_table(res, figures).to_dict("records"):
         d = per.setdefault(rec["strategy"], {"reference": rec["reference"]})
         d[rec["figure"]] = {k: _plain(rec[k]) for k in ("mean", "lo", "hi", "n")}
     paired = {}

@@ -27,9 +27,10 @@ def month_sightings(t, cond, can, is_health, hist_rows, lines, d_hist, on, bypas
     books that the signal can be about (`can`; collection_bypass, row bypass_row, also
     holds for a diverting borrower), and sees each signal below its keep rate when the
     condition holds, below its false-positive rate when not and the signal can be about
-    the loan (draw u[loan, js[row]], read whatever the outcome: common random numbers). Writes last_seen, and with
-    `warnings` each loan's first warning (the first `warn` row seen). Returns (seen,
-    loans, signals) in the order sim.recorder logs them: by signal, then by loan.
+    the loan (draw u[loan, js[row]], read whatever the outcome: common random numbers).
+    Writes last_seen, and with `warnings` each loan's first warning (the first `warn` row
+    seen). Returns (seen, loans, signals) in the order sim.recorder logs them: by signal,
+    then by loan.
 
     Compiled because numpy makes a dozen passes over a (signals, loans) matrix."""
     k, n = cond.shape
@@ -96,9 +97,9 @@ def latent_conditions(t, cond, can, is_health, hist_rows, lines, d_hist, on, js,
                       first_warning_signal):
     """sim.signals._latent: the hidden conditions a check would show (cond's health rows
     filled here, the others by sim.signals.condition), kept to loans on the books that the
-    signal can be about (`can`); the first warnings they make. Returns (row_ends, loans): the loans of row r, ascending,
-    are loans[row_ends[r - 1]:row_ends[r]]. Compiled for the same reason as
-    month_sightings."""
+    signal can be about (`can`); the first warnings they make. Returns (row_ends, loans):
+    the loans of row r, ascending, are loans[row_ends[r - 1]:row_ends[r]]. Compiled for
+    the same reason as month_sightings."""
     k, n = cond.shape
     _health_conditions(cond, is_health, hist_rows, lines, d_hist, np.arange(n))
     count = 0

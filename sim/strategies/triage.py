@@ -14,9 +14,10 @@ The value model is deliberately simple and the same for both: expected loss is
 risk x exposure x loss given default; an action's value is the part of that expected
 loss it removes, less what the action costs the bank: its fee, for a restructuring the
 interest its rate concession gives up over the remaining term on a loan that goes on
-paying, and for a freeze the margin lost if a sound borrower it offends repays and leaves. An action worth less than it costs is not taken, hours or no hours: a bank
-does not restructure a borrower whose warnings are most likely false alarms at a price
-above the loss it could prevent. The model only ranks actions; the engine decides what
+paying, and for a freeze the margin lost if a sound borrower it offends repays and
+leaves. An action worth less than it costs is not taken, hours or no hours: a bank does
+not restructure a borrower whose warnings are most likely false alarms at a price above
+the loss it could prevent. The model only ranks actions; the engine decides what
 they really do.
 """
 
@@ -311,9 +312,10 @@ class Triage(Strategy):
         # and each (loan, action) once, every one that still fits in the hours: a greedy
         # pass, compiled (sim.strategies.kernels_decide.ranked_within_hours)
         loans, codes = ranked_within_hours(
-            np.argsort(-value), loans, codes, value, extra_loans, extra_codes, self._actions_now(obs)[1],
-            ACTION_CODES["onsite_check"], obs.check_hours, len(ACTIONS), len(obs.status),
-            max(obs.hours_available - demand, 0.0), HOURS_TOLERANCE)
+            np.argsort(-value), loans, codes, value, extra_loans, extra_codes,
+            self._actions_now(obs)[1], ACTION_CODES["onsite_check"], obs.check_hours,
+            len(ACTIONS), len(obs.status), max(obs.hours_available - demand, 0.0),
+            HOURS_TOLERANCE)
         self.taken_columns = (loans, codes)
         actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
         secured = loans[codes == ACTION_CODES["add_collateral"]]
