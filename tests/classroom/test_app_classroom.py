@@ -161,6 +161,26 @@ def test_navigation_offers_each_role_its_pages(school, who, pages):
         assert "users_admin.py" not in shown
 
 
+@pytest.mark.parametrize("who, first, absent", [
+    ("manager", "lab", {"cohort_admin", "cohort_dashboard", "author", "users"}),
+    ("teacher", "cohort_dashboard", {"lab", "users"}),
+    ("admin", "users", set()),
+    ("ann", "cases", {"lab", "cohort_admin", "cohort_dashboard", "author", "users"}),
+])
+def test_the_account_page_says_where_each_role_starts(school, who, first, absent):
+    """Signed in, a manager or an instructor does not land on a bare sign-in page: the
+    account page links the role's own pages first, each with what it is for."""
+    at = app_as(getattr(school, who))
+    at.switch_page("app_pages/signin.py")
+    ok(at.run())
+    assert at.title[0].value == "My account"
+    links = [link.label for link in at.get("page_link")]
+    assert links[0] == t(f"nav.{first}", "en")
+    assert not {t(f"nav.{k}", "en") for k in absent} & set(links)
+    assert t(f"signin.start.{first}", "en") in texts(at)
+    assert {t("nav.cases", "en"), t("nav.my_attempts", "en")} <= set(links)
+
+
 @pytest.mark.parametrize("page", ["cohort_admin.py", "cohort_dashboard.py", "users_admin.py"])
 def test_teaching_and_admin_pages_refuse_trainees_and_anonymous_visitors(school, page):
     for user in (school.ann, school.manager, None):
