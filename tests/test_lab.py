@@ -228,6 +228,34 @@ def test_headline_names_the_clear_winner(case):
     assert "clearly less" in lab.headline(res, "en")
 
 
+def made_up_with_oracle(case, losses: dict[str, list[float]]) -> StudyResult:
+    """`made_up` with the oracle among the strategies asked for (after the others)."""
+    res = made_up(case, losses)
+    labels = tuple(k for k in losses if k != "late-collection")
+    res.spec = StudySpec(scenario=case, strategies=tuple(builtin(k) for k in labels),
+                         reps=res.spec.reps, seed=1)
+    return res
+
+
+def test_headline_never_names_the_oracle_the_winner(case):
+    # a manager who adds the oracle asks which policy to run: the oracle is the bound
+    k = 100_000.0
+    losses = {"early-warning": [1 * k, 2 * k, 1 * k, 2 * k],
+              "do-nothing": [10 * k, 12 * k, 9 * k, 14 * k],
+              "late-collection": [9 * k, 12 * k, 10 * k, 11 * k], "oracle": [0, k, 0, k]}
+    text = lab.headline(made_up_with_oracle(case, losses), "en")
+    assert text.startswith("Early warning loses least (CNY 150.0k")
+    assert "clearly less" in text  # than do-nothing; the oracle is not counted against it
+    assert text.endswith("The oracle (perfect information, a bound no officer can reach) "
+                         "loses CNY 50.0k on average: CNY 100.0k less.")
+    # the oracle as the champion: the winner is still a policy a bank can run
+    oracle_first = made_up_with_oracle(case, {"oracle": [0, 1, 0, 1], **{
+        k: v for k, v in losses.items() if k != "oracle"}})
+    text = lab.headline(oracle_first, "zh")
+    assert text.startswith("在银行实际可执行的策略中，早期预警 损失最小")
+    assert "全知策略" in text
+
+
 def test_frontier_by_hand():
     hours = np.array([0, 100, 200, 150, 300])
     avoided = np.array([0, 50, 80, 40, 80])

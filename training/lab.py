@@ -383,25 +383,36 @@ def verdict_text(row: dict | pd.Series, lang: str | None = None) -> str:
 
 
 def headline(result: StudyResult, lang: str | None = None) -> str:
-    """Which asked-for strategy loses least, and whether that is clear against the champion."""
-    means = {lab: float(np.nanmean(result.figures[lab]["loss_cny"]))
-             for lab in result.spec.labels}
-    best = min(means, key=means.__getitem__)
-    champion = result.spec.labels[0]
-    if len(means) == 1:
-        return t("lab.headline.single", lang, strategy=strategy_label(best, lang),
-                 loss=fmt_figure("loss_cny", means[best], lang))
-    if best == champion:
+    """Which asked-for strategy a bank can run loses least, and whether that is clear
+    against the champion. The oracle sees what no officer can: asked for, it is the bound
+    the winner is measured against, never the winner."""
+    asked = result.spec.labels
+    means = {lab: float(np.nanmean(result.figures[lab]["loss_cny"])) for lab in asked}
+    runnable = [lab for lab in asked if lab != ORACLE] or list(asked)
+    best = min(runnable, key=means.__getitem__)
+    champion = asked[0]
+    loss = fmt_figure("loss_cny", means[best], lang)
+    if len(runnable) == 1:
+        text = t("lab.headline.single", lang, strategy=strategy_label(best, lang), loss=loss)
+    elif best == champion:
         rows = paired_table(result, ("loss_cny",))
-        rows = rows[~rows["reference"]]
+        rows = rows[~rows["reference"] & (rows["strategy"] != ORACLE)]
         clear = bool((rows["verdict"] == Verdict.WORSE.value).all())
-        return t("lab.headline.champion_" + ("clear" if clear else "noise"), lang,
-                 strategy=strategy_label(best, lang),
-                 loss=fmt_figure("loss_cny", means[best], lang))
-    row = paired_table(result, ("loss_cny",)).set_index("strategy").loc[best]
-    return t("lab.headline.challenger", lang, strategy=strategy_label(best, lang),
-             champion=strategy_label(champion, lang),
-             text=verdict_text({**row.to_dict(), "strategy": best}, lang))
+        text = t("lab.headline.champion_" + ("clear" if clear else "noise"), lang,
+                 strategy=strategy_label(best, lang), loss=loss)
+    elif champion == ORACLE:  # no runnable champion to measure the winner against
+        text = t("lab.headline.runnable_best", lang, strategy=strategy_label(best, lang),
+                 loss=loss)
+    else:
+        row = paired_table(result, ("loss_cny",)).set_index("strategy").loc[best]
+        text = t("lab.headline.challenger", lang, strategy=strategy_label(best, lang),
+                 champion=strategy_label(champion, lang),
+                 text=verdict_text({**row.to_dict(), "strategy": best}, lang))
+    if ORACLE in asked and best != ORACLE:
+        text += " " + t("lab.headline.oracle_bound", lang,
+                        loss=fmt_figure("loss_cny", means[ORACLE], lang),
+                        gap=fmt_figure("loss_cny", means[best] - means[ORACLE], lang))
+    return text
 
 
 # --- charts' data -----------------------------------------------------------------------
