@@ -195,6 +195,7 @@ if st.session_state.get("lab_case_seen") != case.id:
     st.session_state["lab_case_seen"] = case.id
     st.session_state["lab_seed"] = case.seed
     st.session_state["lab_staff"] = lab.default_staff_range(case.staff.officers)
+    st.session_state["lab_officer_cost"] = lab.officer_cost_default(case)
 
 chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_pick",
                         format_func=strategy_name, help=t("lab.page.strategies_help"))
@@ -210,8 +211,12 @@ seed = c2.number_input(t("lab.page.seed"), 0, 2**31 - 1, key="lab_seed")
 sweep = st.toggle(t("lab.page.sweep"), key="lab_sweep")
 staff: tuple[int, ...] = ()
 sweep_strategy = None
-officer_cost = lab.defaults.OFFICER_COST_CNY_PER_MONTH
+officer_cost = lab.officer_cost_default(case)
 if sweep:
+    # Streamlit drops a widget's state in a run that does not draw it: after a run with
+    # the sweep off, its fields start again from the case's own figures
+    st.session_state.setdefault("lab_staff", lab.default_staff_range(case.staff.officers))
+    st.session_state.setdefault("lab_officer_cost", lab.officer_cost_default(case))
     s1, s2, s3 = st.columns(3)
     lo, hi = s1.slider(t("lab.page.staff_range"), 1, lab.staff_slider_top(case.staff.officers),
                        key="lab_staff", help=t("lab.page.staff_range_help"))
@@ -219,9 +224,11 @@ if sweep:
     sweep_strategy = s2.selectbox(t("lab.page.sweep_strategy"), chosen or [""],
                                   key="lab_sweep_strategy",
                                   format_func=lambda k: strategy_name(k) if k else "")
-    officer_cost = s3.number_input(t("lab.page.officer_cost"), 0.0, 1e7,
-                                   lab.defaults.OFFICER_COST_CNY_PER_MONTH, 1000.0,
-                                   format="%.0f", key="lab_officer_cost")
+    officer_cost = s3.number_input(
+        t("lab.page.officer_cost"), 0.0, 1e7, step=1000.0, format="%.0f", key="lab_officer_cost",
+        help=t("lab.page.officer_cost_help", lang, hours=f"{case.staff.hours_per_officer_month:g}",
+               full=f"{lab.defaults.FULL_TIME_HOURS_PER_MONTH:g}",
+               cost=lab.fmt_figure("cost_cny", lab.defaults.OFFICER_COST_CNY_PER_MONTH, lang)))
 
 # local processes by default: a study in the server's own process competes with the
 # server for the interpreter lock, which on a busy machine slows both badly

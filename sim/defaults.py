@@ -299,7 +299,13 @@ OFFICER_COST_CNY_PER_MONTH = 20_000.0
 """Fully loaded monthly cost of one post-loan officer (salary, social insurance, housing
 fund, overhead), CNY. Assumption in the range of staff cost per employee that Chinese city
 and rural commercial banks disclose in their 2023 annual reports (about CNY 200-300k a
-year); the strategy lab's staffing sweep weighs each extra officer against it."""
+year); the strategy lab's staffing sweep weighs each extra officer against the share of it
+their post-loan hours take (`FULL_TIME_HOURS_PER_MONTH`)."""
+FULL_TIME_HOURS_PER_MONTH = 174.0
+"""Working hours in a full-time month: 21.75 paid days (the monthly average China's labour
+rules use to turn a monthly wage into a daily one) of 8 hours. A case's officers give
+`hours_per_officer_month` of them to post-loan work; the rest goes to other work (new
+lending, service) that pays its own way."""
 
 FUNDING_RATE_ANNUAL = 0.021
 """What the bank pays a year to fund a loan's balance (assumption: about the average cost of

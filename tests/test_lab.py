@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.policy import Staff
 from sim.run_summary import FIGURES, SERIES
 from sim.scenario import parse_scenario
 from sim.strategies import load_rules
@@ -293,6 +294,23 @@ def test_staffing_sweep_and_where_another_officer_stops_paying(case):
     sweep[2].figures["early-warning"]["net_value_cny"] = np.array([1.45e6, 1.55e6, 1.21e6])
     shown = lab_report.staffing_display(out, "zh")
     assert shown.iloc[2, -1] in ("是（在波动之内）", "否（在波动之内）")
+
+
+def test_an_officer_of_the_sweep_costs_the_share_of_a_month_their_post_loan_hours_take(case):
+    # an officer of a case is its hours_per_officer_month of post-loan work: 45 of a
+    # full-time 174-hour month cost 45/174 of CNY 20,000, not a whole salary
+    part_time = case.model_copy(update={"staff": Staff(officers=2,
+                                                       hours_per_officer_month=45.0)})
+    assert lab.officer_cost_default(part_time) == 5_200.0
+    full = part_time.model_copy(update={"staff": Staff(officers=2,
+                                                       hours_per_officer_month=200.0)})
+    assert lab.officer_cost_default(full) == 20_000.0  # never more than a whole salary
+    req = lab.LabRequest(scenario=part_time, strategies=(builtin("early-warning"),), reps=2,
+                         seed=1, staff=(1, 2))
+    assert req.officer_cost_cny_per_month == 5_200.0
+    given = lab.LabRequest(scenario=part_time, strategies=(builtin("early-warning"),), reps=2,
+                           seed=1, staff=(1, 2), officer_cost_cny_per_month=0.0)
+    assert given.officer_cost_cny_per_month == 0.0  # a cost the manager gives is kept
 
 
 # --- a real study and its report ---------------------------------------------------------

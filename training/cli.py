@@ -634,7 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--staff-strategy", metavar="NAME", default=None,
                    help="strategy of the staffing sweep (default: the first)")
     p.add_argument("--officer-cost", type=float, default=None, metavar="CNY",
-                   help="monthly cost of one officer for the sweep (default 20000)")
+                   help="monthly cost of one officer's post-loan hours for the sweep (default: "
+                        "20000 for a full-time month, times the case's hours_per_officer_month "
+                        "/ 174)")
     p.add_argument("--workers", type=_int_in(1, 256, "workers"), default=1, metavar="K",
                    help="run replications on K local processes")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,

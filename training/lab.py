@@ -225,6 +225,16 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
         raise LabInputError(str(err), err.problems, err.problems_zh) from None
 
 
+def officer_cost_default(scenario: Scenario) -> float:
+    """What one more officer costs the staffing sweep a month by default: a full-time
+    officer's fully loaded cost (OFFICER_COST_CNY_PER_MONTH) for the share of a full
+    month that the case's officers give to post-loan work (its hours_per_officer_month of
+    FULL_TIME_HOURS_PER_MONTH), to the nearest CNY 100. An officer of the sweep is that
+    many post-loan hours; the rest of the person's month is other work."""
+    share = min(1.0, scenario.staff.hours_per_officer_month / defaults.FULL_TIME_HOURS_PER_MONTH)
+    return round(defaults.OFFICER_COST_CNY_PER_MONTH * share, -2)
+
+
 @dataclass(frozen=True)
 class LabRequest:
     """One study of strategies, and optionally a staffing sweep of one of them."""
@@ -236,9 +246,12 @@ class LabRequest:
     months: int | None = None
     staff: tuple[int, ...] = ()
     sweep_strategy: str | None = None  # default: the champion
-    officer_cost_cny_per_month: float = defaults.OFFICER_COST_CNY_PER_MONTH
+    officer_cost_cny_per_month: float | None = None  # default: officer_cost_default
 
     def __post_init__(self):
+        if self.officer_cost_cny_per_month is None:
+            object.__setattr__(self, "officer_cost_cny_per_month",
+                               officer_cost_default(self.scenario))
         if not 2 <= self.reps <= MAX_REPS:
             raise LabInputError(f"reps: use between 2 and {MAX_REPS} replications "
                                 "(an interval needs at least two)")

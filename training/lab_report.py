@@ -214,7 +214,9 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
     if table.empty:
         return t("lab.report.staffing_none", lang)
     n = lab.stop_paying_point(table)
-    cost = lab.fmt_figure("cost_cny", outcome.request.officer_cost_cny_per_month, lang)
+    cost = t("lab.report.officer_cost", lang,
+             hours=f"{outcome.request.scenario.staff.hours_per_officer_month:g}",
+             cost=lab.fmt_figure("cost_cny", outcome.request.officer_cost_cny_per_month, lang))
     strategy = lab.strategy_label(table["strategy"].iloc[0], lang)
     if n == int(table["officers"].iloc[-1]):
         money = t("lab.report.stop_paying_never", lang, strategy=strategy, cost=cost)
