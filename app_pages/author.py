@@ -55,10 +55,11 @@ with st.expander(t("author.start_title"), expanded=False):
                         step=1, key="author_gen_seed")
         if options.get("products"):
             st.multiselect(t("author.gen_products"), options["products"],
-                           key="author_gen_products",
+                           key="author_gen_products", placeholder=t("common.pick_none_means_any"),
                            format_func=lambda p: t(f"product.{p}", lang))
         if options.get("shocks"):
             st.multiselect(t("author.gen_shocks"), options["shocks"], key="author_gen_shocks",
+                           placeholder=t("common.pick_none_means_any"),
                            format_func=lambda k: t(f"author.shock.{k}", lang),
                            help=t("author.gen_shocks_help"))
         if options.get("staffing"):

@@ -128,9 +128,11 @@ with assign_tab:
                                         format_func=lambda i: f"{versions[i].scenario().title.get(lang)} "
                                         f"v{versions[i].version}")
             pre = st.multiselect(t("cohort.pre_test"), list(question_options), key="assign_pre",
-                                 format_func=question_options.__getitem__)
+                                 format_func=question_options.__getitem__,
+                                 placeholder=t("common.pick_none_means_no_test"))
             post = st.multiselect(t("cohort.post_test"), list(question_options),
-                                  key="assign_post", format_func=question_options.__getitem__)
+                                  key="assign_post", format_func=question_options.__getitem__,
+                                  placeholder=t("common.pick_none_means_no_test"))
         else:
             st.info(t("cohort.publish_first"))
         c1, c2 = st.columns(2)

@@ -198,7 +198,8 @@ if st.session_state.get("lab_case_seen") != case.id:
     st.session_state["lab_officer_cost"] = lab.officer_cost_default(case)
 
 chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_pick",
-                        format_func=strategy_name, help=t("lab.page.strategies_help"))
+                        format_func=strategy_name, help=t("lab.page.strategies_help"),
+                        placeholder=t("common.pick_some"))
 table = None
 with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
     table = rule_editor()
