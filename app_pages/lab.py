@@ -2,7 +2,9 @@
 
 Pick a case, strategies (the first is the champion), replications and a staffing range,
 and where to run; the study runs in the background with a progress bar and a cancel
-button; then the verdicts, the tables, the charts and the report to download.
+button; then the verdicts, the tables, the charts and the report to download. A study
+that finishes is kept with its manager (training.lab_store) and opens again from the
+saved studies, after a reload too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from app_pages import common
 from sim.scenario import SCENARIO_DIR
 from sim.strategies import BUILT_IN, RulesError, load_rules
 from sim.study import builtin, from_rules
-from training import lab, lab_charts, lab_report, report
+from training import lab, lab_charts, lab_report, lab_store, report
 from training.i18n import get_lang, t
 from training.lab_jobs import JobState, StudyJob, Where
 
@@ -117,8 +119,7 @@ def rule_editor():
     return table
 
 
-def show_results(job: StudyJob, lang: str, case) -> None:
-    outcome = job.outcome
+def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case) -> None:
     res = outcome.study
     ran_on = outcome.request.scenario
     if ran_on.id != case.id:  # the form has moved on: say whose results these are
@@ -126,7 +127,7 @@ def show_results(job: StudyJob, lang: str, case) -> None:
                 icon=":material/history:")
     st.success(lab.headline(res, lang))
     st.caption(t("lab.page.ran_case", title=ran_on.title.get(lang), reps=outcome.request.reps,
-                 seconds=f"{job.elapsed_s:.1f}", seed=outcome.request.seed))
+                 seconds=f"{seconds:.1f}", seed=outcome.request.seed))
     st.subheader(t("lab.page.verdicts"))
     for verdict, text in lab_report.verdict_lines(outcome, lang):
         icon = {"better": ":material/check_circle:", "worse": ":material/cancel:"}.get(
@@ -155,6 +156,55 @@ def show_results(job: StudyJob, lang: str, case) -> None:
         icon=":material/download:", on_click="ignore", key="lab_download")
 
 
+def saved_studies(user) -> None:
+    """The manager's saved studies: open one (it shows below, as it ran) or delete it."""
+    studies = lab_store.listing(common.db(), user)
+    with st.expander(t("lab.saved.title", n=len(studies)), icon=":material/inventory_2:"):
+        if not studies:
+            st.caption(t("lab.saved.none"))
+            return
+        by_id = {s.id: s for s in studies}
+        pick = st.selectbox(t("lab.saved.pick"), list(by_id), key="lab_saved_pick",
+                            format_func=lambda k: saved_label(by_id[k]))
+        c1, c2 = st.columns(2)
+        if c1.button(t("lab.saved.open"), key="lab_saved_open", icon=":material/open_in_new:"):
+            try:
+                outcome, seconds = lab_store.load(common.db(), user, pick)
+            except lab_store.StoredStudyError as err:
+                st.error(t(err.key, **err.params))
+            else:
+                st.session_state["lab_opened"] = (by_id[pick], outcome, seconds)
+        if c2.button(t("lab.saved.delete"), key="lab_saved_delete", icon=":material/delete:"):
+            try:
+                lab_store.delete(common.db(), user, pick)
+            except lab_store.StoredStudyError as err:
+                st.error(t(err.key, **err.params))
+            opened = st.session_state.get("lab_opened")
+            if opened is not None and opened[0].id == pick:
+                st.session_state.pop("lab_opened")
+            st.rerun()
+
+
+def saved_label(s: lab_store.SavedStudy) -> str:
+    names = ", ".join(lab.strategy_label(x, lang) for x in s.labels)
+    sweep = t("lab.saved.sweep", lo=min(s.staff), hi=max(s.staff)) if s.staff else ""
+    return t("lab.saved.option", when=common.local_time(s.created_at),
+             title=s.title.get(lang) or s.scenario_id, strategies=names, reps=s.reps) + sweep
+
+
+def keep(job: StudyJob, user) -> None:
+    """Save a finished study once, for its manager."""
+    if user is None or st.session_state.get("lab_saved_job") is job:
+        return
+    st.session_state["lab_saved_job"] = job
+    try:
+        lab_store.save(common.db(), user, job.outcome, job.elapsed_s)
+    except Exception as err:  # the results stay on the page and in the report download
+        st.warning(t("lab.saved.save_failed", detail=str(err)[:200]), icon=":material/cloud_off:")
+    else:
+        st.toast(t("lab.saved.saved"), icon=":material/inventory_2:")
+
+
 @st.fragment(run_every=1.0)
 def watch(job: StudyJob) -> None:
     """Progress while the study runs; the whole page redraws when it ends."""
@@ -174,6 +224,9 @@ if not lab_access_allowed():
     st.error(t("lab.page.forbidden"))
     st.stop()
 st.caption(t("lab.page.intro"))
+user = common.current_user()
+if user is not None:
+    saved_studies(user)
 
 cases, _ = common.all_cases()
 # trainee cases first, easiest first; model checks (unpublished) at the end
@@ -271,9 +324,16 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
         st.error(str(err))
     else:
         job = st.session_state["lab_job"] = StudyJob(request, Where(where), address).start()
+        st.session_state.pop("lab_opened", None)  # the new study's results take the page
         busy = True
 
-if job is not None:
+opened = st.session_state.get("lab_opened")
+if opened is not None and not busy:
+    study, outcome, seconds = opened
+    st.info(t("lab.saved.showing", when=common.local_time(study.created_at)),
+            icon=":material/inventory_2:")
+    show_results(outcome, seconds, lang, case)
+elif job is not None:
     if job.running:
         watch(job)
     elif job.state is JobState.CANCELLED:
@@ -283,4 +343,5 @@ if job is not None:
     elif job.state is JobState.FAILED:
         st.error(t("lab.page.failed", detail=job.error))
     elif job.outcome is not None and not math.isnan(job.elapsed_s):
-        show_results(job, lang, case)
+        keep(job, user)
+        show_results(job.outcome, job.elapsed_s, lang, case)

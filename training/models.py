@@ -22,6 +22,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -300,3 +301,24 @@ class PairMoveRow(Base):
     pick: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LabStudyRow(Base):
+    """A strategy-lab study as its manager ran it: the inputs that reproduce it (the
+    report's ``bianque-inputs``) and every replication's figures and series, so it opens
+    again after a reload or a sign-out without running again (training.lab_store)."""
+
+    __tablename__ = "lab_studies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                          index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scenario_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[dict] = mapped_column(JSON)  # the case's title, {"zh": ..., "en": ...}
+    labels: Mapped[list] = mapped_column(JSON)  # the strategies asked for, champion first
+    reps: Mapped[int] = mapped_column(Integer)
+    staff: Mapped[list] = mapped_column(JSON)  # the officer counts swept (empty: none)
+    seconds: Mapped[float] = mapped_column(Float)
+    inputs: Mapped[dict] = mapped_column(JSON)
+    results: Mapped[bytes] = mapped_column(LargeBinary)  # numpy .npz (training.lab_store)

@@ -211,3 +211,30 @@ def test_another_case_brings_its_own_seed_and_staffing_range():
     at.button(key="lab_run").click().run()
     assert "at least two counts" in " ".join(e.value for e in at.error)
     assert "lab_job" not in at.session_state
+
+
+def test_a_finished_study_is_saved_and_opens_again_after_a_reload():
+    at = open_lab("en", role="admin")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(2)
+    at.number_input(key="lab_seed").set_value(4242)
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    headline = lab.headline(job.outcome.study, "en")
+    # a reload: a new session of the same account, nothing run in it
+    again = open_lab("zh", role="admin")
+    assert "lab_job" not in again.session_state
+    saved = again.selectbox(key="lab_saved_pick")
+    assert "入门" in saved.options[0] and "2 个情景" in saved.options[0]  # newest first
+    again.button(key="lab_saved_open").click().run()
+    assert not again.exception, [e.value for e in again.exception]
+    assert again.success[0].value == lab.headline(job.outcome.study, "zh")
+    opened = again.session_state["lab_opened"]
+    assert opened[1].study.same_figures(job.outcome.study)
+    assert any("保存的研究" in i.value for i in again.info)
+    assert again.get("download_button")
+    # the English page said the same when it ran
+    assert headline == lab.headline(opened[1].study, "en")
+    again.button(key="lab_saved_delete").click().run()
+    assert not again.exception
+    assert "lab_opened" not in again.session_state
