@@ -1,6 +1,6 @@
 """End to end in a real browser: a manager signs in, runs a small comparison with a
 staffing sweep in the strategy lab and sees the verdict, the charts and the report
-download.
+download; after a reload the study opens again from the saved studies.
 
 Streamlit on a free port with a temporary database holding one manager account (the
 helpers of test_browser.py). Screenshots go to test-output/.
@@ -78,3 +78,12 @@ def test_compare_three_policies_and_a_staffing_range(server):
             page.locator(".st-key-lab_download button").click()
         report = dl.value.path().read_text(encoding="utf-8")
         assert "bianque-inputs" in report and "vegaEmbed" in report
+        # a reload loses nothing: the study was saved and opens again as it ran
+        page.reload()
+        idle(page)
+        shown_text(page, "Saved studies (1)").click()
+        idle(page)
+        page.locator(".st-key-lab_saved_open button").click()
+        idle(page)
+        expect(page.locator("[data-testid='stAlertContentSuccess']")).to_have_text(text)
+        expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(5)
