@@ -414,9 +414,28 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
     if ctx_mark is not None and ctx_mark.line != mark.line:
         where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
         where_else_zh = f"；相关结构从第 {ctx_mark.line + 1} 行开始"
+    wide = _full_width_key_line(text, line)
+    if wide is not None:  # a key typed with a full-width colon is no key: what follows fails
+        return _at(mark), (
+            f"not valid YAML: {problem}{where_else}; line {wide} has a full-width colon '：' "
+            "after its key, which YAML does not read as a colon: type ':' followed by a space"), (
+            f"不是有效的 YAML：{problem}{where_else_zh}；第 {wide} 行的键后面是全角冒号'：'，"
+            "YAML 不把它当作冒号：请输入半角 ':' 再加一个空格")
     return _at(mark), (
         f"not valid YAML: {problem}{where_else} (check indentation and quotes)"), (
         f"不是有效的 YAML：{problem}{where_else_zh}（请检查缩进和引号）")
+
+
+FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*\s*：")
+"""A line whose key ends in a full-width colon ('name： x'), as a Chinese keyboard types it."""
+
+
+def _full_width_key_line(text: str, upto: int | None = None) -> int | None:
+    """The first line (from 1) up to line `upto` whose key ends in a full-width colon."""
+    for k, line in enumerate(text.splitlines()[:upto], start=1):
+        if FULL_WIDTH_KEY.match(line):
+            return k
+    return None
 
 
 def _bilingual(error: type[InputError], source: str, problems: list[tuple[str, str]],
@@ -471,22 +490,44 @@ def read_text(path: str | Path, error: type[InputError] = InputError,
     except OSError as exc:
         raise unreadable(exc) from None
     if size > max_bytes:
-        raise _bilingual(error, str(p), [("(file)", f"file is {size // 1024} KB, larger than the "
-                                                    f"{max_bytes // 1024} KB limit; trim it")],
-                         [f"文件有 {size // 1024} KB，超过 {max_bytes // 1024} KB 的上限：请精简"])
+        raise _too_large(error, str(p), size, max_bytes)
     try:
-        return p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise _bilingual(error, str(p), [("(file)", "not UTF-8 text; save it as UTF-8")],
-                         ["不是 UTF-8 文本：请另存为 UTF-8"]) from None
+        data = p.read_bytes()
     except OSError as exc:
         raise unreadable(exc) from None
+    return decode_text(data, str(p), error, max_bytes)
+
+
+def decode_text(data: bytes, source: str, error: type[InputError] = InputError,
+                max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The text of a file's bytes (a file read, or one uploaded in the app): an oversized
+    or non-UTF-8 one raises `error`. A UTF-8 byte-order mark is dropped."""
+    if len(data) > max_bytes:
+        raise _too_large(error, source, len(data), max_bytes)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _bilingual(error, source, [("(file)", "not UTF-8 text; save it as UTF-8")],
+                         ["不是 UTF-8 文本：请另存为 UTF-8"]) from None
+
+
+def _too_large(error: type[InputError], source: str, size: int, max_bytes: int) -> InputError:
+    return _bilingual(error, source, [("(file)", f"file is {size // 1024} KB, larger than the "
+                                                 f"{max_bytes // 1024} KB limit; trim it")],
+                      [f"文件有 {size // 1024} KB，超过 {max_bytes // 1024} KB 的上限：请精简"])
 
 
 def validate(model: type[BaseModel], data: Any, source: str,
              error: type[InputError] = InputError, what: str = "keys") -> Any:
     """Validate parsed YAML against a model; every problem raises `error` at its field."""
     if not isinstance(data, dict):
+        wide = _full_width_key_line(data) if isinstance(data, str) else None
+        if wide is not None:  # 'name： x' alone reads as one line of text, not a mapping
+            raise _bilingual(error, source, [(f"line {wide}", (
+                f"the file must be a YAML mapping of {what}, and line {wide} has a full-width "
+                "colon '：' after its key: type ':' followed by a space"))],
+                [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}；第 {wide} 行的键后面是"
+                 "全角冒号'：'：请输入半角 ':' 再加一个空格"])
         raise _bilingual(error, source, [("(file)", f"the file must be a YAML mapping of {what}")],
                          [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}"])
     try:

@@ -657,6 +657,17 @@ def test_full_width_colon_points_at_the_key():
     assert "full-width colon" in msg
 
 
+def test_a_full_width_colon_with_a_space_after_it_is_named_too():
+    # 'id： x' (a Chinese keyboard's colon, then a space) reads as plain text, so YAML fails
+    # only on a later line, or the whole file is one line of text: both name the key's line
+    text = MINIMAL.read_text(encoding="utf-8")
+    line = text.splitlines().index("id: minimal") + 1
+    [(where, msg)] = problems(text.replace("id: minimal", "id： minimal", 1))
+    assert f"line {line} has a full-width colon" in msg
+    [(where, msg)] = problems("id： minimal\n")
+    assert where == "line 1" and "full-width colon" in msg
+
+
 def test_other_yaml_errors_name_both_lines():
     text = "id: x\nsegments:\n  - id: a\n    count: 1\n   bad: 2\n"
     [(where, msg)] = problems(text)
