@@ -24,6 +24,7 @@ from training.lab_jobs import JobState, StudyJob, Where
 
 CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
 EDITED = "__edited__"
+UPLOADED = "__uploaded__:"  # an uploaded table's option: this, then its file name
 
 
 def lab_access_allowed() -> bool:
@@ -54,7 +55,31 @@ def strategy_name(key: str) -> str:
     # the language is passed, not read: widgets may format options outside this session's run
     if key == EDITED:
         return t("lab.page.edited_table", lang)
+    if key.startswith(UPLOADED):
+        got = uploaded.get(key)
+        name = got.name if got is not None else key.removeprefix(UPLOADED)
+        return t("lab.page.uploaded_table", lang, name=name, file=key.removeprefix(UPLOADED))
     return lab.strategy_label(key, lang)
+
+
+def uploaded_tables() -> tuple[dict, list[str]]:
+    """The rule table files uploaded below, read as on the command line: (tables by their
+    option, a message per file that could not be used). Read from the uploader's state,
+    so a table uploaded in the last run is a choice above it in this one."""
+    tables, problems = {}, []
+    for f in st.session_state.get("lab_rule_upload") or []:
+        try:
+            table = lab.rules_from_upload(f.name, f.getvalue())
+        except RulesError as err:
+            problems.append(t("lab.page.upload_bad", lang, file=f.name,
+                              detail=lab.form_problems(err, lang)))
+            continue
+        if table.name in BUILT_IN:
+            problems.append(t("lab.page.upload_builtin_name", lang, file=f.name,
+                              name=table.name))
+            continue
+        tables[UPLOADED + f.name] = table
+    return tables, problems
 
 
 def rule_editor():
@@ -116,6 +141,10 @@ def rule_editor():
         st.error(t("lab.page.table_invalid", detail=lab.form_problems(err, lang)))
         return None
     st.caption(t("lab.page.table_ok", n=len(table.rules)))
+    st.download_button(t("lab.page.table_download"), data=lab.rules_yaml(table),
+                       file_name=f"{table.name}.yaml", mime="application/x-yaml",
+                       icon=":material/download:", on_click="ignore", key="lab_rule_download",
+                       help=t("lab.page.table_download_help"))
     return table
 
 
@@ -232,7 +261,12 @@ cases, _ = common.all_cases()
 # trainee cases first, easiest first; model checks (unpublished) at the end
 by_id = {c.id: c for c in sorted(cases, key=lambda c: (not c.published, c.difficulty, c.id))}
 files = rule_files()
-options = [*BUILT_IN, *files, EDITED]
+uploaded, upload_problems = uploaded_tables()
+options = [*BUILT_IN, *files, *uploaded, EDITED]
+# a choice whose file was taken off the uploader is no longer offered
+if "lab_strategies_pick" in st.session_state:
+    st.session_state["lab_strategies_pick"] = [
+        k for k in st.session_state["lab_strategies_pick"] if k in options]
 st.session_state.setdefault("lab_strategies_pick", [
     x for x in ("early-warning", "late-collection", "tuned") if x in options])
 st.session_state.setdefault("lab_where", Where.LOCAL)
@@ -256,6 +290,15 @@ chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_p
 table = None
 with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
     table = rule_editor()
+with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
+                 expanded=bool(upload_problems)):
+    st.file_uploader(t("lab.page.upload_label"), type=["yaml", "yml"],
+                     accept_multiple_files=True, key="lab_rule_upload",
+                     help=t("lab.page.upload_help"))
+    for problem in upload_problems:
+        st.error(problem)
+    if uploaded:
+        st.caption(t("lab.page.upload_ok", names=", ".join(x.name for x in uploaded.values())))
 
 c1, c2 = st.columns(2)
 reps = c1.number_input(t("lab.page.reps"), 2, lab.MAX_REPS, 30, key="lab_reps",
@@ -306,6 +349,8 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
                 specs.append(from_rules(table))
             elif key in files:
                 specs.append(from_rules(load_rules(files[key])))
+            elif key in uploaded:
+                specs.append(from_rules(uploaded[key]))
             else:
                 specs.append(builtin(key))
         if not specs:

@@ -74,6 +74,38 @@ def made_up(case, losses: dict[str, list[float]], **figures) -> StudyResult:
 # --- inputs -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("path", sorted(Path("scenarios/rules").glob("*.yaml")))
+def test_a_table_downloaded_from_the_lab_reads_back_as_the_same_table(path):
+    table = load_rules(path)
+    text = lab.rules_yaml(table)
+    assert lab.rules_from_upload(f"{table.name}.yaml", text.encode("utf-8")) == table
+    assert f"name: {table.name}" in text and "interval_months: {normal:" in text
+
+
+def test_an_uploaded_rule_table_is_checked_like_a_file_on_the_command_line():
+    from sim.strategies import RulesError
+
+    good = lab.rules_from_upload("mine.yaml", "\ufeffname: mine\nrules: []\n".encode())
+    assert good.name == "mine"  # a byte-order mark (Windows editors) is no problem
+    for data, en, zh in (
+            (b"\xff\xfe\x00", "not UTF-8 text", "UTF-8"),
+            (b"name: x\nrules:\n  - when: {min_alerts: 2}\n    do: [restructur]\n",
+             "unknown action 'restructur'", "restructur"),
+            ("name： x\n".encode(), "full-width colon", "全角冒号"),
+            (b"name: x\n" + b"#" * (lab_max_bytes() + 1), "larger than", "上限")):
+        with pytest.raises(RulesError) as err:
+            lab.rules_from_upload("bad.yaml", data)
+        assert en in str(err.value)
+        assert any(zh in m for m in err.value.problems_zh)
+        assert "bad.yaml" in lab.form_problems(err.value, "en") or err.value.source == "bad.yaml"
+
+
+def lab_max_bytes() -> int:
+    from sim.inputs import MAX_FILE_BYTES
+
+    return MAX_FILE_BYTES
+
+
 def test_strategies_parse_names_and_rule_files():
     out = lab.parse_strategies(["early-warning", "scenarios/rules/tuned.yaml"])
     assert [s.label for s in out] == ["early-warning", "tuned"]

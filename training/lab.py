@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sim import defaults
 from sim.intervals import (
@@ -225,6 +226,30 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
         raise LabInputError(str(err), err.problems, err.problems_zh) from None
 
 
+def rules_from_upload(filename: str, data: bytes):
+    """A rule table file uploaded in the app, read and checked as `bianque compare` reads
+    one from disk (size, UTF-8, YAML, then the table); RulesError names the field."""
+    from sim.inputs import decode_text, load_yaml
+    from sim.strategies import RulesError, parse_rules
+
+    text = decode_text(data, filename, RulesError)
+    return parse_rules(load_yaml(text, filename, RulesError), filename)
+
+
+def rules_yaml(table) -> str:
+    """A rule table as a file that `bianque compare --strategies FILE` and the lab's upload
+    read back as the same table: the policy in full, each rule's conditions as set (a
+    condition left blank in the editor sets no limit)."""
+    data = {"name": table.name, "monitoring": table.monitoring.model_dump(mode="json"),
+            "reserve_share": table.reserve_share,
+            "checks_beyond_reserve": table.checks_beyond_reserve, "workout": table.workout,
+            "rules": [{"when": r.when.model_dump(mode="json", exclude_defaults=True),
+                       "do": list(r.do)} for r in table.rules]}
+    head = "# A rule table made in Bianque's strategy lab (see scenarios/rules/tuned.yaml)\n"
+    return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
+                                 default_flow_style=None, width=100)
+
+
 def officer_cost_default(scenario: Scenario) -> float:
     """What one more officer costs the staffing sweep a month by default: a full-time
     officer's fully loaded cost (OFFICER_COST_CNY_PER_MONTH) for the share of a full
@@ -391,7 +416,8 @@ def verdict_text(row: dict | pd.Series, lang: str | None = None) -> str:
     fig = row["figure"]
     return t(f"lab.verdict.{row['verdict']}", lang, strategy=strategy_label(row["strategy"], lang),
              champion=strategy_label(row["champion"], lang), figure=t(f"lab.figure.{fig}", lang),
-             diff=fmt_figure(fig, row["mean"], lang, signed=True), lo=fmt_figure(fig, row["lo"], lang),
+             diff=fmt_figure(fig, row["mean"], lang, signed=True),
+             lo=fmt_figure(fig, row["lo"], lang),
              hi=fmt_figure(fig, row["hi"], lang))
 
 

@@ -20,6 +20,7 @@ from tests.e2e.harness import (
     idle,
     nav,
     new_page,
+    pick,
     shown_text,
     sign_in,
 )
@@ -34,7 +35,21 @@ def server(tmp_path_factory):
         yield url
 
 
-def test_compare_three_policies_and_a_staffing_range(server):
+WATCHFUL = """name: watchful
+monitoring:
+  interval_months: {normal: 3, special_mention: 1, substandard: 1, doubtful: 1, loss: 0}
+rules:
+  - when: {min_alerts: 2, max_dpd: 0}
+    do: [onsite_check, add_collateral]
+"""
+BROKEN = """name: broken
+rules:
+  - when: {min_alerts: 2}
+    do: [restructur]
+"""
+
+
+def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
     from playwright.sync_api import expect
 
     with chromium("e2e_lab") as browser:
@@ -51,6 +66,19 @@ def test_compare_three_policies_and_a_staffing_range(server):
             idle(page)
             expect(chips.filter(has_text=word)).to_have_count(1)
             expect(chips).to_have_count(3)
+        # a manager's own rule table file, uploaded: a strategy to choose; a broken one
+        # is refused with its field and the fix
+        files = []
+        for name, text in (("watchful.yaml", WATCHFUL), ("broken.yaml", BROKEN)):
+            files.append(tmp_path / name)
+            files[-1].write_text(text, encoding="utf-8")
+        shown_text(page, "Upload rule tables (0)").click()
+        page.locator(".st-key-lab_rule_upload input[type=file]").set_input_files(files)
+        expect(shown_text(page, "Upload rule tables (1)")).to_be_visible()
+        expect(shown_text(page, "unknown action 'restructur'")).to_be_visible()
+        idle(page)
+        pick(page, page.locator(".st-key-lab_strategies_pick"), option_text="watchful")
+        expect(chips).to_have_count(4)
         reps = page.locator(".st-key-lab_reps input")
         reps.fill("2")
         reps.press("Enter")
@@ -70,6 +98,7 @@ def test_compare_three_policies_and_a_staffing_range(server):
         text = page.locator("[data-testid='stAlertContentSuccess']").inner_text()
         assert "loses" in text
         expect(shown_text(page, "against Early warning")).to_be_visible()
+        expect(shown_text(page, "watchful against Early warning: loss")).to_be_visible()
         expect(shown_text(page, "another officer stops paying")).to_be_visible()
         page.wait_for_timeout(1500)  # let vega draw before the picture
         page.set_viewport_size({"width": 1400, "height": 4200})
