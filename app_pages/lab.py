@@ -18,13 +18,15 @@ from app_pages import common
 from sim.scenario import SCENARIO_DIR
 from sim.strategies import BUILT_IN, RulesError, load_rules
 from sim.study import builtin, from_rules
-from training import lab, lab_charts, lab_report, lab_store, report
+from training import authoring, lab, lab_charts, lab_report, lab_store, publishing, report
 from training.i18n import get_lang, t
 from training.lab_jobs import JobState, StudyJob, Where
 
 CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
 EDITED = "__edited__"
 UPLOADED = "__uploaded__:"  # an uploaded table's option: this, then its file name
+PUBLISHED = "__published__:"  # a published case's option: this, then the version's id
+CASE_FILE = "__case_file__:"  # an uploaded case's option: this, then its file name
 
 
 def lab_access_allowed() -> bool:
@@ -80,6 +82,41 @@ def uploaded_tables() -> tuple[dict, list[str]]:
             continue
         tables[UPLOADED + f.name] = table
     return tables, problems
+
+
+def case_choices(user) -> tuple[dict, dict[str, str], list[str]]:
+    """The cases a study can run on: (cases by option, a note on each case that is not a
+    shipped file, problems of the uploaded file). The shipped cases (trainee cases first,
+    easiest first; model checks at the end), then the newest version of each case the
+    instructors published (unless it is a shipped case unchanged), then a case file
+    uploaded below (read from the uploader's state, so it is a choice in this run)."""
+    cases, _ = common.all_cases()
+    by_key = {c.id: c for c in sorted(cases, key=lambda c: (not c.published, c.difficulty,
+                                                            c.id))}
+    notes: dict[str, str] = {}
+    shipped = {c.content_hash() for c in cases}
+    if user is not None:
+        for v in publishing.cases_for_lab(common.db(), user):
+            scenario = v.scenario()
+            if scenario.content_hash() not in shipped:
+                by_key[PUBLISHED + str(v.id)] = scenario
+                notes[PUBLISHED + str(v.id)] = t("lab.page.case_published", lang,
+                                                 version=v.version)
+    problems = []
+    f = st.session_state.get("lab_case_upload")
+    if f is not None:
+        try:
+            checked = authoring.validate_text(authoring.read_upload(f.getvalue()), f.name)
+        except authoring.AuthoringError as err:
+            problems.append(t(f"author.error.{err.key}", lang, detail=err.detail))
+        else:
+            if checked.ok:
+                by_key[CASE_FILE + f.name] = checked.scenario
+                notes[CASE_FILE + f.name] = t("lab.page.case_uploaded", lang, file=f.name)
+            else:
+                problems += [("" if p.line is None else t("lab.page.at_line", lang, line=p.line))
+                             + p.text(lang) for p in checked.problems]
+    return by_key, notes, problems
 
 
 def rule_editor():
@@ -257,9 +294,9 @@ user = common.current_user()
 if user is not None:
     saved_studies(user)
 
-cases, _ = common.all_cases()
-# trainee cases first, easiest first; model checks (unpublished) at the end
-by_id = {c.id: c for c in sorted(cases, key=lambda c: (not c.published, c.difficulty, c.id))}
+by_id, case_notes, case_problems = case_choices(user)
+if st.session_state.get("lab_case") not in by_id:  # its file was taken off the uploader
+    st.session_state.pop("lab_case", None)
 files = rule_files()
 uploaded, upload_problems = uploaded_tables()
 options = [*BUILT_IN, *files, *uploaded, EDITED]
@@ -274,8 +311,15 @@ case_id = st.selectbox(t("lab.page.case"), list(by_id), key="lab_case",
                        format_func=lambda k: t("lab.page.case_option", lang,
                                                title=by_id[k].title.get(lang),
                                                loans=f"{by_id[k].n_loans:,}",
-                                               months=by_id[k].horizon_months))
+                                               months=by_id[k].horizon_months)
+                       + case_notes.get(k, ""))
 case = by_id[case_id]
+with st.expander(t("lab.page.case_upload_title"), expanded=bool(case_problems)):
+    st.file_uploader(t("lab.page.case_upload"), type=["yaml", "yml"], key="lab_case_upload",
+                     help=t("lab.page.case_upload_help"))
+    if case_problems:
+        st.error("\n".join([t("lab.page.case_upload_bad", lang)]
+                           + [f"- {x}" for x in case_problems[:8]]))
 if st.session_state.get("lab_case_seen") != case.id:
     # another case: its own seed (as `bianque compare` takes it) and a staffing range
     # around its own team

@@ -93,6 +93,18 @@ def latest_versions(session_or_db: Session | Database | None, user: User | None
                     ) -> list[CaseVersion]:
     """The newest version of each published case (for assigning)."""
     require(user, Action.AUTHOR_CASE, db=session_or_db)
+    return _latest(session_or_db)
+
+
+def cases_for_lab(session_or_db: Session | Database | None, user: User | None
+                  ) -> list[CaseVersion]:
+    """The newest version of each published case, for a manager to compare policies on
+    the cases the bank's instructors wrote (the strategy lab)."""
+    require(user, Action.STRATEGY_LAB, db=session_or_db)
+    return _latest(session_or_db)
+
+
+def _latest(session_or_db: Session | Database | None) -> list[CaseVersion]:
     with session_scope(session_or_db) as s:
         newest = (select(CaseVersionRow.scenario_id, func.max(CaseVersionRow.version).label("v"))
                   .group_by(CaseVersionRow.scenario_id).subquery())

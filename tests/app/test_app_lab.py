@@ -238,3 +238,27 @@ def test_a_finished_study_is_saved_and_opens_again_after_a_reload():
     again.button(key="lab_saved_delete").click().run()
     assert not again.exception
     assert "lab_opened" not in again.session_state
+
+
+def test_a_case_the_instructors_published_is_a_case_of_the_lab():
+    from training import accounts, db, models, publishing
+
+    database = db.get_database()
+    teacher = accounts.create_user(database, "teacher", PW, models.Role.INSTRUCTOR)
+    text = (ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8")
+    # the intro as shipped is offered once; the bank's own version of it is a case too
+    publishing.publish_case(database, teacher, text)
+    ours = text.replace("id: intro", "id: our_branch", 1).replace("count: 30", "count: 35", 1)
+    assert ours != text
+    version = publishing.publish_case(database, teacher, ours)
+    at = open_lab("en", where="here")
+    cases = at.selectbox(key="lab_case")
+    key = f"__published__:{version.id}"
+    # listed once, with its version: the shipped intro published unchanged is not repeated
+    assert sum("published v1" in o for o in cases.options) == 1
+    at.selectbox(key="lab_case").set_value(key).run()
+    at.number_input(key="lab_reps").set_value(2)
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    assert job.outcome.request.scenario.id == "our_branch"
+    assert at.success[0].value == lab.headline(job.outcome.study, "en")
