@@ -88,3 +88,17 @@ def test_a_study_whose_inputs_no_longer_read_says_so(database, people, outcome):
     with pytest.raises(lab_store.StoredStudyError) as err:
         lab_store.load(database, boss, sid)
     assert err.value.key == "lab.saved.unreadable"
+
+
+def test_a_manager_reads_the_published_cases_a_trainee_does_not(database, people):
+    from training import publishing
+
+    boss, _other, ann = people
+    teacher = accounts.create_user(database, "teacher", PW, Role.INSTRUCTOR)
+    text = (ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8")
+    publishing.publish_case(database, teacher, text)
+    v2 = publishing.publish_case(database, teacher, text.replace("count: 30", "count: 31", 1))
+    assert [(v.scenario_id, v.version) for v in publishing.cases_for_lab(database, boss)] == [
+        ("intro", v2.version)]  # the newest version only
+    with pytest.raises(Forbidden):
+        publishing.cases_for_lab(database, ann)
