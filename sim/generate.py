@@ -30,6 +30,7 @@ from sim.generate_tables import (  # noqa: F401  (LTV_CAP, TEMPLATES: part of th
     LTV_FLOOR,
     REGIONS,
     SCRIPTED,
+    SCRIPTED_HOUSEHOLD,
     TEMPLATES,
 )
 from sim.names import company_en, person_en
@@ -407,7 +408,7 @@ def _named_borrowers(rng: np.random.Generator, segments: list[dict], horizon: in
              "amount_cny": float(np.round(seg["amount"]["median_cny"]
                                           * rng.uniform(1.0, 3.0), -3)),
              "diverts": bool(rng.random() < 0.3 and seg["payment_mode"] == "self"),
-             "events": _scripted(rng, horizon)}
+             "events": _scripted(rng, horizon, household=seg["product"] == "consumer")}
         if k == 0:  # a borrower with several loans: a second loan elsewhere in the book
             other = segments[int(rng.integers(len(segments)))]
             if room[other["id"]] >= 1:
@@ -420,14 +421,16 @@ def _named_borrowers(rng: np.random.Generator, segments: list[dict], horizon: in
     return out
 
 
-def _scripted(rng: np.random.Generator, horizon: int) -> list[dict]:
+def _scripted(rng: np.random.Generator, horizon: int, household: bool = False) -> list[dict]:
+    """1-4 events at random months; a household's told as a household's (the same draws)."""
     kinds = list(SCRIPTED)
+    notes = SCRIPTED_HOUSEHOLD if household else SCRIPTED
     n = int(rng.integers(1, 5))
     months = sorted(int(m) for m in rng.integers(1, horizon + 1, size=n))
     events = []
     for m in months:
         kind = str(rng.choice(kinds))
-        zh, en = SCRIPTED[kind]
+        zh, en = notes[kind]
         events.append({"month": m, "kind": kind,
                        "severity": round(float(rng.uniform(0.2, 1.2)), 2),
                        "note": {"zh": zh, "en": en}})

@@ -124,3 +124,22 @@ SCRIPTED = {
     "recovery": ("新订单到位，经营好转。", "New orders arrive and business picks up."),
 }
 """Scripted borrower events with their notes (zh, en)."""
+SCRIPTED_HOUSEHOLD = {
+    "health_shock": ("家庭开支骤增，开始拖欠信用卡和其他借款。",
+                     "Household costs jump; credit cards and other debts start to slip."),
+    "diversion_start": ("部分贷款资金被转入股市。", "Part of the loan money goes into the stock market."),
+    "key_person_leaves": ("借款人失去主要收入来源（工作或最大的客户）。",
+                          "The borrower loses the main source of income (a job or the biggest "
+                          "customer)."),
+    "lawsuit_filed": ("被另一家放贷机构起诉追讨欠款。", "Another lender sues over unpaid debt."),
+    "collateral_damage": ("抵押的房产部分受损，价值下降。",
+                          "The pledged home is partly damaged and worth less."),
+    "sales_drop": ("个体经营收入减少约三成。",
+                   "Income from the borrower's small business falls by about 30%."),
+    "tax_arrears": ("个体经营欠缴税款，被税务机关追缴。",
+                    "The borrower's small business owes tax and is pursued for it."),
+    "recovery": ("收入恢复，还款趋于正常。", "Income recovers and repayments settle."),
+}
+"""The same events told of a household (a consumer loan's self-employed borrower): the
+same kinds, so the same draws and the same effects in the engine (a household shows no
+company signal: sim.signals.describes)."""

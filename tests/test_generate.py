@@ -170,3 +170,17 @@ def test_cli_generate_writes_a_case_that_validates(tmp_path, capsys):
 def test_cli_generate_bad_options_exit_2_with_a_message(argv, message, capsys):
     assert main(["generate", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_households_events_are_told_as_a_households():
+    # an all-consumer book's named borrowers are self-employed people: no plant, no
+    # finance head, no supplier in their story; the same kinds, so the same draws
+    from sim.generate_tables import SCRIPTED, SCRIPTED_HOUSEHOLD
+
+    assert SCRIPTED_HOUSEHOLD.keys() == SCRIPTED.keys()
+    told = [e.note.en for seed in range(1, 9) for b in generate(seed, products=["consumer"])
+            .borrowers for e in b.events]
+    assert told
+    for firm_word in ("plant", "finance head", "supplier", "affiliate", "orders"):
+        assert not any(firm_word in note for note in told), firm_word
+    assert set(told) <= {en for _, en in SCRIPTED_HOUSEHOLD.values()}
