@@ -315,6 +315,8 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
         CHART_ORDER.index(k) if k in CHART_ORDER else len(CHART_ORDER), k))}
     for name in specs:
         parts.append(f"<div class='chart' id='chart-{name}'></div>")
+        if name == "provisions_fan":
+            parts.append(f"<p>{e(t('lab.report.runoff_note', lang))}</p>")
     embeds = "".join(
         f"vegaEmbed('#chart-{name}', {json.dumps(spec, ensure_ascii=False)}, "
         "{actions:false, renderer:'svg'});" for name, spec in specs.items())
