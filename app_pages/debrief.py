@@ -58,6 +58,7 @@ traj = report.trajectories(d, lang, detail.loans)
 # one above the other, each the page's width: side by side at 1024 px each plot was too narrow to read
 st.altair_chart(charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"), t("col.npl_ratio"), ".1%"),
                 width="stretch")
+st.caption(t("chart.runoff_note"))
 st.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"),
                                     report.column_title("cum_loss_cny"), ",.1f"), width="stretch")
 

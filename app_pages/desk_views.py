@@ -111,6 +111,7 @@ def portfolio_view(g: Any, lang: str) -> None:
     c1, c2 = st.columns(2)
     c1.altair_chart(charts.class_mix(report.class_mix(metrics, lang)), width="stretch")
     c2.altair_chart(charts.npl_and_loss(report.npl_and_loss(metrics, lang)), width="stretch")
+    st.caption(t("chart.runoff_note"))
 
 
 def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:

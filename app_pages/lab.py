@@ -210,7 +210,7 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case) -> No
     charts = lab_charts.all_charts(outcome, lang)
     for name in lab_report.CHART_ORDER[:-1]:  # staffing below, with its table
         st.altair_chart(charts[name], key=f"lab_chart_{name}")
-    st.caption(t("lab.report.runoff_note"))
+    st.caption(t("chart.runoff_note"))
     if outcome.sweep:
         st.subheader(t("lab.report.staffing"))
         st.info(lab_report.stop_paying_text(outcome, lang))

@@ -316,7 +316,7 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
     for name in specs:
         parts.append(f"<div class='chart' id='chart-{name}'></div>")
         if name == "provisions_fan":
-            parts.append(f"<p>{e(t('lab.report.runoff_note', lang))}</p>")
+            parts.append(f"<p>{e(t('chart.runoff_note', lang))}</p>")
     embeds = "".join(
         f"vegaEmbed('#chart-{name}', {json.dumps(spec, ensure_ascii=False)}, "
         "{actions:false, renderer:'svg'});" for name, spec in specs.items())
