@@ -87,11 +87,24 @@ def _kind_fits(kinds: tuple[str, ...]) -> np.ndarray | None:
     return fits
 
 
+def _book_mask(sim, key: tuple, make) -> np.ndarray | None:
+    """`make()`: a read-only mask over the whole book that holds for the run (the loans'
+    kinds and guarantors do not change), worked out once per run under `key`."""
+    masks = sim.__dict__.setdefault("_signal_masks", {})
+    if key not in masks:
+        got = masks[key] = make()
+        if got is not None:
+            got.flags.writeable = False
+    return masks[key]
+
+
 def describes(sim, sig, idx: np.ndarray | slice) -> np.ndarray | None:
     """Loans idx whose borrower is of a kind the signal can describe (None: every loan):
     a firm's signals (plant idle, weak statements...) say nothing of a household."""
     fits = _kind_fits(sig.kinds)
-    return None if fits is None else fits[sim.pf.kind[idx]]
+    if fits is None:
+        return None
+    return _book_mask(sim, ("kinds", sig.kinds), lambda: fits[sim.pf.kind])[idx]
 
 
 def applies(sim, sig, idx: np.ndarray | slice) -> np.ndarray | None:
@@ -100,16 +113,23 @@ def applies(sim, sig, idx: np.ndarray | slice) -> np.ndarray | None:
     guarantor signal, a guarantor. Elsewhere it is neither seen nor falsely raised, and
     its condition does not hold: a check finds no fall in a pledge the loan does not
     have, nor a stopped plant at a household."""
-    can = describes(sim, sig, idx)
     if sig.driver == "collateral":
         from sim.interventions.workouts import has_security
 
+        can = describes(sim, sig, idx)
         has = has_security(sim, idx)
         return has if can is None else has & can
     if sig.driver == "guarantor":
-        has = np.asarray(sim.pf.guarantor[idx]) >= 0
-        return has if can is None else has & can
-    return can
+        fixed = _book_mask(sim, ("guarantor", sig.kinds), lambda: _has_guarantor(sim, sig))
+        return fixed[idx]
+    return describes(sim, sig, idx)
+
+
+def _has_guarantor(sim, sig) -> np.ndarray:
+    """`applies` of a guarantor signal over the book: a guarantor, and a kind it describes."""
+    has = np.asarray(sim.pf.guarantor) >= 0
+    can = describes(sim, sig, slice(None))
+    return has if can is None else has & can
 
 
 def see(sim, t: int, idx: np.ndarray, signal: str, via: SignalSource) -> None:
@@ -186,6 +206,7 @@ class _Tables(NamedTuple):
     lines: np.ndarray  # health below which the condition holds (health-driven signals)
     warn: np.ndarray  # counts as a warning (all but payment status)
     bypass_row: int  # the row of collection_bypass (also held by diversion), or -1
+    can: np.ndarray  # `applies` over the book, for the run (a collateral signal's row: ones)
 
 
 def _tables(sim, key, plan) -> _Tables:
@@ -201,8 +222,21 @@ def _tables(sim, key, plan) -> _Tables:
             np.array([p.lag for p in plan], dtype=np.int64),
             np.array([p.line for p in plan], dtype=float),
             np.array([k != "payment_late" for k in keys], dtype=bool),
-            keys.index("collection_bypass") if "collection_bypass" in keys else -1)
+            keys.index("collection_bypass") if "collection_bypass" in keys else -1,
+            _fixed_applies(sim, plan))
     return got
+
+
+def _fixed_applies(sim, plan: list[_Sighting]) -> np.ndarray:
+    """(signals, loans): `applies` over the whole book where it holds for the run (the
+    borrower's kind, a guarantor); a collateral signal's row is left to each pass (the
+    security changes)."""
+    can = np.ones((len(plan), sim.n), dtype=bool)
+    for row, p in enumerate(plan):
+        got = None if p.sig.driver == "collateral" else applies(sim, p.sig, slice(None))
+        if got is not None:
+            can[row] = got
+    return can
 
 
 def _hist_rows(sim, tab: _Tables) -> np.ndarray:
@@ -220,18 +254,16 @@ def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
     security's value there, when known); the kernels fill the health rows. can is
     `applies`: where it is false, the kernels hold the condition false and the signal can
     be neither seen nor falsely raised."""
-    shape = (len(tab.plan), sim.n if idx is None else len(idx))
-    cond = np.empty(shape, dtype=bool)
-    can = np.ones(shape, dtype=bool)
+    cond = np.empty((len(tab.plan), sim.n if idx is None else len(idx)), dtype=bool)
+    can = tab.can.copy() if idx is None else tab.can[:, idx]  # the rows fixed for the run
     at = slice(None) if idx is None else idx
     for row, p in enumerate(tab.plan):
-        if p.sig.driver == "collateral" and collateral_cny is not None:
-            cond[row] = collateral_fell(sim, at, collateral_cny)
+        if p.sig.driver == "collateral":
+            cond[row] = condition(sim, p.sig, at) if collateral_cny is None else \
+                collateral_fell(sim, at, collateral_cny)
+            can[row] = applies(sim, p.sig, at)
         elif p.sig.driver != "health":
             cond[row] = condition(sim, p.sig, at)
-        got = applies(sim, p.sig, at)
-        if got is not None:
-            can[row] = got
     return cond, can
 
 
