@@ -159,12 +159,12 @@ def step(sim, t: int, d: np.ndarray) -> None:
     default_loans(sim, t, new_default)
     # a payment missed starts a count again: a restructuring's observation period, and a
     # cured NPL's months to its upgrade
-    if sim._observations_open:
+    if sim._observations_open:  # held from month t on
         sim._observations_open = _count_again_on_miss(
-            sim, sim.restructured_until >= t, sim.restructured_until, t + observation_months(sim))
-    if sim._upgrades_pending:
+            sim, t - 1, sim.restructured_until, t + observation_months(sim))
+    if sim._upgrades_pending:  # held after month t
         sim._upgrades_pending = _count_again_on_miss(
-            sim, sim.upgrade_from > t, sim.upgrade_from, t + defaults.NPL_UPGRADE_MONTHS)
+            sim, t, sim.upgrade_from, t + defaults.NPL_UPGRADE_MONTHS)
     if len(cure):
         sim.status[cure] = ACTIVE
         sim.defaulted[cure] = False
@@ -177,11 +177,11 @@ def step(sim, t: int, d: np.ndarray) -> None:
         sim.rec.log_many(t, cure, "default_cured", sim.balance[cure])
 
 
-def _count_again_on_miss(sim, held: np.ndarray, until: np.ndarray, restart: int) -> bool:
-    """Set `until` to `restart` for the held loans that missed this month's payment; whether
-    any loan is still held (else the caller skips the work from now on)."""
-    until[held & (sim.misses > 0) & (sim.status == ACTIVE)] = restart
-    return bool(held.any())
+def _count_again_on_miss(sim, after: int, until: np.ndarray, restart: int) -> bool:
+    """Set `until` to `restart` for the loans held (`until` past month `after`) that missed
+    this month's payment; whether any loan is still held (else the caller skips the work
+    from now on). One pass (sim.kernels.book.count_again)."""
+    return bool(kernels.count_again(until, after, sim.misses, sim.status, ACTIVE, restart))
 
 
 def observation_months(sim) -> int:

@@ -182,6 +182,20 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
 
 
 @kernel
+def count_again(until, after, misses, status, active, restart):
+    """sim.loanbook._count_again_on_miss in one pass: the loans held (`until` past month
+    `after`) that missed this month's payment and are active have `until` set to
+    `restart`; returns whether any loan is held."""
+    held = False
+    for i in range(len(until)):
+        if until[i] > after:
+            held = True
+            if misses[i] > 0 and status[i] == active:
+                until[i] = restart
+    return held
+
+
+@kernel
 def default_loans(t, idx, discount, defaulted_code, default_dpd, contagion, defaulted, status,
                   default_month, ead, ead_pv, balance, dpd, chain_hit, guarantor, shift):
     """sim.loanbook.default_loans without its sum and log: loans idx default in month t
