@@ -332,6 +332,15 @@ def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALER
     return kernels.recent_alerts(last_seen, month - 1 - months, weights)
 
 
+def alerted_of(last_seen: np.ndarray, idx: np.ndarray, month: int,
+               months: int = defaults.ALERT_WINDOW_MONTHS,
+               include_payment: bool = False) -> np.ndarray:
+    """`recent_alerts(last_seen[idx], ...) > 0`: whether each of loans idx (int64) has any
+    signal in the window, read in place (sim.kernels.signals.any_alert)."""
+    return kernels.any_alert(last_seen, idx, month - 1 - months,
+                             _alert_weights(None, include_payment))
+
+
 def alerted(last_seen_row: np.ndarray, month: int,
             months: int = defaults.ALERT_WINDOW_MONTHS, include_payment: bool = False) -> bool:
     """Whether one loan (its row of last_seen) has any signal in `recent_alerts`'s window."""

@@ -49,7 +49,7 @@ from sim.interventions.kernels_act import (
 )
 from sim.interventions.workouts import has_security
 from sim.observation import HOURS_TOLERANCE, TARGETED
-from sim.signals import recent_alerts
+from sim.signals import alerted_of
 
 ACTIVE, DEFAULTED, WRITTEN_OFF = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value,
                                   LoanStatus.WRITTEN_OFF.value)
@@ -63,8 +63,8 @@ def _col_on_books(sim, idx, t):
 
 
 def _col_in_difficulty(sim, idx, t):
-    return (sim.dpd[idx] > 0) | (sim.cls[idx] >= SPECIAL_MENTION) | (
-        recent_alerts(sim.last_seen[idx], t, include_payment=True) > 0)
+    return (sim.dpd[idx] > 0) | (sim.cls[idx] >= SPECIAL_MENTION) | alerted_of(
+        sim.last_seen, idx, t, include_payment=True)
 
 
 PRECONDITION_COLUMNS: dict[str, Callable] = {

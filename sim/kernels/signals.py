@@ -181,6 +181,21 @@ def recent_alerts(last_seen, after, weights):
 
 
 @kernel
+def any_alert(last_seen, idx, after, weights):
+    """`recent_alerts(last_seen, after, weights) > 0` for the loans idx only, read in place
+    (a strategy's subset of loans, without copying its rows of last_seen)."""
+    k = last_seen.shape[1]
+    out = np.zeros(len(idx), dtype=np.bool_)
+    for c in range(len(idx)):
+        i = idx[c]
+        for j in range(k):
+            if weights[j] != 0 and last_seen[i, j] > after:
+                out[c] = True
+                break
+    return out
+
+
+@kernel
 def guarantor_trouble(guarantor, d, defaulted, trouble_health):
     """sim.signals.condition for the guarantor driver, for the loans whose guarantor column
     this is: a guarantor (-1 none) below `trouble_health` or in default; one pass instead
