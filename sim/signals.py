@@ -63,16 +63,19 @@ def condition(sim, sig, idx: np.ndarray | slice) -> np.ndarray:
     return lag_d < defaults.SIGNAL_LEAD_TO_HEALTH * override(sim.sc, sig, "lead_months")
 
 
-def collateral_fell(sim, idx: np.ndarray | slice, value_cny: np.ndarray | None = None
-                    ) -> np.ndarray:
+def collateral_fell(sim, idx: np.ndarray | slice, value_cny: np.ndarray | None = None,
+                    has: np.ndarray | None = None) -> np.ndarray:
     """Whether loans idx hold security (an unsecured loan has none to fall) worth less than
     COLLATERAL_SIGNAL_SHARE of its last appraisal; value_cny: its true value now
-    (collateral_value), when the caller has worked it out."""
+    (collateral_value), and has: whether they hold security (has_security), when the
+    caller has worked them out."""
     from sim.interventions.workouts import collateral_value, has_security
 
     if value_cny is None:
         value_cny = collateral_value(sim, idx)
-    return has_security(sim, idx) & (
+    if has is None:
+        has = has_security(sim, idx)
+    return has & (
         value_cny < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0))
 
 
@@ -116,19 +119,18 @@ def applies(sim, sig, idx: np.ndarray | slice) -> np.ndarray | None:
     if sig.driver == "collateral":
         from sim.interventions.workouts import has_security
 
-        can = describes(sim, sig, idx)
-        has = has_security(sim, idx)
-        return has if can is None else has & can
+        return _described(sim, sig, idx, has_security(sim, idx))
     if sig.driver == "guarantor":
-        fixed = _book_mask(sim, ("guarantor", sig.kinds), lambda: _has_guarantor(sim, sig))
+        fixed = _book_mask(sim, ("guarantor", sig.kinds), lambda: _described(
+            sim, sig, slice(None), np.asarray(sim.pf.guarantor) >= 0))
         return fixed[idx]
     return describes(sim, sig, idx)
 
 
-def _has_guarantor(sim, sig) -> np.ndarray:
-    """`applies` of a guarantor signal over the book: a guarantor, and a kind it describes."""
-    has = np.asarray(sim.pf.guarantor) >= 0
-    can = describes(sim, sig, slice(None))
+def _described(sim, sig, idx: np.ndarray | slice, has: np.ndarray) -> np.ndarray:
+    """`has` (what a signal needs of loans idx: security, a guarantor) where the signal
+    also describes the borrower's kind (`describes`)."""
+    can = describes(sim, sig, idx)
     return has if can is None else has & can
 
 
@@ -258,10 +260,12 @@ def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
     can = tab.can.copy() if idx is None else tab.can[:, idx]  # the rows fixed for the run
     at = slice(None) if idx is None else idx
     for row, p in enumerate(tab.plan):
-        if p.sig.driver == "collateral":
-            cond[row] = condition(sim, p.sig, at) if collateral_cny is None else \
-                collateral_fell(sim, at, collateral_cny)
-            can[row] = applies(sim, p.sig, at)
+        if p.sig.driver == "collateral":  # `condition` and `applies`, the security read once
+            from sim.interventions.workouts import has_security
+
+            has = has_security(sim, at)
+            cond[row] = collateral_fell(sim, at, collateral_cny, has)
+            can[row] = _described(sim, p.sig, at, has)
         elif p.sig.driver != "health":
             cond[row] = condition(sim, p.sig, at)
     return cond, can
