@@ -257,7 +257,8 @@ def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
     `applies`: where it is false, the kernels hold the condition false and the signal can
     be neither seen nor falsely raised."""
     cond = np.empty((len(tab.plan), sim.n if idx is None else len(idx)), dtype=bool)
-    can = tab.can.copy() if idx is None else tab.can[:, idx]  # the rows fixed for the run
+    # the rows fixed for the run (`take` keeps C order: the kernels are compiled for it)
+    can = tab.can.copy() if idx is None else tab.can.take(idx, axis=1)
     at = slice(None) if idx is None else idx
     for row, p in enumerate(tab.plan):
         if p.sig.driver == "collateral":  # `condition` and `applies`, the security read once
