@@ -266,6 +266,8 @@ def keep(job: StudyJob, user) -> None:
     st.session_state["lab_saved_job"] = job
     try:
         lab_store.save(common.db(), user, job.outcome, job.elapsed_s)
+    except lab_store.StoredStudyError as err:
+        st.warning(t(err.key, **err.params), icon=":material/cloud_off:")
     except Exception as err:  # the results stay on the page and in the report download
         st.warning(t("lab.saved.save_failed", detail=str(err)[:200]), icon=":material/cloud_off:")
     else:

@@ -32,6 +32,9 @@ from training.models import LabStudyRow
 
 MAX_SAVED = 50
 """Studies kept per manager: saving one more drops the oldest."""
+MAX_BYTES = 64 * 2**20
+"""The largest study kept (its compressed figures): about 5,000 futures of a 60-month case
+with a seven-count staffing sweep. A larger one stays on the page and in its report."""
 
 
 class StoredStudyError(Exception):
@@ -100,11 +103,15 @@ def save(db: Database | None, user: User, outcome: LabOutcome, seconds: float) -
     """Keep a finished study for its owner; its id. Past MAX_SAVED the oldest goes."""
     require(user, Action.STRATEGY_LAB, db=db)
     req = outcome.request
+    blob = _pack(outcome)
+    if len(blob) > MAX_BYTES:
+        raise StoredStudyError("lab.saved.too_large", mb=f"{len(blob) / 2**20:.0f}",
+                               limit=f"{MAX_BYTES // 2**20}")
     row = LabStudyRow(owner_id=user.id, created_at=now(), scenario_id=req.scenario.id,
                       title=dict(req.scenario.title.model_dump(mode="json")),
                       labels=list(outcome.study.spec.labels), reps=req.reps,
                       staff=list(req.staff), seconds=float(seconds),
-                      inputs=inputs_json(req), results=_pack(outcome))
+                      inputs=inputs_json(req), results=blob)
     with session_scope(db) as s:
         s.add(row)
         s.flush()

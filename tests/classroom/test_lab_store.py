@@ -102,3 +102,15 @@ def test_a_manager_reads_the_published_cases_a_trainee_does_not(database, people
         ("intro", v2.version)]  # the newest version only
     with pytest.raises(Forbidden):
         publishing.cases_for_lab(database, ann)
+
+
+def test_a_study_too_large_to_keep_says_so_and_keeps_nothing(database, people, outcome,
+                                                              monkeypatch):
+    monkeypatch.setattr(lab_store, "MAX_BYTES", 1000)
+    with pytest.raises(lab_store.StoredStudyError) as err:
+        lab_store.save(database, people[0], outcome, seconds=1.0)
+    assert err.value.key == "lab.saved.too_large"
+    from training.i18n import t
+
+    assert "too large to keep" in t(err.value.key, "en", **err.value.params)
+    assert lab_store.listing(database, people[0]) == []
