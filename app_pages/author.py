@@ -70,10 +70,8 @@ with st.expander(t("author.start_title"), expanded=False):
     st.button(t("author.start_load"), key="author_load", on_click=forms.load_start)
 
     st.divider()
-    st.file_uploader(t("author.upload", kb=authoring.MAX_UPLOAD_BYTES // 1024),
-                     type=["yaml", "yml"], key="author_upload",
-                     max_upload_size=-(-authoring.MAX_UPLOAD_BYTES // 2**20))  # whole MB: the
-    # browser refuses larger files before sending them; the exact limit is checked on load
+    common.file_upload(t("author.upload", kb=authoring.MAX_UPLOAD_BYTES // 1024),
+                       "author_upload", ["yaml", "yml"], authoring.MAX_UPLOAD_BYTES)
     st.button(t("author.upload_load"), key="author_upload_load", on_click=forms.load_upload)
 
 msg = st.session_state.pop(forms.MSG_KEY, None)

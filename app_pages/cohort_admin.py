@@ -70,8 +70,8 @@ with members_tab:
                 st.rerun()
     st.markdown(f"**{t('cohort.csv_title')}**")
     st.caption(t("cohort.csv_help", columns=", ".join(cr.ROSTER_COLUMNS)))
-    upload = st.file_uploader(t("cohort.csv_file"), type=["csv"], key="roster_csv",
-                              max_upload_size=1)
+    upload = common.file_upload(t("cohort.csv_file"), "roster_csv", ["csv"],
+                                cr.MAX_ROSTER_BYTES)
     if upload is not None and st.button(t("cohort.csv_import"), key="roster_import",
                                         type="primary"):
         report = errors(cr.import_roster, db, user, cid, upload.getvalue())

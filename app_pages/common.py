@@ -411,6 +411,47 @@ def show_scenario_error(err: ScenarioError) -> None:
     st.error(f"**{t('cases.load_error', source=Path(err.source).name)}**\n\n{lines}")
 
 
+# --- file uploads ----------------------------------------------------------------------
+def size_text(n_bytes: int) -> str:
+    """A file size limit as people write it: 512 KB, 1 MB."""
+    if n_bytes < 2**20 or n_bytes % 2**20:
+        return f"{n_bytes // 1024:,} KB"
+    return f"{n_bytes // 2**20:,} MB"
+
+
+def upload_texts(key: str, types: list[str], max_bytes: int, lang: str) -> str:
+    """The style sheet that puts the page's words on one uploader's own text.
+
+    Streamlit draws its uploader's button ("Upload") and the line under it ("10MB per
+    file • YAML, YML", the server's limit rounded to MB, not the one the app checks) in
+    English whatever the page's language. This replaces both, for the uploader with
+    ``key`` only, with the page's words and the app's own limit."""
+    button = t("common.upload_button", lang)
+    limit = t("common.upload_limit", lang, size=size_text(max_bytes),
+              types=t("common.upload_types_sep", lang).join(x.upper() for x in types))
+    scope = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    label = f"{scope} button [data-testid='stMarkdownContainer'] p"
+    line = f"{scope} [data-testid='stFileUploaderDropzoneInstructions'] span"
+    return (f"<style>{label}, {line} {{font-size: 0}} "
+            f"{label}::after {{content: {_css_string(button)}; font-size: 1rem}} "
+            f"{line}::after {{content: {_css_string(limit)}; font-size: 0.875rem}}</style>")
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string: quotes and backslashes escaped, no line breaks."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return '"' + escaped.replace("\n", " ") + '"'
+
+
+def file_upload(label: str, key: str, types: list[str], max_bytes: int, *,
+                multiple: bool = False, help: str | None = None):
+    """``st.file_uploader`` in the page's language, telling the limit the app checks
+    (``max_bytes``; the browser refuses a file over it rounded up to whole MB)."""
+    st.html(upload_texts(key, types, max_bytes, i18n.get_lang()))
+    return st.file_uploader(label, type=types, key=key, accept_multiple_files=multiple,
+                            help=help, max_upload_size=-(-max_bytes // 2**20))
+
+
 # --- lessons ---------------------------------------------------------------------
 def _lessons_stamp(lang: str) -> int:
     from training.lessons import LESSONS_DIR

@@ -15,6 +15,7 @@ import os
 import streamlit as st
 
 from app_pages import common
+from sim.inputs import MAX_FILE_BYTES
 from sim.scenario import SCENARIO_DIR
 from sim.strategies import BUILT_IN, RulesError, load_rules
 from sim.study import builtin, from_rules
@@ -318,8 +319,8 @@ case_id = st.selectbox(t("lab.page.case"), list(by_id), key="lab_case",
                        + case_notes.get(k, ""))
 case = by_id[case_id]
 with st.expander(t("lab.page.case_upload_title"), expanded=bool(case_problems)):
-    st.file_uploader(t("lab.page.case_upload"), type=["yaml", "yml"], key="lab_case_upload",
-                     help=t("lab.page.case_upload_help"))
+    common.file_upload(t("lab.page.case_upload"), "lab_case_upload", ["yaml", "yml"],
+                       MAX_FILE_BYTES, help=t("lab.page.case_upload_help"))
     if case_problems:
         st.error("\n".join([t("lab.page.case_upload_bad", lang)]
                            + [f"- {x}" for x in case_problems[:8]]))
@@ -339,9 +340,8 @@ with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
     table = rule_editor()
 with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
                  expanded=bool(upload_problems)):
-    st.file_uploader(t("lab.page.upload_label"), type=["yaml", "yml"],
-                     accept_multiple_files=True, key="lab_rule_upload",
-                     help=t("lab.page.upload_help"))
+    common.file_upload(t("lab.page.upload_label"), "lab_rule_upload", ["yaml", "yml"],
+                       MAX_FILE_BYTES, multiple=True, help=t("lab.page.upload_help"))
     for problem in upload_problems:
         st.error(problem)
     if uploaded:

@@ -114,3 +114,35 @@ def test_every_shipped_industry_and_region_has_a_word(lang):
             for group in ("industry", "region"):
                 if seg.get(group):
                     assert f"{group}.{seg[group]}" in cat, (path.name, group, seg[group])
+
+
+@pytest.mark.parametrize("lang, words", [("zh", ('"上传"', '"每个文件不超过 512 KB · YAML、YML"')),
+                                         ("en", ('"Upload"', '"At most 512 KB per file · YAML, YML"'))])
+def test_an_uploader_speaks_the_pages_language_and_states_the_apps_own_limit(lang, words):
+    """Streamlit draws its uploader's button and limit line in English, with the server's
+    limit (10 MB); the app puts the page's words and the limit it checks in their place."""
+    from app_pages.common import upload_texts
+
+    css = upload_texts("lab_rule_upload", ["yaml", "yml"], 512 * 1024, lang)
+    assert css.startswith("<style>") and css.endswith("</style>")
+    for text in words:
+        assert f"content: {text}" in css
+    # only that uploader's own text: every rule is scoped to its key
+    rules = [r for r in css.removeprefix("<style>").removesuffix("</style>").split("}") if r.strip()]
+    assert rules and all(r.strip().startswith(".st-key-lab_rule_upload ") for r in rules)
+
+
+def test_upload_limits_read_as_people_write_them():
+    from app_pages.common import _css_string, size_text
+
+    assert size_text(512 * 1024) == "512 KB"
+    assert size_text(2**20) == "1 MB"
+    assert size_text(3 * 2**20 + 1024) == "3,073 KB"
+    assert _css_string('a "b" \\ <c>') == '"a \\"b\\" \\\\ \\3C c>"'
+
+
+def test_every_uploader_goes_through_the_pages_language():
+    """A bare st.file_uploader would show English words and the server's 10 MB limit."""
+    bare = [p.name for p in SOURCES if "st.file_uploader(" in p.read_text(encoding="utf-8")
+            and p.name != "common.py"]
+    assert bare == []

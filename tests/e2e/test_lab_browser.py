@@ -73,6 +73,11 @@ def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
             files.append(tmp_path / name)
             files[-1].write_text(text, encoding="utf-8")
         shown_text(page, "Upload rule tables (0)").click()
+        # the uploader states the limit the app checks, not the server's 10 MB
+        line = page.locator(".st-key-lab_rule_upload "
+                            "[data-testid='stFileUploaderDropzoneInstructions'] span")
+        assert line.evaluate("e => getComputedStyle(e, '::after').content") == \
+            '"At most 512 KB per file · YAML, YML"'
         page.locator(".st-key-lab_rule_upload input[type=file]").set_input_files(files)
         expect(shown_text(page, "Upload rule tables (1)")).to_be_visible()
         expect(shown_text(page, "unknown action 'restructur'")).to_be_visible()
