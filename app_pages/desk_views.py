@@ -155,7 +155,8 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     dpd_min = f3.number_input(t("desk.filter_dpd"), min_value=0, max_value=720, step=30, key="f_dpd")
     alerts_only = f4.checkbox(t("desk.filter_alerts"), key="f_alerts")
     shown = report.filter_loans(loans, classes, products, int(dpd_min), alerts_only)
-    st.caption(t("desk.loans_shown", n=len(shown), total=int((loans["status"] == "active").sum())))
+    st.caption(t("desk.loans_shown", n=len(shown),
+                 total=int(loans["status"].isin(report.ON_BOOKS_STATUSES).sum())))
     st.dataframe(report.loan_table(shown, lang), hide_index=True, key="loan_table", height=280,
                  column_config=BALANCE_COLUMN())
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.codes import CLASS_KEYS
+from sim.codes import CLASS_KEYS, ON_BOOKS, STATUS_KEYS
 from training import units
 from training.i18n import cls_name, t, term
 
@@ -27,6 +27,10 @@ STRATEGY_COLOURS = {
 }
 CLASS_COLOURS = ("#4caf50", "#ffc107", "#ff9800", "#e65100", "#6d1b1b")
 LIVE_STATUSES = ("active",)
+ON_BOOKS_STATUSES = STATUS_KEYS[:ON_BOOKS + 1]
+"""The statuses still on the books ("active", "defaulted"): the loans the desk lists, as
+the key figures' outstanding counts them. A defaulted loan stays there until it is worked
+out, and its file is where it is held back from the standing order, sued or written off."""
 
 
 def _col(name: str, lang: str | None, unit: bool = True) -> str:
@@ -215,10 +219,11 @@ def column_title(name: str, lang: str | None = None) -> str:
 def filter_loans(loans: pd.DataFrame, classes: list[int] | None = None,
                  products: list[str] | None = None, dpd_min: int = 0,
                  alerts_only: bool = False, live_only: bool = True) -> pd.DataFrame:
-    """The loan table's rows that match the trainee's filters."""
+    """The loan table's rows that match the trainee's filters (``live_only``: the loans
+    on the books, defaulted ones included; not those repaid, written off or sold)."""
     mask = pd.Series(True, index=loans.index)
     if live_only:
-        mask &= loans["status"].isin(LIVE_STATUSES)
+        mask &= loans["status"].isin(ON_BOOKS_STATUSES)
     if classes:
         mask &= loans["cls"].isin(classes)
     if products:

@@ -285,3 +285,29 @@ def test_the_month_report_lists_what_was_asked_and_not_done():
     assert set(table["Not done because"]) == {"not enough staff hours left this month"}
     shown = texts(at)
     assert "were not done" in shown and "lighten the monitoring plan" in shown
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_defaulted_loan_stays_in_the_loans_view_and_its_file_opens(lang):
+    """A loan that defaults stays on the books (the outstanding counts it) until it is
+    worked out: the loans view lists it and its file opens, where it can be held back
+    from the standing order or sued. It used to vanish from the table and the picker,
+    so the hold, the lawsuit and the write-off could not be reached."""
+    at = desk(lang=lang)
+    g = live_game(at)
+    while not (g.loans()["status"] == "defaulted").any():
+        g.end_month(g.month)
+        assert not g.finished, "no loan defaulted in the case"
+    at.run()
+    no_exception(at)
+    loans = g.loans()
+    defaulted = int(loans.loc[loans["status"] == "defaulted", "loan_id"].iloc[0])
+    label = str(loans.loc[loans["loan_id"] == defaulted, "label"].iloc[0])
+    on_books = int(loans["status"].isin(["active", "defaulted"]).sum())
+    assert any(f" {on_books} " in c.value for c in at.caption), [c.value for c in at.caption]
+    picker = at.selectbox(key="loan_pick")
+    assert any(o.startswith(label + " · ") for o in picker.options), picker.options
+    picker.set_value(defaulted).run()
+    no_exception(at)
+    assert at.checkbox(key=f"hold_{defaulted}").value is False  # the standing order's hold
+    assert at.button(key="queue_lawsuit") is not None

@@ -55,7 +55,8 @@ def test_key_figures_at_the_start_and_later(intro):
 def test_filter_loans(finished_game):
     loans = finished_game.loans()
     live = report.filter_loans(loans)
-    assert set(live["status"]) <= {"active"}
+    assert set(live["status"]) <= {"active", "defaulted"}  # on the books, defaulted included
+    assert set(live["loan_id"]) == set(loans.loc[loans["status"].isin(["active", "defaulted"]), "loan_id"])
     sm = report.filter_loans(loans, classes=[1])
     assert (sm["cls"] == 1).all()
     late = report.filter_loans(loans, dpd_min=30, live_only=False)
