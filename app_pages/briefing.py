@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import common, figures
+from app_pages.desk_views import BALANCE_COLUMN
 from training import report, units
 from training.i18n import get_lang, t
 
@@ -30,7 +31,8 @@ figures.row([
 st.markdown(case.briefing.get(lang))
 
 st.subheader(t("briefing.portfolio"))
-st.dataframe(glance.segments, hide_index=True, key="briefing_segments")
+# balances written as on the desk's loan table (thousands separators), not "17478.1"
+st.dataframe(glance.segments, hide_index=True, key="briefing_segments", column_config=BALANCE_COLUMN())
 
 if case.objectives:
     st.subheader(t("briefing.objectives"))

@@ -115,6 +115,12 @@ def test_start_opens_the_briefing_with_the_attempt_in_the_url():
     shown = texts(at)
     assert "入门" in shown or "贷款组合概览" in shown
     assert len(at.dataframe) >= 1  # the portfolio at a glance
+    # its balances are written as the desk's loan table writes them (17,478.1, not 17478.1)
+    import json
+
+    glance = at.dataframe[0]
+    config = json.loads(glance.proto.columns)
+    assert config.get("余额(万元)", {}).get("type_config", {}).get("format") == "localized", config
     keys = {b.key for b in at.button}
     assert "to_desk" in keys
     assert any(k.startswith("brief_lesson_") for k in keys)
