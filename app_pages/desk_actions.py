@@ -126,7 +126,7 @@ def loan_row(loans: pd.DataFrame, loan_id: int) -> pd.Series:
 
 def option_caption(o: Any) -> str:
     return t("actions.option_line", hours=units.hours(o.hours),
-             cost=units.money(o.cost_cny) if o.cost_cny else "—",
+             cost=units.cost(o.cost_cny),
              duration=units.months(o.duration_months) if o.duration_months else "—")
 
 

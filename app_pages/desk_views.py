@@ -280,5 +280,5 @@ def queued_list(g: Any, aid: str) -> None:
     for i, q in enumerate(g.queued):
         a, b = st.columns([5, 1], vertical_alignment="center")
         a.markdown(t("actions.queued_line", label=q.label, action=pick(q), hours=units.hours(q.hours),
-                     cost=units.money(q.cost_cny) if q.cost_cny else "—"))
+                     cost=units.cost(q.cost_cny)))
         b.button(t("actions.unqueue"), key=f"unqueue_{i}", on_click=act.unqueue, args=(aid, i))

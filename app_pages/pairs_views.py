@@ -158,7 +158,7 @@ def result(v: PairView) -> None:
     for action, hours, cost in res.get("queued", []):
         zh, en = engine_text("action", action)
         lines.append("- " + t("pairs.queued_line", action=zh if lang == "zh" else en,
-                              hours=units.hours(hours), cost=units.money(cost) if cost else "—"))
+                              hours=units.hours(hours), cost=units.cost(cost)))
     for action, code in res.get("refused", []):
         zh, en = engine_text("action", action)
         rzh, ren = engine_text("reason", code)

@@ -91,7 +91,7 @@ def terms(outcome: Outcome, practice: bool = False) -> None:
         st.markdown("- " + t("roleplay.term_line", term=t(f"roleplay.term.{term.kind}"),
                              action=zh if lang == "zh" else en,
                              hours=units.hours(term.hours),
-                             cost=units.money(term.cost_cny) if term.cost_cny else "—"))
+                             cost=units.cost(term.cost_cny)))
 
 
 def breaches(session: Session, outcome: Outcome) -> None:
@@ -148,7 +148,7 @@ def desk_panel(live, loan_id: int) -> None:
         st.subheader(t("roleplay.desk.title"))
         rep = g.sim.pf.identity(int(loan_id), lang)[1]
         st.caption(t("roleplay.desk.caption", borrower=rep, hours=units.hours(opt.hours),
-                     cost=units.money(opt.cost_cny) if opt.cost_cny else "—"))
+                     cost=units.cost(opt.cost_cny)))
         talk = st.session_state.get("meet")
         if talk is not None and talk["held"] and not any(
                 p["loan_id"] == loan_id for p in g.pending_talks) and talk["month"] == g.month:

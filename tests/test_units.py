@@ -22,6 +22,18 @@ def test_money_has_one_unit_per_language(cny, zh, en):
     assert units.money(cny, "en") == en
 
 
+@pytest.mark.parametrize(("cny", "zh", "en"), [
+    (20, "< 0.1 万元", "< CNY 0.1k"),  # a collection call: cheap, not free ("0 万元" read as free)
+    (0, "—", "—"),
+    (None, "—", "—"),
+    (2_000, "0.2 万元", "CNY 2.0k"),
+    (1_080_000, "108.0 万元", "CNY 1,080k"),
+])
+def test_an_action_cost_is_never_written_as_zero(cny, zh, en):
+    assert units.cost(cny, "zh") == zh
+    assert units.cost(cny, "en") == en
+
+
 def test_tables_carry_numbers_in_the_unit_named_in_the_header():
     assert units.in_unit(2_438_000, "zh") == pytest.approx(243.8)
     assert units.in_unit(2_438_000, "en") == pytest.approx(2438.0)

@@ -42,6 +42,8 @@ MONEY_UNITS = {
 }
 #: Decimals shown in the unit: one below this many units, none above (243.8 万元, 2,438 万元).
 WHOLE_UNITS_FROM = 1_000.0
+#: The least cost written in the unit: a smaller one (not zero) reads "< 0.1 万元".
+SMALLEST_COST = 0.1
 
 
 def _lang(lang: str | None) -> str:
@@ -84,6 +86,17 @@ def money(amount_cny: float | None, lang: str | None = None) -> str:
     text = number(v)
     sign = "-" if text != "0" and v < 0 else ""
     return f"{sign}{u.prefix}{text.lstrip('-')}{u.suffix}"
+
+
+def cost(amount_cny: float | None, lang: str | None = None) -> str:
+    """What an action costs: "—" when it costs nothing, "< 0.1 万元" when it costs less
+    than the unit shows (a collection call's 20 yuan read "0 万元", as if free), else money."""
+    if _missing(amount_cny) or float(amount_cny) == 0:
+        return "—"
+    u = money_unit(lang)
+    if number(float(amount_cny) / u.scale_cny) == "0":
+        return f"< {u.prefix}{number(SMALLEST_COST)}{u.suffix}"
+    return money(amount_cny, lang)
 
 
 def money_header(title: str, lang: str | None = None) -> str:
