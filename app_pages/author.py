@@ -79,7 +79,8 @@ if msg:
     kind, key, kw, rows = msg
     getattr(st, kind)(t(key, **kw))
     if rows:
-        st.dataframe(pd.DataFrame(rows, columns=[t("author.col.field"), t("author.col.problem")]),
+        st.dataframe(pd.DataFrame([(p.path, p.text(lang)) for p in rows],
+                                  columns=[t("author.col.field"), t("author.col.problem")]),
                      hide_index=True, width="stretch")
 
 if st.session_state.pop(forms.DRAFT_FAILED_KEY, False):

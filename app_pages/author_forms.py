@@ -18,7 +18,6 @@ from pydantic import BaseModel, ValidationError
 from sim.codes import PRODUCTS
 from sim.field_types import Text
 from sim.policy import Staff
-from sim.scenario import explain
 from sim.segments import Segment
 from sim.storyline import Disaster, LprChange, NamedBorrower, PolicyShock, Recession, ScriptedEvent
 from training import authoring
@@ -42,11 +41,11 @@ NEW = -1  # the segment picker's "new segment" entry
 
 
 # --- the text and its messages ------------------------------------------------------------
-def message(kind: str, key: str, rows: list[tuple[str, str]] | None = None, **kw: Any) -> None:
+def message(kind: str, key: str, rows: tuple[authoring.Problem, ...] = (), **kw: Any) -> None:
     """A message for the page to draw: kind is success/error/info, key a catalogue key
     (translated when drawn: callbacks run before the page sets this run's language), rows
-    are (field, problem) pairs."""
-    st.session_state[MSG_KEY] = (kind, key, kw, rows or [])
+    the problems of a form's fields (said in the page's language when drawn)."""
+    st.session_state[MSG_KEY] = (kind, key, kw, tuple(rows))
 
 
 def keep_draft() -> None:
@@ -123,7 +122,7 @@ def _build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        message("error", "author.form_invalid", explain(err, model))
+        message("error", "author.form_invalid", authoring.form_problems(err, model))
         return None
 
 

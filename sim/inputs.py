@@ -107,6 +107,7 @@ _FIXES = {
     "dict_type": "write a mapping (YAML 'key: value' lines)",
     "model_type": "write a mapping (YAML 'key: value' lines)",
     "string_type": "write text",
+    "string_too_short": "fill in this text",
     "too_short": "add at least one entry",
     "too_long": "remove entries",
 }
@@ -165,6 +166,7 @@ _FIXES_ZH = {
     "dict_type": "请写成映射，即 YAML 的 '键: 值' 行",
     "model_type": "请写成映射，即 YAML 的 '键: 值' 行",
     "string_type": "请写文本",
+    "string_too_short": "请填写这段文字",
     "too_short": "请至少加一条",
     "too_long": "请删去一些条目",
 }

@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from sim.field_types import Text
-from sim.inputs import MAX_FILE_BYTES
+from sim.inputs import MAX_FILE_BYTES, explain, explain_zh
 from sim.policy import Staff
 from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, parse_scenario, scenario_paths
 from sim.segments import Segment
@@ -160,6 +160,14 @@ def validate_text(text: str, source: str = "<editor>") -> Validation:
             for (path, message), (_, zh) in zip(linked, lesson_problems(scenario, lang="zh"),
                                                 strict=True)))
     return Validation(scenario, ())
+
+
+def form_problems(err: ValidationError, model: type[BaseModel]) -> tuple[Problem, ...]:
+    """The problems of one piece a form built (a segment, an event...): each field with its
+    fix in both languages, so the page says them in its own (they have no line: the piece
+    is not in the text yet)."""
+    return tuple(Problem(path, None, None, message, zh) for (path, message), zh
+                 in zip(explain(err, model), explain_zh(err, model), strict=True))
 
 
 # --- uploads --------------------------------------------------------------------------------

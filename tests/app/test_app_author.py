@@ -115,6 +115,27 @@ def test_a_form_with_a_bad_field_names_it_and_leaves_the_text_alone():
     fields = [d.value for d in at.dataframe if "Field" in d.value.columns and
               "Line" not in d.value.columns]
     assert fields and "id" in list(fields[0]["Field"])
+    said = dict(zip(fields[0]["Field"], fields[0]["Problem"], strict=True))
+    assert said["name.en"].endswith("(fill in this text)")  # an empty name says the fix
+
+
+def test_a_form_error_is_said_in_the_pages_language_with_its_fix():
+    """A form's field problems were English only on the Chinese page, and an empty name
+    said "String should have at least 1 character" with no fix."""
+    at = open_page("zh")
+    before = editor(at).value
+    at.text_input(key="seg_id").set_value("农户 贷")
+    at.text_input(key="seg_name_zh").set_value("农户经营贷")
+    at.button(key="FormSubmitter:segment_form-加入细分").click().run()
+    no_exception(at)
+    assert editor(at).value == before
+    assert at.text_input(key="seg_id").value == "农户 贷"  # what was typed stays in the form
+    table = next(d.value for d in at.dataframe if "字段" in d.value.columns and
+                 "行" not in d.value.columns)
+    said = dict(zip(table["字段"], table["问题"], strict=True))
+    assert said["id"].startswith("格式不符（只能用小写字母")
+    assert said["name.en"] == "不能为空（请填写这段文字）"
+    assert not any(re.search(r"[A-Za-z]{4,} should", v) for v in said.values())
 
 
 def test_start_from_a_shipped_case_and_undo():
