@@ -248,6 +248,15 @@ def _percent_written(value: Any, ctx: dict) -> bool:
             and max(1, limit) < value <= 100)
 
 
+def _percent_text(value: Any) -> float | None:
+    """The share a text such as '4.5%' (or '4.5％') means, or None: a rate or a share
+    typed with a percent sign is text to YAML."""
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*[%％]\s*", value)
+    return None if m is None else round(float(m[1]) / 100, 10)
+
+
 def _message(e: dict, root: type[BaseModel] | None) -> str:
     kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
     fix = _FIXES.get(kind)
@@ -274,6 +283,8 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         # a share or a rate written as a percentage: 3 for 3%
         fix = f"{fix}: it is a share, so write {value:g}% as {value / 100:g}"
+    elif kind == "float_parsing" and _percent_text(value) is not None:
+        fix = f"write it as a share: {value.strip()} is {_percent_text(value):g}"
     if isinstance(value, _YamlBool):
         msg, fix = "Input should be a number, not true/false", f"write a number; {_YAML_BOOL}"
     elif isinstance(value, bool) and kind in ("int_type", "string_type"):
@@ -317,6 +328,8 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}{near_zh(ctx.get('tag'), _TAGS)}"
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         fix = f"{fix}：这是比例，{value:g}% 请写成 {value / 100:g}"
+    elif kind == "float_parsing" and _percent_text(value) is not None:
+        fix = f"请写成比例：{value.strip()} 应写成 {_percent_text(value):g}"
     if isinstance(value, _YamlBool):
         msg, fix = "应为数字，不能是 true/false", f"请写数字；{_YAML_BOOL_ZH}"
     elif isinstance(value, bool) and kind in ("int_type", "string_type"):
@@ -412,6 +425,15 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
             f"not valid YAML: {problem} after the key on line {key_line} (found by line "
             f"{line}); {hint}"), (
             f"不是有效的 YAML：第 {key_line} 行的键后面没有找到 ':'（在第 {line} 行发现）；{hint_zh}")
+    colon = _colon_in_text(text, mark) if problem == "mapping values are not allowed here" \
+        else None
+    if colon is not None:  # "en: Monday class: farm loans": the second ': ' starts a key
+        key, value = colon
+        return _at(mark), (
+            f"not valid YAML: the text of '{key}' on line {line} has ': ' in it, which YAML "
+            f"reads as the start of another key; put the text in quotes: {key}: \"{value}\""), (
+            f"不是有效的 YAML：第 {line} 行 '{key}' 的文本里有 ': '，YAML 会把它读成另一个键的开始；"
+            f"请给文本加引号：{key}: \"{value}\"")
     where_else = where_else_zh = ""
     if ctx_mark is not None and ctx_mark.line != mark.line:
         where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
@@ -421,11 +443,29 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
         return _at(mark), (
             f"not valid YAML: {problem}{where_else}; line {wide} has a full-width colon '：' "
             "after its key, which YAML does not read as a colon: type ':' followed by a space"), (
-            f"不是有效的 YAML：{problem}{where_else_zh}；第 {wide} 行的键后面是全角冒号'：'，"
+            f"不是有效的 YAML：第 {wide} 行的键后面是全角冒号'：'，"
             "YAML 不把它当作冒号：请输入半角 ':' 再加一个空格")
     return _at(mark), (
         f"not valid YAML: {problem}{where_else} (check indentation and quotes)"), (
         f"不是有效的 YAML：{problem}{where_else_zh}（请检查缩进和引号）")
+
+
+KEY_AND_TEXT = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):\s+(?=[^\s'\"\[{|>&*!])")
+"""A line 'key: text' whose text is plain (not quoted, not a list or a mapping)."""
+
+
+def _colon_in_text(text: str, mark: Any) -> tuple[str, str] | None:
+    """(key, its text) when the parser stopped at a ': ' inside the plain text of a key
+    on the same line, as in 'en: Monday class: farm loans'; None otherwise."""
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return None
+    src = lines[mark.line]
+    m = KEY_AND_TEXT.match(src)
+    if m is None or mark.column < m.end() or src[mark.column:mark.column + 1] != ":":
+        return None
+    value = src[m.end():].split(" #")[0].strip()
+    return m[2], value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*\s*：")

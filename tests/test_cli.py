@@ -72,9 +72,14 @@ EXPECTED = {
                            "stock_price_drop; use one of: payment_late",
     "wrong_type_amount_wan.yaml": "segments[0].amount.median_cny:",
     "wrong_type_count.yaml": "segments[0].count:",
-    "wrong_type_pd_percent.yaml": "segments[0].pd_annual:",
+    "wrong_type_pd_percent.yaml": "segments[0].pd_annual: Input should be a valid number, "
+                                  "unable to parse string as a number (write it as a share: "
+                                  "3% is 0.03)",
     "wrong_type_title_string.yaml": "title:",
     "yaml_bad_indent.yaml": ": line ",
+    "yaml_colon_in_text.yaml": ": line 5, column 19: not valid YAML: the text of 'en' on line 5 "
+                               "has ': ' in it, which YAML reads as the start of another key; "
+                               "put the text in quotes: en: \"Monday class: minimal case\"",
     "yaml_fullwidth_colon.yaml": ": line 9, column 1: not valid YAML: could not find expected "
                                  "':' after the key on line 9",
     "yaml_pasted_twice.yaml": ": line ",
@@ -417,6 +422,9 @@ def test_validate_names_a_likely_slip_but_the_file_stays_valid(capsys, tmp_path)
     ("guarantor_undefined.yaml", "借款人 'jiangnan' 的担保人 'huadong' 不是已列出的借款人"),
     ("too_many_named_borrowers.yaml", "请把 count 至少提高到 3"),
     ("yaml_fullwidth_colon.yaml", "全角冒号'：'不是 YAML 的冒号：请输入半角 ':' 再加一个空格"),
+    ("yaml_colon_in_text.yaml", "第 5 行 'en' 的文本里有 ': '，YAML 会把它读成另一个键的开始；"
+                                "请给文本加引号：en: \"Monday class: minimal case\""),
+    ("wrong_type_pd_percent.yaml", "segments[0].pd_annual: 应为数字（请写成比例：3% 应写成 0.03）"),
     ("start_as_date.yaml", 'start 被读成了日期 2024-01-01，这里要的是月份；请把月份写成 "2024-01"'),
 ])
 def test_validate_speaks_chinese_for_the_schema_checks(capsys, name, words):

@@ -668,6 +668,19 @@ def test_a_full_width_colon_with_a_space_after_it_is_named_too():
     assert where == "line 1" and "full-width colon" in msg
 
 
+def test_a_colon_inside_plain_text_says_to_quote_it():
+    """'en: Monday class: farm loans' said only "mapping values are not allowed here"
+    (the parser's words, English on the Chinese page too)."""
+    text = MINIMAL.read_text(encoding="utf-8").replace("zh: 最小案例", "zh: 周一: 最小案例")
+    line = text.splitlines().index("  zh: 周一: 最小案例") + 1
+    [(where, msg)] = problems(text)
+    assert where == f"line {line}, column 9"
+    assert msg.endswith('put the text in quotes: zh: "周一: 最小案例"')
+    # a colon that is not inside a key's text keeps the general advice
+    [(_, msg)] = problems("id: x\nhorizon_months: 1: 2\n".replace("1: 2", "[1]: 2"))
+    assert "put the text in quotes" not in msg
+
+
 def test_other_yaml_errors_name_both_lines():
     text = "id: x\nsegments:\n  - id: a\n    count: 1\n   bad: 2\n"
     [(where, msg)] = problems(text)
