@@ -382,6 +382,20 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> tuple[datetime, da
     return opens_at, closes_at
 
 
+def _check_not_twice(s: Session, cohort_id: int, kind: AssignmentKind, subject: int | str,
+                     opens_at: datetime, closes_at: datetime) -> None:
+    """Refuse the same case version or lesson given to the same cohort for the same window
+    again: a second press of Assign made a twin the trainees saw twice (an assignment cannot
+    be withdrawn). Another window is another sitting, and allowed."""
+    column = AssignmentRow.case_version_id if kind is AssignmentKind.CASE \
+        else AssignmentRow.lesson_id
+    for row in s.scalars(select(AssignmentRow).where(
+            AssignmentRow.cohort_id == int(cohort_id), AssignmentRow.kind == kind.value,
+            column == subject)):
+        if aware(row.opens_at) == opens_at and aware(row.closes_at) == closes_at:
+            raise ClassroomError("classroom.already_assigned")
+
+
 def _check_questions(questions: list[TestQuestion] | None) -> list[dict] | None:
     if not questions:
         return None
@@ -412,6 +426,7 @@ def assign_case(db: DB, user: User | None, cohort_id: int, case_version_id: int,
         version = s.get(CaseVersionRow, int(case_version_id))
         if version is None:
             raise ClassroomError("classroom.no_such_version", id=case_version_id)
+        _check_not_twice(s, cohort_id, AssignmentKind.CASE, version.id, opens_at, closes_at)
         row = AssignmentRow(cohort_id=int(cohort_id), kind=AssignmentKind.CASE.value,
                             case_version_id=version.id, opens_at=opens_at, closes_at=closes_at,
                             pre_test=pre, post_test=post, created_by=user.id, created_at=now())
@@ -429,6 +444,7 @@ def assign_lesson(db: DB, user: User | None, cohort_id: int, lesson_id: str,
     if lesson_id not in lesson_ids("en"):
         raise ClassroomError("classroom.no_such_lesson", id=lesson_id)
     with session_scope(db) as s:
+        _check_not_twice(s, cohort_id, AssignmentKind.LESSON, lesson_id, opens_at, closes_at)
         row = AssignmentRow(cohort_id=int(cohort_id), kind=AssignmentKind.LESSON.value,
                             lesson_id=lesson_id, opens_at=opens_at, closes_at=closes_at,
                             created_by=user.id, created_at=now())

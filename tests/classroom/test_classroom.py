@@ -196,6 +196,23 @@ def test_assignments_start_only_inside_their_window_and_for_the_cohorts_trainees
     assert cr.my_assignments(db, klass.outsider) == []
 
 
+def test_assigning_the_same_thing_for_the_same_window_twice_is_refused(klass):
+    """A second press of Assign made a twin assignment that the trainees saw twice and that
+    nobody could withdraw; another window is another sitting and still allowed."""
+    db = klass.db
+    opens, closes = now() + timedelta(days=1), now() + timedelta(days=2)
+    cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id, opens, closes)
+    with pytest.raises(cr.ClassroomError, match="already_assigned"):
+        cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id, opens, closes)
+    cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id, opens,
+                   closes + timedelta(days=1))
+    cr.assign_lesson(db, klass.teacher, klass.cohort.id, "early-warning", opens, closes)
+    with pytest.raises(cr.ClassroomError, match="already_assigned"):
+        cr.assign_lesson(db, klass.teacher, klass.cohort.id, "early-warning", opens, closes)
+    subjects = [a.subject for a in cr.list_assignments(db, klass.teacher, klass.cohort.id)]
+    assert len(subjects) == 4  # the fixture's, two sittings of the case, the lesson
+
+
 def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
     db = klass.db
     create_user(db, "boss2", PW, Role.INSTRUCTOR)
