@@ -268,7 +268,7 @@ def enrol(db: DB, user: User | None, cohort_id: int, username: str,
     with session_scope(db) as s:
         row = s.scalar(select(UserRow).where(UserRow.username == username.strip().lower()))
         if row is None:
-            raise ClassroomError("accounts.no_such_user", username=username)
+            raise ClassroomError("classroom.enrol_no_such_user", username=username)
         if as_role is CohortRole.INSTRUCTOR and row.role not in (Role.INSTRUCTOR, Role.ADMIN):
             raise ClassroomError("classroom.not_an_instructor", username=row.username)
         existing = s.scalar(select(EnrolmentRow).where(EnrolmentRow.cohort_id == int(cohort_id),
