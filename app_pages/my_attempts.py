@@ -78,7 +78,7 @@ if assigned:
 for cohort, a in assigned:
     if a.kind.value != "case":
         with st.container(border=True, key=f"assignment_{a.id}"):
-            st.markdown(t("mine.lesson_assigned", cohort=cohort.name, lesson=a.lesson_id,
+            st.markdown(t("mine.lesson_assigned", cohort=cohort.name, lesson=a.subject,
                           closes=common.local_time(a.closes_at)))
             common.lesson_links([a.lesson_id], lang, f"al_{a.id}")
         continue

@@ -258,6 +258,19 @@ def test_a_trainee_takes_the_pre_test_then_starts_the_assigned_case(school):
     assert mine[0].case_version_id == school.version.id
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_assigned_lesson_is_named_by_its_title_in_the_pages_language(school, lang):
+    """My work named an assigned lesson by its file id ("read lesson bian-que")."""
+    cr.assign_lesson(school.db, school.teacher, school.cohort.id, "early-warning",
+                     now() - timedelta(hours=1), now() + timedelta(days=3))
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    title = load_lesson("early-warning", lang).title
+    line = next(m.value for m in at.markdown if m.value.startswith(school.cohort.name))
+    assert title in line and "early-warning" not in line
+
+
 def test_the_ranking_names_only_the_trainee_themself(school):
     cr.enrol(school.db, school.teacher, school.cohort.id, "ben")
     for who in (school.ann, school.ben):
