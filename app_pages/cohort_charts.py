@@ -82,11 +82,19 @@ def repeated(attempts: pd.DataFrame) -> alt.Chart:
                              alt.Tooltip("index_share:Q", format=".0%")]))
 
 
+def _short(text: str, chars: int = 40) -> str:
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
 def quiz(frame: pd.DataFrame) -> alt.Chart:
     """Share correct per question; questions most of the class got wrong stand out in red."""
-    data = frame.assign(question=frame["lesson_id"] + "/" + frame["question_id"] + " ("
-                        + frame["phase"] + ")",
-                        weak=frame["share_correct"] < 0.5)
+    # the question's own words, and the test in the reader's language (were ids and "pre")
+    label = pd.Series([f"{t(f'dash.phase_{phase}')} · {_short(q)}"
+                       for phase, q in zip(frame["phase"], frame["question"], strict=True)],
+                      index=frame.index)
+    twins = label.duplicated(keep=False)  # two lessons may ask in the same words: one bar each
+    label[twins] += " (" + frame["lesson_id"][twins] + "/" + frame["question_id"][twins] + ")"
+    data = frame.assign(question=label, weak=frame["share_correct"] < 0.5)
     return (alt.Chart(data, title=t("dash.quiz"))
             .mark_bar()
             .encode(y=alt.Y("question:N", title=t("dash.col_question"), sort="x"),

@@ -104,8 +104,8 @@ else:
     left, right = st.columns([3, 2])
     left.altair_chart(charts.quiz(res.quiz), width="stretch")
     show(res.quiz.assign(phase=res.quiz["phase"].map(lambda p: t(f"dash.phase_{p}"))),
-         {"phase": t("dash.col_phase"), "lesson_id": t("dash.col_lesson"),
-          "question_id": t("dash.col_question"), "answers": t("dash.col_answers"),
+         {"phase": t("dash.col_phase"), "lesson": t("dash.col_lesson"),
+          "question": t("dash.col_question"), "answers": t("dash.col_answers"),
           "share_correct": t("dash.col_correct")}, "quiz_table", shares=("share_correct",),
          into=right)
 

@@ -10,7 +10,9 @@ Frames (one row per ...):
 - ``baselines``: assignment × baseline strategy, with its index and loss on the case's seed.
 - ``missed``: assignment × loan whose warning trainees missed: how many and which warning.
 - ``quiz``: assignment × phase × question: answers, share correct (pre/post tests, and the
-  lesson reader's quiz for an assigned lesson), each trainee's first answer only.
+  lesson reader's quiz for an assigned lesson), each trainee's first answer only; ``lesson``
+  and ``question`` are the lesson's title and the question's text in the current language
+  (the ids when the lesson file is gone).
 - ``gain``: assignment × trainee with a pre- and/or post-test: shares correct and the gain.
 """
 
@@ -211,15 +213,35 @@ def _quiz(answers: list[_Answer], by_id: dict[int, Assignment], names: dict[int,
     rows = [{"assignment_id": a.assignment_id, "phase": a.phase, "lesson_id": a.lesson_id,
              "question_id": a.question_id, "correct": bool(a.correct)}
             for a in first.values()]
-    cols = ["assignment_id", "subject", "phase", "lesson_id", "question_id", "answers",
-            "share_correct"]
+    cols = ["assignment_id", "subject", "phase", "lesson_id", "question_id", "lesson",
+            "question", "answers", "share_correct"]
     if not rows:
         return pd.DataFrame(columns=cols)
     frame = (pd.DataFrame(rows)
              .groupby(["assignment_id", "phase", "lesson_id", "question_id"], as_index=False)
              .agg(answers=("correct", "size"), share_correct=("correct", "mean")))
     frame["subject"] = frame["assignment_id"].map(lambda i: by_id[i].subject)
+    words = _question_words(sorted(set(frame["lesson_id"])))
+    frame["lesson"] = [words.get(lid, (lid, {}))[0] for lid in frame["lesson_id"]]
+    frame["question"] = [words.get(lid, (lid, {}))[1].get(qid, qid)
+                         for lid, qid in zip(frame["lesson_id"], frame["question_id"], strict=True)]
     return frame[cols].sort_values("share_correct", ignore_index=True)
+
+
+def _question_words(lesson_ids: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
+    """lesson id -> (its title, {question id: the question}) in the current language, for
+    the instructor who reads which question the class got wrong (the ids said nothing)."""
+    from training.i18n import get_lang
+    from training.lessons import load_lesson
+
+    out = {}
+    for lesson_id in lesson_ids:
+        try:
+            lesson = load_lesson(lesson_id, get_lang())
+        except (OSError, ValueError):  # a lesson removed since: its ids stand in
+            continue
+        out[lesson_id] = (lesson.title, {q.id: q.question for q in lesson.questions})
+    return out
 
 
 def _gain(answers: list[_Answer], by_id: dict[int, Assignment], names: dict[int, str]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -310,6 +311,37 @@ def test_an_instructor_creates_a_cohort_enrols_and_assigns(school):
     assert [a.case_version_id for a in assigned] == [school.version.id]
     assert {m.username for m in cr.members(school.db, school.teacher, made[0].id)} == {
         "teacher", "ben"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_quiz_results_name_each_question_in_the_pages_language(school, lang):
+    """The quiz table and chart named questions by ids ("early-warning", "q1", "(pre)"):
+    the instructor could not tell which question the class got wrong."""
+    a = school.assignment
+    ids = [q.question_id for q in a.pre_test]
+    cr.record_quiz(school.db, school.ann, load_lesson("early-warning", "en"),
+                   {i: 0 for i in ids}, QuizPhase.PRE, a.id)
+    lesson = load_lesson("early-warning", lang)
+    words = {q.id: q.question for q in lesson.questions}
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    table = frame_with(at, t("dash.col_question", lang))
+    assert sorted(table[t("dash.col_question", lang)]) == sorted(words[i] for i in ids)
+    assert set(table[t("dash.col_lesson", lang)]) == {lesson.title}
+    # the chart beside it labels each bar with the test and the question's words
+    from app_pages import cohort_charts
+    from training import i18n
+
+    before = i18n.get_lang()
+    i18n.set_lang(lang)
+    try:
+        res = dash.cohort_results(school.db, school.teacher, school.cohort.id)
+        bars = pd.DataFrame(cohort_charts.quiz(res.quiz).data)["question"]
+    finally:
+        i18n.set_lang(before)
+    assert sorted(bars) == sorted(f"{t('dash.phase_pre', lang)} · {cohort_charts._short(words[i])}"
+                                  for i in ids)
 
 
 def test_the_dashboard_shows_what_the_class_did(school):
