@@ -344,6 +344,21 @@ def test_the_quiz_results_name_each_question_in_the_pages_language(school, lang)
                                   for i in ids)
 
 
+def test_a_post_test_not_yet_taken_reads_as_a_dash_not_none(school):
+    """The learning-gain table showed the grid's English "None" for a trainee who had taken
+    only the pre-test (on the Chinese page too)."""
+    a = school.assignment
+    cr.record_quiz(school.db, school.ann, load_lesson("early-warning", "en"),
+                   {q.question_id: 0 for q in a.pre_test}, QuizPhase.PRE, a.id)
+    at = app_as(school.teacher, lang="zh")
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    gain = frame_with(at, t("dash.col_gain", "zh"))
+    row = gain.iloc[0]
+    assert row[t("dash.post", "zh")] == "—" and row[t("dash.col_gain", "zh")] == "—"
+    assert 0 <= row[t("dash.pre", "zh")] <= 1  # the pre-test, taken, stays a number
+
+
 def test_the_dashboard_shows_what_the_class_did(school):
     a = school.assignment
     live = cr.start_assignment(school.db, school.ann, school.games, a.id)
