@@ -31,10 +31,13 @@ except (AttemptError, LookupError) as err:
     st.stop()
 
 att = first.attempt
+if first.player is not None:  # an instructor reading a trainee's attempt: whose it is
+    st.subheader(t("review.player", name=first.player))
 st.caption(t("review.meta", case=first.scenario.title.get(lang), month=att.month,
              horizon=att.horizon, updated=common.local_time(att.updated)))
 if att.finished and att.result:
-    st.metric(t("debrief.index"), common.index_text(att.index_share))
+    st.metric(t("debrief.index" if first.player is None else "review.index"),
+              common.index_text(att.index_share))
 
 if att.month == 0:
     st.info(t("review.not_started"))

@@ -24,6 +24,7 @@ class MonthView:
     month: int
     actions: list[tuple[int, str]]  # (loan id, action id) queued in that month
     policy: dict | None
+    player: str | None = None  # whose attempt: the owner's name, when someone else reads it
 
 
 def scenario_for(db: DB, attempt: Attempt, load_shipped: Callable[[str], Any]) -> Any:
@@ -47,4 +48,15 @@ def month_view(db: DB, user: User | None, attempt_id: str, month: int,
     entry = next((e for e in attempt.decision_log if int(e.get("month", -1)) == month), None)
     actions = [(int(i), str(a)) for i, a in entry["actions"]] if entry else []
     return MonthView(attempt, scenario, game, month, actions,
-                     entry.get("policy") if entry else None)
+                     entry.get("policy") if entry else None, _player(db, user, attempt))
+
+
+def _player(db: DB, user: User | None, attempt: Attempt) -> str | None:
+    """The attempt's player by name for an instructor or admin reading it (the replay did
+    not say whose it was); None for the player themself and for self-study."""
+    if attempt.user_id is None or (user is not None and user.id == attempt.user_id):
+        return None
+    from training.accounts import get_user
+
+    owner = get_user(db, attempt.user_id)
+    return owner.label if owner is not None else None

@@ -239,6 +239,22 @@ def test_the_replay_goes_month_by_month_and_only_for_those_allowed(school):
         assert not at.slider
 
 
+def test_the_replay_says_whose_attempt_it_is(school):
+    """An instructor's replay named the case but not the trainee, and called the trainee's
+    index "the avoidable loss you avoided"."""
+    aid = school.ann_attempt(load_scenario(INTRO).horizon_months)  # played to the end
+    at = app_as(school.teacher, lang="zh", review=aid)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert t("review.player", "zh", name="Ann") in [h.value for h in at.subheader]
+    assert [m.label for m in at.metric][0] == t("review.index", "zh")
+    at = app_as(school.ann, review=aid)  # her own replay: no name, and "you"
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert not any("Ann" in h.value for h in at.subheader)
+    assert [m.label for m in at.metric][0] == t("debrief.index", "en")
+
+
 # --- the trainee's work page ------------------------------------------------------------
 def test_a_trainee_takes_the_pre_test_then_starts_the_assigned_case(school):
     at = app_as(school.ann)
