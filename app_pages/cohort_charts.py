@@ -82,6 +82,11 @@ def repeated(attempts: pd.DataFrame) -> alt.Chart:
                              alt.Tooltip("index_share:Q", format=".0%")]))
 
 
+QUESTION_LABEL_PX = 320
+"""How wide a quiz bar's label may be: Vega's default (180 px) cut it to the test's name
+and a word or two of the question."""
+
+
 def _short(text: str, chars: int = 40) -> str:
     return text if len(text) <= chars else text[:chars - 1] + "…"
 
@@ -97,7 +102,8 @@ def quiz(frame: pd.DataFrame) -> alt.Chart:
     data = frame.assign(question=label, weak=frame["share_correct"] < 0.5)
     return (alt.Chart(data, title=t("dash.quiz"))
             .mark_bar()
-            .encode(y=alt.Y("question:N", title=t("dash.col_question"), sort="x"),
+            .encode(y=alt.Y("question:N", title=t("dash.col_question"), sort="x",
+                            axis=alt.Axis(labelLimit=QUESTION_LABEL_PX)),
                     x=alt.X("share_correct:Q", title=t("dash.col_correct"),
                             scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
                     color=alt.condition("datum.weak", alt.value("#c62828"), alt.value("#2e7d32")),
@@ -112,7 +118,8 @@ def gain(frame: pd.DataFrame) -> alt.Chart:
     long["test"] = long["test"].map({"pre_share": t("dash.pre"), "post_share": t("dash.post")})
     return (alt.Chart(long, title=t("dash.gain"))
             .mark_line(point=True)
-            .encode(x=alt.X("test:N", title=None, sort=[t("dash.pre"), t("dash.post")]),
+            .encode(x=alt.X("test:N", title=None, sort=[t("dash.pre"), t("dash.post")],
+                            axis=alt.Axis(labelAngle=0)),  # 前测 was turned on its side
                     y=alt.Y("share:Q", title=t("dash.col_correct"), scale=alt.Scale(domain=[0, 1]),
                             axis=alt.Axis(format=".0%")),
                     color=alt.Color("trainee:N", title=t("dash.col_trainee")),

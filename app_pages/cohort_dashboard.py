@@ -122,9 +122,12 @@ else:
     left.altair_chart(charts.gain(res.gain), width="stretch")
     tests = {"pre_share": t("dash.pre"), "post_share": t("dash.post"), "gain": t("dash.col_gain")}
     show(res.gain, {**COL, **tests}, "gain_table", shares=tuple(tests), into=right)
-    show(dash.cohort_gain(res.gain), {"subject": COL["subject"],
-                                      "trainees": t("dash.col_trainees"), **tests},
-         "cohort_gain_table", shares=tuple(tests))
+    both = dash.cohort_gain(res.gain)
+    if both.empty:  # the grid's English "empty" was all it said
+        st.caption(t("dash.no_cohort_gain"))
+    else:
+        show(both, {"subject": COL["subject"], "trainees": t("dash.col_trainees"), **tests},
+             "cohort_gain_table", shares=tuple(tests))
 
 st.header(t("dash.open_attempt"))
 if res.attempts.empty:

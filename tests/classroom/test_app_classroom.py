@@ -373,6 +373,9 @@ def test_a_post_test_not_yet_taken_reads_as_a_dash_not_none(school):
     row = gain.iloc[0]
     assert row[t("dash.post", "zh")] == "—" and row[t("dash.col_gain", "zh")] == "—"
     assert 0 <= row[t("dash.pre", "zh")] <= 1  # the pre-test, taken, stays a number
+    # no class average yet: said in words, not as an empty grid (which reads "empty")
+    assert t("dash.no_cohort_gain", "zh") in [c.value for c in at.caption]
+    assert sum(t("dash.col_gain", "zh") in d.value.columns for d in at.dataframe) == 1
 
 
 def test_the_dashboard_shows_what_the_class_did(school):
