@@ -10,7 +10,7 @@ from app_pages import cohort_charts as charts
 from app_pages import common
 from training import dashboard as dash
 from training.authz import Action, Forbidden
-from training.i18n import fmt_cny, fmt_pct, get_lang, t
+from training.i18n import fmt_cny, get_lang, t
 
 lang = get_lang()
 st.title(t("dash.title"))
@@ -47,15 +47,13 @@ def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple =
     view = frame[list(columns)].copy()
     for col in money:
         view[col] = view[col].map(fmt_cny)
-    # a share not there (a post-test not yet taken) reads "—", not the grid's "None"
-    gaps = [c for c in shares if view[c].isna().any()]
-    for col in gaps:
-        view[col] = view[col].map(fmt_pct)
-    config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares
-              if c not in gaps}
-    into.dataframe(view.rename(columns=columns), hide_index=True, key=key, column_config=config)
+    config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+    # a figure not there (a post-test not yet taken) reads "—", not the grid's "None"
+    into.dataframe(view.rename(columns=columns), hide_index=True, key=key, column_config=config,
+                   placeholder=MISSING)
 
 
+MISSING = "—"  # how a table shows a figure that is not there
 COL = {"subject": t("dash.col_assignment"), "trainee": t("dash.col_trainee")}
 
 
