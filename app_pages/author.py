@@ -81,7 +81,7 @@ if msg:
     if rows:
         st.dataframe(pd.DataFrame([(p.path, p.text(lang)) for p in rows],
                                   columns=[t("author.col.field"), t("author.col.problem")]),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", row_height=forms.PROBLEM_ROW_PX)
 
 if st.session_state.pop(forms.DRAFT_FAILED_KEY, False):
     st.warning(t("author.draft_failed"), icon=":material/cloud_off:")
@@ -128,7 +128,7 @@ if scenario is None:  # the problems, full width so each message reads whole
          for p in result.problems],
         columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem"),
                  t("author.col.text")]),
-        hide_index=True, width="stretch",
+        hide_index=True, width="stretch", row_height=forms.PROBLEM_ROW_PX,
         column_config={t("author.col.line"): st.column_config.NumberColumn(width="small"),
                        t("author.col.problem"): st.column_config.TextColumn(width="large")})
 

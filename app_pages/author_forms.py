@@ -30,6 +30,9 @@ widget's state when the widget is not drawn); the editor widget mirrors it."""
 EDITOR_KEY = "author_yaml"
 UNDO_KEY = "author_undo"
 MSG_KEY = "author_msg"
+PROBLEM_ROW_PX = 84
+"""A problem table's row height: four lines, so a message wraps and its fix, at the end,
+shows (one line cut it off after the first words)."""
 
 REPAYMENTS = ("equal_instalment", "equal_principal", "interest_only_bullet")
 COLLATERALS = ("none", "property", "land", "construction", "equipment", "receivables", "deposit")

@@ -86,6 +86,9 @@ def test_edit_see_the_error_at_its_line_fix_it():
     assert row["The line"] == "pd_annual: 1.5"  # the line itself, to find it in the editor
     # what the author typed is kept while it is wrong
     assert editor(at).value == bad
+    # rows tall enough for a message to wrap: on one line its fix was cut off
+    grid = next(d for d in at.dataframe if "Line" in d.value.columns)
+    assert grid.proto.row_height >= 3 * 20
     editor(at).set_value(good).run()
     no_exception(at)
     assert any("Valid" in s.value for s in at.success)
