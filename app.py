@@ -37,7 +37,10 @@ def locked_pages(sections: dict[str, list], default: str) -> list[st.Page]:
 
 def main() -> None:
     st.set_page_config(page_title="扁鹊 Bianque", page_icon="🩺", layout="wide")
-    common.init_lang()
+    lang = common.init_lang()
+    hints = common.input_hints(lang)
+    if hints:  # Streamlit's typing hints in the page's language
+        st.html(hints)
     common.sync_attempt_id()
     user = common.current_user()
     db = common.db()

@@ -443,6 +443,26 @@ def _css_string(text: str) -> str:
     return '"' + escaped.replace("\n", " ") + '"'
 
 
+def input_hints(lang: str) -> str:
+    """The style sheet that puts the page's words on Streamlit's typing hints.
+
+    Under a text or number field Streamlit writes "Press Enter to apply" ("... to submit
+    form" in a form; "Press Ctrl+Enter ..." under a text area) in English whatever the
+    page's language. On a Chinese page this says it in Chinese; an English page keeps
+    Streamlit's own words (empty style sheet)."""
+    if lang == "en":
+        return ""
+    hint = "[data-testid='InputInstructions'] > span:first-child"
+    rules = [f"{hint} {{font-size: 0}}"]
+    for field, key in (("stTextInput", "enter"), ("stNumberInput", "enter"),
+                       ("stTextArea", "ctrl_enter")):
+        for scope, then in (("", "apply"), ("[data-testid='stForm'] ", "submit")):
+            text = t(f"common.input_{key}_{then}", lang)
+            rules.append(f"{scope}[data-testid='{field}'] {hint}::after "
+                         f"{{content: {_css_string(text)}; font-size: 0.75rem}}")
+    return "<style>" + " ".join(rules) + "</style>"
+
+
 def file_upload(label: str, key: str, types: list[str], max_bytes: int, *,
                 multiple: bool = False, help: str | None = None):
     """``st.file_uploader`` in the page's language, telling the limit the app checks

@@ -146,3 +146,17 @@ def test_every_uploader_goes_through_the_pages_language():
     bare = [p.name for p in SOURCES if "st.file_uploader(" in p.read_text(encoding="utf-8")
             and p.name != "common.py"]
     assert bare == []
+
+
+def test_typing_hints_read_in_chinese_on_a_chinese_page():
+    """Streamlit writes "Press Enter to apply" in English under every field; a Chinese page
+    says it in Chinese, for a field, a field in a form and a text area."""
+    from app_pages.common import input_hints
+
+    assert input_hints("en") == ""
+    css = input_hints("zh")
+    for field in ("stTextInput", "stNumberInput", "stTextArea"):
+        assert f"[data-testid='{field}'] [data-testid='InputInstructions']" in css
+        assert f"[data-testid='stForm'] [data-testid='{field}']" in css
+    for text in ("按回车键确认", "按回车键提交", "按 Ctrl（Mac 为 ⌘）+ 回车键确认"):
+        assert f'content: "{text}"' in css
