@@ -46,3 +46,13 @@ def test_shares_and_per_loan_rows_on_a_constructed_case():
 def test_nothing_played_is_no_deviation():
     d = deviation([])
     assert d.loan_months == 0 and d.share_better == 0.0 and d.loans.empty
+
+
+@pytest.mark.parametrize("lang, gap, words", [
+    ("en", -1, "1 class better than warranted"), ("en", 2, "2 classes worse than warranted"),
+    ("zh", -2, "优于应有分类 2 档"), ("zh", 1, "差于应有分类 1 档"), ("en", 0, "—")])
+def test_the_debrief_says_which_way_a_loan_was_misclassed(lang, gap, words):
+    """The debrief's largest gap reads as words: a bare -1 did not say better or worse."""
+    from training.judgement_view import gap_text
+
+    assert gap_text(gap, lang) == words

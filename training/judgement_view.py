@@ -53,7 +53,18 @@ def deviation_table(game: Any, loans: pd.DataFrame, lang: str) -> pd.DataFrame:
     df = loans.assign(label=[game.sim.pf.label(int(i)) for i in loans["loan_id"]])[cols].copy()
     for c in ("cls_end", "warranted_end"):
         df[c] = [cls_name(k, lang) for k in df[c]]
+    df["worst_gap"] = [gap_text(int(g), lang) for g in df["worst_gap"]]
     return df.rename(columns={c: t(f"debrief_judgement.col.{c}", lang) for c in cols})
+
+
+def gap_text(gap: int, lang: str) -> str:
+    """A gap in classes (booked - warranted) in words: a bare -1 did not say which way
+    was better than warranted."""
+    if gap == 0:
+        return "—"
+    side = "better" if gap < 0 else "worse"
+    one = "_one" if abs(gap) == 1 else ""
+    return t(f"debrief_judgement.gap_{side}{one}", lang, n=abs(gap))
 
 
 def judgements_table(game: Any, lang: str) -> pd.DataFrame:
