@@ -8,7 +8,6 @@ import streamlit as st
 
 from app_pages import author_forms as forms
 from app_pages import author_preview, common
-from sim.plausibility import cautions
 from sim.scenario import ScenarioError
 from training import authoring, publishing
 from training.authoring import Section, Start
@@ -113,7 +112,7 @@ with checks:
                      borrowers=len(scenario.borrowers), objectives=len(scenario.objectives),
                      notes=len(scenario.debrief_notes), officers=scenario.staff.officers,
                      hours=f"{scenario.staff.hours_per_officer_month:g}"))
-        slips = cautions(scenario)  # valid, but most likely not what was meant
+        slips = authoring.case_cautions(scenario)  # valid, but most likely not what was meant
         if slips:
             st.warning("\n".join([t("author.caution_title")] + [
                 f"- `{c.path}`: {t('author.caution.' + c.code, **c.values)}" for c in slips]),

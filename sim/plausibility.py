@@ -12,6 +12,7 @@ author meant one. `cautions` names each with the field it is about; the author's
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sim.scenario import Scenario
@@ -39,8 +40,14 @@ class Caution:
     values: dict = field(default_factory=dict)
 
 
-def cautions(scenario: Scenario) -> list[Caution]:
-    """The case's likely slips, in the order of its fields."""
+def cautions(scenario: Scenario,
+             names: Mapping[str, Mapping[str, Iterable[str]]] | None = None) -> list[Caution]:
+    """The case's likely slips, in the order of its fields.
+
+    names: for "region" and "industry", each id's names in words (the app's catalogues:
+    ``{"region": {"zhejiang": ["浙江", "Zhejiang"]}}``), so that a region written once as
+    its id and once by its name ("zhejiang", "浙江") is named too: to the engine they are
+    two regions."""
     out: list[Caution] = []
     h = scenario.horizon_months
     if h < HORIZON_SHORT_MONTHS:
@@ -64,12 +71,22 @@ def cautions(scenario: Scenario) -> list[Caution]:
             if found:
                 out.append(Caution(f"{path}.{lang}", "month_zero", {"text": found.group(0)}))
     for attr in ("region", "industry"):
+        alias = {_fold(word): _fold(key)
+                 for key, words in ((names or {}).get(attr) or {}).items() for word in words}
         seen: dict[str, str] = {}
         for k, seg in enumerate(scenario.segments):
             name = getattr(seg, attr)
-            folded = "".join(name.split()).casefold()
-            other = seen.setdefault(folded, name)
-            if other != name:
-                out.append(Caution(f"segments[{k}].{attr}", f"{attr}_spelling",
-                                   {"name": name, "other": other, "segment": seg.id}))
+            folded = _fold(name)
+            key = alias.get(folded, folded)
+            other = seen.setdefault(key, name)
+            if other == name:
+                continue
+            code = f"{attr}_spelling" if _fold(other) == folded else f"{attr}_alias"
+            out.append(Caution(f"segments[{k}].{attr}", code,
+                               {"name": name, "other": other, "segment": seg.id}))
     return out
+
+
+def _fold(name: str) -> str:
+    """A name without spaces or letter case: how two spellings of one name compare."""
+    return "".join(name.split()).casefold()

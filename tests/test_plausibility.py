@@ -93,3 +93,29 @@ debrief_notes:
     assert found == [("debrief_notes[0].zh", "第0-"), ("debrief_notes[1].en", "Month 0")]
     msg = i18n.t("author.caution.month_zero", lang="zh", text="第0-")
     assert "第 1 个月" in msg
+
+
+@pytest.mark.parametrize("first, second", [("浙江", "zhejiang"), ("Zhejiang", "浙江")])
+def test_a_region_written_as_its_id_and_by_its_name_is_named(first, second):
+    """'zhejiang' in one segment and '浙江' in another are two regions to the engine: a
+    disaster on one misses the other. The author's page and `validate` say so."""
+    from training.authoring import case_cautions
+
+    sc = case(region=first)  # segment 0 in `first`, segment 1 in zhejiang
+    seg1 = sc.segments[1].model_copy(update={"region": second})
+    sc = sc.model_copy(update={"segments": [sc.segments[0], seg1, *sc.segments[2:]]})
+    found = [c for c in case_cautions(sc) if c.code == "region_alias"]
+    assert [c.path for c in found] == ["segments[1].region"]
+    assert found[0].values == {"name": second, "other": first, "segment": seg1.id}
+    for lang in i18n.LANGS:
+        text = i18n.t("author.caution.region_alias", lang=lang, **found[0].values)
+        assert second in text and first in text
+    # the engine alone, without the catalogue's names, cannot tell
+    assert "region_alias" not in [c.code for c in cautions(sc)]
+
+
+def test_the_shipped_cases_have_no_caution_with_the_names_either():
+    from training.authoring import case_cautions
+
+    for path in scenario_paths():
+        assert case_cautions(load_scenario(path)) == [], path.name

@@ -171,6 +171,22 @@ def form_problems(err: ValidationError, model: type[BaseModel]) -> tuple[Problem
 
 
 # --- uploads --------------------------------------------------------------------------------
+def case_cautions(scenario: Scenario) -> list:
+    """sim.plausibility.cautions with the places' and industries' names in both
+    languages, so a region written once as its id and once by its name ("zhejiang",
+    "浙江") is named as the slip it is."""
+    from sim.plausibility import cautions
+    from training.i18n import LANGS, catalogue
+
+    names: dict[str, dict[str, list[str]]] = {"region": {}, "industry": {}}
+    for lang in LANGS:
+        for key, word in catalogue(lang).items():
+            kind, _, item = key.partition(".")
+            if kind in names and item and "." not in item:
+                names[kind].setdefault(item, []).append(word)
+    return cautions(scenario, names)
+
+
 def read_upload(data: bytes) -> str:
     """The text of an uploaded case file, checked for size and encoding before parsing."""
     if len(data) > MAX_UPLOAD_BYTES:

@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.plausibility import cautions
 from sim.roleplay_files import is_roleplay_path, load_roleplay
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, scenario_paths
 from training.i18n import t
@@ -97,6 +96,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{name}: (file): cannot check this file: {type(exc).__name__}: "
                   f"{_one_line(exc)}")
         else:
+            from training.authoring import case_cautions
             from training.lessons import lesson_problems
 
             linked = lesson_problems(scenario, lang=args.lang)
@@ -107,7 +107,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 continue
             print(f"OK {name}: {scenario.id}, {scenario.n_loans} loans, "
                   f"{scenario.horizon_months} months")
-            for c in cautions(scenario):  # valid, but most likely not what was meant
+            for c in case_cautions(scenario):  # valid, but most likely not what was meant
                 print(f"{name}: {c.path}: {CAUTION_WORD[args.lang]}: "
                       f"{t('author.caution.' + c.code, lang=args.lang, **c.values)}")
     return rc
