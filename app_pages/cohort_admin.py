@@ -45,7 +45,7 @@ with st.expander(t("cohort.new"), expanded=not cr.teaching_cohorts(db, user),
             common.flash("success", t("cohort.created", name=made.name))
             st.rerun()
 
-cid = common.teaching_cohort("cohort_pick", t("cohort.none"))
+cid = common.teaching_cohort("cohort_pick", t("cohort.none_here"))
 
 # keyed, so the open tab survives the reruns its own widgets cause
 members_tab, assign_tab, publish_tab = st.tabs(

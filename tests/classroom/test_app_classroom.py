@@ -412,3 +412,15 @@ def test_the_dashboard_shows_what_the_class_did(school):
     assert "late-collection" not in frame_with(at, "Baseline")["Baseline"].tolist()
     assert len(at.get("download_button")) == 2
     assert at.selectbox(key="dash_attempt").value == live.attempt.id
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_instructor_with_no_cohort_is_told_to_create_one_right_here(school, lang):
+    """On the cohorts page itself the hint points at the form above, not at "the Cohorts
+    page" the instructor is already on."""
+    fresh = accounts.create_user(school.db, "newteacher", PW, Role.INSTRUCTOR)
+    at = app_as(fresh, lang=lang)
+    at.switch_page("app_pages/cohort_admin.py")
+    ok(at.run())
+    assert [i.value for i in at.info] == [t("cohort.none_here", lang)]
+    assert t("cohort.create", lang) in t("cohort.none_here", lang)
