@@ -171,7 +171,9 @@ class CaseDraftRow(Base):
 class AssignmentRow(Base):
     """A case version or a lesson given to a cohort, open from ``opens_at`` to ``closes_at``.
 
-    ``pre_test`` and ``post_test`` are lists of ``{"lesson_id", "question_id"}``.
+    ``pre_test`` and ``post_test`` are lists of ``{"lesson_id", "question_id"}``. A
+    withdrawn assignment (撤回) keeps its row, its attempts and its answers for the record;
+    ``withdrawn_at`` set means it is no longer work to do and no longer counted.
     """
 
     __tablename__ = "assignments"
@@ -189,6 +191,9 @@ class AssignmentRow(Base):
     post_test: Mapped[list | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # added by migration 0007 (withdrawing an assignment)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class AttemptRow(Base):

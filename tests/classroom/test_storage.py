@@ -226,3 +226,38 @@ def test_processes_starting_together_on_a_new_sqlite_file_all_migrate_it(tmp_pat
     engine = dbmod.make_engine(url)
     assert set(inspect(engine).get_table_names()) >= TABLES
     engine.dispose()
+
+
+def test_a_database_with_assignments_gains_withdrawal_and_keeps_them_live(db_url):
+    """Migration 0007 on a database in use (revision 0006, a cohort with an assignment):
+    the assignment is still assigned afterwards."""
+    from sqlalchemy import text
+
+    from training import classroom as cr
+    from training.accounts import create_user
+    from training.models import Role
+    from training.publishing import publish_case
+
+    old = dbmod.Database(db_url, migrate=False)
+    dbmod.upgrade(old.engine, "0006")
+    teacher = create_user(old, "teacher", "a-long-password-1", Role.INSTRUCTOR)
+    create_user(old, "ann", "a-long-password-1")
+    cohort = cr.create_cohort(old, teacher, "Class A")
+    cr.enrol(old, teacher, cohort.id, "ann")
+    version = publish_case(old, teacher, (ROOT / "scenarios" / "intro.yaml").read_text(
+        encoding="utf-8"))
+    ts = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with old.engine.begin() as c:  # as version 0006 of the app wrote it
+        c.execute(text("INSERT INTO assignments (cohort_id, kind, case_version_id, opens_at, "
+                       "closes_at, created_by, created_at) VALUES (:c, 'case', :v, :o, :e, :u, :o)"),
+                  {"c": cohort.id, "v": version.id, "o": ts, "e": datetime(2027, 1, 1, tzinfo=UTC),
+                   "u": teacher.id})
+    old.engine.dispose()
+
+    db = dbmod.Database(db_url)
+    assert dbmod.current_revision(db.engine) == dbmod.head_revision()
+    columns = {c["name"] for c in inspect(db.engine).get_columns("assignments")}
+    assert {"withdrawn_at", "withdrawn_by"} <= columns
+    [kept] = cr.list_assignments(db, teacher, cohort.id)
+    assert kept.opens_at == ts
+    db.engine.dispose()
