@@ -45,7 +45,11 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
             answers = {q.id: st.session_state.get(
                 f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}") for q in questions}
             answers = {k: (None if v in ([], ()) else v) for k, v in answers.items()}
-            result = common.keep_quiz(lesson, answers, phase.value, assignment.id)
+            try:
+                result = common.keep_quiz(lesson, answers, phase.value, assignment.id)
+            except (Forbidden, cr.ClassroomError) as err:  # withdrawn while the page was open
+                common.flash("error", t(err.key, **err.detail))
+                st.rerun()
             right += sum(r.correct for r in result.results if r.question_id in answers)
             total += len(questions)
         common.flash("success", t("mine.test_kept", right=right, total=total))

@@ -97,10 +97,15 @@ class Assignment:
     post_test: tuple[TestQuestion, ...] = ()
     title_zh: str | None = None  # the case's (or lesson's) title, for people
     title_en: str | None = None
+    withdrawn_at: datetime | None = None  # set: taken back by an instructor (kept on record)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def is_open(self, at: datetime | None = None) -> bool:
         at = at or now()
-        return self.opens_at <= at <= self.closes_at
+        return not self.withdrawn and self.opens_at <= at <= self.closes_at
 
     @property
     def subject(self) -> str:
@@ -187,7 +192,8 @@ def assignment_of(row: AssignmentRow, version: CaseVersionRow | None) -> Assignm
         scenario_id=version.scenario_id if version is not None else None,
         case_version=version.version if version is not None else None,
         lesson_id=row.lesson_id, opens_at=aware(row.opens_at), closes_at=aware(row.closes_at),
-        pre_test=_questions(row.pre_test), post_test=_questions(row.post_test))
+        pre_test=_questions(row.pre_test), post_test=_questions(row.post_test),
+        withdrawn_at=aware(row.withdrawn_at))
 
 
 # --- cohorts ---------------------------------------------------------------------------
@@ -385,13 +391,14 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> tuple[datetime, da
 def _check_not_twice(s: Session, cohort_id: int, kind: AssignmentKind, subject: int | str,
                      opens_at: datetime, closes_at: datetime) -> None:
     """Refuse the same case version or lesson given to the same cohort for the same window
-    again: a second press of Assign made a twin the trainees saw twice (an assignment cannot
-    be withdrawn). Another window is another sitting, and allowed."""
+    again: a second press of Assign made a twin the trainees saw twice. Another window is
+    another sitting, and allowed; a withdrawn assignment does not count, so what was taken
+    back can be given again."""
     column = AssignmentRow.case_version_id if kind is AssignmentKind.CASE \
         else AssignmentRow.lesson_id
     for row in s.scalars(select(AssignmentRow).where(
             AssignmentRow.cohort_id == int(cohort_id), AssignmentRow.kind == kind.value,
-            column == subject)):
+            column == subject, AssignmentRow.withdrawn_at.is_(None))):
         if aware(row.opens_at) == opens_at and aware(row.closes_at) == closes_at:
             raise ClassroomError("classroom.already_assigned")
 
@@ -453,17 +460,53 @@ def assign_lesson(db: DB, user: User | None, cohort_id: int, lesson_id: str,
         return assignment_of(row, None)
 
 
-def assignments_query(cohort_ids: list[int]):
+def assignments_query(cohort_ids: list[int], withdrawn: bool = False):
+    """The cohorts' assignments with their case versions: the live ones, or (``withdrawn``)
+    only the withdrawn ones. Every list of work to do, and every count, reads the live ones."""
+    done = AssignmentRow.withdrawn_at.is_not(None) if withdrawn \
+        else AssignmentRow.withdrawn_at.is_(None)
     return (select(AssignmentRow, CaseVersionRow)
             .outerjoin(CaseVersionRow, CaseVersionRow.id == AssignmentRow.case_version_id)
-            .where(AssignmentRow.cohort_id.in_(cohort_ids))
+            .where(AssignmentRow.cohort_id.in_(cohort_ids), done)
             .order_by(AssignmentRow.opens_at, AssignmentRow.id))
 
 
 def list_assignments(db: DB, user: User | None, cohort_id: int) -> list[Assignment]:
+    """The cohort's assignments, withdrawn ones left out."""
     require(user, Action.VIEW_RANKING, cohort_id, db)
     with session_scope(db) as s:
         return [assignment_of(a, v) for a, v in s.execute(assignments_query([int(cohort_id)]))]
+
+
+def withdrawn_assignments(db: DB, user: User | None, cohort_id: int) -> list[Assignment]:
+    """The cohort's withdrawn assignments, for its instructors' record."""
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    with session_scope(db) as s:
+        return [assignment_of(a, v) for a, v in s.execute(
+            assignments_query([int(cohort_id)], withdrawn=True))]
+
+
+def withdraw_assignment(db: DB, user: User | None, assignment_id: int) -> Assignment:
+    """Take back an assignment given by mistake (wrong version, window or tests).
+
+    It is marked withdrawn, not deleted: the attempts and test answers already made under
+    it stay their trainees' and stay on record, but it is no longer work to do (off My
+    work, the dashboard and the exports), cannot be started or paired on, and does not
+    block giving the same thing again for the same window."""
+    with session_scope(db) as s:
+        row = s.get(AssignmentRow, int(assignment_id))
+        if row is None:
+            raise ClassroomError("classroom.no_such_assignment", id=assignment_id)
+        cohort_id = row.cohort_id
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    with session_scope(db) as s:
+        row = s.get(AssignmentRow, int(assignment_id), with_for_update=True)
+        if row.withdrawn_at is not None:
+            raise ClassroomError("classroom.already_withdrawn")
+        row.withdrawn_at, row.withdrawn_by = now(), user.id
+        s.flush()
+        return assignment_of(row, s.get(CaseVersionRow, row.case_version_id)
+                             if row.case_version_id is not None else None)
 
 
 def my_assignments(db: DB, user: User | None) -> list[tuple[Cohort, Assignment]]:
@@ -524,6 +567,8 @@ def start_assignment(db: DB, user: User | None, games: LiveGames, assignment_id:
     with session_scope(db) as s:
         if cohort_role(s, user.id, assignment.cohort_id) is not CohortRole.TRAINEE:
             raise Forbidden("classroom.not_a_trainee_here")
+    if assignment.withdrawn:
+        raise ClassroomError("classroom.withdrawn")
     if assignment.kind is not AssignmentKind.CASE:
         raise ClassroomError("classroom.not_a_case")
     if not assignment.is_open():
@@ -582,8 +627,8 @@ def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
 
     if user is None:
         raise Forbidden("authz.sign_in_first")
-    if assignment_id is not None:
-        get_assignment(db, user, assignment_id)
+    if assignment_id is not None and get_assignment(db, user, assignment_id).withdrawn:
+        raise ClassroomError("classroom.withdrawn")  # a test page left open since
     result = grade(lesson, {k: v for k, v in answers.items() if v is not None})
     asked = set(answers)
     with session_scope(db) as s:

@@ -268,6 +268,12 @@ def _assignment(s: DBSession, assignment_id: int) -> tuple[AssignmentRow, CaseVe
     return row, s.get(CaseVersionRow, row.case_version_id)
 
 
+def _live(row: AssignmentRow) -> None:
+    """No new pair on a withdrawn assignment (its pairs already made stay on record)."""
+    if row.withdrawn_at is not None:
+        raise PairError("pairs.withdrawn")
+
+
 def _roleplay(rp_id: str, scenario_id: str, roleplays: dict[str, Roleplay] | None) -> Roleplay:
     rp = {r.id: r for r in case_roleplays(scenario_id, roleplays)}.get(rp_id)
     if rp is None:
@@ -287,6 +293,7 @@ def create_pair(db: DB, user: User | None, assignment_id: int, roleplay_id: str,
     with session_scope(db) as s:
         row, version = _assignment(s, assignment_id)
     require(user, Action.MANAGE_COHORT, row.cohort_id, db)
+    _live(row)
     _roleplay(roleplay_id, version.scenario_id, roleplays)
     if int(officer_id) == int(borrower_id):
         raise PairError("pairs.same_person")
@@ -311,6 +318,7 @@ def pair_class(db: DB, user: User | None, assignment_id: int, roleplay_id: str,
     with session_scope(db) as s:
         row, _ = _assignment(s, assignment_id)
     require(user, Action.MANAGE_COHORT, row.cohort_id, db)
+    _live(row)
     with session_scope(db) as s:
         trainees = list(s.scalars(
             select(EnrolmentRow.user_id).join(UserRow, UserRow.id == EnrolmentRow.user_id)

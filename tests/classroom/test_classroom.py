@@ -370,3 +370,76 @@ def test_an_assignment_is_named_by_its_title_in_the_readers_language(klass):
     lesson = cr.assign_lesson(klass.db, klass.teacher, klass.cohort.id, "early-warning",
                               now(), now() + timedelta(days=1))
     assert lesson.subject_in("en") == load_lesson("early-warning", "en").title
+
+
+# --- taking back: withdrawing an assignment, removing a member ------------------------------
+def test_a_withdrawn_assignment_is_no_longer_work_to_do_but_what_was_done_stays(klass):
+    """An assignment given by mistake could not be taken back: trainees kept seeing it
+    and the dashboard kept counting it. Withdrawn, it leaves every list of work and every
+    count, while the attempts and answers made under it stay their trainees'."""
+    from training import pairs
+
+    db, a = klass.db, klass.assignment
+    live = cr.start_assignment(db, klass.ann, klass.games, a.id)
+    _play_to_end(klass.games, live.attempt.id)
+    lesson = load_lesson("early-warning", "en")
+    cr.record_quiz(db, klass.ann, lesson, {q.question_id: 0 for q in a.pre_test},
+                   QuizPhase.PRE, a.id)
+
+    gone = cr.withdraw_assignment(db, klass.teacher, a.id)
+    assert gone.withdrawn and gone.withdrawn_at is not None and not gone.is_open()
+    assert cr.list_assignments(db, klass.teacher, klass.cohort.id) == []
+    assert cr.my_assignments(db, klass.ann) == []
+    assert [x.id for x in cr.withdrawn_assignments(db, klass.teacher, klass.cohort.id)] == [a.id]
+    with pytest.raises(cr.ClassroomError, match="classroom.withdrawn"):
+        cr.start_assignment(db, klass.ben, klass.games, a.id)
+    with pytest.raises(cr.ClassroomError, match="classroom.withdrawn"):
+        cr.record_quiz(db, klass.ann, lesson, {q.question_id: 0 for q in a.post_test},
+                       QuizPhase.POST, a.id)
+    with pytest.raises(pairs.PairError, match="pairs.withdrawn"):
+        pairs.create_pair(db, klass.teacher, a.id, "jiahe_extension", klass.ann.id, klass.ben.id)
+    with pytest.raises(cr.ClassroomError, match="already_withdrawn"):
+        cr.withdraw_assignment(db, klass.teacher, a.id)
+
+    # what Ann did is still hers, and still opens for her and her instructor
+    mine = cr.my_attempts(db, klass.ann)
+    assert [x.id for x in mine] == [live.attempt.id] and mine[0].finished
+    assert cr.open_attempt(db, klass.teacher, live.attempt.id).assignment_id == a.id
+    assert cr.quiz_done(db, klass.ann, a.id, QuizPhase.PRE)
+    # the dashboard and its exports count only what is still assigned
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+    assert res.completion.empty and res.attempts.empty and res.gain.empty and res.quiz.empty
+    book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res)))
+    assert book["attempts"].max_row == 1  # the header only
+    assert pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig").empty
+
+
+def test_what_was_withdrawn_can_be_assigned_again_for_the_same_window(klass):
+    db, a = klass.db, klass.assignment
+    with pytest.raises(cr.ClassroomError, match="already_assigned"):
+        cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id, a.opens_at,
+                       a.closes_at)
+    cr.withdraw_assignment(db, klass.teacher, a.id)
+    again = cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id, a.opens_at,
+                           a.closes_at)
+    assert [x.id for x in cr.list_assignments(db, klass.teacher, klass.cohort.id)] == [again.id]
+    assert [x.id for _, x in cr.my_assignments(db, klass.ann)] == [again.id]
+    live = cr.start_assignment(db, klass.ann, klass.games, again.id)
+    assert live.attempt.assignment_id == again.id
+    lesson = cr.assign_lesson(db, klass.teacher, klass.cohort.id, "early-warning", a.opens_at,
+                              a.closes_at)
+    cr.withdraw_assignment(db, klass.admin, lesson.id)  # an admin may, too
+    cr.assign_lesson(db, klass.teacher, klass.cohort.id, "early-warning", a.opens_at,
+                     a.closes_at)
+
+
+def test_only_the_cohorts_instructors_and_admins_withdraw(klass):
+    db, cid, a = klass.db, klass.cohort.id, klass.assignment
+    for user in (klass.ann, klass.ben, klass.outsider, klass.other_teacher, klass.manager, None):
+        with pytest.raises(Forbidden):
+            cr.withdraw_assignment(db, user, a.id)
+        with pytest.raises(Forbidden):
+            cr.withdrawn_assignments(db, user, cid)
+    assert [x.id for x in cr.list_assignments(db, klass.teacher, cid)] == [a.id]
+    with pytest.raises(cr.ClassroomError, match="no_such_assignment"):
+        cr.withdraw_assignment(db, klass.teacher, 999_999)

@@ -230,7 +230,7 @@ def test_processes_starting_together_on_a_new_sqlite_file_all_migrate_it(tmp_pat
 
 def test_a_database_with_assignments_gains_withdrawal_and_keeps_them_live(db_url):
     """Migration 0007 on a database in use (revision 0006, a cohort with an assignment):
-    the assignment is still assigned afterwards."""
+    the assignment is still assigned afterwards, and it can then be withdrawn."""
     from sqlalchemy import text
 
     from training import classroom as cr
@@ -259,5 +259,7 @@ def test_a_database_with_assignments_gains_withdrawal_and_keeps_them_live(db_url
     columns = {c["name"] for c in inspect(db.engine).get_columns("assignments")}
     assert {"withdrawn_at", "withdrawn_by"} <= columns
     [kept] = cr.list_assignments(db, teacher, cohort.id)
-    assert kept.opens_at == ts
+    assert not kept.withdrawn and kept.opens_at == ts
+    assert cr.withdraw_assignment(db, teacher, kept.id).withdrawn
+    assert cr.list_assignments(db, teacher, cohort.id) == []
     db.engine.dispose()
