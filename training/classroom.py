@@ -286,6 +286,36 @@ def enrol(db: DB, user: User | None, cohort_id: int, username: str,
                       CohortRole(existing.cohort_role) if existing else as_role)
 
 
+def remove_member(db: DB, user: User | None, cohort_id: int, user_id: int) -> Member:
+    """Take a member out of a cohort (a trainee enrolled in the wrong one, an instructor who
+    no longer teaches it). Their attempts and answers stay theirs; the cohort's lists,
+    ranking and dashboard stop counting them, and its instructors stop seeing their work.
+    A cohort always keeps an instructor: removing its last one is refused."""
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    with session_scope(db) as s:
+        # PostgreSQL: removals in one cohort wait for each other, so two instructors
+        # removing each other cannot both see the other one stay (SQLite writes one at a time)
+        if s.get(CohortRow, int(cohort_id), with_for_update=True) is None:
+            raise ClassroomError("classroom.no_such_cohort", id=cohort_id)
+        found = s.execute(select(EnrolmentRow, UserRow)
+                          .join(UserRow, UserRow.id == EnrolmentRow.user_id)
+                          .where(EnrolmentRow.cohort_id == int(cohort_id),
+                                 EnrolmentRow.user_id == int(user_id))).first()
+        if found is None:
+            raise ClassroomError("classroom.not_a_member", id=user_id)
+        enrolment, who = found
+        member = Member(who.id, who.username, who.display_name,
+                        CohortRole(enrolment.cohort_role))
+        s.delete(enrolment)
+        s.flush()
+        left = s.scalar(select(EnrolmentRow.id).where(
+            EnrolmentRow.cohort_id == int(cohort_id),
+            EnrolmentRow.cohort_role == CohortRole.INSTRUCTOR.value).limit(1))
+        if left is None:  # raised inside the session: the removal is rolled back
+            raise ClassroomError("classroom.last_instructor", name=member.label)
+        return member
+
+
 def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) -> RosterReport:
     """Enrol the trainees listed in a CSV file (columns: username, name, email).
 

@@ -443,3 +443,66 @@ def test_only_the_cohorts_instructors_and_admins_withdraw(klass):
     assert [x.id for x in cr.list_assignments(db, klass.teacher, cid)] == [a.id]
     with pytest.raises(cr.ClassroomError, match="no_such_assignment"):
         cr.withdraw_assignment(db, klass.teacher, 999_999)
+
+
+def test_only_the_cohorts_instructors_and_admins_remove_members(klass):
+    db, cid = klass.db, klass.cohort.id
+    for user in (klass.ann, klass.ben, klass.outsider, klass.other_teacher, klass.manager, None):
+        for member in (klass.ann, klass.ben, klass.teacher):
+            with pytest.raises(Forbidden):
+                cr.remove_member(db, user, cid, member.id)
+    assert {m.username for m in cr.members(db, klass.teacher, cid)} == {"teacher", "ann", "ben"}
+    cr.remove_member(db, klass.admin, cid, klass.ben.id)
+    assert {m.username for m in cr.members(db, klass.teacher, cid)} == {"teacher", "ann"}
+
+
+def test_a_removed_trainee_keeps_their_attempts_and_leaves_the_cohorts_lists(klass):
+    """A trainee enrolled in the wrong cohort could not be taken out: they saw its work,
+    its ranking counted them and its instructor read their attempts."""
+    db, cid, a = klass.db, klass.cohort.id, klass.assignment
+    ann_live = cr.start_assignment(db, klass.ann, klass.games, a.id)
+    _play_to_end(klass.games, ann_live.attempt.id)
+    ben_live = cr.start_assignment(db, klass.ben, klass.games, a.id)
+    _play_to_end(klass.games, ben_live.attempt.id)
+
+    removed = cr.remove_member(db, klass.teacher, cid, klass.ann.id)
+    assert (removed.username, removed.cohort_role) == ("ann", CohortRole.TRAINEE)
+    assert {m.username for m in cr.members(db, klass.teacher, cid)} == {"teacher", "ben"}
+    assert cr.my_assignments(db, klass.ann) == []
+    assert cid not in [c.id for c in cr.list_cohorts(db, klass.ann)]
+    with pytest.raises(Forbidden):
+        cr.start_assignment(db, klass.ann, klass.games, a.id)
+    # her attempt is still hers; the cohort's instructor no longer reads it, an admin does
+    assert [x.id for x in cr.my_attempts(db, klass.ann)] == [ann_live.attempt.id]
+    assert cr.open_attempt(db, klass.ann, ann_live.attempt.id, Action.PLAY_ATTEMPT)
+    with pytest.raises(Forbidden):
+        cr.open_attempt(db, klass.teacher, ann_live.attempt.id)
+    assert cr.open_attempt(db, klass.admin, ann_live.attempt.id)
+    # the ranking and the dashboard count the cohort's members only
+    assert [r.is_you for r in cr.ranking(db, klass.ben, a.id)] == [True]
+    res = dash.cohort_results(db, klass.teacher, cid)
+    assert set(res.completion["trainee"]) == set(res.attempts["trainee"]) == {"Ben"}
+    with pytest.raises(cr.ClassroomError, match="not_a_member"):
+        cr.remove_member(db, klass.teacher, cid, klass.ann.id)
+    # enrolled again (the mistake was the removal), her work counts again
+    cr.enrol(db, klass.teacher, cid, "ann")
+    res = dash.cohort_results(db, klass.teacher, cid)
+    assert set(res.attempts["trainee"]) == {"Ann", "Ben"}
+
+
+def test_a_cohort_always_keeps_an_instructor(klass):
+    db, cid = klass.db, klass.cohort.id
+    for who in (klass.teacher, klass.admin):
+        with pytest.raises(cr.ClassroomError, match="last_instructor") as err:
+            cr.remove_member(db, who, cid, klass.teacher.id)
+        assert err.value.detail == {"name": "teacher"}
+    assert "teacher" in {m.username for m in cr.members(db, klass.teacher, cid)}  # rolled back
+    cr.enrol(db, klass.teacher, cid, "other-teacher", CohortRole.INSTRUCTOR)
+    cr.remove_member(db, klass.teacher, cid, klass.teacher.id)  # leaves it to a colleague
+    with pytest.raises(Forbidden):
+        cr.members(db, klass.teacher, cid)
+    assert cr.teaching_cohorts(db, klass.teacher) == []
+    with pytest.raises(cr.ClassroomError, match="last_instructor"):
+        cr.remove_member(db, klass.other_teacher, cid, klass.other_teacher.id)
+    assert {m.username for m in cr.members(db, klass.other_teacher, cid)} == {
+        "other-teacher", "ann", "ben"}
