@@ -1,6 +1,8 @@
 """Cohorts (班级管理), for instructors and admins: create a cohort, enrol trainees one by
-one or from a CSV class list (bad rows are listed by line), and assign a published case
-or a lesson with a window and optional pre- and post-tests."""
+one or from a CSV class list (bad rows are listed by line), remove a member, assign a
+published case or a lesson with a window and optional pre- and post-tests, and withdraw
+an assignment given by mistake. Removing and withdrawing each take a pick, a tick that
+names what goes, and a button: one click cannot do either."""
 
 from datetime import datetime, time, timedelta
 
@@ -34,6 +36,48 @@ def errors(fn, *args, **kwargs):
     return None
 
 
+def say_refusal(err: Forbidden | cr.ClassroomError) -> None:
+    common.flash("error", t(err.key, **{k: str(v) for k, v in err.detail.items()}))
+
+
+def remove(cohort: cr.Cohort, member: cr.Member, confirm_key: str, pick_key: str) -> None:
+    """The Remove button's callback: runs before the page, so every other widget keeps
+    what was typed in it."""
+    common.init_lang()  # a callback runs before the page sets the language
+    confirmed = st.session_state.get(confirm_key)
+    st.session_state[confirm_key] = False  # the next removal needs its own tick
+    if not confirmed:
+        return
+    try:
+        cr.remove_member(db, user, cohort.id, member.user_id)
+    except (Forbidden, cr.ClassroomError) as err:
+        say_refusal(err)
+        return
+    st.session_state.pop(pick_key, None)
+    common.flash("success", t("cohort.removed", name=member.label, cohort=cohort.name))
+
+
+def withdraw(assignment: cr.Assignment, confirm_key: str, pick_key: str) -> None:
+    """The Withdraw button's callback (as ``remove``)."""
+    common.init_lang()
+    confirmed = st.session_state.get(confirm_key)
+    st.session_state[confirm_key] = False
+    if not confirmed:
+        return
+    try:
+        cr.withdraw_assignment(db, user, assignment.id)
+    except (Forbidden, cr.ClassroomError) as err:
+        say_refusal(err)
+        return
+    st.session_state.pop(pick_key, None)
+    common.flash("success", t("cohort.withdrawn", what=assignment.subject))
+
+
+def assignment_label(a: cr.Assignment) -> str:
+    return t("cohort.assignment_label", what=a.subject, opens=common.local_time(a.opens_at),
+             closes=common.local_time(a.closes_at))
+
+
 with st.expander(t("cohort.new"), expanded=not cr.teaching_cohorts(db, user),
                  icon=":material/group_add:"), st.form("new_cohort"):
     name = st.text_input(t("cohort.name"), max_chars=128, key="new_cohort_name")
@@ -46,6 +90,7 @@ with st.expander(t("cohort.new"), expanded=not cr.teaching_cohorts(db, user),
             st.rerun()
 
 cid = common.teaching_cohort("cohort_pick", t("cohort.none_here"))
+cohort = cr.get_cohort(db, user, cid)
 
 # keyed, so the open tab survives the reruns its own widgets cause
 members_tab, assign_tab, publish_tab = st.tabs(
@@ -59,6 +104,22 @@ with members_tab:
         t("cohort.col_name"): [m.display_name for m in people],
         t("cohort.col_role"): [t(f"role.{m.cohort_role.value}") for m in people],
     }), hide_index=True, key="members_table")
+    with st.expander(t("cohort.remove_title"), icon=":material/person_remove:"):
+        st.caption(t("cohort.remove_help"))
+        by_id = {m.user_id: m for m in people}
+        # labels made in this run: a picker may format its options outside it
+        roles = {i: t(f"role.{m.cohort_role.value}") for i, m in by_id.items()}
+        labels = {i: f"{m.label} · {roles[i]}" for i, m in by_id.items()}
+        pick_key = f"remove_pick_{cid}"  # one picker per cohort: a pick never crosses over
+        gone = st.selectbox(t("cohort.remove_pick"), list(by_id), index=None, key=pick_key,
+                            format_func=labels.__getitem__)
+        if gone is not None:
+            confirm_key = f"remove_confirm_{cid}_{gone}"
+            st.checkbox(t("cohort.remove_confirm", name=by_id[gone].label, cohort=cohort.name,
+                          role=roles[gone]), key=confirm_key)
+            st.button(t("cohort.remove"), key="remove_member",
+                      disabled=not st.session_state.get(confirm_key),
+                      on_click=remove, args=(cohort, by_id[gone], confirm_key, pick_key))
     with st.form("enrol_one"):
         who = st.text_input(t("cohort.enrol_username"), max_chars=64, key="enrol_username")
         as_instructor = st.checkbox(t("cohort.as_instructor"), key="enrol_instructor")
@@ -106,8 +167,32 @@ with assign_tab:
             t("cohort.col_closes"): [common.local_time(a.closes_at) for a in current],
             t("cohort.col_tests"): [f"{len(a.pre_test)} / {len(a.post_test)}" for a in current],
         }), hide_index=True, key="assignments_table")
+        with st.expander(t("cohort.withdraw_title"), icon=":material/undo:"):
+            st.caption(t("cohort.withdraw_help"))
+            by_id = {a.id: a for a in current}
+            labels = {i: assignment_label(a) for i, a in by_id.items()}
+            pick_key = f"withdraw_pick_{cid}"
+            taken = st.selectbox(t("cohort.withdraw_pick"), list(by_id), index=None,
+                                 key=pick_key, format_func=labels.__getitem__)
+            if taken is not None:
+                confirm_key = f"withdraw_confirm_{cid}_{taken}"
+                st.checkbox(t("cohort.withdraw_confirm", what=labels[taken]), key=confirm_key)
+                st.button(t("cohort.withdraw"), key="withdraw_assignment",
+                          disabled=not st.session_state.get(confirm_key),
+                          on_click=withdraw, args=(by_id[taken], confirm_key, pick_key))
     else:
         st.caption(t("cohort.no_assignments"))
+    withdrawn = cr.withdrawn_assignments(db, user, cid)
+    if withdrawn:
+        with st.expander(t("cohort.withdrawn_list", n=len(withdrawn)),
+                         icon=":material/history:"):
+            st.dataframe(pd.DataFrame({
+                t("cohort.col_what"): [a.subject for a in withdrawn],
+                t("cohort.col_opens"): [common.local_time(a.opens_at) for a in withdrawn],
+                t("cohort.col_closes"): [common.local_time(a.closes_at) for a in withdrawn],
+                t("cohort.col_withdrawn"): [common.local_time(a.withdrawn_at)
+                                            for a in withdrawn],
+            }), hide_index=True, key="withdrawn_table")
     zone = common.browser_zone()
     today = datetime.now(zone).date()
     versions = {v.id: v for v in latest_versions(db, user)}

@@ -330,6 +330,60 @@ def test_an_instructor_creates_a_cohort_enrols_and_assigns(school):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_instructor_withdraws_an_assignment_and_removes_a_member_once_confirmed(school, lang):
+    """An assignment given by mistake could not be withdrawn, nor a trainee enrolled in the
+    wrong cohort removed. Each now takes a pick, a tick naming what goes and a button; the
+    page says what it did in its language and keeps what was set elsewhere on it (text
+    half-typed into a form, which AppTest does not keep, is checked in a real browser:
+    tests/e2e/test_take_back_browser.py)."""
+    cid, a = school.cohort.id, school.assignment
+    cr.enrol(school.db, school.teacher, cid, "ben")
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_admin.py")
+    ok(at.run())
+    ok(at.selectbox(key="publish_pick").set_value("disaster").run())  # set elsewhere
+
+    # withdraw: a pick alone cannot do it (the button waits for the tick)
+    ok(at.selectbox(key=f"withdraw_pick_{cid}").select(a.id).run())
+    assert at.button(key="withdraw_assignment").disabled
+    assert [x.id for x in cr.list_assignments(school.db, school.teacher, cid)] == [a.id]
+    ok(at.checkbox(key=f"withdraw_confirm_{cid}_{a.id}").check().run())
+    assert not at.button(key="withdraw_assignment").disabled
+    ok(at.button(key="withdraw_assignment").click().run())
+    assert t("cohort.withdrawn", lang, what=a.subject_in(lang)) in [m.value for m in at.success]
+    assert cr.list_assignments(school.db, school.teacher, cid) == []
+    assert t("cohort.no_assignments", lang) in [c.value for c in at.caption]
+    assert t("cohort.col_withdrawn", lang) in frame_with(at, t("cohort.col_withdrawn", lang))
+
+    # remove Ben, then try to remove the cohort's only instructor
+    ok(at.selectbox(key=f"remove_pick_{cid}").select(school.ben.id).run())
+    ok(at.checkbox(key=f"remove_confirm_{cid}_{school.ben.id}").check().run())
+    ok(at.button(key="remove_member").click().run())
+    assert t("cohort.removed", lang, name="Ben", cohort="Class A") in [
+        m.value for m in at.success]
+    names = frame_with(at, t("cohort.col_user", lang))[t("cohort.col_user", lang)].tolist()
+    assert sorted(names) == ["ann", "teacher"]
+    assert at.selectbox(key=f"remove_pick_{cid}").value is None  # the next one is picked anew
+    ok(at.selectbox(key=f"remove_pick_{cid}").select(school.teacher.id).run())
+    ok(at.checkbox(key=f"remove_confirm_{cid}_{school.teacher.id}").check().run())
+    ok(at.button(key="remove_member").click().run())
+    assert t("classroom.last_instructor", lang, name="Ms Teacher") in [e.value for e in at.error]
+    assert not at.checkbox(key=f"remove_confirm_{cid}_{school.teacher.id}").value
+    assert "teacher" in {m.username for m in cr.members(school.db, school.teacher, cid)}
+
+    # what was set elsewhere is still set
+    assert at.selectbox(key="publish_pick").value == "disaster"
+    assert at.selectbox(key="cohort_pick").value == cid
+
+    # Ann's work page no longer lists the withdrawn case
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    assert t("mine.assigned", lang) not in [h.value for h in at.header]
+    assert not any(b.key == f"start_a{a.id}" for b in at.button)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_quiz_results_name_each_question_in_the_pages_language(school, lang):
     """The quiz table and chart named questions by ids ("early-warning", "q1", "(pre)"):
     the instructor could not tell which question the class got wrong."""
