@@ -450,25 +450,44 @@ def _staff(rng: np.random.Generator, needed: float, ratio: float) -> tuple[dict,
 
 
 def _briefing(sc: Scenario, staff: dict, needed: float, regions: list[str]) -> dict:
+    """The case's briefing in both languages, its counts worded for one or for many (one
+    officer is "you alone" / 由你一人, not "1 of you" / 你们共1人)."""
     reg_zh = "、".join(REGIONS[r][0] for r in regions)
     reg_en = " and ".join(REGIONS[r][1] for r in regions)
     seg_zh = "；".join(f"{s.name.zh}{s.count}笔" for s in sc.segments)
     seg_en = "; ".join(f"{s.count} {s.name.en}" for s in sc.segments)
     hours = staff["officers"] * staff["hours_per_officer_month"]
+    officers = staff["officers"]
     multi = sum(shared_loans(s) for s in sc.segments) + sum(
         len(b.other_loans) for b in sc.borrowers)
+    if multi == 0:
+        multi_zh, multi_en = "没有借款人在本行还有其他贷款。", \
+            "None of them is to a borrower who also holds another loan with the bank."
+    elif multi == 1:
+        multi_zh, multi_en = "其中1笔贷款的借款人在本行还有其他贷款。", \
+            "One of them is to a borrower who also holds another loan with the bank."
+    else:
+        multi_zh, multi_en = f"其中{multi}笔贷款的借款人在本行还有其他贷款。", \
+            f"{multi} of them are to borrowers who also hold another loan with the bank."
+    team_zh = "贷后岗位只有你一人" if officers == 1 else f"你们共{officers}人"
+    team_en = "You work alone" if officers == 1 else f"There are {officers} of you"
     zh = (f"你在一家城市商业银行负责{reg_zh}的贷后管理，管理{sc.n_loans}笔贷款："
-          f"{seg_zh}。其中{multi}笔贷款的借款人在本行还有其他贷款。"
-          f"\n\n你们共{staff['officers']}人，每月可用于贷后工作约{hours:.0f}小时；"
+          f"{seg_zh}。{multi_zh}"
+          f"\n\n{team_zh}，每月可用于贷后工作约{hours:.0f}小时；"
           f"按现行检查制度，例行检查每月约需{needed:.0f}小时。"
           f"模拟期{sc.horizon_months}个月，期间可能有利率、政策或灾害等外部冲击。")
     en = (f"You run post-loan management for a city commercial bank in {reg_en}, "
-          f"with {sc.n_loans} loans: {seg_en}. {multi} of them are to borrowers who also "
-          f"hold another loan with the bank.\n\nThere are {staff['officers']} of you, with "
-          f"about {hours:.0f} hours a month for post-loan work; the current check policy "
-          f"needs about {needed:.0f} hours a month of routine checks. The case runs "
-          f"{sc.horizon_months} months; rate, policy or disaster shocks may come.")
+          f"with {_count_en(sc.n_loans, 'loan')}: {seg_en}. {multi_en}"
+          f"\n\n{team_en}, with about {_count_en(round(hours), 'hour')} a month for "
+          f"post-loan work; the current check policy needs about "
+          f"{_count_en(round(needed), 'hour')} a month of routine checks. The case runs "
+          f"{_count_en(sc.horizon_months, 'month')}; rate, policy or disaster shocks may come.")
     return {"zh": zh, "en": en}
+
+
+def _count_en(n: int, noun: str) -> str:
+    """'1 loan', '2 loans' (the nouns of the briefing take an s)."""
+    return f"{n:d} {noun}" if n == 1 else f"{n:d} {noun}s"
 
 
 def to_yaml(sc: Scenario) -> str:

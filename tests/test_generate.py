@@ -3,6 +3,7 @@ case bit for bit, and over 50 seeds the family covers the ranges issue 9 asks fo
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache
 
@@ -184,3 +185,18 @@ def test_a_households_events_are_told_as_a_households():
     for firm_word in ("plant", "finance head", "supplier", "affiliate", "orders"):
         assert not any(firm_word in note for note in told), firm_word
     assert set(told) <= {en for _, en in SCRIPTED_HOUSEHOLD.values()}
+
+
+def test_the_briefing_words_its_counts_for_one_and_for_many():
+    # generated case 2: one officer, one loan to a borrower with another loan
+    alone = generate(2).briefing
+    assert alone.en.count("You work alone,") == 1 and "1 of you" not in alone.en
+    assert "One of them is to a borrower who also holds" in alone.en
+    assert "贷后岗位只有你一人" in alone.zh and "你们共1人" not in alone.zh
+    team = draw(0).scenario
+    assert f"There are {team.staff.officers} of you," in team.briefing.en
+    assert f"你们共{team.staff.officers}人" in team.briefing.zh
+    assert " of them are to borrowers who also hold" in team.briefing.en
+    for case in family():
+        en = case.scenario.briefing.en
+        assert not re.search(r"There are 1 |\b1 (hours|months|loans)\b|(^|\s)1 of them", en), en
