@@ -74,7 +74,15 @@ class GeneratedCase:
 
 
 class GenerateError(ValueError):
-    """An option of the generator is not valid; the message names it and the fix."""
+    """An option of the generator is not valid; the message names it and the fix.
+
+    `code` and `values` say the same for the catalogues (author.generate.<code>), so the
+    command line and the app can say it in the reader's language."""
+
+    def __init__(self, message: str, code: str = "", **values: object):
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 def generate(seed: int, products: Sequence[str] | None = None,
@@ -91,7 +99,8 @@ def draw(seed: int, products: Sequence[str] | None = None,
          staffing: str | float | tuple[float, float] | None = None) -> GeneratedCase:
     """As generate(), with the staffing ratio and the hours the policy needs."""
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise GenerateError(f"seed must be a whole number of at least 0, got {seed!r}")
+        raise GenerateError(f"seed must be a whole number of at least 0, got {seed!r}",
+                            "seed", value=repr(seed))
     prods = _check_products(products)
     kinds = _check_shocks(shocks)
     lo, hi = _check_staffing(staffing)
@@ -174,9 +183,10 @@ def _check_products(products: Sequence[str] | None) -> list[str] | None:
     if bad or not prods:
         raise GenerateError(
             f"products: {', '.join(map(str, bad)) or 'none given'} - use one or more of: "
-            f"{', '.join(PRODUCTS)}")
+            f"{', '.join(PRODUCTS)}", "products_unknown" if bad else "products_none",
+            bad=", ".join(map(str, bad)), choices=", ".join(PRODUCTS))
     if len(set(prods)) != len(prods):
-        raise GenerateError("products: each product may be named once")
+        raise GenerateError("products: each product may be named once", "products_repeated")
     return [p for p in PRODUCTS if p in prods]
 
 
@@ -189,9 +199,11 @@ def _check_shocks(shocks: Sequence[str] | None) -> list[str] | None:
     bad = [k for k in kinds if k not in SHOCK_KINDS]
     if bad:
         raise GenerateError(f"shocks: {', '.join(map(str, bad))} - use any of: "
-                            f"{', '.join(SHOCK_KINDS)} (or none)")
+                            f"{', '.join(SHOCK_KINDS)} (or none)", "shocks_unknown",
+                            bad=", ".join(map(str, bad)), choices=", ".join(SHOCK_KINDS))
     if len(kinds) > MACRO_EVENTS_MAX:
-        raise GenerateError(f"shocks: at most {MACRO_EVENTS_MAX} events, got {len(kinds)}")
+        raise GenerateError(f"shocks: at most {MACRO_EVENTS_MAX} events, got {len(kinds)}",
+                            "shocks_too_many", max=MACRO_EVENTS_MAX, n=len(kinds))
     return kinds
 
 
@@ -207,16 +219,20 @@ def _check_staffing(staffing) -> tuple[float, float]:
         except ValueError:
             raise GenerateError(
                 f"staffing: '{staffing}' - use a band ({', '.join(STAFFING_BANDS)}) or a "
-                f"multiple of the needed hours between {lo_all} and {hi_all}") from None
+                f"multiple of the needed hours between {lo_all} and {hi_all}",
+                "staffing_word", value=staffing, bands=", ".join(STAFFING_BANDS),
+                lo=lo_all, hi=hi_all) from None
     if isinstance(staffing, tuple | list) and len(staffing) == 2:
         lo, hi = (float(x) for x in staffing)
     elif isinstance(staffing, int | float) and not isinstance(staffing, bool):
         lo = hi = float(staffing)
     else:
-        raise GenerateError(f"staffing: {staffing!r} - use a band name, a number or (low, high)")
+        raise GenerateError(f"staffing: {staffing!r} - use a band name, a number or (low, high)",
+                            "staffing_kind", value=repr(staffing))
     if not (lo_all <= lo <= hi <= hi_all) or math.isnan(lo) or math.isnan(hi):
         raise GenerateError(f"staffing: {staffing!r} - the multiple must be between {lo_all} "
-                            f"and {hi_all} (low before high)")
+                            f"and {hi_all} (low before high)", "staffing_range",
+                            value=repr(staffing), lo=lo_all, hi=hi_all)
     return lo, hi
 
 

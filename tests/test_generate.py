@@ -200,3 +200,40 @@ def test_the_briefing_words_its_counts_for_one_and_for_many():
     for case in family():
         en = case.scenario.briefing.en
         assert not re.search(r"There are 1 |\b1 (hours|months|loans)\b|(^|\s)1 of them", en), en
+
+
+@pytest.mark.parametrize("argv,en,zh", [
+    (["--staffing", "lots"], "staffing: 'lots' - use a band", "staffing（人手）：'lots' 无效"),
+    (["--products", "cars"], "products: cars - use one or more of", "products（产品）：cars 无效"),
+    (["--shocks", "meteor"], "shocks: meteor - use any of", "shocks（冲击）：meteor 无效"),
+    (["--staffing", "9"], "the multiple must be between 0.5 and 3.0", "倍数须在 0.5 至 3.0 之间"),
+])
+def test_cli_generate_says_a_bad_option_in_the_language_asked(argv, en, zh, capsys):
+    assert main(["generate", "--seed", "1", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bianque generate: error: ") and en in err
+    assert main(["generate", "--seed", "1", *argv, "--lang", "zh"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bianque generate：错误：") and zh in err
+    assert not any(w in err for w in ("use one", "use a band", "use any", "must be"))
+
+
+def test_cli_generate_describes_the_case_in_the_language_asked(tmp_path, capsys):
+    out = tmp_path / "g.yaml"
+    assert main(["generate", "--seed", "2", "--out", str(out), "--lang", "zh"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"已写入 {out}：generated-2：116笔贷款，") and "（人手相当）" in said
+    assert main(["generate", "--seed", "2", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "116 loans, in 3 segments, 4 macro events, 12 months" in said
+    assert "(s)" not in said
+
+
+def test_an_option_error_carries_its_code_for_the_catalogues():
+    from training.authoring import generate_error_text
+
+    with pytest.raises(GenerateError) as caught:
+        generate(1, shocks=list(SHOCK_KINDS) * 2)
+    assert caught.value.code == "shocks_too_many" and caught.value.values["n"] == 10
+    assert generate_error_text(caught.value, "en") == str(caught.value)
+    assert generate_error_text(caught.value, "zh") == "shocks（冲击）：最多 4 个事件，实际给了 10 个"

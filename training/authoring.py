@@ -271,7 +271,24 @@ def generated_text(seed: int, products: list[str] | None = None,
               "staffing": staffing or None}
     params = inspect.signature(fn).parameters
     kwargs = {k: v for k, v in wanted.items() if v is not None and k in params}
-    return scenario_text(fn(seed, **kwargs))
+    try:
+        drawn = fn(seed, **kwargs)
+    except ValueError as err:
+        if not getattr(err, "code", ""):
+            raise
+        raise AuthoringError("generator_failed", generate_error_text(err)) from err
+    return scenario_text(drawn)
+
+
+def generate_error_text(err: Exception, lang: str | None = None) -> str:
+    """A generator option's error (sim.generate.GenerateError) in the reader's language:
+    its code and values through the catalogue (author.generate.<code>), else its text."""
+    from training.i18n import t
+
+    code = getattr(err, "code", "")
+    if not code:
+        return str(err)
+    return t(f"author.generate.{code}", lang, **getattr(err, "values", {}))
 
 
 def scenario_text(scenario: Scenario) -> str:

@@ -534,7 +534,9 @@ def _words(values: Sequence[str] | None) -> list[str] | None:
 def cmd_generate(args: argparse.Namespace) -> int:
     """Draw a case from the generator and write it as YAML (stdout or --out FILE)."""
     from sim.generate import GenerateError, draw, to_yaml
+    from training.authoring import generate_error_text
 
+    lang = args.lang
     shocks = _words(args.shocks)
     if shocks is not None:
         shocks = [s for s in shocks if s != "none"]
@@ -542,14 +544,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         case = draw(args.seed, products=_words(args.products), shocks=shocks,
                     staffing=args.staffing)
     except GenerateError as err:
-        print(f"bianque generate: error: {_one_line(err)}", file=sys.stderr)
+        print(t("author.generate.error", lang, message=_one_line(generate_error_text(err, lang))),
+              file=sys.stderr)
         return EXIT_BAD_INPUT
     text = to_yaml(case.scenario)
-    sc = case.scenario
-    note = (f"{sc.id}: {sc.n_loans:,} loans in {len(sc.segments)} segment(s), "
-            f"{len(sc.macro)} macro event(s), {sc.horizon_months} months; staff "
-            f"{case.staffing_ratio:.2f}x the {case.needed_hours_month:,.0f} hours a month the "
-            f"monitoring policy needs ({case.band})")
+    note = generated_note(case, lang)
     if args.out is None:
         sys.stdout.write(text)
         print(note, file=sys.stderr)
@@ -558,10 +557,28 @@ def cmd_generate(args: argparse.Namespace) -> int:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        print(f"bianque generate: error: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        print(t("author.generate.cannot_write", lang, path=out, reason=exc.strerror),
+              file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"wrote {out}: {note}")
+    print(t("author.generate.wrote", lang, path=out, note=note))
     return EXIT_OK
+
+
+def generated_note(case, lang: str) -> str:
+    """One line on a generated case: its size, events, horizon and staffing, counted in words
+    for one and for many."""
+    from training.units import hours
+
+    sc = case.scenario
+
+    def count(key: str, n: int) -> str:
+        return t(f"author.generate.{key}_{'one' if n == 1 else 'other'}", lang, n=n)
+
+    return t("author.generate.note", lang, case=sc.id, loans=count("loans", sc.n_loans),
+             segments=count("segments", len(sc.segments)), events=count("events", len(sc.macro)),
+             months=count("months", sc.horizon_months), ratio=f"{case.staffing_ratio:.2f}",
+             hours=hours(round(case.needed_hours_month), lang),
+             band=t(f"author.generate.band.{case.band}", lang))
 
 
 # --- parser ------------------------------------------------------------------------
@@ -686,6 +703,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"staff hours against what the monitoring policy needs: "
                    f"{', '.join(f'{k} ({lo}-{hi}x)' for k, (lo, hi) in STAFFING_BANDS.items())}"
                    ", or a multiple such as 1.2 (default: anywhere from 0.5x to 3x)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the messages: errors and the line on the case drawn "
+                   "(default en; the case itself carries both)")
     p.set_defaults(func=cmd_generate)
 
     from training.cli_admin import add_commands
