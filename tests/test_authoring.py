@@ -447,12 +447,16 @@ def test_cli_preview_report_names_the_warnings(capsys, tmp_path):
     assert main(["preview", str(case), "--reps", "2", "--months", "3", "--lang", "zh"]) == EXIT_OK
     out = capsys.readouterr().out
     # the whole report in the language asked, warnings included, the hours in 小时
-    assert "警告 staff_swamped" in out and "人手" in out and "小时" in out
-    assert not any(w in out for w in ("WARNING", "loss", "headroom", "replications", " h "))
+    # the warnings in words, not their codes (those are for scripts, in --json)
+    assert "警告：人手严重不足" in out and "小时" in out and "3 个月" in out
+    assert not any(w in out for w in ("WARNING", "loss", "headroom", "replications", " h ",
+                                      "staff_swamped", "nothing_avoidable", "late_as_good"))
     assert main(["preview", str(case), "--reps", "2", "--months", "3"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "WARNING staff_swamped" in out and "Oracle headroom" in out and "人手" not in out
+    assert "WARNING: The officers are swamped" in out and "Oracle headroom" in out
+    assert "人手" not in out and "staff_swamped" not in out and "3 months" in out
     assert "The case does not teach yet" in out and "The case teaches." not in out
+    assert "warning(s)" not in out
     # a shortened run says so, with the fix; one replication gives no interval: refused
     assert "Only the first 3 of the case's 12 months were run" in out and "--months 12" in out
     assert main(["preview", str(case), "--reps", "1"]) == 2
@@ -513,3 +517,19 @@ def test_a_case_that_links_a_missing_lesson_is_refused_with_the_lessons_there_ar
     assert "did you mean 'early-warning'" in problem.message
     assert "是不是 'early-warning'" in problem.text("zh")
     assert authoring.validate_text(blank() + "lessons:\n- early-warning\n").scenario is not None
+
+
+def test_preview_report_counts_its_warnings_and_months_for_one_and_for_many():
+    import dataclasses
+
+    sc = authoring.validate_text(edit(blank(), "hours_per_officer_month: 60",
+                                      "hours_per_officer_month: 5")).scenario
+    result = preview.run_preview(sc, reps=2, months=1)
+    assert len(result.warnings) >= 1
+    one = dataclasses.replace(result, warnings=result.warnings[:1])
+    two = dataclasses.replace(result, warnings=result.warnings[:1] * 2)
+    assert "fix the warning above." in preview.report_text(one, "en")
+    assert "fix the 2 warnings above." in preview.report_text(two, "en")
+    assert "请先处理上面的警告。" in preview.report_text(one, "zh")
+    assert "请先处理上面的 2 条警告。" in preview.report_text(two, "zh")
+    assert "2 replications, 1 month," in preview.report_text(one, "en")

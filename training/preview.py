@@ -464,7 +464,7 @@ def as_dict(result: PreviewResult) -> dict:
 def report_text(result: PreviewResult, lang: str = "en") -> str:
     """A plain-text report of the preview (the CLI's output), in ``lang``."""
     from training.i18n import t
-    from training.units import hours, money, pct
+    from training.units import hours, money, months, pct
 
     na = t("author.cli.na", lang)
 
@@ -475,7 +475,7 @@ def report_text(result: PreviewResult, lang: str = "en") -> str:
         return money(x, lang)
 
     lines = [t("author.cli.title", lang, case=result.scenario_id, reps=result.reps,
-               months=result.months, seconds=f"{result.seconds:.1f}")]
+               months=months(result.months, lang), seconds=f"{result.seconds:.1f}")]
     if result.months < result.horizon:  # shortened to keep the wait: say so, with the fix
         lines.append("  " + t("author.cli.shortened", lang, months=result.months,
                               horizon=result.horizon))
@@ -498,9 +498,11 @@ def report_text(result: PreviewResult, lang: str = "en") -> str:
                        load=pct(staff.load_share, 0)),
               "  " + t("author.cli.difficulty", lang, level=result.difficulty.level,
                        declared=result.difficulty.declared)]
-    lines += ["  " + t("author.cli.warning", lang, code=w.code, text=w.text(lang))
-              for w in result.warnings]
-    lines += ["  " + t("author.cli.note", lang, code=n.code, text=n.text(lang)) for n in result.notes]
-    lines.append("  " + t("author.cli.teaches" if result.teaches else "author.cli.does_not_teach",
-                          lang, n=len(result.warnings)))
+    # the warnings in words (their codes are for scripts: --json)
+    lines += ["  " + t("author.cli.warning", lang, text=w.text(lang)) for w in result.warnings]
+    lines += ["  " + t("author.cli.note", lang, text=n.text(lang)) for n in result.notes]
+    n = len(result.warnings)
+    verdict = "author.cli.teaches" if result.teaches else \
+        f"author.cli.does_not_teach_{'one' if n == 1 else 'other'}"
+    lines.append("  " + t(verdict, lang, n=n))
     return "\n".join(lines)
