@@ -15,6 +15,7 @@ state, so a seed gives the same case bit for bit in any thread.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from sim.generate_tables import (  # noqa: F401  (LTV_CAP, TEMPLATES: part of th
     SCRIPTED_HOUSEHOLD,
     TEMPLATES,
 )
+from sim.intervals import Interval, floored_interval
 from sim.names import company_en, person_en
 from sim.policy import MonitoringPolicy
 from sim.scenario import Scenario
@@ -51,6 +53,17 @@ STAFFING_BANDS: dict[str, tuple[float, float]] = {
     "short": (0.5, 0.9), "matched": (0.9, 1.5), "ample": (1.5, 3.0)}
 """Staff hours as a multiple of the hours the case's monitoring policy needs."""
 STAFFING_RANGE = (0.5, 3.0)
+MATERIAL_REPS = 12
+"""Futures a drawn case's avoidable loss is measured on first: the preview's first twelve.
+On the first draws of seeds 0-39 the mean over 6, 8, 12 or 16 kept none the preview (30
+futures) flags, but redrew 2-3 it passes (generated case 3: 0.9 times the stakes on 12,
+1.16 on 30); hence the sequential test of `avoidable_loss`. Over 6 a redrawn case was
+sometimes kept on a lucky measure (case 21's redraw: 1.26 times the stakes on 6, 0.47 on
+30)."""
+PREVIEW_REPS = 30
+"""The preview's replications (training.preview.DEFAULT_REPS), which decide a close case."""
+MAX_ATTEMPTS = 12
+"""Draws of one seed before the generator gives up looking for a material case."""
 HOURS_PER_OFFICER = (40.0, 80.0)
 """Monthly post-loan hours of one officer (assumption: the rest goes to sales and admin;
 the shipped cases use 45-80)."""
@@ -71,6 +84,15 @@ class GeneratedCase:
     staffing_ratio: float  # staff hours / hours the monitoring policy needs
     needed_hours_month: float
     band: str
+    avoidable_cny: float = math.nan  # the oracle's mean headroom over late collection
+    stakes_cny: float = math.nan  # the least headroom the preview reads as material
+    attempt: int = 0  # which attempt of the seed this is (0: the first drawn)
+
+    @property
+    def material(self) -> bool:
+        """Whether something material is avoidable: the preview's nothing_avoidable test
+        (mean headroom against the stakes), on its first MATERIAL_REPS futures."""
+        return self.avoidable_cny >= self.stakes_cny
 
 
 class GenerateError(ValueError):
@@ -97,14 +119,51 @@ def generate(seed: int, products: Sequence[str] | None = None,
 def draw(seed: int, products: Sequence[str] | None = None,
          shocks: Sequence[str] | None = None,
          staffing: str | float | tuple[float, float] | None = None) -> GeneratedCase:
-    """As generate(), with the staffing ratio and the hours the policy needs."""
+    """As generate(), with the staffing ratio and the hours the policy needs.
+
+    A case with nothing material to avoid teaches nothing (the preview says so, and the
+    debrief reads no index from it), so a drawn case is kept only when the engine finds
+    that the oracle, over MATERIAL_REPS futures, avoids at least the stakes the preview and
+    the debrief read an index from (sim.scoring.avoidable_stakes); else the case is drawn
+    again from the next attempt's stream, with the same options. The first attempt is the
+    case this seed always gave. After MAX_ATTEMPTS the case with the most at stake relative
+    to its stakes is returned, marked not material (options can forbid every trouble).
+    """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise GenerateError(f"seed must be a whole number of at least 0, got {seed!r}",
                             "seed", value=repr(seed))
     prods = _check_products(products)
     kinds = _check_shocks(shocks)
-    lo, hi = _check_staffing(staffing)
-    ss = np.random.SeedSequence(int(seed))
+    return _draw_material(int(seed), None if prods is None else tuple(prods),
+                          None if kinds is None else tuple(kinds), _check_staffing(staffing))
+
+
+@functools.lru_cache(maxsize=128)
+def _draw_material(seed: int, prods: tuple[str, ...] | None, kinds: tuple[str, ...] | None,
+                   staffing: tuple[float, float]) -> GeneratedCase:
+    """draw() on checked options, kept for the next caller: a draw is pure and its case
+    frozen, and measuring one costs a second or two of engine runs."""
+    lo, hi = staffing
+    prods_l = None if prods is None else list(prods)
+    kinds_l = None if kinds is None else list(kinds)
+    best: GeneratedCase | None = None
+    for attempt in range(MAX_ATTEMPTS):
+        case = _draw_once(seed, attempt, prods_l, kinds_l, (lo, hi))
+        if case.material:
+            return case
+        if best is None or case.avoidable_cny / max(case.stakes_cny, 1.0) > \
+                best.avoidable_cny / max(best.stakes_cny, 1.0):
+            best = case
+    assert best is not None
+    return best
+
+
+def _draw_once(seed: int, attempt: int, prods: list[str] | None, kinds: list[str] | None,
+               staffing: tuple[float, float]) -> GeneratedCase:
+    """One attempt at a case: attempt 0 from SeedSequence(seed), attempt k from
+    SeedSequence([seed, k])."""
+    lo, hi = staffing
+    ss = np.random.SeedSequence(seed if attempt == 0 else [seed, attempt])
     s_book, s_macro, s_names, s_staff = ss.spawn(4)
     rng = np.random.default_rng(s_book)
     horizon = int(rng.choice(HORIZONS_MONTHS))
@@ -148,7 +207,8 @@ def draw(seed: int, products: Sequence[str] | None = None,
     data["staff"] = staff
     data["briefing"] = _briefing(draft, staff, needed, regions)
     sc = Scenario.model_validate(data)
-    return GeneratedCase(sc, ratio, needed, band_of(ratio))
+    avoidable, stakes = avoidable_loss(sc)
+    return GeneratedCase(sc, ratio, needed, band_of(ratio), avoidable.mean, stakes, attempt)
 
 
 def band_of(ratio: float) -> str:
@@ -170,6 +230,52 @@ def monitoring_hours_needed(sc: Scenario) -> float:
     sim = Simulation(unlimited, seed=sc.seed)
     sim.env.run()
     return float(np.mean(sim.hours_log)) if sim.hours_log else 0.0
+
+
+def avoidable_loss(sc: Scenario, reps: int | None = None) -> tuple[Interval, float]:
+    """What is at stake in a case, measured by the engine: the oracle's headroom over late
+    collection on the first `reps` futures the preview runs (child seeds of the case's seed,
+    the whole horizon), its mean with a 95% interval as the preview reads it, and the stakes
+    the preview and the debrief read an index from (sim.scoring.avoidable_stakes, on the
+    mean late-collection loss and amount lent).
+
+    Without `reps`, a sequential test that ends as the preview's own: MATERIAL_REPS futures
+    first; when their mean falls short of the stakes but the interval still reaches them,
+    the rest of the preview's PREVIEW_REPS futures decide (the first ones are not run
+    again: a longer list of child seeds extends a shorter one)."""
+    from sim.study import child_seeds
+
+    if reps is not None:
+        return _stakes(*_headroom_runs(sc, child_seeds(sc.seed, reps)))
+    runs = _headroom_runs(sc, child_seeds(sc.seed, MATERIAL_REPS))
+    iv, stakes = _stakes(*runs)
+    if iv.mean < stakes <= iv.hi:
+        more = _headroom_runs(sc, child_seeds(sc.seed, PREVIEW_REPS)[MATERIAL_REPS:])
+        iv, stakes = _stakes(*(a + b for a, b in zip(runs, more, strict=True)))
+    return iv, stakes
+
+
+def _headroom_runs(sc: Scenario, seeds: list[int]) -> tuple[list[float], list[float], list[float]]:
+    """Per future: the oracle's headroom over late collection, late collection's loss and
+    the amount lent."""
+    from sim.draws import DrawTape
+    from sim.engine import simulate_brief
+
+    head, late, lent = [], [], []
+    for s in seeds:
+        tape = DrawTape()  # the seed's months drawn once for both runs (sim.draws)
+        lc = simulate_brief(sc, seed=s, strategy="late-collection", tape=tape)
+        oracle = simulate_brief(sc, seed=s, strategy="oracle", tape=tape)
+        head.append(lc.loss_cny - oracle.loss_cny)
+        late.append(lc.loss_cny)
+        lent.append(lc.disbursed_cny)
+    return head, late, lent
+
+
+def _stakes(head: list[float], late: list[float], lent: list[float]) -> tuple[Interval, float]:
+    from sim.scoring import avoidable_stakes
+
+    return floored_interval(head), avoidable_stakes(float(np.mean(late)), float(np.mean(lent)))
 
 
 # --- options ------------------------------------------------------------------------

@@ -44,7 +44,10 @@ def test_the_same_seed_gives_the_same_case_bit_for_bit():
 
 
 def test_the_same_seed_gives_the_same_case_from_several_threads():
+    from sim.generate import _draw_material
+
     want = to_yaml(generate(11))
+    _draw_material.cache_clear()  # each thread draws (and measures) the case itself
     got: list[str] = []
     threads = [threading.Thread(target=lambda: got.append(to_yaml(generate(11))))
                for _ in range(4)]
@@ -237,3 +240,54 @@ def test_an_option_error_carries_its_code_for_the_catalogues():
     assert caught.value.code == "shocks_too_many" and caught.value.values["n"] == 10
     assert generate_error_text(caught.value, "en") == str(caught.value)
     assert generate_error_text(caught.value, "zh") == "shocks（冲击）：最多 4 个事件，实际给了 10 个"
+
+
+def test_every_case_has_something_material_to_avoid():
+    """The preview's nothing_avoidable test, measured by the engine on its first futures:
+    a case that fails it teaches nothing, so the generator does not hand it out."""
+    from sim.generate import MATERIAL_REPS, avoidable_loss
+
+    for case in family():
+        assert case.material, (case.scenario.id, case.avoidable_cny, case.stakes_cny)
+    headroom, stakes = avoidable_loss(draw(30).scenario, MATERIAL_REPS)
+    assert (headroom.mean, stakes) == (draw(30).avoidable_cny, draw(30).stakes_cny)
+    assert headroom.mean >= stakes and headroom.n == MATERIAL_REPS
+
+
+def test_a_case_with_nothing_to_avoid_is_drawn_again_and_a_material_one_kept():
+    from sim.generate import _draw_once
+
+    # generated case 30 was 368 consumer loans secured on deposits, in a calm year: CNY 500
+    # of the oracle's headroom against stakes of CNY 20 thousand
+    first = _draw_once(30, 0, None, None, (0.5, 3.0))
+    assert not first.material and first.scenario.n_loans == 368
+    again = draw(30)
+    assert again.attempt >= 1 and again.material and again.scenario.id == "generated-30"
+    assert to_yaml(again.scenario) == to_yaml(generate(30))
+    # a seed whose first draw was material keeps the case it always gave
+    kept = draw(0)
+    assert kept.attempt == 0
+    assert to_yaml(kept.scenario) == to_yaml(_draw_once(0, 0, None, None, (0.5, 3.0)).scenario)
+
+
+def test_options_that_rule_out_trouble_give_the_best_draw_and_say_so(capsys):
+    # well-secured fixed-asset loans in a calm economy: a few percent of PD, 8% loss given
+    # default; some seeds find nothing material in MAX_ATTEMPTS draws
+    case = draw(2, products=["fixed_asset"], shocks=[])
+    assert not case.material and case.avoidable_cny < case.stakes_cny
+    assert main(["generate", "--seed", "2", "--products", "fixed_asset", "--shocks", "none",
+                 "--lang", "zh"]) == 0
+    err = capsys.readouterr().err
+    assert "没有实质性的可避免损失" in err and "预览会提示它起不到教学作用" in err
+
+
+def test_a_close_case_is_decided_on_as_many_futures_as_the_preview_runs():
+    from sim.generate import PREVIEW_REPS, avoidable_loss
+    from training.preview import DEFAULT_REPS
+
+    assert PREVIEW_REPS == DEFAULT_REPS
+    # generated case 3: 0.9 times the stakes on the first 12 futures, 1.16 on the preview's 30
+    case = draw(3)
+    assert case.attempt == 0 and case.material
+    headroom, stakes = avoidable_loss(case.scenario, PREVIEW_REPS)
+    assert (headroom.mean, stakes) == (case.avoidable_cny, case.stakes_cny)

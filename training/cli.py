@@ -549,6 +549,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     text = to_yaml(case.scenario)
     note = generated_note(case, lang)
+    if not case.material:  # every attempt fell short: say so before the preview does
+        from training.units import money
+
+        print(t("author.generate.not_material", lang, case=case.scenario.id,
+                avoidable=money(case.avoidable_cny, lang), stakes=money(case.stakes_cny, lang)),
+              file=sys.stderr)
     if args.out is None:
         sys.stdout.write(text)
         print(note, file=sys.stderr)
