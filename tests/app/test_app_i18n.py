@@ -14,7 +14,7 @@ from training.report import STRATEGIES
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), ROOT / "training" / "report.py"]
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_\-]+(?:\.[a-z0-9_\-]+)+)["']""")
-PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:[:!][^{}]*)?\}")
 
 
 def used_keys() -> set[str]:
