@@ -308,6 +308,43 @@ def test_quiz_balance_flags_a_gameable_quiz() -> None:
     assert balance.position_shares == pytest.approx({"A": 1 / 3, "B": 1 / 3, "C": 1 / 3})
 
 
+# Words that mark an option as wrong to a test-wise reader, who strikes out whatever
+# says "never", "at once" or 一律 before reading the lesson.
+ABSOLUTE_WORDS = {
+    "en": re.compile(r"\b(never|always|at once|all|every|only|nothing|no|any|automatically|"
+                     r"immediately|whatever|straight away|none|simply)\b", re.I),
+    "zh": re.compile(r"(从不|从来|一律|全部|立即|马上|自动|只要|只有|只能|无需|不必|不用|根本|一切|"
+                     r"所有|任何|直接|没有)"),
+}
+
+
+def _absolute_word_tells(lessons: list[Lesson], lang: str) -> list[str]:
+    """Questions whose answer is exactly the options left once every option with an
+    absolute word is struck out: they test that habit, not the lesson."""
+    tells = []
+    for lesson in lessons:
+        for q in lesson.questions:
+            if q.type is QuestionType.TRUE_FALSE:
+                continue
+            plain = {i for i, c in enumerate(q.choices) if not ABSOLUTE_WORDS[lang].search(c)}
+            if plain == q.correct:
+                tells.append(f"{lesson.id} {q.id}")
+    return tells
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_quizzes_cannot_be_gamed_by_striking_out_absolute_words(lang: str) -> None:
+    lessons = list_lessons(lang)
+    option_questions = sum(q.type is not QuestionType.TRUE_FALSE for x in lessons for q in x.questions)
+    tells = _absolute_word_tells(lessons, lang)
+    assert len(tells) <= 0.05 * option_questions, tells
+
+
+def test_absolute_word_check_flags_a_gameable_question() -> None:
+    text = GOOD_LESSON.replace('["a", "b", "c"]', '["never a", "always b", "c"]')
+    assert _absolute_word_tells([parse_lesson(text, "en")], "en") == ["sample q2"]
+
+
 def test_every_question_type_is_used() -> None:
     balance = quiz_balance(list_lessons("zh"))
     assert all(balance.type_counts[kind.value] >= 3 for kind in QuestionType), balance
