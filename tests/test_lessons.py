@@ -345,6 +345,16 @@ def test_absolute_word_check_flags_a_gameable_question() -> None:
     assert _absolute_word_tells([parse_lesson(text, "en")], "en") == ["sample q2"]
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_multi_select_answers_are_not_always_the_same_size(lang: str) -> None:
+    """'Tick three of five' every time is a rule a trainee learns instead of the lesson, and
+    a multi answer that ticks every option is 'all of the above'."""
+    multis = [q for x in list_lessons(lang) for q in x.questions if q.type is QuestionType.MULTI]
+    sizes = [len(q.correct) for q in multis]
+    assert all(len(q.correct) < q.option_count for q in multis), sizes
+    assert max(sizes.count(n) for n in set(sizes)) <= 0.6 * len(multis), sizes
+
+
 def test_every_question_type_is_used() -> None:
     balance = quiz_balance(list_lessons("zh"))
     assert all(balance.type_counts[kind.value] >= 3 for kind in QuestionType), balance
