@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.policy import Staff
@@ -643,3 +644,54 @@ def test_a_rule_table_starved_of_hours_has_its_actions_counted_as_refused():
             RunBrief.from_result(full).refused_for_hours
         counts[name] = full.refused_for_hours
     assert counts["monthly_all"] > 10 and counts["monthly_all_slip"] < counts["monthly_all"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_staffing_compliance_axis_reads_in_whole_percents_up_to_100(lang):
+    """A sweep whose checks all keep up (99.6% to 100%) drew its compliance axis as 99.6%,
+    99.7%, 99.7%, 99.8%... (labels repeated, a 0.4-point gap blown up to the panel's
+    height), and its tooltip printed the share as 1.0: the axis now runs from 90% (lower
+    when a figure is lower) to 100% in whole percents, and the tooltip shows a percent."""
+    import pandas as pd
+
+    from training.lab_charts import staffing
+
+    def compliance_layers(lo):
+        frame = pd.DataFrame({
+            "officers": [1, 2, 3], "strategy": ["x"] * 3, "loss_cny": [9e6, 8e6, 8e6],
+            "loss_lo": [8e6, 7e6, 7e6], "loss_hi": [1e7, 9e6, 9e6],
+            "compliance": [0.998, 1.0, 1.0], "compliance_lo": [lo, 1.0, 1.0],
+            "compliance_hi": [1.0, 1.0, 1.0], "net_after_staff_cny": [1e6, 2e6, 3e6]})
+        panel = staffing(frame, 1, lang).to_dict()["hconcat"][1]
+        return [layer for layer in panel["layer"] if layer["encoding"].get("y")]
+
+    for lo, floor in ((0.996, 0.9), (0.53, 0.5)):
+        layers = compliance_layers(lo)
+        assert len(layers) == 2  # the interval and the line
+        for layer in layers:
+            assert layer["encoding"]["y"]["scale"]["domain"] == [floor, 1.0]
+        line = next(layer for layer in layers if "tooltip" in layer["encoding"])
+        axis = line["encoding"]["y"]["axis"]
+        assert axis["format"] == ".0%" and axis["tickMinStep"] >= 0.01
+        tip = next(x for x in line["encoding"]["tooltip"] if x["field"] == "compliance")
+        assert tip["format"].endswith("%")
+
+
+def test_the_frontier_is_tall_enough_for_both_its_legends(case):
+    """With six strategies the frontier's legends (one row per strategy, then the
+    frontier's square and circle) ran below the plot and the page cut the frontier's
+    legend off: the plot grows with the strategies it names."""
+    from training.lab_charts import LEGEND_EXTRA_ROWS, LEGEND_ROW_PX, frontier, with_names
+
+    few = {"early-warning": [8, 11, 9, 10], "late-collection": [9, 12, 10, 11],
+           "oracle": [1, 2, 1, 2]}
+    many = {**few, "do-nothing": [10, 12, 9, 14]}
+    small = frontier(with_names(lab.frontier_frame(made_up(case, few)), "en"), "en").to_dict()
+    res = made_up(case, many)
+    frame = lab.frontier_frame(res)
+    for k in range(3):  # three more strategies: seven in all
+        frame = pd.concat([frame, frame.iloc[[0]].assign(strategy=f"table-{k}")],
+                          ignore_index=True)
+    big = frontier(with_names(frame, "en"), "en").to_dict()
+    assert big["height"] >= LEGEND_ROW_PX * (len(frame) + LEGEND_EXTRA_ROWS)
+    assert big["height"] > small["height"]

@@ -6,6 +6,8 @@ the page and the report show the same pictures from the same frames.
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -17,6 +19,12 @@ HEIGHT = 220
 PALETTE = ("#2980b9", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7f8c8d",
            "#27ae60")
 
+
+LEGEND_ROW_PX = 32
+"""The height of a legend's row as the app draws it (its theme's font), with spacing."""
+LEGEND_EXTRA_ROWS = 5
+"""Rows of the frontier's legends besides one per strategy: two titles, the frontier's
+two shapes and the gap between the legends."""
 
 MONEY_AXIS = ",.0f"
 """Money on an axis: whole display units (万元 in Chinese, CNY thousands in English)."""
@@ -123,14 +131,27 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
               for below in (False, True) for right in (False, True)]
     line = alt.Chart(df[df["efficient"]].sort_values("hours")).mark_line(
         strokeWidth=3, color="black").encode(x="hours:Q", y="loss_avoided_cny:Q")
+    # the two legends (strategies, frontier) stand beside the plot and are cut off below
+    # its height: with six strategies the page lost the frontier's square and circle
     return alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
-        width=WIDTH, height=HEIGHT + 60)
+        width=WIDTH, height=max(HEIGHT + 60, LEGEND_ROW_PX * (len(order) + LEGEND_EXTRA_ROWS)))
 
 
 STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),
-                ("compliance", "compliance_lo", "compliance_hi", "lab.col.compliance", ".1%"),
+                ("compliance", "compliance_lo", "compliance_hi", "lab.col.compliance", ".0%"),
                 ("net_after_staff_cny", None, None, "lab.col.net_after_staff", MONEY_AXIS))
 STAFF_MONEY = ("loss_cny", "loss_lo", "loss_hi", "net_after_staff_cny")
+SHARE_AXIS_FLOOR = 0.9
+"""The compliance panel's axis reaches at least down to 90%, in steps of whole percents:
+a sweep whose checks all keep up (99.6% to 100%) drew an axis of 99.6%, 99.7%, 99.7%...
+with labels repeated and a gap of 0.4 points blown up to the panel's height."""
+
+
+def _share_scale(df: pd.DataFrame, lo: str) -> alt.Scale:
+    """The compliance axis: from 90% (or lower, in tenths, when a figure is lower) to 100%."""
+    low = pd.to_numeric(df[lo], errors="coerce").min() if lo in df and len(df) else float("nan")
+    floor = SHARE_AXIS_FLOOR if low != low else min(SHARE_AXIS_FLOOR, math.floor(low * 10) / 10)
+    return alt.Scale(domain=[max(0.0, floor), 1.0])
 
 
 def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
@@ -143,15 +164,17 @@ def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
     for col, lo, hi, key, fmt in STAFF_PANELS:
         title = money_header(t(key, lang), lang) if col in STAFF_MONEY else t(key, lang)
         base = alt.Chart(df).encode(x=x)
+        share = fmt.endswith("%")
+        scale = _share_scale(df, lo) if share else alt.Scale(zero=False)
         layers = [base.mark_line(point=True, color=PALETTE[0]).encode(
-            y=alt.Y(f"{col}:Q", title=title, axis=alt.Axis(format=fmt),
-                    scale=alt.Scale(zero=False)),
+            y=alt.Y(f"{col}:Q", title=title, scale=scale,
+                    axis=alt.Axis(format=fmt, tickMinStep=0.01) if share else
+                    alt.Axis(format=fmt)),
             tooltip=[alt.Tooltip("officers:O", title=t("lab.col.officers", lang)),
-                     alt.Tooltip(f"{col}:Q", title=title,
-                                 format=".1%" if fmt == ".0%" else MONEY_TIP)])]
+                     alt.Tooltip(f"{col}:Q", title=title, format=".1%" if share else MONEY_TIP)])]
         if lo:
             layers.insert(0, base.mark_errorbar(ticks=True, color=PALETTE[0], opacity=0.45).encode(
-                y=alt.Y(f"{lo}:Q", title=title), y2=f"{hi}:Q"))
+                y=alt.Y(f"{lo}:Q", title=title, scale=scale), y2=f"{hi}:Q"))
         if stop_after is not None:
             rule = pd.DataFrame({"officers": [stop_after],
                                  "label": [t("lab.chart.stop_paying", lang, n=stop_after)]})
