@@ -204,7 +204,8 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case) -> No
     st.subheader(t("lab.report.strategies"))
     st.dataframe(lab_report.strategies_display(outcome, lang), hide_index=True,
                  key="lab_strategies")
-    st.caption(t("lab.report.reference_note"))
+    # the note begins with the tables' "*" marker: escaped, or it renders as a list bullet
+    st.caption(t("lab.report.reference_note").replace("*", "\\*", 1))
     st.caption(t("lab.report.hours_note"))
     if (refused := lab_report.refused_text(outcome, lang)) is not None:
         st.warning(refused, icon=":material/schedule:")

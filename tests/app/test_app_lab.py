@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from training import lab
+from training.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -102,6 +103,11 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
     assert lab.fmt_figure("loss_cny", tuned_loss, "en", signed=True) in set(paired.iloc[:, 2])
     assert at.get("download_button")
+    # the note under the strategies table keeps the "*" that marks the reference runs
+    # (unescaped, markdown drew it as a list bullet and the marker was gone)
+    note = t("lab.report.reference_note", "en")
+    assert note.startswith("* ")
+    assert "\\" + note in [c.value for c in at.caption]
 
 
 def test_a_running_study_can_be_cancelled():
