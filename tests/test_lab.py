@@ -695,3 +695,17 @@ def test_the_frontier_is_tall_enough_for_both_its_legends(case):
     big = frontier(with_names(frame, "en"), "en").to_dict()
     assert big["height"] >= LEGEND_ROW_PX * (len(frame) + LEGEND_EXTRA_ROWS)
     assert big["height"] > small["height"]
+
+
+def test_an_uploaded_table_with_an_unknown_action_is_refused_in_the_readers_language():
+    """The Chinese page named the row and column in Chinese, then said "unknown action
+    'restructur'; use one of..." in English: the check now says it in both languages."""
+    from sim.strategies import RulesError
+
+    text = b"name: x\nrules:\n  - when: {min_alerts: 2}\n    do: [restructur]\n"
+    with pytest.raises(RulesError) as err:
+        lab.rules_from_upload("bad.yaml", text)
+    zh = lab.form_problems(err.value, "zh")
+    assert "未知措施 'restructur'" in zh and "'restructure'" in zh and "unknown" not in zh
+    en = lab.form_problems(err.value, "en")
+    assert "unknown action 'restructur'" in en and "did you mean 'restructure'" in en

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sim.codes import ON_BOOKS, LoanStatus
 from sim.defaults import INTERVENTIONS
-from sim.inputs import InputError, did_you_mean, load_yaml, read_text, refusal, validate
+from sim.inputs import InputError, did_you_mean, load_yaml, near_zh, read_text, refusal, validate
 from sim.observation import Decision, Observation
 from sim.policy import MonitoringPolicy
 from sim.strategies.base import Budget, Strategy, workout
@@ -109,13 +109,19 @@ def parse_rules(data, source: str = "<rules>") -> RuleTable:
     if isinstance(data, dict) and "segments" in data and "rules" not in data:
         raise RulesError(source, [("(file)", "this is a case file (it has 'segments'), not a "
                                    "rule table: a rule table has 'name', 'monitoring' and "
-                                   "'rules' (see scenarios/rules/tuned.yaml)")])
+                                   "'rules' (see scenarios/rules/tuned.yaml)")],
+                         ["这是案例文件（含 segments），不是规则表：规则表包含 name、monitoring 和 "
+                          "rules（参见 scenarios/rules/tuned.yaml）"])
     table = validate(RuleTable, data, source, RulesError, "monitoring and rules")
-    unknown = [(f"rules[{k}].do", f"unknown action '{a}'; use one of: "
-                f"{', '.join(INTERVENTIONS)}{did_you_mean(a, INTERVENTIONS)}")
-               for k, r in enumerate(table.rules) for a in r.do if a not in INTERVENTIONS]
-    if unknown:
-        raise RulesError(source, unknown)
+    bad = [(k, a) for k, r in enumerate(table.rules) for a in r.do if a not in INTERVENTIONS]
+    if bad:
+        # the Chinese page showed these in English: both languages, as the schema's are
+        raise RulesError(
+            source,
+            [(f"rules[{k}].do", f"unknown action '{a}'; use one of: "
+              f"{', '.join(INTERVENTIONS)}{did_you_mean(a, INTERVENTIONS)}") for k, a in bad],
+            [f"未知措施 '{a}'；可用：{', '.join(INTERVENTIONS)}{near_zh(a, INTERVENTIONS)}"
+             for _, a in bad])
     return table
 
 
