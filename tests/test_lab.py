@@ -709,3 +709,26 @@ def test_an_uploaded_table_with_an_unknown_action_is_refused_in_the_readers_lang
     assert "未知措施 'restructur'" in zh and "'restructure'" in zh and "unknown" not in zh
     en = lab.form_problems(err.value, "en")
     assert "unknown action 'restructur'" in en and "did you mean 'restructure'" in en
+
+
+@pytest.mark.parametrize("lang, points", [("en", " pp"), ("zh", " 个百分点")])
+def test_a_difference_in_the_index_is_in_percentage_points(case, lang, points):
+    """The index is a share of the avoidable loss, so the difference of two indexes is in
+    percentage points: "index -84.0% against the champion" read as a cut of 84% of its
+    index. The levels in the strategies table stay in percent."""
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
+                         "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
+    df = lab.paired_table(res).reset_index(drop=True)
+    row = df[(df["strategy"] == "do-nothing") & (df["figure"] == "index")].iloc[0]
+    diff = lab.fmt_figure("index", row["mean"], lang, signed=True, difference=True)
+    assert diff.endswith(points) and "%" not in diff
+    text = lab.verdict_text(row, lang)
+    assert diff in text and text.count(points) == 3  # the difference and both ends
+    out = lab.LabOutcome(request=lab.LabRequest(scenario=case, strategies=res.spec.strategies,
+                                                reps=4, seed=1), study=res)
+    shown = paired_display(out, lang)
+    index_rows = shown[shown.iloc[:, 1] == t("lab.figure.index", lang)]
+    assert all(v.endswith(points) for v in index_rows.iloc[:, 2])
+    assert all(v.count(points) == 2 for v in index_rows.iloc[:, 3])
+    levels = strategies_display(out, lang)
+    assert all("%" in v and points not in v for v in levels[t("lab.figure.index", lang)])

@@ -385,12 +385,22 @@ def paired_table(result: StudyResult, figures=KEY_FIGURES) -> pd.DataFrame:
                                        "lo", "hi", "n", "verdict"])
 
 
+PERCENT_FIGURES = ("compliance", "policy_compliance", "npl_ratio_peak", "index")
+
+
 def fmt_figure(fig: str, value: float | None, lang: str | None = None,
-               signed: bool = False) -> str:
+               signed: bool = False, difference: bool = False) -> str:
     """A figure for people, with its unit; ``signed`` writes a positive difference with its
-    "+" ("+189.6 万元"), so a difference never reads as a level."""
+    "+" ("+189.6 万元"), so a difference never reads as a level. ``difference``: the value
+    is a difference of two figures, and a difference of two percents is in percentage
+    points ("-84.0 pp", "-84.0 个百分点"): "-84.0%" reads as a cut by that share."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
+    if difference and fig in PERCENT_FIGURES:
+        n = f"{value * 100:.1f}"
+        n = n.lstrip("-") if n.strip("-0.") == "" else n  # no "-0.0"
+        n = "+" + n if signed and n.strip("0.") and not n.startswith("-") else n
+        return t("lab.unit.points", lang, n=n)
     if fig.endswith("_cny"):
         text = fmt_cny(value, lang)
     elif fig == "hours":
@@ -416,9 +426,9 @@ def verdict_text(row: dict | pd.Series, lang: str | None = None) -> str:
     fig = row["figure"]
     return t(f"lab.verdict.{row['verdict']}", lang, strategy=strategy_label(row["strategy"], lang),
              champion=strategy_label(row["champion"], lang), figure=t(f"lab.figure.{fig}", lang),
-             diff=fmt_figure(fig, row["mean"], lang, signed=True),
-             lo=fmt_figure(fig, row["lo"], lang),
-             hi=fmt_figure(fig, row["hi"], lang))
+             diff=fmt_figure(fig, row["mean"], lang, signed=True, difference=True),
+             lo=fmt_figure(fig, row["lo"], lang, difference=True),
+             hi=fmt_figure(fig, row["hi"], lang, difference=True))
 
 
 def headline(result: StudyResult, lang: str | None = None) -> str:

@@ -131,11 +131,12 @@ def _table(df: pd.DataFrame) -> str:
     return df.to_html(index=False, escape=True, border=0, na_rep="—")
 
 
-def _interval(fig: str, row, lang: str) -> str:
+def _interval(fig: str, row, lang: str, difference: bool = False) -> str:
     """A 95% interval as words ("CNY 1,440k to CNY 2,352k"): a dash between two figures
-    that may carry a minus sign read as a subtraction."""
-    return t("lab.range", lang, lo=lab.fmt_figure(fig, row["lo"], lang),
-             hi=lab.fmt_figure(fig, row["hi"], lang))
+    that may carry a minus sign read as a subtraction. ``difference``: of a difference
+    (a difference of percents in percentage points)."""
+    return t("lab.range", lang, lo=lab.fmt_figure(fig, row["lo"], lang, difference=difference),
+             hi=lab.fmt_figure(fig, row["hi"], lang, difference=difference))
 
 
 def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
@@ -160,9 +161,9 @@ def paired_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("lab.col.strategy", lang): [lab.strategy_label(s, lang) for s in df["strategy"]],
         t("lab.col.figure", lang): [t(f"lab.figure.{f}", lang) for f in df["figure"]],
-        t("lab.col.diff", lang): [lab.fmt_figure(f, m, lang, signed=True)
+        t("lab.col.diff", lang): [lab.fmt_figure(f, m, lang, signed=True, difference=True)
                                   for f, m in zip(df["figure"], df["mean"], strict=True)],
-        t("lab.col.interval", lang): [_interval(r["figure"], r, lang)
+        t("lab.col.interval", lang): [_interval(r["figure"], r, lang, difference=True)
                                       for r in df.to_dict("records")],
         t("lab.col.verdict", lang): [t(f"lab.verdict_word.{v}", lang) for v in df["verdict"]],
         t("lab.col.n", lang): df["n"],
