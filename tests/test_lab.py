@@ -732,3 +732,26 @@ def test_a_difference_in_the_index_is_in_percentage_points(case, lang, points):
     assert all(v.count(points) == 2 for v in index_rows.iloc[:, 3])
     levels = strategies_display(out, lang)
     assert all("%" in v and points not in v for v in levels[t("lab.figure.index", lang)])
+
+
+@pytest.mark.parametrize("lang, words", [("en", "once the team has 1 officer ("),
+                                         ("zh", "客户经理超过 1 人后")])
+def test_the_point_where_another_officer_stops_paying_names_officers(case, lang, words):
+    """A sweep from one officer whose first step does not pay said "another officer
+    stops paying once the team has 1 (an officer's 80 post-loan hours cost ...)": 1 what?
+    The sentence names the officers, one or many."""
+    from training.lab_report import stop_paying_text
+
+    strategies = (builtin("early-warning"),)
+    req = lab.LabRequest(scenario=case, strategies=strategies, reps=3, seed=1,
+                         staff=(1, 2, 3), officer_cost_cny_per_month=20_000)
+    sweep = []
+    for k in (1, 2, 3):  # each officer adds 10k of net value and costs 120k over the case
+        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
+                    net_value_cny={"early-warning": [1e6 + 1e4 * k] * 3})
+        r.spec = StudySpec(scenario=case, strategies=strategies, reps=3, seed=1, officers=k,
+                           references=False)
+        sweep.append(r)
+    out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+    assert lab.stop_paying_point(lab.staffing_table(out)) == 1
+    assert words in stop_paying_text(out, lang)

@@ -224,7 +224,8 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
     elif n == int(table["officers"].iloc[0]) and n > 1:  # the range may start too high
         money = t("lab.report.stop_paying_first", lang, strategy=strategy, n=n, cost=cost)
     else:
-        money = t("lab.report.stop_paying", lang, strategy=strategy, n=n, cost=cost)
+        money = t("lab.report.stop_paying", lang, strategy=strategy, n=n,
+                  officers=_officers(n, lang), cost=cost)
     more = keeps_up_text(table, lang)
     return money + ("" if not more else more if lang == "zh" else " " + more)
 
