@@ -92,6 +92,14 @@ def test_an_unreachable_scheduler_exits_2(capsys):
     (["--strategies", "early-warning", "--out", str(ROOT / "tests")], "is a folder"),
     (["--strategies", "early-warning", "--staff-strategy", "early-warning"], "add --staff"),
     ([], "--strategies is required"),
+    # each names its option: these said "officer cost: ...", "unknown strategy 'oracle' for
+    # the staffing sweep" and "months: ...", and a report asked for as .pdf was HTML in it
+    (["--strategies", "early-warning", "--staff", "1..2", "--staff-strategy", "oracle"],
+     "--staff-strategy: "),
+    (["--strategies", "early-warning", "--officer-cost", "-5"], "--officer-cost"),
+    (["--strategies", "early-warning", "--officer-cost", "nan"], "--officer-cost"),
+    (["--strategies", "early-warning", "--months", "13"], "--months 13 is beyond"),
+    (["--strategies", "early-warning", "--out", "/tmp/report.pdf"], "name it .html"),
 ])
 def test_bad_options_exit_2_with_a_message(capsys, args, words):
     assert main(["compare", INTRO, *args]) == 2
@@ -135,3 +143,10 @@ def test_help_reads_as_written(capsys, command):
     out = capsys.readouterr().out
     assert "usage: bianque" in out
     assert "%%" not in out and "%(" not in out
+
+
+def test_the_sweep_strategy_may_be_named_as_its_rule_table_file(capsys):
+    """--strategies takes a rule table as its file, so --staff-strategy takes that too (it
+    said "unknown strategy 'scenarios/rules/tuned.yaml'")."""
+    out = compare_json(capsys, "--staff", "1..2", "--staff-strategy", TUNED)
+    assert out["staffing"]["strategy"] == "tuned"

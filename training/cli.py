@@ -51,6 +51,23 @@ def _int_in(lo: int, hi: int, what: str) -> Callable[[str], int]:
     return parse
 
 
+def _float_in(lo: float, hi: float, what: str) -> Callable[[str], float]:
+    """An argparse type: a finite number in [lo, hi], with a message that says so."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
+        if not lo <= value <= hi:  # NaN fails this too
+            raise argparse.ArgumentTypeError(f"{what} must be between {lo:,.0f} and {hi:,.0f}, "
+                                             f"got {text.strip()}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
 # --- validate ----------------------------------------------------------------------
 
 
@@ -399,9 +416,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         if not args.strategies:
             return bad("--strategies is required: e.g. --strategies early-warning,late-collection")
+        if args.months is not None and args.months > scenario.horizon_months:
+            return bad(f"--months {args.months} is beyond the scenario's horizon "
+                       f"({scenario.horizon_months} months); use at most "
+                       f"{scenario.horizon_months}")
         try:
-            strategies = lab.parse_strategies(args.strategies.split(","))
+            items = args.strategies.split(",")
+            strategies = lab.parse_strategies(items)
             staff = lab.parse_staff_range(args.staff) if args.staff else []
+            if args.staff_strategy and staff:
+                # by its label, or as it was given to --strategies (a rule table's file)
+                given = {i.strip(): s.label for i, s in zip(items, strategies, strict=True)}
+                args.staff_strategy = given.get(args.staff_strategy.strip(),
+                                                args.staff_strategy.strip())
+                labels = [s.label for s in strategies]
+                if args.staff_strategy not in labels:
+                    return bad(f"--staff-strategy: the staffing sweep runs one of the "
+                               f"compared strategies, and {args.staff_strategy!r} is not one; "
+                               f"use one of: {', '.join(labels)}")
             request = lab.LabRequest(
                 scenario=scenario, strategies=tuple(strategies),
                 reps=100 if args.reps is None else args.reps,
@@ -416,6 +448,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
                    "LO..HI (e.g. --staff 2..8), or leave --staff-strategy out")
     if args.out:
         out = Path(args.out).resolve()
+        if out.suffix.lower() not in (".html", ".htm") and not out.is_dir():
+            # a report.pdf that holds HTML opens in no PDF reader
+            return bad(f"--out: the report is an HTML file; name it .html, e.g. "
+                       f"{out.with_suffix('.html').name}")
         if out.is_dir():
             return bad(f"--out: {out} is a folder; give a file name, e.g. {out / 'report.html'}")
         if not out.parent.is_dir():
@@ -656,7 +692,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="staffing sweep: officer counts, e.g. 2..8 or 2,4,6")
     p.add_argument("--staff-strategy", metavar="NAME", default=None,
                    help="strategy of the staffing sweep (default: the first)")
-    p.add_argument("--officer-cost", type=float, default=None, metavar="CNY",
+    p.add_argument("--officer-cost", type=_float_in(0, 1e9, "officer cost"), default=None,
+                   metavar="CNY",
                    help="monthly cost of one officer's post-loan hours for the sweep (default: "
                         "20000 for a full-time month, times the case's hours_per_officer_month "
                         "/ 174)")
