@@ -126,8 +126,11 @@ def rule_editor():
 
     tuned = load_rules(SCENARIO_DIR / "rules" / "tuned.yaml")
     name = st.text_input(t("lab.page.table_name"), value="my-rules", key="lab_rule_name")
+    # the five figures below are months between routine checks: said once, above them
+    st.caption(t("lab.page.intervals_caption"))
     cols = st.columns(5)
     intervals = {k: cols[i].number_input(t(f"cls.{k}"), 0, 24, key=f"lab_iv_{k}",
+                                         help=t("lab.page.interval_help"),
                                          value=getattr(tuned.monitoring.interval_months, k))
                  for i, k in enumerate(CLASS_KEYS)}
     c1, c2, c3 = st.columns(3)

@@ -76,6 +76,11 @@ def test_the_page_reads_in_both_languages(lang, title):
     assert at.multiselect(key="lab_strategies_pick").value == [
         "early-warning", "late-collection", "tuned"]
     assert at.button(key="lab_run").label
+    # the rule editor's five figures per class say they are months between checks (they
+    # were labelled with the class alone: "Normal 6")
+    months = {"en": "in months", "zh": "（月"}[lang]
+    assert any(months in c.value for c in at.caption)
+    assert at.number_input(key="lab_iv_normal").help
 
 
 def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
