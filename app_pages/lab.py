@@ -189,10 +189,13 @@ def rule_editor():
     return table
 
 
-def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case) -> None:
+def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
+                 saved: bool = False) -> None:
     res = outcome.study
     ran_on = outcome.request.scenario
-    if ran_on.id != case.id:  # the form has moved on: say whose results these are
+    # the form has moved on since this study ran: say whose results these are (a saved
+    # study was opened as such, whatever the form holds; its caption names its case)
+    if ran_on.id != case.id and not saved:
         st.info(t("lab.page.other_case", title=ran_on.title.get(lang)),
                 icon=":material/history:")
     st.success(lab.headline(res, lang))
@@ -428,7 +431,7 @@ if opened is not None and not busy:
     study, outcome, seconds = opened
     st.info(t("lab.saved.showing", when=common.local_time(study.created_at)),
             icon=":material/inventory_2:")
-    show_results(outcome, seconds, lang, case)
+    show_results(outcome, seconds, lang, case, saved=True)
 elif job is not None:
     if job.running:
         watch(job)

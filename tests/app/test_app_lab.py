@@ -237,7 +237,12 @@ def test_a_finished_study_is_saved_and_opens_again_after_a_reload():
     assert "lab_job" not in again.session_state
     saved = again.selectbox(key="lab_saved_pick")
     assert "入门" in saved.options[0] and "2 个情景" in saved.options[0]  # newest first
+    # the form on another case: the study opens as saved, not as "run before the form
+    # changed: run it again" (which it said of every saved study of another case)
+    again.selectbox(key="lab_case").set_value("rising_lpr").run()
     again.button(key="lab_saved_open").click().run()
+    stale = t("lab.page.other_case", "zh", title=job.outcome.request.scenario.title.zh)
+    assert stale not in [i.value for i in again.info]
     assert not again.exception, [e.value for e in again.exception]
     assert again.success[0].value == lab.headline(job.outcome.study, "zh")
     opened = again.session_state["lab_opened"]
