@@ -227,7 +227,7 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
                      key="lab_staffing")
     st.download_button(
         t("lab.page.download"), data=lambda: lab_report.report_html(outcome, lang),
-        file_name=f"bianque-lab-{outcome.request.scenario.id}.html", mime="text/html",
+        file_name=lab_report.download_name(outcome.request), mime="text/html",
         icon=":material/download:", on_click="ignore", key="lab_download")
 
 

@@ -56,6 +56,9 @@ def test_staffing_sweep_and_report(capsys, tmp_path):
     # the report carries its inputs: compare runs them again to the same figures
     assert main(["compare", str(report), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == figures
+    # it says how to run it again by the name it was written under (it named the app's
+    # download, bianque-lab-intro.html, a file the manager of the CLI never had)
+    assert f"bianque compare {report} --json</pre>" in page
     assert main(["compare", str(report), "--reps", "5"]) == 2
     assert "carries its own inputs" in capsys.readouterr().err
 

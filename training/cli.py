@@ -469,8 +469,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         from training.lab_report import report_html
 
-        Path(args.out).write_text(report_html(outcome, args.lang, _command(args)),
-                                  encoding="utf-8")
+        # the report says how to run it again: by the name it is written under
+        Path(args.out).write_text(report_html(outcome, args.lang, _command(args),
+                                              file_name=args.out), encoding="utf-8")
     if args.json:
         print(json.dumps(_plain(lab.figures_json(outcome)), indent=2, ensure_ascii=False))
     else:

@@ -15,6 +15,7 @@ import json
 import math
 import platform
 import re
+import shlex
 from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
@@ -279,8 +280,16 @@ CHART_ORDER = ("loss", "frontier", "npl_fan", "provisions_fan", "staffing")
 """The charts in the order the lab page draws them."""
 
 
-def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None = None) -> str:
-    """The whole report as one HTML string (about 1 MB, most of it the chart libraries)."""
+def download_name(request: lab.LabRequest) -> str:
+    """The file name the app gives a report it downloads."""
+    return f"bianque-lab-{request.scenario.id}.html"
+
+
+def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None = None,
+                file_name: str | None = None) -> str:
+    """The whole report as one HTML string (about 1 MB, most of it the chart libraries).
+    ``file_name``: what the report will be called (default: the app's download name), for
+    the command that runs it again."""
     req = outcome.request
     e = html.escape
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -329,7 +338,7 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
         *([f"<h3>{e(t('lab.report.command', lang))}</h3>", f"<pre>{e(command)}</pre>"]
           if command else []),
         f"<p>{e(t('lab.report.replay', lang))}</p><pre>bianque compare "
-        f"{e(f'bianque-lab-{req.scenario.id}.html')} --json</pre>",
+        f"{e(shlex.quote(file_name or download_name(req)))} --json</pre>",
         f"<p>{e(t('lab.report.seeds', lang, seed=req.seed))}</p>",
         f"<h3>{e(t('lab.report.versions', lang))}</h3>",
         _table(pd.DataFrame(list(inputs["versions"].items()),
