@@ -115,8 +115,7 @@ def case_choices(user) -> tuple[dict, dict[str, str], list[str]]:
                 by_key[CASE_FILE + f.name] = checked.scenario
                 notes[CASE_FILE + f.name] = t("lab.page.case_uploaded", lang, file=f.name)
             else:
-                problems += [("" if p.line is None else t("lab.page.at_line", lang, line=p.line))
-                             + p.text(lang) for p in checked.problems]
+                problems += [lab.case_problem_text(p, lang) for p in checked.problems]
     return by_key, notes, problems
 
 

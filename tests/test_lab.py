@@ -755,3 +755,17 @@ def test_the_point_where_another_officer_stops_paying_names_officers(case, lang,
     out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
     assert lab.stop_paying_point(lab.staffing_table(out)) == 1
     assert words in stop_paying_text(out, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_uploaded_case_problem_names_its_field_and_line(lang):
+    """The lab listed an uploaded case's problem by its line alone ("line 26: Input should
+    be greater than 0"), where `bianque validate` names the field: it now says both."""
+    from training import authoring
+
+    text = (Path("tests/badinput/pd_zero.yaml")).read_text(encoding="utf-8")
+    problems = authoring.validate_text(text, "pd_zero.yaml").problems
+    shown = [lab.case_problem_text(p, lang) for p in problems]
+    assert any("segments[0].pd_annual" in s and "26" in s for s in shown)
+    broken = authoring.validate_text("a: [", "x.yaml").problems
+    assert all("(file)" not in lab.case_problem_text(p, lang) for p in broken)

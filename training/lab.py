@@ -190,6 +190,23 @@ COLUMN_LABELS = {"do": "actions", "checked_within_months": "checked_within",
                  "not_acted_within_months": "not_acted_within"}
 
 
+def case_problem_text(problem, lang: str | None = None) -> str:
+    """A problem of an uploaded case file (training.authoring.Problem) as the lab lists
+    it: where (line and field, as `bianque validate` names the field), then what to do."""
+    from training.authoring import FILE_PATH
+
+    field_path = problem.path if problem.path and problem.path != FILE_PATH else None
+    if problem.line is not None and field_path:
+        where = t("lab.page.at_line_field", lang, line=problem.line, path=field_path)
+    elif problem.line is not None:
+        where = t("lab.page.at_line", lang, line=problem.line)
+    elif field_path:
+        where = t("lab.page.at_field", lang, path=field_path)
+    else:
+        where = ""
+    return where + problem.text(lang)
+
+
 def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days: int,
                          reserve_share: float, rows: list[dict],
                          checks_beyond_reserve: str = "rush"):
