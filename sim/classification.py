@@ -2,7 +2,8 @@
 
 Objective triggers (商业银行金融资产风险分类办法, 2023): any amount overdue, an
 unapproved change in the use of funds, or a restructuring puts a loan at least
-in SPECIAL_MENTION (关注); more than 90 days overdue SUBSTANDARD (次级), more
+in SPECIAL_MENTION (关注), a second restructuring during the first's observation
+period at least in SUBSTANDARD; more than 90 days overdue SUBSTANDARD (次级), more
 than 270 DOUBTFUL (可疑), more than 360 LOSS (损失). If more than 10% of a
 borrower's claims are non-performing, all its claims are non-performing.
 """
@@ -70,13 +71,17 @@ def reclassify(sim, t: int) -> None:
 
     A disaster deferral is relief, not a restructuring: it does not flag the loan. A cured
     non-performing loan stays at least SUBSTANDARD until sim.upgrade_from
-    (defaults.NPL_UPGRADE_MONTHS of payments on time)."""
+    (defaults.NPL_UPGRADE_MONTHS of payments on time). A loan restructured again while an
+    earlier restructuring's observation period runs is at least SUBSTANDARD until the new
+    observation period ends (restarted, like any, by a missed payment): the 2023 rules'
+    treatment of a restructured asset that still cannot pay (BCBS's forborne exposures
+    under probation that are forborne again become non-performing likewise)."""
     borrower = sim.borrower_of_loan if sim.multi_loan else _NO_BORROWERS
     n_borrowers = int(borrower.max()) + 1 if len(borrower) else 0
     sim.cls_objective, judged, booked, changed = kernels.reclassify(
         _class_rules(), t, ON_BOOKS, sim.status, sim.dpd, sim.known_diversion,
-        sim.restructured_until, sim.floor, sim.upgrade_from, sim.judgement, sim.balance,
-        borrower, n_borrowers, sim.cls)
+        sim.restructured_until, sim.restructured_again, sim.floor, sim.upgrade_from,
+        sim.judgement, sim.balance, borrower, n_borrowers, sim.cls)
     # the officer's judgement (sim.judgement) raises the class above the floor, and counts
     # for the borrower rule like any other non-performing class; with one loan per
     # borrower the 10% rule cannot bite, so the borrower column is passed only when some

@@ -67,13 +67,15 @@ def warranted(sim, t: int) -> np.ndarray:
     """The class each loan's hidden state warrants at month t (after the month's tick).
 
     The objective triggers on the true state (days past due, diversion whether known
-    or not, restructuring observation, event floors, a cured NPL not yet upgraded, the
+    or not, restructuring observation, event floors, a cured NPL not yet upgraded or a loan
+    restructured again under observation, the
     borrower rule), then health
     bands: below WARRANTED_SPECIAL_MENTION_HEALTH special mention, below
     WARRANTED_SUBSTANDARD_HEALTH substandard. Defaulted loans keep their day triggers."""
     on_books = sim.status <= ON_BOOKS
     flagged = (sim.diverting | (sim.restructured_until >= t)) & on_books
-    floor = np.where((sim.upgrade_from > t) & on_books,
+    npl_floor = (sim.upgrade_from > t) | (sim.restructured_again & (sim.restructured_until >= t))
+    floor = np.where(npl_floor & on_books,
                      np.maximum(sim.floor, LoanClass.SUBSTANDARD), sim.floor)
     cls = classify(sim.dpd, flagged, floor, sim.balance,
                    sim.borrower_of_loan if sim.multi_loan else None)

@@ -89,6 +89,9 @@ def init_columns(sim) -> None:
     sim.entrusted = pf.entrusted.copy()
     sim.frozen = np.zeros(n, dtype=bool)
     sim.restructured_until = np.full(n, -1, dtype=np.int32)
+    # restructured again while an earlier restructuring's observation period ran: at least
+    # 次级 until the new observation period ends (sim.classification)
+    sim.restructured_again = np.zeros(n, dtype=bool)
     sim.deferral_until = np.full(n, -1, dtype=np.int32)
     sim._staged = np.isin(pf.product, STAGED_PRODUCTS)
     sim._equal_instalment = np.flatnonzero(pf.repayment == _EQUAL_INSTALMENT)

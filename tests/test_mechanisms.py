@@ -230,6 +230,60 @@ def test_serial_restructurings_never_stretch_a_loan_past_its_extension_limit(boo
     assert int(sim.term[at_limit]) == before
 
 
+def test_a_loan_restructured_again_under_observation_is_non_performing(book):
+    """A second restructuring while the first's observation period runs shows that the
+    borrower still cannot pay: the loan is at least 次级 (not 关注, which serial
+    restructurings kept it at, hiding the book's trouble) until the new observation period
+    ends. A restructuring after the observation period is over is a first one again: 关注.
+    Both paths (one loan, and a month's batch) mark it; the hidden state's class agrees."""
+    from sim.codes import LoanClass
+    from sim.interventions.batch import act_many
+    from sim.judgement import warranted
+
+    months = RESTRUCTURE["observation_months"]
+    sim = _sim(book)
+    sim.advance_to(1)
+    sound = np.flatnonzero((sim.status == 0) & ~sim.defaulted)
+    again, batch, later = (int(i) for i in sound[:3])
+    sim.shift[[again, batch, later]] += 10.0  # they pay on time from now on
+
+    def restructure(loans, one_by_one=True):
+        sim.dpd[loans] = 30  # in difficulty, so a restructuring is admissible
+        sim._hours_left = 1e6
+        if one_by_one:
+            for i in loans:
+                assert sim.act(i, "restructure") is None
+        else:
+            act_many(sim, [(i, "restructure") for i in loans])
+
+    restructure([again, batch, later])  # decided for month 2
+    sim.advance_to(2)
+    assert (sim.cls[[again, batch, later]] == LoanClass.SPECIAL_MENTION).all()
+    assert not sim.restructured_again[[again, batch, later]].any()
+
+    sim.advance_to(5)
+    first_until = sim.restructured_until[[again, batch]].copy()
+    restructure([again])  # month 6, inside the observation period of month 2's
+    restructure([batch], one_by_one=False)
+    sim.advance_to(6)
+    assert (sim.restructured_until[[again, batch]] > first_until).all()  # counted anew
+    for i in (again, batch):
+        assert sim.restructured_again[i]
+        assert sim.cls[i] == LoanClass.SUBSTANDARD
+        assert warranted(sim, 6)[i] >= LoanClass.SUBSTANDARD
+    assert sim.cls[later] == LoanClass.SPECIAL_MENTION
+
+    sim.advance_to(2 + months)  # month 2's observation period is over
+    restructure([later])
+    sim.advance_to(3 + months)
+    assert not sim.restructured_again[later]
+    assert sim.cls[later] == LoanClass.SPECIAL_MENTION
+    assert (sim.cls[[again, batch]] == LoanClass.SUBSTANDARD).all()  # still observed
+
+    sim.advance_to(7 + months)  # the second observation period is over, paid on time
+    assert (sim.cls[[again, batch]] == LoanClass.NORMAL).all()
+
+
 # --- 3. extra security taken while the borrower is sound --------------------------
 def test_extra_collateral_is_given_only_while_the_borrower_is_sound(book):
     sim = _sim(book)

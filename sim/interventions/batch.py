@@ -119,6 +119,7 @@ def _restructure(sim, idx, it, t):
     # applied loan by loan in one compiled pass (kernels_act.restructure_loans)
     p = it.params
     stages = sorted(p["stage_factor"])
+    sim.restructured_again[idx] = sim.restructured_until[idx] >= t  # still under observation
     meaningful = restructure_loans(
         idx, sim.balance, sim.rate, sim.rate0, sim.term, sim.latest_term, sim.mob,
         sim.pf.repayment, sim.dpd,

@@ -161,6 +161,7 @@ def _restructure(sim, i, it, t) -> str:
     sim.rate0[i] = max(0.0, sim.rate0[i] - concession)
     # a loan at or past its maturity counts one month to go; the limit still holds there
     sim.term[i] = min(sim.mob[i] + new_remaining, max(sim.latest_term[i], sim.term[i]))
+    sim.restructured_again[i] = sim.restructured_until[i] >= t  # still under observation
     sim.restructured_until[i] = t + p["observation_months"]
     sim._observations_open = True
     sim.misses[i] = 0

@@ -51,14 +51,16 @@ def classify(rules, dpd, flagged, floor, balance, borrower, n_borrowers):
 
 @kernel
 def reclassify(rules, t, on_books_status, status, dpd, known_diversion, restructured_until,
-               floor, upgrade_from, judgement, balance, borrower, n_borrowers, old):
+               restructured_again, floor, upgrade_from, judgement, balance, borrower,
+               n_borrowers, old):
     """sim.classification.reclassify: the objective class, the booked class (the worse of
     it and the officer's judgement, counted for the borrower rule) and the loans on the
     books whose booked class changed from `old`. Returns (objective, whether a judgement
     stands, booked, changed); without a judgement the caller books the objective array
     itself, as the numpy version did. Compiled: every month, two classifications and
     the changes in one call. A cured non-performing loan before `upgrade_from` keeps the
-    floor SUBSTANDARD (the upgrade rule)."""
+    floor SUBSTANDARD (the upgrade rule), and so does a loan restructured again during an
+    observation period, until its new observation period ends."""
     n = len(dpd)
     flagged = np.empty(n, dtype=np.bool_)
     on = np.empty(n, dtype=np.bool_)
@@ -68,8 +70,9 @@ def reclassify(rules, t, on_books_status, status, dpd, known_diversion, restruct
     for i in range(n):
         on[i] = status[i] <= on_books_status
         flagged[i] = (known_diversion[i] or restructured_until[i] >= t) and on[i]
-        held[i] = max(floor[i], rules.substandard) if upgrade_from[i] > t and on[i] \
-            else floor[i]
+        npl_floor = upgrade_from[i] > t or (restructured_again[i]
+                                            and restructured_until[i] >= t)
+        held[i] = max(floor[i], rules.substandard) if npl_floor and on[i] else floor[i]
         j = judgement[i] if on[i] else 0
         judged = judged or j != 0
         raised[i] = max(held[i], j)
