@@ -32,6 +32,7 @@ with st.container(border=True, key="debrief_index"):
     # the metric as wide as its label, the explanation below it: nothing is cut at 1024 px
     st.metric(t("debrief.index"), report.index_text(d.index, lang), width="content")
     st.markdown(t("debrief.index_help"))
+    st.markdown(report.verdict_text(d, lang))  # the score in words: what was lost, against what
     if not d.material:  # the index is not shown: say why, and what to read instead
         st.info(report.immaterial_text(d, lang), icon=":material/info:")
 
@@ -41,17 +42,27 @@ st.table(report.comparison_table(d, lang))
 st.caption(report.standing_note_text(g, lang))
 
 st.subheader(t("loss.title"))
-st.caption(t("loss.intro"))
-if not detail.sources.loans:
-    st.caption(t("loss.none"))
-else:
+
+
+def loss_gaps(sources, base: str, intro: str, none: str) -> None:
+    """Your loss against one reference, loan by loan, each loan's two timelines below."""
+    st.caption(t(intro))
+    if not sources.loans:
+        st.caption(t(none))
+        return
     # a static table: the lessons wrap instead of being cut at the column's edge
-    st.table(report.as_text(report.loss_sources_table(detail.sources, detail.names[lang], lang)))
-    for gap in detail.sources.loans:
+    st.table(report.as_text(report.loss_sources_table(sources, detail.names[lang], lang, base)))
+    for gap in sources.loans:
         label, company = detail.names[lang][gap.loan_id]
-        with st.expander(f"{label} · {company} · {units.money(gap.gap_cny)}", key=f"loss_{gap.loan_id}"):
-            st.markdown(report.lesson_text(gap.lesson, lang))
-            st.table(report.loan_timelines(gap, lang))
+        with st.expander(f"{label} · {company} · {units.money(gap.gap_cny)}", key=f"loss_{base}_{gap.loan_id}"):
+            st.markdown(report.lesson_text(gap.lesson, lang, base))
+            st.table(report.loan_timelines(gap, lang, base))
+
+
+loss_gaps(detail.sources, "late-collection", "loss.intro", "loss.none")
+if detail.sources_ew is not None:  # where acting early would have paid, and what early warning did
+    st.markdown(f"**{t('loss.ew_title')}**")
+    loss_gaps(detail.sources_ew, "early-warning", "loss.ew_intro", "loss.ew_none")
 
 st.subheader(t("debrief.trajectories"))
 traj = report.trajectories(d, lang, detail.loans)

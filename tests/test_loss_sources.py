@@ -85,3 +85,35 @@ def test_never_checked_counts_the_alerts_and_sued_later_the_months():
     assert report.lesson_text(found, "en") == "Never checked despite 3 alerts."
     later = lesson(tl(default_month=10, lawsuit_month=12, loss_cny=9.0), tl(default_month=10, lawsuit_month=10))
     assert report.lesson_text(later, "en").startswith("Sued 2 months after late collection")
+
+
+def test_against_early_warning_the_debrief_says_what_was_lost_and_what_it_did():
+    """A trainee who waits for defaults reads, in words, that late collection lost as much
+    and early warning less, and on each loan of the gap which step early warning took."""
+    sc = load_scenario(ROOT / "scenarios" / "intro.yaml")
+    you, late, ew = (simulate(sc, seed=7, strategy=s)
+                     for s in ("late-collection", "late-collection", "early-warning"))
+    table = pd.DataFrame({"strategy": ["you", "late-collection", "early-warning"],
+                          "loss_cny": [you.loss_cny, late.loss_cny, ew.loss_cny]})
+    d = SimpleNamespace(table=table)
+    assert ew.loss_cny < you.loss_cny  # the case teaches: acting early loses less
+    zh, en = report.verdict_text(d, "zh"), report.verdict_text(d, "en")
+    assert "与只在逾期 90 天后才催收（逾期后催收）损失相同" in zh and "早期预警比你少损失" in zh
+    assert "late collection" in en and "lost CNY" in en and "less than you" in en
+    src = loss_sources(you, ew)
+    assert src.total_gap_cny == pytest.approx(you.loss_cny - ew.loss_cny)
+    names = {g.loan_id: (f"L{g.loan_id + 1:04d}", "") for g in src.loans}
+    table = report.loss_sources_table(src, names, "en", "early-warning")
+    assert "Gap to early warning (CNY k)" in table.columns
+    lessons = [report.lesson_text(g.lesson, "en", "early-warning") for g in src.loans]
+    assert any(text.startswith("Early warning took") for text in lessons)
+    assert not any("late collection" in text for text in lessons)
+
+
+def test_a_loan_the_reference_kept_names_the_step_it_took():
+    you = tl(signals=((2, "turnover_drop"),), checks=1, default_month=8, loss_cny=50_000.0)
+    base = tl(signals=((2, "turnover_drop"),), actions=((3, "add_collateral"),), checks=2)
+    found = lesson(you, base)
+    assert found.key == "base_acted"
+    assert report.lesson_text(found, "zh", "early-warning") == \
+        "在你手中于第 8 月违约；早期预警在第 3 月做了“追加抵押或保证人”，这笔贷款没有违约。"

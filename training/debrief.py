@@ -42,6 +42,8 @@ class Debrief:
     loss is built from these, so the chart ends at the table's loss."""
     sources: LossSources | None = None
     """Where your loss came from, loan by loan, against late collection."""
+    sources_ew: LossSources | None = None
+    """The same against early warning: the loans where acting early would have paid."""
     avoidable_cny: float = math.nan
     """What the oracle avoided against late collection in this future."""
     stakes_cny: float = 0.0
@@ -137,4 +139,5 @@ def build_debrief(desk) -> Debrief:
         compliance=you.compliance.rename(columns={"kind": "check_kind"}),
         score=scores["you"].to_dict(),
         loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late),
+        sources_ew=loss_sources(you, base["early-warning"]),
         avoidable_cny=float(avoidable), stakes_cny=float(stakes), material=material)

@@ -21,12 +21,14 @@ class DebriefDetail:
     loans: dict[str, pd.DataFrame]  # strategy -> per-loan outcome (loan_id, default_month, loss_cny ...)
     sources: LossSources  # you against late collection, loan by loan
     names: dict[str, dict[int, tuple[str, str]]]  # lang -> loan id -> (loan number, borrower)
+    sources_ew: LossSources | None = None  # you against early warning, loan by loan
 
 
 def detail(desk: Any) -> DebriefDetail:
     """The detail of a finished desk's debrief."""
     d = desk.debrief()
     pf = desk.sim.pf
+    gaps = [*d.sources.loans, *(d.sources_ew.loans if d.sources_ew is not None else [])]
     names = {lang: {g.loan_id: (pf.label(g.loan_id), pf.identity(g.loan_id, lang)[0])
-                    for g in d.sources.loans} for lang in ("zh", "en")}
-    return DebriefDetail(d.loans, d.sources, names)
+                    for g in gaps} for lang in ("zh", "en")}
+    return DebriefDetail(d.loans, d.sources, names, d.sources_ew)

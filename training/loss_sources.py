@@ -114,9 +114,17 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     if restructured and you.default_month is not None and you.default_month > restructured[0]:
         return Lesson("restructured_then_defaulted", {"month": restructured[0], "default": you.default_month})
     if you.default_month is not None and base.default_month is None:
+        # what the reference did that you did not: the reason it kept the loan
+        acted = next(((m, a) for m, a in base.actions if a != "onsite_check" and m <= you.default_month), None)
+        if acted is not None:
+            return Lesson("base_acted", {"month": you.default_month, "base_month": acted[0], "action": acted[1]})
         return Lesson("defaulted_only_you", {"month": you.default_month})
     if you.recovered_cny < base.recovered_cny:
         return Lesson("recovered_less", {"amount_cny": base.recovered_cny - you.recovered_cny})
+    yours = {a for _, a in you.actions}
+    acted = next(((m, a) for m, a in base.actions if a != "onsite_check" and a not in yours), None)
+    if acted is not None:  # the step the reference took and you did not
+        return Lesson("base_acted_less", {"base_month": acted[0], "action": acted[1]})
     return Lesson("lost_more", {})
 
 

@@ -697,13 +697,23 @@ def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct
 def _html_loss_sources(detail: Any, lang: str) -> list[str]:
     """The "where your loss came from" section: the gap table, then each loan's two timelines."""
     e = html.escape
-    out = [f"<h2>{e(t('loss.title', lang))}</h2>", f"<p>{e(t('loss.intro', lang))}</p>",
-           _html_table(loss_sources_table(detail.sources, detail.names[lang], lang), lang)]
-    for gap in detail.sources.loans:
-        label, company = detail.names[lang][gap.loan_id]
-        out.append(f"<h3>{e(label)} · {e(company)}</h3>")
-        out.append(f"<p>{e(t('loss.gap_line', lang, gap=units.money(gap.gap_cny, lang), lesson=lesson_text(gap.lesson, lang)))}</p>")
-        out.append(_html_table(loan_timelines(gap, lang), lang))
+    out = [f"<h2>{e(t('loss.title', lang))}</h2>"]
+    parts = [("late-collection", detail.sources, "loss.intro", "loss.none"),
+             ("early-warning", detail.sources_ew, "loss.ew_intro", "loss.ew_none")]
+    for base, sources, intro, none in parts:
+        if sources is None:
+            continue
+        if base == "early-warning":
+            out.append(f"<h3>{e(t('loss.ew_title', lang))}</h3>")
+        out.append(f"<p>{e(t(intro, lang))}</p>")
+        if not sources.loans:
+            out.append(f"<p>{e(t(none, lang))}</p>")
+        out.append(_html_table(loss_sources_table(sources, detail.names[lang], lang, base), lang))
+        for gap in sources.loans:
+            label, company = detail.names[lang][gap.loan_id]
+            out.append(f"<h4>{e(label)} · {e(company)}</h4>")
+            out.append(f"<p>{e(t('loss.gap_line', lang, gap=units.money(gap.gap_cny, lang), lesson=lesson_text(gap.lesson, lang, base)))}</p>")
+            out.append(_html_table(loan_timelines(gap, lang, base), lang))
     return out
 
 
@@ -734,6 +744,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f"<h2>{e(t('debrief.index', lang))}</h2>",
         f'<div class="index">{e(index_text(debrief.index, lang))}</div>',
         f"<p>{e(t('debrief.index_help', lang))}</p>",
+        f"<p>{e(verdict_text(debrief, lang))}</p>",
         f"<h2>{e(t('debrief.comparison', lang))}</h2>",
         _html_table(comparison_table(debrief, lang), lang),
         f"<h2>{e(t('debrief.trajectories', lang))}</h2>",
@@ -821,35 +832,63 @@ def readable(value: str, lang: str | None) -> str:
     return readable_id(value, lang)
 
 
-def lesson_text(lesson: Any, lang: str) -> str:
-    """The one-line lesson of a loan in ``lang`` (training.loss_sources.Lesson)."""
+def lesson_text(lesson: Any, lang: str, base: str = "late-collection") -> str:
+    """The one-line lesson of a loan in ``lang`` (training.loss_sources.Lesson), against
+    the reference strategy ``base``."""
     v = dict(lesson.values)
+    v["base"] = t(f"loss.base.{base}", lang)
     if "action" in v:
         v["action"] = action_name(v["action"], lang)
-    for k in ("month", "default"):
+    for k in ("month", "default", "base_month"):
         if k in v:
             v[k] = month_text(v[k], lang)
     if "months" in v:
         v["months"] = units.months(v["months"], lang)
     if "amount_cny" in v:
         v["amount"] = units.money(v.pop("amount_cny"), lang)
-    return t(f"loss.lesson.{lesson.key}", lang, **v)
+    text = t(f"loss.lesson.{lesson.key}", lang, **v)
+    return text[:1].upper() + text[1:]  # "early warning took ..." opens a sentence
 
 
-def loss_sources_table(sources: Any, names: dict[int, tuple[str, str]], lang: str) -> pd.DataFrame:
+GAP_COLUMN = {"late-collection": "gap_cny", "early-warning": "gap_ew_cny"}
+"""The gap column of each reference the debrief compares loan by loan."""
+
+
+def loss_sources_table(sources: Any, names: dict[int, tuple[str, str]], lang: str,
+                       base: str = "late-collection") -> pd.DataFrame:
     """One row per loan that made a difference, then the other loans and the total.
 
     ``names`` maps loan id -> (loan number, borrower). The gap column is your loss
-    less late collection's, in the money unit; its rows add up to the total.
+    less the reference's (``base``), in the money unit; its rows add up to the total.
     """
-    rows = [{"label": names[g.loan_id][0], "company": names[g.loan_id][1], "gap_cny": g.gap_cny,
-             "lesson": lesson_text(g.lesson, lang)} for g in sources.loans]
-    rows.append({"label": "", "company": t("loss.other_loans", lang), "gap_cny": sources.other_gap_cny,
+    gap = GAP_COLUMN[base]
+    rows = [{"label": names[g.loan_id][0], "company": names[g.loan_id][1], gap: g.gap_cny,
+             "lesson": lesson_text(g.lesson, lang, base)} for g in sources.loans]
+    rows.append({"label": "", "company": t("loss.other_loans", lang), gap: sources.other_gap_cny,
                  "lesson": ""})
-    rows.append({"label": "", "company": t("loss.total", lang), "gap_cny": sources.total_gap_cny,
+    rows.append({"label": "", "company": t("loss.total", lang), gap: sources.total_gap_cny,
                  "lesson": ""})
-    df = pd.DataFrame(rows, columns=["label", "company", "gap_cny", "lesson"])
+    df = pd.DataFrame(rows, columns=["label", "company", gap, "lesson"])
     return _rename(_money_columns(df, lang), lang)
+
+
+SAME_LOSS_CNY = 500.0
+"""Two losses closer than this read as the same: 0.1 万元 rounds from 500 yuan."""
+
+
+def verdict_text(debrief: Any, lang: str) -> str:
+    """The score in words: your loss, and how far it was from late collection's and from
+    early warning's on the same seed, with where to read why."""
+    loss = _table_by_strategy(debrief.table)["loss_cny"]
+    you = float(loss["you"])
+
+    def against(base: str) -> str:
+        gap = you - float(loss[base])
+        side = "same" if abs(gap) < SAME_LOSS_CNY else ("more" if gap > 0 else "less")
+        return t(f"loss.verdict.{base}.{side}", lang, amount=units.money(abs(gap), lang))
+
+    return ("" if lang == "zh" else " ").join([t("loss.verdict.you", lang, loss=units.money(you, lang)),
+                                                against("late-collection"), against("early-warning")])
 
 
 def _events_text(items: tuple, name: Any, lang: str) -> str:
