@@ -269,6 +269,11 @@ def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
                 st.caption(act.relief_caption(o.relief))
             if not o.available:
                 st.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
+                if o.reason == "hours":  # say where the hours went and how to free them
+                    load = policy_costs.plan_load(g)
+                    st.caption(t("actions.hours_fix", checks=units.hours(load.check_hours),
+                                 queued=units.hours(load.queued_hours),
+                                 available=units.hours(load.available_hours)))
             st.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,
                       on_click=act.queue, args=(aid, loan_id, o.id), width="content")
 

@@ -311,3 +311,22 @@ def test_a_defaulted_loan_stays_in_the_loans_view_and_its_file_opens(lang):
     no_exception(at)
     assert at.checkbox(key=f"hold_{defaulted}").value is False  # the standing order's hold
     assert at.button(key="queue_lawsuit") is not None
+
+
+@pytest.mark.parametrize(("lang", "fix"), [("en", "in Monitoring policy, lengthen the interval"),
+                                           ("zh", "在“检查制度”里拉长正常类贷款的检查间隔")])
+def test_an_action_refused_for_hours_in_month_one_says_where_the_hours_went(lang, fix):
+    """In the first month of the intro case the routine checks take 75 of the 80 hours, so
+    an on-site check cannot be queued. The action said only "not enough staff hours" and
+    a new trainee had no way to know the monitoring policy was where to free them."""
+    at = desk(lang=lang)
+    g = live_game(at)
+    loan = int(g.loans().set_index("label").loc["L0001", "loan_id"])
+    assert next(o for o in g.options(loan) if o.id == "onsite_check").reason == "hours"
+    at.selectbox(key="loan_pick").set_value(loan).run()
+    no_exception(at)
+    shown = " ".join(c.value for c in at.caption)
+    assert fix in shown
+    load = policy_costs.plan_load(g)
+    from training import units
+    assert units.hours(load.check_hours, lang) in shown and units.hours(load.available_hours, lang) in shown
