@@ -261,7 +261,12 @@ def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
     roleplay_views.desk_panel(live, loan_id)  # a named borrower with a conversation
     st.subheader(t("actions.title"))
     standing_order_note(g, aid, loan_id, status)
-    for o in g.options(loan_id):
+    options = g.options(loan_id)
+    if any(o.reason == "hours" for o in options):  # once: where the hours went and how to free them
+        load = policy_costs.plan_load(g)
+        st.caption(t("actions.hours_fix", checks=units.hours(load.check_hours),
+                     queued=units.hours(load.queued_hours), available=units.hours(load.available_hours)))
+    for o in options:
         # text above, button below: side by side, a narrow column (1024 px) squeezed the button
         with st.container(border=True, key=f"option_{o.id}"):
             st.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
@@ -269,11 +274,6 @@ def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
                 st.caption(act.relief_caption(o.relief))
             if not o.available:
                 st.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
-                if o.reason == "hours":  # say where the hours went and how to free them
-                    load = policy_costs.plan_load(g)
-                    st.caption(t("actions.hours_fix", checks=units.hours(load.check_hours),
-                                 queued=units.hours(load.queued_hours),
-                                 available=units.hours(load.available_hours)))
             st.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,
                       on_click=act.queue, args=(aid, loan_id, o.id), width="content")
 
