@@ -103,3 +103,23 @@ def test_only_the_oracle_is_given_the_months_ahead(name):
     assert len(seen) == 3 and all(h is None for h in seen)
     oracle = make_strategy("oracle")
     assert oracle.needs_hidden and Simulation(sc, seed=4, oracle=True)._ahead is not None
+
+
+def test_the_desk_shows_a_borrowers_hidden_story_only_through_its_traces():
+    """The intro's Mingtai runs short of cash in month 8 (a health shock the bank cannot
+    see) after a sales drop in month 2 (seen at once as falling turnover). The desk's month
+    report used to print the hidden event's note ("Cash runs short; the firm stops paying
+    its steel supplier") as it happened; now it shows only what leaves a trace, and the
+    whole story once the case is over."""
+    sc = load_scenario(ROOT / "scenarios" / "intro.yaml")
+    g = Game(sc, seed=4)
+    while g.month < 9:
+        g.end_month(g.month)
+    seen = set(g.events()["event"])
+    assert "scripted_sales_drop" in seen and "scripted_tax_arrears" in seen
+    assert "scripted_health_shock" not in seen
+    assert "scripted_health_shock" not in set(g.last_report.events["event"]) | set(
+        g.events(8)["event"])
+    while not g.finished:
+        g.end_month(g.month)
+    assert "scripted_health_shock" in set(g.events()["event"])

@@ -19,6 +19,7 @@ from sim.codes import CLASS_KEYS, PRODUCTS, REPAYMENT_KEYS, STATUS_KEYS, LoanCla
 from sim.game import Game, MonthReport
 from sim.game_actions import ActionError, ActionOption, QueuedAction
 from sim.portfolio import COLLATERAL_TYPES
+from sim.scripted import SEEN as SCRIPTED_SEEN
 from sim.signals import recent_alerts, statement_figures
 from training import units
 from training.debrief import Debrief, build_debrief
@@ -26,6 +27,10 @@ from training.i18n import catalogue
 
 HIDDEN_EVENTS = {"diversion_started"}
 """Events the bank cannot see; they stay out of the desk's views."""
+SEEN_SCRIPTED = {f"scripted_{kind}" for kind in SCRIPTED_SEEN}
+"""The scripted events that leave an off-site trace the bank sees at once (sim.scripted).
+The others (a health shock, a recovery, a diversion, collateral damage) are the hidden
+story: the desk shows them only once the case is over."""
 EVENT_FAMILIES = ("auction_sold", "auction_unsold", "scripted")
 """Events named <family>_<detail> that share one text."""
 RECOVERY_EVENTS = ("auction_sold", "deposit_set_off", "judgment_enforced", "claim_sold")
@@ -146,7 +151,10 @@ class Desk(Game):
 
     def events(self, month: int | None = None) -> pd.DataFrame:
         ev = self._visible(super().events(month))
-        ev = ev[~ev["event"].isin(HIDDEN_EVENTS) & (ev["event"] != "check")].copy()
+        hidden = ev["event"].isin(HIDDEN_EVENTS) | (ev["event"] == "check")
+        if not self.finished:  # what happened to a borrower is seen only through its traces
+            hidden |= ev["event"].str.startswith("scripted_") & ~ev["event"].isin(SEEN_SCRIPTED)
+        ev = ev[~hidden].copy()
         pf = self.sim.pf
         ev["label"] = [pf.label(int(i)) if i >= 0 else "" for i in ev["loan_id"]]
         names = [event_text(e) for e in ev["event"]]
