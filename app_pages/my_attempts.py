@@ -6,12 +6,20 @@ import streamlit as st
 
 from app_pages import common
 from training import classroom as cr
+from training import units
 from training.authz import Forbidden
 from training.i18n import get_lang, t
 from training.lessons import QuestionType
 from training.models import QuizPhase
 
 lang = get_lang()
+tz = st.context.timezone  # the browser's zone, written as the case list writes it
+
+
+def local_time(when) -> str:
+    return units.local_time(when, tz) if when is not None else "—"
+
+
 st.title(t("mine.title"))
 common.show_flash()
 user = common.current_user()
@@ -83,15 +91,15 @@ for cohort, a in assigned:
     if a.kind.value != "case":
         with st.container(border=True, key=f"assignment_{a.id}"):
             st.markdown(t("mine.lesson_assigned", cohort=cohort.name, lesson=a.subject,
-                          closes=common.local_time(a.closes_at)))
+                          closes=local_time(a.closes_at)))
             common.lesson_links([a.lesson_id], lang, f"al_{a.id}")
         continue
     mine = [x for x in attempts if x.assignment_id == a.id]
     finished = [x for x in mine if x.finished]
     with st.container(border=True, key=f"assignment_{a.id}"):
         st.subheader(t("mine.case_assigned", cohort=cohort.name, case=a.subject))
-        st.caption(t("mine.window", opens=common.local_time(a.opens_at),
-                     closes=common.local_time(a.closes_at)))
+        st.caption(t("mine.window", opens=local_time(a.opens_at),
+                     closes=local_time(a.closes_at)))
         pre_needed = bool(a.pre_test) and not cr.quiz_done(db, user, a.id, QuizPhase.PRE)
         if pre_needed:
             st.markdown(t("mine.pre_first"))
@@ -126,7 +134,7 @@ for att in attempts:
         kind = t("mine.kind_class") if att.assignment_id else t("mine.kind_practice")
         left.markdown(t("mine.line", case=titles.get(att.scenario_id, att.scenario_id), kind=kind,
                         month=att.month, horizon=att.horizon,
-                        updated=common.local_time(att.updated),
+                        updated=local_time(att.updated),
                         index=common.index_text(att.index_share) if att.finished else "—"))
         label = t("mine.debrief") if att.finished else t("mine.continue")
         if right.button(label, key=f"open_{att.id}"):

@@ -478,3 +478,17 @@ def test_an_instructor_with_no_cohort_is_told_to_create_one_right_here(school, l
     ok(at.run())
     assert [i.value for i in at.info] == [t("cohort.none_here", lang)]
     assert t("cohort.create", lang) in t("cohort.none_here", lang)
+
+
+@pytest.mark.parametrize(("lang", "played", "zone"), [("zh", "已完成 0 / ", "（UTC）"),
+                                                      ("en", "0 of ", " (UTC)")])
+def test_my_work_says_how_many_months_were_played_and_writes_the_time_as_the_case_list(
+        school, lang, played, zone):
+    """An attempt just started read "month 0 of 12" ("第 0 / 12 月": there is no month 0),
+    and its time "(UTC)" with ASCII brackets on a Chinese page."""
+    cr.start_assignment(school.db, school.ann, school.games, school.assignment.id)
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    line = next(m.value for m in at.markdown if played in m.value)
+    assert zone in line
