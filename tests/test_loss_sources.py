@@ -112,8 +112,14 @@ def test_against_early_warning_the_debrief_says_what_was_lost_and_what_it_did():
 
 def test_a_loan_the_reference_kept_names_the_step_it_took():
     you = tl(signals=((2, "turnover_drop"),), checks=1, default_month=8, loss_cny=50_000.0)
-    base = tl(signals=((2, "turnover_drop"),), actions=((3, "add_collateral"),), checks=2)
+    base = tl(signals=((2, "turnover_drop"),), checks=4,
+              actions=((3, "onsite_check"), (4, "collect_call"), (5, "add_collateral"), (6, "collect_call"),
+                       (7, "restructure"), (9, "collect_call")))
     found = lesson(you, base)
     assert found.key == "base_acted"
+    # every step it took before your default, each once, not only the first (a call alone saves nothing)
     assert report.lesson_text(found, "zh", "early-warning") == \
-        "在你手中于第 8 月违约；早期预警在第 3 月做了“追加抵押或保证人”，这笔贷款没有违约。"
+        "在你手中于第 8 月违约；早期预警从第 4 月起做了“电话催收”、“追加抵押或保证人”、“展期或重组”，这笔贷款没有违约。"
+    assert report.lesson_text(found, "en", "early-warning") == (
+        'Defaulted in month 8 under you; early warning took "Collection call", "Additional collateral or '
+        'guarantor", "Extension or restructuring" from month 4 on and the loan did not default.')

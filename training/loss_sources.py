@@ -114,18 +114,30 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     if restructured and you.default_month is not None and you.default_month > restructured[0]:
         return Lesson("restructured_then_defaulted", {"month": restructured[0], "default": you.default_month})
     if you.default_month is not None and base.default_month is None:
-        # what the reference did that you did not: the reason it kept the loan
-        acted = next(((m, a) for m, a in base.actions if a != "onsite_check" and m <= you.default_month), None)
-        if acted is not None:
-            return Lesson("base_acted", {"month": you.default_month, "base_month": acted[0], "action": acted[1]})
+        # what the reference did before your default: the reason it kept the loan
+        acted = _steps(base, until=you.default_month)
+        if acted:
+            return Lesson("base_acted", {"month": you.default_month, **acted})
         return Lesson("defaulted_only_you", {"month": you.default_month})
     if you.recovered_cny < base.recovered_cny:
         return Lesson("recovered_less", {"amount_cny": base.recovered_cny - you.recovered_cny})
-    yours = {a for _, a in you.actions}
-    acted = next(((m, a) for m, a in base.actions if a != "onsite_check" and a not in yours), None)
-    if acted is not None:  # the step the reference took and you did not
-        return Lesson("base_acted_less", {"base_month": acted[0], "action": acted[1]})
+    acted = _steps(base, skip={a for _, a in you.actions})
+    if acted:  # the steps the reference took and you did not
+        return Lesson("base_acted_less", acted)
     return Lesson("lost_more", {})
+
+
+STEPS_NAMED = 3
+"""At most this many of the reference's steps are named in a lesson."""
+
+
+def _steps(tl: Timeline, until: int | None = None, skip: set[str] = frozenset()) -> dict:
+    """The reference's distinct actions (checks aside) up to month ``until``, in the order
+    taken, as lesson values: the first month and up to STEPS_NAMED action ids; {} if none."""
+    steps = [(m, a) for m, a in tl.actions
+             if a != "onsite_check" and a not in skip and (until is None or m <= until)]
+    names = tuple(dict.fromkeys(a for _, a in steps))[:STEPS_NAMED]
+    return {"base_month": steps[0][0], "actions": names} if steps else {}
 
 
 def loss_sources(you: Any, base: Any, min_gap_cny: float = MIN_GAP_CNY,

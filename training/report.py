@@ -839,6 +839,9 @@ def lesson_text(lesson: Any, lang: str, base: str = "late-collection") -> str:
     v["base"] = t(f"loss.base.{base}", lang)
     if "action" in v:
         v["action"] = action_name(v["action"], lang)
+    if "actions" in v:
+        v["actions"] = ("、" if lang == "zh" else ", ").join(
+            (f"“{action_name(a, lang)}”" if lang == "zh" else f'"{action_name(a, lang)}"') for a in v["actions"])
     for k in ("month", "default", "base_month"):
         if k in v:
             v[k] = month_text(v[k], lang)
@@ -894,7 +897,7 @@ def verdict_text(debrief: Any, lang: str) -> str:
 def _events_text(items: tuple, name: Any, lang: str) -> str:
     if not items:
         return "—"
-    return "; ".join(f"{month_text(m, lang)} {name(x, lang)}" for m, x in items)
+    return ("；" if lang == "zh" else "; ").join(f"{month_text(m, lang)} {name(x, lang)}" for m, x in items)
 
 
 def loan_timelines(gap: Any, lang: str, base: str = "late-collection") -> pd.DataFrame:
