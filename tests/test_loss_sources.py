@@ -123,3 +123,11 @@ def test_a_loan_the_reference_kept_names_the_step_it_took():
     assert report.lesson_text(found, "en", "early-warning") == (
         'Defaulted in month 8 under you; early warning took "Collection call", "Additional collateral or '
         'guarantor", "Extension or restructuring" from month 4 on and the loan did not default.')
+
+
+def test_a_loan_you_lost_less_on_names_the_steps_you_took():
+    you = tl(actions=((12, "restructure"), (13, "collect_call")), loss_cny=10_000.0)
+    base = tl(actions=((13, "collect_call"),), loss_cny=15_000.0)
+    found = lesson(you, base)
+    assert found.key == "you_acted_less"
+    assert report.lesson_text(found, "zh") == "你从第 12 月起做了“展期或重组”，逾期后催收没有做；你在这笔上损失更少。"

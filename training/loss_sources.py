@@ -100,6 +100,9 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
         if you.lawsuit_month is not None and base.lawsuit_month is not None \
                 and you.lawsuit_month < base.lawsuit_month:
             return Lesson("sued_earlier", {"months": base.lawsuit_month - you.lawsuit_month})
+        acted = _steps(you, skip={a for _, a in base.actions})
+        if acted:  # the steps you took and the reference did not
+            return Lesson("you_acted_less", acted)
         return Lesson("lost_less", {})
     if you.default_month is not None and base.default_month is not None:
         if you.lawsuit_month is None and base.lawsuit_month is not None:
@@ -132,7 +135,7 @@ STEPS_NAMED = 3
 
 
 def _steps(tl: Timeline, until: int | None = None, skip: set[str] = frozenset()) -> dict:
-    """The reference's distinct actions (checks aside) up to month ``until``, in the order
+    """A timeline's distinct actions (checks aside) up to month ``until``, in the order
     taken, as lesson values: the first month and up to STEPS_NAMED action ids; {} if none."""
     steps = [(m, a) for m, a in tl.actions
              if a != "onsite_check" and a not in skip and (until is None or m <= until)]
