@@ -330,3 +330,25 @@ def test_an_action_refused_for_hours_in_month_one_says_where_the_hours_went(lang
     load = policy_costs.plan_load(g)
     from training import units
     assert units.hours(load.check_hours, lang) in shown and units.hours(load.available_hours, lang) in shown
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("zh", "显示 2,030 笔 / 在册 2,030 笔"),
+                                             ("en", "2,030 shown of 2,030 loans")])
+def test_large_loan_counts_are_written_with_thousands_separators(tmp_path, monkeypatch, lang, shown):
+    """A generated case of 2,487 loans read '2,487' on the briefing but '2487' on the case
+    list and the desk."""
+    import yaml
+
+    case = yaml.safe_load((ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8"))
+    case["segments"][0]["count"] = 2000
+    (tmp_path / "intro.yaml").write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("BIANQUE_SCENARIO_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    no_exception(at)
+    assert any("2,030" in m.value for m in at.markdown)
+    at.button(key="start_intro").click().run()
+    at.button(key="to_desk").click().run()
+    no_exception(at)
+    assert any(shown in c.value for c in at.caption)
