@@ -82,7 +82,7 @@ def trajectories(df: pd.DataFrame, y: str, title: str, y_title: str, y_format: s
             x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
             y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
             color=alt.Color("strategy_name:N", title=t("col.strategy"), sort=names,
-                            legend=alt.Legend(orient="bottom", columns=2),
+                            legend=alt.Legend(orient="bottom", columns=2, labelLimit=0),  # names whole
                             scale=alt.Scale(domain=names, range=[STRATEGY_COLOURS[s] for s in present])),
             strokeWidth=alt.condition(alt.datum.strategy == "you", alt.value(3.5), alt.value(1.5)),
             tooltip=[alt.Tooltip("strategy_name:N", title=t("col.strategy")),
