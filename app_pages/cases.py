@@ -50,8 +50,10 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
         # finished attempts stay here with their debrief: a closed tab loses nothing
         for att in store.recent(case.id, status=STATUS_FINISHED, user_id=owner):
             line, button = st.columns([3, 1], vertical_alignment="center")
-            line.caption(t("cases2.finished_line", horizon=att.horizon,
-                           updated=units.local_time(att.updated, tz)) + f" · {att.id}")
+            # the index it scored and its number, named: a bare id read as a code
+            line.caption(t("cases2.finished_line", horizon=att.horizon, id=att.id,
+                           index=common.index_text(att.index_share),
+                           updated=units.local_time(att.updated, tz)))
             if button.button(t("cases2.open_debrief"), key=f"debrief_{att.id}", width="stretch"):
                 common.set_attempt(att.id)
                 common.go("debrief")

@@ -129,6 +129,7 @@ def test_finished_attempts_stay_listed_with_their_debrief():
     no_exception(at)
     assert f"debrief_{aid}" in {b.key for b in at.button}
     assert any("（UTC）" in c.value for c in at.caption if aid in c.value)  # no browser zone in tests
+    assert any(f"编号 {aid}" in c.value and "指数" in c.value for c in at.caption)  # not a bare id
     at.button(key=f"debrief_{aid}").click().run()
     no_exception(at)
     assert "可避免损失中你避免的比例" in [m.label for m in at.metric]
