@@ -127,6 +127,8 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     acted = _steps(base, skip={a for _, a in you.actions})
     if acted:  # the steps the reference took and you did not
         return Lesson("base_acted_less", acted)
+    if base.checks > you.checks:  # it looked where you did not
+        return Lesson("base_checked_more", {"n": base.checks, "mine": you.checks})
     return Lesson("lost_more", {})
 
 
