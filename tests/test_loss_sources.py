@@ -133,12 +133,15 @@ def test_a_loan_you_lost_less_on_names_the_steps_you_took():
     assert report.lesson_text(found, "zh") == "你从第 12 月起做了“展期或重组”，逾期后催收没有做；你在这笔上损失更少。"
 
 
-def test_a_loan_the_reference_only_checked_says_so():
-    """Generated case 5: early warning only visited L0038 (eight checks) and lost 185 万元
-    less; the lesson read 'you lost more on this loan' and said nothing of why."""
+def test_a_loan_neither_side_acted_on_points_to_the_other_loans():
+    """Generated case 5: early warning lost 185 万元 less on L0038 with nothing but on-site
+    checks there, which only reveal; the lesson read 'you lost more on this loan'."""
     you = tl(signals=((4, "guarantor_trouble"), (10, "payment_late")), loss_cny=2_058_000.0)
     base = tl(signals=((4, "guarantor_trouble"),), checks=8,
               actions=((1, "onsite_check"), (4, "onsite_check")), loss_cny=208_000.0)
     found = lesson(you, base)
-    assert report.lesson_text(found, "en", "early-warning") == \
-        "Early warning checked this loan 8 times and you 0; it lost less on this loan."
+    assert found.key == "other_loans"
+    text = report.lesson_text(found, "en", "early-warning")
+    assert text.startswith("Neither side took an action on this loan (early warning checked it 8 times, you 0")
+    assert "other loans" in text
+    assert lesson(base, you).key == "other_loans"  # the same when you lost less

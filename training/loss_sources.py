@@ -103,6 +103,8 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
         acted = _steps(you, skip={a for _, a in base.actions})
         if acted:  # the steps you took and the reference did not
             return Lesson("you_acted_less", acted)
+        if not _steps(base) and not _steps(you):
+            return _elsewhere(you, base)
         return Lesson("lost_less", {})
     if you.default_month is not None and base.default_month is not None:
         if you.lawsuit_month is None and base.lawsuit_month is not None:
@@ -127,9 +129,15 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     acted = _steps(base, skip={a for _, a in you.actions})
     if acted:  # the steps the reference took and you did not
         return Lesson("base_acted_less", acted)
-    if base.checks > you.checks:  # it looked where you did not
-        return Lesson("base_checked_more", {"n": base.checks, "mine": you.checks})
+    if not _steps(base) and not _steps(you):
+        return _elsewhere(you, base)
     return Lesson("lost_more", {})
+
+
+def _elsewhere(you: Timeline, base: Timeline) -> Lesson:
+    """Neither side acted on the loan: checks only reveal (sim.checks), so the difference
+    in its loss came from what was done on other loans (its guarantor, a related firm)."""
+    return Lesson("other_loans", {"n": base.checks, "mine": you.checks})
 
 
 STEPS_NAMED = 3
