@@ -138,6 +138,8 @@ def relief_caption(relief: Any) -> str:
     text = f"{line} · {t('relief.real' if relief.meaningful else 'relief.weak')}"
     if relief.term_capped:
         text += f" · {t('relief.capped')}"
+    if relief.again:
+        text += f" · {t('relief.again')}"
     return text
 
 

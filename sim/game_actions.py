@@ -72,6 +72,9 @@ class ReliefTerms:
     term_capped: bool = False
     """Whether the new term reaches the extension limit (贷款通则 Art. 12,
     sim.loanbook.extension_limit_months): no later restructuring can stretch it further."""
+    again: bool = False
+    """Whether the loan is still under an earlier restructuring's observation period at the
+    decision: restructured again, it is at least 次级 (sim.classification.reclassify)."""
 
 
 @dataclass
@@ -154,7 +157,7 @@ class ActionQueue:
             payment_burden_one(balance, rate, remaining, repayment),
             payment_burden_one(balance, new_rate, new_remaining, repayment),
             cut, new_rate, new_remaining, cut >= it.params["meaningful_cut"],
-            new_remaining >= longest)
+            new_remaining >= longest, bool(s.restructured_until[loan_id] >= self.month + 1))
 
     def queue(self, loan_id: int, action_id: str) -> None:
         if not 0 <= loan_id < self.sim.n:

@@ -154,6 +154,32 @@ def test_a_restructuring_shows_the_terms_the_engine_books():
     assert int(g.sim.term[i]) - months_on_book == relief.remaining_months
 
 
+def test_the_desk_warns_that_a_restructuring_under_observation_makes_the_loan_npl():
+    """Before a second restructuring inside the first's observation period, the action
+    panel says the loan will be 次级 (non-performing); the engine then books it so."""
+    from app_pages.desk_actions import relief_caption
+    from sim.codes import LoanClass
+    from training.i18n import get_lang, set_lang
+
+    g, i = first_restructurable()
+    assert not g.relief_terms(i).again  # a first restructuring: 关注 only
+    g.queue(i, "restructure")
+    g.end_month(g.month)
+    relief = g.relief_terms(i)
+    assert relief.again
+    before = get_lang()
+    try:
+        for lang, word in (("en", "substandard"), ("zh", "次级")):
+            set_lang(lang)
+            assert word in relief_caption(relief)
+    finally:
+        set_lang(before)
+    g.sim.dpd[i] = 30  # in difficulty again, so the restructuring is admissible
+    g.queue(i, "restructure")
+    g.end_month(g.month)
+    assert g.sim.cls[i] >= LoanClass.SUBSTANDARD
+
+
 def test_the_desk_says_when_the_extension_limit_holds_the_term():
     """A loan whose extensions have used up the limit of 贷款通则 Art. 12 can only get a
     lower rate: the desk shows the term unchanged and says why, as the engine books it."""
