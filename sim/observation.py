@@ -23,6 +23,7 @@ from sim.defaults import InterventionType
 from sim.interventions.catalogue import precondition
 from sim.interventions.workouts import (
     NO_COLLATERAL,
+    appraised_security,
     balance_or_claim,
     collateral_value,
     recovery_value,
@@ -149,6 +150,10 @@ class Observation:
     check_load: Callable[[MonitoringPolicy], float] | None = None
     """Hours a month a policy's routine checks take on average once any backlog is cleared
     (sim.checks.policy_load): whether the team can keep it at all."""
+    security_cny: np.ndarray | None = None
+    """What the bank expects each loan's security to fetch in a workout, by its last
+    appraisal (sim.interventions.workouts.appraised_security): how much of a default the
+    collateral it already holds would cover."""
     case_policy: MonitoringPolicy | None = None
     """The case's own monitoring policy (the bank's rules), whatever policy the officer runs
     now (`policy`): what the run's compliance is held to (sim.checks.against_bank_policy)."""
@@ -261,6 +266,7 @@ def observe(sim) -> Observation:
         longest_remaining=ro(longest),
         repayment=v["repayment"],
         cls_objective=v["cls_objective"], judgement=v["judgement"], case_policy=sim.sc.monitoring,
+        security_cny=ro(appraised_security(sim)),
         check_load=lambda policy: policy_load(sim, policy, t),
     )
 

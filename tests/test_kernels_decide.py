@@ -168,6 +168,8 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
 
     risk, lid, lgd = rng.random(n), rng.uniform(0, 1e6, n), rng.choice([0.35, 0.75], n)
     balance = rng.uniform(0, 1e7, n)
+    # what the security already held leaves uncovered: none, some, or the whole balance
+    uncovered = balance * rng.choice([0.0, 0.1, 1.0], n)
     gain = rng.normal(0, 1e4, len(relief))
     check = np.sort(rng.choice(n, 400, replace=False))
     check_value = rng.normal(0, 1e3, 400)
@@ -180,7 +182,8 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
              (late, gain[:cut1]), (call, risk[call] * p.call_effect * lid[call]),
              (freeze, risk[freeze] * b["undrawn"][freeze] * lgd[freeze]),
              (deferral, gain[cut1:cut2]),
-             (secure, r * (1 - r) * balance[secure] * p.collateral_lgd_cut),
+             (secure, r * (1 - r) * np.minimum(balance[secure] * p.collateral_lgd_cut,
+                                               uncovered[secure])),
              (early, gain[cut2:]), (check, check_value))
     loans = np.concatenate([i for i, _ in parts])
     codes = np.repeat(PART_CODES, [len(i) for i, _ in parts])
@@ -203,7 +206,7 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     keep = (value > 0) & offered[codes]
     hours = np.where(codes == ACTION_CODES["onsite_check"], check_hours[loans], per_action[codes])
     got = assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, b["undrawn"],
-                   balance, p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
+                   balance, uncovered, p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
                    offered, per_action, ACTION_CODES["onsite_check"], check_hours, 0.25,
                    money, money_share, rs, concession, fz, attrition, rate, funding,
                    remaining, repayment, io)

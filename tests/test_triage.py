@@ -101,3 +101,75 @@ def test_early_warning_keeps_the_case_policy_when_the_team_can_and_triages_when_
     sim.advance_to(3)
     assert sim.policy != review.monitoring
     assert sim.rec.checks.policy_share() < 0.5
+
+
+SECURED_BOOK = """
+id: topups
+title: {zh: 追加担保, en: Top-ups}
+briefing: {zh: 追加担保, en: Top-ups}
+horizon_months: 12
+staff: {officers: 5, hours_per_officer_month: 200}
+segments:
+  - id: on_property
+    name: {zh: 房产抵押, en: On property}
+    product: small_business
+    count: 20
+    amount: {median_cny: 1000000, sigma: 0.2}
+    term_months: 36
+    repayment: interest_only_bullet
+    rate: {kind: fixed, annual: 0.05}
+    pd_annual: 0.03
+    industry: retail
+    region: zhejiang
+    collateral: {type: property, ltv: 0.4}
+  - id: on_equipment
+    name: {zh: 设备抵押, en: On equipment}
+    product: small_business
+    count: 20
+    amount: {median_cny: 1000000, sigma: 0.2}
+    term_months: 36
+    repayment: interest_only_bullet
+    rate: {kind: fixed, annual: 0.05}
+    pd_annual: 0.03
+    industry: retail
+    region: zhejiang
+    collateral: {type: equipment, ltv: 0.6}
+"""
+
+
+def _top_ups_in_month_3(appraisal_share: float = 1.0) -> tuple[set, np.ndarray, np.ndarray]:
+    """(loans asked for extra collateral in month 3, property loans, equipment loans) with
+    every loan showing three recent warnings that a check last month stands behind, and the
+    property loans' appraisal at `appraisal_share` of what it was at the start."""
+    seen = {}
+
+    def decide(obs):
+        decision = EarlyWarning().decide(obs)
+        if obs.month == 3:
+            seen["decision"] = decision
+        return decision
+
+    sim = Simulation(parse_scenario(SECURED_BOOK, "topups.yaml"), seed=4, decider=decide)
+    sim.advance_to(2)
+    prop = np.flatnonzero(sim.pf.segment == sim.pf.segment[0])
+    equip = np.flatnonzero(sim.pf.segment != sim.pf.segment[0])
+    live = sim.status == 0
+    sim.last_check[:] = 2
+    sim.last_seen[:, :3] = 2
+    sim.appraised[prop] = sim.pf.appraised0[prop] * appraisal_share
+    sim.advance_to(3)
+    asked = {i for i, a in seen["decision"].actions if a == "add_collateral"}
+    return asked, prop[live[prop]], equip[live[equip]]
+
+
+def test_extra_collateral_is_asked_where_the_security_held_leaves_a_gap():
+    """A top-up cuts a loss by no more than the security already held leaves uncovered:
+    with warnings on every loan, the officer asks for more security on equipment pledged at
+    60% loan-to-value (it may fetch less than the loan at auction), not on property pledged
+    at 40%, which covers the loan even at the auction's lowest price, until a check
+    appraises the property at half its value."""
+    asked, prop, equip = _top_ups_in_month_3()
+    assert len(asked & set(equip.tolist())) >= len(equip) // 2
+    assert not asked & set(prop.tolist())
+    asked, prop, _ = _top_ups_in_month_3(appraisal_share=0.5)
+    assert len(asked & set(prop.tolist())) >= len(prop) // 2

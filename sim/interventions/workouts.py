@@ -152,6 +152,19 @@ def recovery_value(sim, idx=slice(None)) -> np.ndarray:
     return np.minimum(balance, coll + residual + guarantee_value(sim, balance, idx))
 
 
+def appraised_security(sim, idx=slice(None)) -> np.ndarray:
+    """What the bank can count on its security of loans idx to fetch in a workout, by what
+    it sees: a pledged deposit at face value, the rest at the lowest price the auction
+    accepts (FLOOR_SHARE) times its ease of sale (`liquidity`, as in `recovery_value`), on
+    the bank's last appraisal rather than the hidden true value. The floor, not the 77%
+    average sale: a lot may sell only in a later round, after months of wear, and the
+    appraisal may overstate it. The appraisal is renewed at each check (sim.checks) and
+    counts a top-up when it is taken; 0 for a loan that holds no security."""
+    deposit = deposit_value(sim, idx)
+    lot = np.where(has_security(sim, idx), np.maximum(sim.appraised[idx] - deposit, 0.0), 0.0)
+    return deposit + lot * (FLOOR_SHARE * liquidity(sim, idx))
+
+
 def balance_or_claim(sim, i: int) -> float:
     """What the bank is owed on loan i: the balance on the books, the claim after write-off."""
     return float(sim.balance[i] if sim.status[i] in ON_BOOKS_STATUSES else sim.written_off[i])
@@ -205,6 +218,10 @@ AUCTION_ROUNDS = (
 )
 """Online judicial auction (domain): two rounds, the second up to 20% lower, then a
 sale period at the second round's reserve."""
+FLOOR_SHARE = min(share for _, share, _, _ in AUCTION_ROUNDS)
+"""The lowest price the judicial auction accepts, as a share of appraisal: the sale
+period's, at the second round's reserve (domain: rounds start at 70% or more of appraisal,
+the second up to 20% lower, then a 60-day sale period)."""
 
 
 def sale_chance(name: str, liquidity):

@@ -251,7 +251,8 @@ def owed_years(balance: float, remaining: int, risk: float, interest_only: bool)
 
 @compiled
 def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undrawn, balance,
-             diversion_effect: float, call_effect: float, collateral_cut: float, part_codes,
+             uncovered, diversion_effect: float, call_effect: float, collateral_cut: float,
+             part_codes,
              offered, action_hours, check_code: int, check_hours, min_hours: float,
              money, money_share, restructure: int, concession: float, freeze: int,
              attrition: float, rate, funding: float, remaining, repayment, interest_only: int):
@@ -295,7 +296,9 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
                 value[at] = gain[n_late + j]
             elif k == COLLATERAL:
                 r = risk[i]
-                value[at] = r * (1 - r) * balance[i] * collateral_cut
+                # a top-up cuts the loss by its own recovery, but by no more than the
+                # part of the exposure the security already held leaves uncovered
+                value[at] = r * (1 - r) * min(balance[i] * collateral_cut, uncovered[i])
             else:
                 value[at] = gain[n_late + n_def + j]
             at += 1

@@ -111,7 +111,9 @@ class TriageParams:
     """Share of the risk that stopping found misuse of funds removes."""
     collateral_lgd_cut: float = 0.18
     """Loss-given-default cut from extra collateral (top-up 30% of the balance sold at
-    77% of value with 80% liquidity: domain auction figures)."""
+    77% of value with 80% liquidity: domain auction figures), as a share of the balance;
+    at most the part of the exposure the loan's own security leaves uncovered
+    (`uncovered`)."""
     early_relief_below_dpd: int = 1
     """Relief on confirmed warnings is offered below this many days past due (before
     arrears, for an officer who reads signals; the 30+ dpd rule covers the rest)."""
@@ -206,6 +208,21 @@ def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, np.ndarray
     for a in (live, lgd, lid):
         a.flags.writeable = False
     return live, lgd, lid
+
+
+def uncovered(obs: Observation) -> np.ndarray:
+    """Part of each loan's exposure (balance and open line) that the security it already
+    holds would not cover even at the auction's lowest price, by the bank's last appraisal
+    (`security_cny`); all of it where the observation carries no appraisal. Extra
+    collateral can cut a loss by no more than this: a bank does not ask for more security
+    on a loan its property covers at any price the court accepts. (Before December 2026
+    the officer did: on a calm book of amortising small-business loans secured on property
+    at 60% loan-to-value it topped up over half the loans at CNY 2,000 each, more than late
+    collection's whole loss, and avoided next to nothing.)"""
+    exposure = obs.balance + obs.undrawn
+    if obs.security_cny is None:
+        return exposure
+    return np.maximum(exposure - obs.security_cny, 0.0)
 
 
 class Triage(Strategy):
@@ -352,6 +369,7 @@ class Triage(Strategy):
         return assemble(table, counts, kind, np.asarray(gain, dtype=float),
                         np.asarray(check, dtype=np.int64), np.asarray(check_value, dtype=float),
                         np.asarray(risk, dtype=float), lid, lgd, obs.undrawn, obs.balance,
+                        obs.derived(("uncovered",), lambda: uncovered(obs)),
                         p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
                         offered_now, per_action, ACTION_CODES["onsite_check"], obs.check_hours,
                         MIN_HOURS_FOR_RANKING, money, money_share, *_interest_terms(obs))
