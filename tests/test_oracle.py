@@ -364,3 +364,42 @@ def test_with_hours_to_spare_the_oracle_offers_what_the_officer_would_do():
     officer = Triage().decide(replace(obs, hidden=None)).actions
     want = [(int(i), a) for i, a in officer if not by_legal_team(obs.actions, a)]
     assert want and Oracle().afterwards(obs) == want
+
+
+HOUSEHOLDS = """
+id: households
+title: {zh: 消费贷, en: Households}
+briefing: {zh: 消费贷, en: Households}
+horizon_months: 24
+staff: {officers: 1, hours_per_officer_month: 20}
+segments:
+  - id: cons
+    name: {zh: 消费贷, en: Consumer loans}
+    product: consumer
+    count: 600
+    amount: {median_cny: 60000, sigma: 0.5}
+    term_months: 48
+    repayment: equal_instalment
+    rate: {kind: fixed, annual: 0.07}
+    pd_annual: 0.05
+    rho: 0.04
+    industry: households
+    region: hunan
+"""
+
+
+def test_on_a_thin_team_the_oracles_visits_leave_hours_for_the_relief_they_open():
+    """A visit to a borrower that will default is worth the relief it opens, per hour of
+    both: with 20 hours a month for 600 households (a visit 2 hours, a restructuring 16),
+    the oracle restructures the borrowers it visits and loses less than early warning,
+    rather than spending every hour on visits and none on relief."""
+    sc = parse_scenario(HOUSEHOLDS, "households.yaml")
+    oracle, officer = [], []
+    for seed in (1, 2, 3):
+        run = simulate(sc, seed=seed, strategy="oracle")
+        acts = run.events["event"].value_counts()
+        assert acts.get("action_restructure", 0) >= 3
+        assert acts.get("action_onsite_check", 0) < 10 * acts.get("action_restructure", 0)
+        oracle.append(run.loss_cny)
+        officer.append(simulate(sc, seed=seed, strategy="early-warning").loss_cny)
+    assert sum(oracle) < sum(officer)

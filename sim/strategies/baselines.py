@@ -6,6 +6,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from sim import defaults
+from sim.codes import Repayment
 from sim.foresight import default_margins
 from sim.observation import Decision, Observation
 from sim.staff import by_legal_team
@@ -18,7 +19,7 @@ from sim.strategies.base import (
     offered,
     workout,
 )
-from sim.strategies.kernels_decide import COLLATERAL
+from sim.strategies.kernels_decide import COLLATERAL, owed_years
 from sim.strategies.triage import (
     ACTION_CODES,
     ACTIONS,
@@ -26,8 +27,11 @@ from sim.strategies.triage import (
     MIN_HOURS_FOR_RANKING,
     Triage,
     TriageParams,
+    catalogue_entry,
     relief_health,
 )
+
+INTEREST_ONLY = Repayment.INTEREST_ONLY_BULLET.value
 
 ORACLE_MARGIN_SPREAD = 0.1
 """How sure the oracle is of its foresight, in health units: its chance that a loan
@@ -282,4 +286,28 @@ class Oracle(Triage):
         quiet = live & ~in_difficulty(obs) & ~obs.restructured & self.suspects(obs, alerts) & \
             (obs.month - obs.last_check >= self.params.recheck_months)
         idx = np.flatnonzero(quiet)
-        return idx, ORACLE_VISIT_SHARE * self.relief_gain(obs, risk, idx, 1.0) * loss_if_default[idx]
+        # the relief's own price and hours, as the triage charges them (kernels_decide.
+        # assemble): a restructuring's fee and the interest its rate concession gives up on
+        # a loan that goes on paying; in a disaster's region the deferral's, as
+        # `relief_gain` values it there
+        it = catalogue_entry(obs, "restructure")
+        balance = obs.balance[idx]
+        owed = np.array([owed_years(b, m, r, p == INTEREST_ONLY) for b, m, r, p in zip(
+            balance, obs.remaining_months[idx], risk[idx], obs.repayment[idx], strict=True)])
+        price = it.cost_cny + it.cost_share * balance \
+            + float(it.params.get("rate_concession", 0.0)) * owed
+        hours = np.full(len(idx), action_hours(obs, 0, "restructure"))
+        offer = np.full(len(idx), offered(obs, "restructure"))
+        deferral = obs.disaster_region[idx]
+        if deferral.any():
+            d = catalogue_entry(obs, "emergency_deferral")
+            price = np.where(deferral, d.cost_cny + d.cost_share * balance, price)
+            hours = np.where(deferral, action_hours(obs, 0, "emergency_deferral"), hours)
+            offer = np.where(deferral, offered(obs, "emergency_deferral"), offer)
+        net = self.relief_gain(obs, risk, idx, 1.0) * loss_if_default[idx] - price
+        # ranked by value per hour, a visit carries the hours of the relief it opens too:
+        # valued per hour of both, or the oracle spends every hour on visits whose relief
+        # it then has no hours for (a restructuring takes 16 hours, a household's visit 2)
+        visit = obs.check_hours[idx]
+        share = np.where(offer, visit / (visit + hours), 0.0)
+        return idx, ORACLE_VISIT_SHARE * np.maximum(net, 0.0) * share
