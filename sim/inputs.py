@@ -12,6 +12,7 @@ import difflib
 import functools
 import re
 import types
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -257,10 +258,31 @@ def _percent_text(value: Any) -> float | None:
     return None if m is None else round(float(m[1]) / 100, 10)
 
 
+def _half_width_number(value: Any) -> str | None:
+    """The number a text typed in full-width digits means ('３０' is 30), or None: YAML
+    reads full-width digits as text."""
+    if not isinstance(value, str):
+        return None
+    half = unicodedata.normalize("NFKC", value).strip()
+    if half == value.strip() or re.fullmatch(r"[-+]?\d+(?:\.\d+)?", half, re.ASCII) is None:
+        return None
+    return half
+
+
+def _full_width_spaced(e: dict) -> bool:
+    """Whether an unknown key is a key indented with full-width spaces ('\u3000\u3000officers'):
+    YAML takes them for part of the key, which then lands a level up."""
+    key = e["loc"][-1] if e["loc"] else None
+    return isinstance(key, str) and key.startswith("\u3000") and bool(key.strip("\u3000 "))
+
+
 def _message(e: dict, root: type[BaseModel] | None) -> str:
     kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
     fix = _FIXES.get(kind)
     ctx = e.get("ctx") or {}
+    if kind == "extra_forbidden" and _full_width_spaced(e):
+        return (f"unknown key '{e['loc'][-1]}': it starts with full-width spaces '\u3000', "
+                "which YAML does not read as indentation: indent with ordinary spaces")
     if kind == "extra_forbidden":
         key = e["loc"][-1] if e["loc"] else None
         model = _model_at(root, e["loc"][:-1]) if root is not None else None
@@ -285,6 +307,8 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}: it is a share, so write {value:g}% as {value / 100:g}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
         fix = f"write it as a share: {value.strip()} is {_percent_text(value):g}"
+    elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
+        fix = f"type the digits half-width: {value.strip()} is {_half_width_number(value)}"
     if isinstance(value, _YamlBool):
         msg, fix = "Input should be a number, not true/false", f"write a number; {_YAML_BOOL}"
     elif isinstance(value, bool) and kind in ("int_type", "string_type"):
@@ -310,6 +334,9 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
     except (KeyError, IndexError, ValueError):
         msg = template.split("{")[0].rstrip("，（ ")
     fix = _FIXES_ZH.get(kind, "")
+    if kind == "extra_forbidden" and _full_width_spaced(e):
+        return (f"无法识别的键 '{e['loc'][-1]}'：它以全角空格'\u3000'开头，YAML 不把它当作缩进："
+                "请改用半角空格缩进")
     if kind == "extra_forbidden":
         key = e["loc"][-1] if e["loc"] else None
         model = _model_at(root, e["loc"][:-1]) if root is not None else None
@@ -330,6 +357,8 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}：这是比例，{value:g}% 请写成 {value / 100:g}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
         fix = f"请写成比例：{value.strip()} 应写成 {_percent_text(value):g}"
+    elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
+        fix = f"请用半角数字：{value.strip()} 应写成 {_half_width_number(value)}"
     if isinstance(value, _YamlBool):
         msg, fix = "应为数字，不能是 true/false", f"请写数字；{_YAML_BOOL_ZH}"
     elif isinstance(value, bool) and kind in ("int_type", "string_type"):
@@ -434,6 +463,16 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
             f"reads as the start of another key; put the text in quotes: {key}: \"{value}\""), (
             f"不是有效的 YAML：第 {line} 行 '{key}' 的文本里有 ': '，YAML 会把它读成另一个键的开始；"
             f"请给文本加引号：{key}: \"{value}\"")
+    indent = _bad_indent_line(text, line, tab="'\\t'" in problem)
+    if indent is not None:  # a tab or a Chinese keyboard's space: YAML indents with spaces
+        bad_line, full_width = indent
+        what, what_zh = (("full-width spaces '\u3000' (as a Chinese keyboard types them)",
+                          "全角空格'\u3000'") if full_width else ("a tab", "制表符（Tab）"))
+        return f"line {bad_line}, column 1", (
+            f"not valid YAML: line {bad_line} is indented with {what}, which YAML does not "
+            "read as indentation: indent with ordinary spaces"), (
+            f"不是有效的 YAML：第 {bad_line} 行用{what_zh}缩进，YAML 不把它当作缩进："
+            "请改用半角空格缩进")
     where_else = where_else_zh = ""
     if ctx_mark is not None and ctx_mark.line != mark.line:
         where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
@@ -466,6 +505,27 @@ def _colon_in_text(text: str, mark: Any) -> tuple[str, str] | None:
         return None
     value = src[m.end():].split(" #")[0].strip()
     return m[2], value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+INDENTED_KEY = re.compile(r"^([ \t\u3000]*)(?:-[ \t\u3000]|[A-Za-z_][\w-]*[ \t\u3000]*[:：])")
+"""A line that starts, after its indentation, with a key or a list item: not a line of a
+text (a Chinese paragraph opens with two full-width spaces)."""
+
+
+def _bad_indent_line(text: str, upto: int, tab: bool) -> tuple[int, bool] | None:
+    """(line from 1, whether full-width) of the first line up to line `upto` that starts a
+    key or a list item after indentation holding a full-width space (or a tab, when the
+    parser stopped at one), or None. A full-width space before a key makes it plain text,
+    so YAML fails on that line or the next one, and says nothing of the space."""
+    for k, line in enumerate(text.splitlines()[:upto], start=1):
+        m = INDENTED_KEY.match(line)
+        if m is None:
+            continue
+        if "\u3000" in m[1]:
+            return k, True
+        if tab and "\t" in m[1]:
+            return k, False
+    return None
 
 
 FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*\s*：")

@@ -668,6 +668,57 @@ def test_a_full_width_colon_with_a_space_after_it_is_named_too():
     assert where == "line 1" and "full-width colon" in msg
 
 
+def zh_problems(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "case.yaml")
+    return info.value.problems_zh
+
+
+@pytest.mark.parametrize(("indent", "named", "named_zh"), [
+    ("\u3000\u3000", "full-width spaces", "全角空格"),  # a Chinese keyboard's space
+    ("\t", "a tab", "制表符"),
+])
+def test_a_key_indented_with_full_width_spaces_or_a_tab_names_its_line(indent, named,
+                                                                       named_zh):
+    """The parser's own words ("mapping values are not allowed here", on the next line;
+    "found character '\\t'") said neither what was wrong nor, on the Chinese page, in
+    Chinese."""
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "  officers: 1", "  officers: 1\n  hours_per_officer_month: 60", 1)
+    line = text.splitlines().index("  officers: 1") + 1
+    bad = text.replace("  officers: 1", indent + "officers: 1", 1)
+    [(where, msg)] = problems(bad)
+    assert where == f"line {line}, column 1"
+    assert f"line {line} is indented with {named}" in msg and "ordinary spaces" in msg
+    [msg_zh] = zh_problems(bad)
+    assert f"第 {line} 行用{named_zh}" in msg_zh and "请改用半角空格" in msg_zh
+    assert "mapping values" not in msg_zh and "found character" not in msg_zh
+
+
+def test_a_last_key_indented_with_full_width_spaces_is_named_as_such():
+    # staff's only key, indented so, is valid YAML: a top-level key with the spaces in it
+    text = MINIMAL.read_text(encoding="utf-8").replace("  officers: 1", "\u3000\u3000officers: 1")
+    found = dict(problems(text))
+    assert "starts with full-width spaces" in found["\u3000\u3000officers"]
+    assert "全角空格" in zh_problems(text)[list(found).index("\u3000\u3000officers")]
+
+
+def test_a_chinese_paragraph_opening_with_full_width_spaces_is_not_blamed():
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "  zh: 最小案例", "  zh: |\n    \u3000\u3000第一段。\n    \u3000\u3000第二段。", 1)
+    parse_scenario(text, "case.yaml")  # a text may open a paragraph that way
+    [(_, msg)] = problems(text.replace("horizon_months: 12", "horizon_months: 12: 1"))
+    assert "full-width spaces" not in msg
+
+
+def test_full_width_digits_say_to_type_them_half_width():
+    text = MINIMAL.read_text(encoding="utf-8")
+    [(_, msg)] = problems(text.replace("horizon_months: 12", "horizon_months: １２"))
+    assert msg.endswith("(type the digits half-width: １２ is 12)")
+    [msg_zh] = zh_problems(text.replace("horizon_months: 12", "horizon_months: １２"))
+    assert msg_zh.endswith("（请用半角数字：１２ 应写成 12）")
+
+
 def test_a_colon_inside_plain_text_says_to_quote_it():
     """'en: Monday class: farm loans' said only "mapping values are not allowed here"
     (the parser's words, English on the Chinese page too)."""
