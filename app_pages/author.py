@@ -21,6 +21,11 @@ def instructor_guard() -> bool:
     return common.allowed(Action.AUTHOR_CASE)
 
 
+def counted(what: str, n: int) -> str:
+    """n of a thing in words, for one and for many ("1 segment", "3 segments")."""
+    return t(f"author.n.{what}_{'one' if n == 1 else 'other'}", n=n)
+
+
 lang = get_lang()
 st.title(t("author.title"))
 if not instructor_guard():
@@ -78,7 +83,7 @@ if msg:
     kind, key, kw, rows = msg
     getattr(st, kind)(t(key, **kw))
     if rows:
-        st.dataframe(pd.DataFrame([(p.path, p.text(lang)) for p in rows],
+        st.dataframe(pd.DataFrame([(forms.field_label(p.path, lang), p.text(lang)) for p in rows],
                                   columns=[t("author.col.field"), t("author.col.problem")]),
                      hide_index=True, width="stretch", row_height=forms.PROBLEM_ROW_PX)
 
@@ -104,13 +109,16 @@ scenario = result.scenario
 with checks:
     st.subheader(t("author.check_title"))
     if scenario is not None:
-        st.success(t("author.valid", loans=scenario.n_loans, months=scenario.horizon_months,
-                     segments=len(scenario.segments)))
+        st.success(t("author.valid", loans=counted("loans", scenario.n_loans),
+                     months=counted("months", scenario.horizon_months),
+                     segments=counted("segments", len(scenario.segments))))
         st.text(f"{scenario.id} · {scenario.title.get(lang)}")
         st.text("\n".join(f"- {s.id}: {s.name.get(lang)} ({s.count})" for s in scenario.segments))
-        st.caption(t("author.summary", macro=len(scenario.macro),
-                     borrowers=len(scenario.borrowers), objectives=len(scenario.objectives),
-                     notes=len(scenario.debrief_notes), officers=scenario.staff.officers,
+        st.caption(t("author.summary", macro=counted("macro", len(scenario.macro)),
+                     borrowers=counted("borrowers", len(scenario.borrowers)),
+                     objectives=counted("objectives", len(scenario.objectives)),
+                     notes=counted("notes", len(scenario.debrief_notes)),
+                     officers=counted("officers", scenario.staff.officers),
                      hours=f"{scenario.staff.hours_per_officer_month:g}"))
         slips = authoring.case_cautions(scenario)  # valid, but most likely not what was meant
         if slips:
@@ -118,7 +126,8 @@ with checks:
                 f"- `{c.path}`: {t('author.caution.' + c.code, **c.values)}" for c in slips]),
                 icon=":material/rule:")
     else:
-        st.error(t("author.invalid", n=len(result.problems)))
+        n = len(result.problems)
+        st.error(t(f"author.invalid_{'one' if n == 1 else 'other'}", n=n))
 if scenario is None:  # the problems, full width so each message reads whole
     lines = text.splitlines()
     st.dataframe(pd.DataFrame(

@@ -43,6 +43,31 @@ SCRIPTED_KINDS = ("health_shock", "diversion_start", "key_person_leaves", "lawsu
 NEW = -1  # the segment picker's "new segment" entry
 
 
+FIELD_LABELS: dict[str, str] = {
+    "id": "id", "name.zh": "name_zh", "name.en": "name_en", "product": "product",
+    "count": "count", "amount.median_cny": "median_cny", "term_months": "term_months",
+    "repayment": "repayment", "rate.kind": "rate_kind", "rate.annual": "rate",
+    "rate.spread": "rate", "pd_annual": "pd_annual", "rho": "rho", "industry": "industry",
+    "region": "region", "collateral.type": "collateral", "collateral.ltv": "ltv",
+    "guarantee.structure": "guarantee", "guarantee.share": "guarantee_share",
+    "type": "macro_type", "month": "month", "delta_bp": "delta_bp", "severity": "severity",
+    "duration_months": "duration_months", "segments": "segments", "segment": "segment",
+    "amount_cny": "amount_cny", "company.zh": "company_zh", "company.en": "company_en",
+    "legal_rep.zh": "rep_zh", "legal_rep.en": "rep_en", "guarantor": "guarantor",
+    "diverts": "diverts", "kind": "event_kind", "note.zh": "note_zh", "note.en": "note_en",
+    "officers": "officers", "hours_per_officer_month": "hours_per_officer",
+    "zh": "text_zh", "en": "text_en"}
+"""A form's field by the path its problem names (author.f.<label>): the form shows the
+label, not the YAML key, so a problem names the box the author typed in."""
+
+
+def field_label(path: str, lang: str) -> str:
+    """A form problem's field as the form labels it, with its YAML path ("Company
+    (English) · company.en"); a path no form field carries (a list item) as it is."""
+    key = FIELD_LABELS.get(path) or FIELD_LABELS.get(path.split("[")[0])
+    return f"{t('author.f.' + key, lang)} · {path}" if key else path
+
+
 # --- the text and its messages ------------------------------------------------------------
 def message(kind: str, key: str, rows: tuple[authoring.Problem, ...] = (), **kw: Any) -> None:
     """A message for the page to draw: kind is success/error/info, key a catalogue key

@@ -117,9 +117,10 @@ def test_a_form_with_a_bad_field_names_it_and_leaves_the_text_alone():
     assert editor(at).value == before
     fields = [d.value for d in at.dataframe if "Field" in d.value.columns and
               "Line" not in d.value.columns]
-    assert fields and "id" in list(fields[0]["Field"])
     said = dict(zip(fields[0]["Field"], fields[0]["Problem"], strict=True))
-    assert said["name.en"].endswith("(fill in this text)")  # an empty name says the fix
+    # each field as the form labels it (the YAML path alone named no box on the form)
+    assert "Id · id" in said
+    assert said["Name (English) · name.en"].endswith("(fill in this text)")  # and its fix
 
 
 def test_a_form_error_is_said_in_the_pages_language_with_its_fix():
@@ -136,9 +137,26 @@ def test_a_form_error_is_said_in_the_pages_language_with_its_fix():
     table = next(d.value for d in at.dataframe if "字段" in d.value.columns and
                  "行" not in d.value.columns)
     said = dict(zip(table["字段"], table["问题"], strict=True))
-    assert said["id"].startswith("格式不符（只能用小写字母")
-    assert said["name.en"] == "不能为空（请填写这段文字）"
+    assert said["标识 · id"].startswith("格式不符（只能用小写字母")
+    assert said["名称（英文） · name.en"] == "不能为空（请填写这段文字）"
     assert not any(re.search(r"[A-Za-z]{4,} should", v) for v in said.values())
+
+
+def test_a_borrower_forms_problems_name_its_boxes_and_counts_read_in_words():
+    """The borrower form's problems named 'legal_rep.zh', a YAML key the author never
+    typed; the check said "2 segment(s)"."""
+    at = open_page()
+    assert any(s.value == "Valid: 1 segment, 30 loans, 12 months." for s in at.success)
+    at.text_input(key="bor_id").set_value("zhang")
+    at.text_input(key="bor_company_zh").set_value("张氏五金")
+    at.button(key="FormSubmitter:borrower_form-Add borrower").click().run()
+    no_exception(at)
+    table = next(d.value for d in at.dataframe if "Field" in d.value.columns and
+                 "Line" not in d.value.columns)
+    assert list(table["Field"]) == ["Company (English) · company.en",
+                                    "Legal representative (Chinese) · legal_rep.zh",
+                                    "Legal representative (English) · legal_rep.en"]
+    assert at.text_input(key="bor_company_zh").value == "张氏五金"  # nothing typed is lost
 
 
 def test_start_from_a_shipped_case_and_undo():
@@ -255,6 +273,11 @@ def test_every_key_the_authoring_page_builds_exists_in_both_languages():
     keys |= {f"author.event_kind.{k}" for k in forms.SCRIPTED_KINDS}
     keys |= {f"author.guarantee.{g}" for g in forms.GUARANTEES}
     keys |= {f"author.rate_kind.{k}" for k in ("fixed", "floating")}
+    keys |= {f"author.f.{k}" for k in forms.FIELD_LABELS.values()}
+    keys |= {f"author.n.{k}_{n}" for k in ("segments", "loans", "months", "macro", "borrowers",
+                                           "objectives", "notes", "officers")
+             for n in ("one", "other")}
+    keys |= {"author.invalid_one", "author.invalid_other"}
     keys |= {f"collateral.{c}" for c in forms.COLLATERALS}
     keys |= {f"repayment.{r}" for r in forms.REPAYMENTS} | {f"product.{p}" for p in PRODUCTS}
     assert len(keys) > 60
