@@ -41,6 +41,11 @@ DB = Session | Database | None
 MAX_ROSTER_BYTES = 512 * 1024  # a class list of a few thousand rows at most
 MAX_ROSTER_ROWS = 2000
 ROSTER_COLUMNS = ("username", "name", "email")
+ROSTER_HEADINGS = {"用户名": "username", "账号": "username", "账户": "username",
+                   "姓名": "name", "名字": "name", "邮箱": "email", "电子邮箱": "email",
+                   "e-mail": "email", "mail": "email"}
+"""Other headings a class list is written with (a Chinese instructor heads the columns in
+Chinese): each read as the column it names."""
 TEMP_PASSWORD_BYTES = 9  # token_urlsafe(9): 12 characters
 
 
@@ -337,15 +342,17 @@ def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) 
         return report
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        found = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error):
         report.problems.append(RosterProblem(1, "classroom.csv_no_header",
                                              {"columns": ", ".join(ROSTER_COLUMNS)}))
         return report
+    header = [ROSTER_HEADINGS.get(h.lower(), h.lower()) for h in found]
     if "username" not in header or any(h and h not in ROSTER_COLUMNS for h in header):
-        report.problems.append(RosterProblem(1, "classroom.csv_bad_header",
-                                             {"columns": ", ".join(ROSTER_COLUMNS),
-                                              "found": ", ".join(header)}))
+        wide = len(found) == 1 and "，" in found[0]  # typed with a Chinese keyboard's comma
+        report.problems.append(RosterProblem(
+            1, "classroom.csv_full_width_comma" if wide else "classroom.csv_bad_header",
+            {"columns": ", ".join(ROSTER_COLUMNS), "found": ", ".join(found)}))
         return report
     seen: set[str] = set()
     rows = 0
@@ -371,6 +378,11 @@ def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) 
                                                  {"n": len(values), "expected": len(header)}))
             continue
         rec = dict(zip(header, [v.strip() for v in values], strict=False))
+        if len(header) > 1 and len(values) == 1 and "，" in values[0]:
+            report.problems.append(RosterProblem(line, "classroom.csv_full_width_comma",
+                                                 {"columns": ", ".join(ROSTER_COLUMNS),
+                                                  "found": values[0]}))
+            continue
         problem = _roster_row(db, user, cohort_id, rec, seen, report)
         if problem is not None:
             report.problems.append(RosterProblem(line, problem[0], problem[1]))

@@ -250,6 +250,26 @@ def test_a_roster_file_that_cannot_be_read_says_why(klass, data, key):
     assert [p.key for p in report.problems] == [key] and not report.enrolled
 
 
+def test_a_class_list_headed_in_chinese_is_read(klass):
+    """A Chinese instructor heads the columns 用户名,姓名,邮箱: the file was refused whole."""
+    data = "用户名,姓名,邮箱\nli_lei,李雷,li@bank.example\n".encode("utf-8-sig")
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data)
+    assert report.enrolled == ["li_lei"] and not report.problems
+
+
+@pytest.mark.parametrize("data, line", [
+    ("username，name，email\nli_lei，李雷，\n", 1),       # the header so typed
+    ("username,name,email\nli_lei，李雷，li@bank.example\n", 2),  # one row so typed
+])
+def test_full_width_commas_in_a_class_list_are_named(klass, data, line):
+    """Typed with a Chinese keyboard, the row read as one bad username or the header as
+    an unknown column, and nothing said why."""
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data.encode())
+    assert [(p.line, p.key) for p in report.problems] == [
+        (line, "classroom.csv_full_width_comma")]
+    assert not report.enrolled
+
+
 def _play_to_end(games, aid, act_first_month=False):
     g = games.open(aid).game
     if act_first_month:
