@@ -102,7 +102,9 @@ def quiz(frame: pd.DataFrame) -> alt.Chart:
     data = frame.assign(question=label, weak=frame["share_correct"] < 0.5)
     return (alt.Chart(data, title=t("dash.quiz"))
             .mark_bar()
-            .encode(y=alt.Y("question:N", title=t("dash.col_question"), sort="x",
+            # no axis title: beside labels in Chinese it was drawn over them (the words are
+            # measured narrower than they are drawn), and each label says it is a question
+            .encode(y=alt.Y("question:N", title=None, sort="x",
                             axis=alt.Axis(labelLimit=QUESTION_LABEL_PX)),
                     x=alt.X("share_correct:Q", title=t("dash.col_correct"),
                             scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
