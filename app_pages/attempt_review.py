@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from app_pages import desk_views as views
-from training import report
+from app_pages.figures import Figure, row
+from training import report, units
 from training.attempts import AttemptError
 from training.authz import Forbidden
 from training.i18n import get_lang, t
@@ -47,7 +47,17 @@ view = month_view(common.db(), user, aid, month, common.case_by_id)
 g = view.game
 loans = report.localise_names(g.loans(), lang)
 labels = report.loan_labels(loans, lang)
-views.key_figures(report.key_figures(g, loans))
+# the book as month `month` left it: the desk's own row would say the month after it
+# ("5 / 18" under a slider at 4) and the hours of a month not yet played
+fig = report.key_figures(g, loans)
+delta = units.pct_delta(fig.npl_delta)
+row([
+    Figure(t("review.fig_month"), t("review.end_of_month", month=month, horizon=att.horizon)),
+    Figure(t("fig.outstanding"), units.money(fig.outstanding_cny)),
+    Figure(t("fig.npl_ratio"), units.pct(fig.npl_ratio),
+           {"delta": delta, "delta_color": "inverse"} if delta else {}),
+    Figure(t("fig.provisions"), units.money(fig.provisions_cny)),
+], key="review_figures")
 
 st.subheader(t("review.decisions", month=month))
 if view.actions:

@@ -230,6 +230,11 @@ def test_the_replay_goes_month_by_month_and_only_for_those_allowed(school):
     assert any(m.label for m in at.metric)
     ok(slider.set_value(1).run())
     assert "Decisions in month 1" in texts(at)
+    # the figures are the book at the end of the month the slider names: they said
+    # "Month 2 / 12" under a slider at 1, with the hours of a month not yet played
+    values = {m.label: m.value for m in at.metric}
+    assert values[t("review.fig_month", "en")] == "end of month 1 / 12"
+    assert t("fig.hours_left", "en") not in values
     assert not any(b.key and b.key.startswith("end_month") for b in at.button)
     assert school.games.store.get(aid).month == 3  # reading changed nothing
 
