@@ -212,12 +212,15 @@ with assign_tab:
                                         key="assign_version",
                                         format_func=lambda i: f"{versions[i].scenario().title.get(lang)} "
                                         f"v{versions[i].version}")
+            test_help = t("cohort.test_help", max=cr.MAX_TEST_QUESTIONS)
             pre = st.multiselect(t("cohort.pre_test"), list(question_options), key="assign_pre",
                                  format_func=question_options.__getitem__,
-                                 placeholder=t("common.pick_none_means_no_test"))
+                                 placeholder=t("common.pick_none_means_no_test"),
+                                 help=test_help)
             post = st.multiselect(t("cohort.post_test"), list(question_options),
                                   key="assign_post", format_func=question_options.__getitem__,
-                                  placeholder=t("common.pick_none_means_no_test"))
+                                  placeholder=t("common.pick_none_means_no_test"),
+                                  help=test_help)
         else:
             st.info(t("cohort.publish_first"))
         c1, c2 = st.columns(2)

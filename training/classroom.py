@@ -40,6 +40,9 @@ from training.models import (  # noqa: F401 - QuizPhase is part of this module's
 DB = Session | Database | None
 MAX_ROSTER_BYTES = 512 * 1024  # a class list of a few thousand rows at most
 MAX_ROSTER_ROWS = 2000
+MAX_TEST_QUESTIONS = 20
+"""Questions a pre- or post-test may hold: about a quarter of an hour of a class's time
+(Streamlit's picker offers 'select all', which would give every question of every lesson)."""
 ROSTER_COLUMNS = ("username", "name", "email")
 ROSTER_HEADINGS = {"用户名": "username", "账号": "username", "账户": "username",
                    "姓名": "name", "名字": "name", "邮箱": "email", "电子邮箱": "email",
@@ -445,9 +448,12 @@ def _check_not_twice(s: Session, cohort_id: int, kind: AssignmentKind, subject: 
             raise ClassroomError("classroom.already_assigned")
 
 
-def _check_questions(questions: list[TestQuestion] | None) -> list[dict] | None:
+def _check_questions(questions: list[TestQuestion] | None, which: str) -> list[dict] | None:
     if not questions:
         return None
+    if len(questions) > MAX_TEST_QUESTIONS:
+        raise ClassroomError(f"classroom.{which}_too_long", n=len(questions),
+                             max=MAX_TEST_QUESTIONS)
     from training.lessons import LESSONS_DIR, load_lesson
 
     out = []
@@ -470,7 +476,7 @@ def assign_case(db: DB, user: User | None, cohort_id: int, case_version_id: int,
     """Give a published case version to a cohort within a window, with optional tests."""
     require(user, Action.MANAGE_COHORT, cohort_id, db)
     opens_at, closes_at = _check_window(opens_at, closes_at)
-    pre, post = _check_questions(pre_test), _check_questions(post_test)
+    pre, post = _check_questions(pre_test, "pre_test"), _check_questions(post_test, "post_test")
     with session_scope(db) as s:
         version = s.get(CaseVersionRow, int(case_version_id))
         if version is None:

@@ -196,6 +196,30 @@ def test_assignments_start_only_inside_their_window_and_for_the_cohorts_trainees
     assert cr.my_assignments(db, klass.outsider) == []
 
 
+def test_a_test_of_every_question_is_refused_with_the_limit(klass):
+    """The question picker's 'select all' gave a pre-test of every question of every
+    lesson (77); a test holds at most MAX_TEST_QUESTIONS, and the refusal says how many
+    were picked, in the page's language, and nothing is assigned."""
+    from training.i18n import t
+    from training.lessons import list_lessons
+
+    every = [cr.TestQuestion(lesson.id, q.id) for lesson in list_lessons("en")
+             for q in lesson.questions]
+    assert len(every) > cr.MAX_TEST_QUESTIONS
+    before = cr.my_assignments(klass.db, klass.ann)
+    for which in ("pre_test", "post_test"):
+        with pytest.raises(cr.ClassroomError, match=f"{which}_too_long") as err:
+            cr.assign_case(klass.db, klass.teacher, klass.cohort.id, klass.version.id,
+                           now(), now() + timedelta(days=3), **{which: every})
+        for lang in ("en", "zh"):
+            words = t(err.value.key, lang, **err.value.detail)
+            assert str(len(every)) in words and str(cr.MAX_TEST_QUESTIONS) in words
+    assert cr.my_assignments(klass.db, klass.ann) == before
+    most = every[:cr.MAX_TEST_QUESTIONS]
+    assert cr.assign_case(klass.db, klass.teacher, klass.cohort.id, klass.version.id,
+                          now(), now() + timedelta(days=3), pre_test=most).pre_test
+
+
 def test_assigning_the_same_thing_for_the_same_window_twice_is_refused(klass):
     """A second press of Assign made a twin assignment that the trainees saw twice and that
     nobody could withdraw; another window is another sitting and still allowed."""
