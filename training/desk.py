@@ -157,6 +157,9 @@ class Desk(Game):
         ev = ev[~hidden].copy()
         pf = self.sim.pf
         ev["label"] = [pf.label(int(i)) if i >= 0 else "" for i in ev["loan_id"]]
+        # the borrower by name too, as the alerts inbox names it (a label alone said nothing)
+        ev["company"] = [pf.identity(int(i))[0] if i >= 0 else "" for i in ev["loan_id"]]
+        ev["company_en"] = [pf.identity(int(i), "en")[0] if i >= 0 else "" for i in ev["loan_id"]]
         names = [event_text(e) for e in ev["event"]]
         ev["zh"] = [z for z, _ in names]
         ev["en"] = [e for _, e in names]

@@ -360,14 +360,15 @@ def _macro_details(row: pd.Series, lang: str, scenario: Any) -> str | None:
 
 
 def events_table(events: pd.DataFrame, lang: str, scenario: Any = None) -> pd.DataFrame:
-    """A month's events: when, which loan, what happened and its result, in ``lang``.
+    """A month's events: when, which loan (and borrower), what happened and its result, in
+    ``lang``.
 
     With the case given, LPR changes show the rates now in force and shocks the
     segments they hit, instead of the engine's ids.
     """
     if events is None or events.empty:
         return pd.DataFrame()
-    df = _pick_lang(events.copy(), lang, out="event_text")
+    df = _pick_lang(localise_names(events, lang), lang, out="event_text")
     localised = "details_zh" if lang == "zh" else "details_en"
     if localised in df.columns:
         df["details"] = df[localised]
@@ -377,7 +378,7 @@ def events_table(events: pd.DataFrame, lang: str, scenario: Any = None) -> pd.Da
             df.loc[macro, "details"] = [_macro_details(r, lang, scenario) or ""
                                         for _, r in events.loc[macro].iterrows()]
     df["month"] = _per_value(df["month"], lambda m: month_text(m, lang))
-    keep = [c for c in ("month", "label", "event_text", "details") if c in df.columns]
+    keep = [c for c in ("month", "label", "company", "event_text", "details") if c in df.columns]
     return _rename(df[keep], lang)
 
 

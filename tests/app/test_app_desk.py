@@ -170,6 +170,27 @@ def test_lpr_changes_show_the_new_rates_not_ids():
         assert f"{new_rate * 100:.2f}%" in details
 
 
+def test_a_months_events_name_the_borrower_in_the_pages_language():
+    """The events table gave a loan by its label alone ('L0001'); it names the borrower
+    as the alerts inbox does, in the page's language, and a market event names none."""
+    sc = load_scenario(ROOT / "scenarios" / "rising_lpr.yaml")
+    g = Game(sc)
+    while True:
+        ev = g.events(g.month)
+        if (ev["loan_id"] >= 0).any() or g.finished:
+            break
+        g.end_month(expected_month=g.month)
+    row = ev[ev["loan_id"] >= 0].iloc[0]
+    i = int(row["loan_id"])
+    for lang in ("zh", "en"):
+        table = report.events_table(ev, lang, sc)
+        names = set(table.iloc[:, 2])
+        assert g.sim.pf.identity(i, lang)[0] in names
+    macro = ev[ev["loan_id"] < 0]
+    if len(macro):
+        assert report.events_table(macro, "en", sc).iloc[:, 2].eq("").all()
+
+
 def test_compliance_with_nothing_required_is_not_applicable():
     debrief = SimpleNamespace(compliance=pd.DataFrame({
         "check_kind": ["first", "routine"], "required": [0, 4], "on_time": [0, 3], "done": [0, 3],
