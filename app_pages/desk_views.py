@@ -262,10 +262,16 @@ def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
     st.subheader(t("actions.title"))
     standing_order_note(g, aid, loan_id, status)
     options = g.options(loan_id)
-    if any(o.reason == "hours" for o in options):  # once: where the hours went and how to free them
+    # once: where the hours went and how to free them. The slot is always there, filled or
+    # not, so the options below keep their places on the page when it comes and goes (an
+    # element put in above them moved every Queue button, and the browser held the old
+    # button beside the new one)
+    hint = st.empty()
+    if any(o.reason == "hours" for o in options):
         load = policy_costs.plan_load(g)
-        st.caption(t("actions.hours_fix", checks=units.hours(load.check_hours),
-                     queued=units.hours(load.queued_hours), available=units.hours(load.available_hours)))
+        hint.caption(t("actions.hours_fix", checks=units.hours(load.check_hours),
+                       queued=units.hours(load.queued_hours),
+                       available=units.hours(load.available_hours)))
     for o in options:
         # text above, button below: side by side, a narrow column (1024 px) squeezed the button
         with st.container(border=True, key=f"option_{o.id}"):
