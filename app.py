@@ -18,10 +18,17 @@ from training.authz import Action, can
 from training.i18n import t
 
 
-def page(key: str, icon: str, default: bool = False, title: str | None = None) -> st.Page:
-    """Page ``key`` in the menu, titled ``nav.<key>`` in the catalogue (or ``title``)."""
-    return st.Page(common.PAGES[key], title=t(title or f"nav.{key}"), icon=icon, url_path=key,
-                   default=default)
+def page(key: str, icon: str, default: bool = False, title: str | None = None,
+         url_path: str | None = None) -> st.Page:
+    """Page ``key`` in the menu, titled ``nav.<key>`` in the catalogue (or ``title``), at the
+    address ``key`` (or ``url_path``)."""
+    return st.Page(common.PAGES[key], title=t(title or f"nav.{key}"), icon=icon,
+                   url_path=url_path or key, default=default)
+
+
+# The sign-in page's own name while it is the root page: Streamlit names a page by its
+# address, and the address ``signin`` then opens the same page as a hidden one.
+SIGNIN_AT_ROOT = "welcome"
 
 
 def locked_pages(sections: dict[str, list], default: str) -> list[st.Page]:
@@ -78,10 +85,17 @@ def main() -> None:
         sections[t("nav.section_manage")] = [page("lab", ":material/science:")]
     if can(user, Action.MANAGE_USERS, db=db):
         sections[t("nav.section_admin")] = [page("users", ":material/manage_accounts:")]
-    sections[t("nav.section_account")] = [
+    account = sections[t("nav.section_account")] = [
         page("signin", ":material/account_circle:" if user else ":material/login:",
-             default=not plays, title="nav.account" if user else "nav.signin")]
-    sections[t("nav.section_account")] += locked_pages(sections, "cases" if plays else "signin")
+             default=not plays, title="nav.account" if user else "nav.signin",
+             url_path=None if plays else SIGNIN_AT_ROOT)]
+    if not plays:
+        # the sign-in form is the root page; its own address (a bookmark, a link in a
+        # class's instructions, a reload after signing out of "My account") opens it too,
+        # instead of Streamlit's "Page not found"
+        account.append(st.Page(gate.signin_here, title=t("nav.signin"), url_path="signin",
+                               visibility="hidden"))
+    account += locked_pages(sections, "cases" if plays else "signin")
     # every page in view: an instructor's or an administrator's own pages come last, and
     # Streamlit would otherwise fold them under "View n more" past twelve pages
     current = st.navigation(sections, expanded=True)

@@ -30,3 +30,10 @@ def locked(key: str, title: str) -> Callable[[], None]:
 
     draw.__name__ = f"locked_{key}"
     return draw
+
+
+def signin_here() -> None:
+    """The sign-in page at its own address while it is the root page (app.py): a
+    bookmark, a class's instructions or a reload after signing out open the form."""
+    common.show_flash()
+    signin_form.signed_out_page()

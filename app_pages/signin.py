@@ -35,9 +35,9 @@ def where_to_start(user) -> None:
 
 common.show_flash()
 user = common.current_user()
-st.title(t("nav.account") if user is not None else t("signin.title"))
 
 if user is not None:
+    st.title(t("nav.account"))
     st.success(t("signin.as", name=user.label, role=t(f"role.{user.role.value}")))
     where_to_start(user)
     if st.button(t("signin.sign_out"), key="sign_out", icon=":material/logout:"):
@@ -45,7 +45,4 @@ if user is not None:
         st.rerun()
     st.stop()
 
-if common.allowed("self_study"):
-    st.info(t("signin.self_study_on"))
-
-signin_form.draw()
+signin_form.signed_out_page()

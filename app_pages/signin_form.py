@@ -39,3 +39,13 @@ def draw(welcome: bool = True) -> None:
         st.caption(t("signin.sso_caption"))
     elif accounts.count_users(common.db()) == 0:
         st.caption(t("signin.first_admin"))
+
+
+def signed_out_page() -> None:
+    """The sign-in page as a signed-out user sees it: its title, whether anonymous practice
+    is open, and the form (app_pages/signin.py; app.py's root page when there are accounts,
+    also at the address ``signin``)."""
+    st.title(t("signin.title"))
+    if common.allowed("self_study"):
+        st.info(t("signin.self_study_on"))
+    draw()

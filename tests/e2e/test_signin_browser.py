@@ -97,3 +97,19 @@ def test_a_link_to_a_page_asks_for_a_sign_in_then_opens_or_says_the_role_does_no
         expect(page.get_by_role("link", name="Your account")).to_be_visible()  # a way back
         idle(page)
         page.screenshot(path=str(OUT / "e2e_signin_role_gate.png"), full_page=True)
+
+
+def test_the_sign_in_address_opens_the_sign_in_form_when_signed_out(server):
+    """With accounts the sign-in form is the root page; its own address (a bookmark, the
+    link in a class's instructions, a reload of "My account" after signing out) opens it
+    too, and signing in there lands on the account page at the same address."""
+    from playwright.sync_api import expect
+
+    with chromium("e2e_signin_address") as browser:
+        page = new_page(browser)
+        page.goto(server + "/signin?lang=en")
+        expect(page.locator(".st-key-signin_username input")).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        fill_sign_in(page, "ann")
+        expect(page.get_by_role("heading", name="My account")).to_be_visible()
+        assert page.url.split("?")[0].endswith("/signin")
