@@ -124,5 +124,8 @@ def gain(frame: pd.DataFrame) -> alt.Chart:
                             axis=alt.Axis(labelAngle=0)),  # 前测 was turned on its side
                     y=alt.Y("share:Q", title=t("dash.col_correct"), scale=alt.Scale(domain=[0, 1]),
                             axis=alt.Axis(format=".0%")),
+                    # side by side within each test, so trainees with the same shares do
+                    # not hide one another behind a single line
+                    xOffset=alt.XOffset("trainee:N"),
                     color=alt.Color("trainee:N", title=t("dash.col_trainee")),
                     tooltip=["trainee:N", "test:N", alt.Tooltip("share:Q", format=".0%")]))

@@ -497,3 +497,24 @@ def test_my_work_says_how_many_months_were_played_and_writes_the_time_as_the_cas
     ok(at.run())
     line = next(m.value for m in at.markdown if played in m.value)
     assert zone in line
+
+
+def test_trainees_with_the_same_test_scores_are_drawn_side_by_side():
+    """On the learning-gain chart, three trainees who went from 50% to 75% were one line:
+    the instructor saw one trainee where there were three. Each trainee has a place of its
+    own within each test."""
+    import re
+
+    import vl_convert as vlc
+
+    from app_pages import cohort_charts
+
+    frame = pd.DataFrame({"trainee": ["Ann", "Bo", "Chen"], "subject": ["s"] * 3,
+                          "pre_share": [0.5] * 3, "post_share": [0.75] * 3})
+    spec = cohort_charts.gain(frame).properties(width=300).to_json()
+    svg = vlc.vegalite_to_svg(spec)
+    # one dot per trainee and test, at as many distinct places as there are dots
+    dots = re.findall(r'aria-roledescription="point" transform="translate\(([\d.]+),([\d.]+)\)"',
+                      svg)
+    assert len(dots) == 6
+    assert len(set(dots)) == 6
