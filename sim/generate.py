@@ -201,11 +201,11 @@ def _draw_once(seed: int, attempt: int, prods: list[str] | None, kinds: list[str
         ],
     }
     draft = Scenario.model_validate(data)
-    needed = monitoring_hours_needed(draft)
+    needed, first = monitoring_hours(draft)
     ratio = float(np.random.default_rng(s_staff).uniform(lo, hi))
     staff, ratio = _staff(np.random.default_rng(s_staff.spawn(1)[0]), needed, ratio)
     data["staff"] = staff
-    data["briefing"] = _briefing(draft, staff, needed, regions)
+    data["briefing"] = _briefing(draft, staff, needed, regions, first)
     sc = Scenario.model_validate(data)
     avoidable, stakes = avoidable_loss(sc)
     return GeneratedCase(sc, ratio, needed, band_of(ratio), avoidable.mean, stakes, attempt)
@@ -220,16 +220,25 @@ def band_of(ratio: float) -> str:
 
 
 def monitoring_hours_needed(sc: Scenario) -> float:
-    """Mean monthly hours the case's own monitoring policy needs, measured by the engine:
-    the book runs its horizon with no post-loan actions and unlimited staff, so every check
-    the policy requires is done; the figure is the officers' hours used per month."""
+    """Mean monthly hours the case's own monitoring policy needs (`monitoring_hours`)."""
+    return monitoring_hours(sc)[0]
+
+
+def monitoring_hours(sc: Scenario) -> tuple[float, float]:
+    """(mean monthly hours, month 1's hours) the case's own monitoring policy needs,
+    measured by the engine: the book runs its horizon with no post-loan actions and
+    unlimited staff, so every check the policy requires is done; the figures are the
+    officers' hours used. Month 1 can need far more than the mean: every loan's first
+    check falls due in it."""
     from sim.engine import Simulation
 
     unlimited = sc.model_copy(update={"staff": sc.staff.model_copy(
         update={"officers": 10_000, "hours_per_officer_month": 200.0})})
     sim = Simulation(unlimited, seed=sc.seed)
     sim.env.run()
-    return float(np.mean(sim.hours_log)) if sim.hours_log else 0.0
+    if not sim.hours_log:
+        return 0.0, 0.0
+    return float(np.mean(sim.hours_log)), float(sim.hours_log[0])
 
 
 def avoidable_loss(sc: Scenario, reps: int | None = None) -> tuple[Interval, float]:
@@ -571,9 +580,16 @@ def _staff(rng: np.random.Generator, needed: float, ratio: float) -> tuple[dict,
     return {"officers": officers, "hours_per_officer_month": per}, float(achieved)
 
 
-def _briefing(sc: Scenario, staff: dict, needed: float, regions: list[str]) -> dict:
+FIRST_MONTH_PEAK = 1.2
+"""Month 1's check hours over the mean from which the briefing says month 1 needs more."""
+
+
+def _briefing(sc: Scenario, staff: dict, needed: float, regions: list[str],
+              first: float = 0.0) -> dict:
     """The case's briefing in both languages, its counts worded for one or for many (one
-    officer is "you alone" / 由你一人, not "1 of you" / 你们共1人)."""
+    officer is "you alone" / 由你一人, not "1 of you" / 你们共1人). Where month 1's checks
+    (`first` hours) need clearly more than the mean, it says so: a trainee reading only
+    the mean met a first month whose checks took every hour, with no word why."""
     reg_zh = "、".join(REGIONS[r][0] for r in regions)
     reg_en = " and ".join(REGIONS[r][1] for r in regions)
     seg_zh = "；".join(f"{s.name.zh}{s.count}笔" for s in sc.segments)
@@ -591,18 +607,23 @@ def _briefing(sc: Scenario, staff: dict, needed: float, regions: list[str]) -> d
     else:
         multi_zh, multi_en = f"其中{multi}笔贷款的借款人在本行还有其他贷款。", \
             f"{multi} of them are to borrowers who also hold another loan with the bank."
+    peak_zh = peak_en = ""
+    if first > FIRST_MONTH_PEAK * needed:
+        peak_zh = f"，但第1个月首次检查集中到期，约需{first:.0f}小时"
+        peak_en = (f", but month 1 needs about {_count_en(round(first), 'hour')}, as the "
+                   "first checks fall due together")
     team_zh = "贷后岗位只有你一人" if officers == 1 else f"你们共{officers}人"
     team_en = "You work alone" if officers == 1 else f"There are {officers} of you"
     zh = (f"你在一家城市商业银行负责{reg_zh}的贷后管理，管理{sc.n_loans}笔贷款："
           f"{seg_zh}。{multi_zh}"
           f"\n\n{team_zh}，每月可用于贷后工作约{hours:.0f}小时；"
-          f"按现行检查制度，例行检查每月约需{needed:.0f}小时。"
+          f"按现行检查制度，例行检查每月约需{needed:.0f}小时{peak_zh}。"
           f"模拟期{sc.horizon_months}个月，期间可能有利率、政策或灾害等外部冲击。")
     en = (f"You run post-loan management for a city commercial bank in {reg_en}, "
           f"with {_count_en(sc.n_loans, 'loan')}: {seg_en}. {multi_en}"
           f"\n\n{team_en}, with about {_count_en(round(hours), 'hour')} a month for "
           f"post-loan work; the current check policy needs about "
-          f"{_count_en(round(needed), 'hour')} a month of routine checks. The case runs "
+          f"{_count_en(round(needed), 'hour')} a month of routine checks{peak_en}. The case runs "
           f"{_count_en(sc.horizon_months, 'month')}; rate, policy or disaster shocks may come.")
     return {"zh": zh, "en": en}
 

@@ -17,6 +17,7 @@ from sim.generate import (
     GenerateError,
     draw,
     generate,
+    monitoring_hours,
     monitoring_hours_needed,
     to_yaml,
 )
@@ -121,6 +122,20 @@ def test_the_staffing_ratio_is_the_staff_hours_over_the_engine_measured_need():
     assert monitoring_hours_needed(sc) == pytest.approx(case.needed_hours_month)
     assert hours / case.needed_hours_month == pytest.approx(case.staffing_ratio)
     assert 0.45 <= case.staffing_ratio <= 0.95
+
+
+def test_the_briefing_says_when_month_one_needs_more_hours_than_the_mean():
+    """A trainee read "checks need about 4373 hours a month" and met a first month whose
+    checks took every hour: where month 1 needs clearly more, the briefing gives its hours."""
+    said = 0
+    for case in family()[:12]:
+        sc = case.scenario
+        mean, first = monitoring_hours(sc)
+        peak = first > 1.2 * mean
+        assert (f"month 1 needs about {round(first)} hour" in sc.briefing.en) is peak
+        assert (f"约需{first:.0f}小时" in sc.briefing.zh) is peak
+        said += peak
+    assert said  # the family has such cases
 
 
 def test_options_fix_the_products_shocks_and_staffing_band():
