@@ -269,6 +269,19 @@ def _half_width_number(value: Any) -> str | None:
     return half
 
 
+_WIDE_SEPARATORS = "，、；"
+"""Full-width commas and semicolons: a Chinese keyboard types them between list items, and
+YAML reads '[a，b]' as one item 'a，b'."""
+
+
+def _wide_list(value: Any) -> list[str] | None:
+    """The items a text such as 'true_turnover，other_creditors' was meant to list, or None."""
+    if not isinstance(value, str) or not any(c in value for c in _WIDE_SEPARATORS):
+        return None
+    parts = [p.strip() for p in re.split(f"[{_WIDE_SEPARATORS}]", value)]
+    return parts if len(parts) > 1 and all(parts) else None
+
+
 def _full_width_spaced(e: dict) -> bool:
     """Whether an unknown key is a key indented with full-width spaces ('\u3000\u3000officers'):
     YAML takes them for part of the key, which then lands a level up."""
@@ -294,6 +307,9 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
             return (f"unknown key '{key}' (a comma inside {{zh: ..., en: ...}} starts a new "
                     "key: put the text in quotes, e.g. {zh: \"研发, 生产\", en: \"R&D, "
                     "production\"})")
+    elif kind == "literal_error" and _wide_list(value) is not None:
+        fix = (f"'{value}' is one item: a full-width comma does not separate list items in "
+               f"YAML; write [{', '.join(_wide_list(value))}] with ',' and a space")
     elif kind == "literal_error":
         hint = did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
         if hint:
@@ -347,6 +363,9 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
             if set(model.model_fields) == {"zh", "en"}:
                 return (f"无法识别的键 '{key}'（在 {{zh: ..., en: ...}} 里，逗号会开始一个新键："
                         "请给文本加引号，例如 {zh: \"研发, 生产\", en: \"R&D, production\"}）")
+    elif kind == "literal_error" and _wide_list(value) is not None:
+        fix = (f"'{value}' 被读成了一项：YAML 不把全角逗号当作列表分隔符，"
+               f"请写成 [{', '.join(_wide_list(value))}]，用半角逗号加空格")
     elif kind == "literal_error":
         near = near_zh(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
         if near:

@@ -55,6 +55,7 @@ BAD_CASES = {
     "yaml_unclosed_quote.yaml": "line 3",
     "only_kind.yaml": "nodes",
     "unknown_premise.yaml": "premise[0]",
+    "full_width_comma_list.yaml": "nodes.open.choices[0].reveals[0]",
 }
 
 
@@ -98,6 +99,18 @@ def test_suggestions_for_misspellings() -> None:
     with pytest.raises(RoleplayError) as err:
         load_roleplay(BAD / "misspelt_choices.yaml")
     assert "did you mean 'choices'" in str(err.value)
+
+
+def test_a_full_width_comma_in_a_list_is_named_with_the_list_to_write() -> None:
+    # [diversion，other_creditors] typed on a Chinese keyboard is one unknown item to YAML;
+    # "did you mean 'other_creditors'?" sent the author to the wrong fix
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "full_width_comma_list.yaml")
+    (_, en), = err.value.problems
+    (zh,) = err.value.problems_zh
+    assert "full-width comma" in en and "write [diversion, other_creditors]" in en
+    assert "did you mean" not in en
+    assert "全角逗号" in zh and "[diversion, other_creditors]" in zh and "是不是" not in zh
 
 
 def test_oversized_text_is_refused_before_parsing() -> None:
