@@ -93,6 +93,20 @@ def test_try_again_starts_a_new_talk() -> None:
     assert at.session_state["rp_play"]["path"] == []
 
 
+def test_surprise_me_does_not_give_every_trainee_the_same_borrower() -> None:
+    # each trainee's first "Surprise me" was the evasive borrower, the second the
+    # struggling one...: a class comparing notes learned the order, not the conversation
+    met = set()
+    for _ in range(8):  # eight trainees, each in a session of their own
+        at = practice()
+        at.session_state["rp_profile"] = "surprise"
+        at.run()
+        at.button(key="rp_start").click().run()
+        no_exception(at)
+        met.add(at.session_state["rp_play"]["profile"])
+    assert len(met) > 1, met
+
+
 def test_a_link_opens_the_conversation() -> None:
     at = practice("huimin_flood")
     assert at.selectbox(key="rp_pick").value == "huimin_flood"
