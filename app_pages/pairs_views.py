@@ -50,21 +50,24 @@ def header(v: PairView) -> None:
 
 
 def cards(v: PairView) -> None:
-    """Each card only if the service gave it to this user."""
+    """Each card only if the service gave it to this user: addressed to its player, and
+    named as the officer's or the borrower's for an instructor reading the pair."""
     lang = get_lang()
+    # "_other": the instructor (or admin) plays neither side; "Your brief" is not theirs
+    own = "" if v.side is not None else "_other"
     if v.officer_card is not None:
-        with st.expander(t("pairs.officer_card"), expanded=v.side is PairSide.OFFICER
+        with st.expander(t(f"pairs.officer_card{own}"), expanded=v.side is PairSide.OFFICER
                          and not v.pair.moves):
             st.markdown(v.officer_card.get(lang))
     if v.borrower_card is not None:
         with st.container(border=True, key="pair_borrower_card"):
-            st.markdown(f"**{t('pairs.borrower_card')}**")
+            st.markdown(f"**{t(f'pairs.borrower_card{own}')}**")
             st.markdown(v.borrower_card.get(lang))
             s = v.hidden_state
             if s is not None:
-                st.markdown(f"**{t('pairs.hidden_state')}**")
+                st.markdown(f"**{t(f'pairs.hidden_state{own}')}**")
                 yes, no = t("pairs.state.yes"), t("pairs.state.no")
-                items = ["- " + t("pairs.state.item", label=t("pairs.state.health"),
+                items = ["- " + t("pairs.state.item", label=t(f"pairs.state.health{own}"),
                                   value=t(f"pairs.state.health_{s.health}"))]
                 items += ["- " + t("pairs.state.item", label=t(f"pairs.state.{k}"),
                                    value=yes if getattr(s, k) else no) for k in STATE_FLAGS]
@@ -86,6 +89,8 @@ def transcript(v: PairView) -> None:
 
 
 def _line_tag(k: int, line, candid: int) -> str:
+    # the line the hidden state calls for may itself be a cover story (a borrower who is
+    # diverting says all is well): the tag says it fits the situation, not that it is true
     tag = t("pairs.candid") if k == candid else t("pairs.evasive")
     if line.reveals:
         tag += " · " + t("pairs.reveals", facts=", ".join(

@@ -120,6 +120,9 @@ def test_two_sessions_take_turns_on_one_conversation(room):
     assert RP.borrower_brief.en not in texts(officer)
     assert keys(officer, "pair_choice") == []  # the borrower speaks first
 
+    # the line the hidden state calls for is tagged as fitting it, not as the truth: for a
+    # borrower who diverts it is the cover story
+    assert t("pairs.candid", "en") in [c.value for c in borrower.caption]
     _click(borrower, f"pair_line_{p.id}_0_0")
     desk = on_page(room.ann, "desk.py", attempt=aid)  # her desk warns her not to end the month
     assert t("pairs.desk_notice", "en", borrower="Ben") in [w.value for w in desk.warning]
@@ -204,6 +207,11 @@ def test_the_instructor_pairs_two_trainees_and_reads_the_transcript(room):
     shown = texts(at)
     assert RP.nodes["opening"].choices[1].text.en in shown  # the transcript of choices
     assert RP.borrower_brief.en in shown and RP.setting.en in shown  # both cards, read only
+    # named as the players', not as the instructor's own ("Your brief" was not hers)
+    assert t("pairs.borrower_card_other", "en") in shown
+    assert t("pairs.hidden_state_other", "en") in shown and "The business: sound" in shown
+    assert "Your " not in shown
+    assert t("pairs.officer_card_other", "en") in [e.label for e in at.expander]
     assert t("roleplay.rule.no_false_promise.title", "en") in shown
     assert not keys(at, "pair_line") and not keys(at, "pair_choice")
     assert any(link.label == t("pairs.open_attempt", "en", officer="Ann")
