@@ -134,8 +134,24 @@ def test_cli_validates_conversations() -> None:
     assert ok.stdout.count("conversation") == len(roleplay_paths())
     bad = _cli("validate", str(BAD / "dangling_next.yaml"))
     assert bad.returncode == 2
-    assert "nodes.open.choices[0].next: no node 'answr'" in bad.stdout
+    # the field, the line to go to in the file, and the fix
+    assert "nodes.open.choices[0].next (line 17): no node 'answr'" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
+    lines = (BAD / "dangling_next.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[17 - 1].strip() == "next: answr"
+
+
+def test_cli_names_the_line_of_each_field_in_both_languages() -> None:
+    for lang, where in (("en", " (line 18)"), ("zh", "（第 18 行）")):
+        out = _cli("validate", "--lang", lang, str(BAD / "full_width_comma_list.yaml")).stdout
+        assert f"nodes.open.choices[0].reveals[0]{where}: " in out, out
+    lines = (BAD / "full_width_comma_list.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[18 - 1].strip().startswith("reveals:")
+    # a missing field points at the mapping that lacks it; a YAML error keeps its own place
+    out = _cli("validate", str(BAD / "missing_english.yaml")).stdout
+    assert "nodes.open.choices[0].text.en (line " in out, out
+    out = _cli("validate", str(BAD / "yaml_unclosed_quote.yaml")).stdout
+    assert "(line" not in out and "line 3" in out, out
 
 
 def test_committed_json_schema_is_current() -> None:

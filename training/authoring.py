@@ -130,6 +130,16 @@ def _compose(text: str) -> yaml.Node | None:
         loader.dispose()
 
 
+def field_line(text: str, path: str) -> int | None:
+    """The line (from 1) of the field at ``path`` in a YAML text (``bianque validate``
+    names it beside the field), or None when the text does not parse or the path is no
+    field ('(file)', a YAML error's 'line 3, column 5')."""
+    if path.startswith("(") or _AT.match(path):
+        return None
+    root = _compose(text)
+    return _line_of(root, path)[0] if root is not None else None
+
+
 def validate_text(text: str, source: str = "<editor>") -> Validation:
     """Validate case text as ``bianque validate`` does; each problem gets its line."""
     try:
