@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.roleplay import Roleplay
+from sim.roleplay import MEET_ACTION, Roleplay
 from sim.roleplay_files import ROLEPLAY_DIR, RoleplayError, load_roleplay, roleplay_paths
 from training import units
 from training.i18n import get_lang, t
@@ -177,12 +177,22 @@ def desk_panel(live, loan_id: int) -> None:
         mine = [h for h in held if h["loan_id"] == int(loan_id)]
         if mine:
             st.markdown(f"**{t('roleplay.desk.talks')}**")
+            from training.desk import engine_text
+
             for h in mine:
-                title = g.roleplays[h["roleplay"]].title.get(lang)
+                rp_held = g.roleplays.get(h["roleplay"])
+                title = rp_held.title.get(lang) if rp_held else h["roleplay"]
                 st.markdown(t("roleplay.desk.talk_line", month=h["month"], title=title))
                 for kind, adverse in h["facts"]:
                     key = "fact" if adverse else "fact_clear"
                     st.markdown(f"- {t(f'roleplay.{key}.{kind}')}")
+                if not h["facts"]:  # an empty entry read as a meeting whose notes were lost
+                    st.caption(t("roleplay.desk.talk_nothing"))
+                agreed = [zh if lang == "zh" else en for zh, en in (
+                    engine_text("action", a) for a in h["actions"] if a != MEET_ACTION)]
+                if agreed:
+                    st.caption(t("roleplay.desk.talk_agreed", items=t("roleplay.list_sep")
+                                 .join(agreed)))
 
 
 def debrief_talks(g) -> None:

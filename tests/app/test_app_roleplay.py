@@ -155,6 +155,22 @@ def test_taking_the_meeting_off_the_queue_allows_another(fresh_db) -> None:
     assert at.button(key="meet_open") is not None
 
 
+def test_a_meeting_that_found_nothing_says_so_in_the_loan_file(fresh_db) -> None:
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan(diverting=False)
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_accept_report").click().run()
+    g = common.games().open(aid).game
+    at.button(key=f"end_month_{g.month}").click().run()
+    no_exception(at)
+    shown = texts(at)
+    # the entry under "Meetings" was a bare title, as if its notes were lost
+    assert "第1月：锦澜置业：工程款去了哪里" in shown
+    assert "这次面谈没有了解到隐藏的情况。" in shown
+    assert "谈定：" not in shown  # the report agreed nothing
+
+
 def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> None:
     from app_pages import common
 
@@ -177,6 +193,7 @@ def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> 
     assert g.loan_file(i).terms["payment_mode"] == "entrusted"
     assert g.loans()["known_diversion"].iat[i]
     assert "贷款资金被挪作他用" in texts(at)  # the loan file lists what the meeting found
+    assert "谈定：改为受托支付" in texts(at)  # and what it agreed
     assert any("talks" in e for e in g.decision_log)
 
 
