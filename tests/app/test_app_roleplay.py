@@ -82,6 +82,8 @@ def test_practice_shows_the_rules_broken_with_their_source() -> None:
     errors = "\n".join(e.value for e in at.error)
     assert "不威胁、不骚扰" in errors and "只在允许的时间联系" in errors
     assert "中国银行业协会" in errors
+    # the relationship's change is read against its scale, not as a bare "-0.30"
+    assert "与借款人关系的变化：-0.30（关系从 0 到 1" in texts(at)
 
 
 def test_try_again_starts_a_new_talk() -> None:
