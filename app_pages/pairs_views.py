@@ -84,7 +84,8 @@ def transcript(v: PairView) -> None:
         with st.chat_message("assistant" if borrower else "user",
                              avatar=":material/person:" if borrower else ":material/badge:"):
             name = v.pair.borrower_name if borrower else v.pair.officer_name
-            st.caption(f"{side_name(e.side)} · {name}")
+            tag = f" · {t('pairs.evaded')}" if e.evaded else ""
+            st.caption(f"{side_name(e.side)} · {name}{tag}")
             st.markdown(e.text.get(lang))
 
 
