@@ -195,9 +195,14 @@ def meet_choose(aid: str, choice_id: str) -> None:
             refused = common.games().meet(aid, talk["loan_id"], talk["roleplay"], talk["path"])
             talk["held"] = True
             common.flash("success", t("roleplay.desk.held"))
-            if refused:
-                common.flash("warning", t("roleplay.desk.refused_terms", items="; ".join(
-                    f"{a}: {_error_text(_Refusal(code))}" for a, code in refused)))
+            if refused:  # each term by its name in the page's language, with the reason
+                from training.desk import engine_text
+
+                names = {a: engine_text("action", a)[0 if get_lang() == "zh" else 1]
+                         for a, _ in refused}
+                common.flash("warning", t("roleplay.desk.refused_terms", items=t(
+                    "roleplay.list_sep").join(f"{names[a]}: {_error_text(_Refusal(code))}"
+                                              for a, code in refused)))
     except Exception as exc:  # the engine refused the meeting: say why, keep the desk
         talk["path"].pop()
         common.flash("error", t("actions.refused", detail=_error_text(exc)))

@@ -199,6 +199,22 @@ def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> 
     assert any("talks" in e for e in g.decision_log)
 
 
+def test_a_term_the_case_cannot_take_is_named_not_coded(fresh_db) -> None:
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan()
+    games = common.games()
+    games.meet(aid, i, "jinlan_diversion", ["ask_onward_flows", "agree_entrusted"])
+    games.end_month(aid, games.open(aid).game.month)  # payments are entrusted from now on
+    at.run()
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_ask_onward_flows").click().run()
+    at.button(key="meet_choice_1_agree_entrusted").click().run()
+    no_exception(at)
+    (warning,) = [w.value for w in at.warning if "未能排队" in w.value]
+    assert "改为受托支付" in warning and "entrusted_payment" not in warning, warning
+
+
 def test_the_debrief_shows_each_meeting_with_its_feedback(fresh_db) -> None:
     from app_pages import common
 
