@@ -195,6 +195,16 @@ def desk_panel(live, loan_id: int) -> None:
                                  .join(agreed)))
 
 
+def talk_notice(g) -> None:
+    """Above End month: a meeting opened on the desk this month and not yet ended. Its
+    terms are queued only when the talk ends; ending the month first drops it unheld."""
+    talk = st.session_state.get("meet")
+    if talk is None or talk["held"] or talk["month"] != g.month or g.finished:
+        return
+    who = g.sim.pf.identity(int(talk["loan_id"]), get_lang())[1]
+    st.warning(t("roleplay.desk.under_way", borrower=who), icon=":material/forum:")
+
+
 def debrief_talks(g) -> None:
     """Each meeting held in the case, with the full feedback (the hidden state is out now)."""
     if not g.talk_history:

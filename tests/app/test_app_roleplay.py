@@ -182,9 +182,12 @@ def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> 
     assert "一部分是集团临时调用" not in texts(at)
     at.button(key="meet_choice_0_ask_onward_flows").click().run()
     assert "一部分是集团临时调用" in texts(at)  # the evasive borrower admits it when asked
+    # mid-talk, the desk says the meeting is not yet held (ending the month would drop it)
+    assert "你与周建华的面谈还没有结束" in "\n".join(w.value for w in at.warning)
     at.button(key="meet_choice_1_agree_entrusted").click().run()
     no_exception(at)
     assert "本月的面谈已安排" in "\n".join(s.value for s in at.success)
+    assert "面谈还没有结束" not in "\n".join(w.value for w in at.warning)
     g = common.games().open(aid).game
     assert [q.action_id for q in g.queued] == ["meet_borrower", "entrusted_payment"]
     month = g.month
