@@ -56,8 +56,13 @@ def test_honest_and_evasive_borrowers_play_differently(shipped) -> None:
     ("jinlan_diversion", "evasive", ["accept_report"], "sign"),
     ("jinlan_diversion", "evasive", ["ask_onward_flows", "promise_rollover"], "sign"),
     ("jinlan_diversion", "honest_sound", ["accept_report"], "papers"),
+    ("jinlan_diversion", "evasive", ["ask_onward_flows", "ask_other_debt", "monitor_only"],
+     "sign"),
     # the officer grants the extension on the spot: the borrower does not "pay as planned"
     ("jiahe_extension", "honest_sound", ["grant_now"], "as planned"),
+    # ... or puts it to the committee
+    ("jiahe_extension", "honest_sound", ["ask_flows", "extension_for_committee"],
+     "as planned"),
     # a restructuring offered, or a promise to hold off the other bank: no guarantor asked
     ("jinlun_guarantor_default", "struggling", ["ask_exposure", "offer_restructure"],
      "guarantor"),
