@@ -173,16 +173,25 @@ def result(v: PairView) -> None:
     st.markdown("\n".join(lines))
 
 
+def _officer(v: PairView) -> str | None:
+    """The officer's name for a reader who is not the officer (feedback speaks of them by
+    name: 'What Ann missed'); None for the officer (it speaks to them: 'What you missed')."""
+    return None if v.side is PairSide.OFFICER else v.pair.officer_name
+
+
 def breaches(v: PairView) -> None:
     """The conduct rules broken, each with the choice, the rule and its source (as the
     practice page explains them); drawn from the conversation, not the judged session."""
-    lang = get_lang()
-    st.markdown(f"**{t('pairs.breaches_so_far' if not v.turn.over else 'roleplay.broken_rules')}**")
+    lang, officer = get_lang(), _officer(v)
+    head = ("pairs.breaches_so_far" if not v.turn.over else
+            "roleplay.broken_rules_by" if officer else "roleplay.broken_rules")
+    st.markdown(f"**{t(head, officer=officer)}**")
     if not v.outcome.breaches:
         st.success(t("roleplay.broken_none"))
     for b in v.outcome.breaches:
         ch = v.roleplay.choice(b.node, b.choice_id)
-        st.error(t("roleplay.breach_at", rule=t(f"roleplay.rule.{b.rule}.title"),
+        st.error(t("roleplay.breach_at_by" if officer else "roleplay.breach_at",
+                   rule=t(f"roleplay.rule.{b.rule}.title"), officer=officer,
                    choice=ch.text.get(lang) if ch else "")
                  + "\n\n" + t(f"roleplay.rule.{b.rule}.text") + "\n\n"
                  + t("roleplay.source", source=t(f"roleplay.rule.{b.rule}.source")))
@@ -197,12 +206,12 @@ def feedback(v: PairView) -> None:
         breaches(v)
         return
     if v.full_feedback and v.session is not None:
-        rv.feedback(v.session, v.outcome)
+        rv.feedback(v.session, v.outcome, officer=_officer(v))
         return
     st.subheader(t("roleplay.feedback"))
     left, right = st.columns(2)
     with left:
-        rv.facts(v.outcome)
+        rv.facts(v.outcome, _officer(v))
         rv.terms(v.outcome)
     with right:
         breaches(v)

@@ -69,8 +69,15 @@ def _rule(rule: str) -> str:
     return t(f"roleplay.rule.{rule}.title")
 
 
-def facts(outcome: Outcome) -> None:
-    st.markdown(f"**{t('roleplay.learned')}**")
+def _say(key: str, officer: str | None = None, **values) -> str:
+    """A feedback text addressed to the officer ('What you learned'), or about them by name
+    ('What Ann learned') for someone who read the talk without playing the officer."""
+    return t(f"roleplay.{key}_by", officer=officer, **values) if officer else t(
+        f"roleplay.{key}", **values)
+
+
+def facts(outcome: Outcome, officer: str | None = None) -> None:
+    st.markdown(f"**{_say('learned', officer)}**")
     if not outcome.facts:
         st.caption(t("roleplay.learned_none"))
     for f in outcome.facts:
@@ -94,39 +101,42 @@ def terms(outcome: Outcome, practice: bool = False) -> None:
                              cost=units.cost(term.cost_cny)))
 
 
-def breaches(session: Session, outcome: Outcome) -> None:
-    st.markdown(f"**{t('roleplay.broken_rules')}**")
+def breaches(session: Session, outcome: Outcome, officer: str | None = None) -> None:
+    st.markdown(f"**{_say('broken_rules', officer)}**")
     if not outcome.breaches:
         st.success(t("roleplay.broken_none"))
     lang = get_lang()
     for b in outcome.breaches:
         ch = session.rp.choice(b.node, b.choice_id)
-        st.error(t("roleplay.breach_at", rule=_rule(b.rule), choice=ch.text.get(lang) if ch else "")
+        st.error(_say("breach_at", officer, rule=_rule(b.rule),
+                      choice=ch.text.get(lang) if ch else "")
                  + "\n\n" + t(f"roleplay.rule.{b.rule}.text") + "\n\n"
                  + t("roleplay.source", source=t(f"roleplay.rule.{b.rule}.source")))
 
 
 def feedback(session: Session, outcome: Outcome, profile: str | None = None,
-             practice: bool = False) -> None:
-    """The full debrief of one conversation: learned, missed, rules, terms, strong questions."""
+             practice: bool = False, officer: str | None = None) -> None:
+    """The full debrief of one conversation: learned, missed, rules, terms, strong questions.
+    ``officer``: the officer's name, when the reader did not play the officer (the
+    borrower's player or the instructor of a paired role play)."""
     lang = get_lang()
     st.subheader(t("roleplay.feedback"))
     if profile:
         st.info(t("roleplay.profile_was", profile=t(f"roleplay.profile_{profile}")))
     left, right = st.columns(2)
     with left:
-        facts(outcome)
-        st.markdown(f"**{t('roleplay.missed')}**")
+        facts(outcome, officer)
+        st.markdown(f"**{_say('missed', officer)}**")
         if not outcome.missed:
-            st.caption(t("roleplay.missed_none"))
+            st.caption(_say("missed_none", officer))
         for kind in outcome.missed:
             st.markdown(f"- {t(f'roleplay.fact.{kind}')}")
         terms(outcome, practice)
         st.caption(t("roleplay.relationship", delta=f"{outcome.relationship_delta:+.2f}"))
     with right:
-        breaches(session, outcome)
+        breaches(session, outcome, officer)
         if outcome.notes:
-            st.markdown(f"**{t('roleplay.notes')}**")
+            st.markdown(f"**{_say('notes', officer)}**")
             for note in outcome.notes:
                 st.markdown(f"- {note.get(lang)}")
         st.markdown(f"**{t('roleplay.strong')}**")

@@ -146,6 +146,11 @@ def test_two_sessions_take_turns_on_one_conversation(room):
     # missed facts and strong questions wait until Ann's case is over; Ben sees them now
     assert t("pairs.full_later", "en") in texts(officer)
     assert t("roleplay.strong", "en") in texts(borrower)
+    # the feedback speaks to the officer, and of the officer by name to anyone else
+    assert t("roleplay.learned", "en") in texts(officer)
+    assert t("roleplay.learned_by", "en", officer="Ann") in texts(borrower)
+    assert t("roleplay.missed_by", "en", officer="Ann") in texts(borrower)
+    assert "What you " not in texts(borrower)
 
 
 def test_a_stale_page_does_not_move_twice(room):
@@ -213,6 +218,9 @@ def test_the_instructor_pairs_two_trainees_and_reads_the_transcript(room):
     assert "Your " not in shown
     assert t("pairs.officer_card_other", "en") in [e.label for e in at.expander]
     assert t("roleplay.rule.no_false_promise.title", "en") in shown
+    assert t("roleplay.breach_at_by", "en", rule=t("roleplay.rule.no_false_promise.title",
+             "en"), officer="Ann", choice=RP.nodes["opening"].choices[1].text.en) in [
+        e.value.split("\n\n")[0] for e in at.error]
     assert not keys(at, "pair_line") and not keys(at, "pair_choice")
     assert any(link.label == t("pairs.open_attempt", "en", officer="Ann")
                for link in at.get("page_link"))
