@@ -62,7 +62,7 @@ def test_practice_uncovers_diversion_and_gives_feedback() -> None:
     assert "贷款资金被挪作他用" in shown  # learned: the diversion
     assert "其他银行或债权人正在催收" in shown  # missed: the other creditors
     assert "受托支付" in shown  # the term agreed, with its hours
-    assert "在案例中会作为措施排队" in shown  # practice has no case to queue them in
+    assert "在案例中会列入当月措施" in shown  # practice has no case to queue them in
     assert [s.value for s in at.success] == ["没有违反行为规范。"]
     assert "闪烁其词，挪用资金" in shown  # the hidden borrower, told after the talk
     assert "溧阳新地块的出让金是用什么钱交的？" in shown  # a strong officer's question
@@ -214,7 +214,7 @@ def test_a_term_the_case_cannot_take_is_named_not_coded(fresh_db) -> None:
     at.button(key="meet_choice_0_ask_onward_flows").click().run()
     at.button(key="meet_choice_1_agree_entrusted").click().run()
     no_exception(at)
-    (warning,) = [w.value for w in at.warning if "未能排队" in w.value]
+    (warning,) = [w.value for w in at.warning if "未能列入措施" in w.value]
     assert "改为受托支付" in warning and "entrusted_payment" not in warning, warning
 
 
