@@ -173,11 +173,18 @@ def desk_panel(live, loan_id: int) -> None:
         else:
             with st.expander(t("roleplay.setting"), expanded=not talk["path"]):
                 st.markdown(rp.setting.get(lang))
-            session = Session.replay(rp, g.talk_state(loan_id), talk["path"])
+            session = Session.replay(rp, g.talk_state(loan_id), talk["path"],
+                                     left=bool(talk.get("left")))
             transcript(session)
             if not talk["held"]:
                 choices(session, "meet_choice", act.meet_choose, (aid,))
-                st.button(t("roleplay.desk.close"), key="meet_close", on_click=act.meet_leave)
+                # before a word is said the officer just closes the file; after, the
+                # meeting counts as it stands
+                st.button(t("roleplay.desk.close_unsaid" if not talk["path"] else
+                            "roleplay.desk.close"), key="meet_close", on_click=act.meet_leave,
+                          args=(aid,))
+                if talk["path"]:
+                    st.caption(t("roleplay.desk.close_hint"))
             else:
                 out = session.outcome(lambda a: g.action_cost(loan_id, a))
                 facts(out)
@@ -229,7 +236,8 @@ def debrief_talks(g) -> None:
         with st.expander(t("roleplay.debrief.line", month=h["month"], label=label,
                            title=rp.title.get(lang)), expanded=n == 0):
             try:
-                session = Session.replay(rp, h["state"], h["path"], h.get("lines"))
+                session = Session.replay(rp, h["state"], h["path"], h.get("lines"),
+                                         bool(h.get("left")))
             except PathError:  # the conversation was edited since: the path no longer fits
                 st.caption(t("roleplay.debrief.changed"))
                 continue

@@ -202,6 +202,38 @@ def test_meet_the_borrower_on_the_desk_changes_the_loan_next_month(fresh_db) -> 
     assert any("talks" in e for e in g.decision_log)
 
 
+def test_ending_a_meeting_early_keeps_what_the_borrower_said(fresh_db) -> None:
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan()
+    at.button(key="meet_open").click().run()
+    assert at.button(key="meet_close").label == "不谈了，离开"  # nothing said yet: free
+    at.button(key="meet_choice_0_ask_onward_flows").click().run()
+    assert "一部分是集团临时调用" in texts(at)
+    assert at.button(key="meet_close").label == "到此结束面谈"
+    assert "面谈仍然算数" in texts(at)
+    at.button(key="meet_close").click().run()
+    no_exception(at)
+    g = common.games().open(aid).game
+    assert [q.action_id for q in g.queued] == ["meet_borrower"]  # held, its hours taken
+    assert "你结束了面谈" in "\n".join(s.value for s in at.success)
+    at.button(key=f"end_month_{g.month}").click().run()
+    no_exception(at)
+    assert common.games().open(aid).game.loans()["known_diversion"].iat[i]
+    assert "贷款资金被挪作他用" in texts(at)  # the admission is in the loan file
+
+
+def test_leaving_before_a_word_is_said_holds_nothing(fresh_db) -> None:
+    from app_pages import common
+
+    at, aid, _ = desk_at_jinlan(diverting=False)
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_close").click().run()
+    no_exception(at)
+    assert common.games().open(aid).game.queued == []
+    assert at.button(key="meet_open") is not None
+
+
 def test_a_term_the_case_cannot_take_is_named_not_coded(fresh_db) -> None:
     from app_pages import common
 
