@@ -81,6 +81,9 @@ def test_practice_shows_the_rules_broken_with_their_source() -> None:
     at = play(practice(), "consumer_hardship", "struggling", ["call_every_night", "repayment_plan"])
     errors = "\n".join(e.value for e in at.error)
     assert "不威胁、不骚扰" in errors and "只在允许的时间联系" in errors
+    # the plan agreed on the phone is booked as the engine's collection visit: said so,
+    # not "欠款还款计划：上门催收" as if a visit had been agreed
+    assert "欠款还款计划，按“上门催收”列入措施" in texts(at)
     assert "中国银行业协会" in errors
     # the relationship's change is read against its scale, not as a bare "-0.30"
     assert "与借款人关系的变化：-0.30（关系从 0 到 1" in texts(at)
