@@ -282,6 +282,13 @@ def _wide_list(value: Any) -> list[str] | None:
     return parts if len(parts) > 1 and all(parts) else None
 
 
+def _bilingual_text_wanted(e: dict, value: Any) -> bool:
+    """Whether a plain line of text stands where a {zh, en} text is wanted (the commonest
+    slip in a conversation's lines and choices): 'text: Great, thank you.'"""
+    return (e["type"] in ("model_type", "dict_type") and isinstance(value, str)
+            and (e.get("ctx") or {}).get("class_name") == "Text")
+
+
 def _full_width_spaced(e: dict) -> bool:
     """Whether an unknown key is a key indented with full-width spaces ('\u3000\u3000officers'):
     YAML takes them for part of the key, which then lands a level up."""
@@ -296,6 +303,10 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
     if kind == "extra_forbidden" and _full_width_spaced(e):
         return (f"unknown key '{e['loc'][-1]}': it starts with full-width spaces '\u3000', "
                 "which YAML does not read as indentation: indent with ordinary spaces")
+    if _bilingual_text_wanted(e, value):
+        return ("Input should be the text in both languages, not one line of text (write "
+                "it as two lines under the key, 'zh: ...' and 'en: ...', or as "
+                "{zh: ..., en: ...})")
     if kind == "extra_forbidden":
         key = e["loc"][-1] if e["loc"] else None
         model = _model_at(root, e["loc"][:-1]) if root is not None else None
@@ -353,6 +364,9 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
     if kind == "extra_forbidden" and _full_width_spaced(e):
         return (f"无法识别的键 '{e['loc'][-1]}'：它以全角空格'\u3000'开头，YAML 不把它当作缩进："
                 "请改用半角空格缩进")
+    if _bilingual_text_wanted(e, value):
+        return ("这里应是中英两种语言的文本，而不是一行文字（请在这个键下写两行 'zh: ...' 和 "
+                "'en: ...'，或写成 {zh: ..., en: ...}）")
     if kind == "extra_forbidden":
         key = e["loc"][-1] if e["loc"] else None
         model = _model_at(root, e["loc"][:-1]) if root is not None else None

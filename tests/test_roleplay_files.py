@@ -56,6 +56,7 @@ BAD_CASES = {
     "only_kind.yaml": "nodes",
     "unknown_premise.yaml": "premise[0]",
     "full_width_comma_list.yaml": "nodes.open.choices[0].reveals[0]",
+    "text_in_one_language.yaml": "nodes.open.lines[1].text",
 }
 
 
@@ -111,6 +112,17 @@ def test_a_full_width_comma_in_a_list_is_named_with_the_list_to_write() -> None:
     assert "full-width comma" in en and "write [diversion, other_creditors]" in en
     assert "did you mean" not in en
     assert "全角逗号" in zh and "[diversion, other_creditors]" in zh and "是不是" not in zh
+
+
+def test_a_line_written_in_one_language_asks_for_both() -> None:
+    # "text: Please have a look." used to be refused as "Input should be a valid
+    # dictionary or instance of Text (write a mapping ...)"
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "text_in_one_language.yaml")
+    (_, en), = err.value.problems
+    (zh,) = err.value.problems_zh
+    assert "both languages" in en and "'zh: ...' and 'en: ...'" in en and "instance" not in en
+    assert "中英两种语言" in zh
 
 
 def test_oversized_text_is_refused_before_parsing() -> None:
