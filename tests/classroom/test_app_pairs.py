@@ -153,6 +153,20 @@ def test_two_sessions_take_turns_on_one_conversation(room):
     assert "What you " not in texts(borrower)
 
 
+def test_an_officer_short_of_hours_is_told_how_to_free_them(room):
+    p = room.pair()
+    aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id
+    g = room.games.open(aid).game
+    i = g.sim.pf.named_index["jiahe"]
+    for loan in (i, 0):  # the month's last free hours, taken (80 h, 75 for the checks)
+        room.games.queue(aid, loan, "closer_monitoring")
+    officer = on_page(room.ann, "pairs.py", pair=p.id)
+    _click(officer, f"pair_begin_{p.id}")
+    # "not enough staff hours left this month" said what, not what to do
+    assert t("pairs.cannot_meet_hours", "en") in [e.value for e in officer.error]
+    assert pairs.get_pair(room.db, room.ann, p.id).status is pairs.PairStatus.PAIRED
+
+
 def test_a_stale_page_does_not_move_twice(room):
     p = room.pair()
     cr.start_assignment(room.db, room.ann, room.games, room.assignment.id)
