@@ -167,6 +167,16 @@ def test_an_officer_short_of_hours_is_told_how_to_free_them(room):
     assert pairs.get_pair(room.db, room.ann, p.id).status is pairs.PairStatus.PAIRED
 
 
+
+def test_an_officer_without_the_case_started_is_sent_to_the_page_that_starts_it(room):
+    p = room.pair()
+    officer = on_page(room.ann, "pairs.py", lang="zh", pair=p.id)
+    _click(officer, f"pair_begin_{p.id}")
+    (error,) = [e.value for e in officer.error]
+    assert error == t("pairs.no_attempt", "zh")
+    assert f"“{t('nav.my_attempts', 'zh')}”" in error  # the page as the menu names it
+
+
 def test_a_stale_page_does_not_move_twice(room):
     p = room.pair()
     cr.start_assignment(room.db, room.ann, room.games, room.assignment.id)
