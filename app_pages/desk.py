@@ -5,7 +5,7 @@ monitoring policy. Queued actions close the page."""
 
 import streamlit as st
 
-from app_pages import common, desk_judgement, pairs_views
+from app_pages import common, desk_judgement, pairs_views, roleplay_views
 from app_pages import desk_views as views
 from app_pages.desk_policy import plan_prompt
 from training import report
@@ -37,6 +37,7 @@ common.show_flash()
 if not g.finished:
     views.end_month_box(g, fig, aid)
     pairs_views.desk_notice(talking_on(common.db(), common.current_user(), aid, g.month))
+    roleplay_views.talk_notice(g)  # a meeting opened here and not yet ended
 # a plan that needs more hours than the staff have blocks every action: say so, with the fix
 prompt_shown = plan_prompt(g, aid)
 if g.last_report is not None and g.month > 0 and int(g.last_report.month) == g.month:

@@ -174,8 +174,24 @@ def meet_open(loan_id: int, roleplay_id: str, month: int) -> None:
                                 "month": int(month), "path": [], "held": False}
 
 
-def meet_leave() -> None:
-    st.session_state.pop("meet", None)
+def meet_leave(aid: str) -> None:
+    """End the meeting here. Before anything is said, the officer just closes it; once the
+    borrower has answered, the meeting is held as it stood (its hours, what was learned,
+    anything agreed): leaving must not undo an answer, or the talk is a free probe of the
+    hidden state that can be run again every month."""
+    talk = st.session_state.get("meet")
+    if talk is None or talk["held"] or not talk["path"]:
+        st.session_state.pop("meet", None)
+        return
+    try:
+        refused = common.games().meet(aid, talk["loan_id"], talk["roleplay"], talk["path"],
+                                      left=True)
+    except Exception as exc:  # the engine refused the meeting (no hours left): say why
+        common.flash("error", t("actions.refused", detail=_error_text(exc)))
+        return
+    talk["held"] = talk["left"] = True
+    common.flash("success", t("roleplay.desk.held_left"))
+    _refused_terms(refused)
 
 
 def meet_choose(aid: str, choice_id: str) -> None:
@@ -195,12 +211,21 @@ def meet_choose(aid: str, choice_id: str) -> None:
             refused = common.games().meet(aid, talk["loan_id"], talk["roleplay"], talk["path"])
             talk["held"] = True
             common.flash("success", t("roleplay.desk.held"))
-            if refused:
-                common.flash("warning", t("roleplay.desk.refused_terms", items="; ".join(
-                    f"{a}: {_error_text(_Refusal(code))}" for a, code in refused)))
+            _refused_terms(refused)
     except Exception as exc:  # the engine refused the meeting: say why, keep the desk
         talk["path"].pop()
         common.flash("error", t("actions.refused", detail=_error_text(exc)))
+
+
+def _refused_terms(refused: list) -> None:
+    """Terms the case could not take, each by its name in the page's language, and why."""
+    if not refused:
+        return
+    from training.desk import engine_text
+
+    names = {a: engine_text("action", a)[0 if get_lang() == "zh" else 1] for a, _ in refused}
+    common.flash("warning", t("roleplay.desk.refused_terms", items=t("roleplay.list_sep").join(
+        f"{names[a]}: {_error_text(_Refusal(code))}" for a, code in refused)))
 
 
 class _Refusal(Exception):

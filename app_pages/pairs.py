@@ -31,7 +31,9 @@ def _say(err: Exception) -> None:
     common.init_lang()  # a callback runs before the page sets the language
     key = getattr(err, "key", "authz.forbidden")
     detail = {k: str(v) for k, v in getattr(err, "detail", {}).items()}
-    if key == "pairs.cannot_meet":
+    if key == "pairs.cannot_meet" and detail.get("code") == "hours":
+        key, detail = "pairs.cannot_meet_hours", {}  # the usual block: say how to free hours
+    elif key == "pairs.cannot_meet":
         from training.desk import engine_text
 
         zh, en = engine_text("reason", detail.get("code", ""))

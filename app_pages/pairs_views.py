@@ -50,21 +50,24 @@ def header(v: PairView) -> None:
 
 
 def cards(v: PairView) -> None:
-    """Each card only if the service gave it to this user."""
+    """Each card only if the service gave it to this user: addressed to its player, and
+    named as the officer's or the borrower's for an instructor reading the pair."""
     lang = get_lang()
+    # "_other": the instructor (or admin) plays neither side; "Your brief" is not theirs
+    own = "" if v.side is not None else "_other"
     if v.officer_card is not None:
-        with st.expander(t("pairs.officer_card"), expanded=v.side is PairSide.OFFICER
+        with st.expander(t(f"pairs.officer_card{own}"), expanded=v.side is PairSide.OFFICER
                          and not v.pair.moves):
             st.markdown(v.officer_card.get(lang))
     if v.borrower_card is not None:
         with st.container(border=True, key="pair_borrower_card"):
-            st.markdown(f"**{t('pairs.borrower_card')}**")
+            st.markdown(f"**{t(f'pairs.borrower_card{own}')}**")
             st.markdown(v.borrower_card.get(lang))
             s = v.hidden_state
             if s is not None:
-                st.markdown(f"**{t('pairs.hidden_state')}**")
+                st.markdown(f"**{t(f'pairs.hidden_state{own}')}**")
                 yes, no = t("pairs.state.yes"), t("pairs.state.no")
-                items = ["- " + t("pairs.state.item", label=t("pairs.state.health"),
+                items = ["- " + t("pairs.state.item", label=t(f"pairs.state.health{own}"),
                                   value=t(f"pairs.state.health_{s.health}"))]
                 items += ["- " + t("pairs.state.item", label=t(f"pairs.state.{k}"),
                                    value=yes if getattr(s, k) else no) for k in STATE_FLAGS]
@@ -81,11 +84,14 @@ def transcript(v: PairView) -> None:
         with st.chat_message("assistant" if borrower else "user",
                              avatar=":material/person:" if borrower else ":material/badge:"):
             name = v.pair.borrower_name if borrower else v.pair.officer_name
-            st.caption(f"{side_name(e.side)} · {name}")
+            tag = f" · {t('pairs.evaded')}" if e.evaded else ""
+            st.caption(f"{side_name(e.side)} · {name}{tag}")
             st.markdown(e.text.get(lang))
 
 
 def _line_tag(k: int, line, candid: int) -> str:
+    # the line the hidden state calls for may itself be a cover story (a borrower who is
+    # diverting says all is well): the tag says it fits the situation, not that it is true
     tag = t("pairs.candid") if k == candid else t("pairs.evasive")
     if line.reveals:
         tag += " · " + t("pairs.reveals", facts=", ".join(
@@ -167,16 +173,25 @@ def result(v: PairView) -> None:
     st.markdown("\n".join(lines))
 
 
+def _officer(v: PairView) -> str | None:
+    """The officer's name for a reader who is not the officer (feedback speaks of them by
+    name: 'What Ann missed'); None for the officer (it speaks to them: 'What you missed')."""
+    return None if v.side is PairSide.OFFICER else v.pair.officer_name
+
+
 def breaches(v: PairView) -> None:
     """The conduct rules broken, each with the choice, the rule and its source (as the
     practice page explains them); drawn from the conversation, not the judged session."""
-    lang = get_lang()
-    st.markdown(f"**{t('pairs.breaches_so_far' if not v.turn.over else 'roleplay.broken_rules')}**")
+    lang, officer = get_lang(), _officer(v)
+    head = ("pairs.breaches_so_far" if not v.turn.over else
+            "roleplay.broken_rules_by" if officer else "roleplay.broken_rules")
+    st.markdown(f"**{t(head, officer=officer)}**")
     if not v.outcome.breaches:
         st.success(t("roleplay.broken_none"))
     for b in v.outcome.breaches:
         ch = v.roleplay.choice(b.node, b.choice_id)
-        st.error(t("roleplay.breach_at", rule=t(f"roleplay.rule.{b.rule}.title"),
+        st.error(t("roleplay.breach_at_by" if officer else "roleplay.breach_at",
+                   rule=t(f"roleplay.rule.{b.rule}.title"), officer=officer,
                    choice=ch.text.get(lang) if ch else "")
                  + "\n\n" + t(f"roleplay.rule.{b.rule}.text") + "\n\n"
                  + t("roleplay.source", source=t(f"roleplay.rule.{b.rule}.source")))
@@ -191,12 +206,12 @@ def feedback(v: PairView) -> None:
         breaches(v)
         return
     if v.full_feedback and v.session is not None:
-        rv.feedback(v.session, v.outcome)
+        rv.feedback(v.session, v.outcome, officer=_officer(v))
         return
     st.subheader(t("roleplay.feedback"))
     left, right = st.columns(2)
     with left:
-        rv.facts(v.outcome)
+        rv.facts(v.outcome, _officer(v))
         rv.terms(v.outcome)
     with right:
         breaches(v)

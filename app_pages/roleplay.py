@@ -4,6 +4,8 @@ The borrower's hidden situation is drawn (or picked) when the talk starts and sh
 only in the feedback. ``?conversation=<id>`` opens a conversation (lesson links).
 """
 
+import secrets
+
 import streamlit as st
 
 from app_pages import common
@@ -37,9 +39,11 @@ def _tag(rp) -> str:
 
 def _start() -> None:
     rp_id, profile = st.session_state["rp_pick"], st.session_state["rp_profile"]
-    st.session_state["rp_round"] = st.session_state.get("rp_round", 0) + 1
+    # a fresh draw for each talk: a seed counted from 1 gave every trainee the same
+    # "surprise" borrowers in the same order; the talk keeps the profile drawn, so a
+    # rerun or a refresh still replays it
     name, _ = practice_state(None if profile == "surprise" else profile,
-                             seed=st.session_state["rp_round"])
+                             seed=secrets.randbits(64))
     st.session_state["rp_play"] = {"id": rp_id, "profile": name, "path": []}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.roleplay import Roleplay
+from sim.roleplay import MEET_ACTION, Roleplay
 from sim.roleplay_files import ROLEPLAY_DIR, RoleplayError, load_roleplay, roleplay_paths
 from training import units
 from training.i18n import get_lang, t
@@ -69,8 +69,15 @@ def _rule(rule: str) -> str:
     return t(f"roleplay.rule.{rule}.title")
 
 
-def facts(outcome: Outcome) -> None:
-    st.markdown(f"**{t('roleplay.learned')}**")
+def _say(key: str, officer: str | None = None, **values) -> str:
+    """A feedback text addressed to the officer ('What you learned'), or about them by name
+    ('What Ann learned') for someone who read the talk without playing the officer."""
+    return t(f"roleplay.{key}_by", officer=officer, **values) if officer else t(
+        f"roleplay.{key}", **values)
+
+
+def facts(outcome: Outcome, officer: str | None = None) -> None:
+    st.markdown(f"**{_say('learned', officer)}**")
     if not outcome.facts:
         st.caption(t("roleplay.learned_none"))
     for f in outcome.facts:
@@ -94,39 +101,42 @@ def terms(outcome: Outcome, practice: bool = False) -> None:
                              cost=units.cost(term.cost_cny)))
 
 
-def breaches(session: Session, outcome: Outcome) -> None:
-    st.markdown(f"**{t('roleplay.broken_rules')}**")
+def breaches(session: Session, outcome: Outcome, officer: str | None = None) -> None:
+    st.markdown(f"**{_say('broken_rules', officer)}**")
     if not outcome.breaches:
         st.success(t("roleplay.broken_none"))
     lang = get_lang()
     for b in outcome.breaches:
         ch = session.rp.choice(b.node, b.choice_id)
-        st.error(t("roleplay.breach_at", rule=_rule(b.rule), choice=ch.text.get(lang) if ch else "")
+        st.error(_say("breach_at", officer, rule=_rule(b.rule),
+                      choice=ch.text.get(lang) if ch else "")
                  + "\n\n" + t(f"roleplay.rule.{b.rule}.text") + "\n\n"
                  + t("roleplay.source", source=t(f"roleplay.rule.{b.rule}.source")))
 
 
 def feedback(session: Session, outcome: Outcome, profile: str | None = None,
-             practice: bool = False) -> None:
-    """The full debrief of one conversation: learned, missed, rules, terms, strong questions."""
+             practice: bool = False, officer: str | None = None) -> None:
+    """The full debrief of one conversation: learned, missed, rules, terms, strong questions.
+    ``officer``: the officer's name, when the reader did not play the officer (the
+    borrower's player or the instructor of a paired role play)."""
     lang = get_lang()
     st.subheader(t("roleplay.feedback"))
     if profile:
         st.info(t("roleplay.profile_was", profile=t(f"roleplay.profile_{profile}")))
     left, right = st.columns(2)
     with left:
-        facts(outcome)
-        st.markdown(f"**{t('roleplay.missed')}**")
+        facts(outcome, officer)
+        st.markdown(f"**{_say('missed', officer)}**")
         if not outcome.missed:
-            st.caption(t("roleplay.missed_none"))
+            st.caption(_say("missed_none", officer))
         for kind in outcome.missed:
             st.markdown(f"- {t(f'roleplay.fact.{kind}')}")
         terms(outcome, practice)
         st.caption(t("roleplay.relationship", delta=f"{outcome.relationship_delta:+.2f}"))
     with right:
-        breaches(session, outcome)
+        breaches(session, outcome, officer)
         if outcome.notes:
-            st.markdown(f"**{t('roleplay.notes')}**")
+            st.markdown(f"**{_say('notes', officer)}**")
             for note in outcome.notes:
                 st.markdown(f"- {note.get(lang)}")
         st.markdown(f"**{t('roleplay.strong')}**")
@@ -163,11 +173,18 @@ def desk_panel(live, loan_id: int) -> None:
         else:
             with st.expander(t("roleplay.setting"), expanded=not talk["path"]):
                 st.markdown(rp.setting.get(lang))
-            session = Session.replay(rp, g.talk_state(loan_id), talk["path"])
+            session = Session.replay(rp, g.talk_state(loan_id), talk["path"],
+                                     left=bool(talk.get("left")))
             transcript(session)
             if not talk["held"]:
                 choices(session, "meet_choice", act.meet_choose, (aid,))
-                st.button(t("roleplay.desk.close"), key="meet_close", on_click=act.meet_leave)
+                # before a word is said the officer just closes the file; after, the
+                # meeting counts as it stands
+                st.button(t("roleplay.desk.close_unsaid" if not talk["path"] else
+                            "roleplay.desk.close"), key="meet_close", on_click=act.meet_leave,
+                          args=(aid,))
+                if talk["path"]:
+                    st.caption(t("roleplay.desk.close_hint"))
             else:
                 out = session.outcome(lambda a: g.action_cost(loan_id, a))
                 facts(out)
@@ -177,12 +194,32 @@ def desk_panel(live, loan_id: int) -> None:
         mine = [h for h in held if h["loan_id"] == int(loan_id)]
         if mine:
             st.markdown(f"**{t('roleplay.desk.talks')}**")
+            from training.desk import engine_text
+
             for h in mine:
-                title = g.roleplays[h["roleplay"]].title.get(lang)
+                rp_held = g.roleplays.get(h["roleplay"])
+                title = rp_held.title.get(lang) if rp_held else h["roleplay"]
                 st.markdown(t("roleplay.desk.talk_line", month=h["month"], title=title))
                 for kind, adverse in h["facts"]:
                     key = "fact" if adverse else "fact_clear"
                     st.markdown(f"- {t(f'roleplay.{key}.{kind}')}")
+                if not h["facts"]:  # an empty entry read as a meeting whose notes were lost
+                    st.caption(t("roleplay.desk.talk_nothing"))
+                agreed = [zh if lang == "zh" else en for zh, en in (
+                    engine_text("action", a) for a in h["actions"] if a != MEET_ACTION)]
+                if agreed:
+                    st.caption(t("roleplay.desk.talk_agreed", items=t("roleplay.list_sep")
+                                 .join(agreed)))
+
+
+def talk_notice(g) -> None:
+    """Above End month: a meeting opened on the desk this month and not yet ended. Its
+    terms are queued only when the talk ends; ending the month first drops it unheld."""
+    talk = st.session_state.get("meet")
+    if talk is None or talk["held"] or talk["month"] != g.month or g.finished:
+        return
+    who = g.sim.pf.identity(int(talk["loan_id"]), get_lang())[1]
+    st.warning(t("roleplay.desk.under_way", borrower=who), icon=":material/forum:")
 
 
 def debrief_talks(g) -> None:
@@ -199,7 +236,8 @@ def debrief_talks(g) -> None:
         with st.expander(t("roleplay.debrief.line", month=h["month"], label=label,
                            title=rp.title.get(lang)), expanded=n == 0):
             try:
-                session = Session.replay(rp, h["state"], h["path"], h.get("lines"))
+                session = Session.replay(rp, h["state"], h["path"], h.get("lines"),
+                                         bool(h.get("left")))
             except PathError:  # the conversation was edited since: the path no longer fits
                 st.caption(t("roleplay.debrief.changed"))
                 continue

@@ -119,16 +119,27 @@ class Conversation:
             self.steps.append(Step(self.node_id, self.line(), None))
             self.node_id = None
 
+    def leave(self) -> None:
+        """End the talk where it stands (the officer leaves the meeting): the borrower's line
+        at the current node has been said, and nothing more is chosen."""
+        if self.done:
+            return
+        self.steps.append(Step(self.node_id, self.line(), None))
+        self.node_id = None
+
     @classmethod
     def replay(cls, rp: Roleplay, state: BorrowerState, path: list[str],
-               lines: list[int] | None = None):
+               lines: list[int] | None = None, left: bool = False):
         """The same talk again from its path (and the borrower player's lines, if a person
-        played the borrower); raises PathError (LineError) if they do not fit."""
+        played the borrower; ``left``: the officer left after the path); raises PathError
+        (LineError) if they do not fit."""
         conv = cls(rp, state, lines)
         for cid in path:
             conv.choose(cid)
         if conv.lines is not None and not conv.done and len(conv.lines) > len(conv.steps):
             conv.line()  # the line already said at the current node must be open too
+        if left:
+            conv.leave()
         return conv
 
     def effects(self) -> TalkEffects:

@@ -246,7 +246,7 @@ class Game(ActionQueue, Meetings):
             g._new_resolutions = [dict(r) for r in entry.get("resolutions", [])]
             for talk in entry.get("talks", []):
                 g.meet(int(talk["loan_id"]), talk["roleplay"], talk["path"], talk["actions"],
-                       logged=talk, lines=talk.get("lines"))
+                       logged=talk, lines=talk.get("lines"), left=bool(talk.get("left")))
             g.end_month(g.month)
         return g
 

@@ -65,7 +65,8 @@ class Meetings:
     def meet(self, loan_id: int, roleplay_id: str, path: list[str],
              actions: list[str] | None = None,
              logged: dict | None = None,
-             lines: list[int] | None = None) -> list[tuple[str, str]]:
+             lines: list[int] | None = None,
+             left: bool = False) -> list[tuple[str, str]]:
         """Hold a conversation this month: the meeting and the terms agreed are queued.
 
         The path is replayed against the borrower's hidden state now. Terms the engine
@@ -75,7 +76,10 @@ class Meetings:
         conversation file has changed since so that the path no longer fits, the logged
         talk is taken as it was, so an attempt still opens. `lines` are the borrower's
         lines when a trainee played the borrower (paired role play; see
-        sim.conversation.Conversation); they are logged with the path.
+        sim.conversation.Conversation); they are logged with the path. ``left``: the
+        officer ended the meeting before the talk did; it is held as it stood (its hours,
+        what was said so far and anything agreed so far), so leaving after the borrower has
+        answered does not undo the answer.
         """
         i = int(loan_id)
         if any(t["loan_id"] == i for t in self._talks):
@@ -87,7 +91,7 @@ class Meetings:
             if premise is not None and logged is None:
                 raise self._refuse(premise)
             try:
-                conv = Conversation.replay(rp, self.talk_state(i), list(path), lines)
+                conv = Conversation.replay(rp, self.talk_state(i), list(path), lines, left)
             except PathError:
                 conv = None
         if conv is None or not conv.done:
@@ -109,6 +113,8 @@ class Meetings:
                 "facts": [[str(k), bool(v)] for k, v in facts], "relationship_delta": delta}
         if lines is not None:
             talk["lines"] = [int(k) for k in lines]
+        if left:
+            talk["left"] = True
         refused: list[tuple[str, str]] = []
         for a in wanted:
             code = self._why_not(i, a) if a in self.sim.catalogue else "available"
@@ -128,5 +134,6 @@ class Meetings:
                 "facts": [(k, v) for k, v in talk["facts"]],
                 "relationship_delta": talk["relationship_delta"],
                 **({"lines": list(talk["lines"])} if "lines" in talk else {}),
+                **({"left": True} if talk.get("left") else {}),
                 # hidden at the time; the debrief may show it
                 "state": self.talk_state(talk["loan_id"])}

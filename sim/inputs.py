@@ -269,6 +269,26 @@ def _half_width_number(value: Any) -> str | None:
     return half
 
 
+_WIDE_SEPARATORS = "，、；"
+"""Full-width commas and semicolons: a Chinese keyboard types them between list items, and
+YAML reads '[a，b]' as one item 'a，b'."""
+
+
+def _wide_list(value: Any) -> list[str] | None:
+    """The items a text such as 'true_turnover，other_creditors' was meant to list, or None."""
+    if not isinstance(value, str) or not any(c in value for c in _WIDE_SEPARATORS):
+        return None
+    parts = [p.strip() for p in re.split(f"[{_WIDE_SEPARATORS}]", value)]
+    return parts if len(parts) > 1 and all(parts) else None
+
+
+def _bilingual_text_wanted(e: dict, value: Any) -> bool:
+    """Whether a plain line of text stands where a {zh, en} text is wanted (the commonest
+    slip in a conversation's lines and choices): 'text: Great, thank you.'"""
+    return (e["type"] in ("model_type", "dict_type") and isinstance(value, str)
+            and (e.get("ctx") or {}).get("class_name") == "Text")
+
+
 def _full_width_spaced(e: dict) -> bool:
     """Whether an unknown key is a key indented with full-width spaces ('\u3000\u3000officers'):
     YAML takes them for part of the key, which then lands a level up."""
@@ -283,6 +303,10 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
     if kind == "extra_forbidden" and _full_width_spaced(e):
         return (f"unknown key '{e['loc'][-1]}': it starts with full-width spaces '\u3000', "
                 "which YAML does not read as indentation: indent with ordinary spaces")
+    if _bilingual_text_wanted(e, value):
+        return ("Input should be the text in both languages, not one line of text (write "
+                "it as two lines under the key, 'zh: ...' and 'en: ...', or as "
+                "{zh: ..., en: ...})")
     if kind == "extra_forbidden":
         key = e["loc"][-1] if e["loc"] else None
         model = _model_at(root, e["loc"][:-1]) if root is not None else None
@@ -294,6 +318,9 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
             return (f"unknown key '{key}' (a comma inside {{zh: ..., en: ...}} starts a new "
                     "key: put the text in quotes, e.g. {zh: \"研发, 生产\", en: \"R&D, "
                     "production\"})")
+    elif kind == "literal_error" and _wide_list(value) is not None:
+        fix = (f"'{value}' is one item: a full-width comma does not separate list items in "
+               f"YAML; write [{', '.join(_wide_list(value))}] with ',' and a space")
     elif kind == "literal_error":
         hint = did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
         if hint:
@@ -337,6 +364,9 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
     if kind == "extra_forbidden" and _full_width_spaced(e):
         return (f"无法识别的键 '{e['loc'][-1]}'：它以全角空格'\u3000'开头，YAML 不把它当作缩进："
                 "请改用半角空格缩进")
+    if _bilingual_text_wanted(e, value):
+        return ("这里应是中英两种语言的文本，而不是一行文字（请在这个键下写两行 'zh: ...' 和 "
+                "'en: ...'，或写成 {zh: ..., en: ...}）")
     if kind == "extra_forbidden":
         key = e["loc"][-1] if e["loc"] else None
         model = _model_at(root, e["loc"][:-1]) if root is not None else None
@@ -347,6 +377,9 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
             if set(model.model_fields) == {"zh", "en"}:
                 return (f"无法识别的键 '{key}'（在 {{zh: ..., en: ...}} 里，逗号会开始一个新键："
                         "请给文本加引号，例如 {zh: \"研发, 生产\", en: \"R&D, production\"}）")
+    elif kind == "literal_error" and _wide_list(value) is not None:
+        fix = (f"'{value}' 被读成了一项：YAML 不把全角逗号当作列表分隔符，"
+               f"请写成 [{', '.join(_wide_list(value))}]，用半角逗号加空格")
     elif kind == "literal_error":
         near = near_zh(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
         if near:

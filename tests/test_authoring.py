@@ -67,6 +67,18 @@ def test_an_unknown_key_points_at_the_key_and_a_missing_one_at_its_parent():
     assert "add this field" in problems["staff.officers"].message
 
 
+def test_a_conversation_pasted_into_the_case_editor_is_named_as_one():
+    # an instructor who wrote a conversation from the docs and opened it here read
+    # "briefing: Field required", "unknown key 'kind'; did you mean 'id'?" and more
+    text = (Path(__file__).resolve().parents[1] / "roleplays" / "jiahe_extension.yaml"
+            ).read_text(encoding="utf-8")
+    v = authoring.validate_text(text)
+    (p,) = v.problems
+    assert not v.ok and (p.path, p.line) == ("kind", 1)
+    assert "role-play conversation" in p.text("en") and "bianque validate" in p.text("en")
+    assert "角色扮演对话文件" in p.text("zh")
+
+
 def test_problems_come_sorted_by_line():
     text = edit(blank(), "pd_annual: 0.06", "pd_annual: 2")
     text = edit(text, "horizon_months: 12", "horizon_months: 0")

@@ -87,6 +87,29 @@ def test_replay_with_conversations_is_exact() -> None:
     assert other.loan_file(i).terms["payment_mode"] != g.loan_file(i).terms["payment_mode"]
 
 
+def test_leaving_after_the_answer_holds_the_meeting_as_it_stood() -> None:
+    # the officer asks where the money went, hears the admission and leaves: the meeting
+    # takes its hours and the admission reaches the loan file. Leaving used to undo the
+    # talk, so the question was a free look at the hidden state, again every month
+    g = game("real_estate")
+    i = g.sim.pf.named_index["jinlan"]
+    until(g, lambda g: g.sim.diverting[i])
+    hours = g.hours_queued
+    with pytest.raises(ActionError):
+        g.meet(i, "jinlan_diversion", ["ask_onward_flows"])  # unfinished, not left
+    assert g.meet(i, "jinlan_diversion", ["ask_onward_flows"], left=True) == []
+    assert [q.action_id for q in g.queued] == [MEET_ACTION]  # nothing was agreed
+    assert g.hours_queued > hours
+    g.end_month(g.month)
+    (held,) = g.talk_history
+    assert held["left"] and ("diversion", True) in held["facts"]
+    assert g.loans()["known_diversion"].iat[i]
+    assert g.decision_log[-1]["talks"][0]["left"] is True
+    again = Game.replay(g.scenario, g.seed, g.decision_log)
+    assert again.talk_history == g.talk_history
+    assert again.events().equals(g.events())
+
+
 def test_replay_refuses_a_log_whose_terms_were_not_agreed() -> None:
     g = _play_with_talk()
     log = copy.deepcopy(g.decision_log)

@@ -51,6 +51,32 @@ def test_honest_and_evasive_borrowers_play_differently(shipped) -> None:
     assert honest.outcome().action_ids == evasive.outcome().action_ids == ["entrusted_payment"]
 
 
+@pytest.mark.parametrize(("rp_id", "profile", "path", "not_said"), [
+    # the officer notes "on track" or promises a rollover: nothing to sign
+    ("jinlan_diversion", "evasive", ["accept_report"], "sign"),
+    ("jinlan_diversion", "evasive", ["ask_onward_flows", "promise_rollover"], "sign"),
+    ("jinlan_diversion", "honest_sound", ["accept_report"], "papers"),
+    ("jinlan_diversion", "evasive", ["ask_onward_flows", "ask_other_debt", "monitor_only"],
+     "sign"),
+    # the officer grants the extension on the spot: the borrower does not "pay as planned"
+    ("jiahe_extension", "honest_sound", ["grant_now"], "as planned"),
+    # ... or puts it to the committee
+    ("jiahe_extension", "honest_sound", ["ask_flows", "extension_for_committee"],
+     "as planned"),
+    # a restructuring offered, or a promise to hold off the other bank: no guarantor asked
+    ("jinlun_guarantor_default", "struggling", ["ask_exposure", "offer_restructure"],
+     "guarantor"),
+    ("jinlun_guarantor_default", "honest_sound", ["ask_exposure", "promise_shield"],
+     "guarantor"),
+])
+def test_the_borrowers_last_word_answers_what_the_officer_said(
+        shipped, rp_id, profile, path, not_said) -> None:
+    s = Session.replay(shipped[rp_id], practice_state(profile, 0, shipped[rp_id])[1], path)
+    assert s.done
+    last = s.steps[-1].line.text
+    assert not_said not in last.en.lower(), last.en
+
+
 def test_outcome_prices_terms_with_the_cost_function(shipped) -> None:
     s = Session.replay(shipped["jinlan_diversion"], PRACTICE_PROFILES["evasive"],
                        ["ask_onward_flows", "ask_other_debt", "agree_entrusted_and_collateral"])

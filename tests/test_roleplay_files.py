@@ -55,6 +55,8 @@ BAD_CASES = {
     "yaml_unclosed_quote.yaml": "line 3",
     "only_kind.yaml": "nodes",
     "unknown_premise.yaml": "premise[0]",
+    "full_width_comma_list.yaml": "nodes.open.choices[0].reveals[0]",
+    "text_in_one_language.yaml": "nodes.open.lines[1].text",
 }
 
 
@@ -100,6 +102,29 @@ def test_suggestions_for_misspellings() -> None:
     assert "did you mean 'choices'" in str(err.value)
 
 
+def test_a_full_width_comma_in_a_list_is_named_with_the_list_to_write() -> None:
+    # [diversion，other_creditors] typed on a Chinese keyboard is one unknown item to YAML;
+    # "did you mean 'other_creditors'?" sent the author to the wrong fix
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "full_width_comma_list.yaml")
+    (_, en), = err.value.problems
+    (zh,) = err.value.problems_zh
+    assert "full-width comma" in en and "write [diversion, other_creditors]" in en
+    assert "did you mean" not in en
+    assert "全角逗号" in zh and "[diversion, other_creditors]" in zh and "是不是" not in zh
+
+
+def test_a_line_written_in_one_language_asks_for_both() -> None:
+    # "text: Please have a look." used to be refused as "Input should be a valid
+    # dictionary or instance of Text (write a mapping ...)"
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "text_in_one_language.yaml")
+    (_, en), = err.value.problems
+    (zh,) = err.value.problems_zh
+    assert "both languages" in en and "'zh: ...' and 'en: ...'" in en and "instance" not in en
+    assert "中英两种语言" in zh
+
+
 def test_oversized_text_is_refused_before_parsing() -> None:
     with pytest.raises(RoleplayError, match="larger than"):
         parse_roleplay("kind: roleplay\n" + "#" * (600 * 1024))
@@ -121,8 +146,24 @@ def test_cli_validates_conversations() -> None:
     assert ok.stdout.count("conversation") == len(roleplay_paths())
     bad = _cli("validate", str(BAD / "dangling_next.yaml"))
     assert bad.returncode == 2
-    assert "nodes.open.choices[0].next: no node 'answr'" in bad.stdout
+    # the field, the line to go to in the file, and the fix
+    assert "nodes.open.choices[0].next (line 17): no node 'answr'" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
+    lines = (BAD / "dangling_next.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[17 - 1].strip() == "next: answr"
+
+
+def test_cli_names_the_line_of_each_field_in_both_languages() -> None:
+    for lang, where in (("en", " (line 18)"), ("zh", "（第 18 行）")):
+        out = _cli("validate", "--lang", lang, str(BAD / "full_width_comma_list.yaml")).stdout
+        assert f"nodes.open.choices[0].reveals[0]{where}: " in out, out
+    lines = (BAD / "full_width_comma_list.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[18 - 1].strip().startswith("reveals:")
+    # a missing field points at the mapping that lacks it; a YAML error keeps its own place
+    out = _cli("validate", str(BAD / "missing_english.yaml")).stdout
+    assert "nodes.open.choices[0].text.en (line " in out, out
+    out = _cli("validate", str(BAD / "yaml_unclosed_quote.yaml")).stdout
+    assert "(line" not in out and "line 3" in out, out
 
 
 def test_committed_json_schema_is_current() -> None:

@@ -360,17 +360,20 @@ class LiveGames:
             self._save(live)
 
     def meet(self, attempt_id: str, loan_id: int, roleplay_id: str, path: list[str],
-             lines: list[int] | None = None, expected_month: int | None = None) -> list:
+             lines: list[int] | None = None, expected_month: int | None = None,
+             left: bool = False) -> list:
         """Hold a conversation: the meeting and its agreed terms are queued and saved.
 
         ``lines`` are the borrower player's lines (paired role play); with
         ``expected_month`` the meeting is held only if the game is still at that month
-        (else AttemptError ``attempt.month_moved``)."""
+        (else AttemptError ``attempt.month_moved``); ``left``: the officer ended the
+        meeting before the talk ended (sim.game_meetings.Meetings.meet)."""
         live = self.open(attempt_id)
         with live.lock:
             if expected_month is not None and live.game.month != int(expected_month):
                 raise AttemptError("attempt.month_moved", str(live.game.month))
-            refused = live.game.meet(int(loan_id), roleplay_id, list(path), lines=lines)
+            refused = live.game.meet(int(loan_id), roleplay_id, list(path), lines=lines,
+                                     left=left)
             self._save(live)
             return refused
 

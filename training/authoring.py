@@ -130,8 +130,28 @@ def _compose(text: str) -> yaml.Node | None:
         loader.dispose()
 
 
+def field_line(text: str, path: str) -> int | None:
+    """The line (from 1) of the field at ``path`` in a YAML text (``bianque validate``
+    names it beside the field), or None when the text does not parse or the path is no
+    field ('(file)', a YAML error's 'line 3, column 5')."""
+    if path.startswith("(") or _AT.match(path):
+        return None
+    root = _compose(text)
+    return _line_of(root, path)[0] if root is not None else None
+
+
 def validate_text(text: str, source: str = "<editor>") -> Validation:
     """Validate case text as ``bianque validate`` does; each problem gets its line."""
+    from sim.roleplay_files import is_roleplay_text
+
+    if is_roleplay_text(text):  # a conversation is no case: say so, not 'briefing missing'
+        return Validation(None, (Problem(
+            "kind", field_line(text, "kind"), 1,
+            "this is a role-play conversation (kind: roleplay), not a case: conversations "
+            "are files in roleplays/, checked with 'bianque validate roleplays/<file>.yaml'; "
+            "this editor writes cases",
+            "这是角色扮演对话文件（kind: roleplay），不是案例：对话文件放在 roleplays/ 目录，"
+            "用 'bianque validate roleplays/<文件>.yaml' 检查；本编辑器只编写案例"),))
     try:
         scenario = parse_scenario(text, source)
     except ScenarioError as err:

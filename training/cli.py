@@ -88,6 +88,18 @@ def _expand(paths: Sequence[str]) -> list[str]:
     return out
 
 
+def _field_lines(name: str, fields: list[str]) -> dict[str, int | None]:
+    """The line of each field in the file (a graph problem or a field error names a path,
+    and a conversation runs to hundreds of lines); none if the file cannot be read."""
+    from training.authoring import field_line
+
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return {f: field_line(text, f) for f in fields}
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check each file; print OK or every problem as ``file: field: message``."""
     rc = EXIT_OK
@@ -96,8 +108,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             rc = EXIT_BAD_INPUT
             print(f"{name}: (file): no scenario files (*.yaml) in this directory")
             continue
+        talk = is_roleplay_path(name)
         try:
-            if is_roleplay_path(name):
+            if talk:
                 rp = load_roleplay(name)
                 print(f"OK {name}: conversation {rp.id}, {len(rp.nodes)} nodes")
                 continue
@@ -105,9 +118,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ScenarioError as err:
             rc = EXIT_BAD_INPUT
             said = err.problems_zh if args.lang == "zh" else [m for _, m in err.problems]
+            lines = _field_lines(name, [f for f, _ in err.problems]) if talk else {}
             for (field, _), message in zip(err.problems, said, strict=True) if err.problems \
                     else [(("(file)", ""), "invalid scenario")]:
-                print(f"{name}: {field}: {_one_line(message)}")
+                where = field
+                if lines.get(field):  # a conversation's field, with its line to go to
+                    where += (f"（第 {lines[field]} 行）" if args.lang == "zh"
+                              else f" (line {lines[field]})")
+                print(f"{name}: {where}: {_one_line(message)}")
         except Exception as exc:  # bad input must never end in a traceback
             rc = EXIT_BAD_INPUT
             print(f"{name}: (file): cannot check this file: {type(exc).__name__}: "

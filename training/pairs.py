@@ -138,6 +138,9 @@ class Entry:
     text: Any  # sim.field_types.Text (zh, en)
     line: Line | None = None
     choice: Choice | None = None
+    evaded: bool | None = None  # a borrower's line that kept back a fact the line the
+    # hidden state calls for would have told (it tells the hidden state: set only for
+    # those who may know it)
 
 
 @dataclass
@@ -412,6 +415,8 @@ def view(db: DB, user: User | None, pair_id: int,
         v.session = None
         if v.outcome is not None:
             v.outcome.missed = []
+    elif pair.state is not None:  # which of the borrower's lines were evasions
+        v.transcript = _mark_evasions(rp, pair.state, v.transcript)
     if side is PairSide.BORROWER and turn.whose is PairSide.BORROWER:
         from sim.conversation import Conversation
 
@@ -421,6 +426,23 @@ def view(db: DB, user: User | None, pair_id: int,
     if side is PairSide.OFFICER and turn.whose is PairSide.OFFICER:
         v.choice_options = list(rp.nodes[turn.node].choices)
     return v
+
+
+def _mark_evasions(rp: Roleplay, state: BorrowerState, entries: list[Entry]) -> list[Entry]:
+    """The transcript with each borrower's line marked evaded or not: an instructor (and the
+    officer, once the case is over) sees where the borrower held back what a question
+    would have brought out."""
+    from sim.conversation import Conversation
+
+    conv = Conversation(rp, state)
+    out = []
+    for e in entries:
+        if e.side is PairSide.BORROWER and e.line is not None and e.node in rp.nodes:
+            candid = rp.nodes[e.node].lines[conv.candid_index(e.node)]
+            # held back: the line the state calls for would have told a fact, this one not
+            e = replace(e, evaded=e.line is not candid and bool(candid.reveals))
+        out.append(e)
+    return out
 
 
 def _attempt_finished(db: DB, attempt_id: str | None) -> bool:

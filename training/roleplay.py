@@ -167,7 +167,7 @@ def talk_summaries(game, lang: str) -> list[TalkSummary]:
         if rp is None:
             continue
         try:
-            s = Session.replay(rp, h["state"], h["path"], h.get("lines"))
+            s = Session.replay(rp, h["state"], h["path"], h.get("lines"), bool(h.get("left")))
         except PathError:  # the file was edited since; the logged facts still stand
             continue
         o = s.outcome(lambda a, i=h["loan_id"]: game.action_cost(i, a))

@@ -120,6 +120,9 @@ def test_two_sessions_take_turns_on_one_conversation(room):
     assert RP.borrower_brief.en not in texts(officer)
     assert keys(officer, "pair_choice") == []  # the borrower speaks first
 
+    # the line the hidden state calls for is tagged as fitting it, not as the truth: for a
+    # borrower who diverts it is the cover story
+    assert t("pairs.candid", "en") in [c.value for c in borrower.caption]
     _click(borrower, f"pair_line_{p.id}_0_0")
     desk = on_page(room.ann, "desk.py", attempt=aid)  # her desk warns her not to end the month
     assert t("pairs.desk_notice", "en", borrower="Ben") in [w.value for w in desk.warning]
@@ -143,6 +146,35 @@ def test_two_sessions_take_turns_on_one_conversation(room):
     # missed facts and strong questions wait until Ann's case is over; Ben sees them now
     assert t("pairs.full_later", "en") in texts(officer)
     assert t("roleplay.strong", "en") in texts(borrower)
+    # the feedback speaks to the officer, and of the officer by name to anyone else
+    assert t("roleplay.learned", "en") in texts(officer)
+    assert t("roleplay.learned_by", "en", officer="Ann") in texts(borrower)
+    assert t("roleplay.missed_by", "en", officer="Ann") in texts(borrower)
+    assert "What you " not in texts(borrower)
+
+
+def test_an_officer_short_of_hours_is_told_how_to_free_them(room):
+    p = room.pair()
+    aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id
+    g = room.games.open(aid).game
+    i = g.sim.pf.named_index["jiahe"]
+    for loan in (i, 0):  # the month's last free hours, taken (80 h, 75 for the checks)
+        room.games.queue(aid, loan, "closer_monitoring")
+    officer = on_page(room.ann, "pairs.py", pair=p.id)
+    _click(officer, f"pair_begin_{p.id}")
+    # "not enough staff hours left this month" said what, not what to do
+    assert t("pairs.cannot_meet_hours", "en") in [e.value for e in officer.error]
+    assert pairs.get_pair(room.db, room.ann, p.id).status is pairs.PairStatus.PAIRED
+
+
+
+def test_an_officer_without_the_case_started_is_sent_to_the_page_that_starts_it(room):
+    p = room.pair()
+    officer = on_page(room.ann, "pairs.py", lang="zh", pair=p.id)
+    _click(officer, f"pair_begin_{p.id}")
+    (error,) = [e.value for e in officer.error]
+    assert error == t("pairs.no_attempt", "zh")
+    assert f"“{t('nav.my_attempts', 'zh')}”" in error  # the page as the menu names it
 
 
 def test_a_stale_page_does_not_move_twice(room):
@@ -204,7 +236,15 @@ def test_the_instructor_pairs_two_trainees_and_reads_the_transcript(room):
     shown = texts(at)
     assert RP.nodes["opening"].choices[1].text.en in shown  # the transcript of choices
     assert RP.borrower_brief.en in shown and RP.setting.en in shown  # both cards, read only
+    # named as the players', not as the instructor's own ("Your brief" was not hers)
+    assert t("pairs.borrower_card_other", "en") in shown
+    assert t("pairs.hidden_state_other", "en") in shown and "The business: sound" in shown
+    assert "Your " not in shown
+    assert t("pairs.officer_card_other", "en") in [e.label for e in at.expander]
     assert t("roleplay.rule.no_false_promise.title", "en") in shown
+    assert t("roleplay.breach_at_by", "en", rule=t("roleplay.rule.no_false_promise.title",
+             "en"), officer="Ann", choice=RP.nodes["opening"].choices[1].text.en) in [
+        e.value.split("\n\n")[0] for e in at.error]
     assert not keys(at, "pair_line") and not keys(at, "pair_choice")
     assert any(link.label == t("pairs.open_attempt", "en", officer="Ann")
                for link in at.get("page_link"))

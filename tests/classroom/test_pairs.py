@@ -305,6 +305,14 @@ def test_an_evasive_borrower_keeps_the_diversion_from_the_loan_file(db_url):
         _say(k, borrower, p.id, flows_line)
         _say(k, officer, p.id, "agree_entrusted")
         _say(k, borrower, p.id, 0)
+        # the instructor and the borrower's player see where the borrower held back; the
+        # officer does not while the case is under way (it would tell the hidden state)
+        for who, told in ((k.teacher, True), (borrower, True), (officer, False)):
+            marks = [e.evaded for e in pairs.view(k.db, who, p.id).transcript
+                     if e.side is pairs.PairSide.BORROWER]
+            # the opening's cover story is in character, not held back; the plain answer
+            # to "where did the money go" is
+            assert marks == ([False, flows_line == 2, False] if told else [None] * 3), who
         k.games.end_month(aid, g.month)
         results[flows_line] = bool(k.games.open(aid).game.loans()["known_diversion"].iat[i])
     assert results == {2: False, 0: True}
