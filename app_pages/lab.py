@@ -237,9 +237,12 @@ def saved_studies(user) -> None:
         if not studies:
             st.caption(t("lab.saved.none"))
             return
+        # labels made in this run, in its language: a picker may format its options outside
+        # the run, where the language is not this page's
+        labels = {s.id: saved_label(s) for s in studies}
         by_id = {s.id: s for s in studies}
         pick = st.selectbox(t("lab.saved.pick"), list(by_id), key="lab_saved_pick",
-                            format_func=lambda k: saved_label(by_id[k]))
+                            format_func=labels.__getitem__)
         c1, c2 = st.columns(2)
         if c1.button(t("lab.saved.open"), key="lab_saved_open", icon=":material/open_in_new:"):
             try:
@@ -261,8 +264,8 @@ def saved_studies(user) -> None:
 
 def saved_label(s: lab_store.SavedStudy) -> str:
     names = ", ".join(lab.strategy_label(x, lang) for x in s.labels)
-    sweep = t("lab.saved.sweep", lo=min(s.staff), hi=max(s.staff)) if s.staff else ""
-    return t("lab.saved.option", when=common.local_time(s.created_at),
+    sweep = t("lab.saved.sweep", lang, lo=min(s.staff), hi=max(s.staff)) if s.staff else ""
+    return t("lab.saved.option", lang, when=common.local_time(s.created_at),
              title=s.title.get(lang) or s.scenario_id, strategies=names, reps=s.reps) + sweep
 
 
@@ -418,7 +421,9 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
             scenario=case, strategies=tuple(specs), reps=int(reps), seed=int(seed),
             staff=staff, sweep_strategy=swept,
             officer_cost_cny_per_month=float(officer_cost))
-    except (lab.LabInputError, RulesError, ValueError) as err:
+    except lab.LabInputError as err:
+        st.error(err.text(lang))
+    except (RulesError, ValueError) as err:
         st.error(str(err))
     else:
         job = st.session_state["lab_job"] = StudyJob(request, Where(where), address).start()
