@@ -64,7 +64,9 @@ label, not the YAML key, so a problem names the box the author typed in."""
 def field_label(path: str, lang: str) -> str:
     """A form problem's field as the form labels it, with its YAML path ("Company
     (English) · company.en"); a path no form field carries (a list item) as it is."""
-    key = FIELD_LABELS.get(path) or FIELD_LABELS.get(path.split("[")[0])
+    # macro[1].month is the form's Month; segments[0] of a policy shock its Segments
+    key = FIELD_LABELS.get(path) or FIELD_LABELS.get(path.rsplit(".", 1)[-1]) or \
+        FIELD_LABELS.get(path.split("[")[0])
     return f"{t('author.f.' + key, lang)} · {path}" if key else path
 
 
@@ -132,11 +134,19 @@ def undo() -> None:
         message("info", "author.undone")
 
 
-def _apply(edit: Callable[[str], str], done_key: str) -> bool:
+def _apply(edit: Callable[[str], str], done_key: str, check: bool = True) -> bool:
     """Run a helper on the editor text; a refusal becomes a message, the text is kept.
+    ``check``: refuse an entry that would bring the case new problems, naming them (a
+    removal is not checked: what it leaves dangling is listed under the editor).
     Whether the edit was made."""
+    old = st.session_state.get(TEXT_KEY, "")
     try:
-        new = edit(st.session_state.get(TEXT_KEY, ""))
+        new = edit(old)
+        if check:
+            new = authoring.checked_edit(old, new)
+    except authoring.EditBreaksCase as err:
+        message("error", "author.form_breaks_case", err.problems)
+        return False
     except AuthoringError as err:
         message("error", f"author.error.{err.key}", detail=err.detail)
         return False
@@ -491,7 +501,8 @@ def remove_entry() -> None:
     section, index = Section(_v("rm_section")), _v("rm_item")
     if index is None:
         return
-    _apply(lambda text: authoring.remove_item(text, section, int(index)), "author.removed")
+    _apply(lambda text: authoring.remove_item(text, section, int(index)), "author.removed",
+           check=False)
 
 
 def remove_form(text: str) -> None:

@@ -162,6 +162,26 @@ def validate_text(text: str, source: str = "<editor>") -> Validation:
     return Validation(scenario, ())
 
 
+class EditBreaksCase(AuthoringError):
+    """A form's entry that is fine on its own but would make the case invalid (an event
+    after the horizon, a borrower id already taken): ``problems`` are the new ones."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        super().__init__("breaks_case", "; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def checked_edit(before: str, after: str) -> str:
+    """``after``, the text a form made of ``before``, unless it brings problems ``before``
+    did not have: then EditBreaksCase with them, and the case stays as it was. A form
+    that said "added" and left a valid case invalid sent the author hunting for why."""
+    old = {(p.path, p.message) for p in validate_text(before).problems}
+    new = tuple(p for p in validate_text(after).problems if (p.path, p.message) not in old)
+    if new:
+        raise EditBreaksCase(new)
+    return after
+
+
 def form_problems(err: ValidationError, model: type[BaseModel]) -> tuple[Problem, ...]:
     """The problems of one piece a form built (a segment, an event...): each field with its
     fix in both languages, so the page says them in its own (they have no line: the piece

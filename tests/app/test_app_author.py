@@ -142,6 +142,26 @@ def test_a_form_error_is_said_in_the_pages_language_with_its_fix():
     assert not any(re.search(r"[A-Za-z]{4,} should", v) for v in said.values())
 
 
+def test_an_entry_that_would_make_the_case_invalid_is_refused_and_named():
+    """A macro event at month 99 of a 12-month case (or a borrower id already taken) was
+    "added", and the valid case turned invalid under the author's hands. Now the form
+    refuses it, in the page's language, naming the box; the case and the form stay."""
+    at = open_page("zh")
+    before = editor(at).value
+    at.number_input(key="macro_month").set_value(99)
+    at.button(key="FormSubmitter:macro_form-加入宏观事件").click().run()
+    no_exception(at)
+    assert editor(at).value == before
+    assert any(e.value.startswith("这一条没有加入：加入后案例会出现下列问题") for e in at.error)
+    assert not any("已加入" in s.value for s in at.success)
+    assert any(s.value.startswith("有效") for s in at.success)  # the case is still valid
+    table = next(d.value for d in at.dataframe if "字段" in d.value.columns and
+                 "行" not in d.value.columns)
+    assert table["字段"].tolist() == ["月份 · macro[1].month"]
+    assert "99" in table["问题"][0] and "horizon_months" in table["问题"][0]
+    assert at.number_input(key="macro_month").value == 99  # what was typed stays
+
+
 def test_a_borrower_forms_problems_name_its_boxes_and_counts_read_in_words():
     """The borrower form's problems named 'legal_rep.zh', a YAML key the author never
     typed; the check said "2 segment(s)"."""
