@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from training.accounts import AccountError, User, check_username, create_user
+from training.accounts import AccountError, User, check_username, create_user, normalise_username
 from training.attempts import Attempt, AttemptError, LiveGames, to_attempt
 from training.authz import Action, Forbidden, cohort_role, require
 from training.db import Database, aware, now, session_scope
@@ -279,8 +279,11 @@ def enrol(db: DB, user: User | None, cohort_id: int, username: str,
           as_role: CohortRole = CohortRole.TRAINEE) -> Member:
     """Enrol an existing account; an instructor place needs an instructor or admin account."""
     require(user, Action.MANAGE_COHORT, cohort_id, db)
+    name = normalise_username(username)
+    if not name:
+        raise ClassroomError("classroom.enrol_username_missing")
     with session_scope(db) as s:
-        row = s.scalar(select(UserRow).where(UserRow.username == username.strip().lower()))
+        row = s.scalar(select(UserRow).where(UserRow.username == name))
         if row is None:
             raise ClassroomError("classroom.enrol_no_such_user", username=username)
         if as_role is CohortRole.INSTRUCTOR and row.role not in (Role.INSTRUCTOR, Role.ADMIN):

@@ -73,6 +73,20 @@ def test_sign_in_is_refused_after_repeated_failures_even_with_the_right_password
         authenticate(database, "nobody-here", "x")
 
 
+def test_an_empty_box_is_named_and_not_counted_as_a_failed_sign_in(database):
+    """Sign in pressed with a box empty said "Wrong username or password" and counted a
+    failure; a name typed in full-width letters (a Chinese keyboard's mode) was unknown."""
+    create_user(database, "fay", PASSWORD)
+    for name, password, key in [("", PASSWORD, "accounts.username_missing"),
+                                ("\u3000 ", PASSWORD, "accounts.username_missing"),
+                                ("fay", "", "accounts.password_missing")]:
+        for _ in range(accounts.MAX_FAILURES + 1):
+            with pytest.raises(AccountError) as err:
+                authenticate(database, name, password)
+            assert err.value.key == key
+    assert authenticate(database, "ＦＡＹ", PASSWORD).username == "fay"  # not rate-limited
+
+
 def test_the_limit_lifts_when_the_failures_leave_the_window(database, monkeypatch):
     create_user(database, "erin", PASSWORD)
     for _ in range(accounts.MAX_FAILURES):

@@ -136,6 +136,19 @@ def test_sign_in_with_a_wrong_then_the_right_password(school):
     assert known_pages(at, "signin.py") == {"signin.py", "lessons.py", "roleplay.py"}
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sign_in_with_an_empty_box_names_the_box_and_keeps_the_other(school, lang):
+    at = app_as(lang=lang)
+    at.text_input(key="signin_username").input("ann")
+    ok(at.button[0].click().run())
+    assert [e.value for e in at.error] == [t("accounts.password_missing", lang)]
+    assert at.text_input(key="signin_username").value == "ann"  # what was typed stays
+    at.text_input(key="signin_username").input("  ")
+    at.text_input(key="signin_password").input(PW)
+    ok(at.button[0].click().run())
+    assert [e.value for e in at.error] == [t("accounts.username_missing", lang)]
+
+
 def test_an_expired_session_signs_out_and_says_so(school, monkeypatch):
     at = app_as(school.ann)
     later = accounts.now() + accounts.SESSION_MAX + timedelta(minutes=1)
@@ -351,6 +364,9 @@ def test_an_instructor_creates_a_cohort_enrols_and_assigns(school):
     # the refusal says what to do: check the spelling, or a class list creates the account
     said = t("classroom.enrol_no_such_user", "en", username="nobody-at-all")
     assert said in [e.value for e in at.error] and "class list (CSV)" in said
+    at.text_input(key="enrol_username").input("   ")  # spaces only: named, not "no “   ”"
+    ok(next(b for b in at.button if b.label == "Enrol").click().run())
+    assert t("classroom.enrol_username_missing", "en") in [e.value for e in at.error]
     ok(next(b for b in at.button if b.label == "Assign").click().run())
     assigned = cr.list_assignments(school.db, school.teacher, made[0].id)
     assert [a.case_version_id for a in assigned] == [school.version.id]
