@@ -208,14 +208,22 @@ def case_cautions(scenario: Scenario) -> list:
 
 
 def read_upload(data: bytes) -> str:
-    """The text of an uploaded case file, checked for size and encoding before parsing."""
+    """The text of an uploaded case file, checked for size, encoding and emptiness before
+    parsing."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise AuthoringError("upload_too_large",
                              f"{len(data) // 1024} KB > {MAX_UPLOAD_BYTES // 1024} KB")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise AuthoringError("upload_not_utf8", f"byte {exc.start}") from None
+        from sim.inputs import not_utf8_kind
+
+        kind = not_utf8_kind(data)  # a workbook renamed, or GBK or UTF-16 text: said as such
+        raise AuthoringError(f"upload_not_utf8_{kind}" if kind else "upload_not_utf8",
+                             f"byte {exc.start}") from None
+    if not text.strip():  # importing it would wipe the case in the editor for nothing
+        raise AuthoringError("upload_empty", f"{len(data)} bytes")
+    return text
 
 
 def export_name(text: str) -> str:
