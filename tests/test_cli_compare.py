@@ -111,6 +111,14 @@ def test_bad_options_exit_2_with_a_message(capsys, args, words):
     assert "Traceback" not in err.err + err.out
 
 
+def test_strategies_typed_with_a_chinese_comma_are_read_as_a_list(capsys):
+    """'early-warning，late-collection' (a Chinese keyboard's comma) was one unknown name."""
+    assert main(["compare", INTRO, "--strategies", "early-warning，late-collection、oracle",
+                 "--reps", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out["strategies"]) == ["early-warning", "late-collection", "oracle"]
+
+
 def test_a_file_that_is_not_a_report_exits_2(capsys, tmp_path):
     page = tmp_path / "other.html"
     page.write_text("<html><body>hello</body></html>", encoding="utf-8")

@@ -176,6 +176,14 @@ def test_cli_generate_bad_options_exit_2_with_a_message(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
+def test_cli_generate_reads_products_typed_with_a_chinese_comma(capsys):
+    """'consumer，small_business' was refused as one unknown product."""
+    assert main(["generate", "--seed", "12", "--products", "consumer，small_business",
+                 "--shocks", "none"]) == 0
+    sc = parse_scenario(capsys.readouterr().out)
+    assert {s.product for s in sc.segments} == {"consumer", "small_business"}
+
+
 def test_a_households_events_are_told_as_a_households():
     # an all-consumer book's named borrowers are self-employed people: no plant, no
     # finance head, no supplier in their story; the same kinds, so the same draws

@@ -13,6 +13,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -336,9 +337,13 @@ def load_case(name: str) -> Scenario:
     """A case file, or a shipped case by its name (``intro`` for scenarios/intro.yaml) when
     there is no file of that name here; a bare name that is neither lists the shipped ones."""
     path = Path(name)
+    shipped = {p.stem: p for p in scenario_paths()}
+    if not name.strip() or path.is_dir():  # "" (an unset shell variable) is the folder "."
+        raise ScenarioError(name, [("(file)", "this names a folder, not a case: give a case "
+                                              "file (.yaml) or a shipped case: "
+                                              f"{', '.join(shipped)}")])
     if path.exists() or path.suffix or path.parent != Path("."):
         return load_scenario(name)
-    shipped = {p.stem: p for p in scenario_paths()}
     if name in shipped:
         return load_scenario(shipped[name])
     raise ScenarioError(name, [("(file)", "no such file, and no shipped case of that name; "
@@ -421,7 +426,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                        f"({scenario.horizon_months} months); use at most "
                        f"{scenario.horizon_months}")
         try:
-            items = args.strategies.split(",")
+            # a Chinese keyboard's comma or enumeration comma separates as well as ','
+            items = re.split(r"[,，、]", args.strategies)
             strategies = lab.parse_strategies(items)
             staff = lab.parse_staff_range(args.staff) if args.staff else []
             if args.staff_strategy and staff:
@@ -562,10 +568,11 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def _words(values: Sequence[str] | None) -> list[str] | None:
-    """Option values given as separate words or comma lists ('a b' or 'a,b')."""
+    """Option values given as separate words or comma lists ('a b', 'a,b', or 'a，b' as a
+    Chinese keyboard types it)."""
     if values is None:
         return None
-    return [w for v in values for w in v.replace(",", " ").split()]
+    return [w for v in values for w in re.sub(r"[,，、]", " ", v).split()]
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
