@@ -79,6 +79,8 @@ def normalise_username(username: str) -> str:
 
 def check_username(username: str) -> str:
     name = normalise_username(username)
+    if not name:  # "username “” is not valid" named nothing the admin could see
+        raise AccountError("accounts.username_empty")
     if not USERNAME_PATTERN.match(name):
         raise AccountError("accounts.bad_username", username=username)
     return name

@@ -39,6 +39,7 @@ def test_passwords_are_stored_as_argon2_hashes(database):
 
 @pytest.mark.parametrize("name, password, key", [
     ("a", PASSWORD, "accounts.bad_username"),
+    ("  ", PASSWORD, "accounts.username_empty"),
     ("bob smith", PASSWORD, "accounts.bad_username"),
     ("bob", "short", "accounts.short_password"),
     ("bob", " padded-password ", "accounts.password_spaces"),
