@@ -282,6 +282,14 @@ def generator_options() -> dict[str, tuple[str, ...]]:
     return out
 
 
+def generator_max_shocks() -> int | None:
+    """How many kinds of shock the generator takes at once (None: no limit it states), so
+    the picker stops there rather than the generator refusing a fifth."""
+    if not generator_available():
+        return None
+    return getattr(importlib.import_module(GENERATOR_MODULE), "MACRO_EVENTS_MAX", None)
+
+
 def generated_text(seed: int, products: list[str] | None = None,
                    shocks: list[str] | None = None, staffing: str | None = None) -> str:
     """A case drawn by the generator (``sim.generate.generate``), as YAML text.
