@@ -162,6 +162,20 @@ def test_an_entry_that_would_make_the_case_invalid_is_refused_and_named():
     assert at.number_input(key="macro_month").value == 99  # what was typed stays
 
 
+def test_a_text_too_large_or_a_rule_table_is_named_in_chinese_on_the_chinese_page():
+    """A case pasted 2 MB large, or a rule table pasted as a case, was refused in English
+    on the Chinese page."""
+    at = open_page("zh")
+    base = editor(at).value
+    rules = (ROOT / "scenarios" / "rules" / "tuned.yaml").read_text(encoding="utf-8")
+    for text, words in [(base + "#" + "x" * 600_000 + "\n", "请拆分或精简"),
+                        (rules, "这是规则表")]:
+        editor(at).set_value(text).run()
+        no_exception(at)
+        said = next(d.value for d in at.dataframe if "行" in d.value.columns)
+        assert words in said["问题"][0], said["问题"][0]
+
+
 def test_a_borrower_forms_problems_name_its_boxes_and_counts_read_in_words():
     """The borrower form's problems named 'legal_rep.zh', a YAML key the author never
     typed; the check said "2 segment(s)"."""
