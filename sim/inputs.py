@@ -665,6 +665,12 @@ def validate(model: type[BaseModel], data: Any, source: str,
                 "colon '：' after its key: type ':' followed by a space"))],
                 [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}；第 {wide} 行的键后面是"
                  "全角冒号'：'：请输入半角 ':' 再加一个空格"])
+        if data is None:  # nothing but blank lines and comments: say so, not only what it lacks
+            raise _bilingual(error, source, [("(file)", f"the file must be a YAML mapping of "
+                                                        f"{what}; this one is empty (or only "
+                                                        "comments): choose the file itself")],
+                             [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}；这个文件是空的"
+                              "（或只有注释）：请选择文件本身"])
         raise _bilingual(error, source, [("(file)", f"the file must be a YAML mapping of {what}")],
                          [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}"])
     try:
