@@ -313,19 +313,20 @@ def segment_form(text: str, lang: str) -> None:
         c1.number_input(t("author.f.rate", lang), min_value=-0.05, max_value=0.36, step=0.001,
                         format="%.4f", key="seg_rate", help=t("author.f.rate_help"))
         c2.number_input(t("author.f.pd_annual"), min_value=0.0001, max_value=0.9999,
-                        step=0.005, format="%.4f", key="seg_pd")
+                        step=0.005, format="%.4f", key="seg_pd", help=t("author.f.pd_help"))
         c3.number_input(t("author.f.rho"), min_value=0.0, max_value=0.9, step=0.01,
-                        format="%.2f", key="seg_rho")
+                        format="%.2f", key="seg_rho", help=t("author.f.rho_help"))
         c1.text_input(t("author.f.industry"), key="seg_industry")
         c2.text_input(t("author.f.region"), key="seg_region")
         c3.selectbox(t("author.f.collateral"), COLLATERALS, key="seg_collateral",
                      format_func=lambda c: t(f"collateral.{c}", lang))
         c1.number_input(t("author.f.ltv", lang), min_value=0.01, max_value=1.5, step=0.05,
-                        format="%.2f", key="seg_ltv")
+                        format="%.2f", key="seg_ltv", help=t("author.f.ltv_help"))
         c2.selectbox(t("author.f.guarantee"), GUARANTEES, key="seg_guarantee",
                      format_func=lambda g: t(f"author.guarantee.{g}", lang))
         c3.number_input(t("author.f.guarantee_share", lang), min_value=0.0, max_value=1.0, step=0.05,
-                        format="%.2f", key="seg_guarantee_share")
+                        format="%.2f", key="seg_guarantee_share",
+                        help=t("author.f.guarantee_share_help"))
         label = t("author.segment_add") if _seg_index() == NEW else t("author.segment_save")
         st.form_submit_button(label, on_click=save_segment, type="primary")
 

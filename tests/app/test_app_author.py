@@ -286,6 +286,17 @@ def test_the_page_speaks_chinese():
     assert "应小于 1.0（请改用更小的数：这是比例，6% 请写成 0.06）" in table.iloc[0].tolist()
 
 
+def test_the_share_boxes_say_how_to_write_a_percentage_before_the_browser_refuses_one():
+    """Typing 3 for a 3% PD got only the browser's own English "outside the allowed range"
+    (0.0001 to 0.9999), which names no fix; each share box now says it in its help."""
+    at = open_page("zh")
+    helps = {k: at.number_input(key=k).help for k in ("seg_pd", "seg_rho", "seg_ltv",
+                                                      "seg_guarantee_share")}
+    assert "3% 应写成 0.03" in helps["seg_pd"]
+    assert "60% 应写成 0.6" in helps["seg_ltv"]
+    assert all("比例" in h for h in helps.values()), helps
+
+
 def test_every_key_the_authoring_page_builds_exists_in_both_languages():
     import re
 
