@@ -77,7 +77,7 @@ def uploaded_tables() -> tuple[dict, list[str]]:
             problems.append(t("lab.page.upload_bad", lang, file=f.name,
                               detail=lab.form_problems(err, lang)))
             continue
-        if table.name in BUILT_IN:
+        if lab.builtin_named(table.name):  # "Early warning" too, not only early-warning
             problems.append(t("lab.page.upload_builtin_name", lang, file=f.name,
                               name=table.name))
             continue

@@ -769,3 +769,11 @@ def test_an_uploaded_case_problem_names_its_field_and_line(lang):
     assert any("segments[0].pd_annual" in s and "26" in s for s in shown)
     broken = authoring.validate_text("a: [", "x.yaml").problems
     assert all("(file)" not in lab.case_problem_text(p, lang) for p in broken)
+
+
+def test_a_rule_table_named_like_a_built_in_in_either_language_is_told_apart():
+    """A table named "Early warning" or "早期预警" was taken as a rule table of its own and
+    shown under the built-in's name beside it."""
+    assert all(lab.builtin_named(n) for n in ("early-warning", " Early Warning ", "早期预警",
+                                              "Oracle (perfect information)", "不做贷后管理"))
+    assert not any(lab.builtin_named(n) for n in ("tuned", "early warning plus", "我的规则"))

@@ -92,17 +92,22 @@ class LabInputError(ValueError):
         return t(self.key, lang, **self.params) if self.key else str(self)
 
 
+def builtin_named(name: str) -> bool:
+    """Whether a rule table's name is a built-in strategy's, by its identifier or by its
+    name in either language ("early-warning", "Early warning", "早期预警")."""
+    from training.i18n import LANGS
+
+    wanted = name.strip().casefold()
+    return any(wanted in (b, t(f"strategy.{b}", lang).casefold())
+               for b in BUILT_IN for lang in LANGS)
+
+
 def check_names(strategies) -> None:
     """Every strategy of a study must be told apart in its tables and charts: no two under
     one name, and no rule table under a built-in's identifier or its name in either
     language ("Early warning", "早期预警"), which would read as the built-in itself."""
-    from training.i18n import LANGS
-
-    builtin_names = {name.casefold(): b for b in BUILT_IN
-                     for name in (b, *(t(f"strategy.{b}", lang) for lang in LANGS))}
     for s in strategies:
-        b = builtin_names.get(s.label.strip().casefold()) if s.rules is not None else None
-        if b is not None:
+        if s.rules is not None and builtin_named(s.label):
             raise LabInputError(f"a rule table may not be named '{s.label}': that name is a "
                                 "built-in strategy's; change its 'name' field",
                                 key="lab.page.builtin_name", params={"name": s.label})
