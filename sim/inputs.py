@@ -655,24 +655,27 @@ def _too_large(error: type[InputError], source: str, size: int, max_bytes: int) 
 
 
 def validate(model: type[BaseModel], data: Any, source: str,
-             error: type[InputError] = InputError, what: str = "keys") -> Any:
-    """Validate parsed YAML against a model; every problem raises `error` at its field."""
+             error: type[InputError] = InputError, what: str = "keys",
+             what_zh: str | None = None) -> Any:
+    """Validate parsed YAML against a model; every problem raises `error` at its field.
+    ``what``: the keys the file should hold, said in English and (``what_zh``) Chinese."""
+    zh = what if what_zh is None else what_zh
     if not isinstance(data, dict):
         wide = _full_width_key_line(data) if isinstance(data, str) else None
         if wide is not None:  # 'name： x' alone reads as one line of text, not a mapping
             raise _bilingual(error, source, [(f"line {wide}", (
                 f"the file must be a YAML mapping of {what}, and line {wide} has a full-width "
                 "colon '：' after its key: type ':' followed by a space"))],
-                [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}；第 {wide} 行的键后面是"
+                [f"文件必须是 YAML 映射（'键: 值' 行），键为 {zh}；第 {wide} 行的键后面是"
                  "全角冒号'：'：请输入半角 ':' 再加一个空格"])
         if data is None:  # nothing but blank lines and comments: say so, not only what it lacks
             raise _bilingual(error, source, [("(file)", f"the file must be a YAML mapping of "
                                                         f"{what}; this one is empty (or only "
                                                         "comments): choose the file itself")],
-                             [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}；这个文件是空的"
+                             [f"文件必须是 YAML 映射（'键: 值' 行），键为 {zh}；这个文件是空的"
                               "（或只有注释）：请选择文件本身"])
         raise _bilingual(error, source, [("(file)", f"the file must be a YAML mapping of {what}")],
-                         [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}"])
+                         [f"文件必须是 YAML 映射（'键: 值' 行），键为 {zh}"])
     try:
         return model.model_validate(data)
     except ValidationError as err:

@@ -329,7 +329,8 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
                             ["这是规则表（含 rules），不是案例：案例包含 id、title、segments 等键"
                              "（参见 scenarios/intro.yaml）；规则表请用于 --strategies 或策略实验室"])
     return validate(Scenario, data, source, ScenarioError,
-                    "keys such as id, title, segments; see scenarios/intro.yaml")
+                    "keys such as id, title, segments; see scenarios/intro.yaml",
+                    "id、title、segments 等（参见 scenarios/intro.yaml）")
 
 
 def load_scenario(path: str | Path) -> Scenario:

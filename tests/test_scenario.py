@@ -882,3 +882,12 @@ def test_a_share_written_as_a_percentage_gets_the_fix():
     assert "write 3% as 0.03" in _messages(d)
     d["segments"][0]["pd_annual"] = 300  # not a percentage either: no such hint
     assert "write" not in _messages(d).split("pd_annual", 1)[1]
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "- a list\n"])
+def test_a_file_that_is_no_mapping_is_said_in_chinese_without_english_words(text):
+    """The Chinese message read "键为 keys such as id, title, segments; see ..."."""
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text)
+    [zh] = info.value.problems_zh
+    assert "id、title、segments 等" in zh and "keys such as" not in zh and "see " not in zh
