@@ -209,6 +209,13 @@ def form_problems(err: Exception, lang: str) -> str:
         if said and k < len(said):
             msg = said[k]  # the check's own words in Chinese
         m = re.match(r"rules\[(\d+)\](?:\.when)?\.?(\w+)?", str(path))
+        at = re.fullmatch(r"line (\d+)(?:, column \d+)?", str(path))
+        if at is not None:  # a YAML slip: its line, in the reader's words as a case's is
+            out.append(t("lab.page.at_line", lang, line=int(at[1])) + msg)
+            continue
+        if path == "(file)":  # the whole file: the message says what it is
+            out.append(msg)
+            continue
         if m is None:
             out.append(f"{path}: {msg}")
             continue
