@@ -132,6 +132,8 @@ def set_password(session_or_db: Session | Database | None, username: str, passwo
 
 def set_role(session_or_db: Session | Database | None, username: str, role: Role | str) -> User:
     role = parse_role(role)
+    if not normalise_username(username):
+        raise AccountError("accounts.username_empty")
     with session_scope(session_or_db) as s:
         row = s.scalar(select(UserRow).where(UserRow.username == normalise_username(username)))
         if row is None:

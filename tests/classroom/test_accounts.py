@@ -56,6 +56,9 @@ def test_duplicate_names_and_unknown_roles_are_refused(database):
         create_user(database, "BOB", PASSWORD)
     with pytest.raises(AccountError, match="accounts.bad_role"):
         create_user(database, "carol", PASSWORD, role="superuser")
+    with pytest.raises(AccountError, match="accounts.username_empty"):  # not 'no account “ ”'
+        accounts.set_role(database, " ", Role.MANAGER)
+    assert accounts.set_role(database, "ＢＯＢ", Role.MANAGER).role is Role.MANAGER
 
 
 def test_sign_in_is_refused_after_repeated_failures_even_with_the_right_password(database):
