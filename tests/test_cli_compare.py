@@ -78,6 +78,7 @@ def test_an_unreachable_scheduler_exits_2(capsys):
 
 @pytest.mark.parametrize("args, words", [
     (["--strategies", "wishful-thinking"], "unknown strategy 'wishful-thinking'"),
+    (["--strategies", "early_warning"], "did you mean 'early-warning'?"),
     (["--strategies", "early-warning,early-warning"], "named twice"),
     (["--strategies", "missing.yaml"], "no such rule table"),
     (["--strategies", "early-warning", "--staff", "8..2"], "runs backwards"),

@@ -67,6 +67,9 @@ def test_unknown_strategy_is_a_clear_error(capsys):
     err = capsys.readouterr()
     assert "wishful-thinking" in err.err + err.out
     assert "Traceback" not in err.err + err.out
+    # an underscore for the dash is named with the name meant
+    assert main(["run", INTRO, "--strategy", "early_warning"]) == 2
+    assert "did you mean 'early-warning'?" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", ["", "scenarios"])

@@ -665,7 +665,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed (default: the scenario's seed)")
     p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
                    help="months to simulate, at most the horizon (default: the scenario's horizon)")
-    p.add_argument("--strategy", metavar="NAME", default=None,
+    p.add_argument("--strategy", metavar="NAME", default=None, type=str.strip,
                    help=f"strategy to run and score (default: {DEFAULT_STRATEGY}, not scored)")
     p.add_argument("--rules", metavar="FILE", default=None,
                    help="YAML rule table for the rule-based strategy")
