@@ -344,7 +344,11 @@ def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) 
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.problems.append(RosterProblem(0, "classroom.csv_not_utf8"))
+        from sim.inputs import not_utf8_kind
+
+        kind = not_utf8_kind(raw)  # a workbook renamed .csv, or GBK/UTF-16: said as such
+        report.problems.append(RosterProblem(
+            0, f"classroom.csv_not_utf8_{kind}" if kind else "classroom.csv_not_utf8"))
         return report
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
