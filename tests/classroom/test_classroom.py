@@ -259,6 +259,7 @@ def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
         (4, "classroom.csv_no_username"), (5, "accounts.bad_username"),
         (6, "classroom.csv_duplicate"), (7, "classroom.csv_bad_email"),
         (8, "classroom.csv_not_trainee"), (9, "classroom.csv_extra_fields")]
+    assert report.unread is None  # its rows were read: the problems are theirs
     names = {m.username for m in cr.members(db, klass.teacher, klass.cohort.id)}
     assert {"carl", "outsider"} <= names and "dora" not in names and "boss2" not in names
 
@@ -275,6 +276,7 @@ def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
 def test_a_roster_file_that_cannot_be_read_says_why(klass, data, key):
     report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data)
     assert [p.key for p in report.problems] == [key] and not report.enrolled
+    assert report.unread is report.problems[0]  # said as the file's, not as a row 0 of it
     from training.i18n import t
 
     assert all(t(key, lang) != key for lang in ("en", "zh"))  # said in both languages
