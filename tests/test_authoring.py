@@ -555,3 +555,19 @@ def test_preview_report_counts_its_warnings_and_months_for_one_and_for_many():
     assert "请先处理上面的警告。" in preview.report_text(one, "zh")
     assert "请先处理上面的 2 条警告。" in preview.report_text(two, "zh")
     assert "2 replications, 1 month," in preview.report_text(one, "en")
+
+
+def test_a_form_entry_is_refused_only_for_problems_in_what_it_changed():
+    """An event after the horizon is refused; the same entry on a case still being written
+    (no id, title or briefing yet) is not, since what is missing is elsewhere."""
+    from sim.storyline import Recession
+
+    late = Recession(type="recession", month=99, severity=1.0, duration_months=3)
+    valid = authoring.blank_text()
+    with pytest.raises(authoring.EditBreaksCase) as err:
+        authoring.checked_edit(valid, authoring.add_macro_event(valid, late))
+    assert [p.path for p in err.value.problems] == ["macro[1].month"]
+    early = Recession(type="recession", month=2, severity=1.0, duration_months=3)
+    for unfinished in ("", "horizon_months: 12\n"):
+        after = authoring.add_macro_event(unfinished, early)
+        assert authoring.checked_edit(unfinished, after) == after

@@ -173,10 +173,18 @@ class EditBreaksCase(AuthoringError):
 
 def checked_edit(before: str, after: str) -> str:
     """``after``, the text a form made of ``before``, unless it brings problems ``before``
-    did not have: then EditBreaksCase with them, and the case stays as it was. A form
-    that said "added" and left a valid case invalid sent the author hunting for why."""
+    did not have in the part the form changed (an event after the horizon, a borrower id
+    taken twice): then EditBreaksCase with them, and the case stays as it was. A form that
+    said "added" and left a valid case invalid sent the author hunting for why. Problems
+    elsewhere (a case still being written, without its id or title yet) do not stop it."""
+    try:
+        was, now = _plain(before), _plain(after)
+        changed = {str(k) for k in set(was) | set(now) if was.get(k) != now.get(k)}
+    except (yaml.YAMLError, AttributeError, TypeError):
+        return after  # forms edit only text that parses; nothing to compare against
     old = {(p.path, p.message) for p in validate_text(before).problems}
-    new = tuple(p for p in validate_text(after).problems if (p.path, p.message) not in old)
+    new = tuple(p for p in validate_text(after).problems
+                if (p.path, p.message) not in old and re.match(r"[^.\[]*", p.path)[0] in changed)
     if new:
         raise EditBreaksCase(new)
     return after
