@@ -201,3 +201,23 @@ def test_user_add_and_role_change_from_the_command_line(db_url, monkeypatch, cap
     assert main(["user", "role", "nobody", "admin"]) == 2
     err = capsys.readouterr().err
     assert "Unknown role" in err and "no account named" in err
+
+
+@pytest.mark.parametrize("argv, source", [
+    (["db", "upgrade", "--url", "nonsense://x"], "--url"),
+    (["db", "current", "--url", "sqlite:////no/such/folder/b.db"], "--url"),
+    (["user", "role", "ann", "manager", "--url", "garbage"], "--url"),
+])
+def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(capsys, argv, source):
+    """A mistyped --url (or DATABASE_URL, BIANQUE_DB) printed SQLAlchemy's traceback."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{source}: cannot open the database at" in err and "sqlite:////" in err
+    assert "Traceback" not in err
+
+
+def test_an_unreachable_database_from_the_environment_is_named(capsys, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("BIANQUE_DB", "/no/such/folder/b.db")
+    assert main(["db", "current"]) == 2
+    assert "BIANQUE_DB: cannot open the database" in capsys.readouterr().err
