@@ -581,6 +581,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from training.authoring import generate_error_text
 
     lang = args.lang
+    if args.out is not None:  # before the draw, which takes a while: a bad path is said now
+        out = Path(args.out)
+        problem = ("out_folder" if out.is_dir() else
+                   "out_not_yaml" if out.suffix.lower() not in (".yaml", ".yml") else
+                   "out_no_folder" if not out.parent.is_dir() else None)
+        if problem is not None:
+            print(t(f"author.generate.{problem}", lang, path=out, folder=out.parent),
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
     shocks = _words(args.shocks)
     if shocks is not None:
         shocks = [s for s in shocks if s != "none"]
