@@ -48,6 +48,11 @@ def main() -> None:
     hints = common.input_hints(lang)
     if hints:  # Streamlit's typing hints in the page's language
         st.html(hints)
+    problem = common.database_problem()
+    if problem is not None:  # the operator's setting, named, in place of a redacted error
+        st.error(t("common.db_unavailable", setting=problem[0], reason=problem[1]),
+                 icon=":material/database:")
+        st.stop()
     common.sync_attempt_id()
     user = common.current_user()
     db = common.db()

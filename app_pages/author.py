@@ -62,10 +62,12 @@ with st.expander(t("author.start_title"), expanded=False):
                            key="author_gen_products", placeholder=t("common.pick_none_means_any"),
                            format_func=lambda p: t(f"product.{p}", lang))
         if options.get("shocks"):
+            most = authoring.generator_max_shocks()
             st.multiselect(t("author.gen_shocks"), options["shocks"], key="author_gen_shocks",
-                           placeholder=t("common.pick_none_means_any"),
+                           placeholder=t("common.pick_none_means_any"), max_selections=most,
                            format_func=lambda k: t(f"author.shock.{k}", lang),
-                           help=t("author.gen_shocks_help"))
+                           help=t("author.gen_shocks_help") if most is None
+                           else t("author.gen_shocks_help_most", most=most))
         if options.get("staffing"):
             st.selectbox(t("author.gen_staffing"), ["", *options["staffing"]],
                          key="author_gen_staffing",

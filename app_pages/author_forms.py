@@ -64,7 +64,9 @@ label, not the YAML key, so a problem names the box the author typed in."""
 def field_label(path: str, lang: str) -> str:
     """A form problem's field as the form labels it, with its YAML path ("Company
     (English) · company.en"); a path no form field carries (a list item) as it is."""
-    key = FIELD_LABELS.get(path) or FIELD_LABELS.get(path.split("[")[0])
+    # macro[1].month is the form's Month; segments[0] of a policy shock its Segments
+    key = FIELD_LABELS.get(path) or FIELD_LABELS.get(path.rsplit(".", 1)[-1]) or \
+        FIELD_LABELS.get(path.split("[")[0])
     return f"{t('author.f.' + key, lang)} · {path}" if key else path
 
 
@@ -132,11 +134,19 @@ def undo() -> None:
         message("info", "author.undone")
 
 
-def _apply(edit: Callable[[str], str], done_key: str) -> bool:
+def _apply(edit: Callable[[str], str], done_key: str, check: bool = True) -> bool:
     """Run a helper on the editor text; a refusal becomes a message, the text is kept.
+    ``check``: refuse an entry that would bring the case new problems, naming them (a
+    removal is not checked: what it leaves dangling is listed under the editor).
     Whether the edit was made."""
+    old = st.session_state.get(TEXT_KEY, "")
     try:
-        new = edit(st.session_state.get(TEXT_KEY, ""))
+        new = edit(old)
+        if check:
+            new = authoring.checked_edit(old, new)
+    except authoring.EditBreaksCase as err:
+        message("error", "author.form_breaks_case", err.problems)
+        return False
     except AuthoringError as err:
         message("error", f"author.error.{err.key}", detail=err.detail)
         return False
@@ -303,19 +313,20 @@ def segment_form(text: str, lang: str) -> None:
         c1.number_input(t("author.f.rate", lang), min_value=-0.05, max_value=0.36, step=0.001,
                         format="%.4f", key="seg_rate", help=t("author.f.rate_help"))
         c2.number_input(t("author.f.pd_annual"), min_value=0.0001, max_value=0.9999,
-                        step=0.005, format="%.4f", key="seg_pd")
+                        step=0.005, format="%.4f", key="seg_pd", help=t("author.f.pd_help"))
         c3.number_input(t("author.f.rho"), min_value=0.0, max_value=0.9, step=0.01,
-                        format="%.2f", key="seg_rho")
+                        format="%.2f", key="seg_rho", help=t("author.f.rho_help"))
         c1.text_input(t("author.f.industry"), key="seg_industry")
         c2.text_input(t("author.f.region"), key="seg_region")
         c3.selectbox(t("author.f.collateral"), COLLATERALS, key="seg_collateral",
                      format_func=lambda c: t(f"collateral.{c}", lang))
         c1.number_input(t("author.f.ltv", lang), min_value=0.01, max_value=1.5, step=0.05,
-                        format="%.2f", key="seg_ltv")
+                        format="%.2f", key="seg_ltv", help=t("author.f.ltv_help"))
         c2.selectbox(t("author.f.guarantee"), GUARANTEES, key="seg_guarantee",
                      format_func=lambda g: t(f"author.guarantee.{g}", lang))
         c3.number_input(t("author.f.guarantee_share", lang), min_value=0.0, max_value=1.0, step=0.05,
-                        format="%.2f", key="seg_guarantee_share")
+                        format="%.2f", key="seg_guarantee_share",
+                        help=t("author.f.guarantee_share_help"))
         label = t("author.segment_add") if _seg_index() == NEW else t("author.segment_save")
         st.form_submit_button(label, on_click=save_segment, type="primary")
 
@@ -491,7 +502,8 @@ def remove_entry() -> None:
     section, index = Section(_v("rm_section")), _v("rm_item")
     if index is None:
         return
-    _apply(lambda text: authoring.remove_item(text, section, int(index)), "author.removed")
+    _apply(lambda text: authoring.remove_item(text, section, int(index)), "author.removed",
+           check=False)
 
 
 def remove_form(text: str) -> None:

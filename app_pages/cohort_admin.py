@@ -140,7 +140,11 @@ with members_tab:
             st.session_state["roster_report"] = report
             st.rerun()  # the members table above shows the people just enrolled
     report = st.session_state.get("roster_report")
-    if report is not None:
+    if report is not None and report.unread is not None:  # not a row looked at: say why
+        why = report.unread
+        st.error(t("cohort.csv_unread", reason=t(why.key, **{k: str(v) for k, v in
+                                                          why.detail.items()})))
+    elif report is not None:
         st.success(t("cohort.csv_done", enrolled=len(report.enrolled), created=len(report.created),
                      already=len(report.already), bad=len(report.problems)))
         if report.problems:
@@ -149,7 +153,9 @@ with members_tab:
                 t("cohort.col_line"): [p.line for p in report.problems],
                 t("cohort.col_reason"): [t(p.key, **{k: str(v) for k, v in p.detail.items()})
                                          for p in report.problems],
-            }), hide_index=True, key="roster_problems")
+            }), hide_index=True, key="roster_problems", width="stretch", row_height=56,
+                column_config={t("cohort.col_line"): st.column_config.NumberColumn(
+                    width="small")})  # rows tall enough that a reason's fix, at its end, shows
         if report.created:
             st.warning(t("cohort.csv_passwords"))
             creds = pd.DataFrame({"username": list(report.created),

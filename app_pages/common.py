@@ -185,6 +185,21 @@ def db() -> Database:
     return get_database(database_url())
 
 
+def database_problem() -> tuple[str, str] | None:
+    """Why the training database cannot be opened, as (the setting it came from, the
+    reason), or None when it opens. A mistyped DATABASE_URL or BIANQUE_DB showed every
+    visitor Streamlit's redacted error page, which names neither."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    try:
+        db()
+    except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+        setting = next((v for v in ("DATABASE_URL", "BIANQUE_DB") if os.environ.get(v)),
+                       "BIANQUE_DB")
+        return setting, str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return None
+
+
 # --- who is signed in ----------------------------------------------------------------
 TOKEN_KEY = "auth_token"
 _SSO_REFUSED_KEY = "_sso_refused"  # the reason an SSO identity cannot sign in was said

@@ -21,7 +21,7 @@ from sim.strategies import BUILT_IN, RulesError, load_rules
 from sim.study import builtin, from_rules
 from training import authoring, lab, lab_charts, lab_report, lab_store, publishing, report
 from training.i18n import get_lang, t
-from training.lab_jobs import JobState, StudyJob, Where
+from training.lab_jobs import JobState, StudyJob, Where, latest_for
 
 CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
 EDITED = "__edited__"
@@ -77,7 +77,7 @@ def uploaded_tables() -> tuple[dict, list[str]]:
             problems.append(t("lab.page.upload_bad", lang, file=f.name,
                               detail=lab.form_problems(err, lang)))
             continue
-        if table.name in BUILT_IN:
+        if lab.builtin_named(table.name):  # "Early warning" too, not only early-warning
             problems.append(t("lab.page.upload_builtin_name", lang, file=f.name,
                               name=table.name))
             continue
@@ -237,9 +237,12 @@ def saved_studies(user) -> None:
         if not studies:
             st.caption(t("lab.saved.none"))
             return
+        # labels made in this run, in its language: a picker may format its options outside
+        # the run, where the language is not this page's
+        labels = {s.id: saved_label(s) for s in studies}
         by_id = {s.id: s for s in studies}
         pick = st.selectbox(t("lab.saved.pick"), list(by_id), key="lab_saved_pick",
-                            format_func=lambda k: saved_label(by_id[k]))
+                            format_func=labels.__getitem__)
         c1, c2 = st.columns(2)
         if c1.button(t("lab.saved.open"), key="lab_saved_open", icon=":material/open_in_new:"):
             try:
@@ -261,23 +264,37 @@ def saved_studies(user) -> None:
 
 def saved_label(s: lab_store.SavedStudy) -> str:
     names = ", ".join(lab.strategy_label(x, lang) for x in s.labels)
-    sweep = t("lab.saved.sweep", lo=min(s.staff), hi=max(s.staff)) if s.staff else ""
-    return t("lab.saved.option", when=common.local_time(s.created_at),
+    sweep = t("lab.saved.sweep", lang, lo=min(s.staff), hi=max(s.staff)) if s.staff else ""
+    return t("lab.saved.option", lang, when=common.local_time(s.created_at),
              title=s.title.get(lang) or s.scenario_id, strategies=names, reps=s.reps) + sweep
 
 
-def keep(job: StudyJob, user) -> None:
-    """Save a finished study once, for its manager."""
-    if user is None or st.session_state.get("lab_saved_job") is job:
+def keeper(user):
+    """What keeps a finished study for its manager: called by the job itself when the study
+    ends, so a study still running when the page is reloaded or closed is kept all the
+    same (it waited for this page to see it end, and was lost)."""
+    if user is None:
+        return None
+    db = common.db()
+    return lambda outcome, seconds: lab_store.save(db, user, outcome, seconds)
+
+
+def job_owner(user) -> tuple[str, int]:
+    """Whose study a job is: the account, in this database (ids repeat across databases)."""
+    return (common.db().url, user.id)
+
+
+def kept(job: StudyJob) -> None:
+    """Say once whether the finished study was kept."""
+    if st.session_state.get("lab_saved_job") is job:
         return
     st.session_state["lab_saved_job"] = job
-    try:
-        lab_store.save(common.db(), user, job.outcome, job.elapsed_s)
-    except lab_store.StoredStudyError as err:
+    err = job.keep_failure
+    if isinstance(err, lab_store.StoredStudyError):
         st.warning(t(err.key, **err.params), icon=":material/cloud_off:")
-    except Exception as err:  # the results stay on the page and in the report download
+    elif err is not None:  # the results stay on the page and in the report download
         st.warning(t("lab.saved.save_failed", detail=str(err)[:200]), icon=":material/cloud_off:")
-    else:
+    elif job.kept:
         st.toast(t("lab.saved.saved"), icon=":material/inventory_2:")
 
 
@@ -389,6 +406,12 @@ if where is Where.DASK or where == Where.DASK.value:
     address = st.text_input(t("lab.page.address"), placeholder="tcp://10.0.0.5:8786",
                             key="lab_address")
 
+if "lab_job" not in st.session_state and user is not None:
+    # a new session (a reload, a dropped connection): a study this manager started and
+    # that still runs is picked up again, with its progress and its Cancel button
+    running = latest_for(job_owner(user))
+    if running is not None and running.running:
+        st.session_state["lab_job"] = running
 job: StudyJob | None = st.session_state.get("lab_job")
 busy = job is not None and job.running
 if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
@@ -418,10 +441,14 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
             scenario=case, strategies=tuple(specs), reps=int(reps), seed=int(seed),
             staff=staff, sweep_strategy=swept,
             officer_cost_cny_per_month=float(officer_cost))
-    except (lab.LabInputError, RulesError, ValueError) as err:
+    except lab.LabInputError as err:
+        st.error(err.text(lang))
+    except (RulesError, ValueError) as err:
         st.error(str(err))
     else:
-        job = st.session_state["lab_job"] = StudyJob(request, Where(where), address).start()
+        job = st.session_state["lab_job"] = StudyJob(
+            request, Where(where), address, keep=keeper(user),
+            owner=None if user is None else job_owner(user)).start()
         st.session_state.pop("lab_opened", None)  # the new study's results take the page
         busy = True
 
@@ -441,5 +468,5 @@ elif job is not None:
     elif job.state is JobState.FAILED:
         st.error(t("lab.page.failed", detail=job.error))
     elif job.outcome is not None and not math.isnan(job.elapsed_s):
-        keep(job, user)
+        kept(job)
         show_results(job.outcome, job.elapsed_s, lang, case)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import common
 from training.i18n import get_lang, t
-from training.lessons import QuestionType, grade, quiz_orders
+from training.lessons import QuestionType, grade, quiz_orders, unanswered
 
 lang = get_lang()
 st.title(t("lessons.title"))
@@ -77,7 +77,7 @@ with st.form(key=f"quiz_{lesson.id}_{attempt}"):
 
 answers = {q.id: st.session_state[key(q.id)] for q in lesson.questions
            if st.session_state.get(key(q.id)) not in (None, [])}
-missing = [n for n, q in enumerate(lesson.questions, start=1) if q.id not in answers]
+missing = unanswered(lesson.questions, answers)
 if submitted and missing:
     # graded only when complete: a blank submission would show every answer for nothing
     st.warning(t("lessons.answer_all", numbers="、".join(map(str, missing)) if lang == "zh"

@@ -9,7 +9,7 @@ from training import classroom as cr
 from training import units
 from training.authz import Forbidden
 from training.i18n import get_lang, t
-from training.lessons import QuestionType
+from training.lessons import QuestionType, unanswered
 from training.models import QuizPhase
 
 lang = get_lang()
@@ -27,41 +27,58 @@ db = common.db()
 
 
 def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
-    """One form for the test; answers are kept and graded when submitted."""
+    """One form for the test; answers are graded and kept when every question has one."""
     parts = cr.test_questions(assignment, phase, lang)
+
+    def key(lesson, q) -> str:
+        return f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}"
+
+    # numbered through the whole test, so a refusal can name the questions left blank
+    numbered = {(lesson.id, q.id): n for n, (lesson, q) in enumerate(
+        ((lesson, q) for lesson, questions in parts for q in questions), start=1)}
     with st.form(f"{phase.value}_{assignment.id}"):
         for lesson, questions in parts:
             st.markdown(f"**{lesson.title}**")
             for q in questions:
-                key = f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}"
+                key_q = key(lesson, q)
+                prompt = f"{numbered[lesson.id, q.id]}. {q.question}"
                 if q.type is QuestionType.MULTI:
-                    st.multiselect(f"{q.question} {t('lessons.pick_all')}",
-                                   range(len(q.choices)), key=key,
+                    st.multiselect(f"{prompt} {t('lessons.pick_all')}",
+                                   range(len(q.choices)), key=key_q,
                                    format_func=lambda i, q=q: q.choices[i],
                                    placeholder=t("lessons.pick_placeholder"))
                 elif q.type is QuestionType.TRUE_FALSE:
-                    st.radio(f"{q.question} {t('lessons.true_or_false')}", [True, False],
-                             index=None, key=key, horizontal=True,
+                    st.radio(f"{prompt} {t('lessons.true_or_false')}", [True, False],
+                             index=None, key=key_q, horizontal=True,
                              format_func=lambda v: t("lessons.tf_true" if v else "lessons.tf_false"))
                 else:
-                    st.radio(q.question, range(len(q.choices)), index=None, key=key,
+                    st.radio(prompt, range(len(q.choices)), index=None, key=key_q,
                              format_func=lambda i, q=q: q.choices[i])
         sent = st.form_submit_button(t(f"mine.submit_{phase.value}"), type="primary")
-    if sent:
-        right = total = 0
-        for lesson, questions in parts:
-            answers = {q.id: st.session_state.get(
-                f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}") for q in questions}
-            answers = {k: (None if v in ([], ()) else v) for k, v in answers.items()}
-            try:
-                result = common.keep_quiz(lesson, answers, phase.value, assignment.id)
-            except (Forbidden, cr.ClassroomError) as err:  # withdrawn while the page was open
-                common.flash("error", t(err.key, **err.detail))
-                st.rerun()
-            right += sum(r.correct for r in result.results if r.question_id in answers)
-            total += len(questions)
-        common.flash("success", t("mine.test_kept", right=right, total=total))
-        st.rerun()
+    if not sent:
+        return
+    answers = {lesson.id: {q.id: st.session_state.get(key(lesson, q)) for q in questions}
+               for lesson, questions in parts}
+    missing, before = [], 0
+    for lesson, questions in parts:
+        missing += [before + n for n in unanswered(questions, answers[lesson.id])]
+        before += len(questions)
+    if missing:
+        # a test is kept once: graded half-filled, its blanks would count as wrong for good
+        st.warning(t("mine.answer_all", numbers="、".join(map(str, missing)) if lang == "zh"
+                     else ", ".join(map(str, missing))), icon=":material/edit_note:")
+        return
+    right = total = 0
+    for lesson, questions in parts:
+        try:
+            result = common.keep_quiz(lesson, answers[lesson.id], phase.value, assignment.id)
+        except (Forbidden, cr.ClassroomError) as err:  # withdrawn while the page was open
+            common.flash("error", t(err.key, **err.detail))
+            st.rerun()
+        right += sum(r.correct for r in result.results if r.question_id in answers[lesson.id])
+        total += len(questions)
+    common.flash("success", t("mine.test_kept", right=right, total=total))
+    st.rerun()
 
 
 def start(assignment_id: int) -> None:

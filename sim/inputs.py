@@ -642,8 +642,43 @@ def decode_text(data: bytes, source: str, error: type[InputError] = InputError,
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _bilingual(error, source, [("(file)", "not UTF-8 text; save it as UTF-8")],
-                         ["不是 UTF-8 文本：请另存为 UTF-8"]) from None
+        en, zh = _not_utf8(data)
+        raise _bilingual(error, source, [("(file)", en)], [zh]) from None
+
+
+def not_utf8_kind(data: bytes) -> str | None:
+    """What bytes that are not UTF-8 most likely are: "excel" (a workbook, or another
+    archive, renamed), "utf16" or "gbk" (text a Windows editor saved so), or None."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return "excel"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf16"
+    try:
+        data.decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    return "gbk"
+
+
+_NOT_UTF8 = {
+    None: ("not UTF-8 text; save it as UTF-8", "不是 UTF-8 文本：请另存为 UTF-8"),
+    "excel": ("not UTF-8 text: this is an Excel workbook (or another archive) renamed; a "
+              "case or a rule table is YAML text: write it in a text editor, save it as UTF-8",
+              "不是 UTF-8 文本：这是改了扩展名的 Excel 工作簿（或其他压缩文件）；案例和规则表是 "
+              "YAML 文本：请用文本编辑器编写，另存为 UTF-8"),
+    "utf16": ("not UTF-8 text: it is UTF-16 (what some Windows editors call 'Unicode'); "
+              "save it as UTF-8",
+              "不是 UTF-8 文本：这是 UTF-16 编码（部分 Windows 编辑器称之为“Unicode”）；请另存为 UTF-8"),
+    "gbk": ("not UTF-8 text: it reads as GBK, as Chinese Windows editors save by default; "
+            "save it as UTF-8 (in the editor's Save As, choose the encoding UTF-8)",
+            "不是 UTF-8 文本：看起来是 GBK 编码（中文 Windows 编辑器的默认编码）；请另存为 UTF-8"
+            "（在编辑器的“另存为”中把编码选为 UTF-8）"),
+}
+
+
+def _not_utf8(data: bytes) -> tuple[str, str]:
+    """Why a file is not UTF-8 text and what to do (English, Chinese)."""
+    return _NOT_UTF8[not_utf8_kind(data)]
 
 
 def _too_large(error: type[InputError], source: str, size: int, max_bytes: int) -> InputError:
@@ -653,18 +688,27 @@ def _too_large(error: type[InputError], source: str, size: int, max_bytes: int) 
 
 
 def validate(model: type[BaseModel], data: Any, source: str,
-             error: type[InputError] = InputError, what: str = "keys") -> Any:
-    """Validate parsed YAML against a model; every problem raises `error` at its field."""
+             error: type[InputError] = InputError, what: str = "keys",
+             what_zh: str | None = None) -> Any:
+    """Validate parsed YAML against a model; every problem raises `error` at its field.
+    ``what``: the keys the file should hold, said in English and (``what_zh``) Chinese."""
+    zh = what if what_zh is None else what_zh
     if not isinstance(data, dict):
         wide = _full_width_key_line(data) if isinstance(data, str) else None
         if wide is not None:  # 'name： x' alone reads as one line of text, not a mapping
             raise _bilingual(error, source, [(f"line {wide}", (
                 f"the file must be a YAML mapping of {what}, and line {wide} has a full-width "
                 "colon '：' after its key: type ':' followed by a space"))],
-                [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}；第 {wide} 行的键后面是"
+                [f"文件必须是 YAML 映射（'键: 值' 行），键为 {zh}；第 {wide} 行的键后面是"
                  "全角冒号'：'：请输入半角 ':' 再加一个空格"])
+        if data is None:  # nothing but blank lines and comments: say so, not only what it lacks
+            raise _bilingual(error, source, [("(file)", f"the file must be a YAML mapping of "
+                                                        f"{what}; this one is empty (or only "
+                                                        "comments): choose the file itself")],
+                             [f"文件必须是 YAML 映射（'键: 值' 行），键为 {zh}；这个文件是空的"
+                              "（或只有注释）：请选择文件本身"])
         raise _bilingual(error, source, [("(file)", f"the file must be a YAML mapping of {what}")],
-                         [f"文件必须是 YAML 映射（'键: 值' 行），键为 {what}"])
+                         [f"文件必须是 YAML 映射（'键: 值' 行），键为 {zh}"])
     try:
         return model.model_validate(data)
     except ValidationError as err:

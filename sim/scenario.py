@@ -318,16 +318,19 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise ScenarioError(
             source, [("(file)", f"file is larger than {MAX_FILE_BYTES // 1024} KB; "
-                      "a case study should be a few KB: split or trim it")]
-        )
+                      "a case study should be a few KB: split or trim it")],
+            [f"文件超过 {MAX_FILE_BYTES // 1024} KB：一个案例只应有几 KB，请拆分或精简"])
     data = load_yaml(text, source, ScenarioError)
     if isinstance(data, dict) and "rules" in data and "segments" not in data:
         raise ScenarioError(source, [("(file)", "this is a rule table (it has 'rules'), not a "
                                       "case study: a case has keys such as id, title, "
                                       "segments (see scenarios/intro.yaml); a rule table "
-                                      "goes to --strategies or the strategy lab")])
+                                      "goes to --strategies or the strategy lab")],
+                            ["这是规则表（含 rules），不是案例：案例包含 id、title、segments 等键"
+                             "（参见 scenarios/intro.yaml）；规则表请用于 --strategies 或策略实验室"])
     return validate(Scenario, data, source, ScenarioError,
-                    "keys such as id, title, segments; see scenarios/intro.yaml")
+                    "keys such as id, title, segments; see scenarios/intro.yaml",
+                    "id、title、segments 等（参见 scenarios/intro.yaml）")
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -64,8 +64,10 @@ def builtin(name: str) -> StrategySpec:
     from sim.strategies import BUILT_IN
 
     if name not in BUILT_IN:
+        from sim.inputs import did_you_mean
+
         raise ValueError(f"unknown strategy '{name}'; use one of: {', '.join(BUILT_IN)} "
-                         "or a rule table file (.yaml)")
+                         f"or a rule table file (.yaml){did_you_mean(name, BUILT_IN)}")
     return StrategySpec(label=name, builtin=name)
 
 

@@ -132,6 +132,28 @@ def test_uploads_are_limited_in_size_and_must_be_utf8():
         authoring.read_upload("id: caf\xe9".encode("latin-1"))
     assert latin.value.key == "upload_not_utf8"
     assert authoring.read_upload(b"\xef\xbb\xbfid: x\n") == "id: x\n"  # a BOM is dropped
+    for empty in (b"", b"\xef\xbb\xbf", b" \n\t\n"):  # imported, it wiped the editor's case
+        with pytest.raises(AuthoringError) as nothing:
+            authoring.read_upload(empty)
+        assert nothing.value.key == "upload_empty"
+
+
+@pytest.mark.parametrize("data, key", [
+    ("id: 小微贷款\n".encode("gbk"), "upload_not_utf8_gbk"),
+    ("id: x\n".encode("utf-16"), "upload_not_utf8_utf16"),
+    (b"PK\x03\x04" + bytes(range(256)), "upload_not_utf8_excel")])
+def test_an_upload_that_is_not_utf8_is_named_for_what_it_is(data, key):
+    """A case saved in GBK by Notepad, or an Excel workbook renamed .yaml, was "not UTF-8
+    text (byte 4)": now each is named, with where to change it, in both languages."""
+    from training.i18n import t
+
+    with pytest.raises(AuthoringError) as err:
+        authoring.read_upload(data)
+    assert err.value.key == key
+    said = {lang: t(f"author.error.{key}", lang, detail=err.value.detail) for lang in ("en", "zh")}
+    word = {"upload_not_utf8_gbk": "GBK", "upload_not_utf8_utf16": "UTF-16",
+            "upload_not_utf8_excel": "Excel"}[key]
+    assert all(word in text and "UTF-8" in text for text in said.values()), said
 
 
 def test_export_name_uses_the_case_id():
@@ -545,3 +567,19 @@ def test_preview_report_counts_its_warnings_and_months_for_one_and_for_many():
     assert "请先处理上面的警告。" in preview.report_text(one, "zh")
     assert "请先处理上面的 2 条警告。" in preview.report_text(two, "zh")
     assert "2 replications, 1 month," in preview.report_text(one, "en")
+
+
+def test_a_form_entry_is_refused_only_for_problems_in_what_it_changed():
+    """An event after the horizon is refused; the same entry on a case still being written
+    (no id, title or briefing yet) is not, since what is missing is elsewhere."""
+    from sim.storyline import Recession
+
+    late = Recession(type="recession", month=99, severity=1.0, duration_months=3)
+    valid = authoring.blank_text()
+    with pytest.raises(authoring.EditBreaksCase) as err:
+        authoring.checked_edit(valid, authoring.add_macro_event(valid, late))
+    assert [p.path for p in err.value.problems] == ["macro[1].month"]
+    early = Recession(type="recession", month=2, severity=1.0, duration_months=3)
+    for unfinished in ("", "horizon_months: 12\n"):
+        after = authoring.add_macro_event(unfinished, early)
+        assert authoring.checked_edit(unfinished, after) == after

@@ -34,10 +34,10 @@ EXPECTED = {
     "borrower_missing_segment.yaml": "borrowers[0].segment: borrower 'jiangnan' is in segment "
                                      "'machinery', which is not defined; use one of: wc",
     "collateral_index_unsorted.yaml": "collateral_index:",
-    "comments_only.yaml": "(file): the file must be a YAML mapping",
+    "comments_only.yaml": "this one is empty (or only comments): choose the file itself",
     "deeply_nested.yaml": "nested too deeply",
     "duplicate_segment_ids.yaml": "segments: segment ids must be unique",
-    "empty.yaml": "(file): the file must be a YAML mapping",
+    "empty.yaml": "this one is empty (or only comments): choose the file itself",
     "fixed_without_annual.yaml": "segments[0].rate:",
     "floating_without_spread.yaml": "segments[0].rate:",
     "guarantor_undefined.yaml": "borrowers[0].guarantor: borrower 'jiangnan' names guarantor "

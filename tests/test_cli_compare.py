@@ -78,6 +78,7 @@ def test_an_unreachable_scheduler_exits_2(capsys):
 
 @pytest.mark.parametrize("args, words", [
     (["--strategies", "wishful-thinking"], "unknown strategy 'wishful-thinking'"),
+    (["--strategies", "early_warning"], "did you mean 'early-warning'?"),
     (["--strategies", "early-warning,early-warning"], "named twice"),
     (["--strategies", "missing.yaml"], "no such rule table"),
     (["--strategies", "early-warning", "--staff", "8..2"], "runs backwards"),
@@ -109,6 +110,14 @@ def test_bad_options_exit_2_with_a_message(capsys, args, words):
     err = capsys.readouterr()
     assert words in err.err
     assert "Traceback" not in err.err + err.out
+
+
+def test_strategies_typed_with_a_chinese_comma_are_read_as_a_list(capsys):
+    """'early-warning，late-collection' (a Chinese keyboard's comma) was one unknown name."""
+    assert main(["compare", INTRO, "--strategies", "early-warning，late-collection、oracle",
+                 "--reps", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out["strategies"]) == ["early-warning", "late-collection", "oracle"]
 
 
 def test_a_file_that_is_not_a_report_exits_2(capsys, tmp_path):

@@ -67,6 +67,17 @@ def test_unknown_strategy_is_a_clear_error(capsys):
     err = capsys.readouterr()
     assert "wishful-thinking" in err.err + err.out
     assert "Traceback" not in err.err + err.out
+    # an underscore for the dash is named with the name meant
+    assert main(["run", INTRO, "--strategy", "early_warning"]) == 2
+    assert "did you mean 'early-warning'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["", "scenarios"])
+def test_a_folder_or_an_empty_name_is_named_as_such_with_the_cases_to_give(capsys, name):
+    """`bianque run "$CASE"` with CASE unset said "(file): cannot read: Is a directory"."""
+    assert main(["run", name]) == 2
+    err = capsys.readouterr().err
+    assert "names a folder, not a case" in err and "intro" in err and "Traceback" not in err
 
 
 def test_the_installed_command_runs_a_shipped_case():

@@ -184,11 +184,24 @@ def test_cli_generate_writes_a_case_that_validates(tmp_path, capsys):
     (["--seed", "1", "--products", "cars"], "products"),
     (["--seed", "1", "--shocks", "meteor"], "shocks"),
     (["--seed", "x"], "seed"),
+    # said before the draw, each with its fix: these were "cannot write ...: Is a directory"
+    # or "No such file or directory", and a .txt was written that nothing would read
+    (["--seed", "1", "--out", "/tmp"], "is a folder; name the case file in it"),
+    (["--seed", "1", "--out", "/no/such/folder/g.yaml"], "the folder /no/such/folder does not"),
+    (["--seed", "1", "--out", "case.txt"], "name it e.g. my_case.yaml"),
     ([], "--seed"),
 ])
 def test_cli_generate_bad_options_exit_2_with_a_message(argv, message, capsys):
     assert main(["generate", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_generate_reads_products_typed_with_a_chinese_comma(capsys):
+    """'consumer，small_business' was refused as one unknown product."""
+    assert main(["generate", "--seed", "12", "--products", "consumer，small_business",
+                 "--shocks", "none"]) == 0
+    sc = parse_scenario(capsys.readouterr().out)
+    assert {s.product for s in sc.segments} == {"consumer", "small_business"}
 
 
 def test_a_households_events_are_told_as_a_households():

@@ -769,3 +769,25 @@ def test_an_uploaded_case_problem_names_its_field_and_line(lang):
     assert any("segments[0].pd_annual" in s and "26" in s for s in shown)
     broken = authoring.validate_text("a: [", "x.yaml").problems
     assert all("(file)" not in lab.case_problem_text(p, lang) for p in broken)
+
+
+def test_a_rule_table_named_like_a_built_in_in_either_language_is_told_apart():
+    """A table named "Early warning" or "早期预警" was taken as a rule table of its own and
+    shown under the built-in's name beside it."""
+    assert all(lab.builtin_named(n) for n in ("early-warning", " Early Warning ", "早期预警",
+                                              "Oracle (perfect information)", "不做贷后管理"))
+    assert not any(lab.builtin_named(n) for n in ("tuned", "early warning plus", "我的规则"))
+
+
+def test_an_uploaded_tables_file_problems_read_in_the_readers_words():
+    """The Chinese page listed "line 2, column 1: ..." and "(file): ..." before the Chinese
+    message: the place is now said as a case file's is, and a whole-file problem alone."""
+    from sim.strategies import RulesError
+
+    for data, zh, en in ((b"name: x\nname: y\n", "第 2 行：", "line 2: "),
+                         (b"", "文件必须是 YAML 映射", "the file must be")):
+        with pytest.raises(RulesError) as err:
+            lab.rules_from_upload("t.yaml", data)
+        said_zh, said_en = lab.form_problems(err.value, "zh"), lab.form_problems(err.value, "en")
+        assert said_zh.startswith(zh) and said_en.startswith(en), (said_zh, said_en)
+        assert "line" not in said_zh and "(file)" not in said_zh + said_en

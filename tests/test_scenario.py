@@ -505,7 +505,23 @@ def test_non_utf8_file(tmp_path):
     gbk.write_bytes(MINIMAL.read_text(encoding="utf-8").encode("gbk"))
     with pytest.raises(ScenarioError) as info:
         load_scenario(gbk)
-    assert info.value.problems == [("(file)", "not UTF-8 text; save it as UTF-8")]
+    [(field, said)] = info.value.problems
+    # said as what it most likely is: GBK, as a Chinese Windows editor saves by default
+    assert field == "(file)" and said.startswith("not UTF-8 text: it reads as GBK")
+    assert "save it as UTF-8" in said and "GBK" in info.value.problems_zh[0]
+
+
+@pytest.mark.parametrize("data, en, zh", [
+    (b"PK\x03\x04" + bytes(range(256)), "Excel workbook", "Excel 工作簿"),
+    ("id: x\n".encode("utf-16"), "it is UTF-16", "UTF-16"),
+    (b"\x80\x00\xff", "not UTF-8 text; save it as UTF-8", "请另存为 UTF-8")])
+def test_a_file_that_is_not_utf8_is_named_for_what_it_is(tmp_path, data, en, zh):
+    """An Excel workbook renamed .yaml was only "not UTF-8 text; save it as UTF-8"."""
+    path = tmp_path / "case.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert en in info.value.problems[0][1] and zh in info.value.problems_zh[0]
 
 
 def test_missing_file(tmp_path):
@@ -866,3 +882,12 @@ def test_a_share_written_as_a_percentage_gets_the_fix():
     assert "write 3% as 0.03" in _messages(d)
     d["segments"][0]["pd_annual"] = 300  # not a percentage either: no such hint
     assert "write" not in _messages(d).split("pd_annual", 1)[1]
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "- a list\n"])
+def test_a_file_that_is_no_mapping_is_said_in_chinese_without_english_words(text):
+    """The Chinese message read "键为 keys such as id, title, segments; see ..."."""
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text)
+    [zh] = info.value.problems_zh
+    assert "id、title、segments 等" in zh and "keys such as" not in zh and "see " not in zh

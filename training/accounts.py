@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,11 +72,15 @@ def _user(row: UserRow) -> User:
 
 
 def normalise_username(username: str) -> str:
-    return (username or "").strip().lower()
+    """A username as stored: trimmed, lower case, and typed full-width (ａｌｉｃｅ, a Chinese
+    keyboard's full-width mode, with its ideographic spaces) read as the plain letters."""
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
 
 
 def check_username(username: str) -> str:
     name = normalise_username(username)
+    if not name:  # "username “” is not valid" named nothing the admin could see
+        raise AccountError("accounts.username_empty")
     if not USERNAME_PATTERN.match(name):
         raise AccountError("accounts.bad_username", username=username)
     return name
@@ -127,6 +132,8 @@ def set_password(session_or_db: Session | Database | None, username: str, passwo
 
 def set_role(session_or_db: Session | Database | None, username: str, role: Role | str) -> User:
     role = parse_role(role)
+    if not normalise_username(username):
+        raise AccountError("accounts.username_empty")
     with session_scope(session_or_db) as s:
         row = s.scalar(select(UserRow).where(UserRow.username == normalise_username(username)))
         if row is None:
@@ -178,6 +185,10 @@ def authenticate(session_or_db: Session | Database | None, username: str, passwo
     name is refused, right password or not, until the oldest failure leaves the window.
     """
     name = normalise_username(username)[:64]
+    if not name:  # a press of Sign in with a box empty is no guess: not counted as one
+        raise AccountError("accounts.username_missing")
+    if not password:
+        raise AccountError("accounts.password_missing")
     # The failure is committed before the error is raised (an error rolls a scope back), so
     # the failure count outlives the refusal even inside a caller's session.
     with session_scope(session_or_db) as s:

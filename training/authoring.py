@@ -182,6 +182,34 @@ def validate_text(text: str, source: str = "<editor>") -> Validation:
     return Validation(scenario, ())
 
 
+class EditBreaksCase(AuthoringError):
+    """A form's entry that is fine on its own but would make the case invalid (an event
+    after the horizon, a borrower id already taken): ``problems`` are the new ones."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        super().__init__("breaks_case", "; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def checked_edit(before: str, after: str) -> str:
+    """``after``, the text a form made of ``before``, unless it brings problems ``before``
+    did not have in the part the form changed (an event after the horizon, a borrower id
+    taken twice): then EditBreaksCase with them, and the case stays as it was. A form that
+    said "added" and left a valid case invalid sent the author hunting for why. Problems
+    elsewhere (a case still being written, without its id or title yet) do not stop it."""
+    try:
+        was, now = _plain(before), _plain(after)
+        changed = {str(k) for k in set(was) | set(now) if was.get(k) != now.get(k)}
+    except (yaml.YAMLError, AttributeError, TypeError):
+        return after  # forms edit only text that parses; nothing to compare against
+    old = {(p.path, p.message) for p in validate_text(before).problems}
+    new = tuple(p for p in validate_text(after).problems
+                if (p.path, p.message) not in old and re.match(r"[^.\[]*", p.path)[0] in changed)
+    if new:
+        raise EditBreaksCase(new)
+    return after
+
+
 def form_problems(err: ValidationError, model: type[BaseModel]) -> tuple[Problem, ...]:
     """The problems of one piece a form built (a segment, an event...): each field with its
     fix in both languages, so the page says them in its own (they have no line: the piece
@@ -208,14 +236,22 @@ def case_cautions(scenario: Scenario) -> list:
 
 
 def read_upload(data: bytes) -> str:
-    """The text of an uploaded case file, checked for size and encoding before parsing."""
+    """The text of an uploaded case file, checked for size, encoding and emptiness before
+    parsing."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise AuthoringError("upload_too_large",
                              f"{len(data) // 1024} KB > {MAX_UPLOAD_BYTES // 1024} KB")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise AuthoringError("upload_not_utf8", f"byte {exc.start}") from None
+        from sim.inputs import not_utf8_kind
+
+        kind = not_utf8_kind(data)  # a workbook renamed, or GBK or UTF-16 text: said as such
+        raise AuthoringError(f"upload_not_utf8_{kind}" if kind else "upload_not_utf8",
+                             f"byte {exc.start}") from None
+    if not text.strip():  # importing it would wipe the case in the editor for nothing
+        raise AuthoringError("upload_empty", f"{len(data)} bytes")
+    return text
 
 
 def export_name(text: str) -> str:
@@ -272,6 +308,14 @@ def generator_options() -> dict[str, tuple[str, ...]]:
         if values:
             out[name] = tuple(values)
     return out
+
+
+def generator_max_shocks() -> int | None:
+    """How many kinds of shock the generator takes at once (None: no limit it states), so
+    the picker stops there rather than the generator refusing a fifth."""
+    if not generator_available():
+        return None
+    return getattr(importlib.import_module(GENERATOR_MODULE), "MACRO_EVENTS_MAX", None)
 
 
 def generated_text(seed: int, products: list[str] | None = None,

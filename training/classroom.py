@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from training.accounts import AccountError, User, check_username, create_user
+from training.accounts import AccountError, User, check_username, create_user, normalise_username
 from training.attempts import Attempt, AttemptError, LiveGames, to_attempt
 from training.authz import Action, Forbidden, cohort_role, require
 from training.db import Database, aware, now, session_scope
@@ -134,11 +134,14 @@ class Assignment:
 
 @dataclass(frozen=True)
 class RosterProblem:
-    """A CSV row that was not imported: its line in the file and why."""
+    """A CSV row that was not imported: its line in the file and why. ``whole_file``: the
+    file itself could not be read (too big, not UTF-8 text, no usable header), so no row
+    was looked at."""
 
     line: int
     key: str
     detail: dict = field(default_factory=dict)
+    whole_file: bool = False
 
 
 @dataclass
@@ -147,6 +150,11 @@ class RosterReport:
     created: dict[str, str] = field(default_factory=dict)  # new username -> one-time password
     already: list[str] = field(default_factory=list)
     problems: list[RosterProblem] = field(default_factory=list)
+
+    @property
+    def unread(self) -> RosterProblem | None:
+        """Why the file was not read at all, or None when its rows were."""
+        return next((p for p in self.problems if p.whole_file), None)
 
 
 @dataclass(frozen=True)
@@ -279,8 +287,11 @@ def enrol(db: DB, user: User | None, cohort_id: int, username: str,
           as_role: CohortRole = CohortRole.TRAINEE) -> Member:
     """Enrol an existing account; an instructor place needs an instructor or admin account."""
     require(user, Action.MANAGE_COHORT, cohort_id, db)
+    name = normalise_username(username)
+    if not name:
+        raise ClassroomError("classroom.enrol_username_missing")
     with session_scope(db) as s:
-        row = s.scalar(select(UserRow).where(UserRow.username == username.strip().lower()))
+        row = s.scalar(select(UserRow).where(UserRow.username == name))
         if row is None:
             raise ClassroomError("classroom.enrol_no_such_user", username=username)
         if as_role is CohortRole.INSTRUCTOR and row.role not in (Role.INSTRUCTOR, Role.ADMIN):
@@ -336,26 +347,32 @@ def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) 
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     if len(raw) > MAX_ROSTER_BYTES:
         report.problems.append(RosterProblem(0, "classroom.csv_too_big",
-                                             {"kb": MAX_ROSTER_BYTES // 1024}))
+                                             {"kb": MAX_ROSTER_BYTES // 1024}, whole_file=True))
         return report
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.problems.append(RosterProblem(0, "classroom.csv_not_utf8"))
+        from sim.inputs import not_utf8_kind
+
+        kind = not_utf8_kind(raw)  # a workbook renamed .csv, or GBK/UTF-16: said as such
+        report.problems.append(RosterProblem(
+            0, f"classroom.csv_not_utf8_{kind}" if kind else "classroom.csv_not_utf8",
+            whole_file=True))
         return report
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         found = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error):
         report.problems.append(RosterProblem(1, "classroom.csv_no_header",
-                                             {"columns": ", ".join(ROSTER_COLUMNS)}))
+                                             {"columns": ", ".join(ROSTER_COLUMNS)},
+                                             whole_file=True))
         return report
     header = [ROSTER_HEADINGS.get(h.lower(), h.lower()) for h in found]
     if "username" not in header or any(h and h not in ROSTER_COLUMNS for h in header):
         wide = len(found) == 1 and "，" in found[0]  # typed with a Chinese keyboard's comma
         report.problems.append(RosterProblem(
             1, "classroom.csv_full_width_comma" if wide else "classroom.csv_bad_header",
-            {"columns": ", ".join(ROSTER_COLUMNS), "found": ", ".join(found)}))
+            {"columns": ", ".join(ROSTER_COLUMNS), "found": ", ".join(found)}, whole_file=True))
         return report
     seen: set[str] = set()
     rows = 0

@@ -13,6 +13,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -354,9 +355,13 @@ def load_case(name: str) -> Scenario:
     """A case file, or a shipped case by its name (``intro`` for scenarios/intro.yaml) when
     there is no file of that name here; a bare name that is neither lists the shipped ones."""
     path = Path(name)
+    shipped = {p.stem: p for p in scenario_paths()}
+    if not name.strip() or path.is_dir():  # "" (an unset shell variable) is the folder "."
+        raise ScenarioError(name, [("(file)", "this names a folder, not a case: give a case "
+                                              "file (.yaml) or a shipped case: "
+                                              f"{', '.join(shipped)}")])
     if path.exists() or path.suffix or path.parent != Path("."):
         return load_scenario(name)
-    shipped = {p.stem: p for p in scenario_paths()}
     if name in shipped:
         return load_scenario(shipped[name])
     raise ScenarioError(name, [("(file)", "no such file, and no shipped case of that name; "
@@ -439,7 +444,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                        f"({scenario.horizon_months} months); use at most "
                        f"{scenario.horizon_months}")
         try:
-            items = args.strategies.split(",")
+            # a Chinese keyboard's comma or enumeration comma separates as well as ','
+            items = re.split(r"[,，、]", args.strategies)
             strategies = lab.parse_strategies(items)
             staff = lab.parse_staff_range(args.staff) if args.staff else []
             if args.staff_strategy and staff:
@@ -580,10 +586,11 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def _words(values: Sequence[str] | None) -> list[str] | None:
-    """Option values given as separate words or comma lists ('a b' or 'a,b')."""
+    """Option values given as separate words or comma lists ('a b', 'a,b', or 'a，b' as a
+    Chinese keyboard types it)."""
     if values is None:
         return None
-    return [w for v in values for w in v.replace(",", " ").split()]
+    return [w for v in values for w in re.sub(r"[,，、]", " ", v).split()]
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -592,6 +599,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from training.authoring import generate_error_text
 
     lang = args.lang
+    if args.out is not None:  # before the draw, which takes a while: a bad path is said now
+        out = Path(args.out)
+        problem = ("out_folder" if out.is_dir() else
+                   "out_not_yaml" if out.suffix.lower() not in (".yaml", ".yml") else
+                   "out_no_folder" if not out.parent.is_dir() else None)
+        if problem is not None:
+            print(t(f"author.generate.{problem}", lang, path=out, folder=out.parent),
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
     shocks = _words(args.shocks)
     if shocks is not None:
         shocks = [s for s in shocks if s != "none"]
@@ -676,7 +692,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed (default: the scenario's seed)")
     p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
                    help="months to simulate, at most the horizon (default: the scenario's horizon)")
-    p.add_argument("--strategy", metavar="NAME", default=None,
+    p.add_argument("--strategy", metavar="NAME", default=None, type=str.strip,
                    help=f"strategy to run and score (default: {DEFAULT_STRATEGY}, not scored)")
     p.add_argument("--rules", metavar="FILE", default=None,
                    help="YAML rule table for the rule-based strategy")

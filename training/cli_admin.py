@@ -28,7 +28,41 @@ def _db(args: argparse.Namespace, migrate: bool = True) -> Database:
 def _where(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL at all: shown as typed, less any password
+        return url.split("@")[-1]
+
+
+def _source(args: argparse.Namespace) -> str:
+    """Where the database URL came from, as the operator set it."""
+    if getattr(args, "url", None):
+        return "--url"
+    return next((v for v in ("DATABASE_URL", "BIANQUE_DB") if os.environ.get(v)),
+                "the default path")
+
+
+def _guarded(cmd):
+    """An operator command whose database cannot be opened (a mistyped URL, a folder that
+    does not exist, a server that does not answer) says so, naming where the URL came
+    from, and exits 2: it printed SQLAlchemy's traceback."""
+    import functools
+
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    @functools.wraps(cmd)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return cmd(args)
+        except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            url = getattr(args, "url", None) or database_url()
+            print(f"bianque: error: {_source(args)}: cannot open the database at {_where(url)}: "
+                  f"{reason}. Give a URL such as sqlite:////path/to/bianque.db or "
+                  "postgresql://user:password@host/bianque, and check that the folder exists "
+                  "or the server is running", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    return run
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -124,16 +158,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     p = dbsub.add_parser("upgrade", help="bring the database to the newest schema (migrations)")
     url_option(p)
-    p.set_defaults(func=cmd_db_upgrade)
+    p.set_defaults(func=_guarded(cmd_db_upgrade))
     p = dbsub.add_parser("current", help="print the database's schema revision")
     url_option(p)
-    p.set_defaults(func=cmd_db_current)
+    p.set_defaults(func=_guarded(cmd_db_current))
 
     admin = sub.add_parser("admin", help="administrator accounts")
     asub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
     p = asub.add_parser("create", help="create an administrator (asks for the password)")
     user_options(p)
-    p.set_defaults(func=cmd_admin_create)
+    p.set_defaults(func=_guarded(cmd_admin_create))
 
     user = sub.add_parser("user", help="accounts: add one, change a role")
     usub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -141,9 +175,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     user_options(p)
     p.add_argument("--role", default="trainee",
                    help="trainee, instructor, manager or admin (default trainee)")
-    p.set_defaults(func=cmd_user_add)
+    p.set_defaults(func=_guarded(cmd_user_add))
     p = usub.add_parser("role", help="change an account's role")
     p.add_argument("username", metavar="USERNAME")
     p.add_argument("role", metavar="ROLE")
     url_option(p)
-    p.set_defaults(func=cmd_user_role)
+    p.set_defaults(func=_guarded(cmd_user_role))

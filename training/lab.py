@@ -79,10 +79,43 @@ class LabInputError(ValueError):
     the (field path, message) pairs of a rule table's check, when it came from one."""
 
     def __init__(self, message: str, problems: list[tuple[str, str]] | None = None,
-                 problems_zh: list[str] | None = None):
+                 problems_zh: list[str] | None = None, key: str | None = None,
+                 params: dict | None = None):
         super().__init__(message)
         self.problems = problems or []
         self.problems_zh = problems_zh or [m for _, m in self.problems]
+        self.key = key  # a catalogue message, for a page in its own language
+        self.params = params or {}
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in the reader's language when it has a catalogue key, else as raised."""
+        return t(self.key, lang, **self.params) if self.key else str(self)
+
+
+def builtin_named(name: str) -> bool:
+    """Whether a rule table's name is a built-in strategy's, by its identifier or by its
+    name in either language ("early-warning", "Early warning", "早期预警")."""
+    from training.i18n import LANGS
+
+    wanted = name.strip().casefold()
+    return any(wanted in (b, t(f"strategy.{b}", lang).casefold())
+               for b in BUILT_IN for lang in LANGS)
+
+
+def check_names(strategies) -> None:
+    """Every strategy of a study must be told apart in its tables and charts: no two under
+    one name, and no rule table under a built-in's identifier or its name in either
+    language ("Early warning", "早期预警"), which would read as the built-in itself."""
+    for s in strategies:
+        if s.rules is not None and builtin_named(s.label):
+            raise LabInputError(f"a rule table may not be named '{s.label}': that name is a "
+                                "built-in strategy's; change its 'name' field",
+                                key="lab.page.builtin_name", params={"name": s.label})
+    labels = [s.label for s in strategies]
+    twice = sorted({x for x in labels if labels.count(x) > 1})
+    if twice:
+        raise LabInputError(f"strategy names must differ; used twice: {', '.join(twice)}",
+                            key="lab.page.same_name", params={"name": twice[0]})
 
 
 # --- inputs ---------------------------------------------------------------------------
@@ -176,6 +209,13 @@ def form_problems(err: Exception, lang: str) -> str:
         if said and k < len(said):
             msg = said[k]  # the check's own words in Chinese
         m = re.match(r"rules\[(\d+)\](?:\.when)?\.?(\w+)?", str(path))
+        at = re.fullmatch(r"line (\d+)(?:, column \d+)?", str(path))
+        if at is not None:  # a YAML slip: its line, in the reader's words as a case's is
+            out.append(t("lab.page.at_line", lang, line=int(at[1])) + msg)
+            continue
+        if path == "(file)":  # the whole file: the message says what it is
+            out.append(msg)
+            continue
         if m is None:
             out.append(f"{path}: {msg}")
             continue
@@ -302,6 +342,7 @@ class LabRequest:
         if self.months is not None and not 1 <= self.months <= self.scenario.horizon_months:
             raise LabInputError(f"months: at most the case's horizon "
                                 f"({self.scenario.horizon_months})")
+        check_names(self.strategies)
         try:
             self.study_spec()
             self.sweep()

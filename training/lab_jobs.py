@@ -12,6 +12,7 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -81,14 +82,36 @@ class Progress:
         return self.done / self.total if self.total else 0.0
 
 
+_LATEST: dict[object, StudyJob] = {}
+_LATEST_LOCK = threading.Lock()
+
+
+def latest_for(owner: object) -> StudyJob | None:
+    """The last study ``owner`` started in this server process, running or not: a page
+    opened again (a reload, a dropped connection) finds it and shows its progress."""
+    with _LATEST_LOCK:
+        return _LATEST.get(owner)
+
+
 class StudyJob:
-    """One lab request running on a background thread."""
+    """One lab request running on a background thread.
+
+    ``keep(outcome, seconds)``, when given, is called on the job's own thread when the
+    study finishes, so a study is kept though no page is open to see it end; ``kept``
+    and ``keep_failure`` say how that went. ``owner``: whose job it is (``latest_for``).
+    """
 
     def __init__(self, request: LabRequest, where: Where = Where.HERE,
-                 address: str | None = None):
+                 address: str | None = None,
+                 keep: Callable[[LabOutcome, float], object] | None = None,
+                 owner: object = None):
         self.request = request
         self.where = where
         self.address = address
+        self.owner = owner
+        self._keep = keep
+        self.kept = False
+        self.keep_failure: Exception | None = None
         self.progress = Progress(total=sum(s.reps for s in request.specs()))
         self.state = JobState.RUNNING
         self.outcome: LabOutcome | None = None
@@ -101,6 +124,9 @@ class StudyJob:
         self._thread = threading.Thread(target=self._run, name="bianque-lab", daemon=True)
 
     def start(self) -> StudyJob:
+        if self.owner is not None:
+            with _LATEST_LOCK:
+                _LATEST[self.owner] = self
         self._thread.start()
         return self
 
@@ -110,8 +136,16 @@ class StudyJob:
     def _run(self) -> None:
         try:
             with executor_for(self.where, self.address) as ex:
-                self.outcome = run_lab(self.request, executor=ex, progress=self._tick,
-                                       cancel=self._cancel)
+                outcome = run_lab(self.request, executor=ex, progress=self._tick,
+                                  cancel=self._cancel)
+            self.elapsed_s = time.monotonic() - self.started
+            if self._keep is not None:
+                try:
+                    self._keep(outcome, self.elapsed_s)
+                    self.kept = True
+                except Exception as exc:  # the results still show; the page says so
+                    self.keep_failure = exc
+            self.outcome = outcome
             self.state = JobState.DONE
         except Cancelled:
             self.state = JobState.CANCELLED
@@ -122,7 +156,8 @@ class StudyJob:
             self.error = f"{type(exc).__name__}: {exc}"
             self.state = JobState.FAILED
         finally:
-            self.elapsed_s = time.monotonic() - self.started
+            if self.state is not JobState.DONE:
+                self.elapsed_s = time.monotonic() - self.started
 
     def cancel(self) -> None:
         self._cancel.set()

@@ -354,6 +354,14 @@ def _chosen(question: Question, value: Answer) -> frozenset[int]:
     return picked
 
 
+def unanswered(questions: Iterable[Question], answers: dict[str, Answer | None]) -> list[int]:
+    """The places (from 1, as the form numbers them) of the questions with no answer: none
+    given, or an empty multi-select. A quiz or a test is graded only when this is empty,
+    so a press of the button on a half-filled form costs nothing."""
+    return [n for n, q in enumerate(questions, start=1)
+            if answers.get(q.id) is None or answers.get(q.id) in ([], ())]
+
+
 def grade(lesson: Lesson, answers: dict[str, Answer]) -> GradeResult:
     """Grade answers keyed by question id; an unanswered question counts as wrong.
 

@@ -38,8 +38,11 @@ def make_strategy(name, rules: RuleTable | None = None) -> Strategy:
     try:
         return BUILT_IN[name]()
     except KeyError:
+        from sim.inputs import did_you_mean
+
+        known = [*BUILT_IN, "rules"]
         raise ValueError(f"unknown strategy '{name}'; use one of: "
-                         f"{', '.join([*BUILT_IN, 'rules'])}") from None
+                         f"{', '.join(known)}{did_you_mean(name, known)}") from None
 
 
 __all__ = ["BUILT_IN", "NO_CHECKS", "Budget", "DoNothing", "EarlyWarning",

@@ -112,7 +112,8 @@ def parse_rules(data, source: str = "<rules>") -> RuleTable:
                                    "'rules' (see scenarios/rules/tuned.yaml)")],
                          ["这是案例文件（含 segments），不是规则表：规则表包含 name、monitoring 和 "
                           "rules（参见 scenarios/rules/tuned.yaml）"])
-    table = validate(RuleTable, data, source, RulesError, "monitoring and rules")
+    table = validate(RuleTable, data, source, RulesError, "monitoring and rules",
+                     "monitoring 和 rules")
     bad = [(k, a) for k, r in enumerate(table.rules) for a in r.do if a not in INTERVENTIONS]
     if bad:
         # the Chinese page showed these in English: both languages, as the schema's are

@@ -127,9 +127,9 @@ def test_a_running_study_can_be_cancelled():
     assert "cancelled" in at.warning[0].value
 
 
-def with_edited_table(name: str):
+def with_edited_table(name: str, lang: str = "en"):
     """The lab on intro, 2 futures, early-warning against a table edited in the app."""
-    at = open_lab("en")
+    at = open_lab(lang)
     at.selectbox(key="lab_case").set_value("intro")
     at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"])
     at.number_input(key="lab_reps").set_value(2)
@@ -150,6 +150,26 @@ def test_a_rule_table_edited_in_the_app_is_a_strategy_of_the_study():
     assert edited.rules.checks_beyond_reserve == "slip"
     assert "monthly-normal" in lab.figures_json(job.outcome)["strategies"]
     assert any("monthly-normal against Early warning" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang,name,words", [
+    ("en", "Early warning", "is a built-in strategy's name"),
+    ("zh", "早期预警", "与内置策略同名"),
+    ("zh", "early-warning", "与内置策略同名"),
+    ("zh", "tuned", "有两个策略都叫“tuned”"),
+    ("en", "tuned", "Two strategies are both named “tuned”")])
+def test_a_table_named_like_another_strategy_is_refused_in_the_pages_language(lang, name, words):
+    """A table edited here and named "Early warning" ran beside the built-in, and the
+    verdicts read "Early warning against Early warning"; one named like the shipped "tuned"
+    was refused in English on the Chinese page, naming no box."""
+    at = with_edited_table(name, lang)
+    at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "tuned", "__edited__"])
+    at.run()
+    at.button(key="lab_run").click().run()
+    assert not at.exception
+    assert any(words in e.value for e in at.error), [e.value for e in at.error]
+    assert at.session_state["lab_job"] is None if "lab_job" in at.session_state else True
+    assert at.text_input(key="lab_rule_name").value == name  # what was typed stays
 
 
 def test_the_staffing_sweep_can_run_the_table_edited_in_the_app():
@@ -254,6 +274,28 @@ def test_a_finished_study_is_saved_and_opens_again_after_a_reload():
     again.button(key="lab_saved_delete").click().run()
     assert not again.exception
     assert "lab_opened" not in again.session_state
+
+
+def test_a_study_running_when_the_page_is_reloaded_is_picked_up_and_kept():
+    """A reload (or a dropped connection) while a study ran lost it: the study went on in
+    the background, but only the page that started it could save it, and the new page
+    knew nothing of it. Now the new page shows its progress, and the job keeps it."""
+    at = open_lab("en", where="here")
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(40)
+    at.button(key="lab_run").click().run()
+    job = at.session_state["lab_job"]
+    assert job.running
+    again = open_lab("zh", where="here")  # the same account, a new session
+    assert again.session_state["lab_job"] is job
+    assert any("取消" in b.label for b in again.button)  # its progress and Cancel button
+    job.wait(TIMEOUT)
+    assert job.kept and job.keep_failure is None
+    again.run()
+    assert not again.exception, [e.value for e in again.exception]
+    assert again.success[0].value == lab.headline(job.outcome.study, "zh")
+    saved = again.selectbox(key="lab_saved_pick")
+    assert len(saved.options) == 1 and "40 个情景" in saved.options[0]  # kept by the job
 
 
 def test_a_case_the_instructors_published_is_a_case_of_the_lab():

@@ -553,3 +553,18 @@ def test_the_language_chosen_stays_in_the_address():
     at.switch_page("app_pages/lessons.py").run()
     assert at.query_params["lang"] in ("en", ["en"])
     assert at.title[0].value == "Lessons"
+
+
+@pytest.mark.parametrize("lang, words", [("en", "The training database cannot be opened"),
+                                         ("zh", "无法打开培训数据库")])
+def test_a_database_that_cannot_be_opened_is_named_not_a_redacted_error(monkeypatch, lang,
+                                                                        words):
+    """A mistyped BIANQUE_DB (or DATABASE_URL) showed every visitor Streamlit's redacted
+    "This app has encountered an error", which names neither the cause nor the setting."""
+    monkeypatch.setenv("BIANQUE_DB", "/no/such/folder/bianque.db")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [said] = [e.value for e in at.error]
+    assert words in said and "BIANQUE_DB" in said

@@ -39,6 +39,7 @@ def test_passwords_are_stored_as_argon2_hashes(database):
 
 @pytest.mark.parametrize("name, password, key", [
     ("a", PASSWORD, "accounts.bad_username"),
+    ("  ", PASSWORD, "accounts.username_empty"),
     ("bob smith", PASSWORD, "accounts.bad_username"),
     ("bob", "short", "accounts.short_password"),
     ("bob", " padded-password ", "accounts.password_spaces"),
@@ -55,6 +56,9 @@ def test_duplicate_names_and_unknown_roles_are_refused(database):
         create_user(database, "BOB", PASSWORD)
     with pytest.raises(AccountError, match="accounts.bad_role"):
         create_user(database, "carol", PASSWORD, role="superuser")
+    with pytest.raises(AccountError, match="accounts.username_empty"):  # not 'no account “ ”'
+        accounts.set_role(database, " ", Role.MANAGER)
+    assert accounts.set_role(database, "ＢＯＢ", Role.MANAGER).role is Role.MANAGER
 
 
 def test_sign_in_is_refused_after_repeated_failures_even_with_the_right_password(database):
@@ -71,6 +75,20 @@ def test_sign_in_is_refused_after_repeated_failures_even_with_the_right_password
             authenticate(database, "nobody-here", "x")
     with pytest.raises(AccountError, match="accounts.rate_limited"):
         authenticate(database, "nobody-here", "x")
+
+
+def test_an_empty_box_is_named_and_not_counted_as_a_failed_sign_in(database):
+    """Sign in pressed with a box empty said "Wrong username or password" and counted a
+    failure; a name typed in full-width letters (a Chinese keyboard's mode) was unknown."""
+    create_user(database, "fay", PASSWORD)
+    for name, password, key in [("", PASSWORD, "accounts.username_missing"),
+                                ("\u3000 ", PASSWORD, "accounts.username_missing"),
+                                ("fay", "", "accounts.password_missing")]:
+        for _ in range(accounts.MAX_FAILURES + 1):
+            with pytest.raises(AccountError) as err:
+                authenticate(database, name, password)
+            assert err.value.key == key
+    assert authenticate(database, "ＦＡＹ", PASSWORD).username == "fay"  # not rate-limited
 
 
 def test_the_limit_lifts_when_the_failures_leave_the_window(database, monkeypatch):
@@ -183,3 +201,23 @@ def test_user_add_and_role_change_from_the_command_line(db_url, monkeypatch, cap
     assert main(["user", "role", "nobody", "admin"]) == 2
     err = capsys.readouterr().err
     assert "Unknown role" in err and "no account named" in err
+
+
+@pytest.mark.parametrize("argv, source", [
+    (["db", "upgrade", "--url", "nonsense://x"], "--url"),
+    (["db", "current", "--url", "sqlite:////no/such/folder/b.db"], "--url"),
+    (["user", "role", "ann", "manager", "--url", "garbage"], "--url"),
+])
+def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(capsys, argv, source):
+    """A mistyped --url (or DATABASE_URL, BIANQUE_DB) printed SQLAlchemy's traceback."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{source}: cannot open the database at" in err and "sqlite:////" in err
+    assert "Traceback" not in err
+
+
+def test_an_unreachable_database_from_the_environment_is_named(capsys, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("BIANQUE_DB", "/no/such/folder/b.db")
+    assert main(["db", "current"]) == 2
+    assert "BIANQUE_DB: cannot open the database" in capsys.readouterr().err

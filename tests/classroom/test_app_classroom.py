@@ -136,6 +136,19 @@ def test_sign_in_with_a_wrong_then_the_right_password(school):
     assert known_pages(at, "signin.py") == {"signin.py", "lessons.py", "roleplay.py"}
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sign_in_with_an_empty_box_names_the_box_and_keeps_the_other(school, lang):
+    at = app_as(lang=lang)
+    at.text_input(key="signin_username").input("ann")
+    ok(at.button[0].click().run())
+    assert [e.value for e in at.error] == [t("accounts.password_missing", lang)]
+    assert at.text_input(key="signin_username").value == "ann"  # what was typed stays
+    at.text_input(key="signin_username").input("  ")
+    at.text_input(key="signin_password").input(PW)
+    ok(at.button[0].click().run())
+    assert [e.value for e in at.error] == [t("accounts.username_missing", lang)]
+
+
 def test_an_expired_session_signs_out_and_says_so(school, monkeypatch):
     at = app_as(school.ann)
     later = accounts.now() + accounts.SESSION_MAX + timedelta(minutes=1)
@@ -280,6 +293,30 @@ def test_a_trainee_takes_the_pre_test_then_starts_the_assigned_case(school):
     assert mine[0].case_version_id == school.version.id
 
 
+@pytest.mark.parametrize("lang,words", [("en", "question 2 has no answer"),
+                                        ("zh", "第 2 题尚未作答")])
+def test_a_half_filled_pre_test_is_refused_naming_the_blank_question_and_keeps_the_answers(
+        school, lang, words):
+    """A pre-test is kept once: submitted half-filled (a press of Enter, a double click), it
+    was graded with the blank counted wrong for good, and the form was gone."""
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    a = school.assignment
+    q1, q2 = load_lesson("early-warning", "en").questions[:2]
+    first = at.radio(key=f"t_pre_{a.id}_early-warning_{q1.id}")
+    assert first.label.startswith("1. ")  # numbered, as the refusal names them
+    first.set_value(q1.answer)
+    submit = t("mine.submit_pre", lang)
+    ok(next(b for b in at.button if b.label == submit).click().run())
+    assert any(words in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not cr.quiz_done(school.db, school.ann, a.id, QuizPhase.PRE)
+    assert at.radio(key=f"t_pre_{a.id}_early-warning_{q1.id}").value == q1.answer  # kept
+    at.radio(key=f"t_pre_{a.id}_early-warning_{q2.id}").set_value(q2.answer)
+    ok(next(b for b in at.button if b.label == submit).click().run())
+    assert cr.quiz_done(school.db, school.ann, a.id, QuizPhase.PRE)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_assigned_lesson_is_named_by_its_title_in_the_pages_language(school, lang):
     """My work named an assigned lesson by its file id ("read lesson bian-que")."""
@@ -327,6 +364,9 @@ def test_an_instructor_creates_a_cohort_enrols_and_assigns(school):
     # the refusal says what to do: check the spelling, or a class list creates the account
     said = t("classroom.enrol_no_such_user", "en", username="nobody-at-all")
     assert said in [e.value for e in at.error] and "class list (CSV)" in said
+    at.text_input(key="enrol_username").input("   ")  # spaces only: named, not "no “   ”"
+    ok(next(b for b in at.button if b.label == "Enrol").click().run())
+    assert t("classroom.enrol_username_missing", "en") in [e.value for e in at.error]
     ok(next(b for b in at.button if b.label == "Assign").click().run())
     assigned = cr.list_assignments(school.db, school.teacher, made[0].id)
     assert [a.case_version_id for a in assigned] == [school.version.id]

@@ -259,6 +259,7 @@ def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
         (4, "classroom.csv_no_username"), (5, "accounts.bad_username"),
         (6, "classroom.csv_duplicate"), (7, "classroom.csv_bad_email"),
         (8, "classroom.csv_not_trainee"), (9, "classroom.csv_extra_fields")]
+    assert report.unread is None  # its rows were read: the problems are theirs
     names = {m.username for m in cr.members(db, klass.teacher, klass.cohort.id)}
     assert {"carl", "outsider"} <= names and "dora" not in names and "boss2" not in names
 
@@ -266,12 +267,19 @@ def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
 @pytest.mark.parametrize("data, key", [
     (b"name,email\nx,y\n", "classroom.csv_bad_header"),
     (b"", "classroom.csv_no_header"),
-    ("username\nann\n".encode("utf-16"), "classroom.csv_not_utf8"),
+    ("username\nann\n".encode("utf-16"), "classroom.csv_not_utf8_utf16"),
+    ("用户名,姓名\nann,安\n".encode("gbk"), "classroom.csv_not_utf8_gbk"),  # Excel's CSV
+    (b"PK\x03\x04" + bytes(range(256)), "classroom.csv_not_utf8_excel"),  # .xlsx renamed
+    (b"\x80\x00\xff", "classroom.csv_not_utf8"),
     (b"username\n" + b"a" * (cr.MAX_ROSTER_BYTES + 1), "classroom.csv_too_big"),
 ])
 def test_a_roster_file_that_cannot_be_read_says_why(klass, data, key):
     report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data)
     assert [p.key for p in report.problems] == [key] and not report.enrolled
+    assert report.unread is report.problems[0]  # said as the file's, not as a row 0 of it
+    from training.i18n import t
+
+    assert all(t(key, lang) != key for lang in ("en", "zh"))  # said in both languages
 
 
 def test_a_class_list_headed_in_chinese_is_read(klass):
