@@ -1,4 +1,5 @@
-"""Accounts (账户管理), for admins: add an account with a role, change a role."""
+"""Accounts (账户管理), for admins: add an account with a role, change a role, set a new
+password (a trainee who forgot theirs; the account's open sessions end)."""
 
 import streamlit as st
 
@@ -50,3 +51,29 @@ with st.form("change_role"):
             common.flash("success", t("users.role_changed", name=changed.username,
                                       role=t(f"role.{changed.role.value}")))
             st.rerun()
+
+
+def _reset_password() -> None:
+    """Set the typed password (a submit callback: on success the boxes are emptied, so the
+    new password does not stay on the screen; on a refusal both keep what was typed)."""
+    ss = st.session_state
+    try:
+        accounts.set_password(common.db(), ss.get("reset_username", ""),
+                              ss.get("reset_password", ""))
+    except accounts.AccountError as err:
+        ss["reset_problem"] = t(err.key, **err.detail)
+    else:
+        common.flash("success", t("users.password_set",
+                                  name=accounts.normalise_username(ss["reset_username"])))
+        ss["reset_username"] = ss["reset_password"] = ""
+
+
+with st.form("reset_password_form"):
+    st.subheader(t("users.reset_password"))
+    st.caption(t("users.reset_help"))
+    st.text_input(t("signin.username"), max_chars=64, key="reset_username")
+    st.text_input(t("users.new_password"), type="password", key="reset_password",
+                  help=t("accounts.short_password", min=accounts.MIN_PASSWORD_CHARS))
+    st.form_submit_button(t("users.set_password"), on_click=_reset_password)
+    if "reset_problem" in st.session_state:
+        st.error(st.session_state.pop("reset_problem"))

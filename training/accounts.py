@@ -121,6 +121,11 @@ def create_user(session_or_db: Session | Database | None, username: str, passwor
 
 
 def set_password(session_or_db: Session | Database | None, username: str, password: str) -> None:
+    """A new password for an account (an operator's or an administrator's reset: a trainee
+    who forgot theirs, a class list's one-time password lost before it was handed out).
+    Every session the account has open ends."""
+    if not normalise_username(username):
+        raise AccountError("accounts.username_empty")
     hashed = _hasher.hash(check_password(password))
     with session_scope(session_or_db) as s:
         row = s.scalar(select(UserRow).where(UserRow.username == normalise_username(username)))

@@ -79,7 +79,7 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _password(args: argparse.Namespace) -> str | None:
+def _password(args: argparse.Namespace, nothing: str = "nothing was created") -> str | None:
     env = args.password_env or PASSWORD_ENV
     value = os.environ.get(env)
     if value:
@@ -90,7 +90,7 @@ def _password(args: argparse.Namespace) -> str | None:
         return None
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Password again: "):
-        print("the two passwords differ; nothing was created", file=sys.stderr)
+        print(f"the two passwords differ; {nothing}", file=sys.stderr)
         return None
     return first
 
@@ -139,6 +139,26 @@ def cmd_user_role(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_user_password(args: argparse.Namespace) -> int:
+    """A new password for an account; its open sessions end."""
+    try:
+        accounts.check_username(args.username)
+    except accounts.AccountError as err:
+        print(_message(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    password = _password(args, "the password was not changed")
+    if password is None:
+        return EXIT_BAD_INPUT
+    try:
+        accounts.set_password(_db(args), args.username, password)
+    except accounts.AccountError as err:
+        print(_message(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"new password set for {accounts.normalise_username(args.username)}; "
+          "its open sessions are signed out")
+    return EXIT_OK
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     def url_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--url", default=None, metavar="URL",
@@ -169,13 +189,21 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     user_options(p)
     p.set_defaults(func=_guarded(cmd_admin_create))
 
-    user = sub.add_parser("user", help="accounts: add one, change a role")
+    user = sub.add_parser("user", help="accounts: add one, change a role, set a new password")
     usub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     p = usub.add_parser("add", help="create an account (asks for the password)")
     user_options(p)
     p.add_argument("--role", default="trainee",
                    help="trainee, instructor, manager or admin (default trainee)")
     p.set_defaults(func=_guarded(cmd_user_add))
+    p = usub.add_parser("password", help="set a new password for an account (asks for it); "
+                        "its open sessions end")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--password-env", default=None, metavar="VAR",
+                   help=f"read the password from this environment variable (default "
+                   f"{PASSWORD_ENV}); without it, you are asked")
+    url_option(p)
+    p.set_defaults(func=_guarded(cmd_user_password))
     p = usub.add_parser("role", help="change an account's role")
     p.add_argument("username", metavar="USERNAME")
     p.add_argument("role", metavar="ROLE")

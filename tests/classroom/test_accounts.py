@@ -203,6 +203,25 @@ def test_user_add_and_role_change_from_the_command_line(db_url, monkeypatch, cap
     assert "Unknown role" in err and "no account named" in err
 
 
+def test_user_password_from_the_command_line_sets_a_new_one_and_ends_sessions(
+        db_url, monkeypatch, capsys):
+    monkeypatch.setenv("NEW_PW", "another-password-3")
+    user = create_user(None, "lin", PASSWORD)
+    token = accounts.open_session(None, user)
+    assert main(["user", "password", "lin", "--password-env", "NEW_PW"]) == 0
+    assert "new password set for lin" in capsys.readouterr().out
+    assert accounts.user_for_session(None, token) is None
+    assert authenticate(None, "lin", "another-password-3").username == "lin"
+    assert main(["user", "password", "nobody", "--password-env", "NEW_PW"]) == 2
+    assert "no account named" in capsys.readouterr().err
+    assert main(["user", "password", " ", "--password-env", "NEW_PW"]) == 2
+    assert capsys.readouterr().err.strip()
+    monkeypatch.setenv("NEW_PW", "short")
+    assert main(["user", "password", "lin", "--password-env", "NEW_PW"]) == 2
+    assert "too short" in capsys.readouterr().err
+    assert authenticate(None, "lin", "another-password-3").username == "lin"  # unchanged
+
+
 @pytest.mark.parametrize("argv, source", [
     (["db", "upgrade", "--url", "nonsense://x"], "--url"),
     (["db", "current", "--url", "sqlite:////no/such/folder/b.db"], "--url"),

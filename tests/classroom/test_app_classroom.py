@@ -195,6 +195,44 @@ def test_the_account_page_says_where_each_role_starts(school, who, first, absent
     assert {t("nav.cases", "en"), t("nav.my_attempts", "en")} <= set(links)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_admin_sets_a_new_password_for_a_trainee_who_forgot_theirs(school, lang):
+    """A trainee who forgot a password could not be helped: no page or command set one.
+    A refusal keeps what the admin typed; a new password signs the trainee's open
+    sessions out, leaves the boxes empty, and the trainee signs in with it."""
+    from training import i18n
+
+    # AppTest formats the page's role pickers again here, in this process's language
+    before = i18n.get_lang()
+    i18n.set_lang(lang)
+    try:
+        _reset_ann_password(school, lang)
+    finally:
+        i18n.set_lang(before)
+
+
+def _reset_ann_password(school, lang: str) -> None:
+    token = accounts.open_session(get_database(), school.ann)
+    at = app_as(school.admin, lang=lang)
+    at.switch_page("app_pages/users_admin.py")
+    ok(at.run())
+    at.text_input(key="reset_username").input("ann")
+    at.text_input(key="reset_password").input("short")
+    ok(at.button(key="FormSubmitter:reset_password_form-" + t("users.set_password", lang))
+       .click().run())
+    assert t("accounts.short_password", lang, min=accounts.MIN_PASSWORD_CHARS) in \
+        [e.value for e in at.error]
+    assert at.text_input(key="reset_username").value == "ann"
+    assert accounts.user_for_session(get_database(), token) is not None  # nothing changed
+    at.text_input(key="reset_password").input("a-new-password-7")
+    ok(at.button(key="FormSubmitter:reset_password_form-" + t("users.set_password", lang))
+       .click().run())
+    assert t("users.password_set", lang, name="ann") in [s.value for s in at.success]
+    assert at.text_input(key="reset_password").value == ""
+    assert accounts.user_for_session(get_database(), token) is None
+    assert accounts.authenticate(get_database(), "ann", "a-new-password-7").username == "ann"
+
+
 @pytest.mark.parametrize("page", ["cohort_admin.py", "cohort_dashboard.py", "users_admin.py"])
 def test_teaching_and_admin_pages_refuse_trainees_and_anonymous_visitors(school, page):
     for user in (school.ann, school.manager, None):
