@@ -1,8 +1,9 @@
 """Cohorts (班级管理), for instructors and admins: create a cohort, enrol trainees one by
 one or from a CSV class list (bad rows are listed by line), remove a member, assign a
 published case or a lesson with a window and optional pre- and post-tests, and withdraw
-an assignment given by mistake. Removing and withdrawing each take a pick, a tick that
-names what goes, and a button: one click cannot do either."""
+an assignment given by mistake, and give a trainee who forgot a password a new one-time
+password. Removing and withdrawing each take a pick, a tick that names what goes, and a
+button: one click cannot do either."""
 
 from datetime import datetime, time, timedelta
 
@@ -120,6 +121,18 @@ with members_tab:
             st.button(t("cohort.remove"), key="remove_member",
                       disabled=not st.session_state.get(confirm_key),
                       on_click=remove, args=(cohort, by_id[gone], confirm_key, pick_key))
+    trainees = {m.user_id: m for m in people if m.cohort_role is CohortRole.TRAINEE}
+    with st.expander(t("cohort.password_title"), icon=":material/key:"):
+        st.caption(t("cohort.password_help"))
+        whose = st.selectbox(t("cohort.password_pick"), list(trainees), index=None,
+                             key=f"password_pick_{cid}",
+                             format_func=lambda i: trainees[i].label)
+        if st.button(t("cohort.password_make"), key="password_make", disabled=whose is None):
+            made = errors(cr.new_password, db, user, cid, whose)
+            if made is not None:  # shown in this run only: a reload does not show it again
+                member, password = made
+                st.success(t("cohort.password_made", name=member.label))
+                st.code(password, language=None)
     with st.form("enrol_one"):
         who = st.text_input(t("cohort.enrol_username"), max_chars=64, key="enrol_username")
         as_instructor = st.checkbox(t("cohort.as_instructor"), key="enrol_instructor")

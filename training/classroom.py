@@ -335,6 +335,32 @@ def remove_member(db: DB, user: User | None, cohort_id: int, user_id: int) -> Me
         return member
 
 
+def new_password(db: DB, user: User | None, cohort_id: int, user_id: int) -> tuple[Member, str]:
+    """A new one-time password for a trainee of the cohort, for the instructor to hand over
+    in person: a trainee who forgot theirs in class, or whose password from the class list
+    was lost before it was handed out. Only a trainee account enrolled as a trainee: an
+    instructor's, a manager's or an administrator's password is the administrator's to
+    set. The trainee's open sessions end. Returns (the trainee, the password)."""
+    from training.accounts import set_password
+
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    with session_scope(db) as s:
+        found = s.execute(select(EnrolmentRow, UserRow)
+                          .join(UserRow, UserRow.id == EnrolmentRow.user_id)
+                          .where(EnrolmentRow.cohort_id == int(cohort_id),
+                                 EnrolmentRow.user_id == int(user_id))).first()
+        if found is None:
+            raise ClassroomError("classroom.not_a_member", id=user_id)
+        enrolment, who = found
+        member = Member(who.id, who.username, who.display_name,
+                        CohortRole(enrolment.cohort_role))
+        if member.cohort_role is not CohortRole.TRAINEE or who.role != Role.TRAINEE.value:
+            raise ClassroomError("classroom.password_not_a_trainee", name=member.label)
+    password = secrets.token_urlsafe(TEMP_PASSWORD_BYTES)
+    set_password(db, member.username, password)
+    return member, password
+
+
 def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) -> RosterReport:
     """Enrol the trainees listed in a CSV file (columns: username, name, email).
 

@@ -413,6 +413,24 @@ def test_an_instructor_creates_a_cohort_enrols_and_assigns(school):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_instructor_makes_a_new_password_for_a_trainee_and_sees_it_once(school, lang):
+    """A trainee who forgot a password in class: the cohort's instructor picks them under
+    Members, makes a one-time password and reads it off the page once; it signs in."""
+    cid = school.cohort.id
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_admin.py")
+    ok(at.run())
+    assert at.button(key="password_make").disabled  # nobody picked yet
+    ok(at.selectbox(key=f"password_pick_{cid}").select(school.ann.id).run())
+    ok(at.button(key="password_make").click().run())
+    assert t("cohort.password_made", lang, name="Ann") in [m.value for m in at.success]
+    password = at.code[0].value
+    assert accounts.authenticate(get_database(), "ann", password).username == "ann"
+    ok(at.run())  # another run of the page: the password is not shown again
+    assert not at.code
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_instructor_withdraws_an_assignment_and_removes_a_member_once_confirmed(school, lang):
     """An assignment given by mistake could not be withdrawn, nor a trainee enrolled in the
     wrong cohort removed. Each now takes a pick, a tick naming what goes and a button; the

@@ -558,3 +558,31 @@ def test_a_cohort_always_keeps_an_instructor(klass):
         cr.remove_member(db, klass.other_teacher, cid, klass.other_teacher.id)
     assert {m.username for m in cr.members(db, klass.other_teacher, cid)} == {
         "other-teacher", "ann", "ben"}
+
+
+def test_an_instructor_gives_a_trainee_of_the_cohort_a_new_password(klass):
+    """A trainee who forgot a password in class could be helped only by an administrator.
+    The cohort's instructor makes a one-time password for a trainee of the cohort; the
+    trainee's sessions end and the new password signs in. Nobody else's password, and
+    nobody outside the cohort's instructors and admins, can do it."""
+    from training import accounts
+
+    db, cid = klass.db, klass.cohort.id
+    token = accounts.open_session(db, klass.ann)
+    member, password = cr.new_password(db, klass.teacher, cid, klass.ann.id)
+    assert member.username == "ann" and len(password) >= accounts.MIN_PASSWORD_CHARS
+    assert accounts.user_for_session(db, token) is None
+    assert accounts.authenticate(db, "ann", password).username == "ann"
+    with pytest.raises(accounts.AccountError):
+        accounts.authenticate(db, "ann", PW)
+    # the instructor's own place in the cohort, and a person outside it: refused
+    with pytest.raises(cr.ClassroomError) as err:
+        cr.new_password(db, klass.teacher, cid, klass.teacher.id)
+    assert err.value.key == "classroom.password_not_a_trainee"
+    with pytest.raises(cr.ClassroomError):
+        cr.new_password(db, klass.teacher, cid, klass.outsider.id)
+    for user in (klass.ben, klass.other_teacher, klass.manager, None):
+        with pytest.raises(Forbidden):
+            cr.new_password(db, user, cid, klass.ben.id)
+    assert accounts.authenticate(db, "ben", PW).username == "ben"  # untouched
+    assert cr.new_password(db, klass.admin, cid, klass.ben.id)[0].username == "ben"
