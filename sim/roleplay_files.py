@@ -136,7 +136,8 @@ def parse_roleplay(text: str, source: str = "<text>",
         raise err
     data = load_yaml(text, source, RoleplayError)
     rp = validate(Roleplay, data, source, RoleplayError,
-                  what="kind: roleplay, id, title, start, nodes; see roleplays/")
+                  what="kind: roleplay, id, title, start, nodes; see roleplays/",
+                  what_zh="kind: roleplay、id、title、start、nodes（参见 roleplays/ 中的示例）")
     problems = graph_problems(rp, scenario_dir)
     if problems:
         err = RoleplayError(source, [(path, en) for path, en, _ in problems])

@@ -448,3 +448,21 @@ def test_every_bad_conversation_is_reported_in_chinese(capsys):
         rc, out, err = run_cli(capsys, "validate", "--lang", "zh", str(path))
         assert rc == 2 and "Traceback" not in out + err, out + err
         assert re.search(r"[\u4e00-\u9fff]", out.split(": ", 2)[-1]), out
+
+
+def test_a_problems_place_is_said_in_chinese_too(capsys):
+    """validate --lang zh said where a YAML slip was in English ("line 2, column 1:") and a
+    whole-file problem as "(file):", before the Chinese message; a conversation's key list
+    was English too. The place now reads 第 2 行第 1 列 and （文件）."""
+    places = set()
+    for path in BAD_FILES + sorted((ROOT / "tests" / "badinput" / "roleplay").glob("*.yaml")):
+        _rc, out, _err = run_cli(capsys, "validate", "--lang", "zh", str(path))
+        for line in out.splitlines():
+            place = line.removeprefix(f"{path}: ").split(": ", 1)[0]
+            assert not re.fullmatch(r"line \d+.*|\(file\)", place), line
+            places.add(place)
+    assert any(re.fullmatch(r"第 \d+ 行第 \d+ 列", p) for p in places)
+    assert "（文件）" in places
+    rc, out, _ = run_cli(capsys, "validate", "--lang", "zh",
+                         str(ROOT / "tests" / "badinput" / "roleplay" / "list_not_mapping.yaml"))
+    assert rc == 2 and "roleplays/ 中的示例" in out, out

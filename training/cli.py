@@ -122,7 +122,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             lines = _field_lines(name, [f for f, _ in err.problems]) if talk else {}
             for (field, _), message in zip(err.problems, said, strict=True) if err.problems \
                     else [(("(file)", ""), "invalid scenario")]:
-                where = field
+                where = _place(field, args.lang)
                 if lines.get(field):  # a conversation's field, with its line to go to
                     where += (f"（第 {lines[field]} 行）" if args.lang == "zh"
                               else f" (line {lines[field]})")
@@ -639,6 +639,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     print(t("author.generate.wrote", lang, path=out, note=note))
     return EXIT_OK
+
+
+def _place(field: str, lang: str) -> str:
+    """Where a problem is, in the reader's words: a YAML slip's 'line 3, column 1' and a
+    whole file's '(file)' read 第 3 行第 1 列 and （文件） in Chinese; a field's path is
+    the file's own key names, the same in both."""
+    if lang != "zh":
+        return field
+    import re
+
+    at = re.fullmatch(r"line (\d+)(?:, column (\d+))?", field)
+    if at is not None:
+        return f"第 {at[1]} 行" + (f"第 {at[2]} 列" if at[2] else "")
+    return "（文件）" if field == "(file)" else field
 
 
 def generated_note(case, lang: str) -> str:
