@@ -305,6 +305,19 @@ def enrol(db: DB, user: User | None, cohort_id: int, username: str,
                       CohortRole(existing.cohort_role) if existing else as_role)
 
 
+def _enrolment(s: Session, cohort_id: int, user_id: int) -> tuple[EnrolmentRow, UserRow, Member]:
+    """A member's enrolment row, account row and Member; not a member: ClassroomError."""
+    found = s.execute(select(EnrolmentRow, UserRow)
+                      .join(UserRow, UserRow.id == EnrolmentRow.user_id)
+                      .where(EnrolmentRow.cohort_id == int(cohort_id),
+                             EnrolmentRow.user_id == int(user_id))).first()
+    if found is None:
+        raise ClassroomError("classroom.not_a_member", id=user_id)
+    enrolment, who = found
+    return enrolment, who, Member(who.id, who.username, who.display_name,
+                                  CohortRole(enrolment.cohort_role))
+
+
 def remove_member(db: DB, user: User | None, cohort_id: int, user_id: int) -> Member:
     """Take a member out of a cohort (a trainee enrolled in the wrong one, an instructor who
     no longer teaches it). Their attempts and answers stay theirs; the cohort's lists,
@@ -316,15 +329,7 @@ def remove_member(db: DB, user: User | None, cohort_id: int, user_id: int) -> Me
         # removing each other cannot both see the other one stay (SQLite writes one at a time)
         if s.get(CohortRow, int(cohort_id), with_for_update=True) is None:
             raise ClassroomError("classroom.no_such_cohort", id=cohort_id)
-        found = s.execute(select(EnrolmentRow, UserRow)
-                          .join(UserRow, UserRow.id == EnrolmentRow.user_id)
-                          .where(EnrolmentRow.cohort_id == int(cohort_id),
-                                 EnrolmentRow.user_id == int(user_id))).first()
-        if found is None:
-            raise ClassroomError("classroom.not_a_member", id=user_id)
-        enrolment, who = found
-        member = Member(who.id, who.username, who.display_name,
-                        CohortRole(enrolment.cohort_role))
+        enrolment, who, member = _enrolment(s, cohort_id, user_id)
         s.delete(enrolment)
         s.flush()
         left = s.scalar(select(EnrolmentRow.id).where(
@@ -345,15 +350,7 @@ def new_password(db: DB, user: User | None, cohort_id: int, user_id: int) -> tup
 
     require(user, Action.MANAGE_COHORT, cohort_id, db)
     with session_scope(db) as s:
-        found = s.execute(select(EnrolmentRow, UserRow)
-                          .join(UserRow, UserRow.id == EnrolmentRow.user_id)
-                          .where(EnrolmentRow.cohort_id == int(cohort_id),
-                                 EnrolmentRow.user_id == int(user_id))).first()
-        if found is None:
-            raise ClassroomError("classroom.not_a_member", id=user_id)
-        enrolment, who = found
-        member = Member(who.id, who.username, who.display_name,
-                        CohortRole(enrolment.cohort_role))
+        _enrolment_row, who, member = _enrolment(s, cohort_id, user_id)
         if member.cohort_role is not CohortRole.TRAINEE or who.role != Role.TRAINEE.value:
             raise ClassroomError("classroom.password_not_a_trainee", name=member.label)
     password = secrets.token_urlsafe(TEMP_PASSWORD_BYTES)
