@@ -647,8 +647,6 @@ def _place(field: str, lang: str) -> str:
     the file's own key names, the same in both."""
     if lang != "zh":
         return field
-    import re
-
     at = re.fullmatch(r"line (\d+)(?:, column (\d+))?", field)
     if at is not None:
         return f"第 {at[1]} 行" + (f"第 {at[2]} 列" if at[2] else "")
