@@ -541,7 +541,7 @@ def _named_borrowers(rng: np.random.Generator, segments: list[dict], horizon: in
              "diverts": bool(rng.random() < 0.3 and seg["payment_mode"] == "self"),
              "events": _scripted(rng, horizon, household=seg["product"] == "consumer")}
         if k == 0:  # a borrower with several loans: a second loan elsewhere in the book
-            other = segments[int(rng.integers(len(segments)))]
+            other = _second_segment(seg, segments[int(rng.integers(len(segments)))])
             if room[other["id"]] >= 1:
                 room[other["id"]] -= 1
                 b["other_loans"] = [{"segment": other["id"], "amount_cny": float(np.round(
@@ -550,6 +550,18 @@ def _named_borrowers(rng: np.random.Generator, segments: list[dict], horizon: in
             b["guarantor"] = out[int(rng.integers(len(out)))]["id"]
         out.append(b)
     return out
+
+
+def _second_segment(own: dict, drawn: dict) -> dict:
+    """The segment of a named borrower's second loan: the drawn one when a firm of the
+    borrower's own trade and place would borrow there (the same industry and region: a
+    working-capital line beside a fixed-asset loan, say), else a second loan of the
+    borrower's own segment. A Shandong machine maker holds no Sichuan development loan,
+    and a company no household consumer loan. The draw is taken either way, so every
+    later draw of the case stays the same."""
+    if drawn["industry"] == own["industry"] and drawn["region"] == own["region"]:
+        return drawn
+    return own
 
 
 def _scripted(rng: np.random.Generator, horizon: int, household: bool = False) -> list[dict]:

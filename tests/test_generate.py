@@ -108,6 +108,24 @@ def test_named_borrowers_have_scripted_events_and_some_hold_several_loans():
     assert sum(shared_loans(s) > 0 for sc in cases for s in sc.segments) >= 10
 
 
+def test_a_named_borrowers_second_loan_fits_its_trade_and_place():
+    """A firm's further loan is in a segment of its own industry and region (often its
+    own segment): no machine maker with another province's development loan, no company
+    with a household consumer loan."""
+    held = 0
+    for sc in (c.scenario for c in family()):
+        segs = {s.id: s for s in sc.segments}
+        for b in sc.borrowers:
+            own = segs[b.segment]
+            for loan in b.other_loans:
+                other = segs[loan.segment]
+                assert (other.industry, other.region) == (own.industry, own.region), \
+                    (sc.id, b.id, own.id, other.id)
+                assert (other.product == "consumer") == (own.product == "consumer")
+                held += 1
+    assert held >= 25
+
+
 def test_staffing_spans_half_to_three_times_what_the_policy_needs():
     ratios = [c.staffing_ratio for c in family()]
     assert all(0.45 <= r <= 3.1 for r in ratios)
