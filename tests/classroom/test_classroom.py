@@ -466,6 +466,84 @@ def test_a_withdrawn_assignment_is_no_longer_work_to_do_but_what_was_done_stays(
     assert pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig").empty
 
 
+def test_an_attempt_under_a_withdrawn_assignment_cannot_be_played_on_but_stays_readable(klass):
+    """A trainee with an attempt under way could still open it from My work or a desk
+    left open and play on, its result landing as if the assignment still counted. Once
+    withdrawn, every move is refused (a stale tab, a restarted server) naming who withdrew
+    it and when, nothing saved is lost, and the attempt and a finished one's debrief
+    still open to read."""
+    from sim.policy import MonitoringPolicy
+    from training.attempts import AttemptWithdrawn
+    from training.review import month_view
+
+    db, a, games = klass.db, klass.assignment, klass.games
+    done = cr.start_assignment(db, klass.ann, games, a.id).attempt.id
+    _play_to_end(games, done)
+    aid = cr.start_assignment(db, klass.ann, games, a.id).attempt.id
+    games.end_month(aid, 0)
+    games.queue(aid, 0, "closer_monitoring")
+    practice = cr.start_practice(db, klass.ann, games, klass.intro).attempt.id
+    saved = games.store.get(aid)
+
+    cr.withdraw_assignment(db, klass.teacher, a.id)
+    # the page's check: playing is refused with who withdrew it and when
+    with pytest.raises(Forbidden) as err:
+        cr.open_attempt(db, klass.ann, aid, Action.PLAY_ATTEMPT)
+    assert err.value.key == "attempt.withdrawn" and err.value.detail["by"] == "teacher"
+    gone = cr.withdrawn_assignments(db, klass.teacher, klass.cohort.id)[0]
+    assert err.value.detail["at"] == gone.withdrawn_at
+    assert not can(klass.ann, Action.PLAY_ATTEMPT, saved, db)
+    # a desk left open since (its game still live in memory), and a restarted server
+    restarted = LiveGames(AttemptStore(db=db), lambda _id: klass.intro)
+    for live_games in (games, restarted):
+        for move in (lambda g: g.end_month(aid, 1), lambda g: g.queue(aid, 1, "closer_monitoring"),
+                     lambda g: g.unqueue(aid, 0), lambda g: g.set_routine_hours(aid, 1.0),
+                     lambda g: g.set_policy(aid, MonitoringPolicy(first_check_days=60)),
+                     lambda g: g.end_month(done, 12)):
+            with pytest.raises(AttemptWithdrawn) as refused:
+                move(live_games)
+            assert refused.value.key == "attempt.withdrawn"
+            assert refused.value.withdrawal.by == "teacher"
+    # nothing saved was lost or changed
+    after = games.store.get(aid)
+    assert (after.month, after.version, after.decision_log, after.pending) == (
+        saved.month, saved.version, saved.decision_log, saved.pending)
+    assert after.pending["actions"] == [[0, "closer_monitoring"]]
+    assert games.open(aid).game.month == 1
+    # still there to read: the replay, the finished attempt's debrief, the instructor's view
+    assert month_view(db, klass.ann, aid, 1, lambda _id: klass.intro).month == 1
+    assert games.debrief(done).index == games.store.get(done).index_share
+    assert cr.open_attempt(db, klass.teacher, aid).id == aid
+    # listed as withdrawn for whoever may read them; practice is not touched
+    mine = cr.my_attempts(db, klass.ann)
+    marked = cr.withdrawals(db, klass.ann, mine)
+    assert set(marked) == {aid, done} and marked[aid].by == "teacher"
+    assert set(cr.withdrawals(db, klass.teacher, mine)) == {aid, done}
+    assert cr.withdrawals(db, klass.ben, mine) == {}
+    games.end_month(practice, 0)
+    assert games.store.get(practice).month == 1
+
+
+def test_a_move_that_races_the_withdrawal_is_not_saved(klass):
+    """Withdrawn between the move's check and its save: the save refuses in the same
+    transaction, and the game that ran ahead in memory is dropped, not kept as live."""
+    from training.attempts import AttemptWithdrawn
+
+    db, games = klass.db, klass.games
+    aid = cr.start_assignment(db, klass.ann, games, klass.assignment.id).attempt.id
+    games.end_month(aid, 0)
+    checked = games.store.withdrawal
+    games.store.withdrawal = lambda attempt: None  # the check ran before the withdrawal
+    try:
+        cr.withdraw_assignment(db, klass.teacher, klass.assignment.id)
+        with pytest.raises(AttemptWithdrawn):
+            games.end_month(aid, 1)
+    finally:
+        games.store.withdrawal = checked
+    assert games.store.get(aid).month == 1
+    assert games.open(aid).game.month == 1  # replayed from what was saved
+
+
 def test_what_was_withdrawn_can_be_assigned_again_for_the_same_window(klass):
     db, a = klass.db, klass.assignment
     with pytest.raises(cr.ClassroomError, match="already_assigned"):
