@@ -565,7 +565,7 @@ def test_the_dashboard_shows_what_the_class_did(school):
     assert best["Best index"].tolist() == pytest.approx(
         expected.attempts["index_share"].tolist())
     assert "late-collection" not in frame_with(at, "Baseline")["Baseline"].tolist()
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3  # to read, for scripts, Excel
     assert at.selectbox(key="dash_attempt").value == live.attempt.id
 
 
@@ -651,3 +651,17 @@ def test_a_desk_left_open_after_a_withdrawal_plays_no_further_and_says_who_and_w
              at=local_time(when, None, lang)) in [
         w.value for w in at.warning]
     assert t("debrief.comparison", lang) in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_dashboard_offers_results_to_read_and_results_for_scripts(school, lang):
+    """The dashboard's only CSV had English column ids: the instructor now gets a second
+    one with headings in the page's language, and the page says which is which."""
+    school.ann_attempt(1)
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [t("dash.export_csv_readable", lang), t("dash.export_csv", lang),
+                      t("dash.export_xlsx", lang)]
+    assert t("dash.export_help", lang) in [c.value for c in at.caption]

@@ -367,6 +367,40 @@ def test_ranking_is_anonymised_and_dashboard_matches_the_attempts(klass):
     assert csv_back["attempt_id"].tolist() == res.attempts["attempt_id"].tolist()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_results_export_reads_in_the_pages_language_and_keeps_the_ids_for_scripts(
+        klass, lang):
+    """The CSV export had only English column ids and stored values ("index_share",
+    "finished"): an instructor opening it in Excel read code. A second CSV now has the
+    headings and statuses in the page's language and the index in percent, as UTF-8 with
+    a BOM (Excel then shows Chinese); the first keeps the ids for scripts."""
+    from training.i18n import t
+
+    db, games = klass.db, klass.games
+    done = cr.start_assignment(db, klass.ann, games, klass.assignment.id).attempt.id
+    _play_to_end(games, done, act_first_month=True)
+    cr.start_assignment(db, klass.ben, games, klass.assignment.id)
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+
+    data = dash.results_csv_readable(res, lang)
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert list(back.columns) == [t(f"dash.csv.{c}", lang) for c in dash.ATTEMPT_COLUMNS]
+    assert not set(back.columns) & set(dash.ATTEMPT_COLUMNS)
+    status = back[t("dash.csv.status", lang)].tolist()
+    assert sorted(status) == sorted([t("dash.status_finished", lang),
+                                     t("dash.status_in_progress", lang)])
+    index = back.set_index(t("dash.csv.attempt_id", lang))[t("dash.csv.index_share", lang)]
+    share = res.attempts.set_index("attempt_id")["index_share"]
+    assert index[done] == pytest.approx(100 * share[done], abs=0.05)
+    if lang == "zh":
+        assert "学员" in data.decode("utf-8-sig") and "已完成" in data.decode("utf-8-sig")
+    # the machine-readable one is as it was, whatever the language
+    ids = pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig")
+    assert list(ids.columns) == dash.ATTEMPT_COLUMNS
+    assert set(ids["status"]) == {"finished", "active"}
+
+
 def test_instructor_enrolment_needs_an_instructor_account(klass):
     with pytest.raises(cr.ClassroomError, match="not_an_instructor"):
         cr.enrol(klass.db, klass.teacher, klass.cohort.id, "ben", CohortRole.INSTRUCTOR)
