@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -496,6 +497,27 @@ def input_hints(lang: str) -> str:
             rules.append(f"{scope}[data-testid='{field}'] {hint}::after "
                          f"{{content: {_css_string(text)}; font-size: 0.75rem}}")
     return "<style>" + " ".join(rules) + "</style>"
+
+
+def number_field(box: Any, label: str, key: str, lo: float, hi: float, **kw: Any) -> Any:
+    """``st.number_input`` (drawn in ``box``) that takes whatever is typed, and says in the
+    page's language when it is outside [lo, hi]: the field, what was typed and the range
+    to use. Returns None then, so the caller does not act on it.
+
+    Streamlit's own ``min_value``/``max_value`` refuse such an entry with an English
+    tooltip on an icon, keep the number shown in the box and use the old value (a form's
+    submit then sends the old one, or nothing), so these boxes leave them out."""
+    value = box.number_input(label, key=key, **kw)
+    if value is None or lo <= value <= hi:
+        return value
+    shown = kw.get("format")
+
+    def text(x: float) -> str:
+        return shown % x if shown else f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+    box.error(t("common.out_of_range", field=label, value=text(value), lo=text(lo), hi=text(hi)),
+              icon=":material/error:")
+    return None
 
 
 def file_upload(label: str, key: str, types: list[str], max_bytes: int, *,

@@ -79,8 +79,13 @@ def apply_policy(aid: str) -> None:
 
 def apply_routine_hours(aid: str) -> None:
     """The hours the trainee gives the checks due (an empty box: all they need)."""
+    hours = st.session_state.get("routine_hours")
+    if hours is not None and not hours >= 0:  # the box has no bounds: Streamlit's are English
+        common.flash("error", t("common.at_least", field=t("policy.routine_hours"),
+                                value=f"{hours:g}", lo="0"))
+        st.session_state["routine_hours"] = common.games().open(aid).game.routine_hours
+        return
     try:
-        hours = st.session_state.get("routine_hours")
         common.games().set_routine_hours(aid, None if hours is None else float(hours))
     except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
         return

@@ -127,9 +127,9 @@ def ledger_panel(live: Live, lang: str, first_ids: list[int] | None = None) -> N
                      placeholder=t("desk.pick_loan_placeholder"))
         c3, c4 = st.columns(2)
         c3.text_input(t("ledger.owner"), key="ledger_owner", placeholder=t("ledger.owner_placeholder"))
-        first = min(g.month + 1, g.horizon)
-        c4.number_input(t("ledger.deadline"), min_value=first, max_value=g.horizon,
-                        value=min(g.month + 3, g.horizon), step=1, key=f"ledger_deadline_{g.month}")
+        # no bounds here: make_resolution refuses a month outside them, naming the range
+        c4.number_input(t("ledger.deadline"), value=min(g.month + 3, g.horizon), step=1,
+                        key=f"ledger_deadline_{g.month}")
         st.form_submit_button(t("ledger.add"), on_click=_add_resolution, args=(aid, g.month),
                               key="ledger_add")
     _show("ledger")
