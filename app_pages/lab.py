@@ -376,7 +376,7 @@ with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
 c1, c2 = st.columns(2)
 reps = common.number_field(c1, t("lab.page.reps"), "lab_reps", 2, lab.MAX_REPS, value=30,
                            help=t("lab.page.reps_help"))
-seed = common.number_field(c2, t("lab.page.seed"), "lab_seed", 0, 2**31 - 1)
+seed = common.number_field(c2, t("lab.page.seed"), "lab_seed", 0, 2**31 - 1, step=1)  # int
 
 sweep = st.toggle(t("lab.page.sweep"), key="lab_sweep")
 staff: tuple[int, ...] = ()

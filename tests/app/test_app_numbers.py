@@ -67,6 +67,7 @@ def test_a_share_typed_as_a_percentage_is_named_with_its_fix_and_the_form_kept(l
 def test_the_lab_names_a_number_out_of_range_and_runs_nothing_until_it_is_fixed(lang):
     at = open_lab(lang)
     seed = at.number_input(key="lab_seed").value
+    assert isinstance(seed, int)  # a whole number still, without Streamlit's bounds to say so
     ok(at.number_input(key="lab_reps").set_value(1).run())
     said = t("common.out_of_range", lang, field=t("lab.page.reps", lang), value="1", lo="2",
              hi=f"{lab.MAX_REPS:,}")
