@@ -320,6 +320,9 @@ def results_csv_readable(results: CohortResults, lang: str) -> bytes:
                        for v in frame["status"]]
     frame["index_share"] = [None if pd.isna(v) else round(100 * float(v), 1)
                             for v in frame["index_share"]]
+    frame["loss_cny"] = [None if pd.isna(v) else round(float(v), 2) for v in frame["loss_cny"]]
+    for col in ("started_at", "finished_at"):  # to the minute, as the page shows times
+        frame[col] = pd.to_datetime(frame[col]).dt.strftime("%Y-%m-%d %H:%M")
     frame = frame.rename(columns={c: t(k, lang) for c, k in ATTEMPT_HEADINGS.items()})
     return frame.to_csv(index=False).encode("utf-8-sig")
 

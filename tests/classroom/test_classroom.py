@@ -393,6 +393,8 @@ def test_the_results_export_reads_in_the_pages_language_and_keeps_the_ids_for_sc
     index = back.set_index(t("dash.csv.attempt_id", lang))[t("dash.csv.index_share", lang)]
     share = res.attempts.set_index("attempt_id")["index_share"]
     assert index[done] == pytest.approx(100 * share[done], abs=0.05)
+    started = back.set_index(t("dash.csv.attempt_id", lang))[t("dash.csv.started_at", lang)]
+    assert started[done] == f"{res.attempts.set_index('attempt_id').loc[done, 'started_at']:%Y-%m-%d %H:%M}"
     if lang == "zh":
         assert "学员" in data.decode("utf-8-sig") and "已完成" in data.decode("utf-8-sig")
     # the machine-readable one is as it was, whatever the language
