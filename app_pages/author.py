@@ -55,8 +55,8 @@ with st.expander(t("author.start_title"), expanded=False):
                      key="author_start_case")
     elif source == Start.GENERATED:
         options = authoring.generator_options()
-        st.number_input(t("author.gen_seed"), min_value=0, max_value=2**31 - 1, value=1,
-                        step=1, key="author_gen_seed")
+        common.number_field(st, t("author.gen_seed"), "author_gen_seed", 0, forms.GEN_SEED_MAX,
+                            value=1, step=1)
         if options.get("products"):
             st.multiselect(t("author.gen_products"), options["products"],
                            key="author_gen_products", placeholder=t("common.pick_none_means_any"),

@@ -41,6 +41,7 @@ MACRO_TYPES = ("lpr_change", "policy_shock", "recession", "disaster")
 SCRIPTED_KINDS = ("health_shock", "diversion_start", "key_person_leaves", "lawsuit_filed",
                   "collateral_damage", "sales_drop", "tax_arrears", "recovery")
 NEW = -1  # the segment picker's "new segment" entry
+GEN_SEED_MAX = 2**31 - 1  # the generator's seed, as numpy takes it
 
 
 FIELD_LABELS: dict[str, str] = {
@@ -179,6 +180,9 @@ def load_start() -> None:
         if source == authoring.Start.SHIPPED:
             new = authoring.shipped_text(_v("author_start_case"))
         elif source == authoring.Start.GENERATED:
+            if not 0 <= int(_v("author_gen_seed") or 0) <= GEN_SEED_MAX:  # said under the box
+                message("error", "common.fix_numbers")
+                return
             new = authoring.generated_text(int(_v("author_gen_seed") or 0),
                                            _v("author_gen_products") or None,
                                            _v("author_gen_shocks") or None,
@@ -300,31 +304,31 @@ def segment_form(text: str, lang: str) -> None:
         c3.text_input(t("author.f.name_en"), key="seg_name_en")
         c1.selectbox(t("author.f.product"), PRODUCTS, key="seg_product",
                      format_func=lambda p: t(f"product.{p}", lang))
-        c2.number_input(t("author.f.count", lang), min_value=1, max_value=200_000, step=1,
+        c2.number_input(t("author.f.count", lang), step=1,
                         key="seg_count")
-        c3.number_input(t("author.f.median_cny"), min_value=1.0, step=100_000.0,
+        c3.number_input(t("author.f.median_cny"), step=100_000.0,
                         format="%.0f", key="seg_median")
-        c1.number_input(t("author.f.term_months"), min_value=1, max_value=360, step=1,
+        c1.number_input(t("author.f.term_months"), step=1,
                         key="seg_term")
         c2.selectbox(t("author.f.repayment"), REPAYMENTS, key="seg_repayment",
                      format_func=lambda r: t(f"repayment.{r}", lang))
         c3.selectbox(t("author.f.rate_kind", lang), ("fixed", "floating"), key="seg_rate_kind",
                      format_func=lambda k: t(f"author.rate_kind.{k}", lang))
-        c1.number_input(t("author.f.rate", lang), min_value=-0.05, max_value=0.36, step=0.001,
+        c1.number_input(t("author.f.rate", lang), step=0.001,
                         format="%.4f", key="seg_rate", help=t("author.f.rate_help"))
-        c2.number_input(t("author.f.pd_annual"), min_value=0.0001, max_value=0.9999,
-                        step=0.005, format="%.4f", key="seg_pd", help=t("author.f.pd_help"))
-        c3.number_input(t("author.f.rho"), min_value=0.0, max_value=0.9, step=0.01,
+        c2.number_input(t("author.f.pd_annual"), step=0.005, format="%.4f", key="seg_pd",
+                        help=t("author.f.pd_help"))
+        c3.number_input(t("author.f.rho"), step=0.01,
                         format="%.2f", key="seg_rho", help=t("author.f.rho_help"))
         c1.text_input(t("author.f.industry"), key="seg_industry")
         c2.text_input(t("author.f.region"), key="seg_region")
         c3.selectbox(t("author.f.collateral"), COLLATERALS, key="seg_collateral",
                      format_func=lambda c: t(f"collateral.{c}", lang))
-        c1.number_input(t("author.f.ltv", lang), min_value=0.01, max_value=1.5, step=0.05,
+        c1.number_input(t("author.f.ltv", lang), step=0.05,
                         format="%.2f", key="seg_ltv", help=t("author.f.ltv_help"))
         c2.selectbox(t("author.f.guarantee"), GUARANTEES, key="seg_guarantee",
                      format_func=lambda g: t(f"author.guarantee.{g}", lang))
-        c3.number_input(t("author.f.guarantee_share", lang), min_value=0.0, max_value=1.0, step=0.05,
+        c3.number_input(t("author.f.guarantee_share", lang), step=0.05,
                         format="%.2f", key="seg_guarantee_share",
                         help=t("author.f.guarantee_share_help"))
         label = t("author.segment_add") if _seg_index() == NEW else t("author.segment_save")
@@ -364,13 +368,13 @@ def macro_form(text: str) -> None:
         c1, c2, c3 = st.columns(3)
         c1.selectbox(t("author.f.macro_type"), MACRO_TYPES, key="macro_type",
                      format_func=lambda k: t(f"author.macro_type.{k}", lang))
-        c2.number_input(t("author.f.month", lang), min_value=0, max_value=600, value=3, step=1,
+        c2.number_input(t("author.f.month", lang), value=3, step=1,
                         key="macro_month")
-        c3.number_input(t("author.f.delta_bp"), min_value=-300, max_value=300, value=25,
+        c3.number_input(t("author.f.delta_bp"), value=25,
                         step=5, key="macro_delta_bp", help=t("author.f.only_lpr"))
-        c1.number_input(t("author.f.severity"), min_value=0.01, max_value=5.0, value=1.0,
+        c1.number_input(t("author.f.severity"), value=1.0,
                         step=0.1, key="macro_severity", help=t("author.f.not_lpr"))
-        c2.number_input(t("author.f.duration_months"), min_value=1, max_value=240, value=12,
+        c2.number_input(t("author.f.duration_months"), value=12,
                         step=1, key="macro_duration", help=t("author.f.not_lpr"))
         c3.multiselect(t("author.f.segments"), seg_ids, key="macro_segments",
                        help=t("author.f.only_policy"), placeholder=t("common.pick_some"))
@@ -418,7 +422,7 @@ def borrower_forms(text: str) -> None:
         c1, c2, c3 = st.columns(3)
         c1.text_input(t("author.f.id"), key="bor_id", help=t("author.f.id_help"))
         c2.selectbox(t("author.f.segment"), seg_ids, key="bor_segment")
-        c3.number_input(t("author.f.amount_cny"), min_value=0.0, value=0.0, step=100_000.0,
+        c3.number_input(t("author.f.amount_cny"), value=0.0, step=100_000.0,
                         format="%.0f", key="bor_amount", help=t("author.f.amount_help"))
         c1.text_input(t("author.f.company_zh"), key="bor_company_zh")
         c2.text_input(t("author.f.company_en"), key="bor_company_en")
@@ -436,11 +440,11 @@ def borrower_forms(text: str) -> None:
     with st.form("event_form", border=False):
         c1, c2, c3 = st.columns(3)
         c1.selectbox(t("author.f.borrower"), bor_ids, key="ev_borrower")
-        c2.number_input(t("author.f.month"), min_value=0, max_value=600, value=3, step=1,
+        c2.number_input(t("author.f.month"), value=3, step=1,
                         key="ev_month")
         c3.selectbox(t("author.f.event_kind"), SCRIPTED_KINDS, key="ev_kind",
                      format_func=lambda k: t(f"author.event_kind.{k}", lang))
-        c1.number_input(t("author.f.severity", lang), min_value=0.0, max_value=5.0, value=1.0,
+        c1.number_input(t("author.f.severity", lang), value=1.0,
                         step=0.1, key="ev_severity")
         c2.text_input(t("author.f.note_zh"), key="ev_note_zh")
         c3.text_input(t("author.f.note_en"), key="ev_note_en")
@@ -470,10 +474,9 @@ def staff_form(scenario) -> None:
     st.session_state.setdefault("staff_hours", 60.0)
     with st.form("staff_form", border=False):
         c1, c2 = st.columns(2)
-        c1.number_input(t("author.f.officers"), min_value=1, max_value=10_000, step=1,
+        c1.number_input(t("author.f.officers"), step=1,
                         key="staff_officers")
-        c2.number_input(t("author.f.hours_per_officer"), min_value=1.0, max_value=200.0,
-                        step=5.0, key="staff_hours")
+        c2.number_input(t("author.f.hours_per_officer"), step=5.0, key="staff_hours")
         st.form_submit_button(t("author.staff_save"), on_click=save_staff, type="primary")
 
 

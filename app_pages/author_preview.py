@@ -30,20 +30,21 @@ def run_box(scenario: Scenario) -> None:
     """Replications and months, the expected wait, and the run button with its progress bar."""
     h = scenario.horizon_months
     c1, c2, c3 = st.columns([1, 1, 2])
-    reps = int(c1.number_input(t("author.preview_reps"), min_value=2,
-                               max_value=preview.MAX_REPS, value=preview.DEFAULT_REPS,
-                               step=1, key="pv_reps"))
-    suggested = preview.suggested_months(scenario, reps)
-    months = int(c2.number_input(t("author.preview_months", horizon=h), min_value=1,
-                                 max_value=h, value=suggested, step=1,
-                                 key=f"pv_months_{scenario.id}_{h}"))
+    reps = common.number_field(c1, t("author.preview_reps"), "pv_reps", 2, preview.MAX_REPS,
+                               value=preview.DEFAULT_REPS, step=1)
+    suggested = preview.suggested_months(scenario, reps or preview.DEFAULT_REPS)
+    months = common.number_field(c2, t("author.preview_months", horizon=h),
+                                 f"pv_months_{scenario.id}_{h}", 1, h, value=suggested, step=1)
     both = c3.checkbox(t("author.preview_two_cores"), key="pv_two_cores",
                        help=t("author.preview_two_cores_help"))
     workers = POOL_WORKERS if both else 1
-    c3.caption(t("author.preview_estimate",
-                 seconds=f"{preview.estimated_seconds(scenario, reps, months, workers):.0f}",
-                 loans=scenario.n_loans))
-    if st.button(t("author.preview_run"), key="pv_run", type="primary",
+    ready = reps is not None and months is not None  # else said under the box
+    if ready:
+        reps, months = int(reps), int(months)
+        c3.caption(t("author.preview_estimate",
+                     seconds=f"{preview.estimated_seconds(scenario, reps, months, workers):.0f}",
+                     loans=scenario.n_loans))
+    if st.button(t("author.preview_run"), key="pv_run", type="primary", disabled=not ready,
                  icon=":material/play_arrow:"):
         bar = st.progress(0.0, text=t("author.preview_progress", done=0, total=reps))
 

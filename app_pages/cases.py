@@ -41,7 +41,16 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
             live = classroom.start_practice(common.db(), user, common.games(), case)
             common.set_attempt(live.attempt.id)
             common.go("briefing")
-        for att in store.recent(case.id, status=STATUS_ACTIVE, user_id=owner):
+        active = store.recent(case.id, status=STATUS_ACTIVE, user_id=owner)
+        taken_back = classroom.withdrawals(common.db(), user, active)
+        for att in active:
+            gone = taken_back.get(att.id)
+            if gone is not None:  # its assignment was withdrawn: to read, not to continue
+                st.page_link(common.PAGES["review"], icon=":material/history:",
+                             query_params={"review": att.id},
+                             label=t("cases2.withdrawn_line", month=att.month, horizon=att.horizon,
+                                     id=att.id, by=gone.by, at=units.local_time(gone.at, tz)))
+                continue
             label = t("cases.continue", month=att.month + 1, horizon=att.horizon,
                       updated=units.local_time(att.updated, tz), id=att.id)
             if st.button(label, key=f"continue_{att.id}"):

@@ -31,13 +31,17 @@ if res.completion.empty:
     st.info(t("dash.nothing_yet"))
     st.stop()
 
-c1, c2 = st.columns(2)
-c1.download_button(t("dash.export_csv"), dash.results_csv(res), file_name=f"cohort-{cid}.csv",
-                   mime="text/csv", key="export_csv", icon=":material/download:")
-c2.download_button(t("dash.export_xlsx"), dash.results_excel(res),
+c1, c2, c3 = st.columns(3)
+c1.download_button(t("dash.export_csv_readable"), dash.results_csv_readable(res, lang),
+                   file_name=f"cohort-{cid}-{lang}.csv", mime="text/csv",
+                   key="export_csv_readable", icon=":material/download:")
+c2.download_button(t("dash.export_csv"), dash.results_csv(res), file_name=f"cohort-{cid}.csv",
+                   mime="text/csv", key="export_csv", icon=":material/data_object:")
+c3.download_button(t("dash.export_xlsx"), dash.results_excel(res),
                    file_name=f"cohort-{cid}.xlsx", key="export_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/table_view:")
+st.caption(t("dash.export_help"))
 
 
 def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple = (),

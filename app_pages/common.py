@@ -13,7 +13,9 @@ The sign-in token lives in the session state and in an HttpOnly cookie
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -313,8 +315,16 @@ def allowed(action: Action, obj: object = None) -> bool:
 
 
 def forbidden(err: Forbidden) -> None:
-    """Say plainly why, with no detail of what is behind it."""
-    st.error(t(err.key, **{k: str(v) for k, v in err.detail.items()}))
+    """Say plainly why, with no detail of what is behind it (a time in the browser's zone)."""
+    st.error(t(err.key, **{k: zoned_time(v) if isinstance(v, datetime) else str(v)
+                           for k, v in err.detail.items()}))
+
+
+def zoned_time(value: datetime) -> str:
+    """A stored time in the browser's zone, the zone named as the page's language writes it."""
+    from training.units import local_time as in_zone
+
+    return in_zone(value, st.context.timezone)
 
 
 def teaching_cohort(key: str, none_text: str, link_admin: bool = False) -> int:
@@ -336,12 +346,14 @@ def teaching_cohort(key: str, none_text: str, link_admin: bool = False) -> int:
                         else f"{cohorts[i].name} · #{i}")
 
 
-def current_live() -> Live | None:
+def current_live(read_only: bool = False) -> Live | None:
     """The live game of this session's attempt, or None after telling the trainee why.
 
     Only the attempt's player may play it: its owner, or anonymous self-study for an
-    anonymous attempt. An instructor or admin who may read it gets a link to the
-    read-only replay instead.
+    anonymous attempt, and not once its assignment was withdrawn. An instructor or admin
+    who may read it, or the owner of a withdrawn one, gets a link to the read-only replay
+    instead. ``read_only`` (the debrief): a finished attempt under a withdrawn assignment
+    still opens for its owner, under a note that it no longer counts.
     """
     aid = st.session_state.get("attempt_id")
     if not aid:
@@ -353,7 +365,16 @@ def current_live() -> Live | None:
         classroom.open_attempt(db(), user, aid, Action.PLAY_ATTEMPT)
         return games().open(aid)
     except Forbidden as err:
-        if can(user, Action.OPEN_ATTEMPT, _attempt_or_none(aid), db()):
+        attempt = _attempt_or_none(aid)
+        if err.key == "attempt.withdrawn":
+            if read_only and attempt is not None and attempt.finished:
+                st.warning(t("attempt.withdrawn_debrief", by=err.detail["by"],
+                             at=zoned_time(err.detail["at"])), icon=":material/undo:")
+                return games().open(aid)
+            forbidden(err)
+            st.page_link(PAGES["review"], label=t("review.open"), icon=":material/history:",
+                         query_params={"review": aid})
+        elif can(user, Action.OPEN_ATTEMPT, attempt, db()):
             st.info(t("review.read_only_instead"))
             st.page_link(PAGES["review"], label=t("review.open"), icon=":material/history:",
                          query_params={"review": aid})
@@ -476,6 +497,27 @@ def input_hints(lang: str) -> str:
             rules.append(f"{scope}[data-testid='{field}'] {hint}::after "
                          f"{{content: {_css_string(text)}; font-size: 0.75rem}}")
     return "<style>" + " ".join(rules) + "</style>"
+
+
+def number_field(box: Any, label: str, key: str, lo: float, hi: float, **kw: Any) -> Any:
+    """``st.number_input`` (drawn in ``box``) that takes whatever is typed, and says in the
+    page's language when it is outside [lo, hi]: the field, what was typed and the range
+    to use. Returns None then, so the caller does not act on it.
+
+    Streamlit's own ``min_value``/``max_value`` refuse such an entry with an English
+    tooltip on an icon, keep the number shown in the box and use the old value (a form's
+    submit then sends the old one, or nothing), so these boxes leave them out."""
+    value = box.number_input(label, key=key, **kw)
+    if value is None or lo <= value <= hi:
+        return value
+    shown = kw.get("format")
+
+    def text(x: float) -> str:
+        return shown % x if shown else f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+    box.error(t("common.out_of_range", field=label, value=text(value), lo=text(lo), hi=text(hi)),
+              icon=":material/error:")
+    return None
 
 
 def file_upload(label: str, key: str, types: list[str], max_bytes: int, *,

@@ -9,7 +9,7 @@ from training import debrief_detail, judgement_view, report, roleplay, units
 from training.i18n import get_lang, t
 
 lang = get_lang()
-live = common.current_live()
+live = common.current_live(read_only=True)
 if live is None:
     st.stop()
 case, g, aid = live.scenario, live.game, live.attempt.id

@@ -13,6 +13,7 @@ from app_pages import common
 from sim.codes import CLASS_KEYS
 from sim.policy import ClassIntervals, MonitoringPolicy
 from training import units
+from training.attempts import AttemptWithdrawn
 from training.i18n import get_lang, t
 
 
@@ -26,6 +27,8 @@ def _error_text(exc: Exception) -> str:
 def end_month(aid: str, expected_month: int) -> None:
     try:
         result = common.games().end_month(aid, expected_month)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:  # the engine refused: say why instead of a traceback
         common.flash("error", t("desk.end_month_failed", detail=_error_text(exc)))
         return
@@ -39,6 +42,8 @@ def end_month(aid: str, expected_month: int) -> None:
 def queue(aid: str, loan_id: int, action_id: str) -> None:
     try:
         common.games().queue(aid, loan_id, action_id)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:
         common.flash("error", t("actions.refused", detail=_error_text(exc)))
 
@@ -46,6 +51,8 @@ def queue(aid: str, loan_id: int, action_id: str) -> None:
 def unqueue(aid: str, index: int) -> None:
     try:
         common.games().unqueue(aid, index)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:
         common.flash("error", t("actions.refused", detail=_error_text(exc)))
 
@@ -64,15 +71,24 @@ def apply_policy(aid: str) -> None:
         policy = MonitoringPolicy(interval_months=intervals,
                                   first_check_days=int(st.session_state["first_check_days"]))
         common.games().set_policy(aid, policy)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:
         common.flash("error", t("desk.policy_refused", detail=_error_text(exc)))
 
 
 def apply_routine_hours(aid: str) -> None:
     """The hours the trainee gives the checks due (an empty box: all they need)."""
+    hours = st.session_state.get("routine_hours")
+    if hours is not None and not hours >= 0:  # the box has no bounds: Streamlit's are English
+        common.flash("error", t("common.at_least", field=t("policy.routine_hours"),
+                                value=f"{hours:g}", lo="0"))
+        st.session_state["routine_hours"] = common.games().open(aid).game.routine_hours
+        return
     try:
-        hours = st.session_state.get("routine_hours")
         common.games().set_routine_hours(aid, None if hours is None else float(hours))
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:
         common.flash("error", t("desk.policy_refused", detail=_error_text(exc)))
 
@@ -151,6 +167,8 @@ def set_standing(aid: str) -> None:
         order = common.games().open(aid).game.standing_order
         common.games().set_standing_order(
             aid, StandingOrder(active=bool(st.session_state["standing_active"]), held=order.held))
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:
         common.flash("error", t("standing.refused", detail=_error_text(exc)))
 
@@ -164,6 +182,8 @@ def set_hold(aid: str, loan_id: int) -> None:
         hold = bool(st.session_state[f"hold_{loan_id}"])
         held = order.held | {int(loan_id)} if hold else order.held - {int(loan_id)}
         common.games().set_standing_order(aid, StandingOrder(active=order.active, held=frozenset(held)))
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:
         common.flash("error", t("standing.refused", detail=_error_text(exc)))
 
@@ -186,6 +206,8 @@ def meet_leave(aid: str) -> None:
     try:
         refused = common.games().meet(aid, talk["loan_id"], talk["roleplay"], talk["path"],
                                       left=True)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:  # the engine refused the meeting (no hours left): say why
         common.flash("error", t("actions.refused", detail=_error_text(exc)))
         return
@@ -212,6 +234,8 @@ def meet_choose(aid: str, choice_id: str) -> None:
             talk["held"] = True
             common.flash("success", t("roleplay.desk.held"))
             _refused_terms(refused)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:  # the engine refused the meeting: say why, keep the desk
         talk["path"].pop()
         common.flash("error", t("actions.refused", detail=_error_text(exc)))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import common
 from training import report
-from training.attempts import Live
+from training.attempts import AttemptWithdrawn, Live
 from training.i18n import cls_name, get_lang, t
 from training.judgement_view import action_text, ledger_table, reason_text, refusal_text
 from training.ledger import LedgerError, judgement_choice, ledger_frame, what_options
@@ -35,6 +35,8 @@ def _classify(aid: str, loan_id: int) -> None:
         return
     try:
         common.games().classify(aid, loan_id, int(cls), reason)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except Exception as exc:  # refused by the engine's rule: say why, keep the choice
         _say("classify", "error", t("judgement.refused",
                                     detail=refusal_text(getattr(exc, "code", str(exc)), lang)))
@@ -45,7 +47,10 @@ def _classify(aid: str, loan_id: int) -> None:
 
 
 def _unclassify(aid: str, loan_id: int) -> None:
-    common.games().unclassify(aid, loan_id)
+    try:
+        common.games().unclassify(aid, loan_id)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
 
 
 def classify_control(live: Live, loan_id: int) -> None:
@@ -84,6 +89,8 @@ def _add_resolution(aid: str, month: int) -> None:
     try:
         common.games().add_resolution(aid, ss.get("ledger_what"), ss.get("ledger_loan"),
                                       ss.get("ledger_owner", ""), ss.get(f"ledger_deadline_{month}"))
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
     except LedgerError as exc:  # name the field and the fix; the form keeps what was typed
         _say("ledger", "error", t(f"ledger.error.{exc.key}", **exc.kw))
         return
@@ -120,9 +127,9 @@ def ledger_panel(live: Live, lang: str, first_ids: list[int] | None = None) -> N
                      placeholder=t("desk.pick_loan_placeholder"))
         c3, c4 = st.columns(2)
         c3.text_input(t("ledger.owner"), key="ledger_owner", placeholder=t("ledger.owner_placeholder"))
-        first = min(g.month + 1, g.horizon)
-        c4.number_input(t("ledger.deadline"), min_value=first, max_value=g.horizon,
-                        value=min(g.month + 3, g.horizon), step=1, key=f"ledger_deadline_{g.month}")
+        # no bounds here: make_resolution refuses a month outside them, naming the range
+        c4.number_input(t("ledger.deadline"), value=min(g.month + 3, g.horizon), step=1,
+                        key=f"ledger_deadline_{g.month}")
         st.form_submit_button(t("ledger.add"), on_click=_add_resolution, args=(aid, g.month),
                               key="ledger_add")
     _show("ledger")

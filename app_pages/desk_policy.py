@@ -44,7 +44,7 @@ def routine_hours_input(g: Any, aid: str) -> None:
     month is short), or a number, beyond which the oldest checks are done in full and the
     rest wait for next month."""
     box = st.columns(3)[0]
-    box.number_input(t("policy.routine_hours"), min_value=0.0, value=None, step=10.0,
+    box.number_input(t("policy.routine_hours"), value=None, step=10.0,
                      format="%.0f", key="routine_hours", placeholder=t("policy.routine_hours_all"),
                      help=t("policy.routine_hours_help"), on_change=act.apply_routine_hours,
                      args=(aid,))

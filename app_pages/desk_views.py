@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, desk_judgement
+from app_pages import charts, common, desk_judgement
 from app_pages import desk_actions as act
 from app_pages.desk_policy import policy_editor
 from app_pages.figures import Figure, row
@@ -152,7 +152,8 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     products = f2.multiselect(t("desk.filter_product"), sorted(loans["product"].unique()),
                               key="f_product", format_func=lambda p: report.term("product", p, lang),
                               placeholder=t("desk.filter_any"))
-    dpd_min = f3.number_input(t("desk.filter_dpd"), min_value=0, max_value=720, step=30, key="f_dpd")
+    dpd_min = common.number_field(f3, t("desk.filter_dpd"), "f_dpd", 0, 720, step=30,
+                                  value=0) or 0  # out of range: said under it, no filter
     alerts_only = f4.checkbox(t("desk.filter_alerts"), key="f_alerts")
     shown = report.filter_loans(loans, classes, products, int(dpd_min), alerts_only)
     st.caption(t("desk.loans_shown", n=len(shown),

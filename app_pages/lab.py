@@ -128,12 +128,13 @@ def rule_editor():
     # the five figures below are months between routine checks: said once, above them
     st.caption(t("lab.page.intervals_caption"))
     cols = st.columns(5)
-    intervals = {k: cols[i].number_input(t(f"cls.{k}"), 0, 24, key=f"lab_iv_{k}",
-                                         help=t("lab.page.interval_help"),
-                                         value=getattr(tuned.monitoring.interval_months, k))
+    intervals = {k: common.number_field(cols[i], t(f"cls.{k}"), f"lab_iv_{k}", 0, 24,
+                                        help=t("lab.page.interval_help"),
+                                        value=getattr(tuned.monitoring.interval_months, k))
                  for i, k in enumerate(CLASS_KEYS)}
     c1, c2, c3 = st.columns(3)
-    first = c1.number_input(t("lab.page.first_check_days"), 0, 365, 30, key="lab_first_days")
+    first = common.number_field(c1, t("lab.page.first_check_days"), "lab_first_days", 0, 365,
+                                value=30)
     reserve = c2.slider(t("lab.page.reserve_share"), 0.0, 1.0, tuned.reserve_share, 0.05,
                         key="lab_reserve")
     beyond = c3.radio(t("lab.page.checks_beyond_reserve"), ("rush", "slip"), key="lab_beyond",
@@ -175,6 +176,8 @@ def rule_editor():
                                             help=t("lab.page.actions_help"), width="large",
                                             pinned=True),  # in view: the row's point
         })
+    if first is None or None in intervals.values():  # said under the box
+        return None
     try:
         table = lab.rule_table_from_form(name, intervals, first, reserve, list(edited), beyond)
     except lab.LabInputError as err:
@@ -371,9 +374,9 @@ with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
         st.caption(t("lab.page.upload_ok", names=", ".join(x.name for x in uploaded.values())))
 
 c1, c2 = st.columns(2)
-reps = c1.number_input(t("lab.page.reps"), 2, lab.MAX_REPS, 30, key="lab_reps",
-                       help=t("lab.page.reps_help"))
-seed = c2.number_input(t("lab.page.seed"), 0, 2**31 - 1, key="lab_seed")
+reps = common.number_field(c1, t("lab.page.reps"), "lab_reps", 2, lab.MAX_REPS, value=30,
+                           help=t("lab.page.reps_help"))
+seed = common.number_field(c2, t("lab.page.seed"), "lab_seed", 0, 2**31 - 1, step=1)  # int
 
 sweep = st.toggle(t("lab.page.sweep"), key="lab_sweep")
 staff: tuple[int, ...] = ()
@@ -391,8 +394,8 @@ if sweep:
     sweep_strategy = s2.selectbox(t("lab.page.sweep_strategy"), chosen or [""],
                                   key="lab_sweep_strategy",
                                   format_func=lambda k: strategy_name(k) if k else "")
-    officer_cost = s3.number_input(
-        t("lab.page.officer_cost"), 0.0, 1e7, step=1000.0, format="%.0f", key="lab_officer_cost",
+    officer_cost = common.number_field(
+        s3, t("lab.page.officer_cost"), "lab_officer_cost", 0.0, 1e7, step=1000.0, format="%.0f",
         help=t("lab.page.officer_cost_help", lang, hours=f"{case.staff.hours_per_officer_month:g}",
                full=f"{lab.defaults.FULL_TIME_HOURS_PER_MONTH:g}",
                cost=lab.fmt_figure("cost_cny", lab.defaults.OFFICER_COST_CNY_PER_MONTH, lang)))
@@ -417,6 +420,8 @@ busy = job is not None and job.running
 if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
              icon=":material/play_arrow:"):
     try:
+        if None in (reps, seed, officer_cost):  # each said under its box
+            raise lab.LabInputError(t("common.fix_numbers"))
         specs = []
         for key in chosen:
             if key == EDITED:

@@ -145,14 +145,24 @@ st.header(t("mine.attempts"))
 if not attempts:
     st.info(t("mine.none"))
 titles = {c.id: c.title.get(lang) for c in common.all_cases()[0]}
+taken_back = cr.withdrawals(db, user, attempts)
 for att in attempts:
     with st.container(border=True, key=f"mine_{att.id}"):
         left, right = st.columns([4, 1], vertical_alignment="center")
-        kind = t("mine.kind_class") if att.assignment_id else t("mine.kind_practice")
+        gone = taken_back.get(att.id)
+        kind = (t("attempt.withdrawn_kind") if gone else t("mine.kind_class")) \
+            if att.assignment_id else t("mine.kind_practice")
         left.markdown(t("mine.line", case=titles.get(att.scenario_id, att.scenario_id), kind=kind,
                         month=att.month, horizon=att.horizon,
                         updated=local_time(att.updated),
                         index=common.index_text(att.index_share) if att.finished else "—"))
+        if gone is not None:  # to read, not to continue: the instructor took it back
+            left.warning(t("attempt.withdrawn", by=gone.by, at=local_time(gone.at)),
+                         icon=":material/undo:")
+            if not att.finished:
+                right.page_link(common.PAGES["review"], label=t("mine.replay"),
+                                icon=":material/history:", query_params={"review": att.id})
+                continue
         label = t("mine.debrief") if att.finished else t("mine.continue")
         if right.button(label, key=f"open_{att.id}"):
             common.set_attempt(att.id)

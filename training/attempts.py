@@ -20,18 +20,21 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from training.db import Database, aware, database_url, get_database, now
-from training.models import AttemptRow
+from training.models import AssignmentRow, AttemptRow, UserRow
 
-__all__ = ["ANY_OWNER", "Attempt", "AttemptError", "AttemptStore", "Live", "LiveGames",
-           "STATUS_ACTIVE", "STATUS_FINISHED", "database_url"]
+__all__ = ["ANY_OWNER", "Attempt", "AttemptError", "AttemptStore", "AttemptWithdrawn", "Live",
+           "LiveGames", "STATUS_ACTIVE", "STATUS_FINISHED", "Withdrawal", "database_url",
+           "withdrawal"]
 
 STATUS_ACTIVE = "active"
 STATUS_FINISHED = "finished"
@@ -72,6 +75,30 @@ class Attempt:
     @property
     def anonymous(self) -> bool:
         return self.user_id is None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """The assignment an attempt was played under was taken back (撤回): when, and by whom
+    (the instructor's name as the class knows it)."""
+
+    assignment_id: int
+    at: datetime
+    by: str
+
+
+def withdrawal(s: Session, assignment_id: int | None) -> Withdrawal | None:
+    """The withdrawal of an assignment, or None while it stands (or for practice)."""
+    if assignment_id is None:
+        return None
+    found = s.execute(select(AssignmentRow.withdrawn_at, UserRow.display_name, UserRow.username)
+                      .outerjoin(UserRow, UserRow.id == AssignmentRow.withdrawn_by)
+                      .where(AssignmentRow.id == int(assignment_id),
+                             AssignmentRow.withdrawn_at.is_not(None))).first()
+    if found is None:
+        return None
+    at, display_name, username = found
+    return Withdrawal(int(assignment_id), aware(at), display_name or username or "—")
 
 
 def to_attempt(row: AttemptRow) -> Attempt:
@@ -122,17 +149,29 @@ class AttemptStore:
             row = s.get(AttemptRow, attempt_id)
             return to_attempt(row) if row is not None else None
 
+    def withdrawal(self, attempt: Attempt) -> Withdrawal | None:
+        """Whether the attempt's assignment was taken back since (None: it may be played)."""
+        if attempt.assignment_id is None:
+            return None
+        with self.db.session() as s:
+            return withdrawal(s, attempt.assignment_id)
+
     def version(self, attempt_id: str) -> int | None:
         with self.db.session() as s:
             return s.scalar(select(AttemptRow.version).where(AttemptRow.id == attempt_id))
 
     def save(self, attempt_id: str, decision_log: list[dict], month: int, finished: bool,
              pending: dict | None = None) -> int:
-        """Store the decision log and the pending decisions; returns the new version number."""
+        """Store the decision log and the pending decisions; returns the new version number.
+        Refused (AttemptWithdrawn, nothing written) once the attempt's assignment was
+        withdrawn: in the same transaction as the write, so no move lands after it."""
         with self.db.session() as s:
             row = s.get(AttemptRow, attempt_id)
             if row is None:
                 raise KeyError(attempt_id)
+            taken_back = withdrawal(s, row.assignment_id)
+            if taken_back is not None:
+                raise AttemptWithdrawn(taken_back)
             row.decision_log = list(decision_log)
             row.pending = pending
             row.month = int(month)
@@ -262,6 +301,15 @@ class AttemptError(Exception):
         super().__init__(f"{key}: {detail}" if detail else key)
 
 
+class AttemptWithdrawn(AttemptError):
+    """A move on an attempt whose assignment an instructor withdrew: refused, and nothing
+    of what was saved before is changed (the attempt stays readable)."""
+
+    def __init__(self, taken_back: Withdrawal):
+        self.withdrawal = taken_back
+        super().__init__("attempt.withdrawn", f"{taken_back.by} {taken_back.at.isoformat()}")
+
+
 @dataclass
 class Live:
     """One attempt being played: its game, the version it matches and a lock."""
@@ -349,13 +397,31 @@ class LiveGames:
 
     def _save(self, live: Live) -> None:
         g = live.game
-        live.version = self.store.save(live.attempt.id, g.decision_log, g.month, g.finished,
-                                       pending_of(g))
+        try:
+            live.version = self.store.save(live.attempt.id, g.decision_log, g.month,
+                                           g.finished, pending_of(g))
+        except AttemptWithdrawn:
+            # withdrawn between the check and the write: the game in memory is ahead of
+            # the store, so drop it; the next open replays what was saved
+            with self._lock:
+                self._live.pop(live.attempt.id, None)
+            raise
+
+    @contextmanager
+    def _move(self, attempt_id: str) -> Iterator[Live]:
+        """The live game, locked, for one of the trainee's moves: refused (AttemptWithdrawn)
+        before anything changes once the attempt's assignment was withdrawn, as a desk left
+        open since would otherwise play on under it."""
+        live = self.open(attempt_id)
+        with live.lock:
+            taken_back = self.store.withdrawal(live.attempt)
+            if taken_back is not None:
+                raise AttemptWithdrawn(taken_back)
+            yield live
 
     # --- the trainee's moves; each is saved before it returns ------------------
     def queue(self, attempt_id: str, loan_id: int, action_id: str) -> None:
-        live = self.open(attempt_id)
-        with live.lock:
+        with self._move(attempt_id) as live:
             live.game.queue(int(loan_id), action_id)
             self._save(live)
 
@@ -368,8 +434,7 @@ class LiveGames:
         ``expected_month`` the meeting is held only if the game is still at that month
         (else AttemptError ``attempt.month_moved``); ``left``: the officer ended the
         meeting before the talk ended (sim.game_meetings.Meetings.meet)."""
-        live = self.open(attempt_id)
-        with live.lock:
+        with self._move(attempt_id) as live:
             if expected_month is not None and live.game.month != int(expected_month):
                 raise AttemptError("attempt.month_moved", str(live.game.month))
             refused = live.game.meet(int(loan_id), roleplay_id, list(path), lines=lines,
@@ -378,16 +443,14 @@ class LiveGames:
             return refused
 
     def unqueue(self, attempt_id: str, index: int) -> None:
-        live = self.open(attempt_id)
-        with live.lock:
+        with self._move(attempt_id) as live:
             live.game.unqueue(int(index))
             self._save(live)
 
     def _set(self, attempt_id: str, setting: str, value: Any) -> None:
         """Change one of the game's standing settings (``game.<setting>``, set by
         ``game.set_<setting>``) and save it; nothing is saved when it is unchanged."""
-        live = self.open(attempt_id)
-        with live.lock:
+        with self._move(attempt_id) as live:
             if value == getattr(live.game, setting):
                 return
             getattr(live.game, f"set_{setting}")(value)
@@ -406,14 +469,12 @@ class LiveGames:
 
     def classify(self, attempt_id: str, loan_id: int, cls: int, reason: str) -> None:
         """Queue a judgement classification (sim.judgement) for the month to come."""
-        live = self.open(attempt_id)
-        with live.lock:
+        with self._move(attempt_id) as live:
             live.game.classify(int(loan_id), int(cls), reason)
             self._save(live)
 
     def unclassify(self, attempt_id: str, loan_id: int) -> None:
-        live = self.open(attempt_id)
-        with live.lock:
+        with self._move(attempt_id) as live:
             live.game.unclassify(int(loan_id))
             self._save(live)
 
@@ -422,16 +483,14 @@ class LiveGames:
         """Record a review-meeting resolution (training.ledger); raises LedgerError."""
         from training.ledger import make_resolution
 
-        live = self.open(attempt_id)
-        with live.lock:
+        with self._move(attempt_id) as live:
             res = make_resolution(live.game, what, loan_id, owner, deadline_month)
             live.game.add_resolution(res.model_dump())
             self._save(live)
 
     def end_month(self, attempt_id: str, expected_month: int) -> Any:
         """Advance one month if the game is still at ``expected_month``; else do nothing."""
-        live = self.open(attempt_id)
-        with live.lock:
+        with self._move(attempt_id) as live:
             if live.game.finished:
                 return None
             report = live.game.end_month(expected_month=int(expected_month))
@@ -448,7 +507,8 @@ class LiveGames:
         self.store.save_result(live.attempt.id, live.debrief.index, result_of(live.debrief))
 
     def debrief(self, attempt_id: str) -> Any:
-        """The debrief of a finished attempt, computed once per live game."""
+        """The debrief of a finished attempt, computed once per live game (reading it is
+        no move: it opens under a withdrawn assignment too)."""
         live = self.open(attempt_id)
         with live.lock:
             if live.debrief is None:

@@ -5,7 +5,8 @@ catalogue key the page shows as it is. ``user`` None is an anonymous visitor.
 
 - an attempt opens for its owner, the instructors of a cohort the owner is enrolled in
   as a trainee, and admins; an anonymous self-study attempt only for anonymous play
-  while self-study is on (and admins);
+  while self-study is on (and admins); it is played by its owner only, and not at all
+  once the assignment it was played under was withdrawn (it stays open to read);
 - only instructors and admins author or publish cases and run cohorts;
 - a cohort's dashboard is for its instructors and admins; its anonymised ranking also
   for its trainees;
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from training.accounts import User, self_study_enabled
+from training.attempts import Withdrawal, withdrawal
 from training.db import Database, session_scope
 from training.models import CohortRole, EnrolmentRow, Role
 
@@ -133,7 +135,7 @@ def _attempt_allowed(user: User | None, action: Action, attempt: Any,
     if user is None:
         return False
     if user.id == owner:
-        return True
+        return action is Action.OPEN_ATTEMPT or _withdrawal(attempt, db) is None
     if action is Action.PLAY_ATTEMPT:
         return False
     if user.role is Role.ADMIN:
@@ -142,6 +144,11 @@ def _attempt_allowed(user: User | None, action: Action, attempt: Any,
         with session_scope(db) as s:
             return instructs(s, user.id, owner)
     return False
+
+
+def _withdrawal(attempt: Any, db: Session | Database | None) -> Withdrawal | None:
+    with session_scope(db) as s:
+        return withdrawal(s, getattr(attempt, "assignment_id", None))
 
 
 PAIR_ACTIONS = (Action.VIEW_PAIR, Action.PLAY_PAIR_OFFICER, Action.PLAY_PAIR_BORROWER,
@@ -173,6 +180,11 @@ def require(user: User | None, action: Action, obj: Any = None,
     if can(user, action, obj, db):
         return
     action = Action(action)
+    if action is Action.PLAY_ATTEMPT and user is not None and obj is not None \
+            and obj.user_id == user.id:
+        taken_back = _withdrawal(obj, db)
+        if taken_back is not None:  # theirs, but taken back: say who did it and when
+            raise Forbidden("attempt.withdrawn", by=taken_back.by, at=taken_back.at)
     if action in (Action.OPEN_ATTEMPT, Action.PLAY_ATTEMPT):
         raise Forbidden("authz.not_your_attempt")
     if action in PAIR_ACTIONS:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from training.accounts import AccountError, User, check_username, create_user, normalise_username
-from training.attempts import Attempt, AttemptError, LiveGames, to_attempt
+from training.attempts import Attempt, AttemptError, LiveGames, Withdrawal, to_attempt, withdrawal
 from training.authz import Action, Forbidden, cohort_role, require
 from training.db import Database, aware, now, session_scope
 from training.models import (  # noqa: F401 - QuizPhase is part of this module's API
@@ -680,6 +680,22 @@ def my_attempts(db: DB, user: User | None, limit: int = 200) -> list[Attempt]:
         q = q.where(AttemptRow.user_id == user.id)
     with session_scope(db) as s:
         return [to_attempt(r) for r in s.scalars(q)]
+
+
+def withdrawals(db: DB, user: User | None, attempts: list[Attempt]) -> dict[str, Withdrawal]:
+    """attempt id -> the withdrawal of the assignment it was played under, for those of
+    ``attempts`` the user may open whose assignment an instructor took back: a list of
+    them shows these as withdrawn, to read, not to continue."""
+    out: dict[str, Withdrawal] = {}
+    with session_scope(db) as s:
+        for assignment_id in {a.assignment_id for a in attempts if a.assignment_id is not None}:
+            taken_back = withdrawal(s, assignment_id)
+            if taken_back is None:
+                continue
+            for a in attempts:
+                if a.assignment_id == assignment_id and _can(user, Action.OPEN_ATTEMPT, a, db):
+                    out[a.id] = taken_back
+    return out
 
 
 def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:

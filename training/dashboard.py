@@ -298,8 +298,33 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def results_csv(results: CohortResults) -> bytes:
-    """The per-attempt results as CSV (UTF-8 with a BOM, so Excel reads Chinese names)."""
+    """The per-attempt results as CSV for scripts: the column ids of ``ATTEMPT_COLUMNS``
+    and the stored statuses, whatever the page's language (UTF-8 with a BOM, so Excel
+    reads Chinese names)."""
     return _plain(results.attempts).to_csv(index=False).encode("utf-8-sig")
+
+
+ATTEMPT_HEADINGS = {col: f"dash.csv.{col}" for col in ATTEMPT_COLUMNS}
+"""The catalogue key of each column's heading in the readable export."""
+STATUS_WORDS = {"active": "dash.status_in_progress", STATUS_FINISHED: "dash.status_finished"}
+
+
+def results_csv_readable(results: CohortResults, lang: str) -> bytes:
+    """The per-attempt results for a person opening them in Excel: headings and statuses
+    in ``lang``, the index in percent, times in UTC (the headings say so); UTF-8 with a
+    BOM, so Excel shows Chinese. ``results_csv`` keeps the column ids scripts read."""
+    from training.i18n import t
+
+    frame = _plain(results.attempts)
+    frame["status"] = [t(STATUS_WORDS[v], lang) if v in STATUS_WORDS else v
+                       for v in frame["status"]]
+    frame["index_share"] = [None if pd.isna(v) else round(100 * float(v), 1)
+                            for v in frame["index_share"]]
+    frame["loss_cny"] = [None if pd.isna(v) else round(float(v), 2) for v in frame["loss_cny"]]
+    for col in ("started_at", "finished_at"):  # to the minute, as the page shows times
+        frame[col] = pd.to_datetime(frame[col]).dt.strftime("%Y-%m-%d %H:%M")
+    frame = frame.rename(columns={c: t(k, lang) for c, k in ATTEMPT_HEADINGS.items()})
+    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 def results_excel(results: CohortResults) -> bytes:

@@ -565,7 +565,7 @@ def test_the_dashboard_shows_what_the_class_did(school):
     assert best["Best index"].tolist() == pytest.approx(
         expected.attempts["index_share"].tolist())
     assert "late-collection" not in frame_with(at, "Baseline")["Baseline"].tolist()
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3  # to read, for scripts, Excel
     assert at.selectbox(key="dash_attempt").value == live.attempt.id
 
 
@@ -614,3 +614,54 @@ def test_trainees_with_the_same_test_scores_are_drawn_side_by_side():
                       svg)
     assert len(dots) == 6
     assert len(set(dots)) == 6
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_desk_left_open_after_a_withdrawal_plays_no_further_and_says_who_and_when(school, lang):
+    """A trainee whose assignment was withdrawn could go on playing it from a desk left
+    open, or continue it from My work. The stale desk's End month now changes nothing and
+    says who withdrew it and when; My work lists it as withdrawn, with the replay to read
+    instead of Continue; the finished attempt's debrief still opens, marked."""
+    from training.units import local_time
+
+    done = school.ann_attempt(load_scenario(INTRO).horizon_months)
+    aid = school.ann_attempt(2)
+    at = app_as(school.ann, lang=lang, attempt=aid)
+    at.switch_page("app_pages/desk.py")
+    ok(at.run())
+    assert any(b.key == "end_month_2" for b in at.button)
+
+    cr.withdraw_assignment(school.db, school.teacher, school.assignment.id)
+    when = cr.withdrawn_assignments(school.db, school.teacher, school.cohort.id)[0].withdrawn_at
+    said = t("attempt.withdrawn", lang, by="Ms Teacher", at=local_time(when, None, lang))
+    ok(at.button(key="end_month_2").click().run())
+    assert said in [e.value for e in at.error]
+    assert not any(b.key and b.key.startswith("end_month") for b in at.button)
+    assert school.games.store.get(aid).month == 2  # nothing played, nothing lost
+    assert not [e.value for e in at.error if e.value != said]  # no engine message besides
+
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    assert [w.value for w in at.warning].count(said) == 2  # the finished one and this one
+    assert not any(b.key == f"open_{aid}" for b in at.button)  # no Continue
+    assert t("attempt.withdrawn_kind", lang) in texts(at)
+    ok(at.button(key=f"open_{done}").click().run())  # the finished one's debrief still opens
+    assert t("attempt.withdrawn_debrief", lang, by="Ms Teacher",
+             at=local_time(when, None, lang)) in [
+        w.value for w in at.warning]
+    assert t("debrief.comparison", lang) in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_dashboard_offers_results_to_read_and_results_for_scripts(school, lang):
+    """The dashboard's only CSV had English column ids: the instructor now gets a second
+    one with headings in the page's language, and the page says which is which."""
+    school.ann_attempt(1)
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [t("dash.export_csv_readable", lang), t("dash.export_csv", lang),
+                      t("dash.export_xlsx", lang)]
+    assert t("dash.export_help", lang) in [c.value for c in at.caption]

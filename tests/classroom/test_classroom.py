@@ -367,6 +367,42 @@ def test_ranking_is_anonymised_and_dashboard_matches_the_attempts(klass):
     assert csv_back["attempt_id"].tolist() == res.attempts["attempt_id"].tolist()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_results_export_reads_in_the_pages_language_and_keeps_the_ids_for_scripts(
+        klass, lang):
+    """The CSV export had only English column ids and stored values ("index_share",
+    "finished"): an instructor opening it in Excel read code. A second CSV now has the
+    headings and statuses in the page's language and the index in percent, as UTF-8 with
+    a BOM (Excel then shows Chinese); the first keeps the ids for scripts."""
+    from training.i18n import t
+
+    db, games = klass.db, klass.games
+    done = cr.start_assignment(db, klass.ann, games, klass.assignment.id).attempt.id
+    _play_to_end(games, done, act_first_month=True)
+    cr.start_assignment(db, klass.ben, games, klass.assignment.id)
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+
+    data = dash.results_csv_readable(res, lang)
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert list(back.columns) == [t(f"dash.csv.{c}", lang) for c in dash.ATTEMPT_COLUMNS]
+    assert not set(back.columns) & set(dash.ATTEMPT_COLUMNS)
+    status = back[t("dash.csv.status", lang)].tolist()
+    assert sorted(status) == sorted([t("dash.status_finished", lang),
+                                     t("dash.status_in_progress", lang)])
+    index = back.set_index(t("dash.csv.attempt_id", lang))[t("dash.csv.index_share", lang)]
+    share = res.attempts.set_index("attempt_id")["index_share"]
+    assert index[done] == pytest.approx(100 * share[done], abs=0.05)
+    started = back.set_index(t("dash.csv.attempt_id", lang))[t("dash.csv.started_at", lang)]
+    assert started[done] == f"{res.attempts.set_index('attempt_id').loc[done, 'started_at']:%Y-%m-%d %H:%M}"
+    if lang == "zh":
+        assert "学员" in data.decode("utf-8-sig") and "已完成" in data.decode("utf-8-sig")
+    # the machine-readable one is as it was, whatever the language
+    ids = pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig")
+    assert list(ids.columns) == dash.ATTEMPT_COLUMNS
+    assert set(ids["status"]) == {"finished", "active"}
+
+
 def test_instructor_enrolment_needs_an_instructor_account(klass):
     with pytest.raises(cr.ClassroomError, match="not_an_instructor"):
         cr.enrol(klass.db, klass.teacher, klass.cohort.id, "ben", CohortRole.INSTRUCTOR)
@@ -464,6 +500,84 @@ def test_a_withdrawn_assignment_is_no_longer_work_to_do_but_what_was_done_stays(
     book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res)))
     assert book["attempts"].max_row == 1  # the header only
     assert pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig").empty
+
+
+def test_an_attempt_under_a_withdrawn_assignment_cannot_be_played_on_but_stays_readable(klass):
+    """A trainee with an attempt under way could still open it from My work or a desk
+    left open and play on, its result landing as if the assignment still counted. Once
+    withdrawn, every move is refused (a stale tab, a restarted server) naming who withdrew
+    it and when, nothing saved is lost, and the attempt and a finished one's debrief
+    still open to read."""
+    from sim.policy import MonitoringPolicy
+    from training.attempts import AttemptWithdrawn
+    from training.review import month_view
+
+    db, a, games = klass.db, klass.assignment, klass.games
+    done = cr.start_assignment(db, klass.ann, games, a.id).attempt.id
+    _play_to_end(games, done)
+    aid = cr.start_assignment(db, klass.ann, games, a.id).attempt.id
+    games.end_month(aid, 0)
+    games.queue(aid, 0, "closer_monitoring")
+    practice = cr.start_practice(db, klass.ann, games, klass.intro).attempt.id
+    saved = games.store.get(aid)
+
+    cr.withdraw_assignment(db, klass.teacher, a.id)
+    # the page's check: playing is refused with who withdrew it and when
+    with pytest.raises(Forbidden) as err:
+        cr.open_attempt(db, klass.ann, aid, Action.PLAY_ATTEMPT)
+    assert err.value.key == "attempt.withdrawn" and err.value.detail["by"] == "teacher"
+    gone = cr.withdrawn_assignments(db, klass.teacher, klass.cohort.id)[0]
+    assert err.value.detail["at"] == gone.withdrawn_at
+    assert not can(klass.ann, Action.PLAY_ATTEMPT, saved, db)
+    # a desk left open since (its game still live in memory), and a restarted server
+    restarted = LiveGames(AttemptStore(db=db), lambda _id: klass.intro)
+    for live_games in (games, restarted):
+        for move in (lambda g: g.end_month(aid, 1), lambda g: g.queue(aid, 1, "closer_monitoring"),
+                     lambda g: g.unqueue(aid, 0), lambda g: g.set_routine_hours(aid, 1.0),
+                     lambda g: g.set_policy(aid, MonitoringPolicy(first_check_days=60)),
+                     lambda g: g.end_month(done, 12)):
+            with pytest.raises(AttemptWithdrawn) as refused:
+                move(live_games)
+            assert refused.value.key == "attempt.withdrawn"
+            assert refused.value.withdrawal.by == "teacher"
+    # nothing saved was lost or changed
+    after = games.store.get(aid)
+    assert (after.month, after.version, after.decision_log, after.pending) == (
+        saved.month, saved.version, saved.decision_log, saved.pending)
+    assert after.pending["actions"] == [[0, "closer_monitoring"]]
+    assert games.open(aid).game.month == 1
+    # still there to read: the replay, the finished attempt's debrief, the instructor's view
+    assert month_view(db, klass.ann, aid, 1, lambda _id: klass.intro).month == 1
+    assert games.debrief(done).index == games.store.get(done).index_share
+    assert cr.open_attempt(db, klass.teacher, aid).id == aid
+    # listed as withdrawn for whoever may read them; practice is not touched
+    mine = cr.my_attempts(db, klass.ann)
+    marked = cr.withdrawals(db, klass.ann, mine)
+    assert set(marked) == {aid, done} and marked[aid].by == "teacher"
+    assert set(cr.withdrawals(db, klass.teacher, mine)) == {aid, done}
+    assert cr.withdrawals(db, klass.ben, mine) == {}
+    games.end_month(practice, 0)
+    assert games.store.get(practice).month == 1
+
+
+def test_a_move_that_races_the_withdrawal_is_not_saved(klass):
+    """Withdrawn between the move's check and its save: the save refuses in the same
+    transaction, and the game that ran ahead in memory is dropped, not kept as live."""
+    from training.attempts import AttemptWithdrawn
+
+    db, games = klass.db, klass.games
+    aid = cr.start_assignment(db, klass.ann, games, klass.assignment.id).attempt.id
+    games.end_month(aid, 0)
+    checked = games.store.withdrawal
+    games.store.withdrawal = lambda attempt: None  # the check ran before the withdrawal
+    try:
+        cr.withdraw_assignment(db, klass.teacher, klass.assignment.id)
+        with pytest.raises(AttemptWithdrawn):
+            games.end_month(aid, 1)
+    finally:
+        games.store.withdrawal = checked
+    assert games.store.get(aid).month == 1
+    assert games.open(aid).game.month == 1  # replayed from what was saved
 
 
 def test_what_was_withdrawn_can_be_assigned_again_for_the_same_window(klass):

@@ -86,7 +86,10 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
         expect(teacher.get_by_role("heading", name="Scores")).to_be_visible()
         expect(teacher.get_by_role("heading", name="Loans the class missed most often")
                ).to_be_visible()
-        expect(teacher.get_by_role("button", name="Results (CSV)")).to_be_visible()
+        expect(teacher.get_by_role("button", name="Results to read (CSV, English headings)")
+               ).to_be_visible()
+        expect(teacher.get_by_role("button", name="Results for scripts (CSV, column ids)")
+               ).to_be_visible()
         charts = teacher.locator("[data-testid='stVegaLiteChart'] svg")
         expect(charts.nth(2)).to_be_visible()  # completion, distribution, index
         teacher.screenshot(path=str(OUT / "e2e_cohort_dashboard.png"), full_page=True)
