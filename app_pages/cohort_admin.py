@@ -171,8 +171,9 @@ with members_tab:
                     width="small")})  # rows tall enough that a reason's fix, at its end, shows
         if report.created:
             st.warning(t("cohort.csv_passwords"))
-            creds = pd.DataFrame({"username": list(report.created),
-                                  "password": list(report.created.values())})
+            # headed in the page's language: the sheet is printed and handed out in class
+            creds = pd.DataFrame({t("signin.username"): list(report.created),
+                                  t("signin.password"): list(report.created.values())})
             st.download_button(t("cohort.csv_passwords_download"),
                                creds.to_csv(index=False).encode("utf-8-sig"),
                                file_name="new-accounts.csv", mime="text/csv", key="creds")

@@ -422,8 +422,9 @@ def local_time(value) -> str:
     """A stored (UTC) time in the browser's zone, with the zone named."""
     if value is None:
         return "—"
-    zone = browser_zone()
-    return f"{value.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    from training.units import local_time as in_zone
+
+    return in_zone(value, browser_zone().key, i18n.get_lang())
 
 
 def index_text(value: float | None) -> str:

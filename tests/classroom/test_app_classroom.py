@@ -595,6 +595,19 @@ def test_my_work_says_how_many_months_were_played_and_writes_the_time_as_the_cas
     assert zone in line
 
 
+@pytest.mark.parametrize(("lang", "zone"), [("zh", "（UTC）"), ("en", " (UTC)")])
+def test_the_cohort_page_writes_its_times_as_my_work_does(school, lang, zone):
+    """The cohort page's times (an assignment's opening and closing) read "(UTC)" with
+    ASCII brackets on a Chinese page, while My work and the case list wrote "（UTC）": the
+    pages had a time format each."""
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_admin.py")
+    ok(at.run())
+    frame = frame_with(at, t("cohort.col_opens", lang))
+    times = frame[t("cohort.col_opens", lang)].tolist() + frame[t("cohort.col_closes", lang)].tolist()
+    assert times and all(x.endswith(zone) for x in times), times
+
+
 def test_trainees_with_the_same_test_scores_are_drawn_side_by_side():
     """On the learning-gain chart, three trainees who went from 50% to 75% were one line:
     the instructor saw one trainee where there were three. Each trainee has a place of its
