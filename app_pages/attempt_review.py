@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.figures import Figure, row
-from training import report, units
+from training import classroom, report, units
 from training.attempts import AttemptError
 from training.authz import Forbidden
 from training.i18n import get_lang, t
@@ -35,6 +35,10 @@ if first.player is not None:  # an instructor reading a trainee's attempt: whose
     st.subheader(t("review.player", name=first.player))
 st.caption(t("review.meta", case=first.scenario.title.get(lang), month=att.month,
              horizon=att.horizon, updated=common.local_time(att.updated)))
+gone = classroom.withdrawals(common.db(), user, [att]).get(att.id)
+if gone is not None:  # its assignment was taken back: to read, no longer counted
+    st.warning(t("review.withdrawn", by=gone.by, at=common.local_time(gone.at)),
+               icon=":material/undo:")
 if att.finished and att.result:
     st.metric(t("debrief.index" if first.player is None else "review.index"),
               common.index_text(att.index_share))

@@ -316,15 +316,8 @@ def allowed(action: Action, obj: object = None) -> bool:
 
 def forbidden(err: Forbidden) -> None:
     """Say plainly why, with no detail of what is behind it (a time in the browser's zone)."""
-    st.error(t(err.key, **{k: zoned_time(v) if isinstance(v, datetime) else str(v)
+    st.error(t(err.key, **{k: local_time(v) if isinstance(v, datetime) else str(v)
                            for k, v in err.detail.items()}))
-
-
-def zoned_time(value: datetime) -> str:
-    """A stored time in the browser's zone, the zone named as the page's language writes it."""
-    from training.units import local_time as in_zone
-
-    return in_zone(value, st.context.timezone)
 
 
 def teaching_cohort(key: str, none_text: str, link_admin: bool = False) -> int:
@@ -369,7 +362,7 @@ def current_live(read_only: bool = False) -> Live | None:
         if err.key == "attempt.withdrawn":
             if read_only and attempt is not None and attempt.finished:
                 st.warning(t("attempt.withdrawn_debrief", by=err.detail["by"],
-                             at=zoned_time(err.detail["at"])), icon=":material/undo:")
+                             at=local_time(err.detail["at"])), icon=":material/undo:")
                 return games().open(aid)
             forbidden(err)
             st.page_link(PAGES["review"], label=t("review.open"), icon=":material/history:",

@@ -667,6 +667,31 @@ def test_a_desk_left_open_after_a_withdrawal_plays_no_further_and_says_who_and_w
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_replay_of_an_attempt_under_a_withdrawn_assignment_says_it_no_longer_counts(
+        school, lang):
+    """The read-only replay, where My work and the stale desk send a trainee after a
+    withdrawal, said nothing of it: the trainee and the instructor now read who withdrew
+    the assignment, when, and that the attempt no longer counts."""
+    from training.units import local_time
+
+    aid = school.ann_attempt(2)
+    for who in (school.ann, school.teacher):
+        at = app_as(who, lang=lang, review=aid)
+        at.switch_page("app_pages/attempt_review.py")
+        ok(at.run())
+        assert not at.warning
+    cr.withdraw_assignment(school.db, school.teacher, school.assignment.id)
+    when = cr.withdrawn_assignments(school.db, school.teacher, school.cohort.id)[0].withdrawn_at
+    said = t("review.withdrawn", lang, by="Ms Teacher", at=local_time(when, None, lang))
+    for who in (school.ann, school.teacher):
+        at = app_as(who, lang=lang, review=aid)
+        at.switch_page("app_pages/attempt_review.py")
+        ok(at.run())
+        assert [w.value for w in at.warning] == [said]
+        assert at.slider  # the months still replay
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_dashboard_offers_results_to_read_and_results_for_scripts(school, lang):
     """The dashboard's only CSV had English column ids: the instructor now gets a second
     one with headings in the page's language, and the page says which is which."""
