@@ -71,6 +71,8 @@ def cards(v: PairView) -> None:
                                   value=t(f"pairs.state.health_{s.health}"))]
                 items += ["- " + t("pairs.state.item", label=t(f"pairs.state.{k}"),
                                    value=yes if getattr(s, k) else no) for k in STATE_FLAGS]
+                items.append("- " + t("pairs.state.item", label=t("pairs.state.able_to_pay"),
+                                      value=yes if s.pays else no))
                 st.markdown("\n".join(items))
 
 

@@ -21,6 +21,9 @@ HEALTH_STRONG_ABOVE = defaults.HEALTHY_BORROWER
 """A borrower is strong in a conversation above the health the engine calls healthy."""
 HEALTH_DISTRESSED_BELOW = defaults.GUARANTOR_TROUBLE_HEALTH
 """A borrower is distressed below the health at which the engine shows guarantor trouble."""
+PAYS_FROM_HEALTH = 0.0
+"""The engine's own payment rule (sim.kernels.book): an instalment is missed when the health
+index is below 0, so a borrower whose lasting health is at least this can pay."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,16 @@ class BorrowerState:
     guarantor_trouble: bool = False
     overdue: bool = False
     disaster_hit: bool = False
+    # whether the borrower can in fact pay: its health less what a disaster took for a while
+    # (sim.macro.fading_shock) meets the engine's payment rule. None (a practice profile, a
+    # state kept before this field): every borrower above the distressed band, whose health
+    # is well above the payment rule
+    able_to_pay: bool | None = None
+
+    @property
+    def pays(self) -> bool:
+        """Whether the borrower can pay (what the fact ``ability_to_pay`` files)."""
+        return self.health != "distressed" if self.able_to_pay is None else self.able_to_pay
 
     def matches(self, when: When | None) -> bool:
         if when is None:
@@ -44,7 +57,7 @@ class BorrowerState:
             want = getattr(when, key)
             if want is not None and want != getattr(self, key):
                 return False
-        return True
+        return when.able_to_pay is None or when.able_to_pay == self.pays
 
     def fact(self, kind: str) -> bool:
         """Whether the adverse fact behind a reveal kind is true for this borrower."""
@@ -54,7 +67,7 @@ class BorrowerState:
             "true_turnover": self.health != "strong",
             "other_creditors": self.other_creditors,
             "guarantor_trouble": self.guarantor_trouble,
-            "ability_to_pay": self.health == "strong",
+            "ability_to_pay": self.pays,
         }[kind]
 
 
@@ -89,7 +102,10 @@ def state_of(sim: Any, loan_id: int) -> BorrowerState:
     Other creditors and guarantor trouble are the hidden conditions behind the engine's
     short-term-debt and guarantor signals (sim.signals.condition), so a talk and a check
     read the same truth; a firm whose guarantee for another borrower is being called is
-    in guarantor trouble too."""
+    in guarantor trouble too. Whether it can pay is its health as the engine's payment rule
+    reads it, less the part of a disaster's loss that passes (an insured shop reopens): a
+    weak borrower pays, and so does a flood victim whose loss is only for a while."""
+    from sim.macro import fading_shock
     from sim.signals import condition  # sim.signals is imported by the engine, as is this
 
     i = int(loan_id)
@@ -103,4 +119,7 @@ def state_of(sim: Any, loan_id: int) -> BorrowerState:
                                or sim.defaulted[guaranteed].any()),
         overdue=bool(sim.dpd[i] > 0),
         disaster_hit=bool(sim.disaster_until[sim.pf.region[i]] >= sim.t),
+        # sim.d is the health of the month sim.t ticked, with that month's shock in it
+        able_to_pay=bool(float(sim.d[i]) - float(fading_shock(sim, sim.t)[i])
+                         >= PAYS_FROM_HEALTH),
     )

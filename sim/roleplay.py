@@ -93,6 +93,8 @@ class When(Strict):
     guarantor_trouble: Bool | None = None
     overdue: Bool | None = None
     disaster_hit: Bool | None = None
+    # whether the borrower can in fact pay (its health less a disaster's passing loss)
+    able_to_pay: Bool | None = None
 
 
 class Line(Strict):
