@@ -16,13 +16,13 @@ Playing a conversation at the desk lives in training/roleplay.py.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema, field_validator
 
 from sim import defaults
 from sim.field_types import Bool, Int, Slug, Text
-from sim.inputs import Strict
+from sim.inputs import Strict, did_you_mean, near_zh, refusal
 from sim.segments import Product
 
 HealthBand = Literal["strong", "weak", "distressed"]
@@ -67,6 +67,13 @@ ConductRule = Literal["no_false_promise", "no_threats", "no_third_party_disclosu
                       "contact_hours"]
 CONDUCT_RULES: tuple[str, ...] = ("no_false_promise", "no_threats", "no_third_party_disclosure",
                                   "contact_hours")
+
+_RULE_SCHEMA = {"type": "string", "enum": list(CONDUCT_RULES)}
+ConductRules = Annotated[list[ConductRule], WithJsonSchema({"anyOf": [
+    _RULE_SCHEMA, {"type": "array", "items": _RULE_SCHEMA, "minItems": 1,
+                   "maxItems": len(CONDUCT_RULES), "uniqueItems": True}]})]
+"""The conduct rules a choice breaks: one rule (as files have always written it) or a list
+("freeze your accounts and tell your homebuyers" is a threat and a disclosure)."""
 
 PERMITTED_CONTACT_FROM_HOUR = defaults.PERMITTED_CONTACT_FROM_HOUR
 PERMITTED_CONTACT_UNTIL_HOUR = defaults.PERMITTED_CONTACT_UNTIL_HOUR
@@ -121,9 +128,39 @@ class Choice(Strict):
     reveals: list[RevealKind] = Field(default_factory=list, max_length=6)
     relationship: float = Field(default=0.0, ge=-1.0, le=1.0)
     terms: list[Term] = Field(default_factory=list, max_length=4)
-    breach: ConductRule | None = None
+    breach: ConductRules = Field(default_factory=list, max_length=len(CONDUCT_RULES))
     contact_hour: Int | None = Field(default=None, ge=0, le=23)
     feedback: Text | None = None  # shown in the debrief when this choice was made
+
+    @field_validator("breach", mode="before")
+    @classmethod
+    def _one_rule_or_a_list(cls, value: Any) -> Any:
+        """``breach: no_threats`` or ``breach: [no_threats, no_third_party_disclosure]``,
+        each rule once; the list is what the rest of the code reads."""
+        rules = ", ".join(CONDUCT_RULES)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            if value not in CONDUCT_RULES:
+                near = did_you_mean(value, CONDUCT_RULES)
+                raise refusal(
+                    f"'{value}' is not a conduct rule{near} (use one of {rules}, or a list "
+                    "of them in [ ] when the choice breaks several)",
+                    f"'{value}' 不是行为规范{near_zh(value, CONDUCT_RULES)}（请写 "
+                    f"{'、'.join(CONDUCT_RULES)} "
+                    "之一；一个选项违反多条时，用 [ ] 列出）")
+            return [value]
+        if isinstance(value, list):
+            if not value:
+                raise refusal("the list of conduct rules is empty: name the rules the "
+                              "choice breaks, or remove 'breach'",
+                              "违反的行为规范列表是空的：请写出该选项违反的规范，或删去 'breach'")
+            twice = sorted({str(r) for r in value if value.count(r) > 1})
+            if twice:
+                raise refusal(f"conduct rule {', '.join(twice)} is listed twice: name each "
+                              "rule once",
+                              f"行为规范 {', '.join(twice)} 列了两次：每条规范只写一次")
+        return value
 
 
 class Node(Strict):

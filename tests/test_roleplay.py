@@ -30,7 +30,7 @@ def test_every_term_kind_and_conduct_rule_is_used_somewhere(shipped) -> None:
         for node in rp.nodes.values():
             for ch in node.choices:
                 kinds |= {t.kind for t in ch.terms}
-                rules |= {ch.breach} if ch.breach else set()
+                rules |= set(ch.breach)
                 rules |= {"contact_hours"} if ch.contact_hour is not None else set()
     assert {"restructure", "additional_collateral", "new_guarantor", "entrusted_payment",
             "repayment_plan"} <= kinds
@@ -115,6 +115,16 @@ def test_late_call_breaks_two_rules(shipped) -> None:
                          ["call_every_night", "repayment_plan"]).outcome()
     assert {b.rule for b in out.breaches} == {"no_threats", "contact_hours"}
     assert out.relationship_delta < 0
+
+
+def test_a_threat_to_tell_the_homebuyers_breaks_two_rules(shipped) -> None:
+    """"Freeze your accounts and tell your homebuyers" is a threat and a disclosure of the
+    borrower's affairs: both count, each with the choice that broke it."""
+    out = Session.replay(shipped["jinlan_diversion"], PRACTICE_PROFILES["evasive"],
+                         ["threaten_freeze", "promise_rollover"]).outcome()
+    assert [(b.rule, b.choice_id) for b in out.breaches] == [
+        ("no_threats", "threaten_freeze"), ("no_third_party_disclosure", "threaten_freeze"),
+        ("no_false_promise", "promise_rollover")]
 
 
 def test_a_clean_talk_breaks_no_rule(shipped) -> None:

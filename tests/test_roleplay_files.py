@@ -42,6 +42,9 @@ BAD_CASES = {
     "unknown_term.yaml": "nodes.open.choices[0].terms[0].kind",
     "unknown_reveal.yaml": "nodes.open.choices[0].reveals[0]",
     "unknown_breach.yaml": "nodes.open.choices[0].breach",
+    "breach_empty_list.yaml": "nodes.open.choices[0].breach",
+    "breach_listed_twice.yaml": "nodes.open.choices[0].breach",
+    "breach_unknown_in_list.yaml": "nodes.open.choices[0].breach[1]",
     "contact_hour_out_of_range.yaml": "nodes.open.choices[0].contact_hour",
     "unknown_borrower.yaml": "borrower",
     "borrower_without_case.yaml": "borrower",
@@ -91,6 +94,33 @@ def test_bad_file_names_the_field(name: str) -> None:
     assert any(p == BAD_CASES[name] or p.startswith(BAD_CASES[name] + ",")
                for p in paths), err.value.problems
     assert all(msg.strip() for _, msg in err.value.problems)
+
+
+@pytest.mark.parametrize(("name", "en", "zh"), [
+    ("unknown_breach.yaml", "'rudeness' is not a conduct rule", "'rudeness' 不是行为规范"),
+    ("breach_empty_list.yaml", "the list of conduct rules is empty", "违反的行为规范列表是空的"),
+    ("breach_listed_twice.yaml", "conduct rule no_threats is listed twice",
+     "行为规范 no_threats 列了两次"),
+    ("breach_unknown_in_list.yaml", "did you mean 'no_threats'",
+     "是不是 'no_threats'"),
+])
+def test_a_bad_list_of_conduct_rules_is_named_in_both_languages(name, en, zh) -> None:
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / name)
+    ((_, msg_en),), (msg_zh,) = err.value.problems, err.value.problems_zh
+    assert en in msg_en and zh in msg_zh, (msg_en, msg_zh)
+
+
+def test_a_choice_names_one_conduct_rule_or_several() -> None:
+    """The older one-rule form still loads; a list is read as written."""
+    text = (BAD / "unknown_breach.yaml").read_text("utf-8")
+    one = parse_roleplay(text.replace("breach: rudeness", "breach: no_threats"))
+    both = parse_roleplay(text.replace(
+        "breach: rudeness", "breach: [no_threats, no_third_party_disclosure]"))
+    none = parse_roleplay(text.replace("        breach: rudeness\n", ""))
+    assert one.choice("open", "ask").breach == ["no_threats"]
+    assert both.choice("open", "ask").breach == ["no_threats", "no_third_party_disclosure"]
+    assert none.choice("open", "ask").breach == []
 
 
 def test_suggestions_for_misspellings() -> None:

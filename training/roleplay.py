@@ -120,7 +120,7 @@ class Session(Conversation):
                 if action not in (t.action_id for t in terms):  # the engine takes each once
                     hours, cost = cost_of(action)
                     terms.append(AgreedTerm(term.kind, action, hours, cost, term.note))
-            rules = [ch.breach] if ch.breach else []
+            rules = list(ch.breach)  # each rule the choice breaks counts
             if contact_breach(ch.contact_hour) and "contact_hours" not in rules:
                 rules.append("contact_hours")
             breaches += [Breach(r, st.node, ch.id) for r in rules]
