@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from sim import defaults
-from sim.roleplay import Roleplay, When
+from sim.codes import borrower_kind
+from sim.roleplay import PRACTICE_PROFILE_NAMES, Roleplay, When
 
 HEALTH_STRONG_ABOVE = defaults.HEALTHY_BORROWER
 """A borrower is strong in a conversation above the health the engine calls healthy."""
@@ -69,6 +70,47 @@ class BorrowerState:
             "guarantor_trouble": self.guarantor_trouble,
             "ability_to_pay": self.pays,
         }[kind]
+
+
+PRACTICE_PROFILES: dict[str, BorrowerState] = {
+    # an honest borrower in good shape
+    "honest_sound": BorrowerState(health="strong"),
+    # honest but struggling: sales down, other lenders pressing, guarantor shaky
+    "struggling": BorrowerState(health="weak", other_creditors=True, guarantor_trouble=True,
+                                overdue=True, disaster_hit=True),
+    # evasive: diverting the loan, in worse shape than it says
+    "evasive": BorrowerState(health="weak", diverting=True, other_creditors=True),
+    # in deep trouble
+    "distressed": BorrowerState(health="distressed", other_creditors=True,
+                                guarantor_trouble=True, overdue=True, disaster_hit=True),
+}
+"""Hidden states for practice without a case (keys: sim.roleplay.PRACTICE_PROFILE_NAMES)."""
+
+COMPANY_ONLY_STATE: tuple[str, ...] = ("diverting",)
+"""Hidden state that describes a firm only: loan money passed on to an affiliate or another
+project. The engine's own diversion signals (funds_to_affiliates, collection_bypass) describe
+firms only (sim.defaults.SIGNALS); a household borrower has no affiliate to divert to."""
+COMPANY_ONLY_REVEALS: tuple[str, ...] = ("diversion", "related_party_transfer")
+"""The reveal kinds of that state."""
+
+
+def kind_of(rp: Roleplay) -> str | None:
+    """The borrower kind a conversation is written for (sim.codes.BorrowerKind key: company,
+    household), from its product; None when it names no product."""
+    return None if rp.product is None else borrower_kind(rp.product).name.lower()
+
+
+def fits(state: BorrowerState, kind: str | None) -> bool:
+    """Whether a hidden state can describe a borrower of this kind (None: any kind)."""
+    return kind != "household" or not any(getattr(state, f) for f in COMPANY_ONLY_STATE)
+
+
+def profiles_for(rp: Roleplay) -> list[str]:
+    """The practice borrowers a conversation offers: those it names, else every one that
+    fits its borrower's kind (a household is never the borrower diverting to a business)."""
+    names = rp.profiles or [p for p in PRACTICE_PROFILE_NAMES
+                            if fits(PRACTICE_PROFILES[p], kind_of(rp))]
+    return list(names)
 
 
 def with_premise(state: BorrowerState, rp: Roleplay) -> BorrowerState:

@@ -25,6 +25,10 @@ from sim.field_types import Bool, Int, Slug, Text
 from sim.inputs import Strict, did_you_mean, near_zh, refusal
 from sim.segments import Product
 
+PracticeProfile = Literal["honest_sound", "struggling", "evasive", "distressed"]
+PRACTICE_PROFILE_NAMES: tuple[str, ...] = ("honest_sound", "struggling", "evasive", "distressed")
+"""The practice borrowers (their hidden states are sim.borrower_state.PRACTICE_PROFILES)."""
+
 HealthBand = Literal["strong", "weak", "distressed"]
 HEALTH_BANDS: tuple[str, ...] = ("strong", "weak", "distressed")
 
@@ -186,6 +190,9 @@ class Roleplay(Strict):
     # what the setting takes as known: in a case the meeting is offered only when it holds,
     # and practice assumes it
     premise: list[Premise] = Field(default_factory=list, max_length=2)
+    # the practice borrowers the practice page offers (default: every one that fits the
+    # borrower's kind, sim.borrower_state.profiles_for)
+    profiles: list[PracticeProfile] | None = Field(default=None, min_length=1, max_length=4)
     start: Slug
     nodes: dict[Slug, Node] = Field(min_length=1, max_length=MAX_NODES)
     strong_questions: list[Text] = Field(default_factory=list, max_length=10)

@@ -45,6 +45,8 @@ BAD_CASES = {
     "breach_empty_list.yaml": "nodes.open.choices[0].breach",
     "breach_listed_twice.yaml": "nodes.open.choices[0].breach",
     "breach_unknown_in_list.yaml": "nodes.open.choices[0].breach[1]",
+    "household_profile_diverts.yaml": "profiles[1]",
+    "household_asks_diversion.yaml": "nodes.open.lines[0].when.diverting",
     "contact_hour_out_of_range.yaml": "nodes.open.choices[0].contact_hour",
     "unknown_borrower.yaml": "borrower",
     "borrower_without_case.yaml": "borrower",
@@ -109,6 +111,25 @@ def test_a_bad_list_of_conduct_rules_is_named_in_both_languages(name, en, zh) ->
         load_roleplay(BAD / name)
     ((_, msg_en),), (msg_zh,) = err.value.problems, err.value.problems_zh
     assert en in msg_en and zh in msg_zh, (msg_en, msg_zh)
+
+
+@pytest.mark.parametrize(("name", "en", "zh"), [
+    ("household_profile_diverts.yaml", "the practice borrower 'evasive' diverts the loan, but a "
+     "household borrower (product consumer)", "练习借款人 'evasive' 会挪用贷款，但个人/家庭借款人"),
+    ("household_asks_diversion.yaml", "'diverting' describes a firm, but a household borrower",
+     "'diverting' 只适用于企业"),
+])
+def test_a_household_conversation_with_a_firms_diversion_is_refused(name, en, zh) -> None:
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / name)
+    ((_, msg_en),), (msg_zh,) = err.value.problems, err.value.problems_zh
+    assert en in msg_en and zh in msg_zh, (msg_en, msg_zh)
+
+
+def test_a_firms_conversation_may_offer_the_diverting_borrower() -> None:
+    text = (BAD / "household_profile_diverts.yaml").read_text("utf-8")
+    rp = parse_roleplay(text.replace("product: consumer", "product: small_business"))
+    assert rp.profiles == ["honest_sound", "evasive"]
 
 
 def test_a_choice_names_one_conduct_rule_or_several() -> None:

@@ -46,6 +46,7 @@ def practice(conversation: str | None = None) -> AppTest:
 
 def play(at: AppTest, conversation: str, profile: str, path: list[str]) -> AppTest:
     at.session_state["rp_pick"] = conversation
+    at.run()  # the conversation first: it decides which borrowers are offered
     at.session_state["rp_profile"] = profile
     at.run()
     at.button(key="rp_start").click().run()
@@ -110,6 +111,20 @@ def test_surprise_me_does_not_give_every_trainee_the_same_borrower() -> None:
         no_exception(at)
         met.add(at.session_state["rp_play"]["profile"])
     assert len(met) > 1, met
+
+
+def test_the_consumer_conversation_offers_no_diverting_borrower() -> None:
+    at = practice("consumer_hardship")
+    assert at.selectbox(key="rp_profile").options == [
+        "随机", "诚实，经营正常", "诚实，经营困难", "深陷困境"]
+    at = practice("jinlan_diversion")
+    assert "闪烁其词，挪用资金" in at.selectbox(key="rp_profile").options
+    at.selectbox(key="rp_profile").select("evasive").run()
+    at.selectbox(key="rp_pick").select("consumer_hardship").run()  # the pick does not carry over
+    no_exception(at)
+    assert at.selectbox(key="rp_profile").value == "surprise"
+    at.button(key="rp_start").click().run()
+    assert at.session_state["rp_play"]["profile"] != "evasive"
 
 
 def test_a_link_opens_the_conversation() -> None:
