@@ -74,7 +74,7 @@ CONDUCT_RULES: tuple[str, ...] = ("no_false_promise", "no_threats", "no_third_pa
 
 _RULE_SCHEMA = {"type": "string", "enum": list(CONDUCT_RULES)}
 ConductRules = Annotated[list[ConductRule], WithJsonSchema({"anyOf": [
-    _RULE_SCHEMA, {"type": "array", "items": _RULE_SCHEMA, "minItems": 1,
+    _RULE_SCHEMA, {"type": "array", "items": _RULE_SCHEMA,
                    "maxItems": len(CONDUCT_RULES), "uniqueItems": True}]})]
 """The conduct rules a choice breaks: one rule (as files have always written it) or a list
 ("freeze your accounts and tell your homebuyers" is a threat and a disclosure)."""
@@ -154,11 +154,7 @@ class Choice(Strict):
                     f"{'、'.join(CONDUCT_RULES)} "
                     "之一；一个选项违反多条时，用 [ ] 列出）")
             return [value]
-        if isinstance(value, list):
-            if not value:
-                raise refusal("the list of conduct rules is empty: name the rules the "
-                              "choice breaks, or remove 'breach'",
-                              "违反的行为规范列表是空的：请写出该选项违反的规范，或删去 'breach'")
+        if isinstance(value, list):  # [] is no rule, as a saved conversation writes it
             twice = sorted({str(r) for r in value if value.count(r) > 1})
             if twice:
                 raise refusal(f"conduct rule {', '.join(twice)} is listed twice: name each "

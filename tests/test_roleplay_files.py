@@ -42,7 +42,6 @@ BAD_CASES = {
     "unknown_term.yaml": "nodes.open.choices[0].terms[0].kind",
     "unknown_reveal.yaml": "nodes.open.choices[0].reveals[0]",
     "unknown_breach.yaml": "nodes.open.choices[0].breach",
-    "breach_empty_list.yaml": "nodes.open.choices[0].breach",
     "breach_listed_twice.yaml": "nodes.open.choices[0].breach",
     "breach_unknown_in_list.yaml": "nodes.open.choices[0].breach[1]",
     "household_profile_diverts.yaml": "profiles[1]",
@@ -100,7 +99,6 @@ def test_bad_file_names_the_field(name: str) -> None:
 
 @pytest.mark.parametrize(("name", "en", "zh"), [
     ("unknown_breach.yaml", "'rudeness' is not a conduct rule", "'rudeness' 不是行为规范"),
-    ("breach_empty_list.yaml", "the list of conduct rules is empty", "违反的行为规范列表是空的"),
     ("breach_listed_twice.yaml", "conduct rule no_threats is listed twice",
      "行为规范 no_threats 列了两次"),
     ("breach_unknown_in_list.yaml", "did you mean 'no_threats'",
@@ -139,9 +137,13 @@ def test_a_choice_names_one_conduct_rule_or_several() -> None:
     both = parse_roleplay(text.replace(
         "breach: rudeness", "breach: [no_threats, no_third_party_disclosure]"))
     none = parse_roleplay(text.replace("        breach: rudeness\n", ""))
+    empty = parse_roleplay(text.replace("breach: rudeness", "breach: []"))
     assert one.choice("open", "ask").breach == ["no_threats"]
     assert both.choice("open", "ask").breach == ["no_threats", "no_third_party_disclosure"]
-    assert none.choice("open", "ask").breach == []
+    assert none.choice("open", "ask").breach == empty.choice("open", "ask").breach == []
+    # a conversation saved from its model reads back the same (no rule: [])
+    for rp in (one, both, none):
+        assert Roleplay.model_validate(rp.model_dump(mode="json")) == rp
 
 
 def test_suggestions_for_misspellings() -> None:
