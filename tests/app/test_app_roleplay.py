@@ -241,6 +241,26 @@ def test_ending_a_meeting_early_keeps_what_the_borrower_said(fresh_db) -> None:
     assert "贷款资金被挪作他用" in texts(at)  # the admission is in the loan file
 
 
+def test_ending_the_month_mid_meeting_holds_it_as_it_stood(fresh_db) -> None:
+    """The officer has read Zhou's admission and ends the month without ending the meeting:
+    the meeting is held as "End the meeting here" holds it, not dropped as a free probe."""
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan()
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_ask_onward_flows").click().run()
+    assert "现在结束本月，面谈会像点“到此结束面谈”一样" in "\n".join(w.value for w in at.warning)
+    month = common.games().open(aid).game.month
+    at.button(key=f"end_month_{month}").click().run()
+    no_exception(at)
+    g = common.games().open(aid).game
+    assert g.month == month + 1
+    talk = g.decision_log[-1]["talks"][0]
+    assert (talk["path"], talk.get("left")) == (["ask_onward_flows"], True)
+    assert g.loans()["known_diversion"].iat[i]
+    assert "贷款资金被挪作他用" in texts(at)
+
+
 def test_leaving_before_a_word_is_said_holds_nothing(fresh_db) -> None:
     from app_pages import common
 
