@@ -102,7 +102,7 @@ st.dataframe(pd.DataFrame({  # names and titles are shown as text, never as Mark
                                          for p in class_pairs],
     t("pairs.cohort.col_officer"): [p.officer_name for p in class_pairs],
     t("pairs.cohort.col_borrower"): [p.borrower_name for p in class_pairs],
-    t("pairs.cohort.col_status"): [t(f"pairs.status.{p.status.value}") for p in class_pairs],
+    t("pairs.cohort.col_status"): [views.status_label(p) for p in class_pairs],
     t("pairs.cohort.col_turns"): [len(p.moves) for p in class_pairs],
     t("pairs.cohort.col_breaches"): [
         len(views_by_id[p.id].outcome.breaches)

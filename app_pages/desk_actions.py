@@ -25,13 +25,34 @@ def _error_text(exc: Exception) -> str:
 
 
 def end_month(aid: str, expected_month: int) -> None:
+    """End the month. A meeting under way ends first, where it stands: the desk's own (as
+    "End the meeting here" does) and a paired one (training.pairs.end_month); a meeting
+    that cannot be held as it stands keeps the month from ending, with the reason."""
+    from training import pairs
+
+    talk = st.session_state.get("meet")
+    if talk is not None and not talk["held"] and talk["path"] and talk["month"] == expected_month:
+        meet_leave(aid)
+        if not talk["held"]:  # refused: meet_leave said why; the month waits
+            return
     try:
-        result = common.games().end_month(aid, expected_month)
+        result, closed = pairs.end_month(common.db(), common.current_user(), common.games(), aid,
+                                         expected_month)
     except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
+    except pairs.PairError as err:
+        from training.desk import engine_text
+
+        zh, en = engine_text("reason", str(err.detail.get("code", "")))
+        common.flash("error", t(err.key, borrower=str(err.detail.get("borrower", "")),
+                                reason=zh if get_lang() == "zh" else en))
         return
     except Exception as exc:  # the engine refused: say why instead of a traceback
         common.flash("error", t("desk.end_month_failed", detail=_error_text(exc)))
         return
+    for p in closed:
+        key = "pairs.closed_with_month" if (p.result or {}).get("held") else "pairs.lapsed_unsaid_desk"
+        common.flash("info", t(key, borrower=p.borrower_name))
     if result is None:
         common.flash("info", t("desk.already_advanced"))
         return

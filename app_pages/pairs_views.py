@@ -27,6 +27,12 @@ def side_name(side: PairSide) -> str:
     return t(f"pairs.side.{side.value}")
 
 
+def status_label(pair: Pair) -> str:
+    """Where the pair stands, in words; a talk ended with the officer's month says so."""
+    ended = pair.status is PairStatus.DONE and (pair.result or {}).get("month_end")
+    return t(f"pairs.status.{'month_end' if ended else pair.status.value}")
+
+
 def label(pair: Pair, title: str) -> str:
     """A pair in a list: its conversation and players (its status changes, so it is not here:
     a select box keeps its choice by this text)."""
@@ -43,7 +49,7 @@ def header(v: PairView) -> None:
         st.caption(t("pairs.you_play", side=side_name(v.side), partner=partner))
     if p.month is not None:
         st.caption(t("pairs.meeting", month=p.month + 1, officer=p.officer_name) + " · "
-                   + t(f"pairs.status.{p.status.value}"))
+                   + status_label(p))
     if v.side is None and p.attempt_id is not None:  # the instructor: the officer's case
         st.page_link(common.PAGES["review"], label=t("pairs.open_attempt", officer=p.officer_name),
                      icon=":material/history:", query_params={"review": p.attempt_id})
@@ -71,6 +77,8 @@ def cards(v: PairView) -> None:
                                   value=t(f"pairs.state.health_{s.health}"))]
                 items += ["- " + t("pairs.state.item", label=t(f"pairs.state.{k}"),
                                    value=yes if getattr(s, k) else no) for k in STATE_FLAGS]
+                items.append("- " + t("pairs.state.item", label=t("pairs.state.able_to_pay"),
+                                      value=yes if s.pays else no))
                 st.markdown("\n".join(items))
 
 
@@ -153,12 +161,15 @@ def result(v: PairView) -> None:
         return
     res = p.result
     if p.status is PairStatus.LAPSED:
-        st.warning(t("pairs.lapsed"))
+        st.warning(t("pairs.lapsed_unsaid", officer=p.officer_name)
+                   if res.get("reason") == "month_end_unsaid" else t("pairs.lapsed"))
         return
     if not res.get("held"):
         zh, en = engine_text("reason", res.get("reason", "available"))
         st.warning(t("pairs.not_held", reason=zh if lang == "zh" else en))
         return
+    if res.get("month_end"):  # the officer ended the month: both players are told
+        st.info(t("pairs.month_end", officer=p.officer_name), icon=":material/event_busy:")
     st.markdown(t("pairs.queued", officer=p.officer_name, month=(p.month or 0) + 1))
     lines = []
     for action, hours, cost in res.get("queued", []):

@@ -11,9 +11,7 @@ import streamlit as st
 from app_pages import common
 from app_pages import roleplay_views as views
 from training.i18n import get_lang, t
-from training.roleplay import PRACTICE_PROFILES, PathError, Session, practice_state
-
-PROFILES = ["surprise", *PRACTICE_PROFILES]
+from training.roleplay import PathError, Session, practice_state, profiles_for
 
 lang = get_lang()
 st.title(t("roleplay.title"))
@@ -43,7 +41,7 @@ def _start() -> None:
     # "surprise" borrowers in the same order; the talk keeps the profile drawn, so a
     # rerun or a refresh still replays it
     name, _ = practice_state(None if profile == "surprise" else profile,
-                             seed=secrets.randbits(64))
+                             seed=secrets.randbits(64), rp=rps[rp_id])
     st.session_state["rp_play"] = {"id": rp_id, "profile": name, "path": []}
 
 
@@ -59,9 +57,13 @@ if st.session_state.get("rp_pick") not in rps:
 c1, c2 = st.columns([3, 2])
 rp_id = c1.selectbox(t("roleplay.pick"), list(rps), key="rp_pick",
                      format_func=lambda i: rps[i].title.get(lang))
-c2.selectbox(t("roleplay.profile"), PROFILES, key="rp_profile",
-             format_func=lambda p: t(f"roleplay.profile_{p}"))
 rp = rps[rp_id]
+# only the borrowers that fit this conversation's borrower (a household diverts no loan)
+profiles = ["surprise", *profiles_for(rp)]
+if st.session_state.get("rp_profile") not in profiles:
+    st.session_state["rp_profile"] = "surprise"
+c2.selectbox(t("roleplay.profile"), profiles, key="rp_profile",
+             format_func=lambda p: t(f"roleplay.profile_{p}"))
 st.caption(_tag(rp) + " · " + rp.summary.get(lang))
 if rp.lesson:
     common.lesson_links([rp.lesson], lang, key_prefix="rp_lesson")

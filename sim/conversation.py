@@ -121,10 +121,13 @@ class Conversation:
 
     def leave(self) -> None:
         """End the talk where it stands (the officer leaves the meeting): the borrower's line
-        at the current node has been said, and nothing more is chosen."""
+        at the current node has been said, and nothing more is chosen. When a person plays
+        the borrower and has not yet answered the officer's last choice, nothing was said
+        at this node, so none of its lines counts."""
         if self.done:
             return
-        self.steps.append(Step(self.node_id, self.line(), None))
+        if self.lines is None or len(self.lines) > len(self.steps):
+            self.steps.append(Step(self.node_id, self.line(), None))
         self.node_id = None
 
     @classmethod

@@ -102,6 +102,14 @@ def shocks_from(sim, t: int, x: np.ndarray, active) -> tuple[np.ndarray, np.ndar
     return x, shock
 
 
+def fading_shock(sim, t: int) -> np.ndarray:
+    """The part of the month-t health shock that fades away: a disaster's loss still to pass
+    (insurance pays, the shop reopens, the next season comes); its permanent damage is in
+    the shift, not here. Reads nothing it changes."""
+    disasters = [(a, b, ev) for a, b, ev in sim.active_shocks if isinstance(ev, Disaster)]
+    return shocks_from(sim, t, np.zeros(0), disasters)[1]
+
+
 def scheduled_shocks(sim, after_month: int) -> list[tuple[int, int, object]]:
     """(start, end, event) of the case's policy shocks, recessions and disasters that fire
     after `after_month`, as `_fire` will list them (a disaster in a region the book does

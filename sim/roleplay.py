@@ -16,14 +16,18 @@ Playing a conversation at the desk lives in training/roleplay.py.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema, field_validator
 
 from sim import defaults
 from sim.field_types import Bool, Int, Slug, Text
-from sim.inputs import Strict
+from sim.inputs import Strict, did_you_mean, near_zh, refusal
 from sim.segments import Product
+
+PracticeProfile = Literal["honest_sound", "struggling", "evasive", "distressed"]
+PRACTICE_PROFILE_NAMES: tuple[str, ...] = ("honest_sound", "struggling", "evasive", "distressed")
+"""The practice borrowers (their hidden states are sim.borrower_state.PRACTICE_PROFILES)."""
 
 HealthBand = Literal["strong", "weak", "distressed"]
 HEALTH_BANDS: tuple[str, ...] = ("strong", "weak", "distressed")
@@ -68,6 +72,13 @@ ConductRule = Literal["no_false_promise", "no_threats", "no_third_party_disclosu
 CONDUCT_RULES: tuple[str, ...] = ("no_false_promise", "no_threats", "no_third_party_disclosure",
                                   "contact_hours")
 
+_RULE_SCHEMA = {"type": "string", "enum": list(CONDUCT_RULES)}
+ConductRules = Annotated[list[ConductRule], WithJsonSchema({"anyOf": [
+    _RULE_SCHEMA, {"type": "array", "items": _RULE_SCHEMA,
+                   "maxItems": len(CONDUCT_RULES), "uniqueItems": True}]})]
+"""The conduct rules a choice breaks: one rule (as files have always written it) or a list
+("freeze your accounts and tell your homebuyers" is a threat and a disclosure)."""
+
 PERMITTED_CONTACT_FROM_HOUR = defaults.PERMITTED_CONTACT_FROM_HOUR
 PERMITTED_CONTACT_UNTIL_HOUR = defaults.PERMITTED_CONTACT_UNTIL_HOUR
 
@@ -93,6 +104,8 @@ class When(Strict):
     guarantor_trouble: Bool | None = None
     overdue: Bool | None = None
     disaster_hit: Bool | None = None
+    # whether the borrower can in fact pay (its health less a disaster's passing loss)
+    able_to_pay: Bool | None = None
 
 
 class Line(Strict):
@@ -119,9 +132,35 @@ class Choice(Strict):
     reveals: list[RevealKind] = Field(default_factory=list, max_length=6)
     relationship: float = Field(default=0.0, ge=-1.0, le=1.0)
     terms: list[Term] = Field(default_factory=list, max_length=4)
-    breach: ConductRule | None = None
+    breach: ConductRules = Field(default_factory=list, max_length=len(CONDUCT_RULES))
     contact_hour: Int | None = Field(default=None, ge=0, le=23)
     feedback: Text | None = None  # shown in the debrief when this choice was made
+
+    @field_validator("breach", mode="before")
+    @classmethod
+    def _one_rule_or_a_list(cls, value: Any) -> Any:
+        """``breach: no_threats`` or ``breach: [no_threats, no_third_party_disclosure]``,
+        each rule once; the list is what the rest of the code reads."""
+        rules = ", ".join(CONDUCT_RULES)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            if value not in CONDUCT_RULES:
+                near = did_you_mean(value, CONDUCT_RULES)
+                raise refusal(
+                    f"'{value}' is not a conduct rule{near} (use one of {rules}, or a list "
+                    "of them in [ ] when the choice breaks several)",
+                    f"'{value}' 不是行为规范{near_zh(value, CONDUCT_RULES)}（请写 "
+                    f"{'、'.join(CONDUCT_RULES)} "
+                    "之一；一个选项违反多条时，用 [ ] 列出）")
+            return [value]
+        if isinstance(value, list):  # [] is no rule, as a saved conversation writes it
+            twice = sorted({str(r) for r in value if value.count(r) > 1})
+            if twice:
+                raise refusal(f"conduct rule {', '.join(twice)} is listed twice: name each "
+                              "rule once",
+                              f"行为规范 {', '.join(twice)} 列了两次：每条规范只写一次")
+        return value
 
 
 class Node(Strict):
@@ -147,6 +186,9 @@ class Roleplay(Strict):
     # what the setting takes as known: in a case the meeting is offered only when it holds,
     # and practice assumes it
     premise: list[Premise] = Field(default_factory=list, max_length=2)
+    # the practice borrowers the practice page offers (default: every one that fits the
+    # borrower's kind, sim.borrower_state.profiles_for)
+    profiles: list[PracticeProfile] | None = Field(default=None, min_length=1, max_length=4)
     start: Slug
     nodes: dict[Slug, Node] = Field(min_length=1, max_length=MAX_NODES)
     strong_questions: list[Text] = Field(default_factory=list, max_length=10)

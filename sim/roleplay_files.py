@@ -9,6 +9,13 @@ import re
 from collections import deque
 from pathlib import Path
 
+from sim.borrower_state import (
+    COMPANY_ONLY_REVEALS,
+    COMPANY_ONLY_STATE,
+    PRACTICE_PROFILES,
+    fits,
+    kind_of,
+)
 from sim.inputs import MAX_FILE_BYTES, load_yaml, read_text, validate
 from sim.roleplay import Roleplay
 from sim.scenario import ScenarioError, load_scenario
@@ -62,6 +69,7 @@ def graph_problems(rp: Roleplay, scenario_dir: Path | None = SCENARIO_DIR
         out.append(("nodes", "the conversation never ends: give one node no choices or one "
                     "choice no 'next'",
                     "对话永远不会结束：请让某个节点没有选项，或让某个选项没有 'next'"))
+    out += _kind_problems(rp)
     if rp.borrower is not None and rp.case is None:
         out.append(("borrower", "a borrower belongs to a case: add 'case' or remove 'borrower'",
                     "借款人属于某个案例：请加上 'case'，或删去 'borrower'"))
@@ -89,6 +97,41 @@ def graph_problems(rp: Roleplay, scenario_dir: Path | None = SCENARIO_DIR
                                 f"'{rp.borrower}'; use one of: {', '.join(named)}",
                                 f"案例 '{rp.case}' 没有重点借款人 '{rp.borrower}'：请用 "
                                 f"{', '.join(named)} 之一"))
+    return out
+
+
+def _kind_problems(rp: Roleplay) -> list[tuple[str, str, str]]:
+    """A household conversation (product consumer) that offers a practice borrower, asks
+    about a hidden state or reveals a fact that describes a firm only (a diversion of the
+    loan to an affiliate or another project: sim.borrower_state.COMPANY_ONLY_STATE)."""
+    kind = kind_of(rp)
+    if kind != "household":
+        return []
+    out: list[tuple[str, str, str]] = []
+    why_en = (f"a household borrower (product {rp.product}) has no affiliate or business to "
+              "divert the loan to")
+    why_zh = f"个人/家庭借款人（产品 {rp.product}）没有可供挪用贷款的关联企业或生意"
+    for k, name in enumerate(rp.profiles or []):
+        if not fits(PRACTICE_PROFILES[name], kind):
+            out.append((f"profiles[{k}]", f"the practice borrower '{name}' diverts the loan, "
+                        f"but {why_en}: remove it, or give the conversation a firm's product",
+                        f"练习借款人 '{name}' 会挪用贷款，但{why_zh}：请删去它，或把对话的产品"
+                        "改为企业类产品"))
+    for nid, node in rp.nodes.items():
+        said = [(f"nodes.{nid}.lines[{k}]", ln.when, ln.reveals) for k, ln in enumerate(node.lines)]
+        said += [(f"nodes.{nid}.choices[{k}]", None, ch.reveals)
+                 for k, ch in enumerate(node.choices)]
+        for where, when, reveals in said:
+            for flag in COMPANY_ONLY_STATE:
+                if when is not None and getattr(when, flag) is not None:
+                    out.append((f"{where}.when.{flag}", f"'{flag}' describes a firm, but "
+                                f"{why_en}: remove it from 'when'",
+                                f"'{flag}' 只适用于企业，但{why_zh}：请从 'when' 中删去它"))
+            for j, fact in enumerate(reveals):
+                if fact in COMPANY_ONLY_REVEALS:
+                    out.append((f"{where}.reveals[{j}]", f"'{fact}' describes a firm, but "
+                                f"{why_en}: remove it from 'reveals'",
+                                f"'{fact}' 只适用于企业，但{why_zh}：请从 'reveals' 中删去它"))
     return out
 
 

@@ -167,3 +167,18 @@ def test_a_talk_is_applied_only_if_the_meeting_happened():
     rel0 = float(g.sim.relationship[i])
     assert not apply_talk(g.sim, Talk(i, (("diversion", True),), -0.2))
     assert not g.sim.known_diversion[i] and float(g.sim.relationship[i]) == rel0
+
+
+def test_leaving_before_the_borrower_player_answers_files_no_answer(shipped) -> None:
+    """A person plays the borrower: left after the officer's question and before the
+    answer, the talk holds the question and nothing from the line not said; left after
+    the answer, the answer counts. Without a borrower player the line is said at once."""
+    rp, strong = shipped["jiahe_extension"], BorrowerState(health="strong")
+    asked = Conversation.replay(rp, strong, ["ask_flows"], [0], left=True)
+    assert asked.done and [s.node for s in asked.steps] == ["opening"]
+    assert asked.effects().facts == ()
+    answered = Conversation.replay(rp, strong, ["ask_flows"], [0, 0], left=True)
+    assert [s.node for s in answered.steps] == ["opening", "flows"]
+    assert answered.effects().facts == (("ability_to_pay", True),)
+    solo = Conversation.replay(rp, strong, ["ask_flows"], left=True)
+    assert solo.effects().facts == answered.effects().facts

@@ -15,7 +15,7 @@ from sim.conversation import PathError
 from sim.roleplay import TERM_ACTIONS, Roleplay
 from sim.roleplay_files import load_all
 from tests.roleplay_games import all_paths
-from training.roleplay import PRACTICE_PROFILES, Session, practice_state
+from training.roleplay import PRACTICE_PROFILES, Session, practice_state, profiles_for
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_every_term_kind_and_conduct_rule_is_used_somewhere(shipped) -> None:
         for node in rp.nodes.values():
             for ch in node.choices:
                 kinds |= {t.kind for t in ch.terms}
-                rules |= {ch.breach} if ch.breach else set()
+                rules |= set(ch.breach)
                 rules |= {"contact_hours"} if ch.contact_hour is not None else set()
     assert {"restructure", "additional_collateral", "new_guarantor", "entrusted_payment",
             "repayment_plan"} <= kinds
@@ -117,6 +117,16 @@ def test_late_call_breaks_two_rules(shipped) -> None:
     assert out.relationship_delta < 0
 
 
+def test_a_threat_to_tell_the_homebuyers_breaks_two_rules(shipped) -> None:
+    """"Freeze your accounts and tell your homebuyers" is a threat and a disclosure of the
+    borrower's affairs: both count, each with the choice that broke it."""
+    out = Session.replay(shipped["jinlan_diversion"], PRACTICE_PROFILES["evasive"],
+                         ["threaten_freeze", "promise_rollover"]).outcome()
+    assert [(b.rule, b.choice_id) for b in out.breaches] == [
+        ("no_threats", "threaten_freeze"), ("no_third_party_disclosure", "threaten_freeze"),
+        ("no_false_promise", "promise_rollover")]
+
+
 def test_a_clean_talk_breaks_no_rule(shipped) -> None:
     out = Session.replay(shipped["consumer_hardship"], PRACTICE_PROFILES["distressed"],
                          ["ask_situation", "repayment_plan"]).outcome()
@@ -142,6 +152,24 @@ def test_practice_state_is_drawn_from_the_seed() -> None:
     assert practice_state(None, 7) == practice_state(None, 7)
     assert practice_state("evasive", 1) == ("evasive", PRACTICE_PROFILES["evasive"])
     assert len({practice_state(None, s)[0] for s in range(40)}) > 1
+
+
+def test_a_household_is_never_the_borrower_diverting_to_a_business(shipped) -> None:
+    """The consumer conversation offers no "evasive, diverting funds" borrower, neither
+    by name nor in a surprise draw; a firm's conversation offers it."""
+    from sim.borrower_state import PRACTICE_PROFILES as STATES
+    from sim.borrower_state import fits, kind_of
+
+    consumer = shipped["consumer_hardship"]
+    assert kind_of(consumer) == "household"
+    assert profiles_for(consumer) == ["honest_sound", "struggling", "distressed"]
+    drawn = {practice_state(None, s, consumer)[0] for s in range(60)}
+    assert drawn == {"honest_sound", "struggling", "distressed"}
+    name, state = practice_state("evasive", 3, consumer)  # asked for by name: drawn again
+    assert name != "evasive" and not state.diverting
+    assert "evasive" in profiles_for(shipped["jinlan_diversion"])
+    for rp in shipped.values():  # every shipped conversation offers only borrowers that fit
+        assert all(fits(STATES[p], kind_of(rp)) for p in profiles_for(rp)), rp.id
 
 
 # ------------------------------------------------------------------ in the engine

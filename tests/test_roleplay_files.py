@@ -42,6 +42,10 @@ BAD_CASES = {
     "unknown_term.yaml": "nodes.open.choices[0].terms[0].kind",
     "unknown_reveal.yaml": "nodes.open.choices[0].reveals[0]",
     "unknown_breach.yaml": "nodes.open.choices[0].breach",
+    "breach_listed_twice.yaml": "nodes.open.choices[0].breach",
+    "breach_unknown_in_list.yaml": "nodes.open.choices[0].breach[1]",
+    "household_profile_diverts.yaml": "profiles[1]",
+    "household_asks_diversion.yaml": "nodes.open.lines[0].when.diverting",
     "contact_hour_out_of_range.yaml": "nodes.open.choices[0].contact_hour",
     "unknown_borrower.yaml": "borrower",
     "borrower_without_case.yaml": "borrower",
@@ -91,6 +95,55 @@ def test_bad_file_names_the_field(name: str) -> None:
     assert any(p == BAD_CASES[name] or p.startswith(BAD_CASES[name] + ",")
                for p in paths), err.value.problems
     assert all(msg.strip() for _, msg in err.value.problems)
+
+
+@pytest.mark.parametrize(("name", "en", "zh"), [
+    ("unknown_breach.yaml", "'rudeness' is not a conduct rule", "'rudeness' 不是行为规范"),
+    ("breach_listed_twice.yaml", "conduct rule no_threats is listed twice",
+     "行为规范 no_threats 列了两次"),
+    ("breach_unknown_in_list.yaml", "did you mean 'no_threats'",
+     "是不是 'no_threats'"),
+])
+def test_a_bad_list_of_conduct_rules_is_named_in_both_languages(name, en, zh) -> None:
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / name)
+    ((_, msg_en),), (msg_zh,) = err.value.problems, err.value.problems_zh
+    assert en in msg_en and zh in msg_zh, (msg_en, msg_zh)
+
+
+@pytest.mark.parametrize(("name", "en", "zh"), [
+    ("household_profile_diverts.yaml", "the practice borrower 'evasive' diverts the loan, but a "
+     "household borrower (product consumer)", "练习借款人 'evasive' 会挪用贷款，但个人/家庭借款人"),
+    ("household_asks_diversion.yaml", "'diverting' describes a firm, but a household borrower",
+     "'diverting' 只适用于企业"),
+])
+def test_a_household_conversation_with_a_firms_diversion_is_refused(name, en, zh) -> None:
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / name)
+    ((_, msg_en),), (msg_zh,) = err.value.problems, err.value.problems_zh
+    assert en in msg_en and zh in msg_zh, (msg_en, msg_zh)
+
+
+def test_a_firms_conversation_may_offer_the_diverting_borrower() -> None:
+    text = (BAD / "household_profile_diverts.yaml").read_text("utf-8")
+    rp = parse_roleplay(text.replace("product: consumer", "product: small_business"))
+    assert rp.profiles == ["honest_sound", "evasive"]
+
+
+def test_a_choice_names_one_conduct_rule_or_several() -> None:
+    """The older one-rule form still loads; a list is read as written."""
+    text = (BAD / "unknown_breach.yaml").read_text("utf-8")
+    one = parse_roleplay(text.replace("breach: rudeness", "breach: no_threats"))
+    both = parse_roleplay(text.replace(
+        "breach: rudeness", "breach: [no_threats, no_third_party_disclosure]"))
+    none = parse_roleplay(text.replace("        breach: rudeness\n", ""))
+    empty = parse_roleplay(text.replace("breach: rudeness", "breach: []"))
+    assert one.choice("open", "ask").breach == ["no_threats"]
+    assert both.choice("open", "ask").breach == ["no_threats", "no_third_party_disclosure"]
+    assert none.choice("open", "ask").breach == empty.choice("open", "ask").breach == []
+    # a conversation saved from its model reads back the same (no rule: [])
+    for rp in (one, both, none):
+        assert Roleplay.model_validate(rp.model_dump(mode="json")) == rp
 
 
 def test_suggestions_for_misspellings() -> None:

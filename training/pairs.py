@@ -13,8 +13,12 @@ sessions, or two app servers, see the same conversation.
 When the talk ends, the meeting and the terms agreed go into the officer's attempt as
 that month's queued actions, with the engine's hours and costs, through the same
 ``LiveGames.meet`` the desk's "meet the borrower" uses; the path and the borrower's lines
-go into the decision log with it, so a replay is exact. If the officer's month moved on
-before the talk ended, nothing is queued and the pair says so (lapsed).
+go into the decision log with it, so a replay is exact. The officer who ends the month
+while a talk is under way (``end_month``, the desk's End month) ends the meeting where it
+stands, as the desk's "End the meeting here" does: it is held with its hours, what the
+borrower had said and anything agreed so far (logged with ``left``), so nothing read is
+free and nothing is lost; before the officer has asked anything, it lapses unheld. If the
+month moved on some other way, nothing is queued and the pair says so (lapsed).
 
 Who may see what is decided by ``training.authz`` (the pair actions): each side's brief
 card only for that side's player, the cohort's instructors and admins; the transcript
@@ -56,7 +60,8 @@ from training.roleplay import Outcome, PathError, Session
 DB = DBSession | Database | None
 
 __all__ = ["Entry", "Move", "Pair", "PairError", "PairSide", "PairStatus", "PairView",
-           "Turn", "begin", "case_roleplays", "cohort_pairs", "create_pair", "get_pair",
+           "Turn", "begin", "case_roleplays", "cohort_pairs", "create_pair", "end_month",
+           "get_pair",
            "move", "my_pairs", "pair_class", "talking_on", "view"]
 
 
@@ -346,6 +351,8 @@ def turn_of(rp: Roleplay, pair: Pair) -> Turn:
     seq = len(pair.moves)
     if pair.status is PairStatus.PAIRED or pair.state is None:
         return Turn(None, None, seq, False)
+    if pair.status is not PairStatus.TALKING:  # settled, or ended with the officer's month
+        return Turn(None, None, seq, True)
     node: str | None = rp.start
     for cid in pair.path:
         ch = rp.choice(node, cid)
@@ -401,7 +408,8 @@ def view(db: DB, user: User | None, pair_id: int,
         v.hidden_state = pair.state
     if pair.state is not None and pair.moves:
         try:
-            v.session = Session.replay(rp, pair.state, pair.path, pair.lines)
+            v.session = Session.replay(rp, pair.state, pair.path, pair.lines,
+                                       left=bool((pair.result or {}).get("left")))
             v.outcome = v.session.outcome()
         except PathError:  # the conversation file changed under the talk: the moves only
             v.session = v.outcome = None
@@ -542,9 +550,11 @@ def move(db: DB, user: User | None, games: LiveGames, pair_id: int, pick: str | 
         raise PairError("pairs.bad_choice")
     try:
         with session_scope(db) as s:
+            row = s.get(PairTalkRow, pair.id, with_for_update=True)
+            if row.status != PairStatus.TALKING.value:  # ended with the month a moment ago
+                raise PairError("pairs.not_talking")
             s.add(PairMoveRow(talk_id=pair.id, seq=turn.seq, side=turn.whose.value,
                               node=turn.node, pick=str(pick), user_id=user.id, at=now()))
-            row = s.get(PairTalkRow, pair.id)
             row.updated_at = now()
     except IntegrityError:  # the same turn was taken in another session a moment ago
         raise PairError("pairs.stale") from None
@@ -565,13 +575,8 @@ def _settle(db: DB, games: LiveGames, pair: Pair) -> Pair:
     try:
         refused = games.meet(pair.attempt_id, pair.loan_id, pair.roleplay_id, pair.path,
                              lines=pair.lines, expected_month=pair.month)
-        g = games.open(pair.attempt_id).game
-        talk = next((t for t in g.pending_talks if t["loan_id"] == pair.loan_id), None)
-        queued = []
-        for action in (talk["actions"] if talk else []):
-            hours, cost = g.action_cost(pair.loan_id, action)
-            queued.append([action, float(hours), float(cost)])
-        result = {"held": True, "queued": queued, "refused": [[a, c] for a, c in refused]}
+        result = {"held": True, "queued": _queued(games, pair),
+                  "refused": [[a, c] for a, c in refused]}
     except AttemptError as err:
         status = PairStatus.LAPSED
         result = {"held": False, "reason": "month_moved" if err.key == "attempt.month_moved"
@@ -585,3 +590,74 @@ def _settle(db: DB, games: LiveGames, pair: Pair) -> Pair:
         row.updated_at = now()
         s.flush()
         return _get(s, pair.id)
+
+
+# --- the officer's month ends -----------------------------------------------------------------
+def end_month(db: DB, user: User | None, games: LiveGames, attempt_id: str,
+              expected_month: int) -> tuple[Any, list[Pair]]:
+    """The officer's End month: every paired meeting under way from this attempt in this
+    month ends first, where it stands (the desk's "End the meeting here"), then the month
+    ends (``LiveGames.end_month``). Returns the month's report (None if the month had
+    already moved) and the pairs ended, as the officer may see them.
+
+    A meeting the engine cannot hold as it stands (its hours are gone to actions queued
+    since it opened) stops the month: PairError ``pairs.month_end_refused`` names the
+    borrower and the reason, the talk stays under way, and nothing has moved."""
+    closed = [_close_with_month(db, games, p.id, int(expected_month))
+              for p in talking_on(db, user, attempt_id, int(expected_month))]
+    report = games.end_month(attempt_id, int(expected_month))
+    return report, [_for(user, p, db) for p in closed if p is not None]
+
+
+def _close_with_month(db: DB, games: LiveGames, pair_id: int, month: int) -> Pair | None:
+    """End one talk with the officer's month (see ``end_month``). The row is claimed first,
+    so a move that arrives meanwhile is refused (``move`` checks the status under the same
+    lock) and the meeting holds exactly the moves read here."""
+    from sim.game_actions import ActionError
+
+    with session_scope(db) as s:
+        row = s.get(PairTalkRow, int(pair_id), with_for_update=True)
+        if row is None or row.status != PairStatus.TALKING.value or row.month != month:
+            return None
+        row.status = PairStatus.DONE.value
+        row.updated_at = now()
+    with session_scope(db) as s:
+        pair = _get(s, pair_id)
+    base = {"month_end": True, "queued": [], "refused": []}
+    status, result = PairStatus.DONE, None
+    if not pair.path:  # nothing asked yet: closed unsaid, as the desk closes a meeting
+        status, result = PairStatus.LAPSED, dict(base, held=False, reason="month_end_unsaid")
+    else:
+        try:
+            refused = games.meet(pair.attempt_id, pair.loan_id, pair.roleplay_id, pair.path,
+                                 lines=pair.lines, expected_month=month, left=True)
+            result = dict(base, held=True, left=True, queued=_queued(games, pair),
+                          refused=[[a, c] for a, c in refused])
+        except AttemptError as err:
+            status = PairStatus.LAPSED
+            result = dict(base, held=False, reason="month_moved"
+                          if err.key == "attempt.month_moved" else err.key)
+        except ActionError as err:  # the meeting itself is refused: the month waits
+            with session_scope(db) as s:
+                row = s.get(PairTalkRow, pair.id, with_for_update=True)
+                row.status = PairStatus.TALKING.value
+                row.updated_at = now()
+            raise PairError("pairs.month_end_refused", borrower=pair.borrower_name,
+                            code=err.code) from None
+    with session_scope(db) as s:
+        row = s.get(PairTalkRow, pair.id)
+        row.status, row.result, row.updated_at = status.value, result, now()
+        s.flush()
+        return _get(s, pair.id)
+
+
+def _queued(games: LiveGames, pair: Pair) -> list[list]:
+    """The actions the officer's month now holds for the pair's loan, with their hours and
+    costs (what the meeting queued)."""
+    g = games.open(pair.attempt_id).game
+    talk = next((t for t in g.pending_talks if t["loan_id"] == pair.loan_id), None)
+    out = []
+    for action in (talk["actions"] if talk else []):
+        hours, cost = g.action_cost(pair.loan_id, action)
+        out.append([action, float(hours), float(cost)])
+    return out

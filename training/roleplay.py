@@ -15,28 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.borrower_state import BorrowerState, with_premise
+from sim.borrower_state import PRACTICE_PROFILES, BorrowerState, profiles_for, with_premise
 from sim.conversation import Conversation, PathError, Step
 from sim.defaults import INTERVENTIONS
 from sim.field_types import Text
 from sim.roleplay import TERM_ACTIONS, Roleplay, contact_breach
 
 __all__ = ["AgreedTerm", "Breach", "Fact", "Outcome", "PathError", "Session", "Step",
-           "practice_state", "PRACTICE_PROFILES"]
-
-PRACTICE_PROFILES: dict[str, BorrowerState] = {
-    # an honest borrower in good shape
-    "honest_sound": BorrowerState(health="strong"),
-    # honest but struggling: sales down, other lenders pressing, guarantor shaky
-    "struggling": BorrowerState(health="weak", other_creditors=True, guarantor_trouble=True,
-                                overdue=True, disaster_hit=True),
-    # evasive: diverting the loan, in worse shape than it says
-    "evasive": BorrowerState(health="weak", diverting=True, other_creditors=True),
-    # in deep trouble
-    "distressed": BorrowerState(health="distressed", other_creditors=True,
-                                guarantor_trouble=True, overdue=True, disaster_hit=True),
-}
-"""Hidden states for practice without a case; the page draws one unless the trainee picks."""
+           "practice_state", "profiles_for", "PRACTICE_PROFILES"]
 
 
 @dataclass(frozen=True)
@@ -120,7 +106,7 @@ class Session(Conversation):
                 if action not in (t.action_id for t in terms):  # the engine takes each once
                     hours, cost = cost_of(action)
                     terms.append(AgreedTerm(term.kind, action, hours, cost, term.note))
-            rules = [ch.breach] if ch.breach else []
+            rules = list(ch.breach)  # each rule the choice breaks counts
             if contact_breach(ch.contact_hour) and "contact_hours" not in rules:
                 rules.append("contact_hours")
             breaches += [Breach(r, st.node, ch.id) for r in rules]
@@ -134,10 +120,12 @@ class Session(Conversation):
 
 def practice_state(profile: str | None, seed: int,
                    rp: Roleplay | None = None) -> tuple[str, BorrowerState]:
-    """A practice borrower: the named profile, or one drawn from the seed; made consistent
-    with what the conversation's setting takes as known (its premise)."""
-    if profile not in PRACTICE_PROFILES:
-        names = sorted(PRACTICE_PROFILES)
+    """A practice borrower: the named profile, or one drawn from the seed among those the
+    conversation offers (sim.borrower_state.profiles_for: those that fit its borrower's
+    kind); made consistent with what the conversation's setting takes as known (its
+    premise). A profile the conversation does not offer is drawn again, never played."""
+    names = sorted(PRACTICE_PROFILES if rp is None else profiles_for(rp))
+    if profile not in names:
         profile = names[int(np.random.default_rng(seed).integers(len(names)))]
     state = PRACTICE_PROFILES[profile]
     return profile, (with_premise(state, rp) if rp is not None else state)

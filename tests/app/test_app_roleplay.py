@@ -46,6 +46,7 @@ def practice(conversation: str | None = None) -> AppTest:
 
 def play(at: AppTest, conversation: str, profile: str, path: list[str]) -> AppTest:
     at.session_state["rp_pick"] = conversation
+    at.run()  # the conversation first: it decides which borrowers are offered
     at.session_state["rp_profile"] = profile
     at.run()
     at.button(key="rp_start").click().run()
@@ -110,6 +111,20 @@ def test_surprise_me_does_not_give_every_trainee_the_same_borrower() -> None:
         no_exception(at)
         met.add(at.session_state["rp_play"]["profile"])
     assert len(met) > 1, met
+
+
+def test_the_consumer_conversation_offers_no_diverting_borrower() -> None:
+    at = practice("consumer_hardship")
+    assert at.selectbox(key="rp_profile").options == [
+        "随机", "诚实，经营正常", "诚实，经营困难", "深陷困境"]
+    at = practice("jinlan_diversion")
+    assert "闪烁其词，挪用资金" in at.selectbox(key="rp_profile").options
+    at.selectbox(key="rp_profile").select("evasive").run()
+    at.selectbox(key="rp_pick").select("consumer_hardship").run()  # the pick does not carry over
+    no_exception(at)
+    assert at.selectbox(key="rp_profile").value == "surprise"
+    at.button(key="rp_start").click().run()
+    assert at.session_state["rp_play"]["profile"] != "evasive"
 
 
 def test_a_link_opens_the_conversation() -> None:
@@ -224,6 +239,26 @@ def test_ending_a_meeting_early_keeps_what_the_borrower_said(fresh_db) -> None:
     no_exception(at)
     assert common.games().open(aid).game.loans()["known_diversion"].iat[i]
     assert "贷款资金被挪作他用" in texts(at)  # the admission is in the loan file
+
+
+def test_ending_the_month_mid_meeting_holds_it_as_it_stood(fresh_db) -> None:
+    """The officer has read Zhou's admission and ends the month without ending the meeting:
+    the meeting is held as "End the meeting here" holds it, not dropped as a free probe."""
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan()
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_ask_onward_flows").click().run()
+    assert "现在结束本月，面谈会像点“到此结束面谈”一样" in "\n".join(w.value for w in at.warning)
+    month = common.games().open(aid).game.month
+    at.button(key=f"end_month_{month}").click().run()
+    no_exception(at)
+    g = common.games().open(aid).game
+    assert g.month == month + 1
+    talk = g.decision_log[-1]["talks"][0]
+    assert (talk["path"], talk.get("left")) == (["ask_onward_flows"], True)
+    assert g.loans()["known_diversion"].iat[i]
+    assert "贷款资金被挪作他用" in texts(at)
 
 
 def test_leaving_before_a_word_is_said_holds_nothing(fresh_db) -> None:

@@ -153,6 +153,34 @@ def test_two_sessions_take_turns_on_one_conversation(room):
     assert "What you " not in texts(borrower)
 
 
+def test_ending_the_month_mid_talk_holds_the_meeting_and_both_players_see_it(room):
+    """Ann has read Ben's answer and ends the month from her desk: the meeting is held as
+    it stood, her desk says so, and both pair pages show it ended with her month."""
+    p = room.pair()
+    aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id
+    officer = on_page(room.ann, "pairs.py", pair=p.id)
+    borrower = on_page(room.ben, "pairs.py", pair=p.id)
+    _click(officer, f"pair_begin_{p.id}")
+    ok(borrower.run())
+    _click(borrower, f"pair_line_{p.id}_0_0")
+    ok(officer.run())
+    _click(officer, f"pair_choice_{p.id}_1_ask_flows")
+    ok(borrower.run())
+    _click(borrower, f"pair_line_{p.id}_2_0")  # "takings have been steady": Ann reads it
+    desk = on_page(room.ann, "desk.py", attempt=aid)
+    assert t("pairs.desk_notice", "en", borrower="Ben") in [w.value for w in desk.warning]
+    _click(desk, "end_month_0")
+    assert t("pairs.closed_with_month", "en", borrower="Ben") in [i.value for i in desk.info]
+    g = room.games.open(aid).game
+    assert g.month == 1 and g.decision_log[-1]["talks"][0]["left"]
+    for at in (officer, borrower):
+        ok(at.run())
+        assert t("pairs.month_end", "en", officer="Ann") in texts(at)
+        assert t("pairs.queued", "en", officer="Ann", month=1) in texts(at)
+        assert keys(at, "pair_choice") == [] and keys(at, "pair_line") == []
+    assert t("pairs.status.month_end", "en") in texts(officer)
+
+
 def test_an_officer_short_of_hours_is_told_how_to_free_them(room):
     p = room.pair()
     aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim.conversation import Conversation, LineError
+from sim.game_actions import ActionError
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.roleplay import MEET_ACTION
 from sim.roleplay_files import load_all
@@ -265,7 +266,9 @@ def test_a_breach_shows_to_both_sides_and_the_instructor(klass):
     assert v.full_feedback and v.outcome.missed == ["ability_to_pay"]
 
 
-def test_the_talk_lapses_if_the_officer_ends_the_month_first(klass):
+def test_the_talk_lapses_if_the_month_moves_on_some_other_way(klass):
+    """The desk ends the month through pairs.end_month; a month moved on without it (another
+    server, a script) still lapses the talk with nothing queued."""
     k = klass
     p = k.pair("jiahe_extension", k.ann, k.ben)
     aid = k.start(k.ann)
@@ -279,6 +282,117 @@ def test_the_talk_lapses_if_the_officer_ends_the_month_first(klass):
     assert done.status is PairStatus.LAPSED and not done.result["held"]
     g = k.games.open(aid).game
     assert g.month == 1 and g.queued == [] and "talks" not in g.decision_log[-1]
+
+
+def test_ending_the_month_holds_the_talk_as_it_stood(klass):
+    """The officer has read Jiahe's answer about her takings and ends the month: the meeting
+    is held as it stood (its hours, what she said), not dropped; both players see it ended,
+    no one can move on, and the officer's case replays exactly."""
+    k = klass
+    p = k.pair("jiahe_extension", k.ann, k.ben)
+    aid = k.start(k.ann, months=1)
+    pairs.begin(k.db, k.ann, k.games, p.id)
+    for who, pick in ((k.ben, 0), (k.ann, "ask_flows"), (k.ben, 0)):
+        _say(k, who, p.id, pick)
+    assert pairs.view(k.db, k.ann, p.id).turn.whose is PairSide.OFFICER
+    g = k.games.open(aid).game
+    i = g.sim.pf.named_index["jiahe"]
+    hours = g.action_cost(i, MEET_ACTION)
+
+    report, closed = pairs.end_month(k.db, k.ann, k.games, aid, 1)
+    assert report is not None and [c.id for c in closed] == [p.id]
+    assert closed[0].state is None  # the officer still may not see the hidden state
+    done = pairs.get_pair(k.db, k.teacher, p.id)
+    assert done.status is PairStatus.DONE
+    assert done.result["held"] and done.result["left"] and done.result["month_end"]
+    assert done.result["queued"] == [[MEET_ACTION, *map(float, hours)]]
+    entry = json.loads(json.dumps(k.games.store.get(aid).decision_log[-1]))
+    talk, = entry["talks"]
+    assert (talk["path"], talk["lines"], talk["left"]) == (["ask_flows"], [0, 0], True)
+    assert talk["facts"] == [["ability_to_pay", True]]  # what she said is in the file
+    assert talk["actions"] == [MEET_ACTION]
+    for who in (k.ann, k.ben, k.teacher):
+        v = pairs.view(k.db, who, p.id)
+        assert v.turn.over and not v.can_move and v.pair.result["month_end"]
+        assert [f.kind for f in v.outcome.facts] == ["ability_to_pay"]
+    with pytest.raises(pairs.PairError) as err:  # the talk does not go on into next month
+        pairs.move(k.db, k.ann, k.games, p.id, "monitor", 3)
+    assert err.value.key == "pairs.not_talking"
+    assert pairs.talking_on(k.db, k.ann, aid, 1) == []
+
+    for m in range(2, 5):
+        k.games.end_month(aid, m)
+    live = k.games.open(aid).game
+    again = Game.replay(k.scenario, live.seed, k.games.store.get(aid).decision_log)
+    assert again.metrics().equals(live.metrics())
+    assert again.talk_history == live.talk_history
+    assert again.talk_history[0]["left"] and again.talk_history[0]["month"] == 2
+
+
+def test_a_question_not_yet_answered_counts_without_an_answer(klass):
+    """The officer asked about the flows and ended the month before Jiahe answered: the
+    meeting is held with the question (its hours), and nothing she did not say is filed."""
+    k = klass
+    p = k.pair("jiahe_extension", k.ann, k.ben)
+    aid = k.start(k.ann)
+    pairs.begin(k.db, k.ann, k.games, p.id)
+    _say(k, k.ben, p.id, 0)
+    _say(k, k.ann, p.id, "ask_flows")
+    _, closed = pairs.end_month(k.db, k.ann, k.games, aid, 0)
+    assert closed[0].result["held"]
+    talk = k.games.store.get(aid).decision_log[-1]["talks"][0]
+    assert (talk["path"], talk["lines"], talk["facts"]) == (["ask_flows"], [0], [])
+    v = pairs.view(k.db, k.ben, p.id)
+    assert v.turn.over and v.line_options == [] and v.outcome.facts == []
+    live = k.games.open(aid).game
+    again = Game.replay(k.scenario, live.seed, k.games.store.get(aid).decision_log)
+    assert again.talk_history == live.talk_history
+
+
+def test_a_talk_where_nothing_was_asked_lapses_with_the_month(klass):
+    k = klass
+    p = k.pair("jiahe_extension", k.ann, k.ben)
+    aid = k.start(k.ann)
+    pairs.begin(k.db, k.ann, k.games, p.id)
+    _say(k, k.ben, p.id, 0)  # only the borrower's opening
+    _, closed = pairs.end_month(k.db, k.ann, k.games, aid, 0)
+    assert closed[0].status is PairStatus.LAPSED
+    assert closed[0].result == {"month_end": True, "held": False, "reason": "month_end_unsaid",
+                                "queued": [], "refused": []}
+    g = k.games.open(aid).game
+    assert g.month == 1 and "talks" not in g.decision_log[-1]
+
+
+def test_a_meeting_the_hours_cannot_carry_keeps_the_month_from_ending(klass):
+    """Hours queued since the meeting opened leave none for it: the month does not end, the
+    officer is told why, the talk goes on; freed hours let the month end with it held."""
+    k = klass
+    p = k.pair("jiahe_extension", k.ann, k.ben)
+    aid = k.start(k.ann)
+    pairs.begin(k.db, k.ann, k.games, p.id)
+    _say(k, k.ben, p.id, 0)
+    _say(k, k.ann, p.id, "ask_flows")
+    g = k.games.open(aid).game
+    i = g.sim.pf.named_index["jiahe"]
+    for loan in range(g.sim.n):  # spend the month's hours on other loans
+        for action in ("add_collateral", "closer_monitoring", "freeze_line"):
+            if loan != i and k.games.open(aid).game.meeting_option(i).available:
+                try:
+                    k.games.queue(aid, loan, action)
+                except ActionError:  # not every loan takes every action
+                    continue
+    assert not k.games.open(aid).game.meeting_option(i).available
+    with pytest.raises(pairs.PairError) as err:
+        pairs.end_month(k.db, k.ann, k.games, aid, 0)
+    assert err.value.key == "pairs.month_end_refused"
+    assert err.value.detail == {"borrower": "Ben", "code": "hours"}
+    assert k.games.open(aid).game.month == 0
+    assert pairs.get_pair(k.db, k.teacher, p.id).status is PairStatus.TALKING
+    _say(k, k.ben, p.id, 0)  # the talk goes on
+    while not k.games.open(aid).game.meeting_option(i).available:
+        k.games.unqueue(aid, 0)
+    _, closed = pairs.end_month(k.db, k.ann, k.games, aid, 0)
+    assert closed[0].result["held"] and k.games.open(aid).game.month == 1
 
 
 def test_an_evasive_borrower_keeps_the_diversion_from_the_loan_file(db_url):
