@@ -161,8 +161,10 @@ def result(v: PairView) -> None:
         return
     res = p.result
     if p.status is PairStatus.LAPSED:
-        st.warning(t("pairs.lapsed_unsaid", officer=p.officer_name)
-                   if res.get("reason") == "month_end_unsaid" else t("pairs.lapsed"))
+        why = res.get("reason")
+        st.warning(t("pairs.lapsed_unsaid", officer=p.officer_name) if why == "month_end_unsaid"
+                   else t("pairs.lapsed_withdrawn") if why == "attempt.withdrawn"
+                   else t("pairs.lapsed"))
         return
     if not res.get("held"):
         zh, en = engine_text("reason", res.get("reason", "available"))

@@ -181,6 +181,38 @@ def test_ending_the_month_mid_talk_holds_the_meeting_and_both_players_see_it(roo
     assert t("pairs.status.month_end", "en") in texts(officer)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_withdrawal_mid_talk_stops_the_month_and_both_players_are_told_why(room, lang):
+    """The instructor withdrew the assignment while Ann and Ben were talking, and Ann ends
+    the month from a desk left open: her desk says who withdrew it, her month stays where
+    it was, and both pair pages say the talk lapsed because of the withdrawal (they said
+    her case had moved to the next month)."""
+    from training.units import local_time
+
+    p = room.pair()
+    aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id
+    officer = on_page(room.ann, "pairs.py", lang, pair=p.id)
+    borrower = on_page(room.ben, "pairs.py", lang, pair=p.id)
+    _click(officer, f"pair_begin_{p.id}")
+    ok(borrower.run())
+    _click(borrower, f"pair_line_{p.id}_0_0")
+    ok(officer.run())
+    _click(officer, f"pair_choice_{p.id}_1_ask_flows")
+    ok(borrower.run())
+    _click(borrower, f"pair_line_{p.id}_2_0")
+    desk = on_page(room.ann, "desk.py", lang, attempt=aid)
+    cr.withdraw_assignment(room.db, room.teacher, room.assignment.id)
+    when = cr.withdrawn_assignments(room.db, room.teacher, room.cohort.id)[0].withdrawn_at
+    _click(desk, "end_month_0")
+    said = t("attempt.withdrawn", lang, by="Ms Teacher", at=local_time(when, None, lang))
+    assert said in [e.value for e in desk.error]
+    assert room.games.store.get(aid).month == 0
+    for at in (officer, borrower):
+        ok(at.run())
+        assert t("pairs.lapsed_withdrawn", lang) in [w.value for w in at.warning]
+        assert t("pairs.lapsed", lang) not in texts(at)
+
+
 def test_an_officer_short_of_hours_is_told_how_to_free_them(room):
     p = room.pair()
     aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id

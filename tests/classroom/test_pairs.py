@@ -349,6 +349,30 @@ def test_a_question_not_yet_answered_counts_without_an_answer(klass):
     assert again.talk_history == live.talk_history
 
 
+def test_ending_the_month_after_a_withdrawal_moves_nothing_and_the_talk_lapses(klass):
+    """The instructor withdrew the assignment while a paired talk was under way; the
+    officer's stale desk ends the month. Nothing of the attempt moves (the withdrawal is
+    said on the desk), and the talk lapses for both players, giving the reason."""
+    from training.attempts import AttemptWithdrawn
+
+    k = klass
+    p = k.pair("jiahe_extension", k.ann, k.ben)
+    aid = k.start(k.ann, months=1)
+    pairs.begin(k.db, k.ann, k.games, p.id)
+    for who, pick in ((k.ben, 0), (k.ann, "ask_flows"), (k.ben, 0)):
+        _say(k, who, p.id, pick)
+    saved = k.games.store.get(aid)
+    cr.withdraw_assignment(k.db, k.teacher, k.assignment.id)
+    with pytest.raises(AttemptWithdrawn):
+        pairs.end_month(k.db, k.ann, k.games, aid, 1)
+    after = k.games.store.get(aid)
+    assert (after.month, after.decision_log) == (saved.month, saved.decision_log)
+    for who in (k.ann, k.ben):
+        v = pairs.view(k.db, who, p.id)
+        assert v.pair.status is PairStatus.LAPSED and not v.can_move
+        assert v.pair.result["reason"] == "attempt.withdrawn"
+
+
 def test_a_talk_where_nothing_was_asked_lapses_with_the_month(klass):
     k = klass
     p = k.pair("jiahe_extension", k.ann, k.ben)
