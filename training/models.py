@@ -166,6 +166,9 @@ class CaseDraftRow(Base):
                                          primary_key=True)
     content: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # added by migration 0009: the last teaching preview of the draft, and a run asked
+    # for that a reload stopped (training.preview.to_kept)
+    preview: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class AssignmentRow(Base):
