@@ -43,6 +43,9 @@ def restore(user) -> None:
     if result is not None:
         st.session_state[RESULT_KEY] = result
         st.session_state[BACK_KEY] = True
+        # the boxes as they were for it (the months' box is the case's own, by its key)
+        st.session_state["pv_reps"] = result.reps
+        st.session_state[f"pv_months_{result.scenario_id}_{result.horizon}"] = result.months
     if pending is not None:
         st.session_state[PENDING_KEY] = pending
 

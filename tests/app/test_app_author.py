@@ -558,6 +558,8 @@ def test_a_reload_gives_the_last_preview_back(lang, back):
     assert preview_shown(again)[0] == shown[0] and preview_shown(again)[1] == shown[1]
     assert preview_shown(again)[2].equals(shown[2])
     assert any(i.value.startswith(back) for i in again.info), [i.value for i in again.info]
+    assert again.number_input(key="pv_reps").value == 2  # the boxes as they were for it
+    assert next(n for n in again.number_input if n.key.startswith("pv_months_")).value == 3
     # edited after the preview: it comes back as the preview of an earlier text, as it was
     text = editor(again).value.replace("horizon_months: 12", "horizon_months: 9")
     editor(again).input(text).run()
