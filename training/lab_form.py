@@ -276,7 +276,7 @@ def _row(raw: Any) -> dict | None:
 def _table(data: Any, default: TableForm) -> tuple[TableForm | None, list[RestoreProblem]]:
     """The kept rule table, as much of it as still makes sense; None: the default."""
     if not isinstance(data, dict):
-        return None, [RestoreProblem("table_gone", {"detail": "?"})]
+        return None, [RestoreProblem("table_unreadable")]
     bad: list[str] = []
     intervals = {}
     for k in CLASS_KEYS:
@@ -296,10 +296,16 @@ def _table(data: Any, default: TableForm) -> tuple[TableForm | None, list[Restor
         if not ok:
             bad.append(label)
     raw_rows = data.get("rows") if isinstance(data.get("rows"), list) else []
-    rows, dropped = [], []
-    for i, raw in enumerate(raw_rows):
+    rows: list[dict] = []
+    numbers: list[int] = []  # each read row's number on screen, from 1
+    dropped: list[int] = []
+    for number, raw in enumerate(raw_rows, start=1):
         row = _row(raw)
-        (dropped if row is None else rows).append(i + 1 if row is None else row)
+        if row is None:
+            dropped.append(number)
+        else:
+            rows.append(row)
+            numbers.append(number)
     table = TableForm(
         name=name if isinstance(name, str) else default.name, intervals=intervals,
         first_check_days=default.first_check_days if first is None else first,
@@ -310,9 +316,9 @@ def _table(data: Any, default: TableForm) -> tuple[TableForm | None, list[Restor
     if table.valid:  # it made a table when kept: it must make one now
         try:
             table.check()
-        except lab.LabInputError as err:
-            kept_rows = []
-            for number, row in zip(_numbers(raw_rows, dropped), rows, strict=True):
+        except lab.LabInputError:
+            kept_rows = []  # the rules that still check out on their own
+            for number, row in zip(numbers, rows, strict=True):
                 try:
                     table.check([row])
                 except lab.LabInputError:
@@ -322,16 +328,11 @@ def _table(data: Any, default: TableForm) -> tuple[TableForm | None, list[Restor
             table = TableForm(**{**asdict(table), "rows": kept_rows})
             try:
                 table.check()
-            except lab.LabInputError:
+            except lab.LabInputError as err:
                 return None, [*problems, RestoreProblem("table_gone", {"detail_err": err})]
     if dropped:
         problems.append(RestoreProblem("table_rows", {"rows": sorted(dropped)}))
     return table, problems
-
-
-def _numbers(raw_rows: list, dropped: list[int]) -> list[int]:
-    """The on-screen numbers (from 1) of the rows that were read."""
-    return [i + 1 for i in range(len(raw_rows)) if i + 1 not in dropped]
 
 
 def restore(kept: Any, cases: Mapping[str, Scenario], strategies: Sequence[str],
