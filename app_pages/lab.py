@@ -205,8 +205,8 @@ def restore_form(user) -> None:
     kept = None
     try:
         kept = lab_form.load(common.db(), user)
-    except Exception as err:  # noqa: BLE001 - the form opens at its defaults all the same
-        st.warning(t("lab.form.keep_failed", detail=str(err)[:200]), icon=":material/cloud_off:")
+    except Exception:  # noqa: BLE001 - the form opens at its defaults all the same
+        st.warning(t("lab.form.unreadable"), icon=":material/cloud_off:")
     default = lab_form.TableForm.of(load_rules(SCENARIO_DIR / "rules" / "tuned.yaml"))
     restored = lab_form.restore(None if kept is None else kept[0], by_id, options, default)
     st.session_state.update(restored.values)
