@@ -41,6 +41,7 @@ if forms.TEXT_KEY not in st.session_state:
         forms.message("info", "author.draft_back", when=common.local_time(draft[1]))
     else:
         st.session_state[forms.TEXT_KEY] = authoring.blank_text()
+    author_preview.restore(common.current_user())  # and its last preview
 
 # --- start, import, export ------------------------------------------------------------
 with st.expander(t("author.start_title"), expanded=False):
@@ -170,7 +171,7 @@ st.caption(t("author.preview_intro"))
 if scenario is None:
     st.info(t("author.preview_needs_valid"))
 else:
-    author_preview.run_box(scenario)
+    author_preview.run_box(scenario, text)
 shown = st.session_state.get(author_preview.RESULT_KEY)
 if shown is not None:
     author_preview.show(shown, scenario.content_hash() if scenario else None, lang)

@@ -1,7 +1,9 @@
 """The authoring page's teaching preview: run it with a progress bar, then draw the result.
 
 Every figure comes from training.preview.PreviewResult; the loss chart and the
-table beside it read the same frame, so they always agree.
+table beside it read the same frame, so they always agree. The last preview is kept with
+the author's draft (training.publishing.keep_preview): a reload gives it back as it ran,
+and a run that a reload stopped runs again, on the same seeds, so to the same figures.
 """
 
 from __future__ import annotations
@@ -15,26 +17,71 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from app_pages.author_forms import DRAFT_FAILED_KEY
 from sim.scenario import Scenario
-from training import preview, units
+from training import preview, publishing, units
 from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
 
 RESULT_KEY = "author_preview"
+PENDING_KEY = "author_preview_pending"  # a run a reload stopped: it runs again
+BACK_KEY = "author_preview_back"  # the preview shown came back with the draft: say so
 
 
 def baseline_name(strategy: str) -> str:
     return t(f"author.baseline.{strategy}")
 
 
-def run_box(scenario: Scenario) -> None:
-    """Replications and months, the expected wait, and the run button with its progress bar."""
+def restore(user) -> None:
+    """A new session (a reload, a new tab, a sign-in again): the draft's last preview and
+    a run that the reload stopped, as kept with the draft. A preview that cannot be read
+    back is simply not shown: it can be run again."""
+    try:
+        kept = publishing.load_preview(common.db(), user)
+    except Exception:  # noqa: BLE001 - the draft is back; the preview can be run again
+        return
+    result, pending = preview.from_kept(kept)
+    if result is not None:
+        st.session_state[RESULT_KEY] = result
+        st.session_state[BACK_KEY] = True
+        # the boxes as they were for it (the months' box is the case's own, by its key)
+        st.session_state["pv_reps"] = result.reps
+        st.session_state[f"pv_months_{result.scenario_id}_{result.horizon}"] = result.months
+    if pending is not None:
+        st.session_state[PENDING_KEY] = pending
+
+
+def _keep(text: str, pending: preview.PreviewRequest | None = None) -> None:
+    """Keep the preview shown (and a run under way) with the draft. Keeping it must never
+    cost the preview: a database problem is said above the editor, the preview stays."""
+    try:
+        publishing.keep_preview(common.db(), common.current_user(), text,
+                                preview.to_kept(st.session_state.get(RESULT_KEY), pending))
+    except Exception:  # noqa: BLE001 - the preview is on the page all the same
+        st.session_state[DRAFT_FAILED_KEY] = True
+
+
+def _start(key: str, value) -> dict:
+    """A widget's first value, unless the session already holds one (a resumed run's)."""
+    return {} if key in st.session_state else {"value": value}
+
+
+def run_box(scenario: Scenario, text: str) -> None:
+    """Replications and months, the expected wait, and the run button with its progress
+    bar; a run of this text that a reload stopped runs again with what it asked for."""
     h = scenario.horizon_months
+    months_key = f"pv_months_{scenario.id}_{h}"
+    resumed = st.session_state.pop(PENDING_KEY, None)
+    if resumed is not None and resumed.content_hash == scenario.content_hash():
+        st.session_state.update({"pv_reps": resumed.reps, months_key: min(resumed.months, h),
+                                 "pv_two_cores": resumed.workers > 1})
+    else:
+        resumed = None
     c1, c2, c3 = st.columns([1, 1, 2])
     reps = common.number_field(c1, t("author.preview_reps"), "pv_reps", 2, preview.MAX_REPS,
-                               value=preview.DEFAULT_REPS, step=1)
+                               step=1, **_start("pv_reps", preview.DEFAULT_REPS))
     suggested = preview.suggested_months(scenario, reps or preview.DEFAULT_REPS)
-    months = common.number_field(c2, t("author.preview_months", horizon=h),
-                                 f"pv_months_{scenario.id}_{h}", 1, h, value=suggested, step=1)
+    months = common.number_field(c2, t("author.preview_months", horizon=h), months_key, 1, h,
+                                 step=1, **_start(months_key, suggested))
     both = c3.checkbox(t("author.preview_two_cores"), key="pv_two_cores",
                        help=t("author.preview_two_cores_help"))
     workers = POOL_WORKERS if both else 1
@@ -45,7 +92,11 @@ def run_box(scenario: Scenario) -> None:
                      seconds=f"{preview.estimated_seconds(scenario, reps, months, workers):.0f}",
                      loans=scenario.n_loans))
     if st.button(t("author.preview_run"), key="pv_run", type="primary", disabled=not ready,
-                 icon=":material/play_arrow:"):
+                 icon=":material/play_arrow:") or (resumed is not None and ready):
+        if resumed is not None:
+            st.info(t("author.preview_resumed"), icon=":material/replay:")
+        st.session_state.pop(BACK_KEY, None)
+        _keep(text, preview.PreviewRequest(scenario.content_hash(), reps, months, workers))
         bar = st.progress(0.0, text=t("author.preview_progress", done=0, total=reps))
 
         def progress(done: int, total: int) -> None:
@@ -57,6 +108,7 @@ def run_box(scenario: Scenario) -> None:
                     scenario, reps=reps, months=months, executor=executor, progress=progress)
         except Exception as exc:  # a case the engine cannot run: say so, keep the text
             st.error(t("author.preview_failed", detail=f"{type(exc).__name__}: {exc}"))
+        _keep(text)  # the run is over: what it gave, or the preview shown before it
         bar.empty()
 
 
@@ -118,6 +170,8 @@ def _interval(lo: float | None, hi: float | None, fmt) -> str:
 
 
 def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> None:
+    if st.session_state.get(BACK_KEY):
+        st.info(t("author.preview_back"), icon=":material/history:")
     if current_hash != result.content_hash:
         st.info(t("author.preview_stale"))
     st.caption(t("author.preview_done", reps=result.reps, months=result.months,

@@ -4,7 +4,8 @@ Pick a case, strategies (the first is the champion), replications and a staffing
 and where to run; the study runs in the background with a progress bar and a cancel
 button; then the verdicts, the tables, the charts and the report to download. A study
 that finishes is kept with its manager (training.lab_store) and opens again from the
-saved studies, after a reload too.
+saved studies, after a reload too; the form itself is kept at every change and comes back
+after a reload (training.lab_form).
 """
 
 from __future__ import annotations
@@ -19,15 +20,22 @@ from sim.inputs import MAX_FILE_BYTES
 from sim.scenario import SCENARIO_DIR
 from sim.strategies import BUILT_IN, RulesError, load_rules
 from sim.study import builtin, from_rules
-from training import authoring, lab, lab_charts, lab_report, lab_store, publishing, report
+from training import (
+    authoring,
+    lab,
+    lab_charts,
+    lab_form,
+    lab_report,
+    lab_store,
+    publishing,
+    report,
+)
 from training.i18n import get_lang, t
+from training.lab_form import CASE_FILE, CLASS_KEYS, EDITED, PUBLISHED, UPLOADED
 from training.lab_jobs import JobState, StudyJob, Where, latest_for
 
-CLASS_KEYS = ("normal", "special_mention", "substandard", "doubtful", "loss")
-EDITED = "__edited__"
-UPLOADED = "__uploaded__:"  # an uploaded table's option: this, then its file name
-PUBLISHED = "__published__:"  # a published case's option: this, then the version's id
-CASE_FILE = "__case_file__:"  # an uploaded case's option: this, then its file name
+RULES_BASE = "lab_rules_base"  # the rows the rule editor starts from in this session
+KEPT = "lab_form_kept"  # the form as last kept for this manager (no write when unchanged)
 
 
 def lab_access_allowed() -> bool:
@@ -120,30 +128,30 @@ def case_choices(user) -> tuple[dict, dict[str, str], list[str]]:
 
 
 def rule_editor():
-    """The rule table edited here: intervals per class, then threshold-to-action rules."""
+    """The rule table edited here: intervals per class, then threshold-to-action rules.
+    Its fields start from the manager's kept form, else from tuned.yaml (restore_form);
+    returns the table (None while it does not check out) and the rows as shown."""
     from sim.defaults import INTERVENTIONS
 
-    tuned = load_rules(SCENARIO_DIR / "rules" / "tuned.yaml")
-    name = st.text_input(t("lab.page.table_name"), value="my-rules", key="lab_rule_name")
+    name = st.text_input(t("lab.page.table_name"), key=lab_form.NAME)
     # the five figures below are months between routine checks: said once, above them
     st.caption(t("lab.page.intervals_caption"))
     cols = st.columns(5)
-    intervals = {k: common.number_field(cols[i], t(f"cls.{k}"), f"lab_iv_{k}", 0, 24,
-                                        help=t("lab.page.interval_help"),
-                                        value=getattr(tuned.monitoring.interval_months, k))
+    intervals = {k: common.number_field(cols[i], t(f"cls.{k}"), lab_form.interval_key(k), 0,
+                                        lab_form.MAX_INTERVAL_MONTHS, step=1,
+                                        help=t("lab.page.interval_help"))
                  for i, k in enumerate(CLASS_KEYS)}
     c1, c2, c3 = st.columns(3)
-    first = common.number_field(c1, t("lab.page.first_check_days"), "lab_first_days", 0, 365,
-                                value=30)
-    reserve = c2.slider(t("lab.page.reserve_share"), 0.0, 1.0, tuned.reserve_share, 0.05,
-                        key="lab_reserve")
-    beyond = c3.radio(t("lab.page.checks_beyond_reserve"), ("rush", "slip"), key="lab_beyond",
-                      index=("rush", "slip").index(tuned.checks_beyond_reserve),
+    first = common.number_field(c1, t("lab.page.first_check_days"), lab_form.FIRST_DAYS, 0,
+                                lab_form.MAX_FIRST_CHECK_DAYS, step=1)
+    reserve = c2.slider(t("lab.page.reserve_share"), 0.0, 1.0, step=0.05, key=lab_form.RESERVE)
+    beyond = c3.radio(t("lab.page.checks_beyond_reserve"), lab_form.BEYOND,
+                      key=lab_form.BEYOND_KEY,
                       format_func=lambda v: t(f"lab.page.beyond_{v}", lang),
                       help=t("lab.page.beyond_help"))
     # every condition a rule table can hold has its column, so a table is edited whole:
     # tuned's 'checked within a month, no action for six' is shown and kept (lab.form_rows)
-    rows = lab.form_rows(tuned)
+    rows = st.session_state[RULES_BASE]
     cc = st.column_config
     months = {"min_value": 0, "max_value": 60, "step": 1}
     classes = list(range(len(CLASS_KEYS)))
@@ -176,19 +184,58 @@ def rule_editor():
                                             help=t("lab.page.actions_help"), width="large",
                                             pinned=True),  # in view: the row's point
         })
+    shown = list(edited)
     if first is None or None in intervals.values():  # said under the box
-        return None
+        return None, shown
     try:
-        table = lab.rule_table_from_form(name, intervals, first, reserve, list(edited), beyond)
+        table = lab.rule_table_from_form(name, intervals, first, reserve, shown, beyond)
     except lab.LabInputError as err:
         st.error(t("lab.page.table_invalid", detail=lab.form_problems(err, lang)))
-        return None
+        return None, shown
     st.caption(t("lab.page.table_ok", n=len(table.rules)))
     st.download_button(t("lab.page.table_download"), data=lab.rules_yaml(table),
                        file_name=f"{table.name}.yaml", mime="application/x-yaml",
                        icon=":material/download:", on_click="ignore", key="lab_rule_download",
                        help=t("lab.page.table_download_help"))
-    return table
+    return table, shown
+
+
+def restore_form(user) -> None:
+    """Put the manager's kept form back on the page (a new session: a reload, a dropped
+    connection, a sign-in again; or back from another page, which drops the widgets'
+    values), fitted to the cases and strategies offered now; say what could not be."""
+    kept = None
+    try:
+        kept = lab_form.load(common.db(), user)
+    except Exception:  # noqa: BLE001 - the form opens at its defaults all the same
+        st.warning(t("lab.form.unreadable"), icon=":material/cloud_off:")
+    default = lab_form.TableForm.of(load_rules(SCENARIO_DIR / "rules" / "tuned.yaml"))
+    restored = lab_form.restore(None if kept is None else kept[0], by_id, options, default)
+    st.session_state.update(restored.values)
+    st.session_state[RULES_BASE] = default.rows if restored.rows is None else restored.rows
+    if kept is None or st.session_state.get("lab_form_said"):
+        return
+    st.session_state["lab_form_said"] = True  # once a session, not on each page visit
+    st.info(t("lab.form.back", when=common.local_time(kept[1])), icon=":material/history:")
+    for problem in restored.problems:
+        st.warning(problem.text(lang), icon=":material/report:")
+
+
+def keep_form(user, case, rows: list[dict], valid: bool) -> None:
+    """Keep the form as it now stands for the manager, so a reload gives it back. Keeping
+    it must never cost the edit: a database problem is said and the form stays."""
+    if user is None:
+        return
+    form = lab_form.from_state(st.session_state, case, rows, valid)
+    data = form.to_json()
+    if st.session_state.get(KEPT) == data:
+        return
+    try:
+        lab_form.save(common.db(), user, form)
+    except Exception as err:  # noqa: BLE001 - the form stays on the page as it is
+        st.warning(t("lab.form.keep_failed", detail=str(err)[:200]), icon=":material/cloud_off:")
+    else:
+        st.session_state[KEPT] = data
 
 
 def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
@@ -330,6 +377,8 @@ if st.session_state.get("lab_case") not in by_id:  # its file was taken off the 
 files = rule_files()
 uploaded, upload_problems = uploaded_tables()
 options = [*BUILT_IN, *files, *uploaded, EDITED]
+if lab_form.REPS not in st.session_state:
+    restore_form(user)
 # a choice whose file was taken off the uploader is no longer offered
 if "lab_strategies_pick" in st.session_state:
     st.session_state["lab_strategies_pick"] = [
@@ -361,9 +410,8 @@ if st.session_state.get("lab_case_seen") != case.id:
 chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_pick",
                         format_func=strategy_name, help=t("lab.page.strategies_help"),
                         placeholder=t("common.pick_some"))
-table = None
 with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
-    table = rule_editor()
+    table, table_rows = rule_editor()
 with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
                  expanded=bool(upload_problems)):
     common.file_upload(t("lab.page.upload_label"), "lab_rule_upload", ["yaml", "yml"],
@@ -374,9 +422,10 @@ with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
         st.caption(t("lab.page.upload_ok", names=", ".join(x.name for x in uploaded.values())))
 
 c1, c2 = st.columns(2)
-reps = common.number_field(c1, t("lab.page.reps"), "lab_reps", 2, lab.MAX_REPS, value=30,
-                           help=t("lab.page.reps_help"))
-seed = common.number_field(c2, t("lab.page.seed"), "lab_seed", 0, 2**31 - 1, step=1)  # int
+reps = common.number_field(c1, t("lab.page.reps"), lab_form.REPS, lab_form.MIN_REPS,
+                           lab.MAX_REPS, step=1, help=t("lab.page.reps_help"))
+seed = common.number_field(c2, t("lab.page.seed"), "lab_seed", 0, lab_form.MAX_SEED,
+                           step=1)  # a whole number
 
 sweep = st.toggle(t("lab.page.sweep"), key="lab_sweep")
 staff: tuple[int, ...] = ()
@@ -395,7 +444,8 @@ if sweep:
                                   key="lab_sweep_strategy",
                                   format_func=lambda k: strategy_name(k) if k else "")
     officer_cost = common.number_field(
-        s3, t("lab.page.officer_cost"), "lab_officer_cost", 0.0, 1e7, step=1000.0, format="%.0f",
+        s3, t("lab.page.officer_cost"), "lab_officer_cost", 0.0, lab_form.MAX_OFFICER_COST_CNY,
+        step=1000.0, format="%.0f",
         help=t("lab.page.officer_cost_help", lang, hours=f"{case.staff.hours_per_officer_month:g}",
                full=f"{lab.defaults.FULL_TIME_HOURS_PER_MONTH:g}",
                cost=lab.fmt_figure("cost_cny", lab.defaults.OFFICER_COST_CNY_PER_MONTH, lang)))
@@ -408,6 +458,7 @@ address = None
 if where is Where.DASK or where == Where.DASK.value:
     address = st.text_input(t("lab.page.address"), placeholder="tcp://10.0.0.5:8786",
                             key="lab_address")
+keep_form(user, case, table_rows, table is not None)
 
 if "lab_job" not in st.session_state and user is not None:
     # a new session (a reload, a dropped connection): a study this manager started and

@@ -319,6 +319,30 @@ def test_preview_repeats_and_does_not_depend_on_the_executor():
     assert a.staff == b.staff and a.ew_index == b.ew_index
 
 
+def test_a_kept_preview_reads_back_figure_for_figure():
+    """The preview kept with a draft (to_kept, plain JSON: no NaN, which PostgreSQL's JSON
+    refuses) reads back as the same result; what does not read gives nothing, not an error."""
+    import json
+    import math
+
+    sc = authoring.validate_text(blank()).scenario
+    r = preview.run_preview(sc, reps=3, months=4)
+    asked = preview.PreviewRequest(sc.content_hash(), 3, 4, 2)
+    kept = json.loads(json.dumps(preview.to_kept(r, asked), allow_nan=False))
+    back, pending = preview.from_kept(kept)
+    assert pending == asked
+    assert preview.to_kept(back) == preview.to_kept(r)
+    assert back.loss_frame().equals(r.loss_frame()) and back.staff == r.staff
+    assert (back.ew_index, back.difficulty, back.warnings, back.notes) == (
+        r.ew_index, r.difficulty, r.warnings, r.notes)
+    # a figure that is not a number (no checks: no compliance) stays one
+    odd = preview.to_kept(r)
+    odd["result"]["baselines"]["do-nothing"]["compliance"]["mean"] = "nan"
+    assert math.isnan(preview.from_kept(odd)[0].baselines["do-nothing"].compliance.mean)
+    for junk in (None, "x", {"version": 0, "result": {}}, {"version": 1, "result": {"a": 1}}):
+        assert preview.from_kept(junk) == (None, None)
+
+
 def test_policy_demand_is_the_hours_of_the_checks_falling_due():
     """Monthly checks of every loan: one first check each, then one routine check a month,
     at the product's hours from sim.defaults; one officer cannot do them, which does not

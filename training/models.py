@@ -166,6 +166,9 @@ class CaseDraftRow(Base):
                                          primary_key=True)
     content: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # added by migration 0009: the last teaching preview of the draft, and a run asked
+    # for that a reload stopped (training.preview.to_kept)
+    preview: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class AssignmentRow(Base):
@@ -327,3 +330,16 @@ class LabStudyRow(Base):
     seconds: Mapped[float] = mapped_column(Float)
     inputs: Mapped[dict] = mapped_column(JSON)
     results: Mapped[bytes] = mapped_column(LargeBinary)  # numpy .npz (training.lab_store)
+
+
+class LabFormRow(Base):
+    """A manager's strategy-lab form as last left, one per user (the case, the strategies,
+    the rule table edited in the app, replications, seed, staffing, where to run): a
+    reload, a closed tab or a sign-out gives it back (training.lab_form)."""
+
+    __tablename__ = "lab_forms"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    form: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

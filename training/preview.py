@@ -461,6 +461,107 @@ def as_dict(result: PreviewResult) -> dict:
     return out
 
 
+# --- kept with the author's draft ------------------------------------------------------
+KEPT_VERSION = 1
+"""The layout of ``to_kept``; a kept preview of another layout is not read back."""
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    """A preview as asked for: of which text, how many replications and months, on how
+    many processes (so the same run can be made again: seeds come from the case)."""
+
+    content_hash: str
+    reps: int
+    months: int
+    workers: int = 1
+
+
+def _json_float(x: float | None) -> float | str | None:
+    """A figure as JSON takes it everywhere (PostgreSQL's JSON refuses NaN and Infinity)."""
+    if x is None or math.isfinite(x):
+        return x
+    return repr(float(x))  # 'nan', 'inf', '-inf', read back by float()
+
+
+def _plain(value):
+    if isinstance(value, float):
+        return _json_float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_kept(result: PreviewResult | None, pending: PreviewRequest | None = None) -> dict:
+    """The last preview of a draft, and a run asked for that has not finished (a reload
+    stopped it), as plain JSON to keep with the draft (training.publishing)."""
+    return {"version": KEPT_VERSION,
+            "result": None if result is None else _plain(asdict(result)),
+            "pending": None if pending is None else asdict(pending)}
+
+
+def _f(x) -> float:
+    return float(x)  # a number, or the 'nan'/'inf' text it was kept as
+
+
+def _interval(d: dict) -> Interval:
+    return Interval(mean=_f(d["mean"]), lo=_f(d["lo"]), hi=_f(d["hi"]), n=int(d["n"]))
+
+
+def _opt(x) -> float | None:
+    return None if x is None else _f(x)
+
+
+def _result(d: dict) -> PreviewResult:
+    def warning(w: dict) -> TeachingWarning:
+        return TeachingWarning(code=WarningCode(w["code"]),
+                               values={k: _opt(v) for k, v in w["values"].items()})
+
+    staff = d["staff"]
+    return PreviewResult(
+        scenario_id=str(d["scenario_id"]), content_hash=str(d["content_hash"]),
+        reps=int(d["reps"]), months=int(d["months"]), seconds=_f(d["seconds"]),
+        disbursed_cny=_f(d["disbursed_cny"]),
+        baselines={k: BaselineResult(
+            strategy=str(b["strategy"]), loss_cny=_interval(b["loss_cny"]),
+            defaults=_interval(b["defaults"]), hours=_interval(b["hours"]),
+            compliance=_interval(b["compliance"]),
+            policy_compliance=None if b["policy_compliance"] is None
+            else _interval(b["policy_compliance"])) for k, b in d["baselines"].items()},
+        ew_saving_cny=_interval(d["ew_saving_cny"]), headroom_cny=_interval(d["headroom_cny"]),
+        ew_index=_opt(d["ew_index"]), ew_index_lo=_opt(d["ew_index_lo"]),
+        ew_index_hi=_opt(d["ew_index_hi"]),
+        staff=StaffLoad(demanded_hours_month=_interval(staff["demanded_hours_month"]),
+                        available_hours_month=_f(staff["available_hours_month"]),
+                        demand_by_month=tuple(_f(x) for x in staff["demand_by_month"])),
+        difficulty=Difficulty(level=int(d["difficulty"]["level"]),
+                              declared=int(d["difficulty"]["declared"]),
+                              **{k: _f(d["difficulty"][k]) for k in ("staff", "capture", "size")}),
+        warnings=tuple(warning(w) for w in d["warnings"]),
+        notes=tuple(warning(w) for w in d["notes"]), horizon=int(d["horizon"]))
+
+
+def from_kept(data: object) -> tuple[PreviewResult | None, PreviewRequest | None]:
+    """The kept preview and pending run (``to_kept``); (None, None) for what does not read
+    (nothing kept, an older layout): a preview is run again, never a reason to fail."""
+    if not isinstance(data, dict) or data.get("version") != KEPT_VERSION:
+        return None, None
+    try:
+        result = None if data.get("result") is None else _result(data["result"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        result = None
+    try:
+        pending = None if data.get("pending") is None else PreviewRequest(
+            content_hash=str(data["pending"]["content_hash"]),
+            reps=int(data["pending"]["reps"]), months=int(data["pending"]["months"]),
+            workers=int(data["pending"].get("workers", 1)))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pending = None
+    return result, pending
+
+
 def report_text(result: PreviewResult, lang: str = "en") -> str:
     """A plain-text report of the preview (the CLI's output), in ``lang``."""
     from training.i18n import t

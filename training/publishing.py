@@ -150,6 +150,33 @@ def save_draft(session_or_db: Session | Database | None, user: User | None, text
     return True
 
 
+def keep_preview(session_or_db: Session | Database | None, user: User | None, text: str,
+                 kept: dict) -> bool:
+    """Keep the draft's last teaching preview (training.preview.to_kept) beside it, so a
+    reload gives the preview back too; ``text`` is the draft it ran on, kept as the draft
+    if there was none. Whether it was kept (as save_draft)."""
+    if user is None or len(text) > MAX_DRAFT_CHARS:
+        return False
+    require(user, Action.AUTHOR_CASE, db=session_or_db)
+    with session_scope(session_or_db) as s:
+        row = s.get(CaseDraftRow, user.id)
+        if row is None:
+            s.add(CaseDraftRow(user_id=user.id, content=text, updated_at=now(), preview=kept))
+        else:
+            row.preview = kept
+    return True
+
+
+def load_preview(session_or_db: Session | Database | None, user: User | None) -> dict | None:
+    """The draft's kept preview as stored (training.preview.from_kept reads it), or None."""
+    if user is None:
+        return None
+    require(user, Action.AUTHOR_CASE, db=session_or_db)
+    with session_scope(session_or_db) as s:
+        row = s.get(CaseDraftRow, user.id)
+        return None if row is None else row.preview
+
+
 def load_draft(session_or_db: Session | Database | None, user: User | None
                ) -> tuple[str, datetime] | None:
     """The author's draft and when it was last changed, or None."""

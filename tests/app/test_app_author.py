@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from training import authoring, preview
@@ -527,3 +528,67 @@ def test_a_likely_slip_is_cautioned_under_a_valid_case():
     assert any("Valid" in s.value for s in at.success)
     (warning,) = [w.value for w in at.warning if "Loads and runs" in w.value]
     assert "segments[0].pd_annual" in warning and "write 0.005" in warning
+
+
+def preview_shown(at: AppTest) -> tuple:
+    """What the preview shows: its caption, the four figures and the baselines' table."""
+    caption = next(c.value for c in at.caption if c.value.startswith(("2 replications",
+                                                                      "2 次重复")))
+    table = next(d.value for d in at.dataframe if d.value.shape[0] == len(preview.BASELINES))
+    return caption, [(m.label, m.value) for m in at.metric], table
+
+
+def small_preview(at: AppTest) -> None:
+    at.number_input(key="pv_reps").set_value(2)
+    next(n for n in at.number_input if n.key.startswith("pv_months_")).set_value(3)
+    at.button(key="pv_run").click().run()
+    no_exception(at)
+
+
+@pytest.mark.parametrize("lang, back", [("en", "Your last preview of this draft is back"),
+                                        ("zh", "已恢复你对此草稿的上一次预演")])
+def test_a_reload_gives_the_last_preview_back(lang, back):
+    """A reload lost the preview run (the text came back as the draft, the preview did
+    not): it is kept with the draft and comes back as it ran, figure for figure, and says
+    so; it is not run again (the time it took is the first run's)."""
+    at = open_page(lang)
+    small_preview(at)
+    shown = preview_shown(at)
+    again = open_page(lang)  # the same instructor, a new browser session
+    assert preview_shown(again)[0] == shown[0] and preview_shown(again)[1] == shown[1]
+    assert preview_shown(again)[2].equals(shown[2])
+    assert any(i.value.startswith(back) for i in again.info), [i.value for i in again.info]
+    assert again.number_input(key="pv_reps").value == 2  # the boxes as they were for it
+    assert next(n for n in again.number_input if n.key.startswith("pv_months_")).value == 3
+    # edited after the preview: it comes back as the preview of an earlier text, as it was
+    text = editor(again).value.replace("horizon_months: 12", "horizon_months: 9")
+    editor(again).input(text).run()
+    stale = open_page(lang)
+    assert preview_shown(stale)[1] == shown[1]
+    assert any(i.value == preview.t("author.preview_stale", lang) for i in stale.info)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "runs again"), ("zh", "重新运行")])
+def test_a_preview_a_reload_stopped_runs_again_to_the_same_figures(lang, words):
+    """A reload while the preview ran stopped it: the new page runs it again with what it
+    asked for (replications, months), on the case's own seeds, so to the figures it would
+    have shown."""
+    from training import db, publishing
+
+    text = authoring.blank_text()
+    sc = authoring.validate_text(text).scenario
+    user = session_user("instructor")
+    publishing.save_draft(db.get_database(), user, text)
+    publishing.keep_preview(db.get_database(), user, text, preview.to_kept(
+        None, preview.PreviewRequest(sc.content_hash(), 2, 3)))
+    at = open_page(lang)
+    assert any(words in i.value for i in at.info), [i.value for i in at.info]
+    assert at.number_input(key="pv_reps").value == 2
+    expected = preview.run_preview(sc, reps=2, months=3)
+    result = at.session_state["author_preview"]
+    assert result.reps == 2 and result.months == 3
+    assert result.loss_frame().equals(expected.loss_frame())
+    # it finished: kept as the draft's preview, no longer a run to make again
+    kept, pending = preview.from_kept(publishing.load_preview(db.get_database(), user))
+    assert pending is None and kept.loss_frame().equals(expected.loss_frame())
+    assert not any(words in i.value for i in open_page(lang).info)

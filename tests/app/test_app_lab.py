@@ -30,15 +30,19 @@ def session_token(role: str) -> str:
     return accounts.open_session(db.get_database(), user)
 
 
-def open_lab(lang: str = "en", where: str = "here", role: str = "manager") -> AppTest:
+def open_lab(lang: str = "en", where: str = "here", role: str = "manager",
+             reload: bool = False) -> AppTest:
     """The lab page signed in as a manager; studies run in the test's process unless
-    ``where`` says otherwise."""
+    ``where`` says otherwise. ``reload``: a new session of an account that was here
+    already, whose form comes back as it was left (where to run too)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
     at.session_state["auth_token"] = session_token(role)
     at.run()
     at.switch_page("app_pages/lab.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    if reload:
+        return at
     assert at.radio(key="lab_where").value == "local"  # the default: worker processes
     at.radio(key="lab_where").set_value(where).run()
     return at
@@ -253,7 +257,7 @@ def test_a_finished_study_is_saved_and_opens_again_after_a_reload():
     job = finish(at)
     headline = lab.headline(job.outcome.study, "en")
     # a reload: a new session of the same account, nothing run in it
-    again = open_lab("zh", role="admin")
+    again = open_lab("zh", role="admin", reload=True)
     assert "lab_job" not in again.session_state
     saved = again.selectbox(key="lab_saved_pick")
     assert "入门" in saved.options[0] and "2 个情景" in saved.options[0]  # newest first
@@ -286,7 +290,7 @@ def test_a_study_running_when_the_page_is_reloaded_is_picked_up_and_kept():
     at.button(key="lab_run").click().run()
     job = at.session_state["lab_job"]
     assert job.running
-    again = open_lab("zh", where="here")  # the same account, a new session
+    again = open_lab("zh", reload=True)  # the same account, a new session
     assert again.session_state["lab_job"] is job
     assert any("取消" in b.label for b in again.button)  # its progress and Cancel button
     job.wait(TIMEOUT)
@@ -320,3 +324,100 @@ def test_a_case_the_instructors_published_is_a_case_of_the_lab():
     job = finish(at)
     assert job.outcome.request.scenario.id == "our_branch"
     assert at.success[0].value == lab.headline(job.outcome.study, "en")
+
+
+@pytest.mark.parametrize("lang, back", [("en", "Your form is back"), ("zh", "表单已恢复")])
+def test_a_reload_gives_the_manager_the_form_back(lang, back):
+    """A reload (or a dropped connection) started the form again from its defaults: the
+    case, the strategies, the rule table being edited, the futures, the seed, the staffing
+    sweep and where to run were lost. Each change is now kept for the manager, and a new
+    session of the same account opens on the form as it was left, and says so."""
+    at = open_lab(lang, where="here")
+    at.selectbox(key="lab_case").set_value("small_loan_company").run()
+    at.multiselect(key="lab_strategies_pick").set_value(["late-collection", "__edited__"])
+    at.text_input(key="lab_rule_name").set_value("branch-rules")
+    at.number_input(key="lab_iv_normal").set_value(4)
+    at.number_input(key="lab_first_days").set_value(45)
+    at.slider(key="lab_reserve").set_value(0.3)
+    at.radio(key="lab_beyond").set_value("slip")
+    at.number_input(key="lab_reps").set_value(7)
+    at.number_input(key="lab_seed").set_value(4242)
+    at.toggle(key="lab_sweep").set_value(True).run()
+    at.slider(key="lab_staff").set_value((2, 6))
+    at.selectbox(key="lab_sweep_strategy").set_value("__edited__")
+    at.number_input(key="lab_officer_cost").set_value(12000.0)
+    at.radio(key="lab_where").set_value("dask").run()
+    at.text_input(key="lab_address").set_value("tcp://127.0.0.1:8786").run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    again = open_lab(lang, reload=True)  # the same manager, a new browser session
+    assert again.selectbox(key="lab_case").value == "small_loan_company"
+    assert again.multiselect(key="lab_strategies_pick").value == ["late-collection",
+                                                                  "__edited__"]
+    assert again.text_input(key="lab_rule_name").value == "branch-rules"
+    assert again.number_input(key="lab_iv_normal").value == 4
+    assert again.number_input(key="lab_first_days").value == 45
+    assert again.slider(key="lab_reserve").value == 0.3
+    assert again.radio(key="lab_beyond").value == "slip"
+    assert again.number_input(key="lab_reps").value == 7
+    assert again.number_input(key="lab_seed").value == 4242  # not the case's own
+    assert again.toggle(key="lab_sweep").value is True
+    assert again.slider(key="lab_staff").value == (2, 6)
+    assert again.selectbox(key="lab_sweep_strategy").value == "__edited__"
+    assert again.number_input(key="lab_officer_cost").value == 12000.0
+    assert again.radio(key="lab_where").value == "dask"
+    assert again.text_input(key="lab_address").value == "tcp://127.0.0.1:8786"
+    assert any(i.value.startswith(back) for i in again.info), [i.value for i in again.info]
+    assert not again.warning, [w.value for w in again.warning]
+    # and it still runs what it shows: the edited table is a strategy of the study
+    assert t("lab.page.table_ok", lang, n=4) in [c.value for c in again.caption]
+
+
+def kept_form(data: dict) -> None:
+    """Put ``data`` as the lab manager's kept form, as an older version or another day
+    may have left it."""
+    from training import accounts, db, lab_form, models
+
+    database = db.get_database()
+    session_token("manager")
+    user = accounts.user_by_name(database, "lab_manager")
+    with lab_form.session_scope(database) as s:
+        s.merge(models.LabFormRow(user_id=user.id, form=data, updated_at=lab_form.now()))
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("A withdrawn case", "no longer offered", "old-table", "mine.yaml", "Row(s) 2",
+            "Futures")),
+    ("zh", ("已下架的案例", "已不再提供", "old-table", "mine.yaml", "第 2 行", "未来情景数"))])
+def test_a_kept_form_that_no_longer_fits_opens_with_what_still_does(lang, words):
+    """A case taken away, a rule table no longer offered, an uploaded file (files are not
+    kept), a rule whose action no longer exists, a figure out of range: the page opens
+    with the rest of the form as it was, and says in its language what did not come back."""
+    from sim.strategies import load_rules
+    from training import lab_form
+
+    tuned = lab_form.TableForm.of(load_rules(ROOT / "scenarios" / "rules" / "tuned.yaml"))
+    mine = dict(tuned.rows[0], min_dpd=15)
+    table = {**tuned.__dict__, "name": "branch-rules",
+             "rows": [mine, {**mine, "actions": ["teleport"]}], "valid": True}
+    kept_form({"case": "withdrawn", "case_title": {"en": "A withdrawn case",
+                                                   "zh": "已下架的案例"},
+               "strategies": ["early-warning", "old-table", "__uploaded__:mine.yaml",
+                              "__edited__"],
+               "table": table, "reps": 0, "seed": 5, "where": "here"})
+    at = open_lab(lang, reload=True)
+    said = " ".join(w.value for w in at.warning)
+    for w in words:
+        assert w in said, (w, said)
+    assert at.selectbox(key="lab_case").value == "intro"  # the first case, its own seed
+    assert at.number_input(key="lab_seed").value == 101
+    assert at.multiselect(key="lab_strategies_pick").value == ["early-warning", "__edited__"]
+    assert at.text_input(key="lab_rule_name").value == "branch-rules"
+    assert at.session_state["lab_rules_base"] == [mine]
+    assert any(t("lab.page.table_ok", lang, n=1) == c.value for c in at.caption)
+    assert at.number_input(key="lab_reps").value == 30  # the default, as said
+    assert at.radio(key="lab_where").value == "here"
+    # said once: the next run of the page is the form as it now is, kept as such
+    at.number_input(key="lab_reps").set_value(3).run()
+    assert not at.exception and not at.warning
+    assert not open_lab(lang, reload=True).warning

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 OLD_DB = ROOT / "tests" / "data" / "attempts_before_migrations.db"
 TABLES = {"users", "sign_in_failures", "sessions", "cohorts", "enrolments", "case_versions",
-          "case_drafts",
+          "case_drafts", "lab_forms",
           "assignments", "attempts", "quiz_answers", "session_grants", "pair_talks", "pair_moves",
           "alembic_version"}
 
