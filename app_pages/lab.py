@@ -39,15 +39,10 @@ KEPT = "lab_form_kept"  # the form as last kept for this manager (no write when 
 
 
 def lab_access_allowed() -> bool:
-    """The guard of this page: only managers and admins may use the strategy lab.
+    """The guard of this page: only managers and admins may use the strategy lab (the
+    classroom's role check, ``training.authz``, Action.STRATEGY_LAB)."""
+    from training.authz import Action
 
-    It asks the classroom's role check (``training.authz``, Action.STRATEGY_LAB). Until
-    accounts and roles are on main (there is no such module yet), everyone passes.
-    """
-    try:
-        from training.authz import Action
-    except ImportError:
-        return True
     return common.allowed(Action.STRATEGY_LAB)
 
 
