@@ -212,3 +212,16 @@ def session_scope(session_or_db: Session | Database | None) -> Iterator[Session]
     db = session_or_db if isinstance(session_or_db, Database) else get_database()
     with db.session() as s:
         yield s
+
+
+def keep_for_user(s: Session, row_type: type, user_id: int, **values: Any) -> None:
+    """Keep ``values`` in the user's one row of ``row_type`` (a table keyed by user_id with
+    an updated_at): made if there is none, changed (and its time moved) only if they
+    differ. The author's draft and the manager's lab form are kept this way."""
+    row = s.get(row_type, user_id)
+    if row is None:
+        s.add(row_type(user_id=user_id, updated_at=now(), **values))
+    elif any(getattr(row, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.updated_at = now()

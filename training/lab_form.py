@@ -27,7 +27,7 @@ from sim.scenario import Scenario
 from training import lab
 from training.accounts import User
 from training.authz import Action, require
-from training.db import Database, aware, now, session_scope
+from training.db import Database, aware, keep_for_user, session_scope
 from training.i18n import t
 from training.lab_jobs import Where
 from training.models import LabFormRow
@@ -177,11 +177,7 @@ def save(db: Database | None, user: User | None, form: LabForm) -> bool:
         return False
     require(user, Action.STRATEGY_LAB, db=db)
     with session_scope(db) as s:
-        row = s.get(LabFormRow, user.id)
-        if row is None:
-            s.add(LabFormRow(user_id=user.id, form=data, updated_at=now()))
-        elif row.form != data:
-            row.form, row.updated_at = data, now()
+        keep_for_user(s, LabFormRow, user.id, form=data)
     return True
 
 

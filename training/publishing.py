@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sim.scenario import Scenario, parse_scenario
 from training.accounts import User
 from training.authz import Action, require
-from training.db import Database, aware, now, session_scope
+from training.db import Database, aware, keep_for_user, now, session_scope
 from training.models import CaseDraftRow, CaseVersionRow
 
 
@@ -142,11 +142,7 @@ def save_draft(session_or_db: Session | Database | None, user: User | None, text
         return False
     require(user, Action.AUTHOR_CASE, db=session_or_db)
     with session_scope(session_or_db) as s:
-        row = s.get(CaseDraftRow, user.id)
-        if row is None:
-            s.add(CaseDraftRow(user_id=user.id, content=text, updated_at=now()))
-        elif row.content != text:
-            row.content, row.updated_at = text, now()
+        keep_for_user(s, CaseDraftRow, user.id, content=text)
     return True
 
 

@@ -376,13 +376,13 @@ def test_a_reload_gives_the_manager_the_form_back(lang, back):
 def kept_form(data: dict) -> None:
     """Put ``data`` as the lab manager's kept form, as an older version or another day
     may have left it."""
-    from training import accounts, db, lab_form, models
+    from training import accounts, db, models
 
     database = db.get_database()
     session_token("manager")
     user = accounts.user_by_name(database, "lab_manager")
-    with lab_form.session_scope(database) as s:
-        s.merge(models.LabFormRow(user_id=user.id, form=data, updated_at=lab_form.now()))
+    with db.session_scope(database) as s:
+        s.merge(models.LabFormRow(user_id=user.id, form=data, updated_at=db.now()))
 
 
 @pytest.mark.parametrize("lang, words", [
