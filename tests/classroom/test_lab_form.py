@@ -11,7 +11,7 @@ import pytest
 
 from sim.scenario import load_scenario
 from sim.strategies import load_rules
-from training import accounts, lab_form
+from training import accounts, db, lab_form
 from training.authz import Forbidden
 from training.lab_jobs import Where
 from training.models import LabFormRow, Role
@@ -103,8 +103,8 @@ def test_a_stale_form_gives_back_what_still_fits_and_names_the_rest(database, pe
                              {**good, "min_dpd": 90, "max_dpd": 30}, {**good, "min_dpd": "x"}]
     data["table"]["intervals"]["normal"] = 99
     data["reps"] = 1
-    with lab_form.session_scope(database) as s:
-        s.add(LabFormRow(user_id=boss.id, form=data, updated_at=lab_form.now()))
+    with db.session_scope(database) as s:
+        s.add(LabFormRow(user_id=boss.id, form=data, updated_at=db.now()))
     back = lab_form.restore(lab_form.load(database, boss)[0], CASES, STRATEGIES, DEFAULT)
     v = back.values
     assert lab_form.CASE not in v and lab_form.SEED not in v  # the first case, its own seed
