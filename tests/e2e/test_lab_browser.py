@@ -117,10 +117,17 @@ def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
         assert "bianque-inputs" in report and "vegaEmbed" in report
         # a reload loses nothing: the study was saved and opens again as it ran
         page.reload()
+        # the session's first run puts the kept form back and says so: wait for it, as a
+        # manager would, before opening the study (on a loaded machine a click made while
+        # that run still went on was lost)
+        expect(page.get_by_text("Your form is back as you left it")).to_be_visible(
+            timeout=WAIT_MS)
         idle(page)
         shown_text(page, "Saved studies (1)").click()
         idle(page)
         page.locator(".st-key-lab_saved_open button").click()
+        expect(page.get_by_text("A saved study of", exact=False)).to_be_visible(
+            timeout=WAIT_MS)
         idle(page)
         expect(page.locator("[data-testid='stAlertContentSuccess']")).to_have_text(text)
         expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(5)
