@@ -116,7 +116,7 @@ def test_surprise_me_does_not_give_every_trainee_the_same_borrower() -> None:
 def test_the_consumer_conversation_offers_no_diverting_borrower() -> None:
     at = practice("consumer_hardship")
     assert at.selectbox(key="rp_profile").options == [
-        "随机", "诚实，经营正常", "诚实，经营困难", "深陷困境"]
+        "随机", "诚实，财务正常", "诚实，财务困难", "深陷困境"]
     at = practice("jinlan_diversion")
     assert "闪烁其词，挪用资金" in at.selectbox(key="rp_profile").options
     at.selectbox(key="rp_profile").select("evasive").run()
