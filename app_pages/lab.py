@@ -29,10 +29,11 @@ from training import (
     lab_store,
     publishing,
     report,
+    units,
 )
 from training.i18n import get_lang, t
 from training.lab_form import CASE_FILE, CLASS_KEYS, EDITED, PUBLISHED, UPLOADED
-from training.lab_jobs import JobState, StudyJob, Where, latest_for
+from training.lab_jobs import JobState, Progress, StudyJob, Where, latest_for
 
 RULES_BASE = "lab_rules_base"  # the rows the rule editor starts from in this session
 KEPT = "lab_form_kept"  # the form as last kept for this manager (no write when unchanged)
@@ -343,12 +344,20 @@ def kept(job: StudyJob) -> None:
         st.toast(t("lab.saved.saved"), icon=":material/inventory_2:")
 
 
+def progress_text(p: Progress, lang: str) -> str:
+    """Futures done of all, the time so far and, once the pace is known, the time left."""
+    args = {"done": f"{p.done:,}", "total": f"{p.total:,}",
+            "elapsed": units.duration(p.elapsed_s, lang)}
+    if p.left_s is None:
+        return t("lab.page.progress", lang, **args)
+    return t("lab.page.progress_left", lang, left=units.duration(p.left_s, lang), **args)
+
+
 @st.fragment(run_every=1.0)
 def watch(job: StudyJob) -> None:
     """Progress while the study runs; the whole page redraws when it ends."""
     # a fragment's rerun skips the entry file, so the language is passed, not looked up
-    p = job.progress
-    st.progress(p.share, text=t("lab.page.progress", lang, done=p.done, total=p.total))
+    st.progress(job.progress.share, text=progress_text(job.progress, lang))
     if st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:"):
         job.cancel()
     if not job.running:

@@ -70,3 +70,21 @@ def test_times_are_local_and_labelled():
     # a stored naive time is UTC; without a known zone it says UTC
     assert units.local_time(datetime(2026, 12, 1, 21, 5), None, "en") == "2026-12-01 21:05 (UTC)"
     assert units.local_time(utc, "Not/AZone", "zh") == "2026-12-01 21:05（UTC）"
+
+
+def test_durations_read_as_a_clock_would():
+    assert units.duration(44.6, "en") == "45 s"
+    assert units.duration(185, "en") == "3 min 05 s"
+    assert units.duration(185, "zh") == "3 分 05 秒"
+    assert units.duration(4830, "en") == "1 h 20 min"
+    assert units.duration(4830, "zh") == "1 小时 20 分"
+    assert units.duration(-1, "en") == "0 s"
+
+
+def test_a_study_says_its_time_left_only_once_its_pace_is_known():
+    from training.lab_jobs import Progress
+
+    assert Progress(0, 100, 9.0).left_s is None  # nothing finished yet
+    assert Progress(10, 100, 2.0).left_s is None  # too soon: the workers' start-up
+    assert Progress(20, 100, 30.0).left_s == pytest.approx(120.0)  # 1.5 s a future, 80 to go
+    assert Progress(100, 100, 150.0).left_s is None  # done

@@ -76,10 +76,26 @@ def executor_for(where: Where, address: str | None = None, workers: int | None =
 class Progress:
     done: int = 0
     total: int = 0
+    elapsed_s: float = 0.0
+    """Seconds from the study's start to its last finished future."""
 
     @property
     def share(self) -> float:
         return self.done / self.total if self.total else 0.0
+
+    @property
+    def left_s(self) -> float | None:
+        """Seconds the study should still take, at the pace so far; None until the pace is
+        known (ETA_AFTER_DONE futures and ETA_AFTER_S seconds: the first futures carry the
+        workers' start-up)."""
+        if self.done < ETA_AFTER_DONE or self.elapsed_s < ETA_AFTER_S or self.done >= self.total:
+            return None
+        return self.elapsed_s / self.done * (self.total - self.done)
+
+
+ETA_AFTER_DONE = 4
+ETA_AFTER_S = 5.0
+"""A study's time left is said once this many futures and seconds have gone by."""
 
 
 _LATEST: dict[object, StudyJob] = {}
@@ -131,7 +147,7 @@ class StudyJob:
         return self
 
     def _tick(self, done: int, total: int) -> None:
-        self.progress = Progress(done, total)
+        self.progress = Progress(done, total, time.monotonic() - self.started)
 
     def _run(self) -> None:
         try:

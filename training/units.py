@@ -146,6 +146,18 @@ def months(n: float | int, lang: str | None = None) -> str:
     return t(key, _lang(lang), n=text)
 
 
+def duration(seconds: float, lang: str | None = None) -> str:
+    """A wall-clock duration, rounded to the second: "45 s", "3 min 05 s", "1 h 20 min"
+    ("45 秒", "3 分 05 秒", "1 小时 20 分")."""
+    s = max(int(round(float(seconds))), 0)
+    lang = _lang(lang)
+    if s < 60:
+        return t("units.seconds", lang, s=s)
+    if s < 3600:
+        return t("units.minutes", lang, m=s // 60, s=f"{s % 60:02d}")
+    return t("units.hours_minutes", lang, h=s // 3600, m=f"{s // 60 % 60:02d}")
+
+
 def local_time(when: datetime, tz_name: str | None = None, lang: str | None = None) -> str:
     """A stored (UTC) time in the viewer's zone, with the zone named: "2026-12-01 22:05 (Europe/Berlin)".
 

@@ -131,6 +131,20 @@ def test_a_running_study_can_be_cancelled():
     assert "cancelled" in at.warning[0].value
 
 
+@pytest.mark.parametrize("lang, words", [("en", ("futures simulated", "so far")),
+                                         ("zh", ("已模拟", "已用"))])
+def test_a_running_study_says_how_far_it_is_and_how_long_it_has_taken(lang, words):
+    at = open_lab(lang)
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(5000)
+    at.button(key="lab_run").click().run()
+    text = at.get("progress")[0].proto.text
+    at.button(key="lab_cancel").click().run()
+    finish(at)
+    assert all(w in text for w in words), text
+    assert "5,000" in text  # futures in all, with a thousands separator
+
+
 def with_edited_table(name: str, lang: str = "en"):
     """The lab on intro, 2 futures, early-warning against a table edited in the app."""
     at = open_lab(lang)
