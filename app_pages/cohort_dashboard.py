@@ -37,8 +37,8 @@ c1.download_button(t("dash.export_csv_readable"), dash.results_csv_readable(res,
                    key="export_csv_readable", icon=":material/download:")
 c2.download_button(t("dash.export_csv"), dash.results_csv(res), file_name=f"cohort-{cid}.csv",
                    mime="text/csv", key="export_csv", icon=":material/data_object:")
-c3.download_button(t("dash.export_xlsx"), dash.results_excel(res),
-                   file_name=f"cohort-{cid}.xlsx", key="export_xlsx",
+c3.download_button(t("dash.export_xlsx"), dash.results_excel(res, lang),
+                   file_name=f"cohort-{cid}-{lang}.xlsx", key="export_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/table_view:")
 st.caption(t("dash.export_help"))
