@@ -63,8 +63,7 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
     with session_scope(db) as s:
         assignments = [assignment_of(a, v) for a, v in s.execute(assignments_query([cohort_id]))]
         ids = [a.id for a in assignments]
-        rows = list(s.scalars(select(AttemptRow).where(AttemptRow.assignment_id.in_(ids))
-                              .order_by(AttemptRow.created))) if ids else []
+        attempt_records = _attempt_records(s, ids, names)
         answers = [_answer(a, a.assignment_id) for a in s.scalars(select(QuizAnswerRow).where(
             QuizAnswerRow.assignment_id.in_(ids)))] if ids else []
         # a lesson assignment counts the reader's quiz answers given inside its window
@@ -76,7 +75,6 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
                     QuizAnswerRow.user_id.in_(list(names)),
                     QuizAnswerRow.answered_at >= a.opens_at,
                     QuizAnswerRow.answered_at <= a.closes_at))]
-        attempt_records = [_attempt_record(r) for r in rows if r.user_id in names]
     by_id = {a.id: a for a in assignments}
     attempts = _attempts(attempt_records, by_id, names)
     return CohortResults(
@@ -87,6 +85,33 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
         quiz=_quiz(answers, by_id, names),
         gain=_gain(answers, by_id, names),
     )
+
+
+def withdrawn_attempts(db: DB, user: User | None, cohort_id: int) -> pd.DataFrame:
+    """The attempts made under the cohort's withdrawn assignments (the columns of
+    ``ATTEMPT_COLUMNS``, ``attempt_no`` counted within their assignment, and
+    ``withdrawn_at``): they count in no figure of the dashboard, and open read-only for
+    review. Forbidden unless the user runs the cohort."""
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    names = {m.user_id: m.label for m in cohort_members(db, cohort_id)
+             if m.cohort_role is CohortRole.TRAINEE}
+    with session_scope(db) as s:
+        gone = [assignment_of(a, v) for a, v in
+                s.execute(assignments_query([cohort_id], withdrawn=True))]
+        records = _attempt_records(s, [a.id for a in gone], names)
+    by_id = {a.id: a for a in gone}
+    frame = _attempts(records, by_id, names)
+    frame["withdrawn_at"] = [by_id[i].withdrawn_at for i in frame["assignment_id"]]
+    return frame
+
+
+def _attempt_records(s, assignment_ids: list[int], names: dict[int, str]) -> list[dict]:
+    """The attempts of the trainees in ``names`` under these assignments, oldest first."""
+    if not assignment_ids:
+        return []
+    rows = s.scalars(select(AttemptRow).where(AttemptRow.assignment_id.in_(assignment_ids))
+                     .order_by(AttemptRow.created))
+    return [_attempt_record(r) for r in rows if r.user_id in names]
 
 
 @dataclass(frozen=True)

@@ -576,6 +576,12 @@ def test_a_withdrawn_assignment_is_no_longer_work_to_do_but_what_was_done_stays(
     book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res, "en")))
     assert book["Attempts"].max_row == 1  # the header only
     assert pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig").empty
+    # and its instructors can still pick them to review, apart from the counted ones
+    kept = dash.withdrawn_attempts(db, klass.teacher, klass.cohort.id)
+    assert kept["attempt_id"].tolist() == [live.attempt.id]
+    assert kept["attempt_no"].tolist() == [1] and kept["withdrawn_at"].notna().all()
+    with pytest.raises(Forbidden):
+        dash.withdrawn_attempts(db, klass.ann, klass.cohort.id)
 
 
 def test_an_attempt_under_a_withdrawn_assignment_cannot_be_played_on_but_stays_readable(klass):
