@@ -348,14 +348,17 @@ SHEET_NAME_FORBIDDEN = "[]:*?/\\"
 def readable(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A dashboard frame for a person: headings, statuses, test phases, strategies and
     sources in ``lang``; shares in percent; money to the fen; times in UTC to the minute
-    (the headings say so); a missed loan's borrower and warning in ``lang`` only."""
+    (the headings say so); a missed loan by its label, its borrower and warning in
+    ``lang`` only."""
     from training.i18n import t, term
 
     out = _plain(frame)
     if "company_en" in out.columns:  # as the page shows them: one language
         out["company"] = out["company" if lang == "zh" else "company_en"]
         out.insert(out.columns.get_loc("signal") + 1, "warning", out[f"warning_{lang}"])
-        out = out.drop(columns=["company_en", "warning_zh", "warning_en"])
+        # the loan by its label (L0001), not its position in the book (0), which read as
+        # another number for the same loan
+        out = out.drop(columns=["loan_id", "company_en", "warning_zh", "warning_en"])
     words = {"status": lambda v: t(STATUS_WORDS[v], lang) if v in STATUS_WORDS else v,
              "phase": lambda v: t(f"dash.phase_{v}", lang),
              "strategy": lambda v: t(f"strategy.{v}", lang),

@@ -456,6 +456,9 @@ def test_the_workbook_names_its_sheets_and_headings_in_the_pages_language(klass,
                                                    t("dash.phase_post", lang)}
     _, rows = sheet("baselines")
     assert t("strategy.late-collection", lang) in {r[heading("strategy")] for r in rows}
+    head, rows = sheet("missed")
+    assert head[:4] == [heading(c) for c in ("assignment_id", "subject", "label", "company")]
+    assert {r[heading("label")] for r in rows} == set(res.missed["label"])
     _, rows = sheet("cohort_gain")
     assert rows[0][heading("gain")] == 0 and rows[0][heading("post_share")] == 100
 
