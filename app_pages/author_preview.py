@@ -4,6 +4,8 @@ Every figure comes from training.preview.PreviewResult; the loss chart and the
 table beside it read the same frame, so they always agree. The last preview is kept with
 the author's draft (training.publishing.keep_preview): a reload gives it back as it ran,
 and a run that a reload stopped runs again, on the same seeds, so to the same figures.
+A run under way has a Cancel: it stops the run and keeps the draft and the last preview,
+and a reload no longer runs it again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
 RESULT_KEY = "author_preview"
 PENDING_KEY = "author_preview_pending"  # a run a reload stopped: it runs again
 BACK_KEY = "author_preview_back"  # the preview shown came back with the draft: say so
+CANCEL_KEY = "author_preview_cancel"  # the author cancelled the run under way
 
 
 def baseline_name(strategy: str) -> str:
@@ -60,6 +63,23 @@ def _keep(text: str, pending: preview.PreviewRequest | None = None) -> None:
         st.session_state[DRAFT_FAILED_KEY] = True
 
 
+def _cancel() -> None:
+    """The Cancel button's callback: Streamlit stops the run under way to rerun the page,
+    which then forgets the run (``cancelled``)."""
+    st.session_state[CANCEL_KEY] = True
+
+
+def cancelled(text: str) -> None:
+    """After a Cancel: the run is no longer one to make again on a reload; the preview
+    shown before it, if any, stays (kept with the draft as it was), and the page says so."""
+    if not st.session_state.pop(CANCEL_KEY, False):
+        return
+    _keep(text)
+    if st.session_state.get(RESULT_KEY) is not None:
+        st.session_state[BACK_KEY] = True
+    st.info(t("author.preview_cancelled"), icon=":material/cancel:")
+
+
 def _start(key: str, value) -> dict:
     """A widget's first value, unless the session already holds one (a resumed run's)."""
     return {} if key in st.session_state else {"value": value}
@@ -70,6 +90,7 @@ def run_box(scenario: Scenario, text: str) -> None:
     bar; a run of this text that a reload stopped runs again with what it asked for."""
     h = scenario.horizon_months
     months_key = f"pv_months_{scenario.id}_{h}"
+    cancelled(text)
     resumed = st.session_state.pop(PENDING_KEY, None)
     if resumed is not None and resumed.content_hash == scenario.content_hash():
         st.session_state.update({"pv_reps": resumed.reps, months_key: min(resumed.months, h),
@@ -97,6 +118,9 @@ def run_box(scenario: Scenario, text: str) -> None:
             st.info(t("author.preview_resumed"), icon=":material/replay:")
         st.session_state.pop(BACK_KEY, None)
         _keep(text, preview.PreviewRequest(scenario.content_hash(), reps, months, workers))
+        stop = st.empty()  # gone when the run is over
+        stop.button(t("author.preview_cancel"), key="pv_cancel", on_click=_cancel,
+                    icon=":material/stop:", help=t("author.preview_cancel_help"))
         bar = st.progress(0.0, text=t("author.preview_progress", done=0, total=reps))
 
         def progress(done: int, total: int) -> None:
@@ -110,6 +134,7 @@ def run_box(scenario: Scenario, text: str) -> None:
             st.error(t("author.preview_failed", detail=f"{type(exc).__name__}: {exc}"))
         _keep(text)  # the run is over: what it gave, or the preview shown before it
         bar.empty()
+        stop.empty()
 
 
 POOL_WORKERS = 2
@@ -122,8 +147,15 @@ def _executor(workers: int):
     if workers <= 1:
         yield None
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
         yield pool
+    except BaseException:
+        # stopped (a Cancel, a reload, a click elsewhere): drop the replications not yet
+        # begun rather than wait for them all, as leaving a ``with`` block would
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def loss_chart(frame: pd.DataFrame) -> alt.LayerChart:

@@ -1,7 +1,8 @@
 """The cohort dashboard (班级看板), for the cohort's instructors and admins: completion,
 scores per case against the baselines, the loans the class missed, quiz results,
-learning gain and progress over repeated attempts; any attempt opens read-only; CSV
-and Excel export. Each chart has its table beside it."""
+learning gain and progress over repeated attempts; any attempt opens read-only, those
+under a withdrawn assignment too (marked, and counted in no figure); CSV and Excel
+export. Each chart has its table beside it."""
 
 import pandas as pd
 import streamlit as st
@@ -27,8 +28,34 @@ except Forbidden as err:
     common.forbidden(err)
     st.stop()
 
+gone = dash.withdrawn_attempts(db, user, cid)  # to review; counted in nothing below
+
+
+def attempt_picker() -> None:
+    """Any attempt, the cohort's live ones first, then those under a withdrawn
+    assignment, marked so, opened read-only on the review page."""
+    st.header(t("dash.open_attempt"))
+    if res.attempts.empty and gone.empty:
+        st.caption(t("dash.no_attempts"))
+        return
+    labels = {}
+    for rows, key in ((res.attempts, "dash.attempt_label"),
+                      (gone, "dash.attempt_label_withdrawn")):
+        for r in rows.sort_values(["trainee", "subject", "attempt_no"]).itertuples():
+            labels[r.attempt_id] = t(key, trainee=r.trainee, case=r.subject, n=r.attempt_no,
+                                     month=r.month, horizon=r.horizon)
+    chosen = st.selectbox(t("dash.pick_attempt"), list(labels), key="dash_attempt",
+                          format_func=labels.__getitem__)
+    if not gone.empty:
+        st.caption(t("dash.withdrawn_listed"))
+    st.page_link(common.PAGES["review"], label=t("review.open"), icon=":material/history:",
+                 query_params={"review": chosen})
+
+
 if res.completion.empty:
     st.info(t("dash.nothing_yet"))
+    if not gone.empty:  # what was done under a withdrawn assignment still opens
+        attempt_picker()
     st.stop()
 
 c1, c2, c3 = st.columns(3)
@@ -37,8 +64,8 @@ c1.download_button(t("dash.export_csv_readable"), dash.results_csv_readable(res,
                    key="export_csv_readable", icon=":material/download:")
 c2.download_button(t("dash.export_csv"), dash.results_csv(res), file_name=f"cohort-{cid}.csv",
                    mime="text/csv", key="export_csv", icon=":material/data_object:")
-c3.download_button(t("dash.export_xlsx"), dash.results_excel(res),
-                   file_name=f"cohort-{cid}.xlsx", key="export_xlsx",
+c3.download_button(t("dash.export_xlsx"), dash.results_excel(res, lang),
+                   file_name=f"cohort-{cid}-{lang}.xlsx", key="export_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/table_view:")
 st.caption(t("dash.export_help"))
@@ -131,15 +158,4 @@ else:
         show(both, {"subject": COL["subject"], "trainees": t("dash.col_trainees"), **tests},
              "cohort_gain_table", shares=tuple(tests))
 
-st.header(t("dash.open_attempt"))
-if res.attempts.empty:
-    st.caption(t("dash.no_attempts"))
-else:
-    rows = res.attempts.sort_values(["trainee", "subject", "attempt_no"])
-    labels = {r.attempt_id: t("dash.attempt_label", trainee=r.trainee, case=r.subject,
-                              n=r.attempt_no, month=r.month, horizon=r.horizon)
-              for r in rows.itertuples()}
-    chosen = st.selectbox(t("dash.pick_attempt"), list(labels), key="dash_attempt",
-                          format_func=labels.__getitem__)
-    st.page_link(common.PAGES["review"], label=t("review.open"), icon=":material/history:",
-                 query_params={"review": chosen})
+attempt_picker()

@@ -63,8 +63,7 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
     with session_scope(db) as s:
         assignments = [assignment_of(a, v) for a, v in s.execute(assignments_query([cohort_id]))]
         ids = [a.id for a in assignments]
-        rows = list(s.scalars(select(AttemptRow).where(AttemptRow.assignment_id.in_(ids))
-                              .order_by(AttemptRow.created))) if ids else []
+        attempt_records = _attempt_records(s, ids, names)
         answers = [_answer(a, a.assignment_id) for a in s.scalars(select(QuizAnswerRow).where(
             QuizAnswerRow.assignment_id.in_(ids)))] if ids else []
         # a lesson assignment counts the reader's quiz answers given inside its window
@@ -76,7 +75,6 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
                     QuizAnswerRow.user_id.in_(list(names)),
                     QuizAnswerRow.answered_at >= a.opens_at,
                     QuizAnswerRow.answered_at <= a.closes_at))]
-        attempt_records = [_attempt_record(r) for r in rows if r.user_id in names]
     by_id = {a.id: a for a in assignments}
     attempts = _attempts(attempt_records, by_id, names)
     return CohortResults(
@@ -87,6 +85,33 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
         quiz=_quiz(answers, by_id, names),
         gain=_gain(answers, by_id, names),
     )
+
+
+def withdrawn_attempts(db: DB, user: User | None, cohort_id: int) -> pd.DataFrame:
+    """The attempts made under the cohort's withdrawn assignments (the columns of
+    ``ATTEMPT_COLUMNS``, ``attempt_no`` counted within their assignment, and
+    ``withdrawn_at``): they count in no figure of the dashboard, and open read-only for
+    review. Forbidden unless the user runs the cohort."""
+    require(user, Action.MANAGE_COHORT, cohort_id, db)
+    names = {m.user_id: m.label for m in cohort_members(db, cohort_id)
+             if m.cohort_role is CohortRole.TRAINEE}
+    with session_scope(db) as s:
+        gone = [assignment_of(a, v) for a, v in
+                s.execute(assignments_query([cohort_id], withdrawn=True))]
+        records = _attempt_records(s, [a.id for a in gone], names)
+    by_id = {a.id: a for a in gone}
+    frame = _attempts(records, by_id, names)
+    frame["withdrawn_at"] = [by_id[i].withdrawn_at for i in frame["assignment_id"]]
+    return frame
+
+
+def _attempt_records(s, assignment_ids: list[int], names: dict[int, str]) -> list[dict]:
+    """The attempts of the trainees in ``names`` under these assignments, oldest first."""
+    if not assignment_ids:
+        return []
+    rows = s.scalars(select(AttemptRow).where(AttemptRow.assignment_id.in_(assignment_ids))
+                     .order_by(AttemptRow.created))
+    return [_attempt_record(r) for r in rows if r.user_id in names]
 
 
 @dataclass(frozen=True)
@@ -304,34 +329,93 @@ def results_csv(results: CohortResults) -> bytes:
     return _plain(results.attempts).to_csv(index=False).encode("utf-8-sig")
 
 
-ATTEMPT_HEADINGS = {col: f"dash.csv.{col}" for col in ATTEMPT_COLUMNS}
-"""The catalogue key of each column's heading in the readable export."""
-STATUS_WORDS = {"active": "dash.status_in_progress", STATUS_FINISHED: "dash.status_finished"}
+HEADINGS = "dash.csv.{}"
+"""The catalogue key of a column's heading in the readable exports (CSV and Excel)."""
+ATTEMPT_HEADINGS = {col: HEADINGS.format(col) for col in ATTEMPT_COLUMNS}
+STATUS_WORDS = {"active": "dash.status_in_progress", STATUS_FINISHED: "dash.status_finished",
+                STATUS_IN_PROGRESS: "dash.status_in_progress",
+                STATUS_NOT_STARTED: "dash.status_not_started"}
+SHARE_COLUMNS = ("index_share", "share_missed", "share_correct", "pre_share", "post_share",
+                 "gain")
+"""Shares in [0, 1] (a gain is a difference of two), shown in percent in the readable exports."""
+SHEETS = ("completion", "attempts", "baselines", "missed", "quiz", "gain", "cohort_gain")
+"""The workbook's sheets in order; each is named by ``dash.sheet.<id>`` in the page's language."""
+SHEET_NAME_MAX = 31
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+"""Excel refuses a sheet name longer than 31 characters or with one of these."""
+
+
+def readable(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A dashboard frame for a person: headings, statuses, test phases, strategies and
+    sources in ``lang``; shares in percent; money to the fen; times in UTC to the minute
+    (the headings say so); a missed loan by its label, its borrower and warning in
+    ``lang`` only."""
+    from training.i18n import t, term
+
+    out = _plain(frame)
+    if "company_en" in out.columns:  # as the page shows them: one language
+        out["company"] = out["company" if lang == "zh" else "company_en"]
+        out.insert(out.columns.get_loc("signal") + 1, "warning", out[f"warning_{lang}"])
+        # the loan by its label (L0001), not its position in the book (0), which read as
+        # another number for the same loan
+        out = out.drop(columns=["loan_id", "company_en", "warning_zh", "warning_en"])
+    words = {"status": lambda v: t(STATUS_WORDS[v], lang) if v in STATUS_WORDS else v,
+             "phase": lambda v: t(f"dash.phase_{v}", lang),
+             "strategy": lambda v: t(f"strategy.{v}", lang),
+             "via": lambda v: term("source", v, lang)}
+    for col, word in words.items():
+        if col in out.columns:
+            out[col] = [v if pd.isna(v) else word(v) for v in out[col]]
+    for col in SHARE_COLUMNS:
+        if col in out.columns:
+            out[col] = [None if pd.isna(v) else round(100 * float(v), 1) for v in out[col]]
+    if "loss_cny" in out.columns:
+        out["loss_cny"] = [None if pd.isna(v) else round(float(v), 2) for v in out["loss_cny"]]
+    for col in ("started_at", "finished_at"):  # to the minute, as the page shows times
+        if col in out.columns:
+            out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d %H:%M")
+    return out.rename(columns={c: t(HEADINGS.format(c), lang) for c in out.columns})
 
 
 def results_csv_readable(results: CohortResults, lang: str) -> bytes:
     """The per-attempt results for a person opening them in Excel: headings and statuses
     in ``lang``, the index in percent, times in UTC (the headings say so); UTF-8 with a
     BOM, so Excel shows Chinese. ``results_csv`` keeps the column ids scripts read."""
+    return readable(results.attempts, lang).to_csv(index=False).encode("utf-8-sig")
+
+
+def sheet_name(text: str, taken: set[str] = frozenset()) -> str:
+    """``text`` as a name Excel accepts: none of ``[]:*?/\\``, no apostrophe at either
+    end, at most 31 characters, not blank, and not one of ``taken`` (any case)."""
+    name = "".join(" " if c in SHEET_NAME_FORBIDDEN else c for c in text)
+    name = " ".join(name.split()).strip("'").strip() or "Sheet"
+    name = name[:SHEET_NAME_MAX].rstrip("' ")
+    base, n = name, 1
+    while name.casefold() in {x.casefold() for x in taken}:
+        n += 1
+        suffix = f" ({n})"
+        name = base[:SHEET_NAME_MAX - len(suffix)].rstrip("' ") + suffix
+    return name
+
+
+def results_excel(results: CohortResults, lang: str) -> bytes:
+    """Every frame of the dashboard, and the class's mean gain, as one sheet each of an
+    .xlsx workbook (openpyxl), named and headed in ``lang`` and read as ``readable`` says.
+    ``results_csv`` is the export that keeps the column ids for scripts."""
+    from openpyxl.utils import get_column_letter
+
     from training.i18n import t
 
-    frame = _plain(results.attempts)
-    frame["status"] = [t(STATUS_WORDS[v], lang) if v in STATUS_WORDS else v
-                       for v in frame["status"]]
-    frame["index_share"] = [None if pd.isna(v) else round(100 * float(v), 1)
-                            for v in frame["index_share"]]
-    frame["loss_cny"] = [None if pd.isna(v) else round(float(v), 2) for v in frame["loss_cny"]]
-    for col in ("started_at", "finished_at"):  # to the minute, as the page shows times
-        frame[col] = pd.to_datetime(frame[col]).dt.strftime("%Y-%m-%d %H:%M")
-    frame = frame.rename(columns={c: t(k, lang) for c, k in ATTEMPT_HEADINGS.items()})
-    return frame.to_csv(index=False).encode("utf-8-sig")
-
-
-def results_excel(results: CohortResults) -> bytes:
-    """Every frame of the dashboard as one sheet of an .xlsx workbook (openpyxl)."""
-    buf = io.BytesIO()
+    frames = {**results.frames(), "cohort_gain": cohort_gain(results.gain)}
+    buf, taken = io.BytesIO(), set()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        for name, frame in results.frames().items():
-            _plain(frame).to_excel(xl, sheet_name=name, index=False)
-        cohort_gain(results.gain).to_excel(xl, sheet_name="cohort_gain", index=False)
+        for sheet in SHEETS:
+            name = sheet_name(t(f"dash.sheet.{sheet}", lang), taken)
+            taken.add(name)
+            frame = readable(frames[sheet], lang)
+            frame.to_excel(xl, sheet_name=name, index=False)
+            for i, col in enumerate(frame.columns, start=1):  # wide enough for the heading
+                width = sum(2 if ord(c) > 0x2E7F else 1 for c in str(col))
+                xl.sheets[name].column_dimensions[get_column_letter(i)].width = \
+                    min(max(10, width + 2), 60)
     return buf.getvalue()

@@ -217,7 +217,8 @@ def session_scope(session_or_db: Session | Database | None) -> Iterator[Session]
 def keep_for_user(s: Session, row_type: type, user_id: int, **values: Any) -> None:
     """Keep ``values`` in the user's one row of ``row_type`` (a table keyed by user_id with
     an updated_at): made if there is none, changed (and its time moved) only if they
-    differ. The author's draft and the manager's lab form are kept this way."""
+    differ. The author's draft and the manager's lab form are kept this way, and read
+    back with ``load_for_user``."""
     row = s.get(row_type, user_id)
     if row is None:
         s.add(row_type(user_id=user_id, updated_at=now(), **values))
@@ -225,3 +226,11 @@ def keep_for_user(s: Session, row_type: type, user_id: int, **values: Any) -> No
         for k, v in values.items():
             setattr(row, k, v)
         row.updated_at = now()
+
+
+def load_for_user(s: Session, row_type: type, user_id: int, column: str
+                  ) -> tuple[Any, datetime] | None:
+    """The ``column`` of the user's one row of ``row_type`` (kept by ``keep_for_user``)
+    and when it last changed, or None if the user has none."""
+    row = s.get(row_type, user_id)
+    return None if row is None else (getattr(row, column), aware(row.updated_at))

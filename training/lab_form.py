@@ -27,7 +27,7 @@ from sim.scenario import Scenario
 from training import lab
 from training.accounts import User
 from training.authz import Action, require
-from training.db import Database, aware, keep_for_user, session_scope
+from training.db import Database, keep_for_user, load_for_user, session_scope
 from training.i18n import t
 from training.lab_jobs import Where
 from training.models import LabFormRow
@@ -187,8 +187,7 @@ def load(db: Database | None, user: User | None) -> tuple[dict, datetime] | None
         return None
     require(user, Action.STRATEGY_LAB, db=db)
     with session_scope(db) as s:
-        row = s.get(LabFormRow, user.id)
-        return None if row is None else (row.form, aware(row.updated_at))
+        return load_for_user(s, LabFormRow, user.id, "form")
 
 
 # --- giving it back --------------------------------------------------------------------

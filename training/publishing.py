@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sim.scenario import Scenario, parse_scenario
 from training.accounts import User
 from training.authz import Action, require
-from training.db import Database, aware, keep_for_user, now, session_scope
+from training.db import Database, aware, keep_for_user, load_for_user, now, session_scope
 from training.models import CaseDraftRow, CaseVersionRow
 
 
@@ -180,5 +180,4 @@ def load_draft(session_or_db: Session | Database | None, user: User | None
         return None
     require(user, Action.AUTHOR_CASE, db=session_or_db)
     with session_scope(session_or_db) as s:
-        row = s.get(CaseDraftRow, user.id)
-        return None if row is None else (row.content, aware(row.updated_at))
+        return load_for_user(s, CaseDraftRow, user.id, "content")

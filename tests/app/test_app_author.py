@@ -592,3 +592,48 @@ def test_a_preview_a_reload_stopped_runs_again_to_the_same_figures(lang, words):
     kept, pending = preview.from_kept(publishing.load_preview(db.get_database(), user))
     assert pending is None and kept.loss_frame().equals(expected.loss_frame())
     assert not any(words in i.value for i in open_page(lang).info)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_preview_a_reload_stopped_can_be_cancelled(lang, monkeypatch):
+    """A run that a reload stopped ran again by itself, with no way to stop it (a long
+    run the author no longer wanted held the page). It has a Cancel: the run stops, the
+    draft and the last preview stay as they were, and the next reload does not run it."""
+    import streamlit as st
+
+    from training import db, publishing
+
+    text = authoring.blank_text()
+    sc = authoring.validate_text(text).scenario
+    user = session_user("instructor")
+    last = preview.run_preview(sc, reps=2, months=3)
+    publishing.save_draft(db.get_database(), user, text)
+    publishing.keep_preview(db.get_database(), user, text, preview.to_kept(
+        last, preview.PreviewRequest(sc.content_hash(), 5, 12)))
+
+    # the page reloads and runs it again; Cancel is clicked during the run, which stops
+    # the script where it is (Streamlit stops a run to answer a click)
+    with monkeypatch.context() as m:
+        m.setattr(preview, "run_preview", lambda *a, **k: st.stop())
+        at = open_page(lang)
+    assert any(i.value == preview.t("author.preview_resumed", lang) for i in at.info)
+    cancel = at.button(key="pv_cancel")
+    assert cancel.label == preview.t("author.preview_cancel", lang)
+    cancel.click().run()
+    no_exception(at)
+    infos = [i.value for i in at.info]
+    assert preview.t("author.preview_cancelled", lang) in infos
+    assert preview.t("author.preview_resumed", lang) not in infos
+    assert preview.t("author.preview_back", lang) in infos
+    assert not [b for b in at.button if b.key == "pv_cancel"]
+    assert editor(at).value == text
+    assert at.session_state["author_preview"].loss_frame().equals(last.loss_frame())
+    kept, pending = preview.from_kept(publishing.load_preview(db.get_database(), user))
+    assert pending is None and kept.loss_frame().equals(last.loss_frame())
+    assert publishing.load_draft(db.get_database(), user)[0] == text
+
+    again = open_page(lang)  # a reload now gives the last preview back and runs nothing
+    infos = [i.value for i in again.info]
+    assert preview.t("author.preview_back", lang) in infos
+    assert preview.t("author.preview_resumed", lang) not in infos
+    assert again.session_state["author_preview"].reps == 2

@@ -570,6 +570,54 @@ def test_the_dashboard_shows_what_the_class_did(school):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_attempt_under_a_withdrawn_assignment_opens_from_the_dashboard_marked(school, lang):
+    """The dashboard's attempt picker listed attempts of live assignments only: an attempt
+    made under an assignment withdrawn since could not be reviewed from it (and with every
+    assignment withdrawn the page stopped at "nothing to show"). It is now listed last,
+    marked withdrawn and not counted, and opens on the review page; no figure counts it."""
+    gone = school.ann_attempt(2)
+    cr.withdraw_assignment(school.db, school.teacher, school.assignment.id)
+    labels = {"withdrawn": t("dash.attempt_label_withdrawn", lang, trainee="Ann",
+                             case=school.assignment.subject_in(lang), n=1, month=2,
+                             horizon=12)}
+
+    at = app_as(school.teacher, lang=lang)  # every assignment withdrawn
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    assert [i.value for i in at.info] == [t("dash.nothing_yet", lang)]
+    picker = at.selectbox(key="dash_attempt")
+    assert picker.options == [labels["withdrawn"]] and picker.value == gone
+    assert t("dash.withdrawn_listed", lang) in [c.value for c in at.caption]
+
+    again = cr.assign_case(school.db, school.teacher, school.cohort.id, school.version.id,
+                           now() - timedelta(hours=1), now() + timedelta(days=3))
+    live = cr.start_assignment(school.db, school.ann, school.games, again.id).attempt.id
+    for m in range(12):
+        school.games.end_month(live, m)
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    picker = at.selectbox(key="dash_attempt")
+    assert picker.options == [
+        t("dash.attempt_label", lang, trainee="Ann", case=again.subject_in(lang), n=1,
+          month=12, horizon=12), labels["withdrawn"]]
+    # the figures count the live attempt only
+    best = frame_with(at, t("dash.col_attempts", lang))
+    assert best[t("dash.col_attempts", lang)].tolist() == [1]
+    assert frame_with(at, t("dash.col_status", lang))[t("dash.col_status", lang)].tolist() \
+        == [t("dash.status_finished", lang)]
+    res = dash.cohort_results(school.db, school.teacher, school.cohort.id)
+    assert res.attempts["attempt_id"].tolist() == [live]
+    ok(picker.set_value(gone).run())
+    link = next(x for x in at.get("page_link") if x.proto.label == t("review.open", lang))
+    assert link.proto.query_string == f"review={gone}"
+    # and the review page it opens says the assignment was withdrawn
+    at = app_as(school.teacher, lang=lang, review=gone)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert len(at.warning) == 1 and at.slider
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_instructor_with_no_cohort_is_told_to_create_one_right_here(school, lang):
     """On the cohorts page itself the hint points at the form above, not at "the Cohorts
     page" the instructor is already on."""

@@ -359,10 +359,10 @@ def test_ranking_is_anonymised_and_dashboard_matches_the_attempts(klass):
     quiz = res.quiz
     assert set(quiz["phase"]) == {"pre", "post"} and (quiz["answers"] == 1).all()
 
-    book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res)))
-    assert {"completion", "attempts", "baselines", "missed", "quiz", "gain",
-            "cohort_gain"} <= set(book.sheetnames)
-    assert book["attempts"].max_row == len(res.attempts) + 1
+    book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res, "en")))
+    assert book.sheetnames == ["Completion", "Attempts", "Baselines", "Missed warnings",
+                               "Quiz per question", "Learning gain", "Class average gain"]
+    assert book["Attempts"].max_row == len(res.attempts) + 1
     csv_back = pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig")
     assert csv_back["attempt_id"].tolist() == res.attempts["attempt_id"].tolist()
 
@@ -402,6 +402,85 @@ def test_the_results_export_reads_in_the_pages_language_and_keeps_the_ids_for_sc
     assert list(ids.columns) == dash.ATTEMPT_COLUMNS
     assert set(ids["status"]) == {"finished", "active"}
 
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_workbook_names_its_sheets_and_headings_in_the_pages_language(klass, lang):
+    """The Excel export named its sheets and columns with code ids ("cohort_gain",
+    "index_share") on a Chinese page too. Its sheets, headings, statuses and test phases
+    are now in the page's language, read as the readable CSV reads (index in percent);
+    the CSV for scripts keeps the ids."""
+    from training.i18n import t
+
+    db, games, a = klass.db, klass.games, klass.assignment
+    done = cr.start_assignment(db, klass.ann, games, a.id).attempt.id
+    _play_to_end(games, done, act_first_month=True)
+    cr.start_assignment(db, klass.ben, games, a.id)
+    lesson = load_lesson("early-warning", "en")
+    answers = {q.id: q.answer for q in lesson.questions}
+    right = {q.question_id: answers[q.question_id] for q in a.pre_test}
+    cr.record_quiz(db, klass.ann, lesson, right, QuizPhase.PRE, a.id)
+    cr.record_quiz(db, klass.ann, lesson, right, QuizPhase.POST, a.id)
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+
+    book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res, lang)))
+    assert book.sheetnames == [t(f"dash.sheet.{s}", lang) for s in dash.SHEETS]
+    if lang == "zh":
+        assert book.sheetnames[0] == "完成情况" and "全班平均增益" in book.sheetnames
+
+    def sheet(sid):
+        rows = list(book[t(f"dash.sheet.{sid}", lang)].values)
+        return list(rows[0]), [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+    def heading(col):
+        return t(f"dash.csv.{col}", lang)
+
+    ids = set(dash.ATTEMPT_COLUMNS) | {"cohort_gain", "share_correct", "pre_share"}
+    for sid in dash.SHEETS:
+        head, _ = sheet(sid)
+        assert head and not set(head) & ids
+        assert all(not h.startswith("dash.") for h in head)  # every heading is in the catalogue
+    head, rows = sheet("attempts")
+    assert head == [heading(c) for c in dash.ATTEMPT_COLUMNS]
+    assert head == list(pd.read_csv(io.BytesIO(dash.results_csv_readable(res, lang)),
+                                    encoding="utf-8-sig").columns)  # as the CSV to read
+    by_id = {r[heading("attempt_id")]: r for r in rows}
+    assert by_id[done][heading("status")] == t("dash.status_finished", lang)
+    share = res.attempts.set_index("attempt_id").loc[done, "index_share"]
+    assert by_id[done][heading("index_share")] == pytest.approx(100 * share, abs=0.05)
+    _, rows = sheet("completion")
+    assert {r[heading("status")] for r in rows} == {t("dash.status_finished", lang),
+                                                    t("dash.status_in_progress", lang)}
+    _, rows = sheet("quiz")
+    assert {r[heading("phase")] for r in rows} == {t("dash.phase_pre", lang),
+                                                   t("dash.phase_post", lang)}
+    _, rows = sheet("baselines")
+    assert t("strategy.late-collection", lang) in {r[heading("strategy")] for r in rows}
+    head, rows = sheet("missed")
+    assert head[:4] == [heading(c) for c in ("assignment_id", "subject", "label", "company")]
+    assert {r[heading("label")] for r in rows} == set(res.missed["label"])
+    _, rows = sheet("cohort_gain")
+    assert rows[0][heading("gain")] == 0 and rows[0][heading("post_share")] == 100
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Missed: loans [a/b]?", "Missed loans a b"),
+    ("x" * 40, "x" * 31),
+    ("'quoted'", "quoted"),
+    ("*?", "Sheet"),
+    ("学习增益", "学习增益 (2)"),  # taken already
+])
+def test_a_sheet_name_is_one_excel_accepts(text, want):
+    """Excel refuses a sheet name over 31 characters or with []:*?/\\ in it, and one
+    used twice: a catalogue wording that broke a rule would have broken the export."""
+    from training.i18n import t
+
+    name = dash.sheet_name(text, {"学习增益"})
+    assert name == want and len(name) <= dash.SHEET_NAME_MAX
+    assert not set(name) & set(dash.SHEET_NAME_FORBIDDEN)
+    for lang in ("zh", "en"):
+        names = [t(f"dash.sheet.{s}", lang) for s in dash.SHEETS]
+        assert [dash.sheet_name(n) for n in names] == names  # the catalogue's need no change
 
 def test_instructor_enrolment_needs_an_instructor_account(klass):
     with pytest.raises(cr.ClassroomError, match="not_an_instructor"):
@@ -497,9 +576,15 @@ def test_a_withdrawn_assignment_is_no_longer_work_to_do_but_what_was_done_stays(
     # the dashboard and its exports count only what is still assigned
     res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
     assert res.completion.empty and res.attempts.empty and res.gain.empty and res.quiz.empty
-    book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res)))
-    assert book["attempts"].max_row == 1  # the header only
+    book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res, "en")))
+    assert book["Attempts"].max_row == 1  # the header only
     assert pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig").empty
+    # and its instructors can still pick them to review, apart from the counted ones
+    kept = dash.withdrawn_attempts(db, klass.teacher, klass.cohort.id)
+    assert kept["attempt_id"].tolist() == [live.attempt.id]
+    assert kept["attempt_no"].tolist() == [1] and kept["withdrawn_at"].notna().all()
+    with pytest.raises(Forbidden):
+        dash.withdrawn_attempts(db, klass.ann, klass.cohort.id)
 
 
 def test_an_attempt_under_a_withdrawn_assignment_cannot_be_played_on_but_stays_readable(klass):
