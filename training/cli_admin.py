@@ -12,17 +12,28 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from training import accounts
-from training.db import Database, current_revision, database_url, head_revision
+from training.db import (
+    Database,
+    current_revision,
+    database_url,
+    head_revision,
+    normalise_url,
+)
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 PASSWORD_ENV = "BIANQUE_ADMIN_PASSWORD"
 
 
+def _url(args: argparse.Namespace) -> str:
+    return normalise_url(args.url or database_url())
+
+
 def _db(args: argparse.Namespace, migrate: bool = True) -> Database:
-    return Database(args.url or database_url(), migrate=migrate)
+    return Database(_url(args), migrate=migrate)
 
 
 def _where(url: str) -> str:
@@ -77,6 +88,91 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     print(f"{_where(db.url)}: revision {rev or '(none: run `bianque db upgrade`)'}"
           f" (head {head_revision()})")
     return EXIT_OK
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the SQLite database in FILE while the app runs (SQLite's online
+    backup, which also takes what the write-ahead log holds: a plain file copy can miss
+    it), checked after. PostgreSQL is backed up with its own pg_dump."""
+    from sqlalchemy.engine import URL, make_url
+
+    url = make_url(_url(args))
+    if url.get_backend_name() != "sqlite":
+        # without the password: pg_dump asks for it (or reads PGPASSWORD)
+        target = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                            database=url.database, query=url.query).render_as_string()
+        print(f"bianque: error: {_source(args)}: {_where(str(url))} is a "
+              f"{url.get_backend_name()} database: back it up with its own tools, for example "
+              f"`pg_dump --format=custom --file {args.file} '{target}'` (pg_restore puts it "
+              "back)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    source = Path(url.database or "")
+    if not url.database or url.database == ":memory:" or not source.is_file():
+        print(f"bianque: error: {_source(args)}: no database file at {_where(str(url))}: "
+              "give the file the app uses (BIANQUE_DB, DATABASE_URL or --url)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = Path(args.file)
+    problem = None
+    if out.resolve() == source.resolve():
+        problem = "is the database itself: give another file"
+    elif out.exists() and not args.force:
+        problem = "exists already: give a new file name, or add --force to replace it"
+    elif not out.parent.is_dir():
+        problem = f"cannot be written: the folder {out.parent} does not exist"
+    if problem:
+        print(f"bianque: error: FILE: {out} {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    import sqlite3
+
+    try:
+        summary = backup_sqlite(source, out)
+    except (sqlite3.Error, OSError, RuntimeError) as exc:
+        print(f"bianque: error: backing up {source} to {out} failed: {exc}; nothing was "
+              "written. Check the free space and the permissions of both files, and try "
+              "again", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"backed up {source} to {out}: {summary}")
+    return EXIT_OK
+
+
+def backup_sqlite(source: Path, out: Path) -> str:
+    """Copy the SQLite database ``source`` to ``out`` with SQLite's online backup (a
+    snapshot of a database in use: readers and writers go on meanwhile), written to a
+    temporary file first and moved into place once it checks out; returns what the copy
+    holds (schema revision, accounts, attempts)."""
+    import sqlite3
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            if ok != "ok":
+                raise RuntimeError(f"the copy does not check out: {ok}")
+            summary = _holds(dst)
+        finally:
+            dst.close()
+            src.close()
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return summary
+
+
+def _holds(conn) -> str:
+    """What a copy of the training database holds, in a line."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    rev = conn.execute("SELECT version_num FROM alembic_version").fetchone() \
+        if "alembic_version" in tables else None
+    counts = [f"{conn.execute(f'SELECT COUNT(*) FROM {name}').fetchone()[0]} {label}"
+              for name, label in (("users", "accounts"), ("attempts", "attempts"))
+              if name in tables]
+    return ", ".join([f"schema revision {rev[0] if rev else '(none)'}", *counts])
 
 
 def _password(args: argparse.Namespace, nothing: str = "nothing was created") -> str | None:
@@ -174,7 +270,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                        f"(default {PASSWORD_ENV}); without it, you are asked")
         url_option(p)
 
-    db = sub.add_parser("db", help="the training database: upgrade to the current schema")
+    db = sub.add_parser("db", help="the training database: upgrade to the current schema, back up")
     dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     p = dbsub.add_parser("upgrade", help="bring the database to the newest schema (migrations)")
     url_option(p)
@@ -182,6 +278,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = dbsub.add_parser("current", help="print the database's schema revision")
     url_option(p)
     p.set_defaults(func=_guarded(cmd_db_current))
+    p = dbsub.add_parser("backup", help="copy the SQLite database to FILE, safely while the "
+                         "app runs (PostgreSQL: use pg_dump)")
+    p.add_argument("file", metavar="FILE", help="the copy to write (a new file)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    url_option(p)
+    p.set_defaults(func=_guarded(cmd_db_backup))
 
     admin = sub.add_parser("admin", help="administrator accounts")
     asub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
