@@ -344,6 +344,18 @@ def kept(job: StudyJob) -> None:
         st.toast(t("lab.saved.saved"), icon=":material/inventory_2:")
 
 
+def wait_text(case, chosen: list[str], reps: int, sweep_officers: int, where: Where) -> str:
+    """About how long the study will take where it is to run (a cluster: one core's work,
+    which the cluster shares among its workers)."""
+    cores = os.cpu_count() or 1
+    workers = {Where.HERE: 1, Where.LOCAL: cores}.get(where, 1)
+    seconds = lab.estimated_seconds(case, lab.runs_per_future(chosen), reps,
+                                    sweep_officers=sweep_officers, workers=workers)
+    key = "lab.page.estimate_dask" if where is Where.DASK else "lab.page.estimate"
+    return t(key, lang, time=units.duration(max(seconds, 1.0), lang),
+             where=t(f"lab.page.where_{where.value}", lang, n=cores))
+
+
 def progress_text(p: Progress, lang: str) -> str:
     """Futures done of all, the time so far and, once the pace is known, the time left."""
     args = {"done": f"{p.done:,}", "total": f"{p.total:,}",
@@ -463,6 +475,9 @@ if where is Where.DASK or where == Where.DASK.value:
     address = st.text_input(t("lab.page.address"), placeholder="tcp://10.0.0.5:8786",
                             key="lab_address")
 keep_form(user, case, table_rows, table is not None)
+if reps is not None and chosen:
+    st.caption(wait_text(case, chosen, int(reps), len(staff) if sweep else 0, Where(where)),
+               help=t("lab.page.estimate_help", lang))
 
 if "lab_job" not in st.session_state and user is not None:
     # a new session (a reload, a dropped connection): a study this manager started and

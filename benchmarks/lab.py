@@ -345,6 +345,11 @@ def main(argv=None) -> int:
             print(row(r))
         big = rows[-1]
         cores = min(2, os.cpu_count() or 1)
+        from training.lab import estimated_seconds
+
+        guess = estimated_seconds(study_spec(1).scenario, len(STRATEGIES), big["reps"],
+                                  workers=2)
+        print(f"  the lab's estimate of this study's wait on 2 local processes: {guess:.0f} s")
         print(f"  {big['reps']} replications x {len(STRATEGIES)} strategies: {big['wall_s']:.0f} s "
               f"wall (target 60 s); {big['cpu_s']:.0f} CPU-s, so about "
               f"{big['cpu_s'] / cores:.0f} s on {cores} idle cores  ({load()})")

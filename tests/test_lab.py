@@ -72,6 +72,22 @@ def made_up(case, losses: dict[str, list[float]], **figures) -> StudyResult:
     return StudyResult(spec=spec, seeds=spec.seeds(), figures=figs, series=series)
 
 
+def test_the_wait_counts_every_run_the_study_makes(case):
+    # the references are run whether asked for or not: two strategies make four runs
+    assert lab.runs_per_future(["early-warning", "tuned"]) == 4
+    assert lab.runs_per_future(["early-warning", "late-collection", "oracle"]) == 3
+    one = lab.estimated_seconds(case, 4, 100)
+    assert one > 0
+    assert lab.estimated_seconds(case, 4, 200) == pytest.approx(2 * one)
+    # a sweep of 3 officer counts runs the swept strategy once more per future for each
+    assert lab.estimated_seconds(case, 4, 100, sweep_officers=3) == pytest.approx(one * 7 / 4)
+    # two local workers share it (not quite twice as fast); fewer months take less
+    assert one / 2 < lab.estimated_seconds(case, 4, 100, workers=2) < one
+    assert lab.estimated_seconds(case, 4, 100, months=3) < one
+    bigger = parse_scenario(CASE.replace("count: 30", "count: 3000"), "lab.yaml")
+    assert lab.estimated_seconds(bigger, 4, 100) > one
+
+
 # --- inputs -----------------------------------------------------------------------------
 
 

@@ -63,6 +63,38 @@ MAX_OFFICERS = 10_000
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
+# What a study's run costs on one core (CPU seconds of sim.study.run_replication, measured
+# December 2026 on the shipped cases and benchmarks/engine.py's 500- and 2,000-loan books,
+# within about 15% of each): a rough guide for the wait the lab shows, not a promise.
+RUN_OVERHEAD_S = 0.002
+"""Seconds per run before its first month (the book built, the summary made)."""
+MONTH_S = 0.0008
+"""Seconds per simulated month whatever the book's size (the month's steps and decisions)."""
+LOAN_MONTH_S = 3.0e-7
+"""Seconds per loan and month on top."""
+POOL_EFFICIENCY = 0.9
+"""Share of each added worker's core a local pool turns into speed (measured 1.78x on 2)."""
+
+
+def estimated_seconds(scenario: Scenario, strategies: int, reps: int,
+                      months: int | None = None, sweep_officers: int = 0,
+                      workers: int = 1) -> float:
+    """A rough wait for a study: ``strategies`` runs per future (the study's own, with the
+    reference runs it adds), and one run per future for each officer count of a staffing
+    sweep, on ``workers`` local processes (1: in this process)."""
+    m = scenario.horizon_months if months is None else min(months, scenario.horizon_months)
+    per_run = RUN_OVERHEAD_S + m * (MONTH_S + scenario.n_loans * LOAN_MONTH_S)
+    cpu = reps * (strategies + sweep_officers) * per_run
+    w = max(1, int(workers))
+    return cpu if w == 1 else cpu / (1 + (w - 1) * POOL_EFFICIENCY)
+
+
+def runs_per_future(keys: list[str]) -> int:
+    """Runs a study makes per future for the strategies picked (``keys``: built-in names or
+    rule tables): each once, and late collection and the oracle when not among them."""
+    return len(keys) + sum(ref not in keys for ref in (LATE, ORACLE))
+
+
 def default_staff_range(officers: int) -> tuple[int, int]:
     """The staffing sweep offered for a case: around its own team, from half of it to
     twice it (at least three more)."""

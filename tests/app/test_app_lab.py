@@ -131,6 +131,19 @@ def test_a_running_study_can_be_cancelled():
     assert "cancelled" in at.warning[0].value
 
 
+@pytest.mark.parametrize("lang, words", [("en", ("About", "on this process")),
+                                         ("zh", ("预计约", "当前进程"))])
+def test_the_form_says_about_how_long_the_study_will_take(lang, words):
+    at = open_lab(lang)
+    at.selectbox(key="lab_case").set_value("intro").run()
+    first = next(c.value for c in at.caption if words[0] in c.value)
+    assert words[1] in first, first
+    at.number_input(key="lab_reps").set_value(20_000).run()
+    longer = next(c.value for c in at.caption if words[0] in c.value)
+    assert longer != first  # more futures, a longer wait
+    assert not at.exception
+
+
 @pytest.mark.parametrize("lang, words", [("en", ("futures simulated", "so far")),
                                          ("zh", ("已模拟", "已用"))])
 def test_a_running_study_says_how_far_it_is_and_how_long_it_has_taken(lang, words):
