@@ -52,6 +52,26 @@ rules:
 """
 
 
+def open_saved_study(page, attempts: int = 3) -> None:
+    """Press the saved study's Open and wait for it to show. On a loaded machine a press
+    right after a reload was lost twice (CI on c1d4a18 and on 91f2a48, after the page had
+    settled): the page showed no error and no study, and the cause is not found. A
+    manager whose press did nothing presses again; so does this, and fails if three
+    presses show nothing."""
+    from playwright.sync_api import expect
+
+    shown = page.get_by_text("A saved study of", exact=False)
+    for attempt in range(attempts):
+        idle(page)
+        page.locator(".st-key-lab_saved_open button").click()
+        try:
+            expect(shown).to_be_visible(timeout=WAIT_MS // 3)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
 def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
     from playwright.sync_api import expect
 
@@ -124,10 +144,7 @@ def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
             timeout=WAIT_MS)
         idle(page)
         shown_text(page, "Saved studies (1)").click()
-        idle(page)
-        page.locator(".st-key-lab_saved_open button").click()
-        expect(page.get_by_text("A saved study of", exact=False)).to_be_visible(
-            timeout=WAIT_MS)
+        open_saved_study(page)
         idle(page)
         expect(page.locator("[data-testid='stAlertContentSuccess']")).to_have_text(text)
         expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(5)
