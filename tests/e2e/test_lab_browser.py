@@ -99,8 +99,13 @@ def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
         # the uploader states the limit the app checks, not the server's 10 MB
         line = page.locator(".st-key-lab_rule_upload "
                             "[data-testid='stFileUploaderDropzoneInstructions'] span")
-        assert line.evaluate("e => getComputedStyle(e, '::after').content") == \
-            '"At most 512 KB per file · YAML, YML"'
+        # (the page's styles follow the language switch within its run: wait for them)
+        line.first.wait_for()
+        page.wait_for_function(
+            "want => [...document.querySelectorAll(\".st-key-lab_rule_upload "
+            "[data-testid='stFileUploaderDropzoneInstructions'] span\")].some("
+            "e => getComputedStyle(e, '::after').content === want)",
+            arg='"At most 512 KB per file · YAML, YML"', timeout=WAIT_MS)
         page.locator(".st-key-lab_rule_upload input[type=file]").set_input_files(files)
         expect(shown_text(page, "Upload rule tables (1)")).to_be_visible()
         expect(shown_text(page, "unknown action 'restructur'")).to_be_visible()
