@@ -10,6 +10,7 @@ after a reload (training.lab_form).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 
@@ -86,7 +87,50 @@ def uploaded_tables() -> tuple[dict, list[str]]:
                               name=table.name))
             continue
         tables[UPLOADED + f.name] = table
+    for option, text in kept_uploads().items():  # kept with the form, not re-uploaded
+        if option.startswith(UPLOADED) and option not in tables:
+            with contextlib.suppress(RulesError, ValueError):  # else: asked for again
+                tables[option] = lab.rules_from_upload(option.removeprefix(UPLOADED),
+                                                       text.encode("utf-8"))
     return tables, problems
+
+
+# Session key: the uploaded files kept with the manager's form (training.lab_form), by
+# option, put back with it in a new session. (A bare string here would be drawn on the
+# page: Streamlit's magic writes every expression of a page's top level.)
+KEPT_UPLOADS = "lab_kept_uploads"
+
+
+def kept_uploads() -> dict[str, str]:
+    return st.session_state.get(KEPT_UPLOADS) or {}
+
+
+def upload_text(option: str) -> str | None:
+    """The text of an uploaded file by its option: from the uploaders, else as kept."""
+    from sim.inputs import decode_text
+
+    name = option.split(":", 1)[1]
+    case_file = option.startswith(CASE_FILE)
+    files = [st.session_state.get("lab_case_upload")] if case_file \
+        else list(st.session_state.get("lab_rule_upload") or [])
+    for f in files:
+        if f is not None and f.name == name:
+            try:  # read as the pickers read it (a file they refused is not kept)
+                return authoring.read_upload(f.getvalue()) if case_file \
+                    else decode_text(f.getvalue(), f.name, RulesError)
+            except (authoring.AuthoringError, RulesError):
+                return None
+    return kept_uploads().get(option)
+
+
+def chosen_uploads(case_key: str, strategies: list[str]) -> dict[str, str]:
+    """The uploaded files the form chose (the case first, then the tables as chosen), by
+    option, with their text: kept with the form so a reload offers them again."""
+    out = {}
+    for option in [case_key, *strategies]:
+        if lab_form.is_upload(option) and (text := upload_text(option)) is not None:
+            out[option] = text
+    return out
 
 
 def case_choices(user) -> tuple[dict, dict[str, str], list[str]]:
@@ -120,6 +164,14 @@ def case_choices(user) -> tuple[dict, dict[str, str], list[str]]:
                 notes[CASE_FILE + f.name] = t("lab.page.case_uploaded", lang, file=f.name)
             else:
                 problems += [lab.case_problem_text(p, lang) for p in checked.problems]
+    for option, text in kept_uploads().items():  # kept with the form, not re-uploaded
+        if option.startswith(CASE_FILE) and option not in by_key:
+            name = option.removeprefix(CASE_FILE)
+            with contextlib.suppress(authoring.AuthoringError):  # else: asked for again
+                checked = authoring.validate_text(text, name)
+                if checked.ok:
+                    by_key[option] = checked.scenario
+                    notes[option] = t("lab.page.case_kept", lang, file=name)
     return by_key, notes, problems
 
 
@@ -196,15 +248,23 @@ def rule_editor():
     return table, shown
 
 
-def restore_form(user) -> None:
-    """Put the manager's kept form back on the page (a new session: a reload, a dropped
-    connection, a sign-in again; or back from another page, which drops the widgets'
-    values), fitted to the cases and strategies offered now; say what could not be."""
+def load_kept(user) -> tuple[dict, object] | None:
+    """The manager's kept form (a new session: a reload, a dropped connection, a sign-in
+    again; or back from another page, which drops the widgets' values), its uploaded
+    files put where the pickers find them; None when there is none or it cannot be read
+    (said, and the form opens at its defaults)."""
     kept = None
     try:
         kept = lab_form.load(common.db(), user)
     except Exception:  # noqa: BLE001 - the form opens at its defaults all the same
         st.warning(t("lab.form.unreadable"), icon=":material/cloud_off:")
+    st.session_state[KEPT_UPLOADS] = lab_form.uploads_of(None if kept is None else kept[0])
+    return kept
+
+
+def restore_form(kept: tuple[dict, object] | None) -> None:
+    """Put the kept form back on the page, fitted to the cases and strategies offered now;
+    say what could not be."""
     default = lab_form.TableForm.of(load_rules(SCENARIO_DIR / "rules" / "tuned.yaml"))
     restored = lab_form.restore(None if kept is None else kept[0], by_id, options, default)
     st.session_state.update(restored.values)
@@ -217,12 +277,13 @@ def restore_form(user) -> None:
         st.warning(problem.text(lang), icon=":material/report:")
 
 
-def keep_form(user, case, rows: list[dict], valid: bool) -> None:
-    """Keep the form as it now stands for the manager, so a reload gives it back. Keeping
-    it must never cost the edit: a database problem is said and the form stays."""
+def keep_form(user, case, rows: list[dict], valid: bool, uploads: dict[str, str]) -> None:
+    """Keep the form as it now stands for the manager, with the uploaded files it chose, so
+    a reload gives it back. Keeping it must never cost the edit: a database problem is
+    said and the form stays."""
     if user is None:
         return
-    form = lab_form.from_state(st.session_state, case, rows, valid)
+    form = lab_form.from_state(st.session_state, case, rows, valid, uploads)
     data = form.to_json()
     if st.session_state.get(KEPT) == data:
         return
@@ -387,14 +448,16 @@ user = common.current_user()
 if user is not None:
     saved_studies(user)
 
+fresh = lab_form.REPS not in st.session_state  # a new session, or back from another page
+kept_form = load_kept(user) if fresh and user is not None else None
 by_id, case_notes, case_problems = case_choices(user)
 if st.session_state.get("lab_case") not in by_id:  # its file was taken off the uploader
     st.session_state.pop("lab_case", None)
 files = rule_files()
 uploaded, upload_problems = uploaded_tables()
 options = [*BUILT_IN, *files, *uploaded, EDITED]
-if lab_form.REPS not in st.session_state:
-    restore_form(user)
+if fresh:
+    restore_form(kept_form)
 # a choice whose file was taken off the uploader is no longer offered
 if "lab_strategies_pick" in st.session_state:
     st.session_state["lab_strategies_pick"] = [
@@ -436,6 +499,11 @@ with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
         st.error(problem)
     if uploaded:
         st.caption(t("lab.page.upload_ok", names=", ".join(x.name for x in uploaded.values())))
+    held = {f.name for f in st.session_state.get("lab_rule_upload") or []}
+    kept_names = [k.removeprefix(UPLOADED) for k in uploaded
+                  if k in kept_uploads() and k.removeprefix(UPLOADED) not in held]
+    if kept_names:
+        st.caption(t("lab.page.upload_kept", lang, files=", ".join(kept_names)))
 
 c1, c2 = st.columns(2)
 reps = common.number_field(c1, t("lab.page.reps"), lab_form.REPS, lab_form.MIN_REPS,
@@ -474,7 +542,7 @@ address = None
 if where is Where.DASK or where == Where.DASK.value:
     address = st.text_input(t("lab.page.address"), placeholder="tcp://10.0.0.5:8786",
                             key="lab_address")
-keep_form(user, case, table_rows, table is not None)
+keep_form(user, case, table_rows, table is not None, chosen_uploads(case_id, chosen))
 if reps is not None and chosen:
     st.caption(wait_text(case, chosen, int(reps), len(staff) if sweep else 0, Where(where)),
                help=t("lab.page.estimate_help", lang))

@@ -96,3 +96,24 @@ def test_the_scan_sees_lazy_imports(tmp_path, monkeypatch):
         assert "streamlit" in _reached("sim.lazy")
     finally:
         _imports.cache_clear()
+
+
+def _drawn_strings(source: str) -> list[int]:
+    """Lines of a script's top-level bare strings other than its docstring: Streamlit's
+    magic writes each one on the page."""
+    body = ast.parse(source).body
+    return [node.lineno for node in body[1:] if isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
+
+
+def test_no_page_draws_a_note_meant_for_its_readers():
+    """A note written as a string under a constant is a docstring in a module, but in a
+    page script Streamlit's magic drew it at the top of the page (the lab showed 'Session
+    key: the uploaded files kept with...'). Pages keep such notes as comments."""
+    from app_pages.common import PAGES
+
+    scripts = [ROOT / "app.py", *(ROOT / p for p in PAGES.values())]
+    drawn = {str(p.relative_to(ROOT)): lines for p in scripts
+             if (lines := _drawn_strings(p.read_text(encoding="utf-8")))}
+    assert not drawn, drawn
+    assert _drawn_strings('"""doc"""\nX = 1\n"""a note"""\n') == [3]

@@ -4,10 +4,12 @@ A reload, a closed tab or a dropped connection starts a new Streamlit session, w
 widgets start from their defaults: ten minutes spent on a rule table were lost. The page
 keeps what the form holds after every change (``save``, one row per user, as the author's
 case text is kept as a draft: training.publishing.save_draft), and a new session puts it
-back (``load``, then ``restore``). What no longer fits is left at its default and named,
-never raised, so the page still opens: a case or a rule-table file no longer offered, an
-uploaded file (files are not kept), a rule that no longer makes a valid table, a figure
-outside what its box takes.
+back (``load``, then ``restore``). The files the manager uploaded and chose (a case, rule
+tables) are kept with it (``LabForm.uploads``), so the page offers them again. What no
+longer fits is left at its default and named, never raised, so the page still opens: a
+case or a rule-table file no longer offered, an uploaded file that could not be kept or no
+longer checks out, a rule that no longer makes a valid table, a figure outside what its
+box takes.
 
 No Streamlit here: the form is read from and written to the page's widget keys as a plain
 mapping (``from_state``, ``Restored.values``).
@@ -50,7 +52,11 @@ MAX_OFFICER_COST_CNY = 1e7
 DEFAULT_TABLE_NAME = "my-rules"
 MAX_CELL = 10**9  # a rule's figure beyond this is not a figure the editor gave
 MAX_FORM_CHARS = 512 * 1024
-"""A form larger than a case draft may be is not kept (publishing.MAX_DRAFT_CHARS)."""
+"""A form larger than a case draft may be is not kept (publishing.MAX_DRAFT_CHARS); the
+uploaded files kept with it are counted apart."""
+MAX_UPLOADS_CHARS = 2 * 1024 * 1024
+"""The uploaded files kept with a form, all together: those past it (in the order chosen,
+the case first) are not kept, and the page asks for them again."""
 
 # The page's widget keys.
 CASE, STRATEGIES, NAME, FIRST_DAYS, RESERVE, BEYOND_KEY = (
@@ -114,6 +120,9 @@ class LabForm:
     officer_cost_cny_per_month: float | None = None
     where: str = Where.LOCAL.value
     address: str = ""
+    uploads: dict[str, str] = field(default_factory=dict)
+    """The text of each uploaded file the form chose, by its option (CASE_FILE or UPLOADED
+    and the file's name)."""
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -140,10 +149,11 @@ def _plain(value: Any) -> Any:
 
 
 def from_state(state: Mapping[str, Any], case: Scenario, rows: Sequence[dict],
-               valid: bool) -> LabForm:
+               valid: bool, uploads: Mapping[str, str] | None = None) -> LabForm:
     """The form from the page's widget values; ``rows``: the rule editor's rows as shown,
-    ``valid``: whether they made a table. A box not drawn (the sweep's, with the sweep
-    off) is left to its default."""
+    ``valid``: whether they made a table; ``uploads``: the text of the uploaded files
+    among the choices, by option. A box not drawn (the sweep's, with the sweep off) is left
+    to its default."""
     table = TableForm(
         name=str(state.get(NAME, DEFAULT_TABLE_NAME)),
         intervals={k: int(state.get(interval_key(k), 0)) for k in CLASS_KEYS},
@@ -163,7 +173,21 @@ def from_state(state: Mapping[str, Any], case: Scenario, rows: Sequence[dict],
         sweep_strategy=state.get(SWEEP_STRATEGY) or None,
         officer_cost_cny_per_month=None if cost is None else float(cost),
         where=str(Where(state.get(WHERE, Where.LOCAL)).value),
-        address=str(state.get(ADDRESS) or ""))
+        address=str(state.get(ADDRESS) or ""), uploads=dict(uploads or {}))
+
+
+def is_upload(option: object) -> bool:
+    """Whether a case's or a strategy's option is a file the manager uploaded."""
+    return isinstance(option, str) and option.startswith((CASE_FILE, UPLOADED))
+
+
+def uploads_of(kept: Any) -> dict[str, str]:
+    """The uploaded files kept with a form as ``load`` gives it (by option, their text);
+    nothing from a form kept before files were, or from anything unreadable."""
+    got = kept.get("uploads") if isinstance(kept, dict) else None
+    if not isinstance(got, dict):
+        return {}
+    return {k: v for k, v in got.items() if is_upload(k) and isinstance(v, str)}
 
 
 # --- keeping it ------------------------------------------------------------------------
@@ -173,8 +197,14 @@ def save(db: Database | None, user: User | None, form: LabForm) -> bool:
     if user is None:
         return False
     data = form.to_json()
+    uploads, data["uploads"] = data.pop("uploads"), {}
     if len(json.dumps(data)) > MAX_FORM_CHARS:
         return False
+    room = MAX_UPLOADS_CHARS
+    for option, text in uploads.items():  # the case first, then the tables as chosen
+        if len(text) <= room:
+            data["uploads"][option] = text
+            room -= len(text)
     require(user, Action.STRATEGY_LAB, db=db)
     with session_scope(db) as s:
         keep_for_user(s, LabFormRow, user.id, form=data)

@@ -313,7 +313,9 @@ def test_a_study_running_when_the_page_is_reloaded_is_picked_up_and_kept():
     knew nothing of it. Now the new page shows its progress, and the job keeps it."""
     at = open_lab("en", where="here")
     at.selectbox(key="lab_case").set_value("intro")
-    at.number_input(key="lab_reps").set_value(40)
+    # long enough to be still running when the new session opens (with 40 futures the
+    # study had once finished first, in a run of this whole file)
+    at.number_input(key="lab_reps").set_value(300)
     at.button(key="lab_run").click().run()
     job = at.session_state["lab_job"]
     assert job.running
@@ -326,7 +328,7 @@ def test_a_study_running_when_the_page_is_reloaded_is_picked_up_and_kept():
     assert not again.exception, [e.value for e in again.exception]
     assert again.success[0].value == lab.headline(job.outcome.study, "zh")
     saved = again.selectbox(key="lab_saved_pick")
-    assert len(saved.options) == 1 and "40 个情景" in saved.options[0]  # kept by the job
+    assert len(saved.options) == 1 and "300 个情景" in saved.options[0]  # kept by the job
 
 
 def test_a_case_the_instructors_published_is_a_case_of_the_lab():
@@ -417,8 +419,8 @@ def kept_form(data: dict) -> None:
             "Futures")),
     ("zh", ("已下架的案例", "已不再提供", "old-table", "mine.yaml", "第 2 行", "未来情景数"))])
 def test_a_kept_form_that_no_longer_fits_opens_with_what_still_does(lang, words):
-    """A case taken away, a rule table no longer offered, an uploaded file (files are not
-    kept), a rule whose action no longer exists, a figure out of range: the page opens
+    """A case taken away, a rule table no longer offered, an uploaded file not kept with
+    the form, a rule whose action no longer exists, a figure out of range: the page opens
     with the rest of the form as it was, and says in its language what did not come back."""
     from sim.strategies import load_rules
     from training import lab_form
@@ -448,3 +450,39 @@ def test_a_kept_form_that_no_longer_fits_opens_with_what_still_does(lang, words)
     at.number_input(key="lab_reps").set_value(3).run()
     assert not at.exception and not at.warning
     assert not open_lab(lang, reload=True).warning
+
+
+WATCHFUL = """name: watchful
+rules:
+  - when: {min_alerts: 2, max_dpd: 0}
+    do: [onsite_check]
+"""
+
+
+@pytest.mark.parametrize("lang, words", [("en", ("kept from your last visit", "watchful.yaml")),
+                                         ("zh", ("已保留", "watchful.yaml"))])
+def test_a_reload_gives_back_the_files_the_form_had_uploaded(lang, words):
+    """A manager's own case file and rule table were 'not kept after a reload: upload it
+    again'. Kept with the form, they are offered and chosen again, and said to be kept."""
+    from training import lab_form
+
+    case_key, table_key = lab_form.CASE_FILE + "branch.yaml", lab_form.UPLOADED + "watchful.yaml"
+    branch = (ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8").replace(
+        "id: intro", "id: branch", 1)
+    kept_form({"case": case_key, "strategies": ["early-warning", table_key], "reps": 4,
+               "where": "here", "uploads": {case_key: branch, table_key: WATCHFUL}})
+    at = open_lab(lang, reload=True)
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.selectbox(key="lab_case").value == case_key
+    assert at.multiselect(key="lab_strategies_pick").value == ["early-warning", table_key]
+    said = " ".join(c.value for c in at.caption) + " ".join(
+        at.selectbox(key="lab_case").options)
+    assert all(w in said for w in words), said
+    # it runs on them, and the next reload still has them (kept again with the form)
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    assert job.outcome.request.scenario.id == "branch"
+    assert "watchful" in job.outcome.study.figures
+    again = open_lab(lang, reload=True)
+    assert again.selectbox(key="lab_case").value == case_key
+    assert table_key in again.multiselect(key="lab_strategies_pick").value

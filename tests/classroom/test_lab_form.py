@@ -1,7 +1,8 @@
 """The strategy lab's form kept per manager (training.lab_form): what was left on the form
-comes back as it was; what no longer fits (a case or a strategy no longer offered, an
-uploaded file, a rule that no longer checks out, a figure out of range) is left at its
-default and named, never raised; only its owner, with the lab's role, keeps or reads it."""
+comes back as it was, the files it had uploaded too; what no longer fits (a case or a
+strategy no longer offered, an uploaded file that could not be kept, a rule that no
+longer checks out, a figure out of range) is left at its default and named, never
+raised; only its owner, with the lab's role, keeps or reads it."""
 
 from __future__ import annotations
 
@@ -141,3 +142,54 @@ def test_a_form_that_does_not_read_opens_at_the_defaults(junk):
     back = lab_form.restore(junk, CASES, STRATEGIES, DEFAULT)
     assert back.values[lab_form.NAME] == DEFAULT.name
     assert back.problems and all(p.text("zh") and p.text("en") for p in back.problems)
+
+
+WATCHFUL = """name: watchful
+rules:
+  - when: {min_alerts: 2, max_dpd: 0}
+    do: [onsite_check]
+"""
+
+
+def test_the_uploaded_files_the_form_chose_are_kept_with_it(database, people):
+    """A manager's own case file and rule table came back as 'upload it again' after a
+    reload; now their text is kept with the form and the page offers them again."""
+    boss, _, _ = people
+    case_text = (ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8")
+    uploads = {lab_form.CASE_FILE + "branch.yaml": case_text,
+               lab_form.UPLOADED + "watchful.yaml": WATCHFUL}
+    form = a_form(case=lab_form.CASE_FILE + "branch.yaml",
+                  strategies=["tuned", lab_form.UPLOADED + "watchful.yaml"], uploads=uploads)
+    assert lab_form.save(database, boss, form)
+    data, _ = lab_form.load(database, boss)
+    assert lab_form.uploads_of(data) == uploads
+    # the page offers them again (sim and lab read them as uploads): nothing to upload again
+    offered = {**CASES, lab_form.CASE_FILE + "branch.yaml": INTRO}
+    back = lab_form.restore(data, offered, [*STRATEGIES, lab_form.UPLOADED + "watchful.yaml"],
+                            DEFAULT)
+    assert back.problems == []
+    assert back.values[lab_form.CASE] == lab_form.CASE_FILE + "branch.yaml"
+    assert back.values[lab_form.STRATEGIES] == ["tuned", lab_form.UPLOADED + "watchful.yaml"]
+
+
+def test_uploads_past_the_limit_are_asked_for_again_and_the_form_is_kept(database, people,
+                                                                        monkeypatch):
+    boss, _, _ = people
+    monkeypatch.setattr(lab_form, "MAX_UPLOADS_CHARS", len(WATCHFUL) + 10)
+    big, small = lab_form.UPLOADED + "big.yaml", lab_form.UPLOADED + "watchful.yaml"
+    form = a_form(strategies=["tuned", big, small],
+                  uploads={big: WATCHFUL + "#" * 100, small: WATCHFUL})
+    assert lab_form.save(database, boss, form)
+    data, _ = lab_form.load(database, boss)
+    assert lab_form.uploads_of(data) == {small: WATCHFUL}  # the one that fits
+    back = lab_form.restore(data, CASES, [*STRATEGIES, small], DEFAULT)
+    assert back.values[lab_form.STRATEGIES] == ["tuned", small]
+    [problem] = back.problems
+    assert "big.yaml" in problem.text("en") and "upload them again" in problem.text("en")
+    assert "big.yaml" in problem.text("zh") and "重新上传" in problem.text("zh")
+
+
+def test_a_form_kept_before_files_were_gives_none_back():
+    assert lab_form.uploads_of({"case": "intro"}) == {}
+    assert lab_form.uploads_of({"uploads": {"intro": "not an upload", 3: "x"}}) == {}
+    assert lab_form.uploads_of(None) == {}

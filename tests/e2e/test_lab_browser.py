@@ -148,6 +148,10 @@ def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
         expect(page.get_by_text("Your form is back as you left it")).to_be_visible(
             timeout=WAIT_MS)
         idle(page)
+        # the uploaded table came back with the form, still chosen: nothing to upload again
+        expect(chips).to_have_count(4)
+        expect(chips.filter(has_text="watchful")).to_have_count(1)
+        expect(shown_text(page, "Upload rule tables (1)")).to_be_visible()
         shown_text(page, "Saved studies (1)").click()
         open_saved_study(page)
         idle(page)
