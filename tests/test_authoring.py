@@ -517,6 +517,15 @@ def test_cli_preview_report_names_the_warnings(capsys, tmp_path):
     assert "warning(s)" not in out
     # a shortened run says so, with the fix; one replication gives no interval: refused
     assert "Only the first 3 of the case's 12 months were run" in out and "--months 12" in out
+    # ...and its staff figure is of those months, not the case's (a briefing's figure for
+    # all of them can differ: the first checks bunch up early)
+    assert "Staff: in the 3 months run, the monitoring policy asks" in out
+    assert "a figure for all 12 months can differ" in out
+    assert main(["preview", str(case), "--reps", "2", "--months", "3", "--lang", "zh"]) == EXIT_OK
+    assert "人手：在所运行的 3 个月中" in capsys.readouterr().out
+    assert main(["preview", str(case), "--reps", "2", "--months", "12"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Staff: the monitoring policy asks" in out and "months run" not in out
     assert main(["preview", str(case), "--reps", "1"]) == 2
     assert "reps" in capsys.readouterr().err
 

@@ -594,9 +594,14 @@ def report_text(result: PreviewResult, lang: str = "en") -> str:
                   result.ew_index_lo, result.ew_index_hi, lambda x: f"{x:.2f}")),
               "  " + t("author.cli.headroom", lang, headroom=cny(result.headroom_cny.mean),
                        share=pct(result.headroom_share, 0)),
-              "  " + t("author.cli.staff", lang, demand=hours(round(staff.demanded_hours_month.mean), lang),
+              # a shortened run's mean is of its first months, which the first checks
+              # load: say so, beside a briefing's figure for the whole case
+              "  " + t("author.cli.staff_run" if result.months < result.horizon
+                       else "author.cli.staff", lang,
+                       demand=hours(round(staff.demanded_hours_month.mean), lang),
                        available=hours(round(staff.available_hours_month), lang),
-                       load=pct(staff.load_share, 0)),
+                       load=pct(staff.load_share, 0), months=result.months,
+                       horizon=result.horizon),
               "  " + t("author.cli.difficulty", lang, level=result.difficulty.level,
                        declared=result.difficulty.declared)]
     # the warnings in words (their codes are for scripts: --json)
