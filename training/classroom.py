@@ -754,6 +754,20 @@ def quiz_done(db: DB, user: User, assignment_id: int, phase: QuizPhase) -> bool:
             QuizAnswerRow.phase == QuizPhase(phase).value).limit(1)) is not None
 
 
+def post_test_waiting(db: DB, user: User | None, attempt: Attempt) -> bool:
+    """Whether the user still owes the post-test of the assignment this finished attempt of
+    theirs was played under: the debrief then says where to take it (My work), so finishing
+    the case is not where the trainee stops."""
+    if user is None or attempt.assignment_id is None or attempt.user_id != user.id:
+        return False
+    try:
+        assignment = get_assignment(db, user, attempt.assignment_id)
+    except (Forbidden, ClassroomError):
+        return False
+    return bool(assignment.post_test) and not assignment.withdrawn \
+        and not quiz_done(db, user, assignment.id, QuizPhase.POST)
+
+
 def test_questions(assignment: Assignment, phase: QuizPhase, lang: str) -> list[tuple[Any, list]]:
     """The lessons and questions of an assignment's pre- or post-test, in the given language
     (English when a lesson has no such language)."""

@@ -751,3 +751,32 @@ def test_the_dashboard_offers_results_to_read_and_results_for_scripts(school, la
     assert labels == [t("dash.export_csv_readable", lang), t("dash.export_csv", lang),
                       t("dash.export_xlsx", lang)]
     assert t("dash.export_help", lang) in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_debrief_of_an_assigned_case_sends_the_trainee_to_the_post_test(school, lang):
+    """A trainee who finished an assigned case landed on a debrief whose only way on was
+    "Back to the case library": nothing said the assignment's post-test was waiting on My
+    work, so the class's learning gain lost them. The debrief now says so, with a link,
+    until the post-test is taken; it says nothing to the instructor reading it."""
+    aid = school.ann_attempt(12)
+    link_label = t("debrief.to_post_test", lang)
+
+    def debrief(user) -> AppTest:
+        at = app_as(user, lang=lang, attempt=aid)
+        at.switch_page("app_pages/debrief.py")
+        return ok(at.run())
+
+    at = debrief(school.ann)
+    assert t("debrief.post_test_waiting", lang) in [i.value for i in at.info]
+    links = [x for x in at.get("page_link") if x.proto.label == link_label]
+    assert links and all(x.proto.page.endswith("my_attempts") for x in links)
+
+    a = school.assignment
+    cr.record_quiz(school.db, school.ann, load_lesson("early-warning", "en"),
+                   {q.question_id: 0 for q in a.post_test}, QuizPhase.POST, a.id)
+    at = debrief(school.ann)
+    assert t("debrief.post_test_waiting", lang) not in [i.value for i in at.info]
+    assert not [x for x in at.get("page_link") if x.proto.label == link_label]
+    assert not cr.post_test_waiting(school.db, school.teacher, cr.open_attempt(
+        school.db, school.teacher, aid))
