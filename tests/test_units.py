@@ -45,8 +45,19 @@ def test_no_delta_when_nothing_changed():
     assert units.pct_delta(0.0) is None
     assert units.pct_delta(0.00001) is None  # rounds to 0.00%
     assert units.pct_delta(None) is None
-    assert units.pct_delta(0.0012) == "+0.12%"
-    assert units.pct_delta(-0.0012) == "-0.12%"
+    assert units.pct_delta(0.0012, lang="en") == "+0.12 pp on last month"
+    assert units.pct_delta(-0.0012, lang="en") == "-0.12 pp on last month"
+    assert units.pct_delta(0.0314, lang="zh") == "+3.14 个百分点（较上月）"
+
+
+def test_a_change_in_the_npl_ratio_reads_as_points_against_last_month_not_a_percent():
+    """Under "NPL ratio 3.14%" the desk showed "↑ +3.14%": a relative change to a reader,
+    and against nothing named. It is a change in points since last month, and says so;
+    it starts with its sign, which sets the arrow's direction."""
+    for lang in ("en", "zh"):
+        up, down = units.pct_delta(0.0314, lang=lang), units.pct_delta(-0.005, lang=lang)
+        assert up.startswith("+3.14") and "%" not in up
+        assert down.startswith("-0.50") and "%" not in down
 
 
 def test_hours_left_never_shows_a_negative_number():

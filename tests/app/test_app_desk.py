@@ -80,6 +80,23 @@ def test_no_delta_is_shown_when_the_npl_ratio_did_not_change():
         assert delta not in ("", "+0.00%", "-0.00%")
 
 
+@pytest.mark.parametrize("lang,unit", [("zh", "个百分点（较上月）"), ("en", "pp on last month")])
+def test_the_npl_ratio_moves_in_points_against_last_month(lang, unit):
+    """The NPL ratio's arrow read "+3.14%" under "3.14%": a relative change to a reader, and
+    against nothing named. It is written in points, against last month."""
+    at = desk(lang=lang)
+    for _ in range(11):
+        at = end_month(at)
+        npl = live_game(at).metrics()["npl_ratio"].to_numpy()
+        if len(npl) > 1 and round((npl[-1] - npl[-2]) * 100, 2) != 0:
+            break
+    else:
+        pytest.skip("the NPL ratio of this play never moved")
+    metric = next(m for m in at.metric if m.label in ("不良率", "NPL ratio"))
+    change = (npl[-1] - npl[-2]) * 100
+    assert metric.proto.delta == f"{change:+.2f} {unit}"
+
+
 def test_an_overbooked_plan_says_by_how_much_instead_of_negative_hours_left():
     at = desk()
     at.segmented_control(key="desk_view").set_value("policy").run()
