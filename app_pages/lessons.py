@@ -88,7 +88,10 @@ elif submitted:
     (st.success if result.passed_all else st.warning)(t("lessons.score", score=result.score, total=result.total))
     with st.container(key="quiz_results"):
         for n, (q, r) in enumerate(zip(lesson.questions, result.results, strict=True), start=1):
-            mark = "✅" if r.correct else "❌"
+            # in words, with an icon from Streamlit's own font: the emoji marks it used were
+            # blank boxes where the machine has no emoji font, and nothing else said which
+            # answers were wrong
+            mark = t("lessons.right") if r.correct else t("lessons.wrong")
             answer = "；".join(label(q, i) for i in r.answer) if lang == "zh" else "; ".join(
                 label(q, i) for i in r.answer)
             st.markdown(f"{mark} **{n}.** {t('lessons.answer', answer=answer)}  \n{r.explanation}")
