@@ -9,7 +9,7 @@ import secrets
 import streamlit as st
 
 from app_pages import common
-from training.i18n import get_lang, t
+from training.i18n import get_lang, question_numbers, t
 from training.lessons import QuestionType, grade, quiz_orders, unanswered
 
 lang = get_lang()
@@ -80,8 +80,8 @@ answers = {q.id: st.session_state[key(q.id)] for q in lesson.questions
 missing = unanswered(lesson.questions, answers)
 if submitted and missing:
     # graded only when complete: a blank submission would show every answer for nothing
-    st.warning(t("lessons.answer_all", numbers="、".join(map(str, missing)) if lang == "zh"
-                 else ", ".join(map(str, missing))), icon=":material/edit_note:")
+    st.warning(t("lessons.answer_all", numbers=question_numbers(missing, lang)),
+               icon=":material/edit_note:")
 elif submitted:
     result = grade(lesson, answers)
     common.keep_quiz(lesson, answers)

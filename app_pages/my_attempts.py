@@ -8,7 +8,7 @@ from app_pages import common
 from training import classroom as cr
 from training import units
 from training.authz import Forbidden
-from training.i18n import get_lang, t
+from training.i18n import get_lang, question_numbers, t
 from training.lessons import QuestionType, unanswered
 from training.models import QuizPhase
 
@@ -65,8 +65,8 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
         before += len(questions)
     if missing:
         # a test is kept once: graded half-filled, its blanks would count as wrong for good
-        st.warning(t("mine.answer_all", numbers="、".join(map(str, missing)) if lang == "zh"
-                     else ", ".join(map(str, missing))), icon=":material/edit_note:")
+        st.warning(t("mine.answer_all", numbers=question_numbers(missing, lang)),
+                   icon=":material/edit_note:")
         return
     right = total = 0
     for lesson, questions in parts:

@@ -331,7 +331,7 @@ def test_a_trainee_takes_the_pre_test_then_starts_the_assigned_case(school):
     assert mine[0].case_version_id == school.version.id
 
 
-@pytest.mark.parametrize("lang,words", [("en", "question 2 has no answer"),
+@pytest.mark.parametrize("lang,words", [("en", "not answered yet: question 2."),
                                         ("zh", "第 2 题尚未作答")])
 def test_a_half_filled_pre_test_is_refused_naming_the_blank_question_and_keeps_the_answers(
         school, lang, words):
