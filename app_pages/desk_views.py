@@ -72,6 +72,9 @@ def month_report(last: Any, lang: str, scenario: Any = None,
         if events.empty:
             st.caption(t("desk.no_events"))
         else:
+            # the news in full above the table, whose last column cut it at the edge
+            if news := report.month_news(last.events, lang, scenario):
+                st.markdown("\n".join(f"- {line}" for line in news))
             st.dataframe(events, hide_index=True, key="month_events")
         if last.rejected:  # what was asked and not done: the trainee must not lose it unseen
             hours = sum(w == "hours" for _, _, w in last.rejected)

@@ -391,3 +391,15 @@ def test_large_loan_counts_are_written_with_thousands_separators(tmp_path, monke
     at.button(key="to_desk").click().run()
     no_exception(at)
     assert any(shown in c.value for c in at.caption)
+
+
+def test_the_month_report_gives_a_borrowers_news_in_full_above_the_events_table():
+    """The news of a named borrower sat in the events table's last column, cut at its edge."""
+    at = end_month(end_month(desk()))
+    g = live_game(at)
+    from training import report
+
+    news = report.month_news(g.last_report.events, "zh", g.scenario)
+    assert news, "intro's second month has a named borrower's news"
+    shown = [m.value for m in at.markdown]
+    assert any(all(f"- {line}" in text for line in news) for text in shown), shown
