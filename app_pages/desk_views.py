@@ -135,7 +135,7 @@ def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:
 
 def policy_view(g: Any, fig: report.KeyFigures, aid: str, editor_shown: bool = False) -> None:
     st.subheader(t("desk.policy_title"))
-    st.caption(t("desk.policy_intro"))
+    st.caption(t("desk.policy_intro", none=t("policy.interval_none")))
     if not editor_shown:  # the plan prompt above already holds the editor
         policy_editor(g, aid)
     standing_order_switch(g, aid)

@@ -403,3 +403,18 @@ def test_the_month_report_gives_a_borrowers_news_in_full_above_the_events_table(
     assert news, "intro's second month has a named borrower's news"
     shown = [m.value for m in at.markdown]
     assert any(all(f"- {line}" in text for line in news) for text in shown), shown
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_policy_view_explains_the_choice_its_pickers_offer(lang):
+    """The policy view said "0 = no routine check" (0 表示不做定期检查) above pickers that
+    offer no 0, only "no routine check" (不做例行检查)."""
+    from training.i18n import t
+
+    at = desk(lang=lang)
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    no_exception(at)
+    none = t("policy.interval_none", lang)
+    assert none in at.selectbox(key="iv_loss").options[0]
+    intro = next(c.value for c in at.caption if c.value.startswith(t("desk.policy_intro", lang, none=none)[:6]))
+    assert none in intro and "0" not in intro
