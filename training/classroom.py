@@ -613,6 +613,17 @@ def my_assignments(db: DB, user: User | None) -> list[tuple[Cohort, Assignment]]
                 for a, v in s.execute(assignments_query(list(cohorts)))]
 
 
+def open_assigned_cases(db: DB, user: User | None) -> dict[str, list[str]]:
+    """Shipped case id -> the names of the user's cohorts with that case assigned and open
+    now. The case library says so on the case: started there, it is practice, outside the
+    class (no pre-test, not in the class's results)."""
+    out: dict[str, list[str]] = {}
+    for cohort, a in my_assignments(db, user):
+        if a.kind is AssignmentKind.CASE and a.scenario_id and a.is_open():
+            out.setdefault(a.scenario_id, []).append(cohort.name)
+    return out
+
+
 def get_assignment(db: DB, user: User | None, assignment_id: int) -> Assignment:
     with session_scope(db) as s:
         pair = s.execute(select(AssignmentRow, CaseVersionRow)

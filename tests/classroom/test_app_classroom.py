@@ -780,3 +780,25 @@ def test_the_debrief_of_an_assigned_case_sends_the_trainee_to_the_post_test(scho
     assert not [x for x in at.get("page_link") if x.proto.label == link_label]
     assert not cr.post_test_waiting(school.db, school.teacher, cr.open_attempt(
         school.db, school.teacher, aid))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_case_library_sends_a_trainee_to_my_work_for_an_assigned_case(school, lang):
+    """The case library offered the assigned case with a plain "Start a new attempt": a
+    trainee told on Monday to play it would start it there, as practice, skipping the
+    pre-test and missing from the class's results. The card now says it is assigned, links
+    to My work, and names its own button as practice; other cases are as they were."""
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/cases.py")
+    ok(at.run())
+    note = t("cases2.assigned", lang, cohorts="Class A")
+    assert note in [i.value for i in at.info]
+    assert any(x.proto.label == t("cases2.to_my_work", lang) and x.proto.page.endswith("my_attempts")
+               for x in at.get("page_link"))
+    assert at.button(key="start_intro").label == t("cases2.start_practice", lang)
+    assert at.button(key="start_rising_lpr").label == t("cases.start", lang)
+
+    cr.withdraw_assignment(school.db, school.teacher, school.assignment.id)
+    ok(at.run())
+    assert note not in [i.value for i in at.info]
+    assert at.button(key="start_intro").label == t("cases.start", lang)
