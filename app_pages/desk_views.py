@@ -45,9 +45,16 @@ def end_month_box(g: Any, fig: report.KeyFigures, aid: str) -> None:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.markdown(t("desk.plan_summary", n=len(g.queued), planned=units.hours(fig.hours_planned),
                         available=units.hours(fig.hours_available)))
+        load = policy_costs.plan_load(g)
         if fig.hours_left < 0:
             left.warning(t("desk.overloaded"))
-        slipping = policy_costs.plan_load(g).slipping_hours
+        if g.queued and load.check_hours + load.queued_hours > load.available_hours:
+            # queued while they fitted, then the plan grew: the engine gives the checks the
+            # hours first, so say before the month ends that the actions may not be done
+            left.warning(t("desk.queued_wont_fit", n=len(g.queued), queued=units.hours(load.queued_hours),
+                           checks=units.hours(load.check_hours),
+                           available=units.hours(load.available_hours)), icon=":material/block:")
+        slipping = load.slipping_hours
         if slipping > 0:  # the trainee gave the checks set hours: say what waits
             left.caption(t("desk.checks_wait", hours=units.hours(slipping)))
         # The month is in the key: a second click on a button drawn for an earlier month

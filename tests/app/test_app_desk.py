@@ -418,3 +418,32 @@ def test_the_policy_view_explains_the_choice_its_pickers_offer(lang):
     assert none in at.selectbox(key="iv_loss").options[0]
     intro = next(c.value for c in at.caption if c.value.startswith(t("desk.policy_intro", lang, none=none)[:6]))
     assert none in intro and "0" not in intro
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_queued_actions_the_plan_no_longer_leaves_hours_for_are_named_before_the_month_ends(lang):
+    """Actions queued while they fitted, then a denser check plan: End month said only that
+    checks would be rushed, and the next month reported every action not done. The box now
+    says before the month ends that the queued actions will not all be done, and why."""
+    from training.i18n import t
+
+    at = desk(lang=lang)
+    g = live_game(at)
+    loan = int(g.loans()["loan_id"].iloc[0])
+    at.selectbox(key="loan_pick").set_value(loan).run()
+    at.button(key="queue_closer_monitoring").click().run()
+    no_exception(at)
+    assert len(live_game(at).queued) == 1
+    warning = t("desk.queued_wont_fit", lang).split("{")[0]
+    assert not any(w.value.startswith(warning) for w in at.warning)  # it fits
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    at.selectbox(key="iv_normal").set_value(1).run()
+    no_exception(at)
+    g = live_game(at)
+    load = policy_costs.plan_load(g)
+    assert load.check_hours + load.queued_hours > load.available_hours
+    assert any(w.value.startswith(warning) for w in at.warning), [w.value for w in at.warning]
+    at.button(key=f"end_month_{g.month}").click().run()
+    no_exception(at)
+    refused = live_game(at).last_report.rejected
+    assert len(refused) == 1 and refused[0][2] == "hours"  # as the warning said
