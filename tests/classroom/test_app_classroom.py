@@ -802,3 +802,25 @@ def test_the_case_library_sends_a_trainee_to_my_work_for_an_assigned_case(school
     ok(at.run())
     assert note not in [i.value for i in at.info]
     assert at.button(key="start_intro").label == t("cases.start", lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_trainee_opening_the_replay_from_the_menu_chooses_one_of_their_attempts(school, lang):
+    """Attempt replay, opened from the trainee's menu, said only "open one from the cohort
+    dashboard or My work": a trainee has no dashboard, and My work links no replay, so the
+    page was a dead end. It now offers the trainee's own attempts."""
+    aid = school.ann_attempt(3)
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    picker = at.selectbox(key="review_pick")
+    assert picker.options and picker.value is None
+    assert t("review.none_yours", lang) in [i.value for i in at.info]
+    ok(picker.set_value(aid).run())
+    assert at.slider(key=f"review_month_{aid}").value == 3
+
+    at = app_as(school.teacher, lang=lang)  # no attempts of their own: as before
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert t("review.none", lang) in [i.value for i in at.info]
+    assert not at.selectbox
