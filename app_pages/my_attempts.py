@@ -109,6 +109,12 @@ for cohort, a in assigned:
         with st.container(border=True, key=f"assignment_{a.id}"):
             st.markdown(t("mine.lesson_assigned", cohort=cohort.name, lesson=a.subject,
                           closes=local_time(a.closes_at)))
+            # done when its quiz is answered in the window (as the cohort dashboard counts it):
+            # a trainee who only read it was "not started" there and could not tell
+            if cr.lesson_read(db, user, a):
+                st.success(t("mine.lesson_done"), icon=":material/check_circle:")
+            else:
+                st.caption(t("mine.lesson_todo"))
             common.lesson_links([a.lesson_id], lang, f"al_{a.id}")
         continue
     mine = [x for x in attempts if x.assignment_id == a.id]

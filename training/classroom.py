@@ -758,6 +758,24 @@ def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
     return result
 
 
+def lesson_answers_query(assignment: Assignment, user_ids: list[int]):
+    """The quiz answers that finish a lesson assignment: the lesson reader's answers to that
+    lesson's quiz, by these users, inside the assignment's window. The cohort dashboard
+    counts them, and My work tells the trainee from them whether the lesson is done."""
+    return select(QuizAnswerRow).where(
+        QuizAnswerRow.lesson_id == assignment.lesson_id,
+        QuizAnswerRow.phase == QuizPhase.LESSON.value,
+        QuizAnswerRow.user_id.in_(list(user_ids)),
+        QuizAnswerRow.answered_at >= assignment.opens_at,
+        QuizAnswerRow.answered_at <= assignment.closes_at)
+
+
+def lesson_read(db: DB, user: User, assignment: Assignment) -> bool:
+    """Whether the user finished this lesson assignment: its quiz answered in the window."""
+    with session_scope(db) as s:
+        return s.scalar(lesson_answers_query(assignment, [user.id]).limit(1)) is not None
+
+
 def quiz_done(db: DB, user: User, assignment_id: int, phase: QuizPhase) -> bool:
     with session_scope(db) as s:
         return s.scalar(select(QuizAnswerRow.id).where(

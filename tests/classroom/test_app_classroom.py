@@ -824,3 +824,32 @@ def test_a_trainee_opening_the_replay_from_the_menu_chooses_one_of_their_attempt
     ok(at.run())
     assert t("review.none", lang) in [i.value for i in at.info]
     assert not at.selectbox
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_my_work_says_whether_an_assigned_lesson_is_done_as_the_dashboard_counts_it(school, lang):
+    """An assigned lesson read "read the lesson by ..." and nothing more: the dashboard
+    counts it done only once its quiz is answered in the window, so a trainee who only
+    read it showed as not started and could not tell. My work now says which it is."""
+    a = cr.assign_lesson(school.db, school.teacher, school.cohort.id, "early-warning",
+                         now() - timedelta(hours=1), now() + timedelta(days=3))
+
+    def my_work() -> AppTest:
+        at = app_as(school.ann, lang=lang)
+        at.switch_page("app_pages/my_attempts.py")
+        return ok(at.run())
+
+    def status() -> str:
+        done = dash.cohort_results(school.db, school.teacher, school.cohort.id).completion
+        return done.loc[done["assignment_id"] == a.id, "status"].item()
+
+    at = my_work()
+    assert t("mine.lesson_todo", lang) in [c.value for c in at.caption]
+    assert t("mine.lesson_done", lang) not in [s.value for s in at.success]
+    assert status() == dash.STATUS_NOT_STARTED
+
+    lesson = load_lesson("early-warning", "en")
+    cr.record_quiz(school.db, school.ann, lesson, {q.id: 0 for q in lesson.questions})
+    at = my_work()
+    assert t("mine.lesson_done", lang) in [s.value for s in at.success]
+    assert status() == dash.STATUS_DONE
