@@ -91,7 +91,8 @@ else:
     st.caption(t("review.no_actions"))
 
 st.subheader(t("review.events", month=month))
-events = report.events_table(g.events(month), lang)
+# with the case: an LPR change reads the rates then in force, not "now —"
+events = report.events_table(g.events(month), lang, view.scenario)
 if events.empty:
     st.caption(t("review.no_events"))
 else:

@@ -853,3 +853,16 @@ def test_my_work_says_whether_an_assigned_lesson_is_done_as_the_dashboard_counts
     at = my_work()
     assert t("mine.lesson_done", lang) in [s.value for s in at.success]
     assert status() == dash.STATUS_DONE
+
+
+def test_the_replay_gives_an_lpr_change_with_the_rates_then_in_force(school):
+    """The replay's events table wrote an LPR change as "1-year LPR +50 bp, now —": it
+    read the events without the case, whose LPR path gives the rates."""
+    aid = school.ann_attempt(4)
+    at = app_as(school.ann, review=aid)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    ok(at.slider(key=f"review_month_{aid}").set_value(4).run())
+    details = t("col.details", "en")
+    lpr = [str(d) for d in frame_with(at, details)[details] if "LPR" in str(d)]
+    assert lpr and all("—" not in d and "%" in d for d in lpr), lpr
