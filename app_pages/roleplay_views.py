@@ -219,7 +219,11 @@ def resume_talk(live) -> None:
     if kept is None or kept["month"] != live.game.month or live.game.finished:
         return
     if talk is None or talk["month"] != live.game.month:
+        from app_pages import desk_actions as act
+
         st.session_state["meet"] = {**kept, "path": list(kept["path"]), "held": False}
+        if st.session_state.get(act.OPEN_LOAN) is None:  # its file open again, to go on
+            act.open_loan(kept["loan_id"])
 
 
 def talk_notice(g) -> None:
