@@ -61,10 +61,19 @@ def test_a_change_in_the_npl_ratio_reads_as_points_against_last_month_not_a_perc
 
 
 def test_hours_left_never_shows_a_negative_number():
-    assert units.hours_left(12, "en") == "12 h"
-    assert units.hours_left(-22, "en") == "over by 22 h"
-    assert units.hours_left(-22, "zh") == "超出 22 小时"
-    assert units.hours(7.25, "zh") == "7.2 小时" and units.hours(945.1, "en") == "945.1 h"
+    assert units.hours_left(12, "en") == "12\u00a0h"
+    assert units.hours_left(-22, "en") == "over by 22\u00a0h"
+    assert units.hours_left(-22, "zh") == "超出 22\u00a0小时"
+    assert units.hours(7.25, "zh") == "7.2\u00a0小时" and units.hours(945.1, "en") == "945.1\u00a0h"
+
+
+def test_hours_keep_their_unit_on_the_same_line():
+    """'hours planned 216 h of 80 h' wrapped as '80' and a lone 'h' on the next line (and
+    '4,803.5 h' in the debrief's table): the number and its unit are joined by a no-break
+    space."""
+    for lang, unit in (("en", "h"), ("zh", "小时")):
+        text = units.hours(4803.5, lang)
+        assert text == f"4,803.5\u00a0{unit}" and " " not in text
     assert "-" not in units.hours_left(-0.5, "en")
 
 

@@ -123,7 +123,10 @@ def pct_delta(delta: float | None, digits: int = 2, lang: str | None = None) -> 
     return t("units.pp_delta", _lang(lang), delta=f"{float(delta) * 100:+.{digits}f}")
 
 
-HOUR_SUFFIX = {"zh": " 小时", "en": " h"}
+NBSP = "\u00a0"
+HOUR_SUFFIX = {"zh": NBSP + "小时", "en": NBSP + "h"}
+"""After the number with a no-break space: "80 h" wrapped as "80" and a lone "h" on the
+next line, in the End month box and the debrief's table."""
 
 
 def hours(h: float | None, lang: str | None = None) -> str:

@@ -236,9 +236,9 @@ def test_an_overbooked_case_opens_on_the_plan_prompt_with_the_editor_and_its_fix
     if g.policy_hours() <= g.hours_available:
         pytest.skip("real_estate's opening plan fits its staff now")
     prompt = next(w.value for w in at.warning if "monitoring plan needs" in w.value)
-    assert f"{g.policy_hours():,.0f} h" in prompt and f"{g.hours_available:,.0f} h" in prompt
+    assert f"{g.policy_hours():,.0f}\u00a0h" in prompt and f"{g.hours_available:,.0f}\u00a0h" in prompt
     for key in ("first_check_days", "iv_normal"):
-        assert all(" h this month" in text for text in at.selectbox(key=key).options)
+        assert all("\u00a0h this month" in text for text in at.selectbox(key=key).options)
     # the trainee takes the cheapest interval for normal loans the editor shows; the prompt goes
     costs = {c.value: c.hours for c in policy_costs.choices(g, "normal") if c.value}
     cheapest = min(costs, key=lambda v: (costs[v], v))
