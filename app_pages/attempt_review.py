@@ -15,12 +15,27 @@ from training.review import month_view
 
 lang = get_lang()
 st.title(t("review.title"))
+user = common.current_user()
 aid = st.query_params.get("review") or st.session_state.get("review_id")
 if not aid:
-    st.info(t("review.none"))
-    st.stop()
-st.session_state["review_id"] = aid
-user = common.current_user()
+    # opened from the menu: the player's own attempts to choose from (My work links none)
+    try:
+        mine = classroom.my_attempts(common.db(), user)
+    except Forbidden:
+        mine = []
+    titles = {c.id: c.title.get(lang) for c in common.all_cases()[0]}
+    labels = {a.id: t("review.own_label", case=titles.get(a.scenario_id, a.scenario_id),
+                      kind=t("mine.kind_class" if a.assignment_id else "mine.kind_practice"),
+                      month=a.month, horizon=a.horizon, updated=common.local_time(a.updated))
+              for a in mine}
+    if labels:
+        aid = st.selectbox(t("review.own_pick"), list(labels), index=None, key="review_pick",
+                           format_func=labels.get, placeholder=t("review.own_placeholder"))
+    if not aid:
+        st.info(t("review.none_yours" if labels else "review.none"))
+        st.stop()
+else:
+    st.session_state["review_id"] = aid
 try:
     first = month_view(common.db(), user, aid, 0, common.case_by_id)
 except Forbidden as err:
@@ -76,7 +91,8 @@ else:
     st.caption(t("review.no_actions"))
 
 st.subheader(t("review.events", month=month))
-events = report.events_table(g.events(month), lang)
+# with the case: an LPR change reads the rates then in force, not "now —"
+events = report.events_table(g.events(month), lang, view.scenario)
 if events.empty:
     st.caption(t("review.no_events"))
 else:

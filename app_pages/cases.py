@@ -25,6 +25,7 @@ if not published:
     st.info(t("cases.none"))
 
 store = common.games().store
+assigned = classroom.open_assigned_cases(common.db(), user)  # case id -> cohort names
 owner = user.id if user else None  # only this user's attempts (None: anonymous self-study)
 tz = st.context.timezone  # the browser's zone: saved times are shown in local time, labelled
 for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
@@ -37,7 +38,13 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
         if case.objectives:
             st.markdown(f"**{t('cases.objectives')}**")
             st.markdown("\n".join(f"- {o.get(lang)}" for o in case.objectives))
-        if st.button(t("cases.start"), key=f"start_{case.id}", type="primary"):
+        if case.id in assigned:  # a class attempt starts from My work, with its tests
+            st.info(t("cases2.assigned", cohorts="、".join(assigned[case.id]) if lang == "zh"
+                      else ", ".join(assigned[case.id])), icon=":material/assignment:")
+            st.page_link(common.PAGES["my_attempts"], label=t("cases2.to_my_work"),
+                         icon=":material/assignment:")
+        start_label = t("cases2.start_practice" if case.id in assigned else "cases.start")
+        if st.button(start_label, key=f"start_{case.id}", type="primary"):
             live = classroom.start_practice(common.db(), user, common.games(), case)
             common.set_attempt(live.attempt.id)
             common.go("briefing")

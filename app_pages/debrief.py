@@ -5,7 +5,7 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 import streamlit as st
 
 from app_pages import charts, common, debrief_judgement, roleplay_views
-from training import debrief_detail, judgement_view, report, roleplay, units
+from training import classroom, debrief_detail, judgement_view, report, roleplay, units
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -27,6 +27,18 @@ except Exception as exc:  # the engine could not score this attempt: say so, no 
     st.error(t("debrief.failed", detail=str(exc)))
     st.stop()
 detail = live.month_memo(("debrief_detail",), lambda: debrief_detail.detail(g))
+# an assigned case ends with its post-test: say where it is, at the top and beside the way out
+post_test = classroom.post_test_waiting(common.db(), common.current_user(), live.attempt)
+
+
+def post_test_notice() -> None:
+    if post_test:
+        st.info(t("debrief.post_test_waiting"), icon=":material/quiz:")
+        st.page_link(common.PAGES["my_attempts"], label=t("debrief.to_post_test"),
+                     icon=":material/assignment:")
+
+
+post_test_notice()
 
 with st.container(border=True, key="debrief_index"):
     # the metric as wide as its label, the explanation below it: nothing is cut at 1024 px
@@ -124,5 +136,6 @@ st.download_button(
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
 )
+post_test_notice()
 if st.button(t("debrief.to_cases"), key="debrief_to_cases"):
     common.go("cases")

@@ -17,6 +17,7 @@ live = common.current_live()
 if live is None:
     st.stop()
 g, case, aid = live.game, live.scenario, live.attempt.id
+roleplay_views.resume_talk(live)  # a meeting under way before a reload, where it stood
 
 if g.finished:
     if st.session_state.pop("just_finished", None) == aid:

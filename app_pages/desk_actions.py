@@ -210,9 +210,18 @@ def set_hold(aid: str, loan_id: int) -> None:
 
 
 # --- meeting a borrower (role play) ---------------------------------------------------
-def meet_open(loan_id: int, roleplay_id: str, month: int) -> None:
+def meet_open(aid: str, loan_id: int, roleplay_id: str, month: int) -> None:
     st.session_state["meet"] = {"loan_id": int(loan_id), "roleplay": roleplay_id,
                                 "month": int(month), "path": [], "held": False}
+    _keep_talk(aid, st.session_state["meet"])
+
+
+def _keep_talk(aid: str, talk: dict | None) -> None:
+    """The meeting under way kept with the attempt: a reload resumes it where it stood."""
+    try:
+        common.games().keep_talk(aid, talk)
+    except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
+        return
 
 
 def meet_leave(aid: str) -> None:
@@ -223,6 +232,7 @@ def meet_leave(aid: str) -> None:
     talk = st.session_state.get("meet")
     if talk is None or talk["held"] or not talk["path"]:
         st.session_state.pop("meet", None)
+        _keep_talk(aid, None)
         return
     try:
         refused = common.games().meet(aid, talk["loan_id"], talk["roleplay"], talk["path"],
@@ -255,6 +265,8 @@ def meet_choose(aid: str, choice_id: str) -> None:
             talk["held"] = True
             common.flash("success", t("roleplay.desk.held"))
             _refused_terms(refused)
+        else:
+            common.games().keep_talk(aid, talk)
     except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
         return
     except Exception as exc:  # the engine refused the meeting: say why, keep the desk

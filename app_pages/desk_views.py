@@ -45,9 +45,16 @@ def end_month_box(g: Any, fig: report.KeyFigures, aid: str) -> None:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.markdown(t("desk.plan_summary", n=len(g.queued), planned=units.hours(fig.hours_planned),
                         available=units.hours(fig.hours_available)))
+        load = policy_costs.plan_load(g)
         if fig.hours_left < 0:
             left.warning(t("desk.overloaded"))
-        slipping = policy_costs.plan_load(g).slipping_hours
+        if g.queued and load.check_hours + load.queued_hours > load.available_hours:
+            # queued while they fitted, then the plan grew: the engine gives the checks the
+            # hours first, so say before the month ends that the actions may not be done
+            left.warning(t("desk.queued_wont_fit", n=len(g.queued), queued=units.hours(load.queued_hours),
+                           checks=units.hours(load.check_hours),
+                           available=units.hours(load.available_hours)), icon=":material/block:")
+        slipping = load.slipping_hours
         if slipping > 0:  # the trainee gave the checks set hours: say what waits
             left.caption(t("desk.checks_wait", hours=units.hours(slipping)))
         # The month is in the key: a second click on a button drawn for an earlier month
@@ -72,6 +79,9 @@ def month_report(last: Any, lang: str, scenario: Any = None,
         if events.empty:
             st.caption(t("desk.no_events"))
         else:
+            # the news in full above the table, whose last column cut it at the edge
+            if news := report.month_news(last.events, lang, scenario):
+                st.markdown("\n".join(f"- {line}" for line in news))
             st.dataframe(events, hide_index=True, key="month_events")
         if last.rejected:  # what was asked and not done: the trainee must not lose it unseen
             hours = sum(w == "hours" for _, _, w in last.rejected)
@@ -132,7 +142,7 @@ def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:
 
 def policy_view(g: Any, fig: report.KeyFigures, aid: str, editor_shown: bool = False) -> None:
     st.subheader(t("desk.policy_title"))
-    st.caption(t("desk.policy_intro"))
+    st.caption(t("desk.policy_intro", none=t("policy.interval_none")))
     if not editor_shown:  # the plan prompt above already holds the editor
         policy_editor(g, aid)
     standing_order_switch(g, aid)

@@ -9,7 +9,7 @@ import secrets
 import streamlit as st
 
 from app_pages import common
-from training.i18n import get_lang, t
+from training.i18n import get_lang, question_numbers, t
 from training.lessons import QuestionType, grade, quiz_orders, unanswered
 
 lang = get_lang()
@@ -80,15 +80,18 @@ answers = {q.id: st.session_state[key(q.id)] for q in lesson.questions
 missing = unanswered(lesson.questions, answers)
 if submitted and missing:
     # graded only when complete: a blank submission would show every answer for nothing
-    st.warning(t("lessons.answer_all", numbers="、".join(map(str, missing)) if lang == "zh"
-                 else ", ".join(map(str, missing))), icon=":material/edit_note:")
+    st.warning(t("lessons.answer_all", numbers=question_numbers(missing, lang)),
+               icon=":material/edit_note:")
 elif submitted:
     result = grade(lesson, answers)
     common.keep_quiz(lesson, answers)
     (st.success if result.passed_all else st.warning)(t("lessons.score", score=result.score, total=result.total))
     with st.container(key="quiz_results"):
         for n, (q, r) in enumerate(zip(lesson.questions, result.results, strict=True), start=1):
-            mark = "✅" if r.correct else "❌"
+            # in words, with an icon from Streamlit's own font: the emoji marks it used were
+            # blank boxes where the machine has no emoji font, and nothing else said which
+            # answers were wrong
+            mark = t("lessons.right") if r.correct else t("lessons.wrong")
             answer = "；".join(label(q, i) for i in r.answer) if lang == "zh" else "; ".join(
                 label(q, i) for i in r.answer)
             st.markdown(f"{mark} **{n}.** {t('lessons.answer', answer=answer)}  \n{r.explanation}")

@@ -8,7 +8,7 @@ from app_pages import common
 from training import classroom as cr
 from training import units
 from training.authz import Forbidden
-from training.i18n import get_lang, t
+from training.i18n import get_lang, question_numbers, t
 from training.lessons import QuestionType, unanswered
 from training.models import QuizPhase
 
@@ -65,8 +65,8 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
         before += len(questions)
     if missing:
         # a test is kept once: graded half-filled, its blanks would count as wrong for good
-        st.warning(t("mine.answer_all", numbers="、".join(map(str, missing)) if lang == "zh"
-                     else ", ".join(map(str, missing))), icon=":material/edit_note:")
+        st.warning(t("mine.answer_all", numbers=question_numbers(missing, lang)),
+                   icon=":material/edit_note:")
         return
     right = total = 0
     for lesson, questions in parts:
@@ -109,6 +109,12 @@ for cohort, a in assigned:
         with st.container(border=True, key=f"assignment_{a.id}"):
             st.markdown(t("mine.lesson_assigned", cohort=cohort.name, lesson=a.subject,
                           closes=local_time(a.closes_at)))
+            # done when its quiz is answered in the window (as the cohort dashboard counts it):
+            # a trainee who only read it was "not started" there and could not tell
+            if cr.lesson_read(db, user, a):
+                st.success(t("mine.lesson_done"), icon=":material/check_circle:")
+            else:
+                st.caption(t("mine.lesson_todo"))
             common.lesson_links([a.lesson_id], lang, f"al_{a.id}")
         continue
     mine = [x for x in attempts if x.assignment_id == a.id]

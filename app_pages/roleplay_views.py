@@ -169,7 +169,7 @@ def desk_panel(live, loan_id: int) -> None:
                 st.caption(f"✗ {opt.reason_zh if lang == 'zh' else opt.reason_en}")
             st.button(t("roleplay.desk.open"), key="meet_open", type="primary",
                       disabled=not opt.available or g.finished, on_click=act.meet_open,
-                      args=(loan_id, rp.id, g.month))
+                      args=(aid, loan_id, rp.id, g.month))
         else:
             with st.expander(t("roleplay.setting"), expanded=not talk["path"]):
                 st.markdown(rp.setting.get(lang))
@@ -210,6 +210,20 @@ def desk_panel(live, loan_id: int) -> None:
                 if agreed:
                     st.caption(t("roleplay.desk.talk_agreed", items=t("roleplay.list_sep")
                                  .join(agreed)))
+
+
+def resume_talk(live) -> None:
+    """A meeting under way that this browser session does not hold (a reload, a new tab)
+    comes back from the attempt, where it stood."""
+    kept, talk = live.talk, st.session_state.get("meet")
+    if kept is None or kept["month"] != live.game.month or live.game.finished:
+        return
+    if talk is None or talk["month"] != live.game.month:
+        from app_pages import desk_actions as act
+
+        st.session_state["meet"] = {**kept, "path": list(kept["path"]), "held": False}
+        if st.session_state.get(act.OPEN_LOAN) is None:  # its file open again, to go on
+            act.open_loan(kept["loan_id"])
 
 
 def talk_notice(g) -> None:

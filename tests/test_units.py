@@ -45,15 +45,35 @@ def test_no_delta_when_nothing_changed():
     assert units.pct_delta(0.0) is None
     assert units.pct_delta(0.00001) is None  # rounds to 0.00%
     assert units.pct_delta(None) is None
-    assert units.pct_delta(0.0012) == "+0.12%"
-    assert units.pct_delta(-0.0012) == "-0.12%"
+    assert units.pct_delta(0.0012, lang="en") == "+0.12 pp on last month"
+    assert units.pct_delta(-0.0012, lang="en") == "-0.12 pp on last month"
+    assert units.pct_delta(0.0314, lang="zh") == "+3.14 个百分点（较上月）"
+
+
+def test_a_change_in_the_npl_ratio_reads_as_points_against_last_month_not_a_percent():
+    """Under "NPL ratio 3.14%" the desk showed "↑ +3.14%": a relative change to a reader,
+    and against nothing named. It is a change in points since last month, and says so;
+    it starts with its sign, which sets the arrow's direction."""
+    for lang in ("en", "zh"):
+        up, down = units.pct_delta(0.0314, lang=lang), units.pct_delta(-0.005, lang=lang)
+        assert up.startswith("+3.14") and "%" not in up
+        assert down.startswith("-0.50") and "%" not in down
 
 
 def test_hours_left_never_shows_a_negative_number():
-    assert units.hours_left(12, "en") == "12 h"
-    assert units.hours_left(-22, "en") == "over by 22 h"
-    assert units.hours_left(-22, "zh") == "超出 22 小时"
-    assert units.hours(7.25, "zh") == "7.2 小时" and units.hours(945.1, "en") == "945.1 h"
+    assert units.hours_left(12, "en") == "12\u00a0h"
+    assert units.hours_left(-22, "en") == "over by 22\u00a0h"
+    assert units.hours_left(-22, "zh") == "超出 22\u00a0小时"
+    assert units.hours(7.25, "zh") == "7.2\u00a0小时" and units.hours(945.1, "en") == "945.1\u00a0h"
+
+
+def test_hours_keep_their_unit_on_the_same_line():
+    """'hours planned 216 h of 80 h' wrapped as '80' and a lone 'h' on the next line (and
+    '4,803.5 h' in the debrief's table): the number and its unit are joined by a no-break
+    space."""
+    for lang, unit in (("en", "h"), ("zh", "小时")):
+        text = units.hours(4803.5, lang)
+        assert text == f"4,803.5\u00a0{unit}" and " " not in text
     assert "-" not in units.hours_left(-0.5, "en")
 
 

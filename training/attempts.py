@@ -243,6 +243,15 @@ def pending_of(game: Any) -> dict:
     return out
 
 
+def _talk_under_way(pending: dict | None, game: Any) -> dict | None:
+    """The desk's meeting under way kept in ``pending``, if it is of the month being played."""
+    talk = (pending or {}).get("talk")
+    if not talk or game.finished or int(talk.get("month", -1)) != game.month:
+        return None
+    return {"loan_id": int(talk["loan_id"]), "roleplay": str(talk["roleplay"]),
+            "month": int(talk["month"]), "path": [str(c) for c in talk.get("path", [])]}
+
+
 def _restore_pending(game: Any, pending: dict | None) -> None:
     """Put back the policy and queue of an unfinished month (only if it is the same month)."""
     if not pending or int(pending.get("month", -1)) != game.month or game.finished:
@@ -322,6 +331,10 @@ class Live:
     lock: threading.RLock = field(default_factory=threading.RLock)
     debrief: Any = None
     memo: dict = field(default_factory=dict)
+    talk: dict | None = None
+    """The desk's meeting under way, not yet held: its loan, conversation, month and the
+    choices made so far. Saved with the month's pending decisions, so a reload resumes it:
+    losing it undid what the borrower had said, a free probe of the hidden state."""
 
     def month_memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """A view of the game that only changes when a month ends (a loan file, the review)."""
@@ -390,16 +403,20 @@ class LiveGames:
             raise AttemptError("attempt.replay_failed", str(exc)) from exc
         _restore_pending(game, attempt.pending)
         live = Live(attempt, scenario, game, attempt.version,
-                    hash_changed=scenario.content_hash() != attempt.scenario_hash)
+                    hash_changed=scenario.content_hash() != attempt.scenario_hash,
+                    talk=_talk_under_way(attempt.pending, game))
         with self._lock:
             self._live[attempt_id] = live
         return live
 
     def _save(self, live: Live) -> None:
         g = live.game
+        pending = pending_of(g)
+        if _talk_under_way({"talk": live.talk}, g) is not None:
+            pending["talk"] = live.talk
         try:
             live.version = self.store.save(live.attempt.id, g.decision_log, g.month,
-                                           g.finished, pending_of(g))
+                                           g.finished, pending)
         except AttemptWithdrawn:
             # withdrawn between the check and the write: the game in memory is ahead of
             # the store, so drop it; the next open replays what was saved
@@ -439,8 +456,18 @@ class LiveGames:
                 raise AttemptError("attempt.month_moved", str(live.game.month))
             refused = live.game.meet(int(loan_id), roleplay_id, list(path), lines=lines,
                                      left=left)
+            if live.talk is not None and int(live.talk["loan_id"]) == int(loan_id):
+                live.talk = None  # held: no longer under way
             self._save(live)
             return refused
+
+    def keep_talk(self, attempt_id: str, talk: dict | None) -> None:
+        """Keep (or, with None, drop) the desk's meeting under way with the attempt."""
+        with self._move(attempt_id) as live:
+            live.talk = None if talk is None else {
+                "loan_id": int(talk["loan_id"]), "roleplay": str(talk["roleplay"]),
+                "month": int(talk["month"]), "path": [str(c) for c in talk["path"]]}
+            self._save(live)
 
     def unqueue(self, attempt_id: str, index: int) -> None:
         with self._move(attempt_id) as live:

@@ -613,6 +613,17 @@ def my_assignments(db: DB, user: User | None) -> list[tuple[Cohort, Assignment]]
                 for a, v in s.execute(assignments_query(list(cohorts)))]
 
 
+def open_assigned_cases(db: DB, user: User | None) -> dict[str, list[str]]:
+    """Shipped case id -> the names of the user's cohorts with that case assigned and open
+    now. The case library says so on the case: started there, it is practice, outside the
+    class (no pre-test, not in the class's results)."""
+    out: dict[str, list[str]] = {}
+    for cohort, a in my_assignments(db, user):
+        if a.kind is AssignmentKind.CASE and a.scenario_id and a.is_open():
+            out.setdefault(a.scenario_id, []).append(cohort.name)
+    return out
+
+
 def get_assignment(db: DB, user: User | None, assignment_id: int) -> Assignment:
     with session_scope(db) as s:
         pair = s.execute(select(AssignmentRow, CaseVersionRow)
@@ -747,11 +758,43 @@ def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
     return result
 
 
+def lesson_answers_query(assignment: Assignment, user_ids: list[int]):
+    """The quiz answers that finish a lesson assignment: the lesson reader's answers to that
+    lesson's quiz, by these users, inside the assignment's window. The cohort dashboard
+    counts them, and My work tells the trainee from them whether the lesson is done."""
+    return select(QuizAnswerRow).where(
+        QuizAnswerRow.lesson_id == assignment.lesson_id,
+        QuizAnswerRow.phase == QuizPhase.LESSON.value,
+        QuizAnswerRow.user_id.in_(list(user_ids)),
+        QuizAnswerRow.answered_at >= assignment.opens_at,
+        QuizAnswerRow.answered_at <= assignment.closes_at)
+
+
+def lesson_read(db: DB, user: User, assignment: Assignment) -> bool:
+    """Whether the user finished this lesson assignment: its quiz answered in the window."""
+    with session_scope(db) as s:
+        return s.scalar(lesson_answers_query(assignment, [user.id]).limit(1)) is not None
+
+
 def quiz_done(db: DB, user: User, assignment_id: int, phase: QuizPhase) -> bool:
     with session_scope(db) as s:
         return s.scalar(select(QuizAnswerRow.id).where(
             QuizAnswerRow.user_id == user.id, QuizAnswerRow.assignment_id == assignment_id,
             QuizAnswerRow.phase == QuizPhase(phase).value).limit(1)) is not None
+
+
+def post_test_waiting(db: DB, user: User | None, attempt: Attempt) -> bool:
+    """Whether the user still owes the post-test of the assignment this finished attempt of
+    theirs was played under: the debrief then says where to take it (My work), so finishing
+    the case is not where the trainee stops."""
+    if user is None or attempt.assignment_id is None or attempt.user_id != user.id:
+        return False
+    try:
+        assignment = get_assignment(db, user, attempt.assignment_id)
+    except (Forbidden, ClassroomError):
+        return False
+    return bool(assignment.post_test) and not assignment.withdrawn \
+        and not quiz_done(db, user, assignment.id, QuizPhase.POST)
 
 
 def test_questions(assignment: Assignment, phase: QuizPhase, lang: str) -> list[tuple[Any, list]]:

@@ -27,9 +27,16 @@ from sqlalchemy import select
 from training.accounts import User
 from training.attempts import STATUS_FINISHED
 from training.authz import Action, require
-from training.classroom import DB, Assignment, assignment_of, assignments_query, cohort_members
+from training.classroom import (
+    DB,
+    Assignment,
+    assignment_of,
+    assignments_query,
+    cohort_members,
+    lesson_answers_query,
+)
 from training.db import aware, session_scope
-from training.models import AssignmentKind, AttemptRow, CohortRole, QuizAnswerRow, QuizPhase
+from training.models import AssignmentKind, AttemptRow, CohortRole, QuizAnswerRow
 
 STATUS_NOT_STARTED = "not_started"
 STATUS_IN_PROGRESS = "in_progress"
@@ -69,12 +76,8 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
         # a lesson assignment counts the reader's quiz answers given inside its window
         for a in assignments:
             if a.kind is AssignmentKind.LESSON and names:
-                answers += [_answer(r, a.id) for r in s.scalars(select(QuizAnswerRow).where(
-                    QuizAnswerRow.lesson_id == a.lesson_id,
-                    QuizAnswerRow.phase == QuizPhase.LESSON.value,
-                    QuizAnswerRow.user_id.in_(list(names)),
-                    QuizAnswerRow.answered_at >= a.opens_at,
-                    QuizAnswerRow.answered_at <= a.closes_at))]
+                answers += [_answer(r, a.id)
+                            for r in s.scalars(lesson_answers_query(a, list(names)))]
     by_id = {a.id: a for a in assignments}
     attempts = _attempts(attempt_records, by_id, names)
     return CohortResults(

@@ -123,6 +123,17 @@ def pick(row: object, lang: str | None = None) -> str:
     return str(getattr(row, lang, ""))
 
 
+def question_numbers(numbers: list[int], lang: str | None = None) -> str:
+    """Numbers of quiz questions as a refusal names them: "1、2" (the Chinese sentence
+    around them says 第…题), "question 2", "questions 1, 2 and 4"."""
+    lang = lang or _now()
+    shown = [str(n) for n in numbers]
+    if len(shown) == 1:
+        return t("quiz.question_one", lang, n=shown[0])
+    return t("quiz.question_other", lang, n=("、" if lang == "zh" else ", ").join(shown[:-1]),
+             last=shown[-1])
+
+
 def cls_name(cls: int | str, lang: str | None = None) -> str:
     """Name of a five-category class given its index (0-4) or key ("normal", ...)."""
     from sim.codes import CLASS_KEYS

@@ -352,10 +352,11 @@ def _macro_details(row: pd.Series, lang: str, scenario: Any) -> str | None:
             rate = units.pct(rates[k], 2) if k in rates else "—"
             parts.append(t("lpr.change", lang, base=t(f"lpr.{k}", lang),
                            delta=int(round(float(row.get("amount_cny") or 0))), rate=rate))
-        return "; ".join(parts) or None
+        return ("；" if lang == "zh" else "; ").join(parts) or None
     if event in ("policy_shock", "recession") and details and scenario is not None:
         names = {sg.id: sg.name.get(lang) for sg in scenario.segments}
-        return t("shock.segments", lang, segments=", ".join(names.get(k, k) for k in details.split(",")))
+        return t("shock.segments", lang, segments=("、" if lang == "zh" else ", ").join(
+            names.get(k, k) for k in details.split(",")))
     return None
 
 
@@ -368,6 +369,40 @@ def events_table(events: pd.DataFrame, lang: str, scenario: Any = None) -> pd.Da
     """
     if events is None or events.empty:
         return pd.DataFrame()
+    return _rename(_events_frame(events, lang, scenario), lang)
+
+
+NEWS_EVENTS = ("lpr_change", "policy_shock", "recession", "disaster")
+"""Book-wide events that are news to read in full; so is every named borrower's scripted
+event (``scripted_<kind>``)."""
+
+
+def month_news(events: pd.DataFrame, lang: str, scenario: Any = None) -> list[str]:
+    """The month's news with its whole text ("L0002 · 台州兴越纺织 · 重大事项：一家染料供应商…"):
+    in the events table the text sat in the last column and was cut at its edge."""
+    if events is None or events.empty or "event" not in events.columns:
+        return []
+    df = _events_frame(events, lang, scenario)
+    out = []
+    codes = events["event"].astype(str)
+    news = codes.isin(NEWS_EVENTS) | codes.str.startswith("scripted")
+    for is_news, row in zip(news, df.to_dict("records"), strict=True):
+        details = str(row.get("details") or "").strip()
+        if not is_news or not details or details == "nan":
+            continue
+        who = [str(row[c]) for c in ("label", "company") if str(row.get(c) or "") not in ("", "nan")]
+        out.append(t("desk.news_line", lang, who=_md_escape(" · ".join([*who, str(row["event_text"])])),
+                     details=_md_escape(details)))
+    return out
+
+
+def _md_escape(text: str) -> str:
+    """Text shown as Markdown exactly as written: "$" would start a formula, "*" emphasis."""
+    return "".join("\\" + c if c in "\\`*_[]<>$~#|" else c for c in text)
+
+
+def _events_frame(events: pd.DataFrame, lang: str, scenario: Any = None) -> pd.DataFrame:
+    """events_table's rows, one for each event in order, under the engine's column names."""
     df = _pick_lang(localise_names(events, lang), lang, out="event_text")
     localised = "details_zh" if lang == "zh" else "details_en"
     if localised in df.columns:
@@ -379,7 +414,7 @@ def events_table(events: pd.DataFrame, lang: str, scenario: Any = None) -> pd.Da
                                         for _, r in events.loc[macro].iterrows()]
     df["month"] = _per_value(df["month"], lambda m: month_text(m, lang))
     keep = [c for c in ("month", "label", "company", "event_text", "details") if c in df.columns]
-    return _rename(df[keep], lang)
+    return df[keep]
 
 
 def month_text(m: Any, lang: str | None = None) -> str:

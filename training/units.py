@@ -10,8 +10,9 @@ number (``money``).
     money_header("Balance", "en") == "Balance (CNY k)"
 
 Hours never show a negative "left": ``hours_left`` says by how much the plan is
-over. A change that rounds to nothing has no delta (``pct_delta`` gives None), so
-the UI shows no red arrow for "↑ 0.00%". Counts of months agree in number
+over. A change in a share is written in percentage points against last month, and one
+that rounds to nothing has no delta (``pct_delta`` gives None), so the UI shows no red
+arrow for "↑ 0.00". Counts of months agree in number
 ("1 month", "2 months"). Times are shown in the viewer's time zone, with its
 name, or in UTC labelled as such.
 """
@@ -112,14 +113,20 @@ def pct(share: float | None, digits: int = 2) -> str:
     return text[1:] if text.startswith("-") and text.strip("-0.%") == "" else text
 
 
-def pct_delta(delta: float | None, digits: int = 2) -> str | None:
-    """A change in a share as shown next to a key figure; None when it rounds to nothing."""
+def pct_delta(delta: float | None, digits: int = 2, lang: str | None = None) -> str | None:
+    """A change in a share since last month as shown next to a key figure, in percentage
+    points ("+3.14 pp on last month"): "+3.14%" under "3.14%" read as a relative change, and
+    did not say against what. None when it rounds to nothing. It starts with its sign, which
+    sets the arrow Streamlit draws."""
     if _missing(delta) or round(float(delta) * 100, digits) == 0:
         return None
-    return f"{float(delta) * 100:+.{digits}f}%"
+    return t("units.pp_delta", _lang(lang), delta=f"{float(delta) * 100:+.{digits}f}")
 
 
-HOUR_SUFFIX = {"zh": " 小时", "en": " h"}
+NBSP = "\u00a0"
+HOUR_SUFFIX = {"zh": NBSP + "小时", "en": NBSP + "h"}
+"""After the number with a no-break space: "80 h" wrapped as "80" and a lone "h" on the
+next line, in the End month box and the debrief's table."""
 
 
 def hours(h: float | None, lang: str | None = None) -> str:

@@ -80,6 +80,23 @@ def test_no_delta_is_shown_when_the_npl_ratio_did_not_change():
         assert delta not in ("", "+0.00%", "-0.00%")
 
 
+@pytest.mark.parametrize("lang,unit", [("zh", "个百分点（较上月）"), ("en", "pp on last month")])
+def test_the_npl_ratio_moves_in_points_against_last_month(lang, unit):
+    """The NPL ratio's arrow read "+3.14%" under "3.14%": a relative change to a reader, and
+    against nothing named. It is written in points, against last month."""
+    at = desk(lang=lang)
+    for _ in range(11):
+        at = end_month(at)
+        npl = live_game(at).metrics()["npl_ratio"].to_numpy()
+        if len(npl) > 1 and round((npl[-1] - npl[-2]) * 100, 2) != 0:
+            break
+    else:
+        pytest.skip("the NPL ratio of this play never moved")
+    metric = next(m for m in at.metric if m.label in ("不良率", "NPL ratio"))
+    change = (npl[-1] - npl[-2]) * 100
+    assert metric.proto.delta == f"{change:+.2f} {unit}"
+
+
 def test_an_overbooked_plan_says_by_how_much_instead_of_negative_hours_left():
     at = desk()
     at.segmented_control(key="desk_view").set_value("policy").run()
@@ -219,9 +236,9 @@ def test_an_overbooked_case_opens_on_the_plan_prompt_with_the_editor_and_its_fix
     if g.policy_hours() <= g.hours_available:
         pytest.skip("real_estate's opening plan fits its staff now")
     prompt = next(w.value for w in at.warning if "monitoring plan needs" in w.value)
-    assert f"{g.policy_hours():,.0f} h" in prompt and f"{g.hours_available:,.0f} h" in prompt
+    assert f"{g.policy_hours():,.0f}\u00a0h" in prompt and f"{g.hours_available:,.0f}\u00a0h" in prompt
     for key in ("first_check_days", "iv_normal"):
-        assert all(" h this month" in text for text in at.selectbox(key=key).options)
+        assert all("\u00a0h this month" in text for text in at.selectbox(key=key).options)
     # the trainee takes the cheapest interval for normal loans the editor shows; the prompt goes
     costs = {c.value: c.hours for c in policy_costs.choices(g, "normal") if c.value}
     cheapest = min(costs, key=lambda v: (costs[v], v))
@@ -374,3 +391,59 @@ def test_large_loan_counts_are_written_with_thousands_separators(tmp_path, monke
     at.button(key="to_desk").click().run()
     no_exception(at)
     assert any(shown in c.value for c in at.caption)
+
+
+def test_the_month_report_gives_a_borrowers_news_in_full_above_the_events_table():
+    """The news of a named borrower sat in the events table's last column, cut at its edge."""
+    at = end_month(end_month(desk()))
+    g = live_game(at)
+    from training import report
+
+    news = report.month_news(g.last_report.events, "zh", g.scenario)
+    assert news, "intro's second month has a named borrower's news"
+    shown = [m.value for m in at.markdown]
+    assert any(all(f"- {line}" in text for line in news) for text in shown), shown
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_policy_view_explains_the_choice_its_pickers_offer(lang):
+    """The policy view said "0 = no routine check" (0 表示不做定期检查) above pickers that
+    offer no 0, only "no routine check" (不做例行检查)."""
+    from training.i18n import t
+
+    at = desk(lang=lang)
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    no_exception(at)
+    none = t("policy.interval_none", lang)
+    assert none in at.selectbox(key="iv_loss").options[0]
+    intro = next(c.value for c in at.caption if c.value.startswith(t("desk.policy_intro", lang, none=none)[:6]))
+    assert none in intro and "0" not in intro
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_queued_actions_the_plan_no_longer_leaves_hours_for_are_named_before_the_month_ends(lang):
+    """Actions queued while they fitted, then a denser check plan: End month said only that
+    checks would be rushed, and the next month reported every action not done. The box now
+    says before the month ends that the queued actions will not all be done, and why."""
+    from training.i18n import t
+
+    at = desk(lang=lang)
+    g = live_game(at)
+    loan = int(g.loans()["loan_id"].iloc[0])
+    at.selectbox(key="loan_pick").set_value(loan).run()
+    at.button(key="queue_closer_monitoring").click().run()
+    no_exception(at)
+    assert len(live_game(at).queued) == 1
+    warning = t("desk.queued_wont_fit", lang).split("{")[0]
+    assert not any(w.value.startswith(warning) for w in at.warning)  # it fits
+    at.segmented_control(key="desk_view").set_value("policy").run()
+    at.selectbox(key="iv_normal").set_value(1).run()
+    no_exception(at)
+    g = live_game(at)
+    load = policy_costs.plan_load(g)
+    assert load.check_hours + load.queued_hours > load.available_hours
+    assert any(w.value.startswith(warning) for w in at.warning), [w.value for w in at.warning]
+    at.button(key=f"end_month_{g.month}").click().run()
+    no_exception(at)
+    refused = live_game(at).last_report.rejected
+    assert len(refused) == 1 and refused[0][2] == "hours"  # as the warning said

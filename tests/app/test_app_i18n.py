@@ -160,3 +160,16 @@ def test_typing_hints_read_in_chinese_on_a_chinese_page():
         assert f"[data-testid='stForm'] [data-testid='{field}']" in css
     for text in ("按回车键确认", "按回车键提交", "按 Ctrl（Mac 为 ⌘）+ 回车键确认"):
         assert f'content: "{text}"' in css
+
+
+def test_a_refused_quiz_names_its_blank_questions_in_grammar():
+    """The English refusal read "question 1, 2 has no answer yet"."""
+    assert i18n.question_numbers([2], "en") == "question 2"
+    assert i18n.question_numbers([1, 2], "en") == "questions 1 and 2"
+    assert i18n.question_numbers([1, 3, 4], "en") == "questions 1, 3 and 4"
+    assert i18n.question_numbers([2], "zh") == "2"
+    assert i18n.question_numbers([1, 3, 4], "zh") == "1、3、4"
+    text = i18n.t("mine.answer_all", "en", numbers=i18n.question_numbers([1, 2], "en"))
+    assert "questions 1 and 2." in text and " has " not in text
+    zh = i18n.t("mine.answer_all", "zh", numbers=i18n.question_numbers([1, 2], "zh"))
+    assert "第 1、2 题尚未作答" in zh

@@ -393,6 +393,36 @@ def test_lessons_reader_shuffles_options_and_grades_every_question_type():
     assert at.radio(key=f"q_{lesson.id}_{first.id}_1").value is None  # a fresh, reshuffled attempt
 
 
+def test_each_graded_answer_says_right_or_wrong_in_words():
+    """The marks were the emoji ✅ and ❌ alone: on a machine without an emoji font (the
+    classroom's Linux chromium) both were the same blank box, and nothing else on the line
+    said which answers were wrong. Each line now says so in words, with an icon from
+    Streamlit's own font. (In Chinese: AppTest formats a true/false choice in Chinese.)"""
+    from training.i18n import t
+    from training.lessons import QuestionType, load_lesson
+
+    lang = "zh"
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/lessons.py").run()
+    lesson = load_lesson("five-categories", lang)
+    at.selectbox(key="lesson_pick").set_value(lesson.id).run()
+    for n, q in enumerate(lesson.questions):
+        if q.type is QuestionType.MULTI:
+            at.multiselect(key=f"q_{lesson.id}_{q.id}").set_value(sorted(q.correct))
+        elif q.type is QuestionType.TRUE_FALSE:
+            at.radio(key=f"q_{lesson.id}_{q.id}").set_value(q.answer if n else not q.answer)
+        else:
+            wrong = next(i for i in range(len(q.choices)) if i != q.answer)
+            at.radio(key=f"q_{lesson.id}_{q.id}").set_value(q.answer if n else wrong)
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    lines = [m.value for m in at.markdown if t("lessons.answer", lang, answer="")[:4] in m.value]
+    assert len(lines) == len(lesson.questions)
+    assert lines[0].startswith(t("lessons.wrong", lang))
+    assert all(line.startswith(t("lessons.right", lang)) for line in lines[1:])
+    assert not any(mark in line for line in lines for mark in ("✅", "❌"))
+
+
 def test_lesson_link_from_the_briefing_opens_that_lesson():
     at = start()
     at.button(key="brief_lesson_five-categories").click().run()

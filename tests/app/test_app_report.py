@@ -219,3 +219,27 @@ def test_a_loan_keeps_its_picker_label_when_its_class_changes(finished_game):
     moved = loans.assign(cls=(loans["cls"] + 1) % 5)
     for lang in ("zh", "en"):
         assert report.loan_labels(moved, lang) == report.loan_labels(loans, lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_months_news_is_read_in_full_not_cut_at_the_tables_edge(intro, lang):
+    """A named borrower's news (重大事项) and an LPR change carried their text only in the
+    events table's last column, cut at the edge ("一家染料供应商就约二…"). The month's news
+    is given whole, each line with its loan, borrower and event; LPR changes in Chinese are
+    joined with Chinese punctuation."""
+    g = Game(intro)
+    news_by_month = {}
+    for m in range(4):
+        g.end_month(m)
+        news_by_month[m + 1] = report.month_news(g.last_report.events, lang, intro)
+    events = g.last_report.events
+    scripted = events[events["event"].astype(str).str.startswith("scripted")]
+    assert len(scripted)  # month 4 of intro: the LPR rises and a named borrower's news
+    details = scripted.iloc[0]["details_zh" if lang == "zh" else "details_en"]
+    label = scripted.iloc[0]["label"]
+    news = news_by_month[4]
+    assert any(label in line and details in line.replace("\\", "") for line in news), news
+    lpr = next(line for line in news if "LPR" in line and "L0" not in line)
+    assert ("；" in lpr and "; " not in lpr) if lang == "zh" else "; " in lpr
+    table = report.events_table(events, lang, intro)
+    assert len(table) == len(events)  # the table keeps every event, news or not

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.policy import ClassIntervals, MonitoringPolicy
@@ -310,3 +311,38 @@ def test_the_debrief_shows_each_meeting_with_its_feedback(fresh_db) -> None:
     assert "与借款人的面谈" in shown
     assert "贷款资金被挪作他用" in shown  # what was missed, now that the case is over
     assert "只看进度报告和发票，检查就流于形式" in shown
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_a_reload_mid_meeting_resumes_it_where_it_stood(fresh_db, restart) -> None:
+    """The meeting under way lived only in the browser session: a reload (or a new tab)
+    dropped it with what the borrower had said, and the officer could open it again and
+    choose differently, a free probe of the hidden state. It is kept with the attempt: a
+    new session (and a restarted server, which replays the attempt) resumes it, and ending
+    the month holds it as it stood."""
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan()
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_ask_onward_flows").click().run()
+    no_exception(at)
+    said = "一部分是集团临时调用"
+    assert said in texts(at)
+    if restart:  # the server restarted: the attempt is replayed from the store
+        common.games()._live.pop(aid)
+
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)  # the reload: a new session
+    again.query_params["attempt"] = aid
+    again.run()
+    again.switch_page("app_pages/desk.py").run()
+    no_exception(again)
+    assert "现在结束本月，面谈会像点“到此结束面谈”一样" in "\n".join(w.value for w in again.warning)
+    assert again.selectbox(key="loan_pick").value == i  # its file open again
+    assert said in texts(again)  # the borrower's answer is still there
+    assert again.button(key="meet_close") is not None
+    assert not [b for b in again.button if b.key == "meet_open"]  # no fresh start
+    month = common.games().open(aid).game.month
+    again.button(key=f"end_month_{month}").click().run()
+    no_exception(again)
+    talk = common.games().open(aid).game.decision_log[-1]["talks"][0]
+    assert (talk["path"], talk.get("left")) == (["ask_onward_flows"], True)

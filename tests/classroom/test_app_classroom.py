@@ -331,7 +331,7 @@ def test_a_trainee_takes_the_pre_test_then_starts_the_assigned_case(school):
     assert mine[0].case_version_id == school.version.id
 
 
-@pytest.mark.parametrize("lang,words", [("en", "question 2 has no answer"),
+@pytest.mark.parametrize("lang,words", [("en", "not answered yet: question 2."),
                                         ("zh", "第 2 题尚未作答")])
 def test_a_half_filled_pre_test_is_refused_naming_the_blank_question_and_keeps_the_answers(
         school, lang, words):
@@ -751,3 +751,118 @@ def test_the_dashboard_offers_results_to_read_and_results_for_scripts(school, la
     assert labels == [t("dash.export_csv_readable", lang), t("dash.export_csv", lang),
                       t("dash.export_xlsx", lang)]
     assert t("dash.export_help", lang) in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_debrief_of_an_assigned_case_sends_the_trainee_to_the_post_test(school, lang):
+    """A trainee who finished an assigned case landed on a debrief whose only way on was
+    "Back to the case library": nothing said the assignment's post-test was waiting on My
+    work, so the class's learning gain lost them. The debrief now says so, with a link,
+    until the post-test is taken; it says nothing to the instructor reading it."""
+    aid = school.ann_attempt(12)
+    link_label = t("debrief.to_post_test", lang)
+
+    def debrief(user) -> AppTest:
+        at = app_as(user, lang=lang, attempt=aid)
+        at.switch_page("app_pages/debrief.py")
+        return ok(at.run())
+
+    at = debrief(school.ann)
+    assert t("debrief.post_test_waiting", lang) in [i.value for i in at.info]
+    links = [x for x in at.get("page_link") if x.proto.label == link_label]
+    assert links and all(x.proto.page.endswith("my_attempts") for x in links)
+
+    a = school.assignment
+    cr.record_quiz(school.db, school.ann, load_lesson("early-warning", "en"),
+                   {q.question_id: 0 for q in a.post_test}, QuizPhase.POST, a.id)
+    at = debrief(school.ann)
+    assert t("debrief.post_test_waiting", lang) not in [i.value for i in at.info]
+    assert not [x for x in at.get("page_link") if x.proto.label == link_label]
+    assert not cr.post_test_waiting(school.db, school.teacher, cr.open_attempt(
+        school.db, school.teacher, aid))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_case_library_sends_a_trainee_to_my_work_for_an_assigned_case(school, lang):
+    """The case library offered the assigned case with a plain "Start a new attempt": a
+    trainee told on Monday to play it would start it there, as practice, skipping the
+    pre-test and missing from the class's results. The card now says it is assigned, links
+    to My work, and names its own button as practice; other cases are as they were."""
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/cases.py")
+    ok(at.run())
+    note = t("cases2.assigned", lang, cohorts="Class A")
+    assert note in [i.value for i in at.info]
+    assert any(x.proto.label == t("cases2.to_my_work", lang) and x.proto.page.endswith("my_attempts")
+               for x in at.get("page_link"))
+    assert at.button(key="start_intro").label == t("cases2.start_practice", lang)
+    assert at.button(key="start_rising_lpr").label == t("cases.start", lang)
+
+    cr.withdraw_assignment(school.db, school.teacher, school.assignment.id)
+    ok(at.run())
+    assert note not in [i.value for i in at.info]
+    assert at.button(key="start_intro").label == t("cases.start", lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_trainee_opening_the_replay_from_the_menu_chooses_one_of_their_attempts(school, lang):
+    """Attempt replay, opened from the trainee's menu, said only "open one from the cohort
+    dashboard or My work": a trainee has no dashboard, and My work links no replay, so the
+    page was a dead end. It now offers the trainee's own attempts."""
+    aid = school.ann_attempt(3)
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    picker = at.selectbox(key="review_pick")
+    assert picker.options and picker.value is None
+    assert t("review.none_yours", lang) in [i.value for i in at.info]
+    ok(picker.set_value(aid).run())
+    assert at.slider(key=f"review_month_{aid}").value == 3
+
+    at = app_as(school.teacher, lang=lang)  # no attempts of their own: as before
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert t("review.none", lang) in [i.value for i in at.info]
+    assert not at.selectbox
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_my_work_says_whether_an_assigned_lesson_is_done_as_the_dashboard_counts_it(school, lang):
+    """An assigned lesson read "read the lesson by ..." and nothing more: the dashboard
+    counts it done only once its quiz is answered in the window, so a trainee who only
+    read it showed as not started and could not tell. My work now says which it is."""
+    a = cr.assign_lesson(school.db, school.teacher, school.cohort.id, "early-warning",
+                         now() - timedelta(hours=1), now() + timedelta(days=3))
+
+    def my_work() -> AppTest:
+        at = app_as(school.ann, lang=lang)
+        at.switch_page("app_pages/my_attempts.py")
+        return ok(at.run())
+
+    def status() -> str:
+        done = dash.cohort_results(school.db, school.teacher, school.cohort.id).completion
+        return done.loc[done["assignment_id"] == a.id, "status"].item()
+
+    at = my_work()
+    assert t("mine.lesson_todo", lang) in [c.value for c in at.caption]
+    assert t("mine.lesson_done", lang) not in [s.value for s in at.success]
+    assert status() == dash.STATUS_NOT_STARTED
+
+    lesson = load_lesson("early-warning", "en")
+    cr.record_quiz(school.db, school.ann, lesson, {q.id: 0 for q in lesson.questions})
+    at = my_work()
+    assert t("mine.lesson_done", lang) in [s.value for s in at.success]
+    assert status() == dash.STATUS_DONE
+
+
+def test_the_replay_gives_an_lpr_change_with_the_rates_then_in_force(school):
+    """The replay's events table wrote an LPR change as "1-year LPR +50 bp, now —": it
+    read the events without the case, whose LPR path gives the rates."""
+    aid = school.ann_attempt(4)
+    at = app_as(school.ann, review=aid)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    ok(at.slider(key=f"review_month_{aid}").set_value(4).run())
+    details = t("col.details", "en")
+    lpr = [str(d) for d in frame_with(at, details)[details] if "LPR" in str(d)]
+    assert lpr and all("—" not in d and "%" in d for d in lpr), lpr

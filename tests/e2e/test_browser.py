@@ -65,7 +65,7 @@ def test_play_intro_to_the_debrief(server):
         pick(page, picker, option_text=re.compile(rf"^{new} 个月"))
         # an overbooked plan moves the editor into the prompt at the top: one live picker
         expect(page.locator(".st-key-iv_normal[data-stale='false'] [role='combobox']")).to_have_value(
-            re.compile(rf"^{new} 个月 · 本月 [\d,.]+ 小时$"))
+            re.compile(rf"^{new} 个月 · 本月 [\d,.]+\s小时$"))
         page.screenshot(path=str(OUT / "e2e_desk_policy.png"), full_page=True)
 
         # a double click on End month advances exactly one month
