@@ -135,6 +135,49 @@ def set_password(session_or_db: Session | Database | None, username: str, passwo
         s.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
 
 
+def has_password(session_or_db: Session | Database | None, user_id: int) -> bool:
+    """Whether the account signs in with a password of its own (not single sign-on only)."""
+    with session_scope(session_or_db) as s:
+        row = s.get(UserRow, user_id)
+        return row is not None and bool(row.password_hash)
+
+
+def change_password(session_or_db: Session | Database | None, token: str | None,
+                    current: str, new: str) -> None:
+    """The signed-in user's own new password: the sign-in of ``token`` asks with its
+    current password (checked as a sign-in is, wrong tries counted towards the lock-out).
+    The new one must be long enough and differ from the current. Every other sign-in of
+    the account ends (a class list's one-time password someone else has seen); this one,
+    with its browser cookie, goes on."""
+    if not new:
+        raise AccountError("accounts.new_password_missing")
+    with session_scope(session_or_db) as s:
+        found = _live_session(s, token)
+        if found is None:
+            raise AccountError("accounts.session_ended")
+        row, user = found
+        if not user.password_hash:  # a single-sign-on account: its provider keeps it
+            raise AccountError("accounts.password_sso")
+        username, family = user.username, row.family_hash or row.token_hash
+    if not current:
+        raise AccountError("accounts.current_password_missing")
+    try:  # checked as a sign-in is: a wrong try counts towards the lock-out
+        authenticate(session_or_db, username, current)
+    except AccountError as err:
+        if err.key == "accounts.bad_credentials":
+            raise AccountError("accounts.current_password_wrong") from None
+        raise
+    if new == current:
+        raise AccountError("accounts.password_unchanged")
+    hashed = _hasher.hash(check_password(new))
+    with session_scope(session_or_db) as s:
+        user = s.scalar(select(UserRow).where(UserRow.username == username))
+        user.password_hash = hashed
+        s.execute(delete(SessionRow).where(
+            SessionRow.user_id == user.id,
+            func.coalesce(SessionRow.family_hash, SessionRow.token_hash) != family))
+
+
 def set_role(session_or_db: Session | Database | None, username: str, role: Role | str) -> User:
     role = parse_role(role)
     if not normalise_username(username):

@@ -240,3 +240,40 @@ def test_an_unreachable_database_from_the_environment_is_named(capsys, monkeypat
     monkeypatch.setenv("BIANQUE_DB", "/no/such/folder/b.db")
     assert main(["db", "current"]) == 2
     assert "BIANQUE_DB: cannot open the database" in capsys.readouterr().err
+
+
+def test_a_user_changes_their_own_password_and_their_other_sign_ins_end(database):
+    """The account's own change: the current password is checked as a sign-in is (wrong
+    tries count towards the lock-out), and the sign-in that asked goes on, with the
+    browser cookie's session of the same sign-in; every other sign-in ends."""
+    user = create_user(database, "ann", PASSWORD)
+    mine = accounts.open_session(database, user)
+    cookie = accounts.redeem_grant(database, accounts.issue_grant(database, mine)).token
+    elsewhere = accounts.open_session(database, user)
+    with pytest.raises(AccountError, match="accounts.current_password_wrong"):
+        accounts.change_password(database, mine, "not-my-password", "a-new-password-7")
+    with pytest.raises(AccountError, match="accounts.current_password_missing"):
+        accounts.change_password(database, mine, "", "a-new-password-7")
+    with pytest.raises(AccountError, match="accounts.short_password"):
+        accounts.change_password(database, mine, PASSWORD, "short")
+    with pytest.raises(AccountError, match="accounts.session_ended"):
+        accounts.change_password(database, "no-such-token", PASSWORD, "a-new-password-7")
+    assert accounts.user_for_session(database, elsewhere) is not None
+    accounts.change_password(database, mine, PASSWORD, "a-new-password-7")
+    assert accounts.user_for_session(database, mine) is not None
+    assert accounts.user_for_session(database, cookie) is not None
+    assert accounts.user_for_session(database, elsewhere) is None
+    assert authenticate(database, "ann", "a-new-password-7").id == user.id
+    for _ in range(accounts.MAX_FAILURES):  # wrong current passwords lock the name out
+        with pytest.raises(AccountError):
+            accounts.change_password(database, mine, "guess-password-0", "b-new-password-8")
+    with pytest.raises(AccountError, match="accounts.rate_limited"):
+        accounts.change_password(database, mine, "a-new-password-7", "b-new-password-8")
+
+
+def test_a_single_sign_on_account_has_no_password_to_change(database):
+    user = accounts.user_for_oidc(database, "sub-1", "ann@bank.example", "Ann")
+    assert not accounts.has_password(database, user.id)
+    token = accounts.open_session(database, user)
+    with pytest.raises(AccountError, match="accounts.password_sso"):
+        accounts.change_password(database, token, "anything-at-all", "a-new-password-7")

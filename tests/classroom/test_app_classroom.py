@@ -233,6 +233,44 @@ def _reset_ann_password(school, lang: str) -> None:
     assert accounts.authenticate(get_database(), "ann", "a-new-password-7").username == "ann"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_trainee_changes_the_class_list_password_on_the_account_page(school, lang):
+    """A trainee given a one-time password on a class list could not change it: the
+    account page offered only Sign out. Now it asks for the current password and the new
+    one twice; each refusal names the box and the fix; a change keeps this sign-in, ends
+    the others, and the new password signs in."""
+    other = accounts.open_session(get_database(), school.ann)  # another browser
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/signin.py")
+    ok(at.run())
+    submit = "FormSubmitter:password_change-" + t("signin.password_change.submit", lang)
+
+    def change(current: str, new: str, again: str) -> AppTest:
+        at.text_input(key="pw_current").input(current)
+        at.text_input(key="pw_new").input(new)
+        at.text_input(key="pw_again").input(again)
+        return ok(at.button(key=submit).click().run())
+
+    for typed, key in (
+            (("wrong-password-9", "a-new-password-7", "a-new-password-7"),
+             "accounts.current_password_wrong"),
+            ((PW, "a-new-password-7", "a-new-password-8"), "accounts.new_passwords_differ"),
+            ((PW, "short", "short"), "accounts.short_password"),
+            ((PW, PW, PW), "accounts.password_unchanged")):
+        change(*typed)
+        said = t(key, lang, min=accounts.MIN_PASSWORD_CHARS)
+        assert said in [e.value for e in at.error], (key, [e.value for e in at.error])
+        assert accounts.user_for_session(get_database(), other) is not None  # unchanged
+    change(PW, "a-new-password-7", "a-new-password-7")
+    assert t("signin.password_change.done", lang) in [s.value for s in at.success]
+    assert at.text_input(key="pw_new").value == ""  # a password is not left in a box
+    assert accounts.user_for_session(get_database(), other) is None
+    assert accounts.user_for_session(get_database(), at.session_state["auth_token"]) is not None
+    assert accounts.authenticate(get_database(), "ann", "a-new-password-7").username == "ann"
+    with pytest.raises(accounts.AccountError):
+        accounts.authenticate(get_database(), "ann", PW)
+
+
 @pytest.mark.parametrize("page", ["cohort_admin.py", "cohort_dashboard.py", "users_admin.py"])
 def test_teaching_and_admin_pages_refuse_trainees_and_anonymous_visitors(school, page):
     for user in (school.ann, school.manager, None):
