@@ -33,6 +33,14 @@ def _classify(aid: str, loan_id: int) -> None:
     if reason is None:
         _say("classify", "error", t("judgement.refused", detail=refusal_text("judgement_reason", lang)))
         return
+    live = common.games().open(aid)
+    ch = judgement_choice(live.game, loan_id)
+    if ch.queued is None and cls is not None and int(cls) == int(ch.booked):
+        # the class it already has: no judgement to record (the floor, with a judgement
+        # in force, lifts it and is not this: then the booked class is the judgement's)
+        _say("classify", "warning", t("judgement.unchanged", label=live.game.sim.pf.label(loan_id),
+                                      cls=cls_name(int(cls))))
+        return
     try:
         common.games().classify(aid, loan_id, int(cls), reason)
     except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when

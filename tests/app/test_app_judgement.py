@@ -53,6 +53,34 @@ def test_classify_control_needs_a_reason_and_offers_only_the_floor_and_worse():
         assert "正常" not in at.selectbox(key=f"classify_cls_{j}").options
 
 
+def test_booking_a_loan_in_the_class_it_already_has_queues_nothing_and_says_so():
+    """Normal on a normal loan was accepted as "classification queued": a judgement that
+    changes nothing, logged as one. Now it is said to be the class already booked; the
+    floor on a loan with a judgement in force still lifts it."""
+    at = to_desk(start())
+    end_month(at)
+    g = live_game(at)
+    i = normal_loan(g)
+    at.selectbox(key="loan_pick").set_value(i).run()
+    at.selectbox(key=f"classify_cls_{i}").set_value(int(LoanClass.NORMAL))
+    at.selectbox(key=f"classify_reason_{i}").set_value("warning_signals")
+    at.button(key="classify_submit").click().run()
+    no_exception(at)
+    assert g.classify_queued == []
+    assert any("目前已归为正常，无需调整" in w.value for w in at.warning)
+    # a judgement of special mention, in force next month; then the floor lifts it
+    at.selectbox(key=f"classify_cls_{i}").set_value(int(LoanClass.SPECIAL_MENTION))
+    at.selectbox(key=f"classify_reason_{i}").set_value("warning_signals")
+    at.button(key="classify_submit").click().run()
+    end_month(at)
+    assert g.sim.cls[i] == LoanClass.SPECIAL_MENTION
+    at.selectbox(key=f"classify_cls_{i}").set_value(int(LoanClass.NORMAL))
+    at.selectbox(key=f"classify_reason_{i}").set_value("conditions_improved")
+    at.button(key="classify_submit").click().run()
+    no_exception(at)
+    assert g.classify_queued == [(i, LoanClass.NORMAL, "conditions_improved")]
+
+
 def test_ledger_at_the_review_meeting_names_the_missing_field_and_tracks_follow_through():
     at = to_desk(start())
     for _ in range(3):
