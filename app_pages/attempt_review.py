@@ -42,6 +42,12 @@ if gone is not None:  # its assignment was taken back: to read, no longer counte
 if att.finished and att.result:
     st.metric(t("debrief.index" if first.player is None else "review.index"),
               common.index_text(att.index_share))
+    score = att.result.get("score") or {}
+    if common.index_text(att.index_share) == "—" and score.get("loss") is not None:
+        # a dash alone left the instructor guessing: say why, with the losses to compare
+        st.caption(t("review.no_index", loss=units.money(score.get("loss"), lang),
+                     late=units.money(score.get("loss_late"), lang),
+                     oracle=units.money(score.get("loss_oracle"), lang)))
 
 if att.month == 0:
     st.info(t("review.not_started"))

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.scenario import load_scenario
-from training import accounts
+from sim.scenario import load_scenario, parse_scenario
+from training import accounts, units
 from training import classroom as cr
 from training import dashboard as dash
 from training.attempts import AttemptStore, LiveGames
 from training.db import get_database, now
-from training.i18n import t
+from training.i18n import fmt_cny, t
 from training.lessons import load_lesson
 from training.models import QuizPhase, Role
 from training.publishing import publish_case
@@ -309,6 +309,50 @@ def test_the_replay_says_whose_attempt_it_is(school):
     ok(at.run())
     assert not any("Ann" in h.value for h in at.subheader)
     assert [m.label for m in at.metric][0] == t("debrief.index", "en")
+
+
+QUIET = (ROOT / "tests" / "data" / "minimal.yaml").read_text(encoding="utf-8").replace(
+    "pd_annual: 0.03", "pd_annual: 0.001")
+"""A case whose future has nothing to avoid: no loan defaults, so no attempt has an index."""
+
+
+def quiet_attempt(school) -> tuple[str, int]:
+    """Ann plays QUIET to the end under a new assignment of Class A: (attempt id, cohort id)."""
+    version = publish_case(school.db, school.teacher, QUIET)
+    assignment = cr.assign_case(school.db, school.teacher, school.cohort.id, version.id,
+                                now() - timedelta(hours=1), now() + timedelta(days=3))
+    quiet = parse_scenario(QUIET)
+    games = LiveGames(AttemptStore(db=school.db), lambda _id: quiet)
+    live = cr.start_assignment(school.db, school.ann, games, assignment.id)
+    for m in range(live.game.horizon):
+        games.end_month(live.attempt.id, m)
+    return live.attempt.id, school.cohort.id
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_finished_attempt_without_an_index_still_shows_its_scores(school, lang):
+    """A finished attempt whose future had nothing to avoid has no index, and the
+    dashboard's Scores section (charts and tables all drawn from the index) vanished: the
+    instructor saw the trainee finished and no result anywhere. Now the section says why
+    there is no index and lists the attempt's credit loss beside the baselines'."""
+    aid, _cid = quiet_attempt(school)
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    assert t("dash.scores", lang) in [h.value for h in at.header]
+    assert t("dash.no_index_one", lang, n=1) in [i.value for i in at.info]
+    losses = frame_with(at, t("dash.col_attempt_no", lang))
+    assert losses[t("dash.col_trainee", lang)].tolist() == ["Ann"]
+    assert losses[t("dash.col_loss", lang)].tolist() == [fmt_cny(0.0, lang)]
+    assert len(frame_with(at, t("dash.col_baseline", lang))) == 3  # the baselines to compare
+
+    at = app_as(school.teacher, lang=lang, review=aid)  # its replay says why it shows "—"
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert at.metric[0].value == "—"
+    zero = units.money(0.0, lang)
+    assert t("review.no_index", lang, loss=zero, late=zero, oracle=zero) in [
+        c.value for c in at.caption]
 
 
 # --- the trainee's work page ------------------------------------------------------------
