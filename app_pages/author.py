@@ -134,7 +134,8 @@ with checks:
 if scenario is None:  # the problems, full width so each message reads whole
     lines = text.splitlines()
     st.dataframe(pd.DataFrame(
-        [("—" if p.line is None else p.line, p.path, p.text(lang),
+        [("—" if p.line is None else p.line,
+          t("author.whole_file") if p.path == authoring.FILE_PATH else p.path, p.text(lang),
           lines[p.line - 1].strip() if p.line and p.line <= len(lines) else "")
          for p in result.problems],
         columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem"),

@@ -65,6 +65,8 @@ label, not the YAML key, so a problem names the box the author typed in."""
 def field_label(path: str, lang: str) -> str:
     """A form problem's field as the form labels it, with its YAML path ("Company
     (English) · company.en"); a path no form field carries (a list item) as it is."""
+    if path == authoring.FILE_PATH:  # a YAML error: the file, in the page's language
+        return t("author.whole_file", lang)
     # macro[1].month is the form's Month; segments[0] of a policy shock its Segments
     key = FIELD_LABELS.get(path) or FIELD_LABELS.get(path.rsplit(".", 1)[-1]) or \
         FIELD_LABELS.get(path.split("[")[0])

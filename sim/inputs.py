@@ -506,6 +506,9 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
             "read as indentation: indent with ordinary spaces"), (
             f"不是有效的 YAML：第 {bad_line} 行用{what_zh}缩进，YAML 不把它当作缩进："
             "请改用半角空格缩进")
+    shifted = _indent_problem(text, line)
+    if shifted is not None:  # a key indented too deep, or between two levels
+        return (_at(mark),) + shifted
     where_else = where_else_zh = ""
     if ctx_mark is not None and ctx_mark.line != mark.line:
         where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
@@ -559,6 +562,58 @@ def _bad_indent_line(text: str, upto: int, tab: bool) -> tuple[int, bool] | None
         if tab and "\t" in m[1]:
             return k, False
     return None
+
+
+KEY_LINE = re.compile(r"^( *)((?:- +)*)([A-Za-z_][\w-]*) *:(?: +(.*))?$")
+"""A line 'key: value' (or '- key: value', or 'key:'), indented with spaces."""
+
+
+def _key_on(line: str) -> tuple[int, str, str] | None:
+    """(column of the key, the key, its value as written) of a key line, else None."""
+    m = KEY_LINE.match(line)
+    if m is None:
+        return None
+    return len(m[1]) + len(m[2]), m[3], (m[4] or "").split(" #")[0].strip()
+
+
+def _indent_problem(text: str, line: int) -> tuple[str, str] | None:
+    """What is wrong with the indentation of the key on ``line`` (from 1), in English and
+    in Chinese, when the parser stopped there because of it: the key is indented deeper
+    than a key above it that already has a value, or to a column no key above it is at.
+    None when the line holds no key or its indentation is not the cause."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines) or (here := _key_on(lines[line - 1])) is None:
+        return None
+    above = [(k, key) for k in range(line - 1, 0, -1)
+             if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#")
+             and (key := _key_on(lines[k - 1])) is not None]
+    if not above:
+        return None
+    col, key, _ = here
+    (prev_line, (pcol, pkey, pvalue)) = above[0]
+    if col > pcol and pvalue and pvalue[0] not in "|>&!":
+        return (f"not valid YAML: '{key}' on line {line} is indented {col} spaces, deeper "
+                f"than '{pkey}' on line {prev_line} ({pcol}), which already has a value: "
+                f"indent '{key}' {pcol} spaces, as '{pkey}'"), (
+                f"不是有效的 YAML：第 {line} 行的 '{key}' 缩进了 {col} 个空格，比第 {prev_line} 行"
+                f"已经有值的 '{pkey}'（{pcol} 个空格）更深：请把 '{key}' 缩进 {pcol} 个空格，"
+                f"与 '{pkey}' 对齐")
+    if col >= pcol:
+        return None
+    levels: dict[int, tuple[int, str]] = {}  # the columns of the keys that enclose line
+    lowest = pcol + 1
+    for k, (c, name, _) in above:
+        if c < lowest:
+            levels[c], lowest = (k, name), c
+    if col in levels:
+        return None
+    near = min(levels, key=lambda c: (abs(c - col), -c))
+    at_line, name = levels[near]
+    return (f"not valid YAML: '{key}' on line {line} is indented {col} spaces, which lines "
+            f"up with no key above it: indent it {near} spaces, as '{name}' on line "
+            f"{at_line}, if it belongs with it"), (
+            f"不是有效的 YAML：第 {line} 行的 '{key}' 缩进了 {col} 个空格，与上面任何一个键都对不齐："
+            f"如果它与第 {at_line} 行的 '{name}' 同级，请缩进 {near} 个空格")
 
 
 FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*\s*：")

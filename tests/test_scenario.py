@@ -749,10 +749,37 @@ def test_a_colon_inside_plain_text_says_to_quote_it():
 
 
 def test_other_yaml_errors_name_both_lines():
-    text = "id: x\nsegments:\n  - id: a\n    count: 1\n   bad: 2\n"
+    text = "id: x\nsegments:\n  - id: a\n    count: [1\n"
     [(where, msg)] = problems(text)
-    assert where == "line 5, column 4"
-    assert "starts at line 3" in msg and "check indentation" in msg
+    assert where == "line 5, column 1"
+    assert "starts at line 4" in msg and "check indentation" in msg
+
+
+@pytest.mark.parametrize(("text", "line", "en", "zh"), [
+    # one key too deep under a key that already has a value (the parser: "mapping values
+    # are not allowed here", in English on the Chinese page, naming no key)
+    ("id: x\nsegments:\n  - id: a\n    product: sme\n      count: 1\n", 5,
+     "'count' on line 5 is indented 6 spaces, deeper than 'product' on line 4 (4), which "
+     "already has a value: indent 'count' 4 spaces, as 'product'",
+     "第 5 行的 'count' 缩进了 6 个空格，比第 4 行已经有值的 'product'（4 个空格）更深："
+     "请把 'count' 缩进 4 个空格，与 'product' 对齐"),
+    # one key a space short of its neighbours ("expected <block end>, but found ...")
+    ("id: x\nsegments:\n  - id: a\n    count: 1\n   bad: 2\n", 5,
+     "'bad' on line 5 is indented 3 spaces, which lines up with no key above it: indent it "
+     "4 spaces, as 'count' on line 4, if it belongs with it",
+     "第 5 行的 'bad' 缩进了 3 个空格，与上面任何一个键都对不齐：如果它与第 4 行的 'count' 同级，"
+     "请缩进 4 个空格"),
+])
+def test_a_badly_indented_key_is_named_with_the_indentation_it_needs(text, line, en, zh):
+    """A key indented one level too deep or between two levels was reported in the
+    parser's words only ('mapping values are not allowed here (check indentation and
+    quotes)', English on the Chinese page too): the instructor had no key and no fix."""
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text)
+    [(where, msg)] = err.value.problems
+    assert where.startswith(f"line {line}, ")
+    assert msg == f"not valid YAML: {en}"
+    assert err.value.problems_zh == [f"不是有效的 YAML：{zh}"]
 
 
 def test_control_character_gives_its_line():

@@ -287,6 +287,22 @@ def test_the_page_speaks_chinese():
     assert "应小于 1.0（请改用更小的数：这是比例，6% 请写成 0.06）" in table.iloc[0].tolist()
 
 
+def test_a_badly_indented_key_is_named_in_chinese_with_the_indentation_it_needs():
+    """A key indented too deep showed, on the Chinese page, the field '(file)' and the
+    parser's English 'mapping values are not allowed here (check indentation and quotes)':
+    no key, no fix, and English. The text typed stays in the editor."""
+    at = open_page("zh")
+    bad = editor(at).value.replace("    count: 30\n", "      count: 30\n")
+    editor(at).set_value(bad).run()
+    no_exception(at)
+    row = next(d.value for d in at.dataframe if "行" in d.value.columns).iloc[0]
+    assert row["字段"] == "（整个文件）"
+    assert "'count' 缩进了 6 个空格" in row["问题"] and "请把 'count' 缩进 4 个空格" in row["问题"]
+    assert "mapping values" not in row["问题"]
+    assert row["该行内容"] == "count: 30"
+    assert editor(at).value == bad
+
+
 def test_the_share_boxes_say_how_to_write_a_percentage_before_the_browser_refuses_one():
     """Typing 3 for a 3% PD got only the browser's own English "outside the allowed range"
     (0.0001 to 0.9999), which names no fix; each share box now says it in its help."""
