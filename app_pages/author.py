@@ -81,14 +81,7 @@ with st.expander(t("author.start_title"), expanded=False):
                        "author_upload", ["yaml", "yml"], authoring.MAX_UPLOAD_BYTES)
     st.button(t("author.upload_load"), key="author_upload_load", on_click=forms.load_upload)
 
-msg = st.session_state.pop(forms.MSG_KEY, None)
-if msg:
-    kind, key, kw, rows = msg
-    getattr(st, kind)(t(key, **kw))
-    if rows:
-        st.dataframe(pd.DataFrame([(forms.field_label(p.path, lang), p.text(lang)) for p in rows],
-                                  columns=[t("author.col.field"), t("author.col.problem")]),
-                     hide_index=True, width="stretch", row_height=forms.PROBLEM_ROW_PX)
+forms.draw_message()  # loading, importing, undoing: a form's own message is drawn under it
 
 if st.session_state.pop(forms.DRAFT_FAILED_KEY, False):
     st.warning(t("author.draft_failed"), icon=":material/cloud_off:")
@@ -165,6 +158,7 @@ with tabs[5]:
     forms.text_item_form(Section.DEBRIEF_NOTES)
 with tabs[6]:
     forms.remove_form(text)
+forms.draw_message(any_form=True)  # from a form not drawn this run: said, not lost
 
 # --- teaching preview --------------------------------------------------------------------
 st.subheader(t("author.preview_title"))

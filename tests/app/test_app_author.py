@@ -109,6 +109,37 @@ def test_a_form_adds_an_objective_and_the_case_stays_valid():
     assert any("Objective added" in s.value for s in at.success)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_forms_message_is_drawn_under_the_form_that_sent_it(lang):
+    """A form's confirmation or refusal was drawn at the top of the page, a screen above
+    the form: after 'Add debrief note' the boxes emptied and nothing in sight said the note
+    was added (seen in the browser). Now it is drawn in the form's tab, under its button;
+    loading and undoing still speak at the top."""
+    from training.i18n import t
+
+    def tab_of(at, name):
+        return next(tab for tab in at.tabs if tab.label == t(f"author.tab.{name}", lang))
+
+    at = open_page(lang)
+    at.text_area(key="txt_debrief_notes_zh").set_value("第3个月流水下降。")
+    at.text_area(key="txt_debrief_notes_en").set_value("Month 3: turnover falls.")
+    submit = f"FormSubmitter:txt_debrief_notes_form-{t('author.debrief_notes_add', lang)}"
+    at.button(key=submit).click().run()
+    no_exception(at)
+    done = t("author.debrief_notes_added", lang)
+    assert [m.value for m in tab_of(at, "debrief").success] == [done]
+    assert [m.value for m in at.success].count(done) == 1  # only there, not at the top too
+    at.text_area(key="txt_debrief_notes_zh").set_value("只写了中文。")  # a refusal: there too
+    at.button(key=submit).click().run()
+    no_exception(at)
+    assert [m.value for m in tab_of(at, "debrief").error] == [t("author.form_invalid", lang)]
+    assert not tab_of(at, "objectives").error
+    at.button(key="author_undo_button").click().run()  # not a form: at the top
+    no_exception(at)
+    assert t("author.undone", lang) in [m.value for m in at.info]
+    assert not any(m.value == t("author.undone", lang) for m in tab_of(at, "debrief").info)
+
+
 def test_a_form_with_a_bad_field_names_it_and_leaves_the_text_alone():
     at = open_page()
     before = editor(at).value
