@@ -607,3 +607,10 @@ def test_a_form_entry_is_refused_only_for_problems_in_what_it_changed():
     for unfinished in ("", "horizon_months: 12\n"):
         after = authoring.add_macro_event(unfinished, early)
         assert authoring.checked_edit(unfinished, after) == after
+
+
+def test_the_blank_template_explains_itself_in_both_languages():
+    """The blank template opened with English comments only, on the Chinese page too."""
+    head = [line for line in authoring.blank_text().splitlines() if line.startswith("#")]
+    assert any("空白案例" in line for line in head) and any("Blank case" in line for line in head)
+    assert authoring.validate_text(authoring.blank_text()).scenario is not None
