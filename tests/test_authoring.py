@@ -286,6 +286,35 @@ def test_unknown_shipped_case():
 
 
 # --- teaching preview -------------------------------------------------------------------------
+def test_the_preview_says_when_the_future_a_class_plays_will_have_no_index():
+    """Every trainee plays the case's own seed, and the preview's replications run on other
+    seeds: a case the preview said teaches (index 0.48) gave each debrief and the cohort
+    dashboard "no index for this future" on that seed. The preview now runs late collection
+    and the oracle on it, as the debrief does, and says so in a note, naming the seed."""
+    from sim.engine import simulate
+    from sim.scenario import load_scenario
+
+    quiet = authoring.validate_text((Path(__file__).parent / "data" / "minimal.yaml").read_text(
+        encoding="utf-8").replace("pd_annual: 0.03", "pd_annual: 0.001")).scenario
+    played = preview.played_future(quiet)
+    late = simulate(quiet, seed=quiet.seed, strategy="late-collection")
+    assert played.seed == quiet.seed and played.late_cny == late.loss_cny
+    assert not played.has_index
+    r = preview.run_preview(quiet, reps=2)
+    [note] = [n for n in r.notes if n.code == preview.WarningCode.CLASS_SEED_NO_INDEX]
+    assert f"seed ({quiet.seed})" in note.text("en")
+    assert f"随机种子（{quiet.seed}）" in note.text("zh")
+    kept, _ = preview.from_kept(preview.to_kept(r))  # kept with the draft, read back
+    assert kept.notes == r.notes
+    # a preview of the first months only says nothing of the whole case's future
+    assert not any(n.code == preview.WarningCode.CLASS_SEED_NO_INDEX
+                   for n in preview.run_preview(quiet, reps=2, months=6).notes)
+    assert preview.played_future(load_scenario(Path(__file__).parents[1] / "scenarios" /
+                                               "intro.yaml")).has_index
+    assert preview.played_note(preview.played_future(load_scenario(
+        Path(__file__).parents[1] / "scenarios" / "intro.yaml"))) == ()
+
+
 def test_preview_reports_every_baseline_with_intervals_and_progress():
     sc = authoring.validate_text(blank()).scenario
     calls = []
