@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 import types
 import unicodedata
@@ -296,6 +297,20 @@ def _full_width_spaced(e: dict) -> bool:
     return isinstance(key, str) and key.startswith("\u3000") and bool(key.strip("\u3000 "))
 
 
+def _plain_number(value: float) -> str:
+    """A number as an author types it: 3000000, not 3e+06."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _minus_typed(kind: str, value: Any, ctx: dict) -> bool:
+    """Whether a number below its floor of zero would pass without its minus sign (an
+    amount typed -3000000): a stray minus, said so, rather than 'use a larger number'."""
+    floor = ctx.get("gt", ctx.get("ge"))
+    return (kind in ("greater_than", "greater_than_equal") and isinstance(value, int | float)
+            and not isinstance(value, bool) and value < 0 and floor is not None
+            and float(floor) == 0 and math.isfinite(value))
+
+
 def _message(e: dict, root: type[BaseModel] | None) -> str:
     kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
     fix = _FIXES.get(kind)
@@ -332,6 +347,8 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         # a share or a rate written as a percentage: 3 for 3%
         fix = f"{fix}: it is a share, so write {value:g}% as {value / 100:g}"
+    elif _minus_typed(kind, value, ctx):
+        fix = f"{fix}: {_plain_number(value)} has a minus sign; write {_plain_number(-value)}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
         fix = f"write it as a share: {value.strip()} is {_percent_text(value):g}"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
@@ -388,6 +405,8 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}{near_zh(ctx.get('tag'), _TAGS)}"
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         fix = f"{fix}：这是比例，{value:g}% 请写成 {value / 100:g}"
+    elif _minus_typed(kind, value, ctx):
+        fix = f"{fix}：{_plain_number(value)} 带了负号，请写成 {_plain_number(-value)}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
         fix = f"请写成比例：{value.strip()} 应写成 {_percent_text(value):g}"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:

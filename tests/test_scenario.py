@@ -918,3 +918,21 @@ def test_a_file_that_is_no_mapping_is_said_in_chinese_without_english_words(text
         parse_scenario(text)
     [zh] = info.value.problems_zh
     assert "id、title、segments 等" in zh and "keys such as" not in zh and "see " not in zh
+
+
+def test_a_negative_amount_says_to_drop_the_minus_sign():
+    """A negative amount read 'Input should be greater than 0 (use a larger number)', as
+    if the figure were too small rather than typed with a stray minus."""
+    text = MINIMAL.read_text(encoding="utf-8").replace("median_cny: 2000000",
+                                                       "median_cny: -2000000")
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text)
+    [(where, msg)] = err.value.problems
+    assert where == "segments[0].amount.median_cny"
+    assert msg.endswith("(use a larger number: -2000000 has a minus sign; write 2000000)")
+    assert err.value.problems_zh[0].endswith("（请改用更大的数：-2000000 带了负号，请写成 2000000）")
+    [(_, msg)] = problems(MINIMAL.read_text(encoding="utf-8").replace(
+        "pd_annual: 0.03", "pd_annual: -0.03"))
+    assert msg.endswith("-0.03 has a minus sign; write 0.03)")
+    [(_, msg)] = problems(MINIMAL.read_text(encoding="utf-8").replace("count: 20", "count: 0"))
+    assert "minus sign" not in msg  # zero: no minus to drop, the plain advice
