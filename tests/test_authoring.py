@@ -194,6 +194,21 @@ def test_form_helpers_build_a_valid_case_piece_by_piece():
     assert sc.objectives[-1].en == "Classify" and sc.debrief_notes[-1].zh == "第5个月"
 
 
+def test_a_form_writes_an_amount_as_a_person_types_it():
+    """A segment's median and a borrower's amount from the forms were written
+    'median_cny: 800000.0' and 'amount_cny: 3000000.0' in the case file."""
+    seg = SEGMENT.model_copy(update={"amount": SEGMENT.amount.model_copy(
+        update={"median_cny": 800000.0})})
+    text = authoring.add_segment(blank(), seg)
+    text = authoring.add_borrower(text, NamedBorrower(
+        id="hengda", segment="retail", company=Text(zh="恒达", en="Hengda"),
+        legal_rep=Text(zh="李建华", en="Li Jianhua"), amount_cny=3000000.0))
+    assert "median_cny: 800000\n" in text and "amount_cny: 3000000\n" in text
+    assert ".0\n" not in text.split("id: retail")[1].split("macro:")[0]
+    sc = authoring.validate_text(text).scenario
+    assert sc.segments[1].amount.median_cny == 800000 and sc.borrowers[0].amount_cny == 3000000
+
+
 def test_helpers_keep_the_authors_comments_and_untouched_text():
     text = authoring.add_objective(blank(), Text(zh="新目标", en="New objective"))
     assert text.startswith(blank().split("id:")[0])  # the header comment block
