@@ -250,6 +250,14 @@ def _percent_written(value: Any, ctx: dict) -> bool:
             and max(1, limit) < value <= 100)
 
 
+def _share_over_all(value: Any, ctx: dict) -> bool:
+    """Whether a number refused for being too large is a share written past 100 (120 for
+    a share that cannot pass 1): no percentage to convert, but the scale to say."""
+    limit = ctx.get("lt", ctx.get("le"))
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and isinstance(limit, int | float) and 0 < limit <= 2 and value > 100)
+
+
 def _percent_text(value: Any) -> float | None:
     """The share a text such as '4.5%' (or '4.5％') means, or None: a rate or a share
     typed with a percent sign is text to YAML."""
@@ -347,6 +355,8 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         # a share or a rate written as a percentage: 3 for 3%
         fix = f"{fix}: it is a share, so write {value:g}% as {value / 100:g}"
+    elif kind in ("less_than", "less_than_equal") and _share_over_all(value, ctx):
+        fix = f"{fix}: it is a share, where 1 is 100%"
     elif _minus_typed(kind, value, ctx):
         fix = f"{fix}: {_plain_number(value)} has a minus sign; write {_plain_number(-value)}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
@@ -405,6 +415,8 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}{near_zh(ctx.get('tag'), _TAGS)}"
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         fix = f"{fix}：这是比例，{value:g}% 请写成 {value / 100:g}"
+    elif kind in ("less_than", "less_than_equal") and _share_over_all(value, ctx):
+        fix = f"{fix}：这是比例，1 即 100%"
     elif _minus_typed(kind, value, ctx):
         fix = f"{fix}：{_plain_number(value)} 带了负号，请写成 {_plain_number(-value)}"
     elif kind == "float_parsing" and _percent_text(value) is not None:

@@ -936,3 +936,18 @@ def test_a_negative_amount_says_to_drop_the_minus_sign():
     assert msg.endswith("-0.03 has a minus sign; write 0.03)")
     [(_, msg)] = problems(MINIMAL.read_text(encoding="utf-8").replace("count: 20", "count: 0"))
     assert "minus sign" not in msg  # zero: no minus to drop, the plain advice
+
+
+def test_a_share_written_past_100_says_what_1_means():
+    """diversion_share: 120 (meant as 120%) read only 'Input should be less than or equal
+    to 1 (use a smaller number)'; 1.2 already said 'write 1.2% as 0.012'."""
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "    pd_annual: 0.03", "    pd_annual: 0.03\n    diversion_share: 120")
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text)
+    [(where, msg)] = err.value.problems
+    assert where == "segments[0].diversion_share"
+    assert msg.endswith("(use a smaller number: it is a share, where 1 is 100%)")
+    assert err.value.problems_zh[0].endswith("（请改用更小的数：这是比例，1 即 100%）")
+    [(_, msg)] = problems(text.replace("diversion_share: 120", "diversion_share: 12"))
+    assert msg.endswith("write 12% as 0.12)")
