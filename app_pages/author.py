@@ -126,16 +126,15 @@ with checks:
         st.error(t(f"author.invalid_{'one' if n == 1 else 'other'}", n=n))
 if scenario is None:  # the problems, full width so each message reads whole
     lines = text.splitlines()
-    st.dataframe(pd.DataFrame(
-        [("—" if p.line is None else p.line,
+    # a static table, which wraps every message: the data grid wraps a cell only by its
+    # own estimate of the width, and cut long Chinese messages before their fix
+    st.table(pd.DataFrame(
+        [("—" if p.line is None else str(p.line),
           t("author.whole_file") if p.path == authoring.FILE_PATH else p.path, p.text(lang),
           lines[p.line - 1].strip() if p.line and p.line <= len(lines) else "")
          for p in result.problems],
         columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem"),
-                 t("author.col.text")]),
-        hide_index=True, width="stretch", row_height=forms.PROBLEM_ROW_PX,
-        column_config={t("author.col.line"): st.column_config.NumberColumn(width="small"),
-                       t("author.col.problem"): st.column_config.TextColumn(width="large")})
+                 t("author.col.text")]), hide_index=True)
 
 # --- form helpers ----------------------------------------------------------------------
 st.subheader(t("author.forms_title"))

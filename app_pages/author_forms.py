@@ -35,9 +35,6 @@ SENDER_KEY = "author_msg_sender"
 """The form whose callback is running: its message is drawn under it, where the author
 pressed the button (drawn at the top of the page, a form's confirmation or refusal sat
 a screen above the form, out of sight)."""
-PROBLEM_ROW_PX = 84
-"""A problem table's row height: four lines, so a message wraps and its fix, at the end,
-shows (one line cut it off after the first words)."""
 
 REPAYMENTS = ("equal_instalment", "equal_principal", "interest_only_bullet")
 COLLATERALS = ("none", "property", "land", "construction", "equipment", "receivables", "deposit")
@@ -107,11 +104,11 @@ def draw_message(form: str | None = None, *, any_form: bool = False) -> None:
     del st.session_state[MSG_KEY]
     kind, key, kw, rows, _ = msg
     getattr(st, kind)(t(key, **kw))
-    if rows:
+    if rows:  # a static table, which wraps every message (see the page's problem table)
         lang = get_lang()
-        st.dataframe(pd.DataFrame([(field_label(p.path, lang), p.text(lang)) for p in rows],
-                                  columns=[t("author.col.field"), t("author.col.problem")]),
-                     hide_index=True, width="stretch", row_height=PROBLEM_ROW_PX)
+        st.table(pd.DataFrame([(field_label(p.path, lang), p.text(lang)) for p in rows],
+                              columns=[t("author.col.field"), t("author.col.problem")]),
+                 hide_index=True)
 
 
 def keep_draft() -> None:
