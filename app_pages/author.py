@@ -52,8 +52,9 @@ with st.expander(t("author.start_title"), expanded=False):
     if not generator:
         st.caption(t("author.no_generator"))
     if source == Start.SHIPPED:
-        st.selectbox(t("author.start_case"), list(authoring.shipped_cases()),
-                     key="author_start_case")
+        shipped = authoring.shipped_cases()
+        st.selectbox(t("author.start_case"), list(shipped), key="author_start_case",
+                     format_func=lambda stem: common.case_file_label(shipped[stem], lang))
     elif source == Start.GENERATED:
         options = authoring.generator_options()
         common.number_field(st, t("author.gen_seed"), "author_gen_seed", 0, forms.GEN_SEED_MAX,

@@ -693,3 +693,20 @@ def test_a_preview_a_reload_stopped_can_be_cancelled(lang, monkeypatch):
     assert preview.t("author.preview_back", lang) in infos
     assert preview.t("author.preview_resumed", lang) not in infos
     assert again.session_state["author_preview"].reps == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_shipped_cases_are_offered_by_their_titles(lang):
+    """'Start from a shipped case' listed file names only (calibration, disaster, intro...),
+    English words on the Chinese page too; each now reads as its title, then its name."""
+    from sim.scenario import load_scenario
+
+    at = open_page(lang)
+    at.radio(key="author_start").set_value("shipped").run()
+    no_exception(at)
+    title = load_scenario(ROOT / "scenarios" / "intro.yaml").title.get(lang)
+    assert f"{title} · intro" in at.selectbox(key="author_start_case").options
+    at.selectbox(key="author_start_case").set_value("intro")
+    at.button(key="author_load").click().run()
+    no_exception(at)
+    assert editor(at).value == authoring.shipped_text("intro")

@@ -795,3 +795,18 @@ def test_the_dashboard_offers_results_to_read_and_results_for_scripts(school, la
     assert labels == [t("dash.export_csv_readable", lang), t("dash.export_csv", lang),
                       t("dash.export_xlsx", lang)]
     assert t("dash.export_help", lang) in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_case_files_to_publish_are_offered_by_their_titles(school, lang):
+    """The cohort page's 'Publish a case' picker listed file names only (calibration,
+    disaster, intro...), English words on the Chinese page too."""
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_admin.py")
+    ok(at.run())
+    title = load_scenario(INTRO).title.get(lang)
+    assert f"{title} · intro" in at.selectbox(key="publish_pick").options
+    ok(at.selectbox(key="publish_pick").set_value("intro").run())
+    ok(at.button(key="publish_shipped").click().run())
+    # the same text as the school published: its version, not a new one
+    assert t("cohort.published", lang, case="intro", version=1) in [m.value for m in at.success]
