@@ -810,3 +810,17 @@ def test_the_case_files_to_publish_are_offered_by_their_titles(school, lang):
     ok(at.button(key="publish_shipped").click().run())
     # the same text as the school published: its version, not a new one
     assert t("cohort.published", lang, case="intro", version=1) in [m.value for m in at.success]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_my_work_names_an_instructors_case_by_its_title(school, lang):
+    """My work listed an attempt at a case an instructor wrote and published by its id
+    (monday_wuxi), in English on the Chinese page: only shipped cases had their titles."""
+    quiet_attempt(school)  # the minimal case, published; no shipped file has its id
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    title = parse_scenario(QUIET).title.get(lang)
+    lines = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert any(line.startswith(f"**{title}**") for line in lines), lines
+    assert not any(line.startswith("**minimal**") for line in lines)
