@@ -133,12 +133,12 @@ for cohort, a in assigned:
         if rank:
             st.markdown(f"**{t('mine.ranking')}**")
             st.dataframe(pd.DataFrame({
-                t("mine.col_rank"): [r.rank for r in rank],
-                t("mine.col_who"): [t("mine.you") if r.is_you else t("mine.classmate", n=r.rank)
-                                    for r in rank],
+                t("mine.col_rank"): pd.array([r.rank for r in rank], dtype="Int64"),
+                t("mine.col_who"): [t("mine.you") if r.is_you else t("mine.classmate", n=i)
+                                    for i, r in enumerate(rank, start=1)],
                 t("mine.col_index"): [common.index_text(r.index_share) for r in rank],
                 t("mine.col_attempts"): [r.attempts for r in rank],
-            }), hide_index=True, key=f"ranking_{a.id}")
+            }), hide_index=True, key=f"ranking_{a.id}", placeholder="—")
 
 # --- every attempt ---------------------------------------------------------------------
 st.header(t("mine.attempts"))

@@ -824,3 +824,33 @@ def test_my_work_names_an_instructors_case_by_its_title(school, lang):
     lines = [m.value for m in at.markdown if m.value.startswith("**")]
     assert any(line.startswith(f"**{title}**") for line in lines), lines
     assert not any(line.startswith("**minimal**") for line in lines)
+
+
+def test_the_ranking_ranks_no_one_on_no_index(school):
+    """With no index in the case's future the ranking still read 1 (you) and 2 (a
+    classmate), on '—' alike. Now a trainee without an index has no rank ('—'), and equal
+    indexes share one."""
+    aid, _ = quiet_attempt(school)
+    quiet = school.games.store.get(aid).assignment_id
+    cr.enrol(school.db, school.teacher, school.cohort.id, "ben")
+    games = LiveGames(AttemptStore(db=school.db), lambda _id: parse_scenario(QUIET))
+    live = cr.start_assignment(school.db, school.ben, games, quiet)
+    for m in range(live.game.horizon):
+        games.end_month(live.attempt.id, m)
+    rows = cr.ranking(school.db, school.ann, quiet)
+    assert [(r.rank, r.index_share) for r in rows] == [(None, None), (None, None)]
+    at = app_as(school.ann)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    grid = frame_with(at, t("mine.col_rank", "en"))
+    assert grid[t("mine.col_rank", "en")].isna().all()
+    assert sorted(grid[t("mine.col_who", "en")]) == sorted([t("mine.you", "en"),
+                                                            t("mine.classmate", "en", n=2)])
+    # on the intro, Ann and Ben play alike: the same index, the same rank
+    school.ann_attempt(load_scenario(INTRO).horizon_months)
+    live = cr.start_assignment(school.db, school.ben, school.games, school.assignment.id)
+    for m in range(live.game.horizon):
+        school.games.end_month(live.attempt.id, m)
+    intro = cr.ranking(school.db, school.ann, school.assignment.id)
+    assert intro[0].index_share is not None
+    assert [r.rank for r in intro] == [1, 1]
