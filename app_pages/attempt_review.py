@@ -9,7 +9,7 @@ from app_pages import common
 from app_pages.figures import Figure, row
 from training import classroom, report, units
 from training.attempts import AttemptError
-from training.authz import Forbidden
+from training.authz import Action, Forbidden
 from training.i18n import get_lang, t
 from training.review import month_view
 
@@ -18,6 +18,12 @@ st.title(t("review.title"))
 aid = st.query_params.get("review") or st.session_state.get("review_id")
 if not aid:
     st.info(t("review.none"))
+    # where attempts are picked, a click away (the words alone left the reader to find it)
+    if common.allowed(Action.CREATE_COHORT):
+        st.page_link(common.PAGES["cohort_dashboard"], label=t("nav.cohort_dashboard"),
+                     icon=":material/monitoring:")
+    st.page_link(common.PAGES["my_attempts"], label=t("nav.my_attempts"),
+                 icon=":material/assignment:")
     st.stop()
 st.session_state["review_id"] = aid
 user = common.current_user()

@@ -854,3 +854,16 @@ def test_the_ranking_ranks_no_one_on_no_index(school):
     intro = cr.ranking(school.db, school.ann, school.assignment.id)
     assert intro[0].index_share is not None
     assert [r.rank for r in intro] == [1, 1]
+
+
+@pytest.mark.parametrize(("who", "links"), [("teacher", ["dash", "mine"]), ("ann", ["mine"])])
+def test_the_replay_with_no_attempt_links_where_attempts_are_picked(school, who, links):
+    """Attempt replay opened from the sidebar said 'open one from the cohort dashboard or My
+    work' and stopped there: a dead end with no way on but the sidebar."""
+    at = app_as(getattr(school, who), lang="zh")
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert t("review.none", "zh") in [i.value for i in at.info]
+    labels = [p.proto.label for p in at.get("page_link")]
+    wanted = {"dash": t("nav.cohort_dashboard", "zh"), "mine": t("nav.my_attempts", "zh")}
+    assert [wanted[k] for k in links] == [x for x in labels if x in wanted.values()]
