@@ -246,7 +246,13 @@ def load_upload() -> None:
         message("error", f"author.error.{err.key}", detail=err.detail)
         return
     replace_text(new)
-    message("success", "author.imported")  # the file's name is not echoed: it is user text
+    # the file's name is not echoed: it is user text
+    problems = len(authoring.validate_text(new).problems)
+    if problems:  # in the editor to be fixed, said so (not a green "done")
+        message("warning", f"author.imported_problems_{'one' if problems == 1 else 'other'}",
+                n=problems)
+    else:
+        message("success", "author.imported")
 
 
 # --- segments ----------------------------------------------------------------------------

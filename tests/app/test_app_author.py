@@ -710,3 +710,30 @@ def test_the_shipped_cases_are_offered_by_their_titles(lang):
     at.button(key="author_load").click().run()
     no_exception(at)
     assert editor(at).value == authoring.shipped_text("intro")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_imported_file_with_problems_says_so_and_undo_brings_the_draft_back(lang):
+    """Importing a file with a mistake said 'The file is in the editor.' in green, over a
+    red list of problems, and replaced the case being written: now it says how many
+    problems came with it and that Undo brings the text back; Undo does."""
+    from training.i18n import t
+
+    at = open_page(lang)
+    before = editor(at).value
+    bad = (ROOT / "tests" / "badinput" / "negative_amount.yaml").read_bytes()
+    at.file_uploader(key="author_upload").set_value(("case.yaml", bad, "application/x-yaml"))
+    at.run()
+    at.button(key="author_upload_load").click().run()
+    no_exception(at)
+    assert editor(at).value == bad.decode("utf-8")
+    assert t("author.imported_problems_one", lang, n=1) in [w.value for w in at.warning]
+    assert not any(s.value == t("author.imported", lang) for s in at.success)
+    at.button(key="author_undo_button").click().run()
+    no_exception(at)
+    assert editor(at).value == before
+    good = (ROOT / "tests" / "data" / "minimal.yaml").read_bytes()
+    at.file_uploader(key="author_upload").set_value(("case.yaml", good, "application/x-yaml"))
+    at.run()
+    at.button(key="author_upload_load").click().run()
+    assert t("author.imported", lang) in [s.value for s in at.success]
