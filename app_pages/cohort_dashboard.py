@@ -89,7 +89,7 @@ COL = {"subject": t("dash.col_assignment"), "trainee": t("dash.col_trainee")}
 
 
 st.header(t("dash.completion"))
-left, right = st.columns([3, 2])
+left, right = st.columns(2)  # the table whole beside the chart (3:2 cut its status)
 left.altair_chart(charts.completion(res.completion), width="stretch")
 show(res.completion.assign(status=res.completion["status"].map(lambda s: t(f"dash.status_{s}"))),
      {**COL, "status": t("dash.col_status")}, "completion_table", into=right)
@@ -138,9 +138,12 @@ else:
         t("dash.col_missed_by"): res.missed["trainees_missed"],
         t("dash.col_share"): res.missed["share_missed"],
     })
-    st.dataframe(missed, hide_index=True, key="missed_table",
-                 column_config={t("dash.col_share"):
-                                st.column_config.NumberColumn(format="percent")})
+    # the long texts at a set width, so every column shows (the share, last, was off the
+    # edge in English); a cut name reads whole on hover
+    st.dataframe(missed, hide_index=True, key="missed_table", column_config={
+        t("dash.col_assignment"): st.column_config.TextColumn(width="medium"),
+        t("dash.col_company"): st.column_config.TextColumn(width="medium"),
+        t("dash.col_share"): st.column_config.NumberColumn(format="percent")})
 
 st.header(t("dash.quiz"))
 if res.quiz.empty:

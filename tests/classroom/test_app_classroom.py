@@ -867,3 +867,22 @@ def test_the_replay_with_no_attempt_links_where_attempts_are_picked(school, who,
     labels = [p.proto.label for p in at.get("page_link")]
     wanted = {"dash": t("nav.cohort_dashboard", "zh"), "mine": t("nav.my_attempts", "zh")}
     assert [wanted[k] for k in links] == [x for x in labels if x in wanted.values()]
+
+
+def test_the_dashboards_tables_fit_beside_their_charts_in_english(school):
+    """In English the missed-loans table ran past the page (its share column off the edge,
+    headed 'Trainees who missed it', 'Share of finishers') and the completion table beside
+    its chart cut its statuses ('finishe', 'not sta'). The long texts now have a set width
+    and the figures short headings."""
+    import json
+
+    school.ann_attempt(load_scenario(INTRO).horizon_months)
+    at = app_as(school.teacher)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    grid = next(d for d in at.dataframe if t("dash.col_warning", "en") in d.value.columns)
+    config = json.loads(grid.proto.columns)
+    for col in ("dash.col_assignment", "dash.col_company"):
+        assert config[t(col, "en")]["width"] == "medium"
+    for col in ("dash.col_visible", "dash.col_missed_by", "dash.col_share"):
+        assert len(t(col, "en")) <= 12, t(col, "en")
