@@ -92,4 +92,6 @@ events = report.events_table(g.events(month), lang)
 if events.empty:
     st.caption(t("review.no_events"))
 else:
-    st.dataframe(events, hide_index=True, key="review_events")
+    st.dataframe(events, hide_index=True, key="review_events", column_config={
+        col: st.column_config.Column(width=w)
+        for col, w in report.events_widths(lang).items() if col in events.columns})

@@ -72,7 +72,9 @@ def month_report(last: Any, lang: str, scenario: Any = None,
         if events.empty:
             st.caption(t("desk.no_events"))
         else:
-            st.dataframe(events, hide_index=True, key="month_events")
+            st.dataframe(events, hide_index=True, key="month_events", column_config={
+                col: st.column_config.Column(width=w)
+                for col, w in report.events_widths(lang).items() if col in events.columns})
         if last.rejected:  # what was asked and not done: the trainee must not lose it unseen
             hours = sum(w == "hours" for _, _, w in last.rejected)
             st.warning(t("desk.refused.title", n=len(last.rejected))

@@ -886,3 +886,20 @@ def test_the_dashboards_tables_fit_beside_their_charts_in_english(school):
         assert config[t(col, "en")]["width"] == "medium"
     for col in ("dash.col_visible", "dash.col_missed_by", "dash.col_share"):
         assert len(t(col, "en")) <= 12, t(col, "en")
+
+
+def test_an_events_note_gets_the_width_to_be_read(school):
+    """The month's events table (desk and replay) put the details, a scripted event's note
+    written by the case's author, last and narrow: 'A US customer cancels two ord…'. The
+    details column is now wide and the month and loan columns narrow."""
+    import json
+
+    aid = school.ann_attempt(3)
+    at = app_as(school.teacher, review=aid)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    ok(at.slider(key=f"review_month_{aid}").set_value(2).run())  # Mingtai's sales drop
+    grid = next(d for d in at.dataframe if t("col.details", "en") in d.value.columns)
+    config = json.loads(grid.proto.columns)
+    assert config[t("col.details", "en")]["width"] == "large"
+    assert config[t("col.month", "en")]["width"] == "small"
