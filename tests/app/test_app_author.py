@@ -737,3 +737,12 @@ def test_an_imported_file_with_problems_says_so_and_undo_brings_the_draft_back(l
     at.run()
     at.button(key="author_upload_load").click().run()
     assert t("author.imported", lang) in [s.value for s in at.success]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "kept as your draft"), ("zh", "保存为您的草稿")])
+def test_the_editor_says_when_typed_text_is_kept(lang, words):
+    """Text typed in the editor and not yet applied (Ctrl+Enter or a click outside) was lost
+    by a reload, seen in the browser, while the page said every change is kept: the
+    editor's help now says when the text becomes the draft."""
+    at = open_page(lang)
+    assert words in editor(at).help
