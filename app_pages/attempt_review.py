@@ -9,7 +9,7 @@ from app_pages import common
 from app_pages.figures import Figure, row
 from training import classroom, report, units
 from training.attempts import AttemptError
-from training.authz import Forbidden
+from training.authz import Action, Forbidden
 from training.i18n import get_lang, t
 from training.review import month_view
 
@@ -33,6 +33,12 @@ if not aid:
                            format_func=labels.get, placeholder=t("review.own_placeholder"))
     if not aid:
         st.info(t("review.none_yours" if labels else "review.none"))
+        # where attempts are picked, a click away (the words alone left the reader to find it)
+        if common.allowed(Action.CREATE_COHORT):
+            st.page_link(common.PAGES["cohort_dashboard"], label=t("nav.cohort_dashboard"),
+                         icon=":material/monitoring:")
+        st.page_link(common.PAGES["my_attempts"], label=t("nav.my_attempts"),
+                     icon=":material/assignment:")
         st.stop()
 else:
     st.session_state["review_id"] = aid
@@ -57,6 +63,12 @@ if gone is not None:  # its assignment was taken back: to read, no longer counte
 if att.finished and att.result:
     st.metric(t("debrief.index" if first.player is None else "review.index"),
               common.index_text(att.index_share))
+    score = att.result.get("score") or {}
+    if common.index_text(att.index_share) == "—" and score.get("loss") is not None:
+        # a dash alone left the instructor guessing: say why, with the losses to compare
+        st.caption(t("review.no_index", loss=units.money(score.get("loss"), lang),
+                     late=units.money(score.get("loss_late"), lang),
+                     oracle=units.money(score.get("loss_oracle"), lang)))
 
 if att.month == 0:
     st.info(t("review.not_started"))
@@ -96,4 +108,6 @@ events = report.events_table(g.events(month), lang, view.scenario)
 if events.empty:
     st.caption(t("review.no_events"))
 else:
-    st.dataframe(events, hide_index=True, key="review_events")
+    st.dataframe(events, hide_index=True, key="review_events", column_config={
+        col: st.column_config.Column(width=w)
+        for col, w in report.events_widths(lang).items() if col in events.columns})

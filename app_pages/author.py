@@ -52,8 +52,9 @@ with st.expander(t("author.start_title"), expanded=False):
     if not generator:
         st.caption(t("author.no_generator"))
     if source == Start.SHIPPED:
-        st.selectbox(t("author.start_case"), list(authoring.shipped_cases()),
-                     key="author_start_case")
+        shipped = authoring.shipped_cases()
+        st.selectbox(t("author.start_case"), list(shipped), key="author_start_case",
+                     format_func=lambda stem: common.case_file_label(shipped[stem], lang))
     elif source == Start.GENERATED:
         options = authoring.generator_options()
         common.number_field(st, t("author.gen_seed"), "author_gen_seed", 0, forms.GEN_SEED_MAX,
@@ -81,14 +82,7 @@ with st.expander(t("author.start_title"), expanded=False):
                        "author_upload", ["yaml", "yml"], authoring.MAX_UPLOAD_BYTES)
     st.button(t("author.upload_load"), key="author_upload_load", on_click=forms.load_upload)
 
-msg = st.session_state.pop(forms.MSG_KEY, None)
-if msg:
-    kind, key, kw, rows = msg
-    getattr(st, kind)(t(key, **kw))
-    if rows:
-        st.dataframe(pd.DataFrame([(forms.field_label(p.path, lang), p.text(lang)) for p in rows],
-                                  columns=[t("author.col.field"), t("author.col.problem")]),
-                     hide_index=True, width="stretch", row_height=forms.PROBLEM_ROW_PX)
+forms.draw_message()  # loading, importing, undoing: a form's own message is drawn under it
 
 if st.session_state.pop(forms.DRAFT_FAILED_KEY, False):
     st.warning(t("author.draft_failed"), icon=":material/cloud_off:")
@@ -133,15 +127,15 @@ with checks:
         st.error(t(f"author.invalid_{'one' if n == 1 else 'other'}", n=n))
 if scenario is None:  # the problems, full width so each message reads whole
     lines = text.splitlines()
-    st.dataframe(pd.DataFrame(
-        [("—" if p.line is None else p.line, p.path, p.text(lang),
+    # a static table, which wraps every message: the data grid wraps a cell only by its
+    # own estimate of the width, and cut long Chinese messages before their fix
+    st.table(pd.DataFrame(
+        [("—" if p.line is None else str(p.line),
+          t("author.whole_file") if p.path == authoring.FILE_PATH else p.path, p.text(lang),
           lines[p.line - 1].strip() if p.line and p.line <= len(lines) else "")
          for p in result.problems],
         columns=[t("author.col.line"), t("author.col.field"), t("author.col.problem"),
-                 t("author.col.text")]),
-        hide_index=True, width="stretch", row_height=forms.PROBLEM_ROW_PX,
-        column_config={t("author.col.line"): st.column_config.NumberColumn(width="small"),
-                       t("author.col.problem"): st.column_config.TextColumn(width="large")})
+                 t("author.col.text")]), hide_index=True)
 
 # --- form helpers ----------------------------------------------------------------------
 st.subheader(t("author.forms_title"))
@@ -164,6 +158,7 @@ with tabs[5]:
     forms.text_item_form(Section.DEBRIEF_NOTES)
 with tabs[6]:
     forms.remove_form(text)
+forms.draw_message(any_form=True)  # from a form not drawn this run: said, not lost
 
 # --- teaching preview --------------------------------------------------------------------
 st.subheader(t("author.preview_title"))

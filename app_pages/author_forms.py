@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 
@@ -30,9 +31,10 @@ widget's state when the widget is not drawn); the editor widget mirrors it."""
 EDITOR_KEY = "author_yaml"
 UNDO_KEY = "author_undo"
 MSG_KEY = "author_msg"
-PROBLEM_ROW_PX = 84
-"""A problem table's row height: four lines, so a message wraps and its fix, at the end,
-shows (one line cut it off after the first words)."""
+SENDER_KEY = "author_msg_sender"
+"""The form whose callback is running: its message is drawn under it, where the author
+pressed the button (drawn at the top of the page, a form's confirmation or refusal sat
+a screen above the form, out of sight)."""
 
 REPAYMENTS = ("equal_instalment", "equal_principal", "interest_only_bullet")
 COLLATERALS = ("none", "property", "land", "construction", "equipment", "receivables", "deposit")
@@ -65,6 +67,8 @@ label, not the YAML key, so a problem names the box the author typed in."""
 def field_label(path: str, lang: str) -> str:
     """A form problem's field as the form labels it, with its YAML path ("Company
     (English) · company.en"); a path no form field carries (a list item) as it is."""
+    if path == authoring.FILE_PATH:  # a YAML error: the file, in the page's language
+        return t("author.whole_file", lang)
     # macro[1].month is the form's Month; segments[0] of a policy shock its Segments
     key = FIELD_LABELS.get(path) or FIELD_LABELS.get(path.rsplit(".", 1)[-1]) or \
         FIELD_LABELS.get(path.split("[")[0])
@@ -76,7 +80,35 @@ def message(kind: str, key: str, rows: tuple[authoring.Problem, ...] = (), **kw:
     """A message for the page to draw: kind is success/error/info, key a catalogue key
     (translated when drawn: callbacks run before the page sets this run's language), rows
     the problems of a form's fields (said in the page's language when drawn)."""
-    st.session_state[MSG_KEY] = (kind, key, kw, tuple(rows))
+    st.session_state[MSG_KEY] = (kind, key, kw, tuple(rows), st.session_state.get(SENDER_KEY))
+
+
+def sent_from(form: str, callback: Callable[..., None]) -> Callable[..., None]:
+    """``callback`` for the button of ``form``: the message it leaves is drawn under it."""
+    def run(*args: Any) -> None:
+        st.session_state[SENDER_KEY] = form
+        try:
+            callback(*args)
+        finally:
+            st.session_state.pop(SENDER_KEY, None)
+    return run
+
+
+def draw_message(form: str | None = None, *, any_form: bool = False) -> None:
+    """The message left by the last callback, when ``form`` sent it (None: the top of the
+    page, for loading, importing and undoing; ``any_form``: whichever form sent it, for a
+    form not drawn this run)."""
+    msg = st.session_state.get(MSG_KEY)
+    if not msg or (msg[4] != form and not any_form):
+        return
+    del st.session_state[MSG_KEY]
+    kind, key, kw, rows, _ = msg
+    getattr(st, kind)(t(key, **kw))
+    if rows:  # a static table, which wraps every message (see the page's problem table)
+        lang = get_lang()
+        st.table(pd.DataFrame([(field_label(p.path, lang), p.text(lang)) for p in rows],
+                              columns=[t("author.col.field"), t("author.col.problem")]),
+                 hide_index=True)
 
 
 def keep_draft() -> None:
@@ -214,7 +246,13 @@ def load_upload() -> None:
         message("error", f"author.error.{err.key}", detail=err.detail)
         return
     replace_text(new)
-    message("success", "author.imported")  # the file's name is not echoed: it is user text
+    # the file's name is not echoed: it is user text
+    problems = len(authoring.validate_text(new).problems)
+    if problems:  # in the editor to be fixed, said so (not a green "done")
+        message("warning", f"author.imported_problems_{'one' if problems == 1 else 'other'}",
+                n=problems)
+    else:
+        message("success", "author.imported")
 
 
 # --- segments ----------------------------------------------------------------------------
@@ -332,7 +370,9 @@ def segment_form(text: str, lang: str) -> None:
                         format="%.2f", key="seg_guarantee_share",
                         help=t("author.f.guarantee_share_help"))
         label = t("author.segment_add") if _seg_index() == NEW else t("author.segment_save")
-        st.form_submit_button(label, on_click=save_segment, type="primary")
+        st.form_submit_button(label, on_click=sent_from("segment", save_segment),
+                              type="primary")
+    draw_message("segment")
 
 
 # --- macro events ----------------------------------------------------------------------
@@ -381,7 +421,9 @@ def macro_form(text: str) -> None:
         c1.text_input(t("author.f.region"), key="macro_region", help=t("author.f.only_disaster"))
         c2.text_input(t("author.f.name_zh"), key="macro_name_zh")
         c3.text_input(t("author.f.name_en"), key="macro_name_en")
-        st.form_submit_button(t("author.macro_add"), on_click=add_macro, type="primary")
+        st.form_submit_button(t("author.macro_add"), on_click=sent_from("macro", add_macro),
+                              type="primary")
+    draw_message("macro")
 
 
 # --- named borrowers and their scripted events ---------------------------------------------
@@ -431,8 +473,10 @@ def borrower_forms(text: str) -> None:
         c1.text_input(t("author.f.rep_zh", lang), key="bor_rep_zh")
         c2.text_input(t("author.f.rep_en"), key="bor_rep_en")
         c3.checkbox(t("author.f.diverts"), key="bor_diverts")
-        st.form_submit_button(t("author.borrower_add"), on_click=add_named_borrower,
+        st.form_submit_button(t("author.borrower_add"),
+                              on_click=sent_from("borrower", add_named_borrower),
                               type="primary")
+    draw_message("borrower")
     st.markdown(f"**{t('author.event_new')}**")
     if not bor_ids:
         st.caption(t("author.event_needs_borrower"))
@@ -448,8 +492,9 @@ def borrower_forms(text: str) -> None:
                         step=0.1, key="ev_severity")
         c2.text_input(t("author.f.note_zh"), key="ev_note_zh")
         c3.text_input(t("author.f.note_en"), key="ev_note_en")
-        st.form_submit_button(t("author.event_add"), on_click=add_scripted_event,
-                              type="primary")
+        st.form_submit_button(t("author.event_add"),
+                              on_click=sent_from("event", add_scripted_event), type="primary")
+    draw_message("event")
 
 
 # --- staff, objectives, debrief notes ------------------------------------------------------
@@ -477,7 +522,9 @@ def staff_form(scenario) -> None:
         c1.number_input(t("author.f.officers"), step=1,
                         key="staff_officers")
         c2.number_input(t("author.f.hours_per_officer"), step=5.0, key="staff_hours")
-        st.form_submit_button(t("author.staff_save"), on_click=save_staff, type="primary")
+        st.form_submit_button(t("author.staff_save"), on_click=sent_from("staff", save_staff),
+                              type="primary")
+    draw_message("staff")
 
 
 def add_text_item(section: Section) -> None:
@@ -496,8 +543,10 @@ def text_item_form(section: Section) -> None:
     with st.form(f"{prefix}_form", border=False):
         st.text_area(t("author.f.text_zh"), key=f"{prefix}_zh", height=80)
         st.text_area(t("author.f.text_en"), key=f"{prefix}_en", height=80)
-        st.form_submit_button(t(f"author.{section}_add"), on_click=add_text_item,
+        st.form_submit_button(t(f"author.{section}_add"),
+                              on_click=sent_from(str(section), add_text_item),
                               args=(section,), type="primary")
+    draw_message(str(section))
 
 
 # --- removing an entry ---------------------------------------------------------------------
@@ -518,5 +567,6 @@ def remove_form(text: str) -> None:
     c2.selectbox(t("author.f.entry"), list(range(len(entries))), key="rm_item",
                  format_func=lambda i: f"{i + 1}. "
                  f"{authoring.item_label(Section(section), entries[i], lang)}")
-    st.button(t("author.remove"), key="rm_button", on_click=remove_entry,
+    st.button(t("author.remove"), key="rm_button", on_click=sent_from("remove", remove_entry),
               disabled=not entries)
+    draw_message("remove")

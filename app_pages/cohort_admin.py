@@ -267,7 +267,8 @@ with assign_tab:
 with publish_tab:
     st.caption(t("cohort.publish_help"))
     shipped = {p.stem: p for p in scenario_paths(common.scenario_dir())}
-    pick = st.selectbox(t("cohort.shipped_case"), list(shipped), key="publish_pick")
+    pick = st.selectbox(t("cohort.shipped_case"), list(shipped), key="publish_pick",
+                        format_func=lambda stem: common.case_file_label(shipped[stem], lang))
     if st.button(t("cohort.publish"), key="publish_shipped", disabled=pick is None):
         from sim.scenario import ScenarioError
 

@@ -89,14 +89,24 @@ COL = {"subject": t("dash.col_assignment"), "trainee": t("dash.col_trainee")}
 
 
 st.header(t("dash.completion"))
-left, right = st.columns([3, 2])
+left, right = st.columns(2)  # the table whole beside the chart (3:2 cut its status)
 left.altair_chart(charts.completion(res.completion), width="stretch")
 show(res.completion.assign(status=res.completion["status"].map(lambda s: t(f"dash.status_{s}"))),
      {**COL, "status": t("dash.col_status")}, "completion_table", into=right)
 
-done = res.attempts.dropna(subset=["index_share"])
-if not done.empty:
+finished = res.attempts[res.attempts["status"] == dash.STATUS_FINISHED]
+done = finished.dropna(subset=["index_share"])
+if not finished.empty:
     st.header(t("dash.scores"))
+if len(done) < len(finished):
+    # a future with almost nothing to avoid has no index (the debrief says why): the
+    # finished attempts' losses, to read against the baselines' below
+    missing = len(finished) - len(done)
+    st.info(t(f"dash.no_index_{'one' if missing == 1 else 'other'}", n=missing))
+    show(finished[finished["index_share"].isna()],
+         {**COL, "attempt_no": t("dash.col_attempt_no"), "loss_cny": t("dash.col_loss")},
+         "no_index_table", money=("loss_cny",))
+if not done.empty:
     left, right = st.columns(2)
     left.altair_chart(charts.score_distribution(done), width="stretch")
     right.altair_chart(charts.index_by_trainee(done, res.baselines), width="stretch")
@@ -104,12 +114,13 @@ if not done.empty:
         best=("index_share", "max"), attempts=("attempt_no", "max"))
     show(best, {**COL, "best": t("dash.col_best"), "attempts": t("dash.col_attempts")},
          "best_table", shares=("best",))
+if not finished.empty:
     show(res.baselines.assign(strategy=res.baselines["strategy"].map(lambda s: t(f"strategy.{s}"))),
          {"subject": COL["subject"], "strategy": t("dash.col_baseline"),
           "index_share": t("dash.col_index"), "loss_cny": t("dash.col_loss")},
          "baselines_table", shares=("index_share",), money=("loss_cny",))
-    if done["attempt_no"].max() > 1:
-        st.altair_chart(charts.repeated(done), width="stretch")
+if not done.empty and done["attempt_no"].max() > 1:
+    st.altair_chart(charts.repeated(done), width="stretch")
 
 st.header(t("dash.missed"))
 if res.missed.empty:
@@ -127,9 +138,12 @@ else:
         t("dash.col_missed_by"): res.missed["trainees_missed"],
         t("dash.col_share"): res.missed["share_missed"],
     })
-    st.dataframe(missed, hide_index=True, key="missed_table",
-                 column_config={t("dash.col_share"):
-                                st.column_config.NumberColumn(format="percent")})
+    # the long texts at a set width, so every column shows (the share, last, was off the
+    # edge in English); a cut name reads whole on hover
+    st.dataframe(missed, hide_index=True, key="missed_table", column_config={
+        t("dash.col_assignment"): st.column_config.TextColumn(width="medium"),
+        t("dash.col_company"): st.column_config.TextColumn(width="medium"),
+        t("dash.col_share"): st.column_config.NumberColumn(format="percent")})
 
 st.header(t("dash.quiz"))
 if res.quiz.empty:

@@ -154,6 +154,13 @@ def load_case(path: Path) -> Scenario | ScenarioError:
     return scenario if scenario is not None else ScenarioError(str(path), problems)
 
 
+def case_file_label(path: Path, lang: str) -> str:
+    """A case file as a picker shows it: its title in the page's language, then its file
+    name ("入门：台州支行的一本小账 · intro"); a file that does not load, by its name."""
+    case = load_case(path)
+    return path.stem if isinstance(case, ScenarioError) else f"{case.title.get(lang)} · {path.stem}"
+
+
 def all_cases() -> tuple[list[Scenario], list[ScenarioError]]:
     """Every case file in the scenario folder: those that load, and the problems of the others."""
     ok: list[Scenario] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 import types
 import unicodedata
@@ -249,6 +250,14 @@ def _percent_written(value: Any, ctx: dict) -> bool:
             and max(1, limit) < value <= 100)
 
 
+def _share_over_all(value: Any, ctx: dict) -> bool:
+    """Whether a number refused for being too large is a share written past 100 (120 for
+    a share that cannot pass 1): no percentage to convert, but the scale to say."""
+    limit = ctx.get("lt", ctx.get("le"))
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and isinstance(limit, int | float) and 0 < limit <= 2 and value > 100)
+
+
 def _percent_text(value: Any) -> float | None:
     """The share a text such as '4.5%' (or '4.5％') means, or None: a rate or a share
     typed with a percent sign is text to YAML."""
@@ -296,6 +305,20 @@ def _full_width_spaced(e: dict) -> bool:
     return isinstance(key, str) and key.startswith("\u3000") and bool(key.strip("\u3000 "))
 
 
+def _plain_number(value: float) -> str:
+    """A number as an author types it: 3000000, not 3e+06."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _minus_typed(kind: str, value: Any, ctx: dict) -> bool:
+    """Whether a number below its floor of zero would pass without its minus sign (an
+    amount typed -3000000): a stray minus, said so, rather than 'use a larger number'."""
+    floor = ctx.get("gt", ctx.get("ge"))
+    return (kind in ("greater_than", "greater_than_equal") and isinstance(value, int | float)
+            and not isinstance(value, bool) and value < 0 and floor is not None
+            and float(floor) == 0 and math.isfinite(value))
+
+
 def _message(e: dict, root: type[BaseModel] | None) -> str:
     kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
     fix = _FIXES.get(kind)
@@ -332,6 +355,10 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         # a share or a rate written as a percentage: 3 for 3%
         fix = f"{fix}: it is a share, so write {value:g}% as {value / 100:g}"
+    elif kind in ("less_than", "less_than_equal") and _share_over_all(value, ctx):
+        fix = f"{fix}: it is a share, where 1 is 100%"
+    elif _minus_typed(kind, value, ctx):
+        fix = f"{fix}: {_plain_number(value)} has a minus sign; write {_plain_number(-value)}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
         fix = f"write it as a share: {value.strip()} is {_percent_text(value):g}"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
@@ -388,6 +415,10 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}{near_zh(ctx.get('tag'), _TAGS)}"
     elif kind in ("less_than", "less_than_equal") and _percent_written(value, ctx):
         fix = f"{fix}：这是比例，{value:g}% 请写成 {value / 100:g}"
+    elif kind in ("less_than", "less_than_equal") and _share_over_all(value, ctx):
+        fix = f"{fix}：这是比例，1 即 100%"
+    elif _minus_typed(kind, value, ctx):
+        fix = f"{fix}：{_plain_number(value)} 带了负号，请写成 {_plain_number(-value)}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
         fix = f"请写成比例：{value.strip()} 应写成 {_percent_text(value):g}"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
@@ -506,6 +537,9 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
             "read as indentation: indent with ordinary spaces"), (
             f"不是有效的 YAML：第 {bad_line} 行用{what_zh}缩进，YAML 不把它当作缩进："
             "请改用半角空格缩进")
+    shifted = _indent_problem(text, line)
+    if shifted is not None:  # a key indented too deep, or between two levels
+        return (_at(mark),) + shifted
     where_else = where_else_zh = ""
     if ctx_mark is not None and ctx_mark.line != mark.line:
         where_else = f"; {context} that starts at line {ctx_mark.line + 1}"
@@ -559,6 +593,58 @@ def _bad_indent_line(text: str, upto: int, tab: bool) -> tuple[int, bool] | None
         if tab and "\t" in m[1]:
             return k, False
     return None
+
+
+KEY_LINE = re.compile(r"^( *)((?:- +)*)([A-Za-z_][\w-]*) *:(?: +(.*))?$")
+"""A line 'key: value' (or '- key: value', or 'key:'), indented with spaces."""
+
+
+def _key_on(line: str) -> tuple[int, str, str] | None:
+    """(column of the key, the key, its value as written) of a key line, else None."""
+    m = KEY_LINE.match(line)
+    if m is None:
+        return None
+    return len(m[1]) + len(m[2]), m[3], (m[4] or "").split(" #")[0].strip()
+
+
+def _indent_problem(text: str, line: int) -> tuple[str, str] | None:
+    """What is wrong with the indentation of the key on ``line`` (from 1), in English and
+    in Chinese, when the parser stopped there because of it: the key is indented deeper
+    than a key above it that already has a value, or to a column no key above it is at.
+    None when the line holds no key or its indentation is not the cause."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines) or (here := _key_on(lines[line - 1])) is None:
+        return None
+    above = [(k, key) for k in range(line - 1, 0, -1)
+             if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#")
+             and (key := _key_on(lines[k - 1])) is not None]
+    if not above:
+        return None
+    col, key, _ = here
+    (prev_line, (pcol, pkey, pvalue)) = above[0]
+    if col > pcol and pvalue and pvalue[0] not in "|>&!":
+        return (f"not valid YAML: '{key}' on line {line} is indented {col} spaces, deeper "
+                f"than '{pkey}' on line {prev_line} ({pcol}), which already has a value: "
+                f"indent '{key}' {pcol} spaces, as '{pkey}'"), (
+                f"不是有效的 YAML：第 {line} 行的 '{key}' 缩进了 {col} 个空格，比第 {prev_line} 行"
+                f"已经有值的 '{pkey}'（{pcol} 个空格）更深：请把 '{key}' 缩进 {pcol} 个空格，"
+                f"与 '{pkey}' 对齐")
+    if col >= pcol:
+        return None
+    levels: dict[int, tuple[int, str]] = {}  # the columns of the keys that enclose line
+    lowest = pcol + 1
+    for k, (c, name, _) in above:
+        if c < lowest:
+            levels[c], lowest = (k, name), c
+    if col in levels:
+        return None
+    near = min(levels, key=lambda c: (abs(c - col), -c))
+    at_line, name = levels[near]
+    return (f"not valid YAML: '{key}' on line {line} is indented {col} spaces, which lines "
+            f"up with no key above it: indent it {near} spaces, as '{name}' on line "
+            f"{at_line}, if it belongs with it"), (
+            f"不是有效的 YAML：第 {line} 行的 '{key}' 缩进了 {col} 个空格，与上面任何一个键都对不齐："
+            f"如果它与第 {at_line} 行的 '{name}' 同级，请缩进 {near} 个空格")
 
 
 FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*\s*：")

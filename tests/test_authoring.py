@@ -194,6 +194,21 @@ def test_form_helpers_build_a_valid_case_piece_by_piece():
     assert sc.objectives[-1].en == "Classify" and sc.debrief_notes[-1].zh == "第5个月"
 
 
+def test_a_form_writes_an_amount_as_a_person_types_it():
+    """A segment's median and a borrower's amount from the forms were written
+    'median_cny: 800000.0' and 'amount_cny: 3000000.0' in the case file."""
+    seg = SEGMENT.model_copy(update={"amount": SEGMENT.amount.model_copy(
+        update={"median_cny": 800000.0})})
+    text = authoring.add_segment(blank(), seg)
+    text = authoring.add_borrower(text, NamedBorrower(
+        id="hengda", segment="retail", company=Text(zh="恒达", en="Hengda"),
+        legal_rep=Text(zh="李建华", en="Li Jianhua"), amount_cny=3000000.0))
+    assert "median_cny: 800000\n" in text and "amount_cny: 3000000\n" in text
+    assert ".0\n" not in text.split("id: retail")[1].split("macro:")[0]
+    sc = authoring.validate_text(text).scenario
+    assert sc.segments[1].amount.median_cny == 800000 and sc.borrowers[0].amount_cny == 3000000
+
+
 def test_helpers_keep_the_authors_comments_and_untouched_text():
     text = authoring.add_objective(blank(), Text(zh="新目标", en="New objective"))
     assert text.startswith(blank().split("id:")[0])  # the header comment block
@@ -286,6 +301,35 @@ def test_unknown_shipped_case():
 
 
 # --- teaching preview -------------------------------------------------------------------------
+def test_the_preview_says_when_the_future_a_class_plays_will_have_no_index():
+    """Every trainee plays the case's own seed, and the preview's replications run on other
+    seeds: a case the preview said teaches (index 0.48) gave each debrief and the cohort
+    dashboard "no index for this future" on that seed. The preview now runs late collection
+    and the oracle on it, as the debrief does, and says so in a note, naming the seed."""
+    from sim.engine import simulate
+    from sim.scenario import load_scenario
+
+    quiet = authoring.validate_text((Path(__file__).parent / "data" / "minimal.yaml").read_text(
+        encoding="utf-8").replace("pd_annual: 0.03", "pd_annual: 0.001")).scenario
+    played = preview.played_future(quiet)
+    late = simulate(quiet, seed=quiet.seed, strategy="late-collection")
+    assert played.seed == quiet.seed and played.late_cny == late.loss_cny
+    assert not played.has_index
+    r = preview.run_preview(quiet, reps=2)
+    [note] = [n for n in r.notes if n.code == preview.WarningCode.CLASS_SEED_NO_INDEX]
+    assert f"seed ({quiet.seed})" in note.text("en")
+    assert f"随机种子（{quiet.seed}）" in note.text("zh")
+    kept, _ = preview.from_kept(preview.to_kept(r))  # kept with the draft, read back
+    assert kept.notes == r.notes
+    # a preview of the first months only says nothing of the whole case's future
+    assert not any(n.code == preview.WarningCode.CLASS_SEED_NO_INDEX
+                   for n in preview.run_preview(quiet, reps=2, months=6).notes)
+    assert preview.played_future(load_scenario(Path(__file__).parents[1] / "scenarios" /
+                                               "intro.yaml")).has_index
+    assert preview.played_note(preview.played_future(load_scenario(
+        Path(__file__).parents[1] / "scenarios" / "intro.yaml"))) == ()
+
+
 def test_preview_reports_every_baseline_with_intervals_and_progress():
     sc = authoring.validate_text(blank()).scenario
     calls = []
@@ -616,3 +660,10 @@ def test_a_form_entry_is_refused_only_for_problems_in_what_it_changed():
     for unfinished in ("", "horizon_months: 12\n"):
         after = authoring.add_macro_event(unfinished, early)
         assert authoring.checked_edit(unfinished, after) == after
+
+
+def test_the_blank_template_explains_itself_in_both_languages():
+    """The blank template opened with English comments only, on the Chinese page too."""
+    head = [line for line in authoring.blank_text().splitlines() if line.startswith("#")]
+    assert any("空白案例" in line for line in head) and any("Blank case" in line for line in head)
+    assert authoring.validate_text(authoring.blank_text()).scenario is not None

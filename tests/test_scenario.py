@@ -749,10 +749,37 @@ def test_a_colon_inside_plain_text_says_to_quote_it():
 
 
 def test_other_yaml_errors_name_both_lines():
-    text = "id: x\nsegments:\n  - id: a\n    count: 1\n   bad: 2\n"
+    text = "id: x\nsegments:\n  - id: a\n    count: [1\n"
     [(where, msg)] = problems(text)
-    assert where == "line 5, column 4"
-    assert "starts at line 3" in msg and "check indentation" in msg
+    assert where == "line 5, column 1"
+    assert "starts at line 4" in msg and "check indentation" in msg
+
+
+@pytest.mark.parametrize(("text", "line", "en", "zh"), [
+    # one key too deep under a key that already has a value (the parser: "mapping values
+    # are not allowed here", in English on the Chinese page, naming no key)
+    ("id: x\nsegments:\n  - id: a\n    product: sme\n      count: 1\n", 5,
+     "'count' on line 5 is indented 6 spaces, deeper than 'product' on line 4 (4), which "
+     "already has a value: indent 'count' 4 spaces, as 'product'",
+     "第 5 行的 'count' 缩进了 6 个空格，比第 4 行已经有值的 'product'（4 个空格）更深："
+     "请把 'count' 缩进 4 个空格，与 'product' 对齐"),
+    # one key a space short of its neighbours ("expected <block end>, but found ...")
+    ("id: x\nsegments:\n  - id: a\n    count: 1\n   bad: 2\n", 5,
+     "'bad' on line 5 is indented 3 spaces, which lines up with no key above it: indent it "
+     "4 spaces, as 'count' on line 4, if it belongs with it",
+     "第 5 行的 'bad' 缩进了 3 个空格，与上面任何一个键都对不齐：如果它与第 4 行的 'count' 同级，"
+     "请缩进 4 个空格"),
+])
+def test_a_badly_indented_key_is_named_with_the_indentation_it_needs(text, line, en, zh):
+    """A key indented one level too deep or between two levels was reported in the
+    parser's words only ('mapping values are not allowed here (check indentation and
+    quotes)', English on the Chinese page too): the instructor had no key and no fix."""
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text)
+    [(where, msg)] = err.value.problems
+    assert where.startswith(f"line {line}, ")
+    assert msg == f"not valid YAML: {en}"
+    assert err.value.problems_zh == [f"不是有效的 YAML：{zh}"]
 
 
 def test_control_character_gives_its_line():
@@ -891,3 +918,36 @@ def test_a_file_that_is_no_mapping_is_said_in_chinese_without_english_words(text
         parse_scenario(text)
     [zh] = info.value.problems_zh
     assert "id、title、segments 等" in zh and "keys such as" not in zh and "see " not in zh
+
+
+def test_a_negative_amount_says_to_drop_the_minus_sign():
+    """A negative amount read 'Input should be greater than 0 (use a larger number)', as
+    if the figure were too small rather than typed with a stray minus."""
+    text = MINIMAL.read_text(encoding="utf-8").replace("median_cny: 2000000",
+                                                       "median_cny: -2000000")
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text)
+    [(where, msg)] = err.value.problems
+    assert where == "segments[0].amount.median_cny"
+    assert msg.endswith("(use a larger number: -2000000 has a minus sign; write 2000000)")
+    assert err.value.problems_zh[0].endswith("（请改用更大的数：-2000000 带了负号，请写成 2000000）")
+    [(_, msg)] = problems(MINIMAL.read_text(encoding="utf-8").replace(
+        "pd_annual: 0.03", "pd_annual: -0.03"))
+    assert msg.endswith("-0.03 has a minus sign; write 0.03)")
+    [(_, msg)] = problems(MINIMAL.read_text(encoding="utf-8").replace("count: 20", "count: 0"))
+    assert "minus sign" not in msg  # zero: no minus to drop, the plain advice
+
+
+def test_a_share_written_past_100_says_what_1_means():
+    """diversion_share: 120 (meant as 120%) read only 'Input should be less than or equal
+    to 1 (use a smaller number)'; 1.2 already said 'write 1.2% as 0.012'."""
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "    pd_annual: 0.03", "    pd_annual: 0.03\n    diversion_share: 120")
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text)
+    [(where, msg)] = err.value.problems
+    assert where == "segments[0].diversion_share"
+    assert msg.endswith("(use a smaller number: it is a share, where 1 is 100%)")
+    assert err.value.problems_zh[0].endswith("（请改用更小的数：这是比例，1 即 100%）")
+    [(_, msg)] = problems(text.replace("diversion_share: 120", "diversion_share: 12"))
+    assert msg.endswith("write 12% as 0.12)")

@@ -395,7 +395,10 @@ def _block(value: Any) -> Any:
     if isinstance(value, dict):
         out = CommentedMap()
         for k, v in value.items():
-            out[k] = _block(v)
+            # an amount typed 800000 in a form comes back a float: written 800000, as a
+            # person writes it, not 800000.0
+            whole = str(k).endswith("_cny") and isinstance(v, float) and v.is_integer()
+            out[k] = int(v) if whole else _block(v)
         return out
     if isinstance(value, list | tuple):
         seq = CommentedSeq(_block(v) for v in value)

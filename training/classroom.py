@@ -161,7 +161,7 @@ class RosterReport:
 class RankingRow:
     """One line of a cohort's anonymised ranking: only the caller's own line is named."""
 
-    rank: int
+    rank: int | None  # None: no index to rank by (its future left too little to avoid)
     index_share: float | None
     attempts: int
     is_you: bool
@@ -711,7 +711,9 @@ def withdrawals(db: DB, user: User | None, attempts: list[Attempt]) -> dict[str,
 
 def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
     """The cohort's anonymised ranking on one assigned case: best finished index per
-    trainee; only the caller's own row is marked."""
+    trainee, equal indexes sharing a rank (1, 1, 3) and a trainee with no index unranked
+    (last, rank None): ranked 1 and 2 on no index at all, one read first for nothing;
+    only the caller's own row is marked."""
     assignment = get_assignment(db, user, assignment_id)
     best: dict[int, tuple[float | None, int]] = {}
     with session_scope(db) as s:
@@ -729,9 +731,17 @@ def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
             best[uid] = (old, n + 1)
     ordered = sorted(best.items(), key=lambda kv: -(kv[1][0] if kv[1][0] is not None
                                                      else float("-inf")))
-    return [RankingRow(rank=i + 1, index_share=v[0], attempts=v[1],
-                       is_you=user is not None and uid == user.id)
-            for i, (uid, v) in enumerate(ordered)]
+    rows: list[RankingRow] = []
+    for i, (uid, (index, n)) in enumerate(ordered):
+        if index is None:
+            rank = None
+        elif rows and rows[-1].index_share == index:
+            rank = rows[-1].rank
+        else:
+            rank = i + 1
+        rows.append(RankingRow(rank=rank, index_share=index, attempts=n,
+                               is_you=user is not None and uid == user.id))
+    return rows
 
 
 # --- quiz answers ----------------------------------------------------------------------

@@ -82,6 +82,7 @@ class WarningCode(StrEnum):
     CHECKS_LATE = "checks_late"
     TIGHT_POLICY = "tight_policy"  # a note, not a reason the case fails to teach
     LESSON_UNCLEAR = "lesson_unclear"  # a note: the index's interval reaches zero
+    CLASS_SEED_NO_INDEX = "class_seed_no_index"  # a note: the future a class plays has none
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class TeachingWarning:
         return t(key, lang=lang, **{k: _fmt(k, v, lang) for k, v in values.items()})
 
 
-_MONEY = ("headroom", "late", "saving", "lo", "hi", "stakes")
+_MONEY = ("headroom", "late", "saving", "lo", "hi", "stakes", "avoidable")
 _SHARES = ("share", "compliance", "policy_compliance")
 
 
@@ -166,6 +167,8 @@ def _fmt(key: str, value: float | None, lang: str) -> str:
         return fmt_pct(value, 0)
     if key.startswith("index"):
         return f"{value:.2f}"
+    if key == "seed":
+        return f"{value:.0f}"
     if key == "ratio":  # 1.04 times must not read "1.0 times" beside "cannot follow it"
         return f"{value:.2f}" if value < 2 else f"{value:.1f}"
     return f"{value:,.0f}"  # hours
@@ -379,9 +382,44 @@ def suggested_months(scenario: Scenario, reps: int = DEFAULT_REPS,
     return max(min(12, h), min(h, fit))
 
 
+@dataclass(frozen=True)
+class PlayedFuture:
+    """The references of the one future a class plays (the case's own seed, the whole
+    horizon): a trainee's debrief shows an index only when the oracle avoids at least
+    ``stakes_cny`` against late collection there."""
+
+    seed: int
+    late_cny: float
+    oracle_cny: float
+    stakes_cny: float
+
+    @property
+    def has_index(self) -> bool:
+        return self.late_cny - self.oracle_cny >= self.stakes_cny
+
+
+def played_future(scenario: Scenario) -> PlayedFuture:
+    """Late collection and the oracle on the case's own seed over its horizon, as a
+    trainee's debrief measures them (the preview's replications run on other seeds)."""
+    late = simulate(scenario, seed=scenario.seed, strategy="late-collection")
+    oracle = simulate(scenario, seed=scenario.seed, strategy="oracle")
+    return PlayedFuture(seed=scenario.seed, late_cny=late.loss_cny, oracle_cny=oracle.loss_cny,
+                        stakes_cny=avoidable_stakes(late.loss_cny, late.disbursed_cny))
+
+
+def played_note(played: PlayedFuture | None) -> tuple[TeachingWarning, ...]:
+    """A note when the future a class plays leaves too little to avoid for an index."""
+    if played is None or played.has_index:
+        return ()
+    return (TeachingWarning(WarningCode.CLASS_SEED_NO_INDEX, {
+        "seed": float(played.seed), "avoidable": played.late_cny - played.oracle_cny,
+        "stakes": played.stakes_cny}),)
+
+
 def summarise(scenario: Scenario, reps: list[Replication], months: int,
-              seconds: float) -> PreviewResult:
-    """Turn the replications into the preview's figures, difficulty and warnings."""
+              seconds: float, played: PlayedFuture | None = None) -> PreviewResult:
+    """Turn the replications into the preview's figures, difficulty and warnings (and,
+    given the future a class plays, a note when its debriefs will show no index)."""
     def col(attr: str, name: str) -> np.ndarray:
         return np.array([np.nan if (v := getattr(r, attr)[name]) is None else v for r in reps],
                         dtype=float)
@@ -414,7 +452,8 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
                               else math.inf, index),
         warnings=warnings,
         notes=teaching_notes(staff, index_lo, index_hi, index, bool(warnings),
-                             any(w.code == WarningCode.STAFF_SWAMPED for w in warnings)),
+                             any(w.code == WarningCode.STAFF_SWAMPED for w in warnings))
+        + played_note(played),
         horizon=scenario.horizon_months,
     )
 
@@ -448,7 +487,9 @@ def run_preview(scenario: Scenario, reps: int = DEFAULT_REPS, months: int | None
             out.append(f.result())
             if progress:
                 progress(len(out), reps)
-    return summarise(scenario, out, horizon, time.perf_counter() - start)
+    # the future every trainee of a class plays, when the preview covers the whole case
+    played = played_future(scenario) if horizon == scenario.horizon_months else None
+    return summarise(scenario, out, horizon, time.perf_counter() - start, played)
 
 
 def as_dict(result: PreviewResult) -> dict:

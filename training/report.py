@@ -417,6 +417,14 @@ def _events_frame(events: pd.DataFrame, lang: str, scenario: Any = None) -> pd.D
     return df[keep]
 
 
+def events_widths(lang: str) -> dict[str, str]:
+    """Widths for ``events_table``'s columns: the details (a scripted event's note, the
+    case author's words) wide enough to read, the month narrow; left to themselves, the
+    details came last and narrow, a note cut after a few words."""
+    return {_col("month", lang): "small", _col("label", lang): "small",
+            _col("details", lang): "large"}
+
+
 def month_text(m: Any, lang: str | None = None) -> str:
     """Engine months count from 1 (month 1 is the first month played); 0 is the start."""
     if m is None or m != m or int(m) < 0:

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.scenario import load_scenario
-from training import accounts
+from sim.scenario import load_scenario, parse_scenario
+from training import accounts, units
 from training import classroom as cr
 from training import dashboard as dash
 from training.attempts import AttemptStore, LiveGames
 from training.db import get_database, now
-from training.i18n import t
+from training.i18n import fmt_cny, t
 from training.lessons import load_lesson
 from training.models import QuizPhase, Role
 from training.publishing import publish_case
@@ -347,6 +347,50 @@ def test_the_replay_says_whose_attempt_it_is(school):
     ok(at.run())
     assert not any("Ann" in h.value for h in at.subheader)
     assert [m.label for m in at.metric][0] == t("debrief.index", "en")
+
+
+QUIET = (ROOT / "tests" / "data" / "minimal.yaml").read_text(encoding="utf-8").replace(
+    "pd_annual: 0.03", "pd_annual: 0.001")
+"""A case whose future has nothing to avoid: no loan defaults, so no attempt has an index."""
+
+
+def quiet_attempt(school) -> tuple[str, int]:
+    """Ann plays QUIET to the end under a new assignment of Class A: (attempt id, cohort id)."""
+    version = publish_case(school.db, school.teacher, QUIET)
+    assignment = cr.assign_case(school.db, school.teacher, school.cohort.id, version.id,
+                                now() - timedelta(hours=1), now() + timedelta(days=3))
+    quiet = parse_scenario(QUIET)
+    games = LiveGames(AttemptStore(db=school.db), lambda _id: quiet)
+    live = cr.start_assignment(school.db, school.ann, games, assignment.id)
+    for m in range(live.game.horizon):
+        games.end_month(live.attempt.id, m)
+    return live.attempt.id, school.cohort.id
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_finished_attempt_without_an_index_still_shows_its_scores(school, lang):
+    """A finished attempt whose future had nothing to avoid has no index, and the
+    dashboard's Scores section (charts and tables all drawn from the index) vanished: the
+    instructor saw the trainee finished and no result anywhere. Now the section says why
+    there is no index and lists the attempt's credit loss beside the baselines'."""
+    aid, _cid = quiet_attempt(school)
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    assert t("dash.scores", lang) in [h.value for h in at.header]
+    assert t("dash.no_index_one", lang, n=1) in [i.value for i in at.info]
+    losses = frame_with(at, t("dash.col_attempt_no", lang))
+    assert losses[t("dash.col_trainee", lang)].tolist() == ["Ann"]
+    assert losses[t("dash.col_loss", lang)].tolist() == [fmt_cny(0.0, lang)]
+    assert len(frame_with(at, t("dash.col_baseline", lang))) == 3  # the baselines to compare
+
+    at = app_as(school.teacher, lang=lang, review=aid)  # its replay says why it shows "—"
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert at.metric[0].value == "—"
+    zero = units.money(0.0, lang)
+    assert t("review.no_index", lang, loss=zero, late=zero, oracle=zero) in [
+        c.value for c in at.caption]
 
 
 # --- the trainee's work page ------------------------------------------------------------
@@ -904,3 +948,111 @@ def test_the_replay_gives_an_lpr_change_with_the_rates_then_in_force(school):
     details = t("col.details", "en")
     lpr = [str(d) for d in frame_with(at, details)[details] if "LPR" in str(d)]
     assert lpr and all("—" not in d and "%" in d for d in lpr), lpr
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_case_files_to_publish_are_offered_by_their_titles(school, lang):
+    """The cohort page's 'Publish a case' picker listed file names only (calibration,
+    disaster, intro...), English words on the Chinese page too."""
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_admin.py")
+    ok(at.run())
+    title = load_scenario(INTRO).title.get(lang)
+    assert f"{title} · intro" in at.selectbox(key="publish_pick").options
+    ok(at.selectbox(key="publish_pick").set_value("intro").run())
+    ok(at.button(key="publish_shipped").click().run())
+    # the same text as the school published: its version, not a new one
+    assert t("cohort.published", lang, case="intro", version=1) in [m.value for m in at.success]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_my_work_names_an_instructors_case_by_its_title(school, lang):
+    """My work listed an attempt at a case an instructor wrote and published by its id
+    (monday_wuxi), in English on the Chinese page: only shipped cases had their titles."""
+    quiet_attempt(school)  # the minimal case, published; no shipped file has its id
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    title = parse_scenario(QUIET).title.get(lang)
+    lines = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert any(line.startswith(f"**{title}**") for line in lines), lines
+    assert not any(line.startswith("**minimal**") for line in lines)
+
+
+def test_the_ranking_ranks_no_one_on_no_index(school):
+    """With no index in the case's future the ranking still read 1 (you) and 2 (a
+    classmate), on '—' alike. Now a trainee without an index has no rank ('—'), and equal
+    indexes share one."""
+    aid, _ = quiet_attempt(school)
+    quiet = school.games.store.get(aid).assignment_id
+    cr.enrol(school.db, school.teacher, school.cohort.id, "ben")
+    games = LiveGames(AttemptStore(db=school.db), lambda _id: parse_scenario(QUIET))
+    live = cr.start_assignment(school.db, school.ben, games, quiet)
+    for m in range(live.game.horizon):
+        games.end_month(live.attempt.id, m)
+    rows = cr.ranking(school.db, school.ann, quiet)
+    assert [(r.rank, r.index_share) for r in rows] == [(None, None), (None, None)]
+    at = app_as(school.ann)
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    grid = frame_with(at, t("mine.col_rank", "en"))
+    assert grid[t("mine.col_rank", "en")].isna().all()
+    assert sorted(grid[t("mine.col_who", "en")]) == sorted([t("mine.you", "en"),
+                                                            t("mine.classmate", "en", n=2)])
+    # on the intro, Ann and Ben play alike: the same index, the same rank
+    school.ann_attempt(load_scenario(INTRO).horizon_months)
+    live = cr.start_assignment(school.db, school.ben, school.games, school.assignment.id)
+    for m in range(live.game.horizon):
+        school.games.end_month(live.attempt.id, m)
+    intro = cr.ranking(school.db, school.ann, school.assignment.id)
+    assert intro[0].index_share is not None
+    assert [r.rank for r in intro] == [1, 1]
+
+
+@pytest.mark.parametrize(("who", "links"), [("teacher", ["dash", "mine"]), ("ann", ["mine"])])
+def test_the_replay_with_no_attempt_links_where_attempts_are_picked(school, who, links):
+    """Attempt replay opened from the sidebar said 'open one from the cohort dashboard or My
+    work' and stopped there: a dead end with no way on but the sidebar."""
+    at = app_as(getattr(school, who), lang="zh")
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    assert t("review.none", "zh") in [i.value for i in at.info]
+    labels = [p.proto.label for p in at.get("page_link")]
+    wanted = {"dash": t("nav.cohort_dashboard", "zh"), "mine": t("nav.my_attempts", "zh")}
+    assert [wanted[k] for k in links] == [x for x in labels if x in wanted.values()]
+
+
+def test_the_dashboards_tables_fit_beside_their_charts_in_english(school):
+    """In English the missed-loans table ran past the page (its share column off the edge,
+    headed 'Trainees who missed it', 'Share of finishers') and the completion table beside
+    its chart cut its statuses ('finishe', 'not sta'). The long texts now have a set width
+    and the figures short headings."""
+    import json
+
+    school.ann_attempt(load_scenario(INTRO).horizon_months)
+    at = app_as(school.teacher)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    grid = next(d for d in at.dataframe if t("dash.col_warning", "en") in d.value.columns)
+    config = json.loads(grid.proto.columns)
+    for col in ("dash.col_assignment", "dash.col_company"):
+        assert config[t(col, "en")]["width"] == "medium"
+    for col in ("dash.col_visible", "dash.col_missed_by", "dash.col_share"):
+        assert len(t(col, "en")) <= 12, t(col, "en")
+
+
+def test_an_events_note_gets_the_width_to_be_read(school):
+    """The month's events table (desk and replay) put the details, a scripted event's note
+    written by the case's author, last and narrow: 'A US customer cancels two ord…'. The
+    details column is now wide and the month and loan columns narrow."""
+    import json
+
+    aid = school.ann_attempt(3)
+    at = app_as(school.teacher, review=aid)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    ok(at.slider(key=f"review_month_{aid}").set_value(2).run())  # Mingtai's sales drop
+    grid = next(d for d in at.dataframe if t("col.details", "en") in d.value.columns)
+    config = json.loads(grid.proto.columns)
+    assert config[t("col.details", "en")]["width"] == "large"
+    assert config[t("col.month", "en")]["width"] == "small"
