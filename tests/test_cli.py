@@ -329,6 +329,15 @@ def test_help_exits_0(capsys):
     assert rc == 0 and "validate" in out and "schema" in out and "run" in out
 
 
+def test_version_names_the_installed_release(capsys):
+    """An operator's bug report names the release: `bianque --version` said it was not an
+    option."""
+    from importlib.metadata import version
+
+    rc, out, _ = run_cli(capsys, "--version")
+    assert rc == 0 and out.strip() == f"bianque {version('bianque')}"
+
+
 # --- figures for people ------------------------------------------------------
 
 

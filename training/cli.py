@@ -673,11 +673,23 @@ def generated_note(case, lang: str) -> str:
 # --- parser ------------------------------------------------------------------------
 
 
+def _version() -> str:
+    """The installed package's version (an operator's bug report names it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bianque")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bianque",
         description="Bianque (扁鹊): a post-loan management training simulator.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="print the installed version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("validate", help="check scenario and conversation files, report every problem",
