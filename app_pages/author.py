@@ -94,12 +94,16 @@ with editor:
     st.text_area(t("author.editor"), key=forms.EDITOR_KEY, height=560,
                  help=t("author.editor_help"), on_change=forms.editor_changed)
     text = st.session_state[forms.TEXT_KEY]
-    b1, b2 = st.columns(2)
+    b1, b2, b3 = st.columns(3)
     b1.download_button(t("author.export"), data=text.encode("utf-8"),
                        file_name=authoring.export_name(text), mime="application/x-yaml",
                        key="author_export", icon=":material/download:")
+    undo_steps = len(st.session_state.get(forms.UNDO_KEY, []))
     b2.button(t("author.undo"), key="author_undo_button", on_click=forms.undo,
-              disabled=forms.UNDO_KEY not in st.session_state, icon=":material/undo:")
+              disabled=not undo_steps, icon=":material/undo:",
+              help=t("author.undo_help", n=undo_steps) if undo_steps else None)
+    b3.button(t("author.redo"), key="author_redo_button", on_click=forms.redo,
+              disabled=not st.session_state.get(forms.REDO_KEY), icon=":material/redo:")
 
 result = authoring.validate_text(text)
 scenario = result.scenario

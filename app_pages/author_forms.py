@@ -4,7 +4,8 @@ Each form builds one piece of a case as its schema model (a Segment, a macro
 event, a named borrower...), so a bad field is reported with its name before the
 case is touched; training.authoring then writes the piece into the YAML text.
 Callbacks run before the page script, so the editor shows the new text in the
-same run. Whatever replaces the text keeps the previous text for one undo.
+same run. Whatever replaces the text keeps the previous text for undo (the last
+UNDO_STEPS of them), and an undo can be redone.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ TEXT_KEY = "author_text"
 """The case text: a plain key, so it survives a visit to another page (Streamlit drops a
 widget's state when the widget is not drawn); the editor widget mirrors it."""
 EDITOR_KEY = "author_yaml"
-UNDO_KEY = "author_undo"
+UNDO_KEY = "author_undo"  # the texts replaced, oldest first
+REDO_KEY = "author_redo"  # the texts undone, the latest last
+UNDO_STEPS = 20
+"""How many replaced texts undo can bring back (two imports in a row lost the case being
+written when it kept one)."""
 MSG_KEY = "author_msg"
 SENDER_KEY = "author_msg_sender"
 """The form whose callback is running: its message is drawn under it, where the author
@@ -151,20 +156,39 @@ def _repick_segment() -> None:
 
 
 def replace_text(new: str) -> None:
-    """Put new text in the editor, keeping the old for one undo."""
+    """Put new text in the editor, keeping the old for undo (the redo steps are dropped:
+    they were undone from another text)."""
     old = st.session_state.get(TEXT_KEY, "")
     if new != old:
-        st.session_state[UNDO_KEY] = old
+        kept = [*st.session_state.get(UNDO_KEY, []), old][-UNDO_STEPS:]
+        st.session_state[UNDO_KEY] = kept
+        st.session_state.pop(REDO_KEY, None)
     _set_text(new)
 
 
+def _step(take: str, give: str, said: str) -> None:
+    """Bring back the latest text of stack ``take``; the text it replaces goes on ``give``."""
+    stack = list(st.session_state.get(take, []))
+    if not stack:
+        return
+    back = stack.pop()
+    if stack:
+        st.session_state[take] = stack
+    else:
+        st.session_state.pop(take, None)
+    st.session_state[give] = [*st.session_state.get(give, []),
+                              st.session_state.get(TEXT_KEY, "")][-UNDO_STEPS:]
+    _set_text(back)
+    _repick_segment()
+    message("info", said)
+
+
 def undo() -> None:
-    old = st.session_state.pop(UNDO_KEY, None)
-    if old is not None:
-        st.session_state[UNDO_KEY] = st.session_state.get(TEXT_KEY, "")
-        _set_text(old)
-        _repick_segment()
-        message("info", "author.undone")
+    _step(UNDO_KEY, REDO_KEY, "author.undone")
+
+
+def redo() -> None:
+    _step(REDO_KEY, UNDO_KEY, "author.redone")
 
 
 def _apply(edit: Callable[[str], str], done_key: str, check: bool = True) -> bool:

@@ -245,6 +245,34 @@ def test_start_from_a_shipped_case_and_undo():
     assert editor(at).value == before
 
 
+def test_undo_goes_back_step_by_step_and_redo_forward():
+    """Two loads in a row lost the case being written: undo kept one earlier text, and a
+    second press went forward again. Undo now steps back through the texts replaced, and
+    Redo forward through those undone."""
+    at = open_page()
+    mine = editor(at).value.replace("en: New case", "en: My own case")
+    editor(at).set_value(mine).run()
+    at.radio(key="author_start").set_value("shipped").run()
+    for case in ("intro", "disaster"):
+        at.selectbox(key="author_start_case").set_value(case)
+        at.button(key="author_load").click().run()
+        no_exception(at)
+    assert editor(at).value == authoring.shipped_text("disaster")
+    at.button(key="author_undo_button").click().run()
+    assert editor(at).value == authoring.shipped_text("intro")
+    at.button(key="author_undo_button").click().run()
+    assert editor(at).value == mine  # the case being written is back
+    assert at.button(key="author_redo_button").disabled is False
+    at.button(key="author_redo_button").click().run()
+    no_exception(at)
+    assert editor(at).value == authoring.shipped_text("intro")
+    assert "The text you undid is back." in [m.value for m in at.info]
+    # a new replacement drops what was undone: nothing to redo
+    at.selectbox(key="author_start_case").set_value("disaster")
+    at.button(key="author_load").click().run()
+    assert at.button(key="author_redo_button").disabled is True
+
+
 def test_case_text_is_shown_as_text_not_html():
     at = open_page()
     text = editor(at).value.replace("en: New case", 'en: "<b>bold</b><script>x()</script>"')
