@@ -174,7 +174,10 @@ def loss_chart(frame: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("loss_cny:Q", title=title, format=",.1f"),
                  alt.Tooltip("loss_lo_cny:Q", title=t("author.col.lo"), format=",.1f"),
                  alt.Tooltip("loss_hi_cny:Q", title=t("author.col.hi"), format=",.1f")])
-    rules = base.mark_rule(color="#222").encode(x="loss_lo_cny:Q", x2="loss_hi_cny:Q")
+    # through the middle of each bar (a rule on a band scale is drawn at the band's edge)
+    rules = base.mark_rule(color="#222", strokeWidth=2).encode(
+        x="loss_lo_cny:Q", x2="loss_hi_cny:Q",
+        y=alt.Y("name:N", title=None, sort=order, bandPosition=0.5))
     return (bars + rules).properties(title=t("author.chart_loss"), height=200)
 
 
