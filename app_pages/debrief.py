@@ -52,6 +52,7 @@ st.subheader(t("debrief.comparison"))
 st.table(report.comparison_table(d, lang))
 
 st.caption(report.standing_note_text(g, lang))
+st.caption(t("debrief.hours_note", policy=t("col.policy_compliance")))  # a policy's checks beside late collection's few hours
 
 st.subheader(t("loss.title"))
 
