@@ -297,6 +297,9 @@ def test_true_false_options_are_not_shuffled() -> None:
 def test_quizzes_cannot_be_gamed_by_length_or_position(lang: str) -> None:
     balance = quiz_balance(list_lessons(lang))
     assert balance.longest_correct_share <= 0.35, balance
+    # The other way round too: when the longest option is never right, striking it out
+    # turns a one-in-four guess into one-in-three (true of every question until 2026-12).
+    assert balance.longest_correct_share >= 0.10, balance
     assert max(balance.position_shares.values()) <= 0.40, balance
     assert balance.true_share is None or 0.3 <= balance.true_share <= 0.7, balance
 
