@@ -59,6 +59,11 @@ def rule_files() -> dict[str, str]:
     return out
 
 
+def list_sep(lang: str) -> str:
+    """Between the items of a list in a sentence: 、 in Chinese."""
+    return "、" if lang == "zh" else ", "
+
+
 def strategy_name(key: str) -> str:
     # the language is passed, not read: widgets may format options outside this session's run
     if key == EDITED:
@@ -370,7 +375,7 @@ def saved_studies(user) -> None:
 
 
 def saved_label(s: lab_store.SavedStudy) -> str:
-    names = ", ".join(lab.strategy_label(x, lang) for x in s.labels)
+    names = list_sep(lang).join(lab.strategy_label(x, lang) for x in s.labels)
     sweep = t("lab.saved.sweep", lang, lo=min(s.staff), hi=max(s.staff)) if s.staff else ""
     return t("lab.saved.option", lang, when=common.local_time(s.created_at),
              title=s.title.get(lang) or s.scenario_id, strategies=names, reps=s.reps) + sweep
@@ -498,12 +503,17 @@ with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
     for problem in upload_problems:
         st.error(problem)
     if uploaded:
-        st.caption(t("lab.page.upload_ok", names=", ".join(x.name for x in uploaded.values())))
+        st.caption(t("lab.page.upload_ok", names=list_sep(lang).join(
+            strategy_name(k) for k in uploaded)))
+    for key, table in uploaded.items():  # a copy of an example that kept the example's name
+        if table.name in files:
+            st.warning(t("lab.page.upload_example_name", lang, file=key.removeprefix(UPLOADED),
+                         name=table.name, label=strategy_name(key)))
     held = {f.name for f in st.session_state.get("lab_rule_upload") or []}
     kept_names = [k.removeprefix(UPLOADED) for k in uploaded
                   if k in kept_uploads() and k.removeprefix(UPLOADED) not in held]
     if kept_names:
-        st.caption(t("lab.page.upload_kept", lang, files=", ".join(kept_names)))
+        st.caption(t("lab.page.upload_kept", lang, files=list_sep(lang).join(kept_names)))
 
 c1, c2 = st.columns(2)
 reps = common.number_field(c1, t("lab.page.reps"), lab_form.REPS, lab_form.MIN_REPS,

@@ -486,3 +486,25 @@ def test_a_reload_gives_back_the_files_the_form_had_uploaded(lang, words):
     again = open_lab(lang, reload=True)
     assert again.selectbox(key="lab_case").value == case_key
     assert table_key in again.multiselect(key="lab_strategies_pick").value
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("tuned (uploaded: tuned.yaml)", "the '{name}' chosen above by default is the example")),
+    ("zh", ("tuned（上传：tuned.yaml）", "上方默认选中的“{name}”是示例"))])
+def test_an_uploaded_copy_of_an_example_that_kept_its_name_is_told_apart(lang, words):
+    """A manager copied tuned.yaml, changed it and uploaded it without renaming it: the page
+    said 'Ready to choose above: tuned' while the 'tuned' chip already there was the shipped
+    example, so the study would run the example. The page names the upload by its file and
+    says the default chip is the example."""
+    from training import lab_form
+
+    key = lab_form.UPLOADED + "tuned.yaml"
+    mine = (ROOT / "scenarios" / "rules" / "tuned.yaml").read_text(encoding="utf-8")
+    kept_form({"strategies": ["early-warning", "tuned"], "reps": 4, "where": "here",
+               "uploads": {key: mine}})
+    at = open_lab(lang, reload=True)
+    assert not at.exception
+    said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
+    assert words[0] in said, said
+    assert words[1].replace("{name}", "tuned") in said, said
+    assert "tuned.yaml" in " ".join(w.value for w in at.warning)
