@@ -422,20 +422,30 @@ def wait_text(case, chosen: list[str], reps: int, sweep_officers: int, where: Wh
              where=t(f"lab.page.where_{where.value}", lang, n=cores))
 
 
-def progress_text(p: Progress, lang: str) -> str:
-    """Futures done of all, the time so far and, once the pace is known, the time left."""
+def progress_text(p: Progress, lang: str, request: lab.LabRequest | None = None) -> str:
+    """Futures done of all, the time so far and, once the pace is known, the time left.
+    With a staffing sweep, the total counts each officer count's futures too: said, so
+    200 futures asked for do not read as 1,600."""
     args = {"done": f"{p.done:,}", "total": f"{p.total:,}",
-            "elapsed": units.duration(p.elapsed_s, lang)}
+            "elapsed": units.duration(p.elapsed_s, lang), "sweep": sweep_count_text(request, lang)}
     if p.left_s is None:
         return t("lab.page.progress", lang, **args)
     return t("lab.page.progress_left", lang, left=units.duration(p.left_s, lang), **args)
+
+
+def sweep_count_text(request: lab.LabRequest | None, lang: str) -> str:
+    """What a study's count of futures is made of, when a staffing sweep adds to it."""
+    if request is None or not request.staff:
+        return ""
+    return t("lab.page.progress_sweep", lang, reps=f"{request.reps:,}",
+             studies=1 + len(request.staff), counts=len(request.staff))
 
 
 @st.fragment(run_every=1.0)
 def watch(job: StudyJob) -> None:
     """Progress while the study runs; the whole page redraws when it ends."""
     # a fragment's rerun skips the entry file, so the language is passed, not looked up
-    st.progress(job.progress.share, text=progress_text(job.progress, lang))
+    st.progress(job.progress.share, text=progress_text(job.progress, lang, job.request))
     if st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:"):
         job.cancel()
     if not job.running:
@@ -615,7 +625,8 @@ elif job is not None:
     if job.running:
         watch(job)
     elif job.state is JobState.CANCELLED:
-        st.warning(t("lab.page.cancelled", done=job.progress.done, total=job.progress.total))
+        st.warning(t("lab.page.cancelled", done=f"{job.progress.done:,}",
+                     total=f"{job.progress.total:,}", sweep=sweep_count_text(job.request, lang)))
     elif job.state is JobState.FAILED and job.failure is not None:
         st.error(t(job.failure.key, **job.failure.params))
     elif job.state is JobState.FAILED:

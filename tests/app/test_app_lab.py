@@ -508,3 +508,25 @@ def test_an_uploaded_copy_of_an_example_that_kept_its_name_is_told_apart(lang, w
     assert words[0] in said, said
     assert words[1].replace("{name}", "tuned") in said, said
     assert "tuned.yaml" in " ".join(w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("of 4,000 futures simulated", "1,000 futures × 4 studies", "3 officer counts",
+            "of 4,000 futures (", "Study cancelled")),
+    ("zh", ("/4,000 个情景", "1,000 个情景 × 4 项", "3 个人员配置", "/4,000 个情景（", "后取消"))])
+def test_a_study_with_a_staffing_sweep_says_what_its_count_of_futures_is_made_of(lang, words):
+    """A manager asked for 200 futures with a sweep of 7 officer counts and the bar said
+    '23 of 1,600 futures'; the cancel note said '30/1600'. Both now say the total is the
+    futures asked for times the studies (the comparison and each officer count)."""
+    at = open_lab(lang)
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(1000)
+    at.toggle(key="lab_sweep").set_value(True).run()
+    at.slider(key="lab_staff").set_value((1, 3))
+    at.button(key="lab_run").click().run()
+    at.session_state["lab_job"].cancel()
+    text = at.get("progress")[0].proto.text
+    finish(at)
+    assert all(w in text for w in words[:3]), text
+    note = at.warning[0].value
+    assert words[3] in note and words[4] in note and words[1] in note, note
