@@ -506,8 +506,10 @@ chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_p
                         placeholder=t("common.pick_some"))
 with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
     table, table_rows = rule_editor()
+# a copy of an example that kept the example's name: said below, open so it is seen
+example_named = {k: x for k, x in uploaded.items() if x.name in files}
 with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
-                 expanded=bool(upload_problems)):
+                 expanded=bool(upload_problems or example_named)):
     common.file_upload(t("lab.page.upload_label"), "lab_rule_upload", ["yaml", "yml"],
                        MAX_FILE_BYTES, multiple=True, help=t("lab.page.upload_help"))
     for problem in upload_problems:
@@ -515,10 +517,9 @@ with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
     if uploaded:
         st.caption(t("lab.page.upload_ok", names=list_sep(lang).join(
             strategy_name(k) for k in uploaded)))
-    for key, table in uploaded.items():  # a copy of an example that kept the example's name
-        if table.name in files:
-            st.warning(t("lab.page.upload_example_name", lang, file=key.removeprefix(UPLOADED),
-                         name=table.name, label=strategy_name(key)))
+    for key, table in example_named.items():
+        st.warning(t("lab.page.upload_example_name", lang, file=key.removeprefix(UPLOADED),
+                     name=table.name, label=strategy_name(key)))
     held = {f.name for f in st.session_state.get("lab_rule_upload") or []}
     kept_names = [k.removeprefix(UPLOADED) for k in uploaded
                   if k in kept_uploads() and k.removeprefix(UPLOADED) not in held]
