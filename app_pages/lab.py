@@ -59,6 +59,11 @@ def rule_files() -> dict[str, str]:
     return out
 
 
+def list_sep(lang: str) -> str:
+    """Between the items of a list in a sentence: 、 in Chinese."""
+    return "、" if lang == "zh" else ", "
+
+
 def strategy_name(key: str) -> str:
     # the language is passed, not read: widgets may format options outside this session's run
     if key == EDITED:
@@ -370,7 +375,7 @@ def saved_studies(user) -> None:
 
 
 def saved_label(s: lab_store.SavedStudy) -> str:
-    names = ", ".join(lab.strategy_label(x, lang) for x in s.labels)
+    names = list_sep(lang).join(lab.strategy_label(x, lang) for x in s.labels)
     sweep = t("lab.saved.sweep", lang, lo=min(s.staff), hi=max(s.staff)) if s.staff else ""
     return t("lab.saved.option", lang, when=common.local_time(s.created_at),
              title=s.title.get(lang) or s.scenario_id, strategies=names, reps=s.reps) + sweep
@@ -417,20 +422,30 @@ def wait_text(case, chosen: list[str], reps: int, sweep_officers: int, where: Wh
              where=t(f"lab.page.where_{where.value}", lang, n=cores))
 
 
-def progress_text(p: Progress, lang: str) -> str:
-    """Futures done of all, the time so far and, once the pace is known, the time left."""
+def progress_text(p: Progress, lang: str, request: lab.LabRequest | None = None) -> str:
+    """Futures done of all, the time so far and, once the pace is known, the time left.
+    With a staffing sweep, the total counts each officer count's futures too: said, so
+    200 futures asked for do not read as 1,600."""
     args = {"done": f"{p.done:,}", "total": f"{p.total:,}",
-            "elapsed": units.duration(p.elapsed_s, lang)}
+            "elapsed": units.duration(p.elapsed_s, lang), "sweep": sweep_count_text(request, lang)}
     if p.left_s is None:
         return t("lab.page.progress", lang, **args)
     return t("lab.page.progress_left", lang, left=units.duration(p.left_s, lang), **args)
+
+
+def sweep_count_text(request: lab.LabRequest | None, lang: str) -> str:
+    """What a study's count of futures is made of, when a staffing sweep adds to it."""
+    if request is None or not request.staff:
+        return ""
+    return t("lab.page.progress_sweep", lang, reps=f"{request.reps:,}",
+             studies=1 + len(request.staff), counts=len(request.staff))
 
 
 @st.fragment(run_every=1.0)
 def watch(job: StudyJob) -> None:
     """Progress while the study runs; the whole page redraws when it ends."""
     # a fragment's rerun skips the entry file, so the language is passed, not looked up
-    st.progress(job.progress.share, text=progress_text(job.progress, lang))
+    st.progress(job.progress.share, text=progress_text(job.progress, lang, job.request))
     if st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:"):
         job.cancel()
     if not job.running:
@@ -491,19 +506,25 @@ chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_p
                         placeholder=t("common.pick_some"))
 with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
     table, table_rows = rule_editor()
+# a copy of an example that kept the example's name: said below, open so it is seen
+example_named = {k: x for k, x in uploaded.items() if x.name in files}
 with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
-                 expanded=bool(upload_problems)):
+                 expanded=bool(upload_problems or example_named)):
     common.file_upload(t("lab.page.upload_label"), "lab_rule_upload", ["yaml", "yml"],
                        MAX_FILE_BYTES, multiple=True, help=t("lab.page.upload_help"))
     for problem in upload_problems:
         st.error(problem)
     if uploaded:
-        st.caption(t("lab.page.upload_ok", names=", ".join(x.name for x in uploaded.values())))
+        st.caption(t("lab.page.upload_ok", names=list_sep(lang).join(
+            strategy_name(k) for k in uploaded)))
+    for key, table in example_named.items():
+        st.warning(t("lab.page.upload_example_name", lang, file=key.removeprefix(UPLOADED),
+                     name=table.name, label=strategy_name(key)))
     held = {f.name for f in st.session_state.get("lab_rule_upload") or []}
     kept_names = [k.removeprefix(UPLOADED) for k in uploaded
                   if k in kept_uploads() and k.removeprefix(UPLOADED) not in held]
     if kept_names:
-        st.caption(t("lab.page.upload_kept", lang, files=", ".join(kept_names)))
+        st.caption(t("lab.page.upload_kept", lang, files=list_sep(lang).join(kept_names)))
 
 c1, c2 = st.columns(2)
 reps = common.number_field(c1, t("lab.page.reps"), lab_form.REPS, lab_form.MIN_REPS,
@@ -605,7 +626,8 @@ elif job is not None:
     if job.running:
         watch(job)
     elif job.state is JobState.CANCELLED:
-        st.warning(t("lab.page.cancelled", done=job.progress.done, total=job.progress.total))
+        st.warning(t("lab.page.cancelled", done=f"{job.progress.done:,}",
+                     total=f"{job.progress.total:,}", sweep=sweep_count_text(job.request, lang)))
     elif job.state is JobState.FAILED and job.failure is not None:
         st.error(t(job.failure.key, **job.failure.params))
     elif job.state is JobState.FAILED:

@@ -162,3 +162,13 @@ def test_the_sweep_strategy_may_be_named_as_its_rule_table_file(capsys):
     said "unknown strategy 'scenarios/rules/tuned.yaml'")."""
     out = compare_json(capsys, "--staff", "1..2", "--staff-strategy", TUNED)
     assert out["staffing"]["strategy"] == "tuned"
+
+
+def test_the_line_naming_the_report_is_in_the_chosen_language(capsys, tmp_path):
+    """With --lang zh every line was Chinese but the last, 'report: lab.html'."""
+    report = tmp_path / "lab.html"
+    assert main(["compare", INTRO, "--strategies", "early-warning", "--reps", "2",
+                 "--months", "3", "--out", str(report), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert f"报告：{report}" in out and "report:" not in out
+    assert report.exists()

@@ -807,3 +807,32 @@ def test_an_uploaded_tables_file_problems_read_in_the_readers_words():
         said_zh, said_en = lab.form_problems(err.value, "zh"), lab.form_problems(err.value, "en")
         assert said_zh.startswith(zh) and said_en.startswith(en), (said_zh, said_en)
         assert "line" not in said_zh and "(file)" not in said_zh + said_en
+
+
+@pytest.mark.parametrize("lang, words, wrong", [
+    ("en", "But 4 officers give the most net value after staff cost", "best of this range"),
+    ("zh", "但本范围内扣除人力成本后净收益最高的是 4 人", "本范围内最优的人数")])
+def test_a_first_step_that_does_not_pay_before_one_that_does_names_the_better_team(
+        case, lang, words, wrong):
+    """Seen in the lab on 3 futures: the step from 2 to 3 officers did not pay, the step
+    to 4 paid a lot, and the page said "2 officers is the best of this range" beside a
+    table whose net value after staff cost was far higher at 4. The text now names the
+    count with the most net value after staff cost and does not call the first the best."""
+    from training.lab_report import stop_paying_text
+
+    strategies = (builtin("early-warning"),)
+    req = lab.LabRequest(scenario=case, strategies=strategies, reps=3, seed=1,
+                         staff=(2, 3, 4), officer_cost_cny_per_month=20_000)
+    sweep = []
+    # a step costs 20k x the horizon; 2 -> 3 adds 10k (does not pay), 3 -> 4 adds 2m (pays)
+    for k, nv in ((2, 1e6), (3, 1.01e6), (4, 3.01e6)):
+        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
+                    net_value_cny={"early-warning": [nv] * 3})
+        r.spec = StudySpec(scenario=case, strategies=strategies, reps=3, seed=1, officers=k,
+                           references=False)
+        sweep.append(r)
+    out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+    table = lab.staffing_table(out)
+    assert lab.stop_paying_point(table) == 2  # the rule of the README is unchanged
+    text = stop_paying_text(out, lang)
+    assert words in text and wrong not in text

@@ -501,7 +501,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         print(_compare_text(outcome, args.lang))
         if args.out:
-            print(f"report: {args.out}")
+            print(t("lab.report.written", args.lang, path=args.out))
     return EXIT_OK
 
 

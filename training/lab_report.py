@@ -220,13 +220,22 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
              hours=f"{outcome.request.scenario.staff.hours_per_officer_month:g}",
              cost=lab.fmt_figure("cost_cny", outcome.request.officer_cost_cny_per_month, lang))
     strategy = lab.strategy_label(table["strategy"].iloc[0], lang)
+    # a step that did not pay can come before steps that did (noisy gains on few futures):
+    # then a larger team gives more net value after staff cost, and the text says so
+    after = table.set_index("officers")["net_after_staff_cny"]
+    best = int(after.idxmax())
+    later = best > n and after[best] > after[n]
     if n == int(table["officers"].iloc[-1]):
         money = t("lab.report.stop_paying_never", lang, strategy=strategy, cost=cost)
-    elif n == int(table["officers"].iloc[0]) and n > 1:  # the range may start too high
+    elif n == int(table["officers"].iloc[0]) and n > 1 and not later:  # range starts too high
         money = t("lab.report.stop_paying_first", lang, strategy=strategy, n=n, cost=cost)
     else:
         money = t("lab.report.stop_paying", lang, strategy=strategy, n=n,
                   officers=_officers(n, lang), cost=cost)
+    if later:
+        money += ("" if lang == "zh" else " ") + t(
+            "lab.report.later_pays", lang, best=best, officers=_officers(best, lang), n=n,
+            gap=lab.fmt_figure("net_value_cny", after[best] - after[n], lang))
     more = keeps_up_text(table, lang)
     return money + ("" if not more else more if lang == "zh" else " " + more)
 

@@ -486,3 +486,47 @@ def test_a_reload_gives_back_the_files_the_form_had_uploaded(lang, words):
     again = open_lab(lang, reload=True)
     assert again.selectbox(key="lab_case").value == case_key
     assert table_key in again.multiselect(key="lab_strategies_pick").value
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("tuned (uploaded: tuned.yaml)", "the '{name}' chosen above by default is the example")),
+    ("zh", ("tuned（上传：tuned.yaml）", "上方默认选中的“{name}”是示例"))])
+def test_an_uploaded_copy_of_an_example_that_kept_its_name_is_told_apart(lang, words):
+    """A manager copied tuned.yaml, changed it and uploaded it without renaming it: the page
+    said 'Ready to choose above: tuned' while the 'tuned' chip already there was the shipped
+    example, so the study would run the example. The page names the upload by its file and
+    says the default chip is the example."""
+    from training import lab_form
+
+    key = lab_form.UPLOADED + "tuned.yaml"
+    mine = (ROOT / "scenarios" / "rules" / "tuned.yaml").read_text(encoding="utf-8")
+    kept_form({"strategies": ["early-warning", "tuned"], "reps": 4, "where": "here",
+               "uploads": {key: mine}})
+    at = open_lab(lang, reload=True)
+    assert not at.exception
+    said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
+    assert words[0] in said, said
+    assert words[1].replace("{name}", "tuned") in said, said
+    assert "tuned.yaml" in " ".join(w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("of 4,000 futures simulated", "1,000 futures × 4 studies", "3 officer counts",
+            "of 4,000 futures (", "Study cancelled")),
+    ("zh", ("/4,000 个情景", "1,000 个情景 × 4 项", "3 个人员配置", "/4,000 个情景（", "后取消"))])
+def test_a_study_with_a_staffing_sweep_says_what_its_count_of_futures_is_made_of(lang, words):
+    """A manager asked for 200 futures with a sweep of 7 officer counts and the bar said
+    '23 of 1,600 futures'; the cancel note said '30/1600'. Both now say the total is the
+    futures asked for times the studies (the comparison and each officer count)."""
+    at = open_lab(lang)
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(1000)
+    at.toggle(key="lab_sweep").set_value(True).run()
+    at.slider(key="lab_staff").set_value((1, 3))
+    at.button(key="lab_run").click().run()
+    at.session_state["lab_job"].cancel()
+    text = at.get("progress")[0].proto.text
+    finish(at)
+    assert all(w in text for w in words[:3]), text
+    note = at.warning[0].value
+    assert words[3] in note and words[4] in note and words[1] in note, note
