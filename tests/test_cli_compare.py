@@ -83,6 +83,8 @@ def test_an_unreachable_scheduler_exits_2(capsys):
     (["--strategies", "missing.yaml"], "no such rule table"),
     (["--strategies", "early-warning", "--staff", "8..2"], "runs backwards"),
     (["--strategies", "early-warning", "--staff", "lots"], "--staff"),
+    # a typo for 2..50 started 50,000 runs at the default 100 futures, with no word
+    (["--strategies", "early-warning", "--staff", "2..500"], "a sweep takes at most 50"),
     (["--strategies", "early-warning", "--reps", "1"], "reps must be between"),
     (["--strategies", "early-warning", "--months", "99"], "horizon"),
     (["--strategies", "early-warning", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],

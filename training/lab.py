@@ -60,6 +60,9 @@ SHARES = frozenset({"compliance", "policy_compliance", "npl_ratio_peak"})
 """Figures that are shares: their interval also stops at 100%."""
 MAX_REPS = 100_000
 MAX_OFFICERS = 10_000
+MAX_SWEEP_COUNTS = 50
+"""Officer counts one sweep may take (each runs every future again): 2..500 was a typo
+that started 50,000 runs at the default 100 futures, with no word."""
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -203,6 +206,11 @@ def parse_staff_range(text: str) -> list[int]:
         raise LabInputError(f"--staff: officer counts must be between 1 and {MAX_OFFICERS}")
     if len(counts) < 2:
         raise LabInputError("--staff: a sweep needs at least two officer counts, e.g. 2..8")
+    if len(counts) > MAX_SWEEP_COUNTS:
+        raise LabInputError(f"--staff: {text!r} is {len(counts):,} officer counts, and each "
+                            f"runs every future again; a sweep takes at most "
+                            f"{MAX_SWEEP_COUNTS}: narrow the range, or list the counts to "
+                            f"try, e.g. {counts[0]},{counts[len(counts) // 2]},{counts[-1]}")
     return counts
 
 
