@@ -33,12 +33,18 @@ elif st.session_state.get("lesson_pick") not in by_id:
     st.session_state["lesson_pick"] = reading if reading in by_id else (
         from_url if from_url in by_id else lessons[0].id)
 
+LESSON_TABLE_STYLE = ("<style>.st-key-lesson_body table td:first-child, "
+                      ".st-key-lesson_body table th:first-child {min-width: 4.5em;}</style>")
 lesson_id = st.selectbox(t("lessons.pick"), list(by_id), key="lesson_pick",
                          format_func=lambda i: t("lessons.option", order=by_id[i].order, title=by_id[i].title))
 lesson = by_id[lesson_id]
 st.session_state["lesson_reading"] = lesson_id
 st.caption(t("lessons.meta", minutes=lesson.minutes))
-st.markdown(lesson.body)
+with st.container(key="lesson_body"):
+    # a table's narrow first column (the five classes: 正常, 关注…) broke a two-character
+    # name one character to a line; its cells now keep at least that width
+    st.html(LESSON_TABLE_STYLE)
+    st.markdown(lesson.body)
 
 st.divider()
 st.subheader(t("lessons.quiz"))

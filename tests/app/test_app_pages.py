@@ -318,6 +318,20 @@ def test_language_from_the_url():
 
 
 # --- lessons ------------------------------------------------------------------------------
+def test_a_lesson_tables_first_column_keeps_a_class_name_on_one_line():
+    """In the five-category lesson the first column (正常, 关注…) broke each two-character
+    name one character to a line (seen in Chromium); the lesson's tables now give their
+    first cells a minimum width. Checked in Chromium in zh and en."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/lessons.py").run()
+    at.selectbox(key="lesson_pick").set_value("five-categories").run()
+    no_exception(at)
+    styles = [h.proto.body for h in at.get("html")]
+    assert any(".st-key-lesson_body table td:first-child" in b and "min-width" in b
+               for b in styles), styles
+    assert any("| 正常 |" in m.value or "正常" in m.value for m in at.markdown)
+
+
 def test_lessons_reader_grades_the_self_check():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("app_pages/lessons.py").run()
