@@ -52,7 +52,8 @@ st.subheader(t("debrief.comparison"))
 st.table(report.comparison_table(d, lang))
 
 st.caption(report.standing_note_text(g, lang))
-st.caption(t("debrief.hours_note", policy=t("col.policy_compliance")))  # a policy's checks beside late collection's few hours
+# what the hours count: a policy's checks beside late collection's few
+st.caption(t("debrief.hours_note", policy=t("col.policy_compliance")))
 
 st.subheader(t("loss.title"))
 

@@ -49,7 +49,6 @@ def _classify(aid: str, loan_id: int) -> None:
         _say("classify", "error", t("judgement.refused",
                                     detail=refusal_text(getattr(exc, "code", str(exc)), lang)))
         return
-    live = common.games().open(aid)
     _say("classify", "success", t("judgement.done", label=live.game.sim.pf.label(loan_id),
                                   cls=cls_name(int(cls))))
 

@@ -46,10 +46,10 @@ def _change_password() -> None:
         if new != again:
             raise accounts.AccountError("accounts.new_passwords_differ")
         accounts.change_password(common.db(), ss.get(common.TOKEN_KEY), current, new)
-    except accounts.AccountError as err:
-        ss["pw_said"] = ("error", t(err.key, **err.detail))
+    except accounts.AccountError as err:  # said when drawn, in the page's language
+        ss["pw_said"] = ("error", err.key, err.detail)
     else:
-        ss["pw_said"] = ("success", t("signin.password_change.done"))
+        ss["pw_said"] = ("success", "signin.password_change.done", {})
     for k in PASSWORD_BOXES:
         ss[k] = ""
 
@@ -72,8 +72,8 @@ def change_password(user) -> None:
             st.form_submit_button(t("signin.password_change.submit"), icon=":material/key:",
                                   on_click=_change_password)
         if said is not None:
-            kind, text = said
-            getattr(st, kind)(text)
+            kind, key, detail = said
+            getattr(st, kind)(t(key, **detail))
 
 
 common.show_flash()
