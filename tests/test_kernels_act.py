@@ -263,3 +263,32 @@ def test_a_loan_at_a_residue_rate_is_restructured_and_paid_without_dividing_by_z
     assert 0.0 <= sim.rate[i] < 1e-16
     sim.advance_to(3)
     assert np.isfinite(sim.balance).all() and sim.balance[i] >= 0
+
+
+def test_the_book_security_in_one_pass_is_the_numpy_figure_to_the_last_bit():
+    """What the officer counts its security to fetch (an observation's `security_cny`) is
+    worked out for the whole book in one compiled pass; every loan must get exactly the
+    array code's figure: sold, set-off deposits, top-ups alone and beside, no security."""
+    from types import SimpleNamespace
+
+    from sim.interventions import workouts
+    from sim.portfolio import COLLATERAL_TYPES
+
+    rng = np.random.default_rng(41)
+    n = 4000
+    ctype = rng.integers(0, len(COLLATERAL_TYPES), n)
+    appraised0 = rng.uniform(0.0, 8e6, n)
+    sim = SimpleNamespace(
+        pf=SimpleNamespace(collateral_type=ctype, appraised0=appraised0),
+        collateral_sold=rng.random(n) < 0.2,
+        deposit_pledged=(ctype == workouts.DEPOSIT) & (rng.random(n) < 0.9),
+        extra_collateral=np.where(rng.random(n) < 0.3, rng.uniform(0.0, 2e6, n), 0.0),
+        appraised=np.where(rng.random(n) < 0.1, 0.5 * appraised0, appraised0 * 1.1))
+    whole = workouts.appraised_security(sim)
+    every = np.arange(n)
+    some = workouts.appraised_security(sim, every)  # the array path, loan numbers
+    assert whole.tobytes() == some.tobytes()
+    # each kind of loan is there, so each branch was compared
+    assert (sim.collateral_sold & (sim.extra_collateral > 0)).any()
+    assert (sim.deposit_pledged & ~sim.collateral_sold).any()
+    assert (ctype == workouts.NO_COLLATERAL).any() and (whole == 0).any()

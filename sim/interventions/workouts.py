@@ -14,7 +14,7 @@ from scipy.special import ndtr
 
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
-from sim.interventions.kernels_act import collateral_of
+from sim.interventions.kernels_act import collateral_of, security_of
 from sim.portfolio import COLLATERAL_TYPES
 
 NO_COLLATERAL = COLLATERAL_TYPES.index("none")
@@ -160,6 +160,11 @@ def appraised_security(sim, idx=slice(None)) -> np.ndarray:
     average sale: a lot may sell only in a later round, after months of wear, and the
     appraisal may overstate it. The appraisal is renewed at each check (sim.checks) and
     counts a top-up when it is taken; 0 for a loan that holds no security."""
+    if isinstance(idx, slice) and idx == slice(None):  # the whole book: one compiled pass
+        return security_of(sim.collateral_sold, sim.deposit_pledged, sim.pf.collateral_type,
+                           NO_COLLATERAL, sim.extra_collateral, sim.appraised,
+                           sim.pf.appraised0, LIQUIDITY_BY_TYPE,
+                           defaults.EXTRA_COLLATERAL_LIQUIDITY, FLOOR_SHARE)
     deposit = deposit_value(sim, idx)
     lot = np.where(has_security(sim, idx), np.maximum(sim.appraised[idx] - deposit, 0.0), 0.0)
     return deposit + lot * (FLOOR_SHARE * liquidity(sim, idx))
