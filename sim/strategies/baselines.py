@@ -19,7 +19,7 @@ from sim.strategies.base import (
     offered,
     workout,
 )
-from sim.strategies.kernels_decide import COLLATERAL, owed_years
+from sim.strategies.kernels_decide import COLLATERAL, owed_years_of
 from sim.strategies.triage import (
     ACTION_CODES,
     ACTIONS,
@@ -292,8 +292,8 @@ class Oracle(Triage):
         # `relief_gain` values it there
         it = catalogue_entry(obs, "restructure")
         balance = obs.balance[idx]
-        owed = np.array([owed_years(b, m, r, p == INTEREST_ONLY) for b, m, r, p in zip(
-            balance, obs.remaining_months[idx], risk[idx], obs.repayment[idx], strict=True)])
+        owed = owed_years_of(idx, obs.balance, obs.remaining_months,
+                             np.asarray(risk, dtype=float), obs.repayment, INTEREST_ONLY)
         price = it.cost_cny + it.cost_share * balance \
             + float(it.params.get("rate_concession", 0.0)) * owed
         hours = np.full(len(idx), action_hours(obs, 0, "restructure"))
