@@ -21,7 +21,7 @@ from typing import Any
 
 from sim.roleplay_files import is_roleplay_path, load_roleplay
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, scenario_paths
-from training.i18n import t
+from training.i18n import LANGS, t
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -34,39 +34,59 @@ MAX_MONTHS = 600
 # --- argument types ----------------------------------------------------------------
 
 
-def _int_in(lo: int, hi: int, what: str) -> Callable[[str], int]:
-    """An argparse type: a whole number in [lo, hi], with a message that says so."""
+def _int_in(lo: int, hi: int, what: str, lang: str = "en") -> Callable[[str], int]:
+    """An argparse type: a whole number in [lo, hi], with a message that says so in
+    ``lang``; ``what`` is its name's key in the catalogues (cli.what.reps)."""
+    name = t(f"cli.what.{what}", lang)
 
     def parse(text: str) -> int:
         try:
             value = int(text.strip(), 10)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"{what} must be a whole number, got {text!r}"
-            ) from None
+                t("cli.int_word", lang, what=name, text=repr(text))) from None
         if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{what} must be between {lo} and {hi}, got {value}")
+            raise argparse.ArgumentTypeError(
+                t("cli.in_range", lang, what=name, lo=lo, hi=hi, value=value))
         return value
 
-    parse.__name__ = what  # argparse names the type in some messages
+    parse.__name__ = t(f"cli.what.{what}", "en")  # argparse names the type in some messages
     return parse
 
 
-def _float_in(lo: float, hi: float, what: str) -> Callable[[str], float]:
+def _float_in(lo: float, hi: float, what: str, lang: str = "en") -> Callable[[str], float]:
     """An argparse type: a finite number in [lo, hi], with a message that says so."""
+    name = t(f"cli.what.{what}", lang)
 
     def parse(text: str) -> float:
         try:
             value = float(text.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                t("cli.number_word", lang, what=name, text=repr(text))) from None
         if not lo <= value <= hi:  # NaN fails this too
-            raise argparse.ArgumentTypeError(f"{what} must be between {lo:,.0f} and {hi:,.0f}, "
-                                             f"got {text.strip()}")
+            raise argparse.ArgumentTypeError(
+                t("cli.in_range", lang, what=name, lo=f"{lo:,.0f}", hi=f"{hi:,.0f}",
+                  value=text.strip()))
         return value
 
-    parse.__name__ = what
+    parse.__name__ = t(f"cli.what.{what}", "en")
     return parse
+
+
+def _error(prog: str, message: str, lang: str) -> None:
+    """One line of a command's error on stderr, as argparse writes its own: 'bianque
+    compare: error: ...', or 'bianque compare：错误：...' in Chinese."""
+    for line in str(message).splitlines():
+        print(t("cli.error", lang, prog=prog, message=line), file=sys.stderr)
+
+
+def _case_problems(name: str, err: ScenarioError, lang: str) -> None:
+    """A case that did not load, as validate reports it: 'file: field: message' on stderr,
+    each in ``lang``."""
+    said = err.problems_zh if lang == "zh" else [m for _, m in err.problems]
+    for (field, _), message in zip(err.problems, said, strict=True):
+        print(f"{name}: {_place(field, lang)}: {_one_line(message)}", file=sys.stderr)
 
 
 # --- validate ----------------------------------------------------------------------
@@ -107,13 +127,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for name in _expand(args.files):
         if Path(name).is_dir():
             rc = EXIT_BAD_INPUT
-            print(f"{name}: (file): no scenario files (*.yaml) in this directory")
+            print(f"{name}: {_place('(file)', args.lang)}: "
+                  f"{t('cli.validate.empty_folder', args.lang)}")
             continue
         talk = is_roleplay_path(name)
         try:
             if talk:
                 rp = load_roleplay(name)
-                print(f"OK {name}: conversation {rp.id}, {len(rp.nodes)} nodes")
+                print(t("cli.validate.ok_talk", args.lang, file=name, talk=rp.id,
+                        nodes=len(rp.nodes)))
                 continue
             scenario = load_scenario(name)
         except ScenarioError as err:
@@ -121,16 +143,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
             said = err.problems_zh if args.lang == "zh" else [m for _, m in err.problems]
             lines = _field_lines(name, [f for f, _ in err.problems]) if talk else {}
             for (field, _), message in zip(err.problems, said, strict=True) if err.problems \
-                    else [(("(file)", ""), "invalid scenario")]:
+                    else [(("(file)", ""), t("cli.validate.invalid", args.lang))]:
                 where = _place(field, args.lang)
                 if lines.get(field):  # a conversation's field, with its line to go to
-                    where += (f"（第 {lines[field]} 行）" if args.lang == "zh"
-                              else f" (line {lines[field]})")
+                    where += t("cli.validate.at_line", args.lang, line=lines[field])
                 print(f"{name}: {where}: {_one_line(message)}")
         except Exception as exc:  # bad input must never end in a traceback
             rc = EXIT_BAD_INPUT
-            print(f"{name}: (file): cannot check this file: {type(exc).__name__}: "
-                  f"{_one_line(exc)}")
+            print(f"{name}: {_place('(file)', args.lang)}: "
+                  + t("cli.validate.cannot_check", args.lang, kind=type(exc).__name__,
+                      detail=_one_line(exc)))
         else:
             from training.authoring import case_cautions
             from training.lessons import lesson_problems
@@ -141,8 +163,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if linked:
                 rc = EXIT_BAD_INPUT
                 continue
-            print(f"OK {name}: {scenario.id}, {scenario.n_loans} loans, "
-                  f"{scenario.horizon_months} months")
+            print(t("cli.validate.ok", args.lang, file=name, case=scenario.id,
+                    loans=scenario.n_loans, months=scenario.horizon_months))
             for c in case_cautions(scenario):  # valid, but most likely not what was meant
                 print(f"{name}: {c.path}: {CAUTION_WORD[args.lang]}: "
                       f"{t('author.caution.' + c.code, lang=args.lang, **c.values)}")
@@ -290,10 +312,8 @@ def _executor(args):
             client = Client(args.scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError, TypeError) as err:
             # unreachable, or not an address at all ('nonsense', a host without a port)
-            raise SchedulerError(
-                f"--scheduler {args.scheduler}: cannot connect ({err}); give the Dask "
-                "scheduler's address as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786, and check "
-                "that it is running") from None
+            raise SchedulerError(t("cli.scheduler", getattr(args, "lang", "en"),
+                                   address=args.scheduler, reason=err)) from None
         with client:
             yield client.get_executor()
     elif args.workers and args.workers > 1:
@@ -356,16 +376,16 @@ def load_case(name: str) -> Scenario:
     there is no file of that name here; a bare name that is neither lists the shipped ones."""
     path = Path(name)
     shipped = {p.stem: p for p in scenario_paths()}
+    names = ", ".join(shipped)
     if not name.strip() or path.is_dir():  # "" (an unset shell variable) is the folder "."
-        raise ScenarioError(name, [("(file)", "this names a folder, not a case: give a case "
-                                              "file (.yaml) or a shipped case: "
-                                              f"{', '.join(shipped)}")])
+        raise ScenarioError(name, [("(file)", t("cli.case.folder", "en", shipped=names))],
+                            [t("cli.case.folder", "zh", shipped=names)])
     if path.exists() or path.suffix or path.parent != Path("."):
         return load_scenario(name)
     if name in shipped:
         return load_scenario(shipped[name])
-    raise ScenarioError(name, [("(file)", "no such file, and no shipped case of that name; "
-                                          f"shipped cases: {', '.join(shipped)}")])
+    raise ScenarioError(name, [("(file)", t("cli.case.unknown", "en", shipped=names))],
+                        [t("cli.case.unknown", "zh", shipped=names)])
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -373,8 +393,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         scenario = load_case(args.scenario)
     except ScenarioError as err:
-        for field, message in err.problems:
-            print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
+        _case_problems(args.scenario, err, "en")
         return EXIT_BAD_INPUT
     seed = scenario.seed if args.seed is None else args.seed
     months = scenario.horizon_months if args.months is None else args.months
@@ -418,13 +437,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Compare strategies (and a staffing range) over many common-random-number futures."""
     from training import lab
 
+    lang = args.lang
+
     def bad(message: str) -> int:
-        for line in str(message).splitlines():
-            print(f"bianque compare: error: {line}", file=sys.stderr)
+        _error("bianque compare", message, lang)
         return EXIT_BAD_INPUT
 
+    def said(key: str, **params) -> int:
+        return bad(t(f"cli.compare.{key}", lang, **params))
+
     if args.workers and args.workers > 1 and args.scheduler:
-        return bad("use --workers or --scheduler, not both")
+        return said("workers_and_scheduler")
     if args.scenario.lower().endswith((".html", ".htm")):
         try:
             request = _replay_request(args)
@@ -434,15 +457,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         try:
             scenario = load_case(args.scenario)
         except ScenarioError as err:
-            for field, message in err.problems:
-                print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
+            _case_problems(args.scenario, err, lang)
             return EXIT_BAD_INPUT
         if not args.strategies:
-            return bad("--strategies is required: e.g. --strategies early-warning,late-collection")
+            return said("strategies_required")
         if args.months is not None and args.months > scenario.horizon_months:
-            return bad(f"--months {args.months} is beyond the scenario's horizon "
-                       f"({scenario.horizon_months} months); use at most "
-                       f"{scenario.horizon_months}")
+            return bad(t("cli.case.months_beyond", lang, months=args.months,
+                         horizon=scenario.horizon_months))
         try:
             # a Chinese keyboard's comma or enumeration comma separates as well as ','
             items = re.split(r"[,，、]", args.strategies)
@@ -455,9 +476,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                                 args.staff_strategy.strip())
                 labels = [s.label for s in strategies]
                 if args.staff_strategy not in labels:
-                    return bad(f"--staff-strategy: the staffing sweep runs one of the "
-                               f"compared strategies, and {args.staff_strategy!r} is not one; "
-                               f"use one of: {', '.join(labels)}")
+                    return said("staff_strategy_not_compared", name=repr(args.staff_strategy),
+                                labels=", ".join(labels))
             request = lab.LabRequest(
                 scenario=scenario, strategies=tuple(strategies),
                 reps=100 if args.reps is None else args.reps,
@@ -466,21 +486,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 **({"officer_cost_cny_per_month": args.officer_cost}
                    if args.officer_cost is not None else {}))
         except lab.LabInputError as err:
-            return bad(str(err))
+            return bad(_lab_text(err, lang))
     if args.staff_strategy and not request.staff:
-        return bad("--staff-strategy names the strategy of a staffing sweep: add --staff "
-                   "LO..HI (e.g. --staff 2..8), or leave --staff-strategy out")
+        return said("staff_strategy_without_staff")
     if args.out:
         out = Path(args.out).resolve()
         if out.suffix.lower() not in (".html", ".htm") and not out.is_dir():
             # a report.pdf that holds HTML opens in no PDF reader
-            return bad(f"--out: the report is an HTML file; name it .html, e.g. "
-                       f"{out.with_suffix('.html').name}")
+            return said("out_not_html", example=out.with_suffix(".html").name)
         if out.is_dir():
-            return bad(f"--out: {out} is a folder; give a file name, e.g. {out / 'report.html'}")
+            return said("out_folder", path=out, example=out / "report.html")
         if not out.parent.is_dir():
-            return bad(f"--out: the folder {out.parent} does not exist; create it or choose "
-                       "another")
+            return said("out_no_folder", folder=out.parent)
     total = sum(s.reps for s in request.specs())
     try:
         with _executor(args) as executor, _progress_bar(total, args.json) as tick:
@@ -488,7 +505,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except SchedulerError as err:
         return bad(str(err))
     except KeyboardInterrupt:  # Ctrl-C: pending replications were cancelled on the way out
-        print("bianque compare: cancelled", file=sys.stderr)
+        print(t("cli.cancelled", lang, prog="bianque compare"), file=sys.stderr)
         return EXIT_CANCELLED
     if args.out:
         from training.lab_report import report_html
@@ -505,6 +522,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+LAB_PAGE_KEYS = {"lab.page.builtin_name": "cli.compare.builtin_name",
+                 "lab.page.same_name": "cli.compare.same_name"}
+"""The lab's refusals worded for its page, and their words for the command line."""
+
+
+def _lab_text(err, lang: str) -> str:
+    """A refusal of the lab's input in ``lang``: English as raised; Chinese from its
+    catalogue key, then a rule table's problems each in Chinese at its place."""
+    if lang == "en":
+        return str(err)
+    key = LAB_PAGE_KEYS.get(err.key, err.key)
+    lines = [t(key, lang, **err.params) if key else str(err)]
+    lines += [f"  - {_place(field, lang)}: {_one_line(message)}"
+              for (field, _), message in zip(err.problems, err.problems_zh, strict=True)]
+    return "\n".join(lines)
+
+
 STUDY_OPTIONS = ("strategies", "reps", "seed", "months", "staff", "staff_strategy",
                  "officer_cost")
 
@@ -514,19 +548,25 @@ def _replay_request(args: argparse.Namespace):
     from training import lab
     from training.lab_report import INPUTS_ID, read_block, request_from_inputs
 
+    lang = args.lang
     given = [o for o in STUDY_OPTIONS if getattr(args, o) is not None]
     if given:
-        raise _BadInput(f"a report carries its own inputs; drop --{given[0].replace('_', '-')} "
-                        "(only --workers, --scheduler, --out, --lang and --json apply)")
+        raise _BadInput(t("cli.compare.report_own_inputs", lang,
+                          option=given[0].replace("_", "-")))
     try:
         text = Path(args.scenario).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise _BadInput(f"{args.scenario}: cannot read: {err}") from None
+        reason: Any = err
+        if lang != "en":  # the system's words are English: its reason alone, or ours
+            reason = (t("cli.compare.not_utf8", lang) if isinstance(err, UnicodeDecodeError)
+                      else err.strerror or err)
+        raise _BadInput(t("cli.compare.report_unreadable", lang, path=args.scenario,
+                          reason=reason)) from None
     try:
         return request_from_inputs(read_block(text, INPUTS_ID))
     except (ValueError, KeyError, TypeError, lab.LabInputError) as err:
-        raise _BadInput(f"{args.scenario}: not a strategy-lab report with its inputs "
-                        f"({type(err).__name__}: {_one_line(err)[:200]})") from None
+        raise _BadInput(t("cli.compare.not_a_report", lang, path=args.scenario,
+                          kind=type(err).__name__, detail=_one_line(err)[:200])) from None
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -548,15 +588,15 @@ def cmd_preview(args: argparse.Namespace) -> int:
     """The teaching preview of a case: the four baselines over common random numbers."""
     from training import preview
 
+    lang = args.lang
     try:
         scenario = load_case(args.scenario)
     except ScenarioError as err:
-        for field, message in err.problems:
-            print(f"{args.scenario}: {field}: {_one_line(message)}", file=sys.stderr)
+        _case_problems(args.scenario, err, lang)
         return EXIT_BAD_INPUT
     if args.months is not None and args.months > scenario.horizon_months:
-        print(f"bianque preview: error: --months {args.months} is beyond the scenario's "
-              f"horizon ({scenario.horizon_months} months)", file=sys.stderr)
+        _error("bianque preview", t("cli.case.months_beyond", lang, months=args.months,
+                                    horizon=scenario.horizon_months), lang)
         return EXIT_BAD_INPUT
     months = args.months or preview.suggested_months(scenario, args.reps)
     bar = None
@@ -564,21 +604,24 @@ def cmd_preview(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=args.reps, unit="rep", file=sys.stderr, leave=False)
+    problem = None
     try:
         with _executor(args) as executor:
             result = preview.run_preview(
                 scenario, reps=args.reps, months=months, executor=executor,
                 progress=(lambda done, total: bar.update(1)) if bar is not None else None)
     except SchedulerError as err:
-        print(f"bianque preview: error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        problem = str(err)
     finally:
         if bar is not None:
             bar.close()
+    if problem is not None:  # said once the bar is gone, not on the bar's line
+        _error("bianque preview", problem, lang)
+        return EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(_plain(preview.as_dict(result)), indent=2, ensure_ascii=False))
     else:
-        print(preview.report_text(result, args.lang))
+        print(preview.report_text(result, lang))
     return EXIT_OK
 
 
@@ -683,10 +726,66 @@ def _version() -> str:
         return "(not installed)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+LANG_COMMANDS = ("validate", "compare", "preview", "generate")
+"""The subcommands that take --lang."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, saying its errors in the command's --lang: an option's own check
+    (a --reps out of range) runs while the line is parsed, before --lang is read."""
+
+    def __init__(self, *args: Any, lang: str = "en", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+    def error(self, message: str):  # type: ignore[override]
+        if self.lang == "en":
+            super().error(message)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, t("cli.error", self.lang, prog=self.prog,
+                                    message=_argparse_said(message, self.lang)) + "\n")
+
+
+def _argparse_said(message: str, lang: str) -> str:
+    """argparse's own error words in ``lang``; the options' checks are said in it already.
+    A message of another shape (a later Python's) is left as argparse wrote it."""
+    at = re.fullmatch(r"argument (.+?): (.*)", message, flags=re.S)
+    if at is not None:
+        return t("cli.argparse.argument", lang, name=at[1], message=_argparse_said(at[2], lang))
+    for key, pattern in (("required", r"the following arguments are required: (?P<names>.*)"),
+                         ("unrecognized", r"unrecognized arguments: (?P<names>.*)"),
+                         ("invalid_choice",
+                          r"invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)"),
+                         ("expected_one", r"expected one argument")):
+        found = re.fullmatch(pattern, message, flags=re.S)
+        if found is not None:
+            return t(f"cli.argparse.{key}", lang, **found.groupdict())
+    return message
+
+
+def asked_lang(argv: Sequence[str]) -> str:
+    """The --lang a command line asks for, read before it is parsed (so that the checks
+    made while parsing speak it too); en for a subcommand without --lang."""
+    argv = list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    lang = "en"
+    if command not in LANG_COMMANDS:
+        return lang
+    for k, arg in enumerate(argv):
+        name, eq, value = arg.partition("=")
+        if len(name) >= 3 and "--lang".startswith(name):  # argparse reads --la as --lang
+            value = value if eq else (argv[k + 1] if k + 1 < len(argv) else "")
+            lang = value if value in LANGS else lang
+    return lang
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The parser; ``lang`` is the language of the parse-time errors of the subcommands
+    that take --lang (main reads it from the line first: asked_lang)."""
+    parser = _Parser(
         prog="bianque",
         description="Bianque (扁鹊): a post-loan management training simulator.",
+        lang=lang,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
                         help="print the installed version and exit")
@@ -695,7 +794,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario and conversation files, report every problem",
                        description="Check scenario files, role-play conversations (files in "
                        "roleplays/ or with kind: roleplay), or directories of them. "
-                       "Exit code 2 when any file is invalid.")
+                       "Exit code 2 when any file is invalid.", lang=lang)
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file or directory")
     p.add_argument("--lang", choices=("en", "zh"), default="en",
                    help="language of the problems' messages and of the cautions on valid "
@@ -734,29 +833,29 @@ def build_parser() -> argparse.ArgumentParser:
                        "--seed), with late collection and the oracle as references; print "
                        "means with 95% intervals and paired differences against the first "
                        "strategy; optionally sweep the number of officers and write an HTML "
-                       "report.")
+                       "report.", lang=lang)
     p.add_argument("scenario", metavar="SCENARIO",
                    help=CASE_HELP + ", or a report (.html) written by compare: runs its exact "
                    "inputs again")
     p.add_argument("--strategies", metavar="A,B[,RULES.yaml]",
                    help="comma-separated built-in names or rule-table files; the first is "
                    "the champion (required with a scenario)")
-    p.add_argument("--reps", type=_int_in(2, 100_000, "reps"), default=None, metavar="N",
+    p.add_argument("--reps", type=_int_in(2, 100_000, "reps", lang), default=None, metavar="N",
                    help="replications (futures) per strategy (default 100)")
-    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), default=None,
+    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed", lang), default=None,
                    help="root seed of the futures (default: the scenario's seed)")
-    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
+    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months", lang), default=None,
                    help="months to simulate, at most the horizon")
     p.add_argument("--staff", metavar="LO..HI", default=None,
                    help="staffing sweep: officer counts, e.g. 2..8 or 2,4,6")
     p.add_argument("--staff-strategy", metavar="NAME", default=None,
                    help="strategy of the staffing sweep (default: the first)")
-    p.add_argument("--officer-cost", type=_float_in(0, 1e9, "officer cost"), default=None,
+    p.add_argument("--officer-cost", type=_float_in(0, 1e9, "officer_cost", lang), default=None,
                    metavar="CNY",
                    help="monthly cost of one officer's post-loan hours for the sweep (default: "
                         "20000 for a full-time month, times the case's hours_per_officer_month "
                         "/ 174)")
-    p.add_argument("--workers", type=_int_in(1, 256, "workers"), default=1, metavar="K",
+    p.add_argument("--workers", type=_int_in(1, 256, "workers", lang), default=1, metavar="K",
                    help="run replications on K local processes")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run replications on a Dask cluster (e.g. tcp://10.0.0.5:8786)")
@@ -771,13 +870,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run do-nothing, late collection, early warning and the "
                        "oracle on common random numbers; print each loss with its 95% "
                        "interval, the early-warning index, the oracle headroom, staff load, "
-                       "a difficulty estimate and warnings when the case does not teach.")
+                       "a difficulty estimate and warnings when the case does not teach.",
+                       lang=lang)
     p.add_argument("scenario", metavar="SCENARIO", help=CASE_HELP)
-    p.add_argument("--reps", type=_int_in(2, 200, "reps"), default=30, metavar="R",
+    p.add_argument("--reps", type=_int_in(2, 200, "reps", lang), default=30, metavar="R",
                    help="replications (default 30)")
-    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
+    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months", lang), default=None,
                    help="months to run (default: the whole horizon when it fits about 20 s)")
-    p.add_argument("--workers", type=_int_in(1, 256, "workers"), default=1, metavar="N",
+    p.add_argument("--workers", type=_int_in(1, 256, "workers", lang), default=1, metavar="N",
                    help="run replications on N local processes")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run replications on a Dask cluster")
@@ -790,8 +890,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="draw a plausible case from the generator",
                        description="Draw a valid case study for a seed and print it as YAML "
-                       "(the same seed gives the same case). Exit code 2 on a bad option.")
-    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), required=True,
+                       "(the same seed gives the same case). Exit code 2 on a bad option.",
+                       lang=lang)
+    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed", lang), required=True,
                    help="the generator's seed")
     p.add_argument("--out", metavar="FILE", default=None,
                    help="write the case to FILE instead of printing it")
@@ -828,7 +929,8 @@ def _never_fail_on_encoding() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (argparse errors give 2)."""
     _never_fail_on_encoding()
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(asked_lang(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) and usage errors (2)

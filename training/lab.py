@@ -156,35 +156,45 @@ def check_names(strategies) -> None:
 # --- inputs ---------------------------------------------------------------------------
 
 
+def _refused(key: str, **params) -> LabInputError:
+    """A refusal of an option of `bianque compare`, said in English and carrying its
+    catalogue key, so the command says it in the --lang asked."""
+    return LabInputError(t(key, "en", **params), key=key, params=params)
+
+
 def parse_strategies(items: list[str]) -> list[StrategySpec]:
     """Built-in names and rule-table files (``.yaml``/``.yml``), in the order given."""
-    from sim.strategies import RulesError, load_rules
+    from sim.inputs import did_you_mean
+    from sim.strategies import BUILT_IN, RulesError, load_rules
 
     out: list[StrategySpec] = []
     for raw in items:
         item = raw.strip()
         if not item:
-            raise LabInputError("--strategies: an empty name; separate names with commas, "
-                                "e.g. early-warning,late-collection")
+            raise _refused("cli.compare.empty_name")
         if item.lower().endswith((".yaml", ".yml")) or Path(item).exists():
             if not Path(item).is_file():
-                raise LabInputError(f"--strategies: {item}: no such rule table file")
+                raise _refused("cli.compare.no_rule_file", path=item)
             try:
                 out.append(from_rules(load_rules(item)))
             except RulesError as err:
-                raise LabInputError(str(err)) from None
+                raise LabInputError(str(err), err.problems, err.problems_zh,
+                                    key="cli.compare.rules_problems",
+                                    params={"source": err.source, "n": len(err.problems)}
+                                    ) from None
+        elif item not in BUILT_IN:
+            near = did_you_mean(item, BUILT_IN)
+            raise _refused("cli.compare.unknown_strategy" + ("_near" if near else ""),
+                           name=item, choices=", ".join(BUILT_IN),
+                           near=near.split("'")[1] if near else "")
         else:
-            try:
-                out.append(builtin(item))
-            except ValueError as err:
-                raise LabInputError(f"--strategies: {err}") from None
+            out.append(builtin(item))
     labels = [s.label for s in out]
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:
-        raise LabInputError(f"--strategies: each strategy once; named twice: {', '.join(dup)} "
-                            "(a rule table is named by its 'name' field)")
+        raise _refused("cli.compare.named_twice", names=", ".join(dup))
     if not out:
-        raise LabInputError("--strategies: name at least one strategy")
+        raise _refused("cli.compare.no_strategy")
     return out
 
 
@@ -195,22 +205,20 @@ def parse_staff_range(text: str) -> list[int]:
     if m:
         lo, hi = int(m[1]), int(m[2])
         if lo > hi:
-            raise LabInputError(f"--staff: {text!r} runs backwards; write the smaller count "
-                                f"first, e.g. {hi}..{lo}")
+            raise _refused("cli.compare.staff_backwards", text=repr(text), lo=lo, hi=hi)
         counts = list(range(lo, hi + 1))
     elif re.fullmatch(r"\d+(\s*,\s*\d+)*", s):
         counts = sorted({int(x) for x in s.split(",")})
     else:
-        raise LabInputError(f"--staff: {text!r} is not a range; write e.g. 2..8 or 2,4,6")
+        raise _refused("cli.compare.staff_not_range", text=repr(text))
     if counts[0] < 1 or counts[-1] > MAX_OFFICERS:
-        raise LabInputError(f"--staff: officer counts must be between 1 and {MAX_OFFICERS}")
+        raise _refused("cli.compare.staff_bounds", max=MAX_OFFICERS)
     if len(counts) < 2:
-        raise LabInputError("--staff: a sweep needs at least two officer counts, e.g. 2..8")
+        raise _refused("cli.compare.staff_too_few")
     if len(counts) > MAX_SWEEP_COUNTS:
-        raise LabInputError(f"--staff: {text!r} is {len(counts):,} officer counts, and each "
-                            f"runs every future again; a sweep takes at most "
-                            f"{MAX_SWEEP_COUNTS}: narrow the range, or list the counts to "
-                            f"try, e.g. {counts[0]},{counts[len(counts) // 2]},{counts[-1]}")
+        raise _refused("cli.compare.staff_too_many", text=repr(text), n=len(counts),
+                       max=MAX_SWEEP_COUNTS,
+                       example=f"{counts[0]},{counts[len(counts) // 2]},{counts[-1]}")
     return counts
 
 
