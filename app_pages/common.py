@@ -202,7 +202,8 @@ def database_problem() -> tuple[str, str] | None:
 
     try:
         db()
-    except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+    except (ArgumentError, NoSuchModuleError, OperationalError, ImportError) as exc:
+        # ImportError: a scheme SQLAlchemy knows whose driver is not installed (mysql://)
         setting = next((v for v in ("DATABASE_URL", "BIANQUE_DB") if os.environ.get(v)),
                        "BIANQUE_DB")
         return setting, str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

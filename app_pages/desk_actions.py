@@ -126,21 +126,40 @@ def open_loan(loan_id: int | None) -> None:
         st.session_state["desk_view"] = "loans"
 
 
-def remember_pick() -> None:
-    """The picker changed: the trainee opened another file or closed it."""
-    st.session_state[OPEN_LOAN] = st.session_state.get("loan_pick")
+def picked_loan_id(value: Any, labels: dict[int, str]) -> int | None:
+    """The loan a picker's value names: its id, or, when Streamlit hands back the label
+    it could not match to the last run's options (a loan that left the books, a language
+    switch), the loan with that label; None when nothing matches."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return next((i for i, label in labels.items() if label == value), None)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
-def restore_pick(loans: pd.DataFrame) -> None:
+def remember_pick(labels: dict[int, str]) -> None:
+    """The picker changed: the trainee opened another file or closed it. Kept as a loan id,
+    never as a label: a label kept here broke the desk at the next run."""
+    st.session_state[OPEN_LOAN] = picked_loan_id(st.session_state.get("loan_pick"), labels)
+
+
+def restore_pick(loans: pd.DataFrame, labels: dict[int, str]) -> None:
     """Put the open file back in the picker if the picker lost it: dropped, or holding a
     label it can no longer match (a language switch relabels every loan)."""
-    kept = st.session_state.get(OPEN_LOAN)
-    ids = set(loans["loan_id"])
+    ids = {int(i) for i in loans["loan_id"]}
     now = st.session_state.get("loan_pick")
-    lost = now is None or isinstance(now, str) or int(now) not in ids
-    if lost and kept is not None and int(kept) in ids:
-        st.session_state["loan_pick"] = int(kept)
-    elif lost and now is not None:
+    picked = picked_loan_id(now, labels)
+    if picked in ids:  # a label that still names a loan opens that loan's file
+        if now != picked or isinstance(now, str):
+            st.session_state["loan_pick"] = st.session_state[OPEN_LOAN] = picked
+        return
+    kept = picked_loan_id(st.session_state.get(OPEN_LOAN), labels)
+    if kept is not None and kept in ids:
+        st.session_state["loan_pick"] = st.session_state[OPEN_LOAN] = kept
+    elif now is not None:
         st.session_state["loan_pick"] = None  # a label that names no loan picks none
 
 

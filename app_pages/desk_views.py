@@ -173,10 +173,10 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     st.dataframe(report.loan_table(shown, lang), hide_index=True, key="loan_table", height=280,
                  column_config=BALANCE_COLUMN())
 
-    act.restore_pick(loans)
+    act.restore_pick(loans, labels)
     options = act.loan_pick_options(shown, loans, st.session_state.get("loan_pick"))
     loan_id = st.selectbox(t("desk.pick_loan"), options, key="loan_pick", format_func=labels.get,
-                           on_change=act.remember_pick,
+                           on_change=act.remember_pick, args=(labels,),
                            placeholder=t("desk.pick_loan_placeholder"), index=None)
     if loan_id is None:
         st.info(t("desk.pick_loan_hint"))

@@ -55,8 +55,8 @@ def _source(args: argparse.Namespace) -> str:
 
 def _guarded(cmd):
     """An operator command whose database cannot be opened (a mistyped URL, a folder that
-    does not exist, a server that does not answer) says so, naming where the URL came
-    from, and exits 2: it printed SQLAlchemy's traceback."""
+    does not exist, a server that does not answer, a database without its driver) says so,
+    naming where the URL came from, and exits 2: it printed SQLAlchemy's traceback."""
     import functools
 
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -65,7 +65,8 @@ def _guarded(cmd):
     def run(args: argparse.Namespace) -> int:
         try:
             return cmd(args)
-        except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+        except (ArgumentError, NoSuchModuleError, OperationalError, ImportError) as exc:
+            # ImportError: a scheme SQLAlchemy knows whose driver is not installed (mysql://)
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             url = getattr(args, "url", None) or database_url()
             print(f"bianque: error: {_source(args)}: cannot open the database at {_where(url)}: "

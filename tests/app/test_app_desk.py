@@ -447,3 +447,36 @@ def test_queued_actions_the_plan_no_longer_leaves_hours_for_are_named_before_the
     no_exception(at)
     refused = live_game(at).last_report.rejected
     assert len(refused) == 1 and refused[0][2] == "hours"  # as the warning said
+
+
+
+def test_a_loan_label_left_in_the_picker_opens_that_file_and_never_breaks_the_desk(monkeypatch):
+    """Streamlit hands a picker's label back, not its loan id, when the label matches none
+    of the last run's options. In a class on the desk (fund_diversion, month 15, a file
+    open on a loan that had just left the books) the label was kept as the open file and
+    the next run stopped on ValueError: invalid literal for int() ('L0019 · 东莞辉润…'),
+    in place of the loan picker, until a reload. The label now opens its loan, and a
+    label that names no loan (another language's) closes the file."""
+    from app_pages import desk_actions as act
+
+    state: dict = {}
+    monkeypatch.setattr(act.st, "session_state", state)
+    loans = pd.DataFrame({"loan_id": [17, 18, 19]})
+    labels = {17: "L0018 · A", 18: "L0019 · 东莞辉润电子有限公司", 19: "L0020 · C"}
+    state["loan_pick"] = labels[18]
+    act.remember_pick(labels)
+    assert state[act.OPEN_LOAN] == 18  # an id, never the label
+    act.restore_pick(loans, labels)
+    assert state["loan_pick"] == 18
+    state["loan_pick"], state[act.OPEN_LOAN] = labels[19], labels[17]  # kept before the fix
+    act.restore_pick(loans, labels)
+    assert state["loan_pick"] == state[act.OPEN_LOAN] == 19
+    state["loan_pick"] = "L0019 · Dongguan Huirun Electronics"  # a label of another language
+    act.restore_pick(loans, labels)
+    assert state["loan_pick"] == 19  # the file that was open stays open
+    state["loan_pick"] = state[act.OPEN_LOAN] = "L9999 · nobody"
+    act.restore_pick(loans, labels)
+    assert state["loan_pick"] is None
+    state["loan_pick"] = 17  # a plain pick leaves the open file as the picker says
+    act.restore_pick(loans, labels)
+    assert state["loan_pick"] == 17

@@ -615,3 +615,15 @@ def test_a_database_that_cannot_be_opened_is_named_not_a_redacted_error(monkeypa
     assert not at.exception, [e.value for e in at.exception]
     [said] = [e.value for e in at.error]
     assert words in said and "BIANQUE_DB" in said
+
+
+def test_a_database_url_whose_driver_is_missing_is_named_not_a_redacted_error(monkeypatch):
+    """DATABASE_URL=mysql://... (a scheme SQLAlchemy knows, its driver not installed) showed
+    Streamlit's redacted error: ModuleNotFoundError was not among the errors caught."""
+    monkeypatch.setenv("DATABASE_URL", "mysql://bianque@db.example/bianque")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [said] = [e.value for e in at.error]
+    assert "The training database cannot be opened" in said and "DATABASE_URL" in said

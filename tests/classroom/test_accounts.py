@@ -226,6 +226,9 @@ def test_user_password_from_the_command_line_sets_a_new_one_and_ends_sessions(
     (["db", "upgrade", "--url", "nonsense://x"], "--url"),
     (["db", "current", "--url", "sqlite:////no/such/folder/b.db"], "--url"),
     (["user", "role", "ann", "manager", "--url", "garbage"], "--url"),
+    # a scheme SQLAlchemy knows but whose driver is not installed: it printed the traceback
+    # of "ModuleNotFoundError: No module named 'MySQLdb'"
+    (["db", "upgrade", "--url", "mysql://bianque@db.example/bianque"], "--url"),
 ])
 def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(capsys, argv, source):
     """A mistyped --url (or DATABASE_URL, BIANQUE_DB) printed SQLAlchemy's traceback."""
@@ -233,6 +236,21 @@ def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(capsys, argv,
     err = capsys.readouterr().err
     assert f"{source}: cannot open the database at" in err and "sqlite:////" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.skipif(not os.environ.get("BIANQUE_TEST_PG_URL"),
+                    reason="BIANQUE_TEST_PG_URL is not set (.ci/pg.sh sets it)")
+def test_a_postgresql_database_that_does_not_exist_is_named_with_its_setting(capsys, monkeypatch):
+    """A training centre's DATABASE_URL naming a database not created yet: the setting, the
+    server's own reason and a URL to give, not a traceback."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["BIANQUE_TEST_PG_URL"]).set(database="no_such_bianque_db")
+    monkeypatch.setenv("DATABASE_URL", url.render_as_string(hide_password=False))
+    assert main(["db", "upgrade"]) == 2
+    err = capsys.readouterr().err
+    assert "DATABASE_URL: cannot open the database at" in err
+    assert '"no_such_bianque_db" does not exist' in err and "Traceback" not in err
 
 
 def test_an_unreachable_database_from_the_environment_is_named(capsys, monkeypatch):
