@@ -19,23 +19,35 @@ except Forbidden as err:
     st.stop()
 
 ROLES = [r.value for r in Role]
+
+
+def _add_user() -> None:
+    """Create the typed account (a submit callback: on success the boxes are emptied, so
+    the password does not stay on the screen and a second press does not try the same
+    name again; on a refusal they keep what was typed). The role stays chosen."""
+    ss = st.session_state
+    try:
+        made = accounts.create_user(common.db(), ss.get("new_username", ""),
+                                    ss.get("new_password", ""), ss.get("new_role", ROLES[0]),
+                                    display_name=ss.get("new_display", ""))
+    except accounts.AccountError as err:
+        ss["add_problem"] = t(err.key, **err.detail)
+    else:
+        common.flash("success", t("users.created", name=made.username,
+                                  role=t(f"role.{made.role.value}")))
+        ss["new_username"] = ss["new_display"] = ss["new_password"] = ""
+
+
 with st.form("add_user"):
     st.subheader(t("users.add"))
-    name = st.text_input(t("signin.username"), max_chars=64, key="new_username")
-    display = st.text_input(t("users.display_name"), max_chars=128, key="new_display")
-    role = st.selectbox(t("users.role"), ROLES, key="new_role",
-                        format_func=lambda r: t(f"role.{r}"))
-    password = st.text_input(t("signin.password"), type="password", key="new_password",
-                             help=t("accounts.short_password", min=accounts.MIN_PASSWORD_CHARS))
-    if st.form_submit_button(t("users.create"), type="primary"):
-        try:
-            made = accounts.create_user(common.db(), name, password, role, display_name=display)
-        except accounts.AccountError as err:
-            st.error(t(err.key, **err.detail))
-        else:
-            common.flash("success", t("users.created", name=made.username,
-                                      role=t(f"role.{made.role.value}")))
-            st.rerun()
+    st.text_input(t("signin.username"), max_chars=64, key="new_username")
+    st.text_input(t("users.display_name"), max_chars=128, key="new_display")
+    st.selectbox(t("users.role"), ROLES, key="new_role", format_func=lambda r: t(f"role.{r}"))
+    st.text_input(t("signin.password"), type="password", key="new_password",
+                  help=t("accounts.short_password", min=accounts.MIN_PASSWORD_CHARS))
+    st.form_submit_button(t("users.create"), type="primary", on_click=_add_user)
+    if "add_problem" in st.session_state:
+        st.error(st.session_state.pop("add_problem"))
 
 with st.form("change_role"):
     st.subheader(t("users.change_role"))

@@ -234,6 +234,40 @@ def _reset_ann_password(school, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_admin_adds_an_account_and_the_form_is_emptied_for_the_next(school, lang):
+    """After Create account the name and password stayed in the boxes: the password on the
+    screen, and a second press tried the same name again. A refusal keeps what was typed
+    and says why; a new account empties the boxes, keeps the role, and can sign in."""
+    from training import i18n
+
+    before = i18n.get_lang()
+    i18n.set_lang(lang)  # AppTest formats the role picker in this process's language
+    try:
+        at = app_as(school.admin, lang=lang)
+        at.switch_page("app_pages/users_admin.py")
+        ok(at.run())
+        submit = "FormSubmitter:add_user-" + t("users.create", lang)
+        at.text_input(key="new_username").input("dora")
+        at.selectbox(key="new_role").set_value("instructor")
+        at.text_input(key="new_password").input("short")
+        ok(at.button(key=submit).click().run())
+        assert t("accounts.short_password", lang, min=accounts.MIN_PASSWORD_CHARS) in \
+            [e.value for e in at.error]
+        assert at.text_input(key="new_username").value == "dora"  # kept to correct
+        at.text_input(key="new_password").input("a-good-password-5")
+        ok(at.button(key=submit).click().run())
+        assert t("users.created", lang, name="dora", role=t("role.instructor", lang)) in \
+            [s.value for s in at.success]
+        assert at.text_input(key="new_username").value == ""
+        assert at.text_input(key="new_password").value == ""
+        assert at.selectbox(key="new_role").value == "instructor"
+        made = accounts.authenticate(get_database(), "dora", "a-good-password-5")
+        assert made.role.value == "instructor"
+    finally:
+        i18n.set_lang(before)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_trainee_changes_the_class_list_password_on_the_account_page(school, lang):
     """A trainee given a one-time password on a class list could not change it: the
     account page offered only Sign out. Now it asks for the current password and the new
