@@ -71,8 +71,9 @@ def _guarded(cmd):
             url = getattr(args, "url", None) or database_url()
             print(f"bianque: error: {_source(args)}: cannot open the database at {_where(url)}: "
                   f"{reason}. Give a URL such as sqlite:////path/to/bianque.db or "
-                  "postgresql://user:password@host/bianque, and check that the folder exists "
-                  "or the server is running", file=sys.stderr)
+                  "postgresql://user:password@host/bianque, and check that the folder exists, "
+                  "or that the server is running, the URL's user name and password are "
+                  "right and the database exists (createdb bianque)", file=sys.stderr)
             return EXIT_BAD_INPUT
     return run
 
