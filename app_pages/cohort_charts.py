@@ -13,6 +13,15 @@ from training.report import STRATEGIES, STRATEGY_COLOURS
 
 STATUS_ORDER = ["finished", "in_progress", "not_started"]
 STATUS_COLOURS = ["#2e7d32", "#f9a825", "#bdbdbd"]
+SUBJECT_LABEL_PX = 240
+"""How wide an assignment's name may be on a chart's side: at Vega's default the class's
+case read 资金挪用：自主… (the instructor helper's screenshot). No axis title beside it:
+the chart's own title says what the rows are, and a Chinese title was drawn on its side."""
+
+
+def _subject_axis() -> alt.Y:
+    """The assignments down the side of a chart: long names, no sideways title."""
+    return alt.Y("subject:N", title=None, axis=alt.Axis(labelLimit=SUBJECT_LABEL_PX))
 
 
 def completion(frame: pd.DataFrame) -> alt.Chart:
@@ -22,7 +31,7 @@ def completion(frame: pd.DataFrame) -> alt.Chart:
     labels = [t(f"dash.status_{s}") for s in STATUS_ORDER]
     return (alt.Chart(counts, title=t("dash.completion"))
             .mark_bar()
-            .encode(y=alt.Y("subject:N", title=t("dash.col_assignment")),
+            .encode(y=_subject_axis(),
                     x=alt.X("size:Q", title=t("dash.col_trainees"), stack="zero",
                             axis=alt.Axis(tickMinStep=1)),
                     color=alt.Color("label:N", title=t("dash.col_status"), sort=labels,
@@ -64,7 +73,7 @@ def score_distribution(attempts: pd.DataFrame) -> alt.Chart:
     done = attempts.dropna(subset=["index_share"])
     return (alt.Chart(done, title=t("dash.distribution"))
             .mark_boxplot(extent="min-max", size=28)
-            .encode(y=alt.Y("subject:N", title=t("dash.col_assignment")),
+            .encode(y=_subject_axis(),
                     x=alt.X("index_share:Q", title=t("dash.col_index"),
                             axis=alt.Axis(format=".0%"))))
 

@@ -772,6 +772,20 @@ def test_the_cohort_page_writes_its_times_as_my_work_does(school, lang, zone):
     assert times and all(x.endswith(zone) for x in times), times
 
 
+def test_class_charts_show_an_assignments_name_whole_and_no_sideways_title():
+    """The completion chart cut the class's case to 资金挪用：自主… and drew 作业 on its side
+    beside it. The assignments' names now get room, and the chart's title says what the
+    rows are."""
+    from app_pages import cohort_charts
+
+    frame = pd.DataFrame({"subject": ["资金挪用：自主支付的流动资金贷款去了哪里 v1"] * 2,
+                          "status": ["in_progress", "finished"], "index_share": [0.4, 0.6]})
+    for chart in (cohort_charts.completion(frame), cohort_charts.score_distribution(frame)):
+        y = chart.to_dict()["encoding"]["y"]
+        assert y.get("title") is None
+        assert y["axis"]["labelLimit"] >= 240
+
+
 def test_trainees_with_the_same_test_scores_are_drawn_side_by_side():
     """On the learning-gain chart, three trainees who went from 50% to 75% were one line:
     the instructor saw one trainee where there were three. Each trainee has a place of its
