@@ -19,6 +19,17 @@ case read 资金挪用：自主… (the instructor helper's screenshot). No axis
 the chart's own title says what the rows are, and a Chinese title was drawn on its side."""
 
 
+def _index_title(key: str) -> alt.TitleParams:
+    """A chart of indices titled `key`, with what the index is under it: on the axis's side,
+    指数（避免了多少可避免损失） was a long Chinese title drawn on its side."""
+    return alt.TitleParams(t(key), subtitle=t("dash.col_index"), anchor="start")
+
+
+def _index_axis(field: str = "index_share:Q") -> alt.Y:
+    """Indices up the side, in percent; the chart's subtitle names them."""
+    return alt.Y(field, title=None, axis=alt.Axis(format=".0%"))
+
+
 def _subject_axis() -> alt.Y:
     """The assignments down the side of a chart: long names, no sideways title."""
     return alt.Y("subject:N", title=None, axis=alt.Axis(labelLimit=SUBJECT_LABEL_PX))
@@ -47,10 +58,11 @@ def index_by_trainee(attempts: pd.DataFrame, baselines: pd.DataFrame) -> alt.Lay
     collection is 0, the oracle 1, early warning in between."""
     best = (attempts.dropna(subset=["index_share"])
             .groupby("trainee", as_index=False)["index_share"].max())
-    bars = (alt.Chart(best, title=t("dash.index_title"))
+    bars = (alt.Chart(best, title=_index_title("dash.index_title"))
             .mark_bar(color=STRATEGY_COLOURS["you"])
-            .encode(x=alt.X("trainee:N", title=t("dash.col_trainee"), sort="-y"),
-                    y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format=".0%")),
+            .encode(x=alt.X("trainee:N", title=t("dash.col_trainee"), sort="-y",
+                            axis=alt.Axis(labelAngle=0)),  # names read across, not down
+                    y=_index_axis(),
                     tooltip=[alt.Tooltip("trainee:N", title=t("dash.col_trainee")),
                              alt.Tooltip("index_share:Q", title=t("dash.col_index"),
                                          format=".0%")]))
@@ -81,10 +93,11 @@ def score_distribution(attempts: pd.DataFrame) -> alt.Chart:
 def repeated(attempts: pd.DataFrame) -> alt.Chart:
     """Index over a trainee's repeated attempts of a case."""
     done = attempts.dropna(subset=["index_share"])
-    return (alt.Chart(done, title=t("dash.repeated"))
+    return (alt.Chart(done, title=_index_title("dash.repeated"))
             .mark_line(point=True)
-            .encode(x=alt.X("attempt_no:O", title=t("dash.col_attempt_no")),
-                    y=alt.Y("index_share:Q", title=t("dash.col_index"), axis=alt.Axis(format=".0%")),
+            .encode(x=alt.X("attempt_no:O", title=t("dash.col_attempt_no"),
+                            axis=alt.Axis(labelAngle=0)),
+                    y=_index_axis(),
                     color=alt.Color("trainee:N", title=t("dash.col_trainee")),
                     strokeDash=alt.StrokeDash("subject:N", title=t("dash.col_assignment")),
                     tooltip=["trainee:N", "subject:N", "attempt_no:O",

@@ -784,6 +784,16 @@ def test_class_charts_show_an_assignments_name_whole_and_no_sideways_title():
         y = chart.to_dict()["encoding"]["y"]
         assert y.get("title") is None
         assert y["axis"]["labelLimit"] >= 240
+    # the index charts say what the index is under their title, not on the axis's side,
+    # and trainees' names and attempt numbers read across
+    tries = pd.DataFrame({"trainee": ["Ann", "李雷"], "index_share": [0.1, 0.4],
+                          "subject": ["s", "s"], "attempt_no": [1, 2]})
+    rules = pd.DataFrame({"strategy": ["late-collection", "oracle"], "index_share": [0.0, 1.0]})
+    for spec in (cohort_charts.index_by_trainee(tries, rules).to_dict()["layer"][0],
+                 cohort_charts.repeated(tries).to_dict()):
+        assert spec["encoding"]["y"].get("title") is None
+        assert spec["title"]["subtitle"] in {t("dash.col_index", "en"), t("dash.col_index", "zh")}
+        assert spec["encoding"]["x"]["axis"]["labelAngle"] == 0
 
 
 def test_trainees_with_the_same_test_scores_are_drawn_side_by_side():
