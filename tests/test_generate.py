@@ -324,7 +324,7 @@ def test_options_that_rule_out_trouble_give_the_best_draw_and_say_so(capsys):
     assert main(["generate", "--seed", "2", "--products", "fixed_asset", "--shocks", "none",
                  "--lang", "zh"]) == 0
     err = capsys.readouterr().err
-    assert "没有实质性的可避免损失" in err and "预览会提示它起不到教学作用" in err
+    assert "没有实质性的可避免损失" in err and "预演会提示它起不到教学作用" in err
 
 
 def test_a_close_case_is_decided_on_as_many_futures_as_the_preview_runs():

@@ -767,7 +767,7 @@ def test_an_imported_file_with_problems_says_so_and_undo_brings_the_draft_back(l
     assert t("author.imported", lang) in [s.value for s in at.success]
 
 
-@pytest.mark.parametrize(("lang", "words"), [("en", "kept as your draft"), ("zh", "保存为您的草稿")])
+@pytest.mark.parametrize(("lang", "words"), [("en", "kept as your draft"), ("zh", "保存为你的草稿")])
 def test_the_editor_says_when_typed_text_is_kept(lang, words):
     """Text typed in the editor and not yet applied (Ctrl+Enter or a click outside) was lost
     by a reload, seen in the browser, while the page said every change is kept: the

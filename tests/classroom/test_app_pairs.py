@@ -249,7 +249,7 @@ def test_a_stale_page_does_not_move_twice(room):
     assert len(pairs.get_pair(room.db, room.teacher, p.id).moves) == 1
     zh = on_page(room.ben, "pairs.py", lang="zh", pair=p.id)  # and in Chinese
     assert "你的经营状况：良好" in texts(zh) and RP.borrower_brief.zh in texts(zh)
-    assert t("pairs.waiting_for", "zh", side="贷后经理", name="Ann") in texts(zh)
+    assert t("pairs.waiting_for", "zh", side="客户经理", name="Ann") in texts(zh)
 
 
 def test_the_pair_opens_for_no_one_else(room):
