@@ -83,7 +83,7 @@ class CheckKind(IntEnum):
     FIRST = 0
     """首次检查 after disbursement."""
     ROUTINE = 1
-    """例行检查 at the policy's interval for the loan's class."""
+    """定期检查 at the policy's interval for the loan's class."""
     TARGETED = 2
     """专项检查 the officer decides on."""
 

@@ -629,7 +629,7 @@ def _briefing(sc: Scenario, staff: dict, needed: float, regions: list[str],
     zh = (f"你在一家城市商业银行负责{reg_zh}的贷后管理，管理{sc.n_loans}笔贷款："
           f"{seg_zh}。{multi_zh}"
           f"\n\n{team_zh}，每月可用于贷后工作约{hours:.0f}小时；"
-          f"按现行检查制度，例行检查每月约需{needed:.0f}小时{peak_zh}。"
+          f"按现行检查制度，定期检查每月约需{needed:.0f}小时{peak_zh}。"
           f"模拟期{sc.horizon_months}个月，期间可能有利率、政策或灾害等外部冲击。")
     en = (f"You run post-loan management for a city commercial bank in {reg_en}, "
           f"with {_count_en(sc.n_loans, 'loan')}: {seg_en}. {multi_en}"

@@ -408,7 +408,7 @@ def test_the_month_report_gives_a_borrowers_news_in_full_above_the_events_table(
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_policy_view_explains_the_choice_its_pickers_offer(lang):
     """The policy view said "0 = no routine check" (0 表示不做定期检查) above pickers that
-    offer no 0, only "no routine check" (不做例行检查)."""
+    offer no 0, only "no routine check" (不做定期检查)."""
     from training.i18n import t
 
     at = desk(lang=lang)

@@ -272,7 +272,7 @@ def test_debrief_appears_at_the_end(finished):
     table = at.table[0].value
     assert len(table) == 4  # you, late collection, early warning, oracle
     # hours a policy's checks take beside late collection's few: the table says why
-    assert any("逾期后催收不做例行检查" in c.value and "贷后检查制度执行率" in c.value
+    assert any("逾期后催收不做定期检查" in c.value and "贷后检查制度执行率" in c.value
                for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 2
     assert len(at.get("download_button")) == 1
