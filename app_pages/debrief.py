@@ -45,6 +45,8 @@ with st.container(border=True, key="debrief_index"):
     st.metric(t("debrief.index"), report.index_text(d.index, lang), width="content")
     st.markdown(t("debrief.index_help"))
     st.markdown(report.verdict_text(d, lang))  # the score in words: what was lost, against what
+    for line in report.conduct_lines(d, lang):  # what you did: only looked, or recalled too hard
+        st.markdown(line)
     if not d.material:  # the index is not shown: say why, and what to read instead
         st.info(report.immaterial_text(d, lang), icon=":material/info:")
 

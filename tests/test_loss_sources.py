@@ -145,3 +145,46 @@ def test_a_loan_neither_side_acted_on_points_to_the_other_loans():
     assert text.startswith("Neither side took an action on this loan (early warning checked it 8 times, you 0")
     assert "other loans" in text
     assert lesson(base, you).key == "other_loans"  # the same when you lost less
+
+
+def test_a_recall_that_pushed_a_loan_into_default_is_named_as_the_cause():
+    """An over-reacting trainee recalled loans at the first warning: the lesson read 'defaulted
+    in month 9 under you, but not under late collection', which left the recall unnamed."""
+    you = tl(signals=((8, "turnover_drop"),), checks=5, actions=((9, "accelerate"), (10, "lawsuit")),
+             default_month=9, lawsuit_month=10, loss_cny=218_000.0)
+    found = lesson(you, tl())
+    assert found.key == "pushed"
+    assert report.lesson_text(found, "zh") == (
+        "你在第 9 月的“提前收回贷款”使这笔贷款在第 9 月违约；在逾期后催收下它没有违约。")
+    assert report.lesson_text(found, "en").startswith(
+        'Your "Accelerate (recall the loan early)" in month 9 pushed this loan into default in month 9; '
+        "under late collection it did not default.")
+    # the reference defaulted too, but later: the recall brought the default forward
+    sooner = lesson(you, tl(default_month=12, lawsuit_month=13, loss_cny=100_000.0))
+    assert sooner.key == "pushed_sooner"
+    assert "held out until month 12" in report.lesson_text(sooner, "en", "early-warning")
+    # a recall after the default is a workout step, not the cause
+    late_recall = tl(actions=((10, "accelerate"),), default_month=9, loss_cny=9.0)
+    assert lesson(late_recall, tl()).key != "pushed"
+
+
+def test_recovering_less_names_what_the_reference_secured_before_the_default():
+    """L0151 of rising_lpr: 'Recovered CNY 87.3k less than early warning.' said nothing a
+    trainee could do; early warning had taken extra collateral in month 11, before the
+    default in month 22."""
+    you = tl(checks=5, actions=((23, "lawsuit"),), default_month=22, lawsuit_month=23,
+             recovered_cny=52_600.0, loss_cny=295_900.0)
+    base = tl(checks=2, actions=((10, "onsite_check"), (11, "add_collateral"), (21, "collect_call"),
+                                 (23, "lawsuit"), (24, "auction")),
+              default_month=22, lawsuit_month=23, recovered_cny=139_900.0, loss_cny=215_400.0)
+    found = lesson(you, base)
+    assert found.key == "recovered_less_after"
+    en = report.lesson_text(found, "en", "early-warning")
+    assert en.startswith('Recovered CNY 87.3k less than early warning, which took "Additional collateral or '
+                         'guarantor", "Collection call" from month 11 on, before the default')
+    assert "auction" not in en.lower()  # its steps after the default are not the lesson
+    assert "第 11 月起做了“追加抵押或保证人”、“电话催收”" in report.lesson_text(found, "zh", "early-warning")
+    # nothing done before the default: the plain line stays
+    bare = tl(actions=((23, "lawsuit"), (24, "auction")), default_month=22, lawsuit_month=23,
+              recovered_cny=139_900.0, loss_cny=215_400.0)
+    assert lesson(you, bare).key == "recovered_less"

@@ -20,6 +20,8 @@ from sim.scoring import (
     saves,
     score,
 )
+from training import units
+from training.conduct import HeavyHand, WorkMix, heavy_hand, work_mix
 from training.i18n import catalogue
 from training.loss_sources import LossSources, loss_sources
 from training.units import money
@@ -50,7 +52,15 @@ class Debrief:
     """The least avoidable loss that makes the index worth reading (sim.scoring)."""
     material: bool = True
     """Whether this future left that much to avoid (else no index is shown or kept)."""
+    work: dict[str, WorkMix] = field(default_factory=dict)
+    """Strategy ("you", "early-warning") -> its checks and the steps that change a borrower's
+    course: what a trainee who only looked, or acted on the wrong loans, reads."""
+    heavy: HeavyHand | None = None
+    """Your recalls and frozen lines against late collection (None: you took none)."""
 
+
+RUSHED_BELOW = 0.95
+"""Average check quality under which the debrief says the trainee's checks were rushed."""
 
 SHOWN_CUT_CNY = 500.0
 """The least loss cut a missed warning's note names: 0.1 万元 rounds from 500 yuan (less
@@ -70,14 +80,40 @@ def _identities(pf, ids) -> dict:
             "company_en": [pf.identity(i, "en")[0] for i in ids]}
 
 
-def _effects(mw: pd.DataFrame, ew: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """For each missed warning: how it was visible, and what the reference policy did."""
+def checks_between(checks: dict[int, list[int]], loan_id: int, start: int, end: int) -> list[int]:
+    """The months in [start, end) in which the loan was checked."""
+    return [m for m in checks.get(loan_id, ()) if start <= m < end]
+
+
+def _checks_text(months: list[int], lang: str) -> str:
+    """"check in month 3" / "checks in months 3, 7" (第3月 / 第3、7月)."""
+    key = "engine.note.checks_one" if len(months) == 1 else "engine.note.checks_many"
+    return catalogue(lang)[key].format(months=("、" if lang == "zh" else ", ").join(map(str, months)))
+
+
+def _effects(mw: pd.DataFrame, ew: pd.DataFrame, checks: dict[int, list[int]] | None = None,
+             quality: float | None = None) -> tuple[list[str], list[str]]:
+    """For each missed warning: how it was visible, and what the reference policy did.
+
+    ``checks``: loan id -> months you checked it. A hidden condition that your own check
+    did not catch is not "a check would have shown it": it says which checks missed it,
+    and that they were rushed when ``quality`` (your checks' average share of the hours
+    they need) is below RUSHED_BELOW."""
     eff_zh, eff_en = [], []
     for _, row in mw.iterrows():
         i = int(row["loan_id"])
         zh, en = ("", "")
         if row["via"] == "latent":
-            zh, en = _note("latent", month=int(row["first_warning_month"]))
+            done = checks_between(checks, i, int(row["first_warning_month"]),
+                                  int(row["default_month"])) if checks else []
+            if not done:
+                zh, en = _note("latent", month=int(row["first_warning_month"]))
+            else:
+                rushed = quality is not None and quality < RUSHED_BELOW
+                key = f"engine.note.{'latent_rushed' if rushed else 'latent_checked'}"
+                share = units.pct(quality, 0) if rushed else ""
+                zh, en = (catalogue(lang)[key].format(checks=_checks_text(done, lang), share=share)
+                          for lang in ("zh", "en"))
         if not ew["defaulted"].iat[i]:
             z2, e2 = _note("kept")
         else:
@@ -89,13 +125,26 @@ def _effects(mw: pd.DataFrame, ew: pd.DataFrame) -> tuple[list[str], list[str]]:
     return eff_zh, eff_en
 
 
-def _missed_frame(desk, mw: pd.DataFrame, ew: pd.DataFrame) -> pd.DataFrame:
-    eff_zh, eff_en = _effects(mw, ew)
+def check_months(run) -> dict[int, list[int]]:
+    """Loan id -> the months a run checked it (its event log's "check" events)."""
+    ev = run.events
+    checks = ev.loc[ev["event"] == "check", ["loan_id", "month"]]
+    return {int(i): sorted(int(m) for m in g["month"]) for i, g in checks.groupby("loan_id")}
+
+
+def _missed_frame(desk, mw: pd.DataFrame, ew: pd.DataFrame, you=None) -> pd.DataFrame:
+    checks = check_months(you) if you is not None else {}
+    eff_zh, eff_en = _effects(mw, ew, checks, _check_quality(you) if you is not None else None)
     sig = mw["first_warning_signal"]
     names = [desk.text("signal", k) if k else ("", "") for k in sig]
+    # a hidden condition your own check did not catch is not "none done"
+    via = ["latent_checked" if v == "latent" and checks_between(
+        checks, int(i), int(m), int(d)) else v
+        for v, i, m, d in zip(mw["via"], mw["loan_id"], mw["first_warning_month"], mw["default_month"],
+                              strict=True)]
     return pd.DataFrame({
         "loan_id": mw["loan_id"], **_identities(desk.sim.pf, mw["loan_id"]), "signal": sig,
-        "zh": [z for z, _ in names], "en": [e for _, e in names], "via": mw["via"],
+        "zh": [z for z, _ in names], "en": [e for _, e in names], "via": via,
         "visible_month": mw["first_warning_month"], "default_month": mw["default_month"],
         "months_ahead": mw["months_ahead"], "effect_zh": eff_zh, "effect_en": eff_en})
 
@@ -132,7 +181,7 @@ def build_debrief(desk) -> Debrief:
     sv = saves(you, late)
     saves_df = pd.DataFrame({"loan_id": sv, **_identities(desk.sim.pf, sv),
                              "default_month_late": late.loans["default_month"].to_numpy()[sv]})
-    missed = _missed_frame(desk, missed_warnings(you), base["early-warning"].loans)
+    missed = _missed_frame(desk, missed_warnings(you), base["early-warning"].loans, you)
     return Debrief(
         index=scores["you"].index,
         table=pd.DataFrame(rows), trajectories=traj, saves=saves_df, missed_warnings=missed,
@@ -140,4 +189,6 @@ def build_debrief(desk) -> Debrief:
         score=scores["you"].to_dict(),
         loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late),
         sources_ew=loss_sources(you, base["early-warning"]),
-        avoidable_cny=float(avoidable), stakes_cny=float(stakes), material=material)
+        avoidable_cny=float(avoidable), stakes_cny=float(stakes), material=material,
+        work={"you": work_mix(you, late), "early-warning": work_mix(base["early-warning"], late)},
+        heavy=heavy_hand(you, late))

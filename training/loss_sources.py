@@ -18,12 +18,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.defaults import INTERVENTIONS
+
 #: Events whose amount is money recovered on a defaulted loan.
 RECOVERY_EVENTS = ("auction_sold", "deposit_set_off", "judgment_enforced", "claim_sold")
 #: A loan is listed when its gap is at least this many CNY (smaller gaps join "other loans").
 MIN_GAP_CNY = 1_000.0
 #: At most this many loans are listed; the rest join "other loans".
 MAX_LOANS = 12
+#: Actions that demand money or cut credit at once (a recall, a frozen line): the catalogue's
+#: aggressive ones. Taken on a loan that then defaults sooner than under the reference, they
+#: are what the lesson names.
+AGGRESSIVE = frozenset(k for k, it in INTERVENTIONS.items() if it.aggressive)
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,9 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
         if not _steps(base) and not _steps(you):
             return _elsewhere(you, base)
         return Lesson("lost_less", {})
+    pushed = _pushed(you, base)
+    if pushed is not None:
+        return pushed
     if you.default_month is not None and base.default_month is not None:
         if you.lawsuit_month is None and base.lawsuit_month is not None:
             return Lesson("never_sued", {"month": base.lawsuit_month})
@@ -125,13 +134,34 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
             return Lesson("base_acted", {"month": you.default_month, **acted})
         return Lesson("defaulted_only_you", {"month": you.default_month})
     if you.recovered_cny < base.recovered_cny:
-        return Lesson("recovered_less", {"amount_cny": base.recovered_cny - you.recovered_cny})
+        amount = {"amount_cny": base.recovered_cny - you.recovered_cny}
+        # what the reference did before the default and you did not: why it had more to recover
+        before = _steps(base, until=base.default_month, skip={a for _, a in you.actions}) \
+            if base.default_month is not None else {}
+        if before:
+            return Lesson("recovered_less_after", {**amount, **before})
+        return Lesson("recovered_less", amount)
     acted = _steps(base, skip={a for _, a in you.actions})
     if acted:  # the steps the reference took and you did not
         return Lesson("base_acted_less", acted)
     if not _steps(base) and not _steps(you):
         return _elsewhere(you, base)
     return Lesson("lost_more", {})
+
+
+def _pushed(you: Timeline, base: Timeline) -> Lesson | None:
+    """Your recall or frozen line, taken up to your default, on a loan that the reference
+    kept out of default or saw default later: the action is the cause to name."""
+    if you.default_month is None or (base.default_month is not None
+                                     and base.default_month <= you.default_month):
+        return None
+    hit = next(((m, a) for m, a in you.actions if a in AGGRESSIVE and m <= you.default_month), None)
+    if hit is None:
+        return None
+    values = {"action": hit[1], "month": hit[0], "default": you.default_month}
+    if base.default_month is None:
+        return Lesson("pushed", values)
+    return Lesson("pushed_sooner", {**values, "base_default": base.default_month})
 
 
 def _elsewhere(you: Timeline, base: Timeline) -> Lesson:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sim.codes import CLASS_KEYS, ON_BOOKS, STATUS_KEYS
+from training import debrief as debrief_rules
 from training import units
 from training.i18n import cls_name, t, term
 
@@ -590,8 +591,10 @@ def policy_compliance_note(debrief: Any, lang: str) -> str | None:
     return t("debrief.policy_compliance", lang, share=units.pct(got[0], 0), ew=got[1])
 
 
-RUSHED_BELOW = 0.95
+RUSHED_BELOW = debrief_rules.RUSHED_BELOW
 """Average check quality under which the debrief says the trainee's checks were rushed."""
+ON_TIME_BELOW = 0.9
+"""Share of required checks done on time under which rushed checks are said to slip too."""
 
 
 def check_quality_note(debrief: Any, lang: str) -> str | None:
@@ -602,8 +605,16 @@ def check_quality_note(debrief: Any, lang: str) -> str | None:
     got = _you_beside_early_warning(debrief, "check_quality")
     if got is None:
         return None
-    key = "debrief.check_quality_rushed" if got[0] < RUSHED_BELOW else "debrief.check_quality"
-    return t(key, lang, share=units.pct(got[0], 0), ew=got[1])
+    if got[0] >= RUSHED_BELOW:
+        return t("debrief.check_quality", lang, share=units.pct(got[0], 0), ew=got[1])
+    # rushing absorbs only so much (sim.checks: RUSH_FACTOR); past it the checks slip too,
+    # and "keeps them on time" would contradict the compliance table above
+    on_time = _table_by_strategy(debrief.table)["compliance"].get("you") \
+        if "compliance" in debrief.table.columns else None
+    if on_time is not None and on_time == on_time and on_time < ON_TIME_BELOW:
+        return t("debrief.check_quality_rushed_late", lang, share=units.pct(got[0], 0), ew=got[1],
+                 on_time=units.pct(float(on_time), 0))
+    return t("debrief.check_quality_rushed", lang, share=units.pct(got[0], 0), ew=got[1])
 
 
 def compliance_table(debrief: Any, lang: str) -> pd.DataFrame:
@@ -789,6 +800,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f'<div class="index">{e(index_text(debrief.index, lang))}</div>',
         f"<p>{e(t('debrief.index_help', lang))}</p>",
         f"<p>{e(verdict_text(debrief, lang))}</p>",
+        *(f"<p>{e(line)}</p>" for line in conduct_lines(debrief, lang)),
         f"<h2>{e(t('debrief.comparison', lang))}</h2>",
         _html_table(comparison_table(debrief, lang), lang),
         f"<h2>{e(t('debrief.trajectories', lang))}</h2>",
@@ -886,7 +898,7 @@ def lesson_text(lesson: Any, lang: str, base: str = "late-collection") -> str:
     if "actions" in v:
         v["actions"] = ("、" if lang == "zh" else ", ").join(
             (f"“{action_name(a, lang)}”" if lang == "zh" else f'"{action_name(a, lang)}"') for a in v["actions"])
-    for k in ("month", "default", "base_month"):
+    for k in ("month", "default", "base_month", "base_default"):
         if k in v:
             v[k] = month_text(v[k], lang)
     if "months" in v:
@@ -936,6 +948,43 @@ def verdict_text(debrief: Any, lang: str) -> str:
 
     return ("" if lang == "zh" else " ").join([t("loss.verdict.you", lang, loss=units.money(you, lang)),
                                                 against("late-collection"), against("early-warning")])
+
+
+QUIET_SHARE = 0.5
+"""From this share of your checks on loans that needed nothing (late collection never lost
+them), the debrief says where the checks went."""
+
+
+def conduct_lines(debrief: Any, lang: str) -> list[str]:
+    """What you did, counted from the event log, beside early warning (and, for recalls and
+    frozen lines, late collection): the cause of a bad score that the loan tables leave
+    implicit. Empty for a debrief stored before these figures existed."""
+    lines = []
+    work = getattr(debrief, "work", None) or {}
+    you, ew = work.get("you"), work.get("early-warning")
+    if you is not None and ew is not None and you.actions < ew.actions:
+        def n(v: float) -> str:
+            return units.number(v, 0)
+
+        lines.append(t("conduct.work" if you.actions else "conduct.work_none", lang, checks=n(you.checks),
+                       actions=n(you.actions), loans=n(you.loans_acted), ew_checks=n(ew.checks),
+                       ew_actions=n(ew.actions), ew_loans=n(ew.loans_acted)))
+        # where the hours went, said only when you checked more than early warning did
+        if you.checks > ew.checks and you.quiet_checks / you.checks >= QUIET_SHARE:
+            lines.append(t("conduct.quiet", lang, quiet=n(you.quiet_checks),
+                           share=units.pct(you.quiet_checks / you.checks, 0)))
+        lines.append(t("conduct.look_only", lang))
+    heavy = getattr(debrief, "heavy", None)
+    if heavy is not None:
+        side = "more" if heavy.loss_added_cny >= 0 else "less"
+        if abs(heavy.loss_added_cny) < SAME_LOSS_CNY:
+            side = "same"
+        lines.append(t(f"conduct.heavy_{side}", lang, loans=heavy.loans, healthy=heavy.healthy,
+                       loss=units.money(abs(heavy.loss_added_cny), lang)))
+        if heavy.interest_lost_cny >= SAME_LOSS_CNY:
+            lines.append(t("conduct.heavy_interest", lang, interest=units.money(heavy.interest_lost_cny, lang)))
+        lines.append(t("conduct.heavy_advice", lang))
+    return lines
 
 
 def _events_text(items: tuple, name: Any, lang: str) -> str:
