@@ -283,19 +283,34 @@ class SchedulerError(_BadInput):
 def _executor(args):
     """No executor (in process), a local process pool (--workers N), or a Dask cluster
     (--scheduler ADDRESS). Results do not depend on which: each replication has its seed."""
+    if args.scheduler is not None and not args.scheduler.strip():
+        # an unset shell variable ran the study here, with no word, not on the cluster
+        raise SchedulerError("--scheduler is empty: give the Dask scheduler's address as "
+                             "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786, or leave --scheduler "
+                             "out to run here")
     if args.scheduler:
-        from distributed import Client
+        import logging
 
+        import distributed
+
+        from training import lab_jobs
+
+        # the client logs a lost scheduler as tracebacks on stderr (its own loggers, at their
+        # own levels, through the handler distributed sets up): the message below says it
+        for handler in logging.getLogger(distributed.__name__).handlers:
+            handler.setLevel(logging.CRITICAL)
         try:
-            client = Client(args.scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError, TypeError) as err:
-            # unreachable, or not an address at all ('nonsense', a host without a port)
-            raise SchedulerError(
-                f"--scheduler {args.scheduler}: cannot connect ({err}); give the Dask "
-                "scheduler's address as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786, and check "
-                "that it is running") from None
-        with client:
-            yield client.get_executor()
+            with lab_jobs.dask_executor(args.scheduler) as executor:
+                yield executor
+        except lab_jobs.SchedulerError as err:
+            if err.key == "lab.page.address_unreachable":
+                # unreachable, or not an address at all ('nonsense', a host without a port)
+                raise SchedulerError(
+                    f"--scheduler {args.scheduler}: cannot connect ({err.params['detail']}); "
+                    "give the Dask scheduler's address as tcp://HOST:PORT, e.g. "
+                    "tcp://10.0.0.5:8786, and check that it is running") from None
+            raise SchedulerError(t(err.key.replace("lab.page.", "lab.cli."),
+                                   getattr(args, "lang", "en"), **err.params)) from None
     elif args.workers and args.workers > 1:
         from sim.study import process_pool
 

@@ -51,15 +51,8 @@ def executor_for(where: Where, address: str | None = None, workers: int | None =
     if where is Where.DASK:
         if not address or not address.strip():
             raise SchedulerError("lab.page.address_missing")
-        from distributed import Client
-
-        try:
-            client = Client(address.strip(), timeout="10s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:
-            raise SchedulerError("lab.page.address_unreachable", address=address.strip(),
-                                 detail=str(exc)) from exc
-        with client:
-            yield client.get_executor()
+        with dask_executor(address) as ex:
+            yield ex
     elif where is Where.LOCAL:
         from sim.study import process_pool
 
@@ -70,6 +63,45 @@ def executor_for(where: Where, address: str | None = None, workers: int | None =
             pool.shutdown(wait=True, cancel_futures=True)
     else:
         yield None
+
+
+WORKERS_WAIT_S = 30.0
+"""How long a study waits for a Dask cluster's first worker before saying it has none: a
+scheduler without workers takes the tasks and never runs them."""
+
+
+@contextlib.contextmanager
+def dask_executor(address: str, workers_wait_s: float | None = None):
+    """The executor of the Dask cluster whose scheduler is at ``address``, closed on exit.
+
+    Raises :class:`SchedulerError` when nothing answers there (``address_unreachable``),
+    when the cluster has no worker (``no_workers``: the study would wait for ever) and
+    when the scheduler goes away while the study runs (``cluster_lost``: its futures come
+    back cancelled, which is not the manager's Cancel).
+    """
+    from concurrent.futures import CancelledError
+
+    from distributed import Client
+
+    address = address.strip()
+    workers_wait_s = WORKERS_WAIT_S if workers_wait_s is None else workers_wait_s
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise SchedulerError("lab.page.address_unreachable", address=address,
+                             detail=str(exc)) from exc
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=workers_wait_s)
+        except (TimeoutError, OSError):
+            raise SchedulerError("lab.page.no_workers", address=address,
+                                 seconds=f"{workers_wait_s:g}") from None
+        try:
+            yield client.get_executor()
+        except (CancelledError, OSError, TimeoutError) as exc:
+            if isinstance(exc, CancelledError) or client.status != "running":
+                raise SchedulerError("lab.page.cluster_lost", address=address) from None
+            raise
 
 
 @dataclass
