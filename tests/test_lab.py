@@ -411,6 +411,7 @@ def test_the_report_reproduces_its_figures_and_works_offline(outcome):
                                                   "provisions_fan", "staffing")]
     assert at == sorted(at)
     assert "bianque compare lab.yaml" in page
+    assert "<p>Or run this report" in page  # after the command, as its alternative
     # the table beside the chart says the same mean loss as the figures
     tuned_loss = lab.figures_json(outcome)["strategies"]["tuned"]["loss_cny"]["mean"]
     assert lab.fmt_figure("loss_cny", tuned_loss, "en") in page
@@ -419,6 +420,10 @@ def test_the_report_reproduces_its_figures_and_works_offline(outcome):
 def test_the_report_in_chinese(outcome):
     page = report_html(outcome, "zh")
     assert t("lab.report.command", "zh") not in page  # made in the app: no command to show
+    # ... so the way to run it again is not an alternative ("或直接…" followed nothing)
+    assert t("lab.report.replay_only", "zh") in page and t("lab.report.replay", "zh") not in page
+    assert t("lab.report.replay", "en").startswith("Or ")
+    assert not t("lab.report.replay_only", "en").startswith("Or ")
     assert "策略实验室报告" in page and "配对差异" in page
     assert "<th>客户经理人数</th>" in page and "明显" in page or "波动" in page
     assert "与基准策略（早期预警）的配对差异" in page  # the champion by its name, not its id

@@ -346,7 +346,9 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
         # the command that made it (a study run in the app has none: no empty heading)
         *([f"<h3>{e(t('lab.report.command', lang))}</h3>", f"<pre>{e(command)}</pre>"]
           if command else []),
-        f"<p>{e(t('lab.report.replay', lang))}</p><pre>bianque compare "
+        # "Or run..." follows the command; a report made in the app has only this way
+        f"<p>{e(t('lab.report.replay' if command else 'lab.report.replay_only', lang))}</p>"
+        "<pre>bianque compare "
         f"{e(shlex.quote(file_name or download_name(req)))} --json</pre>",
         f"<p>{e(t('lab.report.seeds', lang, seed=req.seed))}</p>",
         f"<h3>{e(t('lab.report.versions', lang))}</h3>",
