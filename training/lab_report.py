@@ -35,6 +35,11 @@ PACKAGES = ("bianque", "numpy", "pandas", "scipy", "simpy", "pydantic", "altair"
 INPUTS_ID = "bianque-inputs"
 FIGURES_ID = "bianque-figures"
 
+KEEP_WORDS_STYLE = ("<style>{scope}td, {scope}td *, {scope}th, {scope}th * "
+                    "{{word-break: keep-all !important}}</style>")
+"""Table cells break at spaces, not between two Chinese characters: a narrow cell broke
+"37.0 万元" as "37.0 万" / "元". ``scope``: a CSS selector and a space, or empty."""
+
 _CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;
 max-width:1100px;color:#222;padding:0 1rem}
@@ -309,7 +314,7 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
     parts = [
         f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
         f"<title>{e(t('lab.report.title', lang, case=req.scenario.title.get(lang)))}</title>",
-        f"<style>{_CSS}</style><script>{vega_bundle()}</script></head><body>",
+        f"<style>{_CSS}</style>{KEEP_WORDS_STYLE.format(scope='')}<script>{vega_bundle()}</script></head><body>",
         f"<h1>{e(t('lab.report.title', lang, case=req.scenario.title.get(lang)))}</h1>",
         f"<p>{e(t('lab.report.generated', lang, when=when, version=inputs['versions']['bianque']))}</p>",
         f"<h2>{e(t('lab.report.summary', lang))}</h2>",
