@@ -607,6 +607,29 @@ def test_a_sweep_whose_first_step_does_not_pay_says_to_try_fewer_officers(case, 
     assert words in text and "1..3" in text
 
 
+def test_the_sweep_says_the_officer_cost_as_typed_and_hours_with_one_decimal(case):
+    """The app's Chinese sweep said an officer's 6,300 yuan a month as "0.6 万元"; the
+    verdicts said "-4,297 h" beside "-4,262.1 h"."""
+    from training.lab_report import stop_paying_text
+
+    spec = StudySpec(scenario=case, strategies=(builtin("early-warning"),), reps=3, seed=1)
+    req = lab.LabRequest(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                         staff=(3, 4, 5), officer_cost_cny_per_month=6_300)
+    sweep = []
+    for k in (3, 4, 5):
+        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
+                    net_value_cny={"early-warning": [1e6 + 1e4 * k] * 3},
+                    compliance={"early-warning": [1] * 3})
+        r.spec = StudySpec(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                           officers=k, references=False)
+        sweep.append(r)
+    out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+    assert "0.63 万元" in stop_paying_text(out, "zh")
+    assert "CNY 6.3k" in stop_paying_text(out, "en")
+    assert lab.fmt_figure("hours", -4297.04, "en", difference=True).endswith("-4,297.0\xa0h")
+    assert lab.fmt_figure("hours", -463.0, "zh").startswith("-463.0")
+
+
 def test_the_sweep_says_from_how_many_officers_checks_keep_up_with_the_case_policy():
     """The money says when another officer stops paying; the sentence after it says from
     which count the checks keep up with the bank's rules, counting only a count beyond

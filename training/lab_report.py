@@ -26,7 +26,7 @@ import yaml
 
 from sim.scenario import Scenario
 from sim.study import StrategySpec
-from training import lab
+from training import lab, units
 from training.i18n import fmt_pct, t
 from training.lab_charts import all_charts
 
@@ -223,7 +223,7 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
     n = lab.stop_paying_point(table)
     cost = t("lab.report.officer_cost", lang,
              hours=f"{outcome.request.scenario.staff.hours_per_officer_month:g}",
-             cost=lab.fmt_figure("cost_cny", outcome.request.officer_cost_cny_per_month, lang))
+             cost=units.money_as_typed(outcome.request.officer_cost_cny_per_month, lang))
     strategy = lab.strategy_label(table["strategy"].iloc[0], lang)
     # a step that did not pay can come before steps that did (noisy gains on few futures):
     # then a larger team gives more net value after staff cost, and the text says so
