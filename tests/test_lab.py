@@ -866,3 +866,22 @@ def test_a_first_step_that_does_not_pay_before_one_that_does_names_the_better_te
     assert lab.stop_paying_point(table) == 2  # the rule of the README is unchanged
     text = stop_paying_text(out, lang)
     assert words in text and wrong not in text
+
+
+@pytest.mark.parametrize("panels, columns", [(1, 1), (2, 2), (3, 3), (4, 2), (5, 3), (6, 3),
+                                             (7, 3), (9, 3)])
+def test_a_fan_grid_leaves_as_few_empty_panels_as_it_can(panels, columns):
+    """Three strategies and the oracle in rows of three drew two empty panels, bare month
+    axes, under the oracle (seen in Chromium on the page and in the report)."""
+    from training.lab_charts import fan_columns
+
+    assert fan_columns(panels) == columns
+
+
+def test_four_fans_make_two_rows_of_two(case):
+    from training.lab_charts import fan, with_names
+
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
+                         "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
+    spec = fan(with_names(lab.fan_frame(res, "npl_ratio"), "en"), "npl_ratio", "en").to_dict()
+    assert spec["columns"] == 2

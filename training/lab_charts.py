@@ -93,7 +93,20 @@ def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChar
                  alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else MONEY_TIP)])
     title = t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang)
     return alt.layer(outer, inner, median, data=df).properties(width=240, height=160).facet(
-        facet=alt.Facet("strategy:N", title=None, sort=order), columns=3, title=title)
+        facet=alt.Facet("strategy:N", title=None, sort=order), columns=fan_columns(len(order)),
+        title=title)
+
+
+FAN_MAX_COLUMNS = 3
+"""Panels side by side at most: three of 240 px fit the page's width."""
+
+
+def fan_columns(panels: int) -> int:
+    """Columns of a fan chart's grid: as few rows as FAN_MAX_COLUMNS allows, shared evenly.
+    Three strategies and the oracle in rows of three left two empty panels drawn as bare
+    month axes under the oracle; four panels now make two rows of two."""
+    rows = max(1, math.ceil(panels / FAN_MAX_COLUMNS))
+    return max(1, math.ceil(panels / rows))
 
 
 def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
