@@ -88,3 +88,28 @@ def test_an_empty_scheduler_address_is_refused_not_run_here(capsys):
                  "--scheduler", "", "--json"])
     err = capsys.readouterr()
     assert code == 2 and "--scheduler is empty" in err.err and err.out == ""
+
+
+def unreachable(*args, **kwargs):
+    raise OSError("Timed out trying to connect to tcp://127.0.0.1:9 after 10 s")
+
+
+@pytest.mark.parametrize("address, key", [
+    ("tcp://127.0.0.1", "lab.page.address_invalid"),  # a host without its port
+    ("nonsense", "lab.page.address_invalid"),
+    ("tcp://127.0.0.1:9", "lab.page.address_unreachable"),
+])
+def test_a_bad_address_is_said_in_the_pages_language(address, key, monkeypatch):
+    """The Chinese page said "…没有 Dask 调度器响应…（missing port number in address
+    '127.0.0.1'）": a malformed address read as a cluster down, in distributed's English.
+    Nothing answering is distributed's OSError, raised here without the 10 s wait (a real
+    failed connect after the clusters above left distributed's shared loop unable to start
+    the next client in this process: a test-only tangle, the app and the CLI connect once)."""
+    if key == "lab.page.address_unreachable":
+        monkeypatch.setattr(distributed, "Client", unreachable)
+    with pytest.raises(lab_jobs.SchedulerError) as err, lab_jobs.dask_executor(address):
+        pass
+    assert err.value.key == key
+    zh = t(key, "zh", **err.value.params)
+    assert address in zh and "tcp://" in zh and "{" not in zh
+    assert not any(w in zh for w in ("missing", "Timed out", "port number"))

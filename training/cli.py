@@ -303,7 +303,7 @@ def _executor(args):
             with lab_jobs.dask_executor(args.scheduler) as executor:
                 yield executor
         except lab_jobs.SchedulerError as err:
-            if err.key == "lab.page.address_unreachable":
+            if err.key in ("lab.page.address_invalid", "lab.page.address_unreachable"):
                 # unreachable, or not an address at all ('nonsense', a host without a port)
                 raise SchedulerError(
                     f"--scheduler {args.scheduler}: cannot connect ({err.params['detail']}); "

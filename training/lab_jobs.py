@@ -65,6 +65,9 @@ def executor_for(where: Where, address: str | None = None, workers: int | None =
         yield None
 
 
+CONNECT_WAIT_S = 10.0
+"""How long a study tries to reach a Dask scheduler before saying nothing answers."""
+
 WORKERS_WAIT_S = 30.0
 """How long a study waits for a Dask cluster's first worker before saying it has none: a
 scheduler without workers takes the tasks and never runs them."""
@@ -74,7 +77,8 @@ scheduler without workers takes the tasks and never runs them."""
 def dask_executor(address: str, workers_wait_s: float | None = None):
     """The executor of the Dask cluster whose scheduler is at ``address``, closed on exit.
 
-    Raises :class:`SchedulerError` when nothing answers there (``address_unreachable``),
+    Raises :class:`SchedulerError` when the address is not one (``address_invalid``),
+    when nothing answers there (``address_unreachable``),
     when the cluster has no worker (``no_workers``: the study would wait for ever) and
     when the scheduler goes away while the study runs (``cluster_lost``: its futures come
     back cancelled, which is not the manager's Cancel).
@@ -86,10 +90,15 @@ def dask_executor(address: str, workers_wait_s: float | None = None):
     address = address.strip()
     workers_wait_s = WORKERS_WAIT_S if workers_wait_s is None else workers_wait_s
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as exc:
-        raise SchedulerError("lab.page.address_unreachable", address=address,
+        client = Client(address, timeout=f"{CONNECT_WAIT_S:g}s", set_as_default=False)
+    except ValueError as exc:  # not an address: 'nonsense', a host without its port
+        raise SchedulerError("lab.page.address_invalid", address=address,
                              detail=str(exc)) from exc
+    except (OSError, TimeoutError, TypeError) as exc:
+        # ``detail`` (distributed's words, in English) is for the command line; the page
+        # says it in its own language
+        raise SchedulerError("lab.page.address_unreachable", address=address,
+                             seconds=f"{CONNECT_WAIT_S:g}", detail=str(exc)) from exc
     with client:
         try:
             client.wait_for_workers(1, timeout=workers_wait_s)
