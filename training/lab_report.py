@@ -35,10 +35,11 @@ PACKAGES = ("bianque", "numpy", "pandas", "scipy", "simpy", "pydantic", "altair"
 INPUTS_ID = "bianque-inputs"
 FIGURES_ID = "bianque-figures"
 
-KEEP_WORDS_STYLE = ("<style>{scope}td, {scope}td *, {scope}th, {scope}th * "
-                    "{{word-break: keep-all !important}}</style>")
+KEEP_WORDS_STYLE = "<style>{scope}td, {scope}td * {{word-break: keep-all !important}}</style>"
 """Table cells break at spaces, not between two Chinese characters: a narrow cell broke
-"37.0 万元" as "37.0 万" / "元". ``scope``: a CSS selector and a space, or empty."""
+"37.0 万元" as "37.0 万" / "元". Headers still break anywhere: a long Chinese header kept
+whole squeezed the figures under the others into a word a line. ``scope``: a CSS
+selector and a space, or empty."""
 
 _CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;
