@@ -416,8 +416,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _compare_text(outcome, lang: str) -> str:
+    import pandas as pd
+
     from training import lab, lab_report
 
+    # a Chinese character takes two columns of a terminal: counted as one, every row with
+    # 全知（完全信息） or 万元 slid its columns out from under their headers
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return _compare_lines(outcome, lang, lab, lab_report)
+
+
+def _compare_lines(outcome, lang: str, lab, lab_report) -> str:
     lines = [lab.headline(outcome.study, lang), ""]
     lines += [text for _, text in lab_report.verdict_lines(outcome, lang)]
     lines += ["", lab_report.strategies_display(outcome, lang).to_string(index=False)]
