@@ -4,6 +4,7 @@ whose embedded inputs reproduce its figures and which needs no network."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -885,3 +886,15 @@ def test_four_fans_make_two_rows_of_two(case):
                          "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
     spec = fan(with_names(lab.fan_frame(res, "npl_ratio"), "en"), "npl_ratio", "en").to_dict()
     assert spec["columns"] == 2
+
+
+def test_a_strategys_name_is_not_cut_on_the_loss_axis_or_in_a_legend(case):
+    """Chromium showed "Oracle (perfect in…" on the loss chart and "Oracle (perfect
+    informati…" in the frontier's legend: Vega's default label limits."""
+    from training.lab_charts import NAME_LIMIT_PX, frontier, loss_distribution, with_names
+
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "late-collection": [9, 12, 10, 11],
+                         "oracle": [1, 2, 1, 2]})
+    loss = json.dumps(loss_distribution(with_names(lab.loss_frame(res), "en"), "en").to_dict())
+    front = json.dumps(frontier(with_names(lab.frontier_frame(res), "en"), "en").to_dict())
+    assert f'"labelLimit": {NAME_LIMIT_PX}' in loss and f'"labelLimit": {NAME_LIMIT_PX}' in front

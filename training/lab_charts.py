@@ -38,19 +38,26 @@ def _in_unit(df: pd.DataFrame, columns: tuple[str, ...], lang: str | None) -> pd
     return df.assign(**{c: df[c] / scale for c in columns if c in df})
 
 
+NAME_LIMIT_PX = 260
+"""How wide a strategy's name may be drawn on an axis or in a legend before it is cut:
+Vega's defaults (180 and 160 px) cut "Oracle (perfect information)" to "Oracle (perfect
+in…" on the loss chart and "Oracle (perfect informati…" in the frontier's legend."""
+
+
 def _colour(strategies: list[str], lang: str | None, legend: bool = True) -> alt.Color:
     """Strategy k in PALETTE[k] (the study's order), in every chart of the lab."""
     return alt.Color("strategy:N", title=t("lab.col.strategy", lang), sort=strategies,
                      scale=alt.Scale(domain=strategies,
                                      range=[PALETTE[i % len(PALETTE)]
                                             for i in range(len(strategies))]),
-                     **({} if legend else {"legend": None}))
+                     legend=alt.Legend(labelLimit=NAME_LIMIT_PX) if legend else None)
 
 
 def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     """Loss per future: a box per strategy (whiskers at min and max) and the mean as a dot."""
     order = list(dict.fromkeys(df["strategy"]))
-    y = alt.Y("strategy:N", title=t("lab.col.strategy", lang), sort=order)
+    y = alt.Y("strategy:N", title=t("lab.col.strategy", lang), sort=order,
+              axis=alt.Axis(labelLimit=NAME_LIMIT_PX))
     x_title = money_header(t("lab.col.loss", lang), lang)
     df = _in_unit(df, ("loss_cny",), lang)
     box = alt.Chart(df).mark_boxplot(extent="min-max", size=18).encode(
