@@ -66,6 +66,24 @@ def test_a_scheduler_lost_mid_study_is_said_as_such():
     assert address in t("lab.cli.cluster_lost", "en", **err.value.params)
 
 
+def test_a_cluster_that_loses_every_worker_mid_study_stops_the_study(monkeypatch):
+    """Every worker killed mid-study (the scheduler still up) left the bar where it stood
+    for ever: the scheduler keeps the tasks and waits for a worker."""
+    monkeypatch.setattr(lab_jobs, "WATCH_EVERY_S", 0.2)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        with pytest.raises(lab_jobs.SchedulerError) as err, \
+                lab_jobs.dask_executor(address, workers_wait_s=1) as executor:
+            future = executor.submit(time.sleep, 2)
+            cluster.scale(0)
+            future.result(timeout=60)
+    assert err.value.key == "lab.page.workers_lost"
+    for lang in ("en", "zh"):
+        assert f"dask worker {address}" in t(err.value.key, lang, **err.value.params)
+        assert address in t("lab.cli.workers_lost", lang, **err.value.params)
+
+
 def test_a_study_job_on_a_cluster_without_workers_fails_with_the_pages_message(
         no_workers, monkeypatch):
     from training.lab_jobs import JobState, StudyJob, Where

@@ -12,7 +12,9 @@ import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -81,7 +83,9 @@ def dask_executor(address: str, workers_wait_s: float | None = None):
     when nothing answers there (``address_unreachable``),
     when the cluster has no worker (``no_workers``: the study would wait for ever) and
     when the scheduler goes away while the study runs (``cluster_lost``: its futures come
-    back cancelled, which is not the manager's Cancel).
+    back cancelled, which is not the manager's Cancel) and when every worker has gone for
+    ``workers_wait_s`` while it runs (``workers_lost``: the scheduler would keep its tasks
+    and wait for ever).
     """
     from concurrent.futures import CancelledError
 
@@ -105,12 +109,64 @@ def dask_executor(address: str, workers_wait_s: float | None = None):
         except (TimeoutError, OSError):
             raise SchedulerError("lab.page.no_workers", address=address,
                                  seconds=f"{workers_wait_s:g}") from None
+        executor = _Watched(client.get_executor())
+        stop, lost = threading.Event(), threading.Event()
+        threading.Thread(target=_watch_workers, args=(client, executor, workers_wait_s,
+                                                      stop, lost),
+                         name="bianque-lab-workers", daemon=True).start()
         try:
-            yield client.get_executor()
+            yield executor
         except (CancelledError, OSError, TimeoutError) as exc:
+            if lost.is_set():
+                raise SchedulerError("lab.page.workers_lost", address=address,
+                                     seconds=f"{workers_wait_s:g}") from None
             if isinstance(exc, CancelledError) or client.status != "running":
                 raise SchedulerError("lab.page.cluster_lost", address=address) from None
             raise
+        finally:
+            stop.set()
+
+
+WATCH_EVERY_S = 2.0
+"""How often a study on a Dask cluster asks whether the cluster still has workers."""
+
+
+class _Watched(Executor):
+    """A cluster's executor that keeps the futures it handed out, so that a study whose
+    workers are all gone can be stopped (a scheduler keeps the tasks and waits)."""
+
+    def __init__(self, inner: Executor):
+        self._inner = inner
+        self.futures: weakref.WeakSet[Future] = weakref.WeakSet()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future = self._inner.submit(fn, *args, **kwargs)
+        self.futures.add(future)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _watch_workers(client, executor: _Watched, wait_s: float, stop: threading.Event,
+                   lost: threading.Event) -> None:
+    """Cancel the study's futures once the cluster has had no worker for ``wait_s``; a
+    lost scheduler is left to the futures themselves."""
+    empty_since = None
+    while not stop.wait(WATCH_EVERY_S):
+        try:
+            workers = client.nthreads()
+        except Exception:  # the scheduler is gone: its futures come back cancelled
+            return
+        if workers:
+            empty_since = None
+            continue
+        empty_since = empty_since or time.monotonic()
+        if time.monotonic() - empty_since >= wait_s:
+            lost.set()
+            for future in list(executor.futures):
+                future.cancel()
+            return
 
 
 @dataclass
