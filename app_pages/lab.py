@@ -334,8 +334,12 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
         st.subheader(t("lab.report.staffing"))
         st.info(lab_report.stop_paying_text(outcome, lang))
         st.altair_chart(charts["staffing"], key="lab_chart_staffing")
-        st.dataframe(lab_report.staffing_display(outcome, lang), hide_index=True,
-                     key="lab_staffing")
+        # a table that wraps its cells: in a data grid the last column, whether another
+        # officer pays, was cut off on a Chinese page ("是（在波动之"); its cells break
+        # between words, not inside 万元
+        with st.container(key="lab_staffing"):
+            st.html(lab_report.KEEP_WORDS_STYLE.format(scope=".st-key-lab_staffing "))
+            st.table(lab_report.staffing_display(outcome, lang), hide_index=True)
     st.download_button(
         t("lab.page.download"), data=lambda: lab_report.report_html(outcome, lang),
         file_name=lab_report.download_name(outcome.request), mime="text/html",

@@ -174,3 +174,21 @@ def test_the_line_naming_the_report_is_in_the_chosen_language(capsys, tmp_path):
     out = capsys.readouterr().out
     assert f"报告：{report}" in out and "report:" not in out
     assert report.exists()
+
+
+def test_chinese_tables_line_up_in_a_terminal(capsys):
+    """`--lang zh` counted a Chinese character as one column: every row with 全知（完全信息）
+    or 万元 slid its figures out from under their headers."""
+    import unicodedata
+
+    def width(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    assert main([*BASE, "--staff", "1..3", "--lang", "zh"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = next(i for i, x in enumerate(lines) if "客户经理人数" in x)
+    staffing = lines[head:head + 4]
+    assert len({width(x) for x in staffing}) == 1, staffing
+    strategies = next(i for i, x in enumerate(lines) if x.strip().startswith("策略"))
+    table = lines[strategies:strategies + 5]
+    assert len({width(x) for x in table}) == 1, table

@@ -4,6 +4,7 @@ whose embedded inputs reproduce its figures and which needs no network."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -411,6 +412,7 @@ def test_the_report_reproduces_its_figures_and_works_offline(outcome):
                                                   "provisions_fan", "staffing")]
     assert at == sorted(at)
     assert "bianque compare lab.yaml" in page
+    assert "<p>Or run this report" in page  # after the command, as its alternative
     # the table beside the chart says the same mean loss as the figures
     tuned_loss = lab.figures_json(outcome)["strategies"]["tuned"]["loss_cny"]["mean"]
     assert lab.fmt_figure("loss_cny", tuned_loss, "en") in page
@@ -419,11 +421,17 @@ def test_the_report_reproduces_its_figures_and_works_offline(outcome):
 def test_the_report_in_chinese(outcome):
     page = report_html(outcome, "zh")
     assert t("lab.report.command", "zh") not in page  # made in the app: no command to show
+    # ... so the way to run it again is not an alternative ("或直接…" followed nothing)
+    assert t("lab.report.replay_only", "zh") in page and t("lab.report.replay", "zh") not in page
+    assert t("lab.report.replay", "en").startswith("Or ")
+    assert not t("lab.report.replay_only", "en").startswith("Or ")
     assert "策略实验室报告" in page and "配对差异" in page
     assert "<th>客户经理人数</th>" in page and "明显" in page or "波动" in page
     assert "与基准策略（早期预警）的配对差异" in page  # the champion by its name, not its id
     assert "资产保全团队" in page  # what the staff hours count
     assert "<th>软件包</th>" in page and "<th>package</th>" not in page
+    # a narrow cell breaks between words: "37.0 万" / "元" was seen in Chromium
+    assert "td, td * {word-break: keep-all" in page
 
 
 def test_intervals_in_the_tables_read_as_words_not_a_dash(outcome):
@@ -598,6 +606,29 @@ def test_a_sweep_whose_first_step_does_not_pay_says_to_try_fewer_officers(case, 
     assert lab.stop_paying_point(lab.staffing_table(out)) == 3
     text = stop_paying_text(out, lang)
     assert words in text and "1..3" in text
+
+
+def test_the_sweep_says_the_officer_cost_as_typed_and_hours_with_one_decimal(case):
+    """The app's Chinese sweep said an officer's 6,300 yuan a month as "0.6 万元"; the
+    verdicts said "-4,297 h" beside "-4,262.1 h"."""
+    from training.lab_report import stop_paying_text
+
+    spec = StudySpec(scenario=case, strategies=(builtin("early-warning"),), reps=3, seed=1)
+    req = lab.LabRequest(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                         staff=(3, 4, 5), officer_cost_cny_per_month=6_300)
+    sweep = []
+    for k in (3, 4, 5):
+        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
+                    net_value_cny={"early-warning": [1e6 + 1e4 * k] * 3},
+                    compliance={"early-warning": [1] * 3})
+        r.spec = StudySpec(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                           officers=k, references=False)
+        sweep.append(r)
+    out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+    assert "0.63 万元" in stop_paying_text(out, "zh")
+    assert "CNY 6.3k" in stop_paying_text(out, "en")
+    assert lab.fmt_figure("hours", -4297.04, "en", difference=True).endswith("-4,297.0\xa0h")
+    assert lab.fmt_figure("hours", -463.0, "zh").startswith("-463.0")
 
 
 def test_the_sweep_says_from_how_many_officers_checks_keep_up_with_the_case_policy():
@@ -836,3 +867,34 @@ def test_a_first_step_that_does_not_pay_before_one_that_does_names_the_better_te
     assert lab.stop_paying_point(table) == 2  # the rule of the README is unchanged
     text = stop_paying_text(out, lang)
     assert words in text and wrong not in text
+
+
+@pytest.mark.parametrize("panels, columns", [(1, 1), (2, 2), (3, 3), (4, 2), (5, 3), (6, 3),
+                                             (7, 3), (9, 3)])
+def test_a_fan_grid_leaves_as_few_empty_panels_as_it_can(panels, columns):
+    """Three strategies and the oracle in rows of three drew two empty panels, bare month
+    axes, under the oracle (seen in Chromium on the page and in the report)."""
+    from training.lab_charts import fan_columns
+
+    assert fan_columns(panels) == columns
+
+
+def test_four_fans_make_two_rows_of_two(case):
+    from training.lab_charts import fan, with_names
+
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
+                         "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
+    spec = fan(with_names(lab.fan_frame(res, "npl_ratio"), "en"), "npl_ratio", "en").to_dict()
+    assert spec["columns"] == 2
+
+
+def test_a_strategys_name_is_not_cut_on_the_loss_axis_or_in_a_legend(case):
+    """Chromium showed "Oracle (perfect in…" on the loss chart and "Oracle (perfect
+    informati…" in the frontier's legend: Vega's default label limits."""
+    from training.lab_charts import NAME_LIMIT_PX, frontier, loss_distribution, with_names
+
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "late-collection": [9, 12, 10, 11],
+                         "oracle": [1, 2, 1, 2]})
+    loss = json.dumps(loss_distribution(with_names(lab.loss_frame(res), "en"), "en").to_dict())
+    front = json.dumps(frontier(with_names(lab.frontier_frame(res), "en"), "en").to_dict())
+    assert f'"labelLimit": {NAME_LIMIT_PX}' in loss and f'"labelLimit": {NAME_LIMIT_PX}' in front

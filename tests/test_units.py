@@ -108,3 +108,22 @@ def test_a_study_says_its_time_left_only_once_its_pace_is_known():
     assert Progress(10, 100, 2.0).left_s is None  # too soon: the workers' start-up
     assert Progress(20, 100, 30.0).left_s == pytest.approx(120.0)  # 1.5 s a future, 80 to go
     assert Progress(100, 100, 150.0).left_s is None  # done
+
+
+@pytest.mark.parametrize(("cny", "zh", "en"), [
+    # a monthly officer cost the manager typed: 6,300 yuan read "0.6 万元" in the lab
+    (6_300, "0.63 万元", "CNY 6.3k"),
+    (5_200, "0.52 万元", "CNY 5.2k"),
+    (6_000, "0.6 万元", "CNY 6.0k"),
+    (20_000, "2.0 万元", "CNY 20.0k"),
+])
+def test_money_as_typed_reads_back_what_was_typed(cny, zh, en):
+    assert units.money_as_typed(cny, "zh") == zh
+    assert units.money_as_typed(cny, "en") == en
+
+
+def test_hours_keep_their_decimal_when_asked():
+    """A lab mean of -4,297.0 h read "-4,297 h" beside "-4,262.1 h", as if exact."""
+    assert units.hours(-4297.0, "en").replace("\xa0", " ") == "-4,297 h"
+    assert units.hours(-4297.0, "en", decimal=True).replace("\xa0", " ") == "-4,297.0 h"
+    assert units.hours(12.5, "zh", decimal=True).replace("\xa0", " ") == "12.5 小时"

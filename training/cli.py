@@ -305,17 +305,31 @@ class SchedulerError(_BadInput):
 def _executor(args):
     """No executor (in process), a local process pool (--workers N), or a Dask cluster
     (--scheduler ADDRESS). Results do not depend on which: each replication has its seed."""
+    if args.scheduler is not None and not args.scheduler.strip():
+        # an unset shell variable ran the study here, with no word, not on the cluster
+        raise SchedulerError(t("cli.scheduler_empty", getattr(args, "lang", "en")))
     if args.scheduler:
-        from distributed import Client
+        import logging
 
+        import distributed
+
+        from training import lab_jobs
+
+        # the client logs a lost scheduler as tracebacks on stderr (its own loggers, at their
+        # own levels, through the handler distributed sets up): the message below says it
+        for handler in logging.getLogger(distributed.__name__).handlers:
+            handler.setLevel(logging.CRITICAL)
         try:
-            client = Client(args.scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError, TypeError) as err:
-            # unreachable, or not an address at all ('nonsense', a host without a port)
-            raise SchedulerError(t("cli.scheduler", getattr(args, "lang", "en"),
-                                   address=args.scheduler, reason=err)) from None
-        with client:
-            yield client.get_executor()
+            with lab_jobs.dask_executor(args.scheduler) as executor:
+                yield executor
+        except lab_jobs.SchedulerError as err:
+            lang = getattr(args, "lang", "en")
+            if err.key in ("lab.page.address_invalid", "lab.page.address_unreachable"):
+                # unreachable, or not an address at all ('nonsense', a host without a port)
+                raise SchedulerError(t("cli.scheduler", lang, address=args.scheduler,
+                                       reason=err.params["detail"])) from None
+            raise SchedulerError(t(err.key.replace("lab.page.", "lab.cli."), lang,
+                                   **err.params)) from None
     elif args.workers and args.workers > 1:
         from sim.study import process_pool
 
@@ -420,8 +434,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _compare_text(outcome, lang: str) -> str:
+    import pandas as pd
+
     from training import lab, lab_report
 
+    # a Chinese character takes two columns of a terminal: counted as one, every row with
+    # 全知（完全信息） or 万元 slid its columns out from under their headers
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return _compare_lines(outcome, lang, lab, lab_report)
+
+
+def _compare_lines(outcome, lang: str, lab, lab_report) -> str:
     lines = [lab.headline(outcome.study, lang), ""]
     lines += [text for _, text in lab_report.verdict_lines(outcome, lang)]
     lines += ["", lab_report.strategies_display(outcome, lang).to_string(index=False)]

@@ -43,7 +43,8 @@ from sim.study import (
     from_rules,
     sweep_specs,
 )
-from training.i18n import fmt_cny, fmt_hours, fmt_pct, t
+from training import units
+from training.i18n import fmt_cny, fmt_pct, t
 
 KEY_FIGURES = ("loss_cny", "index", "hours", "net_value_cny")
 """What the lab compares strategies on (means, intervals and paired differences)."""
@@ -510,7 +511,8 @@ def fmt_figure(fig: str, value: float | None, lang: str | None = None,
     if fig.endswith("_cny"):
         text = fmt_cny(value, lang)
     elif fig == "hours":
-        text = fmt_hours(round(float(value), 1), lang)
+        # one decimal always: "-4,297 h" beside "-4,262.1 h" read as an exact count
+        text = units.hours(round(float(value), 1), lang, decimal=True)
     elif fig in ("compliance", "policy_compliance", "npl_ratio_peak", "index"):
         text = fmt_pct(value, 1)
     else:

@@ -38,19 +38,26 @@ def _in_unit(df: pd.DataFrame, columns: tuple[str, ...], lang: str | None) -> pd
     return df.assign(**{c: df[c] / scale for c in columns if c in df})
 
 
+NAME_LIMIT_PX = 260
+"""How wide a strategy's name may be drawn on an axis or in a legend before it is cut:
+Vega's defaults (180 and 160 px) cut "Oracle (perfect information)" to "Oracle (perfect
+in…" on the loss chart and "Oracle (perfect informati…" in the frontier's legend."""
+
+
 def _colour(strategies: list[str], lang: str | None, legend: bool = True) -> alt.Color:
     """Strategy k in PALETTE[k] (the study's order), in every chart of the lab."""
     return alt.Color("strategy:N", title=t("lab.col.strategy", lang), sort=strategies,
                      scale=alt.Scale(domain=strategies,
                                      range=[PALETTE[i % len(PALETTE)]
                                             for i in range(len(strategies))]),
-                     **({} if legend else {"legend": None}))
+                     legend=alt.Legend(labelLimit=NAME_LIMIT_PX) if legend else None)
 
 
 def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     """Loss per future: a box per strategy (whiskers at min and max) and the mean as a dot."""
     order = list(dict.fromkeys(df["strategy"]))
-    y = alt.Y("strategy:N", title=t("lab.col.strategy", lang), sort=order)
+    y = alt.Y("strategy:N", title=t("lab.col.strategy", lang), sort=order,
+              axis=alt.Axis(labelLimit=NAME_LIMIT_PX))
     x_title = money_header(t("lab.col.loss", lang), lang)
     df = _in_unit(df, ("loss_cny",), lang)
     box = alt.Chart(df).mark_boxplot(extent="min-max", size=18).encode(
@@ -93,7 +100,20 @@ def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChar
                  alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else MONEY_TIP)])
     title = t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang)
     return alt.layer(outer, inner, median, data=df).properties(width=240, height=160).facet(
-        facet=alt.Facet("strategy:N", title=None, sort=order), columns=3, title=title)
+        facet=alt.Facet("strategy:N", title=None, sort=order), columns=fan_columns(len(order)),
+        title=title)
+
+
+FAN_MAX_COLUMNS = 3
+"""Panels side by side at most: three of 240 px fit the page's width."""
+
+
+def fan_columns(panels: int) -> int:
+    """Columns of a fan chart's grid: as few rows as FAN_MAX_COLUMNS allows, shared evenly.
+    Three strategies and the oracle in rows of three left two empty panels drawn as bare
+    month axes under the oracle; four panels now make two rows of two."""
+    rows = max(1, math.ceil(panels / FAN_MAX_COLUMNS))
+    return max(1, math.ceil(panels / rows))
 
 
 def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:

@@ -12,7 +12,9 @@ import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -51,15 +53,8 @@ def executor_for(where: Where, address: str | None = None, workers: int | None =
     if where is Where.DASK:
         if not address or not address.strip():
             raise SchedulerError("lab.page.address_missing")
-        from distributed import Client
-
-        try:
-            client = Client(address.strip(), timeout="10s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:
-            raise SchedulerError("lab.page.address_unreachable", address=address.strip(),
-                                 detail=str(exc)) from exc
-        with client:
-            yield client.get_executor()
+        with dask_executor(address) as ex:
+            yield ex
     elif where is Where.LOCAL:
         from sim.study import process_pool
 
@@ -70,6 +65,108 @@ def executor_for(where: Where, address: str | None = None, workers: int | None =
             pool.shutdown(wait=True, cancel_futures=True)
     else:
         yield None
+
+
+CONNECT_WAIT_S = 10.0
+"""How long a study tries to reach a Dask scheduler before saying nothing answers."""
+
+WORKERS_WAIT_S = 30.0
+"""How long a study waits for a Dask cluster's first worker before saying it has none: a
+scheduler without workers takes the tasks and never runs them."""
+
+
+@contextlib.contextmanager
+def dask_executor(address: str, workers_wait_s: float | None = None):
+    """The executor of the Dask cluster whose scheduler is at ``address``, closed on exit.
+
+    Raises :class:`SchedulerError` when the address is not one (``address_invalid``),
+    when nothing answers there (``address_unreachable``),
+    when the cluster has no worker (``no_workers``: the study would wait for ever) and
+    when the scheduler goes away while the study runs (``cluster_lost``: its futures come
+    back cancelled, which is not the manager's Cancel) and when every worker has gone for
+    ``workers_wait_s`` while it runs (``workers_lost``: the scheduler would keep its tasks
+    and wait for ever).
+    """
+    from concurrent.futures import CancelledError
+
+    from distributed import Client
+
+    address = address.strip()
+    workers_wait_s = WORKERS_WAIT_S if workers_wait_s is None else workers_wait_s
+    try:
+        client = Client(address, timeout=f"{CONNECT_WAIT_S:g}s", set_as_default=False)
+    except ValueError as exc:  # not an address: 'nonsense', a host without its port
+        raise SchedulerError("lab.page.address_invalid", address=address,
+                             detail=str(exc)) from exc
+    except (OSError, TimeoutError, TypeError) as exc:
+        # ``detail`` (distributed's words, in English) is for the command line; the page
+        # says it in its own language
+        raise SchedulerError("lab.page.address_unreachable", address=address,
+                             seconds=f"{CONNECT_WAIT_S:g}", detail=str(exc)) from exc
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=workers_wait_s)
+        except (TimeoutError, OSError):
+            raise SchedulerError("lab.page.no_workers", address=address,
+                                 seconds=f"{workers_wait_s:g}") from None
+        executor = _Watched(client.get_executor())
+        stop, lost = threading.Event(), threading.Event()
+        threading.Thread(target=_watch_workers, args=(client, executor, workers_wait_s,
+                                                      stop, lost),
+                         name="bianque-lab-workers", daemon=True).start()
+        try:
+            yield executor
+        except (CancelledError, OSError, TimeoutError) as exc:
+            if lost.is_set():
+                raise SchedulerError("lab.page.workers_lost", address=address,
+                                     seconds=f"{workers_wait_s:g}") from None
+            if isinstance(exc, CancelledError) or client.status != "running":
+                raise SchedulerError("lab.page.cluster_lost", address=address) from None
+            raise
+        finally:
+            stop.set()
+
+
+WATCH_EVERY_S = 2.0
+"""How often a study on a Dask cluster asks whether the cluster still has workers."""
+
+
+class _Watched(Executor):
+    """A cluster's executor that keeps the futures it handed out, so that a study whose
+    workers are all gone can be stopped (a scheduler keeps the tasks and waits)."""
+
+    def __init__(self, inner: Executor):
+        self._inner = inner
+        self.futures: weakref.WeakSet[Future] = weakref.WeakSet()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future = self._inner.submit(fn, *args, **kwargs)
+        self.futures.add(future)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _watch_workers(client, executor: _Watched, wait_s: float, stop: threading.Event,
+                   lost: threading.Event) -> None:
+    """Cancel the study's futures once the cluster has had no worker for ``wait_s``; a
+    lost scheduler is left to the futures themselves."""
+    empty_since = None
+    while not stop.wait(WATCH_EVERY_S):
+        try:
+            workers = client.nthreads()
+        except Exception:  # the scheduler is gone: its futures come back cancelled
+            return
+        if workers:
+            empty_since = None
+            continue
+        empty_since = empty_since or time.monotonic()
+        if time.monotonic() - empty_since >= wait_s:
+            lost.set()
+            for future in list(executor.futures):
+                future.cancel()
+            return
 
 
 @dataclass

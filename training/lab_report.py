@@ -26,7 +26,7 @@ import yaml
 
 from sim.scenario import Scenario
 from sim.study import StrategySpec
-from training import lab
+from training import lab, units
 from training.i18n import fmt_pct, t
 from training.lab_charts import all_charts
 
@@ -34,6 +34,12 @@ PACKAGES = ("bianque", "numpy", "pandas", "scipy", "simpy", "pydantic", "altair"
             "vl-convert-python", "distributed")
 INPUTS_ID = "bianque-inputs"
 FIGURES_ID = "bianque-figures"
+
+KEEP_WORDS_STYLE = "<style>{scope}td, {scope}td * {{word-break: keep-all !important}}</style>"
+"""Table cells break at spaces, not between two Chinese characters: a narrow cell broke
+"37.0 万元" as "37.0 万" / "元". Headers still break anywhere: a long Chinese header kept
+whole squeezed the figures under the others into a word a line. ``scope``: a CSS
+selector and a space, or empty."""
 
 _CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;
@@ -218,7 +224,7 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
     n = lab.stop_paying_point(table)
     cost = t("lab.report.officer_cost", lang,
              hours=f"{outcome.request.scenario.staff.hours_per_officer_month:g}",
-             cost=lab.fmt_figure("cost_cny", outcome.request.officer_cost_cny_per_month, lang))
+             cost=units.money_as_typed(outcome.request.officer_cost_cny_per_month, lang))
     strategy = lab.strategy_label(table["strategy"].iloc[0], lang)
     # a step that did not pay can come before steps that did (noisy gains on few futures):
     # then a larger team gives more net value after staff cost, and the text says so
@@ -309,7 +315,7 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
     parts = [
         f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>",
         f"<title>{e(t('lab.report.title', lang, case=req.scenario.title.get(lang)))}</title>",
-        f"<style>{_CSS}</style><script>{vega_bundle()}</script></head><body>",
+        f"<style>{_CSS}</style>{KEEP_WORDS_STYLE.format(scope='')}<script>{vega_bundle()}</script></head><body>",
         f"<h1>{e(t('lab.report.title', lang, case=req.scenario.title.get(lang)))}</h1>",
         f"<p>{e(t('lab.report.generated', lang, when=when, version=inputs['versions']['bianque']))}</p>",
         f"<h2>{e(t('lab.report.summary', lang))}</h2>",
@@ -346,7 +352,9 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
         # the command that made it (a study run in the app has none: no empty heading)
         *([f"<h3>{e(t('lab.report.command', lang))}</h3>", f"<pre>{e(command)}</pre>"]
           if command else []),
-        f"<p>{e(t('lab.report.replay', lang))}</p><pre>bianque compare "
+        # "Or run..." follows the command; a report made in the app has only this way
+        f"<p>{e(t('lab.report.replay' if command else 'lab.report.replay_only', lang))}</p>"
+        "<pre>bianque compare "
         f"{e(shlex.quote(file_name or download_name(req)))} --json</pre>",
         f"<p>{e(t('lab.report.seeds', lang, seed=req.seed))}</p>",
         f"<h3>{e(t('lab.report.versions', lang))}</h3>",

@@ -89,6 +89,17 @@ def money(amount_cny: float | None, lang: str | None = None) -> str:
     return f"{sign}{u.prefix}{text.lstrip('-')}{u.suffix}"
 
 
+def money_as_typed(amount_cny: float, lang: str | None = None) -> str:
+    """An amount a person typed, read back with the decimals it needs (up to two): a
+    monthly officer cost of 6,300 yuan is "0.63 万元", where money() says "0.6 万元"."""
+    u = money_unit(lang)
+    v = float(amount_cny) / u.scale_cny
+    if abs(v) >= WHOLE_UNITS_FROM or round(v, 1) == round(v, 2):
+        return money(amount_cny, lang)
+    text = number(abs(v), 2)
+    return f"{'-' if v < 0 else ''}{u.prefix}{text}{u.suffix}"
+
+
 def cost(amount_cny: float | None, lang: str | None = None) -> str:
     """What an action costs: "—" when it costs nothing, "< 0.1 万元" when it costs less
     than the unit shows (a collection call's 20 yuan read "0 万元", as if free), else money."""
@@ -129,12 +140,13 @@ HOUR_SUFFIX = {"zh": NBSP + "小时", "en": NBSP + "h"}
 next line, in the End month box and the debrief's table."""
 
 
-def hours(h: float | None, lang: str | None = None) -> str:
-    """Staff hours with their unit: "12.5 小时", "12.5 h" (whole hours without a decimal)."""
+def hours(h: float | None, lang: str | None = None, decimal: bool = False) -> str:
+    """Staff hours with their unit: "12.5 小时", "12.5 h" (whole hours without a decimal,
+    unless ``decimal``: a mean among means reads "-4,297.0 h", not "-4,297 h")."""
     if _missing(h):
         return "—"
     h = float(h)
-    text = f"{h:,.1f}" if round(h, 1) % 1 else f"{h:,.0f}"
+    text = f"{h:,.1f}" if decimal or round(h, 1) % 1 else f"{h:,.0f}"
     return text + HOUR_SUFFIX[_lang(lang)]
 
 
