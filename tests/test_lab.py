@@ -344,6 +344,8 @@ def test_staffing_sweep_and_where_another_officer_stops_paying(case):
     sweep[2].figures["early-warning"]["net_value_cny"] = np.array([1.45e6, 1.55e6, 1.21e6])
     shown = lab_report.staffing_display(out, "zh")
     assert shown.iloc[2, -1] in ("是（在波动之内）", "否（在波动之内）")
+    # a figure keeps its unit on its line in the table's narrow columns
+    assert all(("\u00a0万元" in v and " 万元" not in v) for v in shown.iloc[:, 1])
 
 
 def test_an_officer_of_the_sweep_costs_the_share_of_a_month_their_post_loan_hours_take(case):

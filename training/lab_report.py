@@ -177,20 +177,27 @@ def paired_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     })
 
 
+def _whole(text: str) -> str:
+    """A figure and its unit on one line: a narrow column of the wrapping staffing table
+    read "790.8 / 万元" on two lines (qaG's screenshot)."""
+    return text.replace(" 万元", units.NBSP + "万元").replace("CNY ", "CNY" + units.NBSP)
+
+
 def staffing_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     df = lab.staffing_table(outcome)
     yes, no = t("common.yes", lang), t("common.no", lang)
+
+    def money(key: str, column: str) -> list[str]:
+        return [_whole(lab.fmt_figure(key, v, lang)) for v in df[column]]
+
     return pd.DataFrame({
         t("lab.col.officers", lang): df["officers"],
-        t("lab.col.loss", lang): [lab.fmt_figure("loss_cny", v, lang) for v in df["loss_cny"]],
+        t("lab.col.loss", lang): money("loss_cny", "loss_cny"),
         t("lab.col.compliance", lang): [lab.fmt_figure("policy_compliance", v, lang)
                                         for v in df["compliance"]],
-        t("lab.col.net_value", lang): [lab.fmt_figure("net_value_cny", v, lang)
-                                       for v in df["net_value_cny"]],
-        t("lab.col.staff_cost", lang): [lab.fmt_figure("staff_cost_cny", v, lang)
-                                        for v in df["staff_cost_cny"]],
-        t("lab.col.net_after_staff", lang): [lab.fmt_figure("net_after_staff_cny", v, lang)
-                                             for v in df["net_after_staff_cny"]],
+        t("lab.col.net_value", lang): money("net_value_cny", "net_value_cny"),
+        t("lab.col.staff_cost", lang): money("staff_cost_cny", "staff_cost_cny"),
+        t("lab.col.net_after_staff", lang): money("net_after_staff_cny", "net_after_staff_cny"),
         t("lab.col.gain", lang): [_gain_text(r, lang) for r in
                                   df[["gain_cny", "gain_lo", "gain_hi"]].to_dict("records")],
         t("lab.col.pays", lang): [_pays(r, yes, no, lang) for r in df.to_dict("records")],
