@@ -586,6 +586,23 @@ def test_every_chart_gives_a_strategy_the_same_colour_in_both_languages(case):
     assert all(c == first for lang in colour_of for c in colour_of[lang])
 
 
+def _small_sweep(case, officer_cost: float) -> lab.LabOutcome:
+    """An early-warning sweep of 3, 4 and 5 officers over three made-up futures, each added
+    officer 10k more net value, at `officer_cost` a month."""
+    spec = StudySpec(scenario=case, strategies=(builtin("early-warning"),), reps=3, seed=1)
+    req = lab.LabRequest(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                         staff=(3, 4, 5), officer_cost_cny_per_month=officer_cost)
+    sweep = []
+    for k in (3, 4, 5):
+        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
+                    net_value_cny={"early-warning": [1e6 + 1e4 * k] * 3},
+                    compliance={"early-warning": [1] * 3})
+        r.spec = StudySpec(scenario=case, strategies=spec.strategies, reps=3, seed=1,
+                           officers=k, references=False)
+        sweep.append(r)
+    return lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+
+
 @pytest.mark.parametrize("lang, words", [("en", "even the first added officer"),
                                          ("zh", "再增加一人已不划算")])
 def test_a_sweep_whose_first_step_does_not_pay_says_to_try_fewer_officers(case, lang, words):
@@ -593,18 +610,8 @@ def test_a_sweep_whose_first_step_does_not_pay_says_to_try_fewer_officers(case, 
     fewer officers may do and how to sweep for it, not only that another stops paying."""
     from training.lab_report import stop_paying_text
 
-    spec = StudySpec(scenario=case, strategies=(builtin("early-warning"),), reps=3, seed=1)
-    req = lab.LabRequest(scenario=case, strategies=spec.strategies, reps=3, seed=1,
-                         staff=(3, 4, 5), officer_cost_cny_per_month=20_000)
-    sweep = []
-    for k in (3, 4, 5):  # each officer adds 10k of net value and costs 120k over the case
-        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
-                    net_value_cny={"early-warning": [1e6 + 1e4 * k] * 3},
-                    compliance={"early-warning": [1] * 3})
-        r.spec = StudySpec(scenario=case, strategies=spec.strategies, reps=3, seed=1,
-                           officers=k, references=False)
-        sweep.append(r)
-    out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+    # each officer adds 10k of net value and costs 120k over the case
+    out = _small_sweep(case, officer_cost=20_000)
     assert lab.stop_paying_point(lab.staffing_table(out)) == 3
     text = stop_paying_text(out, lang)
     assert words in text and "1..3" in text
@@ -615,18 +622,7 @@ def test_the_sweep_says_the_officer_cost_as_typed_and_hours_with_one_decimal(cas
     verdicts said "-4,297 h" beside "-4,262.1 h"."""
     from training.lab_report import stop_paying_text
 
-    spec = StudySpec(scenario=case, strategies=(builtin("early-warning"),), reps=3, seed=1)
-    req = lab.LabRequest(scenario=case, strategies=spec.strategies, reps=3, seed=1,
-                         staff=(3, 4, 5), officer_cost_cny_per_month=6_300)
-    sweep = []
-    for k in (3, 4, 5):
-        r = made_up(case, {"early-warning": [1.0, 2.0, 3.0]},
-                    net_value_cny={"early-warning": [1e6 + 1e4 * k] * 3},
-                    compliance={"early-warning": [1] * 3})
-        r.spec = StudySpec(scenario=case, strategies=spec.strategies, reps=3, seed=1,
-                           officers=k, references=False)
-        sweep.append(r)
-    out = lab.LabOutcome(request=req, study=sweep[0], sweep=sweep)
+    out = _small_sweep(case, officer_cost=6_300)
     assert "0.63 万元" in stop_paying_text(out, "zh")
     assert "CNY 6.3k" in stop_paying_text(out, "en")
     assert lab.fmt_figure("hours", -4297.04, "en", difference=True).endswith("-4,297.0\xa0h")
