@@ -722,15 +722,18 @@ def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
             EnrolmentRow.cohort_role == CohortRole.TRAINEE.value)))
         for uid, index in s.execute(select(AttemptRow.user_id, AttemptRow.index_share).where(
                 AttemptRow.assignment_id == assignment.id,
-                AttemptRow.status == "finished")):
+                AttemptRow.status == "finished").order_by(AttemptRow.id)):
             if uid not in trainees:
                 continue
             old, n = best.get(uid, (None, 0))
             if index is not None and (old is None or index > old):
                 old = float(index)
             best[uid] = (old, n + 1)
-    ordered = sorted(best.items(), key=lambda kv: -(kv[1][0] if kv[1][0] is not None
-                                                     else float("-inf")))
+    # best first; equal indexes (and no index) in the order the trainees joined the system,
+    # not in the order the database returned them (PostgreSQL gives no order without one:
+    # a classmate was numbered 1 or 2 from one load to the next)
+    ordered = sorted(best.items(), key=lambda kv: (
+        -(kv[1][0] if kv[1][0] is not None else float("-inf")), kv[0]))
     rows: list[RankingRow] = []
     for i, (uid, (index, n)) in enumerate(ordered):
         if index is None:
