@@ -15,6 +15,7 @@ import numpy as np
 from sim import defaults
 from sim.codes import LoanStatus
 from sim.compiled import compiled
+from sim.kernels.common import _maximum
 from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
 
 EQUAL_INSTALMENT = _EQUAL_INSTALMENT  # module globals numba takes as constants
@@ -272,18 +273,10 @@ def security_of(sold, deposit_pledged, collateral_type, no_collateral: int, extr
         set_off = deposit_pledged[i] and not sold[i]
         deposit = appraised0[i] if set_off else 0.0
         has = (not sold[i] and collateral_type[i] != no_collateral) or extra[i] > 0
-        lot = _max(appraised[i] - deposit, 0.0) if has else 0.0
+        lot = _maximum(appraised[i] - deposit, 0.0) if has else 0.0
         liq = liquidity_by_type[collateral_type[i]]
         if extra[i] > 0:
             liq = extra_liquidity if sold[i] or deposit_pledged[i] \
-                else _max(liq, extra_liquidity)
+                else _maximum(liq, extra_liquidity)
         out[i] = deposit + lot * (floor_share * liq)
     return out
-
-
-@compiled
-def _max(a, b):
-    """np.maximum on two numbers (NaN propagates)."""
-    if a != a or a >= b:
-        return a
-    return b
