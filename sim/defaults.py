@@ -230,7 +230,7 @@ INTERVENTIONS: dict[str, InterventionType] = {
         InterventionType("emergency_deferral", 4.0, 0, 0, 0, ("active", "not_defaulted", "disaster_hit"),
                          False, "restructure",
                          {"months": 6}),
-        InterventionType("accelerate", 6.0, 1000, 0, 0, ("active",), True,
+        InterventionType("accelerate", 6.0, 1000, 0, 0, ("active", "not_recalled"), True,
                          "workout",
                          {"repay_health": 1.0}),
         InterventionType("collect_call", 0.5, 20, 0, 0, ("active", "overdue"), False,

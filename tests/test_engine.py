@@ -560,6 +560,37 @@ def test_accelerating_a_healthy_borrower_later_gets_repaid():
     assert sim.status[k] == CLOSED and sim.default_month[k] == -1
 
 
+def test_a_loan_is_recalled_once():
+    """A recall made a weak borrower's whole loan due and defaulted it; the desk then took a
+    second recall of it each month, charged its hours and money, and it changed nothing.
+    A loan already due in full (recalled, or defaulted by missed payments) is not recalled
+    again: the engine refuses it with its reason and charges nothing."""
+    sc = parse_scenario(safe_book(), "safe.yaml")
+    sim = Simulation(sc, seed=4)
+    weak = sim.pf.named_index["weak"]
+    late = next(i for i in range(sim.n) if i != weak)
+    sim.shift[[weak, late]] -= 10.0  # neither borrower can pay from the first month
+    it = defaults.INTERVENTIONS["accelerate"]
+    sim.decider = scripted({2: [(weak, "accelerate")], 3: [(weak, "accelerate")],
+                            6: [(weak, "accelerate"), (late, "accelerate")]})
+    sim.advance_to(2)
+    assert sim.defaulted[weak] and sim.default_month[weak] == 2  # the recall defaulted it
+    assert sim.default_month[late] < 0
+    spent, costs = sim.money_spent, sim.costs[weak]
+    sim.advance_to(6)
+    assert sim.defaulted[late]  # three payments missed
+    assert sim.money_spent == spent and sim.costs[weak] == costs == it.cost_cny
+    r = sim.result()
+    assert action_result(r, weak, "accelerate") == ["defaulted"]  # the first recall only
+    assert action_result(r, late, "accelerate") == []
+    month = {rep.month: rep for rep in sim.reports}
+    assert month[2].hours_used == it.hours
+    assert month[3].rejected == [(weak, "accelerate", "not_recalled")]
+    assert month[6].rejected == [(weak, "accelerate", "not_recalled"),
+                                 (late, "accelerate", "not_recalled")]
+    assert month[3].hours_used == month[6].hours_used == 0  # nothing booked for them
+
+
 FIRST_MONTH_HEALTH_BUG = (
     "sim/engine.py Simulation.__init__ sets self.d = np.zeros(n); the first decision point "
     "(month 1) runs before the first tick computes health, so actions and the oracle see "

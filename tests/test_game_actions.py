@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim import defaults
 from sim.game_actions import ActionError
+from sim.interventions import REASONS
 from sim.policy import ClassIntervals, MonitoringPolicy
 from tests.step_cases import LIGHT, case
 from training.desk import Desk as Game
@@ -257,6 +259,35 @@ def test_relief_and_an_early_recall_of_one_loan_in_one_month_contradict_each_oth
     g.unqueue(0)  # the restructuring
     g.queue(i, "accelerate")
     assert_rejected(g, i, "restructure", "contradicts")
+
+
+def test_a_recalled_loan_is_not_offered_a_second_recall_and_the_workout_stays_open():
+    """A trainee recalled a weak loan, and the desk offered the recall again each month
+    (6 hours and CNY 1,000 for nothing: the whole loan was due already). The second recall
+    is closed with its reason; what the reason points to instead is open."""
+    g = Game(case(hours=200.0, horizon=12), seed=9)
+    g.set_policy(LIGHT)
+    repay = defaults.INTERVENTIONS["accelerate"].params["repay_health"]
+    weak = [i for i in range(g.sim.n) if g.sim.d[i] < repay
+            and {o.id: o for o in g.options(i)}["accelerate"].available]
+    assert weak, "no borrower too weak to repay a recall"
+    i = weak[0]
+    g.queue(i, "accelerate")
+    g.end_month(0)
+    assert g.sim.defaulted[i]  # the recall made the loan due and the borrower could not pay
+    by_id = {o.id: o for o in g.options(i)}
+    recall = by_id["accelerate"]
+    assert not recall.available and recall.reason == "not_recalled"
+    assert (recall.reason_zh, recall.reason_en) == engine_text("reason", "not_recalled")
+    assert_rejected(g, i, "accelerate", "not_recalled")
+    assert by_id["lawsuit"].available and by_id["collect_call"].available
+
+
+def test_every_reason_an_action_can_be_refused_for_has_its_text_in_both_languages():
+    codes = set(REASONS) | {r for it in defaults.INTERVENTIONS.values() for r in it.requires}
+    for code in sorted(codes):
+        zh, en = engine_text("reason", code)
+        assert zh != code and en != code, f"engine.reason.{code} has no text"
 
 
 def test_recoveries_and_write_offs_show_their_money_in_the_pages_unit():

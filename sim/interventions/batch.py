@@ -67,9 +67,14 @@ def _col_in_difficulty(sim, idx, t):
         sim.last_seen, idx, t, include_payment=True)
 
 
+def _col_performing(sim, idx, t):
+    return ~sim.defaulted[idx] & (sim.status[idx] == ACTIVE)
+
+
 PRECONDITION_COLUMNS: dict[str, Callable] = {
     "active": _col_on_books,
-    "not_defaulted": lambda sim, idx, t: ~sim.defaulted[idx] & (sim.status[idx] == ACTIVE),
+    "not_defaulted": _col_performing,
+    "not_recalled": _col_performing,
     "has_undrawn": lambda sim, idx, t: (sim.undrawn[idx] > 0) & ~sim.frozen[idx],
     "self_payment": lambda sim, idx, t: ~sim.entrusted[idx],
     "in_difficulty": _col_in_difficulty,

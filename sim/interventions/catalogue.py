@@ -25,7 +25,7 @@ ACTIVE, DEFAULTED, WRITTEN_OFF = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.
 SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
 
 REASONS: tuple[str, ...] = (
-    "active", "not_defaulted", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
+    "active", "not_defaulted", "not_recalled", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
     "overdue", "defaulted", "no_lawsuit", "judgment_or_security", "has_collateral",
     "unpledged_assets", "available", "hours", "queued", "conversation", "no_conversation",
     "contradicts",
@@ -68,6 +68,12 @@ def difficulty_visible(dpd, cls, last_seen, month: int):
     return (dpd > 0) | (cls >= SPECIAL_MENTION) | recent
 
 
+def _performing(sim, i: int, action: str, t: int) -> bool:
+    """Still performing: not defaulted, nor recalled (a recall either closes the loan or
+    defaults it, and a recalled loan cannot cure: sim.interventions.effects._accelerate)."""
+    return not sim.defaulted[i] and sim.status[i] == ACTIVE
+
+
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
     """`difficulty_visible` for one loan, without building one-element columns."""
     if sim.dpd[i] > 0 or sim.cls[i] >= SPECIAL_MENTION:
@@ -83,7 +89,10 @@ def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
 
 PRECONDITIONS: dict[str, Callable[[object, int, str, int], bool]] = {
     "active": _on_books,
-    "not_defaulted": lambda sim, i, a, t: not sim.defaulted[i] and sim.status[i] == ACTIVE,
+    "not_defaulted": _performing,
+    # a loan is called once: after a recall, or a default, the whole loan is due already,
+    # and a second call would only be charged (the same test, its own text at the desk)
+    "not_recalled": _performing,
     "has_undrawn": lambda sim, i, a, t: sim.undrawn[i] > 0 and not sim.frozen[i],
     "self_payment": lambda sim, i, a, t: not sim.entrusted[i],
     "in_difficulty": _in_difficulty,
