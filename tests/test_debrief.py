@@ -69,8 +69,11 @@ def test_the_debrief_says_what_a_busy_and_an_over_reacting_trainee_did():
     d = SimpleNamespace(work={"you": mix, "early-warning": ew_mix}, heavy=None)
     en = report.conduct_lines(d, "en")
     assert en[0] == ("Your officers made 4 checks and took no step that changes a borrower's course "
-                     "(securing, restructuring, collecting, recalling); early warning made 1 checks and "
-                     "took 2 such steps on 1 loans.")
+                     "(securing, restructuring, collecting, recalling); early warning made 1 check and "
+                     "took 2 steps of that kind on 1 loan.")
+    assert report.conduct_lines(d, "zh")[0] == (
+        "你的团队做了 4 次检查，却没有采取任何改变借款人走向的措施（追加担保、重组、催收、提前收回等）；"
+        "早期预警做了 1 次检查，对 1 笔贷款采取了 2 项这样的措施。")
     assert en[1].startswith("3 of your checks (75%) went to loans that never defaulted even under late")
     assert en[2].startswith("A check only shows a loan's state; a step changes it.")
     assert len(report.conduct_lines(d, "zh")) == 3

@@ -955,6 +955,11 @@ QUIET_SHARE = 0.5
 them), the debrief says where the checks went."""
 
 
+def _counted(v: float, noun: str, lang: str) -> str:
+    """A count with its noun: "1 check", "2 checks"; "2 次检查" (conduct.count)."""
+    return t(f"conduct.count.{noun}_{'one' if v == 1 else 'other'}", lang, n=units.number(v, 0))
+
+
 def conduct_lines(debrief: Any, lang: str) -> list[str]:
     """What you did, counted from the event log, beside early warning (and, for recalls and
     frozen lines, late collection): the cause of a bad score that the loan tables leave
@@ -966,9 +971,13 @@ def conduct_lines(debrief: Any, lang: str) -> list[str]:
         def n(v: float) -> str:
             return units.number(v, 0)
 
-        lines.append(t("conduct.work" if you.actions else "conduct.work_none", lang, checks=n(you.checks),
-                       actions=n(you.actions), loans=n(you.loans_acted), ew_checks=n(ew.checks),
-                       ew_actions=n(ew.actions), ew_loans=n(ew.loans_acted)))
+        def c(v: float, noun: str) -> str:
+            return _counted(v, noun, lang)
+
+        lines.append(t("conduct.work" if you.actions else "conduct.work_none", lang,
+                       checks=c(you.checks, "checks"), actions=c(you.actions, "steps"),
+                       loans=c(you.loans_acted, "loans"), ew_checks=c(ew.checks, "checks"),
+                       ew_actions=c(ew.actions, "steps"), ew_loans=c(ew.loans_acted, "loans")))
         # where the hours went, said only when you checked more than early warning did
         if you.checks > ew.checks and you.quiet_checks / you.checks >= QUIET_SHARE:
             lines.append(t("conduct.quiet", lang, quiet=n(you.quiet_checks),
@@ -979,7 +988,8 @@ def conduct_lines(debrief: Any, lang: str) -> list[str]:
         side = "more" if heavy.loss_added_cny >= 0 else "less"
         if abs(heavy.loss_added_cny) < SAME_LOSS_CNY:
             side = "same"
-        lines.append(t(f"conduct.heavy_{side}", lang, loans=heavy.loans, healthy=heavy.healthy,
+        lines.append(t(f"conduct.heavy_{side}", lang, loans=_counted(heavy.loans, "loans", lang),
+                       healthy=heavy.healthy,
                        loss=units.money(abs(heavy.loss_added_cny), lang)))
         if heavy.interest_lost_cny >= SAME_LOSS_CNY:
             lines.append(t("conduct.heavy_interest", lang, interest=units.money(heavy.interest_lost_cny, lang)))
