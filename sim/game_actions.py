@@ -88,6 +88,13 @@ class QueuedAction:
     cost_cny: float
 
 
+PAST_RELIEF = ("active", "not_defaulted", "not_recalled")
+"""Refusals that say a loan is past any relief (off the books, or in default): its
+restructuring terms are not shown beside them (on a defaulted loan "a real cut: it eases the
+borrower" read as advice). A loan refused for hours, or not yet in difficulty, still shows
+what a restructuring would do to its payment."""
+
+
 class ActionQueue:
     """The action queue of a Game: options, costs, queueing and unqueueing."""
 
@@ -139,7 +146,7 @@ class ActionQueue:
             out.append(ActionOption(
                 key, zh, en, action_hours(s, loan_id, key), action_cost(s, loan_id, key),
                 it.duration_months, why is None, why_zh, why_en, it.stage, why or "",
-                self.relief_terms(loan_id) if key == RESTRUCTURE else None))
+                self.relief_terms(loan_id) if key == RESTRUCTURE and why not in PAST_RELIEF else None))
         return out
 
     def relief_terms(self, loan_id: int) -> ReliefTerms | None:

@@ -281,6 +281,9 @@ def test_a_recalled_loan_is_not_offered_a_second_recall_and_the_workout_stays_op
     assert (recall.reason_zh, recall.reason_en) == engine_text("reason", "not_recalled")
     assert_rejected(g, i, "accelerate", "not_recalled")
     assert by_id["lawsuit"].available and by_id["collect_call"].available
+    # a restructuring of a loan in default is refused: its terms ("a real cut: it eases the
+    # borrower") are not shown beside the refusal as if they were advice
+    assert by_id["restructure"].reason == "not_defaulted" and by_id["restructure"].relief is None
 
 
 def test_every_reason_an_action_can_be_refused_for_has_its_text_in_both_languages():
