@@ -264,6 +264,21 @@ def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
     assert {"carl", "outsider"} <= names and "dora" not in names and "boss2" not in names
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_roster_row_without_a_username_says_where_to_write_it(klass, lang):
+    """A class list's row with a name but no username was reported as "no username", with
+    nothing of what to do: the reason now names the username column and the fix, in the
+    page's language."""
+    from training.i18n import t
+
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id,
+                              b"username,name,email\n,Zhang Wei,\n")
+    [problem] = report.problems
+    said = t(problem.key, lang, **problem.detail)
+    assert problem.line == 2 and "username" in said and "zhang.wei" in said
+    assert ("删去这一行" if lang == "zh" else "delete the line") in said
+
+
 @pytest.mark.parametrize("data, key", [
     (b"name,email\nx,y\n", "classroom.csv_bad_header"),
     (b"", "classroom.csv_no_header"),
