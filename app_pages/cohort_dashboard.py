@@ -85,6 +85,9 @@ def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple =
     for col in money:
         view[col] = view[col].map(fmt_cny)
     config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+    if "subject" in columns:  # a long case title at a set width, so the columns after it
+        # (a trainee's status, beside the completion chart) show; the title reads whole on hover
+        config[columns["subject"]] = st.column_config.TextColumn(width="medium")
     # a figure not there (a post-test not yet taken) reads "—", not the grid's "None"
     into.dataframe(view.rename(columns=columns), hide_index=True, key=key, column_config=config,
                    placeholder=MISSING)
