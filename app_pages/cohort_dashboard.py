@@ -58,11 +58,17 @@ if res.completion.empty:
         attempt_picker()
     st.stop()
 
+# a CSV holds one table: the attempts, or any other sheet of the workbook (the lessons'
+# quiz, the learning gain...), named as the workbook names it
+table = st.selectbox(t("dash.export_table"), dash.SHEETS, index=dash.SHEETS.index("attempts"),
+                     key="export_table", format_func=lambda s: t(f"dash.sheet.{s}", lang),
+                     help=t("dash.export_table_help"))
 c1, c2, c3 = st.columns(3)
-c1.download_button(t("dash.export_csv_readable"), dash.results_csv_readable(res, lang),
-                   file_name=f"cohort-{cid}-{lang}.csv", mime="text/csv",
+c1.download_button(t("dash.export_csv_readable"), dash.results_csv_readable(res, lang, table),
+                   file_name=f"cohort-{cid}-{table}-{lang}.csv", mime="text/csv",
                    key="export_csv_readable", icon=":material/download:")
-c2.download_button(t("dash.export_csv"), dash.results_csv(res), file_name=f"cohort-{cid}.csv",
+c2.download_button(t("dash.export_csv"), dash.results_csv(res, table),
+                   file_name=f"cohort-{cid}-{table}.csv",
                    mime="text/csv", key="export_csv", icon=":material/data_object:")
 c3.download_button(t("dash.export_xlsx"), dash.results_excel(res, lang),
                    file_name=f"cohort-{cid}-{lang}.xlsx", key="export_xlsx",
@@ -79,6 +85,9 @@ def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple =
     for col in money:
         view[col] = view[col].map(fmt_cny)
     config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+    if "subject" in columns:  # a long case title at a set width, so the columns after it
+        # (a trainee's status, beside the completion chart) show; the title reads whole on hover
+        config[columns["subject"]] = st.column_config.TextColumn(width="medium")
     # a figure not there (a post-test not yet taken) reads "—", not the grid's "None"
     into.dataframe(view.rename(columns=columns), hide_index=True, key=key, column_config=config,
                    placeholder=MISSING)

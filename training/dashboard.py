@@ -14,6 +14,9 @@ Frames (one row per ...):
   and ``question`` are the lesson's title and the question's text in the current language
   (the ids when the lesson file is gone).
 - ``gain``: assignment × trainee with a pre- and/or post-test: shares correct and the gain.
+
+The exports: the Excel workbook has every table (``SHEETS``: these frames and the class's
+mean gain) as a sheet; a CSV has one table, the attempts unless another is named.
 """
 
 from __future__ import annotations
@@ -325,11 +328,22 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def results_csv(results: CohortResults) -> bytes:
-    """The per-attempt results as CSV for scripts: the column ids of ``ATTEMPT_COLUMNS``
-    and the stored statuses, whatever the page's language (UTF-8 with a BOM, so Excel
-    reads Chinese names)."""
-    return _plain(results.attempts).to_csv(index=False).encode("utf-8-sig")
+def table(results: CohortResults, name: str) -> pd.DataFrame:
+    """One of the exports' tables (``SHEETS``): a dashboard frame, or the class's mean
+    gain. An unknown name is refused with the names there are."""
+    if name == "cohort_gain":
+        return cohort_gain(results.gain)
+    frames = results.frames()
+    if name not in frames:
+        raise ValueError(f"no table {name!r}; use one of: {', '.join(SHEETS)}")
+    return frames[name]
+
+
+def results_csv(results: CohortResults, name: str = "attempts") -> bytes:
+    """One table (by default the per-attempt results) as CSV for scripts: the frame's
+    column ids (``ATTEMPT_COLUMNS`` for the attempts) and the stored statuses and phases,
+    whatever the page's language (UTF-8 with a BOM, so Excel reads Chinese names)."""
+    return _plain(table(results, name)).to_csv(index=False).encode("utf-8-sig")
 
 
 HEADINGS = "dash.csv.{}"
@@ -380,11 +394,12 @@ def readable(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.rename(columns={c: t(HEADINGS.format(c), lang) for c in out.columns})
 
 
-def results_csv_readable(results: CohortResults, lang: str) -> bytes:
-    """The per-attempt results for a person opening them in Excel: headings and statuses
-    in ``lang``, the index in percent, times in UTC (the headings say so); UTF-8 with a
-    BOM, so Excel shows Chinese. ``results_csv`` keeps the column ids scripts read."""
-    return readable(results.attempts, lang).to_csv(index=False).encode("utf-8-sig")
+def results_csv_readable(results: CohortResults, lang: str, name: str = "attempts") -> bytes:
+    """One table (by default the per-attempt results) for a person opening it in Excel:
+    the same headings and values as its sheet of the workbook (``readable``: headings,
+    statuses and phases in ``lang``, shares in percent, times in UTC); UTF-8 with a BOM,
+    so Excel shows Chinese. ``results_csv`` keeps the column ids scripts read."""
+    return readable(table(results, name), lang).to_csv(index=False).encode("utf-8-sig")
 
 
 def sheet_name(text: str, taken: set[str] = frozenset()) -> str:
@@ -409,13 +424,12 @@ def results_excel(results: CohortResults, lang: str) -> bytes:
 
     from training.i18n import t
 
-    frames = {**results.frames(), "cohort_gain": cohort_gain(results.gain)}
     buf, taken = io.BytesIO(), set()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for sheet in SHEETS:
             name = sheet_name(t(f"dash.sheet.{sheet}", lang), taken)
             taken.add(name)
-            frame = readable(frames[sheet], lang)
+            frame = readable(table(results, sheet), lang)
             frame.to_excel(xl, sheet_name=name, index=False)
             for i, col in enumerate(frame.columns, start=1):  # wide enough for the heading
                 width = sum(2 if ord(c) > 0x2E7F else 1 for c in str(col))

@@ -894,6 +894,49 @@ def test_the_dashboard_offers_results_to_read_and_results_for_scripts(school, la
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_dashboard_exports_the_table_the_instructor_picks_as_csv(school, lang):
+    """The CSVs held the case attempts only; the lessons' quiz and the learning gain were
+    in the Excel workbook alone. The page now asks which table the CSVs hold, named as the
+    workbook's sheets in the page's language, the attempts first picked; another pick
+    exports that table under its own file name."""
+    school.ann_attempt(1)
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    picker = at.selectbox(key="export_table")
+    assert picker.label == t("dash.export_table", lang)
+    assert picker.options == [t(f"dash.sheet.{s}", lang) for s in dash.SHEETS]
+    assert picker.value == "attempts"
+
+    def downloads():
+        return [b.proto.url for b in at.get("download_button")]
+
+    before = downloads()
+    picker.set_value("quiz")
+    ok(at.run())
+    after = downloads()
+    # the two CSVs change with the pick, the workbook (every table) does not
+    assert after[0] != before[0] and after[1] != before[1] and after[2] == before[2]
+
+
+def test_the_completion_table_keeps_room_for_the_status_beside_its_chart(school):
+    """Beside the completion chart, a long case title took the table's width and cut the
+    status column to "in prog" (an English page at 1400 px): a title now has a set width,
+    read whole on hover, in every table that names the assignment."""
+    import json
+
+    school.ann_attempt(1)
+    at = app_as(school.teacher, lang="en")
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    subject = t("dash.col_assignment", "en")
+    tables = [e for e in at.dataframe if subject in e.value.columns]
+    assert tables and any(t("dash.col_status", "en") in e.value.columns for e in tables)
+    for table in tables:
+        assert json.loads(table.proto.columns)[subject]["width"] == "medium"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_debrief_of_an_assigned_case_sends_the_trainee_to_the_post_test(school, lang):
     """A trainee who finished an assigned case landed on a debrief whose only way on was
     "Back to the case library": nothing said the assignment's post-test was waiting on My

@@ -264,6 +264,21 @@ def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
     assert {"carl", "outsider"} <= names and "dora" not in names and "boss2" not in names
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_roster_row_without_a_username_says_where_to_write_it(klass, lang):
+    """A class list's row with a name but no username was reported as "no username", with
+    nothing of what to do: the reason now names the username column and the fix, in the
+    page's language."""
+    from training.i18n import t
+
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id,
+                              b"username,name,email\n,Zhang Wei,\n")
+    [problem] = report.problems
+    said = t(problem.key, lang, **problem.detail)
+    assert problem.line == 2 and "username" in said and "zhang.wei" in said
+    assert ("删去这一行" if lang == "zh" else "delete the line") in said
+
+
 @pytest.mark.parametrize("data, key", [
     (b"name,email\nx,y\n", "classroom.csv_bad_header"),
     (b"", "classroom.csv_no_header"),
@@ -507,6 +522,61 @@ def test_an_assigned_lesson_counts_the_quiz_answered_in_its_window(klass):
     quiz = res.quiz[res.quiz["assignment_id"] == assigned.id]
     assert set(quiz["phase"]) == {"lesson"} and (quiz["share_correct"] == 1).all()
     assert (quiz["answers"] == 1).all()  # Ben's answer before the window does not count
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_csv_export_holds_any_table_of_the_workbook(klass, lang):
+    """The results CSV listed the case attempts only, while the Excel workbook also had
+    the lessons' quiz and the learning gain: an instructor who wanted the quiz as CSV (for
+    the training centre's own system) could not get it. A CSV now holds the table the
+    instructor picks: to read, the same headings and values as its sheet of the workbook;
+    for scripts, the frame's column ids and stored values; the attempts by default."""
+    from training.i18n import t
+
+    db, games, a = klass.db, klass.games, klass.assignment
+    _play_to_end(games, cr.start_assignment(db, klass.ann, games, a.id).attempt.id, True)
+    lesson = load_lesson("early-warning", "en")
+    cr.assign_lesson(db, klass.teacher, klass.cohort.id, "early-warning",
+                     now(), now() + timedelta(days=1))
+    right = {q.id: q.answer for q in lesson.questions}
+    cr.record_quiz(db, klass.ann, lesson, right)  # the lesson's own quiz
+    pre = {q.question_id: right[q.question_id] for q in a.pre_test}
+    cr.record_quiz(db, klass.ann, lesson, pre, QuizPhase.PRE, a.id)
+    res = dash.cohort_results(db, klass.teacher, klass.cohort.id)
+    book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res, lang)))
+
+    def read(data: bytes) -> pd.DataFrame:
+        assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+        return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str,
+                           keep_default_na=False)
+
+    for name in dash.SHEETS:
+        rows = list(book[t(f"dash.sheet.{name}", lang)].values)
+        sheet = pd.DataFrame([["" if v is None else str(v) for v in r] for r in rows[1:]],
+                             columns=list(rows[0]), dtype=str)
+        to_read = read(dash.results_csv_readable(res, lang, name))
+        assert list(to_read.columns) == list(sheet.columns), name
+        # the same rows as the sheet (a number as Excel stores it: 100.0 in the CSV is 100)
+        assert len(to_read) == len(sheet), name
+        for col in sheet.columns:
+            for mine, theirs in zip(to_read[col], sheet[col], strict=True):
+                try:
+                    assert float(mine) == pytest.approx(float(theirs)), (name, col)
+                except ValueError:
+                    assert mine == theirs, (name, col)
+        ids = read(dash.results_csv(res, name))
+        assert list(ids.columns) == list(dash.table(res, name).columns), name
+    quiz = read(dash.results_csv(res, "quiz"))
+    assert set(quiz["phase"]) == {"lesson", "pre"}  # the lessons' quiz, with its stored ids
+    assert set(quiz["question_id"]) == set(right)
+    gain = read(dash.results_csv_readable(res, lang, "gain"))
+    assert gain[t("dash.csv.trainee", lang)].tolist() == ["Ann"]
+    assert float(gain[t("dash.csv.pre_share", lang)].iloc[0]) == 100.0  # in percent
+    # the attempts unless another table is named: as it was
+    assert dash.results_csv(res) == dash.results_csv(res, "attempts")
+    assert dash.results_csv_readable(res, lang) == dash.results_csv_readable(res, lang, "attempts")
+    with pytest.raises(ValueError, match="use one of: completion"):
+        dash.results_csv(res, "grades")
 
 
 def test_the_quiz_results_count_each_trainees_first_answer(klass):
