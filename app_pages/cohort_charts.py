@@ -47,7 +47,9 @@ def completion(frame: pd.DataFrame) -> alt.Chart:
                             axis=alt.Axis(tickMinStep=1)),
                     color=alt.Color("label:N", title=t("dash.col_status"), sort=labels,
                                     scale=alt.Scale(domain=labels, range=STATUS_COLOURS),
-                                    legend=alt.Legend(orient="bottom")),
+                                    # one status a row: across, the legend ran past a
+                                    # narrow column's edge ("no…" for "not started")
+                                    legend=alt.Legend(orient="bottom", columns=1)),
                     tooltip=[alt.Tooltip("subject:N", title=t("dash.col_assignment")),
                              alt.Tooltip("label:N", title=t("dash.col_status")),
                              alt.Tooltip("size:Q", title=t("dash.col_trainees"))]))
