@@ -248,6 +248,20 @@ def test_replace_and_remove():
     assert err.value.key == "no_such_item"
 
 
+def test_a_segment_saved_from_its_form_keeps_the_fields_its_author_wrote():
+    """An instructor wrote `rho: 0.12` (the default) in a segment; saving the segment from its
+    form with a new count dropped that line. Written fields stay; unwritten defaults stay out."""
+    text = authoring.add_segment(blank(), SEGMENT)
+    hand = text.replace("    pd_annual: 0.04\n", "    pd_annual: 0.04\n    rho: 0.12\n", 1)
+    assert authoring.segment_at(hand, 1).rho == 0.12 and "rho: 0.12" in hand
+    saved = authoring.replace_segment(hand, 1, authoring.segment_at(hand, 1).model_copy(
+        update={"count": 50}))
+    piece = authoring.items(saved, Section.SEGMENTS)[1]
+    assert piece["rho"] == 0.12 and piece["count"] == 50
+    assert "sigma" not in piece  # a default nobody wrote is still left out
+    assert authoring.validate_text(saved).scenario is not None
+
+
 def test_helpers_refuse_text_that_does_not_parse_and_name_the_line():
     broken = blank() + "oops: [\n"
     with pytest.raises(AuthoringError) as err:

@@ -408,9 +408,16 @@ def _block(value: Any) -> Any:
     return value
 
 
-def _piece(model: BaseModel) -> Any:
-    """A validated model as the YAML a person would write: defaults left out."""
-    return _block(model.model_dump(mode="json", exclude_defaults=True))
+def _piece(model: BaseModel, written: Any = None) -> Any:
+    """A validated model as the YAML a person would write: defaults left out, except the
+    fields the author had written in the piece it replaces (`written`), which stay even
+    when they hold the default (a segment saved from its form lost its `rho: 0.12`)."""
+    short = model.model_dump(mode="json", exclude_defaults=True)
+    if isinstance(written, dict):
+        full = model.model_dump(mode="json")
+        kept = {k: full[k] for k in written if k in full and k not in short}
+        short = {k: short[k] if k in short else kept[k] for k in full if k in short or k in kept}
+    return _block(short)
 
 
 def _load_doc(text: str) -> CommentedMap:
@@ -495,7 +502,7 @@ def replace_segment(text: str, index: int, segment: Segment) -> str:
         if not 0 <= index < len(seq):
             raise AuthoringError("no_such_item", f"segments[{index}]")
         _unique_segment_id(seq, segment, index)
-        seq[index] = _piece(segment)
+        seq[index] = _piece(segment, seq[index])
     return _edit(text, Section.SEGMENTS, change)
 
 
