@@ -302,3 +302,15 @@ def test_run_prints_its_intervals_in_chinese_lined_up(capsys):
     # names without spaces in Chinese: the first run of spaces after the name pads it
     starts = {columns(m[1]) + len(m[2]) for m in (re.match(r"^  (\S*)( +)", r) for r in zh[1:])}
     assert len(starts) == 1, zh
+
+
+def test_schema_takes_the_language_too(capsys):
+    """`schema --lang zh`, as a Chinese user adds to every command, was an English
+    'unrecognized arguments' error; the schema printed is the same in both."""
+    rc, lines = said(capsys, "schema", "--lang", "zh", "--bogus")
+    assert rc == 2
+    assert_chinese(lines, "bianque：错误：无法识别的参数：--bogus")
+    assert main(["schema"]) == 0
+    english = capsys.readouterr().out
+    assert main(["schema", "--lang", "zh"]) == 0
+    assert capsys.readouterr().out == english

@@ -800,8 +800,9 @@ def _version() -> str:
         return "(not installed)"
 
 
-LANG_COMMANDS = ("validate", "run", "compare", "preview", "generate", "db", "admin", "user")
-"""The subcommands that take --lang (every one but schema, whose output is JSON)."""
+LANG_COMMANDS = ("validate", "schema", "run", "compare", "preview", "generate", "db", "admin",
+                 "user")
+"""The subcommands that take --lang: every one."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -878,7 +879,10 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files",
                        description="Print the JSON Schema of scenario files "
-                       "(the committed copy is scenarios/scenario.schema.json).")
+                       "(the committed copy is scenarios/scenario.schema.json).", lang=lang)
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the errors (default en); the schema's descriptions are "
+                   "in English, as in the committed copy")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("run", help="run a scenario and print its summary",
