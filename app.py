@@ -11,6 +11,8 @@ route (``/api/session``, app_pages.browser_session) beside the pages; each brows
 session then runs this file as ``__main__``.
 """
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from app_pages import browser_session, common, gate
@@ -40,6 +42,36 @@ def locked_pages(sections: dict[str, list], default: str) -> list[st.Page]:
     return [st.Page(gate.locked(key, t(f"nav.{key}")), title=t(f"nav.{key}"), url_path=key,
                     visibility="hidden")
             for key in common.PAGES if key not in offered]
+
+
+def asked_address(sections: dict[str, list]) -> str | None:
+    """The page address in the browser's URL when no page of this run has it (a mistyped
+    or stale link), else None. Streamlit would run the default page under its own English
+    "Page not found" dialog; a hidden page at that address says it in the user's language
+    (``not_found``). A nested address (/desk/x) never reaches the script: Streamlit's server
+    cannot load the app's files under it."""
+    from urllib.parse import unquote, urlparse
+
+    url = st.context.url  # the app's URL as the browser shows it, less a known page's path
+    if not url:
+        return None
+    name = unquote(urlparse(url).path).strip("/")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (name == base or name.startswith(base + "/")):
+        name = name[len(base):].strip("/")
+    known = {p.url_path for pages in sections.values() for p in pages}
+    return name if name and "/" not in name and name not in known else None
+
+
+def not_found(address: str, start: st.Page) -> Callable[[], None]:
+    """The stand-in page at an address no page has: says so and links to the start page."""
+
+    def draw() -> None:
+        st.title(t("gate.not_found_title"))
+        st.warning(t("gate.not_found", address=f"/{address}"))
+        st.page_link(start, label=start.title, icon=start.icon)
+
+    return draw
 
 
 def main() -> None:
@@ -101,6 +133,10 @@ def main() -> None:
         account.append(st.Page(gate.signin_here, title=t("nav.signin"), url_path="signin",
                                visibility="hidden"))
     account += locked_pages(sections, "cases" if plays else "signin")
+    if (address := asked_address(sections)) is not None:
+        start = next(p for pages in sections.values() for p in pages if p.url_path == "")
+        account.append(st.Page(not_found(address, start), title=t("gate.not_found_title"),
+                               url_path=address, visibility="hidden"))
     # every page in view: an instructor's or an administrator's own pages come last, and
     # Streamlit would otherwise fold them under "View n more" past twelve pages
     current = st.navigation(sections, expanded=True)

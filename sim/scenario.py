@@ -217,16 +217,16 @@ class Scenario(Strict):
                 fix = (f"use one of: {', '.join(others)}{did_you_mean(b.guarantor, others)}"
                        if others else "add that borrower to borrowers, or remove the guarantor")
                 fix_zh = (f"请用 {', '.join(others)} 之一{near_zh(b.guarantor, others)}"
-                          if others else "请把它加入 borrowers，或删去担保人")
+                          if others else "请把它加入 borrowers，或删去保证人")
                 bad(("borrowers", i, "guarantor"), b.guarantor,
                     f"borrower '{b.id}' names guarantor '{b.guarantor}', which is not a named "
                     f"borrower; {fix}",
-                    f"借款人 '{b.id}' 的担保人 '{b.guarantor}' 不是已列出的借款人：{fix_zh}")
+                    f"借款人 '{b.id}' 的保证人 '{b.guarantor}' 不是已列出的借款人：{fix_zh}")
             elif b.guarantor == b.id:
                 bad(("borrowers", i, "guarantor"), b.guarantor,
                     f"borrower '{b.id}' cannot guarantee itself; name another borrower "
                     "or remove the guarantor",
-                    f"借款人 '{b.id}' 不能为自己担保：请换一个借款人，或删去担保人")
+                    f"借款人 '{b.id}' 不能为自己担保：请换一个借款人，或删去保证人")
             for k, ev in enumerate(b.events):
                 if ev.month > horizon:
                     bad(("borrowers", i, "events", k, "month"), ev.month,

@@ -428,7 +428,7 @@ def test_validate_names_a_likely_slip_but_the_file_stays_valid(capsys, tmp_path)
     ("text_comma_unquoted.yaml", "逗号会开始一个新键：请给文本加引号"),
     # a case's own cross-checks too
     ("macro_after_horizon.yaml", "macro[0].month: macro[0] 在第 18 个月，晚于案例期限（12 个月）"),
-    ("guarantor_undefined.yaml", "借款人 'jiangnan' 的担保人 'huadong' 不是已列出的借款人"),
+    ("guarantor_undefined.yaml", "借款人 'jiangnan' 的保证人 'huadong' 不是已列出的借款人"),
     ("too_many_named_borrowers.yaml", "请把 count 至少提高到 3"),
     ("yaml_fullwidth_colon.yaml", "全角冒号'：'不是 YAML 的冒号：请输入半角 ':' 再加一个空格"),
     ("yaml_colon_in_text.yaml", "第 5 行 'en' 的文本里有 ': '，YAML 会把它读成另一个键的开始；"

@@ -1,11 +1,13 @@
 """`bianque ... --lang zh`: a Chinese-speaking instructor or manager reads every message the
 command itself writes in Chinese, bad options and files still exit 2, and the English
 messages a script may match on stay as they were. (argparse's usage line stays as argparse
-writes it.)"""
+writes it.) The operator's db, admin and user commands: tests/test_cli_admin_lang.py."""
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -196,7 +198,7 @@ def test_validate_says_its_own_lines_in_chinese(capsys, tmp_path):
     (["generate", "--seed", "-1"],
      "bianque generate: error: argument --seed: seed must be between 0 and "
      "9223372036854775807, got -1"),
-    # run takes no --lang: it stays English
+    # without --lang, run stays English
     (["run", INTRO, "--reps", "1"],
      "bianque run: error: argument --reps: reps must be between 2 and 100000, got 1"),
 ])
@@ -205,3 +207,110 @@ def test_english_stays_as_it_was(capsys, argv, line):
     assert rc == 2
     assert any(x.startswith(line) for x in lines), lines
     assert not any(CJK.search(x) for x in lines), lines
+
+
+@pytest.mark.parametrize("args, words", [
+    # checked while parsing
+    (["--reps", "1"], "bianque run：错误：--reps：重复次数须在 2 至 100000 之间，而给的是 1"),
+    (["--seed", "x"], "--seed：随机种子须为整数"),
+    (["--months", "0"], "--months：月数须在 1 至 600 之间"),
+    (["--workers", "0"], "--workers：进程数须在 1 至 256 之间"),
+    (["--strategy"], "--strategy：缺少取值"),
+    (["--bogus"], "无法识别的参数：--bogus"),
+    (["--lang", "xx"], "--lang：取值 'xx' 无效"),
+    # checked by the command, before anything runs
+    (["--months", "13"], "bianque run：错误：--months 13 超出了案例期限（12 个月）；最多写 12"),
+    (["--strategy", "wishful-thinking"], "--strategy：未知策略 'wishful-thinking'"),
+    (["--strategy", "early_warning"], "是不是 'early-warning'？"),
+    (["--strategy", "rules"], "--strategy rules 需要一张规则表"),
+    (["--strategy", "early-warning", "--rules", str(TUNED)], "给了 --rules 就会运行规则表"),
+    (["--rules", "missing.yaml"], "missing.yaml：1 处问题"),
+    (["--rules", INTRO], "这是案例文件（含 segments），不是规则表"),
+    (["--rules", EMPTY], "这个文件是空的"),
+    (["--reps", "2", "--scheduler", ""], "--scheduler 为空"),
+])
+def test_run_says_its_errors_in_chinese(capsys, args, words):
+    rc, lines = said(capsys, "run", INTRO, "--lang", "zh", *args)
+    assert rc == 2
+    assert_chinese(lines, words)
+
+
+def test_run_says_a_case_that_does_not_load_in_chinese(capsys):
+    rc, lines = said(capsys, "run", "no_such_case", "--lang", "zh")
+    assert rc == 2
+    assert_chinese(lines, "no_such_case: （文件）: 没有这个文件，也没有这个名字的内置案例")
+    rc, lines = said(capsys, "run", BAD_CASE, "--lang", "zh")
+    assert rc == 2
+    assert_chinese(lines, f"{BAD_CASE}: segments[0].pd_annual: 应大于")
+
+
+def test_a_rule_table_with_a_built_in_strategy_is_refused_not_run_under_its_name(capsys):
+    """`run --strategy early-warning --rules t.yaml` ran the rule table and printed its
+    figures under 'strategy early-warning'."""
+    rc, lines = said(capsys, "run", INTRO, "--strategy", "early-warning", "--rules", str(TUNED))
+    assert rc == 2
+    assert lines == ["bianque run: error: --rules runs its rule table, not --strategy "
+                     "early-warning: give --strategy rules (or no --strategy) with --rules, "
+                     "or leave --rules out to run early-warning"]
+
+
+def columns(text: str) -> int:
+    """The columns a text takes in a terminal (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def value_column(row: str, value: str) -> int:
+    return columns(row[:row.rindex(value)])
+
+
+def test_run_prints_its_table_in_chinese_with_the_values_in_one_column(capsys):
+    """The same run in both languages: the same figures, named in Chinese, money in 元, and
+    each block's values start in one terminal column however wide the names."""
+    args = ("run", INTRO, "--seed", "7", "--strategy", "early-warning")
+    assert main([*args]) == 0
+    en = capsys.readouterr().out.splitlines()
+    assert main([*args, "--lang", "zh"]) == 0
+    zh = capsys.readouterr().out.splitlines()
+    assert len(zh) == len(en)
+    assert zh[0].startswith("案例 intro（") and "随机种子 7，策略 早期预警（early-warning）" in zh[0]
+    score = zh.index("得分（与同一随机种子下的逾期后催收和全知策略比较）")
+    assert en[score].startswith("Score (")
+    for block in (range(1, score), range(score + 1, len(zh))):
+        starts = set()
+        for k in block:
+            en_value = re.split(r"\s{2,}", en[k].strip())[-1]
+            zh_value = re.split(r"\s{2,}", zh[k].strip())[-1]
+            assert CJK.search(zh[k][:zh[k].rindex(zh_value)]), zh[k]  # named in Chinese
+            if en_value.startswith("CNY "):
+                assert zh_value == en_value[4:] + " 元"
+            else:
+                assert zh_value == en_value.replace("n/a", "—")
+            starts.add(value_column(zh[k], zh_value))
+        assert len(starts) == 1, [zh[k] for k in block]
+
+
+def test_run_prints_its_intervals_in_chinese_lined_up(capsys):
+    assert main(["run", INTRO, "--seed", "7", "--reps", "2", "--months", "3", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert main(["run", INTRO, "--seed", "7", "--reps", "2", "--months", "3", "--lang",
+                 "zh"]) == 0
+    zh = capsys.readouterr().out.splitlines()
+    assert zh[0].endswith("；在随机种子 7 的子种子上重复 2 次")
+    assert zh[1].strip() == "均值  [95% 区间]"
+    rows = zh[2:]
+    assert len(rows) == len(figures) and all(CJK.search(r) for r in rows)
+    # names without spaces in Chinese: the first run of spaces after the name pads it
+    starts = {columns(m[1]) + len(m[2]) for m in (re.match(r"^  (\S*)( +)", r) for r in zh[1:])}
+    assert len(starts) == 1, zh
+
+
+def test_schema_takes_the_language_too(capsys):
+    """`schema --lang zh`, as a Chinese user adds to every command, was an English
+    'unrecognized arguments' error; the schema printed is the same in both."""
+    rc, lines = said(capsys, "schema", "--lang", "zh", "--bogus")
+    assert rc == 2
+    assert_chinese(lines, "bianque：错误：无法识别的参数：--bogus")
+    assert main(["schema"]) == 0
+    english = capsys.readouterr().out
+    assert main(["schema", "--lang", "zh"]) == 0
+    assert capsys.readouterr().out == english

@@ -15,6 +15,7 @@ import math
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -210,54 +211,71 @@ def _is_ratio(key: str) -> bool:
 
 
 def _is_money(key: str) -> bool:
-    return key in ("loss", "cost", "interest", "provisions", "net_value") or key.startswith(
-        ("loss_", "provisions_")) or key.endswith("_cny")
+    return key in ("loss", "cost", "interest", "funding", "provisions", "net_value") or \
+        key.startswith(("loss_", "provisions_")) or key.endswith("_cny")
 
 
-def fmt_value(key: str, value: Any) -> str:
-    """A figure for people: CNY with thousands separators, ratios as %, counts as integers."""
+def fmt_value(key: str, value: Any, lang: str = "en") -> str:
+    """A figure for people: yuan with thousands separators (CNY 1,234 or 1,234 元), ratios
+    as %, counts as integers."""
     value = _plain(value)
     if value is None:
-        return "n/a"
+        return t("cli.run.missing", lang)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if _is_ratio(key):
         return f"{value:.2%}"
     if _is_money(key):
-        return f"CNY {value:,.0f}"
+        return t("cli.run.money", lang, amount=f"{value:,.0f}")
     if isinstance(value, int) or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.2f}"
 
 
+def _width(text: str) -> int:
+    """The columns a text takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _table(rows: list[tuple[str, str]]) -> str:
-    width = max((len(k) for k, _ in rows), default=0)
-    return "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)
+    """Label and value, the values in one column however wide the labels' characters."""
+    width = max((_width(k) for k, _ in rows), default=0)
+    return "\n".join(f"  {k}{' ' * (width - _width(k))}  {v}" for k, v in rows)
 
 
-def _figures(record: dict, skip: tuple[str, ...] = ()) -> str:
-    return _table([(k.replace("_", " "), fmt_value(k, v)) for k, v in record.items()
+def _label(key: str, lang: str) -> str:
+    """A figure's name: cli.run.figure.<key>, or the key as words for one not named there."""
+    name = t(f"cli.run.figure.{key}", lang)
+    return key.replace("_", " ") if name == f"cli.run.figure.{key}" else name
+
+
+def _figures(record: dict, lang: str, skip: tuple[str, ...] = ()) -> str:
+    return _table([(_label(k, lang), fmt_value(k, v, lang)) for k, v in record.items()
                    if k not in skip])
 
 
-def _intervals(stats: dict) -> str:
-    rows = [("", "mean  [95% interval]")]
+def _intervals(stats: dict, lang: str) -> str:
+    rows = [("", t("cli.run.interval_head", lang))]
     for key, s in stats.items():
-        rows.append((key.replace("_", " "), f"{fmt_value(key, s['mean'])}  "
-                     f"[{fmt_value(key, s['lo'])}, {fmt_value(key, s['hi'])}]"))
+        rows.append((_label(key, lang), f"{fmt_value(key, s['mean'], lang)}  "
+                     f"[{fmt_value(key, s['lo'], lang)}, {fmt_value(key, s['hi'], lang)}]"))
     return _table(rows)
 
 
-def _header(scenario: Scenario, seed: int, months: int, strategy: str) -> str:
-    return (f"Scenario {scenario.id} ({scenario.title.en}): {scenario.n_loans:,} loans, "
-            f"{months} months, seed {seed}, strategy {strategy}")
+def _header(scenario: Scenario, seed: int, months: int, strategy: str, lang: str) -> str:
+    from training.i18n import term
+
+    shown = strategy if lang == "en" or strategy == "rules" else \
+        f"{term('strategy', strategy, lang)}（{strategy}）"
+    return t("cli.run.header", lang, case=scenario.id, title=getattr(scenario.title, lang),
+             loans=f"{scenario.n_loans:,}", months=months, seed=seed, strategy=shown)
 
 
 class _BadInput(Exception):
     """A problem with the command's input, reported as one line and exit code 2."""
 
 
-def _load_rules(path: str | None) -> Any:
+def _load_rules(path: str | None, lang: str = "en") -> Any:
     if path is None:
         return None
     from sim.strategies import RulesError, load_rules
@@ -265,12 +283,15 @@ def _load_rules(path: str | None) -> Any:
     try:
         return load_rules(path)
     except RulesError as err:
-        raise _BadInput(str(err)) from None
+        if lang == "en":
+            raise _BadInput(str(err)) from None
+        lines = [t("cli.compare.rules_problems", lang, source=err.source, n=len(err.problems))]
+        lines += [f"  - {_place(field, lang)}: {_one_line(message)}"
+                  for (field, _), message in zip(err.problems, err.problems_zh, strict=True)]
+        raise _BadInput("\n".join(lines)) from None
     except OSError as err:
-        raise _BadInput(f"{path}: cannot read: {err.strerror}") from None
-
-
-SCORE_TITLE = "Score (against late collection and the oracle on the same seed)"
+        raise _BadInput(t("cli.compare.report_unreadable", lang, path=path,
+                          reason=err.strerror)) from None
 
 
 def _run_once(args, scenario: Scenario, seed: int, months: int, rules: Any) -> int:
@@ -289,11 +310,11 @@ def _run_once(args, scenario: Scenario, seed: int, months: int, rules: Any) -> i
                "strategy": strategy, **record}
         print(json.dumps(_plain(out), indent=2, ensure_ascii=False))
         return EXIT_OK
-    print(_header(scenario, seed, months, strategy))
-    print(_figures(record, skip=("scenario", "seed", "score")))
+    print(_header(scenario, seed, months, strategy, args.lang))
+    print(_figures(record, args.lang, skip=("scenario", "seed", "score")))
     if "score" in record:
-        print(SCORE_TITLE)
-        print(_figures(record["score"], skip=("strategy",)))
+        print(t("cli.run.score_title", args.lang))
+        print(_figures(record["score"], args.lang, skip=("strategy",)))
     return EXIT_OK
 
 
@@ -346,20 +367,21 @@ def _run_replications(args, scenario: Scenario, seed: int, months: int, rules: A
     strategy = args.strategy or ("rules" if rules is not None else DEFAULT_STRATEGY)
     spec = from_rules(rules) if rules is not None else builtin(strategy)
     scored = args.strategy is not None or rules is not None
-    with _progress_bar(args.reps, args.json) as tick, _executor(args) as executor:
+    # the executor first: a scheduler that does not answer is said before a bar is drawn
+    with _executor(args) as executor, _progress_bar(args.reps, args.json) as tick:
         result = replicate(scenario, spec, args.reps, seed, months, scored=scored,
                            executor=executor, progress=tick)
     stats = _plain(run_summary_stats(result))
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return EXIT_OK
-    print(_header(scenario, seed, months, strategy)
-          + f"; {args.reps} replications on child seeds of {seed}")
+    print(_header(scenario, seed, months, strategy, args.lang)
+          + t("cli.run.replications", args.lang, reps=args.reps, seed=seed))
     score = stats.pop("score", None)
-    print(_intervals(stats))
+    print(_intervals(stats, args.lang))
     if score:
-        print(SCORE_TITLE)
-        print(_intervals(score))
+        print(t("cli.run.score_title", args.lang))
+        print(_intervals(score, args.lang))
     return EXIT_OK
 
 
@@ -402,32 +424,61 @@ def load_case(name: str) -> Scenario:
                         [t("cli.case.unknown", "zh", shipped=names)])
 
 
+def _run_strategy_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with --strategy and --rules together, in ``args.lang``, or None. Said
+    here, not by the engine, whose words are English only."""
+    from sim.inputs import did_you_mean, near_zh
+    from sim.strategies import BUILT_IN
+
+    lang, name = args.lang, args.strategy
+    if name is None:
+        return None
+    known = [*BUILT_IN, "rules"]
+    if name not in known:
+        near = did_you_mean(name, known) if lang == "en" else near_zh(name, known)
+        return t("cli.run.unknown_strategy", lang, name=name, choices=", ".join(known),
+                 near=near)
+    if name == "rules" and args.rules is None:
+        return t("cli.run.rules_without_table", lang)
+    if name != "rules" and args.rules is not None:
+        # the engine runs the rule table whenever one is given: the header would name
+        # the built-in strategy over the rule table's figures
+        return t("cli.run.rules_with_builtin", lang, name=name)
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario (or R replications) and print the summary and, with a strategy, a score."""
+    lang = args.lang
+
+    def bad(message: str) -> int:
+        _error("bianque run", message, lang)
+        return EXIT_BAD_INPUT
+
     try:
         scenario = load_case(args.scenario)
     except ScenarioError as err:
-        _case_problems(args.scenario, err, "en")
+        _case_problems(args.scenario, err, lang)
         return EXIT_BAD_INPUT
     seed = scenario.seed if args.seed is None else args.seed
     months = scenario.horizon_months if args.months is None else args.months
     if months > scenario.horizon_months:
-        print(f"bianque run: error: --months {months} is beyond the scenario's horizon "
-              f"({scenario.horizon_months} months); use at most {scenario.horizon_months}",
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return bad(t("cli.case.months_beyond", lang, months=months,
+                     horizon=scenario.horizon_months))
+    if (problem := _run_strategy_problem(args)) is not None:
+        return bad(problem)
     try:
-        rules = _load_rules(args.rules)
+        rules = _load_rules(args.rules, lang)
         if args.reps is not None:
             return _run_replications(args, scenario, seed, months, rules)
         return _run_once(args, scenario, seed, months, rules)
     except _BadInput as err:
-        for line in str(err).splitlines():
-            print(f"bianque run: error: {line}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ValueError as err:  # the engine's word for bad input (unknown strategy, months)
-        print(f"bianque run: error: {_one_line(err)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return bad(str(err))
+    except ValueError as err:  # the engine's word for bad input it alone can see
+        return bad(_one_line(err))
+    except KeyboardInterrupt:  # Ctrl-C during replications: cancelled on the way out
+        print(t("cli.cancelled", lang, prog="bianque run"), file=sys.stderr)
+        return EXIT_CANCELLED
 
 
 # --- compare -----------------------------------------------------------------------
@@ -749,8 +800,9 @@ def _version() -> str:
         return "(not installed)"
 
 
-LANG_COMMANDS = ("validate", "compare", "preview", "generate")
-"""The subcommands that take --lang."""
+LANG_COMMANDS = ("validate", "schema", "run", "compare", "preview", "generate", "db", "admin",
+                 "user")
+"""The subcommands that take --lang: every one."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -827,27 +879,33 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files",
                        description="Print the JSON Schema of scenario files "
-                       "(the committed copy is scenarios/scenario.schema.json).")
+                       "(the committed copy is scenarios/scenario.schema.json).", lang=lang)
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the errors (default en); the schema's descriptions are "
+                   "in English, as in the committed copy")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("run", help="run a scenario and print its summary",
                        description="Run a scenario with a strategy and print the portfolio "
-                       "summary; with --strategy, also the score.")
+                       "summary; with --strategy, also the score.", lang=lang)
     p.add_argument("scenario", metavar="SCENARIO", help=CASE_HELP)
-    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed"), default=None,
+    p.add_argument("--seed", type=_int_in(0, MAX_SEED, "seed", lang), default=None,
                    help="random seed (default: the scenario's seed)")
-    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months"), default=None,
+    p.add_argument("--months", type=_int_in(1, MAX_MONTHS, "months", lang), default=None,
                    help="months to simulate, at most the horizon (default: the scenario's horizon)")
     p.add_argument("--strategy", metavar="NAME", default=None, type=str.strip,
                    help=f"strategy to run and score (default: {DEFAULT_STRATEGY}, not scored)")
     p.add_argument("--rules", metavar="FILE", default=None,
                    help="YAML rule table for the rule-based strategy")
-    p.add_argument("--reps", type=_int_in(2, 100_000, "reps"), default=None, metavar="R",
+    p.add_argument("--reps", type=_int_in(2, 100_000, "reps", lang), default=None, metavar="R",
                    help="replications on child seeds of --seed; prints means with 95%% intervals")
-    p.add_argument("--workers", type=_int_in(1, 256, "workers"), default=1, metavar="N",
+    p.add_argument("--workers", type=_int_in(1, 256, "workers", lang), default=1, metavar="N",
                    help="run replications on N local processes")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run replications on a Dask cluster (e.g. tcp://10.0.0.5:8786)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the table and the messages (default en; --json keys "
+                   "stay as they are)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_run)
 
@@ -936,7 +994,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 
     from training.cli_admin import add_commands
 
-    add_commands(sub)
+    add_commands(sub, lang)
     return parser
 
 

@@ -1,0 +1,20 @@
+"""One Chinese word for one thing across the catalogues (training/locales/zh*): the
+glossary's and the lessons' words. 保证人 is the guarantor (担保 stays the verb and the
+compounds 担保链, 互保, 追加担保); 押品 is the collateral the bank manages (its value,
+condition, control); 抵押物 is the mortgaged thing a court auctions or the bank disposes
+of."""
+
+from __future__ import annotations
+
+from training.i18n import catalogue
+
+
+def test_the_guarantor_is_the_baozhengren():
+    found = [k for k, text in catalogue("zh").items() if "担保人" in text]
+    assert not found, f"{found}: say 保证人"
+
+
+def test_the_mortgaged_thing_is_named_only_where_it_is_auctioned_or_disposed_of():
+    found = [(k, text) for k, text in catalogue("zh").items()
+             if "抵押物" in text and not any(w in text for w in ("拍卖", "处置"))]
+    assert not found, f"{found}: its value or condition is the 押品's"
