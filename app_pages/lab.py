@@ -319,8 +319,13 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
         st.markdown(f"{icon} {text}")
     st.dataframe(lab_report.paired_display(outcome, lang), hide_index=True, key="lab_paired")
     st.subheader(t("lab.report.strategies"))
-    st.dataframe(lab_report.strategies_display(outcome, lang), hide_index=True,
-                 key="lab_strategies")
+    # a table that wraps its cells, as the report's: in a data grid each figure and its
+    # interval took one line, and at 1,400 px net value was past the grid's right edge
+    with st.container(key="lab_strategies"):
+        st.html(lab_report.KEEP_WORDS_STYLE.format(scope=".st-key-lab_strategies "))
+        st.table(lab_report.strategies_display(outcome, lang), hide_index=True)
+    if (note := lab_report.index_note(outcome, lang)) is not None:
+        st.info(note, icon=":material/info:")
     # the note begins with the tables' "*" marker: escaped, or it renders as a list bullet
     st.caption(t("lab.report.reference_note").replace("*", "\\*", 1))
     st.caption(t("lab.report.hours_note"))
@@ -420,7 +425,8 @@ def wait_text(case, chosen: list[str], reps: int, sweep_officers: int, where: Wh
     cores = os.cpu_count() or 1
     workers = {Where.HERE: 1, Where.LOCAL: cores}.get(where, 1)
     seconds = lab.estimated_seconds(case, lab.runs_per_future(chosen), reps,
-                                    sweep_officers=sweep_officers, workers=workers)
+                                    sweep_officers=sweep_officers, workers=workers,
+                                    pool=where is Where.LOCAL)
     key = "lab.page.estimate_dask" if where is Where.DASK else "lab.page.estimate"
     return t(key, lang, time=units.duration(max(seconds, 1.0), lang),
              where=t(f"lab.page.where_{where.value}", lang, n=cores))

@@ -106,10 +106,13 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert len(charts) == 5
     # the staffing table and its sentence agree with the figures
     assert str(figures["staffing"]["stop_paying_after_officers"]) in at.info[0].value
-    # the rule editor is a data frame too; the three result tables come after it
-    paired, _strategies = (d.value for d in list(at.dataframe)[-2:])
-    # the staffing table wraps its cells (a table, not a grid): the verdict is never cut
-    staffing = at.table[-1].value
+    # the rule editor is a data frame too; the paired differences come after it
+    paired = at.dataframe[-1].value
+    # the strategies and staffing tables wrap their cells (tables, not grids): no column
+    # is past the right edge (net value was, at 1,400 px) and the verdict is never cut
+    strategies, staffing = (x.value for x in list(at.table)[-2:])
+    assert t("lab.figure.net_value_cny", "en") in strategies.columns
+    assert list(strategies.iloc[:, 0])[:3] == ["Early warning", "Late collection", "tuned"]
     assert list(staffing["Officers"]) == [1, 2]
     assert staffing.columns[-1] == "Pays?"
     tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
