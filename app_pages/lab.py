@@ -116,7 +116,7 @@ def upload_text(option: str) -> str | None:
 
     name = option.split(":", 1)[1]
     case_file = option.startswith(CASE_FILE)
-    files = [st.session_state.get("lab_case_upload")] if case_file \
+    files = [st.session_state.get(lab_form.CASE_UPLOAD)] if case_file \
         else list(st.session_state.get("lab_rule_upload") or [])
     for f in files:
         if f is not None and f.name == name:
@@ -157,7 +157,7 @@ def case_choices(user) -> tuple[dict, dict[str, str], list[str]]:
                 notes[PUBLISHED + str(v.id)] = t("lab.page.case_published", lang,
                                                  version=v.version)
     problems = []
-    f = st.session_state.get("lab_case_upload")
+    f = st.session_state.get(lab_form.CASE_UPLOAD)
     if f is not None:
         try:
             checked = authoring.validate_text(authoring.read_upload(f.getvalue()), f.name)
@@ -498,7 +498,7 @@ case_id = st.selectbox(t("lab.page.case"), list(by_id), key="lab_case",
                        + case_notes.get(k, ""))
 case = by_id[case_id]
 with st.expander(t("lab.page.case_upload_title"), expanded=bool(case_problems)):
-    common.file_upload(t("lab.page.case_upload"), "lab_case_upload", ["yaml", "yml"],
+    common.file_upload(t("lab.page.case_upload"), lab_form.CASE_UPLOAD, ["yaml", "yml"],
                        MAX_FILE_BYTES, help=t("lab.page.case_upload_help"))
     if case_problems:
         st.error("\n".join([t("lab.page.case_upload_bad", lang)]

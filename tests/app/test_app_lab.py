@@ -536,3 +536,23 @@ def test_a_study_with_a_staffing_sweep_says_what_its_count_of_futures_is_made_of
     assert all(w in text for w in words[:3]), text
     note = at.warning[0].value
     assert words[3] in note and words[4] in note and words[1] in note, note
+
+
+def test_no_uploader_of_the_lab_is_set_again_by_the_language_switch():
+    """After a case file was uploaded, a switch to 中文 stopped the page with
+    StreamlitValueAssignmentNotAllowedError: the switch sets again every picker whose key
+    starts with "lab_case" (to relabel it), and the case uploader's key did. An uploader's
+    value cannot be set."""
+    import re
+
+    from app_pages.common import RELABELLED
+    from training import lab_form
+
+    page = (ROOT / "app_pages" / "lab.py").read_text(encoding="utf-8")
+    keys = re.findall(r"common\.file_upload\([^,]+,\s*([^,]+),", page)
+    assert len(keys) == 2
+    for key in keys:
+        key = key.strip()
+        value = getattr(lab_form, key.split(".")[1]) if key.startswith("lab_form.") \
+            else key.strip("\"'")
+        assert not value.startswith(RELABELLED), value
