@@ -116,7 +116,7 @@ def upload_text(option: str) -> str | None:
 
     name = option.split(":", 1)[1]
     case_file = option.startswith(CASE_FILE)
-    files = [st.session_state.get("lab_case_upload")] if case_file \
+    files = [st.session_state.get(lab_form.CASE_UPLOAD)] if case_file \
         else list(st.session_state.get("lab_rule_upload") or [])
     for f in files:
         if f is not None and f.name == name:
@@ -157,7 +157,7 @@ def case_choices(user) -> tuple[dict, dict[str, str], list[str]]:
                 notes[PUBLISHED + str(v.id)] = t("lab.page.case_published", lang,
                                                  version=v.version)
     problems = []
-    f = st.session_state.get("lab_case_upload")
+    f = st.session_state.get(lab_form.CASE_UPLOAD)
     if f is not None:
         try:
             checked = authoring.validate_text(authoring.read_upload(f.getvalue()), f.name)
@@ -319,8 +319,13 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
         st.markdown(f"{icon} {text}")
     st.dataframe(lab_report.paired_display(outcome, lang), hide_index=True, key="lab_paired")
     st.subheader(t("lab.report.strategies"))
-    st.dataframe(lab_report.strategies_display(outcome, lang), hide_index=True,
-                 key="lab_strategies")
+    # a table that wraps its cells, as the report's: in a data grid each figure and its
+    # interval took one line, and at 1,400 px net value was past the grid's right edge
+    with st.container(key="lab_strategies"):
+        st.html(lab_report.KEEP_WORDS_STYLE.format(scope=".st-key-lab_strategies "))
+        st.table(lab_report.strategies_display(outcome, lang), hide_index=True)
+    if (note := lab_report.index_note(outcome, lang)) is not None:
+        st.info(note, icon=":material/info:")
     # the note begins with the tables' "*" marker: escaped, or it renders as a list bullet
     st.caption(t("lab.report.reference_note").replace("*", "\\*", 1))
     st.caption(t("lab.report.hours_note"))
@@ -420,7 +425,8 @@ def wait_text(case, chosen: list[str], reps: int, sweep_officers: int, where: Wh
     cores = os.cpu_count() or 1
     workers = {Where.HERE: 1, Where.LOCAL: cores}.get(where, 1)
     seconds = lab.estimated_seconds(case, lab.runs_per_future(chosen), reps,
-                                    sweep_officers=sweep_officers, workers=workers)
+                                    sweep_officers=sweep_officers, workers=workers,
+                                    pool=where is Where.LOCAL)
     key = "lab.page.estimate_dask" if where is Where.DASK else "lab.page.estimate"
     return t(key, lang, time=units.duration(max(seconds, 1.0), lang),
              where=t(f"lab.page.where_{where.value}", lang, n=cores))
@@ -492,7 +498,7 @@ case_id = st.selectbox(t("lab.page.case"), list(by_id), key="lab_case",
                        + case_notes.get(k, ""))
 case = by_id[case_id]
 with st.expander(t("lab.page.case_upload_title"), expanded=bool(case_problems)):
-    common.file_upload(t("lab.page.case_upload"), "lab_case_upload", ["yaml", "yml"],
+    common.file_upload(t("lab.page.case_upload"), lab_form.CASE_UPLOAD, ["yaml", "yml"],
                        MAX_FILE_BYTES, help=t("lab.page.case_upload_help"))
     if case_problems:
         st.error("\n".join([t("lab.page.case_upload_bad", lang)]

@@ -5,6 +5,7 @@ whose embedded inputs reproduce its figures and which needs no network."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -520,8 +521,7 @@ def test_the_charts_show_money_in_the_unit_of_the_tables(case, lang, unit, scale
                                            ("zh", "位于有效前沿", "在前沿之内")])
 def test_the_frontier_chart_says_in_words_which_strategies_are_efficient(case, lang, on, off):
     """The legend of the frontier reads in the page's language (not true/false), and
-    strategies with nearly the same hours are named above and below in turn, not on top
-    of each other."""
+    every strategy is named beside its point."""
     from training.lab_charts import frontier, with_names
 
     res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
@@ -535,13 +535,8 @@ def test_the_frontier_chart_says_in_words_which_strategies_are_efficient(case, l
     shape = next(layer["encoding"]["shape"] for layer in spec["layer"]
                  if "shape" in layer.get("encoding", {}))
     assert shape["scale"]["domain"] == [on, off]
-    by_hours = sorted(rows, key=lambda r: r["hours"])
-    assert [r["below"] for r in by_hours] == [k % 2 == 1 for k in range(len(rows))]
-    texts = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "text"]
-    assert sorted(layer["mark"]["dy"] for layer in texts) == [-8, -8, 14, 14]
-    assert {layer["mark"]["align"] for layer in texts} == {"left", "right"}
-    most = max(r["hours"] for r in rows)
-    assert all(r["right"] == (r["hours"] > 0.6 * most) for r in rows)
+    # each strategy named once (where: see the test of the names' places below)
+    assert sorted(_label_boxes(spec)) == sorted(r["strategy"] for r in rows)
 
 
 def test_every_chart_gives_a_strategy_the_same_colour_in_both_languages(case):
@@ -896,3 +891,118 @@ def test_a_strategys_name_is_not_cut_on_the_loss_axis_or_in_a_legend(case):
     loss = json.dumps(loss_distribution(with_names(lab.loss_frame(res), "en"), "en").to_dict())
     front = json.dumps(frontier(with_names(lab.frontier_frame(res), "en"), "en").to_dict())
     assert f'"labelLimit": {NAME_LIMIT_PX}' in loss and f'"labelLimit": {NAME_LIMIT_PX}' in front
+
+
+def test_a_study_on_new_worker_processes_waits_for_them_to_start(case):
+    """The form said about 2 s for a study on local processes that took 13: each new
+    worker imports the engine and loads its compiled kernels before its first run (about a
+    second, measured). The pool's workers start side by side: the wait counts it once."""
+    here = lab.estimated_seconds(case, 4, 10, workers=2)
+    pool = lab.estimated_seconds(case, 4, 10, workers=2, pool=True)
+    assert pool == pytest.approx(here + lab.WORKER_START_S)
+    assert lab.estimated_seconds(case, 4, 10, workers=8, pool=True) > lab.WORKER_START_S
+
+
+def _label_boxes(spec: dict) -> dict[str, tuple]:
+    """The frontier's names as drawn: each label layer's filter and offsets, per row."""
+    from training.lab_charts import LABEL_PLACES
+
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    placed = {}
+    for layer in spec["layer"]:
+        if layer.get("mark", {}).get("type") != "text":
+            continue
+        k = int(re.search(r"datum\.place === (\d+)", layer["transform"][0]["filter"])[1])
+        assert (layer["mark"]["dx"], layer["mark"]["dy"], layer["mark"]["align"]) == \
+            LABEL_PLACES[k]
+        for r in rows:
+            if r["place"] == k:
+                placed[r["strategy"]] = k
+    return placed
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_frontier_names_stand_clear_of_each_other_the_points_and_the_line(case, lang):
+    """qaK and earlier reviews: "Early warning" sat on the frontier line, and two tables
+    with close figures printed their names over each other. Here late collection starts
+    the frontier at the origin, two tables sit almost on one point and early warning is
+    beside them: every name is drawn once, inside the plot, and no name's box meets
+    another's, a point or the frontier line."""
+    from training.lab_charts import (
+        LABEL_FONT_PX,
+        LABEL_PLACES,
+        POINT_SIZE,
+        WIDTH,
+        _crossing,
+        _overlap,
+        frontier,
+        text_width_px,
+        with_names,
+    )
+
+    frame = pd.DataFrame({
+        "strategy": ["early-warning", "late-collection", "tuned", "branch-rules", "oracle"],
+        "reference": [False, False, False, False, True],
+        "hours": [3515.0, 407.0, 3540.0, 3349.0, 3310.0],
+        "loss_avoided_cny": [1.53e6, 0.0, 3.1e5, 1.50e6, 4.33e6],
+        "lo": [1.27e6, 0.0, 1.7e5, 1.06e6, 3.57e6],
+        "hi": [1.81e6, 0.0, 4.6e5, 1.94e6, 5.09e6]})
+    frame["efficient"] = [True, True, False, True, False]
+    named = with_names(frame, lang)
+    spec = frontier(named, lang).to_dict()
+    placed = _label_boxes(spec)
+    assert sorted(placed) == sorted(named["strategy"])  # every strategy named, once
+    xs, ys = spec["layer"][0]["encoding"]["x"]["scale"]["domain"], \
+        spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    height = spec["height"]
+    scale = 1e4 if lang == "zh" else 1e3  # the chart's money unit: 万元 or CNY k
+
+    def px(h, a):
+        return ((h - xs[0]) / (xs[1] - xs[0]) * WIDTH,
+                height - (a / scale - ys[0]) / (ys[1] - ys[0]) * height)
+
+    points = {r["strategy"]: px(r["hours"], r["loss_avoided_cny"]) for r in named.to_dict("records")}
+    boxes = {}
+    for name, k in placed.items():
+        (x, y), (dx, dy, align) = points[name], LABEL_PLACES[k]
+        w = text_width_px(name)
+        x0 = x + dx - (w if align == "right" else w / 2 if align == "center" else 0)
+        boxes[name] = (x0, y + dy - LABEL_FONT_PX / 2, x0 + w, y + dy + LABEL_FONT_PX / 2)
+    chain = [points[s] for s in named.sort_values("hours")["strategy"][
+        named.sort_values("hours")["efficient"]]]
+    for name, b in boxes.items():
+        assert b[0] >= 0 and b[2] <= WIDTH and b[1] >= 0 and b[3] <= height, name
+        assert not any(_overlap(b, o) for n, o in boxes.items() if n != name), name
+        r = math.sqrt(POINT_SIZE) / 2  # a point as drawn (its area in px²)
+        assert not any(_overlap(b, (x - r, y - r, x + r, y + r)) for x, y in points.values()), name
+        assert not any(_crossing(b, (*chain[i], *chain[i + 1])) for i in range(len(chain) - 1)), name
+
+
+def test_a_frontier_hours_axis_says_its_unit():
+    assert t("lab.chart.hours_axis", "en").endswith("(h)")
+    assert t("lab.chart.hours_axis", "zh").endswith("(小时)")
+
+
+@pytest.mark.parametrize("lang, words", [("en", ("not an error", "lost less than the oracle")),
+                                         ("zh", ("并非出错", "全知策略"))])
+def test_an_index_above_100_percent_is_explained_not_cut(case, lang, words):
+    """With few futures a strategy can lose less than the oracle: its index reads above
+    100%. The figure stays as it is, and the page and the report say in words what it
+    means; a study where no index goes past 100% says nothing."""
+    from training.lab_report import index_note
+
+    res = made_up(case, {"early-warning": [3, 4, 3, 5], "late-collection": [10, 12, 9, 11],
+                         "oracle": [4, 5, 4, 5]})
+    outcome = lab.LabOutcome(request=lab.LabRequest(scenario=case, strategies=(
+        builtin("early-warning"),), reps=4, seed=1), study=res)
+    index = lab.strategy_table(res, ("index",)).set_index("strategy").loc["early-warning"]
+    assert index["mean"] > 1  # the study's own figure, above 100%
+    note = index_note(outcome, lang)
+    shown = lab.fmt_figure("index", index["mean"], lang)
+    assert all(w in note for w in words) and shown in note and "4" in note
+    assert shown in strategies_display(outcome, lang).iloc[0].to_string()  # not cut to 100%
+    page = report_html(outcome, lang)
+    assert note in page.replace("&#x27;", "'")
+    ordinary = made_up(case, {"early-warning": [7, 8, 7, 8], "late-collection": [10, 12, 9, 11],
+                              "oracle": [4, 5, 4, 5]})
+    assert index_note(replace(outcome, study=ordinary), lang) is None

@@ -78,19 +78,31 @@ LOAN_MONTH_S = 3.0e-7
 """Seconds per loan and month on top."""
 POOL_EFFICIENCY = 0.9
 """Share of each added worker's core a local pool turns into speed (measured 1.78x on 2)."""
+WORKER_START_S = 1.2
+"""Seconds a new local worker process takes before its runs go at the pace above: the
+engine's imports (0.23-0.38 s of CPU) and its first replication, which loads the compiled
+kernels from numba's cache (0.77-1.07 s against 0.03-0.07 s for the next ones), measured
+December 2026 in fresh processes on intro, rising_lpr, real_estate, guarantee_chain and
+disaster. The workers start side by side, so a pool waits for this once. Left out, a
+two-second study on local processes took 13 s and a small study read about a third of
+its wait."""
 
 
 def estimated_seconds(scenario: Scenario, strategies: int, reps: int,
                       months: int | None = None, sweep_officers: int = 0,
-                      workers: int = 1) -> float:
+                      workers: int = 1, pool: bool = False) -> float:
     """A rough wait for a study: ``strategies`` runs per future (the study's own, with the
     reference runs it adds), and one run per future for each officer count of a staffing
-    sweep, on ``workers`` local processes (1: in this process)."""
+    sweep, on ``workers`` processes: this one (``pool`` False, 1 worker), or a pool of new
+    local processes (``pool``), which first start (WORKER_START_S)."""
     m = scenario.horizon_months if months is None else min(months, scenario.horizon_months)
     per_run = RUN_OVERHEAD_S + m * (MONTH_S + scenario.n_loans * LOAN_MONTH_S)
     cpu = reps * (strategies + sweep_officers) * per_run
     w = max(1, int(workers))
-    return cpu if w == 1 else cpu / (1 + (w - 1) * POOL_EFFICIENCY)
+    if not pool:
+        return cpu if w == 1 else cpu / (1 + (w - 1) * POOL_EFFICIENCY)
+    # a pool's workers start side by side, and each then runs its share of the runs
+    return WORKER_START_S + cpu / (1 + (w - 1) * POOL_EFFICIENCY)
 
 
 def runs_per_future(keys: list[str]) -> int:

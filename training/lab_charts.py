@@ -116,45 +116,179 @@ def fan_columns(panels: int) -> int:
     return max(1, math.ceil(panels / rows))
 
 
+LABEL_FONT_PX = 11
+"""Vega's text size: the frontier's names are placed for it."""
+LABEL_GAP_PX = 9
+"""Between a point and its name."""
+POINT_SIZE = 90
+"""The frontier's points: their area in square pixels."""
+POINT_RADIUS_PX = 7
+"""Half a point as drawn (about 4.7 px), with a margin."""
+LABEL_PLACES = (  # (dx, dy, align): right, left, above, below, then the four corners
+    (LABEL_GAP_PX, 0, "left"), (-LABEL_GAP_PX, 0, "right"), (0, -13, "center"),
+    (0, 13, "center"), (6, -11, "left"), (-6, -11, "right"), (6, 11, "left"),
+    (-6, 11, "right"))
+"""Where a point's name may stand, in order of preference (pixels; text centred on dy)."""
+LABEL_ROUNDS = 4
+"""Rounds in which every name may move again once all are placed: the first name placed
+cannot know where its neighbours' names will have to go."""
+
+
+def text_width_px(text: str) -> float:
+    """About how wide Vega draws a name at LABEL_FONT_PX: a Chinese character is about a
+    square, a Latin one a little over half of it."""
+    return sum(LABEL_FONT_PX if ord(c) >= 0x2E80 else 0.6 * LABEL_FONT_PX for c in str(text))
+
+
+def nice_domain(lo: float, hi: float, room_below: float = 0.0) -> list[float]:
+    """A scale's domain from lo to hi, widened to round figures (as Vega's "nice" does),
+    fixed here so that the names can be placed where the points will be drawn.
+    ``room_below``: a share of the range left free under the lowest figure (not rounded),
+    so a point on it (late collection avoids nothing) can be named below."""
+    lo, hi = min(0.0, float(lo)), max(0.0, float(hi))
+    if not math.isfinite(lo) or not math.isfinite(hi) or hi - lo <= 0:
+        return [lo, lo + 1.0] if math.isfinite(lo) else [0.0, 1.0]
+    raw = (hi - lo) / 8
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    top = math.ceil(hi / step) * step
+    if room_below > 0:
+        return [lo - room_below * (top - lo), top]
+    return [math.floor(lo / step) * step, top]
+
+
+ROOM_BELOW = 0.07
+"""The share of the frontier's height left under its lowest point, for a name."""
+
+
+def _overlap(a: tuple, b: tuple) -> float:
+    """The area two boxes (x0, y0, x1, y1) share."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _crossing(box: tuple, seg: tuple, step_px: float = 2.0) -> float:
+    """How many pixels of the segment (x0, y0, x1, y1) run through the box."""
+    x0, y0, x1, y1 = seg
+    n = max(1, int(math.hypot(x1 - x0, y1 - y0) / step_px))
+    inside = sum(box[0] <= x0 + (x1 - x0) * k / n <= box[2]
+                 and box[1] <= y0 + (y1 - y0) * k / n <= box[3] for k in range(n + 1))
+    return inside * step_px
+
+
+def label_places(points: list[tuple[float, float]], names: list[str], lines: list[tuple],
+                 width: float, height: float, faint: list[tuple] = ()) -> list[int]:
+    """For each point (pixels, y down) the index in LABEL_PLACES where its name stands:
+    clear of the other names, of the points, of ``lines`` (segments: the frontier) and
+    inside the plot, as far as it can be, and across ``faint`` segments (the intervals,
+    drawn pale) only when nothing else is free; the most crowded points choose first,
+    then each takes the first place in order of preference that costs least."""
+    boxes: list[tuple | None] = [None] * len(points)
+    out = [0] * len(points)
+
+    def box_at(i: int, k: int) -> tuple:
+        (x, y), (dx, dy, align) = points[i], LABEL_PLACES[k]
+        w, h = text_width_px(names[i]), LABEL_FONT_PX + 2
+        x0 = x + dx - (w if align == "right" else w / 2 if align == "center" else 0)
+        return (x0, y + dy - h / 2, x0 + w, y + dy + h / 2)
+
+    def cost(i: int, k: int) -> float:
+        b = box_at(i, k)
+        c = sum(100 * _overlap(b, o) for j, o in enumerate(boxes) if o is not None and j != i)
+        r = POINT_RADIUS_PX
+        c += sum(50 * _overlap(b, (x - r, y - r, x + r, y + r))
+                 for j, (x, y) in enumerate(points) if j != i)  # its own is clear by the gap
+        c += sum(200 * _crossing(b, seg) for seg in lines)  # a name struck through
+        c += sum(2 * _crossing(b, seg) for seg in faint)
+        out_x = max(0.0, -b[0]) + max(0.0, b[2] - width)
+        out_y = max(0.0, -b[1]) + max(0.0, b[3] - height)
+        return c + 200 * (out_x + out_y) * (b[3] - b[1])
+
+    def crowd(i: int) -> int:
+        x, y = points[i]
+        return -sum(math.hypot(x - u, y - v) < 80 for u, v in points)
+
+    def choose(i: int) -> None:
+        boxes[i] = None
+        costs = [cost(i, k) for k in range(len(LABEL_PLACES))]
+        out[i] = min(range(len(costs)), key=lambda k: (round(costs[k], 6), k))
+        boxes[i] = box_at(i, out[i])
+
+    def settle(ranked: list[int]) -> tuple[float, list[int]]:
+        boxes[:] = [None] * len(points)
+        for i in ranked:
+            choose(i)
+        for _ in range(LABEL_ROUNDS):  # each again, now that it sees where the others went
+            before = list(out)
+            for i in ranked:
+                choose(i)
+            if out == before:
+                break
+        return sum(cost(i, out[i]) for i in ranked), list(out)
+
+    # the first name placed takes the best place near it, which can leave none for a
+    # neighbour: each point in turn goes first, and the placing that costs least is kept
+    ranked = sorted(range(len(points)), key=crowd)
+    tries = [ranked] + [[i] + [j for j in ranked if j != i] for i in ranked]
+    best = min((settle(order) for order in tries), key=lambda r: r[0], default=(0.0, []))
+    return best[1]
+
+
 def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     """Mean staff hours against mean loss avoided (with its interval); the efficient
-    frontier joined by a bold line. Each point is named beside it, above and below in
-    turn along the hours, so strategies with close figures do not print over each other,
-    and on its left in the right part of the plot, so no name runs into the legend."""
+    frontier joined by a bold line. Each point is named beside it where the name runs
+    into no other name, point, interval or the frontier line, and stays in the plot
+    (label_places, on scales fixed here so the places hold where the points are drawn)."""
     order = list(df["strategy"])
     on, off = t("lab.chart.on_frontier", lang), t("lab.chart.off_frontier", lang)
-    ranked = df.sort_values("hours", kind="stable")
-    most = float(df["hours"].max()) if len(df) else 0.0
-    df = df.assign(frontier=[on if e else off for e in df["efficient"]],
-                   below=pd.Series(range(len(ranked)), index=ranked.index) % 2 == 1,
-                   right=df["hours"] > 0.6 * most)  # named on the left, inside the plot
-    x = alt.X("hours:Q", title=t("lab.col.hours", lang), axis=alt.Axis(format=",.0f"))
+    df = df.assign(frontier=[on if e else off for e in df["efficient"]])
     avoided = money_header(t("lab.col.loss_avoided", lang), lang)
     df = _in_unit(df, ("lo", "hi", "loss_avoided_cny"), lang)
+    height = max(HEIGHT + 60, LEGEND_ROW_PX * (len(order) + LEGEND_EXTRA_ROWS))
+    xs = nice_domain(0.0, df["hours"].max() if len(df) else 1.0)
+    ys = nice_domain(*(pd.concat([df["lo"], df["hi"], df["loss_avoided_cny"]]).agg(
+        ["min", "max"]).fillna(0.0)) if len(df) else (0.0, 1.0), room_below=ROOM_BELOW)
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        return ((x - xs[0]) / (xs[1] - xs[0]) * WIDTH,
+                height - (y - ys[0]) / (ys[1] - ys[0]) * height)
+
+    points = [px(h, a) for h, a in zip(df["hours"], df["loss_avoided_cny"], strict=True)]
+    ranked = df[df["efficient"]].sort_values("hours")
+    chain = [px(h, a) for h, a in zip(ranked["hours"], ranked["loss_avoided_cny"], strict=True)]
+    lines = [(*chain[k], *chain[k + 1]) for k in range(len(chain) - 1)]
+    bars = [(*px(h, lo), *px(h, hi)) for h, lo, hi in zip(df["hours"], df["lo"], df["hi"],
+                                                          strict=True) if lo == lo and hi == hi]
+    df = df.assign(place=label_places(points, [str(s) for s in df["strategy"]], lines,
+                                      WIDTH, height, faint=bars))
+    x = alt.X("hours:Q", title=t("lab.chart.hours_axis", lang),
+              scale=alt.Scale(domain=xs, nice=False), axis=alt.Axis(format=",.0f"))
+    y_scale = alt.Scale(domain=ys, nice=False)
     efficient = t("lab.col.efficient", lang)
     base = alt.Chart(df).encode(x=x)
     bars = base.mark_rule(opacity=0.6).encode(
-        y=alt.Y("lo:Q", title=avoided, axis=alt.Axis(format=MONEY_AXIS)), y2="hi:Q",
-        color=_colour(order, lang))  # the same encoding as the points': one legend
-    pts = base.mark_point(filled=True, size=90).encode(
-        y="loss_avoided_cny:Q", color=_colour(order, lang),
+        y=alt.Y("lo:Q", title=avoided, scale=y_scale, axis=alt.Axis(format=MONEY_AXIS)),
+        y2="hi:Q", color=_colour(order, lang))  # the same encoding as the points': one legend
+    pts = base.mark_point(filled=True, size=POINT_SIZE).encode(
+        y=alt.Y("loss_avoided_cny:Q", scale=y_scale), color=_colour(order, lang),
         shape=alt.Shape("frontier:N", title=efficient, sort=[on, off],
                         scale=alt.Scale(domain=[on, off], range=["square", "circle"])),
         tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
-                 alt.Tooltip("hours:Q", title=t("lab.col.hours", lang), format=",.0f"),
+                 alt.Tooltip("hours:Q", title=t("lab.chart.hours_axis", lang), format=",.0f"),
                  alt.Tooltip("loss_avoided_cny:Q", title=avoided, format=MONEY_TIP),
                  alt.Tooltip("frontier:N", title=efficient)])
-    labels = [base.transform_filter((alt.datum.below == below) & (alt.datum.right == right))
-              .mark_text(align="right" if right else "left", dx=-8 if right else 8,
-                         dy=14 if below else -8)
-              .encode(y="loss_avoided_cny:Q", text="strategy:N")
-              for below in (False, True) for right in (False, True)]
-    line = alt.Chart(df[df["efficient"]].sort_values("hours")).mark_line(
-        strokeWidth=3, color="black").encode(x="hours:Q", y="loss_avoided_cny:Q")
+    labels = [base.transform_filter(alt.datum.place == k)
+              .mark_text(align=align, dx=dx, dy=dy, fontSize=LABEL_FONT_PX)
+              .encode(y=alt.Y("loss_avoided_cny:Q", scale=y_scale), text="strategy:N")
+              for k, (dx, dy, align) in enumerate(LABEL_PLACES) if (df["place"] == k).any()]
+    line = alt.Chart(ranked).mark_line(strokeWidth=3, color="black").encode(
+        x=alt.X("hours:Q", scale=alt.Scale(domain=xs, nice=False)),
+        y=alt.Y("loss_avoided_cny:Q", scale=y_scale))
     # the two legends (strategies, frontier) stand beside the plot and are cut off below
     # its height: with six strategies the page lost the frontier's square and circle
     return alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
-        width=WIDTH, height=max(HEIGHT + 60, LEGEND_ROW_PX * (len(order) + LEGEND_EXTRA_ROWS)))
+        width=WIDTH, height=height)
 
 
 STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),

@@ -62,6 +62,10 @@ the case first) are not kept, and the page asks for them again."""
 CASE, STRATEGIES, NAME, FIRST_DAYS, RESERVE, BEYOND_KEY = (
     "lab_case", "lab_strategies_pick", "lab_rule_name", "lab_first_days", "lab_reserve",
     "lab_beyond")
+CASE_UPLOAD = "lab_upload_case"
+"""The case file uploader. Not "lab_case_...": the language switch sets again every
+picker whose key starts with "lab_case" (app_pages.common.RELABELLED), and an uploader's
+value cannot be set, so a switch after an upload stopped the page with an error."""
 REPS, SEED, SWEEP, STAFF, SWEEP_STRATEGY, OFFICER_COST, WHERE, ADDRESS = (
     "lab_reps", "lab_seed", "lab_sweep", "lab_staff", "lab_sweep_strategy",
     "lab_officer_cost", "lab_where", "lab_address")

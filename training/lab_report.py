@@ -271,6 +271,28 @@ def refused_text(outcome: lab.LabOutcome, lang: str) -> str | None:
     return t("lab.report.refused", lang, items=items)
 
 
+def index_note(outcome: lab.LabOutcome, lang: str) -> str | None:
+    """What an index above 100% means, when a strategy's (or its interval's top) is: not a
+    slip but a strategy that lost less than the oracle on these futures, said in plain
+    words, with the figures as they are (never cut to 100%). None when no index is."""
+    res = outcome.study
+    df = lab.strategy_table(res, ("index",))
+    df = df[df["strategy"] != lab.ORACLE]
+    items = []
+    for r in df.to_dict("records"):
+        name = lab.strategy_label(r["strategy"], lang)
+        if r["mean"] > 1:
+            items.append(t("lab.report.index_over_mean", lang, strategy=name,
+                           value=lab.fmt_figure("index", r["mean"], lang)))
+        elif r["hi"] > 1:
+            items.append(t("lab.report.index_over_hi", lang, strategy=name,
+                           value=lab.fmt_figure("index", r["hi"], lang)))
+    if not items:
+        return None
+    sep = "；" if lang == "zh" else "; "
+    return t("lab.report.index_over", lang, items=sep.join(items), n=f"{res.spec.reps:,}")
+
+
 def keeps_up_text(table, lang: str) -> str:
     """From how many officers the checks keep up with the case's own policy (the bank's
     rules), which the money alone does not say; empty when that policy asks no check."""
@@ -332,6 +354,7 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
         f"<h2>{e(t('lab.report.strategies', lang))}</h2>",
         _table(strategies_display(outcome, lang)),
         f"<p>{e(t('lab.report.reference_note', lang))}</p>",
+        *([f"<p class='note'>{e(note)}</p>"] if (note := index_note(outcome, lang)) else []),
         f"<p>{e(t('lab.report.hours_note', lang))}</p>",
         *([f"<p class='worse'>{e(note)}</p>"] if (note := refused_text(outcome, lang)) else []),
         f"<h2>{e(t('lab.report.paired', lang, champion=champion))}</h2>",

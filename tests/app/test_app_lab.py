@@ -106,10 +106,13 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert len(charts) == 5
     # the staffing table and its sentence agree with the figures
     assert str(figures["staffing"]["stop_paying_after_officers"]) in at.info[0].value
-    # the rule editor is a data frame too; the three result tables come after it
-    paired, _strategies = (d.value for d in list(at.dataframe)[-2:])
-    # the staffing table wraps its cells (a table, not a grid): the verdict is never cut
-    staffing = at.table[-1].value
+    # the rule editor is a data frame too; the paired differences come after it
+    paired = at.dataframe[-1].value
+    # the strategies and staffing tables wrap their cells (tables, not grids): no column
+    # is past the right edge (net value was, at 1,400 px) and the verdict is never cut
+    strategies, staffing = (x.value for x in list(at.table)[-2:])
+    assert t("lab.figure.net_value_cny", "en") in strategies.columns
+    assert list(strategies.iloc[:, 0])[:3] == ["Early warning", "Late collection", "tuned"]
     assert list(staffing["Officers"]) == [1, 2]
     assert staffing.columns[-1] == "Pays?"
     tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
@@ -533,3 +536,23 @@ def test_a_study_with_a_staffing_sweep_says_what_its_count_of_futures_is_made_of
     assert all(w in text for w in words[:3]), text
     note = at.warning[0].value
     assert words[3] in note and words[4] in note and words[1] in note, note
+
+
+def test_no_uploader_of_the_lab_is_set_again_by_the_language_switch():
+    """After a case file was uploaded, a switch to 中文 stopped the page with
+    StreamlitValueAssignmentNotAllowedError: the switch sets again every picker whose key
+    starts with "lab_case" (to relabel it), and the case uploader's key did. An uploader's
+    value cannot be set."""
+    import re
+
+    from app_pages.common import RELABELLED
+    from training import lab_form
+
+    page = (ROOT / "app_pages" / "lab.py").read_text(encoding="utf-8")
+    keys = re.findall(r"common\.file_upload\([^,]+,\s*([^,]+),", page)
+    assert len(keys) == 2
+    for key in keys:
+        key = key.strip()
+        value = getattr(lab_form, key.split(".")[1]) if key.startswith("lab_form.") \
+            else key.strip("\"'")
+        assert not value.startswith(RELABELLED), value
