@@ -93,6 +93,7 @@ def dask_executor(address: str, workers_wait_s: float | None = None):
 
     address = address.strip()
     workers_wait_s = WORKERS_WAIT_S if workers_wait_s is None else workers_wait_s
+    _probe(address)
     try:
         client = Client(address, timeout=f"{CONNECT_WAIT_S:g}s", set_as_default=False)
     except ValueError as exc:  # not an address: 'nonsense', a host without its port
@@ -125,6 +126,32 @@ def dask_executor(address: str, workers_wait_s: float | None = None):
             raise
         finally:
             stop.set()
+
+
+def _probe(address: str) -> None:
+    """Refuse an address that is not one, or where nothing listens, before a `Client` is
+    built: a client that fails half-built is closed by the garbage collector at exit, and
+    that close waited 20 s and printed a traceback after the message ("Exception ignored in
+    Client.__del__"); and a refused connection is known at once, not after CONNECT_WAIT_S.
+    A host that answers nothing (a firewall) is left to the client's own wait."""
+    import socket
+
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, where = parse_address(address)
+        if scheme not in ("tcp", "tls"):  # inproc://, ucx://...: the client's own checks
+            return
+        host, port = parse_host_port(where)
+    except (ValueError, TypeError) as exc:  # 'nonsense', a host without its port
+        raise SchedulerError("lab.page.address_invalid", address=address,
+                             detail=str(exc)) from None
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_WAIT_S).close()
+    except OSError as exc:  # refused, no such host, or no answer in time
+        raise SchedulerError("lab.page.address_unreachable", address=address,
+                             seconds=f"{CONNECT_WAIT_S:g}", detail=str(exc)) from None
 
 
 WATCH_EVERY_S = 2.0
