@@ -348,15 +348,15 @@ def test_absolute_word_check_flags_a_gameable_question() -> None:
     assert _absolute_word_tells([parse_lesson(text, "en")], "en") == ["sample q2"]
 
 
-# A colon or semicolon in an option marks a claim with its reason ("At least substandard: collateral
-# only affects the loss"). When one option alone is built that way, or alone is not, a test-wise
-# reader picks the odd one out without reading the lesson.
-CLAUSE_MARK = re.compile(r"[:;：；]")
+# A colon, a semicolon or a bracketed aside in an option marks a claim with its reason or a
+# qualification ("At least substandard: collateral only affects the loss"). When one option alone is
+# built that way, or alone is not, a test-wise reader picks the odd one out without reading the lesson.
+CLAUSE_MARK = re.compile(r"[:;：；(（]")
 
 
 def _odd_form_tells(lessons: list[Lesson]) -> list[str]:
-    """Questions whose correct option is the only one with a colon or semicolon, or the only
-    one without: the answer stands out by its form."""
+    """Questions whose correct option is the only one with a colon, semicolon or bracket, or
+    the only one without: the answer stands out by its form."""
     tells = []
     for lesson in lessons:
         for q in lesson.questions:
@@ -382,6 +382,8 @@ def test_odd_form_check_flags_a_gameable_question() -> None:
     assert _odd_form_tells([parse_lesson(text, "en")]) == ["sample q2"]
     text = GOOD_LESSON.replace('["a", "b", "c"]', '["a: x", "b: y", "c"]')
     assert _odd_form_tells([parse_lesson(text, "en")]) == ["sample q2"]
+    text = GOOD_LESSON.replace('["a", "b", "c"]', '["a", "b", "c（先发函）"]')
+    assert _odd_form_tells([parse_lesson(text, "zh")]) == ["sample q2"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
