@@ -348,6 +348,44 @@ def test_absolute_word_check_flags_a_gameable_question() -> None:
     assert _absolute_word_tells([parse_lesson(text, "en")], "en") == ["sample q2"]
 
 
+# A colon, a semicolon or a bracketed aside in an option marks a claim with its reason or a
+# qualification ("At least substandard: collateral only affects the loss"). When one option alone is
+# built that way, or alone is not, a test-wise reader picks the odd one out without reading the lesson.
+CLAUSE_MARK = re.compile(r"[:;：；(（]")
+
+
+def _odd_form_tells(lessons: list[Lesson]) -> list[str]:
+    """Questions whose correct option is the only one with a colon, semicolon or bracket, or
+    the only one without: the answer stands out by its form."""
+    tells = []
+    for lesson in lessons:
+        for q in lesson.questions:
+            if q.type is QuestionType.TRUE_FALSE:
+                continue
+            marked = [bool(CLAUSE_MARK.search(c)) for c in q.choices]
+            for form in (True, False):
+                if marked.count(form) == 1 and marked.index(form) in q.correct:
+                    tells.append(f"{lesson.id} {q.id}")
+    return tells
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_quizzes_cannot_be_gamed_by_picking_the_option_built_differently(lang: str) -> None:
+    lessons = list_lessons(lang)
+    option_questions = sum(q.type is not QuestionType.TRUE_FALSE for x in lessons for q in x.questions)
+    tells = _odd_form_tells(lessons)
+    assert len(tells) <= 0.05 * option_questions, tells
+
+
+def test_odd_form_check_flags_a_gameable_question() -> None:
+    text = GOOD_LESSON.replace('["a", "b", "c"]', '["a", "b", "c: because of the rule"]')
+    assert _odd_form_tells([parse_lesson(text, "en")]) == ["sample q2"]
+    text = GOOD_LESSON.replace('["a", "b", "c"]', '["a: x", "b: y", "c"]')
+    assert _odd_form_tells([parse_lesson(text, "en")]) == ["sample q2"]
+    text = GOOD_LESSON.replace('["a", "b", "c"]', '["a", "b", "c（先发函）"]')
+    assert _odd_form_tells([parse_lesson(text, "zh")]) == ["sample q2"]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_multi_select_answers_are_not_always_the_same_size(lang: str) -> None:
     """'Tick three of five' every time is a rule a trainee learns instead of the lesson, and
