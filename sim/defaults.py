@@ -369,8 +369,9 @@ future default's chance of cure from here (sim.interventions.workouts.cure_hazar
 PERMITTED_CONTACT_FROM_HOUR = 8
 PERMITTED_CONTACT_UNTIL_HOUR = 22
 """Collection contact only from 08:00 to 22:00 unless the debtor agreed (China Banking
-Association, guidelines on collecting personal consumer loans, January 2026; see
-docs/rules.md). The role-play conversations flag contact outside these hours."""
+Association, Guidelines for Financial Institutions' Collection of Personal Consumer Loans
+(Trial), 30 January 2026; see docs/rules.md). The role-play conversations flag contact
+outside these hours."""
 
 # --- Judgement classification and the class the hidden state warranted ------------
 WARRANTED_LEAD_MONTHS = 3
