@@ -1003,6 +1003,9 @@ def test_an_index_above_100_percent_is_explained_not_cut(case, lang, words):
     assert shown in strategies_display(outcome, lang).iloc[0].to_string()  # not cut to 100%
     page = report_html(outcome, lang)
     assert note in page.replace("&#x27;", "'")
+    from training.cli import _compare_text
+
+    assert note in _compare_text(outcome, lang)  # and the command line, as the page
     ordinary = made_up(case, {"early-warning": [7, 8, 7, 8], "late-collection": [10, 12, 9, 11],
                               "oracle": [4, 5, 4, 5]})
     assert index_note(replace(outcome, study=ordinary), lang) is None

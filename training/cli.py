@@ -499,6 +499,8 @@ def _compare_lines(outcome, lang: str, lab, lab_report) -> str:
     lines = [lab.headline(outcome.study, lang), ""]
     lines += [text for _, text in lab_report.verdict_lines(outcome, lang)]
     lines += ["", lab_report.strategies_display(outcome, lang).to_string(index=False)]
+    if (note := lab_report.index_note(outcome, lang)) is not None:  # as the page and report
+        lines += ["", note]
     if (refused := lab_report.refused_text(outcome, lang)) is not None:
         lines += ["", refused]
     if outcome.sweep:
