@@ -133,7 +133,8 @@ def alerts_view(g: Any, labels: dict[int, str], lang: str) -> None:
     if alerts.empty:
         st.info(t("desk.no_alerts"))
         return
-    st.dataframe(report.alerts_table(alerts, lang), hide_index=True, key="alerts_table")
+    st.dataframe(report.alerts_table(alerts, lang), hide_index=True, key="alerts_table",
+                 column_config=BALANCE_COLUMN())
     ids = list(dict.fromkeys(int(i) for i in alerts["loan_id"]))
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     c1.selectbox(t("desk.alert_loan"), ids, key="alert_pick", format_func=labels.get)

@@ -147,7 +147,16 @@ class Desk(Game):
             df[k] = v
         df = self._with_signal_text(df)
         df["age_months"] = self.playing_month - df["month"]  # 0: news of the month being played
-        return df.sort_values(["month", "loan_id"], ascending=[False, True]).reset_index(drop=True)
+        # what the officer's system shows beside each alert: the loan's exposure and standing now
+        ids = df["loan_id"].to_numpy(dtype=int)
+        df["balance_cny"] = self.sim.balance[ids]
+        df["dpd"] = self.sim.dpd[ids]
+        df["cls"] = self.sim.cls[ids].astype(int)
+        # newest first, then the largest exposure: on a book of a thousand loans two hundred
+        # can alert in a month, and in loan-number order the inbox led with small consumer
+        # loans while a developer's loan a hundred times larger sat further down
+        return df.sort_values(["month", "balance_cny", "loan_id"],
+                              ascending=[False, False, True]).reset_index(drop=True)
 
     def events(self, month: int | None = None) -> pd.DataFrame:
         ev = self._visible(super().events(month))

@@ -237,8 +237,11 @@ def filter_loans(loans: pd.DataFrame, classes: list[int] | None = None,
     return out.sort_values(["alerts", "dpd", "cls", "balance_cny"], ascending=False)
 
 
-LOAN_COLUMNS = ("label", "company", "product", "industry", "region", "balance_cny", "dpd", "cls",
-                "alerts", "last_check_month", "next_check_month", "ltv", "status")
+LOAN_COLUMNS = ("label", "company", "balance_cny", "dpd", "cls", "alerts", "next_check_month",
+                "last_check_month", "ltv", "product", "industry", "region", "status")
+"""The loan table's columns, what a trainee triages on first: in English the borrower's
+name takes much of the width, and with product, industry and region ahead of them the
+class and the alerts sat past the table's right edge at 1400 px (sideways scrolling)."""
 
 
 def loan_table(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -316,12 +319,16 @@ def visible_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
 
 
 def alerts_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The alerts inbox: which borrower, which signal, where it came from, how old."""
-    cols = ["label", "company", "signal_text", "group", "source", "month", "age_months"]
+    """The alerts inbox: which borrower, its exposure and class now, which signal, where it
+    came from, how old."""
+    cols = ["label", "company", "balance_cny", "cls", "signal_text", "group", "source", "month",
+            "age_months"]
     alerts = visible_alerts(alerts)
     if alerts is None or alerts.empty:
         return _rename(pd.DataFrame(columns=cols), lang)
-    df = _pick_lang(localise_names(alerts, lang), lang, out="signal_text")
+    df = _money_columns(_pick_lang(localise_names(alerts, lang), lang, out="signal_text"), lang)
+    if "cls" in df.columns:
+        df["cls"] = _per_value(df["cls"], lambda c: cls_name(int(c), lang))
     df["source"] = _per_value(df["source"], lambda s: term("source", s, lang))
     df["group"] = _per_value(df["group"], lambda g: term("group", g, lang))
     df["month"] = _per_value(df["month"], lambda m: month_text(m, lang))

@@ -480,3 +480,49 @@ def test_a_loan_label_left_in_the_picker_opens_that_file_and_never_breaks_the_de
     state["loan_pick"] = 17  # a plain pick leaves the open file as the picker says
     act.restore_pick(loans, labels)
     assert state["loan_pick"] == 17
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_alerts_inbox_leads_with_the_largest_exposures_and_shows_them(tmp_path, monkeypatch, lang):
+    """On a generated book of 1,663 loans over 200 loans alerted a month, and the inbox listed
+    them by loan number: four small consumer loans came first and a developer's loan a hundred
+    times larger sat far down, with no balance in the inbox to tell them apart."""
+    import yaml
+
+    case = yaml.safe_load((ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8"))
+    case["segments"][0]["count"] = 300
+    (tmp_path / "intro.yaml").write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("BIANQUE_SCENARIO_DIR", str(tmp_path))
+    at = desk(lang=lang)
+    end_month(at)
+    at.segmented_control(key="desk_view").set_value("alerts").run()
+    no_exception(at)
+    g = live_game(at)
+    balance, cls = report.column_title("balance_cny", lang), report._col("cls", lang)
+    frame = frame_with(at, balance)
+    assert frame is not None and cls in frame.columns, "the inbox shows each loan's balance and class"
+    picked = [o.split(" · ")[0] for o in at.selectbox(key="alert_pick").options]
+    loans = g.loans().set_index("label")
+    rows = report.visible_alerts(g.alerts())
+    newest = rows.groupby("label")["month"].max()
+    # the loans of the newest alerts first, and among the loans of one month the largest first
+    expected = sorted(newest.index, key=lambda lab: (-newest[lab], -loans.loc[lab, "balance_cny"]))
+    assert len(picked) > 10 and picked == expected
+    first_month = [lab for lab in picked if newest[lab] == newest[picked[-1]]]
+    assert len(first_month) > 10 and loans.loc[first_month[0], "balance_cny"] > 2 * loans.loc[
+        first_month[-1], "balance_cny"]  # the order matters: exposures differ widely
+    order = picked
+    assert float(frame[balance].iloc[0]) == pytest.approx(
+        float(loans.loc[order[0], "balance_cny"]) / (1e4 if lang == "zh" else 1e3), abs=0.1)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_loan_table_puts_what_a_trainee_triages_on_before_the_descriptive_columns(lang):
+    """At 1400 px in English the class and the alerts sat past the table's right edge, behind
+    product, industry and region."""
+    table = report.loan_table(Game(load_scenario(ROOT / "scenarios" / "intro.yaml")).loans(), lang)
+    cols = list(table.columns)
+    key = [cols.index(report._col(c, lang)) for c in ("dpd", "cls", "alerts")]
+    rest = [cols.index(report._col(c, lang)) for c in ("product", "industry", "region")]
+    assert max(key) < min(rest), cols
+    assert cols.index(report.column_title("balance_cny", lang)) < min(rest)

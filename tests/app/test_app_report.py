@@ -243,3 +243,17 @@ def test_the_months_news_is_read_in_full_not_cut_at_the_tables_edge(intro, lang)
     assert ("；" in lpr and "; " not in lpr) if lang == "zh" else "; " in lpr
     table = report.events_table(events, lang, intro)
     assert len(table) == len(events)  # the table keeps every event, news or not
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_region_and_industry_a_generated_case_draws_has_a_word(lang):
+    """A generated case in Sichuan showed 地区 'sichuan' and 行业 'electronics' on the Chinese
+    desk: the generator draws regions and industries the catalogues did not name."""
+    from sim.generate_tables import INDUSTRY_NAMES, REGIONS
+    from training.i18n import catalogue
+
+    words = catalogue(lang)
+    assert not [r for r in REGIONS if f"region.{r}" not in words]
+    assert not [i for i in INDUSTRY_NAMES if f"industry.{i}" not in words]
+    if lang == "zh":  # the desk's word is the one the generator wrote into the case's own texts
+        assert all(report.term("region", r, lang) == zh for r, (zh, *_) in REGIONS.items())
