@@ -53,6 +53,11 @@ def header(v: PairView) -> None:
     if v.side is None and p.attempt_id is not None:  # the instructor: the officer's case
         st.page_link(common.PAGES["review"], label=t("pairs.open_attempt", officer=p.officer_name),
                      icon=":material/history:", query_params={"review": p.attempt_id})
+    if v.side is PairSide.OFFICER and p.attempt_id is not None:
+        # the officer goes on with the month at the desk, in this attempt (a page opened by
+        # a link or a reload holds no attempt of its own, and the desk asked for a case)
+        st.page_link(common.PAGES["desk"], label=t("pairs.to_desk"), icon=":material/desk:",
+                     query_params={"attempt": p.attempt_id})
 
 
 def cards(v: PairView) -> None:

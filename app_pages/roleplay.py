@@ -1,7 +1,10 @@
 """Role play: practise a conversation with a borrower, without a case, with feedback after it.
 
 The borrower's hidden situation is drawn (or picked) when the talk starts and shown
-only in the feedback. ``?conversation=<id>`` opens a conversation (lesson links).
+only in the feedback. ``?conversation=<id>`` opens a conversation (lesson links). The talk
+under way is kept in the address too (``talk``: the borrower picked, or the draw's seed,
+which does not say who was drawn; ``said``: the choices so far), so a reload or a
+reopened tab goes on where it stood.
 """
 
 import secrets
@@ -40,9 +43,11 @@ def _start() -> None:
     # a fresh draw for each talk: a seed counted from 1 gave every trainee the same
     # "surprise" borrowers in the same order; the talk keeps the profile drawn, so a
     # rerun or a refresh still replays it
-    name, _ = practice_state(None if profile == "surprise" else profile,
-                             seed=secrets.randbits(64), rp=rps[rp_id])
-    st.session_state["rp_play"] = {"id": rp_id, "profile": name, "path": []}
+    seed = secrets.randbits(64)
+    name, _ = practice_state(None if profile == "surprise" else profile, seed=seed,
+                             rp=rps[rp_id])
+    talk = str(seed) if profile == "surprise" else name
+    st.session_state["rp_play"] = {"id": rp_id, "profile": name, "path": [], "talk": talk}
 
 
 def _choose(choice_id: str) -> None:
@@ -50,6 +55,40 @@ def _choose(choice_id: str) -> None:
     if play is not None:
         play["path"].append(choice_id)
 
+
+def _from_url() -> dict | None:
+    """The talk the address holds (a reload, a reopened tab), or None."""
+    rp_id, talk = st.query_params.get("conversation"), st.query_params.get("talk")
+    if rp_id not in rps or not talk:
+        return None
+    if talk.isdigit():  # a surprise: drawn again from its seed, as it was drawn
+        name = practice_state(None, seed=int(talk), rp=rps[rp_id])[0]
+    elif talk in profiles_for(rps[rp_id]):
+        name = talk
+    else:
+        return None
+    said = st.query_params.get("said", "")
+    return {"id": rp_id, "profile": name, "talk": talk,
+            "path": [c for c in said.split(".") if c]}
+
+
+def _to_url(rp_id: str, play: dict | None) -> None:
+    """Keep the conversation and the talk under way in the address (none: no talk)."""
+    wanted = {"conversation": rp_id} if play is None else {
+        "conversation": play["id"], "talk": play.get("talk", play["profile"]),
+        "said": ".".join(play["path"])}
+    for key in ("talk", "said"):
+        if key not in wanted and key in st.query_params:
+            del st.query_params[key]
+    for key, value in wanted.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+if st.session_state.get("rp_play") is None and (kept := _from_url()) is not None:
+    st.session_state["rp_play"] = kept
+    st.session_state["rp_pick"] = kept["id"]
+    st.session_state["rp_profile"] = "surprise" if kept["talk"].isdigit() else kept["talk"]
 
 from_url = st.query_params.get("conversation")
 if st.session_state.get("rp_pick") not in rps:
@@ -70,6 +109,7 @@ if rp.lesson:
 
 play = st.session_state.get("rp_play")
 if play is None or play["id"] != rp_id:
+    _to_url(rp_id, None)
     st.button(t("roleplay.start"), key="rp_start", type="primary", on_click=_start)
     st.stop()
 
@@ -77,9 +117,11 @@ with st.expander(t("roleplay.setting"), expanded=not play["path"]):
     st.markdown(rp.setting.get(lang))
 try:
     session = Session.replay(rp, practice_state(play["profile"], 0, rp)[1], play["path"])
-except PathError:  # the conversation file changed under the talk: start it again
-    st.session_state.pop("rp_play", None)
+except PathError:  # the conversation file changed under the talk (or the address was
+    st.session_state.pop("rp_play", None)  # edited by hand): start it again
+    _to_url(rp_id, None)
     st.rerun()
+_to_url(rp_id, play)
 views.transcript(session)
 views.choices(session, "rp_choice", _choose)
 if session.done:

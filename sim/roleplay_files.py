@@ -16,7 +16,7 @@ from sim.borrower_state import (
     fits,
     kind_of,
 )
-from sim.inputs import MAX_FILE_BYTES, load_yaml, read_text, validate
+from sim.inputs import MAX_FILE_BYTES, did_you_mean, load_yaml, near_zh, read_text, validate
 from sim.roleplay import Roleplay
 from sim.scenario import ScenarioError, load_scenario
 
@@ -35,6 +35,7 @@ def graph_problems(rp: Roleplay, scenario_dir: Path | None = SCENARIO_DIR
     the same in Chinese)."""
     out: list[tuple[str, str, str]] = []
     ids = list(rp.nodes)
+    dangling = False
     if rp.start not in rp.nodes:
         out.append(("start", f"no node '{rp.start}' (nodes are: {', '.join(ids[:8])}); "
                     "name one of the nodes",
@@ -55,20 +56,22 @@ def graph_problems(rp: Roleplay, scenario_dir: Path | None = SCENARIO_DIR
                             f"选项标识 '{ch.id}' 在本节点用了两次：请给每个选项不同的标识"))
             seen.add(ch.id)
             if ch.next is not None and ch.next not in rp.nodes:
-                out.append((f"{where}.next", f"no node '{ch.next}'; name one of the nodes "
-                            "or remove 'next' to end the conversation",
-                            f"没有节点 '{ch.next}'：请写其中一个节点，或删去 'next' 让对话在此结束"))
+                dangling = True
+                near = did_you_mean(ch.next, ids)  # "; did you mean 'answer'?"
+                out.append((f"{where}.next", f"no node '{ch.next}'"
+                            + (f"{near} Name" if near else "; name")
+                            + " one of the nodes or remove 'next' to end the conversation",
+                            f"没有节点 '{ch.next}'{near_zh(ch.next, ids) or '：'}"
+                            "请写其中一个节点，或删去 'next' 让对话在此结束"))
     reach = _reachable(rp)
     for nid in ids:
         if rp.start in rp.nodes and nid not in reach:
             out.append((f"nodes.{nid}", "no choice leads to this node (unreachable); point a "
                         "choice's 'next' at it or delete it",
                         "没有任何选项通向这个节点（走不到）：请让某个选项的 'next' 指向它，或删去它"))
-    if rp.start in rp.nodes and not any(not rp.nodes[n].choices or any(
-            c.next is None for c in rp.nodes[n].choices) for n in reach):
-        out.append(("nodes", "the conversation never ends: give one node no choices or one "
-                    "choice no 'next'",
-                    "对话永远不会结束：请让某个节点没有选项，或让某个选项没有 'next'"))
+    # a dangling 'next' is already named; the ends are judged once every 'next' is a node
+    if rp.start in rp.nodes and not dangling:
+        out += _end_problems(rp, reach)
     out += _kind_problems(rp)
     if rp.borrower is not None and rp.case is None:
         out.append(("borrower", "a borrower belongs to a case: add 'case' or remove 'borrower'",
@@ -133,6 +136,29 @@ def _kind_problems(rp: Roleplay) -> list[tuple[str, str, str]]:
                                 f"{why_en}: remove it from 'reveals'",
                                 f"'{fact}' 只适用于企业，但{why_zh}：请从 'reveals' 中删去它"))
     return out
+
+
+def _end_problems(rp: Roleplay, reach: set[str]) -> list[tuple[str, str, str]]:
+    """A conversation that never ends, or a node from which no way leads to an end (its
+    choices only go round a loop): a trainee who gets there can never finish the talk."""
+    ends = {n for n in reach if not rp.nodes[n].choices
+            or any(c.next is None for c in rp.nodes[n].choices)}
+    if not ends:
+        return [("nodes", "the conversation never ends: give one node no choices or one "
+                 "choice no 'next'",
+                 "对话永远不会结束：请让某个节点没有选项，或让某个选项没有 'next'")]
+    can_end, grew = set(ends), True
+    while grew:  # nodes with a choice into a node that can end, until nothing is added
+        more = {n for n in reach - can_end
+                if any(c.next in can_end for c in rp.nodes[n].choices)}
+        can_end |= more
+        grew = bool(more)
+    return [(f"nodes.{nid}", "no way from this node leads to the end of the conversation "
+             "(its choices only go round a loop); give one of its choices no 'next', or point "
+             "one at a node that leads to the end",
+             "从这个节点出发，怎么选都走不到对话的结尾（选项只在几个节点之间打转）：请让它的某个"
+             "选项没有 'next'，或指向能走到结尾的节点")
+            for nid in rp.nodes if nid in reach and nid not in can_end]
 
 
 def _reachable(rp: Roleplay) -> set[str]:

@@ -68,6 +68,8 @@ def test_honest_and_evasive_borrowers_play_differently(shipped) -> None:
      "guarantor"),
     ("jinlun_guarantor_default", "honest_sound", ["ask_exposure", "promise_shield"],
      "guarantor"),
+    # the officer releases the guarantor on the spot: he does not wait to "hear what happens"
+    ("guarantor_wants_out", "honest_sound", ["release_now"], "let me know"),
 ])
 def test_the_borrowers_last_word_answers_what_the_officer_said(
         shipped, rp_id, profile, path, not_said) -> None:
@@ -100,7 +102,8 @@ def test_missed_facts_and_strong_questions(shipped) -> None:
 
 
 @pytest.mark.parametrize("rp_id,path,rule", [
-    ("jinlan_diversion", ["threaten_freeze", "promise_rollover"], "no_threats"),
+    ("jinlan_diversion", ["threaten_freeze", "apologise_and_ask", "promise_rollover"],
+     "no_threats"),
     ("jinlan_diversion", ["ask_onward_flows", "promise_rollover"], "no_false_promise"),
     ("consumer_hardship", ["call_employer", "repayment_plan"], "no_third_party_disclosure"),
     ("huimin_flood", ["call_tonight", "deferral_in_writing"], "contact_hours"),
@@ -121,10 +124,54 @@ def test_a_threat_to_tell_the_homebuyers_breaks_two_rules(shipped) -> None:
     """"Freeze your accounts and tell your homebuyers" is a threat and a disclosure of the
     borrower's affairs: both count, each with the choice that broke it."""
     out = Session.replay(shipped["jinlan_diversion"], PRACTICE_PROFILES["evasive"],
-                         ["threaten_freeze", "promise_rollover"]).outcome()
+                         ["threaten_freeze", "apologise_and_ask", "promise_rollover"]).outcome()
     assert [(b.rule, b.choice_id) for b in out.breaches] == [
         ("no_threats", "threaten_freeze"), ("no_third_party_disclosure", "threaten_freeze"),
         ("no_false_promise", "promise_rollover")]
+
+
+def test_a_threat_does_not_buy_the_confession_the_question_gets(shipped) -> None:
+    """The diverting chairman admits the land premium when asked where the money went
+    after the affiliate; threatened, he closes up (as the feedback says he will) and
+    admits it only if the officer takes the threat back and asks the question."""
+    rp, evasive = shipped["jinlan_diversion"], PRACTICE_PROFILES["evasive"]
+    asked = Session.replay(rp, evasive, ["ask_onward_flows", "agree_entrusted"]).outcome()
+    threatened = Session.replay(rp, evasive, ["threaten_freeze", "formal_letter"]).outcome()
+    assert asked.learned == ["diversion"]
+    assert threatened.learned == [] and "diversion" in threatened.missed
+    back = Session.replay(rp, evasive, ["threaten_freeze", "apologise_and_ask",
+                                        "agree_entrusted"]).outcome()
+    assert back.learned == ["diversion"]
+    assert back.relationship_delta < asked.relationship_delta  # the threat still cost
+    assert {b.rule for b in back.breaches} == {"no_threats", "no_third_party_disclosure"}
+    # an honest chairman is offended, not silenced: he still offers the statements
+    honest = Session.replay(rp, PRACTICE_PROFILES["honest_sound"], ["threaten_freeze"])
+    assert "statements" in honest.line().text.en
+
+
+def test_what_the_borrower_volunteers_is_not_reported_as_missed(shipped) -> None:
+    """Jinlun's manager opens with Huafang's lawsuit against him: the debrief listed "the
+    guarantee chain is in trouble" as missed when the officer did not ask about it."""
+    rp = shipped["jinlun_guarantor_default"]
+    out = Session.replay(rp, PRACTICE_PROFILES["struggling"],
+                         ["call_customers", "promise_shield"]).outcome()
+    assert "guarantor_trouble" in out.learned and "guarantor_trouble" not in out.missed
+    sound = Session.replay(rp, PRACTICE_PROFILES["honest_sound"], ["call_customers",
+                                                                   "promise_shield"]).outcome()
+    assert sound.learned == [] and sound.missed == []
+
+
+def test_every_rule_broken_or_concession_made_is_explained(shipped) -> None:
+    """The debrief's "On the choices you made" explains each route that breaks a conduct
+    rule or gives a restructuring (an extension, a lower instalment): a trainee who gave
+    in learned nothing from a debrief that said nothing about it."""
+    for rp in shipped.values():
+        for nid, node in rp.nodes.items():
+            for ch in node.choices:
+                concedes = any(t.kind == "restructure" for t in ch.terms)
+                if ch.breach or ch.contact_hour is not None or concedes:
+                    assert ch.feedback is not None, (rp.id, nid, ch.id)
+                    assert ch.feedback.zh.strip() and ch.feedback.en.strip()
 
 
 def test_a_clean_talk_breaks_no_rule(shipped) -> None:

@@ -55,6 +55,7 @@ BAD_CASES = {
     "misspelt_choices.yaml": "nodes.open.choises",
     "unreachable_node.yaml": "nodes.orphan",
     "never_ends.yaml": "nodes",
+    "trapped_loop.yaml": "nodes.round",
     "list_not_mapping.yaml": "(file)",
     "yaml_unclosed_quote.yaml": "line 3",
     "only_kind.yaml": "nodes",
@@ -153,6 +154,29 @@ def test_suggestions_for_misspellings() -> None:
     with pytest.raises(RoleplayError) as err:
         load_roleplay(BAD / "misspelt_choices.yaml")
     assert "did you mean 'choices'" in str(err.value)
+
+
+def test_a_dangling_next_suggests_the_node_meant_and_nothing_else_about_the_end() -> None:
+    """'next: answr' beside a node 'answer' says which node was meant, in both languages; it
+    is not also reported as "the conversation never ends" (an author told to give a node no
+    choices, when the node they meant has none, looks for a second mistake)."""
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "dangling_next.yaml")
+    en = dict(err.value.problems)["nodes.open.choices[0].next"]
+    assert "no node 'answr'; did you mean 'answer'? Name one of the nodes" in en, en
+    assert any("是不是 'answer'？请写其中一个节点" in zh for zh in err.value.problems_zh)
+    assert not any("never ends" in msg for _, msg in err.value.problems)
+
+
+def test_a_loop_with_no_way_out_is_refused_at_its_nodes() -> None:
+    """A trainee who takes 'ask' goes round 'round' and 'again' for ever, though 'done'
+    ends the talk from the start: each trapped node is named with the fix."""
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "trapped_loop.yaml")
+    paths = [p for p, _ in err.value.problems]
+    assert paths == ["nodes.round", "nodes.again"], err.value.problems
+    assert all("give one of its choices no 'next'" in m for _, m in err.value.problems)
+    assert all("走不到对话的结尾" in zh for zh in err.value.problems_zh)
 
 
 def test_a_full_width_comma_in_a_list_is_named_with_the_list_to_write() -> None:

@@ -346,3 +346,47 @@ def test_a_reload_mid_meeting_resumes_it_where_it_stood(fresh_db, restart) -> No
     no_exception(again)
     talk = common.games().open(aid).game.decision_log[-1]["talks"][0]
     assert (talk["path"], talk.get("left")) == (["ask_onward_flows"], True)
+
+
+def reopened(at: AppTest) -> AppTest:
+    """A new browser session at the address the first one shows (a reload, a new tab)."""
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in at.query_params.items():
+        again.query_params[key] = value[0] if isinstance(value, list) else value
+    again.run()
+    again.switch_page("app_pages/roleplay.py").run()
+    no_exception(again)
+    return again
+
+
+@pytest.mark.parametrize("profile", ["evasive", "surprise"])
+def test_a_reload_mid_conversation_goes_on_where_it_stood(profile) -> None:
+    """A practice talk lived in the browser session only: a reload in a class (or a lost
+    connection) started the page over, with a new borrower. The address keeps it now,
+    without saying which borrower a surprise drew."""
+    at = play(practice(), "jinlan_diversion", profile, ["ask_onward_flows"])
+    met = at.session_state["rp_play"]["profile"]
+    if profile == "surprise":
+        assert met not in str(dict(at.query_params))  # the draw stays hidden
+    again = reopened(at)
+    assert again.session_state["rp_play"]["profile"] == met
+    assert again.session_state["rp_play"]["path"] == ["ask_onward_flows"]
+    said = [m.value for m in again.markdown]
+    assert any("锦澜建设之后又付给了谁" in m for m in said)  # the question asked stays
+    # and the talk goes on from there, to the same feedback
+    again.button(key="rp_choice_1_agree_entrusted").click().run()
+    no_exception(again)
+    shown = texts(again)
+    assert ("贷款资金被挪作他用" in shown) == (met == "evasive")
+    assert "你面对的借款人" in shown
+
+
+def test_an_address_with_a_path_that_does_not_fit_starts_over_cleanly() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"conversation": "jinlan_diversion", "talk": "evasive",
+                            "said": "ask_onward_flows.no_such_choice"})
+    at.run()
+    at.switch_page("app_pages/roleplay.py").run()
+    no_exception(at)
+    assert at.button(key="rp_start") is not None
+    assert "said" not in at.query_params and "talk" not in at.query_params

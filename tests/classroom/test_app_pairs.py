@@ -153,6 +153,24 @@ def test_two_sessions_take_turns_on_one_conversation(room):
     assert "What you " not in texts(borrower)
 
 
+def test_the_officer_is_linked_back_to_the_desk_of_her_attempt(room):
+    """A pair page opened from a link or after a reload holds no attempt, and the desk then
+    said "no practice open: choose a case"; the officer's page links to her desk in the
+    attempt the meeting is queued in, in either language. The borrower gets no such link."""
+    p = room.pair()
+    aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id
+    _click(on_page(room.ann, "pairs.py", pair=p.id), f"pair_begin_{p.id}")
+    for lang in ("en", "zh"):
+        officer = on_page(room.ann, "pairs.py", lang=lang, pair=p.id)
+        (link,) = [k for k in officer.get("page_link") if k.label == t("pairs.to_desk", lang)]
+        assert link.proto.page == "desk" and f"attempt={aid}" in (
+            link.proto.query_string), link.proto
+    borrower = on_page(room.ben, "pairs.py", pair=p.id)
+    assert t("pairs.to_desk", "en") not in [k.label for k in borrower.get("page_link")]
+    desk = on_page(room.ann, "desk.py", attempt=aid)  # where the link goes: her month
+    assert t("pairs.desk_notice", "en", borrower="Ben") in [w.value for w in desk.warning]
+
+
 def test_ending_the_month_mid_talk_holds_the_meeting_and_both_players_see_it(room):
     """Ann has read Ben's answer and ends the month from her desk: the meeting is held as
     it stood, her desk says so, and both pair pages show it ended with her month."""
