@@ -31,6 +31,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from sim import names
+
 # ---------------------------------------------------------------------------
 # Word lists: (Chinese, English)
 # ---------------------------------------------------------------------------
@@ -98,6 +100,14 @@ PLACES: dict[str, tuple[tuple[str, str], ...]] = {
     "changsha": (("长沙", "Changsha"), ("浏阳", "Liuyang"), ("宁乡", "Ningxiang")),
     "luoyang": (("洛阳", "Luoyang"), ("偃师", "Yanshi"), ("孟津", "Mengjin")),
     "xinxiang": (("新乡", "Xinxiang"), ("卫辉", "Weihui"), ("辉县", "Huixian")),
+    # the generator's regions (sim.generate_tables.REGIONS), with the cities it names its
+    # named borrowers after
+    "guangdong": (("东莞", "Dongguan"), ("佛山", "Foshan"), ("中山", "Zhongshan"), ("惠州", "Huizhou")),
+    "shandong": (("潍坊", "Weifang"), ("临沂", "Linyi"), ("淄博", "Zibo"), ("烟台", "Yantai")),
+    "sichuan": (("绵阳", "Mianyang"), ("德阳", "Deyang"), ("宜宾", "Yibin"), ("南充", "Nanchong")),
+    "henan": (("洛阳", "Luoyang"), ("许昌", "Xuchang"), ("新乡", "Xinxiang"), ("南阳", "Nanyang")),
+    "fujian": (("泉州", "Quanzhou"), ("莆田", "Putian"), ("漳州", "Zhangzhou"), ("宁德", "Ningde")),
+    "hubei": (("襄阳", "Xiangyang"), ("宜昌", "Yichang"), ("荆州", "Jingzhou"), ("孝感", "Xiaogan")),
     "generic": (("杭州", "Hangzhou"), ("苏州", "Suzhou"), ("合肥", "Hefei"), ("郑州", "Zhengzhou"),
                 ("成都", "Chengdu"), ("武汉", "Wuhan"), ("济南", "Jinan"), ("南昌", "Nanchang"),
                 ("福州", "Fuzhou")),
@@ -245,6 +255,33 @@ def _pick(rng: np.random.Generator, words: tuple[tuple[str, str], ...]) -> tuple
     return words[int(rng.integers(0, len(words)))]
 
 
+@lru_cache(maxsize=64)
+def places_of(region: str) -> tuple[tuple[str, str], ...]:
+    """The places (zh, en) a borrower of ``region`` is named after: the region's list above;
+    else the one place the region names, in Chinese (宁波) or in pinyin ("ningbo",
+    "Ningbo"), from the places sim.names knows; else the generic list. A case an instructor
+    wrote for Ningbo named its borrowers after Wuhan and Chengdu."""
+    if region in PLACES:
+        return PLACES[region]
+    text = str(region).strip()
+    if text in names.PLACES:
+        return ((text, names.place_en(text)),)
+    key = "".join(c for c in text.lower() if c.isascii() and c.isalpha())
+    found = _places_by_pinyin().get(key, ()) if key else ()
+    return found if len(found) == 1 else PLACES["generic"]  # 台州 or 泰州? neither
+
+
+@lru_cache(maxsize=1)
+def _places_by_pinyin() -> dict[str, tuple[tuple[str, str], ...]]:
+    """names.PLACES by their pinyin, letters only and lower case ("xian" for 西安)."""
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for zh in sorted(names.PLACES):
+        en = names.place_en(zh)
+        key = "".join(c for c in en.lower() if c.isalpha())
+        out[key] = out.get(key, ()) + ((zh, en),)
+    return out
+
+
 def _name_for_slot(name_seed: int, slot: int, n_slots: int, loan_index: int, industry: str,
                    region: str, small_business: bool) -> Identity:
     # the loan's own generator: place, trade, form and representative (not the unique part)
@@ -258,7 +295,7 @@ def _name_for_slot(name_seed: int, slot: int, n_slots: int, loan_index: int, ind
     length = _brand_length(n_slots)
     space = len(BRAND_CHARS) ** length
     brand = [BRAND_CHARS[d] for d in _digits(_code(name_seed, slot, space), (len(BRAND_CHARS),) * length)]
-    place = _pick(rng, PLACES.get(region, PLACES["generic"]))
+    place = _pick(rng, places_of(region))
     trade = _pick(rng, TRADES.get(industry, TRADES["generic"]))
     form = _pick(rng, SMALL_FORMS.get(industry, SMALL_FORMS["generic"]) if small_business
                  else CORPORATE_FORMS)

@@ -403,6 +403,11 @@ def _place(zh: str) -> str:
     return PLACE_NAMES.get(zh) or _word(_syllables(zh))
 
 
+def place_en(zh: str) -> str:
+    """A place's English name: 台州 -> Taizhou, 西安 -> Xi'an."""
+    return _place(zh)
+
+
 def _brand(zh: str) -> list[str]:
     """A brand (明泰, 鑫博腾飞, 数字100) as capitalised words."""
     words: list[str] = []

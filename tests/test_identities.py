@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim.codes import PRODUCTS
-from sim.identities import PLACES, TRADES, borrower_identity
+from sim.identities import PLACES, TRADES, borrower_identity, places_of
 from sim.portfolio import build_portfolio
 from sim.scenario import load_scenario, scenario_paths
 
@@ -76,7 +76,7 @@ def test_generated_names_fit_the_loans_industry_and_region(path):
             continue
         trades = TRADES.get(industry, TRADES["generic"])
         assert any(zh in company and en in company_en for zh, en in trades), (industry, company)
-        places = PLACES.get(region, PLACES["generic"])
+        places = places_of(region)
         assert any(company.startswith(zh) and company_en.startswith(en) for zh, en in places)
         assert HAN.search(rep) and company_en.isascii()
         if PRODUCTS[pf.product[i]] != "small_business":
@@ -89,3 +89,21 @@ def test_a_named_borrowers_name_is_never_given_to_a_generated_loan():
     assert moved.company_zh != first.company_zh
     others = {borrower_identity(11, i, 100, "textiles", "shaoxing").company_zh for i in range(100)}
     assert moved.company_zh not in others, "the spare name is nobody else's"
+
+
+@pytest.mark.parametrize("region, zh, en", [("ningbo", "宁波", "Ningbo"), ("Wenzhou", "温州", "Wenzhou"),
+                                            ("宁波", "宁波", "Ningbo"), ("xian", "西安", "Xi'an"),
+                                            ("sichuan", "绵阳", "Mianyang")])
+def test_borrowers_are_named_after_the_region_the_instructor_wrote(region, zh, en):
+    """A case written for Ningbo (region: ningbo) named its borrowers after Wuhan and
+    Chengdu: a region the word lists do not have is read as the place it names, in Chinese
+    or pinyin (a province the generator draws keeps its own cities)."""
+    names = [borrower_identity(7, i, 60, "manufacturing", region) for i in range(60)]
+    assert any(n.company_zh.startswith(zh) and n.company_en.startswith(en) for n in names)
+    assert all(n.company_zh.startswith(tuple(p for p, _ in places_of(region))) for n in names)
+    assert not any(n.company_zh.startswith(("武汉", "成都")) for n in names)
+
+
+def test_a_region_that_names_no_one_place_keeps_the_generic_places():
+    # 台州 and 泰州 are both Taizhou: neither is guessed
+    assert places_of("taizhou") == places_of("nowhere") == PLACES["generic"]
