@@ -217,7 +217,10 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          ("active", "not_defaulted", "unpledged_assets"),
                          False, "prevent",
                          {"top_up_ltv_share": 0.3, "health_margin": 0.5}),
-        InterventionType("freeze_line", 2.0, 0, 0, 0, ("active", "not_defaulted", "has_undrawn"), True,
+        # a ground first (domain: lawful when credit weakens or funds are misused, Civil Code
+        # Art. 673): a line frozen on a sound borrower is the bank's own breach
+        InterventionType("freeze_line", 2.0, 0, 0, 0,
+                         ("active", "not_defaulted", "has_undrawn", "in_difficulty"), True,
                          "prevent"),
         InterventionType("entrusted_payment", 4.0, 0, 0, 0, ("active", "not_defaulted", "self_payment"),
                          False, "prevent"),

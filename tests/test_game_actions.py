@@ -40,11 +40,13 @@ def test_queue_rejects_unavailable_actions_with_reasons_in_both_languages():
     g.queue(0, "onsite_check")  # 10 of the 12 hours
     assert_rejected(g, 0, "onsite_check", "queued")
     assert_rejected(g, 1, "onsite_check", "hours")
-    g.queue(1, "freeze_line")  # 2 hours still fit
-    assert [q.action_id for q in g.queued] == ["onsite_check", "freeze_line"]
-    assert g.hours_queued == pytest.approx(12.0)
+    # a line is frozen on a ground: a sound borrower showing no difficulty gives none
+    assert_rejected(g, 1, "freeze_line", "in_difficulty")
+    g.queue(1, "closer_monitoring")  # 1 hour still fits
+    assert [q.action_id for q in g.queued] == ["onsite_check", "closer_monitoring"]
+    assert g.hours_queued == pytest.approx(11.0)
     g.unqueue(0)
-    assert [q.action_id for q in g.queued] == ["freeze_line"]
+    assert [q.action_id for q in g.queued] == ["closer_monitoring"]
 
 
 def test_options_explain_every_unavailable_action():
@@ -120,7 +122,7 @@ def test_the_queued_list_shows_what_the_option_showed():
     g.set_policy(LIGHT)
     shown = {o.id: o for o in g.options(2)}
     g.queue(2, "onsite_check")
-    g.queue(3, "freeze_line")
+    g.queue(3, "closer_monitoring")
     [q] = [q for q in g.queued if q.loan_id == 2]
     assert (q.label, q.hours, q.cost_cny) == (g.sim.pf.label(2), shown["onsite_check"].hours,
                                               shown["onsite_check"].cost_cny)

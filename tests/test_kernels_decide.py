@@ -72,7 +72,7 @@ def _book(n, seed):
         pledged=rng.random(n) < 0.2, topped=rng.choice([-99, 2, 8], n),
         diverting=rng.random(n) < 0.1, suspects=rng.random(n) < 0.3,
         confirmed=rng.random(n) < 0.2, securable=rng.random(n) < 0.2,
-        can_secure=rng.random(n) < 0.7)
+        can_secure=rng.random(n) < 0.7, grounds=rng.random(n) < 0.6)
 
 
 def test_the_officers_risk_is_its_sum_of_beliefs_to_the_bit():
@@ -109,12 +109,13 @@ def test_candidate_sets_are_the_triages_masks_in_loan_order():
         live & b["disaster"] & (b["alerts"] >= 1) & (dpd == 0) & (b["acted"] < month - repeat),
         live & (dpd < early_below) & ~b["restructured"] & ~b["disaster"] & b["confirmed"],
         live & (dpd > 0),
-        live & ~b["frozen"] & (b["undrawn"] > 0) & ((dpd > 0) | b["suspects"]),
+        live & ~b["frozen"] & (b["undrawn"] > 0) & b["grounds"] & ((dpd > 0) | b["suspects"]),
         live & b["securable"] & b["can_secure"] & ~b["pledged"] & (b["topped"] < month - repeat),
     ]
     table, counts = candidate_sets(
         month, live, dpd, b["restructured"], b["disaster"], b["acted"], b["entrusted"],
-        b["frozen"], b["undrawn"], b["pledged"], b["topped"], b["alerts"], b["diverting"],
+        b["frozen"], b["undrawn"], b["grounds"], b["pledged"], b["topped"], b["alerts"],
+        b["diverting"],
         b["suspects"], b["confirmed"], b["securable"], b["can_secure"], early_below, late_dpd,
         repeat)
     assert len(counts) == N_SETS == len(want)
@@ -153,7 +154,8 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     b = _book(n, 18)
     table, counts = candidate_sets(
         7, b["live"], b["dpd"], b["restructured"], b["disaster"], b["acted"], b["entrusted"],
-        b["frozen"], b["undrawn"], b["pledged"], b["topped"], b["alerts"], b["diverting"],
+        b["frozen"], b["undrawn"], b["grounds"], b["pledged"], b["topped"], b["alerts"],
+        b["diverting"],
         b["suspects"], b["confirmed"], b["securable"], b["can_secure"], 1, 30, 6)
     entrusted, late, deferral, early, call, freeze, secure = (
         table[k, :counts[k]] for k in range(7))

@@ -403,3 +403,23 @@ def test_on_a_thin_team_the_oracles_visits_leave_hours_for_the_relief_they_open(
         oracle.append(run.loss_cny)
         officer.append(simulate(sc, seed=seed, strategy="early-warning").loss_cny)
     assert sum(oracle) < sum(officer)
+
+
+def test_the_oracle_freezes_a_line_only_on_a_ground_the_bank_can_see():
+    """The oracle froze real-estate developers' undrawn lines in month 1, before any signal,
+    because it knew they would default; a trainee copying that froze every line in month 1
+    and scored an index of 0.97. A freeze needs a ground (domain: credit weakens or funds are
+    misused, Civil Code Art. 673): arrears, the watch list or a recent signal. The oracle
+    proposes no freeze the engine would refuse for want of one."""
+    from sim.engine import _simulation
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "real_estate.yaml")
+    sim = _simulation(sc, 3, None, "oracle", None)
+    sim.run()
+    refused = [(m, i) for m, rep in enumerate(sim.rec.months) for i, a, why in rep.rejected
+               if a == "freeze_line" and why == "in_difficulty"]
+    assert refused == []
+    frozen = [e for e in sim.rec.events if e[2] == "action_freeze_line"]
+    assert frozen, "the oracle still freezes lines where it has a ground"
+    assert min(m for m, *_ in frozen) > 1  # not before the first month's signals are seen

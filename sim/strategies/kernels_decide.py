@@ -151,12 +151,13 @@ N_SETS = 7
 
 @compiled
 def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrusted, frozen,
-                   undrawn, pledged, topped, alerts, diverting, suspects, confirmed,
+                   undrawn, grounds, pledged, topped, alerts, diverting, suspects, confirmed,
                    securable, can_secure, early_below_dpd: int, late_dpd: int,
                    repeat_after_months: int):
     """The loans each of the triage's actions is weighed for, in loan order (the masks of
     sim.strategies.triage.Triage.candidates, loan by loan): a table whose row k holds
-    set k's loans in its first counts[k] places."""
+    set k's loans in its first counts[k] places. `grounds`: the loans whose difficulty the
+    bank can see, the ground a freeze needs (sim.interventions.catalogue.difficulty_visible)."""
     n = len(live)
     table = np.empty((N_SETS, n), dtype=np.int64)
     counts = np.zeros(N_SETS, dtype=np.int64)
@@ -171,7 +172,7 @@ def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrust
             disaster[i] and alerts[i] >= 1 and d == 0 and acted[i] < not_since,
             d < early_below_dpd and not restructured[i] and not disaster[i] and confirmed[i],
             d > 0,
-            not frozen[i] and undrawn[i] > 0 and (d > 0 or suspects[i]),
+            not frozen[i] and undrawn[i] > 0 and grounds[i] and (d > 0 or suspects[i]),
             securable[i] and can_secure[i] and not pledged[i] and topped[i] < not_since,
         )
         for k in range(N_SETS):

@@ -33,7 +33,14 @@ from sim.defaults import EARLY_REPAYMENT_ON_DAMAGE, INTERVENTIONS
 from sim.interventions.effects import cut_of
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
-from sim.strategies.base import Budget, Strategy, action_hours, offered, workout
+from sim.strategies.base import (
+    Budget,
+    Strategy,
+    action_hours,
+    in_difficulty,
+    offered,
+    workout,
+)
 from sim.strategies.kernels_decide import (
     assemble,
     candidate_sets,
@@ -351,7 +358,7 @@ class Triage(Strategy):
         # the loans each action is weighed for, in one pass over the book (kernels_decide)
         table, counts = candidate_sets(
             t, live, obs.dpd, obs.restructured, obs.disaster_region, obs.acted, obs.entrusted,
-            obs.frozen, obs.undrawn, obs.pledged, self._topped(obs), alerts,
+            obs.frozen, obs.undrawn, in_difficulty(obs), obs.pledged, self._topped(obs), alerts,
             self.diverting(obs), self.suspects(obs, alerts), self.confirmed(obs, alerts),
             self.securable(obs, alerts), self.can_secure(obs), p.early_relief_below_dpd,
             RELIEF_LATE_DPD, p.repeat_after_months)
