@@ -330,6 +330,12 @@ def _digits_meant(value: Any) -> str | None:
     return None if meant == value.strip() else meant
 
 
+def _clock_time(value: Any) -> int | None:
+    """The hour of a time of day typed where a whole number belongs ('22:00' is 22)."""
+    m = re.fullmatch(r"\s*(\d{1,2})\s*[:：]\s*\d{2}\s*", value) if isinstance(value, str) else None
+    return int(m[1]) if m and int(m[1]) <= 24 else None
+
+
 def _quoted_whole(value: Any) -> bool:
     """Whether a whole number was written in quotes ('count: "20"'): text to YAML, and a
     whole-number field takes no text."""
@@ -421,6 +427,9 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"write it as a share: {value.strip()} is {_percent_text(value):g}"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
         fix = f"type the digits half-width: {value.strip()} is {_half_width_number(value)}"
+    elif kind in ("int_type", "int_parsing") and _clock_time(value) is not None:
+        fix = (f"write a whole number: '{value.strip()}' is a time of day; an hour is written "
+               f"alone, as {_clock_time(value)}")
     elif kind == "int_type" and _quoted_whole(value):
         fix = f"write the whole number without quotes, as {value.strip()}: in quotes it is text"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _digits_meant(value) is not None:
@@ -486,6 +495,8 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"请写成比例：{value.strip()} 应写成 {_percent_text(value):g}"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
         fix = f"请用半角数字：{value.strip()} 应写成 {_half_width_number(value)}"
+    elif kind in ("int_type", "int_parsing") and _clock_time(value) is not None:
+        fix = f"请写整数：'{value.strip()}' 是时刻，钟点只写小时数，例如 {_clock_time(value)}"
     elif kind == "int_type" and _quoted_whole(value):
         fix = f"请去掉引号，写成 {value.strip()}：加了引号就是文本"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _digits_meant(value) is not None:
@@ -523,7 +534,22 @@ class TextLoader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
+    def construct_yaml_int(self, node: yaml.Node) -> Any:
+        # YAML 1.1 reads 22:00 as the base-60 number 1320: an hour typed as a time was
+        # refused as "at most 23", which the author had written. Kept as text, it is named.
+        if ":" in str(node.value):
+            return self.construct_scalar(node)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.Node) -> Any:
+        if ":" in str(node.value):
+            return self.construct_scalar(node)
+        return super().construct_yaml_float(node)
+
+
 TextLoader.add_constructor("tag:yaml.org,2002:timestamp", TextLoader.construct_yaml_timestamp)
+TextLoader.add_constructor("tag:yaml.org,2002:int", TextLoader.construct_yaml_int)
+TextLoader.add_constructor("tag:yaml.org,2002:float", TextLoader.construct_yaml_float)
 
 
 def plain_yaml(text: str) -> Any:
