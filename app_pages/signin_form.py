@@ -15,7 +15,7 @@ def draw(welcome: bool = True) -> None:
     with st.form("signin_form"):
         username = st.text_input(t("signin.username"), key="signin_username", max_chars=64)
         password = st.text_input(t("signin.password"), type="password", key="signin_password",
-                                 max_chars=256)
+                                 max_chars=accounts.MAX_PASSWORD_CHARS)
         submitted = st.form_submit_button(t("signin.submit"), type="primary")
 
     if submitted:

@@ -110,6 +110,7 @@ _FIXES = {
     "model_type": "write a mapping (YAML 'key: value' lines)",
     "string_type": "write text",
     "string_too_short": "fill in this text",
+    "string_too_long": "shorten it",
     "too_short": "add at least one entry",
     "too_long": "remove entries",
 }
@@ -169,6 +170,7 @@ _FIXES_ZH = {
     "model_type": "请写成映射，即 YAML 的 '键: 值' 行",
     "string_type": "请写文本",
     "string_too_short": "请填写这段文字",
+    "string_too_long": "请删减",
     "too_short": "请至少加一条",
     "too_long": "请删去一些条目",
 }
@@ -278,6 +280,68 @@ def _half_width_number(value: Any) -> str | None:
     return half
 
 
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ZH_BIG = {"万": 10_000, "亿": 100_000_000}
+_UNIT_WORDS = re.compile(
+    r"^(?:[¥￥$]|cny|rmb)?\s*(.*?)\s*(?:元|人民币|cny|rmb|yuan|个月|月|months?|年|人|名|笔|户|"
+    r"officers?|loans?|hours?|小时)?$", re.IGNORECASE)
+
+
+def _zh_numeral(text: str) -> int | None:
+    """The whole number Chinese numerals write ('三' 3, '十二' 12, '两百' 200), or None."""
+    if not text or any(c not in _ZH_DIGITS and c not in _ZH_UNITS and c not in _ZH_BIG
+                       for c in text):
+        return None
+    total = section = digit = 0
+    for c in text:
+        if c in _ZH_DIGITS:
+            digit = _ZH_DIGITS[c]
+        elif c in _ZH_UNITS:
+            section += (digit or 1) * _ZH_UNITS[c]
+            digit = 0
+        else:
+            total = (total + section + digit) * _ZH_BIG[c]
+            section = digit = 0
+    return total + section + digit
+
+
+def _digits_meant(value: Any) -> str | None:
+    """The number a text refused as no number most likely means, written as the file wants
+    it, or None: thousands separators ('1,000,000'), a currency or a unit ('¥2000000',
+    '12个月'), 万 or 亿 ('200万'), Chinese numerals ('三'). YAML reads all of them as text."""
+    if not isinstance(value, str):
+        return None
+    m = _UNIT_WORDS.match(unicodedata.normalize("NFKC", value).strip())
+    core = m[1].strip() if m else ""
+    scale = 1
+    if core[-1:] in _ZH_BIG and core[:-1].strip():
+        scale, core = _ZH_BIG[core[-1]], core[:-1].strip()
+    if re.fullmatch(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", core, re.ASCII):
+        core = core.replace(",", "")
+    if re.fullmatch(r"[-+]?\d+(?:\.\d+)?", core, re.ASCII):
+        number = float(core) * scale
+    elif (whole := _zh_numeral(core)) is not None:
+        number = float(whole * scale)
+    else:
+        return None
+    meant = _plain_number(round(number, 10))
+    return None if meant == value.strip() else meant
+
+
+def _clock_time(value: Any) -> int | None:
+    """The hour of a time of day typed where a whole number belongs ('22:00' is 22)."""
+    m = re.fullmatch(r"\s*(\d{1,2})\s*[:：]\s*\d{2}\s*", value) if isinstance(value, str) else None
+    return int(m[1]) if m and int(m[1]) <= 24 else None
+
+
+def _quoted_whole(value: Any) -> bool:
+    """Whether a whole number was written in quotes ('count: "20"'): text to YAML, and a
+    whole-number field takes no text."""
+    return isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value, re.ASCII) is not None
+
+
 _WIDE_SEPARATORS = "，、；"
 """Full-width commas and semicolons: a Chinese keyboard types them between list items, and
 YAML reads '[a，b]' as one item 'a，b'."""
@@ -363,6 +427,14 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"write it as a share: {value.strip()} is {_percent_text(value):g}"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
         fix = f"type the digits half-width: {value.strip()} is {_half_width_number(value)}"
+    elif kind in ("int_type", "int_parsing") and _clock_time(value) is not None:
+        fix = (f"write a whole number: '{value.strip()}' is a time of day; an hour is written "
+               f"alone, as {_clock_time(value)}")
+    elif kind == "int_type" and _quoted_whole(value):
+        fix = f"write the whole number without quotes, as {value.strip()}: in quotes it is text"
+    elif kind in ("int_parsing", "int_type", "float_parsing") and _digits_meant(value) is not None:
+        fix = (f"write the number alone, in digits, with no commas or units: "
+               f"'{value.strip()}' is {_digits_meant(value)}")
     if isinstance(value, _YamlBool):
         msg, fix = "Input should be a number, not true/false", f"write a number; {_YAML_BOOL}"
     elif isinstance(value, bool) and kind in ("int_type", "string_type"):
@@ -423,6 +495,12 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"请写成比例：{value.strip()} 应写成 {_percent_text(value):g}"
     elif kind in ("int_parsing", "int_type", "float_parsing") and _half_width_number(value) is not None:
         fix = f"请用半角数字：{value.strip()} 应写成 {_half_width_number(value)}"
+    elif kind in ("int_type", "int_parsing") and _clock_time(value) is not None:
+        fix = f"请写整数：'{value.strip()}' 是时刻，钟点只写小时数，例如 {_clock_time(value)}"
+    elif kind == "int_type" and _quoted_whole(value):
+        fix = f"请去掉引号，写成 {value.strip()}：加了引号就是文本"
+    elif kind in ("int_parsing", "int_type", "float_parsing") and _digits_meant(value) is not None:
+        fix = f"请只写阿拉伯数字，不加逗号和单位：'{value.strip()}' 应写成 {_digits_meant(value)}"
     if isinstance(value, _YamlBool):
         msg, fix = "应为数字，不能是 true/false", f"请写数字；{_YAML_BOOL_ZH}"
     elif isinstance(value, bool) and kind in ("int_type", "string_type"):
@@ -444,8 +522,48 @@ def explain(err: ValidationError, model: type[BaseModel] | None = None) -> list[
     return [(_path(e["loc"]), _message(e, model)) for e in err.errors(include_url=False)]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that records keys given twice in one mapping (PyYAML keeps the last)."""
+class TextLoader(yaml.SafeLoader):
+    """SafeLoader whose dates that are no day of the calendar stay text: 'start: 2025-02-30'
+    made PyYAML raise a bare ValueError ('day is out of range for month') naming no field;
+    as text it reaches the field's own check, which names it and says what to write."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+    def construct_yaml_int(self, node: yaml.Node) -> Any:
+        # YAML 1.1 reads 22:00 as the base-60 number 1320: an hour typed as a time was
+        # refused as "at most 23", which the author had written. Kept as text, it is named.
+        if ":" in str(node.value):
+            return self.construct_scalar(node)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.Node) -> Any:
+        if ":" in str(node.value):
+            return self.construct_scalar(node)
+        return super().construct_yaml_float(node)
+
+
+TextLoader.add_constructor("tag:yaml.org,2002:timestamp", TextLoader.construct_yaml_timestamp)
+TextLoader.add_constructor("tag:yaml.org,2002:int", TextLoader.construct_yaml_int)
+TextLoader.add_constructor("tag:yaml.org,2002:float", TextLoader.construct_yaml_float)
+
+
+def plain_yaml(text: str) -> Any:
+    """Parsed YAML with no checks beyond TextLoader's (for helpers that read a text the
+    author may still be writing); a text nested too deeply raises yaml.YAMLError like a
+    syntax error, not a RecursionError."""
+    try:
+        return yaml.load(text, Loader=TextLoader)  # noqa: S506 - a SafeLoader
+    except RecursionError:
+        raise yaml.YAMLError("YAML is nested too deeply") from None
+
+
+class _Loader(TextLoader):
+    """TextLoader that records keys given twice in one mapping (PyYAML keeps the last)."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
@@ -725,6 +843,10 @@ def decode_text(data: bytes, source: str, error: type[InputError] = InputError,
     or non-UTF-8 one raises `error`. A UTF-8 byte-order mark is dropped."""
     if len(data) > max_bytes:
         raise _too_large(error, source, len(data), max_bytes)
+    kind = binary_kind(data)
+    if kind is not None:  # these may decode as UTF-8 all the same (zeros are valid UTF-8)
+        en, zh = _NOT_UTF8[kind]
+        raise _bilingual(error, source, [("(file)", en)], [zh])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -732,13 +854,26 @@ def decode_text(data: bytes, source: str, error: type[InputError] = InputError,
         raise _bilingual(error, source, [("(file)", en)], [zh]) from None
 
 
-def not_utf8_kind(data: bytes) -> str | None:
-    """What bytes that are not UTF-8 most likely are: "excel" (a workbook, or another
-    archive, renamed), "utf16" or "gbk" (text a Windows editor saved so), or None."""
+def binary_kind(data: bytes) -> str | None:
+    """"excel" or "utf16" when bytes are no UTF-8 text even if they decode as UTF-8 (a
+    workbook's header, the zero bytes of UTF-16 saved without its mark), else None."""
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return "excel"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf16"
+    # UTF-16 without its mark: a zero byte beside every Latin letter, on the same side of
+    # each pair; a text file holds none
+    if len(data) >= 8 and max(data[0::2].count(0), data[1::2].count(0)) * 4 >= len(data):
+        return "utf16"
+    return None
+
+
+def not_utf8_kind(data: bytes) -> str | None:
+    """What bytes that are not UTF-8 most likely are: "excel" (a workbook, or another
+    archive, renamed), "utf16" or "gbk" (text a Windows editor saved so), or None."""
+    kind = binary_kind(data)
+    if kind is not None:
+        return kind
     try:
         data.decode("gbk")
     except UnicodeDecodeError:

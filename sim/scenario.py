@@ -99,9 +99,14 @@ class Scenario(Strict):
         elif isinstance(v, str):
             what = f"'{v}' is not a month in the form year-month"
             what_zh = f"'{v}' 不是“年-月”形式的月份"
-            m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*", v)
+            # a day after the month (2025-02-30, which YAML leaves as text) is dropped
+            m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*"
+                             r"(?:[-/.]?\s*\d{1,2}\s*[日号]?\s*)?", v)
             if m and 1 <= int(m.group(2)) <= 12:
                 guess = f"{m.group(1)}-{int(m.group(2)):02d}"
+            elif m:  # 2025-13: the form is right, the month is not one
+                what = f"'{v}' has no month {int(m.group(2))}: months run from 01 to 12"
+                what_zh = f"'{v}' 里的月份 {int(m.group(2))} 不存在：月份只能是 01 到 12"
         else:
             what = f"start must be a year and month, not {v!r}"
             what_zh = f"start 应为年和月，而不是 {v!r}"

@@ -141,7 +141,11 @@ def test_uploads_are_limited_in_size_and_must_be_utf8():
 @pytest.mark.parametrize("data, key", [
     ("id: 小微贷款\n".encode("gbk"), "upload_not_utf8_gbk"),
     ("id: x\n".encode("utf-16"), "upload_not_utf8_utf16"),
-    (b"PK\x03\x04" + bytes(range(256)), "upload_not_utf8_excel")])
+    (b"PK\x03\x04" + bytes(range(256)), "upload_not_utf8_excel"),
+    # these two decode as UTF-8 all the same: they were imported into the editor as text
+    ("id: x\nhorizon_months: 12\n".encode("utf-16-le"), "upload_not_utf8_utf16"),
+    (b"PK\x03\x04\x14\x00" + b"[Content_Types].xml" * 10, "upload_not_utf8_excel")],
+    ids=["gbk", "utf16", "excel", "utf16_no_mark", "excel_ascii_header"])
 def test_an_upload_that_is_not_utf8_is_named_for_what_it_is(data, key):
     """A case saved in GBK by Notepad, or an Excel workbook renamed .yaml, was "not UTF-8
     text (byte 4)": now each is named, with where to change it, in both languages."""
@@ -154,6 +158,35 @@ def test_an_upload_that_is_not_utf8_is_named_for_what_it_is(data, key):
     word = {"upload_not_utf8_gbk": "GBK", "upload_not_utf8_utf16": "UTF-16",
             "upload_not_utf8_excel": "Excel"}[key]
     assert all(word in text and "UTF-8" in text for text in said.values()), said
+
+
+@pytest.mark.parametrize("name", ["start_impossible_day.yaml", "deeply_nested.yaml"])
+def test_the_form_helpers_take_a_text_that_does_not_load(name):
+    """A start typed as an impossible day ('start: 2025-02-30') made PyYAML raise a bare
+    ValueError, and lists nested thousands deep a RecursionError, in the helpers the page
+    calls on every run (listing a section's items, the staff form, a form's edit): a
+    traceback on the authoring page. The check names the field; the helpers list nothing,
+    and an edit either goes through, keeping the author's text, or says to fix the YAML."""
+    text = (BADINPUT / name).read_text(encoding="utf-8")
+    result = authoring.validate_text(text)
+    assert not result.ok and result.problems
+    for section in Section:
+        assert isinstance(authoring.items(text, section), list)
+    authoring.staff_in_text(text)
+    authoring.segment_at(text, 0)
+    try:
+        after = authoring.checked_edit(text, authoring.add_objective(text, Text(zh="目标", en="goal")))
+    except AuthoringError as err:
+        assert err.key == "fix_yaml_first"
+    else:
+        assert "2025-02-30" in after and "goal" in after
+
+
+def test_an_impossible_start_day_is_named_at_its_field_with_the_month_to_write():
+    text = (BADINPUT / "start_impossible_day.yaml").read_text(encoding="utf-8")
+    (problem,) = authoring.validate_text(text).problems
+    assert problem.path == "start" and problem.line == line_of(text, "start: 2025-02-30")
+    assert '"2025-02"' in problem.text("en") and '"2025-02"' in problem.text("zh")
 
 
 def test_export_name_uses_the_case_id():

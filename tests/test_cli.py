@@ -29,11 +29,18 @@ BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
 # included), a line, or the words that say what to do.
 EXPECTED = {
     "alias_bomb.yaml": "objectives[0]",
+    "amount_thousands_commas.yaml": "segments[0].amount.median_cny: Input should be a valid "
+                                    "number, unable to parse string as a number (write the "
+                                    "number alone, in digits, with no commas or units: "
+                                    "'2,000,000' is 2000000)",
     "bad_start_format.yaml": "start: '2024/1' is not a month in the form year-month; "
                              'write the month as "2024-01"',
     "borrower_missing_segment.yaml": "borrowers[0].segment: borrower 'jiangnan' is in segment "
                                      "'machinery', which is not defined; use one of: wc",
     "collateral_index_unsorted.yaml": "collateral_index:",
+    "count_chinese_numeral.yaml": "segments[0].count: Input should be a valid integer (write "
+                                  "the number alone, in digits, with no commas or units: "
+                                  "'二十' is 20)",
     "comments_only.yaml": "this one is empty (or only comments): choose the file itself",
     "deeply_nested.yaml": "nested too deeply",
     "duplicate_segment_ids.yaml": "segments: segment ids must be unique",
@@ -48,6 +55,8 @@ EXPECTED = {
     "macro_after_horizon.yaml": "macro[0].month: macro[0] is at month 18",
     "missing_staff.yaml": "staff: Field required",
     "negative_amount.yaml": "segments[0].amount.median_cny:",
+    "officers_quoted.yaml": "staff.officers: Input should be a valid integer (write the whole "
+                            "number without quotes, as 2: in quotes it is text)",
     "pd_above_one.yaml": "segments[0].pd_annual:",
     "pd_zero.yaml": "segments[0].pd_annual:",
     "policy_shock_missing_segment.yaml": "macro[0].segments[0]: macro[0] names segment "
@@ -56,6 +65,9 @@ EXPECTED = {
     "segment_id_uppercase.yaml": "segments[0].id:",
     "start_as_date.yaml": "start: start is read as the date 2024-01-01, but a month is wanted; "
                           'write the month as "2024-01"',
+    "start_impossible_day.yaml": "start: '2025-02-30' is not a month in the form year-month; "
+                                 'write the month as "2024-01" (here "2025-02")',
+    "start_month_13.yaml": "start: '2025-13' has no month 13: months run from 01 to 12",
     "term_zero.yaml": "segments[0].term_months:",
     "text_comma_unquoted.yaml": "segments[0].name.原材料采购: unknown key '原材料采购' (a comma "
                                 "inside {zh: ..., en: ...} starts a new key: put the text in "
@@ -70,7 +82,10 @@ EXPECTED = {
     "unknown_product.yaml": "segments[0].product:",
     "unknown_signal.yaml": "signal_overrides.stock_price_drop: unknown signal(s): "
                            "stock_price_drop; use one of: payment_late",
-    "wrong_type_amount_wan.yaml": "segments[0].amount.median_cny:",
+    "wrong_type_amount_wan.yaml": "segments[0].amount.median_cny: Input should be a valid "
+                                  "number, unable to parse string as a number (write the "
+                                  "number alone, in digits, with no commas or units: '200万' "
+                                  "is 2000000)",
     "wrong_type_count.yaml": "segments[0].count:",
     "wrong_type_pd_percent.yaml": "segments[0].pd_annual: Input should be a valid number, "
                                   "unable to parse string as a number (write it as a share: "
@@ -139,6 +154,13 @@ def _generated_bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
     put("control_chars.yaml", b"id: x\x00\x01\x02\nhorizon_months: 12\n", "not valid YAML")
     put("gbk.yaml", text.encode("gbk"), "not UTF-8")
     put("utf16.yaml", text.encode("utf-16"), "not UTF-8")
+    # UTF-16 saved without its mark, of Latin text only, decodes as UTF-8 (zero bytes are
+    # valid UTF-8): it was read and refused as 'unacceptable character #x0000'
+    put("utf16_no_mark.yaml", "id: minimal\nhorizon_months: 12\n".encode("utf-16-le"),
+        "it is UTF-16")
+    # a workbook's first bytes are an archive header, which may well decode as UTF-8
+    put("xlsx_renamed.yaml", b"PK\x03\x04\x14\x00\x06\x00" + b"[Content_Types].xml" * 20,
+        "this is an Excel workbook")
     put("oversized.yaml", text.encode() + b"#" * (MAX_FILE_BYTES + 1), "KB limit")
     big_list = "objectives:\n" + "  - {zh: 目标, en: goal}\n" * 30_000
     put("oversized_real.yaml", (text + big_list).encode(), "KB limit")
@@ -434,6 +456,12 @@ def test_validate_names_a_likely_slip_but_the_file_stays_valid(capsys, tmp_path)
     ("yaml_colon_in_text.yaml", "第 5 行 'en' 的文本里有 ': '，YAML 会把它读成另一个键的开始；"
                                 "请给文本加引号：en: \"Monday class: minimal case\""),
     ("wrong_type_pd_percent.yaml", "segments[0].pd_annual: 应为数字（请写成比例：3% 应写成 0.03）"),
+    ("start_impossible_day.yaml", "start: '2025-02-30' 不是“年-月”形式的月份；请把月份写成 "
+                                  '"2024-01"（这里是 "2025-02"）'),
+    ("count_chinese_numeral.yaml", "segments[0].count: 应为整数（请只写阿拉伯数字，不加逗号和单位："
+                                   "'二十' 应写成 20）"),
+    ("amount_thousands_commas.yaml", "'2,000,000' 应写成 2000000"),
+    ("officers_quoted.yaml", "请去掉引号，写成 2：加了引号就是文本"),
     ("start_as_date.yaml", 'start 被读成了日期 2024-01-01，这里要的是月份；请把月份写成 "2024-01"'),
 ])
 def test_validate_speaks_chinese_for_the_schema_checks(capsys, name, words):

@@ -47,6 +47,7 @@ BAD_CASES = {
     "household_profile_diverts.yaml": "profiles[1]",
     "household_asks_diversion.yaml": "nodes.open.lines[0].when.diverting",
     "contact_hour_out_of_range.yaml": "nodes.open.choices[0].contact_hour",
+    "contact_hour_as_time.yaml": "nodes.open.choices[0].contact_hour",
     "unknown_borrower.yaml": "borrower",
     "borrower_without_case.yaml": "borrower",
     "unknown_case.yaml": "case",
@@ -110,6 +111,16 @@ def test_a_bad_list_of_conduct_rules_is_named_in_both_languages(name, en, zh) ->
         load_roleplay(BAD / name)
     ((_, msg_en),), (msg_zh,) = err.value.problems, err.value.problems_zh
     assert en in msg_en and zh in msg_zh, (msg_en, msg_zh)
+
+
+def test_an_hour_typed_as_a_time_is_named_with_the_hour_to_write() -> None:
+    """'contact_hour: 22:00' was read as the base-60 number 1320 and refused as 'at most
+    23', the hour the author had written: now the time is named and the hour said."""
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "contact_hour_as_time.yaml")
+    ((_, msg_en),), (msg_zh,) = err.value.problems, err.value.problems_zh
+    assert "'22:00' is a time of day; an hour is written alone, as 22" in msg_en, msg_en
+    assert "'22:00' 是时刻，钟点只写小时数，例如 22" in msg_zh, msg_zh
 
 
 @pytest.mark.parametrize(("name", "en", "zh"), [

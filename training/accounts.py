@@ -34,6 +34,9 @@ SESSION_MAX = timedelta(hours=12)  # and none outlives a working day
 SEEN_RESOLUTION = timedelta(minutes=1)  # last-seen is written at most this often
 GRANT_TTL = timedelta(seconds=60)  # a cookie grant is fetched by the page within seconds
 MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_CHARS = 256
+"""The sign-in form takes at most this many characters: a longer password could be set
+but never typed there again."""
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,63}$")
 SELF_STUDY_ENV = "BIANQUE_SELF_STUDY"  # on | off | auto (on while no account exists)
 
@@ -82,6 +85,12 @@ def check_username(username: str) -> str:
     if not name:  # "username “” is not valid" named nothing the admin could see
         raise AccountError("accounts.username_empty")
     if not USERNAME_PATTERN.match(name):
+        dotted = re.sub(r"\s+", ".", name)
+        if dotted != name and USERNAME_PATTERN.match(dotted):  # "zhao lei": say what fits
+            raise AccountError("accounts.bad_username_spaces", username=username,
+                               suggestion=dotted)
+        if any(not c.isascii() and c.isalpha() for c in name):  # 张伟: a name, not a login
+            raise AccountError("accounts.bad_username_not_latin", username=username)
         raise AccountError("accounts.bad_username", username=username)
     return name
 
@@ -89,6 +98,8 @@ def check_username(username: str) -> str:
 def check_password(password: str) -> str:
     if password is None or len(password) < MIN_PASSWORD_CHARS:
         raise AccountError("accounts.short_password", min=MIN_PASSWORD_CHARS)
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise AccountError("accounts.long_password", max=MAX_PASSWORD_CHARS, n=len(password))
     if password.strip() != password or not password.strip():
         raise AccountError("accounts.password_spaces")
     return password

@@ -26,11 +26,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from sim.field_types import Text
-from sim.inputs import MAX_FILE_BYTES, explain, explain_zh
+from sim.inputs import MAX_FILE_BYTES, explain, explain_zh, plain_yaml
 from sim.policy import Staff
 from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, parse_scenario, scenario_paths
 from sim.segments import Segment
@@ -241,11 +242,14 @@ def read_upload(data: bytes) -> str:
     if len(data) > MAX_UPLOAD_BYTES:
         raise AuthoringError("upload_too_large",
                              f"{len(data) // 1024} KB > {MAX_UPLOAD_BYTES // 1024} KB")
+    from sim.inputs import binary_kind, not_utf8_kind
+
+    kind = binary_kind(data)  # a workbook, or UTF-16 without its mark, may decode as UTF-8
+    if kind is not None:
+        raise AuthoringError(f"upload_not_utf8_{kind}", f"{len(data)} bytes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        from sim.inputs import not_utf8_kind
-
         kind = not_utf8_kind(data)  # a workbook renamed, or GBK or UTF-16 text: said as such
         raise AuthoringError(f"upload_not_utf8_{kind}" if kind else "upload_not_utf8",
                              f"byte {exc.start}") from None
@@ -361,8 +365,24 @@ def scenario_text(scenario: Scenario) -> str:
 
 
 # --- the round trip ---------------------------------------------------------------------------
+class _RoundTrip(RoundTripConstructor):
+    """ruamel's round trip, with a date that is no day of the calendar ('start: 2025-02-30')
+    kept as text, as the loader keeps it (sim.inputs.TextLoader): it raised a bare
+    ValueError and the page showed a traceback for a form's edit."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)  # written back in quotes, the text kept
+
+
+_RoundTrip.add_constructor("tag:yaml.org,2002:timestamp", _RoundTrip.construct_yaml_timestamp)
+
+
 def _rt() -> YAML:
     y = YAML()  # round trip: comments, key order and quoting are kept
+    y.Constructor = _RoundTrip
     y.width = 4096  # never fold an instructor's long line
     y.preserve_quotes = True
     y.indent(mapping=2, sequence=4, offset=2)  # the shipped files' style
@@ -423,7 +443,7 @@ def _piece(model: BaseModel, written: Any = None) -> Any:
 def _load_doc(text: str) -> CommentedMap:
     """The round-trip document of text; a file that does not parse is refused with its line."""
     try:
-        plain = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - the safe loader
+        plain = plain_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise AuthoringError("fix_yaml_first",
@@ -434,13 +454,15 @@ def _load_doc(text: str) -> CommentedMap:
         raise AuthoringError("not_a_mapping")
     try:
         doc = _rt().load(text)
+    except RecursionError:
+        raise AuthoringError("fix_yaml_first", "YAML is nested too deeply") from None
     except RuamelError as exc:
         raise AuthoringError("fix_yaml_first", str(exc).splitlines()[0]) from None
     return doc if doc is not None else CommentedMap()
 
 
 def _plain(text: str) -> dict:
-    return yaml.load(text, Loader=yaml.SafeLoader) or {}  # noqa: S506 - the safe loader
+    return plain_yaml(text) or {}
 
 
 def _edit(text: str, key: str, change) -> str:
@@ -567,7 +589,7 @@ def items(text: str, section: Section) -> list[dict]:
 def staff_in_text(text: str) -> Staff | None:
     """The staff block of a case text that may fail elsewhere, when it is itself valid."""
     try:
-        data = yaml.safe_load(text)
+        data = plain_yaml(text)
         return Staff.model_validate(data["staff"]) if isinstance(data, dict) else None
     except (yaml.YAMLError, KeyError, TypeError, ValueError):
         return None

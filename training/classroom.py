@@ -40,6 +40,7 @@ from training.models import (  # noqa: F401 - QuizPhase is part of this module's
 DB = Session | Database | None
 MAX_ROSTER_BYTES = 512 * 1024  # a class list of a few thousand rows at most
 MAX_ROSTER_ROWS = 2000
+MAX_DISPLAY_NAME = 128  # what an account keeps of a display name
 MAX_TEST_QUESTIONS = 20
 """Questions a pre- or post-test may hold: about a quarter of an hour of a class's time
 (Streamlit's picker offers 'select all', which would give every question of every lesson)."""
@@ -372,50 +373,74 @@ def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) 
         report.problems.append(RosterProblem(0, "classroom.csv_too_big",
                                              {"kb": MAX_ROSTER_BYTES // 1024}, whole_file=True))
         return report
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        from sim.inputs import not_utf8_kind
+    from sim.inputs import binary_kind, not_utf8_kind
 
-        kind = not_utf8_kind(raw)  # a workbook renamed .csv, or GBK/UTF-16: said as such
+    kind = binary_kind(raw)  # a workbook renamed .csv, or UTF-16, may decode as UTF-8
+    text = None
+    try:
+        text = raw.decode("utf-8-sig") if kind is None else None
+    except UnicodeDecodeError:
+        kind = not_utf8_kind(raw)  # GBK (Excel's CSV on a Chinese Windows), or binary
+    if text is None or "\x00" in text:  # a zero byte: no text file holds one
         report.problems.append(RosterProblem(
             0, f"classroom.csv_not_utf8_{kind}" if kind else "classroom.csv_not_utf8",
             whole_file=True))
         return report
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = _roster_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         found = [h.strip() for h in next(reader)]
+        if len(found) <= 2 and found[0].lower().startswith("sep="):  # Excel's 'sep=,' line
+            found = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error):
         report.problems.append(RosterProblem(1, "classroom.csv_no_header",
                                              {"columns": ", ".join(ROSTER_COLUMNS)},
                                              whole_file=True))
         return report
     header = [ROSTER_HEADINGS.get(h.lower(), h.lower()) for h in found]
-    if "username" not in header or any(h and h not in ROSTER_COLUMNS for h in header):
+    unknown = [f for f, h in zip(found, header, strict=True) if h and h not in ROSTER_COLUMNS]
+    if "username" in header and unknown:  # a registrar's list: 学号, 班级, 手机...
+        report.problems.append(RosterProblem(
+            reader.line_num, "classroom.csv_unknown_columns",
+            {"unknown": ", ".join(unknown), "columns": ", ".join(ROSTER_COLUMNS)},
+            whole_file=True))
+        return report
+    if "username" not in header or unknown:
         wide = len(found) == 1 and "，" in found[0]  # typed with a Chinese keyboard's comma
         report.problems.append(RosterProblem(
             1, "classroom.csv_full_width_comma" if wide else "classroom.csv_bad_header",
             {"columns": ", ".join(ROSTER_COLUMNS), "found": ", ".join(found)}, whole_file=True))
         return report
-    seen: set[str] = set()
-    rows = 0
+    # every row is read before any is enrolled: a list too long is refused whole, not
+    # enrolled up to the limit with the rest left out
+    rows: list[tuple[int, int, list[str]]] = []  # first line, last line, values
+    broken = None
     while True:
+        first = reader.line_num + 1
         try:
             values = next(reader)
         except StopIteration:
             break
         except csv.Error as err:
-            report.problems.append(RosterProblem(reader.line_num, "classroom.csv_broken",
-                                                 {"error": str(err)}))
+            broken = RosterProblem(reader.line_num, "classroom.csv_broken", {"error": str(err)})
             break
-        line = reader.line_num
-        if not any(v.strip() for v in values):
+        if any(v.strip() for v in values):
+            rows.append((first, reader.line_num, values))
+    if len(rows) > MAX_ROSTER_ROWS:
+        report.problems.append(RosterProblem(0, "classroom.csv_too_many",
+                                             {"max": MAX_ROSTER_ROWS, "n": len(rows)},
+                                             whole_file=True))
+        return report
+    if not rows and broken is None:  # a header alone: "0 enrolled" in green said nothing
+        report.problems.append(RosterProblem(reader.line_num, "classroom.csv_no_rows",
+                                             {"columns": ", ".join(found)}, whole_file=True))
+        return report
+    seen: set[str] = set()
+    for line, last, values in rows:
+        if last > line and any("\n" in v for v in values):  # a quote never closed
+            report.problems.append(RosterProblem(line, "classroom.csv_open_quote",
+                                                 {"last": last}))
             continue
-        rows += 1
-        if rows > MAX_ROSTER_ROWS:
-            report.problems.append(RosterProblem(line, "classroom.csv_too_many",
-                                                 {"max": MAX_ROSTER_ROWS}))
-            break
         if len(values) > len(header):
             report.problems.append(RosterProblem(line, "classroom.csv_extra_fields",
                                                  {"n": len(values), "expected": len(header)}))
@@ -429,7 +454,26 @@ def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str) 
         problem = _roster_row(db, user, cohort_id, rec, seen, report)
         if problem is not None:
             report.problems.append(RosterProblem(line, problem[0], problem[1]))
+    if broken is not None:
+        report.problems.append(broken)
     return report
+
+
+def _roster_delimiter(text: str) -> str:
+    """The column separator of a class list: a comma, or the semicolon or tab Excel saves
+    with in some settings, when the header is written with it (and Excel's 'sep=;' line)."""
+    lines = text.lstrip("\ufeff").splitlines()
+    first = lines[0] if lines else ""
+    if first.lower().startswith("sep=") and len(first) in (5, 6):
+        return first[4] if first[4] in ",;\t|" else ","
+    if "," in first:
+        return ","
+    for sep in (";", "\t"):
+        names = [ROSTER_HEADINGS.get(h.strip().lower(), h.strip().lower())
+                 for h in first.split(sep)]
+        if len(names) > 1 and "username" in names:
+            return sep
+    return ","
 
 
 def _roster_row(db: DB, user: User, cohort_id: int, rec: dict, seen: set[str],
@@ -444,6 +488,8 @@ def _roster_row(db: DB, user: User, cohort_id: int, rec: dict, seen: set[str],
     if name in seen:
         return "classroom.csv_duplicate", {"username": name}
     seen.add(name)
+    if len(rec.get("name", "")) > MAX_DISPLAY_NAME:  # was cut to fit, without a word
+        return "classroom.csv_long_name", {"n": len(rec["name"]), "max": MAX_DISPLAY_NAME}
     email = rec.get("email") or None
     if email and ("@" not in email or len(email) > 254):
         return "classroom.csv_bad_email", {"email": email}

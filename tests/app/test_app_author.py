@@ -102,6 +102,28 @@ def test_edit_see_the_error_at_its_line_fix_it():
     assert not at.error
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_start_typed_as_an_impossible_day_is_named_and_the_forms_still_work(lang):
+    """'start: 2025-02-30' made YAML raise 'day is out of range for month' in the helpers
+    the forms call on every run: the page showed a traceback instead of the editor's check.
+    Now the check names start with the month to write, and a form's edit keeps the text."""
+    at = open_page(lang)
+    bad = re.sub(r"(?m)^start: .*$", "start: 2025-02-30", editor(at).value, count=1)
+    assert bad != editor(at).value
+    editor(at).set_value(bad).run()
+    no_exception(at)
+    (table,) = [d.value for d in at.table]  # the problems: line, field, problem, the line
+    assert list(table.iloc[:, 1]) == ["start"] and '"2025-02"' in table.iloc[0, 2]
+    assert editor(at).value == bad
+    at.text_area(key="txt_objectives_zh").set_value("按还款能力分类")
+    at.text_area(key="txt_objectives_en").set_value("Classify by ability to repay")
+    next(b for b in at.button
+         if (b.key or "").startswith("FormSubmitter:txt_objectives_form")).click().run()
+    no_exception(at)
+    assert "start: '2025-02-30'" in editor(at).value or "start: 2025-02-30" in editor(at).value
+    assert "Classify by ability to repay" in editor(at).value
+
+
 def test_a_form_adds_an_objective_and_the_case_stays_valid():
     at = open_page()
     at.text_area(key="txt_objectives_zh").set_value("按还款能力分类")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from training import accounts
 from training import db as dbmod
-from training.accounts import AccountError, authenticate, create_user
+from training.accounts import AccountError, authenticate, create_user, set_password
 from training.cli import main
 from training.models import Role, UserRow
 
@@ -40,14 +40,44 @@ def test_passwords_are_stored_as_argon2_hashes(database):
 @pytest.mark.parametrize("name, password, key", [
     ("a", PASSWORD, "accounts.bad_username"),
     ("  ", PASSWORD, "accounts.username_empty"),
-    ("bob smith", PASSWORD, "accounts.bad_username"),
+    ("bob smith", PASSWORD, "accounts.bad_username_spaces"),
+    ("张伟", PASSWORD, "accounts.bad_username_not_latin"),
     ("bob", "short", "accounts.short_password"),
+    ("bob", "x" * 257, "accounts.long_password"),
     ("bob", " padded-password ", "accounts.password_spaces"),
 ])
 def test_bad_account_input_names_the_problem(database, name, password, key):
     with pytest.raises(AccountError) as err:
         create_user(database, name, password)
     assert err.value.key == key
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_username_with_spaces_or_in_chinese_says_what_to_write(database, lang):
+    """A class list's 'zhao lei' or '张伟' was "not valid: use 2-64 lower-case letters...":
+    now a name with spaces is given the dotted name that fits, and a Chinese name is told
+    to be written in Latin letters (pinyin) with the Chinese name in the name column."""
+    from training.i18n import t
+
+    with pytest.raises(AccountError) as spaced:
+        create_user(database, "Zhao  Lei", PASSWORD)
+    assert spaced.value.detail["suggestion"] == "zhao.lei"
+    assert "zhao.lei" in t(spaced.value.key, lang, **spaced.value.detail)
+    with pytest.raises(AccountError) as chinese:
+        create_user(database, "张伟", PASSWORD)
+    assert "zhang.wei" in t(chinese.value.key, lang, **chinese.value.detail)
+
+
+def test_a_password_the_sign_in_form_cannot_take_is_refused(database):
+    """An administrator could set a password of 300 characters, which the sign-in form
+    (256 at most) could never take again: the account was locked out at once."""
+    from training.accounts import MAX_PASSWORD_CHARS
+
+    create_user(database, "bob", "p" * MAX_PASSWORD_CHARS)  # the most the form takes
+    with pytest.raises(AccountError) as err:
+        set_password(database, "bob", "p" * (MAX_PASSWORD_CHARS + 1))
+    assert err.value.key == "accounts.long_password"
+    assert authenticate(database, "bob", "p" * MAX_PASSWORD_CHARS).username == "bob"
 
 
 def test_duplicate_names_and_unknown_roles_are_refused(database):

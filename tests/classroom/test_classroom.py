@@ -256,7 +256,7 @@ def test_roster_import_enrols_good_rows_and_reports_bad_ones_by_line(klass):
     assert set(report.created) == {"carl"} and len(report.created["carl"]) >= 12
     assert report.already == ["ann"]
     assert [(p.line, p.key) for p in report.problems] == [
-        (4, "classroom.csv_no_username"), (5, "accounts.bad_username"),
+        (4, "classroom.csv_no_username"), (5, "accounts.bad_username_spaces"),
         (6, "classroom.csv_duplicate"), (7, "classroom.csv_bad_email"),
         (8, "classroom.csv_not_trainee"), (9, "classroom.csv_extra_fields")]
     assert report.unread is None  # its rows were read: the problems are theirs
@@ -295,6 +295,70 @@ def test_a_roster_file_that_cannot_be_read_says_why(klass, data, key):
     from training.i18n import t
 
     assert all(t(key, lang) != key for lang in ("en", "zh"))  # said in both languages
+
+
+@pytest.mark.parametrize("data", [
+    b"PK\x03\x04\x14\x00\x06\x00" + b"[Content_Types].xml" * 20,  # decodes as UTF-8
+    "username\nann\n".encode("utf-16-le"),  # UTF-16 without its mark, too
+])
+def test_a_workbook_or_utf16_that_decodes_as_utf8_is_named_for_what_it_is(klass, data):
+    """Their zero bytes and archive header are valid UTF-8: the file was read as a header
+    of 'PK\x03\x04...' and refused as a bad heading, with the bytes shown as the columns."""
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data)
+    assert report.unread is not None
+    assert report.unread.key in ("classroom.csv_not_utf8_excel", "classroom.csv_not_utf8_utf16")
+
+
+@pytest.mark.parametrize("data", [
+    "username;name;email\nli_lei;李雷;\n",     # Excel where the list separator is ';'
+    "sep=;\nusername;name\nli_lei;李雷\n",     # and its 'sep=' first line
+    "用户名\t姓名\nli_lei\t李雷\n",            # tab-separated, as Excel's text export
+])
+def test_a_class_list_separated_by_semicolons_or_tabs_is_read(klass, data):
+    """A class list saved with ';' or tabs was refused as a bad header ('found:
+    username;name;email'): the separator is now taken from the header line."""
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data.encode())
+    assert report.enrolled == ["li_lei"] and not report.problems
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_registrars_list_with_more_columns_names_those_to_delete(klass, lang):
+    """A list with 学号 and 班级 besides was refused as 'the first line must name the columns
+    (username, name, email)', which it did: now the columns not read are named, and nothing
+    is enrolled."""
+    from training.i18n import t
+
+    data = "学号,username,name,班级\n2024001,li_lei,李雷,A\n".encode()
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data)
+    assert report.unread is not None and not report.enrolled
+    said = t(report.unread.key, lang, **report.unread.detail)
+    assert "学号, 班级" in said and ("delete" in said if lang == "en" else "删去" in said)
+
+
+def test_a_class_list_too_long_is_refused_whole(klass):
+    """A list of 5,000 rows enrolled the first 2,000 (and made their accounts) and then said
+    'more than 2000 rows; split the class list': splitting it would list the first 2,000
+    again. Now nothing changes, and the count is said."""
+    before = {m.username for m in cr.members(klass.db, klass.teacher, klass.cohort.id)}
+    rows = "".join(f"s{i:05d},学生{i}\n" for i in range(cr.MAX_ROSTER_ROWS + 1))
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id,
+                              ("username,name\n" + rows).encode())
+    assert report.unread is not None and report.unread.key == "classroom.csv_too_many"
+    assert report.unread.detail["n"] == cr.MAX_ROSTER_ROWS + 1
+    assert not report.enrolled and not report.created
+    assert {m.username for m in cr.members(klass.db, klass.teacher, klass.cohort.id)} == before
+
+
+@pytest.mark.parametrize(("data", "line", "key"), [
+    ("username,name\n", 1, "classroom.csv_no_rows"),  # was "0 enrolled", in green
+    ('username,name\n"li_lei,李雷\nhan_mei,韩梅\n', 2, "classroom.csv_open_quote"),
+    ("username,name\nli_lei," + "李" * 129 + "\n", 2, "classroom.csv_long_name"),  # was cut
+])
+def test_a_class_list_with_no_rows_an_open_quote_or_a_long_name_says_so(klass, data, line,
+                                                                         key):
+    report = cr.import_roster(klass.db, klass.teacher, klass.cohort.id, data.encode())
+    assert [(p.line, p.key) for p in report.problems] == [(line, key)]
+    assert not report.enrolled
 
 
 def test_a_class_list_headed_in_chinese_is_read(klass):
