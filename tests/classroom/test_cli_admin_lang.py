@@ -5,29 +5,13 @@ tests/test_cli_lang.py."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from tests.test_cli_lang import CJK, said
 from training import accounts
 from training import db as dbmod
-from training.cli import main
 
 PASSWORD = "a-long-password-1"
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def said(capsys, *argv: str) -> tuple[int, list[str]]:
-    """The exit code and the lines written, without argparse's usage block."""
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    lines, usage = [], False
-    for line in (err + out).splitlines():
-        usage = line.startswith("usage: ") or (usage and line.startswith(" "))
-        if line.strip() and not usage:
-            lines.append(line)
-    return rc, lines
 
 
 def chinese(lines: list[str]) -> str:
