@@ -332,8 +332,9 @@ def test_a_close_case_is_decided_on_as_many_futures_as_the_preview_runs():
     from training.preview import DEFAULT_REPS
 
     assert PREVIEW_REPS == DEFAULT_REPS
-    # generated case 3: 0.9 times the stakes on the first 12 futures, 1.16 on the preview's 30
-    case = draw(3)
+    # generated case 14: 0.86 times the stakes on the first 12 futures, 1.15 on the preview's
+    # 30 (case 3 was such a case until a freeze needed a ground: the oracle's headroom moved)
+    case = draw(14)
     assert case.attempt == 0 and case.material
     headroom, stakes = avoidable_loss(case.scenario, PREVIEW_REPS)
     assert (headroom.mean, stakes) == (case.avoidable_cny, case.stakes_cny)
