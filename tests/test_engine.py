@@ -703,3 +703,33 @@ def test_shipped_scenario_runs_under_every_strategy(path):
         assert r.n_loans == sc.n_loans == len(r.loans)
         s = r.summary()
         assert 0.0 <= s["default_rate"] <= 1.0 and np.isfinite(s["loss"])
+
+
+@pytest.mark.parametrize("strategy", ["early-warning", "oracle"])
+def test_a_finished_run_is_freed_at_once_not_at_the_next_full_collection(strategy, monkeypatch):
+    """A strategy keeps its last observation, whose look-ups hold the run: a cycle that
+    only a full garbage collection freed, rare in a study's worker, which grew by about
+    0.9 MB a replication (the 1,000-replication benchmark's process tree peaked at 1.5 GB
+    against 1.1 GB at 100). Once `simulate_brief` and `simulate` return, nothing holds the
+    run: it is gone without a collection."""
+    import gc
+    import weakref
+
+    import sim.engine as engine
+
+    made = []
+    real = engine._simulation
+
+    def spy(*args, **kwargs):
+        made.append(weakref.ref(sim := real(*args, **kwargs)))
+        return sim
+
+    monkeypatch.setattr(engine, "_simulation", spy)
+    sc = load_scenario(scenario_paths()[0])
+    gc.disable()
+    try:
+        engine.simulate_brief(sc, seed=3, strategy=strategy)
+        engine.simulate(sc, seed=3, strategy=strategy)
+        assert len(made) == 2 and all(w() is None for w in made)
+    finally:
+        gc.enable()
