@@ -32,6 +32,7 @@ from functools import lru_cache
 import numpy as np
 
 from sim import names
+from sim.generate_tables import REGIONS
 
 # ---------------------------------------------------------------------------
 # Word lists: (Chinese, English)
@@ -100,14 +101,6 @@ PLACES: dict[str, tuple[tuple[str, str], ...]] = {
     "changsha": (("长沙", "Changsha"), ("浏阳", "Liuyang"), ("宁乡", "Ningxiang")),
     "luoyang": (("洛阳", "Luoyang"), ("偃师", "Yanshi"), ("孟津", "Mengjin")),
     "xinxiang": (("新乡", "Xinxiang"), ("卫辉", "Weihui"), ("辉县", "Huixian")),
-    # the generator's regions (sim.generate_tables.REGIONS), with the cities it names its
-    # named borrowers after
-    "guangdong": (("东莞", "Dongguan"), ("佛山", "Foshan"), ("中山", "Zhongshan"), ("惠州", "Huizhou")),
-    "shandong": (("潍坊", "Weifang"), ("临沂", "Linyi"), ("淄博", "Zibo"), ("烟台", "Yantai")),
-    "sichuan": (("绵阳", "Mianyang"), ("德阳", "Deyang"), ("宜宾", "Yibin"), ("南充", "Nanchong")),
-    "henan": (("洛阳", "Luoyang"), ("许昌", "Xuchang"), ("新乡", "Xinxiang"), ("南阳", "Nanyang")),
-    "fujian": (("泉州", "Quanzhou"), ("莆田", "Putian"), ("漳州", "Zhangzhou"), ("宁德", "Ningde")),
-    "hubei": (("襄阳", "Xiangyang"), ("宜昌", "Yichang"), ("荆州", "Jingzhou"), ("孝感", "Xiaogan")),
     "generic": (("杭州", "Hangzhou"), ("苏州", "Suzhou"), ("合肥", "Hefei"), ("郑州", "Zhengzhou"),
                 ("成都", "Chengdu"), ("武汉", "Wuhan"), ("济南", "Jinan"), ("南昌", "Nanchang"),
                 ("福州", "Fuzhou")),
@@ -258,11 +251,14 @@ def _pick(rng: np.random.Generator, words: tuple[tuple[str, str], ...]) -> tuple
 @lru_cache(maxsize=64)
 def places_of(region: str) -> tuple[tuple[str, str], ...]:
     """The places (zh, en) a borrower of ``region`` is named after: the region's list above;
+    else the generator's cities of a province it draws (sim.generate_tables.REGIONS);
     else the one place the region names, in Chinese (宁波) or in pinyin ("ningbo",
     "Ningbo"), from the places sim.names knows; else the generic list. A case an instructor
     wrote for Ningbo named its borrowers after Wuhan and Chengdu."""
     if region in PLACES:
         return PLACES[region]
+    if region in REGIONS:  # a province the generator draws: the cities it names borrowers after
+        return tuple((zh, names.place_en(zh)) for zh in REGIONS[region][2])
     text = str(region).strip()
     if text in names.PLACES:
         return ((text, names.place_en(text)),)

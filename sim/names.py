@@ -399,13 +399,9 @@ def _word(sylls: list[str]) -> str:
     return word[:1].upper() + word[1:]
 
 
-def _place(zh: str) -> str:
-    return PLACE_NAMES.get(zh) or _word(_syllables(zh))
-
-
 def place_en(zh: str) -> str:
     """A place's English name: 台州 -> Taizhou, 西安 -> Xi'an."""
-    return _place(zh)
+    return PLACE_NAMES.get(zh) or _word(_syllables(zh))
 
 
 def _brand(zh: str) -> list[str]:
@@ -448,7 +444,7 @@ def _segment(zh: str) -> list[str]:
     i = 0
     while i < len(zh):  # places and zones off the start
         if (k := _longest(PLACES, zh, i)) is not None:
-            head.append(_place(k))
+            head.append(place_en(k))
             i += len(k)
             suffix = _longest(PLACE_SUFFIXES, zh, i)
             if suffix is not None and not (suffix == "市" and zh.startswith("市场", i)):
@@ -477,7 +473,7 @@ def _segment(zh: str) -> list[str]:
             tail.append(TRADE_WORDS[k])
             after_place = False
         elif tail and (k := _longest(PLACES, zh, j, end=True)) is not None:
-            tail.append(_place(k))
+            tail.append(place_en(k))
             after_place = True
         else:
             break
