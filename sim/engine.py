@@ -102,12 +102,13 @@ class Simulation:
         self.prov_rates = provision_rates(scenario.provision_rates)
         self.rec = Recorder(SIGNAL_IDS)
         self.env = simpy.Environment()
+        self._processes: list = []  # the generators `start` put on the clock
         self._init_state(rng_b)
         # the oracle's foresight: the draws of every month ahead, from copies of the streams
         self._ahead = draw_ahead(self) if oracle else None
-        self.env.process(macro.timeline(self))
-        self.env.process(scripted.timeline(self))
-        self.env.process(self._months())
+        self.start(macro.timeline(self))
+        self.start(scripted.timeline(self))
+        self.start(self._months())
 
     def _init_state(self, rng_b: np.random.Generator) -> None:
         """Each component sets up the columns it owns."""
@@ -143,6 +144,23 @@ class Simulation:
         self.month_report = MonthRecord(month=0)
 
     # ------------------------------------------------------------------ time
+    def start(self, process) -> None:
+        """Put `process` (a generator of SimPy events: the months, the timelines, a lawsuit,
+        an auction) on the run's clock, kept so that `close` can end it."""
+        self._processes.append(process)
+        self.env.process(process)
+
+    def close(self) -> None:
+        """End the processes still waiting when the run is done (a lawsuit or an auction
+        whose next step lies past the tail, a timeline's next event). A waiting process's
+        frame holds the run and the clock's queue holds the process: a reference cycle that
+        only a full garbage collection frees, so without this every finished run of a
+        study's worker stayed in memory until one came. Nothing is recorded: the run is not
+        stepped again."""
+        for process in self._processes:
+            process.close()
+        self._processes.clear()
+
     def month_now(self) -> int:
         return math.floor(self.env.now) + 1  # np.floor's integer, without a numpy call
 
@@ -328,12 +346,14 @@ def simulate_brief(scenario: Scenario, seed: int | None = None, months: int | No
 
 
 def _released(sim: Simulation, how: str):
-    """``sim.<how>()``, then the run lets go of its strategy. A strategy keeps its last
-    observation, whose look-ups (check demand and load) hold the run: a reference cycle
-    that only a full garbage collection frees, rare in a worker, so a study's worker grew
-    by about 0.9 MB a replication of the 2,000-loan benchmark (100 to 1,000 replications:
-    1.1 to 1.5 GB for the process tree). Let go, the run is freed as soon as it is done."""
+    """``sim.<how>()``, then the run lets go of its strategy and ends its waiting processes
+    (`Simulation.close`). A strategy keeps its last observation, whose look-ups (check
+    demand and load) hold the run, and so does a waiting process: reference cycles that
+    only a full garbage collection frees, rare in a worker, so a study's worker grew by a
+    run's arrays a replication until one came. Let go, the run is freed as soon as it is
+    done."""
     try:
         return getattr(sim, how)()
     finally:
         sim.decider = None
+        sim.close()

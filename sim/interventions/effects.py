@@ -196,12 +196,12 @@ def _collect(sim, i, it, t) -> str:
 def _lawsuit(sim, i, it, t) -> str:
     sim.lawsuit_month[i] = t
     sim.preserved[i] = True
-    sim.env.process(workouts.lawsuit(sim, i, it.duration_months))
+    sim.start(workouts.lawsuit(sim, i, it.duration_months))
     return ""
 
 
 def _auction(sim, i, it, t) -> str:
-    sim.env.process(workouts.auction(sim, i))
+    sim.start(workouts.auction(sim, i))
     return ""
 
 
