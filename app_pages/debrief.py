@@ -5,7 +5,15 @@ case's notes and lessons, and the whole debrief as a downloadable HTML report.""
 import streamlit as st
 
 from app_pages import charts, common, debrief_judgement, roleplay_views
-from training import classroom, debrief_detail, judgement_view, report, roleplay, units
+from training import (
+    classroom,
+    debrief_detail,
+    debrief_freeze,
+    judgement_view,
+    report,
+    roleplay,
+    units,
+)
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -47,6 +55,10 @@ with st.container(border=True, key="debrief_index"):
     st.markdown(report.verdict_text(d, lang))  # the score in words: what was lost, against what
     for line in report.conduct_lines(d, lang):  # what you did: only looked, or recalled too hard
         st.markdown(line)
+    # the lines you froze: the exposure kept off the books that no loss figure shows
+    if frozen := debrief_freeze.freeze_lines(getattr(d, "frozen", None), lang):
+        st.markdown(f"**{t('freeze.title')}**")
+        st.markdown(" ".join(frozen))
     if not d.material:  # the index is not shown: say why, and what to read instead
         st.info(report.immaterial_text(d, lang), icon=":material/info:")
 
@@ -136,7 +148,8 @@ st.download_button(
     t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone,
                                              detail=detail, standing_note=report.standing_note_text(g, lang),
                                              talks=roleplay.talk_summaries(g, lang),
-                                             extra=judgement_view.debrief_html_sections(g, lang)),
+                                             extra=debrief_freeze.freeze_html(getattr(d, "frozen", None), lang)
+                                             + judgement_view.debrief_html_sections(g, lang)),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",
     on_click="ignore",
 )

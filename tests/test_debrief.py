@@ -52,7 +52,7 @@ def test_the_debrief_says_what_a_busy_and_an_over_reacting_trainee_did():
     from types import SimpleNamespace
 
     from training import report
-    from training.conduct import heavy_hand, work_mix
+    from training.conduct import RECALL_EVENTS, heavy_hand, work_mix
 
     late = SimpleNamespace(loans=pd.DataFrame({
         "loan_id": [0, 1, 2], "default_month": [-1, -1, 6], "loss_cny": [0.0, 0.0, 30_000.0],
@@ -84,12 +84,12 @@ def test_the_debrief_says_what_a_busy_and_an_over_reacting_trainee_did():
         loans=pd.DataFrame({"loan_id": [0, 1, 2], "default_month": [2, -1, 6],
                             "loss_cny": [20_000.0, 0.0, 30_000.0],
                             "interest_cny": [1_000.0, 3_000.0, 5_000.0]}))
-    heavy = heavy_hand(over, late)
+    heavy = heavy_hand(over, late, RECALL_EVENTS)  # as the debrief counts: recalls only
     assert (heavy.loans, heavy.healthy) == (2, 2)
     assert heavy.interest_lost_cny == 76_000.0 and heavy.loss_added_cny == 20_000.0
     d = SimpleNamespace(work={"you": work_mix(over, late), "early-warning": ew_mix}, heavy=heavy)
     zh = report.conduct_lines(d, "zh")
-    assert zh == ["你对 2 笔贷款提前收回或冻结额度，其中 2 笔在逾期后催收下从未违约；在这些贷款上，"
+    assert zh == ["你提前收回了 2 笔贷款，其中 2 笔在逾期后催收下从未违约；在这些贷款上，"
                   "你比逾期后催收多损失 2.0 万元。",
                   "这些贷款付给你的利息也比逾期后催收下少 7.6 万元：提前收回会立刻终结一笔贷款——"
                   "借款人还不起就违约，还得起就提前还清，此后不再付息。",

@@ -23,6 +23,9 @@ ACTING_EVENTS = PREVENTIVE_EVENTS | frozenset(
 Checks and closer monitoring only look; lawsuits and auctions come after the default."""
 HEAVY_EVENTS = frozenset("action_" + k for k, it in INTERVENTIONS.items() if it.aggressive)
 """A recall or a frozen line: the catalogue's aggressive actions."""
+RECALL_EVENTS = HEAVY_EVENTS - {"action_freeze_line"}
+"""The recalls alone: the debrief says what frozen lines did on their own
+(training.debrief_freeze), since a freeze ends no loan and keeps exposure off the books."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,11 @@ def work_mix(run: Any, late: Any) -> WorkMix:
                    actions=len(acts), loans_acted=int(acts["loan_id"].nunique()))
 
 
-def heavy_hand(you: Any, late: Any) -> HeavyHand | None:
-    """None when you neither recalled a loan nor froze a line."""
+def heavy_hand(you: Any, late: Any, events: frozenset[str] = HEAVY_EVENTS) -> HeavyHand | None:
+    """None when you took none of ``events`` (default: neither recalled a loan nor froze a
+    line)."""
     ev = you.events
-    hit = sorted(set(ev.loc[ev["event"].isin(HEAVY_EVENTS), "loan_id"].astype(int)))
+    hit = sorted(set(ev.loc[ev["event"].isin(events), "loan_id"].astype(int)))
     if not hit:
         return None
     mine = you.loans.set_index("loan_id").loc[hit]

@@ -21,7 +21,8 @@ from sim.scoring import (
     score,
 )
 from training import units
-from training.conduct import HeavyHand, WorkMix, heavy_hand, work_mix
+from training.conduct import RECALL_EVENTS, HeavyHand, WorkMix, heavy_hand, work_mix
+from training.debrief_freeze import FrozenLines, frozen_lines
 from training.i18n import catalogue
 from training.loss_sources import LossSources, loss_sources
 from training.units import money
@@ -56,7 +57,10 @@ class Debrief:
     """Strategy ("you", "early-warning") -> its checks and the steps that change a borrower's
     course: what a trainee who only looked, or acted on the wrong loans, reads."""
     heavy: HeavyHand | None = None
-    """Your recalls and frozen lines against late collection (None: you took none)."""
+    """Your recalls against late collection (None: you recalled none)."""
+    frozen: FrozenLines | None = None
+    """Your frozen lines against late collection: the exposure they kept off the books (None:
+    you froze none)."""
 
 
 RUSHED_BELOW = 0.95
@@ -191,4 +195,4 @@ def build_debrief(desk) -> Debrief:
         sources_ew=loss_sources(you, base["early-warning"]),
         avoidable_cny=float(avoidable), stakes_cny=float(stakes), material=material,
         work={"you": work_mix(you, late), "early-warning": work_mix(base["early-warning"], late)},
-        heavy=heavy_hand(you, late))
+        heavy=heavy_hand(you, late, RECALL_EVENTS), frozen=frozen_lines(you, late))

@@ -30,6 +30,8 @@ MAX_LOANS = 12
 #: aggressive ones. Taken on a loan that then defaults sooner than under the reference, they
 #: are what the lesson names.
 AGGRESSIVE = frozenset(k for k, it in INTERVENTIONS.items() if it.aggressive)
+FREEZE = "freeze_line"
+"""Freezing the undrawn line (冻结额度): the exposure it keeps off the books is named."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Timeline:
     lawsuit_month: int | None
     recovered_cny: float
     loss_cny: float
+    disbursed_cny: float = 0.0  # drawn in the run: a frozen line draws no more
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ def timeline(run: Any, loan_id: int) -> Timeline:
         lawsuit_month=int(lawsuits.min()) if len(lawsuits) else None,
         recovered_cny=float(recovered),
         loss_cny=float(lo["loss_cny"]),
+        disbursed_cny=float(lo.get("disbursed_cny", 0.0)),
     )
 
 
@@ -106,6 +110,9 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
         if you.lawsuit_month is not None and base.lawsuit_month is not None \
                 and you.lawsuit_month < base.lawsuit_month:
             return Lesson("sued_earlier", {"months": base.lawsuit_month - you.lawsuit_month})
+        kept = _kept_off(you, base)
+        if kept is not None:
+            return kept
         acted = _steps(you, skip={a for _, a in base.actions})
         if acted:  # the steps you took and the reference did not
             return Lesson("you_acted_less", acted)
@@ -147,6 +154,18 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     if not _steps(base) and not _steps(you):
         return _elsewhere(you, base)
     return Lesson("lost_more", {})
+
+
+def _kept_off(you: Timeline, base: Timeline) -> Lesson | None:
+    """Your freeze, on a loan whose borrower drew more under the reference and defaulted:
+    the exposure the freeze kept off the books is the cause to name (the reference's
+    borrower drew it before its default: a defaulted loan draws nothing)."""
+    froze = next((m for m, a in you.actions if a == FREEZE), None)
+    extra = base.disbursed_cny - you.disbursed_cny
+    if froze is None or base.default_month is None or extra < MIN_GAP_CNY:
+        return None
+    return Lesson("froze_kept_off", {"month": froze, "amount_cny": extra,
+                                     "base_default": base.default_month})
 
 
 def _pushed(you: Timeline, base: Timeline) -> Lesson | None:
