@@ -71,23 +71,31 @@ def line(df: pd.DataFrame, x: str, y: str, title: str, y_title: str, y_format: s
     )
 
 
-def trajectories(df: pd.DataFrame, y: str, title: str, y_title: str, y_format: str) -> alt.Chart:
-    """One line per strategy on the same seed; the trainee's line is the thick one."""
+def trajectories(df: pd.DataFrame, y: str, title: str, y_title: str, y_format: str) -> alt.LayerChart:
+    """One line per strategy on the same seed. The trainee's line is the thick, pale one and is
+    drawn first; the references go over it, late collection dashed and early warning dotted,
+    so a reference that equals yours stays visible on top of your line instead of under it."""
     present = [s for s in STRATEGIES if s in set(df["strategy"])]
     names = [t(f"strategy.{s}") for s in present]
-    return (
-        alt.Chart(df, title=title)
-        .mark_line()
-        .encode(
-            x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
-            color=alt.Color("strategy_name:N", title=t("col.strategy"), sort=names,
-                            legend=alt.Legend(orient="bottom", columns=2, labelLimit=0),  # names whole
-                            scale=alt.Scale(domain=names, range=[STRATEGY_COLOURS[s] for s in present])),
-            strokeWidth=alt.condition(alt.datum.strategy == "you", alt.value(3.5), alt.value(1.5)),
-            tooltip=[alt.Tooltip("strategy_name:N", title=t("col.strategy")),
-                     alt.Tooltip("month:Q", title=t("col.month")),
-                     alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
-        )
-        .properties(height=HEIGHT, autosize=FIT_WIDTH)
+    color = alt.Color("strategy_name:N", title=t("col.strategy"), sort=names,
+                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=0),  # names whole
+                      scale=alt.Scale(domain=names, range=[STRATEGY_COLOURS[s] for s in present]))
+    dash = alt.StrokeDash("strategy_name:N", legend=None, scale=alt.Scale(
+        domain=names, range=[TRAJECTORY_DASH.get(s, []) for s in present]))
+    base = alt.Chart(df).encode(
+        x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        color=color,
+        tooltip=[alt.Tooltip("strategy_name:N", title=t("col.strategy")),
+                 alt.Tooltip("month:Q", title=t("col.month")),
+                 alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
     )
+    you = base.transform_filter(alt.datum.strategy == "you").mark_line(strokeWidth=6, opacity=0.45)
+    others = base.transform_filter(alt.datum.strategy != "you").mark_line(strokeWidth=1.8).encode(
+        strokeDash=dash)
+    return alt.layer(you, others, title=title).properties(height=HEIGHT, autosize=FIT_WIDTH)
+
+
+TRAJECTORY_DASH = {"late-collection": [6, 4], "early-warning": [2, 3]}
+"""The references' dash patterns (the oracle's line is solid): a line that lies on another
+still shows through it."""
