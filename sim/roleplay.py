@@ -56,8 +56,11 @@ TERM_ACTIONS: dict[str, str] = {
     "additional_collateral": "add_collateral",
     "new_guarantor": "add_collateral",  # the engine's action covers collateral or guarantor
     "entrusted_payment": "entrusted_payment",
-    # a written plan for the arrears works as a collection visit's cure boost
-    "repayment_plan": "collect_visit",
+    # a plan for the arrears is agreed in the talk itself (the meeting's hours, or the call
+    # the conversation is): what the bank then books is the follow-up call on the plan,
+    # with its cure boost and its half hour, not a second trip out (a visit, 4 h) nor a
+    # demand letter (律师函, adversarial) to a borrower who has just agreed
+    "repayment_plan": "collect_call",
     "emergency_deferral": "emergency_deferral",
     "freeze_line": "freeze_line",
     "closer_monitoring": "closer_monitoring",

@@ -28,7 +28,7 @@ def test_terms_the_engine_cannot_take_are_returned_with_the_reason() -> None:
     g = game("intro", roleplays={rp.id: rp})
     i = g.sim.pf.named_index["mingtai"]
     refused = g.meet(i, rp.id, ["agree"])  # month 0: not overdue
-    assert refused == [("collect_visit", "overdue")]
+    assert refused == [("collect_call", "overdue")]
     assert [q.action_id for q in g.queued] == [MEET_ACTION]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from sim.conversation import PathError
+from sim.defaults import INTERVENTIONS
 from sim.roleplay import TERM_ACTIONS, Roleplay
 from sim.roleplay_files import load_all
 from tests.roleplay_games import all_paths
@@ -179,6 +180,19 @@ def test_a_clean_talk_breaks_no_rule(shipped) -> None:
                          ["ask_situation", "repayment_plan"]).outcome()
     assert out.breaches == []
     assert [t.action_id for t in out.terms] == [TERM_ACTIONS["repayment_plan"]]
+
+
+def test_a_plan_agreed_on_the_phone_is_booked_as_the_call_that_follows_it_up(shipped) -> None:
+    """Li Na agrees a repayment plan on the phone: the bank books a collection call (its half
+    hour and its cure boost), not a collection visit of four hours nobody made."""
+    out = Session.replay(shipped["consumer_hardship"], PRACTICE_PROFILES["struggling"],
+                         ["ask_situation", "repayment_plan"]).outcome()
+    (term,) = out.terms
+    call = INTERVENTIONS["collect_call"]
+    assert (term.kind, term.action_id) == ("repayment_plan", "collect_call")
+    assert (term.hours, term.cost_cny) == (call.hours, call.cost_cny)
+    assert term.hours < INTERVENTIONS["collect_visit"].hours
+    assert call.stage == "collect" and "overdue" in call.requires  # arrears to plan for
 
 
 def test_replay_is_exact_and_bad_paths_are_refused(shipped) -> None:

@@ -7,6 +7,7 @@ they change the loan when the month ends.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,9 +84,9 @@ def test_practice_shows_the_rules_broken_with_their_source() -> None:
     at = play(practice(), "consumer_hardship", "struggling", ["call_every_night", "repayment_plan"])
     errors = "\n".join(e.value for e in at.error)
     assert "不威胁、不骚扰" in errors and "只在允许的时间联系" in errors
-    # the plan agreed on the phone is booked as the engine's collection visit: said so,
-    # not "欠款还款计划：上门催收" as if a visit had been agreed
-    assert "欠款还款计划，按“上门催收”列入措施" in texts(at)
+    # the plan agreed on the phone is booked as the engine's collection call that follows it
+    # up (half an hour), not as a collection visit of four hours
+    assert re.search(r"欠款还款计划，按“电话催收”列入措施：0\.5\s小时", texts(at))
     assert "中国银行业协会" in errors
     # the relationship's change is read against its scale, not as a bare "-0.30"
     assert "与借款人关系的变化：-0.30（关系从 0 到 1" in texts(at)
