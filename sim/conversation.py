@@ -181,6 +181,25 @@ class Talk:
     relationship_delta: float
 
 
+MISUSE_FACTS = ("diversion", "related_party_transfer")
+"""What a borrower can admit that makes the misuse of loan money known to the bank."""
+
+
+def found_misuse(facts) -> bool:
+    """Whether a talk's facts ((kind, adverse) pairs) establish that loan money was misused."""
+    return any(bool(adverse) and kind in MISUSE_FACTS for kind, adverse in facts)
+
+
+def learn_at_meeting(sim: Any, i: int) -> None:
+    """The moment a meeting is held (its hours charged), what the borrower admitted in it is
+    known: a misuse of funds the talk established becomes known to the bank at once, so the
+    terms agreed at the meeting, taken after it, can rest on it (a freeze: sim.interventions
+    .catalogue.MISUSE_IS_GROUND). The relationship moves at the decision's end (apply_talk)."""
+    talk = getattr(sim, "_talks_now", {}).get(int(i))
+    if talk is not None and found_misuse(talk.facts):
+        sim.known_diversion[int(i)] = True
+
+
 def apply_talk(sim: Any, talk: Talk) -> bool:
     """Put what a held meeting established into the engine; False if the meeting did not happen.
 
@@ -190,8 +209,7 @@ def apply_talk(sim: Any, talk: Talk) -> bool:
     i = int(talk.loan_id)
     if (i, MEET_ACTION) not in sim._done_this_month:
         return False
-    for kind, adverse in talk.facts:
-        if adverse and kind in ("diversion", "related_party_transfer"):
-            sim.known_diversion[i] = True
+    if found_misuse(talk.facts):
+        sim.known_diversion[i] = True
     sim.relationship[i] = min(1.0, max(0.0, float(sim.relationship[i]) + talk.relationship_delta))
     return True

@@ -213,6 +213,8 @@ class Simulation:
         self._ticked = False
         checks.run_due(self, t, None if dec is None else dec.routine_hours)
         if dec is not None:
+            # each meeting's talk, for the moment its meeting is held (sim.conversation)
+            self._talks_now = {int(talk.loan_id): talk for talk in dec.talks}
             act_many(self, dec.actions)
             for i, c, reason in dec.classify:
                 judgement.apply(self, t, int(i), int(c), str(reason))

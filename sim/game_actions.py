@@ -10,8 +10,11 @@ the queued list and the engine's charge agree.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sim.conversation import found_misuse
+from sim.interventions.catalogue import MISUSE_IS_GROUND
 from sim.interventions.effects import restructure_inputs, restructure_terms
 from sim.loanbook import payment_burden_one
 from sim.observation import action_cost, action_hours, admissible
@@ -23,6 +26,20 @@ CONTRADICTS = {"accelerate": RELIEF, **{a: frozenset({"accelerate"}) for a in RE
 """Actions a trainee may not queue on one loan in one month: relief (a restructuring or a
 deferral) gives the borrower time, an early recall (提前收回) demands the whole balance now.
 The engine would take both, one after the other; a bank would do one or the other."""
+
+
+@contextmanager
+def _known_misuse(sim, loan_id: int):
+    """The engine's state as it will be once this month's meeting with the borrower is held:
+    the misuse it found known (sim.conversation.learn_at_meeting). Restored on leaving, so
+    the rule read is the engine's own (sim.observation.admissible) and nothing changes."""
+    i = int(loan_id)
+    before = bool(sim.known_diversion[i])
+    sim.known_diversion[i] = True
+    try:
+        yield
+    finally:
+        sim.known_diversion[i] = before
 
 
 class ActionError(Exception):
@@ -128,9 +145,19 @@ class ActionQueue:
         left = self.hours_available - self.check_hours() - self.hours_queued
         queued = set(self._all_queued())
         why = admissible(self.sim, loan_id, key, queued, left, month=self.month + 1)
+        if why == "in_difficulty" and key in MISUSE_IS_GROUND and self._misuse_found(loan_id):
+            # the engine learns it when the meeting is held, before the actions after it
+            with _known_misuse(self.sim, loan_id):
+                why = admissible(self.sim, loan_id, key, queued, left, month=self.month + 1)
         if why is None and any((loan_id, a) in queued for a in CONTRADICTS.get(key, ())):
             why = "contradicts"
         return why
+
+    def _misuse_found(self, loan_id: int) -> bool:
+        """Whether a meeting held with this borrower this month established that loan money
+        was misused (sim.conversation.found_misuse)."""
+        return any(talk["loan_id"] == int(loan_id) and found_misuse(talk["facts"])
+                   for talk in self._talks)
 
     def options(self, loan_id: int) -> list[ActionOption]:
         """Every action of the case on a loan, with its cost and whether it can be queued

@@ -205,3 +205,39 @@ def test_every_case_conversation_can_be_held_in_its_case(shipped, rp_id) -> None
     g.meet(i, rp.id, path)
     g.end_month(g.month)
     assert [t["roleplay"] for t in g.loan_file(i).talks] == [rp.id]
+
+
+def test_a_meeting_that_finds_the_misuse_can_freeze_the_line_the_same_month() -> None:
+    """Jinlan starts diverting before it shows any difficulty: a bare freeze has no ground
+    (the watch list says 关注 only at the month's tick). The chairman admits the diversion in
+    the meeting: that finding is a ground (Civil Code Art. 673), so the freeze agreed at the
+    meeting is queued and taken the same month, and it stops the drawdowns."""
+    g = game("real_estate")
+    i = g.sim.pf.named_index["jinlan"]
+    until(g, lambda g: bool(g.sim.diverting[i]))
+    assert g.sim.dpd[i] == 0 and g.sim.undrawn[i] > 0
+    with pytest.raises(ActionError) as err:
+        g.queue(i, "freeze_line")
+    assert err.value.code == "in_difficulty"
+    assert g.meet(i, "jinlan_diversion", ["ask_onward_flows", "stop_drawdowns"]) == []
+    assert [q.action_id for q in g.queued] == [MEET_ACTION, "freeze_line"]
+    assert not g.sim.known_diversion[i] and not g.sim.frozen[i]  # queueing changed nothing
+    undrawn = float(g.sim.undrawn[i])
+    g.end_month(g.month)
+    assert g.last_report.rejected == []
+    ev = g.events(g.month)
+    assert "action_freeze_line" in set(ev.loc[ev["loan_id"] == i, "event"])
+    assert g.sim.frozen[i] and float(g.sim.undrawn[i]) == undrawn  # nothing more drawn
+    # the replay takes the same freeze
+    again = Game.replay(g.scenario, g.seed, g.decision_log)
+    assert again.sim.frozen[i] and again.events().equals(g.events())
+
+
+def test_a_meeting_that_found_no_misuse_gives_the_freeze_no_ground() -> None:
+    """The same meeting a month before the diversion: the chairman has nothing to admit, so
+    the freeze agreed at it is refused for want of a ground, as a bare one is."""
+    g = game("real_estate")
+    i = g.sim.pf.named_index["jinlan"]
+    assert not g.sim.diverting[i]
+    refused = g.meet(i, "jinlan_diversion", ["ask_onward_flows", "stop_drawdowns"])
+    assert refused == [("freeze_line", "in_difficulty")]

@@ -74,9 +74,19 @@ def _performing(sim, i: int, action: str, t: int) -> bool:
     return not sim.defaulted[i] and sim.status[i] == ACTIVE
 
 
+MISUSE_IS_GROUND = frozenset({"freeze_line"})
+"""Actions for which the bank's knowing that loan money was misused is a ground in itself
+(domain: stopping disbursement is lawful when funds are misused, Civil Code Art. 673). The
+watch list says so from the month's tick (sim.classification); a finding made at the
+decision, by a meeting the borrower admitted it in, counts the same month."""
+
+
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
-    """`difficulty_visible` for one loan, without building one-element columns."""
+    """`difficulty_visible` for one loan, without building one-element columns; for a
+    freeze, a known misuse of funds too (MISUSE_IS_GROUND)."""
     if sim.dpd[i] > 0 or sim.cls[i] >= SPECIAL_MENTION:
+        return True
+    if action in MISUSE_IS_GROUND and sim.known_diversion[i]:
         return True
     return alerted(sim.last_seen[i], t, include_payment=True)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim import defaults
 from sim.codes import LoanClass
+from sim.conversation import learn_at_meeting
 from sim.interventions import workouts
 from sim.interventions.kernels_act import BURDEN_HORIZON_MONTHS, cut_from_power, cut_power_inputs
 from sim.loanbook import (
@@ -242,7 +243,10 @@ def _damage(sim, t: int, i: int) -> str:
 
 
 def _meet_borrower(sim, i, it, t) -> str:
-    return ""  # what a meeting achieves comes from its conversation (sim.conversation.apply_talk)
+    # what a meeting achieves comes from its conversation: what it found is known from now,
+    # the relationship moves at the decision's end (sim.conversation.apply_talk)
+    learn_at_meeting(sim, i)
+    return ""
 
 
 EFFECTS: dict[str, Callable] = {
