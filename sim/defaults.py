@@ -220,7 +220,7 @@ INTERVENTIONS: dict[str, InterventionType] = {
         # a ground first (domain: lawful when credit weakens or funds are misused, Civil Code
         # Art. 673): a line frozen on a sound borrower is the bank's own breach
         InterventionType("freeze_line", 2.0, 0, 0, 0,
-                         ("active", "not_defaulted", "has_undrawn", "in_difficulty"), True,
+                         ("active", "not_defaulted", "has_undrawn", "freeze_ground"), True,
                          "prevent"),
         InterventionType("entrusted_payment", 4.0, 0, 0, 0, ("active", "not_defaulted", "self_payment"),
                          False, "prevent"),

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sim.conversation import found_misuse
-from sim.interventions.catalogue import MISUSE_IS_GROUND
 from sim.interventions.effects import restructure_inputs, restructure_terms
 from sim.loanbook import payment_burden_one
 from sim.observation import action_cost, action_hours, admissible
@@ -145,7 +144,7 @@ class ActionQueue:
         left = self.hours_available - self.check_hours() - self.hours_queued
         queued = set(self._all_queued())
         why = admissible(self.sim, loan_id, key, queued, left, month=self.month + 1)
-        if why == "in_difficulty" and key in MISUSE_IS_GROUND and self._misuse_found(loan_id):
+        if why == "freeze_ground" and self._misuse_found(loan_id):
             # the engine learns it when the meeting is held, before the actions after it
             with _known_misuse(self.sim, loan_id):
                 why = admissible(self.sim, loan_id, key, queued, left, month=self.month + 1)

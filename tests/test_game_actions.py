@@ -41,7 +41,7 @@ def test_queue_rejects_unavailable_actions_with_reasons_in_both_languages():
     assert_rejected(g, 0, "onsite_check", "queued")
     assert_rejected(g, 1, "onsite_check", "hours")
     # a line is frozen on a ground: a sound borrower showing no difficulty gives none
-    assert_rejected(g, 1, "freeze_line", "in_difficulty")
+    assert_rejected(g, 1, "freeze_line", "freeze_ground")
     g.queue(1, "closer_monitoring")  # 1 hour still fits
     assert [q.action_id for q in g.queued] == ["onsite_check", "closer_monitoring"]
     assert g.hours_queued == pytest.approx(11.0)

@@ -218,7 +218,7 @@ def test_a_meeting_that_finds_the_misuse_can_freeze_the_line_the_same_month() ->
     assert g.sim.dpd[i] == 0 and g.sim.undrawn[i] > 0
     with pytest.raises(ActionError) as err:
         g.queue(i, "freeze_line")
-    assert err.value.code == "in_difficulty"
+    assert err.value.code == "freeze_ground"
     assert g.meet(i, "jinlan_diversion", ["ask_onward_flows", "stop_drawdowns"]) == []
     assert [q.action_id for q in g.queued] == [MEET_ACTION, "freeze_line"]
     assert not g.sim.known_diversion[i] and not g.sim.frozen[i]  # queueing changed nothing
@@ -240,4 +240,4 @@ def test_a_meeting_that_found_no_misuse_gives_the_freeze_no_ground() -> None:
     i = g.sim.pf.named_index["jinlan"]
     assert not g.sim.diverting[i]
     refused = g.meet(i, "jinlan_diversion", ["ask_onward_flows", "stop_drawdowns"])
-    assert refused == [("freeze_line", "in_difficulty")]
+    assert refused == [("freeze_line", "freeze_ground")]

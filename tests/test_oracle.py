@@ -418,7 +418,7 @@ def test_the_oracle_freezes_a_line_only_on_a_ground_the_bank_can_see():
     sim = _simulation(sc, 3, None, "oracle", None)
     sim.run()
     refused = [(m, i) for m, rep in enumerate(sim.rec.months) for i, a, why in rep.rejected
-               if a == "freeze_line" and why == "in_difficulty"]
+               if a == "freeze_line" and why == "freeze_ground"]
     assert refused == []
     frozen = [e for e in sim.rec.events if e[2] == "action_freeze_line"]
     assert frozen, "the oracle still freezes lines where it has a ground"

@@ -67,6 +67,10 @@ def _col_in_difficulty(sim, idx, t):
         sim.last_seen, idx, t, include_payment=True)
 
 
+def _col_freeze_ground(sim, idx, t):
+    return sim.known_diversion[idx] | _col_in_difficulty(sim, idx, t)
+
+
 def _col_performing(sim, idx, t):
     return ~sim.defaulted[idx] & (sim.status[idx] == ACTIVE)
 
@@ -78,6 +82,7 @@ PRECONDITION_COLUMNS: dict[str, Callable] = {
     "has_undrawn": lambda sim, idx, t: (sim.undrawn[idx] > 0) & ~sim.frozen[idx],
     "self_payment": lambda sim, idx, t: ~sim.entrusted[idx],
     "in_difficulty": _col_in_difficulty,
+    "freeze_ground": _col_freeze_ground,
     "disaster_hit": lambda sim, idx, t: sim.disaster_until[sim.pf.region[idx]] >= t,
     "overdue": lambda sim, idx, t: sim.dpd[idx] > 0,
     "defaulted": lambda sim, idx, t: sim.defaulted[idx] | (sim.status[idx] == WRITTEN_OFF),

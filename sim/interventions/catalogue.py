@@ -25,7 +25,8 @@ ACTIVE, DEFAULTED, WRITTEN_OFF = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.
 SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
 
 REASONS: tuple[str, ...] = (
-    "active", "not_defaulted", "not_recalled", "has_undrawn", "self_payment", "in_difficulty", "disaster_hit",
+    "active", "not_defaulted", "not_recalled", "has_undrawn", "self_payment", "in_difficulty", "freeze_ground",
+    "disaster_hit",
     "overdue", "defaulted", "no_lawsuit", "judgment_or_security", "has_collateral",
     "unpledged_assets", "available", "hours", "queued", "conversation", "no_conversation",
     "contradicts",
@@ -74,21 +75,20 @@ def _performing(sim, i: int, action: str, t: int) -> bool:
     return not sim.defaulted[i] and sim.status[i] == ACTIVE
 
 
-MISUSE_IS_GROUND = frozenset({"freeze_line"})
-"""Actions for which the bank's knowing that loan money was misused is a ground in itself
-(domain: stopping disbursement is lawful when funds are misused, Civil Code Art. 673). The
-watch list says so from the month's tick (sim.classification); a finding made at the
-decision, by a meeting the borrower admitted it in, counts the same month."""
-
-
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
-    """`difficulty_visible` for one loan, without building one-element columns; for a
-    freeze, a known misuse of funds too (MISUSE_IS_GROUND)."""
+    """`difficulty_visible` for one loan, without building one-element columns."""
     if sim.dpd[i] > 0 or sim.cls[i] >= SPECIAL_MENTION:
         return True
-    if action in MISUSE_IS_GROUND and sim.known_diversion[i]:
-        return True
     return alerted(sim.last_seen[i], t, include_payment=True)
+
+
+def _freeze_ground(sim, i: int, action: str, t: int) -> bool:
+    """A ground to stop a line (domain: lawful when credit weakens or funds are misused,
+    Civil Code Art. 673): difficulty the bank can see, or a misuse of loan money it knows
+    of. The watch list says so from the month's tick (sim.classification); a finding made
+    at the decision, by a meeting the borrower admitted it in, counts the same month
+    (sim.conversation.learn_at_meeting)."""
+    return bool(sim.known_diversion[i]) or _in_difficulty(sim, i, action, t)
 
 
 def _judgment_or_security(sim, i: int, action: str, t: int) -> bool:
@@ -106,6 +106,7 @@ PRECONDITIONS: dict[str, Callable[[object, int, str, int], bool]] = {
     "has_undrawn": lambda sim, i, a, t: sim.undrawn[i] > 0 and not sim.frozen[i],
     "self_payment": lambda sim, i, a, t: not sim.entrusted[i],
     "in_difficulty": _in_difficulty,
+    "freeze_ground": _freeze_ground,
     "disaster_hit": lambda sim, i, a, t: bool(sim.disaster_until[sim.pf.region[i]] >= t),
     "overdue": lambda sim, i, a, t: bool(sim.dpd[i] > 0),
     "defaulted": lambda sim, i, a, t: bool(sim.defaulted[i]) or sim.status[i] == WRITTEN_OFF,
