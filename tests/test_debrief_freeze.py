@@ -86,5 +86,10 @@ def test_a_freeze_that_kept_nothing_off_says_so():
     assert fl.kept_off_cny == 0 and fl.undrawn_anyway == 1
     en = freeze_lines(fl, "en")
     assert "kept nothing off the books" in en[0] and "lost what late collection lost" in en[1]
-    assert "冻结没有挡住任何敞口" in freeze_lines(fl, "zh")[0]
+    zh = freeze_lines(fl, "zh")
+    assert "冻结没有挡住任何敞口" in zh[0]
+    # one loan frozen: one loan and its borrower, not "these loans"
+    assert "1 loan," in en[0] and "its borrower" in en[0] and en[1].startswith("On this loan")
+    assert "these" not in " ".join(en) and "这些" not in " ".join(zh)
+    assert zh[1].startswith("在这笔贷款上") and "该借款人" in zh[0]
     assert frozen_lines(SimpleNamespace(loans=frame, events=you.events.iloc[:0]), late) is None

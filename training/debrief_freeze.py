@@ -102,21 +102,24 @@ def freeze_lines(frozen: FrozenLines | None, lang: str) -> list[str]:
     if frozen is None:
         return []
     n = len(frozen.lines)
-    loans = t(f"conduct.count.loans_{'one' if n == 1 else 'other'}", lang, n=units.number(n, 0))
+    form = "one" if n == 1 else "other"
+    loans = t(f"conduct.count.loans_{form}", lang, n=units.number(n, 0))
+    them, those = t(f"freeze.them_{form}", lang), t(f"freeze.those_{form}", lang)
     out = []
     if frozen.kept_off_cny >= SHOWN_CNY:
-        out.append(t("freeze.kept_off", lang, loans=loans,
+        out.append(t("freeze.kept_off", lang, loans=loans, those=those,
                      amount=units.money(frozen.kept_off_cny, lang)))
         if frozen.reached_default_cny >= SHOWN_CNY:
             out.append(t("freeze.reached_default", lang,
                          amount=units.money(frozen.reached_default_cny, lang)))
     else:
-        out.append(t("freeze.nothing_kept", lang, loans=loans))
+        out.append(t("freeze.nothing_kept", lang, loans=loans, those=those))
     if frozen.undrawn_anyway and frozen.kept_off_cny >= SHOWN_CNY:
         out.append(t("freeze.undrawn_anyway", lang, n=frozen.undrawn_anyway))
-    out.append(_gap("freeze.loss", frozen.loss_gap_cny, lang))
+    out.append(_gap("freeze.loss", frozen.loss_gap_cny, lang, them=them))
     if frozen.interest_gap_cny >= SHOWN_CNY:
-        out.append(t("freeze.interest", lang, amount=units.money(frozen.interest_gap_cny, lang)))
+        out.append(t("freeze.interest", lang, them=them,
+                     amount=units.money(frozen.interest_gap_cny, lang)))
     return out
 
 
