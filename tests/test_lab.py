@@ -862,23 +862,44 @@ def test_a_first_step_that_does_not_pay_before_one_that_does_names_the_better_te
     assert words in text and wrong not in text
 
 
-@pytest.mark.parametrize("panels, columns", [(1, 1), (2, 2), (3, 3), (4, 2), (5, 3), (6, 3),
-                                             (7, 3), (9, 3)])
-def test_a_fan_grid_leaves_as_few_empty_panels_as_it_can(panels, columns):
-    """Three strategies and the oracle in rows of three drew two empty panels, bare month
-    axes, under the oracle (seen in Chromium on the page and in the report)."""
-    from training.lab_charts import fan_columns
-
-    assert fan_columns(panels) == columns
+def _fan_panels(spec: dict) -> list[list[str]]:
+    """The fan chart's grid as drawn: per row, the strategy each panel shows."""
+    return [[p["transform"][0]["filter"]["equal"] for p in row["hconcat"]]
+            for row in spec["vconcat"]]
 
 
-def test_four_fans_make_two_rows_of_two(case):
-    from training.lab_charts import fan, with_names
+@pytest.mark.parametrize("n", range(1, 9))
+def test_a_fan_chart_has_a_panel_per_strategy_and_no_empty_one(case, n):
+    """Five strategies in a facet of three columns drew an empty sixth panel, bare month
+    axes, under the fourth (seen in Chromium on the page and in the report): the grid now
+    has as many panels as strategies, each drawing its own, in rows of at most three that
+    differ by one at most, the month named under every panel with none below it."""
+    from sim.strategies import RuleTable
+    from sim.study import from_rules
+    from training.lab_charts import FAN_MAX_COLUMNS, fan, with_names
 
-    res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
-                         "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
-    spec = fan(with_names(lab.fan_frame(res, "npl_ratio"), "en"), "npl_ratio", "en").to_dict()
-    assert spec["columns"] == 2
+    names = ["early-warning", *[f"table-{k}" for k in range(max(0, n - 3))],
+             "late-collection", "oracle"][:n]
+    spec = StudySpec(scenario=case, strategies=tuple(
+        from_rules(RuleTable(name=k)) if k.startswith("table-") else builtin(k)
+        for k in names), reps=4, seed=1, references=False)
+    res = StudyResult(spec=spec, seeds=spec.seeds(),
+                      figures={k: {f: np.zeros(4) for f in FIGURES} for k in names},
+                      series={k: {s: np.zeros((4, 6)) for s in SERIES} for k in names})
+    for lang in ("en", "zh"):
+        shown = with_names(lab.fan_frame(res, "npl_ratio"), lang)
+        spec = fan(shown, "npl_ratio", lang).to_dict()
+        grid = _fan_panels(spec)
+        assert [s for row in grid for s in row] == list(dict.fromkeys(shown["strategy"]))
+        assert len(grid) == -(-n // FAN_MAX_COLUMNS)  # as few rows as fit
+        assert all(1 <= len(row) <= FAN_MAX_COLUMNS for row in grid)
+        assert max(map(len, grid)) - min(map(len, grid)) <= 1
+        month = t("lab.col.month", lang)
+        for k, row in enumerate(spec["vconcat"]):
+            for i, panel in enumerate(row["hconcat"]):
+                below = k + 1 < len(grid) and i < len(grid[k + 1])
+                title = panel["layer"][0]["encoding"]["x"].get("title")
+                assert (title == month) != below, (n, k, i)
 
 
 def test_a_strategys_name_is_not_cut_on_the_loss_axis_or_in_a_legend(case):
@@ -1009,3 +1030,33 @@ def test_an_index_above_100_percent_is_explained_not_cut(case, lang, words):
     ordinary = made_up(case, {"early-warning": [7, 8, 7, 8], "late-collection": [10, 12, 9, 11],
                               "oracle": [4, 5, 4, 5]})
     assert index_note(replace(outcome, study=ordinary), lang) is None
+
+
+def test_a_table_with_the_rules_of_another_is_found_whatever_its_name():
+    """The editor starts from tuned.yaml: run as it opened, "my-rules" ran beside "tuned"
+    with the same figures under two names, and nothing said so. A table that repeats a
+    chosen one's rules is left out (the first chosen stays); one that repeats a shipped
+    table not chosen runs and is said to; a changed figure makes a policy of its own."""
+    from dataclasses import replace as copy_with
+
+    from training.lab_form import TableForm
+
+    rules = Path(__file__).resolve().parents[1] / "scenarios" / "rules"
+    shipped = {p.stem.replace("_", "-"): load_rules(p) for p in rules.glob("*.yaml")}
+    assert set(shipped) == {load_rules(p).name for p in rules.glob("*.yaml")}
+    form = TableForm.of(shipped["tuned"])
+    edited = form.check()  # the editor's table as it opens, named "my-rules"
+    assert edited.name != "tuned"
+    found = lab.same_rules([("early-warning", None), ("tuned", shipped["tuned"]),
+                            ("__edited__", edited)], shipped)
+    assert found == [lab.SameRules("__edited__", "tuned", chosen=True)]
+    found = lab.same_rules([("early-warning", None), ("__edited__", edited)], shipped)
+    assert found == [lab.SameRules("__edited__", "tuned", chosen=False)]
+    # an uploaded copy of the edited table: the later of the two is left out
+    found = lab.same_rules([("__edited__", edited), ("upload:mine.yaml", edited)], shipped)
+    assert found == [lab.SameRules("__edited__", "tuned", chosen=False),
+                     lab.SameRules("upload:mine.yaml", "__edited__", chosen=True)]
+    changed = copy_with(form, intervals={**form.intervals, "normal": 1}).check()
+    assert lab.same_rules([("tuned", shipped["tuned"]), ("__edited__", changed)], shipped) == []
+    # the shipped tables themselves differ, and a built-in is never a table's twin
+    assert lab.same_rules(list(shipped.items()), shipped) == []
