@@ -245,10 +245,10 @@ def test_a_difference_reads_as_a_difference_not_a_level(case):
     res = made_up(case, {"early-warning": [8e4, 11e4, 9e4, 10e4],
                          "late-collection": [9e4, 12e4, 10e4, 11e4], "oracle": [0, 1, 0, 1]})
     row = lab.paired_table(res, ("loss_cny",)).iloc[0]
-    assert "+1.0 万元（95% 区间 1.0 万元 至 1.0 万元）" in lab.verdict_text(row, "zh")
-    assert ": loss +CNY 10.0k (95% interval CNY 10.0k to CNY 10.0k)" in lab.verdict_text(row, "en")
-    assert lab.fmt_figure("loss_cny", -1e4, "zh", signed=True) == "-1.0 万元"
-    assert lab.fmt_figure("loss_cny", 1.0, "en", signed=True) == "CNY 0k"  # nothing to sign
+    assert "+1.0\u00a0万元（95% 区间 1.0\u00a0万元 至 1.0\u00a0万元）" in lab.verdict_text(row, "zh")
+    assert ": loss +CNY\u00a010.0k (95% interval CNY\u00a010.0k to CNY\u00a010.0k)" in lab.verdict_text(row, "en")
+    assert lab.fmt_figure("loss_cny", -1e4, "zh", signed=True) == "-1.0\u00a0万元"
+    assert lab.fmt_figure("loss_cny", 1.0, "en", signed=True) == "CNY\u00a00k"  # nothing to sign
 
 def test_a_loss_interval_stops_at_zero_but_a_net_value_may_go_below(case):
     # four futures, one big loss: the t interval of the mean reaches below 0
@@ -296,10 +296,10 @@ def test_headline_never_names_the_oracle_the_winner(case):
               "do-nothing": [10 * k, 12 * k, 9 * k, 14 * k],
               "late-collection": [9 * k, 12 * k, 10 * k, 11 * k], "oracle": [0, k, 0, k]}
     text = lab.headline(made_up_with_oracle(case, losses), "en")
-    assert text.startswith("Early warning loses least (CNY 150.0k")
+    assert text.startswith("Early warning loses least (CNY\u00a0150.0k")
     assert "clearly less" in text  # than do-nothing; the oracle is not counted against it
     assert text.endswith("The oracle (perfect information, a bound no officer can reach) "
-                         "loses CNY 50.0k on average: CNY 100.0k less.")
+                         "loses CNY\u00a050.0k on average: CNY\u00a0100.0k less.")
     # the oracle as the champion: the winner is still a policy a bank can run
     oracle_first = made_up_with_oracle(case, {"oracle": [0, 1, 0, 1], **{
         k: v for k, v in losses.items() if k != "oracle"}})
@@ -618,8 +618,8 @@ def test_the_sweep_says_the_officer_cost_as_typed_and_hours_with_one_decimal(cas
     from training.lab_report import stop_paying_text
 
     out = _small_sweep(case, officer_cost=6_300)
-    assert "0.63 万元" in stop_paying_text(out, "zh")
-    assert "CNY 6.3k" in stop_paying_text(out, "en")
+    assert "0.63\u00a0万元" in stop_paying_text(out, "zh")
+    assert "CNY\u00a06.3k" in stop_paying_text(out, "en")
     assert lab.fmt_figure("hours", -4297.04, "en", difference=True).endswith("-4,297.0\xa0h")
     assert lab.fmt_figure("hours", -463.0, "zh").startswith("-463.0")
 
@@ -1060,3 +1060,29 @@ def test_a_table_with_the_rules_of_another_is_found_whatever_its_name():
     assert lab.same_rules([("tuned", shipped["tuned"]), ("__edited__", changed)], shipped) == []
     # the shipped tables themselves differ, and a built-in is never a table's twin
     assert lab.same_rules(list(shipped.items()), shipped) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_money_is_written_one_way_in_the_lab_tables_sentences_and_report(case, lang):
+    """The no-break space between a figure and its unit came from the staffing table's own
+    fix-up, so the strategies table, the verdicts and the sentences broke "790.8" / "万元"
+    in a narrow cell. Every money figure the lab writes is units.money's, the report's the
+    page's (the dashboard: tests/classroom/test_app_classroom.py)."""
+    from training import units
+    from training.lab_report import staffing_display, stop_paying_text
+
+    out = _small_sweep(case, 6_300.0)
+    out.study = made_up(case, {"early-warning": [7.908e6, 8e6, 9e6],  # with its references
+                               "late-collection": [9e6, 1e7, 1.1e7], "oracle": [1e6] * 3})
+    table = lab.staffing_table(out)
+    want = [units.money(v, lang) for v in table["loss_cny"]]
+    assert all(units.NBSP in w and " " not in w for w in want)
+    shown = staffing_display(out, lang)  # the page draws this frame; the report renders it
+    assert list(shown[t("lab.col.loss", lang)]) == want
+    page = report_html(out, lang)
+    assert all(w in page for w in want)
+    mean = lab.strategy_table(out.study).set_index(["strategy", "figure"]).loc[
+        ("early-warning", "loss_cny"), "mean"]
+    assert units.money(mean, lang) in strategies_display(out, lang).iloc[0].to_string()
+    cost = units.money_as_typed(6_300.0, lang)
+    assert units.NBSP in cost and cost in stop_paying_text(out, lang) and cost in page

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from training import lab
+from training import lab, units
 from training.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,6 +114,9 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert t("lab.figure.net_value_cny", "en") in strategies.columns
     assert list(strategies.iloc[:, 0])[:3] == ["Early warning", "Late collection", "tuned"]
     assert list(staffing["Officers"]) == [1, 2]
+    # money as units.money writes it (its no-break space), as the report and the dashboard
+    assert list(staffing[t("lab.col.loss", "en")]) == [
+        units.money(v, "en") for v in lab.staffing_table(job.outcome)["loss_cny"]]
     assert staffing.columns[-1] == "Pays?"
     tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
     assert lab.fmt_figure("loss_cny", tuned_loss, "en", signed=True) in set(paired.iloc[:, 2])
