@@ -320,8 +320,11 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
         y=alt.Y("loss_avoided_cny:Q", scale=y_scale))
     # the two legends (strategies, frontier) stand beside the plot and are cut off below
     # its height: with six strategies the page lost the frontier's square and circle
+    # "pad": the plot is WIDTH x height, as the names were placed for, and the axes and
+    # legends are added around it (the app's theme fits the whole chart into its box, which
+    # squeezed the plot to about 250 px)
     return alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
-        width=WIDTH, height=height)
+        width=WIDTH, height=height, autosize=alt.AutoSizeParams(type="pad"))
 
 
 STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),
