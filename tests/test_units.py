@@ -10,8 +10,10 @@ from training import units
 
 
 def nb(text: str) -> str:
-    """The text as the app writes it: a no-break space between a figure and its unit."""
-    return text.replace(" ", "\u00a0")
+    """The text as the app writes it, on one line: a no-break space between a figure and
+    its unit, a word joiner between a minus and the "CNY" after it (a line may break after
+    "-" before a letter: a narrow cell read "[-" / "CNY 2,686k to")."""
+    return text.replace(" ", "\u00a0").replace("-CNY", "-\u2060CNY")
 
 
 @pytest.mark.parametrize(("cny", "zh", "en"), [

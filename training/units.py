@@ -91,8 +91,18 @@ def money(amount_cny: float | None, lang: str | None = None) -> str:
     u = money_unit(lang)
     v = float(amount_cny) / u.scale_cny
     text = number(v)
-    sign = "-" if text != "0" and v < 0 else ""
-    return f"{sign}{u.prefix}{text.lstrip('-')}{u.suffix}"
+    return _with_unit(u, text.lstrip("-"), text != "0" and v < 0)
+
+
+WORD_JOINER = "\u2060"
+"""After a minus that a unit's prefix follows: a line may break after "-" before a letter,
+and a narrow cell of the lab's tables read "[-" / "CNY 2,686k to"."""
+
+
+def _with_unit(u: MoneyUnit, text: str, negative: bool) -> str:
+    """A figure (unsigned text) with its unit and sign, all on one line."""
+    sign = ("-" + (WORD_JOINER if u.prefix else "")) if negative else ""
+    return f"{sign}{u.prefix}{text}{u.suffix}"
 
 
 def money_as_typed(amount_cny: float, lang: str | None = None) -> str:
@@ -103,7 +113,7 @@ def money_as_typed(amount_cny: float, lang: str | None = None) -> str:
     if abs(v) >= WHOLE_UNITS_FROM or round(v, 1) == round(v, 2):
         return money(amount_cny, lang)
     text = number(abs(v), 2)
-    return f"{'-' if v < 0 else ''}{u.prefix}{text}{u.suffix}"
+    return _with_unit(u, text, v < 0)
 
 
 def cost(amount_cny: float | None, lang: str | None = None) -> str:
