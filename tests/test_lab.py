@@ -971,6 +971,12 @@ def test_the_frontier_names_stand_clear_of_each_other_the_points_and_the_line(ca
     frame["efficient"] = [True, True, False, True, False]
     named = with_names(frame, lang)
     spec = frontier(named, lang).to_dict()
+    # the plot is drawn WIDTH wide, the size the names were placed for: on the page (not
+    # stretched to it, nor squeezed with its legends into WIDTH) and in the report
+    from training.lab_charts import PAGE_WIDTH
+
+    assert spec["width"] == WIDTH and spec["autosize"] == {"type": "pad"}
+    assert PAGE_WIDTH["frontier"] == "content"
     placed = _label_boxes(spec)
     assert sorted(placed) == sorted(named["strategy"])  # every strategy named, once
     xs, ys = spec["layer"][0]["encoding"]["x"]["scale"]["domain"], \
