@@ -267,7 +267,7 @@ def same_rules_notes(chosen: list[str], edited, files: dict[str, str],
     for same in lab.same_rules(tables, shipped):
         label = strategy_name(same.option)
         if same.option == EDITED and edited is not None:
-            label = f"{label} ({edited.name})"
+            label = f"{label}（{edited.name}）" if lang == "zh" else f"{label} ({edited.name})"
         if same.chosen:
             out[same.option] = same.twin
             st.warning(t("lab.page.same_rules_dropped", lang, label=label,

@@ -219,14 +219,13 @@ def test_a_table_edited_to_the_rules_of_another_is_said_and_not_run_twice(lang):
     figures under a second name, and nothing said so. The page says so in its language
     before the run; the study runs tuned once (and a sweep of the copy runs tuned)."""
     at = with_edited_table("my-rules", lang)
+    mine = t("lab.page.edited_table", lang) + ("（my-rules）" if lang == "zh" else " (my-rules)")
     at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"]).run()
-    shipped = t("lab.page.same_rules_shipped", lang, label=t("lab.page.edited_table", lang)
-                + " (my-rules)", twin="tuned")
+    shipped = t("lab.page.same_rules_shipped", lang, label=mine, twin="tuned")
     assert shipped in [w.value for w in at.warning]  # runs, under its own name, said
     at.multiselect(key="lab_strategies_pick").set_value(
         ["early-warning", "tuned", "__edited__"]).run()
-    dropped = t("lab.page.same_rules_dropped", lang, label=t("lab.page.edited_table", lang)
-                + " (my-rules)", twin="tuned")
+    dropped = t("lab.page.same_rules_dropped", lang, label=mine, twin="tuned")
     assert [w.value for w in at.warning] == [dropped]
     at.toggle(key="lab_sweep").set_value(True).run()
     at.slider(key="lab_staff").set_value((1, 2))
