@@ -253,6 +253,31 @@ def rule_editor():
     return table, shown
 
 
+def same_rules_notes(chosen: list[str], edited, files: dict[str, str],
+                     uploaded: dict) -> dict[str, str]:
+    """Say which chosen rule tables repeat another's rules (lab.same_rules); the options
+    left out of the study, each with the option whose rules it repeats."""
+    shipped = {}
+    for name, path in files.items():
+        with contextlib.suppress(RulesError):
+            shipped[name] = load_rules(path)
+    tables = [(k, edited if k == EDITED else shipped.get(k) if k in files else uploaded.get(k))
+              for k in chosen]
+    out = {}
+    for same in lab.same_rules(tables, shipped):
+        label = strategy_name(same.option)
+        if same.option == EDITED and edited is not None:
+            label = f"{label}（{edited.name}）" if lang == "zh" else f"{label} ({edited.name})"
+        if same.chosen:
+            out[same.option] = same.twin
+            st.warning(t("lab.page.same_rules_dropped", lang, label=label,
+                         twin=strategy_name(same.twin)), icon=":material/content_copy:")
+        else:
+            st.warning(t("lab.page.same_rules_shipped", lang, label=label,
+                         twin=strategy_name(same.twin)), icon=":material/content_copy:")
+    return out
+
+
 def load_kept(user) -> tuple[dict, object] | None:
     """The manager's kept form (a new session: a reload, a dropped connection, a sign-in
     again; or back from another page, which drops the widgets' values), its uploaded
@@ -333,7 +358,8 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
         st.warning(refused, icon=":material/schedule:")
     charts = lab_charts.all_charts(outcome, lang)
     for name in lab_report.CHART_ORDER[:-1]:  # staffing below, with its table
-        st.altair_chart(charts[name], key=f"lab_chart_{name}")
+        st.altair_chart(charts[name], key=f"lab_chart_{name}",
+                        width=lab_charts.PAGE_WIDTH.get(name, "stretch"))
     st.caption(t("chart.runoff_note"))
     if outcome.sweep:
         st.subheader(t("lab.report.staffing"))
@@ -527,14 +553,18 @@ with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
     if uploaded:
         st.caption(t("lab.page.upload_ok", names=list_sep(lang).join(
             strategy_name(k) for k in uploaded)))
-    for key, table in example_named.items():
+    for key, named in example_named.items():  # not `table`: that is the edited table's
         st.warning(t("lab.page.upload_example_name", lang, file=key.removeprefix(UPLOADED),
-                     name=table.name, label=strategy_name(key)))
+                     name=named.name, label=strategy_name(key)))
     held = {f.name for f in st.session_state.get("lab_rule_upload") or []}
     kept_names = [k.removeprefix(UPLOADED) for k in uploaded
                   if k in kept_uploads() and k.removeprefix(UPLOADED) not in held]
     if kept_names:
         st.caption(t("lab.page.upload_kept", lang, files=list_sep(lang).join(kept_names)))
+
+# a table whose rules repeat another's: the manager is told, and a repeat of a table also
+# chosen is left out of the run (it ran as a second name for the same figures)
+left_out = same_rules_notes(chosen, table, files, uploaded)
 
 c1, c2 = st.columns(2)
 reps = common.number_field(c1, t("lab.page.reps"), lab_form.REPS, lab_form.MIN_REPS,
@@ -575,7 +605,8 @@ if where is Where.DASK or where == Where.DASK.value:
                             key="lab_address")
 keep_form(user, case, table_rows, table is not None, chosen_uploads(case_id, chosen))
 if reps is not None and chosen:
-    st.caption(wait_text(case, chosen, int(reps), len(staff) if sweep else 0, Where(where)),
+    runs = [k for k in chosen if k not in left_out]
+    st.caption(wait_text(case, runs, int(reps), len(staff) if sweep else 0, Where(where)),
                help=t("lab.page.estimate_help", lang))
 
 if "lab_job" not in st.session_state and user is not None:
@@ -591,8 +622,11 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
     try:
         if None in (reps, seed, officer_cost):  # each said under its box
             raise lab.LabInputError(t("common.fix_numbers"))
-        specs = []
+        specs, spec_of = [], {}
         for key in chosen:
+            if key in left_out:  # said above the form's figures
+                continue
+            spec_of[key] = len(specs)
             if key == EDITED:
                 if table is None:
                     raise lab.LabInputError(t("lab.page.fix_table"))
@@ -610,7 +644,8 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
         if Where(where) is Where.DASK and not (address or "").strip():
             raise lab.LabInputError(t("lab.page.address_missing"))
         # the sweep's strategy by its label in the study (the edited table's is its name)
-        swept = specs[chosen.index(sweep_strategy)].label if sweep_strategy in chosen else None
+        sweep_key = left_out.get(sweep_strategy, sweep_strategy)
+        swept = specs[spec_of[sweep_key]].label if sweep_key in spec_of else None
         request = lab.LabRequest(
             scenario=case, strategies=tuple(specs), reps=int(reps), seed=int(seed),
             staff=staff, sweep_strategy=swept,

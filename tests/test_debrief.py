@@ -19,12 +19,12 @@ def test_a_missed_warning_says_what_early_action_was_worth_never_about_zero():
     zh, en = _effects(missed, reference)
     assert en[0] == "The reference early-warning policy kept this loan out of default."
     assert en[1] == ("An on-site check in month 3 would have shown it. "
-                     "Acting early would have cut the loss by about CNY 30.0k.")
-    assert "3.0 万元" in zh[1] and zh[1].startswith("第3月若做一次现场检查即可发现")
+                     "Acting early would have cut the loss by about CNY\u00a030.0k.")
+    assert "3.0\u00a0万元" in zh[1] and zh[1].startswith("第3月若做一次现场检查即可发现")
     for k in (2, 3):
         assert "did not avoid this default either" in en[k]
         assert "同样未能避免这笔违约" in zh[k]
-        assert "0 万元" not in zh[k] and "CNY 0" not in en[k]
+        assert "0\u00a0万元" not in zh[k] and "CNY\u00a00" not in en[k]
 
 
 def test_a_warning_your_own_check_missed_is_not_called_none_done():
@@ -90,8 +90,8 @@ def test_the_debrief_says_what_a_busy_and_an_over_reacting_trainee_did():
     d = SimpleNamespace(work={"you": work_mix(over, late), "early-warning": ew_mix}, heavy=heavy)
     zh = report.conduct_lines(d, "zh")
     assert zh == ["你提前收回了 2 笔贷款，其中 2 笔在逾期后催收下从未违约；在这些贷款上，"
-                  "你比逾期后催收多损失 2.0 万元。",
-                  "这些贷款付给你的利息也比逾期后催收下少 7.6 万元：提前收回会立刻终结一笔贷款——"
+                  "你比逾期后催收多损失 2.0 万元。",
+                  "这些贷款付给你的利息也比逾期后催收下少 7.6 万元：提前收回会立刻终结一笔贷款——"
                   "借款人还不起就违约，还得起就提前还清，此后不再付息。",
                   report.t("conduct.heavy_advice", "zh")]
     assert heavy_hand(busy, late) is None

@@ -308,6 +308,6 @@ def test_recoveries_and_write_offs_show_their_money_in_the_pages_unit():
     money = ev[ev["event"].isin(["action_write_off", "judgment_enforced"])]
     assert set(money["event"]) == {"action_write_off", "judgment_enforced"}
     assert money["details_zh"].str.endswith("万元").all()
-    assert money["details_en"].str.startswith("CNY ").all()
+    assert money["details_en"].str.startswith("CNY\u00a0").all()
     first = money[money["event"] == "action_write_off"].iloc[0]
-    assert first["details_en"] == f"CNY {float(first['details']) / 1e3:,.1f}k"
+    assert first["details_en"] == f"CNY\u00a0{float(first['details']) / 1e3:,.1f}k"

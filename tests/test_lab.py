@@ -245,10 +245,10 @@ def test_a_difference_reads_as_a_difference_not_a_level(case):
     res = made_up(case, {"early-warning": [8e4, 11e4, 9e4, 10e4],
                          "late-collection": [9e4, 12e4, 10e4, 11e4], "oracle": [0, 1, 0, 1]})
     row = lab.paired_table(res, ("loss_cny",)).iloc[0]
-    assert "+1.0 万元（95% 区间 1.0 万元 至 1.0 万元）" in lab.verdict_text(row, "zh")
-    assert ": loss +CNY 10.0k (95% interval CNY 10.0k to CNY 10.0k)" in lab.verdict_text(row, "en")
-    assert lab.fmt_figure("loss_cny", -1e4, "zh", signed=True) == "-1.0 万元"
-    assert lab.fmt_figure("loss_cny", 1.0, "en", signed=True) == "CNY 0k"  # nothing to sign
+    assert "+1.0\u00a0万元（95% 区间 1.0\u00a0万元 至 1.0\u00a0万元）" in lab.verdict_text(row, "zh")
+    assert ": loss +CNY\u00a010.0k (95% interval CNY\u00a010.0k to CNY\u00a010.0k)" in lab.verdict_text(row, "en")
+    assert lab.fmt_figure("loss_cny", -1e4, "zh", signed=True) == "-1.0\u00a0万元"
+    assert lab.fmt_figure("loss_cny", 1.0, "en", signed=True) == "CNY\u00a00k"  # nothing to sign
 
 def test_a_loss_interval_stops_at_zero_but_a_net_value_may_go_below(case):
     # four futures, one big loss: the t interval of the mean reaches below 0
@@ -296,10 +296,10 @@ def test_headline_never_names_the_oracle_the_winner(case):
               "do-nothing": [10 * k, 12 * k, 9 * k, 14 * k],
               "late-collection": [9 * k, 12 * k, 10 * k, 11 * k], "oracle": [0, k, 0, k]}
     text = lab.headline(made_up_with_oracle(case, losses), "en")
-    assert text.startswith("Early warning loses least (CNY 150.0k")
+    assert text.startswith("Early warning loses least (CNY\u00a0150.0k")
     assert "clearly less" in text  # than do-nothing; the oracle is not counted against it
     assert text.endswith("The oracle (perfect information, a bound no officer can reach) "
-                         "loses CNY 50.0k on average: CNY 100.0k less.")
+                         "loses CNY\u00a050.0k on average: CNY\u00a0100.0k less.")
     # the oracle as the champion: the winner is still a policy a bank can run
     oracle_first = made_up_with_oracle(case, {"oracle": [0, 1, 0, 1], **{
         k: v for k, v in losses.items() if k != "oracle"}})
@@ -618,8 +618,8 @@ def test_the_sweep_says_the_officer_cost_as_typed_and_hours_with_one_decimal(cas
     from training.lab_report import stop_paying_text
 
     out = _small_sweep(case, officer_cost=6_300)
-    assert "0.63 万元" in stop_paying_text(out, "zh")
-    assert "CNY 6.3k" in stop_paying_text(out, "en")
+    assert "0.63\u00a0万元" in stop_paying_text(out, "zh")
+    assert "CNY\u00a06.3k" in stop_paying_text(out, "en")
     assert lab.fmt_figure("hours", -4297.04, "en", difference=True).endswith("-4,297.0\xa0h")
     assert lab.fmt_figure("hours", -463.0, "zh").startswith("-463.0")
 
@@ -862,23 +862,44 @@ def test_a_first_step_that_does_not_pay_before_one_that_does_names_the_better_te
     assert words in text and wrong not in text
 
 
-@pytest.mark.parametrize("panels, columns", [(1, 1), (2, 2), (3, 3), (4, 2), (5, 3), (6, 3),
-                                             (7, 3), (9, 3)])
-def test_a_fan_grid_leaves_as_few_empty_panels_as_it_can(panels, columns):
-    """Three strategies and the oracle in rows of three drew two empty panels, bare month
-    axes, under the oracle (seen in Chromium on the page and in the report)."""
-    from training.lab_charts import fan_columns
-
-    assert fan_columns(panels) == columns
+def _fan_panels(spec: dict) -> list[list[str]]:
+    """The fan chart's grid as drawn: per row, the strategy each panel shows."""
+    return [[p["transform"][0]["filter"]["equal"] for p in row["hconcat"]]
+            for row in spec["vconcat"]]
 
 
-def test_four_fans_make_two_rows_of_two(case):
-    from training.lab_charts import fan, with_names
+@pytest.mark.parametrize("n", range(1, 9))
+def test_a_fan_chart_has_a_panel_per_strategy_and_no_empty_one(case, n):
+    """Five strategies in a facet of three columns drew an empty sixth panel, bare month
+    axes, under the fourth (seen in Chromium on the page and in the report): the grid now
+    has as many panels as strategies, each drawing its own, in rows of at most three that
+    differ by one at most, the month named under every panel with none below it."""
+    from sim.strategies import RuleTable
+    from sim.study import from_rules
+    from training.lab_charts import FAN_MAX_COLUMNS, fan, with_names
 
-    res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
-                         "late-collection": [9, 12, 10, 11], "oracle": [1, 2, 1, 2]})
-    spec = fan(with_names(lab.fan_frame(res, "npl_ratio"), "en"), "npl_ratio", "en").to_dict()
-    assert spec["columns"] == 2
+    names = ["early-warning", *[f"table-{k}" for k in range(max(0, n - 3))],
+             "late-collection", "oracle"][:n]
+    spec = StudySpec(scenario=case, strategies=tuple(
+        from_rules(RuleTable(name=k)) if k.startswith("table-") else builtin(k)
+        for k in names), reps=4, seed=1, references=False)
+    res = StudyResult(spec=spec, seeds=spec.seeds(),
+                      figures={k: {f: np.zeros(4) for f in FIGURES} for k in names},
+                      series={k: {s: np.zeros((4, 6)) for s in SERIES} for k in names})
+    for lang in ("en", "zh"):
+        shown = with_names(lab.fan_frame(res, "npl_ratio"), lang)
+        spec = fan(shown, "npl_ratio", lang).to_dict()
+        grid = _fan_panels(spec)
+        assert [s for row in grid for s in row] == list(dict.fromkeys(shown["strategy"]))
+        assert len(grid) == -(-n // FAN_MAX_COLUMNS)  # as few rows as fit
+        assert all(1 <= len(row) <= FAN_MAX_COLUMNS for row in grid)
+        assert max(map(len, grid)) - min(map(len, grid)) <= 1
+        month = t("lab.col.month", lang)
+        for k, row in enumerate(spec["vconcat"]):
+            for i, panel in enumerate(row["hconcat"]):
+                below = k + 1 < len(grid) and i < len(grid[k + 1])
+                title = panel["layer"][0]["encoding"]["x"].get("title")
+                assert (title == month) != below, (n, k, i)
 
 
 def test_a_strategys_name_is_not_cut_on_the_loss_axis_or_in_a_legend(case):
@@ -950,6 +971,12 @@ def test_the_frontier_names_stand_clear_of_each_other_the_points_and_the_line(ca
     frame["efficient"] = [True, True, False, True, False]
     named = with_names(frame, lang)
     spec = frontier(named, lang).to_dict()
+    # the plot is drawn WIDTH wide, the size the names were placed for: on the page (not
+    # stretched to it, nor squeezed with its legends into WIDTH) and in the report
+    from training.lab_charts import PAGE_WIDTH
+
+    assert spec["width"] == WIDTH and spec["autosize"] == {"type": "pad"}
+    assert PAGE_WIDTH["frontier"] == "content"
     placed = _label_boxes(spec)
     assert sorted(placed) == sorted(named["strategy"])  # every strategy named, once
     xs, ys = spec["layer"][0]["encoding"]["x"]["scale"]["domain"], \
@@ -1009,3 +1036,59 @@ def test_an_index_above_100_percent_is_explained_not_cut(case, lang, words):
     ordinary = made_up(case, {"early-warning": [7, 8, 7, 8], "late-collection": [10, 12, 9, 11],
                               "oracle": [4, 5, 4, 5]})
     assert index_note(replace(outcome, study=ordinary), lang) is None
+
+
+def test_a_table_with_the_rules_of_another_is_found_whatever_its_name():
+    """The editor starts from tuned.yaml: run as it opened, "my-rules" ran beside "tuned"
+    with the same figures under two names, and nothing said so. A table that repeats a
+    chosen one's rules is left out (the first chosen stays); one that repeats a shipped
+    table not chosen runs and is said to; a changed figure makes a policy of its own."""
+    from dataclasses import replace as copy_with
+
+    from training.lab_form import TableForm
+
+    rules = Path(__file__).resolve().parents[1] / "scenarios" / "rules"
+    shipped = {p.stem.replace("_", "-"): load_rules(p) for p in rules.glob("*.yaml")}
+    assert set(shipped) == {load_rules(p).name for p in rules.glob("*.yaml")}
+    form = TableForm.of(shipped["tuned"])
+    edited = form.check()  # the editor's table as it opens, named "my-rules"
+    assert edited.name != "tuned"
+    found = lab.same_rules([("early-warning", None), ("tuned", shipped["tuned"]),
+                            ("__edited__", edited)], shipped)
+    assert found == [lab.SameRules("__edited__", "tuned", chosen=True)]
+    found = lab.same_rules([("early-warning", None), ("__edited__", edited)], shipped)
+    assert found == [lab.SameRules("__edited__", "tuned", chosen=False)]
+    # an uploaded copy of the edited table: the later of the two is left out
+    found = lab.same_rules([("__edited__", edited), ("upload:mine.yaml", edited)], shipped)
+    assert found == [lab.SameRules("__edited__", "tuned", chosen=False),
+                     lab.SameRules("upload:mine.yaml", "__edited__", chosen=True)]
+    changed = copy_with(form, intervals={**form.intervals, "normal": 1}).check()
+    assert lab.same_rules([("tuned", shipped["tuned"]), ("__edited__", changed)], shipped) == []
+    # the shipped tables themselves differ, and a built-in is never a table's twin
+    assert lab.same_rules(list(shipped.items()), shipped) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_money_is_written_one_way_in_the_lab_tables_sentences_and_report(case, lang):
+    """The no-break space between a figure and its unit came from the staffing table's own
+    fix-up, so the strategies table, the verdicts and the sentences broke "790.8" / "万元"
+    in a narrow cell. Every money figure the lab writes is units.money's, the report's the
+    page's (the dashboard: tests/classroom/test_app_classroom.py)."""
+    from training import units
+    from training.lab_report import staffing_display, stop_paying_text
+
+    out = _small_sweep(case, 6_300.0)
+    out.study = made_up(case, {"early-warning": [7.908e6, 8e6, 9e6],  # with its references
+                               "late-collection": [9e6, 1e7, 1.1e7], "oracle": [1e6] * 3})
+    table = lab.staffing_table(out)
+    want = [units.money(v, lang) for v in table["loss_cny"]]
+    assert all(units.NBSP in w and " " not in w for w in want)
+    shown = staffing_display(out, lang)  # the page draws this frame; the report renders it
+    assert list(shown[t("lab.col.loss", lang)]) == want
+    page = report_html(out, lang)
+    assert all(w in page for w in want)
+    mean = lab.strategy_table(out.study).set_index(["strategy", "figure"]).loc[
+        ("early-warning", "loss_cny"), "mean"]
+    assert units.money(mean, lang) in strategies_display(out, lang).iloc[0].to_string()
+    cost = units.money_as_typed(6_300.0, lang)
+    assert units.NBSP in cost and cost in stop_paying_text(out, lang) and cost in page

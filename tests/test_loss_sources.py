@@ -180,7 +180,7 @@ def test_recovering_less_names_what_the_reference_secured_before_the_default():
     found = lesson(you, base)
     assert found.key == "recovered_less_after"
     en = report.lesson_text(found, "en", "early-warning")
-    assert en.startswith('Recovered CNY 87.3k less than early warning, which took "Additional collateral or '
+    assert en.startswith('Recovered CNY\u00a087.3k less than early warning, which took "Additional collateral or '
                          'guarantor", "Collection call" from month 11 on, before the default')
     assert "auction" not in en.lower()  # its steps after the default are not the lesson
     assert "第 11 月起做了“追加抵押或保证人”、“电话催收”" in report.lesson_text(found, "zh", "early-warning")

@@ -368,6 +368,47 @@ def rules_yaml(table) -> str:
                                  default_flow_style=None, width=100)
 
 
+def rules_key(table) -> str:
+    """A rule table's policy without its name: two tables with the same key decide alike on
+    every future, so they run to the same figures."""
+    import json
+
+    return json.dumps(table.model_dump(mode="json", exclude={"name"}), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class SameRules:
+    """A chosen rule table whose rules repeat another's. ``twin``: the option chosen before
+    it (``chosen``: it is left out of the study, which would only run the same futures
+    twice under two names) or the shipped table it repeats, not chosen (it runs, under its
+    own name, and the page says whose rules they are)."""
+
+    option: str
+    twin: str
+    chosen: bool
+
+
+def same_rules(chosen: list[tuple[str, object]], shipped: dict[str, object]) -> list[SameRules]:
+    """The chosen strategies (option, rule table or None for a built-in, in the study's
+    order) whose rules repeat an earlier chosen table's or, for a table not shipped
+    itself, a shipped one's (``shipped``: tables by their option)."""
+    first: dict[str, str] = {}
+    out = []
+    for option, table in chosen:
+        if table is None:
+            continue
+        key = rules_key(table)
+        if key in first:
+            out.append(SameRules(option, first[key], chosen=True))
+            continue
+        first[key] = option
+        twin = next((name for name, other in shipped.items()
+                     if name != option and rules_key(other) == key), None)
+        if twin is not None and option not in shipped and twin not in dict(chosen):
+            out.append(SameRules(option, twin, chosen=False))
+    return out
+
+
 def officer_cost_default(scenario: Scenario) -> float:
     """What one more officer costs the staffing sweep a month by default: a full-time
     officer's fully loaded cost (OFFICER_COST_CNY_PER_MONTH) for the share of a full

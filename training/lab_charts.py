@@ -16,6 +16,11 @@ from training.units import money_header, money_unit
 
 WIDTH = 520
 HEIGHT = 220
+PAGE_WIDTH = {"frontier": "content", "npl_fan": "content", "provisions_fan": "content"}
+"""How the app draws a chart that must keep its own width (st.altair_chart's ``width``;
+the others stretch to the page). The frontier's names are placed for a plot WIDTH wide:
+stretched to the page (about 650 px at 1366 px, more at 1920) they stood on points and
+lines. The report draws every chart at its own width."""
 PALETTE = ("#2980b9", "#c0392b", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7f8c8d",
            "#27ae60")
 
@@ -76,44 +81,72 @@ def loss_distribution(df: pd.DataFrame, lang: str | None = None) -> alt.LayerCha
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
-def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.FacetChart:
-    """Quantile bands over time per strategy: 90% and 50% bands and the median."""
+FAN_PANEL_WIDTH = 240
+FAN_PANEL_HEIGHT = 160
+
+
+def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.VConcatChart:
+    """Quantile bands over time per strategy: 90% and 50% bands and the median, a panel
+    per strategy in rows of at most FAN_MAX_COLUMNS (fan_rows), on one shared scale."""
     is_ratio = series == "npl_ratio"
     fmt = ".1%" if is_ratio else MONEY_AXIS
     name = t("lab.col.npl_ratio", lang) if is_ratio else \
         money_header(t("lab.col.provisions", lang), lang)
     if not is_ratio:
         df = _in_unit(df, ("q05", "q25", "q50", "q75", "q95"), lang)
-    x = alt.X("month:Q", title=t("lab.col.month", lang), axis=alt.Axis(tickMinStep=1))
     order = list(dict.fromkeys(df["strategy"]))
     # each strategy in the colour the other charts give it (not by its name's sort order,
     # which differs between the languages)
     colour = _colour(order, lang, legend=False)
-    base = alt.Chart().encode(x=x)
-    outer = base.mark_area(opacity=0.18).encode(
-        y=alt.Y("q05:Q", title=name, axis=alt.Axis(format=fmt)), y2="q95:Q",
-        color=colour)
-    inner = base.mark_area(opacity=0.35).encode(y="q25:Q", y2="q75:Q", color=colour)
-    median = base.mark_line().encode(
-        y="q50:Q", color=colour,
-        tooltip=[alt.Tooltip("month:Q", title=t("lab.col.month", lang)),
-                 alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else MONEY_TIP)])
+    rows = fan_rows(len(order))
+    y_domain = [min(0.0, float(df["q05"].min())), float(df["q95"].max())] if len(df) else [0, 1]
+    if not all(map(math.isfinite, y_domain)) or y_domain[1] <= y_domain[0]:
+        y_domain = [0.0, 1.0]
+    months = [float(df["month"].min()), float(df["month"].max())] if len(df) else [0, 1]
+
+    def panel(strategy: str, first_in_row: bool, bottom: bool) -> alt.LayerChart:
+        x = alt.X("month:Q", title=t("lab.col.month", lang) if bottom else None,
+                  scale=alt.Scale(domain=months, nice=False), axis=alt.Axis(tickMinStep=1))
+        y = alt.Y("q05:Q", title=name if first_in_row else None,
+                  scale=alt.Scale(domain=y_domain), axis=alt.Axis(format=fmt))
+        base = alt.Chart().encode(x=x)
+        outer = base.mark_area(opacity=0.18).encode(y=y, y2="q95:Q", color=colour)
+        inner = base.mark_area(opacity=0.35).encode(y="q25:Q", y2="q75:Q", color=colour)
+        median = base.mark_line().encode(
+            y="q50:Q", color=colour,
+            tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
+                     alt.Tooltip("month:Q", title=t("lab.col.month", lang)),
+                     alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else MONEY_TIP)])
+        return alt.layer(outer, inner, median).transform_filter(
+            alt.FieldEqualPredicate(field="strategy", equal=strategy)).properties(
+            width=FAN_PANEL_WIDTH, height=FAN_PANEL_HEIGHT,
+            title=alt.TitleParams(strategy, fontSize=LABEL_FONT_PX + 1, fontWeight="normal",
+                                  limit=FAN_PANEL_WIDTH))
+
+    grid, start = [], 0
+    for k, n in enumerate(rows):
+        # the month is named under each panel with none below it
+        grid.append(alt.hconcat(*[panel(s, i == 0, k == len(rows) - 1 or i >= rows[k + 1])
+                                  for i, s in enumerate(order[start:start + n])]))
+        start += n
     title = t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang)
-    return alt.layer(outer, inner, median, data=df).properties(width=240, height=160).facet(
-        facet=alt.Facet("strategy:N", title=None, sort=order), columns=fan_columns(len(order)),
-        title=title)
+    return alt.vconcat(*grid, data=df, title=title)
 
 
 FAN_MAX_COLUMNS = 3
-"""Panels side by side at most: three of 240 px fit the page's width."""
+"""Panels side by side at most: three of FAN_PANEL_WIDTH fit the page's width."""
 
 
-def fan_columns(panels: int) -> int:
-    """Columns of a fan chart's grid: as few rows as FAN_MAX_COLUMNS allows, shared evenly.
-    Three strategies and the oracle in rows of three left two empty panels drawn as bare
-    month axes under the oracle; four panels now make two rows of two."""
-    rows = max(1, math.ceil(panels / FAN_MAX_COLUMNS))
-    return max(1, math.ceil(panels / rows))
+def fan_rows(panels: int) -> list[int]:
+    """Panels per row of a fan chart: as few rows as FAN_MAX_COLUMNS allows, the panels
+    shared as evenly as they go (the longer rows first). A facet's grid left an empty panel,
+    bare month axes, wherever the count did not fill its last row (5 strategies in rows of
+    three); rows of their own length have none."""
+    if panels <= 0:
+        return []
+    rows = math.ceil(panels / FAN_MAX_COLUMNS)
+    base, extra = divmod(panels, rows)
+    return [base + 1] * extra + [base] * (rows - extra)
 
 
 LABEL_FONT_PX = 11
@@ -287,8 +320,11 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
         y=alt.Y("loss_avoided_cny:Q", scale=y_scale))
     # the two legends (strategies, frontier) stand beside the plot and are cut off below
     # its height: with six strategies the page lost the frontier's square and circle
+    # "pad": the plot is WIDTH x height, as the names were placed for, and the axes and
+    # legends are added around it (the app's theme fits the whole chart into its box, which
+    # squeezed the plot to about 250 px)
     return alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
-        width=WIDTH, height=height)
+        width=WIDTH, height=height, autosize=alt.AutoSizeParams(type="pad"))
 
 
 STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),

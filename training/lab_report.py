@@ -177,18 +177,14 @@ def paired_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     })
 
 
-def _whole(text: str) -> str:
-    """A figure and its unit on one line: a narrow column of the wrapping staffing table
-    read "790.8 / 万元" on two lines (qaG's screenshot)."""
-    return text.replace(" 万元", units.NBSP + "万元").replace("CNY ", "CNY" + units.NBSP)
-
-
 def staffing_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     df = lab.staffing_table(outcome)
     yes, no = t("common.yes", lang), t("common.no", lang)
 
     def money(key: str, column: str) -> list[str]:
-        return [_whole(lab.fmt_figure(key, v, lang)) for v in df[column]]
+        # a figure and its unit stay on one line (units.money's no-break space): a narrow
+        # column of this wrapping table read "790.8 / 万元" on two lines (qaG's screenshot)
+        return [lab.fmt_figure(key, v, lang) for v in df[column]]
 
     return pd.DataFrame({
         t("lab.col.officers", lang): df["officers"],

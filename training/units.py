@@ -7,6 +7,7 @@ axis (``money_header``); a key figure or a sentence carries the unit with the
 number (``money``).
 
     money(2_438_000, "zh") == "243.8 万元"      money(2_438_000, "en") == "CNY 2,438k"
+    (the space a no-break space, NBSP)
     money_header("Balance", "en") == "Balance (CNY k)"
 
 Hours never show a negative "left": ``hours_left`` says by how much the plan is
@@ -37,9 +38,14 @@ class MoneyUnit:
     prefix: str = ""  # before it ("CNY ")
 
 
+NBSP = "\u00a0"
+"""Between a figure and its unit: a no-break space, so a narrow cell or a wrapped line never
+reads "790.8" / "万元" or "CNY" / "2,438k". Money takes it from MONEY_UNITS (``money``),
+hours from HOUR_SUFFIX: no page or report adds its own."""
+
 MONEY_UNITS = {
-    "zh": MoneyUnit(label="万元", scale_cny=1e4, suffix=" 万元"),
-    "en": MoneyUnit(label="CNY k", scale_cny=1e3, suffix="k", prefix="CNY "),
+    "zh": MoneyUnit(label="万元", scale_cny=1e4, suffix=NBSP + "万元"),
+    "en": MoneyUnit(label="CNY k", scale_cny=1e3, suffix="k", prefix="CNY" + NBSP),
 }
 #: Decimals shown in the unit: one below this many units, none above (243.8 万元, 2,438 万元).
 WHOLE_UNITS_FROM = 1_000.0
@@ -85,8 +91,18 @@ def money(amount_cny: float | None, lang: str | None = None) -> str:
     u = money_unit(lang)
     v = float(amount_cny) / u.scale_cny
     text = number(v)
-    sign = "-" if text != "0" and v < 0 else ""
-    return f"{sign}{u.prefix}{text.lstrip('-')}{u.suffix}"
+    return _with_unit(u, text.lstrip("-"), text != "0" and v < 0)
+
+
+WORD_JOINER = "\u2060"
+"""After a minus that a unit's prefix follows: a line may break after "-" before a letter,
+and a narrow cell of the lab's tables read "[-" / "CNY 2,686k to"."""
+
+
+def _with_unit(u: MoneyUnit, text: str, negative: bool) -> str:
+    """A figure (unsigned text) with its unit and sign, all on one line."""
+    sign = ("-" + (WORD_JOINER if u.prefix else "")) if negative else ""
+    return f"{sign}{u.prefix}{text}{u.suffix}"
 
 
 def money_as_typed(amount_cny: float, lang: str | None = None) -> str:
@@ -97,7 +113,7 @@ def money_as_typed(amount_cny: float, lang: str | None = None) -> str:
     if abs(v) >= WHOLE_UNITS_FROM or round(v, 1) == round(v, 2):
         return money(amount_cny, lang)
     text = number(abs(v), 2)
-    return f"{'-' if v < 0 else ''}{u.prefix}{text}{u.suffix}"
+    return _with_unit(u, text, v < 0)
 
 
 def cost(amount_cny: float | None, lang: str | None = None) -> str:
@@ -107,7 +123,7 @@ def cost(amount_cny: float | None, lang: str | None = None) -> str:
         return "—"
     u = money_unit(lang)
     if number(float(amount_cny) / u.scale_cny) == "0":
-        return f"< {u.prefix}{number(SMALLEST_COST)}{u.suffix}"
+        return f"<{NBSP}{u.prefix}{number(SMALLEST_COST)}{u.suffix}"
     return money(amount_cny, lang)
 
 
@@ -134,7 +150,6 @@ def pct_delta(delta: float | None, digits: int = 2, lang: str | None = None) -> 
     return t("units.pp_delta", _lang(lang), delta=f"{float(delta) * 100:+.{digits}f}")
 
 
-NBSP = "\u00a0"
 HOUR_SUFFIX = {"zh": NBSP + "小时", "en": NBSP + "h"}
 """After the number with a no-break space: "80 h" wrapped as "80" and a lone "h" on the
 next line, in the End month box and the debrief's table."""

@@ -65,7 +65,7 @@ def test_the_loan_table_shows_balances_in_the_languages_money_unit(lang, header,
         assert shown == pytest.approx(loans.loc[label, "balance_cny"] / scale, abs=0.051)
     # the key figure carries the same unit with the number
     outstanding = next(m.value for m in at.metric if m.label in ("贷款余额", "Outstanding"))
-    assert ("万元" in outstanding) if lang == "zh" else outstanding.startswith("CNY ")
+    assert ("万元" in outstanding) if lang == "zh" else outstanding.startswith("CNY\u00a0")
 
 
 def test_no_delta_is_shown_when_the_npl_ratio_did_not_change():

@@ -87,9 +87,9 @@ def test_language_is_per_context():
 
 def test_money_formats_use_one_unit_per_language():
     # 万元 in Chinese and CNY thousands in English, whatever the size (training.units)
-    assert i18n.fmt_cny(123_456_789, "zh") == "12,346 万元"
-    assert i18n.fmt_cny(35_000, "zh") == "3.5 万元"
-    assert i18n.fmt_cny(2_500_000, "en") == "CNY 2,500k"
+    assert i18n.fmt_cny(123_456_789, "zh") == "12,346\u00a0万元"
+    assert i18n.fmt_cny(35_000, "zh") == "3.5\u00a0万元"
+    assert i18n.fmt_cny(2_500_000, "en") == "CNY\u00a02,500k"
     assert i18n.fmt_cny(float("nan"), "en") == "—"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from training import lab
+from training import lab, units
 from training.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,6 +114,9 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert t("lab.figure.net_value_cny", "en") in strategies.columns
     assert list(strategies.iloc[:, 0])[:3] == ["Early warning", "Late collection", "tuned"]
     assert list(staffing["Officers"]) == [1, 2]
+    # money as units.money writes it (its no-break space), as the report and the dashboard
+    assert list(staffing[t("lab.col.loss", "en")]) == [
+        units.money(v, "en") for v in lab.staffing_table(job.outcome)["loss_cny"]]
     assert staffing.columns[-1] == "Pays?"
     tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
     assert lab.fmt_figure("loss_cny", tuned_loss, "en", signed=True) in set(paired.iloc[:, 2])
@@ -201,12 +204,39 @@ def test_a_table_named_like_another_strategy_is_refused_in_the_pages_language(la
     was refused in English on the Chinese page, naming no box."""
     at = with_edited_table(name, lang)
     at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "tuned", "__edited__"])
+    at.number_input(key="lab_iv_normal").set_value(1)  # not tuned's rules: its own table
     at.run()
     at.button(key="lab_run").click().run()
     assert not at.exception
     assert any(words in e.value for e in at.error), [e.value for e in at.error]
     assert at.session_state["lab_job"] is None if "lab_job" in at.session_state else True
     assert at.text_input(key="lab_rule_name").value == name  # what was typed stays
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_table_edited_to_the_rules_of_another_is_said_and_not_run_twice(lang):
+    """The editor opens on tuned's rules: chosen beside tuned it ran as "my-rules", the same
+    figures under a second name, and nothing said so. The page says so in its language
+    before the run; the study runs tuned once (and a sweep of the copy runs tuned)."""
+    at = with_edited_table("my-rules", lang)
+    mine = t("lab.page.edited_table", lang) + ("（my-rules）" if lang == "zh" else " (my-rules)")
+    at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"]).run()
+    shipped = t("lab.page.same_rules_shipped", lang, label=mine, twin="tuned")
+    assert shipped in [w.value for w in at.warning]  # runs, under its own name, said
+    at.multiselect(key="lab_strategies_pick").set_value(
+        ["early-warning", "tuned", "__edited__"]).run()
+    dropped = t("lab.page.same_rules_dropped", lang, label=mine, twin="tuned")
+    assert [w.value for w in at.warning] == [dropped]
+    at.toggle(key="lab_sweep").set_value(True).run()
+    at.slider(key="lab_staff").set_value((1, 2))
+    at.selectbox(key="lab_sweep_strategy").set_value("__edited__")
+    at.button(key="lab_run").click().run()
+    job = finish(at)
+    assert not at.error, [e.value for e in at.error]
+    assert [s.label for s in job.outcome.request.strategies] == ["early-warning", "tuned"]
+    assert job.outcome.request.sweep_strategy == "tuned"
+    assert at.multiselect(key="lab_strategies_pick").value == [
+        "early-warning", "tuned", "__edited__"]  # the manager's choice stays as made
 
 
 def test_the_staffing_sweep_can_run_the_table_edited_in_the_app():

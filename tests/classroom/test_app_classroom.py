@@ -407,7 +407,7 @@ def test_a_finished_attempt_without_an_index_still_shows_its_scores(school, lang
     dashboard's Scores section (charts and tables all drawn from the index) vanished: the
     instructor saw the trainee finished and no result anywhere. Now the section says why
     there is no index and lists the attempt's credit loss beside the baselines'."""
-    aid, _cid = quiet_attempt(school)
+    aid, cid = quiet_attempt(school)
     at = app_as(school.teacher, lang=lang)
     at.switch_page("app_pages/cohort_dashboard.py")
     ok(at.run())
@@ -416,7 +416,13 @@ def test_a_finished_attempt_without_an_index_still_shows_its_scores(school, lang
     losses = frame_with(at, t("dash.col_attempt_no", lang))
     assert losses[t("dash.col_trainee", lang)].tolist() == ["Ann"]
     assert losses[t("dash.col_loss", lang)].tolist() == [fmt_cny(0.0, lang)]
-    assert len(frame_with(at, t("dash.col_baseline", lang))) == 3  # the baselines to compare
+    baselines = frame_with(at, t("dash.col_baseline", lang))
+    assert len(baselines) == 3  # the baselines to compare
+    # money as the lab and the debrief write it: units.money, a no-break space before 万元
+    expected = dash.cohort_results(school.db, school.teacher, cid).baselines
+    shown = baselines[t("dash.col_loss", lang)].tolist()
+    assert shown == [units.money(v, lang) for v in expected["loss_cny"]]
+    assert all(units.NBSP in v and " " not in v for v in shown)
 
     at = app_as(school.teacher, lang=lang, review=aid)  # its replay says why it shows "—"
     at.switch_page("app_pages/attempt_review.py")

@@ -92,4 +92,17 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
                ).to_be_visible()
         charts = teacher.locator("[data-testid='stVegaLiteChart'] svg")
         expect(charts.nth(2)).to_be_visible()  # completion, distribution, index
+        # at 1366 px the Excel button read "Everything (Excel, English sheets and h…": every
+        # export button shows its whole label, in both languages
+        teacher.set_viewport_size({"width": 1366, "height": 768})
+        for word in ("中文", "English"):
+            teacher.locator(".st-key-lang_switch label").filter(has_text=word).click()
+            idle(teacher)
+            buttons = teacher.locator(".st-key-dash_exports button")
+            expect(buttons).to_have_count(3)
+            cut = buttons.evaluate_all(  # a label cut with "…" is wider than its box
+                "bs => bs.filter(b => [...b.querySelectorAll('*')].some("
+                "e => e.scrollWidth > e.clientWidth + 1)).map(b => b.textContent)")
+            assert cut == [], cut
+        teacher.set_viewport_size({"width": 1400, "height": 1000})
         teacher.screenshot(path=str(OUT / "e2e_cohort_dashboard.png"), full_page=True)
