@@ -90,8 +90,8 @@ def test_the_debrief_says_what_a_busy_and_an_over_reacting_trainee_did():
     d = SimpleNamespace(work={"you": work_mix(over, late), "early-warning": ew_mix}, heavy=heavy)
     zh = report.conduct_lines(d, "zh")
     assert zh == ["你提前收回了 2 笔贷款，其中 2 笔在逾期后催收下从未违约；在这些贷款上，"
-                  "你比逾期后催收多损失 2.0 万元。",
-                  "这些贷款付给你的利息也比逾期后催收下少 7.6 万元：提前收回会立刻终结一笔贷款——"
+                  "你比逾期后催收多损失 2.0\u00a0万元。",
+                  "这些贷款付给你的利息也比逾期后催收下少 7.6\u00a0万元：提前收回会立刻终结一笔贷款——"
                   "借款人还不起就违约，还得起就提前还清，此后不再付息。",
                   report.t("conduct.heavy_advice", "zh")]
     assert heavy_hand(busy, late) is None
