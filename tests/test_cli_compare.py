@@ -114,6 +114,22 @@ def test_bad_options_exit_2_with_a_message(capsys, args, words):
     assert "Traceback" not in err.err + err.out
 
 
+def test_two_rule_tables_with_the_same_rules_are_refused(capsys, tmp_path):
+    """A copy of tuned.yaml renamed would run to tuned's figures under a second name: the
+    command says which two tables repeat each other and exits 2, in zh and en."""
+    import yaml
+
+    copy = yaml.safe_load(Path(TUNED).read_text(encoding="utf-8"))
+    copy["name"] = "my-copy"
+    path = tmp_path / "my_copy.yaml"
+    path.write_text(yaml.safe_dump(copy, allow_unicode=True), encoding="utf-8")
+    for lang, words in (("en", "have the same rules"), ("zh", "规则完全相同")):
+        assert main(["compare", INTRO, "--strategies", f"{TUNED},{path}", "--reps", "3",
+                     "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "tuned" in err and "my-copy" in err
+
+
 def test_strategies_typed_with_a_chinese_comma_are_read_as_a_list(capsys):
     """'early-warning，late-collection' (a Chinese keyboard's comma) was one unknown name."""
     assert main(["compare", INTRO, "--strategies", "early-warning，late-collection、oracle",

@@ -206,6 +206,9 @@ def parse_strategies(items: list[str]) -> list[StrategySpec]:
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:
         raise _refused("cli.compare.named_twice", names=", ".join(dup))
+    same = [s for s in same_rules([(s.label, s.rules) for s in out], {}) if s.chosen]
+    if same:  # the page leaves such a table out and says so; a command is told to drop it
+        raise _refused("cli.compare.same_rules", label=same[0].option, twin=same[0].twin)
     if not out:
         raise _refused("cli.compare.no_strategy")
     return out
