@@ -13,6 +13,7 @@ import streamlit as st
 from app_pages import common
 from sim.scenario import scenario_paths
 from training import classroom as cr
+from training.accounts import hash_workers
 from training.authz import Action, Forbidden
 from training.i18n import get_lang, t
 from training.models import CohortRole
@@ -148,7 +149,16 @@ with members_tab:
                                 cr.MAX_ROSTER_BYTES)
     if upload is not None and st.button(t("cohort.csv_import"), key="roster_import",
                                         type="primary"):
-        report = errors(cr.import_roster, db, user, cid, upload.getvalue())
+        # a class list's new accounts take a while (each password's argon2 hash): the bar
+        # says how far it is, where a frozen page looked broken
+        bar = st.progress(0.0, text=t("cohort.csv_working"))
+
+        def hashed(done: int, total: int) -> None:
+            bar.progress(done / total, text=t("cohort.csv_hashing", done=done, total=total,
+                                              threads=hash_workers()))
+
+        report = errors(cr.import_roster, db, user, cid, upload.getvalue(), progress=hashed)
+        bar.empty()
         if report is not None:
             st.session_state["roster_report"] = report
             st.rerun()  # the members table above shows the people just enrolled
