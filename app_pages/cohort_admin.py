@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import author_library, common
 from sim.scenario import scenario_paths
 from training import classroom as cr
 from training.accounts import hash_workers
@@ -192,7 +192,8 @@ with assign_tab:
     current = cr.list_assignments(db, user, cid)
     if current:
         st.dataframe(pd.DataFrame({
-            t("cohort.col_what"): [a.subject for a in current],
+            t("cohort.col_what"): [t("cohort.case_taken_back", what=a.subject)
+                                   if a.case_withdrawn else a.subject for a in current],
             t("cohort.col_opens"): [common.local_time(a.opens_at) for a in current],
             t("cohort.col_closes"): [common.local_time(a.closes_at) for a in current],
             t("cohort.col_tests"): [f"{len(a.pre_test)} / {len(a.post_test)}" for a in current],
@@ -292,3 +293,4 @@ with publish_tab:
             common.flash("success", t("cohort.published", case=version.scenario_id,
                                       version=version.version))
             st.rerun()
+    author_library.unpublish_box("cohort")

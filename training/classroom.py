@@ -115,14 +115,23 @@ class Assignment:
     title_zh: str | None = None  # the case's (or lesson's) title, for people
     title_en: str | None = None
     withdrawn_at: datetime | None = None  # set: taken back by an instructor (kept on record)
+    case_withdrawn_at: datetime | None = None  # set: its case version was unpublished
 
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
+    @property
+    def case_withdrawn(self) -> bool:
+        """Its case version was unpublished: attempts started go on, no new one starts."""
+        return self.case_withdrawn_at is not None
+
     def is_open(self, at: datetime | None = None) -> bool:
+        """Whether a new attempt may start now (in its window, neither it nor its case
+        taken back)."""
         at = at or now()
-        return not self.withdrawn and self.opens_at <= at <= self.closes_at
+        return (not self.withdrawn and not self.case_withdrawn
+                and self.opens_at <= at <= self.closes_at)
 
     @property
     def subject(self) -> str:
@@ -218,7 +227,8 @@ def assignment_of(row: AssignmentRow, version: CaseVersionRow | None) -> Assignm
         case_version=version.version if version is not None else None,
         lesson_id=row.lesson_id, opens_at=aware(row.opens_at), closes_at=aware(row.closes_at),
         pre_test=_questions(row.pre_test), post_test=_questions(row.post_test),
-        withdrawn_at=aware(row.withdrawn_at))
+        withdrawn_at=aware(row.withdrawn_at),
+        case_withdrawn_at=aware(version.withdrawn_at) if version is not None else None)
 
 
 # --- cohorts ---------------------------------------------------------------------------
@@ -772,6 +782,8 @@ def start_assignment(db: DB, user: User | None, games: LiveGames, assignment_id:
         raise ClassroomError("classroom.withdrawn")
     if assignment.kind is not AssignmentKind.CASE:
         raise ClassroomError("classroom.not_a_case")
+    if assignment.case_withdrawn:  # unpublished: what was started goes on, nothing new
+        raise ClassroomError("classroom.case_withdrawn", case=assignment.subject)
     if not assignment.is_open():
         raise ClassroomError("classroom.window_closed",
                              opens=assignment.opens_at.isoformat(timespec="minutes"),
