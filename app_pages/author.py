@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import author_forms as forms
-from app_pages import author_preview, common
+from app_pages import author_library, author_preview, common
 from sim.scenario import ScenarioError
 from training import authoring, publishing
 from training.authoring import Section, Start
@@ -195,3 +195,6 @@ if st.button(t("author.publish"), key="author_publish", type="primary",
     else:
         st.success(t("author.published", case=published.scenario_id,
                      version=published.version, hash=published.content_hash))
+if publish_case is not None:  # a version published with a mistake can be taken back
+    common.show_flash()
+    author_library.unpublish_box("author")

@@ -252,7 +252,9 @@ def load_start() -> None:
         message("error", "author.error.generator_failed", detail=f"{type(exc).__name__}: {exc}")
         return
     replace_text(new)
-    message("success", "author.loaded")
+    # a generated case is a draft (published: false, briefing to follow): say what is left
+    message("success", "author.loaded_generated" if source == authoring.Start.GENERATED
+            else "author.loaded")
 
 
 def load_upload() -> None:

@@ -10,9 +10,10 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import author_library, common
 from sim.scenario import scenario_paths
 from training import classroom as cr
+from training.accounts import hash_workers
 from training.authz import Action, Forbidden
 from training.i18n import get_lang, t
 from training.models import CohortRole
@@ -148,7 +149,16 @@ with members_tab:
                                 cr.MAX_ROSTER_BYTES)
     if upload is not None and st.button(t("cohort.csv_import"), key="roster_import",
                                         type="primary"):
-        report = errors(cr.import_roster, db, user, cid, upload.getvalue())
+        # a class list's new accounts take a while (each password's argon2 hash): the bar
+        # says how far it is, where a frozen page looked broken
+        bar = st.progress(0.0, text=t("cohort.csv_working"))
+
+        def hashed(done: int, total: int) -> None:
+            bar.progress(done / total, text=t("cohort.csv_hashing", done=done, total=total,
+                                              threads=hash_workers()))
+
+        report = errors(cr.import_roster, db, user, cid, upload.getvalue(), progress=hashed)
+        bar.empty()
         if report is not None:
             st.session_state["roster_report"] = report
             st.rerun()  # the members table above shows the people just enrolled
@@ -182,7 +192,8 @@ with assign_tab:
     current = cr.list_assignments(db, user, cid)
     if current:
         st.dataframe(pd.DataFrame({
-            t("cohort.col_what"): [a.subject for a in current],
+            t("cohort.col_what"): [t("cohort.case_taken_back", what=a.subject)
+                                   if a.case_withdrawn else a.subject for a in current],
             t("cohort.col_opens"): [common.local_time(a.opens_at) for a in current],
             t("cohort.col_closes"): [common.local_time(a.closes_at) for a in current],
             t("cohort.col_tests"): [f"{len(a.pre_test)} / {len(a.post_test)}" for a in current],
@@ -282,3 +293,4 @@ with publish_tab:
             common.flash("success", t("cohort.published", case=version.scenario_id,
                                       version=version.version))
             st.rerun()
+    author_library.unpublish_box("cohort")

@@ -124,7 +124,9 @@ for cohort, a in assigned:
         st.caption(t("mine.window", opens=local_time(a.opens_at),
                      closes=local_time(a.closes_at)))
         pre_needed = bool(a.pre_test) and not cr.quiz_done(db, user, a.id, QuizPhase.PRE)
-        if pre_needed:
+        if a.case_withdrawn:  # unpublished: nothing new starts; what was started goes on
+            st.warning(t("mine.case_withdrawn"), icon=":material/unpublished:")
+        elif pre_needed:
             st.markdown(t("mine.pre_first"))
             quiz_form(a, QuizPhase.PRE)
         elif a.is_open():

@@ -374,6 +374,16 @@ def _plain_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _no_collateral_ltv(e: dict) -> bool:
+    """Whether `collateral.ltv` was written 0, as if 0 meant 'no collateral'. The loan-to-value
+    is the loan over the security's appraised value (the engine appraises it at amount / ltv),
+    so 0 would be security worth infinitely more than the loan; a loan without security is
+    `type: none`, where ltv means nothing and is left out."""
+    value = e.get("input")
+    return (e["type"] == "greater_than" and tuple(e["loc"][-2:]) == ("collateral", "ltv")
+            and isinstance(value, int | float) and not isinstance(value, bool) and value == 0)
+
+
 def _minus_typed(kind: str, value: Any, ctx: dict) -> bool:
     """Whether a number below its floor of zero would pass without its minus sign (an
     amount typed -3000000): a stray minus, said so, rather than 'use a larger number'."""
@@ -421,6 +431,10 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}: it is a share, so write {value:g}% as {value / 100:g}"
     elif kind in ("less_than", "less_than_equal") and _share_over_all(value, ctx):
         fix = f"{fix}: it is a share, where 1 is 100%"
+    elif _no_collateral_ltv(e):
+        return ("ltv is the loan's share of the collateral's appraised value (0.6 is 60%), "
+                "so it cannot be 0; for a loan without collateral write 'type: none' and "
+                "leave ltv out")
     elif _minus_typed(kind, value, ctx):
         fix = f"{fix}: {_plain_number(value)} has a minus sign; write {_plain_number(-value)}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
@@ -489,6 +503,9 @@ def _message_zh(e: dict, root: type[BaseModel] | None) -> str:
         fix = f"{fix}：这是比例，{value:g}% 请写成 {value / 100:g}"
     elif kind in ("less_than", "less_than_equal") and _share_over_all(value, ctx):
         fix = f"{fix}：这是比例，1 即 100%"
+    elif _no_collateral_ltv(e):
+        return ("ltv 是贷款金额占押品评估价值的比例（0.6 即 60%），不能为 0；没有押品的贷款"
+                "请写 'type: none'，并删去 ltv 这一行")
     elif _minus_typed(kind, value, ctx):
         fix = f"{fix}：{_plain_number(value)} 带了负号，请写成 {_plain_number(-value)}"
     elif kind == "float_parsing" and _percent_text(value) is not None:
@@ -610,6 +627,26 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
         return f"line {line}, column {column}", (
             f"not valid YAML: {problem}; delete it (was the file saved as plain text?)"), (
             f"不是有效的 YAML：{problem}；请删去它（文件是否存成了纯文本？）")
+    if mark is not None and context == "expected a single document in the stream":
+        line = mark.line + 1  # where the second document starts: a '---' line, mostly
+        return _at(mark), (
+            f"not valid YAML: the file holds more than one YAML document: the '---' at line "
+            f"{line} starts a second one, and a file holds one (one case, conversation or rule "
+            "set); delete that line and everything after it (a second case goes in a file of "
+            "its own)"), (
+            f"不是有效的 YAML：文件里有不止一个 YAML 文档：第 {line} 行的 '---' 开始了第二个"
+            "文档，而一个文件只能放一个（一个案例、一段对话或一套规则）；请删去这一行及其后的"
+            "全部内容（另一个案例请存为单独的文件）")
+    tag = re.match(r"could not determine a constructor for the tag '([^']*)'", problem)
+    if mark is not None and tag is not None:  # !!python/object...: asks to build an object
+        line = mark.line + 1
+        written = re.sub(r"^tag:yaml\.org,2002:", "!!", tag[1])
+        return _at(mark), (
+            f"not valid YAML here: '{written}' on line {line} is a YAML tag, which asks the "
+            "reader to build a program object; these files hold only plain values and never "
+            f"run code; delete '{written}' and write the value alone"), (
+            f"此处不接受的 YAML：第 {line} 行的 '{written}' 是 YAML 标签，要求读取程序创建程序"
+            f"对象；这类文件只写普通的值，绝不执行代码：请删去 '{written}'，只写值本身")
     if mark is None:
         mark, ctx_mark = ctx_mark, None
     if mark is None:

@@ -55,6 +55,10 @@ EXPECTED = {
     "macro_after_horizon.yaml": "macro[0].month: macro[0] is at month 18",
     "missing_staff.yaml": "staff: Field required",
     "negative_amount.yaml": "segments[0].amount.median_cny:",
+    "no_collateral_ltv_zero.yaml": "segments[0].collateral.ltv: ltv is the loan's share of the "
+                                   "collateral's appraised value (0.6 is 60%), so it cannot be "
+                                   "0; for a loan without collateral write 'type: none' and "
+                                   "leave ltv out",
     "officers_quoted.yaml": "staff.officers: Input should be a valid integer (write the whole "
                             "number without quotes, as 2: in quotes it is text)",
     "pd_above_one.yaml": "segments[0].pd_annual:",
@@ -98,7 +102,11 @@ EXPECTED = {
     "yaml_fullwidth_colon.yaml": ": line 9, column 1: not valid YAML: could not find expected "
                                  "':' after the key on line 9",
     "yaml_pasted_twice.yaml": ": line ",
+    "yaml_python_tag.yaml": ": line 2, column 5: not valid YAML here: "
+                            "'!!python/object:builtins.str' on line 2 is a YAML tag",
     "yaml_tab_indent.yaml": ": line ",
+    "yaml_two_documents.yaml": ": line 32, column 1: not valid YAML: the file holds more than "
+                               "one YAML document: the '---' at line 32 starts a second one",
     "yaml_unclosed_quote.yaml": ": line 5, column 7: not valid YAML: the quote opened at line 5 "
                                 "is never closed (still open at line 29",
 }
@@ -463,6 +471,11 @@ def test_validate_names_a_likely_slip_but_the_file_stays_valid(capsys, tmp_path)
     ("amount_thousands_commas.yaml", "'2,000,000' 应写成 2000000"),
     ("officers_quoted.yaml", "请去掉引号，写成 2：加了引号就是文本"),
     ("start_as_date.yaml", 'start 被读成了日期 2024-01-01，这里要的是月份；请把月份写成 "2024-01"'),
+    # the parser's English ("but found another document", "could not determine a
+    # constructor") stayed inside the Chinese message, and ltv 0 got "应大于 0.0"
+    ("yaml_two_documents.yaml", "第 32 行的 '---' 开始了第二个文档"),
+    ("yaml_python_tag.yaml", "第 2 行的 '!!python/object:builtins.str' 是 YAML 标签"),
+    ("no_collateral_ltv_zero.yaml", "没有押品的贷款请写 'type: none'，并删去 ltv 这一行"),
 ])
 def test_validate_speaks_chinese_for_the_schema_checks(capsys, name, words):
     """Every problem a Chinese instructor meets is said in Chinese (the messages were

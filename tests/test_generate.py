@@ -338,3 +338,19 @@ def test_a_close_case_is_decided_on_as_many_futures_as_the_preview_runs():
     assert case.attempt == 0 and case.material
     headroom, stakes = avoidable_loss(case.scenario, PREVIEW_REPS)
     assert (headroom.mean, stakes) == (case.avoidable_cny, case.stakes_cny)
+
+
+def test_cli_generate_says_the_case_is_a_draft_and_how_to_publish_it(tmp_path, capsys):
+    """A generated case is written published: false (a draft: its briefing is "to follow"),
+    which an instructor could not tell from "wrote g.yaml"; generate now says so, and how
+    to publish it, in the language asked."""
+    out = tmp_path / "g.yaml"
+    for lang, words in (("en", ("draft", "published: false", "Publish this version")),
+                        ("zh", ("草稿", "published: false", "发布此版本"))):
+        assert main(["generate", "--seed", "2", "--out", str(out), "--lang", lang]) == 0
+        said = capsys.readouterr().out
+        assert all(w in said for w in words), said
+        assert not parse_scenario(out.read_text(encoding="utf-8")).published
+    assert main(["generate", "--seed", "2"]) == 0  # the case on stdout, the words beside it
+    printed = capsys.readouterr()
+    assert "draft" in printed.err and not parse_scenario(printed.out).published  # still a case

@@ -16,6 +16,8 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,6 +43,12 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,63}$")
 SELF_STUDY_ENV = "BIANQUE_SELF_STUDY"  # on | off | auto (on while no account exists)
 
 _hasher = PasswordHasher()
+"""argon2id with argon2-cffi's default parameters, RFC 9106's second recommended set
+(t=3 passes, 64 MiB, 4 lanes: about 0.3-0.5 s a hash here). Kept for every account, a class
+list's one-time passwords too: a class list is made fast by hashing on every core
+(``hash_passwords``), not by weaker hashes."""
+MAX_HASH_THREADS = 8
+"""Hashes made at once at most: each holds its 64 MiB while it runs (512 MiB at 8)."""
 # verified against when the name is unknown, so a wrong name costs as long as a wrong password
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
@@ -113,13 +121,46 @@ def parse_role(value: str) -> Role:
                            roles=", ".join(r.value for r in Role)) from None
 
 
+def hash_workers() -> int:
+    """Threads to hash on: the cores this process may use, at most MAX_HASH_THREADS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_HASH_THREADS))
+
+
+def hash_passwords(passwords: list[str],
+                   progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """The argon2 hashes of ``passwords``, in their order, made on a pool of threads, one
+    per core (argon2-cffi lets go of the GIL while it hashes): a class list's hundreds of
+    one-time passwords take every core instead of one. ``progress(done, total)`` is called
+    in the caller's thread each time one is done (a page's progress bar)."""
+    for password in passwords:
+        check_password(password)
+    hasher, total = _hasher, len(passwords)
+    hashed: list[str] = [""] * total
+    if not total:
+        return hashed
+    with ThreadPoolExecutor(max_workers=min(hash_workers(), total),
+                            thread_name_prefix="argon2") as pool:
+        jobs = {pool.submit(hasher.hash, p): i for i, p in enumerate(passwords)}
+        for done, job in enumerate(as_completed(jobs), start=1):
+            hashed[jobs[job]] = job.result()
+            if progress is not None:
+                progress(done, total)
+    return hashed
+
+
 def create_user(session_or_db: Session | Database | None, username: str, password: str | None,
                 role: Role | str = Role.TRAINEE, display_name: str = "",
-                email: str | None = None) -> User:
-    """A new local account. ``password`` None makes an account that signs in only by SSO."""
+                email: str | None = None, password_hash: str | None = None) -> User:
+    """A new local account. ``password`` None makes an account that signs in only by SSO;
+    ``password_hash`` (from ``hash_passwords``, with ``password`` None) gives it a password
+    hashed beforehand, as a class list's accounts are, many at once."""
     name = check_username(username)
     role = parse_role(role)
-    hashed = _hasher.hash(check_password(password)) if password is not None else None
+    hashed = _hasher.hash(check_password(password)) if password is not None else password_hash
     with session_scope(session_or_db) as s:
         if s.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
             raise AccountError("accounts.exists", username=name)

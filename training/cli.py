@@ -745,9 +745,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(t("author.generate.not_material", lang, case=case.scenario.id,
                 avoidable=money(case.avoidable_cny, lang), stakes=money(case.stakes_cny, lang)),
               file=sys.stderr)
+    draft = t("author.generate.draft", lang)  # published: false: say what that means
     if args.out is None:
         sys.stdout.write(text)
         print(note, file=sys.stderr)
+        print(draft, file=sys.stderr)
         return EXIT_OK
     out = Path(args.out)
     try:
@@ -757,6 +759,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
     print(t("author.generate.wrote", lang, path=out, note=note))
+    print(draft)
     return EXIT_OK
 
 

@@ -154,6 +154,9 @@ class CaseVersionRow(Base):
     content: Mapped[str] = mapped_column(Text)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # set: unpublished (taken back) by an instructor; kept, so its attempts still replay
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class CaseDraftRow(Base):

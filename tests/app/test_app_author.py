@@ -796,3 +796,23 @@ def test_the_editor_says_when_typed_text_is_kept(lang, words):
     editor's help now says when the text becomes the draft."""
     at = open_page(lang)
     assert words in editor(at).help
+
+
+def test_a_generated_case_is_loaded_as_a_draft_that_says_how_to_publish():
+    """A generated case is written published: false with its briefing "to follow": a draft,
+    as intended, but the page only said "Loaded into the editor", so an instructor could not
+    tell why trainees never saw it. It now says it is a draft and how to publish it."""
+    if not authoring.generator_available():
+        import pytest
+
+        pytest.skip("the case generator is not in this version")
+    for lang, words in (("en", ("draft", "published: false", "Publish this version")),
+                        ("zh", ("草稿", "published: false", "发布此版本"))):
+        at = open_page(lang)
+        at.radio(key="author_start").set_value("generated").run()
+        at.number_input(key="author_gen_seed").set_value(3)
+        at.button(key="author_load").click().run()
+        no_exception(at)
+        assert "published: false" in editor(at).value
+        said = " ".join(s.value for s in at.success)
+        assert all(w in said for w in words), said

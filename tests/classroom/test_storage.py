@@ -233,10 +233,10 @@ def test_a_database_with_assignments_gains_withdrawal_and_keeps_them_live(db_url
     the assignment is still assigned afterwards, and it can then be withdrawn."""
     from sqlalchemy import text
 
+    from sim.scenario import parse_scenario
     from training import classroom as cr
     from training.accounts import create_user
     from training.models import Role
-    from training.publishing import publish_case
 
     old = dbmod.Database(db_url, migrate=False)
     dbmod.upgrade(old.engine, "0006")
@@ -244,13 +244,18 @@ def test_a_database_with_assignments_gains_withdrawal_and_keeps_them_live(db_url
     create_user(old, "ann", "a-long-password-1")
     cohort = cr.create_cohort(old, teacher, "Class A")
     cr.enrol(old, teacher, cohort.id, "ann")
-    version = publish_case(old, teacher, (ROOT / "scenarios" / "intro.yaml").read_text(
-        encoding="utf-8"))
+    intro = (ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8")
     ts = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    with old.engine.begin() as c:  # as version 0006 of the app wrote it
+    with old.engine.begin() as c:  # as version 0006 of the app wrote them (a later model
+        # has columns this schema lacks: publish_case is not the 0006 code)
+        version_id = c.execute(text(
+            "INSERT INTO case_versions (scenario_id, version, content_hash, content, "
+            "published_by, published_at) VALUES ('intro', 1, :h, :t, :u, :o) RETURNING id"),
+            {"h": parse_scenario(intro).content_hash(), "t": intro, "u": teacher.id,
+             "o": ts}).scalar_one()
         c.execute(text("INSERT INTO assignments (cohort_id, kind, case_version_id, opens_at, "
                        "closes_at, created_by, created_at) VALUES (:c, 'case', :v, :o, :e, :u, :o)"),
-                  {"c": cohort.id, "v": version.id, "o": ts, "e": datetime(2027, 1, 1, tzinfo=UTC),
+                  {"c": cohort.id, "v": version_id, "o": ts, "e": datetime(2027, 1, 1, tzinfo=UTC),
                    "u": teacher.id})
     old.engine.dispose()
 
