@@ -277,7 +277,10 @@ with assign_tab:
 
 with publish_tab:
     st.caption(t("cohort.publish_help"))
-    shipped = {p.stem: p for p in scenario_paths(common.scenario_dir())}
+    # the cases written for trainees first; a file marked `published: false` (a model check,
+    # a draft) last, as the case list keeps it from trainees
+    shipped = {p.stem: p for p in sorted(scenario_paths(common.scenario_dir()),
+                                         key=lambda p: not getattr(common.load_case(p), "published", True))}
     pick = st.selectbox(t("cohort.shipped_case"), list(shipped), key="publish_pick",
                         format_func=lambda stem: common.case_file_label(shipped[stem], lang))
     if st.button(t("cohort.publish"), key="publish_shipped", disabled=pick is None):

@@ -1065,7 +1065,10 @@ def test_the_case_files_to_publish_are_offered_by_their_titles(school, lang):
     at.switch_page("app_pages/cohort_admin.py")
     ok(at.run())
     title = load_scenario(INTRO).title.get(lang)
-    assert f"{title} · intro" in at.selectbox(key="publish_pick").options
+    options = at.selectbox(key="publish_pick").options
+    assert f"{title} · intro" in options
+    # the model check (published: false, "not for trainees") is not the first offered
+    assert not options[0].endswith("· calibration") and options[-1].endswith("· calibration")
     ok(at.selectbox(key="publish_pick").set_value("intro").run())
     ok(at.button(key="publish_shipped").click().run())
     # the same text as the school published: its version, not a new one
