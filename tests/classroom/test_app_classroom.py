@@ -367,6 +367,29 @@ def test_the_replay_goes_month_by_month_and_only_for_those_allowed(school):
         assert not at.slider
 
 
+def test_the_replay_names_the_decisions_of_a_month_that_had_some(school):
+    """A month in which the trainee queued something: the replay lists the loan and the
+    action by the desk's name for it, in the page's language (it stopped with an
+    AttributeError, so an instructor could not read any month a trainee acted in)."""
+    from training import report
+
+    live = cr.start_assignment(school.db, school.ann, school.games, school.assignment.id)
+    aid = live.attempt.id
+    for m in range(2):  # a different loan each month: closer monitoring runs for months
+        school.games.queue(aid, m, "closer_monitoring")
+        school.games.end_month(aid, m)
+    for lang in ("en", "zh"):
+        at = app_as(school.teacher, lang, review=aid)
+        at.switch_page("app_pages/attempt_review.py")
+        ok(at.run())
+        for month in (1, 2):
+            ok(at.slider(key=f"review_month_{aid}").set_value(month).run())
+            actions = frame_with(at, t("review.col_action", lang))
+            assert list(actions[t("review.col_action", lang)]) == [
+                report.action_name("closer_monitoring", lang)]
+            assert actions[t("review.col_loan", lang)].iloc[0].startswith(f"L{month:04d}")
+
+
 def test_the_replay_says_whose_attempt_it_is(school):
     """An instructor's replay named the case but not the trainee, and called the trainee's
     index "the avoidable loss you avoided"."""
