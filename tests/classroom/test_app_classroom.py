@@ -757,6 +757,32 @@ def test_an_attempt_under_a_withdrawn_assignment_opens_from_the_dashboard_marked
     assert len(at.warning) == 1 and at.slider
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_completion_table_says_how_far_each_trainee_has_played(school, lang):
+    """During the session the instructor reads who is behind: a case under way says the
+    months the trainee's newest attempt has played, a trainee who has not begun says so,
+    and the figure follows the play (it said "in progress" whatever the month)."""
+    cr.enrol(school.db, school.teacher, school.cohort.id, "ben")
+    aid = school.ann_attempt(3)
+
+    def statuses() -> dict[str, str]:
+        at = app_as(school.teacher, lang=lang)
+        at.switch_page("app_pages/cohort_dashboard.py")
+        ok(at.run())
+        table = frame_with(at, t("dash.col_status", lang))
+        return dict(zip(table[t("dash.col_trainee", lang)], table[t("dash.col_status", lang)],
+                        strict=True))
+
+    assert statuses() == {"Ann": t("dash.status_in_progress_at", lang, month=3, horizon=12),
+                          "Ben": t("dash.status_not_started", lang)}
+    for m in range(3, 5):
+        school.games.end_month(aid, m)
+    assert statuses()["Ann"] == t("dash.status_in_progress_at", lang, month=5, horizon=12)
+    for m in range(5, 12):
+        school.games.end_month(aid, m)
+    assert statuses()["Ann"] == t("dash.status_finished", lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_instructor_with_no_cohort_is_told_to_create_one_right_here(school, lang):
     """On the cohorts page itself the hint points at the form above, not at "the Cohorts
     page" the instructor is already on."""
