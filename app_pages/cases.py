@@ -58,7 +58,10 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
                              label=t("cases2.withdrawn_line", month=att.month, horizon=att.horizon,
                                      id=att.id, by=gone.by, at=units.local_time(gone.at, tz)))
                 continue
-            label = t("cases.continue", month=att.month + 1, horizon=att.horizon,
+            # a class attempt says so: under "Start as practice (not counted)" a bare
+            # "continue" (zh 继续练习, "continue practice") read as practice too
+            label = t("cases.continue_class" if att.assignment_id else "cases.continue",
+                      month=att.month + 1, horizon=att.horizon,
                       updated=units.local_time(att.updated, tz), id=att.id)
             if st.button(label, key=f"continue_{att.id}"):
                 common.set_attempt(att.id)

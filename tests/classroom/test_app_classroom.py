@@ -1037,6 +1037,30 @@ def test_the_case_library_sends_a_trainee_to_my_work_for_an_assigned_case(school
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_case_library_tells_a_class_attempt_from_practice(school, lang):
+    """A trainee back in a new tab finds the class attempt under the case, below "Start as
+    practice (not counted)": its button read "继续练习" (continue practice) like a practice
+    attempt's. It now names the class assignment, and it continues the class attempt."""
+    aid = school.ann_attempt(3)
+    practice = cr.start_practice(school.db, school.ann, school.games,
+                                 load_scenario(INTRO)).attempt.id
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/cases.py")
+    ok(at.run())
+    labels = {b.key: b.label for b in at.button}
+
+    def saved(att_id: str) -> str:  # the page's own clock: AppTest's browser has no zone
+        return units.local_time(school.games.store.get(att_id).updated, None, lang)
+
+    assert labels[f"continue_{aid}"] == t("cases.continue_class", lang, month=4, horizon=12,
+                                          updated=saved(aid), id=aid)
+    assert labels[f"continue_{practice}"] == t("cases.continue", lang, month=1, horizon=12,
+                                               updated=saved(practice), id=practice)
+    ok(at.button(key=f"continue_{aid}").click().run())
+    assert at.session_state["attempt_id"] == aid
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_trainee_opening_the_replay_from_the_menu_chooses_one_of_their_attempts(school, lang):
     """Attempt replay, opened from the trainee's menu, said only "open one from the cohort
     dashboard or My work": a trainee has no dashboard, and My work links no replay, so the
