@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import common
 from training import classroom, units
 from training.attempts import STATUS_ACTIVE, STATUS_FINISHED
-from training.authz import Forbidden
+from training.authz import Action, Forbidden
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -18,6 +18,15 @@ if user is None and not common.allowed("self_study"):
     st.stop()
 if user is None:
     st.caption(t("cases.self_study"))
+elif common.allowed(Action.CREATE_COHORT):  # an instructor signs in here, on the trainees'
+    # page: say where the class is run, so the first screen is not only "Start a new attempt"
+    with st.container(border=True, key="teaching_start"):
+        st.markdown(t("cases.teaching"))
+        left, right = st.columns(2)
+        left.page_link(common.PAGES["cohort_admin"], label=t("nav.cohort_admin"),
+                       icon=":material/groups:")
+        right.page_link(common.PAGES["cohort_dashboard"], label=t("nav.cohort_dashboard"),
+                        icon=":material/monitoring:")
 
 cases, broken = common.all_cases()
 published = [c for c in cases if c.published]

@@ -1037,6 +1037,30 @@ def test_the_case_library_sends_a_trainee_to_my_work_for_an_assigned_case(school
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_instructor_signed_in_on_the_case_library_is_shown_where_classes_are_run(school, lang):
+    """An instructor's sign-in opens the trainees' case library, whose first screen held
+    only cases and "Start a new attempt". It now says where a class is run, with links to
+    Cohorts and the Cohort dashboard; a trainee's and a manager's library are as they were."""
+    def library(user) -> AppTest:
+        at = app_as(user, lang=lang)
+        at.switch_page("app_pages/cases.py")
+        return ok(at.run())
+
+    def teaching_links(at: AppTest) -> set[str]:
+        return {x.proto.page.rsplit("/", 1)[-1] for x in at.get("page_link")
+                if x.proto.label in (t("nav.cohort_admin", lang), t("nav.cohort_dashboard", lang))}
+
+    at = library(school.teacher)
+    assert t("cases.teaching", lang) in [m.value for m in at.markdown]
+    assert teaching_links(at) == {"cohort_admin", "cohort_dashboard"}
+    assert at.button(key="start_intro")  # the cases are still there to try
+    for user in (school.ann, school.manager):
+        at = library(user)
+        assert t("cases.teaching", lang) not in [m.value for m in at.markdown]
+        assert not teaching_links(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_case_library_tells_a_class_attempt_from_practice(school, lang):
     """A trainee back in a new tab finds the class attempt under the case, below "Start as
     practice (not counted)": its button read "继续练习" (continue practice) like a practice
