@@ -92,12 +92,10 @@ row([
 
 st.subheader(t("review.decisions", month=month))
 if view.actions:
-    from sim.interventions import catalogue
-
-    names = {k: getattr(v, lang) for k, v in catalogue(view.scenario).items()}
     st.dataframe(pd.DataFrame({  # case text is shown as text, never as Markdown or HTML
         t("review.col_loan"): [labels.get(i, str(i)) for i, _ in view.actions],
-        t("review.col_action"): [names.get(a, a) for _, a in view.actions],
+        # named as the desk names it (the catalogue's entries carry no text of their own)
+        t("review.col_action"): [report.action_name(a, lang) for _, a in view.actions],
     }), hide_index=True, key="review_actions")
 else:
     st.caption(t("review.no_actions"))

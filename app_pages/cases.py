@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import common
 from training import classroom, units
 from training.attempts import STATUS_ACTIVE, STATUS_FINISHED
-from training.authz import Forbidden
+from training.authz import Action, Forbidden
 from training.i18n import get_lang, t
 
 lang = get_lang()
@@ -18,6 +18,15 @@ if user is None and not common.allowed("self_study"):
     st.stop()
 if user is None:
     st.caption(t("cases.self_study"))
+elif common.allowed(Action.CREATE_COHORT):  # an instructor signs in here, on the trainees'
+    # page: say where the class is run, so the first screen is not only "Start a new attempt"
+    with st.container(border=True, key="teaching_start"):
+        st.markdown(t("cases.teaching"))
+        left, right = st.columns(2)
+        left.page_link(common.PAGES["cohort_admin"], label=t("nav.cohort_admin"),
+                       icon=":material/groups:")
+        right.page_link(common.PAGES["cohort_dashboard"], label=t("nav.cohort_dashboard"),
+                        icon=":material/monitoring:")
 
 cases, broken = common.all_cases()
 published = [c for c in cases if c.published]
@@ -58,7 +67,10 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
                              label=t("cases2.withdrawn_line", month=att.month, horizon=att.horizon,
                                      id=att.id, by=gone.by, at=units.local_time(gone.at, tz)))
                 continue
-            label = t("cases.continue", month=att.month + 1, horizon=att.horizon,
+            # a class attempt says so: under "Start as practice (not counted)" a bare
+            # "continue" (zh 继续练习, "continue practice") read as practice too
+            label = t("cases.continue_class" if att.assignment_id else "cases.continue",
+                      month=att.month + 1, horizon=att.horizon,
                       updated=units.local_time(att.updated, tz), id=att.id)
             if st.button(label, key=f"continue_{att.id}"):
                 common.set_attempt(att.id)

@@ -100,10 +100,27 @@ MISSING = "—"  # how a table shows a figure that is not there
 COL = {"subject": t("dash.col_assignment"), "trainee": t("dash.col_trainee")}
 
 
+def status_words(completion: pd.DataFrame, attempts: pd.DataFrame) -> list[str]:
+    """Each completion row's status in words; a case under way says how many of its
+    months the trainee's newest attempt has played, so the class's pace reads during the
+    session (who is behind), not only once attempts finish."""
+    newest = attempts.sort_values("attempt_no").groupby(["assignment_id", "user_id"]).last()
+    words = []
+    for r in completion.itertuples():
+        key = (r.assignment_id, r.user_id)
+        if r.status == dash.STATUS_IN_PROGRESS and key in newest.index:
+            played = newest.loc[key]
+            words.append(t("dash.status_in_progress_at", month=int(played["month"]),
+                           horizon=int(played["horizon"])))
+        else:
+            words.append(t(f"dash.status_{r.status}"))
+    return words
+
+
 st.header(t("dash.completion"))
 left, right = st.columns(2)  # the table whole beside the chart (3:2 cut its status)
 left.altair_chart(charts.completion(res.completion), width="stretch")
-show(res.completion.assign(status=res.completion["status"].map(lambda s: t(f"dash.status_{s}"))),
+show(res.completion.assign(status=status_words(res.completion, res.attempts)),
      {**COL, "status": t("dash.col_status")}, "completion_table", into=right)
 
 finished = res.attempts[res.attempts["status"] == dash.STATUS_FINISHED]

@@ -367,6 +367,29 @@ def test_the_replay_goes_month_by_month_and_only_for_those_allowed(school):
         assert not at.slider
 
 
+def test_the_replay_names_the_decisions_of_a_month_that_had_some(school):
+    """A month in which the trainee queued something: the replay lists the loan and the
+    action by the desk's name for it, in the page's language (it stopped with an
+    AttributeError, so an instructor could not read any month a trainee acted in)."""
+    from training import report
+
+    live = cr.start_assignment(school.db, school.ann, school.games, school.assignment.id)
+    aid = live.attempt.id
+    for m in range(2):  # a different loan each month: closer monitoring runs for months
+        school.games.queue(aid, m, "closer_monitoring")
+        school.games.end_month(aid, m)
+    for lang in ("en", "zh"):
+        at = app_as(school.teacher, lang, review=aid)
+        at.switch_page("app_pages/attempt_review.py")
+        ok(at.run())
+        for month in (1, 2):
+            ok(at.slider(key=f"review_month_{aid}").set_value(month).run())
+            actions = frame_with(at, t("review.col_action", lang))
+            assert list(actions[t("review.col_action", lang)]) == [
+                report.action_name("closer_monitoring", lang)]
+            assert actions[t("review.col_loan", lang)].iloc[0].startswith(f"L{month:04d}")
+
+
 def test_the_replay_says_whose_attempt_it_is(school):
     """An instructor's replay named the case but not the trainee, and called the trainee's
     index "the avoidable loss you avoided"."""
@@ -740,6 +763,32 @@ def test_an_attempt_under_a_withdrawn_assignment_opens_from_the_dashboard_marked
     assert len(at.warning) == 1 and at.slider
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_completion_table_says_how_far_each_trainee_has_played(school, lang):
+    """During the session the instructor reads who is behind: a case under way says the
+    months the trainee's newest attempt has played, a trainee who has not begun says so,
+    and the figure follows the play (it said "in progress" whatever the month)."""
+    cr.enrol(school.db, school.teacher, school.cohort.id, "ben")
+    aid = school.ann_attempt(3)
+
+    def statuses() -> dict[str, str]:
+        at = app_as(school.teacher, lang=lang)
+        at.switch_page("app_pages/cohort_dashboard.py")
+        ok(at.run())
+        table = frame_with(at, t("dash.col_status", lang))
+        return dict(zip(table[t("dash.col_trainee", lang)], table[t("dash.col_status", lang)],
+                        strict=True))
+
+    assert statuses() == {"Ann": t("dash.status_in_progress_at", lang, month=3, horizon=12),
+                          "Ben": t("dash.status_not_started", lang)}
+    for m in range(3, 5):
+        school.games.end_month(aid, m)
+    assert statuses()["Ann"] == t("dash.status_in_progress_at", lang, month=5, horizon=12)
+    for m in range(5, 12):
+        school.games.end_month(aid, m)
+    assert statuses()["Ann"] == t("dash.status_finished", lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_instructor_with_no_cohort_is_told_to_create_one_right_here(school, lang):
     """On the cohorts page itself the hint points at the form above, not at "the Cohorts
     page" the instructor is already on."""
@@ -991,6 +1040,54 @@ def test_the_case_library_sends_a_trainee_to_my_work_for_an_assigned_case(school
     ok(at.run())
     assert note not in [i.value for i in at.info]
     assert at.button(key="start_intro").label == t("cases.start", lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_instructor_signed_in_on_the_case_library_is_shown_where_classes_are_run(school, lang):
+    """An instructor's sign-in opens the trainees' case library, whose first screen held
+    only cases and "Start a new attempt". It now says where a class is run, with links to
+    Cohorts and the Cohort dashboard; a trainee's and a manager's library are as they were."""
+    def library(user) -> AppTest:
+        at = app_as(user, lang=lang)
+        at.switch_page("app_pages/cases.py")
+        return ok(at.run())
+
+    def teaching_links(at: AppTest) -> set[str]:
+        return {x.proto.page.rsplit("/", 1)[-1] for x in at.get("page_link")
+                if x.proto.label in (t("nav.cohort_admin", lang), t("nav.cohort_dashboard", lang))}
+
+    at = library(school.teacher)
+    assert t("cases.teaching", lang) in [m.value for m in at.markdown]
+    assert teaching_links(at) == {"cohort_admin", "cohort_dashboard"}
+    assert at.button(key="start_intro")  # the cases are still there to try
+    for user in (school.ann, school.manager):
+        at = library(user)
+        assert t("cases.teaching", lang) not in [m.value for m in at.markdown]
+        assert not teaching_links(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_case_library_tells_a_class_attempt_from_practice(school, lang):
+    """A trainee back in a new tab finds the class attempt under the case, below "Start as
+    practice (not counted)": its button read "继续练习" (continue practice) like a practice
+    attempt's. It now names the class assignment, and it continues the class attempt."""
+    aid = school.ann_attempt(3)
+    practice = cr.start_practice(school.db, school.ann, school.games,
+                                 load_scenario(INTRO)).attempt.id
+    at = app_as(school.ann, lang=lang)
+    at.switch_page("app_pages/cases.py")
+    ok(at.run())
+    labels = {b.key: b.label for b in at.button}
+
+    def saved(att_id: str) -> str:  # the page's own clock: AppTest's browser has no zone
+        return units.local_time(school.games.store.get(att_id).updated, None, lang)
+
+    assert labels[f"continue_{aid}"] == t("cases.continue_class", lang, month=4, horizon=12,
+                                          updated=saved(aid), id=aid)
+    assert labels[f"continue_{practice}"] == t("cases.continue", lang, month=1, horizon=12,
+                                               updated=saved(practice), id=practice)
+    ok(at.button(key=f"continue_{aid}").click().run())
+    assert at.session_state["attempt_id"] == aid
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
