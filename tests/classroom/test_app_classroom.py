@@ -949,11 +949,32 @@ def test_the_dashboard_offers_results_to_read_and_results_for_scripts(school, la
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_dashboard_exports_the_table_the_instructor_picks_as_csv(school, lang):
+def test_the_dashboard_exports_the_table_the_instructor_picks_as_csv(school, lang, monkeypatch):
     """The CSVs held the case attempts only; the lessons' quiz and the learning gain were
     in the Excel workbook alone. The page now asks which table the CSVs hold, named as the
     workbook's sheets in the page's language, the attempts first picked; another pick
     exports that table under its own file name."""
+    # a workbook carries the second it was made and saved (openpyxl's created and modified
+    # times, the zip's entry times): the clock is stopped, so the same tables give the same
+    # file across a second (a run crossing one failed here)
+    import datetime as dt
+    import types
+    import zipfile
+
+    import openpyxl.packaging.core as xlcore
+    import openpyxl.writer.excel as xlw
+
+    class Stopped(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 12, 7, 9, 0, tzinfo=tz)
+
+    for module in (xlw, xlcore):
+        monkeypatch.setattr(module, "datetime", types.SimpleNamespace(datetime=Stopped,
+                                                                      timezone=dt.timezone))
+    stopped = __import__("time").localtime(1_796_634_000)  # entries written or from files
+    monkeypatch.setattr(zipfile, "time", types.SimpleNamespace(
+        time=lambda: 1_796_634_000.0, localtime=lambda secs=None: stopped))
     school.ann_attempt(1)
     at = app_as(school.teacher, lang=lang)
     at.switch_page("app_pages/cohort_dashboard.py")
