@@ -61,21 +61,45 @@ def _session_lang() -> str | None:
 i18n.set_fallback(_session_lang)
 
 
+_LANG_SAID = "_lang_said"  # the language was said in this tab: its address, or the switch
+_LANG_ACCOUNT = "_lang_account"  # the user whose kept language this tab has looked up
+
+
 def init_lang() -> str:
-    """Set this run's language from the session (first run: ``?lang=`` or zh).
+    """Set this run's language from the session (first run: ``?lang=``, else the signed-in
+    user's kept language, else zh).
 
     The choice lives under a plain key, not the widget's: Streamlit drops a widget's
-    state when a page switch interrupts a run, and the language must survive that.
+    state when a page switch interrupts a run, and the language must survive that. A
+    language the tab was not told (no ``?lang=`` when it opened, the switch untouched)
+    is the signed-in user's own, once they are known: a new tab, a new day.
     """
     if "lang" not in st.session_state:
-        wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
+        wanted = st.query_params.get("lang")
+        st.session_state[_LANG_SAID] = wanted in i18n.LANGS
         st.session_state["lang"] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
+    if not st.session_state.get(_LANG_SAID):
+        _account_lang()
     lang = st.session_state["lang"]
     if st.query_params.get("lang") != lang:
         # kept in the address on every page (a page switch drops it), so a reload or a
         # bookmark opens in the language chosen
         st.query_params["lang"] = lang
     return i18n.set_lang(lang)
+
+
+def _account_lang() -> None:
+    """Take the signed-in user's kept language, once per user in this tab (a signed-out
+    visitor keeps the default)."""
+    if database_problem() is not None:
+        return  # said by the frame, in the default language
+    user = current_user()
+    if user is None or st.session_state.get(_LANG_ACCOUNT) == user.id:
+        return
+    st.session_state[_LANG_ACCOUNT] = user.id
+    kept = accounts.language_of(db(), user.id)
+    if kept is not None:
+        st.session_state["lang"] = kept
 
 
 RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classify_reason_",
@@ -91,7 +115,11 @@ def _lang_changed() -> None:
         if st.session_state[key] is not None:
             st.session_state[key] = st.session_state[key]
     st.session_state["lang"] = st.session_state["lang_switch"]
+    st.session_state[_LANG_SAID] = True  # the user's own word: no kept language overrides it
     i18n.set_lang(st.session_state["lang"])
+    user = current_user()
+    if user is not None:  # kept for the account: their next tab, their next day
+        accounts.set_language(db(), user.id, st.session_state["lang"])
     # in the address too, so a reload or a bookmark opens in the language chosen
     st.query_params["lang"] = st.session_state["lang"]
 
@@ -302,6 +330,9 @@ def sign_in(user: User) -> None:
     token = accounts.open_session(db(), user)
     st.session_state[TOKEN_KEY] = token
     browser_session.remember(db(), token)
+    if not st.session_state.get(_LANG_SAID):  # from here on in the user's language: the
+        _account_lang()  # welcome too
+        i18n.set_lang(st.session_state["lang"])
 
 
 def sign_out() -> None:

@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from training.db import Database, aware, now, session_scope
+from training.i18n import LANGS
 from training.models import Role, SessionGrantRow, SessionRow, SignInFailureRow, UserRow
 
 MAX_FAILURES = 5  # failed sign-ins per name within the window before sign-in is refused
@@ -240,6 +241,21 @@ def set_role(session_or_db: Session | Database | None, username: str, role: Role
             raise AccountError("accounts.no_such_user", username=username)
         row.role = role.value
         return _user(row)
+
+
+def language_of(session_or_db: Session | Database | None, user_id: int) -> str | None:
+    """The language the user last picked in the app (None: never picked one)."""
+    with session_scope(session_or_db) as s:
+        lang = s.scalar(select(UserRow.lang).where(UserRow.id == int(user_id)))
+    return lang if lang in LANGS else None
+
+
+def set_language(session_or_db: Session | Database | None, user_id: int, lang: str) -> None:
+    """Keep ``lang`` as the user's language (for their next tab, their next day)."""
+    if lang not in LANGS:
+        raise AccountError("accounts.no_such_language", given=lang, langs=", ".join(LANGS))
+    with session_scope(session_or_db) as s:
+        s.execute(update(UserRow).where(UserRow.id == int(user_id)).values(lang=lang))
 
 
 def get_user(session_or_db: Session | Database | None, user_id: int) -> User | None:

@@ -76,6 +76,8 @@ class UserRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # the language last picked with the app's switch; a new tab opened without ?lang= uses it
+    lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class SignInFailureRow(Base):

@@ -191,20 +191,26 @@ def test_a_database_in_use_gains_unpublishing_and_keeps_its_cases_published(db_u
 
     from sim.scenario import parse_scenario
     from training import db as dbmod
-    from training.accounts import create_user
+    from training.accounts import user_by_name
     from training.models import Role
 
     old = dbmod.Database(db_url, migrate=False)
     dbmod.upgrade(old.engine, "0009")
-    teacher = create_user(old, "teacher", PW, Role.INSTRUCTOR)
-    with old.engine.begin() as c:  # as version 0009 of the app wrote it
+    ts = datetime(2026, 12, 1, tzinfo=UTC)
+    with old.engine.begin() as c:  # as version 0009 of the app wrote them (create_user
+        # is not the 0009 code: users gained a column since)
+        teacher_id = c.execute(text(
+            "INSERT INTO users (username, display_name, role, active, created_at) "
+            "VALUES ('teacher', '', :r, :a, :o) RETURNING id"),
+            {"r": Role.INSTRUCTOR.value, "a": True, "o": ts}).scalar_one()
         c.execute(text("INSERT INTO case_versions (scenario_id, version, content_hash, content, "
                        "published_by, published_at) VALUES ('intro', 1, :h, :t, :u, :o)"),
                   {"h": parse_scenario(INTRO_TEXT).content_hash(), "t": INTRO_TEXT,
-                   "u": teacher.id, "o": datetime(2026, 12, 1, tzinfo=UTC)})
+                   "u": teacher_id, "o": ts})
     old.engine.dispose()
 
     db = dbmod.Database(db_url)
+    teacher = user_by_name(db, "teacher")
     assert dbmod.current_revision(db.engine) == dbmod.head_revision()
     columns = {c["name"] for c in inspect(db.engine).get_columns("case_versions")}
     assert {"withdrawn_at", "withdrawn_by"} <= columns

@@ -234,37 +234,83 @@ def test_a_database_with_assignments_gains_withdrawal_and_keeps_them_live(db_url
     from sqlalchemy import text
 
     from sim.scenario import parse_scenario
+    from training import accounts
     from training import classroom as cr
-    from training.accounts import create_user
     from training.models import Role
 
     old = dbmod.Database(db_url, migrate=False)
     dbmod.upgrade(old.engine, "0006")
-    teacher = create_user(old, "teacher", "a-long-password-1", Role.INSTRUCTOR)
-    create_user(old, "ann", "a-long-password-1")
-    cohort = cr.create_cohort(old, teacher, "Class A")
-    cr.enrol(old, teacher, cohort.id, "ann")
     intro = (ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8")
     ts = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with old.engine.begin() as c:  # as version 0006 of the app wrote them (a later model
-        # has columns this schema lacks: publish_case is not the 0006 code)
+        # has columns this schema lacks: create_user, create_cohort, enrol and
+        # publish_case are not the 0006 code)
+        user = ("INSERT INTO users (username, display_name, role, active, created_at) "
+                "VALUES (:n, '', :r, :a, :o) RETURNING id")
+        teacher_id = c.execute(text(user), {"n": "teacher", "r": Role.INSTRUCTOR.value,
+                                            "a": True, "o": ts}).scalar_one()
+        ann_id = c.execute(text(user), {"n": "ann", "r": Role.TRAINEE.value, "a": True,
+                                        "o": ts}).scalar_one()
+        cohort_id = c.execute(text(
+            "INSERT INTO cohorts (name, description, created_by, created_at, archived) "
+            "VALUES ('Class A', '', :u, :o, :a) RETURNING id"),
+            {"u": teacher_id, "o": ts, "a": False}).scalar_one()
+        for uid, role in ((teacher_id, "instructor"), (ann_id, "trainee")):
+            c.execute(text("INSERT INTO enrolments (cohort_id, user_id, cohort_role, "
+                           "enrolled_at) VALUES (:c, :u, :r, :o)"),
+                      {"c": cohort_id, "u": uid, "r": role, "o": ts})
         version_id = c.execute(text(
             "INSERT INTO case_versions (scenario_id, version, content_hash, content, "
             "published_by, published_at) VALUES ('intro', 1, :h, :t, :u, :o) RETURNING id"),
-            {"h": parse_scenario(intro).content_hash(), "t": intro, "u": teacher.id,
+            {"h": parse_scenario(intro).content_hash(), "t": intro, "u": teacher_id,
              "o": ts}).scalar_one()
         c.execute(text("INSERT INTO assignments (cohort_id, kind, case_version_id, opens_at, "
                        "closes_at, created_by, created_at) VALUES (:c, 'case', :v, :o, :e, :u, :o)"),
-                  {"c": cohort.id, "v": version_id, "o": ts, "e": datetime(2027, 1, 1, tzinfo=UTC),
-                   "u": teacher.id})
+                  {"c": cohort_id, "v": version_id, "o": ts, "e": datetime(2027, 1, 1, tzinfo=UTC),
+                   "u": teacher_id})
+    old.engine.dispose()
+
+    db = dbmod.Database(db_url)
+    teacher = accounts.user_by_name(db, "teacher")
+    assert dbmod.current_revision(db.engine) == dbmod.head_revision()
+    columns = {c["name"] for c in inspect(db.engine).get_columns("assignments")}
+    assert {"withdrawn_at", "withdrawn_by"} <= columns
+    [kept] = cr.list_assignments(db, teacher, cohort_id)
+    assert not kept.withdrawn and kept.opens_at == ts
+    assert cr.withdraw_assignment(db, teacher, kept.id).withdrawn
+    assert cr.list_assignments(db, teacher, cohort_id) == []
+    db.engine.dispose()
+
+
+def test_accounts_gain_a_kept_language_and_lose_it_again_on_downgrade(db_url):
+    """Migration 0011 on a database in use (revision 0010, an account): the account is
+    still there, with no language kept (it opens in the default, as before), and can keep
+    one; downgraded to 0010 the column goes and the account stays."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from training import accounts
+
+    old = dbmod.Database(db_url, migrate=False)
+    dbmod.upgrade(old.engine, "0010")
+    ts = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with old.engine.begin() as c:  # as version 0010 of the app wrote it
+        c.execute(text("INSERT INTO users (username, display_name, role, active, created_at) "
+                       "VALUES ('ann', 'Ann', 'trainee', :t, :o)"), {"t": True, "o": ts})
     old.engine.dispose()
 
     db = dbmod.Database(db_url)
     assert dbmod.current_revision(db.engine) == dbmod.head_revision()
-    columns = {c["name"] for c in inspect(db.engine).get_columns("assignments")}
-    assert {"withdrawn_at", "withdrawn_by"} <= columns
-    [kept] = cr.list_assignments(db, teacher, cohort.id)
-    assert not kept.withdrawn and kept.opens_at == ts
-    assert cr.withdraw_assignment(db, teacher, kept.id).withdrawn
-    assert cr.list_assignments(db, teacher, cohort.id) == []
+    ann = accounts.user_by_name(db, "ann")
+    assert ann is not None and accounts.language_of(db, ann.id) is None
+    accounts.set_language(db, ann.id, "en")
+    assert accounts.language_of(db, ann.id) == "en"
+
+    with db.engine.begin() as conn:
+        command.downgrade(dbmod.alembic_config(conn), "0010")
+    assert "lang" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
+    with db.engine.connect() as c:
+        assert c.execute(text("SELECT username FROM users")).scalars().all() == ["ann"]
+    dbmod.upgrade(db.engine)
+    assert accounts.language_of(db, ann.id) is None
     db.engine.dispose()
