@@ -207,6 +207,27 @@ def case_by_id(scenario_id: str) -> Scenario:
     raise LookupError(t("attempt.no_such_case", id=scenario_id))
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _version_title(url: str, version_id: int, lang: str) -> str | None:
+    # a published version is frozen: its title never changes
+    from training.publishing import get_case_version
+
+    version = get_case_version(get_database(url), version_id)
+    return None if version is None else version.scenario().title.get(lang)
+
+
+def attempt_case_title(attempt, lang: str) -> str:
+    """The case of an attempt by its title in ``lang``: the published version's own (an
+    instructor's case is in no shipped file, and read as its id, monday_wuxi), else the
+    shipped case's, else its id."""
+    if attempt.case_version_id is not None:
+        title = _version_title(database_url(), attempt.case_version_id, lang)
+        if title:
+            return title
+    titles = {c.id: c.title.get(lang) for c in all_cases()[0]}
+    return titles.get(attempt.scenario_id, attempt.scenario_id)
+
+
 # --- services --------------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
 def _services(url: str) -> LiveGames:

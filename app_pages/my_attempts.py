@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import common
 from training import classroom as cr
-from training import publishing, units
+from training import units
 from training.authz import Forbidden
 from training.i18n import get_lang, question_numbers, t
 from training.lessons import QuestionType, unanswered
@@ -152,22 +152,6 @@ for cohort, a in assigned:
 st.header(t("mine.attempts"))
 if not attempts:
     st.info(t("mine.none"))
-titles = {c.id: c.title.get(lang) for c in common.all_cases()[0]}
-version_titles: dict[int, str] = {}
-
-
-def case_title(att) -> str:
-    """The case's title in the page's language: a published version's own title (an
-    instructor's case is in no shipped file, and read as its id, monday_wuxi), else the
-    shipped case's."""
-    vid = att.case_version_id
-    if vid is not None and vid not in version_titles:
-        version = publishing.get_case_version(db, vid)
-        if version is not None:
-            version_titles[vid] = version.scenario().title.get(lang)
-    return version_titles.get(vid) or titles.get(att.scenario_id, att.scenario_id)
-
-
 taken_back = cr.withdrawals(db, user, attempts)
 for att in attempts:
     with st.container(border=True, key=f"mine_{att.id}"):
@@ -175,7 +159,7 @@ for att in attempts:
         gone = taken_back.get(att.id)
         kind = (t("attempt.withdrawn_kind") if gone else t("mine.kind_class")) \
             if att.assignment_id else t("mine.kind_practice")
-        left.markdown(t("mine.line", case=case_title(att), kind=kind,
+        left.markdown(t("mine.line", case=common.attempt_case_title(att, lang), kind=kind,
                         month=att.month, horizon=att.horizon,
                         updated=local_time(att.updated),
                         index=common.index_text(att.index_share) if att.finished else "—"))

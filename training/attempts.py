@@ -30,11 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from training.db import Database, aware, database_url, get_database, now
-from training.models import AssignmentRow, AttemptRow, UserRow
+from training.models import AssignmentRow, AttemptRow, CohortRow, UserRow
 
 __all__ = ["ANY_OWNER", "Attempt", "AttemptError", "AttemptStore", "AttemptWithdrawn", "Live",
-           "LiveGames", "STATUS_ACTIVE", "STATUS_FINISHED", "Withdrawal", "database_url",
-           "withdrawal"]
+           "LiveGames", "STATUS_ACTIVE", "STATUS_FINISHED", "Unfinished", "Withdrawal",
+           "database_url", "unfinished", "withdrawal"]
 
 STATUS_ACTIVE = "active"
 STATUS_FINISHED = "finished"
@@ -99,6 +99,30 @@ def withdrawal(s: Session, assignment_id: int | None) -> Withdrawal | None:
         return None
     at, display_name, username = found
     return Withdrawal(int(assignment_id), aware(at), display_name or username or "—")
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """An attempt its owner can go on playing; ``cohort`` names the class whose
+    assignment it is played under (None: practice outside a class)."""
+
+    attempt: Attempt
+    cohort: str | None = None
+
+
+def unfinished(db: Database, user_id: int | None, limit: int = 5) -> list[Unfinished]:
+    """The owner's attempts still in play (None: anonymous self-study's), the most recently
+    saved first: not finished, and not under an assignment an instructor withdrew (those
+    are to read, not to continue). Storage only: the caller checked who is asking."""
+    q = (select(AttemptRow, CohortRow.name)
+         .outerjoin(AssignmentRow, AssignmentRow.id == AttemptRow.assignment_id)
+         .outerjoin(CohortRow, CohortRow.id == AssignmentRow.cohort_id)
+         .where(AttemptRow.status == STATUS_ACTIVE, AssignmentRow.withdrawn_at.is_(None),
+                AttemptRow.user_id.is_(None) if user_id is None
+                else AttemptRow.user_id == int(user_id))
+         .order_by(AttemptRow.updated.desc(), AttemptRow.id).limit(limit))
+    with db.session() as s:
+        return [Unfinished(to_attempt(row), cohort) for row, cohort in s.execute(q)]
 
 
 def to_attempt(row: AttemptRow) -> Attempt:

@@ -7,6 +7,7 @@ fetches the cookie are replaced, as a browser would answer them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,18 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages import browser_session
 from app_pages.common import TOKEN_KEY
+from sim.scenario import load_scenario
 from training import accounts
+from training import classroom as cr
+from training.attempts import AttemptStore, LiveGames, unfinished
+from training.db import now
 from training.i18n import t
+from training.models import Role
+from training.publishing import publish_case
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
+INTRO = ROOT / "scenarios" / "intro.yaml"
 PW = "a-long-password-1"
 
 
@@ -87,3 +95,88 @@ def test_a_language_is_kept_only_if_the_app_has_it(database, ann):
     assert err.value.key == "accounts.no_such_language"
     assert "fr" in t(err.value.key, "en", **err.value.detail)
     assert accounts.language_of(database, ann.id) is None
+
+
+# --- 2. the Desk of a new tab ------------------------------------------------------------
+class Class:
+    """Ann in Monday class, the intro case assigned to it; Ann's attempts under way."""
+
+    def __init__(self, db, ann):
+        self.db, self.ann = db, ann
+        self.teacher = accounts.create_user(db, "teacher", PW, Role.INSTRUCTOR, "Ms Teacher")
+        self.cohort = cr.create_cohort(db, self.teacher, "Monday class")
+        cr.enrol(db, self.teacher, self.cohort.id, "ann")
+        version = publish_case(db, self.teacher, INTRO.read_text(encoding="utf-8"))
+        self.assignment = cr.assign_case(db, self.teacher, self.cohort.id, version.id,
+                                         now() - timedelta(hours=1), now() + timedelta(days=3))
+        intro = load_scenario(INTRO)
+        self.games = LiveGames(AttemptStore(db=db), lambda _id: intro)
+        self.intro = intro
+
+    def class_attempt(self, months: int) -> str:
+        live = cr.start_assignment(self.db, self.ann, self.games, self.assignment.id)
+        for m in range(months):
+            self.games.end_month(live.attempt.id, m)
+        return live.attempt.id
+
+    def practice(self, months: int) -> str:
+        live = cr.start_practice(self.db, self.ann, self.games, self.intro)
+        for m in range(months):
+            self.games.end_month(live.attempt.id, m)
+        return live.attempt.id
+
+
+def desk_in_new_tab(monkeypatch, db, user, lang: str) -> AppTest:
+    at = new_tab(monkeypatch, cookie_of(db, user), lang=lang)
+    return ok(at.switch_page("app_pages/desk.py").run())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_desk_of_a_new_tab_offers_the_class_attempt_under_way_and_opens_it(
+        monkeypatch, database, ann, lang):
+    school = Class(database, ann)
+    aid = school.class_attempt(4)
+    at = desk_in_new_tab(monkeypatch, database, ann, lang)
+    assert "attempt_id" not in at.session_state or not at.session_state["attempt_id"]
+    [offer] = [b for b in at.button if b.key.startswith("resume_")]
+    assert offer.key == f"resume_{aid}"
+    assert t("resume.class", lang, cohort="Monday class", case=school.intro.title.get(lang),
+             month=5, horizon=12, updated="", id=aid).split("（" if lang == "zh" else " (")[0] \
+        in offer.label
+    assert t("attempt.none", lang) not in [i.value for i in at.info]  # not "choose a case"
+    ok(offer.click().run())
+    assert at.session_state["attempt_id"] == aid
+    assert at.button(key="end_month_4")  # the desk of that attempt, at month 4
+
+
+def test_the_most_recent_unfinished_attempt_comes_first_and_finished_or_withdrawn_do_not(
+        monkeypatch, database, ann):
+    school = Class(database, ann)
+    class_aid = school.class_attempt(4)
+    practice_aid = school.practice(1)  # saved after the class attempt
+    done = school.practice(0)
+    for m in range(school.intro.horizon_months):
+        school.games.end_month(done, m)
+    at = desk_in_new_tab(monkeypatch, database, ann, "en")
+    offers = [b for b in at.button if b.key.startswith("resume_")]
+    assert [b.key for b in offers] == [f"resume_{practice_aid}", f"resume_{class_aid}"]
+    assert offers[0].label.startswith("Continue practice:")
+    assert offers[1].label.startswith("Continue the class assignment of Monday class:")
+
+    cr.withdraw_assignment(database, school.teacher, school.assignment.id)
+    assert [u.attempt.id for u in unfinished(database, ann.id)] == [practice_aid]
+
+
+def test_with_nothing_unfinished_the_desk_still_points_to_cases_and_my_work(monkeypatch,
+                                                                           database, ann):
+    at = desk_in_new_tab(monkeypatch, database, ann, "en")
+    assert t("attempt.none", "en") in [i.value for i in at.info]
+    assert not [b for b in at.button if b.key.startswith("resume_")]
+
+
+def test_another_users_attempt_is_never_offered(monkeypatch, database, ann):
+    school = Class(database, ann)
+    school.class_attempt(2)
+    ben = accounts.create_user(database, "ben", PW, display_name="Ben")
+    at = desk_in_new_tab(monkeypatch, database, ben, "en")
+    assert not [b for b in at.button if b.key.startswith("resume_")]
