@@ -40,6 +40,8 @@ HEADER = "X-Bianque-Session"
 MAX_GRANT_CHARS = 128
 _JOB_KEY = "_session_cookie_job"  # the cookie work this tab still owes the browser
 _SEEN_KEY = "_session_cookie_seen"  # the cookie value this tab's connection already judged
+_HELD_KEY = "_session_cookie_held"  # (job id, messages) said while that job was under way
+_AGAIN_KEY = "_session_cookie_again"  # the messages to say again in this run
 
 _JS = """
 const requests = new Map();  // one request per job, whichever mount reports it
@@ -130,8 +132,26 @@ def _queue(job: dict[str, Any]) -> None:
                                    "header": HEADER, **job}
 
 
+def keep_said(messages: list) -> None:
+    """A page has just said ``messages`` (a welcome after sign-in, a sign-in that ended)
+    while the browser still owes this tab its cookie work: the end of that work reruns
+    the page a moment later, and they are said once more then, or they were gone before
+    anyone read them."""
+    job = st.session_state.get(_JOB_KEY)
+    if job and messages:
+        st.session_state[_HELD_KEY] = (job["id"], list(messages))
+
+
+def said_again() -> list:
+    """The messages to say once more in this run (``keep_said``)."""
+    return st.session_state.pop(_AGAIN_KEY, [])
+
+
 def sync() -> None:
-    """Run once per page run, from the frame: hand the browser the cookie work it owes."""
+    """Run once per page run, from the frame, before the page: hand the browser the cookie
+    work it owes; on the run its end started, the messages said meanwhile come back."""
+    held = st.session_state.pop(_HELD_KEY, None)  # from an earlier run: for this job's end only
+    st.session_state.pop(_AGAIN_KEY, None)  # not said by the page they were for: not later
     job = st.session_state.get(_JOB_KEY)
     if not job:
         return
@@ -140,6 +160,8 @@ def sync() -> None:
     done = getattr(result, "done", None)
     if isinstance(done, dict) and done.get("id") == job["id"]:
         st.session_state.pop(_JOB_KEY, None)
+        if held is not None and held[0] == job["id"]:
+            st.session_state[_AGAIN_KEY] = held[1]
         if job.get("sso_logout"):
             st.logout()
 

@@ -492,8 +492,15 @@ def flash(kind: str, text: str) -> None:
 
 
 def show_flash() -> None:
-    for kind, text in st.session_state.pop("_flash", []):
+    """Say the messages left for this page. Said once; and once more on the rerun that
+    ends the browser's sign-in cookie work a moment later (``browser_session.keep_said``):
+    that rerun wiped a welcome after sign-in within about 2.5 s."""
+    from app_pages import browser_session
+
+    said = browser_session.said_again() + st.session_state.pop("_flash", [])
+    for kind, text in said:
         getattr(st, kind)(text)
+    browser_session.keep_said(said)
 
 
 def show_scenario_error(err: ScenarioError) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -180,3 +181,48 @@ def test_another_users_attempt_is_never_offered(monkeypatch, database, ann):
     ben = accounts.create_user(database, "ben", PW, display_name="Ben")
     at = desk_in_new_tab(monkeypatch, database, ben, "en")
     assert not [b for b in at.button if b.key.startswith("resume_")]
+
+
+# --- 3. the welcome outlives the cookie's rerun -----------------------------------------
+def browser_answering(monkeypatch) -> list[str]:
+    """The cookie component as a browser runs it: its request ends after the run that
+    mounted it, and that end starts one more run, which sees it done."""
+    mounted: list[str] = []
+
+    def mount(data, **_kw):
+        seen = data["id"] in mounted
+        mounted.append(data["id"])
+        return SimpleNamespace(done={"id": data["id"], "status": 204} if seen else None)
+
+    monkeypatch.setattr(browser_session, "_mount", mount)
+    return mounted
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_welcome_stays_through_the_rerun_that_sets_the_cookie_then_goes(monkeypatch,
+                                                                           database, ann, lang):
+    mounted = browser_answering(monkeypatch)
+    at = new_tab(monkeypatch, None, lang=lang)
+    at.text_input(key="signin_username").input("ann")
+    at.text_input(key="signin_password").input(PW)
+    ok(at.button[0].click().run())
+    welcome = t("signin.welcome", lang, name="Ann")
+    assert welcome in [s.value for s in at.success]
+    assert mounted and browser_session._JOB_KEY in at.session_state
+
+    ok(at.run())  # the cookie is set: its end reruns the page
+    assert browser_session._JOB_KEY not in at.session_state
+    assert welcome in [s.value for s in at.success]
+    ok(at.run())  # the user's next move: said, not repeated for ever
+    assert welcome not in [s.value for s in at.success]
+
+
+def test_without_a_browser_a_message_is_still_said_once(monkeypatch, database, ann):
+    at = new_tab(monkeypatch, None, lang="en")
+    at.text_input(key="signin_username").input("ann")
+    at.text_input(key="signin_password").input(PW)
+    ok(at.button[0].click().run())
+    welcome = t("signin.welcome", "en", name="Ann")
+    assert welcome in [s.value for s in at.success]
+    ok(at.run())  # the cookie's work never ends here: nothing brings the message back
+    assert welcome not in [s.value for s in at.success]
