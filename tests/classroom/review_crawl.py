@@ -129,7 +129,8 @@ def visits(user, lang: str, attempts: dict[str, list[int]],
         at = app(user, lang)
         at.switch_page("app_pages/cohort_pairs.py")
         at.run()
-        for box in ("cp_assignment", "cp_roleplay", "cp_open"):
+        for box in ("cp_roleplay", "cp_open", "cp_assignment"):  # the conversations are
+            # the first assignment's: picked before another assignment is
             if not [s for s in at.selectbox if s.key == box]:
                 continue
             for value in picks.get(box, []):
