@@ -91,11 +91,18 @@ row([
 ], key="review_figures")
 
 st.subheader(t("review.decisions", month=month))
-if view.actions:
+if view.policy_changed:  # set on the desk's monitoring-policy panel before the month
+    st.caption(t("review.policy_changed"))
+# the actions (a meeting's agreed terms among them), then the classifications on judgement
+rows = [(labels.get(i, str(i)), report.action_name(a, lang)) for i, a in view.actions]
+rows += [(labels.get(i, str(i)), t("review.judgement", cls=t(f"cls.{k}"),
+                                   reason=t(f"judgement.reason.{r}")))
+         for i, k, r in view.judgements]
+if rows:
     st.dataframe(pd.DataFrame({  # case text is shown as text, never as Markdown or HTML
-        t("review.col_loan"): [labels.get(i, str(i)) for i, _ in view.actions],
+        t("review.col_loan"): [loan for loan, _ in rows],
         # named as the desk names it (the catalogue's entries carry no text of their own)
-        t("review.col_action"): [report.action_name(a, lang) for _, a in view.actions],
+        t("review.col_action"): [what for _, what in rows],
     }), hide_index=True, key="review_actions")
 else:
     st.caption(t("review.no_actions"))

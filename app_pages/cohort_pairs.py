@@ -34,6 +34,10 @@ except Forbidden as err:
     st.stop()
 options = {a.id: (a, pairs.case_roleplays(a.scenario_id)) for a in cases}
 options = {k: v for k, v in options.items() if v[1]}
+# every conversation's title, for the pairs already made (on an unpublished case too)
+titles = {rp.id: rp.title.get(lang) for _, rps_ in options.values() for rp in rps_}
+# a case unpublished since it was assigned takes no new pair (training.pairs refuses it)
+options = {k: v for k, v in options.items() if not v[0].case_withdrawn}
 
 
 def _say(err: Exception) -> None:
@@ -89,13 +93,14 @@ st.subheader(t("pairs.cohort.pairs"))
 if not class_pairs:
     st.caption(t("pairs.cohort.no_pairs"))
     st.stop()
-titles = {rp.id: rp.title.get(lang) for _, rps_ in options.values() for rp in rps_}
 views_by_id = {}
 for p in class_pairs:
     try:
         views_by_id[p.id] = pairs.view(db, user, p.id)
     except pairs.PairError as err:  # its conversation file no longer loads
         st.warning(f"{p.id}: " + t(err.key, **{k: str(v) for k, v in err.detail.items()}))
+# a pair under a withdrawn assignment is named by its conversation too, not by its id
+titles |= {v.pair.roleplay_id: v.roleplay.title.get(lang) for v in views_by_id.values()}
 st.dataframe(pd.DataFrame({  # names and titles are shown as text, never as Markdown
     t("pairs.cohort.col_id"): [p.id for p in class_pairs],
     t("pairs.cohort.col_conversation"): [titles.get(p.roleplay_id, p.roleplay_id)

@@ -41,6 +41,7 @@ from sim.roleplay_files import shipped
 from training.accounts import User
 from training.attempts import AttemptError, LiveGames
 from training.authz import Action, Forbidden, can, cohort_role, require
+from training.classroom import assignment_of
 from training.db import Database, aware, now, session_scope
 from training.models import (
     AssignmentKind,
@@ -276,10 +277,14 @@ def _assignment(s: DBSession, assignment_id: int) -> tuple[AssignmentRow, CaseVe
     return row, s.get(CaseVersionRow, row.case_version_id)
 
 
-def _live(row: AssignmentRow) -> None:
-    """No new pair on a withdrawn assignment (its pairs already made stay on record)."""
+def _live(row: AssignmentRow, version: CaseVersionRow) -> None:
+    """No new pair on a withdrawn assignment, nor on one whose case version was unpublished
+    (as no new attempt starts on it: classroom.start_assignment); the pairs already made
+    stay on record and a talk already paired goes on with its attempt."""
     if row.withdrawn_at is not None:
         raise PairError("pairs.withdrawn")
+    if version.withdrawn_at is not None:  # named as start_assignment names it
+        raise PairError("pairs.case_withdrawn", case=assignment_of(row, version).subject)
 
 
 def _roleplay(rp_id: str, scenario_id: str, roleplays: dict[str, Roleplay] | None) -> Roleplay:
@@ -301,7 +306,7 @@ def create_pair(db: DB, user: User | None, assignment_id: int, roleplay_id: str,
     with session_scope(db) as s:
         row, version = _assignment(s, assignment_id)
     require(user, Action.MANAGE_COHORT, row.cohort_id, db)
-    _live(row)
+    _live(row, version)
     _roleplay(roleplay_id, version.scenario_id, roleplays)
     if int(officer_id) == int(borrower_id):
         raise PairError("pairs.same_person")
@@ -324,9 +329,9 @@ def pair_class(db: DB, user: User | None, assignment_id: int, roleplay_id: str,
     yet, two by two in roster order (the first of each two plays the officer). Returns the
     new pairs and the trainee left over, if the count is odd."""
     with session_scope(db) as s:
-        row, _ = _assignment(s, assignment_id)
+        row, version = _assignment(s, assignment_id)
     require(user, Action.MANAGE_COHORT, row.cohort_id, db)
-    _live(row)
+    _live(row, version)
     with session_scope(db) as s:
         trainees = list(s.scalars(
             select(EnrolmentRow.user_id).join(UserRow, UserRow.id == EnrolmentRow.user_id)

@@ -22,9 +22,13 @@ class MonthView:
     scenario: Any
     game: Any
     month: int
-    actions: list[tuple[int, str]]  # (loan id, action id) queued in that month
+    actions: list[tuple[int, str]]  # (loan id, action id) taken in that month: those of
+    # the meetings held (the meeting and the terms agreed at it) first, as the engine takes
+    # them, then those queued at the desk
     policy: dict | None
     player: str | None = None  # whose attempt: the owner's name, when someone else reads it
+    judgements: list[tuple[int, str, str]] = ()  # (loan id, class key, reason code)
+    policy_changed: bool = False  # the monitoring policy differs from the month before's
 
 
 def scenario_for(db: DB, attempt: Attempt, load_shipped: Callable[[str], Any]) -> Any:
@@ -45,10 +49,19 @@ def month_view(db: DB, user: User | None, attempt_id: str, month: int,
     month = max(0, min(int(month), attempt.month))
     scenario = scenario_for(db, attempt, load_shipped)
     game = Game.replay(scenario, attempt.seed, attempt.decision_log[:month])
-    entry = next((e for e in attempt.decision_log if int(e.get("month", -1)) == month), None)
-    actions = [(int(i), str(a)) for i, a in entry["actions"]] if entry else []
-    return MonthView(attempt, scenario, game, month, actions,
-                     entry.get("policy") if entry else None, _player(db, user, attempt))
+    log = attempt.decision_log
+    entry = next((e for e in log if int(e.get("month", -1)) == month), None)
+    if entry is None:
+        return MonthView(attempt, scenario, game, month, [], None, _player(db, user, attempt))
+    talks = [(int(talk["loan_id"]), str(a)) for talk in entry.get("talks", [])
+             for a in talk.get("actions", [])]
+    actions = talks + [(int(i), str(a)) for i, a in entry["actions"]]
+    judgements = [(int(i), str(k), str(r)) for i, k, r in entry.get("classify", [])]
+    before = (log[month - 2].get("policy") if month >= 2
+              else scenario.monitoring.model_dump(mode="json"))
+    return MonthView(attempt, scenario, game, month, actions, entry.get("policy"),
+                     _player(db, user, attempt), judgements,
+                     entry.get("policy") is not None and entry.get("policy") != before)
 
 
 def _player(db: DB, user: User | None, attempt: Attempt) -> str | None:

@@ -329,3 +329,23 @@ def test_the_instructor_pairs_two_trainees_and_reads_the_transcript(room):
 
     _click(at, "cp_pair_all")  # Cat is left over
     assert t("pairs.cohort.left_over", "en", names="Cat") in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_class_pairs_offers_no_unpublished_case_and_names_old_pairs_by_conversation(room, lang):
+    """The case was unpublished after a pair was made: the page offers nothing to pair on
+    (as the service would refuse it) and still names the pair by its conversation's title;
+    so does a pair under an assignment withdrawn since (it showed the file's id)."""
+    from training.publishing import unpublish_case
+
+    room.pair()
+    unpublish_case(room.db, room.teacher, room.assignment.case_version_id)
+    at = on_page(room.teacher, "cohort_pairs.py", lang)
+    assert not [s for s in at.selectbox if s.key == "cp_assignment"]
+    assert t("pairs.cohort.no_case", lang) in [e.value for e in at.info]
+    table = at.dataframe[0].value
+    assert list(table[t("pairs.cohort.col_conversation", lang)]) == [RP.title.get(lang)]
+    cr.withdraw_assignment(room.db, room.teacher, room.assignment.id)
+    ok(at.run())
+    table = at.dataframe[0].value
+    assert list(table[t("pairs.cohort.col_conversation", lang)]) == [RP.title.get(lang)]

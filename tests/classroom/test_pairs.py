@@ -122,6 +122,32 @@ def test_pairing_the_class_goes_two_by_two_and_names_the_odd_one(klass):
         pairs.pair_class(k.db, k.ann, k.assignment.id, "jiahe_extension")
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_unpublished_case_takes_no_new_pair_and_says_so_as_the_desk_does(klass, lang):
+    """The case version of the assignment was unpublished (a mistake in it): as no new
+    attempt starts on it, no new pair is made on it, one by one or the whole class; the
+    message names the case; the pair already made stays and its talk still opens."""
+    from training.i18n import set_lang, t
+    from training.publishing import unpublish_case
+
+    k = klass
+    made = k.pair("jiahe_extension", k.ann, k.ben)
+    aid = k.start(k.ann)
+    unpublish_case(k.db, k.teacher, k.assignment.case_version_id)
+    set_lang(lang)
+    subject = cr.list_assignments(k.db, k.teacher, k.cohort.id)[0].subject
+    for make in (lambda: k.pair("jiahe_extension", k.cat, k.dan),
+                 lambda: pairs.pair_class(k.db, k.teacher, k.assignment.id, "jiahe_extension")):
+        with pytest.raises(pairs.PairError) as err:
+            make()
+        assert err.value.key == "pairs.case_withdrawn"
+        said = t(err.value.key, lang, **err.value.detail)
+        assert subject in said and said != err.value.key
+    assert [p.id for p in pairs.cohort_pairs(k.db, k.teacher, k.cohort.id)] == [made.id]
+    # what was started goes on: Ann's attempt is hers to play, and the pair's meeting opens
+    assert pairs.begin(k.db, k.ann, k.games, made.id).attempt_id == aid
+
+
 # --- who sees what -----------------------------------------------------------------------------
 def test_each_side_sees_only_its_own_brief_card(klass):
     k = klass
