@@ -191,6 +191,16 @@ def result(v: PairView) -> None:
     st.markdown("\n".join(lines))
 
 
+def _taken(v: PairView) -> tuple[set[str] | None, dict[str, str]]:
+    """(the actions the officer's case took from the meeting, the reason code of each it
+    refused) once the meeting was held; (None, {}) before, or when it was not held."""
+    res = v.pair.result
+    if not res or not res.get("held"):
+        return None, {}
+    return ({a for a, *_ in res.get("queued", [])},
+            {a: code for a, code in res.get("refused", [])})
+
+
 def _officer(v: PairView) -> str | None:
     """The officer's name for a reader who is not the officer (feedback speaks of them by
     name: 'What Ann missed'); None for the officer (it speaks to them: 'What you missed')."""
@@ -223,14 +233,15 @@ def feedback(v: PairView) -> None:
     if not v.turn.over:
         breaches(v)
         return
+    taken, reasons = _taken(v)
     if v.full_feedback and v.session is not None:
-        rv.feedback(v.session, v.outcome, officer=_officer(v))
+        rv.feedback(v.session, v.outcome, officer=_officer(v), taken=taken, reasons=reasons)
         return
     st.subheader(t("roleplay.feedback"))
     left, right = st.columns(2)
     with left:
         rv.facts(v.outcome, _officer(v))
-        rv.terms(v.outcome)
+        rv.terms(v.outcome, taken=taken, reasons=reasons)
     with right:
         breaches(v)
     st.caption(t("pairs.full_later"))

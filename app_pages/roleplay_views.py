@@ -85,7 +85,12 @@ def facts(outcome: Outcome, officer: str | None = None) -> None:
         st.markdown(f"- {t(f'roleplay.{key}.{f.kind}')}")
 
 
-def terms(outcome: Outcome, practice: bool = False) -> None:
+def terms(outcome: Outcome, practice: bool = False, taken: set[str] | None = None,
+          reasons: dict[str, str] | None = None) -> None:
+    """The terms agreed, each with the action it is queued as. ``taken``: the actions the
+    case took from the meeting, once it was held (None: not held yet, or practice); a term
+    it refused says so, with the reason code in ``reasons`` where there is one, instead of
+    hours and a cost it never charged."""
     # in practice there is no case: the terms are what would be queued in one
     st.markdown(f"**{t('roleplay.terms_practice' if practice else 'roleplay.terms')}**")
     if not outcome.terms:
@@ -95,10 +100,18 @@ def terms(outcome: Outcome, practice: bool = False) -> None:
     lang = get_lang()
     for term in outcome.terms:
         zh, en = engine_text("action", term.action_id)
-        st.markdown("- " + t("roleplay.term_line", term=t(f"roleplay.term.{term.kind}"),
-                             action=zh if lang == "zh" else en,
-                             hours=units.hours(term.hours),
-                             cost=units.cost(term.cost_cny)))
+        said = {"term": t(f"roleplay.term.{term.kind}"), "action": zh if lang == "zh" else en}
+        if taken is not None and term.action_id not in taken:
+            code = (reasons or {}).get(term.action_id)
+            if code:
+                rzh, ren = engine_text("reason", code)
+                st.markdown("- " + t("roleplay.term_refused", reason=rzh if lang == "zh" else ren,
+                                     **said))
+            else:
+                st.markdown("- " + t("roleplay.term_not_taken", **said))
+            continue
+        st.markdown("- " + t("roleplay.term_line", hours=units.hours(term.hours),
+                             cost=units.cost(term.cost_cny), **said))
 
 
 def breaches(session: Session, outcome: Outcome, officer: str | None = None) -> None:
@@ -115,7 +128,8 @@ def breaches(session: Session, outcome: Outcome, officer: str | None = None) -> 
 
 
 def feedback(session: Session, outcome: Outcome, profile: str | None = None,
-             practice: bool = False, officer: str | None = None) -> None:
+             practice: bool = False, officer: str | None = None,
+             taken: set[str] | None = None, reasons: dict[str, str] | None = None) -> None:
     """The full debrief of one conversation: learned, missed, rules, terms, strong questions.
     ``officer``: the officer's name, when the reader did not play the officer (the
     borrower's player or the instructor of a paired role play)."""
@@ -131,7 +145,7 @@ def feedback(session: Session, outcome: Outcome, profile: str | None = None,
             st.caption(_say("missed_none", officer))
         for kind in outcome.missed:
             st.markdown(f"- {t(f'roleplay.fact.{kind}')}")
-        terms(outcome, practice)
+        terms(outcome, practice, taken, reasons)
         st.caption(t("roleplay.relationship", delta=f"{outcome.relationship_delta:+.2f}"))
     with right:
         breaches(session, outcome, officer)
@@ -255,4 +269,5 @@ def debrief_talks(g) -> None:
             except PathError:  # the conversation was edited since: the path no longer fits
                 st.caption(t("roleplay.debrief.changed"))
                 continue
-            feedback(session, session.outcome(lambda a, i=h["loan_id"]: g.action_cost(i, a)))
+            feedback(session, session.outcome(lambda a, i=h["loan_id"]: g.action_cost(i, a)),
+                     taken=set(h.get("actions", ())))

@@ -349,3 +349,32 @@ def test_class_pairs_offers_no_unpublished_case_and_names_old_pairs_by_conversat
     ok(at.run())
     table = at.dataframe[0].value
     assert list(table[t("pairs.cohort.col_conversation", lang)]) == [RP.title.get(lang)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_term_the_case_refused_is_not_shown_as_queued_in_the_feedback(room, lang):
+    """Ann grants Ben a restructuring on the spot; his loan shows no difficulty, so her case
+    refuses it (the pair's result says so). The feedback's terms listed it all the same as
+    "queued as 'Extension or restructuring': 16 h, CNY 5k" under the heading "queued as
+    actions": it now says it was agreed but not taken, with the case's reason, and charges
+    nothing."""
+    from training.desk import engine_text
+
+    p = room.pair()
+    aid = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id).attempt.id
+    pairs.begin(room.db, room.ann, room.games, p.id)
+    pairs.move(room.db, room.ben, room.games, p.id, 0, 0)
+    pairs.move(room.db, room.ann, room.games, p.id, "grant_now", 1)
+    pairs.end_month(room.db, room.ann, room.games, aid, 0)
+    (done,) = [x for x in pairs.cohort_pairs(room.db, room.teacher, room.cohort.id)]
+    refused = dict(done.result["refused"])
+    assert "restructure" in refused  # the case's own refusal, with its reason
+    action = engine_text("action", "restructure")[0 if lang == "zh" else 1]
+    reason = engine_text("reason", refused["restructure"])[0 if lang == "zh" else 1]
+    for user in (room.ann, room.ben):
+        shown = texts(on_page(user, "pairs.py", lang=lang, pair=p.id))
+        assert t("pairs.refused_line", lang, action=action, reason=reason) in shown
+        term = next(line for line in shown.splitlines() if action in line
+                    and line.startswith("- ") and t("pairs.refused_line", lang, action=action,
+                                                   reason=reason) not in line)
+        assert reason in term and ("not queued" in term or "未列入措施" in term), term
