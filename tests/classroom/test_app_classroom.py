@@ -72,15 +72,11 @@ def frame_with(at: AppTest, column: str):
 
 def known_pages(at: AppTest, back: str) -> set[str]:
     """The page files the navigation offers after the last run (then back to ``back``)."""
-    offered = set()
-    for path in sorted(PAGES.glob("*.py")):
-        try:
-            at.switch_page(f"app_pages/{path.name}")
-        except ValueError:
-            continue
-        offered.add(path.name)
+    from tests.classroom.review_crawl import offered
+
+    pages = set(offered(at))
     at.switch_page(f"app_pages/{back}")
-    return offered
+    return pages
 
 
 class School:
