@@ -60,8 +60,10 @@ if res.completion.empty:
 
 # a CSV holds one table: the attempts, or any other sheet of the workbook (the lessons'
 # quiz, the learning gain...), named as the workbook names it
-table = st.selectbox(t("dash.export_table"), dash.SHEETS, index=dash.SHEETS.index("attempts"),
-                     key="export_table", format_func=lambda s: t(f"dash.sheet.{s}", lang),
+# the attempts first (set here, not as the widget's index: a language switch sets the
+# pick again through the session state, common.RELABELLED, and Streamlit warns of both)
+st.session_state.setdefault("export_table", "attempts")
+table = st.selectbox(t("dash.export_table"), dash.SHEETS, key="export_table", format_func=lambda s: t(f"dash.sheet.{s}", lang),
                      help=t("dash.export_table_help"))
 # the buttons as wide as their labels, side by side, wrapping onto a second line when
 # the row does not fit: in three equal columns at 1366 px the Excel button read

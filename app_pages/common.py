@@ -103,7 +103,13 @@ def _account_lang() -> None:
 
 
 RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classify_reason_",
-              "lab_case", "lab_strategies_pick", "lab_where", "lab_sweep_strategy")
+              "lab_case", "lab_strategies_pick", "lab_where", "lab_sweep_strategy",
+              # the instructor's and the admin's pickers, and the role-play and desk ones
+              # (the dashboard's table read "Attempts" on the Chinese page after a switch)
+              "export_table", "dash_attempt", "review_pick", "publish_pick", "assign_kind",
+              "assign_version", "assign_lesson", "assign_pre", "assign_post", "cp_assignment",
+              "cp_roleplay", "new_role", "role_value", "ledger_what", "desk_view", "rp_pick",
+              "rp_profile", "author_start")
 """Pickers (keys, or their prefixes) whose options are labelled in the reader's language."""
 
 

@@ -104,5 +104,9 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
                 "bs => bs.filter(b => [...b.querySelectorAll('*')].some("
                 "e => e.scrollWidth > e.clientWidth + 1)).map(b => b.textContent)")
             assert cut == [], cut
+            # the CSV's table picked keeps its place and reads in the new language (it
+            # showed "Attempts" on the Chinese page: the browser keeps the label it was sent)
+            shown = teacher.locator(".st-key-export_table input")
+            expect(shown).to_have_value("练习记录" if word == "中文" else "Attempts")
         teacher.set_viewport_size({"width": 1400, "height": 1000})
         teacher.screenshot(path=str(OUT / "e2e_cohort_dashboard.png"), full_page=True)
