@@ -193,9 +193,10 @@ def found_misuse(facts) -> bool:
 def learn_at_meeting(sim: Any, i: int) -> None:
     """The moment a meeting is held (its hours charged), what the borrower admitted in it is
     known: a misuse of funds the talk established becomes known to the bank at once, so the
-    terms agreed at the meeting, taken after it, can rest on it (a freeze: sim.interventions
-    .catalogue: the freeze_ground precondition). The relationship moves at the decision's end (apply_talk)."""
-    talk = getattr(sim, "_talks_now", {}).get(int(i))
+    terms agreed at the meeting, taken after it, can rest on it (the freeze_ground
+    precondition, sim.interventions.catalogue). The relationship moves at the decision's
+    end (apply_talk). ``sim._talks_now``: this month's talks by loan (sim.engine)."""
+    talk = sim._talks_now.get(int(i))
     if talk is not None and found_misuse(talk.facts):
         sim.known_diversion[int(i)] = True
 

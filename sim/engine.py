@@ -103,6 +103,7 @@ class Simulation:
         self.rec = Recorder(SIGNAL_IDS)
         self.env = simpy.Environment()
         self._processes: list = []  # the generators `start` put on the clock
+        self._talks_now: dict = {}  # this month's talks by loan, for their meetings
         self._init_state(rng_b)
         # the oracle's foresight: the draws of every month ahead, from copies of the streams
         self._ahead = draw_ahead(self) if oracle else None
