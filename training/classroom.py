@@ -345,7 +345,8 @@ def remove_member(db: DB, user: User | None, cohort_id: int, user_id: int) -> Me
     require(user, Action.MANAGE_COHORT, cohort_id, db)
     with session_scope(db) as s:
         # PostgreSQL: removals in one cohort wait for each other, so two instructors
-        # removing each other cannot both see the other one stay (SQLite writes one at a time)
+        # removing each other cannot both see the other one stay (SQLite: the whole database,
+        # training.db._sqlite_lock_for_update)
         if s.get(CohortRow, int(cohort_id), with_for_update=True) is None:
             raise ClassroomError("classroom.no_such_cohort", id=cohort_id)
         enrolment, who, member = _enrolment(s, cohort_id, user_id)

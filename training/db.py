@@ -91,6 +91,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_lock_for_update(state: Any) -> None:
+    """A read ``with_for_update`` on SQLite: the database's write lock first.
+
+    SQLite has no row locks and ignores FOR UPDATE, and pysqlite begins a transaction
+    only at the first write, so the read ran outside any transaction: two sessions could
+    both read a row and then both write it, the second undoing the first (a pair's talk
+    begun twice, two instructors' changes to one class). Taking the write lock before the
+    read (``BEGIN IMMEDIATE``; another session waits for it, up to the busy timeout) makes
+    the read and the writes after it one transaction no other writer enters, as FOR
+    UPDATE does on PostgreSQL. A session already writing holds the lock already."""
+    if not state.is_select or getattr(state.statement, "_for_update_arg", None) is None:
+        return
+    raw = state.session.connection().connection.dbapi_connection
+    if not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     kwargs: dict[str, Any] = {}
@@ -168,6 +185,8 @@ class Database:
         self.url = normalise_url(url or database_url())
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self._sessions, "do_orm_execute", _sqlite_lock_for_update)
         if migrate:
             upgrade(self.engine)
 

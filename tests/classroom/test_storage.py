@@ -314,3 +314,44 @@ def test_accounts_gain_a_kept_language_and_lose_it_again_on_downgrade(db_url):
     dbmod.upgrade(db.engine)
     assert accounts.language_of(db, ann.id) is None
     db.engine.dispose()
+
+
+def test_a_row_read_for_update_is_not_changed_by_another_session_before_the_write(database):
+    """Two instructors change one class at the same moment, each reading the row
+    ``with_for_update`` and writing it back: the second waits for the first, so neither
+    change is lost. On SQLite too: there the read takes the database's write lock (SQLite
+    has no row locks), where pysqlite alone would read outside any transaction."""
+    import threading
+    import time
+
+    from training.models import CohortRow
+
+    with database.session() as s:
+        row = CohortRow(name="Monday", description="", created_at=dbmod.now())
+        s.add(row)
+        s.flush()
+        cohort_id = row.id
+    both_read = threading.Barrier(2, timeout=5)
+    errors: list[BaseException] = []
+
+    def add_note(note: str, first: bool) -> None:
+        try:
+            if not first:
+                both_read.wait()  # the first holds the row now
+            with database.session() as s:
+                got = s.get(CohortRow, cohort_id, with_for_update=True)
+                if first:
+                    both_read.wait()
+                    time.sleep(0.3)  # the other tries to read it meanwhile
+                got.description = got.description + note
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add_note, args=(n, n == "a")) for n in ("a", "b")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=30)
+    assert not errors, errors
+    with database.session() as s:
+        assert sorted(s.get(CohortRow, cohort_id).description) == ["a", "b"]
