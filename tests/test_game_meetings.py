@@ -318,3 +318,18 @@ def test_a_case_sets_the_hours_of_a_call(shipped) -> None:
     g = Game(sc, roleplays={rp.id: rp})
     g.set_policy(LIGHT)
     assert g.meeting_option(g.sim.pf.named_index["jinlan"], rp.id).hours == 1.5
+
+
+def test_the_debrief_and_report_say_how_each_meeting_was_held(shipped) -> None:
+    from training.report import _talk_html
+    from training.roleplay import talk_summaries
+
+    rp = held_as(shipped["jinlan_diversion"], "call")
+    g = game("real_estate", roleplays={rp.id: rp})
+    g.meet(g.sim.pf.named_index["jinlan"], rp.id, ["accept_report"])
+    g.end_month(g.month)
+    (en,), (zh,) = talk_summaries(g, "en"), talk_summaries(g, "zh")
+    assert (en.how, en.hours.replace("\xa0", " ")) == ("by phone or video", "0.5 h")
+    assert (zh.how, zh.hours.replace("\xa0", " ")) == ("电话或视频", "0.5 小时")
+    assert "(by phone or video, 0.5" in _talk_html(en, "en")
+    assert "（电话或视频，0.5" in _talk_html(zh, "zh")
