@@ -333,7 +333,9 @@ def save_segment() -> None:
                     if k in ("base", "reset_months")}, **rate},
         "pd_annual": float(_v("seg_pd")), "rho": float(_v("seg_rho")),
         "industry": (_v("seg_industry") or "").strip(), "region": (_v("seg_region") or "").strip(),
-        "collateral": {"type": _v("seg_collateral"), "ltv": float(_v("seg_ltv"))},
+        # an unsecured segment has no ltv (the form's field is left over from another type)
+        "collateral": {"type": _v("seg_collateral")} if _v("seg_collateral") == "none"
+        else {"type": _v("seg_collateral"), "ltv": float(_v("seg_ltv"))},
         "guarantee": {**data.get("guarantee", {}), "structure": _v("seg_guarantee"),
                       "share": float(_v("seg_guarantee_share"))},
     })

@@ -103,7 +103,8 @@ if st.session_state.get("rp_profile") not in profiles:
     st.session_state["rp_profile"] = "surprise"
 c2.selectbox(t("roleplay.profile"), profiles, key="rp_profile",
              format_func=lambda p: t(f"roleplay.profile_{p}"))
-st.caption(_tag(rp) + " · " + rp.summary.get(lang))
+st.caption(" · ".join((_tag(rp), t("roleplay.held_tag", how=t(f"roleplay.held_as.{rp.held}")),
+                       rp.summary.get(lang))))
 if rp.lesson:
     common.lesson_links([rp.lesson], lang, key_prefix="rp_lesson")
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.roleplay import MEET_ACTION, Roleplay
+from sim.roleplay import MEETING_ACTION_IDS, Roleplay
 from sim.roleplay_files import ROLEPLAY_DIR, RoleplayError, load_roleplay, roleplay_paths
 from training import units
 from training.i18n import get_lang, t
-from training.roleplay import Outcome, PathError, Session
+from training.roleplay import Outcome, PathError, Session, held_text
 
 
 def _stamp(folder: Path) -> int:
@@ -167,19 +167,25 @@ def desk_panel(live, loan_id: int) -> None:
     if not convs:
         return
     rp, lang = convs[0], get_lang()
-    opt = g.meeting_option(loan_id)
+    opt = g.meeting_option(loan_id, rp.id)
+    how = t(f"roleplay.held_as.{rp.held}")
     with st.container(border=True, key="meet_borrower"):
         st.subheader(t("roleplay.desk.title"))
         rep = g.sim.pf.identity(int(loan_id), lang)[1]
-        st.caption(t("roleplay.desk.caption", borrower=rep, hours=units.hours(opt.hours),
-                     cost=units.cost(opt.cost_cny)))
+        # how it is held and what it takes, before the trainee opens it
+        st.caption(t("roleplay.desk.caption", borrower=rep, how=how,
+                     hours=units.hours(opt.hours), cost=units.cost(opt.cost_cny)))
         talk = st.session_state.get("meet")
         if talk is not None and talk["held"] and not any(
                 p["loan_id"] == loan_id for p in g.pending_talks) and talk["month"] == g.month:
             st.session_state.pop("meet")  # the meeting was taken off the queue
             talk = None
         if talk is None or talk["loan_id"] != loan_id or talk["month"] != g.month:
-            if not opt.available:
+            if opt.reason == "hours":  # what it takes against what is left
+                st.caption("✗ " + t("roleplay.desk.short_hours", how=how,
+                                    need=units.hours(opt.hours),
+                                    left=units.hours(max(g.hours_left, 0.0))))
+            elif not opt.available:
                 st.caption(f"✗ {opt.reason_zh if lang == 'zh' else opt.reason_en}")
             st.button(t("roleplay.desk.open"), key="meet_open", type="primary",
                       disabled=not opt.available or g.finished, on_click=act.meet_open,
@@ -213,14 +219,16 @@ def desk_panel(live, loan_id: int) -> None:
             for h in mine:
                 rp_held = g.roleplays.get(h["roleplay"])
                 title = rp_held.title.get(lang) if rp_held else h["roleplay"]
-                st.markdown(t("roleplay.desk.talk_line", month=h["month"], title=title))
+                h_how, h_hours = held_text(g, h, lang)
+                st.markdown(t("roleplay.desk.talk_line", month=h["month"], title=title,
+                              how=h_how, hours=h_hours))
                 for kind, adverse in h["facts"]:
                     key = "fact" if adverse else "fact_clear"
                     st.markdown(f"- {t(f'roleplay.{key}.{kind}')}")
                 if not h["facts"]:  # an empty entry read as a meeting whose notes were lost
                     st.caption(t("roleplay.desk.talk_nothing"))
                 agreed = [zh if lang == "zh" else en for zh, en in (
-                    engine_text("action", a) for a in h["actions"] if a != MEET_ACTION)]
+                    engine_text("action", a) for a in h["actions"] if a not in MEETING_ACTION_IDS)]
                 if agreed:
                     st.caption(t("roleplay.desk.talk_agreed", items=t("roleplay.list_sep")
                                  .join(agreed)))
@@ -261,8 +269,9 @@ def debrief_talks(g) -> None:
         if rp is None:
             continue
         label = g.sim.pf.label(h["loan_id"])
+        how, hours = held_text(g, h, lang)
         with st.expander(t("roleplay.debrief.line", month=h["month"], label=label,
-                           title=rp.title.get(lang)), expanded=n == 0):
+                           title=rp.title.get(lang), how=how, hours=hours), expanded=n == 0):
             try:
                 session = Session.replay(rp, h["state"], h["path"], h.get("lines"),
                                          bool(h.get("left")))

@@ -179,6 +179,7 @@ class Talk:
     loan_id: int
     facts: tuple[tuple[str, bool], ...]
     relationship_delta: float
+    action: str = MEET_ACTION  # the meeting's engine action: how it was held (on a visit)
 
 
 MISUSE_FACTS = ("diversion", "related_party_transfer")
@@ -208,7 +209,7 @@ def apply_talk(sim: Any, talk: Talk) -> bool:
     it); the relationship moves by what was said.
     """
     i = int(talk.loan_id)
-    if (i, MEET_ACTION) not in sim._done_this_month:
+    if (i, talk.action) not in sim._done_this_month:
         return False
     if found_misuse(talk.facts):
         sim.known_diversion[i] = True

@@ -203,6 +203,20 @@ class InterventionType:
     params: dict = field(default_factory=dict)
 
 
+MEETING_ACTIONS: dict[str, str] = {
+    "visit": "meet_borrower", "call": "meet_borrower_call", "branch": "meet_borrower_branch"}
+"""How a role-play meeting is held (its file's ``held``) -> the engine action it takes, each
+with its own hours and cost. domain.md names the ways of contact (call, letter, visit; on-site
+and off-site checks) but gives no hours, so the figures are the catalogue's own: a visit is
+the meeting's half day with the trip, the preparation and the minutes (meet_borrower, 4 h,
+CNY 100, as collect_visit's 4 h); a phone or video call takes what the catalogue's call does
+(collect_call: 0.5 h, CNY 20). At the branch (the borrower comes in) is an assumption: the
+meeting with its preparation and minutes, without the trip: half the visit's hours (2 h) and
+no travel cost. A case changes any of them in ``intervention_overrides``."""
+MEETING_HOURS_COST: dict[str, tuple[float, float]] = {
+    "call": (0.5, 20), "branch": (2.0, 0)}
+"""(hours, CNY) of the meetings not held on site; see MEETING_ACTIONS."""
+
 INTERVENTIONS: dict[str, InterventionType] = {
     i.id: i
     for i in [
@@ -251,6 +265,12 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          "workout"),
         InterventionType("claim_sale", 3.0, 0, 0, 0, ("active", "defaulted"), False,
                          "workout"),
+        # the same meeting held another way (a role-play file's `held`, MEETING_ACTIONS);
+        # last, so the earlier entries keep their places (sim.strategies.triage.ACTIONS)
+        InterventionType("meet_borrower_call", *MEETING_HOURS_COST["call"], 0, 0, ("active",),
+                         False, "monitor"),
+        InterventionType("meet_borrower_branch", *MEETING_HOURS_COST["branch"], 0, 0,
+                         ("active",), False, "monitor"),
     ]
 }
 """The catalogue (hours, money, duration, preconditions, stage, effect parameters).

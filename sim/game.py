@@ -28,7 +28,7 @@ from sim.game_actions import ActionError, ActionQueue
 from sim.game_meetings import Meetings
 from sim.observation import Decision, Observation
 from sim.policy import MonitoringPolicy
-from sim.roleplay import MEET_ACTION, Roleplay
+from sim.roleplay import Roleplay, meeting_action_of
 from sim.scenario import Scenario
 from sim.standing_order import StandingOrder, standing_actions, team_hours
 from sim.tail import finish_workouts
@@ -208,7 +208,9 @@ class Game(ActionQueue, Meetings):
         talks = [self._talk_record(t) for t in self._talks]
         self._pending = Decision(policy=self._policy, actions=self._all_queued(),
                                  talks=[Talk(t["loan_id"], tuple(t["facts"]),
-                                             t["relationship_delta"]) for t in talks],
+                                             t["relationship_delta"],
+                                             meeting_action_of(t["actions"]))
+                                        for t in talks],
                                  classify=self.classify_queued,
                                  routine_hours=self._routine_hours)
         self._queue = []
@@ -220,7 +222,8 @@ class Game(ActionQueue, Meetings):
         self._pending = None
         rep = self.sim.reports[-1]
         refused = {(int(i), a) for i, a, _ in rep.rejected}
-        self.talk_history += [t for t in talks if (t["loan_id"], MEET_ACTION) not in refused]
+        self.talk_history += [t for t in talks
+                              if (t["loan_id"], meeting_action_of(t["actions"])) not in refused]
         self._last_report = MonthReport(
             month=self.month, new_defaults=int(rep.new_defaults),
             new_alerts=int(rep.new_alerts), checks_done=int(rep.checks_done),

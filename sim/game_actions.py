@@ -17,7 +17,7 @@ from sim.conversation import found_misuse
 from sim.interventions.effects import restructure_inputs, restructure_terms
 from sim.loanbook import payment_burden_one
 from sim.observation import action_cost, action_hours, admissible
-from sim.roleplay import MEET_ACTION
+from sim.roleplay import MEET_ACTION, MEETING_ACTION_IDS
 
 RESTRUCTURE = "restructure"
 RELIEF = frozenset({RESTRUCTURE, "emergency_deferral"})
@@ -136,12 +136,18 @@ class ActionQueue:
     def hours_planned(self) -> float:
         return self.hours_queued + self.check_hours()
 
+    @property
+    def hours_left(self) -> float:
+        """Officers' hours still free for actions this month: the checks the policy requires
+        are done first (the rule `_why_not` applies)."""
+        return self.hours_available - self.check_hours() - self.hours_queued
+
     # ---------------------------------------------------------------- actions
     def _why_not(self, loan_id: int, key: str) -> str | None:
         """The reason code an action cannot be queued on this loan now, or None: the same
         rule (sim.observation.admissible) the engine applies at the decision."""
         # the checks the policy requires are done first; actions get what is left
-        left = self.hours_available - self.check_hours() - self.hours_queued
+        left = self.hours_left
         queued = set(self._all_queued())
         why = admissible(self.sim, loan_id, key, queued, left, month=self.month + 1)
         if why == "freeze_ground" and self._misuse_found(loan_id):
@@ -165,8 +171,14 @@ class ActionQueue:
         out = []
         for key, it in s.catalogue.items():
             why = self._why_not(loan_id, key)
-            if key == MEET_ACTION:
-                why = "conversation" if self.conversations(loan_id) else "no_conversation"
+            if key in MEETING_ACTION_IDS:  # on a visit, by phone or at the branch
+                convs = self.conversations(loan_id)
+                if any(rp.meeting_action == key for rp in convs):
+                    why = "conversation"
+                elif key == MEET_ACTION and not convs:
+                    why = "no_conversation"
+                else:
+                    continue  # a way of meeting that this borrower's talks do not take
             zh, en = self.text("action", key)
             why_zh, why_en = self.text("reason", why) if why else ("", "")
             out.append(ActionOption(
@@ -206,7 +218,7 @@ class ActionQueue:
         """Drop the index-th of `queued`; dropping a meeting drops what it agreed too."""
         for n, talk in enumerate(self._talks):
             if index < len(talk["actions"]):
-                if talk["actions"][index] == MEET_ACTION:
+                if talk["actions"][index] in MEETING_ACTION_IDS:
                     self._talks.pop(n)
                 else:
                     talk["actions"].pop(index)

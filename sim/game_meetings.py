@@ -13,7 +13,7 @@ from __future__ import annotations
 from sim.borrower_state import BorrowerState, premise_missing, state_of
 from sim.conversation import Conversation, PathError
 from sim.game_actions import ActionOption
-from sim.roleplay import MEET_ACTION, Roleplay
+from sim.roleplay import MEET_ACTION, MEETING_ACTION_IDS, Roleplay, meeting_action_of
 from sim.roleplay_files import shipped
 
 
@@ -47,19 +47,23 @@ class Meetings:
         """The borrower's hidden state, for the conversation walker only: never display it."""
         return state_of(self.sim, int(loan_id))
 
-    def meeting_option(self, loan_id: int) -> ActionOption:
-        """'Meet the borrower' on this loan: its hours, cost, and why it cannot be held now."""
-        it = self.sim.catalogue[MEET_ACTION]
-        hours, cost = self.action_cost(loan_id, MEET_ACTION)
-        why = self._why_not(int(loan_id), MEET_ACTION)
+    def meeting_option(self, loan_id: int, roleplay_id: str | None = None) -> ActionOption:
+        """'Meet the borrower' on this loan through a conversation (default: its first): the
+        hours and cost of the way the talk is held (on a visit, by phone, at the branch),
+        and why it cannot be held now ("hours": not enough staff hours left for it)."""
+        convs = self.conversations(loan_id)
+        rp = next((c for c in convs if c.id == roleplay_id), convs[0] if convs else None)
+        key = rp.meeting_action if rp is not None else MEET_ACTION
+        it = self.sim.catalogue[key]
+        hours, cost = self.action_cost(loan_id, key)
+        why = self._why_not(int(loan_id), key)
         if why is None and any(t["loan_id"] == int(loan_id) for t in self._talks):
             why = "queued"
-        convs = self.conversations(loan_id)
-        if why is None and convs:
-            why = premise_missing(self.sim, loan_id, convs[0])
-        zh, en = self.text("action", MEET_ACTION)
+        if why is None and rp is not None:
+            why = premise_missing(self.sim, loan_id, rp)
+        zh, en = self.text("action", key)
         why_zh, why_en = self.text("reason", why) if why else ("", "")
-        return ActionOption(MEET_ACTION, zh, en, hours, cost, it.duration_months, why is None,
+        return ActionOption(key, zh, en, hours, cost, it.duration_months, why is None,
                             why_zh, why_en, it.stage, why or "")
 
     def meet(self, loan_id: int, roleplay_id: str, path: list[str],
@@ -101,9 +105,12 @@ class Meetings:
             facts, delta = logged["facts"], float(logged["relationship_delta"])
         else:
             eff = conv.effects()
-            wanted = [MEET_ACTION, *eff.actions]
+            # held as the file says; a replay holds it as the log says (the file may have
+            # changed how since), so the attempt takes the hours it took
+            meeting = meeting_action_of(actions) if actions is not None else rp.meeting_action
+            wanted = [meeting, *eff.actions]
             if actions is not None:
-                if not set(actions) <= set(wanted) or MEET_ACTION not in actions:
+                if not set(actions) <= set(wanted) or meeting not in actions:
                     raise self._refuse("available")
                 wanted = [a for a in wanted if a in actions]
             facts, delta = eff.facts, eff.relationship_delta
@@ -118,11 +125,11 @@ class Meetings:
         refused: list[tuple[str, str]] = []
         for a in wanted:
             code = self._why_not(i, a) if a in self.sim.catalogue else "available"
-            if a == MEET_ACTION and code is not None:
+            if a in MEETING_ACTION_IDS and code is not None:
                 raise self._refuse(code)
             if code is None:
                 talk["actions"].append(a)
-                if a == MEET_ACTION:
+                if a in MEETING_ACTION_IDS:
                     self._talks.append(talk)
             else:
                 refused.append((a, code))

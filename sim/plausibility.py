@@ -4,8 +4,9 @@ Validation (sim.scenario) refuses what cannot run. A case can also run and teach
 nothing because of a slip the schema has no reason to refuse: a default rate of 0.5 meant
 as 0.5% (it reads 50% a year), a one-month case that ends before a missed payment can
 become a default, loans that are repaid in the first months and leave the rest of the case
-with no book, or one region written two ways, which makes two regional factors where the
-author meant one. `cautions` names each with the field it is about; the author's page and
+with no book, one region written two ways, which makes two regional factors where the
+author meant one, or a loan-to-value written for a segment with no collateral (``type:
+none``), which the engine cannot use: the author meant a security the case does not have. `cautions` names each with the field it is about; the author's page and
 ``bianque validate`` say it in the reader's language (training.locales, ``author.caution``).
 """
 
@@ -58,6 +59,9 @@ def cautions(scenario: Scenario,
             out.append(Caution(f"segments[{k}].pd_annual", "pd_high", {
                 "segment": seg.id, "pd": f"{seg.pd_annual:g}", "pct": f"{seg.pd_annual:.0%}",
                 "meant": f"{seg.pd_annual:g}%", "write": f"{seg.pd_annual / 100:g}"}))
+        if seg.collateral.type == "none" and "ltv" in seg.collateral.model_fields_set:
+            out.append(Caution(f"segments[{k}].collateral.ltv", "ltv_without_collateral", {
+                "segment": seg.id, "ltv": f"{seg.collateral.ltv:g}"}))
         left = seg.term_months - seg.seasoning_months
         if h > 1 and left < TERM_SHORT_SHARE * h:
             out.append(Caution(f"segments[{k}].term_months", "term_short", {

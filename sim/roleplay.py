@@ -85,8 +85,36 @@ ConductRules = Annotated[list[ConductRule], WithJsonSchema({"anyOf": [
 PERMITTED_CONTACT_FROM_HOUR = defaults.PERMITTED_CONTACT_FROM_HOUR
 PERMITTED_CONTACT_UNTIL_HOUR = defaults.PERMITTED_CONTACT_UNTIL_HOUR
 
-MEET_ACTION = "meet_borrower"
-"""The engine action a conversation takes: a visit with its hours (see defaults)."""
+MeetingFormat = Literal["visit", "call", "branch"]
+MEETING_FORMATS: tuple[str, ...] = tuple(defaults.MEETING_ACTIONS)
+"""How a talk is held (a file's ``held``): an on-site visit (the default, as every file
+before the field meant), a phone or video call, or at the branch, the borrower coming in."""
+MEETING_ACTIONS: dict[str, str] = defaults.MEETING_ACTIONS
+"""The engine action each way of holding the talk takes, with its own hours and cost."""
+MEET_ACTION = MEETING_ACTIONS["visit"]
+"""The engine action of a conversation held on a visit (the default; see defaults)."""
+MEETING_ACTION_IDS = frozenset(MEETING_ACTIONS.values())
+
+
+HELD_WORDS = {
+    "phone": "call", "phone_call": "call", "telephone": "call", "video": "call",
+    "video_call": "call", "电话": "call", "视频": "call", "onsite": "visit", "on_site": "visit",
+    "site_visit": "visit", "onsite_visit": "visit", "上门": "visit", "走访": "visit",
+    "bank": "branch", "office": "branch", "at_branch": "branch", "网点": "branch",
+    "柜台": "branch"}
+"""Words an author may write for a way of holding a talk, for the refusal to point at."""
+
+
+def meeting_held(actions) -> str:
+    """How a held talk was held, from its actions as logged (its meeting action; a log
+    written before talks were held any other way has the visit's)."""
+    by_action = {a: held for held, a in MEETING_ACTIONS.items()}
+    return next((by_action[a] for a in actions if a in by_action), "visit")
+
+
+def meeting_action_of(actions) -> str:
+    """The meeting action among a held talk's actions (the visit's if none is logged)."""
+    return MEETING_ACTIONS[meeting_held(actions)]
 
 MAX_NODES = 200
 MAX_CHOICES = 8
@@ -189,12 +217,37 @@ class Roleplay(Strict):
     # what the setting takes as known: in a case the meeting is offered only when it holds,
     # and practice assumes it
     premise: list[Premise] = Field(default_factory=list, max_length=2)
+    # how the talk is held: a visit (default), a phone or video call, at the branch; each
+    # takes its own staff hours (sim.defaults.MEETING_ACTIONS)
+    held: MeetingFormat = "visit"
     # the practice borrowers the practice page offers (default: every one that fits the
     # borrower's kind, sim.borrower_state.profiles_for)
     profiles: list[PracticeProfile] | None = Field(default=None, min_length=1, max_length=4)
     start: Slug
     nodes: dict[Slug, Node] = Field(min_length=1, max_length=MAX_NODES)
     strong_questions: list[Text] = Field(default_factory=list, max_length=10)
+
+    @field_validator("held", mode="before")
+    @classmethod
+    def _a_way_to_hold_it(cls, value: Any) -> Any:
+        """'phone' or 'on-site' are near misses: name the three ways and what each means."""
+        if isinstance(value, str) and value in MEETING_FORMATS:
+            return value
+        word = "" if value is None else str(value)
+        meant = HELD_WORDS.get("".join(word.lower().replace("-", "_").split()))
+        near = f"; did you mean '{meant}'?" if meant else did_you_mean(word, MEETING_FORMATS)
+        near_cn = f"；是不是 '{meant}'？" if meant else near_zh(word, MEETING_FORMATS)
+        raise refusal(
+            f"'{word}' is not a way to hold the meeting{near + ' Write' if near else ': write'}"
+            " visit (on site, the "
+            "default), call (by phone or video) or branch (the borrower comes to the branch)",
+            f"'{word}' 不是会谈方式{near_cn or '：'}请写 visit（上门走访，默认）、call（电话或视频）"
+            "或 branch（借款人到网点面谈）")
+
+    @property
+    def meeting_action(self) -> str:
+        """The engine action holding this talk takes (its hours and cost are the case's)."""
+        return MEETING_ACTIONS[self.held]
 
     def choice(self, node_id: str, choice_id: str) -> Choice | None:
         node = self.nodes.get(node_id)

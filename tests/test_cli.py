@@ -516,3 +516,41 @@ def test_a_problems_place_is_said_in_chinese_too(capsys):
     rc, out, _ = run_cli(capsys, "validate", "--lang", "zh",
                          str(ROOT / "tests" / "badinput" / "roleplay" / "list_not_mapping.yaml"))
     assert rc == 2 and "roleplays/ 中的示例" in out, out
+
+
+def test_validate_names_an_ltv_on_a_segment_without_collateral(capsys, tmp_path):
+    """`collateral: {type: none, ltv: 0.7}` loads (a case saved that way still opens) but the
+    ltv is ignored: validate says OK (exit 0) and names the field and the fix, in English and
+    Chinese; with the ltv line deleted, nothing is said."""
+    text = MINIMAL.read_text(encoding="utf-8")
+    assert "collateral" not in text and "    region: " in text
+    at = text.index("\n", text.index("    region: ")) + 1  # the first segment's last line
+    path = tmp_path / "unsecured.yaml"
+    path.write_text(text[:at] + "    collateral:\n      type: none\n      ltv: 0.7\n" + text[at:],
+                    encoding="utf-8")
+    rc, out, err = run_cli(capsys, "validate", str(path))
+    assert rc == 0 and out.startswith("OK ") and err == ""
+    assert f"{path}: segments[0].collateral.ltv: check: " in out
+    assert "collateral type is none" in out and "delete the ltv line" in out
+    rc, out, _ = run_cli(capsys, "validate", "--lang", "zh", str(path))
+    assert rc == 0 and out.startswith("OK ")
+    assert f"{path}: segments[0].collateral.ltv: 请核对: " in out and "删去 ltv" in out
+    path.write_text(text[:at] + "    collateral:\n      type: none\n" + text[at:], encoding="utf-8")
+    rc, out, _ = run_cli(capsys, "validate", str(path))
+    assert rc == 0 and "collateral" not in out
+
+
+def test_a_generated_unsecured_segment_is_written_without_an_ltv(capsys, tmp_path):
+    """The generator draws no ltv for an unsecured segment, and its file says none either,
+    so a generated case validates without a caution about it."""
+    found = 0
+    for seed in range(1, 12):
+        path = tmp_path / f"g{seed}.yaml"
+        assert run_cli(capsys, "generate", "--seed", str(seed), "--out", str(path))[0] == 0
+        segs = yaml.safe_load(path.read_text(encoding="utf-8"))["segments"]
+        unsecured = [s for s in segs if s["collateral"]["type"] == "none"]
+        found += len(unsecured)
+        assert all("ltv" not in s["collateral"] for s in unsecured), seed
+        rc, out, _ = run_cli(capsys, "validate", str(path))
+        assert rc == 0 and "collateral.ltv" not in out, seed
+    assert found  # the seeds drew some unsecured segments to check

@@ -56,7 +56,11 @@ def test_options_explain_every_unavailable_action():
     g.set_policy(MonitoringPolicy(interval_months=ClassIntervals(
         normal=0, special_mention=0, substandard=0, doubtful=0, loss=0), first_check_days=0))
     opts = g.options(0)
-    assert {o.id for o in opts} == set(g.sim.catalogue)
+    # a borrower with no conversation is offered the meeting once (why it cannot be held),
+    # not once for each way a talk may be held (by phone, at the branch)
+    assert {o.id for o in opts} == set(g.sim.catalogue) - {"meet_borrower_call",
+                                                           "meet_borrower_branch"}
+    assert {o.id: o for o in opts}["meet_borrower"].reason == "no_conversation"
     for o in opts:
         assert o.available == (o.reason_en == "") == (o.reason_zh == "")
     by_id = {o.id: o for o in opts}

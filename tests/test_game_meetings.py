@@ -241,3 +241,95 @@ def test_a_meeting_that_found_no_misuse_gives_the_freeze_no_ground() -> None:
     assert not g.sim.diverting[i]
     refused = g.meet(i, "jinlan_diversion", ["ask_onward_flows", "stop_drawdowns"])
     assert refused == [("freeze_line", "freeze_ground")]
+
+
+def held_as(rp: Roleplay, held: str) -> Roleplay:
+    """The same conversation held another way (a file's `held`)."""
+    return Roleplay.model_validate({**rp.model_dump(), "held": held})
+
+
+def test_a_talk_by_phone_takes_the_calls_hours_and_a_visit_the_visits(shipped) -> None:
+    """The one conversation held on a visit and by phone: the desk offers each with its own
+    hours and cost before it opens, the month charges them, and what the talk established
+    (the relationship it moved) lands either way; a replay of the log holds it the same way."""
+    path = ["threaten_freeze", "formal_letter"]  # agrees nothing; the relationship falls
+    out = {}
+    for held in ("visit", "call", "branch"):
+        rp = held_as(shipped["jinlan_diversion"], held)
+        g = game("real_estate", roleplays={rp.id: rp})
+        i = g.sim.pf.named_index["jinlan"]
+        opt = g.meeting_option(i, rp.id)
+        assert opt.available and opt.id == rp.meeting_action
+        assert (opt.hours, opt.cost_cny) == (g.sim.catalogue[rp.meeting_action].hours,
+                                             g.sim.catalogue[rp.meeting_action].cost_cny)
+        before = float(g.sim.relationship[i])
+        g.meet(i, rp.id, path)
+        assert [q.action_id for q in g.queued] == [rp.meeting_action]
+        assert g.hours_queued == opt.hours
+        g.end_month(g.month)
+        assert f"action_{rp.meeting_action}" in set(g.events(g.month)["event"])
+        assert float(g.sim.relationship[i]) == pytest.approx(max(0.0, before - 0.3))
+        (h,) = g.talk_history
+        assert h["actions"] == [rp.meeting_action]
+        again = Game.replay(g.scenario, g.seed, g.decision_log, roleplays={rp.id: rp})
+        assert again.talk_history[0]["actions"] == [rp.meeting_action]
+        assert again.sim.reports[-1].hours_used == g.sim.reports[-1].hours_used
+        out[held] = (opt.hours, opt.cost_cny, g.sim.reports[-1].hours_used)
+    assert out["visit"][:2] == (4.0, 100) and out["call"][:2] == (0.5, 20)
+    assert out["branch"][:2] == (2.0, 0)
+    # the same month, the same book: only the meeting's hours differ
+    assert out["visit"][2] - out["call"][2] == pytest.approx(3.5)
+    assert out["visit"][2] - out["branch"][2] == pytest.approx(2.0)
+
+
+def test_with_too_few_hours_for_a_visit_the_desk_refuses_it_and_a_call_still_fits(shipped):
+    rp_visit = shipped["jinlan_diversion"]
+    rp_call = held_as(rp_visit, "call")
+    for rp, fits in ((rp_visit, False), (rp_call, True)):
+        g = game("real_estate", roleplays={rp.id: rp})
+        i = g.sim.pf.named_index["jinlan"]
+        other = next(k for k in range(g.sim.n) if k != i)
+        g.queue(other, "closer_monitoring")
+        while g.hours_left >= 4.0:  # fill the month to under a visit's hours
+            other = next(k for k in range(other + 1, g.sim.n) if k != i)
+            g.queue(other, "closer_monitoring")
+        assert 0.5 <= g.hours_left < 4.0
+        opt = g.meeting_option(i, rp.id)
+        assert opt.available is fits and opt.reason == ("" if fits else "hours")
+        if fits:
+            g.meet(i, rp.id, ["accept_report"])
+        else:
+            assert opt.reason_en == "not enough staff hours left this month"
+            with pytest.raises(ActionError) as err:
+                g.meet(i, rp.id, ["accept_report"])
+            assert err.value.code == "hours"
+            assert g.pending_talks == []
+
+
+def test_a_case_sets_the_hours_of_a_call(shipped) -> None:
+    """A case's `intervention_overrides` sets each way's hours like any action's."""
+    text = (ROOT / "scenarios" / "real_estate.yaml").read_text("utf-8")
+    assert "intervention_overrides" not in text
+    from sim.scenario import parse_scenario
+
+    sc = parse_scenario(text + "\nintervention_overrides:\n  meet_borrower_call: {hours: 1.5}\n",
+                        "real_estate.yaml")
+    rp = held_as(shipped["jinlan_diversion"], "call")
+    g = Game(sc, roleplays={rp.id: rp})
+    g.set_policy(LIGHT)
+    assert g.meeting_option(g.sim.pf.named_index["jinlan"], rp.id).hours == 1.5
+
+
+def test_the_debrief_and_report_say_how_each_meeting_was_held(shipped) -> None:
+    from training.report import _talk_html
+    from training.roleplay import talk_summaries
+
+    rp = held_as(shipped["jinlan_diversion"], "call")
+    g = game("real_estate", roleplays={rp.id: rp})
+    g.meet(g.sim.pf.named_index["jinlan"], rp.id, ["accept_report"])
+    g.end_month(g.month)
+    (en,), (zh,) = talk_summaries(g, "en"), talk_summaries(g, "zh")
+    assert (en.how, en.hours.replace("\xa0", " ")) == ("by phone or video", "0.5 h")
+    assert (zh.how, zh.hours.replace("\xa0", " ")) == ("电话或视频", "0.5 小时")
+    assert "(by phone or video, 0.5" in _talk_html(en, "en")
+    assert "（电话或视频，0.5" in _talk_html(zh, "zh")

@@ -119,3 +119,40 @@ def test_the_shipped_cases_have_no_caution_with_the_names_either():
 
     for path in scenario_paths():
         assert case_cautions(load_scenario(path)) == [], path.name
+
+
+UNSECURED = """
+    collateral:
+      type: none
+      ltv: 0.7
+"""
+
+
+def test_an_ltv_on_a_segment_without_collateral_is_named_with_its_fix():
+    """`type: none` with an ltv loads (stored and generated cases must still open) and runs
+    as unsecured: the ltv is ignored, so the author is told which field, and both fixes."""
+    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang")
+    first_seg_end = text.index("  - id: sb")
+    slip = parse_scenario(text[:first_seg_end].rstrip("\n") + UNSECURED + text[first_seg_end:],
+                          "unsecured.yaml")
+    assert ("segments[0].collateral.ltv", "ltv_without_collateral") in codes(slip)
+    # what the engine builds is the unsecured book: the ltv changed nothing
+    import numpy as np
+
+    from sim.portfolio import build_portfolio
+
+    plain = parse_scenario(text, "plain.yaml")
+    books = [build_portfolio(sc, np.random.default_rng(1), 1) for sc in (slip, plain)]
+    assert not books[0].appraised0.any() and (books[0].appraised0 == books[1].appraised0).all()
+    (c,) = [c for c in cautions(slip) if c.code == "ltv_without_collateral"]
+    en = i18n.t("author.caution.ltv_without_collateral", lang="en", **c.values)
+    zh = i18n.t("author.caution.ltv_without_collateral", lang="zh", **c.values)
+    for msg in (en, zh):
+        assert "'wc'" in msg or "“wc”" in msg
+        assert "0.7" in msg and "collateral.type" in msg and "property" in msg and "ltv" in msg
+    assert "delete the ltv line" in en and "删去 ltv" in zh
+    # left out, or with a security to value, there is nothing to say
+    secured = parse_scenario(text[:first_seg_end].rstrip("\n")
+                             + UNSECURED.replace("none", "property") + text[first_seg_end:],
+                             "secured.yaml")
+    assert "ltv_without_collateral" not in [c.code for c in cautions(plain) + cautions(secured)]

@@ -63,6 +63,7 @@ BAD_CASES = {
     "unknown_premise.yaml": "premise[0]",
     "full_width_comma_list.yaml": "nodes.open.choices[0].reveals[0]",
     "text_in_one_language.yaml": "nodes.open.lines[1].text",
+    "held_as_phone.yaml": "held",
 }
 
 
@@ -239,6 +240,30 @@ def test_cli_validates_conversations() -> None:
     assert "Traceback" not in bad.stdout + bad.stderr
     lines = (BAD / "dangling_next.yaml").read_text(encoding="utf-8").splitlines()
     assert lines[17 - 1].strip() == "next: answr"
+
+
+def test_how_a_talk_is_held_defaults_to_a_visit_and_a_near_miss_is_named() -> None:
+    """`held` is visit (the default: every file written before it keeps its meaning), call or
+    branch; 'phone' is refused at its line, pointing at 'call' and naming the three ways, in
+    English and Chinese, by the loader and by validate (exit code 2)."""
+    assert parse_roleplay(SAMPLE.read_text("utf-8")).held == "visit"
+    assert {rp.held for rp in shipped().values()} == {"visit"}
+    text = (BAD / "held_as_phone.yaml").read_text("utf-8")
+    for held, action in (("call", "meet_borrower_call"), ("branch", "meet_borrower_branch"),
+                         ("visit", "meet_borrower")):
+        assert parse_roleplay(text.replace("held: phone", f"held: {held}")).meeting_action \
+            == action
+    with pytest.raises(RoleplayError) as err:
+        load_roleplay(BAD / "held_as_phone.yaml")
+    ((field, msg_en),), (msg_zh,) = err.value.problems, err.value.problems_zh
+    assert field == "held"
+    assert "'phone' is not a way to hold the meeting; did you mean 'call'?" in msg_en
+    assert "visit" in msg_en and "branch" in msg_en
+    assert "'phone' 不是会谈方式；是不是 'call'？" in msg_zh and "branch（借款人到网点面谈）" in msg_zh
+    for lang, where in (("en", "held (line 7): "), ("zh", "held（第 7 行）: ")):
+        out = _cli("validate", "--lang", lang, str(BAD / "held_as_phone.yaml"))
+        assert out.returncode == 2 and where in out.stdout, out.stdout
+        assert "Traceback" not in out.stdout + out.stderr
 
 
 def test_cli_names_the_line_of_each_field_in_both_languages() -> None:

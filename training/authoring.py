@@ -435,7 +435,11 @@ def _piece(model: BaseModel, written: Any = None) -> Any:
     short = model.model_dump(mode="json", exclude_defaults=True)
     if isinstance(written, dict):
         full = model.model_dump(mode="json")
-        kept = {k: full[k] for k in written if k in full and k not in short}
+        # a part (a segment's collateral) kept as the form set it: not with the defaults it
+        # did not set (an unsecured segment's collateral took back the unused ltv: 0.6)
+        kept = {k: (part.model_dump(mode="json", exclude_unset=True)
+                    if isinstance(part := getattr(model, k, None), BaseModel) else full[k])
+                for k in written if k in full and k not in short}
         short = {k: short[k] if k in short else kept[k] for k in full if k in short or k in kept}
     return _block(short)
 

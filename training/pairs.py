@@ -502,7 +502,7 @@ def begin(db: DB, user: User | None, games: LiveGames, pair_id: int,
         loan_id = g.sim.pf.named_index.get(rp.borrower)
         if loan_id is None or rp.id not in {r.id for r in g.conversations(loan_id)}:
             raise PairError("pairs.not_this_case", roleplay=rp.id, case=g.scenario.id)
-        opt = g.meeting_option(loan_id)
+        opt = g.meeting_option(loan_id, rp.id)
         if not opt.available:
             raise PairError("pairs.cannot_meet", code=opt.reason)
         state, month = g.talk_state(loan_id), int(g.month)

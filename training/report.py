@@ -673,7 +673,7 @@ tr:nth-child(even) td{background:#fbfbfb}.charts{display:flex;flex-wrap:wrap;gap
 
 def _talk_html(talk: Any, lang: str) -> str:
     e = html.escape
-    parts = [f"<h3>{e(t('roleplay.debrief.line', lang, month=talk.month, label=talk.label, title=talk.title))}</h3>"]
+    parts = [f"<h3>{e(t('roleplay.debrief.line', lang, month=talk.month, label=talk.label, title=talk.title, how=talk.how, hours=talk.hours))}</h3>"]
     for key, items in (("learned", talk.learned), ("missed", talk.missed),
                        ("broken_rules", talk.breaches), ("terms", talk.terms),
                        ("strong", talk.strong_questions)):

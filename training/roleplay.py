@@ -19,7 +19,7 @@ from sim.borrower_state import PRACTICE_PROFILES, BorrowerState, profiles_for, w
 from sim.conversation import Conversation, PathError, Step
 from sim.defaults import INTERVENTIONS
 from sim.field_types import Text
-from sim.roleplay import TERM_ACTIONS, Roleplay, contact_breach
+from sim.roleplay import MEETING_ACTIONS, TERM_ACTIONS, Roleplay, contact_breach, meeting_held
 
 __all__ = ["AgreedTerm", "Breach", "Fact", "Outcome", "PathError", "Session", "Step",
            "practice_state", "profiles_for", "PRACTICE_PROFILES"]
@@ -131,6 +131,17 @@ def practice_state(profile: str | None, seed: int,
     return profile, (with_premise(state, rp) if rp is not None else state)
 
 
+def held_text(game, talk: dict, lang: str | None = None) -> tuple[str, str]:
+    """How a held talk (``game.talk_history``'s, or one queued) was held, and the staff
+    hours that took, as text: ("by phone or video", "0.5 h"). From its logged actions."""
+    from training import units
+    from training.i18n import t
+
+    held = meeting_held(talk["actions"])
+    hours, _ = game.action_cost(int(talk["loan_id"]), MEETING_ACTIONS[held])
+    return t(f"roleplay.held_as.{held}", lang), units.hours(hours, lang)
+
+
 @dataclass(frozen=True)
 class TalkSummary:
     """One meeting held in a case, as text in one language (for the debrief report)."""
@@ -138,6 +149,8 @@ class TalkSummary:
     month: int
     label: str
     title: str
+    how: str  # how it was held ("by phone or video")
+    hours: str  # the staff hours the meeting itself took
     learned: list[str]
     missed: list[str]
     breaches: list[str]  # "rule: source"
@@ -159,9 +172,10 @@ def talk_summaries(game, lang: str) -> list[TalkSummary]:
         except PathError:  # the file was edited since; the logged facts still stand
             continue
         o = s.outcome(lambda a, i=h["loan_id"]: game.action_cost(i, a))
+        how, hours = held_text(game, h, lang)
         out.append(TalkSummary(
             month=int(h["month"]), label=game.sim.pf.label(h["loan_id"]),
-            title=rp.title.get(lang),
+            title=rp.title.get(lang), how=how, hours=hours,
             learned=[t(f"roleplay.fact.{k}", lang) for k in o.learned],
             missed=[t(f"roleplay.fact.{k}", lang) for k in o.missed],
             breaches=[f"{t(f'roleplay.rule.{b.rule}.title', lang)}: "

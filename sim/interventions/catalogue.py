@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
-from sim.defaults import INTERVENTIONS, InterventionType
+from sim.defaults import INTERVENTIONS, MEETING_ACTIONS, InterventionType
 from sim.interventions.workouts import NO_COLLATERAL
 from sim.scenario import Scenario
 from sim.signals import alerted, recent_alerts
@@ -43,7 +43,7 @@ def catalogue(sc: Scenario) -> dict[str, InterventionType]:
     out = {}
     for key, it in INTERVENTIONS.items():
         if sc.interventions_available is not None and key not in sc.interventions_available \
-                and key not in ("onsite_check", "closer_monitoring", "meet_borrower"):
+                and key not in ("onsite_check", "closer_monitoring", *MEETING_ACTIONS.values()):
             continue
         ov = sc.intervention_overrides.get(key)
         if ov is not None:

@@ -251,7 +251,9 @@ def _meet_borrower(sim, i, it, t) -> str:
 
 EFFECTS: dict[str, Callable] = {
     "closer_monitoring": _closer_monitoring,
-    "meet_borrower": _meet_borrower,
+    "meet_borrower": _meet_borrower,  # and held by phone or at the branch (MEETING_ACTIONS)
+    "meet_borrower_call": _meet_borrower,
+    "meet_borrower_branch": _meet_borrower,
     "onsite_check": _onsite_check,
     "add_collateral": _add_collateral,
     "freeze_line": _freeze_line,

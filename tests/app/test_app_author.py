@@ -816,3 +816,27 @@ def test_a_generated_case_is_loaded_as_a_draft_that_says_how_to_publish():
         assert "published: false" in editor(at).value
         said = " ".join(s.value for s in at.success)
         assert all(w in said for w in words), said
+
+
+@pytest.mark.parametrize("lang, words", [("en", "delete the ltv line"), ("zh", "删去 ltv")])
+def test_an_ltv_without_collateral_is_cautioned_and_the_form_writes_none(lang, words):
+    """`collateral: {type: none, ltv: 0.7}` typed in the editor is valid but the ltv is
+    ignored: the page says so under the valid case, naming the field and the fix. The
+    segment form, whose ltv box keeps a number whatever the type, writes no ltv for a
+    segment without collateral, so a case built with the form has nothing to caution."""
+    at = open_page(lang)
+    text = editor(at).value
+    assert "type: property\n      ltv: 0.6" in text
+    editor(at).set_value(text.replace("type: property\n      ltv: 0.6",
+                                      "type: none\n      ltv: 0.7", 1)).run()
+    no_exception(at)
+    (warning,) = [w.value for w in at.warning if "segments[0].collateral.ltv" in w.value]
+    assert words in warning and "0.7" in warning
+    at.selectbox(key="seg_pick").set_value(0).run()
+    at.selectbox(key="seg_collateral").set_value("none")
+    at.number_input(key="seg_ltv").set_value(0.8)
+    submit(at, "segment_form", "Save segment" if lang == "en" else "保存细分")
+    sc = authoring.validate_text(editor(at).value).scenario
+    assert sc.segments[0].collateral.type == "none"
+    assert "ltv" not in sc.segments[0].collateral.model_fields_set
+    assert not [w for w in at.warning if "collateral.ltv" in w.value]

@@ -391,3 +391,65 @@ def test_an_address_with_a_path_that_does_not_fit_starts_over_cleanly() -> None:
     no_exception(at)
     assert at.button(key="rp_start") is not None
     assert "said" not in at.query_params and "talk" not in at.query_params
+
+
+@pytest.mark.parametrize("lang, how", [("zh", "（电话或视频）："), ("en", ", by phone or video: ")])
+def test_the_desk_says_how_a_talk_is_held_and_its_hours_before_it_opens(fresh_db, monkeypatch,
+                                                                       lang, how):
+    """A conversation held by phone: the meeting panel says so, with the call's hours, before
+    the trainee opens it; held, it is queued at those hours and the loan file's list of
+    meetings says how it was held."""
+    import sim.game_meetings
+    from app_pages import common
+    from sim.roleplay import Roleplay
+    from training import units
+
+    hours = units.hours(0.5, lang)
+    how += hours
+
+    talks = dict(load_all())
+    talks["jinlan_diversion"] = Roleplay.model_validate(
+        {**talks["jinlan_diversion"].model_dump(), "held": "call"})
+    monkeypatch.setattr(sim.game_meetings, "shipped", lambda: talks)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    at.button(key="start_real_estate").click().run()
+    at.button(key="to_desk").click().run()
+    aid = at.session_state["attempt_id"]
+    common.games().set_policy(aid, LIGHT)
+    i = common.games().open(aid).game.sim.pf.named_index["jinlan"]
+    at.run()
+    at.selectbox(key="loan_pick").set_value(i).run()
+    no_exception(at)
+    assert how in texts(at), texts(at)
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_accept_report").click().run()
+    no_exception(at)
+    g = common.games().open(aid).game
+    assert [(q.action_id, q.hours) for q in g.queued] == [("meet_borrower_call", 0.5)]
+    at.button(key=f"end_month_{g.month}").click().run()
+    no_exception(at)
+    assert re.search(rf"(第1月|Month 1): .*{re.escape(hours)}", texts(at).replace("：", ": ")), \
+        texts(at)
+
+
+def test_with_too_few_hours_the_desk_says_what_the_meeting_takes_and_what_is_left(fresh_db):
+    from app_pages import common
+
+    at, aid, i = desk_at_jinlan(diverting=False)
+    games = common.games()
+    g = games.open(aid).game
+    other = 0
+    while g.hours_left >= 4.0:  # the month's hours queued down to under a visit's
+        other += other + 1 == i
+        games.queue(aid, other, "closer_monitoring")
+        other += 1
+    left = g.hours_left
+    at.run()
+    no_exception(at)
+    assert at.button(key="meet_open").disabled
+    from training import units
+
+    assert (f"这次面谈（上门走访）需要 {units.hours(4, 'zh')}，只剩 {units.hours(left, 'zh')}"
+            in texts(at)), texts(at)

@@ -15,7 +15,7 @@ from pathlib import Path
 from sim.codes import CLASS_KEYS
 from sim.game_actions import ActionError
 from sim.policy import ClassIntervals, MonitoringPolicy
-from sim.roleplay import MEET_ACTION
+from sim.roleplay import MEET_ACTION, MEETING_ACTION_IDS
 from sim.scenario import load_scenario
 from training import accounts, pairs
 from training import classroom as cr
@@ -72,7 +72,8 @@ def _act(games: LiveGames, aid: str, played: Played) -> None:
     g = games.open(aid).game
     order = sorted(range(g.sim.n), key=lambda i: (-int(g.sim.dpd[i]), -int(g.sim.cls[i]), i))
     for i in order:
-        left = [o for o in g.options(i) if o.id != MEET_ACTION and o.id not in played.taken]
+        left = [o for o in g.options(i)
+                if o.id not in MEETING_ACTION_IDS and o.id not in played.taken]
         for opt in left:
             if opt.available:
                 try:
@@ -90,7 +91,7 @@ def _act(games: LiveGames, aid: str, played: Played) -> None:
                     played.refused.add(err.code)
                 else:
                     raise AssertionError(f"{opt.id} on {i} was queued though refused")
-        if set(g.sim.catalogue) <= played.taken | {MEET_ACTION}:
+        if set(g.sim.catalogue) <= played.taken | MEETING_ACTION_IDS:
             return
 
 
