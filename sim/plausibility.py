@@ -6,8 +6,9 @@ as 0.5% (it reads 50% a year), a one-month case that ends before a missed paymen
 become a default, loans that are repaid in the first months and leave the rest of the case
 with no book, one region written two ways, which makes two regional factors where the
 author meant one, or a loan-to-value written for a segment with no collateral (``type:
-none``), which the engine cannot use: the author meant a security the case does not have. `cautions` names each with the field it is about; the author's page and
-``bianque validate`` say it in the reader's language (training.locales, ``author.caution``).
+none``), which the engine cannot use: the author meant a security the case does not have.
+`cautions` names each with the field it is about; the author's page and ``bianque
+validate`` say it in the reader's language (training.locales, ``author.caution``).
 """
 
 from __future__ import annotations
