@@ -1100,9 +1100,9 @@ def test_the_case_library_tells_a_class_attempt_from_practice(school, lang):
     def saved(att_id: str) -> str:  # the page's own clock: AppTest's browser has no zone
         return units.local_time(school.games.store.get(att_id).updated, None, lang)
 
-    assert labels[f"continue_{aid}"] == t("cases.continue_class", lang, month=4, horizon=12,
+    assert labels[f"continue_{aid}"] == t("cases.continue_class", lang, month=3, horizon=12,
                                           updated=saved(aid), id=aid)
-    assert labels[f"continue_{practice}"] == t("cases.continue", lang, month=1, horizon=12,
+    assert labels[f"continue_{practice}"] == t("cases.continue", lang, month=0, horizon=12,
                                                updated=saved(practice), id=practice)
     ok(at.button(key=f"continue_{aid}").click().run())
     assert at.session_state["attempt_id"] == aid

@@ -142,12 +142,32 @@ def test_the_desk_of_a_new_tab_offers_the_class_attempt_under_way_and_opens_it(
     [offer] = [b for b in at.button if b.key.startswith("resume_")]
     assert offer.key == f"resume_{aid}"
     assert t("resume.class", lang, cohort="Monday class", case=school.intro.title.get(lang),
-             month=5, horizon=12, updated="", id=aid).split("（" if lang == "zh" else " (")[0] \
+             month=4, horizon=12, updated="", id=aid).split("（" if lang == "zh" else " (")[0] \
         in offer.label
     assert t("attempt.none", lang) not in [i.value for i in at.info]  # not "choose a case"
     ok(offer.click().run())
     assert at.session_state["attempt_id"] == aid
     assert at.button(key="end_month_4")  # the desk of that attempt, at month 4
+
+
+PLAYED = {"en": "4 of 12 months played", "zh": "已完成 4 / 12 个月"}
+"""How an attempt with 4 of its 12 months played reads, wherever it is listed."""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_desk_cases_and_my_work_count_the_same_months_played(monkeypatch, database, ann,
+                                                                  lang):
+    """The Desk offered "month 5/12" (the month to play next) and Cases "month 5/12" where
+    My work said "4 of 12 months played" for the same attempt: one attempt, two counts.
+    Each now says the months played, in words that say so."""
+    school = Class(database, ann)
+    aid = school.class_attempt(4)
+    at = desk_in_new_tab(monkeypatch, database, ann, lang)
+    assert PLAYED[lang] in at.button(key=f"resume_{aid}").label
+    ok(at.switch_page("app_pages/cases.py").run())
+    assert PLAYED[lang] in at.button(key=f"continue_{aid}").label
+    ok(at.switch_page("app_pages/my_attempts.py").run())
+    assert any(PLAYED[lang] in m.value for m in at.markdown)
 
 
 def test_the_most_recent_unfinished_attempt_comes_first_and_finished_or_withdrawn_do_not(
