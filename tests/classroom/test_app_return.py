@@ -90,6 +90,63 @@ def test_signing_in_in_a_tab_opened_at_the_bare_address_turns_to_the_users_langu
     assert t("signin.welcome", "en", name="Ann") in [s.value for s in at.success]
 
 
+def sign_in_here(at: AppTest, username: str) -> AppTest:
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(PW)
+    return ok(at.button[0].click().run())
+
+
+def test_a_signed_out_tabs_address_does_not_overrule_the_users_saved_language(monkeypatch,
+                                                                             database, ann):
+    """A signed-out tab's address holds ``?lang=zh`` (every page writes it there), and on
+    signing in that stale word won over the English Ann had saved. The address is not her
+    pick: her saved language opens, the welcome in it, and nothing is saved over it."""
+    accounts.set_language(database, ann.id, "en")
+    at = new_tab(monkeypatch, None, lang="zh")
+    assert at.radio(key="lang_switch").value == "zh"
+    sign_in_here(at, "ann")
+    assert at.radio(key="lang_switch").value == "en"
+    assert at.query_params["lang"] == "en"
+    assert t("signin.welcome", "en", name="Ann") in [s.value for s in at.success]
+    assert accounts.language_of(database, ann.id) == "en"
+
+
+@pytest.mark.parametrize("saved", [None, "zh"])
+def test_a_language_picked_before_signing_in_is_kept_for_the_account(monkeypatch, database,
+                                                                      ann, saved):
+    """A language picked with the switch while signed out was lost at sign-in: the next tab
+    opened in another. It is the user's own word: it stays, and is saved to the account
+    (over one saved before)."""
+    if saved:
+        accounts.set_language(database, ann.id, saved)
+    at = new_tab(monkeypatch, None, lang="zh")
+    ok(at.radio(key="lang_switch").set_value("en").run())
+    sign_in_here(at, "ann")
+    assert at.radio(key="lang_switch").value == "en"
+    assert accounts.language_of(database, ann.id) == "en"
+    at = new_tab(monkeypatch, cookie_of(database, ann))  # her next tab, at the bare address
+    assert at.radio(key="lang_switch").value == "en"
+
+
+def test_the_last_users_pick_is_not_saved_for_the_next_to_sign_in_in_that_tab(monkeypatch,
+                                                                              database, ann):
+    """On a shared computer: Ann picks English, signs out; Ben signs in in the same tab.
+    Ben gets the Chinese he saved, and Ann's pick is not written to his account."""
+    ben = accounts.create_user(database, "ben", PW, display_name="Ben")
+    accounts.set_language(database, ben.id, "zh")
+    at = new_tab(monkeypatch, None)
+    sign_in_here(at, "ann")
+    ok(at.radio(key="lang_switch").set_value("en").run())
+    ok(at.switch_page("app_pages/signin.py").run())
+    monkeypatch.setattr(browser_session, "cookie_token", lambda: None)  # the cookie is gone
+    ok(at.button(key="sign_out").click().run())
+    assert TOKEN_KEY not in at.session_state or not at.session_state[TOKEN_KEY]
+    sign_in_here(at, "ben")
+    assert at.radio(key="lang_switch").value == "zh"
+    assert accounts.language_of(database, ben.id) == "zh"
+    assert accounts.language_of(database, ann.id) == "en"
+
+
 def test_a_language_is_kept_only_if_the_app_has_it(database, ann):
     with pytest.raises(accounts.AccountError) as err:
         accounts.set_language(database, ann.id, "fr")
