@@ -115,7 +115,10 @@ RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classi
               "export_table", "dash_attempt", "review_pick", "publish_pick", "assign_kind",
               "assign_version", "assign_lesson", "assign_pre", "assign_post", "cp_assignment",
               "cp_roleplay", "new_role", "role_value", "ledger_what", "desk_view", "rp_pick",
-              "rp_profile", "author_start")
+              "rp_profile", "author_start",
+              # the case author's forms (a picker in a form shows the label it was sent too)
+              "seg_pick", "seg_product", "seg_repayment", "seg_rate_kind", "seg_collateral",
+              "seg_guarantee", "macro_type", "bor_guarantor", "ev_kind", "rm_section", "rm_item")
 """Pickers (keys, or their prefixes) whose options are labelled in the reader's language."""
 
 
