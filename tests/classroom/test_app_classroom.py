@@ -386,6 +386,49 @@ def test_the_replay_names_the_decisions_of_a_month_that_had_some(school):
             assert actions[t("review.col_loan", lang)].iloc[0].startswith(f"L{month:04d}")
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_replay_shows_the_loan_files_the_trainee_decided_on_and_the_judgement(school,
+                                                                                   lang):
+    """The replay had no loan files, so an instructor could not see what the trainee saw
+    of a loan when acting on it; and a judgement, listed under Decisions, sat in "What
+    happened" among the month's repricings as if it were not there. The month now tells
+    the story of the loans acted on first (the judgement in it), and opens each one's file
+    as the desk showed it before the month was played."""
+    from training import report
+    from training.desk import event_text
+
+    live = cr.start_assignment(school.db, school.ann, school.games, school.assignment.id)
+    aid = live.attempt.id
+    school.games.end_month(aid, 0)
+    g = school.games.open(aid).game
+    judged = next(i for i in range(g.sim.n) if g.sim.status[i] == 0 and g.sim.cls[i] == 0)
+    school.games.classify(aid, judged, 1, "warning_signals")  # special mention, month 2
+    school.games.queue(aid, judged + 1, "closer_monitoring")
+    school.games.end_month(aid, 1)
+    school.games.end_month(aid, 2)
+    label = g.sim.pf.label(judged)
+
+    at = app_as(school.teacher, lang, review=aid)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    ok(at.slider(key=f"review_month_{aid}").set_value(2).run())
+    judgement = event_text("judgement")[0 if lang == "zh" else 1]
+    story = " ".join(m.value for m in at.markdown)
+    assert f"{label} · " in story and f" · {judgement}**" in story
+    # the files of the loans acted on, in the order Decisions lists them (the actions,
+    # then the judgements), as they stood before month 2
+    picker = at.selectbox(key=f"review_loan_{aid}_2")
+    assert [o.split(" · ")[0] for o in picker.options] == [g.sim.pf.label(judged + 1), label]
+    ok(picker.set_value(judged).run())
+    company = report.localise_names(g.loan_file(judged).profile, lang)["company"]
+    assert t("file.title", lang, label=label, company=company) in [h.value for h in at.subheader]
+    payments = frame_with(at, report.column_title("due_cny", lang))
+    assert list(payments[report.column_title("month", lang)]) == [report.month_text(1, lang)]
+    # a month without decisions opens no file
+    ok(at.slider(key=f"review_month_{aid}").set_value(3).run())
+    assert not [s for s in at.selectbox if str(s.key).startswith("review_loan_")]
+
+
 def test_the_replay_says_whose_attempt_it_is(school):
     """An instructor's replay named the case but not the trainee, and called the trainee's
     index "the avoidable loss you avoided"."""
