@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from app_pages.desk_views import file_view
 from app_pages.figures import Figure, row
 from training import classroom, report, units
 from training.attempts import AttemptError
@@ -107,7 +108,18 @@ if rows:
 else:
     st.caption(t("review.no_actions"))
 
+refused = g.last_report.rejected if g.last_report is not None else []
+if refused:  # asked for and not done (no hours left, the loan no longer took it)
+    st.warning(t("review.refused", n=len(refused)), icon=":material/block:")
+    st.dataframe(report.refused_table(refused, labels, lang), hide_index=True,
+                 key="review_refused")
+
 st.subheader(t("review.events", month=month))
+# the loans acted on first, each event in full: in the table below they sat among the
+# month's repricings and missed payments (a judgement read as if it were not there)
+if story := report.loan_story(g.events(month), view.acted_on, lang, view.scenario):
+    st.markdown(t("review.story"))
+    st.markdown("\n".join(f"- {line}" for line in story))
 # with the case: an LPR change reads the rates then in force, not "now —"
 events = report.events_table(g.events(month), lang, view.scenario)
 if events.empty:
@@ -116,3 +128,12 @@ else:
     st.dataframe(events, hide_index=True, key="review_events", column_config={
         col: st.column_config.Column(width=w)
         for col, w in report.events_widths(lang).items() if col in events.columns})
+
+if view.files:  # what the trainee had in front of them when deciding, loan by loan
+    st.subheader(t("review.files", month=month))
+    st.caption(t("review.files_intro"))
+    files = {i: report.localise_names({**lf.profile, **lf.terms}, lang)
+             for i, lf in view.files.items()}
+    shown = st.selectbox(t("review.file_pick"), list(files), key=f"review_loan_{aid}_{month}",
+                         format_func=lambda i: f"{files[i]['label']} · {files[i]['company']}")
+    file_view(view.files[shown], files[shown], view.scenario, lang, key="review_file")

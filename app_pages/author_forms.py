@@ -287,7 +287,7 @@ SEGMENT_DEFAULTS: dict[str, Any] = {
     "seg_count": 30, "seg_median": 1_000_000.0, "seg_term": 24,
     "seg_repayment": "equal_instalment", "seg_rate_kind": "fixed", "seg_rate": 0.045,
     "seg_pd": 0.03, "seg_rho": 0.12, "seg_industry": "manufacturing", "seg_region": "zhejiang",
-    "seg_collateral": "property", "seg_ltv": 0.6, "seg_guarantee": "none", "seg_guarantee_share": 0.0,
+    "seg_collateral": "property", "seg_ltv": 0.6, "seg_guarantee": "none", "seg_share_guaranteed": 0.0,
 }
 
 
@@ -314,7 +314,7 @@ def fill_segment_form() -> None:
             "seg_pd": seg.pd_annual, "seg_rho": seg.rho, "seg_industry": seg.industry,
             "seg_region": seg.region, "seg_collateral": seg.collateral.type,
             "seg_ltv": seg.collateral.ltv, "seg_guarantee": seg.guarantee.structure,
-            "seg_guarantee_share": seg.guarantee.share})
+            "seg_share_guaranteed": seg.guarantee.share})
     st.session_state.update(values)
 
 
@@ -337,7 +337,7 @@ def save_segment() -> None:
         "collateral": {"type": _v("seg_collateral")} if _v("seg_collateral") == "none"
         else {"type": _v("seg_collateral"), "ltv": float(_v("seg_ltv"))},
         "guarantee": {**data.get("guarantee", {}), "structure": _v("seg_guarantee"),
-                      "share": float(_v("seg_guarantee_share"))},
+                      "share": float(_v("seg_share_guaranteed"))},
     })
     seg = _build(Segment, data)
     if seg is None:
@@ -395,7 +395,7 @@ def segment_form(text: str, lang: str) -> None:
         c2.selectbox(t("author.f.guarantee"), GUARANTEES, key="seg_guarantee",
                      format_func=lambda g: t(f"author.guarantee.{g}", lang))
         c3.number_input(t("author.f.guarantee_share", lang), step=0.05,
-                        format="%.2f", key="seg_guarantee_share",
+                        format="%.2f", key="seg_share_guaranteed",
                         help=t("author.f.guarantee_share_help"))
         label = t("author.segment_add") if _seg_index() == NEW else t("author.segment_save")
         st.form_submit_button(label, on_click=sent_from("segment", save_segment),

@@ -70,7 +70,7 @@ for case in sorted(published, key=lambda c: (c.difficulty, c.id)):
             # a class attempt says so: under "Start as practice (not counted)" a bare
             # "continue" (zh 继续练习, "continue practice") read as practice too
             label = t("cases.continue_class" if att.assignment_id else "cases.continue",
-                      month=att.month + 1, horizon=att.horizon,
+                      month=att.month, horizon=att.horizon,
                       updated=units.local_time(att.updated, tz), id=att.id)
             if st.button(label, key=f"continue_{att.id}"):
                 common.set_attempt(att.id)

@@ -10,8 +10,9 @@ import streamlit as st
 from app_pages import cohort_charts as charts
 from app_pages import common
 from training import dashboard as dash
+from training import units
 from training.authz import Action, Forbidden
-from training.i18n import fmt_cny, get_lang, t
+from training.i18n import get_lang, t
 
 lang = get_lang()
 st.title(t("dash.title"))
@@ -84,12 +85,16 @@ st.caption(t("dash.export_help"))
 
 def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple = (),
          money: tuple = (), into=st) -> None:
-    """A frame with its columns named for people: shares as percentages, money in the
-    language's unit (the chart beside it draws the same numbers)."""
+    """A frame with its columns named for people: shares as percentages, money as numbers
+    in the language's unit named in the header (the chart beside it draws the same
+    numbers), right-aligned as every other table's figures."""
     view = frame[list(columns)].copy()
+    columns = dict(columns)
     for col in money:
-        view[col] = view[col].map(fmt_cny)
+        view[col] = view[col].map(lambda v: units.in_unit(v, lang))
+        columns[col] = units.money_header(columns[col], lang)
     config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+    config |= {columns[c]: st.column_config.NumberColumn(format="localized") for c in money}
     if "subject" in columns:  # a long case title at a set width, so the columns after it
         # (a trainee's status, beside the completion chart) show; the title reads whole on hover
         config[columns["subject"]] = st.column_config.TextColumn(width="medium")

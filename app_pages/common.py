@@ -61,8 +61,13 @@ def _session_lang() -> str | None:
 i18n.set_fallback(_session_lang)
 
 
-_LANG_SAID = "_lang_said"  # the language was said in this tab: its address, or the switch
+_LANG_SAID = "_lang_said"  # who said this tab's language: SAID_BY_ADDRESS, SAID_BY_SWITCH
 _LANG_ACCOUNT = "_lang_account"  # the user whose kept language this tab has looked up
+SAID_BY_ADDRESS = "address"
+"""The tab opened with ``?lang=``: a link, a bookmark, or the address the app itself keeps
+(every page writes it), so not necessarily the user's own pick."""
+SAID_BY_SWITCH = "switch"
+"""The user picked the language with the switch in this tab: their own word."""
 
 
 def init_lang() -> str:
@@ -72,11 +77,12 @@ def init_lang() -> str:
     The choice lives under a plain key, not the widget's: Streamlit drops a widget's
     state when a page switch interrupts a run, and the language must survive that. A
     language the tab was not told (no ``?lang=`` when it opened, the switch untouched)
-    is the signed-in user's own, once they are known: a new tab, a new day.
+    is the signed-in user's own, once they are known: a new tab, a new day. Signing in
+    in this tab settles it again (``sign_in``).
     """
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang")
-        st.session_state[_LANG_SAID] = wanted in i18n.LANGS
+        st.session_state[_LANG_SAID] = SAID_BY_ADDRESS if wanted in i18n.LANGS else None
         st.session_state["lang"] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
     if not st.session_state.get(_LANG_SAID):
         _account_lang()
@@ -109,7 +115,11 @@ RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classi
               "export_table", "dash_attempt", "review_pick", "publish_pick", "assign_kind",
               "assign_version", "assign_lesson", "assign_pre", "assign_post", "cp_assignment",
               "cp_roleplay", "new_role", "role_value", "ledger_what", "desk_view", "rp_pick",
-              "rp_profile", "author_start")
+              "rp_profile", "author_start",
+              # the case author's forms (a picker in a form shows the label it was sent too)
+              "seg_pick", "seg_product", "seg_repayment", "seg_rate_kind", "seg_collateral",
+              "seg_guarantee", "macro_type", "bor_guarantor", "ev_kind", "rm_section", "rm_item",
+              "review_loan_")
 """Pickers (keys, or their prefixes) whose options are labelled in the reader's language."""
 
 
@@ -121,7 +131,8 @@ def _lang_changed() -> None:
         if st.session_state[key] is not None:
             st.session_state[key] = st.session_state[key]
     st.session_state["lang"] = st.session_state["lang_switch"]
-    st.session_state[_LANG_SAID] = True  # the user's own word: no kept language overrides it
+    st.session_state[_LANG_SAID] = SAID_BY_SWITCH  # the user's own word: no kept language
+    # overrides it, and one picked while signed out is kept for the account at sign-in
     i18n.set_lang(st.session_state["lang"])
     user = current_user()
     if user is not None:  # kept for the account: their next tab, their next day
@@ -357,9 +368,25 @@ def sign_in(user: User) -> None:
     token = accounts.open_session(db(), user)
     st.session_state[TOKEN_KEY] = token
     browser_session.remember(db(), token)
-    if not st.session_state.get(_LANG_SAID):  # from here on in the user's language: the
-        _account_lang()  # welcome too
-        i18n.set_lang(st.session_state["lang"])
+    _settle_lang_at_sign_in(user)
+
+
+def _settle_lang_at_sign_in(user: User) -> None:
+    """The language from the sign-in on: one the user picked with the switch in this tab
+    while signed out is theirs, and kept for the account (their next tab, their next day);
+    otherwise the account's kept language wins over the tab's, which only the address or
+    the default set (a signed-out tab keeps ``?lang=zh`` in its address; that stale word
+    overrode the user's saved English). An account with no language kept keeps the tab's."""
+    st.session_state[_LANG_ACCOUNT] = user.id
+    if st.session_state.get(_LANG_SAID) == SAID_BY_SWITCH:
+        accounts.set_language(db(), user.id, st.session_state["lang"])
+    else:
+        kept = accounts.language_of(db(), user.id)
+        if kept is not None:
+            st.session_state["lang"] = kept
+        st.session_state[_LANG_SAID] = None  # the user's own from here on (init_lang)
+    i18n.set_lang(st.session_state["lang"])  # the welcome too
+    st.query_params["lang"] = st.session_state["lang"]
 
 
 def sign_out() -> None:
@@ -370,6 +397,10 @@ def sign_out() -> None:
     accounts.close_session(db(), st.session_state.pop(TOKEN_KEY, None))
     accounts.close_session(db(), browser_session.cookie_token())
     set_attempt(None)
+    # the tab keeps its language, but as no one's pick: the next to sign in here (on a
+    # shared computer, someone else) gets their own, and no one's is saved over
+    st.session_state[_LANG_SAID] = None
+    st.session_state.pop(_LANG_ACCOUNT, None)
     sso = sso_logged_in()
     browser_session.forget(then_sso_logout=sso)
     if sso:

@@ -25,7 +25,7 @@ if not st.session_state.get("attempt_id"):
         st.info(t("resume.intro"))
         for n, (att, cohort) in enumerate((w.attempt, w.cohort) for w in waiting):
             st.button(t("resume.class" if cohort else "resume.practice", cohort=cohort,
-                        case=common.attempt_case_title(att, lang), month=att.month + 1,
+                        case=common.attempt_case_title(att, lang), month=att.month,
                         horizon=att.horizon, updated=common.local_time(att.updated), id=att.id),
                       key=f"resume_{att.id}", type="primary" if n == 0 else "secondary",
                       icon=":material/play_arrow:", on_click=common.set_attempt, args=(att.id,))

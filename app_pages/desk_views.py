@@ -194,21 +194,27 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
     """One borrower's file: what a real officer has on the desk."""
     g = live.game
     lf = live.month_memo(("file", loan_id), lambda: g.loan_file(loan_id))
-    row = report.localise_names(act.loan_row(loans, loan_id), lang)
-    seg_names = {s.id: s.name.get(lang) for s in live.scenario.segments}
+    file_view(lf, report.localise_names(act.loan_row(loans, loan_id), lang), live.scenario, lang)
+
+
+def file_view(lf: Any, row: Any, scenario: Any, lang: str, key: str = "file") -> None:
+    """A loan file (training.desk.LoanFile) under its title and status line (``row``: the
+    loan's label, company, class, days past due, status and balance); ``key`` names its
+    widgets, so the replay can draw one beside the desk's."""
+    seg_names = {s.id: s.name.get(lang) for s in scenario.segments}
     st.subheader(t("file.title", label=row["label"], company=row["company"]))
     st.caption(t("file.status_line", cls=cls_name(int(row["cls"])), dpd=int(row["dpd"]),
                  status=report.term("status", row["status"], lang), balance=units.money(row["balance_cny"])))
     tabs = st.tabs([t("file.tab_profile"), t("file.tab_repayment"), t("file.tab_turnover"),
                     t("file.tab_collateral"), t("file.tab_signals")],
-                   key="file_tab", on_change="rerun")  # the open tab outlives a queued action
+                   key=f"{key}_tab", on_change="rerun")  # the open tab outlives a queued action
     with tabs[0]:
         st.markdown(f"**{t('file.profile')}**")
         st.table(report.kv_table(lf.profile, lang, seg_names))
         st.markdown(f"**{t('file.terms')}**")
         st.table(report.kv_table(lf.terms, lang))
     with tabs[1]:
-        st.dataframe(report.frame_for_display(lf.payments, lang), hide_index=True, key="file_payments")
+        st.dataframe(report.frame_for_display(lf.payments, lang), hide_index=True, key=f"{key}_payments")
     with tabs[2]:
         if lf.turnover.empty:
             st.caption(t("file.no_turnover"))
@@ -221,7 +227,7 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
         else:
             st.dataframe(report.frame_for_display(lf.statements, lang,
                                                   month_cols=("quarter_month", "received_month")),
-                         hide_index=True, key="file_statements")
+                         hide_index=True, key=f"{key}_statements")
     with tabs[3]:
         st.markdown(f"**{t('file.collateral')}**")
         st.table(report.kv_table(lf.collateral, lang))
@@ -236,13 +242,13 @@ def loan_file(live: Live, loans: pd.DataFrame, loan_id: int, lang: str) -> None:
         else:
             st.dataframe(report.frame_for_display(lf.signals, lang, drop=("loan_id", "signal", "via"),
                                                   text_as="signal_text"),
-                         hide_index=True, key="file_signals")
+                         hide_index=True, key=f"{key}_signals")
         st.markdown(f"**{t('file.actions')}**")
         if lf.actions.empty:
             st.caption(t("file.no_actions"))
         else:
             st.dataframe(report.frame_for_display(lf.actions, lang, drop=("action",), text_as="action"),
-                         hide_index=True, key="file_actions")
+                         hide_index=True, key=f"{key}_actions")
 
 
 def standing_order_switch(g: Any, aid: str) -> None:

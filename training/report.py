@@ -390,17 +390,39 @@ def month_news(events: pd.DataFrame, lang: str, scenario: Any = None) -> list[st
     in the events table the text sat in the last column and was cut at its edge."""
     if events is None or events.empty or "event" not in events.columns:
         return []
-    df = _events_frame(events, lang, scenario)
-    out = []
     codes = events["event"].astype(str)
     news = codes.isin(NEWS_EVENTS) | codes.str.startswith("scripted")
-    for is_news, row in zip(news, df.to_dict("records"), strict=True):
+    return [line for line, has_details in _event_lines(events[news], lang, scenario)
+            if has_details]
+
+
+def loan_story(events: pd.DataFrame, loan_ids: list[int], lang: str,
+               scenario: Any = None) -> list[str]:
+    """One month's events on the loans ``loan_ids`` (those a trainee acted on), loan by loan
+    in that order, each as a line ("**L0001 · 台州明泰模具 · 判断分类**: 看到预警信号"): the
+    month's story of those loans, which the events table buried among the month's
+    repricings and missed payments."""
+    if events is None or events.empty or "loan_id" not in events.columns:
+        return []
+    order = {int(i): n for n, i in enumerate(loan_ids)}
+    mine = events[events["loan_id"].isin(list(order))]
+    mine = mine.iloc[sorted(range(len(mine)), key=lambda k: order[int(mine["loan_id"].iloc[k])])]
+    return [line for line, _ in _event_lines(mine, lang, scenario)]
+
+
+def _event_lines(events: pd.DataFrame, lang: str, scenario: Any) -> list[tuple[str, bool]]:
+    """Each event as a line: who, what, and its details where it has some (and whether)."""
+    if events.empty:
+        return []
+    out = []
+    for row in _events_frame(events, lang, scenario).to_dict("records"):
         details = str(row.get("details") or "").strip()
-        if not is_news or not details or details == "nan":
-            continue
         who = [str(row[c]) for c in ("label", "company") if str(row.get(c) or "") not in ("", "nan")]
-        out.append(t("desk.news_line", lang, who=_md_escape(" · ".join([*who, str(row["event_text"])])),
-                     details=_md_escape(details)))
+        head = _md_escape(" · ".join([*who, str(row["event_text"])]))
+        if details and details != "nan":
+            out.append((t("desk.news_line", lang, who=head, details=_md_escape(details)), True))
+        else:
+            out.append((f"**{head}**", False))
     return out
 
 

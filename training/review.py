@@ -5,7 +5,7 @@ attempt never touches the live game its owner may be playing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from training.accounts import User
@@ -29,6 +29,15 @@ class MonthView:
     player: str | None = None  # whose attempt: the owner's name, when someone else reads it
     judgements: list[tuple[int, str, str]] = ()  # (loan id, class key, reason code)
     policy_changed: bool = False  # the monitoring policy differs from the month before's
+    files: dict[int, Any] = field(default_factory=dict)
+    """The loan files (training.desk.LoanFile) of the loans acted on in the month (actions,
+    meetings, judgements), in that order, as the desk showed them when the trainee took
+    the month's decisions: nothing of the month's own payments, signals or results."""
+
+    @property
+    def acted_on(self) -> list[int]:
+        """The loans acted on in the month, in the order the decisions name them."""
+        return list(self.files)
 
 
 def scenario_for(db: DB, attempt: Attempt, load_shipped: Callable[[str], Any]) -> Any:
@@ -59,9 +68,13 @@ def month_view(db: DB, user: User | None, attempt_id: str, month: int,
     judgements = [(int(i), str(k), str(r)) for i, k, r in entry.get("classify", [])]
     before = (log[month - 2].get("policy") if month >= 2
               else scenario.monitoring.model_dump(mode="json"))
+    acted = list(dict.fromkeys([i for i, _ in actions] + [i for i, _, _ in judgements]))
+    # the desk as the trainee read it: the book after the months before this one
+    seen = Game.replay(scenario, attempt.seed, log[:month - 1]) if acted else None
     return MonthView(attempt, scenario, game, month, actions, entry.get("policy"),
                      _player(db, user, attempt), judgements,
-                     entry.get("policy") is not None and entry.get("policy") != before)
+                     entry.get("policy") is not None and entry.get("policy") != before,
+                     {i: seen.loan_file(i) for i in acted} if seen is not None else {})
 
 
 def _player(db: DB, user: User | None, attempt: Attempt) -> str | None:

@@ -398,7 +398,7 @@ def test_the_share_boxes_say_how_to_write_a_percentage_before_the_browser_refuse
     (0.0001 to 0.9999), which names no fix; each share box now says it in its help."""
     at = open_page("zh")
     helps = {k: at.number_input(key=k).help for k in ("seg_pd", "seg_rho", "seg_ltv",
-                                                      "seg_guarantee_share")}
+                                                      "seg_share_guaranteed")}
     assert "3% 应写成 0.03" in helps["seg_pd"]
     assert "60% 应写成 0.6" in helps["seg_ltv"]
     assert all("比例" in h for h in helps.values()), helps
@@ -840,3 +840,31 @@ def test_an_ltv_without_collateral_is_cautioned_and_the_form_writes_none(lang, w
     assert sc.segments[0].collateral.type == "none"
     assert "ltv" not in sc.segments[0].collateral.model_fields_set
     assert not [w for w in at.warning if "collateral.ltv" in w.value]
+
+
+def test_a_language_switch_relabels_every_picker_of_the_forms():
+    """The forms' pickers (a segment's product, repayment, collateral; the macro event's
+    type; a scripted event's kind; the entry to remove) kept the language they were first
+    drawn in after a switch: a browser keeps the label it was sent, and these sit in forms
+    and were not among the relabelled pickers (common.RELABELLED). Every picker of the
+    page whose options read in the language must be one of those."""
+    from app_pages.common import RELABELLED
+
+    def pickers(at: AppTest) -> dict[str, list]:
+        return {w.key: list(w.options) for w in [*at.selectbox, *at.multiselect] if w.key}
+
+    at = open_page("en")
+    # a case with named borrowers, so the scripted-event form is drawn too
+    editor(at).input((ROOT / "scenarios" / "intro.yaml").read_text(encoding="utf-8")).run()
+    no_exception(at)
+    before = pickers(at)
+    at.radio(key="lang_switch").set_value("zh").run()
+    no_exception(at)
+    after = pickers(at)
+    worded = {k for k in before if k in after and before[k] != after[k]}
+    assert {"seg_pick", "seg_product", "macro_type", "ev_kind", "rm_section"} <= worded
+    assert sorted(k for k in worded if not k.startswith(RELABELLED)) == []
+    # and nothing else: set again on a switch, a form's number or text would lose what was
+    # typed and not yet sent
+    assert sorted(w.key for w in [*at.number_input, *at.text_input, *at.text_area]
+                  if w.key and w.key.startswith(RELABELLED)) == []

@@ -18,7 +18,7 @@ from training import classroom as cr
 from training import dashboard as dash
 from training.attempts import AttemptStore, LiveGames
 from training.db import get_database, now
-from training.i18n import fmt_cny, t
+from training.i18n import t
 from training.lessons import load_lesson
 from training.models import QuizPhase, Role
 from training.publishing import publish_case
@@ -386,6 +386,49 @@ def test_the_replay_names_the_decisions_of_a_month_that_had_some(school):
             assert actions[t("review.col_loan", lang)].iloc[0].startswith(f"L{month:04d}")
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_replay_shows_the_loan_files_the_trainee_decided_on_and_the_judgement(school,
+                                                                                   lang):
+    """The replay had no loan files, so an instructor could not see what the trainee saw
+    of a loan when acting on it; and a judgement, listed under Decisions, sat in "What
+    happened" among the month's repricings as if it were not there. The month now tells
+    the story of the loans acted on first (the judgement in it), and opens each one's file
+    as the desk showed it before the month was played."""
+    from training import report
+    from training.desk import event_text
+
+    live = cr.start_assignment(school.db, school.ann, school.games, school.assignment.id)
+    aid = live.attempt.id
+    school.games.end_month(aid, 0)
+    g = school.games.open(aid).game
+    judged = next(i for i in range(g.sim.n) if g.sim.status[i] == 0 and g.sim.cls[i] == 0)
+    school.games.classify(aid, judged, 1, "warning_signals")  # special mention, month 2
+    school.games.queue(aid, judged + 1, "closer_monitoring")
+    school.games.end_month(aid, 1)
+    school.games.end_month(aid, 2)
+    label = g.sim.pf.label(judged)
+
+    at = app_as(school.teacher, lang, review=aid)
+    at.switch_page("app_pages/attempt_review.py")
+    ok(at.run())
+    ok(at.slider(key=f"review_month_{aid}").set_value(2).run())
+    judgement = event_text("judgement")[0 if lang == "zh" else 1]
+    story = " ".join(m.value for m in at.markdown)
+    assert f"{label} · " in story and f" · {judgement}**" in story
+    # the files of the loans acted on, in the order Decisions lists them (the actions,
+    # then the judgements), as they stood before month 2
+    picker = at.selectbox(key=f"review_loan_{aid}_2")
+    assert [o.split(" · ")[0] for o in picker.options] == [g.sim.pf.label(judged + 1), label]
+    ok(picker.set_value(judged).run())
+    company = report.localise_names(g.loan_file(judged).profile, lang)["company"]
+    assert t("file.title", lang, label=label, company=company) in [h.value for h in at.subheader]
+    payments = frame_with(at, report.column_title("due_cny", lang))
+    assert list(payments[report.column_title("month", lang)]) == [report.month_text(1, lang)]
+    # a month without decisions opens no file
+    ok(at.slider(key=f"review_month_{aid}").set_value(3).run())
+    assert not [s for s in at.selectbox if str(s.key).startswith("review_loan_")]
+
+
 def test_the_replay_says_whose_attempt_it_is(school):
     """An instructor's replay named the case but not the trainee, and called the trainee's
     index "the avoidable loss you avoided"."""
@@ -432,16 +475,17 @@ def test_a_finished_attempt_without_an_index_still_shows_its_scores(school, lang
     ok(at.run())
     assert t("dash.scores", lang) in [h.value for h in at.header]
     assert t("dash.no_index_one", lang, n=1) in [i.value for i in at.info]
+    # money as every other table has it: numbers in the page's unit (万元, CNY k), the
+    # unit in the header, so the grid sets them right-aligned (text read left-aligned)
+    loss = units.money_header(t("dash.col_loss", lang), lang)
     losses = frame_with(at, t("dash.col_attempt_no", lang))
     assert losses[t("dash.col_trainee", lang)].tolist() == ["Ann"]
-    assert losses[t("dash.col_loss", lang)].tolist() == [fmt_cny(0.0, lang)]
+    assert losses[loss].tolist() == [0.0]
     baselines = frame_with(at, t("dash.col_baseline", lang))
     assert len(baselines) == 3  # the baselines to compare
-    # money as the lab and the debrief write it: units.money, a no-break space before 万元
     expected = dash.cohort_results(school.db, school.teacher, cid).baselines
-    shown = baselines[t("dash.col_loss", lang)].tolist()
-    assert shown == [units.money(v, lang) for v in expected["loss_cny"]]
-    assert all(units.NBSP in v and " " not in v for v in shown)
+    assert pd.api.types.is_float_dtype(baselines[loss])
+    assert baselines[loss].tolist() == [units.in_unit(v, lang) for v in expected["loss_cny"]]
 
     at = app_as(school.teacher, lang=lang, review=aid)  # its replay says why it shows "—"
     at.switch_page("app_pages/attempt_review.py")
@@ -1099,9 +1143,9 @@ def test_the_case_library_tells_a_class_attempt_from_practice(school, lang):
     def saved(att_id: str) -> str:  # the page's own clock: AppTest's browser has no zone
         return units.local_time(school.games.store.get(att_id).updated, None, lang)
 
-    assert labels[f"continue_{aid}"] == t("cases.continue_class", lang, month=4, horizon=12,
+    assert labels[f"continue_{aid}"] == t("cases.continue_class", lang, month=3, horizon=12,
                                           updated=saved(aid), id=aid)
-    assert labels[f"continue_{practice}"] == t("cases.continue", lang, month=1, horizon=12,
+    assert labels[f"continue_{practice}"] == t("cases.continue", lang, month=0, horizon=12,
                                                updated=saved(practice), id=practice)
     ok(at.button(key=f"continue_{aid}").click().run())
     assert at.session_state["attempt_id"] == aid

@@ -90,6 +90,63 @@ def test_signing_in_in_a_tab_opened_at_the_bare_address_turns_to_the_users_langu
     assert t("signin.welcome", "en", name="Ann") in [s.value for s in at.success]
 
 
+def sign_in_here(at: AppTest, username: str) -> AppTest:
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(PW)
+    return ok(at.button[0].click().run())
+
+
+def test_a_signed_out_tabs_address_does_not_overrule_the_users_saved_language(monkeypatch,
+                                                                             database, ann):
+    """A signed-out tab's address holds ``?lang=zh`` (every page writes it there), and on
+    signing in that stale word won over the English Ann had saved. The address is not her
+    pick: her saved language opens, the welcome in it, and nothing is saved over it."""
+    accounts.set_language(database, ann.id, "en")
+    at = new_tab(monkeypatch, None, lang="zh")
+    assert at.radio(key="lang_switch").value == "zh"
+    sign_in_here(at, "ann")
+    assert at.radio(key="lang_switch").value == "en"
+    assert at.query_params["lang"] == "en"
+    assert t("signin.welcome", "en", name="Ann") in [s.value for s in at.success]
+    assert accounts.language_of(database, ann.id) == "en"
+
+
+@pytest.mark.parametrize("saved", [None, "zh"])
+def test_a_language_picked_before_signing_in_is_kept_for_the_account(monkeypatch, database,
+                                                                      ann, saved):
+    """A language picked with the switch while signed out was lost at sign-in: the next tab
+    opened in another. It is the user's own word: it stays, and is saved to the account
+    (over one saved before)."""
+    if saved:
+        accounts.set_language(database, ann.id, saved)
+    at = new_tab(monkeypatch, None, lang="zh")
+    ok(at.radio(key="lang_switch").set_value("en").run())
+    sign_in_here(at, "ann")
+    assert at.radio(key="lang_switch").value == "en"
+    assert accounts.language_of(database, ann.id) == "en"
+    at = new_tab(monkeypatch, cookie_of(database, ann))  # her next tab, at the bare address
+    assert at.radio(key="lang_switch").value == "en"
+
+
+def test_the_last_users_pick_is_not_saved_for_the_next_to_sign_in_in_that_tab(monkeypatch,
+                                                                              database, ann):
+    """On a shared computer: Ann picks English, signs out; Ben signs in in the same tab.
+    Ben gets the Chinese he saved, and Ann's pick is not written to his account."""
+    ben = accounts.create_user(database, "ben", PW, display_name="Ben")
+    accounts.set_language(database, ben.id, "zh")
+    at = new_tab(monkeypatch, None)
+    sign_in_here(at, "ann")
+    ok(at.radio(key="lang_switch").set_value("en").run())
+    ok(at.switch_page("app_pages/signin.py").run())
+    monkeypatch.setattr(browser_session, "cookie_token", lambda: None)  # the cookie is gone
+    ok(at.button(key="sign_out").click().run())
+    assert TOKEN_KEY not in at.session_state or not at.session_state[TOKEN_KEY]
+    sign_in_here(at, "ben")
+    assert at.radio(key="lang_switch").value == "zh"
+    assert accounts.language_of(database, ben.id) == "zh"
+    assert accounts.language_of(database, ann.id) == "en"
+
+
 def test_a_language_is_kept_only_if_the_app_has_it(database, ann):
     with pytest.raises(accounts.AccountError) as err:
         accounts.set_language(database, ann.id, "fr")
@@ -142,12 +199,32 @@ def test_the_desk_of_a_new_tab_offers_the_class_attempt_under_way_and_opens_it(
     [offer] = [b for b in at.button if b.key.startswith("resume_")]
     assert offer.key == f"resume_{aid}"
     assert t("resume.class", lang, cohort="Monday class", case=school.intro.title.get(lang),
-             month=5, horizon=12, updated="", id=aid).split("（" if lang == "zh" else " (")[0] \
+             month=4, horizon=12, updated="", id=aid).split("（" if lang == "zh" else " (")[0] \
         in offer.label
     assert t("attempt.none", lang) not in [i.value for i in at.info]  # not "choose a case"
     ok(offer.click().run())
     assert at.session_state["attempt_id"] == aid
     assert at.button(key="end_month_4")  # the desk of that attempt, at month 4
+
+
+PLAYED = {"en": "4 of 12 months played", "zh": "已完成 4 / 12 个月"}
+"""How an attempt with 4 of its 12 months played reads, wherever it is listed."""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_desk_cases_and_my_work_count_the_same_months_played(monkeypatch, database, ann,
+                                                                  lang):
+    """The Desk offered "month 5/12" (the month to play next) and Cases "month 5/12" where
+    My work said "4 of 12 months played" for the same attempt: one attempt, two counts.
+    Each now says the months played, in words that say so."""
+    school = Class(database, ann)
+    aid = school.class_attempt(4)
+    at = desk_in_new_tab(monkeypatch, database, ann, lang)
+    assert PLAYED[lang] in at.button(key=f"resume_{aid}").label
+    ok(at.switch_page("app_pages/cases.py").run())
+    assert PLAYED[lang] in at.button(key=f"continue_{aid}").label
+    ok(at.switch_page("app_pages/my_attempts.py").run())
+    assert any(PLAYED[lang] in m.value for m in at.markdown)
 
 
 def test_the_most_recent_unfinished_attempt_comes_first_and_finished_or_withdrawn_do_not(

@@ -53,3 +53,32 @@ def test_a_rate_typed_as_a_percentage_is_named_in_chinese_with_its_fix(server):
         expect(page.locator(".st-key-seg_id input")).to_have_value("farm")
         expect(rate).to_have_value("3.0000")
         page.screenshot(path=str(OUT / "numbers_rate_zh.png"))
+
+
+def test_a_language_switch_relabels_the_authors_form_pickers_and_keeps_what_was_typed(server):
+    """The segment form's pickers kept the labels first sent ("Small business", "equal
+    instalments" on the Chinese page): a browser keeps a picker's label, and these sit in a
+    form, outside the relabelled pickers. After each switch they read in the new language,
+    and an id typed into the form and not yet sent is still there."""
+    from playwright.sync_api import expect
+
+    from training.i18n import t
+
+    with chromium("e2e_numbers") as browser:
+        page = new_page(browser)
+        sign_in(page, server, "teacher")
+        page.goto(server + "/author?lang=en")
+        idle(page)
+        page.locator(".st-key-seg_id input").fill("farm")
+        for word, lang in (("中文", "zh"), ("English", "en")):
+            page.locator(".st-key-lang_switch label").filter(has_text=word).click()
+            idle(page)
+            for key, text in (("seg_pick", "author.segment_new"),
+                              ("seg_product", "product.small_business"),
+                              ("seg_repayment", "repayment.equal_instalment"),
+                              ("seg_rate_kind", "author.rate_kind.fixed"),
+                              ("macro_type", "author.macro_type.lpr_change")):
+                expect(page.locator(f".st-key-{key} input")).to_have_value(t(text, lang))
+            expect(page.locator(".st-key-seg_id input")).to_have_value("farm")
+            page.locator(".st-key-seg_product").scroll_into_view_if_needed()
+            page.screenshot(path=str(OUT / f"author_pickers_{lang}.png"))
