@@ -239,7 +239,7 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
     c4.caption(t("author.difficulty_declared", declared=d.declared))
 
     frame = result.loss_frame()
-    st.altair_chart(loss_chart(frame), width="stretch")
+    common.draw_chart(st, loss_chart(frame), width="stretch")
     table = pd.DataFrame({
         t("author.col.baseline"): frame["strategy"].map(baseline_name),
         t("author.col.loss_cny"): frame["loss_cny"].map(lambda v: fmt_cny(v, lang)),
@@ -252,4 +252,4 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
         t("author.col.policy_compliance"): frame["policy_compliance"].map(lambda v: fmt_pct(v, 0)),
     })
     st.dataframe(table, hide_index=True, width="stretch")
-    st.altair_chart(staff_chart(result), width="stretch")
+    common.draw_chart(st, staff_chart(result), width="stretch")

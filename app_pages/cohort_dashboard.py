@@ -126,7 +126,7 @@ def status_words(completion: pd.DataFrame, attempts: pd.DataFrame) -> list[str]:
 
 st.header(t("dash.completion"))
 left, right = st.columns(2)  # the table whole beside the chart (3:2 cut its status)
-left.altair_chart(charts.completion(res.completion), width="stretch")
+common.draw_chart(left, charts.completion(res.completion), width="stretch")
 show(res.completion.assign(status=status_words(res.completion, res.attempts)),
      {**COL, "status": t("dash.col_status")}, "completion_table", into=right)
 
@@ -144,8 +144,8 @@ if len(done) < len(finished):
          "no_index_table", money=("loss_cny",))
 if not done.empty:
     left, right = st.columns(2)
-    left.altair_chart(charts.score_distribution(done), width="stretch")
-    right.altair_chart(charts.index_by_trainee(done, res.baselines), width="stretch")
+    common.draw_chart(left, charts.score_distribution(done), width="stretch")
+    common.draw_chart(right, charts.index_by_trainee(done, res.baselines), width="stretch")
     best = done.groupby(["subject", "trainee"], as_index=False).agg(
         best=("index_share", "max"), attempts=("attempt_no", "max"))
     show(best, {**COL, "best": t("dash.col_best"), "attempts": t("dash.col_attempts")},
@@ -156,7 +156,7 @@ if not finished.empty:
           "index_share": t("dash.col_index"), "loss_cny": t("dash.col_loss")},
          "baselines_table", shares=("index_share",), money=("loss_cny",))
 if not done.empty and done["attempt_no"].max() > 1:
-    st.altair_chart(charts.repeated(done), width="stretch")
+    common.draw_chart(st, charts.repeated(done), width="stretch")
 
 st.header(t("dash.missed"))
 if res.missed.empty:
@@ -186,7 +186,7 @@ if res.quiz.empty:
     st.caption(t("dash.no_quiz"))
 else:
     left, right = st.columns([3, 2])
-    left.altair_chart(charts.quiz(res.quiz), width="stretch")
+    common.draw_chart(left, charts.quiz(res.quiz), width="stretch")
     show(res.quiz.assign(phase=res.quiz["phase"].map(lambda p: t(f"dash.phase_{p}"))),
          {"phase": t("dash.col_phase"), "lesson": t("dash.col_lesson"),
           "question": t("dash.col_question"), "answers": t("dash.col_answers"),
@@ -198,7 +198,7 @@ if res.gain.empty:
     st.caption(t("dash.no_gain"))
 else:
     left, right = st.columns([3, 2])
-    left.altair_chart(charts.gain(res.gain), width="stretch")
+    common.draw_chart(left, charts.gain(res.gain), width="stretch")
     tests = {"pre_share": t("dash.pre"), "post_share": t("dash.post"), "gain": t("dash.col_gain")}
     show(res.gain, {**COL, **tests}, "gain_table", shares=tuple(tests), into=right)
     both = dash.cohort_gain(res.gain)

@@ -666,3 +666,25 @@ def lesson_links(lesson_ids: list[str], lang: str, key_prefix: str) -> None:
         if st.button(title, key=f"{key_prefix}_{lesson_id}", icon=":material/menu_book:"):
             st.session_state["lesson_id"] = lesson_id
             st.switch_page(PAGES["lessons"], query_params={"lesson": lesson_id})
+
+
+CHART_PADDING = {"top": 8, "left": 5, "right": 5, "bottom": 5}
+"""Room around a chart drawn by `draw_chart`: at the top for the highest y-axis label,
+which now stands half above the plot (Vega's default is 5 pixels all round)."""
+
+
+def draw_chart(where: Any, chart: Any, **kwargs: Any) -> Any:
+    """``where.altair_chart(chart, **kwargs)`` with each y-axis label level with its value.
+
+    Streamlit's chart theme sets the labels' baseline to their bottom, so each one sat a
+    few pixels above its gridline: "0.0%" stood above a line at zero, which then read as
+    a little below it (the lab's fans, the debrief's NPL ratio). The middle baseline,
+    Vega's own, puts the label level with its value; the padding keeps the top label whole.
+    Only the Streamlit drawing changes: the HTML reports embed the charts without the
+    theme, where the labels were level already."""
+    import altair as alt
+
+    chart = chart.configure_axisY(labelBaseline="middle")
+    if chart.padding is alt.Undefined:
+        chart = chart.properties(padding=CHART_PADDING)
+    return where.altair_chart(chart, **kwargs)

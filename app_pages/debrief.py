@@ -95,14 +95,15 @@ if detail.sources_ew is not None:  # where acting early would have paid, and wha
 st.subheader(t("debrief.trajectories"))
 traj = report.trajectories(d, lang, detail.loans)
 # one above the other, each the page's width: side by side at 1024 px each plot was too narrow to read
-st.altair_chart(charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"), t("col.npl_ratio"), ".1%"),
-                width="stretch")
+common.draw_chart(st, charts.trajectories(traj, "npl_ratio", t("chart.npl_ratio"),
+                                          t("col.npl_ratio"), ".1%"), width="stretch")
 # lines that lie on one another are said in words: a chart cannot show two equal lines apart
 if same := debrief_detail.same_lines_text(traj, "npl_ratio", report.STRATEGIES, lang):
     st.markdown(same)
 st.caption(t("chart.runoff_note"))
-st.altair_chart(charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"),
-                                    report.column_title("cum_loss_cny"), ",.1f"), width="stretch")
+common.draw_chart(st, charts.trajectories(traj, "cum_loss_cny", t("chart.cum_loss"),
+                                          report.column_title("cum_loss_cny"), ",.1f"),
+                  width="stretch")
 if same := debrief_detail.same_lines_text(traj, "cum_loss_cny", report.STRATEGIES, lang):
     st.markdown(same)
 

@@ -121,8 +121,8 @@ def portfolio_view(g: Any, lang: str) -> None:
         st.info(t("desk.charts_after_first_month"))
         return
     c1, c2 = st.columns(2)
-    c1.altair_chart(charts.class_mix(report.class_mix(metrics, lang)), width="stretch")
-    c2.altair_chart(charts.npl_and_loss(report.npl_and_loss(metrics, lang)), width="stretch")
+    common.draw_chart(c1, charts.class_mix(report.class_mix(metrics, lang)), width="stretch")
+    common.draw_chart(c2, charts.npl_and_loss(report.npl_and_loss(metrics, lang)), width="stretch")
     st.caption(t("chart.runoff_note"))
 
 
@@ -219,8 +219,9 @@ def file_view(lf: Any, row: Any, scenario: Any, lang: str, key: str = "file") ->
         if lf.turnover.empty:
             st.caption(t("file.no_turnover"))
         else:
-            st.altair_chart(charts.line(lf.turnover, "month", "turnover_index", t("chart.turnover"),
-                                        t("col.turnover_index")), width="stretch")
+            common.draw_chart(st, charts.line(lf.turnover, "month", "turnover_index",
+                                              t("chart.turnover"), t("col.turnover_index")),
+                              width="stretch")
         st.markdown(f"**{t('file.statements')}**")
         if lf.statements.empty:
             st.caption(t("file.no_statements"))

@@ -358,13 +358,13 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
         st.warning(refused, icon=":material/schedule:")
     charts = lab_charts.all_charts(outcome, lang)
     for name in lab_report.CHART_ORDER[:-1]:  # staffing below, with its table
-        st.altair_chart(charts[name], key=f"lab_chart_{name}",
-                        width=lab_charts.PAGE_WIDTH.get(name, "stretch"))
+        common.draw_chart(st, charts[name], key=f"lab_chart_{name}",
+                          width=lab_charts.PAGE_WIDTH.get(name, "stretch"))
     st.caption(t("chart.runoff_note"))
     if outcome.sweep:
         st.subheader(t("lab.report.staffing"))
         st.info(lab_report.stop_paying_text(outcome, lang))
-        st.altair_chart(charts["staffing"], key="lab_chart_staffing")
+        common.draw_chart(st, charts["staffing"], key="lab_chart_staffing")
         # a table that wraps its cells: in a data grid the last column, whether another
         # officer pays, was cut off on a Chinese page ("是（在波动之"); its cells break
         # between words, not inside 万元

@@ -278,6 +278,19 @@ def test_debrief_appears_at_the_end(finished):
     assert len(at.get("download_button")) == 1
 
 
+def test_the_debrief_charts_put_each_y_label_level_with_its_value(finished):
+    """Streamlit's chart theme sets the y labels' baseline to their bottom: "0.0%" stood
+    above the line at zero, which then read as below it. Each chart the page draws puts
+    them level (app_pages.common.draw_chart), with room above for the top one."""
+    import json
+
+    specs = [json.loads(c.proto.spec) for c in finished.get("vega_lite_chart")]
+    assert len(specs) == 2
+    for spec in specs:
+        assert spec["config"]["axisY"]["labelBaseline"] == "middle"
+        assert spec["padding"]["top"] > 5
+
+
 def test_debrief_html_is_self_contained(finished):
     from app_pages import common
     from training import report
