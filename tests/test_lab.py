@@ -517,11 +517,14 @@ def test_the_charts_show_money_in_the_unit_of_the_tables(case, lang, unit, scale
         "early-warning", lang))
     assert ew == pytest.approx([v / scale for v in sorted(losses["early-warning"])])
 
-@pytest.mark.parametrize("lang, on, off", [("en", "on the frontier", "inside the frontier"),
-                                           ("zh", "位于有效前沿", "在前沿之内")])
-def test_the_frontier_chart_says_in_words_which_strategies_are_efficient(case, lang, on, off):
+@pytest.mark.parametrize("lang, on, off, bound", [
+    ("en", "on the frontier", "inside the frontier", "perfect information: a bound, not a policy"),
+    ("zh", "位于有效前沿", "在前沿之内", "完全信息：上限参照，并非可执行的策略")])
+def test_the_frontier_chart_says_in_words_which_strategies_are_efficient(case, lang, on, off,
+                                                                         bound):
     """The legend of the frontier reads in the page's language (not true/false), and
-    every strategy is named beside its point."""
+    every strategy is named beside its point. The oracle, never on the frontier, is a
+    bound of its own shape: a circle said "inside the frontier" of a point above it."""
     from training.lab_charts import frontier, with_names
 
     res = made_up(case, {"early-warning": [8, 11, 9, 10], "do-nothing": [10, 12, 9, 14],
@@ -529,12 +532,13 @@ def test_the_frontier_chart_says_in_words_which_strategies_are_efficient(case, l
     frame = lab.frontier_frame(res)
     spec = frontier(with_names(frame, lang), lang).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    assert {r["frontier"] for r in rows} <= {on, off}
+    assert {r["frontier"] for r in rows} == {on, off, bound}
     assert {r["frontier"] for r in rows if r["strategy"] == lab.strategy_label("oracle", lang)} \
-        == {off}  # the oracle is never on the frontier
+        == {bound}  # the oracle is never on the frontier
     shape = next(layer["encoding"]["shape"] for layer in spec["layer"]
                  if "shape" in layer.get("encoding", {}))
-    assert shape["scale"]["domain"] == [on, off]
+    assert shape["scale"]["domain"] == [on, off, bound]
+    assert shape["scale"]["range"] == ["square", "circle", "diamond"]
     # each strategy named once (where: see the test of the names' places below)
     assert sorted(_label_boxes(spec)) == sorted(r["strategy"] for r in rows)
 

@@ -665,7 +665,7 @@ def efficient(hours: np.ndarray, avoided: np.ndarray) -> np.ndarray:
 def frontier_frame(result: StudyResult) -> pd.DataFrame:
     """Per strategy: mean hours, loss avoided against late collection on the same seeds (with
     its interval), and whether it is on the efficient frontier. The oracle, which sees what
-    no officer can, is shown but never on the frontier."""
+    no officer can, is shown but never on the frontier: it is marked ``bound``."""
     late = result.figures[LATE]["loss_cny"]
     rows = []
     for lab in _order(result):
@@ -678,6 +678,7 @@ def frontier_frame(result: StudyResult) -> pd.DataFrame:
     on = np.zeros(len(df), dtype=bool)
     on[real] = efficient(df["hours"].to_numpy()[real], df["loss_avoided_cny"].to_numpy()[real])
     df["efficient"] = on
+    df["bound"] = ~real  # the oracle: an upper bound to read against, not a policy to run
     return df
 
 

@@ -275,7 +275,14 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     (label_places, on scales fixed here so the places hold where the points are drawn)."""
     order = list(df["strategy"])
     on, off = t("lab.chart.on_frontier", lang), t("lab.chart.off_frontier", lang)
-    df = df.assign(frontier=[on if e else off for e in df["efficient"]])
+    # the oracle above the frontier is no policy beyond it: a bound, marked apart (a circle
+    # said "inside the frontier" of a point plainly outside it)
+    bound = t("lab.chart.bound", lang)
+    marks = df["bound"] if "bound" in df else pd.Series(False, index=df.index)
+    df = df.assign(frontier=[on if e else bound if b else off
+                             for e, b in zip(df["efficient"], marks, strict=True)])
+    kinds = [k for k in (on, off, bound) if k in set(df["frontier"])] or [on]
+    shapes = {on: "square", off: "circle", bound: "diamond"}
     avoided = money_header(t("lab.col.loss_avoided", lang), lang)
     df = _in_unit(df, ("lo", "hi", "loss_avoided_cny"), lang)
     height = max(HEIGHT + 60, LEGEND_ROW_PX * (len(order) + LEGEND_EXTRA_ROWS))
@@ -305,8 +312,8 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
         y2="hi:Q", color=_colour(order, lang))  # the same encoding as the points': one legend
     pts = base.mark_point(filled=True, size=POINT_SIZE).encode(
         y=alt.Y("loss_avoided_cny:Q", scale=y_scale), color=_colour(order, lang),
-        shape=alt.Shape("frontier:N", title=efficient, sort=[on, off],
-                        scale=alt.Scale(domain=[on, off], range=["square", "circle"])),
+        shape=alt.Shape("frontier:N", title=efficient, sort=kinds,
+                        scale=alt.Scale(domain=kinds, range=[shapes[k] for k in kinds])),
         tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
                  alt.Tooltip("hours:Q", title=t("lab.chart.hours_axis", lang), format=",.0f"),
                  alt.Tooltip("loss_avoided_cny:Q", title=avoided, format=MONEY_TIP),
