@@ -21,6 +21,7 @@ from training.lessons import (
     lesson_ids,
     list_lessons,
     load_lesson,
+    paper_orders,
     parse_lesson,
     quiz_balance,
     quiz_orders,
@@ -665,3 +666,34 @@ def test_a_policy_end_date_says_when_it_was_checked() -> None:
                     named += 1
                     assert CHECKED[lang].search(paragraph), (lesson_id, lang, paragraph[:160])
     assert named >= 4  # five-categories and real-estate, both languages
+
+
+def test_a_test_paper_shows_each_trainee_the_options_in_an_order_of_their_own() -> None:
+    """The pre- and post-tests (My work) showed every trainee the options in the file's order,
+    so 'B, D, A, C' passed round the class passed the test. Each trainee now has an order of
+    their own, the same on every rerun, another one for the post-test."""
+    lesson = load_lesson("five-categories", "en")
+    parts = [(lesson, list(lesson.questions))]
+    options = [q for q in lesson.questions if q.type is not QuestionType.TRUE_FALSE]
+    papers = {who: paper_orders(parts, assignment_id=7, trainee=who, phase="pre")
+              for who in ("11", "12", "13", "14")}
+    for paper in papers.values():
+        assert {k: sorted(v) for k, v in paper.items()} == {
+            (lesson.id, q.id): list(range(q.option_count)) for q in lesson.questions}
+    shown = {who: [paper[lesson.id, q.id] for q in options] for who, paper in papers.items()}
+    assert len({tuple(s) for s in shown.values()}) == len(shown)  # no two trainees alike
+    assert any(s != [tuple(range(q.option_count)) for q in options] for s in shown.values())
+    assert papers["11"] == paper_orders(parts, assignment_id=7, trainee="11", phase="pre")
+    assert papers["11"] != paper_orders(parts, assignment_id=7, trainee="11", phase="post")
+    with pytest.raises(KeyError):
+        paper_orders(parts, assignment_id=7, trainee="11", phase="lesson")
+
+
+def test_the_my_work_test_form_uses_the_trainees_own_option_order() -> None:
+    page = (Path(__file__).resolve().parents[1] / "app_pages" / "my_attempts.py").read_text()
+    assert "paper_orders(" in page
+    assert "range(len(q.choices))" not in page  # the file's order, the same for everyone
+    # a case-based question is asked with its case (the test form asked "What is wrong with
+    # that statement?" and left the statement out)
+    assert "q.case" in page
+
