@@ -9,7 +9,7 @@ from training import classroom as cr
 from training import units
 from training.authz import Forbidden
 from training.i18n import get_lang, question_numbers, t
-from training.lessons import QuestionType, unanswered
+from training.lessons import QuestionType, paper_orders, unanswered
 from training.models import QuizPhase
 
 lang = get_lang()
@@ -29,6 +29,10 @@ db = common.db()
 def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
     """One form for the test; answers are graded and kept when every question has one."""
     parts = cr.test_questions(assignment, phase, lang)
+    # options in an order of this trainee's own (the file's order was the same for the whole
+    # class, so a key of letters could be passed round); widgets hold file indices
+    orders = paper_orders(parts, assignment_id=assignment.id, trainee=str(user.id),
+                          phase=phase.value)
 
     def key(lesson, q) -> str:
         return f"t_{phase.value}_{assignment.id}_{lesson.id}_{q.id}"
@@ -42,9 +46,11 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
             for q in questions:
                 key_q = key(lesson, q)
                 prompt = f"{numbered[lesson.id, q.id]}. {q.question}"
+                if q.case:  # "What is wrong with that statement?" means nothing without it
+                    st.info(f"**{numbered[lesson.id, q.id]}. {t('lessons.case')}** {q.case}")
                 if q.type is QuestionType.MULTI:
                     st.multiselect(f"{prompt} {t('lessons.pick_all')}",
-                                   range(len(q.choices)), key=key_q,
+                                   orders[lesson.id, q.id], key=key_q,
                                    format_func=lambda i, q=q: q.choices[i],
                                    placeholder=t("lessons.pick_placeholder"))
                 elif q.type is QuestionType.TRUE_FALSE:
@@ -52,7 +58,7 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
                              index=None, key=key_q, horizontal=True,
                              format_func=lambda v: t("lessons.tf_true" if v else "lessons.tf_false"))
                 else:
-                    st.radio(prompt, range(len(q.choices)), index=None, key=key_q,
+                    st.radio(prompt, orders[lesson.id, q.id], index=None, key=key_q,
                              format_func=lambda i, q=q: q.choices[i])
         sent = st.form_submit_button(t(f"mine.submit_{phase.value}"), type="primary")
     if not sent:

@@ -21,6 +21,7 @@ from training.lessons import (
     lesson_ids,
     list_lessons,
     load_lesson,
+    paper_orders,
     parse_lesson,
     quiz_balance,
     quiz_orders,
@@ -612,3 +613,87 @@ def test_a_lesson_file_not_saved_as_utf8_is_refused_with_the_fix(tmp_path: Path)
     path.write_bytes(GOOD_LESSON.encode("gb18030") + "中文".encode("gb18030"))
     with pytest.raises(LessonFormatError, match="UTF-8"):
         load_lesson("sample", "en", lessons_dir=tmp_path)
+
+
+# --- rules the lessons teach, against the engine and the calendar -------------------------
+
+def _all_text(lesson: Lesson) -> str:
+    parts = [lesson.body]
+    for q in lesson.questions:
+        parts += [q.case or "", q.question, *q.choices, q.explanation]
+    return "\n".join(parts)
+
+
+def test_lessons_teach_the_collateral_caps_the_engine_uses() -> None:
+    """Land at up to 70%, construction in progress at up to 50% (the seed's real-estate article
+    and sim.generate_tables.LTV_CAP). The interventions ladder said 'land and construction in
+    progress 50-70%', which lets a trainee pledge unfinished works at 70%."""
+    from sim.generate_tables import LTV_CAP
+
+    cip, land = round(LTV_CAP["construction"] * 100), round(LTV_CAP["land"] * 100)
+    for lesson_id in ("interventions", "real-estate"):
+        en = load_lesson(lesson_id, "en").body
+        zh = load_lesson(lesson_id, "zh").body
+        assert re.search(rf"construction in progress (?:\([^)]*\) )?(?:at )?up to {cip}%", en), lesson_id
+        assert re.search(rf"在建工程(?:抵押)?不超过 ?{cip}%", zh), lesson_id
+        assert re.search(rf"land (?:\w+ )*?(?:at )?up to {land}%", en), lesson_id
+        assert not re.search(r"construction in progress 50-70%|在建工程50%-70%", en + zh), lesson_id
+
+
+def test_lessons_teach_the_day_triggers_the_engine_classifies_by() -> None:
+    from sim.classification import DAY_TRIGGERS
+
+    days = [d for d, _ in DAY_TRIGGERS]
+    for lang in LANGS:
+        table = load_lesson("five-categories", lang).body
+        assert [int(d) for d in re.findall(r"\*\*(\d+)\*\*", table)][:3] == days, lang
+
+
+# A policy window with an end date (the 2022 property measures' extension, renewed to 31
+# December 2026) goes stale the day it ends: a lesson that names one says when it was checked.
+END_DATE = {"en": re.compile(r"(?:to|until) \**(\d{1,2} \w+ 20\d\d)"),
+            "zh": re.compile(r"(?:延至|截至) \**(20\d\d 年 ?\d{1,2} 月 ?\d{1,2} 日)")}
+CHECKED = {"en": re.compile(r"as checked in \w+ 20\d\d"),
+           "zh": re.compile(r"截至 ?20\d\d 年 ?\d{1,2} 月核对")}
+
+
+def test_a_policy_end_date_says_when_it_was_checked() -> None:
+    named = 0
+    for lesson_id in ALL_IDS:
+        for lang in LANGS:
+            for paragraph in _all_text(load_lesson(lesson_id, lang)).split("\n"):
+                if END_DATE[lang].search(paragraph):
+                    named += 1
+                    assert CHECKED[lang].search(paragraph), (lesson_id, lang, paragraph[:160])
+    assert named >= 4  # five-categories and real-estate, both languages
+
+
+def test_a_test_paper_shows_each_trainee_the_options_in_an_order_of_their_own() -> None:
+    """The pre- and post-tests (My work) showed every trainee the options in the file's order,
+    so 'B, D, A, C' passed round the class passed the test. Each trainee now has an order of
+    their own, the same on every rerun, another one for the post-test."""
+    lesson = load_lesson("five-categories", "en")
+    parts = [(lesson, list(lesson.questions))]
+    options = [q for q in lesson.questions if q.type is not QuestionType.TRUE_FALSE]
+    papers = {who: paper_orders(parts, assignment_id=7, trainee=who, phase="pre")
+              for who in ("11", "12", "13", "14")}
+    for paper in papers.values():
+        assert {k: sorted(v) for k, v in paper.items()} == {
+            (lesson.id, q.id): list(range(q.option_count)) for q in lesson.questions}
+    shown = {who: [paper[lesson.id, q.id] for q in options] for who, paper in papers.items()}
+    assert len({tuple(s) for s in shown.values()}) == len(shown)  # no two trainees alike
+    assert any(s != [tuple(range(q.option_count)) for q in options] for s in shown.values())
+    assert papers["11"] == paper_orders(parts, assignment_id=7, trainee="11", phase="pre")
+    assert papers["11"] != paper_orders(parts, assignment_id=7, trainee="11", phase="post")
+    with pytest.raises(KeyError):
+        paper_orders(parts, assignment_id=7, trainee="11", phase="lesson")
+
+
+def test_the_my_work_test_form_uses_the_trainees_own_option_order() -> None:
+    page = (Path(__file__).resolve().parents[1] / "app_pages" / "my_attempts.py").read_text()
+    assert "paper_orders(" in page
+    assert "range(len(q.choices))" not in page  # the file's order, the same for everyone
+    # a case-based question is asked with its case (the test form asked "What is wrong with
+    # that statement?" and left the statement out)
+    assert "q.case" in page
+

@@ -426,6 +426,21 @@ def quiz_orders(
     }
 
 
+def paper_orders(
+    parts: Iterable[tuple[Lesson, Iterable[Question]]], *, assignment_id: int, trainee: str,
+    phase: str,
+) -> dict[tuple[str, str], tuple[int, ...]]:
+    """The option order of every question of one trainee's pre- or post-test, keyed by
+    (lesson id, question id): ``choice_order`` seeded by the assignment, the trainee and the
+    phase. Each trainee sees the options in an order of their own (a key of letters passed
+    round the class gives nothing away), the same order on every rerun of the page, and the
+    post-test in another order than the pre-test. Answers stay file indices."""
+    attempt = {"pre": 0, "post": 1}[phase]
+    return {(lesson.id, q.id): choice_order(lesson.id, q, seed=assignment_id, trainee=trainee,
+                                            attempt=attempt)
+            for lesson, questions in parts for q in questions}
+
+
 class QuizBalance(BaseModel):
     """How guessable a set of quizzes is by test-taking tricks rather than knowledge.
 
