@@ -5,7 +5,8 @@ unapproved change in the use of funds, or a restructuring puts a loan at least
 in SPECIAL_MENTION (关注), a second restructuring during the first's observation
 period at least in SUBSTANDARD; more than 90 days overdue SUBSTANDARD (次级), more
 than 270 DOUBTFUL (可疑), more than 360 LOSS (损失). If more than 10% of a
-borrower's claims are non-performing, all its claims are non-performing.
+non-retail borrower's claims are non-performing, all its claims are non-performing
+(a household's loans, retail claims, are each classified on their own).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def reclassify(sim, t: int) -> None:
     observation period ends (restarted, like any, by a missed payment): the 2023 rules'
     treatment of a restructured asset that still cannot pay (BCBS's forborne exposures
     under probation that are forborne again become non-performing likewise)."""
-    borrower = sim.borrower_of_loan if sim.multi_loan else _NO_BORROWERS
+    borrower = sim.npl_debtor if sim.npl_debtor_rule else _NO_BORROWERS
     n_borrowers = int(borrower.max()) + 1 if len(borrower) else 0
     sim.cls_objective, judged, booked, changed = kernels.reclassify(
         _class_rules(), t, ON_BOOKS, sim.status, sim.dpd, sim.known_diversion,
@@ -85,6 +86,6 @@ def reclassify(sim, t: int) -> None:
     # the officer's judgement (sim.judgement) raises the class above the floor, and counts
     # for the borrower rule like any other non-performing class; with one loan per
     # borrower the 10% rule cannot bite, so the borrower column is passed only when some
-    # borrower has several loans
+    # non-retail borrower has several loans (sim.engine: npl_debtor)
     sim.cls = booked if judged else sim.cls_objective
     sim.rec.log_many(t, changed, "class_change", sim.cls[changed])

@@ -137,6 +137,10 @@ class Simulation:
         self.acted = np.full(n, -99, dtype=np.int32)
         self.borrower_of_loan = self.pf.borrower if self.pf.borrower is not None else np.arange(n)
         self.multi_loan = bool((self.borrower_of_loan != np.arange(n)).any())
+        # the 10% rule binds a non-retail debtor's claims together (2023 classification
+        # rules): a household's loans are each classified on their own
+        self.npl_debtor = np.where(self.pf.retail, np.arange(n), self.borrower_of_loan)
+        self.npl_debtor_rule = bool((self.npl_debtor != np.arange(n)).any())
         self.t = 0
         self._u_sig = self._u_act = None
         self._ticked = True

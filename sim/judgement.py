@@ -78,7 +78,7 @@ def warranted(sim, t: int) -> np.ndarray:
     floor = np.where(npl_floor & on_books,
                      np.maximum(sim.floor, LoanClass.SUBSTANDARD), sim.floor)
     cls = classify(sim.dpd, flagged, floor, sim.balance,
-                   sim.borrower_of_loan if sim.multi_loan else None)
+                   sim.npl_debtor if sim.npl_debtor_rule else None)
     band = np.where(sim.d < defaults.WARRANTED_SUBSTANDARD_HEALTH, LoanClass.SUBSTANDARD,
                     np.where(sim.d < defaults.WARRANTED_SPECIAL_MENTION_HEALTH,
                              LoanClass.SPECIAL_MENTION, LoanClass.NORMAL)).astype(np.int8)

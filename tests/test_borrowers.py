@@ -89,3 +89,68 @@ def test_a_non_performing_borrower_makes_all_its_loans_non_performing():
                 assert (cls >= LoanClass.SUBSTANDARD).all(), (seed, loans, cls)
                 return
     raise AssertionError("no borrower with several loans became non-performing in 20 seeds")
+
+
+HOUSEHOLDS = """
+id: households
+title: {zh: 一户多贷的家庭, en: Households with several loans}
+briefing: {zh: 家庭, en: Households}
+horizon_months: 18
+staff: {officers: 2, hours_per_officer_month: 100}
+segments:
+  - id: car
+    name: {zh: 购车贷款, en: Car loans}
+    product: consumer
+    count: 40
+    amount: {median_cny: 150000, sigma: 0.3}
+    term_months: 36
+    repayment: equal_instalment
+    rate: {kind: fixed, annual: 0.06}
+    pd_annual: 0.4
+    rho: 0.1
+    industry: household
+    region: zhejiang
+  - id: reno
+    name: {zh: 装修贷款, en: Home improvement loans}
+    product: consumer
+    count: 40
+    amount: {median_cny: 2000000, sigma: 0.3}
+    term_months: 36
+    repayment: equal_instalment
+    rate: {kind: fixed, annual: 0.06}
+    pd_annual: 0.4
+    rho: 0.1
+    industry: household
+    region: zhejiang
+    shared_borrowers: {with_segment: car, share: 1.0}
+"""
+
+
+def _one_loan_past_90_days(text: str, name: str) -> tuple[Simulation, int, int]:
+    """A book at month 2 whose first borrower with several loans has its first loan 120
+    days overdue, reclassified: (run, that loan, the borrower's other loan)."""
+    from sim.classification import reclassify
+
+    s = Simulation(parse_scenario(text, name), seed=1)
+    s.advance_to(2)
+    b = s.borrower_of_loan
+    other = int(np.flatnonzero(b != np.arange(s.n))[0])
+    first = int(b[other])
+    s.dpd[first] = 120
+    s.balance[first] = s.balance[other]  # the overdue loan is half the borrower's debt
+    reclassify(s, s.t)
+    return s, first, other
+
+
+def test_a_household_s_loans_are_classified_each_on_its_own():
+    """The 10% rule binds a non-retail debtor's claims (2023 classification rules, the
+    five-categories lesson): a household whose car loan is 120 days overdue keeps its
+    home-improvement loan in the class its own payments give it; a firm's other loan goes
+    non-performing with it."""
+    s, first, other = _one_loan_past_90_days(HOUSEHOLDS, "households.yaml")
+    assert s.multi_loan and not s.npl_debtor_rule  # several loans, no debtor rule
+    assert s.cls[first] >= LoanClass.SUBSTANDARD
+    assert s.dpd[other] == 0 and s.cls[other] < LoanClass.SUBSTANDARD
+    s, first, other = _one_loan_past_90_days(BOOK, "several.yaml")
+    assert s.npl_debtor_rule
+    assert s.dpd[other] == 0 and s.cls[other] >= LoanClass.SUBSTANDARD
