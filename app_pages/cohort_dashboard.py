@@ -84,7 +84,7 @@ st.caption(t("dash.export_help"))
 
 
 def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple = (),
-         money: tuple = (), into=st) -> None:
+         money: tuple = (), into=st, helps: dict[str, str] | None = None) -> None:
     """A frame with its columns named for people: shares as percentages, money as numbers
     in the language's unit named in the header (the chart beside it draws the same
     numbers), right-aligned as every other table's figures."""
@@ -95,6 +95,8 @@ def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple =
         columns[col] = units.money_header(columns[col], lang)
     config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
     config |= {columns[c]: st.column_config.NumberColumn(format="localized") for c in money}
+    for c, text in (helps or {}).items():  # what a column counts, on its header
+        config[columns[c]] = st.column_config.Column(help=text)
     if "subject" in columns:  # a long case title at a set width, so the columns after it
         # (a trainee's status, beside the completion chart) show; the title reads whole on hover
         config[columns["subject"]] = st.column_config.TextColumn(width="medium")
@@ -146,10 +148,13 @@ if not done.empty:
     left, right = st.columns(2)
     common.draw_chart(left, charts.score_distribution(done), width="stretch")
     common.draw_chart(right, charts.index_by_trainee(done, res.baselines), width="stretch")
-    best = done.groupby(["subject", "trainee"], as_index=False).agg(
-        best=("index_share", "max"), attempts=("attempt_no", "max"))
+    # the attempts started and how many finished, as the export's best-index sheet has
+    # them: the highest attempt number alone read as that many tries done
+    best = dash.best_scores(res.attempts)
+    best["attempts"] = [t("dash.attempts_value", started=n, finished=k) for n, k in
+                        zip(best["attempts_started"], best["attempts_finished"], strict=True)]
     show(best, {**COL, "best": t("dash.col_best"), "attempts": t("dash.col_attempts")},
-         "best_table", shares=("best",))
+         "best_table", shares=("best",), helps={"attempts": t("dash.col_attempts_help")})
 if not finished.empty:
     show(res.baselines.assign(strategy=res.baselines["strategy"].map(lambda s: t(f"strategy.{s}"))),
          {"subject": COL["subject"], "strategy": t("dash.col_baseline"),

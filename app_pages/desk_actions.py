@@ -268,7 +268,6 @@ def meet_leave(aid: str) -> None:
 
 def meet_choose(aid: str, choice_id: str) -> None:
     """Add a choice to the talk; when the talk ends, hold the meeting (queue it and save)."""
-    from app_pages import roleplay_views
     from training.roleplay import Session
 
     talk = st.session_state.get("meet")
@@ -276,7 +275,9 @@ def meet_choose(aid: str, choice_id: str) -> None:
         return
     talk["path"].append(choice_id)
     live = common.games().open(aid)
-    rp = roleplay_views.roleplays()[0].get(talk["roleplay"])
+    # the conversation the game holds the meeting with (Game.meet), not a fresh read of the
+    # folder: with several for one borrower, the one the trainee picked
+    rp = live.game.roleplays.get(talk["roleplay"])
     try:
         done = Session.replay(rp, live.game.talk_state(talk["loan_id"]), talk["path"]).done
         if done:

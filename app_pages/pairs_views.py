@@ -15,7 +15,7 @@ from app_pages import common
 from app_pages import roleplay_views as rv
 from training import units
 from training.i18n import get_lang, t
-from training.pairs import Pair, PairSide, PairStatus, PairView
+from training.pairs import MeetingTerms, Pair, PairSide, PairStatus, PairView
 
 AUTO_REFRESH_SECONDS = 3
 """How often a waiting player's page looks for the partner's move when asked to."""
@@ -39,6 +39,15 @@ def label(pair: Pair, title: str) -> str:
     return t("pairs.row", title=title, officer=pair.officer_name, borrower=pair.borrower_name)
 
 
+def held(m: MeetingTerms, key: str, officer: str) -> str:
+    """How the talk is held and what the meeting takes in the officer's case, in words
+    (``pairs.held`` for the borrower and the instructors, ``pairs.begin_held`` at the
+    officer's button)."""
+    cost = t("pairs.held_cost", cost=units.cost(m.cost_cny)) if m.cost_cny else ""
+    return t(key, how=t(f"roleplay.held_as.{m.held}"), hours=units.hours(m.hours),
+             cost=cost, officer=officer)
+
+
 def header(v: PairView) -> None:
     lang, p = get_lang(), v.pair
     st.subheader(v.roleplay.title.get(lang))
@@ -47,6 +56,10 @@ def header(v: PairView) -> None:
     else:
         partner = p.borrower_name if v.side is PairSide.OFFICER else p.officer_name
         st.caption(t("pairs.you_play", side=side_name(v.side), partner=partner))
+    # the officer reads it at the button that opens the meeting (moves)
+    if v.meeting is not None and not (v.side is PairSide.OFFICER
+                                      and p.status is PairStatus.PAIRED):
+        st.caption(held(v.meeting, "pairs.held", p.officer_name))
     if p.month is not None:
         st.caption(t("pairs.meeting", month=p.month + 1, officer=p.officer_name) + " · "
                    + status_label(p))
@@ -118,6 +131,8 @@ def moves(v: PairView, on_begin: Callable, on_line: Callable, on_choice: Callabl
     lang, p, turn = get_lang(), v.pair, v.turn
     if p.status is PairStatus.PAIRED:
         if v.side is PairSide.OFFICER:
+            if v.meeting is not None:  # how it is held and its hours, before it opens
+                st.caption(held(v.meeting, "pairs.begin_held", p.officer_name))
             st.caption(t("pairs.begin_hint"))
             st.button(t("pairs.begin"), key=f"pair_begin_{p.id}", type="primary",
                       on_click=on_begin, args=(p.id,))

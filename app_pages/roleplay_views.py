@@ -158,6 +158,24 @@ def feedback(session: Session, outcome: Outcome, profile: str | None = None,
             st.markdown(f"- {q.get(lang)}")
 
 
+def pick_conversation(g, loan_id: int, convs: list[Roleplay], borrower: str) -> Roleplay:
+    """The conversation to hold this month: the only one, or the one the trainee picks when
+    the case has several for this borrower (each named with how it is held and its hours);
+    one meeting a month can be held with a borrower, so the others wait."""
+    if len(convs) == 1:
+        return convs[0]
+    by_id = {rp.id: rp for rp in convs}
+    st.caption(t("roleplay.desk.several", n=len(convs), borrower=borrower))
+    lang = get_lang()
+    labels = {rp.id: t("roleplay.desk.pick_line", title=rp.title.get(lang),
+                       how=t(f"roleplay.held_as.{rp.held}"),
+                       hours=units.hours(g.meeting_option(loan_id, rp.id).hours))
+              for rp in convs}
+    chosen = st.radio(t("roleplay.desk.pick"), list(labels), format_func=labels.__getitem__,
+                      key=f"meet_pick_{loan_id}")
+    return by_id.get(chosen, convs[0])
+
+
 def desk_panel(live, loan_id: int) -> None:
     """'Meet the borrower' for a named borrower with a conversation, and the meetings held."""
     from app_pages import desk_actions as act
@@ -166,21 +184,27 @@ def desk_panel(live, loan_id: int) -> None:
     convs = g.conversations(loan_id)
     if not convs:
         return
-    rp, lang = convs[0], get_lang()
-    opt = g.meeting_option(loan_id, rp.id)
-    how = t(f"roleplay.held_as.{rp.held}")
+    lang = get_lang()
+    talk = st.session_state.get("meet")
+    if talk is not None and talk["held"] and not any(
+            p["loan_id"] == loan_id for p in g.pending_talks) and talk["month"] == g.month:
+        st.session_state.pop("meet")  # the meeting was taken off the queue
+        talk = None
+    open_here = talk is not None and talk["loan_id"] == loan_id and talk["month"] == g.month
     with st.container(border=True, key="meet_borrower"):
         st.subheader(t("roleplay.desk.title"))
         rep = g.sim.pf.identity(int(loan_id), lang)[1]
+        if open_here:  # the talk under way (or just held) is the one shown
+            rp = next((c for c in convs if c.id == talk["roleplay"]),
+                      g.roleplays.get(talk["roleplay"], convs[0]))
+        else:
+            rp = pick_conversation(g, loan_id, convs, rep)
+        opt = g.meeting_option(loan_id, rp.id)
+        how = t(f"roleplay.held_as.{rp.held}")
         # how it is held and what it takes, before the trainee opens it
         st.caption(t("roleplay.desk.caption", borrower=rep, how=how,
                      hours=units.hours(opt.hours), cost=units.cost(opt.cost_cny)))
-        talk = st.session_state.get("meet")
-        if talk is not None and talk["held"] and not any(
-                p["loan_id"] == loan_id for p in g.pending_talks) and talk["month"] == g.month:
-            st.session_state.pop("meet")  # the meeting was taken off the queue
-            talk = None
-        if talk is None or talk["loan_id"] != loan_id or talk["month"] != g.month:
+        if not open_here:
             if opt.reason == "hours":  # what it takes against what is left
                 st.caption("✗ " + t("roleplay.desk.short_hours", how=how,
                                     need=units.hours(opt.hours),

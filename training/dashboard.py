@@ -15,6 +15,9 @@ Frames (one row per ...):
   (the ids when the lesson file is gone).
 - ``gain``: assignment × trainee with a pre- and/or post-test: shares correct and the gain.
 
+Derived tables: ``best_scores`` (assignment × trainee with a finished attempt that has an
+index: the best index, and the attempts started and finished there) and ``cohort_gain``.
+
 The exports: the Excel workbook has every table (``SHEETS``: these frames and the class's
 mean gain) as a sheet; a CSV has one table, the attempts unless another is named.
 """
@@ -328,11 +331,34 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+BEST_COLUMNS = ["assignment_id", "subject", "user_id", "trainee", "best", "attempts_started",
+                "attempts_finished"]
+
+
+def best_scores(attempts: pd.DataFrame) -> pd.DataFrame:
+    """Each trainee's best index at each assigned case (among their finished attempts that
+    have one), with the attempts they started there and how many of those they finished:
+    "2 (1 finished)" says a second try is under way, where the highest attempt number
+    alone read as two attempts done. One row per trainee with such an attempt."""
+    if attempts.empty:
+        return pd.DataFrame(columns=BEST_COLUMNS)
+    key = ["assignment_id", "subject", "user_id", "trainee"]
+    finished = attempts["status"] == STATUS_FINISHED
+    counts = attempts.assign(finished=finished).groupby(key, as_index=False).agg(
+        attempts_started=("attempt_id", "size"), attempts_finished=("finished", "sum"))
+    done = attempts[finished].dropna(subset=["index_share"])
+    best = done.groupby(key, as_index=False).agg(best=("index_share", "max"))
+    out = best.merge(counts, on=key, how="left")
+    return out.astype({"attempts_started": int, "attempts_finished": int})[BEST_COLUMNS]
+
+
 def table(results: CohortResults, name: str) -> pd.DataFrame:
-    """One of the exports' tables (``SHEETS``): a dashboard frame, or the class's mean
-    gain. An unknown name is refused with the names there are."""
+    """One of the exports' tables (``SHEETS``): a dashboard frame, each trainee's best
+    index, or the class's mean gain. An unknown name is refused with the names there are."""
     if name == "cohort_gain":
         return cohort_gain(results.gain)
+    if name == "best":
+        return best_scores(results.attempts)
     frames = results.frames()
     if name not in frames:
         raise ValueError(f"no table {name!r}; use one of: {', '.join(SHEETS)}")
@@ -352,10 +378,11 @@ ATTEMPT_HEADINGS = {col: HEADINGS.format(col) for col in ATTEMPT_COLUMNS}
 STATUS_WORDS = {"active": "dash.status_in_progress", STATUS_FINISHED: "dash.status_finished",
                 STATUS_IN_PROGRESS: "dash.status_in_progress",
                 STATUS_NOT_STARTED: "dash.status_not_started"}
-SHARE_COLUMNS = ("index_share", "share_missed", "share_correct", "pre_share", "post_share",
+SHARE_COLUMNS = ("index_share", "best", "share_missed", "share_correct", "pre_share", "post_share",
                  "gain")
 """Shares in [0, 1] (a gain is a difference of two), shown in percent in the readable exports."""
-SHEETS = ("completion", "attempts", "baselines", "missed", "quiz", "gain", "cohort_gain")
+SHEETS = ("completion", "attempts", "best", "baselines", "missed", "quiz", "gain",
+          "cohort_gain")
 """The workbook's sheets in order; each is named by ``dash.sheet.<id>`` in the page's language."""
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = "[]:*?/\\"

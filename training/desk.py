@@ -37,6 +37,9 @@ RECOVERY_EVENTS = ("auction_sold", "deposit_set_off", "judgment_enforced", "clai
 """Events whose amount is money recovered: the desk shows the amount in the page's unit."""
 WRITE_OFF = "action_write_off"
 """A write-off's result is the amount written off (sim.interventions.effects)."""
+CLASS_CHANGE = "class_change"
+"""A loan's booked class changed (sim.classification.reclassify); the new class is in
+``amount_cny``."""
 WATCH_ALERTS = 2
 """Recent alerts that put a loan on the review's watch list."""
 REVIEW_MONTHS = 3
@@ -74,6 +77,32 @@ def engine_text(kind: str, code: str) -> tuple[str, str]:
     """(zh, en) of an engine code from the catalogues; the code itself when there is none."""
     key = f"engine.{kind}.{code}"
     return catalogue("zh").get(key, code), catalogue("en").get(key, code)
+
+
+def class_before(events: pd.DataFrame) -> np.ndarray:
+    """The class each classification change moved a loan from (-1 on every other event).
+
+    The engine logs a change with the class booked after it (in ``amount_cny``; see
+    sim.classification.reclassify) and logs every change of a loan on the books; every
+    loan starts NORMAL (正常). So the class before a change is the loan's previous change's
+    class, or NORMAL for its first: the log itself says it, and the engine's log, and so
+    every figure and digest, stays as it is. ``events``: the whole log up to the change
+    (the engine's frame, by month and loan)."""
+    out = np.full(len(events), -1, dtype=np.int64)
+    moved = (events["event"] == CLASS_CHANGE).to_numpy()
+    if moved.any():
+        changes = events.loc[moved, ["loan_id", "amount_cny"]]
+        before = changes.groupby("loan_id")["amount_cny"].shift(1)
+        out[moved] = before.fillna(int(LoanClass.NORMAL)).to_numpy().astype(np.int64)
+    return out
+
+
+def class_move_text(before: int, after: float, lang: str) -> str:
+    """A classification change as the five categories name it: "正常 → 关注"."""
+    words = catalogue(lang)
+    return words["engine.class_move"].format(
+        before=words[f"cls.{CLASS_KEYS[int(before)]}"],
+        after=words[f"cls.{CLASS_KEYS[int(after)]}"])
 
 
 def event_text(name: str) -> tuple[str, str]:
@@ -159,7 +188,13 @@ class Desk(Game):
                               ascending=[False, False, True]).reset_index(drop=True)
 
     def events(self, month: int | None = None) -> pd.DataFrame:
-        ev = self._visible(super().events(month))
+        """The event log the bank sees (of one month, if given), each event named and its
+        details in both languages: a classification change says from which class to which
+        ("正常 → 关注"), a recovery the money it brought in."""
+        ev = self._visible(super().events())
+        ev = ev.assign(cls_before=class_before(ev))
+        if month is not None:
+            ev = ev[ev["month"] == month]
         hidden = ev["event"].isin(HIDDEN_EVENTS) | (ev["event"] == "check")
         if not self.finished:  # what happened to a borrower is seen only through its traces
             hidden |= ev["event"].str.startswith("scripted_") & ~ev["event"].isin(SEEN_SCRIPTED)
@@ -186,6 +221,12 @@ class Desk(Game):
         money = ev["event"].str.startswith(RECOVERY_EVENTS) | (ev["event"] == WRITE_OFF)
         for lang in ("zh", "en"):
             ev.loc[money, f"details_{lang}"] = [units.money(a, lang) for a in amount[money]]
+        moved = ev["event"] == CLASS_CHANGE
+        for lang in ("zh", "en"):
+            ev.loc[moved, f"details_{lang}"] = [
+                class_move_text(b, a, lang)
+                for b, a in zip(ev.loc[moved, "cls_before"], ev.loc[moved, "amount_cny"],
+                                strict=True)]
         return ev.reset_index(drop=True)
 
     def _scripted_notes(self) -> dict:
@@ -277,7 +318,7 @@ class Desk(Game):
         watch = watch.sort_values(["cls", "dpd", "balance_cny"], ascending=False)
         ev = self.events()
         since = m - REVIEW_MONTHS
-        changes = ev[(ev["event"] == "class_change") & (ev["month"] > since) & (ev["month"] <= m)]
+        changes = ev[(ev["event"] == CLASS_CHANGE) & (ev["month"] > since) & (ev["month"] <= m)]
         met = self.metrics()
         recent = met[(met["month"] > since) & (met["month"] <= m)]
         slipped = sum(r.checks_slipped for r in self.sim.reports[max(0, since):m])

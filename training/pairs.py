@@ -60,9 +60,9 @@ from training.roleplay import Outcome, PathError, Session
 
 DB = DBSession | Database | None
 
-__all__ = ["Entry", "Move", "Pair", "PairError", "PairSide", "PairStatus", "PairView",
+__all__ = ["Entry", "MeetingTerms", "Move", "Pair", "PairError", "PairSide", "PairStatus", "PairView",
            "Turn", "begin", "case_roleplays", "cohort_pairs", "create_pair", "end_month",
-           "get_pair",
+           "get_pair", "meeting_terms",
            "move", "my_pairs", "pair_class", "talking_on", "view"]
 
 
@@ -149,6 +149,17 @@ class Entry:
     # those who may know it)
 
 
+@dataclass(frozen=True)
+class MeetingTerms:
+    """How the pair's talk is held and what the meeting takes in the officer's case: the
+    conversation file's ``held`` (visit, call, branch) and that meeting action's staff
+    hours and cost in the assigned case's catalogue (its overrides applied)."""
+
+    held: str
+    hours: float
+    cost_cny: float
+
+
 @dataclass
 class PairView:
     """A pair as one user may see it: the transcript, the cards and moves open to them."""
@@ -167,6 +178,7 @@ class PairView:
     # those who may see it
     outcome: Outcome | None = None
     full_feedback: bool = False  # missed facts (they tell the hidden state)
+    meeting: MeetingTerms | None = None  # how the talk is held, its hours (both players)
 
     @property
     def can_move(self) -> bool:
@@ -405,7 +417,8 @@ def view(db: DB, user: User | None, pair_id: int,
         raise PairError("pairs.roleplay_gone", roleplay=pair.roleplay_id)
     side = pair.side_of(user)
     turn = turn_of(rp, pair)
-    v = PairView(_for(user, pair, db), rp, side, turn, transcript(rp, pair))
+    v = PairView(_for(user, pair, db), rp, side, turn, transcript(rp, pair),
+                 meeting=meeting_terms(db, pair, rp))
     if can(user, Action.OFFICER_BRIEF, pair, db):
         v.officer_card = rp.setting
     if can(user, Action.BORROWER_BRIEF, pair, db):
@@ -439,6 +452,28 @@ def view(db: DB, user: User | None, pair_id: int,
     if side is PairSide.OFFICER and turn.whose is PairSide.OFFICER:
         v.choice_options = list(rp.nodes[turn.node].choices)
     return v
+
+
+def meeting_terms(db: DB, pair: Pair, rp: Roleplay) -> MeetingTerms | None:
+    """How the talk is held and its hours and cost, from the case version the pair's
+    assignment plays (the catalogue the officer's attempt runs on: sim.interventions
+    .catalogue, which the engine's hours come from); None if that version is gone.
+    A meeting's cost is fixed (no share of the claim), so no loan is needed."""
+    from sim.interventions.catalogue import catalogue
+    from training.publishing import scenario_of_version
+
+    with session_scope(db) as s:
+        row = s.get(AssignmentRow, pair.assignment_id)
+        version_id = row.case_version_id if row is not None else None
+    if version_id is None:
+        return None
+    try:
+        it = catalogue(scenario_of_version(db, version_id)).get(rp.meeting_action)
+    except LookupError:
+        return None
+    if it is None:
+        return None
+    return MeetingTerms(rp.held, float(it.hours), float(it.cost_cny))
 
 
 def _mark_evasions(rp: Roleplay, state: BorrowerState, entries: list[Entry]) -> list[Entry]:

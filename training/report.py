@@ -481,12 +481,14 @@ def frame_for_display(df: pd.DataFrame, lang: str, month_cols: tuple[str, ...] =
 
 
 def class_changes_table(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The review meeting's class changes: month, loan and the class it moved to."""
+    """The review meeting's class changes: month, loan, the class it moved from and the
+    class it moved to (training.desk.class_before)."""
     if changes is None or changes.empty:
         return pd.DataFrame()
     df = pd.DataFrame({
         "month": changes["month"].map(lambda m: month_text(m, lang)),
         "label": changes["label"],
+        "from_cls": changes["cls_before"].map(lambda c: cls_name(int(c), lang)),
         "to_cls": changes["amount_cny"].map(lambda c: cls_name(int(c), lang)),
     })
     return _rename(df, lang)

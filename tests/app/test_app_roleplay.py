@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.roleplay_files import load_all
+from training.i18n import t
 from training.lessons import load_lesson
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -453,3 +454,59 @@ def test_with_too_few_hours_the_desk_says_what_the_meeting_takes_and_what_is_lef
 
     assert (f"这次面谈（上门走访）需要 {units.hours(4, 'zh')}，只剩 {units.hours(left, 'zh')}"
             in texts(at)), texts(at)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_with_two_conversations_for_a_borrower_the_trainee_picks_which_to_hold(
+        fresh_db, monkeypatch, lang):
+    """A case may have several conversations for one borrower; the desk offered only the
+    first. It now names each with how it is held and its hours, says that one meeting a
+    month can be held with a borrower, and holds the one picked: queued at its hours,
+    logged by its id, and replayed from the log as held."""
+    import sim.game_meetings
+    from app_pages import common
+    from sim.game import Game
+    from sim.roleplay import Roleplay
+    from training import units
+
+    talks = dict(load_all())
+    first = talks["jinlan_diversion"]
+    second = Roleplay.model_validate({
+        **first.model_dump(), "id": "jinlan_call", "held": "call",
+        "title": {"zh": "金澜地产：电话回访", "en": "Jinlan Property: a follow-up call"}})
+    talks[second.id] = second
+    monkeypatch.setattr(sim.game_meetings, "shipped", lambda: talks)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    at.button(key="start_real_estate").click().run()
+    at.button(key="to_desk").click().run()
+    aid = at.session_state["attempt_id"]
+    common.games().set_policy(aid, LIGHT)
+    i = common.games().open(aid).game.sim.pf.named_index["jinlan"]
+    at.run()
+    at.selectbox(key="loan_pick").set_value(i).run()
+    no_exception(at)
+    borrower = common.games().open(aid).game.sim.pf.identity(i, lang)[1]
+    assert t("roleplay.desk.several", lang, n=2, borrower=borrower) in texts(at)
+    pick = at.radio(key=f"meet_pick_{i}")
+    assert pick.options == [
+        t("roleplay.desk.pick_line", lang, title=rp.title.get(lang),
+          how=t(f"roleplay.held_as.{rp.held}", lang), hours=units.hours(h, lang))
+        for rp, h in ((first, 4), (second, 0.5))]
+    pick.set_value(second.id).run()
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_accept_report").click().run()
+    no_exception(at)
+    g = common.games().open(aid).game
+    assert [(q.action_id, q.hours) for q in g.queued] == [("meet_borrower_call", 0.5)]
+    at.button(key=f"end_month_{g.month}").click().run()
+    no_exception(at)
+    g = common.games().open(aid).game
+    assert [t_["roleplay"] for t_ in g.decision_log[0]["talks"]] == ["jinlan_call"]
+    again = Game.replay(g.scenario, g.seed, g.decision_log, roleplays=talks)
+    assert [(h["roleplay"], h["actions"][0]) for h in again.talk_history] == [
+        ("jinlan_call", "meet_borrower_call")]
+    # the meeting list says which was held
+    assert t("roleplay.desk.talk_line", lang, month=1, title=second.title.get(lang),
+             how=t("roleplay.held_as.call", lang), hours=units.hours(0.5, lang)) in texts(at)

@@ -755,6 +755,39 @@ def test_the_dashboard_shows_what_the_class_did(school):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_attempts_column_says_how_many_started_and_how_many_finished(school, lang):
+    """The best-index table's "Attempts" showed the highest attempt number among the
+    finished ones: a trainee who finished once and had a second try under way read as one
+    attempt (two finished ones read as two, whether or not more were started). It now
+    says both, "2 (1 finished)", its header says what it counts, and the export's
+    best-index sheet has the same two numbers."""
+    import io
+    import json
+
+    school.ann_attempt(12)  # finished
+    school.ann_attempt(2)  # a second try, under way
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_dashboard.py")
+    ok(at.run())
+    col = t("dash.col_attempts", lang)
+    grid = next(d for d in at.dataframe if col in d.value.columns)
+    assert grid.value[col].tolist() == [t("dash.attempts_value", lang, started=2, finished=1)]
+    config = json.loads(grid.proto.columns)  # the column's header says what it counts
+    assert config[col]["help"] == t("dash.col_attempts_help", lang)
+    res = dash.cohort_results(school.db, school.teacher, school.cohort.id)
+    for_scripts = pd.read_csv(io.BytesIO(dash.results_csv(res, "best")), encoding="utf-8-sig")
+    assert for_scripts[["trainee", "attempts_started", "attempts_finished"]].values.tolist() \
+        == [["Ann", 2, 1]]
+    to_read = pd.read_csv(io.BytesIO(dash.results_csv_readable(res, lang, "best")),
+                          encoding="utf-8-sig")
+    assert to_read[[t("dash.csv.attempts_started", lang),
+                    t("dash.csv.attempts_finished", lang)]].values.tolist() == [[2, 1]]
+    best = grid.value[t("dash.col_best", lang)].tolist()
+    assert to_read[t("dash.csv.best", lang)].tolist() == pytest.approx(
+        [round(100 * b, 1) for b in best])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_attempt_under_a_withdrawn_assignment_opens_from_the_dashboard_marked(school, lang):
     """The dashboard's attempt picker listed attempts of live assignments only: an attempt
     made under an assignment withdrawn since could not be reviewed from it (and with every
@@ -788,7 +821,8 @@ def test_an_attempt_under_a_withdrawn_assignment_opens_from_the_dashboard_marked
           month=12, horizon=12), labels["withdrawn"]]
     # the figures count the live attempt only
     best = frame_with(at, t("dash.col_attempts", lang))
-    assert best[t("dash.col_attempts", lang)].tolist() == [1]
+    assert best[t("dash.col_attempts", lang)].tolist() == [
+        t("dash.attempts_value", lang, started=1, finished=1)]
     assert frame_with(at, t("dash.col_status", lang))[t("dash.col_status", lang)].tolist() \
         == [t("dash.status_finished", lang)]
     res = dash.cohort_results(school.db, school.teacher, school.cohort.id)

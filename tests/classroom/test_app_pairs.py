@@ -378,3 +378,40 @@ def test_a_term_the_case_refused_is_not_shown_as_queued_in_the_feedback(room, la
                     and line.startswith("- ") and t("pairs.refused_line", lang, action=action,
                                                    reason=reason) not in line)
         assert reason in term and ("not queued" in term or "未列入措施" in term), term
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_both_players_are_told_how_the_talk_is_held_and_its_hours(room, monkeypatch, lang):
+    """The pair's conversation is held by phone (its file's ``held``): the meeting takes the
+    call's hours in the officer's case, and the page checked them, but neither player was
+    told. The officer reads it at the button that opens the meeting, the borrower in their
+    view, both in the case's own hours (the engine's, for the same meeting)."""
+    import sim.game_meetings
+    import sim.roleplay_files
+    from sim.roleplay import Roleplay
+    from training import units
+
+    talks = dict(load_all())
+    talks[RP.id] = Roleplay.model_validate({**RP.model_dump(), "held": "call"})
+    for module in (sim.game_meetings, sim.roleplay_files, pairs):
+        monkeypatch.setattr(module, "shipped", lambda: talks)
+    p = room.pair()
+    live = cr.start_assignment(room.db, room.ann, room.games, room.assignment.id)
+    g = live.game
+    opt = g.meeting_option(g.sim.pf.named_index[RP.borrower], RP.id)
+    assert opt.id == "meet_borrower_call"
+    how = t("roleplay.held_as.call", lang)
+    cost = t("pairs.held_cost", lang, cost=units.cost(opt.cost_cny, lang))
+    said = {"officer": t("pairs.begin_held", lang, how=how, hours=units.hours(opt.hours, lang),
+                         cost=cost),
+            "borrower": t("pairs.held", lang, how=how, hours=units.hours(opt.hours, lang),
+                          cost=cost, officer="Ann")}
+    assert units.hours(0.5, lang) in said["officer"]
+
+    officer = on_page(room.ann, "pairs.py", lang, pair=p.id)
+    assert said["officer"] in [c.value for c in officer.caption]
+    borrower = on_page(room.ben, "pairs.py", lang, pair=p.id)
+    assert said["borrower"] in [c.value for c in borrower.caption]
+    _click(officer, f"pair_begin_{p.id}")  # once it is open, the officer reads it above too
+    assert said["borrower"] in [c.value for c in officer.caption]
+    assert said["borrower"] in [c.value for c in ok(borrower.run()).caption]

@@ -439,8 +439,9 @@ def test_ranking_is_anonymised_and_dashboard_matches_the_attempts(klass):
     assert set(quiz["phase"]) == {"pre", "post"} and (quiz["answers"] == 1).all()
 
     book = openpyxl.load_workbook(io.BytesIO(dash.results_excel(res, "en")))
-    assert book.sheetnames == ["Completion", "Attempts", "Baselines", "Missed warnings",
-                               "Quiz per question", "Learning gain", "Class average gain"]
+    assert book.sheetnames == ["Completion", "Attempts", "Best index per trainee", "Baselines",
+                               "Missed warnings", "Quiz per question", "Learning gain",
+                               "Class average gain"]
     assert book["Attempts"].max_row == len(res.attempts) + 1
     csv_back = pd.read_csv(io.BytesIO(dash.results_csv(res)), encoding="utf-8-sig")
     assert csv_back["attempt_id"].tolist() == res.attempts["attempt_id"].tolist()
