@@ -394,23 +394,13 @@ def test_an_address_with_a_path_that_does_not_fit_starts_over_cleanly() -> None:
     assert "said" not in at.query_params and "talk" not in at.query_params
 
 
-@pytest.mark.parametrize("lang, how", [("zh", "（电话或视频）："), ("en", ", by phone or video: ")])
-def test_the_desk_says_how_a_talk_is_held_and_its_hours_before_it_opens(fresh_db, monkeypatch,
-                                                                       lang, how):
-    """A conversation held by phone: the meeting panel says so, with the call's hours, before
-    the trainee opens it; held, it is queued at those hours and the loan file's list of
-    meetings says how it was held."""
+def desk_at_jinlan_with(monkeypatch, lang: str, talks: dict):
+    """The real-estate case's desk in ``lang`` with Jinlan's file open, the conversations
+    ``talks`` standing for the shipped ones and a check plan light enough for a meeting:
+    (the page, the attempt id, Jinlan's loan)."""
     import sim.game_meetings
     from app_pages import common
-    from sim.roleplay import Roleplay
-    from training import units
 
-    hours = units.hours(0.5, lang)
-    how += hours
-
-    talks = dict(load_all())
-    talks["jinlan_diversion"] = Roleplay.model_validate(
-        {**talks["jinlan_diversion"].model_dump(), "held": "call"})
     monkeypatch.setattr(sim.game_meetings, "shipped", lambda: talks)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
@@ -423,6 +413,26 @@ def test_the_desk_says_how_a_talk_is_held_and_its_hours_before_it_opens(fresh_db
     at.run()
     at.selectbox(key="loan_pick").set_value(i).run()
     no_exception(at)
+    return at, aid, i
+
+
+@pytest.mark.parametrize("lang, how", [("zh", "（电话或视频）："), ("en", ", by phone or video: ")])
+def test_the_desk_says_how_a_talk_is_held_and_its_hours_before_it_opens(fresh_db, monkeypatch,
+                                                                       lang, how):
+    """A conversation held by phone: the meeting panel says so, with the call's hours, before
+    the trainee opens it; held, it is queued at those hours and the loan file's list of
+    meetings says how it was held."""
+    from app_pages import common
+    from sim.roleplay import Roleplay
+    from training import units
+
+    hours = units.hours(0.5, lang)
+    how += hours
+
+    talks = dict(load_all())
+    talks["jinlan_diversion"] = Roleplay.model_validate(
+        {**talks["jinlan_diversion"].model_dump(), "held": "call"})
+    at, aid, i = desk_at_jinlan_with(monkeypatch, lang, talks)
     assert how in texts(at), texts(at)
     at.button(key="meet_open").click().run()
     at.button(key="meet_choice_0_accept_report").click().run()
@@ -463,7 +473,6 @@ def test_with_two_conversations_for_a_borrower_the_trainee_picks_which_to_hold(
     first. It now names each with how it is held and its hours, says that one meeting a
     month can be held with a borrower, and holds the one picked: queued at its hours,
     logged by its id, and replayed from the log as held."""
-    import sim.game_meetings
     from app_pages import common
     from sim.game import Game
     from sim.roleplay import Roleplay
@@ -475,18 +484,7 @@ def test_with_two_conversations_for_a_borrower_the_trainee_picks_which_to_hold(
         **first.model_dump(), "id": "jinlan_call", "held": "call",
         "title": {"zh": "金澜地产：电话回访", "en": "Jinlan Property: a follow-up call"}})
     talks[second.id] = second
-    monkeypatch.setattr(sim.game_meetings, "shipped", lambda: talks)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["lang"] = lang
-    at.run()
-    at.button(key="start_real_estate").click().run()
-    at.button(key="to_desk").click().run()
-    aid = at.session_state["attempt_id"]
-    common.games().set_policy(aid, LIGHT)
-    i = common.games().open(aid).game.sim.pf.named_index["jinlan"]
-    at.run()
-    at.selectbox(key="loan_pick").set_value(i).run()
-    no_exception(at)
+    at, aid, i = desk_at_jinlan_with(monkeypatch, lang, talks)
     borrower = common.games().open(aid).game.sim.pf.identity(i, lang)[1]
     assert t("roleplay.desk.several", lang, n=2, borrower=borrower) in texts(at)
     pick = at.radio(key=f"meet_pick_{i}")
