@@ -75,7 +75,23 @@ def not_found(address: str, start: st.Page) -> Callable[[], None]:
 
 
 def main() -> None:
+    """The frame, and in place of a traceback a database that stopped answering mid-session
+    (a PostgreSQL server restarted, a connection dropped): said at the top of the page,
+    which opens again by itself once the database answers."""
+    from training.db import unreachable
+
     st.set_page_config(page_title="扁鹊 Bianque", page_icon="🩺", layout="wide")
+    top = st.container()
+    try:
+        frame()
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        with top:
+            common.show_database_lost(exc)
+
+
+def frame() -> None:
     lang = common.init_lang()
     hints = common.input_hints(lang)
     if hints:  # Streamlit's typing hints in the page's language
@@ -140,6 +156,14 @@ def main() -> None:
     # every page in view: an instructor's or an administrator's own pages come last, and
     # Streamlit would otherwise fold them under "View n more" past twelve pages
     current = st.navigation(sections, expanded=True)
+    back_to, query = st.session_state.pop(common.DB_LOST_AT_KEY, (None, None))
+    if back_to is not None and (current.url_path or "") != back_to:
+        # the database is back: open the page it was lost on, with its attempt and
+        # language (a run that could not build the navigation left the default page)
+        page_there = next((p for pages in sections.values() for p in pages
+                           if (p.url_path or "") == back_to), None)
+        if page_there is not None:
+            st.switch_page(page_there, query_params=query)
 
     with st.sidebar:
         st.markdown(f"### {t('app.title')}")

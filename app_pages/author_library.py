@@ -22,6 +22,7 @@ def _label(v: publishing.CaseVersion, lang: str) -> str:
              at=common.local_time(v.published_at))
 
 
+@common.db_guarded
 def _unpublish(version: publishing.CaseVersion, what: str, confirm_key: str,
                pick_key: str) -> None:
     """The Unpublish button's callback: runs before the page, so the rest keeps its input."""
@@ -39,6 +40,7 @@ def _unpublish(version: publishing.CaseVersion, what: str, confirm_key: str,
     common.flash("success", t("cohort.unpublished", what=what))
 
 
+@common.db_guarded
 def _republish(version: publishing.CaseVersion) -> None:
     common.init_lang()
     try:

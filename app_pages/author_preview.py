@@ -63,6 +63,7 @@ def _keep(text: str, pending: preview.PreviewRequest | None = None) -> None:
         st.session_state[DRAFT_FAILED_KEY] = True
 
 
+@common.db_guarded
 def _cancel() -> None:
     """The Cancel button's callback: Streamlit stops the run under way to rerun the page,
     which then forgets the run (``cancelled``)."""

@@ -92,13 +92,16 @@ def user_from_cookie(db) -> tuple[str | None, User | None, bool]:
     Returns (token, user, ended): ``ended`` is True when the cookie held a session that
     has ended (expired, or signed out elsewhere); the cookie is then cleared. A value
     already judged in this tab is not looked at again (st.context keeps the value the
-    tab connected with, even after sign-out cleared the cookie).
+    tab connected with, even after sign-out cleared the cookie). A database that does not
+    answer raises, and the cookie is looked at again on the next run.
     """
     token = cookie_token()
     if not token or st.session_state.get(_SEEN_KEY) == token:
         return None, None, False
-    st.session_state[_SEEN_KEY] = token
+    # judged only once the database has answered: a reload while it was down marked the
+    # cookie seen first, and the tab stayed signed out once it was back
     user = accounts.user_for_session(db, token)
+    st.session_state[_SEEN_KEY] = token
     if user is None:
         forget()
         return token, None, True

@@ -42,6 +42,7 @@ def say_refusal(err: Forbidden | cr.ClassroomError) -> None:
     common.flash("error", t(err.key, **{k: str(v) for k, v in err.detail.items()}))
 
 
+@common.db_guarded
 def remove(cohort: cr.Cohort, member: cr.Member, confirm_key: str, pick_key: str) -> None:
     """The Remove button's callback: runs before the page, so every other widget keeps
     what was typed in it."""
@@ -59,6 +60,7 @@ def remove(cohort: cr.Cohort, member: cr.Member, confirm_key: str, pick_key: str
     common.flash("success", t("cohort.removed", name=member.label, cohort=cohort.name))
 
 
+@common.db_guarded
 def withdraw(assignment: cr.Assignment, confirm_key: str, pick_key: str) -> None:
     """The Withdraw button's callback (as ``remove``)."""
     common.init_lang()

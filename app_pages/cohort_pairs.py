@@ -44,6 +44,7 @@ def _say(err: Exception) -> None:
     common.flash("error", t(err.key, **{k: str(v) for k, v in err.detail.items()}))
 
 
+@common.db_guarded
 def _create(assignment_id: int, rp_id: str) -> None:
     common.init_lang()  # a callback runs before the page sets the language
     officer, borrower = st.session_state.get("cp_officer"), st.session_state.get("cp_borrower")
@@ -55,6 +56,7 @@ def _create(assignment_id: int, rp_id: str) -> None:
         _say(err)
 
 
+@common.db_guarded
 def _pair_all(assignment_id: int, rp_id: str) -> None:
     common.init_lang()
     try:

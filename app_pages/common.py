@@ -123,6 +123,28 @@ RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classi
 """Pickers (keys, or their prefixes) whose options are labelled in the reader's language."""
 
 
+def db_guarded(callback):
+    """A widget's callback that says a database that did not answer (nothing was changed;
+    do it again once it answers) instead of Streamlit's traceback; the page run after it
+    then says the database is not answering, and waits (``show_database_lost``). Other
+    errors go on as before."""
+    import functools
+
+    from training.db import unreachable
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            i18n.set_lang(st.session_state.get("lang") or i18n.DEFAULT_LANG)
+            flash("error", t("common.db_lost_said"))
+    return run
+
+
+@db_guarded
 def _lang_changed() -> None:
     # a picker shows the label it last sent; set again through the session state, its
     # value is drawn anew with the new language's label (it kept the old one until the
@@ -274,6 +296,69 @@ def database_problem() -> tuple[str, str] | None:
                        "BIANQUE_DB")
         return setting, str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     return None
+
+
+DB_RETRY_SECONDS = 5
+"""How often a page that lost the training database tries it again by itself."""
+DB_LOST_AT_KEY = "_db_lost_at"  # the page's address and query the database was lost on
+
+
+def _page_address() -> str | None:
+    """The page's address in the browser (``desk``; empty for the root), less any base
+    path; None without a browser (AppTest), where the page stays what it was."""
+    from urllib.parse import unquote, urlparse
+
+    if not st.context.url:
+        return None
+    name = unquote(urlparse(st.context.url).path).strip("/")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (name == base or name.startswith(base + "/")):
+        name = name[len(base):].strip("/")
+    return name
+
+
+def database_where() -> str:
+    """The training database as a trainee can pass it on: the server (PostgreSQL at
+    host:port) or the SQLite file, never the user name or password of the URL."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url())
+    if url.get_backend_name() == "sqlite":
+        return url.database or "SQLite"
+    port = f":{url.port}" if url.port else ""
+    return f"{url.get_backend_name()} {url.host or 'localhost'}{port}/{url.database or ''}"
+
+
+def show_database_lost(exc: BaseException) -> None:
+    """Say, in place of Streamlit's redacted traceback, that the training database stopped
+    answering mid-session (a server stopped or restarting), that what was saved stays,
+    and wait for it here: the page opens again by itself once it answers (the engine's
+    pre-ping replaces the dead connections; no restart of the app)."""
+    from training.db import unreachable_reason
+
+    if (address := _page_address()) is not None:
+        st.session_state[DB_LOST_AT_KEY] = (address, st.query_params.to_dict())
+    # the language of the session (said before the account's kept one could be read)
+    i18n.set_lang(st.session_state.get("lang") or i18n.DEFAULT_LANG)
+    st.error(t("common.db_lost", where=database_where(), reason=unreachable_reason(exc)),
+             icon=":material/database:")
+    _wait_for_database(i18n.get_lang())
+
+
+@st.fragment(run_every=DB_RETRY_SECONDS)
+def _wait_for_database(lang: str) -> None:
+    # a fragment's rerun skips the entry file, so the language is passed, not looked up
+    st.caption(t("common.db_lost_waiting", lang, seconds=DB_RETRY_SECONDS))
+    if db().answers():
+        st.rerun(scope="app")
+
+
+def said_failure(exc: BaseException, fallback: str) -> str:
+    """What a refused move says: the database's silence in words (nothing was changed,
+    do it again), else ``fallback`` (the engine's or the service's own reason)."""
+    from training.db import unreachable
+
+    return t("common.db_lost_move") if unreachable(exc) else fallback
 
 
 # --- who is signed in ----------------------------------------------------------------

@@ -21,9 +21,10 @@ def _error_text(exc: Exception) -> str:
     zh, en = getattr(exc, "zh", None), getattr(exc, "en", None)
     if zh or en:
         return (zh if get_lang() == "zh" else en) or str(exc)
-    return str(exc)
+    return common.said_failure(exc, str(exc))
 
 
+@common.db_guarded
 def end_month(aid: str, expected_month: int) -> None:
     """End the month. A meeting under way ends first, where it stands: the desk's own (as
     "End the meeting here" does) and a paired one (training.pairs.end_month); a meeting
@@ -60,6 +61,7 @@ def end_month(aid: str, expected_month: int) -> None:
         st.session_state["just_finished"] = aid
 
 
+@common.db_guarded
 def queue(aid: str, loan_id: int, action_id: str) -> None:
     try:
         common.games().queue(aid, loan_id, action_id)
@@ -69,6 +71,7 @@ def queue(aid: str, loan_id: int, action_id: str) -> None:
         common.flash("error", t("actions.refused", detail=_error_text(exc)))
 
 
+@common.db_guarded
 def unqueue(aid: str, index: int) -> None:
     try:
         common.games().unqueue(aid, index)
@@ -86,6 +89,7 @@ def sync_policy_widgets(policy: MonitoringPolicy, routine_hours: float | None = 
     st.session_state["routine_hours"] = routine_hours
 
 
+@common.db_guarded
 def apply_policy(aid: str) -> None:
     try:
         intervals = ClassIntervals(**{k: int(st.session_state[f"iv_{k}"]) for k in CLASS_KEYS})
@@ -98,6 +102,7 @@ def apply_policy(aid: str) -> None:
         common.flash("error", t("desk.policy_refused", detail=_error_text(exc)))
 
 
+@common.db_guarded
 def apply_routine_hours(aid: str) -> None:
     """The hours the trainee gives the checks due (an empty box: all they need)."""
     hours = st.session_state.get("routine_hours")
@@ -199,6 +204,7 @@ def relief_caption(relief: Any) -> str:
     return text
 
 
+@common.db_guarded
 def set_standing(aid: str) -> None:
     """The standing-order switch: on, defaulted loans go to the asset-preservation team."""
     from sim.standing_order import StandingOrder
@@ -213,6 +219,7 @@ def set_standing(aid: str) -> None:
         common.flash("error", t("standing.refused", detail=_error_text(exc)))
 
 
+@common.db_guarded
 def set_hold(aid: str, loan_id: int) -> None:
     """Hold one defaulted loan back from the standing order, or hand it over again."""
     from sim.standing_order import StandingOrder
@@ -229,6 +236,7 @@ def set_hold(aid: str, loan_id: int) -> None:
 
 
 # --- meeting a borrower (role play) ---------------------------------------------------
+@common.db_guarded
 def meet_open(aid: str, loan_id: int, roleplay_id: str, month: int) -> None:
     st.session_state["meet"] = {"loan_id": int(loan_id), "roleplay": roleplay_id,
                                 "month": int(month), "path": [], "held": False}
@@ -243,6 +251,7 @@ def _keep_talk(aid: str, talk: dict | None) -> None:
         return
 
 
+@common.db_guarded
 def meet_leave(aid: str) -> None:
     """End the meeting here. Before anything is said, the officer just closes it; once the
     borrower has answered, the meeting is held as it stood (its hours, what was learned,

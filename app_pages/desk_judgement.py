@@ -26,6 +26,7 @@ def _show(where: str) -> None:
         getattr(st, msg[1])(msg[2])
 
 
+@common.db_guarded
 def _classify(aid: str, loan_id: int) -> None:
     cls = st.session_state.get(f"classify_cls_{loan_id}")
     reason = st.session_state.get(f"classify_reason_{loan_id}")
@@ -53,6 +54,7 @@ def _classify(aid: str, loan_id: int) -> None:
                                   cls=cls_name(int(cls))))
 
 
+@common.db_guarded
 def _unclassify(aid: str, loan_id: int) -> None:
     try:
         common.games().unclassify(aid, loan_id)
@@ -91,6 +93,7 @@ def classify_control(live: Live, loan_id: int) -> None:
         _show("classify")
 
 
+@common.db_guarded
 def _add_resolution(aid: str, month: int) -> None:
     ss = st.session_state
     try:

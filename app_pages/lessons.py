@@ -58,6 +58,7 @@ def key(question_id: str) -> str:
     return f"q_{lesson.id}_{question_id}_{attempt}" if attempt else f"q_{lesson.id}_{question_id}"
 
 
+@common.db_guarded
 def next_attempt() -> None:
     st.session_state["quiz_attempts"][lesson.id] = attempt + 1
 

@@ -87,6 +87,7 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
     st.rerun()
 
 
+@common.db_guarded
 def start(assignment_id: int) -> None:
     try:
         live = cr.start_assignment(db, user, common.games(), assignment_id)

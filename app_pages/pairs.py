@@ -42,11 +42,24 @@ def _say(err: Exception) -> None:
                  t(key, **detail))
 
 
+def _say_silence(exc: Exception) -> None:
+    """A press the database did not answer: said (nothing was changed; press again once it
+    answers; the page itself says it is waiting), where it was Streamlit's traceback."""
+    from training.db import unreachable
+
+    if not unreachable(exc):
+        raise exc
+    common.init_lang()
+    common.flash("error", t("common.db_lost_said"))
+
+
 def _begin(pair_id: int) -> None:
     try:
         pairs.begin(db, user, common.games(), pair_id)
     except (pairs.PairError, Forbidden) as err:
         _say(err)
+    except Exception as exc:
+        _say_silence(exc)
 
 
 def _move(pair_id: int, pick, seq: int) -> None:
@@ -54,12 +67,21 @@ def _move(pair_id: int, pick, seq: int) -> None:
         pairs.move(db, user, common.games(), pair_id, pick, seq)
     except (pairs.PairError, Forbidden) as err:
         _say(err)
+    except Exception as exc:
+        _say_silence(exc)
 
 
 @st.fragment(run_every=views.AUTO_REFRESH_SECONDS)
 def _watch(pair_id: int, seen_moves: int, seen_status) -> None:
     """Rerun the page when the partner has moved (or the meeting opened)."""
-    now = pairs.get_pair(db, user, pair_id)
+    try:
+        now = pairs.get_pair(db, user, pair_id)
+    except Exception as exc:
+        from training.db import unreachable
+
+        if not unreachable(exc):
+            raise
+        st.rerun(scope="app")  # the frame says the database is not answering, and waits
     if len(now.moves) != seen_moves or now.status is not seen_status:
         st.rerun(scope="app")
 

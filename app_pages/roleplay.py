@@ -38,6 +38,7 @@ def _tag(rp) -> str:
     return t("roleplay.case_tag", case=case.title.get(lang), borrower=who)
 
 
+@common.db_guarded
 def _start() -> None:
     rp_id, profile = st.session_state["rp_pick"], st.session_state["rp_profile"]
     # a fresh draw for each talk: a seed counted from 1 gave every trainee the same

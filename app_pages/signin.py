@@ -37,6 +37,7 @@ def where_to_start(user) -> None:
 PASSWORD_BOXES = ("pw_current", "pw_new", "pw_again")
 
 
+@common.db_guarded
 def _change_password() -> None:
     """The form's submit: change the password, then empty the boxes either way (a password
     is not left typed on a page); the outcome is said under the form."""

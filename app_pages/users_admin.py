@@ -21,6 +21,7 @@ except Forbidden as err:
 ROLES = [r.value for r in Role]
 
 
+@common.db_guarded
 def _add_user() -> None:
     """Create the typed account (a submit callback: on success the boxes are emptied, so
     the password does not stay on the screen and a second press does not try the same
@@ -65,6 +66,7 @@ with st.form("change_role"):
             st.rerun()
 
 
+@common.db_guarded
 def _reset_password() -> None:
     """Set the typed password (a submit callback: on success the boxes are emptied, so the
     new password does not stay on the screen; on a refusal both keep what was typed)."""

@@ -441,9 +441,10 @@ class LiveGames:
         try:
             live.version = self.store.save(live.attempt.id, g.decision_log, g.month,
                                            g.finished, pending)
-        except AttemptWithdrawn:
-            # withdrawn between the check and the write: the game in memory is ahead of
-            # the store, so drop it; the next open replays what was saved
+        except BaseException:
+            # not saved (withdrawn between the check and the write, or the database did
+            # not answer): the game in memory is ahead of the store, so drop it; the next
+            # open replays what was saved, and the move not kept can be made again
             with self._lock:
                 self._live.pop(live.attempt.id, None)
             raise

@@ -32,6 +32,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # an arbitrary 64-bit key naming Bianque's migration lock among PostgreSQL advisory locks
 PG_MIGRATION_LOCK_KEY = 0x6269616E717565
 WAL_SWITCH_ATTEMPTS = 40  # about 40 s of retries in all
+PG_CONNECT_TIMEOUT_S = 10
+"""How long a new PostgreSQL connection waits for the server unless the URL says
+(``?connect_timeout=``): a server that drops packets (switched off, a firewall) left a
+page turning for the operating system's TCP time-out, minutes, before it could say so."""
 
 
 def default_sqlite_path() -> Path:
@@ -114,11 +118,33 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
+        # a connection the server dropped (a restart, a failover) is found and replaced
+        # when it is taken from the pool, so the app recovers without a restart
         kwargs["pool_pre_ping"] = True
+        if url.startswith("postgresql") and "connect_timeout=" not in url:
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database did not answer (a server stopped or restarting,
+    a dropped connection, a SQLite file locked past its time-out), as opposed to a
+    mistake in what was asked: then nothing was written, and the same move can be made
+    again once it answers."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def unreachable_reason(exc: BaseException) -> str:
+    """The driver's own first line (``connection refused``...), without SQLAlchemy's
+    statement and parameters, which can hold a trainee's data."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def alembic_config(connection: Connection | None = None):
@@ -198,6 +224,18 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def answers(self) -> bool:
+        """Whether the database answers a trivial query now (a fresh connection from the
+        pool, checked by pre-ping); False while it is down."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - only the database's silence is an answer
+            if unreachable(exc):
+                return False
+            raise
+        return True
 
 
 _databases: dict[str, Database] = {}

@@ -1,0 +1,195 @@
+"""The training database stops answering mid-session (a PostgreSQL server stopped or
+restarted) and comes back: the page says so in words, in place of Streamlit's redacted
+OperationalError; what was saved stays; a move made meanwhile is said as not done; once
+the database answers again the same app process goes on (pool pre-ping), with no restart,
+and a tab opened meanwhile is still signed in.
+
+PostgreSQL is reached through a small TCP relay that the test closes (its connections cut,
+new ones refused) and opens again on the same port, as a server stops and starts."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from streamlit.testing.v1 import AppTest
+
+from app_pages import browser_session
+from sim.scenario import load_scenario
+from training import accounts
+from training import db as dbmod
+from training.attempts import AttemptStore, LiveGames
+from training.i18n import t
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+INTRO = load_scenario(ROOT / "scenarios" / "intro.yaml")
+PW = "a-long-password-1"
+
+
+class Relay:
+    """A TCP relay on a fixed local port to the PostgreSQL server: ``down()`` cuts every
+    connection and refuses new ones; ``up()`` listens again on the same port."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self._socks: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self.up()
+
+    def up(self) -> None:
+        ls = socket.socket()
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("127.0.0.1", self.port))
+        ls.listen(16)
+        self._listener = ls
+        threading.Thread(target=self._accept, args=(ls,), daemon=True).start()
+
+    def down(self) -> None:
+        # wakes the accepting thread: a plain close leaves the port listening
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        for s in self._socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        self._socks.clear()
+
+    def _accept(self, ls: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = ls.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self._socks += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.fixture
+def relayed(db_url, monkeypatch):
+    """The test's PostgreSQL database behind a relay, as DATABASE_URL; SQLite is skipped
+    (a file has no server to stop: a locked file is the same OperationalError)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a database server that stops and starts: PostgreSQL only")
+    url = make_url(db_url)
+    dbmod.get_database(db_url)  # migrated directly, before the relay carries it
+    relay = Relay(url.host, url.port or 5432)
+    relayed_url = url.set(port=relay.port).render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", relayed_url)
+    yield relay, relayed_url
+    relay.down()
+    dbmod.forget_databases()
+
+
+def desk_tab(monkeypatch, cookie: str, attempt_id: str) -> AppTest:
+    monkeypatch.setattr(browser_session, "cookie_token", lambda: cookie)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.query_params["attempt"] = attempt_id
+    return at.switch_page("app_pages/desk.py").run()
+
+
+def has(at: AppTest, key: str) -> bool:
+    return key in [b.key for b in at.button]
+
+
+def said(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def test_a_database_that_stops_answering_is_said_and_the_app_goes_on_once_it_is_back(
+        monkeypatch, relayed):
+    relay, url = relayed
+    db = dbmod.get_database(url)
+    ann = accounts.create_user(db, "ann", PW, display_name="Ann")
+    games = LiveGames(AttemptStore(db=db), lambda _id: INTRO)
+    aid = games.start(INTRO, user_id=ann.id).attempt.id
+    games.end_month(aid, 0)
+    cookie = accounts.redeem_grant(db, accounts.issue_grant(
+        db, accounts.open_session(db, ann))).token
+    at = desk_tab(monkeypatch, cookie, aid)
+    assert not at.exception
+    assert has(at, "end_month_1")
+
+    relay.down()
+    assert not db.answers()
+    at.button(key="end_month_1").click().run()  # pressed while the server is down
+    assert not at.exception, [e.value for e in at.exception]
+    text = said(at)
+    assert "is not answering" in text and f"127.0.0.1:{relay.port}" in text
+    assert "Nothing you had saved is lost" in text
+    assert not has(at, "end_month_1")  # nothing stale to press meanwhile
+    other = desk_tab(monkeypatch, cookie, aid)  # a reload while it is down
+    assert not other.exception and "is not answering" in said(other)
+
+    relay.up()  # the same app process: the pool replaces its dead connections
+    at.run()
+    assert not at.exception
+    assert t("common.db_lost_move", "en") in said(at)  # the press was not kept: said
+    assert has(at, "end_month_1")  # the month it was, as saved
+    at.button(key="end_month_1").click().run()
+    assert not at.exception and has(at, "end_month_2")
+    assert AttemptStore(db=db).get(aid).month == 2
+    other.run()  # the tab reloaded while it was down is signed in, on its desk
+    assert not other.exception
+    assert has(other, "end_month_2")
+
+
+def test_a_move_the_database_did_not_save_leaves_no_game_ahead_of_the_store(database):
+    """The month ended in memory but its save failed: the next look replays what was
+    saved, so the desk never shows a month that a restart would take away."""
+    games = LiveGames(AttemptStore(db=database), lambda _id: INTRO)
+    aid = games.start(INTRO).attempt.id
+    saving = games.store.save
+
+    def silent(*args, **kwargs):
+        raise OperationalError("UPDATE attempts", {}, ConnectionRefusedError("refused"))
+
+    games.store.save = silent
+    with pytest.raises(OperationalError) as err:
+        games.end_month(aid, 0)
+    assert dbmod.unreachable(err.value)
+    games.store.save = saving
+    assert games.open(aid).game.month == 0
+    games.end_month(aid, 0)  # made again once it answers
+    assert games.open(aid).game.month == 1 and games.store.get(aid).month == 1
+
+
+def test_a_refused_connection_is_unreachable_and_a_mistake_in_a_query_is_not(tmp_path):
+    from sqlalchemy.exc import ProgrammingError
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there
+    down = dbmod.Database(f"postgresql://nobody@127.0.0.1:{port}/none", migrate=False)
+    assert down.answers() is False
+    assert not dbmod.unreachable(ProgrammingError("SELECT x", {}, Exception("no column x")))
+    assert dbmod.unreachable_reason(OperationalError(
+        "SELECT secret FROM t", {"p": "trainee's data"}, Exception("connection refused\nmore")
+    )) == "connection refused"
+
