@@ -41,13 +41,13 @@ def klass(db_url):
 
 def shipped_actions() -> set[str]:
     """Every action in the catalogue of a shipped case that trainees are given; of the ways
-    of holding a meeting, those a shipped conversation is held in (the others are never
-    offered)."""
+    of holding a meeting, those a shipped case's conversation is held in (the others are
+    never offered on a desk: a practice conversation has no case)."""
     from sim.roleplay import MEETING_ACTION_IDS
     from sim.roleplay_files import shipped
     from training.desk import Desk
 
-    held = {rp.meeting_action for rp in shipped().values()}
+    held = {rp.meeting_action for rp in shipped().values() if rp.case}
     return set().union(*(Desk(sc).sim.catalogue for sc in (
         load_scenario(path) for path in sorted((ROOT / "scenarios").glob("*.yaml")))
         if sc.published)) - (MEETING_ACTION_IDS - held)
