@@ -39,6 +39,16 @@ def test_every_term_kind_and_conduct_rule_is_used_somewhere(shipped) -> None:
                      "contact_hours", "no_claim_beyond_guarantee", "no_disguised_restructuring"}
 
 
+def test_every_relief_offered_and_every_rule_broken_is_explained(shipped) -> None:
+    """A choice that grants relief (a restructuring, a disaster deferral) or breaks a conduct
+    rule carries feedback: the debrief says what it does and does not do (huimin_flood's
+    offer_deferral said nothing)."""
+    silent = [(rp.id, ch.id) for rp in shipped.values() for node in rp.nodes.values()
+              for ch in node.choices if ch.feedback is None and (ch.breach or any(
+                  t.kind in ("restructure", "emergency_deferral") for t in ch.terms))]
+    assert silent == []
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_conduct_rule_is_named_explained_and_sourced(lang) -> None:
     """The feedback page, the debrief and the review show a broken rule by its title, its
