@@ -49,6 +49,20 @@ def test_every_relief_offered_and_every_rule_broken_is_explained(shipped) -> Non
     assert silent == []
 
 
+def test_the_officer_calls_a_loan_late_only_where_the_talk_takes_it_as_late(shipped) -> None:
+    """A choice's words are the same in every variant of the talk: in one that does not
+    take the loan as overdue (premise), the officer cannot say the borrower is late
+    (guarantor_wants_out had the officer tell Mr Zhou Chen was "forty days late" to a
+    sound Chen too)."""
+    import re
+
+    late = re.compile(r"\b(overdue|arrears|days? late|behind on)\b|逾期|拖欠|欠款")
+    said = [(rp.id, ch.id) for rp in shipped.values() if "overdue" not in rp.premise
+            for node in rp.nodes.values() for ch in node.choices
+            if late.search(ch.text.en.lower()) or late.search(ch.text.zh)]
+    assert said == []
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_conduct_rule_is_named_explained_and_sourced(lang) -> None:
     """The feedback page, the debrief and the review show a broken rule by its title, its
