@@ -71,9 +71,16 @@ Premise = Literal["overdue", "disaster_hit"]
 """A public fact a conversation's setting takes as known (the desk can see it too)."""
 
 ConductRule = Literal["no_false_promise", "no_threats", "no_third_party_disclosure",
-                      "contact_hours"]
+                      "contact_hours", "no_claim_beyond_guarantee",
+                      "no_disguised_restructuring"]
 CONDUCT_RULES: tuple[str, ...] = ("no_false_promise", "no_threats", "no_third_party_disclosure",
-                                  "contact_hours")
+                                  "contact_hours", "no_claim_beyond_guarantee",
+                                  "no_disguised_restructuring")
+"""What a choice may break; each has its title, text and source in the locale catalogues
+(``roleplay.rule.<name>``). ``no_claim_beyond_guarantee``: pressing a guarantor for more
+than the guarantee covers (amount, period or a debt outside it); ``no_disguised_restructuring``:
+new terms for a borrower in difficulty presented as no restructuring (正常 kept, no
+observation period)."""
 
 _RULE_SCHEMA = {"type": "string", "enum": list(CONDUCT_RULES)}
 ConductRules = Annotated[list[ConductRule], WithJsonSchema({"anyOf": [

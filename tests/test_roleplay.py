@@ -36,7 +36,44 @@ def test_every_term_kind_and_conduct_rule_is_used_somewhere(shipped) -> None:
     assert {"restructure", "additional_collateral", "new_guarantor", "entrusted_payment",
             "repayment_plan"} <= kinds
     assert rules == {"no_false_promise", "no_threats", "no_third_party_disclosure",
-                     "contact_hours"}
+                     "contact_hours", "no_claim_beyond_guarantee", "no_disguised_restructuring"}
+
+
+def test_every_relief_offered_and_every_rule_broken_is_explained(shipped) -> None:
+    """A choice that grants relief (a restructuring, a disaster deferral) or breaks a conduct
+    rule carries feedback: the debrief says what it does and does not do (huimin_flood's
+    offer_deferral said nothing)."""
+    silent = [(rp.id, ch.id) for rp in shipped.values() for node in rp.nodes.values()
+              for ch in node.choices if ch.feedback is None and (ch.breach or any(
+                  t.kind in ("restructure", "emergency_deferral") for t in ch.terms))]
+    assert silent == []
+
+
+def test_the_officer_calls_a_loan_late_only_where_the_talk_takes_it_as_late(shipped) -> None:
+    """A choice's words are the same in every variant of the talk: in one that does not
+    take the loan as overdue (premise), the officer cannot say the borrower is late
+    (guarantor_wants_out had the officer tell Mr Zhou Chen was "forty days late" to a
+    sound Chen too)."""
+    import re
+
+    late = re.compile(r"\b(overdue|arrears|days? late|behind on)\b|逾期|拖欠|欠款")
+    said = [(rp.id, ch.id) for rp in shipped.values() if "overdue" not in rp.premise
+            for node in rp.nodes.values() for ch in node.choices
+            if late.search(ch.text.en.lower()) or late.search(ch.text.zh)]
+    assert said == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_conduct_rule_is_named_explained_and_sourced(lang) -> None:
+    """The feedback page, the debrief and the review show a broken rule by its title, its
+    text and its source from the catalogues: a rule without them would show a bare key."""
+    from sim.roleplay import CONDUCT_RULES
+    from training.i18n import t
+
+    for rule in CONDUCT_RULES:
+        for part in ("title", "text", "source"):
+            key = f"roleplay.rule.{rule}.{part}"
+            assert t(key, lang) != key and t(key, lang).strip(), (lang, key)
 
 
 # ------------------------------------------------------------------ playing a talk
@@ -108,10 +145,29 @@ def test_missed_facts_and_strong_questions(shipped) -> None:
     ("jinlan_diversion", ["ask_onward_flows", "promise_rollover"], "no_false_promise"),
     ("consumer_hardship", ["call_employer", "repayment_plan"], "no_third_party_disclosure"),
     ("huimin_flood", ["call_tonight", "deferral_in_writing"], "contact_hours"),
+    # pressing a guarantor for debts and a period the guarantee does not cover
+    ("guarantor_wants_out", ["claim_everything"], "no_claim_beyond_guarantee"),
+    # "only an extension, it stays normal" to a borrower who may be in difficulty
+    ("jiahe_extension", ["grant_now"], "no_disguised_restructuring"),
 ])
 def test_conduct_breaches_are_detected(shipped, rp_id, path, rule) -> None:
     out = Session.replay(shipped[rp_id], PRACTICE_PROFILES["struggling"], path).outcome()
     assert rule in {b.rule for b in out.breaches}
+
+
+def test_a_guarantor_told_he_owes_everything_goes_to_his_lawyer(shipped) -> None:
+    """Told the guarantee never expires and covers whatever Chen borrows, Mr Zhou stops
+    talking: the officer breaks the rule and learns nothing of what he came to say."""
+    rp = shipped["guarantor_wants_out"]
+    pressed = Session.replay(rp, PRACTICE_PROFILES["distressed"], ["claim_everything"])
+    asked = Session.replay(rp, PRACTICE_PROFILES["distressed"], ["ask_why", "watch_closer"])
+    assert pressed.done and "lawyer" in pressed.steps[-1].line.text.en
+    out = pressed.outcome()
+    assert [(b.rule, b.choice_id) for b in out.breaches] == [
+        ("no_claim_beyond_guarantee", "claim_everything")]
+    assert out.learned == [] and "true_turnover" in out.missed
+    assert asked.outcome().learned == ["true_turnover"]
+    assert out.relationship_delta < asked.outcome().relationship_delta
 
 
 def test_late_call_breaks_two_rules(shipped) -> None:

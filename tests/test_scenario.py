@@ -951,3 +951,25 @@ def test_a_share_written_past_100_says_what_1_means():
     assert err.value.problems_zh[0].endswith("（请改用更小的数：这是比例，1 即 100%）")
     [(_, msg)] = problems(text.replace("diversion_share: 120", "diversion_share: 12"))
     assert msg.endswith("write 12% as 0.12)")
+
+
+def test_a_development_loan_diverted_on_self_payment_is_called_a_gap_in_its_debrief():
+    """A fixed-asset (development) loan that a case diverts on self-payment is there to
+    teach the gap: the 2024 fixed-asset loan rules want entrusted payment above set
+    amounts, so the debrief says, in both languages, that the loan should have been on it
+    (real_estate's Jinlan read as if self-payment were normal for CNY 180 million)."""
+    checked = []
+    for path in scenario_paths():
+        sc = load_scenario(path)
+        segments = {s.id: s for s in sc.segments}
+        if not any(b.diverts and segments[b.segment].product == "real_estate_dev"
+                   and segments[b.segment].payment_mode == "self" for b in sc.borrowers):
+            continue
+        notes_en = " ".join(n.en for n in sc.debrief_notes)
+        notes_zh = " ".join(n.zh for n in sc.debrief_notes)
+        assert "self-payment" in notes_en and "2024" in notes_en, (sc.id, "en")
+        assert "should have been on entrusted payment" in notes_en, (sc.id, "en")
+        assert "自主支付" in notes_zh and "2024" in notes_zh, (sc.id, "zh")
+        assert "本应从第一次提款起就是受托支付" in notes_zh, (sc.id, "zh")
+        checked.append(sc.id)
+    assert "real_estate" in checked

@@ -306,11 +306,12 @@ def test_the_instructor_pairs_two_trainees_and_reads_the_transcript(room):
     cr.start_assignment(room.db, room.ann, room.games, room.assignment.id)
     pairs.begin(room.db, room.ann, room.games, p.id)
     pairs.move(room.db, room.ben, room.games, p.id, 0, 0)
-    pairs.move(room.db, room.ann, room.games, p.id, "grant_now", 1)  # a promise not hers
+    # a promise not hers, and "it stays normal": two rules
+    pairs.move(room.db, room.ann, room.games, p.id, "grant_now", 1)
     ok(at.run())
     table = next(e.value for e in at.dataframe if "Officer" in e.value.columns)
     assert table[["Officer", "Borrower", "Turns", "Rules broken"]].values.tolist() == [
-        ["Ann", "Ben", 2, 1]]
+        ["Ann", "Ben", 2, 2]]
     shown = texts(at)
     assert RP.nodes["opening"].choices[1].text.en in shown  # the transcript of choices
     assert RP.borrower_brief.en in shown and RP.setting.en in shown  # both cards, read only
@@ -319,10 +320,15 @@ def test_the_instructor_pairs_two_trainees_and_reads_the_transcript(room):
     assert t("pairs.hidden_state_other", "en") in shown and "The business: sound" in shown
     assert "Your " not in shown
     assert t("pairs.officer_card_other", "en") in [e.label for e in at.expander]
-    assert t("roleplay.rule.no_false_promise.title", "en") in shown
-    assert t("roleplay.breach_at_by", "en", rule=t("roleplay.rule.no_false_promise.title",
-             "en"), officer="Ann", choice=RP.nodes["opening"].choices[1].text.en) in [
-        e.value.split("\n\n")[0] for e in at.error]
+    errors = [e.value.split("\n\n") for e in at.error]
+    for rule in ("no_false_promise", "no_disguised_restructuring"):
+        title = t(f"roleplay.rule.{rule}.title", "en")
+        assert title in shown
+        assert [t("roleplay.breach_at_by", "en", rule=title, officer="Ann",
+                  choice=RP.nodes["opening"].choices[1].text.en),
+                 t(f"roleplay.rule.{rule}.text", "en"),
+                 t("roleplay.source", "en", source=t(f"roleplay.rule.{rule}.source", "en"))
+                 ] in errors
     assert not keys(at, "pair_line") and not keys(at, "pair_choice")
     assert any(link.label == t("pairs.open_attempt", "en", officer="Ann")
                for link in at.get("page_link"))

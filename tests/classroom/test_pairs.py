@@ -261,10 +261,13 @@ def test_a_breach_shows_to_both_sides_and_the_instructor(klass):
     k.start(k.ann)
     pairs.begin(k.db, k.ann, k.games, p.id)
     _say(k, k.ben, p.id, 0)
-    _say(k, k.ann, p.id, "grant_now")  # "a one-year extension is no problem": not hers to give
+    # "a one-year extension is no problem": not hers to give; "it stays normal": not hers
+    # to promise either, and untrue of a borrower in difficulty
+    _say(k, k.ann, p.id, "grant_now")
     for who in (k.ann, k.ben, k.teacher):
         v = pairs.view(k.db, who, p.id)
-        assert [b.rule for b in v.outcome.breaches] == ["no_false_promise"]
+        assert [b.rule for b in v.outcome.breaches] == ["no_false_promise",
+                                                        "no_disguised_restructuring"]
     _say(k, k.ben, p.id, 0)
     v = pairs.view(k.db, k.ann, p.id)
     # her case runs on: nothing that tells the hidden state (what she missed, the judged
@@ -286,6 +289,10 @@ def test_a_breach_shows_to_both_sides_and_the_instructor(klass):
     k.games.end_month(aid, 0)
     summaries = talk_summaries(k.games.open(aid).game, "en")
     assert len(summaries) == 1 and summaries[0].breaches[0].startswith("No promises")
+    assert summaries[0].breaches[1] == (
+        "No restructuring passed off as something else: Measures for the Risk Classification "
+        "of Financial Assets of Commercial Banks (CBIRC and PBOC Order 2023 No. 1, in force 1 "
+        "July 2023), on restructured assets.")
     for m in range(1, k.scenario.horizon_months):  # once her case is over, she sees it all
         k.games.end_month(aid, m)
     v = pairs.view(k.db, k.ann, p.id)
