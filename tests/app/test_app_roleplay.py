@@ -416,13 +416,26 @@ def desk_at_jinlan_with(monkeypatch, lang: str, talks: dict):
     return at, aid, i
 
 
+def hold_the_call_and_end_the_month(at, aid: str) -> None:
+    """Open the meeting on the desk, accept the report, see the call queued at its 0.5 h,
+    and end the month."""
+    from app_pages import common
+
+    at.button(key="meet_open").click().run()
+    at.button(key="meet_choice_0_accept_report").click().run()
+    no_exception(at)
+    g = common.games().open(aid).game
+    assert [(q.action_id, q.hours) for q in g.queued] == [("meet_borrower_call", 0.5)]
+    at.button(key=f"end_month_{g.month}").click().run()
+    no_exception(at)
+
+
 @pytest.mark.parametrize("lang, how", [("zh", "（电话或视频）："), ("en", ", by phone or video: ")])
 def test_the_desk_says_how_a_talk_is_held_and_its_hours_before_it_opens(fresh_db, monkeypatch,
                                                                        lang, how):
     """A conversation held by phone: the meeting panel says so, with the call's hours, before
     the trainee opens it; held, it is queued at those hours and the loan file's list of
     meetings says how it was held."""
-    from app_pages import common
     from sim.roleplay import Roleplay
     from training import units
 
@@ -434,13 +447,7 @@ def test_the_desk_says_how_a_talk_is_held_and_its_hours_before_it_opens(fresh_db
         {**talks["jinlan_diversion"].model_dump(), "held": "call"})
     at, aid, i = desk_at_jinlan_with(monkeypatch, lang, talks)
     assert how in texts(at), texts(at)
-    at.button(key="meet_open").click().run()
-    at.button(key="meet_choice_0_accept_report").click().run()
-    no_exception(at)
-    g = common.games().open(aid).game
-    assert [(q.action_id, q.hours) for q in g.queued] == [("meet_borrower_call", 0.5)]
-    at.button(key=f"end_month_{g.month}").click().run()
-    no_exception(at)
+    hold_the_call_and_end_the_month(at, aid)
     assert re.search(rf"(第1月|Month 1): .*{re.escape(hours)}", texts(at).replace("：", ": ")), \
         texts(at)
 
@@ -493,13 +500,7 @@ def test_with_two_conversations_for_a_borrower_the_trainee_picks_which_to_hold(
           how=t(f"roleplay.held_as.{rp.held}", lang), hours=units.hours(h, lang))
         for rp, h in ((first, 4), (second, 0.5))]
     pick.set_value(second.id).run()
-    at.button(key="meet_open").click().run()
-    at.button(key="meet_choice_0_accept_report").click().run()
-    no_exception(at)
-    g = common.games().open(aid).game
-    assert [(q.action_id, q.hours) for q in g.queued] == [("meet_borrower_call", 0.5)]
-    at.button(key=f"end_month_{g.month}").click().run()
-    no_exception(at)
+    hold_the_call_and_end_the_month(at, aid)
     g = common.games().open(aid).game
     assert [t_["roleplay"] for t_ in g.decision_log[0]["talks"]] == ["jinlan_call"]
     again = Game.replay(g.scenario, g.seed, g.decision_log, roleplays=talks)
