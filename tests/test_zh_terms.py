@@ -18,3 +18,11 @@ def test_the_mortgaged_thing_is_named_only_where_it_is_auctioned_or_disposed_of(
     found = [(k, text) for k, text in catalogue("zh").items()
              if "抵押物" in text and not any(w in text for w in ("拍卖", "处置"))]
     assert not found, f"{found}: its value or condition is the 押品's"
+
+
+def test_checks_that_wait_for_next_month_have_one_name():
+    """The desk says the checks beyond the hours given are 顺延 to next month; the month's
+    figure that counts them must use the same word (逾期 is a loan past due)."""
+    zh = catalogue("zh")
+    assert "顺延" in zh["desk.checks_wait"]
+    assert "顺延" in zh["fig.checks_slipped"] and "逾期" not in zh["fig.checks_slipped"]
