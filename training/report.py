@@ -870,9 +870,21 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
 
 
 # --- where your loss came from --------------------------------------------------------------------
-def refused_table(rejected: list, labels: dict[int, str], lang: str) -> pd.DataFrame:
+def refused_table(rejected: list, labels: dict[int, str], lang: str,
+                  events: pd.DataFrame | None = None) -> pd.DataFrame:
     """What the engine refused this month (sim.game.MonthReport.rejected): the loan, what
-    was asked and why it was not done, in ``lang``."""
+    was asked and why it was not done, in ``lang``. With the month's ``events``, an action
+    refused because the loan was no longer overdue says when the trainee's own
+    restructuring that month brought it current (it runs first), not just "not overdue"
+    about a loan the desk showed overdue when the action was queued."""
+    restructured = set() if events is None or events.empty else {
+        int(i) for i in events.loc[events["event"] == "action_restructure", "loan_id"]}
+
+    def reason(loan_id: int, code: str) -> str:
+        if code == "overdue" and int(loan_id) in restructured:
+            return t("desk.refused.cured_by_restructure", lang)
+        return why(code)
+
     def why(code: str) -> str:
         for key in (f"engine.reason.{code}", f"judgement.reject.{code}"):
             text = t(key, lang)
@@ -886,7 +898,7 @@ def refused_table(rejected: list, labels: dict[int, str], lang: str) -> pd.DataF
     return pd.DataFrame({
         t("desk.refused.loan", lang): [labels.get(int(i), str(i)) for i, _, _ in rejected],
         t("desk.refused.action", lang): [what(a) for _, a, _ in rejected],
-        t("desk.refused.why", lang): [why(w) for _, _, w in rejected]})
+        t("desk.refused.why", lang): [reason(i, w) for i, _, w in rejected]})
 
 
 def action_name(action_id: str, lang: str | None = None) -> str:

@@ -526,3 +526,36 @@ def test_the_loan_table_puts_what_a_trainee_triages_on_before_the_descriptive_co
     rest = [cols.index(report._col(c, lang)) for c in ("product", "industry", "region")]
     assert max(key) < min(rest), cols
     assert cols.index(report.column_title("balance_cny", lang)) < min(rest)
+
+
+@pytest.mark.parametrize(("lang", "why"), [
+    ("en", "the restructuring you queued the same month ran first"),
+    ("zh", "同月安排的展期或重组先执行")])
+def test_a_collection_refused_after_the_same_months_restructuring_says_so(lang, why):
+    """An overdue loan: the desk offers both a restructuring and a collection visit, the
+    trainee queues both; the restructuring runs first and brings the loan current, so the
+    visit is refused. The month's report said only "the loan is not overdue" about a loan
+    the desk had shown overdue (seen playing review_meeting): it names the cause."""
+    from tests.app.test_app_pages import texts
+
+    at = desk("review_meeting", lang=lang)
+    g = live_game(at)
+    g.set_routine_hours(100.0)  # the checks leave hours for actions
+    loan = None
+    while loan is None:
+        assert not g.finished, "no loan in the case could be restructured while overdue"
+        g.end_month(g.month)
+        loans = g.loans()
+        for i in loans.loc[(loans["dpd"] > 0) & (loans["status"] == "active"), "loan_id"]:
+            can = {o.id for o in g.options(int(i)) if o.available}
+            if {"restructure", "collect_visit"} <= can:
+                loan = int(i)
+                break
+    g.queue(loan, "restructure")
+    g.queue(loan, "collect_visit")  # the desk still offers it: the loan is overdue now
+    at.run()
+    end_month(at)
+    assert live_game(at).last_report.rejected == [(loan, "collect_visit", "overdue")]
+    table = next(d.value for d in at.dataframe if d.value.shape[1] == 3
+                 and any(why in str(v) for v in d.value.iloc[:, 2]))
+    assert len(table) == 1, texts(at)
