@@ -98,7 +98,7 @@ def review_meeting(live: Live, lang: str) -> None:
     """The quarterly post-loan review meeting (贷后管理例会)."""
     g = live.game
     review = live.month_memo(("review",), lambda: g.review(g.month))
-    with st.expander(t("desk.review_title", quarter=g.month // 3), icon=":material/groups:"):
+    with st.expander(t("desk.review_title", quarter=g.month // 3, month=g.month), icon=":material/groups:"):
         st.caption(t("desk.review_intro"))
         row([
             Figure(t("fig.npl_ratio"), units.pct(review.npl_ratio)),

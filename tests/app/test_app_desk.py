@@ -559,3 +559,16 @@ def test_a_collection_refused_after_the_same_months_restructuring_says_so(lang, 
     table = next(d.value for d in at.dataframe if d.value.shape[1] == 3
                  and any(why in str(v) for v in d.value.iloc[:, 2]))
     assert len(table) == 1, texts(at)
+
+
+@pytest.mark.parametrize(("lang", "held"), [("en", "end of month 3"), ("zh", "第 3 月末")])
+def test_the_review_meeting_says_which_month_it_closes(lang, held):
+    """The quarter's review meeting opens on the desk once month 3 has ended, while the
+    month figure already reads month 4; the case's notes and debrief speak of "the month-3
+    meeting" (review_meeting: 第3个月的例会). The meeting's title names the month it
+    closes, so the two agree (a trainee read it as a month-4 meeting)."""
+    at = desk("review_meeting", lang=lang)
+    for _ in range(3):
+        end_month(at)
+    titles = [e.label for e in at.expander]
+    assert any(held in str(label) for label in titles), titles
