@@ -507,12 +507,21 @@ def comparison_table(debrief: Any, lang: str) -> pd.DataFrame:
     rows = []
     # check quality is said in words under the compliance table (check_quality_note)
     table = table.drop(columns=["check_quality"], errors="ignore")
+    # a column of hours reads alike: all with a decimal when one has a half hour
+    # ("4,146.5 h" above "4,311 h" read as figures of different precision)
+    halves = {str(c) for c in table.columns if _is_hours(str(c)) and any(
+        round(float(v), 1) % 1 for v in table[c] if v is not None and v == v)}
     for strategy, r in table.iterrows():
         row = {"strategy": t(f"strategy.{strategy}", lang)}
         for c, v in r.items():
-            row[c] = _fmt_cell(str(c), v, lang, unit_in_header=True)
+            row[c] = (units.hours(float(v), lang, decimal=True) if str(c) in halves and v == v
+                      else _fmt_cell(str(c), v, lang, unit_in_header=True))
         rows.append(row)
     return _rename(pd.DataFrame(rows), lang)
+
+
+def _is_hours(name: str) -> bool:
+    return name == "hours" or name.endswith("_hours")
 
 
 def _fmt_cell(name: str, v: Any, lang: str, unit_in_header: bool = False) -> str:
@@ -530,7 +539,7 @@ def _fmt_cell(name: str, v: Any, lang: str, unit_in_header: bool = False) -> str
     if name in ("npl_ratio_peak", "compliance", "policy_compliance", "npl_ratio", "relationship") \
             or name.endswith("share"):
         return units.pct(float(v), 1)
-    if name == "hours" or name.endswith("_hours"):
+    if _is_hours(name):
         return units.hours(float(v), lang)
     if isinstance(v, float):
         return f"{v:,.2f}"

@@ -1,6 +1,7 @@
 """The shaping below the pages: key figures, filters, tables in both languages, the HTML report,
 and the live-game registry (pending decisions survive a restart, stale months do nothing)."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -257,3 +258,18 @@ def test_every_region_and_industry_a_generated_case_draws_has_a_word(lang):
     assert not [i for i in INDUSTRY_NAMES if f"industry.{i}" not in words]
     if lang == "zh":  # the desk's word is the one the generator wrote into the case's own texts
         assert all(report.term("region", r, lang) == zh for r, (zh, *_) in REGIONS.items())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_comparison_tables_hours_read_alike_down_the_column(finished_game, lang):
+    """review_meeting's debrief showed "4,146.5 小时" above "230 小时" and "4,311 小时": one
+    column, two precisions. With one half hour in the column, every row has its decimal."""
+    from types import SimpleNamespace
+
+    d = finished_game.debrief()
+    table = d.table.copy()
+    hours = [4146.5, 230.0, 4465.5, 4311.0][:len(table)]
+    table["hours"] = hours
+    shown = report.comparison_table(SimpleNamespace(table=table), lang)
+    column = next(c for c in shown.columns if shown[c].astype(str).str.contains("4,146.5").any())
+    assert all(re.search(r"\d\.\d", text) for text in shown[column]), list(shown[column])
