@@ -26,3 +26,17 @@ def test_checks_that_wait_for_next_month_have_one_name():
     zh = catalogue("zh")
     assert "顺延" in zh["desk.checks_wait"]
     assert "顺延" in zh["fig.checks_slipped"] and "逾期" not in zh["fig.checks_slipped"]
+
+
+def test_a_lawsuits_lead_in_months_runs_into_the_verb():
+    """"你比早期预警早 1 个月 起诉" had a space inside the Chinese phrase (seen on the
+    review_meeting debrief): a space sits beside a digit, never between two characters."""
+    import re
+
+    from training import report
+    from training.loss_sources import Lesson
+
+    for key in ("sued_earlier", "sued_later"):
+        text = report.lesson_text(Lesson(key, {"months": 1}), "zh", "early-warning")
+        assert "1 个月" in text, text
+        assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", text), text
