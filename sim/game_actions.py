@@ -25,6 +25,11 @@ CONTRADICTS = {"accelerate": RELIEF, **{a: frozenset({"accelerate"}) for a in RE
 """Actions a trainee may not queue on one loan in one month: relief (a restructuring or a
 deferral) gives the borrower time, an early recall (提前收回) demands the whole balance now.
 The engine would take both, one after the other; a bank would do one or the other."""
+COLLECTION = frozenset({"collect_call", "collect_letter", "collect_visit"})
+CLEARS_ARREARS = {RESTRUCTURE: COLLECTION, **{a: frozenset({RESTRUCTURE}) for a in COLLECTION}}
+"""Neither may follow the other on one loan in one month: a restructuring clears the
+arrears (the loan is current after it), so a collection action queued beside it found the
+loan not overdue and was refused at the month's end, though the desk had offered it."""
 
 
 @contextmanager
@@ -156,6 +161,8 @@ class ActionQueue:
                 why = admissible(self.sim, loan_id, key, queued, left, month=self.month + 1)
         if why is None and any((loan_id, a) in queued for a in CONTRADICTS.get(key, ())):
             why = "contradicts"
+        if why is None and any((loan_id, a) in queued for a in CLEARS_ARREARS.get(key, ())):
+            why = "clears_arrears"
         return why
 
     def _misuse_found(self, loan_id: int) -> bool:

@@ -315,3 +315,30 @@ def test_recoveries_and_write_offs_show_their_money_in_the_pages_unit():
     assert money["details_en"].str.startswith("CNY\u00a0").all()
     first = money[money["event"] == "action_write_off"].iloc[0]
     assert first["details_en"] == f"CNY\u00a0{float(first['details']) / 1e3:,.1f}k"
+
+
+def test_a_restructuring_and_a_collection_of_one_loan_in_one_month_exclude_each_other():
+    """The desk let a trainee queue a restructuring and a collection visit on one overdue
+    loan; the restructuring cleared the arrears first and the visit was refused at the
+    month's end ("the loan is not overdue"). Either now closes the other for that loan,
+    with the reason, until it is unqueued."""
+    g = Game(case(hours=200.0, horizon=12), seed=9)
+    g.set_policy(LIGHT)
+    while True:
+        both = [i for i in range(g.sim.n)
+                if all({o.id: o for o in g.options(i)}[a].available
+                       for a in ("restructure", "collect_visit"))]
+        if both:
+            break
+        assert not g.finished, "no overdue loan could be restructured"
+        g.end_month(g.month)
+    i = both[0]
+    g.queue(i, "restructure")
+    visit = {o.id: o for o in g.options(i)}["collect_visit"]
+    assert not visit.available and visit.reason == "clears_arrears"
+    assert (visit.reason_zh, visit.reason_en) == engine_text("reason", "clears_arrears")
+    for action in ("collect_call", "collect_letter", "collect_visit"):
+        assert_rejected(g, i, action, "clears_arrears")
+    g.unqueue(len(g.queued) - 1)  # the restructuring
+    g.queue(i, "collect_visit")
+    assert_rejected(g, i, "restructure", "clears_arrears")

@@ -29,12 +29,13 @@ REASONS: tuple[str, ...] = (
     "disaster_hit",
     "overdue", "defaulted", "no_lawsuit", "judgment_or_security", "has_collateral",
     "unpledged_assets", "available", "hours", "queued", "conversation", "no_conversation",
-    "contradicts",
+    "contradicts", "clears_arrears",
 )
 """Why an action cannot be taken: each precondition code, plus "available" (the case does
 not offer it), "hours" (not enough officers' hours), "queued" (already this month), for
 a meeting "conversation" (held through its conversation) or "no_conversation", and on the
-desk "contradicts" (relief and an early recall of one loan in one month).
+desk "contradicts" (relief and an early recall of one loan in one month) and
+"clears_arrears" (a restructuring and a collection action of one loan in one month).
 Their text is in training/locales/<lang>/engine.yaml under engine.reason."""
 
 

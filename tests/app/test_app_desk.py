@@ -528,15 +528,16 @@ def test_the_loan_table_puts_what_a_trainee_triages_on_before_the_descriptive_co
     assert cols.index(report.column_title("balance_cny", lang)) < min(rest)
 
 
-@pytest.mark.parametrize(("lang", "why"), [
-    ("en", "the restructuring you queued the same month ran first"),
-    ("zh", "同月安排的展期或重组先执行")])
-def test_a_collection_refused_after_the_same_months_restructuring_says_so(lang, why):
-    """An overdue loan: the desk offers both a restructuring and a collection visit, the
-    trainee queues both; the restructuring runs first and brings the loan current, so the
-    visit is refused. The month's report said only "the loan is not overdue" about a loan
-    the desk had shown overdue (seen playing review_meeting): it names the cause."""
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_collection_beside_the_same_months_restructuring_is_refused_when_queued(lang):
+    """An overdue loan: the desk offered both a restructuring and a collection visit, the
+    trainee queued both, the restructuring ran first and brought the loan current, and the
+    visit was refused at the month's end, "the loan is not overdue", about a loan the desk
+    had shown overdue (seen playing review_meeting). With the restructuring queued, the
+    visit's card now says at once why it cannot be queued (sim.game_actions.CLEARS_ARREARS)."""
+    from sim.game_actions import ActionError
     from tests.app.test_app_pages import texts
+    from training.i18n import t
 
     at = desk("review_meeting", lang=lang)
     g = live_game(at)
@@ -552,13 +553,12 @@ def test_a_collection_refused_after_the_same_months_restructuring_says_so(lang, 
                 loan = int(i)
                 break
     g.queue(loan, "restructure")
-    g.queue(loan, "collect_visit")  # the desk still offers it: the loan is overdue now
+    with pytest.raises(ActionError) as refused:
+        g.queue(loan, "collect_visit")
+    assert refused.value.code == "clears_arrears"
     at.run()
-    end_month(at)
-    assert live_game(at).last_report.rejected == [(loan, "collect_visit", "overdue")]
-    table = next(d.value for d in at.dataframe if d.value.shape[1] == 3
-                 and any(why in str(v) for v in d.value.iloc[:, 2]))
-    assert len(table) == 1, texts(at)
+    at.selectbox(key="loan_pick").set_value(loan).run()
+    assert t("engine.reason.clears_arrears", lang) in texts(at)
 
 
 @pytest.mark.parametrize(("lang", "held"), [("en", "end of month 3"), ("zh", "第 3 月末")])
