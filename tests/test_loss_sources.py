@@ -80,6 +80,17 @@ def test_each_loan_gets_the_lesson_that_explains_its_gap(you, base, key):
         assert "add_collateral" not in text and "restructure" not in text  # names, not ids
 
 
+def test_a_saved_loan_is_credited_to_the_step_that_changed_its_course_not_to_monitoring():
+    """A trainee put a borrower on closer monitoring in month 1 and asked for collateral in
+    month 3; the debrief said month 1's closer monitoring kept the loan out of default,
+    though checks only show a loan's state (seen playing review_meeting)."""
+    you = tl(actions=((1, "closer_monitoring"), (2, "onsite_check"), (3, "add_collateral")))
+    found = lesson(you, tl(default_month=7, loss_cny=5.0))
+    assert (found.key, found.values) == ("saved_by", {"action": "add_collateral", "month": 3})
+    watched = lesson(tl(actions=((1, "closer_monitoring"),)), tl(default_month=7, loss_cny=5.0))
+    assert watched.key == "saved"  # no step of its own to name
+
+
 def test_never_checked_counts_the_alerts_and_sued_later_the_months():
     found = lesson(tl(default_month=8, signals=((2, "a"), (4, "b"), (6, "c")), loss_cny=9.0), tl())
     assert report.lesson_text(found, "en") == "Never checked despite 3 alerts."

@@ -30,6 +30,9 @@ MAX_LOANS = 12
 #: aggressive ones. Taken on a loan that then defaults sooner than under the reference, they
 #: are what the lesson names.
 AGGRESSIVE = frozenset(k for k, it in INTERVENTIONS.items() if it.aggressive)
+REVEALS_ONLY = frozenset({"onsite_check", "closer_monitoring"})
+"""Actions that only show a loan's state (a check; closer monitoring, which adds checks):
+never named as what saved a loan."""
 FREEZE = "freeze_line"
 """Freezing the undrawn line (冻结额度): the exposure it keeps off the books is named."""
 
@@ -101,7 +104,9 @@ def timeline(run: Any, loan_id: int) -> Timeline:
 def lesson(you: Timeline, base: Timeline) -> Lesson:
     """The one line a trainee should take from this loan, the most telling rule first."""
     gap = you.loss_cny - base.loss_cny
-    first_action = next(((m, a) for m, a in you.actions if a not in ("onsite_check",)), None)
+    # the first step that changes the borrower's course: a check, or closer monitoring (more
+    # checks), only reveals (sim.checks), so it cannot be what kept the loan out of default
+    first_action = next(((m, a) for m, a in you.actions if a not in REVEALS_ONLY), None)
     if gap <= 0:
         if base.default_month is not None and you.default_month is None:
             if first_action:
