@@ -82,9 +82,15 @@ def trajectories(df: pd.DataFrame, y: str, title: str, y_title: str, y_format: s
                       scale=alt.Scale(domain=names, range=[STRATEGY_COLOURS[s] for s in present]))
     dash = alt.StrokeDash("strategy_name:N", legend=None, scale=alt.Scale(
         domain=names, range=[TRAJECTORY_DASH.get(s, []) for s in present]))
+    # the months the lines cover (from month 1: the axis began at an empty month 0), and
+    # whole numbers on a money axis ("200,000.0" read as a figure to the decimal; the
+    # tooltip keeps the decimal)
+    months = [float(df["month"].min()), float(df["month"].max())] if len(df) else [0.0, 1.0]
+    axis_format = ",.0f" if y_format == ",.1f" else y_format
     base = alt.Chart(df).encode(
-        x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        x=alt.X("month:Q", title=t("col.month"), axis=alt.Axis(tickMinStep=1),
+                scale=alt.Scale(domain=months, nice=False)),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=axis_format)),
         color=color,
         tooltip=[alt.Tooltip("strategy_name:N", title=t("col.strategy")),
                  alt.Tooltip("month:Q", title=t("col.month")),

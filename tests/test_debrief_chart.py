@@ -68,3 +68,18 @@ def test_the_reference_line_is_drawn_over_yours_and_dashed(idle_trainee):
     dash = second["encoding"]["strokeDash"]["scale"]
     late = dash["domain"].index(t("strategy.late-collection"))  # in the page's language
     assert dash["range"][late]  # dashed: it shows on a line it lies on
+
+
+def test_the_trajectories_start_at_month_1_and_count_money_in_whole_units(idle_trainee):
+    """The axis began at an empty month 0 and read "200,000.0" in thousands of CNY (seen
+    playing guarantee_chain): it spans the months played and a money axis has no decimal,
+    which the tooltip keeps."""
+    _, traj = idle_trainee
+    spec = charts.trajectories(traj["en"], "cum_loss_cny", "t", "y", ",.1f").to_dict()
+    enc = spec["layer"][0]["encoding"]
+    months = traj["en"]["month"]
+    assert enc["x"]["scale"]["domain"] == [months.min(), months.max()] and months.min() == 1
+    assert enc["y"]["axis"]["format"] == ",.0f"
+    assert next(x for x in enc["tooltip"] if x["field"] == "cum_loss_cny")["format"] == ",.1f"
+    ratio = charts.trajectories(traj["en"], "npl_ratio", "t", "y", ".1%").to_dict()
+    assert ratio["layer"][0]["encoding"]["y"]["axis"]["format"] == ".1%"
