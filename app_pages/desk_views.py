@@ -274,6 +274,12 @@ def standing_order_note(g: Any, aid: str, loan_id: int, status: str) -> None:
                 disabled=g.finished)
 
 
+MEETING_ELSEWHERE = frozenset({"conversation", "no_conversation"})
+"""A meeting's cards that can never be queued here: it is held through its conversation
+(the meeting panel above offers it), or no conversation is written for the borrower. The
+card showed greyed out on every loan file."""
+
+
 def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
     """Every intervention with its hours, money, duration, and why it is not possible."""
     g, aid = live.game, live.attempt.id
@@ -294,6 +300,8 @@ def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
                        queued=units.hours(load.queued_hours),
                        available=units.hours(load.available_hours)))
     for o in options:
+        if o.reason in MEETING_ELSEWHERE:
+            continue
         # text above, button below: side by side, a narrow column (1024 px) squeezed the button
         with st.container(border=True, key=f"option_{o.id}"):
             st.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
