@@ -70,7 +70,7 @@ def month_report(last: Any, lang: str, scenario: Any = None,
                      icon=":material/event_note:"):
         row([
             Figure(t("fig.new_defaults"), int(last.new_defaults)),
-            Figure(t("fig.new_alerts"), int(last.new_alerts)),
+            Figure(t("fig.new_alerts"), int(last.new_alerts), {"help": t("fig.new_alerts_help")}),
             Figure(t("fig.checks_done"), int(last.checks_done)),
             Figure(t("fig.checks_slipped"), int(last.checks_slipped)),
             Figure(t("fig.check_quality"), units.pct(float(last.check_quality), 0)),

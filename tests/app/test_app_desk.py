@@ -572,3 +572,17 @@ def test_the_review_meeting_says_which_month_it_closes(lang, held):
         end_month(at)
     titles = [e.label for e in at.expander]
     assert any(held in str(label) for label in titles), titles
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_month_report_counts_warning_signals_and_says_so(lang):
+    """"New alerts 393" in a month on a book of 159 loans read as alerted loans (seen
+    playing guarantee_chain): the figure counts signals, and its label and help say so."""
+    from training.i18n import t
+
+    at = desk("intro", lang=lang)
+    end_month(at)
+    shown = {m.label: m for m in at.metric}
+    signals = shown[t("fig.new_alerts", lang)]
+    assert signals.value == str(live_game(at).last_report.new_alerts)
+    assert signals.help == t("fig.new_alerts_help", lang)
