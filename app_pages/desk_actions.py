@@ -36,10 +36,10 @@ def end_month(aid: str, expected_month: int) -> None:
         meet_leave(aid)
         if not talk["held"]:  # refused: meet_leave said why; the month waits
             return
-    # the last month also scores the play against the three reference strategies (their
-    # whole runs): up to half a minute on a large case, which read as a frozen page
-    last = expected_month + 1 >= common.games().open(aid).game.horizon
     try:
+        # the last month also scores the play against the three reference strategies (their
+        # whole runs): up to half a minute on a large case, which read as a frozen page
+        last = expected_month + 1 >= common.games().open(aid).game.horizon
         with st.spinner(t("desk.ending_last_month" if last else "desk.ending_month",
                           month=expected_month + 1)):
             result, closed = pairs.end_month(common.db(), common.current_user(), common.games(),
