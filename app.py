@@ -50,15 +50,9 @@ def asked_address(sections: dict[str, list]) -> str | None:
     "Page not found" dialog; a hidden page at that address says it in the user's language
     (``not_found``). A nested address (/desk/x) never reaches the script: Streamlit's server
     cannot load the app's files under it."""
-    from urllib.parse import unquote, urlparse
-
-    url = st.context.url  # the app's URL as the browser shows it, less a known page's path
-    if not url:
+    name = common.page_address()  # the address as the browser shows it, less the base path
+    if name is None:
         return None
-    name = unquote(urlparse(url).path).strip("/")
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    if base and (name == base or name.startswith(base + "/")):
-        name = name[len(base):].strip("/")
     known = {p.url_path for pages in sections.values() for p in pages}
     return name if name and "/" not in name and name not in known else None
 

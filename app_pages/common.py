@@ -303,7 +303,7 @@ DB_RETRY_SECONDS = 5
 DB_LOST_AT_KEY = "_db_lost_at"  # the page's address and query the database was lost on
 
 
-def _page_address() -> str | None:
+def page_address() -> str | None:
     """The page's address in the browser (``desk``; empty for the root), less any base
     path; None without a browser (AppTest), where the page stays what it was."""
     from urllib.parse import unquote, urlparse
@@ -336,7 +336,7 @@ def show_database_lost(exc: BaseException) -> None:
     pre-ping replaces the dead connections; no restart of the app)."""
     from training.db import unreachable_reason
 
-    if (address := _page_address()) is not None:
+    if (address := page_address()) is not None:
         st.session_state[DB_LOST_AT_KEY] = (address, st.query_params.to_dict())
     # the language of the session (said before the account's kept one could be read)
     i18n.set_lang(st.session_state.get("lang") or i18n.DEFAULT_LANG)
