@@ -406,7 +406,8 @@ def loan_story(events: pd.DataFrame, loan_ids: list[int], lang: str,
         return []
     order = {int(i): n for n, i in enumerate(loan_ids)}
     mine = events[events["loan_id"].isin(list(order))]
-    mine = mine.iloc[sorted(range(len(mine)), key=lambda k: order[int(mine["loan_id"].iloc[k])])]
+    place = mine["loan_id"].map(lambda i: order[int(i)])
+    mine = mine.iloc[place.to_numpy().argsort(kind="stable")]  # by loan, each in log order
     return [line for line, _ in _event_lines(mine, lang, scenario)]
 
 
