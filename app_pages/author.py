@@ -8,7 +8,6 @@ import streamlit as st
 
 from app_pages import author_forms as forms
 from app_pages import author_library, author_preview, common
-from sim.scenario import ScenarioError
 from training import authoring, publishing
 from training.authoring import Section, Start
 from training.authz import Action
@@ -84,8 +83,11 @@ with st.expander(t("author.start_title"), expanded=False):
 
 forms.draw_message()  # loading, importing, undoing: a form's own message is drawn under it
 
-if st.session_state.pop(forms.DRAFT_FAILED_KEY, False):
-    st.warning(t("author.draft_failed"), icon=":material/cloud_off:")
+if st.session_state.get(forms.DRAFT_FAILED_KEY):  # kept now that the database answers
+    if forms.keep_draft():
+        st.info(t("author.draft_kept_again"), icon=":material/cloud_done:")
+    else:
+        st.warning(t("author.draft_failed"), icon=":material/cloud_off:")
 
 # --- the editor and its validation -------------------------------------------------------
 editor, checks = st.columns([3, 2])
@@ -184,17 +186,9 @@ elif scenario is None:
     st.caption(t("author.publish_needs_valid"))
 else:
     st.caption(t("author.publish_help"))
-if st.button(t("author.publish"), key="author_publish", type="primary",
-             disabled=publish_case is None or scenario is None, icon=":material/publish:"):
-    try:  # the classroom checks the role again and validates with the same loader
-        published = publish_case(common.db(), common.current_user(), text)
-    except ScenarioError as err:
-        st.error(t("author.publish_failed", detail=len(err.problems)))
-    except PermissionError as err:  # training.authz.Forbidden
-        common.forbidden(err)
-    else:
-        st.success(t("author.published", case=published.scenario_id,
-                     version=published.version, hash=published.content_hash))
+st.button(t("author.publish"), key="author_publish", type="primary",
+          disabled=publish_case is None or scenario is None, icon=":material/publish:",
+          on_click=author_library.publish_text, args=(forms.TEXT_KEY,))
 if publish_case is not None:  # a version published with a mistake can be taken back
     common.show_flash()
     author_library.unpublish_box("author")

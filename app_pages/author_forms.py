@@ -116,10 +116,12 @@ def draw_message(form: str | None = None, *, any_form: bool = False) -> None:
                  hide_index=True)
 
 
-def keep_draft() -> None:
+def keep_draft() -> bool:
     """Keep the case text as the signed-in author's draft (training.publishing), so a
-    reload, a closed tab or an expired session does not lose it. Keeping it must never
-    cost the edit: a database problem leaves the text on the page as it is."""
+    reload, a closed tab or an expired session does not lose it; whether it was kept.
+    Keeping it must never cost the edit: a database problem leaves the text on the page
+    as it is, and the page keeps it on its next run (``DRAFT_FAILED_KEY`` stays set until
+    then)."""
     from app_pages import common
     from training import publishing
 
@@ -127,6 +129,9 @@ def keep_draft() -> None:
         publishing.save_draft(common.db(), common.current_user(), _v(TEXT_KEY) or "")
     except Exception:  # noqa: BLE001 - the edit stands; the draft is a convenience
         st.session_state[DRAFT_FAILED_KEY] = True
+        return False
+    st.session_state.pop(DRAFT_FAILED_KEY, None)
+    return True
 
 
 DRAFT_FAILED_KEY = "author_draft_failed"

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from training import publishing
+from sim.scenario import ScenarioError
+from training import authoring, publishing
 from training.authz import Forbidden
 from training.i18n import get_lang, t
 from training.models import Role
@@ -20,6 +21,28 @@ def _label(v: publishing.CaseVersion, lang: str) -> str:
         title = v.scenario_id
     return t("cohort.version_label", case=title, version=v.version,
              at=common.local_time(v.published_at))
+
+
+@common.db_guarded
+def publish_text(text_key: str) -> None:
+    """The Publish button's callback: freezes the case text (under ``text_key``, as the
+    editor last sent it) as its next version, and says how it went under the button. The
+    classroom checks the role again and validates with the same loader. A database that
+    did not answer is said there too (``db_guarded``); the text stays in the editor."""
+    common.init_lang()
+    publish_case = authoring.publisher()
+    if publish_case is None:
+        return
+    try:
+        published = publish_case(common.db(), common.current_user(),
+                                 st.session_state.get(text_key) or "")
+    except ScenarioError as err:
+        common.flash("error", t("author.publish_failed", detail=len(err.problems)))
+    except Forbidden as err:
+        common.flash("error", common.forbidden_text(err))
+    else:
+        common.flash("success", t("author.published", case=published.scenario_id,
+                                  version=published.version, hash=published.content_hash))
 
 
 @common.db_guarded

@@ -342,7 +342,24 @@ def show_database_lost(exc: BaseException) -> None:
     i18n.set_lang(st.session_state.get("lang") or i18n.DEFAULT_LANG)
     st.error(t("common.db_lost", where=database_where(), reason=unreachable_reason(exc)),
              icon=":material/database:")
+    _offer_case_text()
     _wait_for_database(i18n.get_lang())
+
+
+def _offer_case_text() -> None:
+    """The case an author was writing in this tab, to download while the database does not
+    answer: its last change may not be kept as a draft yet, and only this tab holds it."""
+    from app_pages import author_forms
+    from training import authoring
+
+    text = st.session_state.get(author_forms.TEXT_KEY)
+    if not text or text == authoring.blank_text():
+        return
+    st.info(t("common.db_lost_case_kept"), icon=":material/edit_document:")
+    st.download_button(t("common.db_lost_case_download"), data=text.encode("utf-8"),
+                       file_name=authoring.export_name(text), mime="application/x-yaml",
+                       key="db_lost_case_download", icon=":material/download:",
+                       on_click="ignore")  # no run while it does not answer
 
 
 @st.fragment(run_every=DB_RETRY_SECONDS)
@@ -496,10 +513,14 @@ def allowed(action: Action, obj: object = None) -> bool:
     return can(current_user(), action, obj, db())
 
 
+def forbidden_text(err: Forbidden) -> str:
+    """Why, said plainly, with no detail of what is behind it (a time in the browser's zone)."""
+    return t(err.key, **{k: local_time(v) if isinstance(v, datetime) else str(v)
+                         for k, v in err.detail.items()})
+
+
 def forbidden(err: Forbidden) -> None:
-    """Say plainly why, with no detail of what is behind it (a time in the browser's zone)."""
-    st.error(t(err.key, **{k: local_time(v) if isinstance(v, datetime) else str(v)
-                           for k, v in err.detail.items()}))
+    st.error(forbidden_text(err))
 
 
 def teaching_cohort(key: str, none_text: str, link_admin: bool = False) -> int:

@@ -193,3 +193,115 @@ def test_a_refused_connection_is_unreachable_and_a_mistake_in_a_query_is_not(tmp
         "SELECT secret FROM t", {"p": "trainee's data"}, Exception("connection refused\nmore")
     )) == "connection refused"
 
+
+
+# --- the case author ------------------------------------------------------------------------
+def author_tab(monkeypatch, db, lang: str = "en") -> tuple[AppTest, accounts.User]:
+    """An instructor's Author a case page, signed in by the browser's cookie."""
+    from training.models import Role
+
+    ivy = accounts.user_by_name(db, "ivy") or accounts.create_user(
+        db, "ivy", PW, Role.INSTRUCTOR, display_name="Ivy")
+    cookie = accounts.redeem_grant(db, accounts.issue_grant(
+        db, accounts.open_session(db, ivy))).token
+    monkeypatch.setattr(browser_session, "cookie_token", lambda: cookie)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = lang
+    at = at.switch_page("app_pages/author.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, ivy
+
+
+def case_text(note: str) -> str:
+    from training import authoring
+
+    return authoring.blank_text() + f"\n# {note}\n"
+
+
+def test_an_author_whose_database_stops_answering_keeps_the_case_and_is_told(
+        monkeypatch, relayed):
+    """The server stops while an instructor writes a case: the edit and the Publish pressed
+    after it are said as not done, the case stays in the tab (offered as a file while the
+    database is down), and once it answers it is kept as the draft and can be published."""
+    from training import publishing
+
+    relay, url = relayed
+    db = dbmod.get_database(url)
+    at, ivy = author_tab(monkeypatch, db)
+    at.text_area(key="author_yaml").input(case_text("first")).run()
+    assert publishing.load_draft(db, ivy)[0] == case_text("first")
+
+    relay.down()
+    at.text_area(key="author_yaml").input(case_text("second"))
+    at.button(key="author_publish").click().run()  # typed, then Publish, server down
+    assert not at.exception, [e.value for e in at.exception]
+    assert "is not answering" in said(at)
+    assert t("common.db_lost_case_kept", "en") in [i.value for i in at.info]
+    [download] = at.get("download_button")
+    assert download.label == t("common.db_lost_case_download", "en")
+    assert at.session_state["author_text"] == case_text("second")  # what it offers
+
+    relay.up()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_area(key="author_yaml").value == case_text("second")
+    assert publishing.load_draft(db, ivy)[0] == case_text("second")  # kept now
+    assert t("author.draft_kept_again", "en") in [i.value for i in at.info]
+    assert t("common.db_lost_said", "en") in said(at)  # the Publish: not done, said
+    assert publishing.list_case_versions(db, ivy) == []
+    at.button(key="author_publish").click().run()  # once it answers, done
+    assert not at.exception
+    [version] = publishing.list_case_versions(db, ivy)
+    assert version.content == case_text("second")
+    assert any(f"version {version.version}" in s.value for s in at.success)
+
+
+def refused(*args, **kwargs):
+    raise OperationalError("INSERT INTO case_versions", {}, ConnectionRefusedError("refused"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_author_whose_save_publish_or_unpublish_is_not_written_is_told_and_keeps_it(
+        monkeypatch, database, lang):
+    """The database reads but does not write (a locked file, a server failing over): the
+    draft, the publish and the unpublish are each said as not done, in the page's language,
+    with no traceback; the case stays in the editor, and each goes through once it writes."""
+    from training import publishing
+
+    at, ivy = author_tab(monkeypatch, database, lang)
+    writes = {name: getattr(publishing, name)
+              for name in ("save_draft", "publish_case", "unpublish_case")}
+    for name in writes:
+        monkeypatch.setattr(publishing, name, refused)
+
+    at.text_area(key="author_yaml").input(case_text("mine")).run()  # saved as a draft
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("author.draft_failed", lang) in [w.value for w in at.warning]
+    at.button(key="author_publish").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("common.db_lost_said", lang) in said(at)
+    assert at.text_area(key="author_yaml").value == case_text("mine")
+    assert publishing.load_draft(database, ivy) is None
+    assert publishing.list_case_versions(database, ivy) == []
+
+    monkeypatch.setattr(publishing, "save_draft", writes["save_draft"])
+    monkeypatch.setattr(publishing, "publish_case", writes["publish_case"])
+    at.run()  # the next run keeps the draft
+    assert t("author.draft_kept_again", lang) in [i.value for i in at.info]
+    assert publishing.load_draft(database, ivy)[0] == case_text("mine")
+    at.button(key="author_publish").click().run()
+    [version] = publishing.list_case_versions(database, ivy)
+
+    at.selectbox(key="author_unpublish_pick").set_value(version.id).run()
+    at.checkbox(key=f"author_unpublish_confirm_{version.id}").check().run()
+    at.button(key="author_unpublish").click().run()  # taken back: not written
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("common.db_lost_said", lang) in said(at)
+    assert not publishing.list_case_versions(database, ivy)[0].withdrawn
+    assert at.text_area(key="author_yaml").value == case_text("mine")
+    monkeypatch.setattr(publishing, "unpublish_case", writes["unpublish_case"])
+    at.selectbox(key="author_unpublish_pick").set_value(version.id).run()
+    at.checkbox(key=f"author_unpublish_confirm_{version.id}").check().run()
+    at.button(key="author_unpublish").click().run()
+    assert not at.exception
+    assert publishing.list_case_versions(database, ivy)[0].withdrawn
