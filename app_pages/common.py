@@ -343,7 +343,25 @@ def show_database_lost(exc: BaseException) -> None:
     st.error(t("common.db_lost", where=database_where(), reason=unreachable_reason(exc)),
              icon=":material/database:")
     _offer_case_text()
+    _offer_study_report()
     _wait_for_database(i18n.get_lang())
+
+
+def _offer_study_report() -> None:
+    """The report of a lab study that finished in this tab and was not saved (the database
+    did not answer), to download while the page cannot show it: only this tab holds it."""
+    from training import lab_report
+
+    job = st.session_state.get("lab_job")
+    if job is None or not job.unsaved:
+        return
+    lang, outcome = i18n.get_lang(), job.outcome
+    st.info(t("common.db_lost_study_kept"), icon=":material/science:")
+    st.download_button(t("lab.page.download"),
+                       data=lambda: lab_report.report_html(outcome, lang),
+                       file_name=lab_report.download_name(outcome.request), mime="text/html",
+                       key="db_lost_study_download", icon=":material/download:",
+                       on_click="ignore")  # no run while it does not answer
 
 
 def _offer_case_text() -> None:

@@ -432,17 +432,37 @@ def job_owner(user) -> tuple[str, int]:
 
 
 def kept(job: StudyJob) -> None:
-    """Say once whether the finished study was kept."""
-    if st.session_state.get("lab_saved_job") is job:
-        return
-    st.session_state["lab_saved_job"] = job
+    """Say whether the finished study was kept: once when it was; each time its results
+    show while it was not, why, with a button that saves it once the database answers."""
     err = job.keep_failure
-    if isinstance(err, lab_store.StoredStudyError):
+    if err is None:
+        if job.kept and st.session_state.get("lab_saved_job") is not job:
+            st.session_state["lab_saved_job"] = job
+            st.toast(t("lab.saved.saved"), icon=":material/inventory_2:")
+        return
+    if isinstance(err, lab_store.StoredStudyError):  # too large: saving again cannot help
         st.warning(t(err.key, **err.params), icon=":material/cloud_off:")
-    elif err is not None:  # the results stay on the page and in the report download
-        st.warning(t("lab.saved.save_failed", detail=str(err)[:200]), icon=":material/cloud_off:")
-    elif job.kept:
-        st.toast(t("lab.saved.saved"), icon=":material/inventory_2:")
+        return
+    # the results stay on the page and in the report download
+    st.warning(save_failed_text(err), icon=":material/cloud_off:")
+    st.button(t("lab.saved.save_again"), key="lab_save_again", on_click=save_again,
+              args=(job,), icon=":material/save:")
+
+
+def save_failed_text(err: Exception) -> str:
+    """Why a finished study was not kept: the database's silence in words (which one, the
+    driver's reason), else the first line of the error, never its SQL or parameters."""
+    from training.db import unreachable, unreachable_reason
+
+    if unreachable(err):
+        return t("lab.saved.save_failed_db", where=common.database_where(),
+                 reason=unreachable_reason(err))
+    return t("lab.saved.save_failed", detail=unreachable_reason(err)[:200])
+
+
+def save_again(job: StudyJob) -> None:
+    """The Save the study button's callback: keeps the study now (said by ``kept``)."""
+    job.keep_again()
 
 
 def wait_text(case, chosen: list[str], reps: int, sweep_officers: int, where: Where) -> str:

@@ -299,6 +299,24 @@ class StudyJob:
             if self.state is not JobState.DONE:
                 self.elapsed_s = time.monotonic() - self.started
 
+    def keep_again(self) -> bool:
+        """Try once more to keep a finished study that its keep could not (the database did
+        not answer); whether it is kept now (``keep_failure`` says why not)."""
+        if self.kept or self._keep is None or self.outcome is None:
+            return self.kept
+        try:
+            self._keep(self.outcome, self.elapsed_s)
+        except Exception as exc:  # the results still show; the page says so again
+            self.keep_failure = exc
+        else:
+            self.kept, self.keep_failure = True, None
+        return self.kept
+
+    @property
+    def unsaved(self) -> bool:
+        """Finished with results that its keep did not keep: only this job holds them."""
+        return self.outcome is not None and self._keep is not None and not self.kept
+
     def cancel(self) -> None:
         self._cancel.set()
 

@@ -305,3 +305,122 @@ def test_an_author_whose_save_publish_or_unpublish_is_not_written_is_told_and_ke
     at.button(key="author_unpublish").click().run()
     assert not at.exception
     assert publishing.list_case_versions(database, ivy)[0].withdrawn
+
+
+# --- the strategy lab -------------------------------------------------------------------------
+def lab_tab(monkeypatch, db, lang: str = "en") -> tuple[AppTest, accounts.User]:
+    """A manager's strategy lab, signed in by the browser's cookie, set to run a small study
+    of the intro case in the app's own process."""
+    from training.models import Role
+
+    max_ = accounts.user_by_name(db, "max") or accounts.create_user(
+        db, "max", PW, Role.MANAGER, display_name="Max")
+    cookie = accounts.redeem_grant(db, accounts.issue_grant(
+        db, accounts.open_session(db, max_))).token
+    monkeypatch.setattr(browser_session, "cookie_token", lambda: cookie)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = lang
+    at = at.switch_page("app_pages/lab.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.radio(key="lab_where").set_value("here").run()
+    at.selectbox(key="lab_case").set_value("intro")
+    at.number_input(key="lab_reps").set_value(2).run()
+    return at, max_
+
+
+def warnings(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_a_study_the_database_did_not_save_stays_on_the_page_and_is_saved_once_it_answers(
+        monkeypatch, relayed):
+    """The server stops as a finished study is saved: while it is down the outage page
+    offers the study's report; once it answers the results are on the lab page with why
+    they were not saved, and Save the study keeps them."""
+    from training import lab_store
+
+    relay, url = relayed
+    db = dbmod.get_database(url)
+    at, max_ = lab_tab(monkeypatch, db)
+    gate, saving = threading.Event(), lab_store.save
+
+    def after_the_outage(*args, **kwargs):
+        gate.wait(120)
+        return saving(*args, **kwargs)
+
+    monkeypatch.setattr(lab_store, "save", after_the_outage)
+    at.button(key="lab_run").click().run()
+    job = at.session_state["lab_job"]
+    relay.down()
+    gate.set()
+    job.wait(120)
+    assert job.outcome is not None and not job.kept and dbmod.unreachable(job.keep_failure)
+
+    at.run()  # the page while the server is down
+    assert not at.exception, [e.value for e in at.exception]
+    assert "is not answering" in said(at)
+    assert t("common.db_lost_study_kept", "en") in [i.value for i in at.info]
+    assert [d.label for d in at.get("download_button")] == [t("lab.page.download", "en")]
+
+    relay.up()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success[0].value.startswith(lab_headline(job))  # the results, on the page
+    assert "This study was not saved" in warnings(at)
+    assert f"127.0.0.1:{relay.port}" in warnings(at)
+    assert lab_store.listing(db, max_) == []
+    at.button(key="lab_save_again").click().run()
+    assert not at.exception
+    [study] = lab_store.listing(db, max_)
+    assert study.reps == 2
+    assert "not saved" not in warnings(at) and not has(at, "lab_save_again")
+
+
+def lab_headline(job) -> str:
+    from training import lab
+
+    return lab.headline(job.outcome.study, "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_finished_study_whose_save_is_refused_keeps_its_results_and_says_why(
+        monkeypatch, database, caplog, lang):
+    """Saving the finished study fails (the database does not answer): the results and the
+    report stay, the page says the study was not saved, which database did not answer and
+    why, on every run until it is saved, and never a traceback, on the page or in the log."""
+    import logging
+
+    from training import lab, lab_store
+
+    caplog.set_level(logging.WARNING)
+    at, max_ = lab_tab(monkeypatch, database, lang)
+    saving = lab_store.save
+    monkeypatch.setattr(lab_store, "save", refused)
+    at.button(key="lab_run").click().run()
+    job = at.session_state["lab_job"]
+    job.wait(120)
+    for _ in range(2):  # said again on the next run, as long as it is not saved
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.success[0].value == lab.headline(job.outcome.study, lang)
+        assert at.get("download_button")  # the report
+        said_why = t("lab.saved.save_failed_db", lang, where=common_where(),
+                     reason="refused")
+        assert said_why in warnings(at)
+        assert "INSERT" not in warnings(at)
+    assert has(at, "lab_save_again")
+    at.button(key="lab_save_again").click().run()  # still refused: said again, not lost
+    assert said_why in warnings(at) and at.get("download_button")
+    monkeypatch.setattr(lab_store, "save", saving)
+    at.button(key="lab_save_again").click().run()
+    assert not at.exception
+    assert [s.reps for s in lab_store.listing(database, max_)] == [2]
+    assert not has(at, "lab_save_again")
+    assert at.success[0].value == lab.headline(job.outcome.study, lang)
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+def common_where() -> str:
+    from app_pages import common
+
+    return common.database_where()
