@@ -111,7 +111,7 @@ else:
 refused = g.last_report.rejected if g.last_report is not None else []
 if refused:  # asked for and not done (no hours left, the loan no longer took it)
     st.warning(t("review.refused", n=len(refused)), icon=":material/block:")
-    st.dataframe(report.refused_table(refused, labels, lang), hide_index=True,
+    st.dataframe(report.month_refusals(g.last_report, labels, lang), hide_index=True,
                  key="review_refused")
 
 st.subheader(t("review.events", month=month))

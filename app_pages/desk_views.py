@@ -90,7 +90,7 @@ def month_report(last: Any, lang: str, scenario: Any = None,
             st.warning(t("desk.refused.title", n=len(last.rejected))
                        + (" " + t("desk.refused.hours_fix", n=hours) if hours else ""),
                        icon=":material/block:")
-            st.dataframe(report.refused_table(last.rejected, labels or {}, lang, last.events),
+            st.dataframe(report.month_refusals(last, labels or {}, lang),
                          hide_index=True, key="month_refused")
 
 

@@ -911,6 +911,14 @@ def refused_table(rejected: list, labels: dict[int, str], lang: str,
         t("desk.refused.why", lang): [reason(i, w) for i, _, w in rejected]})
 
 
+def month_refusals(month_report, labels: dict[int, str], lang: str) -> pd.DataFrame:
+    """A month's refusals (sim.game.MonthReport) with that month's events for their
+    context, as ``refused_table`` reads them: the one table the desk and the replay draw
+    (the replay passed no events, and lost why a collection beside a restructuring was
+    refused)."""
+    return refused_table(month_report.rejected, labels, lang, month_report.events)
+
+
 def action_name(action_id: str, lang: str | None = None) -> str:
     """An intervention's name: the catalogue's ``action.<id>``, else the engine's own zh/en text."""
     for key in (f"engine.action.{action_id}", f"action.{action_id}"):

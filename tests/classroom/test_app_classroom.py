@@ -429,6 +429,45 @@ def test_the_replay_shows_the_loan_files_the_trainee_decided_on_and_the_judgemen
     assert not [s for s in at.selectbox if str(s.key).startswith("review_loan_")]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_replay_says_why_an_action_was_refused_as_the_desk_did(school, lang):
+    """An attempt saved before the desk refused a collection queued beside a restructuring
+    of the same loan (its log holds both): the restructuring ran first and the visit was
+    refused. The desk said why (the restructuring brought the loan current); the replay of
+    that month said only "not overdue" about a loan shown overdue. Both now say the same."""
+    case = load_scenario(ROOT / "scenarios" / "review_meeting.yaml")
+    games = LiveGames(AttemptStore(db=school.db), lambda _id: case)
+    aid = games.start(case, user_id=school.ann.id).attempt.id
+    g = games.open(aid).game
+    g.set_routine_hours(100.0)  # the checks leave hours for actions
+    loan = None
+    while loan is None:
+        assert not g.finished, "no loan in the case could be restructured while overdue"
+        games.end_month(aid, g.month)
+        g = games.open(aid).game
+        loans = g.loans()
+        for i in loans.loc[(loans["dpd"] > 0) & (loans["status"] == "active"), "loan_id"]:
+            if {"restructure", "collect_visit"} <= {o.id for o in g.options(int(i))
+                                                    if o.available}:
+                loan = int(i)
+                break
+    games.queue(aid, loan, "restructure")
+    g._queue.append((loan, "collect_visit"))  # as the earlier version kept the pair
+    games.end_month(aid, g.month)
+    assert (loan, "collect_visit", "overdue") in games.open(aid).game.last_report.rejected
+    why = t("desk.refused.why", lang)
+
+    desk = app_as(school.ann, lang, attempt=aid)
+    desk.switch_page("app_pages/desk.py")
+    shown = frame_with(ok(desk.run()), why)
+    replay = app_as(school.ann, lang, review=aid)
+    replay.switch_page("app_pages/attempt_review.py")
+    replayed = frame_with(ok(replay.run()), why)
+    assert t("desk.refused.cured_by_restructure", lang) in set(shown[why])
+    pd.testing.assert_frame_equal(replayed.reset_index(drop=True),
+                                  shown.reset_index(drop=True))
+
+
 def test_the_replay_says_whose_attempt_it_is(school):
     """An instructor's replay named the case but not the trainee, and called the trainee's
     index "the avoidable loss you avoided"."""
