@@ -221,6 +221,32 @@ def load_case(path: Path) -> Scenario | ScenarioError:
     return scenario if scenario is not None else ScenarioError(str(path), problems)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_rule_table(path: str, mtime_ns: int):
+    # a file that does not read is not kept: rule_table reads it again for its error
+    from sim.strategies import RulesError, load_rules
+
+    try:
+        return load_rules(path)
+    except RulesError:
+        return None
+
+
+def rule_table(path: str | Path):
+    """The rule table in ``path`` (sim.strategies.RuleTable), read again only when the file
+    changed (cached by path and modification time): the lab read every shipped table
+    twice on each run of its page, at every click. A file that does not read raises its
+    RulesError, as ``load_rules`` does; each caller gets its own copy."""
+    from sim.strategies import load_rules
+
+    try:
+        mtime = Path(path).stat().st_mtime_ns
+    except OSError:
+        mtime = 0
+    table = _load_rule_table(str(path), mtime)
+    return table if table is not None else load_rules(path)
+
+
 def case_file_label(path: Path, lang: str) -> str:
     """A case file as a picker shows it: its title in the page's language, then its file
     name ("入门：台州支行的一本小账 · intro"); a file that does not load, by its name."""

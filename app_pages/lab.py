@@ -19,7 +19,7 @@ import streamlit as st
 from app_pages import common
 from sim.inputs import MAX_FILE_BYTES
 from sim.scenario import SCENARIO_DIR
-from sim.strategies import BUILT_IN, RulesError, load_rules
+from sim.strategies import BUILT_IN, RulesError
 from sim.study import builtin, from_rules
 from training import (
     authoring,
@@ -53,7 +53,7 @@ def rule_files() -> dict[str, str]:
     out = {}
     for path in sorted((SCENARIO_DIR / "rules").glob("*.y*ml")):
         try:
-            out[load_rules(path).name] = str(path)
+            out[common.rule_table(path).name] = str(path)
         except RulesError:
             continue
     return out
@@ -260,7 +260,7 @@ def same_rules_notes(chosen: list[str], edited, files: dict[str, str],
     shipped = {}
     for name, path in files.items():
         with contextlib.suppress(RulesError):
-            shipped[name] = load_rules(path)
+            shipped[name] = common.rule_table(path)
     tables = [(k, edited if k == EDITED else shipped.get(k) if k in files else uploaded.get(k))
               for k in chosen]
     out = {}
@@ -295,7 +295,7 @@ def load_kept(user) -> tuple[dict, object] | None:
 def restore_form(kept: tuple[dict, object] | None) -> None:
     """Put the kept form back on the page, fitted to the cases and strategies offered now;
     say what could not be."""
-    default = lab_form.TableForm.of(load_rules(SCENARIO_DIR / "rules" / "tuned.yaml"))
+    default = lab_form.TableForm.of(common.rule_table(SCENARIO_DIR / "rules" / "tuned.yaml"))
     restored = lab_form.restore(None if kept is None else kept[0], by_id, options, default)
     st.session_state.update(restored.values)
     st.session_state[RULES_BASE] = default.rows if restored.rows is None else restored.rows
@@ -652,7 +652,7 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
                     raise lab.LabInputError(t("lab.page.fix_table"))
                 specs.append(from_rules(table))
             elif key in files:
-                specs.append(from_rules(load_rules(files[key])))
+                specs.append(from_rules(common.rule_table(files[key])))
             elif key in uploaded:
                 specs.append(from_rules(uploaded[key]))
             else:

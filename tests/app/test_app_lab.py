@@ -586,3 +586,32 @@ def test_no_uploader_of_the_lab_is_set_again_by_the_language_switch():
         value = getattr(lab_form, key.split(".")[1]) if key.startswith("lab_form.") \
             else key.strip("\"'")
         assert not value.startswith(RELABELLED), value
+
+
+def test_a_rule_file_is_read_once_and_again_when_it_is_edited(tmp_path, monkeypatch):
+    """The lab reads the shipped rule tables at every run of its page (each click): read
+    once per version of the file, and an edited file is read again, its new rules in
+    use."""
+    import os
+
+    from app_pages import common
+    from sim import strategies
+
+    path = tmp_path / "mine.yaml"
+    text = (ROOT / "scenarios" / "rules" / "tuned.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("name: ", "name: first-", 1), encoding="utf-8")
+    reads = []
+    loading = strategies.load_rules
+    monkeypatch.setattr(strategies, "load_rules", lambda p: reads.append(p) or loading(p))
+    first = common.rule_table(path)
+    assert first.name.startswith("first-")
+    assert common.rule_table(path) == first and len(reads) == 1  # not read again
+    path.write_text(text.replace("name: ", "name: second-", 1), encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # a later save
+    assert common.rule_table(path).name.startswith("second-")
+    assert len(reads) == 2
+    path.write_text("name: broken\nrules: [1]\n", encoding="utf-8")  # a mistake: its error
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000))
+    with pytest.raises(strategies.RulesError):
+        common.rule_table(path)
