@@ -20,8 +20,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario, scenario_paths
-from training import accounts, classroom, i18n
+from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_paths
+from training import accounts, classroom, i18n, scenario_home
 from training.accounts import User
 from training.attempts import AttemptError, AttemptStore, Live, LiveGames, database_url
 from training.authz import Action, Forbidden, can
@@ -199,7 +199,7 @@ def go(page: str) -> None:
 
 # --- scenarios -------------------------------------------------------------------
 def scenario_dir() -> Path:
-    return Path(os.environ.get("BIANQUE_SCENARIO_DIR") or SCENARIO_DIR)
+    return scenario_home.scenario_dir()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -18,7 +18,6 @@ import streamlit as st
 
 from app_pages import common
 from sim.inputs import MAX_FILE_BYTES
-from sim.scenario import SCENARIO_DIR
 from sim.strategies import BUILT_IN, RulesError
 from sim.study import builtin, from_rules
 from training import (
@@ -30,6 +29,7 @@ from training import (
     lab_store,
     publishing,
     report,
+    scenario_home,
     units,
 )
 from training.i18n import get_lang, t
@@ -51,7 +51,7 @@ def lab_access_allowed() -> bool:
 def rule_files() -> dict[str, str]:
     """Shipped rule tables by their name, path as value (broken files are left out)."""
     out = {}
-    for path in sorted((SCENARIO_DIR / "rules").glob("*.y*ml")):
+    for path in scenario_home.rule_table_paths():  # the centre's own, as its cases are
         try:
             out[common.rule_table(path).name] = str(path)
         except RulesError:
@@ -295,7 +295,7 @@ def load_kept(user) -> tuple[dict, object] | None:
 def restore_form(kept: tuple[dict, object] | None) -> None:
     """Put the kept form back on the page, fitted to the cases and strategies offered now;
     say what could not be."""
-    default = lab_form.TableForm.of(common.rule_table(SCENARIO_DIR / "rules" / "tuned.yaml"))
+    default = lab_form.TableForm.of(common.rule_table(scenario_home.default_rule_table_path()))
     restored = lab_form.restore(None if kept is None else kept[0], by_id, options, default)
     st.session_state.update(restored.values)
     st.session_state[RULES_BASE] = default.rows if restored.rows is None else restored.rows

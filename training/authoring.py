@@ -271,12 +271,15 @@ class Start(StrEnum):
     GENERATED = "generated"
 
 
-def shipped_cases(directory: Path = SCENARIO_DIR) -> dict[str, Path]:
-    """The shipped case files by file stem (the templates folder is not a case)."""
-    return {p.stem: p for p in scenario_paths(directory)}
+def shipped_cases(directory: Path | None = None) -> dict[str, Path]:
+    """The installation's case files by file stem (the templates folder is not a case):
+    BIANQUE_SCENARIO_DIR's when set, as the other pages list them, else the shipped ones."""
+    from training.scenario_home import scenario_dir
+
+    return {p.stem: p for p in scenario_paths(directory or scenario_dir())}
 
 
-def shipped_text(case: str, directory: Path = SCENARIO_DIR) -> str:
+def shipped_text(case: str, directory: Path | None = None) -> str:
     """The text of a shipped case as written, comments included."""
     path = shipped_cases(directory).get(case)
     if path is None:

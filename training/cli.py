@@ -411,7 +411,9 @@ def load_case(name: str) -> Scenario:
     """A case file, or a shipped case by its name (``intro`` for scenarios/intro.yaml) when
     there is no file of that name here; a bare name that is neither lists the shipped ones."""
     path = Path(name)
-    shipped = {p.stem: p for p in scenario_paths()}
+    from training.scenario_home import scenario_dir
+
+    shipped = {p.stem: p for p in scenario_paths(scenario_dir())}  # the centre's, if it named one
     names = ", ".join(shipped)
     if not name.strip() or path.is_dir():  # "" (an unset shell variable) is the folder "."
         raise ScenarioError(name, [("(file)", t("cli.case.folder", "en", shipped=names))],

@@ -615,3 +615,30 @@ def test_a_rule_file_is_read_once_and_again_when_it_is_edited(tmp_path, monkeypa
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000))
     with pytest.raises(strategies.RulesError):
         common.rule_table(path)
+
+
+def test_a_centres_scenario_folder_gives_the_lab_its_own_rule_tables(tmp_path, monkeypatch):
+    """A training centre that names its folder in BIANQUE_SCENARIO_DIR saw its own cases in
+    the lab but the shipped rule tables (read from scenarios/rules directly): its tables
+    are the lab's now, the shipped ones not offered; the rule editor starts from the
+    shipped tuned table when the centre has none of that name."""
+    import shutil
+
+    from training import authoring
+
+    shutil.copy(ROOT / "scenarios" / "intro.yaml", tmp_path / "intro.yaml")
+    (tmp_path / "rules").mkdir()
+    text = (ROOT / "scenarios" / "rules" / "tuned.yaml").read_text(encoding="utf-8")
+    (tmp_path / "rules" / "centre.yaml").write_text(
+        text.replace("name: tuned", "name: centre-weekly", 1), encoding="utf-8")
+    monkeypatch.setenv("BIANQUE_SCENARIO_DIR", str(tmp_path))
+    at = open_lab("en")
+    options = at.multiselect(key="lab_strategies_pick").options
+    labels = " | ".join(options)
+    assert "centre-weekly" in labels
+    for shipped in ("tuned", "monthly-all", "accelerate-first-warning"):
+        assert shipped not in labels, labels
+    [case] = at.selectbox(key="lab_case").options  # its one case
+    assert case.startswith("Introduction")
+    assert at.session_state["lab_rules_base"]  # the editor has a table to start from
+    assert set(authoring.shipped_cases()) == {"intro"}  # Author a case starts from them too
