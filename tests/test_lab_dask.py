@@ -49,9 +49,13 @@ def test_the_command_line_says_the_cluster_has_no_workers(no_workers, monkeypatc
     assert "--workers N" in err.err and "Traceback" not in err.err + err.out
 
 
-def test_a_scheduler_lost_mid_study_is_said_as_such():
+def test_a_scheduler_lost_mid_study_is_said_as_such(caplog):
     """The futures of a lost scheduler come back cancelled: that is not the manager's
-    Cancel, and it is said with the address and the fix."""
+    Cancel, and it is said with the address and the fix; the server log has one line
+    naming the scheduler, not distributed's chained tracebacks of its reconnect."""
+    import logging
+
+    caplog.set_level(logging.WARNING)
     cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                        dashboard_address=None)
     address = cluster.scheduler_address
@@ -64,6 +68,11 @@ def test_a_scheduler_lost_mid_study_is_said_as_such():
     for lang in ("en", "zh"):
         assert address in t(err.value.key, lang, **err.value.params)
     assert address in t("lab.cli.cluster_lost", "en", **err.value.params)
+    said = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [r for r in said if r.exc_info], [r.name for r in said if r.exc_info]
+    assert "Traceback" not in caplog.text
+    [line] = [r for r in said if r.name == "bianque.lab"]
+    assert address in line.getMessage() and "went away" in line.getMessage()
 
 
 def test_a_cluster_that_loses_every_worker_mid_study_stops_the_study(monkeypatch):

@@ -9,6 +9,7 @@ between replications when cancelled. No Streamlit here.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -67,6 +68,35 @@ def executor_for(where: Where, address: str | None = None, workers: int | None =
         yield None
 
 
+log = logging.getLogger("bianque.lab")
+
+
+class _LossWithoutTraceback(logging.Filter):
+    """On distributed's client logger: a record that carries a connection's loss (the
+    scheduler killed mid-study: its reconnect, cancelled when the study closes the client,
+    was logged with two chained tracebacks, some 40 lines) is left out; the study says it
+    in one line of its own (``cluster_lost``) and the page in the manager's language.
+    Every other record of that logger goes through as it was."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from asyncio import CancelledError as AsyncCancelled
+        from concurrent.futures import CancelledError
+
+        from distributed.comm.core import CommClosedError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, (CommClosedError, AsyncCancelled, CancelledError,
+                                    OSError, TimeoutError))
+
+
+_QUIET = _LossWithoutTraceback()
+
+
+def _quiet_distributed() -> None:
+    """Put the filter on distributed's client logger, once (a filter is kept by identity)."""
+    logging.getLogger("distributed.client").addFilter(_QUIET)
+
+
 CONNECT_WAIT_S = 10.0
 """How long a study tries to reach a Dask scheduler before saying nothing answers."""
 
@@ -94,6 +124,7 @@ def dask_executor(address: str, workers_wait_s: float | None = None):
     address = address.strip()
     workers_wait_s = WORKERS_WAIT_S if workers_wait_s is None else workers_wait_s
     _probe(address)
+    _quiet_distributed()
     try:
         client = Client(address, timeout=f"{CONNECT_WAIT_S:g}s", set_as_default=False)
     except ValueError as exc:  # not an address: 'nonsense', a host without its port
@@ -119,9 +150,15 @@ def dask_executor(address: str, workers_wait_s: float | None = None):
             yield executor
         except (CancelledError, OSError, TimeoutError) as exc:
             if lost.is_set():
+                log.warning("Strategy lab: the Dask cluster at %s had no worker for %gs; "
+                            "the study was stopped and the manager told", address,
+                            workers_wait_s)
                 raise SchedulerError("lab.page.workers_lost", address=address,
                                      seconds=f"{workers_wait_s:g}") from None
             if isinstance(exc, CancelledError) or client.status != "running":
+                log.warning("Strategy lab: the Dask scheduler at %s went away mid-study "
+                            "(%s); the study was stopped and the manager told", address,
+                            type(exc).__name__)
                 raise SchedulerError("lab.page.cluster_lost", address=address) from None
             raise
         finally:
