@@ -865,22 +865,40 @@ def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
 # --- quiz answers ----------------------------------------------------------------------
 def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
                 phase: QuizPhase = QuizPhase.LESSON, assignment_id: int | None = None) -> Any:
-    """Grade and keep a trainee's answers to a lesson's questions (only those asked)."""
+    """Grade and keep a trainee's answers to a lesson's questions (only those asked).
+
+    A lesson's own quiz may be answered again and again; a question of a pre- or
+    post-test is answered once: a second answer (the test left open in another tab and
+    sent again once the score was seen) is refused and nothing of it is kept."""
     from training.lessons import grade
 
     if user is None:
         raise Forbidden("authz.sign_in_first")
+    phase = QuizPhase(phase)
+    if phase is not QuizPhase.LESSON and assignment_id is None:
+        raise ValueError("a pre- or post-test is answered under its assignment")
     if assignment_id is not None and get_assignment(db, user, assignment_id).withdrawn:
         raise ClassroomError("classroom.withdrawn")  # a test page left open since
     result = grade(lesson, {k: v for k, v in answers.items() if v is not None})
     asked = set(answers)
     with session_scope(db) as s:
+        if phase is not QuizPhase.LESSON:
+            # two sendings of one test wait for each other (SQLite: the whole database,
+            # training.db._sqlite_lock_for_update), so both cannot see the test untaken
+            s.get(AssignmentRow, int(assignment_id), with_for_update=True)
+            if s.scalar(select(QuizAnswerRow.id).where(
+                    QuizAnswerRow.user_id == user.id,
+                    QuizAnswerRow.assignment_id == int(assignment_id),
+                    QuizAnswerRow.phase == phase.value,
+                    QuizAnswerRow.lesson_id == lesson.id,
+                    QuizAnswerRow.question_id.in_(asked)).limit(1)) is not None:
+                raise ClassroomError(f"classroom.{phase.value}_test_taken")
         for r in result.results:
             if r.question_id not in asked:
                 continue
             s.add(QuizAnswerRow(user_id=user.id, assignment_id=assignment_id,
                                 lesson_id=lesson.id, question_id=r.question_id,
-                                phase=QuizPhase(phase).value,
+                                phase=phase.value,
                                 chosen=None if r.chosen is None else [int(i) for i in r.chosen],
                                 correct=bool(r.correct), answered_at=now()))
     return result
@@ -923,6 +941,53 @@ def post_test_waiting(db: DB, user: User | None, attempt: Attempt) -> bool:
         return False
     return bool(assignment.post_test) and not assignment.withdrawn \
         and not quiz_done(db, user, assignment.id, QuizPhase.POST)
+
+
+def held_questions(db: DB, user: User | None, at: datetime | None = None
+                   ) -> dict[str, frozenset[str]]:
+    """Lesson id -> the ids of its questions the lesson reader holds back from this user:
+    those of a pre- or post-test the user still has to take. The reader shows a quiz's key
+    with its explanations, and allows retries, so a trainee who read it first would answer
+    the test from the key and the class's learning gain would be recall, not understanding.
+
+    A test is still to take while its assignment (a case, in a cohort the user is a
+    trainee of, not archived) is not withdrawn and the user has not answered it, and it
+    can still be taken: the pre-test while the case can be started (window not closed,
+    case still published); the post-test while the case can be started or the user has an
+    attempt under it. Nothing is held from instructors, admins or anonymous visitors."""
+    if user is None:
+        return {}
+    at = aware(at) if at is not None else now()
+    with session_scope(db) as s:
+        tests = s.execute(
+            select(AssignmentRow.id, AssignmentRow.pre_test, AssignmentRow.post_test,
+                   AssignmentRow.closes_at, CaseVersionRow.withdrawn_at)
+            .join(EnrolmentRow, EnrolmentRow.cohort_id == AssignmentRow.cohort_id)
+            .join(CohortRow, CohortRow.id == AssignmentRow.cohort_id)
+            .outerjoin(CaseVersionRow, CaseVersionRow.id == AssignmentRow.case_version_id)
+            .where(EnrolmentRow.user_id == user.id,
+                   EnrolmentRow.cohort_role == CohortRole.TRAINEE.value,
+                   CohortRow.archived.is_(False),
+                   AssignmentRow.kind == AssignmentKind.CASE.value,
+                   AssignmentRow.withdrawn_at.is_(None))).all()
+        if not tests:
+            return {}
+        ids = [row.id for row in tests]
+        taken = {(aid, phase) for aid, phase in s.execute(
+            select(QuizAnswerRow.assignment_id, QuizAnswerRow.phase).distinct()
+            .where(QuizAnswerRow.user_id == user.id, QuizAnswerRow.assignment_id.in_(ids)))}
+        played = set(s.scalars(select(AttemptRow.assignment_id).where(
+            AttemptRow.user_id == user.id, AttemptRow.assignment_id.in_(ids))))
+    held: dict[str, set[str]] = {}
+    for aid, pre, post, closes_at, case_withdrawn_at in tests:
+        can_start = case_withdrawn_at is None and at <= aware(closes_at)
+        for phase, questions, pending in (
+                (QuizPhase.PRE, pre, can_start),
+                (QuizPhase.POST, post, can_start or aid in played)):
+            if pending and (aid, phase.value) not in taken:
+                for q in _questions(questions):
+                    held.setdefault(q.lesson_id, set()).add(q.question_id)
+    return {lesson_id: frozenset(qs) for lesson_id, qs in held.items()}
 
 
 def test_questions(assignment: Assignment, phase: QuizPhase, lang: str) -> list[tuple[Any, list]]:
