@@ -28,7 +28,15 @@ from training.accounts import (
     hash_passwords,
     normalise_username,
 )
-from training.attempts import Attempt, AttemptError, LiveGames, Withdrawal, to_attempt, withdrawal
+from training.attempts import (
+    STATUS_FINISHED,
+    Attempt,
+    AttemptError,
+    LiveGames,
+    Withdrawal,
+    to_attempt,
+    withdrawal,
+)
 from training.authz import Action, Forbidden, cohort_role, require
 from training.db import Database, aware, now, session_scope
 from training.models import (  # noqa: F401 - QuizPhase is part of this module's API
@@ -132,6 +140,13 @@ class Assignment:
         at = at or now()
         return (not self.withdrawn and not self.case_withdrawn
                 and self.opens_at <= at <= self.closes_at)
+
+    def pre_test_open(self, at: datetime | None = None) -> bool:
+        """Whether its pre-test may still be taken: while the case can still be started
+        (before its window opens too). Once it cannot, a pre-test would measure nothing
+        before the case, and no longer counts."""
+        at = at or now()
+        return not self.withdrawn and not self.case_withdrawn and at <= self.closes_at
 
     @property
     def subject(self) -> str:
@@ -868,24 +883,85 @@ def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
     """Grade and keep a trainee's answers to a lesson's questions (only those asked).
 
     A lesson's own quiz may be answered again and again; a question of a pre- or
-    post-test is answered once: a second answer (the test left open in another tab and
-    sent again once the score was seen) is refused and nothing of it is kept."""
+    post-test is answered once (``record_test``, of which this is the one-lesson case)."""
     from training.lessons import grade
 
     if user is None:
         raise Forbidden("authz.sign_in_first")
     phase = QuizPhase(phase)
-    if phase is not QuizPhase.LESSON and assignment_id is None:
-        raise ValueError("a pre- or post-test is answered under its assignment")
+    if phase is not QuizPhase.LESSON:
+        if assignment_id is None:
+            raise ValueError("a pre- or post-test is answered under its assignment")
+        return record_test(db, user, assignment_id, phase, [(lesson, answers)])[0]
     if assignment_id is not None and get_assignment(db, user, assignment_id).withdrawn:
-        raise ClassroomError("classroom.withdrawn")  # a test page left open since
+        raise ClassroomError("classroom.withdrawn")  # a page left open since
     result = grade(lesson, {k: v for k, v in answers.items() if v is not None})
-    asked = set(answers)
     with session_scope(db) as s:
-        if phase is not QuizPhase.LESSON:
-            # two sendings of one test wait for each other (SQLite: the whole database,
-            # training.db._sqlite_lock_for_update), so both cannot see the test untaken
-            s.get(AssignmentRow, int(assignment_id), with_for_update=True)
+        _add_answers(s, user, assignment_id, phase, lesson, result, set(answers))
+    return result
+
+
+def _add_answers(s: Session, user: User, assignment_id: int | None, phase: QuizPhase,
+                 lesson: Any, result: Any, asked: set[str]) -> None:
+    for r in result.results:
+        if r.question_id not in asked:
+            continue
+        s.add(QuizAnswerRow(user_id=user.id, assignment_id=assignment_id,
+                            lesson_id=lesson.id, question_id=r.question_id,
+                            phase=phase.value,
+                            chosen=None if r.chosen is None else [int(i) for i in r.chosen],
+                            correct=bool(r.correct), answered_at=now()))
+
+
+def check_test(db: DB, user: User | None, assignment_id: int, phase: QuizPhase,
+               at: datetime | None = None) -> Assignment:
+    """The assignment, if the user may take its pre- or post-test now; else why not
+    (ClassroomError, Forbidden). Withdrawn: nothing is taken under it. The pre-test
+    measures what a trainee knew before the case: once the case can no longer be started
+    (window closed, case unpublished) it no longer counts. The post-test measures what
+    they learned from the case: it waits for an attempt of theirs at it to be finished."""
+    if user is None:
+        raise Forbidden("authz.sign_in_first")
+    phase = QuizPhase(phase)
+    assignment = get_assignment(db, user, assignment_id)
+    if assignment.withdrawn:
+        raise ClassroomError("classroom.withdrawn")  # a test page left open since
+    if phase is QuizPhase.PRE and not assignment.pre_test_open(aware(at) if at else None):
+        raise ClassroomError("classroom.pre_test_closed")
+    if phase is QuizPhase.POST and not case_finished(db, user, assignment.id):
+        raise ClassroomError("classroom.post_test_before_case")
+    return assignment
+
+
+def case_finished(db: DB, user: User, assignment_id: int) -> bool:
+    """Whether the user has finished an attempt at this assigned case."""
+    with session_scope(db) as s:
+        return s.scalar(select(AttemptRow.id).where(
+            AttemptRow.user_id == user.id, AttemptRow.assignment_id == int(assignment_id),
+            AttemptRow.status == STATUS_FINISHED).limit(1)) is not None
+
+
+def record_test(db: DB, user: User | None, assignment_id: int, phase: QuizPhase,
+                parts: list[tuple[Any, dict[str, Any]]]) -> list[Any]:
+    """Grade and keep a pre- or post-test: ``parts`` is (lesson, answers) for each lesson
+    it asks from. Kept in one transaction, all or nothing: a test over two lessons is not
+    left half kept (a database that stopped between them kept the first lesson's answers,
+    and the form, then taken, was gone). A test is answered once: a second sending (the
+    test left open in another tab and sent again once the score was seen) is refused and
+    nothing of it is kept. Returns each part's grade, in order."""
+    from training.lessons import grade
+
+    phase = QuizPhase(phase)
+    if phase is QuizPhase.LESSON:
+        raise ValueError("a lesson's own quiz is kept by record_quiz")
+    check_test(db, user, assignment_id, phase)
+    graded = [(lesson, grade(lesson, {k: v for k, v in answers.items() if v is not None}),
+               set(answers)) for lesson, answers in parts]
+    with session_scope(db) as s:
+        # two sendings of one test wait for each other (SQLite: the whole database,
+        # training.db._sqlite_lock_for_update), so both cannot see the test untaken
+        s.get(AssignmentRow, int(assignment_id), with_for_update=True)
+        for lesson, _result, asked in graded:
             if s.scalar(select(QuizAnswerRow.id).where(
                     QuizAnswerRow.user_id == user.id,
                     QuizAnswerRow.assignment_id == int(assignment_id),
@@ -893,21 +969,15 @@ def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
                     QuizAnswerRow.lesson_id == lesson.id,
                     QuizAnswerRow.question_id.in_(asked)).limit(1)) is not None:
                 raise ClassroomError(f"classroom.{phase.value}_test_taken")
-        for r in result.results:
-            if r.question_id not in asked:
-                continue
-            s.add(QuizAnswerRow(user_id=user.id, assignment_id=assignment_id,
-                                lesson_id=lesson.id, question_id=r.question_id,
-                                phase=phase.value,
-                                chosen=None if r.chosen is None else [int(i) for i in r.chosen],
-                                correct=bool(r.correct), answered_at=now()))
-    return result
+        for lesson, result, asked in graded:
+            _add_answers(s, user, int(assignment_id), phase, lesson, result, asked)
+    return [result for _lesson, result, _asked in graded]
 
 
 def lesson_answers_query(assignment: Assignment, user_ids: list[int]):
-    """The quiz answers that finish a lesson assignment: the lesson reader's answers to that
-    lesson's quiz, by these users, inside the assignment's window. The cohort dashboard
-    counts them, and My work tells the trainee from them whether the lesson is done."""
+    """The lesson reader's answers to an assigned lesson's quiz, by these users, inside the
+    assignment's window: the cohort dashboard's quiz table counts them (and ``lessons_done``
+    reads them)."""
     return select(QuizAnswerRow).where(
         QuizAnswerRow.lesson_id == assignment.lesson_id,
         QuizAnswerRow.phase == QuizPhase.LESSON.value,
@@ -916,10 +986,52 @@ def lesson_answers_query(assignment: Assignment, user_ids: list[int]):
         QuizAnswerRow.answered_at <= assignment.closes_at)
 
 
+@lru_cache(maxsize=256)
+def lesson_questions(lesson_id: str) -> frozenset[str]:
+    """A shipped lesson's question ids (none when its file cannot be read)."""
+    from training.lessons import load_lesson
+
+    try:
+        return frozenset(q.id for q in load_lesson(lesson_id, "en").questions)
+    except Exception:  # noqa: BLE001 - a lesson gone: no question can finish it by tests
+        return frozenset()
+
+
+def lessons_done(s: Session, assignment: Assignment, user_ids: list[int]) -> set[int]:
+    """Which of these users finished this lesson assignment; My work and the cohort
+    dashboard both read it. Done is either of:
+
+    - the reader's quiz answered inside the window. The reader grades only a whole
+      sending, of the questions it shows: those held back for a test the trainee still has
+      to take (``held_questions``) are not asked there, so they are not owed there;
+    - every question of the lesson answered in a pre- or post-test of the cohort's: the
+      held ones count once the test is taken. A lesson whose questions are all in a test
+      left its trainee no quiz to answer in the reader; it is done by taking the test,
+      whenever that is (the trainee could not answer them before)."""
+    user_ids = [int(u) for u in user_ids]
+    if assignment.lesson_id is None or not user_ids:
+        return set()
+    done = set(s.scalars(select(QuizAnswerRow.user_id).distinct().where(
+        lesson_answers_query(assignment, user_ids).whereclause)))
+    wanted = lesson_questions(assignment.lesson_id)
+    if not wanted:
+        return done
+    tested: dict[int, set[str]] = {}
+    for uid, qid in s.execute(
+            select(QuizAnswerRow.user_id, QuizAnswerRow.question_id).distinct()
+            .join(AssignmentRow, AssignmentRow.id == QuizAnswerRow.assignment_id)
+            .where(QuizAnswerRow.lesson_id == assignment.lesson_id,
+                   QuizAnswerRow.phase.in_([QuizPhase.PRE.value, QuizPhase.POST.value]),
+                   QuizAnswerRow.user_id.in_(user_ids),
+                   AssignmentRow.cohort_id == assignment.cohort_id)):
+        tested.setdefault(uid, set()).add(qid)
+    return done | {uid for uid, qs in tested.items() if wanted <= qs}
+
+
 def lesson_read(db: DB, user: User, assignment: Assignment) -> bool:
-    """Whether the user finished this lesson assignment: its quiz answered in the window."""
+    """Whether the user finished this lesson assignment (``lessons_done``)."""
     with session_scope(db) as s:
-        return s.scalar(lesson_answers_query(assignment, [user.id]).limit(1)) is not None
+        return user.id in lessons_done(s, assignment, [user.id])
 
 
 def quiz_done(db: DB, user: User, assignment_id: int, phase: QuizPhase) -> bool:
@@ -988,6 +1100,17 @@ def held_questions(db: DB, user: User | None, at: datetime | None = None
                 for q in _questions(questions):
                     held.setdefault(q.lesson_id, set()).add(q.question_id)
     return {lesson_id: frozenset(qs) for lesson_id, qs in held.items()}
+
+
+def held_part(held: dict[str, frozenset[str]], lesson_id: str | None) -> str | None:
+    """How much of a lesson's quiz the reader holds back (``held``: ``held_questions``):
+    "all" (nothing left to answer there: the lesson is done by taking the test, see
+    ``lessons_done``), "some" (the rest is answered there), or None."""
+    tested = held.get(lesson_id or "", frozenset())
+    if not tested:
+        return None
+    wanted = lesson_questions(lesson_id)
+    return "all" if wanted and tested >= wanted else "some"
 
 
 def test_questions(assignment: Assignment, phase: QuizPhase, lang: str) -> list[tuple[Any, list]]:
