@@ -254,6 +254,7 @@ with assign_tab:
                                   key="assign_post", format_func=question_options.__getitem__,
                                   placeholder=t("common.pick_none_means_no_test"),
                                   help=test_help)
+            st.caption(t("cohort.tests_held"))
         else:
             st.info(t("cohort.publish_first"))
         c1, c2 = st.columns(2)

@@ -636,6 +636,20 @@ def keep_quiz(lesson, answers: dict, phase: str = "lesson", assignment_id: int |
                                  assignment_id)
 
 
+def keep_test(assignment_id: int, phase: str, parts: list) -> list:
+    """Keep the signed-in trainee's pre- or post-test, all its lessons together."""
+    return classroom.record_test(db(), current_user(), assignment_id,
+                                 classroom.QuizPhase(phase), parts)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` is the training database not answering (``training.db.unreachable``):
+    nothing was written, and the same move can be made again once it answers."""
+    from training.db import unreachable as said
+
+    return said(exc)
+
+
 def _attempt_or_none(aid: str):
     return games().store.get(aid)
 

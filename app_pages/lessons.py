@@ -2,6 +2,8 @@
 
 Options are shown in an order shuffled per session and attempt (``quiz_orders``);
 widgets hold the options' file indices, so grading never depends on what was shown.
+The questions of a test the signed-in trainee has still to take are held back, with a
+note (``classroom.held_questions``): their key here would be the test's key.
 """
 
 import secrets
@@ -9,8 +11,9 @@ import secrets
 import streamlit as st
 
 from app_pages import common
+from training import classroom
 from training.i18n import get_lang, question_numbers, t
-from training.lessons import QuestionType, grade, quiz_orders, unanswered
+from training.lessons import QuestionType, grade, quiz_orders, unanswered, without_questions
 
 lang = get_lang()
 st.title(t("lessons.title"))
@@ -48,9 +51,19 @@ with st.container(key="lesson_body"):
 
 st.divider()
 st.subheader(t("lessons.quiz"))
+user = common.current_user()
+held = classroom.held_questions(common.db(), user).get(lesson.id, ()) if user else ()
+quiz = without_questions(lesson, held)
+if not quiz.questions:
+    st.info(t("lessons.held_all"), icon=":material/lock_clock:")
+    st.stop()
+if quiz is not lesson:
+    n_held = len(lesson.questions) - len(quiz.questions)
+    st.info(t("lessons.held_one" if n_held == 1 else "lessons.held_other", n=n_held),
+            icon=":material/lock_clock:")
 seed = st.session_state.setdefault("quiz_seed", secrets.randbelow(2**31))
 attempt = st.session_state.setdefault("quiz_attempts", {}).get(lesson.id, 0)
-orders = quiz_orders(lesson, seed=seed, attempt=attempt)
+orders = quiz_orders(quiz, seed=seed, attempt=attempt)
 truth = {0: t("lessons.tf_true"), 1: t("lessons.tf_false")}
 
 
@@ -68,7 +81,7 @@ def label(q, i: int) -> str:
 
 
 with st.form(key=f"quiz_{lesson.id}_{attempt}"):
-    for n, q in enumerate(lesson.questions, start=1):
+    for n, q in enumerate(quiz.questions, start=1):
         if q.case:
             st.info(f"**{n}. {t('lessons.case')}** {q.case}")
         prompt = f"{n}. {q.question}"
@@ -82,19 +95,19 @@ with st.form(key=f"quiz_{lesson.id}_{attempt}"):
             st.radio(prompt, orders[q.id], index=None, key=key(q.id), format_func=lambda i, q=q: q.choices[i])
     submitted = st.form_submit_button(t("lessons.check"), type="primary")
 
-answers = {q.id: st.session_state[key(q.id)] for q in lesson.questions
+answers = {q.id: st.session_state[key(q.id)] for q in quiz.questions
            if st.session_state.get(key(q.id)) not in (None, [])}
-missing = unanswered(lesson.questions, answers)
+missing = unanswered(quiz.questions, answers)
 if submitted and missing:
     # graded only when complete: a blank submission would show every answer for nothing
     st.warning(t("lessons.answer_all", numbers=question_numbers(missing, lang)),
                icon=":material/edit_note:")
 elif submitted:
-    result = grade(lesson, answers)
-    common.keep_quiz(lesson, answers)
+    result = grade(quiz, answers)
+    common.keep_quiz(quiz, answers)
     (st.success if result.passed_all else st.warning)(t("lessons.score", score=result.score, total=result.total))
     with st.container(key="quiz_results"):
-        for n, (q, r) in enumerate(zip(lesson.questions, result.results, strict=True), start=1):
+        for n, (q, r) in enumerate(zip(quiz.questions, result.results, strict=True), start=1):
             # in words, with an icon from Streamlit's own font: the emoji marks it used were
             # blank boxes where the machine has no emoji font, and nothing else said which
             # answers were wrong

@@ -74,15 +74,21 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
         st.warning(t("mine.answer_all", numbers=question_numbers(missing, lang)),
                    icon=":material/edit_note:")
         return
-    right = total = 0
-    for lesson, questions in parts:
-        try:
-            result = common.keep_quiz(lesson, answers[lesson.id], phase.value, assignment.id)
-        except (Forbidden, cr.ClassroomError) as err:  # withdrawn while the page was open
-            common.flash("error", t(err.key, **err.detail))
-            st.rerun()
-        right += sum(r.correct for r in result.results if r.question_id in answers[lesson.id])
-        total += len(questions)
+    try:  # the whole test in one transaction: kept whole, or not at all
+        results = common.keep_test(assignment.id, phase.value,
+                                   [(lesson, answers[lesson.id]) for lesson, _qs in parts])
+    except (Forbidden, cr.ClassroomError) as err:  # taken in another tab, withdrawn since...
+        common.flash("error", t(err.key, **err.detail))
+        st.rerun()
+    except Exception as exc:
+        if not common.unreachable(exc):
+            raise
+        # nothing was kept: said under the form, which keeps the answers to send again
+        st.error(t("common.db_lost_said"), icon=":material/database:")
+        return
+    right = sum(r.correct for (lesson, _qs), result in zip(parts, results, strict=True)
+                for r in result.results if r.question_id in answers[lesson.id])
+    total = sum(len(questions) for _lesson, questions in parts)
     common.flash("success", t("mine.test_kept", right=right, total=total))
     st.rerun()
 
@@ -109,6 +115,7 @@ if st.session_state.pop("go_briefing", False):
 
 # --- assigned work ---------------------------------------------------------------------
 assigned = cr.my_assignments(db, user) if user is not None else []
+held = cr.held_questions(db, user) if assigned else {}
 if assigned:
     st.header(t("mine.assigned"))
 for cohort, a in assigned:
@@ -116,12 +123,16 @@ for cohort, a in assigned:
         with st.container(border=True, key=f"assignment_{a.id}"):
             st.markdown(t("mine.lesson_assigned", cohort=cohort.name, lesson=a.subject,
                           closes=local_time(a.closes_at)))
-            # done when its quiz is answered in the window (as the cohort dashboard counts it):
-            # a trainee who only read it was "not started" there and could not tell
+            # done as the cohort dashboard counts it (classroom.lessons_done); questions the
+            # reader holds back for a test of theirs are said, so none is owed there
             if cr.lesson_read(db, user, a):
                 st.success(t("mine.lesson_done"), icon=":material/check_circle:")
             else:
-                st.caption(t("mine.lesson_todo"))
+                hold = cr.held_part(held, a.lesson_id)
+                if hold != "all":  # all held: no quiz is left to answer in the reader
+                    st.caption(t("mine.lesson_todo"))
+                if hold is not None:
+                    st.caption(t(f"mine.lesson_held_{hold}"))
             common.lesson_links([a.lesson_id], lang, f"al_{a.id}")
         continue
     mine = [x for x in attempts if x.assignment_id == a.id]
@@ -133,7 +144,7 @@ for cohort, a in assigned:
         pre_needed = bool(a.pre_test) and not cr.quiz_done(db, user, a.id, QuizPhase.PRE)
         if a.case_withdrawn:  # unpublished: nothing new starts; what was started goes on
             st.warning(t("mine.case_withdrawn"), icon=":material/unpublished:")
-        elif pre_needed:
+        elif pre_needed and a.pre_test_open():
             st.markdown(t("mine.pre_first"))
             quiz_form(a, QuizPhase.PRE)
         elif a.is_open():
@@ -141,6 +152,8 @@ for cohort, a in assigned:
                       type="primary", on_click=start, args=(a.id,))
         else:
             st.info(t("mine.closed"))
+            if pre_needed:  # not offered: taken now, it would measure nothing before the case
+                st.caption(t("mine.pre_closed"))
         if finished and a.post_test and not cr.quiz_done(db, user, a.id, QuizPhase.POST):
             st.markdown(t("mine.post_now"))
             quiz_form(a, QuizPhase.POST)

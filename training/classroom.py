@@ -28,7 +28,15 @@ from training.accounts import (
     hash_passwords,
     normalise_username,
 )
-from training.attempts import Attempt, AttemptError, LiveGames, Withdrawal, to_attempt, withdrawal
+from training.attempts import (
+    STATUS_FINISHED,
+    Attempt,
+    AttemptError,
+    LiveGames,
+    Withdrawal,
+    to_attempt,
+    withdrawal,
+)
 from training.authz import Action, Forbidden, cohort_role, require
 from training.db import Database, aware, now, session_scope
 from training.models import (  # noqa: F401 - QuizPhase is part of this module's API
@@ -132,6 +140,13 @@ class Assignment:
         at = at or now()
         return (not self.withdrawn and not self.case_withdrawn
                 and self.opens_at <= at <= self.closes_at)
+
+    def pre_test_open(self, at: datetime | None = None) -> bool:
+        """Whether its pre-test may still be taken: while the case can still be started
+        (before its window opens too). Once it cannot, a pre-test would measure nothing
+        before the case, and no longer counts."""
+        at = at or now()
+        return not self.withdrawn and not self.case_withdrawn and at <= self.closes_at
 
     @property
     def subject(self) -> str:
@@ -865,31 +880,104 @@ def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
 # --- quiz answers ----------------------------------------------------------------------
 def record_quiz(db: DB, user: User | None, lesson: Any, answers: dict[str, Any],
                 phase: QuizPhase = QuizPhase.LESSON, assignment_id: int | None = None) -> Any:
-    """Grade and keep a trainee's answers to a lesson's questions (only those asked)."""
+    """Grade and keep a trainee's answers to a lesson's questions (only those asked).
+
+    A lesson's own quiz may be answered again and again; a question of a pre- or
+    post-test is answered once (``record_test``, of which this is the one-lesson case)."""
     from training.lessons import grade
 
     if user is None:
         raise Forbidden("authz.sign_in_first")
+    phase = QuizPhase(phase)
+    if phase is not QuizPhase.LESSON:
+        if assignment_id is None:
+            raise ValueError("a pre- or post-test is answered under its assignment")
+        return record_test(db, user, assignment_id, phase, [(lesson, answers)])[0]
     if assignment_id is not None and get_assignment(db, user, assignment_id).withdrawn:
-        raise ClassroomError("classroom.withdrawn")  # a test page left open since
+        raise ClassroomError("classroom.withdrawn")  # a page left open since
     result = grade(lesson, {k: v for k, v in answers.items() if v is not None})
-    asked = set(answers)
     with session_scope(db) as s:
-        for r in result.results:
-            if r.question_id not in asked:
-                continue
-            s.add(QuizAnswerRow(user_id=user.id, assignment_id=assignment_id,
-                                lesson_id=lesson.id, question_id=r.question_id,
-                                phase=QuizPhase(phase).value,
-                                chosen=None if r.chosen is None else [int(i) for i in r.chosen],
-                                correct=bool(r.correct), answered_at=now()))
+        _add_answers(s, user, assignment_id, phase, lesson, result, set(answers))
     return result
 
 
+def _add_answers(s: Session, user: User, assignment_id: int | None, phase: QuizPhase,
+                 lesson: Any, result: Any, asked: set[str]) -> None:
+    for r in result.results:
+        if r.question_id not in asked:
+            continue
+        s.add(QuizAnswerRow(user_id=user.id, assignment_id=assignment_id,
+                            lesson_id=lesson.id, question_id=r.question_id,
+                            phase=phase.value,
+                            chosen=None if r.chosen is None else [int(i) for i in r.chosen],
+                            correct=bool(r.correct), answered_at=now()))
+
+
+def check_test(db: DB, user: User | None, assignment_id: int, phase: QuizPhase,
+               at: datetime | None = None) -> Assignment:
+    """The assignment, if the user may take its pre- or post-test now; else why not
+    (ClassroomError, Forbidden). Withdrawn: nothing is taken under it. The pre-test
+    measures what a trainee knew before the case: once the case can no longer be started
+    (window closed, case unpublished) it no longer counts. The post-test measures what
+    they learned from the case: it waits for an attempt of theirs at it to be finished."""
+    if user is None:
+        raise Forbidden("authz.sign_in_first")
+    phase = QuizPhase(phase)
+    assignment = get_assignment(db, user, assignment_id)
+    if assignment.withdrawn:
+        raise ClassroomError("classroom.withdrawn")  # a test page left open since
+    if phase is QuizPhase.PRE and not assignment.pre_test_open(aware(at) if at else None):
+        raise ClassroomError("classroom.pre_test_closed")
+    if phase is QuizPhase.POST and not case_finished(db, user, assignment.id):
+        raise ClassroomError("classroom.post_test_before_case")
+    return assignment
+
+
+def case_finished(db: DB, user: User, assignment_id: int) -> bool:
+    """Whether the user has finished an attempt at this assigned case."""
+    with session_scope(db) as s:
+        return s.scalar(select(AttemptRow.id).where(
+            AttemptRow.user_id == user.id, AttemptRow.assignment_id == int(assignment_id),
+            AttemptRow.status == STATUS_FINISHED).limit(1)) is not None
+
+
+def record_test(db: DB, user: User | None, assignment_id: int, phase: QuizPhase,
+                parts: list[tuple[Any, dict[str, Any]]]) -> list[Any]:
+    """Grade and keep a pre- or post-test: ``parts`` is (lesson, answers) for each lesson
+    it asks from. Kept in one transaction, all or nothing: a test over two lessons is not
+    left half kept (a database that stopped between them kept the first lesson's answers,
+    and the form, then taken, was gone). A test is answered once: a second sending (the
+    test left open in another tab and sent again once the score was seen) is refused and
+    nothing of it is kept. Returns each part's grade, in order."""
+    from training.lessons import grade
+
+    phase = QuizPhase(phase)
+    if phase is QuizPhase.LESSON:
+        raise ValueError("a lesson's own quiz is kept by record_quiz")
+    check_test(db, user, assignment_id, phase)
+    graded = [(lesson, grade(lesson, {k: v for k, v in answers.items() if v is not None}),
+               set(answers)) for lesson, answers in parts]
+    with session_scope(db) as s:
+        # two sendings of one test wait for each other (SQLite: the whole database,
+        # training.db._sqlite_lock_for_update), so both cannot see the test untaken
+        s.get(AssignmentRow, int(assignment_id), with_for_update=True)
+        for lesson, _result, asked in graded:
+            if s.scalar(select(QuizAnswerRow.id).where(
+                    QuizAnswerRow.user_id == user.id,
+                    QuizAnswerRow.assignment_id == int(assignment_id),
+                    QuizAnswerRow.phase == phase.value,
+                    QuizAnswerRow.lesson_id == lesson.id,
+                    QuizAnswerRow.question_id.in_(asked)).limit(1)) is not None:
+                raise ClassroomError(f"classroom.{phase.value}_test_taken")
+        for lesson, result, asked in graded:
+            _add_answers(s, user, int(assignment_id), phase, lesson, result, asked)
+    return [result for _lesson, result, _asked in graded]
+
+
 def lesson_answers_query(assignment: Assignment, user_ids: list[int]):
-    """The quiz answers that finish a lesson assignment: the lesson reader's answers to that
-    lesson's quiz, by these users, inside the assignment's window. The cohort dashboard
-    counts them, and My work tells the trainee from them whether the lesson is done."""
+    """The lesson reader's answers to an assigned lesson's quiz, by these users, inside the
+    assignment's window: the cohort dashboard's quiz table counts them (and ``lessons_done``
+    reads them)."""
     return select(QuizAnswerRow).where(
         QuizAnswerRow.lesson_id == assignment.lesson_id,
         QuizAnswerRow.phase == QuizPhase.LESSON.value,
@@ -898,10 +986,52 @@ def lesson_answers_query(assignment: Assignment, user_ids: list[int]):
         QuizAnswerRow.answered_at <= assignment.closes_at)
 
 
+@lru_cache(maxsize=256)
+def lesson_questions(lesson_id: str) -> frozenset[str]:
+    """A shipped lesson's question ids (none when its file cannot be read)."""
+    from training.lessons import load_lesson
+
+    try:
+        return frozenset(q.id for q in load_lesson(lesson_id, "en").questions)
+    except Exception:  # noqa: BLE001 - a lesson gone: no question can finish it by tests
+        return frozenset()
+
+
+def lessons_done(s: Session, assignment: Assignment, user_ids: list[int]) -> set[int]:
+    """Which of these users finished this lesson assignment; My work and the cohort
+    dashboard both read it. Done is either of:
+
+    - the reader's quiz answered inside the window. The reader grades only a whole
+      sending, of the questions it shows: those held back for a test the trainee still has
+      to take (``held_questions``) are not asked there, so they are not owed there;
+    - every question of the lesson answered in a pre- or post-test of the cohort's: the
+      held ones count once the test is taken. A lesson whose questions are all in a test
+      left its trainee no quiz to answer in the reader; it is done by taking the test,
+      whenever that is (the trainee could not answer them before)."""
+    user_ids = [int(u) for u in user_ids]
+    if assignment.lesson_id is None or not user_ids:
+        return set()
+    done = set(s.scalars(select(QuizAnswerRow.user_id).distinct().where(
+        lesson_answers_query(assignment, user_ids).whereclause)))
+    wanted = lesson_questions(assignment.lesson_id)
+    if not wanted:
+        return done
+    tested: dict[int, set[str]] = {}
+    for uid, qid in s.execute(
+            select(QuizAnswerRow.user_id, QuizAnswerRow.question_id).distinct()
+            .join(AssignmentRow, AssignmentRow.id == QuizAnswerRow.assignment_id)
+            .where(QuizAnswerRow.lesson_id == assignment.lesson_id,
+                   QuizAnswerRow.phase.in_([QuizPhase.PRE.value, QuizPhase.POST.value]),
+                   QuizAnswerRow.user_id.in_(user_ids),
+                   AssignmentRow.cohort_id == assignment.cohort_id)):
+        tested.setdefault(uid, set()).add(qid)
+    return done | {uid for uid, qs in tested.items() if wanted <= qs}
+
+
 def lesson_read(db: DB, user: User, assignment: Assignment) -> bool:
-    """Whether the user finished this lesson assignment: its quiz answered in the window."""
+    """Whether the user finished this lesson assignment (``lessons_done``)."""
     with session_scope(db) as s:
-        return s.scalar(lesson_answers_query(assignment, [user.id]).limit(1)) is not None
+        return user.id in lessons_done(s, assignment, [user.id])
 
 
 def quiz_done(db: DB, user: User, assignment_id: int, phase: QuizPhase) -> bool:
@@ -923,6 +1053,64 @@ def post_test_waiting(db: DB, user: User | None, attempt: Attempt) -> bool:
         return False
     return bool(assignment.post_test) and not assignment.withdrawn \
         and not quiz_done(db, user, assignment.id, QuizPhase.POST)
+
+
+def held_questions(db: DB, user: User | None, at: datetime | None = None
+                   ) -> dict[str, frozenset[str]]:
+    """Lesson id -> the ids of its questions the lesson reader holds back from this user:
+    those of a pre- or post-test the user still has to take. The reader shows a quiz's key
+    with its explanations, and allows retries, so a trainee who read it first would answer
+    the test from the key and the class's learning gain would be recall, not understanding.
+
+    A test is still to take while its assignment (a case, in a cohort the user is a
+    trainee of, not archived) is not withdrawn and the user has not answered it, and it
+    can still be taken: the pre-test while the case can be started (window not closed,
+    case still published); the post-test while the case can be started or the user has an
+    attempt under it. Nothing is held from instructors, admins or anonymous visitors."""
+    if user is None:
+        return {}
+    at = aware(at) if at is not None else now()
+    with session_scope(db) as s:
+        tests = s.execute(
+            select(AssignmentRow.id, AssignmentRow.pre_test, AssignmentRow.post_test,
+                   AssignmentRow.closes_at, CaseVersionRow.withdrawn_at)
+            .join(EnrolmentRow, EnrolmentRow.cohort_id == AssignmentRow.cohort_id)
+            .join(CohortRow, CohortRow.id == AssignmentRow.cohort_id)
+            .outerjoin(CaseVersionRow, CaseVersionRow.id == AssignmentRow.case_version_id)
+            .where(EnrolmentRow.user_id == user.id,
+                   EnrolmentRow.cohort_role == CohortRole.TRAINEE.value,
+                   CohortRow.archived.is_(False),
+                   AssignmentRow.kind == AssignmentKind.CASE.value,
+                   AssignmentRow.withdrawn_at.is_(None))).all()
+        if not tests:
+            return {}
+        ids = [row.id for row in tests]
+        taken = {(aid, phase) for aid, phase in s.execute(
+            select(QuizAnswerRow.assignment_id, QuizAnswerRow.phase).distinct()
+            .where(QuizAnswerRow.user_id == user.id, QuizAnswerRow.assignment_id.in_(ids)))}
+        played = set(s.scalars(select(AttemptRow.assignment_id).where(
+            AttemptRow.user_id == user.id, AttemptRow.assignment_id.in_(ids))))
+    held: dict[str, set[str]] = {}
+    for aid, pre, post, closes_at, case_withdrawn_at in tests:
+        can_start = case_withdrawn_at is None and at <= aware(closes_at)
+        for phase, questions, pending in (
+                (QuizPhase.PRE, pre, can_start),
+                (QuizPhase.POST, post, can_start or aid in played)):
+            if pending and (aid, phase.value) not in taken:
+                for q in _questions(questions):
+                    held.setdefault(q.lesson_id, set()).add(q.question_id)
+    return {lesson_id: frozenset(qs) for lesson_id, qs in held.items()}
+
+
+def held_part(held: dict[str, frozenset[str]], lesson_id: str | None) -> str | None:
+    """How much of a lesson's quiz the reader holds back (``held``: ``held_questions``):
+    "all" (nothing left to answer there: the lesson is done by taking the test, see
+    ``lessons_done``), "some" (the rest is answered there), or None."""
+    tested = held.get(lesson_id or "", frozenset())
+    if not tested:
+        return None
+    wanted = lesson_questions(lesson_id)
+    return "all" if wanted and tested >= wanted else "some"
 
 
 def test_questions(assignment: Assignment, phase: QuizPhase, lang: str) -> list[tuple[Any, list]]:

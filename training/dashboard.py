@@ -3,7 +3,8 @@ quiz answers, and their CSV and Excel export. For the cohort's instructors and a
 
 Frames (one row per ...):
 - ``completion``: assignment × trainee; ``status`` is not_started | in_progress | finished
-  (a lesson is finished when its quiz was answered inside the assignment's window).
+  (a lesson is finished as ``classroom.lessons_done`` says: its quiz answered in the
+  reader inside the assignment's window, or every question of it answered in a test).
 - ``attempts``: attempt of an assigned case; ``attempt_no`` counts a trainee's attempts
   at that assignment from 1; ``index_share`` is the headline index (share of the
   avoidable loss avoided), ``loss_cny`` the attempt's credit loss.
@@ -40,6 +41,7 @@ from training.classroom import (
     assignments_query,
     cohort_members,
     lesson_answers_query,
+    lessons_done,
 )
 from training.db import aware, session_scope
 from training.models import AssignmentKind, AttemptRow, CohortRole, QuizAnswerRow
@@ -80,14 +82,16 @@ def cohort_results(db: DB, user: User | None, cohort_id: int) -> CohortResults:
         answers = [_answer(a, a.assignment_id) for a in s.scalars(select(QuizAnswerRow).where(
             QuizAnswerRow.assignment_id.in_(ids)))] if ids else []
         # a lesson assignment counts the reader's quiz answers given inside its window
+        done: dict[int, set[int]] = {}
         for a in assignments:
             if a.kind is AssignmentKind.LESSON and names:
                 answers += [_answer(r, a.id)
                             for r in s.scalars(lesson_answers_query(a, list(names)))]
+                done[a.id] = lessons_done(s, a, list(names))
     by_id = {a.id: a for a in assignments}
     attempts = _attempts(attempt_records, by_id, names)
     return CohortResults(
-        completion=_completion(assignments, trainees, attempts, answers),
+        completion=_completion(assignments, trainees, attempts, done),
         attempts=attempts,
         baselines=_baselines(attempt_records, by_id),
         missed=_missed(attempt_records, by_id),
@@ -168,12 +172,13 @@ def _attempts(records: list[dict], by_id: dict[int, Assignment], names: dict[int
 
 
 def _completion(assignments: list[Assignment], trainees: list, attempts: pd.DataFrame,
-                answers: list[_Answer]) -> pd.DataFrame:
-    """A case is finished with a finished attempt; a lesson, with its quiz answered."""
+                lessons_done: dict[int, set[int]]) -> pd.DataFrame:
+    """A case is finished with a finished attempt; a lesson, as My work says it is done
+    (``lessons_done``: assignment id -> the trainees who finished it)."""
     out = []
     for a in assignments:
         mine = attempts[attempts["assignment_id"] == a.id]
-        read = {x.user_id for x in answers if x.assignment_id == a.id and x.phase == "lesson"}
+        read = lessons_done.get(a.id, set())
         for m in trainees:
             theirs = mine[mine["user_id"] == m.user_id]
             if a.kind is AssignmentKind.LESSON:

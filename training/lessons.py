@@ -396,6 +396,17 @@ def grade(lesson: Lesson, answers: dict[str, Answer]) -> GradeResult:
     )
 
 
+def without_questions(lesson: Lesson, held: Iterable[str]) -> Lesson:
+    """The lesson with the questions whose ids are ``held`` left out of its quiz (those a
+    trainee's pending test asks: ``training.classroom.held_questions``). Its quiz may then
+    hold fewer than ``MIN_QUESTIONS``, or none: it is a view of a valid lesson, not a file."""
+    held = frozenset(held)
+    if not held & {q.id for q in lesson.questions}:
+        return lesson
+    return lesson.model_copy(update={"questions": [q for q in lesson.questions
+                                                   if q.id not in held]})
+
+
 def choice_order(
     lesson_id: str, question: Question, *, seed: int, trainee: str = "", attempt: int = 0
 ) -> tuple[int, ...]:
