@@ -21,6 +21,7 @@ from sim.codes import CLASS_KEYS, ON_BOOKS, STATUS_KEYS
 from training import debrief as debrief_rules
 from training import units
 from training.i18n import cls_name, t, term
+from training.loss_sources import gap_parts
 
 STRATEGIES = ("you", "late-collection", "early-warning", "oracle")
 STRATEGY_COLOURS = {
@@ -808,7 +809,7 @@ def _html_loss_sources(detail: Any, lang: str) -> list[str]:
         for gap in sources.loans:
             label, company = detail.names[lang][gap.loan_id]
             out.append(f"<h4>{e(label)} · {e(company)}</h4>")
-            out.append(f"<p>{e(t('loss.gap_line', lang, gap=units.money(gap.gap_cny, lang), lesson=lesson_text(gap.lesson, lang, base)))}</p>")
+            out.append(f"<p>{e(t('loss.gap_line', lang, gap=units.money(gap.gap_cny, lang), lesson=reason_text(gap, lang, base)))}</p>")
             out.append(_html_table(loan_timelines(gap, lang, base), lang))
     return out
 
@@ -958,8 +959,43 @@ def lesson_text(lesson: Any, lang: str, base: str = "late-collection") -> str:
         v["months"] = units.months(v["months"], lang)
     if "amount_cny" in v:
         v["amount"] = units.money(v.pop("amount_cny"), lang)
+    for k in ("owed_cny", "base_owed_cny"):
+        if k in v:  # nothing owed at the end: the loan was repaid (or closed) by then
+            owed = v.pop(k)
+            v[k[:-len("_cny")]] = units.money(owed, lang) if units.in_unit(owed, lang) > 0 \
+                else t("loss.repaid", lang)
+    v.pop("guarantor_id", None)
     text = t(f"loss.lesson.{lesson.key}", lang, **v)
     return text[:1].upper() + text[1:]  # "early warning took ..." opens a sentence
+
+
+def shown_parts(gap: Any, lang: str) -> dict[str, float]:
+    """The parts of a loan's gap that the display unit shows (training.loss_sources.gap_parts),
+    largest first; a part that rounds to 0 is left out (less than half a unit each)."""
+    split = gap_parts(gap.you, gap.base)
+    kept = {k: v for k, v in split.items() if units.in_unit(abs(v), lang) > 0}
+    return dict(sorted(kept.items(), key=lambda kv: -abs(kv[1])))
+
+
+def gap_parts_text(gap: Any, lang: str) -> str:
+    """What makes up a loan's gap, in words whose amounts add up to it ("" without parts):
+    the reason names one part, this says them all."""
+    parts = shown_parts(gap, lang)
+    named = gap.lesson.values.get("amount_cny")
+    if not parts or (len(parts) == 1 and named is not None
+                     and units.money(named, lang) == units.money(gap.gap_cny, lang)):
+        return ""  # none, or the reason's amount is already the whole gap
+    said = [t(f"loss.part.{k}.{'more' if v > 0 else 'less'}", lang, amount=units.money(abs(v), lang))
+            for k, v in parts.items()]
+    key = "loss.parts_one" if len(said) == 1 else "loss.parts"
+    return t(key, lang, gap=units.money(gap.gap_cny, lang),
+             parts=("；" if lang == "zh" else "; ").join(said))
+
+
+def reason_text(gap: Any, lang: str, base: str = "late-collection") -> str:
+    """The loan's reason, then what its gap is made of: the line the debrief shows."""
+    split = gap_parts_text(gap, lang)
+    return lesson_text(gap.lesson, lang, base) + (("" if lang == "zh" else " ") + split if split else "")
 
 
 GAP_COLUMN = {"late-collection": "gap_cny", "early-warning": "gap_ew_cny"}
@@ -975,7 +1011,7 @@ def loss_sources_table(sources: Any, names: dict[int, tuple[str, str]], lang: st
     """
     gap = GAP_COLUMN[base]
     rows = [{"label": names[g.loan_id][0], "company": names[g.loan_id][1], gap: g.gap_cny,
-             "lesson": lesson_text(g.lesson, lang, base)} for g in sources.loans]
+             "lesson": reason_text(g, lang, base)} for g in sources.loans]
     rows.append({"label": "", "company": t("loss.other_loans", lang), gap: sources.other_gap_cny,
                  "lesson": ""})
     rows.append({"label": "", "company": t("loss.total", lang), gap: sources.total_gap_cny,
@@ -1057,19 +1093,30 @@ def _events_text(items: tuple, name: Any, lang: str) -> str:
 
 
 def loan_timelines(gap: Any, lang: str, base: str = "late-collection") -> pd.DataFrame:
-    """Your timeline and the reference's for one loan, side by side (rows: what happened)."""
+    """Your timeline and the reference's for one loan, side by side (rows: what happened).
+    With the loss in parts, the money rows are its parts, discounted as the loss is, so
+    each column adds up to its loss: owed at default − recovered − cured + still expected."""
+    split = gap.you.parts is not None and gap.base.parts is not None
+    money_rows = ("owed", "recovered_pv", "cured", "ahead") if split else ("recovered",)
+
     def column(tl: Any) -> list[str]:
+        if split:
+            p = tl.parts
+            money_cells = [units.money(v, lang) for v in (p.owed_cny, p.recovered_cny, p.cured_cny,
+                                                          p.ahead_cny)]
+        else:
+            money_cells = [units.money(tl.recovered_cny, lang)]
         return [
             _events_text(tl.signals, signal_name, lang),
             _events_text(tl.actions, action_name, lang),
             t("units.checks", lang, n=tl.checks),
             month_text(tl.default_month, lang) if tl.default_month is not None else t("loss.no_default", lang),
             month_text(tl.lawsuit_month, lang) if tl.lawsuit_month is not None else "—",
-            units.money(tl.recovered_cny, lang),
+            *money_cells,
             units.money(tl.loss_cny, lang),
         ]
     rows = [t(f"loss.row.{k}", lang) for k in ("signals", "actions", "checks", "default", "lawsuit",
-                                                 "recovered", "loss")]
+                                                 *money_rows, "loss")]
     return pd.DataFrame({t("col.item", lang): rows, t("strategy.you", lang): column(gap.you),
                          t(f"strategy.{base}", lang): column(gap.base)})
 
