@@ -257,13 +257,34 @@ def test_the_amounts_said_are_parts_of_the_gap_that_add_up_to_it():
     split = gap_parts(you, base)
     assert sum(split.values()) == pytest.approx(gap.gap_cny)
     en = report.reason_text(gap, "en", "early-warning")
-    assert "The gap of CNY\u00a01,717k is made of: recovered CNY\u00a0868.0k less; " \
-           "owed CNY\u00a0849.0k more at default." in en
+    assert "You lost CNY\u00a01,717k more than early warning on this loan: recovered " \
+           "CNY\u00a0868.0k less; owed CNY\u00a0849.0k more at default." in en
     zh = report.reason_text(gap, "zh", "early-warning")
-    assert "差额 171.7\u00a0万元，其中：少回收 86.8\u00a0万元；违约时多欠 84.9\u00a0万元。" in zh
+    assert "你在这笔贷款上比早期预警多损失 171.7\u00a0万元，其中：少回收 86.8\u00a0万元；" \
+           "违约时多欠 84.9\u00a0万元。" in zh
     # owing more at default is the larger part: the reason says so, with the earlier default
     sooner = tl(default_month=6, **parts_of(owed=4_000_000.0))
     found = lesson(sooner, tl(default_month=23, **parts_of(owed=2_087_000.0, recovered=100_000.0)))
     assert found.key == "owed_more_sooner"
     assert "Defaulted in month 6 under you, under late collection only in month 23" in \
         report.lesson_text(found, "en")
+
+
+def test_a_loan_you_lost_less_on_says_so_without_a_minus_sign():
+    """A negative gap (you lost less than the reference) is said as the trainee reads it:
+    "You lost ... less", with the amount unsigned, and the parts still add up to it."""
+    from training.loss_sources import LoanGap
+    you = tl(default_month=20, recovered_cny=9_000_000.0,
+             **parts_of(owed=10_000_000.0, recovered=8_000_000.0))
+    base = tl(default_month=6, **parts_of(owed=14_000_000.0, recovered=1_341_000.0))
+    gap = LoanGap(0, you, base, lesson(you, base))
+    assert gap.gap_cny == pytest.approx(-10_659_000.0)
+    assert sum(gap_parts(you, base).values()) == pytest.approx(gap.gap_cny)
+    en = report.reason_text(gap, "en")
+    assert "You lost CNY\u00a010,659k less than late collection on this loan: " \
+           "recovered CNY\u00a06,659k more; owed CNY\u00a04,000k less at default." in en
+    assert "-CNY" not in en and "gap of" not in en
+    zh = report.reason_text(gap, "zh")
+    assert "你在这笔贷款上比逾期后催收少损失 1,066\u00a0万元，其中：多回收 665.9\u00a0万元；" \
+           "违约时少欠 400.0\u00a0万元。" in zh
+    assert "-" not in zh

@@ -977,9 +977,10 @@ def shown_parts(gap: Any, lang: str) -> dict[str, float]:
     return dict(sorted(kept.items(), key=lambda kv: -abs(kv[1])))
 
 
-def gap_parts_text(gap: Any, lang: str) -> str:
+def gap_parts_text(gap: Any, lang: str, base: str = "late-collection") -> str:
     """What makes up a loan's gap, in words whose amounts add up to it ("" without parts):
-    the reason names one part, this says them all."""
+    the reason names one part, this says them all. Said as the trainee reads it: you lost
+    so much more (or less) than the reference on this loan, then the parts."""
     parts = shown_parts(gap, lang)
     named = gap.lesson.values.get("amount_cny")
     if not parts or (len(parts) == 1 and named is not None
@@ -987,14 +988,18 @@ def gap_parts_text(gap: Any, lang: str) -> str:
         return ""  # none, or the reason's amount is already the whole gap
     said = [t(f"loss.part.{k}.{'more' if v > 0 else 'less'}", lang, amount=units.money(abs(v), lang))
             for k, v in parts.items()]
-    key = "loss.parts_one" if len(said) == 1 else "loss.parts"
-    return t(key, lang, gap=units.money(gap.gap_cny, lang),
+    if units.in_unit(abs(gap.gap_cny), lang) == 0:
+        side = "same"  # the parts cancel out
+    else:
+        side = "more" if gap.gap_cny > 0 else "less"
+    key = f"loss.{'parts_one' if len(said) == 1 else 'parts'}.{side}"
+    return t(key, lang, gap=units.money(abs(gap.gap_cny), lang), base=t(f"loss.base.{base}", lang),
              parts=("；" if lang == "zh" else "; ").join(said))
 
 
 def reason_text(gap: Any, lang: str, base: str = "late-collection") -> str:
     """The loan's reason, then what its gap is made of: the line the debrief shows."""
-    split = gap_parts_text(gap, lang)
+    split = gap_parts_text(gap, lang, base)
     return lesson_text(gap.lesson, lang, base) + (("" if lang == "zh" else " ") + split if split else "")
 
 
