@@ -533,7 +533,10 @@ def _fmt_cell(name: str, v: Any, lang: str, unit_in_header: bool = False) -> str
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     if name.endswith("_cny"):
-        return units.number(units.in_unit(float(v), lang)) if unit_in_header else units.money(float(v), lang)
+        # the figure rounded once, as money() rounds it in the sentences beside the table
+        # (in_unit's decimal first, then whole units, read 196,479.5 as "196,480")
+        return units.number(float(v) / units.money_unit(lang).scale_cny) if unit_in_header \
+            else units.money(float(v), lang)
     if name == "index":
         return index_text(float(v), lang)
     if name in ("saves", "defaults", "missed_warnings"):
