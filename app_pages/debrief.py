@@ -12,7 +12,6 @@ from training import (
     judgement_view,
     report,
     roleplay,
-    units,
 )
 from training.i18n import get_lang, t
 
@@ -82,7 +81,7 @@ def loss_gaps(sources, base: str, intro: str, none: str) -> None:
     st.table(report.as_text(report.loss_sources_table(sources, detail.names[lang], lang, base)))
     for gap in sources.loans:
         label, company = detail.names[lang][gap.loan_id]
-        with st.expander(f"{label} · {company} · {units.money(gap.gap_cny)}", key=f"loss_{base}_{gap.loan_id}"):
+        with st.expander(report.gap_title(label, company, gap, lang), key=f"loss_{base}_{gap.loan_id}"):
             st.markdown(report.lesson_text(gap.lesson, lang, base))
             st.table(report.loan_timelines(gap, lang, base))
 

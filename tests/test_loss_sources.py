@@ -288,3 +288,31 @@ def test_a_loan_you_lost_less_on_says_so_without_a_minus_sign():
     assert "你在这笔贷款上比逾期后催收少损失 1,066\u00a0万元，其中：多回收 665.9\u00a0万元；" \
            "违约时少欠 400.0\u00a0万元。" in zh
     assert "-" not in zh
+
+
+def test_a_loan_whose_reason_only_says_who_lost_more_says_it_once_with_the_amount():
+    """The hurried play of guarantee_chain read "You lost less on this loan. You lost
+    CNY 1,707k less than early warning on this loan, all of it from this: ...": the
+    generic reason and the parts line said the same thing twice."""
+    from training.loss_sources import Lesson, LoanGap
+    you = tl(**parts_of(ahead=1_000_000.0))
+    base = tl(actions=((9, "restructure"),), **parts_of(ahead=2_707_000.0))
+    gap = LoanGap(0, you, base, Lesson("lost_less", {}))
+    en = report.reason_text(gap, "en", "early-warning")
+    assert en == ("You lost CNY\u00a01,707k less than early warning on this loan: "
+                  "CNY\u00a01,707k less loss still expected at the end.")
+    zh = report.reason_text(gap, "zh", "early-warning")
+    assert zh.startswith("你在这笔贷款上比早期预警少损失 170.7\u00a0万元") and "你在这笔上" not in zh
+
+
+@pytest.mark.parametrize(("gap_cny", "en", "zh"), [
+    (-1_707_000.0, "you lost CNY\u00a01,707k less", "你少损失 170.7\u00a0万元"),
+    (11_228_000.0, "you lost CNY\u00a011,228k more", "你多损失 1,123\u00a0万元"),
+    (30.0, "about the same loss", "损失大致相同"),
+])
+def test_a_loan_heading_says_the_gap_in_words_not_a_signed_figure(gap_cny, en, zh):
+    """The headings under the gap table read "L0003 · Hengfeng · -CNY 1,707k"."""
+    gap = SimpleNamespace(gap_cny=gap_cny)
+    assert report.gap_title("L0003", "Hengfeng", gap, "en") == f"L0003 · Hengfeng · {en}"
+    assert report.gap_title("L0003", "恒丰", gap, "zh") == f"L0003 · 恒丰 · {zh}"
+    assert "-" not in report.gap_title("L0003", "恒丰", gap, "zh")

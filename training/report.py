@@ -1003,7 +1003,24 @@ def gap_parts_text(gap: Any, lang: str, base: str = "late-collection") -> str:
 def reason_text(gap: Any, lang: str, base: str = "late-collection") -> str:
     """The loan's reason, then what its gap is made of: the line the debrief shows."""
     split = gap_parts_text(gap, lang, base)
+    if split and gap.lesson.key in GENERIC_LESSONS:
+        return split  # "You lost less on this loan." then "You lost CNY X less ...": say it once
     return lesson_text(gap.lesson, lang, base) + (("" if lang == "zh" else " ") + split if split else "")
+
+
+GENERIC_LESSONS = frozenset({"lost_less", "lost_more"})
+"""The reasons that only say which side lost more: the parts line says it with the amount."""
+
+
+def gap_title(label: str, company: str, gap: Any, lang: str) -> str:
+    """A loan's heading under the gap table: its number, borrower and the gap in words
+    ("you lost CNY 1,707k less"), not a signed figure ("-CNY 1,707k") to decode."""
+    if units.in_unit(abs(gap.gap_cny), lang) == 0:
+        said = t("loss.gap_title.same", lang)
+    else:
+        side = "more" if gap.gap_cny > 0 else "less"
+        said = t(f"loss.gap_title.{side}", lang, amount=units.money(abs(gap.gap_cny), lang))
+    return f"{label} · {company} · {said}"
 
 
 GAP_COLUMN = {"late-collection": "gap_cny", "early-warning": "gap_ew_cny"}
