@@ -54,6 +54,8 @@ with st.container(border=True, key="debrief_index"):
     st.markdown(report.verdict_text(d, lang))  # the score in words: what was lost, against what
     for line in report.conduct_lines(d, lang):  # what you did: only looked, or recalled too hard
         st.markdown(line)
+    if overrun := report.plan_overrun_note(g, lang):  # why the Queue buttons were off
+        st.markdown(overrun)
     # the lines you froze: the exposure kept off the books that no loss figure shows
     if frozen := debrief_freeze.freeze_lines(getattr(d, "frozen", None), lang):
         st.markdown(f"**{t('freeze.title')}**")

@@ -662,6 +662,31 @@ def check_quality_note(debrief: Any, lang: str) -> str | None:
     return t("debrief.check_quality_rushed", lang, share=units.pct(got[0], 0), ew=got[1])
 
 
+RUSHED_MONTH_BELOW = 0.999
+"""A month whose checks got less than this share of the hours they need was rushed: its
+checks needed more hours than there were, and every hour went to them."""
+
+
+def overrun_months(game: Any) -> int:
+    """The months the trainee ended with a monitoring plan that needed more hours than the
+    officers had (sim.recorder.MonthRecord: the month's checks were rushed), when every
+    hour went to the checks and the desk could queue no step on a loan."""
+    months = getattr(getattr(getattr(game, "sim", None), "rec", None), "months", None) or []
+    return sum(1 for m in months if m.checks_done and m.check_quality < RUSHED_MONTH_BELOW)
+
+
+def plan_overrun_note(game: Any, lang: str) -> str | None:
+    """Why a trainee could act so little: in so many months the plan's checks took every
+    hour, and the desk's Queue buttons said the hours had run out. None when no month was."""
+    n = overrun_months(game)
+    if not n:
+        return None
+    # the words the desk shows, from its own catalogue keys, so the note quotes them as read
+    return t("debrief.plan_overrun", lang, n=n, horizon=game.horizon,
+             hours_left=t("fig.hours_left", lang), queue=t("actions.queue", lang),
+             reason=t("engine.reason.hours", lang), policy=t("desk.view_policy", lang))
+
+
 def compliance_table(debrief: Any, lang: str) -> pd.DataFrame:
     df = debrief.compliance
     if df is None or df.empty:
