@@ -12,7 +12,6 @@ from training import (
     judgement_view,
     report,
     roleplay,
-    units,
 )
 from training.i18n import get_lang, t
 
@@ -55,6 +54,8 @@ with st.container(border=True, key="debrief_index"):
     st.markdown(report.verdict_text(d, lang))  # the score in words: what was lost, against what
     for line in report.conduct_lines(d, lang):  # what you did: only looked, or recalled too hard
         st.markdown(line)
+    if overrun := report.plan_overrun_note(g, lang):  # why the Queue buttons were off
+        st.markdown(overrun)
     # the lines you froze: the exposure kept off the books that no loss figure shows
     if frozen := debrief_freeze.freeze_lines(getattr(d, "frozen", None), lang):
         st.markdown(f"**{t('freeze.title')}**")
@@ -82,7 +83,7 @@ def loss_gaps(sources, base: str, intro: str, none: str) -> None:
     st.table(report.as_text(report.loss_sources_table(sources, detail.names[lang], lang, base)))
     for gap in sources.loans:
         label, company = detail.names[lang][gap.loan_id]
-        with st.expander(f"{label} · {company} · {units.money(gap.gap_cny)}", key=f"loss_{base}_{gap.loan_id}"):
+        with st.expander(report.gap_title(label, company, gap, lang), key=f"loss_{base}_{gap.loan_id}"):
             st.markdown(report.lesson_text(gap.lesson, lang, base))
             st.table(report.loan_timelines(gap, lang, base))
 

@@ -11,7 +11,7 @@ import pytest
 from sim.engine import simulate
 from sim.scenario import load_scenario
 from training import report
-from training.loss_sources import Timeline, lesson, loss_sources, timeline
+from training.loss_sources import Timeline, gap_parts, lesson, loss_sources, timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -199,3 +199,120 @@ def test_recovering_less_names_what_the_reference_secured_before_the_default():
     bare = tl(actions=((23, "lawsuit"), (24, "auction")), default_month=22, lawsuit_month=23,
               recovered_cny=139_900.0, loss_cny=215_400.0)
     assert lesson(you, bare).key == "recovered_less"
+
+
+def parts_of(owed=0.0, recovered=0.0, cured=0.0, ahead=0.0) -> dict:
+    """A timeline's loss in parts (training.loss_sources.Parts), with its loss to match."""
+    from training.loss_sources import Parts
+    p = Parts(owed, recovered, cured, ahead)
+    return {"parts": p, "loss_cny": p.loss_cny}
+
+
+def test_a_guarantor_that_defaulted_only_under_you_is_the_reason_named():
+    """guarantee_chain: loans whose guarantor defaulted under the trainee only read "You lost
+    more on this loan"; the guarantee chain is what happened, read from the guarantor's
+    default month in each run."""
+    you = tl(default_month=14, guarantor_id=0, guarantor_default=9, **parts_of(owed=900_000.0))
+    base = tl(guarantor_id=0, **parts_of(ahead=20_000.0))
+    found = lesson(you, base)
+    assert found.key == "guarantor_defaulted"
+    found = type(found)(found.key, {**found.values, "guarantor": "L0001"})
+    assert "guarantor's loan L0001 defaulted in month 9 under you, and not under early warning" \
+        in report.lesson_text(found, "en", "early-warning")
+    assert "保证人贷款 L0001 在你手中于第 9 月违约" in report.lesson_text(found, "zh", "early-warning")
+    # the guarantor defaulted later than this loan: not the cause
+    after = tl(default_month=5, guarantor_id=0, guarantor_default=9, **parts_of(owed=900_000.0))
+    assert not lesson(after, base).key.startswith("guarantor")
+    # the guarantor defaulted under both, sooner under the reference: not the cause either
+    both = tl(guarantor_id=0, guarantor_default=4, **parts_of(ahead=20_000.0))
+    assert not lesson(you, both).key.startswith("guarantor")
+
+
+def test_a_loan_still_owed_at_the_end_names_the_restructuring_and_the_parts_add_up():
+    """A restructuring that stretched the repayment leaves the loan on the books at the end,
+    where the reference's was repaid: the loss still expected on it is the whole gap."""
+    you = tl(actions=((2, "restructure"),), status_end="active", balance_end_cny=38_000_000.0,
+             **parts_of(ahead=210_000.0))
+    base = tl(status_end="closed", **parts_of())
+    found = lesson(you, base)
+    assert found.key == "owed_at_end_after"
+    assert found.values["amount_cny"] == pytest.approx(210_000.0)
+    en = report.lesson_text(found, "en", "late-collection")
+    assert "owing CNY\u00a038,000k (under late collection: repaid)" in en
+    assert '"Extension or restructuring" in month 2' in en
+
+
+def test_the_amounts_said_are_parts_of_the_gap_that_add_up_to_it():
+    """Recovered less is the difference of the discounted recoveries, one part of the gap;
+    the line beside it says the rest, so the figures add up to the gap."""
+    from training.loss_sources import LoanGap
+    you = tl(default_month=6, recovered_cny=0.0, **parts_of(owed=2_936_000.0))
+    base = tl(default_month=23, recovered_cny=965_000.0,
+              actions=((4, "add_collateral"), (25, "lawsuit")),
+              **parts_of(owed=2_087_000.0, recovered=868_000.0))
+    found = lesson(you, base)
+    assert found.key == "recovered_less_after"
+    assert found.values["amount_cny"] == pytest.approx(868_000.0)  # discounted, not 965k
+    gap = LoanGap(0, you, base, found)
+    split = gap_parts(you, base)
+    assert sum(split.values()) == pytest.approx(gap.gap_cny)
+    en = report.reason_text(gap, "en", "early-warning")
+    assert "You lost CNY\u00a01,717k more than early warning on this loan: recovered " \
+           "CNY\u00a0868.0k less; owed CNY\u00a0849.0k more at default." in en
+    zh = report.reason_text(gap, "zh", "early-warning")
+    assert "你在这笔贷款上比早期预警多损失 171.7\u00a0万元，其中：少回收 86.8\u00a0万元；" \
+           "违约时多欠 84.9\u00a0万元。" in zh
+    # owing more at default is the larger part: the reason says so, with the earlier default
+    sooner = tl(default_month=6, **parts_of(owed=4_000_000.0))
+    found = lesson(sooner, tl(default_month=23, **parts_of(owed=2_087_000.0, recovered=100_000.0)))
+    assert found.key == "owed_more_sooner"
+    assert "Defaulted in month 6 under you, under late collection only in month 23" in \
+        report.lesson_text(found, "en")
+
+
+def test_a_loan_you_lost_less_on_says_so_without_a_minus_sign():
+    """A negative gap (you lost less than the reference) is said as the trainee reads it:
+    "You lost ... less", with the amount unsigned, and the parts still add up to it."""
+    from training.loss_sources import LoanGap
+    you = tl(default_month=20, recovered_cny=9_000_000.0,
+             **parts_of(owed=10_000_000.0, recovered=8_000_000.0))
+    base = tl(default_month=6, **parts_of(owed=14_000_000.0, recovered=1_341_000.0))
+    gap = LoanGap(0, you, base, lesson(you, base))
+    assert gap.gap_cny == pytest.approx(-10_659_000.0)
+    assert sum(gap_parts(you, base).values()) == pytest.approx(gap.gap_cny)
+    en = report.reason_text(gap, "en")
+    assert "You lost CNY\u00a010,659k less than late collection on this loan: " \
+           "recovered CNY\u00a06,659k more; owed CNY\u00a04,000k less at default." in en
+    assert "-CNY" not in en and "gap of" not in en
+    zh = report.reason_text(gap, "zh")
+    assert "你在这笔贷款上比逾期后催收少损失 1,066\u00a0万元，其中：多回收 665.9\u00a0万元；" \
+           "违约时少欠 400.0\u00a0万元。" in zh
+    assert "-" not in zh
+
+
+def test_a_loan_whose_reason_only_says_who_lost_more_says_it_once_with_the_amount():
+    """The hurried play of guarantee_chain read "You lost less on this loan. You lost
+    CNY 1,707k less than early warning on this loan, all of it from this: ...": the
+    generic reason and the parts line said the same thing twice."""
+    from training.loss_sources import Lesson, LoanGap
+    you = tl(**parts_of(ahead=1_000_000.0))
+    base = tl(actions=((9, "restructure"),), **parts_of(ahead=2_707_000.0))
+    gap = LoanGap(0, you, base, Lesson("lost_less", {}))
+    en = report.reason_text(gap, "en", "early-warning")
+    assert en == ("You lost CNY\u00a01,707k less than early warning on this loan: "
+                  "CNY\u00a01,707k less loss still expected at the end.")
+    zh = report.reason_text(gap, "zh", "early-warning")
+    assert zh.startswith("你在这笔贷款上比早期预警少损失 170.7\u00a0万元") and "你在这笔上" not in zh
+
+
+@pytest.mark.parametrize(("gap_cny", "en", "zh"), [
+    (-1_707_000.0, "you lost CNY\u00a01,707k less", "你少损失 170.7\u00a0万元"),
+    (11_228_000.0, "you lost CNY\u00a011,228k more", "你多损失 1,123\u00a0万元"),
+    (30.0, "about the same loss", "损失大致相同"),
+])
+def test_a_loan_heading_says_the_gap_in_words_not_a_signed_figure(gap_cny, en, zh):
+    """The headings under the gap table read "L0003 · Hengfeng · -CNY 1,707k"."""
+    gap = SimpleNamespace(gap_cny=gap_cny)
+    assert report.gap_title("L0003", "Hengfeng", gap, "en") == f"L0003 · Hengfeng · {en}"
+    assert report.gap_title("L0003", "恒丰", gap, "zh") == f"L0003 · 恒丰 · {zh}"
+    assert "-" not in report.gap_title("L0003", "恒丰", gap, "zh")

@@ -186,13 +186,16 @@ def build_debrief(desk) -> Debrief:
     saves_df = pd.DataFrame({"loan_id": sv, **_identities(desk.sim.pf, sv),
                              "default_month_late": late.loans["default_month"].to_numpy()[sv]})
     missed = _missed_frame(desk, missed_warnings(you), base["early-warning"].loans, you)
+    # each loan's gap in parts, and the guarantee chain by the guarantor's loan number
+    split = {"discount_rate_annual": desk.scenario.discount_rate_annual,
+             "guarantor": desk.sim.pf.guarantor, "label": desk.sim.pf.label}
     return Debrief(
         index=scores["you"].index,
         table=pd.DataFrame(rows), trajectories=traj, saves=saves_df, missed_warnings=missed,
         compliance=you.compliance.rename(columns={"kind": "check_kind"}),
         score=scores["you"].to_dict(),
-        loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late),
-        sources_ew=loss_sources(you, base["early-warning"]),
+        loans={n: r.loans for n, r in runs.items()}, sources=loss_sources(you, late, **split),
+        sources_ew=loss_sources(you, base["early-warning"], **split),
         avoidable_cny=float(avoidable), stakes_cny=float(stakes), material=material,
         work={"you": work_mix(you, late), "early-warning": work_mix(base["early-warning"], late)},
         heavy=heavy_hand(you, late, RECALL_EVENTS), frozen=frozen_lines(you, late))

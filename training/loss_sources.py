@@ -11,12 +11,21 @@ the gaps add up exactly to the difference in total loss.
 Inputs are two run results with the engine's documented frames: ``loans``
 (loan_id, default_month, loss_cny), ``events`` (month, loan_id, event,
 amount_cny) and ``signals`` (month, loan_id, signal).
+
+Given the case's discount rate, each loan's loss is also split into the engine's own
+terms (sim.results.loss_per_loan), read from the same events: what was owed at
+default, less what was recovered and what came back to performing, plus the loss
+still expected at the end. The gap splits the same way, so the reason named and the
+rest of the gap are figures that add up to it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from sim.defaults import INTERVENTIONS
 
@@ -37,6 +46,32 @@ FREEZE = "freeze_line"
 """Freezing the undrawn line (冻结额度): the exposure it keeps off the books is named."""
 
 
+ON_BOOKS_AT_END = frozenset({"active"})
+"""A loan's status at the end when it is still performing on the books (sim.codes)."""
+IN_WORKOUT_AT_END = frozenset({"defaulted", "written_off"})
+"""Statuses at the end of a claim still being worked out (账销案存 after a write-off)."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """One loan's discounted loss in the engine's terms (sim.results.loss_per_loan):
+    loss = owed - recovered - cured + ahead."""
+
+    owed_cny: float  # exposure at each default, discounted to the start
+    recovered_cny: float  # cash recovered on the claim, discounted
+    cured_cny: float  # balance that came back to performing after a default, discounted
+    ahead_cny: float  # the loss still expected at the end: a claim's workout still to come
+    # (negative: what it is expected to bring) or a live loan's chance of default times its loss
+
+    @property
+    def loss_cny(self) -> float:
+        return self.owed_cny - self.recovered_cny - self.cured_cny + self.ahead_cny
+
+
+PART_KEYS = ("owed", "recovered", "cured", "ahead")
+"""The parts of a loan's gap, in the order they are said (catalogue ``loss.part.``)."""
+
+
 @dataclass(frozen=True)
 class Timeline:
     """One strategy's story of one loan."""
@@ -49,6 +84,11 @@ class Timeline:
     recovered_cny: float
     loss_cny: float
     disbursed_cny: float = 0.0  # drawn in the run: a frozen line draws no more
+    parts: Parts | None = None  # the loss in the engine's terms (None: no discount rate given)
+    status_end: str = ""  # the loan's status at the end (sim.codes.LoanStatus key)
+    balance_end_cny: float = 0.0  # still owed on the books at the end
+    guarantor_id: int | None = None  # the loan id of its guarantor's loan (None: no guarantor)
+    guarantor_default: int | None = None  # month its guarantor's loan first defaulted in this run
 
 
 @dataclass(frozen=True)
@@ -79,7 +119,26 @@ class LossSources:
     total_gap_cny: float  # your total loss less the reference's
 
 
-def timeline(run: Any, loan_id: int) -> Timeline:
+def parts(run: Any, loan_id: int, discount_rate_annual: float) -> Parts:
+    """A loan's loss split as the engine counts it, from the run's events: the "default"
+    events carry the balance owed, the recovery events the cash, "default_cured" the balance
+    back to performing, each discounted to its month; what the loss holds beyond them is
+    the loss still expected at the end (sim.results.horizon_loss)."""
+    ev = run.events[run.events["loan_id"] == loan_id]
+    pv = ev["amount_cny"].to_numpy(dtype=float) * np.power(
+        1.0 + discount_rate_annual, -ev["month"].to_numpy(dtype=float) / 12.0)
+    name = ev["event"].astype(str)
+    owed = float(pv[(name == "default").to_numpy()].sum())
+    recovered = float(pv[name.str.startswith(RECOVERY_EVENTS).to_numpy()].sum())
+    cured = float(pv[(name == "default_cured").to_numpy()].sum())
+    loss = float(run.loans.set_index("loan_id").loc[loan_id, "loss_cny"])
+    return Parts(owed, recovered, cured, loss - owed + recovered + cured)
+
+
+def timeline(run: Any, loan_id: int, discount_rate_annual: float | None = None,
+             guarantor: int = -1) -> Timeline:
+    """One run's story of one loan; with the case's discount rate, its loss in parts too.
+    ``guarantor``: the loan id of its guarantor (-1: none), whose default month is read."""
     lo = run.loans.set_index("loan_id").loc[loan_id]
     ev = run.events[run.events["loan_id"] == loan_id]
     sig = run.signals[run.signals["loan_id"] == loan_id]
@@ -98,7 +157,30 @@ def timeline(run: Any, loan_id: int) -> Timeline:
         recovered_cny=float(recovered),
         loss_cny=float(lo["loss_cny"]),
         disbursed_cny=float(lo.get("disbursed_cny", 0.0)),
+        parts=parts(run, loan_id, discount_rate_annual) if discount_rate_annual is not None else None,
+        status_end=str(lo.get("status", "")),
+        balance_end_cny=float(lo.get("balance_cny", 0.0)),
+        guarantor_id=guarantor if guarantor >= 0 else None,
+        guarantor_default=_default_month(run, guarantor),
     )
+
+
+def _default_month(run: Any, loan_id: int) -> int | None:
+    if loan_id < 0:
+        return None
+    m = int(run.loans.set_index("loan_id").loc[loan_id, "default_month"])
+    return m if m >= 0 else None
+
+
+def gap_parts(you: Timeline, base: Timeline) -> dict[str, float]:
+    """The loan's gap (your loss less the reference's) in parts that add up to it exactly:
+    owed more at default, recovered less, less back to performing, more still expected at
+    the end (each above 0 when it adds to your loss). {} without parts."""
+    if you.parts is None or base.parts is None:
+        return {}
+    y, b = you.parts, base.parts
+    return {"owed": y.owed_cny - b.owed_cny, "recovered": b.recovered_cny - y.recovered_cny,
+            "cured": b.cured_cny - y.cured_cny, "ahead": y.ahead_cny - b.ahead_cny}
 
 
 def lesson(you: Timeline, base: Timeline) -> Lesson:
@@ -139,14 +221,21 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     restructured = [m for m, a in you.actions if a == "restructure"]
     if restructured and you.default_month is not None and you.default_month > restructured[0]:
         return Lesson("restructured_then_defaulted", {"month": restructured[0], "default": you.default_month})
+    chain = _chain(you, base)
+    if chain is not None:
+        return chain
     if you.default_month is not None and base.default_month is None:
         # what the reference did before your default: the reason it kept the loan
         acted = _steps(base, until=you.default_month)
         if acted:
             return Lesson("base_acted", {"month": you.default_month, **acted})
         return Lesson("defaulted_only_you", {"month": you.default_month})
-    if you.recovered_cny < base.recovered_cny:
-        amount = {"amount_cny": base.recovered_cny - you.recovered_cny}
+    split = gap_parts(you, base)
+    recovered_less = split["recovered"] if split else base.recovered_cny - you.recovered_cny
+    if recovered_less > 0 and (not split or max(split, key=split.__getitem__) == "recovered"):
+        # the discounted difference, when it is what most made the gap: the very part of
+        # the gap the parts line shows (the rest is said beside it)
+        amount = {"amount_cny": recovered_less}
         # what the reference did before the default and you did not: why it had more to recover
         before = _steps(base, until=base.default_month, skip={a for _, a in you.actions}) \
             if base.default_month is not None else {}
@@ -156,9 +245,63 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     acted = _steps(base, skip={a for _, a in you.actions})
     if acted:  # the steps the reference took and you did not
         return Lesson("base_acted_less", acted)
+    by_parts = _largest_part(you, base)
+    if by_parts is not None:
+        return by_parts
     if not _steps(base) and not _steps(you):
         return _elsewhere(you, base)
     return Lesson("lost_more", {})
+
+
+def _chain(you: Timeline, base: Timeline) -> Lesson | None:
+    """The guarantee chain: this loan's guarantor defaulted under you, and not (or later)
+    under the reference, before this loan defaulted or, if it did not, before the end. A
+    guarantor's default hits the borrowers it backs (sim.kernels.book.default_loans), so
+    the loss came down the chain; what to do is act on the guarantor, or get other
+    security from this borrower while it can still give it."""
+    g_you, g_base = you.guarantor_default, base.guarantor_default
+    if g_you is None or (g_base is not None and g_base <= g_you):
+        return None
+    if you.default_month is not None and g_you > you.default_month:
+        return None
+    values = {"month": g_you, "guarantor_id": you.guarantor_id}
+    if g_base is None:
+        return Lesson("guarantor_defaulted", values)
+    return Lesson("guarantor_defaulted_sooner", {**values, "base_default": g_base})
+
+
+def _largest_part(you: Timeline, base: Timeline) -> Lesson | None:
+    """The part of the gap that adds most to your loss, as a reason read from the run."""
+    split = gap_parts(you, base)
+    if not split:
+        return None
+    key, amount = max(split.items(), key=lambda kv: kv[1])
+    if amount <= 0:
+        return None
+    if key == "ahead":
+        if you.status_end in ON_BOOKS_AT_END:
+            stretched = next(((m, a) for m, a in you.actions
+                              if a in ("restructure", "emergency_deferral")), None)
+            values = {"amount_cny": amount, "owed_cny": you.balance_end_cny,
+                      "base_owed_cny": base.balance_end_cny}
+            if stretched is not None and base.balance_end_cny < you.balance_end_cny:
+                return Lesson("owed_at_end_after", {**values, "action": stretched[1],
+                                                    "month": stretched[0]})
+            return Lesson("owed_at_end", values)
+        if you.status_end in IN_WORKOUT_AT_END:
+            return Lesson("workout_open", {"amount_cny": amount})
+        return None
+    if key == "owed":
+        if you.default_month is not None and (base.default_month is None
+                                              or you.default_month < base.default_month):
+            return Lesson("owed_more_sooner" if base.default_month is not None else "owed_more_only_you",
+                          {"amount_cny": amount, "month": you.default_month,
+                           **({"base_default": base.default_month}
+                              if base.default_month is not None else {})})
+        return Lesson("owed_more", {"amount_cny": amount})
+    if key == "cured":
+        return Lesson("cured_base", {"amount_cny": amount})
+    return Lesson("recovered_less", {"amount_cny": amount})
 
 
 def _kept_off(you: Timeline, base: Timeline) -> Lesson | None:
@@ -208,8 +351,13 @@ def _steps(tl: Timeline, until: int | None = None, skip: set[str] = frozenset())
 
 
 def loss_sources(you: Any, base: Any, min_gap_cny: float = MIN_GAP_CNY,
-                 max_loans: int = MAX_LOANS) -> LossSources:
-    """Per-loan gaps between ``you`` and ``base`` (run results on the same seed)."""
+                 max_loans: int = MAX_LOANS, discount_rate_annual: float | None = None,
+                 guarantor: Any = None, label: Callable[[int], str] | None = None) -> LossSources:
+    """Per-loan gaps between ``you`` and ``base`` (run results on the same seed).
+
+    ``discount_rate_annual`` (the case's) splits each loss and gap into parts;
+    ``guarantor`` (loan id -> its guarantor's loan id, -1 none: sim.portfolio) lets a
+    lesson name the guarantee chain, with ``label`` giving the guarantor's loan number."""
     a = you.loans.set_index("loan_id")["loss_cny"]
     b = base.loans.set_index("loan_id")["loss_cny"].reindex(a.index, fill_value=0.0)
     gaps = (a - b).sort_values(ascending=False, kind="stable")
@@ -218,7 +366,12 @@ def loss_sources(you: Any, base: Any, min_gap_cny: float = MIN_GAP_CNY,
     listed = listed.sort_values(ascending=False, kind="stable")
     rows = []
     for loan_id in listed.index:
-        y, r = timeline(you, int(loan_id)), timeline(base, int(loan_id))
-        rows.append(LoanGap(int(loan_id), y, r, lesson(y, r)))
+        g = int(guarantor[int(loan_id)]) if guarantor is not None else -1
+        y, r = (timeline(run, int(loan_id), discount_rate_annual, g) for run in (you, base))
+        les = lesson(y, r)
+        if "guarantor_id" in les.values:  # the guarantor by its loan number, as the desk shows it
+            gid = les.values["guarantor_id"]
+            les = Lesson(les.key, {**les.values, "guarantor": label(gid) if label else str(gid + 1)})
+        rows.append(LoanGap(int(loan_id), y, r, les))
     total = float(gaps.sum())
     return LossSources(rows, total - float(listed.sum()), total)

@@ -21,6 +21,7 @@ from sim.codes import CLASS_KEYS, ON_BOOKS, STATUS_KEYS
 from training import debrief as debrief_rules
 from training import units
 from training.i18n import cls_name, t, term
+from training.loss_sources import gap_parts
 
 STRATEGIES = ("you", "late-collection", "early-warning", "oracle")
 STRATEGY_COLOURS = {
@@ -532,7 +533,10 @@ def _fmt_cell(name: str, v: Any, lang: str, unit_in_header: bool = False) -> str
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     if name.endswith("_cny"):
-        return units.number(units.in_unit(float(v), lang)) if unit_in_header else units.money(float(v), lang)
+        # the figure rounded once, as money() rounds it in the sentences beside the table
+        # (in_unit's decimal first, then whole units, read 196,479.5 as "196,480")
+        return units.number(float(v) / units.money_unit(lang).scale_cny) if unit_in_header \
+            else units.money(float(v), lang)
     if name == "index":
         return index_text(float(v), lang)
     if name in ("saves", "defaults", "missed_warnings"):
@@ -656,6 +660,31 @@ def check_quality_note(debrief: Any, lang: str) -> str | None:
         return t("debrief.check_quality_rushed_late", lang, share=units.pct(got[0], 0), ew=got[1],
                  on_time=units.pct(float(on_time), 0))
     return t("debrief.check_quality_rushed", lang, share=units.pct(got[0], 0), ew=got[1])
+
+
+RUSHED_MONTH_BELOW = 0.999
+"""A month whose checks got less than this share of the hours they need was rushed: its
+checks needed more hours than there were, and every hour went to them."""
+
+
+def overrun_months(game: Any) -> int:
+    """The months the trainee ended with a monitoring plan that needed more hours than the
+    officers had (sim.recorder.MonthRecord: the month's checks were rushed), when every
+    hour went to the checks and the desk could queue no step on a loan."""
+    months = getattr(getattr(getattr(game, "sim", None), "rec", None), "months", None) or []
+    return sum(1 for m in months if m.checks_done and m.check_quality < RUSHED_MONTH_BELOW)
+
+
+def plan_overrun_note(game: Any, lang: str) -> str | None:
+    """Why a trainee could act so little: in so many months the plan's checks took every
+    hour, and the desk's Queue buttons said the hours had run out. None when no month was."""
+    n = overrun_months(game)
+    if not n:
+        return None
+    # the words the desk shows, from its own catalogue keys, so the note quotes them as read
+    return t("debrief.plan_overrun", lang, n=n, horizon=game.horizon,
+             hours_left=t("fig.hours_left", lang), queue=t("actions.queue", lang),
+             reason=t("engine.reason.hours", lang), policy=t("desk.view_policy", lang))
 
 
 def compliance_table(debrief: Any, lang: str) -> pd.DataFrame:
@@ -808,7 +837,7 @@ def _html_loss_sources(detail: Any, lang: str) -> list[str]:
         for gap in sources.loans:
             label, company = detail.names[lang][gap.loan_id]
             out.append(f"<h4>{e(label)} · {e(company)}</h4>")
-            out.append(f"<p>{e(t('loss.gap_line', lang, gap=units.money(gap.gap_cny, lang), lesson=lesson_text(gap.lesson, lang, base)))}</p>")
+            out.append(f"<p>{e(t('loss.gap_line', lang, gap=units.money(gap.gap_cny, lang), lesson=reason_text(gap, lang, base)))}</p>")
             out.append(_html_table(loan_timelines(gap, lang, base), lang))
     return out
 
@@ -966,8 +995,65 @@ def lesson_text(lesson: Any, lang: str, base: str = "late-collection") -> str:
         v["months"] = units.months(v["months"], lang)
     if "amount_cny" in v:
         v["amount"] = units.money(v.pop("amount_cny"), lang)
+    for k in ("owed_cny", "base_owed_cny"):
+        if k in v:  # nothing owed at the end: the loan was repaid (or closed) by then
+            owed = v.pop(k)
+            v[k[:-len("_cny")]] = units.money(owed, lang) if units.in_unit(owed, lang) > 0 \
+                else t("loss.repaid", lang)
+    v.pop("guarantor_id", None)
     text = t(f"loss.lesson.{lesson.key}", lang, **v)
     return text[:1].upper() + text[1:]  # "early warning took ..." opens a sentence
+
+
+def shown_parts(gap: Any, lang: str) -> dict[str, float]:
+    """The parts of a loan's gap that the display unit shows (training.loss_sources.gap_parts),
+    largest first; a part that rounds to 0 is left out (less than half a unit each)."""
+    split = gap_parts(gap.you, gap.base)
+    kept = {k: v for k, v in split.items() if units.in_unit(abs(v), lang) > 0}
+    return dict(sorted(kept.items(), key=lambda kv: -abs(kv[1])))
+
+
+def gap_parts_text(gap: Any, lang: str, base: str = "late-collection") -> str:
+    """What makes up a loan's gap, in words whose amounts add up to it ("" without parts):
+    the reason names one part, this says them all. Said as the trainee reads it: you lost
+    so much more (or less) than the reference on this loan, then the parts."""
+    parts = shown_parts(gap, lang)
+    named = gap.lesson.values.get("amount_cny")
+    if not parts or (len(parts) == 1 and named is not None
+                     and units.money(named, lang) == units.money(gap.gap_cny, lang)):
+        return ""  # none, or the reason's amount is already the whole gap
+    said = [t(f"loss.part.{k}.{'more' if v > 0 else 'less'}", lang, amount=units.money(abs(v), lang))
+            for k, v in parts.items()]
+    if units.in_unit(abs(gap.gap_cny), lang) == 0:
+        side = "same"  # the parts cancel out
+    else:
+        side = "more" if gap.gap_cny > 0 else "less"
+    key = f"loss.{'parts_one' if len(said) == 1 else 'parts'}.{side}"
+    return t(key, lang, gap=units.money(abs(gap.gap_cny), lang), base=t(f"loss.base.{base}", lang),
+             parts=("；" if lang == "zh" else "; ").join(said))
+
+
+def reason_text(gap: Any, lang: str, base: str = "late-collection") -> str:
+    """The loan's reason, then what its gap is made of: the line the debrief shows."""
+    split = gap_parts_text(gap, lang, base)
+    if split and gap.lesson.key in GENERIC_LESSONS:
+        return split  # "You lost less on this loan." then "You lost CNY X less ...": say it once
+    return lesson_text(gap.lesson, lang, base) + (("" if lang == "zh" else " ") + split if split else "")
+
+
+GENERIC_LESSONS = frozenset({"lost_less", "lost_more"})
+"""The reasons that only say which side lost more: the parts line says it with the amount."""
+
+
+def gap_title(label: str, company: str, gap: Any, lang: str) -> str:
+    """A loan's heading under the gap table: its number, borrower and the gap in words
+    ("you lost CNY 1,707k less"), not a signed figure ("-CNY 1,707k") to decode."""
+    if units.in_unit(abs(gap.gap_cny), lang) == 0:
+        said = t("loss.gap_title.same", lang)
+    else:
+        side = "more" if gap.gap_cny > 0 else "less"
+        said = t(f"loss.gap_title.{side}", lang, amount=units.money(abs(gap.gap_cny), lang))
+    return f"{label} · {company} · {said}"
 
 
 GAP_COLUMN = {"late-collection": "gap_cny", "early-warning": "gap_ew_cny"}
@@ -983,7 +1069,7 @@ def loss_sources_table(sources: Any, names: dict[int, tuple[str, str]], lang: st
     """
     gap = GAP_COLUMN[base]
     rows = [{"label": names[g.loan_id][0], "company": names[g.loan_id][1], gap: g.gap_cny,
-             "lesson": lesson_text(g.lesson, lang, base)} for g in sources.loans]
+             "lesson": reason_text(g, lang, base)} for g in sources.loans]
     rows.append({"label": "", "company": t("loss.other_loans", lang), gap: sources.other_gap_cny,
                  "lesson": ""})
     rows.append({"label": "", "company": t("loss.total", lang), gap: sources.total_gap_cny,
@@ -1065,19 +1151,30 @@ def _events_text(items: tuple, name: Any, lang: str) -> str:
 
 
 def loan_timelines(gap: Any, lang: str, base: str = "late-collection") -> pd.DataFrame:
-    """Your timeline and the reference's for one loan, side by side (rows: what happened)."""
+    """Your timeline and the reference's for one loan, side by side (rows: what happened).
+    With the loss in parts, the money rows are its parts, discounted as the loss is, so
+    each column adds up to its loss: owed at default − recovered − cured + still expected."""
+    split = gap.you.parts is not None and gap.base.parts is not None
+    money_rows = ("owed", "recovered_pv", "cured", "ahead") if split else ("recovered",)
+
     def column(tl: Any) -> list[str]:
+        if split:
+            p = tl.parts
+            money_cells = [units.money(v, lang) for v in (p.owed_cny, p.recovered_cny, p.cured_cny,
+                                                          p.ahead_cny)]
+        else:
+            money_cells = [units.money(tl.recovered_cny, lang)]
         return [
             _events_text(tl.signals, signal_name, lang),
             _events_text(tl.actions, action_name, lang),
             t("units.checks", lang, n=tl.checks),
             month_text(tl.default_month, lang) if tl.default_month is not None else t("loss.no_default", lang),
             month_text(tl.lawsuit_month, lang) if tl.lawsuit_month is not None else "—",
-            units.money(tl.recovered_cny, lang),
+            *money_cells,
             units.money(tl.loss_cny, lang),
         ]
     rows = [t(f"loss.row.{k}", lang) for k in ("signals", "actions", "checks", "default", "lawsuit",
-                                                 "recovered", "loss")]
+                                                 *money_rows, "loss")]
     return pd.DataFrame({t("col.item", lang): rows, t("strategy.you", lang): column(gap.you),
                          t(f"strategy.{base}", lang): column(gap.base)})
 

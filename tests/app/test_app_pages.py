@@ -283,6 +283,10 @@ def test_debrief_appears_at_the_end(finished):
                for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 2
     assert len(at.get("download_button")) == 1
+    # each loan under the gap tables is headed with its gap in words, not a signed figure
+    heads = [e.label for e in at.expander if e.label[:1] == "L"]
+    assert heads and all(h.split(" · ")[-1].startswith(("你多损失 ", "你少损失 ", "损失大致相同"))
+                         for h in heads), heads
 
 
 def test_the_debrief_charts_put_each_y_label_level_with_its_value(finished):
