@@ -846,14 +846,15 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
                  lesson_titles: dict[str, str] | None = None,
                  generated: datetime | None = None, tz_name: str | None = None,
                  detail: Any = None, standing_note: str = "", talks: list | None = None,
-                 extra: list[str] | None = None) -> str:
+                 extra: list[str] | None = None, overrun_note: str | None = None) -> str:
     """The whole debrief as one self-contained HTML page; its date in ``tz_name`` (else UTC), labelled.
 
     ``detail`` (training.debrief_detail.DebriefDetail) adds where the loss came from and
     makes the cumulative-loss chart end at the table's loss; ``standing_note`` says what the
     standing order did (``standing_note_text``); ``talks`` (training.roleplay.TalkSummary)
     the meetings held with borrowers; ``extra`` is HTML of further sections
-    (training.judgement_view.debrief_html_sections), placed after compliance.
+    (training.judgement_view.debrief_html_sections), placed after compliance;
+    ``overrun_note`` (``plan_overrun_note``) follows what you did, as on the page.
     """
     generated = generated or datetime.now(UTC)
     e = html.escape
@@ -871,6 +872,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f"<p>{e(t('debrief.index_help', lang))}</p>",
         f"<p>{e(verdict_text(debrief, lang))}</p>",
         *(f"<p>{e(line)}</p>" for line in conduct_lines(debrief, lang)),
+        *([f"<p>{e(overrun_note)}</p>"] if overrun_note else []),  # plan_overrun_note
         f"<h2>{e(t('debrief.comparison', lang))}</h2>",
         _html_table(comparison_table(debrief, lang), lang),
         f"<h2>{e(t('debrief.trajectories', lang))}</h2>",
