@@ -457,6 +457,19 @@ def events_widths(lang: str) -> dict[str, str]:
             _col("details", lang): "large"}
 
 
+def closer_monitoring_note(game: Any, loan_id: int, lang: str) -> str | None:
+    """On a loan already under closer monitoring, the action's card says until when: its
+    Queue button stays on (queueing it again starts the months afresh), and a trainee read
+    "takes 6 months" and an enabled button as "not under closer monitoring". None when the
+    loan is not under it in the month being played."""
+    until = int(game.sim.closer_until[int(loan_id)])
+    if until < game.playing_month:
+        return None
+    months = int(game.sim.catalogue["closer_monitoring"].duration_months)
+    return t("actions.closer_active", lang, until=month_text(until, lang),
+             months=units.months(months, lang))
+
+
 def month_text(m: Any, lang: str | None = None) -> str:
     """Engine months count from 1 (month 1 is the first month played); 0 is the start."""
     if m is None or m != m or int(m) < 0:
