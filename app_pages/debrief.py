@@ -155,6 +155,7 @@ st.download_button(
     t("debrief.download"), report.debrief_html(case, d, lang, aid, titles, tz_name=st.context.timezone,
                                              detail=detail, standing_note=report.standing_note_text(g, lang),
                                              talks=roleplay.talk_summaries(g, lang),
+                                             overrun_note=report.plan_overrun_note(g, lang),
                                              extra=debrief_freeze.freeze_html(getattr(d, "frozen", None), lang)
                                              + judgement_view.debrief_html_sections(g, lang)),
     file_name=f"bianque-{case.id}-{aid}-{lang}.html", mime="text/html", key="download_report",

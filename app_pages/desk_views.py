@@ -19,7 +19,7 @@ from app_pages.figures import Figure, row
 from sim.codes import CLASS_KEYS
 from training import policy_costs, report, units
 from training.attempts import Live
-from training.i18n import cls_name, pick, t
+from training.i18n import cls_name, get_lang, pick, t
 
 
 def BALANCE_COLUMN() -> dict:  # noqa: N802 - reads as a constant, built per run for the language
@@ -307,6 +307,8 @@ def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
             st.markdown(f"**{pick(o)}**  \n" + act.option_caption(o))
             if o.relief is not None:  # what it would do to the payment: the ground for choosing it
                 st.caption(act.relief_caption(o.relief))
+            if o.id == "closer_monitoring" and (note := report.closer_monitoring_note(g, loan_id, get_lang())):
+                st.caption(note)  # already on: until when, and what queueing it again does
             if not o.available:
                 st.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
             st.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,

@@ -457,6 +457,19 @@ def events_widths(lang: str) -> dict[str, str]:
             _col("details", lang): "large"}
 
 
+def closer_monitoring_note(game: Any, loan_id: int, lang: str) -> str | None:
+    """On a loan already under closer monitoring, the action's card says until when: its
+    Queue button stays on (queueing it again starts the months afresh), and a trainee read
+    "takes 6 months" and an enabled button as "not under closer monitoring". None when the
+    loan is not under it in the month being played."""
+    until = int(game.sim.closer_until[int(loan_id)])
+    if until < game.playing_month:
+        return None
+    months = int(game.sim.catalogue["closer_monitoring"].duration_months)
+    return t("actions.closer_active", lang, until=month_text(until, lang),
+             months=units.months(months, lang))
+
+
 def month_text(m: Any, lang: str | None = None) -> str:
     """Engine months count from 1 (month 1 is the first month played); 0 is the start."""
     if m is None or m != m or int(m) < 0:
@@ -846,14 +859,15 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
                  lesson_titles: dict[str, str] | None = None,
                  generated: datetime | None = None, tz_name: str | None = None,
                  detail: Any = None, standing_note: str = "", talks: list | None = None,
-                 extra: list[str] | None = None) -> str:
+                 extra: list[str] | None = None, overrun_note: str | None = None) -> str:
     """The whole debrief as one self-contained HTML page; its date in ``tz_name`` (else UTC), labelled.
 
     ``detail`` (training.debrief_detail.DebriefDetail) adds where the loss came from and
     makes the cumulative-loss chart end at the table's loss; ``standing_note`` says what the
     standing order did (``standing_note_text``); ``talks`` (training.roleplay.TalkSummary)
     the meetings held with borrowers; ``extra`` is HTML of further sections
-    (training.judgement_view.debrief_html_sections), placed after compliance.
+    (training.judgement_view.debrief_html_sections), placed after compliance;
+    ``overrun_note`` (``plan_overrun_note``) follows what you did, as on the page.
     """
     generated = generated or datetime.now(UTC)
     e = html.escape
@@ -871,6 +885,7 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         f"<p>{e(t('debrief.index_help', lang))}</p>",
         f"<p>{e(verdict_text(debrief, lang))}</p>",
         *(f"<p>{e(line)}</p>" for line in conduct_lines(debrief, lang)),
+        *([f"<p>{e(overrun_note)}</p>"] if overrun_note else []),  # plan_overrun_note
         f"<h2>{e(t('debrief.comparison', lang))}</h2>",
         _html_table(comparison_table(debrief, lang), lang),
         f"<h2>{e(t('debrief.trajectories', lang))}</h2>",

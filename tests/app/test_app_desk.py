@@ -586,3 +586,27 @@ def test_the_month_report_counts_warning_signals_and_says_so(lang):
     signals = shown[t("fig.new_alerts", lang)]
     assert signals.value == str(live_game(at).last_report.new_alerts)
     assert signals.help == t("fig.new_alerts_help", lang)
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "Already under closer monitoring (monthly checks) until month 7; queued again now, "
+           "it runs 6 months from this month."),
+    ("zh", "本笔贷款已在加强监控中（按月检查），至第 7 月；现在再安排，会从本月起重新计 6 个月。")])
+def test_a_loan_under_closer_monitoring_says_until_when(lang, said):
+    """Closer monitoring queued in month 1 runs to month 7, yet in month 4 its card read
+    "takes 6 months" with the Queue button on, as on a loan never watched: a careful
+    trainee could not tell it was still on (small_loan_company, zh, Xiangzhong)."""
+    at = desk(lang=lang)
+    g = live_game(at)
+    loan = int(g.loans().set_index("label").loc["L0001", "loan_id"])
+    assert report.closer_monitoring_note(g, loan, lang) is None  # never queued: nothing to say
+    g.queue(loan, "closer_monitoring")
+    for _ in range(3):
+        g.end_month(g.month)
+    at.run()
+    at.selectbox(key="loan_pick").set_value(loan).run()
+    no_exception(at)
+    assert said in [c.value for c in at.caption]
+    for _ in range(4):  # month 8: the months have run out, and the card says nothing more
+        g.end_month(g.month)
+    assert report.closer_monitoring_note(g, loan, lang) is None

@@ -4,7 +4,9 @@ and the live-game registry (pending decisions survive a restart, stale months do
 import re
 import subprocess
 import sys
+from html import escape as html_escape
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -101,6 +103,11 @@ def test_debrief_report_is_self_contained(intro, finished_game, lang):
     assert intro.title.get(lang) in html and "WHY" in html
     table = report.comparison_table(d, lang)
     assert len(table) == 4
+    # the note on a plan that took every hour goes where the page puts it, after what you did
+    note = report.plan_overrun_note(SimpleNamespace(sim=SimpleNamespace(rec=SimpleNamespace(
+        months=[SimpleNamespace(checks_done=9, check_quality=0.67)])), horizon=12), lang)
+    with_note = report.debrief_html(intro, d, lang, "a1b2c3", overrun_note=note)
+    assert html_escape(note) in with_note and html_escape(note) not in html
 
 
 def test_live_games_keep_pending_decisions_across_a_restart(intro, fresh_db):
