@@ -15,9 +15,13 @@ nothing.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's training/, not the one the venv installed
 
 
 def main() -> None:
