@@ -356,7 +356,7 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
     st.caption(t("lab.report.hours_note"))
     if (refused := lab_report.refused_text(outcome, lang)) is not None:
         st.warning(refused, icon=":material/schedule:")
-    charts = lab_charts.all_charts(outcome, lang)
+    charts = lab_charts.all_charts(outcome, lang, page=True)
     for name in lab_report.CHART_ORDER[:-1]:  # staffing below, with its table
         common.draw_chart(st, charts[name], key=f"lab_chart_{name}",
                           width=lab_charts.PAGE_WIDTH.get(name, "stretch"))

@@ -946,13 +946,21 @@ def _label_boxes(spec: dict) -> dict[str, tuple]:
     return placed
 
 
+PAGE_COLUMN_AT_1024_PX = 564
+"""The lab page's column in Chromium at a 1,024 px window with the sidebar open."""
+
+
+@pytest.mark.parametrize("drawn", ["report", "page"])
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_frontier_names_stand_clear_of_each_other_the_points_and_the_line(case, lang):
+def test_the_frontier_names_stand_clear_of_each_other_the_points_and_the_line(case, lang,
+                                                                             drawn):
     """qaK and earlier reviews: "Early warning" sat on the frontier line, and two tables
     with close figures printed their names over each other. Here late collection starts
     the frontier at the origin, two tables sit almost on one point and early warning is
     beside them: every name is drawn once, inside the plot, and no name's box meets
-    another's, a point or the frontier line."""
+    another's, a point or the frontier line; in the report and as the page draws it
+    (a narrower plot with its legends under it: beside it, at 824 px in all, they were
+    cut off by a page below about 1,300 px)."""
     from training.lab_charts import (
         LABEL_FONT_PX,
         LABEL_PLACES,
@@ -973,14 +981,21 @@ def test_the_frontier_names_stand_clear_of_each_other_the_points_and_the_line(ca
         "lo": [1.27e6, 0.0, 1.7e5, 1.06e6, 3.57e6],
         "hi": [1.81e6, 0.0, 4.6e5, 1.94e6, 5.09e6]})
     frame["efficient"] = [True, True, False, True, False]
-    named = with_names(frame, lang)
-    spec = frontier(named, lang).to_dict()
-    # the plot is drawn WIDTH wide, the size the names were placed for: on the page (not
-    # stretched to it, nor squeezed with its legends into WIDTH) and in the report
-    from training.lab_charts import PAGE_WIDTH
+    from training.lab_charts import PAGE_FRONTIER, PAGE_WIDTH
 
+    named = with_names(frame, lang)
+    drawing = PAGE_FRONTIER if drawn == "page" else {}
+    spec = frontier(named, lang, **drawing).to_dict()
+    # the plot is drawn as wide as the names were placed for: on the page (not stretched
+    # to it, nor squeezed with its legends into its box) and in the report
+    WIDTH = drawing.get("width", WIDTH)  # noqa: N806 - the width the names were placed for
     assert spec["width"] == WIDTH and spec["autosize"] == {"type": "pad"}
     assert PAGE_WIDTH["frontier"] == "content"
+    if drawn == "page":  # legends under the plot; the plot and its y axis (90 px) fit
+        assert spec["config"]["legend"]["orient"] == "bottom"
+        assert WIDTH + 90 <= PAGE_COLUMN_AT_1024_PX
+    else:
+        assert "legend" not in spec.get("config", {})
     placed = _label_boxes(spec)
     assert sorted(placed) == sorted(named["strategy"])  # every strategy named, once
     xs, ys = spec["layer"][0]["encoding"]["x"]["scale"]["domain"], \
@@ -1096,3 +1111,24 @@ def test_money_is_written_one_way_in_the_lab_tables_sentences_and_report(case, l
     assert units.money(mean, lang) in strategies_display(out, lang).iloc[0].to_string()
     cost = units.money_as_typed(6_300.0, lang)
     assert units.NBSP in cost and cost in stop_paying_text(out, lang) and cost in page
+
+
+def test_the_pages_staffing_panels_fit_a_1024_px_window():
+    """Three staffing panels in a row were 870 px: at a 1,024 px window (a column of 564
+    px) the third was cut off. The page draws them two a row, 170 px each; the report keeps
+    its row of three."""
+    from training.lab_charts import PAGE_STAFFING, staffing, with_names
+
+    frame = pd.DataFrame({"strategy": ["early-warning"] * 3, "officers": [1, 2, 3],
+                          "loss_cny": [3e6, 2e6, 1.8e6], "loss_lo": [2.5e6, 1.6e6, 1.5e6],
+                          "loss_hi": [3.5e6, 2.4e6, 2.1e6], "compliance": [0.7, 0.9, 1.0],
+                          "compliance_lo": [0.6, 0.85, 0.98], "compliance_hi": [0.8, 0.95, 1.0],
+                          "net_after_staff_cny": [-1e5, 2e5, 1e5]})
+    named = with_names(frame, "en")
+    page = staffing(named, 2, "en", **PAGE_STAFFING).to_dict()
+    assert page["columns"] == 2 and len(page["concat"]) == 3
+    widths = [p["width"] for p in page["concat"]]
+    assert widths == [PAGE_STAFFING["panel_width"]] * 3
+    assert 2 * (PAGE_STAFFING["panel_width"] + 90) + 20 <= PAGE_COLUMN_AT_1024_PX  # axes 90 px
+    report = staffing(named, 2, "en").to_dict()
+    assert len(report["hconcat"]) == 3

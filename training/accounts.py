@@ -45,11 +45,20 @@ SELF_STUDY_ENV = "BIANQUE_SELF_STUDY"  # on | off | auto (on while no account ex
 
 _hasher = PasswordHasher()
 """argon2id with argon2-cffi's default parameters, RFC 9106's second recommended set
-(t=3 passes, 64 MiB, 4 lanes: about 0.3-0.5 s a hash here). Kept for every account, a class
-list's one-time passwords too: a class list is made fast by hashing on every core
-(``hash_passwords``), not by weaker hashes."""
+(t=3 passes, 64 MiB, 4 lanes: about 0.2-0.5 s a hash here): every password a person
+chose, and every password once it has signed in (``authenticate`` hashes it again with
+these when it was hashed with others)."""
+_one_time_hasher = PasswordHasher(time_cost=3, memory_cost=12 * 1024, parallelism=1)
+"""argon2id with one of OWASP's recommended sets (Password Storage Cheat Sheet: m=12 MiB,
+t=3, p=1; about 0.02 s a hash here) for the one-time passwords of a class list, made by
+the machine (``secrets``, 72 random bits) and never by a person: 2,000 of them at the
+default set took about 7 minutes on two cores, at this one about half a minute. Still a
+salted, memory-hard hash per account; the cost of the hash is not what keeps 72 random
+bits from being guessed. At its first sign-in the account's hash is made again with
+``_hasher``'s parameters."""
 MAX_HASH_THREADS = 8
-"""Hashes made at once at most: each holds its 64 MiB while it runs (512 MiB at 8)."""
+"""Hashes made at once at most (each holds its memory while it runs: 12 MiB for a one-time
+password)."""
 # verified against when the name is unknown, so a wrong name costs as long as a wrong password
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
@@ -133,13 +142,13 @@ def hash_workers() -> int:
 
 def hash_passwords(passwords: list[str],
                    progress: Callable[[int, int], None] | None = None) -> list[str]:
-    """The argon2 hashes of ``passwords``, in their order, made on a pool of threads, one
-    per core (argon2-cffi lets go of the GIL while it hashes): a class list's hundreds of
-    one-time passwords take every core instead of one. ``progress(done, total)`` is called
+    """The argon2id hashes of machine-made one-time ``passwords`` (a class list's), in their
+    order, with ``_one_time_hasher``'s parameters, made on a pool of threads, one per core
+    (argon2-cffi lets go of the GIL while it hashes). ``progress(done, total)`` is called
     in the caller's thread each time one is done (a page's progress bar)."""
     for password in passwords:
         check_password(password)
-    hasher, total = _hasher, len(passwords)
+    hasher, total = _one_time_hasher, len(passwords)
     hashed: list[str] = [""] * total
     if not total:
         return hashed

@@ -400,9 +400,10 @@ def import_roster(db: DB, user: User | None, cohort_id: int, data: bytes | str,
     Good rows are enrolled; a name without an account gets a new trainee account with a
     one-time password (in the report, shown once). Bad rows are reported with their line
     in the file and the reason, and change nothing. Every row is checked first; then the
-    new accounts' passwords are hashed together on the machine's cores (argon2 takes about
-    half a second each: one after the other, 2,000 took a quarter of an hour), with
-    ``progress(done, total)`` called as each is done, and then the rows are enrolled.
+    new accounts' one-time passwords are hashed together on the machine's cores (argon2id
+    with ``accounts._one_time_hasher``'s parameters, upgraded at their first sign-in:
+    2,000 at the default set took about 7 minutes on two cores, about half a minute now),
+    with ``progress(done, total)`` called as each is done, and then the rows are enrolled.
     """
     require(user, Action.MANAGE_COHORT, cohort_id, db)
     report = RosterReport()

@@ -17,6 +17,14 @@ from training.units import money_header, money_unit
 WIDTH = 520
 HEIGHT = 220
 PAGE_WIDTH = {"frontier": "content", "npl_fan": "content", "provisions_fan": "content"}
+PAGE_FRONTIER = {"width": 440, "legends_below": True}
+"""The frontier as the page draws it: a plot 440 px wide with its legends under it, about
+520 px in all. Beside a 520 px plot the legends made it 824 px, wider than the page's
+column below about 1,300 px (564 px at 1,024 with the sidebar open): the legends were
+cut off. Its names are placed for this width. The report keeps WIDTH, legends beside."""
+PAGE_STAFFING = {"columns": 2, "panel_width": 170}
+"""The staffing panels as the page draws them: two a row (about 530 px); three in a row
+were 870 px, cut off at a 1,024 px window. The report keeps them in one row."""
 """How the app draws a chart that must keep its own width (st.altair_chart's ``width``;
 the others stretch to the page). The frontier's names are placed for a plot WIDTH wide:
 stretched to the page (about 650 px at 1366 px, more at 1920) they stood on points and
@@ -268,11 +276,14 @@ def label_places(points: list[tuple[float, float]], names: list[str], lines: lis
     return best[1]
 
 
-def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
+def frontier(df: pd.DataFrame, lang: str | None = None, width: int = WIDTH,
+             legends_below: bool = False) -> alt.LayerChart:
     """Mean staff hours against mean loss avoided (with its interval); the efficient
     frontier joined by a bold line. Each point is named beside it where the name runs
     into no other name, point, interval or the frontier line, and stays in the plot
-    (label_places, on scales fixed here so the places hold where the points are drawn)."""
+    (label_places, on scales fixed here so the places hold where the points are drawn).
+    The plot is ``width`` px wide; ``legends_below`` puts the legends under it, not
+    beside it (the page's: PAGE_FRONTIER)."""
     order = list(df["strategy"])
     on, off = t("lab.chart.on_frontier", lang), t("lab.chart.off_frontier", lang)
     # the oracle above the frontier is no policy beyond it: a bound, marked apart (a circle
@@ -285,13 +296,14 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     shapes = {on: "square", off: "circle", bound: "diamond"}
     avoided = money_header(t("lab.col.loss_avoided", lang), lang)
     df = _in_unit(df, ("lo", "hi", "loss_avoided_cny"), lang)
-    height = max(HEIGHT + 60, LEGEND_ROW_PX * (len(order) + LEGEND_EXTRA_ROWS))
+    height = HEIGHT + 60 if legends_below else \
+        max(HEIGHT + 60, LEGEND_ROW_PX * (len(order) + LEGEND_EXTRA_ROWS))
     xs = nice_domain(0.0, df["hours"].max() if len(df) else 1.0)
     ys = nice_domain(*(pd.concat([df["lo"], df["hi"], df["loss_avoided_cny"]]).agg(
         ["min", "max"]).fillna(0.0)) if len(df) else (0.0, 1.0), room_below=ROOM_BELOW)
 
     def px(x: float, y: float) -> tuple[float, float]:
-        return ((x - xs[0]) / (xs[1] - xs[0]) * WIDTH,
+        return ((x - xs[0]) / (xs[1] - xs[0]) * width,
                 height - (y - ys[0]) / (ys[1] - ys[0]) * height)
 
     points = [px(h, a) for h, a in zip(df["hours"], df["loss_avoided_cny"], strict=True)]
@@ -301,7 +313,7 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     bars = [(*px(h, lo), *px(h, hi)) for h, lo, hi in zip(df["hours"], df["lo"], df["hi"],
                                                           strict=True) if lo == lo and hi == hi]
     df = df.assign(place=label_places(points, [str(s) for s in df["strategy"]], lines,
-                                      WIDTH, height, faint=bars))
+                                      width, height, faint=bars))
     x = alt.X("hours:Q", title=t("lab.chart.hours_axis", lang),
               scale=alt.Scale(domain=xs, nice=False), axis=alt.Axis(format=",.0f"))
     y_scale = alt.Scale(domain=ys, nice=False)
@@ -330,8 +342,12 @@ def frontier(df: pd.DataFrame, lang: str | None = None) -> alt.LayerChart:
     # "pad": the plot is WIDTH x height, as the names were placed for, and the axes and
     # legends are added around it (the app's theme fits the whole chart into its box, which
     # squeezed the plot to about 250 px)
-    return alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
-        width=WIDTH, height=height, autosize=alt.AutoSizeParams(type="pad"))
+    chart = alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
+        width=width, height=height, autosize=alt.AutoSizeParams(type="pad"))
+    # under the plot there is room for the frontier legend's longest label ("perfect
+    # information: a bound, not a policy", about 240 px), cut at the default 160 px
+    return chart.configure_legend(orient="bottom", direction="vertical", labelLimit=260) \
+        if legends_below else chart
 
 
 STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),
@@ -351,10 +367,11 @@ def _share_scale(df: pd.DataFrame, lo: str) -> alt.Scale:
     return alt.Scale(domain=[max(0.0, floor), 1.0])
 
 
-def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
-             ) -> alt.HConcatChart:
+def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None,
+             columns: int | None = None, panel_width: int = 200) -> alt.TopLevelMixin:
     """Officers against loss, compliance and net value after staff cost; a dashed rule
-    where another officer stops paying."""
+    where another officer stops paying. The three panels stand in a row, or in rows of
+    ``columns`` (the page's: PAGE_STAFFING)."""
     panels = []
     x = alt.X("officers:O", title=t("lab.col.officers", lang), axis=alt.Axis(labelAngle=0))
     df = _in_unit(df, STAFF_MONEY, lang)
@@ -377,9 +394,12 @@ def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
                                  "label": [t("lab.chart.stop_paying", lang, n=stop_after)]})
             layers.append(alt.Chart(rule).mark_rule(strokeDash=[6, 4], color="#c0392b")
                           .encode(x="officers:O", tooltip=["label:N"]))
-        panels.append(alt.layer(*layers).properties(width=200, height=HEIGHT))
+        panels.append(alt.layer(*layers).properties(width=panel_width, height=HEIGHT))
     strategy = df["strategy"].iloc[0] if len(df) else ""
-    return alt.hconcat(*panels, title=t("lab.chart.staffing", lang, strategy=strategy))
+    title = t("lab.chart.staffing", lang, strategy=strategy)
+    if columns is not None:
+        return alt.concat(*panels, columns=columns, title=title)
+    return alt.hconcat(*panels, title=title)
 
 
 def with_names(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
@@ -389,8 +409,10 @@ def with_names(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     return df.assign(strategy=[strategy_label(s, lang) for s in df["strategy"]])
 
 
-def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]:
-    """Every chart of a lab outcome by name, in the order the page and the report show them."""
+def all_charts(outcome, lang: str | None = None,
+               page: bool = False) -> dict[str, alt.TopLevelMixin]:
+    """Every chart of a lab outcome by name, in the order the page and the report show them;
+    ``page``: as the app's page draws them (PAGE_FRONTIER)."""
     from training import lab
 
     res = outcome.study
@@ -398,8 +420,10 @@ def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]
     out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang), lang),
            "npl_fan": fan(fans["npl_ratio"], "npl_ratio", lang),
            "provisions_fan": fan(fans["provisions_cny"], "provisions_cny", lang),
-           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang)}
+           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang,
+                                **(PAGE_FRONTIER if page else {}))}
     if outcome.sweep:
         table = lab.staffing_table(outcome)
-        out["staffing"] = staffing(with_names(table, lang), lab.stop_paying_point(table), lang)
+        out["staffing"] = staffing(with_names(table, lang), lab.stop_paying_point(table), lang,
+                                   **(PAGE_STAFFING if page else {}))
     return out
