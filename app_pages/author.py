@@ -60,12 +60,12 @@ with st.expander(t("author.start_title"), expanded=False):
                             value=1, step=1)
         if options.get("products"):
             st.multiselect(t("author.gen_products"), options["products"],
-                           key="author_gen_products", placeholder=t("common.pick_none_means_any"),
+                           key="author_gen_products", select_all=False, placeholder=t("common.pick_none_means_any"),
                            format_func=lambda p: t(f"product.{p}", lang))
         if options.get("shocks"):
             most = authoring.generator_max_shocks()
             st.multiselect(t("author.gen_shocks"), options["shocks"], key="author_gen_shocks",
-                           placeholder=t("common.pick_none_means_any"), max_selections=most,
+                           select_all=False, placeholder=t("common.pick_none_means_any"), max_selections=most,
                            format_func=lambda k: t(f"author.shock.{k}", lang),
                            help=t("author.gen_shocks_help") if most is None
                            else t("author.gen_shocks_help_most", most=most))

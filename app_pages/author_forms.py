@@ -450,7 +450,7 @@ def macro_form(text: str) -> None:
         c2.number_input(t("author.f.duration_months"), value=12,
                         step=1, key="macro_duration", help=t("author.f.not_lpr"))
         c3.multiselect(t("author.f.segments"), seg_ids, key="macro_segments",
-                       help=t("author.f.only_policy"), placeholder=t("common.pick_some"))
+                       help=t("author.f.only_policy"), select_all=False, placeholder=t("common.pick_some"))
         c1.text_input(t("author.f.region"), key="macro_region", help=t("author.f.only_disaster"))
         c2.text_input(t("author.f.name_zh"), key="macro_name_zh")
         c3.text_input(t("author.f.name_en"), key="macro_name_en")

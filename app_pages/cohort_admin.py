@@ -248,11 +248,11 @@ with assign_tab:
             test_help = t("cohort.test_help", max=cr.MAX_TEST_QUESTIONS)
             pre = st.multiselect(t("cohort.pre_test"), list(question_options), key="assign_pre",
                                  format_func=question_options.__getitem__,
-                                 placeholder=t("common.pick_none_means_no_test"),
+                                 select_all=False, placeholder=t("common.pick_none_means_no_test"),
                                  help=test_help)
             post = st.multiselect(t("cohort.post_test"), list(question_options),
                                   key="assign_post", format_func=question_options.__getitem__,
-                                  placeholder=t("common.pick_none_means_no_test"),
+                                  select_all=False, placeholder=t("common.pick_none_means_no_test"),
                                   help=test_help)
             st.caption(t("cohort.tests_held"))
         else:

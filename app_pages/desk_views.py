@@ -161,10 +161,10 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     """Filters, the loan table, and the file and actions of the loan picked."""
     f1, f2, f3, f4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     classes = f1.multiselect(t("desk.filter_cls"), list(range(len(CLASS_KEYS))), key="f_cls",
-                             format_func=lambda c: cls_name(c, lang), placeholder=t("desk.filter_any"))
+                             format_func=lambda c: cls_name(c, lang), select_all=False, placeholder=t("desk.filter_any"))
     products = f2.multiselect(t("desk.filter_product"), sorted(loans["product"].unique()),
                               key="f_product", format_func=lambda p: report.term("product", p, lang),
-                              placeholder=t("desk.filter_any"))
+                              select_all=False, placeholder=t("desk.filter_any"))
     dpd_min = common.number_field(f3, t("desk.filter_dpd"), "f_dpd", 0, 720, step=30,
                                   value=0) or 0  # out of range: said under it, no filter
     alerts_only = f4.checkbox(t("desk.filter_alerts"), key="f_alerts")

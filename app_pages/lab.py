@@ -559,7 +559,7 @@ if st.session_state.get("lab_case_seen") != case.id:
 
 chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_pick",
                         format_func=strategy_name, help=t("lab.page.strategies_help"),
-                        placeholder=t("common.pick_some"))
+                        select_all=False, placeholder=t("common.pick_some"))
 with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
     table, table_rows = rule_editor()
 # a copy of an example that kept the example's name: said below, open so it is seen

@@ -87,7 +87,7 @@ with st.form(key=f"quiz_{lesson.id}_{attempt}"):
         prompt = f"{n}. {q.question}"
         if q.type is QuestionType.MULTI:
             st.multiselect(f"{prompt} {t('lessons.pick_all')}", orders[q.id], key=key(q.id),
-                           format_func=lambda i, q=q: q.choices[i], placeholder=t("lessons.pick_placeholder"))
+                           format_func=lambda i, q=q: q.choices[i], select_all=False, placeholder=t("lessons.pick_placeholder"))
         elif q.type is QuestionType.TRUE_FALSE:
             st.radio(f"{prompt} {t('lessons.true_or_false')}", [True, False], index=None, key=key(q.id),
                      horizontal=True, format_func=lambda v: t("lessons.tf_true") if v else t("lessons.tf_false"))

@@ -52,7 +52,7 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
                     st.multiselect(f"{prompt} {t('lessons.pick_all')}",
                                    orders[lesson.id, q.id], key=key_q,
                                    format_func=lambda i, q=q: q.choices[i],
-                                   placeholder=t("lessons.pick_placeholder"))
+                                   select_all=False, placeholder=t("lessons.pick_placeholder"))
                 elif q.type is QuestionType.TRUE_FALSE:
                     st.radio(f"{prompt} {t('lessons.true_or_false')}", [True, False],
                              index=None, key=key_q, horizontal=True,
