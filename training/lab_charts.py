@@ -87,13 +87,30 @@ FAN_PANEL_HEIGHT = 160
 
 def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.VConcatChart:
     """Quantile bands over time per strategy: 90% and 50% bands and the median, a panel
-    per strategy in rows of at most FAN_MAX_COLUMNS (fan_rows), on one shared scale."""
+    per strategy in rows of at most FAN_MAX_COLUMNS (fan_rows), on one shared scale. The
+    report draws this grid at its own width; the page draws fan_panels."""
+    title, rows = fan_panels(df, series, lang, width=FAN_PANEL_WIDTH)
+    return alt.vconcat(*[alt.hconcat(*row) for row in rows], data=df_in_unit(df, series, lang),
+                       title=title)
+
+
+def df_in_unit(df: pd.DataFrame, series: str, lang: str | None) -> pd.DataFrame:
+    return df if series == "npl_ratio" else _in_unit(df, ("q05", "q25", "q50", "q75", "q95"), lang)
+
+
+def fan_panels(df: pd.DataFrame, series: str, lang: str | None = None,
+               width: int | None = None) -> tuple[str, list[list[alt.LayerChart]]]:
+    """A fan chart's title and its panels, row by row (fan_rows): each panel one strategy,
+    all on one scale. ``width``: the panels' width, for the report's grid (whose rows share
+    its data); without it each panel carries its own data and takes the width the page
+    gives it: three panels of FAN_PANEL_WIDTH side by side were wider than the page's
+    column, at 1,280 px the third strategy's panel was cut in half and at 1,024 px the
+    second."""
     is_ratio = series == "npl_ratio"
     fmt = ".1%" if is_ratio else MONEY_AXIS
     name = t("lab.col.npl_ratio", lang) if is_ratio else \
         money_header(t("lab.col.provisions", lang), lang)
-    if not is_ratio:
-        df = _in_unit(df, ("q05", "q25", "q50", "q75", "q95"), lang)
+    df = df_in_unit(df, series, lang)
     order = list(dict.fromkeys(df["strategy"]))
     # each strategy in the colour the other charts give it (not by its name's sort order,
     # which differs between the languages)
@@ -117,20 +134,22 @@ def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.VConcatCh
             tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
                      alt.Tooltip("month:Q", title=t("lab.col.month", lang)),
                      alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else MONEY_TIP)])
-        return alt.layer(outer, inner, median).transform_filter(
-            alt.FieldEqualPredicate(field="strategy", equal=strategy)).properties(
-            width=FAN_PANEL_WIDTH, height=FAN_PANEL_HEIGHT,
-            title=alt.TitleParams(strategy, fontSize=LABEL_FONT_PX + 1, fontWeight="normal",
-                                  limit=FAN_PANEL_WIDTH))
+        own = {} if width is not None else {"data": df[df["strategy"] == strategy]}
+        chart = alt.layer(outer, inner, median, **own).transform_filter(
+            alt.FieldEqualPredicate(field="strategy", equal=strategy))
+        size = {"height": FAN_PANEL_HEIGHT, "autosize": PAGE_PANEL_SIZE} if width is None \
+            else {"width": width, "height": FAN_PANEL_HEIGHT}
+        return chart.properties(**size, title=alt.TitleParams(
+            strategy, fontSize=LABEL_FONT_PX + 1, fontWeight="normal",
+            limit=width or FAN_PANEL_WIDTH))
 
     grid, start = [], 0
     for k, n in enumerate(rows):
         # the month is named under each panel with none below it
-        grid.append(alt.hconcat(*[panel(s, i == 0, k == len(rows) - 1 or i >= rows[k + 1])
-                                  for i, s in enumerate(order[start:start + n])]))
+        grid.append([panel(s, i == 0, k == len(rows) - 1 or i >= rows[k + 1])
+                     for i, s in enumerate(order[start:start + n])])
         start += n
-    title = t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang)
-    return alt.vconcat(*grid, data=df, title=title)
+    return t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang), grid
 
 
 FAN_MAX_COLUMNS = 3
@@ -354,7 +373,25 @@ def _share_scale(df: pd.DataFrame, lo: str) -> alt.Scale:
 def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
              ) -> alt.HConcatChart:
     """Officers against loss, compliance and net value after staff cost; a dashed rule
-    where another officer stops paying."""
+    where another officer stops paying. The report draws the three side by side; the page
+    draws staffing_panels."""
+    title, panels = staffing_panels(df, stop_after, lang, page=False)
+    return alt.hconcat(*[p.properties(width=STAFF_PANEL_WIDTH) for p in panels], title=title)
+
+
+STAFF_PANEL_WIDTH = 200
+PAGE_PANEL_SIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+"""A panel on the page: as wide as its column, the plot as high as asked. The app's
+theme fit the whole panel, axes and titles, into its height: a panel with the month named
+under it had a shorter plot than its neighbour, and a fan's plot was about 80 px high."""
+
+
+def staffing_panels(df: pd.DataFrame, stop_after: int | None, lang: str | None = None,
+                    page: bool = True) -> tuple[str, list[alt.LayerChart]]:
+    """The staffing chart's title and its three panels, each a chart of its own that takes
+    the width it is given: side by side at 200 px each they were wider than the page's
+    column, and net value after staff cost, the panel that says whether another officer
+    pays, was cut at 1,280 px and not shown at all at 1,024 px."""
     panels = []
     x = alt.X("officers:O", title=t("lab.col.officers", lang), axis=alt.Axis(labelAngle=0))
     df = _in_unit(df, STAFF_MONEY, lang)
@@ -377,9 +414,10 @@ def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
                                  "label": [t("lab.chart.stop_paying", lang, n=stop_after)]})
             layers.append(alt.Chart(rule).mark_rule(strokeDash=[6, 4], color="#c0392b")
                           .encode(x="officers:O", tooltip=["label:N"]))
-        panels.append(alt.layer(*layers).properties(width=200, height=HEIGHT))
+        size = {"autosize": PAGE_PANEL_SIZE} if page else {}
+        panels.append(alt.layer(*layers).properties(height=HEIGHT, **size))
     strategy = df["strategy"].iloc[0] if len(df) else ""
-    return alt.hconcat(*panels, title=t("lab.chart.staffing", lang, strategy=strategy))
+    return t("lab.chart.staffing", lang, strategy=strategy), panels
 
 
 def with_names(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
@@ -402,4 +440,23 @@ def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]
     if outcome.sweep:
         table = lab.staffing_table(outcome)
         out["staffing"] = staffing(with_names(table, lang), lab.stop_paying_point(table), lang)
+    return out
+
+
+def page_charts(outcome, lang: str | None = None) -> dict:
+    """The lab's charts as the page draws them: the loss chart and the frontier whole; the
+    fans and the staffing chart as (title, rows of panels), each panel a chart of its own
+    that the page draws at its column's width (the report draws all_charts)."""
+    from training import lab
+
+    res = outcome.study
+    out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang), lang),
+           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang)}
+    for name, series in (("npl_fan", "npl_ratio"), ("provisions_fan", "provisions_cny")):
+        out[name] = fan_panels(with_names(lab.fan_frame(res, series), lang), series, lang)
+    if outcome.sweep:
+        table = lab.staffing_table(outcome)
+        title, panels = staffing_panels(with_names(table, lang), lab.stop_paying_point(table),
+                                        lang)
+        out["staffing"] = (title, [panels])
     return out
