@@ -196,6 +196,10 @@ def staffing_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
         t("lab.col.net_after_staff", lang): money("net_after_staff_cny", "net_after_staff_cny"),
         t("lab.col.gain", lang): [_gain_text(r, lang) for r in
                                   df[["gain_cny", "gain_lo", "gain_hi"]].to_dict("records")],
+        # what the gain is weighed against: a gain of 101.4k that "does not pay" puzzled
+        # without the officer's cost over the horizon beside it
+        t("lab.col.step_cost", lang): [lab.fmt_figure("gain_cny", v, lang)
+                                       for v in df["step_cost_cny"]],
         t("lab.col.pays", lang): [_pays(r, yes, no, lang) for r in df.to_dict("records")],
     })
 

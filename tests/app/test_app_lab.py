@@ -138,6 +138,14 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert list(staffing[t("lab.col.loss", "en")]) == [
         units.money(v, "en") for v in lab.staffing_table(job.outcome)["loss_cny"]]
     assert staffing.columns[-1] == "Pays?"
+    # beside it, what the added officer's gain is weighed against: its cost over the case
+    rows = lab.staffing_table(job.outcome).to_dict("records")
+    cost = staffing[t("lab.col.step_cost", "en")]
+    assert list(cost)[1:] == [lab.fmt_figure("gain_cny", r["step_cost_cny"], "en")
+                              for r in rows[1:]]
+    assert all(r["step_cost_cny"] > 0 for r in rows[1:])
+    assert [p.startswith("yes") for p in staffing["Pays?"]][1:] == [
+        r["gain_cny"] > r["step_cost_cny"] for r in rows[1:]]
     tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
     assert lab.fmt_figure("loss_cny", tuned_loss, "en", signed=True) in set(paired.iloc[:, 2])
     assert at.get("download_button")
