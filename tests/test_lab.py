@@ -339,12 +339,17 @@ def test_staffing_sweep_and_where_another_officer_stops_paying(case):
     from training import lab_report
 
     shown = lab_report.staffing_display(out, "en")
-    assert shown["Pays?"].tolist() == ["", "yes (clear)", "yes (clear)", "no (clear)"]
+    # each step weighed against what the added officer costs over the case
+    cost = lab.fmt_figure("gain_cny", 120_000, "en")
+    assert shown["Pays?"].tolist() == ["", f"yes: it costs {cost} (clear)",
+                                       f"yes: it costs {cost} (clear)",
+                                       f"no: it costs {cost} (clear)"]
     assert "to" in shown["Gain from the added officer(s)"].iloc[1]
     # one future where the third officer gains little makes that step within noise
     sweep[2].figures["early-warning"]["net_value_cny"] = np.array([1.45e6, 1.55e6, 1.21e6])
     shown = lab_report.staffing_display(out, "zh")
-    assert shown.iloc[2, -1] in ("是（在波动之内）", "否（在波动之内）")
+    cost = lab.fmt_figure("gain_cny", 120_000, "zh")
+    assert shown.iloc[2, -1] in (f"是：成本 {cost}（在波动之内）", f"否：成本 {cost}（在波动之内）")
     # a figure keeps its unit on its line in the table's narrow columns
     assert all(("\u00a0万元" in v and " 万元" not in v) for v in shown.iloc[:, 1])
 

@@ -140,9 +140,9 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert staffing.columns[-1] == "Pays?"
     # beside it, what the added officer's gain is weighed against: its cost over the case
     rows = lab.staffing_table(job.outcome).to_dict("records")
-    cost = staffing[t("lab.col.step_cost", "en")]
-    assert list(cost)[1:] == [lab.fmt_figure("gain_cny", r["step_cost_cny"], "en")
-                              for r in rows[1:]]
+    cells = list(staffing["Pays?"])[1:]
+    assert [f"costs {lab.fmt_figure('gain_cny', r['step_cost_cny'], 'en')} (" in c
+            for c, r in zip(cells, rows[1:], strict=True)] == [True] * len(cells)
     assert all(r["step_cost_cny"] > 0 for r in rows[1:])
     assert [p.startswith("yes") for p in staffing["Pays?"]][1:] == [
         r["gain_cny"] > r["step_cost_cny"] for r in rows[1:]]
