@@ -356,15 +356,14 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
     st.caption(t("lab.report.hours_note"))
     if (refused := lab_report.refused_text(outcome, lang)) is not None:
         st.warning(refused, icon=":material/schedule:")
-    charts = lab_charts.all_charts(outcome, lang, page=True)
+    charts = lab_charts.page_charts(outcome, lang)
     for name in lab_report.CHART_ORDER[:-1]:  # staffing below, with its table
-        common.draw_chart(st, charts[name], key=f"lab_chart_{name}",
-                          width=lab_charts.PAGE_WIDTH.get(name, "stretch"))
+        draw_panels(name, charts[name])
     st.caption(t("chart.runoff_note"))
     if outcome.sweep:
         st.subheader(t("lab.report.staffing"))
         st.info(lab_report.stop_paying_text(outcome, lang))
-        common.draw_chart(st, charts["staffing"], key="lab_chart_staffing")
+        draw_panels("staffing", charts["staffing"])
         # a table that wraps its cells: in a data grid the last column, whether another
         # officer pays, was cut off on a Chinese page ("是（在波动之"); its cells break
         # between words, not inside 万元
@@ -375,6 +374,21 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
         t("lab.page.download"), data=lambda: lab_report.report_html(outcome, lang),
         file_name=lab_report.download_name(outcome.request), mime="text/html",
         icon=":material/download:", on_click="ignore", key="lab_download")
+
+
+def draw_panels(name: str, chart) -> None:
+    """A chart of the lab: whole, or (a title and rows of panels) as columns of the page,
+    each panel at its column's width, so no panel is past the page's right edge."""
+    if not isinstance(chart, tuple):
+        common.draw_chart(st, chart, key=f"lab_chart_{name}",
+                          width=lab_charts.PAGE_WIDTH.get(name, "stretch"))
+        return
+    title, rows = chart
+    st.markdown(f"**{title}**")
+    width = max(map(len, rows))
+    for k, row in enumerate(rows):
+        for i, (col, panel) in enumerate(zip(st.columns(width), row, strict=False)):
+            common.draw_chart(col, panel, key=f"lab_chart_{name}_{k}_{i}", width="stretch")
 
 
 def saved_studies(user) -> None:

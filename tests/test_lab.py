@@ -339,12 +339,17 @@ def test_staffing_sweep_and_where_another_officer_stops_paying(case):
     from training import lab_report
 
     shown = lab_report.staffing_display(out, "en")
-    assert shown["Pays?"].tolist() == ["", "yes (clear)", "yes (clear)", "no (clear)"]
+    # each step weighed against what the added officer costs over the case
+    cost = lab.fmt_figure("gain_cny", 120_000, "en")
+    assert shown["Pays?"].tolist() == ["", f"yes: it costs {cost} (clear)",
+                                       f"yes: it costs {cost} (clear)",
+                                       f"no: it costs {cost} (clear)"]
     assert "to" in shown["Gain from the added officer(s)"].iloc[1]
     # one future where the third officer gains little makes that step within noise
     sweep[2].figures["early-warning"]["net_value_cny"] = np.array([1.45e6, 1.55e6, 1.21e6])
     shown = lab_report.staffing_display(out, "zh")
-    assert shown.iloc[2, -1] in ("是（在波动之内）", "否（在波动之内）")
+    cost = lab.fmt_figure("gain_cny", 120_000, "zh")
+    assert shown.iloc[2, -1] in (f"是：成本 {cost}（在波动之内）", f"否：成本 {cost}（在波动之内）")
     # a figure keeps its unit on its line in the table's narrow columns
     assert all(("\u00a0万元" in v and " 万元" not in v) for v in shown.iloc[:, 1])
 
@@ -1115,9 +1120,10 @@ def test_money_is_written_one_way_in_the_lab_tables_sentences_and_report(case, l
 
 def test_the_pages_staffing_panels_fit_a_1024_px_window():
     """Three staffing panels in a row were 870 px: at a 1,024 px window (a column of 564
-    px) the third was cut off. The page draws them two a row, 170 px each; the report keeps
-    its row of three."""
-    from training.lab_charts import PAGE_STAFFING, staffing, with_names
+    px) the third, net value after staff cost, was cut off. The page draws each panel as a
+    chart of its own at its column's width (no fixed width, autosize fit-x); the report
+    keeps its row of three, 200 px each."""
+    from training.lab_charts import STAFF_PANEL_WIDTH, staffing, staffing_panels, with_names
 
     frame = pd.DataFrame({"strategy": ["early-warning"] * 3, "officers": [1, 2, 3],
                           "loss_cny": [3e6, 2e6, 1.8e6], "loss_lo": [2.5e6, 1.6e6, 1.5e6],
@@ -1125,10 +1131,10 @@ def test_the_pages_staffing_panels_fit_a_1024_px_window():
                           "compliance_lo": [0.6, 0.85, 0.98], "compliance_hi": [0.8, 0.95, 1.0],
                           "net_after_staff_cny": [-1e5, 2e5, 1e5]})
     named = with_names(frame, "en")
-    page = staffing(named, 2, "en", **PAGE_STAFFING).to_dict()
-    assert page["columns"] == 2 and len(page["concat"]) == 3
-    widths = [p["width"] for p in page["concat"]]
-    assert widths == [PAGE_STAFFING["panel_width"]] * 3
-    assert 2 * (PAGE_STAFFING["panel_width"] + 90) + 20 <= PAGE_COLUMN_AT_1024_PX  # axes 90 px
+    title, panels = staffing_panels(named, 2, "en")
+    assert "early" in title.lower() and len(panels) == 3
+    for panel in panels:
+        spec = panel.to_dict()
+        assert "width" not in spec and spec["autosize"]["type"] == "fit-x"
     report = staffing(named, 2, "en").to_dict()
-    assert len(report["hconcat"]) == 3
+    assert [p["width"] for p in report["hconcat"]] == [STAFF_PANEL_WIDTH] * 3

@@ -16,15 +16,12 @@ from training.units import money_header, money_unit
 
 WIDTH = 520
 HEIGHT = 220
-PAGE_WIDTH = {"frontier": "content", "npl_fan": "content", "provisions_fan": "content"}
 PAGE_FRONTIER = {"width": 440, "legends_below": True}
 """The frontier as the page draws it: a plot 440 px wide with its legends under it, about
 520 px in all. Beside a 520 px plot the legends made it 824 px, wider than the page's
 column below about 1,300 px (564 px at 1,024 with the sidebar open): the legends were
 cut off. Its names are placed for this width. The report keeps WIDTH, legends beside."""
-PAGE_STAFFING = {"columns": 2, "panel_width": 170}
-"""The staffing panels as the page draws them: two a row (about 530 px); three in a row
-were 870 px, cut off at a 1,024 px window. The report keeps them in one row."""
+PAGE_WIDTH = {"frontier": "content", "npl_fan": "content", "provisions_fan": "content"}
 """How the app draws a chart that must keep its own width (st.altair_chart's ``width``;
 the others stretch to the page). The frontier's names are placed for a plot WIDTH wide:
 stretched to the page (about 650 px at 1366 px, more at 1920) they stood on points and
@@ -95,13 +92,30 @@ FAN_PANEL_HEIGHT = 160
 
 def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.VConcatChart:
     """Quantile bands over time per strategy: 90% and 50% bands and the median, a panel
-    per strategy in rows of at most FAN_MAX_COLUMNS (fan_rows), on one shared scale."""
+    per strategy in rows of at most FAN_MAX_COLUMNS (fan_rows), on one shared scale. The
+    report draws this grid at its own width; the page draws fan_panels."""
+    title, rows = fan_panels(df, series, lang, width=FAN_PANEL_WIDTH)
+    return alt.vconcat(*[alt.hconcat(*row) for row in rows], data=df_in_unit(df, series, lang),
+                       title=title)
+
+
+def df_in_unit(df: pd.DataFrame, series: str, lang: str | None) -> pd.DataFrame:
+    return df if series == "npl_ratio" else _in_unit(df, ("q05", "q25", "q50", "q75", "q95"), lang)
+
+
+def fan_panels(df: pd.DataFrame, series: str, lang: str | None = None,
+               width: int | None = None) -> tuple[str, list[list[alt.LayerChart]]]:
+    """A fan chart's title and its panels, row by row (fan_rows): each panel one strategy,
+    all on one scale. ``width``: the panels' width, for the report's grid (whose rows share
+    its data); without it each panel carries its own data and takes the width the page
+    gives it: three panels of FAN_PANEL_WIDTH side by side were wider than the page's
+    column, at 1,280 px the third strategy's panel was cut in half and at 1,024 px the
+    second."""
     is_ratio = series == "npl_ratio"
     fmt = ".1%" if is_ratio else MONEY_AXIS
     name = t("lab.col.npl_ratio", lang) if is_ratio else \
         money_header(t("lab.col.provisions", lang), lang)
-    if not is_ratio:
-        df = _in_unit(df, ("q05", "q25", "q50", "q75", "q95"), lang)
+    df = df_in_unit(df, series, lang)
     order = list(dict.fromkeys(df["strategy"]))
     # each strategy in the colour the other charts give it (not by its name's sort order,
     # which differs between the languages)
@@ -125,20 +139,22 @@ def fan(df: pd.DataFrame, series: str, lang: str | None = None) -> alt.VConcatCh
             tooltip=[alt.Tooltip("strategy:N", title=t("lab.col.strategy", lang)),
                      alt.Tooltip("month:Q", title=t("lab.col.month", lang)),
                      alt.Tooltip("q50:Q", title=name, format=".2%" if is_ratio else MONEY_TIP)])
-        return alt.layer(outer, inner, median).transform_filter(
-            alt.FieldEqualPredicate(field="strategy", equal=strategy)).properties(
-            width=FAN_PANEL_WIDTH, height=FAN_PANEL_HEIGHT,
-            title=alt.TitleParams(strategy, fontSize=LABEL_FONT_PX + 1, fontWeight="normal",
-                                  limit=FAN_PANEL_WIDTH))
+        own = {} if width is not None else {"data": df[df["strategy"] == strategy]}
+        chart = alt.layer(outer, inner, median, **own).transform_filter(
+            alt.FieldEqualPredicate(field="strategy", equal=strategy))
+        size = {"height": FAN_PANEL_HEIGHT, "autosize": PAGE_PANEL_SIZE} if width is None \
+            else {"width": width, "height": FAN_PANEL_HEIGHT}
+        return chart.properties(**size, title=alt.TitleParams(
+            strategy, fontSize=LABEL_FONT_PX + 1, fontWeight="normal",
+            limit=width or FAN_PANEL_WIDTH))
 
     grid, start = [], 0
     for k, n in enumerate(rows):
         # the month is named under each panel with none below it
-        grid.append(alt.hconcat(*[panel(s, i == 0, k == len(rows) - 1 or i >= rows[k + 1])
-                                  for i, s in enumerate(order[start:start + n])]))
+        grid.append([panel(s, i == 0, k == len(rows) - 1 or i >= rows[k + 1])
+                     for i, s in enumerate(order[start:start + n])])
         start += n
-    title = t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang)
-    return alt.vconcat(*grid, data=df, title=title)
+    return t("lab.chart.npl_fan" if is_ratio else "lab.chart.provisions_fan", lang), grid
 
 
 FAN_MAX_COLUMNS = 3
@@ -367,11 +383,28 @@ def _share_scale(df: pd.DataFrame, lo: str) -> alt.Scale:
     return alt.Scale(domain=[max(0.0, floor), 1.0])
 
 
-def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None,
-             columns: int | None = None, panel_width: int = 200) -> alt.TopLevelMixin:
+def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None
+             ) -> alt.HConcatChart:
     """Officers against loss, compliance and net value after staff cost; a dashed rule
-    where another officer stops paying. The three panels stand in a row, or in rows of
-    ``columns`` (the page's: PAGE_STAFFING)."""
+    where another officer stops paying. The report draws the three side by side; the page
+    draws staffing_panels."""
+    title, panels = staffing_panels(df, stop_after, lang, page=False)
+    return alt.hconcat(*[p.properties(width=STAFF_PANEL_WIDTH) for p in panels], title=title)
+
+
+STAFF_PANEL_WIDTH = 200
+PAGE_PANEL_SIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+"""A panel on the page: as wide as its column, the plot as high as asked. The app's
+theme fit the whole panel, axes and titles, into its height: a panel with the month named
+under it had a shorter plot than its neighbour, and a fan's plot was about 80 px high."""
+
+
+def staffing_panels(df: pd.DataFrame, stop_after: int | None, lang: str | None = None,
+                    page: bool = True) -> tuple[str, list[alt.LayerChart]]:
+    """The staffing chart's title and its three panels, each a chart of its own that takes
+    the width it is given: side by side at 200 px each they were wider than the page's
+    column, and net value after staff cost, the panel that says whether another officer
+    pays, was cut at 1,280 px and not shown at all at 1,024 px."""
     panels = []
     x = alt.X("officers:O", title=t("lab.col.officers", lang), axis=alt.Axis(labelAngle=0))
     df = _in_unit(df, STAFF_MONEY, lang)
@@ -394,12 +427,10 @@ def staffing(df: pd.DataFrame, stop_after: int | None, lang: str | None = None,
                                  "label": [t("lab.chart.stop_paying", lang, n=stop_after)]})
             layers.append(alt.Chart(rule).mark_rule(strokeDash=[6, 4], color="#c0392b")
                           .encode(x="officers:O", tooltip=["label:N"]))
-        panels.append(alt.layer(*layers).properties(width=panel_width, height=HEIGHT))
+        size = {"autosize": PAGE_PANEL_SIZE} if page else {}
+        panels.append(alt.layer(*layers).properties(height=HEIGHT, **size))
     strategy = df["strategy"].iloc[0] if len(df) else ""
-    title = t("lab.chart.staffing", lang, strategy=strategy)
-    if columns is not None:
-        return alt.concat(*panels, columns=columns, title=title)
-    return alt.hconcat(*panels, title=title)
+    return t("lab.chart.staffing", lang, strategy=strategy), panels
 
 
 def with_names(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
@@ -409,10 +440,9 @@ def with_names(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     return df.assign(strategy=[strategy_label(s, lang) for s in df["strategy"]])
 
 
-def all_charts(outcome, lang: str | None = None,
-               page: bool = False) -> dict[str, alt.TopLevelMixin]:
-    """Every chart of a lab outcome by name, in the order the page and the report show them;
-    ``page``: as the app's page draws them (PAGE_FRONTIER)."""
+def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]:
+    """Every chart of a lab outcome by name, as the report draws them, in the order the
+    page and the report show them (the page draws page_charts)."""
     from training import lab
 
     res = outcome.study
@@ -420,10 +450,29 @@ def all_charts(outcome, lang: str | None = None,
     out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang), lang),
            "npl_fan": fan(fans["npl_ratio"], "npl_ratio", lang),
            "provisions_fan": fan(fans["provisions_cny"], "provisions_cny", lang),
-           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang,
-                                **(PAGE_FRONTIER if page else {}))}
+           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang)}
     if outcome.sweep:
         table = lab.staffing_table(outcome)
-        out["staffing"] = staffing(with_names(table, lang), lab.stop_paying_point(table), lang,
-                                   **(PAGE_STAFFING if page else {}))
+        out["staffing"] = staffing(with_names(table, lang), lab.stop_paying_point(table), lang)
+    return out
+
+
+def page_charts(outcome, lang: str | None = None) -> dict:
+    """The lab's charts as the page draws them: the loss chart and the frontier whole (the
+    frontier with its legends under it, PAGE_FRONTIER); the fans and the staffing chart as
+    (title, rows of panels), each panel a chart of its own that the page draws at its
+    column's width (the report draws all_charts)."""
+    from training import lab
+
+    res = outcome.study
+    out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang), lang),
+           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang,
+                                **PAGE_FRONTIER)}
+    for name, series in (("npl_fan", "npl_ratio"), ("provisions_fan", "provisions_cny")):
+        out[name] = fan_panels(with_names(lab.fan_frame(res, series), lang), series, lang)
+    if outcome.sweep:
+        table = lab.staffing_table(outcome)
+        title, panels = staffing_panels(with_names(table, lang), lab.stop_paying_point(table),
+                                        lang)
+        out["staffing"] = (title, [panels])
     return out

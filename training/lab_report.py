@@ -217,7 +217,11 @@ def _pays(row: dict, yes: str, no: str, lang: str) -> str:
     clear = row["gain_lo"] > row["step_cost_cny"] or row["gain_hi"] < row["step_cost_cny"]
     how = t("lab.report.pays_clear" if clear else "lab.verdict_word.within_noise", lang)
     word = yes if row["pays"] else no
-    return f"{word}（{how}）" if lang == "zh" else f"{word} ({how})"
+    # with what the gain is weighed against: a gain of 101.4k that "does not pay" puzzled
+    # without the added officer's cost over the case beside it (in the cell: a column of
+    # its own pushed this one past the page's edge at 1,024 px in Chinese)
+    return t("lab.report.pays_cell", lang, word=word, how=how,
+             cost=lab.fmt_figure("gain_cny", row["step_cost_cny"], lang))
 
 
 def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:

@@ -4,6 +4,7 @@ be cancelled; the page reads in both languages."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -101,9 +102,28 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert at.success[0].value == lab.headline(job.outcome.study, "en")
     verdicts = [m.value for m in at.markdown if "against Early warning" in m.value]
     assert len(verdicts) == 2 * len(lab.KEY_FIGURES)
-    # five charts: loss, frontier, two fans, staffing
+    # the loss chart, the frontier, a panel per strategy in each fan (the references too)
+    # and the staffing chart's three panels
     charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
-    assert len(charts) == 5
+    names = list(dict.fromkeys(lab.fan_frame(job.outcome.study, "npl_ratio")["strategy"]))
+    shown = len(names)  # the oracle too
+    assert len(charts) == 2 + 2 * shown + 3
+    # each panel is a chart of its own at its column's width: drawn side by side at fixed
+    # widths, the fans' third panel was cut in half at 1,280 px and the staffing chart's
+    # net value after staff cost (whether another officer pays) was not shown at 1,024 px
+    specs = [json.loads(c.proto.spec) for c in charts]
+    panels = specs[2:]
+    assert not any("hconcat" in x or "vconcat" in x or "width" in x for x in panels)
+    # and its plot as high as asked, whatever its axis titles (the theme squeezed a fan's
+    # plot to about 80 px, less under a panel that named the month)
+    assert all(x["autosize"]["type"] == "fit-x" for x in panels)
+    titles = [x.get("title", {}).get("text") for x in panels[:shown]]
+    assert titles == [lab.strategy_label(s, "en") for s in names]
+    axes = [layer["encoding"]["y"]["field"] for x in panels[-3:] for layer in x["layer"]
+            if layer["mark"]["type"] == "line"]
+    assert axes == ["loss_cny", "compliance", "net_after_staff_cny"]
+    assert t("lab.chart.staffing", "en", strategy="Early warning") in [m.value.strip("*")
+                                                                      for m in at.markdown]
     # the staffing table and its sentence agree with the figures
     assert str(figures["staffing"]["stop_paying_after_officers"]) in at.info[0].value
     # the rule editor is a data frame too; the paired differences come after it
@@ -118,6 +138,14 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert list(staffing[t("lab.col.loss", "en")]) == [
         units.money(v, "en") for v in lab.staffing_table(job.outcome)["loss_cny"]]
     assert staffing.columns[-1] == "Pays?"
+    # beside it, what the added officer's gain is weighed against: its cost over the case
+    rows = lab.staffing_table(job.outcome).to_dict("records")
+    cells = list(staffing["Pays?"])[1:]
+    assert [f"costs {lab.fmt_figure('gain_cny', r['step_cost_cny'], 'en')} (" in c
+            for c, r in zip(cells, rows[1:], strict=True)] == [True] * len(cells)
+    assert all(r["step_cost_cny"] > 0 for r in rows[1:])
+    assert [p.startswith("yes") for p in staffing["Pays?"]][1:] == [
+        r["gain_cny"] > r["step_cost_cny"] for r in rows[1:]]
     tuned_loss = figures["paired"]["tuned"]["loss_cny"]["mean"]
     assert lab.fmt_figure("loss_cny", tuned_loss, "en", signed=True) in set(paired.iloc[:, 2])
     assert at.get("download_button")

@@ -52,6 +52,11 @@ rules:
 """
 
 
+CHARTS = 2 + 2 * 5 + 3
+"""Charts of the study below: loss, frontier, two fans of five panels (four strategies and
+the oracle), the staffing chart's three panels."""
+
+
 def open_saved_study(page, attempts: int = 3) -> None:
     """Press the saved study's Open and wait for it to show. On a loaded machine a press
     right after a reload was lost twice (CI on c1d4a18 and on 91f2a48, after the page had
@@ -122,11 +127,12 @@ def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
         page.screenshot(path=str(OUT / "e2e_lab_form.png"), full_page=True)
         page.locator(".st-key-lab_run button").click()
         expect(page.locator("[data-testid='stProgress']")).to_be_visible()
-        # the verdict, five charts (loss, frontier, two fans, staffing) and the report;
+        # the verdict, the charts (loss, frontier, a panel per strategy in each fan, the
+        # oracle's too, and the staffing chart's three panels) and the report;
         # a study takes longer than a page turn on a loaded machine
         expect(page.locator("[data-testid='stAlertContentSuccess']")).to_be_visible(
             timeout=3 * WAIT_MS)
-        expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(5)
+        expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(CHARTS)
         expect(page.locator(".st-key-lab_download button")).to_be_visible()
         text = page.locator("[data-testid='stAlertContentSuccess']").inner_text()
         assert "loses" in text
@@ -156,7 +162,7 @@ def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
         open_saved_study(page)
         idle(page)
         expect(page.locator("[data-testid='stAlertContentSuccess']")).to_have_text(text)
-        expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(5)
+        expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(CHARTS)
 
 
 def fill(page, key: str, value: str) -> None:
