@@ -88,13 +88,34 @@ COLLATERAL_LIQUIDITY = {
 """Relative ease of selling each collateral type (assumption; property = 1)."""
 
 # --- Legal (domain: Civil Procedure Law, litigation fee measures) -------------------
-COURT_FEE_SHARE = 0.008
+COURT_FEE_FIRST_CNY = 50.0
+COURT_FEE_BANDS = (
+    (10_000, 0.025), (100_000, 0.02), (200_000, 0.015), (500_000, 0.01),
+    (1_000_000, 0.009), (2_000_000, 0.008), (5_000_000, 0.007), (10_000_000, 0.006),
+    (20_000_000, 0.005),
+)
+"""The court's case acceptance fee (案件受理费) of a claim for money, by the tiers of the
+litigation fee measures (诉讼费用交纳办法, Art. 13): CNY 50 for the first 10,000, then each
+part of the claim above a band's lower bound (CNY) at the band's marginal rate, up to the
+next bound: 2.5% to 100,000, 2% to 200,000, 1.5% to 500,000, 1% to 1 million, 0.9% to
+2 million, 0.8% to 5 million, 0.7% to 10 million, 0.6% to 20 million, 0.5% above (domain:
+"tiered, about 0.8% on the 2-5 million band"). The bank pays it up front; the model does
+not count it back from the borrower, who by then cannot pay (sim.observation.court_fee).
+The fee of a case under the simple procedure is halved; the model charges the ordinary
+procedure's, as a bank's loan claim of any size may go to it."""
 LEGAL_COST_SHARE = 0.01
+"""Lawyers' and other legal costs of a lawsuit, as a share of the claim (assumption)."""
 LAWSUIT_MONTHS = 9
+"""From filing to a judgment in force: first instance about 6 months, appeal 3 (domain). A
+case changes it as the lawsuit's `duration_months`."""
+ENFORCEMENT_MONTHS = 6
+"""From the judgment to the end of its enforcement against the debtor's free assets and a
+guarantor (domain: enforcement about 6 months)."""
 SECURITY_ENFORCEMENT_MONTHS = 1
 WORKOUT_TAIL_MONTHS = 36
 """How long open workouts may run past the horizon (sim.tail): enough for a 9-month
-lawsuit, a 4-month auction and a claim sale 12 months after the suit, with room to spare."""
+lawsuit and its 6 months of enforcement, a 4-month auction and a claim sale 12 months after
+the suit, with room to spare."""
 CLAIM_SALE_VALUE_FACTOR = 0.6
 """A buyer pays about this share of what it expects to recover (assumption, so that
 secured corporate claims fetch about 30% of the claim, as in the 2022 transfer pilot;
@@ -195,7 +216,7 @@ class InterventionType:
     id: str
     hours: float
     cost_cny: float
-    cost_share: float  # money cost as a share of the loan balance
+    cost_share: float  # money cost as a share of the loan balance (a lawsuit adds the court fee)
     duration_months: float
     requires: tuple[str, ...]  # preconditions, checked by sim.interventions
     aggressive: bool
@@ -256,9 +277,9 @@ INTERVENTIONS: dict[str, InterventionType] = {
                          "collect", {"cure_boost": 0.2}),
         InterventionType("collect_visit", 4.0, 500, 0, 0, ("active", "overdue"), False,
                          "collect", {"cure_boost": 0.35}),
-        InterventionType("lawsuit", 6.0, 0, COURT_FEE_SHARE + LEGAL_COST_SHARE, LAWSUIT_MONTHS,
+        InterventionType("lawsuit", 6.0, 0, LEGAL_COST_SHARE, LAWSUIT_MONTHS,
                          ("active", "defaulted", "no_lawsuit"), False,
-                         "workout"),
+                         "workout", {"court_fee": True}),
         InterventionType("auction", 4.0, 3000, 0.005, 4, ("active", "judgment_or_security", "has_collateral"),
                          False, "workout"),
         InterventionType("write_off", 2.0, 0, 0, 0, ("active", "defaulted"), False,

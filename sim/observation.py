@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.codes import CheckKind
 from sim.compiled import compiled
-from sim.defaults import InterventionType
+from sim.defaults import COURT_FEE_BANDS, COURT_FEE_FIRST_CNY, InterventionType
 from sim.interventions.catalogue import precondition
 from sim.interventions.workouts import (
     NO_COLLATERAL,
@@ -129,6 +129,7 @@ class Observation:
     pledged: np.ndarray  # extra collateral already taken (a borrower tops up once)
     lawsuit_month: np.ndarray
     judgment: np.ndarray
+    enforced: np.ndarray  # the judgment's enforcement has ended
     auction_open: np.ndarray
     disaster_region: np.ndarray
     acted: np.ndarray  # month of the last preventive action, -99 never
@@ -198,7 +199,7 @@ def read_only(a: np.ndarray) -> np.ndarray:
 
 _ENGINE_COLUMNS = ("status", "balance", "dpd", "cls", "last_check", "last_seen",
                    "known_diversion", "entrusted", "frozen", "lawsuit_month", "judgment",
-                   "auction_open", "acted", "rate", "cls_objective", "judgement")
+                   "enforced", "auction_open", "acted", "rate", "cls_objective", "judgement")
 """The engine's columns an observation shows as they are (read-only views)."""
 _PORTFOLIO_COLUMNS = ("product", "segment", "repayment")
 """The portfolio's columns an observation shows as they are."""
@@ -255,7 +256,7 @@ def observe(sim) -> Observation:
         entrusted=v["entrusted"], frozen=v["frozen"],
         restructured=ro(restructured), has_collateral=ro(has_collateral),
         pledged=ro(pledged),
-        lawsuit_month=v["lawsuit_month"], judgment=v["judgment"],
+        lawsuit_month=v["lawsuit_month"], judgment=v["judgment"], enforced=v["enforced"],
         auction_open=v["auction_open"],
         disaster_region=ro(disaster_region),
         acted=v["acted"], check_hours=v["check_hours"],
@@ -309,9 +310,27 @@ def action_hours(sim, i: int, action: str) -> float:
 
 
 def action_cost(sim, i: int, action: str) -> float:
-    """Money an action on loan i costs now: the fixed cost plus its share of the claim."""
+    """Money an action on loan i costs now: the fixed cost plus its share of the claim, and
+    for a lawsuit the court's fee on the claim (`court_fee`)."""
     it = sim.catalogue[action]
-    return it.cost_cny + it.cost_share * max(balance_or_claim(sim, i), 0.0)
+    claim = max(balance_or_claim(sim, i), 0.0)
+    fee = court_fee(claim) if it.params.get("court_fee") else 0.0
+    return it.cost_cny + it.cost_share * claim + fee
+
+
+def court_fee(claim: float) -> float:
+    """The case acceptance fee of a lawsuit for `claim` CNY, tier by tier
+    (sim.defaults.COURT_FEE_BANDS); nothing for no claim."""
+    if claim <= 0:
+        return 0.0
+    fee = COURT_FEE_FIRST_CNY
+    bounds = COURT_FEE_BANDS
+    for k, (low, rate) in enumerate(bounds):
+        if claim <= low:
+            break
+        high = bounds[k + 1][0] if k + 1 < len(bounds) else claim
+        fee += rate * (min(claim, high) - low)
+    return fee
 
 
 def admissible(sim, i: int, action: str, taken, hours_left: float,

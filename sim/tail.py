@@ -26,7 +26,7 @@ from sim.standing_order import StandingOrder, standing_actions, team_hours
 
 def open_workouts(sim) -> np.ndarray:
     """Loans whose recovery is not settled: in default on the books, at auction, or in court."""
-    in_court = (sim.lawsuit_month >= 0) & ~sim.judgment & (sim.status == LoanStatus.WRITTEN_OFF)
+    in_court = (sim.lawsuit_month >= 0) & ~sim.enforced & (sim.status == LoanStatus.WRITTEN_OFF)
     return (sim.status == LoanStatus.DEFAULTED) | sim.auction_open | in_court
 
 

@@ -226,6 +226,7 @@ def test_workout_steps_are_the_first_rule_that_holds_largest_balance_first():
     balance = rng.choice([0.0, 1e5, 2e5, 5e5], n) * rng.choice([1.0, 1.0, 1.5], n)  # ties
     sued = rng.choice([-1, 5, 17, 29, 30], n).astype(np.int32)
     secured, judged, auction = rng.random(n) < 0.5, rng.random(n) < 0.4, rng.random(n) < 0.2
+    enforced = judged & (rng.random(n) < 0.5)  # enforcement ends after the judgment
     cls = rng.integers(0, 5, n).astype(np.int8)
     defaulted, loss = LoanStatus.DEFAULTED.value, LoanClass.LOSS.value
     for write_off in (True, False):
@@ -235,13 +236,13 @@ def test_workout_steps_are_the_first_rule_that_holds_largest_balance_first():
         since = month - sued[dl]
         rules = (sued[dl] < 0,
                  secured[dl] & ~auction[dl] & (judged[dl] | (since >= 1)),
-                 ~secured[dl] & judged[dl] & (since >= sell_after),
+                 ~secured[dl] & enforced[dl] & (since >= sell_after),
                  (cls[dl] == loss) & ~secured[dl] & write_off)
         step = np.full(len(dl), -1)
         for k in range(3, -1, -1):
             step[rules[k]] = k
-        loans, steps = workout_steps(status, balance, sued, secured, judged, auction, cls,
-                                     month, sell_after, write_off, defaulted, loss)
+        loans, steps = workout_steps(status, balance, sued, secured, judged, enforced, auction,
+                                     cls, month, sell_after, write_off, defaulted, loss)
         assert np.array_equal(loans, dl[step >= 0]) and np.array_equal(steps, step[step >= 0])
 
 

@@ -88,7 +88,7 @@ def test_enforcement_recovers_free_assets_and_a_sound_guarantor(sim):
                     + defaults.GUARANTEE_RECOVERY_SHARE)
     _run_rounds(workouts.lawsuit(sim, 0, 1), sim, 0, u=0.0)
     assert sim.recovered[0] == pytest.approx(want, rel=1e-12)
-    assert sim.judgment[0]
+    assert sim.judgment[0] and sim.enforced[0]
 
 
 def test_recovery_value_counts_what_a_workout_would_find(sim):
@@ -112,12 +112,12 @@ def _workout_outcome(start_month: int) -> tuple[str, str]:
     s.defaulted[0] = True
     s.env.process(workouts.lawsuit(s, 0, 1))
     s.env.process(workouts.auction(s, 0))
-    s.env.run(until=s.env.now + 6)
+    s.env.run(until=s.env.now + 2 + defaults.ENFORCEMENT_MONTHS)
     ev = s.rec.event_frame()
     ev = ev[ev["loan_id"] == 0]
     sold = ev["event"][ev["event"].str.startswith("auction_sold")].tolist()
-    judged = ev["event"][ev["event"].str.startswith("judgment")].tolist()
-    return (sold or ["unsold"])[0], judged[0]
+    found = ev["event"][ev["event"].isin(["judgment_enforced", "enforcement"])].tolist()
+    return (sold or ["unsold"])[0], found[0]
 
 
 def test_the_same_lot_meets_the_same_bidders_whenever_it_is_auctioned():
@@ -276,7 +276,7 @@ def test_the_mark_sets_off_the_deposit_then_values_the_top_up_by_the_auction_law
     law on what the deposit left owed, exactly as a claim of that size secured by the
     top-up alone."""
     s, i, face, extra = _deposit_and_top_up()
-    s.judgment[i] = True  # enforcement has been tried: the mark is the security alone
+    s.judgment[i] = s.enforced[i] = True  # enforcement has ended: the mark is the security alone
     idx = np.array([i], dtype=np.int64)
     claim = s.balance[idx].copy()
     got = workouts.expected_workout_recovery(s, idx, claim)[0]
@@ -288,3 +288,45 @@ def test_the_mark_sets_off_the_deposit_then_values_the_top_up_by_the_auction_law
     assert got == pytest.approx(deposit_part + top_up_alone, rel=1e-12)
     # and more than the deposit alone, less than the deposit and the top-up at full value
     assert deposit_part < got < (face + extra) * workouts._discount(s, s.T + first_round)
+
+
+@pytest.mark.parametrize(("claim", "fee"), [
+    (8_000.0, 50.0),  # the first CNY 10,000: a flat 50
+    (100_000.0, 50.0 + 0.025 * 90_000),  # 2,300
+    (200_000.0, 2_300.0 + 0.02 * 100_000),  # 4,300
+    (5_000_000.0, 46_800.0),  # the lesson's worked figure (interventions: about 47,000)
+    (30_000_000.0, 46_800.0 + 0.007 * 5e6 + 0.006 * 1e7 + 0.005 * 1e7),
+])
+def test_the_court_fee_is_tiered_by_the_litigation_fee_measures(claim, fee):
+    """The case acceptance fee is charged band by band (诉讼费用交纳办法 Art. 13), so a
+    household's CNY 100,000 claim pays 2.3% and a 30 million claim about 0.64%: a flat 0.8%
+    (the 2-5 million band's rate) undercharged every small claim."""
+    from sim.observation import court_fee
+
+    assert court_fee(claim) == pytest.approx(fee, rel=1e-12)
+
+
+def test_a_lawsuit_costs_the_tiered_court_fee_and_the_legal_costs_of_its_claim(sim):
+    from sim.observation import action_cost, court_fee
+
+    claim = float(workouts.balance_or_claim(sim, 0))
+    want = defaults.LEGAL_COST_SHARE * claim + court_fee(claim)
+    assert action_cost(sim, 0, "lawsuit") == pytest.approx(want, rel=1e-12)
+    assert court_fee(claim) / claim > 0.008  # a CNY 2 million claim pays more than 0.8%
+
+
+def test_free_assets_are_found_by_the_enforcement_six_months_after_the_judgment(sim):
+    """Judgment after the lawsuit's months (first instance and appeal), then the
+    enforcement's months (domain: about 6) before free assets come back: the judgment
+    alone recovers nothing."""
+    sim.assets_luck[0] = 0.0  # the debtor has assets a court can find
+    sim.pf.collateral_type[0] = workouts.NO_COLLATERAL
+    start = sim.env.now
+    sim.env.process(workouts.lawsuit(sim, 0, defaults.LAWSUIT_MONTHS))
+    sim.env.run(until=start + defaults.LAWSUIT_MONTHS + 0.5)
+    assert sim.judgment[0] and not sim.enforced[0] and sim.recovered[0] == 0.0
+    sim.env.run(until=start + defaults.LAWSUIT_MONTHS + defaults.ENFORCEMENT_MONTHS + 0.5)
+    assert sim.enforced[0] and sim.recovered[0] > 0.0
+    ev = sim.rec.event_frame()
+    ev = ev[ev["loan_id"] == 0].set_index("event")["month"]
+    assert ev["judgment_enforced"] - ev["judgment"] == defaults.ENFORCEMENT_MONTHS

@@ -1,7 +1,7 @@
 """Workouts (不良处置): lawsuits, judicial auctions, and what a claim can recover.
 
 A lawsuit freezes the borrower's assets and ends in a judgment after its
-duration; enforcement then finds free assets with some chance. An online
+duration; enforcement, ENFORCEMENT_MONTHS later, finds free assets with some chance. An online
 judicial auction runs two rounds and a sale period (domain.md). What any
 workout can recover is `recovery_value`: collateral at auction prices, free
 assets that decay with months of distress, and a sound guarantor.
@@ -50,6 +50,7 @@ def init_columns(sim) -> None:
     sim.deposit_pledged = pf.collateral_type == DEPOSIT
     sim.lawsuit_month = np.full(n, -1, dtype=np.int32)
     sim.judgment = np.zeros(n, dtype=bool)
+    sim.enforced = np.zeros(n, dtype=bool)  # the judgment's enforcement has ended
     sim.auction_open = np.zeros(n, dtype=bool)
     sim.auctions_held = np.zeros(n, dtype=np.int32)
     # Workout luck belongs to the lot and the debtor, not to the month the bank gets to
@@ -199,19 +200,26 @@ def _resolved(sim, i: int) -> bool:
 
 
 def lawsuit(sim, i: int, months: float):
-    """A lawsuit: judgment after `months`; enforcement against free assets."""
+    """A lawsuit: a judgment after `months` (it opens the auction of the security and the
+    sale of the claim); ENFORCEMENT_MONTHS later, enforcement against free assets and a
+    sound guarantor, unless the claim was settled meanwhile."""
     yield sim.env.timeout(months)
-    m = sim.month_now()
     if _resolved(sim, i):
         return
     sim.judgment[i] = True
+    sim.rec.log(sim.month_now(), i, "judgment", 0.0, "")
+    yield sim.env.timeout(defaults.ENFORCEMENT_MONTHS)
+    m = sim.month_now()
+    if _resolved(sim, i):
+        return
+    sim.enforced[i] = True
     if sim.assets_luck[i] < defaults.ENFORCEMENT_SUCCESS:
         claim = balance_or_claim(sim, i)
         found = claim * residual_share(sim.distress_months[i]) + float(
             guarantee_value(sim, claim, i))
         recover(sim, m, i, found, "judgment_enforced")
     else:
-        sim.rec.log(m, i, "judgment", 0.0, "no_free_assets")
+        sim.rec.log(m, i, "enforcement", 0.0, "no_free_assets")
 
 
 AUCTION_ROUNDS = (
@@ -289,7 +297,7 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     run, discounted to the run's start: a pledged deposit set off at face value when the
     first round falls due, auctions of the rest of the security by the auction law above,
     round by round, offered again while unsold (MARK_AUCTIONS), and enforcement of a
-    judgment against free assets and a sound guarantor when the lawsuit ends.
+    judgment against free assets and a sound guarantor when its enforcement ends.
 
     Values claims still open when the run ends, the same way for every strategy, so a
     default near the end is not a total loss for want of calendar.
@@ -303,8 +311,14 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     T = sim.T
     n = len(idx)
     filed = sim.lawsuit_month[idx] >= 0
-    to_judgment = np.where(filed, np.maximum(defaults.LAWSUIT_MONTHS - (T - sim.lawsuit_month[idx]),
-                                             0), defaults.LAWSUIT_MONTHS + 1)
+    # months from filing to the end of the judgment's enforcement (the case's lawsuit, then
+    # ENFORCEMENT_MONTHS); a claim not yet sued is sued at the next decision point
+    suit = sim.catalogue.get("lawsuit")
+    judged = int(np.ceil(suit.duration_months if suit is not None else defaults.LAWSUIT_MONTHS))
+    since = T - sim.lawsuit_month[idx]
+    to_judgment = np.where(filed, np.maximum(judged - since, 0), judged + 1)
+    to_end = judged + defaults.ENFORCEMENT_MONTHS
+    to_enforced = np.where(filed, np.maximum(to_end - since, 0), to_end + 1)
     # collateral: security enforcement (after filing), then the rounds of the auction
     first = np.where(filed | sim.auction_open[idx], 0, 1 + defaults.SECURITY_ENFORCEMENT_MONTHS)
     liq = liquidity(sim, idx)
@@ -316,11 +330,12 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     # .base.workout): MARK_AUCTIONS auctions of the same rounds, one after the other
     rounds = AUCTION_ROUNDS * MARK_AUCTIONS
     ends = first[:, None] + np.cumsum([r[3] for r in rounds])[None, :]  # (n, rounds)
-    span = int(max(ends.max(initial=0), to_judgment.max(initial=0)))
+    span = int(max(ends.max(initial=0), to_enforced.max(initial=0)))
     hazard = np.zeros((n, span))
     if barrier is not None and span:
         # a claim cures only while it is open: a secured one until its lot sells (the
-        # auctions), one with nothing to sell until the judgment (then it is written off)
+        # auctions), one with nothing to sell until the judgment (about when it is classed
+        # a loss and written off: a written-off claim no longer cures, sim.loanbook.step)
         open_until = np.where((value > 0) | cash, ends[:, -1], to_judgment)
         months = np.arange(1, span + 1)[None, :]
         hazard = cure_hazard(barrier, span) * (sim.floor[idx] < SUBSTANDARD)[:, None] \
@@ -331,7 +346,7 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
     coll = np.zeros(n)
     cures = np.zeros(n)  # (discounted) chance of a cure of the whole claim
     cures_rest = np.zeros(n)  # ... of a cure of what the deposit's set-off left owed
-    cured_at_judgment = np.zeros(n)
+    cured_at_enforcement = np.zeros(n)
     for k in range(1, span + 1):
         v = _discount(sim, T + k)
         for r, (name, start_share, bidding, _) in enumerate(rounds):
@@ -354,16 +369,16 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
         cures_rest += np.where(after_set_off, cure, 0.0) * v
         cured_by += cure
         open_ = open_ - cure
-        cured_at_judgment = np.where(to_judgment == k, cured_by, cured_at_judgment)
-    # free assets and a sound guarantor, found with some chance at judgment, on what the
-    # collateral is not expected to cover, unless the claim has cured by then
+        cured_at_enforcement = np.where(to_enforced == k, cured_by, cured_at_enforcement)
+    # free assets and a sound guarantor, found with some chance by the enforcement, on what
+    # the collateral is not expected to cover, unless the claim has cured by then
     last = ends[:, -1]
     left = np.maximum(claim - coll / _discount(sim, T + last), 0.0)
     distress = sim.distress_months[idx] + np.where(sim.preserved[idx], 0, 1)
     found = left * residual_share(distress) + guarantee_value(sim, left, idx)
-    pending = ~sim.judgment[idx]  # a judgment already given has been enforced
-    free = (pending * defaults.ENFORCEMENT_SUCCESS * found * (1.0 - cured_at_judgment)
-            * _discount(sim, T + to_judgment))
+    pending = ~sim.enforced[idx]  # an enforcement that has ended found what it could
+    free = (pending * defaults.ENFORCEMENT_SUCCESS * found * (1.0 - cured_at_enforcement)
+            * _discount(sim, T + to_enforced))
     return np.minimum(claim * _discount(sim, T),
                       coll + free + claim * cures + rest * cures_rest)
 

@@ -90,7 +90,7 @@ def _next_steps(obs: Observation, sell_unsecured_after: int,
     sim.strategies.kernels_decide.workout_steps)."""
     loans, steps = workout_steps(
         obs.status, obs.balance, obs.lawsuit_month, obs.has_collateral, obs.judgment,
-        obs.auction_open, obs.cls, obs.month, sell_unsecured_after, bool(write_off_loss),
+        obs.enforced, obs.auction_open, obs.cls, obs.month, sell_unsecured_after, bool(write_off_loss),
         DEFAULTED, LOSS)
     return tuple(loans.tolist()), tuple(steps.tolist())
 

@@ -334,13 +334,14 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
 
 
 @compiled
-def workout_steps(status, balance, lawsuit_month, secured, judgment, auction_open, cls,
-                  month: int, sell_unsecured_after: int, write_off_loss: bool,
+def workout_steps(status, balance, lawsuit_month, secured, judgment, enforced, auction_open,
+                  cls, month: int, sell_unsecured_after: int, write_off_loss: bool,
                   defaulted: int, loss: int):
     """The defaulted loans with a next step in the standing workout, largest balance first
     (ties in loan order), and that step (an index in sim.strategies.base.WORKOUT_STEPS): the
     first rule that holds of sue; auction the security once judged or a month after
-    filing; sell an unsecured claim a while after judgment; write off a loss."""
+    filing; sell an unsecured claim once the judgment's enforcement has ended (what it did
+    not find) and `sell_unsecured_after` months have passed since filing; write off a loss."""
     count = 0
     for i in range(len(status)):
         if status[i] == defaulted:
@@ -362,7 +363,7 @@ def workout_steps(status, balance, lawsuit_month, secured, judgment, auction_ope
             step = 0
         elif secured[i] and not auction_open[i] and (judgment[i] or since >= 1):
             step = 1
-        elif not secured[i] and judgment[i] and since >= sell_unsecured_after:
+        elif not secured[i] and enforced[i] and since >= sell_unsecured_after:
             step = 2
         elif cls[i] == loss and not secured[i] and write_off_loss:
             step = 3
