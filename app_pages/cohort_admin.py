@@ -77,6 +77,15 @@ def withdraw(assignment: cr.Assignment, confirm_key: str, pick_key: str) -> None
     common.flash("success", t("cohort.withdrawn", what=assignment.subject))
 
 
+def refill(done_key: str, fresh: dict) -> None:
+    """After a form's success (``done_key`` set before the rerun), put its widgets back to
+    their fresh values before they are drawn: the Assign form kept the case, the window and
+    the tests picked, so a second press gave the same case again, and the enrol box kept
+    the last username. A refusal sets no key: what was typed stays to be corrected."""
+    if st.session_state.pop(done_key, False):
+        st.session_state.update(fresh)
+
+
 def assignment_label(a: cr.Assignment) -> str:
     return t("cohort.assignment_label", what=a.subject, opens=common.local_time(a.opens_at),
              closes=common.local_time(a.closes_at))
@@ -136,6 +145,7 @@ with members_tab:
                 member, password = made
                 st.success(t("cohort.password_made", name=member.label))
                 st.code(password, language=None)
+    refill("enrol_done", {"enrol_username": "", "enrol_instructor": False})
     with st.form("enrol_one"):
         who = st.text_input(t("cohort.enrol_username"), max_chars=64, key="enrol_username")
         as_instructor = st.checkbox(t("cohort.as_instructor"), key="enrol_instructor")
@@ -144,6 +154,7 @@ with members_tab:
             member = errors(cr.enrol, db, user, cid, who, role)
             if member is not None:
                 common.flash("success", t("cohort.enrolled", name=member.label))
+                st.session_state["enrol_done"] = True
                 st.rerun()
     st.markdown(f"**{t('cohort.csv_title')}**")
     st.caption(t("cohort.csv_help", columns=", ".join(cr.ROSTER_COLUMNS)))
@@ -232,6 +243,10 @@ with assign_tab:
     lessons, _ = common.lessons(lang)
     question_options = {f"{lesson.id}/{q.id}": f"{lesson.title} · {q.question[:60]}"
                         for lesson in lessons for q in lesson.questions}
+    refill("assign_done", {"assign_pre": [], "assign_post": [], "assign_opens": today,
+                           "assign_closes": today + timedelta(days=7)}
+           | ({"assign_version": next(iter(versions))} if versions else {})
+           | ({"assign_lesson": lessons[0].id} if lessons else {}))
     kind = st.segmented_control(t("cohort.assign_kind"), ["case", "lesson"], default="case",
                                 key="assign_kind", format_func=lambda k: t(f"cohort.kind_{k}"))
     with st.form("assign_form"):
@@ -276,6 +291,7 @@ with assign_tab:
             made = None
         if made is not None:
             common.flash("success", t("cohort.assigned", what=made.subject))
+            st.session_state["assign_done"] = True
             st.rerun()
 
 with publish_tab:

@@ -109,28 +109,35 @@ MISSING = "—"  # how a table shows a figure that is not there
 COL = {"subject": t("dash.col_assignment"), "trainee": t("dash.col_trainee")}
 
 
-def status_words(completion: pd.DataFrame, attempts: pd.DataFrame) -> list[str]:
-    """Each completion row's status in words; a case under way says how many of its
-    months the trainee's newest attempt has played, so the class's pace reads during the
-    session (who is behind), not only once attempts finish."""
+def status_words(completion: pd.DataFrame, attempts: pd.DataFrame) -> tuple[list, list]:
+    """Each completion row's status in words, and beside it, for a case under way, the
+    months the trainee's newest attempt has played of the case's ("3 / 12"), so the class's
+    pace reads during the session (who is behind), not only once attempts finish. Two
+    columns: as one ("进行中：已完成 3/12 个月") the months were cut off beside the chart."""
     newest = attempts.sort_values("attempt_no").groupby(["assignment_id", "user_id"]).last()
-    words = []
+    words, months = [], []
     for r in completion.itertuples():
         key = (r.assignment_id, r.user_id)
+        words.append(t(f"dash.status_{r.status}"))
         if r.status == dash.STATUS_IN_PROGRESS and key in newest.index:
             played = newest.loc[key]
-            words.append(t("dash.status_in_progress_at", month=int(played["month"]),
-                           horizon=int(played["horizon"])))
+            months.append(t("dash.months_played_of", month=int(played["month"]),
+                            horizon=int(played["horizon"])))
         else:
-            words.append(t(f"dash.status_{r.status}"))
-    return words
+            months.append(None)  # read as the table's "—"
+    return words, months
 
 
 st.header(t("dash.completion"))
 left, right = st.columns(2)  # the table whole beside the chart (3:2 cut its status)
 common.draw_chart(left, charts.completion(res.completion), width="stretch")
-show(res.completion.assign(status=status_words(res.completion, res.attempts)),
-     {**COL, "status": t("dash.col_status")}, "completion_table", into=right)
+status, months = status_words(res.completion, res.attempts)
+# the trainee, the status and the months first, the long case title last (whole on
+# hover): a 16-character title took the room and cut the months off at 1400 px
+show(res.completion.assign(status=status, months=months),
+     {"trainee": COL["trainee"], "status": t("dash.col_status"),
+      "months": t("dash.col_months_played"), "subject": COL["subject"]},
+     "completion_table", into=right)
 
 finished = res.attempts[res.attempts["status"] == dash.STATUS_FINISHED]
 done = finished.dropna(subset=["index_share"])

@@ -70,8 +70,40 @@ def _pair_all(assignment_id: int, rp_id: str) -> None:
             trainees[u].label for u in left if u in trainees)))
 
 
+def why_no_conversation() -> None:
+    """Why no assigned case has a conversation, truthfully: the conversations name their
+    case by id, so a case copied from a shipped one (its own id) has none yet, though its
+    named borrowers are there (the page said only "assign a case with a named borrower's
+    conversation")."""
+    from sim.scenario import scenario_paths
+    from training.publishing import scenario_of_version
+
+    titles = {}
+    for path in scenario_paths(common.scenario_dir()):
+        case = common.load_case(path)
+        if not isinstance(case, Exception):
+            titles[case.id] = case.title.get(lang)
+    sep = "、" if lang == "zh" else ", "
+    written = sep.join(f"“{titles.get(c, c)}”" for c in pairs.written_for())
+    live = [a for a in cases if not a.case_withdrawn]
+    if not live:
+        st.info(t("pairs.cohort.written_for", cases=written))
+    for a in live:
+        scenario = scenario_of_version(db, a.case_version_id)
+        sources = pairs.copied_from(scenario)
+        if sources:
+            st.info(t("pairs.cohort.copied_no_talk", case=a.subject_in(lang), source=sep.join(
+                f"“{titles.get(c, c)}”" for c in sources)))
+        elif scenario.borrowers:
+            st.info(t("pairs.cohort.case_no_talk", case=a.subject_in(lang),
+                      n=len(scenario.borrowers), cases=written))
+        else:
+            st.info(t("pairs.cohort.case_no_borrowers", case=a.subject_in(lang), cases=written))
+
+
 if not options:
     st.info(t("pairs.cohort.no_case"))
+    why_no_conversation()
 elif len(trainees) >= 2:
     with st.container(border=True, key="cp_make"):
         aid = st.selectbox(t("pairs.cohort.assignment"), list(options), key="cp_assignment",

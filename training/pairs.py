@@ -279,6 +279,23 @@ def case_roleplays(scenario_id: str | None,
             if scenario_id is not None and rp.case == scenario_id and rp.borrower is not None]
 
 
+def written_for(roleplays: dict[str, Roleplay] | None = None) -> list[str]:
+    """The ids of the cases the pairs' conversations are written for: a conversation names
+    its case by id, so a copy of one of these cases (its own id) has none."""
+    rps = shipped() if roleplays is None else roleplays
+    return sorted({rp.case for rp in rps.values() if rp.case and rp.borrower})
+
+
+def copied_from(scenario: Any, roleplays: dict[str, Roleplay] | None = None) -> list[str]:
+    """The cases with conversations for a named borrower this case also has (by the
+    borrower's id): the case is a copy of one of them, under its own id, and none of
+    their conversations is held on it."""
+    ids = {b.id for b in scenario.borrowers}
+    rps = shipped() if roleplays is None else roleplays
+    return sorted({rp.case for rp in rps.values()
+                   if rp.case and rp.case != scenario.id and rp.borrower in ids})
+
+
 # --- pairing ----------------------------------------------------------------------------
 def _assignment(s: DBSession, assignment_id: int) -> tuple[AssignmentRow, CaseVersionRow]:
     row = s.get(AssignmentRow, int(assignment_id))

@@ -709,6 +709,46 @@ def test_an_instructor_withdraws_an_assignment_and_removes_a_member_once_confirm
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_assign_and_enrol_empty_their_forms_after_a_success_and_a_twin_is_refused(school, lang):
+    """After Assign the form kept the case, the window and the tests picked, so a second
+    press gave the class the same case twice; the enrol box kept the last username. A
+    success now puts both forms back as they first were; a refusal keeps what was typed;
+    and Assign pressed again on the same case and window is refused, saying so."""
+    cid = school.cohort.id
+    at = app_as(school.teacher, lang=lang)
+    at.switch_page("app_pages/cohort_admin.py")
+    ok(at.run())
+    enrol = "FormSubmitter:enrol_one-" + t("cohort.enrol", lang)
+    at.text_input(key="enrol_username").input("nobody-at-all")
+    ok(at.button(key=enrol).click().run())
+    assert at.text_input(key="enrol_username").value == "nobody-at-all"  # kept to correct
+    accounts.create_user(school.db, "cleo", PW, Role.INSTRUCTOR, "Cleo")
+    at.text_input(key="enrol_username").input("cleo")
+    at.checkbox(key="enrol_instructor").check()
+    ok(at.button(key=enrol).click().run())
+    assert t("cohort.enrolled", lang, name="Cleo") in [m.value for m in at.success]
+    assert at.text_input(key="enrol_username").value == ""
+    assert at.checkbox(key="enrol_instructor").value is False
+
+    assign = "FormSubmitter:assign_form-" + t("cohort.assign", lang)
+    question = at.multiselect(key="assign_pre").options[0]
+    at.multiselect(key="assign_pre").select(question)
+    ok(at.button(key=assign).click().run())
+    made = [a for a in cr.list_assignments(school.db, school.teacher, cid)
+            if a.id != school.assignment.id]
+    assert len(made) == 1 and len(made[0].pre_test) == 1
+    assert t("cohort.assigned", lang, what=made[0].subject_in(lang)) in [
+        m.value for m in at.success]
+    assert at.multiselect(key="assign_pre").value == []
+    assert at.multiselect(key="assign_post").value == []
+    opens = at.date_input(key="assign_opens").value
+    assert at.date_input(key="assign_closes").value == opens + timedelta(days=7)
+    ok(at.button(key=assign).click().run())  # the same case and window again
+    assert t("classroom.already_assigned", lang) in [e.value for e in at.error]
+    assert len(cr.list_assignments(school.db, school.teacher, cid)) == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_quiz_results_name_each_question_in_the_pages_language(school, lang):
     """The quiz table and chart named questions by ids ("early-warning", "q1", "(pre)"):
     the instructor could not tell which question the class got wrong."""
@@ -879,26 +919,36 @@ def test_an_attempt_under_a_withdrawn_assignment_opens_from_the_dashboard_marked
 def test_the_completion_table_says_how_far_each_trainee_has_played(school, lang):
     """During the session the instructor reads who is behind: a case under way says the
     months the trainee's newest attempt has played, a trainee who has not begun says so,
-    and the figure follows the play (it said "in progress" whatever the month)."""
+    and the figure follows the play (it said "in progress" whatever the month). The status
+    and the months are two columns before the case title: as one, after the title, the
+    months were cut off beside the chart ("进行中：已完成 …" at 1400 px)."""
     cr.enrol(school.db, school.teacher, school.cohort.id, "ben")
     aid = school.ann_attempt(3)
+    trainee, status = t("dash.col_trainee", lang), t("dash.col_status", lang)
+    months = t("dash.col_months_played", lang)
 
-    def statuses() -> dict[str, str]:
+    def statuses() -> dict[str, tuple]:
         at = app_as(school.teacher, lang=lang)
         at.switch_page("app_pages/cohort_dashboard.py")
         ok(at.run())
-        table = frame_with(at, t("dash.col_status", lang))
-        return dict(zip(table[t("dash.col_trainee", lang)], table[t("dash.col_status", lang)],
-                        strict=True))
+        table = frame_with(at, status)
+        assert list(table.columns) == [trainee, status, months,
+                                       t("dash.col_assignment", lang)]
+        return {r[trainee]: (r[status], None if pd.isna(r[months]) else r[months])
+                for _, r in table.iterrows()}
 
-    assert statuses() == {"Ann": t("dash.status_in_progress_at", lang, month=3, horizon=12),
-                          "Ben": t("dash.status_not_started", lang)}
+    in_progress = t("dash.status_in_progress", lang)
+    assert statuses() == {
+        "Ann": (in_progress, t("dash.months_played_of", lang, month=3, horizon=12)),
+        "Ben": (t("dash.status_not_started", lang), None)}
+    assert "3" in t("dash.months_played_of", lang, month=3, horizon=12)
     for m in range(3, 5):
         school.games.end_month(aid, m)
-    assert statuses()["Ann"] == t("dash.status_in_progress_at", lang, month=5, horizon=12)
+    assert statuses()["Ann"] == (in_progress,
+                                 t("dash.months_played_of", lang, month=5, horizon=12))
     for m in range(5, 12):
         school.games.end_month(aid, m)
-    assert statuses()["Ann"] == t("dash.status_finished", lang)
+    assert statuses()["Ann"] == (t("dash.status_finished", lang), None)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

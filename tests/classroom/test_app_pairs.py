@@ -421,3 +421,32 @@ def test_both_players_are_told_how_the_talk_is_held_and_its_hours(room, monkeypa
     _click(officer, f"pair_begin_{p.id}")  # once it is open, the officer reads it above too
     assert said["borrower"] in [c.value for c in officer.caption]
     assert said["borrower"] in [c.value for c in ok(borrower.run()).caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_class_pairs_says_a_copied_case_has_no_conversation_yet_and_which_cases_do(room, lang):
+    """A case started from a shipped one gets its own id; the conversations name their
+    case by id, so it has none though its named borrowers are there. The page said only
+    "assign a case with a named borrower's conversation"; it now says the conversations
+    are written for the shipped case the copy came from, and to assign that one."""
+    from training.publishing import latest_versions
+
+    text = INTRO.read_text(encoding="utf-8").replace("\nid: intro\n", "\nid: intro_mine\n", 1)
+    assert "id: intro_mine" in text
+    cr.withdraw_assignment(room.db, room.teacher, room.assignment.id)
+    at = on_page(room.teacher, "cohort_pairs.py", lang)  # nothing assigned: which cases have
+    shown = [e.value for e in at.info]
+    intro = f"“{load_scenario(INTRO).title.get(lang)}”"
+    assert t("pairs.cohort.no_case", lang) in shown
+    assert any(intro in s and s.startswith(t("pairs.cohort.written_for", lang, cases="")[:8])
+               for s in shown), shown
+
+    copy = publish_case(room.db, room.teacher, text)
+    a = cr.assign_case(room.db, room.teacher, room.cohort.id, copy.id,
+                       now() - timedelta(hours=1), now() + timedelta(days=3))
+    ok(at.run())
+    assert not [s for s in at.selectbox if s.key == "cp_assignment"]
+    said = t("pairs.cohort.copied_no_talk", lang, case=a.subject_in(lang), source=intro)
+    assert said in [e.value for e in at.info], [e.value for e in at.info]
+    assert [v.scenario_id for v in latest_versions(room.db, room.teacher)
+            if v.id == copy.id] == ["intro_mine"]
