@@ -196,20 +196,27 @@ def test_a_refused_connection_is_unreachable_and_a_mistake_in_a_query_is_not(tmp
 
 
 # --- the case author ------------------------------------------------------------------------
+def page_as(monkeypatch, db, name: str, role, page: str, lang: str = "en",
+            timeout: float = 90) -> tuple[AppTest, accounts.User]:
+    """`page` opened by the user `name` of `role` (made if new), signed in by the browser's
+    cookie."""
+    user = accounts.user_by_name(db, name) or accounts.create_user(
+        db, name, PW, role, display_name=name.title())
+    cookie = accounts.redeem_grant(db, accounts.issue_grant(
+        db, accounts.open_session(db, user))).token
+    monkeypatch.setattr(browser_session, "cookie_token", lambda: cookie)
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.query_params["lang"] = lang
+    at = at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, user
+
+
 def author_tab(monkeypatch, db, lang: str = "en") -> tuple[AppTest, accounts.User]:
     """An instructor's Author a case page, signed in by the browser's cookie."""
     from training.models import Role
 
-    ivy = accounts.user_by_name(db, "ivy") or accounts.create_user(
-        db, "ivy", PW, Role.INSTRUCTOR, display_name="Ivy")
-    cookie = accounts.redeem_grant(db, accounts.issue_grant(
-        db, accounts.open_session(db, ivy))).token
-    monkeypatch.setattr(browser_session, "cookie_token", lambda: cookie)
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["lang"] = lang
-    at = at.switch_page("app_pages/author.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at, ivy
+    return page_as(monkeypatch, db, "ivy", Role.INSTRUCTOR, "app_pages/author.py", lang)
 
 
 def case_text(note: str) -> str:
@@ -313,15 +320,8 @@ def lab_tab(monkeypatch, db, lang: str = "en") -> tuple[AppTest, accounts.User]:
     of the intro case in the app's own process."""
     from training.models import Role
 
-    max_ = accounts.user_by_name(db, "max") or accounts.create_user(
-        db, "max", PW, Role.MANAGER, display_name="Max")
-    cookie = accounts.redeem_grant(db, accounts.issue_grant(
-        db, accounts.open_session(db, max_))).token
-    monkeypatch.setattr(browser_session, "cookie_token", lambda: cookie)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["lang"] = lang
-    at = at.switch_page("app_pages/lab.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at, max_ = page_as(monkeypatch, db, "max", Role.MANAGER, "app_pages/lab.py", lang,
+                       timeout=120)
     at.radio(key="lab_where").set_value("here").run()
     at.selectbox(key="lab_case").set_value("intro")
     at.number_input(key="lab_reps").set_value(2).run()

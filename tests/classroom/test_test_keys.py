@@ -125,19 +125,26 @@ def test_a_test_is_answered_once_and_a_second_sending_changes_nothing(klass, pha
     cr.record_quiz(db, klass.ann, lesson, answers(tested, True))
 
 
+def two_lesson_pre_test(klass) -> tuple[cr.Assignment, list, object, str]:
+    """The class's case assigned with a pre-test of one question of LESSON and one of
+    five-categories: (the assignment, the test's parts answered, five-categories, its
+    question's id)."""
+    other = load_lesson("five-categories", "en")
+    q0, q_other = klass.question_ids()[0], other.questions[0].id
+    a = cr.assign_case(klass.db, klass.teacher, klass.cohort.id, klass.version.id,
+                       now() - timedelta(hours=1), now() + timedelta(days=2),
+                       pre_test=[cr.TestQuestion(LESSON, q0),
+                                 cr.TestQuestion("five-categories", q_other)])
+    parts = [(load_lesson(LESSON, "en"), answers([q0], True)), (other, {q_other: 0})]
+    return a, parts, other, q_other
+
+
 def test_a_test_over_two_lessons_is_kept_whole_and_taken_once(klass):
     """My work keeps a test over two lessons in one go (``record_test``): both lessons'
     parts are its answers, and a second sending of either part is a retake."""
     db = klass.db
-    other = load_lesson("five-categories", "en")
-    q0, q_other = klass.question_ids()[0], other.questions[0].id
-    a = cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id,
-                       now() - timedelta(hours=1), now() + timedelta(days=2),
-                       pre_test=[cr.TestQuestion(LESSON, q0),
-                                 cr.TestQuestion("five-categories", q_other)])
-    results = cr.record_test(db, klass.ann, a.id, QuizPhase.PRE,
-                             [(load_lesson(LESSON, "en"), answers([q0], True)),
-                              (other, {q_other: 0})])
+    a, parts, other, q_other = two_lesson_pre_test(klass)
+    results = cr.record_test(db, klass.ann, a.id, QuizPhase.PRE, parts)
     assert [r.lesson_id for r in results] == [LESSON, "five-categories"]
     assert cr.quiz_done(db, klass.ann, a.id, QuizPhase.PRE)
     with pytest.raises(cr.ClassroomError, match="classroom.pre_test_taken"):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from tests.classroom.test_classroom import Class, _play_to_end
-from tests.classroom.test_test_keys import answers
+from tests.classroom.test_test_keys import answers, two_lesson_pre_test
 from training import classroom as cr
 from training import dashboard as dash
 from training.db import now, session_scope
@@ -132,13 +132,7 @@ def test_a_test_over_two_lessons_is_kept_whole_or_not_at_all(klass, monkeypatch)
     """Kept lesson by lesson, a database failing between the two kept the first lesson's
     answers: the test counted as taken, half of it blank for good."""
     db = klass.db
-    other = load_lesson("five-categories", "en")
-    q0, q_other = klass.question_ids()[0], other.questions[0].id
-    a = cr.assign_case(db, klass.teacher, klass.cohort.id, klass.version.id,
-                       now() - timedelta(hours=1), now() + timedelta(days=2),
-                       pre_test=[cr.TestQuestion(LESSON, q0),
-                                 cr.TestQuestion("five-categories", q_other)])
-    parts = [(load_lesson(LESSON, "en"), answers([q0], True)), (other, {q_other: 0})]
+    a, parts, _, _ = two_lesson_pre_test(klass)
     real, calls = cr._add_answers, []
 
     def failing_second(*args, **kwargs):
