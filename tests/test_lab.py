@@ -1138,3 +1138,60 @@ def test_the_pages_staffing_panels_fit_a_1024_px_window():
         assert "width" not in spec and spec["autosize"]["type"] == "fit-x"
     report = staffing(named, 2, "en").to_dict()
     assert [p["width"] for p in report["hconcat"]] == [STAFF_PANEL_WIDTH] * 3
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_net_after_staff_panel_shows_its_intervals_from_zero(case, lang):
+    """The net-after-staff-cost panel drew each officer count's mean alone on an axis from
+    about its lowest mean (6,650 in a sweep seen in the browser): a dip of a few percent,
+    within noise, filled the panel and read as a cliff. Each count now has the 95% interval
+    of its net after staff cost over the futures (the staffing table's, computed as the
+    loss's), drawn as the loss panel draws its own, on an axis that takes in zero; the
+    page's panel and the report's alike."""
+    from sim.intervals import mean_interval
+    from training import units
+    from training.lab_charts import staffing, staffing_panels, with_names
+
+    out = _small_sweep(case, 6_300.0)
+    # the fifth officer's futures: net value a little lower on average, within noise
+    nets = {3: [6.9e6, 7.3e6, 6.5e6], 4: [7.0e6, 7.5e6, 6.6e6], 5: [6.6e6, 7.6e6, 6.5e6]}
+    for res in out.sweep:
+        res.figures["early-warning"]["net_value_cny"] = np.array(nets[res.spec.officers])
+    table = lab.staffing_table(out).set_index("officers")
+    staff_cost = 6_300.0 * out.request.horizon
+    for k, nv in nets.items():
+        want = mean_interval(np.array(nv) - k * staff_cost)
+        row = table.loc[k]
+        assert (row["net_after_staff_lo"], row["net_after_staff_cny"],
+                row["net_after_staff_hi"]) == pytest.approx((want.lo, want.mean, want.hi))
+        assert row["net_after_staff_lo"] < row["net_after_staff_cny"] < row["net_after_staff_hi"]
+    # the dip from 4 to 5 officers is within noise: the step's 'Pays?' says so, and the
+    # two counts' intervals overlap on the chart
+    assert table.loc[5, "net_after_staff_cny"] < table.loc[4, "net_after_staff_cny"]
+    assert table.loc[5, "net_after_staff_hi"] > table.loc[4, "net_after_staff_lo"]
+    from training.lab_report import staffing_display
+
+    assert t("lab.verdict_word.within_noise", lang) in staffing_display(out, lang).iloc[2, -1]
+
+    named = with_names(lab.staffing_table(out), lang)
+    scale = units.money_unit(lang).scale_cny
+    page = staffing_panels(named, 4, lang)[1][2].to_dict()
+    report = staffing(named, 4, lang).to_dict()
+    for spec, data in ((page, page["datasets"]), (report, report["datasets"])):
+        panel = spec if "layer" in spec else spec["hconcat"][2]
+        bars = [la for la in panel["layer"] if la["mark"]["type"] == "errorbar"]
+        assert len(bars) == 1
+        enc = bars[0]["encoding"]
+        assert (enc["y"]["field"], enc["y2"]["field"]) == ("net_after_staff_lo",
+                                                             "net_after_staff_hi")
+        # every layer of the panel on an axis that takes in zero
+        for layer in panel["layer"]:
+            y = layer["encoding"].get("y")
+            if y and y["field"].startswith("net_after_staff"):
+                assert y["scale"]["zero"] is True
+        rows = [r for rows in data.values() for r in rows if "net_after_staff_lo" in r]
+        assert sorted(r["net_after_staff_lo"] for r in rows) == pytest.approx(
+            sorted(table["net_after_staff_lo"] / scale))
+    out.study = made_up(case, {"early-warning": [7.9e6, 8e6, 9e6],  # with its references
+                               "late-collection": [9e6, 1e7, 1.1e7], "oracle": [1e6] * 3})
+    assert "net_after_staff_hi" in report_html(out, lang)

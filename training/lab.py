@@ -687,8 +687,7 @@ def frontier_frame(result: StudyResult) -> pd.DataFrame:
 
 def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
     """Per officer count: loss, compliance with the case's check policy, net value (before
-    and after staff cost) with
-    intervals, and the paired gain in net value from one more officer against its cost.
+    and after staff cost) with their 95% intervals over the futures, and the paired gain in net value from one more officer against its cost.
 
     ``pays`` is whether the step from the previous count paid for itself (its mean paired
     gain in net value exceeds the added officers' cost over the horizon).
@@ -702,12 +701,17 @@ def staffing_table(outcome: LabOutcome) -> pd.DataFrame:
         f = res.figures[res.spec.labels[0]]
         loss, comp, nv = (figure_interval(x, f[x]) for x in ("loss_cny", "policy_compliance",
                                                               "net_value_cny"))
+        # net value after staff cost, future by future (the staff cost is the same in
+        # each): its mean and interval over the futures, as the loss's; the chart's net
+        # panel drew its means alone, a dip within noise read as a cliff
+        net = mean_interval(np.asarray(f["net_value_cny"], dtype=float) - k * cost_per_officer)
         row = {"officers": k, "strategy": res.spec.labels[0],
                "loss_cny": loss.mean, "loss_lo": loss.lo, "loss_hi": loss.hi,
                "compliance": comp.mean, "compliance_lo": comp.lo, "compliance_hi": comp.hi,
                "net_value_cny": nv.mean, "net_value_lo": nv.lo, "net_value_hi": nv.hi,
                "staff_cost_cny": k * cost_per_officer,
-               "net_after_staff_cny": nv.mean - k * cost_per_officer,
+               "net_after_staff_cny": net.mean, "net_after_staff_lo": net.lo,
+               "net_after_staff_hi": net.hi,
                "gain_cny": math.nan, "gain_lo": math.nan, "gain_hi": math.nan,
                "step_cost_cny": math.nan, "pays": None}
         if prev is not None:

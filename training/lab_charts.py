@@ -368,8 +368,16 @@ def frontier(df: pd.DataFrame, lang: str | None = None, width: int = WIDTH,
 
 STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),
                 ("compliance", "compliance_lo", "compliance_hi", "lab.col.compliance", ".0%"),
-                ("net_after_staff_cny", None, None, "lab.col.net_after_staff", MONEY_AXIS))
-STAFF_MONEY = ("loss_cny", "loss_lo", "loss_hi", "net_after_staff_cny")
+                ("net_after_staff_cny", "net_after_staff_lo", "net_after_staff_hi",
+                 "lab.col.net_after_staff", MONEY_AXIS))
+STAFF_MONEY = ("loss_cny", "loss_lo", "loss_hi", "net_after_staff_cny", "net_after_staff_lo",
+               "net_after_staff_hi")
+NET_FROM_ZERO = True
+"""The net-after-staff-cost panel's axis takes in zero. It began at its lowest mean (6,650
+thousand CNY on the axis of a sweep seen in the browser), so a dip of a few percent, within
+noise, filled the panel's height and read as a cliff; drawn from zero with each count's interval, a dip reads as what it is,
+and a net below zero (staff cost eating what the checks save) is seen below the line. Not a
+break in the axis: Vega-Lite draws none, and a drawn one is easy to miss in a small panel."""
 SHARE_AXIS_FLOOR = 0.9
 """The compliance panel's axis reaches at least down to 90%, in steps of whole percents:
 a sweep whose checks all keep up (99.6% to 100%) drew an axis of 99.6%, 99.7%, 99.7%...
@@ -412,7 +420,8 @@ def staffing_panels(df: pd.DataFrame, stop_after: int | None, lang: str | None =
         title = money_header(t(key, lang), lang) if col in STAFF_MONEY else t(key, lang)
         base = alt.Chart(df).encode(x=x)
         share = fmt.endswith("%")
-        scale = _share_scale(df, lo) if share else alt.Scale(zero=False)
+        scale = _share_scale(df, lo) if share else \
+            alt.Scale(zero=NET_FROM_ZERO if col == "net_after_staff_cny" else False)
         layers = [base.mark_line(point=True, color=PALETTE[0]).encode(
             y=alt.Y(f"{col}:Q", title=title, scale=scale,
                     axis=alt.Axis(format=fmt, tickMinStep=0.01) if share else
