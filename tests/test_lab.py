@@ -999,8 +999,8 @@ def test_the_frontier_names_stand_clear_of_each_other_the_points_and_the_line(ca
     if drawn == "page":  # legends under the plot; the plot and its y axis (90 px) fit
         assert spec["config"]["legend"]["orient"] == "bottom"
         assert WIDTH + 90 <= PAGE_COLUMN_AT_1024_PX
-    else:
-        assert "legend" not in spec.get("config", {})
+    else:  # legends beside the plot (their labels' limit only: see the test below)
+        assert "orient" not in spec.get("config", {}).get("legend", {})
     placed = _label_boxes(spec)
     assert sorted(placed) == sorted(named["strategy"])  # every strategy named, once
     xs, ys = spec["layer"][0]["encoding"]["x"]["scale"]["domain"], \
@@ -1195,3 +1195,36 @@ def test_the_net_after_staff_panel_shows_its_intervals_from_zero(case, lang):
     out.study = made_up(case, {"early-warning": [7.9e6, 8e6, 9e6],  # with its references
                                "late-collection": [9e6, 1e7, 1.1e7], "oracle": [1e6] * 3})
     assert "net_after_staff_hi" in report_html(out, lang)
+
+
+@pytest.mark.parametrize("drawn", ["report", "page"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_label_of_the_frontiers_legends_is_drawn_whole(case, lang, drawn):
+    """The report's frontier cut its legend's longest label at Vega's default 160 px ("a
+    bound, not …", "并非可执行…": seen in Chromium at 1,024 px, en and zh); the page's set
+    its own limit. Each legend's limit, on the page and in the report, is wider than every
+    label it holds, strategies and the frontier's three kinds alike."""
+    from training.lab_charts import PAGE_FRONTIER, frontier, text_width_px, with_names
+
+    res = made_up(case, {"early-warning": [8, 11, 9, 10], "late-collection": [9, 12, 10, 11],
+                         "do-nothing": [10, 12, 9, 14], "oracle": [1, 2, 1, 2]})
+    frame = with_names(lab.frontier_frame(res), lang)
+    spec = frontier(frame, lang, **(PAGE_FRONTIER if drawn == "page" else {})).to_dict()
+    kinds = {t(k, lang) for k in ("lab.chart.on_frontier", "lab.chart.off_frontier",
+                                  "lab.chart.bound")}
+    shown = {r["frontier"] for rows in spec["datasets"].values() for r in rows if "frontier" in r}
+    assert shown <= kinds and len(shown) >= 2
+    config = spec["config"]["legend"]["labelLimit"]
+    legends = {}
+    for layer in spec["layer"]:
+        for channel, labels in (("color", set(frame["strategy"])), ("shape", kinds)):
+            enc = layer["encoding"].get(channel)
+            if enc and "legend" in enc:
+                legends[channel] = (enc["legend"] or {}).get("labelLimit", config), labels
+            elif enc:
+                legends.setdefault(channel, (config, labels))
+    assert set(legends) == {"color", "shape"}
+    for limit, labels in legends.values():
+        assert all(text_width_px(x) < limit for x in labels), (limit, labels)
+    if drawn == "page":
+        assert spec["config"]["legend"]["orient"] == "bottom"

@@ -292,6 +292,15 @@ def label_places(points: list[tuple[float, float]], names: list[str], lines: lis
     return best[1]
 
 
+FRONTIER_LEGEND_LIMIT_PX = 300
+"""How wide a label of the frontier's legends may be drawn, on the page and in the report:
+the longest, "perfect information: a bound, not a policy" (完全信息：上限参照，并非可执行的策略),
+is about 240 px in the page's font. At Vega's default 160 px the report cut it to "a bound,
+not …" (seen in Chromium at 1,024 px, zh "并非可执行…"): the report's frontier is then about
+870 px wide with its legends beside, inside its 1,024 px window; the page's legends stand
+under a 440 px plot (PAGE_FRONTIER)."""
+
+
 def frontier(df: pd.DataFrame, lang: str | None = None, width: int = WIDTH,
              legends_below: bool = False) -> alt.LayerChart:
     """Mean staff hours against mean loss avoided (with its interval); the efficient
@@ -360,10 +369,8 @@ def frontier(df: pd.DataFrame, lang: str | None = None, width: int = WIDTH,
     # squeezed the plot to about 250 px)
     chart = alt.layer(bars, line, pts, *labels, title=t("lab.chart.frontier", lang)).properties(
         width=width, height=height, autosize=alt.AutoSizeParams(type="pad"))
-    # under the plot there is room for the frontier legend's longest label ("perfect
-    # information: a bound, not a policy", about 240 px), cut at the default 160 px
-    return chart.configure_legend(orient="bottom", direction="vertical", labelLimit=260) \
-        if legends_below else chart
+    below = {"orient": "bottom", "direction": "vertical"} if legends_below else {}
+    return chart.configure_legend(labelLimit=FRONTIER_LEGEND_LIMIT_PX, **below)
 
 
 STAFF_PANELS = (("loss_cny", "loss_lo", "loss_hi", "lab.col.loss", MONEY_AXIS),
