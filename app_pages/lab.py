@@ -30,11 +30,19 @@ from training import (
     publishing,
     report,
     scenario_home,
-    units,
 )
 from training.i18n import get_lang, t
 from training.lab_form import CASE_FILE, CLASS_KEYS, EDITED, PUBLISHED, UPLOADED
-from training.lab_jobs import JobState, Progress, StudyJob, Where, latest_for
+from training.lab_jobs import (
+    JobState,
+    StudyJob,
+    Where,
+    latest_for,
+    progress_text,
+    sweep_count_text,
+    wait_estimate,
+)
+from training.lab_jobs import wait_text as lab_wait_text
 
 RULES_BASE = "lab_rules_base"  # the rows the rule editor starts from in this session
 KEPT = "lab_form_kept"  # the form as last kept for this manager (no write when unchanged)
@@ -480,35 +488,10 @@ def save_again(job: StudyJob) -> None:
 
 
 def wait_text(case, chosen: list[str], reps: int, sweep_officers: int, where: Where) -> str:
-    """About how long the study will take where it is to run (a cluster: one core's work,
-    which the cluster shares among its workers)."""
-    cores = os.cpu_count() or 1
-    workers = {Where.HERE: 1, Where.LOCAL: cores}.get(where, 1)
-    seconds = lab.estimated_seconds(case, lab.runs_per_future(chosen), reps,
-                                    sweep_officers=sweep_officers, workers=workers,
-                                    pool=where is Where.LOCAL)
-    key = "lab.page.estimate_dask" if where is Where.DASK else "lab.page.estimate"
-    return t(key, lang, time=units.duration(max(seconds, 1.0), lang),
-             where=t(f"lab.page.where_{where.value}", lang, n=cores))
-
-
-def progress_text(p: Progress, lang: str, request: lab.LabRequest | None = None) -> str:
-    """Futures done of all, the time so far and, once the pace is known, the time left.
-    With a staffing sweep, the total counts each officer count's futures too: said, so
-    200 futures asked for do not read as 1,600."""
-    args = {"done": f"{p.done:,}", "total": f"{p.total:,}",
-            "elapsed": units.duration(p.elapsed_s, lang), "sweep": sweep_count_text(request, lang)}
-    if p.left_s is None:
-        return t("lab.page.progress", lang, **args)
-    return t("lab.page.progress_left", lang, left=units.duration(p.left_s, lang), **args)
-
-
-def sweep_count_text(request: lab.LabRequest | None, lang: str) -> str:
-    """What a study's count of futures is made of, when a staffing sweep adds to it."""
-    if request is None or not request.staff:
-        return ""
-    return t("lab.page.progress_sweep", lang, reps=f"{request.reps:,}",
-             studies=1 + len(request.staff), counts=len(request.staff))
+    """About how long the study will take where it is to run (training.lab_jobs)."""
+    load = lab.machine_load()
+    seconds = wait_estimate(case, lab.runs_per_future(chosen), reps, sweep_officers, where, load)
+    return lab_wait_text(seconds, where, lang, load)
 
 
 @st.fragment(run_every=1.0)
@@ -689,9 +672,12 @@ if st.button(t("lab.page.run"), type="primary", key="lab_run", disabled=busy,
     except (RulesError, ValueError) as err:
         st.error(str(err))
     else:
+        runs = lab.runs_per_future([s.label for s in request.strategies])
+        estimate = wait_estimate(case, runs, request.reps, len(request.staff), Where(where),
+                                 lab.machine_load())
         job = st.session_state["lab_job"] = StudyJob(
             request, Where(where), address, keep=keeper(user),
-            owner=None if user is None else job_owner(user)).start()
+            owner=None if user is None else job_owner(user), estimate_s=estimate).start()
         st.session_state.pop("lab_opened", None)  # the new study's results take the page
         busy = True
 

@@ -933,6 +933,27 @@ def test_a_study_on_new_worker_processes_waits_for_them_to_start(case):
     assert lab.estimated_seconds(case, 4, 10, workers=8, pool=True) > lab.WORKER_START_S
 
 
+def test_a_study_on_a_busy_machine_is_estimated_longer(case):
+    """On a shared 2-core machine at load 8 the form said about 4 s for a study that took
+    61 s: the estimate allows for the load now (two workers and 8 others on 2 cores: each
+    worker has a fifth of a core), and says so; a quiet machine or one that does not say
+    (Windows) is estimated as before."""
+    from training.lab_jobs import Where, wait_text
+
+    quiet = lab.estimated_seconds(case, 4, 10, workers=2, pool=True)
+    busy = lab.estimated_seconds(case, 4, 10, workers=2, pool=True, load=8.0, cores=2)
+    assert busy == pytest.approx(5 * quiet)
+    assert lab.estimated_seconds(case, 4, 10, workers=2, pool=True, load=0.0, cores=2) == quiet
+    assert lab.estimated_seconds(case, 4, 10, workers=2, pool=True, load=None) == quiet
+    assert lab.busy_factor(0.5, 8, 2) == 1.0  # room to spare
+    assert lab.machine_load() is None or lab.machine_load() >= 0
+    said = wait_text(busy, Where.HERE, "en", load=8.0)
+    assert "more if the machine gets busier" in said and "load 8.0" in said, said
+    assert "机器更忙时会更久" in wait_text(busy, Where.HERE, "zh", load=8.0)
+    assert "more if the machine is busy" in wait_text(quiet, Where.HERE, "en", load=0.0)
+    assert "机器繁忙时会更久" in wait_text(quiet, Where.HERE, "zh", load=None)
+
+
 def _label_boxes(spec: dict) -> dict[str, tuple]:
     """The frontier's names as drawn: each label layer's filter and offsets, per row."""
     from training.lab_charts import LABEL_PLACES

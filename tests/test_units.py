@@ -117,6 +117,37 @@ def test_a_study_says_its_time_left_only_once_its_pace_is_known():
     assert Progress(100, 100, 150.0).left_s is None  # done
 
 
+@pytest.mark.parametrize(("lang", "guess", "over", "paced"), [
+    ("en", "3 s so far, about 9 s left by the first estimate",
+     "longer than the estimated 12 s (the machine may be busy)",
+     "30 s so far, about 2 min 00 s left at the pace so far"),
+    ("zh", "已用 3 秒，按最初估算约剩 9 秒", "已超过预计的 12 秒（机器可能较忙）",
+     "已用 30 秒，按目前速度约剩 2 分 00 秒")])
+def test_a_running_study_says_its_time_left_from_the_futures_finished(lang, guess, over, paced):
+    """Told about 4 s, a manager waited a minute on a busy machine and took the app for
+    hung. The bar gives the up-front estimate's remainder, says when the study runs past
+    it, and once a few futures are done the time left at their pace (a fake clock)."""
+    from training.lab_jobs import Pace, progress_text
+
+    now = [100.0]
+    pace = Pace(100, estimate_s=12.0, clock=lambda: now[0])
+    assert pace.progress.done == 0 and pace.progress.estimate_s == 12.0
+    now[0] = 103.0
+    pace.tick(1, 100)
+    assert guess in progress_text(pace.progress, lang)
+    now[0] = 115.0
+    pace.tick(3, 100)  # past the estimate, too few futures for a pace
+    assert over in progress_text(pace.progress, lang)
+    now[0] = 130.0
+    pace.tick(20, 100)  # 1.5 s a future, 80 to go: the pace replaces the guess
+    text = progress_text(pace.progress, lang)
+    assert paced in text and "20" in text and "100" in text, text
+    now[0] = 250.0
+    pace.tick(100, 100)
+    assert "left" not in progress_text(pace.progress, lang) and "剩" not in progress_text(
+        pace.progress, lang)
+
+
 @pytest.mark.parametrize(("cny", "zh", "en"), [
     # a monthly officer cost the manager typed: 6,300 yuan read "0.6 万元" in the lab
     (6_300, "0.63 万元", "CNY 6.3k"),

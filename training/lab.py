@@ -12,6 +12,7 @@ No Streamlit here; charts are in :mod:`training.lab_charts`.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,19 +91,44 @@ its wait."""
 
 def estimated_seconds(scenario: Scenario, strategies: int, reps: int,
                       months: int | None = None, sweep_officers: int = 0,
-                      workers: int = 1, pool: bool = False) -> float:
+                      workers: int = 1, pool: bool = False, load: float | None = None,
+                      cores: int | None = None) -> float:
     """A rough wait for a study: ``strategies`` runs per future (the study's own, with the
     reference runs it adds), and one run per future for each officer count of a staffing
     sweep, on ``workers`` processes: this one (``pool`` False, 1 worker), or a pool of new
-    local processes (``pool``), which first start (WORKER_START_S)."""
+    local processes (``pool``), which first start (WORKER_START_S). ``load`` (the machine's
+    load average) on ``cores`` cores: the study's share of a busy machine (busy_factor)."""
     m = scenario.horizon_months if months is None else min(months, scenario.horizon_months)
     per_run = RUN_OVERHEAD_S + m * (MONTH_S + scenario.n_loans * LOAN_MONTH_S)
     cpu = reps * (strategies + sweep_officers) * per_run
     w = max(1, int(workers))
+    slower = busy_factor(load, cores, w)
     if not pool:
-        return cpu if w == 1 else cpu / (1 + (w - 1) * POOL_EFFICIENCY)
+        return slower * (cpu if w == 1 else cpu / (1 + (w - 1) * POOL_EFFICIENCY))
     # a pool's workers start side by side, and each then runs its share of the runs
-    return WORKER_START_S + cpu / (1 + (w - 1) * POOL_EFFICIENCY)
+    return slower * (WORKER_START_S + cpu / (1 + (w - 1) * POOL_EFFICIENCY))
+
+
+def busy_factor(load: float | None, cores: int | None, workers: int = 1) -> float:
+    """How many times longer a study takes for the other work on the machine: its
+    ``workers`` and the ``load`` already there (the load average: processes running or
+    waiting) share ``cores``, each worker getting about cores / (load + workers) of one
+    once that is under one. 1 when the machine has room or does not say. On a 2-core
+    machine at load 8 a two-worker study takes about 5 times the quiet estimate (a study
+    estimated at 4 s took 61 s there). Rough: the load is a minute's average, and it
+    counts a study already running."""
+    if load is None or cores is None or not load > 0:
+        return 1.0
+    return max(1.0, (float(load) + max(1, int(workers))) / max(1, int(cores)))
+
+
+def machine_load() -> float | None:
+    """The machine's load average over the last minute; None where the system does not
+    say (os.getloadavg is not on Windows)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
 
 
 def runs_per_future(keys: list[str]) -> int:

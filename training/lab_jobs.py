@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sim.study import Cancelled
+from training import units
+from training.i18n import t
 from training.lab import LabOutcome, LabRequest, run_lab
 
 
@@ -239,6 +241,9 @@ class Progress:
     total: int = 0
     elapsed_s: float = 0.0
     """Seconds from the study's start to its last finished future."""
+    estimate_s: float | None = None
+    """The wait said before the study started (lab.estimated_seconds), if any: the guess
+    the progress gives until the pace is known."""
 
     @property
     def share(self) -> float:
@@ -257,6 +262,84 @@ class Progress:
 ETA_AFTER_DONE = 4
 ETA_AFTER_S = 5.0
 """A study's time left is said once this many futures and seconds have gone by."""
+
+
+class Pace:
+    """A study's progress as its futures finish, timed on ``clock`` (time.monotonic; a
+    test gives its own) from when the Pace was made: ``tick`` is the study's progress
+    callback, ``progress`` the state to show."""
+
+    def __init__(self, total: int, estimate_s: float | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self.started = clock()
+        self.progress = Progress(total=total, estimate_s=estimate_s)
+
+    def tick(self, done: int, total: int) -> None:
+        self.progress = Progress(done, total, self.clock() - self.started,
+                                 self.progress.estimate_s)
+
+
+def progress_text(p: Progress, lang: str | None = None, request: LabRequest | None = None,
+                  ) -> str:
+    """Futures done of all and the time so far, then the time left: at the pace of the
+    futures finished once it is known (Progress.left_s), before that the up-front
+    estimate's remainder, or, past the estimate, that it is taking longer (the page's bar
+    and `bianque compare`'s). With a staffing sweep, the total counts each officer
+    count's futures too: said, so 200 futures asked for do not read as 1,600."""
+    args = {"done": f"{p.done:,}", "total": f"{p.total:,}",
+            "elapsed": units.duration(p.elapsed_s, lang), "sweep": sweep_count_text(request, lang)}
+    if p.left_s is not None:
+        return t("lab.page.progress_left", lang, left=units.duration(p.left_s, lang), **args)
+    if p.estimate_s is None or p.done >= p.total:
+        return t("lab.page.progress", lang, **args)
+    if p.elapsed_s < p.estimate_s:
+        return t("lab.page.progress_guess", lang,
+                 left=units.duration(max(p.estimate_s - p.elapsed_s, 1.0), lang), **args)
+    return t("lab.page.progress_over", lang,
+             estimate=units.duration(max(p.estimate_s, 1.0), lang), **args)
+
+
+def sweep_count_text(request: LabRequest | None, lang: str | None = None) -> str:
+    """What a study's count of futures is made of, when a staffing sweep adds to it."""
+    if request is None or not request.staff:
+        return ""
+    return t("lab.page.progress_sweep", lang, reps=f"{request.reps:,}",
+             studies=1 + len(request.staff), counts=len(request.staff))
+
+
+def workers_for(where: Where) -> int:
+    """Processes a study runs on: this one, or a local pool of one per core (a cluster's
+    are not known here: its estimate is one core's work)."""
+    return {Where.HERE: 1, Where.LOCAL: os.cpu_count() or 1}.get(where, 1)
+
+
+def wait_estimate(scenario, runs_per_future: int, reps: int, sweep_officers: int,
+                  where: Where, load: float | None = None) -> float:
+    """The up-front wait for a study where it is to run, allowing for the machine's
+    ``load`` average now (lab.busy_factor; none on a cluster, whose load is not ours)."""
+    from training import lab
+
+    local = where is not Where.DASK
+    return lab.estimated_seconds(scenario, runs_per_future, reps,
+                                 sweep_officers=sweep_officers, workers=workers_for(where),
+                                 pool=where is Where.LOCAL, load=load if local else None,
+                                 cores=os.cpu_count() or 1)
+
+
+def wait_text(seconds: float, where: Where, lang: str | None = None,
+              load: float | None = None) -> str:
+    """The up-front wait in words, as an estimate: more if the machine gets busier; on a
+    busy machine (load over the cores) it says the load it allowed for."""
+    cores = os.cpu_count() or 1
+    time_ = units.duration(max(seconds, 1.0), lang)
+    if where is Where.DASK:
+        return t("lab.page.estimate_dask", lang, time=time_)
+    place = t(f"lab.page.where_{where.value}", lang, n=cores)
+    if load is not None and load + workers_for(where) > cores:
+        return t("lab.page.estimate_busy", lang, time=time_, where=place,
+                 load=f"{load:.1f}", cores=cores)
+    return t("lab.page.estimate", lang, time=time_, where=place)
 
 
 _LATEST: dict[object, StudyJob] = {}
@@ -281,7 +364,7 @@ class StudyJob:
     def __init__(self, request: LabRequest, where: Where = Where.HERE,
                  address: str | None = None,
                  keep: Callable[[LabOutcome, float], object] | None = None,
-                 owner: object = None):
+                 owner: object = None, estimate_s: float | None = None):
         self.request = request
         self.where = where
         self.address = address
@@ -289,13 +372,13 @@ class StudyJob:
         self._keep = keep
         self.kept = False
         self.keep_failure: Exception | None = None
-        self.progress = Progress(total=sum(s.reps for s in request.specs()))
+        self._pace = Pace(sum(s.reps for s in request.specs()), estimate_s)
         self.state = JobState.RUNNING
         self.outcome: LabOutcome | None = None
         self.error: str | None = None
         self.failure: SchedulerError | None = None
         """Why the study could not start, as a message in the page's language."""
-        self.started = time.monotonic()
+        self.started = self._pace.started
         self.elapsed_s = 0.0
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bianque-lab", daemon=True)
@@ -307,8 +390,12 @@ class StudyJob:
         self._thread.start()
         return self
 
+    @property
+    def progress(self) -> Progress:
+        return self._pace.progress
+
     def _tick(self, done: int, total: int) -> None:
-        self.progress = Progress(done, total, time.monotonic() - self.started)
+        self._pace.tick(done, total)
 
     def _run(self) -> None:
         try:
