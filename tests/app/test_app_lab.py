@@ -195,6 +195,34 @@ def test_a_running_study_says_how_far_it_is_and_how_long_it_has_taken(lang, word
     assert "5,000" in text  # futures in all, with a thousands separator
 
 
+class _ShownJob:
+    """A running study stood still at a given progress, for the page to show."""
+
+    running = True
+    request = None
+
+    def __init__(self, progress):
+        self.progress = progress
+
+    def cancel(self):
+        self.running = False
+
+
+@pytest.mark.parametrize("lang, left", [("en", "about 2 min 00 s left at the pace so far"),
+                                        ("zh", "按目前速度约剩 2 分 00 秒")])
+def test_the_bar_says_the_time_left_at_the_pace_of_the_futures_finished(lang, left):
+    """A manager told 4 s waited a minute and took the app for hung: the bar says the time
+    left from the futures finished (20 of 100 in 30 s: 2 min to go), not the first guess."""
+    from training.lab_jobs import Progress
+
+    at = open_lab(lang)
+    at.session_state["lab_job"] = _ShownJob(Progress(20, 100, 30.0, estimate_s=4.0))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = at.get("progress")[0].proto.text
+    assert left in text and "20" in text, text
+
+
 def with_edited_table(name: str, lang: str = "en"):
     """The lab on intro, 2 futures, early-warning against a table edited in the app."""
     at = open_lab(lang)
