@@ -404,6 +404,35 @@ def _progress_bar(total: int, quiet: bool):
         bar.close()
 
 
+@contextlib.contextmanager
+def _study_bar(request, quiet: bool, lang: str | None, clock=None):
+    """`bianque compare`'s bar on stderr (none with --json): the lab page's words, the
+    time left at the pace of the futures finished (training.lab_jobs.progress_text)."""
+    if quiet:
+        yield None
+        return
+    import time
+
+    from tqdm import tqdm
+
+    from training.lab_jobs import Pace, progress_text
+
+    total = sum(s.reps for s in request.specs())
+    pace = Pace(total, clock=clock or time.monotonic)
+    bar = tqdm(total=total, file=sys.stderr, leave=False, bar_format="{bar:20}| {desc}",
+               desc=progress_text(pace.progress, lang, request))
+
+    def tick(done: int, total_: int) -> None:
+        pace.tick(done, total_)
+        bar.n = done  # then drawn with its words (one line a future: a run takes longer)
+        bar.set_description_str(progress_text(pace.progress, lang, request))
+
+    try:
+        yield tick
+    finally:
+        bar.close()
+
+
 CASE_HELP = "scenario YAML file, or a shipped case by name (intro, rising_lpr, ...)"
 
 
@@ -576,9 +605,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             return said("out_folder", path=out, example=out / "report.html")
         if not out.parent.is_dir():
             return said("out_no_folder", folder=out.parent)
-    total = sum(s.reps for s in request.specs())
     try:
-        with _executor(args) as executor, _progress_bar(total, args.json) as tick:
+        with _executor(args) as executor, _study_bar(request, args.json, lang) as tick:
             outcome = lab.run_lab(request, executor=executor, progress=tick)
     except SchedulerError as err:
         return bad(str(err))
