@@ -403,13 +403,8 @@ class StudyJob:
                 outcome = run_lab(self.request, executor=ex, progress=self._tick,
                                   cancel=self._cancel)
             self.elapsed_s = time.monotonic() - self.started
-            if self._keep is not None:
-                try:
-                    self._keep(outcome, self.elapsed_s)
-                    self.kept = True
-                except Exception as exc:  # the results still show; the page says so
-                    self.keep_failure = exc
             self.outcome = outcome
+            self.keep_again()  # the first try: the results show whether it keeps or not
             self.state = JobState.DONE
         except Cancelled:
             self.state = JobState.CANCELLED
@@ -424,8 +419,8 @@ class StudyJob:
                 self.elapsed_s = time.monotonic() - self.started
 
     def keep_again(self) -> bool:
-        """Try once more to keep a finished study that its keep could not (the database did
-        not answer); whether it is kept now (``keep_failure`` says why not)."""
+        """Keep the finished study, or try once more where its keep could not (the
+        database did not answer); whether it is kept now (``keep_failure`` says why not)."""
         if self.kept or self._keep is None or self.outcome is None:
             return self.kept
         try:
@@ -439,7 +434,8 @@ class StudyJob:
     @property
     def unsaved(self) -> bool:
         """Finished with results that its keep did not keep: only this job holds them."""
-        return self.outcome is not None and self._keep is not None and not self.kept
+        return (self.state is JobState.DONE and self.outcome is not None
+                and self._keep is not None and not self.kept)
 
     def cancel(self) -> None:
         self._cancel.set()
