@@ -25,47 +25,37 @@ def take_in_order(pair: np.ndarray, size: int, hours: np.ndarray, hours_left: fl
     """Which of the ordered candidates to take: each pair code (a (loan, action) in
     [0, size)) at its first place only, every one that still fits in the hours.
 
-    The greedy pass in blocks of sim.strategies.triage: the open candidates' hours summed
-    in order; all that fit up to the first that does not are taken and their sum charged
-    at once; the one that did not fit, and every one longer than the hours now left, are
-    closed; again while hours and open candidates remain."""
+    The greedy pass in blocks of sim.strategies.triage, in one sweep: the candidates'
+    hours summed in order; all that fit up to the first that does not are taken and their
+    sum charged at once (a block); the one that did not fit is passed over, and from then
+    on so is every one longer than the hours left; the next block's sum starts after it;
+    until the hours run out. (It swept the list once a block; the hours left only fall,
+    so a candidate too long at one block's end is too long at every later one, and
+    checking each when it comes up passes over the same ones.)"""
     n = len(pair)
     take = np.zeros(n, dtype=np.bool_)
-    open_ = np.empty(n, dtype=np.bool_)
     seen = np.zeros(size, dtype=np.bool_)
-    for k in range(n):
-        open_[k] = not seen[pair[k]]
-        seen[pair[k]] = True
     left = hours_left
-    while left > 0:
-        cum = 0.0
-        before = 0.0  # the sum up to the first that does not fit
-        stop = -1
-        any_open = False
-        for k in range(n):
-            if open_[k]:
-                any_open = True
-                before = cum
-                cum += hours[k]
-                if not cum <= left + tolerance:
-                    stop = k
-                    break
-        if not any_open:
-            break
-        if stop < 0:  # every open one fits
-            for k in range(n):
-                if open_[k]:
-                    take[k] = True
-            break
-        for k in range(stop):
-            if open_[k]:
-                take[k] = True
-                open_[k] = False
-        open_[stop] = False
+    cum = 0.0  # the block's sum so far
+    trimmed = False  # a block has ended: candidates longer than the hours left are out
+    if not left > 0:
+        return take
+    for k in range(n):
+        if seen[pair[k]]:
+            continue
+        seen[pair[k]] = True
+        if trimmed and not hours[k] <= left + tolerance:
+            continue
+        before = cum
+        cum += hours[k]
+        if cum <= left + tolerance:
+            take[k] = True
+            continue
         left -= before
-        for k in range(n):
-            if open_[k] and not hours[k] <= left + tolerance:
-                open_[k] = False
+        cum = 0.0
+        trimmed = True
+        if not left > 0:
+            break
     return take
 
 
