@@ -273,3 +273,61 @@ def test_ranked_within_hours_takes_the_ranked_candidates_then_the_extra_ones():
                                   n_loans, left, HOURS_TOLERANCE)
         assert np.array_equal(got[0], all_loans[take])
         assert np.array_equal(got[1], all_codes[take])
+
+
+def test_due_checks_are_the_triages_masks_and_values():
+    """The triage's targeted checks as numpy picked and valued them."""
+    from sim.strategies.kernels_decide import due_checks
+
+    rng = np.random.default_rng(23)
+    n, month = 3000, 20
+    live, suspects = rng.random(n) < 0.9, rng.random(n) < 0.3
+    last_check = rng.choice([-99, 5, 16, 17, 18, 19, 20], n).astype(np.int32)
+    risk, lid = rng.random(n), rng.uniform(0, 1e6, n)
+    since = month - last_check
+    want = np.flatnonzero(live & ((suspects & (since >= 2)) | (since >= 3)))
+    idx, value = due_checks(live, suspects, last_check, month, 2, 3, risk, lid, 0.08)
+    assert np.array_equal(idx, want)
+    assert np.array_equal(value, risk[want] * lid[want] * 0.08)
+
+
+def test_the_oracles_visits_are_its_numpy_masks_and_values():
+    """The oracle's visits as numpy picked and valued them: the relief's net value less
+    its price (a restructuring's, or in a disaster's region a deferral's), never below
+    nothing, times the visit's share of the hours of visit and relief."""
+    from sim.strategies.kernels_decide import owed_years, quiet_suspects, visit_values
+
+    rng = np.random.default_rng(29)
+    n, month, rs, ed, io = 3000, 20, 3, 5, 2
+    b = _book(n, 30)
+    last_check = rng.choice([-99, 5, 18, 19, 20], n).astype(np.int32)
+    idx = quiet_suspects(b["live"], b["grounds"], b["restructured"], b["suspects"],
+                         last_check, month, 2)
+    assert np.array_equal(idx, np.flatnonzero(
+        b["live"] & ~b["grounds"] & ~b["restructured"] & b["suspects"]
+        & (month - last_check >= 2)))
+    risk, lid = rng.random(n), rng.uniform(0, 1e6, n)
+    balance, remaining = rng.uniform(0, 1e7, n), rng.integers(-3, 120, n)
+    repayment, check_hours = rng.integers(0, 4, n), rng.uniform(0.5, 6.0, n)
+    gain = rng.normal(0, 0.05, len(idx))
+    gain[:3] = (np.nan, 0.0, -0.0)
+    money, money_share = rng.choice([0.0, 20.0, 5000.0], 8), rng.choice([0.0, 0.005], 8)
+    per_action = rng.choice([0.5, 2.0, 16.0], 8)
+    for offered in (np.ones(8, dtype=bool), np.arange(8) != ed):
+        owed = np.array([owed_years(balance[i], remaining[i], risk[i], repayment[i] == io)
+                         for i in idx])
+        price = money[rs] + money_share[rs] * balance[idx] + 0.01 * owed
+        hours = np.full(len(idx), per_action[rs])
+        offer = np.full(len(idx), offered[rs])
+        deferral = b["disaster"][idx]
+        price = np.where(deferral, money[ed] + money_share[ed] * balance[idx], price)
+        hours = np.where(deferral, per_action[ed], hours)
+        offer = np.where(deferral, offered[ed], offer)
+        net = gain * lid[idx] - price
+        visit = check_hours[idx]
+        want = 0.8 * np.maximum(net, 0.0) * np.where(offer, visit / (visit + hours), 0.0)
+        got = visit_values(idx, gain, lid, balance, remaining, risk, repayment, io,
+                           b["disaster"], check_hours, offered, per_action, money,
+                           money_share, rs, 0.01, ed, 0.8)
+        assert np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(want))

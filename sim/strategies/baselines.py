@@ -19,7 +19,7 @@ from sim.strategies.base import (
     offered,
     workout,
 )
-from sim.strategies.kernels_decide import COLLATERAL, owed_years_of
+from sim.strategies.kernels_decide import COLLATERAL, quiet_suspects, visit_values
 from sim.strategies.triage import (
     ACTION_CODES,
     ACTIONS,
@@ -27,7 +27,7 @@ from sim.strategies.triage import (
     MIN_HOURS_FOR_RANKING,
     Triage,
     TriageParams,
-    catalogue_entry,
+    rate_concession,
     relief_health,
 )
 
@@ -166,8 +166,9 @@ class Oracle(Triage):
         if self._sets is not None and self._sets[0] is obs:  # the set its candidates weighed
             _, table, counts = self._sets
             return table[COLLATERAL, :counts[COLLATERAL]]
-        alerts = obs.recent_alerts(self.params.alert_months)
-        return np.flatnonzero((obs.status == ACTIVE) & self.securable(obs, alerts)
+        suspects = self.suspects(obs, obs.recent_alerts(self.params.alert_months))
+        securable = self.securable(obs, suspects, self.confirmed(obs, suspects))
+        return np.flatnonzero((obs.status == ACTIVE) & securable
                               & self.can_secure(obs) & ~obs.pledged
                               & (self._topped(obs) < obs.month - self.params.repeat_after_months))
 
@@ -243,16 +244,17 @@ class Oracle(Triage):
     def suspects(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
         return self._will_default(obs)
 
-    def confirmed(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
-        return self.suspects(obs, alerts) & in_difficulty(obs)
+    def confirmed(self, obs: Observation, suspects: np.ndarray) -> np.ndarray:
+        return suspects & in_difficulty(obs)
 
     def diverting(self, obs: Observation) -> np.ndarray:
         return obs.hidden.diverting
 
-    def securable(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
+    def securable(self, obs: Observation, suspects: np.ndarray,
+                  confirmed: np.ndarray) -> np.ndarray:
         """Security can be asked of any borrower the oracle knows will default, before the
         bank could see why: the request needs no visible difficulty."""
-        return (obs.dpd == 0) & self.suspects(obs, alerts)
+        return (obs.dpd == 0) & suspects
 
     def can_secure(self, obs: Observation) -> np.ndarray:
         """Only a borrower still able to give security is asked for it."""
@@ -280,34 +282,24 @@ class Oracle(Triage):
                                                  months, due)
         return self._chance_all(obs)[idx] - self.chance(after)
 
-    def check_values(self, obs: Observation, live, alerts, risk, loss_if_default):
+    def check_values(self, obs: Observation, live, suspects, risk, loss_if_default):
         """A visit to a borrower the oracle knows will default but whose difficulty the
-        bank cannot yet see: it makes relief possible next month."""
-        quiet = live & ~in_difficulty(obs) & ~obs.restructured & self.suspects(obs, alerts) & \
-            (obs.month - obs.last_check >= self.params.recheck_months)
-        idx = np.flatnonzero(quiet)
-        # the relief's own price and hours, as the triage charges them (kernels_decide.
-        # assemble): a restructuring's fee and the interest its rate concession gives up on
-        # a loan that goes on paying; in a disaster's region the deferral's, as
-        # `relief_gain` values it there
-        it = catalogue_entry(obs, "restructure")
-        balance = obs.balance[idx]
-        owed = owed_years_of(idx, obs.balance, obs.remaining_months,
-                             np.asarray(risk, dtype=float), obs.repayment, INTEREST_ONLY)
-        price = it.cost_cny + it.cost_share * balance \
-            + float(it.params.get("rate_concession", 0.0)) * owed
-        hours = np.full(len(idx), action_hours(obs, 0, "restructure"))
-        offer = np.full(len(idx), offered(obs, "restructure"))
-        deferral = obs.disaster_region[idx]
-        if deferral.any():
-            d = catalogue_entry(obs, "emergency_deferral")
-            price = np.where(deferral, d.cost_cny + d.cost_share * balance, price)
-            hours = np.where(deferral, action_hours(obs, 0, "emergency_deferral"), hours)
-            offer = np.where(deferral, offered(obs, "emergency_deferral"), offer)
-        net = self.relief_gain(obs, risk, idx, 1.0) * loss_if_default[idx] - price
-        # ranked by value per hour, a visit carries the hours of the relief it opens too:
-        # valued per hour of both, or the oracle spends every hour on visits whose relief
-        # it then has no hours for (a restructuring takes 16 hours, a household's visit 2)
-        visit = obs.check_hours[idx]
-        share = np.where(offer, visit / (visit + hours), 0.0)
-        return idx, ORACLE_VISIT_SHARE * np.maximum(net, 0.0) * share
+        bank cannot yet see: it makes relief possible next month.
+
+        Valued by the relief's net value (`relief_gain`), less the relief's own price as
+        the triage charges it (kernels_decide.assemble): a restructuring's fee and the
+        interest its rate concession gives up on a loan that goes on paying; in a
+        disaster's region the deferral's, as `relief_gain` values it there. Ranked by value
+        per hour, a visit carries the hours of the relief it opens too: valued per hour of
+        both, or the oracle spends every hour on visits whose relief it then has no hours
+        for (a restructuring takes 16 hours, a household's visit 2). Compiled:
+        kernels_decide.quiet_suspects, visit_values."""
+        idx = quiet_suspects(live, in_difficulty(obs), obs.restructured, suspects,
+                             obs.last_check, obs.month, self.params.recheck_months)
+        offered_now, per_action, money, money_share = self._actions_now(obs)
+        return idx, visit_values(
+            idx, self.relief_gain(obs, risk, idx, 1.0), loss_if_default, obs.balance,
+            obs.remaining_months, np.asarray(risk, dtype=float), obs.repayment, INTEREST_ONLY,
+            obs.disaster_region, obs.check_hours, offered_now, per_action, money, money_share,
+            ACTION_CODES["restructure"], rate_concession(obs), ACTION_CODES["emergency_deferral"],
+            ORACLE_VISIT_SHARE)

@@ -241,13 +241,71 @@ def owed_years(balance: float, remaining: int, risk: float, interest_only: bool)
 
 
 @compiled
-def owed_years_of(idx, balance, remaining, risk, repayment, interest_only: int):
-    """`owed_years` of loans idx (risk by loan number), in one call: the oracle weighs a
-    visit's relief for each quiet loan it knows will default."""
+def due_checks(live, suspects, last_check, month: int, recheck_months: int,
+               visit_after_months: int, risk, loss_if_default, value_share: float):
+    """The triage's targeted checks (sim.strategies.triage.Triage.check_values), in loan
+    order: live suspects not checked for recheck_months and any live loan not checked for
+    visit_after_months, each worth value_share of its expected loss (risk x loss if it
+    defaulted)."""
+    n = len(live)
+    idx = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        since = month - last_check[i]
+        if live[i] and ((suspects[i] and since >= recheck_months)
+                        or since >= visit_after_months):
+            idx[k] = i
+            k += 1
+    value = np.empty(k)
+    for j in range(k):
+        i = idx[j]
+        value[j] = risk[i] * loss_if_default[i] * value_share
+    return idx[:k], value
+
+
+@compiled
+def quiet_suspects(live, grounds, restructured, suspects, last_check, month: int,
+                   recheck_months: int):
+    """The loans the oracle would visit (sim.strategies.baselines.Oracle.check_values), in
+    loan order: live, not under a restructuring, ones it knows will default (`suspects`)
+    whose difficulty the bank cannot yet see (not `grounds`), not checked for
+    recheck_months."""
+    idx = np.empty(len(live), dtype=np.int64)
+    k = 0
+    for i in range(len(live)):
+        if live[i] and not grounds[i] and not restructured[i] and suspects[i] \
+                and month - last_check[i] >= recheck_months:
+            idx[k] = i
+            k += 1
+    return idx[:k]
+
+
+@compiled
+def visit_values(idx, gain, loss_if_default, balance, remaining, risk, repayment,
+                 interest_only: int, disaster, check_hours, offered, action_hours, money,
+                 money_share, restructure: int, concession: float, deferral: int,
+                 visit_share: float):
+    """What a visit to each of loans idx is worth to the oracle (sim.strategies.baselines.
+    Oracle.check_values): visit_share of the net value of the relief it opens (its drop in
+    the chance of default, `gain`, times the loss if the loan defaulted, less the relief's
+    price: a restructuring's fee and the interest its rate concession gives up over
+    `owed_years`; in a disaster's region a deferral's fee), never below nothing, times the
+    visit's share of the hours of visit and relief together (none where the case does not
+    offer the relief). Each action's offer, hours and fee by code, as `assemble` reads them."""
     out = np.empty(len(idx))
     for k in range(len(idx)):
         i = idx[k]
-        out[k] = owed_years(balance[i], remaining[i], risk[i], repayment[i] == interest_only)
+        b = balance[i]
+        c = deferral if disaster[i] else restructure
+        price = money[c] + money_share[c] * b
+        if c == restructure:
+            price = price + concession * owed_years(b, remaining[i], risk[i],
+                                                    repayment[i] == interest_only)
+        net = gain[k] * loss_if_default[i] - price
+        visit = check_hours[i]
+        share = visit / (visit + action_hours[c]) if offered[c] else 0.0
+        kept = net if net > 0.0 or net != net else 0.0  # np.maximum(net, 0.0), NaN and all
+        out[k] = visit_share * kept * share
     return out
 
 

@@ -44,6 +44,7 @@ from sim.strategies.base import (
 from sim.strategies.kernels_decide import (
     assemble,
     candidate_sets,
+    due_checks,
     ranked_within_hours,
     relief_sets,
     triage_risk,
@@ -185,6 +186,11 @@ def catalogue_entry(obs: Observation, action: str):
     return (obs.actions or {}).get(action) or INTERVENTIONS[action]
 
 
+def rate_concession(obs: Observation) -> float:
+    """The cut in the annual rate the case's restructuring gives (none if it names none)."""
+    return float(catalogue_entry(obs, "restructure").params.get("rate_concession", 0.0))
+
+
 def _interest_terms(obs: Observation) -> tuple:
     """What `assemble` reads to charge an action the interest it gives up (sim.strategies.
     kernels_decide.assemble, owed_years): the restructuring code and the rate concession of
@@ -196,8 +202,7 @@ def _interest_terms(obs: Observation) -> tuple:
     loan's months to maturity and repayment code, and the interest-only code. Empty
     columns where the observation has none."""
     none = np.zeros(0)
-    cut = float(catalogue_entry(obs, "restructure").params.get("rate_concession", 0.0))
-    return (ACTION_CODES["restructure"], cut, ACTION_CODES["freeze_line"],
+    return (ACTION_CODES["restructure"], rate_concession(obs), ACTION_CODES["freeze_line"],
             EARLY_REPAYMENT_ON_DAMAGE, none if obs.rate is None else obs.rate,
             float(obs.funding_rate),
             none.astype(np.int64) if obs.remaining_months is None else obs.remaining_months,
@@ -258,14 +263,15 @@ class Triage(Strategy):
         """Loans the officer believes are weakening."""
         return alerts >= self.params.min_alerts
 
-    def confirmed(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
-        """Suspects whose warnings a recent check stands behind."""
-        return self.suspects(obs, alerts) & \
-            (obs.month - obs.last_check <= self.params.confirmed_within_months)
+    def confirmed(self, obs: Observation, suspects: np.ndarray) -> np.ndarray:
+        """Suspects (`suspects`' mask) whose warnings a recent check stands behind."""
+        return suspects & (obs.month - obs.last_check <= self.params.confirmed_within_months)
 
-    def securable(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
-        """Loans worth asking for extra security: confirmed warnings, before arrears."""
-        return (obs.dpd == 0) & self.confirmed(obs, alerts)
+    def securable(self, obs: Observation, suspects: np.ndarray,
+                  confirmed: np.ndarray) -> np.ndarray:
+        """Loans worth asking for extra security: confirmed warnings, before arrears (the
+        masks of `suspects` and `confirmed`, worked out once a decision point)."""
+        return (obs.dpd == 0) & confirmed
 
     def relief_gain(self, obs: Observation, risk: np.ndarray, idx: np.ndarray,
                     stage: np.ndarray | float) -> np.ndarray:
@@ -283,14 +289,13 @@ class Triage(Strategy):
         """Loans on which asking for extra collateral is worth trying."""
         return np.ones(len(obs.status), dtype=bool)
 
-    def check_values(self, obs: Observation, live, alerts, risk, loss_if_default):
-        """(loans, values) of targeted checks: suspects not checked lately."""
+    def check_values(self, obs: Observation, live, suspects, risk, loss_if_default):
+        """(loans, values) of targeted checks: suspects not checked lately, and any loan not
+        visited for a while (compiled: sim.strategies.kernels_decide.due_checks)."""
         p = self.params
-        since = obs.month - obs.last_check
-        due = live & ((self.suspects(obs, alerts) & (since >= p.recheck_months))
-                      | (since >= p.visit_after_months))
-        idx = np.flatnonzero(due)
-        return idx, risk[idx] * loss_if_default[idx] * p.check_value_share
+        return due_checks(live, suspects, obs.last_check, obs.month, p.recheck_months,
+                          p.visit_after_months, np.asarray(risk, dtype=float),
+                          loss_if_default, p.check_value_share)
 
     def choose_policy(self, obs: Observation) -> tuple[MonitoringPolicy, float | None]:
         """(policy, hours for its checks due now; None: all they need) for this month.
@@ -355,12 +360,14 @@ class Triage(Strategy):
         risk = self.risk(obs, alerts)
         live, lgd, lid = obs.derived(("triage_exposure", p.lgd_secured, p.lgd_unsecured),
                                      lambda: _exposure(obs, p))
+        suspects = self.suspects(obs, alerts)
+        confirmed = self.confirmed(obs, suspects)
         # the loans each action is weighed for, in one pass over the book (kernels_decide)
         table, counts = candidate_sets(
             t, live, obs.dpd, obs.restructured, obs.disaster_region, obs.acted, obs.entrusted,
             obs.frozen, obs.undrawn, in_difficulty(obs), obs.pledged, self._topped(obs), alerts,
-            self.diverting(obs), self.suspects(obs, alerts), self.confirmed(obs, alerts),
-            self.securable(obs, alerts), self.can_secure(obs), p.early_relief_below_dpd,
+            self.diverting(obs), suspects, confirmed, self.securable(obs, suspects, confirmed),
+            self.can_secure(obs), p.early_relief_below_dpd,
             RELIEF_LATE_DPD, p.repeat_after_months)
         self._sets = (obs, table, counts)
         # relief in three places, valued together (relief_gain is loan by loan): late (a
@@ -371,7 +378,7 @@ class Triage(Strategy):
             table, counts, obs.dpd, obs.disaster_region, *p.relief_stage, RELIEF_DEEP_DPD,
             ACTION_CODES["restructure"], ACTION_CODES["emergency_deferral"])
         gain = self.relief_gain(obs, risk, relief, stage) * lid[relief]
-        check, check_value = self.check_values(obs, live, alerts, risk, lid)
+        check, check_value = self.check_values(obs, live, suspects, risk, lid)
         offered_now, per_action, money, money_share = self._actions_now(obs)
         return assemble(table, counts, kind, np.asarray(gain, dtype=float),
                         np.asarray(check, dtype=np.int64), np.asarray(check_value, dtype=float),
