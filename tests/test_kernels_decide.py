@@ -331,3 +331,43 @@ def test_the_oracles_visits_are_its_numpy_masks_and_values():
                            money_share, rs, 0.01, ed, 0.8)
         assert np.array_equal(got, want, equal_nan=True)
         assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_relief_gains_are_the_officers_numpy_product():
+    from sim.strategies.kernels_decide import relief_gains
+
+    rng = np.random.default_rng(31)
+    n = 2000
+    risk = rng.random(n)
+    idx = np.sort(rng.choice(n, 300, replace=False))
+    health = rng.choice([0.0, 0.05, 0.3, 0.6, 0.9, 1.2], 300) * rng.uniform(0.9, 1.1, 300)
+    health[:2] = (np.nan, -0.1)
+    stage = rng.choice([1.0, 0.5, 0.25], 300)
+    want = risk[idx] * 0.6 * stage * np.clip(health / 0.8, 0.25, 1.0)
+    assert np.array_equal(relief_gains(idx, health, 0.8, 0.25, risk, 0.6, stage), want,
+                          equal_nan=True)
+
+
+def test_recall_grounds_and_with_extra_are_the_oracles_numpy_steps():
+    from sim.strategies.kernels_decide import recall_grounds, with_extra
+
+    rng = np.random.default_rng(37)
+    n = 3000
+    status = rng.integers(0, 4, n).astype(np.int8)
+    dpd = rng.choice([0, 0, 0, 30, 60], n)
+    health = rng.normal(0.5, 0.6, n)
+    health[:5] = np.nan
+    will_default = rng.random(n) < 0.3
+    want = np.flatnonzero((status == 0) & (dpd == 0) & (health > 0.2) & (health < 0.9)
+                          & will_default)
+    assert np.array_equal(recall_grounds(status, dpd, health, will_default, 0, 0.2, 0.9), want)
+
+    loans, codes = rng.integers(0, n, 500), rng.integers(0, 8, 500)
+    value = rng.normal(0, 1e3, 500)
+    idx, gain = np.sort(rng.choice(n, 60, replace=False)), rng.normal(0, 1e3, 60)
+    for drop in (3, -1):
+        keep, ok = codes != drop, gain > 0
+        got = with_extra(loans, codes, value, drop, idx, gain, 5, 2.5)
+        assert np.array_equal(got[0], np.concatenate([loans[keep], idx[ok]]))
+        assert np.array_equal(got[1], np.concatenate([codes[keep], np.full(ok.sum(), 5)]))
+        assert np.array_equal(got[2], np.concatenate([value[keep], gain[ok] / 2.5]))

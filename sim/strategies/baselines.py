@@ -19,7 +19,13 @@ from sim.strategies.base import (
     offered,
     workout,
 )
-from sim.strategies.kernels_decide import COLLATERAL, quiet_suspects, visit_values
+from sim.strategies.kernels_decide import (
+    COLLATERAL,
+    quiet_suspects,
+    recall_grounds,
+    visit_values,
+    with_extra,
+)
 from sim.strategies.triage import (
     ACTION_CODES,
     ACTIONS,
@@ -143,22 +149,24 @@ class Oracle(Triage):
         loans, codes, value = super().candidates(obs)
         # the officer's value of extra collateral discounts a likely refusal; the oracle's
         # does not (it asks only a borrower able to give it): its own list replaces it
-        keep = codes != ACTION_CODES["add_collateral"]
-        loans, codes, value = loans[keep], codes[keep], value[keep]
-        secure = self.securing(obs)
-        extra = [(secure, "add_collateral", self.collateral_values(obs, secure))]
+        secure = self.securing(obs) if offered(obs, "add_collateral") \
+            else np.zeros(0, dtype=np.int64)
+        collateral = ACTION_CODES["add_collateral"]
+        loans, codes, value = with_extra(
+            loans, codes, value, collateral, secure, self.collateral_values(obs, secure),
+            collateral, self._ranked_hours(obs, "add_collateral"))
         if offered(obs, "accelerate"):
             recall, gain = self.recall_values(obs)
-            extra.append((recall, "accelerate", gain))
-        for idx, action, gain in extra:
-            if not offered(obs, action) or not len(idx):
-                continue
-            ok = gain > 0
-            hours = max(action_hours(obs, 0, action), MIN_HOURS_FOR_RANKING)
-            loans = np.concatenate([loans, idx[ok]])
-            codes = np.concatenate([codes, np.full(int(ok.sum()), ACTION_CODES[action])])
-            value = np.concatenate([value, gain[ok] / hours])
+            if len(recall):
+                loans, codes, value = with_extra(
+                    loans, codes, value, -1, recall, gain, ACTION_CODES["accelerate"],
+                    self._ranked_hours(obs, "accelerate"))
         return loans, codes, value
+
+    @staticmethod
+    def _ranked_hours(obs: Observation, action: str) -> float:
+        """The hours an action's value is ranked per (never below MIN_HOURS_FOR_RANKING)."""
+        return max(action_hours(obs, 0, action), MIN_HOURS_FOR_RANKING)
 
     def securing(self, obs: Observation) -> np.ndarray:
         """Loans to ask for extra collateral: those the triage would consider (sim.
@@ -183,10 +191,8 @@ class Oracle(Triage):
         call them (ORACLE_RECALL_GROUND_HEALTH)."""
         it = obs.actions.get("accelerate") if obs.actions else None
         repay = it.params["repay_health"] if it is not None else defaults.HEALTHY_BORROWER
-        live = (obs.status == ACTIVE) & (obs.dpd == 0)
-        h = obs.hidden.health
-        grounds = (h > repay) & (h < ORACLE_RECALL_GROUND_HEALTH)
-        idx = np.flatnonzero(live & grounds & self._will_default(obs))
+        idx = recall_grounds(obs.status, obs.dpd, obs.hidden.health, self._will_default(obs),
+                             ACTIVE, float(repay), ORACLE_RECALL_GROUND_HEALTH)
         if not len(idx):  # most months: nothing to weigh
             return idx, np.zeros(0)
         months = np.minimum(obs.remaining_months[idx], defaults.MONTHS_PER_YEAR)

@@ -310,6 +310,74 @@ def visit_values(idx, gain, loss_if_default, balance, remaining, risk, repayment
 
 
 @compiled
+def relief_gains(idx, health, full: float, min_weight: float, risk, effect: float, stage):
+    """The officer's drop in the chance of default from relief on loans idx (sim.strategies.
+    triage.Triage.relief_gain): risk x effect x the share still to be had (`stage`, by
+    place) x the relief's weight, its health over a full relief's within [min_weight, 1]
+    (np.clip's: NaN stays NaN)."""
+    out = np.empty(len(idx))
+    for k in range(len(idx)):
+        weight = health[k] / full
+        if weight < min_weight:
+            weight = min_weight
+        if weight > 1.0:
+            weight = 1.0
+        out[k] = risk[idx[k]] * effect * stage[k] * weight
+    return out
+
+
+@compiled
+def recall_grounds(status, dpd, health, will_default, active: int, repay_health: float,
+                   ground_health: float):
+    """The loans the oracle weighs recalling (sim.strategies.baselines.Oracle.recall_values),
+    in loan order: active and current, known to default, with a borrower still able to
+    repay in full (health above repay_health) and a ground to call the loan (health below
+    ground_health)."""
+    idx = np.empty(len(status), dtype=np.int64)
+    k = 0
+    for i in range(len(status)):
+        h = health[i]
+        if status[i] == active and dpd[i] == 0 and h > repay_health and h < ground_health \
+                and will_default[i]:
+            idx[k] = i
+            k += 1
+    return idx[:k]
+
+
+@compiled
+def with_extra(loans, codes, value, drop: int, idx, gain, code: int, hours: float):
+    """The candidates (loans, action codes, value per hour) less those of action `drop`,
+    then action `code` on each of loans idx whose gain is positive, at gain / hours, in
+    order: the oracle's own lists replacing or joining the officer's (sim.strategies.
+    baselines.Oracle.candidates)."""
+    kept = 0
+    for j in range(len(loans)):
+        if codes[j] != drop:
+            kept += 1
+    added = 0
+    for k in range(len(idx)):
+        if gain[k] > 0:
+            added += 1
+    out_loans = np.empty(kept + added, dtype=np.int64)
+    out_codes = np.empty(kept + added, dtype=np.int64)
+    out_value = np.empty(kept + added)
+    at = 0
+    for j in range(len(loans)):
+        if codes[j] != drop:
+            out_loans[at] = loans[j]
+            out_codes[at] = codes[j]
+            out_value[at] = value[j]
+            at += 1
+    for k in range(len(idx)):
+        if gain[k] > 0:
+            out_loans[at] = idx[k]
+            out_codes[at] = code
+            out_value[at] = gain[k] / hours
+            at += 1
+    return out_loans, out_codes, out_value
+
+
+@compiled
 def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undrawn, balance,
              uncovered, diversion_effect: float, call_effect: float, collateral_cut: float,
              part_codes,

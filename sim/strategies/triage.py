@@ -46,6 +46,7 @@ from sim.strategies.kernels_decide import (
     candidate_sets,
     due_checks,
     ranked_within_hours,
+    relief_gains,
     relief_sets,
     triage_risk,
 )
@@ -274,13 +275,16 @@ class Triage(Strategy):
         return (obs.dpd == 0) & confirmed
 
     def relief_gain(self, obs: Observation, risk: np.ndarray, idx: np.ndarray,
-                    stage: np.ndarray | float) -> np.ndarray:
-        """Drop in the chance of default that relief on loans idx would bring: more when
-        the restructuring really cuts the payment (the officer knows the loans' terms)."""
+                    stage: np.ndarray) -> np.ndarray:
+        """Drop in the chance of default that relief on loans idx would bring, at the share
+        of relief each would still get (`stage`): more when the restructuring really cuts
+        the payment (the officer knows the loans' terms). Compiled: kernels_decide.
+        relief_gains."""
         full = obs.actions["restructure"].params["max_health_boost"] \
             if obs.actions and "restructure" in obs.actions else 1.0
-        weight = np.clip(relief_health(obs, idx) / full, self.params.min_relief_weight, 1.0)
-        return risk[idx] * self.params.relief_effect * stage * weight
+        return relief_gains(idx, relief_health(obs, idx), float(full),
+                            self.params.min_relief_weight, np.asarray(risk, dtype=float),
+                            self.params.relief_effect, stage)
 
     def diverting(self, obs: Observation) -> np.ndarray:
         return obs.known_diversion
