@@ -371,3 +371,24 @@ def test_recall_grounds_and_with_extra_are_the_oracles_numpy_steps():
         assert np.array_equal(got[0], np.concatenate([loans[keep], idx[ok]]))
         assert np.array_equal(got[1], np.concatenate([codes[keep], np.full(ok.sum(), 5)]))
         assert np.array_equal(got[2], np.concatenate([value[keep], gain[ok] / 2.5]))
+
+
+def test_exposure_terms_are_the_triages_numpy_columns():
+    from sim.strategies.kernels_decide import exposure_terms
+
+    rng = np.random.default_rng(41)
+    n = 3000
+    status = rng.integers(0, 4, n).astype(np.int8)
+    balance = rng.choice([0.0, 1e4, 3e5], n) * rng.uniform(0.5, 1.5, n)
+    undrawn = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0, 1e5, n))
+    secured = rng.random(n) < 0.6
+    security = rng.choice([0.0, 1e4, 1e6], n)
+    exposure = balance + undrawn
+    security[:3] = (np.nan, exposure[1], -0.0)  # no appraisal figure, a gap of nothing
+    lgd = np.where(secured, 0.35, 0.75)
+    for appraisal, uncovered in ((security, np.maximum(exposure - security, 0.0)),
+                                 (np.zeros(0), exposure)):
+        got = exposure_terms(status, balance, undrawn, secured, appraisal, 0, 0.35, 0.75)
+        for a, b in zip(got, (status == 0, lgd, exposure * lgd, uncovered), strict=True):
+            assert np.array_equal(a, b, equal_nan=True)
+        assert np.array_equal(np.signbit(got[3]), np.signbit(uncovered))

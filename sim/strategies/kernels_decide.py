@@ -140,6 +140,33 @@ N_SETS = 7
 
 
 @compiled
+def exposure_terms(status, balance, undrawn, has_collateral, security, active: int,
+                   lgd_secured: float, lgd_unsecured: float):
+    """The book as the triage reads it (sim.strategies.triage._exposure), loan by loan:
+    live (`active`), the loss given default assumed (secured or not), the loss if the loan
+    defaulted now (its exposure, balance and open line, times that), and the part of the
+    exposure the security held leaves uncovered (np.maximum(exposure - security, 0.0),
+    NaN and all; all of it where there is no appraisal: an empty `security`)."""
+    n = len(status)
+    live = np.empty(n, dtype=np.bool_)
+    lgd = np.empty(n)
+    lid = np.empty(n)
+    uncovered = np.empty(n)
+    appraised = len(security) > 0
+    for i in range(n):
+        live[i] = status[i] == active
+        exposure = balance[i] + undrawn[i]
+        lgd[i] = lgd_secured if has_collateral[i] else lgd_unsecured
+        lid[i] = exposure * lgd[i]
+        if appraised:
+            gap = exposure - security[i]
+            uncovered[i] = gap if gap > 0.0 or gap != gap else 0.0
+        else:
+            uncovered[i] = exposure
+    return live, lgd, lid, uncovered
+
+
+@compiled
 def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrusted, frozen,
                    undrawn, grounds, pledged, topped, alerts, diverting, suspects, confirmed,
                    securable, can_secure, early_below_dpd: int, late_dpd: int,

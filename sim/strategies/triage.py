@@ -45,6 +45,7 @@ from sim.strategies.kernels_decide import (
     assemble,
     candidate_sets,
     due_checks,
+    exposure_terms,
     ranked_within_hours,
     relief_gains,
     relief_sets,
@@ -122,7 +123,7 @@ class TriageParams:
     """Loss-given-default cut from extra collateral (top-up 30% of the balance sold at
     77% of value with 80% liquidity: domain auction figures), as a share of the balance;
     at most the part of the exposure the loan's own security leaves uncovered
-    (`uncovered`)."""
+    (`_exposure`)."""
     early_relief_below_dpd: int = 1
     """Relief on confirmed warnings is offered below this many days past due (before
     arrears, for an officer who reads signals; the 30+ dpd rule covers the rest)."""
@@ -211,31 +212,26 @@ def _interest_terms(obs: Observation) -> tuple:
             Repayment.INTEREST_ONLY_BULLET.value)
 
 
-def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _exposure(obs: Observation, p: TriageParams) -> tuple[np.ndarray, ...]:
     """(live loans, the loss given default assumed for each, the loss if each defaulted
-    now): what the officer and the oracle both read off the book at a decision point."""
-    live = obs.status == ACTIVE
-    exposure = obs.balance + obs.undrawn
-    lgd = np.where(obs.has_collateral, p.lgd_secured, p.lgd_unsecured)
-    lid = exposure * lgd
-    for a in (live, lgd, lid):
+    now, the part of each exposure its security leaves uncovered): what the officer and the
+    oracle both read off the book at a decision point, in one pass (kernels_decide.
+    exposure_terms).
+
+    Uncovered: the part of each loan's exposure (balance and open line) that the security
+    it already holds would not cover even at the auction's lowest price, by the bank's
+    last appraisal (`security_cny`); all of it where the observation carries no appraisal.
+    Extra collateral can cut a loss by no more than this: a bank does not ask for more
+    security on a loan its property covers at any price the court accepts. (Before
+    December 2026 the officer did: on a calm book of amortising small-business loans
+    secured on property at 60% loan-to-value it topped up over half the loans at CNY 2,000
+    each, more than late collection's whole loss, and avoided next to nothing.)"""
+    security = np.zeros(0) if obs.security_cny is None else obs.security_cny
+    terms = exposure_terms(obs.status, obs.balance, obs.undrawn, obs.has_collateral, security,
+                           ACTIVE, p.lgd_secured, p.lgd_unsecured)
+    for a in terms:
         a.flags.writeable = False
-    return live, lgd, lid
-
-
-def uncovered(obs: Observation) -> np.ndarray:
-    """Part of each loan's exposure (balance and open line) that the security it already
-    holds would not cover even at the auction's lowest price, by the bank's last appraisal
-    (`security_cny`); all of it where the observation carries no appraisal. Extra
-    collateral can cut a loss by no more than this: a bank does not ask for more security
-    on a loan its property covers at any price the court accepts. (Before December 2026
-    the officer did: on a calm book of amortising small-business loans secured on property
-    at 60% loan-to-value it topped up over half the loans at CNY 2,000 each, more than late
-    collection's whole loss, and avoided next to nothing.)"""
-    exposure = obs.balance + obs.undrawn
-    if obs.security_cny is None:
-        return exposure
-    return np.maximum(exposure - obs.security_cny, 0.0)
+    return terms
 
 
 class Triage(Strategy):
@@ -362,8 +358,8 @@ class Triage(Strategy):
         t = obs.month
         alerts = obs.recent_alerts(p.alert_months)
         risk = self.risk(obs, alerts)
-        live, lgd, lid = obs.derived(("triage_exposure", p.lgd_secured, p.lgd_unsecured),
-                                     lambda: _exposure(obs, p))
+        live, lgd, lid, uncovered = obs.derived(
+            ("triage_exposure", p.lgd_secured, p.lgd_unsecured), lambda: _exposure(obs, p))
         suspects = self.suspects(obs, alerts)
         confirmed = self.confirmed(obs, suspects)
         # the loans each action is weighed for, in one pass over the book (kernels_decide)
@@ -387,10 +383,10 @@ class Triage(Strategy):
         return assemble(table, counts, kind, np.asarray(gain, dtype=float),
                         np.asarray(check, dtype=np.int64), np.asarray(check_value, dtype=float),
                         np.asarray(risk, dtype=float), lid, lgd, obs.undrawn, obs.balance,
-                        obs.derived(("uncovered",), lambda: uncovered(obs)),
-                        p.diversion_effect, p.call_effect, p.collateral_lgd_cut, PART_CODES,
-                        offered_now, per_action, ACTION_CODES["onsite_check"], obs.check_hours,
-                        MIN_HOURS_FOR_RANKING, money, money_share, *_interest_terms(obs))
+                        uncovered, p.diversion_effect, p.call_effect, p.collateral_lgd_cut,
+                        PART_CODES, offered_now, per_action, ACTION_CODES["onsite_check"],
+                        obs.check_hours, MIN_HOURS_FOR_RANKING, money, money_share,
+                        *_interest_terms(obs))
 
     def afterwards(self, obs: Observation) -> list[tuple[int, str]]:
         """Further actions for hours left over once the ranked ones are taken."""
