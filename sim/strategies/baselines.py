@@ -220,9 +220,7 @@ class Oracle(Triage):
         """`afterwards` as columns (loans, action codes): the officer's decision on what it
         can see, less the legal work the standing order leaves to the asset-preservation
         team (the oracle books its own)."""
-        actions = self._officer.decide(obs.seen_only()).actions
-        loans, codes = self._officer.taken_columns
-        head = actions[:len(actions) - len(loans)]  # the standing workout's steps come first
+        head, _, _, loans, codes = self._officer.decide_columns(obs.seen_only())
         legal = self._legal_work(obs)
         keep = ~legal[codes]
         head_loans = [i for i, a in head if not legal[ACTION_CODES[a]]]

@@ -241,9 +241,6 @@ class Triage(Strategy):
         super().__init__()
         self.params = params or DEFAULT_TRIAGE
         self._topped_month: np.ndarray | None = None
-        self.taken_columns: tuple[np.ndarray, np.ndarray] | None = None
-        """The ranked actions of the last decision, as columns (loans, action codes): the
-        decision's actions after the standing workout's."""
         self._sets: tuple[Observation, np.ndarray, np.ndarray] | None = None
 
     # --- what differs between the officer and the oracle --------------------------
@@ -329,6 +326,16 @@ class Triage(Strategy):
 
     # --- the month ------------------------------------------------------------------
     def decide(self, obs: Observation) -> Decision:
+        actions, policy, routine_hours, loans, codes = self.decide_columns(obs)
+        actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
+        return Decision(policy=policy, actions=actions, routine_hours=routine_hours)
+
+    def decide_columns(self, obs: Observation) -> tuple[list[tuple[int, str]],
+                                                        MonitoringPolicy, float | None,
+                                                        np.ndarray, np.ndarray]:
+        """`decide` in parts: the standing workout's steps, the policy and the hours for
+        its checks due, and the ranked actions taken as columns (loans, action codes), so
+        a caller that reads the columns (the oracle's officer's) need not build the pairs."""
         actions: list = []
         workout(obs, Budget(obs.hours_available), actions)
         policy, routine_hours = self.choose_policy(obs)
@@ -345,11 +352,9 @@ class Triage(Strategy):
             self._actions_now(obs)[1], ACTION_CODES["onsite_check"], obs.check_hours,
             len(ACTIONS), len(obs.status), max(obs.hours_available - demand, 0.0),
             HOURS_TOLERANCE)
-        self.taken_columns = (loans, codes)
-        actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
         secured = loans[codes == ACTION_CODES["add_collateral"]]
         self._topped(obs)[secured] = obs.month
-        return Decision(policy=policy, actions=actions, routine_hours=routine_hours)
+        return actions, policy, routine_hours, loans, codes
 
     def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every (loan, action) worth doing now with its value per hour (CNY of expected
