@@ -61,6 +61,25 @@ def test_wave_ranks_count_earlier_actions_of_the_same_chain_on_the_same_loan():
         assert got.tolist() == want
 
 
+def test_wave_groups_order_a_run_by_wave_then_code_then_list_order():
+    from sim.interventions.kernels_act import wave_groups, wave_ranks
+
+    rng = np.random.default_rng(25)
+    for m in (1, 2, 10, 500):
+        loans = rng.integers(0, 40, m)
+        codes = rng.integers(0, 5, m)
+        code_chain = rng.integers(-1, 2, 5)
+        order, bounds = wave_groups(loans, codes, code_chain, 40, 2, 5)
+        rank = wave_ranks(loans, code_chain[codes], 40, 2)
+        assert order.tolist() == sorted(range(m), key=lambda j: (rank[j], codes[j], j))
+        assert bounds.shape == (rank.max() + 1, 6) and bounds[0, 0] == 0
+        assert bounds[-1, -1] == m
+        for w in range(len(bounds)):
+            for c in range(5):
+                group = order[bounds[w, c]:bounds[w, c + 1]]
+                assert (rank[group] == w).all() and (codes[group] == c).all()
+
+
 def test_first_failed_is_the_first_precondition_in_order_that_does_not_hold():
     from sim.interventions.kernels_act import first_failed
 

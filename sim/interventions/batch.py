@@ -45,7 +45,7 @@ from sim.interventions.kernels_act import (
     first_failed,
     restructure_loans,
     run_plan,
-    wave_ranks,
+    wave_groups,
 )
 from sim.interventions.workouts import has_security
 from sim.observation import HOURS_TOLERANCE, TARGETED
@@ -213,6 +213,19 @@ class _Tables:
         self.share = np.array([cat[a].cost_share for a in self.names], dtype=float)
         self.preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in self.names])
         self.check = codes.get("onsite_check", -1)
+        self._waves: dict[bytes, tuple[list[int], list[int]]] = {}
+
+    def wave_plan(self, bounds: np.ndarray, table: np.ndarray) -> tuple[list[int], list[int]]:
+        """The codes of the actions in a wave (its row of `wave_groups`' bounds) and the
+        rows of the preconditions they need (of `_requirements`), worked out once per set
+        of codes."""
+        key = (bounds[1:] > bounds[:-1]).tobytes()
+        got = self._waves.get(key)
+        if got is None:
+            present = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
+            needed = sorted({r for c in present for r in table[:, c].tolist() if r >= 0})
+            got = self._waves[key] = (present, needed)
+        return got
 
 
 def _tables(sim, codes: dict[str, int]) -> _Tables:
@@ -305,36 +318,36 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     names = tab.names
     cat = sim.catalogue
     # the k-th action of a chain on a loan sees the effects of its (k-1)-th: it goes in
-    # wave k (kernels_act.wave_ranks)
-    rank = wave_ranks(li, tab.chain[ci], sim.n, len(CHAIN_NAMES))
-    why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
-    detail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
+    # wave k; within a wave, each action's loans together (kernels_act.wave_groups). The
+    # actions are taken in that order here (g: by group) and put back in list order after.
+    order, bounds = wave_groups(li, ci, tab.chain, sim.n, len(CHAIN_NAMES), len(names))
+    gli, gci = li[order], ci[order]
+    gwhy = np.empty(m, dtype=np.int64)  # index of the failed precondition in `requires`
+    gdetail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
     results: dict[str, int] = {"": 0}
     reqs, table = _requirements(sim, names)
-    for wave in range(int(rank.max()) + 1):
-        wpos = np.flatnonzero(rank == wave)
-        widx, wci = li[wpos], ci[wpos]
-        present = np.flatnonzero(np.bincount(wci, minlength=len(names)))
+    for wb in bounds:
+        start, end = wb[0], wb[-1]
+        widx = gli[start:end]
+        present, needed = tab.wave_plan(wb, table)
         # each precondition once over the wave
-        holds = np.ones((len(reqs), len(wpos)), dtype=bool)
-        for r in sorted({r for c in present.tolist() for r in table[:, c].tolist() if r >= 0}):
+        holds = np.ones((len(reqs), end - start), dtype=bool)
+        for r in needed:
             holds[r] = PRECONDITION_COLUMNS[reqs[r]](sim, widx, t)
-        wwhy = first_failed(holds, table, wci)
-        why[wpos] = wwhy
-        ok = wwhy < 0
-        for c in present.tolist():
-            pos = wpos[ok & (wci == c)]
-            if not len(pos):
-                continue
-            a = names[c]
-            got = EFFECT_COLUMNS[a][1](sim, li[pos], cat[a], t)
+        wwhy = gwhy[start:end] = first_failed(holds, table, gci[start:end])
+        for c in present:
+            a, b = wb[c] - start, wb[c + 1] - start
+            ok = wwhy[a:b] < 0
+            got = EFFECT_COLUMNS[names[c]][1](sim, widx[a:b][ok], cat[names[c]], t)
             if isinstance(got, str):
                 if got:
-                    detail[pos] = results.setdefault(got, len(results))
+                    gdetail[start + a:start + b][ok] = results.setdefault(got, len(results))
             else:
                 keys, which = got
-                detail[pos] = np.array([results.setdefault(x, len(results)) for x in keys],
-                                       dtype=np.intp)[which]
+                gdetail[start + a:start + b][ok] = np.array(
+                    [results.setdefault(x, len(results)) for x in keys], dtype=np.intp)[which]
+    why, detail = np.empty_like(gwhy), np.empty_like(gdetail)  # back in list order
+    why[order], detail[order] = gwhy, gdetail
     refused = np.flatnonzero(why >= 0)
     if len(refused):
         sim.month_report.rejected.extend(

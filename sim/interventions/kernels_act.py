@@ -126,6 +126,34 @@ def wave_ranks(loans, chain, n_loans: int, n_chains: int) -> np.ndarray:
 
 
 @compiled
+def wave_groups(loans, codes, code_chain, n_loans: int, n_chains: int, n_codes: int):
+    """A run's actions grouped as `_columns` applies them: by wave (`wave_ranks`, the chain
+    of code c being code_chain[c]), and within a wave by action code, each group in list
+    order. Returns (order, bounds): the positions of the actions in the run, so grouped,
+    and bounds[w, c]:bounds[w, c + 1], the slice of `order` holding wave w's actions of
+    code c."""
+    m = len(loans)
+    rank = wave_ranks(loans, code_chain[codes], n_loans, n_chains)
+    waves = 1
+    for j in range(m):
+        waves = max(waves, rank[j] + 1)
+    bounds = np.zeros((waves, n_codes + 1), dtype=np.int64)
+    for j in range(m):
+        bounds[rank[j], codes[j] + 1] += 1
+    at = 0
+    for w in range(waves):
+        for c in range(n_codes + 1):
+            at += bounds[w, c]
+            bounds[w, c] = at
+    fill = bounds[:, :n_codes].copy()
+    order = np.empty(m, dtype=np.int64)
+    for j in range(m):
+        order[fill[rank[j], codes[j]]] = j
+        fill[rank[j], codes[j]] += 1
+    return order, bounds
+
+
+@compiled
 def first_failed(holds, table, codes) -> np.ndarray:
     """For each action of a wave (its code), the index in its `requires` of the first
     precondition that does not hold (-1: all hold). holds[r, j]: precondition r holds for
