@@ -13,9 +13,10 @@ import pytest
 
 import sim.engine as engine_module
 from sim.engine import Decision, Simulation
-from sim.interventions.batch import PRECONDITION_COLUMNS, act_many
-from sim.interventions.catalogue import PRECONDITIONS
+from sim.interventions.batch import _batchable, _failed, _tables, act_many
+from sim.interventions.catalogue import PRECONDITIONS, precondition
 from sim.interventions.effects import act
+from sim.interventions.kernels_act import PRECONDITION_TESTS
 from sim.scenario import load_scenario
 from sim.strategies import make_strategy
 
@@ -100,18 +101,23 @@ def test_batched_actions_equal_one_by_one_on_random_lists(case, strategy, per_mo
     assert any(r.rejected for r in runs[0].reports)  # the lists did meet refusals
 
 
-def test_column_preconditions_agree_with_the_scalar_table():
+def test_compiled_preconditions_agree_with_the_scalar_table():
     sc = load_scenario(ROOT / "scenarios" / "disaster.yaml")
     strat = make_strategy("early-warning")
     sim = Simulation(sc, seed=2, decider=strat.decide)
     idx = np.arange(sim.n)
+    codes = np.zeros(sim.n, dtype=np.int64)
     for month in (1, 8, 16, 24):
         sim.advance_to(month)
-        if month == 8:  # a misuse known on loans in no difficulty: a ground to freeze only
-            sim.known_diversion[::7] = True
-        for code, column in PRECONDITION_COLUMNS.items():
-            for action in ("restructure", "claim_sale"):
-                want = [bool(PRECONDITIONS[code](sim, int(i), action, sim.t)) for i in idx]
-                if code == "active" and action == "claim_sale":
-                    continue  # claim sale also reaches written-off claims; never batched
-                assert column(sim, idx, sim.t).tolist() == want, (code, month)
+        # each test alone, as an action requiring only it would meet it
+        for k, code in enumerate(PRECONDITION_TESTS):
+            want = [bool(PRECONDITIONS[code](sim, int(i), "restructure", sim.t)) for i in idx]
+            got = _failed(sim, idx, codes, np.array([[k]]), sim.t)
+            assert (got < 0).tolist() == want, (code, month)
+        # each batchable action's preconditions in order: the first that fails is its reason
+        tab = _tables(sim, _batchable(sim))
+        for c, action in enumerate(tab.names):
+            got = _failed(sim, idx, np.full(sim.n, c), tab.table, sim.t)
+            requires = sim.catalogue[action].requires
+            assert [None if k < 0 else requires[k] for k in got.tolist()] == [
+                precondition(sim, int(i), action) for i in idx], (action, month)

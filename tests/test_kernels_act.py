@@ -80,24 +80,6 @@ def test_wave_groups_order_a_run_by_wave_then_code_then_list_order():
                 assert (rank[group] == w).all() and (codes[group] == c).all()
 
 
-def test_first_failed_is_the_first_precondition_in_order_that_does_not_hold():
-    from sim.interventions.kernels_act import first_failed
-
-    rng = np.random.default_rng(24)
-    n_reqs, n_codes, depth, m = 6, 5, 3, 400
-    table = np.full((depth, n_codes), -1, dtype=np.int64)
-    for c in range(n_codes):
-        reqs = rng.choice(n_reqs, rng.integers(0, depth + 1), replace=False)
-        table[:len(reqs), c] = reqs
-    holds = rng.random((n_reqs, m)) < 0.8
-    codes = rng.integers(0, n_codes, m)
-    want = []
-    for j, c in enumerate(codes.tolist()):
-        failed = [k for k in range(depth) if table[k, c] >= 0 and not holds[table[k, c], j]]
-        want.append(failed[0] if failed else -1)
-    assert first_failed(holds, table, codes).tolist() == want
-
-
 def test_charge_block_books_hours_money_and_months_as_act_does_in_order():
     from sim.codes import LoanStatus
     from sim.interventions.kernels_act import charge_block

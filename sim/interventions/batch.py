@@ -22,8 +22,9 @@ refusals and the same floating-point sums as calling `act` in order:
 
 `tests/test_batch_act.py` holds the two paths to this on random action lists. The scalar
 precondition table and effects stay the reference: a change to one of them needs the same
-change to its column version here (the tests fail until the two agree), or its removal
-from PRECONDITION_COLUMNS / EFFECT_COLUMNS, which sends that action back through `act`.
+change to its compiled test (kernels_act.failed_preconditions) or column version here (the
+tests fail until the two agree), or its removal from kernels_act.PRECONDITION_TESTS /
+EFFECT_COLUMNS, which sends the actions that need it back through `act`.
 """
 
 from __future__ import annotations
@@ -34,65 +35,21 @@ from itertools import repeat
 import numpy as np
 
 from sim import defaults
-from sim.codes import LoanClass, LoanStatus
 from sim.interventions.effects import (
     EFFECTS,
     PREVENTIVE_STAGES,
     act,
 )
 from sim.interventions.kernels_act import (
+    PRECONDITION_TESTS,
     charge_block,
-    first_failed,
+    failed_preconditions,
     restructure_loans,
     run_plan,
     wave_groups,
 )
-from sim.interventions.workouts import has_security
 from sim.observation import HOURS_TOLERANCE, TARGETED
 from sim.signals import alerted_of
-
-ACTIVE, DEFAULTED, WRITTEN_OFF = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value,
-                                  LoanStatus.WRITTEN_OFF.value)
-SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
-
-
-# --- preconditions on columns: sim.interventions.catalogue.PRECONDITIONS for loans idx ---
-def _col_on_books(sim, idx, t):
-    st = sim.status[idx]
-    return (st == ACTIVE) | (st == DEFAULTED)
-
-
-def _col_in_difficulty(sim, idx, t):
-    return (sim.dpd[idx] > 0) | (sim.cls[idx] >= SPECIAL_MENTION) | alerted_of(
-        sim.last_seen, idx, t, include_payment=True)
-
-
-def _col_freeze_ground(sim, idx, t):
-    return sim.known_diversion[idx] | _col_in_difficulty(sim, idx, t)
-
-
-def _col_performing(sim, idx, t):
-    return ~sim.defaulted[idx] & (sim.status[idx] == ACTIVE)
-
-
-PRECONDITION_COLUMNS: dict[str, Callable] = {
-    "active": _col_on_books,
-    "not_defaulted": _col_performing,
-    "not_recalled": _col_performing,
-    "has_undrawn": lambda sim, idx, t: (sim.undrawn[idx] > 0) & ~sim.frozen[idx],
-    "self_payment": lambda sim, idx, t: ~sim.entrusted[idx],
-    "in_difficulty": _col_in_difficulty,
-    "freeze_ground": _col_freeze_ground,
-    "disaster_hit": lambda sim, idx, t: sim.disaster_until[sim.pf.region[idx]] >= t,
-    "overdue": lambda sim, idx, t: sim.dpd[idx] > 0,
-    "defaulted": lambda sim, idx, t: sim.defaulted[idx] | (sim.status[idx] == WRITTEN_OFF),
-    "no_lawsuit": lambda sim, idx, t: sim.lawsuit_month[idx] < 0,
-    "has_collateral": lambda sim, idx, t: has_security(sim, idx),
-    "unpledged_assets": lambda sim, idx, t: ~(sim.extra_collateral[idx] > 0),
-}
-"""Precondition code -> mask over loans idx at month t; the same tests as the scalar
-table (sim.interventions.catalogue.PRECONDITIONS), which stays the reference. A code
-missing here keeps the actions that require it on the one-by-one path."""
 
 
 # --- effects on columns: each one the scalar effect of sim.interventions.effects -------
@@ -192,7 +149,7 @@ def _batchable(sim) -> dict[str, int]:
             it = sim.catalogue.get(a)
             if it is None or EFFECTS.get(a) is not scalar or it.stage == "workout":
                 continue
-            if all(r in PRECONDITION_COLUMNS for r in it.requires):
+            if all(r in PRECONDITION_TESTS for r in it.requires):
                 got[a] = len(got)
         sim._batchable = got
     return got
@@ -213,18 +170,21 @@ class _Tables:
         self.share = np.array([cat[a].cost_share for a in self.names], dtype=float)
         self.preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in self.names])
         self.check = codes.get("onsite_check", -1)
-        self._waves: dict[bytes, tuple[list[int], list[int]]] = {}
+        # table[k, code]: the code's k-th precondition, as its place in PRECONDITION_TESTS
+        # (-1: it has fewer)
+        depth = max((len(cat[a].requires) for a in self.names), default=0)
+        self.table = np.full((depth, len(self.names)), -1, dtype=np.int64)
+        for c, a in enumerate(self.names):
+            for k, r in enumerate(cat[a].requires):
+                self.table[k, c] = PRECONDITION_TESTS.index(r)
+        self._waves: dict[bytes, list[int]] = {}
 
-    def wave_plan(self, bounds: np.ndarray, table: np.ndarray) -> tuple[list[int], list[int]]:
-        """The codes of the actions in a wave (its row of `wave_groups`' bounds) and the
-        rows of the preconditions they need (of `_requirements`), worked out once per set
-        of codes."""
+    def present(self, bounds: np.ndarray) -> list[int]:
+        """The codes of the actions in a wave (its row of `wave_groups`' bounds), in order."""
         key = (bounds[1:] > bounds[:-1]).tobytes()
         got = self._waves.get(key)
         if got is None:
-            present = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
-            needed = sorted({r for c in present for r in table[:, c].tolist() if r >= 0})
-            got = self._waves[key] = (present, needed)
+            got = self._waves[key] = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
         return got
 
 
@@ -235,19 +195,14 @@ def _tables(sim, codes: dict[str, int]) -> _Tables:
     return got
 
 
-def _requirements(sim, names: list[str]) -> tuple[list[str], np.ndarray]:
-    """The preconditions of the batchable actions, and table[k, code]: the index of action
-    code's k-th precondition in that list (-1: it has fewer)."""
-    got = getattr(sim, "_batch_requirements", None)
-    if got is None:
-        reqs = sorted({r for a in names for r in sim.catalogue[a].requires})
-        depth = max((len(sim.catalogue[a].requires) for a in names), default=0)
-        table = np.full((depth, len(names)), -1, dtype=np.int64)
-        for c, a in enumerate(names):
-            for k, r in enumerate(sim.catalogue[a].requires):
-                table[k, c] = reqs.index(r)
-        got = sim._batch_requirements = (reqs, table)
-    return got
+def _failed(sim, idx: np.ndarray, codes: np.ndarray, table: np.ndarray, t: int) -> np.ndarray:
+    """For each action (loan idx[j], code codes[j]), the index in its `requires` of the
+    first precondition that does not hold at month t (-1: all hold): the scalar table's
+    tests (sim.interventions.catalogue.PRECONDITIONS), compiled (kernels_act)."""
+    return failed_preconditions(
+        idx, codes, table, t, alerted_of(sim.last_seen, idx, t, include_payment=True),
+        sim.status, sim.defaulted, sim.dpd, sim.cls, sim.entrusted, sim.disaster_until,
+        sim.pf.region, sim.extra_collateral)
 
 
 def act_many(sim, actions: Sequence) -> None:
@@ -325,17 +280,11 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     gwhy = np.empty(m, dtype=np.int64)  # index of the failed precondition in `requires`
     gdetail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
     results: dict[str, int] = {"": 0}
-    reqs, table = _requirements(sim, names)
     for wb in bounds:
         start, end = wb[0], wb[-1]
         widx = gli[start:end]
-        present, needed = tab.wave_plan(wb, table)
-        # each precondition once over the wave
-        holds = np.ones((len(reqs), end - start), dtype=bool)
-        for r in needed:
-            holds[r] = PRECONDITION_COLUMNS[reqs[r]](sim, widx, t)
-        wwhy = gwhy[start:end] = first_failed(holds, table, gci[start:end])
-        for c in present:
+        wwhy = gwhy[start:end] = _failed(sim, widx, gci[start:end], tab.table, t)
+        for c in tab.present(wb):
             a, b = wb[c] - start, wb[c + 1] - start
             ok = wwhy[a:b] < 0
             got = EFFECT_COLUMNS[names[c]][1](sim, widx[a:b][ok], cat[names[c]], t)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import defaults
-from sim.codes import LoanStatus
+from sim.codes import LoanClass, LoanStatus
 from sim.compiled import compiled
 from sim.kernels.common import _maximum
 from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
@@ -21,6 +21,7 @@ from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
 EQUAL_INSTALMENT = _EQUAL_INSTALMENT  # module globals numba takes as constants
 EQUAL_PRINCIPAL = _EQUAL_PRINCIPAL
 ACTIVE, DEFAULTED = LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value
+SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
 MONTHS_PER_YEAR = float(defaults.MONTHS_PER_YEAR)  # a monthly rate: the annual one over this
 BURDEN_HORIZON_MONTHS = 12
 """The window the burden averages over: sim.loanbook.payment_burden_one's default."""
@@ -153,18 +154,45 @@ def wave_groups(loans, codes, code_chain, n_loans: int, n_chains: int, n_codes: 
     return order, bounds
 
 
+PRECONDITION_TESTS = ("active", "not_defaulted", "self_payment", "in_difficulty",
+                      "disaster_hit", "overdue", "unpledged_assets")
+"""The preconditions `failed_preconditions` tests, each by its place here: those of the
+actions that go column-wise (sim.interventions.batch). An action that requires another
+one goes through `act`."""
+
+
 @compiled
-def first_failed(holds, table, codes) -> np.ndarray:
-    """For each action of a wave (its code), the index in its `requires` of the first
-    precondition that does not hold (-1: all hold). holds[r, j]: precondition r holds for
-    the wave's j-th action; table[k, code]: the row of the code's k-th precondition (-1:
-    it has fewer)."""
-    m = len(codes)
+def failed_preconditions(idx, codes, table, month: int, alerted, status, defaulted, dpd, cls,
+                         entrusted, disaster_until, region, extra_collateral) -> np.ndarray:
+    """For each action of a wave (on loan idx[j], of action code codes[j]), the index in its
+    `requires` of the first precondition that does not hold (-1: all hold), tested in
+    order as sim.interventions.catalogue.precondition tests them. table[k, code]: the
+    code's k-th precondition, as its place in PRECONDITION_TESTS (-1: it has fewer);
+    alerted[j]: a signal seen lately on the j-th loan. The tests are written out here,
+    not called, because a call passing the columns costs more than the test."""
+    m = len(idx)
     why = np.full(m, -1, dtype=np.int64)
     for j in range(m):
+        i = idx[j]
         for k in range(table.shape[0]):
-            r = table[k, codes[j]]
-            if r >= 0 and not holds[r, j]:
+            test = table[k, codes[j]]
+            if test < 0:
+                continue
+            if test == 0:  # active: on the books
+                holds = status[i] == ACTIVE or status[i] == DEFAULTED
+            elif test == 1:  # not_defaulted: still performing
+                holds = not defaulted[i] and status[i] == ACTIVE
+            elif test == 2:  # self_payment
+                holds = not entrusted[i]
+            elif test == 3:  # in_difficulty: in arrears, on the watch list, a signal lately
+                holds = dpd[i] > 0 or cls[i] >= SPECIAL_MENTION or alerted[j]
+            elif test == 4:  # disaster_hit
+                holds = disaster_until[region[i]] >= month
+            elif test == 5:  # overdue
+                holds = dpd[i] > 0
+            else:  # unpledged_assets
+                holds = not extra_collateral[i] > 0
+            if not holds:
                 why[j] = k
                 break
     return why
