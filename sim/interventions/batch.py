@@ -211,10 +211,10 @@ def act_many(sim, actions: Sequence) -> None:
         return
     codes = _batchable(sim)
     m = len(actions)
-    ids, names = zip(*actions, strict=True)
-    loans, kinds = list(map(int, ids)), list(names)
-    li = np.array(loans, dtype=np.int64)
-    ci = np.fromiter(map(codes.get, kinds, repeat(-1, m)), dtype=np.int64, count=m)
+    ids, kinds = zip(*actions, strict=True)
+    li = np.array(ids, dtype=np.int64)
+    loans = li.tolist()  # the loan numbers as ints, for `act`
+    ci = np.array(list(map(codes.get, kinds, repeat(-1, m))), dtype=np.int64)
     single = np.flatnonzero(ci < 0)  # not batchable: through `act` at its place
     # the (loan, batchable action) pairs taken this month, as marks by loan * width + code
     width = len(codes)
@@ -239,7 +239,7 @@ def _act(sim, i: int, a: str, codes: dict[str, int], taken: np.ndarray) -> None:
         taken[i * len(codes) + codes[a]] = True
 
 
-def _run(sim, li: np.ndarray, ci: np.ndarray, loans: list[int], kinds: list[str],
+def _run(sim, li: np.ndarray, ci: np.ndarray, loans: list[int], kinds: Sequence[str],
          codes: dict[str, int], taken: np.ndarray) -> None:
     """A run of batchable actions (loans li, codes ci; the same as lists): column-wise as
     far as that is exact, then one by one."""
@@ -312,8 +312,7 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
         float(sim._hours_left), float(sim.money_spent), tl, tc, hours[pos], tab.fixed,
         tab.share, tab.preventive, sim.status, sim.balance, sim.written_off, sim.costs,
         sim.first_action, sim.acted, t, taken, len(codes))
-    tloans = tl.tolist()
-    sim._done_this_month.update(zip(tloans, tab.name_objects[tc].tolist(), strict=True))
+    sim._done_this_month.update(zip(tl.tolist(), tab.name_objects[tc].tolist(), strict=True))
     sim.rec.log_block(t, tl, tab.events, tc, cost, list(results), detail[pos])
     if tab.check >= 0:
-        sim._targeted.extend(li[pos[tc == tab.check]].tolist())
+        sim._targeted.extend(tl[tc == tab.check].tolist())
