@@ -144,17 +144,18 @@ def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_la
     repayment = rng.integers(0, 3, n).astype(np.int8)
     dpd = rng.choice([0, 30, 60, 90, 120], n).astype(np.int32)
     shift = rng.normal(0, 0.1, n)
-    until = np.full(n, -1, dtype=np.int32)
+    until = rng.choice([-1, 10, 20], n).astype(np.int32)  # some still under observation
+    again = np.zeros(n, dtype=bool)
     misses = (dpd // 30).astype(np.int32)
     idx = np.sort(rng.choice(n, 1200, replace=False))
     before = {k: v.copy() for k, v in dict(rate=rate, rate0=rate0, term=term, shift=shift,
                                           dpd=dpd, misses=misses, until=until).items()}
     stages = sorted(p["stage_factor"])
     meaningful = restructure_loans(
-        idx, balance, rate, rate0, term, latest, mob, repayment, dpd, shift, until, misses,
-        p["rate_concession"], p["term_stretch"], float(p["term_add_months"]),
+        idx, balance, rate, rate0, term, latest, mob, repayment, dpd, shift, again, until,
+        misses, p["rate_concession"], p["term_stretch"], float(p["term_add_months"]),
         p["health_per_payment_cut"], p["max_health_boost"], np.array(stages),
-        np.array([p["stage_factor"][s] for s in stages]), 30, 17, p["meaningful_cut"])
+        np.array([p["stage_factor"][s] for s in stages]), 30, 15, 17, p["meaningful_cut"])
     for j, i in enumerate(idx.tolist()):
         b = before
         new_rate, new_remaining, cut = restructure_terms(
@@ -166,11 +167,13 @@ def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_la
         assert rate0[i] == max(0.0, b["rate0"][i] - (b["rate"][i] - new_rate))
         assert shift[i] == b["shift"][i] + relief_health(p, cut, int(b["dpd"][i]))
         assert (dpd[i], misses[i], until[i]) == (0, 0, 17)
+        assert again[i] == (b["until"][i] >= 15)
         assert meaningful[j] == (cut >= p["meaningful_cut"])
     rest = np.setdiff1d(np.arange(n), idx)
     for name, now in dict(rate=rate, rate0=rate0, term=term, shift=shift, dpd=dpd,
                           misses=misses, until=until).items():
         assert np.array_equal(now[rest], before[name][rest])
+    assert not again[rest].any()
 
 
 def test_the_cut_of_some_loans_is_their_cut_among_the_whole_book():

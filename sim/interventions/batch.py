@@ -86,16 +86,14 @@ def _restructure(sim, idx, it, t):
     # applied loan by loan in one compiled pass (kernels_act.restructure_loans)
     p = it.params
     stages = sorted(p["stage_factor"])
-    sim.restructured_again[idx] = sim.restructured_until[idx] >= t  # still under observation
     meaningful = restructure_loans(
         idx, sim.balance, sim.rate, sim.rate0, sim.term, sim.latest_term, sim.mob,
-        sim.pf.repayment, sim.dpd,
-        sim.shift, sim.restructured_until, sim.misses, float(p["rate_concession"]),
-        float(p["term_stretch"]), float(p["term_add_months"]),
-        float(p["health_per_payment_cut"]), float(p["max_health_boost"]),
-        np.array(stages, dtype=np.int64),
+        sim.pf.repayment, sim.dpd, sim.shift, sim.restructured_again, sim.restructured_until,
+        sim.misses, float(p["rate_concession"]), float(p["term_stretch"]),
+        float(p["term_add_months"]), float(p["health_per_payment_cut"]),
+        float(p["max_health_boost"]), np.array(stages, dtype=np.int64),
         np.array([p["stage_factor"][s] for s in stages], dtype=float),
-        defaults.DAYS_PER_MONTH, t + p["observation_months"], float(p["meaningful_cut"]))
+        defaults.DAYS_PER_MONTH, t, t + p["observation_months"], float(p["meaningful_cut"]))
     sim._observations_open = True
     return ("no_payment_cut", "payment_cut"), meaningful
 
@@ -177,15 +175,6 @@ class _Tables:
         for c, a in enumerate(self.names):
             for k, r in enumerate(cat[a].requires):
                 self.table[k, c] = PRECONDITION_TESTS.index(r)
-        self._waves: dict[bytes, list[int]] = {}
-
-    def present(self, bounds: np.ndarray) -> list[int]:
-        """The codes of the actions in a wave (its row of `wave_groups`' bounds), in order."""
-        key = (bounds[1:] > bounds[:-1]).tobytes()
-        got = self._waves.get(key)
-        if got is None:
-            got = self._waves[key] = np.flatnonzero(bounds[1:] > bounds[:-1]).tolist()
-        return got
 
 
 def _tables(sim, codes: dict[str, int]) -> _Tables:
@@ -280,20 +269,22 @@ def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
     gwhy = np.empty(m, dtype=np.int64)  # index of the failed precondition in `requires`
     gdetail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
     results: dict[str, int] = {"": 0}
-    for wb in bounds:
+    for wb in bounds.tolist():
         start, end = wb[0], wb[-1]
         widx = gli[start:end]
         wwhy = gwhy[start:end] = _failed(sim, widx, gci[start:end], tab.table, t)
-        for c in tab.present(wb):
-            a, b = wb[c] - start, wb[c + 1] - start
-            ok = wwhy[a:b] < 0
-            got = EFFECT_COLUMNS[names[c]][1](sim, widx[a:b][ok], cat[names[c]], t)
+        for c in range(len(names)):
+            a, b = wb[c], wb[c + 1]
+            if a == b:
+                continue
+            ok = wwhy[a - start:b - start] < 0
+            got = EFFECT_COLUMNS[names[c]][1](sim, gli[a:b][ok], cat[names[c]], t)
             if isinstance(got, str):
                 if got:
-                    gdetail[start + a:start + b][ok] = results.setdefault(got, len(results))
+                    gdetail[a:b][ok] = results.setdefault(got, len(results))
             else:
                 keys, which = got
-                gdetail[start + a:start + b][ok] = np.array(
+                gdetail[a:b][ok] = np.array(
                     [results.setdefault(x, len(results)) for x in keys], dtype=np.intp)[which]
     why, detail = np.empty_like(gwhy), np.empty_like(gdetail)  # back in list order
     why[order], detail[order] = gwhy, gdetail

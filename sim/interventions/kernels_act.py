@@ -229,16 +229,18 @@ def charge_block(hours_left: float, money_spent: float, loans, codes, hours, fix
 
 @compiled
 def restructure_loans(idx, balance, rate, rate0, term, latest_term, mob, repayment, dpd, shift,
-                      restructured_until, misses, rate_concession: float, term_stretch: float,
-                      term_add_months: float, health_per_payment_cut: float,
-                      max_health_boost: float, stage_days, stage_factors, days_per_month: int,
-                      until: int, meaningful_cut: float) -> np.ndarray:
-    """Restructure loans idx (distinct) in place, loan by loan as the one-loan effect
-    (sim.interventions.effects._restructure) does: the new terms (the term stretched up to
-    the extension limit, `latest_term` months on book), the relief in health
+                      restructured_again, restructured_until, misses, rate_concession: float,
+                      term_stretch: float, term_add_months: float,
+                      health_per_payment_cut: float, max_health_boost: float, stage_days,
+                      stage_factors, days_per_month: int, month: int, until: int,
+                      meaningful_cut: float) -> np.ndarray:
+    """Restructure loans idx (distinct) at `month` in place, loan by loan as the one-loan
+    effect (sim.interventions.effects._restructure) does: the new terms (the term stretched
+    up to the extension limit, `latest_term` months on book), the relief in health
     (less once arrears have built up: stage_factors by stage_days), the rate concession
-    carried into the reference rate, the observation period, arrears cleared. Returns for
-    each loan whether the payment was cut meaningfully (1) or not (0)."""
+    carried into the reference rate, whether it is restructured again while still under
+    observation, the observation period to `until`, arrears cleared. Returns for each loan
+    whether the payment was cut meaningfully (1) or not (0)."""
     k = len(idx)
     meaningful = np.empty(k, dtype=np.intp)
     top = stage_days[-1]
@@ -264,6 +266,7 @@ def restructure_loans(idx, balance, rate, rate0, term, latest_term, mob, repayme
         rate[i] = new_rate
         rate0[i] = max(0.0, rate0[i] - (r - new_rate))
         term[i] = min(mob[i] + new_remaining, max(latest_term[i], term[i]))
+        restructured_again[i] = restructured_until[i] >= month
         restructured_until[i] = until
         misses[i] = 0
         dpd[i] = 0
