@@ -151,31 +151,31 @@ def _take(sim, li: np.ndarray, ci: np.ndarray, kinds: Sequence[str], codes: dict
     compiled loop, then booked in list order: refusals, log, pairs taken, checks."""
     t = sim.t
     tab = _tables(sim, codes)
-    sim._hours_left, sim.money_spent, why, result, cost = k.take_actions(
+    (sim._hours_left, sim.money_spent, sim._observations_open, why, result,
+     cost) = k.take_actions(
         li, ci, t, alerted_of(sim.last_seen, li, t, include_payment=True), tab.kind,
         tab.table, tab.hours, tab.check, tab.fixed, tab.share, tab.preventive, tab.months,
         tab.cure_boost, float(sim._hours_left), HOURS_TOLERANCE, float(sim.money_spent),
-        sim.check_hours[:, TARGETED], taken, len(codes), sim.status, sim.defaulted, sim.dpd,
-        sim.cls, sim.entrusted, sim.disaster_until, sim.pf.region, sim.balance,
-        sim.written_off, sim.costs, sim.first_action, sim.acted, sim.closer_until, sim.d,
-        sim.extra_collateral, sim.appraised, sim.relationship, sim.diverting, sim.boost,
-        sim.deferral_until, sim.misses, sim.rate, sim.rate0, sim.term, sim.latest_term,
-        sim.mob, sim.pf.repayment, sim.shift, sim.restructured_again, sim.restructured_until,
-        tab.terms, tab.stage_days, tab.stage_factors, defaults.DAYS_PER_MONTH,
-        tab.health_margin, tab.top_up_share, defaults.RELATIONSHIP_HIT["intrusive"])
-    refused = np.flatnonzero(why != k.TAKEN)
-    if len(refused):
+        bool(sim._observations_open), sim.check_hours[:, TARGETED], taken, len(codes),
+        sim.status, sim.defaulted, sim.dpd, sim.cls, sim.entrusted, sim.disaster_until,
+        sim.pf.region, sim.balance, sim.written_off, sim.costs, sim.first_action, sim.acted,
+        sim.closer_until, sim.d, sim.extra_collateral, sim.appraised, sim.relationship,
+        sim.diverting, sim.boost, sim.deferral_until, sim.misses, sim.rate, sim.rate0,
+        sim.term, sim.latest_term, sim.mob, sim.pf.repayment, sim.shift,
+        sim.restructured_again, sim.restructured_until, tab.terms, tab.stage_days,
+        tab.stage_factors, defaults.DAYS_PER_MONTH, tab.health_margin, tab.top_up_share,
+        defaults.RELATIONSHIP_HIT["intrusive"])
+    pos = np.flatnonzero(why == k.TAKEN)
+    if len(pos) < len(li):
+        refused = np.flatnonzero(why != k.TAKEN)
         cat = sim.catalogue
         sim.month_report.rejected.extend(
             (int(li[p]), kinds[p], "queued" if w == k.QUEUED else "hours" if w == k.NO_HOURS
              else cat[kinds[p]].requires[w])
             for p, w in zip(refused.tolist(), why[refused].tolist(), strict=True))
-    pos = np.flatnonzero(why == k.TAKEN)
     if not len(pos):
         return
     tl, tc = li[pos], ci[pos]
-    if (tab.kind[tc] == k.RESTRUCTURE).any():
-        sim._observations_open = True  # a restructuring under observation (sim.loanbook)
     sim._done_this_month.update(zip(tl.tolist(), tab.name_objects[tc].tolist(), strict=True))
     sim.rec.log_block(t, tl, tab.events, tc, cost[pos], RESULTS, tab.detail[tc, result[pos]])
     if tab.check >= 0:

@@ -157,7 +157,8 @@ def restructured(balance: float, rate: float, term: int, latest_term: int, mob: 
 @compiled
 def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
                  check_code: int, fixed, share, preventive, months, cure_boost,
-                 hours_left: float, tolerance: float, money_spent: float, check_hours, taken,
+                 hours_left: float, tolerance: float, money_spent: float,
+                 observations_open: bool, check_hours, taken,
                  width: int, status, defaulted, dpd, cls, entrusted, disaster_until, region,
                  balance, written_off, costs, first_action, acted, closer_until, d,
                  extra_collateral, appraised, relationship, diverting, boost, deferral_until,
@@ -173,9 +174,10 @@ def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
     check's by its loan) against the hours left; if taken, its hours, its cost (the fixed
     cost plus a share of what is owed) on the loan and in all, the month of a preventive
     action, and its effect on its own loan (kind[code]; months, cure_boost: by code).
-    Returns (hours left, money spent, why, result, cost) with each action's TAKEN, QUEUED,
-    NO_HOURS or failed precondition, its result (for a request for collateral 1:
-    obtained, for a restructuring 1: a meaningful cut; else 0) and its cost."""
+    Returns (hours left, money spent, whether a restructuring is under observation, why,
+    result, cost) with each action's TAKEN, QUEUED, NO_HOURS or failed precondition, its
+    result (for a request for collateral 1: obtained, for a restructuring 1: a meaningful
+    cut; else 0) and its cost."""
     m = len(loans)
     why = np.full(m, TAKEN, dtype=np.int64)
     result = np.zeros(m, dtype=np.intp)
@@ -249,6 +251,7 @@ def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
             term[i] = min(mob[i] + new_remaining, max(latest_term[i], term[i]))
             restructured_again[i] = restructured_until[i] >= month  # still under observation
             restructured_until[i] = month + int(terms[5])
+            observations_open = True
             misses[i] = 0
             dpd[i] = 0
             result[j] = 1 if cut >= terms[6] else 0
@@ -259,7 +262,7 @@ def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
         elif effect == COLLECT:
             boost[i] += cure_boost[c]
         # ONSITE_CHECK: the loan joins the month's targeted checks (by act_many)
-    return hours_left, money_spent, why, result, cost
+    return hours_left, money_spent, observations_open, why, result, cost
 
 
 @compiled
