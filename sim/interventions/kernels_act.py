@@ -66,7 +66,7 @@ def cut_power_inputs(idx, rate, remaining, longest, rate_concession: float,
     expo = np.empty(2 * k)
     for j in range(k):
         i = idx[j]
-        new_rate, new_remaining = _stretched(rate[i], remaining[i], longest[i],
+        new_rate, new_remaining = _stretched(rate[i], remaining[i], float(longest[i]),
                                              rate_concession, term_stretch, term_add_months)
         base[j] = 1 + rate[i] / MONTHS_PER_YEAR
         expo[j] = -max(float(remaining[i]), 1.0)
@@ -100,7 +100,7 @@ def cut_from_power(idx, balance, rate, remaining, longest, repayment, rate_conce
     cut = np.empty(k)
     for j in range(k):
         i = idx[j]
-        new_rate, new_remaining = _stretched(rate[i], remaining[i], longest[i],
+        new_rate, new_remaining = _stretched(rate[i], remaining[i], float(longest[i]),
                                              rate_concession, term_stretch, term_add_months)
         before = _burden_columns(balance[i], rate[i], float(remaining[i]), repayment[i],
                                  power[j], horizon_months)
