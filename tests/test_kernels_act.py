@@ -48,128 +48,34 @@ def test_payment_cut_is_the_numpy_burden_before_and_after_to_the_bit():
         assert np.array_equal(got_rate, new_rate) and np.array_equal(got_remaining, new_remaining)
 
 
-def test_wave_ranks_count_earlier_actions_of_the_same_chain_on_the_same_loan():
-    from sim.interventions.kernels_act import wave_ranks
-
-    rng = np.random.default_rng(23)
-    for m in (2, 10, 500):
-        loans = rng.integers(0, 40, m)
-        chain = rng.integers(-1, 2, m)
-        got = wave_ranks(loans, chain, 40, 2)
-        want = [0 if chain[j] < 0 else int(np.sum((loans[:j] == loans[j]) & (chain[:j] == chain[j])))
-                for j in range(m)]
-        assert got.tolist() == want
-
-
-def test_first_failed_is_the_first_precondition_in_order_that_does_not_hold():
-    from sim.interventions.kernels_act import first_failed
-
-    rng = np.random.default_rng(24)
-    n_reqs, n_codes, depth, m = 6, 5, 3, 400
-    table = np.full((depth, n_codes), -1, dtype=np.int64)
-    for c in range(n_codes):
-        reqs = rng.choice(n_reqs, rng.integers(0, depth + 1), replace=False)
-        table[:len(reqs), c] = reqs
-    holds = rng.random((n_reqs, m)) < 0.8
-    codes = rng.integers(0, n_codes, m)
-    want = []
-    for j, c in enumerate(codes.tolist()):
-        failed = [k for k in range(depth) if table[k, c] >= 0 and not holds[table[k, c], j]]
-        want.append(failed[0] if failed else -1)
-    assert first_failed(holds, table, codes).tolist() == want
-
-
-def test_charge_block_books_hours_money_and_months_as_act_does_in_order():
-    from sim.codes import LoanStatus
-    from sim.interventions.kernels_act import charge_block
-
-    rng = np.random.default_rng(25)
-    n, m, width = 300, 500, 7
-    loans = rng.integers(0, n, m)
-    codes = rng.integers(0, width, m)
-    hours = rng.choice([0.0, 0.5, 1.5, 4.0], m) * rng.uniform(0.9, 1.1, m)
-    fixed = rng.uniform(0, 500, width)
-    share = rng.choice([0.0, 0.001], width)
-    preventive = rng.random(width) < 0.5
-    status = rng.choice([s.value for s in LoanStatus], n).astype(np.int8)
-    balance = rng.uniform(-1.0, 1e6, n)
-    written_off = rng.uniform(0, 1e6, n)
-    costs = rng.uniform(0, 100, n)
-    first = np.where(rng.random(n) < 0.5, -1, 3).astype(np.int32)
-    acted = np.full(n, -99, dtype=np.int32)
-    taken = np.zeros(n * width, dtype=bool)
-    # the reference: `act`'s booking, one action after another
-    left, money = 4000.0, 123.0
-    want_costs, want_first, want_acted = costs.copy(), first.copy(), acted.copy()
-    want_cost = []
-    for i, c, h in zip(loans.tolist(), codes.tolist(), hours.tolist(), strict=True):
-        if h > 0:
-            left -= h
-        on_books = status[i] in (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
-        cost = fixed[c] + share[c] * max(float(balance[i] if on_books else written_off[i]), 0.0)
-        want_costs[i] += cost
-        money += cost
-        want_cost.append(cost)
-        if preventive[c]:
-            if want_first[i] < 0:
-                want_first[i] = 9
-            want_acted[i] = 9
-    got_left, got_money, got_cost = charge_block(
-        4000.0, 123.0, loans, codes, hours, fixed, share, preventive, status, balance,
-        written_off, costs, first, acted, 9, taken, width)
-    assert (got_left, got_money) == (left, money)
-    assert got_cost.tolist() == want_cost
-    assert np.array_equal(costs, want_costs)
-    assert np.array_equal(first, want_first) and np.array_equal(acted, want_acted)
-    assert np.array_equal(np.flatnonzero(taken), np.unique(loans * width + codes))
-
-
-def test_restructuring_loans_in_one_pass_gives_each_the_one_loan_terms_to_the_last_bit():
-    """The batch path restructures many loans at once; each must get exactly the terms,
-    relief and result the one-loan effect gives it, and the others nothing."""
+def test_a_restructuring_in_compiled_code_gives_the_one_loan_terms_to_the_last_bit():
+    """The compiled loop restructures a loan with `restructured`: exactly the new rate,
+    months to go, relief and cut the one-loan effect gives it."""
     from sim import defaults
     from sim.interventions.effects import relief_health, restructure_terms
-    from sim.interventions.kernels_act import restructure_loans
+    from sim.interventions.kernels_act import RESTRUCTURE_TERMS, restructured
 
     p = defaults.INTERVENTIONS["restructure"].params
+    terms = np.array([p[t] for t in RESTRUCTURE_TERMS], dtype=float)
+    stages = sorted(p["stage_factor"])
+    days, factors = np.array(stages), np.array([p["stage_factor"][s] for s in stages])
     rng = np.random.default_rng(26)
     n = 3000
     balance = np.where(rng.random(n) < 0.05, 0.0, rng.uniform(1e3, 5e7, n))
     rate = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.0, 0.15, n))
-    rate0 = rate + rng.choice([0.0, 0.005], n)
     mob = rng.integers(0, 60, n).astype(np.int32)
     term = (mob + rng.integers(-3, 120, n)).astype(np.int32)  # some past maturity
     latest = (term + rng.integers(-20, 80, n)).astype(np.int32)  # some extended already
     repayment = rng.integers(0, 3, n).astype(np.int8)
     dpd = rng.choice([0, 30, 60, 90, 120], n).astype(np.int32)
-    shift = rng.normal(0, 0.1, n)
-    until = np.full(n, -1, dtype=np.int32)
-    misses = (dpd // 30).astype(np.int32)
-    idx = np.sort(rng.choice(n, 1200, replace=False))
-    before = {k: v.copy() for k, v in dict(rate=rate, rate0=rate0, term=term, shift=shift,
-                                          dpd=dpd, misses=misses, until=until).items()}
-    stages = sorted(p["stage_factor"])
-    meaningful = restructure_loans(
-        idx, balance, rate, rate0, term, latest, mob, repayment, dpd, shift, until, misses,
-        p["rate_concession"], p["term_stretch"], float(p["term_add_months"]),
-        p["health_per_payment_cut"], p["max_health_boost"], np.array(stages),
-        np.array([p["stage_factor"][s] for s in stages]), 30, 17, p["meaningful_cut"])
-    for j, i in enumerate(idx.tolist()):
-        b = before
+    for i in range(n):
+        remaining = max(int(term[i] - mob[i]), 1)
         new_rate, new_remaining, cut = restructure_terms(
-            float(balance[i]), float(b["rate"][i]), max(int(b["term"][i] - mob[i]), 1),
-            max(int(latest[i] - mob[i]), max(int(b["term"][i] - mob[i]), 1)),
-            int(repayment[i]), p)
-        assert rate[i] == new_rate
-        assert term[i] == min(mob[i] + new_remaining, max(latest[i], b["term"][i]))
-        assert rate0[i] == max(0.0, b["rate0"][i] - (b["rate"][i] - new_rate))
-        assert shift[i] == b["shift"][i] + relief_health(p, cut, int(b["dpd"][i]))
-        assert (dpd[i], misses[i], until[i]) == (0, 0, 17)
-        assert meaningful[j] == (cut >= p["meaningful_cut"])
-    rest = np.setdiff1d(np.arange(n), idx)
-    for name, now in dict(rate=rate, rate0=rate0, term=term, shift=shift, dpd=dpd,
-                          misses=misses, until=until).items():
-        assert np.array_equal(now[rest], before[name][rest])
+            float(balance[i]), float(rate[i]), remaining,
+            max(int(latest[i] - mob[i]), remaining), int(repayment[i]), p)
+        assert restructured(balance[i], rate[i], term[i], latest[i], mob[i], repayment[i],
+                            dpd[i], terms, days, factors, 30) == (
+            new_rate, new_remaining, relief_health(p, cut, int(dpd[i])), cut)
 
 
 def test_the_cut_of_some_loans_is_their_cut_among_the_whole_book():
@@ -189,32 +95,6 @@ def test_the_cut_of_some_loans_is_their_cut_among_the_whole_book():
         idx = np.sort(rng.choice(n, size, replace=False))
         assert np.array_equal(cut_of(idx, balance, rate, remaining, longest, repayment, params),
                               whole[idx])
-
-
-def test_run_plan_finds_repeated_or_taken_pairs_hours_and_what_surely_fits():
-    from sim.interventions.kernels_act import run_plan
-    from sim.observation import HOURS_TOLERANCE
-
-    rng = np.random.default_rng(28)
-    n, width, check = 200, 6, 2
-    check_hours = np.repeat(rng.uniform(0.5, 6.0, (n, 1)), 3, axis=1)[:, 1]  # strided
-    action_hours = rng.choice([0.0, 0.5, 2.0], width)
-    for m in (2, 5, 60):
-        for left in (1.0, 20.0, 1e4):
-            loans = rng.integers(0, n, m)
-            codes = rng.integers(0, width, m)
-            taken = np.zeros(n * width, dtype=bool)
-            if left == 20.0:
-                taken[rng.integers(0, n * width, 30)] = True
-            pair = loans * width + codes
-            want_fresh = not taken[pair].any() and len(np.unique(pair)) == m
-            hours = np.where(codes == check, check_hours[loans], action_hours[codes])
-            before = np.subtract.accumulate(np.concatenate(([left], hours)))[:-1]
-            short = np.flatnonzero(hours > before + HOURS_TOLERANCE)
-            fresh, got, fit = run_plan(loans, codes, width, taken, check, check_hours,
-                                       action_hours, left, HOURS_TOLERANCE)
-            assert fresh == want_fresh and np.array_equal(got, hours)
-            assert fit == (int(short[0]) if len(short) else m)
 
 
 def test_a_rate_too_small_to_discount_pays_level_everywhere_instead_of_dividing_by_zero():

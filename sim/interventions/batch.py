@@ -1,29 +1,21 @@
-"""A month's actions applied column-wise, exactly as `act` would apply them one by one.
+"""A month's actions taken in compiled code, exactly as `act` would take them one by one.
 
-A strategy decides hundreds of actions a month on a large book; `act` costs a few
-microseconds of Python each. `act_many` takes the month's list in order and applies
-runs of routine actions (checks, collateral, relief, collection calls...) together:
-preconditions, hours, costs and effects computed on columns. Everything else (legal
-work, acceleration, a freeze that may drive a customer away, a meeting, an action the
-case does not offer) goes through `act` at its place in the list.
+A strategy decides hundreds of actions a month on a large book; `act` costs several
+microseconds of Python each. `act_many` takes the month's list in order and hands each
+run of routine actions (checks, collateral, relief, collection calls...) to one compiled
+loop (kernels_act.take_actions), which takes them in list order as `act` takes each: its
+preconditions, "queued", its hours, its cost, its effect on its own loan. Everything else
+(legal work, acceleration, a freeze that may drive a customer away, a meeting, an action
+the case does not offer) goes through `act` at its place in the list. What the loop
+leaves to Python is booked after each run, in list order: the refusals, the event log
+entries, the pairs taken this month and the targeted checks.
 
-The result is the same state, the same event log in the same order, the same
-refusals and the same floating-point sums as calling `act` in order:
-
-- an action's preconditions read its own loan only, and a routine action changes only
-  its own loan, so a loan's second action of the month is checked after its first one
-  is applied ("waves": the k-th action on each loan);
-- hours are checked against the worst case (every earlier action charged): when that
-  fits, no action can be refused for hours; from the first action where it may not,
-  the rest of the run goes one by one through `act`;
-- a (loan, action) pair twice in a run, or already taken this month, sends the run
-  through `act` (the second is refused as "queued");
-- sums (hours left, money spent, each loan's costs) are accumulated in list order.
-
-`tests/test_batch_act.py` holds the two paths to this on random action lists. The scalar
-precondition table and effects stay the reference: a change to one of them needs the same
-change to its column version here (the tests fail until the two agree), or its removal
-from PRECONDITION_COLUMNS / EFFECT_COLUMNS, which sends that action back through `act`.
+The result is the same state, the same event log in the same order, the same refusals
+and the same floating-point sums as calling `act` in order. `tests/test_batch_act.py`
+holds the two paths to this on random action lists. The scalar precondition table and
+effects stay the reference: a change to one of them needs the same change to the compiled
+loop (the tests fail until the two agree), or the action's removal from EFFECT_KINDS (or
+its precondition's from kernels_act.PRECONDITION_TESTS), which sends it back through `act`.
 """
 
 from __future__ import annotations
@@ -34,172 +26,49 @@ from itertools import repeat
 import numpy as np
 
 from sim import defaults
-from sim.codes import LoanClass, LoanStatus
-from sim.interventions.effects import (
-    EFFECTS,
-    PREVENTIVE_STAGES,
-    act,
-)
-from sim.interventions.kernels_act import (
-    charge_block,
-    first_failed,
-    restructure_loans,
-    run_plan,
-    wave_ranks,
-)
-from sim.interventions.workouts import has_security
+from sim.interventions import kernels_act as k
+from sim.interventions.effects import EFFECTS, PREVENTIVE_STAGES, act
 from sim.observation import HOURS_TOLERANCE, TARGETED
 from sim.signals import alerted_of
 
-ACTIVE, DEFAULTED, WRITTEN_OFF = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value,
-                                  LoanStatus.WRITTEN_OFF.value)
-SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
-
-
-# --- preconditions on columns: sim.interventions.catalogue.PRECONDITIONS for loans idx ---
-def _col_on_books(sim, idx, t):
-    st = sim.status[idx]
-    return (st == ACTIVE) | (st == DEFAULTED)
-
-
-def _col_in_difficulty(sim, idx, t):
-    return (sim.dpd[idx] > 0) | (sim.cls[idx] >= SPECIAL_MENTION) | alerted_of(
-        sim.last_seen, idx, t, include_payment=True)
-
-
-def _col_freeze_ground(sim, idx, t):
-    return sim.known_diversion[idx] | _col_in_difficulty(sim, idx, t)
-
-
-def _col_performing(sim, idx, t):
-    return ~sim.defaulted[idx] & (sim.status[idx] == ACTIVE)
-
-
-PRECONDITION_COLUMNS: dict[str, Callable] = {
-    "active": _col_on_books,
-    "not_defaulted": _col_performing,
-    "not_recalled": _col_performing,
-    "has_undrawn": lambda sim, idx, t: (sim.undrawn[idx] > 0) & ~sim.frozen[idx],
-    "self_payment": lambda sim, idx, t: ~sim.entrusted[idx],
-    "in_difficulty": _col_in_difficulty,
-    "freeze_ground": _col_freeze_ground,
-    "disaster_hit": lambda sim, idx, t: sim.disaster_until[sim.pf.region[idx]] >= t,
-    "overdue": lambda sim, idx, t: sim.dpd[idx] > 0,
-    "defaulted": lambda sim, idx, t: sim.defaulted[idx] | (sim.status[idx] == WRITTEN_OFF),
-    "no_lawsuit": lambda sim, idx, t: sim.lawsuit_month[idx] < 0,
-    "has_collateral": lambda sim, idx, t: has_security(sim, idx),
-    "unpledged_assets": lambda sim, idx, t: ~(sim.extra_collateral[idx] > 0),
+NO_RESULT = ("", "")
+EFFECT_KINDS: dict[str, tuple[Callable, int, tuple[str, str]]] = {
+    "closer_monitoring": (EFFECTS["closer_monitoring"], k.CLOSER_MONITORING, NO_RESULT),
+    "onsite_check": (EFFECTS["onsite_check"], k.ONSITE_CHECK, NO_RESULT),
+    "add_collateral": (EFFECTS["add_collateral"], k.ADD_COLLATERAL, ("refused", "obtained")),
+    "entrusted_payment": (EFFECTS["entrusted_payment"], k.ENTRUSTED_PAYMENT, NO_RESULT),
+    "restructure": (EFFECTS["restructure"], k.RESTRUCTURE, ("no_payment_cut", "payment_cut")),
+    "emergency_deferral": (EFFECTS["emergency_deferral"], k.EMERGENCY_DEFERRAL, NO_RESULT),
+    "collect_call": (EFFECTS["collect_call"], k.COLLECT, NO_RESULT),
+    "collect_letter": (EFFECTS["collect_letter"], k.COLLECT, NO_RESULT),
+    "collect_visit": (EFFECTS["collect_visit"], k.COLLECT, NO_RESULT),
 }
-"""Precondition code -> mask over loans idx at month t; the same tests as the scalar
-table (sim.interventions.catalogue.PRECONDITIONS), which stays the reference. A code
-missing here keeps the actions that require it on the one-by-one path."""
+"""Action id -> (the scalar effect it stands for, its kind in kernels_act.take_actions, the
+result keys it logs by the loop's result 0, 1). Only actions whose effect touches its own
+loan and logs nothing itself are here; an action is taken in the loop only while EFFECTS
+still maps it to that scalar effect."""
 
-
-# --- effects on columns: each one the scalar effect of sim.interventions.effects -------
-# Each takes distinct loans idx and returns the result keys: a str for all, or (keys, which):
-# loan k's key is keys[which[k]].
-def _closer_monitoring(sim, idx, it, t):
-    sim.closer_until[idx] = t + int(it.duration_months)
-    return ""
-
-
-def _onsite_check(sim, idx, it, t):
-    return ""  # the loans join the month's targeted checks (in list order, by act_many)
-
-
-def _add_collateral(sim, idx, it, t):
-    ok = sim.d[idx] > it.params["health_margin"]
-    got = idx[ok]
-    top = it.params["top_up_ltv_share"] * sim.balance[got]
-    sim.extra_collateral[got] += top
-    sim.appraised[got] += top
-    sim.relationship[idx] -= defaults.RELATIONSHIP_HIT["intrusive"]
-    return ("refused", "obtained"), ok.astype(np.intp)
-
-
-def _entrusted_payment(sim, idx, it, t):
-    sim.entrusted[idx] = True
-    sim.diverting[idx] = False
-    sim.relationship[idx] -= defaults.RELATIONSHIP_HIT["intrusive"]
-    return ""
-
-
-def _restructure(sim, idx, it, t):
-    # the terms, relief and result the scalar effect gives each loan, to the last bit,
-    # applied loan by loan in one compiled pass (kernels_act.restructure_loans)
-    p = it.params
-    stages = sorted(p["stage_factor"])
-    sim.restructured_again[idx] = sim.restructured_until[idx] >= t  # still under observation
-    meaningful = restructure_loans(
-        idx, sim.balance, sim.rate, sim.rate0, sim.term, sim.latest_term, sim.mob,
-        sim.pf.repayment, sim.dpd,
-        sim.shift, sim.restructured_until, sim.misses, float(p["rate_concession"]),
-        float(p["term_stretch"]), float(p["term_add_months"]),
-        float(p["health_per_payment_cut"]), float(p["max_health_boost"]),
-        np.array(stages, dtype=np.int64),
-        np.array([p["stage_factor"][s] for s in stages], dtype=float),
-        defaults.DAYS_PER_MONTH, t + p["observation_months"], float(p["meaningful_cut"]))
-    sim._observations_open = True
-    return ("no_payment_cut", "payment_cut"), meaningful
-
-
-def _emergency_deferral(sim, idx, it, t):
-    sim.deferral_until[idx] = t + it.params["months"] - 1
-    sim.misses[idx] = 0
-    sim.dpd[idx] = 0
-    return ""
-
-
-def _collect(sim, idx, it, t):
-    sim.boost[idx] += it.params["cure_boost"]
-    return ""
-
-
-EFFECT_COLUMNS: dict[str, tuple[Callable, Callable]] = {
-    "closer_monitoring": (EFFECTS["closer_monitoring"], _closer_monitoring),
-    "onsite_check": (EFFECTS["onsite_check"], _onsite_check),
-    "add_collateral": (EFFECTS["add_collateral"], _add_collateral),
-    "entrusted_payment": (EFFECTS["entrusted_payment"], _entrusted_payment),
-    "restructure": (EFFECTS["restructure"], _restructure),
-    "emergency_deferral": (EFFECTS["emergency_deferral"], _emergency_deferral),
-    "collect_call": (EFFECTS["collect_call"], _collect),
-    "collect_letter": (EFFECTS["collect_letter"], _collect),
-    "collect_visit": (EFFECTS["collect_visit"], _collect),
-}
-"""Action id -> (the scalar effect it stands for, its column version). Only actions whose
-effect touches its own loan and logs nothing itself are here; an action is batched only
-while EFFECTS still maps it to that scalar effect."""
-
-
-CHAIN_NAMES = ("arrears", "relationship")
-CHAINS = {
-    "restructure": 0, "emergency_deferral": 0, "collect_call": 0, "collect_letter": 0,
-    "collect_visit": 0, "add_collateral": 1, "entrusted_payment": 1,
-}
-"""Which actions on one loan must see each other in list order: relief resets the arrears
-that collection and relief require and read (chain 0); a request for collateral and one for
-entrusted payment both strain the relationship (chain 1). The two chains read and write
-different columns, and a check or closer monitoring neither reads nor writes what the
-others do, so only the order within a chain matters."""
+RESULTS = ["", "refused", "obtained", "no_payment_cut", "payment_cut"]
+"""Every result key of EFFECT_KINDS: the details the event log's blocks refer to."""
 
 
 def _batchable(sim) -> dict[str, int]:
-    """The case's actions that can go column-wise, with a code each (cached per run)."""
+    """The case's actions the compiled loop takes, with a code each (cached per run)."""
     got = getattr(sim, "_batchable", None)
     if got is None:
         got = {}
-        for a, (scalar, _) in EFFECT_COLUMNS.items():
+        for a, (scalar, _, _) in EFFECT_KINDS.items():
             it = sim.catalogue.get(a)
             if it is None or EFFECTS.get(a) is not scalar or it.stage == "workout":
                 continue
-            if all(r in PRECONDITION_COLUMNS for r in it.requires):
+            if all(r in k.PRECONDITION_TESTS for r in it.requires):
                 got[a] = len(got)
         sim._batchable = got
     return got
 
 
 class _Tables:
-    """What `_run` and `_columns` read of the case's batchable actions, by action code
+    """What the compiled loop reads of the case's batchable actions, by action code
     (worked out once per run: the catalogue does not change)."""
 
     def __init__(self, sim, codes: dict[str, int]):
@@ -207,12 +76,38 @@ class _Tables:
         self.names = list(codes)
         self.name_objects = np.array(self.names, dtype=object)
         self.events = ["action_" + a for a in self.names]
-        self.chain = np.array([CHAINS.get(a, -1) for a in self.names], dtype=np.int64)
-        self.hours = np.array([cat[a].hours for a in self.names])
+        self.kind = np.array([EFFECT_KINDS[a][1] for a in self.names], dtype=np.int64)
+        # the event log's detail of each code's result 0 and 1 (an index in RESULTS)
+        self.detail = np.array([[RESULTS.index(r) for r in EFFECT_KINDS[a][2]]
+                                for a in self.names], dtype=np.intp).reshape(-1, 2)
+        self.hours = np.array([cat[a].hours for a in self.names], dtype=float)
         self.fixed = np.array([cat[a].cost_cny for a in self.names], dtype=float)
         self.share = np.array([cat[a].cost_share for a in self.names], dtype=float)
         self.preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in self.names])
+        self.months = np.array([
+            int(cat[a].duration_months) if a == "closer_monitoring"
+            else cat[a].params["months"] if a == "emergency_deferral" else 0
+            for a in self.names], dtype=np.int64)
+        self.cure_boost = np.array([cat[a].params.get("cure_boost", 0.0) for a in self.names],
+                                   dtype=float)
         self.check = codes.get("onsite_check", -1)
+        # table[k, code]: the code's k-th precondition, as its place in PRECONDITION_TESTS
+        # (-1: it has fewer)
+        depth = max((len(cat[a].requires) for a in self.names), default=0)
+        self.table = np.full((depth, len(self.names)), -1, dtype=np.int64)
+        for c, a in enumerate(self.names):
+            for n, r in enumerate(cat[a].requires):
+                self.table[n, c] = k.PRECONDITION_TESTS.index(r)
+        # the parameters of a restructuring and of a request for collateral (unused, and
+        # the default ones, when the case does not offer the action)
+        p = (cat.get("restructure") or defaults.INTERVENTIONS["restructure"]).params
+        self.terms = np.array([p[t] for t in k.RESTRUCTURE_TERMS], dtype=float)
+        self.stage_days = np.array(sorted(p["stage_factor"]), dtype=np.int64)
+        self.stage_factors = np.array([p["stage_factor"][s] for s in sorted(p["stage_factor"])],
+                                      dtype=float)
+        p = (cat.get("add_collateral") or defaults.INTERVENTIONS["add_collateral"]).params
+        self.health_margin = float(p["health_margin"])
+        self.top_up_share = float(p["top_up_ltv_share"])
 
 
 def _tables(sim, codes: dict[str, int]) -> _Tables:
@@ -222,31 +117,16 @@ def _tables(sim, codes: dict[str, int]) -> _Tables:
     return got
 
 
-def _requirements(sim, names: list[str]) -> tuple[list[str], np.ndarray]:
-    """The preconditions of the batchable actions, and table[k, code]: the index of action
-    code's k-th precondition in that list (-1: it has fewer)."""
-    got = getattr(sim, "_batch_requirements", None)
-    if got is None:
-        reqs = sorted({r for a in names for r in sim.catalogue[a].requires})
-        depth = max((len(sim.catalogue[a].requires) for a in names), default=0)
-        table = np.full((depth, len(names)), -1, dtype=np.int64)
-        for c, a in enumerate(names):
-            for k, r in enumerate(sim.catalogue[a].requires):
-                table[k, c] = reqs.index(r)
-        got = sim._batch_requirements = (reqs, table)
-    return got
-
-
 def act_many(sim, actions: Sequence) -> None:
     """Take `actions` ((loan, action id) pairs) in order, as `act` on each would."""
     if not actions:
         return
     codes = _batchable(sim)
     m = len(actions)
-    ids, names = zip(*actions, strict=True)
-    loans, kinds = list(map(int, ids)), list(names)
-    li = np.array(loans, dtype=np.int64)
-    ci = np.fromiter(map(codes.get, kinds, repeat(-1, m)), dtype=np.int64, count=m)
+    ids, kinds = zip(*actions, strict=True)
+    li = np.array(ids, dtype=np.int64)
+    loans = li.tolist()  # the loan numbers as ints, for `act`
+    ci = np.array(list(map(codes.get, kinds, repeat(-1, m))), dtype=np.int64)
     single = np.flatnonzero(ci < 0)  # not batchable: through `act` at its place
     # the (loan, batchable action) pairs taken this month, as marks by loan * width + code
     width = len(codes)
@@ -258,100 +138,45 @@ def act_many(sim, actions: Sequence) -> None:
     start = 0
     for p in single.tolist():
         if p > start:
-            _run(sim, li[start:p], ci[start:p], loans[start:p], kinds[start:p], codes, taken)
+            _take(sim, li[start:p], ci[start:p], kinds[start:p], codes, taken)
         act(sim, loans[p], kinds[p])
         start = p + 1
     if start < m:
-        _run(sim, li[start:], ci[start:], loans[start:], kinds[start:], codes, taken)
+        _take(sim, li[start:], ci[start:], kinds[start:], codes, taken)
 
 
-def _act(sim, i: int, a: str, codes: dict[str, int], taken: np.ndarray) -> None:
-    """`act`, marking a batchable action in `taken` when it is taken."""
-    if act(sim, i, a) is None:
-        taken[i * len(codes) + codes[a]] = True
-
-
-def _run(sim, li: np.ndarray, ci: np.ndarray, loans: list[int], kinds: list[str],
-         codes: dict[str, int], taken: np.ndarray) -> None:
-    """A run of batchable actions (loans li, codes ci; the same as lists): column-wise as
-    far as that is exact, then one by one."""
-    m = len(loans)
-    if m == 1:
-        _act(sim, loans[0], kinds[0], codes, taken)
-        return
-    tab = _tables(sim, codes)
-    # every pair new? each action's hours; and the worst case, every earlier action
-    # charged: from the first that may not fit, the run goes one by one (kernels_act)
-    fresh, hours, k = run_plan(li, ci, len(codes), taken, tab.check,
-                               sim.check_hours[:, TARGETED], tab.hours,
-                               float(sim._hours_left), HOURS_TOLERANCE)
-    if not fresh:
-        for i, a in zip(loans, kinds, strict=True):
-            _act(sim, i, a, codes, taken)
-        return
-    if k > 1:
-        _columns(sim, li[:k], ci[:k], hours[:k], loans[:k], kinds[:k], codes, taken)
-    elif k == 1:
-        _act(sim, loans[0], kinds[0], codes, taken)
-    for i, a in zip(loans[k:], kinds[k:], strict=True):
-        _act(sim, i, a, codes, taken)
-
-
-def _columns(sim, li, ci, hours, loans, kinds, codes, taken) -> None:
-    """Apply actions known to be free of hour refusals and repeated pairs, column-wise."""
+def _take(sim, li: np.ndarray, ci: np.ndarray, kinds: Sequence[str], codes: dict[str, int],
+          taken: np.ndarray) -> None:
+    """A run of batchable actions (loans li, codes ci, action ids kinds) taken in the
+    compiled loop, then booked in list order: refusals, log, pairs taken, checks."""
     t = sim.t
-    m = len(li)
     tab = _tables(sim, codes)
-    names = tab.names
-    cat = sim.catalogue
-    # the k-th action of a chain on a loan sees the effects of its (k-1)-th: it goes in
-    # wave k (kernels_act.wave_ranks)
-    rank = wave_ranks(li, tab.chain[ci], sim.n, len(CHAIN_NAMES))
-    why = np.full(m, -1, dtype=np.int64)  # index of the failed precondition in `requires`
-    detail = np.zeros(m, dtype=np.intp)  # result key of each action, as a code in `results`
-    results: dict[str, int] = {"": 0}
-    reqs, table = _requirements(sim, names)
-    for wave in range(int(rank.max()) + 1):
-        wpos = np.flatnonzero(rank == wave)
-        widx, wci = li[wpos], ci[wpos]
-        present = np.flatnonzero(np.bincount(wci, minlength=len(names)))
-        # each precondition once over the wave
-        holds = np.ones((len(reqs), len(wpos)), dtype=bool)
-        for r in sorted({r for c in present.tolist() for r in table[:, c].tolist() if r >= 0}):
-            holds[r] = PRECONDITION_COLUMNS[reqs[r]](sim, widx, t)
-        wwhy = first_failed(holds, table, wci)
-        why[wpos] = wwhy
-        ok = wwhy < 0
-        for c in present.tolist():
-            pos = wpos[ok & (wci == c)]
-            if not len(pos):
-                continue
-            a = names[c]
-            got = EFFECT_COLUMNS[a][1](sim, li[pos], cat[a], t)
-            if isinstance(got, str):
-                if got:
-                    detail[pos] = results.setdefault(got, len(results))
-            else:
-                keys, which = got
-                detail[pos] = np.array([results.setdefault(x, len(results)) for x in keys],
-                                       dtype=np.intp)[which]
-    refused = np.flatnonzero(why >= 0)
-    if len(refused):
+    (sim._hours_left, sim.money_spent, sim._observations_open, why, result,
+     cost) = k.take_actions(
+        li, ci, t, alerted_of(sim.last_seen, li, t, include_payment=True), tab.kind,
+        tab.table, tab.hours, tab.check, tab.fixed, tab.share, tab.preventive, tab.months,
+        tab.cure_boost, float(sim._hours_left), HOURS_TOLERANCE, float(sim.money_spent),
+        bool(sim._observations_open), sim.check_hours[:, TARGETED], taken, len(codes),
+        sim.status, sim.defaulted, sim.dpd, sim.cls, sim.entrusted, sim.disaster_until,
+        sim.pf.region, sim.balance, sim.written_off, sim.costs, sim.first_action, sim.acted,
+        sim.closer_until, sim.d, sim.extra_collateral, sim.appraised, sim.relationship,
+        sim.diverting, sim.boost, sim.deferral_until, sim.misses, sim.rate, sim.rate0,
+        sim.term, sim.latest_term, sim.mob, sim.pf.repayment, sim.shift,
+        sim.restructured_again, sim.restructured_until, tab.terms, tab.stage_days,
+        tab.stage_factors, defaults.DAYS_PER_MONTH, tab.health_margin, tab.top_up_share,
+        defaults.RELATIONSHIP_HIT["intrusive"])
+    pos = np.flatnonzero(why == k.TAKEN)
+    if len(pos) < len(li):
+        refused = np.flatnonzero(why != k.TAKEN)
+        cat = sim.catalogue
         sim.month_report.rejected.extend(
-            (loans[p], kinds[p], cat[kinds[p]].requires[why[p]]) for p in refused.tolist())
-    pos = np.flatnonzero(why < 0)
+            (int(li[p]), kinds[p], "queued" if w == k.QUEUED else "hours" if w == k.NO_HOURS
+             else cat[kinds[p]].requires[w])
+            for p, w in zip(refused.tolist(), why[refused].tolist(), strict=True))
     if not len(pos):
         return
     tl, tc = li[pos], ci[pos]
-    # hours (no action here is the legal team's), money (the fixed cost plus a share of
-    # the balance: routine actions do not move it) and the months of preventive action,
-    # booked in list order (kernels_act.charge_block)
-    sim._hours_left, sim.money_spent, cost = charge_block(
-        float(sim._hours_left), float(sim.money_spent), tl, tc, hours[pos], tab.fixed,
-        tab.share, tab.preventive, sim.status, sim.balance, sim.written_off, sim.costs,
-        sim.first_action, sim.acted, t, taken, len(codes))
-    tloans = tl.tolist()
-    sim._done_this_month.update(zip(tloans, tab.name_objects[tc].tolist(), strict=True))
-    sim.rec.log_block(t, tl, tab.events, tc, cost, list(results), detail[pos])
+    sim._done_this_month.update(zip(tl.tolist(), tab.name_objects[tc].tolist(), strict=True))
+    sim.rec.log_block(t, tl, tab.events, tc, cost[pos], RESULTS, tab.detail[tc, result[pos]])
     if tab.check >= 0:
-        sim._targeted.extend(li[pos[tc == tab.check]].tolist())
+        sim._targeted.extend(tl[tc == tab.check].tolist())

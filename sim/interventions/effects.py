@@ -114,7 +114,7 @@ def cut_of(idx: np.ndarray, balance, rate, remaining, longest, repayment,
     idx = np.asarray(idx, dtype=np.int64)
     rate = np.asarray(rate, dtype=float)
     remaining = np.asarray(remaining)
-    longest = np.asarray(longest, dtype=float)
+    longest = np.asarray(longest)  # months, read as floats loan by loan (not the whole book)
     base, expo = cut_power_inputs(idx, rate, remaining, longest, *args)
     return cut_from_power(idx, np.asarray(balance, dtype=float), rate, remaining, longest,
                           np.asarray(repayment), *args, base ** expo, BURDEN_HORIZON_MONTHS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import defaults
-from sim.codes import LoanStatus
+from sim.codes import LoanClass, LoanStatus
 from sim.compiled import compiled
 from sim.kernels.common import _maximum
 from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
@@ -21,6 +21,7 @@ from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
 EQUAL_INSTALMENT = _EQUAL_INSTALMENT  # module globals numba takes as constants
 EQUAL_PRINCIPAL = _EQUAL_PRINCIPAL
 ACTIVE, DEFAULTED = LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value
+SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
 MONTHS_PER_YEAR = float(defaults.MONTHS_PER_YEAR)  # a monthly rate: the annual one over this
 BURDEN_HORIZON_MONTHS = 12
 """The window the burden averages over: sim.loanbook.payment_burden_one's default."""
@@ -65,7 +66,7 @@ def cut_power_inputs(idx, rate, remaining, longest, rate_concession: float,
     expo = np.empty(2 * k)
     for j in range(k):
         i = idx[j]
-        new_rate, new_remaining = _stretched(rate[i], remaining[i], longest[i],
+        new_rate, new_remaining = _stretched(rate[i], remaining[i], float(longest[i]),
                                              rate_concession, term_stretch, term_add_months)
         base[j] = 1 + rate[i] / MONTHS_PER_YEAR
         expo[j] = -max(float(remaining[i]), 1.0)
@@ -99,7 +100,7 @@ def cut_from_power(idx, balance, rate, remaining, longest, repayment, rate_conce
     cut = np.empty(k)
     for j in range(k):
         i = idx[j]
-        new_rate, new_remaining = _stretched(rate[i], remaining[i], longest[i],
+        new_rate, new_remaining = _stretched(rate[i], remaining[i], float(longest[i]),
                                              rate_concession, term_stretch, term_add_months)
         before = _burden_columns(balance[i], rate[i], float(remaining[i]), repayment[i],
                                  power[j], horizon_months)
@@ -110,56 +111,114 @@ def cut_from_power(idx, balance, rate, remaining, longest, repayment, rate_conce
     return cut
 
 
+CLOSER_MONITORING, ONSITE_CHECK, ADD_COLLATERAL, ENTRUSTED_PAYMENT, RESTRUCTURE, \
+    EMERGENCY_DEFERRAL, COLLECT = range(7)
+"""The effects `take_actions` applies, by kind: each the one-loan effect of that name in
+sim.interventions.effects (collect: a collection call, letter or visit)."""
+TAKEN, QUEUED, NO_HOURS = -1, -2, -3
+"""What `take_actions` says of an action: taken, refused as already taken this month, or
+for want of hours (a failed precondition: its index in the action's `requires`)."""
+PRECONDITION_TESTS = ("active", "not_defaulted", "self_payment", "in_difficulty",
+                      "disaster_hit", "overdue", "unpledged_assets")
+"""The preconditions `take_actions` tests, each by its place here: those of the actions it
+takes. An action that requires another one goes through `act`."""
+RESTRUCTURE_TERMS = ("rate_concession", "term_stretch", "term_add_months",
+                     "health_per_payment_cut", "max_health_boost", "observation_months",
+                     "meaningful_cut")
+"""The restructuring's parameters `take_actions` reads (`terms`), in this order."""
+
+
 @compiled
-def wave_ranks(loans, chain, n_loans: int, n_chains: int) -> np.ndarray:
-    """Each action's place among the earlier actions of its chain on its loan (0: the
-    first; an action in no chain, chain -1, is always 0): the wave it is applied in."""
+def restructured(balance: float, rate: float, term: int, latest_term: int, mob: int,
+                 repayment: int, dpd: int, terms, stage_days, stage_factors,
+                 days_per_month: int) -> tuple[float, int, float, float]:
+    """A restructuring of one loan as the one-loan effect works it out
+    (sim.interventions.effects.restructure_terms and relief_health): its new rate and
+    months to go (the term stretched up to the extension limit, `latest_term` months on
+    book), the relief in health (less once arrears have built up: stage_factors by
+    stage_days) and the cut in the payment. `terms`: RESTRUCTURE_TERMS."""
+    remaining = max(term - mob, 1)
+    new_rate = max(0.0, rate - terms[0])
+    longest = max(latest_term - mob, remaining)
+    new_remaining = int(min(np.ceil(remaining * terms[1]) + terms[2], longest))
+    before = burden_one(balance, rate, remaining, repayment, BURDEN_HORIZON_MONTHS)
+    after = burden_one(balance, new_rate, new_remaining, repayment, BURDEN_HORIZON_MONTHS)
+    cut = max(1.0 - after / before if before > 0 else 0.0, 0.0)
+    stage = min(dpd // days_per_month * days_per_month, stage_days[-1])
+    at = -1
+    for s in range(len(stage_days)):
+        if stage_days[s] == stage:
+            at = s
+    if at < 0:
+        raise KeyError("restructure: no stage factor for these days past due")
+    return new_rate, new_remaining, min(terms[3] * cut, terms[4]) * stage_factors[at], cut
+
+
+@compiled
+def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
+                 check_code: int, fixed, share, preventive, months, cure_boost,
+                 hours_left: float, tolerance: float, money_spent: float,
+                 observations_open: bool, check_hours, taken,
+                 width: int, status, defaulted, dpd, cls, entrusted, disaster_until, region,
+                 balance, written_off, costs, first_action, acted, closer_until, d,
+                 extra_collateral, appraised, relationship, diverting, boost, deferral_until,
+                 misses, rate, rate0, term, latest_term, mob, repayment, shift,
+                 restructured_again, restructured_until, terms, stage_days, stage_factors,
+                 days_per_month: int, health_margin: float, top_up_share: float,
+                 intrusive_hit: float):
+    """Take routine actions (action `codes` on `loans`) in list order, each as
+    sim.interventions.effects.act takes it: its preconditions in order (table[k, code]:
+    the code's k-th, as its place in PRECONDITION_TESTS, -1: it has fewer; alerted[j]: a
+    signal seen lately on the j-th loan), then whether the (loan, action) pair is taken
+    already this month (the marks in `taken`, loan * width + code), then its hours (a
+    check's by its loan) against the hours left; if taken, its hours, its cost (the fixed
+    cost plus a share of what is owed) on the loan and in all, the month of a preventive
+    action, and its effect on its own loan (kind[code]; months, cure_boost: by code).
+    Returns (hours left, money spent, whether a restructuring is under observation, why,
+    result, cost) with each action's TAKEN, QUEUED, NO_HOURS or failed precondition, its
+    result (for a request for collateral 1: obtained, for a restructuring 1: a meaningful
+    cut; else 0) and its cost."""
     m = len(loans)
-    rank = np.zeros(m, dtype=np.int64)
-    seen = np.zeros(n_loans * n_chains, dtype=np.int64)
-    for j in range(m):
-        if chain[j] >= 0:
-            key = loans[j] * n_chains + chain[j]
-            rank[j] = seen[key]
-            seen[key] += 1
-    return rank
-
-
-@compiled
-def first_failed(holds, table, codes) -> np.ndarray:
-    """For each action of a wave (its code), the index in its `requires` of the first
-    precondition that does not hold (-1: all hold). holds[r, j]: precondition r holds for
-    the wave's j-th action; table[k, code]: the row of the code's k-th precondition (-1:
-    it has fewer)."""
-    m = len(codes)
-    why = np.full(m, -1, dtype=np.int64)
-    for j in range(m):
-        for k in range(table.shape[0]):
-            r = table[k, codes[j]]
-            if r >= 0 and not holds[r, j]:
-                why[j] = k
-                break
-    return why
-
-
-@compiled
-def charge_block(hours_left: float, money_spent: float, loans, codes, hours, fixed, share,
-                 preventive, status, balance, written_off, costs, first_action, acted,
-                 month: int, taken, width: int):
-    """Book a run of routine actions taken on `loans` (action `codes`), in list order as
-    `act` books each: the officers' hours they take, their cost (the fixed cost plus a
-    share of what is owed) on each loan and in all, the month of a preventive action, and
-    the (loan, action) marks in `taken` (loan * width + code). Returns (hours left, money
-    spent, each action's cost)."""
-    m = len(loans)
-    cost = np.empty(m)
+    why = np.full(m, TAKEN, dtype=np.int64)
+    result = np.zeros(m, dtype=np.intp)
+    cost = np.zeros(m)
     for j in range(m):
         i = loans[j]
         c = codes[j]
-        if hours[j] > 0:
-            hours_left = hours_left - hours[j]
-        st = status[i]
-        owed = balance[i] if st in (ACTIVE, DEFAULTED) else written_off[i]
+        for k in range(table.shape[0]):
+            test = table[k, c]
+            if test < 0:
+                continue
+            if test == 0:  # active: on the books
+                holds = status[i] == ACTIVE or status[i] == DEFAULTED
+            elif test == 1:  # not_defaulted: still performing
+                holds = not defaulted[i] and status[i] == ACTIVE
+            elif test == 2:  # self_payment
+                holds = not entrusted[i]
+            elif test == 3:  # in_difficulty: in arrears, on the watch list, a signal lately
+                holds = dpd[i] > 0 or cls[i] >= SPECIAL_MENTION or alerted[j]
+            elif test == 4:  # disaster_hit
+                holds = disaster_until[region[i]] >= month
+            elif test == 5:  # overdue
+                holds = dpd[i] > 0
+            else:  # unpledged_assets
+                holds = not extra_collateral[i] > 0
+            if not holds:
+                why[j] = k
+                break
+        if why[j] != TAKEN:
+            continue
+        if taken[i * width + c]:
+            why[j] = QUEUED
+            continue
+        hours = check_hours[i] if c == check_code else action_hours[c]
+        if hours > hours_left + tolerance:
+            why[j] = NO_HOURS
+            continue
+        taken[i * width + c] = True
+        if hours > 0:
+            hours_left = hours_left - hours
+        owed = balance[i] if status[i] in (ACTIVE, DEFAULTED) else written_off[i]
         cost[j] = fixed[c] + share[c] * max(owed, 0.0)
         costs[i] += cost[j]
         money_spent = money_spent + cost[j]
@@ -167,79 +226,43 @@ def charge_block(hours_left: float, money_spent: float, loans, codes, hours, fix
             if first_action[i] < 0:
                 first_action[i] = month
             acted[i] = month
-        taken[i * width + c] = True
-    return hours_left, money_spent, cost
-
-
-@compiled
-def restructure_loans(idx, balance, rate, rate0, term, latest_term, mob, repayment, dpd, shift,
-                      restructured_until, misses, rate_concession: float, term_stretch: float,
-                      term_add_months: float, health_per_payment_cut: float,
-                      max_health_boost: float, stage_days, stage_factors, days_per_month: int,
-                      until: int, meaningful_cut: float) -> np.ndarray:
-    """Restructure loans idx (distinct) in place, loan by loan as the one-loan effect
-    (sim.interventions.effects._restructure) does: the new terms (the term stretched up to
-    the extension limit, `latest_term` months on book), the relief in health
-    (less once arrears have built up: stage_factors by stage_days), the rate concession
-    carried into the reference rate, the observation period, arrears cleared. Returns for
-    each loan whether the payment was cut meaningfully (1) or not (0)."""
-    k = len(idx)
-    meaningful = np.empty(k, dtype=np.intp)
-    top = stage_days[-1]
-    for j in range(k):
-        i = idx[j]
-        r = rate[i]
-        remaining = max(term[i] - mob[i], 1)
-        new_rate = max(0.0, r - rate_concession)
-        longest = max(latest_term[i] - mob[i], remaining)
-        new_remaining = int(min(np.ceil(remaining * term_stretch) + term_add_months, longest))
-        before = burden_one(balance[i], r, remaining, repayment[i], BURDEN_HORIZON_MONTHS)
-        after = burden_one(balance[i], new_rate, new_remaining, repayment[i],
-                           BURDEN_HORIZON_MONTHS)
-        cut = max(1.0 - after / before if before > 0 else 0.0, 0.0)
-        stage = min(dpd[i] // days_per_month * days_per_month, top)
-        at = -1
-        for s in range(len(stage_days)):
-            if stage_days[s] == stage:
-                at = s
-        if at < 0:
-            raise KeyError("restructure: no stage factor for these days past due")
-        shift[i] += min(health_per_payment_cut * cut, max_health_boost) * stage_factors[at]
-        rate[i] = new_rate
-        rate0[i] = max(0.0, rate0[i] - (r - new_rate))
-        term[i] = min(mob[i] + new_remaining, max(latest_term[i], term[i]))
-        restructured_until[i] = until
-        misses[i] = 0
-        dpd[i] = 0
-        meaningful[j] = 1 if cut >= meaningful_cut else 0
-    return meaningful
-
-
-@compiled
-def run_plan(loans, codes, width: int, taken, check_code: int, check_hours, action_hours,
-             hours_left: float, tolerance: float):
-    """What a run of routine actions needs before it goes column-wise: whether every
-    (loan, action) in it is new (not taken this month, not twice in the run), each action's
-    hours (a check's by its loan), and how many of them surely fit: the first k whose
-    hours fit even with every earlier one charged."""
-    m = len(loans)
-    hours = np.empty(m)
-    seen = np.zeros(len(taken), dtype=np.bool_)
-    fresh = True
-    for j in range(m):
-        pair = loans[j] * width + codes[j]
-        if taken[pair] or seen[pair]:
-            fresh = False
-        seen[pair] = True
-        hours[j] = check_hours[loans[j]] if codes[j] == check_code else action_hours[codes[j]]
-    fit = m
-    left = hours_left
-    for j in range(m):
-        if hours[j] > left + tolerance:
-            fit = j
-            break
-        left = left - hours[j]
-    return fresh, hours, fit
+        effect = kind[c]
+        if effect == CLOSER_MONITORING:
+            closer_until[i] = month + months[c]
+        elif effect == ADD_COLLATERAL:
+            if d[i] > health_margin:
+                top = top_up_share * balance[i]
+                extra_collateral[i] += top
+                appraised[i] += top
+                result[j] = 1
+            relationship[i] -= intrusive_hit
+        elif effect == ENTRUSTED_PAYMENT:
+            entrusted[i] = True
+            diverting[i] = False
+            relationship[i] -= intrusive_hit
+        elif effect == RESTRUCTURE:
+            r = rate[i]
+            new_rate, new_remaining, relief, cut = restructured(
+                balance[i], r, term[i], latest_term[i], mob[i], repayment[i], dpd[i], terms,
+                stage_days, stage_factors, days_per_month)
+            shift[i] += relief
+            rate[i] = new_rate
+            rate0[i] = max(0.0, rate0[i] - (r - new_rate))
+            term[i] = min(mob[i] + new_remaining, max(latest_term[i], term[i]))
+            restructured_again[i] = restructured_until[i] >= month  # still under observation
+            restructured_until[i] = month + int(terms[5])
+            observations_open = True
+            misses[i] = 0
+            dpd[i] = 0
+            result[j] = 1 if cut >= terms[6] else 0
+        elif effect == EMERGENCY_DEFERRAL:
+            deferral_until[i] = month + months[c] - 1
+            misses[i] = 0
+            dpd[i] = 0
+        elif effect == COLLECT:
+            boost[i] += cure_boost[c]
+        # ONSITE_CHECK: the loan joins the month's targeted checks (by act_many)
+    return hours_left, money_spent, observations_open, why, result, cost
 
 
 @compiled
