@@ -61,20 +61,27 @@ class ShocksAhead:
     macro_months: dict = field(default_factory=dict, compare=False, repr=False)
     barrier_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
     shock_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # whether the rows hold every month already: read off a draw tape, whose recording
+    # run kept what each month made of the macro draws (sim.draws.MonthMacro)
+    rows_known: bool = field(default=False, compare=False, repr=False)
 
 
 def draw_ahead(sim) -> ShocksAhead:
     """The draws `Simulation._month` will make, month by month in the same order: a run
     that replays a draw tape (sim.draws) reads them off the tape, any other draws them
-    from copies of its generators (the run's own streams do not move)."""
+    from copies of its generators (the run's own streams do not move). Off a tape, every
+    month's barriers and shocks come too: the ones the engine will use."""
     n, k, r, T = sim.n, len(sim.pf.industries), len(sim.pf.regions), sim.T
     if sim._tape_role == "replay":
-        months = sim._tape.months
+        months, macro_months = sim._tape.months, sim._tape.macro
         return ShocksAhead(np.stack([z.z_idio for z in months]),
                            np.array([z.z_econ for z in months]),
                            np.stack([z.z_ind for z in months]).reshape(T, k),
                            np.stack([z.z_reg for z in months]).reshape(T, r),
-                           barrier_rows=np.empty((T, n)), shock_rows=np.empty((T, n)))
+                           barrier_rows=np.stack([m.barrier for m in macro_months])[
+                               :, sim._group_of],
+                           shock_rows=np.stack([m.shock for m in macro_months]),
+                           rows_known=True)
     idio, mac = copy.deepcopy(sim.rng_idio), copy.deepcopy(sim.rng_macro)
     z_idio, z_econ = np.empty((T, n)), np.empty(T)
     z_ind, z_reg = np.empty((T, k)), np.empty((T, r))
@@ -118,18 +125,20 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     n = sim.n
     for past in [m for m in ahead.macro_months if m < t]:  # never asked again
         del ahead.macro_months[past]
-    # the months' macro side: systematic factors, the barrier, the shocks
+    # the months' macro side: systematic factors, the barrier, the shocks (known from
+    # the start off a draw tape)
     events = list(sim.active_shocks) + macro.scheduled_shocks(sim, t)
-    spans = [(start, end, id(ev)) for start, end, ev in events]
-    factors = (sim.f_econ, sim.f_ind, sim.f_reg)
-    for m in range(t, t + K):
-        in_force = tuple(span for span in spans if span[0] <= m < span[1])
-        kept = ahead.macro_months.get(m)
-        if kept is not None and kept[0] == in_force:
-            factors = kept[1]
-        else:
-            factors = _month_ahead(sim, ahead, m, factors, events)
-            ahead.macro_months[m] = (in_force, factors)
+    if not ahead.rows_known:
+        spans = [(start, end, id(ev)) for start, end, ev in events]
+        factors = (sim.f_econ, sim.f_ind, sim.f_reg)
+        for m in range(t, t + K):
+            in_force = tuple(span for span in spans if span[0] <= m < span[1])
+            kept = ahead.macro_months.get(m)
+            if kept is not None and kept[0] == in_force:
+                factors = kept[1]
+            else:
+                factors = _month_ahead(sim, ahead, m, factors, events)
+                ahead.macro_months[m] = (in_force, factors)
     barriers = ahead.barrier_rows[t - 1:t - 1 + K]
     shocks = ahead.shock_rows[t - 1:t - 1 + K]
     ops = _lasting_hits(sim, t, events)
