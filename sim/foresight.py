@@ -32,6 +32,7 @@ import numpy as np
 from sim import credit, defaults, macro
 from sim.codes import ON_BOOKS, LoanStatus
 from sim.compiled import compiled
+from sim.kernels.common import _indices
 from sim.loanbook import base_rate
 from sim.scripted import borrower_loans
 from sim.storyline import Disaster, LprChange
@@ -361,6 +362,17 @@ def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
     stepped = np.empty(n)
     fresh = np.zeros(n, np.bool_)
     next_op = 0
+    # the loans diversion can touch (live, and able to divert, diverting, or made to by a
+    # scripted event): the rest need no test, and the health's pass has no branch
+    divert_at = np.zeros(n, np.bool_)
+    if may_divert:
+        for j in range(len(op_kind)):
+            if op_kind[j] == _DIVERT:
+                for at in range(op_start[j], op_start[j + 1]):
+                    divert_at[op_loans[at]] = True
+        for i in range(n):
+            divert_at[i] = live[i] and (divert_at[i] or can_divert[i] or diverting[i])
+    divert_idx = _indices(divert_at)
     for k in range(K):
         m = t + k
         while next_op < len(op_month) and op_month[next_op] <= m:
@@ -385,13 +397,13 @@ def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
             stepped[i] = phi * e[i] + coef * Z[k, i]
         e = stepped[owner_of] if shared else stepped.copy()
         d = path[k]
+        for i in divert_idx:
+            if can_divert[i] and not diverting[i] and d_prev[i] < DIVERSION_ONSET_HEALTH \
+                    and m > 1:
+                diverting[i] = True
+            if diverting[i]:
+                shift[i] -= DIVERSION_DRAIN_PER_MONTH
         for i in range(n):
-            if may_divert:
-                if can_divert[i] and not diverting[i] and live[i] and \
-                        d_prev[i] < DIVERSION_ONSET_HEALTH and m > 1:
-                    diverting[i] = True
-                if diverting[i] and live[i]:
-                    shift[i] -= DIVERSION_DRAIN_PER_MONTH
             d[i] = e[i] - barriers[k, i] + shift[i] + shocks[k, i] + burden[i]
         d_prev = d
         if not track_payments:
