@@ -217,13 +217,16 @@ def step_factors(sim, z_econ, z_ind, z_reg) -> np.ndarray:
     return we * sim.f_econ + wi * sim.f_ind[g_ind] + wr * sim.f_reg[g_reg]
 
 
-def step_health(sim, t: int, x: np.ndarray, shock: np.ndarray, z_idio) -> np.ndarray:
-    """Hidden health for month t from group factors x and the shock vector; returns it.
+def group_barrier(sim, x: np.ndarray) -> np.ndarray:
+    """Each (segment, industry, region) group's health barrier for its factor value x
+    (ndtr stays in numpy)."""
+    return barrier(sim._group_gp, sim._group_sqrt_rho, x)
 
-    The barrier is worked out per group here (ndtr stays in numpy); the rest of the
-    month's health is one pass of sim.kernels.health.health_step."""
+
+def step_health(sim, t: int, c_group: np.ndarray, shock: np.ndarray, z_idio) -> np.ndarray:
+    """Hidden health for month t from the groups' barriers (`group_barrier`) and the shock
+    vector; returns it. One pass of sim.kernels.health.health_step."""
     pf = sim.pf
-    c_group = barrier(sim._group_gp, sim._group_sqrt_rho, x)
     # `_shared` (one health per borrower), decided once per run
     sim.e, d, started = kernels.health_step(
         _health_rules(), t, sim.e, z_idio, sim.borrower_of_loan, sim._health_shared, c_group,

@@ -8,7 +8,8 @@ under different strategies, draw the very same numbers month by month.
 
 A study runs each seed under several strategies (sim.study). A `DrawTape` given to those
 runs lets the first record its months' draws and the others replay them instead of
-drawing again; they share its portfolio too (the book the seed draws), and go on from
+drawing again, and with them what the macro draws make of each month (`MonthMacro`: the
+factors, the barriers and the shocks, which no decision moves); they share its portfolio too (the book the seed draws), and go on from
 the borrower stream as it was after it. A replaying run leaves its own
 streams where they were and, for the
 workout tail past the horizon (sim.tail), takes the action stream as the recording run
@@ -26,7 +27,7 @@ import numpy as np
 from sim.portfolio import Portfolio
 
 TAPE_MAX_BYTES = 256 * 2**20
-"""The most a tape holds: 2,000 loans x 60 months take about 16 MB."""
+"""The most a tape holds: 2,000 loans x 60 months take about 17 MB."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,20 @@ class MonthDraws:
     z_reg: np.ndarray  # (regions,)
     u_sig: np.ndarray  # (loans, signal columns) uniforms
     u_act: np.ndarray  # (loans, action columns) uniforms
+
+
+@dataclass(frozen=True)
+class MonthMacro:
+    """What a month's macro draws and the case's schedule make of it, the same in every
+    run of a seed whatever is decided (sim.engine's `_month_macro`): the systematic
+    factors after the month's step, each (segment, industry, region) group's health
+    barrier, and each loan's health shock."""
+
+    f_econ: float
+    f_ind: np.ndarray  # (industries,)
+    f_reg: np.ndarray  # (regions,)
+    barrier: np.ndarray  # (groups,)
+    shock: np.ndarray  # (loans,)
 
 
 def draw_month(sim, n_signal_columns: int, n_action_columns: int) -> MonthDraws:
@@ -60,6 +75,7 @@ class DrawTape:
 
     key: tuple | None = None  # (seed, loans, months) of the recording run
     months: list[MonthDraws] = field(default_factory=list)
+    macro: list[MonthMacro] = field(default_factory=list)  # month t in place t - 1
     actions_at_horizon: np.random.Generator | None = None
     portfolio: Portfolio | None = None  # the book the seed draws
     borrowers_after: np.random.Generator | None = None  # the borrower stream after drawing it
@@ -103,3 +119,9 @@ class DrawTape:
         if t == sim.T:
             self.actions_at_horizon = copy.deepcopy(sim.rng_actions)
         return got
+
+    def keep_macro(self, got: MonthMacro) -> None:
+        """The recording run's macro side of its next month, kept for the later runs."""
+        for a in (got.f_ind, got.f_reg, got.barrier, got.shock):
+            a.flags.writeable = False  # shared by every run of the seed
+        self.macro.append(got)

@@ -32,7 +32,7 @@ from sim import checks, classification, credit, judgement, loanbook, macro, scri
 from sim.classification import provision_rates
 from sim.codes import ON_BOOKS, CheckKind, LoanStatus
 from sim.conversation import apply_talk
-from sim.draws import DrawTape, draw_month
+from sim.draws import DrawTape, MonthMacro, draw_month
 from sim.foresight import draw_ahead
 from sim.interventions import workouts
 from sim.interventions.batch import act_many
@@ -89,7 +89,7 @@ class Simulation:
         # (sim.draws)
         self._tape = tape
         self._tape_role = None if tape is None else tape.role(
-            self, 8 * self.n * (1 + U_COLUMNS + ACTION_UNIFORMS))
+            self, 8 * self.n * (2 + U_COLUMNS + ACTION_UNIFORMS))  # draws and shocks
         if self._tape_role == "replay":
             self.pf, rng_b = tape.book()
         else:
@@ -235,12 +235,29 @@ class Simulation:
         # the month's funding of the balance that earns interest (performing loans)
         performing = self.status == _ACTIVE
         self.funding_cny += self._funding_month * float(self.balance @ performing)
-        x = credit.step_factors(self, z_econ, z_ind, z_reg)
-        x, shock = macro.shocks(self, t, x)
-        d = credit.step_health(self, t, x, shock, z_idio)
+        c_group, shock = self._month_macro(t, z_econ, z_ind, z_reg)
+        d = credit.step_health(self, t, c_group, shock, z_idio)
         loanbook.step(self, t, d)
         classification.reclassify(self, t)
         self._ticked = True
+
+    def _month_macro(self, t: int, z_econ, z_ind, z_reg) -> tuple[np.ndarray, np.ndarray]:
+        """Month t's barrier per group and health shock per loan, the systematic factors
+        moved a month (credit.step_factors, macro.shocks, credit.group_barrier). They
+        depend on the seed's macro draws and the case's schedule alone, so a run that
+        replays a draw tape reads the recording run's off it (sim.draws.MonthMacro)."""
+        if self._tape_role == "replay":
+            got = self._tape.macro[t - 1]
+            self.f_econ, self.f_ind, self.f_reg = got.f_econ, got.f_ind, got.f_reg
+            macro.drop_ended(self, t)
+            return got.barrier, got.shock
+        x = credit.step_factors(self, z_econ, z_ind, z_reg)
+        x, shock = macro.shocks(self, t, x)
+        c_group = credit.group_barrier(self, x)
+        if self._tape_role == "record":
+            self._tape.keep_macro(MonthMacro(self.f_econ, self.f_ind, self.f_reg, c_group,
+                                             shock))
+        return c_group, shock
 
     def _keep_history(self) -> None:
         """Per-month copies of what the loan file shows (the desk keeps these)."""

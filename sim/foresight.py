@@ -32,6 +32,7 @@ import numpy as np
 from sim import credit, defaults, macro
 from sim.codes import ON_BOOKS, LoanStatus
 from sim.compiled import compiled
+from sim.kernels.common import _indices
 from sim.loanbook import base_rate
 from sim.scripted import borrower_loans
 from sim.storyline import Disaster, LprChange
@@ -61,20 +62,27 @@ class ShocksAhead:
     macro_months: dict = field(default_factory=dict, compare=False, repr=False)
     barrier_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
     shock_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # whether the rows hold every month already: read off a draw tape, whose recording
+    # run kept what each month made of the macro draws (sim.draws.MonthMacro)
+    rows_known: bool = field(default=False, compare=False, repr=False)
 
 
 def draw_ahead(sim) -> ShocksAhead:
     """The draws `Simulation._month` will make, month by month in the same order: a run
     that replays a draw tape (sim.draws) reads them off the tape, any other draws them
-    from copies of its generators (the run's own streams do not move)."""
+    from copies of its generators (the run's own streams do not move). Off a tape, every
+    month's barriers and shocks come too: the ones the engine will use."""
     n, k, r, T = sim.n, len(sim.pf.industries), len(sim.pf.regions), sim.T
     if sim._tape_role == "replay":
-        months = sim._tape.months
+        months, macro_months = sim._tape.months, sim._tape.macro
         return ShocksAhead(np.stack([z.z_idio for z in months]),
                            np.array([z.z_econ for z in months]),
                            np.stack([z.z_ind for z in months]).reshape(T, k),
                            np.stack([z.z_reg for z in months]).reshape(T, r),
-                           barrier_rows=np.empty((T, n)), shock_rows=np.empty((T, n)))
+                           barrier_rows=np.stack([m.barrier for m in macro_months])[
+                               :, sim._group_of],
+                           shock_rows=np.stack([m.shock for m in macro_months]),
+                           rows_known=True)
     idio, mac = copy.deepcopy(sim.rng_idio), copy.deepcopy(sim.rng_macro)
     z_idio, z_econ = np.empty((T, n)), np.empty(T)
     z_ind, z_reg = np.empty((T, k)), np.empty((T, r))
@@ -118,18 +126,20 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     n = sim.n
     for past in [m for m in ahead.macro_months if m < t]:  # never asked again
         del ahead.macro_months[past]
-    # the months' macro side: systematic factors, the barrier, the shocks
+    # the months' macro side: systematic factors, the barrier, the shocks (known from
+    # the start off a draw tape)
     events = list(sim.active_shocks) + macro.scheduled_shocks(sim, t)
-    spans = [(start, end, id(ev)) for start, end, ev in events]
-    factors = (sim.f_econ, sim.f_ind, sim.f_reg)
-    for m in range(t, t + K):
-        in_force = tuple(span for span in spans if span[0] <= m < span[1])
-        kept = ahead.macro_months.get(m)
-        if kept is not None and kept[0] == in_force:
-            factors = kept[1]
-        else:
-            factors = _month_ahead(sim, ahead, m, factors, events)
-            ahead.macro_months[m] = (in_force, factors)
+    if not ahead.rows_known:
+        spans = [(start, end, id(ev)) for start, end, ev in events]
+        factors = (sim.f_econ, sim.f_ind, sim.f_reg)
+        for m in range(t, t + K):
+            in_force = tuple(span for span in spans if span[0] <= m < span[1])
+            kept = ahead.macro_months.get(m)
+            if kept is not None and kept[0] == in_force:
+                factors = kept[1]
+            else:
+                factors = _month_ahead(sim, ahead, m, factors, events)
+                ahead.macro_months[m] = (in_force, factors)
     barriers = ahead.barrier_rows[t - 1:t - 1 + K]
     shocks = ahead.shock_rows[t - 1:t - 1 + K]
     ops = _lasting_hits(sim, t, events)
@@ -352,6 +362,17 @@ def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
     stepped = np.empty(n)
     fresh = np.zeros(n, np.bool_)
     next_op = 0
+    # the loans diversion can touch (live, and able to divert, diverting, or made to by a
+    # scripted event): the rest need no test, and the health's pass has no branch
+    divert_at = np.zeros(n, np.bool_)
+    if may_divert:
+        for j in range(len(op_kind)):
+            if op_kind[j] == _DIVERT:
+                for at in range(op_start[j], op_start[j + 1]):
+                    divert_at[op_loans[at]] = True
+        for i in range(n):
+            divert_at[i] = live[i] and (divert_at[i] or can_divert[i] or diverting[i])
+    divert_idx = _indices(divert_at)
     for k in range(K):
         m = t + k
         while next_op < len(op_month) and op_month[next_op] <= m:
@@ -376,13 +397,13 @@ def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
             stepped[i] = phi * e[i] + coef * Z[k, i]
         e = stepped[owner_of] if shared else stepped.copy()
         d = path[k]
+        for i in divert_idx:
+            if can_divert[i] and not diverting[i] and d_prev[i] < DIVERSION_ONSET_HEALTH \
+                    and m > 1:
+                diverting[i] = True
+            if diverting[i]:
+                shift[i] -= DIVERSION_DRAIN_PER_MONTH
         for i in range(n):
-            if may_divert:
-                if can_divert[i] and not diverting[i] and live[i] and \
-                        d_prev[i] < DIVERSION_ONSET_HEALTH and m > 1:
-                    diverting[i] = True
-                if diverting[i] and live[i]:
-                    shift[i] -= DIVERSION_DRAIN_PER_MONTH
             d[i] = e[i] - barriers[k, i] + shift[i] + shocks[k, i] + burden[i]
         d_prev = d
         if not track_payments:

@@ -78,8 +78,13 @@ def _fire(sim, ev, m: int) -> None:
 
 def shocks(sim, t: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(group factor values after recessions, per-loan health shock) for month t."""
-    sim.active_shocks = [s for s in sim.active_shocks if s[1] > t]
+    drop_ended(sim, t)
     return shocks_from(sim, t, x, sim.active_shocks)
+
+
+def drop_ended(sim, t: int) -> None:
+    """Forget the shocks that ended before month t."""
+    sim.active_shocks = [s for s in sim.active_shocks if s[1] > t]
 
 
 def shocks_from(sim, t: int, x: np.ndarray, active) -> tuple[np.ndarray, np.ndarray]:

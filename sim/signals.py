@@ -209,6 +209,7 @@ class _Tables(NamedTuple):
     warn: np.ndarray  # counts as a warning (all but payment status)
     bypass_row: int  # the row of collection_bypass (also held by diversion), or -1
     can: np.ndarray  # `applies` over the book, for the run (a collateral signal's row: ones)
+    driven: tuple[tuple[int, object], ...]  # (row, signal) of those not driven by health
 
 
 def _tables(sim, key, plan) -> _Tables:
@@ -225,7 +226,8 @@ def _tables(sim, key, plan) -> _Tables:
             np.array([p.line for p in plan], dtype=float),
             np.array([k != "payment_late" for k in keys], dtype=bool),
             keys.index("collection_bypass") if "collection_bypass" in keys else -1,
-            _fixed_applies(sim, plan))
+            _fixed_applies(sim, plan),
+            tuple((row, p.sig) for row, p in enumerate(plan) if p.sig.driver != "health"))
     return got
 
 
@@ -260,15 +262,15 @@ def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
     # the rows fixed for the run (`take` keeps C order: the kernels are compiled for it)
     can = tab.can.copy() if idx is None else tab.can.take(idx, axis=1)
     at = slice(None) if idx is None else idx
-    for row, p in enumerate(tab.plan):
-        if p.sig.driver == "collateral":  # `condition` and `applies`, the security read once
+    for row, sig in tab.driven:  # the health rows are the kernels'
+        if sig.driver == "collateral":  # `condition` and `applies`, the security read once
             from sim.interventions.workouts import has_security
 
             has = has_security(sim, at)
             cond[row] = collateral_fell(sim, at, collateral_cny, has)
-            can[row] = _described(sim, p.sig, at, has)
-        elif p.sig.driver != "health":
-            cond[row] = condition(sim, p.sig, at)
+            can[row] = _described(sim, sig, at, has)
+        else:
+            cond[row] = condition(sim, sig, at)
     return cond, can
 
 

@@ -62,6 +62,27 @@ def test_the_shared_draws_cannot_be_written_by_a_run():
     simulate_brief(sc, seed=1, months=3, tape=tape)
     with pytest.raises(ValueError, match="read-only"):
         tape.months[0].u_sig[0, 0] = 0.5
+    with pytest.raises(ValueError, match="read-only"):  # the months' macro side too
+        tape.macro[0].shock[0] = 0.5
+
+
+@pytest.mark.parametrize("case", ["disaster", "real_estate"])
+def test_a_replaying_run_moves_its_factors_as_a_run_drawing_its_own(case):
+    """The macro side read off a tape (sim.draws.MonthMacro): each month's factors, and the
+    shocks in force, as the run would have them itself."""
+    sc = load_scenario(CASES / f"{case}.yaml")
+    tape = DrawTape()
+    simulate_brief(sc, seed=3, months=12, strategy="early-warning", tape=tape)
+    own = Simulation(sc, seed=3, months=12)
+    shared = Simulation(sc, seed=3, months=12, tape=tape)
+    for month in range(1, 13):
+        own.advance_to(month)
+        shared.advance_to(month)
+        assert own.f_econ == shared.f_econ, month
+        np.testing.assert_array_equal(own.f_ind, shared.f_ind)
+        np.testing.assert_array_equal(own.f_reg, shared.f_reg)
+        assert own.active_shocks == shared.active_shocks, month
+        np.testing.assert_array_equal(own.d, shared.d)
 
 
 def test_the_runs_of_a_tape_share_one_book_that_no_run_writes_into():

@@ -159,6 +159,34 @@ def test_process_pool_gives_identical_figures_with_progress(case):
     assert ticks == [(k, 4) for k in range(1, 5)]
 
 
+
+def _replication_then_frozen(case, seed, months, runs) -> tuple[int, int]:
+    """In a worker: the objects the collector keeps out of reach before and after a
+    replication (gc.get_freeze_count)."""
+    import gc
+
+    from sim.study import run_replication
+
+    before = gc.get_freeze_count()
+    run_replication(case, seed, months, runs)
+    return before, gc.get_freeze_count()
+
+
+def test_a_worker_freezes_its_heap_after_its_first_replication_not_the_caller(case):
+    import gc
+
+    spec = spec_of(case, reps=1)
+    caller = gc.get_freeze_count()
+    run_study(spec)  # in this process: its heap is not frozen
+    assert gc.get_freeze_count() == caller
+    with process_pool(1) as pool:
+        first = pool.submit(_replication_then_frozen, case, 5, spec.months, spec.runs).result()
+        second = pool.submit(_replication_then_frozen, case, 6, spec.months, spec.runs).result()
+    assert first[0] == 0 and first[1] > 0  # the imports and caches, out of reach
+    # once per worker: the next replication freezes nothing more (a frozen object may
+    # still be freed)
+    assert second[1] <= second[0] <= first[1]
+
 def test_dask_local_cluster_gives_identical_figures(case):
     distributed = pytest.importorskip("distributed")
     spec = spec_of(case, reps=4)
