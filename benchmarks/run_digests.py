@@ -8,7 +8,9 @@
 One line per run: every shipped case under the four baselines and two rule tables, on
 two seeds, with frames and warnings (and, on the first seed, the desk's history and the
 statements) and as a study's brief run; six generated cases under the four baselines;
-and a 3,000-loan benchmark book. Each line holds sha-256 digests of the run's event log,
+a 3,000-loan benchmark book; and, as the strategy lab runs them, replications of every
+shipped case and of a 2,000-loan book (all strategies of a seed replaying one draw tape,
+sim.study.run_replication, with and without missed warnings). Each line holds sha-256 digests of the run's event log,
 metrics, signals, warnings and loans frames (or its brief), its history and statements,
 and every column and scalar of the Simulation at the end. About 15 s on one core.
 """
@@ -106,7 +108,28 @@ def main(argv: list[str] | None = None) -> int:
         res = sim.run()
         print("benchmark-3000", name, _digest(res.events), _digest(res.metrics),
               _digest(res.signals), _state(sim), flush=True)
+    _replications(root, baselines, rules)
     return 0
+
+
+def _replications(root: Path, baselines: list[str], rules: list[Path]) -> None:
+    """The study path: a seed's strategies replaying one draw tape, summarised."""
+    from engine import make_scenario
+
+    from sim.scenario import load_scenario
+    from sim.strategies import load_rules
+    from sim.study import builtin, from_rules, run_replication
+
+    runs = tuple(builtin(s) for s in baselines) + tuple(from_rules(load_rules(r))
+                                                           for r in rules)
+    cases = [(p.stem, load_scenario(p)) for p in sorted((root / "scenarios").glob("*.yaml"))]
+    cases.append(("benchmark-2000", make_scenario(2000, 60)))
+    for stem, sc in cases:
+        for missed in (False, True):
+            summaries = run_replication(sc, 7, None, runs, missed)
+            print("replication", stem, missed, *(
+                _digest(repr([(k, _digest(v)) for k, v in sorted(vars(s).items())]))
+                for s in summaries), flush=True)
 
 
 if __name__ == "__main__":
