@@ -9,7 +9,7 @@ cost the engine charges cannot drift apart.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -44,13 +44,52 @@ class Action(NamedTuple):
     action_id: str
 
 
+class ActionColumns(Sequence):
+    """A decision's actions as a strategy that ranks them holds them: the (loan, action id)
+    `pairs` first, then action `names[codes[k]]` on loan `loans[k]` for each k, in that
+    order. Read as a sequence it is the list of those pairs (built when first read);
+    `sim.interventions.batch.act_many` takes the columns as they are, so a month's hundred
+    ranked actions (sim.strategies.triage) are not turned into pairs only to be parsed
+    back."""
+
+    def __init__(self, pairs: list[tuple[int, str]], loans: np.ndarray, codes: np.ndarray,
+                 names: Sequence[str]):
+        self.pairs, self.loans, self.codes, self.names = pairs, loans, codes, names
+        self._listed: list[tuple[int, str]] | None = None
+
+    def as_list(self) -> list[tuple[int, str]]:
+        """The actions as (loan, action id) pairs, in order."""
+        if self._listed is None:
+            self._listed = [*self.pairs, *zip(self.loans.tolist(),
+                                              map(self.names.__getitem__, self.codes.tolist()),
+                                              strict=True)]
+        return self._listed
+
+    def __len__(self) -> int:
+        return len(self.pairs) + len(self.loans)
+
+    def __getitem__(self, k):
+        return self.as_list()[k]
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return iter(self.as_list())
+
+    def __eq__(self, other) -> bool:
+        """Equal to the same actions as pairs, whether held as columns or as a list."""
+        if isinstance(other, ActionColumns):
+            other = other.as_list()
+        return self.as_list() == other
+
+    __hash__ = None  # a list's equality: not hashable
+
+
 @dataclass
 class Decision:
     """What a strategy decides at a month's start: a policy (None keeps it), actions and
     judgement classifications."""
 
     policy: MonitoringPolicy | None = None
-    actions: list[Action | tuple[int, str]] = field(default_factory=list)
+    actions: list[Action | tuple[int, str]] | ActionColumns = field(default_factory=list)
     classify: list[tuple[int, int, str]] = field(default_factory=list)
     """Judgements (loan id, LoanClass, reason code from sim.judgement.JUDGEMENT_REASONS):
     at or below the objective floor's quality; a judgement at the floor lifts it."""
