@@ -9,7 +9,8 @@ cost the engine charges cannot drift apart.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -44,13 +45,52 @@ class Action(NamedTuple):
     action_id: str
 
 
+class ActionColumns(Sequence):
+    """A decision's actions as a strategy that ranks them holds them: the (loan, action id)
+    `pairs` first, then action `names[codes[k]]` on loan `loans[k]` for each k, in that
+    order. Read as a sequence it is the list of those pairs (built when first read);
+    `sim.interventions.batch.act_many` takes the columns as they are, so a month's hundred
+    ranked actions (sim.strategies.triage) are not turned into pairs only to be parsed
+    back."""
+
+    def __init__(self, pairs: list[tuple[int, str]], loans: np.ndarray, codes: np.ndarray,
+                 names: Sequence[str]):
+        self.pairs, self.loans, self.codes, self.names = pairs, loans, codes, names
+        self._listed: list[tuple[int, str]] | None = None
+
+    def as_list(self) -> list[tuple[int, str]]:
+        """The actions as (loan, action id) pairs, in order."""
+        if self._listed is None:
+            self._listed = [*self.pairs, *zip(self.loans.tolist(),
+                                              map(self.names.__getitem__, self.codes.tolist()),
+                                              strict=True)]
+        return self._listed
+
+    def __len__(self) -> int:
+        return len(self.pairs) + len(self.loans)
+
+    def __getitem__(self, k):
+        return self.as_list()[k]
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return iter(self.as_list())
+
+    def __eq__(self, other) -> bool:
+        """Equal to the same actions as pairs, whether held as columns or as a list."""
+        if isinstance(other, ActionColumns):
+            other = other.as_list()
+        return self.as_list() == other
+
+    __hash__ = None  # a list's equality: not hashable
+
+
 @dataclass
 class Decision:
     """What a strategy decides at a month's start: a policy (None keeps it), actions and
     judgement classifications."""
 
     policy: MonitoringPolicy | None = None
-    actions: list[Action | tuple[int, str]] = field(default_factory=list)
+    actions: list[Action | tuple[int, str]] | ActionColumns = field(default_factory=list)
     classify: list[tuple[int, int, str]] = field(default_factory=list)
     """Judgements (loan id, LoanClass, reason code from sim.judgement.JUDGEMENT_REASONS):
     at or below the objective floor's quality; a judgement at the floor lifts it."""
@@ -164,6 +204,26 @@ class Observation:
     officer reads the same columns (`seen_only` shares this dict). They are the
     decision point's: after the engine moves, take a new observation (`observe`)."""
 
+    @classmethod
+    def of(cls, /, **fields) -> Observation:
+        """`Observation(**fields)`, built without the generated __init__: a frozen
+        dataclass's sets each of its forty-odd fields through object.__setattr__, some 30 us
+        an observation on a busy machine, and the engine takes one every month of every
+        run. This sets the defaults and then `fields` in the instance's dict: the same
+        object, every field set and no other (a missing or unknown field raises, as
+        __init__ would). `cls` is positional only: an observation has a field of that
+        name (the loans' classes)."""
+        if not (_REQUIRED <= fields.keys() <= _FIELDS):
+            raise TypeError(f"Observation fields: missing {sorted(_REQUIRED - fields.keys())}, "
+                            f"unknown {sorted(fields.keys() - _FIELDS)}")
+        obs = object.__new__(cls)
+        state = obs.__dict__
+        state.update(_DEFAULTS)
+        for name, make in _FACTORIES:
+            state[name] = make()
+        state.update(fields)
+        return obs
+
     def seen_only(self) -> Observation:
         """This observation without the hidden state: what an officer at the same decision
         point sees (`dataclasses.replace(self, hidden=None)`, which rebuilt all forty
@@ -188,6 +248,18 @@ class Observation:
         groups = None if groups is None else tuple(groups)
         return self.derived(("recent_alerts", months, groups), lambda: recent_alerts(
             self.last_seen, self.month, months, groups))
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(Observation))
+_REQUIRED = frozenset(f.name for f in dataclasses.fields(Observation)
+                      if f.default is dataclasses.MISSING
+                      and f.default_factory is dataclasses.MISSING)
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Observation)
+             if f.default is not dataclasses.MISSING}
+_FACTORIES = tuple((f.name, f.default_factory) for f in dataclasses.fields(Observation)
+                   if f.default_factory is not dataclasses.MISSING)
+"""An Observation's fields, those without a default, the defaults and the default
+factories: what `Observation.of` sets."""
 
 
 def read_only(a: np.ndarray) -> np.ndarray:
@@ -247,7 +319,7 @@ def observe(sim) -> Observation:
                  pf.collateral_type, NO_COLLATERAL, sim.extra_collateral, sim.disaster_until,
                  pf.region, sim.term, sim.mob, sim.latest_term)
     v = _views(sim)
-    return Observation(
+    return Observation.of(
         month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
         status=v["status"], product=v["product"], segment=v["segment"],
         balance=v["balance"], undrawn=ro(undrawn),

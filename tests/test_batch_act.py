@@ -15,6 +15,7 @@ import sim.engine as engine_module
 from sim.engine import Decision, Simulation
 from sim.interventions.batch import _batchable, act_many
 from sim.interventions.effects import act
+from sim.observation import ActionColumns
 from sim.scenario import load_scenario
 from sim.strategies import make_strategy
 
@@ -46,6 +47,22 @@ class RandomActions:
         cut = int(rng.integers(0, len(dec.actions) + 1))
         return Decision(policy=dec.policy,
                         actions=[*dec.actions[:cut], *extra, *dec.actions[cut:]])
+
+
+class RandomColumns(RandomActions):
+    """RandomActions' lists handed over as ActionColumns (as the triage hands its ranked
+    actions): the first few as pairs, the rest as loans and codes into the names of every
+    action the case offers, batchable or not."""
+
+    def __call__(self, obs):
+        dec = super().__call__(obs)
+        listed = list(dec.actions)
+        names = tuple(sorted(obs.actions))
+        head = int(np.random.default_rng(obs.month + 100).integers(0, 4))
+        rest = listed[head:]
+        return Decision(policy=dec.policy, actions=ActionColumns(
+            listed[:head], np.array([int(i) for i, _ in rest], dtype=np.int64),
+            np.array([names.index(a) for _, a in rest], dtype=np.int64), names))
 
 
 def _run(sc, seed, decider, oracle, batched: bool, monkeypatch):
@@ -87,13 +104,15 @@ def test_batched_actions_equal_one_by_one_for_the_strategies(case, strategy, see
     ("disaster", "early-warning", 40), ("fund_diversion", "late-collection", 60),
     ("intro", "oracle", 25), ("small_loan_company", "early-warning", 200),
 ])
-def test_batched_actions_equal_one_by_one_on_random_lists(case, strategy, per_month, monkeypatch):
+@pytest.mark.parametrize("held", [RandomActions, RandomColumns])
+def test_batched_actions_equal_one_by_one_on_random_lists(case, strategy, per_month, held,
+                                                         monkeypatch):
     sc = load_scenario(ROOT / "scenarios" / f"{case}.yaml")
     runs = []
     for batched in (True, False):
         strat = make_strategy(strategy)
         n = Simulation(sc, seed=4, months=1).n
-        decider = RandomActions(strat.decide, n, per_month)
+        decider = held(strat.decide, n, per_month)
         runs.append(_run(sc, 4, decider, strat.needs_hidden, batched, monkeypatch))
     _same(*runs)
     assert any(r.rejected for r in runs[0].reports)  # the lists did meet refusals

@@ -110,6 +110,36 @@ def test_a_strategy_cannot_write_into_the_engine():
     pd.testing.assert_frame_equal(vandalised.loans, plain.loans)
 
 
+def test_an_observation_built_by_of_is_the_one_init_builds():
+    """Observation.of (the engine's monthly observation, built without the frozen
+    dataclass's __init__) sets every field, defaults and fresh default factories
+    included, to what __init__ sets, stays frozen, and refuses a missing or an unknown
+    field as __init__ does."""
+    import dataclasses
+
+    from sim.engine import Simulation
+    from sim.observation import Observation, observe
+
+    sim = Simulation(_small_case(), seed=2, months=3)
+    sim.advance_to(1)
+    obs = observe(sim)
+    given = {f.name: getattr(obs, f.name) for f in dataclasses.fields(obs)
+             if f.name not in ("staff_hours", "memo", "judgement")}
+    built, made = Observation.of(**given), Observation(**given)
+    assert built.__dict__.keys() == made.__dict__.keys()
+    for name, value in made.__dict__.items():
+        if name == "memo":
+            assert built.memo == {} and built.memo is not obs.memo
+        else:
+            assert getattr(built, name) is value or getattr(built, name) == value, name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.month = 99
+    with pytest.raises(TypeError):
+        Observation.of(**{k: v for k, v in given.items() if k != "status"})
+    with pytest.raises(TypeError):
+        Observation.of(**given, seen=True)
+
+
 def test_the_observation_carries_the_case_catalogue_and_hours():
     from sim.engine import Decision, Simulation
 

@@ -28,7 +28,7 @@ import numpy as np
 from sim import defaults
 from sim.interventions import kernels_act as k
 from sim.interventions.effects import EFFECTS, PREVENTIVE_STAGES, act
-from sim.observation import HOURS_TOLERANCE, TARGETED
+from sim.observation import HOURS_TOLERANCE, TARGETED, ActionColumns
 from sim.signals import alerted_of
 
 NO_RESULT = ("", "")
@@ -118,15 +118,16 @@ def _tables(sim, codes: dict[str, int]) -> _Tables:
 
 
 def act_many(sim, actions: Sequence) -> None:
-    """Take `actions` ((loan, action id) pairs) in order, as `act` on each would."""
+    """Take `actions` ((loan, action id) pairs, or ActionColumns) in order, as `act` on
+    each would."""
     if not actions:
         return
     codes = _batchable(sim)
-    m = len(actions)
-    ids, kinds = zip(*actions, strict=True)
-    li = np.array(ids, dtype=np.int64)
-    loans = li.tolist()  # the loan numbers as ints, for `act`
-    ci = np.array(list(map(codes.get, kinds, repeat(-1, m))), dtype=np.int64)
+    if isinstance(actions, ActionColumns):
+        li, ci, kind_of = _read_columns(sim, actions, codes)
+    else:
+        li, ci, kind_of = _read_pairs(actions, codes)
+    m = len(li)
     single = np.flatnonzero(ci < 0)  # not batchable: through `act` at its place
     # the (loan, batchable action) pairs taken this month, as marks by loan * width + code
     width = len(codes)
@@ -138,17 +139,44 @@ def act_many(sim, actions: Sequence) -> None:
     start = 0
     for p in single.tolist():
         if p > start:
-            _take(sim, li[start:p], ci[start:p], kinds[start:p], codes, taken)
-        act(sim, loans[p], kinds[p])
+            _take(sim, li[start:p], ci[start:p], codes, taken)
+        act(sim, int(li[p]), kind_of(p))
         start = p + 1
     if start < m:
-        _take(sim, li[start:], ci[start:], kinds[start:], codes, taken)
+        _take(sim, li[start:], ci[start:], codes, taken)
 
 
-def _take(sim, li: np.ndarray, ci: np.ndarray, kinds: Sequence[str], codes: dict[str, int],
+def _read_pairs(actions: Sequence, codes: dict[str, int]) -> tuple[np.ndarray, np.ndarray,
+                                                                   Callable[[int], str]]:
+    """(loans, batchable codes (-1: through `act`), the action id at a place) of a list of
+    (loan, action id) pairs."""
+    ids, kinds = zip(*actions, strict=True)
+    return (np.array(ids, dtype=np.int64),
+            np.array(list(map(codes.get, kinds, repeat(-1, len(kinds)))), dtype=np.int64),
+            kinds.__getitem__)
+
+
+def _read_columns(sim, actions: ActionColumns, codes: dict[str, int]) -> tuple[
+        np.ndarray, np.ndarray, Callable[[int], str]]:
+    """`_read_pairs` of ActionColumns: its pairs read as a list's, then its columns, whose
+    codes become batchable codes through one table per run and set of names."""
+    got = getattr(sim, "_batch_codes_of", None)
+    if got is None or got[0] is not actions.names:
+        got = sim._batch_codes_of = (actions.names, np.array(
+            [codes.get(a, -1) for a in actions.names], dtype=np.int64))
+    ci = got[1][actions.codes]
+    names, head = actions.names, len(actions.pairs)
+    if not head:
+        return actions.loans, ci, lambda p: names[actions.codes[p]]
+    li0, ci0, kind0 = _read_pairs(actions.pairs, codes)
+    return (np.concatenate((li0, actions.loans)), np.concatenate((ci0, ci)),
+            lambda p: kind0(p) if p < head else names[actions.codes[p - head]])
+
+
+def _take(sim, li: np.ndarray, ci: np.ndarray, codes: dict[str, int],
           taken: np.ndarray) -> None:
-    """A run of batchable actions (loans li, codes ci, action ids kinds) taken in the
-    compiled loop, then booked in list order: refusals, log, pairs taken, checks."""
+    """A run of batchable actions (loans li, codes ci) taken in the compiled loop, then
+    booked in list order: refusals, log, pairs taken, checks."""
     t = sim.t
     tab = _tables(sim, codes)
     (sim._hours_left, sim.money_spent, sim._observations_open, why, result,
@@ -170,9 +198,10 @@ def _take(sim, li: np.ndarray, ci: np.ndarray, kinds: Sequence[str], codes: dict
         refused = np.flatnonzero(why != k.TAKEN)
         cat = sim.catalogue
         sim.month_report.rejected.extend(
-            (int(li[p]), kinds[p], "queued" if w == k.QUEUED else "hours" if w == k.NO_HOURS
-             else cat[kinds[p]].requires[w])
-            for p, w in zip(refused.tolist(), why[refused].tolist(), strict=True))
+            (i, tab.names[c], "queued" if w == k.QUEUED else "hours" if w == k.NO_HOURS
+             else cat[tab.names[c]].requires[w])
+            for i, c, w in zip(li[refused].tolist(), ci[refused].tolist(),
+                               why[refused].tolist(), strict=True))
     if not len(pos):
         return
     tl, tc = li[pos], ci[pos]

@@ -31,7 +31,7 @@ import numpy as np
 from sim.codes import LoanStatus, Repayment
 from sim.defaults import EARLY_REPAYMENT_ON_DAMAGE, INTERVENTIONS
 from sim.interventions.effects import cut_of
-from sim.observation import HOURS_TOLERANCE, Decision, Observation
+from sim.observation import HOURS_TOLERANCE, ActionColumns, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.strategies.base import (
     Budget,
@@ -327,15 +327,15 @@ class Triage(Strategy):
     # --- the month ------------------------------------------------------------------
     def decide(self, obs: Observation) -> Decision:
         actions, policy, routine_hours, loans, codes = self.decide_columns(obs)
-        actions.extend(zip(loans.tolist(), map(ACTIONS.__getitem__, codes.tolist()), strict=True))
-        return Decision(policy=policy, actions=actions, routine_hours=routine_hours)
+        return Decision(policy=policy, actions=ActionColumns(actions, loans, codes, ACTIONS),
+                        routine_hours=routine_hours)
 
     def decide_columns(self, obs: Observation) -> tuple[list[tuple[int, str]],
                                                         MonitoringPolicy, float | None,
                                                         np.ndarray, np.ndarray]:
         """`decide` in parts: the standing workout's steps, the policy and the hours for
         its checks due, and the ranked actions taken as columns (loans, action codes), so
-        a caller that reads the columns (the oracle's officer's) need not build the pairs."""
+        no caller (the decision's ActionColumns, the oracle's officer) builds the pairs."""
         actions: list = []
         workout(obs, Budget(obs.hours_available), actions)
         policy, routine_hours = self.choose_policy(obs)
