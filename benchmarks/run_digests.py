@@ -10,9 +10,10 @@ two seeds, with frames and warnings (and, on the first seed, the desk's history 
 statements) and as a study's brief run; six generated cases under the four baselines;
 a 3,000-loan benchmark book; and, as the strategy lab runs them, replications of every
 shipped case and of a 2,000-loan book (all strategies of a seed replaying one draw tape,
-sim.study.run_replication, with and without missed warnings). Each line holds sha-256 digests of the run's event log,
-metrics, signals, warnings and loans frames (or its brief), its history and statements,
-and every column and scalar of the Simulation at the end. About 15 s on one core.
+sim.study.run_replication, with and without missed warnings). Each line holds sha-256
+digests of the run's event log, metrics, signals, warnings and loans frames (or its
+brief, or a replication's summaries), its history and statements, and every column and
+scalar of the Simulation at the end. About 25 s on one core.
 """
 
 from __future__ import annotations

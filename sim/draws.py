@@ -9,11 +9,11 @@ under different strategies, draw the very same numbers month by month.
 A study runs each seed under several strategies (sim.study). A `DrawTape` given to those
 runs lets the first record its months' draws and the others replay them instead of
 drawing again, and with them what the macro draws make of each month (`MonthMacro`: the
-factors, the barriers and the shocks, which no decision moves); they share its portfolio too (the book the seed draws), and go on from
-the borrower stream as it was after it. A replaying run leaves its own
-streams where they were and, for the
-workout tail past the horizon (sim.tail), takes the action stream as the recording run
-had it at the horizon, so every figure is what it would have been without the tape.
+factors, the barriers and the shocks, which no decision moves). They share its portfolio
+too (the book the seed draws), and go on from the borrower stream as it was after it. A
+replaying run leaves its own streams where they were and, for the workout tail past the
+horizon (sim.tail), takes the action stream as the recording run had it at the horizon,
+so every figure is what it would have been without the tape.
 A book too large to hold all its months' draws (`TAPE_MAX_BYTES`) draws its own.
 """
 
