@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim import defaults
-from sim.codes import LoanStatus
 from sim.interventions.effects import act
+from sim.interventions.workouts import DEFAULTED, WRITTEN_OFF
 from sim.observation import observe
 from sim.recorder import MonthRecord
 from sim.standing_order import StandingOrder, standing_actions, team_hours
@@ -26,8 +26,9 @@ from sim.standing_order import StandingOrder, standing_actions, team_hours
 
 def open_workouts(sim) -> np.ndarray:
     """Loans whose recovery is not settled: in default on the books, at auction, or in court."""
-    in_court = (sim.lawsuit_month >= 0) & ~sim.enforced & (sim.status == LoanStatus.WRITTEN_OFF)
-    return (sim.status == LoanStatus.DEFAULTED) | sim.auction_open | in_court
+    # plain ints: comparing a column with an IntEnum member makes numpy probe the enum class
+    in_court = (sim.lawsuit_month >= 0) & ~sim.enforced & (sim.status == WRITTEN_OFF)
+    return (sim.status == DEFAULTED) | sim.auction_open | in_court
 
 
 def finish_workouts(sim) -> None:
