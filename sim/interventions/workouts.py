@@ -67,7 +67,11 @@ def has_security(sim, idx=slice(None)) -> np.ndarray:
     """Whether loans idx hold security now: their own collateral, not yet sold or set off,
     or a top-up not yet sold (the column form of the `has_collateral` precondition).
     `collateral_sold` is the loan's own collateral gone; a sale also takes the top-up
-    (`extra_collateral` to 0), a deposit's set-off leaves it to be auctioned."""
+    (`extra_collateral` to 0), a deposit's set-off leaves it to be auctioned. One loan (an
+    int: each round of an auction asks) is worked out on scalars."""
+    if isinstance(idx, int | np.integer):
+        return bool((not sim.collateral_sold[idx] and sim.pf.collateral_type[idx] != NO_COLLATERAL)
+                    or sim.extra_collateral[idx] > 0)
     return (~sim.collateral_sold[idx] & (sim.pf.collateral_type[idx] != NO_COLLATERAL)) | (
         sim.extra_collateral[idx] > 0)
 
@@ -93,7 +97,10 @@ def collateral_value(sim, idx=slice(None)) -> np.ndarray:
 def set_off(sim, idx=slice(None)):
     """Whether loans idx hold a pledged deposit not yet set off, which enforcement sets off
     against the claim at face value, with certainty, when the first round of its auction
-    falls due, instead of selling it; a top-up taken beside it goes to auction alone."""
+    falls due, instead of selling it; a top-up taken beside it goes to auction alone. One
+    loan (an int) is worked out on scalars."""
+    if isinstance(idx, int | np.integer):
+        return bool(sim.deposit_pledged[idx] and not sim.collateral_sold[idx])
     return sim.deposit_pledged[idx] & ~sim.collateral_sold[idx]
 
 
