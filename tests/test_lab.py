@@ -207,6 +207,24 @@ def test_the_editors_problems_name_the_row_and_column_as_shown():
     assert "请对调两者或放宽范围" in zh and "请只列一次" in zh and "swap" not in zh
 
 
+def test_the_editors_problems_count_the_empty_rows_left_out():
+    """A row emptied in the middle of the editor is no rule, but it is still a row on the
+    screen: the problem of the row under it was said to be in the row above (row 2 for
+    the third row)."""
+    intervals = {"normal": 6, "special_mention": 2, "substandard": 1, "doubtful": 3, "loss": 0}
+    rows = [{"min_alerts": 2, "actions": ["onsite_check"]},
+            {"min_alerts": None, "actions": []},  # emptied, left in place
+            {"min_dpd": 90, "max_dpd": 30, "actions": ["onsite_check"]},
+            {"min_alerts": 1, "actions": []}]
+    with pytest.raises(lab.LabInputError) as got:
+        lab.rule_table_from_form("x", intervals, 30, 0.4, rows)
+    en = lab.form_problems(got.value, "en")
+    assert "row 3, column 'days past due to'" in en and "row 4, column 'then do'" in en, en
+    assert "row 2" not in en
+    zh = lab.form_problems(got.value, "zh")
+    assert "第 3 行“逾期天数至”列" in zh and "第 4 行“采取措施”列" in zh, zh
+
+
 def test_a_request_checks_reps_months_and_the_sweep_strategy(case):
     ok = dict(scenario=case, strategies=(builtin("early-warning"),), seed=1)
     with pytest.raises(lab.LabInputError, match="reps"):
