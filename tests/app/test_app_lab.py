@@ -126,13 +126,20 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
                                                                       for m in at.markdown]
     # the staffing table and its sentence agree with the figures
     assert str(figures["staffing"]["stop_paying_after_officers"]) in at.info[0].value
-    # the rule editor is a data frame too; the paired differences come after it
-    paired = at.dataframe[-1].value
-    # the strategies and staffing tables wrap their cells (tables, not grids): no column
-    # is past the right edge (net value was, at 1,400 px) and the verdict is never cut
-    strategies, staffing = (x.value for x in list(at.table)[-2:])
-    assert t("lab.figure.net_value_cny", "en") in strategies.columns
-    assert list(strategies.iloc[:, 0])[:3] == ["Early warning", "Late collection", "tuned"]
+    # the paired differences, strategies and staffing tables wrap their cells (tables, not
+    # grids): no column is past the right edge (net value was, at 1,400 px; the paired
+    # verdict at 1,024 px) and the verdict is never cut
+    paired, strategies, staffing = (x.value for x in list(at.table)[-3:])
+    assert paired.columns[-2] == t("lab.col.verdict", "en")
+    # a column per strategy, a row per figure: eleven figures as columns were wider than
+    # the page column at 1,024 px
+    assert list(strategies.columns)[1:4] == ["Early warning", "Late collection", "tuned"]
+    assert t("lab.figure.net_value_cny", "en") in list(strategies.iloc[:, 0])
+    net = lab.strategy_table(job.outcome.study).query(
+        "strategy == 'tuned' and figure == 'net_value_cny'")["mean"].iloc[0]
+    assert strategies.set_index(strategies.columns[0]).loc[
+        t("lab.figure.net_value_cny", "en"), "tuned"].startswith(
+        lab.fmt_figure("net_value_cny", net, "en"))
     assert list(staffing["Officers"]) == [1, 2]
     # money as units.money writes it (its no-break space), as the report and the dashboard
     assert list(staffing[t("lab.col.loss", "en")]) == [
