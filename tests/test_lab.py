@@ -326,6 +326,24 @@ def test_headline_never_names_the_oracle_the_winner(case):
     assert "全知策略" in text
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_headline_does_not_call_an_oracle_that_lost_more_a_bound(case, lang):
+    """On intro's 3 futures early warning lost 225.9k and the oracle 319.5k, and the
+    headline read "...a bound no officer can reach) loses CNY 319.5k on average:
+    -CNY 93.6k less": a negative "less" about a bound the winner had just passed."""
+    k = 100_000.0
+    losses = {"early-warning": [1 * k, 2 * k, 1 * k, 2 * k],
+              "do-nothing": [10 * k, 12 * k, 9 * k, 14 * k],
+              "late-collection": [9 * k, 12 * k, 10 * k, 11 * k],
+              "oracle": [2 * k, 3 * k, 2 * k, 3 * k]}
+    text = lab.headline(made_up_with_oracle(case, losses), lang)
+    more = lab.fmt_figure("loss_cny", k, lang)
+    assert lab.fmt_figure("loss_cny", 2.5 * k, lang) in text and more in text, text
+    assert "-" not in text and "\u2212" not in text, text  # no negative gap
+    assert {"en": "more", "zh": "多"}[lang] in text
+    assert {"en": "a bound no officer can reach", "zh": "达不到的上限"}[lang] not in text
+
+
 def test_frontier_by_hand():
     hours = np.array([0, 100, 200, 150, 300])
     avoided = np.array([0, 50, 80, 40, 80])
