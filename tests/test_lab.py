@@ -223,6 +223,8 @@ def test_the_editors_problems_count_the_empty_rows_left_out():
     assert "row 2" not in en
     zh = lab.form_problems(got.value, "zh")
     assert "第 3 行“逾期天数至”列" in zh and "第 4 行“采取措施”列" in zh, zh
+    # one problem from the next as a Chinese sentence parts them, not with "; "
+    assert "；第 4 行" in zh and "; " not in zh, zh
 
 
 def test_a_request_checks_reps_months_and_the_sweep_strategy(case):

@@ -313,7 +313,7 @@ def form_problems(err: Exception, lang: str) -> str:
         label = t(f"lab.page.{COLUMN_LABELS.get(column, column)}", lang)
         out.append(t("lab.page.row_problem", lang, row=int(m.group(1)) + 1, column=label,
                      detail=msg))
-    return "; ".join(out)
+    return ("；" if lang == "zh" else "; ").join(out)
 
 
 COLUMN_LABELS = {"do": "actions", "checked_within_months": "checked_within",
