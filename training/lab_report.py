@@ -42,7 +42,7 @@ whole squeezed the figures under the others into a word a line. ``scope``: a CSS
 selector and a space, or empty."""
 
 PAGE_TABLE_STYLE = ("<style>{scope}th, {scope}td {{font-size: 0.8rem !important; "
-                    "padding: 0.25rem 0.375rem !important}}</style>")
+                    "padding: 0.25rem 0.3rem !important}}</style>")
 """The page's tables a size smaller and tighter than Streamlit's: at a 1,024 px window the
 staffing table's last column, whether another officer pays, was past the page column's
 edge (scrolled out of sight). ``scope``: as KEEP_WORDS_STYLE's."""
