@@ -524,7 +524,12 @@ if user is not None:
     saved_studies(user)
 
 fresh = lab_form.REPS not in st.session_state  # a new session, or back from another page
-kept_form = load_kept(user) if fresh and user is not None else None
+# the notes of a new session ("your form is back"), said once, in a place of their own: when
+# they went, everything under them moved up a place and the browser drew the expanders
+# below anew, closed (the rule editor a manager had just typed into among them)
+notes = st.container()
+with notes:
+    kept_form = load_kept(user) if fresh and user is not None else None
 by_id, case_notes, case_problems = case_choices(user)
 if st.session_state.get("lab_case") not in by_id:  # its file was taken off the uploader
     st.session_state.pop("lab_case", None)
@@ -532,7 +537,8 @@ files = rule_files()
 uploaded, upload_problems = uploaded_tables()
 options = [*BUILT_IN, *files, *uploaded, EDITED]
 if fresh:
-    restore_form(kept_form)
+    with notes:
+        restore_form(kept_form)
 # a choice whose file was taken off the uploader is no longer offered
 if "lab_strategies_pick" in st.session_state:
     st.session_state["lab_strategies_pick"] = [

@@ -705,3 +705,38 @@ def test_a_centres_scenario_folder_gives_the_lab_its_own_rule_tables(tmp_path, m
     assert case.startswith("Introduction")
     assert at.session_state["lab_rules_base"]  # the editor has a table to start from
     assert set(authoring.shipped_cases()) == {"intro"}  # Author a case starts from them too
+
+
+def test_the_rule_editor_keeps_its_place_when_the_form_back_note_goes():
+    """A manager back in a new session opened Edit a rule table and typed an interval: the
+    note "Your form is back as you left it" went, every element under it moved up one
+    place, and the browser drew the editor's expander anew, closed, with the value just
+    typed (and any problem with it) out of sight. The note has a place of its own."""
+    at = open_lab("en", role="admin")
+    at.number_input(key="lab_reps").set_value(5).run()  # kept for the account
+    again = open_lab("en", role="admin", reload=True)
+    back = t("lab.form.back", "en", when="").split(",")[0]  # "Your form is back as you left it"
+    assert any(back in i.value for i in again.info)
+
+    def editor_place(app) -> list[int]:
+        """The path of the rule editor's expander in the page's tree."""
+        label = t("lab.page.edit_table", "en")
+
+        def walk(block, path):
+            for k, child in block.children.items():
+                if getattr(child, "type", None) == "expander" and \
+                        getattr(child, "label", None) == label:
+                    return [*path, k]
+                if hasattr(child, "children"):
+                    found = walk(child, [*path, k])
+                    if found:
+                        return found
+            return None
+
+        return walk(app.main, [])
+
+    first = editor_place(again)
+    assert first is not None
+    again.number_input(key="lab_iv_normal").set_value(4).run()
+    assert not any(back in i.value for i in again.info)  # said once
+    assert editor_place(again) == first
