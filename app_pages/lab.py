@@ -350,13 +350,12 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
         icon = {"better": ":material/check_circle:", "worse": ":material/cancel:"}.get(
             verdict, ":material/help:")
         st.markdown(f"{icon} {text}")
-    st.dataframe(lab_report.paired_display(outcome, lang), hide_index=True, key="lab_paired")
+    # tables that wrap their cells, as the report's: in a data grid each figure and its
+    # interval took one line, and the verdict was past the grid's right edge at 1,024 px
+    wrapped_table("lab_paired", lab_report.paired_display(outcome, lang))
     st.subheader(t("lab.report.strategies"))
-    # a table that wraps its cells, as the report's: in a data grid each figure and its
-    # interval took one line, and at 1,400 px net value was past the grid's right edge
-    with st.container(key="lab_strategies"):
-        st.html(lab_report.KEEP_WORDS_STYLE.format(scope=".st-key-lab_strategies "))
-        st.table(lab_report.strategies_display(outcome, lang), hide_index=True)
+    # a column per strategy: a row each was wider than the page column at 1,024 px
+    wrapped_table("lab_strategies", lab_report.strategies_by_figure(outcome, lang))
     if (note := lab_report.index_note(outcome, lang)) is not None:
         st.info(note, icon=":material/info:")
     # the note begins with the tables' "*" marker: escaped, or it renders as a list bullet
@@ -375,13 +374,21 @@ def show_results(outcome: lab.LabOutcome, seconds: float, lang: str, case,
         # a table that wraps its cells: in a data grid the last column, whether another
         # officer pays, was cut off on a Chinese page ("是（在波动之"); its cells break
         # between words, not inside 万元
-        with st.container(key="lab_staffing"):
-            st.html(lab_report.KEEP_WORDS_STYLE.format(scope=".st-key-lab_staffing "))
-            st.table(lab_report.staffing_display(outcome, lang), hide_index=True)
+        wrapped_table("lab_staffing", lab_report.staffing_display(outcome, lang))
     st.download_button(
         t("lab.page.download"), data=lambda: lab_report.report_html(outcome, lang),
         file_name=lab_report.download_name(outcome.request), mime="text/html",
         icon=":material/download:", on_click="ignore", key="lab_download")
+
+
+def wrapped_table(key: str, frame) -> None:
+    """A table whose cells wrap between words (never inside "37.0 万元"), a size smaller
+    than Streamlit's, in a container of its own key."""
+    with st.container(key=key):
+        scope = f".st-key-{key} "
+        st.html(lab_report.KEEP_WORDS_STYLE.format(scope=scope)
+                + lab_report.PAGE_TABLE_STYLE.format(scope=scope))
+        st.table(frame, hide_index=True)
 
 
 def draw_panels(name: str, chart) -> None:
@@ -517,7 +524,12 @@ if user is not None:
     saved_studies(user)
 
 fresh = lab_form.REPS not in st.session_state  # a new session, or back from another page
-kept_form = load_kept(user) if fresh and user is not None else None
+# the notes of a new session ("your form is back"), said once, in a place of their own: when
+# they went, everything under them moved up a place and the browser drew the expanders
+# below anew, closed (the rule editor a manager had just typed into among them)
+notes = st.container()
+with notes:
+    kept_form = load_kept(user) if fresh and user is not None else None
 by_id, case_notes, case_problems = case_choices(user)
 if st.session_state.get("lab_case") not in by_id:  # its file was taken off the uploader
     st.session_state.pop("lab_case", None)
@@ -525,7 +537,8 @@ files = rule_files()
 uploaded, upload_problems = uploaded_tables()
 options = [*BUILT_IN, *files, *uploaded, EDITED]
 if fresh:
-    restore_form(kept_form)
+    with notes:
+        restore_form(kept_form)
 # a choice whose file was taken off the uploader is no longer offered
 if "lab_strategies_pick" in st.session_state:
     st.session_state["lab_strategies_pick"] = [

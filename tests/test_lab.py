@@ -207,6 +207,26 @@ def test_the_editors_problems_name_the_row_and_column_as_shown():
     assert "请对调两者或放宽范围" in zh and "请只列一次" in zh and "swap" not in zh
 
 
+def test_the_editors_problems_count_the_empty_rows_left_out():
+    """A row emptied in the middle of the editor is no rule, but it is still a row on the
+    screen: the problem of the row under it was said to be in the row above (row 2 for
+    the third row)."""
+    intervals = {"normal": 6, "special_mention": 2, "substandard": 1, "doubtful": 3, "loss": 0}
+    rows = [{"min_alerts": 2, "actions": ["onsite_check"]},
+            {"min_alerts": None, "actions": []},  # emptied, left in place
+            {"min_dpd": 90, "max_dpd": 30, "actions": ["onsite_check"]},
+            {"min_alerts": 1, "actions": []}]
+    with pytest.raises(lab.LabInputError) as got:
+        lab.rule_table_from_form("x", intervals, 30, 0.4, rows)
+    en = lab.form_problems(got.value, "en")
+    assert "row 3, column 'days past due to'" in en and "row 4, column 'then do'" in en, en
+    assert "row 2" not in en
+    zh = lab.form_problems(got.value, "zh")
+    assert "第 3 行“逾期天数至”列" in zh and "第 4 行“采取措施”列" in zh, zh
+    # one problem from the next as a Chinese sentence parts them, not with "; "
+    assert "；第 4 行" in zh and "; " not in zh, zh
+
+
 def test_a_request_checks_reps_months_and_the_sweep_strategy(case):
     ok = dict(scenario=case, strategies=(builtin("early-warning"),), seed=1)
     with pytest.raises(lab.LabInputError, match="reps"):
@@ -306,6 +326,24 @@ def test_headline_never_names_the_oracle_the_winner(case):
     text = lab.headline(oracle_first, "zh")
     assert text.startswith("在银行实际可执行的策略中，早期预警 损失最小")
     assert "全知策略" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_headline_does_not_call_an_oracle_that_lost_more_a_bound(case, lang):
+    """On intro's 3 futures early warning lost 225.9k and the oracle 319.5k, and the
+    headline read "...a bound no officer can reach) loses CNY 319.5k on average:
+    -CNY 93.6k less": a negative "less" about a bound the winner had just passed."""
+    k = 100_000.0
+    losses = {"early-warning": [1 * k, 2 * k, 1 * k, 2 * k],
+              "do-nothing": [10 * k, 12 * k, 9 * k, 14 * k],
+              "late-collection": [9 * k, 12 * k, 10 * k, 11 * k],
+              "oracle": [2 * k, 3 * k, 2 * k, 3 * k]}
+    text = lab.headline(made_up_with_oracle(case, losses), lang)
+    more = lab.fmt_figure("loss_cny", k, lang)
+    assert lab.fmt_figure("loss_cny", 2.5 * k, lang) in text and more in text, text
+    assert "-" not in text and "\u2212" not in text, text  # no negative gap
+    assert {"en": "more", "zh": "多"}[lang] in text
+    assert {"en": "a bound no officer can reach", "zh": "达不到的上限"}[lang] not in text
 
 
 def test_frontier_by_hand():

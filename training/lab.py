@@ -313,7 +313,7 @@ def form_problems(err: Exception, lang: str) -> str:
         label = t(f"lab.page.{COLUMN_LABELS.get(column, column)}", lang)
         out.append(t("lab.page.row_problem", lang, row=int(m.group(1)) + 1, column=label,
                      detail=msg))
-    return "; ".join(out)
+    return ("；" if lang == "zh" else "; ").join(out)
 
 
 COLUMN_LABELS = {"do": "actions", "checked_within_months": "checked_within",
@@ -348,8 +348,8 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
     """
     from sim.strategies import RulesError, parse_rules
 
-    rules = []
-    for row in rows:
+    rules, on_screen = [], []  # on_screen[i]: the editor's row of rules[i]
+    for shown, row in enumerate(rows):
         raw = row.get("actions")
         items = str(raw or "").split(",") if raw is None or isinstance(raw, str) else list(raw)
         actions = [str(a).strip() for a in items if str(a).strip()]
@@ -362,6 +362,7 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
         if not actions and not when:
             continue  # an empty row of the editor
         rules.append({"when": when, "do": actions})
+        on_screen.append(shown)
     data = {"name": (name or "").strip() or "rules",
             "monitoring": {"interval_months": dict(intervals),
                            "first_check_days": first_check_days},
@@ -370,7 +371,11 @@ def rule_table_from_form(name: str, intervals: dict[str, int], first_check_days:
     try:
         return parse_rules(data, source=data["name"])
     except RulesError as err:
-        raise LabInputError(str(err), err.problems, err.problems_zh) from None
+        # a problem names the row as the editor numbers it: an emptied row above it is no
+        # rule, but it is still a row on the screen
+        problems = [(re.sub(r"^rules\[(\d+)\]", lambda m: f"rules[{on_screen[int(m[1])]}]",
+                            str(path)), msg) for path, msg in err.problems]
+        raise LabInputError(str(err), problems, err.problems_zh) from None
 
 
 def rules_from_upload(filename: str, data: bytes):
@@ -648,9 +653,13 @@ def headline(result: StudyResult, lang: str | None = None) -> str:
                  champion=strategy_label(champion, lang),
                  text=verdict_text({**row.to_dict(), "strategy": best}, lang))
     if ORACLE in asked and best != ORACLE:
-        text += " " + t("lab.headline.oracle_bound", lang,
-                        loss=fmt_figure("loss_cny", means[ORACLE], lang),
-                        gap=fmt_figure("loss_cny", means[best] - means[ORACLE], lang))
+        # the oracle holds the same hours and triages by rules of its own, so on a few
+        # futures a policy can lose less: then it is no bound, and the gap is not "less"
+        gap = means[best] - means[ORACLE]
+        text += " " + t("lab.headline.oracle_bound" if gap >= 0 else "lab.headline.oracle_beaten",
+                        lang, loss=fmt_figure("loss_cny", means[ORACLE], lang),
+                        gap=fmt_figure("loss_cny", abs(gap), lang),
+                        strategy=strategy_label(best, lang))
     return text
 
 

@@ -126,13 +126,20 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
                                                                       for m in at.markdown]
     # the staffing table and its sentence agree with the figures
     assert str(figures["staffing"]["stop_paying_after_officers"]) in at.info[0].value
-    # the rule editor is a data frame too; the paired differences come after it
-    paired = at.dataframe[-1].value
-    # the strategies and staffing tables wrap their cells (tables, not grids): no column
-    # is past the right edge (net value was, at 1,400 px) and the verdict is never cut
-    strategies, staffing = (x.value for x in list(at.table)[-2:])
-    assert t("lab.figure.net_value_cny", "en") in strategies.columns
-    assert list(strategies.iloc[:, 0])[:3] == ["Early warning", "Late collection", "tuned"]
+    # the paired differences, strategies and staffing tables wrap their cells (tables, not
+    # grids): no column is past the right edge (net value was, at 1,400 px; the paired
+    # verdict at 1,024 px) and the verdict is never cut
+    paired, strategies, staffing = (x.value for x in list(at.table)[-3:])
+    assert paired.columns[-2] == t("lab.col.verdict", "en")
+    # a column per strategy, a row per figure: eleven figures as columns were wider than
+    # the page column at 1,024 px
+    assert list(strategies.columns)[1:4] == ["Early warning", "Late collection", "tuned"]
+    assert t("lab.figure.net_value_cny", "en") in list(strategies.iloc[:, 0])
+    net = lab.strategy_table(job.outcome.study).query(
+        "strategy == 'tuned' and figure == 'net_value_cny'")["mean"].iloc[0]
+    assert strategies.set_index(strategies.columns[0]).loc[
+        t("lab.figure.net_value_cny", "en"), "tuned"].startswith(
+        lab.fmt_figure("net_value_cny", net, "en"))
     assert list(staffing["Officers"]) == [1, 2]
     # money as units.money writes it (its no-break space), as the report and the dashboard
     assert list(staffing[t("lab.col.loss", "en")]) == [
@@ -698,3 +705,38 @@ def test_a_centres_scenario_folder_gives_the_lab_its_own_rule_tables(tmp_path, m
     assert case.startswith("Introduction")
     assert at.session_state["lab_rules_base"]  # the editor has a table to start from
     assert set(authoring.shipped_cases()) == {"intro"}  # Author a case starts from them too
+
+
+def test_the_rule_editor_keeps_its_place_when_the_form_back_note_goes():
+    """A manager back in a new session opened Edit a rule table and typed an interval: the
+    note "Your form is back as you left it" went, every element under it moved up one
+    place, and the browser drew the editor's expander anew, closed, with the value just
+    typed (and any problem with it) out of sight. The note has a place of its own."""
+    at = open_lab("en", role="admin")
+    at.number_input(key="lab_reps").set_value(5).run()  # kept for the account
+    again = open_lab("en", role="admin", reload=True)
+    back = t("lab.form.back", "en", when="").split(",")[0]  # "Your form is back as you left it"
+    assert any(back in i.value for i in again.info)
+
+    def editor_place(app) -> list[int]:
+        """The path of the rule editor's expander in the page's tree."""
+        label = t("lab.page.edit_table", "en")
+
+        def walk(block, path):
+            for k, child in block.children.items():
+                if getattr(child, "type", None) == "expander" and \
+                        getattr(child, "label", None) == label:
+                    return [*path, k]
+                if hasattr(child, "children"):
+                    found = walk(child, [*path, k])
+                    if found:
+                        return found
+            return None
+
+        return walk(app.main, [])
+
+    first = editor_place(again)
+    assert first is not None
+    again.number_input(key="lab_iv_normal").set_value(4).run()
+    assert not any(back in i.value for i in again.info)  # said once
+    assert editor_place(again) == first

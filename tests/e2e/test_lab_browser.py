@@ -139,6 +139,15 @@ def test_compare_three_policies_and_a_staffing_range(server, tmp_path):
         expect(shown_text(page, "against Early warning")).to_be_visible()
         expect(shown_text(page, "watchful against Early warning: loss")).to_be_visible()
         expect(shown_text(page, "another officer stops paying")).to_be_visible()
+        # at a 1,024 px window every table fits the page column: the strategies table
+        # (a row per strategy) and the staffing table scrolled sideways, their last
+        # columns out of sight, and the paired grid hid the verdict
+        page.set_viewport_size({"width": 1024, "height": 900})
+        idle(page)
+        widths = page.evaluate(
+            "() => [...document.querySelectorAll(\"[data-testid='stMain'] [data-testid='stTable']"
+            " > div\")].map(d => [d.scrollWidth, d.clientWidth])")
+        assert len(widths) == 3 and all(s <= c for s, c in widths), widths
         page.wait_for_timeout(1500)  # let vega draw before the picture
         page.set_viewport_size({"width": 1400, "height": 4200})
         page.screenshot(path=str(OUT / "e2e_lab_results.png"), full_page=True)
