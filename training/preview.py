@@ -431,7 +431,13 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
         policy_compliance=share_interval(col("policy_compliance", name))) for name in BASELINES}
     late, ew, oracle = (col("loss_cny", n) for n in ("late-collection", "early-warning", "oracle"))
     saving, headroom = floored_interval(late - ew), floored_interval(late - oracle)
-    index, index_lo, index_hi = _index_interval(late, ew, oracle)
+    disbursed = float(np.mean([r.disbursed_cny for r in reps]))
+    # the debrief's own rule (sim.scoring.material_index): under the stakes a ratio of two
+    # small numbers says nothing, and every debrief of the case will show no index
+    material = headroom.mean >= avoidable_stakes(baselines["late-collection"].loss_cny.mean,
+                                                 disbursed)
+    index, index_lo, index_hi = _index_interval(late, ew, oracle) if material else \
+        (None, None, None)
     staff = StaffLoad(
         demanded_hours_month=floored_interval(
             [float(np.mean(r.policy_demand_hours)) if r.policy_demand_hours else 0.0
@@ -439,7 +445,6 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
         available_hours_month=scenario.staff.officers * scenario.staff.hours_per_officer_month,
         demand_by_month=tuple(float(x) for x in np.mean(
             [r.policy_demand_hours for r in reps], axis=0)) if reps else ())
-    disbursed = float(np.mean([r.disbursed_cny for r in reps]))
     warnings = teaching_warnings(baselines["late-collection"].loss_cny, saving, headroom,
                                  index, staff, baselines["early-warning"].compliance.mean,
                                  disbursed, baselines["early-warning"].policy_compliance.mean)
