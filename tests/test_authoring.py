@@ -521,6 +521,23 @@ def test_no_index_in_the_preview_where_the_debrief_gives_none():
     assert rich.ew_index == pytest.approx(0.5)
 
 
+def test_a_headroom_under_the_unit_reads_as_less_than_it_not_zero():
+    """400 yuan of headroom read "少损失 0 万元" (40 yuan "loses only CNY 0k less"): a figure
+    the sentence says is not zero, shown as zero. It reads "< 0.1 万元" / "< CNY 0.1k"."""
+    w = preview.TeachingWarning(preview.WarningCode.NOTHING_AVOIDABLE, {
+        "headroom": 400.0, "late": 72_300.0, "stakes": 3_600.0, "share": 0.005})
+    zh, en = w.text("zh"), w.text("en")
+    assert "少损失 <\u00a00.1\u00a0万元" in zh and "少损失 0\u00a0万元" not in zh
+    assert "loses only CNY\u00a00.4k less" in en  # 400 yuan is 0.4k: shown as it is
+    small = preview.TeachingWarning(preview.WarningCode.NOTHING_AVOIDABLE, {
+        "headroom": 40.0, "late": 72_300.0, "stakes": 3_600.0, "share": 0.0005})
+    assert "loses only <\u00a0CNY\u00a00.1k less" in small.text("en")
+    assert "7.2\u00a0万元" in zh  # the other figures as before
+    assert preview.headroom_text(40.0, "en") == "<\u00a0CNY\u00a00.1k"
+    assert preview.headroom_text(0.0, "zh") == "0\u00a0万元"
+    assert preview.headroom_text(12_700.0, "en") == "CNY\u00a012.7k"
+
+
 def interval(mean: float, half: float = 0.0) -> preview.Interval:
     return preview.Interval(mean, mean - half, mean + half, 30)
 
