@@ -227,7 +227,7 @@ def show(result: preview.PreviewResult, current_hash: str | None, lang: str) -> 
               help=t("author.m.index_help"))
     c1.caption(t("author.interval", range=_interval(result.ew_index_lo, result.ew_index_hi,
                                                       lambda x: f"{x:.2f}")))
-    c2.metric(t("author.m.headroom"), fmt_cny(result.headroom_cny.mean, lang),
+    c2.metric(t("author.m.headroom"), preview.headroom_text(result.headroom_cny.mean, lang),
               help=t("author.m.headroom_help"))
     c2.caption(t("author.headroom_share", share=fmt_pct(result.headroom_share, 0)))
     c3.metric(t("author.m.staff_load"), fmt_pct(result.staff.load_share, 0),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -485,6 +486,56 @@ def test_a_case_where_nothing_is_avoidable_is_flagged():
     assert preview.WarningCode.NOTHING_AVOIDABLE in codes
     assert preview.WarningCode.LATE_AS_GOOD not in codes  # one reason, not two
     assert "oracle" in r.warnings[codes.index(preview.WarningCode.NOTHING_AVOIDABLE)].text("en")
+
+
+def test_no_index_in_the_preview_where_the_debrief_gives_none():
+    """A few hundred yuan of headroom on a book of millions: the debrief, the score and the
+    dashboard give no index there (sim.scoring.material_index), so the preview, which says
+    nothing is avoidable, must not headline one either (it showed 0.98, -0.18 to 2.14)."""
+    sc = authoring.validate_text(blank()).scenario
+    rng = np.random.default_rng(3)
+
+    def rep(seed: int) -> preview.Replication:
+        late = 70_000.0 + rng.normal(0, 20_000)
+        oracle = late - 100.0 - rng.uniform(0, 50)  # some 100 yuan avoidable: under the stakes
+        losses = {"do-nothing": late * 5, "late-collection": late,
+                  "early-warning": oracle + rng.uniform(0, 5), "oracle": oracle}
+        return preview.Replication(
+            seed=seed, loss_cny=losses, defaults=dict.fromkeys(losses, 2),
+            hours=dict.fromkeys(losses, 20.0), compliance=dict.fromkeys(losses, 1.0),
+            policy_compliance=dict.fromkeys(losses, 1.0), policy_demand_hours=[3.0] * 12,
+            disbursed_cny=3e6)
+
+    r = preview.summarise(sc, [rep(s) for s in range(30)], months=12, seconds=1.0)
+    assert preview.WarningCode.NOTHING_AVOIDABLE in [w.code for w in r.warnings]
+    assert (r.ew_index, r.ew_index_lo, r.ew_index_hi) == (None, None, None)
+    assert "Early-warning index n/a" in preview.report_text(r, "en")
+    # where something material is avoidable, the index is there as before
+    rich = preview.summarise(sc, [preview.Replication(
+        seed=s, loss_cny={"do-nothing": 5e5, "late-collection": 3e5, "early-warning": 2e5,
+                          "oracle": 1e5}, defaults=dict.fromkeys(preview.BASELINES, 2),
+        hours=dict.fromkeys(preview.BASELINES, 20.0),
+        compliance=dict.fromkeys(preview.BASELINES, 1.0),
+        policy_compliance=dict.fromkeys(preview.BASELINES, 1.0), policy_demand_hours=[3.0] * 12,
+        disbursed_cny=3e6) for s in range(5)], months=12, seconds=1.0)
+    assert rich.ew_index == pytest.approx(0.5)
+
+
+def test_a_headroom_under_the_unit_reads_as_less_than_it_not_zero():
+    """400 yuan of headroom read "少损失 0 万元" (40 yuan "loses only CNY 0k less"): a figure
+    the sentence says is not zero, shown as zero. It reads "< 0.1 万元" / "< CNY 0.1k"."""
+    w = preview.TeachingWarning(preview.WarningCode.NOTHING_AVOIDABLE, {
+        "headroom": 400.0, "late": 72_300.0, "stakes": 3_600.0, "share": 0.005})
+    zh, en = w.text("zh"), w.text("en")
+    assert "少损失 <\u00a00.1\u00a0万元" in zh and "少损失 0\u00a0万元" not in zh
+    assert "loses only CNY\u00a00.4k less" in en  # 400 yuan is 0.4k: shown as it is
+    small = preview.TeachingWarning(preview.WarningCode.NOTHING_AVOIDABLE, {
+        "headroom": 40.0, "late": 72_300.0, "stakes": 3_600.0, "share": 0.0005})
+    assert "loses only <\u00a0CNY\u00a00.1k less" in small.text("en")
+    assert "7.2\u00a0万元" in zh  # the other figures as before
+    assert preview.headroom_text(40.0, "en") == "<\u00a0CNY\u00a00.1k"
+    assert preview.headroom_text(0.0, "zh") == "0\u00a0万元"
+    assert preview.headroom_text(12_700.0, "en") == "CNY\u00a012.7k"
 
 
 def interval(mean: float, half: float = 0.0) -> preview.Interval:

@@ -248,6 +248,11 @@ def set_role(session_or_db: Session | Database | None, username: str, role: Role
         row = s.scalar(select(UserRow).where(UserRow.username == normalise_username(username)))
         if row is None:
             raise AccountError("accounts.no_such_user", username=username)
+        if row.role == Role.ADMIN.value and role is not Role.ADMIN and s.scalar(
+                select(func.count()).select_from(UserRow)
+                .where(UserRow.role == Role.ADMIN.value)) == 1:
+            # nobody would be left to manage accounts in the app
+            raise AccountError("accounts.last_admin", username=row.username)
         row.role = role.value
         return _user(row)
 

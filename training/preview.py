@@ -158,11 +158,20 @@ _MONEY = ("headroom", "late", "saving", "lo", "hi", "stakes", "avoidable")
 _SHARES = ("share", "compliance", "policy_compliance")
 
 
+def headroom_text(amount_cny: float, lang: str) -> str:
+    """Money as the preview says it: a positive amount under the unit's last digit reads
+    "< 0.1 万元" (training.units.cost), not "0 万元": the oracle's headroom of a few hundred
+    yuan is the point of "nothing is avoidable", and "loses only 0 less" read as nonsense."""
+    from training.units import cost
+
+    return cost(amount_cny, lang) if amount_cny > 0 else fmt_cny(amount_cny, lang)
+
+
 def _fmt(key: str, value: float | None, lang: str) -> str:
     if value is None or not math.isfinite(value):
         return "—"
     if key in _MONEY:
-        return fmt_cny(value, lang)
+        return headroom_text(value, lang)
     if key in _SHARES:
         return fmt_pct(value, 0)
     if key.startswith("index"):
@@ -431,7 +440,13 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
         policy_compliance=share_interval(col("policy_compliance", name))) for name in BASELINES}
     late, ew, oracle = (col("loss_cny", n) for n in ("late-collection", "early-warning", "oracle"))
     saving, headroom = floored_interval(late - ew), floored_interval(late - oracle)
-    index, index_lo, index_hi = _index_interval(late, ew, oracle)
+    disbursed = float(np.mean([r.disbursed_cny for r in reps]))
+    # the debrief's own rule (sim.scoring.material_index): under the stakes a ratio of two
+    # small numbers says nothing, and every debrief of the case will show no index
+    material = headroom.mean >= avoidable_stakes(baselines["late-collection"].loss_cny.mean,
+                                                 disbursed)
+    index, index_lo, index_hi = _index_interval(late, ew, oracle) if material else \
+        (None, None, None)
     staff = StaffLoad(
         demanded_hours_month=floored_interval(
             [float(np.mean(r.policy_demand_hours)) if r.policy_demand_hours else 0.0
@@ -439,7 +454,6 @@ def summarise(scenario: Scenario, reps: list[Replication], months: int,
         available_hours_month=scenario.staff.officers * scenario.staff.hours_per_officer_month,
         demand_by_month=tuple(float(x) for x in np.mean(
             [r.policy_demand_hours for r in reps], axis=0)) if reps else ())
-    disbursed = float(np.mean([r.disbursed_cny for r in reps]))
     warnings = teaching_warnings(baselines["late-collection"].loss_cny, saving, headroom,
                                  index, staff, baselines["early-warning"].compliance.mean,
                                  disbursed, baselines["early-warning"].policy_compliance.mean)
@@ -633,7 +647,8 @@ def report_text(result: PreviewResult, lang: str = "en") -> str:
     staff = result.staff
     lines += ["  " + t("author.cli.index", lang, index=idx, range=rng(
                   result.ew_index_lo, result.ew_index_hi, lambda x: f"{x:.2f}")),
-              "  " + t("author.cli.headroom", lang, headroom=cny(result.headroom_cny.mean),
+              "  " + t("author.cli.headroom", lang,
+                       headroom=headroom_text(result.headroom_cny.mean, lang),
                        share=pct(result.headroom_share, 0)),
               # a shortened run's mean is of its first months, which the first checks
               # load: say so, beside a briefing's figure for the whole case

@@ -91,6 +91,22 @@ def test_duplicate_names_and_unknown_roles_are_refused(database):
     assert accounts.set_role(database, "ＢＯＢ", Role.MANAGER).role is Role.MANAGER
 
 
+def test_the_last_admin_is_not_demoted(database):
+    """An admin who set their own role to trainee on the Accounts page (or the only admin's
+    from the command line) left the app with nobody to manage accounts. The last admin
+    keeps the role, with the fix named; with a second admin either may step down."""
+    create_user(database, "root", PASSWORD, Role.ADMIN)
+    with pytest.raises(AccountError) as err:
+        accounts.set_role(database, "root", Role.INSTRUCTOR)
+    assert err.value.key == "accounts.last_admin" and err.value.detail == {"username": "root"}
+    assert accounts.user_by_name(database, "root").role is Role.ADMIN
+    assert accounts.set_role(database, "root", Role.ADMIN).role is Role.ADMIN  # no change
+    create_user(database, "ada", PASSWORD, Role.ADMIN)
+    assert accounts.set_role(database, "root", Role.INSTRUCTOR).role is Role.INSTRUCTOR
+    with pytest.raises(AccountError, match="accounts.last_admin"):
+        accounts.set_role(database, "ADA", Role.TRAINEE)
+
+
 def test_sign_in_is_refused_after_repeated_failures_even_with_the_right_password(database):
     create_user(database, "dave", PASSWORD)
     for _ in range(accounts.MAX_FAILURES):
@@ -231,6 +247,11 @@ def test_user_add_and_role_change_from_the_command_line(db_url, monkeypatch, cap
     assert main(["user", "role", "nobody", "admin"]) == 2
     err = capsys.readouterr().err
     assert "Unknown role" in err and "no account named" in err
+    create_user(None, "root", PASSWORD, Role.ADMIN)
+    assert main(["user", "role", "root", "trainee"]) == 2
+    assert "the only admin" in capsys.readouterr().err
+    assert main(["user", "role", "root", "trainee", "--lang", "zh"]) == 2
+    assert "唯一的管理员" in capsys.readouterr().err
 
 
 def test_user_password_from_the_command_line_sets_a_new_one_and_ends_sessions(

@@ -264,6 +264,27 @@ def test_an_admin_adds_an_account_and_the_form_is_emptied_for_the_next(school, l
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_only_admin_cannot_step_down_on_the_accounts_page(school, lang):
+    """The only admin set their own role to trainee and lost the Accounts page, with no
+    admin left to give it back. The page refuses, naming the fix, and the role stays."""
+    from training import i18n
+
+    before = i18n.get_lang()
+    i18n.set_lang(lang)  # AppTest formats the role picker in this process's language
+    try:
+        at = app_as(school.admin, lang=lang)
+        at.switch_page("app_pages/users_admin.py")
+        ok(at.run())
+        at.text_input(key="role_username").input("admin")
+        at.selectbox(key="role_value").set_value("trainee")
+        ok(at.button(key="FormSubmitter:change_role-" + t("users.apply", lang)).click().run())
+        assert t("accounts.last_admin", lang, username="admin") in [e.value for e in at.error]
+        assert accounts.user_by_name(get_database(), "admin").role is Role.ADMIN
+    finally:
+        i18n.set_lang(before)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_trainee_changes_the_class_list_password_on_the_account_page(school, lang):
     """A trainee given a one-time password on a class list could not change it: the
     account page offered only Sign out. Now it asks for the current password and the new

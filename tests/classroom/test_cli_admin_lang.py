@@ -109,6 +109,8 @@ def test_english_stays_as_it_was(db_url, monkeypatch, capsys):
     head = dbmod.head_revision()
     assert said(capsys, "db", "upgrade")[1][-1].endswith(f": at revision {head} (head {head})")
     assert said(capsys, "admin", "create", "root-admin") == (0, ["created admin root-admin"])
+    # a second admin, so that the first may step down (the last admin may not)
+    assert said(capsys, "admin", "create", "ada")[0] == 0
     assert said(capsys, "user", "role", "root-admin", "manager") == (
         0, ["root-admin is now manager"])
     rc, lines = said(capsys, "user", "add")
