@@ -27,6 +27,12 @@ from training.cli import main
 
 SEEDS = range(50)
 
+pytestmark = pytest.mark.xdist_group("generated_family")
+"""The whole file on one test worker: drawing the family measures each case with some
+thirty engine runs (sim.generate), and each worker that ran one of its tests drew all fifty
+for itself, so with two workers the family cost the suite twice. In one worker the family,
+and the single draws the other tests ask for, are drawn once (`_draw_material` keeps them)."""
+
 
 @cache
 def family() -> list:
