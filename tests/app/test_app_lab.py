@@ -5,6 +5,7 @@ be cancelled; the page reads in both languages."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -406,28 +407,40 @@ def test_a_finished_study_is_saved_and_opens_again_after_a_reload():
     assert "lab_opened" not in again.session_state
 
 
-def test_a_study_running_when_the_page_is_reloaded_is_picked_up_and_kept():
+def test_a_study_running_when_the_page_is_reloaded_is_picked_up_and_kept(monkeypatch):
     """A reload (or a dropped connection) while a study ran lost it: the study went on in
     the background, but only the page that started it could save it, and the new page
     knew nothing of it. Now the new page shows its progress, and the job keeps it."""
+    from sim import study
+
+    # the study's first replication waits until the new session has opened, so it is
+    # surely still running then (however fast the machine), and a few futures suffice
+    opened = threading.Event()
+    replicate = study.run_replication
+
+    def held(*args, **kwargs):
+        opened.wait(TIMEOUT)
+        return replicate(*args, **kwargs)
+
+    monkeypatch.setattr(study, "run_replication", held)
     at = open_lab("en", where="here")
     at.selectbox(key="lab_case").set_value("intro")
-    # long enough to be still running when the new session opens (with 40 futures the
-    # study had once finished first, in a run of this whole file)
-    at.number_input(key="lab_reps").set_value(300)
+    at.number_input(key="lab_reps").set_value(4)
     at.button(key="lab_run").click().run()
     job = at.session_state["lab_job"]
     assert job.running
     again = open_lab("zh", reload=True)  # the same account, a new session
     assert again.session_state["lab_job"] is job
+    assert job.running
     assert any("取消" in b.label for b in again.button)  # its progress and Cancel button
+    opened.set()
     job.wait(TIMEOUT)
     assert job.kept and job.keep_failure is None
     again.run()
     assert not again.exception, [e.value for e in again.exception]
     assert again.success[0].value == lab.headline(job.outcome.study, "zh")
     saved = again.selectbox(key="lab_saved_pick")
-    assert len(saved.options) == 1 and "300 个情景" in saved.options[0]  # kept by the job
+    assert len(saved.options) == 1 and "4 个情景" in saved.options[0]  # kept by the job
 
 
 def test_a_case_the_instructors_published_is_a_case_of_the_lab():
