@@ -586,6 +586,36 @@ def teaching_cohort(key: str, none_text: str, link_admin: bool = False) -> int:
                         else f"{cohorts[i].name} · #{i}")
 
 
+def no_attempt_open(title: str, find, intro: str, lines: tuple[str, str], icon: str,
+                    key: str) -> None:
+    """A page of one attempt opened in a tab with none (a new tab, a new day): its owner's
+    attempts that `find` (attempts.unfinished or finished_recently) gives, each a button
+    (keyed `key`_ and the attempt's id) that opens it here (the most recent, first, is the
+    primary one), under `intro`; the
+    line of one played in a class, then of practice, is said by `lines`. With none, says
+    that no attempt is open. Then the ways to new work, and stops the page."""
+    st.title(title)
+    user = current_user()
+    found = (find(db(), user.id if user else None)
+             if user is not None or allowed("self_study") else [])
+    if found:
+        lang = i18n.get_lang()
+        st.info(intro)
+        for n, (att, cohort) in enumerate((f.attempt, f.cohort) for f in found):
+            st.button(t(lines[0] if cohort else lines[1], cohort=cohort,
+                        case=attempt_case_title(att, lang), month=att.month,
+                        horizon=att.horizon, updated=local_time(att.updated),
+                        finished=local_time(att.finished_at or att.updated), id=att.id),
+                      key=f"{key}_{att.id}", type="primary" if n == 0 else "secondary",
+                      icon=icon, on_click=set_attempt, args=(att.id,))
+        st.caption(t("resume.or_else"))
+    else:
+        st.info(t("attempt.none"))
+    st.page_link(PAGES["cases"], label=t("nav.to_cases"), icon=":material/folder_open:")
+    st.page_link(PAGES["my_attempts"], label=t("nav.my_attempts"), icon=":material/assignment:")
+    st.stop()
+
+
 def current_live(read_only: bool = False) -> Live | None:
     """The live game of this session's attempt, or None after telling the trainee why.
 

@@ -13,9 +13,15 @@ from training import (
     report,
     roleplay,
 )
+from training.attempts import finished_recently
 from training.i18n import get_lang, t
 
 lang = get_lang()
+if not st.session_state.get("attempt_id"):
+    # a new tab, a new day: the debriefs of the cases finished lately, to read again
+    common.no_attempt_open(t("nav.debrief"), finished_recently, t("debrief.reopen.intro"),
+                           ("debrief.reopen.class", "debrief.reopen.practice"),
+                           ":material/insights:", "reopen")
 live = common.current_live(read_only=True)
 if live is None:
     st.stop()

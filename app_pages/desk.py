@@ -17,25 +17,8 @@ lang = get_lang()
 if not st.session_state.get("attempt_id"):
     # a new tab, a new day: the work left unfinished first (the most recent on top), and
     # only then where new work starts
-    st.title(t("nav.desk"))
-    user = common.current_user()
-    waiting = (unfinished(common.db(), user.id if user else None)
-               if user is not None or common.allowed("self_study") else [])
-    if waiting:
-        st.info(t("resume.intro"))
-        for n, (att, cohort) in enumerate((w.attempt, w.cohort) for w in waiting):
-            st.button(t("resume.class" if cohort else "resume.practice", cohort=cohort,
-                        case=common.attempt_case_title(att, lang), month=att.month,
-                        horizon=att.horizon, updated=common.local_time(att.updated), id=att.id),
-                      key=f"resume_{att.id}", type="primary" if n == 0 else "secondary",
-                      icon=":material/play_arrow:", on_click=common.set_attempt, args=(att.id,))
-        st.caption(t("resume.or_else"))
-    else:
-        st.info(t("attempt.none"))
-    st.page_link(common.PAGES["cases"], label=t("nav.to_cases"), icon=":material/folder_open:")
-    st.page_link(common.PAGES["my_attempts"], label=t("nav.my_attempts"),
-                 icon=":material/assignment:")
-    st.stop()
+    common.no_attempt_open(t("nav.desk"), unfinished, t("resume.intro"),
+                           ("resume.class", "resume.practice"), ":material/play_arrow:", "resume")
 live = common.current_live()
 if live is None:
     st.stop()

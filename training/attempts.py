@@ -33,8 +33,8 @@ from training.db import Database, aware, database_url, get_database, now
 from training.models import AssignmentRow, AttemptRow, CohortRow, UserRow
 
 __all__ = ["ANY_OWNER", "Attempt", "AttemptError", "AttemptStore", "AttemptWithdrawn", "Live",
-           "LiveGames", "STATUS_ACTIVE", "STATUS_FINISHED", "Unfinished", "Withdrawal",
-           "database_url", "unfinished", "withdrawal"]
+           "LiveGames", "OwnAttempt", "STATUS_ACTIVE", "STATUS_FINISHED", "Withdrawal",
+           "database_url", "finished_recently", "unfinished", "withdrawal"]
 
 STATUS_ACTIVE = "active"
 STATUS_FINISHED = "finished"
@@ -102,27 +102,42 @@ def withdrawal(s: Session, assignment_id: int | None) -> Withdrawal | None:
 
 
 @dataclass(frozen=True)
-class Unfinished:
-    """An attempt its owner can go on playing; ``cohort`` names the class whose
-    assignment it is played under (None: practice outside a class)."""
+class OwnAttempt:
+    """An attempt of its owner's (one to go on playing, or a finished one whose debrief to
+    read again); ``cohort`` names the class whose assignment it is played under (None:
+    practice outside a class)."""
 
     attempt: Attempt
     cohort: str | None = None
 
 
-def unfinished(db: Database, user_id: int | None, limit: int = 5) -> list[Unfinished]:
+def unfinished(db: Database, user_id: int | None, limit: int = 5) -> list[OwnAttempt]:
     """The owner's attempts still in play (None: anonymous self-study's), the most recently
     saved first: not finished, and not under an assignment an instructor withdrew (those
     are to read, not to continue). Storage only: the caller checked who is asking."""
+    return _owned(db, user_id, STATUS_ACTIVE, limit, withdrawn_too=False)
+
+
+def finished_recently(db: Database, user_id: int | None, limit: int = 5) -> list[OwnAttempt]:
+    """The owner's finished attempts, the most recently saved first: the debriefs they can
+    read again (under a withdrawn assignment too: its debrief opens read-only)."""
+    return _owned(db, user_id, STATUS_FINISHED, limit, withdrawn_too=True)
+
+
+def _owned(db: Database, user_id: int | None, status: str, limit: int,
+           withdrawn_too: bool) -> list[OwnAttempt]:
+    """The owner's attempts in `status`, with the class each is played in."""
     q = (select(AttemptRow, CohortRow.name)
          .outerjoin(AssignmentRow, AssignmentRow.id == AttemptRow.assignment_id)
          .outerjoin(CohortRow, CohortRow.id == AssignmentRow.cohort_id)
-         .where(AttemptRow.status == STATUS_ACTIVE, AssignmentRow.withdrawn_at.is_(None),
+         .where(AttemptRow.status == status,
                 AttemptRow.user_id.is_(None) if user_id is None
                 else AttemptRow.user_id == int(user_id))
          .order_by(AttemptRow.updated.desc(), AttemptRow.id).limit(limit))
+    if not withdrawn_too:
+        q = q.where(AssignmentRow.withdrawn_at.is_(None))
     with db.session() as s:
-        return [Unfinished(to_attempt(row), cohort) for row, cohort in s.execute(q)]
+        return [OwnAttempt(to_attempt(row), cohort) for row, cohort in s.execute(q)]
 
 
 def to_attempt(row: AttemptRow) -> Attempt:

@@ -303,3 +303,38 @@ def test_without_a_browser_a_message_is_still_said_once(monkeypatch, database, a
     assert welcome in [s.value for s in at.success]
     ok(at.run())  # the cookie's work never ends here: nothing brings the message back
     assert welcome not in [s.value for s in at.success]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_debrief_of_a_new_tab_offers_the_finished_attempts_and_opens_one(
+        monkeypatch, database, ann, lang):
+    """The Debrief page of a tab with no attempt said only "choose a case", so a trainee
+    back the next day could not find the debrief of the case they had finished. It now
+    lists their finished attempts, the most recent first (an unfinished one is the Desk's),
+    and a click opens that debrief."""
+    school = Class(database, ann)
+    older = school.practice(0)
+    for m in range(school.intro.horizon_months):
+        school.games.end_month(older, m)
+    newer = school.class_attempt(school.intro.horizon_months)
+    school.practice(3)  # under way: not offered here
+    at = new_tab(monkeypatch, cookie_of(database, ann), lang=lang)
+    ok(at.switch_page("app_pages/debrief.py").run())
+    offers = [b for b in at.button if b.key.startswith("reopen_")]
+    assert [b.key for b in offers] == [f"reopen_{newer}", f"reopen_{older}"]
+    title = school.intro.title.get(lang)
+    assert "Monday class" in offers[0].label and title in offers[0].label
+    assert t("attempt.none", lang) not in [i.value for i in at.info]
+    ok(offers[1].click().run())
+    assert at.session_state["attempt_id"] == older
+    assert at.title[0].value == t("debrief.title", lang, case=title)
+    assert at.metric  # the debrief's figures, not its "not over yet" note
+
+
+def test_with_nothing_finished_the_debrief_points_to_cases_and_my_work(monkeypatch, database,
+                                                                       ann):
+    Class(database, ann).practice(2)
+    at = new_tab(monkeypatch, cookie_of(database, ann), lang="en")
+    ok(at.switch_page("app_pages/debrief.py").run())
+    assert t("attempt.none", "en") in [i.value for i in at.info]
+    assert not [b for b in at.button if b.key.startswith("reopen_")]
