@@ -5,6 +5,8 @@ navigation must not offer the page, and the page file run on its own must refuse
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -229,19 +231,28 @@ def _reset_ann_password(school, lang: str) -> None:
     assert accounts.authenticate(get_database(), "ann", "a-new-password-7").username == "ann"
 
 
+@contextmanager
+def users_page(admin, lang: str) -> Iterator[AppTest]:
+    """The Accounts page as ``admin`` in ``lang``, with this process's language set to it
+    (AppTest formats the role picker in it) until the block ends."""
+    from training import i18n
+
+    before = i18n.get_lang()
+    i18n.set_lang(lang)
+    try:
+        at = app_as(admin, lang=lang)
+        at.switch_page("app_pages/users_admin.py")
+        yield ok(at.run())
+    finally:
+        i18n.set_lang(before)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_an_admin_adds_an_account_and_the_form_is_emptied_for_the_next(school, lang):
     """After Create account the name and password stayed in the boxes: the password on the
     screen, and a second press tried the same name again. A refusal keeps what was typed
     and says why; a new account empties the boxes, keeps the role, and can sign in."""
-    from training import i18n
-
-    before = i18n.get_lang()
-    i18n.set_lang(lang)  # AppTest formats the role picker in this process's language
-    try:
-        at = app_as(school.admin, lang=lang)
-        at.switch_page("app_pages/users_admin.py")
-        ok(at.run())
+    with users_page(school.admin, lang) as at:
         submit = "FormSubmitter:add_user-" + t("users.create", lang)
         at.text_input(key="new_username").input("dora")
         at.selectbox(key="new_role").set_value("instructor")
@@ -259,29 +270,18 @@ def test_an_admin_adds_an_account_and_the_form_is_emptied_for_the_next(school, l
         assert at.selectbox(key="new_role").value == "instructor"
         made = accounts.authenticate(get_database(), "dora", "a-good-password-5")
         assert made.role.value == "instructor"
-    finally:
-        i18n.set_lang(before)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_only_admin_cannot_step_down_on_the_accounts_page(school, lang):
     """The only admin set their own role to trainee and lost the Accounts page, with no
     admin left to give it back. The page refuses, naming the fix, and the role stays."""
-    from training import i18n
-
-    before = i18n.get_lang()
-    i18n.set_lang(lang)  # AppTest formats the role picker in this process's language
-    try:
-        at = app_as(school.admin, lang=lang)
-        at.switch_page("app_pages/users_admin.py")
-        ok(at.run())
+    with users_page(school.admin, lang) as at:
         at.text_input(key="role_username").input("admin")
         at.selectbox(key="role_value").set_value("trainee")
         ok(at.button(key="FormSubmitter:change_role-" + t("users.apply", lang)).click().run())
         assert t("accounts.last_admin", lang, username="admin") in [e.value for e in at.error]
         assert accounts.user_by_name(get_database(), "admin").role is Role.ADMIN
-    finally:
-        i18n.set_lang(before)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
