@@ -10,7 +10,7 @@ import streamlit as st
 from app_pages import cohort_charts as charts
 from app_pages import common
 from training import dashboard as dash
-from training import units
+from training import report, units
 from training.authz import Action, Forbidden
 from training.i18n import get_lang, t
 
@@ -174,24 +174,25 @@ st.header(t("dash.missed"))
 if res.missed.empty:
     st.caption(t("dash.no_missed"))
 else:
-    missed = pd.DataFrame({
-        t("dash.col_assignment"): res.missed["subject"],
-        t("dash.col_loan"): res.missed["label"],
-        t("dash.col_company"): [zh if lang == "zh" else en for zh, en in
-                                zip(res.missed["company"], res.missed["company_en"], strict=True)],
-        t("dash.col_warning"): [zh if lang == "zh" else en for zh, en in
-                                zip(res.missed["warning_zh"], res.missed["warning_en"],
-                                    strict=True)],
-        t("dash.col_visible"): res.missed["visible_month"],
-        t("dash.col_missed_by"): res.missed["trainees_missed"],
-        t("dash.col_share"): res.missed["share_missed"],
-    })
-    # the long texts at a set width, so every column shows (the share, last, was off the
-    # edge in English); a cut name reads whole on hover
-    st.dataframe(missed, hide_index=True, key="missed_table", column_config={
-        t("dash.col_assignment"): st.column_config.TextColumn(width="medium"),
-        t("dash.col_company"): st.column_config.TextColumn(width="medium"),
-        t("dash.col_share"): st.column_config.NumberColumn(format="percent")})
+    # one table per assignment, under its title: the title repeated in a column of its own
+    # took the width that a long borrower's name needed ("...Industry & Trad"), and each
+    # column is as wide as its longest text, so names and the share all show at 1280 px
+    for n, (subject, rows) in enumerate(res.missed.groupby("subject", sort=False)):
+        st.markdown(f"**{subject}**")
+        missed = pd.DataFrame({
+            t("dash.col_loan"): rows["label"],
+            t("dash.col_company"): [zh if lang == "zh" else en for zh, en in
+                                    zip(rows["company"], rows["company_en"], strict=True)],
+            t("dash.col_warning"): [zh if lang == "zh" else en for zh, en in
+                                    zip(rows["warning_zh"], rows["warning_en"], strict=True)],
+            t("dash.col_visible"): rows["visible_month"],
+            t("dash.col_missed_by"): rows["trainees_missed"],
+            t("dash.col_share"): rows["share_missed"],
+        })
+        widths = {c: report.text_px([c, *missed[c].astype(str)]) for c in missed.columns}
+        st.dataframe(missed, hide_index=True, key=f"missed_table_{n}", column_config={
+            c: (st.column_config.NumberColumn(format="percent", width=w) if c == t("dash.col_share")
+                else st.column_config.Column(width=w)) for c, w in widths.items()})
 
 st.header(t("dash.quiz"))
 if res.quiz.empty:

@@ -108,7 +108,7 @@ def review_meeting(live: Live, lang: str) -> None:
         st.markdown("\n".join(f"- {note}" for note in getattr(review, f"notes_{lang}")))
         st.markdown(f"**{t('desk.watch_list')}**")
         st.dataframe(report.loan_table(review.watch_list, lang), hide_index=True, key="watch_list",
-                     height=250, column_config=BALANCE_COLUMN())
+                     column_config=BALANCE_COLUMN())
         st.markdown(f"**{t('desk.class_changes')}**")
         st.dataframe(report.class_changes_table(review.class_changes, lang), hide_index=True,
                      key="class_changes")
@@ -171,7 +171,9 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     shown = report.filter_loans(loans, classes, products, int(dpd_min), alerts_only)
     st.caption(t("desk.loans_shown", n=len(shown),
                  total=int(loans["status"].isin(report.ON_BOOKS_STATUSES).sum())))
-    st.dataframe(report.loan_table(shown, lang), hide_index=True, key="loan_table", height=280,
+    # the grid's own height: as tall as its rows, scrolling past ten (a fixed height drew a
+    # small book's three loans over a block of empty rows)
+    st.dataframe(report.loan_table(shown, lang), hide_index=True, key="loan_table",
                  column_config=BALANCE_COLUMN())
 
     act.restore_pick(loans, labels)

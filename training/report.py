@@ -449,6 +449,30 @@ def _events_frame(events: pd.DataFrame, lang: str, scenario: Any = None) -> pd.D
     return df[keep]
 
 
+GRID_PX_NARROW = 6.5
+"""About how wide a Latin letter or digit is in a Streamlit grid cell (14 px Source Sans:
+31 letters of a borrower's name took about 160 px on the dashboard at 1280 px), with a
+margin."""
+GRID_PX_WIDE = 14.0
+"""A full-width (Chinese) character in the same cell: the font's size."""
+GRID_CELL_PAD_PX = 20
+"""A grid cell's padding, both sides, and a margin."""
+
+
+def text_px(texts: Any, least_px: int = 60) -> int:
+    """The width (px) a grid column needs to show the longest of ``texts`` whole (pass
+    its heading among them). A column left at a preset width cut a long English
+    borrower's name ("...Industry & Trad")."""
+    import unicodedata
+
+    def px(s: str) -> float:
+        return sum(GRID_PX_WIDE if unicodedata.east_asian_width(ch) in "WF" else GRID_PX_NARROW
+                   for ch in s)
+
+    longest = max((px(str(x)) for x in texts), default=0.0)
+    return max(least_px, math.ceil(longest) + GRID_CELL_PAD_PX)
+
+
 def events_widths(lang: str) -> dict[str, str]:
     """Widths for ``events_table``'s columns: the details (a scripted event's note, the
     case author's words) wide enough to read, the month narrow; left to themselves, the

@@ -610,3 +610,30 @@ def test_a_loan_under_closer_monitoring_says_until_when(lang, said):
     for _ in range(4):  # month 8: the months have run out, and the card says nothing more
         g.end_month(g.month)
     assert report.closer_monitoring_note(g, loan, lang) is None
+
+
+def test_a_small_books_loan_table_is_as_tall_as_its_rows(tmp_path, monkeypatch):
+    """A case of three loans showed its three rows over a fixed-height grid whose empty
+    lower half read as blank loans: the table's height follows its rows (up to a limit)."""
+    import streamlit as st
+
+    from tests.small_book import CASE
+
+    (tmp_path / "tiny.yaml").write_text(CASE.format(case_id="tiny").replace("count: 40", "count: 3"),
+                                        encoding="utf-8")
+    monkeypatch.setenv("BIANQUE_SCENARIO_DIR", str(tmp_path))
+    heights: dict[str, object] = {}
+    drawn = st.dataframe
+
+    def dataframe(data=None, *args, **kwargs):
+        heights[kwargs.get("key")] = kwargs.get("height", "auto")
+        return drawn(data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "dataframe", dataframe)
+    at = desk("tiny")
+    for _ in range(3):  # to the first quarter's review meeting and its watch list
+        end_month(at)
+    # "auto" (and "content") size the grid to its rows; a number of pixels is the same for
+    # three loans as for three hundred
+    for key in ("loan_table", "watch_list"):
+        assert heights[key] in ("auto", "content"), (key, heights[key])
