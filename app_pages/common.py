@@ -591,9 +591,9 @@ def no_attempt_open(title: str, find, intro: str, lines: tuple[str, str], icon: 
     """A page of one attempt opened in a tab with none (a new tab, a new day): its owner's
     attempts that `find` (attempts.unfinished or finished_recently) gives, each a button
     (keyed `key`_ and the attempt's id) that opens it here (the most recent, first, is the
-    primary one), under `intro`; the
-    line of one played in a class, then of practice, is said by `lines`. With none, says
-    that no attempt is open. Then the ways to new work, and stops the page."""
+    primary one), under `intro`; the line of one played in a class, then of practice, is
+    said by `lines`. With none, says that no attempt is open. Then the ways to new work,
+    and stops the page."""
     st.title(title)
     user = current_user()
     found = (find(db(), user.id if user else None)
