@@ -156,3 +156,79 @@ def test_an_ltv_on_a_segment_without_collateral_is_named_with_its_fix():
                              + UNSECURED.replace("none", "property") + text[first_seg_end:],
                              "secured.yaml")
     assert "ltv_without_collateral" not in [c.code for c in cautions(plain) + cautions(secured)]
+
+
+def case_with(industry="manufacturing", region="zhejiang", events=""):
+    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang")
+    text = text.replace("industry: manufacturing\n    region: zhejiang\n  - id: sb",
+                        f"industry: {industry}\n    region: {region}\n  - id: sb", 1)
+    return parse_scenario(text + events, "names.yaml")
+
+
+def test_an_industry_no_catalogue_knows_is_named_with_the_known_ones():
+    """'retial' for retail loads (the schema allows a new industry) but makes an industry
+    factor of its own: the author's page and `validate` name the field, the value and the
+    industries the app knows, with the nearest one, in both languages."""
+    from training.authoring import case_cautions
+
+    found = [c for c in case_cautions(case_with(industry="retial"))
+             if c.code.startswith("industry")]
+    assert [(c.path, c.code) for c in found] == [("segments[0].industry",
+                                                  "industry_unknown_near")]
+    values = found[0].values
+    assert values["name"] == "retial" and values["segment"] == "wc"
+    assert values["near"] in ("retail_services", "wholesale_retail")  # both sell retail
+    for lang in i18n.LANGS:
+        text = i18n.t("author.caution.industry_unknown_near", lang=lang, **values)
+        assert "retial" in text and values["near"] in text and "manufacturing" in text
+        assert "real_estate" in text  # the list of the known ones, not only the nearest
+    # a known industry by its id or by its name in either language is no slip
+    for name in ("manufacturing", "制造业", "Real estate"):
+        assert not [c for c in case_cautions(case_with(industry=name))
+                    if c.code.startswith("industry_unknown")], name
+
+
+def test_a_region_no_catalogue_knows_is_named_once_and_without_a_guess_when_none_is_near():
+    from training.authoring import case_cautions
+
+    found = [c for c in case_cautions(case_with(region="atlantis")) if c.code == "region_unknown"]
+    assert [c.path for c in found] == ["segments[0].region"]
+    assert found[0].values["near"] == ""
+    for lang in i18n.LANGS:
+        text = i18n.t("author.caution.region_unknown", lang=lang, **found[0].values)
+        assert "atlantis" in text and "zhejiang" in text and "jiangsu" in text
+    # the engine alone, without the catalogue, cannot tell a new region from a slip
+    assert "region_unknown" not in [c.code for c in cautions(case_with(region="atlantis"))]
+
+
+EVENTS = """
+borrowers:
+  - id: acme
+    segment: wc
+    company: {{zh: 甲公司, en: Acme}}
+    legal_rep: {{zh: 张三, en: Zhang San}}
+    events:
+      - {{month: {first}, kind: lawsuit_filed}}
+      - {{month: 5, kind: sales_drop}}
+      - {{month: {last}, kind: health_shock}}
+macro:
+  - {{type: recession, month: {last}, severity: 1}}
+"""
+
+
+def test_an_event_at_month_0_or_in_the_last_month_is_named_with_its_field():
+    """Month 0 is not a month of the desk (it fires with month 1's), and an event in the
+    last month comes after the trainee's last decision: nothing can be done about it and
+    nothing of it shows in the results. Both load; both are named."""
+    sc = case_with(events=EVENTS.format(first=0, last=24))
+    found = [(c.path, c.code) for c in cautions(sc) if c.code.startswith("event_")]
+    assert found == [("borrowers[0].events[0].month", "event_month_zero"),
+                     ("borrowers[0].events[2].month", "event_at_horizon"),
+                     ("macro[0].month", "event_at_horizon")]
+    for c in cautions(sc):
+        if c.code.startswith("event_"):
+            for lang in i18n.LANGS:
+                text = i18n.t(f"author.caution.{c.code}", lang=lang, **c.values)
+                assert str(c.values["month"]) in text and "{" not in text
+    assert not [c for c in cautions(case_with(events=EVENTS.format(first=1, last=23)))
+                if c.code.startswith("event_")]

@@ -868,3 +868,23 @@ def test_a_language_switch_relabels_every_picker_of_the_forms():
     # typed and not yet sent
     assert sorted(w.key for w in [*at.number_input, *at.text_input, *at.text_area]
                   if w.key and w.key.startswith(RELABELLED)) == []
+
+
+@pytest.mark.parametrize("lang, words", [("en", "did you mean"), ("zh", "是不是")])
+def test_an_unknown_industry_and_a_last_month_event_are_cautioned(lang, words):
+    """'retial' and an event in the last month load and run, so they are cautions under
+    the valid case, not errors: each names its field, the value and what to write."""
+    at = open_page(lang)
+    text = editor(at).value
+    industry = re.search(r"industry: (\w+)", text).group(1)
+    horizon = int(re.search(r"horizon_months: (\d+)", text).group(1))
+    text = text.replace(f"industry: {industry}", "industry: retial", 1)
+    text += ("macro:\n" if "\nmacro:" not in text else "")
+    editor(at).set_value(text.replace(
+        "\nmacro:\n", f"\nmacro:\n  - {{type: recession, month: {horizon}, severity: 1}}\n",
+        1)).run()
+    no_exception(at)
+    assert not at.error
+    (warning,) = [w.value for w in at.warning if "segments[0].industry" in w.value]
+    assert "retial" in warning and words in warning and "retail_services" in warning
+    assert "macro[0].month" in warning and str(horizon) in warning
