@@ -85,11 +85,12 @@ def index_by_trainee(attempts: pd.DataFrame, baselines: pd.DataFrame) -> alt.Lay
 def score_distribution(attempts: pd.DataFrame) -> alt.Chart:
     """The index of every finished attempt, per case: a strip of points with a box."""
     done = attempts.dropna(subset=["index_share"])
-    return (alt.Chart(done, title=t("dash.distribution"))
+    # what the index is under the title, not under the axis: there, centred on the plot
+    # beside the long case names, it ran past the chart's edge at 1,280 px
+    return (alt.Chart(done, title=_index_title("dash.distribution"))
             .mark_boxplot(extent="min-max", size=28)
             .encode(y=_subject_axis(),
-                    x=alt.X("index_share:Q", title=t("dash.col_index"),
-                            axis=alt.Axis(format=".0%"))))
+                    x=alt.X("index_share:Q", title=None, axis=alt.Axis(format=".0%"))))
 
 
 def repeated(attempts: pd.DataFrame) -> alt.Chart:

@@ -129,15 +129,16 @@ def status_words(completion: pd.DataFrame, attempts: pd.DataFrame) -> tuple[list
 
 
 st.header(t("dash.completion"))
-left, right = st.columns(2)  # the table whole beside the chart (3:2 cut its status)
-common.draw_chart(left, charts.completion(res.completion), width="stretch")
+# the chart, then the table under it, each the page's width: side by side, at 1,024 and
+# 1,280 px the table's assignment column was cut and the chart's bars and axis title too
+common.draw_chart(st, charts.completion(res.completion), width="stretch")
 status, months = status_words(res.completion, res.attempts)
 # the trainee, the status and the months first, the long case title last (whole on
 # hover): a 16-character title took the room and cut the months off at 1400 px
 show(res.completion.assign(status=status, months=months),
      {"trainee": COL["trainee"], "status": t("dash.col_status"),
       "months": t("dash.col_months_played"), "subject": COL["subject"]},
-     "completion_table", into=right)
+     "completion_table")
 
 finished = res.attempts[res.attempts["status"] == dash.STATUS_FINISHED]
 done = finished.dropna(subset=["index_share"])
@@ -152,9 +153,8 @@ if len(done) < len(finished):
          {**COL, "attempt_no": t("dash.col_attempt_no"), "loss_cny": t("dash.col_loss")},
          "no_index_table", money=("loss_cny",))
 if not done.empty:
-    left, right = st.columns(2)
-    common.draw_chart(left, charts.score_distribution(done), width="stretch")
-    common.draw_chart(right, charts.index_by_trainee(done, res.baselines), width="stretch")
+    common.draw_chart(st, charts.score_distribution(done), width="stretch")
+    common.draw_chart(st, charts.index_by_trainee(done, res.baselines), width="stretch")
     # the attempts started and how many finished, as the export's best-index sheet has
     # them: the highest attempt number alone read as that many tries done
     best = dash.best_scores(res.attempts)
@@ -198,22 +198,19 @@ st.header(t("dash.quiz"))
 if res.quiz.empty:
     st.caption(t("dash.no_quiz"))
 else:
-    left, right = st.columns([3, 2])
-    common.draw_chart(left, charts.quiz(res.quiz), width="stretch")
+    common.draw_chart(st, charts.quiz(res.quiz), width="stretch")
     show(res.quiz.assign(phase=res.quiz["phase"].map(lambda p: t(f"dash.phase_{p}"))),
          {"phase": t("dash.col_phase"), "lesson": t("dash.col_lesson"),
           "question": t("dash.col_question"), "answers": t("dash.col_answers"),
-          "share_correct": t("dash.col_correct")}, "quiz_table", shares=("share_correct",),
-         into=right)
+          "share_correct": t("dash.col_correct")}, "quiz_table", shares=("share_correct",))
 
 st.header(t("dash.gain"))
 if res.gain.empty:
     st.caption(t("dash.no_gain"))
 else:
-    left, right = st.columns([3, 2])
-    common.draw_chart(left, charts.gain(res.gain), width="stretch")
+    common.draw_chart(st, charts.gain(res.gain), width="stretch")
     tests = {"pre_share": t("dash.pre"), "post_share": t("dash.post"), "gain": t("dash.col_gain")}
-    show(res.gain, {**COL, **tests}, "gain_table", shares=tuple(tests), into=right)
+    show(res.gain, {**COL, **tests}, "gain_table", shares=tuple(tests))
     both = dash.cohort_gain(res.gain)
     if both.empty:  # the grid's English "empty" was all it said
         st.caption(t("dash.no_cohort_gain"))

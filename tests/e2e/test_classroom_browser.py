@@ -29,6 +29,26 @@ INTRO_TITLE = "Introduction: a small book at the Taizhou sub-branch"
 """How an assignment of the intro case is named: its title, not its file's id."""
 
 
+CUT_JS = """() => {
+  const out = [];
+  const table = document.querySelector("[data-testid='stMain'] .dvn-scroller");
+  if (table && table.scrollWidth > table.clientWidth + 1)
+    out.push(`completion table ${table.scrollWidth} px in ${table.clientWidth}`);
+  document.querySelectorAll("[data-testid='stMain'] [data-testid='stVegaLiteChart'] svg")
+    .forEach((svg, n) => {
+      const box = svg.getBoundingClientRect();
+      for (const text of svg.querySelectorAll("text")) {
+        const r = text.getBoundingClientRect();
+        if (r.width && (r.left < box.left - 1 || r.right > box.right + 1))
+          out.push(`chart ${n}: '${text.textContent}'`);
+      }
+    });
+  return out;
+}"""
+"""What of the dashboard is cut: the completion table (the page's first) scrolling
+sideways, and any chart text drawn past its chart's edge."""
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     setup = accounts_setup(("teacher", "instructor", "Ms Teacher"), ("ann", "trainee", "Ann"))
@@ -108,5 +128,17 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
             # showed "Attempts" on the Chinese page: the browser keeps the label it was sent)
             shown = teacher.locator(".st-key-export_table input")
             expect(shown).to_have_value("练习记录" if word == "中文" else "Attempts")
+        # at 1,024 and 1,280 px the completion table beside its chart scrolled sideways (its
+        # assignment column cut) and the index's axis title ran past its chart: every chart's
+        # text inside its chart, the completion table whole, in both languages
+        for width in (1024, 1280):
+            teacher.set_viewport_size({"width": width, "height": 900})
+            for word in ("English", "中文"):
+                teacher.locator(".st-key-lang_switch label").filter(has_text=word).click()
+                idle(teacher)
+                expect(charts.nth(2)).to_be_visible()
+                teacher.wait_for_timeout(500)  # the charts draw again at the new width
+                cut = teacher.evaluate(CUT_JS)
+                assert cut == [], (width, word, cut)
         teacher.set_viewport_size({"width": 1400, "height": 1000})
         teacher.screenshot(path=str(OUT / "e2e_cohort_dashboard.png"), full_page=True)
