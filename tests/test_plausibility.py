@@ -232,3 +232,23 @@ def test_an_event_at_month_0_or_in_the_last_month_is_named_with_its_field():
                 assert str(c.values["month"]) in text and "{" not in text
     assert not [c for c in cautions(case_with(events=EVENTS.format(first=1, last=23)))
                 if c.code.startswith("event_")]
+
+
+def test_a_copy_of_a_case_under_a_new_id_is_told_its_conversations_stay_behind():
+    """Conversations (roleplays/*.yaml) name their case by its id: a shipped case copied in
+    the editor and given a new id keeps its named borrowers but offers its trainees none of
+    their conversations. The author is told which, and how to keep them."""
+    from sim.scenario import SCENARIO_DIR
+    from training.authoring import case_cautions
+
+    text = (SCENARIO_DIR / "real_estate.yaml").read_text(encoding="utf-8")
+    assert not [c for c in case_cautions(parse_scenario(text, "real_estate.yaml"))
+                if c.code == "roleplays_left_behind"]
+    copy = parse_scenario(text.replace("id: real_estate", "id: real_estate_monday", 1), "copy.yaml")
+    (c,) = [c for c in case_cautions(copy) if c.code == "roleplays_left_behind"]
+    assert c.path == f"borrowers[{[b.id for b in copy.borrowers].index('jinlan')}].id"
+    assert c.values["roleplays"] == "jinlan_diversion" and c.values["case"] == "real_estate"
+    for lang in i18n.LANGS:
+        msg = i18n.t("author.caution.roleplays_left_behind", lang=lang, **c.values)
+        assert "jinlan_diversion" in msg and "real_estate_monday" in msg
+        assert "id: real_estate" in msg  # the way to keep them

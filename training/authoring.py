@@ -223,7 +223,7 @@ def form_problems(err: ValidationError, model: type[BaseModel]) -> tuple[Problem
 def case_cautions(scenario: Scenario) -> list:
     """sim.plausibility.cautions with the places' and industries' names in both
     languages, so a region written once as its id and once by its name ("zhejiang",
-    "浙江") is named as the slip it is."""
+    "浙江") is named as the slip it is; and the conversations a copy leaves behind."""
     from sim.plausibility import cautions
     from training.i18n import LANGS, catalogue
 
@@ -233,7 +233,28 @@ def case_cautions(scenario: Scenario) -> list:
             kind, _, item = key.partition(".")
             if kind in names and item and "." not in item:
                 names[kind].setdefault(item, []).append(word)
-    return cautions(scenario, names)
+    return cautions(scenario, names) + roleplays_left_behind(scenario)
+
+
+def roleplays_left_behind(scenario: Scenario) -> list:
+    """A named borrower whose conversations (roleplays/) were written for another case:
+    a conversation names its case by id, so a shipped case copied under a new id offers
+    its trainees none of them. The way to keep them is the original's id (publishing
+    then makes a new version of that case)."""
+    from sim.plausibility import Caution
+    from sim.roleplay_files import shipped
+
+    out = []
+    written = [rp for rp in shipped().values() if rp.borrower is not None and rp.case]
+    for i, b in enumerate(scenario.borrowers):
+        mine = [rp for rp in written if rp.borrower == b.id]
+        if not mine or any(rp.case == scenario.id for rp in mine):
+            continue
+        case = sorted({rp.case for rp in mine})[0]
+        out.append(Caution(f"borrowers[{i}].id", "roleplays_left_behind", {
+            "borrower": b.id, "case": case, "id": scenario.id,
+            "roleplays": ", ".join(sorted(rp.id for rp in mine if rp.case == case))}))
+    return out
 
 
 def read_upload(data: bytes) -> str:
