@@ -96,7 +96,9 @@ with editor:
     st.text_area(t("author.editor"), key=forms.EDITOR_KEY, height=560,
                  help=t("author.editor_help"), on_change=forms.editor_changed)
     text = st.session_state[forms.TEXT_KEY]
-    b1, b2, b3 = st.columns(3)
+    # as wide as their labels, wrapping when the row does not fit: in three equal columns
+    # the export's label was cut ("Export (download ....") at every width
+    b1 = b2 = b3 = st.container(horizontal=True, wrap=True, gap="small", key="author_buttons")
     b1.download_button(t("author.export"), data=text.encode("utf-8"),
                        file_name=authoring.export_name(text), mime="application/x-yaml",
                        key="author_export", icon=":material/download:")

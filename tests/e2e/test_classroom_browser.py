@@ -142,3 +142,20 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
                 assert cut == [], (width, word, cut)
         teacher.set_viewport_size({"width": 1400, "height": 1000})
         teacher.screenshot(path=str(OUT / "e2e_cohort_dashboard.png"), full_page=True)
+
+        # the author's editor buttons read whole: in three equal columns under the editor,
+        # "Export (download .yaml)" was cut to "Export (download ...." at every width
+        teacher.locator(".st-key-lang_switch label").filter(has_text="English").click()
+        idle(teacher)
+        nav(teacher, "Author a case")
+        teacher.set_viewport_size({"width": 1024, "height": 900})
+        for word in ("English", "中文"):
+            teacher.locator(".st-key-lang_switch label").filter(has_text=word).click()
+            idle(teacher)
+            buttons = teacher.locator(".st-key-author_buttons button")
+            expect(buttons).to_have_count(3)
+            cut = buttons.evaluate_all(
+                "bs => bs.filter(b => [...b.querySelectorAll('*')].some("
+                "e => e.scrollWidth > e.clientWidth + 1)).map(b => b.textContent)")
+            assert cut == [], (word, cut)
+        teacher.set_viewport_size({"width": 1400, "height": 1000})
