@@ -765,3 +765,23 @@ def test_the_blank_template_explains_itself_in_both_languages():
     head = [line for line in authoring.blank_text().splitlines() if line.startswith("#")]
     assert any("空白案例" in line for line in head) and any("Blank case" in line for line in head)
     assert authoring.validate_text(authoring.blank_text()).scenario is not None
+
+
+@pytest.mark.parametrize("lang, word", [("en", "check"), ("zh", "请核对")])
+def test_cli_preview_names_the_cases_cautions_as_validate_does(capsys, tmp_path, lang, word):
+    """`bianque preview` is where an author checks a case from the command line too: a
+    slip that loads ('retial', an event in the last month) is named there as `validate`
+    names it, in the language asked."""
+    from training.cli import EXIT_OK, main
+
+    case = tmp_path / "retial.yaml"
+    case.write_text(edit(blank(), "industry: manufacturing", "industry: retial"), encoding="utf-8")
+    assert main(["preview", str(case), "--reps", "2", "--months", "3", "--lang", lang]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert f"{case}: segments[0].industry: {word}: " in out and "retail_services" in out
+    assert main(["validate", str(case), "--lang", lang]) == EXIT_OK
+    line = next(x for x in capsys.readouterr().out.splitlines() if "segments[0].industry" in x)
+    assert line in out
+    # scripts read the JSON as before: its keys, nothing else on stdout
+    assert main(["preview", str(case), "--reps", "2", "--months", "3", "--json"]) == EXIT_OK
+    __import__("json").loads(capsys.readouterr().out)

@@ -155,7 +155,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
                   + t("cli.validate.cannot_check", args.lang, kind=type(exc).__name__,
                       detail=_one_line(exc)))
         else:
-            from training.authoring import case_cautions
             from training.lessons import lesson_problems
 
             linked = lesson_problems(scenario, lang=args.lang)
@@ -166,13 +165,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 continue
             print(t("cli.validate.ok", args.lang, file=name, case=scenario.id,
                     loans=scenario.n_loans, months=scenario.horizon_months))
-            for c in case_cautions(scenario):  # valid, but most likely not what was meant
-                print(f"{name}: {c.path}: {CAUTION_WORD[args.lang]}: "
-                      f"{t('author.caution.' + c.code, lang=args.lang, **c.values)}")
+            print_cautions(name, scenario, args.lang)
     return rc
 
 
 CAUTION_WORD = {"en": "check", "zh": "请核对"}
+
+
+def print_cautions(name: str, scenario, lang: str) -> None:
+    """A valid case's likely slips (training.authoring.case_cautions), a line each: the
+    file, the field and what to check."""
+    from training.authoring import case_cautions
+
+    for c in case_cautions(scenario):
+        print(f"{name}: {c.path}: {CAUTION_WORD[lang]}: "
+              f"{t('author.caution.' + c.code, lang=lang, **c.values)}")
 
 
 # --- schema ------------------------------------------------------------------------
@@ -728,6 +735,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         print(json.dumps(_plain(preview.as_dict(result)), indent=2, ensure_ascii=False))
     else:
         print(preview.report_text(result, lang))
+        print_cautions(str(args.scenario), scenario, lang)  # as validate names them
     return EXIT_OK
 
 
