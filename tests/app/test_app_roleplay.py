@@ -142,6 +142,19 @@ def test_the_consumer_conversation_offers_no_diverting_borrower() -> None:
     assert at.session_state["rp_play"]["profile"] != "evasive"
 
 
+@pytest.mark.parametrize("talk", ["\u00b2", "1" * 5000, "-3"])
+def test_a_garbled_talk_in_the_address_opens_the_conversation_afresh(talk) -> None:
+    """A talk the address cannot hold (a superscript digit, a number far past any seed)
+    stopped the page with an error; it is dropped like any other hand-edited address."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(conversation="huimin_flood", talk=talk, said="")
+    at.run()
+    at.switch_page("app_pages/roleplay.py").run()
+    no_exception(at)
+    assert at.session_state["rp_pick"] == "huimin_flood"
+    assert at.button(key="rp_start")
+
+
 def test_a_link_opens_the_conversation() -> None:
     at = practice("huimin_flood")
     assert at.selectbox(key="rp_pick").value == "huimin_flood"
