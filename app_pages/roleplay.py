@@ -57,8 +57,7 @@ def _choose(choice_id: str) -> None:
         play["path"].append(choice_id)
 
 
-SEED_DIGITS = 20
-"""The most digits a talk's seed has in the address (secrets.randbits(64))."""
+SEED_DIGITS = 20  # the most digits a talk's seed has in the address (secrets.randbits(64))
 
 
 def _from_url() -> dict | None:
