@@ -119,7 +119,10 @@ RELABELLED = ("loan_pick", "alert_pick", "lesson_pick", "classify_cls_", "classi
               # the case author's forms (a picker in a form shows the label it was sent too)
               "seg_pick", "seg_product", "seg_repayment", "seg_rate_kind", "seg_collateral",
               "seg_guarantee", "macro_type", "bor_guarantor", "ev_kind", "rm_section", "rm_item",
-              "review_loan_")
+              "review_loan_",
+              # the answers of a lesson's self-check and of a pre- or post-test: a switch of
+              # language mid-quiz emptied every answer given
+              "q_", "t_")
 """Pickers (keys, or their prefixes) whose options are labelled in the reader's language."""
 
 

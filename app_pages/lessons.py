@@ -80,7 +80,10 @@ def label(q, i: int) -> str:
     return truth[i] if q.type is QuestionType.TRUE_FALSE else q.choices[i]
 
 
-with st.form(key=f"quiz_{lesson.id}_{attempt}"):
+# a bordered container, not a form: a form keeps its answers in the browser until it is
+# sent, and a switch of language redrew it empty; here every answer reaches the session
+# at once and the switch keeps it (common.RELABELLED)
+with st.container(border=True, key=f"quiz_{lesson.id}_{attempt}"):
     for n, q in enumerate(quiz.questions, start=1):
         if q.case:
             st.info(f"**{n}. {t('lessons.case')}** {q.case}")
@@ -90,10 +93,10 @@ with st.form(key=f"quiz_{lesson.id}_{attempt}"):
                            format_func=lambda i, q=q: q.choices[i], select_all=False, placeholder=t("lessons.pick_placeholder"))
         elif q.type is QuestionType.TRUE_FALSE:
             st.radio(f"{prompt} {t('lessons.true_or_false')}", [True, False], index=None, key=key(q.id),
-                     horizontal=True, format_func=lambda v: t("lessons.tf_true") if v else t("lessons.tf_false"))
+                     horizontal=True, format_func=lambda v: t("lessons.tf_true" if v else "lessons.tf_false", lang))
         else:
             st.radio(prompt, orders[q.id], index=None, key=key(q.id), format_func=lambda i, q=q: q.choices[i])
-    submitted = st.form_submit_button(t("lessons.check"), type="primary")
+    submitted = st.button(t("lessons.check"), type="primary", key=f"check_{lesson.id}_{attempt}")
 
 answers = {q.id: st.session_state[key(q.id)] for q in quiz.questions
            if st.session_state.get(key(q.id)) not in (None, [])}

@@ -40,7 +40,10 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
     # numbered through the whole test, so a refusal can name the questions left blank
     numbered = {(lesson.id, q.id): n for n, (lesson, q) in enumerate(
         ((lesson, q) for lesson, questions in parts for q in questions), start=1)}
-    with st.form(f"{phase.value}_{assignment.id}"):
+    # a bordered container, not a form: a form keeps its answers in the browser until it is
+    # sent, and a switch of language redrew it empty; here each answer reaches the session
+    # at once and the switch keeps it (common.RELABELLED)
+    with st.container(border=True, key=f"test_{phase.value}_{assignment.id}"):
         for lesson, questions in parts:
             st.markdown(f"**{lesson.title}**")
             for q in questions:
@@ -56,11 +59,13 @@ def quiz_form(assignment: cr.Assignment, phase: QuizPhase) -> None:
                 elif q.type is QuestionType.TRUE_FALSE:
                     st.radio(f"{prompt} {t('lessons.true_or_false')}", [True, False],
                              index=None, key=key_q, horizontal=True,
-                             format_func=lambda v: t("lessons.tf_true" if v else "lessons.tf_false"))
+                             format_func=lambda v: t("lessons.tf_true" if v else "lessons.tf_false",
+                                                     lang))
                 else:
                     st.radio(prompt, orders[lesson.id, q.id], index=None, key=key_q,
                              format_func=lambda i, q=q: q.choices[i])
-        sent = st.form_submit_button(t(f"mine.submit_{phase.value}"), type="primary")
+        sent = st.button(t(f"mine.submit_{phase.value}"), type="primary",
+                         key=f"send_{phase.value}_{assignment.id}")
     if not sent:
         return
     answers = {lesson.id: {q.id: st.session_state.get(key(lesson, q)) for q in questions}

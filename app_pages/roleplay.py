@@ -57,12 +57,18 @@ def _choose(choice_id: str) -> None:
         play["path"].append(choice_id)
 
 
+SEED_DIGITS = 20  # the most digits a talk's seed has in the address (secrets.randbits(64))
+
+
 def _from_url() -> dict | None:
     """The talk the address holds (a reload, a reopened tab), or None."""
     rp_id, talk = st.query_params.get("conversation"), st.query_params.get("talk")
     if rp_id not in rps or not talk:
         return None
-    if talk.isdigit():  # a surprise: drawn again from its seed, as it was drawn
+    if talk.isascii() and talk.isdigit() and len(talk) <= SEED_DIGITS:
+        # a surprise: drawn again from its seed, as it was drawn ("²" is a digit to
+        # isdigit, not to int, and thousands of digits are past int's limit: both stopped
+        # the page, where a hand-edited talk starts afresh)
         name = practice_state(None, seed=int(talk), rp=rps[rp_id])[0]
     elif talk in profiles_for(rps[rp_id]):
         name = talk

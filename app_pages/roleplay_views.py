@@ -145,6 +145,9 @@ def feedback(session: Session, outcome: Outcome, profile: str | None = None,
             st.caption(_say("missed_none", officer))
         for kind in outcome.missed:
             st.markdown(f"- {t(f'roleplay.fact.{kind}')}")
+        if outcome.beyond:  # what no question of this talk reaches: not missed, not absent
+            st.caption(t("roleplay.beyond", facts=t("roleplay.list_sep").join(
+                t(f"roleplay.fact.{kind}") for kind in outcome.beyond)))
         terms(outcome, practice, taken, reasons)
         st.caption(t("roleplay.relationship", delta=f"{outcome.relationship_delta:+.2f}"))
     with right:

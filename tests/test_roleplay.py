@@ -139,6 +139,27 @@ def test_missed_facts_and_strong_questions(shipped) -> None:
     assert out.notes  # the choice's own feedback says what went wrong
 
 
+def test_a_problem_no_question_reaches_is_not_reported_as_absent(shipped) -> None:
+    """The flood talk has no question about the use of funds: with a diverting borrower
+    nothing is missed that it could reach, and the diversion is named as beyond it (the
+    feedback used to say the borrower had no adverse fact at all, beside "evasive,
+    diverting funds")."""
+    s = Session.replay(shipped["huimin_flood"], practice_state("evasive", 0, shipped["huimin_flood"])[1],
+                       ["ask_insurance", "deferral_in_writing"])
+    out = s.outcome()
+    assert s.done and out.missed == []
+    assert "diversion" in out.beyond  # named once: a related-party transfer is the same flag
+    assert "related_party_transfer" not in out.beyond and "ability_to_pay" not in out.beyond
+    honest = Session.replay(shipped["huimin_flood"],
+                            practice_state("honest_sound", 0, shipped["huimin_flood"])[1],
+                            ["ask_insurance", "deferral_in_writing"]).outcome()
+    assert honest.beyond == []
+    # where the talk can reach the diversion, it is missed, not beyond
+    out = Session.replay(shipped["jinlan_diversion"], PRACTICE_PROFILES["evasive"],
+                         ["accept_report"]).outcome()
+    assert "diversion" in out.missed and "diversion" not in out.beyond
+
+
 @pytest.mark.parametrize("rp_id,path,rule", [
     ("jinlan_diversion", ["threaten_freeze", "apologise_and_ask", "promise_rollover"],
      "no_threats"),

@@ -458,6 +458,7 @@ def view(db: DB, user: User | None, pair_id: int,
         v.session = None
         if v.outcome is not None:
             v.outcome.missed = []
+            v.outcome.beyond = []
     elif pair.state is not None:  # which of the borrower's lines were evasions
         v.transcript = _mark_evasions(rp, pair.state, v.transcript)
     if side is PairSide.BORROWER and turn.whose is PairSide.BORROWER:

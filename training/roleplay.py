@@ -60,6 +60,7 @@ class Outcome:
     missed: list[str]  # adverse facts the talk could have uncovered but did not
     notes: list[Text] = field(default_factory=list)  # feedback of the choices made
     strong_questions: list[Text] = field(default_factory=list)
+    beyond: list[str] = field(default_factory=list)  # adverse facts no path of the talk uncovers
 
     @property
     def action_ids(self) -> list[str]:
@@ -72,6 +73,11 @@ class Outcome:
     @property
     def cost_cny(self) -> float:
         return float(sum(t.cost_cny for t in self.terms))
+
+
+HIDDEN_PROBLEMS = ("diversion", "true_turnover", "other_creditors", "guarantor_trouble")
+"""The adverse facts a borrower can hide, named once each: a related-party transfer is the
+same hidden flag as diversion, and being able to pay is no problem."""
 
 
 CostOf = Callable[[str], tuple[float, float]]
@@ -113,9 +119,20 @@ class Session(Conversation):
             if ch.feedback is not None:
                 notes.append(ch.feedback)
         learned = [k for k, f in facts.items() if f.adverse]
-        missed = [k for k in self.discoverable() if k not in facts]
+        reachable = self.discoverable()
+        missed = [k for k in reachable if k not in facts]
         return Outcome(list(facts.values()), terms, breaches, self.effects().relationship_delta,
-                       learned, missed, notes, list(self.rp.strong_questions))
+                       learned, missed, notes, list(self.rp.strong_questions),
+                       beyond=self.beyond_talk(reachable))
+
+    def beyond_talk(self, reachable: list[str]) -> list[str]:
+        """Adverse facts true of this borrower that no path through this conversation
+        uncovers: a check has to find them. Without them, "nothing missed" read as "nothing
+        wrong" beside a borrower diverting funds that the talk never asks about."""
+        found = set(reachable)
+        if "related_party_transfer" in found:  # the same hidden flag as diversion
+            found.add("diversion")
+        return [k for k in HIDDEN_PROBLEMS if self.state.fact(k) and k not in found]
 
 
 def practice_state(profile: str | None, seed: int,

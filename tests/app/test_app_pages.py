@@ -369,7 +369,7 @@ def test_lessons_reader_grades_the_self_check():
             at.multiselect(key=f"q_{lesson.id}_{q.id}").set_value(sorted(q.correct))
         else:
             at.radio(key=f"q_{lesson.id}_{q.id}").set_value(q.answer)
-    at.form_submit_button[0].click().run()
+    at.button(key=f"check_{lesson.id}_0").click().run()
     no_exception(at)
     assert any(f"{len(lesson.questions)} / {len(lesson.questions)}" in s.value for s in at.success)
 
@@ -384,7 +384,7 @@ def test_the_self_check_is_graded_only_when_every_question_is_answered():
     at.switch_page("app_pages/lessons.py").run()
     lesson = load_lesson("five-categories", "zh")
     at.selectbox(key="lesson_pick").set_value(lesson.id).run()
-    at.form_submit_button[0].click().run()  # nothing answered
+    at.button(key=f"check_{lesson.id}_0").click().run()  # nothing answered
     no_exception(at)
     numbers = "、".join(str(n) for n in range(1, len(lesson.questions) + 1))
     assert any(f"第 {numbers} 题尚未作答" in w.value for w in at.warning)
@@ -392,12 +392,41 @@ def test_the_self_check_is_graded_only_when_every_question_is_answered():
     first = lesson.questions[0]
     assert first.type is not QuestionType.MULTI
     at.radio(key=f"q_{lesson.id}_{first.id}").set_value(first.answer)
-    at.form_submit_button[0].click().run()
+    at.button(key=f"check_{lesson.id}_0").click().run()
     no_exception(at)
     rest = "、".join(str(n) for n in range(2, len(lesson.questions) + 1))
     assert any(f"第 {rest} 题尚未作答" in w.value for w in at.warning)
     assert "正确答案" not in texts(at)
     assert at.radio(key=f"q_{lesson.id}_{first.id}").value == first.answer  # kept
+
+
+def test_a_switch_of_language_keeps_the_quiz_answers_given():
+    """Answers given in Chinese were all gone once the reader switched to English."""
+    from training.i18n import t
+    from training.lessons import QuestionType, load_lesson
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/lessons.py").run()
+    lesson = load_lesson("five-categories", "zh")
+    at.selectbox(key="lesson_pick").set_value(lesson.id).run()
+    given = {}
+    for q in lesson.questions:
+        if q.type is QuestionType.MULTI:
+            given[q.id] = list(q.correct)
+            at.multiselect(key=f"q_{lesson.id}_{q.id}").set_value(given[q.id])
+        else:
+            given[q.id] = q.answer
+            at.radio(key=f"q_{lesson.id}_{q.id}").set_value(q.answer)
+    at.run()
+    at.radio(key="lang_switch").set_value("en").run()
+    no_exception(at)
+    assert at.title[0].value == t("lessons.title", "en")
+    for q in lesson.questions:
+        widget = (at.multiselect if q.type is QuestionType.MULTI else at.radio)(
+            key=f"q_{lesson.id}_{q.id}")
+        assert widget.value == given[q.id], q.id
+    at.button(key=f"check_{lesson.id}_0").click().run()
+    assert at.success, [w.value for w in at.warning]  # all right, graded in English
 
 
 def test_lessons_reader_shuffles_options_and_grades_every_question_type():
@@ -423,7 +452,7 @@ def test_lessons_reader_shuffles_options_and_grades_every_question_type():
             widget = at.radio(key=f"q_{lesson.id}_{q.id}")
             orders.append((list(widget.options), q.choices))
             widget.set_value(q.answer)
-    at.form_submit_button[0].click().run()
+    at.button(key=f"check_{lesson.id}_0").click().run()
     no_exception(at)
     singles = sum(q.type is QuestionType.SINGLE for q in lesson.questions)
     assert any(f"{singles} / {len(lesson.questions)}" in w.value for w in at.warning)
@@ -455,7 +484,7 @@ def test_each_graded_answer_says_right_or_wrong_in_words():
         else:
             wrong = next(i for i in range(len(q.choices)) if i != q.answer)
             at.radio(key=f"q_{lesson.id}_{q.id}").set_value(q.answer if n else wrong)
-    at.form_submit_button[0].click().run()
+    at.button(key=f"check_{lesson.id}_0").click().run()
     no_exception(at)
     lines = [m.value for m in at.markdown if t("lessons.answer", lang, answer="")[:4] in m.value]
     assert len(lines) == len(lesson.questions)

@@ -72,13 +72,25 @@ def test_practice_uncovers_diversion_and_gives_feedback() -> None:
     assert "溧阳新地块的出让金是用什么钱交的？" in shown  # a strong officer's question
 
 
+def test_a_diverting_borrower_the_talk_cannot_reach_is_not_called_clean() -> None:
+    """The flood talk never asks about the use of funds: beside "evasive, diverting funds"
+    the feedback said the borrower had no adverse fact; it now names what lies beyond it."""
+    at = play(practice("huimin_flood"), "huimin_flood", "evasive",
+              ["ask_insurance", "deferral_in_writing"])
+    shown = texts(at)
+    assert t("roleplay.missed_none") in shown
+    prefix = t("roleplay.beyond").split("{facts}")[0]
+    beyond = [c.value for c in at.caption if c.value.startswith(prefix)]
+    assert beyond and t("roleplay.fact.diversion") in beyond[0], shown
+
+
 def test_the_same_path_with_an_honest_borrower_learns_nothing_hidden() -> None:
     at = play(practice(), "jinlan_diversion", "honest_sound",
               ["ask_onward_flows", "agree_entrusted"])
     shown = texts(at)
     assert "贷款资金被挪作他用" not in shown
     assert "这次面谈没有揭示出隐藏的问题。" in shown
-    assert "没有：这位借款人身上你没问出的不利情况，一项也没有。" in shown
+    assert t("roleplay.missed_none") in shown
 
 
 def test_practice_shows_the_rules_broken_with_their_source() -> None:
@@ -128,6 +140,19 @@ def test_the_consumer_conversation_offers_no_diverting_borrower() -> None:
     assert at.selectbox(key="rp_profile").value == "surprise"
     at.button(key="rp_start").click().run()
     assert at.session_state["rp_play"]["profile"] != "evasive"
+
+
+@pytest.mark.parametrize("talk", ["\u00b2", "1" * 5000, "-3"])
+def test_a_garbled_talk_in_the_address_opens_the_conversation_afresh(talk) -> None:
+    """A talk the address cannot hold (a superscript digit, a number far past any seed)
+    stopped the page with an error; it is dropped like any other hand-edited address."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(conversation="huimin_flood", talk=talk, said="")
+    at.run()
+    at.switch_page("app_pages/roleplay.py").run()
+    no_exception(at)
+    assert at.session_state["rp_pick"] == "huimin_flood"
+    assert at.button(key="rp_start")
 
 
 def test_a_link_opens_the_conversation() -> None:

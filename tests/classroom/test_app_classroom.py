@@ -576,6 +576,24 @@ def test_a_trainee_takes_the_pre_test_then_starts_the_assigned_case(school):
     assert mine[0].case_version_id == school.version.id
 
 
+def test_a_switch_of_language_keeps_the_pre_test_answers_given(school):
+    """Answers given to a pre-test in Chinese were gone once the trainee switched to
+    English, and the test had to be answered again."""
+    at = app_as(school.ann, lang="zh")
+    at.switch_page("app_pages/my_attempts.py")
+    ok(at.run())
+    a = school.assignment
+    q1, q2 = load_lesson("early-warning", "en").questions[:2]
+    at.radio(key=f"t_pre_{a.id}_early-warning_{q1.id}").set_value(q1.answer)
+    at.radio(key=f"t_pre_{a.id}_early-warning_{q2.id}").set_value(q2.answer)
+    ok(at.run())
+    ok(at.radio(key="lang_switch").set_value("en").run())
+    assert at.radio(key=f"t_pre_{a.id}_early-warning_{q1.id}").value == q1.answer
+    assert at.radio(key=f"t_pre_{a.id}_early-warning_{q2.id}").value == q2.answer
+    ok(next(b for b in at.button if b.label == t("mine.submit_pre", "en")).click().run())
+    assert cr.quiz_done(school.db, school.ann, a.id, QuizPhase.PRE)
+
+
 @pytest.mark.parametrize("lang,words", [("en", "not answered yet: question 2."),
                                         ("zh", "第 2 题尚未作答")])
 def test_a_half_filled_pre_test_is_refused_naming_the_blank_question_and_keeps_the_answers(
