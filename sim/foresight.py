@@ -322,7 +322,9 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
         can_divert[i] = diverter[i] and not entrusted[i]
         may_divert |= (can_divert[i] and live[i]) or diverting[i]
         going[i] = status[i] == ACTIVE and not defaulted[i]
-        remaining[i] = max(term[i] - mob0[i], 0) if going[i] else 0
+        # months to the last scheduled payment, counting this one (at least one: a loan
+        # past its term still owes what it did not pay, sim.kernels.book.book_step)
+        remaining[i] = max(term[i] - mob0[i], 1) if going[i] else 0
         deferred[i] = min(max(deferral_until[i] - t + 1, 0), K)
         track_rates |= reset_due[i]
     for j in range(len(op_kind)):
@@ -410,11 +412,17 @@ def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
             continue
         fell = False
         for i in range(n):
-            if going[i] and deferral_until[i] < m and k < remaining[i]:  # a payment due
+            # a payment is due every month the loan is not deferred, until one paid at or
+            # after its last scheduled month closes it (one missed at maturity stays due)
+            if going[i] and deferral_until[i] < m:
                 if d[i] < 0:
                     misses[i] += 1
                 else:
                     misses[i] = 0
+                    if k >= remaining[i] - 1:
+                        going[i] = False
+                        mob[i] += 1
+                        continue
             if going[i]:
                 mob[i] += 1
                 if misses[i] >= MISSES_TO_DEFAULT:
@@ -455,12 +463,17 @@ def default_margins(path: np.ndarray, misses: np.ndarray, deferred_months: np.nd
                     due_months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(margin, margin with arrears cleared) of each loan's health path (months, loans).
 
-    A payment is due in each month after the first `deferred_months` and before the loan
-    matures, `due_months` from now; it is missed when health is below zero, and
-    MISSES_TO_DEFAULT misses in a row, counting the `misses` a loan already has, are a
-    default (sim.loanbook). A deferral keeps the count. So the loan defaults exactly when some run of that many due
-    months all lie below zero (or, counting its misses, the first few due months do), and
-    the margin is the least over those runs of the run's highest health."""
+    A payment is due in each month after the first `deferred_months`, up to the loan's
+    last scheduled payment, `due_months` from now counting this month's (0: none, the loan
+    is not performing), and after it for as long as it is missed: a loan closes at its
+    first payment made at or after that month (sim.kernels.book.book_step: what is owed
+    stays due). A payment is missed when health is below zero, and MISSES_TO_DEFAULT
+    misses in a row, counting the `misses` a loan already has, are a default
+    (sim.loanbook). A deferral keeps the count. So the loan defaults exactly when some run
+    of that many due months, starting no later than its last scheduled payment (or the
+    first after its deferral), all lie below zero (or, counting its misses, the first few
+    due months do), and the margin is the least over those runs of the run's highest
+    health."""
     K, n = path.shape
     if K == 0:  # past the horizon: nothing left to foresee
         return np.full(n, np.inf), np.full(n, np.inf)
@@ -478,12 +491,17 @@ def _margins(path, misses, deferred, due_months):
     margin, fresh = np.empty(n), np.empty(n)
     eff = np.empty(K)  # the loan's health in its due months, moved to the front
     for i in range(n):
-        last = min(K, due_months[i])
+        if due_months[i] <= 0:  # not performing: nothing is due
+            margin[i] = fresh[i] = np.inf
+            continue
         for j in range(K):
             src = j + deferred[i]
-            eff[j] = path[min(src, K - 1), i] if src < last else np.inf
+            eff[j] = path[min(src, K - 1), i] if src < K else np.inf
+        # a run starts by the last scheduled payment (after it, a paid month closes the
+        # loan, and a missed one was already a run's part)
+        starts = min(K - need + 1, max(due_months[i] - deferred[i], 1))
         least = np.inf  # the least over runs of `need` due months of the run's highest
-        for start in range(K - need + 1):
+        for start in range(starts):
             top = eff[start]
             for lag in range(1, need):
                 top = max(top, eff[start + lag])

@@ -272,6 +272,38 @@ def test_the_foresight_is_the_runs_own_future_for_loans_left_alone(case):
         np.testing.assert_array_equal(f.defaults(), defaulted & performing_then)
 
 
+MATURING = BOOK.replace("COLLATERAL", "none").replace("LTV", "0.6").replace(
+    "term_months: 36", "term_months: 6").replace(
+    "repayment: equal_instalment", "repayment: interest_only_bullet").replace(
+    "pd_annual: 0.03", "pd_annual: 0.25").replace("count: 40", "count: 120") + """macro:
+  - type: disaster
+    month: 5
+    region: zhejiang
+    severity: 1.2
+    duration_months: 4
+"""
+"""Bullet loans falling due in a disaster: many miss the repayment at maturity."""
+
+
+def test_a_loan_that_misses_its_repayment_at_maturity_is_foreseen_to_default():
+    """A loan not repaid at maturity is not closed: what it owes stays due each month
+    (sim.kernels.book) and three misses default it. The oracle's foresight counted no
+    payment after the term, so it saw such a loan as safe until the month it defaulted
+    (on a generated case of bullet loans deferred past maturity by a flood, the oracle
+    let them default and lost more than the early-warning officer)."""
+    sc = parse_scenario(MATURING, "maturing.yaml")
+    watch = Foreseeing((4, 5, 6))
+    sim = Simulation(sc, seed=3, decider=watch.decide, oracle=True, keep_history=True)
+    sim.run()
+    past_term = 0
+    for month, f in watch.seen.items():
+        window = f.health.shape[0]
+        defaulted = (sim.default_month >= month) & (sim.default_month < month + window)
+        np.testing.assert_array_equal(f.defaults(), defaulted & (f.margin < np.inf))
+        past_term += int((defaulted & (sim.default_month >= 7)).sum())
+    assert past_term > 0, "the case should hold loans that default after their term"
+
+
 def test_foresight_does_not_move_the_runs_own_random_streams():
     """The months ahead are drawn from copies: the oracle's run draws the very numbers a
     run without foresight draws, and a run that has foresight but does nothing ends
@@ -306,20 +338,27 @@ def test_an_oracle_run_is_reproducible():
 
 def test_a_margin_counts_the_misses_a_loan_already_has_and_its_deferral():
     """Three misses in a row are a default; a deferral holds the count while no payment
-    is due; nothing is due after maturity."""
+    is due; a loan closes at a payment made at maturity, and one missed there stays due
+    (the engine's rule: what is owed is due until paid)."""
     dip = np.array([0.5, -0.2, -0.1, -0.3, 0.4, 0.6])[:, None]
-    path = np.repeat(dip, 4, axis=1)
-    margin, fresh = default_margins(path, misses=np.array([0, 1, 0, 0]),
-                                    deferred_months=np.array([0, 0, 2, 0]),
-                                    due_months=np.array([6, 6, 6, 3]))
+    path = np.repeat(dip, 6, axis=1)
+    margin, fresh = default_margins(path, misses=np.array([0, 1, 0, 0, 0, 0]),
+                                    deferred_months=np.array([0, 0, 2, 0, 0, 0]),
+                                    due_months=np.array([6, 6, 6, 3, 1, 0]))
     # loan 0: months 2-4 run below zero, the highest of them -0.1
     assert fresh[0] == margin[0] == pytest.approx(-0.1)
     # loan 1 has one miss already: 0.5, then -0.2 would only be its second
     assert margin[1] == pytest.approx(-0.1)
     # loan 2: the first two months deferred, then -0.1, -0.3, 0.4: no three misses in a row
     assert margin[2] == pytest.approx(0.4)
-    # loan 3 matures after month 3: 0.5, -0.2, -0.1 is the only run
-    assert margin[3] == pytest.approx(0.5)
+    # loan 3's last scheduled payment is the third (-0.1): missed, it stays due, and
+    # -0.2, -0.1, -0.3 are three misses in a row (a loan that did not repay at maturity
+    # defaults: it was not closed)
+    assert margin[3] == pytest.approx(-0.1)
+    # loan 4 pays its last payment now (0.5) and closes: nothing after it can default it
+    assert margin[4] == fresh[4] == pytest.approx(0.5)
+    # loan 5 is not performing: nothing is due
+    assert margin[5] == fresh[5] == np.inf
     # two months left before the horizon: only a loan already behind can still default
     margin, _ = default_margins(-np.ones((2, 3)), misses=np.array([0, 1, 2]),
                                 deferred_months=np.zeros(3, dtype=int), due_months=np.full(3, 5))

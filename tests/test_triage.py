@@ -173,3 +173,36 @@ def test_extra_collateral_is_asked_where_the_security_held_leaves_a_gap():
     assert not asked & set(prop.tolist())
     asked, prop, _ = _top_ups_in_month_3(appraisal_share=0.5)
     assert len(asked & set(prop.tolist())) >= len(prop) // 2
+
+
+def test_a_disasters_deferral_is_weighed_as_a_full_relief():
+    """A disaster's deferral stops the whole payment for its months, so the officer weighs
+    it as a full relief, not by what a restructuring would cut: a household loan that a
+    restructuring would barely relieve is worth deferring as much as any other."""
+    from sim.strategies.triage import relief_health
+
+    flood = BOOK + """macro:
+  - type: disaster
+    month: 2
+    region: guangdong
+    severity: 0.8
+    duration_months: 4
+"""
+    seen = {}
+
+    def decide(obs):
+        if obs.month == 3:
+            seen["obs"] = obs
+        return EarlyWarning().decide(obs)
+
+    sim = Simulation(parse_scenario(flood, "flood.yaml"), seed=2, decider=decide)
+    sim.advance_to(3)
+    obs = seen["obs"]
+    officer = EarlyWarning()
+    idx = np.flatnonzero(obs.status == 0)
+    assert obs.disaster_region[idx].all()
+    full = obs.actions["restructure"].params["max_health_boost"]
+    assert (relief_health(obs, idx) < full).any()  # a restructuring would not relieve all
+    risk = np.full(len(obs.status), 0.2)
+    gain = officer.relief_gain(obs, risk, idx, np.ones(len(idx)))
+    np.testing.assert_allclose(gain, 0.2 * officer.params.relief_effect)
