@@ -17,8 +17,9 @@ does untreated, seen as an officer who keeps the bank's checks sees it) of gener
 at each decision point at least 12 months before the horizon is one observation: what the
 officer sees of it (distinct recent warnings over 3 months, days past due, class, found
 misuse) and whether it defaults within the next 12 months. Prints, per cell, the number
-of observations, the measured share that defaults and the officer's mean belief.
-Asserts nothing.
+of observations, the measured share that defaults and the officer's mean belief; then the
+current loans in a disaster's region (news the officer has; the belief has no term for
+it) against those outside one. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ MIN_CELL = 30
 
 
 def observations(args: tuple[int, int]) -> np.ndarray:
-    """Rows (alerts, dpd, watch list, misuse found, belief, defaulted within WINDOW) of one
-    checks-only run of generated case `case` on seed `seed`."""
+    """Rows (alerts, dpd, watch list, misuse found, in a disaster's region, belief, defaulted
+    within WINDOW) of one checks-only run of generated case `case` on seed `seed`."""
     from sim.codes import LoanStatus
     from sim.engine import Simulation
     from sim.generate import generate
@@ -60,7 +61,7 @@ def observations(args: tuple[int, int]) -> np.ndarray:
         belief = officer.risk(obs, alerts)
         seen.append((obs.month, live, np.column_stack([
             alerts[live], obs.dpd[live], obs.cls[live] >= 1, obs.known_diversion[live],
-            belief[live]])))
+            obs.disaster_region[live], belief[live]])))
         return Decision(policy=obs.case_policy)
 
     sim = Simulation(generate(case), seed=seed, decider=decide, warnings=False)
@@ -71,7 +72,7 @@ def observations(args: tuple[int, int]) -> np.ndarray:
             continue
         dm = sim.default_month[live]
         rows.append(np.column_stack([cols, (dm >= month) & (dm < month + WINDOW)]))
-    return np.vstack(rows) if rows else np.zeros((0, 6))
+    return np.vstack(rows) if rows else np.zeros((0, 7))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             for s in range(1, args.seeds + 1)]
     with ProcessPoolExecutor(args.workers) as ex:
         rows = np.vstack(list(ex.map(observations, jobs, chunksize=2)))
-    alerts, dpd, watch, misuse, belief, defaulted = rows.T
+    alerts, dpd, watch, misuse, disaster, belief, defaulted = rows.T
     print(f"generated cases {args.first}-{args.first + args.cases - 1}, {args.seeds} run(s) "
           f"each, checks only: {len(rows):,} loan-months, {time.perf_counter() - start:.0f} s")
     print(f"{'what the officer sees':<44}{'n':>9}{'defaults in 12m':>17}{'believed':>10}")
@@ -110,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     for lo, hi in ((30, 60), (60, 90)):
         line(f"{lo}-{hi - 1} days past due", (dpd >= lo) & (dpd < hi))
     line("all loans not overdue", dpd == 0)
+    # a disaster is news the officer has, and the belief has no term for it
+    for k in range(4):
+        line(f"disaster region, current, normal, {k} warning(s)",
+             current & (disaster == 1) & (alerts == k))
+    line("disaster region, current, normal, 4+ warnings", current & (disaster == 1) & (alerts >= 4))
+    line("no disaster, current, normal, 0 warnings", current & (disaster == 0) & (alerts == 0))
     return 0
 
 
