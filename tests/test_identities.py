@@ -107,3 +107,13 @@ def test_borrowers_are_named_after_the_region_the_instructor_wrote(region, zh, e
 def test_a_region_that_names_no_one_place_keeps_the_generic_places():
     # 台州 and 泰州 are both Taizhou: neither is guessed
     assert places_of("taizhou") == places_of("nowhere") == PLACES["generic"]
+
+
+def test_no_brand_reads_in_english_as_a_place_a_class_would_stop_at():
+    """泰万 is a plain shop's brand in Chinese, but its pinyin, "Taiwan", put "Huzhou Taiwan
+    Supermarket" on a bank class's desk: no pair of brand characters spells such a name."""
+    from sim.identities import BRAND_CHARS, _syllables
+
+    places = {"Taiwan", "Xizang", "Xinjiang", "Xianggang", "Aomen", "Hongkong"}
+    spelled = {_syllables([a, b]) for _, a in BRAND_CHARS for _, b in BRAND_CHARS if a != b}
+    assert not spelled & places
