@@ -26,6 +26,12 @@ def BALANCE_COLUMN() -> dict:  # noqa: N802 - reads as a constant, built per run
     return {report.column_title("balance_cny"): st.column_config.NumberColumn(format="localized")}
 
 
+def loan_grid(table: pd.DataFrame, lang: str) -> dict:
+    """The column config of a ``report.loan_table``: balances as numbers, the loan pinned,
+    short headings (``report.loan_table_columns``)."""
+    return common.grid_config(report.loan_table_columns(lang), table, BALANCE_COLUMN())
+
+
 def key_figures(fig: report.KeyFigures) -> None:
     delta = units.pct_delta(fig.npl_delta)  # None when nothing changed: no red "↑ 0.00%"
     row([
@@ -107,8 +113,8 @@ def review_meeting(live: Live, lang: str) -> None:
         ], key="review_figures")
         st.markdown("\n".join(f"- {note}" for note in getattr(review, f"notes_{lang}")))
         st.markdown(f"**{t('desk.watch_list')}**")
-        st.dataframe(report.loan_table(review.watch_list, lang), hide_index=True, key="watch_list",
-                     column_config=BALANCE_COLUMN())
+        watch = report.loan_table(review.watch_list, lang)
+        st.dataframe(watch, hide_index=True, key="watch_list", column_config=loan_grid(watch, lang))
         st.markdown(f"**{t('desk.class_changes')}**")
         st.dataframe(report.class_changes_table(review.class_changes, lang), hide_index=True,
                      key="class_changes")
@@ -173,8 +179,9 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
                  total=int(loans["status"].isin(report.ON_BOOKS_STATUSES).sum())))
     # the grid's own height: as tall as its rows, scrolling past ten (a fixed height drew a
     # small book's three loans over a block of empty rows)
-    st.dataframe(report.loan_table(shown, lang), hide_index=True, key="loan_table",
-                 column_config=BALANCE_COLUMN())
+    # 13 columns scroll sideways at 1,024 and 1,280 px: the loan stays in view (pinned)
+    table = report.loan_table(shown, lang)
+    st.dataframe(table, hide_index=True, key="loan_table", column_config=loan_grid(table, lang))
 
     act.restore_pick(loans, labels)
     options = act.loan_pick_options(shown, loans, st.session_state.get("loan_pick"))

@@ -262,6 +262,33 @@ def loan_table(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
     return _rename(df, lang)
 
 
+@dataclass(frozen=True)
+class GridColumn:
+    """How a data grid shows one of its columns (``app_pages.common.grid_config`` makes it
+    Streamlit's column config): a width in px or a preset, pinned (in view while the grid
+    scrolls sideways), a shorter heading than the frame's column name, words on hover."""
+    width: int | str | None = None
+    pinned: bool = False
+    label: str | None = None
+    help: str | None = None
+
+
+SHORT_HEADINGS = ("dpd", "alerts")
+"""The loan table's columns whose heading is long for a figure of two or three digits
+("Alerts (3 months)" above "3"): shown short (``col_short.*``), their full words on hover."""
+
+
+def loan_table_columns(lang: str) -> dict[str, GridColumn]:
+    """How the grid shows ``loan_table``: its 13 columns scroll sideways at 1,024 and 1,280 px,
+    so the loan's label is pinned (scrolled right, a trainee lost which loan a row was), and
+    the long headings read short."""
+    out = {_col("label", lang): GridColumn(pinned=True)}
+    for name in SHORT_HEADINGS:
+        out[_col(name, lang)] = GridColumn(label=t(f"col_short.{name}", lang),
+                                           help=t(f"col_help.{name}", lang))
+    return out
+
+
 def loan_labels(loans: pd.DataFrame, lang: str) -> dict[int, str]:
     """Loan id -> "L0042 · company" for pickers.
 
