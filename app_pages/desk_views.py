@@ -88,9 +88,8 @@ def month_report(last: Any, lang: str, scenario: Any = None,
             # the news in full above the table, whose last column cut it at the edge
             if news := report.month_news(last.events, lang, scenario):
                 st.markdown("\n".join(f"- {line}" for line in news))
-            st.dataframe(events, hide_index=True, key="month_events", column_config={
-                col: st.column_config.Column(width=w)
-                for col, w in report.events_widths(lang).items() if col in events.columns})
+            st.dataframe(events, hide_index=True, key="month_events",
+                         column_config=common.grid_config(report.events_columns(events, lang), events))
         if last.rejected:  # what was asked and not done: the trainee must not lose it unseen
             hours = sum(w == "hours" for _, _, w in last.rejected)
             st.warning(t("desk.refused.title", n=len(last.rejected))

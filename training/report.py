@@ -500,12 +500,31 @@ def text_px(texts: Any, least_px: int = 60) -> int:
     return max(least_px, math.ceil(longest) + GRID_CELL_PAD_PX)
 
 
-def events_widths(lang: str) -> dict[str, str]:
-    """Widths for ``events_table``'s columns: the details (a scripted event's note, the
-    case author's words) wide enough to read, the month narrow; left to themselves, the
-    details came last and narrow, a note cut after a few words."""
-    return {_col("month", lang): "small", _col("label", lang): "small",
-            _col("details", lang): "large"}
+EVENTS_FIT_PX = 780
+"""The room an events table has at 1,280 px with the sidebar open (818 px on the replay,
+784 in the desk's month report): its columns add up to it, so it does not scroll there."""
+EVENTS_COMPANY_MOST_PX = 270
+"""The most an events table gives a borrower's name: most English names fit ("Ningbo
+Chuang'ai Wholesale Trading Firm", 39 letters); "Jiaxing Kekang Department Store Business
+Department" took 330 px and pushed the details past the edge (whole on hover)."""
+EVENTS_DETAILS_LEAST_PX = 200
+"""The least the details get (a scripted event's note, the case author's words)."""
+
+
+def events_columns(table: pd.DataFrame, lang: str) -> dict[str, GridColumn]:
+    """How the grid shows an ``events_table``: the month, the loan and the event as wide as
+    they need, the loan pinned, the borrower up to EVENTS_COMPANY_MOST_PX and the details
+    the rest of EVENTS_FIT_PX. With the details at a "large" 400 px and the rest left to
+    themselves the table ran past the page's edge at 1,280 px (884 px in 818)."""
+    widths = {c: text_px([c, *table[c].astype(str)]) for c in table.columns}
+    company, details = _col("company", lang), _col("details", lang)
+    if company in widths:
+        widths[company] = min(widths[company], EVENTS_COMPANY_MOST_PX)
+    if details in widths:
+        others = sum(w for c, w in widths.items() if c != details)
+        widths[details] = max(EVENTS_DETAILS_LEAST_PX, EVENTS_FIT_PX - others)
+    label = _col("label", lang)
+    return {c: GridColumn(width=w, pinned=c == label) for c, w in widths.items()}
 
 
 def closer_monitoring_note(game: Any, loan_id: int, lang: str) -> str | None:

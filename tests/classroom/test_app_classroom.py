@@ -1510,5 +1510,11 @@ def test_an_events_note_gets_the_width_to_be_read(school):
     ok(at.slider(key=f"review_month_{aid}").set_value(2).run())  # Mingtai's sales drop
     grid = next(d for d in at.dataframe if t("col.details", "en") in d.value.columns)
     config = json.loads(grid.proto.columns)
-    assert config[t("col.details", "en")]["width"] == "large"
-    assert config[t("col.month", "en")]["width"] == "small"
+    widths = {c: config[c]["width"] for c in grid.value.columns}
+    details, month = t("col.details", "en"), t("col.month", "en")
+    assert widths[details] >= report.EVENTS_DETAILS_LEAST_PX
+    assert widths[month] >= report.text_px([month, *grid.value[month]])  # narrow, and whole
+    # within a 1,280 px page beside the sidebar (884 px in 818 with "large" details), and
+    # the loan pinned: at 1,024 px the grid scrolls, and a row still says which loan it is
+    assert sum(widths.values()) <= report.EVENTS_FIT_PX, widths
+    assert config[t("col.label", "en")]["pinned"] is True
