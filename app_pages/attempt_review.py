@@ -125,9 +125,8 @@ events = report.events_table(g.events(month), lang, view.scenario)
 if events.empty:
     st.caption(t("review.no_events"))
 else:
-    st.dataframe(events, hide_index=True, key="review_events", column_config={
-        col: st.column_config.Column(width=w)
-        for col, w in report.events_widths(lang).items() if col in events.columns})
+    st.dataframe(events, hide_index=True, key="review_events",
+                 column_config=common.grid_config(report.events_columns(events, lang), events))
 
 if view.files:  # what the trainee had in front of them when deciding, loan by loan
     st.subheader(t("review.files", month=month))

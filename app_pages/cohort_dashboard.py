@@ -93,16 +93,28 @@ def show(frame: pd.DataFrame, columns: dict[str, str], key: str, shares: tuple =
     for col in money:
         view[col] = view[col].map(lambda v: units.in_unit(v, lang))
         columns[col] = units.money_header(columns[col], lang)
-    config = {columns[c]: st.column_config.NumberColumn(format="percent") for c in shares}
-    config |= {columns[c]: st.column_config.NumberColumn(format="localized") for c in money}
-    for c, text in (helps or {}).items():  # what a column counts, on its header
-        config[columns[c]] = st.column_config.Column(help=text)
+    helps = helps or {}  # what a column counts, on its header
+    formats = {c: "percent" for c in shares} | {c: "localized" for c in money}
+    config = {columns[c]: st.column_config.NumberColumn(format=f, help=helps.get(c))
+              for c, f in formats.items()}
+    config |= {columns[c]: st.column_config.Column(help=text)
+               for c, text in helps.items() if c not in formats}
     if "subject" in columns:  # a long case title at a set width, so the columns after it
         # (a trainee's status, beside the completion chart) show; the title reads whole on hover
         config[columns["subject"]] = st.column_config.TextColumn(width="medium")
     # a figure not there (a post-test not yet taken) reads "—", not the grid's "None"
     into.dataframe(view.rename(columns=columns), hide_index=True, key=key, column_config=config,
                    placeholder=MISSING)
+
+
+def show_static(frame: pd.DataFrame, columns: dict[str, str], shares: tuple = ()) -> None:
+    """A frame as a static table whose long text (a question, a warning, a borrower's name)
+    wraps within the page: as a grid, each column as wide as its text, the quiz and the
+    missed loans ran past the page's edge at 1,024 px and a question was cut at 1,280."""
+    view = frame[list(columns)].copy()
+    for col in shares:
+        view[col] = view[col].map(lambda v: units.pct(v, 0))
+    st.table(report.as_text(view.rename(columns=columns)))
 
 
 MISSING = "—"  # how a table shows a figure that is not there
@@ -165,8 +177,10 @@ if not done.empty:
 if not finished.empty:
     show(res.baselines.assign(strategy=res.baselines["strategy"].map(lambda s: t(f"strategy.{s}"))),
          {"subject": COL["subject"], "strategy": t("dash.col_baseline"),
-          "index_share": t("dash.col_index"), "loss_cny": t("dash.col_loss")},
-         "baselines_table", shares=("index_share",), money=("loss_cny",))
+          "index_share": t("dash.col_index_short"), "loss_cny": t("dash.col_loss")},
+         "baselines_table", shares=("index_share",), money=("loss_cny",),
+         # the whole heading on hover: as the heading it pushed the credit loss off the page
+         helps={"index_share": t("dash.col_index")})
 if not done.empty and done["attempt_no"].max() > 1:
     common.draw_chart(st, charts.repeated(done), width="stretch")
 
@@ -175,34 +189,28 @@ if res.missed.empty:
     st.caption(t("dash.no_missed"))
 else:
     # one table per assignment, under its title: the title repeated in a column of its own
-    # took the width that a long borrower's name needed ("...Industry & Trad"), and each
-    # column is as wide as its longest text, so names and the share all show at 1280 px
-    for n, (subject, rows) in enumerate(res.missed.groupby("subject", sort=False)):
+    # took the width that a long borrower's name needed ("...Industry & Trad")
+    for subject, rows in res.missed.groupby("subject", sort=False):
         st.markdown(f"**{subject}**")
-        missed = pd.DataFrame({
-            t("dash.col_loan"): rows["label"],
-            t("dash.col_company"): [zh if lang == "zh" else en for zh, en in
-                                    zip(rows["company"], rows["company_en"], strict=True)],
-            t("dash.col_warning"): [zh if lang == "zh" else en for zh, en in
-                                    zip(rows["warning_zh"], rows["warning_en"], strict=True)],
-            t("dash.col_visible"): rows["visible_month"],
-            t("dash.col_missed_by"): rows["trainees_missed"],
-            t("dash.col_share"): rows["share_missed"],
-        })
-        widths = {c: report.text_px([c, *missed[c].astype(str)]) for c in missed.columns}
-        st.dataframe(missed, hide_index=True, key=f"missed_table_{n}", column_config={
-            c: (st.column_config.NumberColumn(format="percent", width=w) if c == t("dash.col_share")
-                else st.column_config.Column(width=w)) for c, w in widths.items()})
+        show_static(rows.assign(
+            company=[zh if lang == "zh" else en for zh, en in
+                     zip(rows["company"], rows["company_en"], strict=True)],
+            warning=[zh if lang == "zh" else en for zh, en in
+                     zip(rows["warning_zh"], rows["warning_en"], strict=True)]),
+            {"label": t("dash.col_loan"), "company": t("dash.col_company"),
+             "warning": t("dash.col_warning"), "visible_month": t("dash.col_visible"),
+             "trainees_missed": t("dash.col_missed_by"), "share_missed": t("dash.col_share")},
+            shares=("share_missed",))
 
 st.header(t("dash.quiz"))
 if res.quiz.empty:
     st.caption(t("dash.no_quiz"))
 else:
     common.draw_chart(st, charts.quiz(res.quiz), width="stretch")
-    show(res.quiz.assign(phase=res.quiz["phase"].map(lambda p: t(f"dash.phase_{p}"))),
-         {"phase": t("dash.col_phase"), "lesson": t("dash.col_lesson"),
-          "question": t("dash.col_question"), "answers": t("dash.col_answers"),
-          "share_correct": t("dash.col_correct")}, "quiz_table", shares=("share_correct",))
+    show_static(res.quiz.assign(phase=res.quiz["phase"].map(lambda p: t(f"dash.phase_{p}"))),
+                {"phase": t("dash.col_phase"), "lesson": t("dash.col_lesson"),
+                 "question": t("dash.col_question"), "answers": t("dash.col_answers"),
+                 "share_correct": t("dash.col_correct")}, shares=("share_correct",))
 
 st.header(t("dash.gain"))
 if res.gain.empty:

@@ -885,3 +885,20 @@ def draw_chart(where: Any, chart: Any, **kwargs: Any) -> Any:
     if chart.padding is alt.Undefined:
         chart = chart.properties(padding=CHART_PADDING)
     return where.altair_chart(chart, **kwargs)
+
+
+def grid_config(columns: dict[str, Any], frame: Any, base: dict | None = None) -> dict:
+    """Streamlit's column config for ``frame`` from ``training.report.GridColumn`` specs
+    (width, pinned, a short heading, words on hover), on top of ``base`` (a number format
+    kept where a spec says nothing of it); specs of columns the frame lacks are left out."""
+    config = dict(base or {})
+    for name, spec in columns.items():
+        if name not in frame.columns:
+            continue
+        extra = {k: v for k, v in (("width", spec.width), ("label", spec.label),
+                                   ("help", spec.help)) if v is not None}
+        if spec.pinned:
+            extra["pinned"] = True
+        kept = config.get(name)
+        config[name] = {**kept, **extra} if isinstance(kept, dict) else st.column_config.Column(**extra)
+    return config

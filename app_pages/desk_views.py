@@ -26,6 +26,12 @@ def BALANCE_COLUMN() -> dict:  # noqa: N802 - reads as a constant, built per run
     return {report.column_title("balance_cny"): st.column_config.NumberColumn(format="localized")}
 
 
+def loan_grid(table: pd.DataFrame, lang: str) -> dict:
+    """The column config of a ``report.loan_table``: balances as numbers, the loan pinned,
+    short headings (``report.loan_table_columns``)."""
+    return common.grid_config(report.loan_table_columns(lang), table, BALANCE_COLUMN())
+
+
 def key_figures(fig: report.KeyFigures) -> None:
     delta = units.pct_delta(fig.npl_delta)  # None when nothing changed: no red "↑ 0.00%"
     row([
@@ -82,9 +88,8 @@ def month_report(last: Any, lang: str, scenario: Any = None,
             # the news in full above the table, whose last column cut it at the edge
             if news := report.month_news(last.events, lang, scenario):
                 st.markdown("\n".join(f"- {line}" for line in news))
-            st.dataframe(events, hide_index=True, key="month_events", column_config={
-                col: st.column_config.Column(width=w)
-                for col, w in report.events_widths(lang).items() if col in events.columns})
+            st.dataframe(events, hide_index=True, key="month_events",
+                         column_config=common.grid_config(report.events_columns(events, lang), events))
         if last.rejected:  # what was asked and not done: the trainee must not lose it unseen
             hours = sum(w == "hours" for _, _, w in last.rejected)
             st.warning(t("desk.refused.title", n=len(last.rejected))
@@ -107,8 +112,8 @@ def review_meeting(live: Live, lang: str) -> None:
         ], key="review_figures")
         st.markdown("\n".join(f"- {note}" for note in getattr(review, f"notes_{lang}")))
         st.markdown(f"**{t('desk.watch_list')}**")
-        st.dataframe(report.loan_table(review.watch_list, lang), hide_index=True, key="watch_list",
-                     column_config=BALANCE_COLUMN())
+        watch = report.loan_table(review.watch_list, lang)
+        st.dataframe(watch, hide_index=True, key="watch_list", column_config=loan_grid(watch, lang))
         st.markdown(f"**{t('desk.class_changes')}**")
         st.dataframe(report.class_changes_table(review.class_changes, lang), hide_index=True,
                      key="class_changes")
@@ -173,8 +178,9 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
                  total=int(loans["status"].isin(report.ON_BOOKS_STATUSES).sum())))
     # the grid's own height: as tall as its rows, scrolling past ten (a fixed height drew a
     # small book's three loans over a block of empty rows)
-    st.dataframe(report.loan_table(shown, lang), hide_index=True, key="loan_table",
-                 column_config=BALANCE_COLUMN())
+    # 13 columns scroll sideways at 1,024 and 1,280 px: the loan stays in view (pinned)
+    table = report.loan_table(shown, lang)
+    st.dataframe(table, hide_index=True, key="loan_table", column_config=loan_grid(table, lang))
 
     act.restore_pick(loans, labels)
     options = act.loan_pick_options(shown, loans, st.session_state.get("loan_pick"))

@@ -262,6 +262,33 @@ def loan_table(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
     return _rename(df, lang)
 
 
+@dataclass(frozen=True)
+class GridColumn:
+    """How a data grid shows one of its columns (``app_pages.common.grid_config`` makes it
+    Streamlit's column config): a width in px or a preset, pinned (in view while the grid
+    scrolls sideways), a shorter heading than the frame's column name, words on hover."""
+    width: int | str | None = None
+    pinned: bool = False
+    label: str | None = None
+    help: str | None = None
+
+
+SHORT_HEADINGS = ("dpd", "alerts")
+"""The loan table's columns whose heading is long for a figure of two or three digits
+("Alerts (3 months)" above "3"): shown short (``col_short.*``), their full words on hover."""
+
+
+def loan_table_columns(lang: str) -> dict[str, GridColumn]:
+    """How the grid shows ``loan_table``: its 13 columns scroll sideways at 1,024 and 1,280 px,
+    so the loan's label is pinned (scrolled right, a trainee lost which loan a row was), and
+    the long headings read short."""
+    out = {_col("label", lang): GridColumn(pinned=True)}
+    for name in SHORT_HEADINGS:
+        out[_col(name, lang)] = GridColumn(label=t(f"col_short.{name}", lang),
+                                           help=t(f"col_help.{name}", lang))
+    return out
+
+
 def loan_labels(loans: pd.DataFrame, lang: str) -> dict[int, str]:
     """Loan id -> "L0042 · company" for pickers.
 
@@ -473,12 +500,31 @@ def text_px(texts: Any, least_px: int = 60) -> int:
     return max(least_px, math.ceil(longest) + GRID_CELL_PAD_PX)
 
 
-def events_widths(lang: str) -> dict[str, str]:
-    """Widths for ``events_table``'s columns: the details (a scripted event's note, the
-    case author's words) wide enough to read, the month narrow; left to themselves, the
-    details came last and narrow, a note cut after a few words."""
-    return {_col("month", lang): "small", _col("label", lang): "small",
-            _col("details", lang): "large"}
+EVENTS_FIT_PX = 780
+"""The room an events table has at 1,280 px with the sidebar open (818 px on the replay,
+784 in the desk's month report): its columns add up to it, so it does not scroll there."""
+EVENTS_COMPANY_MOST_PX = 270
+"""The most an events table gives a borrower's name: most English names fit ("Ningbo
+Chuang'ai Wholesale Trading Firm", 39 letters); "Jiaxing Kekang Department Store Business
+Department" took 330 px and pushed the details past the edge (whole on hover)."""
+EVENTS_DETAILS_LEAST_PX = 200
+"""The least the details get (a scripted event's note, the case author's words)."""
+
+
+def events_columns(table: pd.DataFrame, lang: str) -> dict[str, GridColumn]:
+    """How the grid shows an ``events_table``: the month, the loan and the event as wide as
+    they need, the loan pinned, the borrower up to EVENTS_COMPANY_MOST_PX and the details
+    the rest of EVENTS_FIT_PX. With the details at a "large" 400 px and the rest left to
+    themselves the table ran past the page's edge at 1,280 px (884 px in 818)."""
+    widths = {c: text_px([c, *table[c].astype(str)]) for c in table.columns}
+    company, details = _col("company", lang), _col("details", lang)
+    if company in widths:
+        widths[company] = min(widths[company], EVENTS_COMPANY_MOST_PX)
+    if details in widths:
+        others = sum(w for c, w in widths.items() if c != details)
+        widths[details] = max(EVENTS_DETAILS_LEAST_PX, EVENTS_FIT_PX - others)
+    label = _col("label", lang)
+    return {c: GridColumn(width=w, pinned=c == label) for c, w in widths.items()}
 
 
 def closer_monitoring_note(game: Any, loan_id: int, lang: str) -> str | None:

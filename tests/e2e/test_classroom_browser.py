@@ -21,6 +21,7 @@ from tests.e2e.harness import (
     nav,
     new_page,
     pick,
+    settle,
     sign_in,
 )
 
@@ -47,6 +48,69 @@ CUT_JS = """() => {
 }"""
 """What of the dashboard is cut: the completion table (the page's first) scrolling
 sideways, and any chart text drawn past its chart's edge."""
+
+TABLES_JS = """() => [...document.querySelectorAll(
+    "[data-testid='stMain'] [data-testid='stDataFrame'], [data-testid='stMain'] [data-testid='stTable']")]
+  .filter(e => e.checkVisibility())
+  .map(e => {
+    const heads = [...e.querySelectorAll("[role='columnheader'], th")]
+      .map(h => h.textContent.trim()).filter(Boolean);
+    const grid = e.querySelector('.dvn-scroller');
+    const wide = (grid ? [grid] : [e, ...e.querySelectorAll('*')])
+      .find(b => b.scrollWidth > b.clientWidth + 1);
+    return {heads, wide: wide ? `${wide.scrollWidth} px in ${wide.clientWidth}` : null};
+  })"""
+"""Every table the page shows: its headers in view and, if it is wider than its place (a
+grid that scrolls sideways, a static table or one of its cells cut), by how much."""
+
+SCROLLED_JS = """async (labels) => {
+  const out = [];
+  for (const e of document.querySelectorAll("[data-testid='stMain'] [data-testid='stDataFrame']")) {
+    const grid = e.querySelector('.dvn-scroller');
+    if (!e.checkVisibility() || !grid || grid.scrollWidth <= grid.clientWidth + 1) continue;
+    grid.scrollLeft = grid.scrollWidth;
+    await new Promise(done => setTimeout(done, 400));
+    const heads = [...e.querySelectorAll("[role='columnheader']")].map(h => h.textContent.trim());
+    if (!heads.some(h => labels.includes(h))) out.push(heads.join(' | '));
+    grid.scrollLeft = 0;
+  }
+  return out;
+}"""
+"""The grids that scroll sideways and, scrolled to their right end, no longer show which
+loan a row is (the grid draws only the columns in view, and a pinned column always)."""
+LOAN_HEADERS = ["Loan", "编号"]
+
+
+def wide_tables(page) -> list[str]:
+    """The tables on the page wider than their place, each named by its first headers."""
+    return [f"{' | '.join(t['heads'][:3])}: {t['wide']}" for t in page.evaluate(TABLES_JS)
+            if t["wide"]]
+
+
+def switch(page, word: str) -> None:
+    """Switch the language and let the tables draw again."""
+    page.locator(".st-key-lang_switch label").filter(has_text=word).click()
+    settle(page)
+    page.wait_for_timeout(500)
+
+
+def desk_tables(trainee) -> None:
+    """At 1,024 and 1,280 px the loan table (13 columns) scrolled sideways and a trainee
+    scrolled right lost which loan a row was, and the month's events table ran past the
+    report's edge at 1,280: every grid that scrolls keeps its loan in view, and at 1,280 px
+    every table but the loan table fits, in both languages."""
+    for width in (1024, 1280):
+        trainee.set_viewport_size({"width": width, "height": 900})
+        for word in ("English", "中文"):
+            switch(trainee, word)
+            lost = trainee.evaluate(SCROLLED_JS, LOAN_HEADERS)
+            assert lost == [], (width, word, lost)
+            if width == 1280:
+                wide = [w for w in wide_tables(trainee)
+                        if not w.startswith(tuple(LOAN_HEADERS))]
+                assert wide == [], (width, word, wide)
+    switch(trainee, "English")
+    trainee.set_viewport_size({"width": 1400, "height": 1000})
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +149,12 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
         expect(teacher.get_by_text("Published intro version 1.")).to_be_visible()
         idle(teacher)
         teacher.get_by_role("tab", name="Assignments").click()
+        # a pre-test of one question, the longest a lesson has: the dashboard's quiz table
+        idle(teacher)
+        pick(teacher, teacher.locator(".st-key-assign_pre [role='combobox']"),
+             "receipts are falling")
+        teacher.keyboard.press("Escape")  # the multiselect's list stays open over the form
+        settle(teacher)
         click_text(teacher, "Assign")
         expect(teacher.get_by_text(f"Assigned: {INTRO_TITLE} v1.")).to_be_visible()
         teacher.screenshot(path=str(OUT / "e2e_cohort_admin.png"), full_page=True)
@@ -93,11 +163,16 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
         sign_in(trainee, server, "ann")
         nav(trainee, "My work")
         expect(trainee.get_by_text(f"Monday class: case {INTRO_TITLE} v1")).to_be_visible()
+        trainee.locator(".st-key-test_pre_1 [role='radiogroup'] label").first.click()
+        settle(trainee)
+        click(trainee, "send_pre_1")
         click(trainee, "start_a1")
         expect(trainee.locator(".st-key-to_desk button")).to_be_visible()
         click(trainee, "to_desk")
         for month in range(12):
             expect(trainee.locator(f".st-key-end_month_{month} button")).to_be_visible()
+            if month == 3:
+                desk_tables(trainee)
             click(trainee, f"end_month_{month}")
         expect(trainee.locator(".st-key-debrief_index")).to_be_visible(timeout=3 * WAIT_MS)
 
@@ -134,19 +209,36 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
         for width in (1024, 1280):
             teacher.set_viewport_size({"width": width, "height": 900})
             for word in ("English", "中文"):
-                teacher.locator(".st-key-lang_switch label").filter(has_text=word).click()
-                idle(teacher)
+                switch(teacher, word)  # the charts and tables draw again at the new width
                 expect(charts.nth(2)).to_be_visible()
-                teacher.wait_for_timeout(500)  # the charts draw again at the new width
                 cut = teacher.evaluate(CUT_JS)
                 assert cut == [], (width, word, cut)
+                # and every table whole: the baselines' credit loss, the missed loans'
+                # columns and the quiz's question ran past the page's edge
+                wide = wide_tables(teacher)
+                assert wide == [], (width, word, wide)
         teacher.set_viewport_size({"width": 1400, "height": 1000})
         teacher.screenshot(path=str(OUT / "e2e_cohort_dashboard.png"), full_page=True)
 
+        # the attempt read-only: at 1,280 px its events table ran past the page's edge in
+        # English; at 1,024 px it scrolls, and keeps the loan in view
+        switch(teacher, "English")
+        teacher.get_by_role("link", name="Open the read-only replay").first.click()
+        expect(teacher.get_by_role("heading", name="What happened in month 12")).to_be_visible()
+        for width in (1024, 1280):
+            teacher.set_viewport_size({"width": width, "height": 900})
+            for word in ("English", "中文"):
+                switch(teacher, word)
+                lost = teacher.evaluate(SCROLLED_JS, LOAN_HEADERS)
+                assert lost == [], (width, word, lost)
+                if width == 1280:
+                    wide = wide_tables(teacher)
+                    assert wide == [], (width, word, wide)
+        teacher.set_viewport_size({"width": 1400, "height": 1000})
+
         # the author's editor buttons read whole: in three equal columns under the editor,
         # "Export (download .yaml)" was cut to "Export (download ...." at every width
-        teacher.locator(".st-key-lang_switch label").filter(has_text="English").click()
-        idle(teacher)
+        switch(teacher, "English")
         nav(teacher, "Author a case")
         teacher.set_viewport_size({"width": 1024, "height": 900})
         for word in ("English", "中文"):
