@@ -87,6 +87,21 @@ def wide_tables(page) -> list[str]:
             if t["wide"]]
 
 
+def buttons_read_whole(page, word: str, key: str) -> None:
+    """In language `word`, the three buttons under `key` show their whole labels (a label
+    cut with "…" has a part wider than its box)."""
+    from playwright.sync_api import expect
+
+    page.locator(".st-key-lang_switch label").filter(has_text=word).click()
+    idle(page)
+    buttons = page.locator(f".st-key-{key} button")
+    expect(buttons).to_have_count(3)
+    cut = buttons.evaluate_all(
+        "bs => bs.filter(b => [...b.querySelectorAll('*')].some("
+        "e => e.scrollWidth > e.clientWidth + 1)).map(b => b.textContent)")
+    assert cut == [], (word, key, cut)
+
+
 def switch(page, word: str) -> None:
     """Switch the language and let the tables draw again."""
     page.locator(".st-key-lang_switch label").filter(has_text=word).click()
@@ -94,21 +109,27 @@ def switch(page, word: str) -> None:
     page.wait_for_timeout(500)
 
 
+def grids_keep_the_loan(page, may_scroll: tuple[str, ...] = ()) -> None:
+    """At 1,024 and 1,280 px, in both languages: every grid that scrolls sideways keeps its
+    loan in view scrolled to its right end, and at 1,280 px every table fits but those
+    whose first header is one of `may_scroll`."""
+    for width in (1024, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        for word in ("English", "中文"):
+            switch(page, word)
+            lost = page.evaluate(SCROLLED_JS, LOAN_HEADERS)
+            assert lost == [], (width, word, lost)
+            if width == 1280:
+                wide = [w for w in wide_tables(page) if not w.startswith(may_scroll)]
+                assert wide == [], (width, word, wide)
+
+
 def desk_tables(trainee) -> None:
     """At 1,024 and 1,280 px the loan table (13 columns) scrolled sideways and a trainee
     scrolled right lost which loan a row was, and the month's events table ran past the
     report's edge at 1,280: every grid that scrolls keeps its loan in view, and at 1,280 px
     every table but the loan table fits, in both languages."""
-    for width in (1024, 1280):
-        trainee.set_viewport_size({"width": width, "height": 900})
-        for word in ("English", "中文"):
-            switch(trainee, word)
-            lost = trainee.evaluate(SCROLLED_JS, LOAN_HEADERS)
-            assert lost == [], (width, word, lost)
-            if width == 1280:
-                wide = [w for w in wide_tables(trainee)
-                        if not w.startswith(tuple(LOAN_HEADERS))]
-                assert wide == [], (width, word, wide)
+    grids_keep_the_loan(trainee, may_scroll=tuple(LOAN_HEADERS))
     switch(trainee, "English")
     trainee.set_viewport_size({"width": 1400, "height": 1000})
 
@@ -191,14 +212,7 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
         # export button shows its whole label, in both languages
         teacher.set_viewport_size({"width": 1366, "height": 768})
         for word in ("中文", "English"):
-            teacher.locator(".st-key-lang_switch label").filter(has_text=word).click()
-            idle(teacher)
-            buttons = teacher.locator(".st-key-dash_exports button")
-            expect(buttons).to_have_count(3)
-            cut = buttons.evaluate_all(  # a label cut with "…" is wider than its box
-                "bs => bs.filter(b => [...b.querySelectorAll('*')].some("
-                "e => e.scrollWidth > e.clientWidth + 1)).map(b => b.textContent)")
-            assert cut == [], cut
+            buttons_read_whole(teacher, word, "dash_exports")
             # the CSV's table picked keeps its place and reads in the new language (it
             # showed "Attempts" on the Chinese page: the browser keeps the label it was sent)
             shown = teacher.locator(".st-key-export_table input")
@@ -225,15 +239,7 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
         switch(teacher, "English")
         teacher.get_by_role("link", name="Open the read-only replay").first.click()
         expect(teacher.get_by_role("heading", name="What happened in month 12")).to_be_visible()
-        for width in (1024, 1280):
-            teacher.set_viewport_size({"width": width, "height": 900})
-            for word in ("English", "中文"):
-                switch(teacher, word)
-                lost = teacher.evaluate(SCROLLED_JS, LOAN_HEADERS)
-                assert lost == [], (width, word, lost)
-                if width == 1280:
-                    wide = wide_tables(teacher)
-                    assert wide == [], (width, word, wide)
+        grids_keep_the_loan(teacher)
         teacher.set_viewport_size({"width": 1400, "height": 1000})
 
         # the author's editor buttons read whole: in three equal columns under the editor,
@@ -242,12 +248,5 @@ def test_instructor_assigns_trainee_plays_instructor_reads_the_results(server):
         nav(teacher, "Author a case")
         teacher.set_viewport_size({"width": 1024, "height": 900})
         for word in ("English", "中文"):
-            teacher.locator(".st-key-lang_switch label").filter(has_text=word).click()
-            idle(teacher)
-            buttons = teacher.locator(".st-key-author_buttons button")
-            expect(buttons).to_have_count(3)
-            cut = buttons.evaluate_all(
-                "bs => bs.filter(b => [...b.querySelectorAll('*')].some("
-                "e => e.scrollWidth > e.clientWidth + 1)).map(b => b.textContent)")
-            assert cut == [], (word, cut)
+            buttons_read_whole(teacher, word, "author_buttons")
         teacher.set_viewport_size({"width": 1400, "height": 1000})
