@@ -22,6 +22,7 @@ from sim.codes import CheckKind
 from sim.compiled import compiled
 from sim.defaults import COURT_FEE_BANDS, COURT_FEE_FIRST_CNY, InterventionType
 from sim.interventions.catalogue import precondition
+from sim.interventions.kernels_act import court_fee as kernel_court_fee
 from sim.interventions.workouts import (
     NO_COLLATERAL,
     appraised_security,
@@ -390,19 +391,16 @@ def action_cost(sim, i: int, action: str) -> float:
     return it.cost_cny + it.cost_share * claim + fee
 
 
+COURT_FEE_LOWS = np.array([low for low, _ in COURT_FEE_BANDS], dtype=float)
+COURT_FEE_RATES = np.array([rate for _, rate in COURT_FEE_BANDS], dtype=float)
+"""sim.defaults.COURT_FEE_BANDS as columns: where each band starts, and its rate."""
+
+
 def court_fee(claim: float) -> float:
     """The case acceptance fee of a lawsuit for `claim` CNY, tier by tier
-    (sim.defaults.COURT_FEE_BANDS); nothing for no claim."""
-    if claim <= 0:
-        return 0.0
-    fee = COURT_FEE_FIRST_CNY
-    bounds = COURT_FEE_BANDS
-    for k, (low, rate) in enumerate(bounds):
-        if claim <= low:
-            break
-        high = bounds[k + 1][0] if k + 1 < len(bounds) else claim
-        fee += rate * (min(claim, high) - low)
-    return fee
+    (sim.defaults.COURT_FEE_BANDS); nothing for no claim. The compiled rule
+    (sim.interventions.kernels_act.court_fee), which the batched lawsuits use too."""
+    return kernel_court_fee(float(claim), COURT_FEE_FIRST_CNY, COURT_FEE_LOWS, COURT_FEE_RATES)
 
 
 def admissible(sim, i: int, action: str, taken, hours_left: float,

@@ -2,13 +2,14 @@
 
 A strategy decides hundreds of actions a month on a large book; `act` costs several
 microseconds of Python each. `act_many` takes the month's list in order and hands each
-run of routine actions (checks, collateral, relief, collection calls...) to one compiled
-loop (kernels_act.take_actions), which takes them in list order as `act` takes each: its
-preconditions, "queued", its hours, its cost, its effect on its own loan. Everything else
-(legal work, acceleration, a freeze that may drive a customer away, a meeting, an action
-the case does not offer) goes through `act` at its place in the list. What the loop
-leaves to Python is booked after each run, in list order: the refusals, the event log
-entries, the pairs taken this month and the targeted checks.
+run of routine actions (checks, collateral, relief, collection calls, and the legal team's
+lawsuits, auctions and write-offs) to one compiled loop (kernels_act.take_actions), which
+takes them in list order as `act` takes each: its preconditions, "queued", its hours, its
+cost, its effect on its own loan. Everything else (acceleration, a freeze that may drive a
+customer away, a meeting, a claim sale, an action the case does not offer) goes through
+`act` at its place in the list. What the loop leaves to Python is booked after each run,
+in list order: the refusals, the event log entries, the pairs taken this month, the
+lawsuits' and auctions' processes and the targeted checks.
 
 The result is the same state, the same event log in the same order, the same refusals
 and the same floating-point sums as calling `act` in order. `tests/test_batch_act.py`
@@ -27,9 +28,17 @@ import numpy as np
 
 from sim import defaults
 from sim.interventions import kernels_act as k
+from sim.interventions import workouts
 from sim.interventions.effects import EFFECTS, PREVENTIVE_STAGES, act
-from sim.observation import HOURS_TOLERANCE, TARGETED, ActionColumns
+from sim.observation import (
+    COURT_FEE_LOWS,
+    COURT_FEE_RATES,
+    HOURS_TOLERANCE,
+    TARGETED,
+    ActionColumns,
+)
 from sim.signals import alerted_of
+from sim.staff import by_legal_team
 
 NO_RESULT = ("", "")
 EFFECT_KINDS: dict[str, tuple[Callable, int, tuple[str, str]]] = {
@@ -42,11 +51,16 @@ EFFECT_KINDS: dict[str, tuple[Callable, int, tuple[str, str]]] = {
     "collect_call": (EFFECTS["collect_call"], k.COLLECT, NO_RESULT),
     "collect_letter": (EFFECTS["collect_letter"], k.COLLECT, NO_RESULT),
     "collect_visit": (EFFECTS["collect_visit"], k.COLLECT, NO_RESULT),
+    "lawsuit": (EFFECTS["lawsuit"], k.LAWSUIT, NO_RESULT),
+    "auction": (EFFECTS["auction"], k.AUCTION, NO_RESULT),
+    "write_off": (EFFECTS["write_off"], k.WRITE_OFF, NO_RESULT),
 }
 """Action id -> (the scalar effect it stands for, its kind in kernels_act.take_actions, the
-result keys it logs by the loop's result 0, 1). Only actions whose effect touches its own
-loan and logs nothing itself are here; an action is taken in the loop only while EFFECTS
-still maps it to that scalar effect."""
+result keys it logs by the loop's result 0, 1; a write-off logs the amount it wrote off).
+Only actions whose effect touches its own loan and logs nothing itself are here (a
+lawsuit's and an auction's process, started in list order after the loop, touch only
+theirs, later); an action is taken in the loop only while EFFECTS still maps it to that
+scalar effect."""
 
 RESULTS = ["", "refused", "obtained", "no_payment_cut", "payment_cut"]
 """Every result key of EFFECT_KINDS: the details the event log's blocks refer to."""
@@ -59,7 +73,7 @@ def _batchable(sim) -> dict[str, int]:
         got = {}
         for a, (scalar, _, _) in EFFECT_KINDS.items():
             it = sim.catalogue.get(a)
-            if it is None or EFFECTS.get(a) is not scalar or it.stage == "workout":
+            if it is None or EFFECTS.get(a) is not scalar:
                 continue
             if all(r in k.PRECONDITION_TESTS for r in it.requires):
                 got[a] = len(got)
@@ -84,6 +98,10 @@ class _Tables:
         self.fixed = np.array([cat[a].cost_cny for a in self.names], dtype=float)
         self.share = np.array([cat[a].cost_share for a in self.names], dtype=float)
         self.preventive = np.array([cat[a].stage in PREVENTIVE_STAGES for a in self.names])
+        self.legal = np.array([by_legal_team(cat, a) for a in self.names], dtype=bool)
+        self.court = np.array([bool(cat[a].params.get("court_fee")) for a in self.names],
+                              dtype=bool)
+        self.duration = [cat[a].duration_months for a in self.names]  # a lawsuit's
         self.months = np.array([
             int(cat[a].duration_months) if a == "closer_monitoring"
             else cat[a].params["months"] if a == "emergency_deferral" else 0
@@ -179,20 +197,24 @@ def _take(sim, li: np.ndarray, ci: np.ndarray, codes: dict[str, int],
     booked in list order: refusals, log, pairs taken, checks."""
     t = sim.t
     tab = _tables(sim, codes)
-    (sim._hours_left, sim.money_spent, sim._observations_open, why, result,
-     cost) = k.take_actions(
+    (sim._hours_left, sim.money_spent, sim.workout_hours, sim._observations_open, why, result,
+     cost, written) = k.take_actions(
         li, ci, t, alerted_of(sim.last_seen, li, t, include_payment=True), tab.kind,
-        tab.table, tab.hours, tab.check, tab.fixed, tab.share, tab.preventive, tab.months,
-        tab.cure_boost, float(sim._hours_left), HOURS_TOLERANCE, float(sim.money_spent),
-        bool(sim._observations_open), sim.check_hours[:, TARGETED], taken, len(codes),
+        tab.table, tab.hours, tab.check, tab.fixed, tab.share, tab.preventive, tab.legal,
+        tab.court, tab.months, tab.cure_boost, float(sim._hours_left), HOURS_TOLERANCE,
+        float(sim.money_spent), float(sim.workout_hours), bool(sim._observations_open),
+        sim.check_hours[:, TARGETED], taken, len(codes),
         sim.status, sim.defaulted, sim.dpd, sim.cls, sim.entrusted, sim.disaster_until,
         sim.pf.region, sim.balance, sim.written_off, sim.costs, sim.first_action, sim.acted,
         sim.closer_until, sim.d, sim.extra_collateral, sim.appraised, sim.relationship,
         sim.diverting, sim.boost, sim.deferral_until, sim.misses, sim.rate, sim.rate0,
         sim.term, sim.latest_term, sim.mob, sim.pf.repayment, sim.shift,
-        sim.restructured_again, sim.restructured_until, tab.terms, tab.stage_days,
-        tab.stage_factors, defaults.DAYS_PER_MONTH, tab.health_margin, tab.top_up_share,
-        defaults.RELATIONSHIP_HIT["intrusive"])
+        sim.restructured_again, sim.restructured_until, sim.lawsuit_month, sim.preserved,
+        sim.judgment, sim.auction_open, sim.collateral_sold, sim.pf.collateral_type,
+        workouts.NO_COLLATERAL, defaults.SECURITY_ENFORCEMENT_MONTHS,
+        defaults.COURT_FEE_FIRST_CNY, COURT_FEE_LOWS, COURT_FEE_RATES, tab.terms,
+        tab.stage_days, tab.stage_factors, defaults.DAYS_PER_MONTH, tab.health_margin,
+        tab.top_up_share, defaults.RELATIONSHIP_HIT["intrusive"])
     pos = np.flatnonzero(why == k.TAKEN)
     if len(pos) < len(li):
         refused = np.flatnonzero(why != k.TAKEN)
@@ -206,6 +228,18 @@ def _take(sim, li: np.ndarray, ci: np.ndarray, codes: dict[str, int],
         return
     tl, tc = li[pos], ci[pos]
     sim._done_this_month.update(zip(tl.tolist(), tab.name_objects[tc].tolist(), strict=True))
-    sim.rec.log_block(t, tl, tab.events, tc, cost[pos], RESULTS, tab.detail[tc, result[pos]])
+    details, detail = RESULTS, tab.detail[tc, result[pos]]
+    kinds = tab.kind[tc]
+    wrote = np.flatnonzero(kinds == k.WRITE_OFF)
+    if len(wrote):  # each write-off's detail is the amount it wrote off, as `act` logs it
+        details = [*RESULTS, *(f"{a:.0f}" for a in written[pos[wrote]].tolist())]
+        detail[wrote] = np.arange(len(RESULTS), len(details))
+    sim.rec.log_block(t, tl, tab.events, tc, cost[pos], details, detail)
+    for p in np.flatnonzero((kinds == k.LAWSUIT) | (kinds == k.AUCTION)).tolist():
+        i = int(tl[p])
+        if kinds[p] == k.LAWSUIT:
+            sim.start(workouts.lawsuit(sim, i, tab.duration[tc[p]]))
+        else:
+            sim.start(workouts.auction(sim, i))
     if tab.check >= 0:
         sim._targeted.extend(tl[tc == tab.check].tolist())

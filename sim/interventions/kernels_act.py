@@ -21,6 +21,7 @@ from sim.loanbook import _EQUAL_INSTALMENT, _EQUAL_PRINCIPAL
 EQUAL_INSTALMENT = _EQUAL_INSTALMENT  # module globals numba takes as constants
 EQUAL_PRINCIPAL = _EQUAL_PRINCIPAL
 ACTIVE, DEFAULTED = LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value
+WRITTEN_OFF = LoanStatus.WRITTEN_OFF.value
 SPECIAL_MENTION = LoanClass.SPECIAL_MENTION.value
 MONTHS_PER_YEAR = float(defaults.MONTHS_PER_YEAR)  # a monthly rate: the annual one over this
 BURDEN_HORIZON_MONTHS = 12
@@ -112,20 +113,40 @@ def cut_from_power(idx, balance, rate, remaining, longest, repayment, rate_conce
 
 
 CLOSER_MONITORING, ONSITE_CHECK, ADD_COLLATERAL, ENTRUSTED_PAYMENT, RESTRUCTURE, \
-    EMERGENCY_DEFERRAL, COLLECT = range(7)
+    EMERGENCY_DEFERRAL, COLLECT, LAWSUIT, AUCTION, WRITE_OFF = range(10)
 """The effects `take_actions` applies, by kind: each the one-loan effect of that name in
-sim.interventions.effects (collect: a collection call, letter or visit)."""
+sim.interventions.effects (collect: a collection call, letter or visit). A lawsuit's and
+an auction's processes are started by the caller, in list order."""
 TAKEN, QUEUED, NO_HOURS = -1, -2, -3
 """What `take_actions` says of an action: taken, refused as already taken this month, or
 for want of hours (a failed precondition: its index in the action's `requires`)."""
 PRECONDITION_TESTS = ("active", "not_defaulted", "self_payment", "in_difficulty",
-                      "disaster_hit", "overdue", "unpledged_assets")
+                      "disaster_hit", "overdue", "unpledged_assets", "defaulted", "no_lawsuit",
+                      "judgment_or_security", "has_collateral")
 """The preconditions `take_actions` tests, each by its place here: those of the actions it
 takes. An action that requires another one goes through `act`."""
 RESTRUCTURE_TERMS = ("rate_concession", "term_stretch", "term_add_months",
                      "health_per_payment_cut", "max_health_boost", "observation_months",
                      "meaningful_cut")
 """The restructuring's parameters `take_actions` reads (`terms`), in this order."""
+
+
+@compiled
+def court_fee(claim: float, first: float, lows, rates) -> float:
+    """The case acceptance fee of a lawsuit for `claim` CNY (sim.observation.court_fee):
+    `first` up to the first band, then each band's rate on the part of the claim in it
+    (lows[k]: where band k starts, rates[k]: its rate); nothing for no claim."""
+    if claim <= 0:
+        return 0.0
+    fee = first
+    n = len(lows)
+    for k in range(n):
+        low = lows[k]
+        if claim <= low:
+            break
+        high = lows[k + 1] if k + 1 < n else claim
+        fee += rates[k] * (min(claim, high) - low)
+    return fee
 
 
 @compiled
@@ -156,32 +177,38 @@ def restructured(balance: float, rate: float, term: int, latest_term: int, mob: 
 
 @compiled
 def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
-                 check_code: int, fixed, share, preventive, months, cure_boost,
+                 check_code: int, fixed, share, preventive, legal, court, months, cure_boost,
                  hours_left: float, tolerance: float, money_spent: float,
-                 observations_open: bool, check_hours, taken,
+                 workout_hours: float, observations_open: bool, check_hours, taken,
                  width: int, status, defaulted, dpd, cls, entrusted, disaster_until, region,
                  balance, written_off, costs, first_action, acted, closer_until, d,
                  extra_collateral, appraised, relationship, diverting, boost, deferral_until,
                  misses, rate, rate0, term, latest_term, mob, repayment, shift,
-                 restructured_again, restructured_until, terms, stage_days, stage_factors,
-                 days_per_month: int, health_margin: float, top_up_share: float,
-                 intrusive_hit: float):
+                 restructured_again, restructured_until, lawsuit_month, preserved, judgment,
+                 auction_open, collateral_sold, collateral_type, no_collateral: int,
+                 security_months: int, fee_first: float, fee_lows, fee_rates, terms,
+                 stage_days, stage_factors, days_per_month: int, health_margin: float,
+                 top_up_share: float, intrusive_hit: float):
     """Take routine actions (action `codes` on `loans`) in list order, each as
     sim.interventions.effects.act takes it: its preconditions in order (table[k, code]:
     the code's k-th, as its place in PRECONDITION_TESTS, -1: it has fewer; alerted[j]: a
     signal seen lately on the j-th loan), then whether the (loan, action) pair is taken
     already this month (the marks in `taken`, loan * width + code), then its hours (a
-    check's by its loan) against the hours left; if taken, its hours, its cost (the fixed
-    cost plus a share of what is owed) on the loan and in all, the month of a preventive
-    action, and its effect on its own loan (kind[code]; months, cure_boost: by code).
-    Returns (hours left, money spent, whether a restructuring is under observation, why,
-    result, cost) with each action's TAKEN, QUEUED, NO_HOURS or failed precondition, its
-    result (for a request for collateral 1: obtained, for a restructuring 1: a meaningful
-    cut; else 0) and its cost."""
+    check's by its loan) against the officers' hours left, unless the legal team does it
+    (legal[code]); if taken, its hours (the legal team's or the officers'), its cost (the
+    fixed cost plus a share of what is owed, and for a lawsuit (court[code]) the court's
+    fee, `court_fee`) on the loan and in all, the month of a preventive action, and its
+    effect on its own loan (kind[code]; months, cure_boost: by code). Returns (hours left,
+    money spent, the legal team's hours, whether a restructuring is under observation,
+    why, result, cost, written) with each action's TAKEN, QUEUED, NO_HOURS or failed
+    precondition, its result (for a request for collateral 1: obtained, for a
+    restructuring 1: a meaningful cut; else 0), its cost and the amount a write-off wrote
+    off."""
     m = len(loans)
     why = np.full(m, TAKEN, dtype=np.int64)
     result = np.zeros(m, dtype=np.intp)
     cost = np.zeros(m)
+    written = np.zeros(m)
     for j in range(m):
         i = loans[j]
         c = codes[j]
@@ -201,8 +228,18 @@ def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
                 holds = disaster_until[region[i]] >= month
             elif test == 5:  # overdue
                 holds = dpd[i] > 0
-            else:  # unpledged_assets
+            elif test == 6:  # unpledged_assets
                 holds = not extra_collateral[i] > 0
+            elif test == 7:  # defaulted
+                holds = defaulted[i] or status[i] == WRITTEN_OFF
+            elif test == 8:  # no_lawsuit
+                holds = lawsuit_month[i] < 0
+            elif test == 9:  # judgment_or_security, and no auction open
+                holds = (judgment[i] or (lawsuit_month[i] >= 0 and month - lawsuit_month[i]
+                                         >= security_months)) and not auction_open[i]
+            else:  # has_collateral: its own not sold or set off, or a top-up not sold
+                holds = (not collateral_sold[i] and collateral_type[i] != no_collateral) \
+                    or extra_collateral[i] > 0
             if not holds:
                 why[j] = k
                 break
@@ -212,14 +249,19 @@ def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
             why[j] = QUEUED
             continue
         hours = check_hours[i] if c == check_code else action_hours[c]
-        if hours > hours_left + tolerance:
+        if not legal[c] and hours > hours_left + tolerance:
             why[j] = NO_HOURS
             continue
         taken[i * width + c] = True
-        if hours > 0:
+        if legal[c]:
+            workout_hours = workout_hours + hours
+        elif hours > 0:
             hours_left = hours_left - hours
         owed = balance[i] if status[i] in (ACTIVE, DEFAULTED) else written_off[i]
-        cost[j] = fixed[c] + share[c] * max(owed, 0.0)
+        claim = max(owed, 0.0)
+        cost[j] = fixed[c] + share[c] * claim
+        if court[c]:
+            cost[j] = cost[j] + court_fee(claim, fee_first, fee_lows, fee_rates)
         costs[i] += cost[j]
         money_spent = money_spent + cost[j]
         if preventive[c]:
@@ -261,8 +303,18 @@ def take_actions(loans, codes, month: int, alerted, kind, table, action_hours,
             dpd[i] = 0
         elif effect == COLLECT:
             boost[i] += cure_boost[c]
-        # ONSITE_CHECK: the loan joins the month's targeted checks (by act_many)
-    return hours_left, money_spent, observations_open, why, result, cost
+        elif effect == LAWSUIT:
+            lawsuit_month[i] = month
+            preserved[i] = True
+        elif effect == WRITE_OFF:
+            written[j] = balance[i]
+            written_off[i] += written[j]
+            balance[i] = 0.0
+            status[i] = WRITTEN_OFF
+        # ONSITE_CHECK: the loan joins the month's targeted checks (by act_many); LAWSUIT
+        # and AUCTION: their processes start (by act_many)
+    return hours_left, money_spent, workout_hours, observations_open, why, result, cost, \
+        written
 
 
 @compiled
