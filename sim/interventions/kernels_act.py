@@ -355,3 +355,53 @@ def security_of(sold, deposit_pledged, collateral_type, no_collateral: int, extr
                 else _maximum(liq, extra_liquidity)
         out[i] = deposit + lot * (floor_share * liq)
     return out
+
+
+@compiled
+def workout_sales(ends, cash, deposit, claim, rest, value, chance, price, hazard, to_enforced,
+                  discount):
+    """The month-by-month loop of sim.interventions.workouts.expected_workout_recovery,
+    loan by loan in its operations and order (it ran some ten array operations a round
+    and a month over all the loans, a few thousand calls a run): in month k (1 to the
+    width of `hazard`), each round r that ends then (ends[j, r] == k) sets off a deposit
+    (the first round, `cash`) and sells the lot with chance[r, j] at price[r, j]; then the
+    claim still open cures with hazard[j, k - 1]. discount[k - 1]: month k's discount.
+    Returns (the discounted collateral recovered, the discounted chance of a cure of the
+    whole claim, of a cure of what the set-off left owed, and the chance the claim has
+    cured by its enforcement's end, to_enforced)."""
+    n, span = hazard.shape
+    coll = np.zeros(n)
+    cures = np.zeros(n)
+    cures_rest = np.zeros(n)
+    cured_at_enforcement = np.zeros(n)
+    for j in range(n):
+        open_ = 1.0  # neither sold nor cured yet
+        owed = claim[j]  # what a sale can still recover: the claim, less a deposit set off
+        cured_by = 0.0
+        sellable = 1.0 if value[j] > 0 else 0.0
+        for k in range(1, span + 1):
+            v = discount[k - 1]
+            for r in range(ends.shape[1]):
+                if ends[j, r] != k:
+                    continue
+                if r == 0:
+                    # a deposit is set off when the first round falls due, with certainty;
+                    # the claim stays open only for a top-up still to sell and money owed
+                    off = open_ * (1.0 if cash[j] else 0.0)
+                    coll[j] += off * min(deposit[j], claim[j]) * v
+                    if cash[j]:
+                        owed = rest[j]
+                    open_ = open_ - off * (1.0 if value[j] <= 0 or rest[j] <= 0 else 0.0)
+                sold = open_ * chance[r, j] * sellable
+                coll[j] += sold * min(price[r, j], owed) * v  # the rest goes to the debtor
+                open_ = open_ - sold
+            cure = open_ * hazard[j, k - 1]
+            if cash[j] and ends[j, 0] <= k:  # after the deposit's set-off
+                cures_rest[j] += cure * v
+            else:
+                cures[j] += cure * v
+            cured_by += cure
+            open_ = open_ - cure
+            if to_enforced[j] == k:
+                cured_at_enforcement[j] = cured_by
+    return coll, cures, cures_rest, cured_at_enforcement

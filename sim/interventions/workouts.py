@@ -14,7 +14,7 @@ from scipy.special import ndtr
 
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
-from sim.interventions.kernels_act import collateral_of, security_of
+from sim.interventions.kernels_act import collateral_of, security_of, workout_sales
 from sim.portfolio import COLLATERAL_TYPES
 
 NO_COLLATERAL = COLLATERAL_TYPES.index("none")
@@ -347,36 +347,12 @@ def expected_workout_recovery(sim, idx: np.ndarray, claim: np.ndarray,
         months = np.arange(1, span + 1)[None, :]
         hazard = cure_hazard(barrier, span) * (sim.floor[idx] < SUBSTANDARD)[:, None] \
             * (months <= open_until[:, None])
-    open_ = np.ones(n)  # neither sold nor cured yet
-    owed = claim.copy()  # what a sale can still recover: the claim, less a deposit set off
-    cured_by = np.zeros(n)  # chance the claim has cured so far
-    coll = np.zeros(n)
-    cures = np.zeros(n)  # (discounted) chance of a cure of the whole claim
-    cures_rest = np.zeros(n)  # ... of a cure of what the deposit's set-off left owed
-    cured_at_enforcement = np.zeros(n)
-    for k in range(1, span + 1):
-        v = _discount(sim, T + k)
-        for r, (name, start_share, bidding, _) in enumerate(rounds):
-            now = ends[:, r] == k
-            if now.any():
-                if r == 0:
-                    # a deposit is set off when the first round falls due, with certainty;
-                    # the claim stays open only for a top-up still to sell and money owed
-                    off = open_ * now * cash
-                    coll += off * np.minimum(deposit, claim) * v
-                    owed = np.where(now & cash, rest, owed)
-                    open_ = open_ - off * ((value <= 0) | (rest <= 0))
-                sold = open_ * now * sale_chance(name, liq) * (value > 0)
-                price = round_price(value, start_share, bidding)
-                coll += sold * np.minimum(price, owed) * v  # the rest goes back to the debtor
-                open_ = open_ - sold
-        cure = open_ * hazard[:, k - 1]
-        after_set_off = cash & (ends[:, 0] <= k)
-        cures += np.where(after_set_off, 0.0, cure) * v
-        cures_rest += np.where(after_set_off, cure, 0.0) * v
-        cured_by += cure
-        open_ = open_ - cure
-        cured_at_enforcement = np.where(to_enforced == k, cured_by, cured_at_enforcement)
+    # the rounds and the cures month by month, loan by loan (kernels_act.workout_sales)
+    coll, cures, cures_rest, cured_at_enforcement = workout_sales(
+        ends, cash, deposit, claim, rest, value,
+        np.array([sale_chance(name, liq) for name, _, _, _ in rounds]),
+        np.array([round_price(value, share, bidding) for _, share, bidding, _ in rounds]),
+        hazard, to_enforced, np.array([_discount(sim, T + k) for k in range(1, span + 1)]))
     # free assets and a sound guarantor, found with some chance by the enforcement, on what
     # the collateral is not expected to cover, unless the claim has cured by then
     last = ends[:, -1]
