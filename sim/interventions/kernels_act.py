@@ -337,6 +337,18 @@ def collateral_of(idx, sold, appraised0, condition, index_now, extra, deposit):
 
 
 @compiled
+def security_held(idx, sold, collateral_type, no_collateral: int, extra):
+    """sim.interventions.workouts.has_security of loans idx (an array of loan numbers, or
+    None: the whole book): its own collateral not sold or set off, or a top-up not sold."""
+    n = len(sold) if idx is None else len(idx)
+    out = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        i = k if idx is None else idx[k]
+        out[k] = (not sold[i] and collateral_type[i] != no_collateral) or extra[i] > 0
+    return out
+
+
+@compiled
 def security_of(sold, deposit_pledged, collateral_type, no_collateral: int, extra, appraised,
                 appraised0, liquidity_by_type, extra_liquidity: float, floor_share: float):
     """sim.interventions.workouts.appraised_security of the whole book, loan by loan in its

@@ -14,7 +14,12 @@ from scipy.special import ndtr
 
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
-from sim.interventions.kernels_act import collateral_of, security_of, workout_sales
+from sim.interventions.kernels_act import (
+    collateral_of,
+    security_held,
+    security_of,
+    workout_sales,
+)
 from sim.portfolio import COLLATERAL_TYPES
 
 NO_COLLATERAL = COLLATERAL_TYPES.index("none")
@@ -68,10 +73,16 @@ def has_security(sim, idx=slice(None)) -> np.ndarray:
     or a top-up not yet sold (the column form of the `has_collateral` precondition).
     `collateral_sold` is the loan's own collateral gone; a sale also takes the top-up
     (`extra_collateral` to 0), a deposit's set-off leaves it to be auctioned. One loan (an
-    int: each round of an auction asks) is worked out on scalars."""
+    int: each round of an auction asks) is worked out on scalars; the whole book, or an
+    array of loan numbers (a month's checks), in one compiled pass (kernels_act.
+    security_held: the signals read it every month)."""
     if isinstance(idx, int | np.integer):
         return bool((not sim.collateral_sold[idx] and sim.pf.collateral_type[idx] != NO_COLLATERAL)
                     or sim.extra_collateral[idx] > 0)
+    whole = isinstance(idx, slice) and idx == slice(None)
+    if whole or (isinstance(idx, np.ndarray) and idx.dtype == np.int64):
+        return security_held(None if whole else idx, sim.collateral_sold, sim.pf.collateral_type,
+                             NO_COLLATERAL, sim.extra_collateral)
     return (~sim.collateral_sold[idx] & (sim.pf.collateral_type[idx] != NO_COLLATERAL)) | (
         sim.extra_collateral[idx] > 0)
 
