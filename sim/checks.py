@@ -18,8 +18,10 @@ import numpy as np
 
 from sim import defaults
 from sim.codes import ON_BOOKS, CheckKind, LoanClass, Product
+from sim.interventions.workouts import collateral_value
 from sim.kernels import checks as kernels
 from sim.policy import MonitoringPolicy
+from sim.signals import onsite_sightings
 
 FIRST, ROUTINE = CheckKind.FIRST.value, CheckKind.ROUTINE.value  # plain ints for numpy
 CHECK_HOURS_BY_PRODUCT = np.array([defaults.CHECK_HOURS[p.name.lower()] for p in Product])
@@ -310,9 +312,6 @@ def do_checks(sim, t: int, idx: np.ndarray, kind: CheckKind | None, quality: flo
 
     kind TARGETED counts the checks as required and done; routine and first checks
     (kind None) were counted when they fell due."""
-    from sim.interventions.workouts import collateral_value
-    from sim.signals import onsite_sightings
-
     if kind == CheckKind.TARGETED:
         tally = sim.rec.checks
         tally.required[kind] += len(idx)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.checks import policy_demand, policy_load
 from sim.codes import CheckKind
 from sim.compiled import compiled
 from sim.defaults import COURT_FEE_BANDS, COURT_FEE_FIRST_CNY, InterventionType
@@ -306,8 +307,6 @@ def _views(sim) -> dict[str, np.ndarray]:
 
 def observe(sim) -> Observation:
     """The observation at the current decision point."""
-    from sim.checks import policy_demand, policy_load
-
     t = sim.t
     pf = sim.pf
     ro = read_only
