@@ -88,7 +88,6 @@ class _Tables:
     def __init__(self, sim, codes: dict[str, int]):
         cat = sim.catalogue
         self.names = list(codes)
-        self.name_objects = np.array(self.names, dtype=object)
         self.events = ["action_" + a for a in self.names]
         self.kind = np.array([EFFECT_KINDS[a][1] for a in self.names], dtype=np.int64)
         # the event log's detail of each code's result 0 and 1 (an index in RESULTS)
@@ -227,7 +226,8 @@ def _take(sim, li: np.ndarray, ci: np.ndarray, codes: dict[str, int],
     if not len(pos):
         return
     tl, tc = li[pos], ci[pos]
-    sim._done_this_month.update(zip(tl.tolist(), tab.name_objects[tc].tolist(), strict=True))
+    sim._done_this_month.update(zip(tl.tolist(), map(tab.names.__getitem__, tc.tolist()),
+                                    strict=True))
     details, detail = RESULTS, tab.detail[tc, result[pos]]
     kinds = tab.kind[tc]
     wrote = np.flatnonzero(kinds == k.WRITE_OFF)
