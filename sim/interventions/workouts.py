@@ -35,6 +35,9 @@ ON_BOOKS_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DEFAULTED.value)
 # numpy probe the enum class for array attributes, which is slow in a per-action path
 ACTIVE, DEFAULTED, CLOSED, WRITTEN_OFF, SOLD = (s.value for s in LoanStatus)
 SUBSTANDARD = LoanClass.SUBSTANDARD.value  # a loan with this class floor cannot cure
+ONE_LOAN = (int, np.integer)
+"""The index types of one loan, which the helpers below work out on scalars (a tuple: an
+`int | np.integer` union is built anew at each test, in the auction's every round)."""
 LUCK_STREAM_KEY = 6
 """Spawn key of the workout-luck stream: the child of the run's SeedSequence after the
 engine's six (borrowers, macro, idiosyncratic, signals, actions, names), so drawing it
@@ -76,7 +79,7 @@ def has_security(sim, idx=slice(None)) -> np.ndarray:
     int: each round of an auction asks) is worked out on scalars; the whole book, or an
     array of loan numbers (a month's checks), in one compiled pass (kernels_act.
     security_held: the signals read it every month)."""
-    if isinstance(idx, int | np.integer):
+    if isinstance(idx, ONE_LOAN):
         return bool((not sim.collateral_sold[idx] and sim.pf.collateral_type[idx] != NO_COLLATERAL)
                     or sim.extra_collateral[idx] > 0)
     whole = isinstance(idx, slice) and idx == slice(None)
@@ -92,7 +95,7 @@ def collateral_value(sim, idx=slice(None)) -> np.ndarray:
     loan, an int, is worked out on scalars, and an array of loan numbers loan by loan in
     compiled code, kernels_act.collateral_of: the same figures without building columns)."""
     deposit = sim.deposit_pledged  # a deposit keeps its face value
-    if isinstance(idx, int | np.integer):
+    if isinstance(idx, ONE_LOAN):
         base = 0.0 if sim.collateral_sold[idx] else sim.pf.appraised0[idx] if deposit[idx] \
             else sim.pf.appraised0[idx] * sim.condition[idx] * sim._index_now
         return base + sim.extra_collateral[idx]
@@ -110,7 +113,7 @@ def set_off(sim, idx=slice(None)):
     against the claim at face value, with certainty, when the first round of its auction
     falls due, instead of selling it; a top-up taken beside it goes to auction alone. One
     loan (an int) is worked out on scalars."""
-    if isinstance(idx, int | np.integer):
+    if isinstance(idx, ONE_LOAN):
         return bool(sim.deposit_pledged[idx] and not sim.collateral_sold[idx])
     return sim.deposit_pledged[idx] & ~sim.collateral_sold[idx]
 
@@ -139,12 +142,13 @@ def liquidity(sim, idx=slice(None)):
     at least as easily as EXTRA_COLLATERAL_LIQUIDITY, and a top-up sold alone (the loan's
     own collateral sold, or a pledged deposit, which is set off instead) at exactly that."""
     liq = LIQUIDITY_BY_TYPE[sim.pf.collateral_type[idx]]
-    alone = sim.collateral_sold[idx] | sim.deposit_pledged[idx]
-    if isinstance(idx, int | np.integer):  # one loan: on scalars
+    if isinstance(idx, ONE_LOAN):  # one loan: on scalars (Python's `or`, not numpy's `|`)
         if not sim.extra_collateral[idx] > 0:
             return liq
-        return defaults.EXTRA_COLLATERAL_LIQUIDITY if alone \
+        return defaults.EXTRA_COLLATERAL_LIQUIDITY \
+            if sim.collateral_sold[idx] or sim.deposit_pledged[idx] \
             else max(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY)
+    alone = sim.collateral_sold[idx] | sim.deposit_pledged[idx]
     return np.where(sim.extra_collateral[idx] > 0, np.where(
         alone, defaults.EXTRA_COLLATERAL_LIQUIDITY,
         np.maximum(liq, defaults.EXTRA_COLLATERAL_LIQUIDITY)), liq)
