@@ -172,3 +172,34 @@ def test_the_book_security_in_one_pass_is_the_numpy_figure_to_the_last_bit():
     assert (sim.collateral_sold & (sim.extra_collateral > 0)).any()
     assert (sim.deposit_pledged & ~sim.collateral_sold).any()
     assert (ctype == workouts.NO_COLLATERAL).any() and (whole == 0).any()
+
+
+def test_what_a_workout_recovers_of_some_loans_is_the_numpy_figure_to_the_last_bit():
+    """The oracle costs a few loans' recovery (`recovery_value` of an array of loan numbers)
+    in one compiled pass; each must get exactly the figure the array code gives the whole
+    book: sold, set-off deposits, top-ups alone and beside, sound and failed guarantors."""
+    from types import SimpleNamespace
+
+    from sim.interventions import workouts
+    from sim.portfolio import COLLATERAL_TYPES
+
+    rng = np.random.default_rng(43)
+    n = 4000
+    ctype = rng.integers(0, len(COLLATERAL_TYPES), n)
+    sim = SimpleNamespace(
+        pf=SimpleNamespace(collateral_type=ctype, appraised0=rng.uniform(0.0, 8e6, n),
+                           guarantor=np.where(rng.random(n) < 0.4, rng.integers(0, n, n), -1)),
+        collateral_sold=rng.random(n) < 0.2,
+        deposit_pledged=(ctype == workouts.DEPOSIT) & (rng.random(n) < 0.9),
+        extra_collateral=np.where(rng.random(n) < 0.3, rng.uniform(0.0, 2e6, n), 0.0),
+        condition=rng.uniform(0.5, 1.2, n), _index_now=0.93,
+        balance=rng.uniform(0.0, 9e6, n), distress_months=rng.integers(0, 30, n) * 1.0,
+        d=rng.normal(0.0, 1.0, n), defaulted=rng.random(n) < 0.2)
+    whole = workouts.recovery_value(sim)  # the array code
+    some = rng.integers(0, n, 500)
+    assert workouts.recovery_value(sim, some).tobytes() == whole[some].tobytes()
+    assert workouts.recovery_value(sim, np.arange(n)).tobytes() == whole.tobytes()
+    # each kind of loan is there, so each branch was compared
+    assert (sim.collateral_sold & (sim.extra_collateral > 0)).any()
+    assert (sim.deposit_pledged & ~sim.collateral_sold & (sim.extra_collateral > 0)).any()
+    assert (sim.pf.guarantor >= 0).any() and (whole == sim.balance).any()

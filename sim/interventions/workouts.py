@@ -16,6 +16,7 @@ from sim import defaults
 from sim.codes import LoanClass, LoanStatus
 from sim.interventions.kernels_act import (
     collateral_of,
+    recovery_of,
     security_held,
     security_of,
     workout_sales,
@@ -165,7 +166,17 @@ def guarantee_value(sim, claim, idx=slice(None)):
 def recovery_value(sim, idx=slice(None)) -> np.ndarray:
     """What a workout started now would recover per loan, before time and fees (hidden):
     the collateral at auction prices, free assets left, and a sound guarantor; idx selects
-    loans (each loan's figure is its own, whichever others are worked out with it)."""
+    loans (each loan's figure is its own, whichever others are worked out with it); an
+    array of loan numbers in compiled code (kernels_act.recovery_of), the same figures."""
+    if isinstance(idx, np.ndarray) and idx.dtype == np.int64:
+        balance = sim.balance[idx]
+        return recovery_of(idx, balance * residual_share(sim.distress_months[idx]), balance,
+                           sim.collateral_sold, sim.deposit_pledged, sim.pf.appraised0,
+                           sim.condition, float(sim._index_now), sim.extra_collateral,
+                           sim.pf.collateral_type, LIQUIDITY_BY_TYPE,
+                           defaults.EXTRA_COLLATERAL_LIQUIDITY, defaults.AUCTION_PRICE_SHARE,
+                           sim.pf.guarantor, sim.d, sim.defaulted,
+                           defaults.GUARANTEE_RECOVERY_SHARE)
     # a pledged deposit at face value, the rest (its top-up, or all other security) at
     # auction prices
     coll = deposit_value(sim, idx) + lot_value(sim, idx) * (
