@@ -156,7 +156,12 @@ def liquidity(sim, idx=slice(None)):
 
 
 def guarantee_value(sim, claim, idx=slice(None)):
-    """What a guarantor that is still sound pays on a claim (nothing if it is not)."""
+    """What a guarantor that is still sound pays on a claim (nothing if it is not). One
+    loan (an int: a lawsuit's enforcement asks) is worked out on scalars."""
+    if isinstance(idx, ONE_LOAN):
+        g = int(sim.pf.guarantor[idx])
+        sound = g >= 0 and sim.d[g] > 0 and not sim.defaulted[g]
+        return claim * defaults.GUARANTEE_RECOVERY_SHARE if sound else 0.0
     g = sim.pf.guarantor[idx]
     gg = np.maximum(g, 0)
     sound = (g >= 0) & (sim.d[gg] > 0) & ~sim.defaulted[gg]
