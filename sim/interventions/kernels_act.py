@@ -366,12 +366,11 @@ def recovery_of(idx, residual, balance, sold, deposit_pledged, appraised0, condi
 
 @compiled
 def security_held(idx, sold, collateral_type, no_collateral: int, extra):
-    """sim.interventions.workouts.has_security of loans idx (an array of loan numbers, or
-    None: the whole book): its own collateral not sold or set off, or a top-up not sold."""
-    n = len(sold) if idx is None else len(idx)
-    out = np.empty(n, dtype=np.bool_)
-    for k in range(n):
-        i = k if idx is None else idx[k]
+    """sim.interventions.workouts.has_security of loans idx (an array of loan numbers): its
+    own collateral not sold or set off, or a top-up not sold."""
+    out = np.empty(len(idx), dtype=np.bool_)
+    for k in range(len(idx)):
+        i = idx[k]
         out[k] = (not sold[i] and collateral_type[i] != no_collateral) or extra[i] > 0
     return out
 

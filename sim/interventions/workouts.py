@@ -83,10 +83,11 @@ def has_security(sim, idx=slice(None)) -> np.ndarray:
     if isinstance(idx, ONE_LOAN):
         return bool((not sim.collateral_sold[idx] and sim.pf.collateral_type[idx] != NO_COLLATERAL)
                     or sim.extra_collateral[idx] > 0)
-    whole = isinstance(idx, slice) and idx == slice(None)
-    if whole or (isinstance(idx, np.ndarray) and idx.dtype == np.int64):
-        return security_held(None if whole else idx, sim.collateral_sold, sim.pf.collateral_type,
-                             NO_COLLATERAL, sim.extra_collateral)
+    if isinstance(idx, slice) and idx == slice(None):
+        idx = np.arange(len(sim.collateral_sold), dtype=np.int64)  # one compiled version
+    if isinstance(idx, np.ndarray) and idx.dtype == np.int64:
+        return security_held(idx, sim.collateral_sold, sim.pf.collateral_type, NO_COLLATERAL,
+                             sim.extra_collateral)
     return (~sim.collateral_sold[idx] & (sim.pf.collateral_type[idx] != NO_COLLATERAL)) | (
         sim.extra_collateral[idx] > 0)
 
