@@ -88,12 +88,14 @@ def settle_ties(order, loans, codes, value) -> None:
 @compiled
 def ranked_within_hours(order, loans, codes, value, extra_loans, extra_codes, action_hours,
                         check_code: int, check_hours, n_actions: int, n_loans: int,
-                        hours_left: float, tolerance: float):
+                        hours_left: float, tolerance: float, topped, month: int,
+                        collateral_code: int):
     """The triage's month in one call: the candidates by value, highest first (`order`,
     `np.argsort(-value)`, its ties settled here: `settle_ties`), then the extra (loan,
     action) pairs in their order, and of those `take_in_order`'s pick within `hours_left`
     (each action's hours from the catalogue, a check's from its loan), as columns (loans,
-    action codes)."""
+    action codes). Each loan asked for extra collateral (`collateral_code`) gets `month` in
+    `topped` (in place: the month it was last asked)."""
     settle_ties(order, loans, codes, value)
     size = len(order) + len(extra_loans)
     all_loans = np.empty(size, dtype=np.int64)
@@ -111,6 +113,9 @@ def ranked_within_hours(order, loans, codes, value, extra_loans, extra_codes, ac
         pair[j] = all_loans[j] * n_actions + c
         hours[j] = check_hours[all_loans[j]] if c == check_code else action_hours[c]
     take = take_in_order(pair, n_loans * n_actions, hours, hours_left, tolerance)
+    for j in range(size):
+        if take[j] and all_codes[j] == collateral_code:
+            topped[all_loans[j]] = month
     return all_loans[take], all_codes[take]
 
 
@@ -257,6 +262,23 @@ def relief_sets(table, counts, dpd, disaster, stage_30: float, stage_60: float,
 
 
 @compiled
+def triage_sets(month: int, live, dpd, restructured, disaster, acted, entrusted, frozen,
+                undrawn, grounds, pledged, topped, alerts, diverting, suspects, confirmed,
+                securable, can_secure, early_below_dpd: int, late_dpd: int,
+                repeat_after_months: int, stage_30: float, stage_60: float, deep_dpd: int,
+                restructure: int, deferral_code: int):
+    """`candidate_sets` and then `relief_sets` on its table, in one call: (table, counts,
+    relief loans, their stage, the late ones' action)."""
+    table, counts = candidate_sets(
+        month, live, dpd, restructured, disaster, acted, entrusted, frozen, undrawn, grounds,
+        pledged, topped, alerts, diverting, suspects, confirmed, securable, can_secure,
+        early_below_dpd, late_dpd, repeat_after_months)
+    relief, stage, kind = relief_sets(table, counts, dpd, disaster, stage_30, stage_60,
+                                      deep_dpd, restructure, deferral_code)
+    return table, counts, relief, stage, kind
+
+
+@compiled
 def owed_years(balance: float, remaining: int, risk: float, interest_only: bool) -> float:
     """The balance still owed on average over the remaining term (all of it for an
     interest-only loan, about half for one that amortises) times the years left, on a loan
@@ -337,19 +359,23 @@ def visit_values(idx, gain, loss_if_default, balance, remaining, risk, repayment
 
 
 @compiled
-def relief_gains(idx, health, full: float, min_weight: float, risk, effect: float, stage):
+def relief_gains(idx, health, disaster, full: float, min_weight: float, risk, effect: float,
+                 stage):
     """The officer's drop in the chance of default from relief on loans idx (sim.strategies.
     triage.Triage.relief_gain): risk x effect x the share still to be had (`stage`, by
-    place) x the relief's weight, its health over a full relief's within [min_weight, 1]
-    (np.clip's: NaN stays NaN)."""
+    place) x the relief's weight, its health (`full` in a disaster's region, where the
+    relief is the disaster's deferral; no region where `disaster` is empty) over a full
+    relief's, within [min_weight, 1] (np.clip's: NaN stays NaN)."""
+    regions = len(disaster) > 0
     out = np.empty(len(idx))
     for k in range(len(idx)):
-        weight = health[k] / full
+        i = idx[k]
+        weight = (full if regions and disaster[i] else health[k]) / full
         if weight < min_weight:
             weight = min_weight
         if weight > 1.0:
             weight = 1.0
-        out[k] = risk[idx[k]] * effect * stage[k] * weight
+        out[k] = risk[i] * effect * stage[k] * weight
     return out
 
 
@@ -417,9 +443,10 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
     action's fee, money[code] + money_share[code] x balance, and what it gives up of the
     loan's interest over `owed_years`: a restructuring its rate `concession`, a freeze the
     margin over `funding` of a sound customer it drives away, with chance `attrition`),
-    then `ready_to_rank`'s filter and value per hour. Without terms (no `remaining`) no
-    interest is charged, without rates no attrition; without repayment codes the whole
-    balance counts as owed. Worked out for the candidates only, in this order of
+    then `ready_to_rank`'s filter and value per hour. `gain`: each relief's drop in the
+    chance of default, in `relief_sets`' order (its value is that times the loss if the
+    loan defaulted, `lid`). Without terms (no `remaining`) no interest is charged, without
+    rates no attrition; without repayment codes the whole balance counts as owed. Worked out for the candidates only, in this order of
     operations, so that the values are those of the column-wise rule to the bit."""
     n_late, n_def = counts[LATE], counts[DEFERRAL]
     size = 0
@@ -442,20 +469,20 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
                 value[at] = (diversion_effect + risk[i]) * lid[i]
             elif k == LATE:
                 codes[at] = kind[j]
-                value[at] = gain[j]
+                value[at] = gain[j] * lid[i]
             elif k == CALL:
                 value[at] = risk[i] * call_effect * lid[i]
             elif k == FREEZE:
                 value[at] = risk[i] * undrawn[i] * lgd[i]
             elif k == DEFERRAL:
-                value[at] = gain[n_late + j]
+                value[at] = gain[n_late + j] * lid[i]
             elif k == COLLATERAL:
                 r = risk[i]
                 # a top-up cuts the loss by its own recovery, but by no more than the
                 # part of the exposure the security already held leaves uncovered
                 value[at] = r * (1 - r) * min(balance[i] * collateral_cut, uncovered[i])
             else:
-                value[at] = gain[n_late + n_def + j]
+                value[at] = gain[n_late + n_def + j] * lid[i]
             at += 1
     for j in range(len(check)):
         loans[at] = check[j]
