@@ -172,6 +172,13 @@ def exposure_terms(status, balance, undrawn, has_collateral, security, active: i
 
 
 @compiled
+def _put(table, counts, k: int, i: int) -> None:
+    """Loan i joins set k of `candidate_sets`' table."""
+    table[k, counts[k]] = i
+    counts[k] += 1
+
+
+@compiled
 def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrusted, frozen,
                    undrawn, grounds, pledged, topped, alerts, diverting, suspects, confirmed,
                    securable, can_secure, early_below_dpd: int, late_dpd: int,
@@ -188,19 +195,20 @@ def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrust
         if not live[i]:
             continue
         d = dpd[i]
-        put = (
-            diverting[i] and not entrusted[i],
-            d >= late_dpd and (not restructured[i] or disaster[i]),
-            disaster[i] and alerts[i] >= 1 and d == 0 and acted[i] < not_since,
-            d < early_below_dpd and not restructured[i] and not disaster[i] and confirmed[i],
-            d > 0,
-            not frozen[i] and undrawn[i] > 0 and grounds[i] and (d > 0 or suspects[i]),
-            securable[i] and can_secure[i] and not pledged[i] and topped[i] < not_since,
-        )
-        for k in range(N_SETS):
-            if put[k]:
-                table[k, counts[k]] = i
-                counts[k] += 1
+        if diverting[i] and not entrusted[i]:
+            _put(table, counts, ENTRUSTED, i)
+        if d >= late_dpd and (not restructured[i] or disaster[i]):
+            _put(table, counts, LATE, i)
+        if disaster[i] and alerts[i] >= 1 and d == 0 and acted[i] < not_since:
+            _put(table, counts, DEFERRAL, i)
+        if d < early_below_dpd and not restructured[i] and not disaster[i] and confirmed[i]:
+            _put(table, counts, EARLY, i)
+        if d > 0:
+            _put(table, counts, CALL, i)
+        if not frozen[i] and undrawn[i] > 0 and grounds[i] and (d > 0 or suspects[i]):
+            _put(table, counts, FREEZE, i)
+        if securable[i] and can_secure[i] and not pledged[i] and topped[i] < not_since:
+            _put(table, counts, COLLATERAL, i)
     return table, counts
 
 
@@ -295,16 +303,17 @@ def due_checks(live, suspects, last_check, month: int, recheck_months: int,
     """The triage's targeted checks (sim.strategies.triage.Triage.check_values), in loan
     order: live suspects not checked for recheck_months and any live loan not checked for
     visit_after_months, each worth value_share of its expected loss (risk x loss if it
-    defaulted)."""
+    defaulted). The loans are picked without a branch (each written, kept by counting it):
+    about half the book is due, and a branch that guesses wrong half the time cost more
+    than the loop's work."""
     n = len(live)
     idx = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
         since = month - last_check[i]
-        if live[i] and ((suspects[i] and since >= recheck_months)
-                        or since >= visit_after_months):
-            idx[k] = i
-            k += 1
+        due = (since >= visit_after_months) | (suspects[i] & (since >= recheck_months))
+        idx[k] = i
+        k += live[i] & due
     value = np.empty(k)
     for j in range(k):
         i = idx[j]
