@@ -156,6 +156,8 @@ RELIEF_LATE_DPD = 30
 """Days past due from which relief is weighed for any loan (not only on confirmed warnings)."""
 RELIEF_DEEP_DPD = 60
 """Days past due from which late relief works at the second of relief_stage's shares."""
+NO_LOANS = np.zeros(0, dtype=np.int64)
+"""No loans (an empty column of loans or of action codes)."""
 NO_REGION = np.zeros(0, dtype=bool)
 NO_REGION.flags.writeable = False  # read-only like the observation's columns: one compiled form
 """No loan in a disaster's region (an observation without the column)."""
@@ -261,7 +263,7 @@ class Triage(Strategy):
 
     def confirmed(self, obs: Observation, suspects: np.ndarray) -> np.ndarray:
         """Suspects (`suspects`' mask) whose warnings a recent check stands behind."""
-        return suspects & (obs.month - obs.last_check <= self.params.confirmed_within_months)
+        return suspects & (obs.last_check >= obs.month - self.params.confirmed_within_months)
 
     def securable(self, obs: Observation, suspects: np.ndarray,
                   confirmed: np.ndarray) -> np.ndarray:
@@ -405,6 +407,8 @@ class Triage(Strategy):
     def _afterwards_columns(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
         """`afterwards` as columns: (loans, action codes)."""
         extra = self.afterwards(obs)
+        if not extra:  # the triage's own: none
+            return NO_LOANS, NO_LOANS
         return (np.array([i for i, _ in extra], dtype=np.int64),
                 np.array([ACTION_CODES[a] for _, a in extra], dtype=np.int64))
 
