@@ -123,25 +123,6 @@ def test_candidate_sets_are_the_triages_masks_in_loan_order():
         assert np.array_equal(table[k, :counts[k]], np.flatnonzero(mask))
 
 
-def test_ready_to_rank_keeps_offered_positive_values_per_hour():
-    from sim.strategies.kernels_decide import ready_to_rank
-
-    rng = np.random.default_rng(15)
-    n, actions, check = 3000, 16, 3
-    loans = rng.integers(0, 500, n)
-    codes = rng.integers(0, actions, n)
-    value = rng.normal(0, 1e5, n)
-    offered = rng.random(actions) < 0.8
-    per_action = rng.choice([0.0, 0.1, 0.5, 2.0, 8.0], actions)
-    check_hours = np.repeat(rng.uniform(0.1, 6.0, (500, 1)), 3, axis=1)[:, 1]  # a strided column
-    keep = (value > 0) & offered[codes]
-    hours = np.where(codes[keep] == check, check_hours[loans[keep]], per_action[codes[keep]])
-    got = ready_to_rank(loans, codes, value, offered, per_action, check, check_hours, 0.25)
-    assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
-    assert np.array_equal(got[2], value[keep] / np.maximum(hours, 0.25))
-
-
-
 def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     """The triage's candidates as numpy built them: relief stages and kinds, then each
     part's values, concatenated in order and filtered to what is worth ranking."""
@@ -186,7 +167,8 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     check_value = rng.normal(0, 1e3, 400)
     offered = rng.random(16) < 0.9
     per_action = rng.choice([0.0, 0.5, 2.0, 8.0], 16)
-    check_hours = rng.uniform(0.5, 6.0, n)
+    # a strided column (as the observation's), some checks shorter than the 0.25 h floor
+    check_hours = np.repeat(rng.uniform(0.1, 6.0, (n, 1)), 3, axis=1)[:, 1]
     cut1, cut2 = len(late), len(late) + len(deferral)
     r = risk[secure]
     parts = ((entrusted, (p.diversion_effect + risk[entrusted]) * lid[entrusted]),

@@ -213,35 +213,6 @@ def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrust
 
 
 @compiled
-def ready_to_rank(loans, codes, value, offered, action_hours, check_code: int, check_hours,
-                  min_hours: float):
-    """The candidates worth ranking (a positive value, an action the case offers) and their
-    value per hour: each action's hours from the catalogue, a check's from its loan, never
-    counted below min_hours."""
-    n = len(loans)
-    keep = np.empty(n, dtype=np.bool_)
-    k = 0
-    for j in range(n):
-        keep[j] = value[j] > 0 and offered[codes[j]]
-        if keep[j]:
-            k += 1
-    out_loans = np.empty(k, dtype=np.int64)
-    out_codes = np.empty(k, dtype=np.int64)
-    out_value = np.empty(k)
-    at = 0
-    for j in range(n):
-        if keep[j]:
-            c = codes[j]
-            h = check_hours[loans[j]] if c == check_code else action_hours[c]
-            out_loans[at] = loans[j]
-            out_codes[at] = c
-            out_value[at] = value[j] / max(h, min_hours)
-            at += 1
-    return out_loans, out_codes, out_value
-
-
-
-@compiled
 def relief_sets(table, counts, dpd, disaster, stage_30: float, stage_60: float,
                 deep_dpd: int, restructure: int, deferral_code: int):
     """Relief weighed in three places, together (relief is valued loan by loan): the late
@@ -452,10 +423,13 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
     action's fee, money[code] + money_share[code] x balance, and what it gives up of the
     loan's interest over `owed_years`: a restructuring its rate `concession`, a freeze the
     margin over `funding` of a sound customer it drives away, with chance `attrition`),
-    then `ready_to_rank`'s filter and value per hour. `gain`: each relief's drop in the
-    chance of default, in `relief_sets`' order (its value is that times the loss if the
-    loan defaulted, `lid`). Without terms (no `remaining`) no interest is charged, without
-    rates no attrition; without repayment codes the whole balance counts as owed. Worked out for the candidates only, in this order of
+    kept where that is above nothing and the case offers the action, at its value per hour
+    (each action's hours from the catalogue, a check's from its loan, never counted below
+    min_hours): in one pass, each candidate valued, priced and kept or not in turn.
+    `gain`: each relief's drop in the chance of default, in `relief_sets`' order (its value
+    is that times the loss if the loan defaulted, `lid`). Without terms (no `remaining`) no
+    interest is charged, without rates no attrition; without repayment codes the whole
+    balance counts as owed. Worked out for the candidates only, in this order of
     operations, so that the values are those of the column-wise rule to the bit."""
     n_late, n_def = counts[LATE], counts[DEFERRAL]
     size = 0
@@ -465,51 +439,52 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
     loans = np.empty(size, dtype=np.int64)
     codes = np.empty(size, dtype=np.int64)
     value = np.empty(size)
-    at = 0
-    # (set, part) in the order of the parts; relief values come from `gain`
+    at = 0  # the candidates kept so far
+    # (set, part) in the order of the parts, the checks last; relief values come from `gain`
     order = (ENTRUSTED, LATE, CALL, FREEZE, DEFERRAL, COLLATERAL, EARLY)
-    for part in range(7):
-        k = order[part]
-        for j in range(counts[k]):
-            i = table[k, j]
-            loans[at] = i
-            codes[at] = part_codes[part]
-            if k == ENTRUSTED:
-                value[at] = (diversion_effect + risk[i]) * lid[i]
-            elif k == LATE:
-                codes[at] = kind[j]
-                value[at] = gain[j] * lid[i]
-            elif k == CALL:
-                value[at] = risk[i] * call_effect * lid[i]
-            elif k == FREEZE:
-                value[at] = risk[i] * undrawn[i] * lgd[i]
-            elif k == DEFERRAL:
-                value[at] = gain[n_late + j] * lid[i]
-            elif k == COLLATERAL:
-                r = risk[i]
-                # a top-up cuts the loss by its own recovery, but by no more than the
-                # part of the exposure the security already held leaves uncovered
-                value[at] = r * (1 - r) * min(balance[i] * collateral_cut, uncovered[i])
+    for part in range(8):
+        k = order[part] if part < 7 else -1
+        for j in range(counts[k] if part < 7 else len(check)):
+            c = part_codes[part]
+            if part == 7:
+                i = check[j]
+                v = check_value[j]
             else:
-                value[at] = gain[n_late + n_def + j] * lid[i]
-            at += 1
-    for j in range(len(check)):
-        loans[at] = check[j]
-        codes[at] = part_codes[7]
-        value[at] = check_value[j]
-        at += 1
-    for j in range(size):
-        i, c = loans[j], codes[j]
-        value[j] -= money[c] + money_share[c] * balance[i]
-        if (c == restructure or (c == freeze and len(rate))) and len(remaining):
-            years = owed_years(balance[i], remaining[i], risk[i],
-                               len(repayment) == 0 or repayment[i] == interest_only)
-            if c == restructure:
-                value[j] -= concession * years
-            else:
-                value[j] -= attrition * max(rate[i] - funding, 0.0) * years
-    return ready_to_rank(loans, codes, value, offered, action_hours, check_code, check_hours,
-                         min_hours)
+                i = table[k, j]
+                if k == ENTRUSTED:
+                    v = (diversion_effect + risk[i]) * lid[i]
+                elif k == LATE:
+                    c = kind[j]
+                    v = gain[j] * lid[i]
+                elif k == CALL:
+                    v = risk[i] * call_effect * lid[i]
+                elif k == FREEZE:
+                    v = risk[i] * undrawn[i] * lgd[i]
+                elif k == DEFERRAL:
+                    v = gain[n_late + j] * lid[i]
+                elif k == COLLATERAL:
+                    r = risk[i]
+                    # a top-up cuts the loss by its own recovery, but by no more than the
+                    # part of the exposure the security already held leaves uncovered
+                    v = r * (1 - r) * min(balance[i] * collateral_cut, uncovered[i])
+                else:
+                    v = gain[n_late + n_def + j] * lid[i]
+            # less what the action costs the bank
+            v -= money[c] + money_share[c] * balance[i]
+            if (c == restructure or (c == freeze and len(rate))) and len(remaining):
+                years = owed_years(balance[i], remaining[i], risk[i],
+                                   len(repayment) == 0 or repayment[i] == interest_only)
+                if c == restructure:
+                    v -= concession * years
+                else:
+                    v -= attrition * max(rate[i] - funding, 0.0) * years
+            if v > 0 and offered[c]:  # worth ranking: by its value per hour
+                h = check_hours[i] if c == check_code else action_hours[c]
+                loans[at] = i
+                codes[at] = c
+                value[at] = v / max(h, min_hours)
+                at += 1
+    return loans[:at], codes[:at], value[:at]
 
 
 @compiled
