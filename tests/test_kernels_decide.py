@@ -123,29 +123,10 @@ def test_candidate_sets_are_the_triages_masks_in_loan_order():
         assert np.array_equal(table[k, :counts[k]], np.flatnonzero(mask))
 
 
-def test_ready_to_rank_keeps_offered_positive_values_per_hour():
-    from sim.strategies.kernels_decide import ready_to_rank
-
-    rng = np.random.default_rng(15)
-    n, actions, check = 3000, 16, 3
-    loans = rng.integers(0, 500, n)
-    codes = rng.integers(0, actions, n)
-    value = rng.normal(0, 1e5, n)
-    offered = rng.random(actions) < 0.8
-    per_action = rng.choice([0.0, 0.1, 0.5, 2.0, 8.0], actions)
-    check_hours = np.repeat(rng.uniform(0.1, 6.0, (500, 1)), 3, axis=1)[:, 1]  # a strided column
-    keep = (value > 0) & offered[codes]
-    hours = np.where(codes[keep] == check, check_hours[loans[keep]], per_action[codes[keep]])
-    got = ready_to_rank(loans, codes, value, offered, per_action, check, check_hours, 0.25)
-    assert np.array_equal(got[0], loans[keep]) and np.array_equal(got[1], codes[keep])
-    assert np.array_equal(got[2], value[keep] / np.maximum(hours, 0.25))
-
-
-
 def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     """The triage's candidates as numpy built them: relief stages and kinds, then each
     part's values, concatenated in order and filtered to what is worth ranking."""
-    from sim.strategies.kernels_decide import assemble, candidate_sets, relief_sets
+    from sim.strategies.kernels_decide import assemble, candidate_sets, relief_sets, triage_sets
     from sim.strategies.triage import ACTION_CODES, DEFAULT_TRIAGE, PART_CODES
 
     p = DEFAULT_TRIAGE
@@ -167,6 +148,15 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
         np.where(dpd[late] < 60, p.relief_stage[0], p.relief_stage[1]), np.ones(len(deferral)),
         np.where(dpd[early] == 0, 1.0, p.relief_stage[0])]))
     assert np.array_equal(kind, np.where(disaster[late], ed, rs))
+    # the two in one call (triage_sets): the same sets and relief columns
+    got = triage_sets(
+        7, b["live"], b["dpd"], b["restructured"], b["disaster"], b["acted"], b["entrusted"],
+        b["frozen"], b["undrawn"], b["grounds"], b["pledged"], b["topped"], b["alerts"],
+        b["diverting"], b["suspects"], b["confirmed"], b["securable"], b["can_secure"], 1, 30,
+        6, *p.relief_stage, 60, rs, ed)
+    assert np.array_equal(got[1], counts)
+    assert all(np.array_equal(got[0][k, :counts[k]], table[k, :counts[k]]) for k in range(7))
+    assert all(np.array_equal(g, w) for g, w in zip(got[2:], (relief, stage, kind), strict=True))
 
     risk, lid, lgd = rng.random(n), rng.uniform(0, 1e6, n), rng.choice([0.35, 0.75], n)
     balance = rng.uniform(0, 1e7, n)
@@ -177,16 +167,17 @@ def test_relief_sets_and_assemble_are_the_numpy_parts_in_order():
     check_value = rng.normal(0, 1e3, 400)
     offered = rng.random(16) < 0.9
     per_action = rng.choice([0.0, 0.5, 2.0, 8.0], 16)
-    check_hours = rng.uniform(0.5, 6.0, n)
+    # a strided column (as the observation's), some checks shorter than the 0.25 h floor
+    check_hours = np.repeat(rng.uniform(0.1, 6.0, (n, 1)), 3, axis=1)[:, 1]
     cut1, cut2 = len(late), len(late) + len(deferral)
     r = risk[secure]
     parts = ((entrusted, (p.diversion_effect + risk[entrusted]) * lid[entrusted]),
-             (late, gain[:cut1]), (call, risk[call] * p.call_effect * lid[call]),
+             (late, gain[:cut1] * lid[late]), (call, risk[call] * p.call_effect * lid[call]),
              (freeze, risk[freeze] * b["undrawn"][freeze] * lgd[freeze]),
-             (deferral, gain[cut1:cut2]),
+             (deferral, gain[cut1:cut2] * lid[deferral]),
              (secure, r * (1 - r) * np.minimum(balance[secure] * p.collateral_lgd_cut,
                                                uncovered[secure])),
-             (early, gain[cut2:]), (check, check_value))
+             (early, gain[cut2:] * lid[early]), (check, check_value))
     loans = np.concatenate([i for i, _ in parts])
     codes = np.repeat(PART_CODES, [len(i) for i, _ in parts])
     codes[len(entrusted):cut1 + len(entrusted)] = kind
@@ -268,11 +259,16 @@ def test_ranked_within_hours_takes_the_ranked_candidates_then_the_extra_ones():
         hours = np.where(all_codes == check, check_hours[all_loans], per_action[all_codes])
         take = take_in_order(all_loans * n_actions + all_codes, n_loans * n_actions, hours,
                              left, HOURS_TOLERANCE)
+        topped = np.full(n_loans, -99, dtype=np.int64)
         got = ranked_within_hours(np.argsort(-value), loans, codes, value, extra_loans,
                                   extra_codes, per_action, check, check_hours, n_actions,
-                                  n_loans, left, HOURS_TOLERANCE)
+                                  n_loans, left, HOURS_TOLERANCE, topped, 7, 2)
         assert np.array_equal(got[0], all_loans[take])
         assert np.array_equal(got[1], all_codes[take])
+        # the loans asked for extra collateral (code 2 here) are marked with the month
+        want = np.full(n_loans, -99, dtype=np.int64)
+        want[got[0][got[1] == 2]] = 7
+        assert np.array_equal(topped, want)
 
 
 def test_due_checks_are_the_triages_masks_and_values():
@@ -344,8 +340,14 @@ def test_relief_gains_are_the_officers_numpy_product():
     health[:2] = (np.nan, -0.1)
     stage = rng.choice([1.0, 0.5, 0.25], 300)
     want = risk[idx] * 0.6 * stage * np.clip(health / 0.8, 0.25, 1.0)
-    assert np.array_equal(relief_gains(idx, health, 0.8, 0.25, risk, 0.6, stage), want,
-                          equal_nan=True)
+    assert np.array_equal(relief_gains(idx, health, np.zeros(0, dtype=bool), 0.8, 0.25, risk,
+                                       0.6, stage), want, equal_nan=True)
+    # in a disaster's region the relief is a full one, as np.where put it
+    disaster = rng.random(n) < 0.3
+    want = risk[idx] * 0.6 * stage * np.clip(np.where(disaster[idx], 0.8, health) / 0.8,
+                                             0.25, 1.0)
+    assert np.array_equal(relief_gains(idx, health, disaster, 0.8, 0.25, risk, 0.6, stage),
+                          want, equal_nan=True)
 
 
 def test_recall_grounds_and_with_extra_are_the_oracles_numpy_steps():

@@ -88,12 +88,14 @@ def settle_ties(order, loans, codes, value) -> None:
 @compiled
 def ranked_within_hours(order, loans, codes, value, extra_loans, extra_codes, action_hours,
                         check_code: int, check_hours, n_actions: int, n_loans: int,
-                        hours_left: float, tolerance: float):
+                        hours_left: float, tolerance: float, topped, month: int,
+                        collateral_code: int):
     """The triage's month in one call: the candidates by value, highest first (`order`,
     `np.argsort(-value)`, its ties settled here: `settle_ties`), then the extra (loan,
     action) pairs in their order, and of those `take_in_order`'s pick within `hours_left`
     (each action's hours from the catalogue, a check's from its loan), as columns (loans,
-    action codes)."""
+    action codes). Each loan asked for extra collateral (`collateral_code`) gets `month` in
+    `topped` (in place: the month it was last asked)."""
     settle_ties(order, loans, codes, value)
     size = len(order) + len(extra_loans)
     all_loans = np.empty(size, dtype=np.int64)
@@ -111,6 +113,9 @@ def ranked_within_hours(order, loans, codes, value, extra_loans, extra_codes, ac
         pair[j] = all_loans[j] * n_actions + c
         hours[j] = check_hours[all_loans[j]] if c == check_code else action_hours[c]
     take = take_in_order(pair, n_loans * n_actions, hours, hours_left, tolerance)
+    for j in range(size):
+        if take[j] and all_codes[j] == collateral_code:
+            topped[all_loans[j]] = month
     return all_loans[take], all_codes[take]
 
 
@@ -167,6 +172,13 @@ def exposure_terms(status, balance, undrawn, has_collateral, security, active: i
 
 
 @compiled
+def _put(table, counts, k: int, i: int) -> None:
+    """Loan i joins set k of `candidate_sets`' table."""
+    table[k, counts[k]] = i
+    counts[k] += 1
+
+
+@compiled
 def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrusted, frozen,
                    undrawn, grounds, pledged, topped, alerts, diverting, suspects, confirmed,
                    securable, can_secure, early_below_dpd: int, late_dpd: int,
@@ -183,49 +195,21 @@ def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrust
         if not live[i]:
             continue
         d = dpd[i]
-        put = (
-            diverting[i] and not entrusted[i],
-            d >= late_dpd and (not restructured[i] or disaster[i]),
-            disaster[i] and alerts[i] >= 1 and d == 0 and acted[i] < not_since,
-            d < early_below_dpd and not restructured[i] and not disaster[i] and confirmed[i],
-            d > 0,
-            not frozen[i] and undrawn[i] > 0 and grounds[i] and (d > 0 or suspects[i]),
-            securable[i] and can_secure[i] and not pledged[i] and topped[i] < not_since,
-        )
-        for k in range(N_SETS):
-            if put[k]:
-                table[k, counts[k]] = i
-                counts[k] += 1
+        if diverting[i] and not entrusted[i]:
+            _put(table, counts, ENTRUSTED, i)
+        if d >= late_dpd and (not restructured[i] or disaster[i]):
+            _put(table, counts, LATE, i)
+        if disaster[i] and alerts[i] >= 1 and d == 0 and acted[i] < not_since:
+            _put(table, counts, DEFERRAL, i)
+        if d < early_below_dpd and not restructured[i] and not disaster[i] and confirmed[i]:
+            _put(table, counts, EARLY, i)
+        if d > 0:
+            _put(table, counts, CALL, i)
+        if not frozen[i] and undrawn[i] > 0 and grounds[i] and (d > 0 or suspects[i]):
+            _put(table, counts, FREEZE, i)
+        if securable[i] and can_secure[i] and not pledged[i] and topped[i] < not_since:
+            _put(table, counts, COLLATERAL, i)
     return table, counts
-
-
-@compiled
-def ready_to_rank(loans, codes, value, offered, action_hours, check_code: int, check_hours,
-                  min_hours: float):
-    """The candidates worth ranking (a positive value, an action the case offers) and their
-    value per hour: each action's hours from the catalogue, a check's from its loan, never
-    counted below min_hours."""
-    n = len(loans)
-    keep = np.empty(n, dtype=np.bool_)
-    k = 0
-    for j in range(n):
-        keep[j] = value[j] > 0 and offered[codes[j]]
-        if keep[j]:
-            k += 1
-    out_loans = np.empty(k, dtype=np.int64)
-    out_codes = np.empty(k, dtype=np.int64)
-    out_value = np.empty(k)
-    at = 0
-    for j in range(n):
-        if keep[j]:
-            c = codes[j]
-            h = check_hours[loans[j]] if c == check_code else action_hours[c]
-            out_loans[at] = loans[j]
-            out_codes[at] = c
-            out_value[at] = value[j] / max(h, min_hours)
-            at += 1
-    return out_loans, out_codes, out_value
-
 
 
 @compiled
@@ -257,6 +241,23 @@ def relief_sets(table, counts, dpd, disaster, stage_30: float, stage_60: float,
 
 
 @compiled
+def triage_sets(month: int, live, dpd, restructured, disaster, acted, entrusted, frozen,
+                undrawn, grounds, pledged, topped, alerts, diverting, suspects, confirmed,
+                securable, can_secure, early_below_dpd: int, late_dpd: int,
+                repeat_after_months: int, stage_30: float, stage_60: float, deep_dpd: int,
+                restructure: int, deferral_code: int):
+    """`candidate_sets` and then `relief_sets` on its table, in one call: (table, counts,
+    relief loans, their stage, the late ones' action)."""
+    table, counts = candidate_sets(
+        month, live, dpd, restructured, disaster, acted, entrusted, frozen, undrawn, grounds,
+        pledged, topped, alerts, diverting, suspects, confirmed, securable, can_secure,
+        early_below_dpd, late_dpd, repeat_after_months)
+    relief, stage, kind = relief_sets(table, counts, dpd, disaster, stage_30, stage_60,
+                                      deep_dpd, restructure, deferral_code)
+    return table, counts, relief, stage, kind
+
+
+@compiled
 def owed_years(balance: float, remaining: int, risk: float, interest_only: bool) -> float:
     """The balance still owed on average over the remaining term (all of it for an
     interest-only loan, about half for one that amortises) times the years left, on a loan
@@ -273,16 +274,17 @@ def due_checks(live, suspects, last_check, month: int, recheck_months: int,
     """The triage's targeted checks (sim.strategies.triage.Triage.check_values), in loan
     order: live suspects not checked for recheck_months and any live loan not checked for
     visit_after_months, each worth value_share of its expected loss (risk x loss if it
-    defaulted)."""
+    defaulted). The loans are picked without a branch (each written, kept by counting it):
+    about half the book is due, and a branch that guesses wrong half the time cost more
+    than the loop's work."""
     n = len(live)
     idx = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
         since = month - last_check[i]
-        if live[i] and ((suspects[i] and since >= recheck_months)
-                        or since >= visit_after_months):
-            idx[k] = i
-            k += 1
+        due = (since >= visit_after_months) | (suspects[i] & (since >= recheck_months))
+        idx[k] = i
+        k += live[i] & due
     value = np.empty(k)
     for j in range(k):
         i = idx[j]
@@ -337,19 +339,23 @@ def visit_values(idx, gain, loss_if_default, balance, remaining, risk, repayment
 
 
 @compiled
-def relief_gains(idx, health, full: float, min_weight: float, risk, effect: float, stage):
+def relief_gains(idx, health, disaster, full: float, min_weight: float, risk, effect: float,
+                 stage):
     """The officer's drop in the chance of default from relief on loans idx (sim.strategies.
     triage.Triage.relief_gain): risk x effect x the share still to be had (`stage`, by
-    place) x the relief's weight, its health over a full relief's within [min_weight, 1]
-    (np.clip's: NaN stays NaN)."""
+    place) x the relief's weight, its health (`full` in a disaster's region, where the
+    relief is the disaster's deferral; no region where `disaster` is empty) over a full
+    relief's, within [min_weight, 1] (np.clip's: NaN stays NaN)."""
+    regions = len(disaster) > 0
     out = np.empty(len(idx))
     for k in range(len(idx)):
-        weight = health[k] / full
+        i = idx[k]
+        weight = (full if regions and disaster[i] else health[k]) / full
         if weight < min_weight:
             weight = min_weight
         if weight > 1.0:
             weight = 1.0
-        out[k] = risk[idx[k]] * effect * stage[k] * weight
+        out[k] = risk[i] * effect * stage[k] * weight
     return out
 
 
@@ -417,7 +423,11 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
     action's fee, money[code] + money_share[code] x balance, and what it gives up of the
     loan's interest over `owed_years`: a restructuring its rate `concession`, a freeze the
     margin over `funding` of a sound customer it drives away, with chance `attrition`),
-    then `ready_to_rank`'s filter and value per hour. Without terms (no `remaining`) no
+    kept where that is above nothing and the case offers the action, at its value per hour
+    (each action's hours from the catalogue, a check's from its loan, never counted below
+    min_hours): in one pass, each candidate valued, priced and kept or not in turn.
+    `gain`: each relief's drop in the chance of default, in `relief_sets`' order (its value
+    is that times the loss if the loan defaulted, `lid`). Without terms (no `remaining`) no
     interest is charged, without rates no attrition; without repayment codes the whole
     balance counts as owed. Worked out for the candidates only, in this order of
     operations, so that the values are those of the column-wise rule to the bit."""
@@ -429,51 +439,52 @@ def assemble(table, counts, kind, gain, check, check_value, risk, lid, lgd, undr
     loans = np.empty(size, dtype=np.int64)
     codes = np.empty(size, dtype=np.int64)
     value = np.empty(size)
-    at = 0
-    # (set, part) in the order of the parts; relief values come from `gain`
+    at = 0  # the candidates kept so far
+    # (set, part) in the order of the parts, the checks last; relief values come from `gain`
     order = (ENTRUSTED, LATE, CALL, FREEZE, DEFERRAL, COLLATERAL, EARLY)
-    for part in range(7):
-        k = order[part]
-        for j in range(counts[k]):
-            i = table[k, j]
-            loans[at] = i
-            codes[at] = part_codes[part]
-            if k == ENTRUSTED:
-                value[at] = (diversion_effect + risk[i]) * lid[i]
-            elif k == LATE:
-                codes[at] = kind[j]
-                value[at] = gain[j]
-            elif k == CALL:
-                value[at] = risk[i] * call_effect * lid[i]
-            elif k == FREEZE:
-                value[at] = risk[i] * undrawn[i] * lgd[i]
-            elif k == DEFERRAL:
-                value[at] = gain[n_late + j]
-            elif k == COLLATERAL:
-                r = risk[i]
-                # a top-up cuts the loss by its own recovery, but by no more than the
-                # part of the exposure the security already held leaves uncovered
-                value[at] = r * (1 - r) * min(balance[i] * collateral_cut, uncovered[i])
+    for part in range(8):
+        k = order[part] if part < 7 else -1
+        for j in range(counts[k] if part < 7 else len(check)):
+            c = part_codes[part]
+            if part == 7:
+                i = check[j]
+                v = check_value[j]
             else:
-                value[at] = gain[n_late + n_def + j]
-            at += 1
-    for j in range(len(check)):
-        loans[at] = check[j]
-        codes[at] = part_codes[7]
-        value[at] = check_value[j]
-        at += 1
-    for j in range(size):
-        i, c = loans[j], codes[j]
-        value[j] -= money[c] + money_share[c] * balance[i]
-        if (c == restructure or (c == freeze and len(rate))) and len(remaining):
-            years = owed_years(balance[i], remaining[i], risk[i],
-                               len(repayment) == 0 or repayment[i] == interest_only)
-            if c == restructure:
-                value[j] -= concession * years
-            else:
-                value[j] -= attrition * max(rate[i] - funding, 0.0) * years
-    return ready_to_rank(loans, codes, value, offered, action_hours, check_code, check_hours,
-                         min_hours)
+                i = table[k, j]
+                if k == ENTRUSTED:
+                    v = (diversion_effect + risk[i]) * lid[i]
+                elif k == LATE:
+                    c = kind[j]
+                    v = gain[j] * lid[i]
+                elif k == CALL:
+                    v = risk[i] * call_effect * lid[i]
+                elif k == FREEZE:
+                    v = risk[i] * undrawn[i] * lgd[i]
+                elif k == DEFERRAL:
+                    v = gain[n_late + j] * lid[i]
+                elif k == COLLATERAL:
+                    r = risk[i]
+                    # a top-up cuts the loss by its own recovery, but by no more than the
+                    # part of the exposure the security already held leaves uncovered
+                    v = r * (1 - r) * min(balance[i] * collateral_cut, uncovered[i])
+                else:
+                    v = gain[n_late + n_def + j] * lid[i]
+            # less what the action costs the bank
+            v -= money[c] + money_share[c] * balance[i]
+            if (c == restructure or (c == freeze and len(rate))) and len(remaining):
+                years = owed_years(balance[i], remaining[i], risk[i],
+                                   len(repayment) == 0 or repayment[i] == interest_only)
+                if c == restructure:
+                    v -= concession * years
+                else:
+                    v -= attrition * max(rate[i] - funding, 0.0) * years
+            if v > 0 and offered[c]:  # worth ranking: by its value per hour
+                h = check_hours[i] if c == check_code else action_hours[c]
+                loans[at] = i
+                codes[at] = c
+                value[at] = v / max(h, min_hours)
+                at += 1
+    return loans[:at], codes[:at], value[:at]
 
 
 @compiled

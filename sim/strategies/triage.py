@@ -43,13 +43,12 @@ from sim.strategies.base import (
 )
 from sim.strategies.kernels_decide import (
     assemble,
-    candidate_sets,
     due_checks,
     exposure_terms,
     ranked_within_hours,
     relief_gains,
-    relief_sets,
     triage_risk,
+    triage_sets,
 )
 
 
@@ -157,6 +156,11 @@ RELIEF_LATE_DPD = 30
 """Days past due from which relief is weighed for any loan (not only on confirmed warnings)."""
 RELIEF_DEEP_DPD = 60
 """Days past due from which late relief works at the second of relief_stage's shares."""
+NO_LOANS = np.zeros(0, dtype=np.int64)
+"""No loans (an empty column of loans or of action codes)."""
+NO_REGION = np.zeros(0, dtype=bool)
+NO_REGION.flags.writeable = False  # read-only like the observation's columns: one compiled form
+"""No loan in a disaster's region (an observation without the column)."""
 
 
 def relief_health(obs: Observation, idx: np.ndarray) -> np.ndarray:
@@ -259,7 +263,7 @@ class Triage(Strategy):
 
     def confirmed(self, obs: Observation, suspects: np.ndarray) -> np.ndarray:
         """Suspects (`suspects`' mask) whose warnings a recent check stands behind."""
-        return suspects & (obs.month - obs.last_check <= self.params.confirmed_within_months)
+        return suspects & (obs.last_check >= obs.month - self.params.confirmed_within_months)
 
     def securable(self, obs: Observation, suspects: np.ndarray,
                   confirmed: np.ndarray) -> np.ndarray:
@@ -280,10 +284,8 @@ class Triage(Strategy):
         avoided 16% of what the oracle did.) Compiled: kernels_decide.relief_gains."""
         full = obs.actions["restructure"].params["max_health_boost"] \
             if obs.actions and "restructure" in obs.actions else 1.0
-        health = relief_health(obs, idx)
-        if obs.disaster_region is not None and len(idx):
-            health = np.where(obs.disaster_region[idx], float(full), health)
-        return relief_gains(idx, health, float(full),
+        disaster = NO_REGION if obs.disaster_region is None else obs.disaster_region
+        return relief_gains(idx, relief_health(obs, idx), disaster, float(full),
                             self.params.min_relief_weight, np.asarray(risk, dtype=float),
                             self.params.relief_effect, stage)
 
@@ -354,14 +356,13 @@ class Triage(Strategy):
         extra_loans, extra_codes = self._afterwards_columns(obs)
         # ranked by value (ties by loan, then action, then place), the extra ones after,
         # and each (loan, action) once, every one that still fits in the hours: a greedy
-        # pass, compiled (sim.strategies.kernels_decide.ranked_within_hours)
+        # pass, compiled (sim.strategies.kernels_decide.ranked_within_hours), which also
+        # notes the month extra collateral is asked of a loan
         loans, codes = ranked_within_hours(
             np.argsort(-value), loans, codes, value, extra_loans, extra_codes,
             self._actions_now(obs)[1], ACTION_CODES["onsite_check"], obs.check_hours,
             len(ACTIONS), len(obs.status), max(obs.hours_available - demand, 0.0),
-            HOURS_TOLERANCE)
-        secured = loans[codes == ACTION_CODES["add_collateral"]]
-        self._topped(obs)[secured] = obs.month
+            HOURS_TOLERANCE, self._topped(obs), obs.month, ACTION_CODES["add_collateral"])
         return actions, policy, routine_hours, loans, codes
 
     def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -376,21 +377,19 @@ class Triage(Strategy):
         suspects = self.suspects(obs, alerts)
         confirmed = self.confirmed(obs, suspects)
         # the loans each action is weighed for, in one pass over the book (kernels_decide)
-        table, counts = candidate_sets(
+        # and relief in three places, valued together (relief_gain is loan by loan): late
+        # (a restructured loan can still be granted a disaster's deferral: the two are
+        # different reliefs, and a disaster-relief deferral covers every borrower it hit),
+        # a disaster's deferral, and early relief on confirmed warnings (relief_sets)
+        table, counts, relief, stage, kind = triage_sets(
             t, live, obs.dpd, obs.restructured, obs.disaster_region, obs.acted, obs.entrusted,
             obs.frozen, obs.undrawn, in_difficulty(obs), obs.pledged, self._topped(obs), alerts,
             self.diverting(obs), suspects, confirmed, self.securable(obs, suspects, confirmed),
             self.can_secure(obs), p.early_relief_below_dpd,
-            RELIEF_LATE_DPD, p.repeat_after_months)
-        self._sets = (obs, table, counts)
-        # relief in three places, valued together (relief_gain is loan by loan): late (a
-        # restructured loan can still be granted a disaster's deferral: the two are
-        # different reliefs, and a disaster-relief deferral covers every borrower it hit),
-        # a disaster's deferral, and early relief on confirmed warnings
-        relief, stage, kind = relief_sets(
-            table, counts, obs.dpd, obs.disaster_region, *p.relief_stage, RELIEF_DEEP_DPD,
+            RELIEF_LATE_DPD, p.repeat_after_months, *p.relief_stage, RELIEF_DEEP_DPD,
             ACTION_CODES["restructure"], ACTION_CODES["emergency_deferral"])
-        gain = self.relief_gain(obs, risk, relief, stage) * lid[relief]
+        self._sets = (obs, table, counts)
+        gain = self.relief_gain(obs, risk, relief, stage)  # times the loss: in `assemble`
         check, check_value = self.check_values(obs, live, suspects, risk, lid)
         offered_now, per_action, money, money_share = self._actions_now(obs)
         return assemble(table, counts, kind, np.asarray(gain, dtype=float),
@@ -408,6 +407,8 @@ class Triage(Strategy):
     def _afterwards_columns(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
         """`afterwards` as columns: (loans, action codes)."""
         extra = self.afterwards(obs)
+        if not extra:  # the triage's own: none
+            return NO_LOANS, NO_LOANS
         return (np.array([i for i, _ in extra], dtype=np.int64),
                 np.array([ACTION_CODES[a] for _, a in extra], dtype=np.int64))
 
