@@ -139,8 +139,7 @@ class Oracle(Triage):
     @staticmethod
     def chance(margin: np.ndarray) -> np.ndarray:
         """Chance of default in the window of a loan with this margin."""
-        with np.errstate(invalid="ignore"):
-            return ndtr(-np.asarray(margin, dtype=float) / ORACLE_MARGIN_SPREAD)
+        return ndtr(-np.asarray(margin, dtype=float) / ORACLE_MARGIN_SPREAD)
 
     def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The officer's candidates valued by the foresight, extra collateral by the cut in
