@@ -405,6 +405,42 @@ def test_with_hours_to_spare_the_oracle_offers_what_the_officer_would_do():
     assert want and Oracle().afterwards(obs) == want
 
 
+
+def test_the_oracle_restructures_only_where_the_relief_saves_the_loan():
+    """A restructuring stretches the term once, up to its longest: the oracle values it
+    only where its relief lifts the foreseen path above default. One that leaves the loan
+    defaulting anyway is worth nothing to it, though it lowers the chance a little (it
+    would use up the stretch that later, nearer maturity, cuts the payment more: on a
+    generated case such a restructuring at month 10 turned a loan early warning saved
+    into a CNY 25 million loss)."""
+    from sim.strategies.triage import relief_health
+
+    chosen, seen = {}, {}
+
+    def set_up(sim):
+        live = _performing(sim)
+        chosen.update(savable=int(live[0]), doomed=int(live[1]))
+        _future(sim, chosen["savable"], -0.7)  # a slide the relief lifts above default
+        _future(sim, chosen["doomed"], -0.9)  # a steeper one it does not
+
+    class Weighing(Oracle):
+        def decide(self, obs):  # what relief would do, before the month's actions
+            if obs.month == 3:
+                idx = np.array([chosen["savable"], chosen["doomed"]])
+                f = obs.hidden.foresight
+                seen.update(margin=f.margin[idx], after=f.margin_fresh[idx]
+                            + relief_health(obs, idx),
+                            gain=self.relief_gain(obs, self.risk(obs, None), idx, 1.0))
+            return super().decide(obs)
+
+    _, watch = _decide_at_month_3(UNSECURED, Weighing(), set_up)
+    assert (seen["margin"] < 0).all()  # both default if left alone
+    assert seen["after"][0] > 0 > seen["after"][1]
+    assert Oracle.chance(seen["after"])[1] < Oracle.chance(seen["margin"])[1]
+    assert seen["gain"][0] > 0.5 and seen["gain"][1] == 0.0
+    assert (chosen["savable"], "restructure") in watch.decision.actions
+    assert (chosen["doomed"], "restructure") not in watch.decision.actions
+
 HOUSEHOLDS = """
 id: households
 title: {zh: 消费贷, en: Households}

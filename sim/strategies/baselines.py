@@ -139,8 +139,7 @@ class Oracle(Triage):
     @staticmethod
     def chance(margin: np.ndarray) -> np.ndarray:
         """Chance of default in the window of a loan with this margin."""
-        with np.errstate(invalid="ignore"):
-            return ndtr(-np.asarray(margin, dtype=float) / ORACLE_MARGIN_SPREAD)
+        return ndtr(-np.asarray(margin, dtype=float) / ORACLE_MARGIN_SPREAD)
 
     def candidates(self, obs: Observation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The officer's candidates valued by the foresight, extra collateral by the cut in
@@ -284,7 +283,12 @@ class Oracle(Triage):
             after = after.copy()
             after[deferral], _ = default_margins(f.health[:, d_idx], np.zeros(len(d_idx)),
                                                  months, due)
-        return self._chance_all(obs)[idx] - self.chance(after)
+        gain = self._chance_all(obs)[idx] - self.chance(after)
+        # a restructuring can stretch the term only up to its longest: one that leaves the
+        # foreseen default in place (margin still below zero) uses that up for nothing the
+        # window shows, and closer to maturity the same stretch cuts the payment more
+        spent = ~deferral & (after < 0.0)
+        return np.where(spent, 0.0, gain)
 
     def check_values(self, obs: Observation, live, suspects, risk, loss_if_default):
         """A visit to a borrower the oracle knows will default but whose difficulty the
