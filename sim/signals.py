@@ -307,13 +307,22 @@ def offsite_sightings(sim, t: int) -> None:
 
 def _month_plan(sim, t: int) -> _Tables:
     """The off-site signals looked for in month t (periodic reports only in their
-    months); cached per run by month, and the tables by the set of signals."""
-    months = sim.__dict__.setdefault("_signal_months", {})
-    got = months.get(t)
+    months); cached per run by which periodic reports arrive, and the tables by the set
+    of signals."""
+    periodic, plans = sim.__dict__.get("_offsite_plans") or _offsite_plans(sim)
+    due = tuple(is_report_month(t, p.sig.every_months, p.lag) for p in periodic)
+    got = plans.get(due)
     if got is None:
         plan = [p for p in _plan(sim, "offsite")
                 if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag)]
-        got = months[t] = _tables(sim, ("offsite", *(p.j for p in plan)), plan)
+        got = plans[due] = _tables(sim, ("offsite", *(p.j for p in plan)), plan)
+    return got
+
+
+def _offsite_plans(sim) -> tuple[list[_Sighting], dict]:
+    """The run's periodic off-site signals, and its month plans by the reports due (empty
+    at first), kept on the run for `_month_plan`."""
+    got = sim._offsite_plans = ([p for p in _plan(sim, "offsite") if p.sig.every_months > 1], {})
     return got
 
 
