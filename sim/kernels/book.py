@@ -41,7 +41,9 @@ def reprice(reset_due, mob, reset_months, base_5y, spread, rate0, lpr_1y, lpr_5y
     n = len(rate)
     moved = np.zeros(n, dtype=np.bool_)
     for i in range(n):
-        if reset_due[i] and mob[i] % reset_months[i] == 0:
+        # months on book and reset months are never negative: an unsigned remainder (numba's
+        # signed one, under numpy's error model, costs several times more)
+        if reset_due[i] and np.uint32(mob[i]) % np.uint32(reset_months[i]) == 0:
             new = (lpr_5y if base_5y[i] else lpr_1y) + spread[i]
             concession = rate0[i] - ((start_5y if base_5y[i] else start_1y) + spread[i])
             old = rate[i]
