@@ -77,6 +77,8 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
     scheduled payments (annuity_factor: (1 + r) ** -remaining of each equal-instalment
     loan), misses and arrears, repayment at maturity, days past due, and the distress
     lines; and which loans default this month and which defaulted loans cure.
+    equal_instalment: the equal-instalment loans in ascending order (np.flatnonzero's),
+    annuity_factor's rows; walked alongside the book, without a map from loan to row.
 
     Updates undrawn, balance, disbursed, interest, repaid, misses, mob, status,
     distress_months and condition in place. Returns (arrears_interest, dpd, last_due,
@@ -86,9 +88,7 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
 
     Compiled because the numpy version is about a hundred calls a month on the book."""
     n = len(d)
-    annuity_at = np.full(n, -1, dtype=np.int64)  # each loan's place in equal_instalment
-    for k in range(len(equal_instalment)):
-        annuity_at[equal_instalment[k]] = k
+    next_annuity = 0  # the place in equal_instalment (ascending) of the next such loan
     arrears_new = np.empty(n)
     dpd_new = np.empty(n, dtype=dpd.dtype)
     last_due = np.empty(n)
@@ -113,9 +113,10 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         remaining = max(term[i] - mob[i], 1)
         interest_due = balance[i] * r
         level = balance[i] / remaining
-        if annuity_at[i] >= 0:
+        if next_annuity < len(equal_instalment) and equal_instalment[next_annuity] == i:
             # a rate too small to discount ((1 + r) ** -n rounds to 1) pays level, as at 0
-            gone = 1 - annuity_factor[annuity_at[i]]
+            gone = 1 - annuity_factor[next_annuity]
+            next_annuity += 1
             annuity = interest_due / gone if gone > 0 else level
             principal = annuity - interest_due
         elif equal_principal[i]:
