@@ -98,8 +98,25 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
     counts = np.zeros(5, dtype=np.int64)
     cured, missed, matured, new_default, cure = 0, 1, 2, 3, 4
     for i in range(n):
-        # drawdowns: staged tranches while healthy, the whole line when distressed
+        row = next_annuity if (next_annuity < len(equal_instalment)
+                               and equal_instalment[next_annuity] == i) else -1
+        next_annuity += row >= 0
         live = status[i] <= rules.on_books
+        if not live:
+            # off the books (repaid, written off, sold: by the end of a run most of the
+            # book) nothing is drawn, due or paid: what the lines below leave, adding the
+            # same zeros (x + 0.0 turns -0.0 into 0.0)
+            balance[i] += 0.0
+            disbursed[i] += 0.0
+            interest[i] += 0.0
+            repaid[i] += 0.0
+            distress_months[i] += 0.0
+            last_due[i] = 0.0
+            last_paid[i] = 0.0
+            arrears_new[i] = arrears_interest[i] + 0.0
+            dpd_new[i] = misses[i] * rules.days_per_month
+            continue
+        # drawdowns: staged tranches while healthy, the whole line when distressed
         can_draw = live and not frozen[i] and undrawn[i] > 0 and not defaulted[i]
         tranche = undrawn0[i] / rules.draw_months if staged[i] and d[i] > 0 else 0.0
         if d[i] < rules.drawdown_health:
@@ -113,10 +130,9 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         remaining = max(term[i] - mob[i], 1)
         interest_due = balance[i] * r
         level = balance[i] / remaining
-        if next_annuity < len(equal_instalment) and equal_instalment[next_annuity] == i:
+        if row >= 0:
             # a rate too small to discount ((1 + r) ** -n rounds to 1) pays level, as at 0
-            gone = 1 - annuity_factor[next_annuity]
-            next_annuity += 1
+            gone = 1 - annuity_factor[row]
             annuity = interest_due / gone if gone > 0 else level
             principal = annuity - interest_due
         elif equal_principal[i]:
