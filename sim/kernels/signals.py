@@ -36,8 +36,12 @@ def month_sightings(t, cond, can, is_health, hist_rows, lines, d_hist, on, bypas
     k, n = cond.shape
     draws = np.empty((k, n))  # the signals' columns of u, one row each: read once
     for i in range(n):
-        for r in range(k):
-            draws[r, i] = u[i, js[r]]
+        if on[i]:
+            for r in range(k):
+                draws[r, i] = u[i, js[r]]
+        else:  # off the books nothing is seen whatever the draw (most of a late book)
+            for r in range(k):
+                draws[r, i] = 1.0
     seen = np.empty((k, n), dtype=np.bool_)
     count = 0
     for r in range(k):  # row by row, without branches: the loops vectorise
