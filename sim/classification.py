@@ -55,8 +55,8 @@ def _class_rules() -> kernels.ClassRules:
         contagion_share=CONTAGION_SHARE)
 
 
-_TRIGGER_DAYS = np.array([days for days, _ in DAY_TRIGGERS], dtype=np.int64)
-_TRIGGER_CLASSES = np.array([int(c) for _, c in DAY_TRIGGERS], dtype=np.int8)
+_TRIGGER_DAYS = tuple(int(days) for days, _ in DAY_TRIGGERS)
+_TRIGGER_CLASSES = tuple(int(c) for _, c in DAY_TRIGGERS)
 
 
 def provision_rates(rates) -> np.ndarray:

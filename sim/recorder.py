@@ -17,9 +17,12 @@ from sim.codes import CHECK_KINDS, CLASS_KEYS, ON_BOOKS, LoanClass, SignalSource
 from sim.kernels.classes import balance_by_class
 
 EVENT_COLUMNS = ("month", "loan_id", "event", "amount_cny", "details")
-METRIC_COLUMNS = ("month", "outstanding_cny", "npl_ratio", "bal_normal", "bal_special_mention",
-                  "bal_substandard", "bal_doubtful", "bal_loss", "provisions_cny", "defaults",
-                  "cum_defaults", "cum_loss_cny", "interest_cny", "hours_used", "lpr_1y")
+METRIC_COLUMNS = ("month", "outstanding_cny", "npl_ratio", *("bal_" + k for k in CLASS_KEYS),
+                  "provisions_cny", "defaults", "cum_defaults", "cum_loss_cny", "interest_cny",
+                  "hours_used", "lpr_1y")
+"""The month's figures (`Recorder.record_metrics`): the balance on the books by class
+(bal_normal ... bal_loss) in sim.codes.CLASS_KEYS order."""
+_SUBSTANDARD = int(LoanClass.SUBSTANDARD)  # a plain int: an IntEnum member slices slower
 SIGNAL_COLUMNS = ("month", "loan_id", "signal", "via")
 VIA = ("offsite", "onsite", "latent")
 """How a warning was seen: off-site monitoring, a check, or hidden (what a check would show)."""
@@ -128,26 +131,19 @@ class Recorder:
         self.signals_in[month] = self.signals_in.get(month, 0) + len(idx)
 
     def record_metrics(self, sim, t: int, used: float, new_defaults: int) -> None:
-        """One row of METRIC_COLUMNS for month t, from the loan book as it stands."""
+        """One row of METRIC_COLUMNS for month t, from the loan book as it stands (the row's
+        values in the columns' order, zipped with them: a monthly cost kept small)."""
         bal, by_cls = balance_by_class(sim.status, sim.balance, sim.cls, ON_BOOKS,
                                        len(LoanClass))  # np.where and np.bincount in one pass
         out = float(bal.sum())
-        npl = float(by_cls[LoanClass.SUBSTANDARD:].sum())
+        npl = float(by_cls[_SUBSTANDARD:].sum())
         # undiscounted running loss: exposure at each default less recoveries and cures
         cum_loss = sim._ead_total - float(sim.recovered.sum()) - sim._cured_balance
-        row = {"month": t, "outstanding_cny": out, "npl_ratio": npl / out if out > 0 else 0.0}
-        for k, v in zip(CLASS_KEYS, by_cls.tolist(), strict=True):
-            row["bal_" + k] = v
-        row.update({
-            "provisions_cny": float((by_cls * sim.prov_rates).sum()),
-            "defaults": int(new_defaults),
-            "cum_defaults": int(np.count_nonzero(sim.default_month >= 0)),
-            "cum_loss_cny": cum_loss,
-            "interest_cny": float(sim.interest.sum()),
-            "hours_used": used,
-            "lpr_1y": sim.lpr["lpr_1y"],
-        })
-        self.metrics.append(row)
+        self.metrics.append(dict(zip(METRIC_COLUMNS, (
+            t, out, npl / out if out > 0 else 0.0, *by_cls.tolist(),
+            float((by_cls * sim.prov_rates).sum()), int(new_defaults),
+            int(np.count_nonzero(sim.default_month >= 0)), cum_loss,
+            float(sim.interest.sum()), used, sim.lpr["lpr_1y"]), strict=True)))
 
     # ------------------------------------------------------------------ frames
     def event_frame(self) -> pd.DataFrame:

@@ -210,6 +210,7 @@ class _Tables(NamedTuple):
     bypass_row: int  # the row of collection_bypass (also held by diversion), or -1
     can: np.ndarray  # `applies` over the book, for the run (a collateral signal's row: ones)
     driven: tuple[tuple[int, object], ...]  # (row, signal) of those not driven by health
+    collateral: bool  # some row is a collateral signal's (its `can` is worked out each pass)
 
 
 def _tables(sim, key, plan) -> _Tables:
@@ -227,7 +228,8 @@ def _tables(sim, key, plan) -> _Tables:
             np.array([k != "payment_late" for k in keys], dtype=bool),
             keys.index("collection_bypass") if "collection_bypass" in keys else -1,
             _fixed_applies(sim, plan),
-            tuple((row, p.sig) for row, p in enumerate(plan) if p.sig.driver != "health"))
+            tuple((row, p.sig) for row, p in enumerate(plan) if p.sig.driver != "health"),
+            any(p.sig.driver == "collateral" for p in plan))
     return got
 
 
@@ -259,8 +261,13 @@ def _driver_conditions(sim, tab: _Tables, idx: np.ndarray | None,
     `applies`: where it is false, the kernels hold the condition false and the signal can
     be neither seen nor falsely raised."""
     cond = np.empty((len(tab.plan), sim.n if idx is None else len(idx)), dtype=bool)
-    # the rows fixed for the run (`take` keeps C order: the kernels are compiled for it)
-    can = tab.can.copy() if idx is None else tab.can.take(idx, axis=1)
+    # the rows fixed for the run (`take` keeps C order: the kernels are compiled for it);
+    # over the whole book, the run's own (the kernels only read it) unless a collateral
+    # row is to be written
+    if idx is None:
+        can = tab.can.copy() if tab.collateral else tab.can
+    else:
+        can = tab.can.take(idx, axis=1)
     at = slice(None) if idx is None else idx
     for row, sig in tab.driven:  # the health rows are the kernels'
         if sig.driver == "collateral":  # `condition` and `applies`, the security read once
@@ -300,10 +307,23 @@ def offsite_sightings(sim, t: int) -> None:
 
 def _month_plan(sim, t: int) -> _Tables:
     """The off-site signals looked for in month t (periodic reports only in their
-    months); cached per run by the set of signals."""
-    plan = [p for p in _plan(sim, "offsite")
-            if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag)]
-    return _tables(sim, ("offsite", *(p.j for p in plan)), plan)
+    months); cached per run by which periodic reports arrive, and the tables by the set
+    of signals."""
+    periodic, plans = sim.__dict__.get("_offsite_plans") or _offsite_plans(sim)
+    due = tuple(is_report_month(t, p.sig.every_months, p.lag) for p in periodic)
+    got = plans.get(due)
+    if got is None:
+        plan = [p for p in _plan(sim, "offsite")
+                if p.sig.every_months <= 1 or is_report_month(t, p.sig.every_months, p.lag)]
+        got = plans[due] = _tables(sim, ("offsite", *(p.j for p in plan)), plan)
+    return got
+
+
+def _offsite_plans(sim) -> tuple[list[_Sighting], dict]:
+    """The run's periodic off-site signals, and its month plans by the reports due (empty
+    at first), kept on the run for `_month_plan`."""
+    got = sim._offsite_plans = ([p for p in _plan(sim, "offsite") if p.sig.every_months > 1], {})
+    return got
 
 
 def _latent(sim, t: int, on: np.ndarray) -> None:

@@ -41,7 +41,9 @@ def reprice(reset_due, mob, reset_months, base_5y, spread, rate0, lpr_1y, lpr_5y
     n = len(rate)
     moved = np.zeros(n, dtype=np.bool_)
     for i in range(n):
-        if reset_due[i] and mob[i] % reset_months[i] == 0:
+        # months on book and reset months are never negative: an unsigned remainder (numba's
+        # signed one, under numpy's error model, costs several times more)
+        if reset_due[i] and np.uint32(mob[i]) % np.uint32(reset_months[i]) == 0:
             new = (lpr_5y if base_5y[i] else lpr_1y) + spread[i]
             concession = rate0[i] - ((start_5y if base_5y[i] else start_1y) + spread[i])
             old = rate[i]
@@ -75,6 +77,8 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
     scheduled payments (annuity_factor: (1 + r) ** -remaining of each equal-instalment
     loan), misses and arrears, repayment at maturity, days past due, and the distress
     lines; and which loans default this month and which defaulted loans cure.
+    equal_instalment: the equal-instalment loans in ascending order (np.flatnonzero's),
+    annuity_factor's rows; walked alongside the book, without a map from loan to row.
 
     Updates undrawn, balance, disbursed, interest, repaid, misses, mob, status,
     distress_months and condition in place. Returns (arrears_interest, dpd, last_due,
@@ -84,9 +88,7 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
 
     Compiled because the numpy version is about a hundred calls a month on the book."""
     n = len(d)
-    annuity_at = np.full(n, -1, dtype=np.int64)  # each loan's place in equal_instalment
-    for k in range(len(equal_instalment)):
-        annuity_at[equal_instalment[k]] = k
+    next_annuity = 0  # the place in equal_instalment (ascending) of the next such loan
     arrears_new = np.empty(n)
     dpd_new = np.empty(n, dtype=dpd.dtype)
     last_due = np.empty(n)
@@ -96,8 +98,25 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
     counts = np.zeros(5, dtype=np.int64)
     cured, missed, matured, new_default, cure = 0, 1, 2, 3, 4
     for i in range(n):
-        # drawdowns: staged tranches while healthy, the whole line when distressed
+        row = next_annuity if (next_annuity < len(equal_instalment)
+                               and equal_instalment[next_annuity] == i) else -1
+        next_annuity += row >= 0
         live = status[i] <= rules.on_books
+        if not live:
+            # off the books (repaid, written off, sold: by the end of a run most of the
+            # book) nothing is drawn, due or paid: what the lines below leave, adding the
+            # same zeros (x + 0.0 turns -0.0 into 0.0)
+            balance[i] += 0.0
+            disbursed[i] += 0.0
+            interest[i] += 0.0
+            repaid[i] += 0.0
+            distress_months[i] += 0.0
+            last_due[i] = 0.0
+            last_paid[i] = 0.0
+            arrears_new[i] = arrears_interest[i] + 0.0
+            dpd_new[i] = misses[i] * rules.days_per_month
+            continue
+        # drawdowns: staged tranches while healthy, the whole line when distressed
         can_draw = live and not frozen[i] and undrawn[i] > 0 and not defaulted[i]
         tranche = undrawn0[i] / rules.draw_months if staged[i] and d[i] > 0 else 0.0
         if d[i] < rules.drawdown_health:
@@ -111,9 +130,9 @@ def book_step(rules, t, d, status, frozen, defaulted, staged, undrawn, undrawn0,
         remaining = max(term[i] - mob[i], 1)
         interest_due = balance[i] * r
         level = balance[i] / remaining
-        if annuity_at[i] >= 0:
+        if row >= 0:
             # a rate too small to discount ((1 + r) ** -n rounds to 1) pays level, as at 0
-            gone = 1 - annuity_factor[annuity_at[i]]
+            gone = 1 - annuity_factor[row]
             annuity = interest_due / gone if gone > 0 else level
             principal = annuity - interest_due
         elif equal_principal[i]:

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.kernels.common import _indices, kernel
+from sim.kernels.common import kernel
 
 
 class ClassRules(NamedTuple):
@@ -14,38 +14,55 @@ class ClassRules(NamedTuple):
 
     special_mention: int
     substandard: int
-    trigger_days: np.ndarray  # days past due that must be exceeded, ascending
-    trigger_classes: np.ndarray  # the class each of trigger_days gives
+    # days past due that must be exceeded, ascending, and the class each gives: tuples, so
+    # that the compiled loop over them is unrolled and the loop over loans vectorises
+    trigger_days: tuple[int, ...]
+    trigger_classes: tuple[int, ...]
     contagion_share: float  # a borrower's non-performing share above this infects it
 
 
 
 @kernel
+def _day_class(rules, dpd, flagged, floor):
+    """One loan's class before the borrower rule: SPECIAL_MENTION when overdue or flagged,
+    the day triggers, and at least `floor`."""
+    c = rules.special_mention if (dpd > 0) | flagged else 0
+    for k in range(len(rules.trigger_days)):  # without branches (the caller's loop vectorises)
+        c = rules.trigger_classes[k] if dpd > rules.trigger_days[k] else c
+    return max(c, floor)
+
+
+@kernel
+def _borrower_rule(rules, cls, balance, borrower, n_borrowers):
+    """The 10% rule on cls in place: a borrower (n_borrowers of them, borrower[i] loan i's)
+    whose non-performing share of balance is above contagion_share has all its loans at
+    least SUBSTANDARD. The balances are added per borrower in loan order, as np.bincount
+    adds them."""
+    n = len(cls)
+    total = np.zeros(n_borrowers)
+    npl = np.zeros(n_borrowers)
+    for i in range(n):
+        total[borrower[i]] += balance[i]
+        npl[borrower[i]] += balance[i] if cls[i] >= rules.substandard else 0.0
+    for i in range(n):
+        b = borrower[i]
+        share = npl[b] / total[b] if total[b] > 0 else 0.0
+        if share > rules.contagion_share and cls[i] < rules.substandard:
+            cls[i] = rules.substandard
+
+
+@kernel
 def classify(rules, dpd, flagged, floor, balance, borrower, n_borrowers):
     """sim.classification.classify: the day triggers, the floor, and (when borrower has
-    loans, n_borrowers borrowers) the 10% rule across one borrower's loans. The balances
-    are added per borrower in loan order, as np.bincount adds them.
+    loans, n_borrowers borrowers) the 10% rule across one borrower's loans.
 
     Compiled because numpy makes several passes over the book per trigger."""
     n = len(dpd)
     cls = np.empty(n, dtype=np.int8)
     for i in range(n):
-        c = rules.special_mention if dpd[i] > 0 or flagged[i] else 0
-        for k in range(len(rules.trigger_days)):
-            if dpd[i] > rules.trigger_days[k]:
-                c = rules.trigger_classes[k]
-        cls[i] = max(c, floor[i])
+        cls[i] = _day_class(rules, dpd[i], flagged[i], floor[i])
     if len(borrower):
-        total = np.zeros(n_borrowers)
-        npl = np.zeros(n_borrowers)
-        for i in range(n):
-            total[borrower[i]] += balance[i]
-            npl[borrower[i]] += balance[i] if cls[i] >= rules.substandard else 0.0
-        for i in range(n):
-            b = borrower[i]
-            share = npl[b] / total[b] if total[b] > 0 else 0.0
-            if share > rules.contagion_share and cls[i] < rules.substandard:
-                cls[i] = rules.substandard
+        _borrower_rule(rules, cls, balance, borrower, n_borrowers)
     return cls
 
 
@@ -57,32 +74,39 @@ def reclassify(rules, t, on_books_status, status, dpd, known_diversion, restruct
     it and the officer's judgement, counted for the borrower rule) and the loans on the
     books whose booked class changed from `old`. Returns (objective, whether a judgement
     stands, booked, changed); without a judgement the caller books the objective array
-    itself, as the numpy version did. Compiled: every month, two classifications and
-    the changes in one call. A cured non-performing loan before `upgrade_from` keeps the
-    floor SUBSTANDARD (the upgrade rule), and so does a loan restructured again during an
-    observation period, until its new observation period ends."""
+    itself, as the numpy version did. A cured non-performing loan before `upgrade_from`
+    keeps the floor SUBSTANDARD (the upgrade rule), and so does a loan restructured again
+    during an observation period, until its new observation period ends.
+
+    Compiled: every month, both classifications in one pass over the book (before the
+    borrower rule the booked class is the objective one raised to the judgement: the
+    floor's maximum with it, taken after the triggers), the changes in a second."""
     n = len(dpd)
-    flagged = np.empty(n, dtype=np.bool_)
-    on = np.empty(n, dtype=np.bool_)
-    raised = np.empty(n, dtype=np.int8)
-    held = np.empty(n, dtype=np.int8)
+    objective = np.empty(n, dtype=np.int8)
+    booked = np.empty(n, dtype=np.int8)
     judged = False
+    for i in range(n):  # without branches: the loop vectorises
+        on = status[i] <= on_books_status
+        observed = restructured_until[i] >= t
+        flagged = (known_diversion[i] | observed) & on
+        npl_floor = ((upgrade_from[i] > t) | (restructured_again[i] & observed)) & on
+        held = max(floor[i], rules.substandard) if npl_floor else floor[i]
+        objective[i] = _day_class(rules, dpd[i], flagged, held)
+        j = judgement[i] if on else 0
+        judged |= j != 0
+        booked[i] = max(objective[i], j)
+    if len(borrower):
+        _borrower_rule(rules, objective, balance, borrower, n_borrowers)
+    if not judged:
+        booked = objective
+    elif len(borrower):
+        _borrower_rule(rules, booked, balance, borrower, n_borrowers)
+    changed = np.empty(n, dtype=np.int64)
+    count = 0
     for i in range(n):
-        on[i] = status[i] <= on_books_status
-        flagged[i] = (known_diversion[i] or restructured_until[i] >= t) and on[i]
-        npl_floor = upgrade_from[i] > t or (restructured_again[i]
-                                            and restructured_until[i] >= t)
-        held[i] = max(floor[i], rules.substandard) if npl_floor and on[i] else floor[i]
-        j = judgement[i] if on[i] else 0
-        judged = judged or j != 0
-        raised[i] = max(held[i], j)
-    objective = classify(rules, dpd, flagged, held, balance, borrower, n_borrowers)
-    booked = classify(rules, dpd, flagged, raised, balance, borrower, n_borrowers) \
-        if judged else objective
-    changed = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
-        changed[i] = booked[i] != old[i] and on[i]
-    return objective, judged, booked, _indices(changed)
+        changed[count] = i
+        count += booked[i] != old[i] and status[i] <= on_books_status
+    return objective, judged, booked, changed[:count].copy()
 
 
 @kernel

@@ -36,8 +36,12 @@ def month_sightings(t, cond, can, is_health, hist_rows, lines, d_hist, on, bypas
     k, n = cond.shape
     draws = np.empty((k, n))  # the signals' columns of u, one row each: read once
     for i in range(n):
-        for r in range(k):
-            draws[r, i] = u[i, js[r]]
+        if on[i]:
+            for r in range(k):
+                draws[r, i] = u[i, js[r]]
+        else:  # off the books nothing is seen whatever the draw (most of a late book)
+            for r in range(k):
+                draws[r, i] = 1.0
     seen = np.empty((k, n), dtype=np.bool_)
     count = 0
     for r in range(k):  # row by row, without branches: the loops vectorise
@@ -60,14 +64,21 @@ def month_sightings(t, cond, can, is_health, hist_rows, lines, d_hist, on, bypas
     loans = np.empty(count, dtype=np.int64)
     signals = np.empty(count, dtype=np.int64)
     at = 0
+    whole = n - n % 8  # the loans read eight at a time (few are seen: most words are 0)
     for r in range(k):  # by signal, then by loan
         seen_r, j = seen[r], js[r]
-        for i in range(n):
+        words = seen_r[:whole].view(np.uint64)
+        i = 0
+        while i < n:
+            if i < whole and i & 7 == 0 and words[i >> 3] == 0:
+                i += 8
+                continue
             if seen_r[i]:
                 loans[at] = i
                 signals[at] = j
                 last_seen[i, j] = t
                 at += 1
+            i += 1
     if warnings and count:
         _first_warnings(t, seen, js, warn, np.arange(n), first_warning, first_warning_signal)
     return seen, loans, signals
