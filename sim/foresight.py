@@ -32,7 +32,6 @@ import numpy as np
 from sim import credit, defaults, macro
 from sim.codes import ON_BOOKS, LoanStatus
 from sim.compiled import compiled
-from sim.kernels.common import _indices
 from sim.loanbook import base_rate
 from sim.scripted import borrower_loans
 from sim.storyline import Disaster, LprChange
@@ -48,7 +47,10 @@ ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum membe
 
 @dataclass(frozen=True)
 class ShocksAhead:
-    """The random numbers every month of a run will draw for health, month m in row m - 1."""
+    """The random numbers every month of a run will draw for health, month m in row m - 1.
+
+    The (months, loans) arrays are views of arrays kept loan by loan (`loan_major`):
+    the look-ahead reads a loan's months one after the other (`_look_ahead`)."""
 
     idio: np.ndarray  # (months, loans)
     econ: np.ndarray  # (months,)
@@ -75,24 +77,29 @@ def draw_ahead(sim) -> ShocksAhead:
     n, k, r, T = sim.n, len(sim.pf.industries), len(sim.pf.regions), sim.T
     if sim._tape_role == "replay":
         months, macro_months = sim._tape.months, sim._tape.macro
-        return ShocksAhead(np.stack([z.z_idio for z in months]),
+        return ShocksAhead(loan_major(np.stack([z.z_idio for z in months])),
                            np.array([z.z_econ for z in months]),
                            np.stack([z.z_ind for z in months]).reshape(T, k),
                            np.stack([z.z_reg for z in months]).reshape(T, r),
-                           barrier_rows=np.stack([m.barrier for m in macro_months])[
-                               :, sim._group_of],
-                           shock_rows=np.stack([m.shock for m in macro_months]),
+                           barrier_rows=loan_major(np.stack(
+                               [m.barrier for m in macro_months])[:, sim._group_of]),
+                           shock_rows=loan_major(np.stack([m.shock for m in macro_months])),
                            rows_known=True)
     idio, mac = copy.deepcopy(sim.rng_idio), copy.deepcopy(sim.rng_macro)
-    z_idio, z_econ = np.empty((T, n)), np.empty(T)
+    z_idio, z_econ = np.empty((n, T)).T, np.empty(T)
     z_ind, z_reg = np.empty((T, k)), np.empty((T, r))
     for m in range(T):
         z_idio[m] = idio.standard_normal(n)
         z_econ[m] = mac.standard_normal()
         z_ind[m] = mac.standard_normal(k)
         z_reg[m] = mac.standard_normal(r)
-    return ShocksAhead(z_idio, z_econ, z_ind, z_reg, barrier_rows=np.empty((T, n)),
-                       shock_rows=np.empty((T, n)))
+    return ShocksAhead(z_idio, z_econ, z_ind, z_reg, barrier_rows=np.empty((n, T)).T,
+                       shock_rows=np.empty((n, T)).T)
+
+
+def loan_major(rows: np.ndarray) -> np.ndarray:
+    """`rows` (months, loans) as a view of a copy kept loan by loan (Fortran order)."""
+    return np.asfortranarray(rows)
 
 
 @dataclass(frozen=True)
@@ -163,7 +170,7 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     guaranteed, chained, guarantor_of = _chain(sim)
     shared = sim._health_shared  # one health per borrower (credit._shared)
     phi = defaults.IDIO_PHI_MONTHLY
-    path = np.empty((K, n))
+    path = np.empty((n, K)).T  # (months, loans), each loan's months together
     margin, fresh = _look_ahead(
         t, sim.e, ahead.idio[t - 1:t - 1 + K], phi,
         float(np.sqrt(1.0 - phi * phi)),  # as credit.factor_step has it
@@ -282,160 +289,156 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                 op_month, op_kind, op_amount, op_start, op_loans,
                 lpr_changes, reset_due0, rate_now, rate0, floating, start_rates, reset_months,
                 lpr_month, rate_row, new_rates, status, on_books, defaulted, diverting0,
-                diverter, entrusted, d_prev, deferral_until, term, mob0, misses0, chain_hit0,
+                diverter, entrusted, d_prev0, deferral_until, term, mob0, misses0, chain_hit0,
                 chained, guaranteed, guarantor_of, path):
-    """`_project` from the engine's columns as they stand, then `default_margins` of the
-    path it writes: (margin, margin_fresh). The state the months ahead move is copied
-    first (the engine's columns are left as they are), and what `_project` reads of the
-    book is worked out here loan by loan (which loans are live, performing, able to
-    divert; each one's months to maturity and of deferral, its rate burden and its
-    concession): as array operations, a dozen calls at every decision of the oracle,
-    each costing more to call than to do. The same operations element by element, so
-    the same numbers."""
+    """Each loan's months ahead on the books from the engine's columns as they stand (the
+    columns are left as they are), written into `path` (months, loans), then
+    `default_margins` of the path: (margin, margin_fresh).
+
+    A loan's months, one by one, as the engine's tick would make them with nothing done:
+    its lasting hits (`LastingHits`), its floating rate reset after an LPR change
+    (sim.loanbook.reprice) and its burden, the idiosyncratic health's AR(1) step
+    (credit.factor_step; with one health per borrower, that of the borrower's first
+    loan), diversion's onset and drain and the health (credit.step_health), then the
+    payments, misses and default and the guarantee chain's contagion (sim.loanbook): the
+    engine's operations on the loan in the engine's order, so the numbers are the
+    engine's to the last bit (tests/test_oracle.py).
+
+    Loan by loan, each loan's state in registers over its months (a month at a time over
+    the book, it was some twenty arrays passed twelve times at every decision of the
+    oracle). A loan's months depend on no other loan's but through the chain: a
+    guarantor's fresh default strikes the loans it guarantees from the next month on. So
+    every loan is projected as if no guarantor fell, then a guaranteed loan again
+    whenever the month its guarantor falls in has moved, until none moves: with the
+    contagion a month behind its cause, the months settle one by one into what the
+    engine's month over the whole book makes.
+
+    Only the loans on the books are projected: one off them (closed, written off, sold)
+    cannot default, so reaches no other, and nothing reads its months ahead; by a run's
+    last year most of a book is off. Its column of `path` is NaN."""
     K, n = path.shape
-    # the state the months ahead move, from the engine's columns
-    e = e0.copy()
-    shift = shift0.copy()
-    rate = rate_now.copy()
-    reset_due = reset_due0.copy()
-    diverting = diverting0.copy()
-    chain_hit = chain_hit0.copy()
-    burden = np.empty(n)
-    concession = np.empty(n)
-    live = np.empty(n, np.bool_)
-    can_divert = np.empty(n, np.bool_)
-    going = np.empty(n, np.bool_)
+    # each loan's lasting hits, in the hits' order: hit op_of[j], j in op_first[i]:op_first[i + 1]
+    op_first = np.zeros(n + 1, np.int64)
+    for j in range(len(op_loans)):
+        op_first[op_loans[j] + 1] += 1
+    for i in range(n):
+        op_first[i + 1] += op_first[i]
+    op_of = np.empty(len(op_loans), np.int64)
+    filled = op_first[:n].copy()
+    for h in range(len(op_month)):
+        for j in range(op_start[h], op_start[h + 1]):
+            op_of[filled[op_loans[j]]] = h
+            filled[op_loans[j]] += 1
+    # what only some books need: the rates (a reset due, or an LPR change ahead) and the
+    # arrears (for the chain and the resets' months); a book without them skips the work
+    track_rates = lpr_changes
+    for i in range(n):
+        track_rates |= reset_due0[i] and status[i] <= on_books
+    track_payments = chained or track_rates
+    going0 = np.empty(n, np.bool_)
     remaining = np.empty(n, np.int64)
     deferred = np.empty(n, np.int64)
-    misses = misses0.astype(np.int64)
-    mob = mob0.astype(np.int64)
-    # what only some books need: the rates (a reset due, or an LPR change ahead), the
-    # arrears (for the chain and the resets' months) and diversion's onset; a book
-    # without them skips the work
-    track_rates = lpr_changes
-    may_divert = False
     for i in range(n):
-        burden[i] = -RATE_BURDEN_HEALTH_PER_PCT * (rate[i] - rate0[i]) * 100.0 \
-            if floating[i] else 0.0
-        concession[i] = rate0[i] - start_rates[i]  # rate0 moves with restructurings
-        live[i] = status[i] <= on_books
-        can_divert[i] = diverter[i] and not entrusted[i]
-        may_divert |= (can_divert[i] and live[i]) or diverting[i]
-        going[i] = status[i] == ACTIVE and not defaulted[i]
+        going0[i] = status[i] == ACTIVE and not defaulted[i]
         # months to the last scheduled payment, counting this one (at least one: a loan
         # past its term still owes what it did not pay, sim.kernels.book.book_step)
-        remaining[i] = max(term[i] - mob0[i], 1) if going[i] else 0
+        remaining[i] = max(term[i] - mob0[i], 1) if going0[i] else 0
         deferred[i] = min(max(deferral_until[i] - t + 1, 0), K)
-        track_rates |= reset_due[i]
-    for j in range(len(op_kind)):
-        may_divert |= op_kind[j] == _DIVERT
-    track_payments = chained or track_rates
-    _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
-             op_month, op_kind, op_amount, op_start, op_loans,
-             track_rates, rate, rate0, floating, concession, reset_months, reset_due,
-             lpr_month, rate_row, new_rates, burden,
-             may_divert, diverting, can_divert, live, d_prev,
-             track_payments, going, deferral_until, remaining, misses, mob, chain_hit,
-             guaranteed, guarantor_of, path)
+    # with one health per borrower, each loan's idiosyncratic health reads its borrower's
+    # first loan's (credit._shared): stepped over the book a month at a time, as the
+    # engine steps it, and kept loan by loan
+    shared_e = np.empty((n, K if shared else 0))
+    if shared:
+        e = e0.copy()
+        stepped = np.empty(n)
+        for k in range(K):
+            for i in range(n):
+                stepped[i] = phi * e[i] + coef * Z[k, i]
+            for i in range(n):
+                e[i] = shared_e[i, k] = stepped[owner_of[i]]
+    fell = np.full(n, -1, np.int64)  # the month each loan defaults afresh in, -1 none
+    hit_at = np.full(n, -1, np.int64)  # the month of its guarantor's it was projected with
+    first = True
+    moved = True
+    while moved:
+        moved = False
+        for i in range(n):
+            if status[i] > on_books:
+                if first:
+                    for k in range(K):
+                        path[k, i] = np.nan
+                continue
+            if not first:
+                if not guaranteed[i] or hit_at[i] == fell[guarantor_of[i]]:
+                    continue
+                hit_at[i] = fell[guarantor_of[i]]
+            e = e0[i]
+            shift = shift0[i]
+            rate = rate_now[i]
+            reset_due = reset_due0[i]
+            diverting = diverting0[i]
+            can_divert = diverter[i] and not entrusted[i]
+            concession = rate0[i] - start_rates[i]  # rate0 moves with restructurings
+            burden = -RATE_BURDEN_HEALTH_PER_PCT * (rate - rate0[i]) * 100.0 \
+                if floating[i] else 0.0
+            d_prev = d_prev0[i]
+            going = going0[i]
+            misses = np.int64(misses0[i])
+            mob = np.int64(mob0[i])
+            now = -1
+            next_op = op_first[i]
+            for k in range(K):
+                m = t + k
+                while next_op < op_first[i + 1] and op_month[op_of[next_op]] <= m:
+                    h = op_of[next_op]
+                    if op_kind[h] == _SHIFT:
+                        shift -= op_amount[h]
+                    else:
+                        diverting = True
+                    next_op += 1
+                if track_rates:
+                    if lpr_month[k]:
+                        reset_due |= floating[i]
+                    if reset_due and mob % reset_months[i] == 0:
+                        rate = max(0.0, new_rates[rate_row[k], i] + concession)
+                        reset_due = False
+                        burden = -RATE_BURDEN_HEALTH_PER_PCT * (rate - rate0[i]) * 100.0 \
+                            if floating[i] else 0.0
+                e = shared_e[i, k] if shared else phi * e + coef * Z[k, i]
+                # a borrower able to divert starts when its health falls below the onset
+                if can_divert and not diverting and d_prev < DIVERSION_ONSET_HEALTH and m > 1:
+                    diverting = True
+                if diverting:
+                    shift -= DIVERSION_DRAIN_PER_MONTH
+                d = e - barriers[k, i] + shift + shocks[k, i] + burden
+                path[k, i] = d
+                d_prev = d
+                if not track_payments:
+                    continue
+                # a payment is due every month the loan is not deferred, until one paid at
+                # or after its last scheduled month closes it (one missed at maturity
+                # stays due)
+                if going and deferral_until[i] < m:
+                    if d < 0:
+                        misses += 1
+                    elif k >= remaining[i] - 1:
+                        misses = 0
+                        going = False
+                        mob += 1
+                    else:
+                        misses = 0
+                if going:
+                    mob += 1
+                    if misses >= MISSES_TO_DEFAULT:
+                        going = False
+                        if not chain_hit0[i]:  # one that defaulted before does not spread
+                            now = m
+                if m == hit_at[i]:
+                    shift -= GUARANTEE_CONTAGION_HEALTH
+            moved |= chained and now != fell[i]
+            fell[i] = now
+        first = False
     return _margins(path, misses0.astype(np.int64), deferred, remaining)
-
-
-@compiled
-def _project(t, e, Z, phi, coef, shared, owner_of, barriers, shocks, shift,
-             op_month, op_kind, op_amount, op_start, op_loans,
-             track_rates, rate, rate0, floating, concession, reset_months, reset_due,
-             lpr_month, rate_row, new_rates, burden,
-             may_divert, diverting, can_divert, live, d_prev,
-             track_payments, going, deferral_until, remaining, misses, mob, chain_hit,
-             guaranteed, guarantor_of, path):
-    """The months ahead, one by one and loan by loan, as the engine's tick would make
-    them with nothing done: the lasting hits (`LastingHits`), floating rates reset after
-    an LPR change (sim.loanbook.reprice) and their burden, the idiosyncratic health's
-    AR(1) step (credit.factor_step, shared by a borrower's loans), diversion's onset and
-    drain and the health (credit.step_health), then the payments, misses and defaults and
-    the guarantee chain's contagion (sim.loanbook). Writes the health into `path`
-    (months, loans) and moves its state arrays in place.
-
-    Compiled: at a few thousand loans the same thirty array operations a month, twelve
-    months at every decision, cost far more to call than to do. These are the engine's
-    operations in its order, element by element, so the numbers are the engine's to the
-    last bit (tests/test_oracle.py)."""
-    K, n = path.shape
-    stepped = np.empty(n)
-    fresh = np.zeros(n, np.bool_)
-    next_op = 0
-    # the loans diversion can touch (live, and able to divert, diverting, or made to by a
-    # scripted event): the rest need no test, and the health's pass has no branch
-    divert_at = np.zeros(n, np.bool_)
-    if may_divert:
-        for j in range(len(op_kind)):
-            if op_kind[j] == _DIVERT:
-                for at in range(op_start[j], op_start[j + 1]):
-                    divert_at[op_loans[at]] = True
-        for i in range(n):
-            divert_at[i] = live[i] and (divert_at[i] or can_divert[i] or diverting[i])
-    divert_idx = _indices(divert_at)
-    for k in range(K):
-        m = t + k
-        while next_op < len(op_month) and op_month[next_op] <= m:
-            for j in range(op_start[next_op], op_start[next_op + 1]):
-                i = op_loans[j]
-                if op_kind[next_op] == _SHIFT:
-                    shift[i] -= op_amount[next_op]
-                else:
-                    diverting[i] = True
-            next_op += 1
-        if track_rates:
-            if lpr_month[k]:
-                for i in range(n):
-                    reset_due[i] |= floating[i]
-            for i in range(n):
-                if reset_due[i] and mob[i] % reset_months[i] == 0:
-                    rate[i] = max(0.0, new_rates[rate_row[k], i] + concession[i])
-                    reset_due[i] = False
-                    burden[i] = -RATE_BURDEN_HEALTH_PER_PCT * (rate[i] - rate0[i]) * 100.0 \
-                        if floating[i] else 0.0
-        for i in range(n):
-            stepped[i] = phi * e[i] + coef * Z[k, i]
-        e = stepped[owner_of] if shared else stepped.copy()
-        d = path[k]
-        for i in divert_idx:
-            if can_divert[i] and not diverting[i] and d_prev[i] < DIVERSION_ONSET_HEALTH \
-                    and m > 1:
-                diverting[i] = True
-            if diverting[i]:
-                shift[i] -= DIVERSION_DRAIN_PER_MONTH
-        for i in range(n):
-            d[i] = e[i] - barriers[k, i] + shift[i] + shocks[k, i] + burden[i]
-        d_prev = d
-        if not track_payments:
-            continue
-        fell = False
-        for i in range(n):
-            # a payment is due every month the loan is not deferred, until one paid at or
-            # after its last scheduled month closes it (one missed at maturity stays due)
-            if going[i] and deferral_until[i] < m:
-                if d[i] < 0:
-                    misses[i] += 1
-                else:
-                    misses[i] = 0
-                    if k >= remaining[i] - 1:
-                        going[i] = False
-                        mob[i] += 1
-                        continue
-            if going[i]:
-                mob[i] += 1
-                if misses[i] >= MISSES_TO_DEFAULT:
-                    going[i] = False
-                    fresh[i] = not chain_hit[i]
-                    fell |= fresh[i]
-        if fell and len(guarantor_of):
-            for i in range(n):
-                if guaranteed[i] and fresh[guarantor_of[i]]:
-                    shift[i] -= GUARANTEE_CONTAGION_HEALTH
-            for i in range(n):
-                chain_hit[i] |= fresh[i]
-        fresh[:] = False
 
 
 def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) -> tuple:

@@ -1,0 +1,81 @@
+"""The oracle's foresight projects loan by loan what the engine runs month by month.
+
+sim.foresight._look_ahead walks each loan on the books through its months alone, then a
+guaranteed loan again whenever the month its guarantor defaults in moves, where the
+engine's tick moves the whole book a month at a time. The two must agree to the last bit
+on the books where loans touch one another: guarantee chains whose contagion strikes
+within the window, and borrowers whose loans share one health. Generated case 12 has
+both, and a borrower map in which a loan's borrower's first loan has a borrower of its
+own (loan 598 reads loan 300's health, which reads loan 2's): the engine's step
+compounds the map month by month, and so must the foresight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import defaults
+from sim.codes import LoanStatus
+from sim.engine import Simulation
+from sim.generate import generate
+from sim.observation import Decision
+from sim.strategies.base import NO_CHECKS
+
+MONTHS = (1, 2, 5, 9, 13)
+
+
+class Watching:
+    """Does nothing; keeps the foresight of each month in MONTHS and, for each loan,
+    whether it was on the books and its guarantor was foreseen to default with months of
+    the window left after it (so the contagion strikes within the window)."""
+
+    needs_hidden = True
+
+    def __init__(self, guarantor: np.ndarray):
+        self.guarantor = guarantor
+        self.seen: dict[int, tuple] = {}
+
+    def decide(self, obs):
+        if obs.month in MONTHS:
+            f = obs.hidden.foresight
+            on = obs.status <= LoanStatus.DEFAULTED
+            guaranteed = (self.guarantor >= 0) & on
+            struck = np.zeros(len(on), dtype=bool)
+            if f.health.shape[0] > 2:
+                struck[guaranteed] = f.margin[self.guarantor[guaranteed]] < 0
+            self.seen[obs.month] = (f, on, struck)
+        return Decision(policy=NO_CHECKS)
+
+
+@pytest.fixture(scope="module")
+def watched():
+    sc = generate(12)
+    sim = Simulation(sc, seed=1, decider=None, oracle=True, keep_history=True)
+    watch = Watching(sim.pf.guarantor)
+    sim.decider = watch.decide
+    sim.run()
+    return sc, sim, watch
+
+
+def test_the_case_has_what_the_loan_by_loan_projection_must_get_right(watched):
+    _, sim, watch = watched
+    b = sim.pf.borrower
+    assert sim._health_shared and (b[b] != b).any(), "a borrower map that compounds"
+    assert any(struck.any() for _, _, struck in watch.seen.values()), \
+        "a guarantor foreseen to default within the window"
+
+
+def test_the_foresight_is_the_runs_own_future_loan_by_loan(watched):
+    """Each month's foresight of the loans on the books is the health the run then had;
+    the loans off them have none (NaN)."""
+    sc, sim, watch = watched
+    assert set(watch.seen) == set(MONTHS)
+    for month, (f, on, _) in watch.seen.items():
+        window = f.health.shape[0]
+        assert window == min(defaults.FORESIGHT_MONTHS, sc.horizon_months - month + 1)
+        real = np.array([h["health"] for h in sim.history[month - 1:month - 1 + window]])
+        np.testing.assert_array_equal(f.health[:, on], real[:, on])
+        assert np.isnan(f.health[:, ~on]).all()
+        defaulted = (sim.default_month >= month) & (sim.default_month < month + window)
+        np.testing.assert_array_equal(f.defaults(), defaulted & (f.margin < np.inf))
