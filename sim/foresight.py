@@ -49,8 +49,8 @@ ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum membe
 class ShocksAhead:
     """The random numbers every month of a run will draw for health, month m in row m - 1.
 
-    The (months, loans) arrays are views of arrays kept loan by loan (`loan_major`):
-    the look-ahead reads a loan's months one after the other (`_look_ahead`)."""
+    The (months, loans) arrays are views of arrays kept loan by loan (Fortran order): the
+    look-ahead reads a loan's months one after the other (`_look_ahead`)."""
 
     idio: np.ndarray  # (months, loans)
     econ: np.ndarray  # (months,)
@@ -77,13 +77,14 @@ def draw_ahead(sim) -> ShocksAhead:
     n, k, r, T = sim.n, len(sim.pf.industries), len(sim.pf.regions), sim.T
     if sim._tape_role == "replay":
         months, macro_months = sim._tape.months, sim._tape.macro
-        return ShocksAhead(loan_major(np.stack([z.z_idio for z in months])),
+        # stacked loan by loan: (loans, months), seen as (months, loans)
+        return ShocksAhead(np.stack([z.z_idio for z in months], axis=1).T,
                            np.array([z.z_econ for z in months]),
                            np.stack([z.z_ind for z in months]).reshape(T, k),
                            np.stack([z.z_reg for z in months]).reshape(T, r),
-                           barrier_rows=loan_major(np.stack(
-                               [m.barrier for m in macro_months])[:, sim._group_of]),
-                           shock_rows=loan_major(np.stack([m.shock for m in macro_months])),
+                           barrier_rows=np.stack([m.barrier for m in macro_months],
+                                                 axis=1)[sim._group_of].T,
+                           shock_rows=np.stack([m.shock for m in macro_months], axis=1).T,
                            rows_known=True)
     idio, mac = copy.deepcopy(sim.rng_idio), copy.deepcopy(sim.rng_macro)
     z_idio, z_econ = np.empty((n, T)).T, np.empty(T)
@@ -95,11 +96,6 @@ def draw_ahead(sim) -> ShocksAhead:
         z_reg[m] = mac.standard_normal(r)
     return ShocksAhead(z_idio, z_econ, z_ind, z_reg, barrier_rows=np.empty((n, T)).T,
                        shock_rows=np.empty((n, T)).T)
-
-
-def loan_major(rows: np.ndarray) -> np.ndarray:
-    """`rows` (months, loans) as a view of a copy kept loan by loan (Fortran order)."""
-    return np.asfortranarray(rows)
 
 
 @dataclass(frozen=True)
