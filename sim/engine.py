@@ -64,13 +64,19 @@ class Simulation:
     def __init__(self, scenario: Scenario, seed: int | None = None, months: int | None = None,
                  decider: Callable[[Observation], Decision] | None = None,
                  oracle: bool = False, keep_history: bool = False, warnings: bool = True,
-                 tape: DrawTape | None = None):
+                 tape: DrawTape | None = None, signals_read: bool = True):
         self.sc = scenario
         self.keep_history = keep_history
         # whether the run keeps its warnings (each loan's first warning, the conditions a
         # check would have shown) for the frames: a run only summarised (`run_brief`) need
         # not, nothing in the model reads them
         self.warnings = warnings
+        # the month's off-site monitoring, or None: its sightings are read by the decider
+        # and its actions' preconditions (`signals_read`: a strategy's `reads_signals`), by
+        # the warnings and by the desk's history; a run that keeps neither, of a decider
+        # that reads none, would look for them for nobody
+        self._offsite = signals.offsite_sightings if (
+            signals_read or warnings or keep_history) else None
         self.history: list[dict] = []
         self.seed = scenario.seed if seed is None else int(seed)
         self.T = scenario.horizon_months if months is None else int(months)
@@ -196,7 +202,8 @@ class Simulation:
         self._decide_and_act(t)
         staff.close_month(self, start_hours)
         self._tick(t, z.z_idio, z.z_econ, z.z_ind, z.z_reg)
-        signals.offsite_sightings(self, t)
+        if self._offsite is not None:
+            self._offsite(self, t)
         rep = self.month_report
         # every sighting dated this month, those logged before its decision point too (the
         # month's alert list shows them; counting from the decision point missed them)
@@ -349,7 +356,7 @@ def _simulation(scenario: Scenario, seed: int | None, months: int | None,
     strat = make_strategy(strategy or "do-nothing", rules=rules)
     return Simulation(scenario, seed=seed, months=months, decider=strat.decide,
                       oracle=getattr(strat, "needs_hidden", False), warnings=warnings,
-                      tape=tape)
+                      tape=tape, signals_read=getattr(strat, "reads_signals", True))
 
 
 def simulate(scenario: Scenario, seed: int | None = None, months: int | None = None,
