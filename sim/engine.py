@@ -42,7 +42,7 @@ from sim.interventions.effects import act
 from sim.observation import Decision, Observation, action_hours, observe
 from sim.policy import MonitoringPolicy
 from sim.portfolio import build_portfolio
-from sim.recorder import METRIC_COLUMNS, MonthRecord, Recorder, event_frame
+from sim.recorder import METRIC_COLUMNS, FiguresRecorder, MonthRecord, Recorder, event_frame
 from sim.results import RunBrief, RunResult
 from sim.scenario import Scenario
 from sim.signals import SIG_INDEX, SIGNAL_IDS, U_COLUMNS
@@ -139,8 +139,8 @@ class Simulation:
         self.sc = scenario
         self.keep_history = keep_history
         # whether the run keeps its warnings (each loan's first warning, the conditions a
-        # check would have shown) for the frames: a run only summarised (`run_brief`) need
-        # not, nothing in the model reads them
+        # check would have shown) and its event log for the frames: a run only summarised
+        # (`run_brief`) need not, nothing in the model reads them
         self.warnings = warnings
         # the month's off-site monitoring, or None: its sightings are read by the decider
         # and its actions' preconditions (`signals_read`: a strategy's `reads_signals`), by
@@ -177,7 +177,8 @@ class Simulation:
         self.catalogue = catalogue(scenario)
         self.policy = scenario.monitoring
         self.prov_rates = provision_rates(scenario.provision_rates)
-        self.rec = Recorder(SIGNAL_IDS)
+        # a run kept for its figures only keeps no event log (sim.recorder)
+        self.rec = Recorder(SIGNAL_IDS) if warnings else FiguresRecorder(SIGNAL_IDS)
         self.env = Clock()
         self._processes: list = []  # the generators `start` put on the clock
         self._talks_now: dict = {}  # this month's talks by loan, for their meetings
@@ -442,8 +443,8 @@ def simulate_brief(scenario: Scenario, seed: int | None = None, months: int | No
                    strategy: str | object | None = None, rules=None,
                    tape: DrawTape | None = None) -> RunBrief:
     """`simulate`, keeping the figures only: the same run, without its frames (and without
-    the warning bookkeeping only the frames read). Runs of one seed given one `tape`
-    draw their months once (sim.draws)."""
+    the warning bookkeeping and the event log only the frames read). Runs of one seed
+    given one `tape` draw their months once (sim.draws)."""
     return _released(_simulation(scenario, seed, months, strategy, rules, warnings=False,
                                  tape=tape), "run_brief")
 

@@ -769,3 +769,21 @@ def test_a_brief_run_of_a_strategy_that_reads_no_signal_skips_the_offsite_pass(m
                 else mine == theirs, f.name
         assert passes and all(passes)  # the full run looked: its warnings are kept
         passes.clear()
+
+
+def test_a_run_kept_as_figures_only_logs_no_events_but_counts_the_sightings():
+    """Only the frames read the event log and the sightings' loans: a brief run keeps
+    neither (sim.recorder.FiguresRecorder), and its months count the same alerts."""
+    from sim.recorder import FiguresRecorder
+
+    sc = load_scenario(next(p for p in scenario_paths() if p.stem == "intro"))
+    brief = Simulation(sc, seed=3, decider=make_strategy("early-warning").decide,
+                       warnings=False)
+    brief.run_brief()
+    full = Simulation(sc, seed=3, decider=make_strategy("early-warning").decide)
+    full.run()
+    assert isinstance(brief.rec, FiguresRecorder) and not isinstance(full.rec, FiguresRecorder)
+    assert not (brief.rec.events or brief.rec.chunks or brief.rec.blocks or brief.rec.signals)
+    assert full.rec.events and full.rec.signals
+    assert brief.rec.n_signals == full.rec.n_signals > 0
+    assert [r.new_alerts for r in brief.reports] == [r.new_alerts for r in full.reports]
