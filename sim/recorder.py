@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.codes import CHECK_KINDS, CLASS_KEYS, ON_BOOKS, LoanClass, SignalSource
 from sim.kernels.classes import balance_by_class
+from sim.kernels.h2_metrics import month_tallies
 
 EVENT_COLUMNS = ("month", "loan_id", "event", "amount_cny", "details")
 METRIC_COLUMNS = ("month", "outstanding_cny", "npl_ratio", *("bal_" + k for k in CLASS_KEYS),
@@ -139,14 +140,14 @@ class Recorder:
         bal, by_cls = balance_by_class(sim.status, sim.balance, sim.cls, ON_BOOKS,
                                        len(LoanClass))  # np.where and np.bincount in one pass
         out = float(bal.sum())
-        npl = float(by_cls[_SUBSTANDARD:].sum())
+        npl, provisions, defaulted = month_tallies(by_cls, sim.prov_rates, _SUBSTANDARD,
+                                                   sim.default_month)
         # undiscounted running loss: exposure at each default less recoveries and cures
         cum_loss = sim._ead_total - float(sim.recovered.sum()) - sim._cured_balance
         self.metrics.append(dict(zip(METRIC_COLUMNS, (
-            t, out, npl / out if out > 0 else 0.0, *by_cls.tolist(),
-            float((by_cls * sim.prov_rates).sum()), int(new_defaults),
-            int(np.count_nonzero(sim.default_month >= 0)), cum_loss,
-            float(sim.interest.sum()), used, sim.lpr["lpr_1y"]), strict=True)))
+            t, out, npl / out if out > 0 else 0.0, *by_cls.tolist(), provisions,
+            int(new_defaults), defaulted, cum_loss, float(sim.interest.sum()), used,
+            sim.lpr["lpr_1y"]), strict=True)))
 
     # ------------------------------------------------------------------ frames
     def event_frame(self) -> pd.DataFrame:
