@@ -1,4 +1,4 @@
-"""The engine: a discrete-event timeline over a portfolio held in numpy columns.
+"""The engine: a SimPy timeline over a portfolio held in numpy columns.
 
 This module only wires the model together. Each concept lives in its own module
 and owns its columns on the Simulation: the credit model (sim.credit), the
@@ -8,11 +8,11 @@ book (sim.loanbook), classification (sim.classification), signals
 (sim.interventions), what strategies see (sim.observation), the data collector
 (sim.recorder) and the results (sim.results).
 
-Month t runs at clock time t - 0.5 (`Clock`: SimPy's order of events, without its
-objects): events dated month t fire at time t - 1, before the month's decision point.
-The month: draw the month's random numbers, refill the staff's hours, ask the decider,
-run the checks due, take the decided actions, then tick the book (health, payments,
-default, classification) and look for off-site signals.
+Month t runs at SimPy time t - 0.5: events dated month t fire at time t - 1,
+before the month's decision point. The month: draw the month's random numbers,
+refill the staff's hours, ask the decider, run the checks due, take the
+decided actions, then tick the book (health, payments, default, classification)
+and look for off-site signals.
 
 Randomness: one SeedSequence per run, child streams per purpose. Every stream
 draws the same amount each month whatever the decisions, so two strategies on
@@ -22,12 +22,11 @@ one seed face the same borrowers, economy and idiosyncratic draws.
 from __future__ import annotations
 
 import copy
-import itertools
 import math
-from collections.abc import Callable, Generator
-from heapq import heappop, heappush
+from collections.abc import Callable
 
 import numpy as np
+import simpy
 
 from sim import checks, classification, credit, judgement, loanbook, macro, scripted, signals, staff
 from sim.classification import provision_rates
@@ -57,76 +56,6 @@ ACTION_UNIFORMS = 2
 __all__ = ["ACTIVE", "CLOSED", "DEFAULTED", "METRIC_COLUMNS", "SIGNAL_IDS", "SIG_INDEX",
            "SOLD", "STATUS_KEYS", "WRITTEN_OFF", "Decision", "Observation", "RunResult",
            "Simulation", "event_frame", "simulate"]
-
-
-URGENT, NORMAL = 0, 1
-"""Priorities at one time, as SimPy's: a process's start before any timeout."""
-
-
-class Clock:
-    """The run's clock: a queue of processes (generators) waiting on timeouts, run in
-    SimPy's order (simpy.Environment): by time, then a process's start before a timeout,
-    then in the order they were scheduled. So every lawsuit, auction, timeline and month
-    takes its steps, and its draws, where and when it did under SimPy; what the engine
-    needs of SimPy (`now`, `timeout`, `process`, `run`) without its event objects and
-    callbacks, a few microseconds a step (a 2,000-loan, 60-month run of a study steps
-    about a thousand times: its months, about 300 lawsuits and auctions).
-
-    A queue entry is [time, priority, id, process]: a timeout is scheduled when it is made
-    and takes its process when yielded, as a SimPy Timeout takes its callback. SimPy's
-    events that do nothing (a process that has ended, the stop of `run`) are not kept:
-    they moved nothing but the ids, and the order of the others stands. An exception in a
-    process propagates at once (SimPy raised a copy of it at the process's end event)."""
-
-    __slots__ = ("now", "_queue", "_eid")
-
-    def __init__(self):
-        self.now = 0  # SimPy's initial time: 0, an int, until the first timeout
-        self._queue: list[list] = []
-        self._eid = itertools.count()  # ids handed out: events scheduled
-
-    def timeout(self, delay) -> list:
-        """An event `delay` after now, for the process that yields it."""
-        if delay < 0:
-            raise ValueError(f"negative delay {delay}")
-        entry = [self.now + delay, NORMAL, next(self._eid), None]
-        heappush(self._queue, entry)
-        return entry
-
-    def process(self, generator: Generator) -> None:
-        """Start `generator` now, before the timeouts due now."""
-        heappush(self._queue, [self.now, URGENT, next(self._eid), generator])
-
-    def run(self, until: float | None = None) -> None:
-        """Run the processes until time `until` (the events due then wait for the next
-        run, as SimPy's stop comes first), or until nothing waits."""
-        queue = self._queue
-        if until is None:
-            while queue:
-                self._step(heappop(queue))
-            return
-        at = until if isinstance(until, int) else float(until)
-        if at <= self.now:
-            raise ValueError(f"until ({at}) must be greater than the current time")
-        stop = self.now + (at - self.now)  # SimPy's time of its stop event
-        while queue and queue[0][0] < stop:
-            self._step(heappop(queue))
-        self.now = stop
-
-    def _step(self, entry: list) -> None:
-        """Resume the process waiting on `entry` (its start or a timeout), which then
-        waits on the timeout it yields, or ends."""
-        self.now = entry[0]
-        process = entry[3]
-        try:
-            wait = process.send(None)
-        except StopIteration:
-            return
-        wait[3] = process
-
-    def close(self) -> None:
-        """Forget the queue (`Simulation.close` ends its processes)."""
-        self._queue.clear()
 
 
 class Simulation:
@@ -179,7 +108,7 @@ class Simulation:
         self.prov_rates = provision_rates(scenario.provision_rates)
         # a run kept for its figures only keeps no event log (sim.recorder)
         self.rec = Recorder(SIGNAL_IDS) if warnings else FiguresRecorder(SIGNAL_IDS)
-        self.env = Clock()
+        self.env = simpy.Environment()
         self._processes: list = []  # the generators `start` put on the clock
         self._talks_now: dict = {}  # this month's talks by loan, for their meetings
         self._init_state(rng_b)
@@ -228,8 +157,8 @@ class Simulation:
 
     # ------------------------------------------------------------------ time
     def start(self, process) -> None:
-        """Put `process` (a generator of the clock's timeouts: the months, the timelines, a
-        lawsuit, an auction) on the run's clock, kept so that `close` can end it."""
+        """Put `process` (a generator of SimPy events: the months, the timelines, a lawsuit,
+        an auction) on the run's clock, kept so that `close` can end it."""
         self._processes.append(process)
         self.env.process(process)
 
@@ -243,7 +172,6 @@ class Simulation:
         for process in self._processes:
             process.close()
         self._processes.clear()
-        self.env.close()
 
     def month_now(self) -> int:
         return math.floor(self.env.now) + 1  # np.floor's integer, without a numpy call
