@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 import simpy
+from simpy.events import Initialize
 
 from sim import checks, classification, credit, judgement, loanbook, macro, scripted, signals, staff
 from sim.classification import provision_rates
@@ -56,6 +57,28 @@ ACTION_UNIFORMS = 2
 __all__ = ["ACTIVE", "CLOSED", "DEFAULTED", "METRIC_COLUMNS", "SIGNAL_IDS", "SIG_INDEX",
            "SOLD", "STATUS_KEYS", "WRITTEN_OFF", "Decision", "Observation", "RunResult",
            "Simulation", "event_frame", "simulate"]
+
+
+class _Steps:
+    """A generator of SimPy events run on the environment as a simpy.Process runs it:
+    started by SimPy's own Initialize event (now, before the timeouts due now) and
+    resumed by a callback on each event it yields, without a Process's bookkeeping: the
+    Process event itself and the end event it schedules, which nothing here waits on. A
+    study's replication starts about 900 lawsuits and auctions; every step keeps SimPy's
+    time and order (the end events moved only the ids of the events after them)."""
+
+    __slots__ = ("_generator",)
+
+    def __init__(self, env: simpy.Environment, generator):
+        self._generator = generator
+        Initialize(env, self)  # calls `_resume` when it is processed
+
+    def _resume(self, event) -> None:
+        try:
+            wait = self._generator.send(event.value)
+        except StopIteration:
+            return
+        wait.callbacks.append(self._resume)
 
 
 class Simulation:
@@ -160,7 +183,7 @@ class Simulation:
         """Put `process` (a generator of SimPy events: the months, the timelines, a lawsuit,
         an auction) on the run's clock, kept so that `close` can end it."""
         self._processes.append(process)
-        self.env.process(process)
+        _Steps(self.env, process)
 
     def close(self) -> None:
         """End the processes still waiting when the run is done (a lawsuit or an auction
