@@ -11,6 +11,8 @@ non-retail borrower's claims are non-performing, all its claims are non-performi
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim.codes import CLASS_KEYS, ON_BOOKS, LoanClass
@@ -47,8 +49,10 @@ _NO_BORROWERS = np.zeros(0, dtype=np.int64)
 """The borrower column when the 10% rule does not apply."""
 
 
+@functools.cache
 def _class_rules() -> kernels.ClassRules:
-    """classify's rules: the day triggers and the borrower rule's share."""
+    """classify's rules: the day triggers and the borrower rule's share (constants of this
+    module: built once, not at each month's reclassification)."""
     return kernels.ClassRules(
         special_mention=int(SPECIAL_MENTION), substandard=int(SUBSTANDARD),
         trigger_days=_TRIGGER_DAYS, trigger_classes=_TRIGGER_CLASSES,

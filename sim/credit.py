@@ -181,6 +181,7 @@ def init_health(sim) -> None:
     sim.e = _shared(pf, ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12)))
     b = pf.borrower
     sim._health_shared = not (b is None or (b == np.arange(len(b))).all())
+    sim._health_rules = _health_rules()
     sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
     sim.boost = np.zeros(n)  # one-month boosts (collection)
     sim.d = sim.e - c0  # health at the first decision point
@@ -229,7 +230,7 @@ def step_health(sim, t: int, c_group: np.ndarray, shock: np.ndarray, z_idio) -> 
     pf = sim.pf
     # `_shared` (one health per borrower), decided once per run
     sim.e, d, started = kernels.health_step(
-        _health_rules(), t, sim.e, z_idio, sim.borrower_of_loan, sim._health_shared, c_group,
+        sim._health_rules, t, sim.e, z_idio, sim.borrower_of_loan, sim._health_shared, c_group,
         sim._group_of, pf.floating, sim.rate, sim.rate0, PCT_PER_UNIT, sim.status, ON_BOOKS,
         pf.diverter, sim.entrusted, sim.diverting, sim.d, sim.shift, shock, sim.boost,
         sim.d_hist, t % defaults.HEALTH_HISTORY_MONTHS)
@@ -243,7 +244,8 @@ PCT_PER_UNIT = 100.0
 
 
 def _health_rules() -> kernels.HealthRules:
-    """step_health's parameters from sim.defaults (read at each call)."""
+    """step_health's parameters from sim.defaults (read once per run, by `init_health`:
+    building them each month cost a few microseconds)."""
     phi = defaults.IDIO_PHI_MONTHLY
     return kernels.HealthRules(
         phi=phi, scale=float(np.sqrt(1.0 - phi * phi)),  # as factor_step works it out

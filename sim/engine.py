@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 import simpy
+from simpy.events import Initialize
 
 from sim import checks, classification, credit, judgement, loanbook, macro, scripted, signals, staff
 from sim.classification import provision_rates
@@ -41,7 +42,7 @@ from sim.interventions.effects import act
 from sim.observation import Decision, Observation, action_hours, observe
 from sim.policy import MonitoringPolicy
 from sim.portfolio import build_portfolio
-from sim.recorder import METRIC_COLUMNS, MonthRecord, Recorder, event_frame
+from sim.recorder import METRIC_COLUMNS, FiguresRecorder, MonthRecord, Recorder, event_frame
 from sim.results import RunBrief, RunResult
 from sim.scenario import Scenario
 from sim.signals import SIG_INDEX, SIGNAL_IDS, U_COLUMNS
@@ -58,19 +59,47 @@ __all__ = ["ACTIVE", "CLOSED", "DEFAULTED", "METRIC_COLUMNS", "SIGNAL_IDS", "SIG
            "Simulation", "event_frame", "simulate"]
 
 
+class _Steps:
+    """A generator of SimPy events run on the environment as a simpy.Process runs it:
+    started by SimPy's own Initialize event (now, before the timeouts due now) and
+    resumed by a callback on each event it yields, without a Process's bookkeeping: the
+    Process event itself and the end event it schedules, which nothing here waits on. A
+    study's replication starts about 900 lawsuits and auctions; every step keeps SimPy's
+    time and order (the end events moved only the ids of the events after them)."""
+
+    __slots__ = ("_generator",)
+
+    def __init__(self, env: simpy.Environment, generator):
+        self._generator = generator
+        Initialize(env, self)  # calls `_resume` when it is processed
+
+    def _resume(self, event) -> None:
+        try:
+            wait = self._generator.send(event.value)
+        except StopIteration:
+            return
+        wait.callbacks.append(self._resume)
+
+
 class Simulation:
     """One run of a scenario with a seed, driven by a decider (a strategy or a person)."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, months: int | None = None,
                  decider: Callable[[Observation], Decision] | None = None,
                  oracle: bool = False, keep_history: bool = False, warnings: bool = True,
-                 tape: DrawTape | None = None):
+                 tape: DrawTape | None = None, signals_read: bool = True):
         self.sc = scenario
         self.keep_history = keep_history
         # whether the run keeps its warnings (each loan's first warning, the conditions a
-        # check would have shown) for the frames: a run only summarised (`run_brief`) need
-        # not, nothing in the model reads them
+        # check would have shown) and its event log for the frames: a run only summarised
+        # (`run_brief`) need not, nothing in the model reads them
         self.warnings = warnings
+        # the month's off-site monitoring, or None: its sightings are read by the decider
+        # and its actions' preconditions (`signals_read`: a strategy's `reads_signals`), by
+        # the warnings and by the desk's history; a run that keeps neither, of a decider
+        # that reads none, would look for them for nobody
+        self._offsite = signals.offsite_sightings if (
+            signals_read or warnings or keep_history) else None
         self.history: list[dict] = []
         self.seed = scenario.seed if seed is None else int(seed)
         self.T = scenario.horizon_months if months is None else int(months)
@@ -100,7 +129,8 @@ class Simulation:
         self.catalogue = catalogue(scenario)
         self.policy = scenario.monitoring
         self.prov_rates = provision_rates(scenario.provision_rates)
-        self.rec = Recorder(SIGNAL_IDS)
+        # a run kept for its figures only keeps no event log (sim.recorder)
+        self.rec = Recorder(SIGNAL_IDS) if warnings else FiguresRecorder(SIGNAL_IDS)
         self.env = simpy.Environment()
         self._processes: list = []  # the generators `start` put on the clock
         self._talks_now: dict = {}  # this month's talks by loan, for their meetings
@@ -153,7 +183,7 @@ class Simulation:
         """Put `process` (a generator of SimPy events: the months, the timelines, a lawsuit,
         an auction) on the run's clock, kept so that `close` can end it."""
         self._processes.append(process)
-        self.env.process(process)
+        _Steps(self.env, process)
 
     def close(self) -> None:
         """End the processes still waiting when the run is done (a lawsuit or an auction
@@ -196,7 +226,8 @@ class Simulation:
         self._decide_and_act(t)
         staff.close_month(self, start_hours)
         self._tick(t, z.z_idio, z.z_econ, z.z_ind, z.z_reg)
-        signals.offsite_sightings(self, t)
+        if self._offsite is not None:
+            self._offsite(self, t)
         rep = self.month_report
         # every sighting dated this month, those logged before its decision point too (the
         # month's alert list shows them; counting from the decision point missed them)
@@ -349,7 +380,7 @@ def _simulation(scenario: Scenario, seed: int | None, months: int | None,
     strat = make_strategy(strategy or "do-nothing", rules=rules)
     return Simulation(scenario, seed=seed, months=months, decider=strat.decide,
                       oracle=getattr(strat, "needs_hidden", False), warnings=warnings,
-                      tape=tape)
+                      tape=tape, signals_read=getattr(strat, "reads_signals", True))
 
 
 def simulate(scenario: Scenario, seed: int | None = None, months: int | None = None,
@@ -363,8 +394,8 @@ def simulate_brief(scenario: Scenario, seed: int | None = None, months: int | No
                    strategy: str | object | None = None, rules=None,
                    tape: DrawTape | None = None) -> RunBrief:
     """`simulate`, keeping the figures only: the same run, without its frames (and without
-    the warning bookkeeping only the frames read). Runs of one seed given one `tape`
-    draw their months once (sim.draws)."""
+    the warning bookkeeping and the event log only the frames read). Runs of one seed
+    given one `tape` draw their months once (sim.draws)."""
     return _released(_simulation(scenario, seed, months, strategy, rules, warnings=False,
                                  tape=tape), "run_brief")
 

@@ -99,6 +99,7 @@ def init_columns(sim) -> None:
     sim._rates_reset_due = np.zeros(n, dtype=bool)
     sim._last_due = np.zeros(n)
     sim._last_paid = np.zeros(n)
+    sim._book_rules = _book_rules()
 
 
 def extension_limit_months(term: np.ndarray) -> np.ndarray:
@@ -151,7 +152,7 @@ def step(sim, t: int, d: np.ndarray) -> None:
         sim.rate, sim.term, sim.mob, ei, float(defaults.MONTHS_PER_YEAR)))
     (sim.arrears_interest, sim.dpd, sim._last_due, sim._last_paid, cured, missed, repaid,
      new_default, cure) = kernels.book_step(
-        _book_rules(), t, d, sim.status, sim.frozen, sim.defaulted, sim._staged, sim.undrawn,
+        sim._book_rules, t, d, sim.status, sim.frozen, sim.defaulted, sim._staged, sim.undrawn,
         sim.undrawn0, sim.balance, sim.disbursed, sim.rate, sim.term, sim.mob,
         sim._equal_principal, ei, annuity_factor, sim.deferral_until, sim.arrears_interest,
         sim.interest, sim.repaid, sim.misses, sim.dpd, sim.lawsuit_month, sim._u_act[:, 0],
@@ -195,7 +196,8 @@ def observation_months(sim) -> int:
 
 
 def _book_rules() -> kernels.BookRules:
-    """step's parameters from sim.defaults (read at each call)."""
+    """step's parameters from sim.defaults (read once per run, by `init_columns`:
+    building them each month cost a few microseconds)."""
     return kernels.BookRules(
         active=ACTIVE, defaulted=DEFAULTED, closed=CLOSED, on_books=ON_BOOKS,
         substandard=SUBSTANDARD, months_per_year=float(defaults.MONTHS_PER_YEAR),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.codes import CHECK_KINDS, CLASS_KEYS, ON_BOOKS, LoanClass, SignalSource
 from sim.kernels.classes import balance_by_class
+from sim.kernels.h2_metrics import month_tallies
 
 EVENT_COLUMNS = ("month", "loan_id", "event", "amount_cny", "details")
 METRIC_COLUMNS = ("month", "outstanding_cny", "npl_ratio", *("bal_" + k for k in CLASS_KEYS),
@@ -127,8 +128,11 @@ class Recorder:
                   via: SignalSource) -> None:
         """Loans idx saw signals (indices into signal_ids, one per loan) in `month`."""
         self.signals.append((month, idx.astype(np.int64), signals.astype(np.int16), int(via)))
-        self.n_signals += len(idx)
-        self.signals_in[month] = self.signals_in.get(month, 0) + len(idx)
+        self._count_sightings(month, len(idx))
+
+    def _count_sightings(self, month: int, seen: int) -> None:
+        self.n_signals += seen
+        self.signals_in[month] = self.signals_in.get(month, 0) + seen
 
     def record_metrics(self, sim, t: int, used: float, new_defaults: int) -> None:
         """One row of METRIC_COLUMNS for month t, from the loan book as it stands (the row's
@@ -136,14 +140,14 @@ class Recorder:
         bal, by_cls = balance_by_class(sim.status, sim.balance, sim.cls, ON_BOOKS,
                                        len(LoanClass))  # np.where and np.bincount in one pass
         out = float(bal.sum())
-        npl = float(by_cls[_SUBSTANDARD:].sum())
+        npl, provisions, defaulted = month_tallies(by_cls, sim.prov_rates, _SUBSTANDARD,
+                                                   sim.default_month)
         # undiscounted running loss: exposure at each default less recoveries and cures
         cum_loss = sim._ead_total - float(sim.recovered.sum()) - sim._cured_balance
         self.metrics.append(dict(zip(METRIC_COLUMNS, (
-            t, out, npl / out if out > 0 else 0.0, *by_cls.tolist(),
-            float((by_cls * sim.prov_rates).sum()), int(new_defaults),
-            int(np.count_nonzero(sim.default_month >= 0)), cum_loss,
-            float(sim.interest.sum()), used, sim.lpr["lpr_1y"]), strict=True)))
+            t, out, npl / out if out > 0 else 0.0, *by_cls.tolist(), provisions,
+            int(new_defaults), defaulted, cum_loss, float(sim.interest.sum()), used,
+            sim.lpr["lpr_1y"]), strict=True)))
 
     # ------------------------------------------------------------------ frames
     def event_frame(self) -> pd.DataFrame:
@@ -203,6 +207,31 @@ class Recorder:
 
     def metric_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.metrics, columns=list(METRIC_COLUMNS))
+
+
+class FiguresRecorder(Recorder):
+    """The recorder of a run kept for its figures only (warnings=False: a study's runs,
+    summarised as a sim.results.RunBrief): the metrics, the checks' tally, the months and
+    the sightings counted by month, without the event log and the sightings' loans,
+    which only the frames read (a RunResult, the desk), and which cost 1 to 8 us an
+    event logged, about 2% of a study's replication."""
+
+    def log(self, month: int, loan: int, event: str, amount: float = 0.0,
+            details: str = "") -> None:
+        pass
+
+    def log_block(self, month: int, idx: np.ndarray, events: list[str],
+                  event_codes: np.ndarray, amounts: np.ndarray, details: list[str],
+                  detail_codes: np.ndarray) -> None:
+        pass
+
+    def log_many(self, month: int, idx: np.ndarray, event: str,
+                 amount: np.ndarray | None = None) -> None:
+        pass
+
+    def sightings(self, month: int, idx: np.ndarray, signals: np.ndarray,
+                  via: SignalSource) -> None:
+        self._count_sightings(month, len(idx))
 
 
 def warning_frame(signals: pd.DataFrame, latent: list[tuple],

@@ -68,13 +68,17 @@ def collateral_fell(sim, idx: np.ndarray | slice, value_cny: np.ndarray | None =
     """Whether loans idx hold security (an unsecured loan has none to fall) worth less than
     COLLATERAL_SIGNAL_SHARE of its last appraisal; value_cny: its true value now
     (collateral_value), and has: whether they hold security (has_security), when the
-    caller has worked them out."""
+    caller has worked them out. An array of loan numbers is worked out in compiled code
+    (sim.kernels.signals.collateral_fell), the same figures."""
     from sim.interventions.workouts import collateral_value, has_security
 
     if value_cny is None:
         value_cny = collateral_value(sim, idx)
     if has is None:
         has = has_security(sim, idx)
+    if isinstance(idx, np.ndarray) and idx.dtype == np.int64:  # a check's loans: one pass
+        return kernels.collateral_fell(idx, value_cny, has, sim.appraised,
+                                       defaults.COLLATERAL_SIGNAL_SHARE)
     return has & (
         value_cny < defaults.COLLATERAL_SIGNAL_SHARE * np.maximum(sim.appraised[idx], 1.0))
 

@@ -4,6 +4,8 @@ policy shocks, metrics, and every shipped scenario running under every strategy.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -736,3 +738,52 @@ def test_a_finished_run_is_freed_at_once_not_at_the_next_full_collection(strateg
         assert len(made) == 2 and all(w() is None for w in made)
     finally:
         gc.enable()
+
+
+def test_a_brief_run_of_a_strategy_that_reads_no_signal_skips_the_offsite_pass(monkeypatch):
+    """A study's brief run keeps no warnings; late collection reads no signal, and the
+    legal steps it takes need none seen (no precondition reads `last_seen`). So its brief
+    run skips the month's off-site monitoring and still gives every figure the full run
+    gives."""
+    from sim.defaults import INTERVENTIONS
+    from sim.engine import _simulation
+    from sim.kernels import signals as kernels
+    from sim.results import RunBrief
+    from sim.strategies.base import WORKOUT_STEPS
+
+    assert not make_strategy("late-collection").reads_signals
+    assert all(not {"in_difficulty", "freeze_ground"} & set(INTERVENTIONS[a].requires)
+               for a in WORKOUT_STEPS)
+    passes = []  # the off-site passes: whether each keeps warnings
+    real = kernels.month_sightings
+    monkeypatch.setattr(kernels, "month_sightings",
+                        lambda *args: passes.append(args[-1]) or real(*args))
+    for stem in ("intro", "fund_diversion"):
+        sc = load_scenario(next(p for p in scenario_paths() if p.stem == stem))
+        brief = _simulation(sc, 3, None, "late-collection", None, warnings=False).run_brief()
+        assert not passes
+        full = RunBrief.from_result(simulate(sc, seed=3, strategy="late-collection"))
+        for f in dataclasses.fields(RunBrief):
+            mine, theirs = getattr(brief, f.name), getattr(full, f.name)
+            assert np.array_equal(mine, theirs) if isinstance(mine, np.ndarray) \
+                else mine == theirs, f.name
+        assert passes and all(passes)  # the full run looked: its warnings are kept
+        passes.clear()
+
+
+def test_a_run_kept_as_figures_only_logs_no_events_but_counts_the_sightings():
+    """Only the frames read the event log and the sightings' loans: a brief run keeps
+    neither (sim.recorder.FiguresRecorder), and its months count the same alerts."""
+    from sim.recorder import FiguresRecorder
+
+    sc = load_scenario(next(p for p in scenario_paths() if p.stem == "intro"))
+    brief = Simulation(sc, seed=3, decider=make_strategy("early-warning").decide,
+                       warnings=False)
+    brief.run_brief()
+    full = Simulation(sc, seed=3, decider=make_strategy("early-warning").decide)
+    full.run()
+    assert isinstance(brief.rec, FiguresRecorder) and not isinstance(full.rec, FiguresRecorder)
+    assert not (brief.rec.events or brief.rec.chunks or brief.rec.blocks or brief.rec.signals)
+    assert full.rec.events and full.rec.signals
+    assert brief.rec.n_signals == full.rec.n_signals > 0
+    assert [r.new_alerts for r in brief.reports] == [r.new_alerts for r in full.reports]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.kernels.common import kernel
+from sim.kernels.common import _maximum, kernel
 
 
 @kernel
@@ -203,6 +203,17 @@ def any_alert(last_seen, idx, after, weights):
             if weights[j] != 0 and last_seen[i, j] > after:
                 out[c] = True
                 break
+    return out
+
+
+@kernel
+def collateral_fell(idx, value_cny, has, appraised, share):
+    """sim.signals.collateral_fell on loans idx (an array of loan numbers; value_cny and
+    has, one per loan): security worth less than `share` of its last appraisal (at least
+    1 CNY), in one pass instead of five array operations at each check."""
+    out = np.empty(len(idx), dtype=np.bool_)
+    for k in range(len(idx)):
+        out[k] = has[k] and value_cny[k] < share * _maximum(appraised[idx[k]], 1.0)
     return out
 
 

@@ -100,6 +100,12 @@ class Strategy:
 
     name = "base"
     needs_hidden = False
+    reads_signals = True
+    """Whether the strategy reads the signals the bank has seen (`Observation.last_seen`),
+    in its decisions or through the preconditions of the actions it takes (relief and a
+    freeze need difficulty the bank can see: sim.interventions.catalogue). A run that
+    keeps no warnings, of a strategy that reads none, skips the month's off-site
+    monitoring, whose sightings nothing would read (sim.engine)."""
 
     def __init__(self, hours: dict | None = None):
         from sim.defaults import INTERVENTIONS

@@ -80,6 +80,7 @@ class LateCollection(Strategy):
     """Nothing until 90+ days past due; then collection, lawsuit, auction."""
 
     name = "late-collection"
+    reads_signals = False  # the workout's legal steps need no signal seen
 
     def decide(self, obs: Observation) -> Decision:
         budget = Budget(obs.hours_available)
