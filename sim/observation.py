@@ -21,8 +21,13 @@ import numpy as np
 from sim.checks import policy_demand, policy_load
 from sim.codes import CheckKind
 from sim.compiled import compiled
-from sim.defaults import COURT_FEE_BANDS, COURT_FEE_FIRST_CNY, InterventionType
-from sim.interventions.catalogue import precondition
+from sim.defaults import (
+    ALERT_WINDOW_MONTHS,
+    COURT_FEE_BANDS,
+    COURT_FEE_FIRST_CNY,
+    InterventionType,
+)
+from sim.interventions.catalogue import difficulty_and_alerts, precondition
 from sim.interventions.kernels_act import court_fee as kernel_court_fee
 from sim.interventions.workouts import (
     NO_COLLATERAL,
@@ -248,8 +253,29 @@ class Observation:
     def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
         """Number of distinct non-payment signals seen in the last `months` months."""
         groups = None if groups is None else tuple(groups)
+        got = self.memo.get(("recent_alerts", months, groups))
+        if got is not None:
+            return got
+        if groups is None:  # all signals: read with the difficulty, in one pass
+            return self._read_signals(months)[1]
         return self.derived(("recent_alerts", months, groups), lambda: recent_alerts(
             self.last_seen, self.month, months, groups))
+
+    def in_difficulty(self) -> np.ndarray:
+        """Loans whose difficulty the bank can see (the ground for relief), as the engine
+        judges it (sim.interventions.catalogue.difficulty_and_alerts)."""
+        got = self.memo.get(("in_difficulty",))
+        if got is None:
+            got = self._read_signals(ALERT_WINDOW_MONTHS)[0]
+        return got
+
+    def _read_signals(self, months: int) -> tuple[np.ndarray, np.ndarray]:
+        """(`in_difficulty`, `recent_alerts(months)`), read off last_seen together and each
+        kept under its own key (a figure already kept is kept: the same values)."""
+        difficult, alerts = difficulty_and_alerts(self.dpd, self.cls, self.last_seen,
+                                                  self.month, months)
+        return (self.derived(("in_difficulty",), lambda: difficult),
+                self.derived(("recent_alerts", months, None), lambda: alerts))
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Observation))
