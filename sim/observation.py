@@ -335,37 +335,42 @@ def observe(sim) -> Observation:
     """The observation at the current decision point."""
     t = sim.t
     pf = sim.pf
-    ro = read_only
     hidden = None
     if sim.oracle:
-        hidden = HiddenState(health=ro(sim.d.copy()), diverting=ro(sim.diverting.copy()),
-                             sim=sim)
+        health, diverting = sim.d.copy(), sim.diverting.copy()
+        health.flags.writeable = diverting.flags.writeable = False
+        hidden = HiddenState(health=health, diverting=diverting, sim=sim)
+    worked_out = _visible(t, sim.frozen, sim.undrawn, sim.restructured_until,
+                          sim.collateral_sold, pf.collateral_type, NO_COLLATERAL,
+                          sim.extra_collateral, sim.disaster_until, pf.region, sim.term,
+                          sim.mob, sim.latest_term)
+    security = appraised_security(sim)
+    for a in (*worked_out, security):  # the observation's own arrays: read-only as they are
+        a.flags.writeable = False
     undrawn, restructured, has_collateral, pledged, disaster_region, remaining, longest = \
-        _visible(t, sim.frozen, sim.undrawn, sim.restructured_until, sim.collateral_sold,
-                 pf.collateral_type, NO_COLLATERAL, sim.extra_collateral, sim.disaster_until,
-                 pf.region, sim.term, sim.mob, sim.latest_term)
+        worked_out
     v = _views(sim)
     return Observation.of(
         month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
         status=v["status"], product=v["product"], segment=v["segment"],
-        balance=v["balance"], undrawn=ro(undrawn),
+        balance=v["balance"], undrawn=undrawn,
         dpd=v["dpd"], cls=v["cls"], last_check=v["last_check"],
         last_seen=v["last_seen"], known_diversion=v["known_diversion"],
         entrusted=v["entrusted"], frozen=v["frozen"],
-        restructured=ro(restructured), has_collateral=ro(has_collateral),
-        pledged=ro(pledged),
+        restructured=restructured, has_collateral=has_collateral,
+        pledged=pledged,
         lawsuit_month=v["lawsuit_month"], judgment=v["judgment"], enforced=v["enforced"],
         auction_open=v["auction_open"],
-        disaster_region=ro(disaster_region),
+        disaster_region=disaster_region,
         acted=v["acted"], check_hours=v["check_hours"],
         check_demand=policy_demand(sim, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
         rate=v["rate"], funding_rate=float(sim.sc.funding_rate_annual),
-        remaining_months=ro(remaining),
-        longest_remaining=ro(longest),
+        remaining_months=remaining,
+        longest_remaining=longest,
         repayment=v["repayment"],
         cls_objective=v["cls_objective"], judgement=v["judgement"], case_policy=sim.sc.monitoring,
-        security_cny=ro(appraised_security(sim)),
+        security_cny=security,
         check_load=lambda policy: policy_load(sim, policy, t),
     )
 

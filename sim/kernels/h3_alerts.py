@@ -19,15 +19,22 @@ def difficulty_and_alerts(last_seen, after, weights, after_any, weights_any, dpd
     strategy asks for the two at every decision point, and each is a pass over the whole
     of last_seen."""
     n, k = last_seen.shape
+    # each signal's threshold: its window's month, or one no month passes (weight 0)
+    never = np.iinfo(last_seen.dtype).max
+    counted = np.empty(k, dtype=last_seen.dtype)
+    any_counted = np.empty(k, dtype=last_seen.dtype)
+    for j in range(k):
+        counted[j] = after if weights[j] != 0 else never
+        any_counted[j] = after_any if weights_any[j] != 0 else never
     difficult = np.empty(n, dtype=np.bool_)
     alerts = np.empty(n, dtype=np.int64)
     for i in range(n):
         count = 0
-        seen = False
+        seen = 0
         for j in range(k):
             month = last_seen[i, j]
-            count += (weights[j] != 0) & (month > after)
-            seen |= (weights_any[j] != 0) & (month > after_any)
+            count += month > counted[j]
+            seen += month > any_counted[j]
         alerts[i] = count
-        difficult[i] = dpd[i] > 0 or cls[i] >= watch or seen
+        difficult[i] = dpd[i] > 0 or cls[i] >= watch or seen > 0
     return difficult, alerts
