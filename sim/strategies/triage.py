@@ -428,7 +428,12 @@ class Triage(Strategy):
     def _actions_now(self, obs: Observation) -> tuple[np.ndarray, ...]:
         """(whether the case offers each of ACTIONS, its hours (0 for a check, whose hours
         depend on the loan), its fee in CNY, its fee as a share of the balance), worked out
-        again only when the case's catalogue changes."""
+        again only when the case's catalogue changes, and looked up once a decision point
+        (several steps of a decision, and the oracle's officer, read it)."""
+        return obs.derived(("actions_now",), lambda: self._action_table(obs))
+
+    def _action_table(self, obs: Observation) -> tuple[np.ndarray, ...]:
+        """`_actions_now`, kept while the catalogue's entries are the same."""
         key = tuple(obs.actions.items()) if obs.actions else ()
         got = getattr(self, "_actions_seen", None)
         if got is None or got[0] != key:  # the same catalogue entries: compared by identity
