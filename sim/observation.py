@@ -8,7 +8,6 @@ cost the engine charges cannot drift apart.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -234,9 +233,11 @@ class Observation:
     def seen_only(self) -> Observation:
         """This observation without the hidden state: what an officer at the same decision
         point sees (`dataclasses.replace(self, hidden=None)`, which rebuilt all forty
-        fields through __init__; this is a shallow copy, sharing `memo` the same way)."""
-        seen = copy.copy(self)
-        object.__setattr__(seen, "hidden", None)
+        fields through __init__; this is a shallow copy, sharing `memo` the same way: the
+        instance's dict copied into a new one, as copy.copy would through __reduce_ex__)."""
+        seen = object.__new__(type(self))
+        seen.__dict__.update(self.__dict__)
+        seen.__dict__["hidden"] = None
         return seen
 
     def derived(self, key: tuple, make: Callable[[], object]):
