@@ -133,10 +133,11 @@ class _Demand(NamedTuple):
     parts: DueParts | None  # None where the table stands in for them
     always: tuple[np.ndarray, np.ndarray] | None  # without, with first checks
     hours: tuple[np.ndarray, np.ndarray] | None  # each loan's check hours: without, with first
-    table: tuple[tuple[float, float], np.ndarray] | None
+    table: tuple[tuple[float, float], list[list[float]]] | None
     """Exact sums, when every check's hours are a multiple of EXACT_HOURS_UNIT: the hours
-    always due (without, with first checks), and table[class, m]: the routine hours of the
-    other checked loans last checked m or more months ago (sim.kernels.checks.demand_table)."""
+    always due (without, with first checks), and table[class][m]: the routine hours of the
+    other checked loans last checked m or more months ago (sim.kernels.checks.demand_table),
+    as lists: each policy costed reads five of its figures."""
 
 
 EXACT_HOURS_UNIT = 2.0 ** -10
@@ -161,7 +162,7 @@ def _demand_parts(sim, t: int) -> _Demand:
         without, with_first, at_least = kernels.demand_table(
             t, ON_BOOKS, sim.status, sim.never_checked, sim.closer_until, sim.last_check,
             sim.cls, sim.due_since, sim.check_hours, FIRST, ROUTINE, len(LoanClass))
-        return _Demand(None, None, None, ((without, with_first), at_least))
+        return _Demand(None, None, None, ((without, with_first), at_least.tolist()))
     parts = due_parts(sim, t)
     base = parts.routine_closer | parts.pending
     routine = sim.check_hours[:, ROUTINE]
@@ -177,10 +178,9 @@ def _demand_hours(d: _Demand, policy: MonitoringPolicy, t: int) -> float:
     if d.table is not None:
         always, at_least = d.table
         total = always[first]
-        width = at_least.shape[1]
-        for c, interval in enumerate(interval_list(policy)):  # no array: 5 policies a month
-            if 0 < interval < width:  # 0: no routine checks; wider: no loan is that late
-                total += float(at_least[c, interval])
+        for by_months, interval in zip(at_least, interval_list(policy), strict=True):
+            if 0 < interval < len(by_months):  # 0: no routine checks; wider: none that late
+                total += by_months[interval]
         return total
     threshold = class_intervals(policy).astype(np.int64)
     threshold[threshold <= 0] = _NEVER_DUE

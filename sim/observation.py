@@ -8,7 +8,6 @@ cost the engine charges cannot drift apart.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +20,13 @@ import numpy as np
 from sim.checks import policy_demand, policy_load
 from sim.codes import CheckKind
 from sim.compiled import compiled
-from sim.defaults import COURT_FEE_BANDS, COURT_FEE_FIRST_CNY, InterventionType
-from sim.interventions.catalogue import precondition
+from sim.defaults import (
+    ALERT_WINDOW_MONTHS,
+    COURT_FEE_BANDS,
+    COURT_FEE_FIRST_CNY,
+    InterventionType,
+)
+from sim.interventions.catalogue import difficulty_and_alerts, precondition
 from sim.interventions.kernels_act import court_fee as kernel_court_fee
 from sim.interventions.workouts import (
     NO_COLLATERAL,
@@ -229,9 +233,11 @@ class Observation:
     def seen_only(self) -> Observation:
         """This observation without the hidden state: what an officer at the same decision
         point sees (`dataclasses.replace(self, hidden=None)`, which rebuilt all forty
-        fields through __init__; this is a shallow copy, sharing `memo` the same way)."""
-        seen = copy.copy(self)
-        object.__setattr__(seen, "hidden", None)
+        fields through __init__; this is a shallow copy, sharing `memo` the same way: the
+        instance's dict copied into a new one, as copy.copy would through __reduce_ex__)."""
+        seen = object.__new__(type(self))
+        seen.__dict__.update(self.__dict__)
+        seen.__dict__["hidden"] = None
         return seen
 
     def derived(self, key: tuple, make: Callable[[], object]):
@@ -248,8 +254,29 @@ class Observation:
     def recent_alerts(self, months: int = 3, groups: tuple[str, ...] | None = None) -> np.ndarray:
         """Number of distinct non-payment signals seen in the last `months` months."""
         groups = None if groups is None else tuple(groups)
+        got = self.memo.get(("recent_alerts", months, groups))
+        if got is not None:
+            return got
+        if groups is None:  # all signals: read with the difficulty, in one pass
+            return self._read_signals(months)[1]
         return self.derived(("recent_alerts", months, groups), lambda: recent_alerts(
             self.last_seen, self.month, months, groups))
+
+    def in_difficulty(self) -> np.ndarray:
+        """Loans whose difficulty the bank can see (the ground for relief), as the engine
+        judges it (sim.interventions.catalogue.difficulty_and_alerts)."""
+        got = self.memo.get(("in_difficulty",))
+        if got is None:
+            got = self._read_signals(ALERT_WINDOW_MONTHS)[0]
+        return got
+
+    def _read_signals(self, months: int) -> tuple[np.ndarray, np.ndarray]:
+        """(`in_difficulty`, `recent_alerts(months)`), read off last_seen together and each
+        kept under its own key (a figure already kept is kept: the same values)."""
+        difficult, alerts = difficulty_and_alerts(self.dpd, self.cls, self.last_seen,
+                                                  self.month, months)
+        return (self.derived(("in_difficulty",), lambda: difficult),
+                self.derived(("recent_alerts", months, None), lambda: alerts))
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Observation))
@@ -309,37 +336,42 @@ def observe(sim) -> Observation:
     """The observation at the current decision point."""
     t = sim.t
     pf = sim.pf
-    ro = read_only
     hidden = None
     if sim.oracle:
-        hidden = HiddenState(health=ro(sim.d.copy()), diverting=ro(sim.diverting.copy()),
-                             sim=sim)
+        health, diverting = sim.d.copy(), sim.diverting.copy()
+        health.flags.writeable = diverting.flags.writeable = False
+        hidden = HiddenState(health=health, diverting=diverting, sim=sim)
+    worked_out = _visible(t, sim.frozen, sim.undrawn, sim.restructured_until,
+                          sim.collateral_sold, pf.collateral_type, NO_COLLATERAL,
+                          sim.extra_collateral, sim.disaster_until, pf.region, sim.term,
+                          sim.mob, sim.latest_term)
+    security = appraised_security(sim)
+    for a in (*worked_out, security):  # the observation's own arrays: read-only as they are
+        a.flags.writeable = False
     undrawn, restructured, has_collateral, pledged, disaster_region, remaining, longest = \
-        _visible(t, sim.frozen, sim.undrawn, sim.restructured_until, sim.collateral_sold,
-                 pf.collateral_type, NO_COLLATERAL, sim.extra_collateral, sim.disaster_until,
-                 pf.region, sim.term, sim.mob, sim.latest_term)
+        worked_out
     v = _views(sim)
     return Observation.of(
         month=t, horizon=sim.T, hours_available=sim._hours_left, policy=sim.policy,
         status=v["status"], product=v["product"], segment=v["segment"],
-        balance=v["balance"], undrawn=ro(undrawn),
+        balance=v["balance"], undrawn=undrawn,
         dpd=v["dpd"], cls=v["cls"], last_check=v["last_check"],
         last_seen=v["last_seen"], known_diversion=v["known_diversion"],
         entrusted=v["entrusted"], frozen=v["frozen"],
-        restructured=ro(restructured), has_collateral=ro(has_collateral),
-        pledged=ro(pledged),
+        restructured=restructured, has_collateral=has_collateral,
+        pledged=pledged,
         lawsuit_month=v["lawsuit_month"], judgment=v["judgment"], enforced=v["enforced"],
         auction_open=v["auction_open"],
-        disaster_region=ro(disaster_region),
+        disaster_region=disaster_region,
         acted=v["acted"], check_hours=v["check_hours"],
         check_demand=policy_demand(sim, t), hidden=hidden,
         actions=MappingProxyType(sim.catalogue), staff_hours=float(sim.staff_hours),
         rate=v["rate"], funding_rate=float(sim.sc.funding_rate_annual),
-        remaining_months=ro(remaining),
-        longest_remaining=ro(longest),
+        remaining_months=remaining,
+        longest_remaining=longest,
         repayment=v["repayment"],
         cls_objective=v["cls_objective"], judgement=v["judgement"], case_policy=sim.sc.monitoring,
-        security_cny=ro(appraised_security(sim)),
+        security_cny=security,
         check_load=lambda policy: policy_load(sim, policy, t),
     )
 

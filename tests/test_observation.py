@@ -183,6 +183,38 @@ def test_figures_kept_for_a_decision_point_are_that_months_and_read_only():
     assert len(seen) == 4 and len({id(a) for a in seen}) == 4
 
 
+def test_difficulty_and_alerts_read_together_are_the_rules_own():
+    """The visible difficulty and the alert count, read off last_seen in one pass, are
+    the arrears, the watch list and recent_alerts' counts (payment's signal counted for
+    the difficulty only), on random sightings at several windows; an observation keeps
+    both, and the count it kept for the difficulty's read is the one it then gives."""
+    from sim.codes import LoanClass
+    from sim.engine import Simulation
+    from sim.interventions.catalogue import difficulty_and_alerts
+    from sim.observation import observe
+    from sim.signals import recent_alerts
+
+    rng = np.random.default_rng(11)
+    sim = Simulation(_small_case(), seed=5, months=6)
+    n, k = sim.last_seen.shape
+    for month in (1, 4, 9):
+        last_seen = rng.choice([-99, month - 5, month - 4, month - 3, month - 1], (n, k))
+        dpd = rng.choice([0, 0, 15, 45], n)
+        cls = rng.integers(0, len(LoanClass), n)
+        for months in (1, 3, 6):
+            difficult, alerts = difficulty_and_alerts(dpd, cls, last_seen, month, months)
+            assert np.array_equal(alerts, recent_alerts(last_seen, month, months))
+            assert np.array_equal(difficult, (dpd > 0) | (cls >= LoanClass.SPECIAL_MENTION)
+                                  | (recent_alerts(last_seen, month, include_payment=True) > 0))
+    sim.advance_to(3)
+    sim.last_seen[:] = rng.choice([-99, 0, 1, 2], (n, k))
+    obs = observe(sim)
+    difficult = obs.in_difficulty()
+    assert obs.recent_alerts(3) is obs.memo[("recent_alerts", 3, None)]
+    assert np.array_equal(obs.recent_alerts(3), recent_alerts(obs.last_seen, obs.month, 3))
+    assert obs.in_difficulty() is difficult and not difficult.flags.writeable
+
+
 def test_the_columns_an_observation_works_out_are_the_engines_as_an_officer_sees_them():
     """Undrawn lines (none once frozen), restructured, secured, topped up, hit by a
     disaster and months to maturity, worked out in one pass, are the engine's columns."""

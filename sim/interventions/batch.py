@@ -91,6 +91,9 @@ class _Tables:
         self.names = list(codes)
         self.events = ["action_" + a for a in self.names]
         self.kind = np.array([EFFECT_KINDS[a][1] for a in self.names], dtype=np.int64)
+        # the codes whose taking leaves Python work: a process to start, a write-off's detail
+        self.process = (self.kind == k.LAWSUIT) | (self.kind == k.AUCTION)
+        self.writes_off = self.kind == k.WRITE_OFF
         # the event log's detail of each code's result 0 and 1 (an index in RESULTS)
         self.detail = np.array([[RESULTS.index(r) for r in EFFECT_KINDS[a][2]]
                                 for a in self.names], dtype=np.intp).reshape(-1, 2)
@@ -237,21 +240,22 @@ def _take(sim, li: np.ndarray, ci: np.ndarray, codes: dict[str, int],
                                why[refused].tolist(), strict=True))
     if not len(pos):
         return
-    tl, tc = li[pos], ci[pos]
-    sim._done_this_month.update(zip(tl.tolist(), map(tab.names.__getitem__, tc.tolist()),
+    if len(pos) < len(li):  # else the columns are the taken ones as they stand
+        li, ci, result, cost, written = li[pos], ci[pos], result[pos], cost[pos], written[pos]
+    loans, codes_taken = li.tolist(), ci.tolist()
+    sim._done_this_month.update(zip(loans, map(tab.names.__getitem__, codes_taken),
                                     strict=True))
-    details, detail = RESULTS, tab.detail[tc, result[pos]]
-    kinds = tab.kind[tc]
-    wrote = np.flatnonzero(kinds == k.WRITE_OFF)
+    details, detail = RESULTS, tab.detail[ci, result]
+    wrote = np.flatnonzero(tab.writes_off[ci])
     if len(wrote):  # each write-off's detail is the amount it wrote off, as `act` logs it
-        details = [*RESULTS, *(f"{a:.0f}" for a in written[pos[wrote]].tolist())]
+        details = [*RESULTS, *(f"{a:.0f}" for a in written[wrote].tolist())]
         detail[wrote] = np.arange(len(RESULTS), len(details))
-    sim.rec.log_block(t, tl, tab.events, tc, cost[pos], details, detail)
-    for p in np.flatnonzero((kinds == k.LAWSUIT) | (kinds == k.AUCTION)).tolist():
-        i = int(tl[p])
-        if kinds[p] == k.LAWSUIT:
-            sim.start(workouts.lawsuit(sim, i, tab.duration[tc[p]]))
+    sim.rec.log_block(t, li, tab.events, ci, cost, details, detail)
+    for p in np.flatnonzero(tab.process[ci]).tolist():
+        i, c = loans[p], codes_taken[p]
+        if tab.kind[c] == k.LAWSUIT:
+            sim.start(workouts.lawsuit(sim, i, tab.duration[c]))
         else:
             sim.start(workouts.auction(sim, i))
     if tab.check >= 0:
-        sim._targeted.extend(tl[tc == tab.check].tolist())
+        sim._targeted.extend(li[ci == tab.check].tolist())

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
+
 from sim import defaults
 from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, MEETING_ACTIONS, InterventionType
 from sim.interventions.workouts import NO_COLLATERAL
+from sim.kernels.h3_alerts import difficulty_and_alerts as kernel_difficulty_and_alerts
 from sim.scenario import Scenario
-from sim.signals import alerted, recent_alerts
+from sim.signals import _alert_weights, alerted, recent_alerts
 
 # plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
 # numpy probe the enum class for array attributes, which is slow in a per-action path
@@ -63,11 +66,25 @@ def _on_books(sim, i: int, action: str, t: int) -> bool:
     return st in (ACTIVE, DEFAULTED) or (action == "claim_sale" and st == WRITTEN_OFF)
 
 
-def difficulty_visible(dpd, cls, last_seen, month: int):
-    """Whether the bank can see borrowers in difficulty (the ground for relief): in
-    arrears, on the watch list, or a signal seen lately. Columns in, a mask out."""
-    recent = recent_alerts(last_seen, month, include_payment=True) > 0
-    return (dpd > 0) | (cls >= SPECIAL_MENTION) | recent
+def difficulty_and_alerts(dpd, cls, last_seen, month: int,
+                          alert_months: int) -> tuple[np.ndarray, np.ndarray]:
+    """(whether the bank can see each borrower in difficulty, the ground for relief: in
+    arrears, on the watch list, or a signal seen lately, payment's included; the number
+    of distinct non-payment signals seen in the `alert_months` months before decision
+    month `month`, sim.signals.recent_alerts). Columns in, columns out; the two read in
+    one pass over last_seen (sim.kernels.h3_alerts), as a strategy wants both at each
+    decision point."""
+    alert_weights = _alert_weights(None, False)  # recent_alerts' own: the one rule
+    any_weights = _alert_weights(None, True)
+    if last_seen.ndim != 2 or last_seen.shape[1] != len(any_weights):
+        # not the engine's signals: recent_alerts reads the columns there are
+        recent = recent_alerts(last_seen, month, include_payment=True) > 0
+        return ((dpd > 0) | (cls >= SPECIAL_MENTION) | recent,
+                recent_alerts(last_seen, month, alert_months))
+    # recent_alerts' window: signals seen after month - 1 - months
+    return kernel_difficulty_and_alerts(
+        last_seen, month - 1 - alert_months, alert_weights,
+        month - 1 - defaults.ALERT_WINDOW_MONTHS, any_weights, dpd, cls, SPECIAL_MENTION)
 
 
 def _performing(sim, i: int, action: str, t: int) -> bool:
@@ -77,7 +94,8 @@ def _performing(sim, i: int, action: str, t: int) -> bool:
 
 
 def _in_difficulty(sim, i: int, action: str, t: int) -> bool:
-    """`difficulty_visible` for one loan, without building one-element columns."""
+    """`difficulty_and_alerts`' difficulty for one loan, without building one-element
+    columns."""
     if sim.dpd[i] > 0 or sim.cls[i] >= SPECIAL_MENTION:
         return True
     return alerted(sim.last_seen[i], t, include_payment=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.codes import LoanClass, LoanStatus
-from sim.interventions.catalogue import difficulty_visible
 from sim.observation import HOURS_TOLERANCE, Decision, Observation
 from sim.policy import ClassIntervals, MonitoringPolicy
 from sim.staff import by_legal_team
@@ -39,8 +38,7 @@ class Budget:
 
 def in_difficulty(obs: Observation) -> np.ndarray:
     """Loans whose difficulty the bank can see (the ground for relief), as the engine judges it."""
-    return obs.derived(("in_difficulty",), lambda: difficulty_visible(
-        obs.dpd, obs.cls, obs.last_seen, obs.month))
+    return obs.in_difficulty()
 
 
 def offered(obs: Observation, action: str) -> bool:

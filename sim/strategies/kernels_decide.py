@@ -186,7 +186,7 @@ def candidate_sets(month: int, live, dpd, restructured, disaster, acted, entrust
     """The loans each of the triage's actions is weighed for, in loan order (the masks of
     sim.strategies.triage.Triage.candidates, loan by loan): a table whose row k holds
     set k's loans in its first counts[k] places. `grounds`: the loans whose difficulty the
-    bank can see, the ground a freeze needs (sim.interventions.catalogue.difficulty_visible)."""
+    bank can see, the ground a freeze needs (sim.interventions.catalogue.difficulty_and_alerts)."""
     n = len(live)
     table = np.empty((N_SETS, n), dtype=np.int64)
     counts = np.zeros(N_SETS, dtype=np.int64)

@@ -246,6 +246,7 @@ class Triage(Strategy):
         self.params = params or DEFAULT_TRIAGE
         self._topped_month: np.ndarray | None = None
         self._sets: tuple[Observation, np.ndarray, np.ndarray] | None = None
+        self._every_loan = np.ones(0, dtype=bool)
 
     # --- what differs between the officer and the oracle --------------------------
     def risk(self, obs: Observation, alerts: np.ndarray) -> np.ndarray:
@@ -293,8 +294,13 @@ class Triage(Strategy):
         return obs.known_diversion
 
     def can_secure(self, obs: Observation) -> np.ndarray:
-        """Loans on which asking for extra collateral is worth trying."""
-        return np.ones(len(obs.status), dtype=bool)
+        """Loans on which asking for extra collateral is worth trying: every one (one
+        read-only column kept for the book's size)."""
+        every = self._every_loan
+        if len(every) != len(obs.status):
+            every = self._every_loan = np.ones(len(obs.status), dtype=bool)
+            every.flags.writeable = False
+        return every
 
     def check_values(self, obs: Observation, live, suspects, risk, loss_if_default):
         """(loans, values) of targeted checks: suspects not checked lately, and any loan not
@@ -359,7 +365,7 @@ class Triage(Strategy):
         # pass, compiled (sim.strategies.kernels_decide.ranked_within_hours), which also
         # notes the month extra collateral is asked of a loan
         loans, codes = ranked_within_hours(
-            np.argsort(-value), loans, codes, value, extra_loans, extra_codes,
+            (-value).argsort(), loans, codes, value, extra_loans, extra_codes,
             self._actions_now(obs)[1], ACTION_CODES["onsite_check"], obs.check_hours,
             len(ACTIONS), len(obs.status), max(obs.hours_available - demand, 0.0),
             HOURS_TOLERANCE, self._topped(obs), obs.month, ACTION_CODES["add_collateral"])
@@ -422,7 +428,12 @@ class Triage(Strategy):
     def _actions_now(self, obs: Observation) -> tuple[np.ndarray, ...]:
         """(whether the case offers each of ACTIONS, its hours (0 for a check, whose hours
         depend on the loan), its fee in CNY, its fee as a share of the balance), worked out
-        again only when the case's catalogue changes."""
+        again only when the case's catalogue changes, and looked up once a decision point
+        (several steps of a decision, and the oracle's officer, read it)."""
+        return obs.derived(("actions_now",), lambda: self._action_table(obs))
+
+    def _action_table(self, obs: Observation) -> tuple[np.ndarray, ...]:
+        """`_actions_now`, kept while the catalogue's entries are the same."""
         key = tuple(obs.actions.items()) if obs.actions else ()
         got = getattr(self, "_actions_seen", None)
         if got is None or got[0] != key:  # the same catalogue entries: compared by identity
