@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.codes import CHECK_KINDS, CLASS_KEYS, ON_BOOKS, LoanClass, SignalSource
 from sim.kernels.classes import balance_by_class
-from sim.kernels.h2_metrics import month_tallies
+from sim.kernels.metrics import month_tallies
 
 EVENT_COLUMNS = ("month", "loan_id", "event", "amount_cny", "details")
 METRIC_COLUMNS = ("month", "outstanding_cny", "npl_ratio", *("bal_" + k for k in CLASS_KEYS),

@@ -353,7 +353,7 @@ def recent_alerts(last_seen: np.ndarray, month: int, months: int = defaults.ALER
     """Number of distinct signals seen per loan in the `months` months before decision
     month `month` (payment status left out unless include_payment). The one alert
     count the strategies, the preconditions and the desk all use."""
-    weights = _alert_weights(None if groups is None else tuple(groups), include_payment)
+    weights = alert_weights(None if groups is None else tuple(groups), include_payment)
     if last_seen.ndim != 2 or last_seen.shape[1] != len(weights):
         cols = _alert_columns(None if groups is None else tuple(groups), include_payment)
         return (last_seen[:, cols] > month - 1 - months).sum(axis=1)
@@ -369,7 +369,7 @@ def alerted_of(last_seen: np.ndarray, idx: np.ndarray, month: int,
     """`recent_alerts(last_seen[idx], ...) > 0`: whether each of loans idx (int64) has any
     signal in the window, read in place (sim.kernels.signals.any_alert)."""
     return kernels.any_alert(last_seen, idx, month - 1 - months,
-                             _alert_weights(None, include_payment))
+                             alert_weights(None, include_payment))
 
 
 def alerted(last_seen_row: np.ndarray, month: int,
@@ -380,7 +380,7 @@ def alerted(last_seen_row: np.ndarray, month: int,
 
 
 @functools.cache
-def _alert_weights(groups: tuple[str, ...] | None, include_payment: bool) -> np.ndarray:
+def alert_weights(groups: tuple[str, ...] | None, include_payment: bool) -> np.ndarray:
     """1 for each signal `recent_alerts` counts, 0 for the others (read-only)."""
     w = np.zeros(len(SIGNAL_IDS), dtype=np.uint8)
     w[_alert_columns(groups, include_payment)] = 1

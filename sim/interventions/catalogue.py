@@ -17,9 +17,9 @@ from sim import defaults
 from sim.codes import LoanClass, LoanStatus
 from sim.defaults import INTERVENTIONS, MEETING_ACTIONS, InterventionType
 from sim.interventions.workouts import NO_COLLATERAL
-from sim.kernels.h3_alerts import difficulty_and_alerts as kernel_difficulty_and_alerts
+from sim.kernels.alerts import difficulty_and_alerts as kernel_difficulty_and_alerts
 from sim.scenario import Scenario
-from sim.signals import _alert_weights, alerted, recent_alerts
+from sim.signals import alert_weights, alerted, recent_alerts
 
 # plain ints for per-loan code: comparing a numpy scalar with an IntEnum member makes
 # numpy probe the enum class for array attributes, which is slow in a per-action path
@@ -72,10 +72,10 @@ def difficulty_and_alerts(dpd, cls, last_seen, month: int,
     arrears, on the watch list, or a signal seen lately, payment's included; the number
     of distinct non-payment signals seen in the `alert_months` months before decision
     month `month`, sim.signals.recent_alerts). Columns in, columns out; the two read in
-    one pass over last_seen (sim.kernels.h3_alerts), as a strategy wants both at each
+    one pass over last_seen (sim.kernels.alerts), as a strategy wants both at each
     decision point."""
-    alert_weights = _alert_weights(None, False)  # recent_alerts' own: the one rule
-    any_weights = _alert_weights(None, True)
+    counted = alert_weights(None, False)  # recent_alerts' own: the one rule
+    any_weights = alert_weights(None, True)
     if last_seen.ndim != 2 or last_seen.shape[1] != len(any_weights):
         # not the engine's signals: recent_alerts reads the columns there are
         recent = recent_alerts(last_seen, month, include_payment=True) > 0
@@ -83,7 +83,7 @@ def difficulty_and_alerts(dpd, cls, last_seen, month: int,
                 recent_alerts(last_seen, month, alert_months))
     # recent_alerts' window: signals seen after month - 1 - months
     return kernel_difficulty_and_alerts(
-        last_seen, month - 1 - alert_months, alert_weights,
+        last_seen, month - 1 - alert_months, counted,
         month - 1 - defaults.ALERT_WINDOW_MONTHS, any_weights, dpd, cls, SPECIAL_MENTION)
 
 

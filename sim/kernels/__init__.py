@@ -18,7 +18,8 @@ Every kernel gives numpy's result to the last bit, so a run is the same run:
 - no transcendental functions (exp, pow, ndtr): numpy's SIMD versions differ from the
   C library's in the last bit, so those are computed in numpy and passed in.
 One module per step: common (the decorator and helpers), health, book, classes,
-signals, checks. tests/test_kernels.py checks each kernel against the numpy it replaces.
+signals, checks, metrics (the month's tallies of sim.recorder.record_metrics), alerts (a
+decision point's alert count and visible difficulty, sim.interventions.catalogue). tests/test_kernels.py checks each kernel against the numpy it replaces.
 
 Kernels are functions of arrays alone (no Simulation inside; they update the columns
 they are given in place, as the numpy did): model parameters come in as arguments (each

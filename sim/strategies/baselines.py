@@ -71,6 +71,7 @@ class DoNothing(Strategy):
     """No checks, no actions: the bank that lends and forgets (重贷轻管)."""
 
     name = "do-nothing"
+    reads_signals = False  # it reads nothing and takes no action
 
     def decide(self, obs: Observation) -> Decision:
         return Decision(policy=NO_CHECKS)

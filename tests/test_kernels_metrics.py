@@ -1,5 +1,5 @@
 """Compiled paths against the numpy they replace, to the last bit: the recorder's month
-tallies (sim.kernels.h2_metrics) and a check's collateral fall
+tallies (sim.kernels.metrics) and a check's collateral fall
 (sim.kernels.signals.collateral_fell)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.codes import LoanClass
-from sim.kernels.h2_metrics import month_tallies
+from sim.kernels.metrics import month_tallies
 
 SUBSTANDARD = int(LoanClass.SUBSTANDARD)
 
