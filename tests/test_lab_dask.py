@@ -49,20 +49,56 @@ def test_the_command_line_says_the_cluster_has_no_workers(no_workers, monkeypatc
     assert "--workers N" in err.err and "Traceback" not in err.err + err.out
 
 
-def test_a_scheduler_lost_mid_study_is_said_as_such(caplog):
-    """The futures of a lost scheduler come back cancelled: that is not the manager's
-    Cancel, and it is said with the address and the fix; the server log has one line
-    naming the scheduler, not distributed's chained tracebacks of its reconnect."""
+@pytest.fixture
+def own_process_cluster(tmp_path):
+    """A scheduler and one worker each in a process of its own, as a manager's cluster
+    is: a scheduler inside the test's process logs its own shutdown errors into the
+    test's log (``distributed.scheduler``, at random), which no server of the app would
+    see. Yields the scheduler's address and its process; both are killed at the end."""
+    import json
+    import subprocess
+    import sys
+
+    dask = str(Path(sys.executable).parent / "dask")
+    where = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                  "--no-dashboard", "--scheduler-file", str(where)], **quiet)
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        address = None
+        while address is None:
+            assert time.monotonic() < deadline, "the dask scheduler did not start in 60 s"
+            assert scheduler.poll() is None, "the dask scheduler exited at start"
+            try:
+                address = json.loads(where.read_text())["address"]
+            except (OSError, ValueError, KeyError):  # not written yet, or half written
+                time.sleep(0.1)
+        worker = subprocess.Popen([dask, "worker", address, "--nthreads", "1",
+                                   "--no-nanny", "--no-dashboard"], **quiet)
+        yield address, scheduler
+    finally:
+        for process in (worker, scheduler):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
+
+
+def test_a_scheduler_lost_mid_study_is_said_as_such(own_process_cluster, caplog):
+    """The futures of a lost scheduler (its process killed mid-study) come back
+    cancelled: that is not the manager's Cancel, and it is said with the address and the
+    fix; the server log has one line naming the scheduler, not distributed's chained
+    tracebacks of its reconnect."""
     import logging
 
     caplog.set_level(logging.WARNING)
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
-    address = cluster.scheduler_address
+    address, scheduler = own_process_cluster
     with pytest.raises(lab_jobs.SchedulerError) as err, \
             lab_jobs.dask_executor(address) as executor:
         future = executor.submit(time.sleep, 30)
-        cluster.close()
+        scheduler.kill()
+        scheduler.wait(timeout=30)
         future.result(timeout=120)
     assert err.value.key == "lab.page.cluster_lost"
     for lang in ("en", "zh"):

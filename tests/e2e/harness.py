@@ -123,6 +123,26 @@ def click(page, key: str) -> None:
     page.locator(f".st-key-{key} button").first.click()
 
 
+def click_away(page, key: str, attempts: int = 3) -> None:
+    """Click the button with this key, one that the click itself takes off the page (a
+    conversation's choice: the next turn's buttons have keys of their own), and wait until
+    it has gone. A click that lands just as a rerun starts can be lost, the button still
+    there: then it is clicked again (a click that took cannot be repeated, its button has
+    gone)."""
+    from playwright.sync_api import expect
+
+    button = page.locator(f".st-key-{key} button")
+    for _ in range(attempts):
+        idle(page)
+        if button.count() == 0:
+            return
+        button.first.click()
+        settle(page)
+        if button.count() == 0:
+            return
+    expect(button).to_have_count(0)
+
+
 def click_text(page, text: str) -> None:
     """Click the button labelled exactly text."""
     idle(page)

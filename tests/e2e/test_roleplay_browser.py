@@ -16,6 +16,7 @@ from tests.e2e.harness import (
     OUT,
     chromium,
     click,
+    click_away,
     end_month,
     idle,
     new_page,
@@ -66,9 +67,9 @@ def test_meet_a_borrower_uncover_diversion_agree_entrusted_payment(server):
         expect(page.locator(".st-key-meet_open button")).to_be_enabled()
         click(page, "meet_open")
         expect(page.locator(".st-key-meet_choice_0_ask_onward_flows button")).to_be_visible()
-        click(page, "meet_choice_0_ask_onward_flows")
+        click_away(page, "meet_choice_0_ask_onward_flows")
         expect(page.get_by_text("Part of it was borrowed by the group")).to_be_visible()
-        click(page, "meet_choice_1_agree_entrusted")
+        click_away(page, "meet_choice_1_agree_entrusted")
         expect(shown_text(page, "Loan money was diverted to another use")).to_be_visible()
         expect(page.locator(".st-key-unqueue_1 button")).to_be_visible()
         page.screenshot(path=str(OUT / "e2e_roleplay_meeting.png"), full_page=True)
