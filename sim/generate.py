@@ -435,15 +435,22 @@ def _segment(rng: np.random.Generator, product: str, count: int, regions: list[s
 
 def _share_borrowers(rng: np.random.Generator, segments: list[dict]) -> None:
     """Corporate books: some fixed-asset, development or small-business borrowers also hold
-    a working-capital line (or another segment's loan); a share of 10-50% of the loans."""
+    a working-capital line (or another segment's loan); a share of 10-50% of the loans.
+    Each shared loan takes a loan of its own segment and one of the first corporate
+    segment's, none of them a named borrower's (sim.scenario checks the counts), so a
+    share is cut to the loans still free on both sides."""
     corporate = [s for s in segments if s["product"] != "consumer"]
+    other = corporate[0] if corporate else None
+    free = other["count"] if other else 0
     for seg in corporate[1:]:
-        other = corporate[0]
         if rng.random() < 0.7:
             share = float(rng.uniform(0.1, 0.5))
-            share = min(share, other["count"] / seg["count"])
-            seg["shared_borrowers"] = {"with_segment": other["id"],
-                                       "share": math.floor(share * 100) / 100}
+            share = min(share, max(free, 0) / seg["count"])
+            share = math.floor(share * 100) / 100
+            if share <= 0:
+                continue
+            seg["shared_borrowers"] = {"with_segment": other["id"], "share": share}
+            free -= int(round(share * seg["count"]))
 
 
 # --- macro events and the collateral index ---------------------------------------------
@@ -511,13 +518,23 @@ def _named_borrowers(rng: np.random.Generator, segments: list[dict], horizon: in
     """1-4 named borrowers with scripted events; the first holds two loans."""
     fk = Faker("zh_CN")
     fk.seed_instance(int(rng.integers(0, 2**31)))
+    # the loans of each segment no shared borrower holds (`_share_borrowers`)
     room = {s["id"]: s["count"] for s in segments}
+    for s in segments:
+        if "shared_borrowers" in s:
+            k = int(round(s["shared_borrowers"]["share"] * s["count"]))
+            room[s["id"]] -= k
+            room[s["shared_borrowers"]["with_segment"]] -= k
     corporate = [s for s in segments if s["product"] != "consumer"] or segments
     out: list[dict] = []
     used: set[str] = set()
     for k in range(int(rng.integers(1, 5))):
-        seg = corporate[int(rng.integers(len(corporate)))]
-        if room[seg["id"]] < 1:
+        drawn = int(rng.integers(len(corporate)))
+        # the drawn segment, or when its loans are all spoken for (shared borrowers'), the
+        # next corporate one with a loan free: a book always has its named borrowers
+        seg = next((corporate[(drawn + j) % len(corporate)] for j in range(len(corporate))
+                    if room[corporate[(drawn + j) % len(corporate)]["id"]] >= 1), None)
+        if seg is None:
             continue
         room[seg["id"]] -= 1
         _, _, cities = REGIONS[seg["region"]]

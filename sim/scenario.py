@@ -246,6 +246,14 @@ class Scenario(Strict):
         seg_ids = [s.id for s in self.segments]
         segs = ", ".join(sorted(seg_ids))
         by_id = {s.id: s for s in self.segments}
+        # each segment's loans spoken for: its named borrowers' (and their further loans),
+        # its own loans shared with another segment, and the loans segments sharing with
+        # it take (sim.portfolio._borrowers gives each of these a slot of its own)
+        taken = {s.id: per_segment.get(s.id, 0) + shared_loans(s) for s in self.segments}
+        for s in self.segments:
+            if s.shared_borrowers is not None and s.shared_borrowers.with_segment in taken \
+                    and s.shared_borrowers.with_segment != s.id:
+                taken[s.shared_borrowers.with_segment] += shared_loans(s)
         for k, seg in enumerate(self.segments):
             if per_segment.get(seg.id, 0) > seg.count:
                 bad(("segments", k, "count"), seg.count,
@@ -269,14 +277,28 @@ class Scenario(Strict):
                     f"not defined; use one of: {segs}{did_you_mean(sh.with_segment, seg_ids)}",
                     f"细分 '{seg.id}' 与之共用借款人的 '{sh.with_segment}' 不存在：请用 {segs} 之一"
                     f"{near_zh(sh.with_segment, seg_ids)}")
-            elif shared_loans(seg) > other.count:
+            elif (free := other.count - taken[other.id] + shared_loans(seg)) < shared_loans(seg):
+                # the other segment's loans not already someone's: its named borrowers',
+                # its own shared ones, those other segments share (sim.portfolio._borrowers)
                 bad(("segments", k, "shared_borrowers", "share"), sh.share,
                     f"segment '{seg.id}' puts {shared_loans(seg)} of its loans with borrowers of "
-                    f"'{other.id}', which has only {other.count} loans; lower the share to at "
-                    f"most {other.count / seg.count:.2f} or raise that segment's count",
+                    f"'{other.id}', which has {max(free, 0)} of its {other.count} loans free "
+                    f"(the rest belong to named borrowers or are shared already); lower the "
+                    f"share to at most {max(free, 0) / seg.count:.2f} or raise that segment's "
+                    "count",
                     f"细分 '{seg.id}' 有 {shared_loans(seg)} 笔贷款要借给 '{other.id}' 的借款人，"
-                    f"而后者只有 {other.count} 笔贷款：请把 share 降到 {other.count / seg.count:.2f} "
-                    "以下，或提高那个细分的 count")
+                    f"而后者 {other.count} 笔贷款中只有 {max(free, 0)} 笔可用（其余属于重点借款人或已共用）："
+                    f"请把 share 降到 {max(free, 0) / seg.count:.2f} 以下，或提高那个细分的 count")
+            elif (own := seg.count - taken[seg.id] + shared_loans(seg)) < shared_loans(seg):
+                # its own shared loans need slots of their own too
+                bad(("segments", k, "shared_borrowers", "share"), sh.share,
+                    f"segment '{seg.id}' shares {shared_loans(seg)} of its loans but has only "
+                    f"{max(own, 0)} of its {seg.count} loans free (the rest belong to named "
+                    f"borrowers or to segments sharing its borrowers); lower the share to at "
+                    f"most {max(own, 0) / seg.count:.2f} or raise its count",
+                    f"细分 '{seg.id}' 要共用 {shared_loans(seg)} 笔贷款，而它 {seg.count} 笔贷款中只有 "
+                    f"{max(own, 0)} 笔可用（其余属于重点借款人或被其他细分共用）：请把 share 降到 "
+                    f"{max(own, 0) / seg.count:.2f} 以下，或提高它的 count")
 
     def _check_catalogue(self, bad) -> None:
         from sim.defaults import INTERVENTIONS, SIGNALS

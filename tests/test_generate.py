@@ -116,6 +116,33 @@ def test_named_borrowers_have_scripted_events_and_some_hold_several_loans():
     assert sum(shared_loans(s) > 0 for sc in cases for s in sc.segments) >= 10
 
 
+def test_every_loan_of_a_generated_book_belongs_to_a_borrower_of_its_own_or_shared_segment():
+    """The borrower of each loan is a loan that is its own borrower (a borrower's first
+    loan), and a segment's shared loans have borrowers in the segment it shares with. Generated
+    case 12 once shared 300 loans into a 300-loan segment whose first 2 belonged to named
+    borrowers: the last 2 took the next segment's loans, and a borrower's loan pointed at a
+    loan that was someone else's."""
+    import numpy as np
+
+    from sim.portfolio import build_portfolio
+
+    for case in family():
+        sc = case.scenario
+        b = build_portfolio(sc, np.random.default_rng(0), 0).borrower
+        assert (b[b] == b).all(), sc.id
+        starts, at = {}, 0
+        for s in sc.segments:
+            starts[s.id], at = at, at + s.count
+        for s in sc.segments:
+            k = shared_loans(s)
+            if not k:
+                continue
+            lo = starts[s.shared_borrowers.with_segment]
+            hi = lo + next(o.count for o in sc.segments if o.id == s.shared_borrowers.with_segment)
+            mine = b[starts[s.id]:starts[s.id] + s.count]
+            assert ((mine >= lo) & (mine < hi)).sum() >= k, (sc.id, s.id)
+
+
 def test_a_named_borrowers_second_loan_fits_its_trade_and_place():
     """A firm's further loan is in a segment of its own industry and region (often its
     own segment): no machine maker with another province's development loan, no company

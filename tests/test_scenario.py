@@ -25,6 +25,7 @@ from sim.scenario import (
     parse_scenario,
     scenario_paths,
 )
+from sim.segments import shared_loans
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
@@ -366,6 +367,47 @@ def test_shared_borrowers_errors(shared, message):
     d["segments"][0]["count"] = 5
     d["segments"][-1]["shared_borrowers"] = shared
     assert message in _messages(d)
+
+
+def _taken(d: dict, named_in_wc: int = 0, named_in_fa: int = 0) -> dict:
+    """The fixed-asset case with named borrowers holding the first loans of each segment."""
+    d["borrowers"] = ([named(i) for i in range(named_in_wc)]
+                      + [named(100 + i, "fa") for i in range(named_in_fa)])
+    return d
+
+
+def test_a_share_counts_the_named_borrowers_loans_of_the_other_segment():
+    """wc has 5 loans, 3 of them named borrowers': fa's 3 shared loans (0.3 of 10) cannot all
+    find a working-capital borrower of their own (the portfolio gave the rest to the next
+    segment's loans, and a borrower to a loan that was not one)."""
+    d = _taken(_with_fixed_asset(), named_in_wc=3)
+    d["segments"][0]["count"] = 5
+    d["segments"][-1]["shared_borrowers"] = {"with_segment": "wc", "share": 0.3}
+    with pytest.raises(ScenarioError) as info:
+        parse(d)
+    [(where, said)] = [p for p in info.value.problems if "shared_borrowers" in p[0]]
+    assert where == "segments[1].shared_borrowers.share"
+    assert "'wc', which has 2 of its 5 loans free" in said and "at most 0.20" in said
+    assert any("只有 2 笔可用" in m and "0.20" in m for m in info.value.problems_zh)
+    d["segments"][-1]["shared_borrowers"]["share"] = 0.2  # the fix the message names
+    assert shared_loans(parse(d).segments[-1]) == 2
+
+
+def test_two_segments_sharing_with_one_count_each_others_loans():
+    d = _with_fixed_asset()
+    d["segments"][0]["count"] = 5
+    d["segments"].append({**copy.deepcopy(d["segments"][-1]), "id": "fa2"})
+    for seg in d["segments"][1:]:
+        seg["shared_borrowers"] = {"with_segment": "wc", "share": 0.3}  # 3 + 3 of 5
+    assert "'wc', which has 2 of its 5 loans free" in _messages(d)
+
+
+def test_a_share_counts_the_named_borrowers_loans_of_its_own_segment():
+    d = _taken(_with_fixed_asset(), named_in_fa=9)
+    d["segments"][-1]["shared_borrowers"] = {"with_segment": "wc", "share": 0.2}
+    said = _messages(d)
+    assert "segment 'fa' shares 2 of its loans but has only 1 of its 10 loans free" in said
+    assert "lower the share to at most 0.10" in said
 
 
 @pytest.mark.parametrize("where", ["available", "overrides"])
