@@ -8,9 +8,10 @@ takes them in list order as `act` takes each: its preconditions, "queued", its h
 cost, its effect on its own loan. Everything else (acceleration, a freeze that may drive a
 customer away, a meeting, a claim sale, an action the case does not offer) goes through
 `act` at its place in the list. What the loop leaves to Python is booked after each run,
-in list order: the refusals, the event log entries, the pairs taken this month, the
-lawsuits' and auctions' processes and the targeted checks. A list of a few actions goes
-through `act` whole (FEW_ACTIONS): there the loop's call costs more than it saves.
+in list order: the refusals, the event log entries (none in a run kept for its figures,
+which keeps no log), the pairs taken this month, the lawsuits' and auctions' processes
+and the targeted checks. A list of a few actions goes through `act` whole (FEW_ACTIONS):
+there the loop's call costs more than it saves.
 
 The result is the same state, the same event log in the same order, the same refusals
 and the same floating-point sums as calling `act` in order. `tests/test_batch_act.py`
@@ -245,12 +246,13 @@ def _take(sim, li: np.ndarray, ci: np.ndarray, codes: dict[str, int],
     loans, codes_taken = li.tolist(), ci.tolist()
     sim._done_this_month.update(zip(loans, map(tab.names.__getitem__, codes_taken),
                                     strict=True))
-    details, detail = RESULTS, tab.detail[ci, result]
-    wrote = np.flatnonzero(tab.writes_off[ci])
-    if len(wrote):  # each write-off's detail is the amount it wrote off, as `act` logs it
-        details = [*RESULTS, *(f"{a:.0f}" for a in written[wrote].tolist())]
-        detail[wrote] = np.arange(len(RESULTS), len(details))
-    sim.rec.log_block(t, li, tab.events, ci, cost, details, detail)
+    if sim.warnings:  # a run kept for its figures keeps no event log (sim.engine)
+        details, detail = RESULTS, tab.detail[ci, result]
+        wrote = np.flatnonzero(tab.writes_off[ci])
+        if len(wrote):  # each write-off's detail is the amount it wrote off, as `act` logs it
+            details = [*RESULTS, *(f"{a:.0f}" for a in written[wrote].tolist())]
+            detail[wrote] = np.arange(len(RESULTS), len(details))
+        sim.rec.log_block(t, li, tab.events, ci, cost, details, detail)
     for p in np.flatnonzero(tab.process[ci]).tolist():
         i, c = loans[p], codes_taken[p]
         if tab.kind[c] == k.LAWSUIT:
