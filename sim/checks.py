@@ -242,13 +242,11 @@ def run_due(sim, t: int, routine_hours: float | None = None) -> None:
             and not (sim.closer_until >= t).any():
         return  # nothing falls due, nothing slipped: no check this month
     tally = sim.rec.checks
-    rules = kernels.DueRules(
-        on_books=ON_BOOKS, intervals=class_intervals(policy),
-        first_on=bool(t >= first_check_month(policy) and policy.first_check_days > 0),
-        first=FIRST, routine=ROUTINE, n_kinds=len(tally.required))
     required, idx, hours, neg_balance, neg_cls, since = kernels.checks_due(
-        rules, t, sim.status, sim.never_checked, sim.closer_until, sim.last_check, sim.cls,
-        sim.due_since, sim.due_kind, sim.check_hours, sim.balance)
+        t, ON_BOOKS, class_intervals(policy),
+        bool(t >= first_check_month(policy) and policy.first_check_days > 0), FIRST, ROUTINE,
+        len(tally.required), sim.status, sim.never_checked, sim.closer_until, sim.last_check,
+        sim.cls, sim.due_since, sim.due_kind, sim.check_hours, sim.balance)
     tally.required += required
     if not len(idx):
         return

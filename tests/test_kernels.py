@@ -698,10 +698,9 @@ def test_the_kernels_take_an_empty_book():
     row_ends, held = signal_kernels.latent_conditions(4, cond, cond, rows, hist, lines,
                                                       np.zeros((13, 0)), none_b, js, fw, fws)
     assert list(row_ends) == [0] * k and len(held) == 0
-    due = check_kernels.DueRules(on_books=1, intervals=np.array([12, 3, 1, 1, 1]), first_on=True,
-                           first=0, routine=1, n_kinds=3)
-    required, idx, *_ = check_kernels.checks_due(due, 4, none_8, none_b, none_i, none_i, none_8,
-                                           none_i, none_8, np.zeros((0, 3)), none_f)
+    required, idx, *_ = check_kernels.checks_due(4, 1, np.array([12, 3, 1, 1, 1]), True, 0, 1, 3,
+                                                 none_8, none_b, none_i, none_i, none_8,
+                                                 none_i, none_8, np.zeros((0, 3)), none_f)
     assert required.sum() == 0 and len(idx) == 0
     without, with_first, table = check_kernels.demand_table(4, 1, none_8, none_b, none_i, none_i,
                                                       none_8, none_i, np.zeros((0, 3)), 0, 1, 5)

@@ -2,52 +2,46 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from sim.kernels.common import kernel
 
 
-class DueRules(NamedTuple):
-    """What sim.checks.run_due asks of a monitoring policy in a month, and the codes."""
-
-    on_books: int  # statuses up to this one are on the books
-    intervals: np.ndarray  # routine interval in months per class (0: no routine checks)
-    first_on: bool  # first checks fall due this month (the policy books them, and it is time)
-    first: int  # CheckKind.FIRST
-    routine: int  # CheckKind.ROUTINE
-    n_kinds: int  # number of CheckKinds
-
-
 @kernel
-def checks_due(rules, t, status, never_checked, closer_until, last_check, cls, due_since,
-               due_kind, check_hours, balance):
+def checks_due(t, on_books, intervals, first_on, first, routine, n_kinds, status,
+               never_checked, closer_until, last_check, cls, due_since, due_kind, check_hours,
+               balance):
     """sim.checks.run_due up to the queue: which first and routine checks fall due in
     month t (sim.checks.due_masks), marking the new ones in due_since and due_kind (in
-    place) and dropping slipped checks of loans gone from the books. Returns (checks
-    newly required per kind, the queue: loans with a check pending, ascending, and each
-    one's hours, -balance, -class and month due, the keys the queue is sorted on).
+    place) and dropping slipped checks of loans gone from the books. The policy's rules:
+    statuses up to `on_books` are on the books; `intervals`, the routine interval in months
+    per class (0: no routine checks); `first_on`, whether first checks fall due this month
+    (the policy books them, and it is time); `first` and `routine`, the CheckKind codes, of
+    `n_kinds`. Returns (checks newly required per kind, the queue: loans with a check
+    pending, ascending, and each one's hours, -balance, -class and month due, the keys the
+    queue is sorted on).
 
-    Compiled because the numpy version is some thirty calls a month on the book."""
+    Compiled because the numpy version is some thirty calls a month on the book. The rules
+    come as plain arguments, not a NamedTuple: numba types a NamedTuple argument in Python
+    at each call (about 20 us, most of the call)."""
     n = len(status)
-    required = np.zeros(rules.n_kinds, dtype=np.int64)
+    required = np.zeros(n_kinds, dtype=np.int64)
     pending = 0
     for i in range(n):
-        on = status[i] <= rules.on_books
+        on = status[i] <= on_books
         routine_due = False
         if on and not never_checked[i]:
             since = t - np.int64(last_check[i])
             if closer_until[i] >= t:  # closer monitoring: monthly
                 routine_due = since >= 1
             else:
-                interval = rules.intervals[cls[i]]
+                interval = intervals[cls[i]]
                 routine_due = interval > 0 and since >= interval
-        first_due = rules.first_on and on and never_checked[i]
+        first_due = first_on and on and never_checked[i]
         due = first_due or routine_due
         if due and due_since[i] < 0:
             due_since[i] = t
-            due_kind[i] = rules.first if first_due else rules.routine
+            due_kind[i] = first if first_due else routine
             required[due_kind[i]] += 1
         elif not due and due_since[i] >= 0 and not on:
             due_since[i] = -1
