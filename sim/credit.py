@@ -10,6 +10,7 @@ X equals Vasicek's N((G(p) - sqrt(rho) X) / sqrt(1 - rho)); see docs/model.md.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -163,42 +164,80 @@ def factor_step(x: np.ndarray, z: np.ndarray, phi: float) -> np.ndarray:
 
 
 # --- the credit model's columns and monthly step ---------------------------------
+class HealthStart(NamedTuple):
+    """What `init_health` draws and works out: the factors and each loan's health at the
+    start, and the (segment, industry, region) groups the barrier depends on. The same in
+    every run of a seed (its macro and idiosyncratic streams and its book), so the runs
+    that replay a draw tape take the recording run's (sim.draws) instead of drawing it
+    again. Shared: a run copies the health it moves."""
+
+    f_econ: float
+    f_ind: np.ndarray
+    f_reg: np.ndarray
+    e: np.ndarray  # idiosyncratic health (one per borrower: `_shared`)
+    d: np.ndarray  # health at the first decision point
+    shared: bool  # whether some borrower has several loans
+    group_of: np.ndarray  # each loan's group
+    groups: tuple[np.ndarray, np.ndarray, np.ndarray]  # each group's segment, industry, region
+    group_gp: np.ndarray
+    group_sqrt_rho: np.ndarray
+
+
 def init_health(sim) -> None:
     """Systematic factors from their stationary law, and each borrower's health drawn
-    from its stationary law above the barrier (loans start performing)."""
-    pf = sim.pf
+    from its stationary law above the barrier (loans start performing). A run that
+    replays a draw tape takes them off it (`HealthStart`): its own macro and idiosyncratic
+    streams then draw nothing here, and nothing else in such a run draws from them (its
+    months, and the oracle's draws ahead, come off the tape too)."""
     n = sim.n
     w = defaults.FACTOR_WEIGHTS
     sim.w = (np.sqrt(w["economy"]), np.sqrt(w["industry"]), np.sqrt(w["region"]))
-    sim.f_econ = sim.rng_macro.standard_normal()
-    sim.f_ind = sim.rng_macro.standard_normal(len(pf.industries))
-    sim.f_reg = sim.rng_macro.standard_normal(len(pf.regions))
-    u0 = sim.rng_idio.random(n)
-    x0 = sim.w[0] * sim.f_econ + sim.w[1] * sim.f_ind[pf.industry] + \
-        sim.w[2] * sim.f_reg[pf.region]
-    c0 = barrier(pf.gp, pf.sqrt_rho, x0)
-    p_below = ndtr(c0)
-    sim.e = _shared(pf, ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12)))
-    b = pf.borrower
-    sim._health_shared = not (b is None or (b == np.arange(len(b))).all())
+    if sim._tape_role == "replay":
+        start = sim._tape.health_start
+    else:
+        start = _health_start(sim)
+        if sim._tape_role == "record":
+            sim._tape.health_start = start
+    sim.f_econ, sim.f_ind, sim.f_reg = start.f_econ, start.f_ind.copy(), start.f_reg.copy()
+    sim.e = start.e.copy()
+    sim._health_shared = start.shared
     sim._health_rules = _health_rules()
     sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
     sim.boost = np.zeros(n)  # one-month boosts (collection)
-    sim.d = sim.e - c0  # health at the first decision point
+    sim.d = start.d.copy()  # health at the first decision point
     sim.d_hist = np.zeros((defaults.HEALTH_HISTORY_MONTHS, n))
     sim.d_hist[:] = sim.d
+    sim._group_of, sim._groups = start.group_of, start.groups
+    sim._group_gp, sim._group_sqrt_rho = start.group_gp, start.group_sqrt_rho
+
+
+def _health_start(sim) -> HealthStart:
+    """`init_health`'s draws from the run's streams, and what it works out of them and
+    of the book."""
+    pf = sim.pf
+    n = sim.n
+    f_econ = sim.rng_macro.standard_normal()
+    f_ind = sim.rng_macro.standard_normal(len(pf.industries))
+    f_reg = sim.rng_macro.standard_normal(len(pf.regions))
+    u0 = sim.rng_idio.random(n)
+    x0 = sim.w[0] * f_econ + sim.w[1] * f_ind[pf.industry] + sim.w[2] * f_reg[pf.region]
+    c0 = barrier(pf.gp, pf.sqrt_rho, x0)
+    p_below = ndtr(c0)
+    e = _shared(pf, ndtri(np.clip(p_below + u0 * (1.0 - p_below), 1e-12, 1 - 1e-12)))
+    b = pf.borrower
     # the barrier depends on a loan only through (segment, industry, region)
     # (one key per triple, in the triples' order: a 1-D unique sorts far faster than columns)
     keys = np.stack([pf.segment, pf.industry, pf.region]).astype(np.int64)
     radix = keys.max(axis=1) + 1 if n else np.ones(3, dtype=np.int64)
     key = (keys[0] * radix[1] + keys[1]) * radix[2] + keys[2]
     group_key, group_of = np.unique(key, return_inverse=True)
-    sim._group_of = group_of.ravel()
+    group_of = group_of.ravel()
     first = np.zeros(len(group_key), dtype=np.int64)
-    first[sim._group_of[::-1]] = np.arange(n)[::-1]
-    sim._groups = (group_key // (radix[1] * radix[2]), group_key // radix[2] % radix[1],
-                   group_key % radix[2])
-    sim._group_gp, sim._group_sqrt_rho = pf.gp[first], pf.sqrt_rho[first]
+    first[group_of[::-1]] = np.arange(n)[::-1]
+    return HealthStart(
+        f_econ, f_ind, f_reg, e, e - c0, not (b is None or (b == np.arange(len(b))).all()),
+        group_of, (group_key // (radix[1] * radix[2]), group_key // radix[2] % radix[1],
+                   group_key % radix[2]), pf.gp[first], pf.sqrt_rho[first])
 
 
 def _shared(pf, e: np.ndarray) -> np.ndarray:

@@ -10,7 +10,8 @@ A study runs each seed under several strategies (sim.study). A `DrawTape` given 
 runs lets the first record its months' draws and the others replay them instead of
 drawing again, and with them what the macro draws make of each month (`MonthMacro`: the
 factors, the barriers and the shocks, which no decision moves). They share its portfolio
-too (the book the seed draws), and go on from the borrower stream as it was after it. A
+too (the book the seed draws) and the loans' health at the start (sim.credit.HealthStart),
+and go on from the borrower stream as it was after the book. A
 replaying run leaves its own streams where they were and, for the workout tail past the
 horizon (sim.tail), takes the action stream as the recording run had it at the horizon,
 so every figure is what it would have been without the tape.
@@ -79,6 +80,7 @@ class DrawTape:
     actions_at_horizon: np.random.Generator | None = None
     portfolio: Portfolio | None = None  # the book the seed draws
     borrowers_after: np.random.Generator | None = None  # the borrower stream after drawing it
+    health_start: object | None = None  # sim.credit.HealthStart, kept by sim.credit.init_health
 
     def role(self, sim, bytes_per_month: int) -> str | None:
         """How run `sim` uses the tape: "record" (the first run given it), "replay" (a

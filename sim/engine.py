@@ -263,9 +263,11 @@ class Simulation:
     def _tick(self, t: int, z_idio, z_econ, z_ind, z_reg) -> None:
         """The whole book moves one month at once."""
         loanbook.reprice(self, t)
-        # the month's funding of the balance that earns interest (performing loans)
-        performing = self.status == _ACTIVE
-        self.funding_cny += self._funding_month * float(self.balance @ performing)
+        # the month's funding of the balance that earns interest (performing loans): the
+        # product numpy's `balance @ performing` works out, given the mask as the floats it
+        # would cast it to (a mixed-type product costs twice the cast and the dot)
+        performing = (self.status == _ACTIVE).astype(float)
+        self.funding_cny += self._funding_month * float(np.dot(self.balance, performing))
         c_group, shock = self._month_macro(t, z_econ, z_ind, z_reg)
         d = credit.step_health(self, t, c_group, shock, z_idio)
         loanbook.step(self, t, d)

@@ -298,11 +298,12 @@ def offsite_sightings(sim, t: int) -> None:
             t, cond, can, tab.is_health, _hist_rows(sim, tab), tab.lines, sim.d_hist, on,
             tab.bypass_row, sim.diverting, sim._u_sig, tab.js, tab.keep, tab.fp, tab.warn,
             sim.last_seen, sim.first_warning, sim.first_warning_signal, sim.warnings)
-        for row, p in enumerate(tab.plan):
-            if p.key == "statement_weak" and sim.keep_history:
-                live = np.flatnonzero(on & can[row])  # the firms: households file none
-                _keep_statements(sim, t, t - p.lag, live, cond[row][live], seen[row][live],
-                                 p.sig)
+        if sim.keep_history:  # the statements the desk's loan file shows
+            for row, p in enumerate(tab.plan):
+                if p.key == "statement_weak":
+                    live = np.flatnonzero(on & can[row])  # the firms: households file none
+                    _keep_statements(sim, t, t - p.lag, live, cond[row][live],
+                                     seen[row][live], p.sig)
         if len(loans):  # by signal, then by loan: the order `see` logs in
             sim.rec.sightings(t, loans, sigs, SignalSource.OFFSITE)
     if sim.warnings:

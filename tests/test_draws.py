@@ -85,6 +85,29 @@ def test_a_replaying_run_moves_its_factors_as_a_run_drawing_its_own(case):
         np.testing.assert_array_equal(own.d, shared.d)
 
 
+def test_a_replaying_run_starts_its_health_off_the_tape():
+    """The factors and health at the start (sim.credit.HealthStart) are worked out once a
+    seed: a replaying run starts where a run drawing its own would, without drawing, and
+    the health it moves is its own."""
+    sc = load_scenario(CASES / "guarantee_chain.yaml")
+    tape = DrawTape()
+    recording = Simulation(sc, seed=4, months=12, tape=tape)
+    own = Simulation(sc, seed=4, months=12)
+    recording.run_brief()
+    shared = Simulation(sc, seed=4, months=12, tape=tape)
+    assert tape.health_start is not None
+    for name in ("f_econ", "f_ind", "f_reg", "e", "d", "d_hist", "_group_of", "_group_gp",
+                 "_group_sqrt_rho", "_health_shared"):
+        np.testing.assert_array_equal(getattr(own, name), getattr(shared, name), name)
+    for a, b in zip(own._groups, shared._groups, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert shared.e is not tape.health_start.e and shared.d is not tape.health_start.d
+    # its own idiosyncratic stream drew nothing (the engine's third child stream)
+    untouched = np.random.default_rng(np.random.SeedSequence(4).spawn(6)[2])
+    assert shared.rng_idio.bit_generator.state == untouched.bit_generator.state
+    assert own.rng_idio.bit_generator.state != untouched.bit_generator.state
+
+
 def test_the_runs_of_a_tape_share_one_book_that_no_run_writes_into():
     """The seed's portfolio is drawn once: a replaying run takes the recording run's, and
     after every strategy has run on it, it is still the book the seed draws."""

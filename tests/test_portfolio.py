@@ -260,3 +260,29 @@ def test_a_named_borrowers_further_loans_are_its_own(sc):
     # the generated borrowers around them keep names of their own
     others = [pf.identity(i)[0] for i in range(pf.n) if pf.borrower[i] not in (big, small)]
     assert "大项目公司" not in others and "小项目公司" not in others
+
+
+@pytest.mark.parametrize("structure", ("mutual", "chain"))
+def test_guarantee_groups_link_as_one_group_at_a_time(structure):
+    """The groups are linked all at once (sim.portfolio._guarantee_links): each member by
+    the next in its group of `group_size`, a ring's last by its first, a last lone member
+    by none, as linking one group at a time did."""
+    from types import SimpleNamespace
+
+    from sim.portfolio import _guarantee_links
+
+    for size in (1, 2, 3, 4):
+        for k in (0, 1, 2, 5, 60):
+            for seed in range(3):
+                s = SimpleNamespace(guarantee=SimpleNamespace(structure=structure, share=0.5,
+                                                              group_size=size))
+                members = np.flatnonzero(np.random.default_rng(seed).random(k) < 0.5)
+                want = np.full(k, -1, dtype=np.int64)
+                for a in range(0, len(members) - 1, size):
+                    grp = members[a:a + size]
+                    if len(grp) >= 2:
+                        nxt = np.roll(grp, -1)
+                        keep = slice(None, -1) if structure == "chain" else slice(None)
+                        want[grp[keep]] = 7 + nxt[keep]
+                got = _guarantee_links(s, 7, k, np.random.default_rng(seed))
+                assert np.array_equal(got, want), (size, k, seed)
