@@ -127,8 +127,8 @@ def click_away(page, key: str, attempts: int = 3) -> None:
     """Click the button with this key, one that the click itself takes off the page (a
     conversation's choice: the next turn's buttons have keys of their own), and wait until
     it has gone. A click that lands just as a rerun starts can be lost, the button still
-    there: then it is clicked again (a click that took cannot be repeated, its button has
-    gone)."""
+    there long after: then it is clicked again. The wait for it to go is long
+    (`GONE_MS`), so a click that took but whose rerun is slow is not clicked twice."""
     from playwright.sync_api import expect
 
     button = page.locator(f".st-key-{key} button")
@@ -137,10 +137,16 @@ def click_away(page, key: str, attempts: int = 3) -> None:
         if button.count() == 0:
             return
         button.first.click()
-        settle(page)
-        if button.count() == 0:
+        try:
+            expect(button).to_have_count(0, timeout=GONE_MS)
             return
+        except AssertionError:
+            continue
     expect(button).to_have_count(0)
+
+
+GONE_MS = 20_000
+"""How long a clicked button may stay before the click counts as lost (`click_away`)."""
 
 
 def click_text(page, text: str) -> None:
