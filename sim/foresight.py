@@ -163,7 +163,7 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
                 lpr_month[k] = True
                 rows.append((lpr["lpr_1y"], lpr["lpr_5y"]))
         rate_row[k] = len(rows) - 1
-    guaranteed, chained, guarantor_of = _chain(sim)
+    guaranteed, chained, guarantor_of, guarantor = _chain(sim)
     shared = sim._health_shared  # one health per borrower (credit._shared)
     phi = defaults.IDIO_PHI_MONTHLY
     path = np.empty((n, K)).T  # (months, loans), each loan's months together
@@ -177,7 +177,7 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
         pf.reset_months, lpr_month, rate_row, _stacked_rates(sim, tuple(rows)),
         sim.status, ON_BOOKS, sim.defaulted, sim.diverting, pf.diverter, sim.entrusted,
         sim.d, sim.deferral_until, sim.term, sim.mob, sim.misses, sim._chain_hit, chained,
-        guaranteed, guarantor_of, path)
+        guaranteed, guarantor_of, guarantor, path)
     return Foresight(path, margin, fresh)
 
 
@@ -209,9 +209,10 @@ def _stacked_rates(sim, lprs: tuple[tuple[float, float], ...]) -> np.ndarray:
     return got
 
 
-def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray]:
+def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray]:
     """(guaranteed loans, whether any is, each one's guarantor: 0 for the others, empty
-    when none is) of the book: the portfolio's, worked out once per run."""
+    when none is, the loans that guarantee another) of the book: the portfolio's, worked
+    out once per run."""
     got = sim.__dict__.get("_foresight_chain")
     if got is None:
         pf = sim.pf
@@ -220,7 +221,10 @@ def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray]:
         chained = bool(guaranteed.any())
         guarantor_of = np.where(guaranteed, pf.guarantor, 0) if chained else \
             np.zeros(0, np.int64)
-        got = sim._foresight_chain = (guaranteed, chained, guarantor_of)
+        guarantor = np.zeros(sim.n, dtype=bool)
+        if chained:
+            guarantor[guarantor_of[guaranteed]] = True
+        got = sim._foresight_chain = (guaranteed, chained, guarantor_of, guarantor)
     return got
 
 
@@ -286,7 +290,7 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                 lpr_changes, reset_due0, rate_now, rate0, floating, start_rates, reset_months,
                 lpr_month, rate_row, new_rates, status, on_books, defaulted, diverting0,
                 diverter, entrusted, d_prev0, deferral_until, term, mob0, misses0, chain_hit0,
-                chained, guaranteed, guarantor_of, path):
+                chained, guaranteed, guarantor_of, guarantor, path):
     """Each loan's months ahead on the books from the engine's columns as they stand (the
     columns are left as they are), written into `path` (months, loans), then
     `default_margins` of the path: (margin, margin_fresh).
@@ -309,6 +313,12 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
     contagion a month behind its cause, the months settle one by one into what the
     engine's month over the whole book makes.
 
+    The payments (misses, default, months on book) are followed only for the loans whose
+    projection reads them: a guarantor, whose default strikes the loans it guarantees,
+    and a loan whose rate can reset on its months on book (`track_rates`). Another loan's
+    payments change nothing projected (its margins read its path alone: `_margins`), and
+    following them was a third of the projection's time.
+
     Only the loans on the books are projected: one off them (closed, written off, sold)
     cannot default, so reaches no other, and nothing reads its months ahead; by a run's
     last year most of a book is off. Its column of `path` is NaN."""
@@ -325,12 +335,11 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
         for j in range(op_start[h], op_start[h + 1]):
             op_of[filled[op_loans[j]]] = h
             filled[op_loans[j]] += 1
-    # what only some books need: the rates (a reset due, or an LPR change ahead) and the
-    # arrears (for the chain and the resets' months); a book without them skips the work
+    # what only some books need: the rates (a reset due, or an LPR change ahead); a book
+    # without them skips the work
     track_rates = lpr_changes
     for i in range(n):
         track_rates |= reset_due0[i] and status[i] <= on_books
-    track_payments = chained or track_rates
     going0 = np.empty(n, np.bool_)
     remaining = np.empty(n, np.int64)
     deferred = np.empty(n, np.int64)
@@ -379,6 +388,8 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                 if floating[i] else 0.0
             d_prev = d_prev0[i]
             going = going0[i]
+            # the arrears, for a guarantor's fall or the months a rate resets in
+            pays = guarantor[i] or (track_rates and (reset_due or (lpr_changes and floating[i])))
             misses = np.int64(misses0[i])
             mob = np.int64(mob0[i])
             now = -1
@@ -409,7 +420,9 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                 d = e - barriers[k, i] + shift + shocks[k, i] + burden
                 path[k, i] = d
                 d_prev = d
-                if not track_payments:
+                if m == hit_at[i]:
+                    shift -= GUARANTEE_CONTAGION_HEALTH
+                if not pays:
                     continue
                 # a payment is due every month the loan is not deferred, until one paid at
                 # or after its last scheduled month closes it (one missed at maturity
@@ -429,8 +442,6 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                         going = False
                         if not chain_hit0[i]:  # one that defaulted before does not spread
                             now = m
-                if m == hit_at[i]:
-                    shift -= GUARANTEE_CONTAGION_HEALTH
             moved |= chained and now != fell[i]
             fell[i] = now
         first = False
