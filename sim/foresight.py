@@ -60,10 +60,17 @@ class ShocksAhead:
     # and the case's schedule make of a month does not change from one decision to the
     # next, so each month's is worked out once per run (`_month_ahead`), not at all
     # twelve look-aheads; its barrier and shock are kept in row m - 1 of these two
-    # (months, loans) arrays, which a look-ahead passes on as views, without a copy
+    # (months, groups) arrays, which a look-ahead passes on as views, without a copy.
+    # Kept per (segment, industry, region) group (sim.credit.init_health), each loan
+    # reading its group's: the barrier is the group's, and every health shock falls on
+    # whole groups (a policy shock's segments, a disaster's region: sim.macro.shocks_from).
+    # Per loan they were two more (loans, months) arrays, built for every run and read
+    # at every look-ahead.
     macro_months: dict = field(default_factory=dict, compare=False, repr=False)
     barrier_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
     shock_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
+    group_first: np.ndarray | None = field(default=None, compare=False, repr=False)
+    """Each group's first loan (whose shock is the group's)."""
     # whether the rows hold every month already: read off a draw tape, whose recording
     # run kept what each month made of the macro draws (sim.draws.MonthMacro)
     rows_known: bool = field(default=False, compare=False, repr=False)
@@ -75,6 +82,7 @@ def draw_ahead(sim) -> ShocksAhead:
     from copies of its generators (the run's own streams do not move). Off a tape, every
     month's barriers and shocks come too: the ones the engine will use."""
     n, k, r, T = sim.n, len(sim.pf.industries), len(sim.pf.regions), sim.T
+    group_first = np.unique(sim._group_of, return_index=True)[1]
     if sim._tape_role == "replay":
         months, macro_months = sim._tape.months, sim._tape.macro
         # stacked loan by loan: (loans, months), seen as (months, loans)
@@ -82,10 +90,9 @@ def draw_ahead(sim) -> ShocksAhead:
                            np.array([z.z_econ for z in months]),
                            np.stack([z.z_ind for z in months]).reshape(T, k),
                            np.stack([z.z_reg for z in months]).reshape(T, r),
-                           barrier_rows=np.stack([m.barrier for m in macro_months],
-                                                 axis=1)[sim._group_of].T,
-                           shock_rows=np.stack([m.shock for m in macro_months], axis=1).T,
-                           rows_known=True)
+                           barrier_rows=np.stack([m.barrier for m in macro_months]),
+                           shock_rows=np.stack([m.shock[group_first] for m in macro_months]),
+                           group_first=group_first, rows_known=True)
     idio, mac = copy.deepcopy(sim.rng_idio), copy.deepcopy(sim.rng_macro)
     z_idio, z_econ = np.empty((n, T)).T, np.empty(T)
     z_ind, z_reg = np.empty((T, k)), np.empty((T, r))
@@ -94,8 +101,9 @@ def draw_ahead(sim) -> ShocksAhead:
         z_econ[m] = mac.standard_normal()
         z_ind[m] = mac.standard_normal(k)
         z_reg[m] = mac.standard_normal(r)
-    return ShocksAhead(z_idio, z_econ, z_ind, z_reg, barrier_rows=np.empty((n, T)).T,
-                       shock_rows=np.empty((n, T)).T)
+    return ShocksAhead(z_idio, z_econ, z_ind, z_reg,
+                       barrier_rows=np.empty((T, len(group_first))),
+                       shock_rows=np.empty((T, len(group_first))), group_first=group_first)
 
 
 @dataclass(frozen=True)
@@ -170,7 +178,8 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
     margin, fresh = _look_ahead(
         t, sim.e, ahead.idio[t - 1:t - 1 + K], phi,
         float(np.sqrt(1.0 - phi * phi)),  # as credit.factor_step has it
-        shared, pf.borrower if shared else np.zeros(0, np.int64), barriers, shocks,
+        shared, pf.borrower if shared else np.zeros(0, np.int64), sim._group_of, barriers,
+        shocks,
         sim.shift, ops.month, ops.kind, ops.amount, ops.start, ops.loans,
         bool(lpr_changes), sim._rates_reset_due, sim.rate, sim.rate0, pf.floating,
         _reset_rates(sim, {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}),
@@ -285,7 +294,7 @@ _NO_HITS = LastingHits(month=np.zeros(0, np.int64), kind=np.zeros(0, np.int64),
 
 
 @compiled
-def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
+def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shocks, shift0,
                 op_month, op_kind, op_amount, op_start, op_loans,
                 lpr_changes, reset_due0, rate_now, rate0, floating, start_rates, reset_months,
                 lpr_month, rate_row, new_rates, status, on_books, defaulted, diverting0,
@@ -378,6 +387,7 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                     continue
                 hit_at[i] = fell[guarantor_of[i]]
             e = e0[i]
+            g = group_of[i]  # the loan's group: its barrier and shock (`ShocksAhead`)
             shift = shift0[i]
             rate = rate_now[i]
             reset_due = reset_due0[i]
@@ -417,7 +427,7 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                     diverting = True
                 if diverting:
                     shift -= DIVERSION_DRAIN_PER_MONTH
-                d = e - barriers[k, i] + shift + shocks[k, i] + burden
+                d = e - barriers[k, g] + shift + shocks[k, g] + burden
                 path[k, i] = d
                 d_prev = d
                 if m == hit_at[i]:
@@ -449,7 +459,7 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
 
 
 def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) -> tuple:
-    """The systematic factors of month m, from those of month m - 1, with each loan's
+    """The systematic factors of month m, from those of month m - 1, with each group's
     barrier and shock of month m written into row m - 1 of `ahead`'s rows: the operations
     of `Simulation._tick` (credit.step_factors, macro.shocks, credit.step_health), so the
     very numbers it will use. `look_ahead` keeps them per run by month and the events in
@@ -463,9 +473,8 @@ def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) 
     _, g_ind, g_reg = sim._groups
     x = we * f_econ + wi * f_ind[g_ind] + wr * f_reg[g_reg]
     x, shock = macro.shocks_from(sim, m, x, events)
-    ahead.barrier_rows[m - 1] = credit.barrier(sim._group_gp, sim._group_sqrt_rho,
-                                               x)[sim._group_of]
-    ahead.shock_rows[m - 1] = shock
+    ahead.barrier_rows[m - 1] = credit.barrier(sim._group_gp, sim._group_sqrt_rho, x)
+    ahead.shock_rows[m - 1] = shock[ahead.group_first]
     return f_econ, f_ind, f_reg
 
 
