@@ -407,8 +407,7 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shock
             now = -1
             next_op = op_first[i]
             if not (pays or can_divert or diverting or hit_at[i] >= 0
-                    or next_op < op_first[i + 1] or (track_rates and reset_due)
-                    or (lpr_changes and floating[i])):
+                    or next_op < op_first[i + 1]):
                 # a plain loan (no hit, diversion, reset or contagion ahead, no payments to
                 # follow; most of a book): only its shocks move it, in a loop of its own
                 # without the others' branches (the projection a sixth to a quarter faster)
