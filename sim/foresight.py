@@ -49,8 +49,11 @@ ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum membe
 class ShocksAhead:
     """The random numbers every month of a run will draw for health, month m in row m - 1.
 
-    The (months, loans) arrays are views of arrays kept loan by loan (Fortran order): the
-    look-ahead reads a loan's months one after the other (`_look_ahead`)."""
+    `idio` is kept month by month, as the months draw it: the look-ahead reads a loan's
+    twelve months one after the other (`_look_ahead`), twelve rows walked side by side,
+    which the cache streams in. Kept loan by loan (a loan's months together, in rows of
+    the run's 60 months) its window at each look-ahead was a scattered 96 bytes a loan,
+    and the look-ahead took a quarter longer in a run."""
 
     idio: np.ndarray  # (months, loans)
     econ: np.ndarray  # (months,)
@@ -60,10 +63,17 @@ class ShocksAhead:
     # and the case's schedule make of a month does not change from one decision to the
     # next, so each month's is worked out once per run (`_month_ahead`), not at all
     # twelve look-aheads; its barrier and shock are kept in row m - 1 of these two
-    # (months, loans) arrays, which a look-ahead passes on as views, without a copy
+    # (months, groups) arrays, which a look-ahead passes on as views, without a copy.
+    # Kept per (segment, industry, region) group (sim.credit.init_health), each loan
+    # reading its group's: the barrier is the group's, and every health shock falls on
+    # whole groups (a policy shock's segments, a disaster's region: sim.macro.shocks_from).
+    # Per loan they were two more (loans, months) arrays, built for every run and read
+    # at every look-ahead.
     macro_months: dict = field(default_factory=dict, compare=False, repr=False)
     barrier_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
     shock_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
+    group_first: np.ndarray | None = field(default=None, compare=False, repr=False)
+    """Each group's first loan (whose shock is the group's)."""
     # whether the rows hold every month already: read off a draw tape, whose recording
     # run kept what each month made of the macro draws (sim.draws.MonthMacro)
     rows_known: bool = field(default=False, compare=False, repr=False)
@@ -75,27 +85,27 @@ def draw_ahead(sim) -> ShocksAhead:
     from copies of its generators (the run's own streams do not move). Off a tape, every
     month's barriers and shocks come too: the ones the engine will use."""
     n, k, r, T = sim.n, len(sim.pf.industries), len(sim.pf.regions), sim.T
+    group_first = np.unique(sim._group_of, return_index=True)[1]
     if sim._tape_role == "replay":
         months, macro_months = sim._tape.months, sim._tape.macro
-        # stacked loan by loan: (loans, months), seen as (months, loans)
-        return ShocksAhead(np.stack([z.z_idio for z in months], axis=1).T,
+        return ShocksAhead(np.stack([z.z_idio for z in months]),
                            np.array([z.z_econ for z in months]),
                            np.stack([z.z_ind for z in months]).reshape(T, k),
                            np.stack([z.z_reg for z in months]).reshape(T, r),
-                           barrier_rows=np.stack([m.barrier for m in macro_months],
-                                                 axis=1)[sim._group_of].T,
-                           shock_rows=np.stack([m.shock for m in macro_months], axis=1).T,
-                           rows_known=True)
+                           barrier_rows=np.stack([m.barrier for m in macro_months]),
+                           shock_rows=np.stack([m.shock[group_first] for m in macro_months]),
+                           group_first=group_first, rows_known=True)
     idio, mac = copy.deepcopy(sim.rng_idio), copy.deepcopy(sim.rng_macro)
-    z_idio, z_econ = np.empty((n, T)).T, np.empty(T)
+    z_idio, z_econ = np.empty((T, n)), np.empty(T)
     z_ind, z_reg = np.empty((T, k)), np.empty((T, r))
     for m in range(T):
         z_idio[m] = idio.standard_normal(n)
         z_econ[m] = mac.standard_normal()
         z_ind[m] = mac.standard_normal(k)
         z_reg[m] = mac.standard_normal(r)
-    return ShocksAhead(z_idio, z_econ, z_ind, z_reg, barrier_rows=np.empty((n, T)).T,
-                       shock_rows=np.empty((n, T)).T)
+    return ShocksAhead(z_idio, z_econ, z_ind, z_reg,
+                       barrier_rows=np.empty((T, len(group_first))),
+                       shock_rows=np.empty((T, len(group_first))), group_first=group_first)
 
 
 @dataclass(frozen=True)
@@ -163,21 +173,22 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
                 lpr_month[k] = True
                 rows.append((lpr["lpr_1y"], lpr["lpr_5y"]))
         rate_row[k] = len(rows) - 1
-    guaranteed, chained, guarantor_of = _chain(sim)
+    guaranteed, chained, guarantor_of, guarantor = _chain(sim)
     shared = sim._health_shared  # one health per borrower (credit._shared)
     phi = defaults.IDIO_PHI_MONTHLY
     path = np.empty((n, K)).T  # (months, loans), each loan's months together
     margin, fresh = _look_ahead(
         t, sim.e, ahead.idio[t - 1:t - 1 + K], phi,
         float(np.sqrt(1.0 - phi * phi)),  # as credit.factor_step has it
-        shared, pf.borrower if shared else np.zeros(0, np.int64), barriers, shocks,
+        shared, pf.borrower if shared else np.zeros(0, np.int64), sim._group_of, barriers,
+        shocks,
         sim.shift, ops.month, ops.kind, ops.amount, ops.start, ops.loans,
         bool(lpr_changes), sim._rates_reset_due, sim.rate, sim.rate0, pf.floating,
         _reset_rates(sim, {"lpr_1y": sim.sc.lpr_1y, "lpr_5y": sim.sc.lpr_5y}),
         pf.reset_months, lpr_month, rate_row, _stacked_rates(sim, tuple(rows)),
         sim.status, ON_BOOKS, sim.defaulted, sim.diverting, pf.diverter, sim.entrusted,
         sim.d, sim.deferral_until, sim.term, sim.mob, sim.misses, sim._chain_hit, chained,
-        guaranteed, guarantor_of, path)
+        guaranteed, guarantor_of, guarantor, path)
     return Foresight(path, margin, fresh)
 
 
@@ -209,9 +220,10 @@ def _stacked_rates(sim, lprs: tuple[tuple[float, float], ...]) -> np.ndarray:
     return got
 
 
-def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray]:
+def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray]:
     """(guaranteed loans, whether any is, each one's guarantor: 0 for the others, empty
-    when none is) of the book: the portfolio's, worked out once per run."""
+    when none is, the loans that guarantee another) of the book: the portfolio's, worked
+    out once per run."""
     got = sim.__dict__.get("_foresight_chain")
     if got is None:
         pf = sim.pf
@@ -220,7 +232,10 @@ def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray]:
         chained = bool(guaranteed.any())
         guarantor_of = np.where(guaranteed, pf.guarantor, 0) if chained else \
             np.zeros(0, np.int64)
-        got = sim._foresight_chain = (guaranteed, chained, guarantor_of)
+        guarantor = np.zeros(sim.n, dtype=bool)
+        if chained:
+            guarantor[guarantor_of[guaranteed]] = True
+        got = sim._foresight_chain = (guaranteed, chained, guarantor_of, guarantor)
     return got
 
 
@@ -281,12 +296,12 @@ _NO_HITS = LastingHits(month=np.zeros(0, np.int64), kind=np.zeros(0, np.int64),
 
 
 @compiled
-def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
+def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shocks, shift0,
                 op_month, op_kind, op_amount, op_start, op_loans,
                 lpr_changes, reset_due0, rate_now, rate0, floating, start_rates, reset_months,
                 lpr_month, rate_row, new_rates, status, on_books, defaulted, diverting0,
                 diverter, entrusted, d_prev0, deferral_until, term, mob0, misses0, chain_hit0,
-                chained, guaranteed, guarantor_of, path):
+                chained, guaranteed, guarantor_of, guarantor, path):
     """Each loan's months ahead on the books from the engine's columns as they stand (the
     columns are left as they are), written into `path` (months, loans), then
     `default_margins` of the path: (margin, margin_fresh).
@@ -309,6 +324,12 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
     contagion a month behind its cause, the months settle one by one into what the
     engine's month over the whole book makes.
 
+    The payments (misses, default, months on book) are followed only for the loans whose
+    projection reads them: a guarantor, whose default strikes the loans it guarantees,
+    and a loan whose rate can reset on its months on book (`track_rates`). Another loan's
+    payments change nothing projected (its margins read its path alone: `_margins`), and
+    following them was a third of the projection's time.
+
     Only the loans on the books are projected: one off them (closed, written off, sold)
     cannot default, so reaches no other, and nothing reads its months ahead; by a run's
     last year most of a book is off. Its column of `path` is NaN."""
@@ -325,12 +346,11 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
         for j in range(op_start[h], op_start[h + 1]):
             op_of[filled[op_loans[j]]] = h
             filled[op_loans[j]] += 1
-    # what only some books need: the rates (a reset due, or an LPR change ahead) and the
-    # arrears (for the chain and the resets' months); a book without them skips the work
+    # what only some books need: the rates (a reset due, or an LPR change ahead); a book
+    # without them skips the work
     track_rates = lpr_changes
     for i in range(n):
         track_rates |= reset_due0[i] and status[i] <= on_books
-    track_payments = chained or track_rates
     going0 = np.empty(n, np.bool_)
     remaining = np.empty(n, np.int64)
     deferred = np.empty(n, np.int64)
@@ -349,7 +369,7 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
         stepped = np.empty(n)
         for k in range(K):
             for i in range(n):
-                stepped[i] = phi * e[i] + coef * Z[k, i]
+                stepped[i] = _idio_step(e[i], phi, coef, Z[k, i])
             for i in range(n):
                 e[i] = shared_e[i, k] = stepped[owner_of[i]]
     fell = np.full(n, -1, np.int64)  # the month each loan defaults afresh in, -1 none
@@ -369,6 +389,7 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                     continue
                 hit_at[i] = fell[guarantor_of[i]]
             e = e0[i]
+            g = group_of[i]  # the loan's group: its barrier and shock (`ShocksAhead`)
             shift = shift0[i]
             rate = rate_now[i]
             reset_due = reset_due0[i]
@@ -379,10 +400,21 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                 if floating[i] else 0.0
             d_prev = d_prev0[i]
             going = going0[i]
+            # the arrears, for a guarantor's fall or the months a rate resets in
+            pays = guarantor[i] or (track_rates and (reset_due or (lpr_changes and floating[i])))
             misses = np.int64(misses0[i])
             mob = np.int64(mob0[i])
             now = -1
             next_op = op_first[i]
+            if not (pays or can_divert or diverting or hit_at[i] >= 0
+                    or next_op < op_first[i + 1]):
+                # a plain loan (no hit, diversion, reset or contagion ahead, no payments to
+                # follow; most of a book): only its shocks move it, in a loop of its own
+                # without the others' branches (the projection a sixth to a quarter faster)
+                for k in range(K):
+                    e = shared_e[i, k] if shared else _idio_step(e, phi, coef, Z[k, i])
+                    path[k, i] = _health(e, barriers[k, g], shift, shocks[k, g], burden)
+                continue
             for k in range(K):
                 m = t + k
                 while next_op < op_first[i + 1] and op_month[op_of[next_op]] <= m:
@@ -400,16 +432,18 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                         reset_due = False
                         burden = -RATE_BURDEN_HEALTH_PER_PCT * (rate - rate0[i]) * 100.0 \
                             if floating[i] else 0.0
-                e = shared_e[i, k] if shared else phi * e + coef * Z[k, i]
+                e = shared_e[i, k] if shared else _idio_step(e, phi, coef, Z[k, i])
                 # a borrower able to divert starts when its health falls below the onset
                 if can_divert and not diverting and d_prev < DIVERSION_ONSET_HEALTH and m > 1:
                     diverting = True
                 if diverting:
                     shift -= DIVERSION_DRAIN_PER_MONTH
-                d = e - barriers[k, i] + shift + shocks[k, i] + burden
+                d = _health(e, barriers[k, g], shift, shocks[k, g], burden)
                 path[k, i] = d
                 d_prev = d
-                if not track_payments:
+                if m == hit_at[i]:
+                    shift -= GUARANTEE_CONTAGION_HEALTH
+                if not pays:
                     continue
                 # a payment is due every month the loan is not deferred, until one paid at
                 # or after its last scheduled month closes it (one missed at maturity
@@ -429,16 +463,27 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, barriers, shocks, shift0,
                         going = False
                         if not chain_hit0[i]:  # one that defaulted before does not spread
                             now = m
-                if m == hit_at[i]:
-                    shift -= GUARANTEE_CONTAGION_HEALTH
             moved |= chained and now != fell[i]
             fell[i] = now
         first = False
     return _margins(path, misses0.astype(np.int64), deferred, remaining)
 
 
+@compiled
+def _idio_step(e, phi, coef, z):
+    """A loan's idiosyncratic health a month on (credit.factor_step)."""
+    return phi * e + coef * z
+
+
+@compiled
+def _health(e, barrier, shift, shock, burden):
+    """A loan's health d from its idiosyncratic health, barrier, shift, shock and rate
+    burden, in the engine's order (credit.step_health)."""
+    return e - barrier + shift + shock + burden
+
+
 def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) -> tuple:
-    """The systematic factors of month m, from those of month m - 1, with each loan's
+    """The systematic factors of month m, from those of month m - 1, with each group's
     barrier and shock of month m written into row m - 1 of `ahead`'s rows: the operations
     of `Simulation._tick` (credit.step_factors, macro.shocks, credit.step_health), so the
     very numbers it will use. `look_ahead` keeps them per run by month and the events in
@@ -452,9 +497,8 @@ def _month_ahead(sim, ahead: ShocksAhead, m: int, factors: tuple, events: list) 
     _, g_ind, g_reg = sim._groups
     x = we * f_econ + wi * f_ind[g_ind] + wr * f_reg[g_reg]
     x, shock = macro.shocks_from(sim, m, x, events)
-    ahead.barrier_rows[m - 1] = credit.barrier(sim._group_gp, sim._group_sqrt_rho,
-                                               x)[sim._group_of]
-    ahead.shock_rows[m - 1] = shock
+    ahead.barrier_rows[m - 1] = credit.barrier(sim._group_gp, sim._group_sqrt_rho, x)
+    ahead.shock_rows[m - 1] = shock[ahead.group_first]
     return f_econ, f_ind, f_reg
 
 

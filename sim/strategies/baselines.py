@@ -8,6 +8,7 @@ from scipy.special import ndtr
 from sim import defaults
 from sim.codes import Repayment
 from sim.foresight import default_margins
+from sim.kernels.h1_relief import relief_margins, relief_net
 from sim.observation import Decision, Observation
 from sim.staff import by_legal_team
 from sim.strategies.base import (
@@ -275,22 +276,23 @@ class Oracle(Triage):
         disaster's deferral (a loan in a disaster's region) holds the count of misses while
         no payment is due."""
         f = obs.hidden.foresight
-        after = f.margin_fresh[idx] + relief_health(obs, idx) * stage
-        deferral = obs.disaster_region[idx]
+        stages = stage if isinstance(stage, np.ndarray) else np.full(len(idx), float(stage))
+        after, in_region = relief_margins(idx, f.margin_fresh, relief_health(obs, idx), stages,
+                                          obs.disaster_region)
         it = obs.actions.get("emergency_deferral") if obs.actions else None
-        if deferral.any() and it is not None:
+        if in_region and it is not None:
+            deferral = obs.disaster_region[idx]
             d_idx = idx[deferral]
             due = np.where(obs.status[d_idx] == ACTIVE, obs.remaining_months[d_idx], 0)
             months = np.full(len(d_idx), int(it.params["months"]))
-            after = after.copy()
             after[deferral], _ = default_margins(f.health[:, d_idx], np.zeros(len(d_idx)),
                                                  months, due)
-        gain = self._chance_all(obs)[idx] - self.chance(after)
         # a restructuring can stretch the term only up to its longest: one that leaves the
         # foreseen default in place (margin still below zero) uses that up for nothing the
-        # window shows, and closer to maturity the same stretch cuts the payment more
-        spent = ~deferral & (after < 0.0)
-        return np.where(spent, 0.0, gain)
+        # window shows, and closer to maturity the same stretch cuts the payment more.
+        # Compiled: sim.kernels.h1_relief
+        return relief_net(idx, self._chance_all(obs), self.chance(after), after,
+                          obs.disaster_region)
 
     def check_values(self, obs: Observation, live, suspects, risk, loss_if_default):
         """A visit to a borrower the oracle knows will default but whose difficulty the
