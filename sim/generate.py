@@ -532,8 +532,8 @@ def _named_borrowers(rng: np.random.Generator, segments: list[dict], horizon: in
         drawn = int(rng.integers(len(corporate)))
         # the drawn segment, or when its loans are all spoken for (shared borrowers'), the
         # next corporate one with a loan free: a book always has its named borrowers
-        seg = next((corporate[(drawn + j) % len(corporate)] for j in range(len(corporate))
-                    if room[corporate[(drawn + j) % len(corporate)]["id"]] >= 1), None)
+        seg = next((s for s in corporate[drawn:] + corporate[:drawn] if room[s["id"]] >= 1),
+                   None)
         if seg is None:
             continue
         room[seg["id"]] -= 1

@@ -277,9 +277,10 @@ class Scenario(Strict):
                     f"not defined; use one of: {segs}{did_you_mean(sh.with_segment, seg_ids)}",
                     f"细分 '{seg.id}' 与之共用借款人的 '{sh.with_segment}' 不存在：请用 {segs} 之一"
                     f"{near_zh(sh.with_segment, seg_ids)}")
-            elif (free := other.count - taken[other.id] + shared_loans(seg)) < shared_loans(seg):
+            elif taken[other.id] > other.count:
                 # the other segment's loans not already someone's: its named borrowers',
                 # its own shared ones, those other segments share (sim.portfolio._borrowers)
+                free = other.count - (taken[other.id] - shared_loans(seg))
                 bad(("segments", k, "shared_borrowers", "share"), sh.share,
                     f"segment '{seg.id}' puts {shared_loans(seg)} of its loans with borrowers of "
                     f"'{other.id}', which has {max(free, 0)} of its {other.count} loans free "
@@ -289,7 +290,8 @@ class Scenario(Strict):
                     f"细分 '{seg.id}' 有 {shared_loans(seg)} 笔贷款要借给 '{other.id}' 的借款人，"
                     f"而后者 {other.count} 笔贷款中只有 {max(free, 0)} 笔可用（其余属于重点借款人或已共用）："
                     f"请把 share 降到 {max(free, 0) / seg.count:.2f} 以下，或提高那个细分的 count")
-            elif (own := seg.count - taken[seg.id] + shared_loans(seg)) < shared_loans(seg):
+            elif taken[seg.id] > seg.count:
+                own = seg.count - (taken[seg.id] - shared_loans(seg))
                 # its own shared loans need slots of their own too
                 bad(("segments", k, "shared_borrowers", "share"), sh.share,
                     f"segment '{seg.id}' shares {shared_loans(seg)} of its loans but has only "
