@@ -649,6 +649,40 @@ def test_lessons_teach_the_day_triggers_the_engine_classifies_by() -> None:
         assert [int(d) for d in re.findall(r"\*\*(\d+)\*\*", table)][:3] == days, lang
 
 
+def test_lessons_teach_the_signal_lead_times_the_engine_uses() -> None:
+    """early-warning and small-loan-companies said Bianque's signals lead default by 1-12
+    months (domain.md's range for a scenario parameter); the engine's catalogue runs from
+    none to six months (sim.defaults.SIGNALS), and the lessons must say what a trainee meets."""
+    from sim.defaults import SIGNALS
+
+    longest = max(s.lead_months for s in SIGNALS.values())
+    assert longest == 6.0  # the words below say "six"; change them with the figure
+    early_en = load_lesson("early-warning", "en").body
+    early_zh = load_lesson("early-warning", "zh").body
+    assert "from none to six months" in early_en and "从零到六个月" in early_zh
+    assert "up to six months" in load_lesson("small-loan-companies", "en").body
+    assert "最长6个月" in load_lesson("small-loan-companies", "zh").body
+    for lesson_id in ALL_IDS:
+        for lang in LANGS:
+            text = _all_text(load_lesson(lesson_id, lang))
+            assert not re.search(r"1 ?(?:-|–|到) ?12 ?(?:months|个月)", text), (lesson_id, lang)
+
+
+def test_lessons_say_the_review_meeting_is_quarterly_as_on_the_desk() -> None:
+    """The desk holds the review meeting every quarter in every case (app_pages/desk.py,
+    training.desk.REVIEW_MONTHS); two lessons called its frequency a scenario parameter or
+    'monthly or quarterly in Bianque's cases'."""
+    from training.desk import REVIEW_MONTHS
+
+    assert REVIEW_MONTHS == 3
+    desk = (Path(__file__).resolve().parents[1] / "app_pages" / "desk.py").read_text()
+    assert "g.month % 3 == 0" in desk
+    for lesson_id in ("rules-and-review-meeting", "why-post-loan"):
+        en, zh = load_lesson(lesson_id, "en").body, load_lesson(lesson_id, "zh").body
+        assert "every quarter" in en and "每季度" in zh, lesson_id
+        assert "scenario parameter" not in en and "情景参数" not in zh, lesson_id
+
+
 # A policy window with an end date (the 2022 property measures' extension, renewed to 31
 # December 2026) goes stale the day it ends: a lesson that names one says when it was checked.
 END_DATE = {"en": re.compile(r"(?:to|until) \**(\d{1,2} \w+ 20\d\d)"),
