@@ -668,6 +668,19 @@ def test_lessons_teach_the_signal_lead_times_the_engine_uses() -> None:
             assert not re.search(r"1 ?(?:-|–|到) ?12 ?(?:months|个月)", text), (lesson_id, lang)
 
 
+def test_bian_que_says_the_index_can_pass_100_as_the_debrief_does() -> None:
+    """The debrief's index help says the oracle is a strong reference, not a proven best, and
+    an index above 100% means the trainee beat its rules on that seed; the lesson that
+    introduces the index called the oracle 'the ceiling' no officer can match."""
+    from training.i18n import t
+
+    for lang, above in (("en", "above 100%"), ("zh", "超过 100%")):
+        assert above in t("debrief.index_help", lang)
+        body = load_lesson("bian-que", lang).body
+        assert above in body, lang
+        assert "marks the ceiling" not in body and "代表上限" not in body, lang
+
+
 def test_lessons_say_the_review_meeting_is_quarterly_as_on_the_desk() -> None:
     """The desk holds the review meeting every quarter in every case (app_pages/desk.py,
     training.desk.REVIEW_MONTHS); two lessons called its frequency a scenario parameter or
