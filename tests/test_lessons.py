@@ -668,6 +668,32 @@ def test_lessons_teach_the_signal_lead_times_the_engine_uses() -> None:
             assert not re.search(r"1 ?(?:-|–|到) ?12 ?(?:months|个月)", text), (lesson_id, lang)
 
 
+def test_the_interventions_ladder_quotes_the_engines_legal_and_auction_figures() -> None:
+    """The ladder's lawsuit and auction rows are the figures the workouts run on
+    (sim.defaults, Legal; Collateral and auctions): a judgment in force after a first instance
+    of about 6 months and an appeal of 3 (LAWSUIT_MONTHS), enforcement 6, the special
+    procedure about a month, a start at 70% of appraisal, a re-auction up to 20% lower, about
+    24% of properties sold at about 77% of appraisal. A change on either side shows here."""
+    from sim import defaults as d
+
+    first_instance, appeal = 6, 3
+    assert first_instance + appeal == d.LAWSUIT_MONTHS
+    assert d.SECURITY_ENFORCEMENT_MONTHS == 1  # "about 30 days"
+    start, cut = round(d.AUCTION_START_SHARE * 100), round(d.AUCTION_SECOND_ROUND_CUT * 100)
+    price, sold = round(d.AUCTION_PRICE_SHARE * 100), round(d.AUCTION_SALE_PROBABILITY["round1"] * 100)
+    en = load_lesson("interventions", "en").body
+    zh = load_lesson("interventions", "zh").body
+    assert (f"first instance about {first_instance} months (simple procedure 3), appeal {appeal}, "
+            f"enforcement {d.ENFORCEMENT_MONTHS}") in en
+    assert (f"一审约{first_instance}个月（简易程序3个月），二审{appeal}个月，"
+            f"执行{d.ENFORCEMENT_MONTHS}个月") in zh
+    assert "security interest about 30 days" in en and "特别程序约30天" in zh
+    assert f"at least {start}% of appraisal" in en and f"不低于评估价的{start}%" in zh
+    assert f"up to {cut}% below" in en and f"不超过前次的{cut}%" in zh
+    assert f"about {sold}% of auctioned properties were sold, at about {price}% of appraisal" in en
+    assert f"约{sold}%成交，成交价平均约为评估价的{price}%" in zh
+
+
 def test_bian_que_says_the_index_can_pass_100_as_the_debrief_does() -> None:
     """The debrief's index help says the oracle is a strong reference, not a proven best, and
     an index above 100% means the trainee beat its rules on that seed; the lesson that
