@@ -649,6 +649,79 @@ def test_lessons_teach_the_day_triggers_the_engine_classifies_by() -> None:
         assert [int(d) for d in re.findall(r"\*\*(\d+)\*\*", table)][:3] == days, lang
 
 
+def test_lessons_teach_the_signal_lead_times_the_engine_uses() -> None:
+    """early-warning and small-loan-companies said Bianque's signals lead default by 1-12
+    months (domain.md's range for a scenario parameter); the engine's catalogue runs from
+    none to six months (sim.defaults.SIGNALS), and the lessons must say what a trainee meets."""
+    from sim.defaults import SIGNALS
+
+    longest = max(s.lead_months for s in SIGNALS.values())
+    assert longest == 6.0  # the words below say "six"; change them with the figure
+    early_en = load_lesson("early-warning", "en").body
+    early_zh = load_lesson("early-warning", "zh").body
+    assert "from none to six months" in early_en and "从零到六个月" in early_zh
+    assert "up to six months" in load_lesson("small-loan-companies", "en").body
+    assert "最长6个月" in load_lesson("small-loan-companies", "zh").body
+    for lesson_id in ALL_IDS:
+        for lang in LANGS:
+            text = _all_text(load_lesson(lesson_id, lang))
+            assert not re.search(r"1 ?(?:-|–|到) ?12 ?(?:months|个月)", text), (lesson_id, lang)
+
+
+def test_the_interventions_ladder_quotes_the_engines_legal_and_auction_figures() -> None:
+    """The ladder's lawsuit and auction rows are the figures the workouts run on
+    (sim.defaults, Legal; Collateral and auctions): a judgment in force after a first instance
+    of about 6 months and an appeal of 3 (LAWSUIT_MONTHS), enforcement 6, the special
+    procedure about a month, a start at 70% of appraisal, a re-auction up to 20% lower, about
+    24% of properties sold at about 77% of appraisal. A change on either side shows here."""
+    from sim import defaults as d
+
+    first_instance, appeal = 6, 3
+    assert first_instance + appeal == d.LAWSUIT_MONTHS
+    assert d.SECURITY_ENFORCEMENT_MONTHS == 1  # "about 30 days"
+    start, cut = round(d.AUCTION_START_SHARE * 100), round(d.AUCTION_SECOND_ROUND_CUT * 100)
+    price, sold = round(d.AUCTION_PRICE_SHARE * 100), round(d.AUCTION_SALE_PROBABILITY["round1"] * 100)
+    en = load_lesson("interventions", "en").body
+    zh = load_lesson("interventions", "zh").body
+    assert (f"first instance about {first_instance} months (simple procedure 3), appeal {appeal}, "
+            f"enforcement {d.ENFORCEMENT_MONTHS}") in en
+    assert (f"一审约{first_instance}个月（简易程序3个月），二审{appeal}个月，"
+            f"执行{d.ENFORCEMENT_MONTHS}个月") in zh
+    assert "security interest about 30 days" in en and "特别程序约30天" in zh
+    assert f"at least {start}% of appraisal" in en and f"不低于评估价的{start}%" in zh
+    assert f"up to {cut}% below" in en and f"不超过前次的{cut}%" in zh
+    assert f"about {sold}% of auctioned properties were sold, at about {price}% of appraisal" in en
+    assert f"约{sold}%成交，成交价平均约为评估价的{price}%" in zh
+
+
+def test_bian_que_says_the_index_can_pass_100_as_the_debrief_does() -> None:
+    """The debrief's index help says the oracle is a strong reference, not a proven best, and
+    an index above 100% means the trainee beat its rules on that seed; the lesson that
+    introduces the index called the oracle 'the ceiling' no officer can match."""
+    from training.i18n import t
+
+    for lang, above in (("en", "above 100%"), ("zh", "超过 100%")):
+        assert above in t("debrief.index_help", lang)
+        body = load_lesson("bian-que", lang).body
+        assert above in body, lang
+        assert "marks the ceiling" not in body and "代表上限" not in body, lang
+
+
+def test_lessons_say_the_review_meeting_is_quarterly_as_on_the_desk() -> None:
+    """The desk holds the review meeting every quarter in every case (app_pages/desk.py,
+    training.desk.REVIEW_MONTHS); two lessons called its frequency a scenario parameter or
+    'monthly or quarterly in Bianque's cases'."""
+    from training.desk import REVIEW_MONTHS
+
+    assert REVIEW_MONTHS == 3
+    desk = (Path(__file__).resolve().parents[1] / "app_pages" / "desk.py").read_text()
+    assert "g.month % 3 == 0" in desk
+    for lesson_id in ("rules-and-review-meeting", "why-post-loan"):
+        en, zh = load_lesson(lesson_id, "en").body, load_lesson(lesson_id, "zh").body
+        assert "every quarter" in en and "每季度" in zh, lesson_id
+        assert "scenario parameter" not in en and "情景参数" not in zh, lesson_id
+
+
 # A policy window with an end date (the 2022 property measures' extension, renewed to 31
 # December 2026) goes stale the day it ends: a lesson that names one says when it was checked.
 END_DATE = {"en": re.compile(r"(?:to|until) \**(\d{1,2} \w+ 20\d\d)"),
