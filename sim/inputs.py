@@ -14,6 +14,7 @@ import math
 import re
 import types
 import unicodedata
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -116,6 +117,15 @@ _FIXES = {
 }
 
 _YAML_BOOL = "YAML reads yes/no/on/off/true/false as true or false"
+
+# What pydantic says in its own terms (tags, a discriminator, a regular expression, "after
+# validation"), said as the mistake is, as _MESSAGES_ZH says it; the fix follows as before.
+_MESSAGES_EN = {
+    "string_pattern_mismatch": "'{input}' is not a valid id",
+    "union_tag_invalid": "Unknown type '{tag}'",
+    "union_tag_not_found": "The 'type' key is missing",
+    "too_short": "Too few entries (at least {min_length})",
+}
 
 # The same in Chinese: what pydantic says by error type (its ctx fills the figures), and the fix.
 _MESSAGES_ZH = {
@@ -397,6 +407,9 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
     kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
     fix = _FIXES.get(kind)
     ctx = e.get("ctx") or {}
+    if kind in _MESSAGES_EN:  # on a template that does not fit, pydantic's own words
+        with suppress(KeyError, IndexError, ValueError):
+            msg = _MESSAGES_EN[kind].format(**{"input": value, **ctx})
     if kind == "extra_forbidden" and _full_width_spaced(e):
         return (f"unknown key '{e['loc'][-1]}': it starts with full-width spaces '\u3000', "
                 "which YAML does not read as indentation: indent with ordinary spaces")
