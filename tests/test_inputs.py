@@ -88,3 +88,27 @@ def test_english_messages_say_the_mistake_in_plain_words(old, new, path, said):
         assert jargon not in message, message
     assert "(" in message  # the fix, as before
 
+
+@pytest.mark.parametrize(("old", "new", "opened", "closer"), [
+    # a policy shock's segments written as a flow list, its ']' forgotten
+    ("segments:", "macro:\n  - type: policy_shock\n    month: 3\n    segments: [wc\n"
+     "    severity: 1\n    duration_months: 3\nsegments:", 16, "]"),
+    # a title written as {zh: ..., en: ...}, its '}' forgotten
+    ("title:\n  zh: 最小案例\n  en: Minimal case", "title: {zh: 最小案例, en: Minimal case",
+     4, "}"),
+])
+def test_a_bracket_left_open_is_named_at_its_line_with_the_fix(old, new, opened, closer):
+    """A '[' or '{' not closed on its line: the parser's "expected ',' or ']', but got ':'
+    while parsing a flow sequence" (in English inside the Chinese message too) becomes the
+    line the bracket opens on and the bracket to add there, in both languages."""
+    text = MINIMAL.replace(old, new, 1)
+    assert text != MINIMAL
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "case.yaml")
+    ((where, message),) = info.value.problems
+    (message_zh,) = info.value.problems_zh
+    assert where.startswith(f"line {opened},")
+    assert f"line {opened}" in message and f"'{closer}'" in message, message
+    assert "flow" not in message and "expected" not in message, message
+    assert f"第 {opened} 行" in message_zh and f"'{closer}'" in message_zh, message_zh
+    assert "expected" not in message_zh and "flow" not in message_zh, message_zh
