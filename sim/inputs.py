@@ -14,6 +14,7 @@ import math
 import re
 import types
 import unicodedata
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -116,6 +117,15 @@ _FIXES = {
 }
 
 _YAML_BOOL = "YAML reads yes/no/on/off/true/false as true or false"
+
+# What pydantic says in its own terms (tags, a discriminator, a regular expression, "after
+# validation"), said as the mistake is, as _MESSAGES_ZH says it; the fix follows as before.
+_MESSAGES_EN = {
+    "string_pattern_mismatch": "'{input}' is not a valid id",
+    "union_tag_invalid": "Unknown type '{tag}'",
+    "union_tag_not_found": "The 'type' key is missing",
+    "too_short": "Too few entries (at least {min_length})",
+}
 
 # The same in Chinese: what pydantic says by error type (its ctx fills the figures), and the fix.
 _MESSAGES_ZH = {
@@ -397,6 +407,9 @@ def _message(e: dict, root: type[BaseModel] | None) -> str:
     kind, msg, value = e["type"], e["msg"].removeprefix("Value error, "), e.get("input")
     fix = _FIXES.get(kind)
     ctx = e.get("ctx") or {}
+    if kind in _MESSAGES_EN:  # on a template that does not fit, pydantic's own words
+        with suppress(KeyError, IndexError, ValueError):
+            msg = _MESSAGES_EN[kind].format(**{"input": value, **ctx})
     if kind == "extra_forbidden" and _full_width_spaced(e):
         return (f"unknown key '{e['loc'][-1]}': it starts with full-width spaces '\u3000', "
                 "which YAML does not read as indentation: indent with ordinary spaces")
@@ -673,6 +686,16 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
             f"not valid YAML: {problem} after the key on line {key_line} (found by line "
             f"{line}); {hint}"), (
             f"不是有效的 YAML：第 {key_line} 行的键后面没有找到 ':'（在第 {line} 行发现）；{hint_zh}")
+    left_open = _flow_left_open(text, context, ctx_mark, mark)
+    if left_open is not None:  # "segments: [wc" or "title: {zh: ..., en: ...": no closer
+        opened, opener, closer = left_open
+        what, what_zh = ("list", "列表") if opener == "[" else ("mapping", "映射")
+        return _at(ctx_mark), (
+            f"not valid YAML: the '{opener}' on line {opened} is never closed (the parser "
+            f"reached line {line} still inside it); add '{closer}' at the end of the {what} "
+            f"on line {opened}"), (
+            f"不是有效的 YAML：第 {opened} 行的 '{opener}' 一直没有闭合（读到第 {line} 行仍在其中）："
+            f"请在第 {opened} 行这个{what_zh}的末尾补上 '{closer}'")
     colon = _colon_in_text(text, mark) if problem == "mapping values are not allowed here" \
         else None
     if colon is not None:  # "en: Monday class: farm loans": the second ': ' starts a key
@@ -709,6 +732,21 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, str, str]:
     return _at(mark), (
         f"not valid YAML: {problem}{where_else} (check indentation and quotes)"), (
         f"不是有效的 YAML：{problem}{where_else_zh}（请检查缩进和引号）")
+
+
+def _flow_left_open(text: str, context: str, ctx_mark: Any, mark: Any
+                     ) -> tuple[int, str, str] | None:
+    """(line from 1, the bracket, the one that closes it) when the parser failed inside a
+    '[...]' or '{...}' opened on an earlier line that holds no closing bracket after it:
+    the closer was forgotten, and the next line's 'key:' is where the parser stopped."""
+    kind = re.match(r"while parsing a flow (sequence|mapping)", context)
+    if kind is None or ctx_mark is None or ctx_mark.line == mark.line:
+        return None
+    opener, closer = ("[", "]") if kind[1] == "sequence" else ("{", "}")
+    lines = text.splitlines()
+    if ctx_mark.line >= len(lines) or closer in lines[ctx_mark.line][ctx_mark.column:]:
+        return None
+    return ctx_mark.line + 1, opener, closer
 
 
 KEY_AND_TEXT = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):\s+(?=[^\s'\"\[{|>&*!])")

@@ -791,10 +791,13 @@ def test_a_colon_inside_plain_text_says_to_quote_it():
 
 
 def test_other_yaml_errors_name_both_lines():
+    # a '[' left open: where it opens (the line to fix) and where the parser gave up, and
+    # the bracket to add (it was the parser's "expected ',' or ']'" and "check indentation")
     text = "id: x\nsegments:\n  - id: a\n    count: [1\n"
     [(where, msg)] = problems(text)
-    assert where == "line 5, column 1"
-    assert "starts at line 4" in msg and "check indentation" in msg
+    assert where == "line 4, column 12"
+    assert "'[' on line 4 is never closed" in msg and "line 5" in msg
+    assert "add ']' at the end of the list on line 4" in msg
 
 
 @pytest.mark.parametrize(("text", "line", "en", "zh"), [
