@@ -20,6 +20,10 @@ FACTOR_WEIGHTS = {"economy": 0.6, "industry": 0.25, "region": 0.15}
 the loadings sum to 1, so a loan's total asset correlation is its segment's rho."""
 MISSES_TO_DEFAULT = 3
 """Consecutive missed monthly payments that make 90 days past due, the default event (domain)."""
+LOAN_AMOUNT_UNIT_CNY = 100
+"""Loan amounts are drawn to the nearest CNY 100 (method), so this is also the smallest loan:
+an amount written or drawn below it would round to a loan of CNY 0, which lends nothing,
+cannot default and still counts as a loan."""
 CALIBRATION_PATHS = 1 << 17
 CALIBRATION_SEED = 20240101
 AHEAD_TABLE_PATHS = 1 << 13

@@ -395,12 +395,15 @@ def _no_collateral_ltv(e: dict) -> bool:
 
 
 def _minus_typed(kind: str, value: Any, ctx: dict) -> bool:
-    """Whether a number below its floor of zero would pass without its minus sign (an
-    amount typed -3000000): a stray minus, said so, rather than 'use a larger number'."""
+    """Whether a negative number below its floor would pass without its minus sign (an
+    amount typed -3000000, against a floor of 0 or of CNY 100): a stray minus, said so,
+    rather than 'use a larger number'."""
     floor = ctx.get("gt", ctx.get("ge"))
-    return (kind in ("greater_than", "greater_than_equal") and isinstance(value, int | float)
-            and not isinstance(value, bool) and value < 0 and floor is not None
-            and float(floor) == 0 and math.isfinite(value))
+    if (kind not in ("greater_than", "greater_than_equal") or not isinstance(value, int | float)
+            or isinstance(value, bool) or not value < 0 or floor is None
+            or float(floor) < 0 or not math.isfinite(value)):
+        return False
+    return -value > float(floor) if kind == "greater_than" else -value >= float(floor)
 
 
 def _message(e: dict, root: type[BaseModel] | None) -> str:

@@ -30,7 +30,8 @@ HORIZON_SHORT_MONTHS = 6
 missed payments, and a workout months more."""
 TERM_SHORT_SHARE = 0.5
 """A segment whose loans are all repaid within this share of the horizon leaves the rest of
-the case with nothing of it to manage (the book takes no new loans)."""
+the case with nothing of it to manage (the book takes no new loans). Seasoning does not
+bring that month forward: a loan's months on book are drawn from 0 up."""
 MONTH_ZERO = re.compile(r"\bmonths?\s+0(?![\d.])|第\s*0\s*(?:个月|[-–—至到~])", re.IGNORECASE)
 """A month 0 named in a case's text ("Months 0-3", "第0个月"): the trainee's first month on
 the desk, and every month a case's events name, is month 1."""
@@ -68,7 +69,9 @@ def cautions(scenario: Scenario,
         if seg.collateral.type == "none" and "ltv" in seg.collateral.model_fields_set:
             out.append(Caution(f"segments[{k}].collateral.ltv", "ltv_without_collateral", {
                 "segment": seg.id, "ltv": f"{seg.collateral.ltv:g}"}))
-        left = seg.term_months - seg.seasoning_months
+        # the youngest loan may start new (months on book are drawn from 0 to
+        # seasoning_months), so the segment is all repaid by the end of its term
+        left = seg.term_months
         if h > 1 and left < TERM_SHORT_SHARE * h:
             out.append(Caution(f"segments[{k}].term_months", "term_short", {
                 "segment": seg.id, "month": max(left, 0), "months": h}))

@@ -115,7 +115,9 @@ def build_portfolio(sc: Scenario, rng: np.random.Generator, name_seed: int) -> P
         for j, (_, loan) in enumerate(_other_loans(sc, s.id), start=_named_count(sc, s.id)):
             if loan.amount_cny is not None:
                 amt[j] = loan.amount_cny
-        amt = np.round(amt, -2)
+        # to the unit, and never below it: a log-normal tail (median CNY 1,000, sigma 2.5
+        # draws one loan in nine under CNY 50) would otherwise round to a loan of CNY 0
+        amt = np.maximum(np.round(amt, -2), defaults.LOAN_AMOUNT_UNIT_CNY)
         drawn = np.round(amt * (1.0 - s.undrawn_share), -2)
         mob = (rng.integers(0, s.seasoning_months + 1, k) if s.seasoning_months
                else np.zeros(k, dtype=np.int64))

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from sim.defaults import LOAN_AMOUNT_UNIT_CNY
 from sim.field_types import Int, Share, Slug, Text
 from sim.inputs import Strict, refusal
 
@@ -22,12 +23,13 @@ CollateralType = Literal[
 
 
 class AmountDist(Strict):
-    """Loan amount at disbursement: log-normal around a median, clipped to [min, max]."""
+    """Loan amount at disbursement: log-normal around a median, clipped to [min, max]; every
+    figure at least the unit amounts are drawn to (CNY 100), the smallest loan there is."""
 
-    median_cny: float = Field(gt=0, le=1e11)
+    median_cny: float = Field(ge=LOAN_AMOUNT_UNIT_CNY, le=1e11)
     sigma: float = Field(default=0.5, ge=0.0, le=2.5)
-    min_cny: float | None = Field(default=None, gt=0)
-    max_cny: float | None = Field(default=None, gt=0)
+    min_cny: float | None = Field(default=None, ge=LOAN_AMOUNT_UNIT_CNY)
+    max_cny: float | None = Field(default=None, ge=LOAN_AMOUNT_UNIT_CNY)
 
     @model_validator(mode="after")
     def _bounds(self) -> AmountDist:

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from sim.defaults import LOAN_AMOUNT_UNIT_CNY
 from sim.field_types import Bool, Int, Month, Share, Slug, Text
 from sim.inputs import Strict
 
@@ -83,7 +84,7 @@ class BorrowerLoan(Strict):
     """A further loan of a named borrower, in any segment of the case."""
 
     segment: Slug
-    amount_cny: float | None = Field(default=None, gt=0, le=1e11)
+    amount_cny: float | None = Field(default=None, ge=LOAN_AMOUNT_UNIT_CNY, le=1e11)
 
 
 class NamedBorrower(Strict):
@@ -98,7 +99,7 @@ class NamedBorrower(Strict):
     segment: Slug
     company: Text
     legal_rep: Text
-    amount_cny: float | None = Field(default=None, gt=0, le=1e11)
+    amount_cny: float | None = Field(default=None, ge=LOAN_AMOUNT_UNIT_CNY, le=1e11)
     guarantor: Slug | None = None
     diverts: Bool = False
     events: list[ScriptedEvent] = Field(default_factory=list, max_length=50)

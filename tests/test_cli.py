@@ -29,6 +29,8 @@ BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
 # included), a line, or the words that say what to do.
 EXPECTED = {
     "alias_bomb.yaml": "objectives[0]",
+    "amount_in_wan.yaml": "segments[0].amount.median_cny: Input should be greater than or "
+                          "equal to 100 (use a larger number)",
     "amount_thousands_commas.yaml": "segments[0].amount.median_cny: Input should be a valid "
                                     "number, unable to parse string as a number (write the "
                                     "number alone, in digits, with no commas or units: "

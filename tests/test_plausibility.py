@@ -22,6 +22,7 @@ segments:
     count: 20
     amount: {{median_cny: 2000000}}
     term_months: {term}
+    seasoning_months: {seasoning}
     repayment: equal_instalment
     rate: {{kind: fixed, annual: 0.045}}
     pd_annual: {pd}
@@ -41,9 +42,9 @@ segments:
 """
 
 
-def case(horizon=24, term=36, pd=0.03, region="zhejiang"):
-    return parse_scenario(CASE.format(horizon=horizon, term=term, pd=pd, region=region),
-                          "slips.yaml")
+def case(horizon=24, term=36, pd=0.03, region="zhejiang", seasoning=0):
+    return parse_scenario(CASE.format(horizon=horizon, term=term, pd=pd, region=region,
+                                      seasoning=seasoning), "slips.yaml")
 
 
 def codes(sc) -> list[tuple[str, str]]:
@@ -66,6 +67,17 @@ def test_each_likely_slip_is_named_with_its_field(change, expected):
     assert expected in codes(case(**change))
 
 
+def test_seasoning_does_not_make_a_live_segment_look_repaid():
+    """Months on book are drawn from 0 to seasoning_months, so the youngest loans run to the
+    end of their term: a 36-month segment seasoned up to 120 months still has loans at
+    month 24 of 24, and one repaid by month 12 of 36 is repaid by its term, not term less
+    seasoning."""
+    seasoned = case(term=36, seasoning=120)
+    assert ("segments[0].term_months", "term_short") not in codes(seasoned)
+    (c,) = [c for c in cautions(case(horizon=36, term=12, seasoning=6)) if c.code == "term_short"]
+    assert c.values["month"] == 12
+
+
 def test_the_caution_says_what_to_write_in_both_languages():
     (c,) = [c for c in cautions(case(pd=0.5)) if c.code == "pd_high"]
     en = i18n.t(f"author.caution.{c.code}", lang="en", **c.values)
@@ -81,7 +93,7 @@ def test_the_caution_says_what_to_write_in_both_languages():
 def test_a_note_that_counts_months_from_zero_is_named_in_its_language():
     """The desk's first month is month 1: a debrief note or goal about "month 0" points
     the trainee to a month that never appears on the desk."""
-    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang") + """
+    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang", seasoning=0) + """
 objectives:
   - {zh: 第1个月就调整检查计划, en: Reset the check plan in month 1}
 debrief_notes:
@@ -131,7 +143,7 @@ UNSECURED = """
 def test_an_ltv_on_a_segment_without_collateral_is_named_with_its_fix():
     """`type: none` with an ltv loads (stored and generated cases must still open) and runs
     as unsecured: the ltv is ignored, so the author is told which field, and both fixes."""
-    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang")
+    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang", seasoning=0)
     first_seg_end = text.index("  - id: sb")
     slip = parse_scenario(text[:first_seg_end].rstrip("\n") + UNSECURED + text[first_seg_end:],
                           "unsecured.yaml")
@@ -159,7 +171,7 @@ def test_an_ltv_on_a_segment_without_collateral_is_named_with_its_fix():
 
 
 def case_with(industry="manufacturing", region="zhejiang", events=""):
-    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang")
+    text = CASE.format(horizon=24, term=36, pd=0.03, region="zhejiang", seasoning=0)
     text = text.replace("industry: manufacturing\n    region: zhejiang\n  - id: sb",
                         f"industry: {industry}\n    region: {region}\n  - id: sb", 1)
     return parse_scenario(text + events, "names.yaml")
