@@ -1,6 +1,7 @@
 """The shaping below the pages: key figures, filters, tables in both languages, the HTML report,
 and the live-game registry (pending decisions survive a restart, stale months do nothing)."""
 
+import math
 import re
 import subprocess
 import sys
@@ -280,3 +281,47 @@ def test_the_comparison_tables_hours_read_alike_down_the_column(finished_game, l
     shown = report.comparison_table(SimpleNamespace(table=table), lang)
     column = next(c for c in shown.columns if shown[c].astype(str).str.contains("4,146.5").any())
     assert all(re.search(r"\d\.\d", text) for text in shown[column]), list(shown[column])
+
+
+def _svg_charts(html: str) -> list[str]:
+    return re.findall(r"<svg.*?</svg>", html, flags=re.S)
+
+
+def _round_step(values: list[float]) -> bool:
+    """Whether evenly spaced axis values go in a step of 1, 2 or 5 times a power of ten."""
+    step = values[1] - values[0]
+    if step <= 0:
+        return False
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(abs(mantissa - m) < 1e-6 for m in (1, 2, 5, 10))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_reports_charts_read_like_the_pages(intro, finished_game, lang):
+    """The downloaded report is what a trainee hands in: its two charts must say what the
+    page's say. A trainee who did nothing lost what late collection lost, so the two lines
+    lie on one another; the page says so in words and draws late collection dashed over the
+    trainee's pale line, and the report drew one solid line on the other with no word, its
+    legend naming a strategy nobody could see. Its axes read 10.6, 21.2, 31.8: steps of a
+    round size, as the page's, read at a glance."""
+    from training import debrief_detail
+
+    d = finished_game.debrief()
+    html = report.debrief_html(intro, d, lang, "a1b2c3")
+    traj = report.trajectories(d, lang)
+    for y in ("npl_ratio", "cum_loss_cny"):
+        said = debrief_detail.same_lines_text(traj, y, report.STRATEGIES, lang)
+        assert said, f"a do-nothing play should lie on late collection ({y})"
+        assert html_escape(said) in html
+    assert html_escape(report.t("chart.runoff_note", lang)) in html
+    for svg in _svg_charts(html):
+        late = re.search(r'<polyline[^>]*stroke="{}"[^>]*>'.format(
+            report.STRATEGY_COLOURS["late-collection"]), svg).group(0)
+        assert "stroke-dasharray" in late
+        ticks = [units_value(v) for v in re.findall(r'text-anchor="end">([^<]+)</text>', svg)]
+        assert len(ticks) >= 3 and _round_step(ticks), ticks
+
+
+def units_value(text: str) -> float:
+    """A tick label as a number ("2.5%" -> 2.5, "1,200" -> 1200)."""
+    return float(text.replace(",", "").replace("%", ""))
