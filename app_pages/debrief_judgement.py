@@ -45,7 +45,9 @@ def sections(g: Any, lang: str) -> None:
                 st.table(as_text(table.head(DEVIATION_ROWS_SHOWN)))
             if more > 0:
                 with st.expander(t("debrief_judgement.deviation_all", total=len(table), more=more)):
-                    st.dataframe(table, hide_index=True, key="deviation_all")
+                    # the loan pinned: the grid scrolls sideways at 1,024 px
+                    st.dataframe(table, hide_index=True, key="deviation_all", column_config={
+                        table.columns[0]: st.column_config.Column(pinned=True)})
         st.markdown(f"**{t('debrief_judgement.judgements_title')}**")
         judged = judgements_table(g, lang)
         if judged.empty:
