@@ -152,6 +152,36 @@ def test_live_games_end_month_is_idempotent(intro, fresh_db):
     assert AttemptStore().get(aid).month == 1
 
 
+def test_a_second_tab_cannot_queue_into_or_unqueue_from_a_month_it_does_not_show(intro, fresh_db):
+    """Two tabs on one attempt: one ends the month, the other still shows the month before.
+    A Queue click there queued the action into the new month, chosen on last month's file;
+    an Unqueue click there dropped the queue's index-th action, whatever it now is (the
+    other tab's). Both are refused, naming what happened, and the queue stays as it was."""
+    from training.attempts import AttemptError
+
+    games = LiveGames(AttemptStore(), lambda _id: intro)
+    live = games.start(intro)
+    aid = live.attempt.id
+    games.set_routine_hours(aid, 0.0)  # hours for two actions
+    loan_id = int(live.game.loans()["loan_id"].iloc[0])
+    first, second = [o.id for o in live.game.options(loan_id) if o.available][:2]
+    games.queue(aid, loan_id, first, expected_month=0)
+    assert games.end_month(aid, 0) is not None  # the other tab ends month 1
+    with pytest.raises(AttemptError) as err:
+        games.queue(aid, loan_id, second, expected_month=0)  # this tab still shows month 1
+    assert err.value.key == "attempt.month_moved"
+    assert games.open(aid).game.queued == []
+    # month 2: this tab shows [first, second]; the other tab drops first
+    games.queue(aid, loan_id, first, expected_month=1)
+    games.queue(aid, loan_id, second, expected_month=1)
+    games.unqueue(aid, 0, expected_month=1, expected=(loan_id, first))
+    with pytest.raises(AttemptError) as err:  # this tab's Unqueue of first, at index 0
+        games.unqueue(aid, 0, expected_month=1, expected=(loan_id, first))
+    assert err.value.key == "attempt.queue_moved"
+    assert [(q.loan_id, q.action_id) for q in games.open(aid).game.queued] == [(loan_id, second)]
+    assert AttemptStore().get(aid).month == 1
+
+
 def test_a_missing_case_is_an_attempt_error(intro, fresh_db):
     from training.attempts import AttemptError
 
