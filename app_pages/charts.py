@@ -6,7 +6,13 @@ import altair as alt
 import pandas as pd
 
 from training.i18n import t
-from training.report import CLASS_COLOURS, STRATEGIES, STRATEGY_COLOURS, column_title
+from training.report import (
+    CLASS_COLOURS,
+    STRATEGIES,
+    STRATEGY_COLOURS,
+    TRAJECTORY_DASH,
+    column_title,
+)
 
 HEIGHT = 240
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -101,7 +107,3 @@ def trajectories(df: pd.DataFrame, y: str, title: str, y_title: str, y_format: s
         strokeDash=dash)
     return alt.layer(you, others, title=title).properties(height=HEIGHT, autosize=FIT_WIDTH)
 
-
-TRAJECTORY_DASH = {"late-collection": [6, 4], "early-warning": [2, 3]}
-"""The references' dash patterns (the oracle's line is solid): a line that lies on another
-still shows through it."""

@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages.figures import Figure, row
 from training.i18n import fmt_pct, t
 from training.judgement_view import (
+    DEVIATION_ROWS_SHOWN,
     classification_deviation,
     deviation_table,
     follow_through,
@@ -33,9 +34,20 @@ def sections(g: Any, lang: str) -> None:
         if dev.loans.empty:
             st.caption(t("debrief_judgement.no_deviation"))
         else:
-            # a static table: its headers wrap, where the grid ran its last columns off the edge
+            # a static table: its headers wrap, where the grid ran its last columns off the edge;
+            # the worst loans only (the rest below, on a click), not a table of every loan
+            table = deviation_table(g, dev.loans, lang)
+            more = len(table) - DEVIATION_ROWS_SHOWN
+            if more > 0:
+                st.caption(t("debrief_judgement.deviation_top", shown=DEVIATION_ROWS_SHOWN,
+                             total=len(table)))
             with st.container(key="deviation_loans"):
-                st.table(as_text(deviation_table(g, dev.loans, lang)))
+                st.table(as_text(table.head(DEVIATION_ROWS_SHOWN)))
+            if more > 0:
+                with st.expander(t("debrief_judgement.deviation_all", total=len(table), more=more)):
+                    # the loan pinned: the grid scrolls sideways at 1,024 px
+                    st.dataframe(table, hide_index=True, key="deviation_all", column_config={
+                        table.columns[0]: st.column_config.Column(pinned=True)})
         st.markdown(f"**{t('debrief_judgement.judgements_title')}**")
         judged = judgements_table(g, lang)
         if judged.empty:

@@ -13,8 +13,11 @@ from app_pages import common
 from sim.codes import CLASS_KEYS
 from sim.policy import ClassIntervals, MonitoringPolicy
 from training import units
-from training.attempts import AttemptWithdrawn
+from training.attempts import AttemptError, AttemptWithdrawn
 from training.i18n import get_lang, t
+
+MOVED = ("attempt.month_moved", "attempt.queue_moved")
+"""What a tab left open on an attempt that another tab changed meets (training.attempts)."""
 
 
 def _error_text(exc: Exception) -> str:
@@ -66,22 +69,37 @@ def end_month(aid: str, expected_month: int) -> None:
         st.session_state["just_finished"] = aid
 
 
+def _moved(exc: AttemptError) -> None:
+    """Say that another tab moved the attempt on (the month, or the queue) and nothing changed."""
+    month = int(exc.detail) + 1 if exc.detail.isdigit() else None
+    common.flash("warning", t(exc.key, month=month))
+
+
 @common.db_guarded
-def queue(aid: str, loan_id: int, action_id: str) -> None:
+def queue(aid: str, loan_id: int, action_id: str, month: int | None = None) -> None:
     try:
-        common.games().queue(aid, loan_id, action_id)
+        common.games().queue(aid, loan_id, action_id, expected_month=month)
     except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
         return
+    except AttemptError as exc:
+        if exc.key not in MOVED:
+            raise
+        _moved(exc)
     except Exception as exc:
         common.flash("error", t("actions.refused", detail=_error_text(exc)))
 
 
 @common.db_guarded
-def unqueue(aid: str, index: int) -> None:
+def unqueue(aid: str, index: int, month: int | None = None,
+            expected: tuple[int, str] | None = None) -> None:
     try:
-        common.games().unqueue(aid, index)
+        common.games().unqueue(aid, index, expected_month=month, expected=expected)
     except AttemptWithdrawn:  # the desk, drawn next, says who withdrew it and when
         return
+    except AttemptError as exc:
+        if exc.key not in MOVED:
+            raise
+        _moved(exc)
     except Exception as exc:
         common.flash("error", t("actions.refused", detail=_error_text(exc)))
 

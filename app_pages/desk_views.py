@@ -320,7 +320,7 @@ def action_panel(live: Live, loan_id: int, status: str = "active") -> None:
             if not o.available:
                 st.caption(f"✗ {pick({'zh': o.reason_zh, 'en': o.reason_en})}")
             st.button(t("actions.queue"), key=f"queue_{o.id}", disabled=not o.available or g.finished,
-                      on_click=act.queue, args=(aid, loan_id, o.id), width="content")
+                      on_click=act.queue, args=(aid, loan_id, o.id, g.month), width="content")
 
 
 def queued_list(g: Any, aid: str) -> None:
@@ -331,4 +331,5 @@ def queued_list(g: Any, aid: str) -> None:
         a, b = st.columns([5, 1], vertical_alignment="center")
         a.markdown(t("actions.queued_line", label=q.label, action=pick(q), hours=units.hours(q.hours),
                      cost=units.cost(q.cost_cny)))
-        b.button(t("actions.unqueue"), key=f"unqueue_{i}", on_click=act.unqueue, args=(aid, i))
+        b.button(t("actions.unqueue"), key=f"unqueue_{i}", on_click=act.unqueue,
+                 args=(aid, i, g.month, (q.loan_id, q.action_id)))

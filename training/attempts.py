@@ -349,6 +349,12 @@ class AttemptError(Exception):
         super().__init__(f"{key}: {detail}" if detail else key)
 
 
+def _check_month(live: Live, expected_month: int | None) -> None:
+    """AttemptError ``attempt.month_moved`` when the game is no longer at ``expected_month``."""
+    if expected_month is not None and live.game.month != int(expected_month):
+        raise AttemptError("attempt.month_moved", str(live.game.month))
+
+
 class AttemptWithdrawn(AttemptError):
     """A move on an attempt whose assignment an instructor withdrew: refused, and nothing
     of what was saved before is changed (the attempt stays readable)."""
@@ -477,8 +483,13 @@ class LiveGames:
             yield live
 
     # --- the trainee's moves; each is saved before it returns ------------------
-    def queue(self, attempt_id: str, loan_id: int, action_id: str) -> None:
+    def queue(self, attempt_id: str, loan_id: int, action_id: str,
+              expected_month: int | None = None) -> None:
+        """Queue an action; with ``expected_month`` only while the game is at that month
+        (else AttemptError ``attempt.month_moved``): a tab left on a month that another
+        tab has ended must not queue into the next one on what it showed."""
         with self._move(attempt_id) as live:
+            _check_month(live, expected_month)
             live.game.queue(int(loan_id), action_id)
             self._save(live)
 
@@ -509,8 +520,19 @@ class LiveGames:
                 "month": int(talk["month"]), "path": [str(c) for c in talk["path"]]}
             self._save(live)
 
-    def unqueue(self, attempt_id: str, index: int) -> None:
+    def unqueue(self, attempt_id: str, index: int, expected_month: int | None = None,
+                expected: tuple[int, str] | None = None) -> None:
+        """Drop the index-th queued action; with ``expected_month`` and ``expected`` (its
+        loan and action as the page showed them) only if it is still that one (else
+        AttemptError ``attempt.month_moved`` or ``attempt.queue_moved``): after another
+        tab's change the index-th action can be another."""
         with self._move(attempt_id) as live:
+            _check_month(live, expected_month)
+            if expected is not None:
+                queued = live.game.queued
+                here = (queued[index].loan_id, queued[index].action_id) if 0 <= index < len(queued) else None
+                if here != (int(expected[0]), str(expected[1])):
+                    raise AttemptError("attempt.queue_moved")
             live.game.unqueue(int(index))
             self._save(live)
 

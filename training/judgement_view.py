@@ -46,6 +46,12 @@ def ledger_table(game: Any, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df.rename(columns={c: t(f"ledger.col.{c}", lang) for c in cols})
 
 
+DEVIATION_ROWS_SHOWN = 15
+"""How many loans the debrief page's deviation table shows (those booked better than
+warranted for the most months: sim.deviation orders them so); the rest open on a click.
+A trainee who judged nothing deviates on most of a large book (146 loans on rising_lpr)."""
+
+
 def deviation_table(game: Any, loans: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per-loan deviation rows (sim.deviation LOAN_COLUMNS) in ``lang``."""
     cols = ["label", "months_on_books", "months_better", "months_worse", "months_judged",

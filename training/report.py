@@ -20,6 +20,7 @@ import pandas as pd
 from sim.codes import CLASS_KEYS, ON_BOOKS, STATUS_KEYS
 from training import debrief as debrief_rules
 from training import units
+from training.debrief_detail import same_lines_text
 from training.i18n import cls_name, t, term
 from training.loss_sources import gap_parts
 
@@ -27,6 +28,9 @@ STRATEGIES = ("you", "late-collection", "early-warning", "oracle")
 STRATEGY_COLOURS = {
     "you": "#c0392b", "late-collection": "#7f8c8d", "early-warning": "#2980b9", "oracle": "#27ae60",
 }
+TRAJECTORY_DASH = {"late-collection": [6, 4], "early-warning": [2, 3]}
+"""The references' dash patterns on the debrief's charts, the page's and the report's (the
+oracle's line is solid): a line that lies on another still shows through it."""
 CLASS_COLOURS = ("#4caf50", "#ffc107", "#ff9800", "#e65100", "#6d1b1b")
 LIVE_STATUSES = ("active",)
 ON_BOOKS_STATUSES = STATUS_KEYS[:ON_BOOKS + 1]
@@ -853,16 +857,39 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def round_ticks(top: float, n: int = 5) -> list[float]:
+    """Axis values from 0 to at least ``top`` in a step of 1, 2 or 5 times a power of ten,
+    about ``n`` steps: 0, 10, 20, 30, 40 reads at a glance where 0, 10.6, 21.2... did not."""
+    top = top if top > 0 else 1.0
+    raw = top / n
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw - 1e-12)
+    count = math.ceil(top / step - 1e-9)
+    return [round(i * step, 12) for i in range(count + 1)]
+
+
+def _legend_mark(strategy: str) -> str:
+    """A short stroke as the chart draws the strategy's line: thick and pale, dashed, dotted."""
+    colour = STRATEGY_COLOURS[strategy]
+    if strategy == "you":
+        line = f"5px solid {colour};opacity:.45"
+    else:
+        line = f"2px {'dotted' if strategy == 'early-warning' else 'dashed' if strategy in TRAJECTORY_DASH else 'solid'} {colour}"
+    return f'<span style="display:inline-block;width:22px;vertical-align:middle;border-top:{line}"></span>'
+
+
 def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct",
               width: int = 460, height: int = 240) -> str:
-    """A small line chart per strategy as inline SVG (no scripts, no external assets)."""
+    """A small line chart per strategy as inline SVG (no scripts, no external assets), drawn
+    as the page draws it: the trainee's line thick and pale first, the references over it,
+    late collection dashed and early warning dotted, so a reference equal to yours shows."""
     left, right, top, bottom = 64, 12, 28, 40
     if df.empty:
         return ""
     xs = df["month"].astype(float)
     x0, x1 = float(xs.min()), float(xs.max()) or 1.0
-    y1 = float(df[y].max()) or 1.0
-    y1 *= 1.05
+    ticks = round_ticks(float(df[y].max()))
+    y1 = ticks[-1]
 
     def sx(x: float) -> float:
         return left + (x - x0) / ((x1 - x0) or 1.0) * (width - left - right)
@@ -870,14 +897,22 @@ def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct
     def sy(v: float) -> float:
         return top + (1 - v / y1) * (height - top - bottom)
 
+    decimals = max(0, -math.floor(math.log10(ticks[1] * (100 if y_fmt == "pct" else 1))))
+
     def fmt(v: float) -> str:
-        return units.pct(v, 1) if y_fmt == "pct" else units.number(v)
+        return units.pct(v, decimals) if y_fmt == "pct" else units.number(v, decimals)
+
+    def stroke(strategy: str) -> str:
+        if strategy == "you":
+            return f'stroke="{STRATEGY_COLOURS[strategy]}" stroke-width="6" stroke-opacity="0.45"'
+        dash = TRAJECTORY_DASH.get(strategy)
+        return (f'stroke="{STRATEGY_COLOURS[strategy]}" stroke-width="1.8"'
+                + (f' stroke-dasharray="{" ".join(str(d) for d in dash)}"' if dash else ""))
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}">',
              f'<text x="{left}" y="16" font-size="13" font-weight="bold">{html.escape(title)}</text>']
-    for i in range(5):
-        v = y1 * i / 4
+    for v in ticks:
         yy = sy(v)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#eee"/>')
         parts.append(f'<text x="{left - 4}" y="{yy + 4:.1f}" font-size="10" text-anchor="end">'
@@ -888,17 +923,13 @@ def svg_lines(df: pd.DataFrame, y: str, title: str, lang: str, y_fmt: str = "pct
                          f'text-anchor="middle">{m}</text>')
     parts.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 6}" font-size="10" '
                  f'text-anchor="middle">{html.escape(t("col.month", lang))}</text>')
-    for strategy in [s for s in STRATEGIES if s in set(df["strategy"])]:
+    present = [s for s in STRATEGIES if s in set(df["strategy"])]
+    for strategy in present:  # "you" first: the references are drawn over it
         d = df[df["strategy"] == strategy].sort_values("month")
         pts = " ".join(f"{sx(float(a)):.1f},{sy(float(b)):.1f}" for a, b in zip(d["month"], d[y], strict=True))
-        w = 3 if strategy == "you" else 1.6
-        parts.append(f'<polyline fill="none" stroke="{STRATEGY_COLOURS[strategy]}" stroke-width="{w}" '
-                     f'points="{pts}"/>')
+        parts.append(f'<polyline fill="none" {stroke(strategy)} points="{pts}"/>')
     parts.append("</svg>")
-    legend = " · ".join(
-        f'<span style="color:{STRATEGY_COLOURS[s]}">■</span> {html.escape(t(f"strategy.{s}", lang))}'
-        for s in STRATEGIES if s in set(df["strategy"])
-    )
+    legend = " · ".join(f'{_legend_mark(s)} {html.escape(t(f"strategy.{s}", lang))}' for s in present)
     return f'<figure style="margin:0">{"".join(parts)}<figcaption style="font-size:.8em">{legend}</figcaption></figure>'
 
 
@@ -963,6 +994,11 @@ def debrief_html(scenario: Any, debrief: Any, lang: str, attempt_id: str = "",
         + svg_lines(traj, "npl_ratio", t("chart.npl_ratio", lang), lang, "pct")
         + svg_lines(traj, "cum_loss_cny", units.money_header(t("chart.cum_loss", lang), lang), lang, "unit")
         + "</div>",
+        # what the page says under its charts: lines that lie on one another, in words (a
+        # chart cannot show two equal lines apart), and why the ratio climbs late
+        *(f"<p>{e(same)}</p>" for y in ("npl_ratio", "cum_loss_cny")
+          if (same := same_lines_text(traj, y, STRATEGIES, lang))),
+        f'<p class="meta">{e(t("chart.runoff_note", lang))}</p>',
         *([f"<p>{e(standing_note)}</p>"] if standing_note else []),
         *(_html_loss_sources(detail, lang) if detail is not None else []),
         f"<h2>{e(t('debrief.saves', lang))}</h2>",

@@ -179,3 +179,31 @@ def test_what_a_button_says_is_in_the_trainees_language():
     no_exception(at)
     assert "已提交分类调整" not in texts(at)
     assert g.classify_queued == [(i, LoanClass.SPECIAL_MENTION, "warning_signals")]
+
+
+def test_the_deviation_table_shows_the_worst_loans_and_keeps_the_rest_a_click_away():
+    """A trainee who judged nothing has a deviation row for every loan that was ever booked
+    better than warranted: 146 on rising_lpr, 259 on small_loan_company, a static table
+    13,000 px tall at 1,024 px between the charts and the rest of the debrief. The page
+    shows the loans with the most months better than warranted and says how many more
+    there are; every row stays in a list that opens on a click."""
+    from training.judgement_view import DEVIATION_ROWS_SHOWN, classification_deviation
+
+    at = to_desk(start(lang="en"))
+    g = live_game(at)
+    while not g.finished:
+        end_month(at)
+    no_exception(at)
+    at.switch_page("app_pages/debrief.py").run()
+    no_exception(at)
+    loans = classification_deviation(g).loans
+    assert len(loans) > DEVIATION_ROWS_SHOWN, "intro played idle should deviate on more loans"
+    static = [tb.value for tb in at.table if "Months better than warranted" in tb.value.columns]
+    assert len(static) == 1 and len(static[0]) == DEVIATION_ROWS_SHOWN
+    # the loans shown are those with the most months better than warranted
+    assert static[0]["Months better than warranted"].astype(int).min() >= int(
+        loans["months_better"].nlargest(DEVIATION_ROWS_SHOWN).min())
+    more = len(loans) - DEVIATION_ROWS_SHOWN
+    assert any(f"{more} more" in e.label for e in at.expander), [e.label for e in at.expander]
+    full = frame_with(at, "Months better than warranted")
+    assert len(full) == len(loans)

@@ -1,6 +1,7 @@
 """The shaping below the pages: key figures, filters, tables in both languages, the HTML report,
 and the live-game registry (pending decisions survive a restart, stale months do nothing)."""
 
+import math
 import re
 import subprocess
 import sys
@@ -151,6 +152,36 @@ def test_live_games_end_month_is_idempotent(intro, fresh_db):
     assert AttemptStore().get(aid).month == 1
 
 
+def test_a_second_tab_cannot_queue_into_or_unqueue_from_a_month_it_does_not_show(intro, fresh_db):
+    """Two tabs on one attempt: one ends the month, the other still shows the month before.
+    A Queue click there queued the action into the new month, chosen on last month's file;
+    an Unqueue click there dropped the queue's index-th action, whatever it now is (the
+    other tab's). Both are refused, naming what happened, and the queue stays as it was."""
+    from training.attempts import AttemptError
+
+    games = LiveGames(AttemptStore(), lambda _id: intro)
+    live = games.start(intro)
+    aid = live.attempt.id
+    games.set_routine_hours(aid, 0.0)  # hours for two actions
+    loan_id = int(live.game.loans()["loan_id"].iloc[0])
+    first, second = [o.id for o in live.game.options(loan_id) if o.available][:2]
+    games.queue(aid, loan_id, first, expected_month=0)
+    assert games.end_month(aid, 0) is not None  # the other tab ends month 1
+    with pytest.raises(AttemptError) as err:
+        games.queue(aid, loan_id, second, expected_month=0)  # this tab still shows month 1
+    assert err.value.key == "attempt.month_moved"
+    assert games.open(aid).game.queued == []
+    # month 2: this tab shows [first, second]; the other tab drops first
+    games.queue(aid, loan_id, first, expected_month=1)
+    games.queue(aid, loan_id, second, expected_month=1)
+    games.unqueue(aid, 0, expected_month=1, expected=(loan_id, first))
+    with pytest.raises(AttemptError) as err:  # this tab's Unqueue of first, at index 0
+        games.unqueue(aid, 0, expected_month=1, expected=(loan_id, first))
+    assert err.value.key == "attempt.queue_moved"
+    assert [(q.loan_id, q.action_id) for q in games.open(aid).game.queued] == [(loan_id, second)]
+    assert AttemptStore().get(aid).month == 1
+
+
 def test_a_missing_case_is_an_attempt_error(intro, fresh_db):
     from training.attempts import AttemptError
 
@@ -280,3 +311,47 @@ def test_the_comparison_tables_hours_read_alike_down_the_column(finished_game, l
     shown = report.comparison_table(SimpleNamespace(table=table), lang)
     column = next(c for c in shown.columns if shown[c].astype(str).str.contains("4,146.5").any())
     assert all(re.search(r"\d\.\d", text) for text in shown[column]), list(shown[column])
+
+
+def _svg_charts(html: str) -> list[str]:
+    return re.findall(r"<svg.*?</svg>", html, flags=re.S)
+
+
+def _round_step(values: list[float]) -> bool:
+    """Whether evenly spaced axis values go in a step of 1, 2 or 5 times a power of ten."""
+    step = values[1] - values[0]
+    if step <= 0:
+        return False
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(abs(mantissa - m) < 1e-6 for m in (1, 2, 5, 10))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_reports_charts_read_like_the_pages(intro, finished_game, lang):
+    """The downloaded report is what a trainee hands in: its two charts must say what the
+    page's say. A trainee who did nothing lost what late collection lost, so the two lines
+    lie on one another; the page says so in words and draws late collection dashed over the
+    trainee's pale line, and the report drew one solid line on the other with no word, its
+    legend naming a strategy nobody could see. Its axes read 10.6, 21.2, 31.8: steps of a
+    round size, as the page's, read at a glance."""
+    from training import debrief_detail
+
+    d = finished_game.debrief()
+    html = report.debrief_html(intro, d, lang, "a1b2c3")
+    traj = report.trajectories(d, lang)
+    for y in ("npl_ratio", "cum_loss_cny"):
+        said = debrief_detail.same_lines_text(traj, y, report.STRATEGIES, lang)
+        assert said, f"a do-nothing play should lie on late collection ({y})"
+        assert html_escape(said) in html
+    assert html_escape(report.t("chart.runoff_note", lang)) in html
+    for svg in _svg_charts(html):
+        late = re.search(r'<polyline[^>]*stroke="{}"[^>]*>'.format(
+            report.STRATEGY_COLOURS["late-collection"]), svg).group(0)
+        assert "stroke-dasharray" in late
+        ticks = [units_value(v) for v in re.findall(r'text-anchor="end">([^<]+)</text>', svg)]
+        assert len(ticks) >= 3 and _round_step(ticks), ticks
+
+
+def units_value(text: str) -> float:
+    """A tick label as a number ("2.5%" -> 2.5, "1,200" -> 1200)."""
+    return float(text.replace(",", "").replace("%", ""))
