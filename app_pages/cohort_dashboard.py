@@ -172,8 +172,10 @@ if not done.empty:
     best = dash.best_scores(res.attempts)
     best["attempts"] = [t("dash.attempts_value", started=n, finished=k) for n, k in
                         zip(best["attempts_started"], best["attempts_finished"], strict=True)]
-    show(best, {**COL, "best": t("dash.col_best"), "attempts": t("dash.col_attempts")},
-         "best_table", shares=("best",), helps={"attempts": t("dash.col_attempts_help")})
+    show(best, {**COL, "first": t("dash.col_first"), "best": t("dash.col_best"),
+                "attempts": t("dash.col_attempts")},
+         "best_table", shares=("first", "best"),
+         helps={"first": t("dash.col_first_help"), "attempts": t("dash.col_attempts_help")})
 if not finished.empty:
     show(res.baselines.assign(strategy=res.baselines["strategy"].map(lambda s: t(f"strategy.{s}"))),
          {"subject": COL["subject"], "strategy": t("dash.col_baseline"),

@@ -165,6 +165,7 @@ for cohort, a in assigned:
         rank = cr.ranking(db, user, a.id)
         if rank:
             st.markdown(f"**{t('mine.ranking')}**")
+            st.caption(t("mine.ranking_rule"))
             st.dataframe(pd.DataFrame({
                 t("mine.col_rank"): pd.array([r.rank for r in rank], dtype="Int64"),
                 t("mine.col_who"): [t("mine.you") if r.is_you else t("mine.classmate", n=i)

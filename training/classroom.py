@@ -841,12 +841,16 @@ def withdrawals(db: DB, user: User | None, attempts: list[Attempt]) -> dict[str,
 
 
 def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
-    """The cohort's anonymised ranking on one assigned case: best finished index per
-    trainee, equal indexes sharing a rank (1, 1, 3) and a trainee with no index unranked
-    (last, rank None): ranked 1 and 2 on no index at all, one read first for nothing;
-    only the caller's own row is marked."""
+    """The cohort's anonymised ranking on one assigned case: each trainee's FIRST finished
+    attempt's index (every attempt at an assignment plays the case's own seed, so a second
+    try replays the same borrowers with hindsight: ranked by the best, a trainee could
+    click through once to see who defaults and then top the class; retries are for
+    learning, and the instructor's dashboard shows the best beside the first). Equal
+    indexes share a rank (1, 1, 3) and a trainee whose first finished attempt has no index
+    is unranked (last, rank None): ranked 1 and 2 on no index at all, one read first for
+    nothing; only the caller's own row is marked."""
     assignment = get_assignment(db, user, assignment_id)
-    best: dict[int, tuple[float | None, int]] = {}
+    first: dict[int, tuple[float | None, int]] = {}
     with session_scope(db) as s:
         trainees = set(s.scalars(select(EnrolmentRow.user_id).where(
             EnrolmentRow.cohort_id == assignment.cohort_id,
@@ -856,14 +860,12 @@ def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
                 AttemptRow.status == "finished").order_by(AttemptRow.id)):
             if uid not in trainees:
                 continue
-            old, n = best.get(uid, (None, 0))
-            if index is not None and (old is None or index > old):
-                old = float(index)
-            best[uid] = (old, n + 1)
+            kept, n = first.get(uid, (None if index is None else float(index), 0))
+            first[uid] = (kept, n + 1)
     # best first; equal indexes (and no index) in the order the trainees joined the system,
     # not in the order the database returned them (PostgreSQL gives no order without one:
     # a classmate was numbered 1 or 2 from one load to the next)
-    ordered = sorted(best.items(), key=lambda kv: (
+    ordered = sorted(first.items(), key=lambda kv: (
         -(kv[1][0] if kv[1][0] is not None else float("-inf")), kv[0]))
     rows: list[RankingRow] = []
     for i, (uid, (index, n)) in enumerate(ordered):

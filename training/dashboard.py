@@ -336,13 +336,14 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-BEST_COLUMNS = ["assignment_id", "subject", "user_id", "trainee", "best", "attempts_started",
-                "attempts_finished"]
+BEST_COLUMNS = ["assignment_id", "subject", "user_id", "trainee", "first", "best",
+                "attempts_started", "attempts_finished"]
 
 
 def best_scores(attempts: pd.DataFrame) -> pd.DataFrame:
-    """Each trainee's best index at each assigned case (among their finished attempts that
-    have one), with the attempts they started there and how many of those they finished:
+    """Each trainee's index at each assigned case on their first finished attempt (the one
+    the class ranking counts) and their best (among their finished attempts that have
+    one), with the attempts they started there and how many of those they finished:
     "2 (1 finished)" says a second try is under way, where the highest attempt number
     alone read as two attempts done. One row per trainee with such an attempt."""
     if attempts.empty:
@@ -351,9 +352,13 @@ def best_scores(attempts: pd.DataFrame) -> pd.DataFrame:
     finished = attempts["status"] == STATUS_FINISHED
     counts = attempts.assign(finished=finished).groupby(key, as_index=False).agg(
         attempts_started=("attempt_id", "size"), attempts_finished=("finished", "sum"))
+    # the first finished attempt, as the class ranking counts it (classroom.ranking: a
+    # retry replays the same future with hindsight), beside the best of them
+    first = attempts[finished].sort_values("attempt_no").drop_duplicates(key)[
+        [*key, "index_share"]].rename(columns={"index_share": "first"})
     done = attempts[finished].dropna(subset=["index_share"])
     best = done.groupby(key, as_index=False).agg(best=("index_share", "max"))
-    out = best.merge(counts, on=key, how="left")
+    out = best.merge(first, on=key, how="left").merge(counts, on=key, how="left")
     return out.astype({"attempts_started": int, "attempts_finished": int})[BEST_COLUMNS]
 
 
@@ -383,7 +388,7 @@ ATTEMPT_HEADINGS = {col: HEADINGS.format(col) for col in ATTEMPT_COLUMNS}
 STATUS_WORDS = {"active": "dash.status_in_progress", STATUS_FINISHED: "dash.status_finished",
                 STATUS_IN_PROGRESS: "dash.status_in_progress",
                 STATUS_NOT_STARTED: "dash.status_not_started"}
-SHARE_COLUMNS = ("index_share", "best", "share_missed", "share_correct", "pre_share", "post_share",
+SHARE_COLUMNS = ("index_share", "first", "best", "share_missed", "share_correct", "pre_share", "post_share",
                  "gain")
 """Shares in [0, 1] (a gain is a difference of two), shown in percent in the readable exports."""
 SHEETS = ("completion", "attempts", "best", "baselines", "missed", "quiz", "gain",
