@@ -506,8 +506,12 @@ def watch(job: StudyJob) -> None:
     """Progress while the study runs; the whole page redraws when it ends."""
     # a fragment's rerun skips the entry file, so the language is passed, not looked up
     st.progress(job.progress.share, text=progress_text(job.progress, lang, job.request))
-    if st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:"):
-        job.cancel()
+    # pressed, the study stops once the futures already running finish: said, or the
+    # press looked lost for as long as they took
+    st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:",
+              on_click=job.cancel, disabled=job.cancelling)
+    if job.cancelling:
+        st.caption(t("lab.page.cancelling", lang))
     if not job.running:
         st.rerun()
 

@@ -454,6 +454,12 @@ class StudyJob:
         self._cancel.set()
 
     @property
+    def cancelling(self) -> bool:
+        """Cancel was pressed and the study has not stopped yet: the futures already
+        running on the workers finish first."""
+        return self._cancel.is_set() and self.running
+
+    @property
     def running(self) -> bool:
         return self.state is JobState.RUNNING
 

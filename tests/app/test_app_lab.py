@@ -207,6 +207,7 @@ class _ShownJob:
     """A running study stood still at a given progress, for the page to show."""
 
     running = True
+    cancelling = False
     request = None
 
     def __init__(self, progress):
@@ -229,6 +230,30 @@ def test_the_bar_says_the_time_left_at_the_pace_of_the_futures_finished(lang, le
     assert not at.exception, [e.value for e in at.exception]
     text = at.get("progress")[0].proto.text
     assert left in text and "20" in text, text
+
+
+class _StoppingJob(_ShownJob):
+    """A running study whose Cancel was pressed and whose futures in flight still run."""
+
+    def cancel(self):
+        self.cancelling = True
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Stopping"), ("zh", "正在停止")])
+def test_a_cancel_says_the_study_is_stopping_until_it_has(lang, words):
+    """Cancel pressed on a large case with local processes: the bar and its Cancel button
+    stayed as they were for 14 s while the futures already running finished, so the press
+    looked lost. The page says the study is stopping, and Cancel is not offered again."""
+    from training.lab_jobs import Progress
+
+    at = open_lab(lang)
+    at.session_state["lab_job"] = _StoppingJob(Progress(0, 200, 4.0, estimate_s=60.0))
+    at.run()
+    assert not at.button(key="lab_cancel").disabled
+    at.button(key="lab_cancel").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(words in c.value for c in at.caption), [c.value for c in at.caption]
+    assert at.button(key="lab_cancel").disabled
 
 
 def with_edited_table(name: str, lang: str = "en"):
