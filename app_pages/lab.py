@@ -198,13 +198,15 @@ def rule_editor():
     # the five figures below are months between routine checks: said once, above them
     st.caption(t("lab.page.intervals_caption"))
     cols = st.columns(5)
+    below = st.container()  # a box's range message, the editor's width under the row
     intervals = {k: common.number_field(cols[i], t(f"cls.{k}"), lab_form.interval_key(k), 0,
-                                        lab_form.MAX_INTERVAL_MONTHS, step=1,
+                                        lab_form.MAX_INTERVAL_MONTHS, step=1, say=below,
                                         help=t("lab.page.interval_help"))
                  for i, k in enumerate(CLASS_KEYS)}
     c1, c2, c3 = st.columns(3)
+    below = st.container()
     first = common.number_field(c1, t("lab.page.first_check_days"), lab_form.FIRST_DAYS, 0,
-                                lab_form.MAX_FIRST_CHECK_DAYS, step=1)
+                                lab_form.MAX_FIRST_CHECK_DAYS, step=1, say=below)
     reserve = c2.slider(t("lab.page.reserve_share"), 0.0, 1.0, step=0.05, key=lab_form.RESERVE)
     beyond = c3.radio(t("lab.page.checks_beyond_reserve"), lab_form.BEYOND,
                       key=lab_form.BEYOND_KEY,
@@ -616,6 +618,7 @@ if sweep:
     st.session_state.setdefault("lab_staff", lab.default_staff_range(case.staff.officers))
     st.session_state.setdefault("lab_officer_cost", lab.officer_cost_default(case))
     s1, s2, s3 = st.columns(3)
+    below = st.container()  # the cost box's range message, under the row
     lo, hi = s1.slider(t("lab.page.staff_range"), 1, lab.staff_slider_top(case.staff.officers),
                        key="lab_staff", help=t("lab.page.staff_range_help"))
     staff = tuple(range(lo, hi + 1))
@@ -624,7 +627,7 @@ if sweep:
                                   format_func=lambda k: strategy_name(k) if k else "")
     officer_cost = common.number_field(
         s3, t("lab.page.officer_cost"), "lab_officer_cost", 0.0, lab_form.MAX_OFFICER_COST_CNY,
-        step=1000.0, format="%.0f",
+        step=1000.0, format="%.0f", say=below,
         help=t("lab.page.officer_cost_help", lang, hours=f"{case.staff.hours_per_officer_month:g}",
                full=f"{lab.defaults.FULL_TIME_HOURS_PER_MONTH:g}",
                cost=lab.fmt_figure("cost_cny", lab.defaults.OFFICER_COST_CNY_PER_MONTH, lang)))

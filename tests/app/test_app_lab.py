@@ -778,3 +778,18 @@ def test_the_rule_editor_keeps_its_place_when_the_form_back_note_goes():
     again.number_input(key="lab_iv_normal").set_value(4).run()
     assert not any(back in i.value for i in again.info)  # said once
     assert editor_place(again) == first
+
+
+@pytest.mark.parametrize("lang, words", [("en", "outside the range"), ("zh", "超出")])
+def test_an_interval_out_of_range_is_said_across_the_editor_not_in_its_column(lang, words):
+    """99 typed for Normal's interval: the message was drawn in the fifth of the editor
+    that the box has, about 90 px at a 1,024 px window, and ran down the page a syllable a
+    line ("Nor / mal: / 99 is / outs / ide..."). It is said under the five boxes, the
+    editor's width, naming the box and the range."""
+    at = open_lab(lang)
+    at.number_input(key="lab_iv_normal").set_value(99).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [e.value for e in at.error if words in e.value]
+    assert said and t("cls.normal", lang) in said[0] and "24" in said[0], said
+    in_columns = [e.value for c in at.columns for e in c.error]
+    assert not any(words in v for v in in_columns), in_columns
