@@ -235,8 +235,12 @@ def rule_editor():
                                             format_func=lambda c: t(f"cls.{CLASS_KEYS[c]}", lang)),
             "max_class": cc.SelectboxColumn(t("lab.page.max_class"), options=classes,
                                             format_func=lambda c: t(f"cls.{CLASS_KEYS[c]}", lang)),
-            "known_diversion": cc.CheckboxColumn(t("lab.page.known_diversion")),
-            "defaulted": cc.CheckboxColumn(t("lab.page.defaulted")),
+            # yes, no or blank (no condition): as checkboxes, "no" and "no condition" both
+            # drew an unticked box (tuned's 'defaulted: false' among rules asking nothing)
+            "known_diversion": cc.SelectboxColumn(t("lab.page.known_diversion"),
+                                                  options=[True, False], format_func=yes_no),
+            "defaulted": cc.SelectboxColumn(t("lab.page.defaulted"), options=[True, False],
+                                            format_func=yes_no),
             "checked_within_months": cc.NumberColumn(t("lab.page.checked_within"), **months,
                                                      help=t("lab.page.checked_within_help")),
             "not_acted_within_months": cc.NumberColumn(t("lab.page.not_acted_within"), **months,
@@ -261,6 +265,12 @@ def rule_editor():
                        icon=":material/download:", on_click="ignore", key="lab_rule_download",
                        help=t("lab.page.table_download_help"))
     return table, shown
+
+
+def yes_no(flag: bool) -> str:
+    """A rule's yes-or-no condition as the editor shows it (the language is passed: the
+    grid formats its options outside this session's run)."""
+    return t("lab.page.flag_yes" if flag else "lab.page.flag_no", lang)
 
 
 def same_rules_notes(chosen: list[str], edited, files: dict[str, str],

@@ -793,3 +793,20 @@ def test_an_interval_out_of_range_is_said_across_the_editor_not_in_its_column(la
     assert said and t("cls.normal", lang) in said[0] and "24" in said[0], said
     in_columns = [e.value for c in at.columns for e in c.error]
     assert not any(words in v for v in in_columns), in_columns
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_editor_tells_a_flag_set_to_no_from_no_condition(lang):
+    """tuned.yaml's fourth rule asks 'defaulted: false' (only loans not in default); its
+    other rules ask nothing about default. As checkboxes, both drew an unchecked box, and a
+    box ticked and unticked again set 'defaulted: false' on a rule unseen. The flags are
+    picked as yes or no, a blank cell asking nothing."""
+    at = open_lab(lang)
+    grid = at.get("dataframe")[0]
+    columns = json.loads(grid.proto.columns)
+    for flag in ("known_diversion", "defaulted"):
+        config = columns[flag]["type_config"]
+        assert config["type"] == "selectbox", config
+        labels = {o["value"]: o["label"] for o in config["options"]}
+        assert set(labels) == {True, False} and labels[True] != labels[False], labels
+        assert all(labels.values()), labels
