@@ -586,7 +586,10 @@ if st.session_state.get("lab_case_seen") != case.id:
 chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_pick",
                         format_func=strategy_name, help=t("lab.page.strategies_help"),
                         select_all=False, placeholder=t("common.pick_some"))
-with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
+# open as the manager left it: a language switch relabels it, and a new label was a new
+# expander, drawn closed with the table half edited
+with st.expander(t("lab.page.edit_table"), key="lab_editor_open", on_change="rerun",
+                 expanded=EDITED in chosen or bool(st.session_state.get("lab_editor_open"))):
     table, table_rows = rule_editor()
 # a copy of an example that kept the example's name: said below, open so it is seen
 example_named = {k: x for k, x in uploaded.items() if x.name in files}

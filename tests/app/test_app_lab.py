@@ -810,3 +810,22 @@ def test_the_editor_tells_a_flag_set_to_no_from_no_condition(lang):
         labels = {o["value"]: o["label"] for o in config["options"]}
         assert set(labels) == {True, False} and labels[True] != labels[False], labels
         assert all(labels.values()), labels
+
+
+def test_the_rule_editor_opened_stays_open_across_a_language_switch():
+    """A manager opened Edit a rule table and switched to Chinese: the editor came back
+    closed (its new label drew a new expander, closed unless the edited table was chosen).
+    Its open state is kept under its key, and it is drawn open in either language."""
+    at = open_lab("en", where="here")
+
+    def editor():
+        label = t("lab.page.edit_table", at.radio(key="lang_switch").value)
+        return next(e for e in at.expander if e.label == label)
+
+    assert not editor().proto.expanded
+    at.session_state["lab_editor_open"] = True  # as the browser reports it opened
+    at.run()
+    for lang in ("zh", "en"):
+        at.radio(key="lang_switch").set_value(lang).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert editor().proto.expanded, lang
