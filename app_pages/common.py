@@ -794,10 +794,13 @@ def input_hints(lang: str) -> str:
     return "<style>" + " ".join(rules) + "</style>"
 
 
-def number_field(box: Any, label: str, key: str, lo: float, hi: float, **kw: Any) -> Any:
+def number_field(box: Any, label: str, key: str, lo: float, hi: float, *, say: Any = None,
+                 **kw: Any) -> Any:
     """``st.number_input`` (drawn in ``box``) that takes whatever is typed, and says in the
     page's language when it is outside [lo, hi]: the field, what was typed and the range
-    to use. Returns None then, so the caller does not act on it.
+    to use (in ``say``, default ``box``: a box in a narrow column says it below the row,
+    else it runs down the page a syllable a line). Returns None then, so the caller does
+    not act on it.
 
     Streamlit's own ``min_value``/``max_value`` refuse such an entry with an English
     tooltip on an icon, keep the number shown in the box and use the old value (a form's
@@ -810,8 +813,9 @@ def number_field(box: Any, label: str, key: str, lo: float, hi: float, **kw: Any
     def text(x: float) -> str:
         return shown % x if shown else f"{x:,}" if isinstance(x, int) else f"{x:g}"
 
-    box.error(t("common.out_of_range", field=label, value=text(value), lo=text(lo), hi=text(hi)),
-              icon=":material/error:")
+    (box if say is None else say).error(
+        t("common.out_of_range", field=label, value=text(value), lo=text(lo), hi=text(hi)),
+        icon=":material/error:")
     return None
 
 

@@ -198,13 +198,15 @@ def rule_editor():
     # the five figures below are months between routine checks: said once, above them
     st.caption(t("lab.page.intervals_caption"))
     cols = st.columns(5)
+    below = st.container()  # a box's range message, the editor's width under the row
     intervals = {k: common.number_field(cols[i], t(f"cls.{k}"), lab_form.interval_key(k), 0,
-                                        lab_form.MAX_INTERVAL_MONTHS, step=1,
+                                        lab_form.MAX_INTERVAL_MONTHS, step=1, say=below,
                                         help=t("lab.page.interval_help"))
                  for i, k in enumerate(CLASS_KEYS)}
     c1, c2, c3 = st.columns(3)
+    below = st.container()
     first = common.number_field(c1, t("lab.page.first_check_days"), lab_form.FIRST_DAYS, 0,
-                                lab_form.MAX_FIRST_CHECK_DAYS, step=1)
+                                lab_form.MAX_FIRST_CHECK_DAYS, step=1, say=below)
     reserve = c2.slider(t("lab.page.reserve_share"), 0.0, 1.0, step=0.05, key=lab_form.RESERVE)
     beyond = c3.radio(t("lab.page.checks_beyond_reserve"), lab_form.BEYOND,
                       key=lab_form.BEYOND_KEY,
@@ -233,8 +235,12 @@ def rule_editor():
                                             format_func=lambda c: t(f"cls.{CLASS_KEYS[c]}", lang)),
             "max_class": cc.SelectboxColumn(t("lab.page.max_class"), options=classes,
                                             format_func=lambda c: t(f"cls.{CLASS_KEYS[c]}", lang)),
-            "known_diversion": cc.CheckboxColumn(t("lab.page.known_diversion")),
-            "defaulted": cc.CheckboxColumn(t("lab.page.defaulted")),
+            # yes, no or blank (no condition): as checkboxes, "no" and "no condition" both
+            # drew an unticked box (tuned's 'defaulted: false' among rules asking nothing)
+            "known_diversion": cc.SelectboxColumn(t("lab.page.known_diversion"),
+                                                  options=[True, False], format_func=yes_no),
+            "defaulted": cc.SelectboxColumn(t("lab.page.defaulted"), options=[True, False],
+                                            format_func=yes_no),
             "checked_within_months": cc.NumberColumn(t("lab.page.checked_within"), **months,
                                                      help=t("lab.page.checked_within_help")),
             "not_acted_within_months": cc.NumberColumn(t("lab.page.not_acted_within"), **months,
@@ -259,6 +265,12 @@ def rule_editor():
                        icon=":material/download:", on_click="ignore", key="lab_rule_download",
                        help=t("lab.page.table_download_help"))
     return table, shown
+
+
+def yes_no(flag: bool) -> str:
+    """A rule's yes-or-no condition as the editor shows it (the language is passed: the
+    grid formats its options outside this session's run)."""
+    return t("lab.page.flag_yes" if flag else "lab.page.flag_no", lang)
 
 
 def same_rules_notes(chosen: list[str], edited, files: dict[str, str],
@@ -506,8 +518,12 @@ def watch(job: StudyJob) -> None:
     """Progress while the study runs; the whole page redraws when it ends."""
     # a fragment's rerun skips the entry file, so the language is passed, not looked up
     st.progress(job.progress.share, text=progress_text(job.progress, lang, job.request))
-    if st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:"):
-        job.cancel()
+    # pressed, the study stops once the futures already running finish: said, or the
+    # press looked lost for as long as they took
+    st.button(t("lab.page.cancel", lang), key="lab_cancel", icon=":material/stop_circle:",
+              on_click=job.cancel, disabled=job.cancelling)
+    if job.cancelling:
+        st.caption(t("lab.page.cancelling", lang))
     if not job.running:
         st.rerun()
 
@@ -570,7 +586,10 @@ if st.session_state.get("lab_case_seen") != case.id:
 chosen = st.multiselect(t("lab.page.strategies"), options, key="lab_strategies_pick",
                         format_func=strategy_name, help=t("lab.page.strategies_help"),
                         select_all=False, placeholder=t("common.pick_some"))
-with st.expander(t("lab.page.edit_table"), expanded=EDITED in chosen):
+# open as the manager left it: a language switch relabels it, and a new label was a new
+# expander, drawn closed with the table half edited
+with st.expander(t("lab.page.edit_table"), key="lab_editor_open", on_change="rerun",
+                 expanded=EDITED in chosen or bool(st.session_state.get("lab_editor_open"))):
     table, table_rows = rule_editor()
 # a copy of an example that kept the example's name: said below, open so it is seen
 example_named = {k: x for k, x in uploaded.items() if x.name in files}
@@ -612,6 +631,7 @@ if sweep:
     st.session_state.setdefault("lab_staff", lab.default_staff_range(case.staff.officers))
     st.session_state.setdefault("lab_officer_cost", lab.officer_cost_default(case))
     s1, s2, s3 = st.columns(3)
+    below = st.container()  # the cost box's range message, under the row
     lo, hi = s1.slider(t("lab.page.staff_range"), 1, lab.staff_slider_top(case.staff.officers),
                        key="lab_staff", help=t("lab.page.staff_range_help"))
     staff = tuple(range(lo, hi + 1))
@@ -620,7 +640,7 @@ if sweep:
                                   format_func=lambda k: strategy_name(k) if k else "")
     officer_cost = common.number_field(
         s3, t("lab.page.officer_cost"), "lab_officer_cost", 0.0, lab_form.MAX_OFFICER_COST_CNY,
-        step=1000.0, format="%.0f",
+        step=1000.0, format="%.0f", say=below,
         help=t("lab.page.officer_cost_help", lang, hours=f"{case.staff.hours_per_officer_month:g}",
                full=f"{lab.defaults.FULL_TIME_HOURS_PER_MONTH:g}",
                cost=lab.fmt_figure("cost_cny", lab.defaults.OFFICER_COST_CNY_PER_MONTH, lang)))

@@ -1287,3 +1287,18 @@ def test_every_label_of_the_frontiers_legends_is_drawn_whole(case, lang, drawn):
         assert all(text_width_px(x) < limit for x in labels), (limit, labels)
     if drawn == "page":
         assert spec["config"]["legend"]["orient"] == "bottom"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_references_own_index_is_shown_without_an_interval(outcome, lang):
+    """Late collection's index is 0 and the oracle's 100% in every future, by definition
+    (docs/lab.md); the table read "0.0% [0.0% to 0.0%]" and "100.0% [100.0% to 100.0%]",
+    as if measured over the futures. A strategy's own index keeps its interval."""
+    shown = strategies_display(outcome, lang).set_index(t("lab.col.strategy", lang))
+    index = shown[t("lab.figure.index", lang)]
+    late = next(v for k, v in index.items() if k.startswith(lab.strategy_label("late-collection", lang)))
+    oracle = next(v for k, v in index.items() if k.startswith(lab.strategy_label("oracle", lang)))
+    assert late == lab.fmt_figure("index", 0.0, lang), late
+    assert oracle == lab.fmt_figure("index", 1.0, lang), oracle
+    own = index[lab.strategy_label("early-warning", lang)]
+    assert "[" in own, own

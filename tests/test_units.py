@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,41 @@ def test_hours_keep_their_decimal_when_asked():
     assert units.hours(-4297.0, "en").replace("\xa0", " ") == "-4,297 h"
     assert units.hours(-4297.0, "en", decimal=True).replace("\xa0", " ") == "-4,297.0 h"
     assert units.hours(12.5, "zh", decimal=True).replace("\xa0", " ") == "12.5 小时"
+
+
+@pytest.mark.parametrize(("lang", "waiting", "between"), [
+    ("en", "4 s so far, about 56 s left by the first estimate",
+     "20 s so far, about 3 min 00 s left at the pace so far"),
+    ("zh", "已用 4 秒，按最初估算约剩 56 秒", "已用 20 秒，按目前速度约剩 3 分 00 秒")])
+def test_a_study_bar_keeps_time_while_no_future_finishes(lang, waiting, between):
+    """On a loaded machine a large case's first futures took some 20 s: the bar read
+    "0 of 200 futures simulated · 0 s so far, about 59 s left" the whole time, a clock
+    that stood still, as if the app had hung. Between finished futures the time so far
+    goes on and the time left counts down (a fake clock)."""
+    from training.lab_jobs import Pace, progress_text
+
+    now = [100.0]
+    pace = Pace(100, estimate_s=60.0, clock=lambda: now[0])
+    now[0] = 104.0  # nothing finished yet
+    assert waiting in progress_text(pace.now(), lang)
+    now[0] = 110.0
+    pace.tick(5, 100)  # 2 s a future: the end at 200 s
+    now[0] = 120.0  # ten seconds on, no future more
+    assert between in progress_text(pace.now(), lang)
+
+
+def test_a_running_jobs_progress_is_read_on_the_clock():
+    from sim.scenario import load_scenario
+    from sim.study import builtin
+    from training import lab
+    from training.lab_jobs import StudyJob
+
+    intro = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "intro.yaml")
+    request = lab.LabRequest(scenario=intro, strategies=(builtin("early-warning"),),
+                             reps=2, seed=1)
+    job = StudyJob(request, estimate_s=60.0)  # not started: it stays running
+    now = [job._pace.started + 7.0]
+    job._pace.clock = lambda: now[0]
+    assert job.progress.elapsed_s == pytest.approx(7.0)
+    now[0] += 5.0
+    assert job.progress.elapsed_s == pytest.approx(12.0)

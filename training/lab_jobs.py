@@ -240,10 +240,13 @@ class Progress:
     done: int = 0
     total: int = 0
     elapsed_s: float = 0.0
-    """Seconds from the study's start to its last finished future."""
+    """Seconds from the study's start to now (Pace.now), or to its last finished future."""
     estimate_s: float | None = None
     """The wait said before the study started (lab.estimated_seconds), if any: the guess
     the progress gives until the pace is known."""
+    finished_s: float | None = None
+    """Seconds from the study's start to its last finished future, when ``elapsed_s`` runs
+    on past it: the pace is taken from the futures finished, not from the wait since."""
 
     @property
     def share(self) -> float:
@@ -254,9 +257,11 @@ class Progress:
         """Seconds the study should still take, at the pace so far; None until the pace is
         known (ETA_AFTER_DONE futures and ETA_AFTER_S seconds: the first futures carry the
         workers' start-up)."""
-        if self.done < ETA_AFTER_DONE or self.elapsed_s < ETA_AFTER_S or self.done >= self.total:
+        paced_s = self.elapsed_s if self.finished_s is None else self.finished_s
+        if self.done < ETA_AFTER_DONE or paced_s < ETA_AFTER_S or self.done >= self.total:
             return None
-        return self.elapsed_s / self.done * (self.total - self.done)
+        # the end at that pace, less the time gone since: it counts down between futures
+        return max(paced_s / self.done * self.total - self.elapsed_s, 1.0)
 
 
 ETA_AFTER_DONE = 4
@@ -278,6 +283,13 @@ class Pace:
     def tick(self, done: int, total: int) -> None:
         self.progress = Progress(done, total, self.clock() - self.started,
                                  self.progress.estimate_s)
+
+    def now(self) -> Progress:
+        """The progress with the time so far read now: the bar's clock goes on while no
+        future finishes (a large case's first futures can take half a minute)."""
+        p = self.progress
+        return Progress(p.done, p.total, self.clock() - self.started, p.estimate_s,
+                        finished_s=p.elapsed_s if p.done else None)
 
 
 def progress_text(p: Progress, lang: str | None = None, request: LabRequest | None = None,
@@ -392,7 +404,8 @@ class StudyJob:
 
     @property
     def progress(self) -> Progress:
-        return self._pace.progress
+        """How far the study is; while it runs, its time so far is read on the clock."""
+        return self._pace.now() if self.running else self._pace.progress
 
     def _tick(self, done: int, total: int) -> None:
         self._pace.tick(done, total)
@@ -439,6 +452,12 @@ class StudyJob:
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    @property
+    def cancelling(self) -> bool:
+        """Cancel was pressed and the study has not stopped yet: the futures already
+        running on the workers finish first."""
+        return self._cancel.is_set() and self.running
 
     @property
     def running(self) -> bool:

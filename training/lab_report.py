@@ -161,8 +161,11 @@ def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
                + (" *" if part["reference"].iloc[0] else "")}
         for r in part.to_dict("records"):
             fig = r["figure"]
+            # "—"; or the references' own index, 0 and 1 in every future by definition: an
+            # interval "[0.0% to 0.0%]" read as if measured
+            bare = math.isnan(r["mean"]) or (fig == "index" and label in (lab.LATE, lab.ORACLE))
             row[t(f"lab.figure.{fig}", lang)] = (
-                lab.fmt_figure(fig, r["mean"], lang) if math.isnan(r["mean"])  # "—"
+                lab.fmt_figure(fig, r["mean"], lang) if bare
                 else f"{lab.fmt_figure(fig, r['mean'], lang)} [{_interval(fig, r, lang)}]")
         row[t("lab.col.n", lang)] = int(part["n"].max())
         rows.append(row)

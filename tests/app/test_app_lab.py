@@ -207,6 +207,7 @@ class _ShownJob:
     """A running study stood still at a given progress, for the page to show."""
 
     running = True
+    cancelling = False
     request = None
 
     def __init__(self, progress):
@@ -229,6 +230,30 @@ def test_the_bar_says_the_time_left_at_the_pace_of_the_futures_finished(lang, le
     assert not at.exception, [e.value for e in at.exception]
     text = at.get("progress")[0].proto.text
     assert left in text and "20" in text, text
+
+
+class _StoppingJob(_ShownJob):
+    """A running study whose Cancel was pressed and whose futures in flight still run."""
+
+    def cancel(self):
+        self.cancelling = True
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Stopping"), ("zh", "正在停止")])
+def test_a_cancel_says_the_study_is_stopping_until_it_has(lang, words):
+    """Cancel pressed on a large case with local processes: the bar and its Cancel button
+    stayed as they were for 14 s while the futures already running finished, so the press
+    looked lost. The page says the study is stopping, and Cancel is not offered again."""
+    from training.lab_jobs import Progress
+
+    at = open_lab(lang)
+    at.session_state["lab_job"] = _StoppingJob(Progress(0, 200, 4.0, estimate_s=60.0))
+    at.run()
+    assert not at.button(key="lab_cancel").disabled
+    at.button(key="lab_cancel").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(words in c.value for c in at.caption), [c.value for c in at.caption]
+    assert at.button(key="lab_cancel").disabled
 
 
 def with_edited_table(name: str, lang: str = "en"):
@@ -753,3 +778,54 @@ def test_the_rule_editor_keeps_its_place_when_the_form_back_note_goes():
     again.number_input(key="lab_iv_normal").set_value(4).run()
     assert not any(back in i.value for i in again.info)  # said once
     assert editor_place(again) == first
+
+
+@pytest.mark.parametrize("lang, words", [("en", "outside the range"), ("zh", "超出")])
+def test_an_interval_out_of_range_is_said_across_the_editor_not_in_its_column(lang, words):
+    """99 typed for Normal's interval: the message was drawn in the fifth of the editor
+    that the box has, about 90 px at a 1,024 px window, and ran down the page a syllable a
+    line ("Nor / mal: / 99 is / outs / ide..."). It is said under the five boxes, the
+    editor's width, naming the box and the range."""
+    at = open_lab(lang)
+    at.number_input(key="lab_iv_normal").set_value(99).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [e.value for e in at.error if words in e.value]
+    assert said and t("cls.normal", lang) in said[0] and "24" in said[0], said
+    in_columns = [e.value for c in at.columns for e in c.error]
+    assert not any(words in v for v in in_columns), in_columns
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_editor_tells_a_flag_set_to_no_from_no_condition(lang):
+    """tuned.yaml's fourth rule asks 'defaulted: false' (only loans not in default); its
+    other rules ask nothing about default. As checkboxes, both drew an unchecked box, and a
+    box ticked and unticked again set 'defaulted: false' on a rule unseen. The flags are
+    picked as yes or no, a blank cell asking nothing."""
+    at = open_lab(lang)
+    grid = at.get("dataframe")[0]
+    columns = json.loads(grid.proto.columns)
+    for flag in ("known_diversion", "defaulted"):
+        config = columns[flag]["type_config"]
+        assert config["type"] == "selectbox", config
+        labels = {o["value"]: o["label"] for o in config["options"]}
+        assert set(labels) == {True, False} and labels[True] != labels[False], labels
+        assert all(labels.values()), labels
+
+
+def test_the_rule_editor_opened_stays_open_across_a_language_switch():
+    """A manager opened Edit a rule table and switched to Chinese: the editor came back
+    closed (its new label drew a new expander, closed unless the edited table was chosen).
+    Its open state is kept under its key, and it is drawn open in either language."""
+    at = open_lab("en", where="here")
+
+    def editor():
+        label = t("lab.page.edit_table", at.radio(key="lang_switch").value)
+        return next(e for e in at.expander if e.label == label)
+
+    assert not editor().proto.expanded
+    at.session_state["lab_editor_open"] = True  # as the browser reports it opened
+    at.run()
+    for lang in ("zh", "en"):
+        at.radio(key="lang_switch").set_value(lang).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert editor().proto.expanded, lang
