@@ -1436,6 +1436,8 @@ def test_the_ranking_ranks_no_one_on_no_index(school):
     ok(at.run())
     grid = frame_with(at, t("mine.col_rank", "en"))
     assert grid[t("mine.col_rank", "en")].isna().all()
+    # what the ranking counts is said under it: the first finished attempt, not a retry
+    assert t("mine.ranking_rule", "en") in [c.value for c in at.caption]
     assert sorted(grid[t("mine.col_who", "en")]) == sorted([t("mine.you", "en"),
                                                             t("mine.classmate", "en", n=2)])
     # on the intro, Ann and Ben play alike: the same index, the same rank
