@@ -841,11 +841,12 @@ def withdrawals(db: DB, user: User | None, attempts: list[Attempt]) -> dict[str,
 
 
 def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
-    """The cohort's anonymised ranking on one assigned case: each trainee's FIRST finished
-    attempt's index (every attempt at an assignment plays the case's own seed, so a second
-    try replays the same borrowers with hindsight: ranked by the best, a trainee could
-    click through once to see who defaults and then top the class; retries are for
-    learning, and the instructor's dashboard shows the best beside the first). Equal
+    """The cohort's anonymised ranking on one assigned case: the index of the attempt each
+    trainee finished first, by its finishing time (attempt ids are random, not in order).
+    Every attempt at an assignment plays the case's own seed, so a second try replays the
+    same borrowers with hindsight: ranked by the best, a trainee could click through once
+    to see who defaults and then top the class; retries are for learning, and the
+    instructor's dashboard shows the best beside the first. Equal
     indexes share a rank (1, 1, 3) and a trainee whose first finished attempt has no index
     is unranked (last, rank None): ranked 1 and 2 on no index at all, one read first for
     nothing; only the caller's own row is marked."""
@@ -857,7 +858,8 @@ def ranking(db: DB, user: User | None, assignment_id: int) -> list[RankingRow]:
             EnrolmentRow.cohort_role == CohortRole.TRAINEE.value)))
         for uid, index in s.execute(select(AttemptRow.user_id, AttemptRow.index_share).where(
                 AttemptRow.assignment_id == assignment.id,
-                AttemptRow.status == "finished").order_by(AttemptRow.id)):
+                AttemptRow.status == "finished").order_by(
+                    AttemptRow.finished_at, AttemptRow.created, AttemptRow.id)):
             if uid not in trainees:
                 continue
             kept, n = first.get(uid, (None if index is None else float(index), 0))

@@ -354,7 +354,7 @@ def best_scores(attempts: pd.DataFrame) -> pd.DataFrame:
         attempts_started=("attempt_id", "size"), attempts_finished=("finished", "sum"))
     # the first finished attempt, as the class ranking counts it (classroom.ranking: a
     # retry replays the same future with hindsight), beside the best of them
-    first = attempts[finished].sort_values("attempt_no").drop_duplicates(key)[
+    first = attempts[finished].sort_values(["finished_at", "attempt_no"]).drop_duplicates(key)[
         [*key, "index_share"]].rename(columns={"index_share": "first"})
     done = attempts[finished].dropna(subset=["index_share"])
     best = done.groupby(key, as_index=False).agg(best=("index_share", "max"))
