@@ -53,8 +53,11 @@ DRAWDOWN_HEALTH = 0.6
 COLLATERAL_DECAY_PER_MONTH_DISTRESSED = 0.015
 """Monthly loss of collateral condition while the borrower is distressed (assumption)."""
 RESIDUAL_RECOVERY_SHARE = 0.30
-"""Unsecured recovery as a share of the claim when action starts at once (domain: LGD 45%
-senior unsecured, foundation IRB; large corporate workouts 24-26%)."""
+"""Unsecured recovery from the borrower's free assets, as a share of the claim, when action
+starts at once (assumption). Below what domain.md's anchors imply (LGD 45% senior
+unsecured under foundation IRB, 24-26% in large-corporate workouts: 55-75% recovered); a
+guarantor's share comes on top (GUARANTEE_RECOVERY_SHARE). Realised figures against the
+anchors: benchmarks/realised_lgd.py, docs/model.md §16."""
 RESIDUAL_HALF_LIFE_MONTHS = 9.0
 """Months of distress after which the borrower's free assets have halved (assumption:
 other creditors and the owners strip what is left; why late collection recovers less)."""
