@@ -116,15 +116,24 @@ def money_as_typed(amount_cny: float, lang: str | None = None) -> str:
     return _with_unit(u, text, v < 0)
 
 
+def money_not_zero(amount_cny: float | None, lang: str | None = None) -> str:
+    """money(), except that an amount other than zero never reads 0: under the unit's last
+    digit it is "< 0.1 万元" / "< CNY 0.1k", or "> -0.1 万元" below zero."""
+    if _missing(amount_cny) or float(amount_cny) == 0:
+        return money(amount_cny, lang)
+    u = money_unit(lang)
+    if number(float(amount_cny) / u.scale_cny) != "0":
+        return money(amount_cny, lang)
+    bound = f"<{NBSP}" if amount_cny > 0 else f">{NBSP}-"
+    return f"{bound}{u.prefix}{number(SMALLEST_COST)}{u.suffix}"
+
+
 def cost(amount_cny: float | None, lang: str | None = None) -> str:
     """What an action costs: "—" when it costs nothing, "< 0.1 万元" when it costs less
     than the unit shows (a collection call's 20 yuan read "0 万元", as if free), else money."""
     if _missing(amount_cny) or float(amount_cny) == 0:
         return "—"
-    u = money_unit(lang)
-    if number(float(amount_cny) / u.scale_cny) == "0":
-        return f"<{NBSP}{u.prefix}{number(SMALLEST_COST)}{u.suffix}"
-    return money(amount_cny, lang)
+    return money_not_zero(amount_cny, lang)
 
 
 def money_header(title: str, lang: str | None = None) -> str:
