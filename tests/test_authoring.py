@@ -534,7 +534,7 @@ def test_a_headroom_under_the_unit_reads_as_less_than_it_not_zero():
     assert "loses only <\u00a0CNY\u00a00.1k less" in small.text("en")
     assert "7.2\u00a0万元" in zh  # the other figures as before
     assert preview.headroom_text(40.0, "en") == "<\u00a0CNY\u00a00.1k"
-    assert preview.headroom_text(0.0, "zh") == "0\u00a0万元"
+    assert preview.headroom_text(0.0, "zh") == "0\u00a0元"  # zero, not a rounded amount
     assert preview.headroom_text(12_700.0, "en") == "CNY\u00a012.7k"
 
 
@@ -814,7 +814,7 @@ def test_a_small_negative_headroom_does_not_read_zero():
     assert preview.headroom_text(-40.0, "zh") == ">\u00a0-0.1\u00a0万元"
     assert preview.headroom_text(-40.0, "en") == ">\u00a0-CNY\u00a00.1k"
     assert preview.headroom_text(-12_700.0, "en") == "-\u2060CNY\u00a012.7k"
-    assert preview.headroom_text(0.0, "en") == "CNY\u00a00k"
+    assert preview.headroom_text(0.0, "en") == "CNY\u00a00"  # zero, not a rounded amount
 
 
 def test_nothing_avoidable_with_no_headroom_at_all_says_both_lose_the_same():
@@ -824,3 +824,8 @@ def test_nothing_avoidable_with_no_headroom_at_all_says_both_lose_the_same():
     en, zh = w.text("en"), w.text("zh")
     assert "0k" not in en and " 0\u00a0万元" not in zh
     assert "CNY\u00a072.3k" in en and "7.2\u00a0万元" in zh
+    nothing = preview.TeachingWarning(preview.WarningCode.NOTHING_AVOIDABLE, {
+        "headroom": -40.0, "late": 0.0, "stakes": 44_600.0, "share": 0.0})
+    # seen in a preview: late collection lost nothing, "(whose loss is CNY 0k)"
+    assert "(whose loss is CNY\u00a00)" in nothing.text("en")
+    assert "（损失 0\u00a0元）" in nothing.text("zh")
