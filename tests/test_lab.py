@@ -1368,3 +1368,12 @@ def test_two_tables_shown_under_one_title_are_refused(case):
                        reps=2, seed=1)
     assert err.value.key == "lab.page.same_title"
     assert err.value.params["name"] == tuned.title.zh
+
+
+@pytest.mark.parametrize("lang, zero", [("en", "CNY\u00a00"), ("zh", "0\u00a0元")])
+def test_a_loss_interval_floored_at_zero_says_zero_not_a_rounded_amount(case, lang, zero):
+    """Seen in Chromium: "CNY 667.9k [CNY 0k to CNY 1,770k]": a loss interval stops at 0,
+    and "0k" / "0 万元" reads as a small amount rounded away. Zero is "CNY 0" / "0 元"."""
+    assert lab.fmt_figure("loss_cny", 0.0, lang) == zero
+    assert lab.fmt_figure("loss_cny", 12_700.0, "en") == "CNY\u00a012.7k"
+    assert lab.fmt_figure("loss_cny", -12_700.0, "en", signed=True).endswith("12.7k")

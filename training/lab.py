@@ -617,7 +617,8 @@ def fmt_figure(fig: str, value: float | None, lang: str | None = None,
         n = "+" + n if signed and n.strip("0.") and not n.startswith("-") else n
         return t("lab.unit.points", lang, n=n)
     if fig.endswith("_cny"):
-        text = fmt_cny(value, lang)
+        # an interval floored at zero read "[CNY 0k to ...]", as if a small amount rounded
+        text = units.money_unit(lang).zero if value == 0 else fmt_cny(value, lang)
     elif fig == "hours":
         # one decimal always: "-4,297 h" beside "-4,262.1 h" read as an exact count
         text = units.hours(round(float(value), 1), lang, decimal=True)
