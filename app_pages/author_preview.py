@@ -99,15 +99,16 @@ def run_box(scenario: Scenario, text: str) -> None:
     else:
         resumed = None
     c1, c2, c3 = st.columns([1, 1, 2])
+    below = st.container()  # a box's range message, the editor's width under the row
     reps = common.number_field(c1, t("author.preview_reps"), "pv_reps", 2, preview.MAX_REPS,
-                               step=1, **_start("pv_reps", preview.DEFAULT_REPS))
+                               step=1, say=below, **_start("pv_reps", preview.DEFAULT_REPS))
     suggested = preview.suggested_months(scenario, reps or preview.DEFAULT_REPS)
     months = common.number_field(c2, t("author.preview_months", horizon=h), months_key, 1, h,
-                                 step=1, **_start(months_key, suggested))
+                                 step=1, say=below, **_start(months_key, suggested))
     both = c3.checkbox(t("author.preview_two_cores"), key="pv_two_cores",
                        help=t("author.preview_two_cores_help"))
     workers = POOL_WORKERS if both else 1
-    ready = reps is not None and months is not None  # else said under the box
+    ready = reps is not None and months is not None  # else said under the row
     if ready:
         reps, months = int(reps), int(months)
         c3.caption(t("author.preview_estimate",

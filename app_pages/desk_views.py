@@ -170,8 +170,9 @@ def loans_view(live: Live, loans: pd.DataFrame, labels: dict[int, str], lang: st
     products = f2.multiselect(t("desk.filter_product"), sorted(loans["product"].unique()),
                               key="f_product", format_func=lambda p: report.term("product", p, lang),
                               select_all=False, placeholder=t("desk.filter_any"))
+    below = st.container()  # a box's range message, the page's width under the row
     dpd_min = common.number_field(f3, t("desk.filter_dpd"), "f_dpd", 0, 720, step=30,
-                                  value=0) or 0  # out of range: said under it, no filter
+                                  value=0, say=below) or 0  # out of range: no filter
     alerts_only = f4.checkbox(t("desk.filter_alerts"), key="f_alerts")
     shown = report.filter_loans(loans, classes, products, int(dpd_min), alerts_only)
     st.caption(t("desk.loans_shown", n=len(shown),

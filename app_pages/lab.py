@@ -67,6 +67,16 @@ def rule_files() -> dict[str, str]:
     return out
 
 
+def rule_titles() -> dict:
+    """The shipped rule tables' titles (a title in Chinese and English), by name."""
+    out = {}
+    for name, path in rule_files().items():
+        with contextlib.suppress(RulesError):
+            if (title := common.rule_table(path).title) is not None:
+                out[name] = title
+    return out
+
+
 def list_sep(lang: str) -> str:
     """Between the items of a list in a sentence: 、 in Chinese."""
     return "、" if lang == "zh" else ", "
@@ -78,9 +88,10 @@ def strategy_name(key: str) -> str:
         return t("lab.page.edited_table", lang)
     if key.startswith(UPLOADED):
         got = uploaded.get(key)
-        name = got.name if got is not None else key.removeprefix(UPLOADED)
+        name = key.removeprefix(UPLOADED) if got is None else \
+            got.title.get(lang) if got.title is not None else got.name
         return t("lab.page.uploaded_table", lang, name=name, file=key.removeprefix(UPLOADED))
-    return lab.strategy_label(key, lang)
+    return lab.strategy_label(key, lang, rule_titles())
 
 
 def uploaded_tables() -> tuple[dict, list[str]]:
@@ -451,7 +462,9 @@ def saved_studies(user) -> None:
 
 
 def saved_label(s: lab_store.SavedStudy) -> str:
-    names = list_sep(lang).join(lab.strategy_label(x, lang) for x in s.labels)
+    # a saved study keeps its strategies' names: a shipped table's is shown by its title
+    titles = rule_titles()
+    names = list_sep(lang).join(lab.strategy_label(x, lang, titles) for x in s.labels)
     sweep = t("lab.saved.sweep", lang, lo=min(s.staff), hi=max(s.staff)) if s.staff else ""
     return t("lab.saved.option", lang, when=common.local_time(s.created_at),
              title=s.title.get(lang) or s.scenario_id, strategies=names, reps=s.reps) + sweep
@@ -604,7 +617,8 @@ with st.expander(t("lab.page.upload_tables", n=len(uploaded)),
             strategy_name(k) for k in uploaded)))
     for key, named in example_named.items():  # not `table`: that is the edited table's
         st.warning(t("lab.page.upload_example_name", lang, file=key.removeprefix(UPLOADED),
-                     name=named.name, label=strategy_name(key)))
+                     name=named.name, shown=strategy_name(named.name),
+                     label=strategy_name(key)))
     held = {f.name for f in st.session_state.get("lab_rule_upload") or []}
     kept_names = [k.removeprefix(UPLOADED) for k in uploaded
                   if k in kept_uploads() and k.removeprefix(UPLOADED) not in held]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
-from sim.inputs import Strict
+from sim.inputs import Strict, refusal
 
 # Whole numbers and flags are strict: YAML reads yes/no/on/off as booleans, and lax pydantic
 # would take `count: yes` as 1. Floats stay lax (PyYAML reads 1.5e6 as text, which pydantic
@@ -33,3 +33,17 @@ class Text(Strict):
 
     def get(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+
+class Title(Text):
+    """A name shown to users in a legend, a picker or a table's column: one short line."""
+
+    zh: str = Field(min_length=1, max_length=40)
+    en: str = Field(min_length=1, max_length=60)
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if not v.strip() or "\n" in v:
+            raise refusal("a title is one line of text", "标题须为一行文字")
+        return v.strip()

@@ -534,7 +534,7 @@ def test_a_headroom_under_the_unit_reads_as_less_than_it_not_zero():
     assert "loses only <\u00a0CNY\u00a00.1k less" in small.text("en")
     assert "7.2\u00a0万元" in zh  # the other figures as before
     assert preview.headroom_text(40.0, "en") == "<\u00a0CNY\u00a00.1k"
-    assert preview.headroom_text(0.0, "zh") == "0\u00a0万元"
+    assert preview.headroom_text(0.0, "zh") == "0\u00a0元"  # zero, not a rounded amount
     assert preview.headroom_text(12_700.0, "en") == "CNY\u00a012.7k"
 
 
@@ -785,3 +785,47 @@ def test_cli_preview_names_the_cases_cautions_as_validate_does(capsys, tmp_path,
     # scripts read the JSON as before: its keys, nothing else on stdout
     assert main(["preview", str(case), "--reps", "2", "--months", "3", "--json"]) == EXIT_OK
     __import__("json").loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("avoidable", [0.0, -333.6, -12_700.0])
+def test_the_seed_note_says_nothing_or_more_when_perfect_information_avoids_no_loss(avoidable):
+    """A case whose own seed loses nothing to late collection (PD 0.1%) said "even perfect
+    information avoids only CNY 0k" / "只能少损失 0 万元", and one where the oracle lost 334
+    yuan more read "-CNY 0.3k" in English and "0 万元" in Chinese. The note now says that
+    nothing is avoided, or how much more the oracle loses, never an amount shown as 0."""
+    note = preview.TeachingWarning(preview.WarningCode.CLASS_SEED_NO_INDEX, {
+        "seed": 1.0, "avoidable": avoidable, "stakes": 40_162.4})
+    en, zh = note.text("en"), note.text("zh")
+    for text in (en, zh):
+        assert "0k" not in text.replace("40.2k", "") and "\u00a00\u00a0" not in text, text
+        assert " 0\u00a0万元" not in text and "-" not in text, text
+    assert "CNY\u00a040.2k" in en and "4.0\u00a0万元" in zh
+    if avoidable == 0:
+        assert "avoids nothing" in en and "避免不了任何损失" in zh
+    else:
+        assert "more than late collection" in en and "反而多损失" in zh
+        assert preview.headroom_text(-avoidable, "en") in en
+        assert preview.headroom_text(-avoidable, "zh") in zh
+
+
+def test_a_small_negative_headroom_does_not_read_zero():
+    """The preview's headroom metric: the oracle losing 40 yuan more on average read
+    "0 万元" in Chinese (and -CNY 0k in English); it reads as more than -0.1 of the unit."""
+    assert preview.headroom_text(-40.0, "zh") == ">\u00a0-0.1\u00a0万元"
+    assert preview.headroom_text(-40.0, "en") == ">\u00a0-CNY\u00a00.1k"
+    assert preview.headroom_text(-12_700.0, "en") == "-\u2060CNY\u00a012.7k"
+    assert preview.headroom_text(0.0, "en") == "CNY\u00a00"  # zero, not a rounded amount
+
+
+def test_nothing_avoidable_with_no_headroom_at_all_says_both_lose_the_same():
+    """Late collection and the oracle losing the same read "loses only CNY 0k less"."""
+    w = preview.TeachingWarning(preview.WarningCode.NOTHING_AVOIDABLE, {
+        "headroom": 0.0, "late": 72_300.0, "stakes": 3_600.0, "share": 0.0})
+    en, zh = w.text("en"), w.text("zh")
+    assert "0k" not in en and " 0\u00a0万元" not in zh
+    assert "CNY\u00a072.3k" in en and "7.2\u00a0万元" in zh
+    nothing = preview.TeachingWarning(preview.WarningCode.NOTHING_AVOIDABLE, {
+        "headroom": -40.0, "late": 0.0, "stakes": 44_600.0, "share": 0.0})
+    # seen in a preview: late collection lost nothing, "(whose loss is CNY 0k)"
+    assert "(whose loss is CNY\u00a00)" in nothing.text("en")
+    assert "（损失 0\u00a0元）" in nothing.text("zh")

@@ -190,3 +190,30 @@ def test_a_cured_npl_returns_to_performing_only_after_six_months_paid_on_time():
                 assert first >= count_from + NPL_UPGRADE_MONTHS, (case, seed, cure.loan_id)
                 upgrades += 1
     assert upgrades >= 5  # cured loans do come back, after the wait
+
+
+def test_a_loan_is_special_mention_in_its_default_month_and_substandard_after():
+    """The rule's edge, as the product plays it: a loan defaults at MISSES_TO_DEFAULT
+    missed months, DEFAULT_DPD (90) days past due, and the 2023 rule makes only *more*
+    than 90 days SUBSTANDARD. So in the month it defaults the rule's class is 关注
+    (SPECIAL_MENTION), and from the next month (120 days) 次级. A change of either figure
+    is a model decision: this test says where the edge is."""
+    from sim.defaults import DAYS_PER_MONTH, DEFAULT_DPD, MISSES_TO_DEFAULT
+    from sim.scenario import load_scenario
+
+    assert MISSES_TO_DEFAULT * DAYS_PER_MONTH == DEFAULT_DPD == 90
+    sc = load_scenario("scenarios/intro.yaml")
+    ev = simulate(sc, seed=sc.seed, strategy="do-nothing").events
+    changes = ev[ev["event"] == "class_change"]
+    seen = 0
+    for d in ev[ev["event"] == "default"].itertuples():
+        if d.month >= sc.horizon_months:  # no month after it played
+            continue
+        mine = changes[(changes["loan_id"] == d.loan_id) & (changes["month"] <= d.month + 1)]
+        by_month = dict(zip(mine["month"].astype(int), mine["amount_cny"].astype(int),
+                            strict=True))
+        at_default = max((m for m in by_month if m <= d.month), default=None)
+        assert by_month[at_default] == SPECIAL_MENTION, (d.loan_id, by_month)
+        assert by_month.get(d.month + 1) == SUBSTANDARD, (d.loan_id, by_month)
+        seen += 1
+    assert seen >= 3

@@ -18,7 +18,7 @@ from sim.policy import Staff
 from sim.run_summary import FIGURES, SERIES
 from sim.scenario import parse_scenario
 from sim.strategies import load_rules
-from sim.study import StudyResult, StudySpec, builtin
+from sim.study import StudyResult, StudySpec, builtin, from_rules
 from training import lab
 from training.i18n import t
 from training.lab_report import (
@@ -1302,3 +1302,78 @@ def test_the_references_own_index_is_shown_without_an_interval(outcome, lang):
     assert oracle == lab.fmt_figure("index", 1.0, lang), oracle
     own = index[lab.strategy_label("early-warning", lang)]
     assert "[" in own, own
+
+
+# --- rule tables' titles ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(Path("scenarios/rules").glob("*.yaml")))
+def test_every_shipped_rule_table_has_a_title_in_both_languages(path):
+    """The lab offered the shipped tables by their file's name ("tuned") on the Chinese
+    page too; each has a title in Chinese and English, its name staying its identifier."""
+    table = load_rules(path)
+    assert table.title is not None, path
+    for lang in ("zh", "en"):
+        shown = lab.strategy_label(table.name, lang, lab.strategy_titles([from_rules(table)]))
+        assert shown == table.title.get(lang) and shown != table.name
+    assert re.search(r"[\u4e00-\u9fff]", table.title.zh) and table.title.zh != table.title.en
+    text = lab.rules_yaml(table)  # downloaded and read back with its title
+    assert lab.rules_from_upload(path.name, text.encode("utf-8")).title == table.title
+
+
+@pytest.fixture(scope="module")
+def titled(case):
+    tuned = load_rules("scenarios/rules/tuned.yaml")
+    mine = load_rules("scenarios/rules/monthly_all.yaml").model_copy(
+        update={"name": "my-rules", "title": None})  # as a manager's upload without a title
+    req = lab.LabRequest(scenario=case, strategies=(from_rules(mine), from_rules(tuned),
+                                                    builtin("early-warning")),
+                         reps=2, seed=3, staff=(1, 2), sweep_strategy="tuned")
+    return lab.run_lab(req), tuned.title
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tables_charts_and_report_show_a_tables_title_in_the_readers_language(titled, lang):
+    """A titled table is shown by its title in the language read, in the headline, the
+    tables, every chart and the report; a table without one by its name. Its name stays
+    the key of the figures' JSON, which must be unique."""
+    from training.lab_charts import all_charts
+
+    out, title = titled
+    shown, other = title.get(lang), title.get("en" if lang == "zh" else "zh")
+    col = t("lab.col.strategy", lang)
+    names = set(strategies_display(out, lang)[col].str.rstrip(" *"))
+    assert shown in names and "my-rules" in names and "tuned" not in names, names
+    names = set(paired_display(out, lang)[col])  # against the champion, my-rules
+    assert shown in names and "tuned" not in names, names
+    charts = json.dumps({k: c.to_dict() for k, c in all_charts(out, lang).items()},
+                        ensure_ascii=False)
+    assert charts.count(shown) >= 4 and '"tuned"' not in charts and other not in charts
+    page = report_html(out, lang)
+    assert shown in page and "my-rules" in page
+    assert set(lab.figures_json(out)["strategies"]) >= {"tuned", "my-rules"}
+    verdicts = [lab.verdict_text(r, lang, lab.strategy_titles(out.request.strategies))
+                for r in lab.paired_table(out.study).to_dict("records")]
+    assert any(shown in v for v in verdicts)
+
+
+def test_two_tables_shown_under_one_title_are_refused(case):
+    """Titles are what a legend tells apart: an upload titled as a shipped table is
+    refused as two tables under one name are."""
+    tuned = load_rules("scenarios/rules/tuned.yaml")
+    twin = load_rules("scenarios/rules/monthly_all.yaml").model_copy(
+        update={"title": tuned.title.model_copy(update={"en": "Something else"})})
+    with pytest.raises(lab.LabInputError) as err:
+        lab.LabRequest(scenario=case, strategies=(from_rules(tuned), from_rules(twin)),
+                       reps=2, seed=1)
+    assert err.value.key == "lab.page.same_title"
+    assert err.value.params["name"] == tuned.title.zh
+
+
+@pytest.mark.parametrize("lang, zero", [("en", "CNY\u00a00"), ("zh", "0\u00a0元")])
+def test_a_loss_interval_floored_at_zero_says_zero_not_a_rounded_amount(case, lang, zero):
+    """Seen in Chromium: "CNY 667.9k [CNY 0k to CNY 1,770k]": a loss interval stops at 0,
+    and "0k" / "0 万元" reads as a small amount rounded away. Zero is "CNY 0" / "0 元"."""
+    assert lab.fmt_figure("loss_cny", 0.0, lang) == zero
+    assert lab.fmt_figure("loss_cny", 12_700.0, "en") == "CNY\u00a012.7k"
+    assert lab.fmt_figure("loss_cny", -12_700.0, "en", signed=True).endswith("12.7k")

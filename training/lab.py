@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pandas as pd
 import yaml
 
 from sim import defaults
+from sim.field_types import Text
 from sim.intervals import (
     Interval,
     Verdict,
@@ -45,7 +47,7 @@ from sim.study import (
     sweep_specs,
 )
 from training import units
-from training.i18n import fmt_cny, fmt_pct, t
+from training.i18n import fmt_cny, fmt_pct, get_lang, t
 
 KEY_FIGURES = ("loss_cny", "index", "hours", "net_value_cny")
 """What the lab compares strategies on (means, intervals and paired differences)."""
@@ -179,7 +181,8 @@ def builtin_named(name: str) -> bool:
 def check_names(strategies) -> None:
     """Every strategy of a study must be told apart in its tables and charts: no two under
     one name, and no rule table under a built-in's identifier or its name in either
-    language ("Early warning", "早期预警"), which would read as the built-in itself."""
+    language ("Early warning", "早期预警"), which would read as the built-in itself. A
+    table's title is what they show, so the same holds for titles, in each language."""
     for s in strategies:
         if s.rules is not None and builtin_named(s.label):
             raise LabInputError(f"a rule table may not be named '{s.label}': that name is a "
@@ -190,6 +193,22 @@ def check_names(strategies) -> None:
     if twice:
         raise LabInputError(f"strategy names must differ; used twice: {', '.join(twice)}",
                             key="lab.page.same_name", params={"name": twice[0]})
+    titles = strategy_titles(strategies)
+    for label, title in titles.items():
+        taken = next((x for x in (title.zh, title.en) if builtin_named(x)), None)
+        if taken:
+            raise LabInputError(f"the rule table '{label}' is titled '{taken}', a built-in "
+                                "strategy's name; change its 'title' field",
+                                key="lab.page.builtin_title", params={"name": taken})
+    from training.i18n import LANGS
+
+    for lang in LANGS:
+        shown = [strategy_label(x, lang, titles) for x in labels]
+        folded = [x.casefold() for x in shown]
+        name = next((x for x, f in zip(shown, folded, strict=True) if folded.count(f) > 1), None)
+        if name is not None:
+            raise LabInputError(f"two strategies are shown as '{name}'; change a 'title' field",
+                                key="lab.page.same_title", params={"name": name})
 
 
 # --- inputs ---------------------------------------------------------------------------
@@ -392,7 +411,9 @@ def rules_yaml(table) -> str:
     """A rule table as a file that `bianque compare --strategies FILE` and the lab's upload
     read back as the same table: the policy in full, each rule's conditions as set (a
     condition left blank in the editor sets no limit)."""
-    data = {"name": table.name, "monitoring": table.monitoring.model_dump(mode="json"),
+    data = {"name": table.name,
+            **({"title": table.title.model_dump()} if table.title is not None else {}),
+            "monitoring": table.monitoring.model_dump(mode="json"),
             "reserve_share": table.reserve_share,
             "checks_beyond_reserve": table.checks_beyond_reserve, "workout": table.workout,
             "rules": [{"when": r.when.model_dump(mode="json", exclude_defaults=True),
@@ -407,7 +428,7 @@ def rules_key(table) -> str:
     every future, so they run to the same figures."""
     import json
 
-    return json.dumps(table.model_dump(mode="json", exclude={"name"}), sort_keys=True)
+    return json.dumps(table.model_dump(mode="json", exclude={"name", "title"}), sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -596,7 +617,8 @@ def fmt_figure(fig: str, value: float | None, lang: str | None = None,
         n = "+" + n if signed and n.strip("0.") and not n.startswith("-") else n
         return t("lab.unit.points", lang, n=n)
     if fig.endswith("_cny"):
-        text = fmt_cny(value, lang)
+        # an interval floored at zero read "[CNY 0k to ...]", as if a small amount rounded
+        text = units.money_unit(lang).zero if value == 0 else fmt_cny(value, lang)
     elif fig == "hours":
         # one decimal always: "-4,297 h" beside "-4,262.1 h" read as an exact count
         text = units.hours(round(float(value), 1), lang, decimal=True)
@@ -609,18 +631,32 @@ def fmt_figure(fig: str, value: float | None, lang: str | None = None,
     return text
 
 
-def strategy_label(label: str, lang: str | None = None) -> str:
+def strategy_label(label: str, lang: str | None = None,
+                   titles: Mapping[str, Text] | None = None) -> str:
     """A strategy's name as the page, the report and the charts show it: a built-in's in
     the language (its identifier stays what the command line and the JSON use), a rule
-    table's own name."""
-    return t(f"strategy.{label}", lang) if label in BUILT_IN else label
+    table's title in the language when it has one (``titles``: by label, see
+    ``strategy_titles``), else its own name."""
+    if label in BUILT_IN:
+        return t(f"strategy.{label}", lang)
+    title = (titles or {}).get(label)
+    return title.get(lang or get_lang()) if title is not None else label
 
 
-def verdict_text(row: dict | pd.Series, lang: str | None = None) -> str:
+def strategy_titles(strategies) -> dict[str, Text]:
+    """The titles of a study's rule tables that have one, by label (StrategySpec's)."""
+    return {s.label: s.rules.title for s in strategies
+            if s.rules is not None and getattr(s.rules, "title", None) is not None}
+
+
+def verdict_text(row: dict | pd.Series, lang: str | None = None,
+                 titles: Mapping[str, Text] | None = None) -> str:
     """A paired difference in words: what, by how much, with its interval, clear or not."""
     fig = row["figure"]
-    return t(f"lab.verdict.{row['verdict']}", lang, strategy=strategy_label(row["strategy"], lang),
-             champion=strategy_label(row["champion"], lang), figure=t(f"lab.figure.{fig}", lang),
+    return t(f"lab.verdict.{row['verdict']}", lang,
+             strategy=strategy_label(row["strategy"], lang, titles),
+             champion=strategy_label(row["champion"], lang, titles),
+             figure=t(f"lab.figure.{fig}", lang),
              diff=fmt_figure(fig, row["mean"], lang, signed=True, difference=True),
              lo=fmt_figure(fig, row["lo"], lang, difference=True),
              hi=fmt_figure(fig, row["hi"], lang, difference=True))
@@ -631,27 +667,28 @@ def headline(result: StudyResult, lang: str | None = None) -> str:
     against the champion. The oracle sees what no officer can: asked for, it is the bound
     the winner is measured against, never the winner."""
     asked = result.spec.labels
+    titles = strategy_titles(result.spec.strategies)
     means = {lab: float(np.nanmean(result.figures[lab]["loss_cny"])) for lab in asked}
     runnable = [lab for lab in asked if lab != ORACLE] or list(asked)
     best = min(runnable, key=means.__getitem__)
     champion = asked[0]
     loss = fmt_figure("loss_cny", means[best], lang)
     if len(runnable) == 1:
-        text = t("lab.headline.single", lang, strategy=strategy_label(best, lang), loss=loss)
+        text = t("lab.headline.single", lang, strategy=strategy_label(best, lang, titles), loss=loss)
     elif best == champion:
         rows = paired_table(result, ("loss_cny",))
         rows = rows[~rows["reference"] & (rows["strategy"] != ORACLE)]
         clear = bool((rows["verdict"] == Verdict.WORSE.value).all())
         text = t("lab.headline.champion_" + ("clear" if clear else "noise"), lang,
-                 strategy=strategy_label(best, lang), loss=loss)
+                 strategy=strategy_label(best, lang, titles), loss=loss)
     elif champion == ORACLE:  # no runnable champion to measure the winner against
-        text = t("lab.headline.runnable_best", lang, strategy=strategy_label(best, lang),
+        text = t("lab.headline.runnable_best", lang, strategy=strategy_label(best, lang, titles),
                  loss=loss)
     else:
         row = paired_table(result, ("loss_cny",)).set_index("strategy").loc[best]
-        text = t("lab.headline.challenger", lang, strategy=strategy_label(best, lang),
-                 champion=strategy_label(champion, lang),
-                 text=verdict_text({**row.to_dict(), "strategy": best}, lang))
+        text = t("lab.headline.challenger", lang, strategy=strategy_label(best, lang, titles),
+                 champion=strategy_label(champion, lang, titles),
+                 text=verdict_text({**row.to_dict(), "strategy": best}, lang, titles))
     if ORACLE in asked and best != ORACLE:
         # the oracle holds the same hours and triages by rules of its own, so on a few
         # futures a policy can lose less: then it is no bound, and the gap is not "less"
@@ -659,7 +696,7 @@ def headline(result: StudyResult, lang: str | None = None) -> str:
         text += " " + t("lab.headline.oracle_bound" if gap >= 0 else "lab.headline.oracle_beaten",
                         lang, loss=fmt_figure("loss_cny", means[ORACLE], lang),
                         gap=fmt_figure("loss_cny", abs(gap), lang),
-                        strategy=strategy_label(best, lang))
+                        strategy=strategy_label(best, lang, titles))
     return text
 
 

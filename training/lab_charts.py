@@ -449,11 +449,12 @@ def staffing_panels(df: pd.DataFrame, stop_after: int | None, lang: str | None =
     return t("lab.chart.staffing", lang, strategy=strategy), panels
 
 
-def with_names(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """A frame of :mod:`training.lab` with its strategies by their shown names."""
+def with_names(df: pd.DataFrame, lang: str | None = None, titles=None) -> pd.DataFrame:
+    """A frame of :mod:`training.lab` with its strategies by their shown names (a rule
+    table's title, given ``titles``: training.lab.strategy_titles)."""
     from training.lab import strategy_label
 
-    return df.assign(strategy=[strategy_label(s, lang) for s in df["strategy"]])
+    return df.assign(strategy=[strategy_label(s, lang, titles) for s in df["strategy"]])
 
 
 def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]:
@@ -462,14 +463,15 @@ def all_charts(outcome, lang: str | None = None) -> dict[str, alt.TopLevelMixin]
     from training import lab
 
     res = outcome.study
-    fans = {k: with_names(lab.fan_frame(res, k), lang) for k in ("npl_ratio", "provisions_cny")}
-    out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang), lang),
+    titles = lab.strategy_titles(res.spec.strategies)
+    fans = {k: with_names(lab.fan_frame(res, k), lang, titles) for k in ("npl_ratio", "provisions_cny")}
+    out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang, titles), lang),
            "npl_fan": fan(fans["npl_ratio"], "npl_ratio", lang),
            "provisions_fan": fan(fans["provisions_cny"], "provisions_cny", lang),
-           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang)}
+           "frontier": frontier(with_names(lab.frontier_frame(res), lang, titles), lang)}
     if outcome.sweep:
         table = lab.staffing_table(outcome)
-        out["staffing"] = staffing(with_names(table, lang), lab.stop_paying_point(table), lang)
+        out["staffing"] = staffing(with_names(table, lang, titles), lab.stop_paying_point(table), lang)
     return out
 
 
@@ -481,14 +483,15 @@ def page_charts(outcome, lang: str | None = None) -> dict:
     from training import lab
 
     res = outcome.study
-    out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang), lang),
-           "frontier": frontier(with_names(lab.frontier_frame(res), lang), lang,
+    titles = lab.strategy_titles(res.spec.strategies)
+    out = {"loss": loss_distribution(with_names(lab.loss_frame(res), lang, titles), lang),
+           "frontier": frontier(with_names(lab.frontier_frame(res), lang, titles), lang,
                                 **PAGE_FRONTIER)}
     for name, series in (("npl_fan", "npl_ratio"), ("provisions_fan", "provisions_cny")):
-        out[name] = fan_panels(with_names(lab.fan_frame(res, series), lang), series, lang)
+        out[name] = fan_panels(with_names(lab.fan_frame(res, series), lang, titles), series, lang)
     if outcome.sweep:
         table = lab.staffing_table(outcome)
-        title, panels = staffing_panels(with_names(table, lang), lab.stop_paying_point(table),
+        title, panels = staffing_panels(with_names(table, lang, titles), lab.stop_paying_point(table),
                                         lang)
         out["staffing"] = (title, [panels])
     return out

@@ -152,12 +152,17 @@ def _interval(fig: str, row, lang: str, difference: bool = False) -> str:
              hi=lab.fmt_figure(fig, row["hi"], lang, difference=difference))
 
 
+def _titles(outcome: lab.LabOutcome) -> dict:
+    """The rule tables' titles of a lab outcome, by label (training.lab.strategy_titles)."""
+    return lab.strategy_titles(outcome.study.spec.strategies)
+
+
 def strategies_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     """One row per strategy; per figure the mean and, below it, the 95% interval, in ``lang``."""
     df = lab.strategy_table(outcome.study)
     rows = []
     for label, part in df.groupby("strategy", sort=False):
-        row = {t("lab.col.strategy", lang): lab.strategy_label(label, lang)
+        row = {t("lab.col.strategy", lang): lab.strategy_label(label, lang, _titles(outcome))
                + (" *" if part["reference"].iloc[0] else "")}
         for r in part.to_dict("records"):
             fig = r["figure"]
@@ -186,7 +191,8 @@ def strategies_by_figure(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
 def paired_display(outcome: lab.LabOutcome, lang: str) -> pd.DataFrame:
     df = lab.paired_table(outcome.study)
     return pd.DataFrame({
-        t("lab.col.strategy", lang): [lab.strategy_label(s, lang) for s in df["strategy"]],
+        t("lab.col.strategy", lang): [lab.strategy_label(s, lang, _titles(outcome))
+                                      for s in df["strategy"]],
         t("lab.col.figure", lang): [t(f"lab.figure.{f}", lang) for f in df["figure"]],
         t("lab.col.diff", lang): [lab.fmt_figure(f, m, lang, signed=True, difference=True)
                                   for f, m in zip(df["figure"], df["mean"], strict=True)],
@@ -252,7 +258,7 @@ def stop_paying_text(outcome: lab.LabOutcome, lang: str) -> str:
     cost = t("lab.report.officer_cost", lang,
              hours=f"{outcome.request.scenario.staff.hours_per_officer_month:g}",
              cost=units.money_as_typed(outcome.request.officer_cost_cny_per_month, lang))
-    strategy = lab.strategy_label(table["strategy"].iloc[0], lang)
+    strategy = lab.strategy_label(table["strategy"].iloc[0], lang, _titles(outcome))
     # a step that did not pay can come before steps that did (noisy gains on few futures):
     # then a larger team gives more net value after staff cost, and the text says so
     after = table.set_index("officers")["net_after_staff_cny"]
@@ -285,7 +291,7 @@ def refused_text(outcome: lab.LabOutcome, lang: str) -> str | None:
     if hit.empty:
         return None
     sep = "；" if lang == "zh" else "; "
-    items = sep.join(t("lab.report.refused_item", lang, strategy=lab.strategy_label(r["strategy"], lang),
+    items = sep.join(t("lab.report.refused_item", lang, strategy=lab.strategy_label(r["strategy"], lang, _titles(outcome)),
                        n=lab.fmt_figure("refused_for_hours", r["mean"], lang))
                      for r in hit.to_dict("records"))
     return t("lab.report.refused", lang, items=items)
@@ -300,7 +306,7 @@ def index_note(outcome: lab.LabOutcome, lang: str) -> str | None:
     df = df[df["strategy"] != lab.ORACLE]
     items = []
     for r in df.to_dict("records"):
-        name = lab.strategy_label(r["strategy"], lang)
+        name = lab.strategy_label(r["strategy"], lang, _titles(outcome))
         if r["mean"] > 1:
             items.append(t("lab.report.index_over_mean", lang, strategy=name,
                            value=lab.fmt_figure("index", r["mean"], lang)))
@@ -337,7 +343,8 @@ def verdict_lines(outcome: lab.LabOutcome, lang: str) -> list[tuple[str, str]]:
     """(verdict, sentence) for each asked-for strategy and key figure against the champion."""
     df = lab.paired_table(outcome.study)
     df = df[~df["reference"]]
-    return [(r["verdict"], lab.verdict_text(r, lang)) for r in df.to_dict("records")]
+    return [(r["verdict"], lab.verdict_text(r, lang, _titles(outcome)))
+            for r in df.to_dict("records")]
 
 
 CHART_ORDER = ("loss", "frontier", "npl_fan", "provisions_fan", "staffing")
@@ -358,7 +365,7 @@ def report_html(outcome: lab.LabOutcome, lang: str = "zh", command: str | None =
     e = html.escape
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     inputs = inputs_json(req, command)
-    champion = lab.strategy_label(req.strategies[0].label, lang)
+    champion = lab.strategy_label(req.strategies[0].label, lang, _titles(outcome))
     with alt.data_transformers.disable_max_rows():
         specs = {k: c.to_dict() for k, c in all_charts(outcome, lang).items()}
     parts = [

@@ -32,7 +32,7 @@ from sim.policy import Staff
 from sim.runner import child_seeds
 from sim.scenario import Scenario
 from sim.scoring import avoidable_stakes, compliance_share
-from training.i18n import fmt_cny, fmt_pct, t
+from training.i18n import fmt_pct, t
 
 BASELINES = ("do-nothing", "late-collection", "early-warning", "oracle")
 DEFAULT_REPS = 30
@@ -147,24 +147,32 @@ class TeachingWarning:
         values = dict(self.values)
         if self.code == WarningCode.STAFF_SWAMPED and (booked is None or not math.isfinite(booked)):
             key += "_no_checks"  # early warning booked no check at all: no share to give
-        headroom = values.get("headroom")
-        if self.code == WarningCode.NOTHING_AVOIDABLE and headroom is not None and headroom < 0:
-            key += "_worse"  # the oracle lost more: "loses only -12.7k less" read as nonsense
-            values["headroom"] = -headroom
+        # "loses only -12.7k less", "avoids only CNY 0k": the oracle losing as much as late
+        # collection, or more, is said in words, and a loss it adds by its size
+        gap = {WarningCode.NOTHING_AVOIDABLE: "headroom",
+               WarningCode.CLASS_SEED_NO_INDEX: "avoidable"}.get(self.code)
+        amount = values.get(gap) if gap else None
+        if amount is not None and math.isfinite(amount) and amount < NO_GAP_CNY:
+            key += "_same" if amount > -NO_GAP_CNY else "_worse"
+            values[gap] = -amount
         return t(key, lang=lang, **{k: _fmt(k, v, lang) for k, v in values.items()})
 
+
+NO_GAP_CNY = 0.5
+"""Under half a yuan between two losses, they are the same loss (sums of floats differ
+in the last bits): a note says so in words, not as an amount of 0."""
 
 _MONEY = ("headroom", "late", "saving", "lo", "hi", "stakes", "avoidable")
 _SHARES = ("share", "compliance", "policy_compliance")
 
 
 def headroom_text(amount_cny: float, lang: str) -> str:
-    """Money as the preview says it: a positive amount under the unit's last digit reads
-    "< 0.1 万元" (training.units.cost), not "0 万元": the oracle's headroom of a few hundred
-    yuan is the point of "nothing is avoidable", and "loses only 0 less" read as nonsense."""
-    from training.units import cost
+    """Money as the preview says it (training.units.money_not_zero): the oracle's headroom
+    of a few hundred yuan is the point of "nothing is avoidable", and "loses only 0 less"
+    read as nonsense."""
+    from training.units import money_not_zero
 
-    return cost(amount_cny, lang) if amount_cny > 0 else fmt_cny(amount_cny, lang)
+    return money_not_zero(amount_cny, lang)
 
 
 def _fmt(key: str, value: float | None, lang: str) -> str:

@@ -36,6 +36,7 @@ class MoneyUnit:
     scale_cny: float
     suffix: str  # after the number in running text ("万元", "k")
     prefix: str = ""  # before it ("CNY ")
+    zero: str = "0"  # nothing at all, where a unit would read as a rounded amount ("0 元")
 
 
 NBSP = "\u00a0"
@@ -44,8 +45,9 @@ reads "790.8" / "万元" or "CNY" / "2,438k". Money takes it from MONEY_UNITS (`
 hours from HOUR_SUFFIX: no page or report adds its own."""
 
 MONEY_UNITS = {
-    "zh": MoneyUnit(label="万元", scale_cny=1e4, suffix=NBSP + "万元"),
-    "en": MoneyUnit(label="CNY k", scale_cny=1e3, suffix="k", prefix="CNY" + NBSP),
+    "zh": MoneyUnit(label="万元", scale_cny=1e4, suffix=NBSP + "万元", zero="0" + NBSP + "元"),
+    "en": MoneyUnit(label="CNY k", scale_cny=1e3, suffix="k", prefix="CNY" + NBSP,
+                    zero="CNY" + NBSP + "0"),
 }
 #: Decimals shown in the unit: one below this many units, none above (243.8 万元, 2,438 万元).
 WHOLE_UNITS_FROM = 1_000.0
@@ -116,15 +118,27 @@ def money_as_typed(amount_cny: float, lang: str | None = None) -> str:
     return _with_unit(u, text, v < 0)
 
 
+def money_not_zero(amount_cny: float | None, lang: str | None = None) -> str:
+    """money(), except that an amount other than zero never reads 0: under the unit's last
+    digit it is "< 0.1 万元" / "< CNY 0.1k", or "> -0.1 万元" below zero; and zero itself is
+    "0 元" / "CNY 0" ("CNY 0k" read as a small amount rounded away)."""
+    if _missing(amount_cny):
+        return money(amount_cny, lang)
+    u = money_unit(lang)
+    if float(amount_cny) == 0:
+        return u.zero
+    if number(float(amount_cny) / u.scale_cny) != "0":
+        return money(amount_cny, lang)
+    bound = f"<{NBSP}" if amount_cny > 0 else f">{NBSP}-"
+    return f"{bound}{u.prefix}{number(SMALLEST_COST)}{u.suffix}"
+
+
 def cost(amount_cny: float | None, lang: str | None = None) -> str:
     """What an action costs: "—" when it costs nothing, "< 0.1 万元" when it costs less
     than the unit shows (a collection call's 20 yuan read "0 万元", as if free), else money."""
     if _missing(amount_cny) or float(amount_cny) == 0:
         return "—"
-    u = money_unit(lang)
-    if number(float(amount_cny) / u.scale_cny) == "0":
-        return f"<{NBSP}{u.prefix}{number(SMALLEST_COST)}{u.suffix}"
-    return money(amount_cny, lang)
+    return money_not_zero(amount_cny, lang)
 
 
 def money_header(title: str, lang: str | None = None) -> str:

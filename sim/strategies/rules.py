@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sim.codes import ON_BOOKS, LoanStatus
 from sim.defaults import INTERVENTIONS
+from sim.field_types import Title
 from sim.inputs import InputError, did_you_mean, load_yaml, near_zh, read_text, refusal, validate
 from sim.observation import Decision, Observation
 from sim.policy import MonitoringPolicy
@@ -86,6 +87,9 @@ class RuleTable(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = "rules"
+    title: Title | None = None
+    """The table's name as people read it, in Chinese and English (the picker, charts and
+    report show it); ``name`` stays its identifier. Without one, the name is shown."""
     monitoring: MonitoringPolicy = MonitoringPolicy()
     reserve_share: float = Field(default=0.5, ge=0.0, le=1.0)
     checks_beyond_reserve: Literal["rush", "slip"] = "rush"

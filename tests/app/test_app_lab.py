@@ -32,6 +32,9 @@ def session_token(role: str) -> str:
     return accounts.open_session(db.get_database(), user)
 
 
+TUNED_TITLE = {"en": "Risk-based monitoring", "zh": "按风险分级监控"}
+
+
 def open_lab(lang: str = "en", where: str = "here", role: str = "manager",
              reload: bool = False) -> AppTest:
     """The lab page signed in as a manager; studies run in the test's process unless
@@ -119,7 +122,9 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     # plot to about 80 px, less under a panel that named the month)
     assert all(x["autosize"]["type"] == "fit-x" for x in panels)
     titles = [x.get("title", {}).get("text") for x in panels[:shown]]
-    assert titles == [lab.strategy_label(s, "en") for s in names]
+    shown_as = lab.strategy_titles(job.outcome.study.spec.strategies)  # tuned's title
+    assert titles == [lab.strategy_label(s, "en", shown_as) for s in names]
+    assert "Risk-based monitoring" in titles and "tuned" not in titles
     axes = [layer["encoding"]["y"]["field"] for x in panels[-3:] for layer in x["layer"]
             if layer["mark"]["type"] == "line"]
     assert axes == ["loss_cny", "compliance", "net_after_staff_cny"]
@@ -134,12 +139,13 @@ def test_a_comparison_with_a_staffing_sweep_shows_verdicts_tables_and_charts():
     assert paired.columns[-2] == t("lab.col.verdict", "en")
     # a column per strategy, a row per figure: eleven figures as columns were wider than
     # the page column at 1,024 px
-    assert list(strategies.columns)[1:4] == ["Early warning", "Late collection", "tuned"]
+    assert list(strategies.columns)[1:4] == ["Early warning", "Late collection",
+                                            "Risk-based monitoring"]
     assert t("lab.figure.net_value_cny", "en") in list(strategies.iloc[:, 0])
     net = lab.strategy_table(job.outcome.study).query(
         "strategy == 'tuned' and figure == 'net_value_cny'")["mean"].iloc[0]
     assert strategies.set_index(strategies.columns[0]).loc[
-        t("lab.figure.net_value_cny", "en"), "tuned"].startswith(
+        t("lab.figure.net_value_cny", "en"), "Risk-based monitoring"].startswith(
         lab.fmt_figure("net_value_cny", net, "en"))
     assert list(staffing["Officers"]) == [1, 2]
     # money as units.money writes it (its no-break space), as the report and the dashboard
@@ -310,11 +316,12 @@ def test_a_table_edited_to_the_rules_of_another_is_said_and_not_run_twice(lang):
     at = with_edited_table("my-rules", lang)
     mine = t("lab.page.edited_table", lang) + ("（my-rules）" if lang == "zh" else " (my-rules)")
     at.multiselect(key="lab_strategies_pick").set_value(["early-warning", "__edited__"]).run()
-    shipped = t("lab.page.same_rules_shipped", lang, label=mine, twin="tuned")
+    tuned = TUNED_TITLE[lang]  # the shipped table, by its title
+    shipped = t("lab.page.same_rules_shipped", lang, label=mine, twin=tuned)
     assert shipped in [w.value for w in at.warning]  # runs, under its own name, said
     at.multiselect(key="lab_strategies_pick").set_value(
         ["early-warning", "tuned", "__edited__"]).run()
-    dropped = t("lab.page.same_rules_dropped", lang, label=mine, twin="tuned")
+    dropped = t("lab.page.same_rules_dropped", lang, label=mine, twin=tuned)
     assert [w.value for w in at.warning] == [dropped]
     at.toggle(key="lab_sweep").set_value(True).run()
     at.slider(key="lab_staff").set_value((1, 2))
@@ -626,8 +633,11 @@ def test_a_reload_gives_back_the_files_the_form_had_uploaded(lang, words):
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("en", ("tuned (uploaded: tuned.yaml)", "the '{name}' chosen above by default is the example")),
-    ("zh", ("tuned（上传：tuned.yaml）", "上方默认选中的“{name}”是示例"))])
+    ("en", ("Risk-based monitoring (uploaded: tuned.yaml)",
+            "named 'tuned', as the shipped example is, so the 'Risk-based monitoring' chosen "
+            "above by default is the example")),
+    ("zh", ("按风险分级监控（上传：tuned.yaml）",
+            "规则表名为“tuned”，与自带的示例同名，因此上方默认选中的“按风险分级监控”是示例"))])
 def test_an_uploaded_copy_of_an_example_that_kept_its_name_is_told_apart(lang, words):
     """A manager copied tuned.yaml, changed it and uploaded it without renaming it: the page
     said 'Ready to choose above: tuned' while the 'tuned' chip already there was the shipped
@@ -643,7 +653,7 @@ def test_an_uploaded_copy_of_an_example_that_kept_its_name_is_told_apart(lang, w
     assert not at.exception
     said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
     assert words[0] in said, said
-    assert words[1].replace("{name}", "tuned") in said, said
+    assert words[1] in said, said
     assert "tuned.yaml" in " ".join(w.value for w in at.warning)
 
 
@@ -730,14 +740,15 @@ def test_a_centres_scenario_folder_gives_the_lab_its_own_rule_tables(tmp_path, m
     shutil.copy(ROOT / "scenarios" / "intro.yaml", tmp_path / "intro.yaml")
     (tmp_path / "rules").mkdir()
     text = (ROOT / "scenarios" / "rules" / "tuned.yaml").read_text(encoding="utf-8")
-    (tmp_path / "rules" / "centre.yaml").write_text(
+    text = "\n".join(x for x in text.splitlines() if not x.startswith("title:"))
+    (tmp_path / "rules" / "centre.yaml").write_text(  # no title: shown by its name
         text.replace("name: tuned", "name: centre-weekly", 1), encoding="utf-8")
     monkeypatch.setenv("BIANQUE_SCENARIO_DIR", str(tmp_path))
     at = open_lab("en")
     options = at.multiselect(key="lab_strategies_pick").options
     labels = " | ".join(options)
     assert "centre-weekly" in labels
-    for shipped in ("tuned", "monthly-all", "accelerate-first-warning"):
+    for shipped in ("tuned", "monthly-all", "accelerate-first-warning", "Risk-based"):
         assert shipped not in labels, labels
     [case] = at.selectbox(key="lab_case").options  # its one case
     assert case.startswith("Introduction")
@@ -829,3 +840,20 @@ def test_the_rule_editor_opened_stays_open_across_a_language_switch():
         at.radio(key="lang_switch").set_value(lang).run()
         assert not at.exception, [e.value for e in at.exception]
         assert editor().proto.expanded, lang
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_shipped_rule_tables_are_offered_by_their_title_in_the_pages_language(lang):
+    """The Chinese page offered "tuned", "monthly-all" ...: the tables' file names. Each
+    shipped table is offered by its title in the page's language; its name stays the
+    option (a saved form, a study's figures)."""
+    from sim.strategies import load_rules
+
+    at = open_lab(lang)
+    picker = at.multiselect(key="lab_strategies_pick")
+    shown = list(picker.options)
+    for path in sorted(Path("scenarios/rules").glob("*.yaml")):
+        table = load_rules(path)
+        assert table.title.get(lang) in shown and table.name not in shown, shown
+    assert "tuned" in picker.value  # the option is still the table's name
+    assert picker.format_func("tuned") == load_rules("scenarios/rules/tuned.yaml").title.get(lang)

@@ -96,3 +96,29 @@ def test_the_desk_says_so_for_negative_hours_and_a_filter_out_of_range(lang):
     assert t("common.at_least", lang, field=t("policy.routine_hours", lang), value="-5",
              lo="0") in [e.value for e in at.error]
     assert at.number_input(key="routine_hours").value is None  # back to what the game has
+
+
+@pytest.mark.parametrize("lang, words", [("en", "outside the range"), ("zh", "超出")])
+def test_the_dpd_filter_out_of_range_is_said_under_the_filters_not_in_its_column(lang, words):
+    """900 typed in the desk's days-past-due filter: the message was drawn in the box's
+    column, a fifth of the page, and ran down it a word a line. It is said under the row
+    of filters, the page's width, as the lab's editor says its boxes'."""
+    at = desk(lang=lang)
+    ok(at.number_input(key="f_dpd").set_value(900).run())
+    said = [e.value for e in at.error if words in e.value]
+    assert said and t("desk.filter_dpd", lang) in said[0] and "720" in said[0], said
+    in_columns = [e.value for c in at.columns for e in c.error]
+    assert not any(words in v for v in in_columns), in_columns
+
+
+@pytest.mark.parametrize("lang, words", [("en", "outside the range"), ("zh", "超出")])
+def test_the_previews_boxes_out_of_range_are_said_under_their_row(lang, words):
+    """The teaching preview's replications and months boxes stand in a quarter of the
+    editor's width each: 1 replication typed was said in that quarter, a few words a line.
+    It is said under their row."""
+    at = open_page(lang)
+    ok(at.number_input(key="pv_reps").set_value(1).run())
+    said = [e.value for e in at.error if words in e.value]
+    assert said and t("author.preview_reps", lang) in said[0], said
+    in_columns = [e.value for c in at.columns for e in c.error]
+    assert not any(words in v for v in in_columns), in_columns
