@@ -1,0 +1,43 @@
+"""The shipped conversations read right for every practice borrower they can meet.
+
+A choice and its feedback are one text for every hidden borrower: a choice must not
+answer what only one borrower said, and feedback that holds for one borrower only must
+say which. Walked through sim's Session, in both languages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.roleplay_files import load_all
+from training.roleplay import Session, practice_state, profiles_for
+
+SHIPPED = load_all()
+
+
+def talk(rp_id: str, profile: str, path: list[str]) -> Session:
+    rp = SHIPPED[rp_id]
+    return Session.replay(rp, practice_state(profile, 0, rp)[1], path)
+
+
+@pytest.mark.parametrize("rp_id", sorted(SHIPPED))
+def test_every_choice_that_agrees_terms_or_breaks_a_rule_explains_itself(rp_id) -> None:
+    """The debrief's "On the choices you made" is where the trainee learns why; a choice
+    that queues actions or breaks a rule and says nothing there leaves the outcome
+    unexplained (Jiahe's monthly account review said nothing)."""
+    silent = [(nid, ch.id) for nid, node in SHIPPED[rp_id].nodes.items()
+              for ch in node.choices if (ch.terms or ch.breach) and ch.feedback is None]
+    assert not silent
+
+
+@pytest.mark.parametrize("profile", profiles_for(SHIPPED["jiahe_extension"]))
+def test_declining_jiahes_extension_answers_what_she_said(profile) -> None:
+    """Declining spoke of "financing the new shop" and told her "you can pay" to a
+    borrower who had just said a supermarket took a third of her takings; and she then
+    said she would wait for news the officer had just given."""
+    s = talk("jiahe_extension", profile, ["ask_flows", "keep_schedule"])
+    said, answer, reply = s.steps[1].line.text, s.steps[1].choice.text, s.steps[2].line.text
+    for lang, shop in (("zh", "新店"), ("en", "new shop")):
+        assert shop not in answer.get(lang) or shop in said.get(lang)
+    assert "wait" not in reply.en and "等您消息" not in reply.zh
+
