@@ -41,3 +41,12 @@ def test_declining_jiahes_extension_answers_what_she_said(profile) -> None:
         assert shop not in answer.get(lang) or shop in said.get(lang)
     assert "wait" not in reply.en and "等您消息" not in reply.zh
 
+
+def test_a_deferral_for_a_borrower_whose_loss_is_lasting_is_not_praised_as_enough() -> None:
+    """For the flood victim whose stock was not insured, the feedback called a deferral
+    "temporary relief for temporary damage" and stopped there."""
+    s = talk("huimin_flood", "distressed", ["ask_insurance", "deferral_in_writing"])
+    assert not s.state.pays
+    note = s.outcome().notes[-1]
+    assert "重组" in note.zh and "restructuring" in note.en
+    assert "不在保险范围" in note.zh and "not insured" in note.en
