@@ -50,3 +50,14 @@ def test_a_deferral_for_a_borrower_whose_loss_is_lasting_is_not_praised_as_enoug
     note = s.outcome().notes[-1]
     assert "重组" in note.zh and "restructuring" in note.en
     assert "不在保险范围" in note.zh and "not insured" in note.en
+
+
+@pytest.mark.parametrize("profile", ["struggling", "distressed"])
+def test_a_three_month_plan_for_a_borrower_who_cannot_keep_it_is_not_praised_as_enough(
+        profile) -> None:
+    """Li Na with two cards and an online loan overdue heard only that a written plan
+    brings a borrower back to paying."""
+    s = talk("consumer_hardship", profile, ["ask_situation", "repayment_plan"])
+    note = s.outcome().notes[-1]
+    assert "重组" in note.zh and "restructuring" in note.en
+
