@@ -61,3 +61,11 @@ def test_a_three_month_plan_for_a_borrower_who_cannot_keep_it_is_not_praised_as_
     note = s.outcome().notes[-1]
     assert "重组" in note.zh and "restructuring" in note.en
 
+
+def test_entrusted_payment_at_jinlan_says_the_rule_required_it_from_the_start() -> None:
+    """A development loan's drawdowns above the 2024 fixed-asset thresholds go by entrusted
+    payment; the feedback presented the switch as a remedy the bank was free to choose."""
+    s = talk("jinlan_diversion", "evasive", ["ask_onward_flows", "agree_entrusted"])
+    note = s.outcome().notes[-1]
+    assert "2024" in note.zh and "固定资产贷款管理办法" in note.zh and "5%" in note.zh
+    assert "2024 Fixed-Asset Loan Measures" in note.en and "5%" in note.en
