@@ -408,6 +408,24 @@ def test_a_reload_mid_conversation_goes_on_where_it_stood(profile) -> None:
     assert "你面对的借款人" in shown
 
 
+def test_picking_another_borrower_mid_talk_ends_the_talk_and_a_reload_keeps_the_pick() -> None:
+    """The hidden-situation box changed mid-talk did nothing: the talk went on with the
+    borrower picked before while the box named another, and a reload put the old one
+    back in the box."""
+    at = play(practice(), "jiahe_extension", "struggling", ["ask_flows"])
+    at.selectbox(key="rp_profile").select("honest_sound").run()
+    no_exception(at)
+    assert "rp_play" not in at.session_state
+    assert at.button(key="rp_start") is not None
+    assert "talk" not in at.query_params and "said" not in at.query_params
+    again = reopened(at)
+    assert again.selectbox(key="rp_profile").value == "surprise"  # no talk kept to restore
+    at.button(key="rp_start").click().run()
+    no_exception(at)
+    assert at.session_state["rp_play"] == {"id": "jiahe_extension", "profile": "honest_sound",
+                                           "path": [], "talk": "honest_sound"}
+
+
 def test_an_address_with_a_path_that_does_not_fit_starts_over_cleanly() -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update({"conversation": "jinlan_diversion", "talk": "evasive",
