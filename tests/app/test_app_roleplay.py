@@ -105,6 +105,17 @@ def test_practice_shows_the_rules_broken_with_their_source() -> None:
     assert "与借款人关系的变化：-0.30（关系从 0 到 1" in texts(at)
 
 
+def test_a_household_borrowers_feedback_names_no_firms_sales_or_guarantee_chain() -> None:
+    """Li Na, laid off from her job, was told that beyond the talk her "sales and
+    receipts" were weaker than reported and her "guarantee chain" was in trouble: the
+    facts' words were a firm's, and the practice borrowers a household meets carry them."""
+    at = play(practice(), "consumer_hardship", "distressed", ["ask_situation", "repayment_plan"])
+    shown = texts(at)
+    assert "这段对话问不出来的" in shown  # the facts beyond the talk are named
+    assert "担保链" not in shown and "销售和回款" not in shown
+    assert "销售或收入" in shown and "保证人出事" in shown
+
+
 def test_try_again_starts_a_new_talk() -> None:
     at = play(practice(), "guarantor_wants_out", "surprise", ["release_now"])
     assert "不作银行无法兑现的承诺" in "\n".join(e.value for e in at.error)
