@@ -69,3 +69,13 @@ def test_entrusted_payment_at_jinlan_says_the_rule_required_it_from_the_start() 
     note = s.outcome().notes[-1]
     assert "2024" in note.zh and "固定资产贷款管理办法" in note.zh and "5%" in note.zh
     assert "2024 Fixed-Asset Loan Measures" in note.en and "5%" in note.en
+
+
+def test_offering_jinlun_a_restructuring_when_nobody_has_claimed_is_not_about_a_fallen_guarantor(
+        ) -> None:
+    """To a Jinlun whose Huafang pays on time the feedback spoke only of "a guarantor in
+    trouble" beside a debrief that said the guarantee holds."""
+    s = talk("jinlun_guarantor_default", "honest_sound", ["ask_exposure", "offer_restructure"])
+    assert not s.state.guarantor_trouble
+    note = s.outcome().notes[-1]
+    assert "needs no concession" in note.en and "不需要任何让步" in note.zh
