@@ -79,3 +79,16 @@ def test_offering_jinlun_a_restructuring_when_nobody_has_claimed_is_not_about_a_
     assert not s.state.guarantor_trouble
     note = s.outcome().notes[-1]
     assert "needs no concession" in note.en and "不需要任何让步" in note.zh
+
+
+@pytest.mark.parametrize(("lang", "word", "not_said"), [("zh", "保证人", "担保链"),
+                                                       ("en", "guarantor", "chain")])
+def test_the_hidden_guarantor_flag_is_named_as_the_engine_means_it(lang, word, not_said) -> None:
+    """The flag is a guarantor in trouble or a borrower this one guarantees, for any
+    borrower (sim.borrower_state.state_of); the debrief and the borrower player's card
+    called it a guarantee chain, for a shop and a laid-off consumer alike."""
+    from training.i18n import t
+
+    for key in ("roleplay.fact.guarantor_trouble", "pairs.state.guarantor_trouble"):
+        said = t(key, lang=lang)
+        assert word in said.lower() and not_said not in said, (key, said)
