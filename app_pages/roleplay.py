@@ -116,6 +116,12 @@ rp_id = c1.selectbox(t("roleplay.pick"), list(rps), key="rp_pick",
 rp = rps[rp_id]
 # only the borrowers that fit this conversation's borrower (a household diverts no loan)
 profiles = ["surprise", *profiles_for(rp)]
+under_way = st.session_state.get("rp_play")
+if under_way is not None and under_way["id"] == rp_id:
+    # back on a conversation whose talk goes on: the box names the borrower of that talk
+    # (a look at another conversation had set it to "surprise", the talk kept its own)
+    talk = str(under_way.get("talk", under_way["profile"]))
+    st.session_state["rp_profile"] = "surprise" if talk.isdigit() else under_way["profile"]
 if st.session_state.get("rp_profile") not in profiles:
     st.session_state["rp_profile"] = "surprise"
 c2.selectbox(t("roleplay.profile"), profiles, key="rp_profile",

@@ -437,6 +437,18 @@ def test_picking_another_borrower_mid_talk_ends_the_talk_and_a_reload_keeps_the_
                                            "path": [], "talk": "honest_sound"}
 
 
+def test_back_from_a_look_at_another_conversation_the_box_names_the_talks_borrower() -> None:
+    """A look at the consumer conversation (which offers no diverting borrower) set the box
+    to "Surprise me"; back on Jinlan the talk went on with the evasive borrower under it."""
+    at = play(practice(), "jinlan_diversion", "evasive", ["ask_onward_flows"])
+    at.selectbox(key="rp_pick").select("consumer_hardship").run()
+    assert at.selectbox(key="rp_profile").value == "surprise"
+    at.selectbox(key="rp_pick").select("jinlan_diversion").run()
+    no_exception(at)
+    assert at.session_state["rp_play"]["path"] == ["ask_onward_flows"]  # the talk goes on
+    assert at.selectbox(key="rp_profile").value == "evasive"
+
+
 def test_an_address_with_a_path_that_does_not_fit_starts_over_cleanly() -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update({"conversation": "jinlan_diversion", "talk": "evasive",
