@@ -92,3 +92,24 @@ def test_the_hidden_guarantor_flag_is_named_as_the_engine_means_it(lang, word, n
     for key in ("roleplay.fact.guarantor_trouble", "pairs.state.guarantor_trouble"):
         said = t(key, lang=lang)
         assert word in said.lower() and not_said not in said, (key, said)
+
+
+def _paths(rp, state, path=()):
+    s = Session.replay(rp, state, list(path))
+    if s.done:
+        yield list(path)
+        return
+    for ch in s.choices():
+        yield from _paths(rp, state, (*path, ch.id))
+
+
+@pytest.mark.parametrize("rp_id", sorted(SHIPPED))
+def test_every_talk_ends_on_the_borrowers_word(rp_id) -> None:
+    """Li Na was asked "What monthly amount works for you?" and the talk was over, her
+    answer never came; the flood victim likewise never answered a threat to her flat."""
+    rp = SHIPPED[rp_id]
+    for profile in profiles_for(rp):
+        state = practice_state(profile, 0, rp)[1]
+        for path in _paths(rp, state):
+            last = Session.replay(rp, state, path).steps[-1]
+            assert last.choice is None, (profile, path)
