@@ -3,7 +3,8 @@
 Options are shown in an order shuffled per session and attempt (``quiz_orders``);
 widgets hold the options' file indices, so grading never depends on what was shown.
 The questions of a test the signed-in trainee has still to take are held back, with a
-note (``classroom.held_questions``): their key here would be the test's key.
+note (``classroom.held_questions``): their key here would be the test's key. A reader not
+signed in is held back those of every test a trainee still has to take.
 """
 
 import secrets
@@ -52,14 +53,16 @@ with st.container(key="lesson_body"):
 st.divider()
 st.subheader(t("lessons.quiz"))
 user = common.current_user()
-held = classroom.held_questions(common.db(), user).get(lesson.id, ()) if user else ()
+# held from an anonymous reader too: a trainee who signed out read the key of their own test
+held = classroom.held_questions(common.db(), user).get(lesson.id, ())
 quiz = without_questions(lesson, held)
+said = "lessons.held" if user else "lessons.held_anon"
 if not quiz.questions:
-    st.info(t("lessons.held_all"), icon=":material/lock_clock:")
+    st.info(t(f"{said}_all"), icon=":material/lock_clock:")
     st.stop()
 if quiz is not lesson:
     n_held = len(lesson.questions) - len(quiz.questions)
-    st.info(t("lessons.held_one" if n_held == 1 else "lessons.held_other", n=n_held),
+    st.info(t(f"{said}_one" if n_held == 1 else f"{said}_other", n=n_held),
             icon=":material/lock_clock:")
 seed = st.session_state.setdefault("quiz_seed", secrets.randbelow(2**31))
 attempt = st.session_state.setdefault("quiz_attempts", {}).get(lesson.id, 0)

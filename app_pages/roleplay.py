@@ -51,6 +51,16 @@ def _start() -> None:
     st.session_state["rp_play"] = {"id": rp_id, "profile": name, "path": [], "talk": talk}
 
 
+def _drop_talk() -> None:
+    """Another hidden borrower picked: the talk under way was with the one picked before,
+    so it ends and the new borrower is met from the start (the box named one borrower while
+    the talk went on with another, and a reload put the old one back in the box)."""
+    st.session_state.pop("rp_play", None)
+    for key in ("talk", "said"):  # else the address would bring the old talk back
+        if key in st.query_params:
+            del st.query_params[key]
+
+
 def _choose(choice_id: str) -> None:
     play = st.session_state.get("rp_play")
     if play is not None:
@@ -106,10 +116,16 @@ rp_id = c1.selectbox(t("roleplay.pick"), list(rps), key="rp_pick",
 rp = rps[rp_id]
 # only the borrowers that fit this conversation's borrower (a household diverts no loan)
 profiles = ["surprise", *profiles_for(rp)]
+under_way = st.session_state.get("rp_play")
+if under_way is not None and under_way["id"] == rp_id:
+    # back on a conversation whose talk goes on: the box names the borrower of that talk
+    # (a look at another conversation had set it to "surprise", the talk kept its own)
+    talk = str(under_way.get("talk", under_way["profile"]))
+    st.session_state["rp_profile"] = "surprise" if talk.isdigit() else under_way["profile"]
 if st.session_state.get("rp_profile") not in profiles:
     st.session_state["rp_profile"] = "surprise"
 c2.selectbox(t("roleplay.profile"), profiles, key="rp_profile",
-             format_func=lambda p: t(f"roleplay.profile_{p}"))
+             format_func=lambda p: t(f"roleplay.profile_{p}"), on_change=_drop_talk)
 st.caption(" · ".join((_tag(rp), t("roleplay.held_tag", how=t(f"roleplay.held_as.{rp.held}")),
                        rp.summary.get(lang))))
 if rp.lesson:

@@ -1071,37 +1071,42 @@ def held_questions(db: DB, user: User | None, at: datetime | None = None
     trainee of, not archived) is not withdrawn and the user has not answered it, and it
     can still be taken: the pre-test while the case can be started (window not closed,
     case still published); the post-test while the case can be started or the user has an
-    attempt under it. Nothing is held from instructors, admins or anonymous visitors."""
-    if user is None:
-        return {}
+    attempt under it. Nothing is held from instructors, admins or trainees of other
+    classes. An anonymous reader (``user`` None) is held back every question some trainee
+    still has to take, by the same rule: the reader is open to anyone, so a trainee who
+    signed out, or opened a private window, read the key of their own test there."""
     at = aware(at) if at is not None else now()
     with session_scope(db) as s:
-        tests = s.execute(
+        query = (
             select(AssignmentRow.id, AssignmentRow.pre_test, AssignmentRow.post_test,
-                   AssignmentRow.closes_at, CaseVersionRow.withdrawn_at)
+                   AssignmentRow.closes_at, CaseVersionRow.withdrawn_at, EnrolmentRow.user_id)
             .join(EnrolmentRow, EnrolmentRow.cohort_id == AssignmentRow.cohort_id)
             .join(CohortRow, CohortRow.id == AssignmentRow.cohort_id)
             .outerjoin(CaseVersionRow, CaseVersionRow.id == AssignmentRow.case_version_id)
-            .where(EnrolmentRow.user_id == user.id,
-                   EnrolmentRow.cohort_role == CohortRole.TRAINEE.value,
+            .where(EnrolmentRow.cohort_role == CohortRole.TRAINEE.value,
                    CohortRow.archived.is_(False),
                    AssignmentRow.kind == AssignmentKind.CASE.value,
-                   AssignmentRow.withdrawn_at.is_(None))).all()
+                   AssignmentRow.withdrawn_at.is_(None)))
+        if user is not None:
+            query = query.where(EnrolmentRow.user_id == user.id)
+        tests = s.execute(query).all()
         if not tests:
             return {}
-        ids = [row.id for row in tests]
-        taken = {(aid, phase) for aid, phase in s.execute(
-            select(QuizAnswerRow.assignment_id, QuizAnswerRow.phase).distinct()
-            .where(QuizAnswerRow.user_id == user.id, QuizAnswerRow.assignment_id.in_(ids)))}
-        played = set(s.scalars(select(AttemptRow.assignment_id).where(
-            AttemptRow.user_id == user.id, AttemptRow.assignment_id.in_(ids))))
+        ids = sorted({row.id for row in tests})
+        whose = [] if user is None else [QuizAnswerRow.user_id == user.id]
+        taken = set(s.execute(
+            select(QuizAnswerRow.assignment_id, QuizAnswerRow.phase, QuizAnswerRow.user_id)
+            .distinct().where(QuizAnswerRow.assignment_id.in_(ids), *whose)))
+        whose = [] if user is None else [AttemptRow.user_id == user.id]
+        played = set(s.execute(select(AttemptRow.assignment_id, AttemptRow.user_id).where(
+            AttemptRow.assignment_id.in_(ids), *whose)))
     held: dict[str, set[str]] = {}
-    for aid, pre, post, closes_at, case_withdrawn_at in tests:
+    for aid, pre, post, closes_at, case_withdrawn_at, uid in tests:
         can_start = case_withdrawn_at is None and at <= aware(closes_at)
         for phase, questions, pending in (
                 (QuizPhase.PRE, pre, can_start),
-                (QuizPhase.POST, post, can_start or aid in played)):
-            if pending and (aid, phase.value) not in taken:
+                (QuizPhase.POST, post, can_start or (aid, uid) in played)):
+            if pending and (aid, phase.value, uid) not in taken:
                 for q in _questions(questions):
                     held.setdefault(q.lesson_id, set()).add(q.question_id)
     return {lesson_id: frozenset(qs) for lesson_id, qs in held.items()}

@@ -105,6 +105,17 @@ def test_practice_shows_the_rules_broken_with_their_source() -> None:
     assert "与借款人关系的变化：-0.30（关系从 0 到 1" in texts(at)
 
 
+def test_a_household_borrowers_feedback_names_no_firms_sales_or_guarantee_chain() -> None:
+    """Li Na, laid off from her job, was told that beyond the talk her "sales and
+    receipts" were weaker than reported and her "guarantee chain" was in trouble: the
+    facts' words were a firm's, and the practice borrowers a household meets carry them."""
+    at = play(practice(), "consumer_hardship", "distressed", ["ask_situation", "repayment_plan"])
+    shown = texts(at)
+    assert "这段对话问不出来的" in shown  # the facts beyond the talk are named
+    assert "担保链" not in shown and "销售和回款" not in shown
+    assert "销售或收入" in shown and "保证人出事" in shown
+
+
 def test_try_again_starts_a_new_talk() -> None:
     at = play(practice(), "guarantor_wants_out", "surprise", ["release_now"])
     assert "不作银行无法兑现的承诺" in "\n".join(e.value for e in at.error)
@@ -406,6 +417,36 @@ def test_a_reload_mid_conversation_goes_on_where_it_stood(profile) -> None:
     shown = texts(again)
     assert ("贷款资金被挪作他用" in shown) == (met == "evasive")
     assert "你面对的借款人" in shown
+
+
+def test_picking_another_borrower_mid_talk_ends_the_talk_and_a_reload_keeps_the_pick() -> None:
+    """The hidden-situation box changed mid-talk did nothing: the talk went on with the
+    borrower picked before while the box named another, and a reload put the old one
+    back in the box."""
+    at = play(practice(), "jiahe_extension", "struggling", ["ask_flows"])
+    at.selectbox(key="rp_profile").select("honest_sound").run()
+    no_exception(at)
+    assert "rp_play" not in at.session_state
+    assert at.button(key="rp_start") is not None
+    assert "talk" not in at.query_params and "said" not in at.query_params
+    again = reopened(at)
+    assert again.selectbox(key="rp_profile").value == "surprise"  # no talk kept to restore
+    at.button(key="rp_start").click().run()
+    no_exception(at)
+    assert at.session_state["rp_play"] == {"id": "jiahe_extension", "profile": "honest_sound",
+                                           "path": [], "talk": "honest_sound"}
+
+
+def test_back_from_a_look_at_another_conversation_the_box_names_the_talks_borrower() -> None:
+    """A look at the consumer conversation (which offers no diverting borrower) set the box
+    to "Surprise me"; back on Jinlan the talk went on with the evasive borrower under it."""
+    at = play(practice(), "jinlan_diversion", "evasive", ["ask_onward_flows"])
+    at.selectbox(key="rp_pick").select("consumer_hardship").run()
+    assert at.selectbox(key="rp_profile").value == "surprise"
+    at.selectbox(key="rp_pick").select("jinlan_diversion").run()
+    no_exception(at)
+    assert at.session_state["rp_play"]["path"] == ["ask_onward_flows"]  # the talk goes on
+    assert at.selectbox(key="rp_profile").value == "evasive"
 
 
 def test_an_address_with_a_path_that_does_not_fit_starts_over_cleanly() -> None:

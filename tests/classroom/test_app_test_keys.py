@@ -80,6 +80,20 @@ def test_a_trainee_with_a_post_test_to_take_gets_no_key_of_its_questions(school,
     assert all(q.explanation in text for q in lesson.questions)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_signing_out_does_not_show_a_trainee_the_key_of_their_test(school, lang):
+    """The reader is open to anyone: Ann, with her post-test to take, signed out (or opened
+    a private window) and checked the quiz to read its key and explanations."""
+    a, lesson = school.assignment, load_lesson(LESSON, lang)
+    tested = [q.question_id for q in a.post_test]
+    at = reader(None, lang)
+    assert quiz_ids(at) == [q.id for q in lesson.questions if q.id not in tested]
+    assert t("lessons.held_anon_other", lang, n=len(tested)) in [i.value for i in at.info]
+    text = answer_and_check(at, lang)
+    for q in lesson.questions:
+        assert (q.explanation in text) is (q.id not in tested), q.id
+
+
 @pytest.mark.parametrize("who", ["ben", "teacher"])
 def test_another_trainee_and_the_instructor_read_the_whole_quiz(school, who):
     """Ben is in no class with a test; the teacher set the test."""

@@ -45,8 +45,8 @@ def test_a_pending_test_holds_its_questions_from_its_trainees_only(klass):
     db, tested = klass.db, klass.question_ids()[:2]
     assert cr.held_questions(db, klass.ann) == {LESSON: frozenset(tested)}
     assert cr.held_questions(db, klass.ben) == {LESSON: frozenset(tested)}
-    # the instructor, an admin, a trainee of another class and an anonymous visitor: nothing
-    for who in (klass.teacher, klass.admin, klass.outsider, klass.manager, None):
+    # the instructor, an admin and a trainee of another class: nothing
+    for who in (klass.teacher, klass.admin, klass.outsider, klass.manager):
         assert cr.held_questions(db, who) == {}
     # the reader's view leaves out exactly those, in the lesson's order
     lesson = load_lesson(LESSON, "en")
@@ -67,6 +67,28 @@ def test_the_questions_come_back_once_the_trainee_has_taken_the_test_that_asks_t
     cr.record_quiz(db, klass.ann, lesson, answers(tested, True), QuizPhase.POST, a.id)
     assert cr.held_questions(db, klass.ann) == {}
     assert cr.held_questions(db, klass.ben) == {LESSON: frozenset(tested)}  # not Ben's test
+
+
+def test_a_reader_not_signed_in_is_held_back_what_any_trainee_still_has_to_take(klass):
+    """The lesson reader is open to anyone: Ann, with her tests to take, signed out (or
+    opened a private window) and read both questions with their key and explanations."""
+    db, a, tested = klass.db, klass.assignment, klass.question_ids()[:2]
+    lesson = load_lesson(LESSON, "en")
+    assert cr.held_questions(db, None) == {LESSON: frozenset(tested)}
+    for who in (klass.ann, klass.ben):  # both take the pre-test: the post-test asks the same
+        cr.record_quiz(db, who, lesson, answers(tested, True), QuizPhase.PRE, a.id)
+    assert cr.held_questions(db, None) == {LESSON: frozenset(tested)}
+    live = cr.start_assignment(db, klass.ann, klass.games, a.id)
+    _play_to_end(klass.games, live.attempt.id)
+    cr.record_quiz(db, klass.ann, lesson, answers(tested, True), QuizPhase.POST, a.id)
+    assert cr.held_questions(db, None) == {LESSON: frozenset(tested)}  # Ben has it to take
+    # once no trainee can take it any more (the window closed, Ben with no attempt), or
+    # everyone has, the questions are the lesson's again for every reader
+    assert cr.held_questions(db, None, at=a.closes_at + timedelta(minutes=1)) == {}
+    live = cr.start_assignment(db, klass.ben, klass.games, a.id)
+    _play_to_end(klass.games, live.attempt.id)
+    cr.record_quiz(db, klass.ben, lesson, answers(tested, False), QuizPhase.POST, a.id)
+    assert cr.held_questions(db, None) == {}
 
 
 def test_a_pre_test_question_the_post_test_does_not_ask_comes_back_after_the_pre_test(klass):
