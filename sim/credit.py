@@ -202,7 +202,7 @@ def init_health(sim) -> None:
     sim.e = start.e.copy()
     sim._health_shared = start.shared
     sim._health_rules = _health_rules()
-    sim.shift = np.zeros(n)  # persistent health shifts (events, actions, contagion)
+    sim.shift = np.zeros(n)  # persistent health shifts (events, actions, guarantee chain)
     sim.boost = np.zeros(n)  # one-month boosts (collection)
     sim.d = start.d.copy()  # health at the first decision point
     sim.d_hist = np.zeros((defaults.HEALTH_HISTORY_MONTHS, n))

@@ -46,8 +46,17 @@ DIVERSION_DRAIN_PER_MONTH = 0.06
 """Health lost each month while loan money is diverted (assumption)."""
 DIVERSION_ONSET_HEALTH = 0.8
 """A borrower prone to divert starts doing so when its health falls below this (assumption)."""
-GUARANTEE_CONTAGION_HEALTH = 1.2
-"""Health a guaranteed borrower loses when its guarantor defaults (assumption)."""
+GUARANTEE_CLAIM_HEALTH = 1.2
+"""Health a guarantor loses for good when a loan it guarantees defaults for the first
+time (代偿: the bank calls it to pay the borrower's debt under its joint liability): the
+guarantee chain's main channel, one claim for each guaranteed loan that falls, so the
+claims travel from a failed borrower to its guarantor and on to the guarantor's own
+(assumption)."""
+GUARANTEE_LOST_HEALTH = 0.4
+"""Health a guaranteed borrower loses for good when its guarantor defaults for the first
+time: the chain's secondary channel. The firm owes nothing more, but its loan is now
+unsecured and its banks ask for a substitute guarantor and cut its lines (抽贷); that
+costs it access to credit, not cash it must pay out, so a third of a claim (assumption)."""
 DRAWDOWN_HEALTH = 0.6
 """A distressed borrower draws its unused line when health falls below this (assumption)."""
 COLLATERAL_DECAY_PER_MONTH_DISTRESSED = 0.015

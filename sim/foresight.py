@@ -13,8 +13,9 @@ months with those shocks: the AR(1) idiosyncratic health, the systematic factors
 barrier they set, the case's policy shocks, recessions and disasters (those already active
 and those scheduled), the scripted events of named borrowers, diversion's drain on a
 diverting borrower (a diverter starts when its health falls below the onset level), the
-payments missed and the defaults they make, and the guarantee chain's contagion when a
-projected default hits it, and LPR changes with floating rates repriced at their resets.
+payments missed and the defaults they make, and the guarantee chain when a projected
+default reaches it (the guarantor called to pay, the guaranteed borrower losing its
+guarantee), and LPR changes with floating rates repriced at their resets.
 What it leaves out is whatever the bank does. So for a loan the bank leaves alone
 the projection is the run's own future (tests/test_oracle.py).
 Interventions move health by persistent shifts and reset arrears, and the shocks are
@@ -40,7 +41,8 @@ from sim.storyline import Disaster, LprChange
 DIVERSION_ONSET_HEALTH = defaults.DIVERSION_ONSET_HEALTH
 DIVERSION_DRAIN_PER_MONTH = defaults.DIVERSION_DRAIN_PER_MONTH
 MISSES_TO_DEFAULT = defaults.MISSES_TO_DEFAULT
-GUARANTEE_CONTAGION_HEALTH = defaults.GUARANTEE_CONTAGION_HEALTH
+GUARANTEE_CLAIM_HEALTH = defaults.GUARANTEE_CLAIM_HEALTH
+GUARANTEE_LOST_HEALTH = defaults.GUARANTEE_LOST_HEALTH
 RATE_BURDEN_HEALTH_PER_PCT = defaults.RATE_BURDEN_HEALTH_PER_PCT
 ACTIVE = LoanStatus.ACTIVE.value  # a plain int: comparing with an IntEnum member is slow
 
@@ -173,7 +175,7 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
                 lpr_month[k] = True
                 rows.append((lpr["lpr_1y"], lpr["lpr_5y"]))
         rate_row[k] = len(rows) - 1
-    guaranteed, chained, guarantor_of, guarantor = _chain(sim)
+    guaranteed, chained, guarantor_of, guarantor, backs_first, backs = _chain(sim)
     shared = sim._health_shared  # one health per borrower (credit._shared)
     phi = defaults.IDIO_PHI_MONTHLY
     path = np.empty((n, K)).T  # (months, loans), each loan's months together
@@ -188,7 +190,7 @@ def look_ahead(sim, months: int = defaults.FORESIGHT_MONTHS) -> Foresight:
         pf.reset_months, lpr_month, rate_row, _stacked_rates(sim, tuple(rows)),
         sim.status, ON_BOOKS, sim.defaulted, sim.diverting, pf.diverter, sim.entrusted,
         sim.d, sim.deferral_until, sim.term, sim.mob, sim.misses, sim._chain_hit, chained,
-        guaranteed, guarantor_of, guarantor, path)
+        guaranteed, guarantor_of, guarantor, backs_first, backs, path)
     return Foresight(path, margin, fresh)
 
 
@@ -220,10 +222,11 @@ def _stacked_rates(sim, lprs: tuple[tuple[float, float], ...]) -> np.ndarray:
     return got
 
 
-def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray]:
+def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(guaranteed loans, whether any is, each one's guarantor: 0 for the others, empty
-    when none is, the loans that guarantee another) of the book: the portfolio's, worked
-    out once per run."""
+    when none is, the loans that guarantee another, and the loans each loan guarantees:
+    backs[backs_first[i]:backs_first[i + 1]] for loan i, in the book's order) of the book:
+    the portfolio's, worked out once per run."""
     got = sim.__dict__.get("_foresight_chain")
     if got is None:
         pf = sim.pf
@@ -233,9 +236,16 @@ def _chain(sim) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray]:
         guarantor_of = np.where(guaranteed, pf.guarantor, 0) if chained else \
             np.zeros(0, np.int64)
         guarantor = np.zeros(sim.n, dtype=bool)
+        backs_first = np.zeros(sim.n + 1, np.int64)
+        backs = np.zeros(0, np.int64)
         if chained:
             guarantor[guarantor_of[guaranteed]] = True
-        got = sim._foresight_chain = (guaranteed, chained, guarantor_of, guarantor)
+            backed = np.flatnonzero(guaranteed)
+            order = np.argsort(guarantor_of[backed], kind="stable")
+            backs = backed[order].astype(np.int64)
+            backs_first[1:] = np.cumsum(np.bincount(guarantor_of[backed], minlength=sim.n))
+        got = sim._foresight_chain = (guaranteed, chained, guarantor_of, guarantor,
+                                      backs_first, backs)
     return got
 
 
@@ -301,7 +311,7 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shock
                 lpr_changes, reset_due0, rate_now, rate0, floating, start_rates, reset_months,
                 lpr_month, rate_row, new_rates, status, on_books, defaulted, diverting0,
                 diverter, entrusted, d_prev0, deferral_until, term, mob0, misses0, chain_hit0,
-                chained, guaranteed, guarantor_of, guarantor, path):
+                chained, guaranteed, guarantor_of, guarantor, backs_first, backs, path):
     """Each loan's months ahead on the books from the engine's columns as they stand (the
     columns are left as they are), written into `path` (months, loans), then
     `default_margins` of the path: (margin, margin_fresh).
@@ -311,22 +321,26 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shock
     (sim.loanbook.reprice) and its burden, the idiosyncratic health's AR(1) step
     (credit.factor_step; with one health per borrower, that of the borrower's first
     loan), diversion's onset and drain and the health (credit.step_health), then the
-    payments, misses and default and the guarantee chain's contagion (sim.loanbook): the
-    engine's operations on the loan in the engine's order, so the numbers are the
+    payments, misses and default and the guarantee chain (sim.loanbook): the engine's
+    operations on the loan in the engine's order, so the numbers are the
     engine's to the last bit (tests/test_oracle.py).
 
     Loan by loan, each loan's state in registers over its months (a month at a time over
     the book, it was some twenty arrays passed twelve times at every decision of the
-    oracle). A loan's months depend on no other loan's but through the chain: a
-    guarantor's fresh default strikes the loans it guarantees from the next month on. So
-    every loan is projected as if no guarantor fell, then a guaranteed loan again
-    whenever the month its guarantor falls in has moved, until none moves: with the
-    contagion a month behind its cause, the months settle one by one into what the
+    oracle). A loan's months depend on no other loan's but through the chain: a loan's
+    fresh default strikes from the next month on its guarantor (a claim for each loan it
+    guaranteed that fell, `GUARANTEE_CLAIM_HEALTH`) and the loans it guarantees (their
+    guarantee lost, `GUARANTEE_LOST_HEALTH`), in the engine's order (the lost guarantee,
+    then the claims). So every loan is projected as if no loan of the chain fell, then a
+    loan again whenever the month one of its sources falls in has moved (its guarantor's,
+    `hit_at`, or one of the loans it guarantees, `claimed_at`), until none moves: with
+    each strike a month behind its cause, the months settle one by one into what the
     engine's month over the whole book makes.
 
     The payments (misses, default, months on book) are followed only for the loans whose
-    projection reads them: a guarantor, whose default strikes the loans it guarantees,
-    and a loan whose rate can reset on its months on book (`track_rates`). Another loan's
+    projection reads them: a loan of the chain (a guarantor, whose default strikes the
+    loans it guarantees, and a guaranteed loan, whose default strikes its guarantor) and
+    a loan whose rate can reset on its months on book (`track_rates`). Another loan's
     payments change nothing projected (its margins read its path alone: `_margins`), and
     following them was a third of the projection's time.
 
@@ -374,6 +388,8 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shock
                 e[i] = shared_e[i, k] = stepped[owner_of[i]]
     fell = np.full(n, -1, np.int64)  # the month each loan defaults afresh in, -1 none
     hit_at = np.full(n, -1, np.int64)  # the month of its guarantor's it was projected with
+    # the month of each loan it guarantees it was projected with (`backs`' places)
+    claimed_at = np.full(len(backs), -1, np.int64)
     first = True
     moved = True
     while moved:
@@ -385,9 +401,15 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shock
                         path[k, i] = np.nan
                 continue
             if not first:
-                if not guaranteed[i] or hit_at[i] == fell[guarantor_of[i]]:
+                stale = guaranteed[i] and hit_at[i] != fell[guarantor_of[i]]
+                for j in range(backs_first[i], backs_first[i + 1]):
+                    stale |= claimed_at[j] != fell[backs[j]]
+                if not stale:
                     continue
-                hit_at[i] = fell[guarantor_of[i]]
+                if guaranteed[i]:
+                    hit_at[i] = fell[guarantor_of[i]]
+                for j in range(backs_first[i], backs_first[i + 1]):
+                    claimed_at[j] = fell[backs[j]]
             e = e0[i]
             g = group_of[i]  # the loan's group: its barrier and shock (`ShocksAhead`)
             shift = shift0[i]
@@ -400,15 +422,16 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shock
                 if floating[i] else 0.0
             d_prev = d_prev0[i]
             going = going0[i]
-            # the arrears, for a guarantor's fall or the months a rate resets in
-            pays = guarantor[i] or (track_rates and (reset_due or (lpr_changes and floating[i])))
+            # the arrears, for a chain member's fall or the months a rate resets in
+            pays = guarantor[i] or guaranteed[i] or \
+                (track_rates and (reset_due or (lpr_changes and floating[i])))
             misses = np.int64(misses0[i])
             mob = np.int64(mob0[i])
             now = -1
             next_op = op_first[i]
             if not (pays or can_divert or diverting or hit_at[i] >= 0
                     or next_op < op_first[i + 1]):
-                # a plain loan (no hit, diversion, reset or contagion ahead, no payments to
+                # a plain loan (no hit, diversion, reset or chain ahead, no payments to
                 # follow; most of a book): only its shocks move it, in a loop of its own
                 # without the others' branches (the projection a sixth to a quarter faster)
                 for k in range(K):
@@ -442,7 +465,10 @@ def _look_ahead(t, e0, Z, phi, coef, shared, owner_of, group_of, barriers, shock
                 path[k, i] = d
                 d_prev = d
                 if m == hit_at[i]:
-                    shift -= GUARANTEE_CONTAGION_HEALTH
+                    shift -= GUARANTEE_LOST_HEALTH
+                for j in range(backs_first[i], backs_first[i + 1]):
+                    if m == claimed_at[j]:
+                        shift -= GUARANTEE_CLAIM_HEALTH
                 if not pays:
                     continue
                 # a payment is due every month the loan is not deferred, until one paid at

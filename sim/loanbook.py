@@ -79,7 +79,7 @@ def init_columns(sim) -> None:
     sim.defaulted = np.zeros(n, dtype=bool)
     sim.default_month = np.full(n, -1, dtype=np.int32)
     sim.ead = np.zeros(n)
-    sim._chain_hit = np.zeros(n, dtype=bool)  # a guarantor's default hits its chain once
+    sim._chain_hit = np.zeros(n, dtype=bool)  # a loan's default hits its chain once
     sim._ead_total = 0.0
     sim._cured_balance = 0.0
     # discounted cash flows of the credit loss: exposure at default and cures
@@ -210,15 +210,16 @@ def _book_rules() -> kernels.BookRules:
 
 
 def default_loans(sim, t: int, idx: np.ndarray) -> None:
-    """Loans idx default in month t; the guarantee chain feels it (sim.kernels.book.default_loans;
-    the exposure's sum and the log here)."""
+    """Loans idx default in month t; the guarantee chain feels it: each one's guarantor is
+    called to pay, and the borrowers it guaranteed lose its guarantee
+    (sim.kernels.book.default_loans; the exposure's sum and the log here)."""
     if not len(idx):
         return
     idx = np.asarray(idx, dtype=np.int64)
     kernels.default_loans(
         t, idx, sim.discount(t), DEFAULTED, defaults.DEFAULT_DPD,
-        defaults.GUARANTEE_CONTAGION_HEALTH, sim.defaulted, sim.status, sim.default_month,
-        sim.ead, sim._ead_pv, sim.balance, sim.dpd, sim._chain_hit, sim.pf.guarantor, sim.shift)
+        defaults.GUARANTEE_CLAIM_HEALTH, defaults.GUARANTEE_LOST_HEALTH, sim.defaulted,
+        sim.status, sim.default_month, sim.ead, sim._ead_pv, sim.balance, sim.dpd, sim._chain_hit, sim.pf.guarantor, sim.shift)
     sim._ead_total += float(sim.balance[idx].sum())
     sim.month_report.new_defaults += len(idx)
     sim.rec.log_many(t, idx, "default", sim.balance[idx])

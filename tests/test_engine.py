@@ -373,7 +373,32 @@ def test_every_default_follows_60_days_past_due(workout):
 
 
 # -------------------------------------------------------------------- guarantee chain
-def test_guarantor_default_hits_the_guaranteed_borrower(story):
+def _linked(story, links: dict[str, str | None]):
+    """The story with these guarantors (borrower id: its guarantor's id, or None)."""
+    return story.model_copy(update={"borrowers": [
+        b.model_copy(update={"guarantor": links.get(b.id, b.guarantor)})
+        for b in story.borrowers]})
+
+
+def test_a_borrowers_default_calls_its_guarantor_to_pay(story):
+    """Alpha falls in month 4; beta, its guarantor here, is called to pay (代偿) and loses
+    the claim's health from then on; no other loan is touched."""
+    sim = Simulation(_linked(story, {"alpha": "beta", "beta": None}), seed=1,
+                     decider=scripted({}))
+    alpha, beta, gamma = (sim.pf.named_index[k] for k in ("alpha", "beta", "gamma"))
+    assert sim.pf.guarantor[alpha] == beta
+    sim.advance_to(3)
+    assert sim.shift[beta] == 0.0
+    sim.advance_to(4)
+    assert sim.default_month[alpha] == 4
+    assert sim.shift[beta] == pytest.approx(-defaults.GUARANTEE_CLAIM_HEALTH)
+    others = np.setdiff1d(np.arange(sim.n), [alpha, beta, gamma])
+    assert (sim.shift[others] == 0).all()
+
+
+def test_guarantor_default_hits_the_guaranteed_borrower_less_than_the_claim(story):
+    """Alpha, beta's guarantor, falls in month 4: beta loses its guarantee (the secondary
+    channel), a smaller hit than the claim its guarantor would have had to pay."""
     sim = Simulation(story, seed=1, decider=scripted({}))
     alpha, beta, gamma = (sim.pf.named_index[k] for k in ("alpha", "beta", "gamma"))
     assert sim.pf.guarantor[beta] == alpha
@@ -382,21 +407,28 @@ def test_guarantor_default_hits_the_guaranteed_borrower(story):
     assert sim.shift[beta] == 0.0
     sim.advance_to(4)
     assert sim.default_month[alpha] == 4
-    assert sim.shift[beta] == pytest.approx(-defaults.GUARANTEE_CONTAGION_HEALTH)
+    assert sim.shift[beta] == pytest.approx(-defaults.GUARANTEE_LOST_HEALTH)
+    assert 0 < defaults.GUARANTEE_LOST_HEALTH < defaults.GUARANTEE_CLAIM_HEALTH
     others = np.setdiff1d(np.arange(sim.n), [alpha, beta, gamma])
     assert (sim.shift[others] == 0).all()
 
 
-def test_guarantee_chain_changes_beta_only_through_alpha(story):
-    """Without the guarantee link, beta's health path is the same up to the contagion."""
-    unlinked = story.model_copy(update={"borrowers": [
-        b.model_copy(update={"guarantor": None}) for b in story.borrowers]})
-    a = Simulation(story, seed=2, decider=scripted({}))
+@pytest.mark.parametrize("links,hit", [
+    ({}, -defaults.GUARANTEE_LOST_HEALTH),  # alpha guarantees beta
+    ({"alpha": "beta", "beta": None}, -defaults.GUARANTEE_CLAIM_HEALTH),  # beta guarantees alpha
+    ({"alpha": "beta"}, -defaults.GUARANTEE_LOST_HEALTH - defaults.GUARANTEE_CLAIM_HEALTH),
+], ids=["guaranteed", "guarantor", "mutual"])
+def test_guarantee_chain_changes_beta_only_through_alpha(story, links, hit):
+    """Without the guarantee link, beta's health path is the same up to what alpha's
+    default does to it: its guarantee lost, the claim on it, or both when they guarantee
+    each other."""
+    unlinked = _linked(story, {"alpha": None, "beta": None})
+    a = Simulation(_linked(story, links), seed=2, decider=scripted({}))
     b = Simulation(unlinked, seed=2, decider=scripted({}))
     beta = a.pf.named_index["beta"]
     a.advance_to(6)
     b.advance_to(6)
-    assert a.shift[beta] - b.shift[beta] == pytest.approx(-defaults.GUARANTEE_CONTAGION_HEALTH)
+    assert a.shift[beta] - b.shift[beta] == pytest.approx(hit)
     others = np.arange(a.n) != beta
     np.testing.assert_array_equal(a.d[others], b.d[others])
     assert a.d[beta] < b.d[beta]

@@ -1,10 +1,11 @@
 """The oracle's foresight projects loan by loan what the engine runs month by month.
 
 sim.foresight._look_ahead walks each loan on the books through its months alone, then a
-guaranteed loan again whenever the month its guarantor defaults in moves, where the
-engine's tick moves the whole book a month at a time. The two must agree to the last bit
-on the books where loans touch one another: guarantee chains whose contagion strikes
-within the window, and borrowers whose loans share one health (a named borrower's
+loan of a guarantee chain again whenever the month its guarantor or a loan it guarantees
+defaults in moves, where the engine's tick moves the whole book a month at a time. The
+two must agree to the last bit on the books where loans touch one another: guarantee
+chains whose defaults strike within the window (a claim on the guarantor, a guarantee
+lost for the guaranteed), and borrowers whose loans share one health (a named borrower's
 further loans, a segment's loans shared with another's borrowers). Generated case 12 has
 both.
 """
@@ -26,8 +27,9 @@ MONTHS = (1, 2, 5, 9, 13)
 
 class Watching:
     """Does nothing; keeps the foresight of each month in MONTHS and, for each loan,
-    whether it was on the books and its guarantor was foreseen to default with months of
-    the window left after it (so the contagion strikes within the window)."""
+    whether it was on the books, whether its guarantor was foreseen to default with months
+    of the window left after it (so the lost guarantee strikes within the window), and
+    whether a loan it guarantees was (so the claim on it does)."""
 
     needs_hidden = True
 
@@ -41,9 +43,12 @@ class Watching:
             on = obs.status <= LoanStatus.DEFAULTED
             guaranteed = (self.guarantor >= 0) & on
             struck = np.zeros(len(on), dtype=bool)
+            called = np.zeros(len(on), dtype=bool)
             if f.health.shape[0] > 2:
                 struck[guaranteed] = f.margin[self.guarantor[guaranteed]] < 0
-            self.seen[obs.month] = (f, on, struck)
+                called[self.guarantor[guaranteed & (f.margin < 0)]] = True
+                called &= on
+            self.seen[obs.month] = (f, on, struck, called)
         return Decision(policy=NO_CHECKS)
 
 
@@ -62,8 +67,10 @@ def test_the_case_has_what_the_loan_by_loan_projection_must_get_right(watched):
     b = sim.pf.borrower
     assert sim._health_shared and (b != np.arange(len(b))).sum() > 100, \
         "borrowers holding several loans"
-    assert any(struck.any() for _, _, struck in watch.seen.values()), \
+    assert any(struck.any() for _, _, struck, _ in watch.seen.values()), \
         "a guarantor foreseen to default within the window"
+    assert any(called.any() for *_, called in watch.seen.values()), \
+        "a guaranteed loan foreseen to default within the window, its guarantor on the books"
 
 
 def test_the_foresight_is_the_runs_own_future_loan_by_loan(watched):
@@ -71,7 +78,7 @@ def test_the_foresight_is_the_runs_own_future_loan_by_loan(watched):
     the loans off them have none (NaN)."""
     sc, sim, watch = watched
     assert set(watch.seen) == set(MONTHS)
-    for month, (f, on, _) in watch.seen.items():
+    for month, (f, on, *_) in watch.seen.items():
         window = f.health.shape[0]
         assert window == min(defaults.FORESIGHT_MONTHS, sc.horizon_months - month + 1)
         real = np.array([h["health"] for h in sim.history[month - 1:month - 1 + window]])

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from sim.engine import simulate
+from sim.engine import Simulation, simulate
 from sim.scenario import load_scenario
 from training import report
 from training.loss_sources import Timeline, gap_parts, lesson, loss_sources, timeline
@@ -226,6 +226,44 @@ def test_a_guarantor_that_defaulted_only_under_you_is_the_reason_named():
     # the guarantor defaulted under both, sooner under the reference: not the cause either
     both = tl(guarantor_id=0, guarantor_default=4, **parts_of(ahead=20_000.0))
     assert not lesson(you, both).key.startswith("guarantor")
+
+
+def test_a_loan_it_guarantees_that_defaulted_only_under_you_is_the_reason_named():
+    """The guarantee chain's main channel: a loan this borrower guarantees defaulted under
+    the trainee only, and the bank called this guarantor to pay (代偿). The claim is named
+    before the lost guarantee when both happened."""
+    you = tl(default_month=14, backed_id=3, backed_default=9, guarantor_id=0,
+             guarantor_default=10, **parts_of(owed=900_000.0))
+    base = tl(**parts_of(ahead=20_000.0))
+    found = lesson(you, base)
+    assert found.key == "backed_defaulted"
+    found = type(found)(found.key, {**found.values, "backed": "L0004"})
+    assert "A loan it guarantees, L0004, defaulted in month 9 under you, and not under early " \
+        "warning: the bank then calls the guarantor to pay" in \
+        report.lesson_text(found, "en", "early-warning")
+    assert "它担保的贷款 L0004 在你手中于第 9 月违约" in report.lesson_text(found, "zh", "early-warning")
+    sooner = lesson(you, tl(backed_id=3, backed_default=12, **parts_of(ahead=20_000.0)))
+    assert sooner.key == "backed_defaulted_sooner" and sooner.values["base_default"] == 12
+    # the loan it guarantees defaulted after this one: not the cause
+    after = tl(default_month=5, backed_id=3, backed_default=9, **parts_of(owed=900_000.0))
+    assert not lesson(after, base).key.startswith("backed")
+
+
+def test_the_claim_lesson_names_the_guaranteed_loan_by_its_number():
+    """loss_sources reads, for each listed loan, the loans it guarantees from the
+    portfolio's guarantor links; a claim lesson names the first to default by its loan
+    number, as the desk shows it."""
+    sc = load_scenario(ROOT / "scenarios" / "guarantee_chain.yaml")
+    pf = Simulation(sc, seed=404).pf
+    you, base = (simulate(sc, seed=404, strategy=s) for s in ("early-warning", "oracle"))
+    src = loss_sources(you, base, max_loans=40, guarantor=pf.guarantor, label=pf.label)
+    claims = [g for g in src.loans if g.lesson.key.startswith("backed_defaulted")]
+    assert claims, [g.lesson.key for g in src.loans]
+    for g in claims:
+        backed = g.lesson.values["backed_id"]
+        assert pf.guarantor[backed] == g.loan_id
+        assert g.lesson.values["backed"] == pf.label(backed)
+        assert g.you.backed_default == int(you.loans.set_index("loan_id").loc[backed, "default_month"])
 
 
 def test_a_loan_still_owed_at_the_end_names_the_restructuring_and_the_parts_add_up():

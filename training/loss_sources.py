@@ -89,6 +89,8 @@ class Timeline:
     balance_end_cny: float = 0.0  # still owed on the books at the end
     guarantor_id: int | None = None  # the loan id of its guarantor's loan (None: no guarantor)
     guarantor_default: int | None = None  # month its guarantor's loan first defaulted in this run
+    backed_id: int | None = None  # the loan id of the first loan it guarantees to default (None: none)
+    backed_default: int | None = None  # month that loan first defaulted in this run
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,10 @@ def parts(run: Any, loan_id: int, discount_rate_annual: float) -> Parts:
 
 
 def timeline(run: Any, loan_id: int, discount_rate_annual: float | None = None,
-             guarantor: int = -1) -> Timeline:
+             guarantor: int = -1, backed: tuple[int, ...] = ()) -> Timeline:
     """One run's story of one loan; with the case's discount rate, its loss in parts too.
-    ``guarantor``: the loan id of its guarantor (-1: none), whose default month is read."""
+    ``guarantor``: the loan id of its guarantor (-1: none), whose default month is read;
+    ``backed``: the loan ids of the loans it guarantees, whose first default is read."""
     lo = run.loans.set_index("loan_id").loc[loan_id]
     ev = run.events[run.events["loan_id"] == loan_id]
     sig = run.signals[run.signals["loan_id"] == loan_id]
@@ -162,7 +165,18 @@ def timeline(run: Any, loan_id: int, discount_rate_annual: float | None = None,
         balance_end_cny=float(lo.get("balance_cny", 0.0)),
         guarantor_id=guarantor if guarantor >= 0 else None,
         guarantor_default=_default_month(run, guarantor),
+        **_first_backed_default(run, backed),
     )
+
+
+def _first_backed_default(run: Any, backed: tuple[int, ...]) -> dict:
+    """The first of the loans ``backed`` to default in the run and its month, as Timeline
+    fields (none: {})."""
+    fell = [(m, j) for j in backed if (m := _default_month(run, j)) is not None]
+    if not fell:
+        return {}
+    month, loan = min(fell)
+    return {"backed_id": loan, "backed_default": month}
 
 
 def _default_month(run: Any, loan_id: int) -> int | None:
@@ -221,7 +235,7 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     restructured = [m for m, a in you.actions if a == "restructure"]
     if restructured and you.default_month is not None and you.default_month > restructured[0]:
         return Lesson("restructured_then_defaulted", {"month": restructured[0], "default": you.default_month})
-    chain = _chain(you, base)
+    chain = _claim(you, base) or _chain(you, base)
     if chain is not None:
         return chain
     if you.default_month is not None and base.default_month is None:
@@ -253,12 +267,30 @@ def lesson(you: Timeline, base: Timeline) -> Lesson:
     return Lesson("lost_more", {})
 
 
+def _claim(you: Timeline, base: Timeline) -> Lesson | None:
+    """The guarantee chain's main channel: a loan this borrower guarantees defaulted under
+    you, and not (or later) under the reference, before this loan defaulted or, if it did
+    not, before the end. The bank then calls the guarantor to pay (代偿, the claim of
+    sim.kernels.book.default_loans), which drains it; what to do is act on the borrower it
+    backs while that one can be saved, or get more security from this guarantor first."""
+    b_you, b_base = you.backed_default, base.backed_default
+    if b_you is None or (b_base is not None and b_base <= b_you):
+        return None
+    if you.default_month is not None and b_you > you.default_month:
+        return None
+    values = {"month": b_you, "backed_id": you.backed_id}
+    if b_base is None:
+        return Lesson("backed_defaulted", values)
+    return Lesson("backed_defaulted_sooner", {**values, "base_default": b_base})
+
+
 def _chain(you: Timeline, base: Timeline) -> Lesson | None:
     """The guarantee chain: this loan's guarantor defaulted under you, and not (or later)
     under the reference, before this loan defaulted or, if it did not, before the end. A
-    guarantor's default hits the borrowers it backs (sim.kernels.book.default_loans), so
-    the loss came down the chain; what to do is act on the guarantor, or get other
-    security from this borrower while it can still give it."""
+    guarantor's default costs the borrowers it backs their guarantee (the chain's
+    secondary channel, sim.kernels.book.default_loans), so the loss came down the chain;
+    what to do is act on the guarantor, or get other security from this borrower while it
+    can still give it. The main channel, the claim on a guarantor, is `_claim`'s."""
     g_you, g_base = you.guarantor_default, base.guarantor_default
     if g_you is None or (g_base is not None and g_base <= g_you):
         return None
@@ -357,21 +389,30 @@ def loss_sources(you: Any, base: Any, min_gap_cny: float = MIN_GAP_CNY,
 
     ``discount_rate_annual`` (the case's) splits each loss and gap into parts;
     ``guarantor`` (loan id -> its guarantor's loan id, -1 none: sim.portfolio) lets a
-    lesson name the guarantee chain, with ``label`` giving the guarantor's loan number."""
+    lesson name the guarantee chain, with ``label`` giving the loan number of the guarantor
+    or of the loan it guarantees."""
     a = you.loans.set_index("loan_id")["loss_cny"]
     b = base.loans.set_index("loan_id")["loss_cny"].reindex(a.index, fill_value=0.0)
     gaps = (a - b).sort_values(ascending=False, kind="stable")
     listed = gaps[gaps.abs() >= min_gap_cny]
     listed = listed.reindex(listed.abs().sort_values(ascending=False, kind="stable").index[:max_loans])
     listed = listed.sort_values(ascending=False, kind="stable")
+    backs: dict[int, tuple[int, ...]] = {}  # guarantor's loan id -> the loans it guarantees
+    if guarantor is not None:
+        for j, g in enumerate(guarantor):
+            if g >= 0:
+                backs[int(g)] = (*backs.get(int(g), ()), j)
     rows = []
     for loan_id in listed.index:
         g = int(guarantor[int(loan_id)]) if guarantor is not None else -1
-        y, r = (timeline(run, int(loan_id), discount_rate_annual, g) for run in (you, base))
+        y, r = (timeline(run, int(loan_id), discount_rate_annual, g, backs.get(int(loan_id), ()))
+                for run in (you, base))
         les = lesson(y, r)
-        if "guarantor_id" in les.values:  # the guarantor by its loan number, as the desk shows it
-            gid = les.values["guarantor_id"]
-            les = Lesson(les.key, {**les.values, "guarantor": label(gid) if label else str(gid + 1)})
+        # the guarantor, or the loan it guarantees, by its loan number, as the desk shows it
+        for key, name in (("guarantor_id", "guarantor"), ("backed_id", "backed")):
+            if key in les.values:
+                gid = les.values[key]
+                les = Lesson(les.key, {**les.values, name: label(gid) if label else str(gid + 1)})
         rows.append(LoanGap(int(loan_id), y, r, les))
     total = float(gaps.sum())
     return LossSources(rows, total - float(listed.sum()), total)

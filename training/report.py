@@ -1122,6 +1122,7 @@ def lesson_text(lesson: Any, lang: str, base: str = "late-collection") -> str:
             v[k[:-len("_cny")]] = units.money(owed, lang) if units.in_unit(owed, lang) > 0 \
                 else t("loss.repaid", lang)
     v.pop("guarantor_id", None)
+    v.pop("backed_id", None)
     text = t(f"loss.lesson.{lesson.key}", lang, **v)
     return text[:1].upper() + text[1:]  # "early warning took ..." opens a sentence
 

@@ -215,14 +215,17 @@ def count_again(until, after, misses, status, active, restart):
 
 
 @kernel
-def default_loans(t, idx, discount, defaulted_code, default_dpd, contagion, defaulted, status,
+def default_loans(t, idx, discount, defaulted_code, default_dpd, claim, lost, defaulted, status,
                   default_month, ead, ead_pv, balance, dpd, chain_hit, guarantor, shift):
     """sim.loanbook.default_loans without its sum and log: loans idx default in month t
     (status, first default month, exposure at default and its value discounted by
-    `discount`, days past due at least default_dpd), and the borrowers they guaranteed
-    lose `contagion` of health, once per guarantor. Every loan is judged before any is
-    written, as numpy's fancy indexing does. Compiled: most months see a few defaults,
-    and numpy's version was a dozen calls and a pass over the guarantors for them."""
+    `discount`, days past due at least default_dpd), and the guarantee chain feels the
+    fresh ones: each one's guarantor is called to pay and loses `claim` of health (one
+    claim per loan it guaranteed that fell), and the borrowers it guaranteed lose `lost`,
+    once per guarantor. The lost guarantees are taken before the claims, the order
+    sim.foresight._look_ahead follows. Every loan is judged before any is written, as
+    numpy's fancy indexing does. Compiled: most months see a few defaults, and numpy's
+    version was a dozen calls and a pass over the guarantors for them."""
     m = len(idx)
     first = np.empty(m, dtype=np.bool_)
     fresh = np.empty(m, dtype=np.bool_)
@@ -247,4 +250,7 @@ def default_loans(t, idx, discount, defaulted_code, default_dpd, contagion, defa
             gone[i] = True
     for j in range(len(guarantor)):
         if gone[guarantor[j]]:  # its guarantor is among the fresh defaults
-            shift[j] -= contagion
+            shift[j] -= lost
+    for j in range(len(guarantor)):
+        if gone[j] and guarantor[j] >= 0:  # a fresh default: its guarantor pays
+            shift[guarantor[j]] -= claim
