@@ -273,15 +273,7 @@ def _claim(you: Timeline, base: Timeline) -> Lesson | None:
     not, before the end. The bank then calls the guarantor to pay (代偿, the claim of
     sim.kernels.book.default_loans), which drains it; what to do is act on the borrower it
     backs while that one can be saved, or get more security from this guarantor first."""
-    b_you, b_base = you.backed_default, base.backed_default
-    if b_you is None or (b_base is not None and b_base <= b_you):
-        return None
-    if you.default_month is not None and b_you > you.default_month:
-        return None
-    values = {"month": b_you, "backed_id": you.backed_id}
-    if b_base is None:
-        return Lesson("backed_defaulted", values)
-    return Lesson("backed_defaulted_sooner", {**values, "base_default": b_base})
+    return _linked_default(you, base, "backed_default", "backed_id", "backed_defaulted")
 
 
 def _chain(you: Timeline, base: Timeline) -> Lesson | None:
@@ -291,15 +283,25 @@ def _chain(you: Timeline, base: Timeline) -> Lesson | None:
     secondary channel, sim.kernels.book.default_loans), so the loss came down the chain;
     what to do is act on the guarantor, or get other security from this borrower while it
     can still give it. The main channel, the claim on a guarantor, is `_claim`'s."""
-    g_you, g_base = you.guarantor_default, base.guarantor_default
-    if g_you is None or (g_base is not None and g_base <= g_you):
+    return _linked_default(you, base, "guarantor_default", "guarantor_id",
+                           "guarantor_defaulted")
+
+
+def _linked_default(you: Timeline, base: Timeline, month: str, linked: str,
+                    key: str) -> Lesson | None:
+    """A loan linked to this one by a guarantee (its ``linked`` id) defaulted under you in
+    the Timeline's ``month`` field, and not (or later) under the reference, before this
+    loan defaulted or, if it did not, before the end: the lesson ``key``, or
+    ``key``_sooner when the reference's default came later."""
+    m_you, m_base = getattr(you, month), getattr(base, month)
+    if m_you is None or (m_base is not None and m_base <= m_you):
         return None
-    if you.default_month is not None and g_you > you.default_month:
+    if you.default_month is not None and m_you > you.default_month:
         return None
-    values = {"month": g_you, "guarantor_id": you.guarantor_id}
-    if g_base is None:
-        return Lesson("guarantor_defaulted", values)
-    return Lesson("guarantor_defaulted_sooner", {**values, "base_default": g_base})
+    values = {"month": m_you, linked: getattr(you, linked)}
+    if m_base is None:
+        return Lesson(key, values)
+    return Lesson(f"{key}_sooner", {**values, "base_default": m_base})
 
 
 def _largest_part(you: Timeline, base: Timeline) -> Lesson | None:
