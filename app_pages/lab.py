@@ -67,14 +67,20 @@ def rule_files() -> dict[str, str]:
     return out
 
 
+_titles: dict | None = None  # this run's (the page's script runs afresh each rerun)
+
+
 def rule_titles() -> dict:
-    """The shipped rule tables' titles (a title in Chinese and English), by name."""
-    out = {}
-    for name, path in rule_files().items():
-        with contextlib.suppress(RulesError):
-            if (title := common.rule_table(path).title) is not None:
-                out[name] = title
-    return out
+    """The shipped rule tables' titles (a title in Chinese and English), by name; read once
+    a run: every option a picker formats asks for them."""
+    global _titles
+    if _titles is None:
+        _titles = {}
+        for name, path in rule_files().items():
+            with contextlib.suppress(RulesError):
+                if (title := common.rule_table(path).title) is not None:
+                    _titles[name] = title
+    return _titles
 
 
 def list_sep(lang: str) -> str:
